@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Auth0Mcp.Sdk.Catalog;
+
+/// <summary>
+/// Everything the runtime knows about one generated Auth0 Management API tool: its MCP surface
+/// (name, title, description, input schema, annotations) and the metadata governance needs
+/// (operation, method, path, group, required scopes, lifecycle, action).
+/// </summary>
+/// <remarks>Instances are created by generated code; they are immutable.</remarks>
+public sealed class Auth0ToolDescriptor
+{
+    private string? _contentHash;
+
+    /// <summary>Creates a descriptor. Called by generated code.</summary>
+    public Auth0ToolDescriptor(
+        string name,
+        string title,
+        string description,
+        string method,
+        string path,
+        string operationId,
+        IReadOnlyList<string> group,
+        IReadOnlyList<string> scopes,
+        Auth0ToolAction action,
+        string lifecycle,
+        string inputSchema,
+        bool readOnly,
+        bool destructive,
+        bool idempotent)
+    {
+        Name = name;
+        Title = title;
+        Description = description;
+        Method = method;
+        Path = path;
+        OperationId = operationId;
+        Group = group;
+        Scopes = scopes;
+        Action = action;
+        Lifecycle = lifecycle;
+        InputSchema = inputSchema;
+        ReadOnly = readOnly;
+        Destructive = destructive;
+        Idempotent = idempotent;
+    }
+
+    /// <summary>The MCP tool name, e.g. <c>auth0_users_list</c> (at most 64 characters).</summary>
+    public string Name { get; }
+
+    /// <summary>A short human title (the spec's summary).</summary>
+    public string Title { get; }
+
+    /// <summary>The description shown to a model.</summary>
+    public string Description { get; }
+
+    /// <summary>The HTTP method in upper case (<c>GET</c>, <c>POST</c>, ...).</summary>
+    public string Method { get; }
+
+    /// <summary>The path template relative to <c>/api/v2</c>, e.g. <c>/users/{id}</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>The spec's operationId.</summary>
+    public string OperationId { get; }
+
+    /// <summary>The operation group segments (<c>x-operation-group</c>), e.g. <c>["users", "roles"]</c>.</summary>
+    public IReadOnlyList<string> Group { get; }
+
+    /// <summary>The group segments joined with '.', e.g. <c>users.roles</c>.</summary>
+    public string GroupName => string.Join('.', Group);
+
+    /// <summary>The Management API scopes the operation requires (all of them).</summary>
+    public IReadOnlyList<string> Scopes { get; }
+
+    /// <summary>Read, Write or Delete.</summary>
+    public Auth0ToolAction Action { get; }
+
+    /// <summary>The release lifecycle (<c>GA</c>, <c>EA</c>, <c>beta</c>; <c>GA</c> when the spec says nothing).</summary>
+    public string Lifecycle { get; }
+
+    /// <summary>The JSON Schema of the tool's arguments, always <c>"type": "object"</c>.</summary>
+    public string InputSchema { get; }
+
+    /// <summary>MCP readOnlyHint: the tool changes nothing.</summary>
+    public bool ReadOnly { get; }
+
+    /// <summary>MCP destructiveHint: the tool may change or remove existing data.</summary>
+    public bool Destructive { get; }
+
+    /// <summary>MCP idempotentHint: calling twice with the same arguments has no further effect.</summary>
+    public bool Idempotent { get; }
+
+    /// <summary>MCP openWorldHint: always true, the tool reaches an external system (Auth0).</summary>
+    public bool OpenWorld => true;
+
+    /// <summary>
+    /// A sha256 (hex) of what a reviewer approves: name, title, description, method, path, scopes and
+    /// input schema. Governance binds an approval to it, so a changed tool returns to review.
+    /// </summary>
+    public string ContentHash => _contentHash ??= ComputeContentHash();
+
+    private string ComputeContentHash()
+    {
+        var text = string.Join('\n', Name, Title, Description, Method, Path, string.Join(' ', Scopes), InputSchema);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} ({Method} {Path})";
+}
