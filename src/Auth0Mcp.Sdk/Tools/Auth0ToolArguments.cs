@@ -74,6 +74,32 @@ public sealed class Auth0ToolArguments
     public T? GetObject<T>(string name, JsonTypeInfo<T> typeInfo) =>
         TryGet(name, out var v) ? v.Deserialize(typeInfo) : default;
 
+    /// <summary>The arguments inside an object argument (e.g. the parts of a multipart <c>body</c>).</summary>
+    public Auth0ToolArguments GetNested(string name)
+    {
+        if (!TryGet(name, out var v) || v.ValueKind != JsonValueKind.Object)
+        {
+            return new Auth0ToolArguments(null);
+        }
+
+        var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in v.EnumerateObject())
+        {
+            values[property.Name] = property.Value;
+        }
+
+        return new Auth0ToolArguments(values);
+    }
+
+    /// <summary>A file part for a multipart request, from a string argument holding the file's content.</summary>
+    public Refit.StreamPart? GetFilePart(string name)
+    {
+        var text = GetString(name);
+        return text is null
+            ? null
+            : new Refit.StreamPart(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), name + ".json", "application/json", name);
+    }
+
     private bool TryGet(string name, out JsonElement value) =>
         _values.TryGetValue(name, out value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
 

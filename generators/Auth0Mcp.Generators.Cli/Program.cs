@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Text;
+using Auth0Mcp.Generators;
+using Auth0Mcp.Generators.Binding;
+using Auth0Mcp.Generators.Diagnostics;
+using Auth0Mcp.Generators.Emitting;
+using Auth0Mcp.Generators.Model;
+using Auth0Mcp.Generators.Reading;
+
+return Cli.Run(args, Console.Out, Console.Error);
+
+/// <summary>
+/// <c>auth0-mcp-gen clients --spec FILE --out DIR [--namespace NS] [--groups a;b]</c>: the pre-compile step.
+/// Files are rewritten only when their text changes and stale ones are deleted, so an unchanged spec leaves
+/// CoreCompile with nothing to do. Diagnostics print in MSBuild's canonical form.
+/// </summary>
+internal static class Cli
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            stdout.WriteLine("usage: auth0-mcp-gen clients --spec FILE --out DIR [--namespace NS] [--groups a;b] [--timings]");
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        if (args[0] != "clients")
+        {
+            stderr.WriteLine($"auth0-mcp-gen: unknown command '{args[0]}'. Try --help.");
+            return 2;
+        }
+
+        string? spec = null, output = null, ns = null, groups = null;
+        var timings = false;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--spec" when i + 1 < args.Length: spec = args[++i]; break;
+                case "--out" when i + 1 < args.Length: output = args[++i]; break;
+                case "--namespace" when i + 1 < args.Length: ns = args[++i]; break;
+                case "--groups" when i + 1 < args.Length: groups = args[++i]; break;
+                case "--timings": timings = true; break;
+                default:
+                    stderr.WriteLine($"auth0-mcp-gen: unexpected argument '{args[i]}'. Try --help.");
+                    return 2;
+            }
+        }
+
+        if (spec is null || output is null)
+        {
+            stderr.WriteLine("auth0-mcp-gen: --spec and --out are required.");
+            return 2;
+        }
+
+        if (!File.Exists(spec))
+        {
+            stderr.WriteLine($"{spec}: error {DiagnosticIds.NoSpec}: The OpenAPI spec '{spec}' does not exist.");
+            return 1;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var text = File.ReadAllText(spec);
+        var readTime = clock.Elapsed;
+        var (document, readDiagnostics) = SpecReader.Read(text);
+        var parseTime = clock.Elapsed;
+        var errors = Print(readDiagnostics, spec, text, stdout);
+        if (document is null)
+        {
+            return 1;
+        }
+
+        var (model, bindDiagnostics) = SpecBinder.Bind(document, new BindOptions(ns ?? GeneratorOptions.DefaultNamespace, GeneratorOptions.ParseGroups(groups)));
+        var bindTime = clock.Elapsed;
+        errors += Print(bindDiagnostics, spec, text, stdout);
+        if (errors > 0)
+        {
+            return 1;
+        }
+
+        var files = ClientEmitter.EmitAll(model).ToList();
+        var emitTime = clock.Elapsed;
+        var written = WriteFiles(output, files);
+        stdout.WriteLine($"auth0-mcp-gen: {model.Tools.Count} operations, {model.Clients.Count} clients, {model.Dtos.Count} models; {written} of {files.Count} files written to {output}");
+        if (timings)
+        {
+            stdout.WriteLine($"timings-ms load={readTime.TotalMilliseconds:F1} read={(parseTime - readTime).TotalMilliseconds:F1} bind={(bindTime - parseTime).TotalMilliseconds:F1} emit={(emitTime - bindTime).TotalMilliseconds:F1} total={clock.Elapsed.TotalMilliseconds:F1}");
+        }
+
+        return 0;
+    }
+
+    private static int WriteFiles(string output, List<(string FileName, string Text)> files)
+    {
+        Directory.CreateDirectory(output);
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        var written = 0;
+        foreach (var (name, content) in files)
+        {
+            var path = Path.GetFullPath(Path.Combine(output, name));
+            keep.Add(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var bytes = Encoding.UTF8.GetBytes(content);
+            if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+            {
+                continue;
+            }
+
+            File.WriteAllBytes(path, bytes);
+            written++;
+        }
+
+        foreach (var stale in Directory.EnumerateFiles(output, "*.g.cs", SearchOption.AllDirectories))
+        {
+            if (!keep.Contains(Path.GetFullPath(stale)))
+            {
+                File.Delete(stale);
+            }
+        }
+
+        return written;
+    }
+
+    private static int Print(IEnumerable<DiagnosticInfo> diagnostics, string path, string text, TextWriter stdout)
+    {
+        var errors = 0;
+        foreach (var info in diagnostics)
+        {
+            var d = SpecLocator.Locate(info, text);
+            var severity = d.Severity switch
+            {
+                Severity.Error => "error",
+                Severity.Warning => "warning",
+                _ => "message",
+            };
+            if (severity == "error")
+            {
+                errors++;
+            }
+
+            if (severity != "message")
+            {
+                stdout.WriteLine($"{path}({d.Line},{d.Column}): {severity} {d.Id}: {d.Message}");
+            }
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using Auth0Mcp.Generators.Binding;
+using Auth0Mcp.Generators.Diagnostics;
+using Auth0Mcp.Generators.Emitting;
+using Auth0Mcp.Generators.Model;
+using Auth0Mcp.Generators.Reading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Auth0Mcp.Generators;
+
+/// <summary>
+/// Front end 2: reads the OpenAPI spec from <c>AdditionalFiles</c> (item metadata <c>Auth0McpSpec="true"</c>) and
+/// emits the MCP tool classes (one file per operation group) and the tool catalogue. The Refit interfaces, DTOs and
+/// JSON context come from the pre-compile step, because other generators must see them.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class Auth0ToolGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var options = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => GeneratorOptions.From(provider.GlobalOptions))
+            .WithTrackingName(TrackingNames.Options);
+
+        var spec = context.AdditionalTextsProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Where(static pair => GeneratorOptions.IsSpec(pair.Right.GetOptions(pair.Left)))
+            .Select(static (pair, ct) => new SpecText(pair.Left.Path, pair.Left.GetText(ct)?.ToString() ?? ""))
+            .Collect()
+            .Select(static (all, _) => all.OrderBy(s => s.Path, StringComparer.Ordinal).FirstOrDefault())
+            .WithTrackingName(TrackingNames.SpecText);
+
+        var read = spec
+            .Select(static (s, _) => s is null ? null : ReadResult.From(SpecReader.Read(s.Text)))
+            .WithTrackingName(TrackingNames.Read);
+
+        var bound = read
+            .Select(static (r, _) => r?.Document)
+            .WithTrackingName(TrackingNames.Document)
+            .Combine(options)
+            .Select(static (pair, _) => pair.Left is null ? null : BindResult.From(SpecBinder.Bind(pair.Left, pair.Right)))
+            .WithTrackingName(TrackingNames.Bind);
+
+        var groups = bound
+            .SelectMany(static (b, _) => b is null ? ImmutableArray<ToolGroupModel>.Empty : SpecBinder.SplitTools(b.Model).ToImmutableArray())
+            .WithTrackingName(TrackingNames.ToolGroups);
+
+        var catalog = bound
+            .Select(static (b, _) => b is null ? null : new CatalogModel(b.Model.Namespace, b.Model.Tools))
+            .WithTrackingName(TrackingNames.Catalog);
+
+        var diagnostics = read
+            .Combine(bound)
+            .Select(static (pair, _) => (pair.Left?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty).Concat(pair.Right?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty).ToEquatableArray())
+            .WithTrackingName(TrackingNames.Diagnostics)
+            .Combine(spec);
+
+        context.RegisterSourceOutput(groups, static (spc, group) => spc.AddSource(group.FileName, ToolEmitter.EmitGroup(group)));
+        context.RegisterSourceOutput(catalog, static (spc, c) =>
+        {
+            if (c is not null)
+            {
+                spc.AddSource(KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(c.Namespace, c.Tools));
+            }
+        });
+        context.RegisterSourceOutput(diagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
+    }
+
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, SpecText? spec)
+    {
+        if (spec is null)
+        {
+            return;
+        }
+
+        var text = SourceText.From(spec.Text);
+        foreach (var info in diagnostics)
+        {
+            var positioned = SpecLocator.Locate(info, spec.Text);
+            var line = Math.Max(0, positioned.Line - 1);
+            var column = Math.Max(0, positioned.Column - 1);
+            var linePosition = new LinePosition(line, column);
+            var span = line < text.Lines.Count ? new TextSpan(text.Lines[line].Start + Math.Min(column, text.Lines[line].Span.Length), 0) : new TextSpan(0, 0);
+            var location = Location.Create(spec.Path, span, new LinePositionSpan(linePosition, linePosition));
+            var descriptor = DiagnosticDescriptors.Get(info.Id);
+            context.ReportDiagnostic(Diagnostic.Create(descriptor, location, info.Message));
+        }
+    }
+}
+
+/// <summary>The names of the pipeline steps, so that tests can assert what was cached.</summary>
+internal static class TrackingNames
+{
+    public const string Options = nameof(Options);
+    public const string SpecText = nameof(SpecText);
+    public const string Read = nameof(Read);
+    public const string Document = nameof(Document);
+    public const string Bind = nameof(Bind);
+    public const string ToolGroups = nameof(ToolGroups);
+    public const string Catalog = nameof(Catalog);
+    public const string Diagnostics = nameof(Diagnostics);
+}
+
+internal sealed record SpecText(string Path, string Text);
+
+internal sealed record ReadResult(SpecDocument? Document, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    public static ReadResult From((SpecDocument? Document, EquatableArray<DiagnosticInfo> Diagnostics) r) => new(r.Document, r.Diagnostics);
+}
+
+internal sealed record BindResult(ApiModel Model, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    public static BindResult From((ApiModel Model, EquatableArray<DiagnosticInfo> Diagnostics) r) => new(r.Model, r.Diagnostics);
+}
+
+internal sealed record CatalogModel(string Namespace, EquatableArray<ToolModel> Tools);

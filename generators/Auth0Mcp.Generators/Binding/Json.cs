@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+
+namespace Auth0Mcp.Generators.Binding;
+
+/// <summary>Writes compact JSON text with stable escaping (no dependency on a writer's defaults).</summary>
+internal static class Json
+{
+    public static string Quote(string value)
+    {
+        var sb = new StringBuilder(value.Length + 2);
+        AppendQuoted(sb, value);
+        return sb.ToString();
+    }
+
+    public static void AppendQuoted(StringBuilder sb, string value)
+    {
+        sb.Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"':
+                    sb.Append("\\\"");
+                    break;
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                case '\n':
+                    sb.Append("\\n");
+                    break;
+                case '\r':
+                    sb.Append("\\r");
+                    break;
+                case '\t':
+                    sb.Append("\\t");
+                    break;
+                default:
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029')
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        sb.Append('"');
+    }
+}

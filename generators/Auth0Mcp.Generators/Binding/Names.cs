@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace Auth0Mcp.Generators.Binding;
+
+/// <summary>Every naming rule in one place: snake_case tool names, PascalCase C# names, safe identifiers.</summary>
+internal static class Names
+{
+    public const int MaxToolNameLength = 64;
+
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const",
+        "continue", "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern",
+        "false", "finally", "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface",
+        "internal", "is", "lock", "long", "namespace", "new", "null", "object", "operator", "out", "override",
+        "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short",
+        "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof",
+        "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
+    };
+
+    /// <summary>Splits on non-alphanumerics and on lower→upper and letter→digit-word boundaries.</summary>
+    public static List<string> Words(string text)
+    {
+        var words = new List<string>();
+        var current = new StringBuilder();
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (!char.IsLetterOrDigit(c) || c > 127)
+            {
+                Flush();
+                continue;
+            }
+
+            if (current.Length > 0)
+            {
+                var prev = text[i - 1];
+                var boundary = (char.IsUpper(c) && (char.IsLower(prev) || char.IsDigit(prev)))
+                    || (char.IsUpper(c) && i + 1 < text.Length && char.IsLower(text[i + 1]) && char.IsUpper(prev));
+                if (boundary)
+                {
+                    Flush();
+                }
+            }
+
+            current.Append(c);
+        }
+
+        Flush();
+        return words;
+
+        void Flush()
+        {
+            if (current.Length > 0)
+            {
+                words.Add(current.ToString());
+                current.Clear();
+            }
+        }
+    }
+
+    public static string Snake(string text) => string.Join("_", Words(text).Select(w => w.ToLowerInvariant()));
+
+    public static string Pascal(string text)
+    {
+        var sb = new StringBuilder();
+        foreach (var word in Words(text))
+        {
+            sb.Append(char.ToUpperInvariant(word[0]));
+            sb.Append(word.Substring(1));
+        }
+
+        if (sb.Length == 0)
+        {
+            return "Value";
+        }
+
+        return char.IsDigit(sb[0]) ? "N" + sb : sb.ToString();
+    }
+
+    /// <summary>A valid C# identifier close to <paramref name="text"/> (parameters keep the spec's name where they can).</summary>
+    public static string Identifier(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            sb.Append(char.IsLetterOrDigit(c) && c < 128 ? c : '_');
+        }
+
+        var id = sb.Length == 0 ? "value" : sb.ToString();
+        if (char.IsDigit(id[0]))
+        {
+            id = "_" + id;
+        }
+
+        return Keywords.Contains(id) ? "@" + id : id;
+    }
+
+    /// <summary>Shortens a name to <paramref name="max"/> characters deterministically: a prefix and a short hash.</summary>
+    public static string Shorten(string name, int max = MaxToolNameLength)
+    {
+        if (name.Length <= max)
+        {
+            return name;
+        }
+
+        var hash = Fnv1a(name).ToString("x8").Substring(0, 4);
+        var prefix = name.Substring(0, max - hash.Length - 1).TrimEnd('_');
+        return prefix + "_" + hash;
+    }
+
+    public static uint Fnv1a(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return hash;
+    }
+
+    /// <summary>Returns <paramref name="name"/>, or it with 2, 3, … appended, whichever is not yet in <paramref name="taken"/>; records it.</summary>
+    public static string Unique(string name, HashSet<string> taken)
+    {
+        var candidate = name;
+        for (var i = 2; !taken.Add(candidate); i++)
+        {
+            candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return candidate;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Auth0Mcp.Generators.Model;
+
+namespace Auth0Mcp.Generators.Binding;
+
+/// <summary>
+/// Renders a schema as self-contained JSON Schema text for a tool's input: every <c>$ref</c> inlined, multi-member
+/// <c>allOf</c> merged, recursion cut with a described placeholder, keywords that validate kept.
+/// </summary>
+internal sealed class SchemaRenderer(SchemaResolver resolver)
+{
+    private const int MaxDepth = 12;
+    private const int MaxNestedDescription = 300;
+
+    public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null) =>
+        Render(sb, schema, descriptionOverride, new List<string>(), 0);
+
+    private void Render(StringBuilder sb, SchemaNode schema, string? description, List<string> stack, int depth)
+    {
+        if (schema.Ref is { } name)
+        {
+            if (stack.Contains(name) || depth > MaxDepth)
+            {
+                sb.Append("{\"type\":\"object\",\"description\":");
+                Json.AppendQuoted(sb, $"A nested {name} object (recursive; see the API documentation).");
+                sb.Append('}');
+                return;
+            }
+
+            var target = resolver.Deref(schema, out var component);
+            stack.Add(name);
+            Render(sb, target, description ?? schema.Description ?? (component is not null ? null : null), stack, depth + 1);
+            stack.RemoveAt(stack.Count - 1);
+            return;
+        }
+
+        if (!schema.AllOf.IsEmpty)
+        {
+            if (schema.AllOf.Count == 1 && schema.Properties.IsEmpty)
+            {
+                Render(sb, schema.AllOf[0], description ?? schema.Description, stack, depth);
+                return;
+            }
+
+            schema = resolver.MergeAllOf(schema);
+        }
+
+        var first = true;
+        sb.Append('{');
+        var types = schema.Types;
+        if (types.IsEmpty && !schema.Properties.IsEmpty)
+        {
+            types = new EquatableArray<string>(["object"]);
+        }
+
+        if (types.Count == 1)
+        {
+            Key(sb, ref first, "type");
+            Json.AppendQuoted(sb, types[0]);
+        }
+        else if (types.Count > 1)
+        {
+            Key(sb, ref first, "type");
+            sb.Append('[').Append(string.Join(",", types.Select(Json.Quote))).Append(']');
+        }
+
+        var text = Descriptions.Clean(description ?? schema.Description, depth == 0 ? 600 : MaxNestedDescription);
+        if (text.Length > 0)
+        {
+            Key(sb, ref first, "description");
+            Json.AppendQuoted(sb, text);
+        }
+
+        Raw(sb, ref first, "enum", schema.EnumJson);
+        Raw(sb, ref first, "const", schema.ConstJson);
+        if (schema.Format is { } format)
+        {
+            Key(sb, ref first, "format");
+            Json.AppendQuoted(sb, format);
+        }
+
+        if (schema.Pattern is { } pattern)
+        {
+            Key(sb, ref first, "pattern");
+            Json.AppendQuoted(sb, pattern);
+        }
+
+        Raw(sb, ref first, "minimum", schema.Minimum);
+        Raw(sb, ref first, "maximum", schema.Maximum);
+        Raw(sb, ref first, "exclusiveMinimum", schema.ExclusiveMinimum);
+        Raw(sb, ref first, "exclusiveMaximum", schema.ExclusiveMaximum);
+        Raw(sb, ref first, "minLength", schema.MinLength);
+        Raw(sb, ref first, "maxLength", schema.MaxLength);
+        Raw(sb, ref first, "minItems", schema.MinItems);
+        Raw(sb, ref first, "maxItems", schema.MaxItems);
+        Raw(sb, ref first, "default", schema.DefaultJson);
+
+        if (schema.Items is { } items)
+        {
+            Key(sb, ref first, "items");
+            Render(sb, items, null, stack, depth + 1);
+        }
+
+        if (!schema.Properties.IsEmpty)
+        {
+            Key(sb, ref first, "properties");
+            sb.Append('{');
+            var firstProperty = true;
+            foreach (var property in schema.Properties)
+            {
+                if (!firstProperty)
+                {
+                    sb.Append(',');
+                }
+
+                firstProperty = false;
+                Json.AppendQuoted(sb, property.Name);
+                sb.Append(':');
+                Render(sb, property.Schema, null, stack, depth + 1);
+            }
+
+            sb.Append('}');
+        }
+
+        if (!schema.Required.IsEmpty)
+        {
+            Key(sb, ref first, "required");
+            sb.Append('[').Append(string.Join(",", schema.Required.Distinct().Select(Json.Quote))).Append(']');
+        }
+
+        if (schema.Additional == AdditionalKind.False)
+        {
+            Key(sb, ref first, "additionalProperties");
+            sb.Append("false");
+        }
+        else if (schema.Additional == AdditionalKind.Schema && schema.AdditionalSchema is { } additional)
+        {
+            Key(sb, ref first, "additionalProperties");
+            Render(sb, additional, null, stack, depth + 1);
+        }
+
+        Alternatives(sb, ref first, "anyOf", schema.AnyOf, stack, depth);
+        Alternatives(sb, ref first, "oneOf", schema.OneOf, stack, depth);
+        sb.Append('}');
+    }
+
+    private void Alternatives(StringBuilder sb, ref bool first, string keyword, EquatableArray<SchemaNode> list, List<string> stack, int depth)
+    {
+        if (list.IsEmpty)
+        {
+            return;
+        }
+
+        Key(sb, ref first, keyword);
+        sb.Append('[');
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(',');
+            }
+
+            Render(sb, list[i], null, stack, depth + 1);
+        }
+
+        sb.Append(']');
+    }
+
+    private static void Key(StringBuilder sb, ref bool first, string name)
+    {
+        if (!first)
+        {
+            sb.Append(',');
+        }
+
+        first = false;
+        sb.Append('"').Append(name).Append("\":");
+    }
+
+    private static void Raw(StringBuilder sb, ref bool first, string name, string? json)
+    {
+        if (json is null)
+        {
+            return;
+        }
+
+        Key(sb, ref first, name);
+        sb.Append(json);
+    }
+}

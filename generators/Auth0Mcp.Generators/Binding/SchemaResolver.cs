@@ -1,0 +1,117 @@
+using System.Collections.Generic;
+using System.Linq;
+using Auth0Mcp.Generators.Diagnostics;
+using Auth0Mcp.Generators.Model;
+
+namespace Auth0Mcp.Generators.Binding;
+
+/// <summary>Looks up component schemas, follows <c>$ref</c> chains, merges <c>allOf</c>, and records dangling refs and cycles once each.</summary>
+internal sealed class SchemaResolver
+{
+    private readonly Dictionary<string, SchemaNode> _components = new(System.StringComparer.Ordinal);
+    private readonly HashSet<string> _reported = new(System.StringComparer.Ordinal);
+
+    public SchemaResolver(SpecDocument document, List<DiagnosticInfo> diagnostics)
+    {
+        foreach (var schema in document.Schemas)
+        {
+            _components[schema.Name] = schema.Schema;
+        }
+
+        Diagnostics = diagnostics;
+    }
+
+    public List<DiagnosticInfo> Diagnostics { get; }
+
+    public bool TryGet(string name, out SchemaNode schema) => _components.TryGetValue(name, out schema!);
+
+    /// <summary>
+    /// Follows a schema that is only a <c>$ref</c> (possibly with a description beside it) to the schema it names.
+    /// Returns <see cref="SchemaNode.Any"/> for a dangling ref or an alias cycle (and reports it).
+    /// </summary>
+    public SchemaNode Deref(SchemaNode schema, out string? componentName)
+    {
+        componentName = null;
+        var seen = new List<string>();
+        while (schema.Ref is { } name)
+        {
+            if (seen.Contains(name))
+            {
+                Report(DiagnosticIds.RefCycle, Severity.Error, $"The $ref chain {string.Join(" → ", seen.Concat([name]))} refers to itself.", name);
+                return SchemaNode.Any;
+            }
+
+            seen.Add(name);
+            if (!_components.TryGetValue(name, out var target))
+            {
+                Report(DiagnosticIds.DanglingRef, Severity.Error, $"The $ref '#/components/schemas/{name}' points at a schema that does not exist.", name);
+                return SchemaNode.Any;
+            }
+
+            componentName = name;
+            schema = target;
+        }
+
+        return schema;
+    }
+
+    /// <summary>True when the schema (after deref) describes an object with named properties.</summary>
+    public bool IsObjectLike(SchemaNode schema)
+    {
+        var s = Deref(schema, out _);
+        if (!s.Properties.IsEmpty)
+        {
+            return true;
+        }
+
+        return !s.AllOf.IsEmpty && s.AllOf.All(IsObjectLike) && s.AllOf.Count > 1;
+    }
+
+    /// <summary>Merges a multi-member <c>allOf</c> of object schemas into one object schema.</summary>
+    public SchemaNode MergeAllOf(SchemaNode schema, int depth = 0)
+    {
+        if (schema.AllOf.IsEmpty || depth > 16)
+        {
+            return schema;
+        }
+
+        var properties = new List<PropertyNode>(schema.Properties);
+        var required = new List<string>(schema.Required);
+        var additional = schema.Additional;
+        SchemaNode? additionalSchema = schema.AdditionalSchema;
+        foreach (var member in schema.AllOf)
+        {
+            var m = MergeAllOf(Deref(member, out _), depth + 1);
+            foreach (var p in m.Properties)
+            {
+                properties.RemoveAll(x => x.Name == p.Name);
+                properties.Add(p);
+            }
+
+            required.AddRange(m.Required.Where(r => !required.Contains(r)));
+            if (m.Additional == AdditionalKind.False)
+            {
+                // allOf with a closed member would reject the other members' properties: keep it open.
+                continue;
+            }
+        }
+
+        return schema with
+        {
+            AllOf = EquatableArray<SchemaNode>.Empty,
+            Types = schema.Types.IsEmpty ? new EquatableArray<string>(["object"]) : schema.Types,
+            Properties = properties.ToEquatableArray(),
+            Required = required.ToEquatableArray(),
+            Additional = additional,
+            AdditionalSchema = additionalSchema,
+        };
+    }
+
+    private void Report(string id, Severity severity, string message, string name)
+    {
+        if (_reported.Add(id + ":" + name))
+        {
+            Diagnostics.Add(new DiagnosticInfo(id, severity, message, "#/components/schemas/" + name + "\""));
+        }
+    }
+}

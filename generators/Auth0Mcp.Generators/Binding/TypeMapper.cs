@@ -1,0 +1,265 @@
+using System.Collections.Generic;
+using System.Linq;
+using Auth0Mcp.Generators.Model;
+
+namespace Auth0Mcp.Generators.Binding;
+
+/// <summary>
+/// Maps schemas to C# types and collects the DTOs and JSON type-info names that are reachable from operations.
+/// Strings stay strings (enums included: an unknown value must never break a response), one-of unions and
+/// free-form objects become <c>JsonElement</c>, every DTO keeps unlisted fields in extension data.
+/// </summary>
+internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace)
+{
+    public const string JsonElement = "global::System.Text.Json.JsonElement";
+    private const string ListPrefix = "global::System.Collections.Generic.List<";
+    private const string DictionaryPrefix = "global::System.Collections.Generic.Dictionary<string, ";
+
+    private readonly Dictionary<string, string> _componentTypes = new(System.StringComparer.Ordinal);
+    // System.Text.Json names the built-in converters after these type-info names, so no DTO may take them.
+    private readonly HashSet<string> _dtoNames = new(System.StringComparer.Ordinal) { "String", "Int32", "Int64", "Double", "Boolean", "JsonElement" };
+    private readonly List<DtoModel> _dtos = new();
+    private readonly Dictionary<string, string> _jsonTypes = new(System.StringComparer.Ordinal);
+    private readonly Queue<(string Name, SchemaNode Schema)> _pending = new();
+
+    public IReadOnlyList<DtoModel> Dtos => _dtos;
+
+    /// <summary>Registers the scalar types and the extension-data map, which every DTO set uses.</summary>
+    public void RegisterScalars()
+    {
+        foreach (var scalar in new[] { "string", "int", "long", "double", "bool", JsonElement, DictionaryPrefix + JsonElement + ">" })
+        {
+            RegisterRoot(scalar);
+        }
+    }
+
+    /// <summary>The C# type for <paramref name="schema"/> (no nullable marker); <paramref name="suggestedName"/> names inline objects.</summary>
+    public string Map(SchemaNode schema, string suggestedName)
+    {
+        var type = MapCore(schema, suggestedName, 0);
+        Drain();
+        return type;
+    }
+
+    /// <summary>Registers a type that a client method sends or returns, and returns its JSON type-info name.</summary>
+    public string RegisterRoot(string csType)
+    {
+        var dtoPrefix = "global::" + modelsNamespace + ".";
+        if (csType.StartsWith(dtoPrefix, System.StringComparison.Ordinal))
+        {
+            return csType.Substring(dtoPrefix.Length);
+        }
+
+        if (_jsonTypes.TryGetValue(csType, out var name))
+        {
+            return name;
+        }
+
+        // DTO names are PascalCase without '_' and never a scalar's name; generic info names contain '_', so none collide.
+        name = Names.Unique(InfoName(csType), new HashSet<string>(_jsonTypes.Values));
+        _jsonTypes[csType] = name;
+        return name;
+    }
+
+    public IEnumerable<JsonTypeModel> JsonTypes()
+    {
+        foreach (var dto in _dtos)
+        {
+            yield return new JsonTypeModel($"global::{modelsNamespace}.{dto.Name}", dto.Name);
+        }
+
+        foreach (var pair in _jsonTypes.OrderBy(p => p.Value, System.StringComparer.Ordinal))
+        {
+            if (!pair.Key.StartsWith("global::" + modelsNamespace + ".", System.StringComparison.Ordinal))
+            {
+                yield return new JsonTypeModel(pair.Key, pair.Value);
+            }
+        }
+    }
+
+    public static bool IsValueType(string csType) =>
+        csType is "int" or "long" or "double" or "bool" or JsonElement;
+
+    private string MapCore(SchemaNode schema, string suggestedName, int depth)
+    {
+        if (depth > 24)
+        {
+            return JsonElement;
+        }
+
+        if (schema.Ref is { } name)
+        {
+            if (_componentTypes.TryGetValue(name, out var known))
+            {
+                return known;
+            }
+
+            var target = resolver.Deref(schema, out var component);
+            var key = component ?? name;
+            if (_componentTypes.TryGetValue(key, out known))
+            {
+                _componentTypes[name] = known;
+                return known;
+            }
+
+            if (IsDto(target))
+            {
+                var dto = ReserveDto(Names.Pascal(key), target);
+                _componentTypes[name] = dto;
+                _componentTypes[key] = dto;
+                return dto;
+            }
+
+            // Placeholder first so that a self-referencing array or map terminates.
+            _componentTypes[key] = JsonElement;
+            var mapped = MapCore(target, Names.Pascal(key), depth + 1);
+            _componentTypes[key] = mapped;
+            _componentTypes[name] = mapped;
+            return mapped;
+        }
+
+        if (!schema.AllOf.IsEmpty)
+        {
+            if (schema.AllOf.Count == 1 && schema.Properties.IsEmpty)
+            {
+                return MapCore(schema.AllOf[0], suggestedName, depth + 1);
+            }
+
+            return IsDto(schema) ? ReserveDto(suggestedName, schema) : JsonElement;
+        }
+
+        var alternatives = schema.OneOf.IsEmpty ? schema.AnyOf : schema.OneOf;
+        if (!alternatives.IsEmpty)
+        {
+            var nonNull = alternatives.Where(a => !(a.Types.Count == 1 && a.Types[0] == "null")).ToList();
+            return nonNull.Count == 1 ? MapCore(nonNull[0], suggestedName, depth + 1) : JsonElement;
+        }
+
+        var types = schema.Types.Where(t => t != "null").ToList();
+        if (types.Count == 0)
+        {
+            if (!schema.Properties.IsEmpty)
+            {
+                types.Add("object");
+            }
+            else if (schema.ConstJson is { } constant && constant.StartsWith("\"", System.StringComparison.Ordinal))
+            {
+                return "string";
+            }
+            else
+            {
+                return JsonElement;
+            }
+        }
+
+        if (types.Count > 1)
+        {
+            return JsonElement;
+        }
+
+        switch (types[0])
+        {
+            case "string":
+                return "string";
+            case "integer":
+                return schema.Format == "int32" ? "int" : "long";
+            case "number":
+                return "double";
+            case "boolean":
+                return "bool";
+            case "array":
+                var item = MapCore(schema.Items ?? SchemaNode.Any, suggestedName + "Item", depth + 1);
+                return Generic(ListPrefix + item + ">");
+            case "object":
+                if (!schema.Properties.IsEmpty)
+                {
+                    return ReserveDto(suggestedName, schema);
+                }
+
+                if (schema.Additional == AdditionalKind.Schema && schema.AdditionalSchema is { } value)
+                {
+                    var valueType = MapCore(value, suggestedName + "Value", depth + 1);
+                    return Generic(DictionaryPrefix + valueType + ">");
+                }
+
+                return JsonElement;
+            default:
+                return JsonElement;
+        }
+    }
+
+    private bool IsDto(SchemaNode schema)
+    {
+        if (!schema.Properties.IsEmpty)
+        {
+            return schema.OneOf.IsEmpty && schema.AnyOf.IsEmpty;
+        }
+
+        return schema.AllOf.Count > 1 && schema.AllOf.All(resolver.IsObjectLike);
+    }
+
+    private string Generic(string csType)
+    {
+        RegisterRoot(csType);
+        return csType;
+    }
+
+    private string ReserveDto(string baseName, SchemaNode schema)
+    {
+        var name = Names.Unique(baseName, _dtoNames);
+        _pending.Enqueue((name, schema));
+        return $"global::{modelsNamespace}.{name}";
+    }
+
+    private void Drain()
+    {
+        while (_pending.Count > 0)
+        {
+            var (name, schema) = _pending.Dequeue();
+            var merged = resolver.MergeAllOf(schema);
+            var usedNames = new HashSet<string>(System.StringComparer.Ordinal) { name };
+            var properties = new List<DtoPropertyModel>();
+            foreach (var property in merged.Properties)
+            {
+                var csName = Names.Unique(Names.Pascal(property.Name), usedNames);
+                var type = MapCore(property.Schema, name + Names.Pascal(property.Name), 1);
+                var description = resolver.Deref(property.Schema, out _).Description ?? property.Schema.Description;
+                properties.Add(new DtoPropertyModel(property.Name, csName, type, FirstLine(description)));
+            }
+
+            var extension = Names.Unique("AdditionalProperties", usedNames);
+            _dtos.Add(new DtoModel(name, FirstLine(merged.Description), properties.ToEquatableArray(), extension));
+        }
+    }
+
+    private static string? FirstLine(string? text)
+    {
+        var clean = Descriptions.Clean(text, 200);
+        var newline = clean.IndexOf('\n');
+        return clean.Length == 0 ? null : newline > 0 ? clean.Substring(0, newline) : clean;
+    }
+
+    private string InfoName(string csType)
+    {
+        if (csType.StartsWith(ListPrefix, System.StringComparison.Ordinal))
+        {
+            return "ListOf_" + InfoName(csType.Substring(ListPrefix.Length, csType.Length - ListPrefix.Length - 1));
+        }
+
+        if (csType.StartsWith(DictionaryPrefix, System.StringComparison.Ordinal))
+        {
+            return "DictionaryOf_" + InfoName(csType.Substring(DictionaryPrefix.Length, csType.Length - DictionaryPrefix.Length - 1));
+        }
+
+        return csType switch
+        {
+            "string" => "String",
+            "int" => "Int32",
+            "long" => "Int64",
+            "double" => "Double",
+            "bool" => "Boolean",
+            JsonElement => "JsonElement",
+            _ => csType.Substring(csType.LastIndexOf('.') + 1),
+        };
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.CodeAnalysis;
+
+namespace Auth0Mcp.Generators.Diagnostics;
+
+/// <summary>The Roslyn descriptors for <see cref="DiagnosticIds"/>; the message is the full text of the problem.</summary>
+internal static class DiagnosticDescriptors
+{
+    public static readonly DiagnosticDescriptor InvalidJson = Create(DiagnosticIds.InvalidJson, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor DanglingRef = Create(DiagnosticIds.DanglingRef, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor RefCycle = Create(DiagnosticIds.RefCycle, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor MissingOperationName = Create(DiagnosticIds.MissingOperationName, DiagnosticSeverity.Warning);
+    public static readonly DiagnosticDescriptor NameClash = Create(DiagnosticIds.NameClash, DiagnosticSeverity.Warning);
+    public static readonly DiagnosticDescriptor NameShortened = Create(DiagnosticIds.NameShortened, DiagnosticSeverity.Info);
+    public static readonly DiagnosticDescriptor NotOpenApi = Create(DiagnosticIds.NotOpenApi, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor Unsupported = Create(DiagnosticIds.Unsupported, DiagnosticSeverity.Info);
+    public static readonly DiagnosticDescriptor NoSpec = Create(DiagnosticIds.NoSpec, DiagnosticSeverity.Warning);
+
+    public static DiagnosticDescriptor Get(string id) => id switch
+    {
+        DiagnosticIds.InvalidJson => InvalidJson,
+        DiagnosticIds.DanglingRef => DanglingRef,
+        DiagnosticIds.RefCycle => RefCycle,
+        DiagnosticIds.MissingOperationName => MissingOperationName,
+        DiagnosticIds.NameClash => NameClash,
+        DiagnosticIds.NameShortened => NameShortened,
+        DiagnosticIds.NotOpenApi => NotOpenApi,
+        DiagnosticIds.NoSpec => NoSpec,
+        _ => Unsupported,
+    };
+
+    private static DiagnosticDescriptor Create(string id, DiagnosticSeverity severity) =>
+        new(id, DiagnosticIds.Title(id), "{0}", DiagnosticIds.Category, severity, isEnabledByDefault: true);
+}

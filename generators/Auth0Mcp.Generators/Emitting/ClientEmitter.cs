@@ -1,0 +1,144 @@
+using System.Collections.Generic;
+using Auth0Mcp.Generators.Model;
+
+namespace Auth0Mcp.Generators.Emitting;
+
+/// <summary>Emits the Refit interfaces (one per operation group), the DTOs and the JSON context: plain source for Refit's and System.Text.Json's generators.</summary>
+internal static class ClientEmitter
+{
+    public static IEnumerable<(string FileName, string Text)> EmitAll(ApiModel model)
+    {
+        foreach (var client in model.Clients)
+        {
+            yield return ($"Clients/{client.InterfaceName}.g.cs", EmitInterface(model.Namespace, client));
+        }
+
+        yield return ("Models/Models.g.cs", EmitModels(model));
+        yield return ("Models/" + KnownTypes.JsonContextName + ".g.cs", EmitJsonContext(model));
+        yield return ("Clients/" + KnownTypes.RefitHolderName + ".g.cs", EmitRefitHolder(model.Namespace));
+    }
+
+    public static string EmitInterface(string ns, ClientGroupModel client)
+    {
+        var w = new SourceWriter().Header();
+        w.Line($"namespace {ns}.Clients;").Line();
+        w.Line($"/// <summary>Typed Refit client for the Auth0 Management API operations of the <c>{client.GroupKey}</c> group.</summary>");
+        w.Line(KnownTypes.GeneratedCode);
+        w.Open($"public partial interface {client.InterfaceName}");
+        var first = true;
+        foreach (var method in client.Methods)
+        {
+            if (!first)
+            {
+                w.Line();
+            }
+
+            first = false;
+            WriteMethod(w, method);
+        }
+
+        w.Close();
+        return w.ToString();
+    }
+
+    private static void WriteMethod(SourceWriter w, ClientMethodModel method)
+    {
+        w.Line($"/// <summary>{CSharp.Doc(method.Summary.Length > 0 ? method.Summary : method.HttpMethod.ToUpperInvariant() + " " + method.Path)}</summary>");
+        w.Line($"/// <remarks><c>{method.HttpMethod.ToUpperInvariant()} {CSharp.Doc(method.Path)}</c></remarks>");
+        if (method.Multipart)
+        {
+            w.Line("[global::Refit.Multipart]");
+        }
+
+        w.Line($"[global::Refit.{method.HttpMethod}({CSharp.Literal(method.Path)})]");
+        var returnType = method.ResponseType is null
+            ? $"{KnownTypes.Task}<global::Refit.IApiResponse>"
+            : $"{KnownTypes.Task}<global::Refit.IApiResponse<{method.ResponseType}>>";
+        w.Line($"{returnType} {method.MethodName}(");
+        w.Indent();
+        foreach (var p in method.Parameters)
+        {
+            w.Line(Parameter(p) + ",");
+        }
+
+        w.Line($"{KnownTypes.CancellationToken} cancellationToken = default);");
+        w.Outdent();
+    }
+
+    private static string Parameter(ClientParamModel p)
+    {
+        var alias = p.CsName.TrimStart('@') != p.WireName ? $"[global::Refit.AliasAs({CSharp.Literal(p.WireName)})] " : "";
+        var type = p.Required ? p.CsType : p.CsType + "?";
+        var tail = p.Required ? "" : " = default";
+        return p.Kind switch
+        {
+            ParamKind.Path => $"{alias}string {p.CsName}",
+            ParamKind.Query => $"[global::Refit.Query] {alias}{p.CsType}? {p.CsName}{tail}",
+            ParamKind.QueryMulti => $"[global::Refit.Query(global::Refit.CollectionFormat.Multi)] {alias}{p.CsType}? {p.CsName}{tail}",
+            ParamKind.Header => $"[global::Refit.Header({CSharp.Literal(p.WireName)})] string? {p.CsName}{tail}",
+            ParamKind.Body => $"[global::Refit.Body] {type} {p.CsName}{tail}",
+            ParamKind.FilePart => $"[global::Refit.AliasAs({CSharp.Literal(p.WireName)})] {type} {p.CsName}{tail}",
+            _ => $"[global::Refit.AliasAs({CSharp.Literal(p.WireName)})] string? {p.CsName}{tail}",
+        };
+    }
+
+    public static string EmitModels(ApiModel model)
+    {
+        var w = new SourceWriter().Header();
+        w.Line($"namespace {model.Namespace}.Models;");
+        foreach (var dto in model.Dtos)
+        {
+            w.Line();
+            w.Line($"/// <summary>{CSharp.Doc(dto.Description ?? dto.Name)}</summary>");
+            w.Line(KnownTypes.GeneratedCode);
+            w.Open($"public sealed partial class {dto.Name}");
+            foreach (var property in dto.Properties)
+            {
+                if (property.Description is { } description)
+                {
+                    w.Line($"/// <summary>{CSharp.Doc(description)}</summary>");
+                }
+
+                w.Line($"[global::System.Text.Json.Serialization.JsonPropertyName({CSharp.Literal(property.JsonName)})]");
+                w.Line($"public {property.CsType}? {property.CsName} {{ get; set; }}");
+                w.Line();
+            }
+
+            w.Line("/// <summary>Fields the spec does not list, kept as they came so that nothing is lost.</summary>");
+            w.Line("[global::System.Text.Json.Serialization.JsonExtensionData]");
+            w.Line($"public global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? {dto.ExtensionDataName} {{ get; set; }}");
+            w.Close();
+        }
+
+        return w.ToString();
+    }
+
+    public static string EmitJsonContext(ApiModel model)
+    {
+        var w = new SourceWriter().Header();
+        w.Line($"namespace {model.Namespace}.Models;").Line();
+        w.Line("/// <summary>Source-generated JSON metadata for every type the clients send or receive (no reflection).</summary>");
+        w.Line("[global::System.Text.Json.Serialization.JsonSourceGenerationOptions(DefaultIgnoreCondition = global::System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]");
+        foreach (var type in model.JsonTypes)
+        {
+            w.Line($"[global::System.Text.Json.Serialization.JsonSerializable(typeof({type.CsType}), TypeInfoPropertyName = {CSharp.Literal(type.InfoName)})]");
+        }
+
+        w.Open($"public sealed partial class {KnownTypes.JsonContextName} : global::System.Text.Json.Serialization.JsonSerializerContext");
+        w.Close();
+        return w.ToString();
+    }
+
+    public static string EmitRefitHolder(string ns)
+    {
+        var w = new SourceWriter().Header();
+        w.Line($"namespace {ns}.Clients;").Line();
+        w.Line("/// <summary>The Refit settings every generated client uses: the generated JSON context and Auth0's URL formatting.</summary>");
+        w.Line(KnownTypes.GeneratedCode);
+        w.Open($"public static class {KnownTypes.RefitHolderName}");
+        w.Line("/// <summary>The shared settings.</summary>");
+        w.Line($"public static global::Refit.RefitSettings Settings {{ get; }} = {KnownTypes.RefitSettingsFactory}.CreateSettings(global::{ns}.Models.{KnownTypes.JsonContextName}.Default);");
+        w.Close();
+        return w.ToString();
+    }
+}

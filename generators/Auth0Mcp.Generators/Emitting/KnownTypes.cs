@@ -1,0 +1,24 @@
+namespace Auth0Mcp.Generators.Emitting;
+
+/// <summary>The runtime and library types that generated code names. The generator knows them by name only.</summary>
+internal static class KnownTypes
+{
+    public const string ToolBase = "global::Auth0Mcp.Sdk.Tools.Auth0ApiTool";
+    public const string ToolArguments = "global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments";
+    public const string Descriptor = "global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor";
+    public const string ToolAction = "global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction";
+    public const string RefitSettingsFactory = "global::Auth0Mcp.Sdk.Tools.Auth0Refit";
+    public const string HttpClient = "global::System.Net.Http.HttpClient";
+    public const string CancellationToken = "global::System.Threading.CancellationToken";
+    public const string Task = "global::System.Threading.Tasks.Task";
+    public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Auth0Mcp.Generators\", \"1.0.0\")]";
+
+    /// <summary>The JSON context's class name, in the models namespace.</summary>
+    public const string JsonContextName = "Auth0ApiJsonContext";
+
+    /// <summary>The Refit settings holder's class name, in the clients namespace.</summary>
+    public const string RefitHolderName = "Auth0ApiRefit";
+
+    /// <summary>The tool catalogue's class name, in the root namespace.</summary>
+    public const string CatalogName = "Auth0ToolCatalog";
+}

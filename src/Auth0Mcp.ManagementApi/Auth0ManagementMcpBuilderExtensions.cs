@@ -1,0 +1,19 @@
+using Auth0Mcp.ManagementApi;
+using Auth0Mcp.Sdk.Http;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the generated Auth0 Management API tools with an MCP server.</summary>
+public static class Auth0ManagementMcpBuilderExtensions
+{
+    /// <summary>
+    /// Adds every generated Auth0 Management API tool (<see cref="Auth0ToolCatalog"/>) and the Auth0 connection.
+    /// No credential is needed to list the tools; it is used, and proven, on the first call.
+    /// </summary>
+    public static IMcpServerBuilder WithAuth0ManagementTools(this IMcpServerBuilder builder, Action<Auth0ConnectionOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddAuth0Connection(configure);
+        return builder.WithTools(Auth0ToolCatalog.CreateTools());
+    }
+}
