@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Auth0Mcp.Sdk.Catalog;
+
+namespace Auth0Mcp.Server;
+
+/// <summary><c>auth0-mcp tools list [--json]</c>: the catalogue, with no credentials needed.</summary>
+internal static class ToolsCommand
+{
+    public static int List(IReadOnlyList<Auth0ToolDescriptor> tools, string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var json = false;
+        foreach (var arg in args)
+        {
+            if (arg == "--json")
+            {
+                json = true;
+            }
+            else
+            {
+                throw new UsageException($"tools list: unexpected argument '{arg}'.");
+            }
+        }
+
+        if (json)
+        {
+            stdout.Write(ToJson(tools));
+            stdout.WriteLine();
+            return 0;
+        }
+
+        foreach (var tool in tools)
+        {
+            stdout.WriteLine($"{tool.Name,-66} {tool.Action,-6} {tool.Lifecycle,-4} {tool.Method,-6} {tool.Path}");
+        }
+
+        stdout.WriteLine($"{tools.Count} tools");
+        return 0;
+    }
+
+    /// <summary>The JSON form: an array with each tool's MCP surface and governance metadata.</summary>
+    public static string ToJson(IEnumerable<Auth0ToolDescriptor> tools)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartArray();
+            foreach (var t in tools)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", t.Name);
+                w.WriteString("title", t.Title);
+                w.WriteString("description", t.Description);
+                w.WriteString("method", t.Method);
+                w.WriteString("path", t.Path);
+                w.WriteString("operationId", t.OperationId);
+                w.WriteString("group", t.GroupName);
+                w.WriteStartArray("scopes");
+                foreach (var scope in t.Scopes)
+                {
+                    w.WriteStringValue(scope);
+                }
+
+                w.WriteEndArray();
+                w.WriteString("action", t.Action.ToString());
+                w.WriteString("lifecycle", t.Lifecycle);
+                w.WriteStartObject("annotations");
+                w.WriteBoolean("readOnlyHint", t.ReadOnly);
+                w.WriteBoolean("destructiveHint", t.Destructive);
+                w.WriteBoolean("idempotentHint", t.Idempotent);
+                w.WriteBoolean("openWorldHint", t.OpenWorld);
+                w.WriteEndObject();
+                w.WritePropertyName("inputSchema");
+                using (var schema = JsonDocument.Parse(t.InputSchema))
+                {
+                    schema.RootElement.WriteTo(w);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}
