@@ -82,6 +82,22 @@ public sealed class StdioPrismTests(PrismFixture prism)
     }
 
     [Fact]
+    public async Task UsersGet_IdWithSlashDotsAndQuestionMark_ArrivesEncodedOnTheWire()
+    {
+        await using var server = new RecordingHttpServer(body: "{\"user_id\":\"auth0|abc\",\"unlisted_field\":{\"kept\":true}}");
+        await using var client = await ServerProcess.ConnectAsync(Environment(server.BaseUrl));
+
+        var result = await client.CallToolAsync("auth0_users_get", new Dictionary<string, object?> { ["id"] = "auth0|abc/../x?y#z" });
+
+        Assert.True(result.IsError is not true, Text(result));
+        var request = Assert.Single(server.Requests);
+        Assert.StartsWith("GET /users/auth0%7Cabc%2F..%2Fx%3Fy%23z HTTP/1.1\n", request, StringComparison.Ordinal);
+        Assert.Contains($"Authorization: Bearer {Token}", request, StringComparison.Ordinal);
+        // A field the spec does not list survives to the tool result.
+        Assert.Contains("\"unlisted_field\":{\"kept\":true}", Text(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UsersRolesAssign_WithRoles_IsAcceptedByPrism()
     {
         await using var client = await ServerProcess.ConnectAsync(Environment(prism.BaseUrl));
