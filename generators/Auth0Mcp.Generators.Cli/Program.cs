@@ -20,7 +20,7 @@ internal static class Cli
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
         {
-            stdout.WriteLine("usage: auth0-mcp-gen clients --spec FILE --out DIR [--namespace NS] [--groups a;b] [--timings]");
+            stdout.WriteLine("usage: auth0-mcp-gen clients --spec FILE --out DIR [--namespace NS] [--groups a;b] [--timings] [--repeat N]");
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -32,6 +32,7 @@ internal static class Cli
 
         string? spec = null, output = null, ns = null, groups = null;
         var timings = false;
+        var repeat = 1;
         for (var i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -41,6 +42,7 @@ internal static class Cli
                 case "--namespace" when i + 1 < args.Length: ns = args[++i]; break;
                 case "--groups" when i + 1 < args.Length: groups = args[++i]; break;
                 case "--timings": timings = true; break;
+                case "--repeat" when i + 1 < args.Length && int.TryParse(args[i + 1], out repeat) && repeat > 0: i++; timings = true; break;
                 default:
                     stderr.WriteLine($"auth0-mcp-gen: unexpected argument '{args[i]}'. Try --help.");
                     return 2;
@@ -57,6 +59,11 @@ internal static class Cli
         {
             stderr.WriteLine($"{spec}: error {DiagnosticIds.NoSpec}: The OpenAPI spec '{spec}' does not exist.");
             return 1;
+        }
+
+        if (repeat > 1)
+        {
+            Benchmark(spec, ns, groups, repeat, stdout);
         }
 
         var clock = Stopwatch.StartNew();
@@ -88,6 +95,50 @@ internal static class Cli
         }
 
         return 0;
+    }
+
+    /// <summary>Runs every stage <paramref name="repeat"/> times in this process and prints the median of each.</summary>
+    private static void Benchmark(string spec, string? ns, string? groups, int repeat, TextWriter stdout)
+    {
+        var stages = new Dictionary<string, List<double>>(StringComparer.Ordinal)
+        {
+            ["load"] = [], ["read"] = [], ["bind"] = [], ["emit-clients"] = [], ["emit-tools"] = [], ["total"] = [],
+        };
+        var options = new BindOptions(ns ?? GeneratorOptions.DefaultNamespace, GeneratorOptions.ParseGroups(groups));
+        for (var run = 0; run < repeat + 1; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            var text = File.ReadAllText(spec);
+            var t0 = clock.Elapsed.TotalMilliseconds;
+            var (document, _) = SpecReader.Read(text);
+            var t1 = clock.Elapsed.TotalMilliseconds;
+            var (model, _) = SpecBinder.Bind(document!, options);
+            var t2 = clock.Elapsed.TotalMilliseconds;
+            var clientChars = ClientEmitter.EmitAll(model).Sum(f => f.Text.Length);
+            var t3 = clock.Elapsed.TotalMilliseconds;
+            var toolChars = SpecBinder.SplitTools(model).Sum(g => ToolEmitter.EmitGroup(g).Length) + ToolEmitter.EmitCatalog(model.Namespace, model.Tools).Length;
+            var t4 = clock.Elapsed.TotalMilliseconds;
+            GC.KeepAlive(clientChars + toolChars);
+            if (run == 0)
+            {
+                continue; // warm-up (JIT)
+            }
+
+            stages["load"].Add(t0);
+            stages["read"].Add(t1 - t0);
+            stages["bind"].Add(t2 - t1);
+            stages["emit-clients"].Add(t3 - t2);
+            stages["emit-tools"].Add(t4 - t3);
+            stages["total"].Add(t4);
+        }
+
+        stdout.WriteLine($"median-ms over {repeat} runs (after 1 warm-up): " + string.Join(" ", stages.Select(s => $"{s.Key}={Median(s.Value):F1}")));
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
     }
 
     private static int WriteFiles(string output, List<(string FileName, string Text)> files)
