@@ -11,6 +11,9 @@ public enum Auth0FailureKind
 
     /// <summary>The call's retry budget ran out before an answer came.</summary>
     BudgetExhausted,
+
+    /// <summary>The request was not sent: its path does not have the operation's shape (e.g. a <c>..</c> parameter).</summary>
+    RefusedPath,
 }
 
 /// <summary>

@@ -20,6 +20,17 @@ public sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptions
         ArgumentNullException.ThrowIfNull(request);
         var call = Auth0CallContext.Current;
         var operation = call?.Operation ?? "unknown";
+        if (call?.Descriptor is { } descriptor && request.RequestUri is { IsAbsoluteUri: true } target)
+        {
+            var basePath = options.CurrentValue.GetBaseAddress().AbsolutePath;
+            if (!Auth0PathTemplate.Matches(descriptor.Path, basePath, target.AbsolutePath))
+            {
+                throw new Auth0HttpException(
+                    Auth0FailureKind.RefusedPath,
+                    $"The request was not sent: its path {target.AbsolutePath} does not match {descriptor.Method} {descriptor.Path} (a path parameter is empty, '.' or '..').",
+                    0);
+            }
+        }
         var state = new Auth0RequestState(time, options.CurrentValue.RetryBudget, request.Method);
         Auth0RequestState.Current = state;
 

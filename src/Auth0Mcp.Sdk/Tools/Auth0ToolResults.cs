@@ -36,6 +36,22 @@ public static class Auth0ToolResults
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(exception);
+
+        // Refit wraps what the HTTP pipeline throws (ApiRequestException): report the pipeline's own reason.
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is Auth0CredentialException or Auth0HttpException)
+            {
+                exception = inner;
+                break;
+            }
+        }
+
+        if (exception is not (Auth0CredentialException or Auth0HttpException) && exception.InnerException is HttpRequestException or TimeoutException)
+        {
+            exception = exception.InnerException;
+        }
+
         var reason = exception switch
         {
             Auth0CredentialException or Auth0HttpException or InvalidOperationException => exception.Message,
