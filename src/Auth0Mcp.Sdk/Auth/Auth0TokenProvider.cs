@@ -17,6 +17,8 @@ public sealed class Auth0TokenProvider : IAuth0TokenProvider
     /// <summary>The <see cref="IHttpClientFactory"/> client used for the token endpoint.</summary>
     public const string TokenClientName = "Auth0Mcp.Token";
 
+    private static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(30);
+
     private readonly Auth0CredentialStore _store;
     private readonly IHttpClientFactory _http;
     private readonly IOptionsMonitor<Auth0ConnectionOptions> _options;
@@ -27,6 +29,7 @@ public sealed class Auth0TokenProvider : IAuth0TokenProvider
     private Task<Auth0AccessToken>? _renewal;
     private long _renewalVersion;
     private int _requests;
+    private long _backgroundRetryAfterTicks;
 
     /// <summary>Creates the provider.</summary>
     public Auth0TokenProvider(Auth0CredentialStore store, IHttpClientFactory http, IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time)
@@ -61,7 +64,7 @@ public sealed class Auth0TokenProvider : IAuth0TokenProvider
         var cached = Volatile.Read(ref _cached);
         if (cached is not null && cached.CredentialVersion == credential.Version && !cached.IsExpired(now))
         {
-            if (now >= RenewAt(cached))
+            if (now >= RenewAt(cached) && now.UtcTicks >= Volatile.Read(ref _backgroundRetryAfterTicks))
             {
                 // Still valid: renew in the background and answer with the current token at once.
                 _ = StartRenewal(credential);
@@ -175,10 +178,13 @@ public sealed class Auth0TokenProvider : IAuth0TokenProvider
         _ = task.ContinueWith(
             t =>
             {
-                // Observe a failed background renewal; the next call tries again and reports the reason.
+                // Observe a failed renewal. While the cached token is valid, wait a little before trying in the
+                // background again, so that a failing token endpoint is not asked on every call.
                 _ = t.Exception;
                 lock (_gate)
                 {
+                    Volatile.Write(ref _backgroundRetryAfterTicks, t.IsCompletedSuccessfully ? 0 : (_time.GetUtcNow() + BackgroundRetryDelay).UtcTicks);
+
                     if (t.IsCompletedSuccessfully && (_cached is null || _cached.CredentialVersion <= t.Result.CredentialVersion))
                     {
                         _cached = t.Result;

@@ -290,3 +290,35 @@ public sealed class TokenProviderTests
         }
     }
 }
+
+/// <summary>Renewal when the token endpoint fails while the cached token is still valid.</summary>
+public sealed class TokenRenewalFailureTests
+{
+    [Fact]
+    public async Task BackgroundRenewal_TokenEndpointDown_KeepsServingTheValidTokenAndBacksOff()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await Harness.ClientCredentialsAsync(o => o.TokenRefreshMargin = TimeSpan.FromMinutes(5), time);
+        h.IssueTokens(expiresIn: 3600);
+        await h.CallAsync(TestTool.Get());
+        h.Server.Token = (ctx, _) => ScriptedAuth0Server.Json(ctx, 503, "{}");
+        time.Advance(TimeSpan.FromMinutes(56));
+
+        var results = new List<ModelContextProtocol.Protocol.CallToolResult>();
+        for (var i = 0; i < 5; i++)
+        {
+            results.Add(await h.CallAsync(TestTool.Get()));
+            await TokenProviderTests.WaitUntil(() => h.Server.TokenCount == 2);
+            await Task.Delay(20);
+        }
+
+        Assert.All(results, r => Assert.True(r.IsError != true, r.Text()));
+        Assert.Equal(2, h.Server.TokenCount); // one failed background renewal, then a pause
+        Assert.Single(h.Events.All.OfType<Auth0Mcp.Sdk.Auth.Auth0TokenFailure>());
+
+        time.Advance(TimeSpan.FromSeconds(31));
+        h.IssueTokens(expiresIn: 3600);
+        await h.CallAsync(TestTool.Get());
+        await TokenProviderTests.WaitUntil(() => h.Server.TokenCount == 3);
+    }
+}
