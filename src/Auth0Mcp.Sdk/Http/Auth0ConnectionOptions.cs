@@ -24,6 +24,44 @@ public sealed class Auth0ConnectionOptions
     /// <summary>The timeout of one HTTP attempt.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// The most one tool call may spend on Auth0, all attempts and waits included (default 25 s, well under the
+    /// 60 s that MCP clients commonly wait). A retry whose wait would end past it is not made.
+    /// </summary>
+    public TimeSpan RetryBudget { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How many times one call may be retried after a 429, a 5xx or a network error (default 4).</summary>
+    public int MaxRetryAttempts { get; set; } = 4;
+
+    /// <summary>The first backoff delay for 5xx and network errors; it doubles per attempt, with jitter (default 500 ms).</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// The client-credentials token endpoint (<c>AUTH0_TOKEN_ENDPOINT</c>); by default
+    /// <c>https://{Domain}/oauth/token</c>. Tests point it at a local stub.
+    /// </summary>
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>The audience asked for in the client-credentials grant; by default <c>https://{Domain}/api/v2/</c>.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>
+    /// How long before expiry a client-credentials token is renewed (default 5 minutes; at most half the
+    /// token's lifetime).
+    /// </summary>
+    public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The timeout of one token request (default 10 s).</summary>
+    public TimeSpan TokenRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The token endpoint in effect: <see cref="TokenEndpoint"/> or <c>https://{Domain}/oauth/token</c>.</summary>
+    /// <exception cref="InvalidOperationException">Neither a token endpoint nor a domain is configured.</exception>
+    public Uri GetTokenEndpoint() => TokenEndpoint ?? new Uri(GetTenantRoot(), "oauth/token");
+
+    /// <summary>The audience in effect: <see cref="Audience"/> or <c>https://{Domain}/api/v2/</c>.</summary>
+    /// <exception cref="InvalidOperationException">Neither an audience nor a domain is configured.</exception>
+    public string GetAudience() => !string.IsNullOrWhiteSpace(Audience) ? Audience.Trim() : new Uri(GetTenantRoot(), "api/v2/").ToString();
+
     /// <summary>The address that operation paths are appended to.</summary>
     /// <exception cref="InvalidOperationException">Neither a base URL nor a domain is configured.</exception>
     public Uri GetBaseAddress()
@@ -33,6 +71,11 @@ public sealed class Auth0ConnectionOptions
             return BaseUrl;
         }
 
+        return new Uri(GetTenantRoot(), "api/v2");
+    }
+
+    private Uri GetTenantRoot()
+    {
         if (string.IsNullOrWhiteSpace(Domain))
         {
             throw new InvalidOperationException("No Auth0 tenant is configured: set AUTH0_DOMAIN (e.g. your-tenant.us.auth0.com) or AUTH0_MCP_BASE_URL.");
@@ -44,6 +87,6 @@ public sealed class Auth0ConnectionOptions
             host = "https://" + host;
         }
 
-        return new Uri(host + "/api/v2");
+        return new Uri(host + "/");
     }
 }

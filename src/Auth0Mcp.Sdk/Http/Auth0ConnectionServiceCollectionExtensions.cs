@@ -1,3 +1,4 @@
+using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -8,9 +9,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class Auth0ConnectionServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the Auth0 Management API HTTP pipeline (<see cref="IAuth0HttpClientSource"/>) and the token provider.
-    /// Nothing is contacted and no credential is needed until the first call.
+    /// Adds the Auth0 Management API HTTP pipeline (<see cref="IAuth0HttpClientSource"/>), the credential store with
+    /// rotation (<see cref="Auth0CredentialStore"/>), the token provider (static token or client credentials), the
+    /// scope guard and the doctor. Nothing is contacted and no credential is needed until the first call.
     /// </summary>
+    /// <remarks>
+    /// The handler order, outermost first: response capture, telemetry, resilience (budget, retries, attempt
+    /// timeout), bearer token (with one renewal after a 401).
+    /// </remarks>
     public static IServiceCollection AddAuth0Connection(this IServiceCollection services, Action<Auth0ConnectionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -20,10 +26,19 @@ public static class Auth0ConnectionServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        services.TryAddSingleton<IAuth0TokenProvider, StaticTokenProvider>();
+        options.Validate(ValidateOptions, "Invalid Auth0 connection options: timeouts must be positive, the budget at least the attempt timeout, and MaxRetryAttempts between 0 and 10.");
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Auth0CredentialStore>();
+        services.TryAddSingleton<Auth0TokenProvider>();
+        services.TryAddSingleton<IAuth0TokenProvider>(sp => sp.GetRequiredService<Auth0TokenProvider>());
+        services.TryAddSingleton<IAuth0ScopeGuard, Auth0ScopeGuard>();
         services.TryAddSingleton<IAuth0HttpClientSource, Auth0HttpClientSource>();
+        services.TryAddTransient<Auth0Doctor>();
         services.TryAddTransient<Auth0ResponseCaptureHandler>();
+        services.TryAddTransient<Auth0TelemetryHandler>();
         services.TryAddTransient<Auth0BearerHandler>();
+        services.AddHttpClient(Auth0TokenProvider.TokenClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHttpClient(Auth0HttpClientSource.ClientName, (sp, client) =>
             {
                 var o = sp.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>().CurrentValue;
@@ -31,7 +46,18 @@ public static class Auth0ConnectionServiceCollectionExtensions
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
             .AddHttpMessageHandler<Auth0ResponseCaptureHandler>()
+            .AddHttpMessageHandler<Auth0TelemetryHandler>()
+            .AddResilienceHandler(Auth0Resilience.PipelineName, Auth0Resilience.Configure);
+        services.AddHttpClient(Auth0HttpClientSource.ClientName)
             .AddHttpMessageHandler<Auth0BearerHandler>();
         return services;
     }
+
+    private static bool ValidateOptions(Auth0ConnectionOptions o) =>
+        o.AttemptTimeout > TimeSpan.Zero
+        && o.RetryBudget >= o.AttemptTimeout
+        && o.RetryBaseDelay >= TimeSpan.Zero
+        && o.TokenRequestTimeout > TimeSpan.Zero
+        && o.TokenRefreshMargin >= TimeSpan.Zero
+        && o.MaxRetryAttempts is >= 0 and <= 10;
 }

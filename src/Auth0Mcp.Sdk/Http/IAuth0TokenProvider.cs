@@ -1,17 +1,30 @@
+using Auth0Mcp.Sdk.Auth;
+
 namespace Auth0Mcp.Sdk.Http;
 
 /// <summary>Supplies the Management API bearer token for each call.</summary>
 public interface IAuth0TokenProvider
 {
-    /// <summary>Returns a token; <paramref name="forceRefresh"/> asks for a new one after a 401.</summary>
-    ValueTask<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken);
+    /// <summary>The kind of credential in use now.</summary>
+    Auth0CredentialKind Kind { get; }
+
+    /// <summary>Returns a valid token, obtaining or renewing it when needed.</summary>
+    /// <exception cref="Auth0CredentialException">No credential is configured, or a token could not be obtained.</exception>
+    ValueTask<Auth0AccessToken> GetTokenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called after Auth0 answered 401 to <paramref name="rejected"/>: returns a different token to retry with
+    /// once, or null when there is none (a static token that has not been rotated). Concurrent callers that
+    /// report the same rejected token share one renewal.
+    /// </summary>
+    ValueTask<Auth0AccessToken?> RefreshAsync(Auth0AccessToken rejected, CancellationToken cancellationToken);
 }
 
 /// <summary>The credential is missing or was refused; the message never contains the credential.</summary>
 public sealed class Auth0CredentialException : Exception
 {
-    /// <summary>Creates the exception.</summary>
-    public Auth0CredentialException(string message, Exception? inner = null) : base(message, inner)
+    /// <summary>Creates the exception; the message is redacted.</summary>
+    public Auth0CredentialException(string message, Exception? inner = null) : base(Auth0Redaction.Redact(message), inner)
     {
     }
 }

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -58,11 +60,19 @@ public abstract class Auth0ApiTool : McpServerTool
     {
         ArgumentNullException.ThrowIfNull(request);
         var services = request.Services ?? throw new InvalidOperationException("The MCP request has no service provider.");
-        return await InvokeAsync(request.Params?.Arguments, services, cancellationToken).ConfigureAwait(false);
+        var progress = Auth0McpProgress.For(request.Server, request.Params?.ProgressToken);
+        return await InvokeAsync(request.Params?.Arguments, services, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Validates the arguments, calls Auth0 and maps its answer to a tool result.</summary>
-    public async ValueTask<CallToolResult> InvokeAsync(IDictionary<string, JsonElement>? arguments, IServiceProvider services, CancellationToken cancellationToken = default)
+    public ValueTask<CallToolResult> InvokeAsync(IDictionary<string, JsonElement>? arguments, IServiceProvider services, CancellationToken cancellationToken = default) =>
+        InvokeAsync(arguments, services, null, cancellationToken);
+
+    /// <summary>
+    /// Validates the arguments, checks the token's scopes (<see cref="IAuth0ScopeGuard"/>), calls Auth0 and maps its
+    /// answer to a tool result; retry waits are reported to <paramref name="progress"/>.
+    /// </summary>
+    public async ValueTask<CallToolResult> InvokeAsync(IDictionary<string, JsonElement>? arguments, IServiceProvider services, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
         var values = arguments is null ? new Dictionary<string, JsonElement>() : new Dictionary<string, JsonElement>(arguments);
@@ -72,6 +82,23 @@ public abstract class Auth0ApiTool : McpServerTool
             return Auth0ToolResults.InvalidArguments(Descriptor.Name, errors);
         }
 
+        if (services.GetService<IAuth0ScopeGuard>() is { } guard)
+        {
+            try
+            {
+                var check = await guard.CheckAsync(Descriptor, cancellationToken).ConfigureAwait(false);
+                if (!check.Allowed)
+                {
+                    return Auth0ToolResults.MissingScopes(Descriptor, check.Missing);
+                }
+            }
+            catch (Auth0CredentialException ex)
+            {
+                return Auth0ToolResults.Failure(Descriptor, ex);
+            }
+        }
+
+        using var call = Auth0CallContext.Begin(Descriptor, progress);
         var capture = Auth0ResponseCapture.Begin();
         try
         {

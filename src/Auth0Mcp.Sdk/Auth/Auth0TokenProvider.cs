@@ -1,0 +1,335 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Auth0Mcp.Sdk.Http;
+using Microsoft.Extensions.Options;
+
+namespace Auth0Mcp.Sdk.Auth;
+
+/// <summary>
+/// The default <see cref="IAuth0TokenProvider"/>. For a static token it returns the configured token (refusing an
+/// expired JWT up front). For client credentials it obtains tokens at the token endpoint, caches them per
+/// credential version, renews them before expiry, and runs one renewal at a time however many calls wait.
+/// </summary>
+public sealed class Auth0TokenProvider : IAuth0TokenProvider
+{
+    /// <summary>The <see cref="IHttpClientFactory"/> client used for the token endpoint.</summary>
+    public const string TokenClientName = "Auth0Mcp.Token";
+
+    private static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(30);
+
+    private readonly Auth0CredentialStore _store;
+    private readonly IHttpClientFactory _http;
+    private readonly IOptionsMonitor<Auth0ConnectionOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private Auth0AccessToken? _cached;
+    private Auth0AccessToken? _static;
+    private Task<Auth0AccessToken>? _renewal;
+    private long _renewalVersion;
+    private int _requests;
+    private long _backgroundRetryAfterTicks;
+
+    /// <summary>Creates the provider.</summary>
+    public Auth0TokenProvider(Auth0CredentialStore store, IHttpClientFactory http, IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public Auth0CredentialKind Kind => _store.Current.Kind;
+
+    /// <summary>How many token requests were sent (for diagnostics and tests).</summary>
+    public int TokenRequestCount => Volatile.Read(ref _requests);
+
+    /// <inheritdoc />
+    public async ValueTask<Auth0AccessToken> GetTokenAsync(CancellationToken cancellationToken)
+    {
+        var credential = _store.Current;
+        switch (credential.Kind)
+        {
+            case Auth0CredentialKind.StaticToken:
+                return GetStatic(credential);
+            case Auth0CredentialKind.ClientCredentials:
+                break;
+            default:
+                throw new Auth0CredentialException("No Auth0 credential is configured: set AUTH0_TOKEN, or AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET.");
+        }
+
+        var now = _time.GetUtcNow();
+        var cached = Volatile.Read(ref _cached);
+        if (cached is not null && cached.CredentialVersion == credential.Version && !cached.IsExpired(now))
+        {
+            if (now >= RenewAt(cached) && now.UtcTicks >= Volatile.Read(ref _backgroundRetryAfterTicks))
+            {
+                // Still valid: renew in the background and answer with the current token at once.
+                _ = StartRenewal(credential);
+            }
+
+            return cached;
+        }
+
+        return await StartRenewal(credential).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Auth0AccessToken?> RefreshAsync(Auth0AccessToken rejected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        var credential = _store.Current;
+        if (credential.Kind == Auth0CredentialKind.StaticToken)
+        {
+            var current = GetStatic(credential);
+            return string.Equals(current.Value, rejected.Value, StringComparison.Ordinal) ? null : current;
+        }
+
+        if (credential.Kind != Auth0CredentialKind.ClientCredentials)
+        {
+            return null;
+        }
+
+        Task<Auth0AccessToken> renewal;
+        lock (_gate)
+        {
+            var cached = _cached;
+            if (cached is not null && cached.CredentialVersion == credential.Version
+                && !string.Equals(cached.Value, rejected.Value, StringComparison.Ordinal))
+            {
+                // Another call already renewed (or a rotation replaced) the rejected token.
+                return cached;
+            }
+
+            if (_renewal is not null && _renewalVersion == credential.Version)
+            {
+                renewal = _renewal;
+            }
+            else
+            {
+                _cached = null;
+                renewal = StartRenewalLocked(credential);
+            }
+        }
+
+        var renewed = await renewal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return string.Equals(renewed.Value, rejected.Value, StringComparison.Ordinal) ? null : renewed;
+    }
+
+    private Auth0AccessToken GetStatic(Auth0CredentialSnapshot credential)
+    {
+        var token = Volatile.Read(ref _static);
+        if (token is null || token.CredentialVersion != credential.Version)
+        {
+            token = new Auth0AccessToken(credential.Token!, Auth0CredentialKind.StaticToken, credential.Version, credential.Since, null);
+            Volatile.Write(ref _static, token);
+        }
+
+        var now = _time.GetUtcNow();
+        if (token.IsExpired(now))
+        {
+            throw new Auth0CredentialException(
+                $"The configured AUTH0_TOKEN expired at {token.ExpiresAt!.Value.ToString("u", CultureInfo.InvariantCulture)}: set a new token (auth0-mcp credentials rotate) or use client credentials, which renew themselves.");
+        }
+
+        return token;
+    }
+
+    private DateTimeOffset RenewAt(Auth0AccessToken token)
+    {
+        if (token.ExpiresAt is not { } expires)
+        {
+            return DateTimeOffset.MaxValue;
+        }
+
+        var lifetime = expires - token.ObtainedAt;
+        var margin = _options.CurrentValue.TokenRefreshMargin;
+        if (margin > lifetime / 2)
+        {
+            margin = lifetime / 2;
+        }
+
+        return expires - margin;
+    }
+
+    private Task<Auth0AccessToken> StartRenewal(Auth0CredentialSnapshot credential)
+    {
+        lock (_gate)
+        {
+            var cached = _cached;
+            if (cached is not null && cached.CredentialVersion == credential.Version && _time.GetUtcNow() < RenewAt(cached))
+            {
+                return Task.FromResult(cached);
+            }
+
+            return _renewal is not null && _renewalVersion == credential.Version ? _renewal : StartRenewalLocked(credential);
+        }
+    }
+
+    private Task<Auth0AccessToken> StartRenewalLocked(Auth0CredentialSnapshot credential)
+    {
+        _renewalVersion = credential.Version;
+
+        // The renewal belongs to no single caller: one caller's cancellation must not fail the others.
+        var task = RequestTokenAsync(credential);
+        _renewal = task;
+        _ = task.ContinueWith(
+            t =>
+            {
+                // Observe a failed renewal. While the cached token is valid, wait a little before trying in the
+                // background again, so that a failing token endpoint is not asked on every call.
+                _ = t.Exception;
+                lock (_gate)
+                {
+                    Volatile.Write(ref _backgroundRetryAfterTicks, t.IsCompletedSuccessfully ? 0 : (_time.GetUtcNow() + BackgroundRetryDelay).UtcTicks);
+
+                    if (t.IsCompletedSuccessfully && (_cached is null || _cached.CredentialVersion <= t.Result.CredentialVersion))
+                    {
+                        _cached = t.Result;
+                    }
+
+                    if (ReferenceEquals(_renewal, t))
+                    {
+                        _renewal = null;
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return task;
+    }
+
+    private async Task<Auth0AccessToken> RequestTokenAsync(Auth0CredentialSnapshot credential)
+    {
+        await Task.Yield();
+        var options = _options.CurrentValue;
+        Interlocked.Increment(ref _requests);
+        var obtainedAt = _time.GetUtcNow();
+        try
+        {
+            Uri endpoint;
+            string audience;
+            try
+            {
+                endpoint = options.GetTokenEndpoint();
+                audience = options.GetAudience();
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new Auth0CredentialException("Client credentials need the tenant: " + ex.Message);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+            {
+                Content = new FormUrlEncodedContent(
+                [
+                    new("grant_type", "client_credentials"),
+                    new("client_id", credential.ClientId!),
+                    new("client_secret", credential.ClientSecret!),
+                    new("audience", audience),
+                ]),
+            };
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+            using var timeout = new CancellationTokenSource(options.TokenRequestTimeout, _time);
+            var client = _http.CreateClient(TokenClientName);
+            HttpResponseMessage response;
+            try
+            {
+                response = await client.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                throw new Auth0CredentialException(
+                    $"Could not obtain an Auth0 access token: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s.");
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new Auth0CredentialException(
+                    $"Could not obtain an Auth0 access token: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} could not be reached ({ex.HttpRequestError}).");
+            }
+
+            using (response)
+            {
+                var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new Auth0CredentialException(DescribeTokenError(response.StatusCode, body, endpoint));
+                }
+
+                var token = ParseToken(body, credential, obtainedAt)
+                    ?? throw new Auth0CredentialException("Could not obtain an Auth0 access token: the token endpoint's answer has no access_token.");
+                _store.RaiseIssued(new Auth0TokenIssued(credential.Version, credential.ClientId, token.ExpiresAt, token.Scopes?.Count, obtainedAt));
+                return token;
+            }
+        }
+        catch (Auth0CredentialException ex)
+        {
+            _store.RaiseFailed(new Auth0TokenFailure(credential.Version, credential.ClientId, ex.Message, _time.GetUtcNow()));
+            throw;
+        }
+    }
+
+    private Auth0AccessToken? ParseToken(string body, Auth0CredentialSnapshot credential, DateTimeOffset obtainedAt)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("access_token", out var access) || access.ValueKind != JsonValueKind.String
+                || string.IsNullOrWhiteSpace(access.GetString()))
+            {
+                return null;
+            }
+
+            DateTimeOffset? expiresAt = null;
+            if (root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.ValueKind == JsonValueKind.Number && expiresIn.TryGetDouble(out var seconds) && seconds > 0)
+            {
+                // expires_in is measured on our clock: robust to a skewed clock, unlike the JWT's exp.
+                expiresAt = obtainedAt + TimeSpan.FromSeconds(seconds);
+            }
+
+            return new Auth0AccessToken(access.GetString()!, Auth0CredentialKind.ClientCredentials, credential.Version, obtainedAt, expiresAt);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string DescribeTokenError(HttpStatusCode status, string body, Uri endpoint)
+    {
+        string? error = null, description = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                error = doc.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                description = doc.RootElement.TryGetProperty("error_description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        var what = status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+            ? "Auth0 refused the client credentials"
+            : "Could not obtain an Auth0 access token";
+        var detail = error is null ? "" : description is null ? $" ({error})" : $" ({error}: {Trim(description)})";
+        var hint = status switch
+        {
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => " Check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, and that the application is authorized for the Management API.",
+            HttpStatusCode.TooManyRequests => " The token endpoint is rate-limited; the next call tries again.",
+            >= HttpStatusCode.InternalServerError => " The next call tries again.",
+            _ => "",
+        };
+        return $"{what}: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} answered {(int)status} {status}{detail}.{hint}";
+    }
+
+    private static string Trim(string text) => text.Length > 200 ? text[..200] + "…" : text;
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Net;
+using Polly.Timeout;
+
+namespace Auth0Mcp.Sdk.Http;
+
+/// <summary>
+/// Which failures are retried and how long to wait: a 429 for any method, after <c>X-RateLimit-Reset</c> (epoch
+/// seconds) or <c>Retry-After</c>; a 500/502/503/504, a network error or an attempt timeout only for idempotent
+/// methods (GET, PUT, DELETE, HEAD, OPTIONS), after an exponential, jittered backoff.
+/// </summary>
+public static class Auth0RetryPolicy
+{
+    /// <summary>Whether a request with <paramref name="method"/> may be resent after a failure that it may have caused.</summary>
+    public static bool IsIdempotent(HttpMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return method == HttpMethod.Get || method == HttpMethod.Put || method == HttpMethod.Delete
+            || method == HttpMethod.Head || method == HttpMethod.Options;
+    }
+
+    /// <summary>
+    /// Classifies the outcome of one attempt: a short reason when it may be retried (e.g. <c>429</c>, <c>503</c>,
+    /// <c>network</c>, <c>timeout</c>), null when it is final.
+    /// </summary>
+    public static string? RetryReason(HttpMethod method, HttpResponseMessage? response, Exception? exception)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        if (response is not null)
+        {
+            return response.StatusCode switch
+            {
+                HttpStatusCode.TooManyRequests => "429",
+                HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
+                    when IsIdempotent(method) => ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture),
+                _ => null,
+            };
+        }
+
+        return exception switch
+        {
+            HttpRequestException when IsIdempotent(method) => "network",
+            TimeoutRejectedException when IsIdempotent(method) => "timeout",
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// The wait before retry number <paramref name="retry"/> (0-based): what the response's rate-limit headers ask
+    /// for, else <paramref name="baseDelay"/> × 2^retry with ±25 % jitter.
+    /// </summary>
+    public static TimeSpan Delay(HttpResponseMessage? response, int retry, TimeSpan baseDelay, DateTimeOffset now, double jitter01)
+    {
+        if (response is not null && TryGetServerDelay(response, now, out var server))
+        {
+            return server;
+        }
+
+        var exponential = baseDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry, 0, 16));
+        var factor = 0.75 + (Math.Clamp(jitter01, 0, 1) * 0.5);
+        return TimeSpan.FromMilliseconds(exponential * factor);
+    }
+
+    /// <summary>
+    /// Reads the wait a response asks for: <c>X-RateLimit-Reset</c> (Auth0, epoch seconds) first, then
+    /// <c>Retry-After</c> (seconds or an HTTP date). A reset already past gives zero.
+    /// </summary>
+    public static bool TryGetServerDelay(HttpResponseMessage response, DateTimeOffset now, out TimeSpan delay)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
+            && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch)
+            && epoch > 0)
+        {
+            var reset = DateTimeOffset.FromUnixTimeSeconds(epoch);
+            delay = reset > now ? reset - now : TimeSpan.Zero;
+            return true;
+        }
+
+        var retryAfter = response.Headers.RetryAfter;
+        if (retryAfter?.Delta is { } delta)
+        {
+            delay = delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+            return true;
+        }
+
+        if (retryAfter?.Date is { } date)
+        {
+            delay = date > now ? date - now : TimeSpan.Zero;
+            return true;
+        }
+
+        delay = default;
+        return false;
+    }
+}

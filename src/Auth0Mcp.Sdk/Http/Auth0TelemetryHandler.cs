@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using Auth0Mcp.Sdk.Auth;
+using Microsoft.Extensions.Options;
+using Polly.Timeout;
+
+namespace Auth0Mcp.Sdk.Http;
+
+/// <summary>
+/// Wraps one Auth0 call (all its attempts): starts the per-call retry state, an <see cref="Activity"/> and the
+/// metrics of <see cref="Auth0Telemetry"/>, and turns a failure without a response into a concise
+/// <see cref="Auth0HttpException"/>. Sits just inside <see cref="Auth0ResponseCaptureHandler"/>, outside the
+/// resilience handler.
+/// </summary>
+public sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time) : DelegatingHandler
+{
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Auth0CallContext.Current;
+        var operation = call?.Operation ?? "unknown";
+        if (call?.Descriptor is { } descriptor && request.RequestUri is { IsAbsoluteUri: true } target)
+        {
+            var basePath = options.CurrentValue.GetBaseAddress().AbsolutePath;
+            if (!Auth0PathTemplate.Matches(descriptor.Path, basePath, target.AbsolutePath))
+            {
+                throw new Auth0HttpException(
+                    Auth0FailureKind.RefusedPath,
+                    $"The request was not sent: its path {target.AbsolutePath} does not match {descriptor.Method} {descriptor.Path} (a path parameter is empty, '.' or '..').",
+                    0);
+            }
+        }
+        var state = new Auth0RequestState(time, options.CurrentValue.RetryBudget, request.Method);
+        Auth0RequestState.Current = state;
+
+        using var activity = Auth0Telemetry.Source.StartActivity("Auth0 " + operation, ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag(Auth0Telemetry.OperationTag, operation);
+            activity.SetTag(Auth0Telemetry.MethodTag, request.Method.Method);
+            if (call?.Descriptor is { } d)
+            {
+                activity.SetTag(Auth0Telemetry.UrlTemplateTag, d.Path);
+            }
+
+            if (request.RequestUri is { IsAbsoluteUri: true } uri)
+            {
+                activity.SetTag("server.address", uri.Host);
+            }
+        }
+
+        int? status = null;
+        string? errorType = null;
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            if (status >= 400)
+            {
+                errorType = status.Value.ToString(CultureInfo.InvariantCulture);
+            }
+
+            return response;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            errorType = "cancelled";
+            throw;
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            var budgetSpent = state.Elapsed >= state.Budget - TimeSpan.FromMilliseconds(50) || state.RefusedWait is not null;
+            errorType = budgetSpent ? "budget_exhausted" : "timeout";
+            var attempts = state.Retries + 1;
+            throw budgetSpent
+                ? new Auth0HttpException(Auth0FailureKind.BudgetExhausted, BudgetMessage(state), attempts, ex)
+                : Auth0RetryPolicy.IsIdempotent(request.Method)
+                    ? new Auth0HttpException(Auth0FailureKind.AttemptTimeout, $"Auth0 did not answer within {Seconds(ex.Timeout)} s on any of {attempts} attempts. Try again later.", attempts, ex)
+                    : new Auth0HttpException(
+                        Auth0FailureKind.AttemptTimeout,
+                        $"Auth0 did not answer within {Seconds(ex.Timeout)} s. {request.Method.Method} is not retried automatically because the request may have taken effect: check before calling again.",
+                        attempts,
+                        ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            errorType = "network";
+            var tried = state.Retries > 0 ? $" after {state.Retries + 1} attempts" : "";
+            var note = !Auth0RetryPolicy.IsIdempotent(request.Method)
+                ? $" {request.Method.Method} is not retried automatically because the request may have taken effect: check before calling again."
+                : state.RefusedWait is { } w ? $" A further retry (in {Seconds(w)} s) would not fit the {Seconds(state.Budget)} s budget." : "";
+            throw new Auth0HttpException(Auth0FailureKind.Network, $"Auth0 could not be reached{tried} ({Describe(ex)}).{note}", state.Retries + 1, ex);
+        }
+        catch (Exception ex) when (ex is not Auth0CredentialException and not OperationCanceledException)
+        {
+            errorType = ex.GetType().Name;
+            throw;
+        }
+        finally
+        {
+            var elapsed = state.Elapsed;
+            if (Auth0ResponseCapture.Current is { } capture)
+            {
+                capture.Attempts = state.Retries + 1;
+            }
+
+            if (call is not null)
+            {
+                call.Retries += state.Retries;
+            }
+
+            var tags = new TagList
+            {
+                { Auth0Telemetry.OperationTag, operation },
+                { Auth0Telemetry.MethodTag, request.Method.Method },
+                { Auth0Telemetry.RetriesTag, state.Retries },
+            };
+            if (status is { } s)
+            {
+                tags.Add(Auth0Telemetry.StatusTag, s);
+            }
+
+            if (errorType is not null)
+            {
+                tags.Add(Auth0Telemetry.ErrorTypeTag, errorType);
+            }
+
+            Auth0Telemetry.Calls.Add(1, tags);
+            Auth0Telemetry.Duration.Record(elapsed.TotalSeconds, tags);
+            if (activity is not null)
+            {
+                activity.SetTag(Auth0Telemetry.RetriesTag, state.Retries);
+                if (status is { } code)
+                {
+                    activity.SetTag(Auth0Telemetry.StatusTag, code);
+                }
+
+                if (errorType is not null)
+                {
+                    activity.SetTag(Auth0Telemetry.ErrorTypeTag, errorType);
+                    activity.SetStatus(ActivityStatusCode.Error, errorType);
+                }
+            }
+        }
+    }
+
+    internal static string BudgetMessage(Auth0RequestState state)
+    {
+        var last = state.LastReason is null ? "" : $"; last: {state.LastReason}";
+        return $"Auth0 did not answer within the {Seconds(state.Budget)} s budget for one call ({state.Retries + 1} attempts{last}). Try again later.";
+    }
+
+    internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString(t.TotalSeconds < 10 ? "0.#" : "0", CultureInfo.InvariantCulture);
+
+    private static string Describe(HttpRequestException ex) => ex.HttpRequestError switch
+    {
+        HttpRequestError.ConnectionError => "connection failed",
+        HttpRequestError.NameResolutionError => "the host name did not resolve",
+        HttpRequestError.SecureConnectionError => "TLS failed",
+        HttpRequestError.ResponseEnded => "the connection closed before the response ended",
+        HttpRequestError.InvalidResponse => "the response was not valid HTTP",
+        HttpRequestError.ProxyTunnelError => "the proxy refused the tunnel",
+        _ => ex.InnerException is System.IO.IOException ? "the connection was reset" : "the request failed",
+    };
+}
