@@ -31,7 +31,7 @@ internal sealed record CoreRun(ApiModel? Model, IReadOnlyList<DiagnosticInfo> Di
     {
         var model = RequiredModel;
         var files = SpecBinder.SplitTools(model).Select(g => (g.FileName, ToolEmitter.EmitGroup(g))).ToList();
-        files.Add((KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(model.Namespace, model.Tools)));
+        files.Add((KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(model.Namespace, model.Tools.Select(t => t.ClassName).ToEquatableArray())));
         return files;
     }
 
