@@ -72,6 +72,19 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void GeneratedCompilation_CodeWithAWarning_ReportsIt()
+    {
+        // The compile check is not vacuous: a plain compiler warning in "generated" code is a problem.
+        var result = GeneratedCompilation.Compile(
+            "Broken",
+            [("Broken.g.cs", "namespace Broken; public static class C { public static void M() { int unused; } }")],
+            SmallSpecs.Text(SmallSpecs.Legacy30),
+            "Fixtures.Broken");
+
+        Assert.Contains(result.Problems, d => d.Id == "CS0168");
+    }
+
+    [Fact]
     public void ToolGenerator_NoNamespaceProperty_UsesRootNamespace()
     {
         var driver = GeneratorHost.CreateDriver(
