@@ -50,7 +50,7 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ToolGroups);
 
         var catalog = bound
-            .Select(static (b, _) => b is null ? null : new CatalogModel(b.Model.Namespace, b.Model.Tools))
+            .Select(static (b, _) => b is null ? null : new CatalogModel(b.Model.Namespace, b.Model.Tools.Select(t => t.ClassName).ToEquatableArray()))
             .WithTrackingName(TrackingNames.Catalog);
 
         var diagnostics = read
@@ -64,7 +64,7 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
         {
             if (c is not null)
             {
-                spc.AddSource(KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(c.Namespace, c.Tools));
+                spc.AddSource(KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(c.Namespace, c.ClassNames));
             }
         });
         context.RegisterSourceOutput(diagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
@@ -117,4 +117,5 @@ internal sealed record BindResult(ApiModel Model, EquatableArray<DiagnosticInfo>
     public static BindResult From((ApiModel Model, EquatableArray<DiagnosticInfo> Diagnostics) r) => new(r.Model, r.Diagnostics);
 }
 
-internal sealed record CatalogModel(string Namespace, EquatableArray<ToolModel> Tools);
+/// <summary>What the catalogue prints: only the class names, so that editing a tool's description leaves it cached.</summary>
+internal sealed record CatalogModel(string Namespace, EquatableArray<string> ClassNames);

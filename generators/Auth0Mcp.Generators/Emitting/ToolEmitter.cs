@@ -101,20 +101,20 @@ internal static class ToolEmitter
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    public static string EmitCatalog(string ns, EquatableArray<ToolModel> tools)
+    public static string EmitCatalog(string ns, EquatableArray<string> classNames)
     {
         var w = new SourceWriter().Header();
         w.Line($"namespace {ns};").Line();
-        w.Line($"/// <summary>Every generated Auth0 Management API tool ({tools.Count}), sorted by name.</summary>");
+        w.Line($"/// <summary>Every generated Auth0 Management API tool ({classNames.Count}), sorted by name.</summary>");
         w.Line(KnownTypes.GeneratedCode);
         w.Open($"public static partial class {KnownTypes.CatalogName}");
         w.Line("/// <summary>The descriptors of all tools, sorted by name.</summary>");
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{KnownTypes.Descriptor}> Descriptors {{ get; }} = new {KnownTypes.Descriptor}[]");
         w.Line("{");
         w.Indent();
-        foreach (var tool in tools)
+        foreach (var className in classNames)
         {
-            w.Line($"global::{ns}.Tools.{tool.ClassName}.Definition,");
+            w.Line($"global::{ns}.Tools.{className}.Definition,");
         }
 
         w.Outdent();
@@ -122,9 +122,9 @@ internal static class ToolEmitter
         w.Line();
         w.Line("/// <summary>Creates one instance of every tool, sorted by name.</summary>");
         w.Open($"public static global::System.Collections.Generic.IReadOnlyList<{KnownTypes.ToolBase}> CreateTools() => new {KnownTypes.ToolBase}[]");
-        foreach (var tool in tools)
+        foreach (var className in classNames)
         {
-            w.Line($"new global::{ns}.Tools.{tool.ClassName}(),");
+            w.Line($"new global::{ns}.Tools.{className}(),");
         }
 
         w.Close(";");
