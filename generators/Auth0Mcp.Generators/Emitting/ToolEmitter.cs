@@ -60,7 +60,7 @@ internal static class ToolEmitter
             w.Line($"var parts = arguments.GetNested({CSharp.Literal(tool.Call.BodyArgument)});");
         }
 
-        w.Line($"await client.{tool.Call.MethodName}(");
+        w.Line($"var response = await client.{tool.Call.MethodName}(");
         w.Indent();
         foreach (var p in tool.Call.Parameters)
         {
@@ -69,6 +69,7 @@ internal static class ToolEmitter
 
         w.Line("cancellationToken).ConfigureAwait(false);");
         w.Outdent();
+        w.Line($"{KnownTypes.RefitSettingsFactory}.EnsureSent(response);");
         w.Close();
         w.Close();
     }

@@ -16,6 +16,25 @@ public static class Auth0Refit
         settings.UrlParameterFormatter = new Auth0UrlParameterFormatter();
         return settings;
     }
+
+    /// <summary>
+    /// Rethrows the failure of a request that got no response at all (network error, timeout, a refused path):
+    /// Refit reports those inside <see cref="IApiResponse.Error"/> instead of throwing, and the tool must say why.
+    /// Responses with an error status are not failures here: the captured response is the answer.
+    /// </summary>
+    public static void EnsureSent(IApiResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.Error is ApiRequestException { InnerException: { } inner })
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+        }
+
+        if (response.Error is ApiRequestException failure)
+        {
+            throw failure;
+        }
+    }
 }
 
 /// <summary>
