@@ -143,20 +143,56 @@ public sealed class ToolGovernance
             : AccessDecision.Deny(DenialCodes.NotInProfile, "tool not in your access profile", tool);
     }
 
-    /// <summary>The names of the tools <paramref name="caller"/> may call at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// The names of the tools <paramref name="caller"/> may call at <paramref name="now"/>: exactly the tools for
+    /// which <see cref="Evaluate"/> allows, computed in one pass over the caller's active profiles.
+    /// </summary>
     public static IReadOnlySet<string> VisibleTools(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity? caller, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(catalog);
         var visible = new HashSet<string>(StringComparer.Ordinal);
-        if (caller is null)
+        if (caller is null || state.GlobalKillSwitch)
         {
             return visible;
         }
 
+        bool all = false, reads = false;
+        HashSet<string>? named = null;
+        foreach (var profile in state.Profiles)
+        {
+            if (!IsBound(profile, caller) || !IsActive(state, profile, caller, now))
+            {
+                continue;
+            }
+
+            foreach (var set in profile.Toolsets)
+            {
+                switch (set)
+                {
+                    case Toolset.AllApproved:
+                        all = true;
+                        break;
+                    case Toolset.ReadOnly:
+                        reads = true;
+                        break;
+                    default:
+                        if (state.FindToolset(set) is { } toolset)
+                        {
+                            (named ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(toolset.Tools);
+                        }
+
+                        break;
+                }
+            }
+        }
+
         foreach (var tool in state.Tools)
         {
-            if (Evaluate(state, catalog, caller, tool.Name, now).Allowed)
+            var reachable = all || (reads && tool.Action == Auth0ToolAction.Read) || named?.Contains(tool.Name) == true;
+            if (reachable && tool.State == ToolState.Approved && !tool.Killed
+                && catalog.TryGetValue(tool.Name, out var descriptor)
+                && string.Equals(tool.ApprovedHash, descriptor.ContentHash, StringComparison.Ordinal))
             {
                 visible.Add(tool.Name);
             }
