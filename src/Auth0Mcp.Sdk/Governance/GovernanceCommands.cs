@@ -679,6 +679,12 @@ public sealed class GovernanceCommands
     private sealed class Arguments
     {
         private static readonly HashSet<string> Flags = ["json"];
+
+        private static readonly HashSet<string> Known =
+        [
+            "json", "state", "risk", "tools", "description", "toolsets", "users", "groups", "policy", "expires", "user",
+            "reason", "n", "output", "require-approval", "actor",
+        ];
         private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
 
         public List<string> Positional { get; } = [];
@@ -699,6 +705,11 @@ public sealed class GovernanceCommands
                     {
                         value = key[(eq + 1)..];
                         key = key[..eq];
+                    }
+
+                    if (!Known.Contains(key))
+                    {
+                        throw new GovernanceException($"unknown option '{arg}'");
                     }
                     else if (!Flags.Contains(key))
                     {

@@ -89,6 +89,11 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
     [InlineData("defaults", "set", "--require-approval", "perhaps")]
     [InlineData("audit", "tail", "-n", "zero")]
     [InlineData("frobnicate")]
+    [InlineData("tools", "approve", "auth0_users_list", "--tool", "x")]
+    [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--policy", "auto", "--expires")]
+    [InlineData("profiles", "request", "p", "--user", "alice")]
+    [InlineData("profiles", "grant", "no-such-request")]
+    [InlineData("toolsets", "remove", "ops")]
     public async Task Command_BadInputOrUnknownName_ClearErrorNonzeroAndNoChange(params string[] args)
     {
         await RunAsync("tools", "list"); // the first run syncs the catalogue
