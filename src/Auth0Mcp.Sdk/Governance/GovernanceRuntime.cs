@@ -129,7 +129,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var result = await next(context, cancellationToken).ConfigureAwait(false);
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
         var state = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-        var visible = ToolGovernance.VisibleTools(state, _catalog, caller, Governance.Time.GetUtcNow());
+        var visible = VisibleFor(state, caller, Governance.Time.GetUtcNow());
         result.Tools = result.Tools.Where(t => visible.Contains(t.Name)).ToList();
         result.CacheScope = CacheScope.Private;
         // One entry per session (stdio has a single session without an id); the latest request's server
@@ -166,7 +166,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             return await DenyAsync(record, arguments, hookOutcomes, decision.Code!, decision.Reason!, started).ConfigureAwait(false);
         }
 
-        var callContext = new ToolCallContext(_catalog[name], decision.Tool!, caller!, arguments, now, context.Services);
+        var callContext = new ToolCallContext(_catalog[name], Copy(decision.Tool!), caller!, arguments, now, context.Services);
         var hooks = _hooks.Where(h => Glob.MatchesAny(h.ToolPatterns, name)).ToList();
         foreach (var hook in hooks)
         {
@@ -305,6 +305,44 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     [GeneratedRegex(@"^(?:[\w.]+ failed: )?Auth0 (?:returned|answered) (\d{3})\b")]
     private static partial Regex Auth0StatusPattern();
 
+    /// <summary>The tools <paramref name="caller"/> may call: the access decision, less what a visibility hook would deny.</summary>
+    private IReadOnlySet<string> VisibleFor(GovernanceState state, CallerIdentity? caller, DateTimeOffset now)
+    {
+        var visible = ToolGovernance.VisibleTools(state, _catalog, caller, now);
+        if (caller is null || visible.Count == 0)
+        {
+            return visible;
+        }
+
+        var filtered = new HashSet<string>(visible, StringComparer.Ordinal);
+        foreach (var hook in _hooks)
+        {
+            if (hook is IToolVisibilityHook visibility)
+            {
+                filtered.RemoveWhere(name => Glob.MatchesAny(hook.ToolPatterns, name)
+                    && state.FindTool(name) is { } tool && !visibility.IsVisible(tool, caller, now));
+            }
+        }
+
+        return filtered;
+    }
+
+    // Hooks get their own copy: the state object is shared by concurrent calls.
+    private static GovernedTool Copy(GovernedTool tool) => new()
+    {
+        Name = tool.Name,
+        State = tool.State,
+        Action = tool.Action,
+        Risk = tool.Risk,
+        RiskOverridden = tool.RiskOverridden,
+        ContentHash = tool.ContentHash,
+        ApprovedHash = tool.ApprovedHash,
+        Killed = tool.Killed,
+        LastChange = tool.LastChange,
+        UpdatedAt = tool.UpdatedAt,
+        UpdatedBy = tool.UpdatedBy,
+    };
+
     // ---------------------------------------------------------------- list_changed
 
     private async Task NotifySessionsAsync()
@@ -332,7 +370,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                         continue;
                     }
 
-                    var visible = ToolGovernance.VisibleTools(state, _catalog, view.Caller, now);
+                    var visible = VisibleFor(state, view.Caller, now);
                     if (view.Visible is not null && view.Visible.SetEquals(visible))
                     {
                         continue;

@@ -283,6 +283,7 @@ public sealed class GovernanceHookTests
         var allowed = await client.CallToolAsync("auth0_users_list", Args);
 
         Assert.Contains("Delete calls are not allowed", ResultText.Of(denied));
+        Assert.Equal(["auth0_users_list"], (await client.ListToolsAsync()).Select(t => t.Name));
         Assert.Equal(0, delete.Calls);
         Assert.NotEqual(true, allowed.IsError);
     }
@@ -299,12 +300,58 @@ public sealed class GovernanceHookTests
         var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
 
         var byDay = await client.CallToolAsync("auth0_users_delete", Args); // Monday 10:00 UTC
+        var listedByDay = await client.ListToolsAsync();
         h.Clock.Advance(TimeSpan.FromHours(12)); // Monday 22:00 UTC
         var atNight = await client.CallToolAsync("auth0_users_delete", Args);
+        var listedAtNight = await client.ListToolsAsync();
 
         Assert.NotEqual(true, byDay.IsError);
+        Assert.Single(listedByDay);
+        Assert.Empty(listedAtNight);
         Assert.Contains("Dangerous tools are not allowed outside business hours", ResultText.Of(atNight));
         Assert.Equal(1, delete.Calls);
+    }
+
+    [Fact]
+    public async Task AuditWriteFails_CallAnswered_OnlyWithAnErrorNeverTheResult()
+    {
+        var tool = new FakeTool(Descriptors.UsersList, _ => new CallToolResult { Content = [new TextContentBlock { Text = "the-payload" }] });
+        var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
+        var failing = new FailingAuditStore(new SqliteGovernanceStore(Path.Combine(directory, "gov.db")));
+        await using var h = await GovernanceHarness.StartAsync([tool], store: failing);
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        failing.Fail = true;
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.True(result.IsError);
+        Assert.DoesNotContain("the-payload", ResultText.Of(result));
+    }
+
+    private sealed class FailingAuditStore(IGovernanceStore inner) : IGovernanceStore
+    {
+        public bool Fail { get; set; }
+
+        public string Description => inner.Description;
+
+        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+        public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
+
+        public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
+
+        public Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default) =>
+            inner.TrySaveStateAsync(state, expectedRevision, events, cancellationToken);
+
+        public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
+            Fail ? throw new IOException("disk full") : inner.AppendAuditAsync(record, cancellationToken);
+
+        public IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, cancellationToken);
+
+        public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     [Fact]

@@ -318,6 +318,20 @@ public sealed class GovernanceStoreContractTests
     }
 
     [Fact]
+    public async Task SqliteStore_Initialized_UsesWriteAheadLog()
+    {
+        await using var fixture = await StoreFixture.CreateAsync("sqlite");
+        await using var store = await fixture.OpenAsync();
+
+        await using var connection = new SqliteConnection($"Data Source={fixture.Location};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public void Open_Location_SelectsImplementation()
     {
         Assert.IsType<PostgresGovernanceStore>(GovernanceStores.Open("Host=127.0.0.1;Database=x;Username=u"));

@@ -165,7 +165,7 @@ public sealed class BusinessHours
 /// Denies calls of chosen action classes (e.g. Delete) and risk classes (e.g. Dangerous), always or only
 /// outside business hours.
 /// </summary>
-public sealed class WriteAuthorizationHook : ToolCallHook
+public sealed class WriteAuthorizationHook : ToolCallHook, IToolVisibilityHook
 {
     /// <summary>The actions denied.</summary>
     public HashSet<Auth0ToolAction> DeniedActions { get; init; } = [];
@@ -186,23 +186,26 @@ public sealed class WriteAuthorizationHook : ToolCallHook
     public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var what = DeniedActions.Contains(context.Tool.Action) ? $"{context.Tool.Action} calls"
-            : DeniedRisks.Contains(context.Tool.Risk) ? $"{context.Tool.Risk} tools"
-            : null;
-        if (what is null)
+        var what = DeniedClass(context.Tool);
+        if (what is null || (OnlyOutside is { } hours && hours.Contains(context.Now)))
         {
             return ValueTask.FromResult(HookDecision.Allow);
         }
 
-        if (OnlyOutside is { } hours)
-        {
-            return ValueTask.FromResult(hours.Contains(context.Now)
-                ? HookDecision.Allow
-                : HookDecision.Deny($"{what} are not allowed outside business hours"));
-        }
-
-        return ValueTask.FromResult(HookDecision.Deny($"{what} are not allowed"));
+        return ValueTask.FromResult(HookDecision.Deny(OnlyOutside is null ? $"{what} are not allowed" : $"{what} are not allowed outside business hours"));
     }
+
+    /// <inheritdoc />
+    public bool IsVisible(GovernedTool tool, CallerIdentity caller, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        return DeniedClass(tool) is null || (OnlyOutside is { } hours && hours.Contains(now));
+    }
+
+    private string? DeniedClass(GovernedTool tool) =>
+        DeniedActions.Contains(tool.Action) ? $"{tool.Action} calls"
+        : DeniedRisks.Contains(tool.Risk) ? $"{tool.Risk} tools"
+        : null;
 }
 
 internal static class ResultRedaction

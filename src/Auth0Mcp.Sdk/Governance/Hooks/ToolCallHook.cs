@@ -27,6 +27,16 @@ public interface IToolCallHook
     ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Implemented by a hook whose denial can be told without a call (e.g. by action, risk or time of day): tools it
+/// would deny are then left out of <c>tools/list</c> too, so a caller sees exactly what it may call.
+/// </summary>
+public interface IToolVisibilityHook
+{
+    /// <summary>Whether the hook would let <paramref name="caller"/> call <paramref name="tool"/> at <paramref name="now"/>.</summary>
+    bool IsVisible(GovernedTool tool, CallerIdentity caller, DateTimeOffset now);
+}
+
 /// <summary>A convenient base: both phases allow by default; override the one you need.</summary>
 public abstract class ToolCallHook : IToolCallHook
 {
