@@ -24,6 +24,24 @@ public sealed class GovernanceRegistrationTests
     }
 
     [Fact]
+    public async Task HostStart_HostedServicesStarted_SyncsCatalogueBeforeAnyRequest()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMcpServer().WithTools([new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.Store = Path.Combine(directory, "gov.db"));
+        await using var provider = services.BuildServiceProvider();
+
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        var state = await provider.GetRequiredService<ToolGovernance>().GetStateAsync();
+        Assert.Equal(ToolState.PendingReview, Assert.Single(state.Tools).State);
+    }
+
+    [Fact]
     public void WithToolGovernance_InvalidOptions_FailValidation()
     {
         var services = new ServiceCollection();

@@ -36,6 +36,7 @@ public static class ToolGovernanceMcpServerBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value.ServerName));
         services.TryAddSingleton<GovernanceRuntime>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, GovernanceStartup>());
         services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o =>
         {
             if (o.ToolCollection is { } tools and not GovernedToolCollection)
