@@ -485,7 +485,7 @@ public sealed class ToolGovernance
 
     /// <summary>Records that the Auth0 credential was rotated (for the connection code to call). Never pass the secret itself.</summary>
     public Task RecordCredentialRotationAsync(string actor, string details, CancellationToken cancellationToken = default) =>
-        Store.AppendAuditAsync(NewAdminRecord(actor, "credential.rotated", null, JsonRedactor.Secrets.RedactText(details ?? "", out _)), cancellationToken);
+        Store.AppendAuditAsync(NewAdminRecord(actor, "credential.rotated", null, details ?? ""), cancellationToken);
 
     /// <summary>Appends a call record to the audit chain (durable when the task completes).</summary>
     public Task AppendCallRecordAsync(AuditRecord record, CancellationToken cancellationToken = default) => Store.AppendAuditAsync(record, cancellationToken);
@@ -830,7 +830,8 @@ public sealed class ToolGovernance
         User = actor,
         Server = ServerName,
         Tool = tool,
-        Details = details,
+        // Free text from administrators (reasons, CLI input) may carry a token by mistake: mask JWT-shaped runs.
+        Details = details is null ? null : JsonRedactor.Secrets.RedactText(details, out _),
     };
 
     private static void Touch(GovernedTool tool, MutationLog log, string change)

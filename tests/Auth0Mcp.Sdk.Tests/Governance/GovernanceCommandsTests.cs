@@ -237,5 +237,7 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
         var export = (await RunAsync("audit", "export")).Out;
         Assert.Contains("credential.rotated", export);
         Assert.DoesNotContain("eyJhbGciOiJIUzI1NiJ9", export);
+        Assert.DoesNotContain("abcd1234", export);
+        Assert.Contains("rotated client credentials", export);
     }
 }

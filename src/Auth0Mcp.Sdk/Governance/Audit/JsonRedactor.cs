@@ -157,6 +157,17 @@ public sealed partial class JsonRedactor
             masked++;
             return Mask;
         });
+        // "client_secret=…", "password: …" in free text.
+        result = AssignmentPattern().Replace(result, m =>
+        {
+            if (!IsRedacted(m.Groups["name"].Value) || m.Groups["value"].Value == Mask)
+            {
+                return m.Value;
+            }
+
+            masked++;
+            return m.Groups["name"].Value + m.Groups["sep"].Value + Mask;
+        });
         count = masked;
         return result;
     }
@@ -176,6 +187,9 @@ public sealed partial class JsonRedactor
     }
 
     private static bool LooksLikeJwt(string value) => value.Length > 30 && value.StartsWith("eyJ", StringComparison.Ordinal) && JwtPattern().IsMatch(value);
+
+    [GeneratedRegex(@"(?<name>[A-Za-z_][A-Za-z0-9_]*)(?<sep>\s*[=:]\s*)(?<value>""[^""]*""|[^\s,;&]+)")]
+    private static partial Regex AssignmentPattern();
 
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")]
     private static partial Regex JwtPattern();
