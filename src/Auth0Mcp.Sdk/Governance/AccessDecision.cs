@@ -1,0 +1,81 @@
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>The stable codes of denial reasons (also in the audit log's <c>denial_code</c>).</summary>
+public static class DenialCodes
+{
+    /// <summary>The caller could not be identified.</summary>
+    public const string NoIdentity = "no-identity";
+
+    /// <summary>No such tool in the catalogue.</summary>
+    public const string UnknownTool = "unknown-tool";
+
+    /// <summary>The global or the tool's kill switch is on.</summary>
+    public const string KillSwitch = "kill-switch";
+
+    /// <summary>The tool is waiting for review (new or changed since approval).</summary>
+    public const string PendingReview = "pending-review";
+
+    /// <summary>The tool is disabled.</summary>
+    public const string Disabled = "disabled";
+
+    /// <summary>The tool was removed from the catalogue.</summary>
+    public const string Removed = "removed";
+
+    /// <summary>No toolset bound to the caller contains the tool.</summary>
+    public const string NotInProfile = "not-in-profile";
+
+    /// <summary>A profile would allow it, but it is not active for the caller (not granted, or expired).</summary>
+    public const string ProfileNotActive = "profile-not-active";
+
+    /// <summary>A hook denied the call.</summary>
+    public const string HookDenied = "hook-denied";
+
+    /// <summary>A hook threw or timed out (hooks fail closed).</summary>
+    public const string HookFailed = "hook-failed";
+}
+
+/// <summary>Whether a caller may call a tool, and if not, why.</summary>
+/// <param name="Allowed">Whether the call may proceed (hooks still run).</param>
+/// <param name="Code">The denial code (<see cref="DenialCodes"/>), when denied.</param>
+/// <param name="Reason">The denial reason in words, when denied.</param>
+/// <param name="Tool">Governance's record of the tool, when known.</param>
+public sealed record AccessDecision(bool Allowed, string? Code, string? Reason, GovernedTool? Tool)
+{
+    /// <summary>An allowing decision.</summary>
+    public static AccessDecision Allow(GovernedTool tool) => new(true, null, null, tool);
+
+    /// <summary>A denying decision.</summary>
+    public static AccessDecision Deny(string code, string reason, GovernedTool? tool = null) => new(false, code, reason, tool);
+}
+
+/// <summary>Bad input to a governance change (unknown name, invalid value); nothing was changed.</summary>
+public sealed class GovernanceException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public GovernanceException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public GovernanceException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public GovernanceException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>What a catalogue re-sync changed.</summary>
+/// <param name="Added">Tools seen for the first time.</param>
+/// <param name="Removed">Tools that vanished from the catalogue.</param>
+/// <param name="Changed">Tools whose content hash changed (back to review when they were approved).</param>
+/// <param name="Restored">Removed tools that came back.</param>
+public sealed record CatalogSyncResult(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Changed, IReadOnlyList<string> Restored)
+{
+    /// <summary>Whether anything changed.</summary>
+    public bool HasChanges => Added.Count + Removed.Count + Changed.Count + Restored.Count > 0;
+}

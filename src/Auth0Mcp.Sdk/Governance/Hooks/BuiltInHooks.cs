@@ -1,0 +1,246 @@
+using System.Text;
+using System.Text.Json;
+using Auth0Mcp.Sdk.Catalog;
+using ModelContextProtocol.Protocol;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>
+/// Masks secrets in results: <c>client_secret</c>, <c>signing_secret</c>, signing and private keys, passwords
+/// and tokens, at any depth and inside arrays, in both the text content and the structured content. On by default.
+/// </summary>
+public sealed class SecretMaskingHook : ToolCallHook
+{
+    private readonly JsonRedactor _redactor;
+
+    /// <summary>Creates the hook with the default secret names, or with <paramref name="redactor"/>.</summary>
+    public SecretMaskingHook(JsonRedactor? redactor = null) => _redactor = redactor ?? JsonRedactor.Secrets;
+
+    /// <inheritdoc />
+    public override string Name => "secret-masking";
+
+    /// <inheritdoc />
+    public override int Priority => -100;
+
+    /// <inheritdoc />
+    public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var masked = ResultRedaction.Apply(context.Result, _redactor);
+        return ValueTask.FromResult(masked == 0 ? HookDecision.Allow : HookDecision.Rewrite($"masked {masked} secret value(s)"));
+    }
+}
+
+/// <summary>Redacts personal data fields (email, phone number, names, IP addresses, ...) in results. Off by default.</summary>
+public sealed class PiiRedactionHook : ToolCallHook
+{
+    private readonly JsonRedactor _redactor;
+
+    /// <summary>Creates the hook for <paramref name="fields"/> (default: <see cref="JsonRedactor.DefaultPiiNames"/>).</summary>
+    public PiiRedactionHook(IEnumerable<string>? fields = null) => _redactor = new JsonRedactor(fields ?? JsonRedactor.DefaultPiiNames);
+
+    /// <inheritdoc />
+    public override string Name => "pii-redaction";
+
+    /// <inheritdoc />
+    public override int Priority => -90;
+
+    /// <inheritdoc />
+    public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var masked = ResultRedaction.Apply(context.Result, _redactor);
+        return ValueTask.FromResult(masked == 0 ? HookDecision.Allow : HookDecision.Rewrite($"redacted {masked} personal data value(s)"));
+    }
+}
+
+/// <summary>Denies a result larger than a limit (UTF-8 bytes of its text and structured content), so that a huge answer never floods the model.</summary>
+public sealed class OutputSizeGuardHook : ToolCallHook
+{
+    /// <summary>Creates the guard.</summary>
+    public OutputSizeGuardHook(int maxBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
+        MaxBytes = maxBytes;
+    }
+
+    /// <summary>The largest result allowed, in bytes.</summary>
+    public int MaxBytes { get; }
+
+    /// <inheritdoc />
+    public override string Name => "output-size-guard";
+
+    /// <inheritdoc />
+    public override int Priority => 1000;
+
+    /// <inheritdoc />
+    public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        long size = 0;
+        if (context.Result is { } result)
+        {
+            foreach (var block in result.Content)
+            {
+                if (block is TextContentBlock text)
+                {
+                    size += Encoding.UTF8.GetByteCount(text.Text);
+                }
+            }
+
+            if (result.StructuredContent is { } structured)
+            {
+                size += Encoding.UTF8.GetByteCount(structured.GetRawText());
+            }
+        }
+
+        return ValueTask.FromResult(size > MaxBytes
+            ? HookDecision.Deny($"output too large ({size} bytes > {MaxBytes}); narrow the request (paging, fields, filters)")
+            : HookDecision.Allow);
+    }
+}
+
+/// <summary>Caps paging arguments (by default <c>per_page</c> and <c>take</c>) at a maximum, rewriting larger values.</summary>
+public sealed class PagingCapHook : ToolCallHook
+{
+    /// <summary>Creates the hook with caps per argument name.</summary>
+    public PagingCapHook(IReadOnlyDictionary<string, int> caps)
+    {
+        ArgumentNullException.ThrowIfNull(caps);
+        Caps = caps;
+    }
+
+    /// <summary>The largest value allowed, per argument name.</summary>
+    public IReadOnlyDictionary<string, int> Caps { get; }
+
+    /// <inheritdoc />
+    public override string Name => "paging-cap";
+
+    /// <inheritdoc />
+    public override int Priority => 100;
+
+    /// <inheritdoc />
+    public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var notes = new List<string>();
+        foreach (var (name, cap) in Caps)
+        {
+            if (context.Arguments.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.Number
+                && value.TryGetDouble(out var number) && number > cap)
+            {
+                context.Arguments[name] = JsonSerializer.SerializeToElement(cap, GovernanceJsonContext.Default.Int32);
+                notes.Add($"{name} {number} -> {cap}");
+            }
+        }
+
+        return ValueTask.FromResult(notes.Count == 0 ? HookDecision.Allow : HookDecision.Rewrite("capped " + string.Join(", ", notes)));
+    }
+}
+
+/// <summary>Business hours for <see cref="WriteAuthorizationHook"/>.</summary>
+public sealed class BusinessHours
+{
+    /// <summary>The time zone (IANA or Windows id); UTC by default.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>The first hour of business (inclusive), 0-23.</summary>
+    public int StartHour { get; set; } = 9;
+
+    /// <summary>The end hour (exclusive), 1-24.</summary>
+    public int EndHour { get; set; } = 17;
+
+    /// <summary>The business days.</summary>
+    public HashSet<DayOfWeek> Days { get; set; } = [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
+
+    /// <summary>Whether <paramref name="instant"/> falls within business hours.</summary>
+    public bool Contains(DateTimeOffset instant)
+    {
+        var local = TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(TimeZone));
+        return Days.Contains(local.DayOfWeek) && local.Hour >= StartHour && local.Hour < EndHour;
+    }
+}
+
+/// <summary>
+/// Denies calls of chosen action classes (e.g. Delete) and risk classes (e.g. Dangerous), always or only
+/// outside business hours.
+/// </summary>
+public sealed class WriteAuthorizationHook : ToolCallHook, IToolVisibilityHook
+{
+    /// <summary>The actions denied.</summary>
+    public HashSet<Auth0ToolAction> DeniedActions { get; init; } = [];
+
+    /// <summary>The risk classes denied.</summary>
+    public HashSet<ToolRisk> DeniedRisks { get; init; } = [];
+
+    /// <summary>When set, the denial applies only outside these business hours.</summary>
+    public BusinessHours? OnlyOutside { get; init; }
+
+    /// <inheritdoc />
+    public override string Name => "write-authorization";
+
+    /// <inheritdoc />
+    public override int Priority => -1000;
+
+    /// <inheritdoc />
+    public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var what = DeniedClass(context.Tool);
+        if (what is null || (OnlyOutside is { } hours && hours.Contains(context.Now)))
+        {
+            return ValueTask.FromResult(HookDecision.Allow);
+        }
+
+        return ValueTask.FromResult(HookDecision.Deny(OnlyOutside is null ? $"{what} are not allowed" : $"{what} are not allowed outside business hours"));
+    }
+
+    /// <inheritdoc />
+    public bool IsVisible(GovernedTool tool, CallerIdentity caller, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        return DeniedClass(tool) is null || (OnlyOutside is { } hours && hours.Contains(now));
+    }
+
+    private string? DeniedClass(GovernedTool tool) =>
+        DeniedActions.Contains(tool.Action) ? $"{tool.Action} calls"
+        : DeniedRisks.Contains(tool.Risk) ? $"{tool.Risk} tools"
+        : null;
+}
+
+internal static class ResultRedaction
+{
+    public static int Apply(CallToolResult? result, JsonRedactor redactor)
+    {
+        if (result is null)
+        {
+            return 0;
+        }
+
+        var total = 0;
+        for (var i = 0; i < result.Content.Count; i++)
+        {
+            if (result.Content[i] is TextContentBlock text)
+            {
+                var redacted = redactor.RedactText(text.Text, out var count);
+                if (count > 0)
+                {
+                    total += count;
+                    result.Content[i] = new TextContentBlock { Text = redacted, Annotations = text.Annotations, Meta = text.Meta };
+                }
+            }
+        }
+
+        if (result.StructuredContent is { } structured)
+        {
+            var redacted = redactor.RedactElement(structured, out var count);
+            if (count > 0)
+            {
+                total += count;
+                result.StructuredContent = redacted;
+            }
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using ModelContextProtocol.Server;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>Who is calling: a user (subject) and the groups they belong to.</summary>
+/// <param name="User">The subject, e.g. the <c>sub</c> claim or <c>AUTH0_MCP_USER</c>.</param>
+/// <param name="Groups">The caller's groups.</param>
+public sealed record CallerIdentity(string User, IReadOnlyList<string> Groups)
+{
+    /// <summary>The environment variable naming the stdio user.</summary>
+    public const string UserEnvironmentVariable = "AUTH0_MCP_USER";
+
+    /// <summary>The environment variable listing the stdio user's groups, comma-separated.</summary>
+    public const string GroupsEnvironmentVariable = "AUTH0_MCP_GROUPS";
+
+    /// <summary>The identity configured by <c>AUTH0_MCP_USER</c> and <c>AUTH0_MCP_GROUPS</c>, or null when no user is set.</summary>
+    public static CallerIdentity? FromEnvironment() =>
+        From(Environment.GetEnvironmentVariable(UserEnvironmentVariable), Environment.GetEnvironmentVariable(GroupsEnvironmentVariable));
+
+    /// <summary>An identity from a user name and comma-separated groups; null when <paramref name="user"/> is blank.</summary>
+    public static CallerIdentity? From(string? user, string? groups) =>
+        string.IsNullOrWhiteSpace(user)
+            ? null
+            : new CallerIdentity(user.Trim(), (groups ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}
+
+/// <summary>Finds the caller of an MCP request. No identity means no calls.</summary>
+public interface ICallerIdentityResolver
+{
+    /// <summary>The caller of the request in <paramref name="context"/>, or null when it cannot be told.</summary>
+    ValueTask<CallerIdentity?> ResolveAsync(MessageContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The default resolver: over HTTP the authenticated principal (<see cref="MessageContext.User"/>): its subject
+/// claim and its group claims; an unauthenticated principal has no identity. Over stdio (no principal) the
+/// configured <see cref="ToolGovernanceOptions.StdioIdentity"/> (by default from <c>AUTH0_MCP_USER</c> and
+/// <c>AUTH0_MCP_GROUPS</c>).
+/// </summary>
+public sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
+{
+    private readonly ToolGovernanceOptions _options;
+
+    /// <summary>Creates the resolver.</summary>
+    public ClaimsCallerIdentityResolver(ToolGovernanceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<CallerIdentity?> ResolveAsync(MessageContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ValueTask.FromResult(Resolve(context.User));
+    }
+
+    /// <summary>The identity of <paramref name="user"/> (null: the stdio identity).</summary>
+    public CallerIdentity? Resolve(ClaimsPrincipal? user)
+    {
+        if (user is null)
+        {
+            return _options.StdioIdentity;
+        }
+
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return null;
+        }
+
+        string? subject = null;
+        foreach (var type in _options.SubjectClaimTypes)
+        {
+            subject = user.FindFirst(type)?.Value;
+            if (!string.IsNullOrWhiteSpace(subject))
+            {
+                break;
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(subject))
+        {
+            return null;
+        }
+
+        var groups = new List<string>();
+        foreach (var type in _options.GroupClaimTypes)
+        {
+            foreach (var claim in user.FindAll(type))
+            {
+                // A claim may carry one group, or a JSON array / comma list of groups.
+                foreach (var group in SplitGroups(claim.Value))
+                {
+                    if (!groups.Contains(group, StringComparer.Ordinal))
+                    {
+                        groups.Add(group);
+                    }
+                }
+            }
+        }
+
+        return new CallerIdentity(subject, groups);
+    }
+
+    private static IEnumerable<string> SplitGroups(string value) =>
+        value.Trim().TrimStart('[').TrimEnd(']')
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(g => g.Trim('"'))
+            .Where(g => g.Length > 0);
+}

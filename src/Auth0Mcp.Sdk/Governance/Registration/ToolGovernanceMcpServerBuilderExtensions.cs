@@ -1,0 +1,64 @@
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds tool governance (approval, toolsets, access profiles, kill switches, hooks, audit) to an MCP server.</summary>
+public static class ToolGovernanceMcpServerBuilderExtensions
+{
+    /// <summary>
+    /// Governs every <c>tools/list</c> and <c>tools/call</c> of the server through request filters: each caller
+    /// sees and may call exactly the approved tools of its active access profiles; every call attempt is audited.
+    /// Seams (register your own before this call to replace a default): <see cref="IGovernanceStore"/> (default:
+    /// from <see cref="ToolGovernanceOptions.Store"/>), <see cref="ICallerIdentityResolver"/>,
+    /// <see cref="IToolCallHook"/> (added to the built-in hooks) and <see cref="TimeProvider"/>.
+    /// </summary>
+    /// <param name="builder">The MCP server builder.</param>
+    /// <param name="configure">Sets the options; they are validated when the server starts.</param>
+    /// <returns>The builder.</returns>
+    public static IMcpServerBuilder WithToolGovernance(this IMcpServerBuilder builder, Action<ToolGovernanceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<ToolGovernanceOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.Validate().Count == 0, "Invalid tool governance options (see ToolGovernanceOptions.Validate).").ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IGovernanceStore>(sp => GovernanceStores.Open(sp.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value.Store));
+        services.TryAddSingleton<ICallerIdentityResolver>(sp => new ClaimsCallerIdentityResolver(sp.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value));
+        services.TryAddSingleton(sp => new ToolGovernance(
+            sp.GetRequiredService<IGovernanceStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value.ServerName));
+        services.TryAddSingleton<GovernanceRuntime>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, GovernanceStartup>());
+        services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o =>
+        {
+            if (o.ToolCollection is { } tools and not GovernedToolCollection)
+            {
+                var governed = new GovernedToolCollection();
+                foreach (var tool in tools)
+                {
+                    governed.Add(tool);
+                }
+
+                o.ToolCollection = governed;
+            }
+        });
+
+        return builder.WithRequestFilters(filters => filters
+            .AddListToolsFilter(next => (context, cancellationToken) =>
+                Runtime(context.Services).ListToolsAsync(context, next, cancellationToken))
+            .AddCallToolFilter(next => (context, cancellationToken) =>
+                Runtime(context.Services).CallToolAsync(context, next, cancellationToken)));
+    }
+
+    private static GovernanceRuntime Runtime(IServiceProvider? services) =>
+        (services ?? throw new InvalidOperationException("The MCP request has no service provider; tool governance cannot run."))
+            .GetRequiredService<GovernanceRuntime>();
+}

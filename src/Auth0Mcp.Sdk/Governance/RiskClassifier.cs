@@ -1,0 +1,78 @@
+using Auth0Mcp.Sdk.Catalog;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>
+/// Derives a default <see cref="ToolRisk"/> from a tool's descriptor (path, name, scopes, action). The result is
+/// a starting point for review; administrators override it per tool with <c>tools classify</c>.
+/// </summary>
+/// <remarks>
+/// Dangerous: deleting a whole entity (a user, client, connection, ...), and any write touching secrets,
+/// credentials, keys, tokens, tenant settings, attack protection, MFA, email providers, log streams or bulk
+/// user jobs. Sensitive: any other delete, any read of those subjects, and reads or writes of users, logs,
+/// sessions and grants (personal data). Everything else: none.
+/// </remarks>
+public static class RiskClassifier
+{
+    // Subjects whose change can leak or rotate secrets, lock out a tenant or touch every user.
+    private static readonly string[] DangerousWriteSubjects =
+    [
+        "secret", "credential", "key", "rotate", "rekey", "token", "signing", "encryption",
+        "tenants/settings", "tenant_settings", "attack-protection", "attack_protection", "guardian", "mfa",
+        "emails/provider", "email_provider", "log-streams", "log_streams", "users-imports", "users-exports",
+        "custom-domains", "custom_domains", "prompts", "branding/templates",
+    ];
+
+    // Subjects whose data is sensitive to read: secrets and keys, or personal data.
+    private static readonly string[] SensitiveSubjects =
+    [
+        "secret", "credential", "key", "token", "signing", "encryption", "tenants/settings", "tenant_settings",
+        "guardian", "emails/provider", "email_provider", "log-streams", "log_streams", "users", "user_",
+        "logs", "sessions", "grants", "jobs", "attack-protection", "attack_protection", "device-credentials",
+    ];
+
+    /// <summary>Derives the default risk of <paramref name="descriptor"/>.</summary>
+    public static ToolRisk Classify(Auth0ToolDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var haystack = string.Join(' ', descriptor.Path, descriptor.Name, descriptor.OperationId, string.Join(' ', descriptor.Scopes))
+            .ToLowerInvariant();
+
+        switch (descriptor.Action)
+        {
+            case Auth0ToolAction.Delete:
+                return IsWholeEntity(descriptor.Path) || descriptor.Scopes.Contains("delete:users") && !descriptor.Path.Contains("}/", StringComparison.Ordinal)
+                    ? ToolRisk.Dangerous
+                    : ToolRisk.Sensitive;
+            case Auth0ToolAction.Write:
+                if (ContainsAny(haystack, DangerousWriteSubjects))
+                {
+                    return ToolRisk.Dangerous;
+                }
+
+                return ContainsAny(haystack, SensitiveSubjects) ? ToolRisk.Sensitive : ToolRisk.None;
+            default:
+                return ContainsAny(haystack, SensitiveSubjects) ? ToolRisk.Sensitive : ToolRisk.None;
+        }
+    }
+
+    // "/users/{id}" or "/clients/{client_id}": one path segment then one parameter.
+    private static bool IsWholeEntity(string path)
+    {
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments.Length == 2 && segments[1].StartsWith('{') && segments[1].EndsWith('}');
+    }
+
+    private static bool ContainsAny(string haystack, string[] needles)
+    {
+        foreach (var needle in needles)
+        {
+            if (haystack.Contains(needle, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

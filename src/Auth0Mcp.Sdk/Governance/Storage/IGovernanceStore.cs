@@ -1,0 +1,83 @@
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>
+/// Durable governance storage: the <see cref="GovernanceState"/> document (optimistic concurrency on its
+/// revision) and the hash-chained audit log. Implementations: <see cref="SqliteGovernanceStore"/> (default, a
+/// local file) and <see cref="PostgresGovernanceStore"/> (shared by several server instances).
+/// </summary>
+/// <remarks>Every write is durable when its task completes.</remarks>
+public interface IGovernanceStore : IAsyncDisposable
+{
+    /// <summary>Where the store is, for messages (never includes a password).</summary>
+    string Description { get; }
+
+    /// <summary>Creates the schema if missing. Idempotent; safe to call from several instances at once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The revision of the stored state (0 when nothing was saved yet): a cheap change check.</summary>
+    Task<long> GetRevisionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the state (a new empty state at revision 0 when nothing was saved yet).</summary>
+    Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Saves <paramref name="state"/> if the stored revision is still <paramref name="expectedRevision"/>, and
+    /// appends <paramref name="events"/> to the audit chain in the same transaction. On success the stored (and
+    /// <paramref name="state"/>'s) revision is <paramref name="expectedRevision"/> + 1 and each event has its
+    /// sequence and hashes; on a conflict nothing is written and the result is false.
+    /// </summary>
+    Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends one record to the audit chain (its sequence and hashes are set on return).</summary>
+    Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored audit rows with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
+    IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>The chain head: the last sequence and its hash ((0, genesis) when empty).</summary>
+    Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Store helpers shared by the commands and the runtime.</summary>
+public static class GovernanceStores
+{
+    /// <summary>The environment variable that selects the store: a file path (SQLite) or a connection string (PostgreSQL).</summary>
+    public const string StoreEnvironmentVariable = "AUTH0_MCP_STORE";
+
+    /// <summary>The default SQLite file: <c>auth0-mcp/governance.db</c> under the user's local application data.</summary>
+    public static string DefaultSqlitePath => Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+        "auth0-mcp",
+        "governance.db");
+
+    /// <summary>
+    /// Opens the store <paramref name="location"/> names: a PostgreSQL connection string (it contains
+    /// <c>Host=</c> or <c>Server=</c>, or starts with <c>postgres://</c>/<c>postgresql://</c>), otherwise a SQLite file path.
+    /// Null or empty means <see cref="StoreEnvironmentVariable"/>, then <see cref="DefaultSqlitePath"/>.
+    /// </summary>
+    public static IGovernanceStore Open(string? location)
+    {
+        if (string.IsNullOrWhiteSpace(location))
+        {
+            location = Environment.GetEnvironmentVariable(StoreEnvironmentVariable);
+        }
+
+        if (string.IsNullOrWhiteSpace(location))
+        {
+            location = DefaultSqlitePath;
+        }
+
+        return IsPostgres(location) ? new PostgresGovernanceStore(location) : new SqliteGovernanceStore(location);
+    }
+
+    /// <summary>Whether <paramref name="location"/> is a PostgreSQL connection string rather than a file path.</summary>
+    public static bool IsPostgres(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var text = location.TrimStart();
+        return text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("Host=", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("Server=", StringComparison.OrdinalIgnoreCase);
+    }
+}

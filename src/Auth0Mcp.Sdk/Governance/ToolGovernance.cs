@@ -1,0 +1,907 @@
+using System.Globalization;
+using System.Text.Json;
+using Auth0Mcp.Sdk.Catalog;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>
+/// Governance over one store: the decisions (who may call what) and every administrative change (approve,
+/// disable, classify, toolsets, profiles, grants, kill switches, defaults, re-sync), each written atomically
+/// with its audit record. Used by the MCP filters at run time and by <see cref="GovernanceCommands"/>.
+/// </summary>
+/// <remarks>Thread-safe. Changes made by other instances sharing the store are seen on the next read.</remarks>
+public sealed class ToolGovernance
+{
+    private const int MaxAttempts = 20;
+    private readonly object _cacheLock = new();
+    private GovernanceState? _cached;
+
+    /// <summary>Creates governance over <paramref name="store"/> (already initialized or not: see <see cref="IGovernanceStore.InitializeAsync"/>).</summary>
+    public ToolGovernance(IGovernanceStore store, TimeProvider? timeProvider = null, string? serverName = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Store = store;
+        Time = timeProvider ?? TimeProvider.System;
+        ServerName = serverName ?? Environment.MachineName;
+    }
+
+    /// <summary>The store.</summary>
+    public IGovernanceStore Store { get; }
+
+    /// <summary>The clock (audit times, just-in-time expiry, business hours).</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The name of this server instance, written into audit records.</summary>
+    public string ServerName { get; }
+
+    /// <summary>Raised after this instance saved a change, or noticed one made elsewhere.</summary>
+    public event EventHandler? StateChanged;
+
+    /// <summary>A fresh copy of the stored state.</summary>
+    public Task<GovernanceState> GetStateAsync(CancellationToken cancellationToken = default) => Store.LoadStateAsync(cancellationToken);
+
+    /// <summary>
+    /// The current state, shared and read-only (do not change it): re-read only when the stored revision moved.
+    /// </summary>
+    internal async Task<GovernanceState> GetCurrentAsync(CancellationToken cancellationToken = default)
+    {
+        var revision = await Store.GetRevisionAsync(cancellationToken).ConfigureAwait(false);
+        var cached = Volatile.Read(ref _cached);
+        if (cached is not null && cached.Revision == revision)
+        {
+            return cached;
+        }
+
+        var state = await Store.LoadStateAsync(cancellationToken).ConfigureAwait(false);
+        var changed = false;
+        lock (_cacheLock)
+        {
+            if (_cached is null || _cached.Revision < state.Revision)
+            {
+                changed = _cached is not null;
+                _cached = state;
+            }
+        }
+
+        if (changed)
+        {
+            StateChanged?.Invoke(this, EventArgs.Empty);
+        }
+
+        return Volatile.Read(ref _cached)!;
+    }
+
+    // ---------------------------------------------------------------- decisions
+
+    /// <summary>
+    /// Whether <paramref name="caller"/> may call <paramref name="toolName"/> at <paramref name="now"/>: the tool
+    /// is in the catalogue, approved at its current content hash, not killed, and in a toolset of a profile
+    /// that is active for the caller. Hooks are not part of this decision.
+    /// </summary>
+    public static AccessDecision Evaluate(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity? caller, string toolName, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (caller is null)
+        {
+            return AccessDecision.Deny(DenialCodes.NoIdentity, "no caller identity: authenticate, or set AUTH0_MCP_USER for stdio");
+        }
+
+        var tool = string.IsNullOrEmpty(toolName) ? null : state.FindTool(toolName);
+        if (tool is null || !catalog.TryGetValue(toolName, out var descriptor))
+        {
+            return AccessDecision.Deny(DenialCodes.UnknownTool, $"unknown tool '{toolName}'", tool);
+        }
+
+        if (state.GlobalKillSwitch)
+        {
+            return AccessDecision.Deny(DenialCodes.KillSwitch, "kill switch active (all tools)", tool);
+        }
+
+        if (tool.Killed)
+        {
+            return AccessDecision.Deny(DenialCodes.KillSwitch, $"kill switch active for {tool.Name}", tool);
+        }
+
+        switch (tool.State)
+        {
+            case ToolState.Removed:
+                return AccessDecision.Deny(DenialCodes.Removed, "tool removed from the catalogue", tool);
+            case ToolState.Disabled:
+                return AccessDecision.Deny(DenialCodes.Disabled, "tool disabled", tool);
+            case ToolState.PendingReview:
+                return AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review", tool);
+        }
+
+        if (!string.Equals(tool.ApprovedHash, descriptor.ContentHash, StringComparison.Ordinal))
+        {
+            return AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review (it changed since it was approved)", tool);
+        }
+
+        string? inactive = null;
+        foreach (var profile in state.Profiles)
+        {
+            if (!IsBound(profile, caller) || !ProfileContains(state, profile, tool))
+            {
+                continue;
+            }
+
+            if (IsActive(state, profile, caller, now))
+            {
+                return AccessDecision.Allow(tool);
+            }
+
+            inactive ??= profile.Policy switch
+            {
+                AccessPolicy.JustInTime => $"access profile '{profile.Name}' is not active: request just-in-time access (profiles request {profile.Name})",
+                _ => $"access profile '{profile.Name}' needs an approved request (profiles request {profile.Name}, then an admin grants it)",
+            };
+        }
+
+        return inactive is not null
+            ? AccessDecision.Deny(DenialCodes.ProfileNotActive, inactive, tool)
+            : AccessDecision.Deny(DenialCodes.NotInProfile, "tool not in your access profile", tool);
+    }
+
+    /// <summary>
+    /// The names of the tools <paramref name="caller"/> may call at <paramref name="now"/>: exactly the tools for
+    /// which <see cref="Evaluate"/> allows, computed in one pass over the caller's active profiles.
+    /// </summary>
+    public static IReadOnlySet<string> VisibleTools(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity? caller, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var visible = new HashSet<string>(StringComparer.Ordinal);
+        if (caller is null || state.GlobalKillSwitch)
+        {
+            return visible;
+        }
+
+        bool all = false, reads = false;
+        HashSet<string>? named = null;
+        foreach (var profile in state.Profiles)
+        {
+            if (!IsBound(profile, caller) || !IsActive(state, profile, caller, now))
+            {
+                continue;
+            }
+
+            foreach (var set in profile.Toolsets)
+            {
+                switch (set)
+                {
+                    case Toolset.AllApproved:
+                        all = true;
+                        break;
+                    case Toolset.ReadOnly:
+                        reads = true;
+                        break;
+                    default:
+                        if (state.FindToolset(set) is { } toolset)
+                        {
+                            (named ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(toolset.Tools);
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        foreach (var tool in state.Tools)
+        {
+            var reachable = all || (reads && tool.Action == Auth0ToolAction.Read) || named?.Contains(tool.Name) == true;
+            if (reachable && tool.State == ToolState.Approved && !tool.Killed
+                && catalog.TryGetValue(tool.Name, out var descriptor)
+                && string.Equals(tool.ApprovedHash, descriptor.ContentHash, StringComparison.Ordinal))
+            {
+                visible.Add(tool.Name);
+            }
+        }
+
+        return visible;
+    }
+
+    /// <summary>The tools a toolset reaches now: approved, live tools only (the automatic sets included).</summary>
+    public static IReadOnlyList<string> ResolveToolset(GovernanceState state, string toolset)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        IEnumerable<GovernedTool> tools = toolset switch
+        {
+            Toolset.AllApproved => state.Tools,
+            Toolset.ReadOnly => state.Tools.Where(t => t.Action == Auth0ToolAction.Read),
+            _ => state.FindToolset(toolset)?.Tools.Select(state.FindTool).OfType<GovernedTool>() ?? [],
+        };
+        return tools.Where(IsLive).Select(t => t.Name).ToList();
+    }
+
+    /// <summary>The toolsets (automatic and named) that contain <paramref name="tool"/>.</summary>
+    public static IReadOnlyList<string> ToolsetsOf(GovernanceState state, GovernedTool tool)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(tool);
+        var result = new List<string>();
+        if (IsLive(tool))
+        {
+            result.Add(Toolset.AllApproved);
+            if (tool.Action == Auth0ToolAction.Read)
+            {
+                result.Add(Toolset.ReadOnly);
+            }
+        }
+
+        result.AddRange(state.Toolsets.Where(s => s.Tools.Contains(tool.Name, StringComparer.Ordinal)).Select(s => s.Name));
+        return result;
+    }
+
+    private static bool IsLive(GovernedTool tool) =>
+        tool.State == ToolState.Approved && !tool.Killed && string.Equals(tool.ApprovedHash, tool.ContentHash, StringComparison.Ordinal);
+
+    private static bool IsBound(AccessProfile profile, CallerIdentity caller) =>
+        profile.Users.Contains(caller.User, StringComparer.Ordinal) || profile.Groups.Any(g => caller.Groups.Contains(g, StringComparer.Ordinal));
+
+    private static bool ProfileContains(GovernanceState state, AccessProfile profile, GovernedTool tool)
+    {
+        foreach (var name in profile.Toolsets)
+        {
+            var contains = name switch
+            {
+                Toolset.AllApproved => true,
+                Toolset.ReadOnly => tool.Action == Auth0ToolAction.Read,
+                _ => state.FindToolset(name)?.Tools.Contains(tool.Name, StringComparer.Ordinal) == true,
+            };
+            if (contains)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsActive(GovernanceState state, AccessProfile profile, CallerIdentity caller, DateTimeOffset now) =>
+        profile.Policy == AccessPolicy.AutoApprove
+        || state.Grants.Any(g => string.Equals(g.Profile, profile.Name, StringComparison.Ordinal)
+            && string.Equals(g.User, caller.User, StringComparison.Ordinal)
+            && g.IsActive(now));
+
+    // ---------------------------------------------------------------- catalogue
+
+    /// <summary>
+    /// Brings the stored tools in line with <paramref name="catalog"/>: new tools take the default state, vanished
+    /// tools become <see cref="ToolState.Removed"/>, and a tool whose content hash changed returns to review
+    /// (its approval was bound to the old hash), with the change recorded.
+    /// </summary>
+    public Task<CatalogSyncResult> SyncCatalogAsync(IReadOnlyList<Auth0ToolDescriptor> catalog, string actor, GovernanceDefaults? initialDefaults = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return MutateAsync(actor, (state, log) =>
+        {
+            if (state.Revision == 0 && initialDefaults is not null)
+            {
+                state.Defaults = new GovernanceDefaults { NewToolState = initialDefaults.NewToolState, RequireApproval = initialDefaults.RequireApproval };
+                log.Add("defaults.set", details: $"new_tool_state={state.Defaults.NewToolState} require_approval={state.Defaults.RequireApproval} (initial)");
+            }
+
+            List<string> added = [], removed = [], changed = [], restored = [];
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var descriptor in catalog)
+            {
+                names.Add(descriptor.Name);
+                var tool = state.FindTool(descriptor.Name);
+                if (tool is null)
+                {
+                    tool = new GovernedTool
+                    {
+                        Name = descriptor.Name,
+                        Action = descriptor.Action,
+                        Risk = RiskClassifier.Classify(descriptor),
+                        ContentHash = descriptor.ContentHash,
+                    };
+                    SetNewState(state, tool, log, "discovered");
+                    state.Tools.Add(tool);
+                    added.Add(tool.Name);
+                    continue;
+                }
+
+                tool.Action = descriptor.Action;
+                if (!tool.RiskOverridden)
+                {
+                    tool.Risk = RiskClassifier.Classify(descriptor);
+                }
+
+                if (tool.State == ToolState.Removed)
+                {
+                    tool.ContentHash = descriptor.ContentHash;
+                    SetNewState(state, tool, log, "back in the catalogue");
+                    restored.Add(tool.Name);
+                }
+                else if (!string.Equals(tool.ContentHash, descriptor.ContentHash, StringComparison.Ordinal))
+                {
+                    var note = $"content changed: {Short(tool.ContentHash)} -> {Short(descriptor.ContentHash)}";
+                    tool.ContentHash = descriptor.ContentHash;
+                    if (tool.State == ToolState.Approved)
+                    {
+                        if (!state.Defaults.RequireApproval && state.Defaults.NewToolState == ToolState.Approved)
+                        {
+                            tool.ApprovedHash = descriptor.ContentHash;
+                            note += "; re-approved by default (require-approval is off)";
+                        }
+                        else
+                        {
+                            tool.State = ToolState.PendingReview;
+                            note += "; approval withdrawn, pending review";
+                        }
+                    }
+
+                    Touch(tool, log, note);
+                    log.Add("tool.changed", tool.Name, note);
+                    changed.Add(tool.Name);
+                }
+            }
+
+            foreach (var tool in state.Tools)
+            {
+                if (!names.Contains(tool.Name) && tool.State != ToolState.Removed)
+                {
+                    tool.State = ToolState.Removed;
+                    Touch(tool, log, "removed from the catalogue");
+                    log.Add("tool.removed", tool.Name, "removed from the catalogue");
+                    removed.Add(tool.Name);
+                }
+            }
+
+            state.Tools.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            var result = new CatalogSyncResult(added, removed, changed, restored);
+            if (result.HasChanges)
+            {
+                log.Add("catalog.resync", details: $"added={added.Count} removed={removed.Count} changed={changed.Count} restored={restored.Count} total={catalog.Count}"
+                    + (changed.Count > 0 ? "; changed: " + string.Join(", ", changed) : "")
+                    + (removed.Count > 0 ? "; removed: " + string.Join(", ", removed) : ""));
+            }
+
+            return result;
+        }, cancellationToken);
+    }
+
+    private void SetNewState(GovernanceState state, GovernedTool tool, MutationLog log, string why)
+    {
+        var target = state.Defaults.NewToolState;
+        if (target == ToolState.Removed || (target == ToolState.Approved && state.Defaults.RequireApproval))
+        {
+            target = ToolState.PendingReview;
+        }
+
+        tool.State = target;
+        tool.ApprovedHash = target == ToolState.Approved ? tool.ContentHash : null;
+        Touch(tool, log, $"{why}: {target}");
+        log.Add("tool.discovered", tool.Name, $"{why}; state {target}; risk {tool.Risk}");
+    }
+
+    // ---------------------------------------------------------------- tools
+
+    /// <summary>Approves the named tools (names or globs) at their current content hash.</summary>
+    public Task<IReadOnlyList<string>> ApproveAsync(IEnumerable<string> namesOrGlobs, string actor, CancellationToken cancellationToken = default) =>
+        ChangeToolsAsync(namesOrGlobs, actor, "tool.approved", (tool, log) =>
+        {
+            if (tool.State == ToolState.Removed)
+            {
+                throw new GovernanceException($"{tool.Name} was removed from the catalogue and cannot be approved");
+            }
+
+            if (tool.State == ToolState.Approved && tool.ApprovedHash == tool.ContentHash)
+            {
+                return false;
+            }
+
+            tool.State = ToolState.Approved;
+            tool.ApprovedHash = tool.ContentHash;
+            Touch(tool, log, $"approved at {Short(tool.ContentHash)}");
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Disables the named tools (names or globs).</summary>
+    public Task<IReadOnlyList<string>> DisableAsync(IEnumerable<string> namesOrGlobs, string actor, CancellationToken cancellationToken = default) =>
+        ChangeToolsAsync(namesOrGlobs, actor, "tool.disabled", (tool, log) =>
+        {
+            if (tool.State is ToolState.Disabled or ToolState.Removed)
+            {
+                return false;
+            }
+
+            tool.State = ToolState.Disabled;
+            tool.ApprovedHash = null;
+            Touch(tool, log, "disabled");
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Sets the risk of the named tools (names or globs); it then survives re-syncs.</summary>
+    public Task<IReadOnlyList<string>> ClassifyAsync(IEnumerable<string> namesOrGlobs, ToolRisk risk, string actor, CancellationToken cancellationToken = default) =>
+        ChangeToolsAsync(namesOrGlobs, actor, "tool.reclassified", (tool, log) =>
+        {
+            if (tool.Risk == risk && tool.RiskOverridden)
+            {
+                return false;
+            }
+
+            var old = tool.Risk;
+            tool.Risk = risk;
+            tool.RiskOverridden = true;
+            Touch(tool, log, $"risk {old} -> {risk}");
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Turns the global kill switch (<paramref name="tool"/> null) or one tool's kill switch on or off.</summary>
+    public Task SetKillSwitchAsync(bool on, string? tool, string actor, CancellationToken cancellationToken = default)
+    {
+        if (tool is not null)
+        {
+            return ChangeToolsAsync([tool], actor, on ? "killswitch.on" : "killswitch.off", (t, log) =>
+            {
+                if (t.Killed == on)
+                {
+                    return false;
+                }
+
+                t.Killed = on;
+                Touch(t, log, on ? "kill switch on" : "kill switch off");
+                return true;
+            }, cancellationToken);
+        }
+
+        return MutateAsync(actor, (state, log) =>
+        {
+            if (state.GlobalKillSwitch != on)
+            {
+                state.GlobalKillSwitch = on;
+                log.Add(on ? "killswitch.on" : "killswitch.off", details: "global");
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Changes the defaults for new tools (null leaves a value as it is).</summary>
+    public Task SetDefaultsAsync(ToolState? newToolState, bool? requireApproval, string actor, CancellationToken cancellationToken = default)
+    {
+        if (newToolState == ToolState.Removed)
+        {
+            throw new GovernanceException("the default state must be PendingReview, Approved or Disabled");
+        }
+
+        return MutateAsync(actor, (state, log) =>
+        {
+            var before = $"new_tool_state={state.Defaults.NewToolState} require_approval={state.Defaults.RequireApproval}";
+            state.Defaults.NewToolState = newToolState ?? state.Defaults.NewToolState;
+            state.Defaults.RequireApproval = requireApproval ?? state.Defaults.RequireApproval;
+            var after = $"new_tool_state={state.Defaults.NewToolState} require_approval={state.Defaults.RequireApproval}";
+            if (before != after)
+            {
+                log.Add("defaults.set", details: $"{before} -> {after}");
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Records that the Auth0 credential was rotated (for the connection code to call). Never pass the secret itself.</summary>
+    public Task RecordCredentialRotationAsync(string actor, string details, CancellationToken cancellationToken = default) =>
+        Store.AppendAuditAsync(NewAdminRecord(actor, "credential.rotated", null, details ?? ""), cancellationToken);
+
+    /// <summary>Appends a call record to the audit chain (durable when the task completes).</summary>
+    public Task AppendCallRecordAsync(AuditRecord record, CancellationToken cancellationToken = default) => Store.AppendAuditAsync(record, cancellationToken);
+
+    // ---------------------------------------------------------------- toolsets
+
+    /// <summary>Creates a toolset of the named tools (names or globs, expanded now).</summary>
+    public Task CreateToolsetAsync(string name, IEnumerable<string> tools, string? description, string actor, CancellationToken cancellationToken = default)
+    {
+        ValidateName(name, "toolset");
+        var patterns = tools.ToList();
+        return MutateAsync(actor, (state, log) =>
+        {
+            if (Toolset.IsAutomatic(name) || state.FindToolset(name) is not null)
+            {
+                throw new GovernanceException($"toolset '{name}' already exists");
+            }
+
+            var names = patterns.Count == 0 ? [] : ResolveTools(state, patterns).Select(t => t.Name).ToList();
+            state.Toolsets.Add(new Toolset { Name = name, Description = description, Tools = names });
+            log.Add("toolset.created", details: $"{name}: {string.Join(", ", names)}");
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Adds tools (names or globs) to a toolset.</summary>
+    public Task AddToToolsetAsync(string name, IEnumerable<string> tools, string actor, CancellationToken cancellationToken = default)
+    {
+        var patterns = tools.ToList();
+        return MutateAsync(actor, (state, log) =>
+        {
+            var set = RequireToolset(state, name);
+            var added = ResolveTools(state, patterns).Select(t => t.Name).Where(n => !set.Tools.Contains(n, StringComparer.Ordinal)).ToList();
+            if (added.Count > 0)
+            {
+                set.Tools.AddRange(added);
+                log.Add("toolset.changed", details: $"{name}: added {string.Join(", ", added)}");
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Removes tools (names or globs) from a toolset.</summary>
+    public Task RemoveFromToolsetAsync(string name, IEnumerable<string> tools, string actor, CancellationToken cancellationToken = default)
+    {
+        var patterns = tools.ToList();
+        return MutateAsync(actor, (state, log) =>
+        {
+            var set = RequireToolset(state, name);
+            var matched = new List<string>();
+            foreach (var pattern in patterns)
+            {
+                var hits = set.Tools.Where(t => Glob.IsMatch(pattern, t)).ToList();
+                if (hits.Count == 0)
+                {
+                    throw new GovernanceException($"toolset '{name}' has no tool matching '{pattern}'");
+                }
+
+                matched.AddRange(hits);
+            }
+
+            set.Tools.RemoveAll(matched.Contains);
+            log.Add("toolset.changed", details: $"{name}: removed {string.Join(", ", matched.Distinct())}");
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Deletes a toolset (it must not be used by a profile).</summary>
+    public Task DeleteToolsetAsync(string name, string actor, CancellationToken cancellationToken = default) =>
+        MutateAsync(actor, (state, log) =>
+        {
+            var set = RequireToolset(state, name);
+            var users = state.Profiles.Where(p => p.Toolsets.Contains(name, StringComparer.Ordinal)).Select(p => p.Name).ToList();
+            if (users.Count > 0)
+            {
+                throw new GovernanceException($"toolset '{name}' is used by profile(s) {string.Join(", ", users)}: unbind it first");
+            }
+
+            state.Toolsets.Remove(set);
+            log.Add("toolset.deleted", details: name);
+            return true;
+        }, cancellationToken);
+
+    // ---------------------------------------------------------------- profiles
+
+    /// <summary>Creates an access profile.</summary>
+    public Task CreateProfileAsync(string name, IEnumerable<string> toolsets, IEnumerable<string> users, IEnumerable<string> groups, AccessPolicy policy, TimeSpan? expiry, string actor, CancellationToken cancellationToken = default)
+    {
+        ValidateName(name, "profile");
+        if (policy == AccessPolicy.JustInTime && expiry is null)
+        {
+            throw new GovernanceException("a just-in-time profile needs an expiry (--expires, e.g. 2h)");
+        }
+
+        if (expiry is { } e && e <= TimeSpan.Zero)
+        {
+            throw new GovernanceException("the expiry must be positive");
+        }
+
+        var sets = toolsets.ToList();
+        var userList = users.ToList();
+        var groupList = groups.ToList();
+        return MutateAsync(actor, (state, log) =>
+        {
+            if (state.FindProfile(name) is not null)
+            {
+                throw new GovernanceException($"profile '{name}' already exists");
+            }
+
+            foreach (var set in sets)
+            {
+                RequireToolsetName(state, set);
+            }
+
+            state.Profiles.Add(new AccessProfile
+            {
+                Name = name,
+                Toolsets = sets.Distinct().ToList(),
+                Users = userList.Distinct().ToList(),
+                Groups = groupList.Distinct().ToList(),
+                Policy = policy,
+                Expiry = expiry,
+            });
+            log.Add("profile.created", details: $"{name}: policy={policy}{(expiry is null ? "" : $" expiry={expiry}")} toolsets=[{string.Join(", ", sets)}] users=[{string.Join(", ", userList)}] groups=[{string.Join(", ", groupList)}]");
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Binds users, groups and toolsets to a profile (bind) or unbinds them (unbind).</summary>
+    public Task BindProfileAsync(string name, bool bind, IEnumerable<string> toolsets, IEnumerable<string> users, IEnumerable<string> groups, string actor, CancellationToken cancellationToken = default)
+    {
+        var sets = toolsets.ToList();
+        var userList = users.ToList();
+        var groupList = groups.ToList();
+        if (sets.Count + userList.Count + groupList.Count == 0)
+        {
+            throw new GovernanceException("nothing to " + (bind ? "bind" : "unbind") + ": give --toolsets, --users or --groups");
+        }
+
+        return MutateAsync(actor, (state, log) =>
+        {
+            var profile = state.FindProfile(name) ?? throw new GovernanceException($"unknown profile '{name}'");
+            if (bind)
+            {
+                foreach (var set in sets)
+                {
+                    RequireToolsetName(state, set);
+                }
+
+                AddMissing(profile.Toolsets, sets);
+                AddMissing(profile.Users, userList);
+                AddMissing(profile.Groups, groupList);
+            }
+            else
+            {
+                RemoveExisting(profile.Toolsets, sets, "toolset", name);
+                RemoveExisting(profile.Users, userList, "user", name);
+                RemoveExisting(profile.Groups, groupList, "group", name);
+            }
+
+            log.Add(bind ? "profile.bound" : "profile.unbound", details: $"{name}: toolsets=[{string.Join(", ", sets)}] users=[{string.Join(", ", userList)}] groups=[{string.Join(", ", groupList)}]");
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Deletes a profile and its grants.</summary>
+    public Task DeleteProfileAsync(string name, string actor, CancellationToken cancellationToken = default) =>
+        MutateAsync(actor, (state, log) =>
+        {
+            var profile = state.FindProfile(name) ?? throw new GovernanceException($"unknown profile '{name}'");
+            state.Profiles.Remove(profile);
+            state.Grants.RemoveAll(g => g.Profile == name);
+            log.Add("profile.deleted", details: name);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// A user's request for a profile. Just in time: active at once until the expiry. Approval required: waits
+    /// for <see cref="DecideAsync"/>. The user must be bound to the profile (directly or by a group).
+    /// </summary>
+    public Task<AccessGrant> RequestAccessAsync(string profile, CallerIdentity user, string? reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return MutateAsync(user.User, (state, log) =>
+        {
+            var p = state.FindProfile(profile) ?? throw new GovernanceException($"unknown profile '{profile}'");
+            if (!IsBound(p, user))
+            {
+                throw new GovernanceException($"user '{user.User}' is not bound to profile '{profile}'");
+            }
+
+            var now = Time.GetUtcNow();
+            var grant = new AccessGrant
+            {
+                Id = NewId(),
+                Profile = profile,
+                User = user.User,
+                Reason = reason,
+                RequestedAt = now,
+            };
+            switch (p.Policy)
+            {
+                case AccessPolicy.AutoApprove:
+                    throw new GovernanceException($"profile '{profile}' is auto-approved: no request is needed");
+                case AccessPolicy.JustInTime:
+                    grant.Status = GrantStatus.Granted;
+                    grant.DecidedAt = now;
+                    grant.DecidedBy = user.User;
+                    grant.ExpiresAt = now + p.Expiry!.Value;
+                    log.Add("grant.activated", details: $"{profile} for {user.User} until {grant.ExpiresAt:O} (just in time) id={grant.Id}");
+                    break;
+                default:
+                    grant.Status = GrantStatus.Requested;
+                    log.Add("grant.requested", details: $"{profile} for {user.User} id={grant.Id}{(reason is null ? "" : $" reason: {reason}")}");
+                    break;
+            }
+
+            state.Grants.Add(grant);
+            return grant;
+        }, cancellationToken);
+    }
+
+    /// <summary>Grants or denies a pending request, found by id, or by profile and user (the latest pending one).</summary>
+    public Task<AccessGrant> DecideAsync(string idOrProfile, string? user, bool grant, TimeSpan? expiry, string actor, CancellationToken cancellationToken = default) =>
+        MutateAsync(actor, (state, log) =>
+        {
+            var request = state.Grants.Find(g => g.Id == idOrProfile && g.Status == GrantStatus.Requested)
+                ?? state.Grants.LastOrDefault(g => g.Profile == idOrProfile && g.User == user && g.Status == GrantStatus.Requested)
+                ?? throw new GovernanceException(user is null
+                    ? $"no pending request '{idOrProfile}'"
+                    : $"no pending request of '{user}' for profile '{idOrProfile}'");
+            var profile = state.FindProfile(request.Profile) ?? throw new GovernanceException($"unknown profile '{request.Profile}'");
+            var now = Time.GetUtcNow();
+            request.Status = grant ? GrantStatus.Granted : GrantStatus.Denied;
+            request.DecidedAt = now;
+            request.DecidedBy = actor;
+            var until = expiry ?? profile.Expiry;
+            request.ExpiresAt = grant && until is { } u ? now + u : null;
+            log.Add(grant ? "grant.granted" : "grant.denied", details: $"{request.Profile} for {request.User} id={request.Id}{(request.ExpiresAt is null ? "" : $" until {request.ExpiresAt:O}")}");
+            return request;
+        }, cancellationToken);
+
+    // ---------------------------------------------------------------- plumbing
+
+    /// <summary>The tools named by <paramref name="patterns"/> (exact names or globs); throws if one matches nothing.</summary>
+    public static IReadOnlyList<GovernedTool> ResolveTools(GovernanceState state, IEnumerable<string> patterns)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(patterns);
+        var result = new List<GovernedTool>();
+        foreach (var pattern in patterns)
+        {
+            if (Glob.HasWildcard(pattern))
+            {
+                var hits = state.Tools.Where(t => t.State != ToolState.Removed && Glob.IsMatch(pattern, t.Name)).ToList();
+                if (hits.Count == 0)
+                {
+                    throw new GovernanceException($"no tool matches '{pattern}'");
+                }
+
+                result.AddRange(hits.Where(h => !result.Contains(h)));
+            }
+            else
+            {
+                var tool = state.FindTool(pattern) ?? throw new GovernanceException($"unknown tool '{pattern}'");
+                if (!result.Contains(tool))
+                {
+                    result.Add(tool);
+                }
+            }
+        }
+
+        if (result.Count == 0)
+        {
+            throw new GovernanceException("no tools given");
+        }
+
+        return result;
+    }
+
+    private Task<IReadOnlyList<string>> ChangeToolsAsync(IEnumerable<string> patterns, string actor, string eventName, Func<GovernedTool, MutationLog, bool> change, CancellationToken cancellationToken)
+    {
+        var list = patterns.ToList();
+        return MutateAsync<IReadOnlyList<string>>(actor, (state, log) =>
+        {
+            var changed = new List<string>();
+            foreach (var tool in ResolveTools(state, list))
+            {
+                if (change(tool, log))
+                {
+                    log.Add(eventName, tool.Name, tool.LastChange);
+                    changed.Add(tool.Name);
+                }
+            }
+
+            return changed;
+        }, cancellationToken);
+    }
+
+    private async Task<T> MutateAsync<T>(string actor, Func<GovernanceState, MutationLog, T> change, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var state = await Store.LoadStateAsync(cancellationToken).ConfigureAwait(false);
+            var expected = state.Revision;
+            var log = new MutationLog(this, actor);
+            var result = change(state, log);
+            if (log.Events.Count == 0)
+            {
+                return result;
+            }
+
+            if (await Store.TrySaveStateAsync(state, expected, log.Events, cancellationToken).ConfigureAwait(false))
+            {
+                state.Revision = expected + 1;
+                lock (_cacheLock)
+                {
+                    if (_cached is null || _cached.Revision < state.Revision)
+                    {
+                        _cached = state;
+                    }
+                }
+
+                StateChanged?.Invoke(this, EventArgs.Empty);
+                return result;
+            }
+
+            // Another instance changed the state first: re-read and re-apply.
+            await Task.Delay(Random.Shared.Next(1, 10 + attempt * 10), cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new GovernanceException("the governance state kept changing concurrently; try again");
+    }
+
+    private AuditRecord NewAdminRecord(string actor, string eventName, string? tool, string? details) => new()
+    {
+        Time = Time.GetUtcNow(),
+        Kind = AuditKinds.Admin,
+        Event = eventName,
+        User = actor,
+        Server = ServerName,
+        Tool = tool,
+        // Free text from administrators (reasons, CLI input) may carry a token by mistake: mask JWT-shaped runs.
+        Details = details is null ? null : JsonRedactor.Secrets.RedactText(details, out _),
+    };
+
+    private static void Touch(GovernedTool tool, MutationLog log, string change)
+    {
+        tool.LastChange = change;
+        tool.UpdatedAt = log.Now;
+        tool.UpdatedBy = log.Actor;
+    }
+
+    private static Toolset RequireToolset(GovernanceState state, string name)
+    {
+        if (Toolset.IsAutomatic(name))
+        {
+            throw new GovernanceException($"toolset '{name}' is automatic and cannot be changed");
+        }
+
+        return state.FindToolset(name) ?? throw new GovernanceException($"unknown toolset '{name}'");
+    }
+
+    private static void RequireToolsetName(GovernanceState state, string name)
+    {
+        if (!Toolset.IsAutomatic(name) && state.FindToolset(name) is null)
+        {
+            throw new GovernanceException($"unknown toolset '{name}'");
+        }
+    }
+
+    private static void AddMissing(List<string> target, IEnumerable<string> values)
+    {
+        foreach (var value in values)
+        {
+            if (!target.Contains(value, StringComparer.Ordinal))
+            {
+                target.Add(value);
+            }
+        }
+    }
+
+    private static void RemoveExisting(List<string> target, IEnumerable<string> values, string what, string profile)
+    {
+        foreach (var value in values)
+        {
+            if (!target.Remove(value))
+            {
+                throw new GovernanceException($"{what} '{value}' is not bound to profile '{profile}'");
+            }
+        }
+    }
+
+    private static void ValidateName(string name, string what)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or ','))
+        {
+            throw new GovernanceException($"invalid {what} name '{name}': no spaces, commas or wildcards");
+        }
+    }
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+
+    private static string NewId() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..12];
+
+    private sealed class MutationLog(ToolGovernance owner, string actor)
+    {
+        public string Actor { get; } = actor;
+
+        public DateTimeOffset Now { get; } = owner.Time.GetUtcNow();
+
+        public List<AuditRecord> Events { get; } = [];
+
+        public void Add(string eventName, string? tool = null, string? details = null) =>
+            Events.Add(owner.NewAdminRecord(Actor, eventName, tool, details));
+    }
+}

@@ -1,0 +1,136 @@
+using System.Security.Claims;
+using Auth0Mcp.Sdk.Catalog;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>Settings of <c>WithToolGovernance</c>. Validated when the server starts (see <see cref="Validate"/>).</summary>
+public sealed class ToolGovernanceOptions
+{
+    /// <summary>
+    /// The store: a SQLite file path or a PostgreSQL connection string (see <see cref="GovernanceStores.Open"/>).
+    /// Null: <c>AUTH0_MCP_STORE</c>, then the default SQLite file. Ignored when an <see cref="IGovernanceStore"/> is registered.
+    /// </summary>
+    public string? Store { get; set; }
+
+    /// <summary>This server instance's name in audit records (default: the machine name).</summary>
+    public string ServerName { get; set; } = Environment.MachineName;
+
+    /// <summary>
+    /// The tool catalogue governed. Null: the <see cref="Auth0ToolDescriptor"/>s found in the metadata of the
+    /// server's registered tools. Registered tools outside the catalogue are never callable.
+    /// </summary>
+    public IReadOnlyList<Auth0ToolDescriptor>? Catalog { get; set; }
+
+    /// <summary>The caller over stdio (no authenticated principal); default from <c>AUTH0_MCP_USER</c> / <c>AUTH0_MCP_GROUPS</c>.</summary>
+    public CallerIdentity? StdioIdentity { get; set; } = CallerIdentity.FromEnvironment();
+
+    /// <summary>Claim types tried in order for the caller's subject over HTTP.</summary>
+    public List<string> SubjectClaimTypes { get; } = ["sub", ClaimTypes.NameIdentifier];
+
+    /// <summary>Claim types holding the caller's groups over HTTP.</summary>
+    public List<string> GroupClaimTypes { get; } = ["groups", "group"];
+
+    /// <summary>The defaults a new store starts with (null: pending review, require approval on).</summary>
+    public GovernanceDefaults? InitialDefaults { get; set; }
+
+    /// <summary>How long one hook may run before it counts as failed (the call is then denied). Default 5 s.</summary>
+    public TimeSpan HookTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often connected sessions are re-checked for changes made elsewhere (other instances, the CLI,
+    /// just-in-time expiry), sending <c>notifications/tools/list_changed</c> when a caller's tools changed. Default 15 s.
+    /// </summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Mask secrets in results (on by default).</summary>
+    public bool MaskSecrets { get; set; } = true;
+
+    /// <summary>Redact personal data fields in results (off by default).</summary>
+    public bool RedactPii { get; set; }
+
+    /// <summary>The personal data fields redacted when <see cref="RedactPii"/> is on.</summary>
+    public List<string> PiiFields { get; } = [.. JsonRedactor.DefaultPiiNames];
+
+    /// <summary>The largest result allowed in bytes (null: no limit). Default 1 MiB.</summary>
+    public int? MaxOutputBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Caps on paging arguments (default <c>per_page</c> and <c>take</c> at 100). Empty: no caps.</summary>
+    public Dictionary<string, int> PagingCaps { get; } = new(StringComparer.Ordinal) { ["per_page"] = 100, ["take"] = 100 };
+
+    /// <summary>Denies chosen action and risk classes, optionally only outside business hours (null: off).</summary>
+    public WriteAuthorizationHook? WriteAuthorization { get; set; }
+
+    /// <summary>More hooks (hooks registered as <see cref="IToolCallHook"/> services are added too).</summary>
+    public List<IToolCallHook> Hooks { get; } = [];
+
+    /// <summary>The problems with these options; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(ServerName))
+        {
+            errors.Add("ServerName must not be empty");
+        }
+
+        if (HookTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("HookTimeout must be positive");
+        }
+
+        if (RefreshInterval <= TimeSpan.Zero)
+        {
+            errors.Add("RefreshInterval must be positive");
+        }
+
+        if (MaxOutputBytes is < 1)
+        {
+            errors.Add("MaxOutputBytes must be positive");
+        }
+
+        foreach (var (name, cap) in PagingCaps)
+        {
+            if (cap < 1)
+            {
+                errors.Add($"PagingCaps[{name}] must be positive");
+            }
+        }
+
+        if (SubjectClaimTypes.Count == 0)
+        {
+            errors.Add("SubjectClaimTypes must not be empty");
+        }
+
+        if (InitialDefaults?.NewToolState == ToolState.Removed)
+        {
+            errors.Add("InitialDefaults.NewToolState cannot be Removed");
+        }
+
+        if (Catalog is not null && Catalog.GroupBy(d => d.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            errors.Add($"Catalog has two tools named '{duplicate.Key}'");
+        }
+
+        if (WriteAuthorization?.OnlyOutside is { } hours)
+        {
+            if (hours.StartHour is < 0 or > 23 || hours.EndHour is < 1 or > 24 || hours.EndHour <= hours.StartHour)
+            {
+                errors.Add("business hours must satisfy 0 <= StartHour < EndHour <= 24");
+            }
+
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(hours.TimeZone, out _))
+            {
+                errors.Add($"unknown time zone '{hours.TimeZone}'");
+            }
+        }
+
+        foreach (var hook in Hooks)
+        {
+            if (string.IsNullOrWhiteSpace(hook.Name))
+            {
+                errors.Add("every hook needs a name");
+            }
+        }
+
+        return errors;
+    }
+}

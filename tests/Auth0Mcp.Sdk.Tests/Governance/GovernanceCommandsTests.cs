@@ -1,0 +1,243 @@
+using System.Text.Json;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+public sealed class GovernanceCommandsTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "auth0mcp-cli-" + Guid.NewGuid().ToString("N"));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero));
+    private IReadOnlyList<Auth0ToolDescriptor> _catalog = [Descriptors.UsersList, Descriptors.ClientsGet, Descriptors.UsersDelete, Descriptors.RolesCreate];
+    private IGovernanceStore _store = null!;
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _store = GovernanceStores.Open(Path.Combine(_directory, "gov.db"));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, true);
+    }
+
+    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await new GovernanceCommands(_store, _catalog, _clock).RunAsync([.. args, "--actor", "admin"], stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task ToolsListJson_NewCatalogue_GivesDescriptorFieldsStateRiskAndToolsets()
+    {
+        await RunAsync("tools", "approve", "auth0_users_list");
+
+        var (code, output, _) = await RunAsync("tools", "list", "--json");
+
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var tools = doc.RootElement.EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.Equal(4, tools.Count);
+        var users = tools["auth0_users_list"];
+        foreach (var field in new[] { "title", "description", "method", "path", "operationId", "group", "scopes", "action", "lifecycle", "annotations", "inputSchema", "state", "risk", "toolsets" })
+        {
+            Assert.True(users.TryGetProperty(field, out _), field);
+        }
+
+        Assert.Equal("approved", users.GetProperty("state").GetString());
+        Assert.Equal("Sensitive", users.GetProperty("risk").GetString());
+        Assert.Equal(["all-approved", "read-only"], users.GetProperty("toolsets").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("object", users.GetProperty("inputSchema").GetProperty("type").GetString());
+        Assert.True(users.GetProperty("annotations").GetProperty("readOnlyHint").GetBoolean());
+        Assert.Equal("pending-review", tools["auth0_users_delete"].GetProperty("state").GetString());
+        Assert.Equal("Dangerous", tools["auth0_users_delete"].GetProperty("risk").GetString());
+    }
+
+    [Fact]
+    public async Task ToolsApprove_GlobBulk_ApprovesAllMatches()
+    {
+        var (code, output, _) = await RunAsync("tools", "approve", "auth0_users_*");
+
+        Assert.Equal(0, code);
+        Assert.Contains("approved 2 tool(s)", output);
+        var state = await _store.LoadStateAsync();
+        Assert.Equal(ToolState.Approved, state.FindTool("auth0_users_delete")!.State);
+        Assert.Equal(ToolState.PendingReview, state.FindTool("auth0_clients_get")!.State);
+    }
+
+    [Theory]
+    [InlineData("tools", "approve", "auth0_users_list", "auth0_nope")]
+    [InlineData("tools", "approve", "auth0_zzz_*")]
+    [InlineData("tools", "classify", "auth0_users_list", "--risk", "extreme")]
+    [InlineData("toolsets", "create", "ops", "--tools", "auth0_users_list,auth0_nope")]
+    [InlineData("toolsets", "add", "missing-set", "auth0_users_list")]
+    [InlineData("profiles", "create", "p", "--toolsets", "nope", "--policy", "auto")]
+    [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--policy", "sometimes")]
+    [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--policy", "jit")]
+    [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--policy", "jit", "--expires", "soon")]
+    [InlineData("kill-switch", "on", "auth0_nope")]
+    [InlineData("kill-switch", "maybe")]
+    [InlineData("defaults", "set", "--state", "removed")]
+    [InlineData("defaults", "set", "--require-approval", "perhaps")]
+    [InlineData("audit", "tail", "-n", "zero")]
+    [InlineData("frobnicate")]
+    [InlineData("tools", "approve", "auth0_users_list", "--tool", "x")]
+    [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--policy", "auto", "--expires")]
+    [InlineData("profiles", "request", "p", "--user", "alice")]
+    [InlineData("profiles", "grant", "no-such-request")]
+    [InlineData("toolsets", "remove", "ops")]
+    public async Task Command_BadInputOrUnknownName_ClearErrorNonzeroAndNoChange(params string[] args)
+    {
+        await RunAsync("tools", "list"); // the first run syncs the catalogue
+        var revision = await _store.GetRevisionAsync();
+        var head = await _store.GetAuditHeadAsync();
+
+        var (code, _, err) = await RunAsync(args);
+
+        Assert.Equal(GovernanceCommands.Usage, code);
+        Assert.StartsWith("error: ", err);
+        Assert.Equal(revision, await _store.GetRevisionAsync());
+        Assert.Equal(head, await _store.GetAuditHeadAsync());
+        Assert.Equal(ToolState.PendingReview, (await _store.LoadStateAsync()).FindTool("auth0_users_list")!.State);
+    }
+
+    [Fact]
+    public async Task ToolsetsAndProfiles_CreateBindRequestGrant_WorkEndToEnd()
+    {
+        Assert.Equal(0, (await RunAsync("tools", "approve", "auth0_users_list", "auth0_roles_create")).Code);
+        Assert.Equal(0, (await RunAsync("toolsets", "create", "ops", "--tools", "auth0_users_list")).Code);
+        Assert.Equal(0, (await RunAsync("toolsets", "add", "ops", "auth0_roles_create")).Code);
+        Assert.Equal(0, (await RunAsync("profiles", "create", "ops-readers", "--toolsets", "ops", "--users", "alice", "--groups", "g1", "--policy", "approval")).Code);
+        Assert.Equal(0, (await RunAsync("profiles", "bind", "ops-readers", "--users", "bob")).Code);
+        var (requestCode, requestOut, _) = await RunAsync("profiles", "request", "ops-readers", "--user", "bob");
+        var (grantCode, grantOut, _) = await RunAsync("profiles", "grant", "ops-readers", "--user", "bob", "--expires", "2h");
+
+        var state = await _store.LoadStateAsync();
+        var (listCode, listOut, _) = await RunAsync("toolsets", "list");
+        Assert.Equal(0, requestCode);
+        Assert.Contains("waits for an admin", requestOut);
+        Assert.Equal(0, grantCode);
+        Assert.Contains("granted ops-readers for bob", grantOut);
+        Assert.Equal(["auth0_users_list", "auth0_roles_create"], state.FindToolset("ops")!.Tools);
+        Assert.Equal(["alice", "bob"], state.FindProfile("ops-readers")!.Users);
+        var grant = Assert.Single(state.Grants);
+        Assert.Equal(GrantStatus.Granted, grant.Status);
+        Assert.Equal(_clock.GetUtcNow().AddHours(2), grant.ExpiresAt);
+        Assert.True(ToolGovernance.Evaluate(state, _catalog.ToDictionary(d => d.Name), new CallerIdentity("bob", []), "auth0_roles_create", _clock.GetUtcNow()).Allowed);
+        Assert.Equal(0, listCode);
+        Assert.Contains("ops: 2 callable of 2", listOut);
+    }
+
+    [Fact]
+    public async Task Toolsets_DeleteUsedByProfile_RefusedThenAllowedAfterUnbind()
+    {
+        await RunAsync("toolsets", "create", "ops", "--tools", "auth0_users_list");
+        await RunAsync("profiles", "create", "p", "--toolsets", "ops", "--users", "alice", "--policy", "auto");
+
+        var refused = await RunAsync("toolsets", "delete", "ops");
+        var unbind = await RunAsync("profiles", "unbind", "p", "--toolsets", "ops");
+        var deleted = await RunAsync("toolsets", "delete", "ops");
+
+        Assert.Equal(GovernanceCommands.Usage, refused.Code);
+        Assert.Contains("used by profile", refused.Err);
+        Assert.Equal(0, unbind.Code);
+        Assert.Equal(0, deleted.Code);
+        Assert.Empty((await _store.LoadStateAsync()).Toolsets);
+    }
+
+    [Fact]
+    public async Task KillSwitchAndDefaults_OnOffShowSet_ChangeStateAndAudit()
+    {
+        Assert.Equal(0, (await RunAsync("kill-switch", "on")).Code);
+        Assert.Equal(0, (await RunAsync("kill-switch", "on", "auth0_users_delete")).Code);
+        var status = await RunAsync("kill-switch", "status");
+        Assert.Equal(0, (await RunAsync("defaults", "set", "--state", "disabled", "--require-approval", "off")).Code);
+        var defaults = await RunAsync("defaults", "show");
+
+        Assert.Contains("global: on", status.Out);
+        Assert.Contains("auth0_users_delete: on", status.Out);
+        Assert.Contains("new tool state: disabled", defaults.Out);
+        Assert.Contains("require approval: off", defaults.Out);
+        var tail = await RunAsync("audit", "tail", "-n", "5");
+        Assert.Contains("killswitch.on", tail.Out);
+        Assert.Contains("defaults.set", tail.Out);
+    }
+
+    [Fact]
+    public async Task ToolsClassify_Override_SurvivesResync()
+    {
+        await RunAsync("tools", "classify", "auth0_roles_create", "--risk", "dangerous");
+        _catalog = [.. _catalog, Descriptors.Make("auth0_new_tool_get")];
+
+        await RunAsync("tools", "list");
+
+        var state = await _store.LoadStateAsync();
+        Assert.Equal(ToolRisk.Dangerous, state.FindTool("auth0_roles_create")!.Risk);
+        Assert.True(state.FindTool("auth0_roles_create")!.RiskOverridden);
+        Assert.Equal(ToolState.PendingReview, state.FindTool("auth0_new_tool_get")!.State);
+    }
+
+    [Fact]
+    public async Task Resync_ToolVanishes_BecomesRemovedAndAudited()
+    {
+        await RunAsync("tools", "approve", "auth0_clients_get");
+        _catalog = _catalog.Where(d => d.Name != "auth0_clients_get").ToList();
+
+        var (_, output, _) = await RunAsync("tools", "list", "--state", "removed");
+
+        Assert.Contains("auth0_clients_get", output);
+        Assert.Contains("1 tool(s)", output);
+        Assert.Contains("catalog.resync", (await RunAsync("audit", "tail")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditExportAndVerify_IntactThenEdited_VerifyFailsWithNonzeroExit()
+    {
+        await RunAsync("tools", "approve", "auth0_users_list");
+        var file = Path.Combine(_directory, "audit.jsonl");
+
+        var export = await RunAsync("audit", "export", "--output", file);
+        var intact = await RunAsync("audit", "verify");
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "gov.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE audit_log SET body = REPLACE(body, 'admin', 'mallory') WHERE seq = 2";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var broken = await RunAsync("audit", "verify");
+
+        Assert.Equal(0, export.Code);
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.Equal(64, JsonDocument.Parse(l).RootElement.GetProperty("hash").GetString()!.Length));
+        Assert.Equal(0, intact.Code);
+        Assert.Contains("audit chain intact", intact.Out);
+        Assert.Equal(GovernanceCommands.Failed, broken.Code);
+        Assert.Contains("record 2", broken.Err);
+    }
+
+    [Fact]
+    public async Task CredentialRotation_Recorded_WithoutTheSecret()
+    {
+        var governance = new ToolGovernance(_store, _clock);
+        await _store.InitializeAsync();
+
+        await governance.RecordCredentialRotationAsync("ops", "rotated client credentials; new client_secret=abcd1234 eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2ln");
+
+        var export = (await RunAsync("audit", "export")).Out;
+        Assert.Contains("credential.rotated", export);
+        Assert.DoesNotContain("eyJhbGciOiJIUzI1NiJ9", export);
+        Assert.DoesNotContain("abcd1234", export);
+        Assert.Contains("rotated client credentials", export);
+    }
+}

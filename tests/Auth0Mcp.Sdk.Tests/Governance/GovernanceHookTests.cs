@@ -1,0 +1,374 @@
+using System.Text.Json;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
+using ModelContextProtocol.Protocol;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+public sealed class GovernanceHookTests
+{
+    private static readonly Dictionary<string, object?> Args = new() { ["id"] = "x1" };
+
+    private sealed class ThrowingHook(string phase) : ToolCallHook
+    {
+        public override string Name => "thrower-" + phase;
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken) =>
+            phase == "before" ? throw new InvalidOperationException("boom") : ValueTask.FromResult(HookDecision.Allow);
+
+        public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken) =>
+            phase == "after" ? throw new InvalidOperationException("boom") : ValueTask.FromResult(HookDecision.Allow);
+    }
+
+    private sealed class HangingHook : ToolCallHook
+    {
+        public override string Name => "hanger";
+
+        public override async ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, CancellationToken.None); // ignores cancellation on purpose
+            return HookDecision.Allow;
+        }
+    }
+
+    private sealed class RecordingHook(string name, int priority, List<string> order, params string[] patterns) : ToolCallHook
+    {
+        public override string Name => name;
+
+        public override int Priority => priority;
+
+        public override IReadOnlyList<string> ToolPatterns { get; init; } = patterns;
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            lock (order)
+            {
+                order.Add(name);
+            }
+
+            return ValueTask.FromResult(HookDecision.Allow);
+        }
+    }
+
+    private sealed class RewritingHook : ToolCallHook
+    {
+        public override string Name => "rewriter";
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            context.Arguments["id"] = JsonDocument.Parse("\"rewritten\"").RootElement.Clone();
+            return ValueTask.FromResult(HookDecision.Rewrite("id replaced"));
+        }
+
+        public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            context.Result = new CallToolResult { Content = [new TextContentBlock { Text = "replaced output" }] };
+            return ValueTask.FromResult(HookDecision.Rewrite("output replaced"));
+        }
+    }
+
+    private sealed class DenyingHook : ToolCallHook
+    {
+        public override string Name => "no-fridays";
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(HookDecision.Deny("not today"));
+    }
+
+    private static async Task<GovernanceHarness> StartAsync(Action<ToolGovernanceOptions> configure, params FakeTool[] tools)
+    {
+        var h = await GovernanceHarness.StartAsync(tools, configure);
+        await h.AllowAsync(["alice"], tools.Select(t => t.Descriptor.Name).ToArray());
+        return h;
+    }
+
+    [Theory]
+    [InlineData("before")]
+    [InlineData("after")]
+    public async Task Hook_Throws_CallDeniedFailClosed(string phase)
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o => o.Hooks.Add(new ThrowingHook(phase)), tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.True(result.IsError);
+        Assert.Contains($"hook 'thrower-{phase}' failed", ResultText.Of(result));
+        Assert.DoesNotContain("x1", ResultText.Of(result)); // the tool's output is withheld
+        Assert.Equal(phase == "before" ? 0 : 1, tool.Calls);
+        var record = Assert.Single(await h.CallRecordsAsync());
+        Assert.Equal(AuditOutcomes.Denied, record.Outcome);
+        Assert.Equal(DenialCodes.HookFailed, record.DenialCode);
+        Assert.Contains(record.Hooks!, o => o.Hook == $"thrower-{phase}" && o.Outcome == "failed" && o.Phase == phase);
+    }
+
+    [Fact]
+    public async Task Hook_TimesOut_CallDeniedFailClosed()
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o => { o.Hooks.Add(new HangingHook()); o.HookTimeout = TimeSpan.FromMilliseconds(200); }, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.True(result.IsError);
+        Assert.Contains("hook 'hanger' timed out", ResultText.Of(result));
+        Assert.Equal(0, tool.Calls);
+        Assert.Contains((await h.CallRecordsAsync())[0].Hooks!, o => o.Outcome == "timed-out");
+    }
+
+    [Fact]
+    public async Task Hook_DeniesWithReason_ToolNotReachedAndReasonReturned()
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o => o.Hooks.Add(new DenyingHook()), tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.Contains("denied by hook 'no-fridays': not today", ResultText.Of(result));
+        Assert.Equal(0, tool.Calls);
+        Assert.Equal(DenialCodes.HookDenied, Assert.Single(await h.CallRecordsAsync()).DenialCode);
+    }
+
+    [Fact]
+    public async Task Hooks_PriorityAndGlobScope_RunInOrderOnlyForMatchingTools()
+    {
+        var order = new List<string>();
+        var users = new FakeTool(Descriptors.UsersList);
+        var clients = new FakeTool(Descriptors.ClientsGet);
+        await using var h = await StartAsync(o =>
+        {
+            o.Hooks.Add(new RecordingHook("late", 50, order));
+            o.Hooks.Add(new RecordingHook("early", -50, order));
+            o.Hooks.Add(new RecordingHook("users-only", 0, order, "auth0_users_*"));
+        }, users, clients);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        await client.CallToolAsync("auth0_users_list", Args);
+        var first = order.ToList();
+        order.Clear();
+        await client.CallToolAsync("auth0_clients_get", Args);
+
+        Assert.Equal(["early", "users-only", "late"], first);
+        Assert.Equal(["early", "late"], order);
+    }
+
+    [Fact]
+    public async Task Hook_RewritesInputAndOutput_ToolSeesNewInputCallerSeesNewOutput()
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o => o.Hooks.Add(new RewritingHook()), tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.True(tool.Received.TryDequeue(out var received));
+        Assert.Equal("rewritten", received["id"].GetString());
+        Assert.Equal("replaced output", ResultText.Of(result));
+        var record = Assert.Single(await h.CallRecordsAsync());
+        Assert.Contains("rewritten", record.Arguments);
+        Assert.Contains(record.Hooks!, o => o.Hook == "rewriter" && o.Outcome == "rewritten" && o.Phase == "after");
+    }
+
+    [Fact]
+    public async Task PagingCap_PerPageAboveCap_IsCappedBeforeTheTool()
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o => o.PagingCaps["per_page"] = 25, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["per_page"] = 500 });
+
+        Assert.True(tool.Received.TryDequeue(out var received));
+        Assert.Equal(25, received["per_page"].GetInt32());
+    }
+
+    [Fact]
+    public async Task SecretMasking_ResultWithSecretsNestedAndInArrays_MasksEveryOne()
+    {
+        const string body = """
+            {"client_id":"abc","client_secret":"s3cr3t-client","name":"app",
+             "signing_keys":[{"cert":"PEM","private_key":"-----BEGIN PRIVATE KEY-----xyz"}],
+             "hooks":[{"id":"h1","signing_secret":"s3cr3t-hook"},{"id":"h2","nested":{"deep":{"private_key":"pk-2"}}}],
+             "users":[{"user_id":"u1","password":"hunter2","refresh_token":"rt-1"}],
+             "jwt_somewhere":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl"}
+            """;
+        var tool = new FakeTool(Descriptors.ClientsGet, _ => new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = body }],
+            StructuredContent = JsonDocument.Parse(body).RootElement.Clone(),
+        });
+        await using var h = await StartAsync(_ => { }, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_clients_get", Args);
+        var text = ResultText.Of(result);
+        var structured = result.StructuredContent!.Value.GetRawText();
+
+        foreach (var output in new[] { text, structured })
+        {
+            foreach (var secret in new[] { "s3cr3t-client", "BEGIN PRIVATE KEY", "s3cr3t-hook", "pk-2", "hunter2", "rt-1", "eyJhbGciOiJIUzI1NiJ9" })
+            {
+                Assert.DoesNotContain(secret, output);
+            }
+
+            Assert.Contains("\"client_id\":\"abc\"", output);
+            Assert.Contains("[REDACTED]", output);
+        }
+
+        Assert.Contains((await h.CallRecordsAsync())[0].Hooks!, o => o.Hook == "secret-masking" && o.Outcome == "rewritten");
+    }
+
+    [Fact]
+    public async Task Audit_ArgumentsWithPassword_RecordHasItRedactedButHashOfOriginal()
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(_ => { }, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["id"] = "u1", ["password"] = "P@ssw0rd!" });
+
+        var records = await h.AuditAsync();
+        var export = string.Join("\n", records.Select(r => JsonSerializer.Serialize(r)));
+        Assert.DoesNotContain("P@ssw0rd!", export);
+        var call = records.Single(r => r.Kind == AuditKinds.Call);
+        Assert.Contains("[REDACTED]", call.Arguments);
+        Assert.Contains("u1", call.Arguments);
+        Assert.Equal(64, call.ArgumentsHash!.Length);
+    }
+
+    [Fact]
+    public async Task PiiRedaction_On_RedactsEmailAndNames()
+    {
+        var tool = new FakeTool(Descriptors.UsersList, _ => new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = """[{"user_id":"u1","email":"a@example.com","given_name":"Ann","logins_count":3}]""" }],
+        });
+        await using var h = await StartAsync(o => o.RedactPii = true, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var text = ResultText.Of(await client.CallToolAsync("auth0_users_list", Args));
+
+        Assert.DoesNotContain("a@example.com", text);
+        Assert.DoesNotContain("Ann", text);
+        Assert.Contains("\"user_id\":\"u1\"", text);
+        Assert.Contains("\"logins_count\":3", text);
+    }
+
+    [Fact]
+    public async Task OutputSizeGuard_ResultOverLimit_DeniedAndWithheld()
+    {
+        var tool = new FakeTool(Descriptors.UsersList, _ => new CallToolResult { Content = [new TextContentBlock { Text = new string('x', 5000) }] });
+        await using var h = await StartAsync(o => o.MaxOutputBytes = 1000, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.True(result.IsError);
+        Assert.Contains("output too large (5000 bytes > 1000)", ResultText.Of(result));
+        Assert.DoesNotContain("xxxx", ResultText.Of(result));
+    }
+
+    [Fact]
+    public async Task WriteAuthorization_DeleteDenied_DeleteRefusedReadAllowed()
+    {
+        var delete = new FakeTool(Descriptors.UsersDelete);
+        var read = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o => o.WriteAuthorization = new WriteAuthorizationHook { DeniedActions = [Auth0ToolAction.Delete] }, delete, read);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var denied = await client.CallToolAsync("auth0_users_delete", Args);
+        var allowed = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.Contains("Delete calls are not allowed", ResultText.Of(denied));
+        Assert.Equal(["auth0_users_list"], (await client.ListToolsAsync()).Select(t => t.Name));
+        Assert.Equal(0, delete.Calls);
+        Assert.NotEqual(true, allowed.IsError);
+    }
+
+    [Fact]
+    public async Task WriteAuthorization_DangerousOutsideBusinessHours_DeniedAtNightAllowedByDay()
+    {
+        var delete = new FakeTool(Descriptors.UsersDelete); // derived risk: Dangerous
+        await using var h = await StartAsync(o => o.WriteAuthorization = new WriteAuthorizationHook
+        {
+            DeniedRisks = [ToolRisk.Dangerous],
+            OnlyOutside = new BusinessHours { TimeZone = "UTC", StartHour = 9, EndHour = 17 },
+        }, delete);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var byDay = await client.CallToolAsync("auth0_users_delete", Args); // Monday 10:00 UTC
+        var listedByDay = await client.ListToolsAsync();
+        h.Clock.Advance(TimeSpan.FromHours(12)); // Monday 22:00 UTC
+        var atNight = await client.CallToolAsync("auth0_users_delete", Args);
+        var listedAtNight = await client.ListToolsAsync();
+
+        Assert.NotEqual(true, byDay.IsError);
+        Assert.Single(listedByDay);
+        Assert.Empty(listedAtNight);
+        Assert.Contains("Dangerous tools are not allowed outside business hours", ResultText.Of(atNight));
+        Assert.Equal(1, delete.Calls);
+    }
+
+    [Fact]
+    public async Task AuditWriteFails_CallAnswered_OnlyWithAnErrorNeverTheResult()
+    {
+        var tool = new FakeTool(Descriptors.UsersList, _ => new CallToolResult { Content = [new TextContentBlock { Text = "the-payload" }] });
+        var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
+        var failing = new FailingAuditStore(new SqliteGovernanceStore(Path.Combine(directory, "gov.db")));
+        await using var h = await GovernanceHarness.StartAsync([tool], store: failing);
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        failing.Fail = true;
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.True(result.IsError);
+        Assert.DoesNotContain("the-payload", ResultText.Of(result));
+    }
+
+    private sealed class FailingAuditStore(IGovernanceStore inner) : IGovernanceStore
+    {
+        public bool Fail { get; set; }
+
+        public string Description => inner.Description;
+
+        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+        public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
+
+        public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
+
+        public Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default) =>
+            inner.TrySaveStateAsync(state, expectedRevision, events, cancellationToken);
+
+        public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
+            Fail ? throw new IOException("disk full") : inner.AppendAuditAsync(record, cancellationToken);
+
+        public IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, cancellationToken);
+
+        public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ToolError_Auth0StatusInResult_RecordedAsErrorWithStatus()
+    {
+        var tool = new FakeTool(Descriptors.UsersList, _ => new CallToolResult
+        {
+            IsError = true,
+            Content = [new TextContentBlock { Text = "Auth0 returned 429 TooManyRequests (Too Many Requests): Global limit reached" }],
+        });
+        await using var h = await StartAsync(_ => { }, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        await client.CallToolAsync("auth0_users_list", Args);
+
+        var record = Assert.Single(await h.CallRecordsAsync());
+        Assert.Equal(AuditOutcomes.Error, record.Outcome);
+        Assert.Equal(429, record.Auth0Status);
+    }
+}

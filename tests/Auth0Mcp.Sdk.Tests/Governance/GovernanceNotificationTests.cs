@@ -1,0 +1,79 @@
+using Auth0Mcp.Sdk.Governance;
+using ModelContextProtocol.Protocol;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+public sealed class GovernanceNotificationTests
+{
+    [Fact]
+    public async Task ListChanged_ChangeMadeByHostCommandInAnotherProcess_ClientNotifiedOnNextRefresh()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var storePath = Path.Combine(directory, "shared.db");
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], o =>
+        {
+            o.Store = storePath;
+            o.RefreshInterval = TimeSpan.FromSeconds(30);
+        });
+        await h.Governance.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"), legacyProtocol: true);
+        Assert.Empty(await client.ListToolsAsync());
+        var notified = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
+        {
+            notified.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+
+        // The CLI, with its own store instance, approves the tool.
+        await using (var cliStore = GovernanceStores.Open(storePath))
+        {
+            var code = await new GovernanceCommands(cliStore, [Descriptors.UsersList]).RunAsync(["tools", "approve", "auth0_users_list"], TextWriter.Null, TextWriter.Null);
+            Assert.Equal(0, code);
+        }
+
+        h.Clock.Advance(TimeSpan.FromSeconds(30));
+
+        await notified.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(await client.ListToolsAsync());
+    }
+
+    [Fact]
+    public async Task ListChanged_ClientOnLatestProtocol_NotifiedThroughTheSdk()
+    {
+        await using var h = await GovernanceHarness.StartAsync(Descriptors.UsersList);
+        await h.Governance.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var notified = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
+        {
+            notified.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+        Assert.Empty(await client.ListToolsAsync());
+        // 2026-07-28 clients get list_changed only on a subscriptions/listen stream they opened (the 2.4.0 client
+        // has no API for the tools one, so the test opens it with a raw request that stays open).
+        var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var ack = client.RegisterNotificationHandler(NotificationMethods.SubscriptionsAcknowledgedNotification, (_, _) =>
+        {
+            acknowledged.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+        using var listening = new CancellationTokenSource();
+        _ = client.SendRequestAsync(
+            new JsonRpcRequest
+            {
+                Method = RequestMethods.SubscriptionsListen,
+                Params = System.Text.Json.Nodes.JsonNode.Parse("""{"notifications":{"toolsListChanged":true}}"""),
+            },
+            listening.Token);
+        await acknowledged.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await h.ApproveAsync("auth0_users_list");
+
+        await notified.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(await client.ListToolsAsync());
+        await listening.CancelAsync();
+    }
+}

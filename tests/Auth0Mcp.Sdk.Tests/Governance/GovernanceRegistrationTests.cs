@@ -1,0 +1,119 @@
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+public sealed class GovernanceRegistrationTests
+{
+    [Fact]
+    public async Task WithToolGovernance_Registered_ReturnsBuilderAndDefaultSeams()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddMcpServer();
+
+        var returned = builder.WithToolGovernance(o => o.Store = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".db"));
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Same(builder, returned);
+        Assert.IsType<SqliteGovernanceStore>(provider.GetRequiredService<IGovernanceStore>());
+        Assert.IsType<ClaimsCallerIdentityResolver>(provider.GetRequiredService<ICallerIdentityResolver>());
+        Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
+        Assert.NotNull(provider.GetRequiredService<ToolGovernance>());
+    }
+
+    [Fact]
+    public async Task HostStart_HostedServicesStarted_SyncsCatalogueBeforeAnyRequest()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMcpServer().WithTools([new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.Store = Path.Combine(directory, "gov.db"));
+        await using var provider = services.BuildServiceProvider();
+
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        var state = await provider.GetRequiredService<ToolGovernance>().GetStateAsync();
+        Assert.Equal(ToolState.PendingReview, Assert.Single(state.Tools).State);
+    }
+
+    [Fact]
+    public void WithToolGovernance_InvalidOptions_FailValidation()
+    {
+        var services = new ServiceCollection();
+        services.AddMcpServer().WithToolGovernance(o =>
+        {
+            o.HookTimeout = TimeSpan.Zero;
+            o.PagingCaps["per_page"] = 0;
+            o.WriteAuthorization = new WriteAuthorizationHook { OnlyOutside = new BusinessHours { StartHour = 18, EndHour = 9 } };
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value);
+        var problems = new ToolGovernanceOptions { HookTimeout = TimeSpan.Zero }.Validate();
+
+        Assert.Contains("Invalid tool governance options", error.Message);
+        Assert.Contains("HookTimeout must be positive", problems);
+    }
+
+    [Fact]
+    public async Task CallTool_ToolThrows_RecordedAsErrorAndCallerGetsErrorResult()
+    {
+        var tool = new FakeTool(Descriptors.UsersList, _ => throw new InvalidOperationException("database on fire"));
+        await using var h = await GovernanceHarness.StartAsync([tool]);
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["id"] = "1" });
+
+        Assert.True(result.IsError);
+        var record = Assert.Single(await h.CallRecordsAsync());
+        Assert.Equal(AuditOutcomes.Error, record.Outcome);
+        Assert.Contains("database on fire", record.Reason);
+    }
+
+    [Fact]
+    public async Task CustomIdentityResolver_Registered_ReplacesDefault()
+    {
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersList)],
+            services: s => s.AddSingleton<ICallerIdentityResolver>(new FixedResolver(new CallerIdentity("svc-account", ["robots"]))));
+        await h.ApproveAsync("auth0_users_list");
+        await h.Governance.CreateProfileAsync("robots", [Toolset.ReadOnly], [], ["robots"], AccessPolicy.AutoApprove, null, "admin");
+        var client = await h.ConnectAsync(user: null);
+
+        var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["id"] = "1" });
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal("svc-account", Assert.Single(await h.CallRecordsAsync()).User);
+    }
+
+    [Fact]
+    public void ClaimsResolver_PrincipalWithSubAndGroups_ReadsThem()
+    {
+        var resolver = new ClaimsCallerIdentityResolver(new ToolGovernanceOptions { StdioIdentity = new CallerIdentity("stdio-user", []) });
+        var principal = GovernanceHarness.User("auth0|123", "admins", "ops");
+
+        Assert.Equal(new CallerIdentity("auth0|123", ["admins", "ops"]).User, resolver.Resolve(principal)!.User);
+        Assert.Equal(["admins", "ops"], resolver.Resolve(principal)!.Groups);
+        Assert.Equal("stdio-user", resolver.Resolve(null)!.User);
+        Assert.Null(resolver.Resolve(new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity())));
+    }
+
+    [Fact]
+    public void CallerIdentity_FromUserAndGroups_SplitsCommaList()
+    {
+        Assert.Equal(["a", "b"], CallerIdentity.From("u", " a, b ,")!.Groups);
+        Assert.Null(CallerIdentity.From("  ", "a"));
+    }
+
+    private sealed class FixedResolver(CallerIdentity identity) : ICallerIdentityResolver
+    {
+        public ValueTask<CallerIdentity?> ResolveAsync(ModelContextProtocol.Server.MessageContext context, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<CallerIdentity?>(identity);
+    }
+}

@@ -1,0 +1,353 @@
+using System.Reflection;
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Xunit.Sdk;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+/// <summary>Supplies the SQLite store kind to a store contract theory.</summary>
+public sealed class SqliteStoreAttribute : DataAttribute
+{
+    /// <inheritdoc />
+    public override IEnumerable<object[]> GetData(MethodInfo testMethod) => [["sqlite"]];
+}
+
+/// <summary>
+/// Supplies the PostgreSQL store kind; skipped, with the reason, when <c>AUTH0_MCP_TEST_POSTGRES</c> is unset
+/// (run <c>eval "$(bash build/postgres.sh)"</c> to set it).
+/// </summary>
+public sealed class PostgresStoreAttribute : DataAttribute
+{
+    /// <summary>The environment variable with the test server's connection string.</summary>
+    public const string Variable = "AUTH0_MCP_TEST_POSTGRES";
+
+    /// <summary>Sets <see cref="DataAttribute.Skip"/> when the server is not configured.</summary>
+    public PostgresStoreAttribute()
+    {
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Variable)))
+        {
+            Skip = $"{Variable} is not set: start a server with `eval \"$(bash build/postgres.sh)\"` to run the PostgreSQL store tests";
+        }
+    }
+
+    /// <inheritdoc />
+    public override IEnumerable<object[]> GetData(MethodInfo testMethod) => [["postgres"]];
+}
+
+/// <summary>A store under test plus the means to tamper with its audit rows as an attacker with database access would.</summary>
+internal sealed class StoreFixture : IAsyncDisposable
+{
+    private readonly string? _directory;
+    private readonly string? _postgresDatabase;
+    private readonly string? _adminConnection;
+
+    private StoreFixture(string kind)
+    {
+        Kind = kind;
+        if (kind == "sqlite")
+        {
+            _directory = Path.Combine(Path.GetTempPath(), "auth0mcp-store-" + Guid.NewGuid().ToString("N"));
+            Location = Path.Combine(_directory, "gov.db");
+        }
+        else
+        {
+            _adminConnection = Environment.GetEnvironmentVariable(PostgresStoreAttribute.Variable)!;
+            _postgresDatabase = "gov_" + Guid.NewGuid().ToString("N")[..12];
+            Location = new NpgsqlConnectionStringBuilder(_adminConnection) { Database = _postgresDatabase }.ToString();
+        }
+    }
+
+    public string Kind { get; }
+
+    /// <summary>The AUTH0_MCP_STORE value selecting this store.</summary>
+    public string Location { get; }
+
+    public static async Task<StoreFixture> CreateAsync(string kind)
+    {
+        var fixture = new StoreFixture(kind);
+        if (kind == "postgres")
+        {
+            await using var admin = new NpgsqlConnection(fixture._adminConnection);
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {fixture._postgresDatabase}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return fixture;
+    }
+
+    /// <summary>Opens a new store over the same data (as another server instance would).</summary>
+    public async Task<IGovernanceStore> OpenAsync()
+    {
+        var store = GovernanceStores.Open(Location);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    public Task ExecuteAsync(string sql) => Kind == "sqlite" ? SqliteExecuteAsync(sql) : PostgresExecuteAsync(sql);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_directory is not null)
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(_directory, true);
+            }
+            catch (IOException)
+            {
+                // best effort
+            }
+        }
+
+        if (_postgresDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(_adminConnection);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    private async Task SqliteExecuteAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Location};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task PostgresExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Location);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>One contract, run against every store implementation.</summary>
+public sealed class GovernanceStoreContractTests
+{
+    private static AuditRecord Call(string user, string tool = "auth0_users_list") => new()
+    {
+        Time = new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero),
+        Kind = AuditKinds.Call,
+        Event = "tool.call",
+        User = user,
+        Tool = tool,
+        Outcome = AuditOutcomes.Success,
+    };
+
+    private static GovernanceState StateWith(string tool) => new()
+    {
+        Tools = [new GovernedTool { Name = tool, State = ToolState.Approved, ContentHash = "h", ApprovedHash = "h" }],
+    };
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Store_New_HasEmptyStateAtRevisionZeroAndEmptyChain(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+
+        var state = await store.LoadStateAsync();
+        var head = await store.GetAuditHeadAsync();
+
+        Assert.Equal(0, state.Revision);
+        Assert.Empty(state.Tools);
+        Assert.Equal(0, await store.GetRevisionAsync());
+        Assert.Equal((0L, AuditChain.Genesis), head);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Store_InitializeTwice_IsIdempotentAndKeepsData(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        Assert.True(await store.TrySaveStateAsync(StateWith("t1"), 0, []));
+
+        await store.InitializeAsync();
+
+        Assert.Equal("t1", Assert.Single((await store.LoadStateAsync()).Tools).Name);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task TrySaveState_ExpectedRevision_SavesAndBumpsRevisionWithEvents(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        var state = StateWith("t1");
+        var admin = new AuditRecord { Kind = AuditKinds.Admin, Event = "tool.approved", User = "admin", Tool = "t1", Time = DateTimeOffset.UnixEpoch };
+
+        Assert.True(await store.TrySaveStateAsync(state, 0, [admin]));
+
+        var loaded = await store.LoadStateAsync();
+        Assert.Equal(1, loaded.Revision);
+        Assert.Equal(1, state.Revision);
+        Assert.Equal(ToolState.Approved, loaded.FindTool("t1")!.State);
+        Assert.Equal(1, admin.Sequence);
+        var row = Assert.Single(await ReadAllAsync(store));
+        Assert.Equal("tool.approved", AuditChain.Read(row).Event);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task TrySaveState_StaleRevision_FailsAndWritesNothing(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var a = await fixture.OpenAsync();
+        await using var b = await fixture.OpenAsync();
+        Assert.True(await a.TrySaveStateAsync(StateWith("from-a"), 0, []));
+
+        var stale = await b.TrySaveStateAsync(StateWith("from-b"), 0, [Call("b")]);
+
+        Assert.False(stale);
+        Assert.Equal("from-a", (await b.LoadStateAsync()).Tools[0].Name);
+        Assert.Empty(await ReadAllAsync(b));
+        Assert.True(await b.TrySaveStateAsync(StateWith("from-b"), 1, []));
+        Assert.Equal(2, await a.GetRevisionAsync());
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task AppendAudit_Records_ChainedInOrderAndVerify(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.AppendAuditAsync(Call("u" + i));
+        }
+
+        var rows = await ReadAllAsync(store);
+        var verification = await AuditChain.VerifyAsync(store.ReadAuditAsync(), await store.GetAuditHeadAsync());
+
+        Assert.Equal([1L, 2, 3, 4, 5], rows.Select(r => r.Sequence));
+        Assert.Equal(AuditChain.Genesis, rows[0].PreviousHash);
+        Assert.All(rows.Skip(1), (r, i) => Assert.Equal(rows[i].Hash, r.PreviousHash));
+        Assert.Equal(["u0", "u1", "u2", "u3", "u4"], rows.Select(r => AuditChain.Read(r).User));
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.Equal(5, verification.Count);
+        Assert.Equal(2, (await ReadAllAsync(store, 3)).Count);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task AuditVerify_RecordAltered_DetectsEdit(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            await store.AppendAuditAsync(Call("u" + i));
+        }
+
+        await fixture.ExecuteAsync("UPDATE audit_log SET body = REPLACE(body, '\"u2\"', '\"mallory\"') WHERE seq = 3");
+
+        var verification = await AuditChain.VerifyAsync(store.ReadAuditAsync(), await store.GetAuditHeadAsync());
+        Assert.False(verification.IsValid);
+        Assert.Contains(verification.Problems, p => p.Contains("record 3", StringComparison.Ordinal) && p.Contains("edited", StringComparison.Ordinal));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task AuditVerify_RecordDeleted_DetectsGap(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            await store.AppendAuditAsync(Call("u" + i));
+        }
+
+        await fixture.ExecuteAsync("DELETE FROM audit_log WHERE seq = 2");
+
+        var verification = await AuditChain.VerifyAsync(store.ReadAuditAsync(), await store.GetAuditHeadAsync());
+        Assert.False(verification.IsValid);
+        Assert.Contains(verification.Problems, p => p.Contains("record 2 is missing", StringComparison.Ordinal));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task AuditVerify_LastRecordDeleted_DetectsTruncation(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await store.AppendAuditAsync(Call("u" + i));
+        }
+
+        await fixture.ExecuteAsync("DELETE FROM audit_log WHERE seq = 3");
+
+        var verification = await AuditChain.VerifyAsync(store.ReadAuditAsync(), await store.GetAuditHeadAsync());
+        Assert.False(verification.IsValid);
+        Assert.Contains(verification.Problems, p => p.Contains("head says 3", StringComparison.Ordinal));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task AppendAudit_ConcurrentWritersOnTwoInstances_LoseNothingAndStayLinear(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var a = await fixture.OpenAsync();
+        await using var b = await fixture.OpenAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? a : b).AppendAuditAsync(Call("u" + i))));
+
+        var rows = await ReadAllAsync(a);
+        Assert.Equal(40, rows.Count);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => "u" + i).Order(), rows.Select(r => AuditChain.Read(r).User!).Order());
+        Assert.True((await AuditChain.VerifyAsync(a.ReadAuditAsync(), await a.GetAuditHeadAsync())).IsValid);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Governance_ConcurrentChangesFromTwoInstances_AllApplied(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var a = await fixture.OpenAsync();
+        await using var b = await fixture.OpenAsync();
+        var ga = new ToolGovernance(a);
+        var gb = new ToolGovernance(b);
+        var catalog = Enumerable.Range(0, 10).Select(i => Descriptors.Make($"auth0_t{i}_get")).ToList();
+        await ga.SyncCatalogAsync(catalog, "system");
+
+        await Task.WhenAll(catalog.Select((d, i) => (i % 2 == 0 ? ga : gb).ApproveAsync([d.Name], "admin" + i)));
+
+        var state = await gb.GetStateAsync();
+        Assert.All(state.Tools, t => Assert.Equal(ToolState.Approved, t.State));
+        Assert.Equal(10, (await ReadAllAsync(a)).Select(AuditChain.Read).Count(r => r.Event == "tool.approved"));
+    }
+
+    [Fact]
+    public async Task SqliteStore_Initialized_UsesWriteAheadLog()
+    {
+        await using var fixture = await StoreFixture.CreateAsync("sqlite");
+        await using var store = await fixture.OpenAsync();
+
+        await using var connection = new SqliteConnection($"Data Source={fixture.Location};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public void Open_Location_SelectsImplementation()
+    {
+        Assert.IsType<PostgresGovernanceStore>(GovernanceStores.Open("Host=127.0.0.1;Database=x;Username=u"));
+        Assert.IsType<SqliteGovernanceStore>(GovernanceStores.Open(Path.Combine(Path.GetTempPath(), "x.db")));
+        Assert.True(GovernanceStores.IsPostgres("postgresql://u@localhost/db"));
+        Assert.False(GovernanceStores.IsPostgres("/var/lib/auth0-mcp/governance.db"));
+    }
+
+    private static async Task<List<AuditRow>> ReadAllAsync(IGovernanceStore store, long after = 0)
+    {
+        var list = new List<AuditRow>();
+        await foreach (var row in store.ReadAuditAsync(after))
+        {
+            list.Add(row);
+        }
+
+        return list;
+    }
+}
