@@ -1,3 +1,5 @@
+using Auth0Mcp.ManagementApi;
+using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -5,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Auth0Mcp.Server;
 
-/// <summary><c>auth0-mcp serve</c>: MCP over stdio. Logs go to stderr; stdout carries only the protocol.</summary>
+/// <summary><c>auth0-mcp serve</c>: MCP over stdio, governed. Logs go to stderr; stdout carries only the protocol.</summary>
 internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stderr, CancellationToken cancellationToken)
@@ -19,28 +21,36 @@ internal static class ServeCommand
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        ConfigureServices(builder.Services, builder.Configuration);
         builder.Services
-            .AddMcpServer(o => o.ServerInfo = new() { Name = "auth0-mcp", Version = typeof(ServeCommand).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" })
+            .AddMcpServer(o => o.ServerInfo = new() { Name = "auth0-mcp", Version = Version })
             .WithStdioServerTransport()
-            .WithAuth0ManagementTools(ConfigureFromEnvironment);
+            .WithAuth0ManagementTools()
+            .WithToolGovernance(g =>
+            {
+                g.Store = HostSettings.Store;
+                g.Catalog = Auth0ToolCatalog.Descriptors;
+                g.ServerName = "auth0-mcp@" + Environment.MachineName;
+            });
         using var host = builder.Build();
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         return 0;
     }
 
-    /// <summary>Reads AUTH0_DOMAIN, AUTH0_TOKEN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET and AUTH0_MCP_BASE_URL.</summary>
-    public static void ConfigureFromEnvironment(Auth0ConnectionOptions options)
+    public static string Version => typeof(ServeCommand).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
+
+    /// <summary>The governed server's services: the connection plus rotation events into the audit log.</summary>
+    public static void ConfigureServices(IServiceCollection services, Microsoft.Extensions.Configuration.IConfigurationManager configuration)
     {
-        options.Domain = Environment.GetEnvironmentVariable("AUTH0_DOMAIN");
-        options.Token = Environment.GetEnvironmentVariable("AUTH0_TOKEN");
-        options.ClientId = Environment.GetEnvironmentVariable("AUTH0_CLIENT_ID");
-        options.ClientSecret = Environment.GetEnvironmentVariable("AUTH0_CLIENT_SECRET");
-        var baseUrl = Environment.GetEnvironmentVariable("AUTH0_MCP_BASE_URL");
-        if (!string.IsNullOrWhiteSpace(baseUrl))
-        {
-            options.BaseUrl = Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri)
-                ? uri
-                : throw new UsageException($"AUTH0_MCP_BASE_URL is not an absolute URL: '{baseUrl}'.");
-        }
+        ConfigureConnection(services, configuration);
+        services.AddSingleton<IAuth0CredentialEvents, GovernanceCredentialEvents>();
+    }
+
+    /// <summary>The Auth0 connection, bound to the environment and the watched credentials file.</summary>
+    public static void ConfigureConnection(IServiceCollection services, Microsoft.Extensions.Configuration.IConfigurationManager configuration)
+    {
+        HostSettings.AddSources(configuration);
+        services.AddAuth0Connection();
+        services.Configure<Auth0ConnectionOptions>(configuration.GetSection(HostSettings.Section));
     }
 }

@@ -8,17 +8,13 @@ using ModelContextProtocol.Protocol;
 namespace Auth0Mcp.Server.Tests;
 
 /// <summary>The real server over stdio, calling Prism (a spec-validating mock of the Auth0 API).</summary>
+/// <remarks>Every tool is approved and granted to the test user, so these tests are about the API, not governance.</remarks>
 [Collection(PrismCollection.Name)]
-public sealed class StdioPrismTests(PrismFixture prism)
+public sealed class StdioPrismTests(PrismFixture prism, GrantedHome home) : IClassFixture<GrantedHome>
 {
     private const string Token = "test-token-7f3a9c1e";
 
-    private Dictionary<string, string?> Environment(Uri baseUrl) => new()
-    {
-        ["AUTH0_MCP_BASE_URL"] = baseUrl.ToString().TrimEnd('/'),
-        ["AUTH0_TOKEN"] = Token,
-        ["AUTH0_DOMAIN"] = null,
-    };
+    private Dictionary<string, string?> Environment(Uri baseUrl) => home.Home.Environment(baseUrl, GrantedHome.User, Token);
 
     private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
 
@@ -162,5 +158,21 @@ public sealed class StdioPrismTests(PrismFixture prism)
         var list = stdout.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)
             .Single(e => e.TryGetProperty("step", out var s) && s.GetString() == "tools/list");
         Assert.Equal(452, list.GetProperty("tools").GetInt32());
+    }
+}
+
+/// <summary>One store for the class with every tool approved and granted to <see cref="User"/>.</summary>
+public sealed class GrantedHome : IAsyncLifetime
+{
+    public const string User = "tester";
+
+    internal TestHome Home { get; } = new();
+
+    public Task InitializeAsync() => Home.GrantEverythingAsync(User);
+
+    public Task DisposeAsync()
+    {
+        Home.Dispose();
+        return Task.CompletedTask;
     }
 }

@@ -13,9 +13,9 @@ public sealed class ToolsListCommandTests
     }
 
     [Fact]
-    public async Task ToolsListJson_WithoutCredentials_ListsEveryOperationWithItsMetadata()
+    public async Task CatalogListJson_WithoutCredentialsOrStore_ListsEveryOperationWithItsMetadata()
     {
-        var (code, output, _) = await RunAsync("tools", "list", "--json");
+        var (code, output, _) = await RunAsync("catalog", "list", "--json");
 
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
@@ -47,16 +47,16 @@ public sealed class ToolsListCommandTests
     }
 
     [Fact]
-    public async Task ToolsList_Text_EndsWithTheCount()
+    public async Task CatalogList_Text_EndsWithTheCount()
     {
-        var (code, output, _) = await RunAsync("tools", "list");
+        var (code, output, _) = await RunAsync("catalog", "list");
 
         Assert.Equal(0, code);
         Assert.EndsWith("452 tools", output.TrimEnd());
     }
 
     [Theory]
-    [InlineData("tools", "list", "--yaml")]
+    [InlineData("catalog", "list", "--yaml")]
     [InlineData("frobnicate")]
     public async Task Cli_BadInput_ExitsWithUsageErrorAndMessage(params string[] args)
     {

@@ -329,7 +329,8 @@ public sealed class GovernanceCommands
                 case "create":
                 {
                     var name = Required(rest, "a profile name");
-                    var policy = ParsePolicy(args.Single("policy") ?? throw new GovernanceException("--policy auto|jit|approval is required"));
+                    // Auto-approve unless told otherwise: the profile is active as soon as it exists.
+                    var policy = ParsePolicy(args.Single("policy") ?? "auto");
                     var expiry = args.Single("expires") is { } x ? ParseDuration(x) : (TimeSpan?)null;
                     var toolsets = args.List("toolsets");
                     if (toolsets.Count == 0)

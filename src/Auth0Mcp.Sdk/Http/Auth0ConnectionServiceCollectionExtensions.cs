@@ -26,6 +26,13 @@ public static class Auth0ConnectionServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        // Calling this twice (a host, then WithAuth0ManagementTools) must not stack a second handler chain.
+        if (services.Any(d => d.ServiceType == typeof(Auth0ConnectionMarker)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<Auth0ConnectionMarker>();
         options.Validate(ValidateOptions, "Invalid Auth0 connection options: timeouts must be positive, the budget at least the attempt timeout, and MaxRetryAttempts between 0 and 10.");
 
         services.TryAddSingleton(TimeProvider.System);
@@ -61,3 +68,6 @@ public static class Auth0ConnectionServiceCollectionExtensions
         && o.TokenRefreshMargin >= TimeSpan.Zero
         && o.MaxRetryAttempts is >= 0 and <= 10;
 }
+
+/// <summary>Marks a service collection that already has the Auth0 connection.</summary>
+internal sealed class Auth0ConnectionMarker;

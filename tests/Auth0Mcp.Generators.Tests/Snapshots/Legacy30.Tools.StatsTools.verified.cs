@@ -35,9 +35,10 @@ public sealed class StatsGetDailyStatsTool : global::Auth0Mcp.Sdk.Tools.Auth0Api
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Legacy30.Clients.IStatsApi>(http, global::Fixtures.Legacy30.Clients.Auth0ApiRefit.Settings);
-        await client.GetDailyStatsAsync(
+        var response = await client.GetDailyStatsAsync(
             arguments.GetString("from"),
             arguments.GetString("to"),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -35,8 +35,9 @@ public sealed class TenantsGetTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Au
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Legacy30.Clients.ITenantsApi>(http, global::Fixtures.Legacy30.Clients.Auth0ApiRefit.Settings);
-        await client.GetTenantSettingsAsync(
+        var response = await client.GetTenantSettingsAsync(
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -70,8 +71,9 @@ public sealed class TenantsPatchTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Legacy30.Clients.ITenantsApi>(http, global::Fixtures.Legacy30.Clients.Auth0ApiRefit.Settings);
-        await client.PatchTenantSettingsAsync(
+        var response = await client.PatchTenantSettingsAsync(
             arguments.GetObject("body", global::Fixtures.Legacy30.Models.Auth0ApiJsonContext.Default.TenantSettings),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -35,8 +35,9 @@ public sealed class EventsSubscribeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiToo
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IEventsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.SubscribeAsync(
+        var response = await client.SubscribeAsync(
             arguments.GetStringArray("event_type"),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

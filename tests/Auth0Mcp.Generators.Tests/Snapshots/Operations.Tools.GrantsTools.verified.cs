@@ -35,12 +35,13 @@ public sealed class GrantsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IGrantsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.CreateAsync(
+        var response = await client.CreateAsync(
             arguments.GetString("namespace")!,
             arguments.GetString("default")!,
             arguments.GetString("body"),
             arguments.GetObject("request_body", global::Fixtures.Operations.Models.Auth0ApiJsonContext.Default.GrantsCreateBody),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -74,11 +75,12 @@ public sealed class GrantsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IGrantsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.GetAsync(
+        var response = await client.GetAsync(
             arguments.GetString("namespace")!,
             arguments.GetString("default")!,
             arguments.GetInt32("per-page"),
             arguments.GetString("body"),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -36,11 +36,12 @@ public sealed class JobsUsersImportsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IJobsUsersImportsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
         var parts = arguments.GetNested("body");
-        await client.CreateAsync(
+        var response = await client.CreateAsync(
             parts.GetFilePart("users")!,
             parts.GetString("connection_id"),
             parts.GetString("upsert"),
             parts.GetString("external_id"),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -35,9 +35,10 @@ public sealed class KeysSigningRevokeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiT
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IKeysSigningApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.RevokeAsync(
+        var response = await client.RevokeAsync(
             arguments.GetString("kid")!,
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -71,7 +72,8 @@ public sealed class KeysSigningRotateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiT
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IKeysSigningApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.RotateAsync(
+        var response = await client.RotateAsync(
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -35,11 +35,12 @@ public sealed class OrganizationsMembersRolesAssignTool : global::Auth0Mcp.Sdk.T
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IOrganizationsMembersRolesApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.AssignAsync(
+        var response = await client.AssignAsync(
             arguments.GetString("id")!,
             arguments.GetString("user_id")!,
             arguments.GetObject("body", global::Fixtures.Operations.Models.Auth0ApiJsonContext.Default.AssignRolesRequest)!,
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -73,10 +74,11 @@ public sealed class OrganizationsMembersRolesDeleteTool : global::Auth0Mcp.Sdk.T
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IOrganizationsMembersRolesApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.DeleteAsync(
+        var response = await client.DeleteAsync(
             arguments.GetString("id")!,
             arguments.GetString("user_id")!,
             arguments.GetObject("body", global::Fixtures.Operations.Models.Auth0ApiJsonContext.Default.AssignRolesRequest)!,
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

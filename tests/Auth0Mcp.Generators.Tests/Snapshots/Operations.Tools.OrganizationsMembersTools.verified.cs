@@ -35,11 +35,12 @@ public sealed class OrganizationsMembersListTool : global::Auth0Mcp.Sdk.Tools.Au
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IOrganizationsMembersApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.ListAsync(
+        var response = await client.ListAsync(
             arguments.GetString("id")!,
             arguments.GetStringArray("fields"),
             arguments.GetString("from"),
             arguments.GetInt64("take"),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

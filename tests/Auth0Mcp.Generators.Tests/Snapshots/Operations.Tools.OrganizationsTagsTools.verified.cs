@@ -35,9 +35,10 @@ public sealed class OrganizationsTagsSetTool : global::Auth0Mcp.Sdk.Tools.Auth0A
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IOrganizationsTagsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.SetAsync(
+        var response = await client.SetAsync(
             arguments.GetString("id")!,
             arguments.GetObject("body", global::Fixtures.Operations.Models.Auth0ApiJsonContext.Default.ListOf_String)!,
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

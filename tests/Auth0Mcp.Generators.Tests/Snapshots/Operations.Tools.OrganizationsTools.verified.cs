@@ -35,9 +35,10 @@ public sealed class OrganizationsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTo
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IOrganizationsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.GetAsync(
+        var response = await client.GetAsync(
             arguments.GetString("id")!,
             arguments.GetString("If-None-Match"),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -35,7 +35,8 @@ public sealed class StatsGetActiveUsersCountTool : global::Auth0Mcp.Sdk.Tools.Au
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IStatsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        await client.GetActiveUsersCountAsync(
+        var response = await client.GetActiveUsersCountAsync(
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -35,9 +35,10 @@ public sealed class FoldersGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IFoldersApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        await client.GetAsync(
+        var response = await client.GetAsync(
             arguments.GetString("id")!,
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -71,9 +72,10 @@ public sealed class FoldersSetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IFoldersApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        await client.SetAsync(
+        var response = await client.SetAsync(
             arguments.GetString("id")!,
             arguments.GetObject("body", global::Fixtures.Schemas.Models.Auth0ApiJsonContext.Default.Folder)!,
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -35,9 +35,10 @@ public sealed class WidgetsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        await client.CreateAsync(
+        var response = await client.CreateAsync(
             arguments.GetObject("body", global::Fixtures.Schemas.Models.Auth0ApiJsonContext.Default.CreateWidgetRequest)!,
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -71,9 +72,10 @@ public sealed class WidgetsDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        await client.DeleteAsync(
+        var response = await client.DeleteAsync(
             arguments.GetString("id")!,
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -107,9 +109,10 @@ public sealed class WidgetsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        await client.GetAsync(
+        var response = await client.GetAsync(
             arguments.GetString("id")!,
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -143,12 +146,13 @@ public sealed class WidgetsListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        await client.ListAsync(
+        var response = await client.ListAsync(
             arguments.GetString("fields"),
             arguments.GetInt64("per_page"),
             arguments.GetBoolean("include_totals"),
             arguments.GetString("sort"),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -182,9 +186,10 @@ public sealed class WidgetsUpdateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
     protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
     {
         var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        await client.UpdateAsync(
+        var response = await client.UpdateAsync(
             arguments.GetString("id")!,
             arguments.GetObject("body", global::Fixtures.Schemas.Models.Auth0ApiJsonContext.Default.UpdateWidgetRequest),
             cancellationToken).ConfigureAwait(false);
+        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

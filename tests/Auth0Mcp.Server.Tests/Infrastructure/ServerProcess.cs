@@ -12,12 +12,7 @@ internal static class ServerProcess
             Name = "auth0-mcp",
             Command = "dotnet",
             Arguments = [Repo.ServerDll, "serve"],
-            EnvironmentVariables = new Dictionary<string, string?>(environment)
-            {
-                // A server started by a test never sees a real tenant's credentials from the developer's shell.
-                ["AUTH0_CLIENT_ID"] = environment.TryGetValue("AUTH0_CLIENT_ID", out var id) ? id : null,
-                ["AUTH0_CLIENT_SECRET"] = environment.TryGetValue("AUTH0_CLIENT_SECRET", out var secret) ? secret : null,
-            },
+            EnvironmentVariables = new Dictionary<string, string?>(environment),
         };
         return await McpClient.CreateAsync(new StdioClientTransport(options), cancellationToken: cancellationToken);
     }

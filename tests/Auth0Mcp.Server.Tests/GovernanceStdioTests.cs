@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Auth0Mcp.Server.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using ModelContextProtocol.Protocol;
+
+namespace Auth0Mcp.Server.Tests;
+
+/// <summary>The governed server over stdio with Prism behind it, administered with the real commands.</summary>
+[Collection(PrismCollection.Name)]
+public sealed class GovernanceStdioTests(PrismFixture prism)
+{
+    private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+
+    [Fact]
+    public async Task Governance_EndToEnd_OnlyTheGrantedUserReachesAuth0AndTheAuditProvesIt()
+    {
+        using var home = new TestHome();
+
+        // A fresh store: nobody sees a tool.
+        await using (var fresh = await ServerProcess.ConnectAsync(home.Environment(prism.BaseUrl, "alice")))
+        {
+            Assert.Empty(await fresh.ListToolsAsync());
+        }
+
+        await home.AdminAsync("tools", "approve", "auth0_users_list");
+        await home.AdminAsync("toolsets", "create", "ops", "--tools", "auth0_users_list");
+        await home.AdminAsync("profiles", "create", "ops-readers", "--toolsets", "ops", "--users", "alice");
+
+        await using (var alice = await ServerProcess.ConnectAsync(home.Environment(prism.BaseUrl, "alice")))
+        {
+            var tools = await alice.ListToolsAsync();
+            Assert.Equal(["auth0_users_list"], tools.Select(t => t.Name));
+            var result = await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["per_page"] = 2 });
+            Assert.True(result.IsError is not true, Text(result));
+        }
+
+        await using (var bob = await ServerProcess.ConnectAsync(home.Environment(prism.BaseUrl, "bob")))
+        {
+            Assert.Empty(await bob.ListToolsAsync());
+            var denied = await bob.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["per_page"] = 2 });
+            Assert.True(denied.IsError);
+            Assert.Contains("not-in-profile", Text(denied), StringComparison.Ordinal);
+        }
+
+        var export = Path.Combine(home.Dir, "audit.jsonl");
+        await home.AdminAsync("audit", "export", "--output", export);
+        var records = File.ReadAllLines(export).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var calls = records.Where(r => r.GetRawText().Contains("auth0_users_list", StringComparison.Ordinal) && r.GetRawText().Contains("\"call\"", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.Contains(records, r => r.GetRawText().Contains("\"alice\"", StringComparison.Ordinal) && r.GetRawText().Contains("success", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(records, r => r.GetRawText().Contains("\"bob\"", StringComparison.Ordinal) && r.GetRawText().Contains("not-in-profile", StringComparison.Ordinal));
+        Assert.DoesNotContain(records, r => r.GetRawText().Contains("test-token-7f3a9c1e", StringComparison.Ordinal));
+        Assert.NotEmpty(calls);
+
+        Assert.StartsWith("audit chain intact", await home.AdminAsync("audit", "verify"), StringComparison.Ordinal);
+
+        // Alter one record behind the server's back: verify must now fail.
+        await using (var db = new SqliteConnection($"Data Source={home.Store};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var command = db.CreateCommand();
+            command.CommandText = "UPDATE audit_log SET body = replace(body, 'bob', 'eve') WHERE body LIKE '%bob%'";
+            Assert.True(await command.ExecuteNonQueryAsync() > 0);
+        }
+
+        var (code, stdout, stderr) = await home.TryAdminAsync("audit", "verify");
+        Assert.Equal(1, code);
+        Assert.False(string.IsNullOrWhiteSpace(stdout + stderr));
+    }
+
+    [Fact]
+    public async Task CredentialsRotate_WhileServing_NextCallUsesTheNewTokenAndTheRotationIsAudited()
+    {
+        using var home = new TestHome();
+        await home.GrantEverythingAsync("alice");
+        await using var recorder = new RecordingHttpServer(body: "[]");
+        await using var client = await ServerProcess.ConnectAsync(home.Environment(recorder.BaseUrl, "alice", token: "token-one"));
+
+        var first = await client.CallToolAsync("auth0_roles_list", new Dictionary<string, object?>());
+        Assert.True(first.IsError is not true, Text(first));
+
+        var (code, _, stderr) = await Processes.RunAsync(
+            "bash", ["-c", $"echo token-two | dotnet {Repo.ServerDll} credentials rotate --token-stdin"], home.Environment(user: "admin"), TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, stderr);
+
+        // The file watcher applies the change within moments; calls keep working throughout.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!recorder.Requests.Last().Contains("Bearer token-two", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            var again = await client.CallToolAsync("auth0_roles_list", new Dictionary<string, object?>());
+            Assert.True(again.IsError is not true, Text(again));
+        }
+
+        Assert.Contains("Authorization: Bearer token-one", recorder.Requests.First(), StringComparison.Ordinal);
+        Assert.Contains("Authorization: Bearer token-two", recorder.Requests.Last(), StringComparison.Ordinal);
+        var audit = await home.AdminAsync("audit", "tail", "-n", "20");
+        Assert.Contains("credential.rotated", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-two", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-one", audit, StringComparison.Ordinal);
+    }
+}
