@@ -33,12 +33,18 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
         {
             o.BaseUrl = prism.BaseUrl;
             o.Token = "fidelity-token";
+            // Judge each request once: a retry would only hide (and slow down) what Prism said.
+            o.MaxRetryAttempts = 0;
         });
         services.AddTransient<ViolationRecorder>();
         services.AddHttpClient(Auth0HttpClientSource.ClientName).AddHttpMessageHandler<ViolationRecorder>();
         await using var provider = services.BuildServiceProvider();
 
-        var tools = Auth0ToolCatalog.CreateTools();
+        // AUTH0_MCP_FIDELITY_ONLY=<regex> narrows the run to matching tool names when investigating a rejection.
+        var only = Environment.GetEnvironmentVariable("AUTH0_MCP_FIDELITY_ONLY");
+        var tools = Auth0ToolCatalog.CreateTools()
+            .Where(t => string.IsNullOrEmpty(only) || System.Text.RegularExpressions.Regex.IsMatch(t.Descriptor.Name, only))
+            .ToList();
         var outcomes = new List<(string Tool, string Mode, int Status, string Detail)>();
         using var gate = new SemaphoreSlim(4);
         var tasks = new List<Task<(string, string, int, string)>>();
@@ -58,6 +64,13 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
         {
             var known = KnownDefects.TryGetValue(r.Tool, out var reason) ? $" [known: {reason}]" : "";
             output.WriteLine($"REJECTED {r.Tool} ({r.Mode}) {r.Status}: {r.Detail}{known}");
+        }
+
+        using (var probe = new HttpClient())
+        {
+            // Prism must still be alive at the end, or the rejections above say nothing about our requests.
+            var alive = await probe.GetAsync(new Uri(prism.BaseUrl, "/users"));
+            Assert.True(alive.StatusCode != HttpStatusCode.ServiceUnavailable, "Prism stopped answering during the run; see " + prism.LogPath);
         }
 
         var unexplained = rejected.Where(r => !KnownDefects.ContainsKey(r.Tool)).Select(r => $"{r.Tool} ({r.Mode}) {r.Status}: {r.Detail}").ToList();
@@ -90,7 +103,7 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
                 return (tool.Descriptor.Name, all ? "all" : "required", 0, "no request sent: " + Shorten(text) + " args=" + Shorten(sample.ToJsonString()));
             }
 
-            return (tool.Descriptor.Name, all ? "all" : "required", record.Status, record.Violations ?? Shorten(text));
+            return (tool.Descriptor.Name, all ? "all" : "required", record.Status, (record.Violations ?? Shorten(text)) + " args=" + Shorten(sample.ToJsonString()));
         }
         finally
         {

@@ -278,7 +278,9 @@ internal static class SpecBinder
             Json.AppendQuoted(sb, call.BodyArgument);
             sb.Append(':');
             renderer.Render(sb, body.Schema, body.Description ?? "The request body.");
-            if (body.Required)
+
+            // Multipart parts are separate fields: with a required part, there is no request without a body.
+            if (body.Required || call.Parameters.Any(p => p.Required && p.Kind is ParamKind.Part or ParamKind.FilePart))
             {
                 required.Add(call.BodyArgument);
             }

@@ -45,6 +45,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
         services.TryAddTransient<Auth0ResponseCaptureHandler>();
         services.TryAddTransient<Auth0TelemetryHandler>();
         services.TryAddTransient<Auth0BearerHandler>();
+        services.TryAddTransient<Auth0MultipartHandler>();
         services.AddHttpClient(Auth0TokenProvider.TokenClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHttpClient(Auth0HttpClientSource.ClientName, (sp, client) =>
             {
@@ -56,7 +57,8 @@ public static class Auth0ConnectionServiceCollectionExtensions
             .AddHttpMessageHandler<Auth0TelemetryHandler>()
             .AddResilienceHandler(Auth0Resilience.PipelineName, Auth0Resilience.Configure);
         services.AddHttpClient(Auth0HttpClientSource.ClientName)
-            .AddHttpMessageHandler<Auth0BearerHandler>();
+            .AddHttpMessageHandler<Auth0BearerHandler>()
+            .AddHttpMessageHandler<Auth0MultipartHandler>();
         return services;
     }
 

@@ -1,0 +1,52 @@
+namespace Auth0Mcp.Sdk.Http;
+
+/// <summary>
+/// Writes each multipart part the way browsers do and RFC 7578 shows, which every multipart parser accepts:
+/// <c>Content-Disposition</c> first with quoted <c>name</c> and <c>filename</c>, then <c>Content-Type</c> for file
+/// parts only (a text field's type is <c>text/plain</c> by default). .NET writes token-like values unquoted and
+/// puts a string part's <c>Content-Type</c> first and quotes the boundary, which some parsers (Prism's among them)
+/// cannot read.
+/// </summary>
+public sealed class Auth0MultipartHandler : DelegatingHandler
+{
+    /// <inheritdoc />
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Content is MultipartContent multipart)
+        {
+            // A GUID boundary is a plain token; quoting it (as .NET does) trips parsers that compare it verbatim.
+            foreach (var parameter in multipart.Headers.ContentType?.Parameters ?? [])
+            {
+                if (string.Equals(parameter.Name, "boundary", StringComparison.OrdinalIgnoreCase) && parameter.Value is { Length: > 2 } b
+                    && b[0] == '"' && b[^1] == '"' && b[1..^1].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                {
+                    parameter.Value = b[1..^1];
+                }
+            }
+
+            foreach (var part in multipart)
+            {
+                if (part.Headers.ContentDisposition is { } disposition)
+                {
+                    disposition.Name = Quote(disposition.Name);
+                    disposition.FileName = Quote(disposition.FileName);
+                    disposition.FileNameStar = null;
+                    var type = part.Headers.ContentType;
+                    part.Headers.ContentType = null;
+                    part.Headers.ContentDisposition = null;
+                    part.Headers.ContentDisposition = disposition;
+                    if (disposition.FileName is not null)
+                    {
+                        part.Headers.ContentType = type;
+                    }
+                }
+            }
+        }
+
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    private static string? Quote(string? value) =>
+        value is null || (value.Length >= 2 && value[0] == '"' && value[^1] == '"') ? value : "\"" + value.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}
