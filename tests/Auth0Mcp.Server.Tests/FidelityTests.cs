@@ -23,6 +23,15 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
     /// </summary>
     private static readonly Dictionary<string, string> KnownDefects = new(StringComparer.Ordinal)
     {
+        // IP allow-lists are a oneOf of ipv4 / ipv6 / "cidr" / "ipv6_cidr" strings. "cidr" and "ipv6_cidr" are not
+        // JSON Schema formats, so validators accept any string for them and no IP address can match exactly one branch.
+        ["auth0_attack_protection_bot_detection_update"] = "spec: oneOf over unknown formats (cidr) is ambiguous for every IP address",
+        ["auth0_clients_create"] = "spec: token_vault_privileged_access.ip_allowlist oneOf over unknown formats (cidr) is ambiguous",
+        ["auth0_clients_update"] = "spec: token_vault_privileged_access.ip_allowlist oneOf over unknown formats (cidr) is ambiguous",
+
+        // GET /events is a text/event-stream: Prism cannot mock it (its generated events violate the spec's own
+        // event schemas, so it answers 500 "Too many violations" after validating the request).
+        ["auth0_events_subscribe"] = "Prism: cannot generate a valid text/event-stream response for this spec",
     };
 
     [Fact]
@@ -100,7 +109,7 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
             var text = string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
             if (record.Status == 0)
             {
-                return (tool.Descriptor.Name, all ? "all" : "required", 0, "no request sent: " + Shorten(text) + " args=" + Shorten(sample.ToJsonString()));
+                return (tool.Descriptor.Name, all ? "all" : "required", 0, "no response: " + Shorten(text) + " " + record.Violations + " args=" + Shorten(sample.ToJsonString()));
             }
 
             return (tool.Descriptor.Name, all ? "all" : "required", record.Status, (record.Violations ?? Shorten(text)) + " args=" + Shorten(sample.ToJsonString()));
@@ -122,7 +131,17 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var response = await base.SendAsync(request, cancellationToken);
+            HttpResponseMessage response;
+            try
+            {
+                response = await base.SendAsync(request, cancellationToken);
+            }
+            catch (Exception ex) when (Current.Value is { } failed)
+            {
+                failed.Violations = $"{ex.GetType().Name}: {ex.Message} {ex.InnerException?.GetType().Name}: {ex.InnerException?.Message}";
+                throw;
+            }
+
             if (Current.Value is { } record)
             {
                 record.Status = (int)response.StatusCode;

@@ -95,6 +95,8 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         Raw(sb, ref first, "maxLength", schema.MaxLength);
         Raw(sb, ref first, "minItems", schema.MinItems);
         Raw(sb, ref first, "maxItems", schema.MaxItems);
+        Raw(sb, ref first, "minProperties", schema.MinProperties);
+        Raw(sb, ref first, "maxProperties", schema.MaxProperties);
         Raw(sb, ref first, "default", schema.DefaultJson);
 
         if (schema.Items is { } items)

@@ -217,6 +217,12 @@ internal static class SpecBinder
             {
                 var csType = types.Map(body.Schema, typeBaseName + "Body");
                 var info = types.RegisterRoot(csType);
+                if (!body.Required && TypeMapper.IsValueType(csType))
+                {
+                    // An optional value-type body is a Nullable<T> parameter: Refit asks the context for that type.
+                    types.RegisterRoot(csType + "?");
+                }
+
                 parameters.Add(new ClientParamModel(Names.Unique("body", used), csType, ParamKind.Body, bodyArgument, body.Required, ArgumentReader.Object, info));
             }
         }

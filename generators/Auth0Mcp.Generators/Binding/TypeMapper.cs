@@ -241,6 +241,11 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
 
     private string InfoName(string csType)
     {
+        if (csType.EndsWith("?", System.StringComparison.Ordinal))
+        {
+            return "Nullable_" + InfoName(csType.Substring(0, csType.Length - 1));
+        }
+
         if (csType.StartsWith(ListPrefix, System.StringComparison.Ordinal))
         {
             return "ListOf_" + InfoName(csType.Substring(ListPrefix.Length, csType.Length - ListPrefix.Length - 1));

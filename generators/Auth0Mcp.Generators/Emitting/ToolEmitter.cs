@@ -81,8 +81,12 @@ internal static class ToolEmitter
         switch (p.Kind)
         {
             case ParamKind.Body:
-                var value = $"arguments.GetObject({name}, global::{ns}.Models.{KnownTypes.JsonContextName}.Default.{p.TypeInfoName})";
-                return p.CsType == "global::System.Text.Json.JsonElement" ? value : value + bang;
+                if (p.CsType == "global::System.Text.Json.JsonElement")
+                {
+                    return $"arguments.GetJsonBody({name})";
+                }
+
+                return $"arguments.GetObject({name}, global::{ns}.Models.{KnownTypes.JsonContextName}.Default.{p.TypeInfoName}){bang}";
             case ParamKind.Part:
                 return $"parts.GetString({name})";
             case ParamKind.FilePart:

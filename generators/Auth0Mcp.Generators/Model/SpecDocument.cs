@@ -85,6 +85,10 @@ internal sealed record SchemaNode
 
     public string? MaxItems { get; init; }
 
+    public string? MinProperties { get; init; }
+
+    public string? MaxProperties { get; init; }
+
     public EquatableArray<PropertyNode> Properties { get; init; } = EquatableArray<PropertyNode>.Empty;
 
     public EquatableArray<string> Required { get; init; } = EquatableArray<string>.Empty;

@@ -303,6 +303,8 @@ internal static class SpecReader
             MaxLength = Number(e, "maxLength"),
             MinItems = Number(e, "minItems"),
             MaxItems = Number(e, "maxItems"),
+            MinProperties = Number(e, "minProperties"),
+            MaxProperties = Number(e, "maxProperties"),
             Properties = properties,
             Required = e.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array
                 ? req.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray()

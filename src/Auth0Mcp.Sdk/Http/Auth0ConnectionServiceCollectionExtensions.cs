@@ -45,7 +45,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
         services.TryAddTransient<Auth0ResponseCaptureHandler>();
         services.TryAddTransient<Auth0TelemetryHandler>();
         services.TryAddTransient<Auth0BearerHandler>();
-        services.TryAddTransient<Auth0MultipartHandler>();
+        services.TryAddTransient<Auth0RequestBodyHandler>();
         services.AddHttpClient(Auth0TokenProvider.TokenClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHttpClient(Auth0HttpClientSource.ClientName, (sp, client) =>
             {
@@ -58,7 +58,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
             .AddResilienceHandler(Auth0Resilience.PipelineName, Auth0Resilience.Configure);
         services.AddHttpClient(Auth0HttpClientSource.ClientName)
             .AddHttpMessageHandler<Auth0BearerHandler>()
-            .AddHttpMessageHandler<Auth0MultipartHandler>();
+            .AddHttpMessageHandler<Auth0RequestBodyHandler>();
         return services;
     }
 

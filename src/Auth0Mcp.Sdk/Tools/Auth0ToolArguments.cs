@@ -70,6 +70,11 @@ public sealed class Auth0ToolArguments
     /// <summary>Reads an argument as raw JSON.</summary>
     public JsonElement? GetJson(string name) => TryGet(name, out var v) ? v : null;
 
+    /// <summary>An argument as raw JSON for a body; absent reads as the JSON literal <c>null</c> (sent as no body).</summary>
+    public JsonElement GetJsonBody(string name) => TryGet(name, out var v) ? v : NullLiteral;
+
+    private static readonly JsonElement NullLiteral = JsonDocument.Parse("null").RootElement.Clone();
+
     /// <summary>Deserializes an argument (usually <c>body</c>) with source-generated metadata.</summary>
     public T? GetObject<T>(string name, JsonTypeInfo<T> typeInfo) =>
         TryGet(name, out var v) ? v.Deserialize(typeInfo) : default;

@@ -8,7 +8,7 @@ namespace Auth0Mcp.Sdk.Tools;
 /// Validates tool arguments against the subset of JSON Schema that generated input schemas use:
 /// <c>type</c> (a name or an array of names), <c>properties</c>, <c>required</c>,
 /// <c>additionalProperties: false</c>, <c>items</c>, <c>enum</c>, <c>const</c>, numeric and length bounds,
-/// <c>pattern</c>, <c>minItems</c>/<c>maxItems</c> and <c>anyOf</c>/<c>oneOf</c> (at least one must match).
+/// <c>pattern</c>, <c>minItems</c>/<c>maxItems</c>, <c>minProperties</c>/<c>maxProperties</c> and <c>anyOf</c>/<c>oneOf</c> (at least one must match).
 /// Every error names the argument path, e.g. <c>body.email</c>.
 /// </summary>
 public static class JsonSchemaValidator
@@ -101,6 +101,23 @@ public static class JsonSchemaValidator
                     errors.Add($"{Join(path, key)}: is required");
                 }
             }
+        }
+
+        var count = 0;
+        foreach (var unused in value.EnumerateObject())
+        {
+            count++;
+        }
+
+        var where = path.Length == 0 ? "arguments" : path;
+        if (schema.TryGetProperty("minProperties", out var minProperties) && count < minProperties.GetDouble())
+        {
+            errors.Add($"{where}: needs at least {minProperties.GetRawText()} field(s)");
+        }
+
+        if (schema.TryGetProperty("maxProperties", out var maxProperties) && count > maxProperties.GetDouble())
+        {
+            errors.Add($"{where}: allows at most {maxProperties.GetRawText()} field(s)");
         }
 
         var closed = schema.TryGetProperty("additionalProperties", out var additional);

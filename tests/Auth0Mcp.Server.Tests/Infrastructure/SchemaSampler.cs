@@ -65,6 +65,40 @@ internal static class SchemaSampler
                     }
                 }
 
+                // Fill up to minProperties with optional properties, then with free-form entries.
+                var minProps = schema.TryGetProperty("minProperties", out var mp) ? mp.GetInt32() : 0;
+                if (obj.Count < minProps && schema.TryGetProperty("properties", out var more))
+                {
+                    foreach (var p in more.EnumerateObject())
+                    {
+                        if (obj.Count >= minProps)
+                        {
+                            break;
+                        }
+
+                        obj[p.Name] ??= Value(p.Value, all, p.Name, depth + 1);
+                    }
+                }
+
+                for (var k = 0; obj.Count < minProps; k++)
+                {
+                    obj["key" + k] = schema.TryGetProperty("additionalProperties", out var ap) && ap.ValueKind == JsonValueKind.Object
+                        ? Value(ap, all, "key" + k, depth + 1)
+                        : JsonValue.Create("value");
+                }
+
+                var maxProps = schema.TryGetProperty("maxProperties", out var xp) ? xp.GetInt32() : int.MaxValue;
+                while (obj.Count > maxProps)
+                {
+                    var optional = obj.Select(kv => kv.Key).LastOrDefault(k => !required.Contains(k));
+                    if (optional is null)
+                    {
+                        break;
+                    }
+
+                    obj.Remove(optional);
+                }
+
                 return obj;
             case "array":
                 var array = new JsonArray();
@@ -113,7 +147,7 @@ internal static class SchemaSampler
             {
                 "email" => "user@example.com",
                 "uri" or "url" or "uri-reference" => "https://example.com/x",
-                "date-time" => "2026-01-01T00:00:00.000Z",
+                "date-time" => "2026-01-01T00:00:00Z",
                 "date" => "2026-01-01",
                 "hostname" => "example.com",
                 "ipv4" => "192.0.2.1",

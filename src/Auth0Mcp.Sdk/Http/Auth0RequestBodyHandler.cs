@@ -1,18 +1,43 @@
 namespace Auth0Mcp.Sdk.Http;
 
 /// <summary>
-/// Writes each multipart part the way browsers do and RFC 7578 shows, which every multipart parser accepts:
+/// Shapes request bodies the way Auth0 and every HTTP parser expect.
+/// JSON: an absent optional body (Refit writes the literal <c>null</c>) is sent as no body at all, and a present one
+/// is buffered so that it goes out with a Content-Length instead of chunked.
+/// Multipart: writes each multipart part the way browsers do and RFC 7578 shows, which every multipart parser accepts:
 /// <c>Content-Disposition</c> first with quoted <c>name</c> and <c>filename</c>, then <c>Content-Type</c> for file
 /// parts only (a text field's type is <c>text/plain</c> by default). .NET writes token-like values unquoted and
 /// puts a string part's <c>Content-Type</c> first and quotes the boundary, which some parsers (Prism's among them)
 /// cannot read.
 /// </summary>
-public sealed class Auth0MultipartHandler : DelegatingHandler
+public sealed class Auth0RequestBodyHandler : DelegatingHandler
 {
     /// <inheritdoc />
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Content is { Headers.ContentType.MediaType: "application/json" } json and not ByteArrayContent)
+        {
+            var bytes = await json.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (bytes.AsSpan().Trim(" \t\r\n"u8).SequenceEqual("null"u8))
+            {
+                request.Content = null;
+            }
+            else
+            {
+                var buffered = new ByteArrayContent(bytes);
+                foreach (var header in json.Headers)
+                {
+                    buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+
+                buffered.Headers.ContentLength = bytes.Length;
+                request.Content = buffered;
+            }
+
+            json.Dispose();
+        }
+
         if (request.Content is MultipartContent multipart)
         {
             // A GUID boundary is a plain token; quoting it (as .NET does) trips parsers that compare it verbatim.
@@ -44,7 +69,7 @@ public sealed class Auth0MultipartHandler : DelegatingHandler
             }
         }
 
-        return base.SendAsync(request, cancellationToken);
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private static string? Quote(string? value) =>
