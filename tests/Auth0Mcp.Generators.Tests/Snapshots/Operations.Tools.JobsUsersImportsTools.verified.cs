@@ -21,7 +21,7 @@ public sealed class JobsUsersImportsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth
         scopes: global::System.Array.Empty<string>(),
         action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
         lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"users\":{\"type\":\"string\",\"description\":\"The users file (JSON).\"},\"connection_id\":{\"type\":\"string\",\"pattern\":\"^con_[A-Za-z0-9]{16}$\"},\"upsert\":{\"type\":\"boolean\",\"default\":false},\"external_id\":{\"type\":\"string\"}},\"required\":[\"users\",\"connection_id\"]}},\"additionalProperties\":false}",
+        inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"users\":{\"type\":\"string\",\"description\":\"The users file (JSON).\"},\"connection_id\":{\"type\":\"string\",\"pattern\":\"^con_[A-Za-z0-9]{16}$\"},\"upsert\":{\"type\":\"boolean\",\"default\":false},\"external_id\":{\"type\":\"string\"}},\"required\":[\"users\",\"connection_id\"]}},\"required\":[\"body\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: false,
         idempotent: false);
