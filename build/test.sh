@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 here="$(pwd)"
 shared="$(cd "$here/.." && pwd)/shared"
+logs="$here/artifacts/logs"; mkdir -p "$logs"   # per checkout: concurrent runs never mix logs
 
 if [ ! -d "$shared/tools" ]; then
   echo "error: $shared/tools is missing: the end-to-end tests need the shared peers beside the repository." >&2
@@ -13,8 +14,8 @@ if [ ! -d "$shared/tools" ]; then
 fi
 
 echo "== installing test peers (idempotent; first run takes a few minutes)"
-bash "$shared/tools/setup.sh" > /tmp/auth0mcp-peers-setup.log 2>&1 || { cat /tmp/auth0mcp-peers-setup.log >&2; exit 1; }
-tail -n 1 /tmp/auth0mcp-peers-setup.log
+bash "$shared/tools/setup.sh" > "$logs/peers-setup.log" 2>&1 || { cat "$logs/peers-setup.log" >&2; exit 1; }
+tail -n 1 "$logs/peers-setup.log"
 
 if [ -f build/postgres.sh ]; then
   echo "== starting PostgreSQL for the storage tests"
@@ -26,10 +27,18 @@ echo "== build"
 dotnet build Auth0Mcp.Sdk.sln -c Release -nologo -clp:ErrorsOnly
 
 echo "== test"
-dotnet test Auth0Mcp.Sdk.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee /tmp/auth0mcp-test.log | grep -E '^\s*(Failed|Passed!|Failed!|Skipped)|error|Total tests' || true
-status=${PIPESTATUS[0]}
-passed=$(grep -Eo 'Passed: +[0-9]+' /tmp/auth0mcp-test.log | awk '{s+=$2} END {print s+0}')
-failed=$(grep -Eo 'Failed: +[0-9]+' /tmp/auth0mcp-test.log | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -Eo 'Skipped: +[0-9]+' /tmp/auth0mcp-test.log | awk '{s+=$2} END {print s+0}')
+set +e
+dotnet test Auth0Mcp.Sdk.sln -c Release --no-build -nologo --logger "console;verbosity=normal" > "$logs/test.log" 2>&1
+status=$?
+set -e
+grep -aE '^\s*Failed [A-Za-z]|Error Message|Total tests|^\s*(Passed|Failed|Skipped): ' "$logs/test.log" || true
+count() { { grep -aEo "^\s*$1: +[0-9]+" "$logs/test.log" || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited $status without a failing test; its log:" >&2
+  tail -n 60 "$logs/test.log" >&2
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
