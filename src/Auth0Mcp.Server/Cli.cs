@@ -38,6 +38,7 @@ internal static class Cli
                     return await ServeCommand.RunAsync(args.Skip(1).ToArray(), stderr, cancellationToken).ConfigureAwait(false);
                 case "tools" when args.Length >= 2 && args[1] == "list":
                     return ToolsCommand.List(Auth0ToolCatalog.Descriptors, args.Skip(2).ToArray(), stdout, stderr);
+                case "catalog": return CatalogCommand.Run(args.Skip(1).ToArray(), stdout, stderr);
                 default:
                     await stderr.WriteLineAsync($"auth0-mcp: unknown command '{string.Join(' ', args.Take(2))}'. Run 'auth0-mcp --help'.").ConfigureAwait(false);
                     return 2;
