@@ -134,7 +134,7 @@ public sealed class PackageTests(PackageFeed feed)
                     http.DefaultRequestHeaders.Authorization = new("Bearer", Environment.GetEnvironmentVariable("AUTH0_TOKEN"));
                     var api = RestService.ForGenerated<Widgets.Api.Clients.IWidgetsApi>(http, Widgets.Api.Clients.Auth0ApiRefit.Settings);
                     var response = await api.GetAsync(id);
-                    Console.WriteLine($"{(int)response.StatusCode} {response.Content?.Id} {response.Content?.Name} {Widgets.Api.Auth0ToolCatalog.Descriptors.Count}");
+                    Console.WriteLine($"{response.StatusCode} {response.Content?.Id} {response.Content?.Name} {Widgets.Api.Auth0ToolCatalog.Descriptors.Count}");
                     return;
                 }
 
@@ -159,7 +159,7 @@ public sealed class PackageTests(PackageFeed feed)
         });
         var refit = await Processes.RunAsync("dotnet", [dll, "refit", "w-1"], env: new Dictionary<string, string?> { ["AUTH0_MCP_BASE_URL"] = api.BaseUrl.ToString(), ["AUTH0_TOKEN"] = Token });
         Assert.True(refit.ExitCode == 0, refit.ToString());
-        Assert.Equal("200 w-1 Sprocket 3", refit.Stdout.Trim());
+        Assert.Equal("OK w-1 Sprocket 3", refit.Stdout.Trim());
 
         await using var client = await ConnectAsync(dll, api.BaseUrl);
         var tools = await client.ListToolsAsync();
