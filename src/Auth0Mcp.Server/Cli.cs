@@ -11,6 +11,8 @@ internal static class Cli
         Usage:
           auth0-mcp [serve]                 Serve MCP over stdio (the default command).
           auth0-mcp catalog list [--json]   Print the generated tool catalogue (no store, no credentials).
+          auth0-mcp catalog diff OLD_SPEC NEW_SPEC [--json] [--groups a;b] [--fail-on-breaking]
+                                            Tools added, removed and changed between two specs (breaking marked).
           auth0-mcp tools list|show|approve|disable|classify ...
                                             Review tools: state, risk, toolsets (governance store).
           auth0-mcp toolsets list|create|add|remove|delete|grants ...
@@ -58,6 +60,8 @@ internal static class Cli
                     return await AdminCommands.DoctorAsync(args.Skip(1).ToArray(), stdout, cancellationToken).ConfigureAwait(false);
                 case "credentials" when args.Length >= 2 && args[1] == "rotate":
                     return await AdminCommands.RotateAsync(args.Skip(2).ToArray(), Console.In, stdout, cancellationToken).ConfigureAwait(false);
+                case "catalog":
+                    return CatalogCommand.Run(args.Skip(1).ToArray(), stdout, stderr);
                 default:
                     await stderr.WriteLineAsync($"auth0-mcp: unknown command '{string.Join(' ', args.Take(2))}'. Run 'auth0-mcp --help'.").ConfigureAwait(false);
                     return 2;

@@ -1,0 +1,224 @@
+using System.Text;
+using System.Text.Json;
+using Auth0Mcp.Generators.Diagnostics;
+using Auth0Mcp.Generators.Diff;
+
+namespace Auth0Mcp.Server;
+
+/// <summary>
+/// <c>auth0-mcp catalog diff OLD_SPEC NEW_SPEC [--json] [--groups a;b] [--fail-on-breaking]</c>: the tools that a spec
+/// update adds, removes and changes, with breaking changes marked. Reads both specs with the generation core
+/// (Read → Bind, nothing emitted or compiled), so it works for any two spec files, pinned or not.
+/// Exit codes: 0 done, 1 a spec could not be read (missing, not JSON, not OpenAPI), 2 bad usage,
+/// 3 breaking changes found and <c>--fail-on-breaking</c> given.
+/// </summary>
+internal static class CatalogCommand
+{
+    public const string Usage = "catalog diff OLD_SPEC NEW_SPEC [--json] [--groups a;b] [--fail-on-breaking]";
+
+    /// <summary>What a running server does with the new catalogue (printed with every diff, and in docs/spec-updates.md).</summary>
+    public const string GovernanceNote =
+        "A running server re-syncs its governance store with the new catalogue when it starts: added tools take the " +
+        "default state (pending review unless changed with 'defaults set'), removed tools become Removed (calls are " +
+        "denied), and changed tools get a new content hash, so an approval no longer holds and they return to pending " +
+        "review until an admin approves them again. 'auth0-mcp tools list' shows each tool's state.";
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] != "diff")
+        {
+            throw new UsageException($"catalog: expected '{Usage}'.");
+        }
+
+        var files = new List<string>();
+        var json = false;
+        var failOnBreaking = false;
+        string? groups = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--json": json = true; break;
+                case "--fail-on-breaking": failOnBreaking = true; break;
+                case "--groups" when i + 1 < args.Length: groups = args[++i]; break;
+                case var option when option.StartsWith("--", StringComparison.Ordinal):
+                    throw new UsageException($"catalog diff: unexpected option '{option}'. Usage: {Usage}");
+                default: files.Add(args[i]); break;
+            }
+        }
+
+        if (files.Count != 2)
+        {
+            throw new UsageException($"catalog diff: expected two spec files, got {files.Count}. Usage: {Usage}");
+        }
+
+        var before = Load(files[0], groups, stderr);
+        var after = Load(files[1], groups, stderr);
+        if (before is null || after is null)
+        {
+            return 1;
+        }
+
+        var diff = CatalogDiffer.Compare(before, after);
+        stdout.Write(json ? ToJson(diff, files[0], files[1]) : ToText(diff, files[0], files[1]));
+        return failOnBreaking && diff.BreakingCount > 0 ? 3 : 0;
+    }
+
+    private static SpecCatalog? Load(string path, string? groups, TextWriter stderr)
+    {
+        if (!File.Exists(path))
+        {
+            stderr.WriteLine($"auth0-mcp: catalog diff: the spec '{path}' does not exist.");
+            return null;
+        }
+
+        var text = File.ReadAllText(path);
+        var (catalog, diagnostics) = CatalogDiffer.Load(text, groups);
+        foreach (var info in diagnostics)
+        {
+            if (info.Severity == Severity.Error)
+            {
+                var d = SpecLocator.Locate(info, text);
+                stderr.WriteLine($"{path}({d.Line},{d.Column}): error {d.Id}: {d.Message}");
+            }
+        }
+
+        if (catalog is null)
+        {
+            stderr.WriteLine($"auth0-mcp: catalog diff: '{path}' is not a usable OpenAPI spec (see the errors above).");
+        }
+
+        return catalog;
+    }
+
+    /// <summary>The human form: a summary, then added (+), removed (-) and changed (~) tools; breaking changes marked '!'.</summary>
+    public static string ToText(CatalogDiff diff, string oldPath, string newPath)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Tool catalogue diff");
+        sb.AppendLine($"  old: {Path.GetFileName(oldPath)} ({diff.Old.Title} {diff.Old.Version}): {diff.Old.ToolCount} tools");
+        sb.AppendLine($"  new: {Path.GetFileName(newPath)} ({diff.New.Title} {diff.New.Version}): {diff.New.ToolCount} tools");
+        sb.AppendLine($"  {diff.Added.Count} added, {diff.Removed.Count} removed, {diff.Changed.Count} changed ({diff.BreakingCount} with breaking changes)");
+        sb.AppendLine();
+        sb.AppendLine($"Added ({diff.Added.Count})");
+        foreach (var t in diff.Added)
+        {
+            sb.AppendLine($"  + {t.Name,-64} {t.Method,-6} {t.Path}");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine($"Removed ({diff.Removed.Count})");
+        foreach (var t in diff.Removed)
+        {
+            sb.AppendLine($"  - {t.Name,-64} {t.Method,-6} {t.Path}  BREAKING");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine($"Changed ({diff.Changed.Count})");
+        foreach (var c in diff.Changed)
+        {
+            sb.AppendLine($"  ~ {c.Tool.Name,-64} {c.Tool.Method,-6} {c.Tool.Path}{(c.Breaking ? "  BREAKING" : "")}");
+            foreach (var item in c.Changes)
+            {
+                var subject = item.Subject.Length > 0 ? " " + item.Subject : "";
+                sb.AppendLine($"      {(item.Breaking ? "!" : "·")} {ChangeKinds.Id(item.Kind)}{subject}: {item.Detail}");
+            }
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("'!' marks a breaking change: a call valid before may now fail (new required argument, removed argument,");
+        sb.AppendLine("incompatible type, tightened constraint, changed method or path, changed scopes). Removed tools are breaking.");
+        sb.AppendLine(GovernanceNote);
+        return sb.ToString();
+    }
+
+    /// <summary>The machine form: <c>{ old, new, summary, added[], removed[], changed[], governance }</c>.</summary>
+    public static string ToJson(CatalogDiff diff, string oldPath, string newPath)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            WriteSide(w, "old", diff.Old, oldPath);
+            WriteSide(w, "new", diff.New, newPath);
+            w.WriteStartObject("summary");
+            w.WriteNumber("added", diff.Added.Count);
+            w.WriteNumber("removed", diff.Removed.Count);
+            w.WriteNumber("changed", diff.Changed.Count);
+            w.WriteNumber("breaking", diff.BreakingCount + diff.Removed.Count);
+            w.WriteEndObject();
+
+            w.WriteStartArray("added");
+            foreach (var t in diff.Added)
+            {
+                w.WriteStartObject();
+                WriteTool(w, t);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("removed");
+            foreach (var t in diff.Removed)
+            {
+                w.WriteStartObject();
+                WriteTool(w, t);
+                w.WriteBoolean("breaking", true);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("changed");
+            foreach (var c in diff.Changed)
+            {
+                w.WriteStartObject();
+                WriteTool(w, c.Tool);
+                w.WriteBoolean("breaking", c.Breaking);
+                w.WriteStartArray("changes");
+                foreach (var item in c.Changes)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("kind", ChangeKinds.Id(item.Kind));
+                    w.WriteString("subject", item.Subject);
+                    w.WriteString("detail", item.Detail);
+                    w.WriteBoolean("breaking", item.Breaking);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteString("governance", GovernanceNote);
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + Environment.NewLine;
+    }
+
+    private static void WriteSide(Utf8JsonWriter w, string name, CatalogSide side, string path)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("spec", path);
+        w.WriteString("title", side.Title);
+        w.WriteString("version", side.Version);
+        w.WriteNumber("tools", side.ToolCount);
+        w.WriteEndObject();
+    }
+
+    private static void WriteTool(Utf8JsonWriter w, ToolEntry t)
+    {
+        w.WriteString("name", t.Name);
+        w.WriteString("method", t.Method);
+        w.WriteString("path", t.Path);
+        w.WriteString("operationId", t.OperationId);
+        w.WriteString("group", t.Group);
+        w.WriteStartArray("scopes");
+        foreach (var scope in t.Scopes)
+        {
+            w.WriteStringValue(scope);
+        }
+
+        w.WriteEndArray();
+    }
+}

@@ -1,0 +1,32 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace Auth0Mcp.Packaging.Tests.Infrastructure;
+
+/// <summary>The repository, the shared folder beside it, the pinned spec, and the configuration the tests were built in.</summary>
+internal static partial class Repo
+{
+    public static string Root { get; } = Metadata("Auth0Mcp.Tests.RepoRoot").TrimEnd('/');
+
+    public static string Configuration { get; } = Metadata("Auth0Mcp.Tests.Configuration");
+
+    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+
+    public static string PinFile => Path.Combine(Root, "openapi", "spec.pin.props");
+
+    /// <summary>The pinned spec in ../shared/openapi (the file name comes from the pin).</summary>
+    public static string PinnedSpec => Path.Combine(Shared, "openapi", PinProperty("Auth0SpecFileName"));
+
+    public static string OlderSpec => Path.Combine(Shared, "openapi", "auth0-management-api.2026-05-27.json");
+
+    public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "auth0-mcp.dll");
+
+    public static string PinProperty(string name)
+    {
+        var match = Regex.Match(File.ReadAllText(PinFile), $"<{name}>([^<]*)</{name}>");
+        return match.Success ? match.Groups[1].Value : throw new InvalidOperationException($"{name} is not in {PinFile}");
+    }
+
+    private static string Metadata(string key) =>
+        typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+}

@@ -1,0 +1,318 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Auth0Mcp.Server.Tests.Infrastructure;
+
+namespace Auth0Mcp.Server.Tests;
+
+/// <summary><c>auth0-mcp catalog diff</c>: the two real specs, breaking-change classification on small specs, and errors.</summary>
+public sealed class CatalogDiffTests : IDisposable
+{
+    private static readonly string OldSpec = Path.Combine(Repo.Shared, "openapi", "auth0-management-api.2026-05-27.json");
+    private static readonly string NewSpec = Repo.Spec;
+    private readonly string _dir = Directory.CreateTempSubdirectory("auth0mcp-diff-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await Cli.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task CatalogDiffJson_RealSpecs_FindsThe25AddedOperationsAndNoneRemoved()
+    {
+        var (code, output, error) = await RunAsync("catalog", "diff", OldSpec, NewSpec, "--json");
+
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        var added = root.GetProperty("added").EnumerateArray().ToList();
+        Assert.Equal(25, added.Count);
+        Assert.Empty(root.GetProperty("removed").EnumerateArray());
+        Assert.Equal(427, root.GetProperty("old").GetProperty("tools").GetInt32());
+        Assert.Equal(452, root.GetProperty("new").GetProperty("tools").GetInt32());
+        Assert.Equal(25, root.GetProperty("summary").GetProperty("added").GetInt32());
+
+        // Independent oracle: the (method, path) pairs that only the new spec has.
+        var expected = Operations(NewSpec).Except(Operations(OldSpec)).Order().ToList();
+        Assert.Equal(25, expected.Count);
+        Assert.Equal(expected, added.Select(t => $"{t.GetProperty("method").GetString()} {t.GetProperty("path").GetString()}").Order().ToList());
+        Assert.All(added, t => Assert.StartsWith("auth0_", t.GetProperty("name").GetString()));
+
+        // Every changed entry names the tool and says what changed and whether it is breaking.
+        var changed = root.GetProperty("changed").EnumerateArray().ToList();
+        Assert.NotEmpty(changed);
+        foreach (var c in changed)
+        {
+            foreach (var field in new[] { "name", "method", "path", "breaking", "changes" })
+            {
+                Assert.True(c.TryGetProperty(field, out _), $"{c} lacks {field}");
+            }
+
+            var items = c.GetProperty("changes").EnumerateArray().ToList();
+            Assert.NotEmpty(items);
+            Assert.Equal(items.Any(i => i.GetProperty("breaking").GetBoolean()), c.GetProperty("breaking").GetBoolean());
+            Assert.All(items, i => Assert.False(string.IsNullOrEmpty(i.GetProperty("kind").GetString())));
+        }
+
+        // What changed between these two specs (read off the specs; the diff must say it the same way).
+        var byName = changed.ToDictionary(c => c.GetProperty("name").GetString()!);
+        Assert.Equal(25, byName.Count);
+        Assert.Equal(
+            ["auth0_branding_update", "auth0_connections_create", "auth0_connections_update"],
+            byName.Values.Where(c => c.GetProperty("breaking").GetBoolean()).Select(c => c.GetProperty("name").GetString()).Order());
+        AssertChange(byName["auth0_branding_update"], "argument-removed", "body.identifiers", breaking: true);
+        AssertChange(byName["auth0_connections_create"], "enum-values-removed", "body.options.attributes.phone_number.identifier.default_method", breaking: true);
+        AssertChange(byName["auth0_connections_create"], "argument-added", "body.cross_app_access_requesting_app", breaking: false);
+        AssertChange(byName["auth0_tenants_settings_update"], "argument-added", "body.session_lifetime_in_minutes", breaking: false);
+        AssertChange(byName["auth0_clients_update"], "argument-type-changed", "body.native_social_login", breaking: false); // object → null|object widens
+        AssertChange(byName["auth0_email_templates_get"], "enum-values-added", "templateName", breaking: false);
+        AssertChange(byName["auth0_emails_provider_create"], "description-changed", "", breaking: false);
+
+        Assert.Contains("pending review", root.GetProperty("governance").GetString());
+    }
+
+    [Fact]
+    public async Task CatalogDiffText_RealSpecs_SummarisesAndListsAddedTools()
+    {
+        var (code, output, _) = await RunAsync("catalog", "diff", OldSpec, NewSpec);
+
+        Assert.Equal(0, code);
+        Assert.Contains("427 tools", output);
+        Assert.Contains("452 tools", output);
+        Assert.Matches(@"25 added, 0 removed, \d+ changed", output);
+        Assert.Contains("Added (25)", output);
+        Assert.Contains("pending review", output);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_SameSpec_IsEmpty()
+    {
+        var (code, output, _) = await RunAsync("catalog", "diff", NewSpec, NewSpec, "--json");
+
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Empty(doc.RootElement.GetProperty("added").EnumerateArray());
+        Assert.Empty(doc.RootElement.GetProperty("removed").EnumerateArray());
+        Assert.Empty(doc.RootElement.GetProperty("changed").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task CatalogDiff_SmallSpecs_ClassifiesEachKindOfChange()
+    {
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets/{id}", "widgets", "get", ["read:widgets"], SmallSpec.PathParam("id"), SmallSpec.QueryParam("fields", "string")),
+            SmallSpec.Op("post", "/widgets", "widgets", "create", ["create:widgets"], body: """{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"color":{"type":"string","enum":["red","blue"]},"size":{"type":"integer"}}}"""),
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"], SmallSpec.QueryParam("page", "integer")),
+            SmallSpec.Op("delete", "/widgets/{id}", "widgets", "delete", ["delete:widgets"], SmallSpec.PathParam("id")),
+            SmallSpec.Op("patch", "/widgets/{id}", "widgets", "update", ["update:widgets"], SmallSpec.PathParam("id"))));
+        var after = Write("new.json", SmallSpec.Build(
+            // scope change + a new optional argument
+            SmallSpec.Op("get", "/widgets/{id}", "widgets", "get", ["read:widgets", "read:widget_secrets"], SmallSpec.PathParam("id"), SmallSpec.QueryParam("fields", "string"), SmallSpec.QueryParam("include_totals", "boolean")),
+            // new required body field, removed field, enum value removed, type change
+            SmallSpec.Op("post", "/widgets", "widgets", "create", ["create:widgets"], body: """{"type":"object","required":["name","owner"],"properties":{"name":{"type":"string"},"owner":{"type":"string"},"color":{"type":"string","enum":["red"]},"size":{"type":"string"}}}"""),
+            // page removed, now required per_page
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"], SmallSpec.QueryParam("per_page", "integer", required: true)),
+            // changed path (same tool name); PATCH /widgets/{id} removed; a new tool added
+            SmallSpec.Op("delete", "/widgets/{widget_id}", "widgets", "delete", ["delete:widgets"], SmallSpec.PathParam("widget_id")),
+            SmallSpec.Op("get", "/gadgets", "gadgets", "list", ["read:gadgets"])));
+
+        var (code, output, error) = await RunAsync("catalog", "diff", before, after, "--json");
+
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal(["auth0_gadgets_list"], root.GetProperty("added").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(["auth0_widgets_update"], root.GetProperty("removed").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        var changed = root.GetProperty("changed").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
+        Assert.Equal(["auth0_widgets_create", "auth0_widgets_delete", "auth0_widgets_get", "auth0_widgets_list"], changed.Keys.Order());
+
+        AssertChange(changed["auth0_widgets_get"], "scopes-changed", "", breaking: true);
+        AssertChange(changed["auth0_widgets_get"], "argument-added", "include_totals", breaking: false);
+        AssertChange(changed["auth0_widgets_create"], "argument-added", "body.owner", breaking: true);
+        AssertChange(changed["auth0_widgets_create"], "enum-values-removed", "body.color", breaking: true);
+        AssertChange(changed["auth0_widgets_create"], "argument-type-changed", "body.size", breaking: true);
+        AssertChange(changed["auth0_widgets_list"], "argument-removed", "page", breaking: true);
+        AssertChange(changed["auth0_widgets_list"], "argument-added", "per_page", breaking: true);
+        AssertChange(changed["auth0_widgets_delete"], "path-changed", "", breaking: true);
+        Assert.All(changed.Values, c => Assert.True(c.GetProperty("breaking").GetBoolean()));
+
+        // --fail-on-breaking turns breaking changes into exit code 3 (for CI gates).
+        var (failCode, _, _) = await RunAsync("catalog", "diff", before, after, "--fail-on-breaking");
+        Assert.Equal(3, failCode);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_OnlyNonBreakingChanges_AreNotMarkedBreaking()
+    {
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"], SmallSpec.QueryParam("page", "integer", required: true))));
+        var after = Write("new.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"], SmallSpec.QueryParam("page", "integer"), SmallSpec.QueryParam("q", "string"))));
+
+        var (code, output, _) = await RunAsync("catalog", "diff", before, after, "--json", "--fail-on-breaking");
+
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var change = Assert.Single(doc.RootElement.GetProperty("changed").EnumerateArray());
+        Assert.False(change.GetProperty("breaking").GetBoolean());
+        AssertChange(change, "argument-now-optional", "page", breaking: false);
+        AssertChange(change, "argument-added", "q", breaking: false);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_MissingFile_ExitsOneAndNamesIt()
+    {
+        var missing = Path.Combine(_dir, "nope.json");
+
+        var (code, output, error) = await RunAsync("catalog", "diff", missing, NewSpec);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains($"the spec '{missing}' does not exist", error);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_BadJson_ExitsOneWithTheLine()
+    {
+        var bad = Write("bad.json", "{\n  \"openapi\": \"3.1.0\",\n  \"paths\": {\n    \"/x\": {,\n  }\n}\n");
+
+        var (code, _, error) = await RunAsync("catalog", "diff", NewSpec, bad);
+
+        Assert.Equal(1, code);
+        Assert.Contains("bad.json(4,", error);
+        Assert.Contains("error A0MG001", error);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_NotOpenApi_ExitsOneAndSaysSo()
+    {
+        var other = Write("package.json", """{"name":"left-pad","version":"1.3.0"}""");
+
+        var (code, _, error) = await RunAsync("catalog", "diff", other, NewSpec);
+
+        Assert.Equal(1, code);
+        Assert.Contains("error A0MG007", error);
+        Assert.Contains("not an OpenAPI 3 document", error);
+    }
+
+    [Theory]
+    [InlineData("catalog")]
+    [InlineData("catalog", "diff", "one.json")]
+    [InlineData("catalog", "diff", "a.json", "b.json", "--yaml")]
+    [InlineData("catalog", "merge", "a.json", "b.json")]
+    public async Task CatalogDiff_BadUsage_ExitsTwo(params string[] args)
+    {
+        var (code, output, error) = await RunAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("auth0-mcp: catalog", error);
+    }
+
+    [Fact]
+    public void ServerOutput_ReferencesTheGeneratorCore_WithoutRoslyn()
+    {
+        // The server reads specs with Auth0Mcp.Generators.dll; the compiler's assemblies must not ride along.
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "Auth0Mcp.Generators.dll")));
+        Assert.Empty(Directory.GetFiles(AppContext.BaseDirectory, "Microsoft.CodeAnalysis*.dll"));
+        var deps = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "auth0-mcp.deps.json"));
+        Assert.DoesNotContain("Microsoft.CodeAnalysis", deps, StringComparison.Ordinal);
+    }
+
+    private static void AssertChange(JsonElement tool, string kind, string subject, bool breaking)
+    {
+        var items = tool.GetProperty("changes").EnumerateArray().ToList();
+        var item = items.SingleOrDefault(i => i.GetProperty("kind").GetString() == kind && i.GetProperty("subject").GetString() == subject);
+        Assert.True(item.ValueKind == JsonValueKind.Object, $"{tool.GetProperty("name")} has no {kind} {subject}: {tool}");
+        Assert.Equal(breaking, item.GetProperty("breaking").GetBoolean());
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static HashSet<string> Operations(string spec)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(spec));
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in doc.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                if (op.Name is "get" or "put" or "post" or "delete" or "patch")
+                {
+                    set.Add($"{op.Name.ToUpperInvariant()} {path.Name}");
+                }
+            }
+        }
+
+        return set;
+    }
+}
+
+/// <summary>Builds small OpenAPI 3.1 specs in Auth0's style (x-operation-group/x-operation-name, bearer scopes).</summary>
+internal static class SmallSpec
+{
+    public static string Build(params JsonObject[] operations)
+    {
+        var paths = new JsonObject();
+        foreach (var o in operations)
+        {
+            var path = (string)o["path"]!;
+            if (paths[path] is not JsonObject item)
+            {
+                item = new JsonObject();
+                paths[path] = item;
+            }
+
+            item[(string)o["method"]!] = o["op"]!.DeepClone();
+        }
+
+        return new JsonObject
+        {
+            ["openapi"] = "3.1.0",
+            ["info"] = new JsonObject { ["title"] = "Small", ["version"] = "1" },
+            ["paths"] = paths,
+        }.ToJsonString();
+    }
+
+    public static JsonObject Op(string method, string path, string group, string name, string[] scopes, params JsonObject[] parameters) =>
+        Op(method, path, group, name, scopes, null, parameters);
+
+    public static JsonObject Op(string method, string path, string group, string name, string[] scopes, string? body, params JsonObject[] parameters)
+    {
+        var op = new JsonObject
+        {
+            ["operationId"] = $"{method}_{group}_{name}",
+            ["summary"] = $"{name} {group}",
+            ["x-operation-group"] = group,
+            ["x-operation-name"] = name,
+            ["parameters"] = new JsonArray(parameters.Select(p => (JsonNode)p).ToArray()),
+            ["responses"] = JsonNode.Parse("""{"200":{"description":"OK","content":{"application/json":{"schema":{"type":"object"}}}}}"""),
+            ["security"] = new JsonArray(new JsonObject { ["bearerAuth"] = new JsonArray(scopes.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()) }),
+        };
+        if (body is not null)
+        {
+            op["requestBody"] = new JsonObject
+            {
+                ["required"] = true,
+                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = JsonNode.Parse(body) } },
+            };
+        }
+
+        return new JsonObject { ["method"] = method, ["path"] = path, ["op"] = op };
+    }
+
+    public static JsonObject PathParam(string name) =>
+        new() { ["name"] = name, ["in"] = "path", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "string" } };
+
+    public static JsonObject QueryParam(string name, string type, bool required = false) =>
+        new() { ["name"] = name, ["in"] = "query", ["required"] = required, ["schema"] = new JsonObject { ["type"] = type } };
+}
