@@ -1,0 +1,47 @@
+using Auth0Mcp.Server.Tests.Infrastructure;
+
+namespace Auth0Mcp.Server.Tests;
+
+/// <summary>The build finds the spec and refuses one that does not match the sha256 pin in openapi/spec.pin.props.</summary>
+public sealed class SpecPinTests
+{
+    private static Task<(int ExitCode, string Stdout, string Stderr)> ResolveAsync(string specPath) => Processes.RunAsync(
+        "dotnet",
+        ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-t:Auth0McpResolveSpec", "-nologo", "-v:m", $"-p:Auth0SpecPath={specPath}"],
+        new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null },
+        TimeSpan.FromMinutes(3));
+
+    [Fact]
+    public async Task Build_PinnedSpec_IsAccepted()
+    {
+        var (code, stdout, stderr) = await ResolveAsync(Repo.Spec);
+
+        Assert.True(code == 0, stdout + stderr);
+    }
+
+    [Fact]
+    public async Task Build_SpecWithAnotherHash_FailsWithExpectedActualAndHowToUpdate()
+    {
+        var older = Path.Combine(Repo.Shared, "openapi", "auth0-management-api.2026-05-27.json");
+
+        var (code, stdout, _) = await ResolveAsync(older);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("A0MB003", stdout, StringComparison.Ordinal);
+        Assert.Contains("expected sha256 3ac17a404d0b2d3acd45b002e4b2e55a70cbf809175187cf9a5bfe604f1335c3", stdout, StringComparison.Ordinal);
+        Assert.Contains("actual 15fe7ee2ca104ecce6e198ad6d9dd6c4321e37e56658a3ee1a2c078db6ca274e", stdout, StringComparison.Ordinal);
+        Assert.Contains("build/update-spec", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_MissingSpecPath_FailsNamingThePath()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-spec-" + Guid.NewGuid().ToString("N") + ".json");
+
+        var (code, stdout, _) = await ResolveAsync(missing);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("A0MB001", stdout, StringComparison.Ordinal);
+        Assert.Contains(missing, stdout, StringComparison.Ordinal);
+    }
+}
