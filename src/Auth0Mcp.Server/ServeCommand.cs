@@ -10,19 +10,18 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (args.Length > 0)
+        // --http, --tools-mode, --config and the environment: see HostConfiguration.cs; HTTP: Http/HttpServe.cs.
+        var settings = HostSettings.Load(args);
+        if (settings.HttpUrl is not null)
         {
-            throw new UsageException($"serve: unexpected argument '{args[0]}'.");
+            return await Http.HttpServe.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
         }
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services
-            .AddMcpServer(o => o.ServerInfo = new() { Name = "auth0-mcp", Version = typeof(ServeCommand).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" })
-            .WithStdioServerTransport()
-            .WithAuth0ManagementTools(ConfigureFromEnvironment);
+        builder.Services.AddAuth0Mcp(settings).WithStdioServerTransport();
         using var host = builder.Build();
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         return 0;
