@@ -40,6 +40,7 @@ internal sealed class HostSettings
         ("AUTH0_MCP_OIDC_AUTHORITY", "Authentication:Jwt:Authority", "HTTP: OIDC issuer whose JWTs are accepted, e.g. https://login.example.com/"),
         ("AUTH0_MCP_OIDC_AUDIENCE", "Authentication:Jwt:Audience", "HTTP: the audience those JWTs must carry"),
         ("AUTH0_MCP_API_KEYS", "Authentication:ApiKeys", "HTTP: static keys, KEY=user[:group1,group2];KEY2=user2 (at least 16 characters each)"),
+        ("AUTH0_MCP_HTTP_LOCAL_USER", "Authentication:LocalUser", "HTTP on a loopback address only: on = requests without credentials act as AUTH0_MCP_USER (local tools, test suites)"),
     ];
 
     public Uri? HttpUrl { get; set; }
@@ -77,6 +78,9 @@ internal sealed class HostSettings
     public string GroupsClaim { get; set; } = "groups";
 
     public List<ApiKeyEntry> ApiKeys { get; } = [];
+
+    /// <summary>HTTP on loopback only: requests without credentials act as <see cref="User"/> (like stdio).</summary>
+    public bool LocalUser { get; set; }
 
     /// <summary>The MCP endpoint path of <see cref="HttpUrl"/> ("/" when it has none).</summary>
     public string HttpPath => HttpUrl is null ? "/" : (HttpUrl.AbsolutePath.TrimEnd('/') is { Length: > 0 } p ? p : "/");
@@ -196,6 +200,11 @@ internal sealed class HostSettings
         if (Get("AUTH0_MCP_MAX_OUTPUT_BYTES") is { } max)
         {
             MaxOutputBytes = Int(max, "AUTH0_MCP_MAX_OUTPUT_BYTES", errors) ?? MaxOutputBytes;
+        }
+
+        if (Get("AUTH0_MCP_HTTP_LOCAL_USER") is { } local)
+        {
+            LocalUser = Switch(local, "AUTH0_MCP_HTTP_LOCAL_USER", errors) ?? LocalUser;
         }
 
         JwtAuthority = Get("AUTH0_MCP_OIDC_AUTHORITY") ?? JwtAuthority;
@@ -318,6 +327,9 @@ internal sealed class HostSettings
                                     }
 
                                     break;
+                                case "LocalUser":
+                                    LocalUser = p.Value.ValueKind == JsonValueKind.True;
+                                    break;
                                 case "ApiKeys":
                                     if (p.Value.ValueKind != JsonValueKind.Array)
                                     {
@@ -398,7 +410,17 @@ internal sealed class HostSettings
             errors.Add($"AUTH0_MCP_OIDC_AUTHORITY is not an absolute http(s) URL: '{JwtAuthority}'");
         }
 
-        if (JwtAuthority is null && ApiKeys.Count == 0)
+        if (LocalUser && !(HttpUrl.IsLoopback || HttpUrl.Host == "localhost"))
+        {
+            errors.Add($"AUTH0_MCP_HTTP_LOCAL_USER (requests without credentials act as the local user) is only allowed on a loopback address, not {HttpUrl.Host}");
+        }
+
+        if (LocalUser && string.IsNullOrWhiteSpace(User))
+        {
+            errors.Add("AUTH0_MCP_HTTP_LOCAL_USER needs AUTH0_MCP_USER: the identity that requests without credentials act as");
+        }
+
+        if (JwtAuthority is null && ApiKeys.Count == 0 && !LocalUser)
         {
             errors.Add("serve --http needs caller authentication: set AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE (JWT bearer tokens), or AUTH0_MCP_API_KEYS (static keys), or the Authentication section of --config");
         }

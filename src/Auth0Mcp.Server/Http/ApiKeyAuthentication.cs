@@ -67,3 +67,34 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 }
+
+/// <summary>
+/// Loopback-only convenience (<c>AUTH0_MCP_HTTP_LOCAL_USER=on</c>): a request without credentials acts as the
+/// configured local user, exactly like a stdio client does. Never used for a request that presents credentials.
+/// </summary>
+internal sealed class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<LocalUserAuthenticationOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "LocalUser";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (Context.Connection.RemoteIpAddress is { } remote && !System.Net.IPAddress.IsLoopback(remote))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("the local user is only for loopback connections"));
+        }
+
+        var claims = new List<Claim> { new("sub", Options.User) };
+        claims.AddRange(Options.Groups.Select(g => new Claim("groups", g)));
+        var identity = new ClaimsIdentity(claims, SchemeName, "sub", "groups");
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+    }
+}
+
+/// <summary>Options of the local user scheme.</summary>
+internal sealed class LocalUserAuthenticationOptions : AuthenticationSchemeOptions
+{
+    public string User { get; set; } = "";
+
+    public IReadOnlyList<string> Groups { get; set; } = [];
+}

@@ -77,7 +77,8 @@ internal static class HttpServe
             o.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
         });
         auth.AddPolicyScheme(CallerScheme, "JWT or API key", o => o.ForwardDefaultSelector = context =>
-            !jwt ? ApiKeyAuthenticationHandler.SchemeName
+            settings.LocalUser && ApiKeyAuthenticationHandler.PresentedKey(context.Request) is null ? LocalUserAuthenticationHandler.SchemeName
+            : !jwt ? (keys ? ApiKeyAuthenticationHandler.SchemeName : LocalUserAuthenticationHandler.SchemeName)
             : !keys ? JwtBearerDefaults.AuthenticationScheme
             : LooksLikeJwt(context.Request) ? JwtBearerDefaults.AuthenticationScheme
             : ApiKeyAuthenticationHandler.SchemeName);
@@ -100,6 +101,16 @@ internal static class HttpServe
             auth.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.Keys = settings.ApiKeys);
         }
 
+        if (settings.LocalUser)
+        {
+            auth.AddScheme<LocalUserAuthenticationOptions, LocalUserAuthenticationHandler>(LocalUserAuthenticationHandler.SchemeName, o =>
+            {
+                var local = Sdk.Governance.CallerIdentity.From(settings.User, settings.Groups);
+                o.User = local?.User ?? "";
+                o.Groups = local?.Groups ?? [];
+            });
+        }
+
         auth.AddMcp(o =>
         {
             o.ResourceMetadata = new ProtectedResourceMetadata
@@ -116,12 +127,33 @@ internal static class HttpServe
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        if (IsLoopback(url.Host))
+        {
+            // DNS rebinding: a page on another site must not reach a loopback server through a name it controls.
+            app.Use(async (context, next) =>
+            {
+                if (!IsLoopback(context.Request.Host.Host) || (context.Request.Headers.Origin is { Count: > 0 } origin
+                    && !(Uri.TryCreate(origin[0], UriKind.Absolute, out var o) && IsLoopback(o.Host))))
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync("Host or Origin is not a loopback name: refused (DNS rebinding protection).").ConfigureAwait(false);
+                    return;
+                }
+
+                await next(context).ConfigureAwait(false);
+            });
+        }
+
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapMcp(settings.HttpPath).RequireAuthorization();
         return app;
     }
+
+    private static bool IsLoopback(string host) =>
+        host is "localhost" or "127.0.0.1" or "[::1]" or "::1"
+        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
     // A JWT is three base64url parts; an API key (hex, base64, …) is not.
     private static bool LooksLikeJwt(HttpRequest request)
