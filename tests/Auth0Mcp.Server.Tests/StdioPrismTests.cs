@@ -18,6 +18,7 @@ public sealed class StdioPrismTests(PrismFixture prism)
         ["AUTH0_MCP_BASE_URL"] = baseUrl.ToString().TrimEnd('/'),
         ["AUTH0_TOKEN"] = Token,
         ["AUTH0_DOMAIN"] = null,
+        ["AUTH0_MCP_GOVERNANCE"] = "off",
     };
 
     private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));

@@ -47,6 +47,10 @@ public static class ToolSearch
 
             if (matched > 0)
             {
+                // Prefer the tool whose name is mostly the query: "list users" ranks users_list above users_organizations_list.
+                var nameWords = name.Where(w => w != "auth0").ToList();
+                var covered = nameWords.Count(w => words.Any(q => w.StartsWith(q, StringComparison.Ordinal) || (q.Length > 3 && q.EndsWith('s') && w == q[..^1])));
+                score += nameWords.Count == 0 ? 0 : 20 * covered / nameWords.Count;
                 hits.Add(new ToolSearchHit(tool, score + (matched * 100), matched == words.Count));
             }
         }
