@@ -3,7 +3,6 @@ using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0Mcp.Server;
@@ -18,7 +17,7 @@ internal static class AdminCommands
 
     public static async Task<int> GovernanceAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var store = GovernanceStores.Open(HostSettings.Store);
+        var store = GovernanceStores.Open(CredentialSettings.Store);
         try
         {
             return await new GovernanceCommands(store, Catalog).RunAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
@@ -37,7 +36,7 @@ internal static class AdminCommands
             throw new UsageException("toolsets grants: give exactly one toolset name, e.g. 'auth0-mcp toolsets grants ops'.");
         }
 
-        var store = GovernanceStores.Open(HostSettings.Store);
+        var store = GovernanceStores.Open(CredentialSettings.Store);
         try
         {
             var governance = new ToolGovernance(store);
@@ -77,7 +76,7 @@ internal static class AdminCommands
         }
 
         IReadOnlyList<Auth0ToolDescriptor> approved;
-        var store = GovernanceStores.Open(HostSettings.Store);
+        var store = GovernanceStores.Open(CredentialSettings.Store);
         try
         {
             var governance = new ToolGovernance(store);
@@ -123,12 +122,12 @@ internal static class AdminCommands
             throw new UsageException("credentials rotate: give --token (or --token-stdin), or --client-id/--client-secret (or --client-secret-stdin).");
         }
 
-        var changed = HostSettings.WriteCredentials(token, clientId, secret);
-        var store = GovernanceStores.Open(HostSettings.Store);
+        var changed = CredentialSettings.WriteCredentials(token, clientId, secret);
+        var store = GovernanceStores.Open(CredentialSettings.Store);
         try
         {
             var actor = Environment.GetEnvironmentVariable("AUTH0_MCP_USER") is { Length: > 0 } user ? user : Environment.UserName;
-            await new ToolGovernance(store).RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {HostSettings.CredentialsFile}", cancellationToken).ConfigureAwait(false);
+            await new ToolGovernance(store).RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {CredentialSettings.CredentialsFile}", cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -141,10 +140,10 @@ internal static class AdminCommands
 
     private static ServiceProvider BuildConnection()
     {
-        var configuration = new ConfigurationManager();
         var services = new ServiceCollection();
         services.AddLogging();
-        ServeCommand.ConfigureConnection(services, configuration);
+        services.AddAuth0Connection();
+        CredentialSettings.AddRotatableCredentials(services);
         return services.BuildServiceProvider();
     }
 }

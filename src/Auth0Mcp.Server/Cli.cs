@@ -5,11 +5,13 @@ namespace Auth0Mcp.Server;
 /// <summary>The <c>auth0-mcp</c> command line: dispatches to the commands and prints usage.</summary>
 internal static class Cli
 {
-    public const string Usage = """
+    public static string Usage { get; } = """
         auth0-mcp — a governed MCP server for the Auth0 Management API
 
         Usage:
-          auth0-mcp [serve]                 Serve MCP over stdio (the default command).
+          auth0-mcp [serve] [options]       Serve MCP over stdio (the default command).
+          auth0-mcp serve --http URL        Serve MCP over Streamable HTTP at URL, e.g. http://127.0.0.1:8080/mcp
+                                            (stateful sessions; callers authenticate with a JWT or an API key).
           auth0-mcp catalog list [--json]   Print the generated tool catalogue (no store, no credentials).
           auth0-mcp catalog diff OLD_SPEC NEW_SPEC [--json] [--groups a;b] [--fail-on-breaking]
                                             Tools added, removed and changed between two specs (breaking marked).
@@ -25,17 +27,28 @@ internal static class Cli
                                             Rotate the credential of running servers (no restart).
           auth0-mcp --help                  Show this help.
 
+        Options of serve:
+          --http URL                        Streamable HTTP instead of stdio (port 0 picks a free port).
+          --tools-mode full|progressive     full: every entitled tool in tools/list (paginated);
+                                            progressive: three tools (search, describe, call) under 4 KB.
+          --config FILE                     A JSON settings file; the environment and options override it:
+                                            {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl"},
+                                             "Server": {"Http", "ToolsMode", "PageSize"},
+                                             "Governance": {"Enabled", "Store", "User", "Groups", "MaxOutputBytes"},
+                                             "Authentication": {"Jwt": {"Authority", "Audience", "SubjectClaim", "GroupsClaim"},
+                                                                "ApiKeys": [{"Key", "User", "Groups": [...]}]}}
+
         Environment:
-          AUTH0_DOMAIN          Tenant domain, e.g. your-tenant.us.auth0.com
-          AUTH0_TOKEN           Management API bearer token
-          AUTH0_CLIENT_ID       M2M application client id (with AUTH0_CLIENT_SECRET)
-          AUTH0_CLIENT_SECRET   M2M application client secret
-          AUTH0_MCP_BASE_URL    Override the API base URL (e.g. a local mock; no /api/v2 is added)
-          AUTH0_MCP_STORE       Governance store: a SQLite file path or a PostgreSQL connection string
-          AUTH0_MCP_USER        The caller's identity over stdio
-          AUTH0_MCP_GROUPS      The caller's groups over stdio (comma-separated)
           AUTH0_MCP_CREDENTIALS_FILE  The watched file 'credentials rotate' writes (default ~/.config/auth0-mcp/credentials.json)
           AUTH0_MCP_SPEC        Build time: the OpenAPI spec to generate from (path or URL)
+
+        """ + string.Join('\n', HostSettings.Variables.Select(v => $"  {v.Name,-27} {v.Meaning}")) + """
+
+
+        HTTP callers: Authorization: Bearer <JWT from AUTH0_MCP_OIDC_AUTHORITY for AUTH0_MCP_OIDC_AUDIENCE>,
+        or X-API-Key: <key> (or Authorization: Bearer <key>). The JWT's sub and groups claims (the API key's user
+        and groups) are the governance identity. Unauthenticated requests get 401 with
+        WWW-Authenticate: Bearer resource_metadata=".../.well-known/oauth-protected-resource/...".
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

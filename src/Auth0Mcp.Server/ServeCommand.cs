@@ -1,5 +1,3 @@
-using Auth0Mcp.ManagementApi;
-using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,50 +5,41 @@ using Microsoft.Extensions.Logging;
 
 namespace Auth0Mcp.Server;
 
-/// <summary><c>auth0-mcp serve</c>: MCP over stdio, governed. Logs go to stderr; stdout carries only the protocol.</summary>
+/// <summary><c>auth0-mcp serve</c>: MCP over stdio. Logs go to stderr; stdout carries only the protocol.</summary>
 internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (args.Length > 0)
+        // --http, --tools-mode, --config and the environment: see HostConfiguration.cs; HTTP: Http/HttpServe.cs.
+        var settings = HostSettings.Load(args);
+        if (settings.HttpUrl is not null)
         {
-            throw new UsageException($"serve: unexpected argument '{args[0]}'.");
+            return await Http.HttpServe.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
         }
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        ConfigureServices(builder.Services, builder.Configuration);
-        builder.Services
-            .AddMcpServer(o => o.ServerInfo = new() { Name = "auth0-mcp", Version = Version })
-            .WithStdioServerTransport()
-            .WithAuth0ManagementTools()
-            .WithToolGovernance(g =>
-            {
-                g.Store = HostSettings.Store;
-                g.Catalog = Auth0ToolCatalog.Descriptors;
-                g.ServerName = "auth0-mcp@" + Environment.MachineName;
-            });
+        builder.Services.AddAuth0Mcp(settings).WithStdioServerTransport();
         using var host = builder.Build();
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         return 0;
     }
 
-    public static string Version => typeof(ServeCommand).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
-
-    /// <summary>The governed server's services: the connection plus rotation events into the audit log.</summary>
-    public static void ConfigureServices(IServiceCollection services, Microsoft.Extensions.Configuration.IConfigurationManager configuration)
+    /// <summary>Reads AUTH0_DOMAIN, AUTH0_TOKEN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET and AUTH0_MCP_BASE_URL.</summary>
+    public static void ConfigureFromEnvironment(Auth0ConnectionOptions options)
     {
-        ConfigureConnection(services, configuration);
-        services.AddSingleton<IAuth0CredentialEvents, GovernanceCredentialEvents>();
-    }
-
-    /// <summary>The Auth0 connection, bound to the environment and the watched credentials file.</summary>
-    public static void ConfigureConnection(IServiceCollection services, Microsoft.Extensions.Configuration.IConfigurationManager configuration)
-    {
-        HostSettings.AddSources(configuration);
-        services.AddAuth0Connection();
-        services.Configure<Auth0ConnectionOptions>(configuration.GetSection(HostSettings.Section));
+        options.Domain = Environment.GetEnvironmentVariable("AUTH0_DOMAIN");
+        options.Token = Environment.GetEnvironmentVariable("AUTH0_TOKEN");
+        options.ClientId = Environment.GetEnvironmentVariable("AUTH0_CLIENT_ID");
+        options.ClientSecret = Environment.GetEnvironmentVariable("AUTH0_CLIENT_SECRET");
+        var baseUrl = Environment.GetEnvironmentVariable("AUTH0_MCP_BASE_URL");
+        if (!string.IsNullOrWhiteSpace(baseUrl))
+        {
+            options.BaseUrl = Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri)
+                ? uri
+                : throw new UsageException($"AUTH0_MCP_BASE_URL is not an absolute URL: '{baseUrl}'.");
+        }
     }
 }

@@ -146,6 +146,19 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// The names of the tools the caller of <paramref name="context"/> may call now: exactly what its
+    /// <c>tools/list</c> shows (used by the progressive tools to search and describe only entitled tools).
+    /// </summary>
+    public async ValueTask<IReadOnlySet<string>> VisibleToolsAsync(MessageContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+        var state = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        return VisibleFor(state, caller, Governance.Time.GetUtcNow());
+    }
+
     // ---------------------------------------------------------------- tools/call
 
     internal async ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> context, McpRequestHandler<CallToolRequestParams, CallToolResult> next, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace Auth0Mcp.Server;
 /// <c>~/.config/auth0-mcp/credentials.json</c>), which wins and is watched, so a rotation applies to the next call
 /// of a running server without a restart.
 /// </summary>
-internal static class HostSettings
+internal static class CredentialSettings
 {
     public const string Section = "Auth0";
 
@@ -48,6 +48,18 @@ internal static class HostSettings
         var file = CredentialsFile;
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         configuration.AddJsonFile(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(file)!), Path.GetFileName(file), optional: true, reloadOnChange: true);
+    }
+
+    /// <summary>
+    /// Binds <see cref="Auth0ConnectionOptions"/> to the environment and the watched credentials file (registered after
+    /// the host's own settings, so a rotated credential in the file wins), and audits every rotation.
+    /// </summary>
+    public static void AddRotatableCredentials(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+        var configuration = new ConfigurationBuilder();
+        AddSources(configuration);
+        var root = configuration.Build();
+        Microsoft.Extensions.DependencyInjection.OptionsConfigurationServiceCollectionExtensions.Configure<Auth0ConnectionOptions>(services, root.GetSection(Section));
     }
 
     /// <summary>Writes a rotated credential into the credentials file (owner-only permissions); returns what changed.</summary>

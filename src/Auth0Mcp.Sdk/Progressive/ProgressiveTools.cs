@@ -1,0 +1,231 @@
+using System.Text.Json;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Auth0Mcp.Sdk.Progressive;
+
+/// <summary>
+/// The three tools of progressive mode. Search and describe see only the caller's entitled tools (what its
+/// <c>tools/list</c> would show in full mode); call re-dispatches <c>tools/call</c> under the real tool's name
+/// through the same filter pipeline as a direct call, so governance, hooks, audit and rate limits apply unchanged.
+/// </summary>
+public static class ProgressiveTools
+{
+    /// <summary>The search tool's name.</summary>
+    public const string SearchName = "auth0_search_tools";
+
+    /// <summary>The describe tool's name.</summary>
+    public const string DescribeName = "auth0_describe_tool";
+
+    /// <summary>The call tool's name.</summary>
+    public const string CallName = "auth0_call_tool";
+
+    /// <summary>Whether <paramref name="name"/> is one of the three.</summary>
+    public static bool IsProgressiveTool(string? name) => name is SearchName or DescribeName or CallName;
+
+    /// <summary>Creates the three tools.</summary>
+    public static IReadOnlyList<McpServerTool> Create() => [new SearchTool(), new DescribeTool(), new CallTool()];
+
+    /// <summary>The tools the caller of <paramref name="context"/> may call now, as descriptors (all of them without governance).</summary>
+    public static async ValueTask<IReadOnlyList<Auth0ToolDescriptor>> EntitledAsync(MessageContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.Services ?? throw new InvalidOperationException("The MCP request has no service provider.");
+        var tools = services.GetService<IOptions<McpServerOptions>>()?.Value.ToolCollection;
+        var all = tools is null
+            ? []
+            : tools.SelectMany(t => t.Metadata.OfType<Auth0ToolDescriptor>().Take(1)).ToList();
+        if (services.GetService<GovernanceRuntime>() is { } governance)
+        {
+            var visible = await governance.VisibleToolsAsync(context, cancellationToken).ConfigureAwait(false);
+            return all.Where(d => visible.Contains(d.Name)).ToList();
+        }
+
+        return all;
+    }
+
+    private static JsonElement Schema(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.Clone();
+    }
+
+    private static CallToolResult Text(string text, bool error = false) => new()
+    {
+        IsError = error ? true : null,
+        Content = [new TextContentBlock { Text = text }],
+    };
+
+    private static string? StringArg(RequestContext<CallToolRequestParams> request, string name) =>
+        request.Params?.Arguments is { } args && args.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static int? IntArg(RequestContext<CallToolRequestParams> request, string name) =>
+        request.Params?.Arguments is { } args && args.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
+
+    private static ToolAnnotations ReadOnlyLocal(string title) => new()
+    {
+        Title = title,
+        ReadOnlyHint = true,
+        DestructiveHint = false,
+        IdempotentHint = true,
+        OpenWorldHint = false,
+    };
+
+    private sealed class SearchTool : McpServerTool
+    {
+        public override Tool ProtocolTool { get; } = new()
+        {
+            Name = SearchName,
+            Title = "Search Auth0 tools",
+            Description = "Find Auth0 Management API tools you may call, by words (e.g. \"list users\", \"delete role\") and/or group (e.g. users, clients, organizations.members). No arguments: the groups. Then auth0_describe_tool, then auth0_call_tool.",
+            InputSchema = Schema("""{"type":"object","properties":{"query":{"type":"string","description":"Words to match in tool names, titles, paths and descriptions"},"group":{"type":"string","description":"Operation group or its prefix, e.g. users"},"limit":{"type":"integer","minimum":1,"maximum":50},"offset":{"type":"integer","minimum":0}}}"""),
+            Annotations = ReadOnlyLocal("Search Auth0 tools"),
+        };
+
+        public override IReadOnlyList<object> Metadata { get; } = [];
+
+        public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            var options = request.Services?.GetService<IOptions<ToolsModeOptions>>()?.Value ?? new ToolsModeOptions();
+            var entitled = await EntitledAsync(request, cancellationToken).ConfigureAwait(false);
+            var query = StringArg(request, "query");
+            var group = StringArg(request, "group");
+            var limit = Math.Clamp(IntArg(request, "limit") ?? Math.Min(15, options.MaxSearchResults), 1, options.MaxSearchResults);
+            var offset = Math.Max(0, IntArg(request, "offset") ?? 0);
+
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream))
+            {
+                w.WriteStartObject();
+                if (string.IsNullOrWhiteSpace(query) && string.IsNullOrWhiteSpace(group))
+                {
+                    var groups = ToolSearch.Groups(entitled);
+                    w.WriteNumber("tools", entitled.Count);
+                    w.WriteStartObject("groups");
+                    foreach (var (name, count) in groups)
+                    {
+                        w.WriteNumber(name, count);
+                    }
+
+                    w.WriteEndObject();
+                    w.WriteString("next", entitled.Count == 0
+                        ? "You may call no tool yet: ask an administrator to approve tools and bind an access profile to you."
+                        : "Search with query and/or group; describe a tool with auth0_describe_tool before calling it.");
+                }
+                else
+                {
+                    var hits = ToolSearch.Search(entitled, query, group);
+                    var page = hits.Skip(offset).Take(limit).ToList();
+                    w.WriteNumber("matches", hits.Count);
+                    if (hits.Count > 0 && !hits[0].MatchedAll)
+                    {
+                        w.WriteString("note", "no tool matched every word; these match some of them");
+                    }
+
+                    w.WriteStartArray("tools");
+                    foreach (var hit in page)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("name", hit.Tool.Name);
+                        w.WriteString("title", hit.Tool.Title);
+                        w.WriteString("action", hit.Tool.Action.ToString());
+                        w.WriteString("http", hit.Tool.Method + " " + hit.Tool.Path);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    if (offset + page.Count < hits.Count)
+                    {
+                        w.WriteNumber("next_offset", offset + page.Count);
+                    }
+                }
+
+                w.WriteEndObject();
+            }
+
+            return Text(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        }
+    }
+
+    private sealed class DescribeTool : McpServerTool
+    {
+        public override Tool ProtocolTool { get; } = new()
+        {
+            Name = DescribeName,
+            Title = "Describe an Auth0 tool",
+            Description = "The full description and input schema of one Auth0 tool found with auth0_search_tools.",
+            InputSchema = Schema("""{"type":"object","properties":{"name":{"type":"string","description":"Tool name, e.g. auth0_users_list"}},"required":["name"]}"""),
+            Annotations = ReadOnlyLocal("Describe an Auth0 tool"),
+        };
+
+        public override IReadOnlyList<object> Metadata { get; } = [];
+
+        public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            var name = StringArg(request, "name");
+            var entitled = await EntitledAsync(request, cancellationToken).ConfigureAwait(false);
+            var tool = entitled.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+            if (tool is null)
+            {
+                return Text($"No tool '{name}' that you may call: find names with auth0_search_tools.", error: true);
+            }
+
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream))
+            {
+                w.WriteStartObject();
+                w.WriteString("name", tool.Name);
+                w.WriteString("title", tool.Title);
+                w.WriteString("description", tool.Description);
+                w.WriteString("http", tool.Method + " " + tool.Path);
+                w.WriteString("action", tool.Action.ToString());
+                w.WriteStartObject("annotations");
+                w.WriteBoolean("readOnlyHint", tool.ReadOnly);
+                w.WriteBoolean("destructiveHint", tool.Destructive);
+                w.WriteBoolean("idempotentHint", tool.Idempotent);
+                w.WriteEndObject();
+                w.WritePropertyName("inputSchema");
+                using (var schema = JsonDocument.Parse(tool.InputSchema))
+                {
+                    schema.RootElement.WriteTo(w);
+                }
+
+                w.WriteString("call", $"auth0_call_tool with name=\"{tool.Name}\" and arguments matching inputSchema");
+                w.WriteEndObject();
+            }
+
+            return Text(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        }
+    }
+
+    private sealed class CallTool : McpServerTool
+    {
+        public override Tool ProtocolTool { get; } = new()
+        {
+            Name = CallName,
+            Title = "Call an Auth0 tool",
+            Description = "Call one Auth0 tool by name with arguments matching its input schema (see auth0_describe_tool). Governed and audited exactly like a direct call.",
+            InputSchema = Schema("""{"type":"object","properties":{"name":{"type":"string","description":"Tool name"},"arguments":{"type":"object","description":"The tool's arguments"}},"required":["name"]}"""),
+            Annotations = new ToolAnnotations
+            {
+                Title = "Call an Auth0 tool",
+                ReadOnlyHint = false,
+                DestructiveHint = true,
+                IdempotentHint = false,
+                OpenWorldHint = true,
+            },
+        };
+
+        public override IReadOnlyList<object> Metadata { get; } = [];
+
+        // The filter registered by WithToolsMode handles this tool; reaching here means it is missing.
+        public override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Text("auth0_call_tool needs the progressive tools filter (WithToolsMode(ToolsMode.Progressive)).", error: true));
+    }
+}

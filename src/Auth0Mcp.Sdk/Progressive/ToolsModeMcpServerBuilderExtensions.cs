@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Progressive;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Chooses how the server presents its tools: every entitled tool (paginated), or three progressive tools.</summary>
+public static class ToolsModeMcpServerBuilderExtensions
+{
+    /// <summary>
+    /// Full mode pages <c>tools/list</c> (<see cref="ToolsModeOptions.PageSize"/>). Progressive mode lists only
+    /// <c>auth0_search_tools</c>, <c>auth0_describe_tool</c> and <c>auth0_call_tool</c>; the call tool re-dispatches
+    /// under the real tool's name through every other <c>tools/call</c> filter (tool governance included), so a call
+    /// made through it is decided, hooked and audited exactly as a direct call. The filters registered here run
+    /// outermost whatever the registration order.
+    /// </summary>
+    /// <param name="builder">The MCP server builder.</param>
+    /// <param name="configure">Sets the options; they are validated when the server starts.</param>
+    /// <returns>The builder.</returns>
+    public static IMcpServerBuilder WithToolsMode(this IMcpServerBuilder builder, Action<ToolsModeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new ToolsModeOptions();
+        configure?.Invoke(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(nameof(ToolsModeOptions), typeof(ToolsModeOptions), errors);
+        }
+
+        builder.Services.AddSingleton(Options.Options.Create(options));
+        if (options.Mode == ToolsMode.Progressive)
+        {
+            builder.WithTools(ProgressiveTools.Create());
+        }
+
+        builder.Services.PostConfigure<McpServerOptions>(o =>
+        {
+            o.Filters.Request.ListToolsFilters.Insert(0, next => (context, cancellationToken) => ListAsync(options, context, next, cancellationToken));
+            o.Filters.Request.CallToolFilters.Insert(0, next => (context, cancellationToken) => CallAsync(options, context, next, cancellationToken));
+        });
+        return builder;
+    }
+
+    private static async ValueTask<ListToolsResult> ListAsync(ToolsModeOptions options, RequestContext<ListToolsRequestParams> context, McpRequestHandler<ListToolsRequestParams, ListToolsResult> next, CancellationToken cancellationToken)
+    {
+        // The SDK lists its tools only for a first page: ask the inner pipeline (governance) for the whole
+        // visible list, then cut the page here.
+        var cursor = context.Params?.Cursor;
+        if (context.Params is not null)
+        {
+            context.Params.Cursor = null;
+        }
+
+        var result = await next(context, cancellationToken).ConfigureAwait(false);
+        if (options.Mode == ToolsMode.Progressive)
+        {
+            // Governance hid the three tools (they are not in its catalogue) but has noted what this session may
+            // reach, so tools/list_changed still follows approvals and profile changes.
+            var tools = context.Server.ServerOptions.ToolCollection;
+            result.Tools = ProgressiveTools.Create().Select(t => tools is not null && tools.TryGetPrimitive(t.ProtocolTool.Name, out var registered) ? registered.ProtocolTool : t.ProtocolTool).ToList();
+            result.NextCursor = null;
+            return result;
+        }
+
+        var (page, nextCursor) = ToolListPaging.Page(result.Tools, cursor, options.PageSize);
+        result.Tools = page;
+        result.NextCursor = nextCursor;
+        return result;
+    }
+
+    private static async ValueTask<CallToolResult> CallAsync(ToolsModeOptions options, RequestContext<CallToolRequestParams> context, McpRequestHandler<CallToolRequestParams, CallToolResult> next, CancellationToken cancellationToken)
+    {
+        var name = context.Params?.Name;
+        if (options.Mode != ToolsMode.Progressive || !ProgressiveTools.IsProgressiveTool(name))
+        {
+            return await next(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        var tools = context.Server.ServerOptions.ToolCollection;
+        if (name != ProgressiveTools.CallName)
+        {
+            // Search and describe reveal only what the caller may call (they never reach Auth0): no governance pass.
+            return tools is not null && tools.TryGetPrimitive(name!, out var local)
+                ? await local.InvokeAsync(context, cancellationToken).ConfigureAwait(false)
+                : Error($"{name} is not registered.");
+        }
+
+        var args = context.Params!.Arguments;
+        if (args is null || !args.TryGetValue("name", out var target) || target.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(target.GetString()))
+        {
+            return Error("auth0_call_tool needs name (a tool name from auth0_search_tools) and arguments (an object).");
+        }
+
+        var targetName = target.GetString()!;
+        Dictionary<string, JsonElement> inner = new(StringComparer.Ordinal);
+        if (args.TryGetValue("arguments", out var given))
+        {
+            if (given.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in given.EnumerateObject())
+                {
+                    inner[p.Name] = p.Value.Clone();
+                }
+            }
+            else if (given.ValueKind is not JsonValueKind.Null and not JsonValueKind.Undefined)
+            {
+                return Error($"auth0_call_tool: arguments must be an object, got {given.ValueKind}.");
+            }
+        }
+
+        if (ProgressiveTools.IsProgressiveTool(targetName))
+        {
+            return Error($"auth0_call_tool cannot call {targetName}: call it directly.");
+        }
+
+        McpServerTool? real = null;
+        var known = tools is not null && tools.TryGetPrimitive(targetName, out real);
+        if (!known && context.Services?.GetService<GovernanceRuntime>() is null)
+        {
+            return Error($"No tool '{targetName}': find names with auth0_search_tools.");
+        }
+
+        // Re-dispatch as a direct tools/call of the real tool: the inner filters (governance: decision, hooks,
+        // audit) see the real name and arguments, and the SDK invokes the matched tool.
+        context.Params = new CallToolRequestParams { Name = targetName, Arguments = inner, Meta = context.Params.Meta };
+        context.MatchedPrimitive = real;
+        return await next(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static CallToolResult Error(string text) => new() { IsError = true, Content = [new TextContentBlock { Text = text }] };
+}

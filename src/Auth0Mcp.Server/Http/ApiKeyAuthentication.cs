@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Auth0Mcp.Server.Http;
+
+/// <summary>Options of the static API key scheme.</summary>
+internal sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
+{
+    public IReadOnlyList<ApiKeyEntry> Keys { get; set; } = [];
+}
+
+/// <summary>
+/// Authenticates a request carrying one of the configured static keys, in <c>X-API-Key</c> or as
+/// <c>Authorization: Bearer KEY</c>: the principal has the key's user as <c>sub</c> and its groups as <c>groups</c>
+/// claims, which is what governance reads. Keys are compared as SHA-256 digests in fixed time.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-API-Key";
+
+    /// <summary>The key presented by <paramref name="request"/>, if any.</summary>
+    public static string? PresentedKey(Microsoft.AspNetCore.Http.HttpRequest request)
+    {
+        if (request.Headers[HeaderName] is { Count: > 0 } header && !string.IsNullOrWhiteSpace(header[0]))
+        {
+            return header[0]!.Trim();
+        }
+
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+    }
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = PresentedKey(Request);
+        if (string.IsNullOrEmpty(presented))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        ApiKeyEntry? match = null;
+        foreach (var entry in Options.Keys)
+        {
+            // Every key is compared, match or not: the time taken says nothing about which key is close.
+            if (CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(Encoding.UTF8.GetBytes(entry.Key))))
+            {
+                match = entry;
+            }
+        }
+
+        if (match is null)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("invalid API key"));
+        }
+
+        var claims = new List<Claim> { new("sub", match.User) };
+        claims.AddRange(match.Groups.Select(g => new Claim("groups", g)));
+        var identity = new ClaimsIdentity(claims, SchemeName, "sub", "groups");
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+    }
+}
+
+/// <summary>
+/// Loopback-only convenience (<c>AUTH0_MCP_HTTP_LOCAL_USER=on</c>): a request without credentials acts as the
+/// configured local user, exactly like a stdio client does. Never used for a request that presents credentials.
+/// </summary>
+internal sealed class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<LocalUserAuthenticationOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "LocalUser";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (Context.Connection.RemoteIpAddress is { } remote && !System.Net.IPAddress.IsLoopback(remote))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("the local user is only for loopback connections"));
+        }
+
+        var claims = new List<Claim> { new("sub", Options.User) };
+        claims.AddRange(Options.Groups.Select(g => new Claim("groups", g)));
+        var identity = new ClaimsIdentity(claims, SchemeName, "sub", "groups");
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+    }
+}
+
+/// <summary>Options of the local user scheme.</summary>
+internal sealed class LocalUserAuthenticationOptions : AuthenticationSchemeOptions
+{
+    public string User { get; set; } = "";
+
+    public IReadOnlyList<string> Groups { get; set; } = [];
+}

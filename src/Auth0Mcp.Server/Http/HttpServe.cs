@@ -1,0 +1,169 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.AspNetCore.Authentication;
+using ModelContextProtocol.Authentication;
+
+namespace Auth0Mcp.Server.Http;
+
+/// <summary>
+/// <c>auth0-mcp serve --http URL</c>: MCP over Streamable HTTP with stateful sessions (so
+/// <c>notifications/tools/list_changed</c> reaches clients), every request authenticated by a JWT from the
+/// configured OIDC authority or a static API key; unauthenticated requests get 401 with
+/// <c>WWW-Authenticate: Bearer resource_metadata="…"</c> and the protected-resource metadata is served at
+/// <c>/.well-known/oauth-protected-resource[/path]</c>.
+/// </summary>
+internal static class HttpServe
+{
+    /// <summary>The authentication scheme that picks JWT or API key per request.</summary>
+    public const string CallerScheme = "auth0-mcp-caller";
+
+    /// <summary>Runs the server until <paramref name="cancellationToken"/> fires or the process is stopped.</summary>
+    public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        await using var app = Build(settings);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var address in ListeningUrls(app))
+        {
+            await stderr.WriteLineAsync($"auth0-mcp: MCP over Streamable HTTP at {address}").ConfigureAwait(false);
+        }
+
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>The MCP endpoint URLs the started <paramref name="app"/> listens on (the real port when 0 was asked).</summary>
+    public static IReadOnlyList<string> ListeningUrls(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var path = app.Services.GetRequiredService<HostSettings>().HttpPath;
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return addresses.Select(a => a.TrimEnd('/') + (path == "/" ? "/" : path)).ToList();
+    }
+
+    /// <summary>Builds the web application; <paramref name="configureServices"/> runs last (tests use it to trust a local signing key).</summary>
+    public static WebApplication Build(HostSettings settings, Action<IServiceCollection>? configureServices = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var url = settings.HttpUrl ?? throw new InvalidOperationException("HttpUrl is not set.");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Authentication registers data protection; this server protects nothing with it (no cookies).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");
+        builder.Services.AddSingleton(settings);
+
+        builder.Services.AddAuth0Mcp(settings).WithHttpTransport(o =>
+        {
+            // Sessions for clients on the initialize handshake (they get tools/list_changed on their GET stream);
+            // 2026-07-28+ clients are served statelessly on the same endpoint (list_changed via subscriptions/listen).
+            o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+        });
+
+        var jwt = settings.JwtAuthority is not null;
+        var keys = settings.ApiKeys.Count > 0;
+        var auth = builder.Services.AddAuthentication(o =>
+        {
+            o.DefaultScheme = CallerScheme;
+            o.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
+        });
+        auth.AddPolicyScheme(CallerScheme, "JWT or API key", o => o.ForwardDefaultSelector = context =>
+            settings.LocalUser && ApiKeyAuthenticationHandler.PresentedKey(context.Request) is null ? LocalUserAuthenticationHandler.SchemeName
+            : !jwt ? (keys ? ApiKeyAuthenticationHandler.SchemeName : LocalUserAuthenticationHandler.SchemeName)
+            : !keys ? JwtBearerDefaults.AuthenticationScheme
+            : LooksLikeJwt(context.Request) ? JwtBearerDefaults.AuthenticationScheme
+            : ApiKeyAuthenticationHandler.SchemeName);
+        if (jwt)
+        {
+            auth.AddJwtBearer(o =>
+            {
+                o.Authority = settings.JwtAuthority;
+                o.Audience = settings.JwtAudience;
+                o.RequireHttpsMetadata = settings.JwtAuthority!.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+                // Keep the token's own claim names (sub, groups): governance reads them.
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters.NameClaimType = settings.SubjectClaim;
+                o.TokenValidationParameters.RoleClaimType = settings.GroupsClaim;
+            });
+        }
+
+        if (keys)
+        {
+            auth.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.Keys = settings.ApiKeys);
+        }
+
+        if (settings.LocalUser)
+        {
+            auth.AddScheme<LocalUserAuthenticationOptions, LocalUserAuthenticationHandler>(LocalUserAuthenticationHandler.SchemeName, o =>
+            {
+                var local = Sdk.Governance.CallerIdentity.From(settings.User, settings.Groups);
+                o.User = local?.User ?? "";
+                o.Groups = local?.Groups ?? [];
+            });
+        }
+
+        auth.AddMcp(o =>
+        {
+            o.ResourceMetadata = new ProtectedResourceMetadata
+            {
+                ResourceName = "auth0-mcp (Auth0 Management API tools)",
+                BearerMethodsSupported = ["header"],
+            };
+            if (settings.JwtAuthority is { } authority)
+            {
+                o.ResourceMetadata.AuthorizationServers.Add(authority);
+            }
+        });
+        builder.Services.AddAuthorization();
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        if (IsLoopback(url.Host))
+        {
+            // DNS rebinding: a page on another site must not reach a loopback server through a name it controls.
+            app.Use(async (context, next) =>
+            {
+                if (!IsLoopback(context.Request.Host.Host) || (context.Request.Headers.Origin is { Count: > 0 } origin
+                    && !(Uri.TryCreate(origin[0], UriKind.Absolute, out var o) && IsLoopback(o.Host))))
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync("Host or Origin is not a loopback name: refused (DNS rebinding protection).").ConfigureAwait(false);
+                    return;
+                }
+
+                await next(context).ConfigureAwait(false);
+            });
+        }
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        app.MapMcp(settings.HttpPath).RequireAuthorization();
+        return app;
+    }
+
+    private static bool IsLoopback(string host) =>
+        host is "localhost" or "127.0.0.1" or "[::1]" or "::1"
+        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    // A JWT is three base64url parts; an API key (hex, base64, …) is not.
+    private static bool LooksLikeJwt(HttpRequest request)
+    {
+        if (request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName))
+        {
+            return false;
+        }
+
+        var key = ApiKeyAuthenticationHandler.PresentedKey(request);
+        return key is not null && key.Count(c => c == '.') == 2;
+    }
+}

@@ -1,0 +1,176 @@
+using System.Net;
+using System.Text.Json;
+using Auth0Mcp.Server.Tests.Infrastructure;
+using ModelContextProtocol.Protocol;
+
+namespace Auth0Mcp.Server.Tests.Http;
+
+/// <summary>
+/// <c>serve --http</c> in this process on 127.0.0.1: who may connect (JWT from a locally issued key, static API
+/// keys), what an unauthenticated caller is told, and that the authenticated identity is the governance identity.
+/// </summary>
+public sealed class HttpAuthTests : IDisposable
+{
+    private const string AliceKey = "alice-key-0123456789abcdef";
+    private readonly LocalIssuer _issuer = new();
+    private readonly TempGovernance _governance = new();
+
+    public void Dispose()
+    {
+        _issuer.Dispose();
+        _governance.Dispose();
+    }
+
+    private Dictionary<string, string?> Env(Uri auth0) => new()
+    {
+        ["AUTH0_TOKEN"] = "test-token-http-1",
+        ["AUTH0_MCP_BASE_URL"] = auth0.ToString().TrimEnd('/'),
+        ["AUTH0_MCP_STORE"] = _governance.Store,
+        ["AUTH0_MCP_OIDC_AUTHORITY"] = LocalIssuer.Issuer,
+        ["AUTH0_MCP_OIDC_AUDIENCE"] = LocalIssuer.Audience,
+        ["AUTH0_MCP_API_KEYS"] = $"{AliceKey}=alice:support",
+    };
+
+    private async Task<InProcessServer> StartAsync(Uri auth0)
+    {
+        // Reads for the "support" group; everything approved for the user "carol".
+        await _governance.RunAsync("tools", "approve", "*");
+        await _governance.RunAsync("profiles", "create", "support-readers", "--toolsets", "read-only", "--groups", "support", "--policy", "auto");
+        await _governance.RunAsync("profiles", "create", "carol-all", "--toolsets", "all-approved", "--users", "carol", "--policy", "auto");
+        return await InProcessServer.StartAsync(Settings.Load(Env(auth0), "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+    }
+
+    [Fact]
+    public async Task Request_WithoutCredentials_Gets401WithResourceMetadataAndTheMetadataIsServed()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartAsync(auth0.BaseUrl);
+        using var http = new HttpClient();
+
+        using var response = await http.PostAsync(server.Url, new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+        Assert.Equal("Bearer", challenge.Scheme);
+        var metadataUrl = $"http://127.0.0.1:{server.Url.Port}/.well-known/oauth-protected-resource/mcp";
+        Assert.Equal($"resource_metadata=\"{metadataUrl}\"", challenge.Parameter);
+
+        using var metadata = JsonDocument.Parse(await http.GetStringAsync(metadataUrl));
+        Assert.Equal(server.Url.ToString().TrimEnd('/'), metadata.RootElement.GetProperty("resource").GetString());
+        Assert.Equal(LocalIssuer.Issuer, metadata.RootElement.GetProperty("authorization_servers")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("wrong-audience")]
+    [InlineData("foreign-key")]
+    [InlineData("expired")]
+    [InlineData("unknown-api-key")]
+    public async Task Request_WithBadCredentials_Gets401(string what)
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartAsync(auth0.BaseUrl);
+        using var foreign = new LocalIssuer();
+        var headers = what switch
+        {
+            "wrong-audience" => Bearer(_issuer.Token("carol", [], audience: "https://other.invalid/")),
+            "foreign-key" => Bearer(_issuer.Token("carol", [], key: foreign.Key)),
+            "expired" => Bearer(_issuer.Token("carol", [], expires: DateTime.UtcNow.AddMinutes(-6))),
+            _ => new Dictionary<string, string> { ["X-API-Key"] = "not-a-key-0123456789abcdef" },
+        };
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        foreach (var (k, v) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(k, v);
+        }
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Jwt_SubjectAndGroups_AreTheGovernanceIdentity_ForListAndCall()
+    {
+        await using var auth0 = new RecordingHttpServer(body: "{\"user_id\":\"auth0|1\",\"client_secret\":\"s3cr3t-value-should-not-leak\"}");
+        await using var server = await StartAsync(auth0.BaseUrl);
+        await using var client = await server.ConnectAsync(Bearer(_issuer.Token("carol", ["ops"])));
+
+        var tools = await client.ListToolsAsync();
+        var result = await client.CallToolAsync("auth0_users_get", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        Assert.Equal(452, tools.Count);
+        Assert.True(result.IsError is not true, Text(result));
+        Assert.DoesNotContain("s3cr3t-value-should-not-leak", Text(result), StringComparison.Ordinal);
+        var request = Assert.Single(auth0.Requests);
+        Assert.StartsWith("GET /users/auth0%7C1 ", request, StringComparison.Ordinal);
+        var audit = await _governance.AuditAsync();
+        Assert.Contains(AuditLines(audit), r => r.Tool == "auth0_users_get" && r.User == "carol" && r.Outcome == "success");
+    }
+
+    [Fact]
+    public async Task ApiKey_UserAndGroups_AreTheGovernanceIdentity_ReadOnlyProfile()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartAsync(auth0.BaseUrl);
+        await using var client = await server.ConnectAsync(new Dictionary<string, string> { ["X-API-Key"] = AliceKey });
+
+        var tools = await client.ListToolsAsync();
+        var denied = await client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        Assert.NotEmpty(tools);
+        Assert.All(tools, t => Assert.True(t.ProtocolTool.Annotations?.ReadOnlyHint, t.Name));
+        Assert.True(denied.IsError);
+        Assert.Contains("[not-in-profile]", Text(denied), StringComparison.Ordinal);
+        Assert.Empty(auth0.Requests);
+        Assert.Contains(AuditLines(await _governance.AuditAsync()), r => r.Tool == "auth0_users_delete" && r.User == "alice" && r.Outcome == "denied");
+    }
+
+    [Fact]
+    public async Task ApiKey_AsBearer_IsAccepted()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartAsync(auth0.BaseUrl);
+        await using var client = await server.ConnectAsync(Bearer(AliceKey));
+
+        var tools = await client.ListToolsAsync();
+
+        Assert.NotEmpty(tools);
+    }
+
+    [Fact]
+    public async Task Host_NotLoopback_IsRefused()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartAsync(auth0.BaseUrl);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Host = "evil.example";
+        request.Headers.TryAddWithoutValidation("X-API-Key", AliceKey);
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    private const string Initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
+
+    private static Dictionary<string, string> Bearer(string token) => new() { ["Authorization"] = "Bearer " + token };
+
+    internal static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+
+    internal sealed record AuditLine(string? Tool, string? User, string? Outcome, string? DenialCode);
+
+    internal static List<AuditLine> AuditLines(string jsonLines) =>
+        jsonLines.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.TrimStart().StartsWith('{'))
+            .Select(l =>
+            {
+                using var doc = JsonDocument.Parse(l);
+                var r = doc.RootElement;
+                string? S(string n) => r.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                return new AuditLine(S("tool"), S("user"), S("outcome"), S("denial_code"));
+            })
+            .ToList();
+}
