@@ -20,12 +20,74 @@ internal static class AdminCommands
         var store = GovernanceStores.Open(CredentialSettings.Store);
         try
         {
-            return await new GovernanceCommands(store, Catalog).RunAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            var commands = new GovernanceCommands(store, Catalog);
+            if (args is ["tools", "list", ..] && GrantedScopes() is { } granted)
+            {
+                return await ListWithScopesAsync(commands, store, args, granted, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await commands.RunAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             (store as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// <c>tools list</c> when the configured token's scopes can be read: each tool also says which required scopes
+    /// the token lacks (<c>missingScopes</c> in JSON; a closing section naming the approved tools that would be
+    /// refused in text), so an admin sees before any call what the credential cannot do.
+    /// </summary>
+    private static async Task<int> ListWithScopesAsync(GovernanceCommands commands, IGovernanceStore store, string[] args, IReadOnlySet<string> granted, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        using var buffer = new StringWriter();
+        var code = await commands.RunAsync(args, buffer, stderr, cancellationToken).ConfigureAwait(false);
+        var byName = Catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        if (code != 0)
+        {
+            await stdout.WriteAsync(buffer.ToString()).ConfigureAwait(false);
+            return code;
+        }
+
+        if (args.Contains("--json"))
+        {
+            var array = System.Text.Json.Nodes.JsonNode.Parse(buffer.ToString())!.AsArray();
+            foreach (var item in array)
+            {
+                if (item?["name"]?.GetValue<string>() is { } name && byName.TryGetValue(name, out var descriptor))
+                {
+                    var missing = Auth0ScopePlanner.Missing(descriptor, granted);
+                    item["missingScopes"] = new System.Text.Json.Nodes.JsonArray(missing.Select(m => (System.Text.Json.Nodes.JsonNode?)m).ToArray());
+                }
+            }
+
+            await stdout.WriteLineAsync(array.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
+            return 0;
+        }
+
+        await stdout.WriteAsync(buffer.ToString()).ConfigureAwait(false);
+        var state = await new ToolGovernance(store).GetStateAsync(cancellationToken).ConfigureAwait(false);
+        var approved = ToolGovernance.ResolveToolset(state, "all-approved").Where(byName.ContainsKey).Select(n => byName[n]);
+        var refused = Auth0ScopePlanner.Refused(approved, granted);
+        await stdout.WriteLineAsync(refused.Count == 0
+            ? "# the token grants every scope the approved tools need"
+            : $"# {refused.Count} approved tool(s) would be refused for missing scopes:").ConfigureAwait(false);
+        foreach (var gap in refused)
+        {
+            await stdout.WriteLineAsync($"#   {gap.Tool}: missing {string.Join(", ", gap.Missing)}").ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The scopes of the configured Management API token (environment or rotated file), when it is a JWT.</summary>
+    private static IReadOnlySet<string>? GrantedScopes()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
+        CredentialSettings.AddSources(configuration);
+        var token = configuration.Build()[$"{CredentialSettings.Section}:{nameof(Auth0ConnectionOptions.Token)}"];
+        return Auth0TokenClaims.Read(token)?.Scopes;
     }
 
     /// <summary><c>toolsets grants NAME</c>: the minimal Management API scopes the toolset needs.</summary>

@@ -99,3 +99,33 @@ public sealed class GovernanceStdioTests(PrismFixture prism)
         Assert.DoesNotContain("token-one", audit, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>tools list</c> shows which required scopes the configured token lacks.</summary>
+public sealed class ToolsListScopeTests
+{
+    private static string Jwt(string scope)
+    {
+        static string Part(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return $"{Part("{\"alg\":\"RS256\",\"typ\":\"JWT\"}")}.{Part($"{{\"sub\":\"m2m@clients\",\"scope\":\"{scope}\",\"exp\":4102444800}}")}.c2ln";
+    }
+
+    [Fact]
+    public async Task ToolsList_TokenWithoutAScope_ReportsTheMissingScopeForEachTool()
+    {
+        using var home = new TestHome();
+        await home.AdminAsync("tools", "approve", "auth0_users_list", "auth0_roles_list");
+        var env = home.Environment(user: "admin", token: Jwt("read:users read:user_idp_tokens"));
+
+        var (code, json, stderr) = await Processes.RunAsync("dotnet", [Repo.ServerDll, "tools", "list", "--json"], env);
+        Assert.True(code == 0, stderr);
+        var tools = JsonDocument.Parse(json).RootElement.EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.Empty(tools["auth0_users_list"].GetProperty("missingScopes").EnumerateArray());
+        Assert.Equal(["read:roles"], tools["auth0_roles_list"].GetProperty("missingScopes").EnumerateArray().Select(s => s.GetString()));
+
+        var (textCode, text, _) = await Processes.RunAsync("dotnet", [Repo.ServerDll, "tools", "list"], env);
+        Assert.Equal(0, textCode);
+        Assert.Contains("# 1 approved tool(s) would be refused for missing scopes:", text, StringComparison.Ordinal);
+        Assert.Contains("#   auth0_roles_list: missing read:roles", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("auth0_users_list: missing", text, StringComparison.Ordinal);
+    }
+}
