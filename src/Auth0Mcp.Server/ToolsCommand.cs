@@ -47,34 +47,7 @@ internal static class ToolsCommand
             foreach (var t in tools)
             {
                 w.WriteStartObject();
-                w.WriteString("name", t.Name);
-                w.WriteString("title", t.Title);
-                w.WriteString("description", t.Description);
-                w.WriteString("method", t.Method);
-                w.WriteString("path", t.Path);
-                w.WriteString("operationId", t.OperationId);
-                w.WriteString("group", t.GroupName);
-                w.WriteStartArray("scopes");
-                foreach (var scope in t.Scopes)
-                {
-                    w.WriteStringValue(scope);
-                }
-
-                w.WriteEndArray();
-                w.WriteString("action", t.Action.ToString());
-                w.WriteString("lifecycle", t.Lifecycle);
-                w.WriteStartObject("annotations");
-                w.WriteBoolean("readOnlyHint", t.ReadOnly);
-                w.WriteBoolean("destructiveHint", t.Destructive);
-                w.WriteBoolean("idempotentHint", t.Idempotent);
-                w.WriteBoolean("openWorldHint", t.OpenWorld);
-                w.WriteEndObject();
-                w.WritePropertyName("inputSchema");
-                using (var schema = JsonDocument.Parse(t.InputSchema))
-                {
-                    schema.RootElement.WriteTo(w);
-                }
-
+                Auth0ToolDescriptorJson.WriteProperties(w, t);
                 w.WriteEndObject();
             }
 

@@ -540,29 +540,16 @@ public sealed class GovernanceCommands
         {
             owner._byName.TryGetValue(tool.Name, out var d);
             w.WriteStartObject();
-            w.WriteString("name", tool.Name);
             if (d is not null)
             {
-                w.WriteString("title", d.Title);
-                w.WriteString("description", d.Description);
-                w.WriteString("method", d.Method);
-                w.WriteString("path", d.Path);
-                w.WriteString("operationId", d.OperationId);
-                WriteStrings(w, "group", d.Group);
-                WriteStrings(w, "scopes", d.Scopes);
-                w.WriteString("lifecycle", d.Lifecycle);
-                w.WriteStartObject("annotations");
-                w.WriteString("title", d.Title);
-                w.WriteBoolean("readOnlyHint", d.ReadOnly);
-                w.WriteBoolean("destructiveHint", d.Destructive);
-                w.WriteBoolean("idempotentHint", d.Idempotent);
-                w.WriteBoolean("openWorldHint", d.OpenWorld);
-                w.WriteEndObject();
-                w.WritePropertyName("inputSchema");
-                w.WriteRawValue(d.InputSchema);
+                Auth0ToolDescriptorJson.WriteProperties(w, d);
+            }
+            else
+            {
+                w.WriteString("name", tool.Name);
+                w.WriteString("action", tool.Action.ToString());
             }
 
-            w.WriteString("action", tool.Action.ToString());
             w.WriteString("state", StateName(tool.State));
             w.WriteString("risk", tool.Risk.ToString());
             w.WriteBoolean("riskOverridden", tool.RiskOverridden);
