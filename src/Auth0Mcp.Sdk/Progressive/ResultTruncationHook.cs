@@ -90,24 +90,7 @@ public sealed class ResultTruncationHook : ToolCallHook
         return doc.RootElement.Clone();
     }
 
-    private static long Size(CallToolResult result)
-    {
-        long size = 0;
-        foreach (var block in result.Content)
-        {
-            if (block is TextContentBlock t)
-            {
-                size += Encoding.UTF8.GetByteCount(t.Text);
-            }
-        }
-
-        if (result.StructuredContent is { } s)
-        {
-            size += Encoding.UTF8.GetByteCount(s.GetRawText());
-        }
-
-        return size;
-    }
+    private static long Size(CallToolResult result) => OutputSizeGuardHook.SizeOf(result);
 
     // The list to shorten: the body itself, or the largest array property of an object ({"users": [...], "total": n}).
     private static JsonArray? ListOf(JsonNode node) => node switch

@@ -77,26 +77,32 @@ public sealed class OutputSizeGuardHook : ToolCallHook
     public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        long size = 0;
-        if (context.Result is { } result)
-        {
-            foreach (var block in result.Content)
-            {
-                if (block is TextContentBlock text)
-                {
-                    size += Encoding.UTF8.GetByteCount(text.Text);
-                }
-            }
-
-            if (result.StructuredContent is { } structured)
-            {
-                size += Encoding.UTF8.GetByteCount(structured.GetRawText());
-            }
-        }
+        var size = context.Result is { } result ? SizeOf(result) : 0;
 
         return ValueTask.FromResult(size > MaxBytes
             ? HookDecision.Deny($"output too large ({size} bytes > {MaxBytes}); narrow the request (paging, fields, filters)")
             : HookDecision.Allow);
+    }
+
+    /// <summary>The size a result counts for: UTF-8 bytes of its text blocks and its structured content.</summary>
+    public static long SizeOf(CallToolResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        long size = 0;
+        foreach (var block in result.Content)
+        {
+            if (block is TextContentBlock text)
+            {
+                size += Encoding.UTF8.GetByteCount(text.Text);
+            }
+        }
+
+        if (result.StructuredContent is { } structured)
+        {
+            size += Encoding.UTF8.GetByteCount(structured.GetRawText());
+        }
+
+        return size;
     }
 }
 
