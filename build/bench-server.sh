@@ -2,12 +2,13 @@
 # Server benchmarks: cold start to the first tools/list (ours vs Auth0's official server vs a tiny TypeScript SDK
 # server), per-call cost through auth0-mcp over stdio and HTTP (governance, hooks and audit on) against a local stub
 # vs HttpClient directly, idle memory; then the same cold start and memory for a ReadyToRun publish.
-# Needs the peers (bash ../shared/tools/setup.sh). Writes build/out/bench-server.md; docs/benchmarks-server.md
+# Installs the pinned peers (tests/peers/install.sh). Writes build/out/bench-server.md; docs/benchmarks-server.md
 # holds the figures of one run. Usage: bash build/bench-server.sh [calls per row, default 400]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls="${1:-400}"
-tools="$(cd .. && pwd)/shared/tools"
+tools="$(pwd)/tests/peers"
+bash tests/peers/install.sh
 mkdir -p build/out
 echo "== build (Release)" >&2
 dotnet build src/Auth0Mcp.Server -c Release -nologo -clp:ErrorsOnly >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the MCP conformance suite (../shared/tools/conformance-run.sh) against `auth0-mcp serve --http` on a free
+# Runs the MCP conformance suite (tests/peers/conformance-run.sh) against `auth0-mcp serve --http` on a free
 # loopback port, with our baseline of deliberately unimplemented scenarios (tests/conformance-baseline.yml).
 # The suite sends no credentials, so the server runs with AUTH0_MCP_HTTP_LOCAL_USER=on (loopback only) and
 # governance off. Output: build/out/conformance.log (the summary prints even on a passing run). Exit code: the suite's.
@@ -18,7 +18,8 @@ trap 'kill $pid 2>/dev/null; rm -f "$err"' EXIT
 url=""
 for _ in $(seq 1 100); do url="$(grep -o 'http://[^ ]*' "$err" | head -1)"; [ -n "$url" ] && break; sleep 0.1; done
 [ -n "$url" ] || { echo "server did not start:" >&2; cat "$err" >&2; exit 2; }
-bash ../shared/tools/conformance-run.sh --url "$url" --expected-failures "$(pwd)/tests/conformance-baseline.yml" > build/out/conformance.log 2>&1
+bash tests/peers/install.sh
+bash tests/peers/conformance-run.sh --url "$url" --expected-failures "$(pwd)/tests/conformance-baseline.yml" > build/out/conformance.log 2>&1
 rc=$?
 grep -E '^Total:|exit' build/out/conformance.log | tail -2
 exit $rc

@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test: the one command for people and CI (`bash build/test.sh`).
-# Installs the test peers (Prism, the MCP TypeScript SDK client, …: npm, into ~/.cache/auth0mcp-peers) and, when
-# the PostgreSQL helper is present, a local PostgreSQL for the storage contract tests.
+# Installs what the tests need by itself: the pinned npm peers (tests/peers: Prism, the MCP TypeScript SDK client, the
+# conformance suite, Auth0's official server, the OpenAPI corpus), the pinned spec (build/fetch-spec.sh: ../shared is
+# only an offline cache) and a local PostgreSQL (build/postgres.sh, Debian's package) for the storage tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here="$(pwd)"
-shared="$(cd "$here/.." && pwd)/shared"
 logs="$here/artifacts/logs"; mkdir -p "$logs"   # per checkout: concurrent runs never mix logs
 
-if [ ! -d "$shared/tools" ]; then
-  echo "error: $shared/tools is missing: the end-to-end tests need the shared peers beside the repository." >&2
-  exit 1
-fi
+echo "== installing test peers (tests/peers, npm ci; idempotent, the first run takes a few minutes)"
+bash tests/peers/install.sh --corpus > "$logs/peers-install.log" 2>&1 || { cat "$logs/peers-install.log" >&2; exit 1; }
+tail -n 1 "$logs/peers-install.log"
 
-echo "== installing test peers (idempotent; first run takes a few minutes)"
-bash "$shared/tools/setup.sh" > "$logs/peers-setup.log" 2>&1 || { cat "$logs/peers-setup.log" >&2; exit 1; }
-tail -n 1 "$logs/peers-setup.log"
+echo "== the pinned spec"
+eval "$(bash build/fetch-spec.sh)"
+export AUTH0_MCP_SPEC
 
 if [ -f build/postgres.sh ]; then
   echo "== starting PostgreSQL for the storage tests"

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-// Usage: ServerBench <auth0-mcp.dll> <shared/tools dir> [calls=400]
+// Usage: ServerBench <auth0-mcp.dll> <tests/peers dir> [calls=400]
 // Prints a Markdown report on stdout. Servers run as child processes; everything binds to 127.0.0.1.
 var dll = Path.GetFullPath(args[0]);
 var tools = Path.GetFullPath(args[1]);

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Auth0Mcp.Packaging.Tests.Infrastructure;
 
-/// <summary>A Prism mock of the pinned spec (../shared/tools/prism-start.sh), stopped on dispose.</summary>
+/// <summary>A Prism mock of the pinned spec (tests/peers/prism-start.sh), stopped on dispose.</summary>
 internal sealed partial class Prism : IAsyncDisposable
 {
     private readonly int _pid;
@@ -16,17 +16,12 @@ internal sealed partial class Prism : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
-    private static string Tools => Path.Combine(Repo.Shared, "tools");
+    private static string Tools => Path.Combine(Repo.Root, "tests", "peers");
 
     public static async Task<Prism> StartAsync(string spec)
     {
-        var peers = System.Environment.GetEnvironmentVariable("PEERS_DIR")
-            ?? Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cache", "auth0mcp-peers");
-        if (!File.Exists(Path.Combine(peers, "prism", "node_modules", ".bin", "prism")))
-        {
-            var setup = await Processes.RunAsync("bash", [Path.Combine(Tools, "setup.sh")], timeout: TimeSpan.FromMinutes(15));
-            Assert.True(setup.ExitCode == 0, setup.ToString());
-        }
+        var install = await Processes.RunAsync("bash", [Path.Combine(Tools, "install.sh")], timeout: TimeSpan.FromMinutes(20));
+        Assert.True(install.ExitCode == 0, install.ToString());
 
         var result = await Processes.RunAsync("bash", [Path.Combine(Tools, "prism-start.sh"), spec], timeout: TimeSpan.FromMinutes(3));
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -14,8 +14,13 @@ internal static partial class Repo
 
     public static string PinFile => Path.Combine(Root, "openapi", "spec.pin.props");
 
-    /// <summary>The pinned spec in ../shared/openapi (the file name comes from the pin).</summary>
-    public static string PinnedSpec => Path.Combine(Shared, "openapi", PinProperty("Auth0SpecFileName"));
+    /// <summary>
+    /// The pinned spec: <c>AUTH0_MCP_SPEC</c> (build/fetch-spec.sh exports it after checking the sha256), else the copy in
+    /// ../shared/openapi (the file name comes from the pin).
+    /// </summary>
+    public static string PinnedSpec => System.Environment.GetEnvironmentVariable("AUTH0_MCP_SPEC") is { Length: > 0 } spec && File.Exists(spec)
+        ? spec
+        : Path.Combine(Shared, "openapi", PinProperty("Auth0SpecFileName"));
 
     public static string OlderSpec => Path.Combine(Shared, "openapi", "auth0-management-api.2026-05-27.json");
 

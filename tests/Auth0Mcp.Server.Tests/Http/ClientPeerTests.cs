@@ -18,7 +18,7 @@ public sealed class ClientPeerTests(PrismFixture prism) : IDisposable
 
     public void Dispose() => _governance.Dispose();
 
-    private static string Inspector => Path.Combine(Peers.Dir, "inspector", "node_modules", ".bin", "mcp-inspector");
+    private static string Inspector => Peers.Bin("mcp-inspector");
 
     private async Task<Dictionary<string, string?>> EnvironmentAsync()
     {

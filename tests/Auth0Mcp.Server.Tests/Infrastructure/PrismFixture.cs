@@ -3,9 +3,9 @@ using System.Text.RegularExpressions;
 namespace Auth0Mcp.Server.Tests.Infrastructure;
 
 /// <summary>
-/// Starts one Prism mock of the Auth0 Management API (../shared/tools/prism-start.sh) for a test collection and stops
+/// Starts one Prism mock of the Auth0 Management API (tests/peers/prism-start.sh) for a test collection and stops
 /// it afterwards. Prism validates every request against the spec and answers 4xx for an invalid one.
-/// Installs the peers first when they are missing (setup.sh is idempotent).
+/// Installs the peers first when they are missing (tests/peers/install.sh is idempotent).
 /// </summary>
 public sealed partial class PrismFixture : IAsyncLifetime
 {
@@ -47,26 +47,23 @@ public sealed partial class PrismFixture : IAsyncLifetime
     private static partial Regex StartLine();
 }
 
-/// <summary>The npm-installed peers under ~/.cache/auth0mcp-peers.</summary>
+/// <summary>The pinned npm peers in tests/peers (package.json + lock file), installed on first use.</summary>
 internal static class Peers
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
-    public static string Dir => Environment.GetEnvironmentVariable("PEERS_DIR")
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "auth0mcp-peers");
+    /// <summary>The folder holding the peers' package.json, scripts and node_modules.</summary>
+    public static string Dir => Repo.Tools;
+
+    /// <summary>An installed peer's command, e.g. <c>prism</c> or <c>mcp-inspector</c>.</summary>
+    public static string Bin(string name) => Path.Combine(Dir, "node_modules", ".bin", name);
 
     public static async Task EnsureInstalledAsync()
     {
         await Gate.WaitAsync();
         try
         {
-            if (File.Exists(Path.Combine(Dir, "prism", "node_modules", ".bin", "prism"))
-                && Directory.Exists(Path.Combine(Dir, "sdk", "node_modules", "@modelcontextprotocol", "sdk")))
-            {
-                return;
-            }
-
-            var (code, stdout, stderr) = await Processes.RunAsync("bash", [Path.Combine(Repo.Tools, "setup.sh")], timeout: TimeSpan.FromMinutes(15));
+            var (code, stdout, stderr) = await Processes.RunAsync("bash", [Path.Combine(Dir, "install.sh")], timeout: TimeSpan.FromMinutes(20));
             if (code != 0)
             {
                 throw new InvalidOperationException($"Installing the test peers failed (exit {code}): {stdout}\n{stderr}");

@@ -5,12 +5,19 @@ internal static class Repo
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The read-only <c>shared/</c> folder beside the repository (spec, peer scripts).</summary>
+    /// <summary>The read-only <c>shared/</c> folder beside the repository (an offline cache of specs), when present.</summary>
     public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
-    public static string Tools => Path.Combine(Shared, "tools");
+    /// <summary>The pinned test peers and their scripts (<c>tests/peers</c>, installed by <c>tests/peers/install.sh</c>).</summary>
+    public static string Tools => Path.Combine(Root, "tests", "peers");
 
-    public static string Spec => Path.Combine(Shared, "openapi", "auth0-management-api.2026-06-25.json");
+    /// <summary>
+    /// The pinned spec: <c>AUTH0_MCP_SPEC</c> (build/fetch-spec.sh exports it after checking the sha256), else the copy in
+    /// <c>../shared/openapi</c>.
+    /// </summary>
+    public static string Spec => Environment.GetEnvironmentVariable("AUTH0_MCP_SPEC") is { Length: > 0 } spec && File.Exists(spec)
+        ? spec
+        : Path.Combine(Shared, "openapi", "auth0-management-api.2026-06-25.json");
 
     /// <summary>The server assembly copied beside the tests (run it with <c>dotnet</c>).</summary>
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "auth0-mcp.dll");

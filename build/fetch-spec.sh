@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Makes the pinned Auth0 Management API spec (openapi/spec.pin.props) available and verified, without committing it.
+# Looks, in order, at: $AUTH0_MCP_SPEC (a path), ../shared/openapi/<file> beside the repository (an offline cache),
+# the user cache ($XDG_CACHE_HOME or ~/.cache)/auth0mcp/spec/<file>; else downloads the pinned URL into that cache.
+# The file's sha256 must equal the pin. Prints `export AUTH0_MCP_SPEC=<path>` on stdout, progress on stderr.
+# Usage: eval "$(bash build/fetch-spec.sh)"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pin() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" openapi/spec.pin.props | head -1; }
+file="$(pin Auth0SpecFileName)"; sha="$(pin Auth0SpecSha256)"
+url="https://raw.githubusercontent.com/$(pin Auth0SpecRepository)/$(pin Auth0SpecCommit)/$(pin Auth0SpecRepoPath)"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/auth0mcp/spec"
+matches() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$sha" ]; }
+for candidate in "${AUTH0_MCP_SPEC:-}" "../shared/openapi/$file" "$cache/$file"; do
+  [ -n "$candidate" ] || continue
+  if matches "$candidate"; then
+    echo "spec: $candidate (sha256 matches the pin)" >&2
+    echo "export AUTH0_MCP_SPEC=$(cd "$(dirname "$candidate")" && pwd)/$(basename "$candidate")"
+    exit 0
+  fi
+  [ -f "$candidate" ] && echo "spec: $candidate does not match the pinned sha256 $sha; ignoring it" >&2
+done
+mkdir -p "$cache"
+echo "spec: downloading $url" >&2
+tmp="$(mktemp "$cache/.download.XXXXXX")"
+trap 'rm -f "$tmp"' EXIT
+if ! curl -fsSL --retry 3 --max-time 300 -o "$tmp" "$url"; then
+  echo "error: could not download the pinned spec from $url; give a local copy with AUTH0_MCP_SPEC=/path/to/$file" >&2
+  exit 1
+fi
+if ! matches "$tmp"; then
+  echo "error: the download's sha256 $(sha256sum "$tmp" | cut -d' ' -f1) is not the pinned $sha (see build/update-spec)" >&2
+  exit 1
+fi
+mv "$tmp" "$cache/$file"
+echo "export AUTH0_MCP_SPEC=$cache/$file"
