@@ -10,7 +10,8 @@ namespace Auth0Mcp.Benchmarks;
 /// task completes, so the figure is bounded by how many records share one commit (fsync). SQLite always;
 /// PostgreSQL when <c>AUTH0_MCP_TEST_POSTGRES</c> is set.
 /// </summary>
-[SimpleJob(RuntimeMoniker.Net10_0, launchCount: 1, warmupCount: 2, iterationCount: 6, invocationCount: 1, unrollFactor: 1)]
+[SimpleJob(RuntimeMoniker.Net10_0, launchCount: 1, warmupCount: 2, iterationCount: 6)]
+[InvocationCount(1, 1)]
 public class AuditAppendBenchmarks
 {
     private const int Appends = 256;
