@@ -387,7 +387,17 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 batch.Add(work);
             }
 
-            await FlushAsync(batch).ConfigureAwait(false);
+            try
+            {
+                await FlushAsync(batch).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Never let the writer die with callers waiting: whatever escaped fails this batch only.
+                var fault = ex as GovernanceStoreException ?? Fault("write the audit chain or the governance state", ex);
+                batch.ForEach(w => w.Done.TrySetException(fault));
+            }
+
             batch.Clear();
         }
     }
