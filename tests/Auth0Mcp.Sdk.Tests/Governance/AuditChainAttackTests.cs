@@ -45,9 +45,7 @@ public sealed class AuditChainAttackTests
 
         await fixture.ExecuteAsync($"DELETE FROM audit_log WHERE seq = 4; UPDATE audit_head SET seq = 3, hash = {Sql(third.Hash)} WHERE id = 1");
 
-        var verification = await store.VerifyAuditAsync();
-        Assert.False(verification.IsValid);
-        Assert.Contains(verification.Problems, p => p.Contains("names record 4 but the chain ends at record 3", StringComparison.Ordinal));
+        await AssertDetectedAsync(store, "names record 4 but the chain ends at record 3");
     }
 
     [Theory, SqliteStore, PostgresStore]
@@ -73,9 +71,7 @@ public sealed class AuditChainAttackTests
 
         await RewriteChainAsync(fixture, forged);
 
-        var verification = await store.VerifyAuditAsync();
-        Assert.False(verification.IsValid);
-        Assert.Contains(verification.Problems, p => p.Contains("names record 5 but the chain ends at record 4", StringComparison.Ordinal));
+        await AssertDetectedAsync(store, "names record 5 but the chain ends at record 4");
     }
 
     [Theory, SqliteStore, PostgresStore]
@@ -98,9 +94,7 @@ public sealed class AuditChainAttackTests
 
         await RewriteChainAsync(fixture, forged);
 
-        var verification = await store.VerifyAuditAsync();
-        Assert.False(verification.IsValid);
-        Assert.Contains(verification.Problems, p => p.Contains("record 2: sealed with key " + attackerKey.CurrentKeyId + ", which is not in the key ring", StringComparison.Ordinal));
+        var verification = await AssertDetectedAsync(store, "record 2: sealed with key " + attackerKey.CurrentKeyId + ", which is not in the key ring");
         Assert.Contains(verification.Problems, p => p.Contains("record 5: differs from the checkpoint", StringComparison.Ordinal));
     }
 
@@ -123,19 +117,10 @@ public sealed class AuditChainAttackTests
     {
         await using var fixture = await StoreFixture.CreateAsync(kind);
         await using var store = await SeedAsync(fixture, 3);
-        var last = (await ReadAllAsync(store))[^1];
-        var fake = Call("mallory");
-        fake.Sequence = 4;
-        fake.PreviousHash = last.Hash;
-        var body = JsonSerializer.Serialize(fake, GovernanceJsonContext.Default.AuditRecord);
-        var forged = new AuditRow(4, body, last.Hash, AuditChain.ComputeHash(last.Hash, body)) { Columns = AuditChain.ColumnsOf(fake) };
 
-        await InsertAsync(fixture, forged);
-        await fixture.ExecuteAsync($"UPDATE audit_head SET seq = 4, hash = {Sql(forged.Hash)} WHERE id = 1");
+        await AppendForgedAsync(fixture, store, (last, body) => AuditChain.ComputeHash(last.Hash, body));
 
-        var verification = await store.VerifyAuditAsync();
-        Assert.False(verification.IsValid);
-        Assert.Contains(verification.Problems, p => p.Contains("record 4: sealed without a key after keyed records", StringComparison.Ordinal));
+        await AssertDetectedAsync(store, "record 4: sealed without a key after keyed records");
     }
 
     [Theory, SqliteStore, PostgresStore]
@@ -143,20 +128,10 @@ public sealed class AuditChainAttackTests
     {
         await using var fixture = await StoreFixture.CreateAsync(kind);
         await using var store = await SeedAsync(fixture, 2);
-        var last = (await ReadAllAsync(store))[^1];
-        var keyId = last.Hash.Split(':')[1];
-        var fake = Call("mallory");
-        fake.Sequence = 3;
-        fake.PreviousHash = last.Hash;
-        var body = JsonSerializer.Serialize(fake, GovernanceJsonContext.Default.AuditRecord);
-        var forged = new AuditRow(3, body, last.Hash, $"hmac-sha256:{keyId}:{new string('a', 64)}") { Columns = AuditChain.ColumnsOf(fake) };
 
-        await InsertAsync(fixture, forged);
-        await fixture.ExecuteAsync($"UPDATE audit_head SET seq = 3, hash = {Sql(forged.Hash)} WHERE id = 1");
+        await AppendForgedAsync(fixture, store, (last, _) => $"hmac-sha256:{last.Hash.Split(':')[1]}:{new string('a', 64)}");
 
-        var verification = await store.VerifyAuditAsync();
-        Assert.False(verification.IsValid);
-        Assert.Contains(verification.Problems, p => p.Contains("record 3: content does not match its seal", StringComparison.Ordinal));
+        await AssertDetectedAsync(store, "record 3: content does not match its seal");
     }
 
     [Theory, SqliteStore, PostgresStore]
@@ -199,9 +174,7 @@ public sealed class AuditChainAttackTests
         await fixture.ExecuteAsync($"DELETE FROM audit_log WHERE seq = 3; UPDATE audit_head SET seq = 2, hash = {Sql(second.Hash)} WHERE id = 1");
         File.Delete(fixture.CheckpointFile);
 
-        var verification = await store.VerifyAuditAsync();
-        Assert.False(verification.IsValid);
-        Assert.Contains(verification.Problems, p => p.Contains($"the checkpoint file {fixture.CheckpointFile} is missing", StringComparison.Ordinal));
+        await AssertDetectedAsync(store, $"the checkpoint file {fixture.CheckpointFile} is missing");
     }
 
     [Theory, SqliteStore, PostgresStore]
@@ -213,9 +186,7 @@ public sealed class AuditChainAttackTests
 
         await File.WriteAllLinesAsync(fixture.CheckpointFile, [.. lines[..^1], lines[^1].Replace("\"seq\":3", "\"seq\":2", StringComparison.Ordinal)]);
 
-        var verification = await store.VerifyAuditAsync();
-        Assert.False(verification.IsValid);
-        Assert.Contains(verification.Problems, p => p.Contains($"checkpoint line {lines.Length} (record 2) has a wrong signature", StringComparison.Ordinal));
+        await AssertDetectedAsync(store, $"checkpoint line {lines.Length} (record 2) has a wrong signature");
     }
 
     [Theory, SqliteStore, PostgresStore]
@@ -257,6 +228,27 @@ public sealed class AuditChainAttackTests
         }
 
         return store;
+    }
+
+    private static async Task<AuditVerification> AssertDetectedAsync(IGovernanceStore store, string problem)
+    {
+        var verification = await store.VerifyAuditAsync();
+        Assert.False(verification.IsValid);
+        Assert.Contains(verification.Problems, p => p.Contains(problem, StringComparison.Ordinal));
+        return verification;
+    }
+
+    /// <summary>Appends a record after the last one, correctly linked, with the seal <paramref name="seal"/> computes, and moves the head to it.</summary>
+    private static async Task AppendForgedAsync(StoreFixture fixture, IGovernanceStore store, Func<AuditRow, string, string> seal)
+    {
+        var last = (await ReadAllAsync(store))[^1];
+        var fake = Call("mallory");
+        fake.Sequence = last.Sequence + 1;
+        fake.PreviousHash = last.Hash;
+        var body = JsonSerializer.Serialize(fake, GovernanceJsonContext.Default.AuditRecord);
+        var forged = new AuditRow(fake.Sequence, body, last.Hash, seal(last, body)) { Columns = AuditChain.ColumnsOf(fake) };
+        await InsertAsync(fixture, forged);
+        await fixture.ExecuteAsync($"UPDATE audit_head SET seq = {forged.Sequence}, hash = {Sql(forged.Hash)} WHERE id = 1");
     }
 
     private static async Task RewriteChainAsync(StoreFixture fixture, List<AuditRow> rows)
