@@ -31,6 +31,12 @@ public sealed class GovernanceState
     /// <summary>Access requests and grants (for just-in-time and approval-required profiles).</summary>
     public List<AccessGrant> Grants { get; set; } = [];
 
+    /// <summary>
+    /// The hash of the tool catalogue this state was last synced with (null before the first sync that set it).
+    /// Stored in its own column too, so <see cref="IGovernanceStore.GetCatalogHashAsync"/> reads it without loading the state.
+    /// </summary>
+    public string? CatalogHash { get; set; }
+
     /// <summary>Finds a tool by exact name.</summary>
     public GovernedTool? FindTool(string name) => Tools.Find(t => string.Equals(t.Name, name, StringComparison.Ordinal));
 
