@@ -200,7 +200,9 @@ internal sealed class GovernanceHarness : IAsyncDisposable
         return list;
     }
 
-    public async Task<List<AuditRecord>> CallRecordsAsync() => (await AuditAsync()).Where(r => r.Kind == AuditKinds.Call).ToList();
+    public async Task<List<AuditRecord>> CallRecordsAsync() => (await AuditAsync()).Where(r => r.Kind == AuditKinds.Call && r.Event == "tool.call").ToList();
+
+    public async Task<List<AuditRecord>> IntentRecordsAsync() => (await AuditAsync()).Where(r => r.Event == "tool.call.intent").ToList();
 
     public async ValueTask DisposeAsync()
     {
