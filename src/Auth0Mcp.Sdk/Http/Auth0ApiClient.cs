@@ -17,6 +17,7 @@ public sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonitor<
         ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "link"];
 
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+    private static readonly TimeSpan HeaderGrace = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The base address that operation paths are appended to.</summary>
     public Uri BaseAddress => options.CurrentValue.GetBaseAddress();
@@ -33,7 +34,9 @@ public sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonitor<
         var o = options.CurrentValue;
         var started = time.GetTimestamp();
         state.AttachTo(request);
-        using var deadline = new CancellationTokenSource(o.RetryBudget, time);
+        // Until the headers, the resilience pipeline's own budget ends the call (with Auth0's last answer or its reason);
+        // this deadline is the backstop, and after the headers it is the one that bounds the body.
+        using var deadline = new CancellationTokenSource(o.RetryBudget + HeaderGrace, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         HttpResponseMessage? response = null;
         try
@@ -65,10 +68,11 @@ public sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonitor<
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            var what = response is null ? "answer" : "finish sending its answer";
             return Failed(new Auth0HttpException(
                 Auth0FailureKind.BudgetExhausted,
-                $"Auth0 did not {what} in time ({Auth0TelemetryHandler.Seconds(time.GetElapsedTime(started))} s; {state.AttemptsText()}). Try again later.",
+                response is null
+                    ? Auth0TelemetryHandler.BudgetMessage(state)
+                    : $"Auth0 did not finish sending its answer in time ({Auth0TelemetryHandler.Seconds(time.GetElapsedTime(started))} s; {state.AttemptsText()}). Try again later.",
                 state.Retries + 1));
         }
         catch (Auth0HttpException ex)

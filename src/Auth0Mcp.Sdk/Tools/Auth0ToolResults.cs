@@ -105,7 +105,7 @@ public static class Auth0ToolResults
             : "";
         var fields = descriptor.InputSchema.Contains("\"fields\"", StringComparison.Ordinal) ? " fields=... to return only the fields you need," : "";
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"Truncated: Auth0's answer ({(response.Outcome.Bytes > limit ? response.Outcome.Bytes.ToString(CultureInfo.InvariantCulture) + " bytes" : "more")} than the {limit}-byte output limit) was cut; shown are the first {kept} whole items. Ask for less:{paging}{fields} or narrower filters.");
+            $"Truncated: Auth0's answer ({(response.Outcome.Bytes > limit ? response.Outcome.Bytes.ToString(CultureInfo.InvariantCulture) + " bytes, " : "")}more than the {limit}-byte output limit) was cut; shown are the first {kept} whole items. Ask for less:{paging}{fields} or narrower filters.");
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = text }, new TextContentBlock { Text = note }],

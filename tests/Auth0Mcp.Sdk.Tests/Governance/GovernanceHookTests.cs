@@ -233,7 +233,7 @@ public sealed class GovernanceHookTests
         var records = await h.AuditAsync();
         var export = string.Join("\n", records.Select(r => JsonSerializer.Serialize(r)));
         Assert.DoesNotContain("P@ssw0rd!", export);
-        var call = records.Single(r => r.Kind == AuditKinds.Call);
+        var call = records.Single(r => r.Event == "tool.call");
         Assert.Contains("[REDACTED]", call.Arguments);
         Assert.Contains("u1", call.Arguments);
         Assert.Equal(64, call.ArgumentsHash!.Length);
