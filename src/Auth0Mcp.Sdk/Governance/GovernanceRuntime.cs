@@ -97,8 +97,17 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             _catalog = catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
             _hooks = BuildHooks();
             await Governance.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            var sync = await Governance.SyncCatalogAsync(catalog, "system:" + _options.ServerName, _options.InitialDefaults, cancellationToken).ConfigureAwait(false);
-            LogSynced(_logger, Governance.Store.Description, catalog.Count, sync.Added.Count, sync.Removed.Count, sync.Changed.Count);
+            // The stored state already knows this catalogue: no sync (a read, no write) on an unchanged start.
+            var current = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+            if (current.Revision > 0 && string.Equals(current.CatalogHash, ToolGovernance.CatalogHash(catalog), StringComparison.Ordinal))
+            {
+                LogUnchanged(_logger, Governance.Store.Description, catalog.Count);
+            }
+            else
+            {
+                var sync = await Governance.SyncCatalogAsync(catalog, "system:" + _options.ServerName, _options.InitialDefaults, cancellationToken).ConfigureAwait(false);
+                LogSynced(_logger, Governance.Store.Description, catalog.Count, sync.Added.Count, sync.Removed.Count, sync.Changed.Count);
+            }
             _timer = Governance.Time.CreateTimer(_ => _ = RefreshAsync(), null, _options.RefreshInterval, _options.RefreshInterval);
             _initialized = true;
         }
@@ -611,6 +620,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     [LoggerMessage(3, LogLevel.Debug, "Could not notify a session of a tool list change")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Information, "Tool governance on {Store}: {Total} tools, catalogue unchanged since the last sync")]
+    private static partial void LogUnchanged(ILogger logger, string store, int total);
 
     [LoggerMessage(4, LogLevel.Error, "Tool governance could not write an audit record to {Store}")]
     private static partial void LogAuditFailed(ILogger logger, string store, Exception exception);

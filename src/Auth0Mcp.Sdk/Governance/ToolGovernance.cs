@@ -349,15 +349,25 @@ public sealed class ToolGovernance
 
             state.Tools.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             var result = new CatalogSyncResult(added, removed, changed, restored);
-            if (result.HasChanges)
+            var hash = CatalogHash(catalog);
+            if (result.HasChanges || !string.Equals(state.CatalogHash, hash, StringComparison.Ordinal))
             {
-                log.Add("catalog.resync", details: $"added={added.Count} removed={removed.Count} changed={changed.Count} restored={restored.Count} total={catalog.Count}"
+                state.CatalogHash = hash;
+                log.Add("catalog.resync", details: $"added={added.Count} removed={removed.Count} changed={changed.Count} restored={restored.Count} total={catalog.Count} hash={Short(hash)}"
                     + (changed.Count > 0 ? "; changed: " + string.Join(", ", changed) : "")
                     + (removed.Count > 0 ? "; removed: " + string.Join(", ", removed) : ""));
             }
 
             return result;
         }, cancellationToken);
+    }
+
+    /// <summary>A sha256 (hex) of a catalogue: every tool's name, action and content hash, in name order.</summary>
+    public static string CatalogHash(IEnumerable<Auth0ToolDescriptor> catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var text = string.Join('\n', catalog.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => $"{d.Name} {d.Action} {d.ContentHash}"));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
     private void SetNewState(GovernanceState state, GovernedTool tool, MutationLog log, string why)
