@@ -149,6 +149,24 @@ public sealed class CallPathTests
         Assert.Equal(DenialCodes.UnknownTool, Assert.Single(await f.Harness.CallRecordsAsync()).DenialCode);
     }
 
+    [Fact]
+    public async Task StartUp_CatalogueUnchangedSinceTheLastSync_SkipsTheSync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "auth0mcp-callpath-" + Guid.NewGuid().ToString("N"), "gov.db");
+        int afterFirst;
+        await using (var first = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], store: new SqliteGovernanceStore(path)))
+        {
+            afterFirst = (await first.AuditAsync()).Count;
+            Assert.Contains(await first.AuditAsync(), r => r.Event == "catalog.resync");
+        }
+
+        await using var second = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], store: new SqliteGovernanceStore(path));
+        Assert.Equal(afterFirst, (await second.AuditAsync()).Count);
+
+        await using var changed = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList), new FakeTool(Descriptors.RolesCreate)], store: new SqliteGovernanceStore(path));
+        Assert.Contains(await changed.AuditAsync(), r => r.Event == "tool.discovered" || r.Tool == "auth0_roles_create");
+    }
+
     /// <summary>A governed server with real tools, a scripted Auth0, a recording hook and a recording store.</summary>
     private sealed class Fixture : IAsyncDisposable
     {

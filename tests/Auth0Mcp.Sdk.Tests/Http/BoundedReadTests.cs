@@ -19,11 +19,7 @@ public sealed class BoundedReadTests
     [Fact]
     public async Task BodyStall_AfterTheHeaders_EndsWithinTheBudgetWithAClearError()
     {
-        await using var h = await Harness.StaticAsync(o =>
-        {
-            o.AttemptTimeout = TimeSpan.FromSeconds(1);
-            o.RetryBudget = TimeSpan.FromSeconds(2);
-        });
+        await using var h = await TightAsync();
         h.Server.Api = async (ctx, _) =>
         {
             ctx.Response.StatusCode = 200;
@@ -32,23 +28,15 @@ public sealed class BoundedReadTests
             await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
             await h.Server.Stall(ctx);
         };
-        var clock = Stopwatch.StartNew();
+        var result = await CallWithinAsync(h, TimeSpan.FromSeconds(4));
 
-        var result = await h.CallAsync(TestTool.Get());
-
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
-        Assert.True(result.IsError == true);
         Assert.Contains("did not finish sending its answer in time", result.Text(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task BodyTrickle_OneByteAtATime_EndsWithinTheBudget()
     {
-        await using var h = await Harness.StaticAsync(o =>
-        {
-            o.AttemptTimeout = TimeSpan.FromSeconds(1);
-            o.RetryBudget = TimeSpan.FromSeconds(2);
-        });
+        await using var h = await TightAsync();
         h.Server.Api = async (ctx, _) =>
         {
             ctx.Response.StatusCode = 200;
@@ -68,12 +56,8 @@ public sealed class BoundedReadTests
                 h.Server.ClientAborted.TrySetResult();
             }
         };
-        var clock = Stopwatch.StartNew();
+        var result = await CallWithinAsync(h, TimeSpan.FromSeconds(4));
 
-        var result = await h.CallAsync(TestTool.Get());
-
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
-        Assert.True(result.IsError == true);
         Assert.Contains("in time", result.Text(), StringComparison.Ordinal);
     }
 
@@ -125,5 +109,22 @@ public sealed class BoundedReadTests
         var kept = result.StructuredContent!.Value.GetProperty("result");
         Assert.True(kept.GetArrayLength() > 1000);
         Assert.Equal("auth0|0123456789", kept[0].GetProperty("user_id").GetString());
+    }
+
+    /// <summary>A connection with a 1 s attempt timeout and a 2 s budget.</summary>
+    private static Task<Harness> TightAsync() => Harness.StaticAsync(o =>
+    {
+        o.AttemptTimeout = TimeSpan.FromSeconds(1);
+        o.RetryBudget = TimeSpan.FromSeconds(2);
+    });
+
+    /// <summary>Calls the list tool and asserts that it ended, as an error, within <paramref name="limit"/>.</summary>
+    private static async Task<ModelContextProtocol.Protocol.CallToolResult> CallWithinAsync(Harness h, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await h.CallAsync(TestTool.Get());
+        Assert.True(clock.Elapsed < limit, $"took {clock.Elapsed}");
+        Assert.True(result.IsError == true);
+        return result;
     }
 }
