@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Server benchmarks: cold start to the first tools/list (ours vs Auth0's official server vs a tiny TypeScript SDK
-# server), per-call cost through auth0-mcp over stdio and HTTP (governance, hooks and audit on) against a local stub
-# vs HttpClient directly, idle memory; then the same cold start and memory for a ReadyToRun publish.
-# Installs the pinned peers (tests/peers/install.sh). Writes build/out/bench-server.md; docs/benchmarks-server.md
-# holds the figures of one run. Usage: bash build/bench-server.sh [calls per row, default 400]
+# Server benchmarks, every contender in interleaved rounds (A B A B) against one local HTTPS stub: cold start to the
+# last tools/list page (ours with governance on vs Auth0's official server), per-call p50 over stdio, 16 concurrent
+# callers (calls/s) vs the official server and a raw HttpClient loop, Streamable HTTP vs stdio, idle RSS.
+# The official server trusts the stub through NODE_EXTRA_CA_CERTS, ours through SSL_CERT_FILE.
+# Installs the pinned peers (tests/peers/install.sh: Prism, the official server, ...). Writes
+# build/out/bench-server.md; docs/benchmarks-server.md holds the figures of one run. BENCH_R2R=1 repeats it on a
+# ReadyToRun publish. Usage: bash build/bench-server.sh [calls per row, default 400]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls="${1:-400}"
@@ -16,6 +18,7 @@ dotnet build build/bench/ServerBench -c Release -nologo -clp:ErrorsOnly >&2
 bench="dotnet build/bench/ServerBench/bin/Release/net10.0/ServerBench.dll"
 echo "== JIT build" >&2
 $bench src/Auth0Mcp.Server/bin/Release/net10.0/auth0-mcp.dll "$tools" "$calls" | tee build/out/bench-server.md
+[ "${BENCH_R2R:-0}" = 1 ] || exit 0
 echo "== ReadyToRun publish" >&2
 dotnet publish src/Auth0Mcp.Server -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
   -o build/out/r2r -nologo -clp:ErrorsOnly >&2

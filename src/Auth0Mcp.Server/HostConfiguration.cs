@@ -148,6 +148,8 @@ internal sealed class HostSettings
         {
             options.BaseUrl = BaseUrl;
         }
+
+        options.MaxResponseBytes = MaxOutputBytes;
     }
 
     /// <summary>Sets the governance options from these settings.</summary>
@@ -156,8 +158,6 @@ internal sealed class HostSettings
         ArgumentNullException.ThrowIfNull(options);
         options.Store = Store;
         options.StdioIdentity = CallerIdentity.From(User, Groups);
-        options.MaxOutputBytes = MaxOutputBytes;
-        options.Hooks.Add(new ResultTruncationHook(MaxOutputBytes));
         options.SubjectClaimTypes.Insert(0, SubjectClaim);
         options.GroupClaimTypes.Insert(0, GroupsClaim);
     }

@@ -10,7 +10,8 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 // Usage: ServerBench <auth0-mcp.dll> <tests/peers dir> [calls=400]
-// Prints a Markdown report on stdout. Servers run as child processes; everything binds to 127.0.0.1.
+// Prints a Markdown report on stdout. Servers run as child processes; everything binds to 127.0.0.1. Contenders are
+// measured in interleaved rounds (A B A B ...) so that machine load falls on all of them alike; report ratios.
 var dll = Path.GetFullPath(args[0]);
 var tools = Path.GetFullPath(args[1]);
 var calls = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 400;
@@ -18,14 +19,21 @@ var work = Directory.CreateTempSubdirectory("auth0mcp-bench-").FullName;
 var store = Path.Combine(work, "governance.db");
 const string Key = "bench-key-0123456789abcdef01";
 
-// A fast local stand-in for Auth0: one fixed small JSON answer.
+// A fast local stand-in for Auth0 over HTTPS (a self-signed certificate for 127.0.0.1): our server trusts it through
+// SSL_CERT_FILE, Auth0's official server through NODE_EXTRA_CA_CERTS, the raw HttpClient loop by the certificate itself.
+using var certificate = SelfSigned();
+var caFile = Path.Combine(work, "stub-ca.pem");
+File.WriteAllText(caFile, certificate.ExportCertificatePem());
 var stubBuilder = WebApplication.CreateSlimBuilder();
 stubBuilder.Logging.ClearProviders();
-stubBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+stubBuilder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
 await using var stub = stubBuilder.Build();
-stub.MapGet("/users/{id}", () => Results.Text("{\"user_id\":\"auth0|1\",\"email\":\"a@example.com\",\"name\":\"A\"}", "application/json"));
+const string Client = "{\"client_id\":\"bench-client\",\"name\":\"Bench app\",\"app_type\":\"spa\",\"callbacks\":[\"https://example.com/cb\"]}";
+stub.MapGet("/clients/{id}", () => Results.Text(Client, "application/json"));
+stub.MapGet("/api/v2/clients/{id}", () => Results.Text(Client, "application/json"));
 await stub.StartAsync();
 var stubUrl = stub.Urls.First();
+var stubHostPort = new Uri(stubUrl).Authority;
 
 // Governance on: a temp SQLite store where everything is approved for the user "bench".
 var admin = new GovernanceCommands(GovernanceStores.Open(store), Auth0ToolCatalog.Descriptors);
@@ -39,92 +47,196 @@ var env = new Dictionary<string, string?>
     ["AUTH0_MCP_STORE"] = store,
     ["AUTH0_MCP_USER"] = "bench",
     ["AUTH0_MCP_API_KEYS"] = $"{Key}=bench",
+    ["SSL_CERT_FILE"] = caFile,
     ["DOTNET_gcServer"] = "0",
 };
-var callArgs = new Dictionary<string, object?> { ["id"] = "auth0|1" };
-Console.WriteLine($"# auth0-mcp server benchmarks ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {calls} calls per row)\n");
-
-// ---- cold start: process start to the first tools/list answer, over stdio, median of 5
-Console.WriteLine("## Cold start to first tools/list (stdio, median of 5)\n");
-Console.WriteLine("| server | tools | ms | ratio |\n|---|---:|---:|---:|");
-var starts = new List<(string Name, int Tools, double Ms)>
+var officialEnv = new Dictionary<string, string?>
 {
-    ("auth0-mcp (governance on)", 0, 0),
-    ("auth0-mcp (governance off)", 0, 0),
-    ("Auth0 official 0.1.0-beta.19", 0, 0),
-    ("tiny TypeScript SDK server", 0, 0),
+    ["AUTH0_DOMAIN"] = stubHostPort,
+    ["AUTH0_TOKEN"] = "bench-token",
+    ["NODE_EXTRA_CA_CERTS"] = caFile,
 };
-for (var i = 0; i < starts.Count; i++)
+var ourArgs = new Dictionary<string, object?> { ["id"] = "bench-client" };
+var officialTool = Environment.GetEnvironmentVariable("BENCH_OFFICIAL_TOOL") ?? "auth0_get_application";
+var officialArgs = new Dictionary<string, object?> { ["client_id"] = "bench-client" };
+Console.WriteLine($"# auth0-mcp server benchmarks ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {calls} calls per row, interleaved)\n");
+Console.WriteLine($"Load average at start: {File.ReadAllText("/proc/loadavg").Trim()}\n");
+
+// ---- cold start to the last tools/list page (stdio): ours (governance on) and the official server, A B A B
+var cold = new Dictionary<string, List<double>> { ["auth0-mcp (governance on)"] = [], ["Auth0 official 0.1.0-beta.19"] = [] };
+var listed = new Dictionary<string, int>();
+for (var run = 0; run < 5; run++)
 {
-    var samples = new List<double>();
-    var count = 0;
-    for (var run = 0; run < 5; run++)
+    foreach (var which in new[] { 0, 2 })
     {
-        var (ms, n) = await ColdStartAsync(i);
-        samples.Add(ms);
-        count = n;
+        var (ms, n) = await ColdStartAsync(which);
+        var name = which == 0 ? "auth0-mcp (governance on)" : "Auth0 official 0.1.0-beta.19";
+        cold[name].Add(ms);
+        listed[name] = n;
     }
-
-    starts[i] = (starts[i].Name, count, Median(samples));
 }
 
-foreach (var (name, n, ms) in starts)
+Console.WriteLine("## Cold start to the last tools/list page (stdio, JIT, median of 5, interleaved)\n");
+Console.WriteLine("| server | tools | ms | vs official |\n|---|---:|---:|---:|");
+var officialCold = Median(cold["Auth0 official 0.1.0-beta.19"]);
+foreach (var (name, samples) in cold)
 {
-    Console.WriteLine($"| {name} | {n} | {ms:F0} | {ms / starts[^1].Ms:F1}x |");
+    Console.WriteLine($"| {name} | {listed[name]} | {Median(samples):F0} | {Median(samples) / officialCold:F2}x |");
 }
 
-// ---- per-call overhead
-Console.WriteLine("\n## Per-call cost against a local stub (auth0_users_get; governance, hooks and audit on)\n");
-Console.WriteLine("| path | callers | p50 ms | p99 ms | calls/s | p50 vs direct |\n|---|---:|---:|---:|---:|---:|");
-using var direct = new HttpClient { BaseAddress = new Uri(stubUrl) };
+// ---- per call and 16 callers: raw HttpClient, ours over stdio and HTTP, the official server over stdio; rounds interleaved
+using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, c, _, _) => c?.Thumbprint == certificate.Thumbprint };
+using var direct = new HttpClient(handler) { BaseAddress = new Uri(stubUrl) };
 direct.DefaultRequestHeaders.Authorization = new("Bearer", "bench-token");
-var directRows = new Dictionary<int, double>();
-foreach (var c in new[] { 1, 16 })
+var ours = Start("dotnet", [dll, "serve"], env, out var oursTransport);
+await using var oursClient = await McpClient.CreateAsync(oursTransport!);
+await oursClient.ListToolsAsync();
+await Task.Delay(2000);
+var idleRss = Rss(ours.Id);
+var official = Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], officialEnv, out var officialTransport);
+await using var officialClient = await McpClient.CreateAsync(officialTransport!);
+await officialClient.ListToolsAsync();
+await Task.Delay(2000);
+var officialRss = RssTree(official.Id);
+var oursHttp = Start("dotnet", [dll, "serve", "--http", "http://127.0.0.1:0/mcp"], env, out _, http: true);
+var url = await ListeningUrlAsync(oursHttp);
+await using var httpClient = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
 {
-    var r = await MeasureAsync(async () => { using var resp = await direct.GetAsync("/users/auth0%7C1"); await resp.Content.ReadAsStringAsync(); }, c);
-    directRows[c] = r.P50;
-    Row("HttpClient direct", c, r, r.P50);
-}
-
-long idleRss = 0;
+    Endpoint = new Uri(url),
+    TransportMode = HttpTransportMode.StreamableHttp,
+    AdditionalHeaders = new Dictionary<string, string> { ["X-API-Key"] = Key },
+}));
+await httpClient.ListToolsAsync();
+var probe = await officialClient.CallToolAsync(officialTool, officialArgs);
+var officialReached = probe.IsError != true;
+var contenders = new List<(string Name, Func<Task> Call)>
 {
-    var process = Start("dotnet", [dll, "serve"], env, out var transport);
-    await using var client = await McpClient.CreateAsync(transport!);
-    await client.ListToolsAsync();
-    await Task.Delay(2000);
-    idleRss = Rss(process.Id);
-    foreach (var c in new[] { 1, 16 })
+    ("raw HttpClient → stub", async () => { using var r = await direct.GetAsync("/clients/bench-client"); await r.Content.ReadAsByteArrayAsync(); }),
+    ("auth0-mcp stdio (governance + audit on)", async () => await oursClient.CallToolAsync("auth0_clients_get", ourArgs)),
+    ("Auth0 official stdio", async () => await officialClient.CallToolAsync(officialTool, officialArgs)),
+    ("auth0-mcp Streamable HTTP (governance + audit on)", async () => await httpClient.CallToolAsync("auth0_clients_get", ourArgs)),
+};
+const int Rounds = 4;
+var serial = contenders.ToDictionary(c => c.Name, _ => new List<double>());
+var parallel = contenders.ToDictionary(c => c.Name, _ => new List<double>());
+foreach (var (_, call) in contenders)
+{
+    for (var i = 0; i < 20; i++)
     {
-        var r = await MeasureAsync(async () => await client.CallToolAsync("auth0_users_get", callArgs), c);
-        Row("auth0-mcp stdio", c, r, directRows[c]);
+        await call();
     }
-
-    process.Kill();
 }
 
+for (var round = 0; round < Rounds; round++)
 {
-    var process = Start("dotnet", [dll, "serve", "--http", "http://127.0.0.1:0/mcp"], env, out _, http: true);
-    var url = await ListeningUrlAsync(process);
-    await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+    foreach (var (name, call) in contenders)
     {
-        Endpoint = new Uri(url),
-        TransportMode = HttpTransportMode.StreamableHttp,
-        AdditionalHeaders = new Dictionary<string, string> { ["X-API-Key"] = Key },
-    }));
-    await client.ListToolsAsync();
-    foreach (var c in new[] { 1, 16 })
-    {
-        var r = await MeasureAsync(async () => await client.CallToolAsync("auth0_users_get", callArgs), c);
-        Row("auth0-mcp HTTP", c, r, directRows[c]);
+        serial[name].AddRange(await LatenciesAsync(call, calls / Rounds, 1));
+        parallel[name].Add(await ThroughputAsync(call, calls / Rounds, 16));
     }
-
-    process.Kill();
 }
 
-Console.WriteLine("\nThe official server cannot reach the stub: it calls https://$AUTH0_DOMAIN/api/v2 and has no base-URL override, so it has no row.");
-Console.WriteLine($"\n## Idle memory\n\nauth0-mcp over stdio, whole catalogue loaded (452 tools), after tools/list and 2 s idle: **{idleRss / 1024.0 / 1024.0:F0} MiB** RSS.");
+Console.WriteLine($"\n## Per call against the local HTTPS stub (GET a client; {Rounds} interleaved rounds)\n");
+if (!officialReached)
+{
+    Console.WriteLine($"(The official server's {officialTool} did not succeed against the stub: {string.Concat(probe.Content.OfType<TextContentBlock>().Select(t => t.Text))[..Math.Min(200, string.Concat(probe.Content.OfType<TextContentBlock>().Select(t => t.Text)).Length)]})\n");
+}
+
+Console.WriteLine("| path | p50 ms (1 caller) | p99 ms | calls/s (16 callers) | p50 vs official | calls/s vs official | calls/s vs raw |\n|---|---:|---:|---:|---:|---:|---:|");
+var officialP50 = Percentile(serial["Auth0 official stdio"], 0.5);
+var officialRate = Median(parallel["Auth0 official stdio"]);
+var rawRate = Median(parallel["raw HttpClient → stub"]);
+foreach (var (name, _) in contenders)
+{
+    var p50 = Percentile(serial[name], 0.5);
+    var rate = Median(parallel[name]);
+    Console.WriteLine($"| {name} | {p50:F2} | {Percentile(serial[name], 0.99):F2} | {rate:F0} | {p50 / officialP50:F2}x | {rate / officialRate:F2}x | {rate / rawRate:F2} |");
+}
+
+Console.WriteLine($"\nStreamable HTTP vs stdio (p50, ours): {Percentile(serial["auth0-mcp Streamable HTTP (governance + audit on)"], 0.5) / Percentile(serial["auth0-mcp stdio (governance + audit on)"], 0.5):F2}x");
+Console.WriteLine($"\n## Idle memory after tools/list (2 s idle)\n\n| server | RSS MiB |\n|---|---:|\n| auth0-mcp stdio, governance on, 452 tools | {idleRss / 1024.0 / 1024.0:F0} |\n| Auth0 official (node, whole process tree) | {officialRss / 1024.0 / 1024.0:F0} |");
+Console.WriteLine($"\nLoad average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
+foreach (var p in new[] { ours, official, oursHttp })
+{
+    try
+    {
+        p.Kill(entireProcessTree: true);
+    }
+    catch (InvalidOperationException)
+    {
+    }
+}
+
 Directory.Delete(work, recursive: true);
 return 0;
+
+static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned()
+{
+    using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+    var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+    var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+    names.AddIpAddress(System.Net.IPAddress.Loopback);
+    names.AddDnsName("localhost");
+    request.CertificateExtensions.Add(names.Build());
+    request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+    using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+    return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(created.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+}
+
+static double Percentile(List<double> xs, double q)
+{
+    var sorted = xs.Order().ToList();
+    return sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * q))];
+}
+
+static async Task<List<double>> LatenciesAsync(Func<Task> call, int count, int concurrency)
+{
+    var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+    var remaining = count;
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        while (Interlocked.Decrement(ref remaining) >= 0)
+        {
+            var sw = Stopwatch.StartNew();
+            await call();
+            latencies.Add(sw.Elapsed.TotalMilliseconds);
+        }
+    }));
+    return [.. latencies];
+}
+
+static async Task<double> ThroughputAsync(Func<Task> call, int count, int concurrency)
+{
+    var total = Stopwatch.StartNew();
+    await LatenciesAsync(call, count, concurrency);
+    return count / total.Elapsed.TotalSeconds;
+}
+
+static long RssTree(int pid)
+{
+    // The official server runs as bash → node: count the process and its children.
+    var total = Rss(pid);
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        if (int.TryParse(Path.GetFileName(dir), out var child) && File.Exists(Path.Combine(dir, "stat")))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == pid)
+                {
+                    total += RssTree(child);
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    return total;
+}
 
 async Task<(double Ms, int Tools)> ColdStartAsync(int which)
 {
@@ -134,7 +246,7 @@ async Task<(double Ms, int Tools)> ColdStartAsync(int which)
     {
         0 => Start("dotnet", [dll, "serve"], env, out transport),
         1 => Start("dotnet", [dll, "serve"], new Dictionary<string, string?>(env) { ["AUTH0_MCP_GOVERNANCE"] = "off" }, out transport),
-        2 => Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], new Dictionary<string, string?> { ["AUTH0_DOMAIN"] = "bench.invalid.auth0.com", ["AUTH0_TOKEN"] = "bench-token" }, out transport),
+        2 => Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], officialEnv, out transport),
         _ => Start("node", [Path.Combine(tools, "tiny-mcp-server.cjs")], [], out transport),
     };
     await using var client = await McpClient.CreateAsync(transport!);
@@ -152,32 +264,6 @@ async Task<(double Ms, int Tools)> ColdStartAsync(int which)
 }
 
 static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
-
-async Task<(double P50, double P99, double PerSecond)> MeasureAsync(Func<Task> call, int concurrency)
-{
-    for (var i = 0; i < 30; i++)
-    {
-        await call();
-    }
-
-    var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
-    var remaining = calls;
-    var total = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-    {
-        while (Interlocked.Decrement(ref remaining) >= 0)
-        {
-            var sw = Stopwatch.StartNew();
-            await call();
-            latencies.Add(sw.Elapsed.TotalMilliseconds);
-        }
-    }));
-    var sorted = latencies.Order().ToList();
-    return (sorted[sorted.Count / 2], sorted[(int)(sorted.Count * 0.99)], calls / total.Elapsed.TotalSeconds);
-}
-
-static void Row(string name, int callers, (double P50, double P99, double PerSecond) r, double directP50) =>
-    Console.WriteLine($"| {name} | {callers} | {r.P50:F2} | {r.P99:F2} | {r.PerSecond:F0} | {(name.Contains("direct", StringComparison.Ordinal) ? "1.0x" : $"{r.P50 / directP50:F1}x")} |");
 
 static long Rss(int pid)
 {

@@ -105,8 +105,7 @@ internal static class SpecBinder
                 method is "GET" or "HEAD" or "OPTIONS",
                 destructive,
                 method is "GET" or "HEAD" or "OPTIONS" or "PUT" or "DELETE",
-                interfaceName,
-                call));
+                RequestPlan(op, call)));
         }
 
         var clients = interfaces.Select(i => new ClientGroupModel(i.Key, i.Value.GroupKey, i.Value.Methods.ToEquatableArray())).ToEquatableArray();
@@ -245,6 +244,32 @@ internal static class SpecBinder
             multipart,
             bodyArgument,
             ordered);
+    }
+
+    /// <summary>The request plan of a tool: where each argument goes, read off the client method that was bound.</summary>
+    private static RequestPlanModel RequestPlan(OperationNode op, ClientMethodModel call)
+    {
+        var arguments = new List<RequestArgumentModel>();
+        foreach (var p in call.Parameters)
+        {
+            RequestLocation? location = p.Kind switch
+            {
+                ParamKind.Path => RequestLocation.Path,
+                ParamKind.Query => RequestLocation.Query,
+                ParamKind.QueryMulti => RequestLocation.QueryMulti,
+                ParamKind.Header => RequestLocation.Header,
+                _ => null,
+            };
+            if (location is { } l)
+            {
+                arguments.Add(new RequestArgumentModel(p.WireName, l));
+            }
+        }
+
+        var files = call.Parameters.Where(p => p.Kind == ParamKind.FilePart).Select(p => p.WireName).ToEquatableArray();
+        return op.Body is { } body
+            ? new RequestPlanModel(arguments.ToEquatableArray(), call.BodyArgument, body.MediaType, files)
+            : new RequestPlanModel(arguments.ToEquatableArray(), null, null, files);
     }
 
     private static ArgumentReader ReaderOf(string csType, ParamKind kind) => kind == ParamKind.QueryMulti

@@ -4,13 +4,14 @@ namespace Auth0Mcp.Generators.Emitting;
 internal static class KnownTypes
 {
     public const string ToolBase = "global::Auth0Mcp.Sdk.Tools.Auth0ApiTool";
-    public const string ToolArguments = "global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments";
     public const string Descriptor = "global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor";
     public const string ToolAction = "global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction";
     public const string RefitSettingsFactory = "global::Auth0Mcp.Sdk.Tools.Auth0Refit";
-    public const string HttpClient = "global::System.Net.Http.HttpClient";
     public const string CancellationToken = "global::System.Threading.CancellationToken";
     public const string Task = "global::System.Threading.Tasks.Task";
+    public const string RequestPlan = "global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan";
+    public const string RequestArgument = "global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument";
+    public const string RequestLocation = "global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation";
     public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Auth0Mcp.Generators\", \"1.0.0\")]";
 
     /// <summary>The JSON context's class name, in the models namespace.</summary>

@@ -13,13 +13,13 @@ internal static class ToolEmitter
         foreach (var tool in group.Tools)
         {
             w.Line();
-            WriteTool(w, group.Namespace, tool);
+            WriteTool(w, tool);
         }
 
         return w.ToString();
     }
 
-    private static void WriteTool(SourceWriter w, string ns, ToolModel tool)
+    private static void WriteTool(SourceWriter w, ToolModel tool)
     {
         w.Line($"/// <summary><c>{tool.Name}</c>: {CSharp.Doc(tool.Title)} (<c>{tool.Method} {CSharp.Doc(tool.Path)}</c>).</summary>");
         w.Line(KnownTypes.GeneratedCode);
@@ -42,66 +42,32 @@ internal static class ToolEmitter
         w.Line($"inputSchema: {CSharp.Literal(tool.InputSchema)},");
         w.Line($"readOnly: {Bool(tool.ReadOnly)},");
         w.Line($"destructive: {Bool(tool.Destructive)},");
-        w.Line($"idempotent: {Bool(tool.Idempotent)});");
+        w.Line($"idempotent: {Bool(tool.Idempotent)},");
+        WriteRequestPlan(w, tool.Request);
         w.Outdent();
         w.Line();
         w.Line("/// <summary>Creates the tool.</summary>");
         w.Line($"public {tool.ClassName}() : base(Definition)");
         w.Line("{");
         w.Line("}");
-        w.Line();
-
-        // The call: arguments (already validated against the schema) → typed Refit client → Auth0.
-        w.Line("/// <inheritdoc />");
-        w.Open($"protected override async {KnownTypes.Task} SendAsync({KnownTypes.ToolArguments} arguments, {KnownTypes.HttpClient} http, {KnownTypes.CancellationToken} cancellationToken)");
-        w.Line($"var client = global::Refit.RestService.ForGenerated<global::{ns}.Clients.{tool.InterfaceName}>(http, global::{ns}.Clients.{KnownTypes.RefitHolderName}.Settings);");
-        if (tool.Call.Multipart)
-        {
-            w.Line($"var parts = arguments.GetNested({CSharp.Literal(tool.Call.BodyArgument)});");
-        }
-
-        w.Line($"var response = await client.{tool.Call.MethodName}(");
-        w.Indent();
-        foreach (var p in tool.Call.Parameters)
-        {
-            w.Line(Read(ns, p) + ",");
-        }
-
-        w.Line("cancellationToken).ConfigureAwait(false);");
-        w.Outdent();
-        w.Line($"{KnownTypes.RefitSettingsFactory}.EnsureSent(response);");
-        w.Close();
         w.Close();
     }
 
-    private static string Read(string ns, ClientParamModel p)
+    // The request plan: where each argument goes and how the body is encoded; the runtime's one request builder
+    // turns the validated arguments into the HTTP request from it.
+    private static void WriteRequestPlan(SourceWriter w, RequestPlanModel plan)
     {
-        var name = CSharp.Literal(p.WireName);
-        var bang = p.Required ? "!" : "";
-        switch (p.Kind)
+        var arguments = plan.Arguments.IsEmpty
+            ? $"global::System.Array.Empty<{KnownTypes.RequestArgument}>()"
+            : $"new {KnownTypes.RequestArgument}[] {{ {string.Join(", ", plan.Arguments.Select(a => $"new({CSharp.Literal(a.Name)}, {KnownTypes.RequestLocation}.{a.Location})"))} }}";
+        if (plan.BodyArgument is null)
         {
-            case ParamKind.Body:
-                if (p.CsType == "global::System.Text.Json.JsonElement")
-                {
-                    return $"arguments.GetJsonBody({name})";
-                }
-
-                return $"arguments.GetObject({name}, global::{ns}.Models.{KnownTypes.JsonContextName}.Default.{p.TypeInfoName}){bang}";
-            case ParamKind.Part:
-                return $"parts.GetString({name})";
-            case ParamKind.FilePart:
-                return $"parts.GetFilePart({name}){bang}";
+            w.Line($"request: new {KnownTypes.RequestPlan}({arguments}));");
+            return;
         }
 
-        return p.Reader switch
-        {
-            ArgumentReader.Int32 => $"arguments.GetInt32({name})",
-            ArgumentReader.Int64 => $"arguments.GetInt64({name})",
-            ArgumentReader.Double => $"arguments.GetDouble({name})",
-            ArgumentReader.Boolean => $"arguments.GetBoolean({name})",
-            ArgumentReader.StringArray => $"arguments.GetStringArray({name}){bang}",
-            _ => $"arguments.GetString({name}){bang}",
-        };
+        var files = plan.FileParts.IsEmpty ? "" : $", fileParts: new string[] {{ {string.Join(", ", plan.FileParts.Select(CSharp.Literal))} }}";
+        w.Line($"request: new {KnownTypes.RequestPlan}({arguments}, body: {CSharp.Literal(plan.BodyArgument)}, mediaType: {CSharp.Literal(plan.BodyMediaType ?? "application/json")}{files}));");
     }
 
     private static string Bool(bool value) => value ? "true" : "false";

@@ -28,8 +28,28 @@ internal sealed record ToolModel(
     bool ReadOnly,
     bool Destructive,
     bool Idempotent,
-    string InterfaceName,
-    ClientMethodModel Call);
+    RequestPlanModel Request);
+
+/// <summary>
+/// How a tool's validated arguments become the HTTP request: each argument's location and the body's media type.
+/// The runtime's one request builder reads it; no per-tool code is emitted for the call.
+/// </summary>
+internal sealed record RequestPlanModel(
+    EquatableArray<RequestArgumentModel> Arguments,
+    string? BodyArgument,
+    string? BodyMediaType,
+    EquatableArray<string> FileParts);
+
+/// <summary>One non-body argument: its wire name (also its name in the input schema) and where it goes.</summary>
+internal sealed record RequestArgumentModel(string Name, RequestLocation Location);
+
+internal enum RequestLocation
+{
+    Path,
+    Query,
+    QueryMulti,
+    Header,
+}
 
 /// <summary>The tools of one operation group: the unit that the Roslyn front end emits one file for.</summary>
 internal sealed record ToolGroupModel(string Namespace, string GroupKey, string FileName, EquatableArray<ToolModel> Tools);

@@ -151,11 +151,10 @@ public sealed class Auth0Doctor(
         var path = Probes.FirstOrDefault(p => token.Scopes?.Contains(p.Scope) == true).Path ?? Probes[0].Path;
         report.ProbePath = path.Split('?')[0];
         var url = new Uri(baseAddress.ToString().TrimEnd('/') + path);
-        using var call = Auth0CallContext.Begin("doctor");
         var started = time.GetTimestamp();
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            using var request = new Auth0CallState("doctor").AttachTo(new HttpRequestMessage(HttpMethod.Get, url));
             using var response = await http.CreateClient().SendAsync(request, cancellationToken).ConfigureAwait(false);
             report.ProbeStatus = (int)response.StatusCode;
             report.ProbeMilliseconds = (long)time.GetElapsedTime(started).TotalMilliseconds;

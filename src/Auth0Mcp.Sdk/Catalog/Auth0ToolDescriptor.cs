@@ -28,7 +28,8 @@ public sealed class Auth0ToolDescriptor
         string inputSchema,
         bool readOnly,
         bool destructive,
-        bool idempotent)
+        bool idempotent,
+        Auth0RequestPlan? request = null)
     {
         Name = name;
         Title = title;
@@ -44,6 +45,7 @@ public sealed class Auth0ToolDescriptor
         ReadOnly = readOnly;
         Destructive = destructive;
         Idempotent = idempotent;
+        Request = request ?? Auth0RequestPlan.Empty;
     }
 
     /// <summary>The MCP tool name, e.g. <c>auth0_users_list</c> (at most 64 characters).</summary>
@@ -90,6 +92,9 @@ public sealed class Auth0ToolDescriptor
 
     /// <summary>MCP idempotentHint: calling twice with the same arguments has no further effect.</summary>
     public bool Idempotent { get; }
+
+    /// <summary>How the validated arguments become the HTTP request (argument locations, body media type).</summary>
+    public Auth0RequestPlan Request { get; }
 
     /// <summary>MCP openWorldHint: always true, the tool reaches an external system (Auth0).</summary>
     public bool OpenWorld => true;

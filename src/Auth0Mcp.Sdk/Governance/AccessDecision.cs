@@ -27,6 +27,15 @@ public static class DenialCodes
     /// <summary>A profile would allow it, but it is not active for the caller (not granted, or expired).</summary>
     public const string ProfileNotActive = "profile-not-active";
 
+    /// <summary>The Auth0 token lacks a scope the tool's operation requires.</summary>
+    public const string MissingScopes = "missing-scopes";
+
+    /// <summary>The arguments do not fit the tool's input schema (the error names the field).</summary>
+    public const string InvalidArguments = "invalid-arguments";
+
+    /// <summary>The request was not a valid <c>tools/call</c> (e.g. no tool name).</summary>
+    public const string MalformedRequest = "malformed-request";
+
     /// <summary>A hook denied the call.</summary>
     public const string HookDenied = "hook-denied";
 

@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Http;
+using Auth0Mcp.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -28,7 +30,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     private readonly ConcurrentDictionary<string, SessionView> _sessions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _notifyLock = new(1, 1);
     private IReadOnlyList<IToolCallHook> _hooks = [];
+    private const string CallEvent = "tool.call";
+    private const string IntentEvent = "tool.call.intent";
+    private readonly ConcurrentDictionary<string, Auth0ArgumentValidator> _validators = new(StringComparer.Ordinal);
+    private readonly IAuth0ScopeGuard? _scopes;
     private IReadOnlyDictionary<string, Auth0ToolDescriptor> _catalog = new Dictionary<string, Auth0ToolDescriptor>();
+    private IReadOnlyDictionary<string, Auth0ApiTool> _tools = new Dictionary<string, Auth0ApiTool>();
     private ITimer? _timer;
     private volatile bool _initialized;
 
@@ -43,6 +50,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         _options = options.Value;
         _services = services;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _scopes = services?.GetService<IAuth0ScopeGuard>();
         Governance.StateChanged += (_, _) => _ = NotifySessionsAsync();
     }
 
@@ -83,12 +91,23 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                 throw new OptionsValidationException(nameof(ToolGovernanceOptions), typeof(ToolGovernanceOptions), errors);
             }
 
-            var catalog = _options.Catalog ?? DiscoverCatalog();
+            var registered = RegisteredTools(_services);
+            _tools = registered.OfType<Auth0ApiTool>().ToDictionary(t => t.Descriptor.Name, StringComparer.Ordinal);
+            var catalog = _options.Catalog ?? DescriptorsOf(registered);
             _catalog = catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
             _hooks = BuildHooks();
             await Governance.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            var sync = await Governance.SyncCatalogAsync(catalog, "system:" + _options.ServerName, _options.InitialDefaults, cancellationToken).ConfigureAwait(false);
-            LogSynced(_logger, Governance.Store.Description, catalog.Count, sync.Added.Count, sync.Removed.Count, sync.Changed.Count);
+            // The stored state already knows this catalogue: no sync (a read, no write) on an unchanged start.
+            var current = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+            if (current.Revision > 0 && string.Equals(current.CatalogHash, ToolGovernance.CatalogHash(catalog), StringComparison.Ordinal))
+            {
+                LogUnchanged(_logger, Governance.Store.Description, catalog.Count);
+            }
+            else
+            {
+                var sync = await Governance.SyncCatalogAsync(catalog, "system:" + _options.ServerName, _options.InitialDefaults, cancellationToken).ConfigureAwait(false);
+                LogSynced(_logger, Governance.Store.Description, catalog.Count, sync.Added.Count, sync.Removed.Count, sync.Changed.Count);
+            }
             _timer = Governance.Time.CreateTimer(_ => _ = RefreshAsync(), null, _options.RefreshInterval, _options.RefreshInterval);
             _initialized = true;
         }
@@ -129,7 +148,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var result = await next(context, cancellationToken).ConfigureAwait(false);
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
         var state = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-        var visible = VisibleFor(state, caller, Governance.Time.GetUtcNow());
+        var scopes = await GrantedScopesAsync(obtainToken: false, cancellationToken).ConfigureAwait(false);
+        var visible = VisibleFor(state, caller, Governance.Time.GetUtcNow(), scopes);
         result.Tools = result.Tools.Where(t => visible.Contains(t.Name)).ToList();
         result.CacheScope = CacheScope.Private;
         // One entry per session (stdio has a single session without an id); the latest request's server
@@ -156,11 +176,18 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
         var state = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-        return VisibleFor(state, caller, Governance.Time.GetUtcNow());
+        var scopes = await GrantedScopesAsync(obtainToken: false, cancellationToken).ConfigureAwait(false);
+        return VisibleFor(state, caller, Governance.Time.GetUtcNow(), scopes);
     }
 
     // ---------------------------------------------------------------- tools/call
 
+    /// <summary>
+    /// One governed call, in this order: identity → the access decision → argument validation (refused naming the
+    /// field, before any hook) → before-hooks (they may only narrow: the arguments must still validate) → the intent
+    /// record, durably (if it cannot be written, nothing is sent) → the tool (Auth0) → after-hooks → the outcome
+    /// record (with Auth0's status and error code) → the answer. Every refusal leaves a record.
+    /// </summary>
     internal async ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> context, McpRequestHandler<CallToolRequestParams, CallToolResult> next, CancellationToken cancellationToken)
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -171,15 +198,30 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
         var record = NewCallRecord(context, caller, name, now);
         var hookOutcomes = new List<HookOutcome>();
+        if (name.Length == 0)
+        {
+            return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.MalformedRequest, "the request names no tool", started).ConfigureAwait(false);
+        }
 
+        // 1. The one access decision.
         var state = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-        var decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now);
+        var scopes = await GrantedScopesAsync(obtainToken: true, cancellationToken).ConfigureAwait(false);
+        var decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now, scopes);
         if (!decision.Allowed)
         {
             return await DenyAsync(record, arguments, hookOutcomes, decision.Code!, decision.Reason!, started).ConfigureAwait(false);
         }
 
-        var callContext = new ToolCallContext(_catalog[name], Copy(decision.Tool!), caller!, arguments, now, context.Services);
+        // 2. The arguments against the tool's schema: hooks only ever see valid arguments.
+        var descriptor = _catalog[name];
+        var validator = _validators.GetOrAdd(name, static (_, d) => new Auth0ArgumentValidator(d.InputSchema), descriptor);
+        if (validator.Validate(arguments) is { Count: > 0 } invalid)
+        {
+            return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.InvalidArguments, "invalid arguments (no request was sent to Auth0): " + string.Join("; ", invalid), started).ConfigureAwait(false);
+        }
+
+        // 3. Before-hooks: they may deny or narrow; what they leave must still fit the schema.
+        var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!), caller!, arguments, now, context.Services);
         var hooks = _hooks.Where(h => Glob.MatchesAny(h.ToolPatterns, name)).ToList();
         foreach (var hook in hooks)
         {
@@ -188,48 +230,92 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             {
                 return await DenyAsync(record, callContext.Arguments, hookOutcomes, code!, reason!, started).ConfigureAwait(false);
             }
+
+            if (hookOutcomes[^1].Outcome == "rewritten" && validator.Validate(callContext.Arguments) is { Count: > 0 } widened)
+            {
+                return await DenyAsync(record, callContext.Arguments, hookOutcomes, DenialCodes.HookFailed, $"hook '{hook.Name}' left arguments that do not fit the schema ({string.Join("; ", widened)}); hooks may only narrow", started).ConfigureAwait(false);
+            }
         }
 
-        if (context.Params is not null)
-        {
-            context.Params.Arguments = callContext.Arguments;
-        }
-
+        // 4. The intent, durably, before anything is sent: no record, no call.
+        FillArguments(record, callContext.Arguments, hookOutcomes);
+        record.Event = IntentEvent;
+        record.Outcome = AuditOutcomes.Intent;
         try
         {
-            callContext.Result = await next(context, cancellationToken).ConfigureAwait(false);
+            await Governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAuditFailed(_logger, Governance.Store.Description, ex);
+            return Refused($"{name} was not called: its audit record could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}). Nothing was sent to Auth0.");
+        }
+
+        // 5. The call.
+        var outcomeRecord = OutcomeRecord(record);
+        Auth0CallOutcome? outcome = null;
+        try
+        {
+            if (_tools.TryGetValue(name, out var apiTool))
+            {
+                var progress = Auth0McpProgress.For(context.Server, context.Params?.ProgressToken);
+                var call = await apiTool.CallAsync(callContext.Arguments, context.Services ?? _services, progress, cancellationToken).ConfigureAwait(false);
+                callContext.Result = call.Result;
+                outcome = call.Outcome;
+            }
+            else
+            {
+                context.Params!.Arguments = callContext.Arguments;
+                callContext.Result = await next(context, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
-            record.Outcome = AuditOutcomes.Error;
-            record.Reason = ex is OperationCanceledException && cancellationToken.IsCancellationRequested
+            outcomeRecord.Outcome = AuditOutcomes.Error;
+            outcomeRecord.Reason = ex is OperationCanceledException && cancellationToken.IsCancellationRequested
                 ? "cancelled"
                 : JsonRedactor.Secrets.RedactText($"{ex.GetType().Name}: {ex.Message}", out _);
-            await FinishAsync(record, callContext.Arguments, hookOutcomes, started).ConfigureAwait(false);
+            await CompleteAsync(outcomeRecord, hookOutcomes, started).ConfigureAwait(false);
             throw;
         }
 
+        // 6. After-hooks.
         foreach (var hook in hooks)
         {
             var (denied, code, reason) = await RunHookAsync(hook, "after", callContext, hookOutcomes, cancellationToken).ConfigureAwait(false);
             if (denied)
             {
-                return await DenyAsync(record, callContext.Arguments, hookOutcomes, code!, reason! + " (the tool ran; its result was withheld)", started).ConfigureAwait(false);
+                Complete(outcomeRecord, outcome, null);
+                outcomeRecord.Outcome = AuditOutcomes.Denied;
+                outcomeRecord.DenialCode = code;
+                outcomeRecord.Reason = reason + " (the tool ran; its result was withheld)";
+                return await CompleteAsync(outcomeRecord, hookOutcomes, started).ConfigureAwait(false)
+                    ?? DenialResult(outcomeRecord.Reason, code!);
             }
         }
 
+        // 7. The outcome record, then the answer.
         var result = callContext.Result ?? new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "A hook removed the result." }] };
-        record.Outcome = result.IsError == true ? AuditOutcomes.Error : AuditOutcomes.Success;
-        record.Auth0Status = Auth0StatusOf(result);
-        if (result.IsError == true)
-        {
-            var text = result.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text;
-            record.Reason = text is null ? null : JsonRedactor.Secrets.RedactText(text.Length > 500 ? text[..500] : text, out _);
-        }
-
-        await FinishAsync(record, callContext.Arguments, hookOutcomes, started).ConfigureAwait(false);
-        return result;
+        Complete(outcomeRecord, outcome, result);
+        return await CompleteAsync(outcomeRecord, hookOutcomes, started).ConfigureAwait(false) ?? result;
     }
+
+    /// <summary>
+    /// Records a refusal made outside the governed call (e.g. a malformed progressive call) and returns the denial
+    /// result, so that every refusal on every path leaves a record.
+    /// </summary>
+    public async ValueTask<CallToolResult> RecordRefusalAsync(RequestContext<CallToolRequestParams> context, string tool, string code, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+        var record = NewCallRecord(context, caller, tool, Governance.Time.GetUtcNow());
+        var arguments = context.Params?.Arguments is { } given ? new Dictionary<string, JsonElement>(given, StringComparer.Ordinal) : [];
+        return await DenyAsync(record, arguments, [], code, reason, Stopwatch.GetTimestamp()).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IReadOnlySet<string>?> GrantedScopesAsync(bool obtainToken, CancellationToken cancellationToken) =>
+        _scopes is null ? null : await _scopes.GrantedScopesAsync(obtainToken, cancellationToken).ConfigureAwait(false);
 
     private async Task<(bool Denied, string? Code, string? Reason)> RunHookAsync(IToolCallHook hook, string phase, ToolCallContext callContext, List<HookOutcome> outcomes, CancellationToken cancellationToken)
     {
@@ -263,27 +349,101 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     private async Task<CallToolResult> DenyAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, string code, string reason, long started)
     {
+        FillArguments(record, arguments, hooks);
         record.Outcome = AuditOutcomes.Denied;
         record.DenialCode = code;
-        record.Reason = reason;
-        await FinishAsync(record, arguments, hooks, started).ConfigureAwait(false);
-        return new CallToolResult
-        {
-            IsError = true,
-            Content = [new TextContentBlock { Text = $"Denied by governance: {reason} [{code}]" }],
-        };
+        record.Reason = JsonRedactor.Secrets.RedactText(reason, out _);
+        return await CompleteAsync(record, hooks, started).ConfigureAwait(false) ?? DenialResult(record.Reason, code);
     }
 
-    private async Task FinishAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, long started)
+    private static CallToolResult DenialResult(string reason, string code) => new()
     {
-        var raw = JsonSerializer.Serialize(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
-        record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw)));
-        record.Arguments = JsonRedactor.Secrets.RedactText(raw, out _);
+        IsError = true,
+        Content = [new TextContentBlock { Text = $"Denied by governance: {reason} [{code}]" }],
+    };
+
+    private static CallToolResult Refused(string text) => new()
+    {
+        IsError = true,
+        Content = [new TextContentBlock { Text = JsonRedactor.Secrets.RedactText(text, out _) }],
+    };
+
+    /// <summary>The arguments as the tool gets them: redacted for the record, hashed as they are.</summary>
+    private static void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks)
+    {
+        var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
+        record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(raw));
+        record.Arguments = JsonRedactor.Secrets.RedactText(Encoding.UTF8.GetString(raw), out _);
+        record.Hooks = hooks.Count == 0 ? null : [.. hooks];
+    }
+
+    /// <summary>The outcome record of a call whose intent was written: the same call, linked to its intent.</summary>
+    private static AuditRecord OutcomeRecord(AuditRecord intent) => new()
+    {
+        Time = intent.Time,
+        Kind = intent.Kind,
+        Event = CallEvent,
+        User = intent.User,
+        Groups = intent.Groups,
+        ClientName = intent.ClientName,
+        ClientVersion = intent.ClientVersion,
+        Session = intent.Session,
+        Server = intent.Server,
+        Tool = intent.Tool,
+        Arguments = intent.Arguments,
+        ArgumentsHash = intent.ArgumentsHash,
+        IntentSequence = intent.Sequence,
+    };
+
+    /// <summary>Copies the call's outcome value into its record; nothing is read back out of result text.</summary>
+    private static void Complete(AuditRecord record, Auth0CallOutcome? outcome, CallToolResult? result)
+    {
+        if (outcome is not null)
+        {
+            record.Auth0Status = outcome.Status;
+            record.Auth0ErrorCode = outcome.ErrorCode;
+            record.Attempts = outcome.Attempts;
+            record.Bytes = outcome.Status is null ? null : outcome.Bytes;
+            record.Truncated = outcome.Truncated ? true : null;
+        }
+
+        if (result is null)
+        {
+            return;
+        }
+
+        record.Outcome = result.IsError == true ? AuditOutcomes.Error : AuditOutcomes.Success;
+        if (result.IsError == true)
+        {
+            var reason = outcome?.ErrorMessage ?? outcome?.FailureMessage ?? result.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text;
+            record.Reason = reason is null ? null : JsonRedactor.Secrets.RedactText(reason.Length > 500 ? reason[..500] : reason, out _);
+        }
+    }
+
+    /// <summary>
+    /// Writes the record (durable before the answer leaves). Null when written; otherwise the error result that
+    /// replaces the answer, naming the store.
+    /// </summary>
+    private async Task<CallToolResult?> CompleteAsync(AuditRecord record, List<HookOutcome> hooks, long started)
+    {
         record.Hooks = hooks.Count == 0 ? null : hooks;
         record.LatencyMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
-        // Durable before the answer leaves: the caller never sees a result whose record could be lost.
-        await Governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await Governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAuditFailed(_logger, Governance.Store.Description, ex);
+            var what = record.IntentSequence is { } intent
+                ? $"{record.Tool} was sent{(record.Auth0Status is { } s ? $" (Auth0 answered {s})" : "")}, but its outcome could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}); its intent record #{intent} stands. The result is withheld."
+                : $"{record.Tool} was refused ({record.Reason}), and the refusal could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}).";
+            return Refused(what);
+        }
     }
+
+    private static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
 
     private AuditRecord NewCallRecord(RequestContext<CallToolRequestParams> context, CallerIdentity? caller, string tool, DateTimeOffset now)
     {
@@ -292,7 +452,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         {
             Time = now,
             Kind = AuditKinds.Call,
-            Event = "tool.call",
+            Event = CallEvent,
             User = caller?.User,
             Groups = caller is null ? null : [.. caller.Groups],
             ClientName = client?.Name,
@@ -303,25 +463,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         };
     }
 
-    private static int? Auth0StatusOf(CallToolResult result)
-    {
-        var text = result.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text;
-        if (text is null)
-        {
-            return null;
-        }
-
-        var match = Auth0StatusPattern().Match(text);
-        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
-    }
-
-    [GeneratedRegex(@"^(?:[\w.]+ failed: )?Auth0 (?:returned|answered) (\d{3})\b")]
-    private static partial Regex Auth0StatusPattern();
-
     /// <summary>The tools <paramref name="caller"/> may call: the access decision, less what a visibility hook would deny.</summary>
-    private IReadOnlySet<string> VisibleFor(GovernanceState state, CallerIdentity? caller, DateTimeOffset now)
+    private IReadOnlySet<string> VisibleFor(GovernanceState state, CallerIdentity? caller, DateTimeOffset now, IReadOnlySet<string>? scopes)
     {
-        var visible = ToolGovernance.VisibleTools(state, _catalog, caller, now);
+        var visible = ToolGovernance.VisibleTools(state, _catalog, caller, now, scopes);
         if (caller is null || visible.Count == 0)
         {
             return visible;
@@ -369,6 +514,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         try
         {
             var state = await Governance.GetCurrentAsync().ConfigureAwait(false);
+            var scopes = await GrantedScopesAsync(obtainToken: false, CancellationToken.None).ConfigureAwait(false);
             var now = Governance.Time.GetUtcNow();
             var subscribersToo = false;
             foreach (var (key, view) in _sessions)
@@ -383,7 +529,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                         continue;
                     }
 
-                    var visible = VisibleFor(state, view.Caller, now);
+                    var visible = VisibleFor(state, view.Caller, now, scopes);
                     if (view.Visible is not null && view.Visible.SetEquals(visible))
                     {
                         continue;
@@ -429,13 +575,13 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     // ---------------------------------------------------------------- setup
 
-    private List<Auth0ToolDescriptor> DiscoverCatalog()
-    {
-        var tools = _services.GetService<IOptions<McpServerOptions>>()?.Value.ToolCollection;
-        return tools is null
-            ? []
-            : tools.SelectMany(t => t.Metadata.OfType<Auth0ToolDescriptor>().Take(1)).ToList();
-    }
+    /// <summary>The tools registered with the MCP server (the one place the catalogue is discovered from).</summary>
+    internal static IReadOnlyList<McpServerTool> RegisteredTools(IServiceProvider? services) =>
+        services?.GetService<IOptions<McpServerOptions>>()?.Value.ToolCollection is { } tools ? [.. tools] : [];
+
+    /// <summary>The descriptors of <paramref name="tools"/> (those that carry one), in order.</summary>
+    internal static List<Auth0ToolDescriptor> DescriptorsOf(IEnumerable<McpServerTool> tools) =>
+        tools.SelectMany(t => t.Metadata.OfType<Auth0ToolDescriptor>().Take(1)).ToList();
 
     private List<IToolCallHook> BuildHooks()
     {
@@ -448,11 +594,6 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         if (_options.RedactPii)
         {
             hooks.Add(new PiiRedactionHook(_options.PiiFields));
-        }
-
-        if (_options.MaxOutputBytes is { } max)
-        {
-            hooks.Add(new OutputSizeGuardHook(max));
         }
 
         if (_options.PagingCaps.Count > 0)
@@ -479,6 +620,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     [LoggerMessage(3, LogLevel.Debug, "Could not notify a session of a tool list change")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Information, "Tool governance on {Store}: {Total} tools, catalogue unchanged since the last sync")]
+    private static partial void LogUnchanged(ILogger logger, string store, int total);
+
+    [LoggerMessage(4, LogLevel.Error, "Tool governance could not write an audit record to {Store}")]
+    private static partial void LogAuditFailed(ILogger logger, string store, Exception exception);
 
     private static readonly TimeSpan SessionIdleLimit = TimeSpan.FromHours(24);
 

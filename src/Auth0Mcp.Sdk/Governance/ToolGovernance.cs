@@ -74,11 +74,13 @@ public sealed class ToolGovernance
     // ---------------------------------------------------------------- decisions
 
     /// <summary>
-    /// Whether <paramref name="caller"/> may call <paramref name="toolName"/> at <paramref name="now"/>: the tool
-    /// is in the catalogue, approved at its current content hash, not killed, and in a toolset of a profile
-    /// that is active for the caller. Hooks are not part of this decision.
+    /// The one access decision: whether <paramref name="caller"/> may call <paramref name="toolName"/> at
+    /// <paramref name="now"/>. The tool is in the catalogue, callable (<see cref="Callable"/>: not killed, approved at
+    /// its current content hash), the token grants its scopes (when <paramref name="grantedScopes"/> is known), and it
+    /// is in a toolset of a profile that is active for the caller. <c>tools/list</c>, <c>tools/call</c>, toolsets and
+    /// progressive search all ask this. Hooks are not part of it.
     /// </summary>
-    public static AccessDecision Evaluate(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity? caller, string toolName, DateTimeOffset now)
+    public static AccessDecision Evaluate(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity? caller, string toolName, DateTimeOffset now, IReadOnlySet<string>? grantedScopes = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -88,34 +90,54 @@ public sealed class ToolGovernance
         }
 
         var tool = string.IsNullOrEmpty(toolName) ? null : state.FindTool(toolName);
-        if (tool is null || !catalog.TryGetValue(toolName, out var descriptor))
+        return tool is null
+            ? AccessDecision.Deny(DenialCodes.UnknownTool, $"unknown tool '{toolName}'")
+            : Decide(state, catalog, caller, tool, now, grantedScopes);
+    }
+
+    /// <summary>
+    /// The names of the tools <paramref name="caller"/> may call at <paramref name="now"/>: exactly the tools for which
+    /// <see cref="Evaluate"/> allows (it is asked for each).
+    /// </summary>
+    public static IReadOnlySet<string> VisibleTools(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity? caller, DateTimeOffset now, IReadOnlySet<string>? grantedScopes = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var visible = new HashSet<string>(StringComparer.Ordinal);
+        if (caller is null || state.GlobalKillSwitch)
         {
-            return AccessDecision.Deny(DenialCodes.UnknownTool, $"unknown tool '{toolName}'", tool);
+            return visible;
         }
 
-        if (state.GlobalKillSwitch)
+        foreach (var tool in state.Tools)
         {
-            return AccessDecision.Deny(DenialCodes.KillSwitch, "kill switch active (all tools)", tool);
+            if (Decide(state, catalog, caller, tool, now, grantedScopes).Allowed)
+            {
+                visible.Add(tool.Name);
+            }
         }
 
-        if (tool.Killed)
+        return visible;
+    }
+
+    private static AccessDecision Decide(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity caller, GovernedTool tool, DateTimeOffset now, IReadOnlySet<string>? grantedScopes)
+    {
+        if (!catalog.TryGetValue(tool.Name, out var descriptor))
         {
-            return AccessDecision.Deny(DenialCodes.KillSwitch, $"kill switch active for {tool.Name}", tool);
+            return AccessDecision.Deny(DenialCodes.UnknownTool, $"unknown tool '{tool.Name}'", tool);
         }
 
-        switch (tool.State)
+        if (Callable(state.GlobalKillSwitch, tool, descriptor.ContentHash) is { } notCallable)
         {
-            case ToolState.Removed:
-                return AccessDecision.Deny(DenialCodes.Removed, "tool removed from the catalogue", tool);
-            case ToolState.Disabled:
-                return AccessDecision.Deny(DenialCodes.Disabled, "tool disabled", tool);
-            case ToolState.PendingReview:
-                return AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review", tool);
+            return notCallable;
         }
 
-        if (!string.Equals(tool.ApprovedHash, descriptor.ContentHash, StringComparison.Ordinal))
+        if (grantedScopes is not null && Auth0Mcp.Sdk.Auth.Auth0ScopePlanner.Missing(descriptor, grantedScopes) is { Count: > 0 } missing)
         {
-            return AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review (it changed since it was approved)", tool);
+            return AccessDecision.Deny(
+                DenialCodes.MissingScopes,
+                $"the Auth0 token lacks the {(missing.Count == 1 ? "scope" : "scopes")} {string.Join(", ", missing)} that {descriptor.Method} {descriptor.Path} requires: grant {(missing.Count == 1 ? "it" : "them")} to the application (Auth0 Dashboard > Applications > APIs > Auth0 Management API) or use a token that has {(missing.Count == 1 ? "it" : "them")}; no request was sent to Auth0",
+                tool);
         }
 
         string? inactive = null;
@@ -144,61 +166,34 @@ public sealed class ToolGovernance
     }
 
     /// <summary>
-    /// The names of the tools <paramref name="caller"/> may call at <paramref name="now"/>: exactly the tools for
-    /// which <see cref="Evaluate"/> allows, computed in one pass over the caller's active profiles.
+    /// The "callable" rule, in one place: no kill switch (global or the tool's), approved (not removed, disabled or
+    /// pending), and approved at <paramref name="contentHash"/> (the catalogue's current hash). Null when callable.
     /// </summary>
-    public static IReadOnlySet<string> VisibleTools(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity? caller, DateTimeOffset now)
+    private static AccessDecision? Callable(bool globalKillSwitch, GovernedTool tool, string contentHash)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(catalog);
-        var visible = new HashSet<string>(StringComparer.Ordinal);
-        if (caller is null || state.GlobalKillSwitch)
+        if (globalKillSwitch)
         {
-            return visible;
+            return AccessDecision.Deny(DenialCodes.KillSwitch, "kill switch active (all tools)", tool);
         }
 
-        bool all = false, reads = false;
-        HashSet<string>? named = null;
-        foreach (var profile in state.Profiles)
+        if (tool.Killed)
         {
-            if (!IsBound(profile, caller) || !IsActive(state, profile, caller, now))
-            {
-                continue;
-            }
-
-            foreach (var set in profile.Toolsets)
-            {
-                switch (set)
-                {
-                    case Toolset.AllApproved:
-                        all = true;
-                        break;
-                    case Toolset.ReadOnly:
-                        reads = true;
-                        break;
-                    default:
-                        if (state.FindToolset(set) is { } toolset)
-                        {
-                            (named ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(toolset.Tools);
-                        }
-
-                        break;
-                }
-            }
+            return AccessDecision.Deny(DenialCodes.KillSwitch, $"kill switch active for {tool.Name}", tool);
         }
 
-        foreach (var tool in state.Tools)
+        switch (tool.State)
         {
-            var reachable = all || (reads && tool.Action == Auth0ToolAction.Read) || named?.Contains(tool.Name) == true;
-            if (reachable && tool.State == ToolState.Approved && !tool.Killed
-                && catalog.TryGetValue(tool.Name, out var descriptor)
-                && string.Equals(tool.ApprovedHash, descriptor.ContentHash, StringComparison.Ordinal))
-            {
-                visible.Add(tool.Name);
-            }
+            case ToolState.Removed:
+                return AccessDecision.Deny(DenialCodes.Removed, "tool removed from the catalogue", tool);
+            case ToolState.Disabled:
+                return AccessDecision.Deny(DenialCodes.Disabled, "tool disabled", tool);
+            case ToolState.PendingReview:
+                return AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review", tool);
         }
 
-        return visible;
+        return string.Equals(tool.ApprovedHash, contentHash, StringComparison.Ordinal)
+            ? null
+            : AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review (it changed since it was approved)", tool);
     }
 
     /// <summary>The tools a toolset reaches now: approved, live tools only (the automatic sets included).</summary>
@@ -233,8 +228,10 @@ public sealed class ToolGovernance
         return result;
     }
 
+    // Without a caller and a catalogue at hand (the CLI), the stored content hash is the catalogue's as of the last sync;
+    // the global kill switch is not a property of a toolset's membership.
     private static bool IsLive(GovernedTool tool) =>
-        tool.State == ToolState.Approved && !tool.Killed && string.Equals(tool.ApprovedHash, tool.ContentHash, StringComparison.Ordinal);
+        Callable(globalKillSwitch: false, tool, tool.ContentHash) is null;
 
     private static bool IsBound(AccessProfile profile, CallerIdentity caller) =>
         profile.Users.Contains(caller.User, StringComparer.Ordinal) || profile.Groups.Any(g => caller.Groups.Contains(g, StringComparer.Ordinal));
@@ -352,15 +349,25 @@ public sealed class ToolGovernance
 
             state.Tools.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             var result = new CatalogSyncResult(added, removed, changed, restored);
-            if (result.HasChanges)
+            var hash = CatalogHash(catalog);
+            if (result.HasChanges || !string.Equals(state.CatalogHash, hash, StringComparison.Ordinal))
             {
-                log.Add("catalog.resync", details: $"added={added.Count} removed={removed.Count} changed={changed.Count} restored={restored.Count} total={catalog.Count}"
+                state.CatalogHash = hash;
+                log.Add("catalog.resync", details: $"added={added.Count} removed={removed.Count} changed={changed.Count} restored={restored.Count} total={catalog.Count} hash={Short(hash)}"
                     + (changed.Count > 0 ? "; changed: " + string.Join(", ", changed) : "")
                     + (removed.Count > 0 ? "; removed: " + string.Join(", ", removed) : ""));
             }
 
             return result;
         }, cancellationToken);
+    }
+
+    /// <summary>A sha256 (hex) of a catalogue: every tool's name, action and content hash, in name order.</summary>
+    public static string CatalogHash(IEnumerable<Auth0ToolDescriptor> catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var text = string.Join('\n', catalog.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => $"{d.Name} {d.Action} {d.ContentHash}"));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
     private void SetNewState(GovernanceState state, GovernedTool tool, MutationLog log, string why)

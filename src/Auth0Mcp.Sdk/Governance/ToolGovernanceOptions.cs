@@ -51,9 +51,6 @@ public sealed class ToolGovernanceOptions
     /// <summary>The personal data fields redacted when <see cref="RedactPii"/> is on.</summary>
     public List<string> PiiFields { get; } = [.. JsonRedactor.DefaultPiiNames];
 
-    /// <summary>The largest result allowed in bytes (null: no limit). Default 1 MiB.</summary>
-    public int? MaxOutputBytes { get; set; } = 1024 * 1024;
-
     /// <summary>Caps on paging arguments (default <c>per_page</c> and <c>take</c> at 100). Empty: no caps.</summary>
     public Dictionary<string, int> PagingCaps { get; } = new(StringComparer.Ordinal) { ["per_page"] = 100, ["take"] = 100 };
 
@@ -80,11 +77,6 @@ public sealed class ToolGovernanceOptions
         if (RefreshInterval <= TimeSpan.Zero)
         {
             errors.Add("RefreshInterval must be positive");
-        }
-
-        if (MaxOutputBytes is < 1)
-        {
-            errors.Add("MaxOutputBytes must be positive");
         }
 
         foreach (var (name, cap) in PagingCaps)

@@ -5,7 +5,8 @@ namespace Auth0Mcp.Sdk.Http;
 
 /// <summary>
 /// Adds <c>Authorization: Bearer …</c> from <see cref="IAuth0TokenProvider"/> to each attempt. After a 401 it asks
-/// the provider once for a different token (a renewed or rotated one) and resends the request once with it.
+/// the provider once for a different token (a renewed or rotated one) and resends the request once with it: the one
+/// 401-refresh path (the retry strategy never retries a 401).
 /// </summary>
 public sealed class Auth0BearerHandler(IAuth0TokenProvider tokens) : DelegatingHandler
 {
@@ -28,7 +29,7 @@ public sealed class Auth0BearerHandler(IAuth0TokenProvider tokens) : DelegatingH
         }
 
         response.Dispose();
-        Auth0CallContext.Current?.NoteTokenRefresh();
+        Auth0CallState.Of(request)?.NoteTokenRefresh();
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", renewed.Value);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }

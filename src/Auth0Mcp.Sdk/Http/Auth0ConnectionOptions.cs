@@ -30,6 +30,12 @@ public sealed class Auth0ConnectionOptions
     /// </summary>
     public TimeSpan RetryBudget { get; set; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>
+    /// The output limit: the most of one Auth0 answer that is read (default 1 MiB). A longer answer is cut there and
+    /// the result says so, with paging advice; memory stays bounded whatever Auth0 sends.
+    /// </summary>
+    public int MaxResponseBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How many times one call may be retried after a 429, a 5xx or a network error (default 4).</summary>
     public int MaxRetryAttempts { get; set; } = 4;
 

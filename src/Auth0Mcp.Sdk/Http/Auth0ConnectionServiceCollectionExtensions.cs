@@ -14,8 +14,8 @@ public static class Auth0ConnectionServiceCollectionExtensions
     /// scope guard and the doctor. Nothing is contacted and no credential is needed until the first call.
     /// </summary>
     /// <remarks>
-    /// The handler order, outermost first: response capture, telemetry, resilience (budget, retries, attempt
-    /// timeout), bearer token (with one renewal after a 401).
+    /// The handler order, outermost first: telemetry, resilience (budget, retries, attempt timeout), bearer token
+    /// (with one renewal after a 401), request body shaping (for the typed Refit clients' multipart bodies).
     /// </remarks>
     public static IServiceCollection AddAuth0Connection(this IServiceCollection services, Action<Auth0ConnectionOptions>? configure = null)
     {
@@ -33,7 +33,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
         }
 
         services.AddSingleton<Auth0ConnectionMarker>();
-        options.Validate(ValidateOptions, "Invalid Auth0 connection options: timeouts must be positive, the budget at least the attempt timeout, and MaxRetryAttempts between 0 and 10.");
+        options.Validate(ValidateOptions, "Invalid Auth0 connection options: timeouts must be positive, the budget at least the attempt timeout, and MaxRetryAttempts between 0 and 10, and MaxResponseBytes at least 1024.");
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Auth0CredentialStore>();
@@ -41,8 +41,8 @@ public static class Auth0ConnectionServiceCollectionExtensions
         services.TryAddSingleton<IAuth0TokenProvider>(sp => sp.GetRequiredService<Auth0TokenProvider>());
         services.TryAddSingleton<IAuth0ScopeGuard, Auth0ScopeGuard>();
         services.TryAddSingleton<IAuth0HttpClientSource, Auth0HttpClientSource>();
+        services.TryAddSingleton<Auth0ApiClient>();
         services.TryAddTransient<Auth0Doctor>();
-        services.TryAddTransient<Auth0ResponseCaptureHandler>();
         services.TryAddTransient<Auth0TelemetryHandler>();
         services.TryAddTransient<Auth0BearerHandler>();
         services.TryAddTransient<Auth0RequestBodyHandler>();
@@ -53,7 +53,6 @@ public static class Auth0ConnectionServiceCollectionExtensions
                 client.BaseAddress = o.GetBaseAddress();
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .AddHttpMessageHandler<Auth0ResponseCaptureHandler>()
             .AddHttpMessageHandler<Auth0TelemetryHandler>()
             .AddResilienceHandler(Auth0Resilience.PipelineName, Auth0Resilience.Configure);
         services.AddHttpClient(Auth0HttpClientSource.ClientName)
@@ -68,7 +67,8 @@ public static class Auth0ConnectionServiceCollectionExtensions
         && o.RetryBaseDelay >= TimeSpan.Zero
         && o.TokenRequestTimeout > TimeSpan.Zero
         && o.TokenRefreshMargin >= TimeSpan.Zero
-        && o.MaxRetryAttempts is >= 0 and <= 10;
+        && o.MaxRetryAttempts is >= 0 and <= 10
+        && o.MaxResponseBytes >= 1024;
 }
 
 /// <summary>Marks a service collection that already has the Auth0 connection.</summary>

@@ -9,16 +9,17 @@ using Polly.Timeout;
 namespace Auth0Mcp.Sdk.Http;
 
 /// <summary>
-/// The resilience pipeline of the Auth0 client (Microsoft.Extensions.Http.Resilience on Polly 8): a total budget,
-/// then retries per <see cref="Auth0RetryPolicy"/>, then a per-attempt timeout. A retry whose wait would end past
-/// the budget is not made, so the call ends with Auth0's last answer rather than a blind timeout.
+/// The resilience pipeline of the Auth0 client (Microsoft.Extensions.Http.Resilience on Polly 8): a total budget, then
+/// the library's <see cref="HttpRetryStrategyOptions"/> (exponential backoff with jitter) with two things of ours: the
+/// predicate of <see cref="Auth0RetryPolicy.RetryReason"/> and a delay generator that honours <c>X-RateLimit-Reset</c> /
+/// <c>Retry-After</c>; then a per-attempt timeout. A retry whose requested wait would end past the budget is not made,
+/// so the call ends with Auth0's last answer rather than a blind timeout. What happens is noted on the request's
+/// <see cref="Auth0CallState"/>.
 /// </summary>
 public static class Auth0Resilience
 {
     /// <summary>The pipeline name given to <c>AddResilienceHandler</c>.</summary>
     public const string PipelineName = "auth0";
-
-    private static readonly ResiliencePropertyKey<TimeSpan> PlannedDelay = new("auth0.retry.delay");
 
     /// <summary>Configures the pipeline from <see cref="Auth0ConnectionOptions"/> (rebuilt when they reload).</summary>
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, ResilienceHandlerContext context)
@@ -33,13 +34,17 @@ public static class Auth0Resilience
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "auth0-budget", Timeout = options.RetryBudget });
         if (options.MaxRetryAttempts > 0)
         {
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            builder.AddRetry(new HttpRetryStrategyOptions
             {
                 Name = "auth0-retry",
                 MaxRetryAttempts = options.MaxRetryAttempts,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args, options, time)),
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
-                    args.Context.Properties.TryGetValue(PlannedDelay, out var delay) ? delay : options.RetryBaseDelay),
+                Delay = options.RetryBaseDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldRetryAfterHeader = false,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args, time)),
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Result is { } response && Auth0RetryPolicy.TryGetServerDelay(response, time.GetUtcNow(), out var delay) ? delay : (TimeSpan?)null),
                 OnRetry = args =>
                 {
                     OnRetry(args);
@@ -51,54 +56,48 @@ public static class Auth0Resilience
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "auth0-attempt", Timeout = options.AttemptTimeout });
     }
 
-    private static bool ShouldRetry(RetryPredicateArguments<HttpResponseMessage> args, Auth0ConnectionOptions options, TimeProvider time)
+    private static bool ShouldRetry(RetryPredicateArguments<HttpResponseMessage> args, TimeProvider time)
     {
         if (args.Context.CancellationToken.IsCancellationRequested)
         {
             return false;
         }
 
-        var state = Auth0RequestState.Current;
-        var method = args.Outcome.Result?.RequestMessage?.Method ?? args.Context.GetRequestMessage()?.Method ?? state?.Method;
-        if (method is null)
+        var request = args.Outcome.Result?.RequestMessage ?? args.Context.GetRequestMessage();
+        if (request is null)
         {
             return false;
         }
 
-        var reason = Auth0RetryPolicy.RetryReason(method, args.Outcome.Result, args.Outcome.Exception);
+        var reason = Auth0RetryPolicy.RetryReason(request.Method, args.Outcome.Result, args.Outcome.Exception);
         if (reason is null)
         {
             return false;
         }
 
-        var delay = Auth0RetryPolicy.Delay(args.Outcome.Result, args.AttemptNumber, options.RetryBaseDelay, time.GetUtcNow(), Random.Shared.NextDouble());
+        var state = Auth0CallState.Of(request);
         if (state is not null)
         {
-            state.LastReason = reason;
+            state.LastRetryReason = reason;
 
-            // Leave room for the next attempt itself: a wait that ends at the deadline is no use.
-            if (delay + TimeSpan.FromMilliseconds(100) >= state.Remaining)
+            // A wait Auth0 asks for that ends at the deadline is no use: leave room for the next attempt itself.
+            if (args.Outcome.Result is { } response && Auth0RetryPolicy.TryGetServerDelay(response, time.GetUtcNow(), out var wait)
+                && wait + TimeSpan.FromMilliseconds(100) >= state.Remaining)
             {
-                state.RefusedWait = delay;
+                state.RefusedWait = wait;
                 return false;
             }
         }
 
-        args.Context.Properties.Set(PlannedDelay, delay);
         return true;
     }
 
     private static void OnRetry(OnRetryArguments<HttpResponseMessage> args)
     {
-        var state = Auth0RequestState.Current;
-        var reason = state?.LastReason ?? "retry";
-        if (state is not null)
-        {
-            state.Retries++;
-        }
-
-        var call = Auth0CallContext.Current;
-        var operation = call?.Operation ?? "unknown";
+        var state = Auth0CallState.Of(args.Outcome.Result?.RequestMessage ?? args.Context.GetRequestMessage());
+        var reason = state?.LastRetryReason ?? "retry";
+        state?.NoteRetry(args.RetryDelay);
+        var operation = state?.Operation ?? "unknown";
         Auth0Telemetry.Retries.Add(1, new KeyValuePair<string, object?>(Auth0Telemetry.OperationTag, operation), new KeyValuePair<string, object?>(Auth0Telemetry.RetryReasonTag, reason));
         var what = reason switch
         {
@@ -107,7 +106,7 @@ public static class Auth0Resilience
             "timeout" => "Auth0 did not answer in time",
             _ => $"Auth0 answered {reason}",
         };
-        call?.ReportProgress(string.Create(
+        state?.ReportProgress(string.Create(
             CultureInfo.InvariantCulture,
             $"{what}; retrying in {Auth0TelemetryHandler.Seconds(args.RetryDelay)} s (retry {args.AttemptNumber + 1})."));
     }

@@ -7,7 +7,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// <summary>
 /// Which failures are retried and how long to wait: a 429 for any method, after <c>X-RateLimit-Reset</c> (epoch
 /// seconds) or <c>Retry-After</c>; a 500/502/503/504, a network error or an attempt timeout only for idempotent
-/// methods (GET, PUT, DELETE, HEAD, OPTIONS), after an exponential, jittered backoff.
+/// methods (GET, PUT, DELETE, HEAD, OPTIONS), after the resilience library's exponential, jittered backoff.
 /// </summary>
 public static class Auth0RetryPolicy
 {
@@ -43,22 +43,6 @@ public static class Auth0RetryPolicy
             TimeoutRejectedException when IsIdempotent(method) => "timeout",
             _ => null,
         };
-    }
-
-    /// <summary>
-    /// The wait before retry number <paramref name="retry"/> (0-based): what the response's rate-limit headers ask
-    /// for, else <paramref name="baseDelay"/> × 2^retry with ±25 % jitter.
-    /// </summary>
-    public static TimeSpan Delay(HttpResponseMessage? response, int retry, TimeSpan baseDelay, DateTimeOffset now, double jitter01)
-    {
-        if (response is not null && TryGetServerDelay(response, now, out var server))
-        {
-            return server;
-        }
-
-        var exponential = baseDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry, 0, 16));
-        var factor = 0.75 + (Math.Clamp(jitter01, 0, 1) * 0.5);
-        return TimeSpan.FromMilliseconds(exponential * factor);
     }
 
     /// <summary>

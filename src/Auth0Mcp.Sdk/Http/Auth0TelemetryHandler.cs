@@ -7,10 +7,9 @@ using Polly.Timeout;
 namespace Auth0Mcp.Sdk.Http;
 
 /// <summary>
-/// Wraps one Auth0 call (all its attempts): starts the per-call retry state, an <see cref="Activity"/> and the
-/// metrics of <see cref="Auth0Telemetry"/>, and turns a failure without a response into a concise
-/// <see cref="Auth0HttpException"/>. Sits just inside <see cref="Auth0ResponseCaptureHandler"/>, outside the
-/// resilience handler.
+/// Wraps one Auth0 call (all its attempts): starts the clock of the request's <see cref="Auth0CallState"/>, an
+/// <see cref="Activity"/> and the metrics of <see cref="Auth0Telemetry"/>, and turns a failure without a response
+/// into a concise <see cref="Auth0HttpException"/>. The outermost handler, outside the resilience handler.
 /// </summary>
 public sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time) : DelegatingHandler
 {
@@ -18,28 +17,21 @@ public sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptions
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var call = Auth0CallContext.Current;
-        var operation = call?.Operation ?? "unknown";
-        if (call?.Descriptor is { } descriptor && request.RequestUri is { IsAbsoluteUri: true } target)
+        var state = Auth0CallState.Of(request);
+        if (state is null)
         {
-            var basePath = options.CurrentValue.GetBaseAddress().AbsolutePath;
-            if (!Auth0PathTemplate.Matches(descriptor.Path, basePath, target.AbsolutePath))
-            {
-                throw new Auth0HttpException(
-                    Auth0FailureKind.RefusedPath,
-                    $"The request was not sent: its path {target.AbsolutePath} does not match {descriptor.Method} {descriptor.Path} (a path parameter is empty, '.' or '..').",
-                    0);
-            }
+            state = new Auth0CallState("unknown");
+            state.AttachTo(request);
         }
-        var state = new Auth0RequestState(time, options.CurrentValue.RetryBudget, request.Method);
-        Auth0RequestState.Current = state;
 
+        state.Start(time, options.CurrentValue.RetryBudget);
+        var operation = state.Operation;
         using var activity = Auth0Telemetry.Source.StartActivity("Auth0 " + operation, ActivityKind.Client);
         if (activity is not null)
         {
             activity.SetTag(Auth0Telemetry.OperationTag, operation);
             activity.SetTag(Auth0Telemetry.MethodTag, request.Method.Method);
-            if (call?.Descriptor is { } d)
+            if (state.Descriptor is { } d)
             {
                 activity.SetTag(Auth0Telemetry.UrlTemplateTag, d.Path);
             }
@@ -70,7 +62,7 @@ public sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptions
         }
         catch (TimeoutRejectedException ex)
         {
-            var budgetSpent = state.Elapsed >= state.Budget - TimeSpan.FromMilliseconds(50) || state.RefusedWait is not null;
+            var budgetSpent = state.Remaining <= TimeSpan.FromMilliseconds(50) || state.RefusedWait is not null;
             errorType = budgetSpent ? "budget_exhausted" : "timeout";
             var attempts = state.Retries + 1;
             throw budgetSpent
@@ -100,16 +92,6 @@ public sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptions
         finally
         {
             var elapsed = state.Elapsed;
-            if (Auth0ResponseCapture.Current is { } capture)
-            {
-                capture.Attempts = state.Retries + 1;
-            }
-
-            if (call is not null)
-            {
-                call.Retries += state.Retries;
-            }
-
             var tags = new TagList
             {
                 { Auth0Telemetry.OperationTag, operation },
@@ -145,11 +127,8 @@ public sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptions
         }
     }
 
-    internal static string BudgetMessage(Auth0RequestState state)
-    {
-        var last = state.LastReason is null ? "" : $"; last: {state.LastReason}";
-        return $"Auth0 did not answer within the {Seconds(state.Budget)} s budget for one call ({state.Retries + 1} attempts{last}). Try again later.";
-    }
+    internal static string BudgetMessage(Auth0CallState state) =>
+        $"Auth0 did not answer within the {Seconds(state.Budget)} s budget for one call ({state.AttemptsText()}). Try again later.";
 
     internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString(t.TotalSeconds < 10 ? "0.#" : "0", CultureInfo.InvariantCulture);
 

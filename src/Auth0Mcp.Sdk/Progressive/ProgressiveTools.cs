@@ -35,10 +35,7 @@ public static class ProgressiveTools
     {
         ArgumentNullException.ThrowIfNull(context);
         var services = context.Services ?? throw new InvalidOperationException("The MCP request has no service provider.");
-        var tools = services.GetService<IOptions<McpServerOptions>>()?.Value.ToolCollection;
-        var all = tools is null
-            ? []
-            : tools.SelectMany(t => t.Metadata.OfType<Auth0ToolDescriptor>().Take(1)).ToList();
+        var all = GovernanceRuntime.DescriptorsOf(GovernanceRuntime.RegisteredTools(services));
         if (services.GetService<GovernanceRuntime>() is { } governance)
         {
             var visible = await governance.VisibleToolsAsync(context, cancellationToken).ConfigureAwait(false);

@@ -92,7 +92,7 @@ public static class ToolsModeMcpServerBuilderExtensions
         var args = context.Params!.Arguments;
         if (args is null || !args.TryGetValue("name", out var target) || target.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(target.GetString()))
         {
-            return Error("auth0_call_tool needs name (a tool name from auth0_search_tools) and arguments (an object).");
+            return await RefuseAsync(context, "auth0_call_tool needs name (a tool name from auth0_search_tools) and arguments (an object).", cancellationToken).ConfigureAwait(false);
         }
 
         var targetName = target.GetString()!;
@@ -108,13 +108,13 @@ public static class ToolsModeMcpServerBuilderExtensions
             }
             else if (given.ValueKind is not JsonValueKind.Null and not JsonValueKind.Undefined)
             {
-                return Error($"auth0_call_tool: arguments must be an object, got {given.ValueKind}.");
+                return await RefuseAsync(context, $"auth0_call_tool: arguments must be an object, got {given.ValueKind}.", cancellationToken).ConfigureAwait(false);
             }
         }
 
         if (ProgressiveTools.IsProgressiveTool(targetName))
         {
-            return Error($"auth0_call_tool cannot call {targetName}: call it directly.");
+            return await RefuseAsync(context, $"auth0_call_tool cannot call {targetName}: call it directly.", cancellationToken).ConfigureAwait(false);
         }
 
         McpServerTool? real = null;
@@ -132,4 +132,10 @@ public static class ToolsModeMcpServerBuilderExtensions
     }
 
     private static CallToolResult Error(string text) => new() { IsError = true, Content = [new TextContentBlock { Text = text }] };
+
+    /// <summary>A malformed progressive call: refused, and recorded when governance is on (every refusal leaves a record).</summary>
+    private static async ValueTask<CallToolResult> RefuseAsync(RequestContext<CallToolRequestParams> context, string reason, CancellationToken cancellationToken) =>
+        context.Services?.GetService<GovernanceRuntime>() is { } governance
+            ? await governance.RecordRefusalAsync(context, ProgressiveTools.CallName, DenialCodes.MalformedRequest, reason, cancellationToken).ConfigureAwait(false)
+            : Error(reason);
 }

@@ -9,23 +9,31 @@ using ModelContextProtocol.Server;
 
 namespace Auth0Mcp.Sdk.Tools;
 
-/// <summary>
-/// The base of every generated Auth0 Management API tool: a reflection-free <see cref="McpServerTool"/> with a
-/// literal input schema. A call validates its arguments (no HTTP request when they are wrong), sends one
-/// request through the typed Refit client, and returns Auth0's response as it came.
-/// </summary>
-public abstract class Auth0ApiTool : McpServerTool
-{
-    private readonly JsonElement _schema;
+/// <summary>What a tool call came to: the MCP result and the outcome of the Auth0 call (null when none was made).</summary>
+/// <param name="Result">The tool result (already redacted).</param>
+/// <param name="Outcome">Status, Auth0 error code, attempts, size, truncation; null when no request was made.</param>
+public sealed record Auth0ToolCall(CallToolResult Result, Auth0CallOutcome? Outcome);
 
-    /// <summary>Creates the tool from its generated descriptor.</summary>
-    protected Auth0ApiTool(Auth0ToolDescriptor descriptor)
+/// <summary>
+/// An Auth0 Management API tool: a reflection-free <see cref="McpServerTool"/> with a literal input schema and a
+/// request plan (<see cref="Auth0ToolDescriptor.Request"/>). A call validates its arguments
+/// (<see cref="Auth0ArgumentValidator"/>), builds the request straight from them (<see cref="Auth0RequestBuilder"/>),
+/// sends it (<see cref="Auth0ApiClient"/>) and maps Auth0's raw answer to a result (<see cref="Auth0ToolResults"/>).
+/// Generated tools derive from it only to give it a name; it carries no per-tool code.
+/// </summary>
+public class Auth0ApiTool : McpServerTool
+{
+    private Auth0ArgumentValidator? _validator;
+
+    /// <summary>Creates the tool from its descriptor.</summary>
+    public Auth0ApiTool(Auth0ToolDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         Descriptor = descriptor;
+        JsonElement schema;
         using (var doc = JsonDocument.Parse(descriptor.InputSchema))
         {
-            _schema = doc.RootElement.Clone();
+            schema = doc.RootElement.Clone();
         }
 
         ProtocolTool = new Tool
@@ -33,7 +41,7 @@ public abstract class Auth0ApiTool : McpServerTool
             Name = descriptor.Name,
             Title = descriptor.Title,
             Description = descriptor.Description,
-            InputSchema = _schema,
+            InputSchema = schema,
             Annotations = new ToolAnnotations
             {
                 Title = descriptor.Title,
@@ -55,6 +63,10 @@ public abstract class Auth0ApiTool : McpServerTool
     /// <inheritdoc />
     public override IReadOnlyList<object> Metadata { get; }
 
+    /// <summary>Validates arguments against the input schema; each error names the argument (empty when valid).</summary>
+    public IReadOnlyList<string> Validate(IReadOnlyDictionary<string, JsonElement>? arguments) =>
+        (_validator ??= new Auth0ArgumentValidator(Descriptor.InputSchema)).Validate(arguments);
+
     /// <inheritdoc />
     public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
     {
@@ -68,81 +80,59 @@ public abstract class Auth0ApiTool : McpServerTool
     public ValueTask<CallToolResult> InvokeAsync(IDictionary<string, JsonElement>? arguments, IServiceProvider services, CancellationToken cancellationToken = default) =>
         InvokeAsync(arguments, services, null, cancellationToken);
 
-    /// <summary>
-    /// Validates the arguments, checks the token's scopes (<see cref="IAuth0ScopeGuard"/>), calls Auth0 and maps its
-    /// answer to a tool result; retry waits are reported to <paramref name="progress"/>.
-    /// </summary>
+    /// <summary>Validates the arguments, calls Auth0 and maps its answer to a tool result; retry waits are reported to <paramref name="progress"/>.</summary>
     public async ValueTask<CallToolResult> InvokeAsync(IDictionary<string, JsonElement>? arguments, IServiceProvider services, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var values = arguments is null ? new Dictionary<string, JsonElement>() : new Dictionary<string, JsonElement>(arguments);
-        var errors = JsonSchemaValidator.Validate(_schema, ToElement(values));
+        var values = ReadOnly(arguments);
+        var errors = Validate(values);
         if (errors.Count > 0)
         {
             return Auth0ToolResults.InvalidArguments(Descriptor.Name, errors);
         }
 
-        if (services.GetService<IAuth0ScopeGuard>() is { } guard)
+        return (await CallAsync(values, services, progress, cancellationToken).ConfigureAwait(false)).Result;
+    }
+
+    /// <summary>
+    /// Calls Auth0 with arguments that <see cref="Validate"/> accepted: builds the request from the plan, sends it, reads
+    /// the answer up to the output limit, and returns the result with the call's <see cref="Auth0CallOutcome"/>.
+    /// </summary>
+    public async ValueTask<Auth0ToolCall> CallAsync(IReadOnlyDictionary<string, JsonElement> arguments, IServiceProvider services, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(services);
+        var client = services.GetRequiredService<Auth0ApiClient>();
+        HttpRequestMessage request;
+        try
+        {
+            request = Auth0RequestBuilder.Build(Descriptor, arguments, client.BaseAddress);
+        }
+        catch (Auth0HttpException ex)
+        {
+            var refused = new Auth0CallOutcome { Failure = ex.Kind, FailureMessage = ex.Message };
+            return new Auth0ToolCall(Auth0ToolResults.Failure(Descriptor, refused), refused);
+        }
+
+        using (request)
         {
             try
             {
-                var check = await guard.CheckAsync(Descriptor, cancellationToken).ConfigureAwait(false);
-                if (!check.Allowed)
-                {
-                    return Auth0ToolResults.MissingScopes(Descriptor, check.Missing);
-                }
+                var response = await client.SendAsync(request, new Auth0CallState(Descriptor.Name, Descriptor, progress), cancellationToken).ConfigureAwait(false);
+                return new Auth0ToolCall(Auth0ToolResults.FromResponse(Descriptor, response), response.Outcome);
             }
             catch (Auth0CredentialException ex)
             {
-                return Auth0ToolResults.Failure(Descriptor, ex);
+                var outcome = new Auth0CallOutcome { Failure = Auth0FailureKind.Credential, FailureMessage = Auth0Redaction.Redact(ex.Message) };
+                return new Auth0ToolCall(Auth0ToolResults.Failure(Descriptor, outcome), outcome);
             }
         }
-
-        using var call = Auth0CallContext.Begin(Descriptor, progress);
-        var capture = Auth0ResponseCapture.Begin();
-        try
-        {
-            var http = services.GetRequiredService<IAuth0HttpClientSource>().CreateClient();
-            await SendAsync(new Auth0ToolArguments(values), http, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex) when (!capture.HasResponse)
-        {
-            return Auth0ToolResults.Failure(Descriptor, ex);
-        }
-        catch (Exception) when (capture.HasResponse)
-        {
-            // The response arrived but the typed client could not read it (a spec/response mismatch):
-            // the raw response below is still the answer.
-        }
-
-        return capture.HasResponse
-            ? Auth0ToolResults.FromResponse(Descriptor, capture)
-            : Auth0ToolResults.Failure(Descriptor, new InvalidOperationException("No response was received from Auth0."));
     }
 
-    /// <summary>Sends the request through the typed Refit client. Generated per operation.</summary>
-    protected abstract Task SendAsync(Auth0ToolArguments arguments, HttpClient http, CancellationToken cancellationToken);
-
-    private static JsonElement ToElement(Dictionary<string, JsonElement> values)
+    private static IReadOnlyDictionary<string, JsonElement> ReadOnly(IDictionary<string, JsonElement>? arguments) => arguments switch
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var (key, value) in values)
-            {
-                writer.WritePropertyName(key);
-                value.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
-        return doc.RootElement.Clone();
-    }
+        null => new Dictionary<string, JsonElement>(),
+        IReadOnlyDictionary<string, JsonElement> dictionary => dictionary,
+        _ => new Dictionary<string, JsonElement>(arguments, StringComparer.Ordinal),
+    };
 }

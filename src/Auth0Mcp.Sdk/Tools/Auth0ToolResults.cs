@@ -20,99 +20,144 @@ public static class Auth0ToolResults
     public static CallToolResult InvalidArguments(string toolName, IReadOnlyList<string> errors) => Error(
         $"Invalid arguments for {toolName} (no request was sent to Auth0):\n- " + string.Join("\n- ", errors));
 
-    /// <summary>The result for a call refused before sending because the token lacks required scopes.</summary>
-    public static CallToolResult MissingScopes(Auth0ToolDescriptor descriptor, IReadOnlyList<string> missing)
+    /// <summary>The result for a call that got no HTTP response (no credential, network failure, timeout, refused path).</summary>
+    public static CallToolResult Failure(Auth0ToolDescriptor descriptor, Auth0CallOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        ArgumentNullException.ThrowIfNull(missing);
-        var plural = missing.Count == 1 ? "scope" : "scopes";
-        return Error(
-            $"{descriptor.Name} was not called: the Auth0 token lacks the {plural} {string.Join(", ", missing)} that {descriptor.Method} {descriptor.Path} requires. " +
-            "Grant them to the application (Auth0 Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications) or use a token that has them; no request was sent to Auth0.");
+        ArgumentNullException.ThrowIfNull(outcome);
+        return Error($"{descriptor.Name} failed: {outcome.FailureMessage ?? "no answer from Auth0."}");
     }
 
-    /// <summary>The result for a call that got no HTTP response (no credential, network failure, timeout).</summary>
-    public static CallToolResult Failure(Auth0ToolDescriptor descriptor, Exception exception)
+    /// <summary>
+    /// The result for Auth0's answer: the body as it came for a 2xx (with a hint for the next page; when the body was cut
+    /// at the output limit, the whole items that fit and how to ask for less), or one error text for any other status.
+    /// </summary>
+    public static CallToolResult FromResponse(Auth0ToolDescriptor descriptor, Auth0Response response)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        ArgumentNullException.ThrowIfNull(exception);
-
-        // Refit wraps what the HTTP pipeline throws (ApiRequestException): report the pipeline's own reason.
-        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        ArgumentNullException.ThrowIfNull(response);
+        var outcome = response.Outcome;
+        if (outcome.Status is not { } status)
         {
-            if (inner is Auth0CredentialException or Auth0HttpException)
+            return Failure(descriptor, outcome);
+        }
+
+        if (status is < 200 or >= 300)
+        {
+            return Error(DescribeError(descriptor, response));
+        }
+
+        if (response.Body.IsEmpty)
+        {
+            return new CallToolResult
             {
-                exception = inner;
-                break;
-            }
+                Content = [new TextContentBlock { Text = $"Done: Auth0 answered {status} {(HttpStatusCode)status} with no content." }],
+            };
         }
 
-        if (exception is not (Auth0CredentialException or Auth0HttpException) && exception.InnerException is HttpRequestException or TimeoutException)
+        if (outcome.Truncated)
         {
-            exception = exception.InnerException;
+            return Truncated(descriptor, response);
         }
 
-        var reason = exception switch
-        {
-            Auth0CredentialException or Auth0HttpException or InvalidOperationException => exception.Message,
-            HttpRequestException http => $"Auth0 could not be reached: {http.Message}",
-            TimeoutException or TaskCanceledException => "Auth0 did not answer in time.",
-            _ => $"The call failed: {exception.GetType().Name}: {exception.Message}",
-        };
-        return Error($"{descriptor.Name} failed: {reason}");
-    }
-
-    /// <summary>The result for an HTTP response: Auth0's body as it came, or an error result for a non-2xx status.</summary>
-    public static CallToolResult FromResponse(Auth0ToolDescriptor descriptor, Auth0ResponseCapture capture)
-    {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        ArgumentNullException.ThrowIfNull(capture);
-        var status = (int)capture.StatusCode;
-        var text = capture.Body.Length == 0 ? "" : Auth0Redaction.Redact(Encoding.UTF8.GetString(capture.Body));
+        var text = Auth0Redaction.Redact(Encoding.UTF8.GetString(response.Body.Span));
         JsonNode? json = null;
-        if (text.Length > 0)
+        try
         {
-            try
-            {
-                json = JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                json = null;
-            }
+            json = JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            json = null;
         }
 
-        if (status is >= 200 and < 300)
+        // structuredContent must be an object: arrays and scalars are wrapped as {"result": …}.
+        var structured = json switch
         {
-            if (text.Length == 0)
+            JsonObject => text,
+            null => null,
+            _ => "{\"result\":" + text + "}",
+        };
+        var result = new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = text }],
+            StructuredContent = structured is null ? null : ParseElement(structured),
+        };
+        if (PagingHint(json as JsonObject) is { } hint)
+        {
+            result.Content.Add(new TextContentBlock { Text = hint });
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A body cut at the output limit: the whole items of its first list that arrived (as a JSON array), then what was
+    /// cut and how to ask for less. Not an error: the caller gets what fits and the way to the rest.
+    /// </summary>
+    private static CallToolResult Truncated(Auth0ToolDescriptor descriptor, Auth0Response response)
+    {
+        var (items, kept) = WholeItems(response.Body.Span);
+        var limit = response.Body.Length;
+        var text = kept > 0 ? Auth0Redaction.Redact(items) : "[]";
+        var paging = descriptor.InputSchema.Contains("\"per_page\"", StringComparison.Ordinal) ? " a smaller per_page (and page for the next ones),"
+            : descriptor.InputSchema.Contains("\"take\"", StringComparison.Ordinal) ? " a smaller take (and from for the next ones),"
+            : "";
+        var fields = descriptor.InputSchema.Contains("\"fields\"", StringComparison.Ordinal) ? " fields=... to return only the fields you need," : "";
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"Truncated: Auth0's answer ({(response.Outcome.Bytes > limit ? response.Outcome.Bytes.ToString(CultureInfo.InvariantCulture) + " bytes, " : "")}more than the {limit}-byte output limit) was cut; shown are the first {kept} whole items. Ask for less:{paging}{fields} or narrower filters.");
+        return new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = text }, new TextContentBlock { Text = note }],
+            StructuredContent = ParseElement("{\"result\":" + text + ",\"truncated\":true}"),
+        };
+    }
+
+    /// <summary>The complete items of the first array in a JSON prefix (a top-level array, or an object's first array property).</summary>
+    private static (string Items, int Count) WholeItems(ReadOnlySpan<byte> prefix)
+    {
+        var reader = new Utf8JsonReader(prefix, isFinalBlock: false, default);
+        var arrayDepth = -1;
+        long start = -1;
+        var count = 0;
+        long end = -1;
+        try
+        {
+            while (reader.Read())
             {
-                return new CallToolResult
+                if (arrayDepth < 0)
                 {
-                    Content = [new TextContentBlock { Text = $"Done: Auth0 answered {status} {capture.StatusCode} with no content." }],
-                };
-            }
+                    if (reader.TokenType == JsonTokenType.StartArray && reader.CurrentDepth <= 1)
+                    {
+                        arrayDepth = reader.CurrentDepth;
+                        start = reader.TokenStartIndex;
+                    }
 
-            // structuredContent must be an object: arrays and scalars are wrapped as {"result": …}.
-            var structured = json switch
-            {
-                JsonObject => text,
-                null => null,
-                _ => "{\"result\":" + text + "}",
-            };
-            var result = new CallToolResult
-            {
-                Content = [new TextContentBlock { Text = text }],
-                StructuredContent = structured is null ? null : ParseElement(structured),
-            };
-            if (PagingHint(json as JsonObject) is { } hint)
-            {
-                result.Content.Add(new TextContentBlock { Text = hint });
-            }
+                    continue;
+                }
 
-            return result;
+                if (reader.CurrentDepth == arrayDepth + 1 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                {
+                    count++;
+                    end = reader.BytesConsumed;
+                }
+                else if (reader.CurrentDepth == arrayDepth && reader.TokenType == JsonTokenType.EndArray)
+                {
+                    break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // A cut inside a token: the items before it stand.
         }
 
-        return Error(DescribeError(descriptor, capture, json as JsonObject, text));
+        if (start < 0 || count == 0)
+        {
+            return ("[]", 0);
+        }
+
+        return (Encoding.UTF8.GetString(prefix[(int)start..(int)end]) + "]", count);
     }
 
     /// <summary>
@@ -149,30 +194,22 @@ public static class Auth0ToolResults
         return null;
     }
 
-    private static string DescribeError(Auth0ToolDescriptor descriptor, Auth0ResponseCapture capture, JsonObject? body, string text)
+    private static string DescribeError(Auth0ToolDescriptor descriptor, Auth0Response response)
     {
-        var status = capture.StatusCode;
+        var outcome = response.Outcome;
+        var status = outcome.StatusCode!.Value;
         var sb = new StringBuilder();
         sb.Append(descriptor.Name).Append(": Auth0 returned ").Append((int)status).Append(' ').Append(status);
-        var message = Str(body, "message") ?? Str(body, "error_description");
-        var error = Str(body, "error");
-        var code = Str(body, "errorCode");
-        if (!string.IsNullOrEmpty(error) && !string.Equals(error, status.ToString(), StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(error.Replace(" ", "", StringComparison.Ordinal), status.ToString(), StringComparison.OrdinalIgnoreCase))
-        {
-            sb.Append(" (").Append(error).Append(')');
-        }
-
-        if (!string.IsNullOrEmpty(message))
+        if (outcome.ErrorMessage is { } message)
         {
             sb.Append(": ").Append(Shorten(message));
         }
-        else if (body is null && text.Length > 0)
+        else if (!response.Body.IsEmpty && response.Body.Span[0] != (byte)'{')
         {
-            sb.Append(": ").Append(Shorten(text));
+            sb.Append(": ").Append(Shorten(Encoding.UTF8.GetString(response.Body.Span)));
         }
 
-        if (!string.IsNullOrEmpty(code))
+        if (outcome.ErrorCode is { } code && !string.Equals(code.Replace(" ", "", StringComparison.Ordinal), status.ToString(), StringComparison.OrdinalIgnoreCase))
         {
             sb.Append(" [errorCode ").Append(code).Append(']');
         }
@@ -194,21 +231,21 @@ public static class Auth0ToolResults
                 break;
             case HttpStatusCode.TooManyRequests:
                 sb.Append(" Rate limit reached");
-                if (capture.Headers.TryGetValue("x-ratelimit-reset", out var reset)
+                if (response.Headers.TryGetValue("x-ratelimit-reset", out var reset)
                     && long.TryParse(reset, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && epoch > 0)
                 {
                     sb.Append("; it resets at ").Append(DateTimeOffset.FromUnixTimeSeconds(epoch).ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
                 }
-                else if (capture.Headers.TryGetValue("retry-after", out var after))
+                else if (response.Headers.TryGetValue("retry-after", out var after))
                 {
                     sb.Append("; retry after ").Append(after).Append(" s");
                 }
 
-                sb.Append(capture.Attempts > 1 ? $" ({capture.Attempts} attempts made; waiting longer would exceed the call's time budget)." : ".");
+                sb.Append(outcome.Attempts > 1 ? $" ({outcome.Attempts} attempts made; waiting longer would exceed the call's time budget)." : ".");
                 break;
             case >= HttpStatusCode.InternalServerError:
-                sb.Append(capture.Attempts > 1
-                    ? $" Auth0 failed on all {capture.Attempts} attempts; try again later."
+                sb.Append(outcome.Attempts > 1
+                    ? $" Auth0 failed on all {outcome.Attempts} attempts; try again later."
                     : Auth0RetryPolicy.IsIdempotent(new HttpMethod(descriptor.Method))
                         ? " Try again later."
                         : $" {descriptor.Method} is not retried automatically because the request may have taken effect: check before calling again.");
@@ -217,11 +254,6 @@ public static class Auth0ToolResults
 
         return sb.ToString();
     }
-
-    private static string? Str(JsonObject? body, string name) =>
-        body?[name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s
-        : body?[name] is JsonValue n ? n.ToJsonString()
-        : null;
 
     private static bool TryGetLong(JsonObject body, string name, out long value)
     {

@@ -24,21 +24,11 @@ public sealed class StatsGetDailyStatsTool : global::Auth0Mcp.Sdk.Tools.Auth0Api
         inputSchema: "{\"type\":\"object\",\"properties\":{\"from\":{\"type\":[\"string\",\"null\"]},\"to\":{\"type\":\"string\"}},\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("to", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
     public StatsGetDailyStatsTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Legacy30.Clients.IStatsApi>(http, global::Fixtures.Legacy30.Clients.Auth0ApiRefit.Settings);
-        var response = await client.GetDailyStatsAsync(
-            arguments.GetString("from"),
-            arguments.GetString("to"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

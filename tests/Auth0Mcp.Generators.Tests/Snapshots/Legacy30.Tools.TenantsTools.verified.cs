@@ -24,20 +24,12 @@ public sealed class TenantsGetTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Au
         inputSchema: "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>()));
 
     /// <summary>Creates the tool.</summary>
     public TenantsGetTenantSettingsTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Legacy30.Clients.ITenantsApi>(http, global::Fixtures.Legacy30.Clients.Auth0ApiRefit.Settings);
-        var response = await client.GetTenantSettingsAsync(
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -60,20 +52,11 @@ public sealed class TenantsPatchTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.
         inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"friendly_name\":{\"type\":[\"string\",\"null\"]},\"session_lifetime\":{\"type\":[\"number\",\"null\"]},\"flags\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"boolean\"}},\"allowed_logout_urls\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}}}}},\"additionalProperties\":false}",
         readOnly: false,
         destructive: true,
-        idempotent: false);
+        idempotent: false,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
     public TenantsPatchTenantSettingsTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Legacy30.Clients.ITenantsApi>(http, global::Fixtures.Legacy30.Clients.Auth0ApiRefit.Settings);
-        var response = await client.PatchTenantSettingsAsync(
-            arguments.GetObject("body", global::Fixtures.Legacy30.Models.Auth0ApiJsonContext.Default.TenantSettings),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -24,20 +24,11 @@ public sealed class EventsSubscribeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiToo
         inputSchema: "{\"type\":\"object\",\"properties\":{\"event_type\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"user.created\",\"user.updated\",\"user.deleted\"]}}},\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("event_type", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti) }));
 
     /// <summary>Creates the tool.</summary>
     public EventsSubscribeTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IEventsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        var response = await client.SubscribeAsync(
-            arguments.GetStringArray("event_type"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -24,24 +24,12 @@ public sealed class GrantsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"namespace\":{\"type\":\"string\"},\"default\":{\"type\":\"string\"},\"body\":{\"type\":\"string\"},\"request_body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"scope\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},\"required\":[\"namespace\",\"default\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: false,
-        idempotent: false);
+        idempotent: false,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "request_body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
     public GrantsCreateTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IGrantsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        var response = await client.CreateAsync(
-            arguments.GetString("namespace")!,
-            arguments.GetString("default")!,
-            arguments.GetString("body"),
-            arguments.GetObject("request_body", global::Fixtures.Operations.Models.Auth0ApiJsonContext.Default.GrantsCreateBody),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -64,23 +52,11 @@ public sealed class GrantsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"namespace\":{\"type\":\"string\"},\"default\":{\"type\":\"string\"},\"per-page\":{\"type\":\"integer\",\"format\":\"int32\"},\"body\":{\"type\":\"string\",\"description\":\"A query parameter named body.\"}},\"required\":[\"namespace\",\"default\"],\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("per-page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
     public GrantsGetTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IGrantsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        var response = await client.GetAsync(
-            arguments.GetString("namespace")!,
-            arguments.GetString("default")!,
-            arguments.GetInt32("per-page"),
-            arguments.GetString("body"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -24,24 +24,11 @@ public sealed class JobsUsersImportsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth
         inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"users\":{\"type\":\"string\",\"description\":\"The users file (JSON).\"},\"connection_id\":{\"type\":\"string\",\"pattern\":\"^con_[A-Za-z0-9]{16}$\"},\"upsert\":{\"type\":\"boolean\",\"default\":false},\"external_id\":{\"type\":\"string\"}},\"required\":[\"users\",\"connection_id\"]}},\"required\":[\"body\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: false,
-        idempotent: false);
+        idempotent: false,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "multipart/form-data", fileParts: new string[] { "users" }));
 
     /// <summary>Creates the tool.</summary>
     public JobsUsersImportsCreateTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IJobsUsersImportsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        var parts = arguments.GetNested("body");
-        var response = await client.CreateAsync(
-            parts.GetFilePart("users")!,
-            parts.GetString("connection_id"),
-            parts.GetString("upsert"),
-            parts.GetString("external_id"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -24,23 +24,12 @@ public sealed class OrganizationsMembersRolesAssignTool : global::Auth0Mcp.Sdk.T
         inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"user_id\":{\"type\":\"string\",\"description\":\"ID of the user, e.g. auth0|123 (escaped in the URL).\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"roles\":{\"type\":\"array\",\"description\":\"IDs of the roles.\",\"minItems\":1,\"items\":{\"type\":\"string\"}}},\"required\":[\"roles\"],\"additionalProperties\":false}},\"required\":[\"id\",\"user_id\",\"body\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: false,
-        idempotent: false);
+        idempotent: false,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
     public OrganizationsMembersRolesAssignTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IOrganizationsMembersRolesApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        var response = await client.AssignAsync(
-            arguments.GetString("id")!,
-            arguments.GetString("user_id")!,
-            arguments.GetObject("body", global::Fixtures.Operations.Models.Auth0ApiJsonContext.Default.AssignRolesRequest)!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -63,22 +52,11 @@ public sealed class OrganizationsMembersRolesDeleteTool : global::Auth0Mcp.Sdk.T
         inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"user_id\":{\"type\":\"string\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"roles\":{\"type\":\"array\",\"description\":\"IDs of the roles.\",\"minItems\":1,\"items\":{\"type\":\"string\"}}},\"required\":[\"roles\"],\"additionalProperties\":false}},\"required\":[\"id\",\"user_id\",\"body\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: true,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
     public OrganizationsMembersRolesDeleteTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IOrganizationsMembersRolesApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        var response = await client.DeleteAsync(
-            arguments.GetString("id")!,
-            arguments.GetString("user_id")!,
-            arguments.GetObject("body", global::Fixtures.Operations.Models.Auth0ApiJsonContext.Default.AssignRolesRequest)!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

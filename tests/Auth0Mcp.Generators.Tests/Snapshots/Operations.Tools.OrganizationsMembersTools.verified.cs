@@ -24,23 +24,11 @@ public sealed class OrganizationsMembersListTool : global::Auth0Mcp.Sdk.Tools.Au
         inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"fields\":{\"type\":\"array\",\"description\":\"Fields to include; repeat the parameter for several.\",\"items\":{\"type\":\"string\",\"enum\":[\"user_id\",\"email\",\"roles\"]}},\"from\":{\"type\":\"string\",\"description\":\"Checkpoint to read from.\"},\"take\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":50}},\"required\":[\"id\"],\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti), new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("take", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
     public OrganizationsMembersListTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IOrganizationsMembersApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        var response = await client.ListAsync(
-            arguments.GetString("id")!,
-            arguments.GetStringArray("fields"),
-            arguments.GetString("from"),
-            arguments.GetInt64("take"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

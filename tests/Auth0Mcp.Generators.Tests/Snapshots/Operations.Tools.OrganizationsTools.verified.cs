@@ -24,21 +24,11 @@ public sealed class OrganizationsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTo
         inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the organization.\",\"maxLength\":50},\"If-None-Match\":{\"type\":\"string\",\"description\":\"An ETag from an earlier response.\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("If-None-Match", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Header) }));
 
     /// <summary>Creates the tool.</summary>
     public OrganizationsGetTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Operations.Clients.IOrganizationsApi>(http, global::Fixtures.Operations.Clients.Auth0ApiRefit.Settings);
-        var response = await client.GetAsync(
-            arguments.GetString("id")!,
-            arguments.GetString("If-None-Match"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -24,21 +24,12 @@ public sealed class FoldersGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
     public FoldersGetTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IFoldersApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        var response = await client.GetAsync(
-            arguments.GetString("id")!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -61,21 +52,11 @@ public sealed class FoldersSetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"parent\":{\"type\":\"object\",\"description\":\"A nested Folder object (recursive; see the API documentation).\"},\"children\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"description\":\"A nested Folder object (recursive; see the API documentation).\"}}}}},\"required\":[\"id\",\"body\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: true,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
     public FoldersSetTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IFoldersApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        var response = await client.SetAsync(
-            arguments.GetString("id")!,
-            arguments.GetObject("body", global::Fixtures.Schemas.Models.Auth0ApiJsonContext.Default.Folder)!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

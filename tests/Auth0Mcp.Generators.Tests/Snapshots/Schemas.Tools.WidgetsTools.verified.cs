@@ -24,21 +24,12 @@ public sealed class WidgetsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9-]*$\",\"minLength\":1,\"maxLength\":100},\"kind\":{\"type\":\"string\",\"description\":\"The kind of widget.\",\"enum\":[\"basic\",\"premium\"],\"default\":\"basic\"},\"shape\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"circle\"},\"radius\":{\"type\":\"number\",\"exclusiveMinimum\":0}},\"required\":[\"type\",\"radius\"]},{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"square\"},\"side\":{\"type\":\"number\",\"exclusiveMinimum\":0}},\"required\":[\"type\",\"side\"]}]},\"owner\":{\"type\":\"object\",\"properties\":{\"user_id\":{\"type\":\"string\"},\"email\":{\"type\":\"string\",\"format\":\"email\"}}},\"tags\":{\"type\":\"array\",\"minItems\":0,\"maxItems\":10,\"items\":{\"type\":\"string\"}}},\"required\":[\"name\"],\"additionalProperties\":false}},\"required\":[\"body\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: false,
-        idempotent: false);
+        idempotent: false,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
     public WidgetsCreateTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        var response = await client.CreateAsync(
-            arguments.GetObject("body", global::Fixtures.Schemas.Models.Auth0ApiJsonContext.Default.CreateWidgetRequest)!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -61,21 +52,12 @@ public sealed class WidgetsDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the widget.\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: true,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
     public WidgetsDeleteTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        var response = await client.DeleteAsync(
-            arguments.GetString("id")!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -98,21 +80,12 @@ public sealed class WidgetsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the widget.\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
     public WidgetsGetTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        var response = await client.GetAsync(
-            arguments.GetString("id")!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -135,24 +108,12 @@ public sealed class WidgetsListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"fields\":{\"type\":[\"string\",\"null\"],\"description\":\"Comma-separated list of fields.\"},\"per_page\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100},\"include_totals\":{\"type\":\"boolean\"},\"sort\":{\"type\":\"string\",\"enum\":[\"name:1\",\"name:-1\"]}},\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("per_page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("include_totals", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("sort", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
     public WidgetsListTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        var response = await client.ListAsync(
-            arguments.GetString("fields"),
-            arguments.GetInt64("per_page"),
-            arguments.GetBoolean("include_totals"),
-            arguments.GetString("sort"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -175,21 +136,11 @@ public sealed class WidgetsUpdateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the widget.\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"description\":\"The kind of widget.\",\"enum\":[\"basic\",\"premium\"],\"default\":\"basic\"},\"note\":{\"type\":[\"string\",\"null\"]}}}},\"required\":[\"id\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: true,
-        idempotent: false);
+        idempotent: false,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
     public WidgetsUpdateTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Schemas.Clients.IWidgetsApi>(http, global::Fixtures.Schemas.Clients.Auth0ApiRefit.Settings);
-        var response = await client.UpdateAsync(
-            arguments.GetString("id")!,
-            arguments.GetObject("body", global::Fixtures.Schemas.Models.Auth0ApiJsonContext.Default.UpdateWidgetRequest),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -233,7 +233,7 @@ public sealed class GovernanceHookTests
         var records = await h.AuditAsync();
         var export = string.Join("\n", records.Select(r => JsonSerializer.Serialize(r)));
         Assert.DoesNotContain("P@ssw0rd!", export);
-        var call = records.Single(r => r.Kind == AuditKinds.Call);
+        var call = records.Single(r => r.Event == "tool.call");
         Assert.Contains("[REDACTED]", call.Arguments);
         Assert.Contains("u1", call.Arguments);
         Assert.Equal(64, call.ArgumentsHash!.Length);
@@ -255,20 +255,6 @@ public sealed class GovernanceHookTests
         Assert.DoesNotContain("Ann", text);
         Assert.Contains("\"user_id\":\"u1\"", text);
         Assert.Contains("\"logins_count\":3", text);
-    }
-
-    [Fact]
-    public async Task OutputSizeGuard_ResultOverLimit_DeniedAndWithheld()
-    {
-        var tool = new FakeTool(Descriptors.UsersList, _ => new CallToolResult { Content = [new TextContentBlock { Text = new string('x', 5000) }] });
-        await using var h = await StartAsync(o => o.MaxOutputBytes = 1000, tool);
-        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
-
-        var result = await client.CallToolAsync("auth0_users_list", Args);
-
-        Assert.True(result.IsError);
-        Assert.Contains("output too large (5000 bytes > 1000)", ResultText.Of(result));
-        Assert.DoesNotContain("xxxx", ResultText.Of(result));
     }
 
     [Fact]
@@ -355,7 +341,7 @@ public sealed class GovernanceHookTests
     }
 
     [Fact]
-    public async Task ToolError_Auth0StatusInResult_RecordedAsErrorWithStatus()
+    public async Task ToolError_StatusOnlyInAHostToolsText_IsNotParsedBackOut()
     {
         var tool = new FakeTool(Descriptors.UsersList, _ => new CallToolResult
         {
@@ -369,6 +355,7 @@ public sealed class GovernanceHookTests
 
         var record = Assert.Single(await h.CallRecordsAsync());
         Assert.Equal(AuditOutcomes.Error, record.Outcome);
-        Assert.Equal(429, record.Auth0Status);
+        Assert.Null(record.Auth0Status);
+        Assert.Contains("Global limit reached", record.Reason, StringComparison.Ordinal);
     }
 }

@@ -88,7 +88,7 @@ internal sealed class GovernanceHarness : IAsyncDisposable
     private readonly CancellationTokenSource _cts = new();
     private readonly string _directory;
 
-    private GovernanceHarness(IEnumerable<FakeTool> tools, Action<ToolGovernanceOptions>? configure, Action<IServiceCollection>? services, IGovernanceStore? store)
+    private GovernanceHarness(IEnumerable<FakeTool> tools, Action<ToolGovernanceOptions>? configure, Action<IServiceCollection>? services, IGovernanceStore? store, IEnumerable<McpServerTool>? otherTools = null)
     {
         _directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
@@ -103,7 +103,7 @@ internal sealed class GovernanceHarness : IAsyncDisposable
 
         services?.Invoke(collection);
         collection.AddMcpServer(o => o.ServerInfo = new Implementation { Name = "governed-test", Version = "1.0" })
-            .WithTools(Tools.Values)
+            .WithTools(Tools.Values.Cast<McpServerTool>().Concat(otherTools ?? []))
             .WithToolGovernance(o =>
             {
                 o.Store = Path.Combine(_directory, "governance.db");
@@ -130,6 +130,14 @@ internal sealed class GovernanceHarness : IAsyncDisposable
     public static async Task<GovernanceHarness> StartAsync(IEnumerable<FakeTool> tools, Action<ToolGovernanceOptions>? configure = null, Action<IServiceCollection>? services = null, IGovernanceStore? store = null)
     {
         var harness = new GovernanceHarness(tools, configure, services, store);
+        await harness.Runtime.InitializeAsync();
+        return harness;
+    }
+
+    /// <summary>Starts with any tools (e.g. real <c>Auth0ApiTool</c>s wired to a scripted Auth0 through <paramref name="services"/>).</summary>
+    public static async Task<GovernanceHarness> StartWithToolsAsync(IEnumerable<McpServerTool> tools, Action<ToolGovernanceOptions>? configure = null, Action<IServiceCollection>? services = null, IGovernanceStore? store = null)
+    {
+        var harness = new GovernanceHarness([], configure, services, store, tools);
         await harness.Runtime.InitializeAsync();
         return harness;
     }
@@ -200,7 +208,9 @@ internal sealed class GovernanceHarness : IAsyncDisposable
         return list;
     }
 
-    public async Task<List<AuditRecord>> CallRecordsAsync() => (await AuditAsync()).Where(r => r.Kind == AuditKinds.Call).ToList();
+    public async Task<List<AuditRecord>> CallRecordsAsync() => (await AuditAsync()).Where(r => r.Kind == AuditKinds.Call && r.Event == "tool.call").ToList();
+
+    public async Task<List<AuditRecord>> IntentRecordsAsync() => (await AuditAsync()).Where(r => r.Event == "tool.call.intent").ToList();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Http;
+using Auth0Mcp.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol;
@@ -76,8 +77,11 @@ internal sealed class Harness : IAsyncDisposable
         Server.Token = (ctx, n) => ScriptedAuth0Server.Json(ctx, 200, TestTokens.TokenResponse(TestTokens.Jwt(granted, DateTimeOffset.UtcNow.AddSeconds(expiresIn), "t" + n), expiresIn));
     }
 
-    public async Task<CallToolResult> CallAsync(TestTool tool, CancellationToken cancellationToken = default, IProgress<ProgressNotificationValue>? progress = null) =>
-        await tool.InvokeAsync(null, Services, progress, cancellationToken);
+    public async Task<CallToolResult> CallAsync(Auth0ApiTool tool, CancellationToken cancellationToken = default, IProgress<ProgressNotificationValue>? progress = null) =>
+        await tool.InvokeAsync(TestTool.DefaultArguments(tool), Services, progress, cancellationToken);
+
+    public async Task<CallToolResult> CallAsync(Auth0ApiTool tool, string arguments, CancellationToken cancellationToken = default) =>
+        await tool.InvokeAsync(TestTool.Args(arguments), Services, null, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -50,7 +50,8 @@ public sealed class RetryPolicyTests
         response.Headers.Add("X-RateLimit-Reset", (Now.ToUnixTimeSeconds() + 7).ToString(System.Globalization.CultureInfo.InvariantCulture));
         response.Headers.Add("Retry-After", "30");
 
-        Assert.Equal(TimeSpan.FromSeconds(7), Auth0RetryPolicy.Delay(response, 0, TimeSpan.FromSeconds(1), Now, 0.5));
+        Assert.True(Auth0RetryPolicy.TryGetServerDelay(response, Now, out var delay));
+        Assert.Equal(TimeSpan.FromSeconds(7), delay);
     }
 
     [Fact]
@@ -59,7 +60,8 @@ public sealed class RetryPolicyTests
         using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
         response.Headers.Add("X-RateLimit-Reset", (Now.ToUnixTimeSeconds() - 3).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        Assert.Equal(TimeSpan.Zero, Auth0RetryPolicy.Delay(response, 0, TimeSpan.FromSeconds(1), Now, 0.5));
+        Assert.True(Auth0RetryPolicy.TryGetServerDelay(response, Now, out var delay));
+        Assert.Equal(TimeSpan.Zero, delay);
     }
 
     [Fact]
@@ -68,16 +70,13 @@ public sealed class RetryPolicyTests
         using var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
         response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(Now.AddSeconds(12));
 
-        Assert.Equal(TimeSpan.FromSeconds(12), Auth0RetryPolicy.Delay(response, 0, TimeSpan.FromSeconds(1), Now, 0.5));
+        Assert.True(Auth0RetryPolicy.TryGetServerDelay(response, Now, out var delay));
+        Assert.Equal(TimeSpan.FromSeconds(12), delay);
     }
 
-    [Theory]
-    [InlineData(0, 0.0, 375)]
-    [InlineData(0, 1.0, 625)]
-    [InlineData(1, 0.5, 1000)]
-    [InlineData(3, 0.5, 4000)]
-    public void Delay_WithoutHeaders_IsExponentialWithJitter(int retry, double jitter, int expectedMs) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), Auth0RetryPolicy.Delay(null, retry, TimeSpan.FromMilliseconds(500), Now, jitter));
+    [Fact]
+    public void Delay_WithoutHeaders_IsLeftToTheLibrarysBackoff() =>
+        Assert.False(Auth0RetryPolicy.TryGetServerDelay(new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable), Now, out _));
 
     [Fact]
     public void Options_BudgetShorterThanAttemptTimeout_FailValidation()

@@ -29,40 +29,23 @@ public sealed class ScopeTests
         Assert.Null(Auth0TokenClaims.Read(TestTokens.Jwt(scopes: null))!.Scopes);
 
     [Fact]
-    public async Task ToolCall_MissingScope_FailsFastNamingItAndSendsNothing()
+    public async Task ScopeGuard_ClientCredentials_KnowsScopesOnlyOnceATokenMayBeObtained()
     {
         await using var h = await Harness.ClientCredentialsAsync();
         h.IssueTokens(86400, "read:users");
+        var guard = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IAuth0ScopeGuard>(h.Services);
 
-        var result = await h.CallAsync(TestTool.Post("/users", "create:users", "read:users"));
-
-        Assert.True(result.IsError == true);
-        Assert.Equal(0, h.Server.ApiCount);
-        Assert.Contains("lacks the scope create:users", result.Text(), StringComparison.Ordinal);
-        Assert.Contains("POST /users", result.Text(), StringComparison.Ordinal);
+        Assert.Null(await guard.GrantedScopesAsync(obtainToken: false, CancellationToken.None));
+        Assert.Equal(["read:users"], await guard.GrantedScopesAsync(obtainToken: true, CancellationToken.None));
     }
 
     [Fact]
-    public async Task ToolCall_AllScopesGranted_IsSent()
-    {
-        await using var h = await Harness.ClientCredentialsAsync();
-        h.IssueTokens(86400, "read:users", "create:users");
-
-        var result = await h.CallAsync(TestTool.Post("/users", "create:users", "read:users"));
-
-        Assert.True(result.IsError != true, result.Text());
-        Assert.Equal(1, h.Server.ApiCount);
-    }
-
-    [Fact]
-    public async Task ToolCall_OpaqueStaticToken_LetsAuth0Decide()
+    public async Task ScopeGuard_OpaqueStaticToken_HasUnknownScopes()
     {
         await using var h = await Harness.StaticAsync();
+        var guard = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IAuth0ScopeGuard>(h.Services);
 
-        var result = await h.CallAsync(TestTool.Get("/users", "read:users"));
-
-        Assert.True(result.IsError != true, result.Text());
-        Assert.Equal(1, h.Server.ApiCount);
+        Assert.Null(await guard.GrantedScopesAsync(obtainToken: true, CancellationToken.None));
     }
 
     [Fact]

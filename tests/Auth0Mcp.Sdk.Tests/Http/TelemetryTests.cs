@@ -57,9 +57,9 @@ public sealed class TelemetryTests
 
         await using var h = await Harness.StaticAsync();
         h.Server.Api = (ctx, n) => n == 1 ? ScriptedAuth0Server.Json(ctx, 503, "{}") : ScriptedAuth0Server.Json(ctx, 200, "{}");
-        var tool = new TestTool(TestTool.Describe(operation, "GET", "/users"), "/users?q=needle-query-value");
+        var tool = new Auth0Mcp.Sdk.Tools.Auth0ApiTool(TestTool.Describe(operation, "GET", "/users"));
 
-        var result = await h.CallAsync(tool);
+        var result = await h.CallAsync(tool, """{"q":"needle-query-value"}""");
 
         Assert.True(result.IsError != true, result.Text());
         var activity = Assert.Single(activities);

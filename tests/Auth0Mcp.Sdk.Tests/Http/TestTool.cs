@@ -1,14 +1,17 @@
+using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Tools;
 
 namespace Auth0Mcp.Sdk.Tests.Http;
 
 /// <summary>
-/// A hand-written <see cref="Auth0ApiTool"/> whose <c>SendAsync</c> uses the pipeline's plain <see cref="HttpClient"/>
-/// (no Refit), so the tool pipeline is tested without generated code.
+/// Hand-written <see cref="Auth0ApiTool"/>s with request plans like the generated ones, so the tool path (validation,
+/// request builder, pipeline, bounded read, results) is tested without generated code.
 /// </summary>
-internal sealed class TestTool(Auth0ToolDescriptor descriptor, string relativePath) : Auth0ApiTool(descriptor)
+internal static class TestTool
 {
+    private const string Schema = """{"type":"object","properties":{"id":{"type":"string"},"q":{"type":"string"},"per_page":{"type":"integer","minimum":1,"maximum":100},"body":{"type":"object"}}}""";
+
     public static Auth0ToolDescriptor Describe(string name = "auth0_users_list", string method = "GET", string path = "/users", params string[] scopes) =>
         new(
             name,
@@ -21,24 +24,33 @@ internal sealed class TestTool(Auth0ToolDescriptor descriptor, string relativePa
             scopes.Length == 0 ? ["read:users"] : scopes,
             method == "GET" ? Auth0ToolAction.Read : method == "DELETE" ? Auth0ToolAction.Delete : Auth0ToolAction.Write,
             "GA",
-            """{"type":"object","properties":{"q":{"type":"string"}}}""",
+            Schema,
             method == "GET",
             method is "DELETE" or "PUT" or "PATCH",
-            method is "GET" or "PUT" or "DELETE");
+            method is "GET" or "PUT" or "DELETE",
+            new Auth0RequestPlan(
+                [
+                    .. path.Contains("{id}", StringComparison.Ordinal) ? [new Auth0RequestArgument("id", Auth0ArgumentLocation.Path)] : Array.Empty<Auth0RequestArgument>(),
+                    new Auth0RequestArgument("q", Auth0ArgumentLocation.Query),
+                    new Auth0RequestArgument("per_page", Auth0ArgumentLocation.Query),
+                ],
+                body: method is "POST" or "PUT" or "PATCH" ? "body" : null));
 
-    public static TestTool Get(string path = "/users", params string[] scopes) => new(Describe(path: path, scopes: scopes), path);
+    public static Auth0ApiTool Get(string path = "/users", params string[] scopes) => new(Describe(path: path, scopes: scopes));
 
-    public static TestTool Post(string path = "/users", params string[] scopes) => new(Describe("auth0_users_create", "POST", path, scopes), path);
+    public static Auth0ApiTool Post(string path = "/users", params string[] scopes) => new(Describe("auth0_users_create", "POST", path, scopes));
 
-    protected override async Task SendAsync(Auth0ToolArguments arguments, HttpClient http, CancellationToken cancellationToken)
+    public static Auth0ApiTool Delete(string path = "/users/{id}", params string[] scopes) => new(Describe("auth0_users_delete", "DELETE", path, scopes.Length == 0 ? ["delete:users"] : scopes));
+
+    /// <summary>The arguments a call sends when a test gives none: a body for writes.</summary>
+    public static Dictionary<string, JsonElement> DefaultArguments(Auth0ApiTool tool) =>
+        tool.Descriptor.Request.Body is { } body
+            ? new() { [body] = JsonDocument.Parse("""{"name":"x"}""").RootElement.Clone() }
+            : [];
+
+    public static Dictionary<string, JsonElement> Args(string json)
     {
-        var url = new Uri(http.BaseAddress!.ToString().TrimEnd('/') + relativePath);
-        using var request = new HttpRequestMessage(new HttpMethod(Descriptor.Method), url);
-        if (Descriptor.Method is "POST" or "PUT" or "PATCH")
-        {
-            request.Content = new StringContent("""{"name":"x"}""", System.Text.Encoding.UTF8, "application/json");
-        }
-
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
     }
 }

@@ -179,6 +179,6 @@ public sealed class ToolsModeTests(ITestOutputHelper output) : IDisposable
         var blocks = result.Content.OfType<TextContentBlock>().ToList();
         using var kept = JsonDocument.Parse(blocks[0].Text);
         Assert.InRange(kept.RootElement.GetArrayLength(), 1, 399);
-        Assert.Contains(blocks, b => b.Text.StartsWith("Result truncated:", StringComparison.Ordinal) && b.Text.Contains("of 400 items", StringComparison.Ordinal) && b.Text.Contains("per_page", StringComparison.Ordinal));
+        Assert.Contains(blocks, b => b.Text.StartsWith("Truncated:", StringComparison.Ordinal) && b.Text.Contains("8192-byte output limit", StringComparison.Ordinal) && b.Text.Contains("per_page", StringComparison.Ordinal));
     }
 }

@@ -58,8 +58,26 @@ public sealed class AuditRecord
     /// <summary>The denial reason in words, or the error, when not a success.</summary>
     public string? Reason { get; set; }
 
-    /// <summary>The Auth0 HTTP status, when the result tells it.</summary>
+    /// <summary>The Auth0 HTTP status of the call's final answer (null when no answer came).</summary>
     public int? Auth0Status { get; set; }
+
+    /// <summary>Auth0's error code of an error answer (its <c>errorCode</c>, else <c>error</c>), e.g. <c>inexistent_user</c>.</summary>
+    public string? Auth0ErrorCode { get; set; }
+
+    /// <summary>How many HTTP attempts the call made (retries included; 0 when refused before sending).</summary>
+    public int? Attempts { get; set; }
+
+    /// <summary>The size of Auth0's answer in bytes.</summary>
+    public long? Bytes { get; set; }
+
+    /// <summary>True when Auth0's answer was cut at the output limit.</summary>
+    public bool? Truncated { get; set; }
+
+    /// <summary>
+    /// For a <c>tool.call</c> outcome record: the sequence of its <c>tool.call.intent</c> record, written durably before
+    /// Auth0 was called. An intent without an outcome is a call whose result is unknown (the server stopped mid-call).
+    /// </summary>
+    public long? IntentSequence { get; set; }
 
     /// <summary>How long the call took end to end, in milliseconds.</summary>
     public double? LatencyMs { get; set; }
@@ -117,4 +135,7 @@ public static class AuditOutcomes
 
     /// <summary>The tool ran and failed, or answered with an error.</summary>
     public const string Error = "error";
+
+    /// <summary>An intent record: the call passed governance and is about to be sent to Auth0.</summary>
+    public const string Intent = "intent";
 }

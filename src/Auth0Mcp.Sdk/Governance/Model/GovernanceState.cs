@@ -19,6 +19,12 @@ public sealed class GovernanceState
     /// <summary>The global kill switch: when on, every call is denied.</summary>
     public bool GlobalKillSwitch { get; set; }
 
+    /// <summary>
+    /// The hash of the catalogue the tools were last synced with (<see cref="ToolGovernance.CatalogHash"/>): start-up
+    /// skips the sync when the catalogue's hash equals it.
+    /// </summary>
+    public string? CatalogHash { get; set; }
+
     /// <summary>Every tool ever seen, by name (ordinal).</summary>
     public List<GovernedTool> Tools { get; set; } = [];
 

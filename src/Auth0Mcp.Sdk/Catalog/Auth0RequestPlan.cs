@@ -1,0 +1,59 @@
+namespace Auth0Mcp.Sdk.Catalog;
+
+/// <summary>Where a tool argument goes in the HTTP request.</summary>
+public enum Auth0ArgumentLocation
+{
+    /// <summary>A path segment (<c>/users/{id}</c>), percent-encoded.</summary>
+    Path,
+
+    /// <summary>A query parameter; an array is sent comma-separated.</summary>
+    Query,
+
+    /// <summary>A query parameter repeated once per array item (<c>style: form, explode: true</c>).</summary>
+    QueryMulti,
+
+    /// <summary>A request header.</summary>
+    Header,
+}
+
+/// <summary>One non-body argument of a tool: its name (in the input schema and on the wire) and where it goes.</summary>
+/// <param name="Name">The argument's name, which is also the parameter's wire name.</param>
+/// <param name="Location">Where it goes.</param>
+public sealed record Auth0RequestArgument(string Name, Auth0ArgumentLocation Location);
+
+/// <summary>
+/// How a tool's validated arguments become its HTTP request: the non-body arguments with their locations, and the
+/// body argument with its media type. Generated from the spec beside the descriptor; read by the one request builder
+/// (<c>Auth0RequestBuilder</c>), so no tool carries code of its own for the call.
+/// </summary>
+public sealed class Auth0RequestPlan
+{
+    /// <summary>A plan with no arguments and no body.</summary>
+    public static Auth0RequestPlan Empty { get; } = new([]);
+
+    /// <summary>Creates a plan. Called by generated code.</summary>
+    /// <param name="arguments">The path, query and header arguments.</param>
+    /// <param name="body">The name of the argument that holds the request body, if the operation has one.</param>
+    /// <param name="mediaType">The body's media type (<c>application/json</c>, <c>multipart/form-data</c>, ...).</param>
+    /// <param name="fileParts">For a multipart body: the parts that are files (their string value is the file's content).</param>
+    public Auth0RequestPlan(IReadOnlyList<Auth0RequestArgument> arguments, string? body = null, string? mediaType = null, IReadOnlyList<string>? fileParts = null)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        Arguments = arguments;
+        Body = body;
+        MediaType = body is null ? null : mediaType ?? "application/json";
+        FileParts = fileParts ?? [];
+    }
+
+    /// <summary>The path, query and header arguments.</summary>
+    public IReadOnlyList<Auth0RequestArgument> Arguments { get; }
+
+    /// <summary>The name of the argument that holds the body, or null when the operation takes none.</summary>
+    public string? Body { get; }
+
+    /// <summary>The body's media type, or null when the operation takes no body.</summary>
+    public string? MediaType { get; }
+
+    /// <summary>For a multipart body: the parts sent as files.</summary>
+    public IReadOnlyList<string> FileParts { get; }
+}

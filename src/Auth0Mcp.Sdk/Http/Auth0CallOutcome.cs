@@ -1,0 +1,74 @@
+using System.Net;
+
+namespace Auth0Mcp.Sdk.Http;
+
+/// <summary>
+/// What one Auth0 call came to, as values: the HTTP status and Auth0's error code and message (when Auth0 answered
+/// with an error), or the failure kind (when no answer came); attempts, retry waits, duration, body size and whether
+/// the body was cut at the output limit. Governance and the audit read it; nothing is parsed back out of prose.
+/// </summary>
+public sealed record Auth0CallOutcome
+{
+    /// <summary>The final HTTP status, or null when no response came.</summary>
+    public int? Status { get; init; }
+
+    /// <summary>Auth0's <c>errorCode</c> (or <c>error</c>) of an error answer, e.g. <c>inexistent_user</c>.</summary>
+    public string? ErrorCode { get; init; }
+
+    /// <summary>Auth0's <c>message</c> of an error answer (redacted).</summary>
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>Why no response came (network, timeouts, budget, a refused path); null when one came.</summary>
+    public Auth0FailureKind? Failure { get; init; }
+
+    /// <summary>The failure in words (redacted), when <see cref="Failure"/> is set.</summary>
+    public string? FailureMessage { get; init; }
+
+    /// <summary>How many HTTP attempts were made (0 when the request was refused before sending).</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>The waits before each retry.</summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } = [];
+
+    /// <summary>How long the call took, retries, waits and the body included.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>The response body's size in bytes as read (up to the output limit, or Content-Length when larger).</summary>
+    public long Bytes { get; init; }
+
+    /// <summary>Whether the body was larger than the output limit and was cut.</summary>
+    public bool Truncated { get; init; }
+
+    /// <summary>Whether Auth0 answered 2xx.</summary>
+    public bool Succeeded => Status is >= 200 and < 300;
+
+    /// <summary>The status as an <see cref="HttpStatusCode"/>, when a response came.</summary>
+    public HttpStatusCode? StatusCode => Status is { } s ? (HttpStatusCode)s : null;
+}
+
+/// <summary>Auth0's answer as it came, read up to the output limit, with the call's outcome.</summary>
+public sealed class Auth0Response
+{
+    /// <summary>Creates a response (done by <see cref="Auth0ApiClient"/>).</summary>
+    public Auth0Response(Auth0CallOutcome outcome, ReadOnlyMemory<byte> body, string? mediaType, IReadOnlyDictionary<string, string> headers)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(headers);
+        Outcome = outcome;
+        Body = body;
+        MediaType = mediaType;
+        Headers = headers;
+    }
+
+    /// <summary>The outcome (status, error code, attempts, size, truncation).</summary>
+    public Auth0CallOutcome Outcome { get; }
+
+    /// <summary>The body bytes read (all of it, or the first bytes up to the output limit when truncated).</summary>
+    public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>The response media type, e.g. <c>application/json</c>.</summary>
+    public string? MediaType { get; }
+
+    /// <summary>The response headers that matter to a caller (rate limits, paging), lower-case names.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; }
+}

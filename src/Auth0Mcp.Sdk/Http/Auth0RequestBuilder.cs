@@ -1,0 +1,193 @@
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Auth0Mcp.Sdk.Catalog;
+
+namespace Auth0Mcp.Sdk.Http;
+
+/// <summary>
+/// The one place where a tool call becomes an HTTP request: reads the tool's <see cref="Auth0RequestPlan"/> and the
+/// validated arguments (a JSON object) and builds the <see cref="HttpRequestMessage"/> straight from them. Path values
+/// are percent-encoded as one segment (an empty, <c>.</c> or <c>..</c> value is refused: it would change the path's
+/// shape); query arrays are repeated or comma-joined; a JSON body is copied byte for byte; form, multipart, text and
+/// binary (base64) bodies are encoded from the argument by media type.
+/// </summary>
+public static class Auth0RequestBuilder
+{
+    /// <summary>Builds the request for <paramref name="descriptor"/> with <paramref name="arguments"/> (validated), relative to <paramref name="baseAddress"/>.</summary>
+    /// <exception cref="Auth0HttpException">A path value would change the path's shape (<see cref="Auth0FailureKind.RefusedPath"/>).</exception>
+    public static HttpRequestMessage Build(Auth0ToolDescriptor descriptor, IReadOnlyDictionary<string, JsonElement> arguments, Uri baseAddress)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        var plan = descriptor.Request;
+        var path = new StringBuilder(descriptor.Path);
+        var query = new StringBuilder();
+        List<(string Name, string Value)>? headers = null;
+        foreach (var argument in plan.Arguments)
+        {
+            if (!TryGet(arguments, argument.Name, out var value))
+            {
+                if (argument.Location == Auth0ArgumentLocation.Path)
+                {
+                    throw RefusedPath(descriptor, argument.Name, "is missing");
+                }
+
+                continue;
+            }
+
+            switch (argument.Location)
+            {
+                case Auth0ArgumentLocation.Path:
+                    var segment = Scalar(value);
+                    if (segment is "" or "." or "..")
+                    {
+                        throw RefusedPath(descriptor, argument.Name, segment.Length == 0 ? "is empty" : $"is '{segment}'");
+                    }
+
+                    path.Replace("{" + argument.Name + "}", Uri.EscapeDataString(segment));
+                    break;
+                case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti when value.ValueKind == JsonValueKind.Array:
+                    if (argument.Location == Auth0ArgumentLocation.QueryMulti)
+                    {
+                        foreach (var item in value.EnumerateArray())
+                        {
+                            AppendQuery(query, argument.Name, Scalar(item));
+                        }
+                    }
+                    else
+                    {
+                        AppendQuery(query, argument.Name, string.Join(',', value.EnumerateArray().Select(Scalar)));
+                    }
+
+                    break;
+                case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti:
+                    AppendQuery(query, argument.Name, Scalar(value));
+                    break;
+                case Auth0ArgumentLocation.Header:
+                    (headers ??= []).Add((argument.Name, Scalar(value)));
+                    break;
+            }
+        }
+
+        var url = new StringBuilder(baseAddress.OriginalString.TrimEnd('/')).Append(path);
+        if (query.Length > 0)
+        {
+            url.Append('?').Append(query);
+        }
+
+        var request = new HttpRequestMessage(new HttpMethod(descriptor.Method), new Uri(url.ToString(), UriKind.Absolute));
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (plan.Body is { } bodyName && TryGet(arguments, bodyName, out var body))
+        {
+            request.Content = Content(plan, body);
+        }
+
+        return request;
+    }
+
+    private static HttpContent Content(Auth0RequestPlan plan, JsonElement body)
+    {
+        var mediaType = plan.MediaType ?? "application/json";
+        if (IsJson(mediaType))
+        {
+            // The validated JSON goes out as it came: no DTO, no re-serialization.
+            var content = new ByteArrayContent(JsonMarshal.GetRawUtf8Value(body).ToArray());
+            content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+            return content;
+        }
+
+        if (mediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            // Parts as browsers write them; Auth0RequestBodyHandler puts their headers in the order parsers expect.
+            var multipart = new MultipartFormDataContent("auth0mcp-" + Guid.NewGuid().ToString("N"));
+            foreach (var part in Properties(body))
+            {
+                if (plan.FileParts.Contains(part.Name, StringComparer.Ordinal))
+                {
+                    var file = new ByteArrayContent(Encoding.UTF8.GetBytes(Scalar(part.Value)));
+                    file.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    multipart.Add(file, part.Name, part.Name + ".json");
+                }
+                else
+                {
+                    multipart.Add(new StringContent(Scalar(part.Value)), part.Name);
+                }
+            }
+
+            return multipart;
+        }
+
+        if (mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            var fields = new List<KeyValuePair<string, string>>();
+            foreach (var field in Properties(body))
+            {
+                if (field.Value.ValueKind == JsonValueKind.Array)
+                {
+                    fields.AddRange(field.Value.EnumerateArray().Select(v => new KeyValuePair<string, string>(field.Name, Scalar(v))));
+                }
+                else
+                {
+                    fields.Add(new(field.Name, Scalar(field.Value)));
+                }
+            }
+
+            return new FormUrlEncodedContent(fields);
+        }
+
+        if (mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("xml", StringComparison.OrdinalIgnoreCase))
+        {
+            return new StringContent(Scalar(body), Encoding.UTF8, mediaType);
+        }
+
+        // Binary: the argument carries base64 (a string that is not base64 is sent as its UTF-8 bytes).
+        var text = Scalar(body);
+        var buffer = new byte[(text.Length * 3 / 4) + 3];
+        var bytes = Convert.TryFromBase64String(text, buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : Encoding.UTF8.GetBytes(text);
+        var binary = new ByteArrayContent(bytes);
+        binary.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        return binary;
+    }
+
+    private static bool IsJson(string mediaType) =>
+        mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+
+    private static IEnumerable<JsonProperty> Properties(JsonElement body) =>
+        body.ValueKind == JsonValueKind.Object
+            ? body.EnumerateObject().Where(p => p.Value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            : [];
+
+    private static bool TryGet(IReadOnlyDictionary<string, JsonElement> arguments, string name, out JsonElement value) =>
+        arguments.TryGetValue(name, out value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+
+    /// <summary>A value as it goes on the wire: strings as they are, booleans as <c>true</c>/<c>false</c>, numbers and objects as JSON text.</summary>
+    private static string Scalar(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => value.GetRawText(),
+    };
+
+    private static void AppendQuery(StringBuilder query, string name, string value)
+    {
+        if (query.Length > 0)
+        {
+            query.Append('&');
+        }
+
+        query.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+    }
+
+    private static Auth0HttpException RefusedPath(Auth0ToolDescriptor descriptor, string name, string why) => new(
+        Auth0FailureKind.RefusedPath,
+        $"The request was not sent: the path parameter '{name}' of {descriptor.Method} {descriptor.Path} {why}, which would change the path.",
+        0);
+}

@@ -1,0 +1,172 @@
+using System.Text;
+using System.Text.Json;
+using Json.Schema;
+using Json.Schema.Keywords;
+
+namespace Auth0Mcp.Sdk.Tools;
+
+/// <summary>
+/// Validates a tool's arguments against its input schema with JsonSchema.Net (draft 2020-12, System.Text.Json,
+/// trimming/AOT friendly): <c>oneOf</c> means exactly one, string lengths count code points, and the standard
+/// <c>format</c>s (date-time, email, uri, hostname, ipv4/6, uuid, ...) are asserted; Auth0's own format names
+/// (e.g. <c>client-id</c>) stay annotations. The top level of a generated input schema is always an object of named
+/// arguments: it is checked here (required, unknown names), each argument against its own subschema, so the arguments
+/// are never re-serialized into one document. Every error names the argument, e.g. <c>per_page: 500 should be at most 100</c>.
+/// </summary>
+public sealed class Auth0ArgumentValidator
+{
+    private const int MaxErrors = 10;
+
+    private static readonly BuildOptions Build = new()
+    {
+        Dialect = Dialect.Draft202012
+            .Without([MaxLengthKeyword.Instance, MinLengthKeyword.Instance])
+            .With([new CodePointLengthKeyword("maxLength", max: true), new CodePointLengthKeyword("minLength", max: false)]),
+    };
+
+    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
+
+    private readonly Dictionary<string, JsonSchema> _properties = new(StringComparer.Ordinal);
+    private readonly string[] _required;
+    private readonly bool _closed;
+
+    /// <summary>Compiles <paramref name="inputSchema"/> (a tool's <c>"type": "object"</c> input schema).</summary>
+    public Auth0ArgumentValidator(string inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        using var doc = JsonDocument.Parse(inputSchema);
+        var root = doc.RootElement;
+        if (root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in properties.EnumerateObject())
+            {
+                _properties[property.Name] = JsonSchema.Build(property.Value.Clone(), Build);
+            }
+        }
+
+        _required = root.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array
+            ? required.EnumerateArray().Select(r => r.GetString()!).ToArray()
+            : [];
+        _closed = root.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.False;
+    }
+
+    /// <summary>Validates <paramref name="arguments"/>; returns the errors, each naming the argument (empty when valid).</summary>
+    public IReadOnlyList<string> Validate(IReadOnlyDictionary<string, JsonElement>? arguments)
+    {
+        var errors = new List<string>();
+        foreach (var name in _required)
+        {
+            if (arguments is null || !arguments.TryGetValue(name, out var value) || value.ValueKind is JsonValueKind.Undefined)
+            {
+                errors.Add($"{name}: is required");
+            }
+        }
+
+        foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
+        {
+            if (!_properties.TryGetValue(name, out var schema))
+            {
+                if (_closed)
+                {
+                    errors.Add($"{name}: is not a known argument (known: {string.Join(", ", _properties.Keys)})");
+                }
+
+                continue;
+            }
+
+            var result = schema.Evaluate(value, Evaluation);
+            if (!result.IsValid)
+            {
+                Collect(name, result, errors);
+            }
+
+            if (errors.Count >= MaxErrors)
+            {
+                break;
+            }
+        }
+
+        return errors.Count > MaxErrors ? errors[..MaxErrors] : errors;
+    }
+
+    private static void Collect(string name, EvaluationResults result, List<string> errors)
+    {
+        var before = errors.Count;
+        foreach (var node in result.Details ?? [])
+        {
+            foreach (var (_, message) in node.Errors ?? new Dictionary<string, string>())
+            {
+                var line = Where(name, node.InstanceLocation.ToString()) + ": " + message;
+                if (!errors.Contains(line, StringComparer.Ordinal))
+                {
+                    errors.Add(line);
+                }
+            }
+        }
+
+        foreach (var (_, message) in result.Errors ?? new Dictionary<string, string>())
+        {
+            errors.Add(name + ": " + message);
+        }
+
+        if (errors.Count == before)
+        {
+            errors.Add(name + ": does not match its schema");
+        }
+    }
+
+    /// <summary>An argument name plus a JSON pointer inside it, as <c>body.tags[0]</c>.</summary>
+    private static string Where(string name, string pointer)
+    {
+        var sb = new StringBuilder(name);
+        foreach (var segment in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var s = segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            if (s.All(char.IsAsciiDigit))
+            {
+                sb.Append('[').Append(s).Append(']');
+            }
+            else
+            {
+                sb.Append('.').Append(s);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary><c>maxLength</c>/<c>minLength</c> counted in code points, as JSON Schema defines them (not UTF-16 units or graphemes).</summary>
+    private sealed class CodePointLengthKeyword(string name, bool max) : IKeywordHandler
+    {
+        public string Name => name;
+
+        public object? ValidateKeywordValue(JsonElement value) => value.GetInt64();
+
+        public void BuildSubschemas(KeywordData keyword, BuildContext context)
+        {
+        }
+
+        public KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context)
+        {
+            if (context.Instance.ValueKind != JsonValueKind.String)
+            {
+                return KeywordEvaluation.Ignore;
+            }
+
+            var limit = (long)keyword.Value!;
+            long length = 0;
+            foreach (var _ in context.Instance.GetString()!.EnumerateRunes())
+            {
+                length++;
+            }
+
+            var valid = max ? length <= limit : length >= limit;
+            return new KeywordEvaluation
+            {
+                Keyword = name,
+                IsValid = valid,
+                Error = valid ? null : $"has {length} characters; {(max ? "at most" : "at least")} {limit} allowed",
+            };
+        }
+    }
+}

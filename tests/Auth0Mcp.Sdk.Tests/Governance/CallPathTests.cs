@@ -1,0 +1,273 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Tests.Http;
+using Auth0Mcp.Sdk.Tools;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+/// <summary>
+/// The governed call path end to end, with real tools (request plan → request builder → HTTP pipeline) against a
+/// scripted Auth0: the order of the steps, validation before hooks, the intent record before Auth0 is called (fail
+/// closed), and the audit recording Auth0's real status and error code.
+/// </summary>
+public sealed class CallPathTests
+{
+    private const string ListSchema = """{"type":"object","properties":{"per_page":{"type":"integer","minimum":0,"maximum":100},"page":{"type":"integer","minimum":0}},"additionalProperties":false}""";
+    private const string DeleteSchema = """{"type":"object","properties":{"id":{"type":"string","minLength":1}},"required":["id"],"additionalProperties":false}""";
+
+    private static readonly Auth0ToolDescriptor ConnectionsList = new(
+        "auth0_connections_list", "Get all connections", "Lists connections.", "GET", "/connections", "get_connections", ["connections"], ["read:connections"],
+        Auth0ToolAction.Read, "GA", ListSchema, true, false, true,
+        new Auth0RequestPlan([new("per_page", Auth0ArgumentLocation.Query), new("page", Auth0ArgumentLocation.Query)]));
+
+    private static readonly Auth0ToolDescriptor UsersDelete = new(
+        "auth0_users_delete", "Delete a user", "Deletes a user.", "DELETE", "/users/{id}", "delete_users_by_id", ["users"], ["delete:users"],
+        Auth0ToolAction.Delete, "GA", DeleteSchema, false, true, true,
+        new Auth0RequestPlan([new("id", Auth0ArgumentLocation.Path)]));
+
+    [Theory]
+    [InlineData(400, "invalid_body")]
+    [InlineData(403, "insufficient_scope")]
+    [InlineData(404, "inexistent_user")]
+    [InlineData(409, "user_exists")]
+    [InlineData(429, "too_many_requests")]
+    [InlineData(503, "service_unavailable")]
+    public async Task AuditRecord_Auth0AnswersAnError_RecordsItsRealStatusAndCode(int status, string code)
+    {
+        await using var f = await Fixture.StartAsync();
+        f.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, status, $$"""{"statusCode":{{status}},"error":"x","message":"from Auth0","errorCode":"{{code}}"}""");
+
+        var result = await f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        Assert.True(result.IsError);
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        Assert.Equal(status, record.Auth0Status);
+        Assert.Equal(code, record.Auth0ErrorCode);
+        Assert.Equal(AuditOutcomes.Error, record.Outcome);
+        Assert.Equal("from Auth0", record.Reason);
+        var intent = Assert.Single(await f.Harness.IntentRecordsAsync());
+        Assert.Equal(intent.Sequence, record.IntentSequence);
+        Assert.True(intent.Sequence < record.Sequence);
+    }
+
+    [Fact]
+    public async Task PerPage500_IsRefusedNamingTheFieldAndNoHookSeesIt()
+    {
+        var events = new ConcurrentQueue<string>();
+        await using var f = await Fixture.StartAsync(events);
+
+        var result = await f.Client.CallToolAsync("auth0_connections_list", new Dictionary<string, object?> { ["per_page"] = 500 });
+
+        Assert.True(result.IsError);
+        Assert.Contains("per_page", ResultText.Of(result), StringComparison.Ordinal);
+        Assert.Equal(0, f.Server.ApiCount);
+        Assert.DoesNotContain(events, e => e.StartsWith("hook", StringComparison.Ordinal));
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        Assert.Equal(DenialCodes.InvalidArguments, record.DenialCode);
+        Assert.Empty(await f.Harness.IntentRecordsAsync());
+    }
+
+    [Fact]
+    public async Task GovernedCall_FollowsTheOneOrder_IdentityAccessValidationHooksIntentAuth0HooksOutcome()
+    {
+        var events = new ConcurrentQueue<string>();
+        await using var f = await Fixture.StartAsync(events);
+        f.Server.Api = (ctx, _) =>
+        {
+            events.Enqueue("upstream " + ctx.Request.Method + " " + ctx.Request.QueryString);
+            return ScriptedAuth0Server.Json(ctx, 200, """[{"id":"con_1"}]""");
+        };
+
+        var result = await f.Client.CallToolAsync("auth0_connections_list", new Dictionary<string, object?> { ["per_page"] = 20 });
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal(
+            ["hook before per_page=20", "audit tool.call.intent", "upstream GET ?per_page=20", "hook after", "audit tool.call"],
+            events.Where(e => !e.StartsWith("audit admin", StringComparison.Ordinal)));
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        Assert.Equal(200, record.Auth0Status);
+        Assert.Equal(1, record.Attempts);
+        Assert.Equal(AuditOutcomes.Success, record.Outcome);
+    }
+
+    public static TheoryData<string, Exception> StoreFaults => new()
+    {
+        { "disk full", new SqliteException("SQLite Error 13: 'database or disk is full'.", 13) },
+        { "locked", new SqliteException("SQLite Error 5: 'database is locked'.", 5) },
+        { "unreadable", new UnauthorizedAccessException("Access to the path is denied.") },
+    };
+
+    [Theory]
+    [MemberData(nameof(StoreFaults))]
+    public async Task StoreFault_DeleteIsRefused_UpstreamSeesNothingAndTheErrorNamesTheStore(string fault, Exception exception)
+    {
+        await using var f = await Fixture.StartAsync();
+        f.Store.FailWith = exception;
+
+        var result = await f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        Assert.True(result.IsError, fault);
+        Assert.Equal(0, f.Server.ApiCount);
+        var text = ResultText.Of(result);
+        Assert.Contains("was not called", text, StringComparison.Ordinal);
+        Assert.Contains(f.Store.Description, text, StringComparison.Ordinal);
+        Assert.Contains("Nothing was sent to Auth0", text, StringComparison.Ordinal);
+        f.Store.FailWith = null;
+        Assert.Empty(await f.Harness.CallRecordsAsync());
+    }
+
+    [Fact]
+    public async Task MissingScope_IsAGovernanceDenialAndTheToolIsHiddenFromTheList()
+    {
+        await using var f = await Fixture.StartAsync(granted: ["read:connections"]);
+
+        var listed = (await f.Client.ListToolsAsync()).Select(t => t.Name).ToList();
+        var result = await f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        Assert.Equal(["auth0_connections_list"], listed);
+        Assert.Contains("[missing-scopes]", ResultText.Of(result), StringComparison.Ordinal);
+        Assert.Contains("delete:users", ResultText.Of(result), StringComparison.Ordinal);
+        Assert.Equal(0, f.Server.ApiCount);
+        Assert.Equal(DenialCodes.MissingScopes, Assert.Single(await f.Harness.CallRecordsAsync()).DenialCode);
+    }
+
+    [Fact]
+    public async Task UnknownTool_IsRecorded()
+    {
+        await using var f = await Fixture.StartAsync();
+
+        var result = await f.Client.CallToolAsync("auth0_nope", new Dictionary<string, object?>());
+
+        Assert.True(result.IsError);
+        Assert.Contains("[unknown-tool]", ResultText.Of(result), StringComparison.Ordinal);
+        Assert.Equal(DenialCodes.UnknownTool, Assert.Single(await f.Harness.CallRecordsAsync()).DenialCode);
+    }
+
+    [Fact]
+    public async Task StartUp_CatalogueUnchangedSinceTheLastSync_SkipsTheSync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "auth0mcp-callpath-" + Guid.NewGuid().ToString("N"), "gov.db");
+        int afterFirst;
+        await using (var first = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], store: new SqliteGovernanceStore(path)))
+        {
+            afterFirst = (await first.AuditAsync()).Count;
+            Assert.Contains(await first.AuditAsync(), r => r.Event == "catalog.resync");
+        }
+
+        await using var second = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], store: new SqliteGovernanceStore(path));
+        Assert.Equal(afterFirst, (await second.AuditAsync()).Count);
+
+        await using var changed = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList), new FakeTool(Descriptors.RolesCreate)], store: new SqliteGovernanceStore(path));
+        Assert.Contains(await changed.AuditAsync(), r => r.Event == "tool.discovered" || r.Tool == "auth0_roles_create");
+    }
+
+    /// <summary>A governed server with real tools, a scripted Auth0, a recording hook and a recording store.</summary>
+    private sealed class Fixture : IAsyncDisposable
+    {
+        private Fixture(ScriptedAuth0Server server, GovernanceHarness harness, RecordingStore store, McpClient client)
+        {
+            Server = server;
+            Harness = harness;
+            Store = store;
+            Client = client;
+        }
+
+        public ScriptedAuth0Server Server { get; }
+
+        public GovernanceHarness Harness { get; }
+
+        public RecordingStore Store { get; }
+
+        public McpClient Client { get; }
+
+        public static async Task<Fixture> StartAsync(ConcurrentQueue<string>? events = null, string[]? granted = null)
+        {
+            events ??= new ConcurrentQueue<string>();
+            var server = await ScriptedAuth0Server.StartAsync();
+            server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 204, "");
+            var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-callpath-" + Guid.NewGuid().ToString("N"));
+            var store = new RecordingStore(new SqliteGovernanceStore(Path.Combine(directory, "gov.db")), events);
+            var token = granted is null ? Auth0Mcp.Sdk.Tests.Http.Harness.StaticToken : TestTokens.Jwt(granted, DateTimeOffset.UtcNow.AddHours(1), "t");
+            var harness = await GovernanceHarness.StartWithToolsAsync(
+                [new Auth0ApiTool(ConnectionsList), new Auth0ApiTool(UsersDelete)],
+                o => o.Hooks.Add(new RecordingHook(events)),
+                s => s.AddAuth0Connection(o =>
+                {
+                    o.Domain = "tenant.example";
+                    o.BaseUrl = server.ApiBase;
+                    o.Token = token;
+                    o.MaxRetryAttempts = 0;
+                }),
+                store);
+            await harness.AllowAsync(["alice"], "auth0_connections_list", "auth0_users_delete");
+            var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));
+            return new Fixture(server, harness, store, client);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Harness.DisposeAsync();
+            await Server.DisposeAsync();
+        }
+    }
+
+    private sealed class RecordingHook(ConcurrentQueue<string> events) : ToolCallHook
+    {
+        public override string Name => "recording";
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            events.Enqueue("hook before " + string.Join("&", context.Arguments.Select(a => $"{a.Key}={a.Value.GetRawText()}")));
+            return ValueTask.FromResult(HookDecision.Allow);
+        }
+
+        public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            events.Enqueue("hook after");
+            return ValueTask.FromResult(HookDecision.Allow);
+        }
+    }
+
+    /// <summary>The store seam: records each append, and fails appends with a given fault (as a full disk, a lock or a permission error does).</summary>
+    private sealed class RecordingStore(IGovernanceStore inner, ConcurrentQueue<string> events) : IGovernanceStore
+    {
+        public Exception? FailWith { get; set; }
+
+        public string Description => inner.Description;
+
+        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+        public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
+
+        public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
+
+        public Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events1, CancellationToken cancellationToken = default)
+        {
+            events.Enqueue("audit admin");
+            return inner.TrySaveStateAsync(state, expectedRevision, events1, cancellationToken);
+        }
+
+        public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
+        {
+            if (FailWith is { } fault)
+            {
+                return Task.FromException(fault);
+            }
+
+            events.Enqueue("audit " + record.Event);
+            return inner.AppendAuditAsync(record, cancellationToken);
+        }
+
+        public IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, cancellationToken);
+
+        public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}

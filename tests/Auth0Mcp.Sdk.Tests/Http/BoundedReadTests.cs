@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text;
+using Auth0Mcp.Sdk.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace Auth0Mcp.Sdk.Tests.Http;
+
+/// <summary>Serial: the memory test measures allocations of the whole process.</summary>
+[CollectionDefinition(nameof(SerialHttp), DisableParallelization = true)]
+public sealed class SerialHttp;
+
+/// <summary>
+/// The answer is read as a stream under one deadline: a body that stalls or trickles ends the call within the budget,
+/// and a huge body is cut at the output limit with memory bounded.
+/// </summary>
+[Collection(nameof(SerialHttp))]
+public sealed class BoundedReadTests
+{
+    [Fact]
+    public async Task BodyStall_AfterTheHeaders_EndsWithinTheBudgetWithAClearError()
+    {
+        await using var h = await TightAsync();
+        h.Server.Api = async (ctx, _) =>
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync("""{"users":[{"user_id":"a"},""", ctx.RequestAborted);
+            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+            await h.Server.Stall(ctx);
+        };
+        var result = await CallWithinAsync(h, TimeSpan.FromSeconds(4));
+
+        Assert.Contains("did not finish sending its answer in time", result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BodyTrickle_OneByteAtATime_EndsWithinTheBudget()
+    {
+        await using var h = await TightAsync();
+        h.Server.Api = async (ctx, _) =>
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync("[", ctx.RequestAborted);
+            try
+            {
+                for (var i = 0; i < 300; i++)
+                {
+                    await ctx.Response.WriteAsync(" ", ctx.RequestAborted);
+                    await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+                    await Task.Delay(100, ctx.RequestAborted);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                h.Server.ClientAborted.TrySetResult();
+            }
+        };
+        var result = await CallWithinAsync(h, TimeSpan.FromSeconds(4));
+
+        Assert.Contains("in time", result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FiftyMegabyteAnswer_IsTruncatedWithPagingAdviceInBoundedMemory()
+    {
+        const int Total = 50 * 1024 * 1024;
+        await using var h = await Harness.StaticAsync(o => o.MaxResponseBytes = 1024 * 1024);
+        h.Server.Api = async (ctx, _) =>
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            ctx.Response.ContentLength = Total;
+            var item = Encoding.UTF8.GetBytes("""{"user_id":"auth0|0123456789","email":"someone@example.com"},""");
+            var chunk = new byte[64 * 1024];
+            var filled = 0;
+            while (filled + item.Length <= chunk.Length)
+            {
+                item.CopyTo(chunk, filled);
+                filled += item.Length;
+            }
+
+            chunk.AsSpan(filled).Fill((byte)' ');
+            try
+            {
+                await ctx.Response.Body.WriteAsync(Encoding.UTF8.GetBytes("""{"users":["""), ctx.RequestAborted);
+                for (var sent = 10; sent + chunk.Length <= Total; sent += chunk.Length)
+                {
+                    await ctx.Response.Body.WriteAsync(chunk, ctx.RequestAborted);
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+            {
+                h.Server.ClientAborted.TrySetResult();
+            }
+        };
+        await h.CallAsync(TestTool.Get()); // warm up the pipeline and the pools
+        GC.Collect();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+
+        var result = await h.CallAsync(TestTool.Get(), """{"per_page":50}""");
+
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Assert.True(allocated < 40L * 1024 * 1024, $"the call allocated {allocated / (1024 * 1024)} MB for a 50 MB answer");
+        Assert.True(result.IsError != true, result.Text());
+        var note = result.Text();
+        Assert.Contains("Truncated", note, StringComparison.Ordinal);
+        Assert.Contains("per_page", note, StringComparison.Ordinal);
+        var kept = result.StructuredContent!.Value.GetProperty("result");
+        Assert.True(kept.GetArrayLength() > 1000);
+        Assert.Equal("auth0|0123456789", kept[0].GetProperty("user_id").GetString());
+    }
+
+    /// <summary>A connection with a 1 s attempt timeout and a 2 s budget.</summary>
+    private static Task<Harness> TightAsync() => Harness.StaticAsync(o =>
+    {
+        o.AttemptTimeout = TimeSpan.FromSeconds(1);
+        o.RetryBudget = TimeSpan.FromSeconds(2);
+    });
+
+    /// <summary>Calls the list tool and asserts that it ended, as an error, within <paramref name="limit"/>.</summary>
+    private static async Task<ModelContextProtocol.Protocol.CallToolResult> CallWithinAsync(Harness h, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await h.CallAsync(TestTool.Get());
+        Assert.True(clock.Elapsed < limit, $"took {clock.Elapsed}");
+        Assert.True(result.IsError == true);
+        return result;
+    }
+}

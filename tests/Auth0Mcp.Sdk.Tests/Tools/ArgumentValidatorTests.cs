@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Auth0Mcp.Sdk.Tools;
+
+namespace Auth0Mcp.Sdk.Tests.Tools;
+
+public sealed class ArgumentValidatorTests
+{
+    private const string Schema = """
+        {
+          "type": "object",
+          "properties": {
+            "id": { "type": "string", "minLength": 1 },
+            "per_page": { "type": "integer", "minimum": 1, "maximum": 100 },
+            "sort": { "type": "string", "enum": ["asc", "desc"] },
+            "name": { "type": "string", "maxLength": 2 },
+            "email": { "type": "string", "format": "email" },
+            "client": { "type": "string", "format": "client-id" },
+            "either": { "oneOf": [ { "type": "integer" }, { "type": "number" } ] },
+            "body": {
+              "type": "object",
+              "properties": { "email": { "type": ["string", "null"] }, "tags": { "type": "array", "items": { "type": "string" } } },
+              "required": ["email"]
+            }
+          },
+          "required": ["id"],
+          "additionalProperties": false
+        }
+        """;
+
+    private static readonly Auth0ArgumentValidator Validator = new(Schema);
+
+    private static IReadOnlyList<string> Validate(string args)
+    {
+        using var doc = JsonDocument.Parse(args);
+        return Validator.Validate(doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()));
+    }
+
+    [Fact]
+    public void Validate_ValidArguments_ReturnsNoErrors() =>
+        Assert.Empty(Validate("""{"id":"auth0|1","per_page":50,"sort":"asc","email":"a@example.com","client":"anything","either":1.5,"body":{"email":null,"tags":["a"]}}"""));
+
+    [Fact]
+    public void Validate_MissingRequiredAndUnknownField_ReportsBothByName()
+    {
+        var errors = Validate("""{"perpage":1}""");
+
+        Assert.Contains("id: is required", errors);
+        Assert.Contains(errors, e => e.StartsWith("perpage: is not a known argument", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{"id":"x","per_page":500}""", "per_page")]
+    [InlineData("""{"id":"x","per_page":0}""", "per_page")]
+    [InlineData("""{"id":"x","per_page":1.5}""", "per_page")]
+    [InlineData("""{"id":"x","sort":"up"}""", "sort")]
+    [InlineData("""{"id":"x","body":{}}""", "body")]
+    [InlineData("""{"id":"x","body":{"email":"a","tags":[1]}}""", "body.tags[0]")]
+    [InlineData("""{"id":""}""", "id")]
+    public void Validate_BadValue_NamesTheField(string args, string field)
+    {
+        var error = Assert.Single(Validate(args));
+
+        Assert.StartsWith(field + ": ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_OneOf_RefusesAValueThatMatchesTwoBranches() =>
+        Assert.Contains(Validate("""{"id":"x","either":3}"""), e => e.StartsWith("either", StringComparison.Ordinal));
+
+    [Theory]
+    [InlineData("\"\\ud83d\\ude00\\ud83d\\ude00\"", true)] // two code points, four UTF-16 units
+    [InlineData("\"e\\u0301x\"", false)] // three code points, two graphemes
+    public void Validate_StringLength_CountsCodePoints(string value, bool valid) =>
+        Assert.Equal(valid, Validate($$"""{"id":"x","name":{{value}}}""").Count == 0);
+
+    [Fact]
+    public void Validate_StandardFormat_IsAssertedAndAuth0FormatsAreAnnotations()
+    {
+        Assert.StartsWith("email: ", Assert.Single(Validate("""{"id":"x","email":"not an address"}""")), StringComparison.Ordinal);
+        Assert.Empty(Validate("""{"id":"x","client":"not checked"}"""));
+    }
+}
