@@ -11,7 +11,7 @@ internal static partial class SearchText
 {
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
     {
-        "a", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could", "do", "does", "for",
+        "a", "s", "t", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could", "do", "does", "for",
         "from", "has", "have", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on",
         "or", "our", "please", "she", "so", "that", "the", "their", "them", "then", "there", "these", "they", "this",
         "those", "to", "us", "was", "we", "were", "will", "with", "would", "you", "your", "he", "him", "one", "some",

@@ -6,6 +6,9 @@ namespace Auth0Mcp.Sdk.Progressive.Search;
 /// <summary>One way a query word may match: stems that must all be there (their scores averaged), and how much it counts.</summary>
 internal readonly record struct Alternative(string[] Stems, float Weight);
 
+/// <summary>A query as the index sees it: its words (each with its alternatives), the action labels its verbs ask for, and every stem it may match.</summary>
+internal sealed record ParsedQuery(List<List<Alternative>> Words, HashSet<string> Actions, HashSet<string> Stems);
+
 /// <summary>
 /// The curated Auth0 vocabulary (<c>vocabulary.txt</c>, embedded): concept links from what operators say to what the
 /// API calls it (app → client), and verbs for each action (give → assign/create). Also the action labels a tool is
@@ -14,10 +17,12 @@ internal readonly record struct Alternative(string[] Stems, float Weight);
 internal sealed class SearchVocabulary
 {
     /// <summary>A concept alternative counts this much of the word itself.</summary>
-    public const float ConceptWeight = 0.8f;
+    public const float ConceptWeight = 1.0f;
 
-    /// <summary>A verb's action label counts this much of a word.</summary>
-    public const float ActionWeight = 0.6f;
+    private const int MaxPhrase = 3;
+
+    // A verb, as a word to look for, counts this much (its action counts through the index's action boost).
+    private const float VerbWeight = 0.5f;
 
     private static readonly Lazy<SearchVocabulary> Builtin = new(() =>
     {
@@ -30,11 +35,13 @@ internal sealed class SearchVocabulary
 
     private readonly Dictionary<string, List<string[]>> _concepts;
     private readonly Dictionary<string, List<string>> _verbs;
+    private readonly HashSet<string> _verbStems;
 
     private SearchVocabulary(Dictionary<string, List<string[]>> concepts, Dictionary<string, List<string>> verbs)
     {
         _concepts = concepts;
         _verbs = verbs;
+        _verbStems = verbs.Keys.Where(k => !k.Contains(' ', StringComparison.Ordinal)).Select(PorterStemmer.Stem).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The built-in vocabulary.</summary>
@@ -75,12 +82,12 @@ internal sealed class SearchVocabulary
             else if (section == "verbs" && line.Split(':', 2) is [var action, var words])
             {
                 var label = ActionLabel(action.Trim());
-                foreach (var word in SearchText.Words(words))
+                foreach (var item in words.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    var stem = PorterStemmer.Stem(word);
-                    if (!verbs.TryGetValue(stem, out var labels))
+                    var verb = KeyOf(item.Replace('_', ' '));
+                    if (!verbs.TryGetValue(verb, out var labels))
                     {
-                        verbs[stem] = labels = [];
+                        verbs[verb] = labels = [];
                     }
 
                     labels.Add(label);
@@ -99,11 +106,13 @@ internal sealed class SearchVocabulary
     public static string ActionLabel(string action) => "@" + action;
 
     /// <summary>
-    /// The action labels of <paramref name="tool"/>: read (GET), create (POST), update (PUT, PATCH), delete (DELETE),
-    /// and assign for a change to a sub-collection of one resource (<c>POST /users/{id}/roles</c>).
+    /// The action labels of <paramref name="tool"/>: read (GET, and get for one item or list otherwise), create (POST),
+    /// update (PUT, PATCH), delete (DELETE), and assign for a change to a sub-collection of one resource
+    /// (<c>POST /users/{id}/roles</c>).
     /// </summary>
     public static IEnumerable<string> ActionLabels(Auth0ToolDescriptor tool)
     {
+        var segments = tool.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         yield return ActionLabel(tool.Method switch
         {
             "GET" => "read",
@@ -112,7 +121,12 @@ internal sealed class SearchVocabulary
             _ => "update",
         });
 
-        var segments = tool.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (tool.Method == "GET")
+        {
+            // A path that ends with an id reads one thing; any other GET lists (or reads a singleton).
+            yield return ActionLabel(segments.Length > 0 && segments[^1].StartsWith('{') ? "get" : "list");
+        }
+
         if (tool.Method != "GET" && segments.Length >= 3 && segments[^2].StartsWith('{') && !segments[^1].StartsWith('{'))
         {
             yield return ActionLabel("assign");
@@ -120,46 +134,121 @@ internal sealed class SearchVocabulary
     }
 
     /// <summary>
-    /// The query's words, each with the ways it may match: itself, its concept alternatives, and the action labels
-    /// of a verb. Values pasted into the query (emails, IPs, ids) become the word for what they are; stop words go.
+    /// The query's words, each with the ways it may match: itself and its concept alternatives (a phrase such as
+    /// "one time password" counts as one word), plus the action labels its verbs ask for. Values pasted into the
+    /// query (emails, IPs, ids) become the word for what they are; stop words go. A plural noun asks for a list.
     /// </summary>
-    public List<List<Alternative>> Expand(string query)
+    public ParsedQuery Expand(string query)
     {
+        var raw = SearchText.Words(SearchText.ReplaceValues(query));
+        var stems = raw.Select(PorterStemmer.Stem).ToArray();
         var words = new List<List<Alternative>>();
+        var actions = new HashSet<string>(StringComparer.Ordinal);
+        var all = new HashSet<string>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var word in SearchText.Words(SearchText.ReplaceValues(query)))
+        var plural = false;
+        var verbSeen = false;
+        for (var i = 0; i < raw.Count; i++)
         {
-            if (SearchText.IsStopWord(word))
+            // The longest phrase of the vocabulary that starts here, else the word itself.
+            var length = 1;
+            for (var n = Math.Min(MaxPhrase, raw.Count - i); n > 1; n--)
+            {
+                var phrase = string.Join(' ', raw.Skip(i).Take(n));
+                if (Find(_concepts, phrase) is not null || Find(_verbs, phrase) is not null)
+                {
+                    length = n;
+                    break;
+                }
+            }
+
+            var key = string.Join(' ', raw.Skip(i).Take(length));
+            var own = Enumerable.Range(i, length).Where(j => !SearchText.IsStopWord(raw[j])).Select(j => stems[j]).ToArray();
+            var single = length == 1 ? raw[i] : null;
+            i += length - 1;
+            if ((single is not null && SearchText.IsStopWord(single)) || !seen.Add(string.Join(' ', own)))
             {
                 continue;
             }
 
-            var stem = PorterStemmer.Stem(word);
-            if (!seen.Add(stem))
+            var labels = Find(_verbs, key);
+            if (labels is not null)
             {
-                continue;
+                // The first verb is the request's own (later ones are in its clauses: "disable the rule that adds ...").
+                if (!verbSeen || labels.All(l => l is "@list" or "@get"))
+                {
+                    actions.UnionWith(labels);
+                }
+
+                verbSeen |= labels.Any(l => l is not "@list" and not "@get");
+            }
+            else if (single is not null && IsPlural(single, own[0]))
+            {
+                plural = true;
             }
 
-            var alternatives = new List<Alternative> { new([stem], 1f) };
-            if (_concepts.TryGetValue(stem, out var concepts))
+            // A word that only says "one" or "many" (all, which, details) is no term to look for.
+            var alternatives = new List<Alternative>();
+            if (own.Length > 0 && (labels is null || labels.Any(l => l is not "@list" and not "@get")))
+            {
+                // A verb says its action mostly through the action boost; as a word it counts less.
+                alternatives.Add(new(own, labels is null ? 1f : VerbWeight));
+            }
+
+            if (Find(_concepts, key) is { } concepts)
             {
                 alternatives.AddRange(concepts.Select(c => new Alternative(c, ConceptWeight)));
             }
 
-            if (_verbs.TryGetValue(stem, out var labels))
+            foreach (var alternative in alternatives)
             {
-                alternatives.AddRange(labels.Select(l => new Alternative([l], ActionWeight)));
+                all.UnionWith(alternative.Stems);
             }
 
-            words.Add(alternatives);
+            if (alternatives.Count > 0)
+            {
+                words.Add(alternatives);
+            }
         }
 
-        return words;
+        // Shape (one item or a list) matters for reading: a plural noun asks for a list unless a word asks for one item.
+        var reading = !actions.Any(a => a is not "@list" and not "@get" and not "@read");
+        if (!reading)
+        {
+            actions.Remove(ActionLabel("list"));
+            actions.Remove(ActionLabel("get"));
+        }
+        else if (actions.Count > 0 || plural)
+        {
+            if (plural && !actions.Contains(ActionLabel("get")))
+            {
+                actions.Add(ActionLabel("list"));
+            }
+
+            actions.Add(ActionLabel("read"));
+        }
+
+        return new ParsedQuery(words, actions, all);
     }
 
-    private static string KeyOf(string left)
+    /// <summary>Whether <paramref name="stem"/> is the stem of a verb of the vocabulary (a tool's name says its action with one).</summary>
+    public bool IsVerb(string stem) => _verbStems.Contains(stem);
+
+    // Keys are lower-case words as written (stemming would merge customer with custom, active with activity); a
+    // plural finds its singular.
+    private static T? Find<T>(Dictionary<string, T> entries, string key)
+        where T : class =>
+        entries.TryGetValue(key, out var found) ? found
+        : key.EndsWith('s') && entries.TryGetValue(key[..^1], out found) ? found
+        : null;
+
+    private static bool IsPlural(string word, string stem) =>
+        word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) && !word.EndsWith("us", StringComparison.Ordinal) && stem != word;
+
+    // A key: its lower-case words joined with one space.
+    private static string KeyOf(string phrase)
     {
-        var terms = SearchText.Words(left).Select(PorterStemmer.Stem).ToArray();
-        return terms.Length == 1 ? terms[0] : throw new FormatException($"search vocabulary: '{left.Trim()}' must be one word");
+        var terms = SearchText.Words(phrase).ToArray();
+        return terms.Length is > 0 and <= MaxPhrase ? string.Join(' ', terms) : throw new FormatException($"search vocabulary: '{phrase.Trim()}' must be 1 to {MaxPhrase} words");
     }
 }

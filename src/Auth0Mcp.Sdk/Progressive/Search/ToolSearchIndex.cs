@@ -15,40 +15,37 @@ public sealed class ToolSearchIndex
     // BM25 saturation; per-field weight and length normalisation (b) are in Fields.
     private const float K1 = 1.2f;
 
-    // A vocabulary alternative scores this share of the word itself; a verb's action, this share.
-    private const float ConceptWeight = 0.8f;
-    private const float ActionWeight = 0.6f;
+    // Multipliers: a tool of the action the query's verbs ask for; of the list/get shape it asks for; and the share
+    // of the tool's name (its nouns) that the query covers.
+    private const float ActionBoost = 0.5f;
+    private const float ShapeBoost = 0.3f;
+    private const float NameCoverageBoost = 0.5f;
 
     private static readonly (string Name, float Weight, float B)[] Fields =
     [
-        ("name", 3.0f, 0.3f),
-        ("title", 2.0f, 0.5f),
-        ("where", 1.5f, 0.3f),
+        ("name", 3.0f, 0.75f),
+        ("title", 2.0f, 0.75f),
+        ("where", 1.5f, 0.5f),
         ("description", 1.0f, 0.75f),
         ("parameters", 0.6f, 0.5f),
-        ("flags", 1.2f, 0.5f),
-        ("fields", 0.5f, 0.75f),
+        ("body", 1.0f, 0.75f),
+        ("nested", 0.3f, 0.75f),
         ("values", 0.3f, 0.75f),
-        ("action", 1.0f, 0f),
     ];
 
     private readonly Auth0ToolDescriptor[] _tools;
-    private readonly Dictionary<Auth0ToolDescriptor, int> _position;
     private readonly Dictionary<string, (int Doc, float Weight)[]> _postings;
-    private readonly int[] _nameLength;
+    private readonly string[][] _nouns;
+    private readonly string[][] _labels;
     private readonly SearchVocabulary _vocabulary;
 
-    private ToolSearchIndex(Auth0ToolDescriptor[] tools, Dictionary<string, (int, float)[]> postings, int[] nameLength, SearchVocabulary vocabulary)
+    private ToolSearchIndex(Auth0ToolDescriptor[] tools, Dictionary<string, (int, float)[]> postings, string[][] nouns, string[][] labels, SearchVocabulary vocabulary)
     {
         _tools = tools;
         _postings = postings;
-        _nameLength = nameLength;
+        _nouns = nouns;
+        _labels = labels;
         _vocabulary = vocabulary;
-        _position = new Dictionary<Auth0ToolDescriptor, int>(tools.Length, ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < tools.Length; i++)
-        {
-            _position.TryAdd(tools[i], i);
-        }
     }
 
     /// <summary>The tools in the index.</summary>
@@ -65,10 +62,12 @@ public sealed class ToolSearchIndex
         var counts = new Dictionary<string, int>[docs.Length][];
         var lengths = new int[docs.Length][];
         var totals = new double[Fields.Length];
-        var nameLength = new int[docs.Length];
+        var nouns = new string[docs.Length][];
+        var labels = new string[docs.Length][];
+        var writeFields = WriteFieldsByPath(docs);
         for (var d = 0; d < docs.Length; d++)
         {
-            var fieldTexts = FieldTerms(docs[d]);
+            var fieldTexts = FieldTerms(docs[d], docs[d].Method == "GET" ? writeFields.GetValueOrDefault(docs[d].Path) : null);
             counts[d] = new Dictionary<string, int>[Fields.Length];
             lengths[d] = new int[Fields.Length];
             for (var f = 0; f < Fields.Length; f++)
@@ -84,7 +83,8 @@ public sealed class ToolSearchIndex
                 totals[f] += fieldTexts[f].Count;
             }
 
-            nameLength[d] = fieldTexts[0].Count;
+            nouns[d] = fieldTexts[0].Where(t => !vocabulary.IsVerb(t)).Distinct(StringComparer.Ordinal).ToArray();
+            labels[d] = SearchVocabulary.ActionLabels(docs[d]).ToArray();
         }
 
         var average = totals.Select(t => docs.Length == 0 ? 1 : Math.Max(1, t / docs.Length)).ToArray();
@@ -121,7 +121,7 @@ public sealed class ToolSearchIndex
             postings[term] = list.Select(p => (p.Item1, idf * p.Item2 * (K1 + 1) / (p.Item2 + K1))).ToArray();
         }
 
-        return new ToolSearchIndex(docs, postings, nameLength, vocabulary);
+        return new ToolSearchIndex(docs, postings, nouns, labels, vocabulary);
     }
 
     /// <summary>
@@ -130,13 +130,13 @@ public sealed class ToolSearchIndex
     /// </summary>
     public IReadOnlyList<ToolSearchHit> Search(string? query, Func<Auth0ToolDescriptor, bool>? include = null)
     {
-        var words = _vocabulary.Expand(query ?? "");
+        var parsed = _vocabulary.Expand(query ?? "");
         var scores = new float[_tools.Length];
         var matched = new int[_tools.Length];
         var best = new float[_tools.Length];
         var alternative = new float[_tools.Length];
         var countable = 0;
-        foreach (var word in words)
+        foreach (var word in parsed.Words)
         {
             Array.Clear(best);
             var any = false;
@@ -185,36 +185,49 @@ public sealed class ToolSearchIndex
             }
         }
 
-        var hits = new List<ToolSearchHit>();
+        var wantsAction = parsed.Actions.Where(a => a is not "@list" and not "@get").ToList();
+        var wantsShape = parsed.Actions.Where(a => a is "@list" or "@get").ToList();
+        var hits = new List<(ToolSearchHit Hit, int Nouns)>();
         for (var d = 0; d < _tools.Length; d++)
         {
-            if ((words.Count == 0 || scores[d] > 0) && (include is null || include(_tools[d])))
+            if (!(parsed.Words.Count == 0 || scores[d] > 0) || (include is not null && !include(_tools[d])))
             {
-                hits.Add(new ToolSearchHit(_tools[d], Math.Round(scores[d], 3), matched[d] == countable));
+                continue;
             }
+
+            var nouns = _nouns[d];
+            var covered = nouns.Length == 0 ? 0f : (float)nouns.Count(parsed.Stems.Contains) / nouns.Length;
+            var boost = 1 + (NameCoverageBoost * covered);
+            if (wantsAction.Any(_labels[d].Contains))
+            {
+                boost *= 1 + ActionBoost;
+            }
+
+            if (wantsShape.Any(_labels[d].Contains))
+            {
+                boost *= 1 + ShapeBoost;
+            }
+
+            hits.Add((new ToolSearchHit(_tools[d], Math.Round(scores[d] * boost, 3), matched[d] == countable), nouns.Length));
         }
 
-        hits.Sort((x, y) =>
-        {
-            var c = y.Score.CompareTo(x.Score);
-            if (c == 0)
-            {
-                c = _nameLength[_position[x.Tool]].CompareTo(_nameLength[_position[y.Tool]]);
-            }
-
-            return c != 0 ? c : string.CompareOrdinal(x.Tool.Name, y.Tool.Name);
-        });
-        return hits;
+        // Equal scores: the tool with fewer name nouns (the more general one) first, then by name.
+        return hits
+            .OrderByDescending(h => h.Hit.Score)
+            .ThenBy(h => h.Nouns)
+            .ThenBy(h => h.Hit.Tool.Name, StringComparer.Ordinal)
+            .Select(h => h.Hit)
+            .ToList();
     }
 
     // The terms of each field of Fields, in order, for one tool.
-    private static List<string>[] FieldTerms(Auth0ToolDescriptor tool)
+    private static List<string>[] FieldTerms(Auth0ToolDescriptor tool, List<string>? resourceFields)
     {
         var name = tool.Name.StartsWith("auth0_", StringComparison.Ordinal) ? tool.Name[6..] : tool.Name;
         var where = string.Join(' ', tool.Group) + " " + string.Join(' ', tool.Path.Split('/').Where(s => !s.StartsWith('{')));
         var parameters = new List<string>();
-        var flags = new List<string>();
-        var fields = new List<string>();
+        var body = new List<string>(resourceFields ?? []);
+        var nested = new List<string>();
         var values = new List<string>();
         using (var schema = JsonDocument.Parse(tool.InputSchema))
         {
@@ -224,7 +237,7 @@ public sealed class ToolSearchIndex
                 {
                     if (property.Name == "body")
                     {
-                        WalkBody(property.Value, 0, flags, fields, values);
+                        WalkBody(property.Value, 0, body, nested, values);
                     }
                     else
                     {
@@ -242,15 +255,14 @@ public sealed class ToolSearchIndex
             SearchText.Terms(where).ToList(),
             SearchText.Terms(tool.Description).ToList(),
             parameters,
-            flags,
-            fields,
+            body,
+            nested,
             values,
-            SearchVocabulary.ActionLabels(tool).ToList(),
         ];
     }
 
-    // Property names of the request body at any depth (booleans directly in the body are flags) and enum values.
-    private static void WalkBody(JsonElement schema, int depth, List<string> flags, List<string> fields, List<string> values)
+    // Property names of the request body (its own fields, then nested ones) and enum values.
+    private static void WalkBody(JsonElement schema, int depth, List<string> body, List<string> nested, List<string> values)
     {
         if (schema.ValueKind != JsonValueKind.Object || depth > 6)
         {
@@ -262,15 +274,14 @@ public sealed class ToolSearchIndex
         {
             foreach (var property in properties.EnumerateObject())
             {
-                var target = depth == 0 && IsBoolean(property.Value) ? flags : fields;
-                target.AddRange(SearchText.Terms(property.Name));
-                WalkBody(property.Value, depth + 1, flags, fields, values);
+                (depth == 0 ? body : nested).AddRange(SearchText.Terms(property.Name));
+                WalkBody(property.Value, depth + 1, body, nested, values);
             }
         }
 
         if (schema.TryGetProperty("items", out var items))
         {
-            WalkBody(items, depth + 1, flags, fields, values);
+            WalkBody(items, depth + 1, body, nested, values);
         }
     }
 
@@ -292,7 +303,29 @@ public sealed class ToolSearchIndex
         }
     }
 
-    private static bool IsBoolean(JsonElement schema) =>
-        schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("type", out var type) &&
-        (type.ValueKind == JsonValueKind.String ? type.GetString() == "boolean" : type.ValueKind == JsonValueKind.Array && type.EnumerateArray().Any(t => t.GetString() == "boolean"));
+    // The body field names of each path's PUT/PATCH/POST: a GET of the same path reads those fields (a spec-derived link:
+    // "session lifetime" finds tenants_settings_get through tenants_settings_update's body).
+    private static Dictionary<string, List<string>> WriteFieldsByPath(Auth0ToolDescriptor[] docs)
+    {
+        var byPath = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var doc in docs.Where(d => d.Method is "PUT" or "PATCH"))
+        {
+            using var schema = JsonDocument.Parse(doc.InputSchema);
+            if (schema.RootElement.TryGetProperty("properties", out var properties) && properties.TryGetProperty("body", out var body)
+                && body.ValueKind == JsonValueKind.Object && body.TryGetProperty("properties", out var fields) && fields.ValueKind == JsonValueKind.Object)
+            {
+                if (!byPath.TryGetValue(doc.Path, out var list))
+                {
+                    byPath[doc.Path] = list = [];
+                }
+
+                foreach (var field in fields.EnumerateObject())
+                {
+                    list.AddRange(SearchText.Terms(field.Name));
+                }
+            }
+        }
+
+        return byPath;
+    }
 }
