@@ -24,6 +24,9 @@ internal sealed class SearchVocabulary
     // A verb, as a word to look for, counts this much (its action counts through the index's action boost).
     private const float VerbWeight = 0.5f;
 
+    // A word taken for a person's name stands for "user" this much.
+    private const float PersonWeight = 0.5f;
+
     private static readonly Lazy<SearchVocabulary> Builtin = new(() =>
     {
         var assembly = typeof(SearchVocabulary).Assembly;
@@ -138,7 +141,10 @@ internal sealed class SearchVocabulary
     /// "one time password" counts as one word), plus the action labels its verbs ask for. Values pasted into the
     /// query (emails, IPs, ids) become the word for what they are; stop words go. A plural noun asks for a list.
     /// </summary>
-    public ParsedQuery Expand(string query)
+    /// <param name="query">The query.</param>
+    /// <param name="isKnown">Whether a stem is a term of some tool; a word that is not, standing alone (not before
+    /// another word: "remove the admin role from jane"), is taken for a person's name, i.e. a user.</param>
+    public ParsedQuery Expand(string query, Func<string, bool>? isKnown = null)
     {
         var raw = SearchText.Words(SearchText.ReplaceValues(query));
         var stems = raw.Select(PorterStemmer.Stem).ToArray();
@@ -148,6 +154,7 @@ internal sealed class SearchVocabulary
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var plural = false;
         var verbSeen = false;
+        var person = false;
         for (var i = 0; i < raw.Count; i++)
         {
             // The longest phrase of the vocabulary that starts here, else the word itself.
@@ -166,12 +173,13 @@ internal sealed class SearchVocabulary
             var own = Enumerable.Range(i, length).Where(j => !SearchText.IsStopWord(raw[j])).Select(j => stems[j]).ToArray();
             var single = length == 1 ? raw[i] : null;
             i += length - 1;
-            if ((single is not null && SearchText.IsStopWord(single)) || !seen.Add(string.Join(' ', own)))
+            var labels = Find(_verbs, key);
+            var stop = single is not null && SearchText.IsStopWord(single);
+            if ((stop && labels is null) || !seen.Add(key))
             {
                 continue;
             }
 
-            var labels = Find(_verbs, key);
             if (labels is not null)
             {
                 // The first verb is the request's own (later ones are in its clauses: "disable the rule that adds ...").
@@ -195,7 +203,8 @@ internal sealed class SearchVocabulary
                 alternatives.Add(new(own, labels is null ? 1f : VerbWeight));
             }
 
-            if (Find(_concepts, key) is { } concepts)
+            var concepts = Find(_concepts, key);
+            if (concepts is not null)
             {
                 alternatives.AddRange(concepts.Select(c => new Alternative(c, ConceptWeight)));
             }
@@ -209,16 +218,28 @@ internal sealed class SearchVocabulary
             {
                 words.Add(alternatives);
             }
+
+            if (isKnown is not null && single is not null && labels is null && concepts is null && !isKnown(own[0])
+                && (i + 1 >= raw.Count || SearchText.IsStopWord(raw[i + 1])))
+            {
+                person = true;
+            }
+        }
+
+        if (person && seen.Add("@person"))
+        {
+            words.Add([new(["user"], PersonWeight)]);
+            all.Add("user");
         }
 
         // Shape (one item or a list) matters for reading: a plural noun asks for a list unless a word asks for one item.
-        var reading = !actions.Any(a => a is not "@list" and not "@get" and not "@read");
+        var reading = actions.Count > 0 && !actions.Any(a => a is not "@list" and not "@get" and not "@read");
         if (!reading)
         {
             actions.Remove(ActionLabel("list"));
             actions.Remove(ActionLabel("get"));
         }
-        else if (actions.Count > 0 || plural)
+        else
         {
             if (plural && !actions.Contains(ActionLabel("get")))
             {

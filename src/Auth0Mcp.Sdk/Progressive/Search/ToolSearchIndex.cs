@@ -130,7 +130,7 @@ public sealed class ToolSearchIndex
     /// </summary>
     public IReadOnlyList<ToolSearchHit> Search(string? query, Func<Auth0ToolDescriptor, bool>? include = null)
     {
-        var parsed = _vocabulary.Expand(query ?? "");
+        var parsed = _vocabulary.Expand(query ?? "", _postings.ContainsKey);
         var scores = new float[_tools.Length];
         var matched = new int[_tools.Length];
         var best = new float[_tools.Length];
