@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 
@@ -33,6 +34,9 @@ public sealed class ToolSearchIndex
         ("values", 0.3f, 0.75f),
     ];
 
+    // The position of "body" in Fields.
+    private const int BodyField = 5;
+
     private readonly Auth0ToolDescriptor[] _tools;
     private readonly Dictionary<string, (int Doc, float Weight)[]> _postings;
     private readonly string[][] _nouns;
@@ -64,10 +68,32 @@ public sealed class ToolSearchIndex
         var totals = new double[Fields.Length];
         var nouns = new string[docs.Length][];
         var labels = new string[docs.Length][];
-        var writeFields = WriteFieldsByPath(docs);
+        var analysis = new Analysis();
+        var terms = docs.Select(d => FieldTerms(d, analysis)).ToArray();
+
+        // A GET reads the fields its resource's PUT/PATCH writes (a spec-derived link: "session lifetime" finds
+        // tenants_settings_get through tenants_settings_update's body).
+        var written = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         for (var d = 0; d < docs.Length; d++)
         {
-            var fieldTexts = FieldTerms(docs[d], docs[d].Method == "GET" ? writeFields.GetValueOrDefault(docs[d].Path) : null);
+            if (docs[d].Method is "PUT" or "PATCH")
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(written, docs[d].Path, out _) ??= [];
+                written[docs[d].Path].AddRange(terms[d][BodyField]);
+            }
+        }
+
+        for (var d = 0; d < docs.Length; d++)
+        {
+            if (docs[d].Method == "GET" && written.TryGetValue(docs[d].Path, out var fields))
+            {
+                terms[d][BodyField] = [.. terms[d][BodyField], .. fields];
+            }
+        }
+
+        for (var d = 0; d < docs.Length; d++)
+        {
+            var fieldTexts = terms[d];
             counts[d] = new Dictionary<string, int>[Fields.Length];
             lengths[d] = new int[Fields.Length];
             for (var f = 0; f < Fields.Length; f++)
@@ -221,12 +247,12 @@ public sealed class ToolSearchIndex
     }
 
     // The terms of each field of Fields, in order, for one tool.
-    private static List<string>[] FieldTerms(Auth0ToolDescriptor tool, List<string>? resourceFields)
+    private static IReadOnlyList<string>[] FieldTerms(Auth0ToolDescriptor tool, Analysis analysis)
     {
         var name = tool.Name.StartsWith("auth0_", StringComparison.Ordinal) ? tool.Name[6..] : tool.Name;
         var where = string.Join(' ', tool.Group) + " " + string.Join(' ', tool.Path.Split('/').Where(s => !s.StartsWith('{')));
         var parameters = new List<string>();
-        var body = new List<string>(resourceFields ?? []);
+        var body = new List<string>();
         var nested = new List<string>();
         var values = new List<string>();
         using (var schema = JsonDocument.Parse(tool.InputSchema))
@@ -237,12 +263,12 @@ public sealed class ToolSearchIndex
                 {
                     if (property.Name == "body")
                     {
-                        WalkBody(property.Value, 0, body, nested, values);
+                        WalkBody(property.Value, 0, body, nested, values, analysis);
                     }
                     else
                     {
-                        parameters.AddRange(SearchText.Terms(property.Name));
-                        CollectEnum(property.Value, values);
+                        parameters.AddRange(analysis.Terms(property.Name));
+                        CollectEnum(property.Value, values, analysis);
                     }
                 }
             }
@@ -250,10 +276,10 @@ public sealed class ToolSearchIndex
 
         return
         [
-            SearchText.Terms(name.Replace('_', ' ')).ToList(),
-            SearchText.Terms(tool.Title).ToList(),
-            SearchText.Terms(where).ToList(),
-            SearchText.Terms(tool.Description).ToList(),
+            analysis.Terms(name.Replace('_', ' ')),
+            analysis.Terms(tool.Title),
+            analysis.Terms(where),
+            analysis.Terms(tool.Description),
             parameters,
             body,
             nested,
@@ -262,30 +288,30 @@ public sealed class ToolSearchIndex
     }
 
     // Property names of the request body (its own fields, then nested ones) and enum values.
-    private static void WalkBody(JsonElement schema, int depth, List<string> body, List<string> nested, List<string> values)
+    private static void WalkBody(JsonElement schema, int depth, List<string> body, List<string> nested, List<string> values, Analysis analysis)
     {
         if (schema.ValueKind != JsonValueKind.Object || depth > 6)
         {
             return;
         }
 
-        CollectEnum(schema, values);
+        CollectEnum(schema, values, analysis);
         if (schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
         {
             foreach (var property in properties.EnumerateObject())
             {
-                (depth == 0 ? body : nested).AddRange(SearchText.Terms(property.Name));
-                WalkBody(property.Value, depth + 1, body, nested, values);
+                (depth == 0 ? body : nested).AddRange(analysis.Terms(property.Name));
+                WalkBody(property.Value, depth + 1, body, nested, values, analysis);
             }
         }
 
         if (schema.TryGetProperty("items", out var items))
         {
-            WalkBody(items, depth + 1, body, nested, values);
+            WalkBody(items, depth + 1, body, nested, values, analysis);
         }
     }
 
-    private static void CollectEnum(JsonElement schema, List<string> values)
+    private static void CollectEnum(JsonElement schema, List<string> values, Analysis analysis)
     {
         if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("enum", out var e) && e.ValueKind == JsonValueKind.Array)
         {
@@ -293,39 +319,46 @@ public sealed class ToolSearchIndex
             {
                 if (value.ValueKind == JsonValueKind.String)
                 {
-                    values.AddRange(SearchText.Terms(value.GetString()!));
+                    values.AddRange(analysis.Terms(value.GetString()!));
                 }
             }
         }
         else if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("items", out var items))
         {
-            CollectEnum(items, values);
+            CollectEnum(items, values, analysis);
         }
     }
 
-    // The body field names of each path's PUT/PATCH/POST: a GET of the same path reads those fields (a spec-derived link:
-    // "session lifetime" finds tenants_settings_get through tenants_settings_update's body).
-    private static Dictionary<string, List<string>> WriteFieldsByPath(Auth0ToolDescriptor[] docs)
+    // Terms of texts during one build, remembered: property names, enum values and words repeat across tools.
+    private sealed class Analysis
     {
-        var byPath = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var doc in docs.Where(d => d.Method is "PUT" or "PATCH"))
+        private readonly Dictionary<string, string[]> _texts = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _stems = new(StringComparer.Ordinal);
+
+        public string[] Terms(string text)
         {
-            using var schema = JsonDocument.Parse(doc.InputSchema);
-            if (schema.RootElement.TryGetProperty("properties", out var properties) && properties.TryGetProperty("body", out var body)
-                && body.ValueKind == JsonValueKind.Object && body.TryGetProperty("properties", out var fields) && fields.ValueKind == JsonValueKind.Object)
+            if (_texts.TryGetValue(text, out var terms))
             {
-                if (!byPath.TryGetValue(doc.Path, out var list))
-                {
-                    byPath[doc.Path] = list = [];
-                }
-
-                foreach (var field in fields.EnumerateObject())
-                {
-                    list.AddRange(SearchText.Terms(field.Name));
-                }
+                return terms;
             }
-        }
 
-        return byPath;
+            var list = new List<string>();
+            foreach (var word in SearchText.Words(text))
+            {
+                if (SearchText.IsStopWord(word))
+                {
+                    continue;
+                }
+
+                if (!_stems.TryGetValue(word, out var stem))
+                {
+                    _stems[word] = stem = PorterStemmer.Stem(word);
+                }
+
+                list.Add(stem);
+            }
+
+            return _texts[text] = [.. list];
+        }
     }
 }
