@@ -39,7 +39,7 @@ public static class ToolSearch
     }
 
     /// <summary>The index of exactly <paramref name="tools"/> (in that order): a recent one, or a new one.</summary>
-    public static ToolSearchIndex IndexOf(IReadOnlyList<Auth0ToolDescriptor> tools)
+    internal static ToolSearchIndex IndexOf(IReadOnlyList<Auth0ToolDescriptor> tools)
     {
         ArgumentNullException.ThrowIfNull(tools);
         lock (Gate)

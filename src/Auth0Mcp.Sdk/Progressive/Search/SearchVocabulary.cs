@@ -255,13 +255,26 @@ internal sealed class SearchVocabulary
     /// <summary>Whether <paramref name="stem"/> is the stem of a verb of the vocabulary (a tool's name says its action with one).</summary>
     public bool IsVerb(string stem) => _verbStems.Contains(stem);
 
-    // Keys are lower-case words as written (stemming would merge customer with custom, active with activity); a
-    // plural finds its singular.
+    // Keys are lower-case words as written (stemming would merge customer with custom, active with activity).
     private static T? Find<T>(Dictionary<string, T> entries, string key)
-        where T : class =>
-        entries.TryGetValue(key, out var found) ? found
-        : key.EndsWith('s') && entries.TryGetValue(key[..^1], out found) ? found
-        : null;
+        where T : class
+    {
+        if (entries.TryGetValue(key, out var found))
+        {
+            return found;
+        }
+
+        // Inflections find their base word: apps → app, consented → consent, enrolling → enroll.
+        foreach (var ending in (ReadOnlySpan<string>)["s", "ed", "d", "ing"])
+        {
+            if (key.Length > ending.Length + 2 && key.EndsWith(ending, StringComparison.Ordinal) && entries.TryGetValue(key[..^ending.Length], out found))
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
 
     private static bool IsPlural(string word, string stem) =>
         word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) && !word.EndsWith("us", StringComparison.Ordinal) && stem != word;

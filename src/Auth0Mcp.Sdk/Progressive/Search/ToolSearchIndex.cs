@@ -161,6 +161,7 @@ public sealed class ToolSearchIndex
         var matched = new int[_tools.Length];
         var best = new float[_tools.Length];
         var alternative = new float[_tools.Length];
+        var present = new int[_tools.Length];
         var countable = 0;
         foreach (var word in parsed.Words)
         {
@@ -181,18 +182,21 @@ public sealed class ToolSearchIndex
                     {
                         // Accumulate the alternative's stems in place, then keep the best alternative below.
                         alternative[doc] += share * score;
+                        present[doc]++;
                     }
                 }
 
                 for (var d = 0; d < alternative.Length; d++)
                 {
-                    if (alternative[d] > best[d])
+                    // A multi-word alternative ("user grant") counts only where all its words are.
+                    if (present[d] == stems.Length && alternative[d] > best[d])
                     {
                         best[d] = alternative[d];
                     }
                 }
 
                 Array.Clear(alternative);
+                Array.Clear(present);
             }
 
             if (!any)
