@@ -101,8 +101,8 @@ public static class ProgressiveTools
         {
             Name = SearchName,
             Title = "Search Auth0 tools",
-            Description = "Find Auth0 Management API tools you may call: say what you want to do (e.g. \"block the user jane@example.com\", \"who has the admin role\"), and/or a group (users, organizations.members). No arguments: the groups. Then auth0_describe_tool, then auth0_call_tool.",
-            InputSchema = Schema("""{"type":"object","properties":{"query":{"type":"string","description":"What you want to do, in words"},"group":{"type":"string","description":"Operation group or its prefix, e.g. users"},"action":{"enum":["read","write","delete"],"description":"Only tools of this action (read: read-only)"},"limit":{"type":"integer","minimum":1,"maximum":50},"offset":{"type":"integer","minimum":0}}}"""),
+            Description = "Find the Auth0 tools you may call: say what to do (e.g. \"block the user jane@example.com\") and/or give a group (e.g. users). No arguments: the groups. Then auth0_describe_tool, then auth0_call_tool.",
+            InputSchema = Schema("""{"type":"object","properties":{"query":{"type":"string","description":"What you want to do, in words"},"group":{"type":"string","description":"Operation group or its prefix, e.g. users"},"action":{"enum":["read","write","delete"]},"limit":{"type":"integer","minimum":1,"maximum":50},"offset":{"type":"integer","minimum":0}}}"""),
             Annotations = ReadOnlyLocal("Search Auth0 tools"),
         };
 
@@ -189,7 +189,7 @@ public static class ProgressiveTools
         {
             Name = DescribeName,
             Title = "Describe an Auth0 tool",
-            Description = "The full description, input schema and an example argument object of one Auth0 tool found with auth0_search_tools.",
+            Description = "Description, input schema and an example argument object of one tool found with auth0_search_tools.",
             InputSchema = Schema("""{"type":"object","properties":{"name":{"type":"string","description":"Tool name, e.g. auth0_users_list"}},"required":["name"]}"""),
             Annotations = ReadOnlyLocal("Describe an Auth0 tool"),
         };
