@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Progressive.Search;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
@@ -63,6 +64,25 @@ public static class ProgressiveTools
     private static int? IntArg(RequestContext<CallToolRequestParams> request, string name) =>
         request.Params?.Arguments is { } args && args.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
 
+    private static void WriteRequired(Utf8JsonWriter w, Auth0ToolDescriptor tool)
+    {
+        w.WriteStartArray("required");
+        foreach (var name in ToolSummary.RequiredArguments(tool))
+        {
+            w.WriteStringValue(name);
+        }
+
+        w.WriteEndArray();
+    }
+
+    // The action (Read, Write, Delete), the default risk of RiskClassifier (none, sensitive, dangerous) and the HTTP call.
+    private static void WriteActionAndRisk(Utf8JsonWriter w, Auth0ToolDescriptor tool)
+    {
+        w.WriteString("action", tool.Action.ToString());
+        w.WriteString("risk", RiskClassifier.Classify(tool).ToString().ToLowerInvariant());
+        w.WriteString("http", tool.Method + " " + tool.Path);
+    }
+
     private static ToolAnnotations ReadOnlyLocal(string title) => new()
     {
         Title = title,
@@ -78,8 +98,8 @@ public static class ProgressiveTools
         {
             Name = SearchName,
             Title = "Search Auth0 tools",
-            Description = "Find Auth0 Management API tools you may call, by words (e.g. \"list users\", \"delete role\") and/or group (e.g. users, clients, organizations.members). No arguments: the groups. Then auth0_describe_tool, then auth0_call_tool.",
-            InputSchema = Schema("""{"type":"object","properties":{"query":{"type":"string","description":"Words to match in tool names, titles, paths and descriptions"},"group":{"type":"string","description":"Operation group or its prefix, e.g. users"},"limit":{"type":"integer","minimum":1,"maximum":50},"offset":{"type":"integer","minimum":0}}}"""),
+            Description = "Find the Auth0 tools you may call: say what to do (e.g. \"block the user jane@example.com\") and/or give a group (e.g. users). No arguments: the groups. Then auth0_describe_tool, then auth0_call_tool.",
+            InputSchema = Schema("""{"type":"object","properties":{"query":{"type":"string","description":"What you want to do, in words"},"group":{"type":"string","description":"Operation group or its prefix, e.g. users"},"action":{"enum":["read","write","delete"]},"limit":{"type":"integer","minimum":1,"maximum":50},"offset":{"type":"integer","minimum":0}}}"""),
             Annotations = ReadOnlyLocal("Search Auth0 tools"),
         };
 
@@ -92,6 +112,17 @@ public static class ProgressiveTools
             var entitled = await EntitledAsync(request, cancellationToken).ConfigureAwait(false);
             var query = StringArg(request, "query");
             var group = StringArg(request, "group");
+            Auth0ToolAction? action = null;
+            if (StringArg(request, "action") is { } actionText)
+            {
+                if (!Enum.TryParse<Auth0ToolAction>(actionText, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                {
+                    return Text($"action must be read, write or delete, not '{actionText}'.", error: true);
+                }
+
+                action = parsed;
+            }
+
             var limit = Math.Clamp(IntArg(request, "limit") ?? Math.Min(15, options.MaxSearchResults), 1, options.MaxSearchResults);
             var offset = Math.Max(0, IntArg(request, "offset") ?? 0);
 
@@ -99,7 +130,7 @@ public static class ProgressiveTools
             using (var w = new Utf8JsonWriter(stream))
             {
                 w.WriteStartObject();
-                if (string.IsNullOrWhiteSpace(query) && string.IsNullOrWhiteSpace(group))
+                if (string.IsNullOrWhiteSpace(query) && string.IsNullOrWhiteSpace(group) && action is null)
                 {
                     var groups = ToolSearch.Groups(entitled);
                     w.WriteNumber("tools", entitled.Count);
@@ -116,7 +147,7 @@ public static class ProgressiveTools
                 }
                 else
                 {
-                    var hits = ToolSearch.Search(entitled, query, group);
+                    var hits = ToolSearch.Search(entitled, query, group, action);
                     var page = hits.Skip(offset).Take(limit).ToList();
                     w.WriteNumber("matches", hits.Count);
                     if (hits.Count > 0 && !hits[0].MatchedAll)
@@ -129,9 +160,9 @@ public static class ProgressiveTools
                     {
                         w.WriteStartObject();
                         w.WriteString("name", hit.Tool.Name);
-                        w.WriteString("title", hit.Tool.Title);
-                        w.WriteString("action", hit.Tool.Action.ToString());
-                        w.WriteString("http", hit.Tool.Method + " " + hit.Tool.Path);
+                        w.WriteString("purpose", ToolSummary.Purpose(hit.Tool));
+                        WriteRequired(w, hit.Tool);
+                        WriteActionAndRisk(w, hit.Tool);
                         w.WriteEndObject();
                     }
 
@@ -155,7 +186,7 @@ public static class ProgressiveTools
         {
             Name = DescribeName,
             Title = "Describe an Auth0 tool",
-            Description = "The full description and input schema of one Auth0 tool found with auth0_search_tools.",
+            Description = "Description, input schema and an example argument object of one tool found with auth0_search_tools.",
             InputSchema = Schema("""{"type":"object","properties":{"name":{"type":"string","description":"Tool name, e.g. auth0_users_list"}},"required":["name"]}"""),
             Annotations = ReadOnlyLocal("Describe an Auth0 tool"),
         };
@@ -180,8 +211,8 @@ public static class ProgressiveTools
                 w.WriteString("name", tool.Name);
                 w.WriteString("title", tool.Title);
                 w.WriteString("description", tool.Description);
-                w.WriteString("http", tool.Method + " " + tool.Path);
-                w.WriteString("action", tool.Action.ToString());
+                WriteActionAndRisk(w, tool);
+                WriteRequired(w, tool);
                 w.WriteStartObject("annotations");
                 w.WriteBoolean("readOnlyHint", tool.ReadOnly);
                 w.WriteBoolean("destructiveHint", tool.Destructive);
@@ -193,7 +224,9 @@ public static class ProgressiveTools
                     schema.RootElement.WriteTo(w);
                 }
 
-                w.WriteString("call", $"auth0_call_tool with name=\"{tool.Name}\" and arguments matching inputSchema");
+                w.WritePropertyName("example");
+                w.WriteRawValue(ToolExample.Create(tool.InputSchema));
+                w.WriteString("call", $"auth0_call_tool with name=\"{tool.Name}\" and arguments matching inputSchema (example: the shape, with placeholder values)");
                 w.WriteEndObject();
             }
 
