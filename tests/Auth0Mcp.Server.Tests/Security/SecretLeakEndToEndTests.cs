@@ -58,7 +58,7 @@ public sealed class SecretLeakEndToEndTests
             Assert.False(audit.Contains(secret, StringComparison.Ordinal), $"{name}: {secret} in the audit");
         }
 
-        Assert.Single(auth0.Requests);
+        Assert.NotEmpty(auth0.Requests); // 5xx answers to a GET are retried
     }
 
     private static async Task<string> CallOverStdioAsync(TestHome home, Uri upstream, string tool, JsonObject arguments)
