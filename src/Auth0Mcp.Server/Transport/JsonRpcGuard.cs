@@ -306,10 +306,29 @@ internal static class JsonRpcGuard
                         return true;
                 }
             }
-            else if (depth == 2 && _inParams && name == "name")
+            else if (depth == 2 && _inParams && name is "name" or "arguments")
             {
+                // In every MCP method that has them, params.name is a string and params.arguments an object.
                 var save = reader;
-                if (reader.Read() && reader.TokenType == JsonTokenType.String)
+                if (!reader.Read())
+                {
+                    reader = save;
+                    return true;
+                }
+
+                if (name == "name" && reader.TokenType != JsonTokenType.String)
+                {
+                    problem = "\"params.name\" must be a string.";
+                    return false;
+                }
+
+                if (name == "arguments" && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
+                {
+                    problem = "\"params.arguments\" must be an object.";
+                    return false;
+                }
+
+                if (name == "name")
                 {
                     _paramsName = Shorten(reader.GetString()!);
                 }

@@ -17,7 +17,7 @@ internal static class TransportAudit
     public static async Task RecordAsync(IServiceProvider? services, JsonRpcRefusal refusal, long bytes, string sha256, string? user, IReadOnlyList<string>? groups, string? session)
     {
         var governance = services?.GetService<ToolGovernance>();
-        if (governance is null)
+        if (services is null || governance is null)
         {
             services?.GetService<ILoggerFactory>()?.CreateLogger("auth0-mcp.transport")
                 .LogWarning("Refused a {Method} message of {Bytes} bytes from {User}: {Reason}", refusal.Method ?? "(unknown)", bytes, user ?? "-", refusal.Message);
@@ -26,7 +26,7 @@ internal static class TransportAudit
 
         var record = new AuditRecord
         {
-            Time = services!.GetService<TimeProvider>()?.GetUtcNow() ?? DateTimeOffset.UtcNow,
+            Time = services.GetService<TimeProvider>()?.GetUtcNow() ?? DateTimeOffset.UtcNow,
             Kind = AuditKinds.Call,
             Event = Event,
             User = user,

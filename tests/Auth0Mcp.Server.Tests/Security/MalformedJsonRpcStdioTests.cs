@@ -27,6 +27,8 @@ public sealed class MalformedJsonRpcStdioTests
         { "lone-surrogate", "{\"jsonrpc\":\"2.0\",\"id\":108,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"\\ud800x\"}}}", 108 },
         { "batch", "[{\"jsonrpc\":\"2.0\",\"id\":109,\"method\":\"tools/list\"}]", -1 },
         { "not-an-object", "\"tools/list\"", -1 },
+        { "arguments-string", "{\"jsonrpc\":\"2.0\",\"id\":112,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":\"q=x\"}}", 112 },
+        { "name-number", "{\"jsonrpc\":\"2.0\",\"id\":113,\"method\":\"tools/call\",\"params\":{\"name\":7,\"arguments\":{}}}", 113 },
         { "wrong-version", "{\"jsonrpc\":\"1.0\",\"id\":111,\"method\":\"tools/list\"}", 111 },
     };
 
