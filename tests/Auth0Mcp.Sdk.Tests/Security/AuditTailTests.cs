@@ -12,11 +12,11 @@ public sealed class AuditTailTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero));
     private IGovernanceStore _store = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
         _store = GovernanceStores.Open(Path.Combine(_directory, "gov.db"));
-        return Task.CompletedTask;
+        await _store.InitializeAsync();
     }
 
     public async Task DisposeAsync()
