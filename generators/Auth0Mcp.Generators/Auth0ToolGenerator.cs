@@ -53,6 +53,13 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
             .Select(static (b, _) => b is null ? null : new CatalogModel(b.Model.Namespace, b.Model.Tools.Select(t => t.ClassName).ToEquatableArray()))
             .WithTrackingName(TrackingNames.Catalog);
 
+        // Only for a spec that reads (a broken one emits nothing, as for the tools).
+        var secretFields = spec
+            .Combine(read)
+            .Combine(options)
+            .Select(static (pair, _) => pair.Left.Left is null || pair.Left.Right?.Document is null ? null : new SecretFieldsModel(pair.Right.Namespace, SecretFields.Collect(pair.Left.Left.Text)))
+            .WithTrackingName(TrackingNames.SecretFields);
+
         var diagnostics = read
             .Combine(bound)
             .Select(static (pair, _) => (pair.Left?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty).Concat(pair.Right?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty).ToEquatableArray())
@@ -65,6 +72,13 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
             if (c is not null)
             {
                 spc.AddSource(KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(c.Namespace, c.ClassNames));
+            }
+        });
+        context.RegisterSourceOutput(secretFields, static (spc, m) =>
+        {
+            if (m is not null)
+            {
+                spc.AddSource(SecretFieldsEmitter.FileName, SecretFieldsEmitter.Emit(m.Namespace, m.Names));
             }
         });
         context.RegisterSourceOutput(diagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
@@ -103,6 +117,7 @@ internal static class TrackingNames
     public const string ToolGroups = nameof(ToolGroups);
     public const string Catalog = nameof(Catalog);
     public const string Diagnostics = nameof(Diagnostics);
+    public const string SecretFields = nameof(SecretFields);
 }
 
 internal sealed record SpecText(string Path, string Text);
@@ -116,6 +131,9 @@ internal sealed record BindResult(ApiModel Model, EquatableArray<DiagnosticInfo>
 {
     public static BindResult From((ApiModel Model, EquatableArray<DiagnosticInfo> Diagnostics) r) => new(r.Model, r.Diagnostics);
 }
+
+/// <summary>The spec's secret property names (Binding/SecretFields.cs), emitted for the runtime redactor.</summary>
+internal sealed record SecretFieldsModel(string Namespace, EquatableArray<string> Names);
 
 /// <summary>What the catalogue prints: only the class names, so that editing a tool's description leaves it cached.</summary>
 internal sealed record CatalogModel(string Namespace, EquatableArray<string> ClassNames);

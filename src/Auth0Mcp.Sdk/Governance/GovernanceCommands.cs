@@ -440,11 +440,12 @@ public sealed class GovernanceCommands
                             continue;
                         }
 
+                        // Every stored value is escaped: one record is one line, whatever a caller put in a tool name or reason.
                         var r = AuditChain.Read(row);
                         var what = r.Kind == AuditKinds.Call
                             ? $"{r.Outcome}{(r.DenialCode is null ? "" : $" ({r.DenialCode})")} {r.Tool}{(r.Reason is null ? "" : $": {r.Reason}")}"
                             : $"{r.Event}{(r.Tool is null ? "" : $" {r.Tool}")}{(r.Details is null ? "" : $": {r.Details}")}";
-                        await stdout.WriteLineAsync($"#{r.Sequence} {r.Time:O} {r.Kind} {r.User ?? "-"} {what}").ConfigureAwait(false);
+                        await stdout.WriteLineAsync($"#{r.Sequence} {r.Time:O} {TerminalText.Escape(r.Kind)} {TerminalText.Escape(r.User) ?? "-"} {TerminalText.Escape(what)}").ConfigureAwait(false);
                     }
 
                     return Ok;

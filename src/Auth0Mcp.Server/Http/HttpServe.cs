@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.AspNetCore.Authentication;
 using ModelContextProtocol.Authentication;
+using Auth0Mcp.Server.Transport;
 
 namespace Auth0Mcp.Server.Http;
 
@@ -146,6 +147,8 @@ internal static class HttpServe
 
         app.UseAuthentication();
         app.UseAuthorization();
+        // Size and shape of each JSON-RPC message, for authenticated callers: Transport/HttpRequestGuard.cs.
+        app.UseJsonRpcGuard(settings.HttpPath, Transport.TransportLimits.FromEnvironment(), settings.SubjectClaim, settings.GroupsClaim);
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapMcp(settings.HttpPath).RequireAuthorization();
         return app;

@@ -1,32 +1,46 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
-/// Replaces the values of chosen JSON properties, at any depth and inside arrays, with a mask. Used by the
-/// secret-masking and PII hooks on results and, always, on the arguments written to the audit log.
+/// The one redactor. It replaces the values of secret JSON properties at any depth (it reads the token stream
+/// with <see cref="Utf8JsonReader"/>: no depth limit, a leading byte-order mark tolerated, duplicate keys each
+/// masked), masks secrets inside every string value and inside free text (registered credential values, JWTs
+/// and a JWT's signature alone, PEM private keys, <c>client_secret=…</c>, <c>password: …</c>, JSON inside HTML),
+/// and fails closed: a text that starts like JSON but cannot be read is withheld (<see cref="Withheld"/>), never
+/// passed through. Used for tool results, errors, audit arguments and audit reasons (docs/security.md).
 /// </summary>
 public sealed partial class JsonRedactor
 {
     /// <summary>The text that replaces a masked value.</summary>
     public const string Mask = "[REDACTED]";
 
+    /// <summary>What replaces a whole text that looks like JSON but could not be read, so could not be checked for secrets.</summary>
+    public const string Withheld = "[WITHHELD: the content is not valid JSON, so it could not be checked for secrets]";
+
     /// <summary>
-    /// Property names whose values are secrets in Auth0 payloads (compared case-insensitively): client and
-    /// signing secrets, private and signing keys, passwords, tokens.
+    /// Property names whose values are secrets in Auth0 payloads. Compared by words, whatever the spelling:
+    /// <c>client_secret</c>, <c>clientSecret</c> and <c>Client-Secret</c> are the same name.
     /// </summary>
     public static readonly IReadOnlyList<string> DefaultSecretNames =
     [
-        "client_secret", "signing_secret", "secret", "private_key", "privateKey", "signing_keys", "signing_key",
+        "client_secret", "signing_secret", "secret", "private_key", "signing_keys", "signing_key",
         "password", "passwd", "new_password", "token", "access_token", "refresh_token", "id_token", "api_key",
         "apikey", "authorization", "client_assertion", "shared_secret", "secret_key", "pkcs8", "key_material",
         "recovery_code", "otp_secret", "totp_secret",
     ];
 
-    /// <summary>Name endings that mark a secret too (<c>*_secret</c>, <c>*_token</c>, <c>*_password</c>, <c>*_private_key</c>, <c>*_api_key</c>).</summary>
-    public static readonly IReadOnlyList<string> DefaultSecretSuffixes = ["_secret", "_token", "_password", "_private_key", "_api_key", "_secret_key"];
+    /// <summary>
+    /// Name endings (by words) that mark a secret too: <c>*_secret</c>, <c>*_token</c>, <c>*_password</c>,
+    /// <c>*_passwd</c>, <c>*_private_key</c>, <c>*_api_key</c>, <c>*_secret_key</c>, <c>*_access_key</c>
+    /// (so <c>servicePassword</c>, <c>datadogApiKey</c>, <c>storageAccessKey</c>, <c>splunkToken</c> match).
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultSecretSuffixes =
+        ["_secret", "_token", "_password", "_passwd", "_private_key", "_api_key", "_secret_key", "_access_key"];
 
     /// <summary>Personal data fields of Auth0 users and logs, redacted by the PII hook when it is on.</summary>
     public static readonly IReadOnlyList<string> DefaultPiiNames =
@@ -35,35 +49,95 @@ public sealed partial class JsonRedactor
         "last_ip", "ip", "user_agent", "address", "birthdate", "user_metadata",
     ];
 
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = int.MaxValue, CommentHandling = JsonCommentHandling.Disallow };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = int.MaxValue };
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+    private static readonly byte[] MaskJson = Encoding.UTF8.GetBytes("\"" + Mask + "\"");
     private static readonly JsonRedactor SecretsInstance = new(DefaultSecretNames, DefaultSecretSuffixes, maskJwts: true);
+
+    // Names the spec marks as secret (the generated Auth0SecretFields list registers them at start).
+    private static volatile HashSet<string> s_registeredNames = new(StringComparer.Ordinal);
+    private static readonly Lock RegistrationGate = new();
 
     private readonly HashSet<string> _names;
     private readonly string[] _suffixes;
-    private readonly bool _maskJwts;
+    private readonly bool _secrets;
 
     /// <summary>Creates a redactor for exact <paramref name="names"/> and name <paramref name="suffixes"/>.</summary>
+    /// <param name="names">Property names (any spelling); <c>parent.name</c> restricts a name to a parent property.</param>
+    /// <param name="suffixes">Name endings, by words (e.g. <c>_secret</c>).</param>
+    /// <param name="maskJwts">
+    /// True for the secrets redactor: also masks secrets inside free text and string values, and honours the names
+    /// registered with <see cref="RegisterSecretNames"/>.
+    /// </param>
     public JsonRedactor(IEnumerable<string> names, IEnumerable<string>? suffixes = null, bool maskJwts = false)
     {
         ArgumentNullException.ThrowIfNull(names);
-        _names = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
-        _suffixes = suffixes?.ToArray() ?? [];
-        _maskJwts = maskJwts;
+        _names = new HashSet<string>(names.Select(CanonicalPath), StringComparer.Ordinal);
+        _suffixes = suffixes?.Select(s => Canonical(s)).Where(s => s.Length > 0).ToArray() ?? [];
+        _secrets = maskJwts;
     }
 
-    /// <summary>The redactor for the default secret names, suffixes and JWT-shaped values.</summary>
+    /// <summary>The redactor for the default secret names and suffixes, the spec's secret fields and secret-shaped text.</summary>
     public static JsonRedactor Secrets => SecretsInstance;
 
-    /// <summary>Whether a property called <paramref name="name"/> is redacted.</summary>
-    public bool IsRedacted(string name)
+    /// <summary>The names registered from the spec (canonical spelling: lower case words joined by <c>_</c>).</summary>
+    public static IReadOnlyCollection<string> RegisteredSecretNames => s_registeredNames;
+
+    /// <summary>
+    /// Adds property names the secrets redactor masks (the generated <c>Auth0SecretFields</c> calls this with every
+    /// property the spec marks as a secret). A <c>parent.name</c> entry masks <c>name</c> only inside <c>parent</c>.
+    /// </summary>
+    public static void RegisterSecretNames(IEnumerable<string> names)
     {
-        if (_names.Contains(name))
+        ArgumentNullException.ThrowIfNull(names);
+        lock (RegistrationGate)
+        {
+            var next = new HashSet<string>(s_registeredNames, StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                if (!string.IsNullOrWhiteSpace(name))
+                {
+                    next.Add(CanonicalPath(name));
+                }
+            }
+
+            s_registeredNames = next;
+        }
+    }
+
+    /// <summary>Whether a property called <paramref name="name"/> is redacted (wherever it appears).</summary>
+    public bool IsRedacted(string name) => IsRedacted(null, name);
+
+    /// <summary>Whether a property called <paramref name="name"/> inside a property called <paramref name="parent"/> is redacted.</summary>
+    public bool IsRedacted(string? parent, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var canonical = Canonical(name);
+        if (canonical.Length == 0)
+        {
+            return false;
+        }
+
+        var qualified = parent is null ? null : Canonical(parent) + "." + canonical;
+        if (_names.Contains(canonical) || (qualified is not null && _names.Contains(qualified)))
         {
             return true;
         }
 
+        if (_secrets)
+        {
+            var registered = s_registeredNames;
+            if (registered.Contains(canonical) || (qualified is not null && registered.Contains(qualified)))
+            {
+                return true;
+            }
+        }
+
         foreach (var suffix in _suffixes)
         {
-            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            // By words: "_secret" matches client_secret and clientSecret, not "secretive".
+            if (canonical.EndsWith(suffix, StringComparison.Ordinal) && (canonical.Length == suffix.Length || canonical[^(suffix.Length + 1)] == '_'))
             {
                 return true;
             }
@@ -75,122 +149,303 @@ public sealed partial class JsonRedactor
     /// <summary>Redacts in place; returns how many values were masked.</summary>
     public int Redact(JsonNode? node)
     {
-        switch (node)
+        // An explicit stack: no recursion, so no depth limit.
+        var count = 0;
+        var pending = new Stack<(JsonNode Node, string? Owner)>();
+        if (node is not null)
         {
-            case JsonObject obj:
+            pending.Push((node, null));
+        }
+
+        while (pending.Count > 0)
+        {
+            var (current, owner) = pending.Pop();
+            if (current is JsonObject obj)
             {
-                var count = 0;
                 foreach (var key in obj.Select(p => p.Key).ToList())
                 {
                     var child = obj[key];
-                    if (IsRedacted(key) && child is not null)
+                    if (child is null)
+                    {
+                        continue;
+                    }
+
+                    if (IsRedacted(owner, key) && !IsBooleanOrNull(child))
                     {
                         obj[key] = Mask;
                         count++;
                     }
-                    else if (_maskJwts && child is JsonValue v && v.TryGetValue<string>(out var s) && LooksLikeJwt(s))
+                    else if (MaskValue(child) is { } masked)
                     {
-                        obj[key] = Mask;
-                        count++;
+                        obj[key] = masked.Text;
+                        count += masked.Count;
                     }
                     else
                     {
-                        count += Redact(child);
+                        pending.Push((child, key));
                     }
                 }
-
-                return count;
             }
-
-            case JsonArray array:
+            else if (current is JsonArray array)
             {
-                var count = 0;
                 for (var i = 0; i < array.Count; i++)
                 {
-                    if (_maskJwts && array[i] is JsonValue v && v.TryGetValue<string>(out var s) && LooksLikeJwt(s))
+                    if (array[i] is not { } child)
                     {
-                        array[i] = Mask;
-                        count++;
+                        continue;
+                    }
+
+                    if (MaskValue(child) is { } masked)
+                    {
+                        array[i] = masked.Text;
+                        count += masked.Count;
                     }
                     else
                     {
-                        count += Redact(array[i]);
+                        pending.Push((child, owner));
                     }
                 }
-
-                return count;
             }
-
-            default:
-                return 0;
         }
+
+        return count;
     }
 
-    /// <summary>Redacts a JSON text; text that is not JSON has only JWT-shaped runs masked (when enabled).</summary>
+    /// <summary>
+    /// Redacts a text: JSON (an object or array, a leading BOM allowed) has secret properties and secrets inside
+    /// string values masked and is otherwise unchanged byte for byte; a text that starts like JSON but is not is
+    /// replaced whole by <see cref="Withheld"/> (counted as one); other text has secret-shaped runs masked.
+    /// </summary>
     public string RedactText(string text, out int count)
     {
         ArgumentNullException.ThrowIfNull(text);
         count = 0;
-        var trimmed = text.AsSpan().TrimStart();
+        var body = text.StartsWith('\uFEFF') ? text[1..] : text;
+        var trimmed = body.AsSpan().TrimStart();
         if (trimmed.Length > 0 && (trimmed[0] == '{' || trimmed[0] == '['))
         {
-            try
+            var redacted = RedactUtf8(Encoding.UTF8.GetBytes(body), out count);
+            if (redacted is null)
             {
-                var node = JsonNode.Parse(text);
-                count = Redact(node);
-                return count == 0 ? text : node!.ToJsonString();
+                count = 1;
+                return Withheld;
             }
-            catch (JsonException)
-            {
-                // not JSON after all: fall through to the plain-text rule
-            }
+
+            return count == 0 ? text : Encoding.UTF8.GetString(redacted);
         }
 
-        if (!_maskJwts)
+        if (!_secrets)
         {
             return text;
         }
 
-        var masked = 0;
-        var result = JwtPattern().Replace(text, _ =>
+        try
         {
-            masked++;
-            return Mask;
-        });
-        // "client_secret=…", "password: …" in free text.
-        result = AssignmentPattern().Replace(result, m =>
+            var result = SecretText.Mask(text, IsSecretWord, out count);
+            return count == 0 ? text : result;
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
         {
-            if (!IsRedacted(m.Groups["name"].Value) || m.Groups["value"].Value == Mask)
+            count = 1;
+            return Withheld;
+        }
+    }
+
+    /// <summary>
+    /// Redacts UTF-8 JSON (a leading BOM allowed) at any depth. Returns the redacted JSON (the input itself when
+    /// nothing was masked), or null when the input is not one valid JSON value: the caller must then withhold it.
+    /// </summary>
+    public byte[]? RedactUtf8(ReadOnlySpan<byte> json, out int count)
+    {
+        count = 0;
+        if (json.StartsWith(Utf8Bom))
+        {
+            json = json[Utf8Bom.Length..];
+        }
+
+        var edits = new List<(long Start, long End, byte[] Replacement)>();
+        try
+        {
+            var reader = new Utf8JsonReader(json, isFinalBlock: true, new JsonReaderState(ReaderOptions));
+            // The owner of each open container: the property that holds it (arrays pass theirs on to their items).
+            var owners = new Stack<string?>();
+            string? property = null;
+            var any = false;
+            while (reader.Read())
             {
-                return m.Value;
+                any = true;
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                    case JsonTokenType.StartArray:
+                        owners.Push(property ?? (owners.Count > 0 ? owners.Peek() : null));
+                        property = null;
+                        break;
+                    case JsonTokenType.EndObject:
+                    case JsonTokenType.EndArray:
+                        owners.Pop();
+                        property = null;
+                        break;
+                    case JsonTokenType.PropertyName:
+                        var name = reader.GetString()!;
+                        if (IsRedacted(owners.Count > 0 ? owners.Peek() : null, name))
+                        {
+                            reader.Read();
+                            if (reader.TokenType is JsonTokenType.Null or JsonTokenType.True or JsonTokenType.False)
+                            {
+                                break;
+                            }
+
+                            var start = reader.TokenStartIndex;
+                            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                            {
+                                reader.Skip();
+                            }
+
+                            edits.Add((start, reader.BytesConsumed, MaskJson));
+                            count++;
+                        }
+                        else
+                        {
+                            property = name;
+                        }
+
+                        break;
+                    case JsonTokenType.String:
+                        property = null;
+                        if (_secrets)
+                        {
+                            var value = reader.GetString()!;
+                            var masked = SecretText.Mask(value, IsSecretWord, out var n);
+                            if (n > 0)
+                            {
+                                edits.Add((reader.TokenStartIndex, reader.BytesConsumed, EncodeString(masked)));
+                                count += n;
+                            }
+                        }
+
+                        break;
+                    default:
+                        property = null;
+                        break;
+                }
             }
 
-            masked++;
-            return m.Groups["name"].Value + m.Groups["sep"].Value + Mask;
-        });
-        count = masked;
-        return result;
+            if (!any)
+            {
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            count = 0;
+            return null;
+        }
+
+        return edits.Count == 0 ? json.ToArray() : Splice(json, edits);
     }
 
     /// <summary>Redacts a JSON element, returning a new element (or the same one when nothing matched).</summary>
     public JsonElement RedactElement(JsonElement element, out int count)
     {
-        var node = JsonNode.Parse(element.GetRawText());
-        count = Redact(node);
+        var redacted = RedactUtf8(Encoding.UTF8.GetBytes(element.GetRawText()), out count);
+        if (redacted is null)
+        {
+            // Cannot happen for an element that was parsed, but fail closed all the same.
+            count = 1;
+            using var withheld = JsonDocument.Parse("{\"withheld\":" + Encoding.UTF8.GetString(EncodeString(Withheld)) + "}");
+            return withheld.RootElement.Clone();
+        }
+
         if (count == 0)
         {
             return element;
         }
 
-        using var doc = JsonDocument.Parse(node!.ToJsonString());
+        using var doc = JsonDocument.Parse(redacted, DocumentOptions);
         return doc.RootElement.Clone();
     }
 
-    private static bool LooksLikeJwt(string value) => value.Length > 30 && value.StartsWith("eyJ", StringComparison.Ordinal) && JwtPattern().IsMatch(value);
+    /// <summary>Lower-case words joined by <c>_</c>: <c>clientSecret</c>, <c>client-secret</c>, <c>CLIENT_SECRET</c> → <c>client_secret</c>.</summary>
+    public static string Canonical(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var sb = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (!char.IsLetterOrDigit(c))
+            {
+                if (sb.Length > 0 && sb[^1] != '_')
+                {
+                    sb.Append('_');
+                }
 
-    [GeneratedRegex(@"(?<name>[A-Za-z_][A-Za-z0-9_]*)(?<sep>\s*[=:]\s*)(?<value>""[^""]*""|[^\s,;&]+)")]
-    private static partial Regex AssignmentPattern();
+                continue;
+            }
 
-    [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")]
-    private static partial Regex JwtPattern();
+            if (char.IsUpper(c) && i > 0 && sb.Length > 0 && sb[^1] != '_'
+                && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+            {
+                sb.Append('_');
+            }
+
+            sb.Append(char.ToLowerInvariant(c));
+        }
+
+        if (sb.Length > 0 && sb[^1] == '_')
+        {
+            sb.Length--;
+        }
+
+        return sb.ToString();
+    }
+
+    private static string CanonicalPath(string name)
+    {
+        var dot = name.LastIndexOf('.');
+        return dot <= 0 ? Canonical(name) : Canonical(name[..dot]) + "." + Canonical(name[(dot + 1)..]);
+    }
+
+    private bool IsSecretWord(string name) => IsRedacted(null, name);
+
+    private static bool IsBooleanOrNull(JsonNode node) =>
+        node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null;
+
+    private (string Text, int Count)? MaskValue(JsonNode node)
+    {
+        if (!_secrets || node is not JsonValue v || !v.TryGetValue<string>(out var s))
+        {
+            return null;
+        }
+
+        var masked = SecretText.Mask(s, IsSecretWord, out var n);
+        return n > 0 ? (masked, n) : null;
+    }
+
+    private static byte[] EncodeString(string value)
+    {
+        var buffer = new ArrayBufferWriter<byte>(value.Length + 16);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStringValue(value);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] Splice(ReadOnlySpan<byte> json, List<(long Start, long End, byte[] Replacement)> edits)
+    {
+        var output = new ArrayBufferWriter<byte>(json.Length);
+        var position = 0;
+        foreach (var (start, end, replacement) in edits)
+        {
+            output.Write(json[position..(int)start]);
+            output.Write(replacement);
+            position = (int)end;
+        }
+
+        output.Write(json[position..]);
+        return output.WrittenSpan.ToArray();
+    }
 }

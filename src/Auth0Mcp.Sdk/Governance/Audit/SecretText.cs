@@ -1,0 +1,229 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>
+/// The free-text half of <see cref="JsonRedactor"/>: masks secrets inside a text that is not a JSON document (an
+/// upstream error message, an HTML error page, an exception message) and inside every JSON string value. In order:
+/// the registered credential values (configured tokens and client secrets, issued access tokens, and a JWT's
+/// signature alone), PEM private keys, JWTs, <c>Bearer</c>/<c>Basic</c> credentials, and <c>name=value</c>,
+/// <c>name: value</c>, <c>"name":"value"</c> (also HTML-escaped) where the name is a secret name.
+/// </summary>
+internal static partial class SecretText
+{
+    private const int Capacity = 64;
+    private const int MinimumLength = 8;
+    private const int MinimumSignatureLength = 16;
+    private static readonly Lock Gate = new();
+    private static readonly LinkedList<string> Values = new();
+    private static string[] s_snapshot = [];
+
+    /// <summary>Adds a credential value (shorter than 8 characters: ignored); a JWT's signature is registered on its own too.</summary>
+    public static void Register(string? secret)
+    {
+        if (string.IsNullOrEmpty(secret) || secret.Length < MinimumLength)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            Add(secret);
+            var parts = secret.Split('.');
+            if (parts.Length == 3 && parts[2].Length >= MinimumSignatureLength)
+            {
+                // A token's signature alone (e.g. a log line that split the token) is a secret too.
+                Add(parts[2]);
+            }
+
+            while (Values.Count > Capacity)
+            {
+                Values.RemoveLast();
+            }
+
+            // Longest first, so that a secret containing another is replaced whole.
+            s_snapshot = [.. Values.OrderByDescending(s => s.Length)];
+        }
+
+        static void Add(string value)
+        {
+            if (!Values.Contains(value))
+            {
+                Values.AddFirst(value);
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="text"/> contains a registered credential value.</summary>
+    public static bool ContainsRegistered(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        foreach (var secret in Volatile.Read(ref s_snapshot))
+        {
+            if (text.Contains(secret, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Replaces every registered credential value in <paramref name="text"/> with <paramref name="mask"/>.</summary>
+    public static string MaskRegistered(string text, string mask, out int count)
+    {
+        count = 0;
+        foreach (var secret in Volatile.Read(ref s_snapshot))
+        {
+            var index = text.IndexOf(secret, StringComparison.Ordinal);
+            while (index >= 0)
+            {
+                count++;
+                text = string.Concat(text.AsSpan(0, index), mask, text.AsSpan(index + secret.Length));
+                index = text.IndexOf(secret, index + mask.Length, StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>Masks every secret-shaped run of <paramref name="text"/>; <paramref name="isSecretName"/> decides which names are secret.</summary>
+    /// <exception cref="RegexMatchTimeoutException">The text is too hostile to scan in time (callers fail closed).</exception>
+    public static string Mask(string text, Func<string, bool> isSecretName, out int count)
+    {
+        var result = MaskRegistered(text, JsonRedactor.Mask, out count);
+        var masked = 0;
+        result = MaskPrivateKeys(result, ref masked);
+        if (result.Contains("eyJ", StringComparison.Ordinal))
+        {
+            result = JwtPattern().Replace(result, _ =>
+            {
+                masked++;
+                return JsonRedactor.Mask;
+            });
+        }
+
+        if (result.Contains("Bearer", StringComparison.OrdinalIgnoreCase) || result.Contains("Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            result = SchemePattern().Replace(result, m =>
+            {
+                masked++;
+                return m.Groups["scheme"].Value + " " + JsonRedactor.Mask;
+            });
+        }
+
+        if (result.AsSpan().IndexOfAny("=:\"'") >= 0)
+        {
+            result = MaskAssignments(result, isSecretName, ref masked);
+        }
+
+        count += masked;
+        return result;
+    }
+
+    // A match whose name is not secret is scanned again from its value on: "message":"bad client_secret=x" must
+    // still mask the inner assignment.
+    private static string MaskAssignments(string text, Func<string, bool> isSecretName, ref int masked)
+    {
+        StringBuilder? sb = null;
+        var position = 0;
+        var start = 0;
+        var pattern = AssignmentPattern();
+        while (start < text.Length)
+        {
+            var m = pattern.Match(text, start);
+            if (!m.Success)
+            {
+                break;
+            }
+
+            var name = m.Groups["name"].Value;
+            var valueGroup = m.Groups["value"];
+            var value = valueGroup.Value;
+            var dot = name.LastIndexOf('.');
+            if (dot >= 0)
+            {
+                name = name[(dot + 1)..];
+            }
+
+            if (!isSecretName(name) || IsHarmless(value))
+            {
+                start = valueGroup.Index;
+                continue;
+            }
+
+            masked++;
+            var open = value.StartsWith("\\\"", StringComparison.Ordinal) ? "\\\""
+                : value.StartsWith("&quot;", StringComparison.Ordinal) ? "&quot;"
+                : value.StartsWith('"') ? "\""
+                : value.StartsWith('\'') ? "'"
+                : "";
+            var close = open.Length > 0 && value.Length >= 2 * open.Length && value.EndsWith(open, StringComparison.Ordinal) ? open : "";
+            sb ??= new StringBuilder(text.Length);
+            sb.Append(text, position, valueGroup.Index - position).Append(open).Append(JsonRedactor.Mask).Append(close);
+            position = start = valueGroup.Index + valueGroup.Length;
+        }
+
+        return sb is null ? text : sb.Append(text, position, text.Length - position).ToString();
+    }
+
+    private static bool IsHarmless(string value)
+    {
+        var bare = value.Trim('"', '\'', '\\');
+        return bare.Length == 0 || bare is "true" or "false" or "null" || bare.Contains(JsonRedactor.Mask, StringComparison.Ordinal)
+            || value == "&quot;&quot;";
+    }
+
+    // "-----BEGIN [RSA |EC |ENCRYPTED ]PRIVATE KEY-----" up to its END line, or to the end of the text when cut.
+    private static string MaskPrivateKeys(string text, ref int masked)
+    {
+        const string Begin = "-----BEGIN ";
+        var index = text.IndexOf(Begin, StringComparison.Ordinal);
+        if (index < 0)
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text.Length);
+        var position = 0;
+        while (index >= 0)
+        {
+            var headerEnd = text.IndexOf("-----", index + Begin.Length, StringComparison.Ordinal);
+            var header = headerEnd < 0 ? "" : text[(index + Begin.Length)..headerEnd];
+            if (headerEnd < 0 || header.Length > 40 || !header.EndsWith("PRIVATE KEY", StringComparison.Ordinal))
+            {
+                index = text.IndexOf(Begin, index + Begin.Length, StringComparison.Ordinal);
+                continue;
+            }
+
+            var end = text.IndexOf("-----END " + header + "-----", headerEnd, StringComparison.Ordinal);
+            var stop = end < 0 ? text.Length : end + "-----END ".Length + header.Length + "-----".Length;
+            sb.Append(text, position, index - position).Append(JsonRedactor.Mask);
+            masked++;
+            position = stop;
+            index = stop >= text.Length ? -1 : text.IndexOf(Begin, stop, StringComparison.Ordinal);
+        }
+
+        sb.Append(text, position, text.Length - position);
+        return sb.ToString();
+    }
+
+    [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*", RegexOptions.None, matchTimeoutMilliseconds: 2000)]
+    private static partial Regex JwtPattern();
+
+    [GeneratedRegex(@"\b(?<scheme>Bearer|Basic)\s+(?<value>[A-Za-z0-9._~+/-]{8,}=*)", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 2000)]
+    private static partial Regex SchemePattern();
+
+    // name, then an optional closing quote of the name (", \", &quot; or '), then = or : (or spaces before a quoted
+    // value), then the value: quoted (", \", &quot; or ') or a bare run.
+    [GeneratedRegex(
+        @"(?<name>[A-Za-z_][A-Za-z0-9_.\-]{0,63})(?<q>\\""|""|&quot;|')?(?<sep>\s*[=:]\s*|\s+(?=\\?[""']|&quot;))(?<value>\\""(?>(?:[^""\\]|\\[^""])*)\\""|""(?>(?:[^""\\]|\\.)*)""|&quot;(?>(?:(?!&quot;)[^<>])*)&quot;|'(?>[^'\r\n]*)'|(?>[^\s,;&<>""'}\])\\]+))",
+        RegexOptions.None,
+        matchTimeoutMilliseconds: 2000)]
+    private static partial Regex AssignmentPattern();
+}

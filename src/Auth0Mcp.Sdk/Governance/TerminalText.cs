@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>
+/// Makes a stored value safe to print on one terminal line: control characters (C0, DEL, C1: newlines, escape
+/// sequences, NUL), line and paragraph separators and bidirectional overrides become visible <c>\n</c>,
+/// <c>\u001b</c>-style escapes, and a backslash is doubled, so a tool name holding a newline and a fake record line,
+/// or an ANSI sequence, cannot forge or hide output of <c>audit tail</c>.
+/// </summary>
+public static class TerminalText
+{
+    /// <summary>The escaped text (null stays null).</summary>
+    public static string? Escape(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var i = 0;
+        while (i < text.Length && !NeedsEscape(text[i]))
+        {
+            i++;
+        }
+
+        if (i == text.Length)
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text.Length + 16).Append(text, 0, i);
+        for (; i < text.Length; i++)
+        {
+            var c = text[i];
+            switch (c)
+            {
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                case '\n':
+                    sb.Append("\\n");
+                    break;
+                case '\r':
+                    sb.Append("\\r");
+                    break;
+                case '\t':
+                    sb.Append("\\t");
+                    break;
+                default:
+                    if (NeedsEscape(c))
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static bool NeedsEscape(char c) =>
+        c < 0x20 || c == '\\' || (c >= 0x7f && c <= 0x9f) || c is '\u2028' or '\u2029' || (c >= '\u202a' && c <= '\u202e')
+        || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f';
+}

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Auth0Mcp.Server.Transport;
+
+/// <summary>
+/// The HTTP side of the transport guard: a POST to the MCP endpoint larger than the limit is refused with 413 (from
+/// its Content-Length before reading, or while reading a chunked body), and a body that <see cref="JsonRpcGuard"/>
+/// refuses gets 400; both with a JSON-RPC error body, both audited with the authenticated caller. It runs after
+/// authentication and authorization, so anonymous requests are refused (401) before they can fill the audit.
+/// </summary>
+internal static class HttpRequestGuard
+{
+    public static void UseJsonRpcGuard(this WebApplication app, string path, TransportLimits limits, string subjectClaim, string groupsClaim)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.Equals(path, StringComparison.Ordinal) && !(path == "/" && context.Request.Path == ""))
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (context.Request.ContentLength is { } declared && declared > limits.MaxRequestBytes)
+            {
+                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(declared, limits, new JsonRpcGuard.Header()), declared, "", subjectClaim, groupsClaim).ConfigureAwait(false);
+                return;
+            }
+
+            // Read at most one chunk past the limit; a chunked body that goes on is refused without reading the rest.
+            var buffer = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            long total = 0;
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+                hash.AppendData(chunk, 0, read);
+                if (total > limits.MaxRequestBytes)
+                {
+                    // Keep only the start, for the id; the rest is never read.
+                    buffer.SetLength(Math.Min(buffer.Length, 8192));
+                    break;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (total > limits.MaxRequestBytes)
+            {
+                var header = JsonRpcGuard.Peek(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total, sha256, subjectClaim, groupsClaim).ConfigureAwait(false);
+                return;
+            }
+
+            var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            if (body.Span.StartsWith("\uFEFF"u8))
+            {
+                body = body[3..];
+            }
+
+            if (JsonRpcGuard.Check(body.Span, limits) is { } refusal)
+            {
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, sha256, subjectClaim, groupsClaim).ConfigureAwait(false);
+                return;
+            }
+
+            context.Request.Body = new MemoryStream(body.ToArray(), writable: false);
+            context.Request.ContentLength = body.Length;
+            await next(context).ConfigureAwait(false);
+        });
+    }
+
+    private static async Task RefuseAsync(HttpContext context, int status, JsonRpcRefusal refusal, long bytes, string sha256, string subjectClaim, string groupsClaim)
+    {
+        var user = context.User.FindFirst(subjectClaim)?.Value ?? context.User.Identity?.Name;
+        var groups = context.User.FindAll(groupsClaim).Select(c => c.Value).ToList();
+        var session = context.Request.Headers["Mcp-Session-Id"].FirstOrDefault();
+        await TransportAudit.RecordAsync(context.RequestServices, refusal, bytes, sha256, user, groups, session).ConfigureAwait(false);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        if (status == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The rest of the body is not read: close the connection after the answer.
+            context.Response.Headers.Connection = "close";
+        }
+
+        await context.Response.Body.WriteAsync(refusal.Response(), context.RequestAborted).ConfigureAwait(false);
+    }
+}

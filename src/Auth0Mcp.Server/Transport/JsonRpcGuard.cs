@@ -1,0 +1,346 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Auth0Mcp.Server.Transport;
+
+/// <summary>The limits both transports apply to every incoming JSON-RPC message, before the MCP server sees it.</summary>
+/// <param name="MaxRequestBytes">The largest message, in bytes (<c>AUTH0_MCP_MAX_REQUEST_BYTES</c>, default 4 MiB).</param>
+/// <param name="MaxDepth">The deepest nesting of objects and arrays (64: what the MCP server's JSON reader accepts).</param>
+internal sealed record TransportLimits(int MaxRequestBytes, int MaxDepth)
+{
+    public const int DefaultMaxRequestBytes = 4 * 1024 * 1024;
+    public const int DefaultMaxDepth = 64;
+    public const string Variable = "AUTH0_MCP_MAX_REQUEST_BYTES";
+
+    public static TransportLimits FromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable(Variable);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return new TransportLimits(DefaultMaxRequestBytes, DefaultMaxDepth);
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes >= 1024
+            ? new TransportLimits(bytes, DefaultMaxDepth)
+            : throw new UsageException($"{Variable} must be a number of bytes, at least 1024 (got '{text}').");
+    }
+}
+
+/// <summary>Why a message was refused, what to answer and what to audit.</summary>
+/// <param name="Code">The JSON-RPC error code: -32700 (not JSON) or -32600 (not a valid request, or too large).</param>
+/// <param name="DenialCode">The audit denial code: <c>request-too-large</c> or <c>malformed-request</c>.</param>
+/// <param name="Message">The error text for the client and the audit (never quotes the message's content).</param>
+/// <param name="IdJson">The request's id as JSON, or <c>null</c>.</param>
+/// <param name="Method">The JSON-RPC method, when it could be read.</param>
+/// <param name="Tool">For <c>tools/call</c>, the tool name, when it could be read.</param>
+internal sealed record JsonRpcRefusal(int Code, string DenialCode, string Message, string IdJson, string? Method, string? Tool)
+{
+    public const string TooLarge = "request-too-large";
+    public const string Malformed = "malformed-request";
+
+    /// <summary>The JSON-RPC error response, one line of UTF-8 without the line end.</summary>
+    public byte[] Response()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("jsonrpc", "2.0");
+            writer.WritePropertyName("id");
+            writer.WriteRawValue(IdJson, skipInputValidation: false);
+            writer.WriteStartObject("error");
+            writer.WriteNumber("code", Code);
+            writer.WriteString("message", Message);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}
+
+/// <summary>
+/// Checks one incoming JSON-RPC message: valid UTF-8 JSON, one object (no batch), no deeper than the limit, no
+/// duplicate keys at any depth, no lone surrogates, <c>jsonrpc</c> "2.0", <c>method</c> a string, <c>id</c> a string,
+/// number or null, <c>params</c> an object. A message that passes is what the MCP server can read without failing;
+/// one that does not is refused with a clear error and audited, never answered with -32603 and no record.
+/// </summary>
+internal static class JsonRpcGuard
+{
+    private const string NullId = "null";
+
+    /// <summary>Null when <paramref name="message"/> may pass; else the refusal.</summary>
+    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits)
+    {
+        if (message.Length > limits.MaxRequestBytes)
+        {
+            return TooLarge(message.Length, limits, Peek(message[..Math.Min(message.Length, 8192)]));
+        }
+
+        var header = new Header();
+        var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = limits.MaxDepth });
+        var keys = new Stack<HashSet<string>>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        keys.Push(new HashSet<string>(StringComparer.Ordinal));
+                        break;
+                    case JsonTokenType.StartArray:
+                        if (reader.CurrentDepth == 0)
+                        {
+                            return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: batches are not supported; send one JSON-RPC object per message.", header);
+                        }
+
+                        break;
+                    case JsonTokenType.EndObject:
+                        keys.Pop();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        var name = reader.GetString()!;
+                        if (!keys.Peek().Add(name))
+                        {
+                            return Refuse(-32600, JsonRpcRefusal.Malformed, $"Invalid Request: the key '{Shorten(name)}' appears twice in one object.", header);
+                        }
+
+                        if (!header.Take(ref reader, name, out var problem))
+                        {
+                            return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: " + problem, header);
+                        }
+
+                        break;
+                    case JsonTokenType.String when reader.ValueIsEscaped:
+                        _ = reader.GetString(); // throws on a lone surrogate
+                        break;
+                    default:
+                        if (reader.CurrentDepth == 0 && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: a message must be a JSON object.", header);
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            var deep = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
+            return Refuse(deep ? -32600 : -32700, JsonRpcRefusal.Malformed,
+                deep ? $"Invalid Request: nested deeper than {limits.MaxDepth} levels." : $"Parse error: not valid JSON (byte {reader.BytesConsumed}).", header);
+        }
+        catch (InvalidOperationException)
+        {
+            return Refuse(-32700, JsonRpcRefusal.Malformed, "Parse error: a string holds invalid Unicode (a lone surrogate).", header);
+        }
+
+        if (header.JsonRpc != "2.0")
+        {
+            return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: \"jsonrpc\" must be \"2.0\".", header);
+        }
+
+        return header.Method is null && header.Id is null && !header.HasResult
+            ? Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: no \"method\".", header)
+            : null;
+    }
+
+    /// <summary>The refusal for a message of <paramref name="bytes"/> bytes over the limit, answered with the id read from its start or end.</summary>
+    public static JsonRpcRefusal TooLarge(long bytes, TransportLimits limits, Header header) =>
+        Refuse(-32600, JsonRpcRefusal.TooLarge,
+            string.Create(CultureInfo.InvariantCulture, $"Request refused: {bytes} bytes exceed the {limits.MaxRequestBytes}-byte limit ({TransportLimits.Variable}); nothing was run."),
+            header);
+
+    /// <summary>Reads what it can of the top-level fields from the start of a message that is too large (or cut).</summary>
+    public static Header Peek(ReadOnlySpan<byte> start)
+    {
+        var header = new Header();
+        var reader = new Utf8JsonReader(start, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = 256 }));
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && !header.Take(ref reader, reader.GetString()!, out _))
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // what was read so far is all there is
+        }
+
+        return header;
+    }
+
+    /// <summary>Finds a top-level <c>"id"</c> at the end of a message (clients often write it last).</summary>
+    public static void PeekTail(ReadOnlySpan<byte> end, Header header)
+    {
+        if (header.Id is not null)
+        {
+            return;
+        }
+
+        var text = Encoding.UTF8.GetString(end);
+        var at = text.LastIndexOf("\"id\"", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return;
+        }
+
+        var rest = text[(at + 4)..].TrimStart();
+        if (!rest.StartsWith(':'))
+        {
+            return;
+        }
+
+        rest = rest[1..].TrimStart();
+        var stop = rest.StartsWith('"') ? rest.IndexOf('"', 1) + 1 : rest.IndexOfAny([',', '}', ' ']);
+        if (stop <= 0)
+        {
+            return;
+        }
+
+        var candidate = rest[..stop];
+        var tail = rest[stop..].Trim();
+        if (tail.Length <= 1 && (tail.Length == 0 || tail == "}") && IsIdJson(candidate))
+        {
+            header.Id = candidate;
+        }
+    }
+
+    private static bool IsIdJson(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.ValueKind is JsonValueKind.String or JsonValueKind.Number;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonRpcRefusal Refuse(int code, string denial, string message, Header header) =>
+        new(code, denial, message, header.Id ?? NullId, header.Method, header.Tool);
+
+    private static string Shorten(string text) => text.Length > 64 ? text[..64] + "…" : text;
+
+    /// <summary>The top-level fields read so far.</summary>
+    internal sealed class Header
+    {
+        public string? JsonRpc { get; private set; }
+
+        public string? Method { get; private set; }
+
+        public string? Id { get; set; }
+
+        /// <summary>For <c>tools/call</c>: the tool name (params.name), wherever the method came in the message.</summary>
+        public string? Tool => Method == "tools/call" ? _paramsName : null;
+
+        public bool HasResult { get; private set; }
+
+        private bool _inParams;
+        private string? _paramsName;
+
+        /// <summary>Reads the value of <paramref name="name"/> when it is a field of interest; false (and why) when its type is wrong.</summary>
+        public bool Take(ref Utf8JsonReader reader, string name, out string? problem)
+        {
+            problem = null;
+            var depth = reader.CurrentDepth;
+            if (depth == 1)
+            {
+                _inParams = name == "params";
+                switch (name)
+                {
+                    case "jsonrpc":
+                        if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                        {
+                            problem = "\"jsonrpc\" must be the string \"2.0\".";
+                            return false;
+                        }
+
+                        JsonRpc = reader.GetString();
+                        return true;
+                    case "method":
+                        if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                        {
+                            problem = "\"method\" must be a string.";
+                            return false;
+                        }
+
+                        Method = Shorten(reader.GetString()!);
+                        return true;
+                    case "id":
+                        if (!reader.Read())
+                        {
+                            return true;
+                        }
+
+                        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number or JsonTokenType.Null))
+                        {
+                            problem = "\"id\" must be a string, a number or null.";
+                            return false;
+                        }
+
+                        Id = reader.TokenType == JsonTokenType.Null ? null
+                            : reader.TokenType == JsonTokenType.Number ? Encoding.UTF8.GetString(reader.ValueSpan)
+                            : JsonEncodedString(reader.GetString()!);
+                        return true;
+                    case "params":
+                        var save = reader;
+                        if (reader.Read() && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                        {
+                            problem = "\"params\" must be an object.";
+                            return false;
+                        }
+
+                        reader = save;
+                        return true;
+                    case "result" or "error":
+                        HasResult = true;
+                        return true;
+                }
+            }
+            else if (depth == 2 && _inParams && name is "name" or "arguments")
+            {
+                // In every MCP method that has them, params.name is a string and params.arguments an object.
+                var save = reader;
+                if (!reader.Read())
+                {
+                    reader = save;
+                    return true;
+                }
+
+                if (name == "name" && reader.TokenType != JsonTokenType.String)
+                {
+                    problem = "\"params.name\" must be a string.";
+                    return false;
+                }
+
+                if (name == "arguments" && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
+                {
+                    problem = "\"params.arguments\" must be an object.";
+                    return false;
+                }
+
+                if (name == "name")
+                {
+                    _paramsName = Shorten(reader.GetString()!);
+                }
+                else
+                {
+                    reader = save;
+                }
+            }
+
+            return true;
+        }
+
+        private static string JsonEncodedString(string value) => "\"" + JsonEncodedText.Encode(value.Length > 200 ? value[..200] : value).ToString() + "\"";
+    }
+}

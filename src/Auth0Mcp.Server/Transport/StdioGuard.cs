@@ -1,0 +1,255 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+
+namespace Auth0Mcp.Server.Transport;
+
+/// <summary>
+/// Sits between the process's stdin/stdout and the MCP server's stream transport. Each incoming line is checked by
+/// <see cref="JsonRpcGuard"/>: a line over the size limit is never held whole (its start and end are kept to answer
+/// with its id; the rest is hashed and dropped), and a refused line never reaches the server: the guard answers it
+/// with a JSON-RPC error and reports it (the audit). Output lines are written whole, so the server's answers and the
+/// guard's never interleave.
+/// </summary>
+internal sealed class StdioGuard
+{
+    private const int HeadBytes = 8192;
+    private const int TailBytes = 512;
+    private readonly Stream _stdin;
+    private readonly LineAtomicStream _output;
+    private readonly TransportLimits _limits;
+    private readonly Func<JsonRpcRefusal, long, string, Task> _refused;
+    private readonly Pipe _pipe = new();
+
+    /// <param name="stdin">The process's input.</param>
+    /// <param name="stdout">The process's output.</param>
+    /// <param name="limits">The limits.</param>
+    /// <param name="refused">Called for each refused line with its size and sha256 (hex), after the client was answered.</param>
+    public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused)
+    {
+        _stdin = stdin;
+        _output = new LineAtomicStream(stdout);
+        _limits = limits;
+        _refused = refused;
+        Input = _pipe.Reader.AsStream();
+    }
+
+    /// <summary>What the MCP server reads: only lines that passed.</summary>
+    public Stream Input { get; }
+
+    /// <summary>What the MCP server writes to.</summary>
+    public Stream Output => _output;
+
+    /// <summary>Copies stdin to <see cref="Input"/> line by line until stdin ends or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        var line = new ArrayBufferWriter<byte>(4096);
+        var head = new byte[HeadBytes];
+        var tail = new byte[TailBytes];
+        var headLength = 0;
+        long tailWritten = 0;
+        long length = 0;
+        var oversized = false;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                var read = await _stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                var chunk = buffer.AsMemory(0, read);
+                while (!chunk.IsEmpty)
+                {
+                    var newline = chunk.Span.IndexOf((byte)'\n');
+                    var part = newline < 0 ? chunk : chunk[..newline];
+                    hash.AppendData(part.Span);
+                    length += part.Length;
+                    if (!oversized && length > _limits.MaxRequestBytes)
+                    {
+                        // Too large: stop holding it; keep its start for the id.
+                        oversized = true;
+                        headLength = Math.Min(HeadBytes, line.WrittenCount);
+                        line.WrittenSpan[..headLength].CopyTo(head);
+                        var more = Math.Min(HeadBytes - headLength, part.Length);
+                        part.Span[..more].CopyTo(head.AsSpan(headLength));
+                        headLength += more;
+                        line.Clear();
+                    }
+
+                    if (oversized)
+                    {
+                        foreach (var b in part.Span)
+                        {
+                            tail[tailWritten++ % TailBytes] = b;
+                        }
+                    }
+                    else
+                    {
+                        line.Write(part.Span);
+                    }
+
+                    if (newline < 0)
+                    {
+                        break;
+                    }
+
+                    chunk = chunk[(newline + 1)..];
+                    var digest = Convert.ToHexStringLower(hash.GetHashAndReset());
+                    if (oversized)
+                    {
+                        var header = JsonRpcGuard.Peek(head.AsSpan(0, headLength));
+                        JsonRpcGuard.PeekTail(Ordered(tail, tailWritten), header);
+                        await RefuseAsync(JsonRpcGuard.TooLarge(length, _limits, header), length, digest).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await PassOrRefuseAsync(line.WrittenMemory, digest, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    line.Clear();
+                    (length, oversized, tailWritten, headLength) = (0, false, 0, 0);
+                }
+            }
+
+            if (line.WrittenCount > 0 && !oversized)
+            {
+                await PassOrRefuseAsync(line.WrittenMemory, Convert.ToHexStringLower(hash.GetHashAndReset()), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+        finally
+        {
+            await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task PassOrRefuseAsync(ReadOnlyMemory<byte> message, string digest, CancellationToken cancellationToken)
+    {
+        var span = message.Span;
+        if (span.StartsWith("\uFEFF"u8))
+        {
+            message = message[3..];
+        }
+
+        if (message.Span.Trim(" \t\r"u8).IsEmpty)
+        {
+            return;
+        }
+
+        if (JsonRpcGuard.Check(message.Span, _limits) is { } refusal)
+        {
+            await RefuseAsync(refusal, message.Length, digest).ConfigureAwait(false);
+            return;
+        }
+
+        await _pipe.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        await _pipe.Writer.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RefuseAsync(JsonRpcRefusal refusal, long bytes, string digest)
+    {
+        await _output.WriteLineAsync(refusal.Response()).ConfigureAwait(false);
+        await _refused(refusal, bytes, digest).ConfigureAwait(false);
+    }
+
+    private static byte[] Ordered(byte[] ring, long written)
+    {
+        if (written <= ring.Length)
+        {
+            return ring[..(int)written];
+        }
+
+        var start = (int)(written % ring.Length);
+        return [.. ring[start..], .. ring[..start]];
+    }
+}
+
+/// <summary>A write-only stream that passes whole lines to the inner stream under one lock, so two writers never interleave within a line.</summary>
+internal sealed class LineAtomicStream(Stream inner) : Stream
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ArrayBufferWriter<byte> _pending = new();
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <summary>Writes <paramref name="line"/> and a line end as one unit.</summary>
+    public async Task WriteLineAsync(byte[] line)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await inner.WriteAsync(line).ConfigureAwait(false);
+            await inner.WriteAsync("\n"u8.ToArray()).ConfigureAwait(false);
+            await inner.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        _pending.Write(buffer.Span);
+        var last = _pending.WrittenSpan.LastIndexOf((byte)'\n');
+        if (last < 0)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var complete = _pending.WrittenMemory[..(last + 1)].ToArray();
+            var rest = _pending.WrittenSpan[(last + 1)..].ToArray();
+            _pending.Clear();
+            _pending.Write(rest);
+            await inner.WriteAsync(complete, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _gate.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Auth0Mcp.Server.Transport;
+
+/// <summary>
+/// Records a message refused at the transport in the audit (when governance is on): event <c>request.refused</c>,
+/// outcome denied, the denial code, the caller, the tool it named (if any), and the sha256 and size of what was
+/// received, never its content. Without governance the refusal is logged (to stderr) instead.
+/// </summary>
+internal static class TransportAudit
+{
+    public const string Event = "request.refused";
+
+    public static async Task RecordAsync(IServiceProvider? services, JsonRpcRefusal refusal, long bytes, string sha256, string? user, IReadOnlyList<string>? groups, string? session)
+    {
+        var governance = services?.GetService<ToolGovernance>();
+        if (services is null || governance is null)
+        {
+            services?.GetService<ILoggerFactory>()?.CreateLogger("auth0-mcp.transport")
+                .LogWarning("Refused a {Method} message of {Bytes} bytes from {User}: {Reason}", refusal.Method ?? "(unknown)", bytes, user ?? "-", refusal.Message);
+            return;
+        }
+
+        var record = new AuditRecord
+        {
+            Time = services.GetService<TimeProvider>()?.GetUtcNow() ?? DateTimeOffset.UtcNow,
+            Kind = AuditKinds.Call,
+            Event = Event,
+            User = user,
+            Groups = groups is null ? null : [.. groups],
+            Session = session,
+            Server = governance.ServerName,
+            Tool = refusal.Tool,
+            Outcome = AuditOutcomes.Denied,
+            DenialCode = refusal.DenialCode,
+            Reason = string.Create(CultureInfo.InvariantCulture, $"{refusal.Message} (method {refusal.Method ?? "unknown"}, {bytes} bytes)"),
+            ArgumentsHash = sha256,
+        };
+        try
+        {
+            await governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The client was answered already; a store that cannot take the record is reported, not fatal here.
+            services.GetService<ILoggerFactory>()?.CreateLogger("auth0-mcp.transport")
+                .LogError("Could not audit a refused {Method} message: {Error}", refusal.Method ?? "(unknown)", ex.Message);
+        }
+    }
+}

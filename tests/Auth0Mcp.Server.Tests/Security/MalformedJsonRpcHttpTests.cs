@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Auth0Mcp.Server.Tests.Http;
+using Auth0Mcp.Server.Tests.Infrastructure;
+
+namespace Auth0Mcp.Server.Tests.Security;
+
+/// <summary>
+/// Issue 11 items 5 and 7 over Streamable HTTP (the host in this process): an oversized body gets 413, a malformed
+/// one 400, each with a JSON-RPC error and an audit record naming the authenticated caller; an anonymous caller
+/// gets 401 and leaves no record; nothing reaches Auth0; a proper client still works afterwards.
+/// </summary>
+public sealed class MalformedJsonRpcHttpTests : IDisposable
+{
+    private const string MalloryKey = "mallory-key-0123456789abcdef";
+    private readonly TempGovernance _governance = new();
+
+    public void Dispose() => _governance.Dispose();
+
+    private async Task<InProcessServer> StartAsync(Uri auth0, int limit)
+    {
+        await _governance.RunAsync("tools", "approve", "*");
+        await _governance.RunAsync("profiles", "create", "all", "--toolsets", "all-approved", "--users", "mallory", "--policy", "auto");
+        Environment.SetEnvironmentVariable("AUTH0_MCP_MAX_REQUEST_BYTES", limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            return await InProcessServer.StartAsync(Settings.Load(new Dictionary<string, string?>
+            {
+                ["AUTH0_TOKEN"] = "test-token-http-sec",
+                ["AUTH0_MCP_BASE_URL"] = auth0.ToString().TrimEnd('/'),
+                ["AUTH0_MCP_STORE"] = _governance.Store,
+                ["AUTH0_MCP_API_KEYS"] = $"{MalloryKey}=mallory",
+            }, "--http", "http://127.0.0.1:0/mcp"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AUTH0_MCP_MAX_REQUEST_BYTES", null);
+        }
+    }
+
+    private static HttpRequestMessage Post(Uri url, string body, string? key = MalloryKey, bool chunked = false)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url);
+        HttpContent content = chunked
+            ? new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)))
+            : new StringContent(body, Encoding.UTF8, "application/json");
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (chunked)
+        {
+            content.Headers.ContentLength = null;
+            request.Headers.TransferEncodingChunked = true;
+        }
+
+        request.Content = content;
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return request;
+    }
+
+    [Fact]
+    public async Task Post_HostileBodies_RefusedWithJsonRpcErrorsAuditedAndNothingSent()
+    {
+        const int Limit = 32 * 1024;
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        await using var server = await StartAsync(auth0.BaseUrl, Limit);
+        using var http = new HttpClient();
+        var big = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"" + new string('A', 2 * Limit) + "\"}}}";
+        var cases = new (string Body, bool Chunked, HttpStatusCode Status)[]
+        {
+            (big, false, HttpStatusCode.RequestEntityTooLarge),
+            (big, true, HttpStatusCode.RequestEntityTooLarge),
+            ("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"a\",\"q\":\"b\"}}}", false, HttpStatusCode.BadRequest),
+            ("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"\\udc00\"}}}", false, HttpStatusCode.BadRequest),
+            ("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":" + new string('[', 3000), false, HttpStatusCode.BadRequest),
+            ("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":[\"tools/list\"]}", false, HttpStatusCode.BadRequest),
+        };
+
+        foreach (var (body, chunked, status) in cases)
+        {
+            using var response = await http.SendAsync(Post(server.Url, body, chunked: chunked));
+            Assert.Equal(status, response.StatusCode);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.True(doc.RootElement.TryGetProperty("error", out _));
+        }
+
+        // Anonymous: refused by authentication, no record.
+        using (var anonymous = await http.SendAsync(Post(server.Url, big, key: null)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        // A proper client still works.
+        await using (var client = await server.ConnectAsync(new Dictionary<string, string> { ["Authorization"] = "Bearer " + MalloryKey }))
+        {
+            var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["q"] = "after" });
+            Assert.NotEqual(true, result.IsError);
+        }
+
+        Assert.Single(auth0.Requests);
+        var refused = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(r => r.GetProperty("event").GetString() == "request.refused")
+            .ToList();
+        Assert.Equal(cases.Length, refused.Count);
+        Assert.All(refused, r => Assert.Equal("mallory", r.GetProperty("user").GetString()));
+        Assert.Equal(2, refused.Count(r => r.GetProperty("denial_code").GetString() == "request-too-large"));
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Auth0Mcp.Server.Tests.Infrastructure;
+
+namespace Auth0Mcp.Server.Tests.Security;
+
+/// <summary>
+/// Issue 11 items 5 and 7 over stdio, against the real <c>auth0-mcp serve</c>: oversized, truncated, deep,
+/// wrongly typed, duplicate-key, lone-surrogate and batch messages are each answered with a JSON-RPC error carrying
+/// the request's id, none reaches Auth0, each leaves a <c>request.refused</c> audit record, and the server keeps
+/// serving (a proper call afterwards succeeds).
+/// </summary>
+public sealed class MalformedJsonRpcStdioTests
+{
+    private const int Limit = 64 * 1024;
+
+    public static TheoryData<string, string, int> Hostile => new()
+    {
+        { "oversized", "{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"" + new string('A', 3 * Limit) + "\"}},\"id\":101}", 101 },
+        { "truncated", "{\"jsonrpc\":\"2.0\",\"id\":102,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",", 102 },
+        { "deep", "{\"jsonrpc\":\"2.0\",\"id\":103,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":" + new string('[', 5000) + new string(']', 5000) + "}}}", 103 },
+        { "method-not-string", "{\"jsonrpc\":\"2.0\",\"id\":104,\"method\":5}", 104 },
+        { "params-string", "{\"jsonrpc\":\"2.0\",\"id\":105,\"method\":\"tools/call\",\"params\":\"auth0_users_list\"}", 105 },
+        { "id-object", "{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"tools/list\"}", -1 },
+        { "duplicate-keys", "{\"jsonrpc\":\"2.0\",\"id\":107,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"a\",\"q\":\"b\"}}}", 107 },
+        { "lone-surrogate", "{\"jsonrpc\":\"2.0\",\"id\":108,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"\\ud800x\"}}}", 108 },
+        { "batch", "[{\"jsonrpc\":\"2.0\",\"id\":109,\"method\":\"tools/list\"}]", -1 },
+        { "not-an-object", "\"tools/list\"", -1 },
+        { "arguments-string", "{\"jsonrpc\":\"2.0\",\"id\":112,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":\"q=x\"}}", 112 },
+        { "name-number", "{\"jsonrpc\":\"2.0\",\"id\":113,\"method\":\"tools/call\",\"params\":{\"name\":7,\"arguments\":{}}}", 113 },
+        { "wrong-version", "{\"jsonrpc\":\"1.0\",\"id\":111,\"method\":\"tools/list\"}", 111 },
+    };
+
+    [Fact]
+    public async Task Serve_HostileMessagesOverStdio_EachRefusedWithItsIdAuditedAndNothingSent()
+    {
+        using var home = new TestHome();
+        await home.GrantEverythingAsync("mallory");
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Repo.ServerDll);
+        psi.ArgumentList.Add("serve");
+        foreach (var (key, value) in home.Environment(auth0.BaseUrl, "mallory"))
+        {
+            psi.Environment[key] = value;
+        }
+
+        psi.Environment["AUTH0_MCP_MAX_REQUEST_BYTES"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var server = Process.Start(psi)!;
+        var stderr = server.StandardError.ReadToEndAsync();
+        var stdin = new StreamWriter(server.StandardInput.BaseStream, new UTF8Encoding(false)) { NewLine = "\n" };
+        var stdout = server.StandardOutput;
+        try
+        {
+            await stdin.WriteLineAsync("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"hostile\",\"version\":\"1\"}}}");
+            await stdin.FlushAsync();
+            Assert.Contains("\"id\":0", await ReadLineAsync(stdout));
+            await stdin.WriteLineAsync("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+
+            foreach (var row in Hostile)
+            {
+                var (name, line, id) = ((string)row[0], (string)row[1], (int)row[2]);
+                await stdin.WriteLineAsync(line);
+                await stdin.FlushAsync();
+                var answer = await ReadLineAsync(stdout);
+                using var doc = JsonDocument.Parse(answer);
+                Assert.True(doc.RootElement.TryGetProperty("error", out var error), $"{name}: {answer}");
+                Assert.NotEqual(-32603, error.GetProperty("code").GetInt32());
+                if (id >= 0)
+                {
+                    Assert.Equal(id, doc.RootElement.GetProperty("id").GetInt32());
+                }
+            }
+
+            // Still serving: a proper call is answered and reaches Auth0.
+            await stdin.WriteLineAsync("{\"jsonrpc\":\"2.0\",\"id\":200,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"after\"}}}");
+            await stdin.FlushAsync();
+            var ok = await ReadLineAsync(stdout);
+            Assert.Contains("\"id\":200", ok);
+            Assert.Contains("\"result\"", ok);
+        }
+        finally
+        {
+            stdin.Close();
+            if (!server.WaitForExit(20_000))
+            {
+                server.Kill();
+            }
+        }
+
+        Assert.Single(auth0.Requests);
+        var audit = await home.AdminAsync("audit", "tail", "-n", "100", "--json");
+        var refused = audit.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(r => r.GetProperty("event").GetString() == "request.refused")
+            .ToList();
+        Assert.Equal(Hostile.Count(), refused.Count);
+        Assert.All(refused, r => Assert.Equal("mallory", r.GetProperty("user").GetString()));
+        Assert.Contains(refused, r => r.GetProperty("denial_code").GetString() == "request-too-large");
+        Assert.DoesNotContain(new string('A', 1000), audit, StringComparison.Ordinal);
+        _ = await stderr;
+    }
+
+    private static async Task<string> ReadLineAsync(StreamReader stdout)
+    {
+        var line = await stdout.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.NotNull(line);
+        return line;
+    }
+}
