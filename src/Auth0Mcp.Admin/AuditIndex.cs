@@ -113,6 +113,25 @@ internal sealed class AuditIndex(ToolGovernance governance)
         }
     }
 
+    /// <summary>The newest records about exactly <paramref name="tool"/>, except its content records.</summary>
+    public IReadOnlyList<AuditEntry> ForTool(string tool, int max)
+    {
+        var result = new List<AuditEntry>();
+        lock (_lock)
+        {
+            for (var i = _entries.Count - 1; i >= 0 && result.Count < max; i--)
+            {
+                var e = _entries[i];
+                if (string.Equals(e.Tool, tool, StringComparison.Ordinal) && e.Event != ToolGovernance.ToolContentEvent)
+                {
+                    result.Add(e);
+                }
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The sequence of the record that holds <paramref name="tool"/>'s content at <paramref name="hash"/>, if recorded.</summary>
     public long? ContentSequence(string tool, string hash)
     {
