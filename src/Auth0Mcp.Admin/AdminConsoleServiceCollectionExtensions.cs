@@ -44,6 +44,12 @@ public static class AdminConsoleServiceCollectionExtensions
             o.Conventions.AllowAnonymousToPage("/Admin/SignIn");
             o.Conventions.ConfigureFilter(new SecurityHeadersFilter());
         }).AddApplicationPart(typeof(AdminConsole).Assembly);
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o =>
+        {
+            o.Cookie.Name = "auth0-mcp-admin-flash";
+            o.Cookie.Path = AdminConsole.PathPrefix;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "auth0-mcp-admin-af";

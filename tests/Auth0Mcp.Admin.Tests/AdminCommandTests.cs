@@ -2,6 +2,7 @@ using Auth0Mcp.ManagementApi;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Server.Tests.Http;
 using Auth0Mcp.Server.Tests.Infrastructure;
+using Auth0Mcp.Server;
 using Auth0Mcp.Server.Http;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,7 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
 
         var changed = Auth0ToolCatalog.Descriptors.Select(d => d.Name == "auth0_users_get" ? WithDescription(d, d.Description + "\n" + Added) : d).ToList();
         await using var after = await StartAsync(governance.Store, changed);
+        await context.ClearCookiesAsync();
         await ConsolePages.SignInAsync(page, after.Admin, ConsoleServer.AdminKey);
         await page.GotoAsync(after.Admin + "/tools/auth0_users_get");
 
@@ -60,7 +62,7 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
         };
         var settings = HostSettings.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
         // The authority's metadata, given instead of fetched (no network identity provider in tests).
-        await using var app = new AdminApp(AdminServe.Build(settings, services => services.PostConfigure<OpenIdConnectOptions>(AdminAuthentication.OidcScheme, o =>
+        await using var app = new AdminApp(AdminServe.Build(settings, services => services.Configure<OpenIdConnectOptions>(AdminAuthentication.OidcScheme, o =>
             o.Configuration = new OpenIdConnectConfiguration { Issuer = "https://idp.test.invalid/", AuthorizationEndpoint = "https://idp.test.invalid/authorize", TokenEndpoint = "https://idp.test.invalid/oauth/token" })));
         await app.StartAsync();
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });

@@ -128,6 +128,7 @@ internal static class ConsolePages
         await page.GetByLabel("API key").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForLoadStateAsync();
+        Assert.False(page.Url.Contains("/admin/signin", StringComparison.Ordinal), $"sign-in failed at {page.Url}: {await page.ContentAsync()}");
     }
 
     /// <summary>Saves a full-page screenshot as a test artifact (artifacts/admin-screenshots) and, with AUTH0_MCP_DOCS_SCREENSHOTS=1, into docs/admin.</summary>

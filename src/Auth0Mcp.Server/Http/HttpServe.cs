@@ -65,7 +65,7 @@ internal static class HttpServe
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // Authentication registers data protection; this server protects nothing with it (no cookies).
+        // Authentication registers data protection; only the admin console (AUTH0_MCP_ADMIN) protects cookies with it.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");
         builder.Services.AddSingleton(settings);
