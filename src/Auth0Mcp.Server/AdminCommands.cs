@@ -82,7 +82,7 @@ internal static class AdminCommands
     }
 
     /// <summary>The scopes of the configured Management API token (environment or rotated file), when it is a JWT.</summary>
-    private static IReadOnlySet<string>? GrantedScopes()
+    internal static IReadOnlySet<string>? GrantedScopes()
     {
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
         CredentialSettings.AddSources(configuration);
@@ -204,8 +204,14 @@ internal static class AdminCommands
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        AddConnection(services);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>The Auth0 connection (and <see cref="Auth0Doctor"/>) on the configured, rotatable credential.</summary>
+    internal static void AddConnection(IServiceCollection services)
+    {
         services.AddAuth0Connection();
         CredentialSettings.AddRotatableCredentials(services);
-        return services.BuildServiceProvider();
     }
 }

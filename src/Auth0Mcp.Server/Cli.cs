@@ -12,6 +12,8 @@ internal static class Cli
           auth0-mcp [serve] [options]       Serve MCP over stdio (the default command).
           auth0-mcp serve --http URL        Serve MCP over Streamable HTTP at URL, e.g. http://127.0.0.1:8080/mcp
                                             (stateful sessions; callers authenticate with a JWT or an API key).
+          auth0-mcp admin --http URL        Serve only the admin console (govern tools in a browser) against the store,
+                                            e.g. http://127.0.0.1:8081 (AUTH0_MCP_ADMIN=on serves it under /admin of serve --http).
           auth0-mcp catalog list [--json]   Print the generated tool catalogue (no store, no credentials).
           auth0-mcp catalog diff OLD_SPEC NEW_SPEC [--json] [--groups a;b] [--fail-on-breaking]
                                             Tools added, removed and changed between two specs (breaking marked).
@@ -36,7 +38,8 @@ internal static class Cli
                                              "Server": {"Http", "ToolsMode", "PageSize"},
                                              "Governance": {"Enabled", "Store", "User", "Groups", "MaxOutputBytes"},
                                              "Authentication": {"Jwt": {"Authority", "Audience", "SubjectClaim", "GroupsClaim"},
-                                                                "ApiKeys": [{"Key", "User", "Groups": [...]}]}}
+                                                                "ApiKeys": [{"Key", "User", "Groups": [...]}]},
+                                             "Admin": {"Enabled", "Groups": [...], "ClientId", "ClientSecret"}}
 
         Environment:
           AUTH0_MCP_CREDENTIALS_FILE  The watched file 'credentials rotate' writes (default ~/.config/auth0-mcp/credentials.json)
@@ -63,6 +66,8 @@ internal static class Cli
                     return 0;
                 case "serve":
                     return await ServeCommand.RunAsync(args.Skip(1).ToArray(), stderr, cancellationToken).ConfigureAwait(false);
+                case "admin":
+                    return await Http.AdminServe.RunAsync(args.Skip(1).ToArray(), stderr, cancellationToken).ConfigureAwait(false);
                 case "catalog" when args.Length >= 2 && args[1] == "list":
                     return ToolsCommand.List(Auth0ToolCatalog.Descriptors, args.Skip(2).ToArray(), stdout, stderr);
                 case "toolsets" when args.Length >= 2 && args[1] == "grants":

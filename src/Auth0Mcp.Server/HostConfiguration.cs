@@ -41,6 +41,10 @@ internal sealed class HostSettings
         ("AUTH0_MCP_OIDC_AUDIENCE", "Authentication:Jwt:Audience", "HTTP: the audience those JWTs must carry"),
         ("AUTH0_MCP_API_KEYS", "Authentication:ApiKeys", "HTTP: static keys, KEY=user[:group1,group2];KEY2=user2 (at least 16 characters each)"),
         ("AUTH0_MCP_HTTP_LOCAL_USER", "Authentication:LocalUser", "HTTP on a loopback address only: on = requests without credentials act as AUTH0_MCP_USER (local tools, test suites)"),
+        ("AUTH0_MCP_ADMIN", "Admin:Enabled", "HTTP: on = serve the admin console under /admin (auth0-mcp admin serves it alone)"),
+        ("AUTH0_MCP_ADMIN_GROUPS", "Admin:Groups", "The groups or roles (comma-separated) whose members administer the console"),
+        ("AUTH0_MCP_ADMIN_CLIENT_ID", "Admin:ClientId", "The console's OIDC client id at AUTH0_MCP_OIDC_AUTHORITY (authorization code + PKCE)"),
+        ("AUTH0_MCP_ADMIN_CLIENT_SECRET", "Admin:ClientSecret", "The console's OIDC client secret, if the client has one"),
     ];
 
     public Uri? HttpUrl { get; set; }
@@ -82,6 +86,19 @@ internal sealed class HostSettings
     /// <summary>HTTP on loopback only: requests without credentials act as <see cref="User"/> (like stdio).</summary>
     public bool LocalUser { get; set; }
 
+    /// <summary>Whether the admin console is served (under /admin, or alone by <c>auth0-mcp admin</c>).</summary>
+    public bool AdminEnabled { get; set; }
+
+    /// <summary><c>auth0-mcp admin</c>: the console alone, no MCP endpoint (no caller authentication needed).</summary>
+    public bool AdminOnly { get; set; }
+
+    /// <summary>The groups or roles whose members administer the console.</summary>
+    public List<string> AdminGroups { get; } = [];
+
+    public string? AdminClientId { get; set; }
+
+    public string? AdminClientSecret { get; set; }
+
     /// <summary>The MCP endpoint path of <see cref="HttpUrl"/> ("/" when it has none).</summary>
     public string HttpPath => HttpUrl is null ? "/" : (HttpUrl.AbsolutePath.TrimEnd('/') is { Length: > 0 } p ? p : "/");
 
@@ -90,8 +107,9 @@ internal sealed class HostSettings
     /// <c>--config FILE</c>), the environment, then the file.
     /// </summary>
     /// <exception cref="UsageException">Every problem found, one per line.</exception>
-    public static HostSettings Load(string[] args, Func<string, string?>? environment = null)
+    public static HostSettings Load(string[] args, Func<string, string?>? environment = null, bool adminOnly = false)
     {
+        var command = adminOnly ? "admin" : "serve";
         environment ??= Environment.GetEnvironmentVariable;
         var errors = new List<string>();
         var cli = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -102,14 +120,14 @@ internal sealed class HostSettings
             var name = eq > 0 ? arg[..eq] : arg;
             if (name is not ("--http" or "--tools-mode" or "--config"))
             {
-                throw new UsageException($"serve: unexpected argument '{arg}' (options: --http URL, --tools-mode full|progressive, --config FILE).");
+                throw new UsageException($"{command}: unexpected argument '{arg}' (options: --http URL, --tools-mode full|progressive, --config FILE).");
             }
 
-            var value = eq > 0 ? arg[(eq + 1)..] : i + 1 < args.Length ? args[++i] : throw new UsageException($"serve: {name} needs a value.");
+            var value = eq > 0 ? arg[(eq + 1)..] : i + 1 < args.Length ? args[++i] : throw new UsageException($"{command}: {name} needs a value.");
             cli[name] = value;
         }
 
-        var settings = new HostSettings();
+        var settings = new HostSettings { AdminOnly = adminOnly };
         var file = cli.GetValueOrDefault("--config") ?? environment("AUTH0_MCP_CONFIG");
         if (!string.IsNullOrWhiteSpace(file))
         {
@@ -127,6 +145,7 @@ internal sealed class HostSettings
             settings.SetMode(mode, "--tools-mode", errors);
         }
 
+        settings.AdminEnabled |= adminOnly;
         settings.Validate(errors);
         if (errors.Count > 0)
         {
@@ -207,6 +226,19 @@ internal sealed class HostSettings
             LocalUser = Switch(local, "AUTH0_MCP_HTTP_LOCAL_USER", errors) ?? LocalUser;
         }
 
+        if (Get("AUTH0_MCP_ADMIN") is { } admin)
+        {
+            AdminEnabled = Switch(admin, "AUTH0_MCP_ADMIN", errors) ?? AdminEnabled;
+        }
+
+        if (Get("AUTH0_MCP_ADMIN_GROUPS") is { } adminGroups)
+        {
+            AdminGroups.Clear();
+            AdminGroups.AddRange(adminGroups.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
+        AdminClientId = Get("AUTH0_MCP_ADMIN_CLIENT_ID") ?? AdminClientId;
+        AdminClientSecret = Get("AUTH0_MCP_ADMIN_CLIENT_SECRET") ?? AdminClientSecret;
         JwtAuthority = Get("AUTH0_MCP_OIDC_AUTHORITY") ?? JwtAuthority;
         JwtAudience = Get("AUTH0_MCP_OIDC_AUDIENCE") ?? JwtAudience;
         if (Get("AUTH0_MCP_API_KEYS") is { } keys)
@@ -371,8 +403,27 @@ internal sealed class HostSettings
                         }
 
                         break;
+                    case "Admin":
+                        foreach (var p in Properties(section, errors))
+                        {
+                            switch (p.Name)
+                            {
+                                case "Enabled": AdminEnabled = p.Value.ValueKind == JsonValueKind.True; break;
+                                case "Groups":
+                                    AdminGroups.Clear();
+                                    AdminGroups.AddRange(p.Value.ValueKind == JsonValueKind.Array
+                                        ? p.Value.EnumerateArray().Where(g => g.ValueKind == JsonValueKind.String).Select(g => g.GetString()!)
+                                        : (Str(p, errors) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                                    break;
+                                case "ClientId": AdminClientId = Str(p, errors); break;
+                                case "ClientSecret": AdminClientSecret = Str(p, errors); break;
+                                default: errors.Add($"config: unknown setting Admin:{p.Name}"); break;
+                            }
+                        }
+
+                        break;
                     default:
-                        errors.Add($"config: unknown section '{section.Name}' (sections: Auth0, Server, Governance, Authentication)");
+                        errors.Add($"config: unknown section '{section.Name}' (sections: Auth0, Server, Governance, Authentication, Admin)");
                         break;
                 }
             }
@@ -391,6 +442,11 @@ internal sealed class HostSettings
             errors.Add("AUTH0_MCP_MAX_OUTPUT_BYTES / Governance:MaxOutputBytes must be at least 1024");
         }
 
+        if (AdminEnabled)
+        {
+            ValidateAdmin(errors);
+        }
+
         if (HttpUrl is null)
         {
             return;
@@ -401,7 +457,7 @@ internal sealed class HostSettings
             errors.Add("--http: serve plain http on a loopback or private address and terminate TLS in a reverse proxy (https listening is not built in)");
         }
 
-        if ((JwtAuthority is null) != (JwtAudience is null))
+        if (!AdminOnly && (JwtAuthority is null) != (JwtAudience is null))
         {
             errors.Add("JWT authentication needs both AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE (Authentication:Jwt:Authority and :Audience)");
         }
@@ -420,7 +476,7 @@ internal sealed class HostSettings
             errors.Add("AUTH0_MCP_HTTP_LOCAL_USER needs AUTH0_MCP_USER: the identity that requests without credentials act as");
         }
 
-        if (JwtAuthority is null && ApiKeys.Count == 0 && !LocalUser)
+        if (!AdminOnly && JwtAuthority is null && ApiKeys.Count == 0 && !LocalUser)
         {
             errors.Add("serve --http needs caller authentication: set AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE (JWT bearer tokens), or AUTH0_MCP_API_KEYS (static keys), or the Authentication section of --config");
         }
@@ -445,6 +501,55 @@ internal sealed class HostSettings
                 errors.Add($"{label} repeats another key");
             }
         }
+    }
+
+    private void ValidateAdmin(List<string> errors)
+    {
+        if (HttpUrl is null)
+        {
+            errors.Add(AdminOnly
+                ? "admin: give the console's address with --http URL (e.g. http://127.0.0.1:8081)"
+                : "the admin console (AUTH0_MCP_ADMIN) is served over HTTP only: add --http URL");
+        }
+
+        if (!AdminOnly && !Governance)
+        {
+            errors.Add("the admin console (AUTH0_MCP_ADMIN) needs governance on (AUTH0_MCP_GOVERNANCE)");
+        }
+
+        if (AdminGroups.Count == 0)
+        {
+            errors.Add("the admin console needs AUTH0_MCP_ADMIN_GROUPS (or Admin:Groups): the groups or roles whose members administer it");
+        }
+
+        if (ApiKeys.Count == 0 && (JwtAuthority is null || AdminClientId is null))
+        {
+            errors.Add("the admin console needs a sign-in: AUTH0_MCP_OIDC_AUTHORITY with AUTH0_MCP_ADMIN_CLIENT_ID (OIDC), or AUTH0_MCP_API_KEYS (loopback only)");
+        }
+    }
+
+    /// <summary>Sets the admin console options from these settings.</summary>
+    public void ApplyTo(Auth0Mcp.Admin.AdminConsoleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var group in AdminGroups)
+        {
+            options.AdminGroups.Add(group);
+        }
+
+        foreach (var key in ApiKeys)
+        {
+            options.ApiKeys.Add(new Auth0Mcp.Admin.AdminApiKey(key.Key, key.User, key.Groups));
+        }
+
+        options.Oidc.Authority = JwtAuthority;
+        options.Oidc.ClientId = AdminClientId;
+        options.Oidc.ClientSecret = AdminClientSecret;
+        options.Oidc.SubjectClaim = SubjectClaim;
+        options.Oidc.GroupsClaim = GroupsClaim;
+        options.Store = Store;
+        options.Catalog = AdminCommands.Catalog;
+        options.GrantedScopes = AdminCommands.GrantedScopes;
     }
 
     private void SetHttp(string value, string source, List<string> errors)

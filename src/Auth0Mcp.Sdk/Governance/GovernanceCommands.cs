@@ -586,7 +586,8 @@ public sealed class GovernanceCommands
         }
     }
 
-    private static string WithHash(AuditRow row) => row.Body[..^1] + ",\"hash\":\"" + row.Hash + "\"}";
+    /// <summary>One audit row as the JSON line that <c>audit export</c> and <c>audit tail --json</c> print (the record with its hash).</summary>
+    public static string WithHash(AuditRow row) => row is null ? throw new ArgumentNullException(nameof(row)) : row.Body[..^1] + ",\"hash\":\"" + row.Hash + "\"}";
 
     private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
     {

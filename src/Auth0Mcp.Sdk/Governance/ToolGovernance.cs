@@ -494,6 +494,49 @@ public sealed class ToolGovernance
     public Task RecordCredentialRotationAsync(string actor, string details, CancellationToken cancellationToken = default) =>
         Store.AppendAuditAsync(NewAdminRecord(actor, "credential.rotated", null, details ?? ""), cancellationToken);
 
+    /// <summary>
+    /// Appends an administrative event that changes no state (e.g. a console sign-in, or a refused attempt to
+    /// administer), with <paramref name="actor"/> as its user. Free text is masked like every admin record's details.
+    /// </summary>
+    public Task RecordAdminEventAsync(string actor, string eventName, string? tool, string? details, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(eventName);
+        return Store.AppendAuditAsync(NewAdminRecord(actor, eventName, tool, details), cancellationToken);
+    }
+
+    /// <summary>
+    /// Records what each of <paramref name="tools"/> looks like (<c>tool.content</c> events: its catalogue JSON with
+    /// <c>contentHash</c> first), in one transaction, so that a tool which later returns to review can be compared
+    /// with the version that was approved. The state itself does not change.
+    /// </summary>
+    public Task RecordToolContentAsync(IEnumerable<Auth0ToolDescriptor> tools, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        var list = tools.ToList();
+        return MutateAsync(actor, (_, log) =>
+        {
+            foreach (var descriptor in list)
+            {
+                using var buffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("contentHash", descriptor.ContentHash);
+                    Auth0ToolDescriptorJson.WriteProperties(writer, descriptor);
+                    writer.WriteEndObject();
+                }
+
+                log.Add(ToolContentEvent, descriptor.Name, System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>The audit event of <see cref="RecordToolContentAsync"/>.</summary>
+    public const string ToolContentEvent = "tool.content";
+
     /// <summary>Appends a call record to the audit chain (durable when the task completes).</summary>
     public Task AppendCallRecordAsync(AuditRecord record, CancellationToken cancellationToken = default) => Store.AppendAuditAsync(record, cancellationToken);
 

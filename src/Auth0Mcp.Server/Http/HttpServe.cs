@@ -36,6 +36,14 @@ internal static class HttpServe
             await stderr.WriteLineAsync($"auth0-mcp: MCP over Streamable HTTP at {address}").ConfigureAwait(false);
         }
 
+        if (settings.AdminEnabled)
+        {
+            foreach (var address in AdminServe.ConsoleUrls(app))
+            {
+                await stderr.WriteLineAsync($"auth0-mcp: admin console at {address}").ConfigureAwait(false);
+            }
+        }
+
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;
     }
@@ -58,7 +66,7 @@ internal static class HttpServe
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // Authentication registers data protection; this server protects nothing with it (no cookies).
+        // Authentication registers data protection; only the admin console (AUTH0_MCP_ADMIN) protects cookies with it.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");
         builder.Services.AddSingleton(settings);
@@ -125,33 +133,55 @@ internal static class HttpServe
             }
         });
         builder.Services.AddAuthorization();
+        if (settings.AdminEnabled)
+        {
+            // The admin console under /admin shares this host's governance: its changes reach connected clients at once.
+            builder.Services.AddAuth0McpAdmin(settings.ApplyTo);
+        }
+
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        if (IsLoopback(url.Host))
-        {
-            // DNS rebinding: a page on another site must not reach a loopback server through a name it controls.
-            app.Use(async (context, next) =>
-            {
-                if (!IsLoopback(context.Request.Host.Host) || (context.Request.Headers.Origin is { Count: > 0 } origin
-                    && !(Uri.TryCreate(origin[0], UriKind.Absolute, out var o) && IsLoopback(o.Host))))
-                {
-                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                    await context.Response.WriteAsync("Host or Origin is not a loopback name: refused (DNS rebinding protection).").ConfigureAwait(false);
-                    return;
-                }
-
-                await next(context).ConfigureAwait(false);
-            });
-        }
-
+        UseLoopbackGuard(app, url);
         app.UseAuthentication();
         app.UseAuthorization();
         // Size and shape of each JSON-RPC message, for authenticated callers: Transport/HttpRequestGuard.cs.
         app.UseJsonRpcGuard(settings.HttpPath, Transport.TransportLimits.FromEnvironment(), settings.SubjectClaim, settings.GroupsClaim);
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapMcp(settings.HttpPath).RequireAuthorization();
+        if (settings.AdminEnabled)
+        {
+            app.MapAuth0McpAdmin();
+        }
+
         return app;
+    }
+
+    /// <summary>
+    /// On a loopback listener, refuses requests whose Host or Origin is not a loopback name (DNS rebinding: a page on
+    /// another site must not reach a loopback server through a name it controls).
+    /// </summary>
+    public static void UseLoopbackGuard(WebApplication app, Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(url);
+        if (!IsLoopback(url.Host))
+        {
+            return;
+        }
+
+        app.Use(async (context, next) =>
+        {
+            if (!IsLoopback(context.Request.Host.Host) || (context.Request.Headers.Origin is { Count: > 0 } origin
+                && !(Uri.TryCreate(origin[0], UriKind.Absolute, out var o) && IsLoopback(o.Host))))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsync("Host or Origin is not a loopback name: refused (DNS rebinding protection).").ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
     }
 
     private static bool IsLoopback(string host) =>

@@ -1,0 +1,59 @@
+using Auth0Mcp.Sdk.Auth;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.Options;
+
+namespace Auth0Mcp.Admin;
+
+/// <summary>What every page needs: the governance services (the same ones the CLI uses), the catalogue, the audit index.</summary>
+internal sealed class AdminConsole(ToolGovernance governance, AuditIndex audit, IOptions<AdminConsoleOptions> options)
+{
+    /// <summary>Where the console is mounted.</summary>
+    public const string PathPrefix = "/admin";
+
+    private Dictionary<string, Auth0ToolDescriptor>? _catalog;
+
+    public ToolGovernance Governance { get; } = governance;
+
+    public AuditIndex Audit { get; } = audit;
+
+    public AdminConsoleOptions Options { get; } = options.Value;
+
+    public IReadOnlyDictionary<string, Auth0ToolDescriptor> Catalog => _catalog ??= Options.Catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
+
+    /// <summary>The scopes the configured token grants, when readable (null: unknown).</summary>
+    public IReadOnlySet<string>? GrantedScopes()
+    {
+        try
+        {
+            return Options.GrantedScopes?.Invoke();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The required scopes of <paramref name="tool"/> the token lacks (empty when unknown or none).</summary>
+    public IReadOnlyList<string> MissingScopes(string tool, IReadOnlySet<string>? granted) =>
+        granted is not null && Catalog.TryGetValue(tool, out var d) ? Auth0ScopePlanner.Missing(d, granted) : [];
+
+    /// <summary>The descriptors of the tools a toolset reaches now.</summary>
+    public IReadOnlyList<Auth0ToolDescriptor> Descriptors(IEnumerable<string> names) =>
+        names.Where(Catalog.ContainsKey).Select(n => Catalog[n]).ToList();
+
+    /// <summary>State names as the CLI writes them.</summary>
+    public static string StateName(ToolState state) => state == ToolState.PendingReview ? "pending-review" : state.ToString().ToLowerInvariant();
+
+    /// <summary>Policy names as the CLI writes them.</summary>
+    public static string PolicyName(AccessPolicy policy) => policy switch
+    {
+        AccessPolicy.AutoApprove => "auto",
+        AccessPolicy.JustInTime => "jit",
+        _ => "approval",
+    };
+
+    /// <summary>Splits a comma- or whitespace-separated field into values.</summary>
+    public static List<string> Split(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : text.Split([',', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+}

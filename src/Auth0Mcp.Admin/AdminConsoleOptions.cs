@@ -1,0 +1,99 @@
+using Auth0Mcp.Sdk.Catalog;
+
+namespace Auth0Mcp.Admin;
+
+/// <summary>A static key that signs an administrator in to the console (loopback connections only).</summary>
+/// <param name="Key">The key (at least 16 characters).</param>
+/// <param name="User">The administrator it stands for (written into audit records).</param>
+/// <param name="Groups">The user's groups: the key signs in only if one of them is an admin group.</param>
+public sealed record AdminApiKey(string Key, string User, IReadOnlyList<string> Groups);
+
+/// <summary>OpenID Connect sign-in for the console: authorization code with PKCE, then a cookie session.</summary>
+public sealed class AdminOidcOptions
+{
+    /// <summary>The issuer, e.g. <c>https://your-tenant.us.auth0.com/</c>.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The console's client id at the authority.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The client secret (optional: PKCE suffices for a public client).</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>The claim naming the user (default <c>sub</c>).</summary>
+    public string SubjectClaim { get; set; } = "sub";
+
+    /// <summary>The claim carrying the user's groups or roles (default <c>groups</c>).</summary>
+    public string GroupsClaim { get; set; } = "groups";
+
+    /// <summary>Scopes asked for besides <c>openid</c> and <c>profile</c>.</summary>
+    public IList<string> Scopes { get; } = [];
+
+    /// <summary>Whether the authority and client id are set.</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
+}
+
+/// <summary>Options of the admin console (<c>AddAuth0McpAdmin</c>); validated when the host starts.</summary>
+public sealed class AdminConsoleOptions
+{
+    /// <summary>The groups (or roles) whose members are administrators. Required.</summary>
+    public IList<string> AdminGroups { get; } = [];
+
+    /// <summary>Static sign-in keys for loopback/test use.</summary>
+    public IList<AdminApiKey> ApiKeys { get; } = [];
+
+    /// <summary>OpenID Connect sign-in.</summary>
+    public AdminOidcOptions Oidc { get; } = new();
+
+    /// <summary>The tool catalogue the console governs (the host's generated tools).</summary>
+    public IReadOnlyList<Auth0ToolDescriptor> Catalog { get; set; } = [];
+
+    /// <summary>The governance store when the host has none registered (a SQLite path or a PostgreSQL connection string).</summary>
+    public string? Store { get; set; }
+
+    /// <summary>The scopes of the configured Management API token, when they can be read (credential health).</summary>
+    public Func<IReadOnlySet<string>?>? GrantedScopes { get; set; }
+
+    /// <summary>Rows per page on the Tools and Audit pages (default 100 and 50).</summary>
+    public int ToolsPageSize { get; set; } = 100;
+
+    /// <summary>Rows per page on the Audit page.</summary>
+    public int AuditPageSize { get; set; } = 50;
+
+    /// <summary>Every problem with these options (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!AdminGroups.Any(g => !string.IsNullOrWhiteSpace(g)))
+        {
+            errors.Add("the admin console needs the groups whose members are administrators (AUTH0_MCP_ADMIN_GROUPS, or Admin:Groups in the settings file)");
+        }
+
+        if (ApiKeys.Count == 0 && !Oidc.IsConfigured)
+        {
+            errors.Add("the admin console needs a sign-in: OIDC (AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_ADMIN_CLIENT_ID) or API keys (AUTH0_MCP_API_KEYS, loopback only)");
+        }
+
+        if (!string.IsNullOrWhiteSpace(Oidc.Authority) && string.IsNullOrWhiteSpace(Oidc.ClientId))
+        {
+            errors.Add("OIDC sign-in to the admin console needs a client id (AUTH0_MCP_ADMIN_CLIENT_ID)");
+        }
+
+        if (ApiKeys.Any(k => k.Key.Length < 16))
+        {
+            errors.Add("admin API keys must have at least 16 characters");
+        }
+
+        if (Catalog.Count == 0)
+        {
+            errors.Add("the admin console needs the tool catalogue (AdminConsoleOptions.Catalog)");
+        }
+
+        if (ToolsPageSize < 1 || AuditPageSize < 1)
+        {
+            errors.Add("page sizes must be positive");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,108 @@
+using Auth0Mcp.Admin;
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the admin console (server-rendered pages under <c>/admin</c>) to an ASP.NET Core host.</summary>
+public static class AdminConsoleServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the console: its pages, a cookie session (signed in by OIDC authorization code + PKCE, or by an API
+    /// key on loopback), the admin policy (members of <see cref="AdminConsoleOptions.AdminGroups"/>), antiforgery, and
+    /// the governance services it changes state through. A host that already registered <see cref="ToolGovernance"/>
+    /// (an MCP server with governance) shares it, so every change reaches connected clients at once; otherwise the
+    /// console opens <see cref="AdminConsoleOptions.Store"/>. Map the pages with <c>MapAuth0McpAdmin</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options; they are validated when the host starts.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddAuth0McpAdmin(this IServiceCollection services, Action<AdminConsoleOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        var snapshot = new AdminConsoleOptions();
+        configure(snapshot);
+        services.AddOptions<AdminConsoleOptions>().Configure(configure).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminConsoleOptions>, AdminConsoleOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => GovernanceStores.Open(sp.GetRequiredService<IOptions<AdminConsoleOptions>>().Value.Store));
+        services.TryAddSingleton(sp => new ToolGovernance(sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<TimeProvider>(), "admin:" + Environment.MachineName));
+        services.AddSingleton<AuditIndex>();
+        services.AddSingleton<AdminConsole>();
+        services.AddHostedService<AdminStartup>();
+
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/Admin", AdminAuthentication.Policy);
+            o.Conventions.AllowAnonymousToPage("/Admin/SignIn");
+            o.Conventions.ConfigureFilter(new SecurityHeadersFilter());
+        }).AddApplicationPart(typeof(AdminConsole).Assembly);
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o =>
+        {
+            o.Cookie.Name = "auth0-mcp-admin-flash";
+            o.Cookie.Path = AdminConsole.PathPrefix;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "auth0-mcp-admin-af";
+            o.Cookie.Path = AdminConsole.PathPrefix;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__af";
+        });
+
+        var authentication = services.AddAuthentication().AddCookie(AdminAuthentication.CookieScheme, o =>
+        {
+            o.Cookie.Name = "auth0-mcp-admin";
+            o.Cookie.Path = AdminConsole.PathPrefix;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.LoginPath = AdminConsole.PathPrefix + "/signin";
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            o.Events.OnRedirectToAccessDenied = AdminAuthentication.ForbiddenAsync;
+        });
+        if (snapshot.Oidc.IsConfigured)
+        {
+            authentication.AddOpenIdConnect(AdminAuthentication.OidcScheme, o =>
+            {
+                o.SignInScheme = AdminAuthentication.CookieScheme;
+                o.Authority = snapshot.Oidc.Authority;
+                o.ClientId = snapshot.Oidc.ClientId;
+                o.ClientSecret = snapshot.Oidc.ClientSecret;
+                o.ResponseType = "code";
+                o.ResponseMode = "query";
+                o.UsePkce = true;
+                o.SaveTokens = false;
+                o.MapInboundClaims = false;
+                o.GetClaimsFromUserInfoEndpoint = false;
+                o.RequireHttpsMetadata = snapshot.Oidc.Authority!.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+                o.CallbackPath = AdminConsole.PathPrefix + "/signin-oidc";
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.Path = AdminConsole.PathPrefix;
+                o.NonceCookie.Path = AdminConsole.PathPrefix;
+                foreach (var scope in snapshot.Oidc.Scopes)
+                {
+                    o.Scope.Add(scope);
+                }
+
+                o.Events.OnTokenValidated = AdminAuthentication.OidcSignedInAsync;
+            });
+        }
+
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AdminConsoleOptions>>((a, o) => a.AddPolicy(AdminAuthentication.Policy, p => p
+            .AddAuthenticationSchemes(AdminAuthentication.CookieScheme)
+            .RequireAuthenticatedUser()
+            .RequireClaim(AdminAuthentication.GroupsClaim, o.Value.AdminGroups.Where(g => !string.IsNullOrWhiteSpace(g)))));
+        return services;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Auth0Mcp.Admin.Pages.Admin;
+
+/// <summary>Sign-in: a link to the OIDC authority, and an API-key form for loopback connections.</summary>
+internal sealed class SignInModel : AdminPageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public string? Error { get; private set; }
+
+    public bool OidcEnabled => Console.Options.Oidc.IsConfigured;
+
+    public bool KeysEnabled => Console.Options.ApiKeys.Count > 0 && IsLoopback;
+
+    private bool IsLoopback => HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip);
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? key, CancellationToken cancellationToken)
+    {
+        if (!KeysEnabled)
+        {
+            Error = "API-key sign-in is only available on a loopback connection.";
+            return Page();
+        }
+
+        var match = string.IsNullOrEmpty(key) ? null : AdminAuthentication.MatchKey(Console.Options.ApiKeys, key);
+        if (match is null)
+        {
+            await Governance.RecordAdminEventAsync("anonymous", "admin.signin.failed", null, "api key: no such key", cancellationToken);
+            Error = "That key is not valid.";
+            return Page();
+        }
+
+        await HttpContext.SignInAsync(AdminAuthentication.CookieScheme, AdminAuthentication.Principal(match.User, match.Groups, "apikey"));
+        await Governance.RecordAdminEventAsync(match.User, "admin.signin", null, $"api key; groups: {string.Join(", ", match.Groups)}", cancellationToken);
+        return LocalRedirect(ReturnUrl is { } r && Url.IsLocalUrl(r) && r.StartsWith(AdminConsole.PathPrefix, StringComparison.Ordinal) ? r : AdminConsole.PathPrefix);
+    }
+}

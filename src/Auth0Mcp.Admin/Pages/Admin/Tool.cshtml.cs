@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Auth0Mcp.Admin.Pages.Admin;
+
+/// <summary>One tool: description, schema, scopes, annotations, history, and the diff since its approval.</summary>
+internal sealed class ToolModel : AdminPageModel
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    [BindProperty(SupportsGet = true)] public string Name { get; set; } = "";
+
+    public GovernedTool? Tool { get; private set; }
+
+    public Auth0ToolDescriptor? Descriptor { get; private set; }
+
+    public IReadOnlyList<string> Toolsets { get; private set; } = [];
+
+    public IReadOnlyList<string> Missing { get; private set; } = [];
+
+    public IReadOnlyList<AuditEntry> History { get; private set; } = [];
+
+    public IReadOnlyList<DiffLine>? Diff { get; private set; }
+
+    public string Schema { get; private set; } = "";
+
+    public bool Changed => Tool is { ApprovedHash: { } a } t && a != t.ContentHash;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        var state = await Governance.GetStateAsync(cancellationToken);
+        Tool = state.FindTool(Name);
+        if (Tool is null)
+        {
+            return NotFound();
+        }
+
+        Console.Catalog.TryGetValue(Name, out var d);
+        Descriptor = d;
+        Toolsets = ToolGovernance.ToolsetsOf(state, Tool);
+        Missing = Console.MissingScopes(Name, Console.GrantedScopes());
+        Schema = d is null ? "" : JsonNode.Parse(d.InputSchema)?.ToJsonString(Indented) ?? d.InputSchema;
+        await Console.Audit.RefreshAsync(cancellationToken);
+        History = Console.Audit.ForTool(Name, 100);
+        if (Changed
+            && Console.Audit.ContentSequence(Name, Tool.ApprovedHash!) is { } approvedSeq
+            && Console.Audit.ContentSequence(Name, Tool.ContentHash) is { } currentSeq
+            && await Console.Audit.ReadAsync(approvedSeq, cancellationToken) is { Details: { } approved }
+            && await Console.Audit.ReadAsync(currentSeq, cancellationToken) is { Details: { } current })
+        {
+            Diff = ToolDiff.Lines(approved, current);
+        }
+
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostApproveAsync(CancellationToken cancellationToken) =>
+        ChangeAsync(async () => $"approved {(await Governance.ApproveAsync([Name], Actor, cancellationToken)).Count} tool(s)", null, new { name = Name });
+
+    public Task<IActionResult> OnPostDisableAsync(CancellationToken cancellationToken) =>
+        ChangeAsync(async () => $"disabled {(await Governance.DisableAsync([Name], Actor, cancellationToken)).Count} tool(s)", null, new { name = Name });
+
+    public Task<IActionResult> OnPostClassifyAsync(string? risk, CancellationToken cancellationToken) =>
+        ChangeAsync(async () =>
+        {
+            var value = GovernanceCommands.ParseRisk(risk ?? "");
+            await Governance.ClassifyAsync([Name], value, Actor, cancellationToken);
+            return $"risk set to {value}";
+        }, null, new { name = Name });
+}

@@ -1,0 +1,116 @@
+using Auth0Mcp.ManagementApi;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Server.Tests.Http;
+using Auth0Mcp.Server.Tests.Infrastructure;
+using Auth0Mcp.Server;
+using Auth0Mcp.Server.Http;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.Playwright;
+
+namespace Auth0Mcp.Admin.Tests;
+
+/// <summary>
+/// <c>auth0-mcp admin</c> (the console alone on a store): a tool approved under one catalogue returns to review when
+/// the catalogue changes it, and its page shows what changed since the approval; OIDC sign-in is code + PKCE.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class AdminCommandTests(ChromiumFixture chromium)
+{
+    private const string Added = "Now also lists the user's active sessions.";
+
+    [Fact]
+    public async Task Console_ResyncWithChangedTool_ShowsDiffSinceApproval()
+    {
+        using var governance = new TempGovernance();
+        await using var context = await chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+
+        await using (var before = await StartAsync(governance.Store, Auth0ToolCatalog.Descriptors))
+        {
+            await ConsolePages.SignInAsync(page, before.Admin, ConsoleServer.AdminKey);
+            await page.GotoAsync(before.Admin + "/tools/auth0_users_get");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("approved 1 tool(s)");
+        }
+
+        var changed = Auth0ToolCatalog.Descriptors.Select(d => d.Name == "auth0_users_get" ? WithDescription(d, d.Description + "\n" + Added) : d).ToList();
+        await using var after = await StartAsync(governance.Store, changed);
+        await context.ClearCookiesAsync();
+        await ConsolePages.SignInAsync(page, after.Admin, ConsoleServer.AdminKey);
+        await page.GotoAsync(after.Admin + "/tools/auth0_users_get");
+
+        await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("pending-review");
+        var diff = page.GetByTestId("diff");
+        await Assertions.Expect(diff.Locator(".add")).ToContainTextAsync(Added);
+        await Assertions.Expect(diff.Locator(".del")).Not.ToContainTextAsync(Added);
+        Assert.True(await diff.Locator(".del").CountAsync() > 0, "the old description line is not shown as removed");
+        await ConsolePages.ScreenshotAsync(page, "tool-diff");
+    }
+
+    [Fact]
+    public async Task Console_OidcSignIn_RedirectsToAuthorityWithCodeAndPkce()
+    {
+        using var governance = new TempGovernance();
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_STORE"] = governance.Store,
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
+            ["AUTH0_MCP_OIDC_AUTHORITY"] = "https://idp.test.invalid/",
+            ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console-client",
+        };
+        var settings = HostSettings.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
+        // The authority's metadata, given instead of fetched (no network identity provider in tests).
+        await using var app = new AdminApp(AdminServe.Build(settings, services => services.Configure<OpenIdConnectOptions>(AdminAuthentication.OidcScheme, o =>
+            o.Configuration = new OpenIdConnectConfiguration { Issuer = "https://idp.test.invalid/", AuthorizationEndpoint = "https://idp.test.invalid/authorize", TokenEndpoint = "https://idp.test.invalid/oauth/token" })));
+        await app.StartAsync();
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+
+        var signin = await http.GetStringAsync(app.Admin + "/signin");
+        using var response = await http.GetAsync(app.Admin + "/signin/oidc");
+
+        Assert.Contains("/admin/signin/oidc", signin, StringComparison.Ordinal);
+        Assert.DoesNotContain("API key", signin, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.Equal("https://idp.test.invalid/authorize", location.GetLeftPart(UriPartial.Path));
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(location.Query);
+        Assert.Equal("code", query["response_type"]);
+        Assert.Equal("S256", query["code_challenge_method"]);
+        Assert.False(string.IsNullOrEmpty(query["code_challenge"]));
+        Assert.Equal("console-client", query["client_id"]);
+        Assert.EndsWith("/admin/signin-oidc", query["redirect_uri"].ToString(), StringComparison.Ordinal);
+    }
+
+    private static Auth0ToolDescriptor WithDescription(Auth0ToolDescriptor d, string description) =>
+        new(d.Name, d.Title, description, d.Method, d.Path, d.OperationId, d.Group, d.Scopes, d.Action, d.Lifecycle, d.InputSchema, d.ReadOnly, d.Destructive, d.Idempotent);
+
+    private static async Task<AdminApp> StartAsync(string store, IReadOnlyList<Auth0ToolDescriptor> catalog)
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_STORE"] = store,
+            ["AUTH0_MCP_API_KEYS"] = $"{ConsoleServer.AdminKey}=admin:admins",
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
+        };
+        var settings = HostSettings.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
+        var app = new AdminApp(AdminServe.Build(settings, services => services.PostConfigure<AdminConsoleOptions>(o => o.Catalog = catalog)));
+        await app.StartAsync();
+        return app;
+    }
+
+    private sealed class AdminApp(Microsoft.AspNetCore.Builder.WebApplication app) : IAsyncDisposable
+    {
+        public string Admin => AdminServe.ConsoleUrls(app)[0];
+
+        public Task StartAsync() => app.StartAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+    }
+}

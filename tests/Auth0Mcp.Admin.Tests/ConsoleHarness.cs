@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Server.Tests.Http;
+using Auth0Mcp.Server.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Auth0Mcp.Admin.Tests;
+
+/// <summary>
+/// Debian's headless Chromium (<c>apt-get install -y chromium</c>; no browser download) driven by Playwright for .NET,
+/// one browser for a test collection. <c>AUTH0_MCP_CHROMIUM</c> overrides the executable.
+/// </summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    public static string Executable => Environment.GetEnvironmentVariable("AUTH0_MCP_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Executable))
+        {
+            throw new InvalidOperationException($"Chromium not found at {Executable}: install Debian's package (apt-get install -y chromium) or set AUTH0_MCP_CHROMIUM.");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Executable,
+            Headless = true,
+            // Root in CI containers: Chromium's sandbox needs user namespaces it often does not have there.
+            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConsoleCollection : ICollectionFixture<PrismFixture>, ICollectionFixture<ChromiumFixture>
+{
+    public const string Name = "admin-console";
+}
+
+/// <summary>
+/// The real HTTP host (<c>serve --http</c> with <c>AUTH0_MCP_ADMIN=on</c>) in this process on a free loopback port,
+/// with a temp store, API keys for the admin, alice and bob, and Auth0 calls going to Prism.
+/// </summary>
+internal sealed class ConsoleServer : IAsyncDisposable
+{
+    public const string AdminKey = "admin-key-0123456789abcdef";
+    public const string AliceKey = "alice-key-0123456789abcdef";
+    public const string BobKey = "bob-key-0123456789abcdef01";
+
+    private ConsoleServer(TempGovernance governance, InProcessServer server)
+    {
+        Governance = governance;
+        Server = server;
+    }
+
+    public TempGovernance Governance { get; }
+
+    public InProcessServer Server { get; }
+
+    /// <summary>The console's address, e.g. http://127.0.0.1:PORT/admin.</summary>
+    public string Admin => $"{Server.Url.GetLeftPart(UriPartial.Authority)}/admin";
+
+    public static async Task<ConsoleServer> StartAsync(Uri auth0)
+    {
+        var governance = new TempGovernance();
+        var settings = Settings.Load(new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_BASE_URL"] = auth0.ToString().TrimEnd('/'),
+            ["AUTH0_TOKEN"] = "test-token-admin-console",
+            ["AUTH0_MCP_STORE"] = governance.Store,
+            ["AUTH0_MCP_API_KEYS"] = $"{AdminKey}=admin:admins;{AliceKey}=alice:support;{BobKey}=bob:support,admins-not",
+            ["AUTH0_MCP_ADMIN"] = "on",
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
+        }, "--http", "http://127.0.0.1:0/mcp");
+        return new ConsoleServer(governance, await InProcessServer.StartAsync(settings));
+    }
+
+    /// <summary>The stored governance state, read as the CLI reads it.</summary>
+    public async Task<GovernanceState> StateAsync()
+    {
+        await using var store = GovernanceStores.Open(Governance.Store);
+        return await store.LoadStateAsync();
+    }
+
+    /// <summary>Every audit record, read from the store.</summary>
+    public async Task<List<AuditRecord>> AuditAsync()
+    {
+        await using var store = GovernanceStores.Open(Governance.Store);
+        var records = new List<AuditRecord>();
+        await foreach (var row in store.ReadAuditAsync())
+        {
+            records.Add(AuditChain.Read(row));
+        }
+
+        return records;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Governance.Dispose();
+    }
+}
+
+/// <summary>Browser steps the tests share.</summary>
+internal static class ConsolePages
+{
+    /// <summary>Signs in with an API key on the sign-in page (reached by opening <paramref name="admin"/>).</summary>
+    public static async Task SignInAsync(IPage page, string admin, string key)
+    {
+        await page.GotoAsync(admin);
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForLoadStateAsync();
+        Assert.False(page.Url.Contains("/admin/signin", StringComparison.Ordinal), $"sign-in failed at {page.Url}: {await page.ContentAsync()}");
+    }
+
+    /// <summary>Saves a full-page screenshot as a test artifact (artifacts/admin-screenshots) and, with AUTH0_MCP_DOCS_SCREENSHOTS=1, into docs/admin.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var artifacts = Path.Combine(Repo.Root, "artifacts", "admin-screenshots");
+        Directory.CreateDirectory(artifacts);
+        var file = Path.Combine(artifacts, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = false });
+        if (Environment.GetEnvironmentVariable("AUTH0_MCP_DOCS_SCREENSHOTS") == "1")
+        {
+            var docs = Path.Combine(Repo.Root, "docs", "admin");
+            Directory.CreateDirectory(docs);
+            File.Copy(file, Path.Combine(docs, name + ".png"), overwrite: true);
+        }
+    }
+}
+
+/// <summary>alice-client.cjs: an MCP TypeScript SDK client that stays connected and answers commands, one JSON line each.</summary>
+internal sealed class McpUser : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringWriter _stderr = new();
+
+    private McpUser(Process process) => _process = process;
+
+    public static async Task<McpUser> ConnectAsync(Uri mcp, string apiKey)
+    {
+        await Peers.EnsureInstalledAsync();
+        var psi = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "alice-client.cjs"));
+        psi.ArgumentList.Add(mcp.ToString());
+        psi.Environment["MCP_HEADERS"] = JsonSerializer.Serialize(new Dictionary<string, string> { ["X-API-Key"] = apiKey });
+        psi.Environment["PEERS_DIR"] = Peers.Dir;
+        var user = new McpUser(Process.Start(psi)!);
+        _ = Task.Run(async () => user._stderr.Write(await user._process.StandardError.ReadToEndAsync()));
+        var first = await user.ReadAsync(TimeSpan.FromSeconds(60));
+        Assert.True(first.GetProperty("step").GetString() == "connected", first.ToString());
+        return user;
+    }
+
+    /// <summary>Sends one command and returns its JSON answer.</summary>
+    public async Task<JsonElement> SendAsync(string command, TimeSpan? timeout = null)
+    {
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+        var answer = await ReadAsync(timeout ?? TimeSpan.FromSeconds(60));
+        Assert.False(answer.GetProperty("step").GetString() == "error", $"{command}: {answer}");
+        return answer;
+    }
+
+    public async Task<List<string>> ListAsync() =>
+        (await SendAsync("list")).GetProperty("tools").EnumerateArray().Select(t => t.GetString()!).ToList();
+
+    private async Task<JsonElement> ReadAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var line = await _process.StandardOutput.ReadLineAsync(cts.Token)
+            ?? throw new InvalidOperationException($"alice-client.cjs ended: {_stderr}");
+        return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            try
+            {
+                await _process.StandardInput.WriteLineAsync("quit");
+                await _process.StandardInput.FlushAsync();
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+    }
+}
