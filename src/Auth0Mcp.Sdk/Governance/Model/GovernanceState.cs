@@ -31,6 +31,9 @@ public sealed class GovernanceState
     /// <summary>Access requests and grants (for just-in-time and approval-required profiles).</summary>
     public List<AccessGrant> Grants { get; set; } = [];
 
+    /// <summary>Requests to run one exact call, and their decisions (see <see cref="CallApprovalHook"/>).</summary>
+    public List<CallApproval> CallApprovals { get; set; } = [];
+
     /// <summary>Finds a tool by exact name.</summary>
     public GovernedTool? FindTool(string name) => Tools.Find(t => string.Equals(t.Name, name, StringComparison.Ordinal));
 
