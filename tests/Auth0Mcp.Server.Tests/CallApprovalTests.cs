@@ -126,6 +126,32 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         Assert.Equal("denied", Str(call, "outcome"));
     }
 
+    [Theory]
+    [InlineData("accept")]
+    [InlineData("decline")]
+    public async Task Elicitation_TypeScriptSdkClient_AcceptRunsTheCallDeclineRefusesIt(string action)
+    {
+        using var home = new TestHome();
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
+        env["MCP_ELICIT"] = action;
+
+        var (code, stdout, stderr) = await Processes.RunAsync(
+            "node", [Path.Combine(Repo.Tools, "mcp-client.cjs"), "--stdio", $"dotnet {Repo.ServerDll} serve", "auth0_users_delete", "{\"id\":\"auth0|ts-client\"}"],
+            env, TimeSpan.FromMinutes(3));
+
+        Assert.Contains("\"step\":\"elicitation\"", stdout, StringComparison.Ordinal);
+        Assert.Contains("auth0|ts-client", stdout, StringComparison.Ordinal);
+        if (action == "accept")
+        {
+            Assert.True(code == 0, stdout + stderr);
+        }
+        else
+        {
+            Assert.Equal(1, code);
+            Assert.Contains("user-declined", stdout, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task ClientWithoutElicitation_AdminGrantsByCli_SameCallRunsExactlyOnce_OtherArgumentsMakeANewRequest()
     {

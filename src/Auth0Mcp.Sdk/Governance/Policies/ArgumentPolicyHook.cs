@@ -56,7 +56,7 @@ public sealed class ArgumentPolicyHook : ToolCallHook
             }
         }
 
-        return ValueTask.FromResult(rules.Length == 0 ? HookDecision.Allow : new HookDecision(false, false, $"passed {string.Join(", ", rules.Select(r => r.Name))}"));
+        return ValueTask.FromResult(rules.Count == 0 ? HookDecision.Allow : new HookDecision(false, false, $"passed {string.Join(", ", rules.Select(r => r.Name))}"));
     }
 }
 
