@@ -99,7 +99,7 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         Assert.Contains(audit, r => Str(r, "event") == "approval.used" && Str(r, "details")!.Contains($"id={id}", StringComparison.Ordinal));
         var call = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "tool") == "auth0_users_delete");
         Assert.Equal("success", Str(call, "outcome"));
-        Assert.Contains(call.GetProperty("hooks").EnumerateArray(), h => Str(h, "hook") == "call-approval" && Str(h, "detail")!.Contains($"approval {id} confirmed by alice", StringComparison.Ordinal));
+        Assert.Contains(call.GetProperty("hooks").EnumerateArray(), h => Str(h, "hook") == "call-approval" && Str(h, "detail")?.Contains($"approval {id} confirmed by alice", StringComparison.Ordinal) == true);
     }
 
     [Theory]
@@ -193,7 +193,7 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         Assert.Contains(audit, r => Str(r, "event") == "approval.granted" && Str(r, "details")!.Contains($"id={first}", StringComparison.Ordinal) && Str(r, "user") == "admin");
         Assert.Single(audit, r => Str(r, "event") == "approval.used" && Str(r, "details")!.Contains($"id={first}", StringComparison.Ordinal));
         var success = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "outcome") == "success" && Str(r, "tool") == "auth0_users_delete");
-        Assert.Contains(success.GetProperty("hooks").EnumerateArray(), h => Str(h, "detail")!.Contains($"approval {first} granted by admin", StringComparison.Ordinal));
+        Assert.Contains(success.GetProperty("hooks").EnumerateArray(), h => Str(h, "detail")?.Contains($"approval {first} granted by admin", StringComparison.Ordinal) == true);
     }
 
     [Fact]

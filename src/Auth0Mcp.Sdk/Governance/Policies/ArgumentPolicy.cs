@@ -56,7 +56,7 @@ public sealed class ArgumentPolicy
         Tools = tools;
         Path = path;
         Operator = op;
-        Operand = operand?.Clone();
+        Operand = operand is { } value ? Compact(value) : null;
     }
 
     /// <summary>The rule's name.</summary>
@@ -358,6 +358,19 @@ public sealed class ArgumentPolicy
     }
 
     // ------------------------------------------------------------ internals
+
+    /// <summary>A compact copy, so that the operand reads the same in refusals and <c>tools show</c> however it was written.</summary>
+    private static JsonElement Compact(JsonElement value)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            value.WriteTo(writer);
+        }
+
+        using var doc = JsonDocument.Parse(buffer.ToArray());
+        return doc.RootElement.Clone();
+    }
 
     private static JsonElement Strings(string[] values) => JsonSerializer.SerializeToElement(values, GovernanceJsonContext.Default.StringArray);
 
