@@ -89,6 +89,12 @@ internal static class Cli
             await stderr.WriteLineAsync($"auth0-mcp: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
+        catch (Exception ex) when (Auth0Mcp.Sdk.Governance.GovernanceStoreException.Find(ex) is { } store)
+        {
+            // The governance store cannot be used (full, locked, unreadable, read-only, corrupt): name it, exit 2.
+            await stderr.WriteLineAsync($"auth0-mcp: {store.Message}").ConfigureAwait(false);
+            return 2;
+        }
     }
 }
 

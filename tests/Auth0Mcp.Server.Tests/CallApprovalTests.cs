@@ -127,17 +127,23 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
     }
 
     [Theory]
-    [InlineData("accept")]
-    [InlineData("decline")]
-    public async Task Elicitation_TypeScriptSdkClient_AcceptRunsTheCallDeclineRefusesIt(string action)
+    [InlineData("stdio", "accept")]
+    [InlineData("stdio", "decline")]
+    [InlineData("http", "accept")]
+    [InlineData("http", "decline")]
+    public async Task Elicitation_TypeScriptSdkClient_AcceptRunsTheCallDeclineRefusesIt(string transport, string action)
     {
+        const string key = "alice-key-0123456789abcdef";
         using var home = new TestHome();
         var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
-        env["MCP_ELICIT"] = action;
+        env["AUTH0_MCP_API_KEYS"] = $"{key}=alice";
+        await using var http = transport == "http" ? await Http.HttpProcess.StartAsync(env) : null;
+        var target = http is null ? new[] { "--stdio", $"dotnet {Repo.ServerDll} serve" } : ["--http", http.Url];
+        var clientEnv = new Dictionary<string, string?>(env) { ["MCP_ELICIT"] = action, ["MCP_HEADERS"] = $"{{\"X-API-Key\":\"{key}\"}}" };
 
         var (code, stdout, stderr) = await Processes.RunAsync(
-            "node", [Path.Combine(Repo.Tools, "mcp-client.cjs"), "--stdio", $"dotnet {Repo.ServerDll} serve", "auth0_users_delete", "{\"id\":\"auth0|ts-client\"}"],
-            env, TimeSpan.FromMinutes(3));
+            "node", [Path.Combine(Repo.Tools, "mcp-client.cjs"), .. target, "auth0_users_delete", "{\"id\":\"auth0|ts-client\"}"],
+            clientEnv, TimeSpan.FromMinutes(3));
 
         Assert.Contains("\"step\":\"elicitation\"", stdout, StringComparison.Ordinal);
         Assert.Contains("auth0|ts-client", stdout, StringComparison.Ordinal);
@@ -150,6 +156,11 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
             Assert.Equal(1, code);
             Assert.Contains("user-declined", stdout, StringComparison.Ordinal);
         }
+
+        var audit = await AuditAsync(home);
+        var call = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "tool") == "auth0_users_delete");
+        Assert.Equal("alice", Str(call, "user"));
+        Assert.Equal(action == "accept" ? "success" : "denied", Str(call, "outcome"));
     }
 
     [Fact]

@@ -44,4 +44,29 @@ public sealed class SpecPinTests
         Assert.Contains("A0MB001", stdout, StringComparison.Ordinal);
         Assert.Contains(missing, stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Build_OtherOutputPath_FindsTheGeneratorThroughItsProject()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "auth0mcp-out-" + Guid.NewGuid().ToString("N")) + Path.DirectorySeparatorChar;
+        try
+        {
+            var (code, stdout, stderr) = await Processes.RunAsync(
+                "dotnet",
+                ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-t:Auth0McpLocateGenerator", "-getProperty:Auth0McpGenCli", "-nologo", "-p:Configuration=Release", $"-p:OutputPath={output}"],
+                timeout: TimeSpan.FromMinutes(5));
+
+            Assert.True(code == 0, stdout + stderr);
+            var cli = stdout.Trim();
+            Assert.Equal(Path.Combine(output, "auth0-mcp-gen.dll"), cli);
+            Assert.True(File.Exists(cli), $"{cli} was not built");
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
 }

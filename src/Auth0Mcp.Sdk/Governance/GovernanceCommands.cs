@@ -112,6 +112,12 @@ public sealed class GovernanceCommands
             await stderr.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
             return Usage;
         }
+        catch (GovernanceStoreException ex)
+        {
+            // The store cannot be used (full, locked, unreadable, ...): the message names it; nothing was changed.
+            await stderr.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return Usage;
+        }
     }
 
     private sealed class Run(GovernanceCommands owner, Arguments args, List<string> rest, string actor, TextWriter stdout, TextWriter stderr, CancellationToken ct)
@@ -487,25 +493,31 @@ public sealed class GovernanceCommands
 
                 case "verify":
                 {
-                    var head = await Gov.Store.GetAuditHeadAsync(ct).ConfigureAwait(false);
-                    var result = await AuditChain.VerifyAsync(Gov.Store.ReadAuditAsync(0, ct), head, ct).ConfigureAwait(false);
-                    if (result.IsValid)
-                    {
-                        await stdout.WriteLineAsync($"audit chain intact: {result.Count} record(s)").ConfigureAwait(false);
-                        return Ok;
-                    }
-
+                    var result = await Gov.Store.VerifyAuditAsync(ct).ConfigureAwait(false);
                     foreach (var problem in result.Problems)
                     {
                         await stderr.WriteLineAsync("tampered: " + problem).ConfigureAwait(false);
                     }
 
-                    await stdout.WriteLineAsync($"audit chain BROKEN: {result.Problems.Count} problem(s) in {result.Count} record(s)").ConfigureAwait(false);
-                    return Failed;
+                    await stdout.WriteLineAsync(result.IsValid
+                        ? $"audit chain intact: {result.Count} record(s)"
+                        : $"audit chain BROKEN: {result.Problems.Count} problem(s) in {result.Count} record(s)").ConfigureAwait(false);
+                    await WriteListAsync("checked:", result.Checked).ConfigureAwait(false);
+                    await WriteListAsync("cannot prove:", result.CannotProve).ConfigureAwait(false);
+                    return result.IsValid ? Ok : Failed;
                 }
 
                 default:
                     throw new GovernanceException($"unknown audit command '{verb}' (tail, export, verify)");
+            }
+        }
+
+        private async Task WriteListAsync(string title, IReadOnlyList<string> items)
+        {
+            await stdout.WriteLineAsync(title).ConfigureAwait(false);
+            foreach (var item in items)
+            {
+                await stdout.WriteLineAsync("  - " + item).ConfigureAwait(false);
             }
         }
 

@@ -219,9 +219,12 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
         Assert.Equal(0, export.Code);
         var lines = await File.ReadAllLinesAsync(file);
         Assert.NotEmpty(lines);
-        Assert.All(lines, l => Assert.Equal(64, JsonDocument.Parse(l).RootElement.GetProperty("hash").GetString()!.Length));
+        Assert.All(lines, l => Assert.Matches("^hmac-sha256:[0-9a-f]{16}:[0-9a-f]{64}$", JsonDocument.Parse(l).RootElement.GetProperty("hash").GetString()!));
         Assert.Equal(0, intact.Code);
         Assert.Contains("audit chain intact", intact.Out);
+        Assert.Contains("checked:", intact.Out);
+        Assert.Contains("sealed with HMAC-SHA256", intact.Out);
+        Assert.Contains("cannot prove:", intact.Out);
         Assert.Equal(GovernanceCommands.Failed, broken.Code);
         Assert.Contains("record 2", broken.Err);
     }

@@ -38,16 +38,18 @@ public sealed class PostgresStoreAttribute : DataAttribute
 /// <summary>A store under test plus the means to tamper with its audit rows as an attacker with database access would.</summary>
 internal sealed class StoreFixture : IAsyncDisposable
 {
-    private readonly string? _directory;
+    private readonly string _directory;
     private readonly string? _postgresDatabase;
     private readonly string? _adminConnection;
 
     private StoreFixture(string kind)
     {
         Kind = kind;
+        _directory = Path.Combine(Path.GetTempPath(), "auth0mcp-store-" + Guid.NewGuid().ToString("N"));
+        KeyFile = Path.Combine(_directory, "audit.key");
+        CheckpointFile = Path.Combine(_directory, "audit.checkpoints");
         if (kind == "sqlite")
         {
-            _directory = Path.Combine(Path.GetTempPath(), "auth0mcp-store-" + Guid.NewGuid().ToString("N"));
             Location = Path.Combine(_directory, "gov.db");
         }
         else
@@ -62,6 +64,14 @@ internal sealed class StoreFixture : IAsyncDisposable
 
     /// <summary>The AUTH0_MCP_STORE value selecting this store.</summary>
     public string Location { get; }
+
+    /// <summary>The audit key file every instance of this fixture uses (outside the database).</summary>
+    public string KeyFile { get; }
+
+    /// <summary>The checkpoint file every instance of this fixture writes.</summary>
+    public string CheckpointFile { get; }
+
+    public AuditSealOptions Seal => new() { KeyFile = KeyFile, CheckpointFile = CheckpointFile };
 
     public static async Task<StoreFixture> CreateAsync(string kind)
     {
@@ -80,7 +90,7 @@ internal sealed class StoreFixture : IAsyncDisposable
     /// <summary>Opens a new store over the same data (as another server instance would).</summary>
     public async Task<IGovernanceStore> OpenAsync()
     {
-        var store = GovernanceStores.Open(Location);
+        var store = GovernanceStores.Open(Location, Seal);
         await store.InitializeAsync();
         return store;
     }
@@ -89,7 +99,7 @@ internal sealed class StoreFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_directory is not null)
+        if (Directory.Exists(_directory))
         {
             SqliteConnection.ClearAllPools();
             try
@@ -222,7 +232,7 @@ public sealed class GovernanceStoreContractTests
         }
 
         var rows = await ReadAllAsync(store);
-        var verification = await AuditChain.VerifyAsync(store.ReadAuditAsync(), await store.GetAuditHeadAsync());
+        var verification = await store.VerifyAuditAsync();
 
         Assert.Equal([1L, 2, 3, 4, 5], rows.Select(r => r.Sequence));
         Assert.Equal(AuditChain.Genesis, rows[0].PreviousHash);
@@ -245,7 +255,7 @@ public sealed class GovernanceStoreContractTests
 
         await fixture.ExecuteAsync("UPDATE audit_log SET body = REPLACE(body, '\"u2\"', '\"mallory\"') WHERE seq = 3");
 
-        var verification = await AuditChain.VerifyAsync(store.ReadAuditAsync(), await store.GetAuditHeadAsync());
+        var verification = await store.VerifyAuditAsync();
         Assert.False(verification.IsValid);
         Assert.Contains(verification.Problems, p => p.Contains("record 3", StringComparison.Ordinal) && p.Contains("edited", StringComparison.Ordinal));
     }
@@ -262,7 +272,7 @@ public sealed class GovernanceStoreContractTests
 
         await fixture.ExecuteAsync("DELETE FROM audit_log WHERE seq = 2");
 
-        var verification = await AuditChain.VerifyAsync(store.ReadAuditAsync(), await store.GetAuditHeadAsync());
+        var verification = await store.VerifyAuditAsync();
         Assert.False(verification.IsValid);
         Assert.Contains(verification.Problems, p => p.Contains("record 2 is missing", StringComparison.Ordinal));
     }
@@ -279,7 +289,7 @@ public sealed class GovernanceStoreContractTests
 
         await fixture.ExecuteAsync("DELETE FROM audit_log WHERE seq = 3");
 
-        var verification = await AuditChain.VerifyAsync(store.ReadAuditAsync(), await store.GetAuditHeadAsync());
+        var verification = await store.VerifyAuditAsync();
         Assert.False(verification.IsValid);
         Assert.Contains(verification.Problems, p => p.Contains("head says 3", StringComparison.Ordinal));
     }
@@ -296,7 +306,7 @@ public sealed class GovernanceStoreContractTests
         var rows = await ReadAllAsync(a);
         Assert.Equal(40, rows.Count);
         Assert.Equal(Enumerable.Range(0, 40).Select(i => "u" + i).Order(), rows.Select(r => AuditChain.Read(r).User!).Order());
-        Assert.True((await AuditChain.VerifyAsync(a.ReadAuditAsync(), await a.GetAuditHeadAsync())).IsValid);
+        Assert.True((await a.VerifyAuditAsync()).IsValid);
     }
 
     [Theory, SqliteStore, PostgresStore]
@@ -315,6 +325,160 @@ public sealed class GovernanceStoreContractTests
         var state = await gb.GetStateAsync();
         Assert.All(state.Tools, t => Assert.Equal(ToolState.Approved, t.State));
         Assert.Equal(10, (await ReadAllAsync(a)).Select(AuditChain.Read).Count(r => r.Event == "tool.approved"));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task AppendAudit_ManyConcurrentCallers_ShareCommitsAndEachTaskEndsDurable(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        await store.AppendAuditAsync(Call("warm-up"));
+        var batchesBefore = (await File.ReadAllLinesAsync(fixture.CheckpointFile)).Length;
+
+        var records = Enumerable.Range(0, 64).Select(i => Call("u" + i)).ToList();
+        await Task.WhenAll(records.Select(r => Task.Run(() => store.AppendAuditAsync(r))));
+
+        // Every task ended with its record sealed and readable by another instance (it is committed).
+        await using var other = await fixture.OpenAsync();
+        var rows = await ReadAllAsync(other);
+        Assert.Equal(65, rows.Count);
+        Assert.All(records, r => Assert.Contains(rows, row => row.Sequence == r.Sequence && row.Hash == r.Hash));
+        var batches = (await File.ReadAllLinesAsync(fixture.CheckpointFile)).Length - batchesBefore;
+        Assert.InRange(batches, 1, 63); // one checkpoint per commit: fewer commits than records
+        Assert.True((await other.VerifyAuditAsync()).IsValid);
+    }
+
+    [Fact]
+    public async Task AppendAudit_WhileAnotherProcessHoldsTheLock_CompletesOnlyAfterItsBatchCommits()
+    {
+        await using var fixture = await StoreFixture.CreateAsync("sqlite");
+        await using var store = await fixture.OpenAsync();
+        await using var other = new SqliteConnection($"Data Source={fixture.Location};Pooling=False");
+        await other.OpenAsync();
+        var hold = other.BeginTransaction(deferred: false);
+        await using (var write = other.CreateCommand())
+        {
+            write.Transaction = hold;
+            write.CommandText = "UPDATE audit_head SET seq = seq WHERE id = 1";
+            await write.ExecuteNonQueryAsync();
+        }
+
+        var pending = Enumerable.Range(0, 20).Select(i => store.AppendAuditAsync(Call("u" + i))).ToList();
+        await Task.Delay(500);
+        var doneWhileLocked = pending.Count(t => t.IsCompleted);
+        hold.Rollback();
+        hold.Dispose();
+        await Task.WhenAll(pending);
+
+        Assert.Equal(0, doneWhileLocked);
+        Assert.Equal(20, (await ReadAllAsync(store)).Count);
+        Assert.InRange((await File.ReadAllLinesAsync(fixture.CheckpointFile)).Length, 1, 2); // the first record alone, then the rest together
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task CatalogHash_SavedWithState_ReadWithoutLoadingTheStateByAnotherInstance(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var a = await fixture.OpenAsync();
+        await using var b = await fixture.OpenAsync();
+        Assert.Null(await b.GetCatalogHashAsync());
+
+        var state = StateWith("t1");
+        state.CatalogHash = "catalog-v1";
+        Assert.True(await a.TrySaveStateAsync(state, 0, []));
+        state.CatalogHash = "catalog-v2";
+        Assert.True(await a.TrySaveStateAsync(state, 1, []));
+
+        Assert.Equal("catalog-v2", await b.GetCatalogHashAsync());
+        Assert.Equal("catalog-v2", (await b.LoadStateAsync()).CatalogHash);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task TwoInstances_KillSwitchAndApprovalThroughOne_SeenByTheOtherOnItsNextRead(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var a = await fixture.OpenAsync();
+        await using var b = await fixture.OpenAsync();
+        var ga = new ToolGovernance(a);
+        var gb = new ToolGovernance(b);
+        var tool = Descriptors.Make("auth0_users_get");
+        await ga.SyncCatalogAsync([tool], "system");
+        Assert.Equal(ToolState.PendingReview, (await gb.GetCurrentAsync()).FindTool(tool.Name)!.State); // b caches this revision
+
+        await ga.ApproveAsync([tool.Name], "admin-a");
+        var approved = (await gb.GetCurrentAsync()).FindTool(tool.Name)!.State;
+        await ga.SetKillSwitchAsync(true, null, "admin-a");
+        var killed = (await gb.GetCurrentAsync()).GlobalKillSwitch;
+        await gb.SetKillSwitchAsync(false, null, "admin-b");
+        var releasedForA = (await ga.GetCurrentAsync()).GlobalKillSwitch;
+
+        Assert.Equal(ToolState.Approved, approved);
+        Assert.True(killed);
+        Assert.False(releasedForA);
+        var verification = await b.VerifyAuditAsync();
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task TwoInstances_ManyConcurrentAdminChangesAndCalls_NothingLostAndOneChainVerifies(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var a = await fixture.OpenAsync();
+        await using var b = await fixture.OpenAsync();
+        var ga = new ToolGovernance(a);
+        var gb = new ToolGovernance(b);
+        var catalog = Enumerable.Range(0, 24).Select(i => Descriptors.Make($"auth0_c{i}_get")).ToList();
+        await ga.SyncCatalogAsync(catalog, "system");
+
+        var changes = catalog.Select((d, i) => (i % 2 == 0 ? ga : gb).ApproveAsync([d.Name], "admin" + i))
+            .Concat(Enumerable.Range(0, 12).Select(i => (i % 2 == 0 ? gb : ga).CreateToolsetAsync("set" + i, [catalog[i].Name], null, "admin")))
+            .Concat(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? a : b).AppendAuditAsync(Call("caller" + i))));
+        await Task.WhenAll(changes);
+
+        var state = await gb.GetStateAsync();
+        Assert.All(state.Tools, t => Assert.Equal(ToolState.Approved, t.State));
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => "set" + i).Order(), state.Toolsets.Select(t => t.Name).Order());
+        var records = (await ReadAllAsync(a)).Select(AuditChain.Read).ToList();
+        Assert.Equal(24, records.Count(r => r.Event == "tool.approved"));
+        Assert.Equal(40, records.Count(r => r.Kind == AuditKinds.Call));
+        var verification = await a.VerifyAuditAsync();
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+    }
+
+    [Fact]
+    public async Task SqliteStore_LegacyUnkeyedChain_UpgradedInPlaceAndStillVerifies()
+    {
+        await using var fixture = await StoreFixture.CreateAsync("sqlite");
+        Directory.CreateDirectory(Path.GetDirectoryName(fixture.Location)!);
+        // A store written by the previous version: no catalog_hash column, SHA-256 seals without a key.
+        await fixture.ExecuteAsync("""
+            CREATE TABLE governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, body TEXT NOT NULL);
+            CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+            CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+            INSERT INTO governance_state VALUES (1, 1, '{}');
+            """);
+        var previous = AuditChain.Genesis;
+        for (var seq = 1; seq <= 2; seq++)
+        {
+            var record = Call("legacy" + seq);
+            record.Sequence = seq;
+            record.PreviousHash = previous;
+            var body = System.Text.Json.JsonSerializer.Serialize(record, GovernanceJsonContext.Default.AuditRecord);
+            var hash = AuditChain.ComputeHash(previous, body);
+            await fixture.ExecuteAsync($"INSERT INTO audit_log VALUES ({seq}, '{record.Time:O}', 'call', 'tool.call', '{record.User}', '{record.Tool}', 'success', '{body}', '{previous}', '{hash}')");
+            previous = hash;
+        }
+
+        await fixture.ExecuteAsync($"INSERT INTO audit_head VALUES (1, 2, '{previous}')");
+
+        await using var store = await fixture.OpenAsync();
+        await store.AppendAuditAsync(Call("after-upgrade"));
+        var verification = await store.VerifyAuditAsync();
+
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.Equal(3, verification.Count);
+        Assert.Null(await store.GetCatalogHashAsync());
+        Assert.Contains(verification.CannotProve, c => c.Contains("records 1..2 were sealed without a key", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,44 +1,82 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
 namespace Auth0Mcp.Sdk.Governance;
 
-/// <summary>One stored audit row: the sealed record's canonical JSON and its chain hashes.</summary>
+/// <summary>One stored audit row: the sealed record's canonical JSON, its chain hashes and the indexed columns.</summary>
 /// <param name="Sequence">The position in the chain.</param>
-/// <param name="Body">The canonical JSON of the record (without <see cref="AuditRecord.Hash"/>).</param>
+/// <param name="Body">The canonical JSON of the record: every property except <see cref="AuditRecord.Hash"/>.</param>
 /// <param name="PreviousHash">The previous row's hash.</param>
-/// <param name="Hash">sha256 of <paramref name="PreviousHash"/> and <paramref name="Body"/>.</param>
-public sealed record AuditRow(long Sequence, string Body, string PreviousHash, string Hash);
+/// <param name="Hash">The seal: <c>hmac-sha256:KEYID:HEX</c> (keyed), or a bare SHA-256 hex of rows sealed before keys existed.</param>
+public sealed record AuditRow(long Sequence, string Body, string PreviousHash, string Hash)
+{
+    /// <summary>The indexed columns as stored beside the body (null when the reader did not read them).</summary>
+    public AuditRowColumns? Columns { get; init; }
+}
+
+/// <summary>The columns a store keeps beside an audit row's body for queries; each must equal the sealed body's value.</summary>
+/// <param name="Time">The <c>time</c> column.</param>
+/// <param name="Kind">The <c>kind</c> column.</param>
+/// <param name="Event">The <c>event</c> column.</param>
+/// <param name="User">The <c>user_name</c> column.</param>
+/// <param name="Tool">The <c>tool</c> column.</param>
+/// <param name="Outcome">The <c>outcome</c> column.</param>
+public sealed record AuditRowColumns(DateTimeOffset Time, string Kind, string Event, string? User, string? Tool, string? Outcome);
 
 /// <summary>The result of checking the audit chain.</summary>
-/// <param name="IsValid">Whether every record is intact and none is missing.</param>
+/// <param name="IsValid">Whether every check passed.</param>
 /// <param name="Count">How many records were checked.</param>
 /// <param name="Problems">What is wrong, one line per problem.</param>
-public sealed record AuditVerification(bool IsValid, long Count, IReadOnlyList<string> Problems);
+public sealed record AuditVerification(bool IsValid, long Count, IReadOnlyList<string> Problems)
+{
+    /// <summary>What was checked, in words (each holds when <see cref="IsValid"/>).</summary>
+    public IReadOnlyList<string> Checked { get; init; } = [];
 
-/// <summary>Seals audit records into a hash chain and verifies a chain.</summary>
+    /// <summary>What these checks cannot prove.</summary>
+    public IReadOnlyList<string> CannotProve { get; init; } = [];
+}
+
+/// <summary>
+/// Seals audit records into a keyed hash chain and verifies a chain. Each record's seal is an HMAC-SHA256, under
+/// a key kept outside the database, over its sequence, the previous seal and its canonical JSON (every property
+/// of <see cref="AuditRecord"/>, whatever it is called, except the seal itself).
+/// </summary>
 public static class AuditChain
 {
     /// <summary>The previous hash of the first record.</summary>
     public static readonly string Genesis = new('0', 64);
 
+    private const string KeyedPrefix = "hmac-sha256:";
+
     /// <summary>
-    /// Sets <paramref name="record"/>'s sequence and previous hash, computes its hash, and returns the row to store.
+    /// Sets <paramref name="record"/>'s sequence and previous hash, seals it with <paramref name="keys"/>' current
+    /// key, and returns the row to store.
     /// </summary>
-    public static AuditRow Seal(AuditRecord record, long sequence, string previousHash)
+    public static AuditRow Seal(AuditRecord record, long sequence, string previousHash, AuditKeyRing keys)
     {
         ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(previousHash);
+        ArgumentNullException.ThrowIfNull(keys);
         record.Sequence = sequence;
         record.PreviousHash = previousHash;
         record.Hash = null;
         var body = JsonSerializer.Serialize(record, GovernanceJsonContext.Default.AuditRecord);
-        var hash = ComputeHash(previousHash, body);
+        keys.TryMac(keys.CurrentKeyId, MacInput(keys.CurrentKeyId, sequence, previousHash, body), out var mac);
+        var hash = KeyedPrefix + keys.CurrentKeyId + ":" + mac;
         record.Hash = hash;
-        return new AuditRow(sequence, body, previousHash, hash);
+        return new AuditRow(sequence, body, previousHash, hash) { Columns = ColumnsOf(record) };
     }
 
-    /// <summary>sha256 (hex) of the previous hash, a newline and the body.</summary>
+    /// <summary>The indexed columns of <paramref name="record"/>, as a store writes them.</summary>
+    public static AuditRowColumns ColumnsOf(AuditRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new AuditRowColumns(record.Time, record.Kind, record.Event, record.User, record.Tool, record.Outcome);
+    }
+
+    /// <summary>sha256 (hex) of the previous hash, a newline and the body: the seal of rows written before keyed sealing.</summary>
     public static string ComputeHash(string previousHash, string body) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(previousHash + "\n" + body)));
 
@@ -53,14 +91,27 @@ public static class AuditChain
     }
 
     /// <summary>
-    /// Verifies rows in sequence order against each other and against the stored head (the last sequence and
-    /// hash, kept apart from the rows so that deleting the newest record is detected too).
+    /// Checks links and structure only (sequence, previous hashes, unkeyed seals, columns, head); keyed seals
+    /// cannot be checked without the keys: use <see cref="IGovernanceStore.VerifyAuditAsync"/>.
     /// </summary>
-    public static async Task<AuditVerification> VerifyAsync(IAsyncEnumerable<AuditRow> rows, (long Sequence, string Hash) head, CancellationToken cancellationToken = default)
+    public static Task<AuditVerification> VerifyAsync(IAsyncEnumerable<AuditRow> rows, (long Sequence, string Hash) head, CancellationToken cancellationToken = default) =>
+        VerifyAsync(rows, head, null, null, cancellationToken);
+
+    /// <summary>
+    /// Verifies rows in sequence order against each other, against <paramref name="keys"/> (every keyed seal),
+    /// against the stored head, and against the checkpoints written outside the store.
+    /// </summary>
+    internal static async Task<AuditVerification> VerifyAsync(
+        IAsyncEnumerable<AuditRow> rows,
+        (long Sequence, string Hash) head,
+        AuditKeyRing? keys,
+        (string Path, AuditCheckpointRead Read)? checkpoints,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var problems = new List<string>();
-        long expected = 1, count = 0;
+        var checkpointsBySequence = checkpoints?.Read.Valid.ToLookup(c => c.Sequence) ?? Enumerable.Empty<AuditCheckpoint>().ToLookup(c => c.Sequence);
+        long expected = 1, count = 0, keyed = 0, unkeyed = 0, lastUnkeyed = 0, matchedCheckpoints = 0;
         var previous = Genesis;
         await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -75,41 +126,219 @@ public static class AuditChain
                 problems.Add($"record {row.Sequence}: previous hash does not match record {row.Sequence - 1}");
             }
 
-            if (!string.Equals(ComputeHash(row.PreviousHash, row.Body), row.Hash, StringComparison.Ordinal))
+            if (row.Hash.StartsWith(KeyedPrefix, StringComparison.Ordinal))
             {
-                problems.Add($"record {row.Sequence}: content does not match its hash (edited)");
+                keyed++;
+                CheckKeyed(row, keys, problems);
             }
-            else if (!BodySequenceMatches(row))
+            else
             {
-                problems.Add($"record {row.Sequence}: sequence in the record does not match its position");
+                unkeyed++;
+                lastUnkeyed = row.Sequence;
+                if (keyed > 0)
+                {
+                    problems.Add($"record {row.Sequence}: sealed without a key after keyed records (forged or recomputed)");
+                }
+                else if (!string.Equals(ComputeHash(row.PreviousHash, row.Body), row.Hash, StringComparison.Ordinal))
+                {
+                    problems.Add($"record {row.Sequence}: content does not match its hash (edited)");
+                }
+            }
+
+            CheckContent(row, problems);
+            foreach (var checkpoint in checkpointsBySequence[row.Sequence])
+            {
+                if (string.Equals(checkpoint.Hash, row.Hash, StringComparison.Ordinal))
+                {
+                    matchedCheckpoints++;
+                }
+                else
+                {
+                    problems.Add($"record {row.Sequence}: differs from the checkpoint of {checkpoint.Time.UtcDateTime:O} (rewritten)");
+                }
             }
 
             previous = row.Hash;
             expected = row.Sequence + 1;
         }
 
-        if (head.Sequence != expected - 1)
+        var last = expected - 1;
+        if (head.Sequence != last)
         {
-            problems.Add($"the chain ends at record {expected - 1} but the head says {head.Sequence} (records deleted at the end?)");
+            problems.Add($"the chain ends at record {last} but the head says {head.Sequence} (records deleted at the end?)");
         }
         else if (head.Sequence > 0 && !string.Equals(head.Hash, previous, StringComparison.Ordinal))
         {
-            problems.Add($"the last record's hash does not match the head");
+            problems.Add("the last record's hash does not match the head");
         }
 
-        return new AuditVerification(problems.Count == 0, count, problems);
+        var newest = checkpoints?.Read.Valid.MaxBy(c => c.Sequence);
+        if (newest is not null && newest.Sequence > last)
+        {
+            problems.Add($"the checkpoint of {newest.Time.UtcDateTime:O} names record {newest.Sequence} but the chain ends at record {last} (records deleted at the end, or the chain reset)");
+        }
+
+        if (checkpoints is { } file)
+        {
+            problems.AddRange(file.Read.Problems);
+            if (!file.Read.Exists && keyed > 0)
+            {
+                problems.Add($"the checkpoint file {file.Path} is missing although {keyed} keyed record(s) exist (deleted? if this machine never wrote to the store, point {AuditCheckpointFile.EnvironmentVariable} at the file of one that did)");
+            }
+        }
+
+        return new AuditVerification(problems.Count == 0, count, problems)
+        {
+            Checked = DescribeChecks(count, last, keyed, unkeyed, keys, checkpoints, matchedCheckpoints, newest),
+            CannotProve = DescribeLimits(keyed, unkeyed, lastUnkeyed, keys, checkpoints, newest, last),
+        };
     }
 
-    private static bool BodySequenceMatches(AuditRow row)
+    private static string MacInput(string keyId, long sequence, string previousHash, string body) =>
+        string.Create(CultureInfo.InvariantCulture, $"auth0-mcp audit record/2\n{keyId}\n{sequence}\n{previousHash}\n{body}");
+
+    private static void CheckKeyed(AuditRow row, AuditKeyRing? keys, List<string> problems)
     {
+        var rest = row.Hash.AsSpan(KeyedPrefix.Length);
+        var colon = rest.IndexOf(':');
+        if (colon <= 0)
+        {
+            problems.Add($"record {row.Sequence}: malformed seal");
+            return;
+        }
+
+        var keyId = rest[..colon].ToString();
+        if (keys is null)
+        {
+            return; // reported once, under what cannot be proven
+        }
+
+        if (!keys.TryMac(keyId, MacInput(keyId, row.Sequence, row.PreviousHash, row.Body), out var mac))
+        {
+            problems.Add($"record {row.Sequence}: sealed with key {keyId}, which is not in the key ring ({keys.Source})");
+        }
+        else if (!rest[(colon + 1)..].SequenceEqual(mac))
+        {
+            problems.Add($"record {row.Sequence}: content does not match its seal (edited, or forged without the key)");
+        }
+    }
+
+    /// <summary>The body's sequence must be the row's, and each indexed column must equal the body's value.</summary>
+    private static void CheckContent(AuditRow row, List<string> problems)
+    {
+        AuditRecord record;
         try
         {
-            using var doc = JsonDocument.Parse(row.Body);
-            return doc.RootElement.TryGetProperty("sequence", out var seq) && seq.TryGetInt64(out var value) && value == row.Sequence;
+            record = Read(row);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
         {
-            return false;
+            problems.Add($"record {row.Sequence}: body is not a readable record");
+            return;
         }
+
+        if (record.Sequence != row.Sequence)
+        {
+            problems.Add($"record {row.Sequence}: sequence in the record does not match its position");
+        }
+
+        if (row.Columns is not { } c)
+        {
+            return;
+        }
+
+        List<string> differ = [];
+        if (Microseconds(c.Time) != Microseconds(record.Time))
+        {
+            differ.Add("time");
+        }
+
+        AddIfDiffers(differ, "kind", c.Kind, record.Kind);
+        AddIfDiffers(differ, "event", c.Event, record.Event);
+        AddIfDiffers(differ, "user_name", c.User, record.User);
+        AddIfDiffers(differ, "tool", c.Tool, record.Tool);
+        AddIfDiffers(differ, "outcome", c.Outcome, record.Outcome);
+        if (differ.Count > 0)
+        {
+            problems.Add($"record {row.Sequence}: column(s) {string.Join(", ", differ)} differ from the sealed record (edited)");
+        }
+    }
+
+    private static long Microseconds(DateTimeOffset time) => time.UtcTicks / 10;
+
+    private static void AddIfDiffers(List<string> differ, string name, string? column, string? sealedValue)
+    {
+        if (!string.Equals(column, sealedValue, StringComparison.Ordinal))
+        {
+            differ.Add(name);
+        }
+    }
+
+    private static List<string> DescribeChecks(long count, long last, long keyed, long unkeyed, AuditKeyRing? keys, (string Path, AuditCheckpointRead Read)? checkpoints, long matched, AuditCheckpoint? newest)
+    {
+        List<string> list =
+        [
+            $"{count} record(s): numbered 1..{last} without gaps, each linking the previous record's seal",
+            "each record's indexed columns (time, kind, event, user_name, tool, outcome) equal its sealed content",
+            "the stored head names the last record and its seal",
+        ];
+        if (keyed > 0 && keys is not null)
+        {
+            list.Add($"{keyed} record(s) sealed with HMAC-SHA256 over every field; seals recomputed with the keys from {keys.Source} ({keys.KeyIds.Count} key(s), current {keys.CurrentKeyId})");
+        }
+
+        if (unkeyed > 0)
+        {
+            list.Add($"{unkeyed} record(s) written before keyed sealing: SHA-256 chain recomputed");
+        }
+
+        if (checkpoints is { } file && file.Read.Exists)
+        {
+            list.Add($"{file.Read.Valid.Count} signed checkpoint(s) in {file.Path}, {matched} matching a record; the newest names record {newest?.Sequence ?? 0}" +
+                (newest is null ? "" : $" ({newest.Time.UtcDateTime:O})"));
+        }
+
+        return list;
+    }
+
+    private static List<string> DescribeLimits(long keyed, long unkeyed, long lastUnkeyed, AuditKeyRing? keys, (string Path, AuditCheckpointRead Read)? checkpoints, AuditCheckpoint? newest, long last)
+    {
+        List<string> list = [];
+        if (keys is null)
+        {
+            if (keyed > 0)
+            {
+                list.Add($"the {keyed} keyed seal(s) were not recomputed (no key given): an edited record with a recomputed chain would pass");
+            }
+        }
+        else
+        {
+            list.Add($"whoever holds the audit key ({keys.Source}) can forge records and checkpoints: keep it away from the database's writers");
+        }
+
+        if (unkeyed > 0)
+        {
+            list.Add(keyed > 0
+                ? $"records 1..{lastUnkeyed} were sealed without a key; they are protected by the keyed record that follows them"
+                : $"no record is keyed: a database writer can edit any record and recompute the whole chain");
+        }
+
+        if (checkpoints is null)
+        {
+            list.Add("no checkpoint file was read: deleting the newest records (or all of them) and resetting the head cannot be detected");
+        }
+        else
+        {
+            if (newest is not null && last > newest.Sequence)
+            {
+                list.Add($"records {newest.Sequence + 1}..{last} have no checkpoint yet: they could be deleted from the end undetected");
+            }
+
+            list.Add($"checkpointed records could be truncated from the end undetected only if the checkpoint file {checkpoints.Value.Path} is also rolled back or removed");
+            list.Add("checkpoints are written after each commit without an fsync: after a crash the newest batch may have no checkpoint yet");
+        }
+
+        list.Add("the audit proves what governance wrote; a caller or administrator with direct access to Auth0 leaves no record here");
+        return list;
     }
 }

@@ -2,8 +2,10 @@ namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
 /// One audit record: a tool call attempt (<see cref="AuditKinds.Call"/>) or an administrative event
-/// (<see cref="AuditKinds.Admin"/>). Records are hash-chained by the store: <see cref="Hash"/> covers this
-/// record's canonical JSON and <see cref="PreviousHash"/>, so an edit or deletion breaks the chain.
+/// (<see cref="AuditKinds.Admin"/>). Records are sealed into a keyed chain by the store (see <see cref="AuditChain"/>):
+/// <see cref="Hash"/> is an HMAC over this record's canonical JSON — every property, whatever its name, except
+/// <see cref="Hash"/> — including <see cref="Sequence"/> and <see cref="PreviousHash"/>, so an edit, deletion or
+/// forgery breaks the chain.
 /// </summary>
 /// <remarks>Never holds an Auth0 token or an unredacted secret: arguments are redacted before they get here.</remarks>
 public sealed class AuditRecord
@@ -71,7 +73,10 @@ public sealed class AuditRecord
     /// <summary>The hash of the previous record (64 zeros for the first), set by the store.</summary>
     public string? PreviousHash { get; set; }
 
-    /// <summary>sha256 (hex) of <see cref="PreviousHash"/> and this record's canonical JSON, set by the store.</summary>
+    /// <summary>
+    /// The seal, set by the store: <c>hmac-sha256:KEYID:HEX</c> over the sequence, <see cref="PreviousHash"/> and
+    /// this record's canonical JSON (a bare SHA-256 hex in records written before keyed sealing).
+    /// </summary>
     public string? Hash { get; set; }
 }
 

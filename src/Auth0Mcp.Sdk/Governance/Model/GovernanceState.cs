@@ -34,6 +34,12 @@ public sealed class GovernanceState
     /// <summary>Requests to run one exact call, and their decisions (see <see cref="CallApprovalHook"/>).</summary>
     public List<CallApproval> CallApprovals { get; set; } = [];
 
+    /// <summary>
+    /// The hash of the tool catalogue this state was last synced with (null before the first sync that set it).
+    /// Stored in its own column too, so <see cref="IGovernanceStore.GetCatalogHashAsync"/> reads it without loading the state.
+    /// </summary>
+    public string? CatalogHash { get; set; }
+
     /// <summary>Finds a tool by exact name.</summary>
     public GovernedTool? FindTool(string name) => Tools.Find(t => string.Equals(t.Name, name, StringComparison.Ordinal));
 

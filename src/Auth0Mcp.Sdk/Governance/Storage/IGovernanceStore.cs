@@ -5,7 +5,10 @@ namespace Auth0Mcp.Sdk.Governance;
 /// revision) and the hash-chained audit log. Implementations: <see cref="SqliteGovernanceStore"/> (default, a
 /// local file) and <see cref="PostgresGovernanceStore"/> (shared by several server instances).
 /// </summary>
-/// <remarks>Every write is durable when its task completes.</remarks>
+/// <remarks>
+/// Every write is durable when its task completes. A fault of the store (disk full, locked, unreadable, read-only,
+/// missing directory, corrupt, unreachable) is thrown as <see cref="GovernanceStoreException"/>, naming the store.
+/// </remarks>
 public interface IGovernanceStore : IAsyncDisposable
 {
     /// <summary>Where the store is, for messages (never includes a password).</summary>
@@ -28,7 +31,23 @@ public interface IGovernanceStore : IAsyncDisposable
     /// </summary>
     Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends one record to the audit chain (its sequence and hashes are set on return).</summary>
+    /// <summary>
+    /// The catalogue hash saved with the state (<see cref="GovernanceState.CatalogHash"/>), read without loading
+    /// the state: start-up can skip the catalogue sync when it equals the running catalogue's.
+    /// </summary>
+    Task<string?> GetCatalogHashAsync(CancellationToken cancellationToken = default) => GetCatalogHashFromStateAsync(this, cancellationToken);
+
+    /// <summary>
+    /// Checks the whole audit chain: links, seals (with the audit keys), indexed columns, the head, and the
+    /// checkpoints written outside the store; the result says what was checked and what cannot be proven.
+    /// </summary>
+    async Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken = default) =>
+        await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Appends one record to the audit chain; when the task completes the record is durable and its sequence and
+    /// hashes are set. Concurrent appends may share one transaction and one flush to disk.
+    /// </summary>
     Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>The stored audit rows with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
@@ -36,6 +55,9 @@ public interface IGovernanceStore : IAsyncDisposable
 
     /// <summary>The chain head: the last sequence and its hash ((0, genesis) when empty).</summary>
     Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default);
+
+    private static async Task<string?> GetCatalogHashFromStateAsync(IGovernanceStore store, CancellationToken cancellationToken) =>
+        (await store.LoadStateAsync(cancellationToken).ConfigureAwait(false)).CatalogHash;
 }
 
 /// <summary>Store helpers shared by the commands and the runtime.</summary>
@@ -54,8 +76,9 @@ public static class GovernanceStores
     /// Opens the store <paramref name="location"/> names: a PostgreSQL connection string (it contains
     /// <c>Host=</c> or <c>Server=</c>, or starts with <c>postgres://</c>/<c>postgresql://</c>), otherwise a SQLite file path.
     /// Null or empty means <see cref="StoreEnvironmentVariable"/>, then <see cref="DefaultSqlitePath"/>.
+    /// <paramref name="seal"/> says where the audit key and checkpoints are (default: see <see cref="AuditSealOptions"/>).
     /// </summary>
-    public static IGovernanceStore Open(string? location)
+    public static IGovernanceStore Open(string? location, AuditSealOptions? seal = null)
     {
         if (string.IsNullOrWhiteSpace(location))
         {
@@ -67,7 +90,7 @@ public static class GovernanceStores
             location = DefaultSqlitePath;
         }
 
-        return IsPostgres(location) ? new PostgresGovernanceStore(location) : new SqliteGovernanceStore(location);
+        return IsPostgres(location) ? new PostgresGovernanceStore(location, seal) : new SqliteGovernanceStore(location, seal);
     }
 
     /// <summary>Whether <paramref name="location"/> is a PostgreSQL connection string rather than a file path.</summary>

@@ -1,42 +1,63 @@
-using System.Runtime.CompilerServices;
-using System.Text.Json;
+using System.Data.Common;
+using System.Net.Sockets;
 using Npgsql;
 
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
 /// A PostgreSQL store that several server instances share. The state row is updated with a revision check
-/// (optimistic concurrency); the audit head row is locked (<c>SELECT … FOR UPDATE</c>) while a record is
-/// appended, so the chain stays linear across instances. Commits are durable: the store's sessions run with
+/// (optimistic concurrency); each writer batch locks the audit head row (<c>SELECT … FOR UPDATE</c>) first, so the
+/// chain stays linear across instances. Commits are durable: the store's sessions run with
 /// <c>synchronous_commit=on</c> whatever the server default is.
 /// </summary>
-public sealed class PostgresGovernanceStore : IGovernanceStore
+public sealed class PostgresGovernanceStore : DbGovernanceStore
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly string _description;
 
     /// <summary>Creates the store over <paramref name="connectionString"/> (Npgsql syntax, e.g. <c>Host=…;Database=…</c>).</summary>
-    public PostgresGovernanceStore(string connectionString)
+    public PostgresGovernanceStore(string connectionString, AuditSealOptions? seal = null)
+        : this(new NpgsqlConnectionStringBuilder(connectionString ?? throw new ArgumentNullException(nameof(connectionString))), seal)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        _description = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
+    }
+
+    private PostgresGovernanceStore(NpgsqlConnectionStringBuilder builder, AuditSealOptions? seal)
+        : base(
+            $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}",
+            seal,
+            Path.Combine(ConfigDirectory, "audit.key"),
+            Path.Combine(ConfigDirectory, "audit-checkpoints", SafeName($"{builder.Host}_{builder.Port}_{builder.Database}") + ".log"))
+    {
         builder.Options = string.IsNullOrEmpty(builder.Options) ? "-c synchronous_commit=on" : builder.Options + " -c synchronous_commit=on";
         _dataSource = NpgsqlDataSource.Create(builder);
     }
 
-    /// <inheritdoc />
-    public string Description => _description;
+    private static string ConfigDirectory => Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.Create), "auth0-mcp");
 
     /// <inheritdoc />
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    public override async ValueTask DisposeAsync()
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private protected override string LockHeadSql => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+
+    private protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    private protected override async Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Serialize schema creation between instances starting at once.
         await ExecuteAsync(connection, tx, "SELECT pg_advisory_xact_lock(7243001)", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, tx, """
             CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision BIGINT NOT NULL, body TEXT NOT NULL);
+            ALTER TABLE governance_state ADD COLUMN IF NOT EXISTS catalog_hash TEXT;
             CREATE TABLE IF NOT EXISTS audit_log (seq BIGINT PRIMARY KEY, time TIMESTAMPTZ NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
             INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000') ON CONFLICT (id) DO NOTHING;
@@ -44,152 +65,31 @@ public sealed class PostgresGovernanceStore : IGovernanceStore
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async Task<long> GetRevisionAsync(CancellationToken cancellationToken = default)
+    private protected override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    private protected override object ToDbTime(DateTimeOffset time) => time.ToUniversalTime();
+
+    private protected override DateTimeOffset FromDbTime(object value) => value switch
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT revision FROM governance_state WHERE id = 1", connection);
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is long revision ? revision : 0;
-    }
+        DateTimeOffset offset => offset,
+        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        _ => throw new InvalidCastException($"unexpected time value {value.GetType().Name}"),
+    };
 
-    /// <inheritdoc />
-    public async Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default)
+    private protected override string? DescribeFault(Exception exception) => exception switch
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT revision, body FROM governance_state WHERE id = 1", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return new GovernanceState();
-        }
+        PostgresException { SqlState: "53100" } => "the database server's disk is full",
+        PostgresException { SqlState: "28P01" or "28000" } => "authentication failed",
+        PostgresException { SqlState: "3D000" } => "the database does not exist",
+        PostgresException { SqlState: "25006" } => "the database is read-only",
+        PostgresException { SqlState: "42501" } => "permission denied",
+        PostgresException { SqlState: "57P01" or "57P02" or "57P03" } => "the database server is shutting down or starting",
+        NpgsqlException { InnerException: SocketException } => "the database server cannot be reached",
+        NpgsqlException { InnerException: TimeoutException } or TimeoutException => "timed out",
+        NpgsqlException => "database error",
+        _ => null,
+    };
 
-        var state = JsonSerializer.Deserialize(reader.GetString(1), GovernanceJsonContext.Default.GovernanceState) ?? new GovernanceState();
-        state.Revision = reader.GetInt64(0);
-        return state;
-    }
-
-    /// <inheritdoc />
-    public async Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(events);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var body = JsonSerializer.Serialize(state, GovernanceJsonContext.Default.GovernanceState);
-        int changed;
-        if (expectedRevision == 0)
-        {
-            await using var insert = new NpgsqlCommand(
-                "INSERT INTO governance_state (id, revision, body) VALUES (1, 1, @body) ON CONFLICT (id) DO NOTHING", connection, tx);
-            insert.Parameters.AddWithValue("body", body);
-            changed = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await using var update = new NpgsqlCommand(
-                "UPDATE governance_state SET revision = @next, body = @body WHERE id = 1 AND revision = @expected", connection, tx);
-            update.Parameters.AddWithValue("next", expectedRevision + 1);
-            update.Parameters.AddWithValue("body", body);
-            update.Parameters.AddWithValue("expected", expectedRevision);
-            changed = await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        if (changed != 1)
-        {
-            await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            return false;
-        }
-
-        foreach (var record in events)
-        {
-            await AppendInTransactionAsync(connection, tx, record, cancellationToken).ConfigureAwait(false);
-        }
-
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        state.Revision = expectedRevision + 1;
-        return true;
-    }
-
-    /// <inheritdoc />
-    public async Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await AppendInTransactionAsync(connection, tx, record, cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT seq, body, prev_hash, hash FROM audit_log WHERE seq > @after ORDER BY seq", connection);
-        command.Parameters.AddWithValue("after", afterSequence);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return new AuditRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT seq, hash FROM audit_head WHERE id = 1", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (reader.GetInt64(0), reader.GetString(1))
-            : (0, AuditChain.Genesis);
-    }
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
-
-    private static async Task AppendInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction tx, AuditRecord record, CancellationToken cancellationToken)
-    {
-        long seq;
-        string previous;
-        await using (var head = new NpgsqlCommand("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE", connection, tx))
-        {
-            await using var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            seq = reader.GetInt64(0);
-            previous = reader.GetString(1);
-        }
-
-        var row = AuditChain.Seal(record, seq + 1, previous);
-        await using var batch = new NpgsqlBatch(connection, tx);
-        var insert = new NpgsqlBatchCommand("""
-            INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash)
-            VALUES (@seq, @time, @kind, @event, @user, @tool, @outcome, @body, @prev, @hash)
-            """);
-        insert.Parameters.AddWithValue("seq", row.Sequence);
-        insert.Parameters.AddWithValue("time", record.Time.ToUniversalTime());
-        insert.Parameters.AddWithValue("kind", record.Kind);
-        insert.Parameters.AddWithValue("event", record.Event);
-        insert.Parameters.AddWithValue("user", (object?)record.User ?? DBNull.Value);
-        insert.Parameters.AddWithValue("tool", (object?)record.Tool ?? DBNull.Value);
-        insert.Parameters.AddWithValue("outcome", (object?)record.Outcome ?? DBNull.Value);
-        insert.Parameters.AddWithValue("body", row.Body);
-        insert.Parameters.AddWithValue("prev", row.PreviousHash);
-        insert.Parameters.AddWithValue("hash", row.Hash);
-        batch.BatchCommands.Add(insert);
-        var head2 = new NpgsqlBatchCommand("UPDATE audit_head SET seq = @seq, hash = @hash WHERE id = 1");
-        head2.Parameters.AddWithValue("seq", row.Sequence);
-        head2.Parameters.AddWithValue("hash", row.Hash);
-        batch.BatchCommands.Add(head2);
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
-        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, tx);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private static string SafeName(string text) => string.Concat(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
 }

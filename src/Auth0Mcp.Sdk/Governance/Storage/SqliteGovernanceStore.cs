@@ -1,233 +1,105 @@
-using System.Runtime.CompilerServices;
-using System.Text.Json;
+using System.Data.Common;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
-/// The default store: one SQLite file, created on first use (no setup). WAL journal with
-/// <c>synchronous=FULL</c>, so a write is on disk when its task completes; writers take the database lock
-/// up front (<c>BEGIN IMMEDIATE</c>) so that concurrent processes serialize instead of failing.
+/// The default store: one SQLite file, created on first use (no setup). WAL journal with <c>synchronous=FULL</c>
+/// on the one long-lived writer connection, so each batch commit is fsync'd before its callers' tasks complete;
+/// the writer takes the database lock up front (<c>BEGIN IMMEDIATE</c>), so other processes sharing the file
+/// (the command line, another server) serialize instead of failing.
 /// </summary>
-public sealed class SqliteGovernanceStore : IGovernanceStore
+public sealed class SqliteGovernanceStore : DbGovernanceStore
 {
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _probeLock = new(1, 1);
+    private SqliteConnection? _probe;
+    private long _probeVersion = -1;
+    private long _probeRevision;
 
-    /// <summary>Opens (or, on <see cref="InitializeAsync"/>, creates) the database file at <paramref name="path"/>.</summary>
-    public SqliteGovernanceStore(string path)
+    /// <summary>Opens (or, on <see cref="IGovernanceStore.InitializeAsync"/>, creates) the database file at <paramref name="path"/>.</summary>
+    public SqliteGovernanceStore(string path, AuditSealOptions? seal = null)
+        : this(System.IO.Path.GetFullPath(path ?? throw new ArgumentNullException(nameof(path))), seal, TimeSpan.FromSeconds(30))
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        Path = System.IO.Path.GetFullPath(path);
+    }
+
+    /// <summary>Creates the store with how long a writer waits for another process's lock.</summary>
+    internal SqliteGovernanceStore(string fullPath, AuditSealOptions? seal, TimeSpan lockTimeout)
+        : base($"SQLite {fullPath}", seal, fullPath + ".audit-key", fullPath + ".audit-checkpoints")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fullPath);
+        Path = fullPath;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = SqliteOpenMode.ReadWrite,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = Math.Max(1, (int)lockTimeout.TotalSeconds),
         }.ToString();
     }
 
     /// <summary>The full path of the database file.</summary>
     public string Path { get; }
 
-    /// <inheritdoc />
-    public string Description => $"SQLite {Path}";
-
-    /// <inheritdoc />
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The stored revision. A long-lived probe connection asks SQLite whether anything was committed since it last
+    /// looked (<c>PRAGMA data_version</c>); the revision is read again only then.
+    /// </summary>
+    public override Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
     {
-        var directory = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, tx, """
-            CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, body TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS audit_log (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
-            INSERT OR IGNORE INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
-            """, cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async Task<long> GetRevisionAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT revision FROM governance_state WHERE id = 1";
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <inheritdoc />
-    public async Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT revision, body FROM governance_state WHERE id = 1";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return new GovernanceState();
-        }
-
-        var state = JsonSerializer.Deserialize(reader.GetString(1), GovernanceJsonContext.Default.GovernanceState) ?? new GovernanceState();
-        state.Revision = reader.GetInt64(0);
-        return state;
-    }
-
-    /// <inheritdoc />
-    public async Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(events);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _probeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (var check = connection.CreateCommand())
+            if (_probe is null)
             {
-                check.Transaction = tx;
-                check.CommandText = "SELECT revision FROM governance_state WHERE id = 1";
-                var value = await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                var current = value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
-                if (current != expectedRevision)
-                {
-                    return false;
-                }
+                _probe = (SqliteConnection)await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+                _probeVersion = -1;
             }
 
-            state.Revision = expectedRevision + 1;
-            await using (var save = connection.CreateCommand())
+            await using var command = Command(_probe, null, "PRAGMA data_version");
+            var version = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            if (version != _probeVersion)
             {
-                save.Transaction = tx;
-                save.CommandText = "INSERT INTO governance_state (id, revision, body) VALUES (1, $rev, $body) ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, body = excluded.body";
-                save.Parameters.AddWithValue("$rev", state.Revision);
-                save.Parameters.AddWithValue("$body", JsonSerializer.Serialize(state, GovernanceJsonContext.Default.GovernanceState));
-                await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                _probeRevision = await ReadRevisionAsync(_probe, null, cancellationToken).ConfigureAwait(false);
+                _probeVersion = version;
             }
 
-            foreach (var record in events)
-            {
-                await AppendInTransactionAsync(connection, tx, record, cancellationToken).ConfigureAwait(false);
-            }
-
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
+            return _probeRevision;
+        }
+        catch
+        {
+            _probe?.Dispose();
+            _probe = null;
+            throw;
         }
         finally
         {
-            _writeLock.Release();
+            _probeLock.Release();
         }
-    }
+    });
 
     /// <inheritdoc />
-    public async Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    public override async ValueTask DisposeAsync()
     {
-        ArgumentNullException.ThrowIfNull(record);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await AppendInTransactionAsync(connection, tx, record, cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, body, prev_hash, hash FROM audit_log WHERE seq > $after ORDER BY seq";
-        command.Parameters.AddWithValue("$after", afterSequence);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return new AuditRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, hash FROM audit_head WHERE id = 1";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (reader.GetInt64(0), reader.GetString(1))
-            : (0, AuditChain.Genesis);
-    }
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync()
-    {
-        _writeLock.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
+        _probe?.Dispose();
+        _probe = null;
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    private static async Task AppendInTransactionAsync(SqliteConnection connection, SqliteTransaction tx, AuditRecord record, CancellationToken cancellationToken)
-    {
-        long seq;
-        string previous;
-        await using (var head = connection.CreateCommand())
-        {
-            head.Transaction = tx;
-            head.CommandText = "SELECT seq, hash FROM audit_head WHERE id = 1";
-            await using var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            seq = reader.GetInt64(0);
-            previous = reader.GetString(1);
-        }
+    private protected override string LockHeadSql => "SELECT seq, hash FROM audit_head WHERE id = 1";
 
-        var row = AuditChain.Seal(record, seq + 1, previous);
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
-            INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash)
-            VALUES ($seq, $time, $kind, $event, $user, $tool, $outcome, $body, $prev, $hash);
-            UPDATE audit_head SET seq = $seq, hash = $hash WHERE id = 1;
-            """;
-        insert.Parameters.AddWithValue("$seq", row.Sequence);
-        insert.Parameters.AddWithValue("$time", record.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-        insert.Parameters.AddWithValue("$kind", record.Kind);
-        insert.Parameters.AddWithValue("$event", record.Event);
-        insert.Parameters.AddWithValue("$user", (object?)record.User ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$tool", (object?)record.Tool ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$outcome", (object?)record.Outcome ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$body", row.Body);
-        insert.Parameters.AddWithValue("$prev", row.PreviousHash);
-        insert.Parameters.AddWithValue("$hash", row.Hash);
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            // synchronous is per connection: FULL makes every commit durable (fsync) before it returns.
-            await ExecuteAsync(connection, null, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
@@ -237,11 +109,74 @@ public sealed class SqliteGovernanceStore : IGovernanceStore
         }
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken cancellationToken)
+    private protected override async Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // Not pooled: the writer keeps it, and its PRAGMAs are set once. synchronous is per connection: FULL
+        // fsyncs the WAL on every commit, so a committed batch survives a power loss.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
+
+    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var builder = new SqliteConnectionStringBuilder(_connectionString) { Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+        await using var connection = new SqliteConnection(builder.ToString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, tx, """
+            CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, body TEXT NOT NULL, catalog_hash TEXT);
+            CREATE TABLE IF NOT EXISTS audit_log (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+            INSERT OR IGNORE INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+            """, cancellationToken).ConfigureAwait(false);
+        await using (var probe = Command(connection, tx, "SELECT COUNT(*) FROM pragma_table_info('governance_state') WHERE name = 'catalog_hash'"))
+        {
+            if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+            {
+                await ExecuteAsync(connection, tx, "ALTER TABLE governance_state ADD COLUMN catalog_hash TEXT", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private protected override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        // BEGIN IMMEDIATE: take the write lock now (waiting up to the lock timeout for another process).
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    private protected override object ToDbTime(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
+
+    private protected override DateTimeOffset FromDbTime(object value) =>
+        DateTimeOffset.Parse((string)value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    private protected override string? DescribeFault(Exception exception) => exception is SqliteException sqlite
+        ? (sqlite.SqliteErrorCode & 0xFF) switch
+        {
+            13 => "the disk is full",
+            5 or 6 => "the database is locked by another process",
+            8 => "the database is read-only (no write permission on the file or its directory)",
+            14 => "the database file cannot be opened (missing directory, missing file, or no permission)",
+            11 or 26 => "the file is not a SQLite database, or it is corrupt",
+            10 => "I/O error (disk full, file too large, or a failing disk)",
+            3 or 23 => "permission denied",
+            _ => null,
+        }
+        : null;
 }

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>A signed statement that the chain had record <paramref name="Sequence"/> with <paramref name="Hash"/> at <paramref name="Time"/>.</summary>
+/// <param name="Sequence">The head's sequence when the checkpoint was written.</param>
+/// <param name="Hash">The head's hash.</param>
+/// <param name="Time">When it was written.</param>
+/// <param name="KeyId">The audit key that signed it.</param>
+/// <param name="Mac">HMAC-SHA256 over the other fields.</param>
+internal sealed record AuditCheckpoint(long Sequence, string Hash, DateTimeOffset Time, string KeyId, string Mac);
+
+/// <summary>What was read from a checkpoint file.</summary>
+/// <param name="Exists">Whether the file exists.</param>
+/// <param name="Valid">The checkpoints whose signature verified.</param>
+/// <param name="Problems">Lines that are forged, unreadable or signed with an unknown key.</param>
+/// <param name="Notes">Harmless findings (a torn last line from a crash).</param>
+internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheckpoint> Valid, IReadOnlyList<string> Problems, IReadOnlyList<string> Notes);
+
+/// <summary>
+/// The checkpoint file: one JSON line per flushed batch, each signing the chain head (sequence, hash, time) with the
+/// audit key. Kept outside the store, so removing the newest records, or everything, from the database is caught
+/// by a checkpoint that names a record the database no longer has.
+/// </summary>
+/// <remarks>Appends are not fsync'd: after a crash the file may lag the store by the last batches, never lead it.
+/// When the file passes <see cref="CompactBytes"/> it is replaced by its newest checkpoint.</remarks>
+internal sealed class AuditCheckpointFile(string path)
+{
+    /// <summary>The environment variable naming the checkpoint file.</summary>
+    public const string EnvironmentVariable = "AUTH0_MCP_AUDIT_CHECKPOINTS";
+
+    internal const long CompactBytes = 1 << 20;
+
+    public string Path { get; } = System.IO.Path.GetFullPath(path);
+
+    /// <summary>Appends a checkpoint of (<paramref name="sequence"/>, <paramref name="hash"/>) signed with the current key.</summary>
+    public void Append(AuditKeyRing keys, long sequence, string hash, DateTimeOffset time)
+    {
+        var line = Format(keys, sequence, hash, time);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        long length;
+        using (var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            stream.Write(line);
+            length = stream.Length;
+        }
+
+        if (length > CompactBytes)
+        {
+            Compact(keys);
+        }
+    }
+
+    /// <summary>Reads and checks every line against <paramref name="keys"/>.</summary>
+    public AuditCheckpointRead Read(AuditKeyRing keys)
+    {
+        if (!File.Exists(Path))
+        {
+            return new AuditCheckpointRead(false, [], [], []);
+        }
+
+        var lines = File.ReadAllText(Path).Split('\n');
+        List<AuditCheckpoint> valid = [];
+        List<string> problems = [], notes = [];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var last = i == lines.Length - 1; // no newline after it: written when the process stopped
+            if (!TryParse(line, out var checkpoint))
+            {
+                (last ? notes : problems).Add($"checkpoint line {i + 1} is unreadable{(last ? " (torn by a crash while writing?); ignored" : "")}");
+                continue;
+            }
+
+            if (!keys.TryMac(checkpoint.KeyId, MacInput(checkpoint.Sequence, checkpoint.Hash, checkpoint.Time), out var mac))
+            {
+                problems.Add($"checkpoint line {i + 1} (record {checkpoint.Sequence}) is signed with key {checkpoint.KeyId}, which is not in the key ring");
+            }
+            else if (!string.Equals(mac, checkpoint.Mac, StringComparison.Ordinal))
+            {
+                problems.Add($"checkpoint line {i + 1} (record {checkpoint.Sequence}) has a wrong signature (forged or edited)");
+            }
+            else
+            {
+                valid.Add(checkpoint);
+            }
+        }
+
+        return new AuditCheckpointRead(true, valid, problems, notes);
+    }
+
+    private static string MacInput(long sequence, string hash, DateTimeOffset time) =>
+        string.Create(CultureInfo.InvariantCulture, $"auth0-mcp audit checkpoint/1\n{sequence}\n{hash}\n{time.UtcDateTime:O}");
+
+    private static byte[] Format(AuditKeyRing keys, long sequence, string hash, DateTimeOffset time)
+    {
+        keys.TryMac(keys.CurrentKeyId, MacInput(sequence, hash, time), out var mac);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("seq", sequence);
+            writer.WriteString("hash", hash);
+            writer.WriteString("time", time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            writer.WriteString("key", keys.CurrentKeyId);
+            writer.WriteString("mac", mac);
+            writer.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    private static bool TryParse(string line, out AuditCheckpoint checkpoint)
+    {
+        checkpoint = null!;
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("seq", out var seq) || !seq.TryGetInt64(out var sequence)
+                || !root.TryGetProperty("hash", out var hash) || hash.ValueKind != JsonValueKind.String
+                || !root.TryGetProperty("time", out var time) || time.ValueKind != JsonValueKind.String
+                || !DateTimeOffset.TryParse(time.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when)
+                || !root.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String
+                || !root.TryGetProperty("mac", out var mac) || mac.ValueKind != JsonValueKind.String)
+            {
+                return false;
+            }
+
+            checkpoint = new AuditCheckpoint(sequence, hash.GetString()!, when, key.GetString()!, mac.GetString()!);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private void Compact(AuditKeyRing keys)
+    {
+        var newest = Read(keys).Valid.MaxBy(c => c.Sequence);
+        if (newest is null)
+        {
+            return;
+        }
+
+        var temp = Path + $".{Environment.ProcessId}.tmp";
+        File.WriteAllBytes(temp, Format(keys, newest.Sequence, newest.Hash, newest.Time));
+        File.Move(temp, Path, overwrite: true);
+    }
+}

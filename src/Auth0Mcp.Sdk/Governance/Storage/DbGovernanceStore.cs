@@ -1,0 +1,589 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>
+/// The ADO.NET store both providers share: the state document, the audit rows and the head, read and written with
+/// the same SQL; a provider supplies only its connections, schema, write lock and time column type.
+/// </summary>
+/// <remarks>
+/// <para>Group commit: every write (<see cref="AppendAuditAsync"/>, <see cref="TrySaveStateAsync"/>) is queued to one
+/// writer that drains the queue in batches: one transaction, one durable commit (fsync) and one checkpoint per batch,
+/// however many callers are waiting; each caller's task completes when its batch is committed.</para>
+/// <para>Faults: every operation throws <see cref="GovernanceStoreException"/> (naming the store) for a fault of
+/// the store; the provider's exception is its inner exception.</para>
+/// </remarks>
+public abstract class DbGovernanceStore : IGovernanceStore
+{
+    private const int MaxBatch = 256;
+    private const int ReadPage = 500;
+
+    private readonly Channel<WriteWork> _queue = Channel.CreateUnbounded<WriteWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly AuditSealOptions _sealOptions;
+    private readonly string _defaultKeyFile;
+    private readonly string _defaultCheckpointFile;
+    private readonly Lock _startLock = new();
+    private AuditKeyRing? _keys;
+    private AuditCheckpointFile? _checkpoints;
+    private Task? _writer;
+    private DbConnection? _writeConnection;
+
+    private protected DbGovernanceStore(string description, AuditSealOptions? seal, string defaultKeyFile, string defaultCheckpointFile)
+    {
+        Description = description;
+        _sealOptions = seal ?? new AuditSealOptions();
+        _defaultKeyFile = defaultKeyFile;
+        _defaultCheckpointFile = defaultCheckpointFile;
+    }
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <summary>The key file or variable the audit keys come from, and the checkpoint file (resolved on first use).</summary>
+    public (string KeySource, string CheckpointFile) AuditSealLocation
+    {
+        get
+        {
+            var (keys, checkpoints) = Seal();
+            return (keys.Source, checkpoints.Path);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => GuardAsync("initialize", async () =>
+    {
+        await CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
+        Seal();
+        return true;
+    });
+
+    /// <inheritdoc />
+    public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
+    {
+        var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await ReadRevisionAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        }
+    });
+
+    /// <inheritdoc />
+    public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => GuardAsync("read the governance state", async () =>
+    {
+        var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var command = Command(connection, null, "SELECT revision, body FROM governance_state WHERE id = 1");
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return new GovernanceState();
+            }
+
+            GovernanceState state;
+            try
+            {
+                state = JsonSerializer.Deserialize(reader.GetString(1), GovernanceJsonContext.Default.GovernanceState) ?? new GovernanceState();
+            }
+            catch (JsonException ex)
+            {
+                throw new GovernanceStoreException(Description, "the stored governance state is not readable (corrupt)", ex);
+            }
+
+            state.Revision = reader.GetInt64(0);
+            return state;
+        }
+    });
+
+    /// <inheritdoc />
+    public Task<string?> GetCatalogHashAsync(CancellationToken cancellationToken = default) => GuardAsync("read the catalogue hash", async () =>
+    {
+        var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var command = Command(connection, null, "SELECT catalog_hash FROM governance_state WHERE id = 1");
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }
+    });
+
+    /// <inheritdoc />
+    public async Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(events);
+        var work = new SaveWork(state, expectedRevision, events);
+        await EnqueueAsync(work, cancellationToken).ConfigureAwait(false);
+        if (work.Saved)
+        {
+            state.Revision = expectedRevision + 1;
+        }
+
+        return work.Saved;
+    }
+
+    /// <inheritdoc />
+    public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return EnqueueAsync(new AppendWork(record), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var after = afterSequence;
+        while (true)
+        {
+            var page = await ReadAuditPageAsync(after, cancellationToken).ConfigureAwait(false);
+            foreach (var row in page)
+            {
+                yield return row;
+            }
+
+            if (page.Count < ReadPage)
+            {
+                yield break;
+            }
+
+            after = page[^1].Sequence;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => GuardAsync("read the audit head", async () =>
+    {
+        var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await ReadHeadAsync(connection, null, "SELECT seq, hash FROM audit_head WHERE id = 1", cancellationToken).ConfigureAwait(false);
+        }
+    });
+
+    /// <inheritdoc />
+    public async Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken = default)
+    {
+        var (keys, checkpoints) = Seal();
+        AuditCheckpointRead read;
+        try
+        {
+            read = checkpoints.Read(keys);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new GovernanceStoreException(Description, $"cannot read the audit checkpoint file {checkpoints.Path}: {ex.Message}", ex);
+        }
+
+        var head = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
+        var result = await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), head, keys, (checkpoints.Path, read), cancellationToken).ConfigureAwait(false);
+        return read.Notes.Count == 0 ? result : result with { Checked = [.. result.Checked, .. read.Notes] };
+    }
+
+    /// <summary>Stops the writer after the queued writes and closes the connections.</summary>
+    public virtual async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        Task? writer;
+        lock (_startLock)
+        {
+            writer = _writer;
+        }
+
+        if (writer is not null)
+        {
+            await writer.ConfigureAwait(false);
+        }
+
+        if (_writeConnection is not null)
+        {
+            await _writeConnection.DisposeAsync().ConfigureAwait(false);
+            _writeConnection = null;
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    // ---------------------------------------------------------------- the dialect
+
+    /// <summary>Opens a connection for reads.</summary>
+    private protected abstract Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Opens the writer's long-lived connection, with its durability settings applied once.</summary>
+    private protected abstract Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates the schema if missing (idempotent, safe from several processes at once).</summary>
+    private protected abstract Task CreateSchemaAsync(CancellationToken cancellationToken);
+
+    /// <summary>Begins a write transaction that excludes other writers of the chain.</summary>
+    private protected abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Reads the head inside the write transaction, locking it against other instances.</summary>
+    private protected abstract string LockHeadSql { get; }
+
+    /// <summary>The value stored in the <c>time</c> column.</summary>
+    private protected abstract object ToDbTime(DateTimeOffset time);
+
+    /// <summary>The <c>time</c> column read back.</summary>
+    private protected abstract DateTimeOffset FromDbTime(object value);
+
+    /// <summary>What went wrong, in words, when the provider's exception says (null otherwise).</summary>
+    private protected abstract string? DescribeFault(Exception exception);
+
+    /// <summary>Closes the writer's connection after a fault, so the next batch starts on a new one.</summary>
+    private protected virtual void OnWriteFault()
+    {
+    }
+
+    // ---------------------------------------------------------------- shared helpers for providers
+
+    private protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private protected static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    private protected static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private protected static async Task<long> ReadRevisionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, "SELECT revision FROM governance_state WHERE id = 1");
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs <paramref name="action"/>, turning any fault of the store into a <see cref="GovernanceStoreException"/>.</summary>
+    private protected async Task<T> GuardAsync<T>(string operation, Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsFault(ex))
+        {
+            throw Fault(operation, ex);
+        }
+    }
+
+    // ---------------------------------------------------------------- the writer
+
+    private static bool IsFault(Exception exception) => exception is not (OperationCanceledException or GovernanceStoreException or ArgumentException);
+
+    private GovernanceStoreException Fault(string operation, Exception exception)
+    {
+        var reason = DescribeFault(exception) ?? exception switch
+        {
+            UnauthorizedAccessException => "permission denied",
+            DirectoryNotFoundException => "the directory does not exist",
+            IOException => "I/O error",
+            JsonException or InvalidDataException or FormatException or InvalidCastException => "the stored data is not readable (corrupt)",
+            ObjectDisposedException or ChannelClosedException => "the store is closed",
+            _ => "unexpected error",
+        };
+        var detail = exception.Message.Split('\n', 2)[0].Trim();
+        return new GovernanceStoreException(Description, $"cannot {operation}: {reason} ({detail})", exception);
+    }
+
+    private (AuditKeyRing Keys, AuditCheckpointFile Checkpoints) Seal()
+    {
+        lock (_startLock)
+        {
+            if (_keys is null)
+            {
+                try
+                {
+                    _keys = _sealOptions.ResolveKeys(_defaultKeyFile);
+                    _checkpoints = new AuditCheckpointFile(_sealOptions.ResolveCheckpointFile(_defaultCheckpointFile));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+                {
+                    throw new GovernanceStoreException(Description, $"cannot load the audit key: {ex.Message}", ex);
+                }
+            }
+
+            return (_keys, _checkpoints!);
+        }
+    }
+
+    private async Task<List<AuditRow>> ReadAuditPageAsync(long after, CancellationToken cancellationToken) => await GuardAsync("read the audit log", async () =>
+    {
+        var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var command = Command(connection, null, $"""
+                SELECT seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash
+                FROM audit_log WHERE seq > @after ORDER BY seq LIMIT {ReadPage}
+                """);
+            Add(command, "@after", after);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var page = new List<AuditRow>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                page.Add(new AuditRow(reader.GetInt64(0), reader.GetString(7), reader.GetString(8), reader.GetString(9))
+                {
+                    Columns = new AuditRowColumns(
+                        FromDbTime(reader.GetValue(1)),
+                        reader.GetString(2),
+                        reader.GetString(3),
+                        reader.IsDBNull(4) ? null : reader.GetString(4),
+                        reader.IsDBNull(5) ? null : reader.GetString(5),
+                        reader.IsDBNull(6) ? null : reader.GetString(6)),
+                });
+            }
+
+            return page;
+        }
+    }).ConfigureAwait(false);
+
+    private static async Task<(long Sequence, string Hash)> ReadHeadAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (reader.GetInt64(0), reader.GetString(1))
+            : (0, AuditChain.Genesis);
+    }
+
+    private async Task EnqueueAsync(WriteWork work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Seal(); // a missing or unreadable key fails here, before anything is queued
+        lock (_startLock)
+        {
+            _writer ??= Task.Run(WriteLoopAsync, CancellationToken.None);
+        }
+
+        if (!_queue.Writer.TryWrite(work))
+        {
+            throw new GovernanceStoreException(Description, "cannot write: the store is closed");
+        }
+
+        await work.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<WriteWork>(MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var work))
+            {
+                batch.Add(work);
+            }
+
+            try
+            {
+                await FlushAsync(batch).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Never let the writer die with callers waiting: whatever escaped fails this batch only.
+                var fault = ex as GovernanceStoreException ?? Fault("write the audit chain or the governance state", ex);
+                batch.ForEach(w => w.Done.TrySetException(fault));
+            }
+
+            batch.Clear();
+        }
+    }
+
+    /// <summary>One transaction for the whole batch: lock the head, apply each save and append in order, move the head, commit, checkpoint.</summary>
+    private async Task FlushAsync(List<WriteWork> batch)
+    {
+        var (keys, checkpoints) = Seal();
+        var rows = new List<AuditRow>();
+        long sequence;
+        string previous;
+        try
+        {
+            _writeConnection ??= await OpenWriteConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            var connection = _writeConnection;
+            await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
+            (sequence, previous) = await ReadHeadAsync(connection, transaction, LockHeadSql, CancellationToken.None).ConfigureAwait(false);
+            foreach (var work in batch)
+            {
+                IReadOnlyList<AuditRecord> records;
+                if (work is SaveWork save)
+                {
+                    save.Saved = await SaveStateAsync(connection, transaction, save).ConfigureAwait(false);
+                    records = save.Saved ? save.Events : [];
+                }
+                else
+                {
+                    records = [((AppendWork)work).Record];
+                }
+
+                foreach (var record in records)
+                {
+                    var row = AuditChain.Seal(record, ++sequence, previous, keys);
+                    rows.Add(row);
+                    previous = row.Hash;
+                }
+            }
+
+            if (rows.Count > 0)
+            {
+                await InsertRowsAsync(connection, transaction, rows).ConfigureAwait(false);
+                await using var head = Command(connection, transaction, "UPDATE audit_head SET seq = @seq, hash = @hash WHERE id = 1");
+                Add(head, "@seq", sequence);
+                Add(head, "@hash", previous);
+                await head.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await ResetWriterAsync().ConfigureAwait(false);
+            var fault = ex is GovernanceStoreException store ? store : Fault("write the audit chain or the governance state", ex);
+            foreach (var work in batch)
+            {
+                work.Unseal();
+                work.Done.TrySetException(fault);
+            }
+
+            return;
+        }
+
+        if (rows.Count > 0)
+        {
+            try
+            {
+                checkpoints.Append(keys, sequence, previous, DateTimeOffset.UtcNow);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The records are committed, but without their checkpoint truncation would go unseen: fail closed.
+                var fault = new GovernanceStoreException(Description, $"records {rows[0].Sequence}..{sequence} were written but the audit checkpoint file {checkpoints.Path} could not be: {ex.Message}", ex);
+                batch.ForEach(w => w.Done.TrySetException(fault));
+                return;
+            }
+        }
+
+        batch.ForEach(w => w.Done.TrySetResult());
+    }
+
+    private async Task ResetWriterAsync()
+    {
+        OnWriteFault();
+        if (_writeConnection is not null)
+        {
+            try
+            {
+                await _writeConnection.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsFault(ex))
+            {
+                // the connection is already broken; a new one is opened for the next batch
+            }
+
+            _writeConnection = null;
+        }
+    }
+
+    private static async Task<bool> SaveStateAsync(DbConnection connection, DbTransaction transaction, SaveWork save)
+    {
+        var next = save.Expected + 1;
+        var body = JsonSerializer.Serialize(save.State, GovernanceJsonContext.Default.GovernanceState); // its revision is the column's on load
+        await using var command = Command(connection, transaction, save.Expected == 0
+            ? "INSERT INTO governance_state (id, revision, body, catalog_hash) VALUES (1, 1, @body, @catalog) ON CONFLICT (id) DO NOTHING"
+            : "UPDATE governance_state SET revision = @next, body = @body, catalog_hash = @catalog WHERE id = 1 AND revision = @expected");
+        Add(command, "@body", body);
+        Add(command, "@catalog", save.State.CatalogHash);
+        if (save.Expected != 0)
+        {
+            Add(command, "@next", next);
+            Add(command, "@expected", save.Expected);
+        }
+
+        return await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 1;
+    }
+
+    private async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, List<AuditRow> rows)
+    {
+        const int chunk = 64;
+        for (var start = 0; start < rows.Count; start += chunk)
+        {
+            var count = Math.Min(chunk, rows.Count - start);
+            await using var command = Command(connection, transaction, "");
+            var sql = new System.Text.StringBuilder("INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash) VALUES ");
+            for (var i = 0; i < count; i++)
+            {
+                var row = rows[start + i];
+                var c = row.Columns!;
+                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $"(@s{i}, @t{i}, @k{i}, @e{i}, @u{i}, @o{i}, @r{i}, @b{i}, @p{i}, @h{i})");
+                Add(command, $"@s{i}", row.Sequence);
+                Add(command, $"@t{i}", ToDbTime(c.Time));
+                Add(command, $"@k{i}", c.Kind);
+                Add(command, $"@e{i}", c.Event);
+                Add(command, $"@u{i}", c.User);
+                Add(command, $"@o{i}", c.Tool);
+                Add(command, $"@r{i}", c.Outcome);
+                Add(command, $"@b{i}", row.Body);
+                Add(command, $"@p{i}", row.PreviousHash);
+                Add(command, $"@h{i}", row.Hash);
+            }
+
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private abstract class WriteWork
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Undoes what sealing set on the records of a batch that was rolled back.</summary>
+        public abstract void Unseal();
+
+        protected static void Unseal(AuditRecord record)
+        {
+            record.Sequence = 0;
+            record.PreviousHash = null;
+            record.Hash = null;
+        }
+    }
+
+    private sealed class AppendWork(AuditRecord record) : WriteWork
+    {
+        public AuditRecord Record { get; } = record;
+
+        public override void Unseal() => Unseal(Record);
+    }
+
+    private sealed class SaveWork(GovernanceState state, long expected, IReadOnlyList<AuditRecord> events) : WriteWork
+    {
+        public GovernanceState State { get; } = state;
+
+        public long Expected { get; } = expected;
+
+        public IReadOnlyList<AuditRecord> Events { get; } = events;
+
+        public bool Saved { get; set; }
+
+        public override void Unseal()
+        {
+            Saved = false;
+            foreach (var record in Events)
+            {
+                Unseal(record);
+            }
+        }
+    }
+}

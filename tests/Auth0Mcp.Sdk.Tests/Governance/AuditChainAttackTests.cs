@@ -1,0 +1,287 @@
+using System.Text.Json;
+using Auth0Mcp.Sdk.Governance;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+/// <summary>
+/// The attacks of issue 11 item 4, made as a writer of the database would (SQL on the real store, no key), each of
+/// which must be detected by <see cref="IGovernanceStore.VerifyAuditAsync"/>; run against SQLite and PostgreSQL.
+/// </summary>
+public sealed class AuditChainAttackTests
+{
+    private static AuditRecord Call(string user, string outcome = AuditOutcomes.Success) => new()
+    {
+        Time = new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero).AddMinutes(user.Length),
+        Kind = AuditKinds.Call,
+        Event = "tool.call",
+        User = user,
+        Tool = "auth0_users_delete",
+        Arguments = """{"id":"auth0|1"}""",
+        Outcome = outcome,
+    };
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Verify_IntactChain_ValidAndSaysWhatItCheckedAndCannotProve(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 4);
+
+        var verification = await store.VerifyAuditAsync();
+
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.Equal(4, verification.Count);
+        Assert.Contains(verification.Checked, c => c.Contains("4 record(s) sealed with HMAC-SHA256", StringComparison.Ordinal));
+        Assert.Contains(verification.Checked, c => c.Contains("checkpoint", StringComparison.Ordinal) && c.Contains("names record 4", StringComparison.Ordinal));
+        Assert.Contains(verification.CannotProve, c => c.Contains(fixture.CheckpointFile, StringComparison.Ordinal) && c.Contains("rolled back or removed", StringComparison.Ordinal));
+        Assert.Contains(verification.CannotProve, c => c.Contains(fixture.KeyFile, StringComparison.Ordinal) && c.Contains("forge", StringComparison.Ordinal));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_LastRowDeletedAndHeadMovedBack_Detected(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 4);
+        var third = (await ReadAllAsync(store))[2];
+
+        await fixture.ExecuteAsync($"DELETE FROM audit_log WHERE seq = 4; UPDATE audit_head SET seq = 3, hash = {Sql(third.Hash)} WHERE id = 1");
+
+        await AssertDetectedAsync(store, "names record 4 but the chain ends at record 3");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_MiddleRowDeletedAndChainRecomputedWithoutKey_Detected(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 5);
+        var kept = (await ReadAllAsync(store)).Select(AuditChain.Read).Where(r => r.Sequence != 2).ToList();
+
+        // The attacker renumbers and re-seals everything with the only seal they can compute: plain SHA-256.
+        var forged = new List<AuditRow>();
+        var previous = AuditChain.Genesis;
+        foreach (var record in kept)
+        {
+            record.Sequence = forged.Count + 1;
+            record.PreviousHash = previous;
+            record.Hash = null;
+            var body = JsonSerializer.Serialize(record, GovernanceJsonContext.Default.AuditRecord);
+            var row = new AuditRow(record.Sequence, body, previous, AuditChain.ComputeHash(previous, body)) { Columns = AuditChain.ColumnsOf(record) };
+            forged.Add(row);
+            previous = row.Hash;
+        }
+
+        await RewriteChainAsync(fixture, forged);
+
+        await AssertDetectedAsync(store, "names record 5 but the chain ends at record 4");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_ChainRecomputedWithTheAttackersOwnKey_Detected(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 5);
+        var records = (await ReadAllAsync(store)).Select(AuditChain.Read).ToList();
+        records[1].Outcome = AuditOutcomes.Denied; // rewrite history: the delete "was refused"
+        var attackerKey = AuditKeyRing.FromKeys([new byte[32]], "attacker");
+
+        var forged = new List<AuditRow>();
+        var previous = AuditChain.Genesis;
+        foreach (var record in records)
+        {
+            var row = AuditChain.Seal(record, forged.Count + 1, previous, attackerKey);
+            forged.Add(row);
+            previous = row.Hash;
+        }
+
+        await RewriteChainAsync(fixture, forged);
+
+        var verification = await AssertDetectedAsync(store, "record 2: sealed with key " + attackerKey.CurrentKeyId + ", which is not in the key ring");
+        Assert.Contains(verification.Problems, p => p.Contains("record 5: differs from the checkpoint", StringComparison.Ordinal));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_EverythingDeletedAndHeadReset_Detected(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+
+        await fixture.ExecuteAsync($"DELETE FROM audit_log; UPDATE audit_head SET seq = 0, hash = {Sql(AuditChain.Genesis)} WHERE id = 1");
+
+        var verification = await store.VerifyAuditAsync();
+        Assert.False(verification.IsValid);
+        Assert.Equal(0, verification.Count);
+        Assert.Contains(verification.Problems, p => p.Contains("names record 3 but the chain ends at record 0", StringComparison.Ordinal));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_ForgedRecordAppendedWithCorrectLinks_Detected(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+
+        await AppendForgedAsync(fixture, store, (last, body) => AuditChain.ComputeHash(last.Hash, body));
+
+        await AssertDetectedAsync(store, "record 4: sealed without a key after keyed records");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_ForgedRecordClaimingTheRealKeyId_Detected(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 2);
+
+        await AppendForgedAsync(fixture, store, (last, _) => $"hmac-sha256:{last.Hash.Split(':')[1]}:{new string('a', 64)}");
+
+        await AssertDetectedAsync(store, "record 3: content does not match its seal");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_OutcomeUserAndToolColumnsEdited_EachDetected(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 4);
+
+        await fixture.ExecuteAsync("UPDATE audit_log SET outcome = 'denied' WHERE seq = 1");
+        await fixture.ExecuteAsync("UPDATE audit_log SET user_name = 'someone-else' WHERE seq = 2");
+        await fixture.ExecuteAsync("UPDATE audit_log SET tool = 'auth0_users_list' WHERE seq = 3");
+
+        var verification = await store.VerifyAuditAsync();
+        Assert.False(verification.IsValid);
+        Assert.Contains("record 1: column(s) outcome differ from the sealed record (edited)", verification.Problems);
+        Assert.Contains("record 2: column(s) user_name differ from the sealed record (edited)", verification.Problems);
+        Assert.Contains("record 3: column(s) tool differ from the sealed record (edited)", verification.Problems);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_BodyFieldEdited_Detected(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+
+        await fixture.ExecuteAsync("UPDATE audit_log SET body = REPLACE(body, '\"success\"', '\"denied\"'), outcome = 'denied' WHERE seq = 2");
+
+        var verification = await store.VerifyAuditAsync();
+        Assert.False(verification.IsValid);
+        Assert.Contains("record 2: content does not match its seal (edited, or forged without the key)", verification.Problems);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_TruncatedAndCheckpointFileRemoved_ReportedAsMissingCheckpoints(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+        var second = (await ReadAllAsync(store))[1];
+
+        await fixture.ExecuteAsync($"DELETE FROM audit_log WHERE seq = 3; UPDATE audit_head SET seq = 2, hash = {Sql(second.Hash)} WHERE id = 1");
+        File.Delete(fixture.CheckpointFile);
+
+        await AssertDetectedAsync(store, $"the checkpoint file {fixture.CheckpointFile} is missing");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_CheckpointLineEdited_Detected(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+        var lines = await File.ReadAllLinesAsync(fixture.CheckpointFile);
+
+        await File.WriteAllLinesAsync(fixture.CheckpointFile, [.. lines[..^1], lines[^1].Replace("\"seq\":3", "\"seq\":2", StringComparison.Ordinal)]);
+
+        await AssertDetectedAsync(store, $"checkpoint line {lines.Length} (record 2) has a wrong signature");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Verify_AfterKeyRotation_OldAndNewSealsVerify_AndARemovedKeyIsNamed(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        string oldKey;
+        await using (var before = await SeedAsync(fixture, 2))
+        {
+            oldKey = (await ReadAllAsync(before))[0].Hash.Split(':')[1];
+        }
+
+        var newKey = AuditKeyRing.RotateFile(fixture.KeyFile);
+        await using (var after = await fixture.OpenAsync())
+        {
+            await after.AppendAuditAsync(Call("after-rotation"));
+            var rows = await ReadAllAsync(after);
+            var verification = await after.VerifyAuditAsync();
+
+            Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+            Assert.NotEqual(oldKey, newKey);
+            Assert.Equal([oldKey, oldKey, newKey], rows.Select(r => r.Hash.Split(':')[1]));
+        }
+
+        var keyLines = (await File.ReadAllLinesAsync(fixture.KeyFile)).Where(l => !l.StartsWith('#')).ToList();
+        await File.WriteAllLinesAsync(fixture.KeyFile, keyLines.Skip(1)); // the old key is lost
+        await using var withoutOld = await fixture.OpenAsync();
+        var broken = await withoutOld.VerifyAuditAsync();
+        Assert.False(broken.IsValid);
+        Assert.Contains(broken.Problems, p => p.Contains($"record 1: sealed with key {oldKey}, which is not in the key ring", StringComparison.Ordinal));
+    }
+
+    private static async Task<IGovernanceStore> SeedAsync(StoreFixture fixture, int records)
+    {
+        var store = await fixture.OpenAsync();
+        for (var i = 0; i < records; i++)
+        {
+            await store.AppendAuditAsync(Call("user" + i));
+        }
+
+        return store;
+    }
+
+    private static async Task<AuditVerification> AssertDetectedAsync(IGovernanceStore store, string problem)
+    {
+        var verification = await store.VerifyAuditAsync();
+        Assert.False(verification.IsValid);
+        Assert.Contains(verification.Problems, p => p.Contains(problem, StringComparison.Ordinal));
+        return verification;
+    }
+
+    /// <summary>Appends a record after the last one, correctly linked, with the seal <paramref name="seal"/> computes, and moves the head to it.</summary>
+    private static async Task AppendForgedAsync(StoreFixture fixture, IGovernanceStore store, Func<AuditRow, string, string> seal)
+    {
+        var last = (await ReadAllAsync(store))[^1];
+        var fake = Call("mallory");
+        fake.Sequence = last.Sequence + 1;
+        fake.PreviousHash = last.Hash;
+        var body = JsonSerializer.Serialize(fake, GovernanceJsonContext.Default.AuditRecord);
+        var forged = new AuditRow(fake.Sequence, body, last.Hash, seal(last, body)) { Columns = AuditChain.ColumnsOf(fake) };
+        await InsertAsync(fixture, forged);
+        await fixture.ExecuteAsync($"UPDATE audit_head SET seq = {forged.Sequence}, hash = {Sql(forged.Hash)} WHERE id = 1");
+    }
+
+    private static async Task RewriteChainAsync(StoreFixture fixture, List<AuditRow> rows)
+    {
+        await fixture.ExecuteAsync("DELETE FROM audit_log");
+        foreach (var row in rows)
+        {
+            await InsertAsync(fixture, row);
+        }
+
+        var head = rows.Count == 0 ? (0, AuditChain.Genesis) : (rows[^1].Sequence, rows[^1].Hash);
+        await fixture.ExecuteAsync($"UPDATE audit_head SET seq = {head.Item1}, hash = {Sql(head.Item2)} WHERE id = 1");
+    }
+
+    private static Task InsertAsync(StoreFixture fixture, AuditRow row)
+    {
+        var c = row.Columns!;
+        return fixture.ExecuteAsync($"""
+            INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash)
+            VALUES ({row.Sequence}, {Sql(c.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}, {Sql(c.Kind)}, {Sql(c.Event)}, {Sql(c.User)}, {Sql(c.Tool)}, {Sql(c.Outcome)}, {Sql(row.Body)}, {Sql(row.PreviousHash)}, {Sql(row.Hash)})
+            """);
+    }
+
+    private static string Sql(string? value) => value is null ? "NULL" : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private static async Task<List<AuditRow>> ReadAllAsync(IGovernanceStore store)
+    {
+        var list = new List<AuditRow>();
+        await foreach (var row in store.ReadAuditAsync())
+        {
+            list.Add(row);
+        }
+
+        return list;
+    }
+}

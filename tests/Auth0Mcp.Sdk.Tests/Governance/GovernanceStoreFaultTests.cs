@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+/// <summary>
+/// Store faults fail closed with one exception type that names the store: disk full, locked by another process,
+/// unreadable, read-only, missing directory, corrupt file, wrong password, unreachable server.
+/// </summary>
+public sealed class GovernanceStoreFaultTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "auth0mcp-fault-" + Guid.NewGuid().ToString("N"));
+
+    public GovernanceStoreFaultTests() => Directory.CreateDirectory(_directory);
+
+    private static AuditRecord Call(string user) => new()
+    {
+        Time = DateTimeOffset.UtcNow,
+        Kind = AuditKinds.Call,
+        Event = "tool.call",
+        User = user,
+        Tool = "auth0_users_delete",
+        Arguments = new string('x', 4000),
+    };
+
+    [RootFact]
+    public async Task SqliteStore_DiskFull_AppendThrowsStoreExceptionNamingTheFile()
+    {
+        using var mount = TinyMount.Create(Path.Combine(_directory, "full"), "size=400k");
+
+        var path = Path.Combine(mount.Path, "gov.db");
+        await using var store = new SqliteGovernanceStore(path, Seal(), TimeSpan.FromSeconds(1));
+        await store.InitializeAsync();
+
+        var ex = await Assert.ThrowsAsync<GovernanceStoreException>(async () =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                await store.AppendAuditAsync(Call("u" + i));
+            }
+        });
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("disk is full", ex.Message, StringComparison.Ordinal);
+        Assert.IsType<SqliteException>(ex.InnerException);
+        var verification = await store.VerifyAuditAsync();
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems)); // what was committed before is intact
+    }
+
+    [RootFact]
+    public async Task SqliteStore_ReadOnlyFileSystem_InitializeAndAppendThrowStoreException()
+    {
+        using var mount = TinyMount.Create(Path.Combine(_directory, "ro"), "size=2m");
+
+        var path = Path.Combine(mount.Path, "gov.db");
+        await using (var setup = new SqliteGovernanceStore(path, Seal()))
+        {
+            await setup.InitializeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        mount.Remount("ro");
+        await using var store = new SqliteGovernanceStore(path, Seal(), TimeSpan.FromSeconds(1));
+
+        var ex = await Assert.ThrowsAsync<GovernanceStoreException>(async () =>
+        {
+            await store.InitializeAsync();
+            await store.AppendAuditAsync(Call("alice"));
+        });
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SqliteStore_LockedByAnotherWriter_AppendWaitsThenThrowsNamingTheLock()
+    {
+        var path = Path.Combine(_directory, "gov.db");
+        await using var store = new SqliteGovernanceStore(path, Seal(), TimeSpan.FromSeconds(1));
+        await store.InitializeAsync();
+        await using var other = new SqliteConnection($"Data Source={path};Pooling=False");
+        await other.OpenAsync();
+        await using var exclusive = other.BeginTransaction(deferred: false);
+        await using (var write = other.CreateCommand())
+        {
+            write.Transaction = exclusive;
+            write.CommandText = "UPDATE audit_head SET seq = seq WHERE id = 1";
+            await write.ExecuteNonQueryAsync();
+        }
+
+        var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.AppendAuditAsync(Call("alice")));
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("locked by another process", ex.Message, StringComparison.Ordinal);
+        exclusive.Rollback();
+        await store.AppendAuditAsync(Call("bob")); // the writer recovers once the lock is gone
+        Assert.Equal(1, (await store.GetAuditHeadAsync()).Sequence);
+    }
+
+    [Fact]
+    public async Task SqliteStore_CorruptFile_EveryOperationThrowsStoreException()
+    {
+        var path = Path.Combine(_directory, "gov.db");
+        await File.WriteAllTextAsync(path, new string('#', 8192));
+        await using var store = new SqliteGovernanceStore(path, Seal());
+
+        var init = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.InitializeAsync());
+        var load = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.LoadStateAsync());
+        var append = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.AppendAuditAsync(Call("alice")));
+
+        Assert.All([init, load, append], ex => Assert.Contains($"SQLite {path}", ex.Message, StringComparison.Ordinal));
+        Assert.Contains("not a SQLite database, or it is corrupt", init.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SqliteStore_PathIsADirectory_UnreadableThrowsStoreException()
+    {
+        var path = Path.Combine(_directory, "gov.db");
+        Directory.CreateDirectory(path);
+        await using var store = new SqliteGovernanceStore(path, Seal());
+
+        var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.InitializeAsync());
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be opened", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SqliteStore_MissingDirectoryThatCannotBeCreated_ThrowsStoreException()
+    {
+        var blocker = Path.Combine(_directory, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a directory");
+        var path = Path.Combine(blocker, "sub", "gov.db");
+        await using var store = new SqliteGovernanceStore(path, new AuditSealOptions { KeyFile = Path.Combine(_directory, "k"), CheckpointFile = Path.Combine(_directory, "c") });
+
+        var init = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.InitializeAsync());
+        var read = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.LoadStateAsync());
+
+        Assert.Contains(path, init.Message, StringComparison.Ordinal);
+        Assert.Contains(path, read.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SqliteStore_CorruptStateDocument_LoadThrowsStoreException()
+    {
+        var path = Path.Combine(_directory, "gov.db");
+        await using var store = new SqliteGovernanceStore(path, Seal());
+        await store.InitializeAsync();
+        Assert.True(await store.TrySaveStateAsync(new GovernanceState(), 0, []));
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE governance_state SET body = '{not json'";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.LoadStateAsync());
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("corrupt", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commands_CorruptStore_ExitCode2AndTheMessageNamesTheStore()
+    {
+        var path = Path.Combine(_directory, "gov.db");
+        await File.WriteAllTextAsync(path, new string('#', 8192));
+        await using var store = new SqliteGovernanceStore(path, Seal());
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await new GovernanceCommands(store, [Descriptors.UsersList]).RunAsync(["audit", "verify"], stdout, stderr);
+
+        Assert.Equal(GovernanceCommands.Usage, code);
+        Assert.Contains($"error: governance store SQLite {path}", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditKey_Unreadable_AppendThrowsStoreExceptionNamingTheKeyFile()
+    {
+        var keyFile = Path.Combine(_directory, "bad.key");
+        await File.WriteAllTextAsync(keyFile, "c2hvcnQ=\n"); // base64 of 5 bytes: too short to be a key
+        await using var store = new SqliteGovernanceStore(Path.Combine(_directory, "gov.db"), new AuditSealOptions { KeyFile = keyFile });
+
+        var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.InitializeAsync());
+
+        Assert.Contains(keyFile, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2hvcnQ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditKeyFile_FirstUse_CreatedOwnerOnlyWithOneKey()
+    {
+        var path = Path.Combine(_directory, "gov.db");
+        await using var store = new SqliteGovernanceStore(path);
+
+        await store.InitializeAsync();
+
+        var keyFile = path + ".audit-key";
+        Assert.True(File.Exists(keyFile));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        }
+
+        var ring = AuditKeyRing.OpenFile(keyFile);
+        Assert.Single(ring.KeyIds);
+        Assert.Equal(("key file " + keyFile, path + ".audit-checkpoints"), store.AuditSealLocation);
+        Assert.Equal("key file " + keyFile, ring.Source);
+    }
+
+    [PostgresFact]
+    public async Task PostgresStore_WrongPassword_ThrowsStoreExceptionWithoutThePassword()
+    {
+        var admin = Environment.GetEnvironmentVariable(PostgresStoreAttribute.Variable)!;
+
+        const string password = "not-the-password-7d1f";
+        var location = new NpgsqlConnectionStringBuilder(admin) { Password = password, Pooling = false }.ToString();
+        await using var store = new PostgresGovernanceStore(location, Seal());
+
+        var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.InitializeAsync());
+
+        Assert.StartsWith("governance store PostgreSQL ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("authentication failed", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostgresStore_Unreachable_ThrowsStoreExceptionNamingHostAndPort()
+    {
+        await using var store = new PostgresGovernanceStore("Host=127.0.0.1;Port=1;Database=nowhere;Username=u;Password=secret-pw-1;Timeout=2", Seal());
+
+        var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.AppendAuditAsync(Call("alice")));
+
+        Assert.Contains("PostgreSQL 127.0.0.1:1/nowhere", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be reached", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-pw-1", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, true);
+        }
+        catch (IOException)
+        {
+            // a mount point that could not be removed yet
+        }
+    }
+
+    private AuditSealOptions Seal() => new() { KeyFile = Path.Combine(_directory, "audit.key"), CheckpointFile = Path.Combine(_directory, "audit.checkpoints") };
+
+    /// <summary>A small tmpfs mounted for one test (null when this process may not mount).</summary>
+    private sealed class TinyMount : IDisposable
+    {
+        private TinyMount(string path) => Path = path;
+
+        public string Path { get; }
+
+        public static TinyMount Create(string path, string options)
+        {
+            Directory.CreateDirectory(path);
+            Assert.True(Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", path), "mount -t tmpfs " + path);
+            return new TinyMount(path);
+        }
+
+        public void Remount(string options) => Assert.True(Run("mount", "-o", "remount," + options, Path), "remount " + options);
+
+        public void Dispose() => Run("umount", "-l", Path);
+
+        private static bool Run(string file, params string[] args)
+        {
+            try
+            {
+                var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+                args.ToList().ForEach(start.ArgumentList.Add);
+                using var process = Process.Start(start)!;
+                process.WaitForExit(10_000);
+                return process.ExitCode == 0;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return false;
+            }
+        }
+    }
+}
+
+/// <summary>A fact that needs root on Linux (it mounts a small tmpfs); skipped, with the reason, otherwise.</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> unless running as root on Linux.</summary>
+    public RootFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux() || geteuid() != 0)
+        {
+            Skip = "needs root on Linux to mount a small tmpfs (CI runs as root)";
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint geteuid();
+}
+
+/// <summary>A fact that needs <c>AUTH0_MCP_TEST_POSTGRES</c>; skipped, with the reason, otherwise.</summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> when the server is not configured.</summary>
+    public PostgresFactAttribute()
+    {
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresStoreAttribute.Variable)))
+        {
+            Skip = $"{PostgresStoreAttribute.Variable} is not set: run `eval \"$(bash build/postgres.sh)\"`";
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Auth0Mcp.Server.Tests.Infrastructure;
+
+namespace Auth0Mcp.Server.Tests;
+
+/// <summary>A governance store that cannot be used stops <c>auth0-mcp</c> with exit code 2 and a message naming the store, never a crash.</summary>
+public sealed class StoreFaultTests
+{
+    [Theory]
+    [InlineData("tools", "list")]
+    [InlineData("audit", "verify")]
+    [InlineData("serve")]
+    public async Task Command_CorruptStore_ExitCode2NamingTheStore(params string[] command)
+    {
+        using var home = new TestHome();
+        await File.WriteAllTextAsync(home.Store, new string('#', 8192));
+
+        var (code, stdout, stderr) = await Processes.RunAsync("dotnet", [Repo.ServerDll, .. command], home.Environment(user: "alice"), TimeSpan.FromMinutes(2));
+
+        Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
+        Assert.Contains($"governance store SQLite {home.Store}", stderr, StringComparison.Ordinal);
+        Assert.Contains("not a SQLite database", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("test-token-7f3a9c1e", stderr + stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_FileSizeLimitReached_ExitCode2NamingTheStore()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // RLIMIT_FSIZE through bash's ulimit
+        }
+
+        using var home = new TestHome();
+        // 64 KiB per file: the store's first state document (every tool of the catalogue) does not fit. SIGXFSZ is
+        // ignored so that the write fails with EFBIG, as on a full disk, instead of killing the process.
+        var script = $"trap '' XFSZ; ulimit -f 64; exec dotnet '{Repo.ServerDll}' tools approve 'auth0_*'";
+
+        var (code, stdout, stderr) = await Processes.RunAsync("bash", ["-c", script], home.Environment(user: "admin"), TimeSpan.FromMinutes(2));
+
+        Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
+        Assert.Contains($"governance store SQLite {home.Store}", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+    }
+}
