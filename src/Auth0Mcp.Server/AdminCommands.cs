@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Auth0Mcp.Server;
 
 /// <summary>
-/// The administration commands: governance (tools, toolsets, profiles, kill-switch, audit, defaults) over the
+/// The administration commands: governance (tools, toolsets, profiles, kill-switch, audit, defaults, approvals) over the
 /// store in <c>AUTH0_MCP_STORE</c>, plus <c>toolsets grants</c>, <c>doctor</c> and <c>credentials rotate</c>.
 /// </summary>
 internal static class AdminCommands
@@ -20,7 +20,13 @@ internal static class AdminCommands
         var store = GovernanceStores.Open(CredentialSettings.Store);
         try
         {
-            var commands = new GovernanceCommands(store, Catalog);
+            // The settings file of the servers (AUTH0_MCP_CONFIG), when set: 'tools show' then shows its argument policies.
+            var settings = Environment.GetEnvironmentVariable("AUTH0_MCP_CONFIG") is { Length: > 0 } ? HostSettings.Load([]) : null;
+            var commands = new GovernanceCommands(store, Catalog)
+            {
+                ArgumentPolicies = settings?.ArgumentPolicies ?? [],
+                CallApprovals = settings?.CallApproval,
+            };
             if (args is ["tools", "list", ..] && GrantedScopes() is { } granted)
             {
                 return await ListWithScopesAsync(commands, store, args, granted, stdout, stderr, cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,8 @@ internal static class Cli
           auth0-mcp kill-switch on|off|status [TOOL]
           auth0-mcp audit tail|export|verify
           auth0-mcp defaults show|set
+          auth0-mcp approvals list|show|grant|deny [ID]
+                                            Per-call approval requests: grant one exact call (--expires 10m).
           auth0-mcp doctor [--json]         Prove the Auth0 credential: tenant, kind, expiry, scopes, refused tools.
           auth0-mcp credentials rotate [--token-stdin | --token T] [--client-id ID] [--client-secret-stdin]
                                             Rotate the credential of running servers (no restart).
@@ -36,7 +38,9 @@ internal static class Cli
           --config FILE                     A JSON settings file; the environment and options override it:
                                             {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl"},
                                              "Server": {"Http", "ToolsMode", "PageSize"},
-                                             "Governance": {"Enabled", "Store", "User", "Groups", "MaxOutputBytes"},
+                                             "Governance": {"Enabled", "Store", "User", "Groups", "MaxOutputBytes",
+                                                            "ArgumentPolicies": [{"Name", "Tools", "Path", "Max": 50}],
+                                                            "CallApproval": {"Default", "Expiry", "Rules"}},
                                              "Authentication": {"Jwt": {"Authority", "Audience", "SubjectClaim", "GroupsClaim"},
                                                                 "ApiKeys": [{"Key", "User", "Groups": [...]}]},
                                              "Admin": {"Enabled", "Groups": [...], "ClientId", "ClientSecret"}}
@@ -72,7 +76,7 @@ internal static class Cli
                     return ToolsCommand.List(Auth0ToolCatalog.Descriptors, args.Skip(2).ToArray(), stdout, stderr);
                 case "toolsets" when args.Length >= 2 && args[1] == "grants":
                     return await AdminCommands.GrantsAsync(args.Skip(2).ToArray(), stdout, stderr, cancellationToken).ConfigureAwait(false);
-                case "tools" or "toolsets" or "profiles" or "kill-switch" or "audit" or "defaults":
+                case "tools" or "toolsets" or "profiles" or "kill-switch" or "audit" or "defaults" or "approvals":
                     return await AdminCommands.GovernanceAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
                 case "doctor":
                     return await AdminCommands.DoctorAsync(args.Skip(1).ToArray(), stdout, cancellationToken).ConfigureAwait(false);

@@ -83,6 +83,12 @@ internal sealed class HostSettings
 
     public List<ApiKeyEntry> ApiKeys { get; } = [];
 
+    /// <summary>Typed rules on tools' arguments (<c>Governance:ArgumentPolicies</c>), checked against the catalogue's schemas at load.</summary>
+    public List<ArgumentPolicy> ArgumentPolicies { get; } = [];
+
+    /// <summary>Per-call approval (<c>Governance:CallApproval</c>); null: off.</summary>
+    public CallApprovalOptions? CallApproval { get; set; }
+
     /// <summary>HTTP on loopback only: requests without credentials act as <see cref="User"/> (like stdio).</summary>
     public bool LocalUser { get; set; }
 
@@ -179,6 +185,11 @@ internal sealed class HostSettings
         options.StdioIdentity = CallerIdentity.From(User, Groups);
         options.SubjectClaimTypes.Insert(0, SubjectClaim);
         options.GroupClaimTypes.Insert(0, GroupsClaim);
+        options.AddArgumentPolicies(ArgumentPolicies);
+        if (CallApproval is not null)
+        {
+            options.Hooks.Add(new CallApprovalHook(CallApproval));
+        }
     }
 
     private void ReadEnvironment(Func<string, string?> env, List<string> errors)
@@ -335,6 +346,8 @@ internal sealed class HostSettings
                                 case "User": User = Str(p, errors); break;
                                 case "Groups": Groups = p.Value.ValueKind == JsonValueKind.Array ? string.Join(',', p.Value.EnumerateArray().Select(g => g.GetString())) : Str(p, errors); break;
                                 case "MaxOutputBytes": MaxOutputBytes = Num(p, errors) ?? MaxOutputBytes; break;
+                                case "ArgumentPolicies": ArgumentPolicies.AddRange(Prefixed(found => ArgumentPolicy.Parse(p.Value, found), errors, "config: Governance:ArgumentPolicies: ")); break;
+                                case "CallApproval": CallApproval = Prefixed(found => CallApprovalOptions.Parse(p.Value, found), errors, "config: Governance:"); break;
                                 default: errors.Add($"config: unknown setting Governance:{p.Name}"); break;
                             }
                         }
@@ -446,6 +459,9 @@ internal sealed class HostSettings
         {
             ValidateAdmin(errors);
         }
+
+        // Each rule against the input schemas of the tools it names: a bad rule stops the server, named.
+        errors.AddRange(ArgumentPolicy.Validate(ArgumentPolicies, Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors).Select(e => "config: Governance:ArgumentPolicies: " + e));
 
         if (HttpUrl is null)
         {
@@ -610,6 +626,15 @@ internal sealed class HostSettings
                 errors.Add($"{source}: expected on or off, got '{value}'");
                 return null;
         }
+    }
+
+    /// <summary>Runs <paramref name="parse"/>, adding its problems to <paramref name="errors"/> after <paramref name="prefix"/>.</summary>
+    private static T Prefixed<T>(Func<List<string>, T> parse, List<string> errors, string prefix)
+    {
+        var found = new List<string>();
+        var result = parse(found);
+        errors.AddRange(found.Select(e => prefix + e));
+        return result;
     }
 
     private static IEnumerable<JsonProperty> Properties(JsonProperty section, List<string> errors)

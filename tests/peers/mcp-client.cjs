@@ -4,7 +4,9 @@
 // call failed or the call answered isError.
 // Usage: node mcp-client.cjs --stdio "COMMAND ARGS" [TOOL] [JSON_ARGS]
 //        node mcp-client.cjs --http URL [TOOL] [JSON_ARGS]
-// Env:   MCP_HEADERS (JSON object of HTTP headers), MCP_TIMEOUT_MS (default 60000).
+// Env:   MCP_HEADERS (JSON object of HTTP headers), MCP_TIMEOUT_MS (default 60000),
+//        MCP_ELICIT=accept|decline|cancel (declare the elicitation capability and answer every elicitation/create so;
+//        accept confirms with {"confirm": true}; each request's message is printed as an "elicitation" step).
 const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
 
 function transportFor(mode, target) {
@@ -38,7 +40,15 @@ async function main() {
   const [mode, target, tool, json] = process.argv.slice(2);
   const timeout = Number(process.env.MCP_TIMEOUT_MS || 60000);
   const transport = transportFor(mode, target);
-  const client = new Client({ name: 'auth0mcp-test-client', version: '1.0.0' });
+  const elicit = process.env.MCP_ELICIT;
+  const client = new Client({ name: 'auth0mcp-test-client', version: '1.0.0' }, elicit ? { capabilities: { elicitation: {} } } : undefined);
+  if (elicit) {
+    const { ElicitRequestSchema } = require('@modelcontextprotocol/sdk/types.js');
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      console.log(JSON.stringify({ step: 'elicitation', message: request.params.message, action: elicit }));
+      return elicit === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: elicit };
+    });
+  }
   let ok = await timed('initialize', async () => {
     await client.connect(transport, { timeout });
     return { server: client.getServerVersion(), protocol: transport.protocolVersion };

@@ -44,6 +44,10 @@ public sealed class GovernanceCommands
           audit verify
           defaults show
           defaults set [--state pending-review|approved|disabled] [--require-approval on|off]
+          approvals list [--all] [--json]
+          approvals show ID
+          approvals grant ID [--expires 10m] [--reason TEXT]
+          approvals deny ID [--reason TEXT]
         options: --actor NAME (who is making the change; default AUTH0_MCP_USER or the OS user)
         """;
 
@@ -62,6 +66,12 @@ public sealed class GovernanceCommands
         _catalog = catalog;
         _byName = catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
     }
+
+    /// <summary>The argument policies in force, shown by <c>tools show</c> and <c>tools list --json</c> (the host passes its settings').</summary>
+    public IReadOnlyList<ArgumentPolicy> ArgumentPolicies { get; init; } = [];
+
+    /// <summary>The per-call approval settings in force, shown by <c>tools show</c> (null: per-call approval is off).</summary>
+    public CallApprovalOptions? CallApprovals { get; init; }
 
     /// <summary>Runs one command; returns the exit code.</summary>
     public async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -93,6 +103,7 @@ public sealed class GovernanceCommands
                 "kill-switch" => await context.KillSwitchAsync(verb).ConfigureAwait(false),
                 "audit" => await context.AuditAsync(verb).ConfigureAwait(false),
                 "defaults" => await context.DefaultsAsync(verb).ConfigureAwait(false),
+                "approvals" => await context.ApprovalsAsync(verb).ConfigureAwait(false),
                 _ => throw new GovernanceException($"unknown command '{group}'"),
             };
         }
@@ -549,6 +560,106 @@ public sealed class GovernanceCommands
             }
         }
 
+        public async Task<int> ApprovalsAsync(string verb)
+        {
+            switch (verb)
+            {
+                case "list":
+                {
+                    var state = await Gov.GetStateAsync(ct).ConfigureAwait(false);
+                    var now = Gov.Time.GetUtcNow();
+                    var all = args.Flag("all");
+                    var approvals = state.CallApprovals.Where(a => all || a.IsOpen(now)).OrderBy(a => a.RequestedAt).ToList();
+                    if (args.Flag("json"))
+                    {
+                        await WriteJsonAsync(w =>
+                        {
+                            w.WriteStartArray();
+                            foreach (var approval in approvals)
+                            {
+                                WriteApproval(w, approval, now);
+                            }
+
+                            w.WriteEndArray();
+                        }).ConfigureAwait(false);
+                        return Ok;
+                    }
+
+                    foreach (var a in approvals)
+                    {
+                        await stdout.WriteLineAsync($"{a.Id} {ApprovalStatus(a, now),-8} {a.Tool} for {a.User} requested {a.RequestedAt:O} expires {a.ExpiresAt:O}{(a.DecidedBy is null ? "" : $" decided by {a.DecidedBy}")}").ConfigureAwait(false);
+                        await stdout.WriteLineAsync($"    arguments {a.Arguments} (sha256 {a.ArgumentsHash})").ConfigureAwait(false);
+                    }
+
+                    await stdout.WriteLineAsync($"{approvals.Count} approval request(s){(all ? "" : " open (--all shows decided and expired ones)")}").ConfigureAwait(false);
+                    return Ok;
+                }
+
+                case "show":
+                {
+                    var id = Required(rest, "an approval request id");
+                    var state = await Gov.GetStateAsync(ct).ConfigureAwait(false);
+                    var approval = state.CallApprovals.Find(a => a.Id == id) ?? throw new GovernanceException($"unknown approval request '{id}'");
+                    await WriteJsonAsync(w => WriteApproval(w, approval, Gov.Time.GetUtcNow())).ConfigureAwait(false);
+                    return Ok;
+                }
+
+                case "grant":
+                case "deny":
+                {
+                    var id = Required(rest, "an approval request id");
+                    var expiry = args.Single("expires") is { } x ? ParseDuration(x) : (TimeSpan?)null;
+                    if (verb == "deny" && expiry is not null)
+                    {
+                        throw new GovernanceException("--expires applies to grant only");
+                    }
+
+                    var approval = await Gov.DecideCallApprovalAsync(id, verb == "grant", expiry, args.Single("reason"), actor, ct).ConfigureAwait(false);
+                    await stdout.WriteLineAsync(verb == "grant"
+                        ? $"granted {approval.Id}: {approval.Tool} for {approval.User} may run once with the same arguments until {approval.ExpiresAt:O}"
+                        : $"denied {approval.Id}: {approval.Tool} for {approval.User}").ConfigureAwait(false);
+                    return Ok;
+                }
+
+                default:
+                    throw new GovernanceException($"unknown approvals command '{verb}' (list, show, grant, deny)");
+            }
+        }
+
+        private static string ApprovalStatus(CallApproval approval, DateTimeOffset now) =>
+            approval.Status is CallApprovalStatus.Pending or CallApprovalStatus.Granted && !approval.IsOpen(now) ? "expired" : approval.Status.ToString().ToLowerInvariant();
+
+        private static void WriteApproval(Utf8JsonWriter w, CallApproval a, DateTimeOffset now)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", a.Id);
+            w.WriteString("status", ApprovalStatus(a, now));
+            w.WriteString("tool", a.Tool);
+            w.WriteString("user", a.User);
+            w.WriteString("channel", a.Channel);
+            w.WriteString("argumentsSha256", a.ArgumentsHash);
+            w.WriteString("arguments", a.Arguments);
+            w.WriteString("requestedAt", a.RequestedAt);
+            w.WriteString("expiresAt", a.ExpiresAt);
+            if (a.DecidedAt is { } decided)
+            {
+                w.WriteString("decidedAt", decided);
+                w.WriteString("decidedBy", a.DecidedBy);
+            }
+
+            if (a.Reason is not null)
+            {
+                w.WriteString("reason", a.Reason);
+            }
+
+            if (a.UsedAt is { } used)
+            {
+                w.WriteString("usedAt", used);
+            }
+
+            w.WriteEndObject();
+        }
+
         private void WriteTool(Utf8JsonWriter w, GovernanceState state, GovernedTool tool)
         {
             owner._byName.TryGetValue(tool.Name, out var d);
@@ -571,6 +682,34 @@ public sealed class GovernanceCommands
             w.WriteString("approvedHash", tool.ApprovedHash);
             w.WriteString("lastChange", tool.LastChange);
             WriteStrings(w, "toolsets", ToolGovernance.ToolsetsOf(state, tool));
+            w.WriteStartArray("argumentPolicies");
+            foreach (var policy in d is null ? Enumerable.Empty<ArgumentPolicy>() : owner.ArgumentPolicies.Where(p => p.AppliesTo(d)))
+            {
+                w.WriteStartObject();
+                w.WriteString("name", policy.Name);
+                w.WriteString("path", policy.Path);
+                w.WriteString("operator", policy.OperatorName);
+                if (policy.Operand is { } operand)
+                {
+                    w.WritePropertyName("value");
+                    operand.WriteTo(w);
+                }
+
+                w.WriteString("rule", policy.ToString());
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            if (owner.CallApprovals is { } approvals)
+            {
+                // Rules by profile depend on the caller: the mode shown is the one for callers no profile rule matches.
+                var (mode, rule) = approvals.ModeFor(state, tool, new CallerIdentity("", []));
+                w.WriteStartObject("callApproval");
+                w.WriteString("mode", mode.ToString().ToLowerInvariant());
+                w.WriteString("rule", rule?.ToString() ?? (mode == CallApprovalMode.None ? "no rule" : "default for Delete or Dangerous tools"));
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 
@@ -680,12 +819,12 @@ public sealed class GovernanceCommands
 
     private sealed class Arguments
     {
-        private static readonly HashSet<string> Flags = ["json"];
+        private static readonly HashSet<string> Flags = ["json", "all"];
 
         private static readonly HashSet<string> Known =
         [
             "json", "state", "risk", "tools", "description", "toolsets", "users", "groups", "policy", "expires", "user",
-            "reason", "n", "output", "require-approval", "actor",
+            "reason", "n", "output", "require-approval", "actor", "all",
         ];
         private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
 

@@ -11,5 +11,8 @@ namespace Auth0Mcp.Sdk.Governance;
 [JsonSerializable(typeof(GovernanceState))]
 [JsonSerializable(typeof(AuditRecord))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 internal sealed partial class GovernanceJsonContext : JsonSerializerContext;

@@ -221,7 +221,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         // 3. Before-hooks: they may deny or narrow; what they leave must still fit the schema.
-        var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!), caller!, arguments, now, context.Services);
+        var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!), caller!, arguments, now, context.Services) { Server = context.Server };
         var hooks = _hooks.Where(h => Glob.MatchesAny(h.ToolPatterns, name)).ToList();
         foreach (var hook in hooks)
         {
@@ -319,19 +319,20 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     private async Task<(bool Denied, string? Code, string? Reason)> RunHookAsync(IToolCallHook hook, string phase, ToolCallContext callContext, List<HookOutcome> outcomes, CancellationToken cancellationToken)
     {
+        var timeout = hook is IToolCallHookTimeout own ? own.Timeout : _options.HookTimeout;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(_options.HookTimeout);
+        cts.CancelAfter(timeout);
         HookDecision decision;
         try
         {
             var task = phase == "before" ? hook.BeforeCallAsync(callContext, cts.Token) : hook.AfterCallAsync(callContext, cts.Token);
-            decision = await task.AsTask().WaitAsync(_options.HookTimeout, cancellationToken).ConfigureAwait(false);
+            decision = await task.AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             var timedOut = ex is TimeoutException or OperationCanceledException;
             var detail = timedOut
-                ? $"hook '{hook.Name}' timed out after {_options.HookTimeout.TotalMilliseconds:0} ms"
+                ? $"hook '{hook.Name}' timed out after {timeout.TotalMilliseconds:0} ms"
                 : $"hook '{hook.Name}' failed: {ex.GetType().Name}: {ex.Message}";
             outcomes.Add(new HookOutcome { Hook = hook.Name, Phase = phase, Outcome = timedOut ? "timed-out" : "failed", Detail = detail });
             return (true, DenialCodes.HookFailed, detail + " (hooks fail closed)");

@@ -10,7 +10,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// with its audit record. Used by the MCP filters at run time and by <see cref="GovernanceCommands"/>.
 /// </summary>
 /// <remarks>Thread-safe. Changes made by other instances sharing the store are seen on the next read.</remarks>
-public sealed class ToolGovernance
+public sealed partial class ToolGovernance
 {
     private const int MaxAttempts = 20;
     private readonly object _cacheLock = new();

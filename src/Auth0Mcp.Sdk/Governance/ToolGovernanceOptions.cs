@@ -121,6 +121,11 @@ public sealed class ToolGovernanceOptions
             {
                 errors.Add("every hook needs a name");
             }
+
+            if (hook is CallApprovalHook approval)
+            {
+                errors.AddRange(approval.Options.Validate());
+            }
         }
 
         return errors;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Auth0Mcp.Sdk.Governance;
 
@@ -35,6 +36,16 @@ public interface IToolVisibilityHook
 {
     /// <summary>Whether the hook would let <paramref name="caller"/> call <paramref name="tool"/> at <paramref name="now"/>.</summary>
     bool IsVisible(GovernedTool tool, CallerIdentity caller, DateTimeOffset now);
+}
+
+/// <summary>
+/// Implemented by a hook that may wait for a person (e.g. a confirmation in the client): it runs under its own
+/// <see cref="Timeout"/> instead of <see cref="ToolGovernanceOptions.HookTimeout"/>.
+/// </summary>
+public interface IToolCallHookTimeout
+{
+    /// <summary>How long the hook may run before it counts as failed.</summary>
+    TimeSpan Timeout { get; }
 }
 
 /// <summary>A convenient base: both phases allow by default; override the one you need.</summary>
@@ -108,4 +119,10 @@ public sealed class ToolCallContext
 
     /// <summary>The request's services, if any.</summary>
     public IServiceProvider? Services { get; }
+
+    /// <summary>
+    /// The request's MCP server (its <see cref="McpServer.ClientCapabilities"/> are the calling client's), for hooks
+    /// that ask the client something, e.g. <c>elicitation/create</c>; null outside an MCP request.
+    /// </summary>
+    public McpServer? Server { get; init; }
 }

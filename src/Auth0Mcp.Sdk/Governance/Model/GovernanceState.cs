@@ -37,6 +37,9 @@ public sealed class GovernanceState
     /// <summary>Access requests and grants (for just-in-time and approval-required profiles).</summary>
     public List<AccessGrant> Grants { get; set; } = [];
 
+    /// <summary>Requests to run one exact call, and their decisions (see <see cref="CallApprovalHook"/>).</summary>
+    public List<CallApproval> CallApprovals { get; set; } = [];
+
     /// <summary>
     /// The hash of the tool catalogue this state was last synced with (null before the first sync that set it).
     /// Stored in its own column too, so <see cref="IGovernanceStore.GetCatalogHashAsync"/> reads it without loading the state.

@@ -1,0 +1,211 @@
+using System.Text.Json;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>Which calls need a per-call approval, and how (see <see cref="ToolGovernanceOptionsPolicyExtensions.RequireCallApproval"/>).</summary>
+public sealed class CallApprovalOptions
+{
+    /// <summary>Rules, first match wins. A call no rule matches uses <see cref="Default"/> when its tool is classified Delete or Dangerous, and needs nothing otherwise.</summary>
+    public List<CallApprovalRule> Rules { get; } = [];
+
+    /// <summary>The mode for Delete or Dangerous tools no rule matches (default <see cref="CallApprovalMode.Elicit"/>).</summary>
+    public CallApprovalMode Default { get; set; } = CallApprovalMode.Elicit;
+
+    /// <summary>How long a request may wait for a decision, and a grant for its call (default 1 hour).</summary>
+    public TimeSpan Expiry { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long the user has to answer a confirmation in the client (default 5 minutes).</summary>
+    public TimeSpan ElicitationTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The mode for <paramref name="tool"/> called by <paramref name="caller"/>, and the rule that chose it (null: the default).</summary>
+    public (CallApprovalMode Mode, CallApprovalRule? Rule) ModeFor(GovernanceState state, GovernedTool tool, CallerIdentity caller)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(tool);
+        ArgumentNullException.ThrowIfNull(caller);
+        foreach (var rule in Rules)
+        {
+            if (rule.Matches(state, tool, caller))
+            {
+                return (rule.Mode, rule);
+            }
+        }
+
+        return (tool.Action == Catalog.Auth0ToolAction.Delete || tool.Risk == ToolRisk.Dangerous ? Default : CallApprovalMode.None, null);
+    }
+
+    /// <summary>The problems with these options; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Expiry <= TimeSpan.Zero)
+        {
+            errors.Add("call approval: Expiry must be positive");
+        }
+
+        if (ElicitationTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("call approval: ElicitationTimeout must be positive");
+        }
+
+        for (var i = 0; i < Rules.Count; i++)
+        {
+            if (Rules[i].Tools.Count + Rules[i].Toolsets.Count + Rules[i].Profiles.Count == 0)
+            {
+                errors.Add($"call approval rule #{i + 1} needs Tools, Toolsets or Profiles");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Reads the settings object <c>{"Default": "elicit|admin|none", "Expiry": "1h", "ElicitationTimeout": "5m",
+    /// "Rules": [{"Tools": [...], "Toolsets": [...], "Profiles": [...], "Mode": "admin"}]}</c>; problems go to <paramref name="errors"/>.
+    /// </summary>
+    public static CallApprovalOptions Parse(JsonElement settings, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var options = new CallApprovalOptions();
+        if (settings.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("call approval settings must be an object");
+            return options;
+        }
+
+        foreach (var p in settings.EnumerateObject())
+        {
+            switch (p.Name.ToLowerInvariant())
+            {
+                case "default": options.Default = Mode(p.Value, "CallApproval:Default", errors) ?? options.Default; break;
+                case "expiry": options.Expiry = Duration(p.Value, "CallApproval:Expiry", errors) ?? options.Expiry; break;
+                case "elicitationtimeout": options.ElicitationTimeout = Duration(p.Value, "CallApproval:ElicitationTimeout", errors) ?? options.ElicitationTimeout; break;
+                case "rules" when p.Value.ValueKind == JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in p.Value.EnumerateArray())
+                    {
+                        index++;
+                        var label = $"CallApproval:Rules[{index}]";
+                        if (item.ValueKind != JsonValueKind.Object)
+                        {
+                            errors.Add($"{label} must be an object");
+                            continue;
+                        }
+
+                        var rule = new CallApprovalRule();
+                        foreach (var r in item.EnumerateObject())
+                        {
+                            switch (r.Name.ToLowerInvariant())
+                            {
+                                case "tools": rule.Tools.AddRange(Strings(r.Value, $"{label}:Tools", errors)); break;
+                                case "toolsets": rule.Toolsets.AddRange(Strings(r.Value, $"{label}:Toolsets", errors)); break;
+                                case "profiles": rule.Profiles.AddRange(Strings(r.Value, $"{label}:Profiles", errors)); break;
+                                case "mode": rule.Mode = Mode(r.Value, $"{label}:Mode", errors) ?? rule.Mode; break;
+                                default: errors.Add($"{label}: unknown key '{r.Name}' (Tools, Toolsets, Profiles, Mode)"); break;
+                            }
+                        }
+
+                        options.Rules.Add(rule);
+                    }
+
+                    break;
+                default:
+                    errors.Add($"CallApproval: unknown or malformed key '{p.Name}' (Default, Expiry, ElicitationTimeout, Rules)");
+                    break;
+            }
+        }
+
+        errors.AddRange(options.Validate());
+        return options;
+    }
+
+    /// <summary>Parses a mode name: <c>none</c>, <c>elicit</c>, <c>admin</c>.</summary>
+    public static CallApprovalMode? ParseMode(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "none" or "off" => CallApprovalMode.None,
+        "elicit" or "elicitation" or "client" => CallApprovalMode.Elicit,
+        "admin" => CallApprovalMode.Admin,
+        _ => null,
+    };
+
+    private static CallApprovalMode? Mode(JsonElement value, string label, List<string> errors)
+    {
+        var mode = value.ValueKind == JsonValueKind.String ? ParseMode(value.GetString()) : null;
+        if (mode is null)
+        {
+            errors.Add($"{label} must be elicit, admin or none");
+        }
+
+        return mode;
+    }
+
+    private static TimeSpan? Duration(JsonElement value, string label, List<string> errors)
+    {
+        try
+        {
+            return value.ValueKind == JsonValueKind.String ? GovernanceCommands.ParseDuration(value.GetString()!) : throw new GovernanceException("not a string");
+        }
+        catch (GovernanceException)
+        {
+            errors.Add($"{label} must be a duration such as 90s, 30m, 2h or 1d");
+            return null;
+        }
+    }
+
+    private static IEnumerable<string> Strings(JsonElement value, string label, List<string> errors)
+    {
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return [value.GetString()!];
+        }
+
+        if (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String))
+        {
+            return value.EnumerateArray().Select(v => v.GetString()!).ToList();
+        }
+
+        errors.Add($"{label} must be a string or an array of strings");
+        return [];
+    }
+}
+
+/// <summary>Chooses the approval mode for the calls it matches: by tool (names or globs), toolset, or the caller's profile.</summary>
+public sealed class CallApprovalRule
+{
+    /// <summary>Tool names or globs.</summary>
+    public List<string> Tools { get; } = [];
+
+    /// <summary>Toolsets (named or automatic) whose tools the rule covers.</summary>
+    public List<string> Toolsets { get; } = [];
+
+    /// <summary>Access profiles: the rule covers their tools when the caller is bound to them.</summary>
+    public List<string> Profiles { get; } = [];
+
+    /// <summary>The mode for matching calls.</summary>
+    public CallApprovalMode Mode { get; set; } = CallApprovalMode.Elicit;
+
+    /// <summary>Whether the rule covers <paramref name="caller"/> calling <paramref name="tool"/>.</summary>
+    public bool Matches(GovernanceState state, GovernedTool tool, CallerIdentity caller)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(tool);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (Tools.Count > 0 && Glob.MatchesAny(Tools, tool.Name))
+        {
+            return true;
+        }
+
+        if (Toolsets.Count > 0 && ToolGovernance.ToolsetsOf(state, tool).Any(Toolsets.Contains))
+        {
+            return true;
+        }
+
+        return Profiles.Select(state.FindProfile).OfType<AccessProfile>().Any(p =>
+            (p.Users.Contains(caller.User, StringComparer.Ordinal) || p.Groups.Any(caller.Groups.Contains))
+            && p.Toolsets.Any(set => ToolGovernance.ResolveToolset(state, set).Contains(tool.Name, StringComparer.Ordinal)));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{string.Join(" ", new[] { ("tools", Tools), ("toolsets", Toolsets), ("profiles", Profiles) }.Where(x => x.Item2.Count > 0).Select(x => $"{x.Item1}={string.Join(",", x.Item2)}"))} -> {Mode.ToString().ToLowerInvariant()}";
+}

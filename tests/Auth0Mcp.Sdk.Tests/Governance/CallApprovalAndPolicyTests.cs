@@ -1,0 +1,206 @@
+using System.Text.Json;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+/// <summary>Per-call approval and argument policies through a real MCP client and server pair (in-memory pipes).</summary>
+public sealed class CallApprovalAndPolicyTests
+{
+    private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+
+    private static string PendingId(CallToolResult result)
+    {
+        Assert.True(result.IsError, Text(result));
+        var match = System.Text.RegularExpressions.Regex.Match(Text(result), "approval request ([0-9a-f]{12}) is pending");
+        Assert.True(match.Success, Text(result));
+        return match.Groups[1].Value;
+    }
+
+    private static async Task<GovernanceHarness> StartAsync(Action<CallApprovalOptions> approvals)
+    {
+        var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersDelete), new FakeTool(Descriptors.UsersList)], o => o.RequireCallApproval(approvals));
+        await h.AllowAsync(["alice", "bob"], "auth0_users_delete", "auth0_users_list");
+        return h;
+    }
+
+    [Fact]
+    public async Task Grant_ManyIdenticalCallsAtOnce_ExactlyOneRuns()
+    {
+        await using var h = await StartAsync(a => a.Default = CallApprovalMode.Admin);
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var args = new Dictionary<string, object?> { ["id"] = "auth0|1" };
+        var id = PendingId(await alice.CallToolAsync("auth0_users_delete", args));
+        await h.Governance.DecideCallApprovalAsync(id, true, null, null, "admin");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => alice.CallToolAsync("auth0_users_delete", args).AsTask()));
+
+        Assert.Single(results, r => r.IsError is not true);
+        Assert.Equal(1, h.Tools["auth0_users_delete"].Calls);
+        Assert.Single(await h.AuditAsync(), r => r.Event == "approval.used");
+    }
+
+    [Fact]
+    public async Task Grant_OtherCallerOrExpired_DoesNotServe()
+    {
+        await using var h = await StartAsync(a =>
+        {
+            a.Default = CallApprovalMode.Admin;
+            a.Expiry = TimeSpan.FromMinutes(10);
+        });
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var bob = await h.ConnectAsync(GovernanceHarness.User("bob"));
+        var args = new Dictionary<string, object?> { ["id"] = "auth0|1" };
+        var id = PendingId(await alice.CallToolAsync("auth0_users_delete", args));
+        await h.Governance.DecideCallApprovalAsync(id, true, null, null, "admin");
+
+        // Bound to the caller: bob's identical call is another request.
+        Assert.NotEqual(id, PendingId(await bob.CallToolAsync("auth0_users_delete", args)));
+
+        h.Clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.NotEqual(id, PendingId(await alice.CallToolAsync("auth0_users_delete", args)));
+        Assert.Equal(0, h.Tools["auth0_users_delete"].Calls);
+        await Assert.ThrowsAsync<GovernanceException>(() => h.Governance.DecideCallApprovalAsync(id, false, null, null, "admin"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Elicitation_AuthenticatedSession_AcceptRunsOnceDeclineRefuses(bool accept)
+    {
+        await using var h = await StartAsync(_ => { });
+        var prompts = 0;
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), configure: o => o.Handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) =>
+            {
+                Interlocked.Increment(ref prompts);
+                return ValueTask.FromResult(new ElicitResult
+                {
+                    Action = accept ? "accept" : "decline",
+                    Content = accept ? new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) } : null,
+                });
+            },
+        });
+
+        var result = await alice.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1", ["password"] = "hunter2-secret" });
+        // A read tool needs no confirmation.
+        var read = await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
+
+        Assert.Equal(1, prompts);
+        Assert.True(read.IsError is not true, Text(read));
+        Assert.Equal(accept ? 1 : 0, h.Tools["auth0_users_delete"].Calls);
+        if (!accept)
+        {
+            Assert.Contains("user-declined", Text(result), StringComparison.Ordinal);
+        }
+
+        var state = await h.Governance.GetStateAsync();
+        var approval = Assert.Single(state.CallApprovals);
+        Assert.Equal(accept ? CallApprovalStatus.Used : CallApprovalStatus.Denied, approval.Status);
+        Assert.DoesNotContain("hunter2-secret", approval.Arguments, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Elicitation_ModeAdmin_NeverPromptsTheClient()
+    {
+        await using var h = await StartAsync(a => a.Rules.Add(new CallApprovalRule { Tools = { "auth0_users_*" }, Mode = CallApprovalMode.Admin }));
+        var prompted = false;
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), configure: o => o.Handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (_, _) =>
+            {
+                prompted = true;
+                return ValueTask.FromResult(new ElicitResult { Action = "accept" });
+            },
+        });
+
+        PendingId(await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?>()));
+        Assert.False(prompted);
+    }
+
+    [Fact]
+    public void CanonicalArguments_KeyOrderAndNumberSpelling_SameHashOtherValuesDiffer()
+    {
+        static Dictionary<string, JsonElement> Args(string json) =>
+            JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!;
+
+        var a = CanonicalArguments.Hash(Args("""{"id":"x","body":{"b":1,"a":[1,2]}}"""));
+        var b = CanonicalArguments.Hash(Args("""{ "body": { "a": [1, 2], "b": 1.0 }, "id": "x" }"""));
+        var c = CanonicalArguments.Hash(Args("""{"id":"x","body":{"b":1,"a":[2,1]}}"""));
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    public static TheoryData<string, string, bool> PolicyCases => new()
+    {
+        // operator JSON, arguments, passes
+        { """{"Max": 50}""", """{"per_page": 50}""", true },
+        { """{"Max": 50}""", """{"per_page": 51}""", false },
+        { """{"Max": 50}""", """{}""", true },
+        { """{"Equals": 5}""", """{}""", false },
+        { """{"In": [1, 2]}""", """{"per_page": 2}""", true },
+        { """{"In": [1, 2]}""", """{"per_page": 3}""", false },
+        { """{"NotIn": [1, 2]}""", """{}""", true },
+        { """{"NotIn": [1, 2]}""", """{"per_page": 1}""", false },
+        { """{"Absent": true}""", """{"per_page": null}""", true },
+        { """{"Absent": true}""", """{"per_page": 1}""", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(PolicyCases))]
+    public void ArgumentPolicy_Operator_PassesOrRefusesAsDocumented(string op, string arguments, bool passes)
+    {
+        var errors = new List<string>();
+        var rule = $$"""[{ "Name": "r", "Tools": "auth0_users_list", "Path": "/per_page", {{op[1..^1]}} }]""";
+        var policy = Assert.Single(ArgumentPolicy.Parse(JsonDocument.Parse(rule).RootElement, errors));
+        Assert.Empty(errors);
+        Assert.Empty(ArgumentPolicy.Validate([policy], [Descriptors.UsersList]));
+
+        var why = policy.Check(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(arguments)!);
+
+        Assert.Equal(passes, why is null);
+    }
+
+    [Fact]
+    public async Task ArgumentPolicyHook_BreakingCall_DeniedWithRuleNameAndToolNotReached()
+    {
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersList)],
+            o => o.AddArgumentPolicies(ArgumentPolicy.Max("page-50", "auth0_users_list", "/per_page", 50), ArgumentPolicy.In("who-ops", "auth0_*", "/who", "ops")));
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var ok = await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["per_page"] = 50, ["who"] = "ops" });
+        var denied = await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["per_page"] = 20, ["who"] = "dev" });
+
+        Assert.True(ok.IsError is not true, Text(ok));
+        Assert.Contains("policy-denied: who-ops (/who must be one of [\"ops\"], got \"dev\")", Text(denied), StringComparison.Ordinal);
+        Assert.Equal(1, h.Tools["auth0_users_list"].Calls);
+        var record = (await h.CallRecordsAsync()).Last();
+        Assert.Equal(AuditOutcomes.Denied, record.Outcome);
+        Assert.Contains("policy-denied: who-ops", record.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ArgumentPolicy_PathOfATypedSchema_ResolvesThroughAnyOfAndItems()
+    {
+        var tool = new Auth0ToolDescriptor("auth0_things_create", "t", "d", "POST", "/things", "op", ["things"], [], Auth0ToolAction.Write, "GA",
+            """{"type":"object","properties":{"body":{"type":"object","properties":{"shape":{"anyOf":[{"type":"object","properties":{"radius":{"type":"number"}}},{"type":"object","properties":{"side":{"type":"number"}}}]},"tags":{"type":"array","items":{"type":"string"}}}}}}""",
+            false, false, false);
+
+        Assert.Empty(ArgumentPolicy.Validate(
+            [
+                ArgumentPolicy.Max("radius", "auth0_things_create", "/body/shape/radius", 10),
+                ArgumentPolicy.Matches("tag", "auth0_things_create", "/body/tags/0", "^[a-z]+$"),
+            ],
+            [tool]));
+        Assert.Contains(
+            "max needs a number, but /body/tags/0 of auth0_things_create is string",
+            Assert.Single(ArgumentPolicy.Validate([ArgumentPolicy.Max("bad", "auth0_things_create", "/body/tags/0", 1)], [tool])),
+            StringComparison.Ordinal);
+    }
+}

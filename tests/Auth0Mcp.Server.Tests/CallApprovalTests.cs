@@ -1,0 +1,229 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Auth0Mcp.Server.Tests.Infrastructure;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Auth0Mcp.Server.Tests;
+
+/// <summary>
+/// Per-call approval through the real server over stdio with Prism behind it: a confirmation in the client by MCP
+/// elicitation (the C# SDK client), or an administrator's grant with the CLI for a client that cannot elicit.
+/// </summary>
+[Collection(PrismCollection.Name)]
+public sealed partial class CallApprovalTests(PrismFixture prism)
+{
+    private const string Config = """{ "Governance": { "CallApproval": { "Default": "elicit", "Expiry": "10m" } } }""";
+
+    private static readonly Dictionary<string, object?> DeleteA = new() { ["id"] = "auth0|victim-a" };
+    private static readonly Dictionary<string, object?> DeleteB = new() { ["id"] = "auth0|victim-b" };
+
+    private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+
+    private static async Task<Dictionary<string, string?>> ServerEnvironmentAsync(TestHome home, Uri baseUrl)
+    {
+        var config = Path.Combine(home.Dir, "auth0-mcp.json");
+        await File.WriteAllTextAsync(config, Config);
+        await home.GrantEverythingAsync("alice");
+        var env = home.Environment(baseUrl, "alice");
+        env["AUTH0_MCP_CONFIG"] = config;
+        return env;
+    }
+
+    private static McpClientOptions Answering(string action, List<ElicitRequestParams> seen) => new()
+    {
+        Handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) =>
+            {
+                lock (seen)
+                {
+                    seen.Add(request!);
+                }
+
+                return ValueTask.FromResult(new ElicitResult
+                {
+                    Action = action,
+                    Content = action == "accept" ? new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) } : null,
+                });
+            },
+        },
+    };
+
+    private static async Task<List<JsonElement>> AuditAsync(TestHome home)
+    {
+        var export = Path.Combine(home.Dir, $"audit-{Guid.NewGuid():N}.jsonl");
+        await home.AdminAsync("audit", "export", "--output", export);
+        return File.ReadAllLines(export).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+    }
+
+    private static string? Str(JsonElement record, string name) => record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static string PendingId(CallToolResult result)
+    {
+        Assert.True(result.IsError, Text(result));
+        var match = PendingPattern().Match(Text(result));
+        Assert.True(match.Success, "expected 'approval request R is pending', got: " + Text(result));
+        return match.Groups[1].Value;
+    }
+
+    [GeneratedRegex(@"approval request ([0-9a-f]{12}) is pending")]
+    private static partial Regex PendingPattern();
+
+    [Fact]
+    public async Task Elicitation_ClientAccepts_CallRunsOnceAndRequestDecisionAndExecutionAreLinkedInTheAudit()
+    {
+        using var home = new TestHome();
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
+        var seen = new List<ElicitRequestParams>();
+
+        await using (var client = await ServerProcess.ConnectAsync(env, Answering("accept", seen)))
+        {
+            var result = await client.CallToolAsync("auth0_users_delete", DeleteA);
+            Assert.True(result.IsError is not true, Text(result));
+
+            // A read tool (neither Delete nor Dangerous) needs no confirmation.
+            var read = await client.CallToolAsync("auth0_roles_list", new Dictionary<string, object?>());
+            Assert.True(read.IsError is not true, Text(read));
+        }
+
+        var prompt = Assert.Single(seen);
+        Assert.Contains("auth0_users_delete", prompt.Message, StringComparison.Ordinal);
+        Assert.Contains("Target: DELETE /users/auth0|victim-a", prompt.Message, StringComparison.Ordinal);
+        Assert.Contains("confirm", prompt.RequestedSchema!.Properties.Keys);
+
+        var audit = await AuditAsync(home);
+        var requested = Assert.Single(audit, r => Str(r, "event") == "approval.requested");
+        var id = Regex.Match(Str(requested, "details")!, "id=([0-9a-f]{12})").Groups[1].Value;
+        Assert.Contains(audit, r => Str(r, "event") == "approval.granted" && Str(r, "details")!.Contains($"id={id}", StringComparison.Ordinal) && Str(r, "user") == "alice");
+        Assert.Contains(audit, r => Str(r, "event") == "approval.used" && Str(r, "details")!.Contains($"id={id}", StringComparison.Ordinal));
+        var call = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "tool") == "auth0_users_delete");
+        Assert.Equal("success", Str(call, "outcome"));
+        Assert.Contains(call.GetProperty("hooks").EnumerateArray(), h => Str(h, "hook") == "call-approval" && Str(h, "detail")?.Contains($"approval {id} confirmed by alice", StringComparison.Ordinal) == true);
+    }
+
+    [Theory]
+    [InlineData("decline")]
+    [InlineData("cancel")]
+    public async Task Elicitation_ClientDeclinesOrCancels_RefusedAsUserDeclinedAndAudited(string action)
+    {
+        using var home = new TestHome();
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
+        var seen = new List<ElicitRequestParams>();
+
+        await using (var client = await ServerProcess.ConnectAsync(env, Answering(action, seen)))
+        {
+            var result = await client.CallToolAsync("auth0_users_delete", DeleteA);
+            Assert.True(result.IsError, Text(result));
+            Assert.Contains("user-declined", Text(result), StringComparison.Ordinal);
+        }
+
+        Assert.Single(seen);
+        var audit = await AuditAsync(home);
+        Assert.Contains(audit, r => Str(r, "event") == "approval.declined");
+        Assert.DoesNotContain(audit, r => Str(r, "event") == "approval.used");
+        var call = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "tool") == "auth0_users_delete");
+        Assert.Equal("denied", Str(call, "outcome"));
+    }
+
+    [Theory]
+    [InlineData("stdio", "accept")]
+    [InlineData("stdio", "decline")]
+    [InlineData("http", "accept")]
+    [InlineData("http", "decline")]
+    public async Task Elicitation_TypeScriptSdkClient_AcceptRunsTheCallDeclineRefusesIt(string transport, string action)
+    {
+        const string key = "alice-key-0123456789abcdef";
+        using var home = new TestHome();
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
+        env["AUTH0_MCP_API_KEYS"] = $"{key}=alice";
+        await using var http = transport == "http" ? await Http.HttpProcess.StartAsync(env) : null;
+        var target = http is null ? new[] { "--stdio", $"dotnet {Repo.ServerDll} serve" } : ["--http", http.Url];
+        var clientEnv = new Dictionary<string, string?>(env) { ["MCP_ELICIT"] = action, ["MCP_HEADERS"] = $"{{\"X-API-Key\":\"{key}\"}}" };
+
+        var (code, stdout, stderr) = await Processes.RunAsync(
+            "node", [Path.Combine(Repo.Tools, "mcp-client.cjs"), .. target, "auth0_users_delete", "{\"id\":\"auth0|ts-client\"}"],
+            clientEnv, TimeSpan.FromMinutes(3));
+
+        Assert.Contains("\"step\":\"elicitation\"", stdout, StringComparison.Ordinal);
+        Assert.Contains("auth0|ts-client", stdout, StringComparison.Ordinal);
+        if (action == "accept")
+        {
+            Assert.True(code == 0, stdout + stderr);
+        }
+        else
+        {
+            Assert.Equal(1, code);
+            Assert.Contains("user-declined", stdout, StringComparison.Ordinal);
+        }
+
+        var audit = await AuditAsync(home);
+        var call = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "tool") == "auth0_users_delete");
+        Assert.Equal("alice", Str(call, "user"));
+        Assert.Equal(action == "accept" ? "success" : "denied", Str(call, "outcome"));
+    }
+
+    [Fact]
+    public async Task ClientWithoutElicitation_AdminGrantsByCli_SameCallRunsExactlyOnce_OtherArgumentsMakeANewRequest()
+    {
+        using var home = new TestHome();
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
+        await using var client = await ServerProcess.ConnectAsync(env);
+
+        var first = PendingId(await client.CallToolAsync("auth0_users_delete", DeleteA));
+        // Asking again before a decision points at the same request.
+        Assert.Equal(first, PendingId(await client.CallToolAsync("auth0_users_delete", DeleteA)));
+        Assert.Contains(first, await home.AdminAsync("approvals", "list"), StringComparison.Ordinal);
+
+        Assert.Contains($"granted {first}", await home.AdminAsync("approvals", "grant", first), StringComparison.Ordinal);
+
+        // Other arguments are another call: a new request, and the grant stays unused.
+        var other = PendingId(await client.CallToolAsync("auth0_users_delete", DeleteB));
+        Assert.NotEqual(first, other);
+
+        var run = await client.CallToolAsync("auth0_users_delete", DeleteA);
+        Assert.True(run.IsError is not true, Text(run));
+
+        // Used once: the same call again needs a new approval.
+        var again = PendingId(await client.CallToolAsync("auth0_users_delete", DeleteA));
+        Assert.NotEqual(first, again);
+
+        var shown = JsonDocument.Parse(await home.AdminAsync("approvals", "show", first)).RootElement;
+        Assert.Equal("used", Str(shown, "status"));
+        Assert.Equal("admin", Str(shown, "decidedBy"));
+        Assert.Equal("alice", Str(shown, "user"));
+
+        // A denied request refuses the same call until it expires.
+        await home.AdminAsync("approvals", "deny", other, "--reason", "not this one");
+        var denied = await client.CallToolAsync("auth0_users_delete", DeleteB);
+        Assert.True(denied.IsError);
+        Assert.Contains($"approval request {other} for this call was denied by admin (not this one)", Text(denied), StringComparison.Ordinal);
+
+        var audit = await AuditAsync(home);
+        Assert.Contains(audit, r => Str(r, "event") == "approval.requested" && Str(r, "details")!.Contains($"id={first}", StringComparison.Ordinal) && Str(r, "user") == "alice");
+        Assert.Contains(audit, r => Str(r, "event") == "approval.granted" && Str(r, "details")!.Contains($"id={first}", StringComparison.Ordinal) && Str(r, "user") == "admin");
+        Assert.Single(audit, r => Str(r, "event") == "approval.used" && Str(r, "details")!.Contains($"id={first}", StringComparison.Ordinal));
+        var success = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "outcome") == "success" && Str(r, "tool") == "auth0_users_delete");
+        Assert.Contains(success.GetProperty("hooks").EnumerateArray(), h => Str(h, "detail")?.Contains($"approval {first} granted by admin", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task AdminGrant_UsedAfterItsExpiry_IsRefusedWithANewRequest()
+    {
+        using var home = new TestHome();
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
+        await using var client = await ServerProcess.ConnectAsync(env);
+
+        var first = PendingId(await client.CallToolAsync("auth0_users_delete", DeleteA));
+        await home.AdminAsync("approvals", "grant", first, "--expires", "1s");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var late = PendingId(await client.CallToolAsync("auth0_users_delete", DeleteA));
+        Assert.NotEqual(first, late);
+        var shown = JsonDocument.Parse(await home.AdminAsync("approvals", "show", first)).RootElement;
+        Assert.Equal("expired", Str(shown, "status"));
+        var (code, _, stderr) = await home.TryAdminAsync("approvals", "grant", first);
+        Assert.Equal(2, code);
+        Assert.Contains("granted, not pending", stderr, StringComparison.Ordinal);
+    }
+}
