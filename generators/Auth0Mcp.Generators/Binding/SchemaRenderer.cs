@@ -67,6 +67,10 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         }
 
         var text = Descriptions.Clean(description ?? schema.Description, depth == 0 ? 600 : MaxNestedDescription);
+        if (schema.Deprecated)
+        {
+            text = text.Length > 0 ? "Deprecated. " + text : "Deprecated.";
+        }
         if (text.Length > 0)
         {
             Key(sb, ref first, "description");
@@ -112,6 +116,12 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             var firstProperty = true;
             foreach (var property in schema.Properties)
             {
+                // Input schemas describe requests: read-only properties are the server's to set.
+                if (resolver.IsReadOnly(property.Schema))
+                {
+                    continue;
+                }
+
                 if (!firstProperty)
                 {
                     sb.Append(',');
@@ -126,10 +136,11 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             sb.Append('}');
         }
 
-        if (!schema.Required.IsEmpty)
+        var required = schema.Required.Distinct().Where(r => !schema.Properties.Any(p => p.Name == r && resolver.IsReadOnly(p.Schema))).ToList();
+        if (required.Count > 0)
         {
             Key(sb, ref first, "required");
-            sb.Append('[').Append(string.Join(",", schema.Required.Distinct().Select(Json.Quote))).Append(']');
+            sb.Append('[').Append(string.Join(",", required.Select(Json.Quote))).Append(']');
         }
 
         if (schema.Additional == AdditionalKind.False)

@@ -55,6 +55,15 @@ internal sealed class SchemaResolver
         return schema;
     }
 
+    /// <summary>True when the schema, or what it refers to, is <c>readOnly</c> (server-set: never in a request).</summary>
+    public bool IsReadOnly(SchemaNode schema) =>
+        schema.ReadOnly || (schema.Ref is not null && Deref(schema, out _).ReadOnly)
+        || (schema.AllOf.Count == 1 && schema.Properties.IsEmpty && IsReadOnly(schema.AllOf[0]));
+
+    /// <summary>True when the schema, or what it refers to, is <c>writeOnly</c> (client-sent: never in a response).</summary>
+    public bool IsWriteOnly(SchemaNode schema) =>
+        schema.WriteOnly || (schema.Ref is not null && Deref(schema, out _).WriteOnly);
+
     /// <summary>True when the schema (after deref) describes an object with named properties.</summary>
     public bool IsObjectLike(SchemaNode schema)
     {

@@ -86,6 +86,12 @@ internal static class ToolEmitter
                     return $"arguments.GetJsonBody({name})";
                 }
 
+                if (p.CsType == "global::System.IO.Stream")
+                {
+                    // A binary body arrives base64-encoded.
+                    return $"arguments.GetString({name}) is {{ }} base64 ? new global::System.IO.MemoryStream(global::System.Convert.FromBase64String(base64)) : null{bang}";
+                }
+
                 return $"arguments.GetObject({name}, global::{ns}.Models.{KnownTypes.JsonContextName}.Default.{p.TypeInfoName}){bang}";
             case ParamKind.Part:
                 return $"parts.GetString({name})";
