@@ -12,6 +12,7 @@ namespace Auth0Mcp.Generators.Binding;
 internal sealed class SchemaRenderer(SchemaResolver resolver)
 {
     private const int MaxDepth = 12;
+    private const int MaxInlineDepth = 32;
     private const int MaxNestedDescription = 300;
 
     public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null) =>
@@ -19,6 +20,19 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
 
     private void Render(StringBuilder sb, SchemaNode schema, string? description, List<string> stack, int depth)
     {
+        if (depth > MaxInlineDepth)
+        {
+            // Inline nesting (allOf merges inline what refs would have cut) ends here too.
+            sb.Append("{\"description\":\"A nested value (too deep to describe here; see the API documentation).\"}");
+            return;
+        }
+
+        if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
+        {
+            Render(sb, sole, description ?? schema.Description ?? schema.AllOf.Select(m => m.Description).FirstOrDefault(d => d is not null), stack, depth);
+            return;
+        }
+
         if (schema.Ref is { } name)
         {
             if (stack.Contains(name) || depth > MaxDepth)

@@ -119,6 +119,11 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
             return mapped;
         }
 
+        if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
+        {
+            return MapCore(sole, suggestedName, depth + 1);
+        }
+
         if (!schema.AllOf.IsEmpty)
         {
             if (schema.AllOf.Count == 1 && schema.Properties.IsEmpty)

@@ -43,13 +43,10 @@ internal static class ClientEmitter
 
     private static void WriteMethod(SourceWriter w, ClientMethodModel method)
     {
-        w.Line($"/// <summary>{CSharp.Doc(method.Summary.Length > 0 ? method.Summary : method.HttpMethod.ToUpperInvariant() + " " + method.Path)}</summary>");
+        // Deprecation is said, not [Obsolete]: generated tools call every method, and must compile without warnings.
+        var summary = method.Summary.Length > 0 ? method.Summary : method.HttpMethod.ToUpperInvariant() + " " + method.Path;
+        w.Line($"/// <summary>{(method.Deprecated ? "Deprecated. " : "")}{CSharp.Doc(summary)}</summary>");
         w.Line($"/// <remarks><c>{method.HttpMethod.ToUpperInvariant()} {CSharp.Doc(method.Path)}</c>{Remarks(method)}</remarks>");
-        if (method.Deprecated)
-        {
-            w.Line("[global::System.Obsolete(\"The API marks this operation deprecated.\")]");
-        }
-
         if (method.Multipart)
         {
             w.Line("[global::Refit.Multipart]");

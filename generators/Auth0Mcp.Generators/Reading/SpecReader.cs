@@ -98,6 +98,12 @@ internal static class SpecReader
                 foreach (var member in item.EnumerateObject())
                 {
                     var method = member.Name.ToLowerInvariant();
+                    if (method == "trace" && member.Value.ValueKind == JsonValueKind.Object)
+                    {
+                        diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.Unsupported, Severity.Warning, $"TRACE {path.Name} is not generated: the HTTP clients have no TRACE method.", pathPointer + "/" + Escape(member.Name)));
+                        continue;
+                    }
+
                     if (Array.IndexOf(Methods, method) < 0 || member.Value.ValueKind != JsonValueKind.Object)
                     {
                         continue;
