@@ -192,7 +192,7 @@ internal static partial class YamlSpec
     private static void WriteScalar(Utf8JsonWriter writer, YamlScalarNode scalar)
     {
         var value = scalar.Value ?? "";
-        if (scalar.Style != ScalarStyle.Plain || scalar.Tag.Value == "tag:yaml.org,2002:str")
+        if (scalar.Style != ScalarStyle.Plain || (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value == "tag:yaml.org,2002:str"))
         {
             writer.WriteStringValue(value);
             return;

@@ -185,7 +185,7 @@ internal static class SpecBinder
         var fallback = "auth0_" + tag + op.Method + (path.Length > 0 ? "_" + path : "");
         diagnostics.Add(DiagnosticInfo.At(
             DiagnosticIds.MissingOperationName,
-            Severity.Warning,
+            Severity.Info,
             $"{op.Method.ToUpperInvariant()} {op.Path} has no operationId and no x-operation-group/x-operation-name; it is named '{fallback}'.",
             op.Pointer));
         return (fallback, op.Method);
@@ -375,7 +375,7 @@ internal static class SpecBinder
         }
     }
 
-    private static ArgumentReader ReaderOf(string csType, ParamKind kind) => kind == ParamKind.QueryMulti
+    private static ArgumentReader ReaderOf(string csType, ParamKind kind) => kind is ParamKind.QueryMulti or ParamKind.QueryCsv
         ? ArgumentReader.StringArray
         : csType switch
         {

@@ -8,7 +8,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidJson = Create(DiagnosticIds.InvalidJson, DiagnosticSeverity.Error);
     public static readonly DiagnosticDescriptor DanglingRef = Create(DiagnosticIds.DanglingRef, DiagnosticSeverity.Error);
     public static readonly DiagnosticDescriptor RefCycle = Create(DiagnosticIds.RefCycle, DiagnosticSeverity.Error);
-    public static readonly DiagnosticDescriptor MissingOperationName = Create(DiagnosticIds.MissingOperationName, DiagnosticSeverity.Warning);
+    public static readonly DiagnosticDescriptor MissingOperationName = Create(DiagnosticIds.MissingOperationName, DiagnosticSeverity.Info);
     public static readonly DiagnosticDescriptor NameClash = Create(DiagnosticIds.NameClash, DiagnosticSeverity.Warning);
     public static readonly DiagnosticDescriptor NameShortened = Create(DiagnosticIds.NameShortened, DiagnosticSeverity.Info);
     public static readonly DiagnosticDescriptor NotOpenApi = Create(DiagnosticIds.NotOpenApi, DiagnosticSeverity.Error);
