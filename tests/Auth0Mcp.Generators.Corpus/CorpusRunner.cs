@@ -11,6 +11,7 @@ using Auth0Mcp.Generators.Reading;
 namespace Auth0Mcp.Generators.Corpus;
 
 /// <summary>What one document gave: its operations (counted from the raw JSON), tools, diagnostics by id, time, crash.</summary>
+/// <remarks><see cref="Milliseconds"/> is processor time (the work is single-threaded): on a loaded machine wall time measures the neighbours.</remarks>
 public sealed record DocumentResult(string Name, int Operations, int Tools, SortedDictionary<string, int> Diagnostics, int Errors, double Milliseconds, string? Crash)
 {
     /// <summary>The document's line in the committed summary (no timing: the summary must be byte-stable).</summary>
@@ -52,7 +53,7 @@ public static class CorpusRunner
     public static DocumentResult Run(string directory, string name)
     {
         var text = File.ReadAllText(Path.Combine(directory, "api", name));
-        var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var operations = CountOperations(text);
         try
         {
@@ -79,13 +80,26 @@ public static class CorpusRunner
                 byId[d.Id] = byId.TryGetValue(d.Id, out var n) ? n + 1 : 1;
             }
 
-            return new DocumentResult(name, operations, tools, byId, diagnostics.Count(d => d.Severity == Severity.Error), clock.Elapsed.TotalMilliseconds, null);
+            return new DocumentResult(name, operations, tools, byId, diagnostics.Count(d => d.Severity == Severity.Error), (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds, null);
         }
         catch (Exception ex)
         {
             var frame = ex.StackTrace?.Split('\n').FirstOrDefault()?.Trim() ?? "";
-            return new DocumentResult(name, operations, 0, new SortedDictionary<string, int>(), 0, clock.Elapsed.TotalMilliseconds, $"{ex.GetType().Name}: {ex.Message} {frame}");
+            return new DocumentResult(name, operations, 0, new SortedDictionary<string, int>(), 0, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds, $"{ex.GetType().Name}: {ex.Message} {frame}");
         }
+    }
+
+    /// <summary>The tools of a spec with the longest input schemas, longest first.</summary>
+    public static IEnumerable<(string Name, int Length)> LargestInputSchemas(string text)
+    {
+        var (document, _) = SpecReader.Read(text);
+        if (document is null)
+        {
+            return [];
+        }
+
+        var (model, _) = SpecBinder.Bind(document, new BindOptions("Corpus.Api", EquatableArray<string>.Empty));
+        return model.Tools.Select(t => (t.Name, t.InputSchema.Length)).OrderByDescending(t => t.Length).ToList();
     }
 
     /// <summary>Operations as the raw document has them (path items followed through an internal $ref), independent of the reader.</summary>

@@ -15,8 +15,16 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
     private const int MaxInlineDepth = 32;
     private const int MaxNestedDescription = 300;
 
-    public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null) =>
+    // A tool's input schema past this many characters stops inlining referenced schemas (a few huge specs,
+    // Microsoft Graph's say, would otherwise inline gigabytes); the Auth0 spec's largest argument (clients_create's body) has 47 KB.
+    private const int MaxSchemaChars = 64 * 1024;
+    private int _limit = int.MaxValue;
+
+    public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null)
+    {
+        _limit = sb.Length + MaxSchemaChars;
         Render(sb, schema, descriptionOverride, new List<string>(), 0);
+    }
 
     private void Render(StringBuilder sb, SchemaNode schema, string? description, List<string> stack, int depth)
     {
@@ -35,10 +43,12 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
 
         if (schema.Ref is { } name)
         {
-            if (stack.Contains(name) || depth > MaxDepth)
+            if (stack.Contains(name) || depth > MaxDepth || sb.Length > _limit)
             {
                 sb.Append("{\"type\":\"object\",\"description\":");
-                Json.AppendQuoted(sb, $"A nested {name} object (recursive; see the API documentation).");
+                Json.AppendQuoted(sb, stack.Contains(name) || depth > MaxDepth
+                    ? $"A nested {name} object (recursive; see the API documentation)."
+                    : $"A nested {name} object (not expanded here: the schema is too large; see the API documentation).");
                 sb.Append('}');
                 return;
             }
