@@ -16,15 +16,15 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
     private const int MaxNestedDescription = 300;
 
     // A tool's input schema past this many characters stops inlining referenced schemas (a few huge specs,
-    // Microsoft Graph's say, would otherwise inline gigabytes); the Auth0 spec's largest argument (clients_create's body) has 47 KB.
+    // Microsoft Graph's say, would otherwise inline gigabytes); the Auth0 spec's largest (clients_create) has 47 KB.
     private const int MaxSchemaChars = 64 * 1024;
     private int _limit = int.MaxValue;
 
-    public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null)
-    {
-        _limit = sb.Length + MaxSchemaChars;
+    /// <summary>Starts one tool's input schema in <paramref name="sb"/>: the size budget counts from here.</summary>
+    public void BeginInputSchema(StringBuilder sb) => _limit = sb.Length + MaxSchemaChars;
+
+    public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null) =>
         Render(sb, schema, descriptionOverride, new List<string>(), 0);
-    }
 
     private void Render(StringBuilder sb, SchemaNode schema, string? description, List<string> stack, int depth)
     {

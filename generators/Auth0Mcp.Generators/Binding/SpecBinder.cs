@@ -141,15 +141,19 @@ internal static class SpecBinder
     /// <summary>Without <c>x-operation-group</c>: the first tag, else the first path segment that is not a version or a placeholder.</summary>
     private static List<string> FallbackGroup(OperationNode op)
     {
-        if (op.Tags.FirstOrDefault(t => Names.Snake(t).Length > 0) is { } tag)
+        if (FirstTag(op) is { } tag)
         {
-            return new List<string> { Names.Snake(tag) };
+            return new List<string> { tag };
         }
 
         var segments = op.Path.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
         var first = segments.FirstOrDefault(s => !s.StartsWith("{", StringComparison.Ordinal) && !IsVersionSegment(s) && Names.Snake(s).Length > 0);
         return new List<string> { first is null ? "root" : Names.Snake(first) };
     }
+
+    /// <summary>The operation's first tag that has a name in snake_case, in snake_case.</summary>
+    private static string? FirstTag(OperationNode op) =>
+        op.Tags.Select(Names.Snake).FirstOrDefault(t => t.Length > 0);
 
     private static bool IsVersionSegment(string segment)
     {
@@ -180,7 +184,7 @@ internal static class SpecBinder
             return ("auth0_" + snake, Verb(snake, op.Method));
         }
 
-        var tag = op.Tags.FirstOrDefault(t => Names.Snake(t).Length > 0) is { } t ? Names.Snake(t) + "_" : "";
+        var tag = FirstTag(op) is { } t ? t + "_" : "";
         var path = Names.Snake(op.Path.Replace("{", "by_").Replace("}", ""));
         var fallback = "auth0_" + tag + op.Method + (path.Length > 0 ? "_" + path : "");
         diagnostics.Add(DiagnosticInfo.At(
@@ -391,6 +395,7 @@ internal static class SpecBinder
     private static string InputSchema(OperationNode op, ClientMethodModel call, SchemaRenderer renderer)
     {
         var sb = new StringBuilder();
+        renderer.BeginInputSchema(sb);
         sb.Append("{\"type\":\"object\",\"properties\":{");
         var required = new List<string>();
         var first = true;

@@ -443,7 +443,8 @@ internal static class SpecReader
                     && m.Value.TryGetProperty("schema", out var cs))
                 {
                     // A parameter with content is serialized as that media type; the value is passed as its JSON text.
-                    schema = ReadSchema(cs).HasType("string") ? ReadSchema(cs) : new SchemaNode { Types = new EquatableArray<string>(["string"]), Description = "JSON text." };
+                    var content = ReadSchema(cs);
+                    schema = content.HasType("string") ? content : new SchemaNode { Types = new EquatableArray<string>(["string"]), Description = "JSON text." };
                 }
                 else
                 {
