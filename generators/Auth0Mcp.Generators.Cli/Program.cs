@@ -67,25 +67,46 @@ internal static class Cli
         }
 
         var clock = Stopwatch.StartNew();
-        var text = File.ReadAllText(spec);
+        var source = File.ReadAllText(spec);
+        var text = source;
+        var isYaml = YamlSpec.IsYaml(spec, source);
+        if (isYaml)
+        {
+            if (YamlSpec.ToJson(source, out var yamlError) is not { } json)
+            {
+                Print([yamlError!], spec, source, isYaml, stdout);
+                return 1;
+            }
+
+            text = json;
+        }
+
         var readTime = clock.Elapsed;
         var (document, readDiagnostics) = SpecReader.Read(text);
         var parseTime = clock.Elapsed;
-        var errors = Print(readDiagnostics, spec, text, stdout);
         if (document is null)
         {
+            Print(readDiagnostics, spec, source, isYaml, stdout);
             return 1;
         }
 
         var (model, bindDiagnostics) = SpecBinder.Bind(document, new BindOptions(ns ?? GeneratorOptions.DefaultNamespace, GeneratorOptions.ParseGroups(groups)));
         var bindTime = clock.Elapsed;
-        errors += Print(bindDiagnostics, spec, text, stdout);
+
+        // Every spec diagnostic is reported here, once: the build tells the Roslyn front end not to repeat them.
+        var errors = Print(readDiagnostics.Concat(bindDiagnostics).ToList(), spec, source, isYaml, stdout);
         if (errors > 0)
         {
             return 1;
         }
 
         var files = ClientEmitter.EmitAll(model).ToList();
+        if (isYaml)
+        {
+            // The Roslyn front end reads the spec from AdditionalFiles: it gets this JSON form of the YAML.
+            files.Add((SpecJsonFileName, text));
+        }
+
         var emitTime = clock.Elapsed;
         var written = WriteFiles(output, files);
         stdout.WriteLine($"auth0-mcp-gen: {model.Tools.Count} operations, {model.Clients.Count} clients, {model.Dtos.Count} models; {written} of {files.Count} files written to {output}");
@@ -161,7 +182,7 @@ internal static class Cli
             written++;
         }
 
-        foreach (var stale in Directory.EnumerateFiles(output, "*.g.cs", SearchOption.AllDirectories))
+        foreach (var stale in Directory.EnumerateFiles(output, "*.g.cs", SearchOption.AllDirectories).Append(Path.Combine(output, SpecJsonFileName)).Where(File.Exists))
         {
             if (!keep.Contains(Path.GetFullPath(stale)))
             {
@@ -172,12 +193,32 @@ internal static class Cli
         return written;
     }
 
-    private static int Print(IEnumerable<DiagnosticInfo> diagnostics, string path, string text, TextWriter stdout)
+    /// <summary>The JSON form of a YAML spec, written beside the generated code for the Roslyn front end.</summary>
+    public const string SpecJsonFileName = "openapi.json";
+
+    /// <summary>
+    /// Prints diagnostics in MSBuild's canonical form (errors and warnings become build errors and warnings; the
+    /// rest are messages), placed on the spec's own lines, YAML included. Returns the number of errors.
+    /// </summary>
+    private static int Print(IReadOnlyList<DiagnosticInfo> diagnostics, string path, string source, bool isYaml, TextWriter stdout)
     {
-        var errors = 0;
-        foreach (var info in diagnostics)
+        IReadOnlyList<DiagnosticInfo> located;
+        if (isYaml)
         {
-            var d = SpecLocator.Locate(info, text);
+            var pointers = new HashSet<string>(diagnostics.Where(d => d.Line == 0 && d.Pointer is not null).Select(d => d.Pointer!), StringComparer.Ordinal);
+            var found = pointers.Count > 0 ? YamlSpec.FindPointers(source, pointers) : [];
+            located = SpecLocator.LocateAll(
+                diagnostics.Select(d => d.Line == 0 && d.Pointer is { } p && found.TryGetValue(p, out var at) ? d.WithPosition(at.Line, at.Column) : d).ToList(),
+                source);
+        }
+        else
+        {
+            located = SpecLocator.LocateAll(diagnostics, source);
+        }
+
+        var errors = 0;
+        foreach (var d in located)
+        {
             var severity = d.Severity switch
             {
                 Severity.Error => "error",
@@ -189,10 +230,9 @@ internal static class Cli
                 errors++;
             }
 
-            if (severity != "message")
-            {
-                stdout.WriteLine($"{path}({d.Line},{d.Column}): {severity} {d.Id}: {d.Message}");
-            }
+            stdout.WriteLine(severity == "message"
+                ? $"{path}({d.Line},{d.Column}): info {d.Id}: {d.Message}"
+                : $"{path}({d.Line},{d.Column}): {severity} {d.Id}: {d.Message}");
         }
 
         return errors;

@@ -60,10 +60,18 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
             .Select(static (pair, _) => pair.Left.Left is null || pair.Left.Right?.Document is null ? null : new SecretFieldsModel(pair.Right.Namespace, SecretFields.Collect(pair.Left.Left.Text)))
             .WithTrackingName(TrackingNames.SecretFields);
 
+        // The pre-compile step reports spec diagnostics when the build runs it (Auth0McpSpecDiagnostics=cli):
+        // then this front end stays silent, so that each problem is reported once.
+        var reportHere = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => GeneratorOptions.ReportsSpecDiagnostics(provider.GlobalOptions))
+            .WithTrackingName(TrackingNames.ReportHere);
+
         var diagnostics = read
             .Combine(bound)
             .Select(static (pair, _) => (pair.Left?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty).Concat(pair.Right?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty).ToEquatableArray())
             .WithTrackingName(TrackingNames.Diagnostics)
+            .Combine(reportHere)
+            .Select(static (pair, _) => pair.Right ? pair.Left : EquatableArray<DiagnosticInfo>.Empty)
             .Combine(spec);
 
         context.RegisterSourceOutput(groups, static (spc, group) => spc.AddSource(group.FileName, ToolEmitter.EmitGroup(group)));
@@ -91,17 +99,31 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
             return;
         }
 
-        var text = SourceText.From(spec.Text);
-        foreach (var info in diagnostics)
+        if (diagnostics.IsEmpty)
         {
-            var positioned = SpecLocator.Locate(info, spec.Text);
+            return;
+        }
+
+        var text = SourceText.From(spec.Text);
+        foreach (var positioned in SpecLocator.LocateAll(diagnostics.ToList(), spec.Text))
+        {
             var line = Math.Max(0, positioned.Line - 1);
             var column = Math.Max(0, positioned.Column - 1);
             var linePosition = new LinePosition(line, column);
             var span = line < text.Lines.Count ? new TextSpan(text.Lines[line].Start + Math.Min(column, text.Lines[line].Span.Length), 0) : new TextSpan(0, 0);
             var location = Location.Create(spec.Path, span, new LinePositionSpan(linePosition, linePosition));
-            var descriptor = DiagnosticDescriptors.Get(info.Id);
-            context.ReportDiagnostic(Diagnostic.Create(descriptor, location, info.Message));
+            var descriptor = DiagnosticDescriptors.Get(positioned.Id);
+            var severity = positioned.Severity switch
+            {
+                Severity.Error => DiagnosticSeverity.Error,
+                Severity.Warning => DiagnosticSeverity.Warning,
+                _ => DiagnosticSeverity.Info,
+            };
+
+            // The descriptor's default severity, or a milder one for this instance (an optional cookie parameter, say).
+            context.ReportDiagnostic(severity == descriptor.DefaultSeverity
+                ? Diagnostic.Create(descriptor, location, positioned.Message)
+                : Diagnostic.Create(descriptor.Id, descriptor.Category, positioned.Message, severity, descriptor.DefaultSeverity, true, severity == DiagnosticSeverity.Error ? 0 : 1, descriptor.Title, location: location));
         }
     }
 }
@@ -118,6 +140,7 @@ internal static class TrackingNames
     public const string Catalog = nameof(Catalog);
     public const string Diagnostics = nameof(Diagnostics);
     public const string SecretFields = nameof(SecretFields);
+    public const string ReportHere = nameof(ReportHere);
 }
 
 internal sealed record SpecText(string Path, string Text);

@@ -16,6 +16,10 @@ internal static class GeneratorOptions
         return new BindOptions(ns, ParseGroups(Get(options, "build_property.Auth0McpGroups")));
     }
 
+    /// <summary>False when the build's pre-compile step reports the spec's diagnostics (<c>Auth0McpSpecDiagnostics=cli</c>).</summary>
+    public static bool ReportsSpecDiagnostics(AnalyzerConfigOptions options) =>
+        !string.Equals(Get(options, "build_property.Auth0McpSpecDiagnostics"), "cli", StringComparison.OrdinalIgnoreCase);
+
     public static bool IsSpec(AnalyzerConfigOptions fileOptions) =>
         fileOptions.TryGetValue("build_metadata.AdditionalFiles.Auth0McpSpec", out var value)
         && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);

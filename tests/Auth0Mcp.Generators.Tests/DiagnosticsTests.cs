@@ -19,8 +19,8 @@ public sealed class DiagnosticsTests
         { "DanglingRef", DiagnosticIds.DanglingRef, DiagnosticSeverity.Error, 13 },
         // Start -> Alpha -> Beta -> Alpha: reported at the first $ref to the schema that closes the loop (Start's).
         { "RefCycle", DiagnosticIds.RefCycle, DiagnosticSeverity.Error, 19 },
-        // The path item of the nameless operation.
-        { "MissingName", DiagnosticIds.MissingOperationName, DiagnosticSeverity.Warning, 8 },
+        // The nameless operation itself (its JSON pointer: /paths/~1anonymous~1{id}/delete).
+        { "MissingName", DiagnosticIds.MissingOperationName, DiagnosticSeverity.Info, 9 },
         // The operationId of the second operation that maps to auth0_get_roles.
         { "NameClash", DiagnosticIds.NameClash, DiagnosticSeverity.Warning, 13 },
     };

@@ -9,7 +9,7 @@ namespace Auth0Mcp.Generators.Tests;
 /// </summary>
 public sealed class SnapshotTests
 {
-    public static TheoryData<string> Specs => [SmallSpecs.Schemas, SmallSpecs.Operations, SmallSpecs.Legacy30];
+    public static TheoryData<string> Specs => [SmallSpecs.Schemas, SmallSpecs.Operations, SmallSpecs.Legacy30, SmallSpecs.Constructs];
 
     [Theory]
     [MemberData(nameof(Specs))]

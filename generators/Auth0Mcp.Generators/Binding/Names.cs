@@ -99,17 +99,64 @@ internal static class Names
         return Keywords.Contains(id) ? "@" + id : id;
     }
 
-    /// <summary>Shortens a name to <paramref name="max"/> characters deterministically: a prefix and a short hash.</summary>
-    public static string Shorten(string name, int max = MaxToolNameLength)
+    /// <summary>
+    /// Shortens a snake_case name to <paramref name="max"/> characters deterministically, keeping its first word
+    /// (the prefix), its last word and its <paramref name="verb"/> whole: the longest other words are clipped
+    /// (to 3 characters at least), then middle words dropped; only a name that still does not fit gets a hash.
+    /// </summary>
+    public static string Shorten(string name, string? verb = null, int max = MaxToolNameLength)
     {
         if (name.Length <= max)
         {
             return name;
         }
 
+        var words = name.Split(new[] { '_' }, StringSplitOptions.RemoveEmptyEntries).ToList();
+        var keep = new HashSet<int> { 0, words.Count - 1 };
+        var verbIndex = verb is null ? -1 : words.IndexOf(verb, 1);
+        if (verbIndex > 0)
+        {
+            keep.Add(verbIndex);
+        }
+
+        int Length() => words.Sum(w => w.Length) + words.Count - 1;
+        while (Length() > max)
+        {
+            var longest = -1;
+            for (var i = 0; i < words.Count; i++)
+            {
+                if (!keep.Contains(i) && words[i].Length > 3 && (longest < 0 || words[i].Length >= words[longest].Length))
+                {
+                    longest = i;
+                }
+            }
+
+            if (longest < 0)
+            {
+                break;
+            }
+
+            words[longest] = words[longest].Substring(0, words[longest].Length - 1);
+        }
+
+        // Still too long: drop middle words, nearest the end first (the start says what the tool is about).
+        for (var i = words.Count - 2; i > 0 && Length() > max; i--)
+        {
+            if (!keep.Contains(i))
+            {
+                words.RemoveAt(i);
+                keep = new HashSet<int>(keep.Select(k => k > i ? k - 1 : k));
+            }
+        }
+
+        var shortened = string.Join("_", words);
+        if (shortened.Length <= max)
+        {
+            return shortened;
+        }
+
         var hash = Fnv1a(name).ToString("x8").Substring(0, 4);
-        var prefix = name.Substring(0, max - hash.Length - 1).TrimEnd('_');
-        return prefix + "_" + hash;
+        return shortened.Substring(0, max - hash.Length - 1).TrimEnd('_') + "_" + hash;
     }
 
     public static uint Fnv1a(string text)

@@ -12,19 +12,43 @@ namespace Auth0Mcp.Generators.Binding;
 internal sealed class SchemaRenderer(SchemaResolver resolver)
 {
     private const int MaxDepth = 12;
+    private const int MaxInlineDepth = 32;
     private const int MaxNestedDescription = 300;
+
+    // A tool's input schema past this many characters stops inlining referenced schemas (a few huge specs,
+    // Microsoft Graph's say, would otherwise inline gigabytes); the Auth0 spec's largest (clients_create) has 47 KB.
+    private const int MaxSchemaChars = 64 * 1024;
+    private int _limit = int.MaxValue;
+
+    /// <summary>Starts one tool's input schema in <paramref name="sb"/>: the size budget counts from here.</summary>
+    public void BeginInputSchema(StringBuilder sb) => _limit = sb.Length + MaxSchemaChars;
 
     public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null) =>
         Render(sb, schema, descriptionOverride, new List<string>(), 0);
 
     private void Render(StringBuilder sb, SchemaNode schema, string? description, List<string> stack, int depth)
     {
+        if (depth > MaxInlineDepth)
+        {
+            // Inline nesting (allOf merges inline what refs would have cut) ends here too.
+            sb.Append("{\"description\":\"A nested value (too deep to describe here; see the API documentation).\"}");
+            return;
+        }
+
+        if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
+        {
+            Render(sb, sole, description ?? schema.Description ?? schema.AllOf.Select(m => m.Description).FirstOrDefault(d => d is not null), stack, depth);
+            return;
+        }
+
         if (schema.Ref is { } name)
         {
-            if (stack.Contains(name) || depth > MaxDepth)
+            if (stack.Contains(name) || depth > MaxDepth || sb.Length > _limit)
             {
                 sb.Append("{\"type\":\"object\",\"description\":");
-                Json.AppendQuoted(sb, $"A nested {name} object (recursive; see the API documentation).");
+                Json.AppendQuoted(sb, stack.Contains(name) || depth > MaxDepth
+                    ? $"A nested {name} object (recursive; see the API documentation)."
+                    : $"A nested {name} object (not expanded here: the schema is too large; see the API documentation).");
                 sb.Append('}');
                 return;
             }
@@ -67,6 +91,10 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         }
 
         var text = Descriptions.Clean(description ?? schema.Description, depth == 0 ? 600 : MaxNestedDescription);
+        if (schema.Deprecated)
+        {
+            text = text.Length > 0 ? "Deprecated. " + text : "Deprecated.";
+        }
         if (text.Length > 0)
         {
             Key(sb, ref first, "description");
@@ -112,6 +140,12 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             var firstProperty = true;
             foreach (var property in schema.Properties)
             {
+                // Input schemas describe requests: read-only properties are the server's to set.
+                if (resolver.IsReadOnly(property.Schema))
+                {
+                    continue;
+                }
+
                 if (!firstProperty)
                 {
                     sb.Append(',');
@@ -126,10 +160,11 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             sb.Append('}');
         }
 
-        if (!schema.Required.IsEmpty)
+        var required = schema.Required.Distinct().Where(r => !schema.Properties.Any(p => p.Name == r && resolver.IsReadOnly(p.Schema))).ToList();
+        if (required.Count > 0)
         {
             Key(sb, ref first, "required");
-            sb.Append('[').Append(string.Join(",", schema.Required.Distinct().Select(Json.Quote))).Append(']');
+            sb.Append('[').Append(string.Join(",", required.Select(Json.Quote))).Append(']');
         }
 
         if (schema.Additional == AdditionalKind.False)

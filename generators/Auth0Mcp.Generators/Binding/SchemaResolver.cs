@@ -55,8 +55,53 @@ internal sealed class SchemaResolver
         return schema;
     }
 
+    /// <summary>
+    /// The one member of an <c>allOf</c> that carries structure when every other member only annotates
+    /// (<c>{"allOf":[{"$ref":"#/…/X"},{"description":"…"}]}</c>, common in generated specs): that member; else null.
+    /// </summary>
+    public static SchemaNode? SoleStructuralMember(SchemaNode schema)
+    {
+        if (schema.AllOf.IsEmpty || !schema.Properties.IsEmpty)
+        {
+            return null;
+        }
+
+        SchemaNode? structural = null;
+        foreach (var member in schema.AllOf)
+        {
+            if (IsAnnotationOnly(member))
+            {
+                continue;
+            }
+
+            if (structural is not null)
+            {
+                return null;
+            }
+
+            structural = member;
+        }
+
+        return structural;
+    }
+
+    private static bool IsAnnotationOnly(SchemaNode s) =>
+        s.Ref is null && s.Types.IsEmpty && s.Properties.IsEmpty && s.Items is null && s.AllOf.IsEmpty && s.AnyOf.IsEmpty
+        && s.OneOf.IsEmpty && s.EnumJson is null && s.ConstJson is null && s.Additional == AdditionalKind.Unspecified && s.Required.IsEmpty;
+
+    /// <summary>True when the schema, or what it refers to, is <c>readOnly</c> (server-set: never in a request).</summary>
+    public bool IsReadOnly(SchemaNode schema) =>
+        schema.ReadOnly || (schema.Ref is not null && Deref(schema, out _).ReadOnly)
+        || (schema.AllOf.Count == 1 && schema.Properties.IsEmpty && IsReadOnly(schema.AllOf[0]));
+
+    /// <summary>True when the schema, or what it refers to, is <c>writeOnly</c> (client-sent: never in a response).</summary>
+    public bool IsWriteOnly(SchemaNode schema) =>
+        schema.WriteOnly || (schema.Ref is not null && Deref(schema, out _).WriteOnly);
+
     /// <summary>True when the schema (after deref) describes an object with named properties.</summary>
-    public bool IsObjectLike(SchemaNode schema)
+    public bool IsObjectLike(SchemaNode schema) => IsObjectLike(schema, 0);
+
+    private bool IsObjectLike(SchemaNode schema, int depth)
     {
         var s = Deref(schema, out _);
         if (!s.Properties.IsEmpty)
@@ -64,7 +109,8 @@ internal sealed class SchemaResolver
             return true;
         }
 
-        return !s.AllOf.IsEmpty && s.AllOf.All(IsObjectLike) && s.AllOf.Count > 1;
+        // allOf chains that loop back through refs end here (and count as not an object).
+        return depth < 16 && s.AllOf.Count > 1 && s.AllOf.All(m => IsObjectLike(m, depth + 1));
     }
 
     /// <summary>Merges a multi-member <c>allOf</c> of object schemas into one object schema.</summary>
@@ -81,7 +127,7 @@ internal sealed class SchemaResolver
         SchemaNode? additionalSchema = schema.AdditionalSchema;
         foreach (var member in schema.AllOf)
         {
-            var m = MergeAllOf(Deref(member, out _), depth + 1);
+            var m = MergeAllOf(Deref(member, out _), depth + 4);
             foreach (var p in m.Properties)
             {
                 properties.RemoveAll(x => x.Name == p.Name);

@@ -42,19 +42,18 @@ internal static class SpecBinder
                 continue;
             }
 
-            var name = ToolName(op, group, diagnostics);
+            var (name, verb) = ToolName(op, group, diagnostics);
             if (name.Length > Names.MaxToolNameLength)
             {
-                var shortened = Names.Shorten(name);
-                diagnostics.Add(new DiagnosticInfo(DiagnosticIds.NameShortened, Severity.Info, $"The tool name '{name}' has {name.Length} characters; it is shortened to '{shortened}'.", SearchKeyOf(op)));
+                var shortened = Names.Shorten(name, verb);
+                diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.NameShortened, Severity.Info, $"The tool name '{name}' has {name.Length} characters; it is shortened to '{shortened}'.", NamePointer(op)));
                 name = shortened;
             }
 
             if (toolNames.Contains(name))
             {
-                var unique = Names.Shorten(Names.Unique(name + "_", new HashSet<string>(toolNames)).Replace("__", "_"));
-                unique = Names.Unique(unique, new HashSet<string>(toolNames));
-                diagnostics.Add(new DiagnosticInfo(DiagnosticIds.NameClash, Severity.Warning, $"{op.Method.ToUpperInvariant()} {op.Path} maps to the tool name '{name}', which another operation already has; it is named '{unique}'.", SearchKeyOf(op)));
+                var unique = Disambiguate(name, verb, op, toolNames);
+                diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.NameClash, Severity.Warning, $"{op.Method.ToUpperInvariant()} {op.Path} maps to the tool name '{name}', which another operation already has; it is named '{unique}'.", NamePointer(op)));
                 name = unique;
             }
 
@@ -81,6 +80,11 @@ internal static class SpecBinder
                 description = summary.Length > 0 ? summary : $"{method} {op.Path}";
             }
 
+            if (op.Deprecated)
+            {
+                description = "Deprecated: " + description;
+            }
+
             var destructive = method switch
             {
                 "DELETE" or "PUT" or "PATCH" => true,
@@ -100,7 +104,7 @@ internal static class SpecBinder
                 groupKey,
                 op.Scopes,
                 method switch { "GET" or "HEAD" or "OPTIONS" => "Read", "DELETE" => "Delete", _ => "Write" },
-                string.IsNullOrEmpty(op.Lifecycle) ? "GA" : op.Lifecycle!,
+                !string.IsNullOrEmpty(op.Lifecycle) ? op.Lifecycle! : op.Deprecated ? "deprecated" : "GA",
                 InputSchema(op, call, renderer),
                 method is "GET" or "HEAD" or "OPTIONS",
                 destructive,
@@ -114,7 +118,14 @@ internal static class SpecBinder
             tools.OrderBy(t => t.Name, StringComparer.Ordinal).ToEquatableArray(),
             clients,
             types.Dtos.OrderBy(d => d.Name, StringComparer.Ordinal).ToEquatableArray(),
-            types.JsonTypes().OrderBy(j => j.InfoName, StringComparer.Ordinal).ToEquatableArray());
+            types.JsonTypes().OrderBy(j => j.InfoName, StringComparer.Ordinal).ToEquatableArray())
+        {
+            Info = new ApiInfoModel(
+                string.IsNullOrWhiteSpace(document.Title) ? "API" : document.Title.Trim(),
+                document.Version,
+                Descriptions.Clean(document.Description, 600),
+                document.BaseUrl),
+        };
         return (model, diagnostics.ToEquatableArray());
     }
 
@@ -126,35 +137,122 @@ internal static class SpecBinder
             .Select(g => new ToolGroupModel(model.Namespace, g.Key, string.Concat(g.First().Group.Select(Names.Pascal)) + "Tools.g.cs", g.ToEquatableArray()))
             .ToEquatableArray();
 
+    /// <summary>Without <c>x-operation-group</c>: the first tag, else the first path segment that is not a version or a placeholder.</summary>
     private static List<string> FallbackGroup(OperationNode op)
     {
-        var first = op.Path.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(s => !s.StartsWith("{", StringComparison.Ordinal));
-        return new List<string> { first ?? "root" };
+        if (FirstTag(op) is { } tag)
+        {
+            return new List<string> { tag };
+        }
+
+        var segments = op.Path.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
+        var first = segments.FirstOrDefault(s => !s.StartsWith("{", StringComparison.Ordinal) && !IsVersionSegment(s) && Names.Snake(s).Length > 0);
+        return new List<string> { first is null ? "root" : Names.Snake(first) };
     }
 
-    private static string ToolName(OperationNode op, List<string> group, List<DiagnosticInfo> diagnostics)
+    /// <summary>The operation's first tag that has a name in snake_case, in snake_case.</summary>
+    private static string? FirstTag(OperationNode op) =>
+        op.Tags.Select(Names.Snake).FirstOrDefault(t => t.Length > 0);
+
+    private static bool IsVersionSegment(string segment)
     {
-        if (!op.Group.IsEmpty && op.OperationName is { Length: > 0 } operationName)
+        var s = segment.ToLowerInvariant();
+        if (s is "api" or "rest" or "latest")
         {
-            return "auth0_" + string.Join("_", group.Select(Names.Snake)) + "_" + Names.Snake(operationName);
+            return true;
         }
 
-        if (op.OperationId is { Length: > 0 } operationId)
-        {
-            return "auth0_" + Names.Snake(operationId);
-        }
-
-        var fallback = "auth0_" + op.Method + "_" + Names.Snake(op.Path.Replace("{", "by_").Replace("}", ""));
-        diagnostics.Add(new DiagnosticInfo(
-            DiagnosticIds.MissingOperationName,
-            Severity.Warning,
-            $"{op.Method.ToUpperInvariant()} {op.Path} has no operationId and no x-operation-group/x-operation-name; it is named '{fallback}'.",
-            Json.Quote(op.Path)));
-        return fallback;
+        return s.Length > 1 && s[0] == 'v' && char.IsDigit(s[1]) && s.Substring(1).All(c => char.IsDigit(c) || c == '.' || c == '_' || c == '-' || char.IsLetter(c));
     }
 
-    private static string SearchKeyOf(OperationNode op) =>
-        op.OperationId is { } id ? Json.Quote(id) : Json.Quote(op.Path);
+    /// <summary>
+    /// The tool name and its verb (the word a shortened name must keep): from x-operation-group/x-operation-name,
+    /// else operationId, else the first tag, the method and the path.
+    /// </summary>
+    private static (string Name, string Verb) ToolName(OperationNode op, List<string> group, List<DiagnosticInfo> diagnostics)
+    {
+        if (!op.Group.IsEmpty && op.OperationName is { Length: > 0 } operationName && Names.Snake(operationName).Length > 0)
+        {
+            var snake = Names.Snake(operationName);
+            return ("auth0_" + string.Join("_", group.Select(Names.Snake)) + "_" + snake, snake.Split('_')[0]);
+        }
+
+        if (op.OperationId is { Length: > 0 } operationId && Names.Snake(operationId).Length > 0)
+        {
+            var snake = Names.Snake(operationId);
+            return ("auth0_" + snake, Verb(snake, op.Method));
+        }
+
+        var tag = FirstTag(op) is { } t ? t + "_" : "";
+        var path = Names.Snake(op.Path.Replace("{", "by_").Replace("}", ""));
+        var fallback = "auth0_" + tag + op.Method + (path.Length > 0 ? "_" + path : "");
+        diagnostics.Add(DiagnosticInfo.At(
+            DiagnosticIds.MissingOperationName,
+            Severity.Info,
+            $"{op.Method.ToUpperInvariant()} {op.Path} has no operationId and no x-operation-group/x-operation-name; it is named '{fallback}'.",
+            op.Pointer));
+        return (fallback, op.Method);
+    }
+
+    private static readonly HashSet<string> VerbWords = new(StringComparer.Ordinal)
+    {
+        "get", "list", "create", "update", "delete", "remove", "add", "set", "put", "post", "patch", "head", "options",
+        "search", "find", "query", "read", "write", "replace", "upsert", "retrieve", "fetch", "check", "enable", "disable",
+        "start", "stop", "cancel", "send", "upload", "download", "export", "import", "link", "unlink", "assign", "unassign",
+        "revoke", "rotate", "reset", "verify", "validate", "test", "run", "invite", "accept", "reject", "approve", "deny",
+        "archive", "restore", "move", "copy", "merge", "lock", "unlock", "block", "unblock", "edit", "modify", "new",
+    };
+
+    /// <summary>The first word of an operationId that is a verb, else the HTTP method.</summary>
+    private static string Verb(string snake, string method) =>
+        snake.Split('_').FirstOrDefault(VerbWords.Contains) ?? method;
+
+    /// <summary>
+    /// A name another operation already has is told apart by what differs: the HTTP method, else the last literal
+    /// path segment, else a number. Shortened again (keeping the verb) if that makes it too long.
+    /// </summary>
+    private static string Disambiguate(string name, string verb, OperationNode op, HashSet<string> taken)
+    {
+        var words = name.Split('_');
+        var candidates = new List<string>();
+        if (!words.Contains(op.Method))
+        {
+            candidates.Add(name + "_" + op.Method);
+        }
+
+        var literal = op.Path.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries).LastOrDefault(s => !s.StartsWith("{", StringComparison.Ordinal));
+        if (literal is not null && Names.Snake(literal) is { Length: > 0 } segment && !name.EndsWith("_" + segment, StringComparison.Ordinal))
+        {
+            candidates.Add(name + "_" + segment);
+            candidates.Add(name + "_" + op.Method + "_" + segment);
+        }
+
+        if (op.Path.EndsWith("}", StringComparison.Ordinal) && !words.Contains("by"))
+        {
+            candidates.Add(name + "_by_" + Names.Snake(op.Path.Substring(op.Path.LastIndexOf('{') + 1).TrimEnd('}')));
+        }
+
+        foreach (var candidate in candidates.Select(c => Names.Shorten(c, verb)))
+        {
+            if (!taken.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        for (var i = 2; ; i++)
+        {
+            var suffix = "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var candidate = Names.Shorten(name, verb, Names.MaxToolNameLength - suffix.Length) + suffix;
+            if (!taken.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    private static string NamePointer(OperationNode op) =>
+        op.OperationId is not null ? op.Pointer + "/operationId" : op.Pointer;
 
     private static ClientMethodModel BindCall(OperationNode op, string methodName, string typeBaseName, TypeMapper types, SchemaResolver resolver)
     {
@@ -171,7 +269,8 @@ internal static class SpecBinder
             var csType = kind == ParamKind.Query ? types.Map(p.Schema, typeBaseName + Names.Pascal(p.Name)) : "string";
             if (csType.StartsWith("global::System.Collections.Generic.List<", StringComparison.Ordinal))
             {
-                kind = ParamKind.QueryMulti;
+                // form + explode (the default) repeats the name; explode: false joins the values with commas.
+                kind = p.Explode ? ParamKind.QueryMulti : ParamKind.QueryCsv;
                 csType = "global::System.Collections.Generic.IEnumerable<string>";
             }
             else if (csType != "string" && !TypeMapper.IsValueType(csType))
@@ -192,42 +291,39 @@ internal static class SpecBinder
         var multipart = false;
         if (op.Body is { } body)
         {
-            if (body.MediaType.StartsWith("multipart/", StringComparison.Ordinal))
+            switch (body.Encoding)
             {
-                multipart = true;
-                var schema = body.Schema;
-                // Multipart parts are the body schema's properties; files are sent as stream parts.
-                var target = resolver.MergeAllOf(resolver.Deref(schema, out _));
-                foreach (var part in target.Properties)
-                {
-                    var isFile = part.Schema.ContentMediaType is not null || part.Schema.Format is "binary";
-                    var id = Names.Unique(Names.Identifier(part.Name), used);
-                    parameters.Add(new ClientParamModel(
-                        id,
-                        isFile ? "global::Refit.StreamPart" : "string",
-                        isFile ? ParamKind.FilePart : ParamKind.Part,
-                        part.Name,
-                        target.Required.Contains(part.Name),
-                        ArgumentReader.String,
-                        null));
-                }
-            }
-            else
-            {
-                var csType = types.Map(body.Schema, typeBaseName + "Body");
-                var info = types.RegisterRoot(csType);
-                if (!body.Required && TypeMapper.IsValueType(csType))
-                {
-                    // An optional value-type body is a Nullable<T> parameter: Refit asks the context for that type.
-                    types.RegisterRoot(csType + "?");
-                }
+                case BodyEncoding.Multipart:
+                    multipart = true;
+                    AddParts(body, resolver, used, parameters);
+                    break;
+                case BodyEncoding.Form:
+                    // Form fields go as name=value pairs; nested values as their JSON text (a value's ToString()).
+                    parameters.Add(new ClientParamModel(Names.Unique("body", used), FormBodyType, ParamKind.Body, bodyArgument, body.Required, ArgumentReader.Object, types.RegisterRoot(FormBodyType)));
+                    break;
+                case BodyEncoding.Text:
+                    parameters.Add(new ClientParamModel(Names.Unique("body", used), "string", ParamKind.Body, bodyArgument, body.Required, ArgumentReader.Object, types.RegisterRoot("string")));
+                    break;
+                case BodyEncoding.Binary:
+                    // Bytes as a stream on the client; a tool takes them base64-encoded.
+                    parameters.Add(new ClientParamModel(Names.Unique("body", used), TypeMapper.Stream, ParamKind.Body, bodyArgument, body.Required, ArgumentReader.String, null));
+                    break;
+                default:
+                    var csType = types.Map(body.Schema, typeBaseName + "Body");
+                    var info = types.RegisterRoot(csType);
+                    if (!body.Required && TypeMapper.IsValueType(csType))
+                    {
+                        // An optional value-type body is a Nullable<T> parameter: Refit asks the context for that type.
+                        types.RegisterRoot(csType + "?");
+                    }
 
-                parameters.Add(new ClientParamModel(Names.Unique("body", used), csType, ParamKind.Body, bodyArgument, body.Required, ArgumentReader.Object, info));
+                    parameters.Add(new ClientParamModel(Names.Unique("body", used), csType, ParamKind.Body, bodyArgument, body.Required, ArgumentReader.Object, info));
+                    break;
             }
         }
 
         string? responseType = null;
-        if (op.Success is { Schema: { } responseSchema, MediaType: "application/json" })
+        if (op.Success is { Schema: { } responseSchema, Encoding: BodyEncoding.Json })
         {
             responseType = types.Map(responseSchema, typeBaseName + "Response");
             types.RegisterRoot(responseType);
@@ -243,7 +339,16 @@ internal static class SpecBinder
             responseType,
             multipart,
             bodyArgument,
-            ordered);
+            ordered)
+        {
+            BodyMediaType = op.Body?.MediaType,
+            BodyEncoding = op.Body?.Encoding ?? BodyEncoding.None,
+            SuccessStatus = op.Success?.Status ?? "200",
+            ResponseMediaType = op.Success?.MediaType,
+            ResponseEncoding = op.Success is { MediaType: not null } success ? success.Encoding : BodyEncoding.None,
+            Redirect = op.Success?.IsRedirect ?? false,
+            Deprecated = op.Deprecated,
+        };
     }
 
     /// <summary>The request plan of a tool: where each argument goes, read off the client method that was bound.</summary>
@@ -257,6 +362,7 @@ internal static class SpecBinder
                 ParamKind.Path => RequestLocation.Path,
                 ParamKind.Query => RequestLocation.Query,
                 ParamKind.QueryMulti => RequestLocation.QueryMulti,
+                ParamKind.QueryCsv => RequestLocation.Query,
                 ParamKind.Header => RequestLocation.Header,
                 _ => null,
             };
@@ -272,7 +378,34 @@ internal static class SpecBinder
             : new RequestPlanModel(arguments.ToEquatableArray(), null, null, files);
     }
 
-    private static ArgumentReader ReaderOf(string csType, ParamKind kind) => kind == ParamKind.QueryMulti
+    /// <summary>The C# type of a form-urlencoded body: field name → JSON value.</summary>
+    private const string FormBodyType = "global::System.Collections.Generic.Dictionary<string, " + TypeMapper.JsonElement + ">";
+
+    /// <summary>Multipart parts are the body schema's properties (read-only ones excluded); files are sent as stream parts.</summary>
+    private static void AddParts(RequestBodyNode body, SchemaResolver resolver, HashSet<string> used, List<ClientParamModel> parameters)
+    {
+        var target = resolver.MergeAllOf(resolver.Deref(body.Schema, out _));
+        foreach (var part in target.Properties)
+        {
+            if (resolver.IsReadOnly(part.Schema))
+            {
+                continue;
+            }
+
+            var isFile = part.Schema.ContentMediaType is not null || part.Schema.Format is "binary";
+            var id = Names.Unique(Names.Identifier(part.Name), used);
+            parameters.Add(new ClientParamModel(
+                id,
+                isFile ? "global::Refit.StreamPart" : "string",
+                isFile ? ParamKind.FilePart : ParamKind.Part,
+                part.Name,
+                target.Required.Contains(part.Name),
+                ArgumentReader.String,
+                null));
+        }
+    }
+
+    private static ArgumentReader ReaderOf(string csType, ParamKind kind) => kind is ParamKind.QueryMulti or ParamKind.QueryCsv
         ? ArgumentReader.StringArray
         : csType switch
         {
@@ -288,6 +421,7 @@ internal static class SpecBinder
     private static string InputSchema(OperationNode op, ClientMethodModel call, SchemaRenderer renderer)
     {
         var sb = new StringBuilder();
+        renderer.BeginInputSchema(sb);
         sb.Append("{\"type\":\"object\",\"properties\":{");
         var required = new List<string>();
         var first = true;
@@ -308,7 +442,22 @@ internal static class SpecBinder
             Separator(sb, ref first);
             Json.AppendQuoted(sb, call.BodyArgument);
             sb.Append(':');
-            renderer.Render(sb, body.Schema, body.Description ?? "The request body.");
+            if (body.Encoding == BodyEncoding.Binary)
+            {
+                sb.Append("{\"type\":\"string\",\"contentEncoding\":\"base64\",\"description\":");
+                Json.AppendQuoted(sb, Descriptions.Clean(body.Description, 600) is { Length: > 0 } d ? d + $" ({body.MediaType}, base64-encoded)" : $"The request body ({body.MediaType}), base64-encoded.");
+                sb.Append('}');
+            }
+            else if (body.Encoding == BodyEncoding.Text)
+            {
+                sb.Append("{\"type\":\"string\",\"description\":");
+                Json.AppendQuoted(sb, Descriptions.Clean(body.Description, 600) is { Length: > 0 } d ? d + $" ({body.MediaType} text)" : $"The request body as {body.MediaType} text.");
+                sb.Append('}');
+            }
+            else
+            {
+                renderer.Render(sb, body.Schema, body.Description ?? "The request body.");
+            }
 
             // Multipart parts are separate fields: with a required part, there is no request without a body.
             if (body.Required || call.Parameters.Any(p => p.Required && p.Kind is ParamKind.Part or ParamKind.FilePart))

@@ -12,6 +12,7 @@ namespace Auth0Mcp.Generators.Binding;
 internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace)
 {
     public const string JsonElement = "global::System.Text.Json.JsonElement";
+    public const string Stream = "global::System.IO.Stream";
     private const string ListPrefix = "global::System.Collections.Generic.List<";
     private const string DictionaryPrefix = "global::System.Collections.Generic.Dictionary<string, ";
 
@@ -116,6 +117,11 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
             _componentTypes[key] = mapped;
             _componentTypes[name] = mapped;
             return mapped;
+        }
+
+        if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
+        {
+            return MapCore(sole, suggestedName, depth + 1);
         }
 
         if (!schema.AllOf.IsEmpty)

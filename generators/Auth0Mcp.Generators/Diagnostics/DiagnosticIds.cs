@@ -34,8 +34,48 @@ internal static class DiagnosticIds
     /// <summary>No spec file was given to the generator.</summary>
     public const string NoSpec = "A0MG009";
 
+    /// <summary>The document is Swagger 2.0, not OpenAPI 3.</summary>
+    public const string Swagger2 = "A0MG010";
+
+    /// <summary>A path placeholder has no path parameter, or a path parameter has no placeholder.</summary>
+    public const string PathParameterMismatch = "A0MG011";
+
+    /// <summary>A <c>$ref</c> to another document; the generator reads one document only.</summary>
+    public const string ExternalRef = "A0MG012";
+
+    /// <summary>A parameter that is not sent (cookie parameters).</summary>
+    public const string ParameterNotSent = "A0MG013";
+
+    /// <summary>A request body offers several media types; one was chosen by the media-type rule.</summary>
+    public const string MediaTypeChosen = "A0MG014";
+
+    /// <summary><c>servers</c> beside a path or operation; calls go to the document's base URL.</summary>
+    public const string ServersIgnored = "A0MG015";
+
+    /// <summary>The YAML document could not be read.</summary>
+    public const string InvalidYaml = "A0MG016";
+
+    /// <summary>Callbacks and webhooks are requests the API sends, not operations: no tool is generated.</summary>
+    public const string CallbacksIgnored = "A0MG017";
+
+    /// <summary>A parameter style the generated client does not serialize as the spec says.</summary>
+    public const string ParameterStyle = "A0MG018";
+
+    /// <summary>An operation has no success (2xx) or redirect (3xx) response; any 2xx is reported as success.</summary>
+    public const string NoSuccessResponse = "A0MG019";
+
     public static string Title(string id) => id switch
     {
+        Swagger2 => "The document is Swagger 2.0, not OpenAPI 3",
+        PathParameterMismatch => "A path placeholder and the path parameters do not match",
+        ExternalRef => "A $ref points into another document",
+        ParameterNotSent => "A parameter is not sent",
+        MediaTypeChosen => "One of several request media types was chosen",
+        ServersIgnored => "Path- or operation-level servers are not used",
+        InvalidYaml => "The OpenAPI spec is not valid YAML",
+        CallbacksIgnored => "Callbacks and webhooks are not generated",
+        ParameterStyle => "A parameter style is sent in the default style",
+        NoSuccessResponse => "An operation documents no success response",
         InvalidJson => "The OpenAPI spec is not valid JSON",
         DanglingRef => "A $ref points at a schema that does not exist",
         RefCycle => "A $ref chain refers to itself",

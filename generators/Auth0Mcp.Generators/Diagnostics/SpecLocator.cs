@@ -1,23 +1,58 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
 
 namespace Auth0Mcp.Generators.Diagnostics;
 
-/// <summary>Gives a diagnostic its line and column in the spec text, from its search key when it has no position yet.</summary>
+/// <summary>
+/// Gives diagnostics their line and column in the spec text: from the JSON pointer when they have one (one pass of
+/// a JSON reader over the text finds every pointer), else from their search key, else the first line.
+/// </summary>
 internal static class SpecLocator
 {
-    public static DiagnosticInfo Locate(DiagnosticInfo info, string text)
+    public static DiagnosticInfo Locate(DiagnosticInfo info, string text) => LocateAll([info], text)[0];
+
+    /// <summary>Places every diagnostic; the text is scanned once, and only when some diagnostic has a pointer.</summary>
+    public static IReadOnlyList<DiagnosticInfo> LocateAll(IReadOnlyList<DiagnosticInfo> diagnostics, string text)
     {
-        if (info.Line > 0 || info.SearchKey is null)
+        var pointers = new HashSet<string>(diagnostics.Where(d => d.Line == 0 && d.Pointer is not null).Select(d => d.Pointer!), StringComparer.Ordinal);
+        var found = pointers.Count > 0 ? FindPointers(text, pointers) : new Dictionary<string, (int Line, int Column)>();
+        var located = new List<DiagnosticInfo>(diagnostics.Count);
+        foreach (var info in diagnostics)
         {
-            return info.Line > 0 ? info : info.WithPosition(1, 1);
+            if (info.Line > 0)
+            {
+                located.Add(info);
+            }
+            else if (info.Pointer is { } pointer && found.TryGetValue(pointer, out var position))
+            {
+                located.Add(info.WithPosition(position.Line, position.Column));
+            }
+            else
+            {
+                located.Add(BySearchKey(info, text));
+            }
         }
 
-        var index = text.IndexOf(info.SearchKey, StringComparison.Ordinal);
+        return located;
+    }
+
+    private static DiagnosticInfo BySearchKey(DiagnosticInfo info, string text)
+    {
+        var index = info.SearchKey is null ? -1 : text.IndexOf(info.SearchKey, StringComparison.Ordinal);
         if (index < 0)
         {
             return info.WithPosition(1, 1);
         }
 
+        var (line, column) = Position(text, index);
+        return info.WithPosition(line, column);
+    }
+
+    private static (int Line, int Column) Position(string text, int index)
+    {
         var line = 1;
         var lineStart = 0;
         for (var i = 0; i < index; i++)
@@ -29,6 +64,100 @@ internal static class SpecLocator
             }
         }
 
-        return info.WithPosition(line, index - lineStart + 1);
+        return (line, index - lineStart + 1);
+    }
+
+    /// <summary>
+    /// The position of each wanted pointer in JSON text: a member's name, or an array item's first token.
+    /// Pointers that are not in the text (or text that is not JSON) are left out.
+    /// </summary>
+    public static Dictionary<string, (int Line, int Column)> FindPointers(string text, ISet<string> wanted)
+    {
+        var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
+        // Each open container: its pointer and, for arrays, the next item's index.
+        var stack = new List<(string Pointer, int NextIndex)>();
+        string? pendingMember = null;
+        try
+        {
+            while (reader.Read() && offsets.Count < wanted.Count)
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    pendingMember = stack[stack.Count - 1].Pointer + "/" + Reading.SpecReader.Escape(reader.GetString()!);
+                    if (wanted.Contains(pendingMember) && !offsets.ContainsKey(pendingMember))
+                    {
+                        offsets[pendingMember] = reader.TokenStartIndex;
+                    }
+
+                    continue;
+                }
+
+                if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
+                {
+                    stack.RemoveAt(stack.Count - 1);
+                    continue;
+                }
+
+                // A value: its pointer is the pending member's, or the enclosing array's next index.
+                string pointer;
+                if (stack.Count == 0)
+                {
+                    pointer = "";
+                }
+                else if (pendingMember is not null)
+                {
+                    pointer = pendingMember;
+                    pendingMember = null;
+                }
+                else
+                {
+                    var top = stack[stack.Count - 1];
+                    pointer = top.Pointer + "/" + top.NextIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    stack[stack.Count - 1] = (top.Pointer, top.NextIndex + 1);
+                    if (wanted.Contains(pointer) && !offsets.ContainsKey(pointer))
+                    {
+                        offsets[pointer] = reader.TokenStartIndex;
+                    }
+                }
+
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    stack.Add((pointer, 0));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a YAML original, say): positions come from elsewhere.
+        }
+
+        var result = new Dictionary<string, (int Line, int Column)>(StringComparer.Ordinal);
+        if (offsets.Count == 0)
+        {
+            return result;
+        }
+
+        // Byte offsets → 1-based line and column (columns in bytes: exact for ASCII, close otherwise).
+        var sorted = offsets.OrderBy(o => o.Value).ToList();
+        int line = 1, next = 0;
+        long lineStart = 0;
+        for (var i = 0; i < bytes.Length && next < sorted.Count; i++)
+        {
+            while (next < sorted.Count && sorted[next].Value == i)
+            {
+                result[sorted[next].Key] = (line, (int)(i - lineStart) + 1);
+                next++;
+            }
+
+            if (bytes[i] == (byte)'\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return result;
     }
 }

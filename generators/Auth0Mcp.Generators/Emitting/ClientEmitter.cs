@@ -10,19 +10,19 @@ internal static class ClientEmitter
     {
         foreach (var client in model.Clients)
         {
-            yield return ($"Clients/{client.InterfaceName}.g.cs", EmitInterface(model.Namespace, client));
+            yield return ($"Clients/{client.InterfaceName}.g.cs", EmitInterface(model.Namespace, client, model.Info.Title));
         }
 
         yield return ("Models/Models.g.cs", EmitModels(model));
         yield return ("Models/" + KnownTypes.JsonContextName + ".g.cs", EmitJsonContext(model));
-        yield return ("Clients/" + KnownTypes.RefitHolderName + ".g.cs", EmitRefitHolder(model.Namespace));
+        yield return ("Clients/" + KnownTypes.RefitHolderName + ".g.cs", EmitRefitHolder(model.Namespace, model.Info));
     }
 
-    public static string EmitInterface(string ns, ClientGroupModel client)
+    public static string EmitInterface(string ns, ClientGroupModel client, string apiTitle)
     {
         var w = new SourceWriter().Header();
         w.Line($"namespace {ns}.Clients;").Line();
-        w.Line($"/// <summary>Typed Refit client for the Auth0 Management API operations of the <c>{client.GroupKey}</c> group.</summary>");
+        w.Line($"/// <summary>Typed Refit client for the {CSharp.Doc(apiTitle)} operations of the <c>{CSharp.Doc(client.GroupKey)}</c> group.</summary>");
         w.Line(KnownTypes.GeneratedCode);
         w.Open($"public partial interface {client.InterfaceName}");
         var first = true;
@@ -43,11 +43,19 @@ internal static class ClientEmitter
 
     private static void WriteMethod(SourceWriter w, ClientMethodModel method)
     {
-        w.Line($"/// <summary>{CSharp.Doc(method.Summary.Length > 0 ? method.Summary : method.HttpMethod.ToUpperInvariant() + " " + method.Path)}</summary>");
-        w.Line($"/// <remarks><c>{method.HttpMethod.ToUpperInvariant()} {CSharp.Doc(method.Path)}</c></remarks>");
+        // Deprecation is said, not [Obsolete]: generated tools call every method, and must compile without warnings.
+        var summary = method.Summary.Length > 0 ? method.Summary : method.HttpMethod.ToUpperInvariant() + " " + method.Path;
+        w.Line($"/// <summary>{(method.Deprecated ? "Deprecated. " : "")}{CSharp.Doc(summary)}</summary>");
+        w.Line($"/// <remarks><c>{method.HttpMethod.ToUpperInvariant()} {CSharp.Doc(method.Path)}</c>{Remarks(method)}</remarks>");
         if (method.Multipart)
         {
             w.Line("[global::Refit.Multipart]");
+        }
+
+        // Bodies that are not JSON name their own media type (Refit sends strings and streams as they are).
+        if (method.BodyEncoding is BodyEncoding.Text or BodyEncoding.Binary && method.BodyMediaType is { } mediaType)
+        {
+            w.Line($"[global::Refit.Headers({CSharp.Literal("Content-Type: " + mediaType)})]");
         }
 
         w.Line($"[global::Refit.{method.HttpMethod}({CSharp.Literal(method.Path)})]");
@@ -58,14 +66,29 @@ internal static class ClientEmitter
         w.Indent();
         foreach (var p in method.Parameters)
         {
-            w.Line(Parameter(p) + ",");
+            w.Line(Parameter(p, method.BodyEncoding) + ",");
         }
 
         w.Line($"{KnownTypes.CancellationToken} cancellationToken = default);");
         w.Outdent();
     }
 
-    private static string Parameter(ClientParamModel p)
+    private static string Remarks(ClientMethodModel method)
+    {
+        if (method.Redirect)
+        {
+            return $"; answers {method.SuccessStatus} with a <c>Location</c> to follow yourself";
+        }
+
+        if (method.ResponseMediaType is null)
+        {
+            return $"; answers {method.SuccessStatus} without content";
+        }
+
+        return method.ResponseEncoding == BodyEncoding.Json ? "" : $"; answers {method.SuccessStatus} with <c>{CSharp.Doc(method.ResponseMediaType)}</c> content";
+    }
+
+    private static string Parameter(ClientParamModel p, BodyEncoding bodyEncoding)
     {
         var alias = p.CsName.TrimStart('@') != p.WireName ? $"[global::Refit.AliasAs({CSharp.Literal(p.WireName)})] " : "";
         var type = p.Required ? p.CsType : p.CsType + "?";
@@ -75,6 +98,8 @@ internal static class ClientEmitter
             ParamKind.Path => $"{alias}string {p.CsName}",
             ParamKind.Query => $"[global::Refit.Query] {alias}{p.CsType}? {p.CsName}{tail}",
             ParamKind.QueryMulti => $"[global::Refit.Query(global::Refit.CollectionFormat.Multi)] {alias}{p.CsType}? {p.CsName}{tail}",
+            ParamKind.QueryCsv => $"[global::Refit.Query(global::Refit.CollectionFormat.Csv)] {alias}{p.CsType}? {p.CsName}{tail}",
+            ParamKind.Body when bodyEncoding == BodyEncoding.Form => $"[global::Refit.Body(global::Refit.BodySerializationMethod.UrlEncoded)] {type} {p.CsName}{tail}",
             ParamKind.Header => $"[global::Refit.Header({CSharp.Literal(p.WireName)})] string? {p.CsName}{tail}",
             ParamKind.Body => $"[global::Refit.Body] {type} {p.CsName}{tail}",
             ParamKind.FilePart => $"[global::Refit.AliasAs({CSharp.Literal(p.WireName)})] {type} {p.CsName}{tail}",
@@ -129,13 +154,22 @@ internal static class ClientEmitter
         return w.ToString();
     }
 
-    public static string EmitRefitHolder(string ns)
+    public static string EmitRefitHolder(string ns, ApiInfoModel info)
     {
         var w = new SourceWriter().Header();
         w.Line($"namespace {ns}.Clients;").Line();
-        w.Line("/// <summary>The Refit settings every generated client uses: the generated JSON context and Auth0's URL formatting.</summary>");
+        w.Line($"/// <summary>What every generated {CSharp.Doc(info.Title)} client shares: the API's identity, its default base URL, the Refit settings.</summary>");
         w.Line(KnownTypes.GeneratedCode);
         w.Open($"public static class {KnownTypes.RefitHolderName}");
+        w.Line("/// <summary>The API's title, from the spec's <c>info</c>.</summary>");
+        w.Line($"public const string ApiTitle = {CSharp.Literal(info.Title)};");
+        w.Line();
+        w.Line("/// <summary>The API's version, from the spec's <c>info</c>.</summary>");
+        w.Line($"public const string ApiVersion = {CSharp.Literal(info.Version)};");
+        w.Line();
+        w.Line("/// <summary>The first of the spec's <c>servers</c> (variables at their defaults); empty when it names none. Override it at run time.</summary>");
+        w.Line($"public const string DefaultBaseUrl = {CSharp.Literal(info.BaseUrl)};");
+        w.Line();
         w.Line("/// <summary>The shared settings.</summary>");
         w.Line($"public static global::Refit.RefitSettings Settings {{ get; }} = {KnownTypes.RefitSettingsFactory}.CreateSettings(global::{ns}.Models.{KnownTypes.JsonContextName}.Default);");
         w.Close();

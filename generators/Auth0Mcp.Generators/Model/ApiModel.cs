@@ -9,7 +9,17 @@ internal sealed record ApiModel(
     EquatableArray<ToolModel> Tools,
     EquatableArray<ClientGroupModel> Clients,
     EquatableArray<DtoModel> Dtos,
-    EquatableArray<JsonTypeModel> JsonTypes);
+    EquatableArray<JsonTypeModel> JsonTypes)
+{
+    /// <summary>The spec's own <c>info</c>: what generated headers and documentation call the API.</summary>
+    public ApiInfoModel Info { get; init; } = ApiInfoModel.Empty;
+}
+
+/// <summary>The spec's <c>info.title</c>/<c>version</c>/<c>description</c> and the default base URL from <c>servers</c>.</summary>
+internal sealed record ApiInfoModel(string Title, string Version, string Description, string BaseUrl)
+{
+    public static readonly ApiInfoModel Empty = new("API", "", "", "");
+}
 
 internal sealed record ToolModel(
     string Name,
@@ -63,6 +73,8 @@ internal enum ParamKind
     QueryMulti,
     Header,
     Body,
+    /// <summary>A query array sent comma-separated (<c>explode: false</c>).</summary>
+    QueryCsv,
     Part,
     FilePart,
 }
@@ -97,7 +109,28 @@ internal sealed record ClientMethodModel(
     string? ResponseType,
     bool Multipart,
     string BodyArgument,
-    EquatableArray<ClientParamModel> Parameters);
+    EquatableArray<ClientParamModel> Parameters)
+{
+    /// <summary>The request body's media type as the spec names it (null without a body).</summary>
+    public string? BodyMediaType { get; init; }
+
+    /// <summary>How the request body is encoded on the wire.</summary>
+    public BodyEncoding BodyEncoding { get; init; }
+
+    /// <summary>The status the tool reports as success (<c>200</c>, <c>204</c>, or <c>302</c> for a redirect).</summary>
+    public string SuccessStatus { get; init; } = "200";
+
+    /// <summary>The success response's media type; null when it has no content.</summary>
+    public string? ResponseMediaType { get; init; }
+
+    /// <summary>How the success response's body reads (<see cref="BodyEncoding.None"/> without content).</summary>
+    public BodyEncoding ResponseEncoding { get; init; }
+
+    /// <summary>True when success is a redirect: report the status and <c>Location</c>, never follow it off the API host.</summary>
+    public bool Redirect { get; init; }
+
+    public bool Deprecated { get; init; }
+}
 
 internal sealed record DtoModel(string Name, string? Description, EquatableArray<DtoPropertyModel> Properties, string ExtensionDataName);
 

@@ -5,12 +5,21 @@ namespace Auth0Mcp.Generators.Model;
 // What the Reader keeps of the spec: a faithful, immutable, equatable copy of the parts we use.
 // Nothing here carries a line number, so a whitespace-only edit yields an equal document.
 
-/// <summary>The spec as read: operations in document order and the component schemas.</summary>
+/// <summary>
+/// The spec as read: its <c>info</c>, the default base URL from <c>servers</c> (variables replaced by their
+/// defaults; empty when the spec has none), operations in document order and the component schemas (plus the
+/// schemas that <c>$ref</c>s reach outside <c>#/components/schemas</c>, under names of their own).
+/// </summary>
 internal sealed record SpecDocument(
     string Title,
     string Version,
     EquatableArray<OperationNode> Operations,
-    EquatableArray<NamedSchema> Schemas);
+    EquatableArray<NamedSchema> Schemas)
+{
+    public string Description { get; init; } = "";
+
+    public string BaseUrl { get; init; } = "";
+}
 
 internal sealed record NamedSchema(string Name, SchemaNode Schema);
 
@@ -26,13 +35,55 @@ internal sealed record OperationNode(
     EquatableArray<ParameterNode> Parameters,
     RequestBodyNode? Body,
     ResponseNode? Success,
-    EquatableArray<string> Scopes);
+    EquatableArray<string> Scopes)
+{
+    /// <summary>The JSON pointer of the operation (<c>/paths/~1users/get</c>): where its diagnostics point.</summary>
+    public string Pointer { get; init; } = "";
 
-internal sealed record ParameterNode(string Name, string In, bool Required, string? Description, SchemaNode Schema);
+    public EquatableArray<string> Tags { get; init; } = EquatableArray<string>.Empty;
 
-internal sealed record RequestBodyNode(bool Required, string MediaType, string? Description, SchemaNode Schema);
+    public bool Deprecated { get; init; }
+}
 
-internal sealed record ResponseNode(string Status, string? MediaType, SchemaNode? Schema);
+/// <summary>
+/// A parameter after <c>$ref</c> resolution and the path-item merge. <see cref="Explode"/> is the OpenAPI
+/// <c>explode</c> (default true for <c>form</c>, the query default); <see cref="Style"/> is null for the default.
+/// </summary>
+internal sealed record ParameterNode(string Name, string In, bool Required, string? Description, SchemaNode Schema)
+{
+    public bool Explode { get; init; } = true;
+
+    public string? Style { get; init; }
+
+    public bool Deprecated { get; init; }
+}
+
+/// <summary>How a request body goes on the wire, chosen from the media types the spec offers (see <c>MediaTypes</c>).</summary>
+internal enum BodyEncoding
+{
+    None,
+    Json,
+    Form,
+    Multipart,
+    Text,
+    Binary,
+}
+
+internal sealed record RequestBodyNode(bool Required, string MediaType, string? Description, SchemaNode Schema)
+{
+    public BodyEncoding Encoding { get; init; } = BodyEncoding.Json;
+}
+
+/// <summary>
+/// The response a tool reports: the lowest 2xx (else the lowest 3xx, a redirect). <see cref="MediaType"/> is null
+/// when it has no content (204, or a redirect); <see cref="Encoding"/> says how its body reads.
+/// </summary>
+internal sealed record ResponseNode(string Status, string? MediaType, SchemaNode? Schema)
+{
+    public BodyEncoding Encoding { get; init; }
+
+    public bool IsRedirect => Status.Length == 3 && Status[0] == '3';
+}
 
 internal enum AdditionalKind
 {
@@ -104,6 +155,14 @@ internal sealed record SchemaNode
     public EquatableArray<SchemaNode> AnyOf { get; init; } = EquatableArray<SchemaNode>.Empty;
 
     public EquatableArray<SchemaNode> OneOf { get; init; } = EquatableArray<SchemaNode>.Empty;
+
+    /// <summary><c>readOnly</c>: sent by the server only, so never part of a request (tool input) schema.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary><c>writeOnly</c>: sent by the client only, so never part of a response type.</summary>
+    public bool WriteOnly { get; init; }
+
+    public bool Deprecated { get; init; }
 
     public bool HasType(string type)
     {

@@ -32,44 +32,105 @@ internal static class SpecReader
         using (doc)
         {
             var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("swagger", out var swagger))
+            {
+                var version = swagger.ValueKind == JsonValueKind.String ? swagger.GetString() : swagger.GetRawText();
+                diagnostics.Add(DiagnosticInfo.At(
+                    DiagnosticIds.Swagger2,
+                    Severity.Error,
+                    $"The document is Swagger {version}, not OpenAPI 3.0/3.1; convert it first (for example with swagger2openapi, or the converter at converter.swagger.io).",
+                    "/swagger"));
+                return (null, diagnostics.ToEquatableArray());
+            }
+
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("paths", out var paths) || paths.ValueKind != JsonValueKind.Object)
             {
                 diagnostics.Add(new DiagnosticInfo(DiagnosticIds.NotOpenApi, Severity.Error, "The spec has no 'paths' object; it is not an OpenAPI 3 document.", null, 1, 1));
                 return (null, diagnostics.ToEquatableArray());
             }
 
-            var title = "";
-            var version = "";
+            return (new DocumentReader(root, diagnostics).Read(paths), diagnostics.ToEquatableArray());
+        }
+    }
+
+    /// <summary>The state of one read: the document root (for <c>$ref</c>s), diagnostics, and the schemas refs reach.</summary>
+    private sealed class DocumentReader(JsonElement root, List<DiagnosticInfo> diagnostics)
+    {
+        private const int MaxRefHops = 32;
+        private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _refSchemaNames = new(StringComparer.Ordinal);
+        private readonly Queue<(string Name, string Pointer)> _pendingSchemas = new();
+        private readonly HashSet<string> _componentNames = new(StringComparer.Ordinal);
+
+        public SpecDocument Read(JsonElement paths)
+        {
+            string title = "", version = "", description = "";
             if (root.TryGetProperty("info", out var info) && info.ValueKind == JsonValueKind.Object)
             {
                 title = GetString(info, "title") ?? "";
                 version = GetString(info, "version") ?? "";
+                description = GetString(info, "description") ?? "";
+            }
+
+            var baseUrl = root.TryGetProperty("servers", out var servers) ? ServerUrl(servers) ?? "" : "";
+            JsonElement schemaMap = default;
+            var hasSchemas = root.TryGetProperty("components", out var components) && components.ValueKind == JsonValueKind.Object
+                && components.TryGetProperty("schemas", out schemaMap) && schemaMap.ValueKind == JsonValueKind.Object;
+            if (hasSchemas)
+            {
+                foreach (var schema in schemaMap.EnumerateObject())
+                {
+                    _componentNames.Add(schema.Name);
+                }
             }
 
             var operations = new List<OperationNode>();
             foreach (var path in paths.EnumerateObject())
             {
-                if (path.Value.ValueKind != JsonValueKind.Object)
+                var pathPointer = "/paths/" + Escape(path.Name);
+                if (!Follow(path.Value, pathPointer, out var item, out _) || item.ValueKind != JsonValueKind.Object)
                 {
                     continue;
                 }
 
-                var shared = path.Value.TryGetProperty("parameters", out var sp) ? ReadParameters(sp) : new List<ParameterNode>();
-                foreach (var item in path.Value.EnumerateObject())
+                var shared = item.TryGetProperty("parameters", out var sp) ? ReadParameters(sp, pathPointer + "/parameters") : new List<ParameterNode>();
+                var pathServers = item.TryGetProperty("servers", out var ps) ? ServerUrl(ps) : null;
+                foreach (var member in item.EnumerateObject())
                 {
-                    var method = item.Name.ToLowerInvariant();
-                    if (Array.IndexOf(Methods, method) < 0 || item.Value.ValueKind != JsonValueKind.Object)
+                    var method = member.Name.ToLowerInvariant();
+                    if (method == "trace" && member.Value.ValueKind == JsonValueKind.Object)
+                    {
+                        diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.Unsupported, Severity.Warning, $"TRACE {path.Name} is not generated: the HTTP clients have no TRACE method.", pathPointer + "/" + Escape(member.Name)));
+                        continue;
+                    }
+
+                    if (Array.IndexOf(Methods, method) < 0 || member.Value.ValueKind != JsonValueKind.Object)
                     {
                         continue;
                     }
 
-                    operations.Add(ReadOperation(path.Name, method, item.Value, shared));
+                    var pointer = pathPointer + "/" + Escape(member.Name);
+                    var opServers = member.Value.TryGetProperty("servers", out var os) ? ServerUrl(os) : pathServers;
+                    if (opServers is not null && opServers != baseUrl)
+                    {
+                        diagnostics.Add(DiagnosticInfo.At(
+                            DiagnosticIds.ServersIgnored,
+                            Severity.Info,
+                            $"{method.ToUpperInvariant()} {path.Name} names its own server '{opServers}'; the generated client calls the base URL '{baseUrl}' (override it at run time).",
+                            pointer));
+                    }
+
+                    operations.Add(ReadOperation(path.Name, method, member.Value, shared, pointer));
                 }
             }
 
+            if (root.TryGetProperty("webhooks", out var webhooks) && webhooks.ValueKind == JsonValueKind.Object && webhooks.EnumerateObject().Any())
+            {
+                diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.CallbacksIgnored, Severity.Info, "The document's webhooks are requests the API sends, not operations: no tools are generated for them.", "/webhooks"));
+            }
+
             var schemas = new List<NamedSchema>();
-            if (root.TryGetProperty("components", out var components) && components.ValueKind == JsonValueKind.Object
-                && components.TryGetProperty("schemas", out var schemaMap) && schemaMap.ValueKind == JsonValueKind.Object)
+            if (hasSchemas)
             {
                 foreach (var schema in schemaMap.EnumerateObject())
                 {
@@ -77,251 +138,578 @@ internal static class SpecReader
                 }
             }
 
-            return (new SpecDocument(title, version, operations.ToEquatableArray(), schemas.ToEquatableArray()), diagnostics.ToEquatableArray());
-        }
-    }
-
-    private static OperationNode ReadOperation(string path, string method, JsonElement op, List<ParameterNode> shared)
-    {
-        var parameters = new List<ParameterNode>(shared);
-        if (op.TryGetProperty("parameters", out var ps))
-        {
-            foreach (var p in ReadParameters(ps))
+            // Schemas that $refs reach outside #/components/schemas, each read once under its own name.
+            while (_pendingSchemas.Count > 0)
             {
-                parameters.RemoveAll(x => x.Name == p.Name && x.In == p.In);
-                parameters.Add(p);
-            }
-        }
-
-        RequestBodyNode? body = null;
-        if (op.TryGetProperty("requestBody", out var rb) && rb.ValueKind == JsonValueKind.Object
-            && rb.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Object)
-        {
-            // Prefer JSON; the form-encoded alternative carries the same schema.
-            JsonProperty? chosen = null;
-            foreach (var media in content.EnumerateObject())
-            {
-                if (chosen is null || media.Name == "application/json")
-                {
-                    chosen = media;
-                }
+                var (name, pointer) = _pendingSchemas.Dequeue();
+                schemas.Add(new NamedSchema(name, ReadSchema(Resolve(pointer) ?? default)));
             }
 
-            if (chosen is { } c)
+            return new SpecDocument(title, version, operations.ToEquatableArray(), schemas.ToEquatableArray())
             {
-                var schema = c.Value.ValueKind == JsonValueKind.Object && c.Value.TryGetProperty("schema", out var s) ? ReadSchema(s) : SchemaNode.Any;
-                body = new RequestBodyNode(GetBool(rb, "required"), c.Name, GetString(rb, "description"), schema);
-            }
+                Description = description,
+                BaseUrl = baseUrl,
+            };
         }
 
-        ResponseNode? success = null;
-        if (op.TryGetProperty("responses", out var responses) && responses.ValueKind == JsonValueKind.Object)
+        /// <summary>The first server's URL with its variables replaced by their defaults; null when there is none.</summary>
+        private static string? ServerUrl(JsonElement servers)
         {
-            foreach (var response in responses.EnumerateObject().OrderBy(r => r.Name, StringComparer.Ordinal))
+            if (servers.ValueKind != JsonValueKind.Array)
             {
-                if (!response.Name.StartsWith("2", StringComparison.Ordinal) || response.Value.ValueKind != JsonValueKind.Object)
+                return null;
+            }
+
+            foreach (var server in servers.EnumerateArray())
+            {
+                if (server.ValueKind != JsonValueKind.Object || GetString(server, "url") is not { } url)
                 {
                     continue;
                 }
 
-                string? mediaType = null;
-                SchemaNode? schema = null;
-                if (response.Value.TryGetProperty("content", out var rc) && rc.ValueKind == JsonValueKind.Object)
+                if (server.TryGetProperty("variables", out var variables) && variables.ValueKind == JsonValueKind.Object)
                 {
-                    foreach (var media in rc.EnumerateObject())
+                    foreach (var variable in variables.EnumerateObject())
                     {
-                        if (mediaType is null || media.Name == "application/json")
-                        {
-                            mediaType = media.Name;
-                            schema = media.Value.ValueKind == JsonValueKind.Object && media.Value.TryGetProperty("schema", out var s) ? ReadSchema(s) : null;
-                        }
+                        var value = variable.Value.ValueKind == JsonValueKind.Object ? GetString(variable.Value, "default") ?? "" : "";
+                        url = url.Replace("{" + variable.Name + "}", value);
                     }
                 }
 
-                success = new ResponseNode(response.Name, mediaType, schema);
-                break;
+                return url;
             }
+
+            return null;
         }
 
-        var group = new List<string>();
-        if (op.TryGetProperty("x-operation-group", out var g))
+        private OperationNode ReadOperation(string path, string method, JsonElement op, List<ParameterNode> shared, string pointer)
         {
-            if (g.ValueKind == JsonValueKind.String)
+            var parameters = new List<ParameterNode>(shared);
+            if (op.TryGetProperty("parameters", out var ps))
             {
-                group.Add(g.GetString()!);
-            }
-            else if (g.ValueKind == JsonValueKind.Array)
-            {
-                group.AddRange(g.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!));
-            }
-        }
-
-        var scopes = new SortedSet<string>(StringComparer.Ordinal);
-        if (op.TryGetProperty("security", out var security) && security.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var requirement in security.EnumerateArray())
-            {
-                if (requirement.ValueKind != JsonValueKind.Object)
+                foreach (var p in ReadParameters(ps, pointer + "/parameters"))
                 {
-                    continue;
+                    parameters.RemoveAll(x => x.Name == p.Name && x.In == p.In);
+                    parameters.Add(p);
                 }
+            }
 
-                foreach (var scheme in requirement.EnumerateObject())
+            CheckPlaceholders(path, method, parameters, pointer);
+            var body = op.TryGetProperty("requestBody", out var rb) ? ReadBody(rb, pointer + "/requestBody", path, method) : null;
+            var success = op.TryGetProperty("responses", out var responses) ? ReadSuccess(responses, pointer + "/responses", path, method) : null;
+            if (op.TryGetProperty("callbacks", out var callbacks) && callbacks.ValueKind == JsonValueKind.Object && callbacks.EnumerateObject().Any())
+            {
+                diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.CallbacksIgnored, Severity.Info, $"The callbacks of {method.ToUpperInvariant()} {path} are requests the API sends: no tools are generated for them.", pointer + "/callbacks"));
+            }
+
+            var group = new List<string>();
+            if (op.TryGetProperty("x-operation-group", out var g))
+            {
+                if (g.ValueKind == JsonValueKind.String)
                 {
-                    if (scheme.Value.ValueKind == JsonValueKind.Array)
+                    group.Add(g.GetString()!);
+                }
+                else if (g.ValueKind == JsonValueKind.Array)
+                {
+                    group.AddRange(g.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!));
+                }
+            }
+
+            var tags = op.TryGetProperty("tags", out var t) && t.ValueKind == JsonValueKind.Array
+                ? t.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray()
+                : EquatableArray<string>.Empty;
+
+            return new OperationNode(
+                path,
+                method,
+                GetString(op, "operationId"),
+                GetString(op, "summary"),
+                GetString(op, "description"),
+                group.ToEquatableArray(),
+                GetString(op, "x-operation-name"),
+                GetString(op, "x-release-lifecycle"),
+                parameters.ToEquatableArray(),
+                body,
+                success,
+                Scopes(op))
+            {
+                Pointer = pointer,
+                Tags = tags,
+                Deprecated = GetBool(op, "deprecated"),
+            };
+        }
+
+        private static EquatableArray<string> Scopes(JsonElement op)
+        {
+            var scopes = new SortedSet<string>(StringComparer.Ordinal);
+            if (op.TryGetProperty("security", out var security) && security.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var requirement in security.EnumerateArray())
+                {
+                    if (requirement.ValueKind != JsonValueKind.Object)
                     {
-                        foreach (var scope in scheme.Value.EnumerateArray())
+                        continue;
+                    }
+
+                    foreach (var scheme in requirement.EnumerateObject())
+                    {
+                        if (scheme.Value.ValueKind == JsonValueKind.Array)
                         {
-                            if (scope.ValueKind == JsonValueKind.String)
+                            foreach (var scope in scheme.Value.EnumerateArray())
                             {
-                                scopes.Add(scope.GetString()!);
+                                if (scope.ValueKind == JsonValueKind.String)
+                                {
+                                    scopes.Add(scope.GetString()!);
+                                }
                             }
                         }
                     }
                 }
             }
+
+            return scopes.ToEquatableArray();
         }
 
-        return new OperationNode(
-            path,
-            method,
-            GetString(op, "operationId"),
-            GetString(op, "summary"),
-            GetString(op, "description"),
-            group.ToEquatableArray(),
-            GetString(op, "x-operation-name"),
-            GetString(op, "x-release-lifecycle"),
-            parameters.ToEquatableArray(),
-            body,
-            success,
-            scopes.ToEquatableArray());
-    }
-
-    private static List<ParameterNode> ReadParameters(JsonElement ps)
-    {
-        var list = new List<ParameterNode>();
-        if (ps.ValueKind != JsonValueKind.Array)
+        /// <summary>Every <c>{placeholder}</c> needs a path parameter of that name, and every path parameter a placeholder.</summary>
+        private void CheckPlaceholders(string path, string method, List<ParameterNode> parameters, string pointer)
         {
+            var placeholders = new List<string>();
+            for (var i = path.IndexOf('{'); i >= 0; i = path.IndexOf('{', i + 1))
+            {
+                var close = path.IndexOf('}', i);
+                if (close < 0)
+                {
+                    break;
+                }
+
+                placeholders.Add(path.Substring(i + 1, close - i - 1));
+            }
+
+            foreach (var placeholder in placeholders)
+            {
+                if (!parameters.Any(p => p.In == "path" && p.Name == placeholder))
+                {
+                    diagnostics.Add(DiagnosticInfo.At(
+                        DiagnosticIds.PathParameterMismatch,
+                        Severity.Error,
+                        $"{method.ToUpperInvariant()} {path} has the placeholder {{{placeholder}}} but no path parameter named '{placeholder}'" + Candidates(parameters, "path") + "; every call would fail.",
+                        pointer));
+                }
+            }
+
+            foreach (var parameter in parameters.Where(p => p.In == "path" && !placeholders.Contains(p.Name)))
+            {
+                diagnostics.Add(DiagnosticInfo.At(
+                    DiagnosticIds.PathParameterMismatch,
+                    Severity.Error,
+                    $"{method.ToUpperInvariant()} {path} has the path parameter '{parameter.Name}' but no placeholder {{{parameter.Name}}} in its path.",
+                    pointer));
+            }
+        }
+
+        private static string Candidates(List<ParameterNode> parameters, string location)
+        {
+            var names = parameters.Where(p => p.In == location).Select(p => "'" + p.Name + "'").ToList();
+            return names.Count == 0 ? "" : " (its path parameters: " + string.Join(", ", names) + ")";
+        }
+
+        private RequestBodyNode? ReadBody(JsonElement element, string pointer, string path, string method)
+        {
+            if (!Follow(element, pointer, out var rb, out var bodyPointer) || rb.ValueKind != JsonValueKind.Object
+                || !rb.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            var offered = content.EnumerateObject().Select(m => m.Name).ToList();
+            if (MediaTypes.Choose(offered) is not { } chosen)
+            {
+                return null;
+            }
+
+            var encoding = MediaTypes.EncodingOf(chosen);
+            var others = offered.Where(m => m != chosen && MediaTypes.EncodingOf(m) != encoding).ToList();
+            // Choosing JSON loses nothing (the API accepts it); a non-JSON choice among alternatives is worth a note.
+            if (others.Count > 0 && encoding != BodyEncoding.Json)
+            {
+                diagnostics.Add(DiagnosticInfo.At(
+                    DiagnosticIds.MediaTypeChosen,
+                    Severity.Info,
+                    $"The request body of {method.ToUpperInvariant()} {path} is offered as {string.Join(", ", offered)}; it is sent as {chosen}.",
+                    bodyPointer + "/content"));
+            }
+
+            var media = content.GetProperty(chosen);
+            var schema = media.ValueKind == JsonValueKind.Object && media.TryGetProperty("schema", out var s)
+                ? ReadSchema(s)
+                : encoding is BodyEncoding.Binary or BodyEncoding.Text ? new SchemaNode { Types = new EquatableArray<string>(["string"]) } : SchemaNode.Any;
+            return new RequestBodyNode(GetBool(rb, "required"), chosen, GetString(rb, "description"), schema) { Encoding = encoding };
+        }
+
+        private ResponseNode? ReadSuccess(JsonElement responses, string pointer, string path, string method)
+        {
+            if (responses.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            // The lowest 2xx (2XX counts as 200), else the lowest 3xx: a redirect the tool reports, never follows.
+            JsonProperty? chosen = null;
+            foreach (var response in responses.EnumerateObject().OrderBy(r => r.Name.ToUpperInvariant().Replace('X', '0'), StringComparer.Ordinal))
+            {
+                if (response.Name.Length == 3 && (response.Name[0] == '2' || (response.Name[0] == '3' && chosen is null)))
+                {
+                    if (chosen is null || chosen.Value.Name[0] == '3')
+                    {
+                        chosen = response;
+                    }
+                }
+            }
+
+            if (chosen is not { } r)
+            {
+                diagnostics.Add(DiagnosticInfo.At(
+                    DiagnosticIds.NoSuccessResponse,
+                    Severity.Info,
+                    $"{method.ToUpperInvariant()} {path} documents no 2xx or 3xx response; any 2xx answer is reported as it comes.",
+                    pointer));
+                return null;
+            }
+
+            var status = r.Name.ToUpperInvariant().Replace("XX", "00");
+            if (!Follow(r.Value, pointer + "/" + Escape(r.Name), out var response1, out _) || response1.ValueKind != JsonValueKind.Object
+                || !response1.TryGetProperty("content", out var rc) || rc.ValueKind != JsonValueKind.Object)
+            {
+                return new ResponseNode(status, null, null);
+            }
+
+            var offered = rc.EnumerateObject().Select(m => m.Name).ToList();
+            if (MediaTypes.Choose(offered) is not { } mediaType)
+            {
+                return new ResponseNode(status, null, null);
+            }
+
+            var media = rc.GetProperty(mediaType);
+            var schema = media.ValueKind == JsonValueKind.Object && media.TryGetProperty("schema", out var s) ? ReadSchema(s) : null;
+            return new ResponseNode(status, mediaType, schema) { Encoding = MediaTypes.EncodingOf(mediaType) };
+        }
+
+        private List<ParameterNode> ReadParameters(JsonElement ps, string pointer)
+        {
+            var list = new List<ParameterNode>();
+            if (ps.ValueKind != JsonValueKind.Array)
+            {
+                return list;
+            }
+
+            var index = 0;
+            foreach (var item in ps.EnumerateArray())
+            {
+                var itemPointer = pointer + "/" + index++;
+                if (!Follow(item, itemPointer, out var p, out var parameterPointer) || p.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                var name = GetString(p, "name");
+                var location = GetString(p, "in");
+                if (name is null || location is not ("path" or "query" or "header" or "cookie"))
+                {
+                    diagnostics.Add(DiagnosticInfo.At(
+                        DiagnosticIds.Unsupported,
+                        Severity.Warning,
+                        $"A parameter without a name or with location '{location}' (not path, query, header or cookie) is skipped.",
+                        parameterPointer));
+                    continue;
+                }
+
+                var required = location == "path" || GetBool(p, "required");
+                if (location == "cookie")
+                {
+                    diagnostics.Add(DiagnosticInfo.At(
+                        DiagnosticIds.ParameterNotSent,
+                        required ? Severity.Warning : Severity.Info,
+                        $"The {(required ? "required " : "")}cookie parameter '{name}' is not sent: cookies are not part of the generated calls.",
+                        parameterPointer));
+                    continue;
+                }
+
+                SchemaNode schema;
+                if (p.TryGetProperty("schema", out var s))
+                {
+                    schema = ReadSchema(s);
+                }
+                else if (p.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.Object && c.EnumerateObject().FirstOrDefault() is { Value.ValueKind: JsonValueKind.Object } m
+                    && m.Value.TryGetProperty("schema", out var cs))
+                {
+                    // A parameter with content is serialized as that media type; the value is passed as its JSON text.
+                    var content = ReadSchema(cs);
+                    schema = content.HasType("string") ? content : new SchemaNode { Types = new EquatableArray<string>(["string"]), Description = "JSON text." };
+                }
+                else
+                {
+                    schema = new SchemaNode { Types = new EquatableArray<string>(["string"]) };
+                }
+
+                var style = GetString(p, "style");
+                var explode = p.TryGetProperty("explode", out var e) ? e.ValueKind == JsonValueKind.True : style is null or "form";
+                if (style is not (null or "form" or "simple"))
+                {
+                    diagnostics.Add(DiagnosticInfo.At(
+                        DiagnosticIds.ParameterStyle,
+                        Severity.Info,
+                        $"The {location} parameter '{name}' has style '{style}'; the generated client sends it in the default ({(location == "query" ? "form" : "simple")}) style.",
+                        parameterPointer));
+                }
+
+                list.Add(new ParameterNode(name, location, required, GetString(p, "description"), schema)
+                {
+                    Style = style,
+                    Explode = explode,
+                    Deprecated = GetBool(p, "deprecated"),
+                });
+            }
+
             return list;
         }
 
-        foreach (var p in ps.EnumerateArray())
+        /// <summary>
+        /// Follows a Reference Object (and chains of them) to what it names. False (with a diagnostic, reported once
+        /// per place) for a dangling, cyclic or external ref; true with the element itself when it is no ref.
+        /// </summary>
+        private bool Follow(JsonElement element, string pointer, out JsonElement target, out string targetPointer)
         {
-            if (p.ValueKind != JsonValueKind.Object)
+            target = element;
+            targetPointer = pointer;
+            for (var hops = 0; element.ValueKind == JsonValueKind.Object && element.TryGetProperty("$ref", out var r); hops++)
             {
-                continue;
+                if (r.ValueKind != JsonValueKind.String)
+                {
+                    return false;
+                }
+
+                var reference = r.GetString()!;
+                if (!reference.StartsWith("#", StringComparison.Ordinal))
+                {
+                    ReportOnce(DiagnosticIds.ExternalRef, Severity.Warning, $"The $ref '{reference}' points into another document; the generator reads one document, so this is skipped. Bundle the spec first (for example with redocly bundle).", pointer);
+                    return false;
+                }
+
+                if (hops >= MaxRefHops)
+                {
+                    ReportOnce(DiagnosticIds.RefCycle, Severity.Error, $"The $ref chain from {pointer} does not end (it loops back on itself).", pointer);
+                    return false;
+                }
+
+                if (Resolve(reference.Substring(1)) is not { } next)
+                {
+                    ReportOnce(DiagnosticIds.DanglingRef, Severity.Error, $"The $ref '{reference}' points at nothing; what it stands for is skipped.", pointer);
+                    return false;
+                }
+
+                element = next;
+                target = next;
+                targetPointer = reference.Substring(1);
             }
 
-            var name = GetString(p, "name");
-            var location = GetString(p, "in");
-            if (name is null || location is null || location == "cookie")
-            {
-                continue;
-            }
-
-            var schema = p.TryGetProperty("schema", out var s) ? ReadSchema(s) : new SchemaNode { Types = new EquatableArray<string>(["string"]) };
-            list.Add(new ParameterNode(name, location, location == "path" || GetBool(p, "required"), GetString(p, "description"), schema));
+            return true;
         }
 
-        return list;
+        /// <summary>The element at a JSON pointer (RFC 6901; percent-encoded as URI fragments may be), or null.</summary>
+        public JsonElement? Resolve(string pointer)
+        {
+            var current = root;
+            if (pointer.Length == 0)
+            {
+                return current;
+            }
+
+            if (pointer[0] != '/')
+            {
+                return null;
+            }
+
+            foreach (var raw in pointer.Substring(1).Split('/'))
+            {
+                var token = Unescape(raw.IndexOf('%') >= 0 ? SafeUnescapeData(raw) : raw);
+                if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(token, out var child))
+                {
+                    current = child;
+                }
+                else if (current.ValueKind == JsonValueKind.Array && int.TryParse(token, out var i) && i >= 0 && i < current.GetArrayLength())
+                {
+                    current = current[i];
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            return current;
+        }
+
+        private void ReportOnce(string id, Severity severity, string message, string pointer)
+        {
+            if (_reported.Add(id + pointer))
+            {
+                diagnostics.Add(DiagnosticInfo.At(id, severity, message, pointer));
+            }
+        }
+
+        /// <summary>Reads one schema. Boolean schemas: <c>true</c> is "anything", <c>false</c> is kept as a closed object.</summary>
+        public SchemaNode ReadSchema(JsonElement e)
+        {
+            if (e.ValueKind != JsonValueKind.Object)
+            {
+                return SchemaNode.Any;
+            }
+
+            string? reference = null;
+            if (GetString(e, "$ref") is { } r)
+            {
+                reference = SchemaRef(r);
+                if (reference is null)
+                {
+                    return SchemaNode.Any;
+                }
+            }
+
+            var types = EquatableArray<string>.Empty;
+            if (e.TryGetProperty("type", out var t))
+            {
+                if (t.ValueKind == JsonValueKind.String)
+                {
+                    types = new EquatableArray<string>([t.GetString()!]);
+                }
+                else if (t.ValueKind == JsonValueKind.Array)
+                {
+                    types = t.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray();
+                }
+            }
+
+            // OpenAPI 3.0 style "nullable: true" becomes a "null" type.
+            if (GetBool(e, "nullable") && !types.IsEmpty && !types.Contains("null"))
+            {
+                types = types.Concat(["null"]).ToEquatableArray();
+            }
+
+            var properties = EquatableArray<PropertyNode>.Empty;
+            if (e.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
+            {
+                properties = props.EnumerateObject().Select(p => new PropertyNode(p.Name, ReadSchema(p.Value))).ToEquatableArray();
+            }
+
+            var additional = AdditionalKind.Unspecified;
+            SchemaNode? additionalSchema = null;
+            if (e.TryGetProperty("additionalProperties", out var ap))
+            {
+                switch (ap.ValueKind)
+                {
+                    case JsonValueKind.True:
+                        additional = AdditionalKind.True;
+                        break;
+                    case JsonValueKind.False:
+                        additional = AdditionalKind.False;
+                        break;
+                    case JsonValueKind.Object:
+                        additional = AdditionalKind.Schema;
+                        additionalSchema = ReadSchema(ap);
+                        break;
+                }
+            }
+
+            return new SchemaNode
+            {
+                Ref = reference,
+                Types = types,
+                Format = GetString(e, "format"),
+                Description = GetString(e, "description"),
+                Pattern = GetString(e, "pattern"),
+                ContentMediaType = GetString(e, "contentMediaType"),
+                EnumJson = e.TryGetProperty("enum", out var en) && en.ValueKind == JsonValueKind.Array ? Compact(en) : null,
+                ConstJson = e.TryGetProperty("const", out var c) ? Compact(c) : null,
+                DefaultJson = e.TryGetProperty("default", out var d) ? Compact(d) : null,
+                Minimum = Number(e, "minimum"),
+                Maximum = Number(e, "maximum"),
+                ExclusiveMinimum = Number(e, "exclusiveMinimum"),
+                ExclusiveMaximum = Number(e, "exclusiveMaximum"),
+                MinLength = Number(e, "minLength"),
+                MaxLength = Number(e, "maxLength"),
+                MinItems = Number(e, "minItems"),
+                MaxItems = Number(e, "maxItems"),
+                MinProperties = Number(e, "minProperties"),
+                MaxProperties = Number(e, "maxProperties"),
+                Properties = properties,
+                Required = e.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array
+                    ? req.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray()
+                    : EquatableArray<string>.Empty,
+                Items = e.TryGetProperty("items", out var items) ? ReadSchema(items) : null,
+                Additional = additional,
+                AdditionalSchema = additionalSchema,
+                AllOf = ReadList(e, "allOf"),
+                AnyOf = ReadList(e, "anyOf"),
+                OneOf = ReadList(e, "oneOf"),
+                ReadOnly = GetBool(e, "readOnly"),
+                WriteOnly = GetBool(e, "writeOnly"),
+                Deprecated = GetBool(e, "deprecated"),
+            };
+        }
+
+        /// <summary>
+        /// The schema name a <c>$ref</c> stands for: a component's name, or for any other place in the document a name
+        /// of its own (that schema is read once, later); null (reported) when it points nowhere or into another file.
+        /// </summary>
+        private string? SchemaRef(string reference)
+        {
+            if (reference.StartsWith(SchemaRefPrefix, StringComparison.Ordinal))
+            {
+                var name = Unescape(reference.Substring(SchemaRefPrefix.Length));
+                if (name.IndexOf('/') < 0 || _componentNames.Contains(name))
+                {
+                    // A missing component is reported by the binder's resolver, where it is used.
+                    return name;
+                }
+            }
+
+            if (!reference.StartsWith("#", StringComparison.Ordinal))
+            {
+                ReportSchemaRef(DiagnosticIds.ExternalRef, Severity.Warning, $"The schema $ref '{reference}' points into another document; it is read as any JSON value. Bundle the spec first (for example with redocly bundle).", reference);
+                return null;
+            }
+
+            var pointer = reference.Substring(1);
+            if (_refSchemaNames.TryGetValue(pointer, out var known))
+            {
+                return known;
+            }
+
+            if (Resolve(pointer) is null)
+            {
+                ReportSchemaRef(DiagnosticIds.DanglingRef, Severity.Error, $"The schema $ref '{reference}' points at nothing; it is read as any JSON value.", reference);
+                return null;
+            }
+
+            var synthetic = "#" + pointer;
+            _refSchemaNames[pointer] = synthetic;
+            _pendingSchemas.Enqueue((synthetic, pointer));
+            return synthetic;
+        }
+
+        /// <summary>Schemas carry no pointer (they are shared): the diagnostic is placed at the ref's first occurrence.</summary>
+        private void ReportSchemaRef(string id, Severity severity, string message, string reference)
+        {
+            if (_reported.Add(id + "$ref:" + reference))
+            {
+                diagnostics.Add(new DiagnosticInfo(id, severity, message, "\"" + reference + "\""));
+            }
+        }
+
+        private EquatableArray<SchemaNode> ReadList(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Select(ReadSchema).ToEquatableArray()
+                : EquatableArray<SchemaNode>.Empty;
     }
-
-    /// <summary>Reads one schema. Boolean schemas: <c>true</c> is "anything", <c>false</c> is kept as a closed object.</summary>
-    public static SchemaNode ReadSchema(JsonElement e)
-    {
-        if (e.ValueKind != JsonValueKind.Object)
-        {
-            return SchemaNode.Any;
-        }
-
-        string? reference = null;
-        if (GetString(e, "$ref") is { } r)
-        {
-            reference = r.StartsWith(SchemaRefPrefix, StringComparison.Ordinal) ? Unescape(r.Substring(SchemaRefPrefix.Length)) : r;
-        }
-
-        var types = EquatableArray<string>.Empty;
-        if (e.TryGetProperty("type", out var t))
-        {
-            if (t.ValueKind == JsonValueKind.String)
-            {
-                types = new EquatableArray<string>([t.GetString()!]);
-            }
-            else if (t.ValueKind == JsonValueKind.Array)
-            {
-                types = t.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray();
-            }
-        }
-
-        // OpenAPI 3.0 style "nullable: true" becomes a "null" type.
-        if (GetBool(e, "nullable") && !types.IsEmpty && !types.Contains("null"))
-        {
-            types = types.Concat(["null"]).ToEquatableArray();
-        }
-
-        var properties = EquatableArray<PropertyNode>.Empty;
-        if (e.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
-        {
-            properties = props.EnumerateObject().Select(p => new PropertyNode(p.Name, ReadSchema(p.Value))).ToEquatableArray();
-        }
-
-        var additional = AdditionalKind.Unspecified;
-        SchemaNode? additionalSchema = null;
-        if (e.TryGetProperty("additionalProperties", out var ap))
-        {
-            switch (ap.ValueKind)
-            {
-                case JsonValueKind.True:
-                    additional = AdditionalKind.True;
-                    break;
-                case JsonValueKind.False:
-                    additional = AdditionalKind.False;
-                    break;
-                case JsonValueKind.Object:
-                    additional = AdditionalKind.Schema;
-                    additionalSchema = ReadSchema(ap);
-                    break;
-            }
-        }
-
-        return new SchemaNode
-        {
-            Ref = reference,
-            Types = types,
-            Format = GetString(e, "format"),
-            Description = GetString(e, "description"),
-            Pattern = GetString(e, "pattern"),
-            ContentMediaType = GetString(e, "contentMediaType"),
-            EnumJson = e.TryGetProperty("enum", out var en) && en.ValueKind == JsonValueKind.Array ? Compact(en) : null,
-            ConstJson = e.TryGetProperty("const", out var c) ? Compact(c) : null,
-            DefaultJson = e.TryGetProperty("default", out var d) ? Compact(d) : null,
-            Minimum = Number(e, "minimum"),
-            Maximum = Number(e, "maximum"),
-            ExclusiveMinimum = Number(e, "exclusiveMinimum"),
-            ExclusiveMaximum = Number(e, "exclusiveMaximum"),
-            MinLength = Number(e, "minLength"),
-            MaxLength = Number(e, "maxLength"),
-            MinItems = Number(e, "minItems"),
-            MaxItems = Number(e, "maxItems"),
-            MinProperties = Number(e, "minProperties"),
-            MaxProperties = Number(e, "maxProperties"),
-            Properties = properties,
-            Required = e.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array
-                ? req.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray()
-                : EquatableArray<string>.Empty,
-            Items = e.TryGetProperty("items", out var items) ? ReadSchema(items) : null,
-            Additional = additional,
-            AdditionalSchema = additionalSchema,
-            AllOf = ReadList(e, "allOf"),
-            AnyOf = ReadList(e, "anyOf"),
-            OneOf = ReadList(e, "oneOf"),
-        };
-    }
-
-    private static EquatableArray<SchemaNode> ReadList(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(ReadSchema).ToEquatableArray()
-            : EquatableArray<SchemaNode>.Empty;
 
     private static string? Number(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetRawText() : null;
@@ -345,6 +733,21 @@ internal static class SpecReader
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
 
     private static string Unescape(string pointer) => pointer.Replace("~1", "/").Replace("~0", "~");
+
+    /// <summary>A JSON pointer token for a name: <c>/users/{id}</c> → <c>~1users~1{id}</c>.</summary>
+    public static string Escape(string name) => name.Replace("~", "~0").Replace("/", "~1");
+
+    private static string SafeUnescapeData(string text)
+    {
+        try
+        {
+            return Uri.UnescapeDataString(text);
+        }
+        catch (UriFormatException)
+        {
+            return text;
+        }
+    }
 
     private static string FirstSentence(string message)
     {

@@ -47,9 +47,18 @@ internal static class GeneratorHost
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12, DocumentationMode.Diagnose);
 
     /// <summary>Options that mark <paramref name="specPaths"/> as the spec and set the generator's build properties.</summary>
-    public static TestOptionsProvider Options(string? ns, string? groups = null, string? rootNamespace = null, params string[] specPaths)
+    public static TestOptionsProvider Options(string? ns, string? groups = null, string? rootNamespace = null, params string[] specPaths) =>
+        Options(ns, groups, rootNamespace, specDiagnostics: null, specPaths);
+
+    /// <summary>As above, with <c>Auth0McpSpecDiagnostics</c> (<c>cli</c>: the pre-compile step reports the spec's diagnostics).</summary>
+    public static TestOptionsProvider Options(string? ns, string? groups, string? rootNamespace, string? specDiagnostics, params string[] specPaths)
     {
         var global = ImmutableDictionary.CreateBuilder<string, string>();
+        if (specDiagnostics is not null)
+        {
+            global["build_property.Auth0McpSpecDiagnostics"] = specDiagnostics;
+        }
+
         if (ns is not null)
         {
             global["build_property.Auth0McpNamespace"] = ns;
@@ -87,9 +96,9 @@ internal static class GeneratorHost
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
 
     /// <summary>Runs the tool generator once over a spec text and returns the driver (for a later run) and its result.</summary>
-    public static (GeneratorDriver Driver, GeneratorRunResult Result) Run(string specText, string ns, string? groups = null)
+    public static (GeneratorDriver Driver, GeneratorRunResult Result) Run(string specText, string ns, string? groups = null, string? specDiagnostics = null)
     {
-        var driver = CreateDriver([new InMemoryAdditionalText(SpecPath, specText)], Options(ns, groups));
+        var driver = CreateDriver([new InMemoryAdditionalText(SpecPath, specText)], Options(ns, groups, null, specDiagnostics));
         driver = driver.RunGenerators(HostCompilation());
         return (driver, driver.GetRunResult().Results.Single());
     }

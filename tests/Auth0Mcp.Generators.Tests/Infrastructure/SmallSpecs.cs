@@ -6,6 +6,7 @@ internal static class SmallSpecs
     public const string Schemas = nameof(Schemas);
     public const string Operations = nameof(Operations);
     public const string Legacy30 = nameof(Legacy30);
+    public const string Constructs = nameof(Constructs);
 
     public static string Namespace(string name) => "Fixtures." + name;
 

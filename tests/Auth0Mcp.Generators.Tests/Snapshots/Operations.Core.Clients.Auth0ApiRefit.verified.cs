@@ -5,10 +5,19 @@
 
 namespace Fixtures.Operations.Clients;
 
-/// <summary>The Refit settings every generated client uses: the generated JSON context and Auth0's URL formatting.</summary>
+/// <summary>What every generated Operation shapes client shares: the API's identity, its default base URL, the Refit settings.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
 public static class Auth0ApiRefit
 {
+    /// <summary>The API's title, from the spec's <c>info</c>.</summary>
+    public const string ApiTitle = "Operation shapes";
+
+    /// <summary>The API's version, from the spec's <c>info</c>.</summary>
+    public const string ApiVersion = "1.0.0";
+
+    /// <summary>The first of the spec's <c>servers</c> (variables at their defaults); empty when it names none. Override it at run time.</summary>
+    public const string DefaultBaseUrl = "";
+
     /// <summary>The shared settings.</summary>
     public static global::Refit.RefitSettings Settings { get; } = global::Auth0Mcp.Sdk.Tools.Auth0Refit.CreateSettings(global::Fixtures.Operations.Models.Auth0ApiJsonContext.Default);
 }

@@ -5,12 +5,12 @@
 
 namespace Fixtures.Operations.Clients;
 
-/// <summary>Typed Refit client for the Auth0 Management API operations of the <c>events</c> group.</summary>
+/// <summary>Typed Refit client for the Operation shapes operations of the <c>events</c> group.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
 public partial interface IEventsApi
 {
     /// <summary>Subscribe to events (Server-Sent Events)</summary>
-    /// <remarks><c>GET /events</c></remarks>
+    /// <remarks><c>GET /events</c>; answers 200 with <c>text/event-stream</c> content</remarks>
     [global::Refit.Get("/events")]
     global::System.Threading.Tasks.Task<global::Refit.IApiResponse> SubscribeAsync(
         [global::Refit.Query(global::Refit.CollectionFormat.Multi)] global::System.Collections.Generic.IEnumerable<string>? event_type = default,

@@ -5,7 +5,7 @@
 
 namespace Fixtures.Operations.Clients;
 
-/// <summary>Typed Refit client for the Auth0 Management API operations of the <c>grants</c> group.</summary>
+/// <summary>Typed Refit client for the Operation shapes operations of the <c>grants</c> group.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
 public partial interface IGrantsApi
 {
@@ -20,7 +20,7 @@ public partial interface IGrantsApi
         global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>A body beside a parameter named body</summary>
-    /// <remarks><c>POST /grants/{namespace}/{default}</c></remarks>
+    /// <remarks><c>POST /grants/{namespace}/{default}</c>; answers 201 without content</remarks>
     [global::Refit.Post("/grants/{namespace}/{default}")]
     global::System.Threading.Tasks.Task<global::Refit.IApiResponse> CreateAsync(
         string @namespace,

@@ -5,19 +5,19 @@
 
 namespace Fixtures.Operations.Clients;
 
-/// <summary>Typed Refit client for the Auth0 Management API operations of the <c>keys.signing</c> group.</summary>
+/// <summary>Typed Refit client for the Operation shapes operations of the <c>keys.signing</c> group.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
 public partial interface IKeysSigningApi
 {
     /// <summary>Revoke a signing key</summary>
-    /// <remarks><c>PUT /keys/signing/{kid}/revoke</c></remarks>
+    /// <remarks><c>PUT /keys/signing/{kid}/revoke</c>; answers 200 without content</remarks>
     [global::Refit.Put("/keys/signing/{kid}/revoke")]
     global::System.Threading.Tasks.Task<global::Refit.IApiResponse> RevokeAsync(
         string kid,
         global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Rotate the signing key</summary>
-    /// <remarks><c>POST /keys/signing/rotate</c></remarks>
+    /// <remarks><c>POST /keys/signing/rotate</c>; answers 201 without content</remarks>
     [global::Refit.Post("/keys/signing/rotate")]
     global::System.Threading.Tasks.Task<global::Refit.IApiResponse> RotateAsync(
         global::System.Threading.CancellationToken cancellationToken = default);

@@ -5,7 +5,7 @@
 
 namespace Fixtures.Operations.Clients;
 
-/// <summary>Typed Refit client for the Auth0 Management API operations of the <c>organizations.members</c> group.</summary>
+/// <summary>Typed Refit client for the Operation shapes operations of the <c>organizations.members</c> group.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
 public partial interface IOrganizationsMembersApi
 {

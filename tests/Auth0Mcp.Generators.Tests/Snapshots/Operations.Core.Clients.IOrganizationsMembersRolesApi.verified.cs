@@ -5,12 +5,12 @@
 
 namespace Fixtures.Operations.Clients;
 
-/// <summary>Typed Refit client for the Auth0 Management API operations of the <c>organizations.members.roles</c> group.</summary>
+/// <summary>Typed Refit client for the Operation shapes operations of the <c>organizations.members.roles</c> group.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
 public partial interface IOrganizationsMembersRolesApi
 {
     /// <summary>Assign roles to a member</summary>
-    /// <remarks><c>POST /organizations/{id}/members/{user_id}/roles</c></remarks>
+    /// <remarks><c>POST /organizations/{id}/members/{user_id}/roles</c>; answers 204 without content</remarks>
     [global::Refit.Post("/organizations/{id}/members/{user_id}/roles")]
     global::System.Threading.Tasks.Task<global::Refit.IApiResponse> AssignAsync(
         string id,
@@ -19,7 +19,7 @@ public partial interface IOrganizationsMembersRolesApi
         global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Remove roles from a member</summary>
-    /// <remarks><c>DELETE /organizations/{id}/members/{user_id}/roles</c></remarks>
+    /// <remarks><c>DELETE /organizations/{id}/members/{user_id}/roles</c>; answers 204 without content</remarks>
     [global::Refit.Delete("/organizations/{id}/members/{user_id}/roles")]
     global::System.Threading.Tasks.Task<global::Refit.IApiResponse> DeleteAsync(
         string id,

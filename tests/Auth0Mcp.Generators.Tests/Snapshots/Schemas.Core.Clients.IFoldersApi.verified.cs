@@ -5,7 +5,7 @@
 
 namespace Fixtures.Schemas.Clients;
 
-/// <summary>Typed Refit client for the Auth0 Management API operations of the <c>folders</c> group.</summary>
+/// <summary>Typed Refit client for the Schema shapes operations of the <c>folders</c> group.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
 public partial interface IFoldersApi
 {

@@ -5,7 +5,7 @@
 
 namespace Fixtures.Schemas.Clients;
 
-/// <summary>Typed Refit client for the Auth0 Management API operations of the <c>widgets</c> group.</summary>
+/// <summary>Typed Refit client for the Schema shapes operations of the <c>widgets</c> group.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
 public partial interface IWidgetsApi
 {
@@ -42,7 +42,7 @@ public partial interface IWidgetsApi
         global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Delete a widget</summary>
-    /// <remarks><c>DELETE /widgets/{id}</c></remarks>
+    /// <remarks><c>DELETE /widgets/{id}</c>; answers 204 without content</remarks>
     [global::Refit.Delete("/widgets/{id}")]
     global::System.Threading.Tasks.Task<global::Refit.IApiResponse> DeleteAsync(
         string id,

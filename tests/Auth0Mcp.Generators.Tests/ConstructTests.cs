@@ -1,0 +1,311 @@
+using System.Text.Json;
+using Auth0Mcp.Generators.Diagnostics;
+using Auth0Mcp.Generators.Model;
+using Auth0Mcp.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace Auth0Mcp.Generators.Tests;
+
+/// <summary>
+/// The OpenAPI constructs of issue 10, each on a small spec we wrote (Fixtures/Constructs.json and inline ones):
+/// what the model says goes on the wire (location, media type, encoding, status), and what is reported.
+/// </summary>
+public sealed class ConstructTests
+{
+    private static readonly CoreRun Constructs = CoreRun.From(SmallSpecs.Text(SmallSpecs.Constructs), SmallSpecs.Namespace(SmallSpecs.Constructs));
+
+    private static ToolModel Tool(string name) => Assert.Single(Constructs.RequiredModel.Tools, t => t.Name == name);
+
+    [Fact]
+    public void Reader_RefParameterAtPathLevel_MergedIntoEveryOperation()
+    {
+        var get = Tool("auth0_get_widget").Call;
+        var id = Assert.Single(get.Parameters, p => p.WireName == "widget_id");
+
+        Assert.Equal(ParamKind.Path, id.Kind);
+        Assert.True(id.Required);
+        Assert.Contains(Tool("auth0_replace_widget").Call.Parameters, p => p.WireName == "widget_id" && p.Kind == ParamKind.Path);
+    }
+
+    [Fact]
+    public void Reader_RefChain_ResolvedToTheParameter()
+    {
+        // WidgetIdAlias → WidgetId: two hops.
+        Assert.Contains(Tool("auth0_upload_manual").Call.Parameters, p => p.WireName == "widget_id" && p.Kind == ParamKind.Path);
+    }
+
+    [Fact]
+    public void Reader_OperationParameter_OverridesPathLevelByNameAndLocation()
+    {
+        var verbose = Assert.Single(Tool("auth0_get_widget").Call.Parameters, p => p.WireName == "verbose");
+
+        Assert.Equal("long", verbose.CsType);
+        Assert.Contains("Operation-level: wins.", Tool("auth0_get_widget").InputSchema, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reader_RefRequestBodyAndResponse_Resolved()
+    {
+        var replace = Tool("auth0_replace_widget").Call;
+        var body = Assert.Single(replace.Parameters, p => p.Kind == ParamKind.Body);
+
+        Assert.EndsWith(".Widget", body.CsType, StringComparison.Ordinal);
+        Assert.True(body.Required);
+        Assert.Equal(BodyEncoding.Json, replace.BodyEncoding);
+        Assert.EndsWith(".Widget", Tool("auth0_get_widget").Call.ResponseType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MediaTypes_FormBeforeXml_SentUrlEncoded()
+    {
+        var create = Tool("auth0_create_widget").Call;
+        var client = Constructs.ClientFiles().Single(f => f.FileName == "Clients/IWidgetsApi.g.cs").Text;
+
+        Assert.Equal(BodyEncoding.Form, create.BodyEncoding);
+        Assert.Equal("application/x-www-form-urlencoded", create.BodyMediaType);
+        Assert.Contains("[global::Refit.Body(global::Refit.BodySerializationMethod.UrlEncoded)]", client, StringComparison.Ordinal);
+        Assert.Contains(Constructs.Diagnostics, d => d.Id == DiagnosticIds.MediaTypeChosen && d.Message.Contains("application/xml", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void MediaTypes_VendorJsonResponse_IsTyped()
+    {
+        var create = Tool("auth0_create_widget").Call;
+
+        Assert.Equal("201", create.SuccessStatus);
+        Assert.Equal(BodyEncoding.Json, create.ResponseEncoding);
+        Assert.EndsWith(".Widget", create.ResponseType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MediaTypes_BinaryBody_StreamOnTheClientBase64InTheTool()
+    {
+        var upload = Tool("auth0_upload_manual");
+        var body = Assert.Single(upload.Call.Parameters, p => p.Kind == ParamKind.Body);
+        using var schema = JsonDocument.Parse(upload.InputSchema);
+
+        Assert.Equal(BodyEncoding.Binary, upload.Call.BodyEncoding);
+        Assert.Equal("global::System.IO.Stream", body.CsType);
+        Assert.Equal("base64", schema.RootElement.GetProperty("properties").GetProperty("body").GetProperty("contentEncoding").GetString());
+        Assert.Contains("[global::Refit.Headers(\"Content-Type: application/pdf\")]", Constructs.ClientFiles().Single(f => f.FileName == "Clients/IManualsApi.g.cs").Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MediaTypes_TextBodyAndXmlResponse_Strings()
+    {
+        var note = Assert.Single(Constructs.RequiredModel.Tools, t => t.Path == "/v2/notes" && t.Method == "POST").Call;
+
+        Assert.Equal(BodyEncoding.Text, note.BodyEncoding);
+        Assert.Equal("string", Assert.Single(note.Parameters, p => p.Kind == ParamKind.Body).CsType);
+        Assert.Equal(BodyEncoding.Text, note.ResponseEncoding);
+        Assert.Null(note.ResponseType);
+    }
+
+    [Fact]
+    public void Responses_NoContentAndRedirect_Marked()
+    {
+        var delete = Tool("auth0_delete_widget").Call;
+        var download = Tool("auth0_download_manual").Call;
+
+        Assert.Equal("204", delete.SuccessStatus);
+        Assert.Null(delete.ResponseMediaType);
+        Assert.True(download.Redirect);
+        Assert.Equal("302", download.SuccessStatus);
+        Assert.False(delete.Redirect);
+    }
+
+    [Fact]
+    public void Servers_VariablesAtDefaults_BecomeTheBaseUrl()
+    {
+        var holder = Constructs.ClientFiles().Single(f => f.FileName.EndsWith("Auth0ApiRefit.g.cs", StringComparison.Ordinal)).Text;
+
+        Assert.Equal("https://eu.widgets.example/v4", Constructs.RequiredModel.Info.BaseUrl);
+        Assert.Contains("DefaultBaseUrl = \"https://eu.widgets.example/v4\"", holder, StringComparison.Ordinal);
+        Assert.Contains("Widget Store API", holder, StringComparison.Ordinal);
+        Assert.Contains("Typed Refit client for the Widget Store API operations", Constructs.ClientFiles().Single(f => f.FileName == "Clients/IWidgetsApi.g.cs").Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Schemas_ReadOnlyProperty_NotInTheInputSchemaNorRequired()
+    {
+        using var schema = JsonDocument.Parse(Tool("auth0_replace_widget").InputSchema);
+        var body = schema.RootElement.GetProperty("properties").GetProperty("body");
+
+        Assert.False(body.GetProperty("properties").TryGetProperty("id", out _));
+        Assert.True(body.GetProperty("properties").TryGetProperty("name", out _));
+        Assert.Equal(["name"], body.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public void Deprecated_OperationAndProperty_Surfaced()
+    {
+        var delete = Tool("auth0_delete_widget");
+
+        Assert.Equal("deprecated", delete.Lifecycle);
+        Assert.StartsWith("Deprecated: ", delete.Description, StringComparison.Ordinal);
+        Assert.Contains("\"colour\":{\"type\":\"string\",\"description\":\"Deprecated.\"}", Tool("auth0_replace_widget").InputSchema, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Names_NoOperationId_FromTagMethodAndPath_GroupSkipsTheVersion()
+    {
+        var note = Assert.Single(Constructs.RequiredModel.Tools, t => t.Path == "/v2/notes" && t.Method == "POST");
+        var list = Tool("auth0_list_notes");
+
+        Assert.Equal("auth0_notes_post_v2_notes", note.Name);
+        Assert.Equal("notes", list.GroupKey);
+        Assert.Equal(ParamKind.QueryCsv, Assert.Single(list.Call.Parameters).Kind);
+    }
+
+    [Fact]
+    public void Reader_PlaceholderWithoutParameter_IsAnErrorAtTheOperation()
+    {
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{
+              "/wsfed/{clientId}":{"get":{"operationId":"get_wsfed","parameters":[{"name":"client-id","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"description":"ok"}}}}}}
+            """,
+            "Fixtures.Mismatch");
+
+        var errors = run.Diagnostics.Where(d => d.Id == DiagnosticIds.PathParameterMismatch).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, e => Assert.Equal(Severity.Error, e.Severity));
+        Assert.Contains(errors, e => e.Message.Contains("{clientId}", StringComparison.Ordinal) && e.Message.Contains("'client-id'", StringComparison.Ordinal));
+        Assert.All(errors, e => Assert.Equal(2, e.Line));
+    }
+
+    [Fact]
+    public void Reader_Swagger2_OneClearError()
+    {
+        var run = CoreRun.From("{\"swagger\":\"2.0\",\"info\":{},\"paths\":{}}", "Fixtures.Swagger");
+
+        var error = Assert.Single(run.Diagnostics);
+        Assert.Equal(DiagnosticIds.Swagger2, error.Id);
+        Assert.Contains("Swagger 2.0", error.Message, StringComparison.Ordinal);
+        Assert.Null(run.Model);
+    }
+
+    [Theory]
+    [InlineData("{\"$ref\":\"other.yaml#/components/parameters/P\"}", DiagnosticIds.ExternalRef)]
+    [InlineData("{\"$ref\":\"#/components/parameters/Missing\"}", DiagnosticIds.DanglingRef)]
+    [InlineData("{\"$ref\":\"#/components/parameters/Loop\"}", DiagnosticIds.RefCycle)]
+    [InlineData("{\"name\":\"sid\",\"in\":\"cookie\",\"required\":true,\"schema\":{\"type\":\"string\"}}", DiagnosticIds.ParameterNotSent)]
+    public void Reader_ParameterNotTurnedIntoCode_ReportedOnceWithPointer(string parameter, string id)
+    {
+        var run = CoreRun.From(
+            "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"t\",\"version\":\"1\"},\"paths\":{\"/x\":{\"get\":{\"operationId\":\"get_x\",\"parameters\":[" + parameter
+            + "],\"responses\":{\"200\":{\"description\":\"ok\"}}}}},\"components\":{\"parameters\":{\"Loop\":{\"$ref\":\"#/components/parameters/Loop\"}}}}",
+            "Fixtures.Params");
+
+        var diagnostic = Assert.Single(run.Diagnostics, d => d.Id == id);
+        Assert.Equal("/paths/~1x/get/parameters/0", diagnostic.Pointer);
+        Assert.Contains("(#/paths/~1x/get/parameters/0)", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(1, diagnostic.Line);
+        Assert.True(diagnostic.Column > 1);
+    }
+
+    [Fact]
+    public void Names_Collision_ToldApartByMethodAndReportedOnce()
+    {
+        var text = """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{
+              "/apns":{"get":{"operationId":"set_apns_provider","responses":{"200":{"description":"ok"}}},
+                       "patch":{"operationId":"set-apns-provider","responses":{"200":{"description":"ok"}}}}}}
+            """;
+        var run = CoreRun.From(text, "Fixtures.Clash");
+        var (_, silent) = GeneratorHost.Run(text, "Fixtures.Clash", specDiagnostics: "cli");
+        var (_, reporting) = GeneratorHost.Run(text, "Fixtures.Clash");
+
+        Assert.Equal(["auth0_set_apns_provider", "auth0_set_apns_provider_patch"], run.RequiredModel.Tools.Select(t => t.Name));
+        Assert.Single(run.Diagnostics, d => d.Id == DiagnosticIds.NameClash);
+        Assert.Empty(silent.Diagnostics);
+        Assert.Single(reporting.Diagnostics, d => d.Id == DiagnosticIds.NameClash);
+    }
+
+    [Fact]
+    public void Names_Overlong_ShortenedKeepingVerbAndValidForEveryClient()
+    {
+        var id = "create_connections_directory_provisioning_configuration_scim_token_for_the_tenant_members";
+        var run = CoreRun.From(
+            "{\"openapi\":\"3.0.0\",\"info\":{\"title\":\"t\",\"version\":\"1\"},\"paths\":{\"/a\":{\"post\":{\"operationId\":\"" + id + "\",\"responses\":{\"204\":{\"description\":\"ok\"}}},"
+            + "\"delete\":{\"operationId\":\"" + id.Replace("create_", "delete_", StringComparison.Ordinal) + "\",\"responses\":{\"204\":{\"description\":\"ok\"}}}}}}",
+            "Fixtures.Long");
+
+        var names = run.RequiredModel.Tools.Select(t => t.Name).ToList();
+        Assert.All(names, n => Assert.Matches("^[a-z0-9_]{1,64}$", n));
+        Assert.Contains(names, n => n.StartsWith("auth0_create_", StringComparison.Ordinal) && n.EndsWith("_members", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("auth0_delete_", StringComparison.Ordinal) && n.EndsWith("_members", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Yaml_SameDocument_SameModelAsJson()
+    {
+        var json = SmallSpecs.Text(SmallSpecs.Constructs);
+        var yaml = ToYaml(JsonDocument.Parse(json).RootElement, 0);
+
+        var converted = YamlSpec.ToJson(yaml, out var error);
+
+        Assert.Null(error);
+        Assert.True(YamlSpec.IsYaml("spec.yaml", yaml));
+        Assert.Equal(Constructs.RequiredModel, CoreRun.From(converted!, SmallSpecs.Namespace(SmallSpecs.Constructs)).RequiredModel);
+    }
+
+    [Fact]
+    public void Yaml_DiagnosticPointer_LocatedOnTheYamlLine()
+    {
+        var yaml = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /x/{id}:\n    get:\n      operationId: get_x\n      responses:\n        '200': {description: ok}\n";
+
+        var found = YamlSpec.FindPointers(yaml, new HashSet<string> { "/paths/~1x~1{id}/get" });
+
+        Assert.Equal((5, 5), found["/paths/~1x~1{id}/get"]);
+    }
+
+    [Fact]
+    public void Yaml_Invalid_ErrorWithLine()
+    {
+        Assert.Null(YamlSpec.ToJson("openapi: 3.0.0\npaths:\n  - [unclosed\n", out var error));
+        Assert.Equal(DiagnosticIds.InvalidYaml, error!.Id);
+        Assert.True(error.Line >= 3);
+    }
+
+    /// <summary>A block-style YAML rendering of JSON (strings single-quoted), to prove the reader sees the same document.</summary>
+    private static string ToYaml(JsonElement e, int indent)
+    {
+        var pad = new string(' ', indent);
+        var sb = new System.Text.StringBuilder();
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object when e.EnumerateObject().Any():
+                foreach (var p in e.EnumerateObject())
+                {
+                    sb.Append(pad).Append(Quote(p.Name)).Append(':');
+                    sb.Append(IsBlock(p.Value) ? "\n" + ToYaml(p.Value, indent + 2) : " " + Scalar(p.Value) + "\n");
+                }
+
+                return sb.ToString();
+            case JsonValueKind.Array when e.GetArrayLength() > 0:
+                foreach (var item in e.EnumerateArray())
+                {
+                    sb.Append(pad).Append("-");
+                    sb.Append(IsBlock(item) ? "\n" + ToYaml(item, indent + 2) : " " + Scalar(item) + "\n");
+                }
+
+                return sb.ToString();
+            default:
+                return pad + Scalar(e) + "\n";
+        }
+
+        static bool IsBlock(JsonElement v) =>
+            (v.ValueKind == JsonValueKind.Object && v.EnumerateObject().Any()) || (v.ValueKind == JsonValueKind.Array && v.GetArrayLength() > 0);
+
+        static string Scalar(JsonElement v) => v.ValueKind switch
+        {
+            JsonValueKind.String => Quote(v.GetString()!),
+            JsonValueKind.Object => "{}",
+            JsonValueKind.Array => "[]",
+            _ => v.GetRawText(),
+        };
+
+        static string Quote(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
+    }
+}
