@@ -19,12 +19,6 @@ public sealed class GovernanceState
     /// <summary>The global kill switch: when on, every call is denied.</summary>
     public bool GlobalKillSwitch { get; set; }
 
-    /// <summary>
-    /// The hash of the catalogue the tools were last synced with (<see cref="ToolGovernance.CatalogHash"/>): start-up
-    /// skips the sync when the catalogue's hash equals it.
-    /// </summary>
-    public string? CatalogHash { get; set; }
-
     /// <summary>Every tool ever seen, by name (ordinal).</summary>
     public List<GovernedTool> Tools { get; set; } = [];
 
@@ -41,8 +35,9 @@ public sealed class GovernanceState
     public List<CallApproval> CallApprovals { get; set; } = [];
 
     /// <summary>
-    /// The hash of the tool catalogue this state was last synced with (null before the first sync that set it).
-    /// Stored in its own column too, so <see cref="IGovernanceStore.GetCatalogHashAsync"/> reads it without loading the state.
+    /// The hash of the tool catalogue this state was last synced with (<see cref="ToolGovernance.CatalogHash"/>; null
+    /// before the first sync that set it): start-up skips the sync when the catalogue's hash equals it. Stored in its
+    /// own column too, so <see cref="IGovernanceStore.GetCatalogHashAsync"/> reads it without loading the state.
     /// </summary>
     public string? CatalogHash { get; set; }
 
