@@ -12,6 +12,16 @@ echo "== installing test peers (tests/peers, npm ci; idempotent, the first run t
 bash tests/peers/install.sh --corpus > "$logs/peers-install.log" 2>&1 || { cat "$logs/peers-install.log" >&2; exit 1; }
 tail -n 1 "$logs/peers-install.log"
 
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing Chromium for the admin console's browser tests (Debian's package)"
+  if [ "$(id -u)" -eq 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } > "$logs/chromium-install.log" 2>&1 \
+      || { cat "$logs/chromium-install.log" >&2; exit 1; }
+  else
+    echo "error: the browser tests need Debian's chromium package: sudo apt-get install -y chromium" >&2; exit 1
+  fi
+fi
+
 echo "== the pinned spec"
 eval "$(bash build/fetch-spec.sh)"
 export AUTH0_MCP_SPEC
@@ -39,5 +49,16 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited $status without a failing test; its log:" >&2
   tail -n 60 "$logs/test.log" >&2
 fi
+
+# The soak's short form (docs/reliability.md: 1,000 calls under faults, a SIGKILL and a restart; `bash build/soak.sh`
+# runs the full 10,000). It counts as one test: it fails when a record is lost or misattributed, an unapproved call
+# ran, a planted secret leaked, or the chain does not verify.
+echo "== soak (short form: 1,000 calls)"
+if bash build/soak.sh 1000 > "$logs/soak.log" 2>&1; then
+  passed=$((passed + 1)); tail -n 12 "$logs/soak.log"
+else
+  failed=$((failed + 1)); status=1; echo "soak FAILED; its log:" >&2; tail -n 60 "$logs/soak.log" >&2
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
