@@ -115,7 +115,7 @@ public sealed class ToolsModeTests(ITestOutputHelper output) : IDisposable
         var call = await client.CallToolAsync("auth0_call_tool", new Dictionary<string, object?>
         {
             ["name"] = "auth0_users_list",
-            ["arguments"] = new Dictionary<string, object?> { ["per_page"] = 500, ["fields"] = "user_id,email", ["include_fields"] = true },
+            ["arguments"] = new Dictionary<string, object?> { ["per_page"] = 50, ["fields"] = "user_id,email", ["include_fields"] = true },
         });
 
         using (var found = JsonDocument.Parse(HttpAuthTests.Text(search)))
@@ -130,9 +130,9 @@ public sealed class ToolsModeTests(ITestOutputHelper output) : IDisposable
 
         Assert.True(call.IsError is not true, HttpAuthTests.Text(call));
         Assert.Contains("auth0|1", HttpAuthTests.Text(call), StringComparison.Ordinal);
-        // The paging cap hook (per_page <= 100) ran on the real call, and fields reached Auth0.
+        // The real tool's arguments (validated against its schema) reached Auth0.
         var request = Assert.Single(auth0.Requests);
-        Assert.Contains("per_page=100", request, StringComparison.Ordinal);
+        Assert.Contains("per_page=50", request, StringComparison.Ordinal);
         Assert.Contains("fields=user_id%2Cemail", request, StringComparison.Ordinal);
         Assert.Contains("include_fields=true", request, StringComparison.Ordinal);
         var audit = HttpAuthTests.AuditLines(await _governance.AuditAsync());

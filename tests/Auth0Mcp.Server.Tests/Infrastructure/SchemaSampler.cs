@@ -139,7 +139,12 @@ internal static class SchemaSampler
         string value;
         if (schema.TryGetProperty("pattern", out var pattern) && RegexSampler.TrySample(pattern.GetString()!, out var sampled))
         {
-            value = sampled;
+            // A standard format's own example wins when it also fits the pattern (a pattern like ^https:// alone
+            // samples "https://", which is not a URI).
+            value = schema.TryGetProperty("format", out var pf) && pf.GetString() is "uri" or "url" or "email" or "hostname"
+                && System.Text.RegularExpressions.Regex.IsMatch(pf.GetString() == "email" ? "user@example.com" : pf.GetString() == "hostname" ? "example.com" : "https://example.com/x", pattern.GetString()!)
+                ? (pf.GetString() == "email" ? "user@example.com" : pf.GetString() == "hostname" ? "example.com" : "https://example.com/x")
+                : sampled;
         }
         else
         {
