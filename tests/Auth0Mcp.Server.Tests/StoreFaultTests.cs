@@ -36,10 +36,14 @@ public sealed class StoreFaultTests
         // ignored so that the write fails with EFBIG, as on a full disk, instead of killing the process.
         var script = $"trap '' XFSZ; ulimit -f 64; exec dotnet '{Repo.ServerDll}' tools approve 'auth0_*'";
 
-        var (code, stdout, stderr) = await Processes.RunAsync("bash", ["-c", script], home.Environment(user: "admin"), TimeSpan.FromMinutes(2));
+        var env = home.Environment(user: "admin");
+        env["DOTNET_EnableWriteXorExecute"] = "0"; // W^X double-maps code through a file that the limit would refuse: the runtime would not start
+
+        var (code, stdout, stderr) = await Processes.RunAsync("bash", ["-c", script], env, TimeSpan.FromMinutes(2));
 
         Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
         Assert.Contains($"governance store SQLite {home.Store}", stderr, StringComparison.Ordinal);
+        Assert.Contains("I/O error", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
     }
 }

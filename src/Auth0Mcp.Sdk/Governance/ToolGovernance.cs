@@ -14,6 +14,7 @@ public sealed partial class ToolGovernance
 {
     private const int MaxAttempts = 20;
     private readonly object _cacheLock = new();
+    private readonly SemaphoreSlim _mutateLock = new(1, 1);
     private GovernanceState? _cached;
 
     /// <summary>Creates governance over <paramref name="store"/> (already initialized or not: see <see cref="IGovernanceStore.InitializeAsync"/>).</summary>
@@ -839,6 +840,29 @@ public sealed partial class ToolGovernance
     private async Task<T> MutateAsync<T>(string actor, Func<GovernanceState, MutationLog, T> change, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        // One change at a time per instance: optimistic conflicts then arise only between instances, so the
+        // retries below converge however many changes one instance is asked to make at once.
+        await _mutateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        (T Result, bool Saved) outcome;
+        try
+        {
+            outcome = await MutateSerializedAsync(actor, change, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _mutateLock.Release();
+        }
+
+        if (outcome.Saved)
+        {
+            StateChanged?.Invoke(this, EventArgs.Empty);
+        }
+
+        return outcome.Result;
+    }
+
+    private async Task<(T Result, bool Saved)> MutateSerializedAsync<T>(string actor, Func<GovernanceState, MutationLog, T> change, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var state = await Store.LoadStateAsync(cancellationToken).ConfigureAwait(false);
@@ -847,7 +871,7 @@ public sealed partial class ToolGovernance
             var result = change(state, log);
             if (log.Events.Count == 0)
             {
-                return result;
+                return (result, false);
             }
 
             if (await Store.TrySaveStateAsync(state, expected, log.Events, cancellationToken).ConfigureAwait(false))
@@ -861,8 +885,7 @@ public sealed partial class ToolGovernance
                     }
                 }
 
-                StateChanged?.Invoke(this, EventArgs.Empty);
-                return result;
+                return (result, true);
             }
 
             // Another instance changed the state first: re-read and re-apply.
