@@ -56,15 +56,15 @@ for doc in "${docs[@]}"; do
   set -e
   ops="$(dotnet "$root/tests/Auth0Mcp.Generators.Corpus/bin/Release/net10.0/auth0-mcp-corpus.dll" --count "$doc")"
   tools="$(sed -n 's/.*auth0-mcp-gen: \([0-9]*\) operations.*/\1/p' "$log" | tail -1)"
-  errors="$(grep -E ': error [A-Z]+[0-9]+' "$log" | sort -u | wc -l)"
-  warnings="$(grep -oE ': warning [A-Z]+[0-9]+' "$log" | sort -u | sed 's/: warning //' | tr '\n' ' ')"
+  errors="$( (grep -E ': error [A-Z]+[0-9]+' "$log" || true) | sort -u | wc -l)"
+  warnings="$( (grep -oE ': warning [A-Z]+[0-9]+' "$log" || true) | sort -u | sed 's/: warning //' | tr '\n' ' ')"
   bad=""
   for w in $warnings; do case " $allowed " in *" $w "*) ;; *) bad="$bad $w" ;; esac; done
   printf '%-45s %6s %6s %6s %s\n' "$doc" "$ops" "${tools:-?}" "$errors" "$warnings"
   if [ "$errors" != 0 ] || [ -n "$bad" ] || [ "$ops" != "${tools:-x}" ]; then
     failed=$((failed + 1))
     echo "  FAIL: errors=$errors unexpected-warnings=[$bad] ops=$ops tools=${tools:-?}"
-    grep -E ': (error|warning) ' "$log" | sort -u | head -5 | cut -c1-300 | sed 's/^/    /'
+    (grep -E ': (error|warning) ' "$log" || tail -5 "$log") | sort -u | head -5 | cut -c1-300 | sed 's/^/    /'
   fi
 done
 echo "corpus-compile: ${#docs[@]} documents, $failed failed"
