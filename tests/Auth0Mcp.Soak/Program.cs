@@ -208,6 +208,10 @@ async Task RunUserOverHttpAsync(string user, List<SoakCall> mine)
             }
 
             client = null;
+            // If the server is being restarted, wait for it rather than failing the next calls at once.
+            await restartGate.WaitAsync().ConfigureAwait(false);
+            restartGate.Release();
+            await Task.Delay(500).ConfigureAwait(false);
         }
     }
 
