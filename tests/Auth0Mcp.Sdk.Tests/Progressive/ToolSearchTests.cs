@@ -126,9 +126,9 @@ public sealed class ToolSearchTests
         var invalid = new List<string>();
         foreach (var tool in Catalog)
         {
-            using var schema = JsonDocument.Parse(tool.InputSchema);
             using var example = JsonDocument.Parse(ToolExample.Create(tool.InputSchema));
-            var errors = JsonSchemaValidator.Validate(schema.RootElement, example.RootElement);
+            var arguments = example.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+            var errors = new Auth0ArgumentValidator(tool.InputSchema).Validate(arguments);
             if (errors.Count > 0)
             {
                 invalid.Add($"{tool.Name}: {string.Join("; ", errors)} in {example.RootElement.GetRawText()}");
