@@ -815,7 +815,8 @@ public sealed class GovernanceCommands
         _ => "approval",
     };
 
-    private static string Normalize(string text) => text.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).Trim().ToLowerInvariant();
+    /// <summary>A name as users may spell it: dashes and underscores dropped, trimmed, lower case.</summary>
+    internal static string Normalize(string text) => text.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).Trim().ToLowerInvariant();
 
     private sealed class Arguments
     {

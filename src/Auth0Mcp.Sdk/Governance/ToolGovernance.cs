@@ -234,7 +234,7 @@ public sealed partial class ToolGovernance
     private static bool IsLive(GovernedTool tool) =>
         Callable(globalKillSwitch: false, tool, tool.ContentHash) is null;
 
-    private static bool IsBound(AccessProfile profile, CallerIdentity caller) =>
+    internal static bool IsBound(AccessProfile profile, CallerIdentity caller) =>
         profile.Users.Contains(caller.User, StringComparer.Ordinal) || profile.Groups.Any(g => caller.Groups.Contains(g, StringComparer.Ordinal));
 
     private static bool ProfileContains(GovernanceState state, AccessProfile profile, GovernedTool tool)

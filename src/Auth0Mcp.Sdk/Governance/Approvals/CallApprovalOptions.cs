@@ -201,7 +201,7 @@ public sealed class CallApprovalRule
         }
 
         return Profiles.Select(state.FindProfile).OfType<AccessProfile>().Any(p =>
-            (p.Users.Contains(caller.User, StringComparer.Ordinal) || p.Groups.Any(caller.Groups.Contains))
+            ToolGovernance.IsBound(p, caller)
             && p.Toolsets.Any(set => ToolGovernance.ResolveToolset(state, set).Contains(tool.Name, StringComparer.Ordinal)));
     }
 

@@ -147,7 +147,7 @@ public sealed class ArgumentPolicy
             var operators = new List<(ArgumentOperator Op, JsonElement Value)>();
             foreach (var p in rule.EnumerateObject())
             {
-                switch (Normalize(p.Name))
+                switch (GovernanceCommands.Normalize(p.Name))
                 {
                     case "name": name = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null; break;
                     case "path": path = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null; break;
@@ -389,7 +389,7 @@ public sealed class ArgumentPolicy
     {
         foreach (var candidate in Enum.GetValues<ArgumentOperator>())
         {
-            if (Normalize(NameOf(candidate)) == Normalize(text))
+            if (GovernanceCommands.Normalize(NameOf(candidate)) == GovernanceCommands.Normalize(text))
             {
                 op = candidate;
                 return true;
@@ -399,8 +399,6 @@ public sealed class ArgumentPolicy
         op = default;
         return false;
     }
-
-    private static string Normalize(string text) => text.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 
     private Regex Pattern() => _regex ??= new Regex(Operand!.Value.GetString()!, RegexOptions.CultureInvariant, PatternTimeout);
 
