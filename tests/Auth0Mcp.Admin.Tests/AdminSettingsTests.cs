@@ -1,0 +1,59 @@
+using Auth0Mcp.Server;
+
+namespace Auth0Mcp.Admin.Tests;
+
+/// <summary>The console's settings: every problem reported at once, and what the options receive.</summary>
+public sealed class AdminSettingsTests
+{
+    private static HostSettings Load(Dictionary<string, string?> env, bool adminOnly, params string[] args) =>
+        HostSettings.Load(args, name => env.GetValueOrDefault(name), adminOnly);
+
+    [Fact]
+    public void AdminCommand_WithoutHttpGroupsOrSignIn_ReportsEveryProblem()
+    {
+        var ex = Assert.Throws<UsageException>(() => Load([], adminOnly: true));
+
+        Assert.Contains("--http URL", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AUTH0_MCP_ADMIN_GROUPS", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("needs a sign-in", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("caller authentication", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serve_AdminOnWithGovernanceOff_IsRefused()
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_ADMIN"] = "on",
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
+            ["AUTH0_MCP_GOVERNANCE"] = "off",
+            ["AUTH0_MCP_API_KEYS"] = "admin-key-0123456789abcdef=admin:admins",
+        };
+
+        var ex = Assert.Throws<UsageException>(() => Load(env, adminOnly: false, "--http", "http://127.0.0.1:0/mcp"));
+
+        Assert.Contains("needs governance on", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ApplyTo_AdminSettings_ReachConsoleOptions()
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins, ops",
+            ["AUTH0_MCP_OIDC_AUTHORITY"] = "https://tenant.example/",
+            ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console",
+            ["AUTH0_MCP_API_KEYS"] = "admin-key-0123456789abcdef=admin:admins",
+        };
+        var options = new AdminConsoleOptions();
+
+        Load(env, adminOnly: true, "--http", "http://127.0.0.1:0").ApplyTo(options);
+
+        Assert.Equal(["admins", "ops"], options.AdminGroups);
+        Assert.Equal("console", options.Oidc.ClientId);
+        Assert.True(options.Oidc.IsConfigured);
+        Assert.Equal("admin", Assert.Single(options.ApiKeys).User);
+        Assert.Equal(452, options.Catalog.Count);
+        Assert.Empty(options.Validate());
+    }
+}
