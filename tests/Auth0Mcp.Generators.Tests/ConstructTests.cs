@@ -16,28 +16,33 @@ public sealed class ConstructTests
 
     private static ToolModel Tool(string name) => Assert.Single(Constructs.RequiredModel.Tools, t => t.Name == name);
 
+    /// <summary>The typed client method bound for <paramref name="tool"/> (same operation: method and path).</summary>
+    private static ClientMethodModel CallOf(ToolModel tool) => Assert.Single(
+        Constructs.RequiredModel.Clients.SelectMany(c => c.Methods),
+        m => string.Equals(m.HttpMethod, tool.Method, StringComparison.OrdinalIgnoreCase) && m.Path == tool.Path);
+
     [Fact]
     public void Reader_RefParameterAtPathLevel_MergedIntoEveryOperation()
     {
-        var get = Tool("auth0_get_widget").Call;
+        var get = CallOf(Tool("auth0_get_widget"));
         var id = Assert.Single(get.Parameters, p => p.WireName == "widget_id");
 
         Assert.Equal(ParamKind.Path, id.Kind);
         Assert.True(id.Required);
-        Assert.Contains(Tool("auth0_replace_widget").Call.Parameters, p => p.WireName == "widget_id" && p.Kind == ParamKind.Path);
+        Assert.Contains(CallOf(Tool("auth0_replace_widget")).Parameters, p => p.WireName == "widget_id" && p.Kind == ParamKind.Path);
     }
 
     [Fact]
     public void Reader_RefChain_ResolvedToTheParameter()
     {
         // WidgetIdAlias → WidgetId: two hops.
-        Assert.Contains(Tool("auth0_upload_manual").Call.Parameters, p => p.WireName == "widget_id" && p.Kind == ParamKind.Path);
+        Assert.Contains(CallOf(Tool("auth0_upload_manual")).Parameters, p => p.WireName == "widget_id" && p.Kind == ParamKind.Path);
     }
 
     [Fact]
     public void Reader_OperationParameter_OverridesPathLevelByNameAndLocation()
     {
-        var verbose = Assert.Single(Tool("auth0_get_widget").Call.Parameters, p => p.WireName == "verbose");
+        var verbose = Assert.Single(CallOf(Tool("auth0_get_widget")).Parameters, p => p.WireName == "verbose");
 
         Assert.Equal("long", verbose.CsType);
         Assert.Contains("Operation-level: wins.", Tool("auth0_get_widget").InputSchema, StringComparison.Ordinal);
@@ -46,19 +51,19 @@ public sealed class ConstructTests
     [Fact]
     public void Reader_RefRequestBodyAndResponse_Resolved()
     {
-        var replace = Tool("auth0_replace_widget").Call;
+        var replace = CallOf(Tool("auth0_replace_widget"));
         var body = Assert.Single(replace.Parameters, p => p.Kind == ParamKind.Body);
 
         Assert.EndsWith(".Widget", body.CsType, StringComparison.Ordinal);
         Assert.True(body.Required);
         Assert.Equal(BodyEncoding.Json, replace.BodyEncoding);
-        Assert.EndsWith(".Widget", Tool("auth0_get_widget").Call.ResponseType, StringComparison.Ordinal);
+        Assert.EndsWith(".Widget", CallOf(Tool("auth0_get_widget")).ResponseType, StringComparison.Ordinal);
     }
 
     [Fact]
     public void MediaTypes_FormBeforeXml_SentUrlEncoded()
     {
-        var create = Tool("auth0_create_widget").Call;
+        var create = CallOf(Tool("auth0_create_widget"));
         var client = Constructs.ClientFiles().Single(f => f.FileName == "Clients/IWidgetsApi.g.cs").Text;
 
         Assert.Equal(BodyEncoding.Form, create.BodyEncoding);
@@ -70,7 +75,7 @@ public sealed class ConstructTests
     [Fact]
     public void MediaTypes_VendorJsonResponse_IsTyped()
     {
-        var create = Tool("auth0_create_widget").Call;
+        var create = CallOf(Tool("auth0_create_widget"));
 
         Assert.Equal("201", create.SuccessStatus);
         Assert.Equal(BodyEncoding.Json, create.ResponseEncoding);
@@ -81,10 +86,10 @@ public sealed class ConstructTests
     public void MediaTypes_BinaryBody_StreamOnTheClientBase64InTheTool()
     {
         var upload = Tool("auth0_upload_manual");
-        var body = Assert.Single(upload.Call.Parameters, p => p.Kind == ParamKind.Body);
+        var body = Assert.Single(CallOf(upload).Parameters, p => p.Kind == ParamKind.Body);
         using var schema = JsonDocument.Parse(upload.InputSchema);
 
-        Assert.Equal(BodyEncoding.Binary, upload.Call.BodyEncoding);
+        Assert.Equal(BodyEncoding.Binary, CallOf(upload).BodyEncoding);
         Assert.Equal("global::System.IO.Stream", body.CsType);
         Assert.Equal("base64", schema.RootElement.GetProperty("properties").GetProperty("body").GetProperty("contentEncoding").GetString());
         Assert.Contains("[global::Refit.Headers(\"Content-Type: application/pdf\")]", Constructs.ClientFiles().Single(f => f.FileName == "Clients/IManualsApi.g.cs").Text, StringComparison.Ordinal);
@@ -93,7 +98,7 @@ public sealed class ConstructTests
     [Fact]
     public void MediaTypes_TextBodyAndXmlResponse_Strings()
     {
-        var note = Assert.Single(Constructs.RequiredModel.Tools, t => t.Path == "/v2/notes" && t.Method == "POST").Call;
+        var note = CallOf(Assert.Single(Constructs.RequiredModel.Tools, t => t.Path == "/v2/notes" && t.Method == "POST"));
 
         Assert.Equal(BodyEncoding.Text, note.BodyEncoding);
         Assert.Equal("string", Assert.Single(note.Parameters, p => p.Kind == ParamKind.Body).CsType);
@@ -104,8 +109,8 @@ public sealed class ConstructTests
     [Fact]
     public void Responses_NoContentAndRedirect_Marked()
     {
-        var delete = Tool("auth0_delete_widget").Call;
-        var download = Tool("auth0_download_manual").Call;
+        var delete = CallOf(Tool("auth0_delete_widget"));
+        var download = CallOf(Tool("auth0_download_manual"));
 
         Assert.Equal("204", delete.SuccessStatus);
         Assert.Null(delete.ResponseMediaType);
@@ -154,7 +159,7 @@ public sealed class ConstructTests
 
         Assert.Equal("auth0_notes_post_v2_notes", note.Name);
         Assert.Equal("notes", list.GroupKey);
-        Assert.Equal(ParamKind.QueryCsv, Assert.Single(list.Call.Parameters).Kind);
+        Assert.Equal(ParamKind.QueryCsv, Assert.Single(CallOf(list).Parameters).Kind);
     }
 
     [Fact]
