@@ -212,7 +212,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             return await DenyAsync(record, arguments, hookOutcomes, decision.Code!, decision.Reason!, started).ConfigureAwait(false);
         }
 
-        // 2. The arguments against the tool's schema: hooks only ever see valid arguments.
+        // 2. The arguments: within the size limits, then against the tool's schema; hooks only ever see valid arguments.
+        if (Limits.CheckArguments(arguments) is { } tooLarge)
+        {
+            return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.InvalidArguments, "invalid arguments: " + tooLarge, started).ConfigureAwait(false);
+        }
+
         var descriptor = _catalog[name];
         var validator = _validators.GetOrAdd(name, static (_, d) => new Auth0ArgumentValidator(d.InputSchema), descriptor);
         if (validator.Validate(arguments) is { Count: > 0 } invalid)
@@ -374,7 +379,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     {
         var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
         record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(raw));
-        record.Arguments = JsonRedactor.Secrets.RedactText(Encoding.UTF8.GetString(raw), out _);
+        record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactText(Encoding.UTF8.GetString(raw), out _));
         record.Hooks = hooks.Count == 0 ? null : [.. hooks];
     }
 

@@ -15,6 +15,9 @@ public enum Auth0FailureKind
     /// <summary>The request was not sent: its path does not have the operation's shape (e.g. a <c>..</c> parameter).</summary>
     RefusedPath,
 
+    /// <summary>The request was not sent: an argument bound for a header holds a character no header may carry.</summary>
+    RefusedHeader,
+
     /// <summary>The request was not sent: no credential is configured, or no token could be obtained.</summary>
     Credential,
 }

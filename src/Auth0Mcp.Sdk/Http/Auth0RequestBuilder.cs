@@ -16,7 +16,7 @@ namespace Auth0Mcp.Sdk.Http;
 public static class Auth0RequestBuilder
 {
     /// <summary>Builds the request for <paramref name="descriptor"/> with <paramref name="arguments"/> (validated), relative to <paramref name="baseAddress"/>.</summary>
-    /// <exception cref="Auth0HttpException">A path value would change the path's shape (<see cref="Auth0FailureKind.RefusedPath"/>).</exception>
+    /// <exception cref="Auth0HttpException">A path value would change the path's shape (<see cref="Auth0FailureKind.RefusedPath"/>), or a header value holds a control character (<see cref="Auth0FailureKind.RefusedHeader"/>).</exception>
     public static HttpRequestMessage Build(Auth0ToolDescriptor descriptor, IReadOnlyDictionary<string, JsonElement> arguments, Uri baseAddress)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
@@ -67,7 +67,13 @@ public static class Auth0RequestBuilder
                     AppendQuery(query, argument.Name, Scalar(value));
                     break;
                 case Auth0ArgumentLocation.Header:
-                    (headers ??= []).Add((argument.Name, Scalar(value)));
+                    var header = Scalar(value);
+                    if (Governance.Limits.CheckHeaderValue(argument.Name, header) is { } refused)
+                    {
+                        throw new Auth0HttpException(Auth0FailureKind.RefusedHeader, $"The request was not sent: {refused}.", 0);
+                    }
+
+                    (headers ??= []).Add((argument.Name, header));
                     break;
             }
         }

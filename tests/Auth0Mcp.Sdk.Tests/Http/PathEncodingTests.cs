@@ -66,4 +66,21 @@ public sealed class PathEncodingTests
         Assert.Contains("was not sent", result.Text(), StringComparison.Ordinal);
         Assert.Contains("'id'", result.Text(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("tenant.example.com\u0000evil")]
+    [InlineData("tenant.example.com\r\nX-Injected: 1")]
+    [InlineData("tenant\u0085.example.com")]
+    public async Task ToolCall_HeaderValueWithControlCharacter_IsRefusedAndNothingIsSent(string value)
+    {
+        await using var h = await Harness.StaticAsync();
+        var json = System.Text.Json.JsonSerializer.Serialize(System.Text.RegularExpressions.Regex.Unescape(value));
+
+        var result = await h.CallAsync(TestTool.WithHeader("q"), $$"""{"q":{{json}}}""");
+
+        Assert.True(result.IsError == true, result.Text());
+        Assert.Empty(h.Server.ApiRequests);
+        Assert.Contains("was not sent", result.Text(), StringComparison.Ordinal);
+        Assert.Contains("header 'q'", result.Text(), StringComparison.Ordinal);
+    }
 }

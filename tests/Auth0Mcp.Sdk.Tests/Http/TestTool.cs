@@ -38,6 +38,15 @@ internal static class TestTool
 
     public static Auth0ApiTool Get(string path = "/users", params string[] scopes) => new(Describe(path: path, scopes: scopes));
 
+    /// <summary>A GET /users tool whose argument <c>q</c> goes in the header <paramref name="header"/>.</summary>
+    public static Auth0ApiTool WithHeader(string header)
+    {
+        var d = Describe();
+        return new(new Auth0ToolDescriptor(
+            d.Name, d.Title, d.Description, d.Method, d.Path, d.OperationId, d.Group, d.Scopes, d.Action, d.Lifecycle, d.InputSchema, d.ReadOnly, d.Destructive, d.Idempotent,
+            new Auth0RequestPlan([new Auth0RequestArgument(header, Auth0ArgumentLocation.Header)])));
+    }
+
     public static Auth0ApiTool Post(string path = "/users", params string[] scopes) => new(Describe("auth0_users_create", "POST", path, scopes));
 
     public static Auth0ApiTool Delete(string path = "/users/{id}", params string[] scopes) => new(Describe("auth0_users_delete", "DELETE", path, scopes.Length == 0 ? ["delete:users"] : scopes));
