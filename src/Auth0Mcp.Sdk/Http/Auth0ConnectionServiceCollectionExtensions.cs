@@ -53,6 +53,9 @@ public static class Auth0ConnectionServiceCollectionExtensions
                 client.BaseAddress = o.GetBaseAddress();
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
+            // A redirect is Auth0's answer, not a hop to take: the tool returns the status and Location, and nothing
+            // follows it off the API host.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .AddHttpMessageHandler<Auth0TelemetryHandler>()
             .AddResilienceHandler(Auth0Resilience.PipelineName, Auth0Resilience.Configure);
         services.AddHttpClient(Auth0HttpClientSource.ClientName)
