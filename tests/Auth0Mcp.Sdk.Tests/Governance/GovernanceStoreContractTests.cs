@@ -118,7 +118,19 @@ internal sealed class StoreFixture : IAsyncDisposable
             await using var admin = new NpgsqlConnection(_adminConnection);
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await drop.ExecuteNonQueryAsync();
+                    break;
+                }
+                catch (PostgresException ex) when (ex.SqlState == "42501" && attempt < 10)
+                {
+                    // an autovacuum worker (another role) was on the new database: it ends on its own
+                    await Task.Delay(300);
+                }
+            }
         }
     }
 
