@@ -32,6 +32,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     private IReadOnlyList<IToolCallHook> _hooks = [];
     private const string CallEvent = "tool.call";
     private const string IntentEvent = "tool.call.intent";
+    private const string DiscoveryEvent = "tool.discovery";
     private readonly ConcurrentDictionary<string, Auth0ArgumentValidator> _validators = new(StringComparer.Ordinal);
     private readonly IAuth0ScopeGuard? _scopes;
     private IReadOnlyDictionary<string, Auth0ToolDescriptor> _catalog = new Dictionary<string, Auth0ToolDescriptor>();
@@ -317,6 +318,36 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var record = NewCallRecord(context, caller, tool, Governance.Time.GetUtcNow());
         var arguments = context.Params?.Arguments is { } given ? new Dictionary<string, JsonElement>(given, StringComparer.Ordinal) : [];
         return await DenyAsync(record, arguments, [], code, reason, Stopwatch.GetTimestamp()).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a discovery call (progressive search or describe: it shows only the caller's entitled tools and never
+    /// reaches Auth0) and records it — caller, redacted arguments, outcome — before the answer leaves, so every search
+    /// is in the audit. A result whose record cannot be written is withheld.
+    /// </summary>
+    public async ValueTask<CallToolResult> RunDiscoveryAsync(RequestContext<CallToolRequestParams> context, Func<ValueTask<CallToolResult>> discover, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(discover);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+        var record = NewCallRecord(context, caller, context.Params?.Name ?? "", Governance.Time.GetUtcNow());
+        record.Event = DiscoveryEvent;
+        var result = await discover().ConfigureAwait(false);
+        FillArguments(record, context.Params?.Arguments is { } given ? new Dictionary<string, JsonElement>(given, StringComparer.Ordinal) : [], []);
+        record.Outcome = result.IsError == true ? AuditOutcomes.Error : AuditOutcomes.Success;
+        record.LatencyMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        try
+        {
+            await Governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+            return result;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAuditFailed(_logger, Governance.Store.Description, ex);
+            return Refused($"{record.Tool} could not be recorded in the governance store {Governance.Store.Description} ({Describe(ex)}); its result is withheld.");
+        }
     }
 
     private async ValueTask<IReadOnlySet<string>?> GrantedScopesAsync(bool obtainToken, CancellationToken cancellationToken) =>

@@ -83,10 +83,16 @@ public static class ToolsModeMcpServerBuilderExtensions
         var tools = context.Server.ServerOptions.ToolCollection;
         if (name != ProgressiveTools.CallName)
         {
-            // Search and describe reveal only what the caller may call (they never reach Auth0): no governance pass.
-            return tools is not null && tools.TryGetPrimitive(name!, out var local)
-                ? await local.InvokeAsync(context, cancellationToken).ConfigureAwait(false)
-                : Error($"{name} is not registered.");
+            // Search and describe reveal only what the caller may call (they never reach Auth0): no access decision, but
+            // each one is recorded when governance is on.
+            if (tools is null || !tools.TryGetPrimitive(name!, out var local))
+            {
+                return Error($"{name} is not registered.");
+            }
+
+            return context.Services?.GetService<GovernanceRuntime>() is { } runtime
+                ? await runtime.RunDiscoveryAsync(context, () => local.InvokeAsync(context, cancellationToken), cancellationToken).ConfigureAwait(false)
+                : await local.InvokeAsync(context, cancellationToken).ConfigureAwait(false);
         }
 
         var args = context.Params!.Arguments;

@@ -137,7 +137,8 @@ public sealed class ToolsModeTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("include_fields=true", request, StringComparison.Ordinal);
         var audit = HttpAuthTests.AuditLines(await _governance.AuditAsync());
         Assert.Contains(audit, r => r.Tool == "auth0_users_list" && r.User == "carol" && r.Outcome == "success");
-        Assert.DoesNotContain(audit, r => r.Tool is "auth0_call_tool" or "auth0_search_tools");
+        Assert.DoesNotContain(audit, r => r.Tool is "auth0_call_tool");
+        Assert.Contains(audit, r => r.Tool == "auth0_search_tools" && r.User == "carol" && r.Outcome == "success");
     }
 
     [Fact]
