@@ -43,7 +43,10 @@ public sealed class SharedPostgresTests
             var verify = await CliAsync(env, "audit", "verify");
             Assert.StartsWith("audit chain intact", verify, StringComparison.Ordinal);
             var export = await CliAsync(env, "audit", "export");
-            Assert.Equal(34, export.Split('\n').Count(l => l.Contains("\"kind\":\"call\"", StringComparison.Ordinal) && l.Contains("\"user\":\"alice\"", StringComparison.Ordinal)));
+            // One outcome record per call (each call that reached Auth0 also has its intent record, tool.call.intent).
+            var lines = export.Split('\n');
+            Assert.Equal(34, lines.Count(l => l.Contains("\"event\":\"tool.call\"", StringComparison.Ordinal) && l.Contains("\"user\":\"alice\"", StringComparison.Ordinal)));
+            Assert.Equal(32, lines.Count(l => l.Contains("\"event\":\"tool.call.intent\"", StringComparison.Ordinal) && l.Contains("\"user\":\"alice\"", StringComparison.Ordinal)));
         }
         finally
         {

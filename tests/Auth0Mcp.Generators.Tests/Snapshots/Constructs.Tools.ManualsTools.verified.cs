@@ -24,21 +24,12 @@ public sealed class ManualsDownloadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0
         inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"}},\"required\":[\"widget_id\"],\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
     public ManualsDownloadManualTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Constructs.Clients.IManualsApi>(http, global::Fixtures.Constructs.Clients.Auth0ApiRefit.Settings);
-        var response = await client.DownloadManualAsync(
-            arguments.GetString("widget_id")!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -61,21 +52,11 @@ public sealed class ManualsUploadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
         inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"body\":{\"type\":\"string\",\"contentEncoding\":\"base64\",\"description\":\"The request body (application/pdf), base64-encoded.\"}},\"required\":[\"widget_id\",\"body\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: true,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/pdf"));
 
     /// <summary>Creates the tool.</summary>
     public ManualsUploadManualTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Constructs.Clients.IManualsApi>(http, global::Fixtures.Constructs.Clients.Auth0ApiRefit.Settings);
-        var response = await client.UploadManualAsync(
-            arguments.GetString("widget_id")!,
-            arguments.GetString("body") is { } base64 ? new global::System.IO.MemoryStream(global::System.Convert.FromBase64String(base64)) : null!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

@@ -24,21 +24,12 @@ public sealed class NotesListNotesTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("ids", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
     public NotesListNotesTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Constructs.Clients.INotesApi>(http, global::Fixtures.Constructs.Clients.Auth0ApiRefit.Settings);
-        var response = await client.ListNotesAsync(
-            arguments.GetStringArray("ids"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -61,20 +52,11 @@ public sealed class NotesPostTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"description\":\"The request body as text/plain text.\"}},\"additionalProperties\":false}",
         readOnly: false,
         destructive: false,
-        idempotent: false);
+        idempotent: false,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "text/plain"));
 
     /// <summary>Creates the tool.</summary>
     public NotesPostTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Constructs.Clients.INotesApi>(http, global::Fixtures.Constructs.Clients.Auth0ApiRefit.Settings);
-        var response = await client.PostAsync(
-            arguments.GetObject("body", global::Fixtures.Constructs.Models.Auth0ApiJsonContext.Default.String),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }

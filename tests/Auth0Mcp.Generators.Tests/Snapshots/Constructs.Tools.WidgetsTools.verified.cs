@@ -24,21 +24,12 @@ public sealed class WidgetsCreateWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
         inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"secret\":{\"type\":\"string\"},\"colour\":{\"type\":\"string\",\"description\":\"Deprecated.\"}},\"required\":[\"name\"]}},\"required\":[\"body\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: false,
-        idempotent: false);
+        idempotent: false,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/x-www-form-urlencoded"));
 
     /// <summary>Creates the tool.</summary>
     public WidgetsCreateWidgetTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Constructs.Clients.IWidgetsApi>(http, global::Fixtures.Constructs.Clients.Auth0ApiRefit.Settings);
-        var response = await client.CreateWidgetAsync(
-            arguments.GetObject("body", global::Fixtures.Constructs.Models.Auth0ApiJsonContext.Default.DictionaryOf_JsonElement)!,
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -61,22 +52,12 @@ public sealed class WidgetsDeleteWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
         inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"verbose\":{\"type\":\"boolean\",\"description\":\"Path-level, overridden below.\"}},\"required\":[\"widget_id\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: true,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
     public WidgetsDeleteWidgetTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Constructs.Clients.IWidgetsApi>(http, global::Fixtures.Constructs.Clients.Auth0ApiRefit.Settings);
-        var response = await client.DeleteWidgetAsync(
-            arguments.GetString("widget_id")!,
-            arguments.GetBoolean("verbose"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -99,23 +80,12 @@ public sealed class WidgetsGetWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTo
         inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"verbose\":{\"type\":\"integer\",\"description\":\"Operation-level: wins.\"},\"fields\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"widget_id\"],\"additionalProperties\":false}",
         readOnly: true,
         destructive: false,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti) }));
 
     /// <summary>Creates the tool.</summary>
     public WidgetsGetWidgetTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Constructs.Clients.IWidgetsApi>(http, global::Fixtures.Constructs.Clients.Auth0ApiRefit.Settings);
-        var response = await client.GetWidgetAsync(
-            arguments.GetString("widget_id")!,
-            arguments.GetInt64("verbose"),
-            arguments.GetStringArray("fields"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
 
@@ -138,22 +108,11 @@ public sealed class WidgetsReplaceWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0A
         inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"verbose\":{\"type\":\"boolean\",\"description\":\"Path-level, overridden below.\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"secret\":{\"type\":\"string\"},\"colour\":{\"type\":\"string\",\"description\":\"Deprecated.\"}},\"required\":[\"name\"]}},\"required\":[\"widget_id\",\"body\"],\"additionalProperties\":false}",
         readOnly: false,
         destructive: true,
-        idempotent: true);
+        idempotent: true,
+        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
     public WidgetsReplaceWidgetTool() : base(Definition)
     {
-    }
-
-    /// <inheritdoc />
-    protected override async global::System.Threading.Tasks.Task SendAsync(global::Auth0Mcp.Sdk.Tools.Auth0ToolArguments arguments, global::System.Net.Http.HttpClient http, global::System.Threading.CancellationToken cancellationToken)
-    {
-        var client = global::Refit.RestService.ForGenerated<global::Fixtures.Constructs.Clients.IWidgetsApi>(http, global::Fixtures.Constructs.Clients.Auth0ApiRefit.Settings);
-        var response = await client.ReplaceWidgetAsync(
-            arguments.GetString("widget_id")!,
-            arguments.GetObject("body", global::Fixtures.Constructs.Models.Auth0ApiJsonContext.Default.Widget)!,
-            arguments.GetBoolean("verbose"),
-            cancellationToken).ConfigureAwait(false);
-        global::Auth0Mcp.Sdk.Tools.Auth0Refit.EnsureSent(response);
     }
 }
