@@ -127,13 +127,15 @@ public sealed class RedactorTests
     [Fact]
     public void RegisterSecretNames_QualifiedName_MasksOnlyUnderThatParent()
     {
-        JsonRedactor.RegisterSecretNames(["decryptionKey.key"]);
-        var body = "{\"decryptionKey\":{\"key\":\"" + Planted + "\",\"cert\":\"c\"},\"rules\":[{\"key\":\"MY_RULES_CONFIG_KEY\"}]}";
+        // A parent the spec does not mark (the generated Auth0SecretFields registers names process-wide when the
+        // generated assembly loads, e.g. decryptionKey as a whole): the qualified rule alone decides here.
+        JsonRedactor.RegisterSecretNames(["widgetVault.key"]);
+        var body = "{\"widgetVault\":{\"key\":\"" + Planted + "\",\"cert\":\"c\"},\"rules\":[{\"key\":\"MY_RULES_CONFIG_KEY\"}]}";
 
         var redacted = JsonRedactor.Secrets.RedactText(body, out var count);
 
         Assert.Equal(1, count);
-        Assert.Equal("{\"decryptionKey\":{\"key\":\"[REDACTED]\",\"cert\":\"c\"},\"rules\":[{\"key\":\"MY_RULES_CONFIG_KEY\"}]}", redacted);
+        Assert.Equal("{\"widgetVault\":{\"key\":\"[REDACTED]\",\"cert\":\"c\"},\"rules\":[{\"key\":\"MY_RULES_CONFIG_KEY\"}]}", redacted);
     }
 
     [Fact]

@@ -54,58 +54,6 @@ public sealed class PiiRedactionHook : ToolCallHook
     }
 }
 
-/// <summary>Denies a result larger than a limit (UTF-8 bytes of its text and structured content), so that a huge answer never floods the model.</summary>
-public sealed class OutputSizeGuardHook : ToolCallHook
-{
-    /// <summary>Creates the guard.</summary>
-    public OutputSizeGuardHook(int maxBytes)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
-        MaxBytes = maxBytes;
-    }
-
-    /// <summary>The largest result allowed, in bytes.</summary>
-    public int MaxBytes { get; }
-
-    /// <inheritdoc />
-    public override string Name => "output-size-guard";
-
-    /// <inheritdoc />
-    public override int Priority => 1000;
-
-    /// <inheritdoc />
-    public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var size = context.Result is { } result ? SizeOf(result) : 0;
-
-        return ValueTask.FromResult(size > MaxBytes
-            ? HookDecision.Deny($"output too large ({size} bytes > {MaxBytes}); narrow the request (paging, fields, filters)")
-            : HookDecision.Allow);
-    }
-
-    /// <summary>The size a result counts for: UTF-8 bytes of its text blocks and its structured content.</summary>
-    public static long SizeOf(CallToolResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        long size = 0;
-        foreach (var block in result.Content)
-        {
-            if (block is TextContentBlock text)
-            {
-                size += Encoding.UTF8.GetByteCount(text.Text);
-            }
-        }
-
-        if (result.StructuredContent is { } structured)
-        {
-            size += Encoding.UTF8.GetByteCount(structured.GetRawText());
-        }
-
-        return size;
-    }
-}
-
 /// <summary>Caps paging arguments (by default <c>per_page</c> and <c>take</c>) at a maximum, rewriting larger values.</summary>
 public sealed class PagingCapHook : ToolCallHook
 {
