@@ -337,17 +337,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var result = await discover().ConfigureAwait(false);
         FillArguments(record, context.Params?.Arguments is { } given ? new Dictionary<string, JsonElement>(given, StringComparer.Ordinal) : [], []);
         record.Outcome = result.IsError == true ? AuditOutcomes.Error : AuditOutcomes.Success;
-        record.LatencyMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
-        try
-        {
-            await Governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
-            return result;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogAuditFailed(_logger, Governance.Store.Description, ex);
-            return Refused($"{record.Tool} could not be recorded in the governance store {Governance.Store.Description} ({Describe(ex)}); its result is withheld.");
-        }
+        return await CompleteAsync(record, [], started).ConfigureAwait(false) ?? result;
     }
 
     private async ValueTask<IReadOnlySet<string>?> GrantedScopesAsync(bool obtainToken, CancellationToken cancellationToken) =>
@@ -475,7 +465,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             LogAuditFailed(_logger, Governance.Store.Description, ex);
             var what = record.IntentSequence is { } intent
                 ? $"{record.Tool} was sent{(record.Auth0Status is { } s ? $" (Auth0 answered {s})" : "")}, but its outcome could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}); its intent record #{intent} stands. The result is withheld."
-                : $"{record.Tool} was refused ({record.Reason}), and the refusal could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}).";
+                : record.Event == DiscoveryEvent
+                    ? $"{record.Tool} could not be recorded in the governance store {Governance.Store.Description} ({Describe(ex)}); its result is withheld."
+                    : $"{record.Tool} was refused ({record.Reason}), and the refusal could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}).";
             return Refused(what);
         }
     }
