@@ -16,7 +16,9 @@ internal static class ServeCommand
             return await Http.HttpServe.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
         }
 
-        var builder = Host.CreateApplicationBuilder();
+        // No default sources (appsettings files and their watchers, DOTNET_ variables, the command line) and no default
+        // logging providers: the settings were read once above (HostConfiguration.cs), so start-up pays for neither.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
