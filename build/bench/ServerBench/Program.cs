@@ -38,7 +38,7 @@ var stubUrl = stub.Urls.First();
 var stubHostPort = new Uri(stubUrl).Authority;
 
 // Governance on: a temp SQLite store where everything is approved for the user "bench".
-var admin = new GovernanceCommands(GovernanceStores.Open(store), Auth0ToolCatalog.Descriptors);
+var admin = new GovernanceCommands(new SqliteGovernanceStore(store), Auth0ToolCatalog.Descriptors);
 await admin.RunAsync(["tools", "approve", "*", "--actor", "bench"], TextWriter.Null, Console.Error);
 await admin.RunAsync(["profiles", "create", "bench", "--toolsets", "all-approved", "--users", "bench", "--policy", "auto", "--actor", "bench"], TextWriter.Null, Console.Error);
 
