@@ -5,7 +5,8 @@
 # The official server trusts the stub through NODE_EXTRA_CA_CERTS, ours through SSL_CERT_FILE.
 # Installs the pinned peers (tests/peers/install.sh: Prism, the official server, ...). Writes
 # build/out/bench-server.md; docs/benchmarks-server.md holds the figures of one run. BENCH_R2R=1 repeats it on a
-# ReadyToRun publish. Usage: bash build/bench-server.sh [calls per row, default 400]
+# ReadyToRun publish; BENCH_AOT=1 publishes the Native AOT executable first (build/publish-aot.sh) and adds it to every
+# table. Usage: bash build/bench-server.sh [calls per row, default 400]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls="${1:-400}"
@@ -16,6 +17,9 @@ echo "== build (Release)" >&2
 dotnet build src/Auth0Mcp.Server -c Release -nologo -clp:ErrorsOnly >&2
 dotnet build build/bench/ServerBench -c Release -nologo -clp:ErrorsOnly >&2
 bench="dotnet build/bench/ServerBench/bin/Release/net10.0/ServerBench.dll"
+if [ "${BENCH_AOT:-0}" = 1 ]; then
+  BENCH_NATIVE="$(bash build/publish-aot.sh)"; export BENCH_NATIVE
+fi
 echo "== JIT build" >&2
 $bench src/Auth0Mcp.Server/bin/Release/net10.0/auth0-mcp.dll "$tools" "$calls" | tee build/out/bench-server.md
 [ "${BENCH_R2R:-0}" = 1 ] || exit 0

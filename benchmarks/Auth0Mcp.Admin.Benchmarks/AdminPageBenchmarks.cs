@@ -42,7 +42,7 @@ public partial class AdminPageBenchmarks
             o.AdminGroups.Add("admins");
             o.ApiKeys.Add(new AdminApiKey(Key, "bench-admin", ["admins"]));
             o.Catalog = Auth0ToolCatalog.Descriptors;
-            o.Store = path;
+            o.StoreFactory = _ => new SqliteGovernanceStore(path);
         });
         _app = builder.Build();
         _app.UseAuthentication();

@@ -53,7 +53,7 @@ public class AuditAppendBenchmarks
             location = new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = _database }.ToString();
         }
 
-        _store = GovernanceStores.Open(location);
+        _store = Store == "postgres" ? new PostgresGovernanceStore(location) : new SqliteGovernanceStore(location);
         _store.InitializeAsync().GetAwaiter().GetResult();
     }
 

@@ -78,7 +78,7 @@ public class GovernanceCallBenchmarks
         {
             builder.WithToolGovernance(o =>
             {
-                o.Store = store;
+                o.UseStore(_ => store.Contains("Host=", StringComparison.OrdinalIgnoreCase) ? new PostgresGovernanceStore(store) : new SqliteGovernanceStore(store));
                 o.StdioIdentity = new CallerIdentity("bench", ["ops"]);
             });
         }

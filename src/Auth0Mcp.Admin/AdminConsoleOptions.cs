@@ -1,4 +1,5 @@
 using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
 
 namespace Auth0Mcp.Admin;
 
@@ -48,8 +49,11 @@ public sealed class AdminConsoleOptions
     /// <summary>The tool catalogue the console governs (the host's generated tools).</summary>
     public IReadOnlyList<Auth0ToolDescriptor> Catalog { get; set; } = [];
 
-    /// <summary>The governance store when the host has none registered (a SQLite path or a PostgreSQL connection string).</summary>
-    public string? Store { get; set; }
+    /// <summary>
+    /// Creates the governance store when the host has none registered (e.g. <c>_ =&gt; new SqliteGovernanceStore(path)</c>
+    /// from the package Auth0Mcp.Governance.Sqlite).
+    /// </summary>
+    public Func<IServiceProvider, IGovernanceStore>? StoreFactory { get; set; }
 
     /// <summary>The scopes of the configured Management API token, when they can be read (credential health).</summary>
     public Func<IReadOnlySet<string>?>? GrantedScopes { get; set; }

@@ -17,7 +17,7 @@ public static class AdminConsoleServiceCollectionExtensions
     /// key on loopback), the admin policy (members of <see cref="AdminConsoleOptions.AdminGroups"/>), antiforgery, and
     /// the governance services it changes state through. A host that already registered <see cref="ToolGovernance"/>
     /// (an MCP server with governance) shares it, so every change reaches connected clients at once; otherwise the
-    /// console opens <see cref="AdminConsoleOptions.Store"/>. Map the pages with <c>MapAuth0McpAdmin</c>.
+    /// console opens the store <see cref="AdminConsoleOptions.StoreFactory"/> creates. Map the pages with <c>MapAuth0McpAdmin</c>.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options; they are validated when the host starts.</param>
@@ -32,7 +32,8 @@ public static class AdminConsoleServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AdminConsoleOptions>, AdminConsoleOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => GovernanceStores.Open(sp.GetRequiredService<IOptions<AdminConsoleOptions>>().Value.Store));
+        services.TryAddSingleton<IGovernanceStore>(sp => sp.GetRequiredService<IOptions<AdminConsoleOptions>>().Value.StoreFactory?.Invoke(sp)
+            ?? throw new InvalidOperationException("the admin console has no governance store: register an IGovernanceStore or set AdminConsoleOptions.StoreFactory"));
         services.TryAddSingleton(sp => new ToolGovernance(sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<TimeProvider>(), "admin:" + Environment.MachineName));
         services.AddSingleton<AuditIndex>();
         services.AddSingleton<AdminConsole>();

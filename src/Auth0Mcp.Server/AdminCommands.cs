@@ -24,6 +24,7 @@ internal static class AdminCommands
             var settings = Environment.GetEnvironmentVariable("AUTH0_MCP_CONFIG") is { Length: > 0 } ? HostSettings.Load([]) : null;
             var commands = new GovernanceCommands(store, Catalog)
             {
+                DefaultActor = Environment.GetEnvironmentVariable("AUTH0_MCP_USER") is { Length: > 0 } user ? user.Trim() : null,
                 ArgumentPolicies = settings?.ArgumentPolicies ?? [],
                 CallApprovals = settings?.CallApproval,
             };

@@ -181,7 +181,7 @@ internal sealed class HostSettings
     public void ApplyTo(ToolGovernanceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Store = Store;
+        options.UseStore(_ => GovernanceStores.Open(Store));
         options.StdioIdentity = CallerIdentity.From(User, Groups);
         options.SubjectClaimTypes.Insert(0, SubjectClaim);
         options.GroupClaimTypes.Insert(0, GroupsClaim);
@@ -568,7 +568,7 @@ internal sealed class HostSettings
         options.Oidc.ClientSecret = AdminClientSecret;
         options.Oidc.SubjectClaim = SubjectClaim;
         options.Oidc.GroupsClaim = GroupsClaim;
-        options.Store = Store;
+        options.StoreFactory = _ => GovernanceStores.Open(Store);
         options.Catalog = AdminCommands.Catalog;
         options.GrantedScopes = AdminCommands.GrantedScopes;
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Server;
 using Auth0Mcp.Server.Tests.Http;
 using Auth0Mcp.Server.Tests.Infrastructure;
 using Microsoft.Playwright;

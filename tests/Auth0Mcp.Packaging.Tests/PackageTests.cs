@@ -43,6 +43,16 @@ public sealed class PackageTests(PackageFeed feed)
         Assert.Contains("ModelContextProtocol", dependencies);
         Assert.Contains("Refit", dependencies);
         Assert.DoesNotContain(dependencies, d => d.StartsWith("Auth0Mcp.", StringComparison.Ordinal));
+        Assert.DoesNotContain("Microsoft.Data.Sqlite", dependencies); // no database driver in the runtime package
+        Assert.DoesNotContain("Npgsql", dependencies);
+
+        // The stores: one package per database, each depending on the runtime and its driver only.
+        foreach (var (id, driver) in new[] { ("Auth0Mcp.Governance.Sqlite", "Microsoft.Data.Sqlite"), ("Auth0Mcp.Governance.PostgreSql", "Npgsql") })
+        {
+            Assert.Contains($"lib/net10.0/{id}.dll", Entries(feed.Package(id)));
+            var storeDependencies = Nuspec(feed.Package(id)).Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => e.Attribute("id")!.Value).Order().ToList();
+            Assert.Equal(new[] { "Auth0Mcp.Sdk", driver }.Order(), storeDependencies);
+        }
 
         // Auth0Mcp.Generators: analyzer, pre-compile CLI, build targets; a development dependency with no dependencies.
         var generators = Entries(feed.Package("Auth0Mcp.Generators"));
@@ -103,6 +113,70 @@ public sealed class PackageTests(PackageFeed feed)
         Assert.True(result.IsError is not true, Text(result));
         using var body = JsonDocument.Parse(Text(result));
         Assert.Equal(JsonValueKind.Array, body.RootElement.ValueKind);
+    }
+
+    [PackagingFact]
+    public async Task GovernedHost_SqliteStorePackage_ListsAndCallsOnlyWhatWasApprovedAndAuditsIt()
+    {
+        var dir = feed.WriteConsumer("GovernedHost", new Dictionary<string, string>
+        {
+            ["GovernedHost.csproj"] = Project($"""
+                <PackageReference Include="Auth0Mcp.Sdk" Version="$(PackageVersion)" />
+                <PackageReference Include="Auth0Mcp.Governance.Sqlite" Version="$(PackageVersion)" />
+                <PackageReference Include="Microsoft.Extensions.Hosting" Version="{HostingVersion}" />
+                """),
+            // A host's governance in code: the store chosen with UseSqlite, the stdio caller named by the host.
+            ["Program.cs"] = """
+                using Auth0Mcp.ManagementApi;
+                using Auth0Mcp.Sdk.Governance;
+                using Microsoft.Extensions.DependencyInjection;
+                using Microsoft.Extensions.Hosting;
+                using Microsoft.Extensions.Logging;
+
+                var db = Environment.GetEnvironmentVariable("GOVERNANCE_DB")!;
+                if (args is ["approve", var tool])
+                {
+                    await using var store = new SqliteGovernanceStore(db);
+                    var commands = new GovernanceCommands(store, Auth0ToolCatalog.Descriptors);
+                    var approved = await commands.RunAsync(["tools", "approve", tool, "--actor", "owner"], Console.Out, Console.Error);
+                    return approved != 0 ? approved : await commands.RunAsync(["profiles", "create", "readers", "--toolsets", "all-approved", "--users", "alice", "--actor", "owner"], Console.Out, Console.Error);
+                }
+
+                var builder = Host.CreateApplicationBuilder(args);
+                builder.Logging.ClearProviders();
+                builder.Services.AddMcpServer()
+                    .WithStdioServerTransport()
+                    .WithAuth0ManagementTools(o =>
+                    {
+                        o.Token = Environment.GetEnvironmentVariable("AUTH0_TOKEN");
+                        o.BaseUrl = new Uri(Environment.GetEnvironmentVariable("AUTH0_MCP_BASE_URL")!);
+                    })
+                    .WithToolGovernance(g =>
+                    {
+                        g.UseSqlite(db);
+                        g.StdioIdentity = new CallerIdentity("alice", []);
+                    });
+                await builder.Build().RunAsync();
+                return 0;
+                """,
+        });
+        var dll = await feed.BuildAsync(dir, "GovernedHost");
+        var db = Path.Combine(dir, "governance.db");
+        var approve = await Processes.RunAsync("dotnet", [dll, "approve", "auth0_users_list"], env: new Dictionary<string, string?> { ["GOVERNANCE_DB"] = db });
+        Assert.True(approve.ExitCode == 0, approve.ToString());
+
+        using var api = new ScriptedApi(new() { ["GET /users"] = (200, """[{"user_id":"auth0|1"}]""") });
+        await using var client = await ConnectAsync(dll, api.BaseUrl, new Dictionary<string, string?> { ["GOVERNANCE_DB"] = db });
+        var tools = await client.ListToolsAsync();
+        var listed = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["per_page"] = 1 });
+        var pending = await client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        Assert.Equal(["auth0_users_list"], tools.Select(t => t.Name));
+        Assert.True(listed.IsError is not true, Text(listed));
+        Assert.Contains("auth0|1", Text(listed), StringComparison.Ordinal);
+        Assert.True(pending.IsError);
+        Assert.Equal(["GET /users"], api.Requests.Select(r => r.Split(" | ")[0].Split('?')[0]));
+        Assert.True(File.Exists(db + ".audit-checkpoints"), "the store sealed its audit beside the file");
     }
 
     [PackagingFact]
@@ -246,21 +320,29 @@ public sealed class PackageTests(PackageFeed feed)
         }
     }
 
-    private static async Task<McpClient> ConnectAsync(string dll, Uri baseUrl) =>
-        await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+    private static async Task<McpClient> ConnectAsync(string dll, Uri baseUrl, IDictionary<string, string?>? extra = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_BASE_URL"] = baseUrl.ToString().TrimEnd('/'),
+            ["AUTH0_TOKEN"] = Token,
+            ["AUTH0_DOMAIN"] = null,
+            ["AUTH0_CLIENT_ID"] = null,
+            ["AUTH0_CLIENT_SECRET"] = null,
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        return await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = Path.GetFileNameWithoutExtension(dll),
             Command = "dotnet",
             Arguments = [dll],
-            EnvironmentVariables = new Dictionary<string, string?>
-            {
-                ["AUTH0_MCP_BASE_URL"] = baseUrl.ToString().TrimEnd('/'),
-                ["AUTH0_TOKEN"] = Token,
-                ["AUTH0_DOMAIN"] = null,
-                ["AUTH0_CLIENT_ID"] = null,
-                ["AUTH0_CLIENT_SECRET"] = null,
-            },
+            EnvironmentVariables = environment,
         }));
+    }
 
     private static string Project(string references, string properties = "") => $"""
         <Project Sdk="Microsoft.NET.Sdk">

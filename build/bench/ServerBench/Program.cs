@@ -10,6 +10,7 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 // Usage: ServerBench <auth0-mcp.dll> <tests/peers dir> [calls=400]
+// BENCH_NATIVE=<path to the Native AOT auth0-mcp> adds the native executable to every table (build/publish-aot.sh).
 // Prints a Markdown report on stdout. Servers run as child processes; everything binds to 127.0.0.1. Contenders are
 // measured in interleaved rounds (A B A B ...) so that machine load falls on all of them alike; report ratios.
 var dll = Path.GetFullPath(args[0]);
@@ -38,7 +39,7 @@ var stubUrl = stub.Urls.First();
 var stubHostPort = new Uri(stubUrl).Authority;
 
 // Governance on: a temp SQLite store where everything is approved for the user "bench".
-var admin = new GovernanceCommands(GovernanceStores.Open(store), Auth0ToolCatalog.Descriptors);
+var admin = new GovernanceCommands(new SqliteGovernanceStore(store), Auth0ToolCatalog.Descriptors);
 await admin.RunAsync(["tools", "approve", "*", "--actor", "bench"], TextWriter.Null, Console.Error);
 await admin.RunAsync(["profiles", "create", "bench", "--toolsets", "all-approved", "--users", "bench", "--policy", "auto", "--actor", "bench"], TextWriter.Null, Console.Error);
 
@@ -65,20 +66,27 @@ Console.WriteLine($"# auth0-mcp server benchmarks ({DateTime.UtcNow:yyyy-MM-dd H
 Console.WriteLine($"Load average at start: {File.ReadAllText("/proc/loadavg").Trim()}\n");
 
 // ---- cold start to the last tools/list page (stdio): ours (governance on) and the official server, A B A B
+var native = Environment.GetEnvironmentVariable("BENCH_NATIVE") is { Length: > 0 } nativePath ? Path.GetFullPath(nativePath) : null;
+const string NativeCold = "auth0-mcp Native AOT (governance on)";
 var cold = new Dictionary<string, List<double>> { ["auth0-mcp (governance on)"] = [], ["Auth0 official 0.1.0-beta.19"] = [] };
+if (native is not null)
+{
+    cold[NativeCold] = [];
+}
+
 var listed = new Dictionary<string, int>();
 for (var run = 0; run < 5; run++)
 {
-    foreach (var which in new[] { 0, 2 })
+    foreach (var which in native is null ? new[] { 0, 2 } : new[] { 0, 2, 4 })
     {
         var (ms, n) = await ColdStartAsync(which);
-        var name = which == 0 ? "auth0-mcp (governance on)" : "Auth0 official 0.1.0-beta.19";
+        var name = which switch { 0 => "auth0-mcp (governance on)", 4 => NativeCold, _ => "Auth0 official 0.1.0-beta.19" };
         cold[name].Add(ms);
         listed[name] = n;
     }
 }
 
-Console.WriteLine("## Cold start to the last tools/list page (stdio, JIT, median of 5, interleaved)\n");
+Console.WriteLine("## Cold start to the last tools/list page (stdio, JIT unless marked, median of 5, interleaved)\n");
 Console.WriteLine("| server | tools | ms | vs official |\n|---|---:|---:|---:|");
 var officialCold = Median(cold["Auth0 official 0.1.0-beta.19"]);
 foreach (var (name, samples) in cold)
@@ -100,6 +108,18 @@ await using var officialClient = await McpClient.CreateAsync(officialTransport!)
 await officialClient.ListToolsAsync();
 await Task.Delay(2000);
 var officialRss = RssTree(official.Id);
+Process? oursNative = null;
+McpClient? nativeClient = null;
+long nativeRss = 0;
+if (native is not null)
+{
+    oursNative = Start(native, ["serve"], env, out var nativeTransport);
+    nativeClient = await McpClient.CreateAsync(nativeTransport!);
+    await nativeClient.ListToolsAsync();
+    await Task.Delay(2000);
+    nativeRss = Rss(oursNative.Id);
+}
+
 var oursHttp = Start("dotnet", [dll, "serve", "--http", "http://127.0.0.1:0/mcp"], env, out _, http: true);
 var url = await ListeningUrlAsync(oursHttp);
 await using var httpClient = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
@@ -118,6 +138,11 @@ var contenders = new List<(string Name, Func<Task> Call)>
     ("Auth0 official stdio", async () => await officialClient.CallToolAsync(officialTool, officialArgs)),
     ("auth0-mcp Streamable HTTP (governance + audit on)", async () => await httpClient.CallToolAsync("auth0_clients_get", ourArgs)),
 };
+if (nativeClient is not null)
+{
+    contenders.Add(("auth0-mcp Native AOT stdio (governance + audit on)", async () => await nativeClient.CallToolAsync("auth0_clients_get", ourArgs)));
+}
+
 const int Rounds = 4;
 var serial = contenders.ToDictionary(c => c.Name, _ => new List<double>());
 var parallel = contenders.ToDictionary(c => c.Name, _ => new List<double>());
@@ -157,8 +182,18 @@ foreach (var (name, _) in contenders)
 
 Console.WriteLine($"\nStreamable HTTP vs stdio (p50, ours): {Percentile(serial["auth0-mcp Streamable HTTP (governance + audit on)"], 0.5) / Percentile(serial["auth0-mcp stdio (governance + audit on)"], 0.5):F2}x");
 Console.WriteLine($"\n## Idle memory after tools/list (2 s idle)\n\n| server | RSS MiB |\n|---|---:|\n| auth0-mcp stdio, governance on, 452 tools | {idleRss / 1024.0 / 1024.0:F0} |\n| Auth0 official (node, whole process tree) | {officialRss / 1024.0 / 1024.0:F0} |");
+if (native is not null)
+{
+    Console.WriteLine($"| auth0-mcp Native AOT stdio, governance on, 452 tools | {nativeRss / 1024.0 / 1024.0:F0} |");
+}
+
 Console.WriteLine($"\nLoad average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
-foreach (var p in new[] { ours, official, oursHttp })
+if (nativeClient is not null)
+{
+    await nativeClient.DisposeAsync();
+}
+
+foreach (var p in new[] { ours, official, oursHttp, oursNative }.OfType<Process>())
 {
     try
     {
@@ -249,6 +284,7 @@ async Task<(double Ms, int Tools)> ColdStartAsync(int which)
         0 => Start("dotnet", [dll, "serve"], env, out transport),
         1 => Start("dotnet", [dll, "serve"], new Dictionary<string, string?>(env) { ["AUTH0_MCP_GOVERNANCE"] = "off" }, out transport),
         2 => Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], officialEnv, out transport),
+        4 => Start(native!, ["serve"], env, out transport),
         _ => Start("node", [Path.Combine(tools, "tiny-mcp-server.cjs")], [], out transport),
     };
     await using var client = await McpClient.CreateAsync(transport!);

@@ -54,6 +54,9 @@ public sealed class GovernanceCommands
     private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly ToolGovernance _governance;
+
+    /// <summary>Who acts when <c>--actor</c> is not given (the server passes <c>AUTH0_MCP_USER</c>); null: the OS user.</summary>
+    public string? DefaultActor { get; init; }
     private readonly IReadOnlyList<Auth0ToolDescriptor> _catalog;
     private readonly Dictionary<string, Auth0ToolDescriptor> _byName;
 
@@ -88,7 +91,7 @@ public sealed class GovernanceCommands
         try
         {
             var parsed = Arguments.Parse(args.Skip(1));
-            var actor = parsed.Single("actor") ?? CallerIdentity.FromEnvironment()?.User ?? Environment.UserName;
+            var actor = parsed.Single("actor") ?? DefaultActor ?? Environment.UserName;
             await _governance.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
             await _governance.SyncCatalogAsync(_catalog, actor, null, cancellationToken).ConfigureAwait(false);
             var group = args[0];

@@ -7,10 +7,22 @@ namespace Auth0Mcp.Sdk.Governance;
 public sealed class ToolGovernanceOptions
 {
     /// <summary>
-    /// The store: a SQLite file path or a PostgreSQL connection string (see <see cref="GovernanceStores.Open"/>).
-    /// Null: <c>AUTH0_MCP_STORE</c>, then the default SQLite file. Ignored when an <see cref="IGovernanceStore"/> is registered.
+    /// Creates the store: set by <c>UseSqlite(path)</c> (package Auth0Mcp.Governance.Sqlite), <c>UsePostgres(connectionString)</c>
+    /// (Auth0Mcp.Governance.PostgreSql) or <see cref="UseStore"/>. Not used when an <see cref="IGovernanceStore"/> is registered.
     /// </summary>
-    public string? Store { get; set; }
+    public Func<IServiceProvider, IGovernanceStore>? StoreFactory { get; private set; }
+
+    /// <summary>Uses the store <paramref name="factory"/> creates (once, when governance starts).</summary>
+    /// <param name="factory">Creates the store.</param>
+    /// <returns>These options.</returns>
+    public ToolGovernanceOptions UseStore(Func<IServiceProvider, IGovernanceStore> factory)
+    {
+        StoreFactory = factory ?? throw new ArgumentNullException(nameof(factory));
+        return this;
+    }
+
+    /// <summary>What a host that chose no store is told.</summary>
+    internal const string NoStore = "tool governance has no store: call UseSqlite(path) (package Auth0Mcp.Governance.Sqlite) or UsePostgres(connectionString) (package Auth0Mcp.Governance.PostgreSql) in WithToolGovernance, or register an IGovernanceStore";
 
     /// <summary>This server instance's name in audit records (default: the machine name).</summary>
     public string ServerName { get; set; } = Environment.MachineName;
@@ -21,8 +33,8 @@ public sealed class ToolGovernanceOptions
     /// </summary>
     public IReadOnlyList<Auth0ToolDescriptor>? Catalog { get; set; }
 
-    /// <summary>The caller over stdio (no authenticated principal); default from <c>AUTH0_MCP_USER</c> / <c>AUTH0_MCP_GROUPS</c>.</summary>
-    public CallerIdentity? StdioIdentity { get; set; } = CallerIdentity.FromEnvironment();
+    /// <summary>The caller over stdio (no authenticated principal); null: nobody (every stdio call is refused as anonymous).</summary>
+    public CallerIdentity? StdioIdentity { get; set; }
 
     /// <summary>Claim types tried in order for the caller's subject over HTTP.</summary>
     public List<string> SubjectClaimTypes { get; } = ["sub", ClaimTypes.NameIdentifier];

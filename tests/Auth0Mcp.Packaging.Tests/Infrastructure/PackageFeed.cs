@@ -4,7 +4,7 @@ using System.Security;
 namespace Auth0Mcp.Packaging.Tests.Infrastructure;
 
 /// <summary>
-/// Packs the three packages once per test run into a temporary folder feed, with a version of its own
+/// Packs the packages once per test run into a temporary folder feed, with a version of its own
 /// (0.1.0-pkgtest.TIMESTAMP), and writes a nuget.config beside the consumer projects: that feed for Auth0Mcp.*
 /// (package source mapping), the normal source for the rest, and the machine's package folder as a read-only
 /// fallback so that restores are quick. Consumers get their own NUGET_PACKAGES, so nothing leaks into, or locks,
@@ -12,7 +12,7 @@ namespace Auth0Mcp.Packaging.Tests.Infrastructure;
 /// </summary>
 public sealed class PackageFeed : IAsyncLifetime
 {
-    public static readonly string[] Projects = ["src/Auth0Mcp.Sdk/Auth0Mcp.Sdk.csproj", "generators/Auth0Mcp.Generators/Auth0Mcp.Generators.csproj", "src/Auth0Mcp.Server/Auth0Mcp.Server.csproj"];
+    public static readonly string[] Projects = ["src/Auth0Mcp.Sdk/Auth0Mcp.Sdk.csproj", "src/Auth0Mcp.Governance.Sqlite/Auth0Mcp.Governance.Sqlite.csproj", "src/Auth0Mcp.Governance.PostgreSql/Auth0Mcp.Governance.PostgreSql.csproj", "generators/Auth0Mcp.Generators/Auth0Mcp.Generators.csproj", "src/Auth0Mcp.Server/Auth0Mcp.Server.csproj"];
 
     public string Root { get; } = Directory.CreateTempSubdirectory("auth0mcp-pkg-").FullName;
 

@@ -16,7 +16,7 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        _store = GovernanceStores.Open(Path.Combine(_directory, "gov.db"));
+        _store = TestStores.Open(Path.Combine(_directory, "gov.db"));
         return Task.CompletedTask;
     }
 

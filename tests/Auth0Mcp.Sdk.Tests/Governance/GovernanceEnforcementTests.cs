@@ -284,13 +284,13 @@ public sealed class GovernanceEnforcementTests
         var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var storePath = Path.Combine(directory, "shared.db");
-        await using (var a = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], o => o.Store = storePath))
+        await using (var a = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], o => o.UseSqlite(storePath)))
         {
             await a.AllowAsync(["alice"], "auth0_users_list");
         }
 
         var v2 = Descriptors.Make("auth0_users_list", path: "/users", description: "v2", scopes: ["read:users"]);
-        await using var b = await GovernanceHarness.StartAsync([new FakeTool(v2)], o => o.Store = storePath);
+        await using var b = await GovernanceHarness.StartAsync([new FakeTool(v2)], o => o.UseSqlite(storePath));
         var client = await b.ConnectAsync(GovernanceHarness.User("alice"));
 
         Assert.Contains("tool pending review", ResultText.Of(await client.CallToolAsync("auth0_users_list", Args)));

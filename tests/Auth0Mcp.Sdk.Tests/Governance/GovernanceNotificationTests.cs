@@ -13,7 +13,7 @@ public sealed class GovernanceNotificationTests
         var storePath = Path.Combine(directory, "shared.db");
         await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], o =>
         {
-            o.Store = storePath;
+            o.UseSqlite(storePath);
             o.RefreshInterval = TimeSpan.FromSeconds(30);
         });
         await h.Governance.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
@@ -27,7 +27,7 @@ public sealed class GovernanceNotificationTests
         });
 
         // The CLI, with its own store instance, approves the tool.
-        await using (var cliStore = GovernanceStores.Open(storePath))
+        await using (var cliStore = TestStores.Open(storePath))
         {
             var code = await new GovernanceCommands(cliStore, [Descriptors.UsersList]).RunAsync(["tools", "approve", "auth0_users_list"], TextWriter.Null, TextWriter.Null);
             Assert.Equal(0, code);

@@ -13,7 +13,7 @@ public sealed class GovernanceRegistrationTests
         var services = new ServiceCollection();
         var builder = services.AddMcpServer();
 
-        var returned = builder.WithToolGovernance(o => o.Store = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".db"));
+        var returned = builder.WithToolGovernance(o => o.UseSqlite(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".db")));
         await using var provider = services.BuildServiceProvider();
 
         Assert.Same(builder, returned);
@@ -24,12 +24,25 @@ public sealed class GovernanceRegistrationTests
     }
 
     [Fact]
+    public async Task WithToolGovernance_NoStoreChosen_TheStoreCannotBeResolvedAndTheMessageSaysHowToChoose()
+    {
+        var services = new ServiceCollection();
+        services.AddMcpServer().WithToolGovernance(o => o.StdioIdentity = new CallerIdentity("alice", []));
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IGovernanceStore>());
+
+        Assert.Contains("UseSqlite(path)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("UsePostgres(connectionString)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HostStart_HostedServicesStarted_SyncsCatalogueBeforeAnyRequest()
     {
         var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddMcpServer().WithTools([new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.Store = Path.Combine(directory, "gov.db"));
+        services.AddMcpServer().WithTools([new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.UseSqlite(Path.Combine(directory, "gov.db")));
         await using var provider = services.BuildServiceProvider();
 
         foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())

@@ -90,7 +90,7 @@ internal sealed class StoreFixture : IAsyncDisposable
     /// <summary>Opens a new store over the same data (as another server instance would).</summary>
     public async Task<IGovernanceStore> OpenAsync()
     {
-        var store = GovernanceStores.Open(Location, Seal);
+        var store = TestStores.Open(Location, Seal);
         await store.InitializeAsync();
         return store;
     }
@@ -505,15 +505,6 @@ public sealed class GovernanceStoreContractTests
         command.CommandText = "PRAGMA journal_mode";
 
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
-    }
-
-    [Fact]
-    public void Open_Location_SelectsImplementation()
-    {
-        Assert.IsType<PostgresGovernanceStore>(GovernanceStores.Open("Host=127.0.0.1;Database=x;Username=u"));
-        Assert.IsType<SqliteGovernanceStore>(GovernanceStores.Open(Path.Combine(Path.GetTempPath(), "x.db")));
-        Assert.True(GovernanceStores.IsPostgres("postgresql://u@localhost/db"));
-        Assert.False(GovernanceStores.IsPostgres("/var/lib/auth0-mcp/governance.db"));
     }
 
     private static async Task<List<AuditRow>> ReadAllAsync(IGovernanceStore store, long after = 0)

@@ -106,7 +106,7 @@ internal sealed class GovernanceHarness : IAsyncDisposable
             .WithTools(Tools.Values.Cast<McpServerTool>().Concat(otherTools ?? []))
             .WithToolGovernance(o =>
             {
-                o.Store = Path.Combine(_directory, "governance.db");
+                o.UseSqlite(Path.Combine(_directory, "governance.db"));
                 o.ServerName = "test-server";
                 o.StdioIdentity = null;
                 o.HookTimeout = TimeSpan.FromMilliseconds(500);

@@ -1,5 +1,6 @@
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Tests.Governance;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,7 +16,7 @@ public sealed class AuditTailTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        _store = GovernanceStores.Open(Path.Combine(_directory, "gov.db"));
+        _store = TestStores.Open(Path.Combine(_directory, "gov.db"));
         await _store.InitializeAsync();
     }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Auth0Mcp.ManagementApi;
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Server;
 using Auth0Mcp.Server.Http;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;

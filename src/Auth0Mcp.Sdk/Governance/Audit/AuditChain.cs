@@ -183,7 +183,7 @@ public static class AuditChain
             problems.AddRange(file.Read.Problems);
             if (!file.Read.Exists && keyed > 0)
             {
-                problems.Add($"the checkpoint file {file.Path} is missing although {keyed} keyed record(s) exist (deleted? if this machine never wrote to the store, point {AuditCheckpointFile.EnvironmentVariable} at the file of one that did)");
+                problems.Add($"the checkpoint file {file.Path} is missing although {keyed} keyed record(s) exist (deleted? if this machine never wrote to the store, point the store's checkpoint file (AuditSealOptions.CheckpointFile; the server: AUTH0_MCP_AUDIT_CHECKPOINTS) at the file of one that did)");
             }
         }
 

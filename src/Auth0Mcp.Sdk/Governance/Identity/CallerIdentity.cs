@@ -8,16 +8,6 @@ namespace Auth0Mcp.Sdk.Governance;
 /// <param name="Groups">The caller's groups.</param>
 public sealed record CallerIdentity(string User, IReadOnlyList<string> Groups)
 {
-    /// <summary>The environment variable naming the stdio user.</summary>
-    public const string UserEnvironmentVariable = "AUTH0_MCP_USER";
-
-    /// <summary>The environment variable listing the stdio user's groups, comma-separated.</summary>
-    public const string GroupsEnvironmentVariable = "AUTH0_MCP_GROUPS";
-
-    /// <summary>The identity configured by <c>AUTH0_MCP_USER</c> and <c>AUTH0_MCP_GROUPS</c>, or null when no user is set.</summary>
-    public static CallerIdentity? FromEnvironment() =>
-        From(Environment.GetEnvironmentVariable(UserEnvironmentVariable), Environment.GetEnvironmentVariable(GroupsEnvironmentVariable));
-
     /// <summary>An identity from a user name and comma-separated groups; null when <paramref name="user"/> is blank.</summary>
     public static CallerIdentity? From(string? user, string? groups) =>
         string.IsNullOrWhiteSpace(user)

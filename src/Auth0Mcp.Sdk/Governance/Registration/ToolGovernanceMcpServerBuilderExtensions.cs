@@ -11,7 +11,7 @@ public static class ToolGovernanceMcpServerBuilderExtensions
     /// Governs every <c>tools/list</c> and <c>tools/call</c> of the server through request filters: each caller
     /// sees and may call exactly the approved tools of its active access profiles; every call attempt is audited.
     /// Seams (register your own before this call to replace a default): <see cref="IGovernanceStore"/> (default:
-    /// from <see cref="ToolGovernanceOptions.Store"/>), <see cref="ICallerIdentityResolver"/>,
+    /// from <see cref="ToolGovernanceOptions.StoreFactory"/>, e.g. <c>g.UseSqlite(path)</c>), <see cref="ICallerIdentityResolver"/>,
     /// <see cref="IToolCallHook"/> (added to the built-in hooks) and <see cref="TimeProvider"/>.
     /// </summary>
     /// <param name="builder">The MCP server builder.</param>
@@ -29,7 +29,8 @@ public static class ToolGovernanceMcpServerBuilderExtensions
 
         options.Validate(o => o.Validate().Count == 0, "Invalid tool governance options (see ToolGovernanceOptions.Validate).").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IGovernanceStore>(sp => GovernanceStores.Open(sp.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value.Store));
+        services.TryAddSingleton<IGovernanceStore>(sp => sp.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value.StoreFactory?.Invoke(sp)
+            ?? throw new InvalidOperationException(ToolGovernanceOptions.NoStore));
         services.TryAddSingleton<ICallerIdentityResolver>(sp => new ClaimsCallerIdentityResolver(sp.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value));
         services.TryAddSingleton(sp => new ToolGovernance(
             sp.GetRequiredService<IGovernanceStore>(),

@@ -28,9 +28,6 @@ internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheck
 /// When the file passes <see cref="CompactBytes"/> it is replaced by its newest checkpoint.</remarks>
 internal sealed class AuditCheckpointFile(string path)
 {
-    /// <summary>The environment variable naming the checkpoint file.</summary>
-    public const string EnvironmentVariable = "AUTH0_MCP_AUDIT_CHECKPOINTS";
-
     internal const long CompactBytes = 1 << 20;
 
     public string Path { get; } = System.IO.Path.GetFullPath(path);

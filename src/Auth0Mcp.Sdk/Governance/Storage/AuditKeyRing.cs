@@ -9,18 +9,12 @@ namespace Auth0Mcp.Sdk.Governance;
 /// every sealed record and checkpoint carries.
 /// </summary>
 /// <remarks>
-/// Sources, first match wins: the <see cref="KeyEnvironmentVariable"/> (base64 keys separated by commas, the last
-/// is current), a key file (one base64 key per line, the last is current, <c>#</c> comments), created with mode
+/// Sources: <see cref="Parse"/> (base64 keys separated by commas, the last is current; the server reads
+/// <c>AUTH0_MCP_AUDIT_KEY</c> so), or a key file (one base64 key per line, the last is current, <c>#</c> comments), created with mode
 /// 0600 and a random 256-bit key on first use. Rotate by appending a key (<see cref="RotateFile"/>).
 /// </remarks>
 public sealed class AuditKeyRing
 {
-    /// <summary>The environment variable holding the audit keys inline (base64, comma separated, last is current).</summary>
-    public const string KeyEnvironmentVariable = "AUTH0_MCP_AUDIT_KEY";
-
-    /// <summary>The environment variable naming the audit key file.</summary>
-    public const string KeyFileEnvironmentVariable = "AUTH0_MCP_AUDIT_KEY_FILE";
-
     private const int MinimumKeyBytes = 32;
     private readonly Dictionary<string, byte[]> _keys;
 
@@ -94,22 +88,6 @@ public sealed class AuditKeyRing
         }
 
         return keys.Count == 0 ? throw new FormatException($"{source} holds no audit key") : new AuditKeyRing(keys, source);
-    }
-
-    /// <summary>
-    /// The ring from <see cref="KeyEnvironmentVariable"/> when set; otherwise from the key file
-    /// (<see cref="KeyFileEnvironmentVariable"/>, else <paramref name="defaultKeyFile"/>), created on first use.
-    /// </summary>
-    public static AuditKeyRing Load(string defaultKeyFile)
-    {
-        var inline = Environment.GetEnvironmentVariable(KeyEnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(inline))
-        {
-            return Parse(inline, "environment variable " + KeyEnvironmentVariable);
-        }
-
-        var file = Environment.GetEnvironmentVariable(KeyFileEnvironmentVariable);
-        return OpenFile(string.IsNullOrWhiteSpace(file) ? defaultKeyFile : file);
     }
 
     /// <summary>Reads the key file at <paramref name="path"/>, creating it (mode 0600, one random key) when it does not exist.</summary>

@@ -1,9 +1,8 @@
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
-/// Where a store finds the audit key and writes its checkpoints. Unset values fall back to the environment
-/// (<see cref="AuditKeyRing.KeyEnvironmentVariable"/>, <see cref="AuditKeyRing.KeyFileEnvironmentVariable"/>,
-/// <c>AUTH0_MCP_AUDIT_CHECKPOINTS</c>), then to the store's defaults: beside a SQLite file
+/// Where a store finds the audit key and writes its checkpoints (the server sets them from <c>AUTH0_MCP_AUDIT_KEY</c>,
+/// <c>AUTH0_MCP_AUDIT_KEY_FILE</c> and <c>AUTH0_MCP_AUDIT_CHECKPOINTS</c>). Unset values fall back to the store's defaults: beside a SQLite file
 /// (<c>governance.db.audit-key</c>, <c>governance.db.audit-checkpoints</c>), or in the user's configuration
 /// directory for PostgreSQL (<c>auth0-mcp/audit.key</c>, <c>auth0-mcp/audit-checkpoints/HOST_PORT_DB.log</c>).
 /// </summary>
@@ -25,10 +24,9 @@ public sealed class AuditSealOptions
             return Keys;
         }
 
-        return KeyFile is not null ? AuditKeyRing.OpenFile(KeyFile) : AuditKeyRing.Load(defaultKeyFile);
+        return AuditKeyRing.OpenFile(KeyFile ?? defaultKeyFile);
     }
 
     internal string ResolveCheckpointFile(string defaultCheckpointFile) =>
-        CheckpointFile
-        ?? (Environment.GetEnvironmentVariable(AuditCheckpointFile.EnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : defaultCheckpointFile);
+        CheckpointFile ?? defaultCheckpointFile;
 }

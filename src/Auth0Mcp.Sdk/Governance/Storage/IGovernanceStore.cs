@@ -2,8 +2,9 @@ namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
 /// Durable governance storage: the <see cref="GovernanceState"/> document (optimistic concurrency on its
-/// revision) and the hash-chained audit log. Implementations: <see cref="SqliteGovernanceStore"/> (default, a
-/// local file) and <see cref="PostgresGovernanceStore"/> (shared by several server instances).
+/// revision) and the hash-chained audit log. Implementations: <c>SqliteGovernanceStore</c> (package
+/// Auth0Mcp.Governance.Sqlite, a local file) and <c>PostgresGovernanceStore</c> (Auth0Mcp.Governance.PostgreSql,
+/// shared by several server instances), both on <see cref="DbGovernanceStore"/>.
 /// </summary>
 /// <remarks>
 /// Every write is durable when its task completes. A fault of the store (disk full, locked, unreadable, read-only,
@@ -58,49 +59,4 @@ public interface IGovernanceStore : IAsyncDisposable
 
     private static async Task<string?> GetCatalogHashFromStateAsync(IGovernanceStore store, CancellationToken cancellationToken) =>
         (await store.LoadStateAsync(cancellationToken).ConfigureAwait(false)).CatalogHash;
-}
-
-/// <summary>Store helpers shared by the commands and the runtime.</summary>
-public static class GovernanceStores
-{
-    /// <summary>The environment variable that selects the store: a file path (SQLite) or a connection string (PostgreSQL).</summary>
-    public const string StoreEnvironmentVariable = "AUTH0_MCP_STORE";
-
-    /// <summary>The default SQLite file: <c>auth0-mcp/governance.db</c> under the user's local application data.</summary>
-    public static string DefaultSqlitePath => Path.Combine(
-        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
-        "auth0-mcp",
-        "governance.db");
-
-    /// <summary>
-    /// Opens the store <paramref name="location"/> names: a PostgreSQL connection string (it contains
-    /// <c>Host=</c> or <c>Server=</c>, or starts with <c>postgres://</c>/<c>postgresql://</c>), otherwise a SQLite file path.
-    /// Null or empty means <see cref="StoreEnvironmentVariable"/>, then <see cref="DefaultSqlitePath"/>.
-    /// <paramref name="seal"/> says where the audit key and checkpoints are (default: see <see cref="AuditSealOptions"/>).
-    /// </summary>
-    public static IGovernanceStore Open(string? location, AuditSealOptions? seal = null)
-    {
-        if (string.IsNullOrWhiteSpace(location))
-        {
-            location = Environment.GetEnvironmentVariable(StoreEnvironmentVariable);
-        }
-
-        if (string.IsNullOrWhiteSpace(location))
-        {
-            location = DefaultSqlitePath;
-        }
-
-        return IsPostgres(location) ? new PostgresGovernanceStore(location, seal) : new SqliteGovernanceStore(location, seal);
-    }
-
-    /// <summary>Whether <paramref name="location"/> is a PostgreSQL connection string rather than a file path.</summary>
-    public static bool IsPostgres(string location)
-    {
-        ArgumentNullException.ThrowIfNull(location);
-        var text = location.TrimStart();
-        return text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
-            || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
-            || text.Contains("Host=", StringComparison.OrdinalIgnoreCase)
-            || text.Contains("Server=", StringComparison.OrdinalIgnoreCase);
-    }
 }
