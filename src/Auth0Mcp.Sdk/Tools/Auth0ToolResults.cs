@@ -18,7 +18,14 @@ namespace Auth0Mcp.Sdk.Tools;
 /// </summary>
 public static class Auth0ToolResults
 {
+    /// <summary>
+    /// The nesting structuredContent keeps. The MCP SDK's serializer stops at 64 levels, the JSON-RPC envelope included:
+    /// a deeper object or array is given there as its JSON text (a string); the text content always has the whole body.
+    /// </summary>
+    internal const int StructuredDepth = 48;
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = int.MaxValue };
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = int.MaxValue };
 
     /// <summary>The result for arguments that do not fit the input schema; no request was sent.</summary>
     public static CallToolResult InvalidArguments(string toolName, IReadOnlyList<string> errors) => Error(
@@ -73,17 +80,10 @@ public static class Auth0ToolResults
         }
 
         var (text, json) = body.Value;
-        // structuredContent must be an object: arrays and scalars are wrapped as {"result": …}.
-        var structured = json switch
-        {
-            null => (JsonElement?)null,
-            { ValueKind: JsonValueKind.Object } element => element,
-            _ => ParseElement("{\"result\":" + text + "}"),
-        };
         var result = new CallToolResult
         {
             Content = [new TextContentBlock { Text = text }],
-            StructuredContent = structured,
+            StructuredContent = json is null ? null : Structured(text),
         };
         if (json is { ValueKind: JsonValueKind.Object } obj && PagingHint(JsonObject.Create(obj)) is { } hint)
         {
@@ -133,7 +133,7 @@ public static class Auth0ToolResults
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = text }, new TextContentBlock { Text = note }],
-            StructuredContent = ParseElement("{\"result\":" + text + ",\"truncated\":true}"),
+            StructuredContent = Structured("{\"result\":" + text + ",\"truncated\":true}"),
         };
     }
 
@@ -287,9 +287,29 @@ public static class Auth0ToolResults
 
     private static string Shorten(string text) => text.Length > 500 ? text[..500] + "…" : text;
 
-    private static JsonElement ParseElement(string json)
+    /// <summary>
+    /// structuredContent from a JSON text: an object as it is, any other value wrapped as <c>{"result": …}</c> (it must be
+    /// an object); objects and arrays nested deeper than <see cref="StructuredDepth"/> become their JSON text.
+    /// </summary>
+    private static JsonElement Structured(string json)
     {
-        using var doc = JsonDocument.Parse(json, DocumentOptions);
+        var utf8 = Encoding.UTF8.GetBytes(json);
+        var wrap = utf8.AsSpan().TrimStart(" \t\r\n"u8) is not [(byte)'{', ..];
+        var edits = new List<(long Start, long End, byte[] Replacement)>();
+        var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth + (wrap ? 1 : 0) >= StructuredDepth)
+            {
+                var start = reader.TokenStartIndex;
+                reader.Skip();
+                edits.Add((start, reader.BytesConsumed, JsonRedactor.EncodeString(Encoding.UTF8.GetString(utf8.AsSpan((int)start, (int)(reader.BytesConsumed - start))))));
+            }
+        }
+
+        var capped = edits.Count == 0 ? utf8 : JsonRedactor.Splice(utf8, edits);
+        byte[] value = wrap ? [.. "{\"result\":"u8, .. capped, (byte)'}'] : capped;
+        using var doc = JsonDocument.Parse(value, DocumentOptions);
         return doc.RootElement.Clone();
     }
 

@@ -162,7 +162,8 @@ public sealed class GovernanceEnforcementTests
         var client = await h.ConnectAsync(GovernanceHarness.User("carol", "g1"));
 
         Assert.Equal(["auth0_users_list"], (await client.ListToolsAsync()).Select(t => t.Name));
-        Assert.Contains("tool not in your access profile", ResultText.Of(await client.CallToolAsync("auth0_roles_create", Args)));
+        Assert.Contains("[unknown-tool]", ResultText.Of(await client.CallToolAsync("auth0_roles_create", Args)), StringComparison.Ordinal);
+        Assert.Equal(DenialCodes.NotInProfile, Assert.Single(await h.CallRecordsAsync()).DenialCode);
     }
 
     [Fact]
@@ -278,7 +279,7 @@ public sealed class GovernanceEnforcementTests
         Assert.Contains("content changed", tool.LastChange);
         Assert.Contains(await h.AuditAsync(), r => r.Event == "tool.changed" && r.Tool == "auth0_users_list" && r.Details!.Contains("pending review"));
         Assert.Equal("Denied by governance: unknown tool 'auth0_users_list' [unknown-tool]", ResultText.Of(await client.CallToolAsync("auth0_users_list", Args)));
-        Assert.Contains(await h.CallRecordsAsync(), r => r.DenialCode == DenialCodes.PendingReview && r.Reason!.Contains("changed since it was approved", StringComparison.Ordinal));
+        Assert.Equal(DenialCodes.PendingReview, Assert.Single(await h.CallRecordsAsync()).DenialCode);
         Assert.Empty(await client.ListToolsAsync());
     }
 
