@@ -79,7 +79,7 @@ public sealed class UndisclosedDenialStdioTests
 
     private static string Call(string tool) => $$"""{"name":"{{tool}}","arguments":{{Arguments}}}""";
 
-    private static string Meta(string meta, string tool) => $$"""{"name":"{{meta}}","arguments":{"name":"{{tool}}","arguments":{{Arguments}}}}""";
+    private static string Meta(string meta, string tool) => $$$"""{"name":"{{{meta}}}","arguments":{"name":"{{{tool}}}","arguments":{{{Arguments}}}}}""";
 
     private static string Anonymous(string line, string tool) => line.Replace(tool, "<tool>", StringComparison.Ordinal);
 }
