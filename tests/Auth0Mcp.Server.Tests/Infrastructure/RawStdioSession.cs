@@ -25,9 +25,8 @@ internal sealed class RawStdioSession : IAsyncDisposable
     /// <summary>Starts <c>serve</c> with <paramref name="environment"/> and completes the initialize handshake.</summary>
     public static async Task<RawStdioSession> StartAsync(IDictionary<string, string?> environment)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Repo.ServerDll);
-        psi.ArgumentList.Add("serve");
+        var psi = Repo.ServerStartInfo("serve");
+        psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
         foreach (var (key, value) in environment)
         {
             psi.Environment[key] = value;
