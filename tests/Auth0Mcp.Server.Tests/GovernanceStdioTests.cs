@@ -39,7 +39,8 @@ public sealed class GovernanceStdioTests(PrismFixture prism)
             Assert.Empty(await bob.ListToolsAsync());
             var denied = await bob.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["per_page"] = 2 });
             Assert.True(denied.IsError);
-            Assert.Contains("not-in-profile", Text(denied), StringComparison.Ordinal);
+            // Outside bob's entitlement: answered as an unknown tool; the audit below keeps the true reason.
+            Assert.Equal("Denied by governance: unknown tool 'auth0_users_list' [unknown-tool]", Text(denied));
         }
 
         var export = Path.Combine(home.Dir, "audit.jsonl");

@@ -50,11 +50,31 @@ public static class DenialCodes
 /// <param name="Tool">Governance's record of the tool, when known.</param>
 public sealed record AccessDecision(bool Allowed, string? Code, string? Reason, GovernedTool? Tool)
 {
+    /// <summary>
+    /// Whether the caller may learn why it was denied. False for a denial outside the caller's entitlement (a tool in no
+    /// toolset of a profile bound to it, or one that is pending review, disabled, removed, short of the token's scopes,
+    /// or killed while not entitled): the caller is then answered exactly as for an unknown tool
+    /// (<see cref="CallerCode"/>, <see cref="CallerReason"/>), and only the audit keeps <see cref="Code"/> and
+    /// <see cref="Reason"/>.
+    /// </summary>
+    public bool Disclosed { get; init; } = true;
+
+    /// <summary>The denial code the caller is told: <see cref="Code"/>, or <see cref="DenialCodes.UnknownTool"/> when not <see cref="Disclosed"/>.</summary>
+    public string? CallerCode => Disclosed ? Code : DenialCodes.UnknownTool;
+
+    /// <summary>The reason the caller is told for a call of <paramref name="toolName"/>: <see cref="Reason"/>, or an unknown tool's when not <see cref="Disclosed"/>.</summary>
+    public string? CallerReason(string toolName) => Disclosed ? Reason : UnknownToolReason(toolName);
+
     /// <summary>An allowing decision.</summary>
     public static AccessDecision Allow(GovernedTool tool) => new(true, null, null, tool);
 
     /// <summary>A denying decision.</summary>
     public static AccessDecision Deny(string code, string reason, GovernedTool? tool = null) => new(false, code, reason, tool);
+
+    /// <summary>The denial of a name that is no tool of the catalogue (the answer every undisclosed denial copies).</summary>
+    public static AccessDecision UnknownTool(string toolName, GovernedTool? tool = null) => Deny(DenialCodes.UnknownTool, UnknownToolReason(toolName), tool);
+
+    private static string UnknownToolReason(string toolName) => $"unknown tool '{toolName}'";
 }
 
 /// <summary>Bad input to a governance change (unknown name, invalid value); nothing was changed.</summary>

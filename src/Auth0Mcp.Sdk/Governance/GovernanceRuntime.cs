@@ -210,7 +210,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now, scopes);
         if (!decision.Allowed)
         {
-            return await DenyAsync(record, arguments, hookOutcomes, decision.Code!, decision.Reason!, started).ConfigureAwait(false);
+            // A denial outside the caller's entitlement is recorded as it is and answered as an unknown tool's.
+            return await DenyAsync(record, arguments, hookOutcomes, decision.Code!, decision.Reason!, started,
+                decision.Disclosed ? null : (decision.CallerCode!, decision.CallerReason(name)!)).ConfigureAwait(false);
         }
 
         // 2. The arguments: within the size limits, then against the tool's schema; hooks only ever see valid arguments.
@@ -374,13 +376,19 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         return decision.Denied ? (true, DenialCodes.HookDenied, $"denied by hook '{hook.Name}': {decision.Detail}") : (false, null, null);
     }
 
-    private async Task<CallToolResult> DenyAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, string code, string reason, long started)
+    /// <summary>
+    /// Records a denial and answers it. <paramref name="answered"/>, when given, is what the caller is told instead of
+    /// <paramref name="code"/> and <paramref name="reason"/> (an undisclosed denial: the record notes it).
+    /// </summary>
+    private async Task<CallToolResult> DenyAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, string code, string reason, long started, (string Code, string Reason)? answered = null)
     {
         FillArguments(record, arguments, hooks);
         record.Outcome = AuditOutcomes.Denied;
         record.DenialCode = code;
-        record.Reason = JsonRedactor.Secrets.RedactText(reason, out _);
-        return await CompleteAsync(record, hooks, started).ConfigureAwait(false) ?? DenialResult(record.Reason, code);
+        record.Reason = JsonRedactor.Secrets.RedactText(answered is { } told ? $"{reason} (answered as {told.Code})" : reason, out _);
+        var callerCode = answered?.Code ?? code;
+        var callerReason = answered is { } a ? JsonRedactor.Secrets.RedactText(a.Reason, out _) : record.Reason;
+        return await CompleteAsync(record, hooks, started, callerReason).ConfigureAwait(false) ?? DenialResult(callerReason, callerCode);
     }
 
     private static CallToolResult DenialResult(string reason, string code) => new()
@@ -451,7 +459,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// Writes the record (durable before the answer leaves). Null when written; otherwise the error result that
     /// replaces the answer, naming the store.
     /// </summary>
-    private async Task<CallToolResult?> CompleteAsync(AuditRecord record, List<HookOutcome> hooks, long started)
+    private async Task<CallToolResult?> CompleteAsync(AuditRecord record, List<HookOutcome> hooks, long started, string? callerReason = null)
     {
         record.Hooks = hooks.Count == 0 ? null : hooks;
         record.LatencyMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
@@ -467,7 +475,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                 ? $"{record.Tool} was sent{(record.Auth0Status is { } s ? $" (Auth0 answered {s})" : "")}, but its outcome could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}); its intent record #{intent} stands. The result is withheld."
                 : record.Event == DiscoveryEvent
                     ? $"{record.Tool} could not be recorded in the governance store {Governance.Store.Description} ({Describe(ex)}); its result is withheld."
-                    : $"{record.Tool} was refused ({record.Reason}), and the refusal could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}).";
+                    : $"{record.Tool} was refused ({callerReason ?? record.Reason}), and the refusal could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}).";
             return Refused(what);
         }
     }

@@ -91,10 +91,33 @@ public sealed partial class ToolGovernance
         }
 
         var tool = string.IsNullOrEmpty(toolName) ? null : state.FindTool(toolName);
-        return tool is null
-            ? AccessDecision.Deny(DenialCodes.UnknownTool, $"unknown tool '{toolName}'")
-            : Decide(state, catalog, caller, tool, now, grantedScopes);
+        if (tool is null)
+        {
+            return AccessDecision.UnknownTool(toolName);
+        }
+
+        var decision = Decide(state, catalog, caller, tool, now, grantedScopes);
+        return decision.Allowed || IsDisclosed(state, catalog, caller, tool, decision.Code) ? decision : decision with { Disclosed = false };
     }
+
+    /// <summary>
+    /// Whether a denial may tell the caller its reason. Only about a tool the caller is entitled to (approved at the
+    /// catalogue's hash, in a toolset of a profile bound to the caller), and only for what concerns the caller's access:
+    /// a kill switch, or a profile that is not active yet. A tool's review state (pending, disabled, removed), the
+    /// server token's missing scopes and any tool outside the caller's profiles read as an unknown tool.
+    /// </summary>
+    private static bool IsDisclosed(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity caller, GovernedTool tool, string? code) => code switch
+    {
+        DenialCodes.UnknownTool or DenialCodes.ProfileNotActive => true,
+        DenialCodes.KillSwitch => IsEntitled(state, catalog, caller, tool),
+        _ => false,
+    };
+
+    private static bool IsEntitled(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity caller, GovernedTool tool) =>
+        tool.State == ToolState.Approved
+        && catalog.TryGetValue(tool.Name, out var descriptor)
+        && string.Equals(tool.ApprovedHash, descriptor.ContentHash, StringComparison.Ordinal)
+        && state.Profiles.Any(p => IsBound(p, caller) && ProfileContains(state, p, tool));
 
     /// <summary>
     /// The names of the tools <paramref name="caller"/> may call at <paramref name="now"/>: exactly the tools for which
@@ -125,7 +148,7 @@ public sealed partial class ToolGovernance
     {
         if (!catalog.TryGetValue(tool.Name, out var descriptor))
         {
-            return AccessDecision.Deny(DenialCodes.UnknownTool, $"unknown tool '{tool.Name}'", tool);
+            return AccessDecision.UnknownTool(tool.Name, tool);
         }
 
         if (Callable(state.GlobalKillSwitch, tool, descriptor.ContentHash) is { } notCallable)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Http;
 using ModelContextProtocol.Protocol;
 
@@ -12,10 +13,20 @@ namespace Auth0Mcp.Sdk.Tools;
 
 /// <summary>
 /// Maps Auth0 answers and failures to MCP tool results: a success keeps Auth0's body as it came (plus a hint for
-/// the next page); an error is one concise <c>isError</c> text. Every text is redacted of known secrets.
+/// the next page); an error is one concise <c>isError</c> text. Every text goes through the one redactor
+/// (<see cref="JsonRedactor.Secrets"/>), with or without governance, and a body it cannot read is withheld.
 /// </summary>
 public static class Auth0ToolResults
 {
+    /// <summary>
+    /// The nesting structuredContent keeps. The MCP SDK's serializer stops at 64 levels, the JSON-RPC envelope included:
+    /// a deeper object or array is given there as its JSON text (a string); the text content always has the whole body.
+    /// </summary>
+    internal const int StructuredDepth = 48;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = int.MaxValue };
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = int.MaxValue };
+
     /// <summary>The result for arguments that do not fit the input schema; no request was sent.</summary>
     public static CallToolResult InvalidArguments(string toolName, IReadOnlyList<string> errors) => Error(
         $"Invalid arguments for {toolName} (no request was sent to Auth0):\n- " + string.Join("\n- ", errors));
@@ -60,36 +71,48 @@ public static class Auth0ToolResults
             return Truncated(descriptor, response);
         }
 
-        var text = Auth0Redaction.Redact(Encoding.UTF8.GetString(response.Body.Span));
-        JsonNode? json = null;
-        try
+        // The one redactor, on the token stream (any depth, a BOM tolerated), with or without governance; a body that
+        // looks like JSON but cannot be read is withheld, never passed on unchecked.
+        var body = Redacted(response.Body.Span);
+        if (body is null)
         {
-            json = JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            json = null;
+            return Withheld(descriptor, status);
         }
 
-        // structuredContent must be an object: arrays and scalars are wrapped as {"result": …}.
-        var structured = json switch
-        {
-            JsonObject => text,
-            null => null,
-            _ => "{\"result\":" + text + "}",
-        };
+        var (text, json) = body.Value;
         var result = new CallToolResult
         {
             Content = [new TextContentBlock { Text = text }],
-            StructuredContent = structured is null ? null : ParseElement(structured),
+            StructuredContent = json is null ? null : Structured(text),
         };
-        if (PagingHint(json as JsonObject) is { } hint)
+        if (json is { ValueKind: JsonValueKind.Object } obj && PagingHint(JsonObject.Create(obj)) is { } hint)
         {
             result.Content.Add(new TextContentBlock { Text = hint });
         }
 
         return result;
     }
+
+    /// <summary>
+    /// A 2xx body through the one redactor: JSON (any value, a leading BOM allowed) masked and parsed, or other text with
+    /// secret-shaped runs masked (no JSON then). Null when it starts like a JSON object or array but cannot be read.
+    /// </summary>
+    private static (string Text, JsonElement? Json)? Redacted(ReadOnlySpan<byte> body)
+    {
+        if (JsonRedactor.Secrets.RedactUtf8(body, out _) is { } json)
+        {
+            using var doc = JsonDocument.Parse(json, DocumentOptions);
+            return (Encoding.UTF8.GetString(json), doc.RootElement.Clone());
+        }
+
+        var text = Encoding.UTF8.GetString(body);
+        var redacted = JsonRedactor.Secrets.RedactText(text, out _);
+        return string.Equals(redacted, JsonRedactor.Withheld, StringComparison.Ordinal) ? null : (redacted, null);
+    }
+
+    /// <summary>The answer for a 2xx body the redactor could not read: withheld, saying why (nothing of it is shown).</summary>
+    private static CallToolResult Withheld(Auth0ToolDescriptor descriptor, int status) => Error(string.Create(CultureInfo.InvariantCulture,
+        $"{descriptor.Name}: Auth0 answered {status} {(HttpStatusCode)status}, so the request succeeded, but the body starts like JSON and is not valid JSON: it could not be checked for secrets and is withheld. Check the result in the Auth0 Dashboard rather than calling again."));
 
     /// <summary>
     /// A body cut at the output limit: the whole items of its first list that arrived (as a JSON array), then what was
@@ -99,7 +122,8 @@ public static class Auth0ToolResults
     {
         var (items, kept) = WholeItems(response.Body.Span);
         var limit = response.Body.Length;
-        var text = kept > 0 ? Auth0Redaction.Redact(items) : "[]";
+        var redacted = kept > 0 ? JsonRedactor.Secrets.RedactUtf8(Encoding.UTF8.GetBytes(items), out _) : null;
+        var text = redacted is null ? "[]" : Encoding.UTF8.GetString(redacted);
         var paging = descriptor.InputSchema.Contains("\"per_page\"", StringComparison.Ordinal) ? " a smaller per_page (and page for the next ones),"
             : descriptor.InputSchema.Contains("\"take\"", StringComparison.Ordinal) ? " a smaller take (and from for the next ones),"
             : "";
@@ -109,7 +133,7 @@ public static class Auth0ToolResults
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = text }, new TextContentBlock { Text = note }],
-            StructuredContent = ParseElement("{\"result\":" + text + ",\"truncated\":true}"),
+            StructuredContent = Structured("{\"result\":" + text + ",\"truncated\":true}"),
         };
     }
 
@@ -263,15 +287,36 @@ public static class Auth0ToolResults
 
     private static string Shorten(string text) => text.Length > 500 ? text[..500] + "…" : text;
 
-    private static JsonElement ParseElement(string json)
+    /// <summary>
+    /// structuredContent from a JSON text: an object as it is, any other value wrapped as <c>{"result": …}</c> (it must be
+    /// an object); objects and arrays nested deeper than <see cref="StructuredDepth"/> become their JSON text.
+    /// </summary>
+    private static JsonElement Structured(string json)
     {
-        using var doc = JsonDocument.Parse(json);
+        var utf8 = Encoding.UTF8.GetBytes(json);
+        var wrap = utf8.AsSpan().TrimStart(" \t\r\n"u8) is not [(byte)'{', ..];
+        var edits = new List<(long Start, long End, byte[] Replacement)>();
+        var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth + (wrap ? 1 : 0) >= StructuredDepth)
+            {
+                var start = reader.TokenStartIndex;
+                reader.Skip();
+                edits.Add((start, reader.BytesConsumed, JsonRedactor.EncodeString(Encoding.UTF8.GetString(utf8.AsSpan((int)start, (int)(reader.BytesConsumed - start))))));
+            }
+        }
+
+        var capped = edits.Count == 0 ? utf8 : JsonRedactor.Splice(utf8, edits);
+        byte[] value = wrap ? [.. "{\"result\":"u8, .. capped, (byte)'}'] : capped;
+        using var doc = JsonDocument.Parse(value, DocumentOptions);
         return doc.RootElement.Clone();
     }
 
+    // Every text of an error or a refusal goes through the one redactor (registered credentials, secret-shaped runs).
     private static CallToolResult Error(string text) => new()
     {
         IsError = true,
-        Content = [new TextContentBlock { Text = Auth0Redaction.Redact(text) }],
+        Content = [new TextContentBlock { Text = JsonRedactor.Secrets.RedactText(text, out _) }],
     };
 }

@@ -92,7 +92,8 @@ internal sealed class SpecMutator
 
             case "cycle":
             {
-                if (root["components"]?["schemas"] is not JsonObject schemas || schemas.Count < 2)
+                // An earlier mutation may have retyped components: index it only as an object.
+                if (root["components"] is not JsonObject components || components["schemas"] is not JsonObject schemas || schemas.Count < 2)
                 {
                     return "(no schemas)";
                 }

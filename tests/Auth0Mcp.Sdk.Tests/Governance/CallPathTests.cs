@@ -123,7 +123,7 @@ public sealed class CallPathTests
     }
 
     [Fact]
-    public async Task MissingScope_IsAGovernanceDenialAndTheToolIsHiddenFromTheList()
+    public async Task MissingScope_HiddenFromTheListAnsweredAsUnknownAndTheAuditNamesTheScope()
     {
         await using var f = await Fixture.StartAsync(granted: ["read:connections"]);
 
@@ -131,10 +131,11 @@ public sealed class CallPathTests
         var result = await f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
 
         Assert.Equal(["auth0_connections_list"], listed);
-        Assert.Contains("[missing-scopes]", ResultText.Of(result), StringComparison.Ordinal);
-        Assert.Contains("delete:users", ResultText.Of(result), StringComparison.Ordinal);
+        Assert.Equal("Denied by governance: unknown tool 'auth0_users_delete' [unknown-tool]", ResultText.Of(result));
         Assert.Equal(0, f.Server.ApiCount);
-        Assert.Equal(DenialCodes.MissingScopes, Assert.Single(await f.Harness.CallRecordsAsync()).DenialCode);
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        Assert.Equal(DenialCodes.MissingScopes, record.DenialCode);
+        Assert.Contains("delete:users", record.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

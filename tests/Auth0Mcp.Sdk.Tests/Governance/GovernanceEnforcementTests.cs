@@ -49,14 +49,14 @@ public sealed class GovernanceEnforcementTests
     }
 
     [Theory]
-    [InlineData("pending", DenialCodes.PendingReview, "tool pending review")]
-    [InlineData("disabled", DenialCodes.Disabled, "tool disabled")]
-    [InlineData("removed", DenialCodes.Removed, "tool removed from the catalogue")]
-    [InlineData("unknown", DenialCodes.UnknownTool, "unknown tool")]
-    [InlineData("not-in-profile", DenialCodes.NotInProfile, "tool not in your access profile")]
-    [InlineData("kill-global", DenialCodes.KillSwitch, "kill switch active")]
-    [InlineData("kill-tool", DenialCodes.KillSwitch, "kill switch active")]
-    public async Task CallTool_Denied_GivesSpecificReasonNeverReachesToolAndIsAudited(string situation, string code, string reason)
+    [InlineData("pending", DenialCodes.PendingReview, "tool pending review", false)]
+    [InlineData("disabled", DenialCodes.Disabled, "tool disabled", false)]
+    [InlineData("removed", DenialCodes.Removed, "tool removed from the catalogue", false)]
+    [InlineData("unknown", DenialCodes.UnknownTool, "unknown tool", true)]
+    [InlineData("not-in-profile", DenialCodes.NotInProfile, "tool not in your access profile", false)]
+    [InlineData("kill-global", DenialCodes.KillSwitch, "kill switch active", true)]
+    [InlineData("kill-tool", DenialCodes.KillSwitch, "kill switch active", true)]
+    public async Task CallTool_Denied_AuditKeepsTheTrueReasonCallerLearnsItOnlyWhenEntitled(string situation, string code, string reason, bool disclosed)
     {
         await using var h = await GovernanceHarness.StartAsync(Descriptors.UsersList, Descriptors.ClientsGet);
         var tool = "auth0_users_list";
@@ -94,7 +94,11 @@ public sealed class GovernanceEnforcementTests
         var result = await client.CallToolAsync(tool, Args);
 
         Assert.True(result.IsError);
-        Assert.Contains(reason, ResultText.Of(result));
+        var text = ResultText.Of(result);
+        var told = disclosed ? (reason, $"[{code}]") : ($"unknown tool '{tool}'", "[unknown-tool]");
+        Assert.Contains(told.Item1, text, StringComparison.Ordinal);
+        Assert.EndsWith(told.Item2, text, StringComparison.Ordinal);
+        Assert.Equal(disclosed, text.Contains(reason, StringComparison.Ordinal));
         Assert.All(h.Tools.Values, t => Assert.Equal(0, t.Calls));
         var record = Assert.Single(await h.CallRecordsAsync());
         Assert.Equal(AuditOutcomes.Denied, record.Outcome);
@@ -158,7 +162,8 @@ public sealed class GovernanceEnforcementTests
         var client = await h.ConnectAsync(GovernanceHarness.User("carol", "g1"));
 
         Assert.Equal(["auth0_users_list"], (await client.ListToolsAsync()).Select(t => t.Name));
-        Assert.Contains("tool not in your access profile", ResultText.Of(await client.CallToolAsync("auth0_roles_create", Args)));
+        Assert.Contains("[unknown-tool]", ResultText.Of(await client.CallToolAsync("auth0_roles_create", Args)), StringComparison.Ordinal);
+        Assert.Equal(DenialCodes.NotInProfile, Assert.Single(await h.CallRecordsAsync()).DenialCode);
     }
 
     [Fact]
@@ -273,7 +278,8 @@ public sealed class GovernanceEnforcementTests
         Assert.Equal(ToolState.PendingReview, tool.State);
         Assert.Contains("content changed", tool.LastChange);
         Assert.Contains(await h.AuditAsync(), r => r.Event == "tool.changed" && r.Tool == "auth0_users_list" && r.Details!.Contains("pending review"));
-        Assert.Contains("tool pending review", ResultText.Of(await client.CallToolAsync("auth0_users_list", Args)));
+        Assert.Equal("Denied by governance: unknown tool 'auth0_users_list' [unknown-tool]", ResultText.Of(await client.CallToolAsync("auth0_users_list", Args)));
+        Assert.Equal(DenialCodes.PendingReview, Assert.Single(await h.CallRecordsAsync()).DenialCode);
         Assert.Empty(await client.ListToolsAsync());
     }
 
@@ -293,7 +299,8 @@ public sealed class GovernanceEnforcementTests
         await using var b = await GovernanceHarness.StartAsync([new FakeTool(v2)], o => o.UseSqlite(storePath));
         var client = await b.ConnectAsync(GovernanceHarness.User("alice"));
 
-        Assert.Contains("tool pending review", ResultText.Of(await client.CallToolAsync("auth0_users_list", Args)));
+        Assert.Contains("[unknown-tool]", ResultText.Of(await client.CallToolAsync("auth0_users_list", Args)), StringComparison.Ordinal);
+        Assert.Equal(DenialCodes.PendingReview, Assert.Single(await b.CallRecordsAsync()).DenialCode);
         await b.ApproveAsync("auth0_users_list");
         Assert.NotEqual(true, (await client.CallToolAsync("auth0_users_list", Args)).IsError);
     }

@@ -122,9 +122,9 @@ public sealed class HttpAuthTests : IDisposable
         Assert.NotEmpty(tools);
         Assert.All(tools, t => Assert.True(t.ProtocolTool.Annotations?.ReadOnlyHint, t.Name));
         Assert.True(denied.IsError);
-        Assert.Contains("[not-in-profile]", Text(denied), StringComparison.Ordinal);
+        Assert.Equal("Denied by governance: unknown tool 'auth0_users_delete' [unknown-tool]", Text(denied));
         Assert.Empty(auth0.Requests);
-        Assert.Contains(AuditLines(await _governance.AuditAsync()), r => r.Tool == "auth0_users_delete" && r.User == "alice" && r.Outcome == "denied");
+        Assert.Contains(AuditLines(await _governance.AuditAsync()), r => r.Tool == "auth0_users_delete" && r.User == "alice" && r.Outcome == "denied" && r.DenialCode == "not-in-profile");
     }
 
     [Fact]

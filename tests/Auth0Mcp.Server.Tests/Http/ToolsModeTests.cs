@@ -159,7 +159,7 @@ public sealed class ToolsModeTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain("auth0_users_delete", HttpAuthTests.Text(search), StringComparison.Ordinal);
         Assert.True(viaCall.IsError);
         Assert.Equal(HttpAuthTests.Text(direct), HttpAuthTests.Text(viaCall));
-        Assert.Contains("[not-in-profile]", HttpAuthTests.Text(viaCall), StringComparison.Ordinal);
+        Assert.Equal("Denied by governance: unknown tool 'auth0_users_delete' [unknown-tool]", HttpAuthTests.Text(viaCall));
         Assert.Empty(auth0.Requests);
         var denials = HttpAuthTests.AuditLines(await _governance.AuditAsync()).Where(r => r.Tool == "auth0_users_delete" && r.Outcome is not null).ToList();
         Assert.Equal(2, denials.Count);

@@ -423,7 +423,7 @@ public sealed partial class JsonRedactor
         return n > 0 ? (masked, n) : null;
     }
 
-    private static byte[] EncodeString(string value)
+    internal static byte[] EncodeString(string value)
     {
         var buffer = new ArrayBufferWriter<byte>(value.Length + 16);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -434,7 +434,8 @@ public sealed partial class JsonRedactor
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static byte[] Splice(ReadOnlySpan<byte> json, List<(long Start, long End, byte[] Replacement)> edits)
+    /// <summary>The JSON with each (start, end) byte range, in order and not overlapping, replaced.</summary>
+    internal static byte[] Splice(ReadOnlySpan<byte> json, List<(long Start, long End, byte[] Replacement)> edits)
     {
         var output = new ArrayBufferWriter<byte>(json.Length);
         var position = 0;
