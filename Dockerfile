@@ -5,7 +5,8 @@
 #   docker build -t auth0-mcp .
 #   docker run -i --rm -e AUTH0_DOMAIN -e AUTH0_TOKEN -e AUTH0_MCP_USER=alice -v auth0-mcp:/data auth0-mcp serve
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled
-COPY --chmod=0555 build/out/aot/auth0-mcp /app/auth0-mcp
+# The executable and the one native library it loads beside itself (SQLite); nothing else from the publish folder.
+COPY --chmod=0555 build/out/aot/auth0-mcp build/out/aot/libe_sqlite3.so /app/
 # The governance store (SQLite, its audit key and checkpoints) lives on a volume; the image itself is read-only.
 ENV AUTH0_MCP_STORE=/data/governance.db
 VOLUME ["/data"]
