@@ -702,11 +702,10 @@ public sealed class GovernanceCommands
             w.WriteEndArray();
             if (owner.CallApprovals is { } approvals)
             {
-                // Rules by profile depend on the caller: the mode shown is the one for callers no profile rule matches.
-                var (mode, rule) = approvals.ModeFor(state, tool, new CallerIdentity("", []));
+                var (mode, rule) = approvals.Describe(state, tool);
                 w.WriteStartObject("callApproval");
                 w.WriteString("mode", mode.ToString().ToLowerInvariant());
-                w.WriteString("rule", rule?.ToString() ?? (mode == CallApprovalMode.None ? "no rule" : "default for Delete or Dangerous tools"));
+                w.WriteString("rule", rule);
                 w.WriteEndObject();
             }
 
