@@ -17,8 +17,10 @@ public sealed class TypedArgumentsTests
 
         namespace Host;
 
+        /// <summary>The host's argument rules.</summary>
         public static class Rules
         {
+            /// <summary>Adds them to governance.</summary>
             public static void Configure(ToolGovernanceOptions options) =>
                 options.AddArgumentPolicies(p => p
                     .For(OperationsTools.OrganizationsMembersList, a => a.Id.StartsWith("org_") && a.Take is null or <= 50 && a.Fields == null, "members-page")
