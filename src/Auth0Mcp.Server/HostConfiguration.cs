@@ -566,6 +566,10 @@ internal sealed class HostSettings
         options.Store = Store;
         options.Catalog = AdminCommands.Catalog;
         options.GrantedScopes = AdminCommands.GrantedScopes;
+
+        // What the tool pages show when the console runs alone against a store (inside 'serve' it reads the server's own).
+        options.ArgumentRules = ArgumentPolicies;
+        options.CallApprovals = CallApproval;
     }
 
     private void SetHttp(string value, string source, List<string> errors)
