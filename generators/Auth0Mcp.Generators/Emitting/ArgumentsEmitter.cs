@@ -25,7 +25,7 @@ internal static class ArgumentsEmitter
     {
         w.Line($"/// <summary>The arguments of <c>{record.ToolName}</c>, read from the validated call.</summary>");
         w.Line(KnownTypes.GeneratedCode);
-        w.Open($"public sealed record {record.RecordName}");
+        w.Open($"public sealed class {record.RecordName}");
         foreach (var field in record.Fields)
         {
             w.Line($"/// <summary>The <c>{CSharp.Doc(field.WireName)}</c> argument{(field.Required ? "" : ", null when absent")}.</summary>");
