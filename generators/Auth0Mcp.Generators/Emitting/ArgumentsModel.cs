@@ -43,7 +43,7 @@ internal static class ArgumentsModel
     /// <summary>The namespace of the records, under the generated root namespace.</summary>
     public const string SubNamespace = "Arguments";
 
-    // Names a record already has (members every record gets) or that its reader uses.
+    // Names the arguments class uses for itself and its reader, or that would hide object members.
     private static readonly string[] ReservedMembers = ["FromArguments", "EqualityContract", "Equals", "GetHashCode", "ToString", "PrintMembers", "Deconstruct", "GetType", "MemberwiseClone"];
 
     /// <summary>The tools class's name: the namespace's last segment without a trailing <c>Api</c>, plus <c>Tools</c>.</summary>

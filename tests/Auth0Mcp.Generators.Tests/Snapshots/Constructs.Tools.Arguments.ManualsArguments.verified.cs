@@ -7,7 +7,7 @@ namespace Fixtures.Constructs.Arguments;
 
 /// <summary>The arguments of <c>auth0_download_manual</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record ManualsDownloadManualArguments
+public sealed class ManualsDownloadManualArguments
 {
     /// <summary>The <c>widget_id</c> argument.</summary>
     public required string WidgetId { get; init; }
@@ -21,7 +21,7 @@ public sealed record ManualsDownloadManualArguments
 
 /// <summary>The arguments of <c>auth0_upload_manual</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record ManualsUploadManualArguments
+public sealed class ManualsUploadManualArguments
 {
     /// <summary>The <c>widget_id</c> argument.</summary>
     public required string WidgetId { get; init; }

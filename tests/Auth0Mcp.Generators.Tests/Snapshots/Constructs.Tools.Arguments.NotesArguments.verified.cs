@@ -7,7 +7,7 @@ namespace Fixtures.Constructs.Arguments;
 
 /// <summary>The arguments of <c>auth0_list_notes</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record NotesListNotesArguments
+public sealed class NotesListNotesArguments
 {
     /// <summary>The <c>ids</c> argument, null when absent.</summary>
     public global::System.Collections.Generic.IReadOnlyList<string>? Ids { get; init; }
@@ -21,7 +21,7 @@ public sealed record NotesListNotesArguments
 
 /// <summary>The arguments of <c>auth0_notes_post_v2_notes</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record NotesPostArguments
+public sealed class NotesPostArguments
 {
     /// <summary>The <c>body</c> argument, null when absent.</summary>
     public string? Body { get; init; }

@@ -7,7 +7,7 @@ namespace Fixtures.Constructs.Arguments;
 
 /// <summary>The arguments of <c>auth0_create_widget</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record WidgetsCreateWidgetArguments
+public sealed class WidgetsCreateWidgetArguments
 {
     /// <summary>The <c>body</c> argument.</summary>
     public required global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement> Body { get; init; }
@@ -21,7 +21,7 @@ public sealed record WidgetsCreateWidgetArguments
 
 /// <summary>The arguments of <c>auth0_delete_widget</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record WidgetsDeleteWidgetArguments
+public sealed class WidgetsDeleteWidgetArguments
 {
     /// <summary>The <c>widget_id</c> argument.</summary>
     public required string WidgetId { get; init; }
@@ -39,7 +39,7 @@ public sealed record WidgetsDeleteWidgetArguments
 
 /// <summary>The arguments of <c>auth0_get_widget</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record WidgetsGetWidgetArguments
+public sealed class WidgetsGetWidgetArguments
 {
     /// <summary>The <c>widget_id</c> argument.</summary>
     public required string WidgetId { get; init; }
@@ -61,7 +61,7 @@ public sealed record WidgetsGetWidgetArguments
 
 /// <summary>The arguments of <c>auth0_replace_widget</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record WidgetsReplaceWidgetArguments
+public sealed class WidgetsReplaceWidgetArguments
 {
     /// <summary>The <c>widget_id</c> argument.</summary>
     public required string WidgetId { get; init; }

@@ -7,7 +7,7 @@ namespace Fixtures.Legacy30.Arguments;
 
 /// <summary>The arguments of <c>auth0_get_daily_stats</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record StatsGetDailyStatsArguments
+public sealed class StatsGetDailyStatsArguments
 {
     /// <summary>The <c>from</c> argument, null when absent.</summary>
     public string? From { get; init; }

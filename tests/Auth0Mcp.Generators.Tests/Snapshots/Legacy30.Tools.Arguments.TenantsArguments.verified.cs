@@ -7,7 +7,7 @@ namespace Fixtures.Legacy30.Arguments;
 
 /// <summary>The arguments of <c>auth0_get_tenant_settings</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record TenantsGetTenantSettingsArguments
+public sealed class TenantsGetTenantSettingsArguments
 {
     /// <summary>Reads the arguments of a call that passed the tool's input schema.</summary>
     public static TenantsGetTenantSettingsArguments FromArguments(global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement> arguments) => new()
@@ -17,7 +17,7 @@ public sealed record TenantsGetTenantSettingsArguments
 
 /// <summary>The arguments of <c>auth0_patch_tenant_settings</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record TenantsPatchTenantSettingsArguments
+public sealed class TenantsPatchTenantSettingsArguments
 {
     /// <summary>The <c>body</c> argument, null when absent.</summary>
     public global::Fixtures.Legacy30.Models.TenantSettings? Body { get; init; }

@@ -7,7 +7,7 @@ namespace Fixtures.Operations.Arguments;
 
 /// <summary>The arguments of <c>auth0_events_subscribe</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record EventsSubscribeArguments
+public sealed class EventsSubscribeArguments
 {
     /// <summary>The <c>event_type</c> argument, null when absent.</summary>
     public global::System.Collections.Generic.IReadOnlyList<string>? EventType { get; init; }

@@ -7,7 +7,7 @@ namespace Fixtures.Operations.Arguments;
 
 /// <summary>The arguments of <c>auth0_grants_create</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record GrantsCreateArguments
+public sealed class GrantsCreateArguments
 {
     /// <summary>The <c>namespace</c> argument.</summary>
     public required string Namespace { get; init; }
@@ -33,7 +33,7 @@ public sealed record GrantsCreateArguments
 
 /// <summary>The arguments of <c>auth0_grants_get</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record GrantsGetArguments
+public sealed class GrantsGetArguments
 {
     /// <summary>The <c>namespace</c> argument.</summary>
     public required string Namespace { get; init; }

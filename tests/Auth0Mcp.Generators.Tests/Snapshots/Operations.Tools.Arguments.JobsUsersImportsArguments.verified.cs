@@ -7,7 +7,7 @@ namespace Fixtures.Operations.Arguments;
 
 /// <summary>The arguments of <c>auth0_jobs_users_imports_create</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record JobsUsersImportsCreateArguments
+public sealed class JobsUsersImportsCreateArguments
 {
     /// <summary>The <c>body</c> argument.</summary>
     public global::System.Text.Json.JsonElement Body { get; init; }

@@ -7,7 +7,7 @@ namespace Fixtures.Operations.Arguments;
 
 /// <summary>The arguments of <c>auth0_keys_signing_revoke</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record KeysSigningRevokeArguments
+public sealed class KeysSigningRevokeArguments
 {
     /// <summary>The <c>kid</c> argument.</summary>
     public required string Kid { get; init; }
@@ -21,7 +21,7 @@ public sealed record KeysSigningRevokeArguments
 
 /// <summary>The arguments of <c>auth0_keys_signing_rotate</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record KeysSigningRotateArguments
+public sealed class KeysSigningRotateArguments
 {
     /// <summary>Reads the arguments of a call that passed the tool's input schema.</summary>
     public static KeysSigningRotateArguments FromArguments(global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement> arguments) => new()

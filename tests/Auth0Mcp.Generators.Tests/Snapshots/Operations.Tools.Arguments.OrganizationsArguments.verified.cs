@@ -7,7 +7,7 @@ namespace Fixtures.Operations.Arguments;
 
 /// <summary>The arguments of <c>auth0_organizations_get</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record OrganizationsGetArguments
+public sealed class OrganizationsGetArguments
 {
     /// <summary>The <c>id</c> argument.</summary>
     public required string Id { get; init; }

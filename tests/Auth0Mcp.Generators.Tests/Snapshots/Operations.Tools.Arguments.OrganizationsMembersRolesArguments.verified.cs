@@ -7,7 +7,7 @@ namespace Fixtures.Operations.Arguments;
 
 /// <summary>The arguments of <c>auth0_organizations_members_roles_assign</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record OrganizationsMembersRolesAssignArguments
+public sealed class OrganizationsMembersRolesAssignArguments
 {
     /// <summary>The <c>id</c> argument.</summary>
     public required string Id { get; init; }
@@ -29,7 +29,7 @@ public sealed record OrganizationsMembersRolesAssignArguments
 
 /// <summary>The arguments of <c>auth0_organizations_members_roles_delete</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record OrganizationsMembersRolesDeleteArguments
+public sealed class OrganizationsMembersRolesDeleteArguments
 {
     /// <summary>The <c>id</c> argument.</summary>
     public required string Id { get; init; }

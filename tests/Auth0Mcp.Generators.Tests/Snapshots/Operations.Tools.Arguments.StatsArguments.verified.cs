@@ -7,7 +7,7 @@ namespace Fixtures.Operations.Arguments;
 
 /// <summary>The arguments of <c>auth0_get_active_users_count</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record StatsGetActiveUsersCountArguments
+public sealed class StatsGetActiveUsersCountArguments
 {
     /// <summary>Reads the arguments of a call that passed the tool's input schema.</summary>
     public static StatsGetActiveUsersCountArguments FromArguments(global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement> arguments) => new()

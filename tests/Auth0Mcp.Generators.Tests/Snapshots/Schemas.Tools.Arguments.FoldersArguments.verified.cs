@@ -7,7 +7,7 @@ namespace Fixtures.Schemas.Arguments;
 
 /// <summary>The arguments of <c>auth0_folders_get</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record FoldersGetArguments
+public sealed class FoldersGetArguments
 {
     /// <summary>The <c>id</c> argument.</summary>
     public required string Id { get; init; }
@@ -21,7 +21,7 @@ public sealed record FoldersGetArguments
 
 /// <summary>The arguments of <c>auth0_folders_set</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record FoldersSetArguments
+public sealed class FoldersSetArguments
 {
     /// <summary>The <c>id</c> argument.</summary>
     public required string Id { get; init; }

@@ -7,7 +7,7 @@ namespace Fixtures.Schemas.Arguments;
 
 /// <summary>The arguments of <c>auth0_widgets_create</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record WidgetsCreateArguments
+public sealed class WidgetsCreateArguments
 {
     /// <summary>The <c>body</c> argument.</summary>
     public required global::Fixtures.Schemas.Models.CreateWidgetRequest Body { get; init; }
@@ -21,7 +21,7 @@ public sealed record WidgetsCreateArguments
 
 /// <summary>The arguments of <c>auth0_widgets_delete</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record WidgetsDeleteArguments
+public sealed class WidgetsDeleteArguments
 {
     /// <summary>The <c>id</c> argument.</summary>
     public required string Id { get; init; }
@@ -35,7 +35,7 @@ public sealed record WidgetsDeleteArguments
 
 /// <summary>The arguments of <c>auth0_widgets_get</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record WidgetsGetArguments
+public sealed class WidgetsGetArguments
 {
     /// <summary>The <c>id</c> argument.</summary>
     public required string Id { get; init; }
@@ -49,7 +49,7 @@ public sealed record WidgetsGetArguments
 
 /// <summary>The arguments of <c>auth0_widgets_list</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record WidgetsListArguments
+public sealed class WidgetsListArguments
 {
     /// <summary>The <c>fields</c> argument, null when absent.</summary>
     public string? Fields { get; init; }
@@ -75,7 +75,7 @@ public sealed record WidgetsListArguments
 
 /// <summary>The arguments of <c>auth0_widgets_update</c>, read from the validated call.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed record WidgetsUpdateArguments
+public sealed class WidgetsUpdateArguments
 {
     /// <summary>The <c>id</c> argument.</summary>
     public required string Id { get; init; }

@@ -72,6 +72,25 @@ public sealed class TypedArgumentPolicyTests
     }
 
     [Fact]
+    public async Task TypedRule_ToolsShow_ListsItWithItsCondition()
+    {
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(UsersUpdateTool.Definition)], CompiledHost.Value);
+        var commands = new GovernanceCommands(h.Store, [UsersUpdateTool.Definition])
+        {
+            ArgumentPolicies = h.Runtime.Hooks.OfType<ArgumentPolicyHook>().Single().Rules,
+        };
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(0, await commands.RunAsync(["tools", "show", "auth0_users_update"], stdout, stderr));
+
+        var rule = Assert.Single(JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("argumentPolicies").EnumerateArray());
+        Assert.Equal("no-email-change", rule.GetProperty("name").GetString());
+        Assert.Equal("code", rule.GetProperty("operator").GetString());
+        Assert.Equal("a => a.Body?.Email is null", rule.GetProperty("rule").GetString());
+    }
+
+    [Fact]
     public void TypedRule_WrongProperty_IsACompileError()
     {
         var (assembly, errors) = Compile(Host.Replace("a.Body?.Email", "a.Body?.Emial", StringComparison.Ordinal));
