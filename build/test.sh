@@ -2,7 +2,9 @@
 # Builds everything and runs every test: the one command for people and CI (`bash build/test.sh`).
 # Installs what the tests need by itself: the pinned npm peers (tests/peers: Prism, the MCP TypeScript SDK client, the
 # conformance suite, Auth0's official server, the OpenAPI corpus), the pinned spec (build/fetch-spec.sh: ../shared is
-# only an offline cache) and a local PostgreSQL (build/postgres.sh, Debian's package) for the storage tests.
+# only an offline cache), a local PostgreSQL (build/postgres.sh, Debian's package) for the storage tests, Chromium for
+# the console's browser tests, and clang + zlib1g-dev for the Native AOT publish whose executable the server's
+# end-to-end tests run against a second time (AUTH0_MCP_AOT=0 skips that step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here="$(pwd)"
@@ -25,6 +27,17 @@ fi
 echo "== the pinned spec"
 eval "$(bash build/fetch-spec.sh)"
 export AUTH0_MCP_SPEC
+
+# Native AOT needs clang and zlib1g-dev (Debian's packages); AUTH0_MCP_AOT=0 skips the AOT step.
+if [ "${AUTH0_MCP_AOT:-1}" != 0 ] && { ! command -v clang >/dev/null 2>&1 || [ ! -f /usr/include/zlib.h ]; }; then
+  echo "== installing clang and zlib1g-dev for the Native AOT publish (Debian's packages)"
+  if [ "$(id -u)" -eq 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev; } > "$logs/aot-install.log" 2>&1 \
+      || { cat "$logs/aot-install.log" >&2; exit 1; }
+  else
+    echo "error: the Native AOT publish needs clang and zlib1g-dev: sudo apt-get install -y clang zlib1g-dev (or AUTH0_MCP_AOT=0)" >&2; exit 1
+  fi
+fi
 
 if [ -f build/postgres.sh ]; then
   echo "== starting PostgreSQL for the storage tests"
@@ -58,6 +71,26 @@ if bash build/soak.sh 1000 > "$logs/soak.log" 2>&1; then
   passed=$((passed + 1)); tail -n 12 "$logs/soak.log"
 else
   failed=$((failed + 1)); status=1; echo "soak FAILED; its log:" >&2; tail -n 60 "$logs/soak.log" >&2
+fi
+
+# Native AOT: publish the server (warning-free) and run its end-to-end tests (the ones that start the executable)
+# again, this time against the native binary (tests/Auth0Mcp.Server.Tests: Repo.NativeServer).
+if [ "${AUTH0_MCP_AOT:-1}" != 0 ]; then
+  echo "== Native AOT publish (build/publish-aot.sh) and the server's end-to-end tests on the native executable"
+  if native="$(bash build/publish-aot.sh "$here/artifacts/aot" 2> "$logs/aot-publish.log")"; then
+    e2e="FullyQualifiedName~GovernanceStdioTests|FullyQualifiedName~StdioPrismTests|FullyQualifiedName~ClientPeerTests|FullyQualifiedName~CallApprovalTests|FullyQualifiedName~ArgumentPolicyTests|FullyQualifiedName~DurabilityTests|FullyQualifiedName~StoreFaultTests|FullyQualifiedName~MalformedJsonRpcStdioTests|FullyQualifiedName~SecretLeakEndToEndTests|FullyQualifiedName~UndisclosedDenial"
+    set +e
+    AUTH0_MCP_TEST_SERVER="$native" dotnet test tests/Auth0Mcp.Server.Tests -c Release --no-build -nologo --filter "$e2e" \
+      --logger "console;verbosity=normal" > "$logs/test-aot.log" 2>&1
+    aot_status=$?
+    set -e
+    grep -aE '^\s*Failed [A-Za-z]|Error Message|Total tests|^\s*(Passed|Failed|Skipped): ' "$logs/test-aot.log" || true
+    aot_count() { { grep -aEo "^\s*$1: +[0-9]+" "$logs/test-aot.log" || true; } | awk '{s+=$2} END {print s+0}'; }
+    passed=$((passed + $(aot_count Passed))); failed=$((failed + $(aot_count Failed))); skipped=$((skipped + $(aot_count Skipped)))
+    [ "$aot_status" -eq 0 ] || status=1
+  else
+    failed=$((failed + 1)); status=1; echo "Native AOT publish FAILED; its log:" >&2; tail -n 60 "$logs/aot-publish.log" >&2
+  fi
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

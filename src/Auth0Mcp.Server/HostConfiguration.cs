@@ -455,7 +455,11 @@ internal sealed class HostSettings
             errors.Add("AUTH0_MCP_MAX_OUTPUT_BYTES / Governance:MaxOutputBytes must be at least 1024");
         }
 
-        if (AdminEnabled)
+        if (AdminEnabled && !Http.AdminConsole.Available)
+        {
+            errors.Add(Http.AdminConsole.Missing);
+        }
+        else if (AdminEnabled)
         {
             ValidateAdmin(errors);
         }
@@ -544,6 +548,7 @@ internal sealed class HostSettings
         }
     }
 
+#if ADMIN_CONSOLE
     /// <summary>Sets the admin console options from these settings.</summary>
     public void ApplyTo(Auth0Mcp.Admin.AdminConsoleOptions options)
     {
@@ -571,6 +576,7 @@ internal sealed class HostSettings
         options.ArgumentRules = ArgumentPolicies;
         options.CallApprovals = CallApproval;
     }
+#endif
 
     private void SetHttp(string value, string source, List<string> errors)
     {

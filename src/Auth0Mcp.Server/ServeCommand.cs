@@ -1,4 +1,3 @@
-using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,21 +42,5 @@ internal static class ServeCommand
         }
 
         return 0;
-    }
-
-    /// <summary>Reads AUTH0_DOMAIN, AUTH0_TOKEN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET and AUTH0_MCP_BASE_URL.</summary>
-    public static void ConfigureFromEnvironment(Auth0ConnectionOptions options)
-    {
-        options.Domain = Environment.GetEnvironmentVariable("AUTH0_DOMAIN");
-        options.Token = Environment.GetEnvironmentVariable("AUTH0_TOKEN");
-        options.ClientId = Environment.GetEnvironmentVariable("AUTH0_CLIENT_ID");
-        options.ClientSecret = Environment.GetEnvironmentVariable("AUTH0_CLIENT_SECRET");
-        var baseUrl = Environment.GetEnvironmentVariable("AUTH0_MCP_BASE_URL");
-        if (!string.IsNullOrWhiteSpace(baseUrl))
-        {
-            options.BaseUrl = Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri)
-                ? uri
-                : throw new UsageException($"AUTH0_MCP_BASE_URL is not an absolute URL: '{baseUrl}'.");
-        }
     }
 }

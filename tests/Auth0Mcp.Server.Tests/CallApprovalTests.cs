@@ -139,7 +139,7 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
         env["AUTH0_MCP_API_KEYS"] = $"{key}=alice";
         await using var http = transport == "http" ? await Http.HttpProcess.StartAsync(env) : null;
-        var target = http is null ? new[] { "--stdio", $"dotnet {Repo.ServerDll} serve" } : ["--http", http.Url];
+        var target = http is null ? new[] { "--stdio", $"{Repo.ServerCommandLine} serve" } : ["--http", http.Url];
         var clientEnv = new Dictionary<string, string?>(env) { ["MCP_ELICIT"] = action, ["MCP_HEADERS"] = $"{{\"X-API-Key\":\"{key}\"}}" };
 
         var (code, stdout, stderr) = await Processes.RunAsync(

@@ -15,14 +15,18 @@ public sealed class DurabilityTests
         await home.GrantEverythingAsync("alice");
         await using var auth0 = new RecordingHttpServer(body: "[]");
 
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(Repo.ServerFile)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Repo.ServerDll);
+        foreach (var arg in Repo.ServerArgs())
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
         psi.ArgumentList.Add("serve");
         foreach (var (key, value) in home.Environment(auth0.BaseUrl, "alice"))
         {

@@ -79,7 +79,7 @@ public sealed class GovernanceStdioTests(PrismFixture prism)
         Assert.True(first.IsError is not true, Text(first));
 
         var (code, _, stderr) = await Processes.RunAsync(
-            "bash", ["-c", $"echo token-two | dotnet {Repo.ServerDll} credentials rotate --token-stdin"], home.Environment(user: "admin"), TimeSpan.FromMinutes(1));
+            "bash", ["-c", $"echo token-two | {Repo.ServerCommandLine} credentials rotate --token-stdin"], home.Environment(user: "admin"), TimeSpan.FromMinutes(1));
         Assert.True(code == 0, stderr);
 
         // The file watcher applies the change within moments; calls keep working throughout.
@@ -116,13 +116,13 @@ public sealed class ToolsListScopeTests
         await home.AdminAsync("tools", "approve", "auth0_users_list", "auth0_roles_list");
         var env = home.Environment(user: "admin", token: Jwt("read:users read:user_idp_tokens"));
 
-        var (code, json, stderr) = await Processes.RunAsync("dotnet", [Repo.ServerDll, "tools", "list", "--json"], env);
+        var (code, json, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "list", "--json"), env);
         Assert.True(code == 0, stderr);
         var tools = JsonDocument.Parse(json).RootElement.EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
         Assert.Empty(tools["auth0_users_list"].GetProperty("missingScopes").EnumerateArray());
         Assert.Equal(["read:roles"], tools["auth0_roles_list"].GetProperty("missingScopes").EnumerateArray().Select(s => s.GetString()));
 
-        var (textCode, text, _) = await Processes.RunAsync("dotnet", [Repo.ServerDll, "tools", "list"], env);
+        var (textCode, text, _) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "list"), env);
         Assert.Equal(0, textCode);
         Assert.Contains("# 1 approved tool(s) would be refused for missing scopes:", text, StringComparison.Ordinal);
         Assert.Contains("#   auth0_roles_list: missing read:roles", text, StringComparison.Ordinal);

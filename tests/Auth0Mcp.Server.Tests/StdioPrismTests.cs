@@ -152,7 +152,7 @@ public sealed class StdioPrismTests(PrismFixture prism, GrantedHome home) : ICla
         var env = Environment(prism.BaseUrl);
         var (code, stdout, stderr) = await Processes.RunAsync(
             "node",
-            [Path.Combine(Repo.Tools, "mcp-client.cjs"), "--stdio", $"dotnet {Repo.ServerDll} serve", "auth0_users_list", "{\"per_page\":2}"],
+            [Path.Combine(Repo.Tools, "mcp-client.cjs"), "--stdio", $"{Repo.ServerCommandLine} serve", "auth0_users_list", "{\"per_page\":2}"],
             env,
             TimeSpan.FromMinutes(3));
 

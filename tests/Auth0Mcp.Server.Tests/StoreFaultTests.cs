@@ -14,7 +14,7 @@ public sealed class StoreFaultTests
         using var home = new TestHome();
         await File.WriteAllTextAsync(home.Store, new string('#', 8192));
 
-        var (code, stdout, stderr) = await Processes.RunAsync("dotnet", [Repo.ServerDll, .. command], home.Environment(user: "alice"), TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs(command), home.Environment(user: "alice"), TimeSpan.FromMinutes(2));
 
         Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
         Assert.Contains($"governance store SQLite {home.Store}", stderr, StringComparison.Ordinal);
@@ -34,7 +34,7 @@ public sealed class StoreFaultTests
         using var home = new TestHome();
         // 64 KiB per file: the store's first state document (every tool of the catalogue) does not fit. SIGXFSZ is
         // ignored so that the write fails with EFBIG, as on a full disk, instead of killing the process.
-        var script = $"trap '' XFSZ; ulimit -f 64; exec dotnet '{Repo.ServerDll}' tools approve 'auth0_*'";
+        var script = $"trap '' XFSZ; ulimit -f 64; exec {Repo.ServerCommandLine} tools approve 'auth0_*'";
 
         var env = home.Environment(user: "admin");
         env["DOTNET_EnableWriteXorExecute"] = "0"; // W^X double-maps code through a file that the limit would refuse: the runtime would not start

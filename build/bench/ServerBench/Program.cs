@@ -16,7 +16,9 @@ var dll = Path.GetFullPath(args[0]);
 var tools = Path.GetFullPath(args[1]);
 var calls = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 400;
 var work = Directory.CreateTempSubdirectory("auth0mcp-bench-").FullName;
-var store = Path.Combine(work, "governance.db");
+// BENCH_STORE_DIR puts the store elsewhere (e.g. /dev/shm, to separate the cost of the disk's fsync from the rest).
+var storeDir = Environment.GetEnvironmentVariable("BENCH_STORE_DIR") is { Length: > 0 } dir ? Directory.CreateDirectory(Path.Combine(dir, "auth0mcp-bench-" + Guid.NewGuid().ToString("N"))).FullName : work;
+var store = Path.Combine(storeDir, "governance.db");
 const string Key = "bench-key-0123456789abcdef01";
 
 // A fast local stand-in for Auth0 over HTTPS (a self-signed certificate for 127.0.0.1): our server trusts it through

@@ -46,7 +46,7 @@ internal static class AdminServe
         builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");
         builder.Services.AddSingleton(settings);
         AdminCommands.AddConnection(builder.Services);
-        builder.Services.AddAuth0McpAdmin(settings.ApplyTo);
+        AdminConsole.AddServices(builder.Services, settings);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -55,7 +55,7 @@ internal static class AdminServe
         app.UseAuthorization();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapGet("/", () => Results.Redirect("/admin")).AllowAnonymous();
-        app.MapAuth0McpAdmin();
+        AdminConsole.Map(app);
         return app;
     }
 }

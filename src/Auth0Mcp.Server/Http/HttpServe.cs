@@ -136,7 +136,7 @@ internal static class HttpServe
         if (settings.AdminEnabled)
         {
             // The admin console under /admin shares this host's governance: its changes reach connected clients at once.
-            builder.Services.AddAuth0McpAdmin(settings.ApplyTo);
+            AdminConsole.AddServices(builder.Services, settings);
         }
 
         configureServices?.Invoke(builder.Services);
@@ -151,7 +151,7 @@ internal static class HttpServe
         app.MapMcp(settings.HttpPath).RequireAuthorization();
         if (settings.AdminEnabled)
         {
-            app.MapAuth0McpAdmin();
+            AdminConsole.Map(app);
         }
 
         return app;

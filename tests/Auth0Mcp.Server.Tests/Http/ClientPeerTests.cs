@@ -53,7 +53,7 @@ public sealed class ClientPeerTests(PrismFixture prism) : IDisposable
     {
         var env = await EnvironmentAsync();
         await using var http = transport == "http" ? await HttpProcess.StartAsync(env) : null;
-        var target = http is null ? new[] { "--stdio", $"dotnet {Repo.ServerDll} serve" } : ["--http", http.Url];
+        var target = http is null ? new[] { "--stdio", $"{Repo.ServerCommandLine} serve" } : ["--http", http.Url];
         var clientEnv = new Dictionary<string, string?>(env) { ["MCP_HEADERS"] = $"{{\"X-API-Key\":\"{PeerKey}\"}}" };
 
         var (code, stdout, stderr) = await Processes.RunAsync("node", [Path.Combine(Repo.Tools, "mcp-client.cjs"), .. target, "auth0_users_list", "{\"per_page\":2}"], clientEnv, TimeSpan.FromMinutes(3));
@@ -74,7 +74,7 @@ public sealed class ClientPeerTests(PrismFixture prism) : IDisposable
         var env = await EnvironmentAsync();
         await using var http = transport == "http" ? await HttpProcess.StartAsync(env) : null;
         List<string> target = http is null
-            ? [.. env.Where(kv => kv.Value is not null).SelectMany(kv => new[] { "-e", $"{kv.Key}={kv.Value}" }), "dotnet", Repo.ServerDll, "serve"]
+            ? [.. env.Where(kv => kv.Value is not null).SelectMany(kv => new[] { "-e", $"{kv.Key}={kv.Value}" }), .. Repo.ServerArgs("serve").Prepend(Repo.ServerFile)]
             : [http.Url, "--header", $"X-API-Key: {PeerKey}"];
         var inspectorEnv = new Dictionary<string, string?>
         {
@@ -107,8 +107,8 @@ internal sealed class HttpProcess : IAsyncDisposable
 
     public static async Task<HttpProcess> StartAsync(IDictionary<string, string?> env, params string[] extra)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { Repo.ServerDll, "serve", "--http", "http://127.0.0.1:0/mcp" }.Concat(extra))
+        var psi = new ProcessStartInfo(Repo.ServerFile) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in Repo.ServerArgs("serve", "--http", "http://127.0.0.1:0/mcp").Concat(extra))
         {
             psi.ArgumentList.Add(a);
         }

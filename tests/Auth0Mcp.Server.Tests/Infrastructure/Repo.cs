@@ -22,6 +22,35 @@ internal static class Repo
     /// <summary>The server assembly copied beside the tests (run it with <c>dotnet</c>).</summary>
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "auth0-mcp.dll");
 
+    /// <summary>
+    /// <c>AUTH0_MCP_TEST_SERVER</c>: a native <c>auth0-mcp</c> executable (the Native AOT publish, see build/test.sh) that
+    /// the end-to-end tests start instead of <c>dotnet auth0-mcp.dll</c>; null runs the JIT build.
+    /// </summary>
+    public static string? NativeServer { get; } = Environment.GetEnvironmentVariable("AUTH0_MCP_TEST_SERVER") is { Length: > 0 } native
+        ? Path.GetFullPath(native)
+        : null;
+
+    /// <summary>The program that runs the server: the native executable, or <c>dotnet</c>.</summary>
+    public static string ServerFile => NativeServer ?? "dotnet";
+
+    /// <summary>The server's command-line arguments <paramref name="args"/>, after the assembly when it runs on <c>dotnet</c>.</summary>
+    public static string[] ServerArgs(params string[] args) => NativeServer is null ? [ServerDll, .. args] : args;
+
+    /// <summary>The server as one shell word sequence (for scripts and clients that take a command string).</summary>
+    public static string ServerCommandLine => NativeServer ?? $"dotnet {ServerDll}";
+
+    /// <summary>A start info for the server with <paramref name="args"/>; redirection is left to the caller.</summary>
+    public static System.Diagnostics.ProcessStartInfo ServerStartInfo(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(ServerFile) { UseShellExecute = false };
+        foreach (var arg in ServerArgs(args))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        return psi;
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

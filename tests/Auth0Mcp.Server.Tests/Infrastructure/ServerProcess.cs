@@ -14,8 +14,8 @@ internal static class ServerProcess
         var options = new StdioClientTransportOptions
         {
             Name = "auth0-mcp",
-            Command = "dotnet",
-            Arguments = [Repo.ServerDll, "serve"],
+            Command = Repo.ServerFile,
+            Arguments = Repo.ServerArgs("serve"),
             EnvironmentVariables = new Dictionary<string, string?>(environment),
         };
         return await McpClient.CreateAsync(new StdioClientTransport(options), clientOptions, cancellationToken: cancellationToken);

@@ -40,7 +40,7 @@ internal sealed class TestHome : IDisposable
     }
 
     public Task<(int ExitCode, string Stdout, string Stderr)> TryAdminAsync(params string[] args) =>
-        Processes.RunAsync("dotnet", [Repo.ServerDll, .. args], Environment(user: "admin"), TimeSpan.FromMinutes(2));
+        Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs(args), Environment(user: "admin"), TimeSpan.FromMinutes(2));
 
     /// <summary>Approves every tool and grants them all to <paramref name="user"/> (for tests about the API, not governance).</summary>
     public async Task GrantEverythingAsync(string user)

@@ -38,9 +38,12 @@ public sealed class MalformedJsonRpcStdioTests
         using var home = new TestHome();
         await home.GrantEverythingAsync("mallory");
         await using var auth0 = new RecordingHttpServer(body: "[]");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Repo.ServerDll);
-        psi.ArgumentList.Add("serve");
+        var psi = new ProcessStartInfo(Repo.ServerFile) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in Repo.ServerArgs("serve"))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
         foreach (var (key, value) in home.Environment(auth0.BaseUrl, "mallory"))
         {
             psi.Environment[key] = value;

@@ -63,9 +63,12 @@ public sealed class SecretLeakEndToEndTests
 
     private static async Task<string> CallOverStdioAsync(TestHome home, Uri upstream, string tool, JsonObject arguments)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Repo.ServerDll);
-        psi.ArgumentList.Add("serve");
+        var psi = new ProcessStartInfo(Repo.ServerFile) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in Repo.ServerArgs("serve"))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
         foreach (var (key, value) in home.Environment(upstream, "alice", Token))
         {
             psi.Environment[key] = value;

@@ -231,6 +231,14 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <summary>What went wrong, in words, when the provider's exception says (null otherwise).</summary>
     private protected abstract string? DescribeFault(Exception exception);
 
+    /// <summary>
+    /// Called after each batch commit, before any caller's task completes: a provider whose commit alone is not yet
+    /// on disk makes it so here (or throws, which fails the batch closed).
+    /// </summary>
+    private protected virtual void MakeDurable()
+    {
+    }
+
     /// <summary>Closes the writer's connection after a fault, so the next batch starts on a new one.</summary>
     private protected virtual void OnWriteFault()
     {
@@ -446,6 +454,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             }
 
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            MakeDurable();
         }
         catch (Exception ex)
         {

@@ -5,8 +5,11 @@ using Microsoft.Data.Sqlite;
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
-/// The default store: one SQLite file, created on first use (no setup). WAL journal with <c>synchronous=FULL</c>
-/// on the one long-lived writer connection, so each batch commit is fsync'd before its callers' tasks complete;
+/// The default store: one SQLite file, created on first use (no setup). WAL journal on the one long-lived writer
+/// connection, and each batch commit is on disk before its callers' tasks complete: on Linux the writer runs
+/// <c>synchronous=NORMAL</c> and the store <c>fdatasync</c>s the WAL after each commit (<see cref="WalSync"/>: the
+/// same guarantee as <c>synchronous=FULL</c> at a fraction of its cost, because the bundled SQLite syncs with a full
+/// <c>fsync</c>, which also writes the file's times); elsewhere it runs <c>synchronous=FULL</c>;
 /// the writer takes the database lock up front (<c>BEGIN IMMEDIATE</c>), so other processes sharing the file
 /// (the command line, another server) serialize instead of failing.
 /// </summary>
@@ -17,6 +20,7 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
     private SqliteConnection? _probe;
     private long _probeVersion = -1;
     private long _probeRevision;
+    private WalSync? _walSync;
 
     /// <summary>Opens (or, on <see cref="IGovernanceStore.InitializeAsync"/>, creates) the database file at <paramref name="path"/>.</summary>
     public SqliteGovernanceStore(string path, AuditSealOptions? seal = null)
@@ -84,12 +88,30 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync().ConfigureAwait(false);
+        _walSync?.Dispose();
+        _walSync = null;
         _probe?.Dispose();
         _probe = null;
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
         }
+    }
+
+    private protected override void MakeDurable()
+    {
+        if (WalSync.Supported)
+        {
+            // Opened after the first commit (the WAL exists by then) and kept while the writer connection is open:
+            // SQLite removes the WAL only when the last connection closes, so this is the file the commit went to.
+            (_walSync ??= new WalSync(Path + "-wal")).Sync();
+        }
+    }
+
+    private protected override void OnWriteFault()
+    {
+        _walSync?.Dispose();
+        _walSync = null;
     }
 
     private protected override string LockHeadSql => "SELECT seq, hash FROM audit_head WHERE id = 1";
@@ -112,12 +134,13 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
     private protected override async Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken)
     {
         // Not pooled: the writer keeps it, and its PRAGMAs are set once. synchronous is per connection: FULL
-        // fsyncs the WAL on every commit, so a committed batch survives a power loss.
+        // fsyncs the WAL on every commit; on Linux NORMAL plus MakeDurable's fdatasync gives the same guarantee.
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", cancellationToken).ConfigureAwait(false);
+            var synchronous = WalSync.Supported ? "NORMAL" : "FULL";
+            await ExecuteAsync(connection, null, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous};", cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
