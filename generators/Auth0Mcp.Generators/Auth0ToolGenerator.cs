@@ -53,6 +53,22 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
             .Select(static (b, _) => b is null ? null : new CatalogModel(b.Model.Namespace, b.Model.Tools.Select(t => t.ClassName).ToEquatableArray()))
             .WithTrackingName(TrackingNames.Catalog);
 
+        // Typed arguments records and handles (Auth0McpTypedArguments, on unless set to false): only names and types, so
+        // that editing a description leaves them cached.
+        var typedArguments = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => GeneratorOptions.EmitsTypedArguments(provider.GlobalOptions))
+            .WithTrackingName(TrackingNames.TypedArgumentsOption);
+
+        var argumentGroups = bound
+            .Combine(typedArguments)
+            .SelectMany(static (pair, _) => pair.Left is null || !pair.Right ? ImmutableArray<ArgumentsGroupModel>.Empty : ArgumentsModel.Split(pair.Left.Model).ToImmutableArray())
+            .WithTrackingName(TrackingNames.ArgumentGroups);
+
+        var handles = bound
+            .Combine(typedArguments)
+            .Select(static (pair, _) => pair.Left is null || !pair.Right ? null : ArgumentsModel.Handles(pair.Left.Model))
+            .WithTrackingName(TrackingNames.ToolHandles);
+
         // Only for a spec that reads (a broken one emits nothing, as for the tools).
         var secretFields = spec
             .Combine(read)
@@ -80,6 +96,14 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
             if (c is not null)
             {
                 spc.AddSource(KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(c.Namespace, c.ClassNames));
+            }
+        });
+        context.RegisterSourceOutput(argumentGroups, static (spc, group) => spc.AddSource(group.FileName, ArgumentsEmitter.EmitGroup(group)));
+        context.RegisterSourceOutput(handles, static (spc, h) =>
+        {
+            if (h is not null)
+            {
+                spc.AddSource(h.ClassName + ".g.cs", ArgumentsEmitter.EmitHandles(h));
             }
         });
         context.RegisterSourceOutput(secretFields, static (spc, m) =>
@@ -141,6 +165,9 @@ internal static class TrackingNames
     public const string Diagnostics = nameof(Diagnostics);
     public const string SecretFields = nameof(SecretFields);
     public const string ReportHere = nameof(ReportHere);
+    public const string TypedArgumentsOption = nameof(TypedArgumentsOption);
+    public const string ArgumentGroups = nameof(ArgumentGroups);
+    public const string ToolHandles = nameof(ToolHandles);
 }
 
 internal sealed record SpecText(string Path, string Text);

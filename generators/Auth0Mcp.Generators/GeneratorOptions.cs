@@ -20,6 +20,10 @@ internal static class GeneratorOptions
     public static bool ReportsSpecDiagnostics(AnalyzerConfigOptions options) =>
         !string.Equals(Get(options, "build_property.Auth0McpSpecDiagnostics"), "cli", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether to emit the typed arguments records and tool handles: on unless <c>Auth0McpTypedArguments=false</c>.</summary>
+    public static bool EmitsTypedArguments(AnalyzerConfigOptions options) =>
+        !string.Equals(Get(options, "build_property.Auth0McpTypedArguments"), "false", StringComparison.OrdinalIgnoreCase);
+
     public static bool IsSpec(AnalyzerConfigOptions fileOptions) =>
         fileOptions.TryGetValue("build_metadata.AdditionalFiles.Auth0McpSpec", out var value)
         && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Auth0Mcp.Admin;
 
 /// <summary>What every page needs: the governance services (the same ones the CLI uses), the catalogue, the audit index.</summary>
-internal sealed class AdminConsole(ToolGovernance governance, AuditIndex audit, IOptions<AdminConsoleOptions> options)
+internal sealed class AdminConsole(ToolGovernance governance, AuditIndex audit, IOptions<AdminConsoleOptions> options, IServiceProvider services)
 {
     /// <summary>Where the console is mounted.</summary>
     public const string PathPrefix = "/admin";
@@ -20,6 +20,19 @@ internal sealed class AdminConsole(ToolGovernance governance, AuditIndex audit, 
     public AdminConsoleOptions Options { get; } = options.Value;
 
     public IReadOnlyDictionary<string, Auth0ToolDescriptor> Catalog => _catalog ??= Options.Catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
+
+    /// <summary>The argument rules in force: the options', else those of the host's governance hooks.</summary>
+    public IReadOnlyList<ArgumentRule> ArgumentRules => Options.ArgumentRules ?? HostHooks().OfType<ArgumentPolicyHook>().SelectMany(h => h.Rules).ToList();
+
+    /// <summary>The per-call approval settings in force: the options', else the host's (null: off).</summary>
+    public CallApprovalOptions? CallApprovals => Options.CallApprovals ?? HostHooks().OfType<CallApprovalHook>().FirstOrDefault()?.Options;
+
+    /// <summary>The rules that apply to <paramref name="tool"/>.</summary>
+    public IReadOnlyList<ArgumentRule> RulesFor(string tool) =>
+        Catalog.TryGetValue(tool, out var d) ? ArgumentRules.Where(r => r.AppliesTo(d)).ToList() : [];
+
+    // The hooks of governance in this host (null outside one: the console alone against a store).
+    private IReadOnlyList<IToolCallHook> HostHooks() => services.GetService(typeof(GovernanceRuntime)) is GovernanceRuntime runtime ? runtime.Hooks : [];
 
     /// <summary>The scopes the configured token grants, when readable (null: unknown).</summary>
     public IReadOnlySet<string>? GrantedScopes()

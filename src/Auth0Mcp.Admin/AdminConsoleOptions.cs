@@ -64,6 +64,15 @@ public sealed class AdminConsoleOptions
     /// <summary>Rows per page on the Audit page.</summary>
     public int AuditPageSize { get; set; } = 50;
 
+    /// <summary>
+    /// The argument rules in force, shown on each tool's page. Null: those of the host's governance (the console
+    /// inside <c>serve --http</c>: settings-file and typed rules alike), else none.
+    /// </summary>
+    public IReadOnlyList<ArgumentRule>? ArgumentRules { get; set; }
+
+    /// <summary>The per-call approval settings in force, shown on each tool's page. Null: the host's, else none.</summary>
+    public CallApprovalOptions? CallApprovals { get; set; }
+
     /// <summary>Every problem with these options (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -571,6 +571,10 @@ internal sealed class HostSettings
         options.StoreFactory = _ => GovernanceStores.Open(Store);
         options.Catalog = AdminCommands.Catalog;
         options.GrantedScopes = AdminCommands.GrantedScopes;
+
+        // What the tool pages show when the console runs alone against a store (inside 'serve' it reads the server's own).
+        options.ArgumentRules = ArgumentPolicies;
+        options.CallApprovals = CallApproval;
     }
 #endif
 

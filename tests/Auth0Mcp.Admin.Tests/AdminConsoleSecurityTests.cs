@@ -95,7 +95,7 @@ public sealed class AdminConsoleSecurityTests(PrismFixture prism, ChromiumFixtur
         var problems = new List<string>();
         await CheckAsync("signin");
         await ConsolePages.SignInAsync(page, server.Admin, ConsoleServer.AdminKey);
-        foreach (var path in new[] { "", "/tools", "/tools/auth0_users_get", "/toolsets", "/profiles", "/killswitches", "/audit", "/audit/1", "/settings" })
+        foreach (var path in new[] { "", "/tools", "/tools/auth0_users_get", "/toolsets", "/profiles", "/approvals", "/killswitches", "/audit", "/audit/1", "/settings" })
         {
             await page.GotoAsync(server.Admin + path);
             await CheckAsync(path);

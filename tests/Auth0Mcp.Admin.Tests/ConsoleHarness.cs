@@ -77,11 +77,20 @@ internal sealed class ConsoleServer : IAsyncDisposable
     /// <summary>The console's address, e.g. http://127.0.0.1:PORT/admin.</summary>
     public string Admin => $"{Server.Url.GetLeftPart(UriPartial.Authority)}/admin";
 
-    public static async Task<ConsoleServer> StartAsync(Uri auth0)
+    /// <summary>Starts the host; <paramref name="config"/>, when given, is its settings file (AUTH0_MCP_CONFIG).</summary>
+    public static async Task<ConsoleServer> StartAsync(Uri auth0, string? config = null)
     {
         var governance = new TempGovernance();
+        string? configFile = null;
+        if (config is not null)
+        {
+            configFile = Path.Combine(Path.GetDirectoryName(governance.Store) ?? Path.GetTempPath(), "auth0-mcp.json");
+            await File.WriteAllTextAsync(configFile, config);
+        }
+
         var settings = Settings.Load(new Dictionary<string, string?>
         {
+            ["AUTH0_MCP_CONFIG"] = configFile,
             ["AUTH0_MCP_BASE_URL"] = auth0.ToString().TrimEnd('/'),
             ["AUTH0_TOKEN"] = "test-token-admin-console",
             ["AUTH0_MCP_STORE"] = governance.Store,

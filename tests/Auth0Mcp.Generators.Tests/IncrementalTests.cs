@@ -17,6 +17,7 @@ public sealed class IncrementalTests
     private static readonly string[] SpecSteps =
     [
         TrackingNames.SpecText, TrackingNames.Read, TrackingNames.Document, TrackingNames.Bind, TrackingNames.ToolGroups, TrackingNames.Catalog,
+        TrackingNames.ArgumentGroups, TrackingNames.ToolHandles,
     ];
 
     private static readonly string[] AllSteps = [TrackingNames.Options, .. SpecSteps, TrackingNames.Diagnostics];

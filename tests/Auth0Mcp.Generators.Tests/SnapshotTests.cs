@@ -116,6 +116,8 @@ public sealed class SnapshotTests
         var (_, result) = GeneratorHost.Run(SmallSpecs.Text(SmallSpecs.Operations), "Fixtures.Groups", groups: "events; keys");
 
         var names = result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal);
-        Assert.Equal(["Auth0SecretFields.g.cs", "Auth0ToolCatalog.g.cs", "EventsTools.g.cs", "KeysSigningTools.g.cs"], names);
+        Assert.Equal(
+            ["Arguments/EventsArguments.g.cs", "Arguments/KeysSigningArguments.g.cs", "Auth0SecretFields.g.cs", "Auth0ToolCatalog.g.cs", "EventsTools.g.cs", "GroupsTools.g.cs", "KeysSigningTools.g.cs"],
+            names);
     }
 }

@@ -93,7 +93,8 @@ public sealed class ArgumentPolicyTests(PrismFixture prism)
         foreach (var row in Cases)
         {
             Assert.Contains(denied, r => r.GetProperty("reason").GetString()!.Contains($"policy-denied: {row[0]} (", StringComparison.Ordinal)
-                && r.GetProperty("tool").GetString() == (string)row[1]);
+                && r.GetProperty("tool").GetString() == (string)row[1]
+                && r.GetProperty("denial_code").GetString() == "policy-denied");
         }
     }
 

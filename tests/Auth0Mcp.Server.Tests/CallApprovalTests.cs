@@ -124,6 +124,7 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         Assert.DoesNotContain(audit, r => Str(r, "event") == "approval.used");
         var call = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "tool") == "auth0_users_delete");
         Assert.Equal("denied", Str(call, "outcome"));
+        Assert.Equal("user-declined", Str(call, "denial_code"));
     }
 
     [Theory]

@@ -12,6 +12,9 @@ internal static class KnownTypes
     public const string RequestPlan = "global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan";
     public const string RequestArgument = "global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument";
     public const string RequestLocation = "global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation";
+    public const string JsonElement = "global::System.Text.Json.JsonElement";
+    public const string ArgumentReader = "global::Auth0Mcp.Sdk.Governance.ToolArgumentReader";
+    public const string TypedTool = "global::Auth0Mcp.Sdk.Governance.TypedTool";
     public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Auth0Mcp.Generators\", \"1.0.0\")]";
 
     /// <summary>The JSON context's class name, in the models namespace.</summary>

@@ -39,6 +39,12 @@ public static class DenialCodes
     /// <summary>A hook denied the call.</summary>
     public const string HookDenied = "hook-denied";
 
+    /// <summary>An argument policy refused the call's arguments (the reason names the rule).</summary>
+    public const string PolicyDenied = "policy-denied";
+
+    /// <summary>The user declined (or did not answer) the confirmation of this one call in the client.</summary>
+    public const string UserDeclined = "user-declined";
+
     /// <summary>A hook threw or timed out (hooks fail closed).</summary>
     public const string HookFailed = "hook-failed";
 }

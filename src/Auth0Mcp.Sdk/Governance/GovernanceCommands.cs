@@ -70,8 +70,11 @@ public sealed class GovernanceCommands
         _byName = catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
     }
 
-    /// <summary>The argument policies in force, shown by <c>tools show</c> and <c>tools list --json</c> (the host passes its settings').</summary>
-    public IReadOnlyList<ArgumentPolicy> ArgumentPolicies { get; init; } = [];
+    /// <summary>
+    /// The argument rules in force, shown by <c>tools show</c> and <c>tools list --json</c> (the host passes its
+    /// settings' policies, and a C# host its typed rules too).
+    /// </summary>
+    public IReadOnlyList<ArgumentRule> ArgumentPolicies { get; init; } = [];
 
     /// <summary>The per-call approval settings in force, shown by <c>tools show</c> (null: per-call approval is off).</summary>
     public CallApprovalOptions? CallApprovals { get; init; }
@@ -686,30 +689,37 @@ public sealed class GovernanceCommands
             w.WriteString("lastChange", tool.LastChange);
             WriteStrings(w, "toolsets", ToolGovernance.ToolsetsOf(state, tool));
             w.WriteStartArray("argumentPolicies");
-            foreach (var policy in d is null ? Enumerable.Empty<ArgumentPolicy>() : owner.ArgumentPolicies.Where(p => p.AppliesTo(d)))
+            foreach (var rule in d is null ? Enumerable.Empty<ArgumentRule>() : owner.ArgumentPolicies.Where(p => p.AppliesTo(d)))
             {
                 w.WriteStartObject();
-                w.WriteString("name", policy.Name);
-                w.WriteString("path", policy.Path);
-                w.WriteString("operator", policy.OperatorName);
-                if (policy.Operand is { } operand)
+                w.WriteString("name", rule.Name);
+                if (rule is ArgumentPolicy policy)
                 {
-                    w.WritePropertyName("value");
-                    operand.WriteTo(w);
+                    w.WriteString("path", policy.Path);
+                    w.WriteString("operator", policy.OperatorName);
+                    if (policy.Operand is { } operand)
+                    {
+                        w.WritePropertyName("value");
+                        operand.WriteTo(w);
+                    }
+                }
+                else
+                {
+                    // A typed rule written in C#: its condition is the rule.
+                    w.WriteString("operator", "code");
                 }
 
-                w.WriteString("rule", policy.ToString());
+                w.WriteString("rule", rule.ToString());
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
             if (owner.CallApprovals is { } approvals)
             {
-                // Rules by profile depend on the caller: the mode shown is the one for callers no profile rule matches.
-                var (mode, rule) = approvals.ModeFor(state, tool, new CallerIdentity("", []));
+                var (mode, rule) = approvals.Describe(state, tool);
                 w.WriteStartObject("callApproval");
                 w.WriteString("mode", mode.ToString().ToLowerInvariant());
-                w.WriteString("rule", rule?.ToString() ?? (mode == CallApprovalMode.None ? "no rule" : "default for Delete or Dangerous tools"));
+                w.WriteString("rule", rule);
                 w.WriteEndObject();
             }
 

@@ -373,7 +373,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             Outcome = decision.Denied ? "denied" : decision.Rewritten ? "rewritten" : "allowed",
             Detail = decision.Detail,
         });
-        return decision.Denied ? (true, DenialCodes.HookDenied, $"denied by hook '{hook.Name}': {decision.Detail}") : (false, null, null);
+        return decision.Denied ? (true, decision.Code ?? DenialCodes.HookDenied, $"denied by hook '{hook.Name}': {decision.Detail}") : (false, null, null);
     }
 
     /// <summary>

@@ -26,12 +26,15 @@ internal sealed record CoreRun(ApiModel? Model, IReadOnlyList<DiagnosticInfo> Di
     /// <summary>What the CLI writes under obj/: Refit interfaces, DTOs, the JSON context, the Refit settings holder.</summary>
     public IReadOnlyList<(string FileName, string Text)> ClientFiles() => ClientEmitter.EmitAll(RequiredModel).ToList();
 
-    /// <summary>What the Roslyn front end adds: one file per operation group, the catalogue and the secret fields.</summary>
+    /// <summary>What the Roslyn front end adds, in its order: one file per operation group, the catalogue, the typed arguments and tool handles, the secret fields.</summary>
     public IReadOnlyList<(string FileName, string Text)> ToolFiles()
     {
         var model = RequiredModel;
         var files = SpecBinder.SplitTools(model).Select(g => (g.FileName, ToolEmitter.EmitGroup(g))).ToList();
         files.Add((KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(model.Namespace, model.Tools.Select(t => t.ClassName).ToEquatableArray())));
+        files.AddRange(ArgumentsModel.Split(model).Select(g => (g.FileName, ArgumentsEmitter.EmitGroup(g))));
+        var handles = ArgumentsModel.Handles(model);
+        files.Add((handles.ClassName + ".g.cs", ArgumentsEmitter.EmitHandles(handles)));
         files.Add((SecretFieldsEmitter.FileName, SecretFieldsEmitter.Emit(model.Namespace, SecretFields.Collect(SpecText))));
         return files;
     }

@@ -95,6 +95,7 @@ public sealed class CallApprovalAndPolicyTests
         if (!accept)
         {
             Assert.Contains("user-declined", Text(result), StringComparison.Ordinal);
+            Assert.Equal(DenialCodes.UserDeclined, Assert.Single(await h.CallRecordsAsync(), r => r.Tool == "auth0_users_delete").DenialCode);
         }
 
         var state = await h.Governance.GetStateAsync();
@@ -182,7 +183,9 @@ public sealed class CallApprovalAndPolicyTests
         Assert.Equal(1, h.Tools["auth0_users_list"].Calls);
         var record = (await h.CallRecordsAsync()).Last();
         Assert.Equal(AuditOutcomes.Denied, record.Outcome);
+        Assert.Equal(DenialCodes.PolicyDenied, record.DenialCode);
         Assert.Contains("policy-denied: who-ops", record.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("[policy-denied]", Text(denied), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,6 +23,11 @@ internal sealed class ToolModel : AdminPageModel
 
     public IReadOnlyList<AuditEntry> History { get; private set; } = [];
 
+    public IReadOnlyList<ArgumentRule> Rules { get; private set; } = [];
+
+    /// <summary>How this tool's calls are confirmed one by one, and by which rule (null: per-call approval is off).</summary>
+    public (CallApprovalMode Mode, string Rule)? CallApproval { get; private set; }
+
     public IReadOnlyList<DiffLine>? Diff { get; private set; }
 
     public string Schema { get; private set; } = "";
@@ -42,6 +47,8 @@ internal sealed class ToolModel : AdminPageModel
         Descriptor = d;
         Toolsets = ToolGovernance.ToolsetsOf(state, Tool);
         Missing = Console.MissingScopes(Name, Console.GrantedScopes());
+        Rules = Console.RulesFor(Name);
+        CallApproval = Console.CallApprovals?.Describe(state, Tool);
         Schema = d is null ? "" : JsonNode.Parse(d.InputSchema)?.ToJsonString(Indented) ?? d.InputSchema;
         await Console.Audit.RefreshAsync(cancellationToken);
         History = Console.Audit.ForTool(Name, 100);

@@ -17,7 +17,7 @@ namespace Auth0Mcp.Sdk.Governance;
 public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
 {
     /// <summary>The prefix of a refusal the user declined in the client.</summary>
-    public const string UserDeclined = "user-declined";
+    public const string UserDeclined = DenialCodes.UserDeclined;
 
     /// <summary>Creates the hook.</summary>
     public CallApprovalHook(CallApprovalOptions options)
@@ -122,7 +122,7 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
         var record = await governance.RecordElicitedApprovalAsync(context.Caller.User, context.Descriptor.Name, hash, shown, accepted, why, CancellationToken.None).ConfigureAwait(false);
         return accepted
             ? new HookDecision(false, false, $"approval {record.Id} confirmed by {context.Caller.User} in the client")
-            : HookDecision.Deny($"{UserDeclined}: the user did not confirm the call in the client ({why}; approval {record.Id})");
+            : HookDecision.Deny($"{UserDeclined}: the user did not confirm the call in the client ({why}; approval {record.Id})", DenialCodes.UserDeclined);
     }
 
     /// <summary>The arguments as a reviewer sees them: canonical JSON, secrets masked, at most 4,000 characters.</summary>

@@ -34,6 +34,16 @@ public sealed class CallApprovalOptions
         return (tool.Action == Catalog.Auth0ToolAction.Delete || tool.Risk == ToolRisk.Dangerous ? Default : CallApprovalMode.None, null);
     }
 
+    /// <summary>
+    /// The mode for <paramref name="tool"/> as <c>tools show</c> and the console show it: for callers no profile rule
+    /// names (rules by profile depend on the caller), with the rule that chose it in words.
+    /// </summary>
+    public (CallApprovalMode Mode, string Rule) Describe(GovernanceState state, GovernedTool tool)
+    {
+        var (mode, rule) = ModeFor(state, tool, new CallerIdentity("", []));
+        return (mode, rule?.ToString() ?? (mode == CallApprovalMode.None ? "no rule" : "default for Delete or Dangerous tools"));
+    }
+
     /// <summary>The problems with these options; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {

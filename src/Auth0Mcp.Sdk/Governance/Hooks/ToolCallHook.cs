@@ -75,11 +75,17 @@ public abstract class ToolCallHook : IToolCallHook
 /// <param name="Detail">The reason (for a denial) or a note (for a rewrite).</param>
 public readonly record struct HookDecision(bool Denied, bool Rewritten, string? Detail)
 {
+    /// <summary>The denial code recorded for a denial (<see cref="DenialCodes"/>); null: <see cref="DenialCodes.HookDenied"/>.</summary>
+    public string? Code { get; init; }
+
     /// <summary>Go on unchanged.</summary>
     public static HookDecision Allow => default;
 
     /// <summary>Deny the call with <paramref name="reason"/>.</summary>
     public static HookDecision Deny(string reason) => new(true, false, reason);
+
+    /// <summary>Deny the call with <paramref name="reason"/> under a denial code of its own (e.g. <see cref="DenialCodes.PolicyDenied"/>).</summary>
+    public static HookDecision Deny(string reason, string code) => new(true, false, reason) { Code = code };
 
     /// <summary>Go on; the hook changed something, described by <paramref name="note"/>.</summary>
     public static HookDecision Rewrite(string note) => new(false, true, note);

@@ -36,7 +36,7 @@ public enum ArgumentOperator
 /// A call that breaks a rule is refused as <c>policy-denied: NAME</c>. Rules are checked at start against each
 /// tool's input schema (<see cref="Validate"/>).
 /// </summary>
-public sealed class ArgumentPolicy
+public sealed class ArgumentPolicy : ArgumentRule
 {
     private static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(100);
     private Regex? _regex;
@@ -59,8 +59,8 @@ public sealed class ArgumentPolicy
         Operand = operand is { } value ? Compact(value) : null;
     }
 
-    /// <summary>The rule's name.</summary>
-    public string Name { get; }
+    /// <inheritdoc />
+    public override string Name { get; }
 
     /// <summary>Tool names or globs the rule applies to.</summary>
     public IReadOnlyList<string> Tools { get; }
@@ -281,7 +281,7 @@ public sealed class ArgumentPolicy
     }
 
     /// <summary>Whether the rule applies to <paramref name="tool"/>: a pattern matches it and its schema has the path.</summary>
-    public bool AppliesTo(Auth0ToolDescriptor tool)
+    public override bool AppliesTo(Auth0ToolDescriptor tool)
     {
         ArgumentNullException.ThrowIfNull(tool);
         if (!Glob.MatchesAny(Tools, tool.Name))
@@ -293,8 +293,8 @@ public sealed class ArgumentPolicy
         return Tools.Any(p => !Glob.HasWildcard(p) && p == tool.Name) || SchemaPath.Resolve(tool.InputSchema, Path) is not null;
     }
 
-    /// <summary>Checks <paramref name="arguments"/>; returns why the rule refuses them, or null when they pass.</summary>
-    public string? Check(IReadOnlyDictionary<string, JsonElement> arguments)
+    /// <inheritdoc />
+    public override string? Check(IReadOnlyDictionary<string, JsonElement> arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var present = TryFind(arguments, out var value);

@@ -1,0 +1,85 @@
+using System.Text.RegularExpressions;
+using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Auth0Mcp.Admin.Tests;
+
+/// <summary>
+/// Approval of one exact call on the console: alice's client (the MCP TypeScript SDK, which cannot elicit) makes a
+/// call that needs an administrator; the request shows on the Approvals page with her arguments (secrets masked);
+/// the admin grants it in the browser, and the same call then runs once against Prism, and only once. The tool's
+/// page shows the argument rule and the approval mode that apply to it.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed partial class AdminApprovalsTests(PrismFixture prism, ChromiumFixture chromium)
+{
+    private const string Config = """
+        {
+          "Governance": {
+            "CallApproval": { "Default": "admin", "Expiry": "10m" },
+            "ArgumentPolicies": [ { "Name": "db-users-only", "Tools": "auth0_users_delete", "Path": "/id", "Matches": "^auth0\\|" } ]
+          }
+        }
+        """;
+
+    [GeneratedRegex(@"approval request ([0-9a-f]{12}) is pending")]
+    private static partial Regex Pending();
+
+    private static string PendingId(System.Text.Json.JsonElement call)
+    {
+        var text = call.GetProperty("text").GetString()!;
+        Assert.True(call.GetProperty("isError").GetBoolean(), text);
+        var match = Pending().Match(text);
+        Assert.True(match.Success, "expected a pending approval request, got: " + text);
+        return match.Groups[1].Value;
+    }
+
+    [Fact]
+    public async Task Approvals_PendingCallGrantedOnThePage_SameCallRunsExactlyOnce()
+    {
+        await using var server = await ConsoleServer.StartAsync(prism.BaseUrl, Config);
+        var governance = server.Server.App.Services.GetRequiredService<ToolGovernance>();
+        await governance.ApproveAsync(["auth0_users_delete"], "setup");
+        await governance.CreateToolsetAsync("deleters", ["auth0_users_delete"], null, "setup");
+        await governance.CreateProfileAsync("deleters", ["deleters"], ["alice"], [], AccessPolicy.AutoApprove, null, "setup");
+        await using var alice = await McpUser.ConnectAsync(server.Server.Url, ConsoleServer.AliceKey);
+        const string Call = "call auth0_users_delete {\"id\":\"auth0|victim-1\"}";
+
+        // 1. Alice's call waits for an administrator; a call with other arguments would be another request.
+        var id = PendingId(await alice.SendAsync(Call));
+
+        // 2. The admin sees it on the Approvals page (caller, tool, arguments, expiry) and grants it.
+        await using var context = await chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await ConsolePages.SignInAsync(page, server.Admin, ConsoleServer.AdminKey);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Call approvals" }).ClickAsync();
+        var row = page.Locator($"tr[data-approval='{id}']");
+        await Assertions.Expect(row).ToContainTextAsync("alice");
+        await Assertions.Expect(row).ToContainTextAsync("auth0_users_delete");
+        await Assertions.Expect(row).ToContainTextAsync("auth0|victim-1");
+        await ConsolePages.ScreenshotAsync(page, "approvals");
+        await row.GetByLabel("Reason").FillAsync("ticket 42");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Grant" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync($"granted approval request {id}");
+        await Assertions.Expect(page.Locator($"tr[data-approval='{id}']")).ToHaveCountAsync(0);
+
+        // 3. The same call now runs (Prism answers), once: the next identical call is a new request.
+        var granted = await alice.SendAsync(Call);
+        Assert.False(granted.GetProperty("isError").GetBoolean(), granted.ToString());
+        Assert.NotEqual(id, PendingId(await alice.SendAsync(Call)));
+
+        // 4. The decision is audited under the admin's name, and linked to the call it let through.
+        var records = await server.AuditAsync();
+        Assert.Contains(records, r => r.Event == "approval.granted" && r.User == "admin" && r.Details!.Contains(id, StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Event == "approval.used" && r.Details!.Contains(id, StringComparison.Ordinal));
+        Assert.Single(records, r => r.Event == "tool.call" && r.Tool == "auth0_users_delete" && r.Outcome == "success");
+
+        // 5. The tool's page shows the argument rule and the approval mode that apply to it.
+        await page.GotoAsync(server.Admin + "/tools/auth0_users_delete");
+        await Assertions.Expect(page.GetByTestId("argument-rules")).ToContainTextAsync("db-users-only");
+        await Assertions.Expect(page.GetByTestId("argument-rules")).ToContainTextAsync("/id matches");
+        await Assertions.Expect(page.GetByTestId("call-approval")).ToContainTextAsync("admin");
+    }
+}
