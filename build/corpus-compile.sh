@@ -60,7 +60,7 @@ for doc in "${docs[@]}"; do
   tools="$(sed -n 's/.*auth0-mcp-gen: \([0-9]*\) operations.*/\1/p' "$log" | tail -1)"
   errors="$( (grep -E ': error [A-Z]+[0-9]+' "$log" || true) | sort -u | wc -l)"
   # Warnings by id with their count (each reported once, so the count is the number of constructs).
-  warnings="$( (grep -E ': warning [A-Z]+[0-9]+' "$log" || true) | sort -u | grep -oE ': warning [A-Z]+[0-9]+' | sort | uniq -c | awk '{printf "%s=%s ", $4, $1}')"
+  warnings="$( { grep -E ': warning [A-Z]+[0-9]+' "$log" || true; } | sort -u | { grep -oE ': warning [A-Z]+[0-9]+' || true; } | sort | uniq -c | awk '{printf "%s=%s ", $4, $1}')"
   bad=""
   for w in $warnings; do case " $allowed " in *" ${w%%=*} "*) ;; *) bad="$bad ${w%%=*}" ;; esac; done
   printf '%-45s %6s %6s %6s %8.1f %s\n' "$doc" "$ops" "${tools:-?}" "$errors" "$seconds" "$warnings"
