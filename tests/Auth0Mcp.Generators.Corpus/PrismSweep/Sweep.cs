@@ -2,9 +2,12 @@
 // document, beside tests/Auth0Mcp.Server.Tests/Infrastructure/SchemaSampler.cs):
 //   sweep BASE_URL SPEC
 // Every generated tool is called twice through the runtime, with arguments synthesised from its own input schema
-// (required fields only, then all fields), against a Prism mock of SPEC that validates each request. A tool is
-// accepted when Prism accepted both calls. Prints one line per rejected call with Prism's reason, then
-// `tools <accepted>/<total>`.
+// (required fields only, then all fields), against a Prism mock of SPEC that validates each request. A call is
+// rejected when Prism answers 4xx (its verdict on the request), reports request violations, or nothing was sent; a
+// 5xx without violations is Prism failing to mock the answer to a valid request (say, no serializer for `*/*`),
+// printed as UNMOCKED. A tool is accepted when
+// neither call was rejected. Prints one line per rejected or unmocked call with Prism's reason, then
+// `tools <accepted>/<total> unmocked <calls>`.
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
@@ -29,7 +32,7 @@ services.AddHttpClient(Auth0HttpClientSource.ClientName).AddHttpMessageHandler<J
 await using var provider = services.BuildServiceProvider();
 
 var tools = Corpus.Consumer.Auth0ToolCatalog.CreateTools();
-var verdicts = new ConcurrentBag<(string Tool, string Mode, int Status, string Reason)>();
+var verdicts = new ConcurrentBag<(string Tool, string Mode, int Status, bool Violations, string Reason)>();
 await Parallel.ForEachAsync(
     tools.SelectMany(t => new[] { (Tool: t, All: false), (Tool: t, All: true) }),
     new ParallelOptions { MaxDegreeOfParallelism = 4 },
@@ -52,17 +55,24 @@ await Parallel.ForEachAsync(
         }
 
         var reason = verdict.Status == 0 ? "not sent: " + Cut(text) : verdict.Reason ?? "";
-        verdicts.Add((call.Tool.Descriptor.Name, call.All ? "all" : "required", verdict.Status, reason + (verdict.Status is >= 200 and < 400 ? "" : " args=" + Cut(sample))));
+        verdicts.Add((call.Tool.Descriptor.Name, call.All ? "all" : "required", verdict.Status, verdict.Violations, reason + (verdict.Status is >= 200 and < 400 ? "" : " args=" + Cut(sample))));
     });
 
-var rejected = verdicts.Where(v => v.Status is < 200 or >= 400).OrderBy(v => v.Tool, StringComparer.Ordinal).ThenBy(v => v.Mode, StringComparer.Ordinal).ToList();
+var ordered = verdicts.OrderBy(v => v.Tool, StringComparer.Ordinal).ThenBy(v => v.Mode, StringComparer.Ordinal).ToList();
+var rejected = ordered.Where(v => v.Status is < 200 or (>= 400 and < 500) || (v.Status >= 500 && v.Violations)).ToList();
+var unmocked = ordered.Where(v => v.Status >= 500 && !v.Violations).ToList();
 foreach (var r in rejected)
 {
     Console.WriteLine($"REJECTED {r.Tool} ({r.Mode}) {r.Status}: {r.Reason}");
 }
 
+foreach (var u in unmocked)
+{
+    Console.WriteLine($"UNMOCKED {u.Tool} ({u.Mode}) {u.Status}: {u.Reason}");
+}
+
 var accepted = tools.Count(t => !rejected.Any(r => r.Tool == t.Descriptor.Name));
-Console.WriteLine($"tools {accepted}/{tools.Count}");
+Console.WriteLine($"tools {accepted}/{tools.Count} unmocked {unmocked.Count}");
 return 0;
 
 static string Cut(string s) => s.Length > 300 ? s[..300] + "…" : s;
@@ -140,6 +150,7 @@ internal sealed class Judge(Credentials credentials) : DelegatingHandler
             if (verdict.Status >= 400)
             {
                 var violations = response.Headers.TryGetValues("sl-violations", out var v) ? string.Join(" ", v) : null;
+                verdict.Violations = violations is not null;
                 await response.Content.LoadIntoBufferAsync(cancellationToken);
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
                 verdict.Reason = $"{request.Method} {request.RequestUri?.PathAndQuery} " + (violations ?? (body.Length > 400 ? body[..400] : body));
@@ -154,5 +165,7 @@ internal sealed class Judge(Credentials credentials) : DelegatingHandler
         public int Status { get; set; }
 
         public string? Reason { get; set; }
+
+        public bool Violations { get; set; }
     }
 }
