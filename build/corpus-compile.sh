@@ -36,9 +36,11 @@ for doc in "${docs[@]}"; do
   seconds="$(echo "$(date +%s.%N) - $started" | bc)"
   ops="$(dotnet "$root/tests/Auth0Mcp.Generators.Corpus/bin/Release/net10.0/auth0-mcp-corpus.dll" --count "$doc")"
   tools="$(sed -n 's/.*auth0-mcp-gen: \([0-9]*\) operations.*/\1/p' "$log" | tail -1)"
-  errors="$( (grep -E ': error [A-Z]+[0-9]+' "$log" || true) | sort -u | wc -l)"
-  # Warnings by id with their count (each reported once, so the count is the number of constructs).
-  warnings="$( { grep -E ': warning [A-Z]+[0-9]+' "$log" || true; } | sort -u | { grep -oE ': warning [A-Z]+[0-9]+' || true; } | sort | uniq -c | awk '{printf "%s=%s ", $4, $1}')"
+  # MSBuild prints each message twice (as it happens, prefixed "N>", and in the summary): count distinct ones.
+  messages() { { grep -E ": $1 [A-Z]+[A-Z0-9]*[0-9]" "$log" || true; } | sed -E 's/^[[:space:]]*([0-9]+>)?//' | sort -u; }
+  errors="$(messages error | wc -l)"
+  # Warnings by id with their count (each construct is reported once).
+  warnings="$(messages warning | { grep -oE ': warning [A-Z]+[A-Z0-9]*[0-9]' || true; } | sort | uniq -c | awk '{printf "%s=%s ", $4, $1}')"
   bad=""
   for w in $warnings; do case " $allowed " in *" ${w%%=*} "*) ;; *) bad="$bad ${w%%=*}" ;; esac; done
   printf '%-45s %6s %6s %6s %8.1f %s\n' "$doc" "$ops" "${tools:-?}" "$errors" "$seconds" "$warnings"

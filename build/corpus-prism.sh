@@ -5,7 +5,8 @@
 # synthesised from its input schema, required fields only and then all fields (as FidelityTests does for the Auth0
 # spec), the connection's base URL pointed at Prism. A document passes when >= 95% of its tools are accepted (no
 # call answered 4xx); every rejected call is printed with Prism's reason, and so is every call Prism could not mock
-# an answer for (5xx after the request passed: UNMOCKED).
+# an answer for (5xx after the request passed: UNMOCKED) and every call rejected for Prism's reading of form arrays
+# (PRISM; see PrismSweep/Sweep.cs).
 #
 #   bash build/corpus-prism.sh                  the documents marked `prism` in tests/Auth0Mcp.Generators.Corpus/compile-list.txt
 #   bash build/corpus-prism.sh xkcd.com.json    only these
@@ -25,7 +26,7 @@ corpus_consumer "$work" "$root/tests/Auth0Mcp.Generators.Corpus/PrismSweep/Sweep
 
 failed=0
 again=""
-printf '%-45s %6s %6s %8s %8s\n' document tools accepted percent unmocked
+printf '%-45s %6s %6s %8s %8s %6s\n' document tools accepted percent unmocked prism
 for doc in "${docs[@]}"; do
   spec="$corpus/api/$doc"
   if ! dotnet build "$work/Consumer.csproj" -c Release -nologo -clp:ErrorsOnly -p:Auth0SpecPath="$spec" $again > "$work/build.log" 2>&1; then
@@ -39,14 +40,14 @@ for doc in "${docs[@]}"; do
   code=$?
   set -e
   bash "$root/tests/peers/prism-stop.sh" "$pid"; pid=""
-  result="$(sed -n 's/^tools \([0-9]*\)\/\([0-9]*\) unmocked \([0-9]*\)$/\1 \2 \3/p' "$work/sweep.log")"
+  result="$(sed -n 's/^tools \([0-9]*\)\/\([0-9]*\) unmocked \([0-9]*\) prism \([0-9]*\)$/\1 \2 \3 \4/p' "$work/sweep.log")"
   if [ "$code" != 0 ] || [ -z "$result" ]; then
     failed=$((failed + 1)); echo "$doc: FAIL (sweep exit $code)"; tail -5 "$work/sweep.log" | cut -c1-300 | sed 's/^/    /'; continue
   fi
-  read -r accepted total unmocked <<< "$result"
+  read -r accepted total unmocked limited <<< "$result"
   percent=$(( total > 0 ? accepted * 100 / total : 100 ))
-  printf '%-45s %6s %6s %7s%% %8s\n' "$doc" "$total" "$accepted" "$percent" "$unmocked"
-  grep -E '^(REJECTED|UNMOCKED)' "$work/sweep.log" | cut -c1-400 | sed 's/^/    /' || true
+  printf '%-45s %6s %6s %7s%% %8s %6s\n' "$doc" "$total" "$accepted" "$percent" "$unmocked" "$limited"
+  grep -E '^(REJECTED|UNMOCKED|PRISM)' "$work/sweep.log" | cut -c1-600 | sed 's/^/    /' || true
   if [ "$percent" -lt "$minimum" ]; then failed=$((failed + 1)); echo "    FAIL: under $minimum%"; fi
 done
 echo "corpus-prism: ${#docs[@]} documents, $failed failed"

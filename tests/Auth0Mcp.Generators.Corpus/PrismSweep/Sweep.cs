@@ -6,8 +6,10 @@
 // rejected when Prism answers 4xx (its verdict on the request), reports request violations, or nothing was sent; a
 // 5xx without violations is Prism failing to mock the answer to a valid request (say, no serializer for `*/*`),
 // printed as UNMOCKED. A tool is accepted when
-// neither call was rejected. Prints one line per rejected or unmocked call with Prism's reason, then
-// `tools <accepted>/<total> unmocked <calls>`.
+// neither call was rejected. One rejection is Prism's, not the request's, and is listed as PRISM instead: a form
+// body's one-item array goes out as `name=value` (form style, explode: the only way to send it), which Prism reads
+// as a string ("must be array"). Prints one line per rejected, unmocked or Prism-limited call with Prism's
+// reason, then `tools <accepted>/<total> unmocked <calls> prism <calls>`.
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
@@ -59,7 +61,9 @@ await Parallel.ForEachAsync(
     });
 
 var ordered = verdicts.OrderBy(v => v.Tool, StringComparer.Ordinal).ThenBy(v => v.Mode, StringComparer.Ordinal).ToList();
-var rejected = ordered.Where(v => v.Status is < 200 or (>= 400 and < 500) || (v.Status >= 500 && v.Violations)).ToList();
+var formTools = tools.Where(t => t.Descriptor.Request.MediaType == "application/x-www-form-urlencoded").Select(t => t.Descriptor.Name).ToHashSet(StringComparer.Ordinal);
+var prismLimited = ordered.Where(v => v.Status == 422 && formTools.Contains(v.Tool) && OnlyArrayViolations(v.Reason)).ToList();
+var rejected = ordered.Where(v => v.Status is < 200 or (>= 400 and < 500) || (v.Status >= 500 && v.Violations)).Except(prismLimited).ToList();
 var unmocked = ordered.Where(v => v.Status >= 500 && !v.Violations).ToList();
 foreach (var r in rejected)
 {
@@ -71,11 +75,23 @@ foreach (var u in unmocked)
     Console.WriteLine($"UNMOCKED {u.Tool} ({u.Mode}) {u.Status}: {u.Reason}");
 }
 
+foreach (var p in prismLimited)
+{
+    Console.WriteLine($"PRISM {p.Tool} ({p.Mode}) {p.Status}: a one-item array in a form body is read as a string: {p.Reason}");
+}
+
 var accepted = tools.Count(t => !rejected.Any(r => r.Tool == t.Descriptor.Name));
-Console.WriteLine($"tools {accepted}/{tools.Count} unmocked {unmocked.Count}");
+Console.WriteLine($"tools {accepted}/{tools.Count} unmocked {unmocked.Count} prism {prismLimited.Count}");
 return 0;
 
 static string Cut(string s) => s.Length > 300 ? s[..300] + "…" : s;
+
+// Every violation Prism lists is "<body property> must be array" (its problem body's validation messages).
+static bool OnlyArrayViolations(string reason)
+{
+    var messages = System.Text.RegularExpressions.Regex.Matches(reason, "\"message\":\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+    return messages.Count > 0 && messages.All(m => m.EndsWith("must be array", StringComparison.Ordinal));
+}
 
 /// <summary>
 /// What the document's security schemes ask for, as a test client would send it: the runtime itself sends a bearer
@@ -153,7 +169,7 @@ internal sealed class Judge(Credentials credentials) : DelegatingHandler
                 verdict.Violations = violations is not null;
                 await response.Content.LoadIntoBufferAsync(cancellationToken);
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
-                verdict.Reason = $"{request.Method} {request.RequestUri?.PathAndQuery} " + (violations ?? (body.Length > 400 ? body[..400] : body));
+                verdict.Reason = $"{request.Method} {request.RequestUri?.PathAndQuery} " + (violations ?? (body.Length > 2000 ? body[..2000] : body));
             }
         }
 
