@@ -37,7 +37,7 @@ for _ in $(seq "$runs"); do
   rm -rf "$work/ours" "$work/kiota"
   ms dotnet "$gen" clients --spec "$spec" --out "$work/ours" >> "$work/ours.ms"
   ms "$tools/nswag" openapi2csclient /input:"$spec" /output:"$work/nswag.cs" /namespace:Bench >> "$work/nswag.ms"
-  ms "$tools/kiota" generate --openapi "$spec" --language csharp --output "$work/kiota" --class-name BenchClient --namespace-name Bench >> "$work/kiota.ms"
+  ms "$tools/kiota" generate --openapi "$spec" --language CSharp --output "$work/kiota" --class-name BenchClient --namespace-name Bench >> "$work/kiota.ms"
 done
 load_after="$(load)"
 [ -s "$work/nswag.cs" ] || { echo "error: NSwag produced no output" >&2; exit 1; }
