@@ -30,7 +30,11 @@ services.AddAuth0Connection(o =>
 });
 services.AddSingleton(new Credentials(spec.RootElement));
 services.AddTransient<Judge>();
-services.AddHttpClient(Auth0HttpClientSource.ClientName).AddHttpMessageHandler<Judge>();
+// Prism (Node) closes an idle keep-alive connection after 5 s; a pooled connection reused at that moment fails
+// with "connection reset", which a sweep without retries would count against the tool. Idle connections go sooner.
+services.AddHttpClient(Auth0HttpClientSource.ClientName)
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(1) })
+    .AddHttpMessageHandler<Judge>();
 await using var provider = services.BuildServiceProvider();
 
 var tools = Corpus.Consumer.Auth0ToolCatalog.CreateTools();
