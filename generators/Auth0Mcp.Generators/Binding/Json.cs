@@ -16,8 +16,18 @@ internal static class Json
     public static void AppendQuoted(StringBuilder sb, string value)
     {
         sb.Append('"');
-        foreach (var c in value)
+        // Most text needs no escape: copy the runs between escapes whole rather than char by char.
+        var run = 0;
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
+            if (c >= 0x20 && c != '"' && c != '\\' && c != '\u2028' && c != '\u2029')
+            {
+                continue;
+            }
+
+            sb.Append(value, run, i - run);
+            run = i + 1;
             switch (c)
             {
                 case '"':
@@ -36,19 +46,11 @@ internal static class Json
                     sb.Append("\\t");
                     break;
                 default:
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029')
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
+                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     break;
             }
         }
 
-        sb.Append('"');
+        sb.Append(value, run, value.Length - run).Append('"');
     }
 }

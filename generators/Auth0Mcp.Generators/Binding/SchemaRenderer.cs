@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
@@ -20,17 +21,42 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
     private const int MaxSchemaChars = 64 * 1024;
     private int _limit = int.MaxValue;
 
-    /// <summary>Starts one tool's input schema in <paramref name="sb"/>: the size budget counts from here.</summary>
-    public void BeginInputSchema(StringBuilder sb) => _limit = sb.Length + MaxSchemaChars;
+    // A referenced schema is rendered once per context and then copied (Microsoft Graph renders its entities tens of
+    // thousands of times). Its text depends on the context only through the cuts: a rendering without depth or size
+    // cuts is reused where the depth and size limits leave it room and the schemas on the stack now are exactly those
+    // of the enclosing stack that cut it short (recursion), found among the names it reached.
+    private readonly Dictionary<(string Name, string? Description), List<Rendered>> _rendered = new();
+    private readonly Dictionary<(string? Text, int MaxLength), string> _descriptions = new();
+    private readonly List<string> _visits = new();
+    private readonly List<(int StackIndex, string Name)> _recursionCuts = new();
+    private int _cuts;
+    private int _deepest;
+    private int _deepestRef;
+
+    private sealed record Rendered(string Json, int Depth, int RefDepth, HashSet<string> Reached, HashSet<string> CutBy);
+
+    private readonly StringBuilder _scratch = new();
+
+    /// <summary>Starts one tool's input schema in an empty builder (reused from tool to tool); the size budget counts from here.</summary>
+    public StringBuilder BeginInputSchema()
+    {
+        _scratch.Clear();
+        _visits.Clear();
+        _recursionCuts.Clear();
+        _limit = MaxSchemaChars;
+        return _scratch;
+    }
 
     public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null) =>
         Render(sb, schema, descriptionOverride, new List<string>(), 0);
 
     private void Render(StringBuilder sb, SchemaNode schema, string? description, List<string> stack, int depth)
     {
+        _deepest = depth > _deepest ? depth : _deepest;
         if (depth > MaxInlineDepth)
         {
             // Inline nesting (allOf merges inline what refs would have cut) ends here too.
+            _cuts++;
             sb.Append("{\"description\":\"A nested value (too deep to describe here; see the API documentation).\"}");
             return;
         }
@@ -43,8 +69,19 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
 
         if (schema.Ref is { } name)
         {
+            _deepestRef = depth > _deepestRef ? depth : _deepestRef;
             if (stack.Contains(name) || depth > MaxDepth || sb.Length > _limit)
             {
+                if (stack.IndexOf(name) is var at and >= 0)
+                {
+                    _visits.Add(name);
+                    _recursionCuts.Add((at, name));
+                }
+                else
+                {
+                    _cuts++;
+                }
+
                 sb.Append("{\"type\":\"object\",\"description\":");
                 Json.AppendQuoted(sb, stack.Contains(name) || depth > MaxDepth
                     ? $"A nested {name} object (recursive; see the API documentation)."
@@ -53,10 +90,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
                 return;
             }
 
-            var target = resolver.Deref(schema, out var component);
-            stack.Add(name);
-            Render(sb, target, description ?? schema.Description ?? (component is not null ? null : null), stack, depth + 1);
-            stack.RemoveAt(stack.Count - 1);
+            RenderReference(sb, schema, name, description ?? schema.Description, stack, depth);
             return;
         }
 
@@ -90,7 +124,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             sb.Append('[').Append(string.Join(",", types.Select(Json.Quote))).Append(']');
         }
 
-        var text = Descriptions.Clean(description ?? schema.Description, depth == 0 ? 600 : MaxNestedDescription);
+        var text = CleanDescription(description ?? schema.Description, depth == 0 ? 600 : MaxNestedDescription);
         if (schema.Deprecated)
         {
             text = text.Length > 0 ? "Deprecated. " + text : "Deprecated.";
@@ -181,6 +215,74 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         Alternatives(sb, ref first, "anyOf", schema.AnyOf, stack, depth);
         Alternatives(sb, ref first, "oneOf", schema.OneOf, stack, depth);
         sb.Append('}');
+    }
+
+    private void RenderReference(StringBuilder sb, SchemaNode schema, string name, string? description, List<string> stack, int depth)
+    {
+        var key = (name, description);
+        if (!_rendered.TryGetValue(key, out var renderings))
+        {
+            renderings = new List<Rendered>();
+            _rendered[key] = renderings;
+        }
+
+        foreach (var done in renderings)
+        {
+            if (depth + done.RefDepth <= MaxDepth
+                && depth + done.Depth <= MaxInlineDepth
+                && (long)sb.Length + done.Json.Length <= _limit
+                && done.CutBy.All(stack.Contains)
+                && stack.All(s => !done.Reached.Contains(s) || done.CutBy.Contains(s)))
+            {
+                sb.Append(done.Json);
+                _deepest = Math.Max(_deepest, depth + done.Depth);
+                _deepestRef = Math.Max(_deepestRef, depth + done.RefDepth);
+                _visits.AddRange(done.Reached);
+                _recursionCuts.AddRange(done.CutBy.Select(c => (stack.IndexOf(c), c)));
+                return;
+            }
+        }
+
+        var (cuts, deepest, deepestRef, start, visits, recursionCuts, height) = (_cuts, _deepest, _deepestRef, sb.Length, _visits.Count, _recursionCuts.Count, stack.Count);
+        (_deepest, _deepestRef) = (depth, depth);
+        _visits.Add(name);
+        var target = resolver.Deref(schema, out _);
+        stack.Add(name);
+        Render(sb, target, description, stack, depth + 1);
+        stack.RemoveAt(stack.Count - 1);
+        if (_cuts == cuts && renderings.Count < 4)
+        {
+            var reached = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = visits; i < _visits.Count; i++)
+            {
+                reached.Add(_visits[i]);
+            }
+
+            var cutBy = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = recursionCuts; i < _recursionCuts.Count; i++)
+            {
+                if (_recursionCuts[i].StackIndex < height)
+                {
+                    cutBy.Add(_recursionCuts[i].Name);
+                }
+            }
+
+            renderings.Add(new Rendered(sb.ToString(start, sb.Length - start), _deepest - depth, _deepestRef - depth, reached, cutBy));
+        }
+
+        _deepest = Math.Max(deepest, _deepest);
+        _deepestRef = Math.Max(deepestRef, _deepestRef);
+    }
+
+    private string CleanDescription(string? text, int maxLength)
+    {
+        if (!_descriptions.TryGetValue((text, maxLength), out var clean))
+        {
+            clean = Descriptions.Clean(text, maxLength);
+            _descriptions[(text, maxLength)] = clean;
+        }
+
+        return clean;
     }
 
     private void Alternatives(StringBuilder sb, ref bool first, string keyword, EquatableArray<SchemaNode> list, List<string> stack, int depth)

@@ -420,8 +420,7 @@ internal static class SpecBinder
 
     private static string InputSchema(OperationNode op, ClientMethodModel call, SchemaRenderer renderer)
     {
-        var sb = new StringBuilder();
-        renderer.BeginInputSchema(sb);
+        var sb = renderer.BeginInputSchema();
         sb.Append("{\"type\":\"object\",\"properties\":{");
         var required = new List<string>();
         var first = true;

@@ -74,6 +74,19 @@ internal static class SpecLocator
     public static Dictionary<string, (int Line, int Column)> FindPointers(string text, ISet<string> wanted)
     {
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
+        // The containers on the way to a wanted pointer; any other container is skipped unread (a 47 MB spec has
+        // millions of tokens, and its diagnostics point into a few thousand places).
+        var prefixes = new HashSet<string>(StringComparer.Ordinal) { "" };
+        foreach (var pointer in wanted)
+        {
+            for (var slash = pointer.Length > 1 ? pointer.IndexOf('/', 1) : -1; slash > 0; slash = pointer.IndexOf('/', slash + 1))
+            {
+                prefixes.Add(pointer.Substring(0, slash));
+            }
+
+            prefixes.Add(pointer);
+        }
+
         var bytes = Encoding.UTF8.GetBytes(text);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
         // Each open container: its pointer and, for arrays, the next item's index.
@@ -124,7 +137,14 @@ internal static class SpecLocator
 
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
-                    stack.Add((pointer, 0));
+                    if (prefixes.Contains(pointer))
+                    {
+                        stack.Add((pointer, 0));
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
                 }
             }
         }

@@ -20,6 +20,15 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>A line that is <paramref name="prefix"/>, the C# literal of <paramref name="value"/>, <paramref name="suffix"/>, written in place.</summary>
+    public SourceWriter LineWithLiteral(string prefix, string value, string suffix)
+    {
+        _sb.Append(' ', _indent * 4).Append(prefix);
+        CSharp.AppendLiteral(_sb, value);
+        _sb.Append(suffix).Append('\n');
+        return this;
+    }
+
     public SourceWriter Open(string text)
     {
         Line(text);

@@ -39,7 +39,7 @@ internal static class ToolEmitter
         w.Line(tool.Scopes.IsEmpty ? "scopes: global::System.Array.Empty<string>()," : $"scopes: new string[] {{ {string.Join(", ", tool.Scopes.Select(CSharp.Literal))} }},");
         w.Line($"action: {KnownTypes.ToolAction}.{tool.Action},");
         w.Line($"lifecycle: {CSharp.Literal(tool.Lifecycle)},");
-        w.Line($"inputSchema: {CSharp.Literal(tool.InputSchema)},");
+        w.LineWithLiteral("inputSchema: ", tool.InputSchema, ",");
         w.Line($"readOnly: {Bool(tool.ReadOnly)},");
         w.Line($"destructive: {Bool(tool.Destructive)},");
         w.Line($"idempotent: {Bool(tool.Idempotent)},");

@@ -21,6 +21,14 @@ public sealed class Auth0ConnectionOptions
     /// </summary>
     public Uri? BaseUrl { get; set; }
 
+    /// <summary>
+    /// The API's own base URL, from its spec's <c>servers</c>: the generated <c>Clients.Auth0ApiRefit.DefaultBaseUrl</c>
+    /// (e.g. <c>o.DefaultBaseUrl = MyApp.Api.Clients.Auth0ApiRefit.DefaultBaseUrl</c>). Used for the base address and the
+    /// token audience only when neither <see cref="BaseUrl"/> nor <see cref="Domain"/> is set, so <c>AUTH0_DOMAIN</c>
+    /// still decides for the Auth0 spec. Ignored when empty, relative or still a template (<c>https://{tenant}/…</c>).
+    /// </summary>
+    public string? DefaultBaseUrl { get; set; }
+
     /// <summary>The timeout of one HTTP attempt.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
@@ -64,12 +72,28 @@ public sealed class Auth0ConnectionOptions
     /// <exception cref="InvalidOperationException">Neither a token endpoint nor a domain is configured.</exception>
     public Uri GetTokenEndpoint() => TokenEndpoint ?? new Uri(GetTenantRoot(), "oauth/token");
 
-    /// <summary>The audience in effect: <see cref="Audience"/> or <c>https://{Domain}/api/v2/</c>.</summary>
-    /// <exception cref="InvalidOperationException">Neither an audience nor a domain is configured.</exception>
-    public string GetAudience() => !string.IsNullOrWhiteSpace(Audience) ? Audience.Trim() : new Uri(GetTenantRoot(), "api/v2/").ToString();
+    /// <summary>
+    /// The audience in effect: <see cref="Audience"/>, else <c>https://{Domain}/api/v2/</c>, else the spec's
+    /// <see cref="DefaultBaseUrl"/> as written.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither an audience, a domain nor a usable default base URL is configured.</exception>
+    public string GetAudience()
+    {
+        if (!string.IsNullOrWhiteSpace(Audience))
+        {
+            return Audience.Trim();
+        }
 
-    /// <summary>The address that operation paths are appended to.</summary>
-    /// <exception cref="InvalidOperationException">Neither a base URL nor a domain is configured.</exception>
+        return string.IsNullOrWhiteSpace(Domain) && GetDefaultBaseAddress() is { } fallback
+            ? fallback.OriginalString
+            : new Uri(GetTenantRoot(), "api/v2/").ToString();
+    }
+
+    /// <summary>
+    /// The address that operation paths are appended to: <see cref="BaseUrl"/>, else <c>https://{Domain}/api/v2</c>,
+    /// else the spec's <see cref="DefaultBaseUrl"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither a base URL, a domain nor a usable default base URL is configured.</exception>
     public Uri GetBaseAddress()
     {
         if (BaseUrl is not null)
@@ -77,14 +101,29 @@ public sealed class Auth0ConnectionOptions
             return BaseUrl;
         }
 
-        return new Uri(GetTenantRoot(), "api/v2");
+        return string.IsNullOrWhiteSpace(Domain) && GetDefaultBaseAddress() is { } fallback
+            ? fallback
+            : new Uri(GetTenantRoot(), "api/v2");
+    }
+
+    // The spec's servers URL when it is an absolute http(s) URL without an unresolved {variable}.
+    private Uri? GetDefaultBaseAddress()
+    {
+        var text = DefaultBaseUrl?.Trim();
+        return !string.IsNullOrEmpty(text)
+            && text.IndexOfAny(['{', '}']) < 0
+            && Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri
+            : null;
     }
 
     private Uri GetTenantRoot()
     {
         if (string.IsNullOrWhiteSpace(Domain))
         {
-            throw new InvalidOperationException("No Auth0 tenant is configured: set AUTH0_DOMAIN (e.g. your-tenant.us.auth0.com) or AUTH0_MCP_BASE_URL.");
+            var template = string.IsNullOrWhiteSpace(DefaultBaseUrl) ? "" : $" (the spec's default base URL '{DefaultBaseUrl.Trim()}' is not an absolute URL)";
+            throw new InvalidOperationException($"No Auth0 tenant is configured: set AUTH0_DOMAIN (e.g. your-tenant.us.auth0.com) or AUTH0_MCP_BASE_URL{template}.");
         }
 
         var host = Domain.Trim().TrimEnd('/');
