@@ -80,12 +80,14 @@ public static class Auth0ToolResults
         }
 
         var (text, json) = body.Value;
+        var structured = json is null ? (JsonElement?)null : Structured(json);
         var result = new CallToolResult
         {
             Content = [new TextContentBlock { Text = text }],
-            StructuredContent = json is null ? null : Structured(text),
+            StructuredContent = structured,
         };
-        if (json is { ValueKind: JsonValueKind.Object } obj && PagingHint(JsonObject.Create(obj)) is { } hint)
+        // An object body is structuredContent itself (deep parts capped far below the paging fields).
+        if (json is not null && IsObject(json) && PagingHint(JsonObject.Create(structured!.Value)) is { } hint)
         {
             result.Content.Add(new TextContentBlock { Text = hint });
         }
@@ -94,15 +96,14 @@ public static class Auth0ToolResults
     }
 
     /// <summary>
-    /// A 2xx body through the one redactor: JSON (any value, a leading BOM allowed) masked and parsed, or other text with
-    /// secret-shaped runs masked (no JSON then). Null when it starts like a JSON object or array but cannot be read.
+    /// A 2xx body through the one redactor: JSON (any value, a leading BOM allowed) masked, as text and as UTF-8, or other
+    /// text with secret-shaped runs masked (no JSON then). Null when it starts like a JSON object or array but cannot be read.
     /// </summary>
-    private static (string Text, JsonElement? Json)? Redacted(ReadOnlySpan<byte> body)
+    private static (string Text, byte[]? Json)? Redacted(ReadOnlySpan<byte> body)
     {
         if (JsonRedactor.Secrets.RedactUtf8(body, out _) is { } json)
         {
-            using var doc = JsonDocument.Parse(json, DocumentOptions);
-            return (Encoding.UTF8.GetString(json), doc.RootElement.Clone());
+            return (Encoding.UTF8.GetString(json), json);
         }
 
         var text = Encoding.UTF8.GetString(body);
@@ -133,7 +134,7 @@ public static class Auth0ToolResults
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = text }, new TextContentBlock { Text = note }],
-            StructuredContent = Structured("{\"result\":" + text + ",\"truncated\":true}"),
+            StructuredContent = Structured(Encoding.UTF8.GetBytes("{\"result\":" + text + ",\"truncated\":true}")),
         };
     }
 
@@ -288,13 +289,12 @@ public static class Auth0ToolResults
     private static string Shorten(string text) => text.Length > 500 ? text[..500] + "…" : text;
 
     /// <summary>
-    /// structuredContent from a JSON text: an object as it is, any other value wrapped as <c>{"result": …}</c> (it must be
+    /// structuredContent from UTF-8 JSON: an object as it is, any other value wrapped as <c>{"result": …}</c> (it must be
     /// an object); objects and arrays nested deeper than <see cref="StructuredDepth"/> become their JSON text.
     /// </summary>
-    private static JsonElement Structured(string json)
+    private static JsonElement Structured(byte[] utf8)
     {
-        var utf8 = Encoding.UTF8.GetBytes(json);
-        var wrap = utf8.AsSpan().TrimStart(" \t\r\n"u8) is not [(byte)'{', ..];
+        var wrap = !IsObject(utf8);
         var edits = new List<(long Start, long End, byte[] Replacement)>();
         var reader = new Utf8JsonReader(utf8, ReaderOptions);
         while (reader.Read())
@@ -312,6 +312,9 @@ public static class Auth0ToolResults
         using var doc = JsonDocument.Parse(value, DocumentOptions);
         return doc.RootElement.Clone();
     }
+
+    /// <summary>Whether the JSON in <paramref name="utf8"/> is an object (structuredContent must be one: others are wrapped).</summary>
+    private static bool IsObject(ReadOnlySpan<byte> utf8) => utf8.TrimStart(" \t\r\n"u8) is [(byte)'{', ..];
 
     // Every text of an error or a refusal goes through the one redactor (registered credentials, secret-shaped runs).
     private static CallToolResult Error(string text) => new()
