@@ -114,9 +114,8 @@ public sealed partial class ToolGovernance
     };
 
     private static bool IsEntitled(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity caller, GovernedTool tool) =>
-        tool.State == ToolState.Approved
-        && catalog.TryGetValue(tool.Name, out var descriptor)
-        && string.Equals(tool.ApprovedHash, descriptor.ContentHash, StringComparison.Ordinal)
+        catalog.TryGetValue(tool.Name, out var descriptor)
+        && Unapproved(tool, descriptor.ContentHash) is null
         && state.Profiles.Any(p => IsBound(p, caller) && ProfileContains(state, p, tool));
 
     /// <summary>
@@ -205,6 +204,15 @@ public sealed partial class ToolGovernance
             return AccessDecision.Deny(DenialCodes.KillSwitch, $"kill switch active for {tool.Name}", tool);
         }
 
+        return Unapproved(tool, contentHash);
+    }
+
+    /// <summary>
+    /// The review half of the callable rule: approved (not removed, disabled or pending) at <paramref name="contentHash"/>.
+    /// Null when approved; kill switches aside.
+    /// </summary>
+    private static AccessDecision? Unapproved(GovernedTool tool, string contentHash)
+    {
         switch (tool.State)
         {
             case ToolState.Removed:
