@@ -54,7 +54,12 @@ public sealed partial class AdminApprovalsTests(PrismFixture prism, ChromiumFixt
         await using var context = await chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         await ConsolePages.SignInAsync(page, server.Admin, ConsoleServer.AdminKey);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Call approvals" }).ClickAsync();
+        // The overview counts the request waiting for an administrator and links to the Approvals page.
+        await page.GotoAsync(server.Admin);
+        var waiting = page.GetByTestId("pending-approvals");
+        await Assertions.Expect(waiting).ToContainTextAsync("1 call approval request(s) waiting");
+        await waiting.GetByRole(AriaRole.Link, new() { Name = "approval requests" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/approvals$"));
         var row = page.Locator($"tr[data-approval='{id}']");
         await Assertions.Expect(row).ToContainTextAsync("alice");
         await Assertions.Expect(row).ToContainTextAsync("auth0_users_delete");
@@ -64,6 +69,8 @@ public sealed partial class AdminApprovalsTests(PrismFixture prism, ChromiumFixt
         await row.GetByRole(AriaRole.Button, new() { Name = "Grant" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync($"granted approval request {id}");
         await Assertions.Expect(page.Locator($"tr[data-approval='{id}']")).ToHaveCountAsync(0);
+        await page.GotoAsync(server.Admin);
+        await Assertions.Expect(page.GetByTestId("pending-approvals")).ToContainTextAsync("0 call approval request(s) waiting");
 
         // 3. The same call now runs (Prism answers), once: the next identical call is a new request.
         var granted = await alice.SendAsync(Call);

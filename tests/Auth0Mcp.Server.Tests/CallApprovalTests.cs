@@ -50,6 +50,22 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         },
     };
 
+    private const string AliceKey = "alice-key-0123456789abcdef";
+
+    /// <summary>The server over Streamable HTTP (a separate process), alice authenticated by <see cref="AliceKey"/>.</summary>
+    private async Task<Http.HttpProcess> StartHttpAsync(TestHome home)
+    {
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
+        env["AUTH0_MCP_API_KEYS"] = $"{AliceKey}=alice";
+        return await Http.HttpProcess.StartAsync(env);
+    }
+
+    /// <summary>The C# SDK client over Streamable HTTP as alice (it negotiates the newest revision it knows).</summary>
+    private static Task<McpClient> ConnectHttpAsync(Http.HttpProcess http, McpClientOptions options) =>
+        McpClient.CreateAsync(
+            new HttpClientTransport(new() { Endpoint = new Uri(http.Url), TransportMode = HttpTransportMode.StreamableHttp, AdditionalHeaders = new Dictionary<string, string> { ["X-API-Key"] = AliceKey } }),
+            options);
+
     private static async Task<List<JsonElement>> AuditAsync(TestHome home)
     {
         var export = Path.Combine(home.Dir, $"audit-{Guid.NewGuid():N}.jsonl");
@@ -128,6 +144,108 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
     }
 
     [Theory]
+    [InlineData("accept")]
+    [InlineData("decline")]
+    public async Task Elicitation_CSharpSdkClientOverStreamableHttp_AcceptRunsOnceDeclineRefusesAsUserDeclined(string action)
+    {
+        using var home = new TestHome();
+        await using var http = await StartHttpAsync(home);
+        var seen = new List<ElicitRequestParams>();
+
+        await using (var client = await ConnectHttpAsync(http, Answering(action, seen)))
+        {
+            // The sessionless revision, served statelessly: the confirmation travels as an input-required result.
+            Assert.True(string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0, client.NegotiatedProtocolVersion);
+            var result = await client.CallToolAsync("auth0_users_delete", DeleteA);
+            Assert.Equal(action != "accept", result.IsError is true);
+            if (action != "accept")
+            {
+                Assert.Contains("user-declined", Text(result), StringComparison.Ordinal);
+            }
+        }
+
+        var prompt = Assert.Single(seen);
+        Assert.Contains("Target: DELETE /users/auth0|victim-a", prompt.Message, StringComparison.Ordinal);
+
+        var audit = await AuditAsync(home);
+        var requested = Assert.Single(audit, r => Str(r, "event") == "approval.requested");
+        var id = Regex.Match(Str(requested, "details")!, "id=([0-9a-f]{12})").Groups[1].Value;
+        bool Linked(JsonElement r, string name) => Str(r, "event") == name && Str(r, "details")!.Contains($"id={id}", StringComparison.Ordinal);
+        var call = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "tool") == "auth0_users_delete");
+        Assert.Equal("alice", Str(call, "user"));
+        if (action == "accept")
+        {
+            Assert.Contains(audit, r => Linked(r, "approval.granted") && Str(r, "user") == "alice");
+            Assert.Single(audit, r => Linked(r, "approval.used"));
+            Assert.Equal("success", Str(call, "outcome"));
+            Assert.Contains(call.GetProperty("hooks").EnumerateArray(), h => Str(h, "detail")?.Contains($"approval {id} confirmed by alice", StringComparison.Ordinal) == true);
+        }
+        else
+        {
+            Assert.Contains(audit, r => Linked(r, "approval.declined"));
+            Assert.DoesNotContain(audit, r => Str(r, "event") == "approval.used");
+            Assert.Equal("denied", Str(call, "outcome"));
+            Assert.Equal("user-declined", Str(call, "denial_code"));
+        }
+    }
+
+    [Fact]
+    public async Task Elicitation_AcceptedAnswerReplayedOnASecondCall_IsAskedAgainAndTheCallRunsOnce()
+    {
+        using var home = new TestHome();
+        await using var http = await StartHttpAsync(home);
+        var seen = new List<ElicitRequestParams>();
+        var answers = new Queue<string>(["accept", "decline"]);
+        var options = new McpClientOptions
+        {
+            Handlers = new McpClientHandlers
+            {
+                ElicitationHandler = (request, ct) =>
+                {
+                    string action;
+                    lock (answers)
+                    {
+                        action = answers.Dequeue();
+                    }
+
+                    return Answering(action, seen).Handlers.ElicitationHandler!(request, ct);
+                },
+            },
+        };
+        var arguments = DeleteA.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(a.Value));
+
+        await using var client = await ConnectHttpAsync(http, options);
+        var first = await client.CallToolAsync("auth0_users_delete", DeleteA);
+        Assert.True(first.IsError is not true, Text(first));
+        var id = Regex.Match(Str(Assert.Single(await AuditAsync(home), r => Str(r, "event") == "approval.requested"), "details")!, "id=([0-9a-f]{12})").Groups[1].Value;
+
+        // The same call again, carrying the accepted answer and the request state of the first: the answer was used,
+        // so the user is asked again (and declines this time).
+        var replay = await client.CallToolAsync(new CallToolRequestParams
+        {
+            Name = "auth0_users_delete",
+            Arguments = arguments,
+            RequestState = "call-approval:" + id,
+            InputResponses = new Dictionary<string, InputResponse>
+            {
+                [Sdk.Governance.CallApprovalHook.ConfirmationKey] = InputResponse.FromElicitResult(new ElicitResult
+                {
+                    Action = "accept",
+                    Content = new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) },
+                }),
+            },
+        });
+        Assert.True(replay.IsError, Text(replay));
+        Assert.Contains("user-declined", Text(replay), StringComparison.Ordinal);
+        Assert.Equal(2, seen.Count);
+
+        var audit = await AuditAsync(home);
+        Assert.Single(audit, r => Str(r, "event") == "approval.used");
+        Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "outcome") == "success");
+        Assert.Equal(2, audit.Count(r => Str(r, "event") == "approval.requested"));
+    }
+
+    [Theory]
     [InlineData("stdio", "accept")]
     [InlineData("stdio", "decline")]
     [InlineData("http", "accept")]
@@ -201,6 +319,8 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         Assert.Contains($"approval request {other} for this call was denied by admin (not this one)", Text(denied), StringComparison.Ordinal);
 
         var audit = await AuditAsync(home);
+        var refused = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "denial_code") == "approval-denied");
+        Assert.Contains($"approval request {other} for this call was denied by admin", Str(refused, "reason"), StringComparison.Ordinal);
         Assert.Contains(audit, r => Str(r, "event") == "approval.requested" && Str(r, "details")!.Contains($"id={first}", StringComparison.Ordinal) && Str(r, "user") == "alice");
         Assert.Contains(audit, r => Str(r, "event") == "approval.granted" && Str(r, "details")!.Contains($"id={first}", StringComparison.Ordinal) && Str(r, "user") == "admin");
         Assert.Single(audit, r => Str(r, "event") == "approval.used" && Str(r, "details")!.Contains($"id={first}", StringComparison.Ordinal));

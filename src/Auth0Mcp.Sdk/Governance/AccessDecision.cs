@@ -45,6 +45,9 @@ public static class DenialCodes
     /// <summary>The user declined (or did not answer) the confirmation of this one call in the client.</summary>
     public const string UserDeclined = "user-declined";
 
+    /// <summary>An administrator denied the approval request for this one call (<c>approvals deny</c>).</summary>
+    public const string ApprovalDenied = "approval-denied";
+
     /// <summary>A hook threw or timed out (hooks fail closed).</summary>
     public const string HookFailed = "hook-failed";
 }

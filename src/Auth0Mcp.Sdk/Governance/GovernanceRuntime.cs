@@ -229,7 +229,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         // 3. Before-hooks: they may deny or narrow; what they leave must still fit the schema.
-        var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!), caller!, arguments, now, context.Services) { Server = context.Server };
+        var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!), caller!, arguments, now, context.Services) { Server = context.Server, InputResponses = context.Params?.InputResponses, RequestState = context.Params?.RequestState };
         var hooks = _hooks.Where(h => Glob.MatchesAny(h.ToolPatterns, name)).ToList();
         foreach (var hook in hooks)
         {
@@ -356,7 +356,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             var task = phase == "before" ? hook.BeforeCallAsync(callContext, cts.Token) : hook.AfterCallAsync(callContext, cts.Token);
             decision = await task.AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        // A hook that needs the client's input (a confirmation) ends this round: the SDK answers with an input-required
+        // result and the client retries the call with the answers (ToolCallContext.InputResponses).
+        catch (Exception ex) when (ex is not InputRequiredException && !cancellationToken.IsCancellationRequested)
         {
             var timedOut = ex is TimeoutException or OperationCanceledException;
             var detail = timedOut

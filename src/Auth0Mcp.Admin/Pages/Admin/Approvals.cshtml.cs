@@ -22,7 +22,7 @@ internal sealed class ApprovalsModel : AdminPageModel
     {
         var state = await Governance.GetStateAsync(cancellationToken);
         Now = Governance.Time.GetUtcNow();
-        Pending = state.CallApprovals.Where(a => a.Status == CallApprovalStatus.Pending && a.IsOpen(Now)).OrderBy(a => a.RequestedAt).ToList();
+        Pending = state.CallApprovals.Where(a => a.AwaitsAdministrator(Now)).OrderBy(a => a.RequestedAt).ToList();
         Recent = state.CallApprovals.Where(a => a.Status != CallApprovalStatus.Pending).OrderByDescending(a => a.DecidedAt ?? a.RequestedAt).Take(50).ToList();
     }
 

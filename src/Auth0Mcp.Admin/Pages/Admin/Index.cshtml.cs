@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0Mcp.Admin.Pages.Admin;
 
-/// <summary>Overview: counts by state, pending reviews and requests, kill switches, credential health, store and audit.</summary>
+/// <summary>Overview: counts by state, pending reviews, access requests and call approval requests, kill switches, credential health, store and audit.</summary>
 internal sealed class IndexModel : AdminPageModel
 {
     public GovernanceState State { get; private set; } = new();
@@ -15,6 +15,8 @@ internal sealed class IndexModel : AdminPageModel
     public int BackInReview { get; private set; }
 
     public int PendingRequests { get; private set; }
+
+    public int PendingApprovals { get; private set; }
 
     public IReadOnlySet<string>? Granted { get; private set; }
 
@@ -34,6 +36,7 @@ internal sealed class IndexModel : AdminPageModel
         Counts = Enum.GetValues<ToolState>().Select(s => (s, State.Tools.Count(t => t.State == s))).ToList();
         BackInReview = State.Tools.Count(t => t.State == ToolState.PendingReview && t.ApprovedHash is not null && t.ApprovedHash != t.ContentHash);
         PendingRequests = State.Grants.Count(g => g.Status == GrantStatus.Requested);
+        PendingApprovals = State.CallApprovals.Count(a => a.AwaitsAdministrator(Governance.Time.GetUtcNow()));
         Granted = Console.GrantedScopes();
         if (Granted is not null)
         {

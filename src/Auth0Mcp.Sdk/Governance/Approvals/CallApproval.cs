@@ -39,6 +39,12 @@ public enum CallApprovalMode
 /// </summary>
 public sealed class CallApproval
 {
+    /// <summary>The <see cref="Channel"/> of a request an administrator decides (<c>approvals grant|deny</c>).</summary>
+    public const string AdminChannel = "admin";
+
+    /// <summary>The <see cref="Channel"/> of a confirmation the caller answers in the client (MCP elicitation).</summary>
+    public const string ElicitationChannel = "elicitation";
+
     /// <summary>A unique id (used by <c>approvals show|grant|deny</c>).</summary>
     public string Id { get; set; } = "";
 
@@ -55,7 +61,7 @@ public sealed class CallApproval
     public string? Arguments { get; set; }
 
     /// <summary>How it is decided: <c>admin</c> or <c>elicitation</c>.</summary>
-    public string Channel { get; set; } = "admin";
+    public string Channel { get; set; } = AdminChannel;
 
     /// <summary>The state.</summary>
     public CallApprovalStatus Status { get; set; }
@@ -80,6 +86,9 @@ public sealed class CallApproval
 
     /// <summary>Whether the approval still matters at <paramref name="now"/> (pending or granted, not expired).</summary>
     public bool IsOpen(DateTimeOffset now) => Status is CallApprovalStatus.Pending or CallApprovalStatus.Granted && ExpiresAt > now;
+
+    /// <summary>Whether an administrator is asked to decide it at <paramref name="now"/> (pending, admin channel, not expired).</summary>
+    public bool AwaitsAdministrator(DateTimeOffset now) => Channel == AdminChannel && Status == CallApprovalStatus.Pending && ExpiresAt > now;
 
     /// <summary>Whether this approval is for exactly this call.</summary>
     public bool IsFor(string user, string tool, string argumentsHash) =>

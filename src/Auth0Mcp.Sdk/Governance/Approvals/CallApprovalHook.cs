@@ -8,16 +8,26 @@ namespace Auth0Mcp.Sdk.Governance;
 /// <summary>
 /// Requires a confirmation bound to one exact call (caller, tool, SHA-256 of the canonical arguments, expiry) for
 /// the calls <see cref="CallApprovalOptions"/> selects. When the client declares the elicitation capability (and
-/// the mode allows it), the user confirms in the client (<c>elicitation/create</c>): accept runs the call once,
-/// decline or cancel refuses it as <c>user-declined</c>. Otherwise the call is refused with "approval request R is
-/// pending"; once an administrator grants R (<c>approvals grant R</c>), the same call with the same arguments runs
-/// exactly once before the expiry, and other arguments make a new request. Runs last among the before-hooks, so the
-/// confirmation covers the arguments that are actually sent.
+/// the mode allows it), the user confirms in the client: the call is answered with an input-required result (MCP
+/// multi round-trip requests) carrying the confirmation, and the client retries it with the answer; accept runs the
+/// call once, decline, cancel or no answer within <see cref="CallApprovalOptions.ElicitationTimeout"/> refuse it as
+/// <c>user-declined</c>. The C# SDK does this natively on 2026-07-28 (stdio and stateless Streamable HTTP) and, for
+/// clients of earlier revisions with a session, sends them <c>elicitation/create</c> and retries the call itself.
+/// Otherwise the call is refused with "approval request R is pending"; once an administrator grants R
+/// (<c>approvals grant R</c>), the same call with the same arguments runs exactly once before the expiry, and other
+/// arguments make a new request. Runs last among the before-hooks, so the confirmation covers the arguments that are
+/// actually sent.
 /// </summary>
-public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
+public sealed class CallApprovalHook : ToolCallHook
 {
     /// <summary>The prefix of a refusal the user declined in the client.</summary>
     public const string UserDeclined = DenialCodes.UserDeclined;
+
+    /// <summary>The key of the confirmation among the input requests of an input-required result.</summary>
+    public const string ConfirmationKey = "auth0_mcp_confirm_call";
+
+    /// <summary>The request state of a confirmation round: this prefix, then the confirmation's approval id.</summary>
+    private const string StatePrefix = "call-approval:";
 
     /// <summary>Creates the hook.</summary>
     public CallApprovalHook(CallApprovalOptions options)
@@ -34,9 +44,6 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
 
     /// <inheritdoc />
     public override int Priority => 10_000;
-
-    /// <summary>The user's time to answer, plus time to record the answer.</summary>
-    public TimeSpan Timeout => Options.ElicitationTimeout + TimeSpan.FromSeconds(30);
 
     /// <inheritdoc />
     public override async ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
@@ -64,17 +71,26 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
             return new HookDecision(false, false, $"approval {granted.Id} granted by {granted.DecidedBy}, used once");
         }
 
-        var known = state.CallApprovals.LastOrDefault(a => a.Channel == "admin" && a.IsFor(user, tool, hash) && a.ExpiresAt > now
+        var known = state.CallApprovals.LastOrDefault(a => a.Channel == CallApproval.AdminChannel && a.IsFor(user, tool, hash) && a.ExpiresAt > now
             && a.Status is CallApprovalStatus.Pending or CallApprovalStatus.Denied);
         if (known is { Status: CallApprovalStatus.Denied })
         {
-            return HookDecision.Deny($"approval request {known.Id} for this call was denied by {known.DecidedBy}{(known.Reason is null ? "" : $" ({known.Reason})")}");
+            return HookDecision.Deny($"approval request {known.Id} for this call was denied by {known.DecidedBy}{(known.Reason is null ? "" : $" ({known.Reason})")}",
+                DenialCodes.ApprovalDenied);
         }
 
-        if (known is null && mode == CallApprovalMode.Elicit && context.Server?.ClientCapabilities?.Elicitation is { } capability
-            && (capability.Form is not null || capability.Url is null))
+        if (known is null && mode == CallApprovalMode.Elicit && CanElicit(context))
         {
-            return await ElicitAsync(context, governance, hash, shown, cancellationToken).ConfigureAwait(false);
+            if (await AnsweredAsync(context, governance, hash, cancellationToken).ConfigureAwait(false) is { } answered)
+            {
+                return answered;
+            }
+
+            // Ask: this round ends with an input-required result; the client retries the call with the answer.
+            var confirmation = await governance.RequestElicitedApprovalAsync(user, tool, hash, shown, Options.ElicitationTimeout, cancellationToken).ConfigureAwait(false);
+            throw new InputRequiredException(
+                new Dictionary<string, InputRequest>(StringComparer.Ordinal) { [ConfirmationKey] = InputRequest.ForElicitation(Confirmation(context, shown)) },
+                StatePrefix + confirmation.Id);
         }
 
         var request = known ?? await governance.RequestCallApprovalAsync(user, tool, hash, shown, Options.Expiry, cancellationToken).ConfigureAwait(false);
@@ -82,48 +98,56 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
             + $"then the same call with the same arguments runs once (until {request.ExpiresAt:u})");
     }
 
-    private async Task<HookDecision> ElicitAsync(ToolCallContext context, ToolGovernance governance, string hash, string shown, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the user can confirm in the client: it declares form elicitation, and the session can carry an
+    /// input-required result (a 2026-07-28 client, or a session the SDK can send <c>elicitation/create</c> on).
+    /// </summary>
+    private static bool CanElicit(ToolCallContext context) =>
+        context.Server is { IsMrtrSupported: true, ClientCapabilities.Elicitation: { } capability } && (capability.Form is not null || capability.Url is null);
+
+    /// <summary>
+    /// The decision for a retried call that carries the answer to its confirmation; null when it carries none, or one
+    /// that is not a pending confirmation of exactly this call (already used, or for other arguments): then it is asked anew.
+    /// </summary>
+    private static async Task<HookDecision?> AnsweredAsync(ToolCallContext context, ToolGovernance governance, string hash, CancellationToken cancellationToken)
     {
-        var request = new ElicitRequestParams
+        if (context.RequestState is not { } requestState || !requestState.StartsWith(StatePrefix, StringComparison.Ordinal)
+            || context.InputResponses is null || !context.InputResponses.TryGetValue(ConfirmationKey, out var response))
         {
-            Message = Summary(context, shown),
-            RequestedSchema = new ElicitRequestParams.RequestSchema
-            {
-                Properties = new Dictionary<string, ElicitRequestParams.PrimitiveSchemaDefinition>
-                {
-                    ["confirm"] = new ElicitRequestParams.BooleanSchema
-                    {
-                        Title = "Run this call once",
-                        Description = "Confirms this one call with exactly these arguments.",
-                        Default = false,
-                    },
-                },
-                Required = ["confirm"],
-            },
+            return null;
+        }
+
+        var answer = response.Deserialize(InputResponse.ElicitResultJsonTypeInfo);
+        var confirmed = answer?.Content is { } content && content.TryGetValue("confirm", out var value) && value.ValueKind == JsonValueKind.True;
+        var accepted = answer is { IsAccepted: true } && confirmed;
+        var why = accepted ? null : answer is null ? "no answer" : answer.IsAccepted ? "accepted without confirming" : answer.Action;
+        var record = await governance.AnswerElicitedApprovalAsync(requestState[StatePrefix.Length..], context.Caller.User, context.Descriptor.Name, hash, accepted, why, CancellationToken.None).ConfigureAwait(false);
+        return record switch
+        {
+            null => null,
+            { Status: CallApprovalStatus.Used } => new HookDecision(false, false, $"approval {record.Id} confirmed by {record.DecidedBy} in the client"),
+            _ => HookDecision.Deny($"{UserDeclined}: the user did not confirm the call in the client ({record.Reason}; approval {record.Id})", DenialCodes.UserDeclined),
         };
-
-        bool accepted;
-        string? why;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.ElicitationTimeout);
-        try
-        {
-            var answer = await context.Server!.ElicitAsync(request, timeout.Token).ConfigureAwait(false);
-            var confirmed = answer.Content is { } content && content.TryGetValue("confirm", out var value) && value.ValueKind == JsonValueKind.True;
-            accepted = answer.IsAccepted && confirmed;
-            why = accepted ? null : answer.IsAccepted ? "accepted without confirming" : answer.Action;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            accepted = false;
-            why = $"no answer within {Options.ElicitationTimeout}";
-        }
-
-        var record = await governance.RecordElicitedApprovalAsync(context.Caller.User, context.Descriptor.Name, hash, shown, accepted, why, CancellationToken.None).ConfigureAwait(false);
-        return accepted
-            ? new HookDecision(false, false, $"approval {record.Id} confirmed by {context.Caller.User} in the client")
-            : HookDecision.Deny($"{UserDeclined}: the user did not confirm the call in the client ({why}; approval {record.Id})", DenialCodes.UserDeclined);
     }
+
+    /// <summary>The confirmation the client shows: the summary, and one boolean to confirm.</summary>
+    private static ElicitRequestParams Confirmation(ToolCallContext context, string shown) => new()
+    {
+        Message = Summary(context, shown),
+        RequestedSchema = new ElicitRequestParams.RequestSchema
+        {
+            Properties = new Dictionary<string, ElicitRequestParams.PrimitiveSchemaDefinition>
+            {
+                ["confirm"] = new ElicitRequestParams.BooleanSchema
+                {
+                    Title = "Run this call once",
+                    Description = "Confirms this one call with exactly these arguments.",
+                    Default = false,
+                },
+            },
+            Required = ["confirm"],
+        },
+    };
 
     /// <summary>The arguments as a reviewer sees them: canonical JSON, secrets masked, at most 4,000 characters.</summary>
     private static string Shown(IReadOnlyDictionary<string, JsonElement> arguments)

@@ -14,7 +14,7 @@ public sealed class CallApprovalOptions
     /// <summary>How long a request may wait for a decision, and a grant for its call (default 1 hour).</summary>
     public TimeSpan Expiry { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How long the user has to answer a confirmation in the client (default 5 minutes).</summary>
+    /// <summary>How long the user has to answer a confirmation in the client (default 5 minutes): a later answer is a decline.</summary>
     public TimeSpan ElicitationTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The mode for <paramref name="tool"/> called by <paramref name="caller"/>, and the rule that chose it (null: the default).</summary>

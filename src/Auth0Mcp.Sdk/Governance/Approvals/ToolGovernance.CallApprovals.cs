@@ -27,13 +27,13 @@ public sealed partial class ToolGovernance
                 Tool = tool,
                 ArgumentsHash = argumentsHash,
                 Arguments = arguments,
-                Channel = "admin",
+                Channel = CallApproval.AdminChannel,
                 Status = CallApprovalStatus.Pending,
                 RequestedAt = log.Now,
                 ExpiresAt = log.Now + expiry,
             };
             state.CallApprovals.Add(approval);
-            log.Add("approval.requested", tool, $"id={approval.Id} user={user} arguments_sha256={argumentsHash} expires={approval.ExpiresAt:O}");
+            log.Add("approval.requested", tool, $"{Link(approval)} expires={approval.ExpiresAt:O}");
             return approval;
         }, cancellationToken);
 
@@ -51,6 +51,11 @@ public sealed partial class ToolGovernance
         return MutateAsync(actor, (state, log) =>
         {
             var approval = state.CallApprovals.Find(a => a.Id == id) ?? throw new GovernanceException($"unknown approval request '{id}'");
+            if (approval.Channel != CallApproval.AdminChannel)
+            {
+                throw new GovernanceException($"approval request '{id}' is answered by its caller in the client, not by an administrator");
+            }
+
             if (approval.Status != CallApprovalStatus.Pending)
             {
                 throw new GovernanceException($"approval request '{id}' is {approval.Status.ToString().ToLowerInvariant()}, not pending");
@@ -71,7 +76,7 @@ public sealed partial class ToolGovernance
             }
 
             log.Add(grant ? "approval.granted" : "approval.denied", approval.Tool,
-                $"id={approval.Id} user={approval.User} arguments_sha256={approval.ArgumentsHash}{(grant ? $" until {approval.ExpiresAt:O}" : "")}{(reason is null ? "" : $" reason: {reason}")}");
+                $"{Link(approval)}{(grant ? $" until {approval.ExpiresAt:O}" : "")}{(reason is null ? "" : $" reason: {reason}")}");
             return approval;
         }, cancellationToken);
     }
@@ -91,15 +96,15 @@ public sealed partial class ToolGovernance
 
             granted.Status = CallApprovalStatus.Used;
             granted.UsedAt = log.Now;
-            log.Add("approval.used", tool, $"id={granted.Id} user={user} arguments_sha256={argumentsHash} granted_by={granted.DecidedBy}");
+            log.Add("approval.used", tool, $"{Link(granted)} granted_by={granted.DecidedBy}");
             return granted;
         }, cancellationToken);
 
     /// <summary>
-    /// Records a call the caller confirmed or declined in the client (MCP elicitation): the request, the decision and
-    /// (when confirmed) its use, as linked audit records.
+    /// Opens a confirmation of one exact call that its caller answers in the client (MCP elicitation): pending until
+    /// <paramref name="answerWithin"/> from now. Audited as <c>approval.requested</c> with <c>channel=elicitation</c>.
     /// </summary>
-    public Task<CallApproval> RecordElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, bool accepted, string? reason, CancellationToken cancellationToken = default) =>
+    public Task<CallApproval> RequestElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan answerWithin, CancellationToken cancellationToken = default) =>
         MutateAsync(user, (state, log) =>
         {
             Prune(state, log.Now);
@@ -110,26 +115,51 @@ public sealed partial class ToolGovernance
                 Tool = tool,
                 ArgumentsHash = argumentsHash,
                 Arguments = arguments,
-                Channel = "elicitation",
-                Status = accepted ? CallApprovalStatus.Used : CallApprovalStatus.Denied,
+                Channel = CallApproval.ElicitationChannel,
+                Status = CallApprovalStatus.Pending,
                 RequestedAt = log.Now,
-                ExpiresAt = log.Now,
-                DecidedAt = log.Now,
-                DecidedBy = user,
-                Reason = reason,
-                UsedAt = accepted ? log.Now : null,
+                ExpiresAt = log.Now + answerWithin,
             };
             state.CallApprovals.Add(approval);
-            var link = $"id={approval.Id} user={user} arguments_sha256={argumentsHash}";
-            log.Add("approval.requested", tool, link + " channel=elicitation");
-            log.Add(accepted ? "approval.granted" : "approval.declined", tool, link + " by the caller in the client" + (reason is null ? "" : $" ({reason})"));
-            if (accepted)
+            log.Add("approval.requested", tool, Link(approval) + " channel=elicitation");
+            return approval;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Records the caller's answer to the confirmation <paramref name="id"/> opened by
+    /// <see cref="RequestElicitedApprovalAsync"/>: confirmed, it is used at once by this call (<c>approval.granted</c>
+    /// then <c>approval.used</c>); otherwise <c>approval.declined</c>. An answer after the expiry counts as declined.
+    /// Null when <paramref name="id"/> is no pending confirmation of exactly this call (unknown, already answered, or
+    /// for other arguments): an answer is used once.
+    /// </summary>
+    public Task<CallApproval?> AnswerElicitedApprovalAsync(string id, string user, string tool, string argumentsHash, bool accepted, string? reason, CancellationToken cancellationToken = default) =>
+        MutateAsync<CallApproval?>(user, (state, log) =>
+        {
+            var approval = state.CallApprovals.Find(a => a.Id == id && a.Channel == CallApproval.ElicitationChannel
+                && a.Status == CallApprovalStatus.Pending && a.IsFor(user, tool, argumentsHash));
+            if (approval is null)
             {
-                log.Add("approval.used", tool, link);
+                return null;
+            }
+
+            var late = approval.ExpiresAt <= log.Now;
+            var confirmed = accepted && !late;
+            approval.Status = confirmed ? CallApprovalStatus.Used : CallApprovalStatus.Denied;
+            approval.DecidedAt = log.Now;
+            approval.DecidedBy = user;
+            approval.Reason = late ? $"no answer before {approval.ExpiresAt:O}" : reason;
+            approval.UsedAt = confirmed ? log.Now : null;
+            log.Add(confirmed ? "approval.granted" : "approval.declined", tool,
+                Link(approval) + " by the caller in the client" + (approval.Reason is null ? "" : $" ({approval.Reason})"));
+            if (confirmed)
+            {
+                log.Add("approval.used", tool, Link(approval));
             }
 
             return approval;
         }, cancellationToken);
+
+    private static string Link(CallApproval approval) => $"id={approval.Id} user={approval.User} arguments_sha256={approval.ArgumentsHash}";
 
     private static void Prune(GovernanceState state, DateTimeOffset now) =>
         state.CallApprovals.RemoveAll(a => !a.IsOpen(now) && a.ExpiresAt < now - ApprovalRetention);

@@ -131,4 +131,13 @@ public sealed class ToolCallContext
     /// that ask the client something, e.g. <c>elicitation/create</c>; null outside an MCP request.
     /// </summary>
     public McpServer? Server { get; init; }
+
+    /// <summary>
+    /// The client's answers to the input a before-hook asked for by throwing <see cref="InputRequiredException"/>
+    /// (multi round-trip requests): the retried call carries them, keyed as the hook keyed its input requests.
+    /// </summary>
+    public IDictionary<string, InputResponse>? InputResponses { get; init; }
+
+    /// <summary>The request state the hook put in its <see cref="InputRequiredException"/>, echoed by the retried call.</summary>
+    public string? RequestState { get; init; }
 }
