@@ -20,10 +20,10 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
 
     private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
 
-    private static async Task<Dictionary<string, string?>> ServerEnvironmentAsync(TestHome home, Uri baseUrl)
+    private static async Task<Dictionary<string, string?>> ServerEnvironmentAsync(TestHome home, Uri baseUrl, string settings = Config)
     {
         var config = Path.Combine(home.Dir, "auth0-mcp.json");
-        await File.WriteAllTextAsync(config, Config);
+        await File.WriteAllTextAsync(config, settings);
         await home.GrantEverythingAsync("alice");
         var env = home.Environment(baseUrl, "alice");
         env["AUTH0_MCP_CONFIG"] = config;
@@ -190,12 +190,12 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
     }
 
     [Fact]
-    public async Task Elicitation_AcceptedAnswerReplayedOnASecondCall_IsAskedAgainAndTheCallRunsOnce()
+    public async Task Elicitation_AnswerCarriedByARetriedCall_RunsItOnce_ReplayedAnswerIsAskedAgain()
     {
         using var home = new TestHome();
         await using var http = await StartHttpAsync(home);
         var seen = new List<ElicitRequestParams>();
-        var answers = new Queue<string>(["accept", "decline"]);
+        var answers = new Queue<string>(["fail", "decline"]);
         var options = new McpClientOptions
         {
             Handlers = new McpClientHandlers
@@ -208,41 +208,83 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
                         action = answers.Dequeue();
                     }
 
-                    return Answering(action, seen).Handlers.ElicitationHandler!(request, ct);
+                    return action == "fail"
+                        ? throw new InvalidOperationException("the user closed the prompt")
+                        : Answering(action, seen).Handlers.ElicitationHandler!(request, ct);
                 },
             },
         };
-        var arguments = DeleteA.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(a.Value));
 
         await using var client = await ConnectHttpAsync(http, options);
-        var first = await client.CallToolAsync("auth0_users_delete", DeleteA);
-        Assert.True(first.IsError is not true, Text(first));
+        // 1. The confirmation is asked, but the client never answers: it stays pending.
+        await Assert.ThrowsAnyAsync<Exception>(() => client.CallToolAsync("auth0_users_delete", DeleteA).AsTask());
         var id = Regex.Match(Str(Assert.Single(await AuditAsync(home), r => Str(r, "event") == "approval.requested"), "details")!, "id=([0-9a-f]{12})").Groups[1].Value;
 
-        // The same call again, carrying the accepted answer and the request state of the first: the answer was used,
-        // so the user is asked again (and declines this time).
-        var replay = await client.CallToolAsync(new CallToolRequestParams
-        {
-            Name = "auth0_users_delete",
-            Arguments = arguments,
-            RequestState = "call-approval:" + id,
-            InputResponses = new Dictionary<string, InputResponse>
-            {
-                [Sdk.Governance.CallApprovalHook.ConfirmationKey] = InputResponse.FromElicitResult(new ElicitResult
-                {
-                    Action = "accept",
-                    Content = new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) },
-                }),
-            },
-        });
+        // 2. The call retried with the answer and the confirmation's request state runs, without asking again.
+        var run = await client.CallToolAsync(Retry(id));
+        Assert.True(run.IsError is not true, Text(run));
+        Assert.Empty(seen);
+
+        // 3. The same answer replayed: it was used, so the user is asked again (and declines this time).
+        var replay = await client.CallToolAsync(Retry(id));
         Assert.True(replay.IsError, Text(replay));
         Assert.Contains("user-declined", Text(replay), StringComparison.Ordinal);
-        Assert.Equal(2, seen.Count);
+        Assert.Single(seen);
 
         var audit = await AuditAsync(home);
-        Assert.Single(audit, r => Str(r, "event") == "approval.used");
-        Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "outcome") == "success");
+        Assert.Single(audit, r => Str(r, "event") == "approval.used" && Str(r, "details")!.Contains($"id={id}", StringComparison.Ordinal));
+        var success = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "outcome") == "success");
+        Assert.Contains(success.GetProperty("hooks").EnumerateArray(), h => Str(h, "detail")?.Contains($"approval {id} confirmed by alice", StringComparison.Ordinal) == true);
         Assert.Equal(2, audit.Count(r => Str(r, "event") == "approval.requested"));
+    }
+
+    /// <summary>The delete of <see cref="DeleteA"/> as a client retries it: with an accepted answer to confirmation <paramref name="id"/>.</summary>
+    private static CallToolRequestParams Retry(string id) => new()
+    {
+        Name = "auth0_users_delete",
+        Arguments = DeleteA.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(a.Value)),
+        RequestState = "call-approval:" + id,
+        InputResponses = new Dictionary<string, InputResponse>
+        {
+            [Sdk.Governance.CallApprovalHook.ConfirmationKey] = InputResponse.FromElicitResult(new ElicitResult
+            {
+                Action = "accept",
+                Content = new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) },
+            }),
+        },
+    };
+
+    [Fact]
+    public async Task Elicitation_AcceptedAfterTheElicitationTimeout_RefusedAsUserDeclined()
+    {
+        using var home = new TestHome();
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl, """{ "Governance": { "CallApproval": { "Default": "elicit", "ElicitationTimeout": "1s" } } }""");
+        var seen = new List<ElicitRequestParams>();
+        var options = new McpClientOptions
+        {
+            Handlers = new McpClientHandlers
+            {
+                ElicitationHandler = async (request, ct) =>
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                    return await Answering("accept", seen).Handlers.ElicitationHandler!(request, ct);
+                },
+            },
+        };
+
+        await using (var client = await ServerProcess.ConnectAsync(env, options))
+        {
+            var late = await client.CallToolAsync("auth0_users_delete", DeleteA);
+            Assert.True(late.IsError, Text(late));
+            Assert.Contains("user-declined", Text(late), StringComparison.Ordinal);
+            Assert.Contains("no answer before", Text(late), StringComparison.Ordinal);
+        }
+
+        Assert.Single(seen);
+        var audit = await AuditAsync(home);
+        Assert.Contains(audit, r => Str(r, "event") == "approval.declined");
+        Assert.DoesNotContain(audit, r => Str(r, "event") == "approval.used");
+        Assert.DoesNotContain(audit, r => Str(r, "event") == "tool.call" && Str(r, "outcome") == "success");
     }
 
     [Theory]

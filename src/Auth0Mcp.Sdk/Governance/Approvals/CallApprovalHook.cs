@@ -120,7 +120,7 @@ public sealed class CallApprovalHook : ToolCallHook
         var answer = response.Deserialize(InputResponse.ElicitResultJsonTypeInfo);
         var confirmed = answer?.Content is { } content && content.TryGetValue("confirm", out var value) && value.ValueKind == JsonValueKind.True;
         var accepted = answer is { IsAccepted: true } && confirmed;
-        var why = accepted ? null : answer is null ? "no answer" : answer.IsAccepted ? "accepted without confirming" : answer.Action;
+        var why = accepted ? null : answer is null ? "no answer" : answer.IsAccepted ? "accepted without confirming" : answer.Action ?? "no action";
         var record = await governance.AnswerElicitedApprovalAsync(requestState[StatePrefix.Length..], context.Caller.User, context.Descriptor.Name, hash, accepted, why, CancellationToken.None).ConfigureAwait(false);
         return record switch
         {
