@@ -128,8 +128,9 @@ internal static class Names
             keep.Add(verbIndex);
         }
 
-        int Length() => words.Sum(w => w.Length) + words.Count - 1;
-        while (Length() > max)
+        // The joined length, kept as words are clipped and dropped (summing it afresh per clipped character was quadratic).
+        var length = words.Sum(w => w.Length) + words.Count - 1;
+        while (length > max)
         {
             var longest = -1;
             for (var i = 0; i < words.Count; i++)
@@ -146,13 +147,15 @@ internal static class Names
             }
 
             words[longest] = words[longest].Substring(0, words[longest].Length - 1);
+            length--;
         }
 
         // Still too long: drop middle words, nearest the end first (the start says what the tool is about).
-        for (var i = words.Count - 2; i > 0 && Length() > max; i--)
+        for (var i = words.Count - 2; i > 0 && length > max; i--)
         {
             if (!keep.Contains(i))
             {
+                length -= words[i].Length + 1;
                 words.RemoveAt(i);
                 keep = new HashSet<int>(keep.Select(k => k > i ? k - 1 : k));
             }
