@@ -16,12 +16,10 @@ internal static class AdminCommands
 {
     public static IReadOnlyList<Auth0ToolDescriptor> Catalog => Auth0ToolCatalog.Descriptors;
 
-    /// <summary>The scopes of the configured Management API token (environment or rotated file), when it is a JWT.</summary>
-    internal static IReadOnlySet<string>? GrantedScopes()
+    /// <summary>The scopes of the configured Management API token (settings or rotated file), when it is a JWT.</summary>
+    internal static IReadOnlySet<string>? GrantedScopes(HostSettings settings)
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
-        CredentialSettings.AddSources(configuration);
-        var token = configuration.Build()[$"{CredentialSettings.Section}:{nameof(Auth0ConnectionOptions.Token)}"];
+        var token = CredentialSettings.Build(settings)[$"{CredentialSettings.Section}:{nameof(Auth0ConnectionOptions.Token)}"];
         return Auth0TokenClaims.Read(token)?.Scopes;
     }
 
@@ -34,13 +32,9 @@ internal static class AdminCommands
         return command;
     }
 
-    private static async Task<int> GrantsAsync(string toolset, CliContext context, CancellationToken cancellationToken)
-    {
-        var store = context.OpenStore();
-        try
+    private static Task<int> GrantsAsync(string toolset, CliContext context, CancellationToken cancellationToken) =>
+        context.WithGovernanceAsync("cli", async governance =>
         {
-            var governance = new ToolGovernance(store, context.Time);
-            await governance.SyncCatalogAsync(context.Catalog, "cli", null, cancellationToken).ConfigureAwait(false);
             var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
             var names = ToolGovernance.ResolveToolset(state, toolset);
             if (names.Count == 0 && !state.Toolsets.Any(t => string.Equals(t.Name, toolset, StringComparison.Ordinal)) && toolset is not (Toolset.AllApproved or Toolset.ReadOnly))
@@ -59,15 +53,7 @@ internal static class AdminCommands
             }
 
             return Cli.Ok;
-        }
-        finally
-        {
-            if (context.OwnsStores)
-            {
-                await store.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
+        }, cancellationToken);
 
     /// <summary><c>doctor [--json]</c>: proves the credential and lists the approved tools its scopes would refuse; exit 1 when unhealthy.</summary>
     public static Command Doctor(CliContext context)
@@ -80,25 +66,14 @@ internal static class AdminCommands
 
     private static async Task<int> DoctorAsync(bool json, CliContext context, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Auth0ToolDescriptor> approved;
-        var store = context.OpenStore();
-        try
+        var approved = await context.WithGovernanceAsync("doctor", async governance =>
         {
-            var governance = new ToolGovernance(store, context.Time);
-            await governance.SyncCatalogAsync(context.Catalog, "doctor", null, cancellationToken).ConfigureAwait(false);
             var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
             var names = ToolGovernance.ResolveToolset(state, Toolset.AllApproved).ToHashSet(StringComparer.Ordinal);
-            approved = context.Catalog.Where(d => names.Contains(d.Name)).ToList();
-        }
-        finally
-        {
-            if (context.OwnsStores)
-            {
-                await store.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+            return context.Catalog.Where(d => names.Contains(d.Name)).ToList();
+        }, cancellationToken).ConfigureAwait(false);
 
-        using var provider = BuildConnection();
+        using var provider = BuildConnection(context.Settings);
         var report = await provider.GetRequiredService<Auth0Doctor>().RunAsync(approved, cancellationToken).ConfigureAwait(false);
         await context.Out.WriteLineAsync(json ? report.ToJson() : report.ToText()).ConfigureAwait(false);
         return report.Healthy ? Cli.Ok : Cli.Failed;
@@ -137,36 +112,29 @@ internal static class AdminCommands
         }
 
         var changed = CredentialSettings.WriteCredentials(token, clientId, secret);
-        var store = context.OpenStore();
-        try
+        var actor = context.DefaultActor ?? Environment.UserName;
+        await context.WithGovernanceAsync(actor, async governance =>
         {
-            var actor = context.DefaultActor ?? Environment.UserName;
-            await new ToolGovernance(store, context.Time).RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {CredentialSettings.CredentialsFile}", cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (context.OwnsStores)
-            {
-                await store.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+            await governance.RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {CredentialSettings.CredentialsFile}", cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, syncCatalog: false).ConfigureAwait(false);
 
         await context.Out.WriteLineAsync($"Rotated {string.Join(", ", changed)}; a running server uses it on its next call.").ConfigureAwait(false);
         return Cli.Ok;
     }
 
-    private static ServiceProvider BuildConnection()
+    private static ServiceProvider BuildConnection(HostSettings settings)
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        AddConnection(services);
+        AddConnection(services, settings);
         return services.BuildServiceProvider();
     }
 
     /// <summary>The Auth0 connection (and <see cref="Auth0Doctor"/>) on the configured, rotatable credential.</summary>
-    internal static void AddConnection(IServiceCollection services)
+    internal static void AddConnection(IServiceCollection services, HostSettings settings)
     {
-        services.AddAuth0Connection();
-        CredentialSettings.AddRotatableCredentials(services);
+        services.AddAuth0Connection(settings.ApplyTo);
+        CredentialSettings.AddRotatableCredentials(services, settings);
     }
 }

@@ -94,7 +94,7 @@ internal static class Cli
         var root = new RootCommand("auth0-mcp: a governed MCP server for the Auth0 Management API. Without a command: serve over stdio.");
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new RootHelpAction((HelpAction)help.Action!);
-        root.SetAction((_, ct) => ServeCommand.RunAsync(HostSettings.Load(new HostArguments(null, null, null)), context.Error, ct));
+        root.SetAction((_, ct) => ServeCommand.RunAsync(HostSettings.Load(HostArguments.None), context.Error, ct));
         root.Add(ServeCommand.Command(context));
         root.Add(ServeCommand.AdminCommand(context));
         root.Add(CatalogCommand.Command(context));
@@ -147,8 +147,13 @@ internal static class Cli
 /// <summary>What the commands run against: the output, the store, the catalogue, the clock (tests replace them).</summary>
 internal sealed class CliContext
 {
-    private readonly Lazy<HostSettings?> _settings = new(() =>
-        System.Environment.GetEnvironmentVariable("AUTH0_MCP_CONFIG") is { Length: > 0 } ? HostSettings.Load(new HostArguments(null, null, null)) : null);
+    private readonly Lazy<HostSettings> _settings = new(() => HostSettings.Load(HostArguments.None, forCommands: true));
+
+    /// <summary>
+    /// The settings (file, environment), read once on first use; commands check what they use (the serving checks,
+    /// e.g. HTTP authentication, are <c>serve</c>'s).
+    /// </summary>
+    public HostSettings Settings => _settings.Value;
 
     /// <summary>Standard output.</summary>
     public required TextWriter Out { get; init; }
@@ -163,7 +168,11 @@ internal sealed class CliContext
     public IReadOnlyList<Auth0ToolDescriptor> Catalog { get; init; } = Auth0ToolCatalog.Descriptors;
 
     /// <summary>Opens the governance store (default: the one the settings name).</summary>
-    public Func<IGovernanceStore> OpenStore { get; init; } = () => GovernanceStores.Open(CredentialSettings.Store);
+    public Func<IGovernanceStore> OpenStore
+    {
+        get => field ?? (() => GovernanceStores.Open(Settings.Store));
+        init;
+    }
 
     /// <summary>Whether a command disposes the store it opened (false when a test hands in one store for many runs).</summary>
     public bool OwnsStores { get; init; } = true;
@@ -172,22 +181,58 @@ internal sealed class CliContext
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Who acts when <c>--actor</c> is not given (<c>AUTH0_MCP_USER</c>); null: the OS user.</summary>
-    public string? DefaultActor { get; init; } = System.Environment.GetEnvironmentVariable("AUTH0_MCP_USER") is { Length: > 0 } user ? user.Trim() : null;
+    public string? DefaultActor
+    {
+        get => field ?? (Settings.User is { Length: > 0 } user ? user.Trim() : null);
+        init;
+    }
 
     /// <summary>The scopes of the configured Management API token, when it is a JWT (<c>tools list</c> shows the gaps).</summary>
-    public Func<IReadOnlySet<string>?> GrantedScopes { get; init; } = AdminCommands.GrantedScopes;
+    public Func<IReadOnlySet<string>?> GrantedScopes
+    {
+        get => field ?? (() => AdminCommands.GrantedScopes(Settings));
+        init;
+    }
 
-    /// <summary>The argument rules in force (the servers' settings file, AUTH0_MCP_CONFIG), shown by <c>tools show</c>.</summary>
+    /// <summary>
+    /// Runs <paramref name="run"/> on the governance store: opened, initialized, the catalogue re-synced as
+    /// <paramref name="actor"/> (unless <paramref name="syncCatalog"/> is false), and closed after.
+    /// </summary>
+    public async Task<T> WithGovernanceAsync<T>(string actor, Func<ToolGovernance, Task<T>> run, CancellationToken cancellationToken, bool syncCatalog = true)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var store = OpenStore();
+        try
+        {
+            var governance = new ToolGovernance(store, Time, "cli:" + System.Environment.MachineName);
+            await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            if (syncCatalog)
+            {
+                await governance.SyncCatalogAsync(Catalog, actor, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await run(governance).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (OwnsStores)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The argument rules in force (the settings file), shown by <c>tools show</c>.</summary>
     public IReadOnlyList<ArgumentRule> ArgumentPolicies
     {
-        get => field ?? _settings.Value?.ArgumentPolicies ?? [];
+        get => field ?? Settings.ArgumentPolicies;
         init;
     }
 
     /// <summary>The per-call approval settings in force (null: off), shown by <c>tools show</c>.</summary>
     public CallApprovalOptions? CallApprovals
     {
-        get => field ?? _settings.Value?.CallApproval;
+        get => field ?? Settings.CallApproval;
         init;
     }
 }

@@ -54,7 +54,7 @@ internal static class GovernanceCli
             Name("name", "The toolset."), ToolNames("tools", "Tool names or globs.", ArgumentArity.ZeroOrMore), Many("--tools", "Tool names or globs.", "TOOLS")),
         Verb(context, "remove", "Remove tools from a toolset.", (r, p) => ChangeToolsetAsync(r, p, add: false),
             Name("name", "The toolset."), ToolNames("tools", "Tool names or globs.", ArgumentArity.ZeroOrMore), Many("--tools", "Tool names or globs.", "TOOLS")),
-        Verb(context, "delete", "Delete a toolset no profile uses.", DeleteToolsetAsync, Name("name", "The toolset.")),
+        Verb(context, "delete", "Delete a toolset no profile uses.", Delete("toolset", (g, n, a, ct) => g.DeleteToolsetAsync(n, a, ct)), Name("name", "The toolset.")),
         AdminCommands.Grants(context));
 
     private static Command Profiles(CliContext context) => Group("profiles", "Access profiles: who may call which toolsets, and how access is granted.",
@@ -68,7 +68,7 @@ internal static class GovernanceCli
             Name("name", "The profile."), Many("--toolsets", "Toolsets.", "TOOLSETS"), Many("--users", "Users.", "USERS"), Many("--groups", "Groups.", "GROUPS")),
         Verb(context, "unbind", "Remove toolsets, users or groups from a profile.", (r, p) => BindAsync(r, p, bind: false),
             Name("name", "The profile."), Many("--toolsets", "Toolsets.", "TOOLSETS"), Many("--users", "Users.", "USERS"), Many("--groups", "Groups.", "GROUPS")),
-        Verb(context, "delete", "Delete a profile.", DeleteProfileAsync, Name("name", "The profile.")),
+        Verb(context, "delete", "Delete a profile.", Delete("profile", (g, n, a, ct) => g.DeleteProfileAsync(n, a, ct)), Name("name", "The profile.")),
         Verb(context, "request", "Request access to a profile for a user.", RequestAsync,
             Name("name", "The profile."), Text("--user", "The user (default: the actor).", "USER"), Many("--groups", "The user's groups.", "GROUPS"),
             Text("--reason", "Why access is needed.", "TEXT")),
@@ -134,26 +134,15 @@ internal static class GovernanceCli
         command.Add(new Option<string>("--actor") { Description = "Who is making the change (default: AUTH0_MCP_USER or the OS user).", HelpName = "NAME" });
         command.SetAction(async (parse, ct) =>
         {
-            var store = context.OpenStore();
+            var actor = parse.GetValue<string>("--actor") ?? context.DefaultActor ?? Environment.UserName;
             try
             {
-                var governance = new ToolGovernance(store, context.Time, "cli:" + Environment.MachineName);
-                var actor = parse.GetValue<string>("--actor") ?? context.DefaultActor ?? Environment.UserName;
-                await store.InitializeAsync(ct).ConfigureAwait(false);
-                await governance.SyncCatalogAsync(context.Catalog, actor, null, ct).ConfigureAwait(false);
-                return await run(new Run(context, governance, actor, ct), parse).ConfigureAwait(false);
+                return await context.WithGovernanceAsync(actor, governance => run(new Run(context, governance, actor, ct), parse), ct).ConfigureAwait(false);
             }
             catch (GovernanceException ex)
             {
                 await Cli.ErrorAsync(context, parse, ex.Message).ConfigureAwait(false);
                 return Cli.Usage;
-            }
-            finally
-            {
-                if (context.OwnsStores)
-                {
-                    await store.DisposeAsync().ConfigureAwait(false);
-                }
             }
         });
         return command;
@@ -299,13 +288,14 @@ internal static class GovernanceCli
         return Cli.Ok;
     }
 
-    private static async Task<int> DeleteToolsetAsync(Run r, ParseResult p)
+    /// <summary>Deletes the <paramref name="what"/> the <c>name</c> argument names.</summary>
+    private static Func<Run, ParseResult, Task<int>> Delete(string what, Func<ToolGovernance, string, string, CancellationToken, Task> delete) => async (r, p) =>
     {
-        var name = Required(p.GetValue<string>("name"), "a toolset name");
-        await r.Gov.DeleteToolsetAsync(name, r.Actor, r.Ct).ConfigureAwait(false);
-        await r.Out.WriteLineAsync($"deleted toolset {name}").ConfigureAwait(false);
+        var name = Required(p.GetValue<string>("name"), $"a {what} name");
+        await delete(r.Gov, name, r.Actor, r.Ct).ConfigureAwait(false);
+        await r.Out.WriteLineAsync($"deleted {what} {name}").ConfigureAwait(false);
         return Cli.Ok;
-    }
+    };
 
     private static async Task<int> ListProfilesAsync(Run r, ParseResult p)
     {
@@ -388,14 +378,6 @@ internal static class GovernanceCli
         var name = Required(p.GetValue<string>("name"), "a profile name");
         await r.Gov.BindProfileAsync(name, bind, Split(p.GetValue<string[]>("--toolsets")), Split(p.GetValue<string[]>("--users")), Split(p.GetValue<string[]>("--groups")), r.Actor, r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync($"{(bind ? "bind" : "unbind")}ed profile {name}").ConfigureAwait(false);
-        return Cli.Ok;
-    }
-
-    private static async Task<int> DeleteProfileAsync(Run r, ParseResult p)
-    {
-        var name = Required(p.GetValue<string>("name"), "a profile name");
-        await r.Gov.DeleteProfileAsync(name, r.Actor, r.Ct).ConfigureAwait(false);
-        await r.Out.WriteLineAsync($"deleted profile {name}").ConfigureAwait(false);
         return Cli.Ok;
     }
 

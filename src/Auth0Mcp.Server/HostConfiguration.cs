@@ -134,8 +134,12 @@ internal sealed class HostSettings
     /// Reads and validates the settings of <c>serve</c>: the file (<paramref name="cli"/>'s <c>--config</c> or
     /// <c>AUTH0_MCP_CONFIG</c>), the environment, then <paramref name="cli"/>'s <c>--http</c> and <c>--tools-mode</c>.
     /// </summary>
+    /// <param name="cli">The command-line options.</param>
+    /// <param name="environment">The environment (tests pass their own).</param>
+    /// <param name="adminOnly"><c>auth0-mcp admin</c>: the console alone.</param>
+    /// <param name="forCommands">The admin commands' read: the serving checks (HTTP authentication, the console) are skipped.</param>
     /// <exception cref="UsageException">Every problem found, one per line.</exception>
-    public static HostSettings Load(HostArguments cli, Func<string, string?>? environment = null, bool adminOnly = false)
+    public static HostSettings Load(HostArguments cli, Func<string, string?>? environment = null, bool adminOnly = false, bool forCommands = false)
     {
         ArgumentNullException.ThrowIfNull(cli);
         environment ??= Environment.GetEnvironmentVariable;
@@ -159,7 +163,7 @@ internal sealed class HostSettings
         }
 
         settings.AdminEnabled |= adminOnly;
-        settings.Validate(errors);
+        settings.Validate(errors, forCommands);
         if (errors.Count > 0)
         {
             throw new UsageException("invalid settings:\n  - " + string.Join("\n  - ", errors));
@@ -450,7 +454,7 @@ internal sealed class HostSettings
         }
     }
 
-    private void Validate(List<string> errors)
+    private void Validate(List<string> errors, bool forCommands)
     {
         if (PageSize < 0)
         {
@@ -462,6 +466,13 @@ internal sealed class HostSettings
             errors.Add("AUTH0_MCP_MAX_OUTPUT_BYTES / Governance:MaxOutputBytes must be at least 1024");
         }
 
+        // Each rule against the input schemas of the tools it names: a bad rule stops the server, named.
+        errors.AddRange(ArgumentPolicy.Validate(ArgumentPolicies, Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors).Select(e => "config: Governance:ArgumentPolicies: " + e));
+        if (forCommands)
+        {
+            return;
+        }
+
         if (AdminEnabled && !Http.AdminConsole.Available)
         {
             errors.Add(Http.AdminConsole.Missing);
@@ -470,9 +481,6 @@ internal sealed class HostSettings
         {
             ValidateAdmin(errors);
         }
-
-        // Each rule against the input schemas of the tools it names: a bad rule stops the server, named.
-        errors.AddRange(ArgumentPolicy.Validate(ArgumentPolicies, Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors).Select(e => "config: Governance:ArgumentPolicies: " + e));
 
         if (HttpUrl is null)
         {
@@ -577,7 +585,7 @@ internal sealed class HostSettings
         options.Oidc.GroupsClaim = GroupsClaim;
         options.StoreFactory = _ => GovernanceStores.Open(Store);
         options.Catalog = AdminCommands.Catalog;
-        options.GrantedScopes = AdminCommands.GrantedScopes;
+        options.GrantedScopes = () => AdminCommands.GrantedScopes(this);
 
         // What the tool pages show when the console runs alone against a store (inside 'serve' it reads the server's own).
         options.ArgumentRules = ArgumentPolicies;
@@ -706,7 +714,7 @@ internal static class HostComposition
                 o.PageSize = settings.PageSize;
             });
         // A credential rotated with `auth0-mcp credentials rotate` reaches the next call without a restart.
-        CredentialSettings.AddRotatableCredentials(services);
+        CredentialSettings.AddRotatableCredentials(services, settings);
         if (settings.Governance)
         {
             mcp.WithToolGovernance(settings.ApplyTo);

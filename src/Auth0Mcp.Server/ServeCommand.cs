@@ -11,6 +11,9 @@ namespace Auth0Mcp.Server;
 /// <param name="Config">A JSON settings file.</param>
 internal sealed record HostArguments(string? Http, string? ToolsMode, string? Config)
 {
+    /// <summary>No options given: the settings come from the file and the environment.</summary>
+    public static HostArguments None { get; } = new(null, null, null);
+
     /// <summary>The options, on a new <c>serve</c> or <c>admin</c> command.</summary>
     public static Command Options(string name, string description)
     {
