@@ -71,9 +71,12 @@ internal static class Cli
             return Usage;
         }
 
+        // No termination handler: the servers' hosts handle SIGINT/SIGTERM themselves and shut down gracefully (the audit
+        // is flushed); the one-shot commands have nothing to hand back on a signal.
+        var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+            return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException ex)
         {
