@@ -137,9 +137,12 @@ public sealed class PackageTests(PackageFeed feed)
                 if (args is ["approve", var tool])
                 {
                     await using var store = new SqliteGovernanceStore(db);
-                    var commands = new GovernanceCommands(store, Auth0ToolCatalog.Descriptors);
-                    var approved = await commands.RunAsync(["tools", "approve", tool, "--actor", "owner"], Console.Out, Console.Error);
-                    return approved != 0 ? approved : await commands.RunAsync(["profiles", "create", "readers", "--toolsets", "all-approved", "--users", "alice", "--actor", "owner"], Console.Out, Console.Error);
+                    var governance = new ToolGovernance(store);
+                    await store.InitializeAsync();
+                    await governance.SyncCatalogAsync(Auth0ToolCatalog.Descriptors, "owner", null);
+                    await governance.ApproveAsync([tool], "owner");
+                    await governance.CreateProfileAsync("readers", ["all-approved"], ["alice"], [], AccessPolicy.AutoApprove, null, "owner");
+                    return 0;
                 }
 
                 var builder = Host.CreateApplicationBuilder(args);

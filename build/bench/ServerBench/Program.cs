@@ -39,9 +39,14 @@ var stubUrl = stub.Urls.First();
 var stubHostPort = new Uri(stubUrl).Authority;
 
 // Governance on: a temp SQLite store where everything is approved for the user "bench".
-var admin = new GovernanceCommands(new SqliteGovernanceStore(store), Auth0ToolCatalog.Descriptors);
-await admin.RunAsync(["tools", "approve", "*", "--actor", "bench"], TextWriter.Null, Console.Error);
-await admin.RunAsync(["profiles", "create", "bench", "--toolsets", "all-approved", "--users", "bench", "--policy", "auto", "--actor", "bench"], TextWriter.Null, Console.Error);
+await using (var adminStore = new SqliteGovernanceStore(store))
+{
+    var admin = new ToolGovernance(adminStore);
+    await adminStore.InitializeAsync();
+    await admin.SyncCatalogAsync(Auth0ToolCatalog.Descriptors, "bench", null);
+    await admin.ApproveAsync(["*"], "bench");
+    await admin.CreateProfileAsync("bench", [Toolset.AllApproved], ["bench"], [], AccessPolicy.AutoApprove, null, "bench");
+}
 
 var env = new Dictionary<string, string?>
 {
