@@ -554,7 +554,7 @@ internal static class GovernanceCli
 
         foreach (var a in approvals)
         {
-            await r.Out.WriteLineAsync($"{a.Id} {ApprovalStatus(a, now),-8} {a.Tool} for {a.User} requested {a.RequestedAt:O} expires {a.ExpiresAt:O}{(a.DecidedBy is null ? "" : $" decided by {a.DecidedBy}")}").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{a.Id} {ApprovalStatus(a, now),-8} {a.Tool} for {a.User}{(a.Channel == CallApproval.ElicitationChannel ? " (a confirmation the caller answers in the client, not granted here)" : "")} requested {a.RequestedAt:O} expires {a.ExpiresAt:O}{(a.DecidedBy is null ? "" : $" decided by {a.DecidedBy}")}").ConfigureAwait(false);
             await r.Out.WriteLineAsync($"    arguments {a.Arguments} (sha256 {a.ArgumentsHash})").ConfigureAwait(false);
         }
 

@@ -17,12 +17,9 @@ public sealed class Auth0ArgumentValidator
 {
     private const int MaxErrors = 10;
 
-    private static readonly BuildOptions Build = new()
-    {
-        Dialect = Dialect.Draft202012
-            .Without([MaxLengthKeyword.Instance, MinLengthKeyword.Instance])
-            .With([new CodePointLengthKeyword("maxLength", max: true), new CodePointLengthKeyword("minLength", max: false)]),
-    };
+    private static readonly Dialect Draft = Dialect.Draft202012
+        .Without([MaxLengthKeyword.Instance, MinLengthKeyword.Instance])
+        .With([new CodePointLengthKeyword("maxLength", max: true), new CodePointLengthKeyword("minLength", max: false)]);
 
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
@@ -38,9 +35,13 @@ public sealed class Auth0ArgumentValidator
         var root = doc.RootElement;
         if (root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
         {
+            // Options of its own: building registers each schema in the options' registry, which is not safe for
+            // concurrent writers (validators are built on first call, by concurrent calls) and would otherwise
+            // keep every tool's schemas for the life of the process.
+            var build = new BuildOptions { Dialect = Draft };
             foreach (var property in properties.EnumerateObject())
             {
-                _properties[property.Name] = JsonSchema.Build(property.Value.Clone(), Build);
+                _properties[property.Name] = JsonSchema.Build(property.Value.Clone(), build);
             }
         }
 

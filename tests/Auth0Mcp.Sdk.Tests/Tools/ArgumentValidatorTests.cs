@@ -79,4 +79,30 @@ public sealed class ArgumentValidatorTests
         Assert.StartsWith("email: ", Assert.Single(Validate("""{"id":"x","email":"not an address"}""")), StringComparison.Ordinal);
         Assert.Empty(Validate("""{"id":"x","client":"not checked"}"""));
     }
+
+    [Fact]
+    public async Task Construct_ManyValidatorsAtOnce_EveryOneBuildsAndValidates()
+    {
+        // Validators are built on a tool's first call, so concurrent first calls build them at the same time; the
+        // schema library's registry is not safe for concurrent writers when options are shared.
+        using var start = new ManualResetEventSlim();
+        var builders = Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() =>
+        {
+            start.Wait();
+            var errors = new List<string>();
+            for (var i = 0; i < 150; i++)
+            {
+                errors.AddRange(new Auth0ArgumentValidator(Schema).Validate(new Dictionary<string, JsonElement>()));
+            }
+
+            return errors;
+        }, TaskCreationOptions.LongRunning)).ToList();
+        start.Set();
+
+        foreach (var errors in await Task.WhenAll(builders))
+        {
+            Assert.Equal(150, errors.Count);
+            Assert.All(errors, e => Assert.StartsWith("id:", e, StringComparison.Ordinal));
+        }
+    }
 }
