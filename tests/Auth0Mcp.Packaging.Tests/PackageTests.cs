@@ -78,6 +78,7 @@ public sealed class PackageTests(PackageFeed feed)
         // auth0-mcp: a .NET tool; the generation core rides along without Roslyn.
         var tool = Entries(feed.Package("Auth0Mcp.Server"));
         Assert.Contains("tools/net10.0/any/auth0-mcp.dll", tool);
+        Assert.Contains("tools/net10.0/any/Auth0Mcp.ManagementApi.dll", tool); // the tool carries the generated API itself
         Assert.Contains("tools/net10.0/any/Auth0Mcp.Generators.dll", tool);
         Assert.DoesNotContain(tool, e => e.Contains("Microsoft.CodeAnalysis", StringComparison.Ordinal));
         Assert.Contains(Nuspec(feed.Package("Auth0Mcp.Server")).Descendants(), e => e.Name.LocalName == "packageType" && e.Attribute("name")?.Value == "DotnetTool");
