@@ -137,7 +137,7 @@ internal static class Cli
             var t2 = clock.Elapsed.TotalMilliseconds;
             var clientChars = ClientEmitter.EmitAll(model).Sum(f => f.Text.Length);
             var t3 = clock.Elapsed.TotalMilliseconds;
-            var toolChars = SpecBinder.SplitTools(model).Sum(g => ToolEmitter.EmitGroup(g).Length) + ToolEmitter.EmitCatalog(model.Namespace, model.Tools.Select(t => t.ClassName).ToEquatableArray()).Length;
+            var toolChars = SpecBinder.SplitTools(model).Sum(g => ToolEmitter.EmitGroup(g).Length) + ToolEmitter.EmitCatalog(CatalogModel.From(model)).Length + ToolEmitter.EmitRegistration(CatalogModel.From(model)).Length;
             var t4 = clock.Elapsed.TotalMilliseconds;
             GC.KeepAlive(clientChars + toolChars);
             if (run == 0)

@@ -50,7 +50,7 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ToolGroups);
 
         var catalog = bound
-            .Select(static (b, _) => b is null ? null : new CatalogModel(b.Model.Namespace, b.Model.Tools.Select(t => t.ClassName).ToEquatableArray()))
+            .Select(static (b, _) => b is null ? null : CatalogModel.From(b.Model))
             .WithTrackingName(TrackingNames.Catalog);
 
         // Typed arguments records and handles (Auth0McpTypedArguments, on unless set to false): only names and types, so
@@ -95,7 +95,8 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
         {
             if (c is not null)
             {
-                spc.AddSource(KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(c.Namespace, c.ClassNames));
+                spc.AddSource(KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(c));
+                spc.AddSource(KnownTypes.RegistrationFileName, ToolEmitter.EmitRegistration(c));
             }
         });
         context.RegisterSourceOutput(argumentGroups, static (spc, group) => spc.AddSource(group.FileName, ArgumentsEmitter.EmitGroup(group)));
@@ -185,5 +186,12 @@ internal sealed record BindResult(ApiModel Model, EquatableArray<DiagnosticInfo>
 /// <summary>The spec's secret property names (Binding/SecretFields.cs), emitted for the runtime redactor.</summary>
 internal sealed record SecretFieldsModel(string Namespace, EquatableArray<string> Names);
 
-/// <summary>What the catalogue prints: only the class names, so that editing a tool's description leaves it cached.</summary>
-internal sealed record CatalogModel(string Namespace, EquatableArray<string> ClassNames);
+/// <summary>
+/// What the catalogue and the registration print: the class names and the spec's default base URL, so that editing a
+/// tool's description leaves them cached.
+/// </summary>
+internal sealed record CatalogModel(string Namespace, EquatableArray<string> ClassNames, string DefaultBaseUrl)
+{
+    public static CatalogModel From(ApiModel model) =>
+        new(model.Namespace, model.Tools.Select(t => t.ClassName).ToEquatableArray(), model.Info.BaseUrl);
+}

@@ -12,8 +12,8 @@ public static class Auth0ManagementMcpBuilderExtensions
     /// </summary>
     public static IMcpServerBuilder WithAuth0ManagementTools(this IMcpServerBuilder builder, Action<Auth0ConnectionOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddAuth0Connection(configure);
-        return builder.WithTools(Auth0ToolCatalog.CreateTools());
+        // The generated registration: the same tools and connection (the Auth0 spec's servers URL is a template, so
+        // AUTH0_DOMAIN or a base URL decides the address, as before).
+        return builder.WithManagementTools(configure);
     }
 }

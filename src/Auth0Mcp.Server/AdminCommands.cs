@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Auth0Mcp.ManagementApi;
 using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Catalog;
@@ -8,161 +9,74 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Auth0Mcp.Server;
 
 /// <summary>
-/// The administration commands: governance (tools, toolsets, profiles, kill-switch, audit, defaults, approvals) over the
-/// store in <c>AUTH0_MCP_STORE</c>, plus <c>toolsets grants</c>, <c>doctor</c> and <c>credentials rotate</c>.
+/// The commands beside governance that need the Auth0 credential or the catalogue's scopes: <c>toolsets grants</c>,
+/// <c>doctor</c> and <c>credentials rotate</c>.
 /// </summary>
 internal static class AdminCommands
 {
     public static IReadOnlyList<Auth0ToolDescriptor> Catalog => Auth0ToolCatalog.Descriptors;
 
-    public static async Task<int> GovernanceAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>The scopes of the configured Management API token (settings or rotated file), when it is a JWT.</summary>
+    internal static IReadOnlySet<string>? GrantedScopes(HostSettings settings)
     {
-        var store = GovernanceStores.Open(CredentialSettings.Store);
-        try
-        {
-            // The settings file of the servers (AUTH0_MCP_CONFIG), when set: 'tools show' then shows its argument policies.
-            var settings = Environment.GetEnvironmentVariable("AUTH0_MCP_CONFIG") is { Length: > 0 } ? HostSettings.Load([]) : null;
-            var commands = new GovernanceCommands(store, Catalog)
-            {
-                DefaultActor = Environment.GetEnvironmentVariable("AUTH0_MCP_USER") is { Length: > 0 } user ? user.Trim() : null,
-                ArgumentPolicies = settings?.ArgumentPolicies ?? [],
-                CallApprovals = settings?.CallApproval,
-            };
-            if (args is ["tools", "list", ..] && GrantedScopes() is { } granted)
-            {
-                return await ListWithScopesAsync(commands, store, args, granted, stdout, stderr, cancellationToken).ConfigureAwait(false);
-            }
-
-            return await commands.RunAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            (store as IDisposable)?.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// <c>tools list</c> when the configured token's scopes can be read: each tool also says which required scopes
-    /// the token lacks (<c>missingScopes</c> in JSON; a closing section naming the approved tools that would be
-    /// refused in text), so an admin sees before any call what the credential cannot do.
-    /// </summary>
-    private static async Task<int> ListWithScopesAsync(GovernanceCommands commands, IGovernanceStore store, string[] args, IReadOnlySet<string> granted, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
-    {
-        using var buffer = new StringWriter();
-        var code = await commands.RunAsync(args, buffer, stderr, cancellationToken).ConfigureAwait(false);
-        var byName = Catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
-        if (code != 0)
-        {
-            await stdout.WriteAsync(buffer.ToString()).ConfigureAwait(false);
-            return code;
-        }
-
-        if (args.Contains("--json"))
-        {
-            var array = System.Text.Json.Nodes.JsonNode.Parse(buffer.ToString())!.AsArray();
-            foreach (var item in array)
-            {
-                if (item?["name"]?.GetValue<string>() is { } name && byName.TryGetValue(name, out var descriptor))
-                {
-                    var missing = Auth0ScopePlanner.Missing(descriptor, granted);
-                    item["missingScopes"] = new System.Text.Json.Nodes.JsonArray(missing.Select(m => (System.Text.Json.Nodes.JsonNode?)m).ToArray());
-                }
-            }
-
-            await stdout.WriteLineAsync(array.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
-            return 0;
-        }
-
-        await stdout.WriteAsync(buffer.ToString()).ConfigureAwait(false);
-        var state = await new ToolGovernance(store).GetStateAsync(cancellationToken).ConfigureAwait(false);
-        var approved = ToolGovernance.ResolveToolset(state, "all-approved").Where(byName.ContainsKey).Select(n => byName[n]);
-        var refused = Auth0ScopePlanner.Refused(approved, granted);
-        await stdout.WriteLineAsync(refused.Count == 0
-            ? "# the token grants every scope the approved tools need"
-            : $"# {refused.Count} approved tool(s) would be refused for missing scopes:").ConfigureAwait(false);
-        foreach (var gap in refused)
-        {
-            await stdout.WriteLineAsync($"#   {gap.Tool}: missing {string.Join(", ", gap.Missing)}").ConfigureAwait(false);
-        }
-
-        return 0;
-    }
-
-    /// <summary>The scopes of the configured Management API token (environment or rotated file), when it is a JWT.</summary>
-    internal static IReadOnlySet<string>? GrantedScopes()
-    {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
-        CredentialSettings.AddSources(configuration);
-        var token = configuration.Build()[$"{CredentialSettings.Section}:{nameof(Auth0ConnectionOptions.Token)}"];
+        var token = CredentialSettings.Build(settings)[$"{CredentialSettings.Section}:{nameof(Auth0ConnectionOptions.Token)}"];
         return Auth0TokenClaims.Read(token)?.Scopes;
     }
 
     /// <summary><c>toolsets grants NAME</c>: the minimal Management API scopes the toolset needs.</summary>
-    public static async Task<int> GrantsAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Command Grants(CliContext context)
     {
-        if (args.Length != 1)
-        {
-            throw new UsageException("toolsets grants: give exactly one toolset name, e.g. 'auth0-mcp toolsets grants ops'.");
-        }
-
-        var store = GovernanceStores.Open(CredentialSettings.Store);
-        try
-        {
-            var governance = new ToolGovernance(store);
-            await governance.SyncCatalogAsync(Catalog, "cli", null, cancellationToken).ConfigureAwait(false);
-            var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
-            var names = ToolGovernance.ResolveToolset(state, args[0]);
-            if (names.Count == 0 && !state.Toolsets.Any(t => string.Equals(t.Name, args[0], StringComparison.Ordinal)) && args[0] is not ("all-approved" or "read-only"))
-            {
-                await stderr.WriteLineAsync($"auth0-mcp: unknown toolset '{args[0]}'. Run 'auth0-mcp toolsets list'.").ConfigureAwait(false);
-                return 2;
-            }
-
-            var byName = Catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
-            var tools = names.Where(byName.ContainsKey).Select(n => byName[n]).ToList();
-            var scopes = Auth0ScopePlanner.MinimalScopes(tools);
-            await stdout.WriteLineAsync($"# {tools.Count} tools in '{args[0]}' need these {scopes.Count} Management API scopes:").ConfigureAwait(false);
-            foreach (var scope in scopes)
-            {
-                await stdout.WriteLineAsync(scope).ConfigureAwait(false);
-            }
-
-            return 0;
-        }
-        finally
-        {
-            (store as IDisposable)?.Dispose();
-        }
+        var name = new Argument<string>("name") { Description = "The toolset (all-approved and read-only included)." };
+        var command = new Command("grants", "Print the minimal Management API scopes a toolset needs.") { name };
+        command.SetAction((parse, ct) => GrantsAsync(parse.GetRequiredValue(name), context, ct));
+        return command;
     }
 
-    /// <summary><c>doctor [--json]</c>: proves the credential and lists the approved tools its scopes would refuse.</summary>
-    public static async Task<int> DoctorAsync(string[] args, TextWriter stdout, CancellationToken cancellationToken)
-    {
-        var json = args.Contains("--json");
-        foreach (var arg in args.Where(a => a != "--json"))
+    private static Task<int> GrantsAsync(string toolset, CliContext context, CancellationToken cancellationToken) =>
+        context.WithGovernanceAsync("cli", async governance =>
         {
-            throw new UsageException($"doctor: unexpected argument '{arg}'.");
-        }
-
-        IReadOnlyList<Auth0ToolDescriptor> approved;
-        var store = GovernanceStores.Open(CredentialSettings.Store);
-        try
-        {
-            var governance = new ToolGovernance(store);
-            await governance.SyncCatalogAsync(Catalog, "doctor", null, cancellationToken).ConfigureAwait(false);
             var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
-            var names = ToolGovernance.ResolveToolset(state, "all-approved").ToHashSet(StringComparer.Ordinal);
-            approved = Catalog.Where(d => names.Contains(d.Name)).ToList();
-        }
-        finally
-        {
-            (store as IDisposable)?.Dispose();
-        }
+            var names = ToolGovernance.ResolveToolset(state, toolset);
+            if (names.Count == 0 && !state.Toolsets.Any(t => string.Equals(t.Name, toolset, StringComparison.Ordinal)) && toolset is not (Toolset.AllApproved or Toolset.ReadOnly))
+            {
+                await context.Error.WriteLineAsync($"auth0-mcp: unknown toolset '{toolset}'. Run 'auth0-mcp toolsets list'.").ConfigureAwait(false);
+                return Cli.Usage;
+            }
 
-        using var provider = BuildConnection();
+            var byName = context.Catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
+            var tools = names.Where(byName.ContainsKey).Select(n => byName[n]).ToList();
+            var scopes = Auth0ScopePlanner.MinimalScopes(tools);
+            await context.Out.WriteLineAsync($"# {tools.Count} tools in '{toolset}' need these {scopes.Count} Management API scopes:").ConfigureAwait(false);
+            foreach (var scope in scopes)
+            {
+                await context.Out.WriteLineAsync(scope).ConfigureAwait(false);
+            }
+
+            return Cli.Ok;
+        }, cancellationToken);
+
+    /// <summary><c>doctor [--json]</c>: proves the credential and lists the approved tools its scopes would refuse; exit 1 when unhealthy.</summary>
+    public static Command Doctor(CliContext context)
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var command = new Command("doctor", "Prove the Auth0 credential: tenant, kind, expiry, scopes, refused tools (exit 1 when a check fails).") { json };
+        command.SetAction((parse, ct) => DoctorAsync(parse.GetValue(json), context, ct));
+        return command;
+    }
+
+    private static async Task<int> DoctorAsync(bool json, CliContext context, CancellationToken cancellationToken)
+    {
+        var approved = await context.WithGovernanceAsync("doctor", async governance =>
+        {
+            var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
+            var names = ToolGovernance.ResolveToolset(state, Toolset.AllApproved).ToHashSet(StringComparer.Ordinal);
+            return context.Catalog.Where(d => names.Contains(d.Name)).ToList();
+        }, cancellationToken).ConfigureAwait(false);
+
+        using var provider = BuildConnection(context.Settings);
         var report = await provider.GetRequiredService<Auth0Doctor>().RunAsync(approved, cancellationToken).ConfigureAwait(false);
-        await stdout.WriteLineAsync(json ? report.ToJson() : report.ToText()).ConfigureAwait(false);
-        return report.Healthy ? 0 : 1;
+        await context.Out.WriteLineAsync(json ? report.ToJson() : report.ToText()).ConfigureAwait(false);
+        return report.Healthy ? Cli.Ok : Cli.Failed;
     }
 
     /// <summary>
@@ -170,55 +84,57 @@ internal static class AdminCommands
     /// writes the new credential to the watched credentials file (a running server uses it on its next call) and
     /// records the rotation in the audit log. Secrets are best passed on standard input.
     /// </summary>
-    public static async Task<int> RotateAsync(string[] args, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
+    public static Command Credentials(CliContext context)
     {
-        string? token = null, clientId = null, secret = null;
-        for (var i = 0; i < args.Length; i++)
+        var token = new Option<string>("--token") { Description = "The new Management API token (prefer --token-stdin).", HelpName = "TOKEN" };
+        var tokenStdin = new Option<bool>("--token-stdin") { Description = "Read the token from the first line of standard input." };
+        var clientId = new Option<string>("--client-id") { Description = "The M2M application's client id.", HelpName = "ID" };
+        var secret = new Option<string>("--client-secret") { Description = "The client secret (prefer --client-secret-stdin).", HelpName = "SECRET" };
+        var secretStdin = new Option<bool>("--client-secret-stdin") { Description = "Read the client secret from a line of standard input." };
+        var rotate = new Command("rotate", "Rotate the credential of running servers (no restart): writes the watched credentials file and audits it.")
         {
-            switch (args[i])
-            {
-                case "--token" when i + 1 < args.Length: token = args[++i]; break;
-                case "--token-stdin": token = (await stdin.ReadLineAsync(cancellationToken).ConfigureAwait(false))?.Trim(); break;
-                case "--client-id" when i + 1 < args.Length: clientId = args[++i]; break;
-                case "--client-secret" when i + 1 < args.Length: secret = args[++i]; break;
-                case "--client-secret-stdin": secret = (await stdin.ReadLineAsync(cancellationToken).ConfigureAwait(false))?.Trim(); break;
-                default: throw new UsageException($"credentials rotate: unexpected argument '{args[i]}'.");
-            }
-        }
+            token, tokenStdin, clientId, secret, secretStdin,
+        };
+        rotate.SetAction(async (parse, ct) =>
+        {
+            var newToken = parse.GetValue(tokenStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : parse.GetValue(token);
+            var newSecret = parse.GetValue(secretStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : parse.GetValue(secret);
+            return await RotateAsync(newToken, parse.GetValue(clientId), newSecret, context, ct).ConfigureAwait(false);
+        });
+        return new Command("credentials", "The Auth0 credential of running servers.") { rotate };
+    }
 
+    private static async Task<int> RotateAsync(string? token, string? clientId, string? secret, CliContext context, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrWhiteSpace(token) && string.IsNullOrWhiteSpace(clientId) && string.IsNullOrWhiteSpace(secret))
         {
             throw new UsageException("credentials rotate: give --token (or --token-stdin), or --client-id/--client-secret (or --client-secret-stdin).");
         }
 
         var changed = CredentialSettings.WriteCredentials(token, clientId, secret);
-        var store = GovernanceStores.Open(CredentialSettings.Store);
-        try
+        var actor = context.DefaultActor ?? Environment.UserName;
+        await context.WithGovernanceAsync(actor, async governance =>
         {
-            var actor = Environment.GetEnvironmentVariable("AUTH0_MCP_USER") is { Length: > 0 } user ? user : Environment.UserName;
-            await new ToolGovernance(store).RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {CredentialSettings.CredentialsFile}", cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            (store as IDisposable)?.Dispose();
-        }
+            await governance.RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {CredentialSettings.CredentialsFile}", cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, syncCatalog: false).ConfigureAwait(false);
 
-        await stdout.WriteLineAsync($"Rotated {string.Join(", ", changed)}; a running server uses it on its next call.").ConfigureAwait(false);
-        return 0;
+        await context.Out.WriteLineAsync($"Rotated {string.Join(", ", changed)}; a running server uses it on its next call.").ConfigureAwait(false);
+        return Cli.Ok;
     }
 
-    private static ServiceProvider BuildConnection()
+    private static ServiceProvider BuildConnection(HostSettings settings)
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        AddConnection(services);
+        AddConnection(services, settings);
         return services.BuildServiceProvider();
     }
 
     /// <summary>The Auth0 connection (and <see cref="Auth0Doctor"/>) on the configured, rotatable credential.</summary>
-    internal static void AddConnection(IServiceCollection services)
+    internal static void AddConnection(IServiceCollection services, HostSettings settings)
     {
-        services.AddAuth0Connection();
-        CredentialSettings.AddRotatableCredentials(services);
+        services.AddAuth0Connection(settings.ApplyTo);
+        CredentialSettings.AddRotatableCredentials(services, settings);
     }
 }

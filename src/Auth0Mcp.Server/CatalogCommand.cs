@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Auth0Mcp.Generators.Diagnostics;
@@ -14,8 +15,6 @@ namespace Auth0Mcp.Server;
 /// </summary>
 internal static class CatalogCommand
 {
-    public const string Usage = "catalog diff OLD_SPEC NEW_SPEC [--json] [--groups a;b] [--fail-on-breaking]";
-
     /// <summary>What a running server does with the new catalogue (printed with every diff, and in docs/spec-updates.md).</summary>
     public const string GovernanceNote =
         "A running server re-syncs its governance store with the new catalogue when it starts: added tools take the " +
@@ -23,44 +22,37 @@ internal static class CatalogCommand
         "denied), and changed tools get a new content hash, so an approval no longer holds and they return to pending " +
         "review until an admin approves them again. 'auth0-mcp tools list' shows each tool's state.";
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary><c>catalog list [--json]</c> and <c>catalog diff OLD_SPEC NEW_SPEC [--json] [--groups a;b] [--fail-on-breaking]</c>.</summary>
+    public static Command Command(CliContext context)
     {
-        if (args.Length == 0 || args[0] != "diff")
-        {
-            throw new UsageException($"catalog: expected '{Usage}'.");
-        }
+        var listJson = new Option<bool>("--json") { Description = "Print JSON: each tool's MCP surface and governance metadata." };
+        var list = new Command("list", "Print the generated tool catalogue (no store, no credentials).") { listJson };
+        list.SetAction(parse => ToolsCommand.List(context.Catalog, parse.GetValue(listJson), context.Out));
 
-        var files = new List<string>();
-        var json = false;
-        var failOnBreaking = false;
-        string? groups = null;
-        for (var i = 1; i < args.Length; i++)
+        var oldSpec = new Argument<string>("old-spec") { Description = "The spec before (a file)." };
+        var newSpec = new Argument<string>("new-spec") { Description = "The spec after (a file)." };
+        var json = new Option<bool>("--json") { Description = "Print JSON: { old, new, summary, added[], removed[], changed[], governance }." };
+        var groups = new Option<string>("--groups") { Description = "Only these tag groups (semicolon-separated), as the generator's Auth0McpGroups.", HelpName = "a;b" };
+        var failOnBreaking = new Option<bool>("--fail-on-breaking") { Description = "Exit 3 when anything breaks (a CI gate)." };
+        var diff = new Command("diff", "Tools added, removed and changed between two specs (breaking changes marked). Exit 1: a spec could not be read; 3: breaking changes with --fail-on-breaking.")
         {
-            switch (args[i])
-            {
-                case "--json": json = true; break;
-                case "--fail-on-breaking": failOnBreaking = true; break;
-                case "--groups" when i + 1 < args.Length: groups = args[++i]; break;
-                case var option when option.StartsWith("--", StringComparison.Ordinal):
-                    throw new UsageException($"catalog diff: unexpected option '{option}'. Usage: {Usage}");
-                default: files.Add(args[i]); break;
-            }
-        }
+            oldSpec, newSpec, json, groups, failOnBreaking,
+        };
+        diff.SetAction(parse => Diff(parse.GetRequiredValue(oldSpec), parse.GetRequiredValue(newSpec), parse.GetValue(json), parse.GetValue(groups), parse.GetValue(failOnBreaking), context));
+        return new Command("catalog", "The generated tool catalogue, and what a spec update changes in it.") { list, diff };
+    }
 
-        if (files.Count != 2)
-        {
-            throw new UsageException($"catalog diff: expected two spec files, got {files.Count}. Usage: {Usage}");
-        }
-
-        var before = Load(files[0], groups, stderr);
-        var after = Load(files[1], groups, stderr);
+    private static int Diff(string oldPath, string newPath, bool json, string? groups, bool failOnBreaking, CliContext context)
+    {
+        var before = Load(oldPath, groups, context.Error);
+        var after = Load(newPath, groups, context.Error);
         if (before is null || after is null)
         {
             return 1;
         }
 
         var diff = CatalogDiffer.Compare(before, after);
-        stdout.Write(json ? ToJson(diff, files[0], files[1]) : ToText(diff, files[0], files[1]));
+        context.Out.Write(json ? ToJson(diff, oldPath, newPath) : ToText(diff, oldPath, newPath));
         return failOnBreaking && diff.BreakingCount > 0 ? 3 : 0;
     }
 

@@ -1,105 +1,261 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using Auth0Mcp.ManagementApi;
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
 
 namespace Auth0Mcp.Server;
 
-/// <summary>The <c>auth0-mcp</c> command line: dispatches to the commands and prints usage.</summary>
+/// <summary>
+/// The <c>auth0-mcp</c> command line, one System.CommandLine tree: <c>serve</c> (the default), <c>admin</c>,
+/// <c>catalog</c>, the governance commands (<see cref="GovernanceCli"/>), <c>doctor</c> and <c>credentials</c>.
+/// Exit codes: <see cref="Ok"/>, <see cref="Failed"/>, <see cref="Usage"/>.
+/// </summary>
 internal static class Cli
 {
-    public static string Usage { get; } = """
-        auth0-mcp — a governed MCP server for the Auth0 Management API
+    /// <summary>Exit code: done.</summary>
+    public const int Ok = 0;
 
-        Usage:
-          auth0-mcp [serve] [options]       Serve MCP over stdio (the default command).
-          auth0-mcp serve --http URL        Serve MCP over Streamable HTTP at URL, e.g. http://127.0.0.1:8080/mcp
-                                            (stateful sessions; callers authenticate with a JWT or an API key).
-          auth0-mcp admin --http URL        Serve only the admin console (govern tools in a browser) against the store,
-                                            e.g. http://127.0.0.1:8081 (AUTH0_MCP_ADMIN=on serves it under /admin of serve --http).
-          auth0-mcp catalog list [--json]   Print the generated tool catalogue (no store, no credentials).
-          auth0-mcp catalog diff OLD_SPEC NEW_SPEC [--json] [--groups a;b] [--fail-on-breaking]
-                                            Tools added, removed and changed between two specs (breaking marked).
-          auth0-mcp tools list|show|approve|disable|classify ...
-                                            Review tools: state, risk, toolsets (governance store).
-          auth0-mcp toolsets list|create|add|remove|delete|grants ...
-          auth0-mcp profiles list|create|bind|unbind|delete|request|grant|deny ...
-          auth0-mcp kill-switch on|off|status [TOOL]
-          auth0-mcp audit tail|export|verify
-          auth0-mcp defaults show|set
-          auth0-mcp approvals list|show|grant|deny [ID]
-                                            Per-call approval requests: grant one exact call (--expires 10m).
-          auth0-mcp doctor [--json]         Prove the Auth0 credential: tenant, kind, expiry, scopes, refused tools.
-          auth0-mcp credentials rotate [--token-stdin | --token T] [--client-id ID] [--client-secret-stdin]
-                                            Rotate the credential of running servers (no restart).
-          auth0-mcp --help                  Show this help.
+    /// <summary>Exit code: a check failed (<c>audit verify</c> found tampering, <c>doctor</c> found a problem).</summary>
+    public const int Failed = 1;
 
-        Options of serve:
-          --http URL                        Streamable HTTP instead of stdio (port 0 picks a free port).
-          --tools-mode full|progressive     full: every entitled tool in tools/list (paginated);
-                                            progressive: three tools (search, describe, call) under 4 KB.
-          --config FILE                     A JSON settings file; the environment and options override it:
-                                            {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl"},
-                                             "Server": {"Http", "ToolsMode", "PageSize"},
-                                             "Governance": {"Enabled", "Store", "User", "Groups", "MaxOutputBytes",
-                                                            "ArgumentPolicies": [{"Name", "Tools", "Path", "Max": 50}],
-                                                            "CallApproval": {"Default", "Expiry", "Rules"}},
-                                             "Authentication": {"Jwt": {"Authority", "Audience", "SubjectClaim", "GroupsClaim"},
-                                                                "ApiKeys": [{"Key", "User", "Groups": [...]}]},
-                                             "Admin": {"Enabled", "Groups": [...], "ClientId", "ClientSecret"}}
+    /// <summary>Exit code: bad usage, an unknown name, invalid settings or an unusable store; nothing was changed.</summary>
+    public const int Usage = 2;
+
+    /// <summary>What <c>auth0-mcp --help</c> adds after the commands: the settings and how HTTP callers authenticate.</summary>
+    public static string Environment { get; } = """
+        Settings (lowest to highest precedence: --config FILE, the environment, options):
+          {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl"},
+           "Server": {"Http", "ToolsMode", "PageSize"},
+           "Governance": {"Enabled", "Store", "User", "Groups", "MaxOutputBytes",
+                          "ArgumentPolicies": [{"Name", "Tools", "Path", "Max": 50}],
+                          "CallApproval": {"Default", "Expiry", "Rules"}},
+           "Authentication": {"Jwt": {"Authority", "Audience", "SubjectClaim", "GroupsClaim"},
+                              "ApiKeys": [{"Key", "User", "Groups": [...]}]},
+           "Admin": {"Enabled", "Groups": [...], "ClientId", "ClientSecret"}}
 
         Environment:
           AUTH0_MCP_CREDENTIALS_FILE  The watched file 'credentials rotate' writes (default ~/.config/auth0-mcp/credentials.json)
-          AUTH0_MCP_SPEC        Build time: the OpenAPI spec to generate from (path or URL)
-
-        """ + string.Join('\n', HostSettings.Variables.Select(v => $"  {v.Name,-27} {v.Meaning}")) + """
+          AUTH0_MCP_SPEC              Build time: the OpenAPI spec to generate from (path or URL)
+        """ + "\n" + string.Join('\n', HostSettings.Variables.Select(v => $"  {v.Name,-27} {v.Meaning}")) + """
 
 
         HTTP callers: Authorization: Bearer <JWT from AUTH0_MCP_OIDC_AUTHORITY for AUTH0_MCP_OIDC_AUDIENCE>,
         or X-API-Key: <key> (or Authorization: Bearer <key>). The JWT's sub and groups claims (the API key's user
         and groups) are the governance identity. Unauthenticated requests get 401 with
         WWW-Authenticate: Bearer resource_metadata=".../.well-known/oauth-protected-resource/...".
+
+        Exit codes: 0 done, 1 a check failed (audit verify, doctor), 2 bad usage, invalid settings or store error.
+        Tab completion: dotnet tool install -g dotnet-suggest, then see docs/cli.md.
         """;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>Runs the command line with the process's console and the settings from the environment.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, new CliContext { Out = stdout, Error = stderr }, cancellationToken);
+
+    /// <summary>Parses <paramref name="args"/> against the tree and runs the command; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
-        var command = args.Length == 0 ? "serve" : args[0];
+        ArgumentNullException.ThrowIfNull(context);
+        var root = Build(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await ErrorAsync(context, parse, error.Message).ConfigureAwait(false);
+            }
+
+            await context.Error.WriteLineAsync($"Run '{string.Join(' ', ["auth0-mcp", .. CommandPath(parse)])} --help' for usage.").ConfigureAwait(false);
+            return Usage;
+        }
+
+        // No termination handler: the servers' hosts handle SIGINT/SIGTERM themselves and shut down gracefully (the audit
+        // is flushed); the one-shot commands have nothing to hand back on a signal.
+        var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
-            switch (command)
-            {
-                case "-h" or "--help" or "help":
-                    await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
-                    return 0;
-                case "serve":
-                    return await ServeCommand.RunAsync(args.Skip(1).ToArray(), stderr, cancellationToken).ConfigureAwait(false);
-                case "admin":
-                    return await Http.AdminServe.RunAsync(args.Skip(1).ToArray(), stderr, cancellationToken).ConfigureAwait(false);
-                case "catalog" when args.Length >= 2 && args[1] == "list":
-                    return ToolsCommand.List(Auth0ToolCatalog.Descriptors, args.Skip(2).ToArray(), stdout, stderr);
-                case "toolsets" when args.Length >= 2 && args[1] == "grants":
-                    return await AdminCommands.GrantsAsync(args.Skip(2).ToArray(), stdout, stderr, cancellationToken).ConfigureAwait(false);
-                case "tools" or "toolsets" or "profiles" or "kill-switch" or "audit" or "defaults" or "approvals":
-                    return await AdminCommands.GovernanceAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
-                case "doctor":
-                    return await AdminCommands.DoctorAsync(args.Skip(1).ToArray(), stdout, cancellationToken).ConfigureAwait(false);
-                case "credentials" when args.Length >= 2 && args[1] == "rotate":
-                    return await AdminCommands.RotateAsync(args.Skip(2).ToArray(), Console.In, stdout, cancellationToken).ConfigureAwait(false);
-                case "catalog":
-                    return CatalogCommand.Run(args.Skip(1).ToArray(), stdout, stderr);
-                default:
-                    await stderr.WriteLineAsync($"auth0-mcp: unknown command '{string.Join(' ', args.Take(2))}'. Run 'auth0-mcp --help'.").ConfigureAwait(false);
-                    return 2;
-            }
+            return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException ex)
         {
-            await stderr.WriteLineAsync($"auth0-mcp: {ex.Message}").ConfigureAwait(false);
-            return 2;
+            await context.Error.WriteLineAsync($"auth0-mcp: {ex.Message}").ConfigureAwait(false);
+            return Usage;
         }
-        catch (Exception ex) when (Auth0Mcp.Sdk.Governance.GovernanceStoreException.Find(ex) is { } store)
+        catch (Exception ex) when (GovernanceStoreException.Find(ex) is { } store)
         {
             // The governance store cannot be used (full, locked, unreadable, read-only, corrupt): name it, exit 2.
-            await stderr.WriteLineAsync($"auth0-mcp: {store.Message}").ConfigureAwait(false);
-            return 2;
+            await context.Error.WriteLineAsync($"auth0-mcp: {store.Message}").ConfigureAwait(false);
+            return Usage;
         }
+    }
+
+    /// <summary>The command tree.</summary>
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("auth0-mcp: a governed MCP server for the Auth0 Management API. Without a command: serve over stdio.");
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new RootHelpAction((HelpAction)help.Action!);
+        root.SetAction((_, ct) => ServeCommand.RunAsync(HostSettings.Load(HostArguments.None), context.Error, ct));
+        root.Add(ServeCommand.Command(context));
+        root.Add(ServeCommand.AdminCommand(context));
+        root.Add(CatalogCommand.Command(context));
+        foreach (var command in GovernanceCli.Commands(context))
+        {
+            root.Add(command);
+        }
+
+        root.Add(AdminCommands.Doctor(context));
+        root.Add(AdminCommands.Credentials(context));
+        return root;
+    }
+
+    /// <summary>Writes <c>auth0-mcp: COMMAND: message</c> to standard error (the one error format of every command).</summary>
+    public static Task ErrorAsync(CliContext context, ParseResult parse, string message)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var path = string.Join(' ', CommandPath(parse));
+        return context.Error.WriteLineAsync(path.Length == 0 ? $"auth0-mcp: {message}" : $"auth0-mcp: {path}: {message}");
+    }
+
+    /// <summary>The names of the parsed command and its parents, without the root's.</summary>
+    private static List<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result.Command is not RootCommand; result = (System.CommandLine.Parsing.CommandResult)result.Parent!)
+        {
+            names.Insert(0, result.Command.Name);
+        }
+
+        return names;
+    }
+
+    /// <summary>The default help, and after the root's the settings, the environment and the exit codes.</summary>
+    private sealed class RootHelpAction(HelpAction inner) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            inner.Invoke(parseResult);
+            if (parseResult.CommandResult.Command is RootCommand)
+            {
+                parseResult.InvocationConfiguration.Output.WriteLine(Environment);
+            }
+
+            return Ok;
+        }
+    }
+}
+
+/// <summary>What the commands run against: the output, the store, the catalogue, the clock (tests replace them).</summary>
+internal sealed class CliContext
+{
+    private readonly Lazy<HostSettings> _settings = new(() => HostSettings.Load(HostArguments.None, forCommands: true));
+
+    /// <summary>
+    /// The settings (file, environment), read once on first use; commands check what they use (the serving checks,
+    /// e.g. HTTP authentication, are <c>serve</c>'s).
+    /// </summary>
+    public HostSettings Settings => _settings.Value;
+
+    /// <summary>Standard output.</summary>
+    public required TextWriter Out { get; init; }
+
+    /// <summary>Standard error.</summary>
+    public required TextWriter Error { get; init; }
+
+    /// <summary>Standard input (secrets for <c>credentials rotate</c>).</summary>
+    public TextReader In { get; init; } = Console.In;
+
+    /// <summary>The tool catalogue the store is synced with.</summary>
+    public IReadOnlyList<Auth0ToolDescriptor> Catalog { get; init; } = Auth0ToolCatalog.Descriptors;
+
+    /// <summary>Opens the governance store (default: the one the settings name).</summary>
+    public Func<IGovernanceStore> OpenStore
+    {
+        get => field ?? (() => GovernanceStores.Open(Settings.Store));
+        init;
+    }
+
+    /// <summary>Whether a command disposes the store it opened (false when a test hands in one store for many runs).</summary>
+    public bool OwnsStores { get; init; } = true;
+
+    /// <summary>The clock of the governance commands.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Who acts when <c>--actor</c> is not given (<c>AUTH0_MCP_USER</c>); null: the OS user.</summary>
+    public string? DefaultActor
+    {
+        get => field ?? (Settings.User is { Length: > 0 } user ? user.Trim() : null);
+        init;
+    }
+
+    /// <summary>The scopes of the configured Management API token, when it is a JWT (<c>tools list</c> shows the gaps).</summary>
+    public Func<IReadOnlySet<string>?> GrantedScopes
+    {
+        get => field ?? (() => AdminCommands.GrantedScopes(Settings));
+        init;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> on the governance store: opened, initialized, the catalogue re-synced as
+    /// <paramref name="actor"/> (unless <paramref name="syncCatalog"/> is false), and closed after.
+    /// </summary>
+    public async Task<T> WithGovernanceAsync<T>(string actor, Func<ToolGovernance, Task<T>> run, CancellationToken cancellationToken, bool syncCatalog = true)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var store = OpenStore();
+        try
+        {
+            var governance = new ToolGovernance(store, Time, "cli:" + System.Environment.MachineName);
+            await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            if (syncCatalog)
+            {
+                await governance.SyncCatalogAsync(Catalog, actor, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await run(governance).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (OwnsStores)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The argument rules in force (the settings file), shown by <c>tools show</c>.</summary>
+    public IReadOnlyList<ArgumentRule> ArgumentPolicies
+    {
+        get => field ?? Settings.ArgumentPolicies;
+        init;
+    }
+
+    /// <summary>The per-call approval settings in force (null: off), shown by <c>tools show</c>.</summary>
+    public CallApprovalOptions? CallApprovals
+    {
+        get => field ?? Settings.CallApproval;
+        init;
+    }
+}
+
+/// <summary>Small helpers for building the command tree.</summary>
+internal static class CliSymbols
+{
+    /// <summary>Runs <paramref name="configure"/> on <paramref name="symbol"/> and returns it (inline configuration).</summary>
+    public static T Also<T>(this T symbol, Action<T> configure)
+    {
+        configure(symbol);
+        return symbol;
+    }
+
+    /// <summary>Tab completion from a fixed list; the parse stays lenient (case, dashes, aliases are the command's to read).</summary>
+    public static T WithCompletions<T>(this T option, params string[] values)
+        where T : Option
+    {
+        option.CompletionSources.Add(values);
+        return option;
     }
 }
 

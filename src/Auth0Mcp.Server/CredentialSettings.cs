@@ -6,10 +6,10 @@ using Microsoft.Extensions.Configuration;
 namespace Auth0Mcp.Server;
 
 /// <summary>
-/// Where the host's settings come from: the environment (<c>AUTH0_*</c>), then the credentials file written by
-/// <c>auth0-mcp credentials rotate</c> (<c>AUTH0_MCP_CREDENTIALS_FILE</c>, default
-/// <c>~/.config/auth0-mcp/credentials.json</c>), which wins and is watched, so a rotation applies to the next call
-/// of a running server without a restart.
+/// The Auth0 credential as the host uses it: the settings' <c>Auth0</c> values (<see cref="HostSettings"/>: file,
+/// environment), then the credentials file written by <c>auth0-mcp credentials rotate</c>
+/// (<c>AUTH0_MCP_CREDENTIALS_FILE</c>, default <c>~/.config/auth0-mcp/credentials.json</c>), which wins and is watched,
+/// so a rotation applies to the next call of a running server without a restart.
 /// </summary>
 internal static class CredentialSettings
 {
@@ -20,47 +20,38 @@ internal static class CredentialSettings
             ? Path.GetFullPath(path)
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "auth0-mcp", "credentials.json");
 
-    public static string? Store => Environment.GetEnvironmentVariable("AUTH0_MCP_STORE") is { Length: > 0 } store ? store : null;
-
-    /// <summary>Adds the environment's Auth0 settings and the watched credentials file to <paramref name="configuration"/>.</summary>
-    public static void AddSources(IConfigurationBuilder configuration)
+    /// <summary>The credential configuration: <paramref name="settings"/>' Auth0 values, then the watched credentials file.</summary>
+    public static IConfigurationRoot Build(HostSettings settings)
     {
-        var fromEnvironment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        void Map(string variable, string key)
+        ArgumentNullException.ThrowIfNull(settings);
+        var configuration = new ConfigurationBuilder();
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        void Map(string key, string? value)
         {
-            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            if (!string.IsNullOrEmpty(value))
             {
-                fromEnvironment[$"{Section}:{key}"] = value;
+                values[$"{Section}:{key}"] = value;
             }
         }
 
-        Map("AUTH0_DOMAIN", nameof(Auth0ConnectionOptions.Domain));
-        Map("AUTH0_TOKEN", nameof(Auth0ConnectionOptions.Token));
-        Map("AUTH0_CLIENT_ID", nameof(Auth0ConnectionOptions.ClientId));
-        Map("AUTH0_CLIENT_SECRET", nameof(Auth0ConnectionOptions.ClientSecret));
-        Map("AUTH0_MCP_BASE_URL", nameof(Auth0ConnectionOptions.BaseUrl));
-        if (Environment.GetEnvironmentVariable("AUTH0_MCP_BASE_URL") is { Length: > 0 } baseUrl && !Uri.TryCreate(baseUrl, UriKind.Absolute, out _))
-        {
-            throw new UsageException($"AUTH0_MCP_BASE_URL is not an absolute URL: '{baseUrl}'.");
-        }
-
-        configuration.AddInMemoryCollection(fromEnvironment);
+        Map(nameof(Auth0ConnectionOptions.Domain), settings.Domain);
+        Map(nameof(Auth0ConnectionOptions.Token), settings.Token);
+        Map(nameof(Auth0ConnectionOptions.ClientId), settings.ClientId);
+        Map(nameof(Auth0ConnectionOptions.ClientSecret), settings.ClientSecret);
+        Map(nameof(Auth0ConnectionOptions.BaseUrl), settings.BaseUrl?.OriginalString);
+        configuration.AddInMemoryCollection(values);
         var file = CredentialsFile;
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         configuration.AddJsonFile(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(file)!), Path.GetFileName(file), optional: true, reloadOnChange: true);
+        return configuration.Build();
     }
 
     /// <summary>
-    /// Binds <see cref="Auth0ConnectionOptions"/> to the environment and the watched credentials file (registered after
-    /// the host's own settings, so a rotated credential in the file wins), and audits every rotation.
+    /// Binds <see cref="Auth0ConnectionOptions"/> to <see cref="Build"/> (registered after the host's own settings, so a
+    /// rotated credential in the file wins), and audits every rotation.
     /// </summary>
-    public static void AddRotatableCredentials(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
-    {
-        var configuration = new ConfigurationBuilder();
-        AddSources(configuration);
-        var root = configuration.Build();
-        Microsoft.Extensions.DependencyInjection.OptionsConfigurationServiceCollectionExtensions.Configure<Auth0ConnectionOptions>(services, root.GetSection(Section));
-    }
+    public static void AddRotatableCredentials(Microsoft.Extensions.DependencyInjection.IServiceCollection services, HostSettings settings) =>
+        Microsoft.Extensions.DependencyInjection.OptionsConfigurationServiceCollectionExtensions.Configure<Auth0ConnectionOptions>(services, Build(settings).GetSection(Section));
 
     /// <summary>Writes a rotated credential into the credentials file (owner-only permissions); returns what changed.</summary>
     public static IReadOnlyList<string> WriteCredentials(string? token, string? clientId, string? clientSecret)

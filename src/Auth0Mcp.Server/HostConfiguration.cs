@@ -109,50 +109,61 @@ internal sealed class HostSettings
     public string HttpPath => HttpUrl is null ? "/" : (HttpUrl.AbsolutePath.TrimEnd('/') is { Length: > 0 } p ? p : "/");
 
     /// <summary>
-    /// Reads and validates the settings of <c>serve</c>: <paramref name="args"/> (<c>--http URL</c>, <c>--tools-mode MODE</c>,
-    /// <c>--config FILE</c>), the environment, then the file.
+    /// Reads and validates the settings of <c>serve</c> (or <c>admin</c>) from a command line such as
+    /// <c>--http URL --config FILE</c>, parsed with the options of <see cref="HostArguments"/>.
     /// </summary>
-    /// <exception cref="UsageException">Every problem found, one per line.</exception>
+    /// <exception cref="UsageException">A bad argument, or every problem found, one per line.</exception>
     public static HostSettings Load(string[] args, Func<string, string?>? environment = null, bool adminOnly = false)
     {
         var command = adminOnly ? "admin" : "serve";
-        environment ??= Environment.GetEnvironmentVariable;
-        var errors = new List<string>();
-        var cli = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
+        var parse = HostArguments.Options(command, command).Parse(args);
+        if (parse.UnmatchedTokens.Count > 0)
         {
-            var arg = args[i];
-            var eq = arg.IndexOf('=', StringComparison.Ordinal);
-            var name = eq > 0 ? arg[..eq] : arg;
-            if (name is not ("--http" or "--tools-mode" or "--config"))
-            {
-                throw new UsageException($"{command}: unexpected argument '{arg}' (options: --http URL, --tools-mode full|progressive, --config FILE).");
-            }
-
-            var value = eq > 0 ? arg[(eq + 1)..] : i + 1 < args.Length ? args[++i] : throw new UsageException($"{command}: {name} needs a value.");
-            cli[name] = value;
+            throw new UsageException($"{command}: unexpected argument '{parse.UnmatchedTokens[0]}' (options: --http URL, --tools-mode full|progressive, --config FILE).");
         }
 
+        if (parse.Errors.Count > 0)
+        {
+            throw new UsageException($"{command}: {parse.Errors[0].Message}");
+        }
+
+        return Load(HostArguments.From(parse), environment, adminOnly);
+    }
+
+    /// <summary>
+    /// Reads and validates the settings of <c>serve</c>: the file (<paramref name="cli"/>'s <c>--config</c> or
+    /// <c>AUTH0_MCP_CONFIG</c>), the environment, then <paramref name="cli"/>'s <c>--http</c> and <c>--tools-mode</c>.
+    /// </summary>
+    /// <param name="cli">The command-line options.</param>
+    /// <param name="environment">The environment (tests pass their own).</param>
+    /// <param name="adminOnly"><c>auth0-mcp admin</c>: the console alone.</param>
+    /// <param name="forCommands">The admin commands' read: the serving checks (HTTP authentication, the console) are skipped.</param>
+    /// <exception cref="UsageException">Every problem found, one per line.</exception>
+    public static HostSettings Load(HostArguments cli, Func<string, string?>? environment = null, bool adminOnly = false, bool forCommands = false)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        environment ??= Environment.GetEnvironmentVariable;
+        var errors = new List<string>();
         var settings = new HostSettings { AdminOnly = adminOnly };
-        var file = cli.GetValueOrDefault("--config") ?? environment("AUTH0_MCP_CONFIG");
+        var file = cli.Config ?? environment("AUTH0_MCP_CONFIG");
         if (!string.IsNullOrWhiteSpace(file))
         {
             settings.ReadFile(file, errors);
         }
 
         settings.ReadEnvironment(environment, errors);
-        if (cli.TryGetValue("--http", out var http))
+        if (cli.Http is { } http)
         {
             settings.SetHttp(http, "--http", errors);
         }
 
-        if (cli.TryGetValue("--tools-mode", out var mode))
+        if (cli.ToolsMode is { } mode)
         {
             settings.SetMode(mode, "--tools-mode", errors);
         }
 
         settings.AdminEnabled |= adminOnly;
-        settings.Validate(errors);
+        settings.Validate(errors, forCommands);
         if (errors.Count > 0)
         {
             throw new UsageException("invalid settings:\n  - " + string.Join("\n  - ", errors));
@@ -443,7 +454,7 @@ internal sealed class HostSettings
         }
     }
 
-    private void Validate(List<string> errors)
+    private void Validate(List<string> errors, bool forCommands)
     {
         if (PageSize < 0)
         {
@@ -455,6 +466,13 @@ internal sealed class HostSettings
             errors.Add("AUTH0_MCP_MAX_OUTPUT_BYTES / Governance:MaxOutputBytes must be at least 1024");
         }
 
+        // Each rule against the input schemas of the tools it names: a bad rule stops the server, named.
+        errors.AddRange(ArgumentPolicy.Validate(ArgumentPolicies, Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors).Select(e => "config: Governance:ArgumentPolicies: " + e));
+        if (forCommands)
+        {
+            return;
+        }
+
         if (AdminEnabled && !Http.AdminConsole.Available)
         {
             errors.Add(Http.AdminConsole.Missing);
@@ -463,9 +481,6 @@ internal sealed class HostSettings
         {
             ValidateAdmin(errors);
         }
-
-        // Each rule against the input schemas of the tools it names: a bad rule stops the server, named.
-        errors.AddRange(ArgumentPolicy.Validate(ArgumentPolicies, Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors).Select(e => "config: Governance:ArgumentPolicies: " + e));
 
         if (HttpUrl is null)
         {
@@ -570,7 +585,7 @@ internal sealed class HostSettings
         options.Oidc.GroupsClaim = GroupsClaim;
         options.StoreFactory = _ => GovernanceStores.Open(Store);
         options.Catalog = AdminCommands.Catalog;
-        options.GrantedScopes = AdminCommands.GrantedScopes;
+        options.GrantedScopes = () => AdminCommands.GrantedScopes(this);
 
         // What the tool pages show when the console runs alone against a store (inside 'serve' it reads the server's own).
         options.ArgumentRules = ArgumentPolicies;
@@ -699,7 +714,7 @@ internal static class HostComposition
                 o.PageSize = settings.PageSize;
             });
         // A credential rotated with `auth0-mcp credentials rotate` reaches the next call without a restart.
-        CredentialSettings.AddRotatableCredentials(services);
+        CredentialSettings.AddRotatableCredentials(services, settings);
         if (settings.Governance)
         {
             mcp.WithToolGovernance(settings.ApplyTo);

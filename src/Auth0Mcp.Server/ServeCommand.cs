@@ -1,16 +1,60 @@
+using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Auth0Mcp.Server;
 
+/// <summary>The command-line options of the servers (<c>serve</c>, <c>admin</c>); the environment and the settings file give the rest.</summary>
+/// <param name="Http">Serve Streamable HTTP at this URL instead of stdio.</param>
+/// <param name="ToolsMode"><c>full</c> or <c>progressive</c>.</param>
+/// <param name="Config">A JSON settings file.</param>
+internal sealed record HostArguments(string? Http, string? ToolsMode, string? Config)
+{
+    /// <summary>No options given: the settings come from the file and the environment.</summary>
+    public static HostArguments None { get; } = new(null, null, null);
+
+    /// <summary>The options, on a new <c>serve</c> or <c>admin</c> command.</summary>
+    public static Command Options(string name, string description)
+    {
+        var command = new Command(name, description)
+        {
+            new Option<string>("--http") { Description = "Serve Streamable HTTP at this URL, e.g. http://127.0.0.1:8080/mcp (port 0 picks a free port).", HelpName = "URL" },
+            new Option<string>("--tools-mode") { Description = "full: every entitled tool in tools/list (paginated); progressive: three tools (search, describe, call) under 4 KB.", HelpName = "full|progressive" }
+                .WithCompletions("full", "progressive"),
+            new Option<string>("--config") { Description = "A JSON settings file; the environment and options override it (see auth0-mcp --help).", HelpName = "FILE" },
+        };
+        return command;
+    }
+
+    /// <summary>The values of <see cref="Options"/> in <paramref name="parse"/>.</summary>
+    public static HostArguments From(ParseResult parse) =>
+        new(parse.GetValue<string>("--http"), parse.GetValue<string>("--tools-mode"), parse.GetValue<string>("--config"));
+}
+
 /// <summary><c>auth0-mcp serve</c>: MCP over stdio. Logs go to stderr; stdout carries only the protocol.</summary>
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary><c>serve [--http URL] [--tools-mode MODE] [--config FILE]</c>.</summary>
+    public static Command Command(CliContext context)
     {
-        // --http, --tools-mode, --config and the environment: see HostConfiguration.cs; HTTP: Http/HttpServe.cs.
-        var settings = HostSettings.Load(args);
+        var command = HostArguments.Options("serve", "Serve MCP over stdio (the default), or over Streamable HTTP with --http (callers authenticate with a JWT or an API key).");
+        command.SetAction((parse, ct) => RunAsync(HostSettings.Load(HostArguments.From(parse)), context.Error, ct));
+        return command;
+    }
+
+    /// <summary><c>admin --http URL [--config FILE]</c>: the admin console alone against the store.</summary>
+    public static Command AdminCommand(CliContext context)
+    {
+        var command = HostArguments.Options("admin", "Serve only the admin console (govern tools in a browser) against the store, e.g. --http http://127.0.0.1:8081 (AUTH0_MCP_ADMIN=on serves it under /admin of serve --http).");
+        command.SetAction((parse, ct) => Http.AdminServe.RunAsync(parse.Tokens.Skip(1).Select(t => t.Value).ToArray(), context.Error, ct));
+        return command;
+    }
+
+    /// <summary>Serves with <paramref name="settings"/>: stdio, or HTTP when they name a URL.</summary>
+    public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        // The settings: HostConfiguration.cs; HTTP: Http/HttpServe.cs.
         if (settings.HttpUrl is not null)
         {
             return await Http.HttpServe.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);

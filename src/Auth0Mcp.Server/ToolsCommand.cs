@@ -6,21 +6,8 @@ namespace Auth0Mcp.Server;
 /// <summary><c>auth0-mcp tools list [--json]</c>: the catalogue, with no credentials needed.</summary>
 internal static class ToolsCommand
 {
-    public static int List(IReadOnlyList<Auth0ToolDescriptor> tools, string[] args, TextWriter stdout, TextWriter stderr)
+    public static int List(IReadOnlyList<Auth0ToolDescriptor> tools, bool json, TextWriter stdout)
     {
-        var json = false;
-        foreach (var arg in args)
-        {
-            if (arg == "--json")
-            {
-                json = true;
-            }
-            else
-            {
-                throw new UsageException($"tools list: unexpected argument '{arg}'.");
-            }
-        }
-
         if (json)
         {
             stdout.Write(ToJson(tools));

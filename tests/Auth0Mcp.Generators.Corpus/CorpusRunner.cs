@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Auth0Mcp.Generators.Binding;
 using Auth0Mcp.Generators.Diagnostics;
@@ -56,9 +57,12 @@ public static class CorpusRunner
         // The harness's own raw count is not the generation core's time.
         var operations = CountOperations(text);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var steps = StepClock.FromEnvironment();
+        using var fingerprint = Fingerprint.FromEnvironment();
         try
         {
             var (document, readDiagnostics) = SpecReader.Read(text);
+            steps?.Mark("read");
             var diagnostics = new List<DiagnosticInfo>(readDiagnostics);
             var tools = 0;
             if (document is not null)
@@ -66,15 +70,25 @@ public static class CorpusRunner
                 var (model, bindDiagnostics) = SpecBinder.Bind(document, new BindOptions("Corpus.Api", EquatableArray<string>.Empty));
                 diagnostics.AddRange(bindDiagnostics);
                 tools = model.Tools.Count;
+                steps?.Mark("bind");
 
                 // Both front ends' emitters, and the positions of every diagnostic, as a build would compute them.
-                var chars = ClientEmitter.EmitAll(model).Sum(f => f.Text.Length);
-                chars += SpecBinder.SplitTools(model).Sum(g => ToolEmitter.EmitGroup(g).Length);
-                chars += ToolEmitter.EmitCatalog(model.Namespace, model.Tools.Select(t => t.ClassName).ToEquatableArray()).Length;
+                var chars = ClientEmitter.EmitAll(model).Sum(f => fingerprint.Add(f.Text));
+                steps?.Mark("emit-clients");
+                chars += SpecBinder.SplitTools(model).Sum(g => fingerprint.Add(ToolEmitter.EmitGroup(g)));
+                chars += fingerprint.Add(ToolEmitter.EmitCatalog(CatalogModel.From(model)));
+                steps?.Mark("emit-tools");
                 GC.KeepAlive(chars);
             }
 
-            SpecLocator.LocateAll(diagnostics, text);
+            foreach (var d in SpecLocator.LocateAll(diagnostics, text))
+            {
+                fingerprint.Add(FormattableString.Invariant($"{d.Id} {d.Severity} {d.Line}:{d.Column} {d.Message}"));
+            }
+
+            steps?.Mark("locate");
+            steps?.Print(name);
+            fingerprint.Print(name);
             var byId = new SortedDictionary<string, int>(StringComparer.Ordinal);
             foreach (var d in diagnostics)
             {
@@ -169,4 +183,64 @@ public static class CorpusRunner
 
         return sb.ToString();
     }
+}
+
+/// <summary>
+/// Per-step cost of one document (AUTH0_MCP_CORPUS_STEPS=1): processor and wall time, bytes allocated, collections
+/// by generation and GC pause, printed to stderr; for profiling the slow documents.
+/// </summary>
+internal sealed class StepClock
+{
+    private readonly List<string> _lines = [];
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+    private TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    private long _allocated = GC.GetTotalAllocatedBytes(precise: false);
+    private int _gen0 = GC.CollectionCount(0), _gen1 = GC.CollectionCount(1), _gen2 = GC.CollectionCount(2);
+    private TimeSpan _pause = GC.GetTotalPauseDuration();
+    private TimeSpan _lastWall;
+
+    public static StepClock? FromEnvironment() =>
+        Environment.GetEnvironmentVariable("AUTH0_MCP_CORPUS_STEPS") is { Length: > 0 } ? new StepClock() : null;
+
+    public void Mark(string step)
+    {
+        var (cpu, allocated, pause, wall) = (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: false), GC.GetTotalPauseDuration(), _wall.Elapsed);
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        _lines.Add(FormattableString.Invariant(
+            $"{step,-13} cpu {(cpu - _cpu).TotalMilliseconds,7:F0} ms  wall {(wall - _lastWall).TotalMilliseconds,7:F0} ms  alloc {(allocated - _allocated) / 1048576.0,7:F0} MB  gc {gen0 - _gen0}/{gen1 - _gen1}/{gen2 - _gen2}  pause {(pause - _pause).TotalMilliseconds,6:F0} ms"));
+        (_cpu, _allocated, _pause, _lastWall, _gen0, _gen1, _gen2) = (cpu, allocated, pause, wall, gen0, gen1, gen2);
+    }
+
+    public void Print(string name) => Console.Error.WriteLine(name + "\n  " + string.Join("\n  ", _lines));
+}
+
+/// <summary>
+/// A SHA-256 over every emitted file and every located diagnostic of one document (AUTH0_MCP_CORPUS_HASH=1), printed
+/// to stderr: proof that a speed-up left the output byte-identical. Without the variable it only counts characters.
+/// </summary>
+internal sealed class Fingerprint : IDisposable
+{
+    private readonly IncrementalHash? _hash;
+
+    private Fingerprint(IncrementalHash? hash) => _hash = hash;
+
+    public static Fingerprint FromEnvironment() =>
+        new(Environment.GetEnvironmentVariable("AUTH0_MCP_CORPUS_HASH") is { Length: > 0 } ? IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256) : null);
+
+    /// <summary>Adds one text; returns its length.</summary>
+    public int Add(string text)
+    {
+        _hash?.AppendData(Encoding.UTF8.GetBytes(text + "\0"));
+        return text.Length;
+    }
+
+    public void Print(string name)
+    {
+        if (_hash is not null)
+        {
+            Console.Error.WriteLine($"sha256 {Convert.ToHexStringLower(_hash.GetHashAndReset())} {name}");
+        }
+    }
+
+    public void Dispose() => _hash?.Dispose();
 }

@@ -1,3 +1,4 @@
+using Auth0Mcp.Generators.Emitting;
 using Auth0Mcp.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 
@@ -94,7 +95,11 @@ public sealed class SnapshotTests
         var result = driver.RunGenerators(GeneratorHost.HostCompilation()).GetRunResult().Results.Single();
 
         Assert.NotEmpty(result.GeneratedSources);
-        Assert.All(result.GeneratedSources, s => Assert.Contains("namespace My.Project", s.SourceText.ToString(), StringComparison.Ordinal));
+        // The registration extension lives in Microsoft.Extensions.DependencyInjection (as the MCP SDK's do) and names the catalogue there.
+        Assert.All(result.GeneratedSources, s => Assert.Contains(
+            s.HintName == KnownTypes.RegistrationFileName ? "global::My.Project.Auth0ToolCatalog" : "namespace My.Project",
+            s.SourceText.ToString(),
+            StringComparison.Ordinal));
     }
 
     [Fact]
@@ -117,7 +122,7 @@ public sealed class SnapshotTests
 
         var names = result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal);
         Assert.Equal(
-            ["Arguments/EventsArguments.g.cs", "Arguments/KeysSigningArguments.g.cs", "Auth0SecretFields.g.cs", "Auth0ToolCatalog.g.cs", "EventsTools.g.cs", "GroupsTools.g.cs", "KeysSigningTools.g.cs"],
+            ["Arguments/EventsArguments.g.cs", "Arguments/KeysSigningArguments.g.cs", "Auth0McpServerBuilderExtensions.g.cs", "Auth0SecretFields.g.cs", "Auth0ToolCatalog.g.cs", "EventsTools.g.cs", "GroupsTools.g.cs", "KeysSigningTools.g.cs"],
             names);
     }
 }

@@ -39,9 +39,14 @@ var stubUrl = stub.Urls.First();
 var stubHostPort = new Uri(stubUrl).Authority;
 
 // Governance on: a temp SQLite store where everything is approved for the user "bench".
-var admin = new GovernanceCommands(new SqliteGovernanceStore(store), Auth0ToolCatalog.Descriptors);
-await admin.RunAsync(["tools", "approve", "*", "--actor", "bench"], TextWriter.Null, Console.Error);
-await admin.RunAsync(["profiles", "create", "bench", "--toolsets", "all-approved", "--users", "bench", "--policy", "auto", "--actor", "bench"], TextWriter.Null, Console.Error);
+await using (var adminStore = new SqliteGovernanceStore(store))
+{
+    var admin = new ToolGovernance(adminStore);
+    await adminStore.InitializeAsync();
+    await admin.SyncCatalogAsync(Auth0ToolCatalog.Descriptors, "bench", null);
+    await admin.ApproveAsync(["*"], "bench");
+    await admin.CreateProfileAsync("bench", [Toolset.AllApproved], ["bench"], [], AccessPolicy.AutoApprove, null, "bench");
+}
 
 var env = new Dictionary<string, string?>
 {
@@ -103,6 +108,25 @@ await using var oursClient = await McpClient.CreateAsync(oursTransport!);
 await oursClient.ListToolsAsync();
 await Task.Delay(2000);
 var idleRss = Rss(ours.Id);
+// BENCH_PROFILE=SECONDS: only call our stdio server, serially, for that long (attach `perf record -p PID` or
+// dotnet-trace to the PID printed on stderr), then exit without the tables.
+if (Environment.GetEnvironmentVariable("BENCH_PROFILE") is { Length: > 0 } profileSeconds)
+{
+    Console.Error.WriteLine($"profiling: server pid {ours.Id}, store {store}");
+    var cpuBefore = CpuMs(ours.Id);
+    var until = Stopwatch.StartNew();
+    var made = 0;
+    while (until.Elapsed.TotalSeconds < double.Parse(profileSeconds, CultureInfo.InvariantCulture))
+    {
+        await oursClient.CallToolAsync("auth0_clients_get", ourArgs);
+        made++;
+    }
+
+    Console.Error.WriteLine($"profiling: {made} calls, {until.Elapsed.TotalMilliseconds / made:F3} ms per call, server CPU {(CpuMs(ours.Id) - cpuBefore) / made:F3} ms per call, load {File.ReadAllText("/proc/loadavg").Trim()}");
+    ours.Kill(entireProcessTree: true);
+    return 0;
+}
+
 var official = Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], officialEnv, out var officialTransport);
 await using var officialClient = await McpClient.CreateAsync(officialTransport!);
 await officialClient.ListToolsAsync();
@@ -302,6 +326,14 @@ async Task<(double Ms, int Tools)> ColdStartAsync(int which)
 }
 
 static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+
+// The process's user + system CPU time in ms, from /proc/PID/stat (clock ticks of 10 ms).
+static double CpuMs(int pid)
+{
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+}
 
 static long Rss(int pid)
 {

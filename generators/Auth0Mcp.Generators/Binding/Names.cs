@@ -24,40 +24,44 @@ internal static class Names
     /// <summary>Splits on non-alphanumerics and on lower→upper and letter→digit-word boundaries.</summary>
     public static List<string> Words(string text)
     {
+        // A word is always a run of adjacent characters: each is cut out once, where it ends.
         var words = new List<string>();
-        var current = new StringBuilder();
+        var start = -1;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
             if (!char.IsLetterOrDigit(c) || c > 127)
             {
-                Flush();
+                Cut(i);
                 continue;
             }
 
-            if (current.Length > 0)
+            if (start >= 0)
             {
                 var prev = text[i - 1];
                 var boundary = (char.IsUpper(c) && (char.IsLower(prev) || char.IsDigit(prev)))
                     || (char.IsUpper(c) && i + 1 < text.Length && char.IsLower(text[i + 1]) && char.IsUpper(prev));
                 if (boundary)
                 {
-                    Flush();
+                    Cut(i);
                 }
             }
 
-            current.Append(c);
+            if (start < 0)
+            {
+                start = i;
+            }
         }
 
-        Flush();
+        Cut(text.Length);
         return words;
 
-        void Flush()
+        void Cut(int end)
         {
-            if (current.Length > 0)
+            if (start >= 0)
             {
-                words.Add(current.ToString());
-                current.Clear();
+                words.Add(text.Substring(start, end - start));
+                start = -1;
             }
         }
     }
@@ -66,19 +70,24 @@ internal static class Names
 
     public static string Pascal(string text)
     {
-        var sb = new StringBuilder();
-        foreach (var word in Words(text))
-        {
-            sb.Append(char.ToUpperInvariant(word[0]));
-            sb.Append(word.Substring(1));
-        }
-
-        if (sb.Length == 0)
+        var words = Words(text);
+        if (words.Count == 0)
         {
             return "Value";
         }
 
-        return char.IsDigit(sb[0]) ? "N" + sb : sb.ToString();
+        var sb = new StringBuilder(text.Length + 1);
+        if (char.IsDigit(words[0][0]))
+        {
+            sb.Append('N');
+        }
+
+        foreach (var word in words)
+        {
+            sb.Append(char.ToUpperInvariant(word[0])).Append(word, 1, word.Length - 1);
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>A valid C# identifier close to <paramref name="text"/> (parameters keep the spec's name where they can).</summary>
@@ -119,8 +128,9 @@ internal static class Names
             keep.Add(verbIndex);
         }
 
-        int Length() => words.Sum(w => w.Length) + words.Count - 1;
-        while (Length() > max)
+        // The joined length, kept as words are clipped and dropped (summing it afresh per clipped character was quadratic).
+        var length = words.Sum(w => w.Length) + words.Count - 1;
+        while (length > max)
         {
             var longest = -1;
             for (var i = 0; i < words.Count; i++)
@@ -137,13 +147,15 @@ internal static class Names
             }
 
             words[longest] = words[longest].Substring(0, words[longest].Length - 1);
+            length--;
         }
 
         // Still too long: drop middle words, nearest the end first (the start says what the tool is about).
-        for (var i = words.Count - 2; i > 0 && Length() > max; i--)
+        for (var i = words.Count - 2; i > 0 && length > max; i--)
         {
             if (!keep.Contains(i))
             {
+                length -= words[i].Length + 1;
                 words.RemoveAt(i);
                 keep = new HashSet<int>(keep.Select(k => k > i ? k - 1 : k));
             }

@@ -59,7 +59,8 @@ internal static class SpecBinder
 
             toolNames.Add(name);
             var groupKey = string.Join(".", group);
-            var interfaceName = "I" + string.Concat(group.Select(Names.Pascal)) + "Api";
+            var groupPascal = string.Concat(group.Select(Names.Pascal));
+            var interfaceName = "I" + groupPascal + "Api";
             if (!interfaces.TryGetValue(interfaceName, out var client))
             {
                 client = (groupKey, new List<ClientMethodModel>(), new HashSet<string>(StringComparer.Ordinal));
@@ -67,11 +68,12 @@ internal static class SpecBinder
             }
 
             var operationWord = op.OperationName ?? op.OperationId ?? op.Method;
-            var methodName = Names.Unique(Names.Pascal(operationWord) + "Async", client.MethodNames);
-            var call = BindCall(op, methodName, string.Concat(group.Select(Names.Pascal)) + Names.Pascal(operationWord), types, resolver);
+            var operationPascal = Names.Pascal(operationWord);
+            var methodName = Names.Unique(operationPascal + "Async", client.MethodNames);
+            var call = BindCall(op, methodName, groupPascal + operationPascal, types, resolver);
             client.Methods.Add(call);
 
-            var className = Names.Unique(string.Concat(group.Select(Names.Pascal)) + Names.Pascal(operationWord) + "Tool", classNames);
+            var className = Names.Unique(groupPascal + operationPascal + "Tool", classNames);
             var method = op.Method.ToUpperInvariant();
             var summary = (op.Summary ?? "").Trim();
             var description = Descriptions.Clean(op.Description, 1200);

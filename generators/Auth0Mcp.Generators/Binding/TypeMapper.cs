@@ -21,6 +21,7 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
     private readonly HashSet<string> _dtoNames = new(System.StringComparer.Ordinal) { "String", "Int32", "Int64", "Double", "Boolean", "JsonElement" };
     private readonly List<DtoModel> _dtos = new();
     private readonly Dictionary<string, string> _jsonTypes = new(System.StringComparer.Ordinal);
+    private readonly HashSet<string> _jsonTypeNames = new(System.StringComparer.Ordinal);
     private readonly Queue<(string Name, SchemaNode Schema)> _pending = new();
 
     public IReadOnlyList<DtoModel> Dtos => _dtos;
@@ -57,7 +58,8 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
         }
 
         // DTO names are PascalCase without '_' and never a scalar's name; generic info names contain '_', so none collide.
-        name = Names.Unique(InfoName(csType), new HashSet<string>(_jsonTypes.Values));
+        // Names.Unique records the name it picks in the set of those taken.
+        name = Names.Unique(InfoName(csType), _jsonTypeNames);
         _jsonTypes[csType] = name;
         return name;
     }

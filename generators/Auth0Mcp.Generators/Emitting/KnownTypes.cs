@@ -15,6 +15,8 @@ internal static class KnownTypes
     public const string JsonElement = "global::System.Text.Json.JsonElement";
     public const string ArgumentReader = "global::Auth0Mcp.Sdk.Governance.ToolArgumentReader";
     public const string TypedTool = "global::Auth0Mcp.Sdk.Governance.TypedTool";
+    public const string McpServerBuilder = "global::Microsoft.Extensions.DependencyInjection.IMcpServerBuilder";
+    public const string ConnectionOptions = "global::Auth0Mcp.Sdk.Http.Auth0ConnectionOptions";
     public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Auth0Mcp.Generators\", \"1.0.0\")]";
 
     /// <summary>The JSON context's class name, in the models namespace.</summary>
@@ -25,4 +27,7 @@ internal static class KnownTypes
 
     /// <summary>The tool catalogue's class name, in the root namespace.</summary>
     public const string CatalogName = "Auth0ToolCatalog";
+
+    /// <summary>The file of the registration extension (<c>With&lt;Name&gt;Tools</c>).</summary>
+    public const string RegistrationFileName = "Auth0McpServerBuilderExtensions.g.cs";
 }

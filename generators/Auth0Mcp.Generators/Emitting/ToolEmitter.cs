@@ -72,13 +72,17 @@ internal static class ToolEmitter
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    public static string EmitCatalog(string ns, EquatableArray<string> classNames)
+    public static string EmitCatalog(CatalogModel catalog)
     {
+        var (ns, classNames) = (catalog.Namespace, catalog.ClassNames);
         var w = new SourceWriter().Header();
         w.Line($"namespace {ns};").Line();
         w.Line($"/// <summary>Every generated Auth0 Management API tool ({classNames.Count}), sorted by name.</summary>");
         w.Line(KnownTypes.GeneratedCode);
         w.Open($"public static partial class {KnownTypes.CatalogName}");
+        w.Line("/// <summary>The base URL from the spec's <c>servers</c> (variables at their defaults; empty when it has none).</summary>");
+        w.Line($"public const string DefaultBaseUrl = {CSharp.Literal(catalog.DefaultBaseUrl)};");
+        w.Line();
         w.Line("/// <summary>The descriptors of all tools, sorted by name.</summary>");
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{KnownTypes.Descriptor}> Descriptors {{ get; }} = new {KnownTypes.Descriptor}[]");
         w.Line("{");
@@ -99,6 +103,49 @@ internal static class ToolEmitter
         }
 
         w.Close(";");
+        w.Close();
+        return w.ToString();
+    }
+
+    /// <summary>The registration's class name: the tools class's name (<c>ManagementTools</c>) plus <c>McpServerBuilderExtensions</c>.</summary>
+    public static string RegistrationClassName(string ns) => ArgumentsModel.HandlesClassName(ns) + "McpServerBuilderExtensions";
+
+    /// <summary>
+    /// The one-call registration, <c>AddMcpServer().With&lt;Name&gt;Tools(o => …)</c>: every tool plus the connection, with
+    /// the spec's servers URL as the default base address and token audience (explicit options and a domain still win).
+    /// </summary>
+    public static string EmitRegistration(CatalogModel catalog)
+    {
+        var ns = catalog.Namespace;
+        var method = "With" + ArgumentsModel.HandlesClassName(ns);
+        var w = new SourceWriter().Header();
+        w.Line("namespace Microsoft.Extensions.DependencyInjection;").Line();
+        w.Line($"/// <summary>Registers the tools generated into <c>{CSharp.Doc(ns)}</c> with an MCP server.</summary>");
+        w.Line(KnownTypes.GeneratedCode);
+        w.Open($"public static class {RegistrationClassName(ns)}");
+        w.Line("/// <summary>");
+        w.Line($"/// Adds every generated tool (<see cref=\"global::{ns}.{KnownTypes.CatalogName}\"/>) and the API connection. The spec's");
+        w.Line($"/// servers URL (<see cref=\"global::{ns}.{KnownTypes.CatalogName}.DefaultBaseUrl\"/>) is the base address and token audience");
+        w.Line("/// unless <paramref name=\"configure\"/> (or another registration) sets a base URL, a domain or a default base URL of its own.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"builder\">The MCP server builder.</param>");
+        w.Line("/// <param name=\"configure\">Sets the connection options (token or client credentials, base URL, limits).</param>");
+        w.Line("/// <returns>The builder, for chaining.</returns>");
+        w.Line($"public static {KnownTypes.McpServerBuilder} {method}(this {KnownTypes.McpServerBuilder} builder, global::System.Action<{KnownTypes.ConnectionOptions}>? configure = null)");
+        w.Line("{");
+        w.Indent();
+        w.Line("if (builder is null)");
+        w.Line("{");
+        w.Line("    throw new global::System.ArgumentNullException(nameof(builder));");
+        w.Line("}");
+        w.Line();
+        w.Line("builder.Services.AddAuth0Connection(options =>");
+        w.Line("{");
+        w.Line($"    options.DefaultBaseUrl ??= global::{ns}.{KnownTypes.CatalogName}.DefaultBaseUrl;");
+        w.Line("    configure?.Invoke(options);");
+        w.Line("});");
+        w.Line($"return builder.WithTools(global::{ns}.{KnownTypes.CatalogName}.CreateTools());");
+        w.Close();
         w.Close();
         return w.ToString();
     }

@@ -565,10 +565,17 @@ internal static class SpecReader
                 return SchemaNode.Any;
             }
 
-            string? reference = null;
-            if (GetString(e, "$ref") is { } r)
+            // One pass over the members instead of a lookup per keyword (Microsoft Graph has millions of schema members).
+            var k = default(SchemaKeywords);
+            foreach (var member in e.EnumerateObject())
             {
-                reference = SchemaRef(r);
+                k.Take(member);
+            }
+
+            string? reference = null;
+            if (k.Ref.ValueKind == JsonValueKind.String)
+            {
+                reference = SchemaRef(k.Ref.GetString()!);
                 if (reference is null)
                 {
                     return SchemaNode.Any;
@@ -576,83 +583,75 @@ internal static class SpecReader
             }
 
             var types = EquatableArray<string>.Empty;
-            if (e.TryGetProperty("type", out var t))
+            if (k.Type.ValueKind == JsonValueKind.String)
             {
-                if (t.ValueKind == JsonValueKind.String)
-                {
-                    types = new EquatableArray<string>([t.GetString()!]);
-                }
-                else if (t.ValueKind == JsonValueKind.Array)
-                {
-                    types = t.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray();
-                }
+                types = new EquatableArray<string>([k.Type.GetString()!]);
+            }
+            else if (k.Type.ValueKind == JsonValueKind.Array)
+            {
+                types = k.Type.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray();
             }
 
             // OpenAPI 3.0 style "nullable: true" becomes a "null" type.
-            if (GetBool(e, "nullable") && !types.IsEmpty && !types.Contains("null"))
+            if (k.Nullable.ValueKind == JsonValueKind.True && !types.IsEmpty && !types.Contains("null"))
             {
                 types = types.Concat(["null"]).ToEquatableArray();
             }
 
-            var properties = EquatableArray<PropertyNode>.Empty;
-            if (e.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
-            {
-                properties = props.EnumerateObject().Select(p => new PropertyNode(p.Name, ReadSchema(p.Value))).ToEquatableArray();
-            }
+            var properties = k.Properties.ValueKind == JsonValueKind.Object
+                ? k.Properties.EnumerateObject().Select(p => new PropertyNode(p.Name, ReadSchema(p.Value))).ToEquatableArray()
+                : EquatableArray<PropertyNode>.Empty;
 
             var additional = AdditionalKind.Unspecified;
             SchemaNode? additionalSchema = null;
-            if (e.TryGetProperty("additionalProperties", out var ap))
+            switch (k.AdditionalProperties.ValueKind)
             {
-                switch (ap.ValueKind)
-                {
-                    case JsonValueKind.True:
-                        additional = AdditionalKind.True;
-                        break;
-                    case JsonValueKind.False:
-                        additional = AdditionalKind.False;
-                        break;
-                    case JsonValueKind.Object:
-                        additional = AdditionalKind.Schema;
-                        additionalSchema = ReadSchema(ap);
-                        break;
-                }
+                case JsonValueKind.True:
+                    additional = AdditionalKind.True;
+                    break;
+                case JsonValueKind.False:
+                    additional = AdditionalKind.False;
+                    break;
+                case JsonValueKind.Object:
+                    additional = AdditionalKind.Schema;
+                    additionalSchema = ReadSchema(k.AdditionalProperties);
+                    break;
             }
 
             return new SchemaNode
             {
                 Ref = reference,
                 Types = types,
-                Format = GetString(e, "format"),
-                Description = GetString(e, "description"),
-                Pattern = GetString(e, "pattern"),
-                ContentMediaType = GetString(e, "contentMediaType"),
-                EnumJson = e.TryGetProperty("enum", out var en) && en.ValueKind == JsonValueKind.Array ? Compact(en) : null,
-                ConstJson = e.TryGetProperty("const", out var c) ? Compact(c) : null,
-                DefaultJson = e.TryGetProperty("default", out var d) ? Compact(d) : null,
-                Minimum = Number(e, "minimum"),
-                Maximum = Number(e, "maximum"),
-                ExclusiveMinimum = Number(e, "exclusiveMinimum"),
-                ExclusiveMaximum = Number(e, "exclusiveMaximum"),
-                MinLength = Number(e, "minLength"),
-                MaxLength = Number(e, "maxLength"),
-                MinItems = Number(e, "minItems"),
-                MaxItems = Number(e, "maxItems"),
-                MinProperties = Number(e, "minProperties"),
-                MaxProperties = Number(e, "maxProperties"),
+                Format = StringOf(k.Format),
+                Description = StringOf(k.Description),
+                Pattern = StringOf(k.Pattern),
+                ContentMediaType = StringOf(k.ContentMediaType),
+                EnumJson = k.Enum.ValueKind == JsonValueKind.Array ? Compact(k.Enum) : null,
+                ConstJson = k.Const.ValueKind != JsonValueKind.Undefined ? Compact(k.Const) : null,
+                DefaultJson = k.Default.ValueKind != JsonValueKind.Undefined ? Compact(k.Default) : null,
+                Minimum = NumberOf(k.Minimum),
+                Maximum = NumberOf(k.Maximum),
+                ExclusiveMinimum = NumberOf(k.ExclusiveMinimum),
+                ExclusiveMaximum = NumberOf(k.ExclusiveMaximum),
+                MinLength = NumberOf(k.MinLength),
+                MaxLength = NumberOf(k.MaxLength),
+                MinItems = NumberOf(k.MinItems),
+                MaxItems = NumberOf(k.MaxItems),
+                MinProperties = NumberOf(k.MinProperties),
+                MaxProperties = NumberOf(k.MaxProperties),
                 Properties = properties,
-                Required = e.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array
-                    ? req.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray()
+                Required = k.Required.ValueKind == JsonValueKind.Array
+                    ? k.Required.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToEquatableArray()
                     : EquatableArray<string>.Empty,
-                Items = e.TryGetProperty("items", out var items) ? ReadSchema(items) : null,
+                Items = k.Items.ValueKind != JsonValueKind.Undefined ? ReadSchema(k.Items) : null,
                 Additional = additional,
                 AdditionalSchema = additionalSchema,
-                AllOf = ReadList(e, "allOf"),
-                AnyOf = ReadList(e, "anyOf"),
-                OneOf = ReadList(e, "oneOf"),
-                ReadOnly = GetBool(e, "readOnly"),
-                WriteOnly = GetBool(e, "writeOnly"),
-                Deprecated = GetBool(e, "deprecated"),
+                AllOf = ReadList(k.AllOf),
+                AnyOf = ReadList(k.AnyOf),
+                OneOf = ReadList(k.OneOf),
+                ReadOnly = k.ReadOnly.ValueKind == JsonValueKind.True,
+                WriteOnly = k.WriteOnly.ValueKind == JsonValueKind.True,
+                Deprecated = k.Deprecated.ValueKind == JsonValueKind.True,
             };
         }
 
@@ -705,14 +704,59 @@ internal static class SpecReader
             }
         }
 
-        private EquatableArray<SchemaNode> ReadList(JsonElement e, string name) =>
-            e.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
+        private EquatableArray<SchemaNode> ReadList(JsonElement list) =>
+            list.ValueKind == JsonValueKind.Array
                 ? list.EnumerateArray().Select(ReadSchema).ToEquatableArray()
                 : EquatableArray<SchemaNode>.Empty;
     }
 
-    private static string? Number(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetRawText() : null;
+    /// <summary>The keywords of one schema object that the reader uses; a repeated key keeps its last value (as a lookup does).</summary>
+    private struct SchemaKeywords
+    {
+        public JsonElement Ref, Type, Nullable, Properties, AdditionalProperties, Format, Description, Pattern, ContentMediaType;
+        public JsonElement Enum, Const, Default, Minimum, Maximum, ExclusiveMinimum, ExclusiveMaximum, MinLength, MaxLength;
+        public JsonElement MinItems, MaxItems, MinProperties, MaxProperties, Required, Items, AllOf, AnyOf, OneOf;
+        public JsonElement ReadOnly, WriteOnly, Deprecated;
+
+        public void Take(JsonProperty member)
+        {
+            var value = member.Value;
+            if (member.NameEquals("type"u8)) Type = value;
+            else if (member.NameEquals("description"u8)) Description = value;
+            else if (member.NameEquals("$ref"u8)) Ref = value;
+            else if (member.NameEquals("properties"u8)) Properties = value;
+            else if (member.NameEquals("items"u8)) Items = value;
+            else if (member.NameEquals("format"u8)) Format = value;
+            else if (member.NameEquals("enum"u8)) Enum = value;
+            else if (member.NameEquals("nullable"u8)) Nullable = value;
+            else if (member.NameEquals("required"u8)) Required = value;
+            else if (member.NameEquals("allOf"u8)) AllOf = value;
+            else if (member.NameEquals("anyOf"u8)) AnyOf = value;
+            else if (member.NameEquals("oneOf"u8)) OneOf = value;
+            else if (member.NameEquals("additionalProperties"u8)) AdditionalProperties = value;
+            else if (member.NameEquals("default"u8)) Default = value;
+            else if (member.NameEquals("readOnly"u8)) ReadOnly = value;
+            else if (member.NameEquals("writeOnly"u8)) WriteOnly = value;
+            else if (member.NameEquals("deprecated"u8)) Deprecated = value;
+            else if (member.NameEquals("pattern"u8)) Pattern = value;
+            else if (member.NameEquals("const"u8)) Const = value;
+            else if (member.NameEquals("contentMediaType"u8)) ContentMediaType = value;
+            else if (member.NameEquals("minimum"u8)) Minimum = value;
+            else if (member.NameEquals("maximum"u8)) Maximum = value;
+            else if (member.NameEquals("exclusiveMinimum"u8)) ExclusiveMinimum = value;
+            else if (member.NameEquals("exclusiveMaximum"u8)) ExclusiveMaximum = value;
+            else if (member.NameEquals("minLength"u8)) MinLength = value;
+            else if (member.NameEquals("maxLength"u8)) MaxLength = value;
+            else if (member.NameEquals("minItems"u8)) MinItems = value;
+            else if (member.NameEquals("maxItems"u8)) MaxItems = value;
+            else if (member.NameEquals("minProperties"u8)) MinProperties = value;
+            else if (member.NameEquals("maxProperties"u8)) MaxProperties = value;
+        }
+    }
+
+    private static string? StringOf(JsonElement v) => v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static string? NumberOf(JsonElement v) => v.ValueKind == JsonValueKind.Number ? v.GetRawText() : null;
 
     /// <summary>Re-serializes a value without insignificant whitespace, so formatting never changes the model.</summary>
     private static string Compact(JsonElement e)

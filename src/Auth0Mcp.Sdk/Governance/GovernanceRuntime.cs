@@ -354,7 +354,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         try
         {
             var task = phase == "before" ? hook.BeforeCallAsync(callContext, cts.Token) : hook.AfterCallAsync(callContext, cts.Token);
-            decision = await task.AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            // Most hooks decide synchronously: only a pending one needs the timeout's timer.
+            decision = task.IsCompletedSuccessfully ? task.Result : await task.AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         // A hook that needs the client's input (a confirmation) ends this round: the SDK answers with an input-required
         // result and the client retries the call with the answers (ToolCallContext.InputResponses).

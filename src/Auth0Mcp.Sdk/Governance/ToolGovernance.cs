@@ -7,7 +7,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// <summary>
 /// Governance over one store: the decisions (who may call what) and every administrative change (approve,
 /// disable, classify, toolsets, profiles, grants, kill switches, defaults, re-sync), each written atomically
-/// with its audit record. Used by the MCP filters at run time and by <see cref="GovernanceCommands"/>.
+/// with its audit record. Used by the MCP filters at run time, the admin console and the <c>auth0-mcp</c> commands.
 /// </summary>
 /// <remarks>Thread-safe. Changes made by other instances sharing the store are seen on the next read.</remarks>
 public sealed partial class ToolGovernance

@@ -122,8 +122,11 @@ public sealed class Auth0ConnectionOptions
     {
         if (string.IsNullOrWhiteSpace(Domain))
         {
-            var template = string.IsNullOrWhiteSpace(DefaultBaseUrl) ? "" : $" (the spec's default base URL '{DefaultBaseUrl.Trim()}' is not an absolute URL)";
-            throw new InvalidOperationException($"No Auth0 tenant is configured: set AUTH0_DOMAIN (e.g. your-tenant.us.auth0.com) or AUTH0_MCP_BASE_URL{template}.");
+            // A template ({tenantDomain}) is how a spec says "your tenant": only another unusable URL is worth naming.
+            var unusable = string.IsNullOrWhiteSpace(DefaultBaseUrl) || DefaultBaseUrl.IndexOfAny(['{', '}']) >= 0
+                ? ""
+                : $" (the spec's default base URL '{DefaultBaseUrl.Trim()}' is not an absolute URL)";
+            throw new InvalidOperationException($"No Auth0 tenant is configured: set AUTH0_DOMAIN (e.g. your-tenant.us.auth0.com) or AUTH0_MCP_BASE_URL{unusable}.");
         }
 
         var host = Domain.Trim().TrimEnd('/');

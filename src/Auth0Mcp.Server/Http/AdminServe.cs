@@ -45,7 +45,7 @@ internal static class AdminServe
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");
         builder.Services.AddSingleton(settings);
-        AdminCommands.AddConnection(builder.Services);
+        AdminCommands.AddConnection(builder.Services, settings);
         AdminConsole.AddServices(builder.Services, settings);
         configureServices?.Invoke(builder.Services);
 

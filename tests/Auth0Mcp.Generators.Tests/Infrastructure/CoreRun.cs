@@ -31,7 +31,8 @@ internal sealed record CoreRun(ApiModel? Model, IReadOnlyList<DiagnosticInfo> Di
     {
         var model = RequiredModel;
         var files = SpecBinder.SplitTools(model).Select(g => (g.FileName, ToolEmitter.EmitGroup(g))).ToList();
-        files.Add((KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(model.Namespace, model.Tools.Select(t => t.ClassName).ToEquatableArray())));
+        files.Add((KnownTypes.CatalogName + ".g.cs", ToolEmitter.EmitCatalog(CatalogModel.From(model))));
+        files.Add((KnownTypes.RegistrationFileName, ToolEmitter.EmitRegistration(CatalogModel.From(model))));
         files.AddRange(ArgumentsModel.Split(model).Select(g => (g.FileName, ArgumentsEmitter.EmitGroup(g))));
         var handles = ArgumentsModel.Handles(model);
         files.Add((handles.ClassName + ".g.cs", ArgumentsEmitter.EmitHandles(handles)));

@@ -50,7 +50,7 @@ internal static class GeneratedCompilation
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         using var peStream = new MemoryStream();
         var emit = output.Emit(peStream);
-        return new Result(driver.GetRunResult(), generatorDiagnostics, emit.Diagnostics, emit.Success);
+        return new Result(driver.GetRunResult(), generatorDiagnostics, emit.Diagnostics, emit.Success) { Image = emit.Success ? peStream.ToArray() : null };
     }
 
     private static (ImmutableArray<MetadataReference>, ImmutableArray<ISourceGenerator>) Load()
@@ -105,6 +105,9 @@ internal static class GeneratedCompilation
 
     internal sealed record Result(GeneratorDriverRunResult Run, ImmutableArray<Diagnostic> GeneratorDiagnostics, ImmutableArray<Diagnostic> CompileDiagnostics, bool Success)
     {
+        /// <summary>The compiled assembly (null when the compile failed), for tests that run the generated code.</summary>
+        public byte[]? Image { get; init; }
+
         /// <summary>Every warning and error: from any generator, from a generator that threw, and from the compiler.</summary>
         public IReadOnlyList<Diagnostic> Problems =>
             GeneratorDiagnostics.Concat(CompileDiagnostics)

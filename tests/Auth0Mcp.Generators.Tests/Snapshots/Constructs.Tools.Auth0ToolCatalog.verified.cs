@@ -9,6 +9,9 @@ namespace Fixtures.Constructs;
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
 public static partial class Auth0ToolCatalog
 {
+    /// <summary>The base URL from the spec's <c>servers</c> (variables at their defaults; empty when it has none).</summary>
+    public const string DefaultBaseUrl = "https://eu.widgets.example/v4";
+
     /// <summary>The descriptors of all tools, sorted by name.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor> Descriptors { get; } = new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {

@@ -29,8 +29,10 @@ public sealed class GovernanceNotificationTests
         // The CLI, with its own store instance, approves the tool.
         await using (var cliStore = TestStores.Open(storePath))
         {
-            var code = await new GovernanceCommands(cliStore, [Descriptors.UsersList]).RunAsync(["tools", "approve", "auth0_users_list"], TextWriter.Null, TextWriter.Null);
-            Assert.Equal(0, code);
+            var cli = new ToolGovernance(cliStore);
+            await cliStore.InitializeAsync();
+            await cli.SyncCatalogAsync([Descriptors.UsersList], "admin", null);
+            Assert.Equal(["auth0_users_list"], await cli.ApproveAsync(["auth0_users_list"], "admin"));
         }
 
         h.Clock.Advance(TimeSpan.FromSeconds(30));

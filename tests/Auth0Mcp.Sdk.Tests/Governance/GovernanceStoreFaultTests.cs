@@ -164,21 +164,6 @@ public sealed class GovernanceStoreFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task Commands_CorruptStore_ExitCode2AndTheMessageNamesTheStore()
-    {
-        var path = Path.Combine(_directory, "gov.db");
-        await File.WriteAllTextAsync(path, new string('#', 8192));
-        await using var store = new SqliteGovernanceStore(path, Seal());
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-
-        var code = await new GovernanceCommands(store, [Descriptors.UsersList]).RunAsync(["audit", "verify"], stdout, stderr);
-
-        Assert.Equal(GovernanceCommands.Usage, code);
-        Assert.Contains($"error: governance store SQLite {path}", stderr.ToString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task AuditKey_Unreadable_AppendThrowsStoreExceptionNamingTheKeyFile()
     {
         var keyFile = Path.Combine(_directory, "bad.key");

@@ -72,22 +72,16 @@ public sealed class TypedArgumentPolicyTests
     }
 
     [Fact]
-    public async Task TypedRule_ToolsShow_ListsItWithItsCondition()
+    public async Task TypedRule_InTheRuntime_IsNamedAndShowsItsCondition()
     {
+        // What 'auth0-mcp tools show' prints for a typed rule: its name, and its condition as the rule (operator "code").
         await using var h = await GovernanceHarness.StartAsync([new FakeTool(UsersUpdateTool.Definition)], CompiledHost.Value);
-        var commands = new GovernanceCommands(h.Store, [UsersUpdateTool.Definition])
-        {
-            ArgumentPolicies = h.Runtime.Hooks.OfType<ArgumentPolicyHook>().Single().Rules,
-        };
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
 
-        Assert.Equal(0, await commands.RunAsync(["tools", "show", "auth0_users_update"], stdout, stderr));
+        var rule = Assert.Single(h.Runtime.Hooks.OfType<ArgumentPolicyHook>().Single().Rules, r => r.AppliesTo(UsersUpdateTool.Definition));
 
-        var rule = Assert.Single(JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("argumentPolicies").EnumerateArray());
-        Assert.Equal("no-email-change", rule.GetProperty("name").GetString());
-        Assert.Equal("code", rule.GetProperty("operator").GetString());
-        Assert.Equal("a => a.Body?.Email is null", rule.GetProperty("rule").GetString());
+        Assert.IsNotType<ArgumentPolicy>(rule);
+        Assert.Equal("no-email-change", rule.Name);
+        Assert.Equal("a => a.Body?.Email is null", rule.ToString());
     }
 
     [Fact]

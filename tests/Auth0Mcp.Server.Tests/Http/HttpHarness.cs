@@ -69,8 +69,7 @@ internal sealed class TempGovernance : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var commands = new GovernanceCommands(GovernanceStores.Open(Store), Auth0ToolCatalog.Descriptors);
-        var code = await commands.RunAsync([.. args, "--actor", "test-admin"], stdout, stderr);
+        var code = await Cli.RunAsync([.. args, "--actor", "test-admin"], Context(stdout, stderr), CancellationToken.None);
         if (code != 0)
         {
             throw new InvalidOperationException($"{string.Join(' ', args)}: exit {code}\n{stdout}\n{stderr}");
@@ -82,9 +81,12 @@ internal sealed class TempGovernance : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        await new GovernanceCommands(GovernanceStores.Open(Store), Auth0ToolCatalog.Descriptors).RunAsync(["audit", "tail", "-n", "1000", "--json"], stdout, stderr);
+        await Cli.RunAsync(["audit", "tail", "-n", "1000", "--json"], Context(stdout, stderr), CancellationToken.None);
         return stdout.ToString();
     }
+
+    private CliContext Context(TextWriter stdout, TextWriter stderr) =>
+        new() { Out = stdout, Error = stderr, OpenStore = () => GovernanceStores.Open(Store), GrantedScopes = () => null };
 
     public void Dispose()
     {

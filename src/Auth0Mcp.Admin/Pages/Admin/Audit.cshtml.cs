@@ -42,7 +42,7 @@ internal sealed class AuditModel : AdminPageModel
         await using var writer = new StreamWriter(Response.Body, new UTF8Encoding(false), 64 * 1024);
         await foreach (var row in Governance.Store.ReadAuditAsync(0, cancellationToken))
         {
-            await writer.WriteAsync(GovernanceCommands.WithHash(row));
+            await writer.WriteAsync(AuditExport.ToJsonLine(row));
             await writer.WriteAsync('\n');
         }
 

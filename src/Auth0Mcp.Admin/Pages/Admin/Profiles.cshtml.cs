@@ -26,7 +26,7 @@ internal sealed class ProfilesModel : AdminPageModel
         ChangeAsync(async () =>
         {
             await Governance.CreateProfileAsync(name ?? "", toolsets ?? [], AdminConsole.Split(users), AdminConsole.Split(groups),
-                GovernanceCommands.ParsePolicy(policy ?? "auto"), Duration(expires), Actor, cancellationToken);
+                GovernanceNames.ParsePolicy(policy ?? "auto"), Duration(expires), Actor, cancellationToken);
             return $"created profile {name}";
         });
 
@@ -65,5 +65,5 @@ internal sealed class ProfilesModel : AdminPageModel
             return $"denied {grant.Profile} to {grant.User}";
         });
 
-    private static TimeSpan? Duration(string? text) => string.IsNullOrWhiteSpace(text) ? null : GovernanceCommands.ParseDuration(text);
+    private static TimeSpan? Duration(string? text) => string.IsNullOrWhiteSpace(text) ? null : GovernanceNames.ParseDuration(text);
 }

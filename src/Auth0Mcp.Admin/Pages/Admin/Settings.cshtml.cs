@@ -13,7 +13,7 @@ internal sealed class SettingsModel : AdminPageModel
     public Task<IActionResult> OnPostAsync(string? state, bool requireApproval, CancellationToken cancellationToken) =>
         ChangeAsync(async () =>
         {
-            await Governance.SetDefaultsAsync(GovernanceCommands.ParseState(state ?? ""), requireApproval, Actor, cancellationToken);
+            await Governance.SetDefaultsAsync(GovernanceNames.ParseState(state ?? ""), requireApproval, Actor, cancellationToken);
             return "defaults saved";
         });
 }

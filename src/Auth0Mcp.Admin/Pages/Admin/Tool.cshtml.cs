@@ -73,7 +73,7 @@ internal sealed class ToolModel : AdminPageModel
     public Task<IActionResult> OnPostClassifyAsync(string? risk, CancellationToken cancellationToken) =>
         ChangeAsync(async () =>
         {
-            var value = GovernanceCommands.ParseRisk(risk ?? "");
+            var value = GovernanceNames.ParseRisk(risk ?? "");
             await Governance.ClassifyAsync([Name], value, Actor, cancellationToken);
             return $"risk set to {value}";
         }, null, new { name = Name });

@@ -53,8 +53,8 @@ internal sealed class ToolsModel : AdminPageModel
         ToolRisk? risk;
         try
         {
-            wanted = string.IsNullOrEmpty(State) ? null : GovernanceCommands.ParseState(State);
-            risk = string.IsNullOrEmpty(Risk) ? null : GovernanceCommands.ParseRisk(Risk);
+            wanted = string.IsNullOrEmpty(State) ? null : GovernanceNames.ParseState(State);
+            risk = string.IsNullOrEmpty(Risk) ? null : GovernanceNames.ParseRisk(Risk);
         }
         catch (GovernanceException ex)
         {
@@ -126,7 +126,7 @@ internal sealed class ToolsModel : AdminPageModel
             {
                 "approve" => await Governance.ApproveAsync(names, Actor, cancellationToken),
                 "disable" => await Governance.DisableAsync(names, Actor, cancellationToken),
-                "classify" => await Governance.ClassifyAsync(names, GovernanceCommands.ParseRisk(risk ?? ""), Actor, cancellationToken),
+                "classify" => await Governance.ClassifyAsync(names, GovernanceNames.ParseRisk(risk ?? ""), Actor, cancellationToken),
                 _ => throw new GovernanceException($"unknown bulk action '{op}'"),
             };
             return $"{op}: {changed.Count} tool(s) changed{(changed.Count > 0 ? ": " + string.Join(", ", changed) : "")}";

@@ -153,7 +153,7 @@ public sealed class CallApprovalOptions
     {
         try
         {
-            return value.ValueKind == JsonValueKind.String ? GovernanceCommands.ParseDuration(value.GetString()!) : throw new GovernanceException("not a string");
+            return value.ValueKind == JsonValueKind.String ? GovernanceNames.ParseDuration(value.GetString()!) : throw new GovernanceException("not a string");
         }
         catch (GovernanceException)
         {

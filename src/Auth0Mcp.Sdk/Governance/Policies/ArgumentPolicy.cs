@@ -147,7 +147,7 @@ public sealed class ArgumentPolicy : ArgumentRule
             var operators = new List<(ArgumentOperator Op, JsonElement Value)>();
             foreach (var p in rule.EnumerateObject())
             {
-                switch (GovernanceCommands.Normalize(p.Name))
+                switch (GovernanceNames.Normalize(p.Name))
                 {
                     case "name": name = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null; break;
                     case "path": path = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null; break;
@@ -389,7 +389,7 @@ public sealed class ArgumentPolicy : ArgumentRule
     {
         foreach (var candidate in Enum.GetValues<ArgumentOperator>())
         {
-            if (GovernanceCommands.Normalize(NameOf(candidate)) == GovernanceCommands.Normalize(text))
+            if (GovernanceNames.Normalize(NameOf(candidate)) == GovernanceNames.Normalize(text))
             {
                 op = candidate;
                 return true;

@@ -36,9 +36,20 @@ internal sealed class AuditCheckpointFile(string path)
     public void Append(AuditKeyRing keys, long sequence, string hash, DateTimeOffset time)
     {
         var line = Format(keys, sequence, hash, time);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         long length;
-        using (var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        FileStream stream;
+        try
+        {
+            stream = OpenForAppend();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Only the first append (or after the directory was removed) pays for creating it: this is the hot path.
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            stream = OpenForAppend();
+        }
+
+        using (stream)
         {
             stream.Write(line);
             length = stream.Length;
@@ -49,6 +60,9 @@ internal sealed class AuditCheckpointFile(string path)
             Compact(keys);
         }
     }
+
+    // Unbuffered: each append is one write of one line.
+    private FileStream OpenForAppend() => new(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
 
     /// <summary>Reads and checks every line against <paramref name="keys"/>.</summary>
     public AuditCheckpointRead Read(AuditKeyRing keys)

@@ -1,22 +1,26 @@
 using System.Text.Json;
+using Auth0Mcp.ManagementApi;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Auth0Mcp.Sdk.Tests.Governance;
+namespace Auth0Mcp.Server.Tests;
 
-public sealed class GovernanceCommandsTests : IAsyncLifetime
+/// <summary>The governance commands of <c>auth0-mcp</c> (tools, toolsets, profiles, kill-switch, audit, defaults) through the command tree.</summary>
+public sealed class GovernanceCliTests : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "auth0mcp-cli-" + Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero));
-    private IReadOnlyList<Auth0ToolDescriptor> _catalog = [Descriptors.UsersList, Descriptors.ClientsGet, Descriptors.UsersDelete, Descriptors.RolesCreate];
+    private IReadOnlyList<Auth0ToolDescriptor> _catalog = Tools("auth0_users_list", "auth0_clients_get", "auth0_users_delete", "auth0_roles_create");
     private IGovernanceStore _store = null!;
+
+    private string DbPath => Path.Combine(_directory, "gov.db");
 
     public Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        _store = TestStores.Open(Path.Combine(_directory, "gov.db"));
+        _store = OpenStore(DbPath);
         return Task.CompletedTask;
     }
 
@@ -27,13 +31,33 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
         Directory.Delete(_directory, true);
     }
 
-    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    private static IReadOnlyList<Auth0ToolDescriptor> Tools(params string[] names) =>
+        names.Select(n => Auth0ToolCatalog.Descriptors.Single(d => d.Name == n)).ToList();
+
+    private IGovernanceStore OpenStore(string path) =>
+        new SqliteGovernanceStore(path, new AuditSealOptions { KeyFile = Path.Combine(_directory, "audit.key"), CheckpointFile = Path.Combine(_directory, "audit.checkpoints") });
+
+    /// <summary>Runs the command line as given (no actor added).</summary>
+    private async Task<(int Code, string Out, string Err)> RunExactAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await new GovernanceCommands(_store, _catalog, _clock).RunAsync([.. args, "--actor", "admin"], stdout, stderr);
+        var context = new CliContext
+        {
+            Out = stdout,
+            Error = stderr,
+            Catalog = _catalog,
+            OpenStore = () => _store,
+            OwnsStores = false,
+            Time = _clock,
+            DefaultActor = "default-admin",
+            GrantedScopes = () => null,
+        };
+        var code = await Cli.RunAsync(args, context, CancellationToken.None);
         return (code, stdout.ToString(), stderr.ToString());
     }
+
+    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunExactAsync([.. args, "--actor", "admin"]);
 
     [Fact]
     public async Task ToolsListJson_NewCatalogue_GivesDescriptorFieldsStateRiskAndToolsets()
@@ -102,8 +126,8 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
 
         var (code, _, err) = await RunAsync(args);
 
-        Assert.Equal(GovernanceCommands.Usage, code);
-        Assert.StartsWith("error: ", err);
+        Assert.Equal(Cli.Usage, code);
+        Assert.StartsWith("auth0-mcp: ", err);
         Assert.Equal(revision, await _store.GetRevisionAsync());
         Assert.Equal(head, await _store.GetAuditHeadAsync());
         Assert.Equal(ToolState.PendingReview, (await _store.LoadStateAsync()).FindTool("auth0_users_list")!.State);
@@ -146,7 +170,7 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
         var unbind = await RunAsync("profiles", "unbind", "p", "--toolsets", "ops");
         var deleted = await RunAsync("toolsets", "delete", "ops");
 
-        Assert.Equal(GovernanceCommands.Usage, refused.Code);
+        Assert.Equal(Cli.Usage, refused.Code);
         Assert.Contains("used by profile", refused.Err);
         Assert.Equal(0, unbind.Code);
         Assert.Equal(0, deleted.Code);
@@ -175,14 +199,14 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
     public async Task ToolsClassify_Override_SurvivesResync()
     {
         await RunAsync("tools", "classify", "auth0_roles_create", "--risk", "dangerous");
-        _catalog = [.. _catalog, Descriptors.Make("auth0_new_tool_get")];
+        _catalog = [.. _catalog, .. Tools("auth0_roles_list")];
 
         await RunAsync("tools", "list");
 
         var state = await _store.LoadStateAsync();
         Assert.Equal(ToolRisk.Dangerous, state.FindTool("auth0_roles_create")!.Risk);
         Assert.True(state.FindTool("auth0_roles_create")!.RiskOverridden);
-        Assert.Equal(ToolState.PendingReview, state.FindTool("auth0_new_tool_get")!.State);
+        Assert.Equal(ToolState.PendingReview, state.FindTool("auth0_roles_list")!.State);
     }
 
     [Fact]
@@ -206,7 +230,7 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
 
         var export = await RunAsync("audit", "export", "--output", file);
         var intact = await RunAsync("audit", "verify");
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "gov.db")};Pooling=False"))
+        await using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
@@ -225,7 +249,7 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
         Assert.Contains("checked:", intact.Out);
         Assert.Contains("sealed with HMAC-SHA256", intact.Out);
         Assert.Contains("cannot prove:", intact.Out);
-        Assert.Equal(GovernanceCommands.Failed, broken.Code);
+        Assert.Equal(Cli.Failed, broken.Code);
         Assert.Contains("record 2", broken.Err);
     }
 
@@ -242,5 +266,150 @@ public sealed class GovernanceCommandsTests : IAsyncLifetime
         Assert.DoesNotContain("eyJhbGciOiJIUzI1NiJ9", export);
         Assert.DoesNotContain("abcd1234", export);
         Assert.Contains("rotated client credentials", export);
+    }
+
+    [Fact]
+    public async Task ToolsList_StateWithEqualsThenJson_FiltersAndPrintsJson()
+    {
+        // The hand-written parser took '--state=approved' and then the next token ('--json') as its value.
+        await RunAsync("tools", "approve", "auth0_users_list");
+
+        var (code, output, err) = await RunAsync("tools", "list", "--state=approved", "--json");
+
+        Assert.True(code == 0, err);
+        var names = JsonDocument.Parse(output).RootElement.EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["auth0_users_list"], names);
+    }
+
+    [Fact]
+    public async Task Options_EqualsAndSpaceForms_GiveTheSameResult()
+    {
+        var spaced = await RunExactAsync("toolsets", "create", "a", "--tools", "auth0_users_list,auth0_clients_get", "--description", "first", "--actor", "alice");
+        var joined = await RunExactAsync("toolsets", "create", "b", "--tools=auth0_users_list", "--tools=auth0_clients_get", "--description=first", "--actor=alice");
+
+        Assert.Equal(0, spaced.Code);
+        Assert.Equal(0, joined.Code);
+        var state = await _store.LoadStateAsync();
+        Assert.Equal(state.FindToolset("a")!.Tools, state.FindToolset("b")!.Tools);
+        Assert.Equal(state.FindToolset("a")!.Description, state.FindToolset("b")!.Description);
+        var audit = (await RunAsync("audit", "export")).Out;
+        Assert.Equal(2, audit.Split('\n').Count(l => l.Contains("toolset.create", StringComparison.Ordinal) && l.Contains("\"alice\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Actor_NotGiven_IsTheDefaultActor()
+    {
+        await RunExactAsync("tools", "approve", "auth0_users_list");
+
+        var tail = (await RunExactAsync("audit", "tail", "-n", "1", "--json")).Out;
+        Assert.Equal("default-admin", JsonDocument.Parse(tail).RootElement.GetProperty("user").GetString());
+    }
+
+    [Theory]
+    [InlineData("tools", "approve")]
+    [InlineData("audit", "verify")]
+    [InlineData("profiles", "create")]
+    public async Task Help_OfOneCommand_DescribesItsArgumentsAndOptionsAndExitsZero(string group, string verb)
+    {
+        var (code, output, _) = await RunExactAsync(group, verb, "--help");
+
+        Assert.Equal(0, code);
+        Assert.Matches($"Usage:\\s+\\S+ {group} {verb}", output);
+        Assert.Contains("--actor", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(DbPath)); // help opens no store
+    }
+
+    [Fact]
+    public async Task Help_OfTheRoot_ListsEveryCommandAndTheEnvironment()
+    {
+        var (code, output, _) = await RunExactAsync("--help");
+
+        Assert.Equal(0, code);
+        foreach (var command in new[] { "serve", "admin", "catalog", "tools", "toolsets", "profiles", "kill-switch", "audit", "defaults", "approvals", "doctor", "credentials" })
+        {
+            Assert.Matches($"(?m)^  {command}\\b", output);
+        }
+
+        Assert.Contains("AUTH0_MCP_STORE", output, StringComparison.Ordinal);
+        Assert.Contains("Exit codes:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SuggestDirective_PartialVerb_CompletesIt()
+    {
+        var (code, output, _) = await RunExactAsync("[suggest:11]", "tools appro");
+
+        Assert.Equal(0, code);
+        Assert.Equal(["approve"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task SuggestDirective_ToolName_CompletesFromTheCatalogue()
+    {
+        var (code, output, _) = await RunExactAsync("[suggest:31]", "tools approve auth0_users_roles_");
+
+        Assert.Equal(0, code);
+        var suggestions = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains("auth0_users_roles_assign", suggestions);
+        Assert.All(suggestions, s => Assert.StartsWith("auth0_users_roles_", s, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("tools")]
+    [InlineData("tools", "show")]
+    [InlineData("tools", "list", "--state")]
+    [InlineData("approvals", "deny", "x", "--expires", "10m")]
+    public async Task Usage_Bad_ExitTwoWithTheErrorAndWhereToLook(params string[] args)
+    {
+        var (code, output, err) = await RunExactAsync(args);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        Assert.StartsWith("auth0-mcp: ", err, StringComparison.Ordinal);
+        Assert.Contains("--help' for usage.", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditTail_ToolNameWithNewlineFakeRecordAndAnsi_OneEscapedLinePerRecord()
+    {
+        const string Fake = "#999 2026-11-02T10:00:00.0000000+00:00 call admin success auth0_users_delete";
+        await _store.InitializeAsync();
+        await _store.AppendAuditAsync(new AuditRecord
+        {
+            Time = _clock.GetUtcNow(),
+            Kind = AuditKinds.Call,
+            Event = "tool.call",
+            User = "mallory\u001b[2K\r",
+            Tool = "auth0_x\n" + Fake,
+            Outcome = AuditOutcomes.Denied,
+            DenialCode = "unknown-tool",
+            Reason = "no such tool \u001b[31mred\u001b[0m\u0085\u2028\u202e",
+        });
+
+        var (code, output, _) = await RunAsync("audit", "tail");
+
+        Assert.Equal(0, code);
+        // Other records (e.g. the catalogue sync of the command itself) may stand beside it: the forged line must not.
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain(lines, l => l.StartsWith("#999", StringComparison.Ordinal));
+        var line = Assert.Single(lines, l => l.Contains("mallory", StringComparison.Ordinal));
+        Assert.DoesNotContain(line, c => c < 0x20 || (c >= 0x7f && c <= 0x9f) || c is '\u2028' or '\u202e');
+        Assert.Contains("auth0_x\\n" + Fake, line, StringComparison.Ordinal);
+        Assert.Contains("mallory\\u001b[2K\\r", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commands_CorruptStore_ExitCode2AndTheMessageNamesTheStore()
+    {
+        var path = Path.Combine(_directory, "corrupt.db");
+        await File.WriteAllTextAsync(path, new string('#', 8192));
+        await _store.DisposeAsync();
+        _store = OpenStore(path);
+
+        var (code, _, err) = await RunAsync("audit", "verify");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Contains($"auth0-mcp: governance store SQLite {path}", err, StringComparison.Ordinal);
     }
 }

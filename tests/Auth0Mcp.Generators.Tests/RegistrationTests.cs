@@ -1,0 +1,98 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Auth0Mcp.Generators.Tests.Infrastructure;
+using Auth0Mcp.Sdk.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+
+namespace Auth0Mcp.Generators.Tests;
+
+/// <summary>
+/// The generated registration, run as a consumer runs it: Fixtures/Constructs.json (servers
+/// <c>https://{region}.widgets.example/{basePath}</c>, defaults eu and v4) compiled with both front ends, loaded, and its
+/// <c>AddMcpServer().WithConstructsTools(…)</c> called on a real service collection. With no base URL and no domain
+/// the spec's servers URL is the base address and the token audience; explicit options still win.
+/// </summary>
+public sealed class RegistrationTests
+{
+    private const string SpecServer = "https://eu.widgets.example/v4";
+    private static readonly Lazy<MethodInfo> Register = new(Compile);
+
+    [Fact]
+    public void Registration_NoBaseUrlNorDomain_UsesTheSpecServersUrlForAddressAndAudience()
+    {
+        using var provider = Build(o => o.Token = "token");
+
+        var options = provider.GetRequiredService<IOptions<Auth0ConnectionOptions>>().Value;
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(Auth0HttpClientSource.ClientName);
+
+        Assert.Equal(SpecServer, options.DefaultBaseUrl);
+        Assert.Equal(new Uri(SpecServer), client.BaseAddress);
+        Assert.Equal(SpecServer, options.GetAudience());
+    }
+
+    [Fact]
+    public void Registration_NoConfigureAtAll_StillUsesTheSpecServersUrl()
+    {
+        using var provider = Build(null);
+
+        Assert.Equal(new Uri(SpecServer), provider.GetRequiredService<IOptions<Auth0ConnectionOptions>>().Value.GetBaseAddress());
+    }
+
+    [Fact]
+    public void Registration_Domain_OverridesTheSpecServersUrl()
+    {
+        using var provider = Build(o => o.Domain = "tenant.example");
+
+        var options = provider.GetRequiredService<IOptions<Auth0ConnectionOptions>>().Value;
+
+        Assert.Equal(new Uri("https://tenant.example/api/v2"), options.GetBaseAddress());
+        Assert.Equal("https://tenant.example/api/v2/", options.GetAudience());
+    }
+
+    [Fact]
+    public void Registration_BaseUrlOrOwnDefault_OverridesTheSpecServersUrl()
+    {
+        using var withBaseUrl = Build(o => o.BaseUrl = new Uri("http://127.0.0.1:4010"));
+        var services = new ServiceCollection();
+        // A host that registered the connection first, with a default base URL of its own: the generated one does not replace it.
+        services.AddAuth0Connection(o => o.DefaultBaseUrl = "https://mirror.example/v4");
+        using var withOwnDefault = Build(null, services);
+
+        Assert.Equal(new Uri("http://127.0.0.1:4010"), withBaseUrl.GetRequiredService<IOptions<Auth0ConnectionOptions>>().Value.GetBaseAddress());
+        Assert.Equal(new Uri("https://mirror.example/v4"), withOwnDefault.GetRequiredService<IOptions<Auth0ConnectionOptions>>().Value.GetBaseAddress());
+    }
+
+    [Fact]
+    public void Registration_AddsEveryGeneratedTool()
+    {
+        using var provider = Build(null);
+
+        var names = provider.GetServices<McpServerTool>().Select(t => t.ProtocolTool.Name).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(CoreRun.From(SmallSpecs.Text(SmallSpecs.Constructs), SmallSpecs.Namespace(SmallSpecs.Constructs)).RequiredModel.Tools.Select(t => t.Name), names);
+    }
+
+    private static ServiceProvider Build(Action<Auth0ConnectionOptions>? configure, ServiceCollection? services = null)
+    {
+        services ??= new ServiceCollection();
+        var builder = services.AddMcpServer();
+        var returned = Register.Value.Invoke(null, [builder, configure]);
+        Assert.Same(builder, returned);
+        return services.BuildServiceProvider();
+    }
+
+    private static MethodInfo Compile()
+    {
+        var text = SmallSpecs.Text(SmallSpecs.Constructs);
+        var ns = SmallSpecs.Namespace(SmallSpecs.Constructs);
+        var result = GeneratedCompilation.Compile("ConstructsHost", CoreRun.From(text, ns).ClientFiles(), text, ns);
+        Assert.True(result.Image is not null, "The generated code did not compile:\n" + GeneratedCompilation.Result.Format(result.Problems));
+
+        // Its references (Auth0Mcp.Sdk, Refit, the MCP SDK) resolve to the ones this test process has loaded.
+        var assembly = new AssemblyLoadContext("generated-consumer", isCollectible: true).LoadFromStream(new MemoryStream(result.Image));
+        var extensions = assembly.GetType("Microsoft.Extensions.DependencyInjection.ConstructsToolsMcpServerBuilderExtensions", throwOnError: true)!;
+        return extensions.GetMethod("WithConstructsTools", BindingFlags.Public | BindingFlags.Static)!;
+    }
+}
