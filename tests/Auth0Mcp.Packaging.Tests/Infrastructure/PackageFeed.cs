@@ -12,7 +12,7 @@ namespace Auth0Mcp.Packaging.Tests.Infrastructure;
 /// </summary>
 public sealed class PackageFeed : IAsyncLifetime
 {
-    public static readonly string[] Projects = ["src/Auth0Mcp.Sdk/Auth0Mcp.Sdk.csproj", "src/Auth0Mcp.Governance.Sqlite/Auth0Mcp.Governance.Sqlite.csproj", "src/Auth0Mcp.Governance.PostgreSql/Auth0Mcp.Governance.PostgreSql.csproj", "generators/Auth0Mcp.Generators/Auth0Mcp.Generators.csproj", "src/Auth0Mcp.Server/Auth0Mcp.Server.csproj"];
+    public static readonly string[] Projects = ["src/Auth0Mcp.Sdk/Auth0Mcp.Sdk.csproj", "src/Auth0Mcp.ManagementApi/Auth0Mcp.ManagementApi.csproj", "src/Auth0Mcp.Governance.Sqlite/Auth0Mcp.Governance.Sqlite.csproj", "src/Auth0Mcp.Governance.PostgreSql/Auth0Mcp.Governance.PostgreSql.csproj", "generators/Auth0Mcp.Generators/Auth0Mcp.Generators.csproj", "src/Auth0Mcp.Server/Auth0Mcp.Server.csproj"];
 
     public string Root { get; } = Directory.CreateTempSubdirectory("auth0mcp-pkg-").FullName;
 
