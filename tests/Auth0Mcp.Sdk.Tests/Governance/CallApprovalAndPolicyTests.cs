@@ -43,6 +43,20 @@ public sealed class CallApprovalAndPolicyTests
     }
 
     [Fact]
+    public async Task RequestCallApproval_ConfirmationPendingInTheClientForTheSameCall_OpensAnAdministratorRequestAnAdminCanGrant()
+    {
+        await using var h = await StartAsync(a => a.Default = CallApprovalMode.Admin);
+        var confirmation = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-1", "{}", TimeSpan.FromMinutes(5));
+
+        var request = await h.Governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "hash-1", "{}", TimeSpan.FromMinutes(10));
+
+        Assert.NotEqual(confirmation.Id, request.Id);
+        Assert.Equal(CallApproval.AdminChannel, request.Channel);
+        Assert.Equal(request.Id, (await h.Governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "hash-1", "{}", TimeSpan.FromMinutes(10))).Id);
+        Assert.Equal(CallApprovalStatus.Granted, (await h.Governance.DecideCallApprovalAsync(request.Id, true, null, null, "admin")).Status);
+    }
+
+    [Fact]
     public async Task Grant_OtherCallerOrExpired_DoesNotServe()
     {
         await using var h = await StartAsync(a =>

@@ -14,27 +14,9 @@ public sealed partial class ToolGovernance
         MutateAsync(user, (state, log) =>
         {
             Prune(state, log.Now);
-            var open = state.CallApprovals.Find(a => a.Status == CallApprovalStatus.Pending && a.IsOpen(log.Now) && a.IsFor(user, tool, argumentsHash));
-            if (open is not null)
-            {
-                return open;
-            }
-
-            var approval = new CallApproval
-            {
-                Id = NewId(),
-                User = user,
-                Tool = tool,
-                ArgumentsHash = argumentsHash,
-                Arguments = arguments,
-                Channel = CallApproval.AdminChannel,
-                Status = CallApprovalStatus.Pending,
-                RequestedAt = log.Now,
-                ExpiresAt = log.Now + expiry,
-            };
-            state.CallApprovals.Add(approval);
-            log.Add("approval.requested", tool, $"{Link(approval)} expires={approval.ExpiresAt:O}");
-            return approval;
+            return state.CallApprovals.Find(a => a.Channel == CallApproval.AdminChannel && a.Status == CallApprovalStatus.Pending
+                    && a.IsOpen(log.Now) && a.IsFor(user, tool, argumentsHash))
+                ?? Open(state, log, user, tool, argumentsHash, arguments, CallApproval.AdminChannel, expiry, $" expires={log.Now + expiry:O}");
         }, cancellationToken);
 
     /// <summary>
@@ -108,21 +90,7 @@ public sealed partial class ToolGovernance
         MutateAsync(user, (state, log) =>
         {
             Prune(state, log.Now);
-            var approval = new CallApproval
-            {
-                Id = NewId(),
-                User = user,
-                Tool = tool,
-                ArgumentsHash = argumentsHash,
-                Arguments = arguments,
-                Channel = CallApproval.ElicitationChannel,
-                Status = CallApprovalStatus.Pending,
-                RequestedAt = log.Now,
-                ExpiresAt = log.Now + answerWithin,
-            };
-            state.CallApprovals.Add(approval);
-            log.Add("approval.requested", tool, Link(approval) + " channel=elicitation");
-            return approval;
+            return Open(state, log, user, tool, argumentsHash, arguments, CallApproval.ElicitationChannel, answerWithin, " channel=elicitation");
         }, cancellationToken);
 
     /// <summary>
@@ -158,6 +126,26 @@ public sealed partial class ToolGovernance
 
             return approval;
         }, cancellationToken);
+
+    /// <summary>A new pending request of one exact call on <paramref name="channel"/>, added to the state and audited as <c>approval.requested</c>.</summary>
+    private static CallApproval Open(GovernanceState state, MutationLog log, string user, string tool, string argumentsHash, string? arguments, string channel, TimeSpan expiry, string detail)
+    {
+        var approval = new CallApproval
+        {
+            Id = NewId(),
+            User = user,
+            Tool = tool,
+            ArgumentsHash = argumentsHash,
+            Arguments = arguments,
+            Channel = channel,
+            Status = CallApprovalStatus.Pending,
+            RequestedAt = log.Now,
+            ExpiresAt = log.Now + expiry,
+        };
+        state.CallApprovals.Add(approval);
+        log.Add("approval.requested", tool, Link(approval) + detail);
+        return approval;
+    }
 
     private static string Link(CallApproval approval) => $"id={approval.Id} user={approval.User} arguments_sha256={approval.ArgumentsHash}";
 
