@@ -57,6 +57,44 @@ public sealed class CallApprovalAndPolicyTests
     }
 
     [Fact]
+    public async Task Rules_ByToolsetAndByProfile_ChooseTheModeForTheirToolsAndBoundCallersOnly()
+    {
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersDelete), new FakeTool(Descriptors.UsersList)]);
+        await h.ApproveAsync("auth0_users_delete", "auth0_users_list");
+        await h.Governance.CreateToolsetAsync("ops", ["auth0_users_list"], null, "admin");
+        await h.Governance.CreateToolsetAsync("deletes", ["auth0_users_delete"], null, "admin");
+        await h.Governance.CreateProfileAsync("support", ["deletes"], ["bob"], [], AccessPolicy.AutoApprove, null, "admin");
+        var options = new CallApprovalOptions { Default = CallApprovalMode.None };
+        options.Rules.Add(new CallApprovalRule { Toolsets = { "ops" }, Mode = CallApprovalMode.Admin });
+        options.Rules.Add(new CallApprovalRule { Profiles = { "support" }, Mode = CallApprovalMode.Elicit });
+        var state = await h.Governance.GetCurrentAsync();
+        var list = state.FindTool("auth0_users_list")!;
+        var delete = state.FindTool("auth0_users_delete")!;
+        var alice = new CallerIdentity("alice", []);
+        var bob = new CallerIdentity("bob", []);
+
+        Assert.Equal(CallApprovalMode.Admin, options.ModeFor(state, list, alice).Mode); // a read tool, by its toolset
+        Assert.Equal(CallApprovalMode.Elicit, options.ModeFor(state, delete, bob).Mode); // bob is bound to the profile
+        Assert.Equal(CallApprovalMode.None, options.ModeFor(state, delete, alice).Mode); // alice is not: the default
+        Assert.Same(options.Rules[1], options.ModeFor(state, delete, bob).Rule);
+    }
+
+    [Fact]
+    public async Task Default_AppliesToDeleteAndDangerousToolsOnly()
+    {
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersDelete), new FakeTool(Descriptors.UsersList)]);
+        var options = new CallApprovalOptions { Default = CallApprovalMode.Admin };
+        var alice = new CallerIdentity("alice", []);
+        var state = await h.Governance.GetCurrentAsync();
+        Assert.Equal(CallApprovalMode.Admin, options.ModeFor(state, state.FindTool("auth0_users_delete")!, alice).Mode);
+        Assert.Equal(CallApprovalMode.None, options.ModeFor(state, state.FindTool("auth0_users_list")!, alice).Mode);
+
+        await h.Governance.ClassifyAsync(["auth0_users_list"], ToolRisk.Dangerous, "admin");
+        state = await h.Governance.GetCurrentAsync();
+        Assert.Equal(CallApprovalMode.Admin, options.ModeFor(state, state.FindTool("auth0_users_list")!, alice).Mode);
+    }
+
+    [Fact]
     public async Task Grant_OtherCallerOrExpired_DoesNotServe()
     {
         await using var h = await StartAsync(a =>
