@@ -124,11 +124,13 @@ public sealed class CallApprovalAndPolicyTests
     {
         await using var h = await StartAsync(_ => { });
         var prompts = 0;
+        string? message = null;
         var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), configure: o => o.Handlers = new McpClientHandlers
         {
             ElicitationHandler = (request, _) =>
             {
                 Interlocked.Increment(ref prompts);
+                message = request?.Message;
                 return ValueTask.FromResult(new ElicitResult
                 {
                     Action = accept ? "accept" : "decline",
@@ -142,6 +144,8 @@ public sealed class CallApprovalAndPolicyTests
         var read = await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
 
         Assert.Equal(1, prompts);
+        Assert.Contains("auth0|1", message, StringComparison.Ordinal); // the summary names the target
+        Assert.DoesNotContain("hunter2-secret", message, StringComparison.Ordinal); // and masks secrets
         Assert.True(read.IsError is not true, Text(read));
         Assert.Equal(accept ? 1 : 0, h.Tools["auth0_users_delete"].Calls);
         if (!accept)
