@@ -21,6 +21,8 @@ public sealed class Auth0ArgumentValidator
         .Without([MaxLengthKeyword.Instance, MinLengthKeyword.Instance])
         .With([new CodePointLengthKeyword("maxLength", max: true), new CodePointLengthKeyword("minLength", max: false)]);
 
+    private static readonly Lock BuildLock = new();
+
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
     private readonly Dictionary<string, JsonSchema> _properties = new(StringComparer.Ordinal);
@@ -35,13 +37,17 @@ public sealed class Auth0ArgumentValidator
         var root = doc.RootElement;
         if (root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
         {
-            // Options of its own: building registers each schema in the options' registry, which is not safe for
-            // concurrent writers (validators are built on first call, by concurrent calls) and would otherwise
-            // keep every tool's schemas for the life of the process.
+            // Options of their own, so a shared registry does not keep every tool's schemas for the life of the
+            // process. And one build at a time: registering a built schema also reads registries the library shares
+            // process-wide, which are not safe for concurrent writers (validators are built on first call, by
+            // concurrent calls). Once per tool, so the lock is off the hot path.
             var build = new BuildOptions { Dialect = Draft };
-            foreach (var property in properties.EnumerateObject())
+            lock (BuildLock)
             {
-                _properties[property.Name] = JsonSchema.Build(property.Value.Clone(), build);
+                foreach (var property in properties.EnumerateObject())
+                {
+                    _properties[property.Name] = JsonSchema.Build(property.Value.Clone(), build);
+                }
             }
         }
 
