@@ -61,6 +61,8 @@ internal static class SpecReader
         private readonly Dictionary<string, string> _refSchemaNames = new(StringComparer.Ordinal);
         private readonly Queue<(string Name, string Pointer)> _pendingSchemas = new();
         private readonly HashSet<string> _componentNames = new(StringComparer.Ordinal);
+        private readonly System.IO.MemoryStream _compactStream = new();
+        private Utf8JsonWriter? _compactWriter;
 
         public SpecDocument Read(JsonElement paths)
         {
@@ -704,6 +706,24 @@ internal static class SpecReader
             }
         }
 
+        /// <summary>Re-serializes a value without insignificant whitespace, so formatting never changes the model.</summary>
+        private string Compact(JsonElement e)
+        {
+            _compactStream.SetLength(0);
+            if (_compactWriter is null)
+            {
+                _compactWriter = new Utf8JsonWriter(_compactStream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            }
+            else
+            {
+                _compactWriter.Reset(_compactStream);
+            }
+
+            e.WriteTo(_compactWriter);
+            _compactWriter.Flush();
+            return System.Text.Encoding.UTF8.GetString(_compactStream.GetBuffer(), 0, (int)_compactStream.Length);
+        }
+
         private EquatableArray<SchemaNode> ReadList(JsonElement list) =>
             list.ValueKind == JsonValueKind.Array
                 ? list.EnumerateArray().Select(ReadSchema).ToEquatableArray()
@@ -758,17 +778,6 @@ internal static class SpecReader
 
     private static string? NumberOf(JsonElement v) => v.ValueKind == JsonValueKind.Number ? v.GetRawText() : null;
 
-    /// <summary>Re-serializes a value without insignificant whitespace, so formatting never changes the model.</summary>
-    private static string Compact(JsonElement e)
-    {
-        using var stream = new System.IO.MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            e.WriteTo(writer);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
 
     private static string? GetString(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
