@@ -53,15 +53,16 @@ public static class CorpusRunner
 
     public static DocumentResult Run(string directory, string name)
     {
-        var text = File.ReadAllText(Path.Combine(directory, "api", name));
+        // Read as the CLI reads a JSON spec: its bytes, parsed without a UTF-16 copy.
+        var source = SpecSource.FromFile(File.ReadAllBytes(Path.Combine(directory, "api", name)));
         // The harness's own raw count is not the generation core's time.
-        var operations = CountOperations(text);
+        var operations = CountOperations(source.Utf8);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var steps = StepClock.FromEnvironment();
         using var fingerprint = Fingerprint.FromEnvironment();
         try
         {
-            var (document, readDiagnostics) = SpecReader.Read(text);
+            var (document, readDiagnostics) = SpecReader.Read(source);
             steps?.Mark("read");
             var diagnostics = new List<DiagnosticInfo>(readDiagnostics);
             var tools = 0;
@@ -80,7 +81,7 @@ public static class CorpusRunner
                 steps?.Mark("emit-tools", toolChars);
             }
 
-            foreach (var d in SpecLocator.LocateAll(diagnostics, text))
+            foreach (var d in SpecLocator.LocateAll(diagnostics, source))
             {
                 fingerprint.Add(FormattableString.Invariant($"{d.Id} {d.Severity} {d.Line}:{d.Column} {d.Message}"));
             }
@@ -117,11 +118,11 @@ public static class CorpusRunner
     }
 
     /// <summary>Operations as the raw document has them (path items followed through an internal $ref), independent of the reader.</summary>
-    public static int CountOperations(string text)
+    public static int CountOperations(ReadOnlyMemory<byte> utf8)
     {
         try
         {
-            using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 256, CommentHandling = JsonCommentHandling.Skip });
+            using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 256, CommentHandling = JsonCommentHandling.Skip });
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("paths", out var paths) || paths.ValueKind != JsonValueKind.Object)
             {
                 return 0;
