@@ -91,7 +91,8 @@ internal static class Cli
             return 1;
         }
 
-        var (model, bindDiagnostics) = SpecBinder.Bind(document, new BindOptions(ns ?? GeneratorOptions.DefaultNamespace, GeneratorOptions.ParseGroups(groups)));
+        // This step emits clients only: the tools' input schemas (the Roslyn front end's) are walked for diagnostics, not rendered.
+        var (model, bindDiagnostics) = SpecBinder.Bind(document, new BindOptions(ns ?? GeneratorOptions.DefaultNamespace, GeneratorOptions.ParseGroups(groups)) { InputSchemas = false });
         var bindTime = clock.Elapsed;
 
         // Every spec diagnostic is reported here, once: the build tells the Roslyn front end not to repeat them.

@@ -36,6 +36,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
     private sealed record Rendered(string Json, int Depth, int RefDepth, HashSet<string> Reached, HashSet<string> CutBy);
 
     private readonly StringBuilder _scratch = new();
+    private readonly HashSet<string> _reached = new(StringComparer.Ordinal);
 
     /// <summary>Starts one tool's input schema in an empty builder (reused from tool to tool); the size budget counts from here.</summary>
     public StringBuilder BeginInputSchema()
@@ -213,6 +214,77 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         Alternatives(sb, ref first, "anyOf", schema.AnyOf, stack, depth);
         Alternatives(sb, ref first, "oneOf", schema.OneOf, stack, depth);
         sb.Append('}');
+    }
+
+    /// <summary>
+    /// Resolves, without rendering, every <c>$ref</c> that <see cref="Render(StringBuilder, SchemaNode, string?)"/> would
+    /// resolve in <paramref name="schema"/> (each referenced schema once per binder; no depth or size cut, so nothing
+    /// rendering reports is missed): the resolver's diagnostics without the text.
+    /// </summary>
+    public void Reach(SchemaNode schema) => Reach(schema, 0);
+
+    private void Reach(SchemaNode schema, int depth)
+    {
+        if (depth > MaxInlineDepth)
+        {
+            return;
+        }
+
+        if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
+        {
+            Reach(sole, depth);
+            return;
+        }
+
+        if (schema.Ref is { } name)
+        {
+            if (_reached.Add(name))
+            {
+                Reach(resolver.Deref(schema, out _), 0);
+            }
+
+            return;
+        }
+
+        if (!schema.AllOf.IsEmpty)
+        {
+            if (schema.AllOf.Count == 1 && schema.Properties.IsEmpty)
+            {
+                Reach(schema.AllOf[0], depth);
+                return;
+            }
+
+            schema = resolver.MergeAllOf(schema);
+        }
+
+        // In the order Render visits them.
+        if (schema.Items is { } items)
+        {
+            Reach(items, depth + 1);
+        }
+
+        foreach (var property in schema.Properties)
+        {
+            if (!resolver.IsReadOnly(property.Schema))
+            {
+                Reach(property.Schema, depth + 1);
+            }
+        }
+
+        if (schema.Additional == AdditionalKind.Schema && schema.AdditionalSchema is { } additional)
+        {
+            Reach(additional, depth + 1);
+        }
+
+        foreach (var alternative in schema.AnyOf)
+        {
+            Reach(alternative, depth + 1);
+        }
+
+        foreach (var alternative in schema.OneOf)
+        {
+            Reach(alternative, depth + 1);
+        }
     }
 
     private void RenderReference(StringBuilder sb, SchemaNode schema, string name, string? description, List<string> stack, int depth)
