@@ -35,10 +35,10 @@ internal static class Cli
                               "ApiKeys": [{"Key", "User", "Groups": [...]}]},
            "Admin": {"Enabled", "Groups": [...], "ClientId", "ClientSecret"}}
 
-        Environment (each sets the setting docs/cli.md pairs it with):
+        Environment (each sets the [key] after it; every setting: docs/cli.md):
           AUTH0_MCP_CONFIG              A JSON settings file (same as --config)
           AUTH0_MCP_SPEC                Build time: the OpenAPI spec to generate from (path or URL)
-        """ + "\n" + string.Join('\n', SettingsCatalog.All.Where(s => s.Variable is not null).Select(s => $"  {s.Variable,-29} {s.Meaning}")) + """
+        """ + "\n" + string.Join('\n', SettingsCatalog.All.Where(s => s.Variable is not null).Select(s => $"  {s.Variable,-29} {s.Meaning} [{s.Key}]")) + """
 
 
         HTTP callers: Authorization: Bearer <JWT from AUTH0_MCP_OIDC_AUTHORITY for AUTH0_MCP_OIDC_AUDIENCE>,
