@@ -111,11 +111,12 @@ internal static class AdminCommands
             throw new UsageException("credentials rotate: give --token (or --token-stdin), or --client-id/--client-secret (or --client-secret-stdin).");
         }
 
-        var changed = CredentialSettings.WriteCredentials(token, clientId, secret);
+        var file = CredentialSettings.CredentialsFile(context.Settings.Auth0);
+        var changed = CredentialSettings.WriteCredentials(file, token, clientId, secret);
         var actor = context.DefaultActor ?? Environment.UserName;
         await context.WithGovernanceAsync(actor, async governance =>
         {
-            await governance.RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {CredentialSettings.CredentialsFile}", cancellationToken).ConfigureAwait(false);
+            await governance.RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {file}", cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken, syncCatalog: false).ConfigureAwait(false);
 

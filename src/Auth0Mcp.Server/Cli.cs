@@ -25,20 +25,20 @@ internal static class Cli
 
     /// <summary>What <c>auth0-mcp --help</c> adds after the commands: the settings and how HTTP callers authenticate.</summary>
     public static string Environment { get; } = """
-        Settings (lowest to highest precedence: --config FILE, the environment, options):
-          {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl"},
-           "Server": {"Http", "ToolsMode", "PageSize"},
-           "Governance": {"Enabled", "Store", "User", "Groups", "MaxOutputBytes",
+        Settings (lowest to highest precedence: --config FILE or AUTH0_MCP_CONFIG, the environment, options):
+          {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl", "CredentialsFile"},
+           "Server": {"Http", "ToolsMode", "PageSize", "MaxRequestBytes"},
+           "Governance": {"Enabled", "Store", "AuditKey", "AuditKeyFile", "AuditCheckpoints", "User", "Groups": [...], "MaxOutputBytes",
                           "ArgumentPolicies": [{"Name", "Tools", "Path", "Max": 50}],
                           "CallApproval": {"Default", "Expiry", "Rules"}},
-           "Authentication": {"Jwt": {"Authority", "Audience", "SubjectClaim", "GroupsClaim"},
+           "Authentication": {"Jwt": {"Authority", "Audience", "SubjectClaim", "GroupsClaim"}, "LocalUser",
                               "ApiKeys": [{"Key", "User", "Groups": [...]}]},
            "Admin": {"Enabled", "Groups": [...], "ClientId", "ClientSecret"}}
 
-        Environment:
-          AUTH0_MCP_CREDENTIALS_FILE  The watched file 'credentials rotate' writes (default ~/.config/auth0-mcp/credentials.json)
-          AUTH0_MCP_SPEC              Build time: the OpenAPI spec to generate from (path or URL)
-        """ + "\n" + string.Join('\n', HostSettings.Variables.Select(v => $"  {v.Name,-27} {v.Meaning}")) + """
+        Environment (each sets the [key] after it; every setting: docs/cli.md):
+          AUTH0_MCP_CONFIG              A JSON settings file (same as --config)
+          AUTH0_MCP_SPEC                Build time: the OpenAPI spec to generate from (path or URL)
+        """ + "\n" + string.Join('\n', SettingsCatalog.All.Where(s => s.Variable is not null).Select(s => $"  {s.Variable,-29} {s.Meaning} [{s.Key}]")) + """
 
 
         HTTP callers: Authorization: Bearer <JWT from AUTH0_MCP_OIDC_AUTHORITY for AUTH0_MCP_OIDC_AUDIENCE>,
@@ -97,7 +97,7 @@ internal static class Cli
         var root = new RootCommand("auth0-mcp: a governed MCP server for the Auth0 Management API. Without a command: serve over stdio.");
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new RootHelpAction((HelpAction)help.Action!);
-        root.SetAction((_, ct) => ServeCommand.RunAsync(HostSettings.Load(HostArguments.None), context.Error, ct));
+        root.SetAction((_, ct) => ServeCommand.RunAsync(HostConfiguration.Load(HostArguments.None, context.Environment), context.Error, ct));
         root.Add(ServeCommand.Command(context));
         root.Add(ServeCommand.AdminCommand(context));
         root.Add(CatalogCommand.Command(context));
@@ -150,7 +150,13 @@ internal static class Cli
 /// <summary>What the commands run against: the output, the store, the catalogue, the clock (tests replace them).</summary>
 internal sealed class CliContext
 {
-    private readonly Lazy<HostSettings> _settings = new(() => HostSettings.Load(HostArguments.None, forCommands: true));
+    private readonly Lazy<HostSettings> _settings;
+
+    /// <summary>Creates a context; the settings are read on first use.</summary>
+    public CliContext() => _settings = new(() => HostConfiguration.Load(HostArguments.None, Environment, HostRole.Commands));
+
+    /// <summary>The environment the settings are read from (default: the process's; tests pass their own).</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
     /// <summary>
     /// The settings (file, environment), read once on first use; commands check what they use (the serving checks,
@@ -173,7 +179,7 @@ internal sealed class CliContext
     /// <summary>Opens the governance store (default: the one the settings name).</summary>
     public Func<IGovernanceStore> OpenStore
     {
-        get => field ?? (() => GovernanceStores.Open(Settings.Store));
+        get => field ?? (() => GovernanceStores.Open(Settings.Governance));
         init;
     }
 
@@ -186,7 +192,7 @@ internal sealed class CliContext
     /// <summary>Who acts when <c>--actor</c> is not given (<c>AUTH0_MCP_USER</c>); null: the OS user.</summary>
     public string? DefaultActor
     {
-        get => field ?? (Settings.User is { Length: > 0 } user ? user.Trim() : null);
+        get => field ?? (Settings.Governance.User is { Length: > 0 } user ? user.Trim() : null);
         init;
     }
 
@@ -228,14 +234,14 @@ internal sealed class CliContext
     /// <summary>The argument rules in force (the settings file), shown by <c>tools show</c>.</summary>
     public IReadOnlyList<ArgumentRule> ArgumentPolicies
     {
-        get => field ?? Settings.ArgumentPolicies;
+        get => field ?? Settings.Governance.ArgumentRules;
         init;
     }
 
     /// <summary>The per-call approval settings in force (null: off), shown by <c>tools show</c>.</summary>
     public CallApprovalOptions? CallApprovals
     {
-        get => field ?? Settings.CallApproval;
+        get => field ?? Settings.Governance.CallApprovals;
         init;
     }
 }

@@ -8,17 +8,21 @@ namespace Auth0Mcp.Server;
 /// <summary>
 /// The Auth0 credential as the host uses it: the settings' <c>Auth0</c> values (<see cref="HostSettings"/>: file,
 /// environment), then the credentials file written by <c>auth0-mcp credentials rotate</c>
-/// (<c>AUTH0_MCP_CREDENTIALS_FILE</c>, default <c>~/.config/auth0-mcp/credentials.json</c>), which wins and is watched,
-/// so a rotation applies to the next call of a running server without a restart.
+/// (<c>Auth0:CredentialsFile</c> or <c>AUTH0_MCP_CREDENTIALS_FILE</c>, default <c>~/.config/auth0-mcp/credentials.json</c>),
+/// a reloading configuration source that wins, so a rotation applies to the next call of a running server without a restart.
 /// </summary>
 internal static class CredentialSettings
 {
     public const string Section = "Auth0";
 
-    public static string CredentialsFile =>
-        Environment.GetEnvironmentVariable("AUTH0_MCP_CREDENTIALS_FILE") is { Length: > 0 } path
+    /// <summary>The credentials file <paramref name="settings"/> name, or the default.</summary>
+    public static string CredentialsFile(Auth0Settings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.CredentialsFile is { Length: > 0 } path
             ? Path.GetFullPath(path)
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "auth0-mcp", "credentials.json");
+    }
 
     /// <summary>The credential configuration: <paramref name="settings"/>' Auth0 values, then the watched credentials file.</summary>
     public static IConfigurationRoot Build(HostSettings settings)
@@ -34,13 +38,14 @@ internal static class CredentialSettings
             }
         }
 
-        Map(nameof(Auth0ConnectionOptions.Domain), settings.Domain);
-        Map(nameof(Auth0ConnectionOptions.Token), settings.Token);
-        Map(nameof(Auth0ConnectionOptions.ClientId), settings.ClientId);
-        Map(nameof(Auth0ConnectionOptions.ClientSecret), settings.ClientSecret);
-        Map(nameof(Auth0ConnectionOptions.BaseUrl), settings.BaseUrl?.OriginalString);
+        var auth0 = settings.Auth0;
+        Map(nameof(Auth0ConnectionOptions.Domain), auth0.Domain);
+        Map(nameof(Auth0ConnectionOptions.Token), auth0.Token);
+        Map(nameof(Auth0ConnectionOptions.ClientId), auth0.ClientId);
+        Map(nameof(Auth0ConnectionOptions.ClientSecret), auth0.ClientSecret);
+        Map(nameof(Auth0ConnectionOptions.BaseUrl), auth0.BaseUrl);
         configuration.AddInMemoryCollection(values);
-        var file = CredentialsFile;
+        var file = CredentialsFile(auth0);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         configuration.AddJsonFile(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(file)!), Path.GetFileName(file), optional: true, reloadOnChange: true);
         return configuration.Build();
@@ -53,10 +58,9 @@ internal static class CredentialSettings
     public static void AddRotatableCredentials(Microsoft.Extensions.DependencyInjection.IServiceCollection services, HostSettings settings) =>
         Microsoft.Extensions.DependencyInjection.OptionsConfigurationServiceCollectionExtensions.Configure<Auth0ConnectionOptions>(services, Build(settings).GetSection(Section));
 
-    /// <summary>Writes a rotated credential into the credentials file (owner-only permissions); returns what changed.</summary>
-    public static IReadOnlyList<string> WriteCredentials(string? token, string? clientId, string? clientSecret)
+    /// <summary>Writes a rotated credential into <paramref name="file"/> (owner-only permissions); returns what changed.</summary>
+    public static IReadOnlyList<string> WriteCredentials(string file, string? token, string? clientId, string? clientSecret)
     {
-        var file = CredentialsFile;
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var root = File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? new JsonObject() : new JsonObject();
         var section = root[Section] as JsonObject ?? new JsonObject();

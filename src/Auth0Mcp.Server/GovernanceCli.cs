@@ -153,7 +153,7 @@ internal static class GovernanceCli
         var state = await r.Gov.GetStateAsync(r.Ct).ConfigureAwait(false);
         var patterns = p.GetValue<string[]>("pattern") ?? [];
         ToolState? filter = p.GetValue<string>("--state") is { } s ? GovernanceNames.ParseState(s) : null;
-        var tools = state.Tools.Where(t => (filter is null || t.State == filter) && (patterns.Length == 0 || patterns.Any(g => Glob.IsMatch(g, t.Name)))).ToList();
+        var tools = state.Tools.Where(t => (filter is null || t.State == filter) && (patterns.Length == 0 || patterns.Any(g => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(g, t.Name, ignoreCase: false)))).ToList();
         // When the configured token's scopes can be read, each tool also says which required scopes the token lacks.
         var granted = r.Context.GrantedScopes();
         if (p.GetValue<bool>("--json"))

@@ -3,10 +3,10 @@ using Auth0Mcp.Sdk.Governance;
 namespace Auth0Mcp.Server;
 
 /// <summary>
-/// The server's one place for choosing and opening the governance store from its settings: <c>AUTH0_MCP_STORE</c> (or
-/// <c>Governance:Store</c>) is a PostgreSQL connection string or a SQLite file path, and the audit seal comes from
-/// <c>AUTH0_MCP_AUDIT_KEY</c>, <c>AUTH0_MCP_AUDIT_KEY_FILE</c> and <c>AUTH0_MCP_AUDIT_CHECKPOINTS</c>. The libraries
-/// read no environment; hosts choose in code (<c>g.UseSqlite(path)</c>, <c>g.UsePostgres(connectionString)</c>).
+/// The server's one place for choosing and opening the governance store from its settings: <c>Governance:Store</c>
+/// (<c>AUTH0_MCP_STORE</c>) is a PostgreSQL connection string or a SQLite file path, and the audit seal comes from
+/// <c>Governance:AuditKey</c>, <c>:AuditKeyFile</c> and <c>:AuditCheckpoints</c> (<c>AUTH0_MCP_AUDIT_KEY</c>, …). The
+/// libraries read no environment; hosts choose in code (<c>g.UseSqlite(path)</c>, <c>g.UsePostgres(connectionString)</c>).
 /// </summary>
 internal static class GovernanceStores
 {
@@ -16,11 +16,23 @@ internal static class GovernanceStores
         "auth0-mcp",
         "governance.db");
 
+    /// <summary>Opens the store <paramref name="settings"/> name, sealed with their audit key and checkpoint file.</summary>
+    public static IGovernanceStore Open(GovernanceSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Open(settings.Store, new AuditSealOptions
+        {
+            Keys = settings.AuditKey is { Length: > 0 } inline ? AuditKeyRing.Parse(inline, "Governance:AuditKey (AUTH0_MCP_AUDIT_KEY)") : null,
+            KeyFile = settings.AuditKeyFile is { Length: > 0 } keyFile ? keyFile : null,
+            CheckpointFile = settings.AuditCheckpoints is { Length: > 0 } checkpoints ? checkpoints : null,
+        });
+    }
+
     /// <summary>Opens the store <paramref name="location"/> names (null or blank: <see cref="DefaultSqlitePath"/>).</summary>
-    public static IGovernanceStore Open(string? location)
+    public static IGovernanceStore Open(string? location, AuditSealOptions? seal = null)
     {
         location = string.IsNullOrWhiteSpace(location) ? DefaultSqlitePath : location;
-        var seal = SealFromEnvironment();
+        seal ??= new AuditSealOptions();
         return IsPostgres(location) ? new PostgresGovernanceStore(location, seal) : new SqliteGovernanceStore(location, seal);
     }
 
@@ -33,17 +45,5 @@ internal static class GovernanceStores
             || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
             || text.Contains("Host=", StringComparison.OrdinalIgnoreCase)
             || text.Contains("Server=", StringComparison.OrdinalIgnoreCase);
-    }
-
-    /// <summary>The audit key and checkpoint file the environment names (unset: the store's defaults).</summary>
-    public static AuditSealOptions SealFromEnvironment()
-    {
-        static string? Get(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
-        return new AuditSealOptions
-        {
-            Keys = Get("AUTH0_MCP_AUDIT_KEY") is { } inline ? AuditKeyRing.Parse(inline, "environment variable AUTH0_MCP_AUDIT_KEY") : null,
-            KeyFile = Get("AUTH0_MCP_AUDIT_KEY_FILE"),
-            CheckpointFile = Get("AUTH0_MCP_AUDIT_CHECKPOINTS"),
-        };
     }
 }

@@ -2,112 +2,110 @@ using System.Globalization;
 using System.Text.Json;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Http;
-using Auth0Mcp.Sdk.Progressive;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0Mcp.Server;
 
-/// <summary>One static API key and the caller it stands for.</summary>
-/// <param name="Key">The key as the client sends it (<c>X-API-Key</c>, or <c>Authorization: Bearer KEY</c>).</param>
-/// <param name="User">The caller's user (the governance subject).</param>
-/// <param name="Groups">The caller's groups.</param>
-internal sealed record ApiKeyEntry(string Key, string User, IReadOnlyList<string> Groups);
-
-/// <summary>
-/// The settings of <c>auth0-mcp serve</c>, from (lowest to highest precedence) a JSON file (<c>--config FILE</c> or
-/// <c>AUTH0_MCP_CONFIG</c>), environment variables, and command-line options. <see cref="Load"/> validates them
-/// and reports every problem at once.
-/// </summary>
-internal sealed class HostSettings
+/// <summary>How a setting's text is read, in the environment and for the type check before binding.</summary>
+internal enum SettingKind
 {
-    /// <summary>The environment variables this host reads, with what they mean (for --help and the docs).</summary>
-    public static readonly IReadOnlyList<(string Name, string Key, string Meaning)> Variables =
+    /// <summary>Any text.</summary>
+    Text,
+
+    /// <summary>A whole number.</summary>
+    Number,
+
+    /// <summary>On or off (the environment also takes true/false, yes/no, 1/0).</summary>
+    Switch,
+
+    /// <summary>A list: a JSON array in the file, comma-separated in the environment.</summary>
+    List,
+
+    /// <summary><c>KEY=user[:group1,group2];…</c> in the environment, an array of <c>{"Key", "User", "Groups"}</c> in the file.</summary>
+    ApiKeys,
+
+    /// <summary>Structured JSON, in the file only (its JSON types matter: the operands of argument rules).</summary>
+    Json,
+}
+
+/// <summary>One setting: its configuration key, its environment variable (if any), default and what it means.</summary>
+/// <param name="Key">The configuration key, e.g. <c>Server:PageSize</c> (the file's <c>{"Server": {"PageSize": …}}</c>).</param>
+/// <param name="Variable">The environment variable, or null for a file-only setting.</param>
+/// <param name="Default">The default, in words.</param>
+/// <param name="Meaning">What it does.</param>
+/// <param name="Kind">How its text is read.</param>
+internal sealed record Setting(string Key, string? Variable, string Default, string Meaning, SettingKind Kind = SettingKind.Text)
+{
+    /// <summary>How messages name it: <c>Server:PageSize (AUTH0_MCP_PAGE_SIZE)</c>.</summary>
+    public string Label => Variable is null ? Key : $"{Key} ({Variable})";
+}
+
+/// <summary>Every setting of <see cref="HostSettings"/>: the one table the environment, the checks, --help and the docs use.</summary>
+internal static class SettingsCatalog
+{
+    /// <summary>The environment variable naming the settings file (same as <c>--config</c>).</summary>
+    public const string ConfigVariable = "AUTH0_MCP_CONFIG";
+
+    public static readonly IReadOnlyList<Setting> All =
     [
-        ("AUTH0_DOMAIN", "Auth0:Domain", "Tenant domain, e.g. your-tenant.us.auth0.com"),
-        ("AUTH0_TOKEN", "Auth0:Token", "Management API bearer token"),
-        ("AUTH0_CLIENT_ID", "Auth0:ClientId", "M2M application client id (with AUTH0_CLIENT_SECRET)"),
-        ("AUTH0_CLIENT_SECRET", "Auth0:ClientSecret", "M2M application client secret"),
-        ("AUTH0_MCP_BASE_URL", "Auth0:BaseUrl", "Override the API base URL (e.g. a local mock; no /api/v2 is added)"),
-        ("AUTH0_MCP_CONFIG", "", "A JSON settings file (same as --config)"),
-        ("AUTH0_MCP_HTTP", "Server:Http", "Serve Streamable HTTP at this URL instead of stdio (same as --http)"),
-        ("AUTH0_MCP_TOOLS_MODE", "Server:ToolsMode", "full (default) or progressive (same as --tools-mode)"),
-        ("AUTH0_MCP_PAGE_SIZE", "Server:PageSize", "tools/list page size in full mode (default 100; 0: one page)"),
-        ("AUTH0_MCP_GOVERNANCE", "Governance:Enabled", "on (default) or off: approvals, profiles, hooks and audit"),
-        ("AUTH0_MCP_STORE", "Governance:Store", "Governance store: a SQLite file path or a PostgreSQL connection string"),
-        ("AUTH0_MCP_USER", "Governance:User", "The caller's identity over stdio"),
-        ("AUTH0_MCP_GROUPS", "Governance:Groups", "The caller's groups over stdio (comma-separated)"),
-        ("AUTH0_MCP_MAX_OUTPUT_BYTES", "Governance:MaxOutputBytes", "Results above this size are truncated with paging advice (default 1048576)"),
-        ("AUTH0_MCP_OIDC_AUTHORITY", "Authentication:Jwt:Authority", "HTTP: OIDC issuer whose JWTs are accepted, e.g. https://login.example.com/"),
-        ("AUTH0_MCP_OIDC_AUDIENCE", "Authentication:Jwt:Audience", "HTTP: the audience those JWTs must carry"),
-        ("AUTH0_MCP_API_KEYS", "Authentication:ApiKeys", "HTTP: static keys, KEY=user[:group1,group2];KEY2=user2 (at least 16 characters each)"),
-        ("AUTH0_MCP_HTTP_LOCAL_USER", "Authentication:LocalUser", "HTTP on a loopback address only: on = requests without credentials act as AUTH0_MCP_USER (local tools, test suites)"),
-        ("AUTH0_MCP_ADMIN", "Admin:Enabled", "HTTP: on = serve the admin console under /admin (auth0-mcp admin serves it alone)"),
-        ("AUTH0_MCP_ADMIN_GROUPS", "Admin:Groups", "The groups or roles (comma-separated) whose members administer the console"),
-        ("AUTH0_MCP_ADMIN_CLIENT_ID", "Admin:ClientId", "The console's OIDC client id at AUTH0_MCP_OIDC_AUTHORITY (authorization code + PKCE)"),
-        ("AUTH0_MCP_ADMIN_CLIENT_SECRET", "Admin:ClientSecret", "The console's OIDC client secret, if the client has one"),
+        new("Auth0:Domain", "AUTH0_DOMAIN", "", "Tenant domain, e.g. your-tenant.us.auth0.com"),
+        new("Auth0:Token", "AUTH0_TOKEN", "", "Management API bearer token"),
+        new("Auth0:ClientId", "AUTH0_CLIENT_ID", "", "M2M application client id (with AUTH0_CLIENT_SECRET)"),
+        new("Auth0:ClientSecret", "AUTH0_CLIENT_SECRET", "", "M2M application client secret"),
+        new("Auth0:BaseUrl", "AUTH0_MCP_BASE_URL", "https://DOMAIN/api/v2", "Override the API base URL (e.g. a local mock; no /api/v2 is added)"),
+        new("Auth0:CredentialsFile", "AUTH0_MCP_CREDENTIALS_FILE", "~/.config/auth0-mcp/credentials.json", "The watched file 'credentials rotate' writes; its credential wins"),
+        new("Server:Http", "AUTH0_MCP_HTTP", "(stdio)", "Serve Streamable HTTP at this URL instead of stdio (same as --http)"),
+        new("Server:ToolsMode", "AUTH0_MCP_TOOLS_MODE", "full", "full or progressive (same as --tools-mode)"),
+        new("Server:PageSize", "AUTH0_MCP_PAGE_SIZE", "100", "tools/list page size in full mode (0: one page)", SettingKind.Number),
+        new("Server:MaxRequestBytes", "AUTH0_MCP_MAX_REQUEST_BYTES", "4194304", "The largest JSON-RPC message accepted (at least 1024)", SettingKind.Number),
+        new("Governance:Enabled", "AUTH0_MCP_GOVERNANCE", "on", "on or off: approvals, profiles, hooks and audit", SettingKind.Switch),
+        new("Governance:Store", "AUTH0_MCP_STORE", "LOCALAPPDATA/auth0-mcp/governance.db", "Governance store: a SQLite file path or a PostgreSQL connection string"),
+        new("Governance:AuditKey", "AUTH0_MCP_AUDIT_KEY", "(key file)", "Audit keys inline (base64, at least 32 bytes, comma separated, the last seals new records)"),
+        new("Governance:AuditKeyFile", "AUTH0_MCP_AUDIT_KEY_FILE", "STORE.audit-key", "The audit key file (created 0600)"),
+        new("Governance:AuditCheckpoints", "AUTH0_MCP_AUDIT_CHECKPOINTS", "STORE.audit-checkpoints", "The signed checkpoint file"),
+        new("Governance:User", "AUTH0_MCP_USER", "", "The caller's identity over stdio"),
+        new("Governance:Groups", "AUTH0_MCP_GROUPS", "", "The caller's groups over stdio (comma-separated)", SettingKind.List),
+        new("Governance:MaxOutputBytes", "AUTH0_MCP_MAX_OUTPUT_BYTES", "1048576", "Results above this size are truncated with paging advice (at least 1024)", SettingKind.Number),
+        new("Governance:ArgumentPolicies", null, "", "Typed rules on tools' arguments: [{\"Name\", \"Tools\", \"Path\", \"Max\": 50}]", SettingKind.Json),
+        new("Governance:CallApproval", null, "(off)", "Per-call approval: {\"Default\", \"Expiry\", \"ElicitationTimeout\", \"Rules\"}", SettingKind.Json),
+        new("Authentication:Jwt:Authority", "AUTH0_MCP_OIDC_AUTHORITY", "", "HTTP: OIDC issuer whose JWTs are accepted, e.g. https://login.example.com/"),
+        new("Authentication:Jwt:Audience", "AUTH0_MCP_OIDC_AUDIENCE", "", "HTTP: the audience those JWTs must carry"),
+        new("Authentication:Jwt:SubjectClaim", null, "sub", "The JWT claim naming the caller"),
+        new("Authentication:Jwt:GroupsClaim", null, "groups", "The JWT claim listing the caller's groups"),
+        new("Authentication:ApiKeys", "AUTH0_MCP_API_KEYS", "", "HTTP: static keys, KEY=user[:group1,group2];KEY2=user2 (at least 16 characters each)", SettingKind.ApiKeys),
+        new("Authentication:LocalUser", "AUTH0_MCP_HTTP_LOCAL_USER", "off", "HTTP on a loopback address only: on = requests without credentials act as AUTH0_MCP_USER", SettingKind.Switch),
+        new("Admin:Enabled", "AUTH0_MCP_ADMIN", "off", "HTTP: on = serve the admin console under /admin (auth0-mcp admin serves it alone)", SettingKind.Switch),
+        new("Admin:Groups", "AUTH0_MCP_ADMIN_GROUPS", "", "The groups or roles (comma-separated) whose members administer the console", SettingKind.List),
+        new("Admin:ClientId", "AUTH0_MCP_ADMIN_CLIENT_ID", "", "The console's OIDC client id at AUTH0_MCP_OIDC_AUTHORITY (authorization code + PKCE)"),
+        new("Admin:ClientSecret", "AUTH0_MCP_ADMIN_CLIENT_SECRET", "", "The console's OIDC client secret, if the client has one"),
     ];
 
-    public Uri? HttpUrl { get; set; }
+    /// <summary>The setting <paramref name="key"/> is, or is inside (a list item, an API key's field); null: unknown.</summary>
+    public static Setting? Find(string key) =>
+        All.FirstOrDefault(s => string.Equals(key, s.Key, StringComparison.OrdinalIgnoreCase)
+            || (s.Kind is SettingKind.List or SettingKind.ApiKeys && key.StartsWith(s.Key + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)));
 
-    public ToolsMode ToolsMode { get; set; } = ToolsMode.Full;
+    /// <summary>Sets the list <paramref name="key"/> to the comma-separated <paramref name="text"/> (<c>KEY:0</c>, <c>KEY:1</c>, …).</summary>
+    public static void SetList(IDictionary<string, string?> data, string key, string text)
+    {
+        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var i = 0; i < items.Length; i++)
+        {
+            data[ConfigurationPath.Combine(key, i.ToString(CultureInfo.InvariantCulture))] = items[i];
+        }
+    }
+}
 
-    public int PageSize { get; set; } = 100;
-
-    public string? Domain { get; set; }
-
-    public string? Token { get; set; }
-
-    public string? ClientId { get; set; }
-
-    public string? ClientSecret { get; set; }
-
-    public Uri? BaseUrl { get; set; }
-
-    public bool Governance { get; set; } = true;
-
-    public string? Store { get; set; }
-
-    public string? User { get; set; }
-
-    public string? Groups { get; set; }
-
-    public int MaxOutputBytes { get; set; } = 1024 * 1024;
-
-    public string? JwtAuthority { get; set; }
-
-    public string? JwtAudience { get; set; }
-
-    public string SubjectClaim { get; set; } = "sub";
-
-    public string GroupsClaim { get; set; } = "groups";
-
-    public List<ApiKeyEntry> ApiKeys { get; } = [];
-
-    /// <summary>Typed rules on tools' arguments (<c>Governance:ArgumentPolicies</c>), checked against the catalogue's schemas at load.</summary>
-    public List<ArgumentPolicy> ArgumentPolicies { get; } = [];
-
-    /// <summary>Per-call approval (<c>Governance:CallApproval</c>); null: off.</summary>
-    public CallApprovalOptions? CallApproval { get; set; }
-
-    /// <summary>HTTP on loopback only: requests without credentials act as <see cref="User"/> (like stdio).</summary>
-    public bool LocalUser { get; set; }
-
-    /// <summary>Whether the admin console is served (under /admin, or alone by <c>auth0-mcp admin</c>).</summary>
-    public bool AdminEnabled { get; set; }
-
-    /// <summary><c>auth0-mcp admin</c>: the console alone, no MCP endpoint (no caller authentication needed).</summary>
-    public bool AdminOnly { get; set; }
-
-    /// <summary>The groups or roles whose members administer the console.</summary>
-    public List<string> AdminGroups { get; } = [];
-
-    public string? AdminClientId { get; set; }
-
-    public string? AdminClientSecret { get; set; }
-
-    /// <summary>The MCP endpoint path of <see cref="HttpUrl"/> ("/" when it has none).</summary>
-    public string HttpPath => HttpUrl is null ? "/" : (HttpUrl.AbsolutePath.TrimEnd('/') is { Length: > 0 } p ? p : "/");
-
+/// <summary>
+/// Builds <see cref="HostSettings"/> on Microsoft.Extensions.Configuration: the JSON settings file (<c>--config FILE</c>
+/// or <c>AUTH0_MCP_CONFIG</c>), then the environment variables of <see cref="SettingsCatalog"/>, then the command line
+/// (command line wins); bound by the configuration binding source generator, then checked by
+/// <see cref="HostSettingsValidator"/>. Every problem is reported at once, naming the setting's key and variable.
+/// </summary>
+internal static class HostConfiguration
+{
     /// <summary>
     /// Reads and validates the settings of <c>serve</c> (or <c>admin</c>) from a command line such as
     /// <c>--http URL --config FILE</c>, parsed with the options of <see cref="HostArguments"/>.
@@ -127,43 +125,61 @@ internal sealed class HostSettings
             throw new UsageException($"{command}: {parse.Errors[0].Message}");
         }
 
-        return Load(HostArguments.From(parse), environment, adminOnly);
+        return Load(HostArguments.From(parse), environment, adminOnly ? HostRole.Admin : HostRole.Serve);
     }
 
-    /// <summary>
-    /// Reads and validates the settings of <c>serve</c>: the file (<paramref name="cli"/>'s <c>--config</c> or
-    /// <c>AUTH0_MCP_CONFIG</c>), the environment, then <paramref name="cli"/>'s <c>--http</c> and <c>--tools-mode</c>.
-    /// </summary>
+    /// <summary>Reads, binds and validates the settings for <paramref name="role"/>.</summary>
     /// <param name="cli">The command-line options.</param>
     /// <param name="environment">The environment (tests pass their own).</param>
-    /// <param name="adminOnly"><c>auth0-mcp admin</c>: the console alone.</param>
-    /// <param name="forCommands">The admin commands' read: the serving checks (HTTP authentication, the console) are skipped.</param>
+    /// <param name="role">What is being started: the serving checks apply to <c>serve</c> and <c>admin</c> only.</param>
     /// <exception cref="UsageException">Every problem found, one per line.</exception>
-    public static HostSettings Load(HostArguments cli, Func<string, string?>? environment = null, bool adminOnly = false, bool forCommands = false)
+    public static HostSettings Load(HostArguments cli, Func<string, string?>? environment = null, HostRole role = HostRole.Serve)
     {
         ArgumentNullException.ThrowIfNull(cli);
         environment ??= Environment.GetEnvironmentVariable;
         var errors = new List<string>();
-        var settings = new HostSettings { AdminOnly = adminOnly };
-        var file = cli.Config ?? environment("AUTH0_MCP_CONFIG");
-        if (!string.IsNullOrWhiteSpace(file))
+        var builder = new ConfigurationBuilder();
+        var file = cli.Config ?? (environment(SettingsCatalog.ConfigVariable) is { Length: > 0 } named ? named : null);
+        if (file is not null)
         {
-            settings.ReadFile(file, errors);
+            builder.Add(new SettingsFileSource(file));
         }
 
-        settings.ReadEnvironment(environment, errors);
-        if (cli.Http is { } http)
+        var env = new SettingsEnvironmentSource(environment);
+        builder.Add(env);
+        builder.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            settings.SetHttp(http, "--http", errors);
+            ["Server:Http"] = cli.Http,
+            ["Server:ToolsMode"] = cli.ToolsMode,
+        }.Where(p => p.Value is not null));
+
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = builder.Build();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or JsonException)
+        {
+            throw new UsageException($"invalid settings:\n  - config file '{file}': {(ex.InnerException ?? ex).Message}");
         }
 
-        if (cli.ToolsMode is { } mode)
+        errors.AddRange(env.Problems);
+        var unbindable = Check(configuration, errors);
+        if (unbindable.Count > 0)
         {
-            settings.SetMode(mode, "--tools-mode", errors);
+            // The binder would stop at the first value it cannot convert: leave those unset so every problem is found.
+            configuration = new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(unbindable.Select(k => new KeyValuePair<string, string?>(k, null))).Build();
         }
 
-        settings.AdminEnabled |= adminOnly;
-        settings.Validate(errors, forCommands);
+        var settings = new HostSettings { Role = role };
+        configuration.Bind(settings);
+        ReadRules(settings.Governance, errors);
+        var result = new HostSettingsValidator().Validate(null, settings);
+        if (result.Failed)
+        {
+            errors.AddRange(result.Failures);
+        }
+
         if (errors.Count > 0)
         {
             throw new UsageException("invalid settings:\n  - " + string.Join("\n  - ", errors));
@@ -172,531 +188,296 @@ internal sealed class HostSettings
         return settings;
     }
 
-    /// <summary>Sets the Auth0 connection options from these settings.</summary>
-    public void ApplyTo(Auth0ConnectionOptions options)
+    /// <summary>Names unknown keys and values of the wrong kind; returns the keys the binder could not convert.</summary>
+    private static List<string> Check(IConfiguration configuration, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Domain = Domain;
-        options.Token = Token;
-        options.ClientId = ClientId;
-        options.ClientSecret = ClientSecret;
-        if (BaseUrl is not null)
+        var unbindable = new List<string>();
+        var sections = SettingsCatalog.All.Select(s => s.Key.Split(':')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var section in configuration.GetChildren())
         {
-            options.BaseUrl = BaseUrl;
-        }
-
-        options.MaxResponseBytes = MaxOutputBytes;
-    }
-
-    /// <summary>Sets the governance options from these settings.</summary>
-    public void ApplyTo(ToolGovernanceOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.UseStore(_ => GovernanceStores.Open(Store));
-        options.StdioIdentity = CallerIdentity.From(User, Groups);
-        options.SubjectClaimTypes.Insert(0, SubjectClaim);
-        options.GroupClaimTypes.Insert(0, GroupsClaim);
-        options.AddArgumentPolicies(ArgumentPolicies);
-        if (CallApproval is not null)
-        {
-            options.Hooks.Add(new CallApprovalHook(CallApproval));
-        }
-    }
-
-    private void ReadEnvironment(Func<string, string?> env, List<string> errors)
-    {
-        string? Get(string name) => env(name) is { Length: > 0 } v ? v : null;
-        Domain = Get("AUTH0_DOMAIN") ?? Domain;
-        Token = Get("AUTH0_TOKEN") ?? Token;
-        ClientId = Get("AUTH0_CLIENT_ID") ?? ClientId;
-        ClientSecret = Get("AUTH0_CLIENT_SECRET") ?? ClientSecret;
-        if (Get("AUTH0_MCP_BASE_URL") is { } baseUrl)
-        {
-            BaseUrl = AbsoluteUrl(baseUrl, "AUTH0_MCP_BASE_URL", errors);
-        }
-
-        if (Get("AUTH0_MCP_HTTP") is { } http)
-        {
-            SetHttp(http, "AUTH0_MCP_HTTP", errors);
-        }
-
-        if (Get("AUTH0_MCP_TOOLS_MODE") is { } mode)
-        {
-            SetMode(mode, "AUTH0_MCP_TOOLS_MODE", errors);
-        }
-
-        if (Get("AUTH0_MCP_PAGE_SIZE") is { } size)
-        {
-            PageSize = Int(size, "AUTH0_MCP_PAGE_SIZE", errors) ?? PageSize;
-        }
-
-        if (Get("AUTH0_MCP_GOVERNANCE") is { } governance)
-        {
-            Governance = Switch(governance, "AUTH0_MCP_GOVERNANCE", errors) ?? Governance;
-        }
-
-        Store = Get("AUTH0_MCP_STORE") ?? Store;
-        User = Get("AUTH0_MCP_USER") ?? User;
-        Groups = Get("AUTH0_MCP_GROUPS") ?? Groups;
-        if (Get("AUTH0_MCP_MAX_OUTPUT_BYTES") is { } max)
-        {
-            MaxOutputBytes = Int(max, "AUTH0_MCP_MAX_OUTPUT_BYTES", errors) ?? MaxOutputBytes;
-        }
-
-        if (Get("AUTH0_MCP_HTTP_LOCAL_USER") is { } local)
-        {
-            LocalUser = Switch(local, "AUTH0_MCP_HTTP_LOCAL_USER", errors) ?? LocalUser;
-        }
-
-        if (Get("AUTH0_MCP_ADMIN") is { } admin)
-        {
-            AdminEnabled = Switch(admin, "AUTH0_MCP_ADMIN", errors) ?? AdminEnabled;
-        }
-
-        if (Get("AUTH0_MCP_ADMIN_GROUPS") is { } adminGroups)
-        {
-            AdminGroups.Clear();
-            AdminGroups.AddRange(adminGroups.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        }
-
-        AdminClientId = Get("AUTH0_MCP_ADMIN_CLIENT_ID") ?? AdminClientId;
-        AdminClientSecret = Get("AUTH0_MCP_ADMIN_CLIENT_SECRET") ?? AdminClientSecret;
-        JwtAuthority = Get("AUTH0_MCP_OIDC_AUTHORITY") ?? JwtAuthority;
-        JwtAudience = Get("AUTH0_MCP_OIDC_AUDIENCE") ?? JwtAudience;
-        if (Get("AUTH0_MCP_API_KEYS") is { } keys)
-        {
-            ApiKeys.Clear();
-            foreach (var entry in keys.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (!sections.Contains(section.Key))
             {
-                var eq = entry.IndexOf('=', StringComparison.Ordinal);
-                if (eq <= 0 || eq == entry.Length - 1)
-                {
-                    errors.Add($"AUTH0_MCP_API_KEYS: entry #{ApiKeys.Count + 1} is not KEY=user[:group1,group2]");
-                    continue;
-                }
-
-                var who = entry[(eq + 1)..];
-                var colon = who.IndexOf(':', StringComparison.Ordinal);
-                var user = colon < 0 ? who : who[..colon];
-                var groups = colon < 0 ? [] : who[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                ApiKeys.Add(new ApiKeyEntry(entry[..eq], user.Trim(), groups));
+                errors.Add($"config: unknown section '{section.Key}' (sections: {string.Join(", ", sections)})");
             }
         }
+
+        foreach (var (key, value) in configuration.AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (value is null || !sections.Contains(key.Split(':')[0]))
+            {
+                continue;
+            }
+
+            var setting = SettingsCatalog.Find(key);
+            if (setting is null)
+            {
+                errors.Add($"config: unknown setting {key}");
+                continue;
+            }
+
+            var problem = setting.Kind switch
+            {
+                SettingKind.Number when !int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) => "expected a whole number",
+                SettingKind.Switch when !bool.TryParse(value, out _) => "expected on or off",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                errors.Add($"{setting.Label}: {problem}, got '{value}'");
+                unbindable.Add(key);
+            }
+        }
+
+        return unbindable;
     }
 
-    private void ReadFile(string path, List<string> errors)
+    /// <summary>Reads the structured rules (argument policies, call approval) from their JSON; problems named.</summary>
+    private static void ReadRules(GovernanceSettings governance, List<string> errors)
     {
-        JsonDocument doc;
+        if (Json(governance.ArgumentPolicies, "Governance:ArgumentPolicies", errors) is { } policies)
+        {
+            var found = new List<string>();
+            governance.ArgumentRules = ArgumentPolicy.Parse(policies, found);
+            // Each rule against the input schemas of the tools it names: a bad rule stops the server, named.
+            found.AddRange(ArgumentPolicy.Validate(governance.ArgumentRules, Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors));
+            errors.AddRange(found.Select(e => "Governance:ArgumentPolicies: " + e));
+        }
+
+        if (Json(governance.CallApproval, "Governance:CallApproval", errors) is { } approval)
+        {
+            var found = new List<string>();
+            governance.CallApprovals = CallApprovalOptions.Parse(approval, found);
+            errors.AddRange(found.Select(e => "Governance: " + e));
+        }
+    }
+
+    private static JsonElement? Json(string? text, string key, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.Clone();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        catch (JsonException ex)
         {
-            errors.Add($"config file '{path}': {ex.Message}");
-            return;
-        }
-
-        using (doc)
-        {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add($"config file '{path}': the root must be an object");
-                return;
-            }
-
-            foreach (var section in doc.RootElement.EnumerateObject())
-            {
-                switch (section.Name)
-                {
-                    case "Auth0":
-                        foreach (var p in Properties(section, errors))
-                        {
-                            switch (p.Name)
-                            {
-                                case "Domain": Domain = Str(p, errors); break;
-                                case "Token": Token = Str(p, errors); break;
-                                case "ClientId": ClientId = Str(p, errors); break;
-                                case "ClientSecret": ClientSecret = Str(p, errors); break;
-                                case "BaseUrl": BaseUrl = Str(p, errors) is { } u ? AbsoluteUrl(u, "Auth0:BaseUrl", errors) : null; break;
-                                default: errors.Add($"config: unknown setting Auth0:{p.Name}"); break;
-                            }
-                        }
-
-                        break;
-                    case "Server":
-                        foreach (var p in Properties(section, errors))
-                        {
-                            switch (p.Name)
-                            {
-                                case "Http": if (Str(p, errors) is { } h) { SetHttp(h, "Server:Http", errors); } break;
-                                case "ToolsMode": if (Str(p, errors) is { } m) { SetMode(m, "Server:ToolsMode", errors); } break;
-                                case "PageSize": PageSize = Num(p, errors) ?? PageSize; break;
-                                default: errors.Add($"config: unknown setting Server:{p.Name}"); break;
-                            }
-                        }
-
-                        break;
-                    case "Governance":
-                        foreach (var p in Properties(section, errors))
-                        {
-                            switch (p.Name)
-                            {
-                                case "Enabled":
-                                    if (p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                                    {
-                                        Governance = p.Value.GetBoolean();
-                                    }
-                                    else
-                                    {
-                                        errors.Add("config: Governance:Enabled must be true or false");
-                                    }
-
-                                    break;
-                                case "Store": Store = Str(p, errors); break;
-                                case "User": User = Str(p, errors); break;
-                                case "Groups": Groups = p.Value.ValueKind == JsonValueKind.Array ? string.Join(',', p.Value.EnumerateArray().Select(g => g.GetString())) : Str(p, errors); break;
-                                case "MaxOutputBytes": MaxOutputBytes = Num(p, errors) ?? MaxOutputBytes; break;
-                                case "ArgumentPolicies": ArgumentPolicies.AddRange(Prefixed(found => ArgumentPolicy.Parse(p.Value, found), errors, "config: Governance:ArgumentPolicies: ")); break;
-                                case "CallApproval": CallApproval = Prefixed(found => CallApprovalOptions.Parse(p.Value, found), errors, "config: Governance:"); break;
-                                default: errors.Add($"config: unknown setting Governance:{p.Name}"); break;
-                            }
-                        }
-
-                        break;
-                    case "Authentication":
-                        foreach (var p in Properties(section, errors))
-                        {
-                            switch (p.Name)
-                            {
-                                case "Jwt":
-                                    foreach (var j in Properties(p, errors))
-                                    {
-                                        switch (j.Name)
-                                        {
-                                            case "Authority": JwtAuthority = Str(j, errors); break;
-                                            case "Audience": JwtAudience = Str(j, errors); break;
-                                            case "SubjectClaim": SubjectClaim = Str(j, errors) ?? SubjectClaim; break;
-                                            case "GroupsClaim": GroupsClaim = Str(j, errors) ?? GroupsClaim; break;
-                                            default: errors.Add($"config: unknown setting Authentication:Jwt:{j.Name}"); break;
-                                        }
-                                    }
-
-                                    break;
-                                case "LocalUser":
-                                    LocalUser = p.Value.ValueKind == JsonValueKind.True;
-                                    break;
-                                case "ApiKeys":
-                                    if (p.Value.ValueKind != JsonValueKind.Array)
-                                    {
-                                        errors.Add("config: Authentication:ApiKeys must be an array of {\"Key\", \"User\", \"Groups\"}");
-                                        break;
-                                    }
-
-                                    var index = 0;
-                                    foreach (var item in p.Value.EnumerateArray())
-                                    {
-                                        index++;
-                                        if (item.ValueKind != JsonValueKind.Object)
-                                        {
-                                            errors.Add($"config: Authentication:ApiKeys[{index}] must be an object");
-                                            continue;
-                                        }
-
-                                        string? key = null, user = null;
-                                        var groups = new List<string>();
-                                        foreach (var k in item.EnumerateObject())
-                                        {
-                                            switch (k.Name)
-                                            {
-                                                case "Key": key = Str(k, errors); break;
-                                                case "User": user = Str(k, errors); break;
-                                                case "Groups" when k.Value.ValueKind == JsonValueKind.Array:
-                                                    groups.AddRange(k.Value.EnumerateArray().Where(g => g.ValueKind == JsonValueKind.String).Select(g => g.GetString()!));
-                                                    break;
-                                                default: errors.Add($"config: unknown or malformed setting Authentication:ApiKeys[{index}]:{k.Name}"); break;
-                                            }
-                                        }
-
-                                        ApiKeys.Add(new ApiKeyEntry(key ?? "", user ?? "", groups));
-                                    }
-
-                                    break;
-                                default: errors.Add($"config: unknown setting Authentication:{p.Name}"); break;
-                            }
-                        }
-
-                        break;
-                    case "Admin":
-                        foreach (var p in Properties(section, errors))
-                        {
-                            switch (p.Name)
-                            {
-                                case "Enabled": AdminEnabled = p.Value.ValueKind == JsonValueKind.True; break;
-                                case "Groups":
-                                    AdminGroups.Clear();
-                                    AdminGroups.AddRange(p.Value.ValueKind == JsonValueKind.Array
-                                        ? p.Value.EnumerateArray().Where(g => g.ValueKind == JsonValueKind.String).Select(g => g.GetString()!)
-                                        : (Str(p, errors) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-                                    break;
-                                case "ClientId": AdminClientId = Str(p, errors); break;
-                                case "ClientSecret": AdminClientSecret = Str(p, errors); break;
-                                default: errors.Add($"config: unknown setting Admin:{p.Name}"); break;
-                            }
-                        }
-
-                        break;
-                    default:
-                        errors.Add($"config: unknown section '{section.Name}' (sections: Auth0, Server, Governance, Authentication, Admin)");
-                        break;
-                }
-            }
+            errors.Add($"{key}: not JSON: {ex.Message}");
+            return null;
         }
     }
 
-    private void Validate(List<string> errors, bool forCommands)
+    /// <summary>Sets the Auth0 connection options from <paramref name="settings"/>.</summary>
+    public static void ApplyTo(this HostSettings settings, Auth0ConnectionOptions options)
     {
-        if (PageSize < 0)
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
+        var auth0 = settings.Auth0;
+        options.Domain = auth0.Domain;
+        options.Token = auth0.Token;
+        options.ClientId = auth0.ClientId;
+        options.ClientSecret = auth0.ClientSecret;
+        if (auth0.BaseUrl is { Length: > 0 } baseUrl)
         {
-            errors.Add("page size (AUTH0_MCP_PAGE_SIZE / Server:PageSize) must be 0 or positive");
+            options.BaseUrl = new Uri(baseUrl);
         }
 
-        if (MaxOutputBytes < 1024)
-        {
-            errors.Add("AUTH0_MCP_MAX_OUTPUT_BYTES / Governance:MaxOutputBytes must be at least 1024");
-        }
-
-        // Each rule against the input schemas of the tools it names: a bad rule stops the server, named.
-        errors.AddRange(ArgumentPolicy.Validate(ArgumentPolicies, Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors).Select(e => "config: Governance:ArgumentPolicies: " + e));
-        if (forCommands)
-        {
-            return;
-        }
-
-        if (AdminEnabled && !Http.AdminConsole.Available)
-        {
-            errors.Add(Http.AdminConsole.Missing);
-        }
-        else if (AdminEnabled)
-        {
-            ValidateAdmin(errors);
-        }
-
-        if (HttpUrl is null)
-        {
-            return;
-        }
-
-        if (HttpUrl.Scheme == "https")
-        {
-            errors.Add("--http: serve plain http on a loopback or private address and terminate TLS in a reverse proxy (https listening is not built in)");
-        }
-
-        if (!AdminOnly && (JwtAuthority is null) != (JwtAudience is null))
-        {
-            errors.Add("JWT authentication needs both AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE (Authentication:Jwt:Authority and :Audience)");
-        }
-        else if (JwtAuthority is not null && !(Uri.TryCreate(JwtAuthority, UriKind.Absolute, out var authority) && authority.Scheme is "https" or "http"))
-        {
-            errors.Add($"AUTH0_MCP_OIDC_AUTHORITY is not an absolute http(s) URL: '{JwtAuthority}'");
-        }
-
-        if (LocalUser && !(HttpUrl.IsLoopback || HttpUrl.Host == "localhost"))
-        {
-            errors.Add($"AUTH0_MCP_HTTP_LOCAL_USER (requests without credentials act as the local user) is only allowed on a loopback address, not {HttpUrl.Host}");
-        }
-
-        if (LocalUser && string.IsNullOrWhiteSpace(User))
-        {
-            errors.Add("AUTH0_MCP_HTTP_LOCAL_USER needs AUTH0_MCP_USER: the identity that requests without credentials act as");
-        }
-
-        if (!AdminOnly && JwtAuthority is null && ApiKeys.Count == 0 && !LocalUser)
-        {
-            errors.Add("serve --http needs caller authentication: set AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE (JWT bearer tokens), or AUTH0_MCP_API_KEYS (static keys), or the Authentication section of --config");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < ApiKeys.Count; i++)
-        {
-            var entry = ApiKeys[i];
-            var label = string.IsNullOrWhiteSpace(entry.User) ? $"API key #{i + 1}" : $"API key #{i + 1} ({entry.User})";
-            if (entry.Key.Length < 16)
-            {
-                errors.Add($"{label} is too short: use at least 16 characters (e.g. openssl rand -hex 24)");
-            }
-
-            if (string.IsNullOrWhiteSpace(entry.User))
-            {
-                errors.Add($"{label} has no user");
-            }
-
-            if (!seen.Add(entry.Key))
-            {
-                errors.Add($"{label} repeats another key");
-            }
-        }
+        options.MaxResponseBytes = settings.Governance.MaxOutputBytes;
     }
 
-    private void ValidateAdmin(List<string> errors)
+    /// <summary>Sets the governance options from <paramref name="settings"/>.</summary>
+    public static void ApplyTo(this HostSettings settings, ToolGovernanceOptions options)
     {
-        if (HttpUrl is null)
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
+        var governance = settings.Governance;
+        options.UseStore(_ => GovernanceStores.Open(governance));
+        options.StdioIdentity = governance.StdioCaller;
+        options.SubjectClaimTypes.Insert(0, settings.Authentication.Jwt.SubjectClaim);
+        options.GroupClaimTypes.Insert(0, settings.Authentication.Jwt.GroupsClaim);
+        options.AddArgumentPolicies(governance.ArgumentRules);
+        if (governance.CallApprovals is { } approvals)
         {
-            errors.Add(AdminOnly
-                ? "admin: give the console's address with --http URL (e.g. http://127.0.0.1:8081)"
-                : "the admin console (AUTH0_MCP_ADMIN) is served over HTTP only: add --http URL");
-        }
-
-        if (!AdminOnly && !Governance)
-        {
-            errors.Add("the admin console (AUTH0_MCP_ADMIN) needs governance on (AUTH0_MCP_GOVERNANCE)");
-        }
-
-        if (AdminGroups.Count == 0)
-        {
-            errors.Add("the admin console needs AUTH0_MCP_ADMIN_GROUPS (or Admin:Groups): the groups or roles whose members administer it");
-        }
-
-        if (ApiKeys.Count == 0 && (JwtAuthority is null || AdminClientId is null))
-        {
-            errors.Add("the admin console needs a sign-in: AUTH0_MCP_OIDC_AUTHORITY with AUTH0_MCP_ADMIN_CLIENT_ID (OIDC), or AUTH0_MCP_API_KEYS (loopback only)");
+            options.Hooks.Add(new CallApprovalHook(approvals));
         }
     }
 
 #if ADMIN_CONSOLE
-    /// <summary>Sets the admin console options from these settings.</summary>
-    public void ApplyTo(Auth0Mcp.Admin.AdminConsoleOptions options)
+    /// <summary>Sets the admin console options from <paramref name="settings"/>.</summary>
+    public static void ApplyTo(this HostSettings settings, Auth0Mcp.Admin.AdminConsoleOptions options)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(options);
-        foreach (var group in AdminGroups)
+        foreach (var group in settings.Admin.Groups)
         {
             options.AdminGroups.Add(group);
         }
 
-        foreach (var key in ApiKeys)
+        foreach (var key in settings.Authentication.ApiKeys)
         {
             options.ApiKeys.Add(new Auth0Mcp.Admin.AdminApiKey(key.Key, key.User, key.Groups));
         }
 
-        options.Oidc.Authority = JwtAuthority;
-        options.Oidc.ClientId = AdminClientId;
-        options.Oidc.ClientSecret = AdminClientSecret;
-        options.Oidc.SubjectClaim = SubjectClaim;
-        options.Oidc.GroupsClaim = GroupsClaim;
-        options.StoreFactory = _ => GovernanceStores.Open(Store);
+        var jwt = settings.Authentication.Jwt;
+        options.Oidc.Authority = jwt.Authority;
+        options.Oidc.ClientId = settings.Admin.ClientId;
+        options.Oidc.ClientSecret = settings.Admin.ClientSecret;
+        options.Oidc.SubjectClaim = jwt.SubjectClaim;
+        options.Oidc.GroupsClaim = jwt.GroupsClaim;
+        options.StoreFactory = _ => GovernanceStores.Open(settings.Governance);
         options.Catalog = AdminCommands.Catalog;
-        options.GrantedScopes = () => AdminCommands.GrantedScopes(this);
+        options.GrantedScopes = () => AdminCommands.GrantedScopes(settings);
 
         // What the tool pages show when the console runs alone against a store (inside 'serve' it reads the server's own).
-        options.ArgumentRules = ArgumentPolicies;
-        options.CallApprovals = CallApproval;
+        options.ArgumentRules = settings.Governance.ArgumentRules;
+        options.CallApprovals = settings.Governance.CallApprovals;
     }
 #endif
+}
 
-    private void SetHttp(string value, string source, List<string> errors)
+/// <summary>
+/// The settings file: JSON (comments and trailing commas allowed) read by the JSON configuration provider, except the
+/// structured settings (<see cref="SettingKind.Json"/>), kept as their JSON text, and lists given as one
+/// comma-separated string, which become lists.
+/// </summary>
+internal sealed class SettingsFileSource : JsonConfigurationSource
+{
+    public SettingsFileSource(string path)
     {
-        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0)
-        {
-            HttpUrl = uri;
-        }
-        else
-        {
-            errors.Add($"{source}: expected an http(s) URL such as http://127.0.0.1:8080 or http://127.0.0.1:8080/mcp, got '{value}'");
-        }
+        var full = System.IO.Path.GetFullPath(path);
+        Path = System.IO.Path.GetFileName(full);
+        FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(System.IO.Path.GetDirectoryName(full)!);
+        Optional = false;
     }
 
-    private void SetMode(string value, string source, List<string> errors)
+    public override IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider(this);
+
+    private sealed class Provider(SettingsFileSource source) : JsonConfigurationProvider(source)
     {
-        if (ToolsModeOptions.TryParseMode(value, out var mode))
+        public override void Load(Stream stream)
         {
-            ToolsMode = mode;
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            buffer.Position = 0;
+            base.Load(buffer);
+            using var doc = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            foreach (var setting in SettingsCatalog.All)
+            {
+                if (setting.Kind == SettingKind.Json && Find(doc.RootElement, setting.Key) is { } json)
+                {
+                    foreach (var inner in Data.Keys.Where(k => k.StartsWith(setting.Key + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)).ToList())
+                    {
+                        Data.Remove(inner);
+                    }
+
+                    Data[setting.Key] = json.GetRawText();
+                }
+                else if (setting.Kind == SettingKind.List && Data.TryGetValue(setting.Key, out var text) && text is not null)
+                {
+                    Data.Remove(setting.Key);
+                    SettingsCatalog.SetList(Data, setting.Key, text);
+                }
+            }
         }
-        else
+
+        private static JsonElement? Find(JsonElement element, string key)
         {
-            errors.Add($"{source}: expected full or progressive, got '{value}'");
+            foreach (var part in key.Split(':'))
+            {
+                if (element.ValueKind != JsonValueKind.Object)
+                {
+                    return null;
+                }
+
+                var next = element.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, part, StringComparison.OrdinalIgnoreCase));
+                if (next.Value.ValueKind == JsonValueKind.Undefined)
+                {
+                    return null;
+                }
+
+                element = next.Value;
+            }
+
+            return element;
         }
     }
+}
 
-    private static Uri? AbsoluteUrl(string value, string source, List<string> errors)
+/// <summary>The environment variables of <see cref="SettingsCatalog"/>, each set under its key (the documented names, not the <c>__</c> convention).</summary>
+internal sealed class SettingsEnvironmentSource(Func<string, string?> environment) : IConfigurationSource
+{
+    private Func<string, string?> Read { get; } = environment;
+
+    /// <summary>Values that could not be read (malformed <c>AUTH0_MCP_API_KEYS</c> entries), after <see cref="Build"/>.</summary>
+    public List<string> Problems { get; } = [];
+
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider(this);
+
+    private sealed class Provider(SettingsEnvironmentSource source) : ConfigurationProvider
     {
-        if (Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        public override void Load()
         {
-            return uri;
+            source.Problems.Clear();
+            foreach (var setting in SettingsCatalog.All)
+            {
+                if (setting.Variable is null || source.Read(setting.Variable) is not { Length: > 0 } value)
+                {
+                    continue;
+                }
+
+                switch (setting.Kind)
+                {
+                    case SettingKind.Switch:
+                        Data[setting.Key] = value.Trim().ToLowerInvariant() switch
+                        {
+                            "on" or "true" or "1" or "yes" => "true",
+                            "off" or "false" or "0" or "no" => "false",
+                            _ => value,
+                        };
+                        break;
+                    case SettingKind.List:
+                        SettingsCatalog.SetList(Data, setting.Key, value);
+                        break;
+                    case SettingKind.ApiKeys:
+                        ReadApiKeys(setting, value);
+                        break;
+                    default:
+                        Data[setting.Key] = value;
+                        break;
+                }
+            }
         }
 
-        errors.Add($"{source} is not an absolute URL: '{value}'");
-        return null;
-    }
-
-    private static int? Int(string value, string source, List<string> errors)
-    {
-        if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
+        private void ReadApiKeys(Setting setting, string value)
         {
-            return n;
+            var index = 0;
+            var entries = value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            for (var n = 0; n < entries.Length; n++)
+            {
+                var entry = entries[n];
+                var eq = entry.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0 || eq == entry.Length - 1)
+                {
+                    source.Problems.Add($"{setting.Variable}: entry #{n + 1} is not KEY=user[:group1,group2]");
+                    continue;
+                }
+
+                var item = ConfigurationPath.Combine(setting.Key, index.ToString(CultureInfo.InvariantCulture));
+                var who = entry[(eq + 1)..];
+                var colon = who.IndexOf(':', StringComparison.Ordinal);
+                Data[ConfigurationPath.Combine(item, nameof(ApiKeyEntry.Key))] = entry[..eq];
+                Data[ConfigurationPath.Combine(item, nameof(ApiKeyEntry.User))] = (colon < 0 ? who : who[..colon]).Trim();
+                if (colon >= 0)
+                {
+                    SettingsCatalog.SetList(Data, ConfigurationPath.Combine(item, nameof(ApiKeyEntry.Groups)), who[(colon + 1)..]);
+                }
+
+                index++;
+            }
         }
-
-        errors.Add($"{source}: expected a whole number, got '{value}'");
-        return null;
-    }
-
-    private static bool? Switch(string value, string source, List<string> errors)
-    {
-        switch (value.Trim().ToLowerInvariant())
-        {
-            case "on" or "true" or "1" or "yes":
-                return true;
-            case "off" or "false" or "0" or "no":
-                return false;
-            default:
-                errors.Add($"{source}: expected on or off, got '{value}'");
-                return null;
-        }
-    }
-
-    /// <summary>Runs <paramref name="parse"/>, adding its problems to <paramref name="errors"/> after <paramref name="prefix"/>.</summary>
-    private static T Prefixed<T>(Func<List<string>, T> parse, List<string> errors, string prefix)
-    {
-        var found = new List<string>();
-        var result = parse(found);
-        errors.AddRange(found.Select(e => prefix + e));
-        return result;
-    }
-
-    private static IEnumerable<JsonProperty> Properties(JsonProperty section, List<string> errors)
-    {
-        if (section.Value.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add($"config: {section.Name} must be an object");
-            return [];
-        }
-
-        return section.Value.EnumerateObject().ToList();
-    }
-
-    private static string? Str(JsonProperty p, List<string> errors)
-    {
-        if (p.Value.ValueKind == JsonValueKind.String)
-        {
-            return p.Value.GetString();
-        }
-
-        if (p.Value.ValueKind != JsonValueKind.Null)
-        {
-            errors.Add($"config: {p.Name} must be a string");
-        }
-
-        return null;
-    }
-
-    private static int? Num(JsonProperty p, List<string> errors)
-    {
-        if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var n))
-        {
-            return n;
-        }
-
-        errors.Add($"config: {p.Name} must be a whole number");
-        return null;
     }
 }
 
@@ -710,12 +491,12 @@ internal static class HostComposition
             .WithAuth0ManagementTools(settings.ApplyTo)
             .WithToolsMode(o =>
             {
-                o.Mode = settings.ToolsMode;
-                o.PageSize = settings.PageSize;
+                o.Mode = settings.Server.Mode;
+                o.PageSize = settings.Server.PageSize;
             });
         // A credential rotated with `auth0-mcp credentials rotate` reaches the next call without a restart.
         CredentialSettings.AddRotatableCredentials(services, settings);
-        if (settings.Governance)
+        if (settings.Governance.Enabled)
         {
             mcp.WithToolGovernance(settings.ApplyTo);
             services.AddSingleton<Auth0Mcp.Sdk.Auth.IAuth0CredentialEvents, GovernanceCredentialEvents>();

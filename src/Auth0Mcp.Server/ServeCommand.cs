@@ -39,7 +39,7 @@ internal static class ServeCommand
     public static Command Command(CliContext context)
     {
         var command = HostArguments.Options("serve", "Serve MCP over stdio (the default), or over Streamable HTTP with --http (callers authenticate with a JWT or an API key).");
-        command.SetAction((parse, ct) => RunAsync(HostSettings.Load(HostArguments.From(parse)), context.Error, ct));
+        command.SetAction((parse, ct) => RunAsync(HostConfiguration.Load(HostArguments.From(parse), context.Environment), context.Error, ct));
         return command;
     }
 
@@ -47,7 +47,7 @@ internal static class ServeCommand
     public static Command AdminCommand(CliContext context)
     {
         var command = HostArguments.Options("admin", "Serve only the admin console (govern tools in a browser) against the store, e.g. --http http://127.0.0.1:8081 (AUTH0_MCP_ADMIN=on serves it under /admin of serve --http).");
-        command.SetAction((parse, ct) => Http.AdminServe.RunAsync(parse.Tokens.Skip(1).Select(t => t.Value).ToArray(), context.Error, ct));
+        command.SetAction((parse, ct) => Http.AdminServe.RunAsync(HostConfiguration.Load(HostArguments.From(parse), context.Environment, HostRole.Admin), context.Error, ct));
         return command;
     }
 
@@ -61,15 +61,15 @@ internal static class ServeCommand
         }
 
         // No default sources (appsettings files and their watchers, DOTNET_ variables, the command line) and no default
-        // logging providers: the settings were read once above (HostConfiguration.cs), so start-up pays for neither.
+        // logging providers: the settings were bound and validated once (HostConfiguration.cs), so start-up pays for neither.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // stdin passes through the transport guard (size, shape; refusals answered and audited): Transport/StdioGuard.cs.
         IServiceProvider? services = null;
-        var caller = Sdk.Governance.CallerIdentity.From(settings.User, settings.Groups);
-        var guard = new Transport.StdioGuard(Console.OpenStandardInput(), Console.OpenStandardOutput(), Transport.TransportLimits.FromEnvironment(),
+        var caller = settings.Governance.StdioCaller;
+        var guard = new Transport.StdioGuard(Console.OpenStandardInput(), Console.OpenStandardOutput(), Transport.TransportLimits.From(settings.Server),
             (refusal, bytes, sha256) => Transport.TransportAudit.RecordAsync(services, refusal, bytes, sha256, caller?.User, caller?.Groups, null));
         builder.Services.AddAuth0Mcp(settings).WithStreamServerTransport(guard.Input, guard.Output);
         using var host = builder.Build();

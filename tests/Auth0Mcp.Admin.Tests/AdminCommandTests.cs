@@ -60,7 +60,7 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
             ["AUTH0_MCP_OIDC_AUTHORITY"] = "https://idp.test.invalid/",
             ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console-client",
         };
-        var settings = HostSettings.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
+        var settings = HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
         // The authority's metadata, given instead of fetched (no network identity provider in tests).
         await using var app = new AdminApp(AdminServe.Build(settings, services => services.Configure<OpenIdConnectOptions>(AdminAuthentication.OidcScheme, o =>
             o.Configuration = new OpenIdConnectConfiguration { Issuer = "https://idp.test.invalid/", AuthorizationEndpoint = "https://idp.test.invalid/authorize", TokenEndpoint = "https://idp.test.invalid/oauth/token" })));
@@ -94,7 +94,7 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
             ["AUTH0_MCP_API_KEYS"] = $"{ConsoleServer.AdminKey}=admin:admins",
             ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
         };
-        var settings = HostSettings.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
+        var settings = HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
         var app = new AdminApp(AdminServe.Build(settings, services => services.PostConfigure<AdminConsoleOptions>(o => o.Catalog = catalog)));
         await app.StartAsync();
         return app;

@@ -6,7 +6,7 @@ namespace Auth0Mcp.Admin.Tests;
 public sealed class AdminSettingsTests
 {
     private static HostSettings Load(Dictionary<string, string?> env, bool adminOnly, params string[] args) =>
-        HostSettings.Load(args, name => env.GetValueOrDefault(name), adminOnly);
+        HostConfiguration.Load(args, name => env.GetValueOrDefault(name), adminOnly);
 
     [Fact]
     public void AdminCommand_WithoutHttpGroupsOrSignIn_ReportsEveryProblem()

@@ -64,8 +64,8 @@ public sealed class CliProcessTests
         Assert.True(code == 2, $"exit {code}: {stderr}");
         Assert.Empty(stdout);
         Assert.StartsWith("auth0-mcp: invalid settings", stderr, StringComparison.Ordinal);
-        Assert.Contains("AUTH0_MCP_PAGE_SIZE: expected a whole number, got 'ten'", stderr, StringComparison.Ordinal);
-        Assert.Contains("AUTH0_MCP_TOOLS_MODE: expected full or progressive, got 'some'", stderr, StringComparison.Ordinal);
+        Assert.Contains("Server:PageSize (AUTH0_MCP_PAGE_SIZE): expected a whole number, got 'ten'", stderr, StringComparison.Ordinal);
+        Assert.Contains("Server:ToolsMode (AUTH0_MCP_TOOLS_MODE, --tools-mode): expected full or progressive", stderr, StringComparison.Ordinal);
         Assert.Contains("serve --http needs caller authentication", stderr, StringComparison.Ordinal);
     }
 }

@@ -8,7 +8,7 @@ namespace Auth0Mcp.Sdk.Auth;
 /// tool results, doctor output and error messages. A belt to the braces of never formatting a secret in the first
 /// place. The list and the masking live in the one redactor (<see cref="JsonRedactor"/>), which applies them too.
 /// </summary>
-public static class Auth0Redaction
+internal static class Auth0Redaction
 {
     /// <summary>What a secret is replaced with (the one redactor's mask).</summary>
     public const string Placeholder = JsonRedactor.Mask;

@@ -7,7 +7,7 @@ namespace Auth0Mcp.Sdk.Auth;
 /// scopes the token lacks is denied with <c>missing-scopes</c> and hidden from <c>tools/list</c>). It decides nothing
 /// itself: the one access evaluator (<c>ToolGovernance.Evaluate</c>) does.
 /// </summary>
-public interface IAuth0ScopeGuard
+internal interface IAuth0ScopeGuard
 {
     /// <summary>
     /// The scopes the current token grants, or null when they are not known: an opaque token, no credential, or a
@@ -18,7 +18,7 @@ public interface IAuth0ScopeGuard
 }
 
 /// <summary>The default <see cref="IAuth0ScopeGuard"/>: reads the scopes of the token <see cref="IAuth0TokenProvider"/> gives.</summary>
-public sealed class Auth0ScopeGuard(IAuth0TokenProvider tokens) : IAuth0ScopeGuard
+internal sealed class Auth0ScopeGuard(IAuth0TokenProvider tokens) : IAuth0ScopeGuard
 {
     /// <inheritdoc />
     public async ValueTask<IReadOnlySet<string>?> GrantedScopesAsync(bool obtainToken, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace Auth0Mcp.Sdk.Auth;
 /// expired JWT up front). For client credentials it obtains tokens at the token endpoint, caches them per
 /// credential version, renews them before expiry, and runs one renewal at a time however many calls wait.
 /// </summary>
-public sealed class Auth0TokenProvider : IAuth0TokenProvider
+internal sealed class Auth0TokenProvider : IAuth0TokenProvider
 {
     /// <summary>The <see cref="IHttpClientFactory"/> client used for the token endpoint.</summary>
     public const string TokenClientName = "Auth0Mcp.Token";

@@ -1,7 +1,7 @@
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>Tool-name glob patterns: <c>*</c> matches any run of characters, <c>?</c> one character; ordinal.</summary>
-public static class Glob
+internal static class Glob
 {
     /// <summary>Whether <paramref name="pattern"/> contains a wildcard.</summary>
     public static bool HasWildcard(string pattern) => pattern.AsSpan().IndexOfAny('*', '?') >= 0;

@@ -7,7 +7,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// callers may see changed, so that it sends <c>notifications/tools/list_changed</c> on the
 /// <c>subscriptions/listen</c> streams of 2026-07-28+ clients (which must not get unsolicited broadcasts).
 /// </summary>
-public sealed class GovernedToolCollection : McpServerPrimitiveCollection<McpServerTool>
+internal sealed class GovernedToolCollection : McpServerPrimitiveCollection<McpServerTool>
 {
     /// <summary>Creates an empty collection.</summary>
     public GovernedToolCollection()

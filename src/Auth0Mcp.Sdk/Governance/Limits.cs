@@ -12,7 +12,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// prefix plus the hash of the whole. Each check returns the refusal text (naming the argument, never quoting its
 /// value) or null when the input is within the limits.
 /// </summary>
-public static class Limits
+internal static class Limits
 {
     /// <summary>The default cap on a call's arguments, as UTF-8 JSON (1 MiB).</summary>
     public const int DefaultMaxArgumentBytes = 1024 * 1024;

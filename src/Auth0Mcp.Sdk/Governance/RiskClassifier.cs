@@ -12,7 +12,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// user jobs. Sensitive: any other delete, any read of those subjects, and reads or writes of users, logs,
 /// sessions and grants (personal data). Everything else: none.
 /// </remarks>
-public static class RiskClassifier
+internal static class RiskClassifier
 {
     // Subjects whose change can leak or rotate secrets, lock out a tenant or touch every user.
     private static readonly string[] DangerousWriteSubjects =

@@ -11,7 +11,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// covers the whole exchange (all attempts, retry waits, and the body: a body that stalls or trickles ends the call).
 /// Returns the raw answer with its <see cref="Auth0CallOutcome"/>; failures without an answer come back as an outcome too.
 /// </summary>
-public sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time)
+internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time)
 {
     private static readonly string[] KeptHeaders =
         ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "link"];

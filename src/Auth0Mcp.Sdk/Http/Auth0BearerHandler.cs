@@ -8,7 +8,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// the provider once for a different token (a renewed or rotated one) and resends the request once with it: the one
 /// 401-refresh path (the retry strategy never retries a 401).
 /// </summary>
-public sealed class Auth0BearerHandler(IAuth0TokenProvider tokens) : DelegatingHandler
+internal sealed class Auth0BearerHandler(IAuth0TokenProvider tokens) : DelegatingHandler
 {
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// with an error), or the failure kind (when no answer came); attempts, retry waits, duration, body size and whether
 /// the body was cut at the output limit. Governance and the audit read it; nothing is parsed back out of prose.
 /// </summary>
-public sealed record Auth0CallOutcome
+internal sealed record Auth0CallOutcome
 {
     /// <summary>The final HTTP status, or null when no response came.</summary>
     public int? Status { get; init; }
@@ -47,7 +47,7 @@ public sealed record Auth0CallOutcome
 }
 
 /// <summary>Auth0's answer as it came, read up to the output limit, with the call's outcome.</summary>
-public sealed class Auth0Response
+internal sealed class Auth0Response
 {
     /// <summary>Creates a response (done by <see cref="Auth0ApiClient"/>).</summary>
     public Auth0Response(Auth0CallOutcome outcome, ReadOnlyMemory<byte> body, string? mediaType, IReadOnlyDictionary<string, string> headers)

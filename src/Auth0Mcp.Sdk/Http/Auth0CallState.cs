@@ -10,7 +10,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// delays, token renewals). It rides on the request (<see cref="HttpRequestMessage.Options"/>): the telemetry
 /// handler, the retry strategy and the bearer handler read and update it; nothing travels on an async-local.
 /// </summary>
-public sealed class Auth0CallState
+internal sealed class Auth0CallState
 {
     private static readonly HttpRequestOptionsKey<Auth0CallState> Key = new("auth0.call");
     private readonly IProgress<ProgressNotificationValue>? _progress;

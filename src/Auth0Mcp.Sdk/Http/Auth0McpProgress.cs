@@ -7,7 +7,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// Sends each report as an MCP <c>notifications/progress</c> with the request's progress token. Reports are
 /// fire-and-forget: a client that went away does not fail the call.
 /// </summary>
-public sealed class Auth0McpProgress : IProgress<ProgressNotificationValue>
+internal sealed class Auth0McpProgress : IProgress<ProgressNotificationValue>
 {
     private readonly McpSession _session;
     private readonly ProgressToken _token;

@@ -10,7 +10,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// puts a string part's <c>Content-Type</c> first and quotes the boundary, which some parsers (Prism's among them)
 /// cannot read.
 /// </summary>
-public sealed class Auth0RequestBodyHandler : DelegatingHandler
+internal sealed class Auth0RequestBodyHandler : DelegatingHandler
 {
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// shape); query arrays are repeated or comma-joined; a JSON body is copied byte for byte; form, multipart, text and
 /// binary (base64) bodies are encoded from the argument by media type.
 /// </summary>
-public static class Auth0RequestBuilder
+internal static class Auth0RequestBuilder
 {
     /// <summary>Builds the request for <paramref name="descriptor"/> with <paramref name="arguments"/> (validated), relative to <paramref name="baseAddress"/>.</summary>
     /// <exception cref="Auth0HttpException">A path value would change the path's shape (<see cref="Auth0FailureKind.RefusedPath"/>), or a header value holds a control character (<see cref="Auth0FailureKind.RefusedHeader"/>).</exception>

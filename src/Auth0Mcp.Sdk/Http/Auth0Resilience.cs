@@ -16,7 +16,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// so the call ends with Auth0's last answer rather than a blind timeout. What happens is noted on the request's
 /// <see cref="Auth0CallState"/>.
 /// </summary>
-public static class Auth0Resilience
+internal static class Auth0Resilience
 {
     /// <summary>The pipeline name given to <c>AddResilienceHandler</c>.</summary>
     public const string PipelineName = "auth0";

@@ -9,7 +9,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// seconds) or <c>Retry-After</c>; a 500/502/503/504, a network error or an attempt timeout only for idempotent
 /// methods (GET, PUT, DELETE, HEAD, OPTIONS), after the resilience library's exponential, jittered backoff.
 /// </summary>
-public static class Auth0RetryPolicy
+internal static class Auth0RetryPolicy
 {
     /// <summary>Whether a request with <paramref name="method"/> may be resent after a failure that it may have caused.</summary>
     public static bool IsIdempotent(HttpMethod method)

@@ -8,7 +8,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// with the operation, method, status and retries. No token, secret, path value or query value is recorded.
 /// Subscribe with <c>AddSource(Auth0Telemetry.SourceName)</c> and <c>AddMeter(Auth0Telemetry.MeterName)</c>.
 /// </summary>
-public static class Auth0Telemetry
+internal static class Auth0Telemetry
 {
     /// <summary>The <see cref="ActivitySource"/> and <see cref="Meter"/> name.</summary>
     public const string SourceName = "Auth0Mcp.Management";

@@ -11,7 +11,7 @@ namespace Auth0Mcp.Sdk.Http;
 /// <see cref="Activity"/> and the metrics of <see cref="Auth0Telemetry"/>, and turns a failure without a response
 /// into a concise <see cref="Auth0HttpException"/>. The outermost handler, outside the resilience handler.
 /// </summary>
-public sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time) : DelegatingHandler
+internal sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time) : DelegatingHandler
 {
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

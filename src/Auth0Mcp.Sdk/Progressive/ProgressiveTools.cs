@@ -14,7 +14,7 @@ namespace Auth0Mcp.Sdk.Progressive;
 /// <c>tools/list</c> would show in full mode); call re-dispatches <c>tools/call</c> under the real tool's name
 /// through the same filter pipeline as a direct call, so governance, hooks, audit and rate limits apply unchanged.
 /// </summary>
-public static class ProgressiveTools
+internal static class ProgressiveTools
 {
     /// <summary>The search tool's name.</summary>
     public const string SearchName = "auth0_search_tools";

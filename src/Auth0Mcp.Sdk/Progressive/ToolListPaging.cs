@@ -8,7 +8,7 @@ namespace Auth0Mcp.Sdk.Progressive;
 /// Pages a <c>tools/list</c> answer: tools sorted by name, <c>nextCursor</c> names the last tool sent (opaque,
 /// base64url), so a page boundary survives tools appearing or vanishing between two pages.
 /// </summary>
-public static class ToolListPaging
+internal static class ToolListPaging
 {
     private const string Prefix = "after:";
 

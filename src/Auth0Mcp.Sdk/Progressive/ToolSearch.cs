@@ -7,14 +7,14 @@ namespace Auth0Mcp.Sdk.Progressive;
 /// <param name="Tool">The tool.</param>
 /// <param name="Score">The BM25F relevance of the tool to the query; higher is better (0 for a blank query).</param>
 /// <param name="MatchedAll">Whether every query word that some tool has matched this tool (directly or through the vocabulary).</param>
-public sealed record ToolSearchHit(Auth0ToolDescriptor Tool, double Score, bool MatchedAll);
+internal sealed record ToolSearchHit(Auth0ToolDescriptor Tool, double Score, bool MatchedAll);
 
 /// <summary>
 /// Progressive search over the tools a caller may call: a BM25F ranking with stemming and the Auth0 vocabulary
 /// (<see cref="ToolSearchIndex"/>), filtered by group and action. The index is built over exactly the tools passed
 /// in (the caller's entitled tools), so nothing else shapes the ranking; the last few indexes are kept.
 /// </summary>
-public static class ToolSearch
+internal static class ToolSearch
 {
     private const int CachedIndexes = 8;
     private static readonly Lock Gate = new();

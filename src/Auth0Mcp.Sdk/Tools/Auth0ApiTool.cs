@@ -12,7 +12,7 @@ namespace Auth0Mcp.Sdk.Tools;
 /// <summary>What a tool call came to: the MCP result and the outcome of the Auth0 call (null when none was made).</summary>
 /// <param name="Result">The tool result (already redacted).</param>
 /// <param name="Outcome">Status, Auth0 error code, attempts, size, truncation; null when no request was made.</param>
-public sealed record Auth0ToolCall(CallToolResult Result, Auth0CallOutcome? Outcome);
+internal sealed record Auth0ToolCall(CallToolResult Result, Auth0CallOutcome? Outcome);
 
 /// <summary>
 /// An Auth0 Management API tool: a reflection-free <see cref="McpServerTool"/> with a literal input schema and a
@@ -68,7 +68,7 @@ public class Auth0ApiTool : McpServerTool
         (_validator ??= new Auth0ArgumentValidator(Descriptor.InputSchema)).Validate(arguments);
 
     /// <inheritdoc />
-    public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
+    public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var services = request.Services ?? throw new InvalidOperationException("The MCP request has no service provider.");
@@ -81,7 +81,7 @@ public class Auth0ApiTool : McpServerTool
         InvokeAsync(arguments, services, null, cancellationToken);
 
     /// <summary>Validates the arguments, calls Auth0 and maps its answer to a tool result; retry waits are reported to <paramref name="progress"/>.</summary>
-    public async ValueTask<CallToolResult> InvokeAsync(IDictionary<string, JsonElement>? arguments, IServiceProvider services, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken = default)
+    internal async ValueTask<CallToolResult> InvokeAsync(IDictionary<string, JsonElement>? arguments, IServiceProvider services, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
         var values = ReadOnly(arguments);
@@ -98,7 +98,7 @@ public class Auth0ApiTool : McpServerTool
     /// Calls Auth0 with arguments that <see cref="Validate"/> accepted: builds the request from the plan, sends it, reads
     /// the answer up to the output limit, and returns the result with the call's <see cref="Auth0CallOutcome"/>.
     /// </summary>
-    public async ValueTask<Auth0ToolCall> CallAsync(IReadOnlyDictionary<string, JsonElement> arguments, IServiceProvider services, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken = default)
+    internal async ValueTask<Auth0ToolCall> CallAsync(IReadOnlyDictionary<string, JsonElement> arguments, IServiceProvider services, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(services);

@@ -13,7 +13,7 @@ namespace Auth0Mcp.Sdk.Tools;
 /// arguments: it is checked here (required, unknown names), each argument against its own subschema, so the arguments
 /// are never re-serialized into one document. Every error names the argument, e.g. <c>per_page: 500 should be at most 100</c>.
 /// </summary>
-public sealed class Auth0ArgumentValidator
+internal sealed class Auth0ArgumentValidator
 {
     private const int MaxErrors = 10;
 

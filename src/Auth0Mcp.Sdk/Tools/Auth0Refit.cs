@@ -41,7 +41,7 @@ public static class Auth0Refit
 /// Formats query and path values the way the Auth0 API (and its spec) expects: booleans as <c>true</c>/<c>false</c>
 /// (Refit's default is <c>True</c>), numbers in the invariant culture.
 /// </summary>
-public sealed class Auth0UrlParameterFormatter : DefaultUrlParameterFormatter
+internal sealed class Auth0UrlParameterFormatter : DefaultUrlParameterFormatter
 {
     /// <inheritdoc />
     public override string? Format(object? value, ICustomAttributeProvider attributeProvider, Type type) => value switch

@@ -16,7 +16,7 @@ namespace Auth0Mcp.Sdk.Tools;
 /// the next page); an error is one concise <c>isError</c> text. Every text goes through the one redactor
 /// (<see cref="JsonRedactor.Secrets"/>), with or without governance, and a body it cannot read is withheld.
 /// </summary>
-public static class Auth0ToolResults
+internal static class Auth0ToolResults
 {
     /// <summary>
     /// The nesting structuredContent keeps. The MCP SDK's serializer stops at 64 levels, the JSON-RPC envelope included:

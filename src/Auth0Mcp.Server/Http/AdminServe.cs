@@ -16,9 +16,8 @@ namespace Auth0Mcp.Server.Http;
 /// </summary>
 internal static class AdminServe
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var settings = HostSettings.Load(args, adminOnly: true);
         await using var app = Build(settings);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var address in ConsoleUrls(app))

@@ -79,15 +79,15 @@ internal static class HttpServe
             o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
         });
 
-        var jwt = settings.JwtAuthority is not null;
-        var keys = settings.ApiKeys.Count > 0;
+        var jwt = settings.Authentication.Jwt.Authority is not null;
+        var keys = settings.Authentication.ApiKeys.Count > 0;
         var auth = builder.Services.AddAuthentication(o =>
         {
             o.DefaultScheme = CallerScheme;
             o.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
         });
         auth.AddPolicyScheme(CallerScheme, "JWT or API key", o => o.ForwardDefaultSelector = context =>
-            settings.LocalUser && ApiKeyAuthenticationHandler.PresentedKey(context.Request) is null ? LocalUserAuthenticationHandler.SchemeName
+            settings.Authentication.LocalUser && ApiKeyAuthenticationHandler.PresentedKey(context.Request) is null ? LocalUserAuthenticationHandler.SchemeName
             : !jwt ? (keys ? ApiKeyAuthenticationHandler.SchemeName : LocalUserAuthenticationHandler.SchemeName)
             : !keys ? JwtBearerDefaults.AuthenticationScheme
             : LooksLikeJwt(context.Request) ? JwtBearerDefaults.AuthenticationScheme
@@ -96,26 +96,26 @@ internal static class HttpServe
         {
             auth.AddJwtBearer(o =>
             {
-                o.Authority = settings.JwtAuthority;
-                o.Audience = settings.JwtAudience;
-                o.RequireHttpsMetadata = settings.JwtAuthority!.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+                o.Authority = settings.Authentication.Jwt.Authority;
+                o.Audience = settings.Authentication.Jwt.Audience;
+                o.RequireHttpsMetadata = settings.Authentication.Jwt.Authority!.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
                 // Keep the token's own claim names (sub, groups): governance reads them.
                 o.MapInboundClaims = false;
-                o.TokenValidationParameters.NameClaimType = settings.SubjectClaim;
-                o.TokenValidationParameters.RoleClaimType = settings.GroupsClaim;
+                o.TokenValidationParameters.NameClaimType = settings.Authentication.Jwt.SubjectClaim;
+                o.TokenValidationParameters.RoleClaimType = settings.Authentication.Jwt.GroupsClaim;
             });
         }
 
         if (keys)
         {
-            auth.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.Keys = settings.ApiKeys);
+            auth.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.Keys = settings.Authentication.ApiKeys);
         }
 
-        if (settings.LocalUser)
+        if (settings.Authentication.LocalUser)
         {
             auth.AddScheme<LocalUserAuthenticationOptions, LocalUserAuthenticationHandler>(LocalUserAuthenticationHandler.SchemeName, o =>
             {
-                var local = Sdk.Governance.CallerIdentity.From(settings.User, settings.Groups);
+                var local = settings.Governance.StdioCaller;
                 o.User = local?.User ?? "";
                 o.Groups = local?.Groups ?? [];
             });
@@ -128,7 +128,7 @@ internal static class HttpServe
                 ResourceName = "auth0-mcp (Auth0 Management API tools)",
                 BearerMethodsSupported = ["header"],
             };
-            if (settings.JwtAuthority is { } authority)
+            if (settings.Authentication.Jwt.Authority is { } authority)
             {
                 o.ResourceMetadata.AuthorizationServers.Add(authority);
             }
@@ -147,7 +147,7 @@ internal static class HttpServe
         app.UseAuthentication();
         app.UseAuthorization();
         // Size and shape of each JSON-RPC message, for authenticated callers: Transport/HttpRequestGuard.cs.
-        app.UseJsonRpcGuard(settings.HttpPath, Transport.TransportLimits.FromEnvironment(), settings.SubjectClaim, settings.GroupsClaim);
+        app.UseJsonRpcGuard(settings.HttpPath, Transport.TransportLimits.From(settings.Server), settings.Authentication.Jwt.SubjectClaim, settings.Authentication.Jwt.GroupsClaim);
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapMcp(settings.HttpPath).RequireAuthorization();
         if (settings.AdminEnabled)

@@ -5,25 +5,18 @@ using System.Text.Json;
 namespace Auth0Mcp.Server.Transport;
 
 /// <summary>The limits both transports apply to every incoming JSON-RPC message, before the MCP server sees it.</summary>
-/// <param name="MaxRequestBytes">The largest message, in bytes (<c>AUTH0_MCP_MAX_REQUEST_BYTES</c>, default 4 MiB).</param>
+/// <param name="MaxRequestBytes">The largest message, in bytes (<c>Server:MaxRequestBytes</c>, default 4 MiB).</param>
 /// <param name="MaxDepth">The deepest nesting of objects and arrays (64: what the MCP server's JSON reader accepts).</param>
 internal sealed record TransportLimits(int MaxRequestBytes, int MaxDepth)
 {
     public const int DefaultMaxRequestBytes = 4 * 1024 * 1024;
     public const int DefaultMaxDepth = 64;
-    public const string Variable = "AUTH0_MCP_MAX_REQUEST_BYTES";
 
-    public static TransportLimits FromEnvironment()
+    /// <summary>The limits <paramref name="settings"/> set (validated at start: at least 1024 bytes).</summary>
+    public static TransportLimits From(ServerSettings settings)
     {
-        var text = Environment.GetEnvironmentVariable(Variable);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return new TransportLimits(DefaultMaxRequestBytes, DefaultMaxDepth);
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes >= 1024
-            ? new TransportLimits(bytes, DefaultMaxDepth)
-            : throw new UsageException($"{Variable} must be a number of bytes, at least 1024 (got '{text}').");
+        ArgumentNullException.ThrowIfNull(settings);
+        return new TransportLimits(settings.MaxRequestBytes, DefaultMaxDepth);
     }
 }
 
@@ -150,7 +143,7 @@ internal static class JsonRpcGuard
     /// <summary>The refusal for a message of <paramref name="bytes"/> bytes over the limit, answered with the id read from its start or end.</summary>
     public static JsonRpcRefusal TooLarge(long bytes, TransportLimits limits, Header header) =>
         Refuse(-32600, JsonRpcRefusal.TooLarge,
-            string.Create(CultureInfo.InvariantCulture, $"Request refused: {bytes} bytes exceed the {limits.MaxRequestBytes}-byte limit ({TransportLimits.Variable}); nothing was run."),
+            string.Create(CultureInfo.InvariantCulture, $"Request refused: {bytes} bytes exceed the {limits.MaxRequestBytes}-byte limit (Server:MaxRequestBytes, AUTH0_MCP_MAX_REQUEST_BYTES); nothing was run."),
             header);
 
     /// <summary>Reads what it can of the top-level fields from the start of a message that is too large (or cut).</summary>

@@ -1,6 +1,9 @@
 namespace Auth0Mcp.Server.Tests.Http;
 
-/// <summary>Settings of <c>serve</c>: file, environment and options, validated at start with every problem named.</summary>
+/// <summary>
+/// Settings of <c>serve</c>: file, environment and command line (in that order of precedence), bound and validated at
+/// start with every problem named by its key and environment variable.
+/// </summary>
 public sealed class HostSettingsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("auth0mcp-settings-").FullName;
@@ -9,6 +12,13 @@ public sealed class HostSettingsTests : IDisposable
 
     private static string Problems(Dictionary<string, string?> env, params string[] args) =>
         Assert.Throws<UsageException>(() => Settings.Load(env, args)).Message;
+
+    private string File(string json)
+    {
+        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".json");
+        System.IO.File.WriteAllText(path, json);
+        return path;
+    }
 
     [Fact]
     public void Http_WithoutAnyCallerAuthentication_IsRefusedWithTheVariablesToSet()
@@ -28,12 +38,14 @@ public sealed class HostSettingsTests : IDisposable
             ["AUTH0_MCP_API_KEYS"] = "short=alice",
             ["AUTH0_MCP_TOOLS_MODE"] = "some",
             ["AUTH0_MCP_PAGE_SIZE"] = "ten",
+            ["AUTH0_MCP_GOVERNANCE"] = "maybe",
         }, "--http", "http://127.0.0.1:8080");
 
         Assert.Contains("needs both AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE", message, StringComparison.Ordinal);
         Assert.Contains("API key #1 (alice) is too short", message, StringComparison.Ordinal);
-        Assert.Contains("AUTH0_MCP_TOOLS_MODE: expected full or progressive, got 'some'", message, StringComparison.Ordinal);
-        Assert.Contains("AUTH0_MCP_PAGE_SIZE: expected a whole number, got 'ten'", message, StringComparison.Ordinal);
+        Assert.Contains("Server:ToolsMode (AUTH0_MCP_TOOLS_MODE, --tools-mode): expected full or progressive", message, StringComparison.Ordinal);
+        Assert.Contains("Server:PageSize (AUTH0_MCP_PAGE_SIZE): expected a whole number, got 'ten'", message, StringComparison.Ordinal);
+        Assert.Contains("Governance:Enabled (AUTH0_MCP_GOVERNANCE): expected on or off, got 'maybe'", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -47,34 +59,93 @@ public sealed class HostSettingsTests : IDisposable
     [Fact]
     public void ConfigFile_IsReadAndEnvironmentAndOptionsOverrideIt()
     {
-        var file = Path.Combine(_dir, "auth0-mcp.json");
-        File.WriteAllText(file, """
+        var file = File("""
             {
               // comments are allowed
               "Auth0": { "Domain": "tenant.example.auth0.com", "Token": "from-file" },
               "Server": { "Http": "http://127.0.0.1:9000/mcp", "ToolsMode": "full", "PageSize": 50 },
               "Governance": { "Store": "/tmp/x.db", "User": "ops-bot", "Groups": ["ops", "oncall"] },
-              "Authentication": { "ApiKeys": [ { "Key": "file-key-0123456789abcdef", "User": "alice", "Groups": ["ops"] } ] }
+              "Authentication": { "ApiKeys": [ { "Key": "file-key-0123456789abcdef", "User": "alice", "Groups": ["ops"] } ] },
             }
             """);
 
         var settings = Settings.Load(new() { ["AUTH0_TOKEN"] = "from-env" }, "--config", file, "--tools-mode", "progressive");
 
-        Assert.Equal("tenant.example.auth0.com", settings.Domain);
-        Assert.Equal("from-env", settings.Token);
-        Assert.Equal(Sdk.Progressive.ToolsMode.Progressive, settings.ToolsMode);
-        Assert.Equal(50, settings.PageSize);
+        Assert.Equal("tenant.example.auth0.com", settings.Auth0.Domain);
+        Assert.Equal("from-env", settings.Auth0.Token);
+        Assert.Equal(Sdk.Progressive.ToolsMode.Progressive, settings.Server.Mode);
+        Assert.Equal(50, settings.Server.PageSize);
         Assert.Equal("/mcp", settings.HttpPath);
-        Assert.Equal("ops,oncall", settings.Groups);
-        var key = Assert.Single(settings.ApiKeys);
+        Assert.Equal(["ops", "oncall"], settings.Governance.StdioCaller!.Groups);
+        var key = Assert.Single(settings.Authentication.ApiKeys);
         Assert.Equal(("alice", "ops"), (key.User, Assert.Single(key.Groups)));
+    }
+
+    [Fact]
+    public void Precedence_FileThenEnvironmentThenCommandLine_TheLaterWins()
+    {
+        var file = File("""
+            {
+              "Server": { "Http": "http://127.0.0.1:9001/file", "ToolsMode": "progressive", "PageSize": 7 },
+              "Governance": { "User": "file-user", "Groups": "a, b" },
+              "Authentication": { "LocalUser": true }
+            }
+            """);
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_CONFIG"] = file,
+            ["AUTH0_MCP_HTTP"] = "http://127.0.0.1:9002/env",
+            ["AUTH0_MCP_PAGE_SIZE"] = "9",
+            ["AUTH0_MCP_USER"] = "env-user",
+        };
+
+        var fileAndEnvironment = Settings.Load(env);
+        var all = Settings.Load(env, "--http", "http://127.0.0.1:9003/cli", "--tools-mode", "full");
+
+        // file < environment
+        Assert.Equal(("/env", 9, "env-user"), (fileAndEnvironment.HttpPath, fileAndEnvironment.Server.PageSize, fileAndEnvironment.Governance.User));
+        // what only the file sets stays (a comma-separated list in the file is a list too)
+        Assert.Equal((Sdk.Progressive.ToolsMode.Progressive, true), (fileAndEnvironment.Server.Mode, fileAndEnvironment.Authentication.LocalUser));
+        Assert.Equal(["a", "b"], fileAndEnvironment.Governance.Groups);
+        // environment < command line
+        Assert.Equal(("/cli", Sdk.Progressive.ToolsMode.Full), (all.HttpPath, all.Server.Mode));
+    }
+
+    [Fact]
+    public void Environment_DocumentedNames_ReachTheirSettings()
+    {
+        var settings = Settings.Load(new()
+        {
+            ["AUTH0_DOMAIN"] = "t.example.auth0.com",
+            ["AUTH0_TOKEN"] = "tok",
+            ["AUTH0_CLIENT_ID"] = "cid",
+            ["AUTH0_CLIENT_SECRET"] = "secret",
+            ["AUTH0_MCP_BASE_URL"] = "http://127.0.0.1:4010",
+            ["AUTH0_MCP_STORE"] = "/tmp/g.db",
+            ["AUTH0_MCP_USER"] = "alice",
+            ["AUTH0_MCP_GROUPS"] = "ops, support",
+            ["AUTH0_MCP_GOVERNANCE"] = "off",
+            ["AUTH0_MCP_MAX_OUTPUT_BYTES"] = "2048",
+            ["AUTH0_MCP_MAX_REQUEST_BYTES"] = "4096",
+            ["AUTH0_MCP_CREDENTIALS_FILE"] = "/tmp/creds.json",
+            ["AUTH0_MCP_AUDIT_KEY_FILE"] = "/tmp/audit.key",
+            ["AUTH0_MCP_AUDIT_CHECKPOINTS"] = "/tmp/checkpoints.log",
+            ["AUTH0_MCP_API_KEYS"] = "key-0123456789abcdef=bob:ops,dev;key-fedcba9876543210=carol",
+        });
+
+        Assert.Equal(("t.example.auth0.com", "tok", "cid", "secret", "http://127.0.0.1:4010", "/tmp/creds.json"),
+            (settings.Auth0.Domain, settings.Auth0.Token, settings.Auth0.ClientId, settings.Auth0.ClientSecret, settings.Auth0.BaseUrl, settings.Auth0.CredentialsFile));
+        Assert.Equal(("/tmp/g.db", "alice", false, 2048), (settings.Governance.Store, settings.Governance.User, settings.Governance.Enabled, settings.Governance.MaxOutputBytes));
+        Assert.Equal(["ops", "support"], settings.Governance.Groups);
+        Assert.Equal(("/tmp/audit.key", "/tmp/checkpoints.log"), (settings.Governance.AuditKeyFile, settings.Governance.AuditCheckpoints));
+        Assert.Equal(4096, settings.Server.MaxRequestBytes);
+        Assert.Equal(["bob:ops,dev", "carol:"], settings.Authentication.ApiKeys.Select(k => $"{k.User}:{string.Join(',', k.Groups)}"));
     }
 
     [Fact]
     public void ConfigFile_UnknownSetting_IsNamed()
     {
-        var file = Path.Combine(_dir, "bad.json");
-        File.WriteAllText(file, """{ "Server": { "Htpp": "http://127.0.0.1:1" }, "Extra": {} }""");
+        var file = File("""{ "Server": { "Htpp": "http://127.0.0.1:1" }, "Extra": { "A": 1 } }""");
 
         var message = Problems([], "--config", file);
 
@@ -83,10 +154,85 @@ public sealed class HostSettingsTests : IDisposable
     }
 
     [Fact]
+    public void ConfigFile_NotJson_IsNamed()
+    {
+        var file = File("""{ "Server": """);
+
+        var message = Problems([], "--config", file);
+
+        Assert.Contains($"config file '{file}'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigFile_ArgumentPoliciesAndCallApproval_KeepTheirJsonTypes()
+    {
+        var file = File("""
+            {
+              "Governance": {
+                "ArgumentPolicies": [ { "Name": "small-pages", "Tools": "auth0_users_list", "Path": "/per_page", "Max": 50 } ],
+                "CallApproval": { "Default": "admin", "Expiry": "2h", "Rules": [ { "Tools": ["auth0_users_delete"], "Mode": "elicit" } ] }
+              }
+            }
+            """);
+
+        var governance = Settings.Load([], "--config", file).Governance;
+
+        var rule = Assert.Single(governance.ArgumentRules);
+        Assert.Equal("/per_page max 50", rule.ToString());
+        Assert.Equal((Sdk.Governance.CallApprovalMode.Admin, TimeSpan.FromHours(2)), (governance.CallApprovals!.Default, governance.CallApprovals.Expiry));
+        Assert.Equal(["auth0_users_delete"], Assert.Single(governance.CallApprovals.Rules).Tools);
+    }
+
+    [Fact]
     public void UnknownOption_IsAUsageError()
     {
         var ex = Assert.Throws<UsageException>(() => Settings.Load([], "--htp", "x"));
 
         Assert.Contains("unexpected argument '--htp'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SettingsCatalog_EveryKey_IsBoundByTheModel()
+    {
+        // Each documented key set in the file is read without an "unknown setting" problem and lands on the model:
+        // the table (environment names, docs, --help) and the bound types cannot drift apart.
+        var values = new System.Text.Json.Nodes.JsonObject();
+        foreach (var setting in SettingsCatalog.All)
+        {
+            var node = values;
+            var parts = setting.Key.Split(':');
+            foreach (var part in parts[..^1])
+            {
+                node = (System.Text.Json.Nodes.JsonObject)(node[part] ??= new System.Text.Json.Nodes.JsonObject());
+            }
+
+            System.Text.Json.Nodes.JsonNode? value = setting.Kind switch
+            {
+                SettingKind.Number => 2048,
+                SettingKind.Switch => false,
+                SettingKind.List => new System.Text.Json.Nodes.JsonArray("g"),
+                SettingKind.ApiKeys => System.Text.Json.Nodes.JsonNode.Parse("""[{"Key": "k-0123456789abcdef", "User": "u"}]"""),
+                SettingKind.Json when setting.Key.EndsWith("ArgumentPolicies", StringComparison.Ordinal) => new System.Text.Json.Nodes.JsonArray(),
+                SettingKind.Json => new System.Text.Json.Nodes.JsonObject(),
+                _ when setting.Key.EndsWith("Url", StringComparison.Ordinal) || setting.Key.EndsWith("Authority", StringComparison.Ordinal) => "http://127.0.0.1:1",
+                _ when setting.Key.EndsWith("ToolsMode", StringComparison.Ordinal) => "progressive",
+                _ when setting.Key.EndsWith("AuditKey", StringComparison.Ordinal) => null,
+                _ when setting.Key == "Server:Http" => null,
+                _ => "x-" + parts[^1],
+            };
+            if (value is not null)
+            {
+                node[parts[^1]] = value;
+            }
+        }
+
+        var settings = Settings.Load([], "--config", File(values.ToJsonString()));
+
+        Assert.Equal("x-Domain", settings.Auth0.Domain);
+        Assert.Equal("x-Audience", settings.Authentication.Jwt.Audience);
+        Assert.Equal(("x-ClientId", "x-ClientSecret"), (settings.Admin.ClientId, settings.Admin.ClientSecret));
+        Assert.Equal(["g"], settings.Admin.Groups);
+        Assert.Equal((2048, 2048, 2048), (settings.Server.PageSize, settings.Server.MaxRequestBytes, settings.Governance.MaxOutputBytes));
+        Assert.Equal("u", Assert.Single(settings.Authentication.ApiKeys).User);
     }
 }

@@ -141,7 +141,7 @@ internal static class Settings
 {
     /// <summary>Settings as the environment would give them (nothing from the developer's shell).</summary>
     public static HostSettings Load(Dictionary<string, string?> env, params string[] args) =>
-        HostSettings.Load(args, name => env.TryGetValue(name, out var v) ? v : null);
+        HostConfiguration.Load(args, name => env.TryGetValue(name, out var v) ? v : null);
 
     public static ClaimsPrincipal? None => null;
 }

@@ -23,21 +23,14 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
     {
         await _governance.RunAsync("tools", "approve", "*");
         await _governance.RunAsync("profiles", "create", "all", "--toolsets", "all-approved", "--users", "mallory", "--policy", "auto");
-        Environment.SetEnvironmentVariable("AUTH0_MCP_MAX_REQUEST_BYTES", limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        try
+        return await InProcessServer.StartAsync(Settings.Load(new Dictionary<string, string?>
         {
-            return await InProcessServer.StartAsync(Settings.Load(new Dictionary<string, string?>
-            {
-                ["AUTH0_TOKEN"] = "test-token-http-sec",
-                ["AUTH0_MCP_BASE_URL"] = auth0.ToString().TrimEnd('/'),
-                ["AUTH0_MCP_STORE"] = _governance.Store,
-                ["AUTH0_MCP_API_KEYS"] = $"{MalloryKey}=mallory",
-            }, "--http", "http://127.0.0.1:0/mcp"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("AUTH0_MCP_MAX_REQUEST_BYTES", null);
-        }
+            ["AUTH0_TOKEN"] = "test-token-http-sec",
+            ["AUTH0_MCP_BASE_URL"] = auth0.ToString().TrimEnd('/'),
+            ["AUTH0_MCP_STORE"] = _governance.Store,
+            ["AUTH0_MCP_API_KEYS"] = $"{MalloryKey}=mallory",
+            ["AUTH0_MCP_MAX_REQUEST_BYTES"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, "--http", "http://127.0.0.1:0/mcp"));
     }
 
     private static HttpRequestMessage Post(Uri url, string body, string? key = MalloryKey, bool chunked = false)

@@ -97,7 +97,7 @@ public sealed class CallApproval
 }
 
 /// <summary>The canonical form of a call's arguments: object keys sorted (ordinal) at every depth, no whitespace.</summary>
-public static class CanonicalArguments
+internal static class CanonicalArguments
 {
     /// <summary>The canonical JSON of <paramref name="arguments"/>.</summary>
     public static string Json(IReadOnlyDictionary<string, JsonElement> arguments)

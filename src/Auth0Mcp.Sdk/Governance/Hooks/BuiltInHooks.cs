@@ -9,7 +9,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// Masks secrets in results: <c>client_secret</c>, <c>signing_secret</c>, signing and private keys, passwords
 /// and tokens, at any depth and inside arrays, in both the text content and the structured content. On by default.
 /// </summary>
-public sealed class SecretMaskingHook : ToolCallHook
+internal sealed class SecretMaskingHook : ToolCallHook
 {
     private readonly JsonRedactor _redactor;
 
@@ -32,7 +32,7 @@ public sealed class SecretMaskingHook : ToolCallHook
 }
 
 /// <summary>Redacts personal data fields (email, phone number, names, IP addresses, ...) in results. Off by default.</summary>
-public sealed class PiiRedactionHook : ToolCallHook
+internal sealed class PiiRedactionHook : ToolCallHook
 {
     private readonly JsonRedactor _redactor;
 
@@ -55,7 +55,7 @@ public sealed class PiiRedactionHook : ToolCallHook
 }
 
 /// <summary>Caps paging arguments (by default <c>per_page</c> and <c>take</c>) at a maximum, rewriting larger values.</summary>
-public sealed class PagingCapHook : ToolCallHook
+internal sealed class PagingCapHook : ToolCallHook
 {
     /// <summary>Creates the hook with caps per argument name.</summary>
     public PagingCapHook(IReadOnlyDictionary<string, int> caps)

@@ -28,7 +28,7 @@ public interface ICallerIdentityResolver
 /// configured <see cref="ToolGovernanceOptions.StdioIdentity"/> (by default from <c>AUTH0_MCP_USER</c> and
 /// <c>AUTH0_MCP_GROUPS</c>).
 /// </summary>
-public sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
+internal sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
 {
     private readonly ToolGovernanceOptions _options;
 

@@ -7,7 +7,7 @@ namespace Auth0Mcp.Sdk.Progressive.Search;
 /// required field), each with its enum's first value, its default or example, or a placeholder of the right type
 /// and length. It shows a model the shape of a call; the values are to be replaced.
 /// </summary>
-public static class ToolExample
+internal static class ToolExample
 {
     private const int MaxDepth = 8;
 

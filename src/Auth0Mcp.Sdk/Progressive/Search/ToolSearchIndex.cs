@@ -11,7 +11,7 @@ namespace Auth0Mcp.Sdk.Progressive.Search;
 /// vocabulary (<see cref="SearchVocabulary"/>); a query verb also matches the tools of its action.
 /// </summary>
 /// <remarks>Immutable after <see cref="Build"/>; safe to search from many threads.</remarks>
-public sealed class ToolSearchIndex
+internal sealed class ToolSearchIndex
 {
     // BM25 saturation; per-field weight and length normalisation (b) are in Fields.
     private const float K1 = 1.2f;

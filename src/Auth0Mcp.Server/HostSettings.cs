@@ -1,0 +1,383 @@
+using System.ComponentModel.DataAnnotations;
+using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Progressive;
+using Microsoft.Extensions.Options;
+
+namespace Auth0Mcp.Server;
+
+/// <summary>What is being started: the settings each needs are checked (<see cref="HostSettings.Validate"/>).</summary>
+internal enum HostRole
+{
+    /// <summary><c>serve</c>: MCP over stdio or HTTP.</summary>
+    Serve,
+
+    /// <summary><c>admin</c>: the admin console alone.</summary>
+    Admin,
+
+    /// <summary>The admin commands (<c>tools</c>, <c>doctor</c>, …): no serving checks.</summary>
+    Commands,
+}
+
+/// <summary>
+/// The settings of <c>auth0-mcp</c>, bound (by the configuration binding source generator) from a JSON file, the
+/// environment and the command line (<see cref="HostConfiguration"/>) and checked by the source-generated
+/// <see cref="HostSettingsValidator"/>. Each section is one object of the file; <see cref="SettingsCatalog"/> names
+/// every key and its environment variable.
+/// </summary>
+internal sealed class HostSettings : IValidatableObject
+{
+    /// <summary>The Auth0 tenant and credential.</summary>
+    [ValidateObjectMembers]
+    public Auth0Settings Auth0 { get; set; } = new();
+
+    /// <summary>The MCP server.</summary>
+    [ValidateObjectMembers]
+    public ServerSettings Server { get; set; } = new();
+
+    /// <summary>Governance: store, audit seal, caller over stdio, rules.</summary>
+    [ValidateObjectMembers]
+    public GovernanceSettings Governance { get; set; } = new();
+
+    /// <summary>How HTTP callers authenticate.</summary>
+    [ValidateObjectMembers]
+    public AuthenticationSettings Authentication { get; set; } = new();
+
+    /// <summary>The admin console (checked across settings, <see cref="Validate"/>).</summary>
+    public AdminSettings Admin { get; set; } = new();
+
+    /// <summary>What is being started (not a setting).</summary>
+    internal HostRole Role { get; set; }
+
+    /// <summary><c>auth0-mcp admin</c>: the console alone, no MCP endpoint.</summary>
+    internal bool AdminOnly => Role == HostRole.Admin;
+
+    /// <summary>Whether the admin console is served (under /admin, or alone by <c>auth0-mcp admin</c>).</summary>
+    internal bool AdminEnabled => Admin.Enabled || AdminOnly;
+
+    /// <summary>The URL to serve Streamable HTTP at; null: stdio.</summary>
+    internal Uri? HttpUrl => Server.Http is { Length: > 0 } http && Uri.TryCreate(http, UriKind.Absolute, out var uri) ? uri : null;
+
+    /// <summary>The MCP endpoint path of <see cref="HttpUrl"/> ("/" when it has none).</summary>
+    internal string HttpPath => HttpUrl is null ? "/" : (HttpUrl.AbsolutePath.TrimEnd('/') is { Length: > 0 } p ? p : "/");
+
+    /// <summary>The checks across settings, for <see cref="Role"/> (each message names the settings to change).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Role == HostRole.Commands)
+        {
+            yield break;
+        }
+
+        if (AdminEnabled && !Http.AdminConsole.Available)
+        {
+            yield return new(Http.AdminConsole.Missing);
+        }
+        else if (AdminEnabled)
+        {
+            foreach (var problem in ValidateAdmin())
+            {
+                yield return new(problem);
+            }
+        }
+
+        if (HttpUrl is not { } url)
+        {
+            yield break;
+        }
+
+        if (url.Scheme == "https")
+        {
+            yield return new("Server:Http (AUTH0_MCP_HTTP, --http): serve plain http on a loopback or private address and terminate TLS in a reverse proxy (https listening is not built in)");
+        }
+
+        var jwt = Authentication.Jwt;
+        if (!AdminOnly && (jwt.Authority is null) != (jwt.Audience is null))
+        {
+            yield return new("JWT authentication needs both AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE (Authentication:Jwt:Authority and :Audience)");
+        }
+
+        if (Authentication.LocalUser && !(url.IsLoopback || url.Host == "localhost"))
+        {
+            yield return new($"AUTH0_MCP_HTTP_LOCAL_USER (Authentication:LocalUser: requests without credentials act as the local user) is only allowed on a loopback address, not {url.Host}");
+        }
+
+        if (Authentication.LocalUser && string.IsNullOrWhiteSpace(Governance.User))
+        {
+            yield return new("AUTH0_MCP_HTTP_LOCAL_USER needs AUTH0_MCP_USER (Governance:User): the identity that requests without credentials act as");
+        }
+
+        if (!AdminOnly && jwt.Authority is null && Authentication.ApiKeys.Count == 0 && !Authentication.LocalUser)
+        {
+            yield return new("serve --http needs caller authentication: set AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE (JWT bearer tokens), or AUTH0_MCP_API_KEYS (static keys), or the Authentication section of --config");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Authentication.ApiKeys.Count; i++)
+        {
+            var entry = Authentication.ApiKeys[i];
+            var label = string.IsNullOrWhiteSpace(entry.User) ? $"API key #{i + 1}" : $"API key #{i + 1} ({entry.User})";
+            if (entry.Key.Length < 16)
+            {
+                yield return new($"{label} is too short: use at least 16 characters (e.g. openssl rand -hex 24)");
+            }
+
+            if (string.IsNullOrWhiteSpace(entry.User))
+            {
+                yield return new($"{label} has no user");
+            }
+
+            if (!seen.Add(entry.Key))
+            {
+                yield return new($"{label} repeats another key");
+            }
+        }
+    }
+
+    private IEnumerable<string> ValidateAdmin()
+    {
+        if (HttpUrl is null)
+        {
+            yield return AdminOnly
+                ? "admin: give the console's address with --http URL (e.g. http://127.0.0.1:8081)"
+                : "the admin console (AUTH0_MCP_ADMIN) is served over HTTP only: add --http URL";
+        }
+
+        if (!AdminOnly && !Governance.Enabled)
+        {
+            yield return "the admin console (AUTH0_MCP_ADMIN) needs governance on (AUTH0_MCP_GOVERNANCE)";
+        }
+
+        if (Admin.Groups.Count == 0)
+        {
+            yield return "the admin console needs AUTH0_MCP_ADMIN_GROUPS (or Admin:Groups): the groups or roles whose members administer it";
+        }
+
+        if (Authentication.ApiKeys.Count == 0 && (Authentication.Jwt.Authority is null || Admin.ClientId is null))
+        {
+            yield return "the admin console needs a sign-in: AUTH0_MCP_OIDC_AUTHORITY with AUTH0_MCP_ADMIN_CLIENT_ID (OIDC), or AUTH0_MCP_API_KEYS (loopback only)";
+        }
+    }
+}
+
+/// <summary>The <c>Auth0</c> section: the tenant and the credential (the credentials file may override the credential).</summary>
+internal sealed class Auth0Settings
+{
+    /// <summary>Tenant domain (<c>AUTH0_DOMAIN</c>).</summary>
+    public string? Domain { get; set; }
+
+    /// <summary>Management API bearer token (<c>AUTH0_TOKEN</c>).</summary>
+    public string? Token { get; set; }
+
+    /// <summary>M2M client id (<c>AUTH0_CLIENT_ID</c>).</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>M2M client secret (<c>AUTH0_CLIENT_SECRET</c>).</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>The API base URL (<c>AUTH0_MCP_BASE_URL</c>).</summary>
+    [AbsoluteUrl(ErrorMessage = "Auth0:BaseUrl (AUTH0_MCP_BASE_URL) is not an absolute URL")]
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The watched file <c>credentials rotate</c> writes (<c>AUTH0_MCP_CREDENTIALS_FILE</c>).</summary>
+    public string? CredentialsFile { get; set; }
+}
+
+/// <summary>The <c>Server</c> section: transport, tools mode, limits.</summary>
+internal sealed class ServerSettings
+{
+    /// <summary>Serve Streamable HTTP at this URL (<c>AUTH0_MCP_HTTP</c>, <c>--http</c>); unset: stdio.</summary>
+    [ListenUrl(ErrorMessage = "Server:Http (AUTH0_MCP_HTTP, --http): expected an http(s) URL such as http://127.0.0.1:8080 or http://127.0.0.1:8080/mcp")]
+    public string? Http { get; set; }
+
+    /// <summary><c>full</c> or <c>progressive</c> (<c>AUTH0_MCP_TOOLS_MODE</c>, <c>--tools-mode</c>).</summary>
+    [ToolsModeName(ErrorMessage = "Server:ToolsMode (AUTH0_MCP_TOOLS_MODE, --tools-mode): expected full or progressive")]
+    public string? ToolsMode { get; set; }
+
+    /// <summary>tools/list page size in full mode (<c>AUTH0_MCP_PAGE_SIZE</c>; 0: one page).</summary>
+    [AtLeast(0, ErrorMessage = "Server:PageSize (AUTH0_MCP_PAGE_SIZE) must be 0 or positive")]
+    public int PageSize { get; set; } = 100;
+
+    /// <summary>The largest JSON-RPC message accepted, in bytes (<c>AUTH0_MCP_MAX_REQUEST_BYTES</c>).</summary>
+    [AtLeast(1024, ErrorMessage = "Server:MaxRequestBytes (AUTH0_MCP_MAX_REQUEST_BYTES) must be at least 1024")]
+    public int MaxRequestBytes { get; set; } = Transport.TransportLimits.DefaultMaxRequestBytes;
+
+    /// <summary>The tools mode <see cref="ToolsMode"/> names.</summary>
+    internal ToolsMode Mode => ToolsModeOptions.TryParseMode(ToolsMode, out var mode) ? mode : Sdk.Progressive.ToolsMode.Full;
+}
+
+/// <summary>The <c>Governance</c> section.</summary>
+internal sealed class GovernanceSettings
+{
+    /// <summary>Approvals, profiles, hooks and audit (<c>AUTH0_MCP_GOVERNANCE</c>).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A SQLite file path or a PostgreSQL connection string (<c>AUTH0_MCP_STORE</c>).</summary>
+    public string? Store { get; set; }
+
+    /// <summary>Audit keys inline (<c>AUTH0_MCP_AUDIT_KEY</c>).</summary>
+    public string? AuditKey { get; set; }
+
+    /// <summary>The audit key file (<c>AUTH0_MCP_AUDIT_KEY_FILE</c>).</summary>
+    public string? AuditKeyFile { get; set; }
+
+    /// <summary>The signed checkpoint file (<c>AUTH0_MCP_AUDIT_CHECKPOINTS</c>).</summary>
+    public string? AuditCheckpoints { get; set; }
+
+    /// <summary>The caller over stdio (<c>AUTH0_MCP_USER</c>).</summary>
+    public string? User { get; set; }
+
+    /// <summary>The caller's groups over stdio (<c>AUTH0_MCP_GROUPS</c>, comma-separated).</summary>
+    public List<string> Groups { get; set; } = [];
+
+    /// <summary>Results above this size are truncated with paging advice (<c>AUTH0_MCP_MAX_OUTPUT_BYTES</c>).</summary>
+    [AtLeast(1024, ErrorMessage = "Governance:MaxOutputBytes (AUTH0_MCP_MAX_OUTPUT_BYTES) must be at least 1024")]
+    public int MaxOutputBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Typed rules on tools' arguments, as JSON (the file's <c>Governance:ArgumentPolicies</c> array).</summary>
+    public string? ArgumentPolicies { get; set; }
+
+    /// <summary>Per-call approval, as JSON (the file's <c>Governance:CallApproval</c> object); unset: off.</summary>
+    public string? CallApproval { get; set; }
+
+    /// <summary>The rules <see cref="ArgumentPolicies"/> holds (read by <see cref="HostConfiguration"/>).</summary>
+    internal IReadOnlyList<ArgumentPolicy> ArgumentRules { get; set; } = [];
+
+    /// <summary>The options <see cref="CallApproval"/> holds (null: off).</summary>
+    internal CallApprovalOptions? CallApprovals { get; set; }
+
+    /// <summary>The caller over stdio, or null without <see cref="User"/>.</summary>
+    internal CallerIdentity? StdioCaller => CallerIdentity.From(User, string.Join(',', Groups));
+}
+
+/// <summary>The <c>Authentication</c> section: how HTTP callers prove who they are.</summary>
+internal sealed class AuthenticationSettings
+{
+    /// <summary>JWT bearer tokens from an OIDC issuer.</summary>
+    [ValidateObjectMembers]
+    public JwtSettings Jwt { get; set; } = new();
+
+    /// <summary>HTTP on loopback only: requests without credentials act as <c>Governance:User</c> (<c>AUTH0_MCP_HTTP_LOCAL_USER</c>).</summary>
+    public bool LocalUser { get; set; }
+
+    /// <summary>Static API keys (<c>AUTH0_MCP_API_KEYS</c>: <c>KEY=user[:group1,group2];…</c>).</summary>
+    public List<ApiKeyEntry> ApiKeys { get; set; } = [];
+}
+
+/// <summary>The <c>Authentication:Jwt</c> section.</summary>
+internal sealed class JwtSettings
+{
+    /// <summary>The OIDC issuer (<c>AUTH0_MCP_OIDC_AUTHORITY</c>).</summary>
+    [AbsoluteUrl(HttpOnly = true, ErrorMessage = "Authentication:Jwt:Authority (AUTH0_MCP_OIDC_AUTHORITY) is not an absolute http(s) URL")]
+    public string? Authority { get; set; }
+
+    /// <summary>The audience tokens must carry (<c>AUTH0_MCP_OIDC_AUDIENCE</c>).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The claim naming the caller.</summary>
+    [NotBlank(ErrorMessage = "Authentication:Jwt:SubjectClaim must not be empty")]
+    public string SubjectClaim { get; set; } = "sub";
+
+    /// <summary>The claim listing the caller's groups.</summary>
+    [NotBlank(ErrorMessage = "Authentication:Jwt:GroupsClaim must not be empty")]
+    public string GroupsClaim { get; set; } = "groups";
+}
+
+/// <summary>One static API key and the caller it stands for.</summary>
+internal sealed class ApiKeyEntry
+{
+    /// <summary>The key as the client sends it (<c>X-API-Key</c>, or <c>Authorization: Bearer KEY</c>).</summary>
+    public string Key { get; set; } = "";
+
+    /// <summary>The caller's user (the governance subject).</summary>
+    public string User { get; set; } = "";
+
+    /// <summary>The caller's groups.</summary>
+    public List<string> Groups { get; set; } = [];
+}
+
+/// <summary>The <c>Admin</c> section: the admin console.</summary>
+internal sealed class AdminSettings
+{
+    /// <summary>Serve the console under /admin of <c>serve --http</c> (<c>AUTH0_MCP_ADMIN</c>).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The groups or roles whose members administer the console (<c>AUTH0_MCP_ADMIN_GROUPS</c>).</summary>
+    public List<string> Groups { get; set; } = [];
+
+    /// <summary>The console's OIDC client id (<c>AUTH0_MCP_ADMIN_CLIENT_ID</c>).</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The console's OIDC client secret (<c>AUTH0_MCP_ADMIN_CLIENT_SECRET</c>).</summary>
+    public string? ClientSecret { get; set; }
+}
+
+/// <summary>The DataAnnotations checks of <see cref="HostSettings"/>, generated at compile time (no reflection; AOT-safe).</summary>
+[OptionsValidator]
+internal sealed partial class HostSettingsValidator : IValidateOptions<HostSettings>;
+
+/// <summary>
+/// A check of one setting whose message is the whole line the user sees: it names the key and the environment
+/// variable itself, so no member name is put in front of it.
+/// </summary>
+internal abstract class SettingCheckAttribute : ValidationAttribute
+{
+    /// <summary>Whether <paramref name="value"/> passes.</summary>
+    protected abstract bool Passes(object? value);
+
+    /// <inheritdoc />
+    public override bool IsValid(object? value) => Passes(value);
+
+    /// <inheritdoc />
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        Passes(value) ? ValidationResult.Success : new ValidationResult(ErrorMessageString);
+}
+
+/// <summary>A number at least <see cref="Minimum"/>.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class AtLeastAttribute(int minimum) : SettingCheckAttribute
+{
+    /// <summary>The smallest valid value.</summary>
+    public int Minimum { get; } = minimum;
+
+    /// <inheritdoc />
+    protected override bool Passes(object? value) => value is int n && n >= Minimum;
+}
+
+/// <summary>Text that is not empty or blank.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class NotBlankAttribute : SettingCheckAttribute
+{
+    /// <inheritdoc />
+    protected override bool Passes(object? value) => value is string text && !string.IsNullOrWhiteSpace(text);
+}
+
+/// <summary>Unset, or an absolute URL (with <see cref="HttpOnly"/>, an http or https one).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class AbsoluteUrlAttribute : SettingCheckAttribute
+{
+    /// <summary>Only http and https URLs are valid.</summary>
+    public bool HttpOnly { get; set; }
+
+    /// <inheritdoc />
+    protected override bool Passes(object? value) =>
+        value is not string { Length: > 0 } text
+        || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (!HttpOnly || uri.Scheme is "http" or "https"));
+}
+
+/// <summary>Unset, or an http(s) URL without query or fragment (the address and MCP path to serve).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class ListenUrlAttribute : SettingCheckAttribute
+{
+    /// <inheritdoc />
+    protected override bool Passes(object? value) =>
+        value is not string { Length: > 0 } text
+        || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0);
+}
+
+/// <summary>Unset, or a tools mode name (<c>full</c>, <c>progressive</c>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class ToolsModeNameAttribute : SettingCheckAttribute
+{
+    /// <inheritdoc />
+    protected override bool Passes(object? value) => value is not string { Length: > 0 } text || ToolsModeOptions.TryParseMode(text, out _);
+}

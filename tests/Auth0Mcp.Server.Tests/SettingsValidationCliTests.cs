@@ -1,0 +1,82 @@
+namespace Auth0Mcp.Server.Tests;
+
+/// <summary>
+/// Each validation of the settings reaches the user through the real command line: <c>auth0-mcp serve</c> (in process,
+/// with its own environment) exits 2 with one line naming the setting's key and environment variable.
+/// </summary>
+public sealed class SettingsValidationCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("auth0mcp-validation-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    public static TheoryData<string, string, string> Invalid => new()
+    {
+        { "AUTH0_MCP_PAGE_SIZE", "-1", "Server:PageSize (AUTH0_MCP_PAGE_SIZE) must be 0 or positive" },
+        { "AUTH0_MCP_PAGE_SIZE", "ten", "Server:PageSize (AUTH0_MCP_PAGE_SIZE): expected a whole number, got 'ten'" },
+        { "AUTH0_MCP_MAX_REQUEST_BYTES", "100", "Server:MaxRequestBytes (AUTH0_MCP_MAX_REQUEST_BYTES) must be at least 1024" },
+        { "AUTH0_MCP_MAX_OUTPUT_BYTES", "10", "Governance:MaxOutputBytes (AUTH0_MCP_MAX_OUTPUT_BYTES) must be at least 1024" },
+        { "AUTH0_MCP_BASE_URL", "not a url", "Auth0:BaseUrl (AUTH0_MCP_BASE_URL) is not an absolute URL" },
+        { "AUTH0_MCP_HTTP", "ftp://127.0.0.1/", "Server:Http (AUTH0_MCP_HTTP, --http): expected an http(s) URL" },
+        { "AUTH0_MCP_TOOLS_MODE", "some", "Server:ToolsMode (AUTH0_MCP_TOOLS_MODE, --tools-mode): expected full or progressive" },
+        { "AUTH0_MCP_OIDC_AUTHORITY", "ftp://idp.example/", "Authentication:Jwt:Authority (AUTH0_MCP_OIDC_AUTHORITY) is not an absolute http(s) URL" },
+        { "AUTH0_MCP_GOVERNANCE", "maybe", "Governance:Enabled (AUTH0_MCP_GOVERNANCE): expected on or off, got 'maybe'" },
+        { "AUTH0_MCP_API_KEYS", "no-equals-sign", "AUTH0_MCP_API_KEYS: entry #1 is not KEY=user[:group1,group2]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public async Task Serve_InvalidEnvironmentValue_ExitsTwoNamingTheSetting(string variable, string value, string message)
+    {
+        var (code, stdout, stderr) = await RunAsync(new() { [variable] = value }, "serve");
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Empty(stdout);
+        Assert.StartsWith("auth0-mcp: invalid settings:", stderr, StringComparison.Ordinal);
+        Assert.Contains("\n  - " + message, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_InvalidValueInTheSettingsFile_ExitsTwoNamingTheKey()
+    {
+        var file = Path.Combine(_dir, "settings.json");
+        await File.WriteAllTextAsync(file, """{ "Authentication": { "Jwt": { "SubjectClaim": "" } }, "Server": { "PageSize": -5 } }""");
+
+        var (code, _, stderr) = await RunAsync([], "serve", "--config", file);
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Contains("Authentication:Jwt:SubjectClaim must not be empty", stderr, StringComparison.Ordinal);
+        Assert.Contains("Server:PageSize (AUTH0_MCP_PAGE_SIZE) must be 0 or positive", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_InvalidCommandLineValue_ExitsTwoNamingTheOption()
+    {
+        var (code, _, stderr) = await RunAsync([], "serve", "--tools-mode=some", "--http", "http://127.0.0.1:0/mcp?x=1");
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Contains("--tools-mode): expected full or progressive", stderr, StringComparison.Ordinal);
+        Assert.Contains("--http): expected an http(s) URL", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commands_InvalidSetting_ExitTwoBeforeTouchingTheStore()
+    {
+        var store = Path.Combine(_dir, "governance.db");
+
+        var (code, _, stderr) = await RunAsync(new() { ["AUTH0_MCP_STORE"] = store, ["AUTH0_MCP_MAX_OUTPUT_BYTES"] = "1" }, "tools", "approve", "auth0_users_list");
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Contains("Governance:MaxOutputBytes (AUTH0_MCP_MAX_OUTPUT_BYTES) must be at least 1024", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(store));
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(Dictionary<string, string?> env, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var context = new CliContext { Out = stdout, Error = stderr, Environment = name => env.GetValueOrDefault(name) };
+        var code = await Cli.RunAsync(args, context, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString().ReplaceLineEndings("\n"));
+    }
+}
