@@ -84,9 +84,12 @@ internal sealed class SourceWriter : IDisposable
     /// <summary>Gives the buffer back to the pool; the writer is not used after this.</summary>
     public void Dispose()
     {
-        ArrayPool<char>.Shared.Return(_buffer);
-        _buffer = [];
-        _length = 0;
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_buffer);
+            _buffer = [];
+            _length = 0;
+        }
     }
 
     /// <summary>Appends the C# literal of <paramref name="value"/> (<see cref="CSharp.Literal"/>), escaped straight into the buffer.</summary>
