@@ -67,22 +67,23 @@ internal static class Cli
         }
 
         var clock = Stopwatch.StartNew();
-        var source = File.ReadAllText(spec);
-        var text = source;
+        // A JSON spec is parsed from its bytes; text is made only for YAML (or a diagnostic that needs a search).
+        var source = SpecSource.FromFile(File.ReadAllBytes(spec));
         var isYaml = YamlSpec.IsYaml(spec, source);
+        string? yamlAsJson = null;
         if (isYaml)
         {
-            if (YamlSpec.ToJson(source, out var yamlError) is not { } json)
+            if (YamlSpec.ToJson(source.Text, out var yamlError) is not { } json)
             {
                 Print([yamlError!], spec, source, isYaml, stdout);
                 return 1;
             }
 
-            text = json;
+            yamlAsJson = json;
         }
 
         var readTime = clock.Elapsed;
-        var (document, readDiagnostics) = SpecReader.Read(text);
+        var (document, readDiagnostics) = SpecReader.Read(yamlAsJson is null ? source : SpecSource.FromText(yamlAsJson));
         var parseTime = clock.Elapsed;
         if (document is null)
         {
@@ -90,7 +91,8 @@ internal static class Cli
             return 1;
         }
 
-        var (model, bindDiagnostics) = SpecBinder.Bind(document, new BindOptions(ns ?? GeneratorOptions.DefaultNamespace, GeneratorOptions.ParseGroups(groups)));
+        // This step emits clients only: the tools' input schemas (the Roslyn front end's) are walked for diagnostics, not rendered.
+        var (model, bindDiagnostics) = SpecBinder.Bind(document, new BindOptions(ns ?? GeneratorOptions.DefaultNamespace, GeneratorOptions.ParseGroups(groups)) { InputSchemas = false });
         var bindTime = clock.Elapsed;
 
         // Every spec diagnostic is reported here, once: the build tells the Roslyn front end not to repeat them.
@@ -101,10 +103,10 @@ internal static class Cli
         }
 
         var files = ClientEmitter.EmitAll(model).ToList();
-        if (isYaml)
+        if (yamlAsJson is not null)
         {
             // The Roslyn front end reads the spec from AdditionalFiles: it gets this JSON form of the YAML.
-            files.Add((SpecJsonFileName, text));
+            files.Add((SpecJsonFileName, yamlAsJson));
         }
 
         var emitTime = clock.Elapsed;
@@ -129,9 +131,9 @@ internal static class Cli
         for (var run = 0; run < repeat + 1; run++)
         {
             var clock = Stopwatch.StartNew();
-            var text = File.ReadAllText(spec);
+            var source = SpecSource.FromFile(File.ReadAllBytes(spec));
             var t0 = clock.Elapsed.TotalMilliseconds;
-            var (document, _) = SpecReader.Read(text);
+            var (document, _) = SpecReader.Read(source);
             var t1 = clock.Elapsed.TotalMilliseconds;
             var (model, _) = SpecBinder.Bind(document!, options);
             var t2 = clock.Elapsed.TotalMilliseconds;
@@ -200,13 +202,13 @@ internal static class Cli
     /// Prints diagnostics in MSBuild's canonical form (errors and warnings become build errors and warnings; the
     /// rest are messages), placed on the spec's own lines, YAML included. Returns the number of errors.
     /// </summary>
-    private static int Print(IReadOnlyList<DiagnosticInfo> diagnostics, string path, string source, bool isYaml, TextWriter stdout)
+    private static int Print(IReadOnlyList<DiagnosticInfo> diagnostics, string path, SpecSource source, bool isYaml, TextWriter stdout)
     {
         IReadOnlyList<DiagnosticInfo> located;
         if (isYaml)
         {
             var pointers = new HashSet<string>(diagnostics.Where(d => d.Line == 0 && d.Pointer is not null).Select(d => d.Pointer!), StringComparer.Ordinal);
-            var found = pointers.Count > 0 ? YamlSpec.FindPointers(source, pointers) : [];
+            var found = pointers.Count > 0 ? YamlSpec.FindPointers(source.Text, pointers) : [];
             located = SpecLocator.LocateAll(
                 diagnostics.Select(d => d.Line == 0 && d.Pointer is { } p && found.TryGetValue(p, out var at) ? d.WithPosition(at.Line, at.Column) : d).ToList(),
                 source);

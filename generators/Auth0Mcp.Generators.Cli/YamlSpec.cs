@@ -17,6 +17,13 @@ internal static partial class YamlSpec
 {
     private const int MaxDepth = 256;
 
+    /// <summary>True for a .yaml/.yml file, or a spec whose first significant character does not open JSON (decoded only then).</summary>
+    public static bool IsYaml(string path, SpecSource source)
+    {
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        return extension is ".yaml" or ".yml" || (extension != ".json" && IsYaml(path, source.Text));
+    }
+
     /// <summary>True for a .yaml/.yml file, or text whose first significant character does not open JSON.</summary>
     public static bool IsYaml(string path, string text)
     {

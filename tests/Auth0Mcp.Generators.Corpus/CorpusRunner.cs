@@ -53,15 +53,16 @@ public static class CorpusRunner
 
     public static DocumentResult Run(string directory, string name)
     {
-        var text = File.ReadAllText(Path.Combine(directory, "api", name));
+        // Read as the CLI reads a JSON spec: its bytes, parsed without a UTF-16 copy.
+        var source = SpecSource.FromFile(File.ReadAllBytes(Path.Combine(directory, "api", name)));
         // The harness's own raw count is not the generation core's time.
-        var operations = CountOperations(text);
+        var operations = CountOperations(source.Utf8);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var steps = StepClock.FromEnvironment();
         using var fingerprint = Fingerprint.FromEnvironment();
         try
         {
-            var (document, readDiagnostics) = SpecReader.Read(text);
+            var (document, readDiagnostics) = SpecReader.Read(source);
             steps?.Mark("read");
             var diagnostics = new List<DiagnosticInfo>(readDiagnostics);
             var tools = 0;
@@ -73,15 +74,14 @@ public static class CorpusRunner
                 steps?.Mark("bind");
 
                 // Both front ends' emitters, and the positions of every diagnostic, as a build would compute them.
-                var chars = ClientEmitter.EmitAll(model).Sum(f => fingerprint.Add(f.Text));
-                steps?.Mark("emit-clients");
-                chars += SpecBinder.SplitTools(model).Sum(g => fingerprint.Add(ToolEmitter.EmitGroup(g)));
-                chars += fingerprint.Add(ToolEmitter.EmitCatalog(CatalogModel.From(model)));
-                steps?.Mark("emit-tools");
-                GC.KeepAlive(chars);
+                var chars = ClientEmitter.EmitAll(model).Sum(f => (long)fingerprint.Add(f.Text));
+                steps?.Mark("emit-clients", chars);
+                var toolChars = SpecBinder.SplitTools(model).Sum(g => (long)fingerprint.Add(ToolEmitter.EmitGroup(g)));
+                toolChars += fingerprint.Add(ToolEmitter.EmitCatalog(CatalogModel.From(model)));
+                steps?.Mark("emit-tools", toolChars);
             }
 
-            foreach (var d in SpecLocator.LocateAll(diagnostics, text))
+            foreach (var d in SpecLocator.LocateAll(diagnostics, source))
             {
                 fingerprint.Add(FormattableString.Invariant($"{d.Id} {d.Severity} {d.Line}:{d.Column} {d.Message}"));
             }
@@ -118,11 +118,11 @@ public static class CorpusRunner
     }
 
     /// <summary>Operations as the raw document has them (path items followed through an internal $ref), independent of the reader.</summary>
-    public static int CountOperations(string text)
+    public static int CountOperations(ReadOnlyMemory<byte> utf8)
     {
         try
         {
-            using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 256, CommentHandling = JsonCommentHandling.Skip });
+            using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 256, CommentHandling = JsonCommentHandling.Skip });
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("paths", out var paths) || paths.ValueKind != JsonValueKind.Object)
             {
                 return 0;
@@ -202,12 +202,13 @@ internal sealed class StepClock
     public static StepClock? FromEnvironment() =>
         Environment.GetEnvironmentVariable("AUTH0_MCP_CORPUS_STEPS") is { Length: > 0 } ? new StepClock() : null;
 
-    public void Mark(string step)
+    /// <summary>Closes one step; <paramref name="chars"/> is the text it emitted, when it emits.</summary>
+    public void Mark(string step, long chars = -1)
     {
         var (cpu, allocated, pause, wall) = (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: false), GC.GetTotalPauseDuration(), _wall.Elapsed);
         var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         _lines.Add(FormattableString.Invariant(
-            $"{step,-13} cpu {(cpu - _cpu).TotalMilliseconds,7:F0} ms  wall {(wall - _lastWall).TotalMilliseconds,7:F0} ms  alloc {(allocated - _allocated) / 1048576.0,7:F0} MB  gc {gen0 - _gen0}/{gen1 - _gen1}/{gen2 - _gen2}  pause {(pause - _pause).TotalMilliseconds,6:F0} ms"));
+            $"{step,-13} cpu {(cpu - _cpu).TotalMilliseconds,7:F0} ms  wall {(wall - _lastWall).TotalMilliseconds,7:F0} ms  alloc {(allocated - _allocated) / 1048576.0,7:F0} MB  gc {gen0 - _gen0}/{gen1 - _gen1}/{gen2 - _gen2}  pause {(pause - _pause).TotalMilliseconds,6:F0} ms{(chars >= 0 ? $"  text {chars / 1048576.0:F1} M chars" : "")}"));
         (_cpu, _allocated, _pause, _lastWall, _gen0, _gen1, _gen2) = (cpu, allocated, pause, wall, gen0, gen1, gen2);
     }
 
@@ -220,6 +221,7 @@ internal sealed class StepClock
 /// </summary>
 internal sealed class Fingerprint : IDisposable
 {
+    private static readonly byte[] Terminator = [0];
     private readonly IncrementalHash? _hash;
 
     private Fingerprint(IncrementalHash? hash) => _hash = hash;
@@ -230,7 +232,12 @@ internal sealed class Fingerprint : IDisposable
     /// <summary>Adds one text; returns its length.</summary>
     public int Add(string text)
     {
-        _hash?.AppendData(Encoding.UTF8.GetBytes(text + "\0"));
+        if (_hash is not null)
+        {
+            _hash.AppendData(Encoding.UTF8.GetBytes(text));
+            _hash.AppendData(Terminator);
+        }
+
         return text.Length;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Auth0Mcp.Generators.Corpus;
+using Auth0Mcp.Generators.Reading;
 
 // auth0-mcp-corpus [--dir DIR] [--out FILE] [--every N] [--max-ms MS] | --count DOCUMENT
 // Runs every document (or every N-th) through the generation core in this process and writes the summary.
@@ -45,7 +46,7 @@ if (Environment.GetEnvironmentVariable("AUTH0_MCP_CORPUS_SCHEMA_SIZES") is { Len
 if (count is not null)
 {
     // The raw operation count of one document (what build/corpus-compile.sh compares the tools with).
-    Console.WriteLine(CorpusRunner.CountOperations(File.ReadAllText(Path.Combine(dir, "api", count))));
+    Console.WriteLine(CorpusRunner.CountOperations(SpecSource.FromFile(File.ReadAllBytes(Path.Combine(dir, "api", count))).Utf8));
     return 0;
 }
 

@@ -100,5 +100,62 @@ public sealed class DiagnosticsTests
         Assert.DoesNotContain(result.Diagnostics, d => d.Id.StartsWith("CS", StringComparison.Ordinal));
     }
 
+    /// <summary>Refs that only input-schema rendering resolves: a path parameter's schema and a union's alternatives.</summary>
+    private const string RendererOnlyRefs = """
+        {
+          "openapi": "3.1.0",
+          "info": { "title": "Refs", "version": "1" },
+          "paths": {
+            "/things/{id}": {
+              "put": {
+                "operationId": "putThing",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "$ref": "#/components/schemas/MissingId" } }],
+                "requestBody": { "content": { "application/json": { "schema": { "oneOf": [{ "$ref": "#/components/schemas/MissingA" }, { "$ref": "#/components/schemas/Loop" }] } } } },
+                "responses": { "204": { "description": "done" } }
+              }
+            }
+          },
+          "components": { "schemas": { "Loop": { "$ref": "#/components/schemas/Loop" } } }
+        }
+        """;
+
+    public static TheoryData<string> SpecsForBothBindModes => new()
+    {
+        RendererOnlyRefs,
+        Malformed("DanglingRef"),
+        Malformed("RefCycle"),
+        SmallSpecs.Text(SmallSpecs.Constructs),
+        SmallSpecs.Text(SmallSpecs.Schemas),
+        SmallSpecs.Text(SmallSpecs.Operations),
+        SmallSpecs.Text(SmallSpecs.Legacy30),
+    };
+
+    [Theory]
+    [MemberData(nameof(SpecsForBothBindModes))]
+    public void Core_BindWithoutInputSchemas_ReportsWhatRenderingReports(string spec)
+    {
+        var (document, _) = Reading.SpecReader.Read(spec);
+        var options = new Model.BindOptions("Fixtures.Modes", Model.EquatableArray<string>.Empty);
+
+        var (rendered, renderedDiagnostics) = Binding.SpecBinder.Bind(document!, options);
+        var (walked, walkedDiagnostics) = Binding.SpecBinder.Bind(document!, options with { InputSchemas = false });
+
+        Assert.Equal(renderedDiagnostics.Select(d => d.Id + " " + d.Message), walkedDiagnostics.Select(d => d.Id + " " + d.Message));
+        Assert.All(walked.Tools, t => Assert.Equal("", t.InputSchema));
+        Assert.All(rendered.Tools, t => Assert.NotEqual("", t.InputSchema));
+    }
+
+    [Fact]
+    public void Core_BindWithoutInputSchemas_StillReportsRefsOnlyRenderingResolves()
+    {
+        var (document, _) = Reading.SpecReader.Read(RendererOnlyRefs);
+
+        var (_, diagnostics) = Binding.SpecBinder.Bind(document!, new Model.BindOptions("Fixtures.Modes", Model.EquatableArray<string>.Empty) { InputSchemas = false });
+
+        Assert.Contains(diagnostics, d => d.Id == DiagnosticIds.DanglingRef && d.Message.Contains("MissingId", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.Id == DiagnosticIds.DanglingRef && d.Message.Contains("MissingA", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.Id == DiagnosticIds.RefCycle && d.Message.Contains("Loop", StringComparison.Ordinal));
+    }
+
     private static string Malformed(string name) => TestPaths.ReadFixture(Path.Combine("Malformed", name + ".json"));
 }

@@ -21,23 +21,59 @@ internal static class Descriptions
             return "";
         }
 
+        // Each rewrite runs only on text that holds what it looks for (most descriptions are one plain sentence).
         var s = text!.Replace("\r\n", "\n");
-        s = Link.Replace(s, "$1");
-        s = Html.Replace(s, "");
-        s = Emphasis.Replace(s, "$2");
-        s = Heading.Replace(s, "");
-        s = s.Replace("&lt;", "<").Replace("&gt;", ">").Replace("&amp;", "&").Replace("&quot;", "\"");
+        if (s.IndexOf('[') >= 0)
+        {
+            s = Link.Replace(s, "$1");
+        }
+
+        if (s.IndexOf('<') >= 0)
+        {
+            s = Html.Replace(s, "");
+        }
+
+        if (s.IndexOf("**", StringComparison.Ordinal) >= 0 || s.IndexOf("__", StringComparison.Ordinal) >= 0)
+        {
+            s = Emphasis.Replace(s, "$2");
+        }
+
+        if (s.IndexOf('#') >= 0)
+        {
+            s = Heading.Replace(s, "");
+        }
+
+        if (s.IndexOf('&') >= 0)
+        {
+            s = s.Replace("&lt;", "<").Replace("&gt;", ">").Replace("&amp;", "&").Replace("&quot;", "\"");
+        }
+
+        if (s.IndexOf('\n') < 0)
+        {
+            // One line: spaces collapsed and trimmed, as below (no blank lines to fold).
+            return Truncate(CollapseSpaces(s).Trim(), maxLength);
+        }
+
         var lines = s.Split('\n');
-        var sb = new StringBuilder();
+        var sb = new StringBuilder(s.Length + 1);
         foreach (var raw in lines)
         {
-            var line = Spaces.Replace(raw, " ").Trim();
+            var line = CollapseSpaces(raw).Trim();
             sb.Append(line).Append('\n');
         }
 
-        s = BlankLines.Replace(sb.ToString(), "\n").Trim();
-        return Truncate(s, maxLength);
+        s = sb.ToString();
+        if (s.IndexOf("\n\n", StringComparison.Ordinal) >= 0)
+        {
+            s = BlankLines.Replace(s, "\n");
+        }
+
+        return Truncate(s.Trim(), maxLength);
     }
+
+    /// <summary>Runs of spaces and tabs become one space (a lone space stays as it is, so only a run or a tab needs the regex).</summary>
+    private static string CollapseSpaces(string line) =>
+        line.IndexOf('\t') >= 0 || line.IndexOf("  ", StringComparison.Ordinal) >= 0 ? Spaces.Replace(line, " ") : line;
 
     private static string Truncate(string s, int maxLength)
     {

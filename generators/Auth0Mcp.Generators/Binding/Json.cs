@@ -13,6 +13,20 @@ internal static class Json
         return sb.ToString();
     }
 
+    /// <summary>True when <paramref name="c"/> must be escaped in a JSON string (here also U+2028/U+2029, which end lines in JavaScript).</summary>
+    public static bool NeedsEscape(char c) => c < 0x20 || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029';
+
+    /// <summary>The escape sequence of a character that <see cref="NeedsEscape"/> (or any other: <c>\uXXXX</c>).</summary>
+    public static string EscapeOf(char c) => c switch
+    {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        _ => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+    };
+
     public static void AppendQuoted(StringBuilder sb, string value)
     {
         sb.Append('"');
@@ -21,34 +35,13 @@ internal static class Json
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c >= 0x20 && c != '"' && c != '\\' && c != '\u2028' && c != '\u2029')
+            if (!NeedsEscape(c))
             {
                 continue;
             }
 
-            sb.Append(value, run, i - run);
+            sb.Append(value, run, i - run).Append(EscapeOf(c));
             run = i + 1;
-            switch (c)
-            {
-                case '"':
-                    sb.Append("\\\"");
-                    break;
-                case '\\':
-                    sb.Append("\\\\");
-                    break;
-                case '\n':
-                    sb.Append("\\n");
-                    break;
-                case '\r':
-                    sb.Append("\\r");
-                    break;
-                case '\t':
-                    sb.Append("\\t");
-                    break;
-                default:
-                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
-            }
         }
 
         sb.Append(value, run, value.Length - run).Append('"');

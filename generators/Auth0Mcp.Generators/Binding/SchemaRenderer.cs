@@ -36,6 +36,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
     private sealed record Rendered(string Json, int Depth, int RefDepth, HashSet<string> Reached, HashSet<string> CutBy);
 
     private readonly StringBuilder _scratch = new();
+    private readonly HashSet<string> _reached = new(StringComparer.Ordinal);
 
     /// <summary>Starts one tool's input schema in an empty builder (reused from tool to tool); the size budget counts from here.</summary>
     public StringBuilder BeginInputSchema()
@@ -63,7 +64,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
 
         if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
         {
-            Render(sb, sole, description ?? schema.Description ?? schema.AllOf.Select(m => m.Description).FirstOrDefault(d => d is not null), stack, depth);
+            Render(sb, sole, description ?? schema.Description ?? FirstMemberDescription(schema), stack, depth);
             return;
         }
 
@@ -121,7 +122,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         else if (types.Count > 1)
         {
             Key(sb, ref first, "type");
-            sb.Append('[').Append(string.Join(",", types.Select(Json.Quote))).Append(']');
+            QuotedList(sb, types);
         }
 
         var text = CleanDescription(description ?? schema.Description, depth == 0 ? 600 : MaxNestedDescription);
@@ -194,11 +195,9 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             sb.Append('}');
         }
 
-        var required = schema.Required.Distinct().Where(r => !schema.Properties.Any(p => p.Name == r && resolver.IsReadOnly(p.Schema))).ToList();
-        if (required.Count > 0)
+        if (!schema.Required.IsEmpty)
         {
-            Key(sb, ref first, "required");
-            sb.Append('[').Append(string.Join(",", required.Select(Json.Quote))).Append(']');
+            RenderRequired(sb, ref first, schema);
         }
 
         if (schema.Additional == AdditionalKind.False)
@@ -217,6 +216,77 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         sb.Append('}');
     }
 
+    /// <summary>
+    /// Resolves, without rendering, every <c>$ref</c> that <see cref="Render(StringBuilder, SchemaNode, string?)"/> would
+    /// resolve in <paramref name="schema"/> (each referenced schema once per binder; no depth or size cut, so nothing
+    /// rendering reports is missed): the resolver's diagnostics without the text.
+    /// </summary>
+    public void Reach(SchemaNode schema) => Reach(schema, 0);
+
+    private void Reach(SchemaNode schema, int depth)
+    {
+        if (depth > MaxInlineDepth)
+        {
+            return;
+        }
+
+        if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
+        {
+            Reach(sole, depth);
+            return;
+        }
+
+        if (schema.Ref is { } name)
+        {
+            if (_reached.Add(name))
+            {
+                Reach(resolver.Deref(schema, out _), 0);
+            }
+
+            return;
+        }
+
+        if (!schema.AllOf.IsEmpty)
+        {
+            if (schema.AllOf.Count == 1 && schema.Properties.IsEmpty)
+            {
+                Reach(schema.AllOf[0], depth);
+                return;
+            }
+
+            schema = resolver.MergeAllOf(schema);
+        }
+
+        // In the order Render visits them.
+        if (schema.Items is { } items)
+        {
+            Reach(items, depth + 1);
+        }
+
+        foreach (var property in schema.Properties)
+        {
+            if (!resolver.IsReadOnly(property.Schema))
+            {
+                Reach(property.Schema, depth + 1);
+            }
+        }
+
+        if (schema.Additional == AdditionalKind.Schema && schema.AdditionalSchema is { } additional)
+        {
+            Reach(additional, depth + 1);
+        }
+
+        foreach (var alternative in schema.AnyOf)
+        {
+            Reach(alternative, depth + 1);
+        }
+
+        foreach (var alternative in schema.OneOf)
+        {
+            Reach(alternative, depth + 1);
+        }
+    }
+
     private void RenderReference(StringBuilder sb, SchemaNode schema, string name, string? description, List<string> stack, int depth)
     {
         var key = (name, description);
@@ -231,14 +301,17 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             if (depth + done.RefDepth <= MaxDepth
                 && depth + done.Depth <= MaxInlineDepth
                 && (long)sb.Length + done.Json.Length <= _limit
-                && done.CutBy.All(stack.Contains)
-                && stack.All(s => !done.Reached.Contains(s) || done.CutBy.Contains(s)))
+                && Fits(done, stack))
             {
                 sb.Append(done.Json);
                 _deepest = Math.Max(_deepest, depth + done.Depth);
                 _deepestRef = Math.Max(_deepestRef, depth + done.RefDepth);
                 _visits.AddRange(done.Reached);
-                _recursionCuts.AddRange(done.CutBy.Select(c => (stack.IndexOf(c), c)));
+                foreach (var cut in done.CutBy)
+                {
+                    _recursionCuts.Add((stack.IndexOf(cut), cut));
+                }
+
                 return;
             }
         }
@@ -272,6 +345,118 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
 
         _deepest = Math.Max(deepest, _deepest);
         _deepestRef = Math.Max(deepestRef, _deepestRef);
+    }
+
+    /// <summary>
+    /// Whether a rendering fits the stack: every schema that cut it short (recursion) is on the stack, and no schema on
+    /// the stack that it reached was left uncut (that one would be cut here).
+    /// </summary>
+    private static string? FirstMemberDescription(SchemaNode schema)
+    {
+        foreach (var member in schema.AllOf)
+        {
+            if (member.Description is not null)
+            {
+                return member.Description;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Fits(Rendered done, List<string> stack)
+    {
+        foreach (var cut in done.CutBy)
+        {
+            if (!stack.Contains(cut))
+            {
+                return false;
+            }
+        }
+
+        foreach (var s in stack)
+        {
+            if (done.Reached.Contains(s) && !done.CutBy.Contains(s))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary><c>required</c>: each name once, in order, without the read-only properties (left out of the input).</summary>
+    private void RenderRequired(StringBuilder sb, ref bool first, SchemaNode schema)
+    {
+        var any = false;
+        for (var i = 0; i < schema.Required.Count; i++)
+        {
+            var name = schema.Required[i];
+            if (IndexOf(schema.Required, name) < i || IsReadOnlyProperty(schema, name))
+            {
+                continue;
+            }
+
+            if (!any)
+            {
+                Key(sb, ref first, "required");
+                sb.Append('[');
+                any = true;
+            }
+            else
+            {
+                sb.Append(',');
+            }
+
+            Json.AppendQuoted(sb, name);
+        }
+
+        if (any)
+        {
+            sb.Append(']');
+        }
+    }
+
+    private bool IsReadOnlyProperty(SchemaNode schema, string name)
+    {
+        foreach (var p in schema.Properties)
+        {
+            if (p.Name == name && resolver.IsReadOnly(p.Schema))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int IndexOf(EquatableArray<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (names[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static void QuotedList(StringBuilder sb, EquatableArray<string> values)
+    {
+        sb.Append('[');
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(',');
+            }
+
+            Json.AppendQuoted(sb, values[i]);
+        }
+
+        sb.Append(']');
     }
 
     private string CleanDescription(string? text, int maxLength)

@@ -32,16 +32,27 @@ internal sealed class SchemaResolver
     public SchemaNode Deref(SchemaNode schema, out string? componentName)
     {
         componentName = null;
-        var seen = new List<string>();
+        // The names followed so far; a list only from the second hop on (almost every ref is a single hop).
+        string? firstName = null;
+        List<string>? seen = null;
         while (schema.Ref is { } name)
         {
-            if (seen.Contains(name))
+            if (firstName is null)
             {
-                Report(DiagnosticIds.RefCycle, Severity.Error, $"The $ref chain {string.Join(" → ", seen.Concat([name]))} refers to itself.", name);
-                return SchemaNode.Any;
+                firstName = name;
+            }
+            else
+            {
+                seen ??= new List<string> { firstName };
+                if (seen.Contains(name))
+                {
+                    Report(DiagnosticIds.RefCycle, Severity.Error, $"The $ref chain {string.Join(" → ", seen.Concat([name]))} refers to itself.", name);
+                    return SchemaNode.Any;
+                }
+
+                seen.Add(name);
             }
 
-            seen.Add(name);
             if (!_components.TryGetValue(name, out var target))
             {
                 Report(DiagnosticIds.DanglingRef, Severity.Error, $"The $ref '#/components/schemas/{name}' points at a schema that does not exist.", name);
@@ -130,11 +141,26 @@ internal sealed class SchemaResolver
             var m = MergeAllOf(Deref(member, out _), depth + 4);
             foreach (var p in m.Properties)
             {
-                properties.RemoveAll(x => x.Name == p.Name);
+                // A later member's property replaces an earlier one of that name.
+                for (var i = properties.Count - 1; i >= 0; i--)
+                {
+                    if (properties[i].Name == p.Name)
+                    {
+                        properties.RemoveAt(i);
+                    }
+                }
+
                 properties.Add(p);
             }
 
-            required.AddRange(m.Required.Where(r => !required.Contains(r)));
+            foreach (var r in m.Required)
+            {
+                if (!required.Contains(r))
+                {
+                    required.Add(r);
+                }
+            }
+
             if (m.Additional == AdditionalKind.False)
             {
                 // allOf with a closed member would reject the other members' properties: keep it open.

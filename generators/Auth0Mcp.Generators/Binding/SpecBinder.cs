@@ -107,7 +107,7 @@ internal static class SpecBinder
                 op.Scopes,
                 method switch { "GET" or "HEAD" or "OPTIONS" => "Read", "DELETE" => "Delete", _ => "Write" },
                 !string.IsNullOrEmpty(op.Lifecycle) ? op.Lifecycle! : op.Deprecated ? "deprecated" : "GA",
-                InputSchema(op, call, renderer),
+                options.InputSchemas ? InputSchema(op, call, renderer) : ReachInputSchema(op, renderer),
                 method is "GET" or "HEAD" or "OPTIONS",
                 destructive,
                 method is "GET" or "HEAD" or "OPTIONS" or "PUT" or "DELETE",
@@ -419,6 +419,22 @@ internal static class SpecBinder
         };
 
     private static string Capitalize(string method) => char.ToUpperInvariant(method[0]) + method.Substring(1).ToLowerInvariant();
+
+    /// <summary>Walks what <see cref="InputSchema"/> would render, for its diagnostics only; the schema text is left empty.</summary>
+    private static string ReachInputSchema(OperationNode op, SchemaRenderer renderer)
+    {
+        foreach (var p in op.Parameters)
+        {
+            renderer.Reach(p.Schema);
+        }
+
+        if (op.Body is { Encoding: not (BodyEncoding.Binary or BodyEncoding.Text) } body)
+        {
+            renderer.Reach(body.Schema);
+        }
+
+        return "";
+    }
 
     private static string InputSchema(OperationNode op, ClientMethodModel call, SchemaRenderer renderer)
     {

@@ -139,16 +139,43 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
         var alternatives = schema.OneOf.IsEmpty ? schema.AnyOf : schema.OneOf;
         if (!alternatives.IsEmpty)
         {
-            var nonNull = alternatives.Where(a => !(a.Types.Count == 1 && a.Types[0] == "null")).ToList();
-            return nonNull.Count == 1 ? MapCore(nonNull[0], suggestedName, depth + 1) : JsonElement;
+            // One alternative besides "null" maps as that alternative; more are a union.
+            SchemaNode? single = null;
+            var count = 0;
+            foreach (var a in alternatives)
+            {
+                if (!(a.Types.Count == 1 && a.Types[0] == "null"))
+                {
+                    single = a;
+                    count++;
+                }
+            }
+
+            return count == 1 ? MapCore(single!, suggestedName, depth + 1) : JsonElement;
         }
 
-        var types = schema.Types.Where(t => t != "null").ToList();
-        if (types.Count == 0)
+        // The one type besides "null" (several are a union).
+        string? type = null;
+        foreach (var t in schema.Types)
+        {
+            if (t == "null")
+            {
+                continue;
+            }
+
+            if (type is not null)
+            {
+                return JsonElement;
+            }
+
+            type = t;
+        }
+
+        if (type is null)
         {
             if (!schema.Properties.IsEmpty)
             {
-                types.Add("object");
+                type = "object";
             }
             else if (schema.ConstJson is { } constant && constant.StartsWith("\"", System.StringComparison.Ordinal))
             {
@@ -160,12 +187,7 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
             }
         }
 
-        if (types.Count > 1)
-        {
-            return JsonElement;
-        }
-
-        switch (types[0])
+        switch (type)
         {
             case "string":
                 return "string";

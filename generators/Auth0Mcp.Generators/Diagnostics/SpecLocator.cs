@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
+using Auth0Mcp.Generators.Reading;
 
 namespace Auth0Mcp.Generators.Diagnostics;
 
@@ -15,10 +15,17 @@ internal static class SpecLocator
     public static DiagnosticInfo Locate(DiagnosticInfo info, string text) => LocateAll([info], text)[0];
 
     /// <summary>Places every diagnostic; the text is scanned once, and only when some diagnostic has a pointer.</summary>
-    public static IReadOnlyList<DiagnosticInfo> LocateAll(IReadOnlyList<DiagnosticInfo> diagnostics, string text)
+    public static IReadOnlyList<DiagnosticInfo> LocateAll(IReadOnlyList<DiagnosticInfo> diagnostics, string text) =>
+        LocateAll(diagnostics, SpecSource.FromText(text));
+
+    /// <summary>
+    /// Places every diagnostic: pointers are found in the UTF-8 form (the text is decoded only for a diagnostic that
+    /// has a search key instead).
+    /// </summary>
+    public static IReadOnlyList<DiagnosticInfo> LocateAll(IReadOnlyList<DiagnosticInfo> diagnostics, SpecSource source)
     {
         var pointers = new HashSet<string>(diagnostics.Where(d => d.Line == 0 && d.Pointer is not null).Select(d => d.Pointer!), StringComparer.Ordinal);
-        var found = pointers.Count > 0 ? FindPointers(text, pointers) : new Dictionary<string, (int Line, int Column)>();
+        var found = pointers.Count > 0 ? FindPointers(source.Utf8.Span, pointers) : new Dictionary<string, (int Line, int Column)>();
         var located = new List<DiagnosticInfo>(diagnostics.Count);
         foreach (var info in diagnostics)
         {
@@ -32,16 +39,22 @@ internal static class SpecLocator
             }
             else
             {
-                located.Add(BySearchKey(info, text));
+                located.Add(BySearchKey(info, source));
             }
         }
 
         return located;
     }
 
-    private static DiagnosticInfo BySearchKey(DiagnosticInfo info, string text)
+    private static DiagnosticInfo BySearchKey(DiagnosticInfo info, SpecSource source)
     {
-        var index = info.SearchKey is null ? -1 : text.IndexOf(info.SearchKey, StringComparison.Ordinal);
+        if (info.SearchKey is null)
+        {
+            return info.WithPosition(1, 1);
+        }
+
+        var text = source.Text;
+        var index = text.IndexOf(info.SearchKey, StringComparison.Ordinal);
         if (index < 0)
         {
             return info.WithPosition(1, 1);
@@ -68,10 +81,10 @@ internal static class SpecLocator
     }
 
     /// <summary>
-    /// The position of each wanted pointer in JSON text: a member's name, or an array item's first token.
+    /// The position of each wanted pointer in UTF-8 JSON: a member's name, or an array item's first token.
     /// Pointers that are not in the text (or text that is not JSON) are left out.
     /// </summary>
-    public static Dictionary<string, (int Line, int Column)> FindPointers(string text, ISet<string> wanted)
+    public static Dictionary<string, (int Line, int Column)> FindPointers(ReadOnlySpan<byte> bytes, ISet<string> wanted)
     {
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
         // The containers on the way to a wanted pointer; any other container is skipped unread (a 47 MB spec has
@@ -87,7 +100,6 @@ internal static class SpecLocator
             prefixes.Add(pointer);
         }
 
-        var bytes = Encoding.UTF8.GetBytes(text);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
         // Each open container: its pointer and, for arrays, the next item's index.
         var stack = new List<(string Pointer, int NextIndex)>();

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Auth0Mcp.Generators.Emitting;
 
 /// <summary>C# literal and XML-doc escaping.</summary>
@@ -11,21 +9,12 @@ internal static class CSharp
     /// </summary>
     public static string Literal(string value)
     {
-        var sb = new StringBuilder(value.Length + 2);
-        AppendLiteral(sb, value);
-        return sb.ToString();
+        using var w = new SourceWriter(value.Length + 16);
+        return w.Literal(value).ToString();
     }
 
-    /// <summary>Appends <see cref="Literal"/> of <paramref name="value"/> without a copy of it (input schemas reach 64 KB).</summary>
-    public static void AppendLiteral(StringBuilder sb, string value)
-    {
-        var start = sb.Length;
-        Binding.Json.AppendQuoted(sb, value);
-        if (value.IndexOf('\u0085') >= 0)
-        {
-            sb.Replace("\u0085", "\\u0085", start, sb.Length - start);
-        }
-    }
+    /// <summary>True when <paramref name="c"/> cannot stand as it is in a C# string literal (JSON's escapes, and U+0085).</summary>
+    public static bool NeedsEscape(char c) => Binding.Json.NeedsEscape(c) || c == '\u0085';
 
     /// <summary>Text for one line of an XML doc comment.</summary>
     public static string Doc(string? text)

@@ -16,7 +16,7 @@ internal static class SecretFieldsEmitter
 
     public static string Emit(string ns, EquatableArray<string> names)
     {
-        var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header();
         w.Line($"namespace {ns};").Line();
         w.Line($"/// <summary>The {names.Count} properties the spec marks as secrets (format password, writeOnly, or a secret name pattern; docs/security.md).</summary>");
         w.Line(KnownTypes.GeneratedCode);

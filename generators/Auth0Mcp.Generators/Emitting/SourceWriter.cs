@@ -1,31 +1,43 @@
-using System.Text;
+using System;
+using System.Buffers;
 
 namespace Auth0Mcp.Generators.Emitting;
 
-/// <summary>An indent-aware text writer; output uses '\n' line ends only, so it is byte-stable across platforms.</summary>
-internal sealed class SourceWriter
+/// <summary>
+/// An indent-aware text writer; output uses '\n' line ends only, so it is byte-stable across platforms. It writes into
+/// one char buffer (sized up front by emitters that know their output, Microsoft Graph's tool files reach megabytes),
+/// escapes literals in place, and copies the text once, in <see cref="ToString"/>. The buffer is rented from the shared
+/// pool and given back on <see cref="Dispose"/>, so file after file is written into memory already in use.
+/// </summary>
+internal sealed class SourceWriter : IDisposable
 {
-    private readonly StringBuilder _sb = new();
+    private char[] _buffer;
+    private int _length;
     private int _indent;
+
+    /// <param name="capacity">The expected length of the text; the buffer grows past it if needed.</param>
+    public SourceWriter(int capacity = 4096) => _buffer = ArrayPool<char>.Shared.Rent(Math.Max(capacity, 16));
 
     public SourceWriter Line(string text = "")
     {
         if (text.Length > 0)
         {
-            _sb.Append(' ', _indent * 4);
-            _sb.Append(text);
+            Indentation();
+            Append(text);
         }
 
-        _sb.Append('\n');
+        Append('\n');
         return this;
     }
 
     /// <summary>A line that is <paramref name="prefix"/>, the C# literal of <paramref name="value"/>, <paramref name="suffix"/>, written in place.</summary>
     public SourceWriter LineWithLiteral(string prefix, string value, string suffix)
     {
-        _sb.Append(' ', _indent * 4).Append(prefix);
-        CSharp.AppendLiteral(_sb, value);
-        _sb.Append(suffix).Append('\n');
+        Indentation();
+        Append(prefix);
+        Literal(value);
+        Append(suffix);
+        Append('\n');
         return this;
     }
 
@@ -67,5 +79,83 @@ internal sealed class SourceWriter
         return this;
     }
 
-    public override string ToString() => _sb.ToString();
+    public override string ToString() => new(_buffer, 0, _length);
+
+    /// <summary>Gives the buffer back to the pool; the writer is not used after this.</summary>
+    public void Dispose()
+    {
+        ArrayPool<char>.Shared.Return(_buffer);
+        _buffer = [];
+        _length = 0;
+    }
+
+    /// <summary>Appends the C# literal of <paramref name="value"/> (<see cref="CSharp.Literal"/>), escaped straight into the buffer.</summary>
+    public SourceWriter Literal(string value)
+    {
+        Reserve(value.Length + 2);
+        var buffer = _buffer;
+        var n = _length;
+        buffer[n++] = '"';
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (!CSharp.NeedsEscape(c))
+            {
+                buffer[n++] = c;
+                continue;
+            }
+
+            // An escape is at most 6 characters where the text had 1; room for the rest of the text stays reserved.
+            var escape = Binding.Json.EscapeOf(c);
+            if (n + escape.Length + (value.Length - i) >= buffer.Length)
+            {
+                _length = n;
+                Reserve(escape.Length + (value.Length - i) + 1);
+                buffer = _buffer;
+            }
+
+            escape.CopyTo(0, buffer, n, escape.Length);
+            n += escape.Length;
+        }
+
+        buffer[n++] = '"';
+        _length = n;
+        return this;
+    }
+
+    private void Indentation()
+    {
+        var width = _indent * 4;
+        Reserve(width);
+        for (var i = 0; i < width; i++)
+        {
+            _buffer[_length++] = ' ';
+        }
+    }
+
+    private void Append(string text)
+    {
+        Reserve(text.Length);
+        text.CopyTo(0, _buffer, _length, text.Length);
+        _length += text.Length;
+    }
+
+    private void Append(char c)
+    {
+        Reserve(1);
+        _buffer[_length++] = c;
+    }
+
+    private void Reserve(int more)
+    {
+        if (_length + more <= _buffer.Length)
+        {
+            return;
+        }
+
+        var grown = ArrayPool<char>.Shared.Rent(Math.Max(_length + more, _buffer.Length * 2));
+        Array.Copy(_buffer, grown, _length);
+        ArrayPool<char>.Shared.Return(_buffer);
+        _buffer = grown;
+    }
 }

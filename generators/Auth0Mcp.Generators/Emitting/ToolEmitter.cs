@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using Auth0Mcp.Generators.Model;
 
@@ -8,7 +9,7 @@ internal static class ToolEmitter
 {
     public static string EmitGroup(ToolGroupModel group)
     {
-        var w = new SourceWriter().Header();
+        using var w = new SourceWriter(EstimatedLength(group)).Header();
         w.Line($"namespace {group.Namespace}.Tools;");
         foreach (var tool in group.Tools)
         {
@@ -17,6 +18,18 @@ internal static class ToolEmitter
         }
 
         return w.ToString();
+    }
+
+    /// <summary>About the emitted text's length (escapes make literals a little longer than their text), so that one buffer holds it.</summary>
+    private static int EstimatedLength(ToolGroupModel group)
+    {
+        long length = 1024;
+        foreach (var tool in group.Tools)
+        {
+            length += 1536 + (tool.InputSchema.Length * 3 / 2) + (2 * (tool.Description.Length + tool.Title.Length));
+        }
+
+        return (int)Math.Min(length, int.MaxValue / 2);
     }
 
     private static void WriteTool(SourceWriter w, ToolModel tool)
@@ -30,8 +43,8 @@ internal static class ToolEmitter
         w.Line($"public static {KnownTypes.Descriptor} Definition {{ get; }} = new(");
         w.Indent();
         w.Line($"name: {CSharp.Literal(tool.Name)},");
-        w.Line($"title: {CSharp.Literal(tool.Title)},");
-        w.Line($"description: {CSharp.Literal(tool.Description)},");
+        w.LineWithLiteral("title: ", tool.Title, ",");
+        w.LineWithLiteral("description: ", tool.Description, ",");
         w.Line($"method: {CSharp.Literal(tool.Method)},");
         w.Line($"path: {CSharp.Literal(tool.Path)},");
         w.Line($"operationId: {CSharp.Literal(tool.OperationId)},");
@@ -75,7 +88,7 @@ internal static class ToolEmitter
     public static string EmitCatalog(CatalogModel catalog)
     {
         var (ns, classNames) = (catalog.Namespace, catalog.ClassNames);
-        var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header();
         w.Line($"namespace {ns};").Line();
         w.Line($"/// <summary>Every generated Auth0 Management API tool ({classNames.Count}), sorted by name.</summary>");
         w.Line(KnownTypes.GeneratedCode);
@@ -118,7 +131,7 @@ internal static class ToolEmitter
     {
         var ns = catalog.Namespace;
         var method = "With" + ArgumentsModel.HandlesClassName(ns);
-        var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header();
         w.Line("namespace Microsoft.Extensions.DependencyInjection;").Line();
         w.Line($"/// <summary>Registers the tools generated into <c>{CSharp.Doc(ns)}</c> with an MCP server.</summary>");
         w.Line(KnownTypes.GeneratedCode);

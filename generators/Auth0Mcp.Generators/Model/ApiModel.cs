@@ -2,7 +2,14 @@ namespace Auth0Mcp.Generators.Model;
 
 // What the Binder decides once: names, C# types, rendered input schemas. Emitters only print it.
 
-internal sealed record BindOptions(string Namespace, EquatableArray<string> Groups);
+internal sealed record BindOptions(string Namespace, EquatableArray<string> Groups)
+{
+    /// <summary>
+    /// Whether each tool's input schema is rendered (the Roslyn front end emits them). The pre-compile step, which
+    /// emits only clients, turns it off: the schemas are then only walked for the diagnostics rendering would report.
+    /// </summary>
+    public bool InputSchemas { get; init; } = true;
+}
 
 internal sealed record ApiModel(
     string Namespace,

@@ -13,13 +13,17 @@ internal static class SpecReader
     private const string SchemaRefPrefix = "#/components/schemas/";
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options"];
 
-    public static (SpecDocument? Document, EquatableArray<DiagnosticInfo> Diagnostics) Read(string text)
+    public static (SpecDocument? Document, EquatableArray<DiagnosticInfo> Diagnostics) Read(string text) => Read(SpecSource.FromText(text));
+
+    /// <summary>Reads the spec from its UTF-8 form when that is at hand (no text is made), else from its text.</summary>
+    public static (SpecDocument? Document, EquatableArray<DiagnosticInfo> Diagnostics) Read(SpecSource source)
     {
         var diagnostics = new List<DiagnosticInfo>();
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
+            var options = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 };
+            doc = source.HasUtf8 ? JsonDocument.Parse(source.Utf8, options) : JsonDocument.Parse(source.Text, options);
         }
         catch (JsonException ex)
         {
@@ -61,6 +65,10 @@ internal static class SpecReader
         private readonly Dictionary<string, string> _refSchemaNames = new(StringComparer.Ordinal);
         private readonly Queue<(string Name, string Pointer)> _pendingSchemas = new();
         private readonly HashSet<string> _componentNames = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (ParameterNode? Node, List<DiagnosticInfo> Notes)> _referencedParameters = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ResponseNode> _referencedResponses = new(StringComparer.Ordinal);
+        private readonly System.IO.MemoryStream _compactStream = new();
+        private Utf8JsonWriter? _compactWriter;
 
         public SpecDocument Read(JsonElement paths)
         {
@@ -189,7 +197,15 @@ internal static class SpecReader
             {
                 foreach (var p in ReadParameters(ps, pointer + "/parameters"))
                 {
-                    parameters.RemoveAll(x => x.Name == p.Name && x.In == p.In);
+                    // An operation's parameter overrides the path item's of the same name and location.
+                    for (var i = parameters.Count - 1; i >= 0; i--)
+                    {
+                        if (parameters[i].Name == p.Name && parameters[i].In == p.In)
+                        {
+                            parameters.RemoveAt(i);
+                        }
+                    }
+
                     parameters.Add(p);
                 }
             }
@@ -287,7 +303,7 @@ internal static class SpecReader
 
             foreach (var placeholder in placeholders)
             {
-                if (!parameters.Any(p => p.In == "path" && p.Name == placeholder))
+                if (!HasPathParameter(parameters, placeholder))
                 {
                     diagnostics.Add(DiagnosticInfo.At(
                         DiagnosticIds.PathParameterMismatch,
@@ -297,14 +313,32 @@ internal static class SpecReader
                 }
             }
 
-            foreach (var parameter in parameters.Where(p => p.In == "path" && !placeholders.Contains(p.Name)))
+            foreach (var parameter in parameters)
             {
+                if (parameter.In != "path" || placeholders.Contains(parameter.Name))
+                {
+                    continue;
+                }
+
                 diagnostics.Add(DiagnosticInfo.At(
                     DiagnosticIds.PathParameterMismatch,
                     Severity.Error,
                     $"{method.ToUpperInvariant()} {path} has the path parameter '{parameter.Name}' but no placeholder {{{parameter.Name}}} in its path.",
                     pointer));
             }
+        }
+
+        private static bool HasPathParameter(List<ParameterNode> parameters, string name)
+        {
+            foreach (var p in parameters)
+            {
+                if (p.In == "path" && p.Name == name)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static string Candidates(List<ParameterNode> parameters, string location)
@@ -377,8 +411,30 @@ internal static class SpecReader
             }
 
             var status = r.Name.ToUpperInvariant().Replace("XX", "00");
-            if (!Follow(r.Value, pointer + "/" + Escape(r.Name), out var response1, out _) || response1.ValueKind != JsonValueKind.Object
-                || !response1.TryGetProperty("content", out var rc) || rc.ValueKind != JsonValueKind.Object)
+            var responsePointer = pointer + "/" + Escape(r.Name);
+            if (!Follow(r.Value, responsePointer, out var target, out var targetPointer))
+            {
+                return new ResponseNode(status, null, null);
+            }
+
+            if (targetPointer == responsePointer)
+            {
+                return ReadResponse(status, target);
+            }
+
+            // A shared response (#/components/responses/…) is read once, whatever the number of operations using it.
+            if (!_referencedResponses.TryGetValue(targetPointer, out var shared))
+            {
+                shared = ReadResponse(status, target);
+                _referencedResponses[targetPointer] = shared;
+            }
+
+            return shared.Status == status ? shared : shared with { Status = status };
+        }
+
+        private ResponseNode ReadResponse(string status, JsonElement response)
+        {
+            if (response.ValueKind != JsonValueKind.Object || !response.TryGetProperty("content", out var rc) || rc.ValueKind != JsonValueKind.Object)
             {
                 return new ResponseNode(status, null, null);
             }
@@ -411,66 +467,94 @@ internal static class SpecReader
                     continue;
                 }
 
-                var name = GetString(p, "name");
-                var location = GetString(p, "in");
-                if (name is null || location is not ("path" or "query" or "header" or "cookie"))
+                // A shared parameter (#/components/parameters/…) is read once; what it reports is reported at each use, as before.
+                ParameterNode? node;
+                List<DiagnosticInfo> notes;
+                if (parameterPointer == itemPointer)
                 {
-                    diagnostics.Add(DiagnosticInfo.At(
-                        DiagnosticIds.Unsupported,
-                        Severity.Warning,
-                        $"A parameter without a name or with location '{location}' (not path, query, header or cookie) is skipped.",
-                        parameterPointer));
-                    continue;
+                    (node, notes) = ReadParameter(p, parameterPointer);
                 }
-
-                var required = location == "path" || GetBool(p, "required");
-                if (location == "cookie")
+                else if (_referencedParameters.TryGetValue(parameterPointer, out var shared))
                 {
-                    diagnostics.Add(DiagnosticInfo.At(
-                        DiagnosticIds.ParameterNotSent,
-                        required ? Severity.Warning : Severity.Info,
-                        $"The {(required ? "required " : "")}cookie parameter '{name}' is not sent: cookies are not part of the generated calls.",
-                        parameterPointer));
-                    continue;
-                }
-
-                SchemaNode schema;
-                if (p.TryGetProperty("schema", out var s))
-                {
-                    schema = ReadSchema(s);
-                }
-                else if (p.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.Object && c.EnumerateObject().FirstOrDefault() is { Value.ValueKind: JsonValueKind.Object } m
-                    && m.Value.TryGetProperty("schema", out var cs))
-                {
-                    // A parameter with content is serialized as that media type; the value is passed as its JSON text.
-                    var content = ReadSchema(cs);
-                    schema = content.HasType("string") ? content : new SchemaNode { Types = new EquatableArray<string>(["string"]), Description = "JSON text." };
+                    (node, notes) = shared;
                 }
                 else
                 {
-                    schema = new SchemaNode { Types = new EquatableArray<string>(["string"]) };
+                    (node, notes) = ReadParameter(p, parameterPointer);
+                    _referencedParameters[parameterPointer] = (node, notes);
                 }
 
-                var style = GetString(p, "style");
-                var explode = p.TryGetProperty("explode", out var e) ? e.ValueKind == JsonValueKind.True : style is null or "form";
-                if (style is not (null or "form" or "simple"))
+                diagnostics.AddRange(notes);
+                if (node is not null)
                 {
-                    diagnostics.Add(DiagnosticInfo.At(
-                        DiagnosticIds.ParameterStyle,
-                        Severity.Info,
-                        $"The {location} parameter '{name}' has style '{style}'; the generated client sends it in the default ({(location == "query" ? "form" : "simple")}) style.",
-                        parameterPointer));
+                    list.Add(node);
                 }
-
-                list.Add(new ParameterNode(name, location, required, GetString(p, "description"), schema)
-                {
-                    Style = style,
-                    Explode = explode,
-                    Deprecated = GetBool(p, "deprecated"),
-                });
             }
 
             return list;
+        }
+
+        /// <summary>One parameter object, and the diagnostics about it (reported by the caller, at each use).</summary>
+        private (ParameterNode? Node, List<DiagnosticInfo> Notes) ReadParameter(JsonElement p, string parameterPointer)
+        {
+            var notes = new List<DiagnosticInfo>();
+            var name = GetString(p, "name");
+            var location = GetString(p, "in");
+            if (name is null || location is not ("path" or "query" or "header" or "cookie"))
+            {
+                notes.Add(DiagnosticInfo.At(
+                    DiagnosticIds.Unsupported,
+                    Severity.Warning,
+                    $"A parameter without a name or with location '{location}' (not path, query, header or cookie) is skipped.",
+                    parameterPointer));
+                return (null, notes);
+            }
+
+            var required = location == "path" || GetBool(p, "required");
+            if (location == "cookie")
+            {
+                notes.Add(DiagnosticInfo.At(
+                    DiagnosticIds.ParameterNotSent,
+                    required ? Severity.Warning : Severity.Info,
+                    $"The {(required ? "required " : "")}cookie parameter '{name}' is not sent: cookies are not part of the generated calls.",
+                    parameterPointer));
+                return (null, notes);
+            }
+
+            SchemaNode schema;
+            if (p.TryGetProperty("schema", out var s))
+            {
+                schema = ReadSchema(s);
+            }
+            else if (p.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.Object && c.EnumerateObject().FirstOrDefault() is { Value.ValueKind: JsonValueKind.Object } m
+                && m.Value.TryGetProperty("schema", out var cs))
+            {
+                // A parameter with content is serialized as that media type; the value is passed as its JSON text.
+                var content = ReadSchema(cs);
+                schema = content.HasType("string") ? content : new SchemaNode { Types = new EquatableArray<string>(["string"]), Description = "JSON text." };
+            }
+            else
+            {
+                schema = new SchemaNode { Types = new EquatableArray<string>(["string"]) };
+            }
+
+            var style = GetString(p, "style");
+            var explode = p.TryGetProperty("explode", out var e) ? e.ValueKind == JsonValueKind.True : style is null or "form";
+            if (style is not (null or "form" or "simple"))
+            {
+                notes.Add(DiagnosticInfo.At(
+                    DiagnosticIds.ParameterStyle,
+                    Severity.Info,
+                    $"The {location} parameter '{name}' has style '{style}'; the generated client sends it in the default ({(location == "query" ? "form" : "simple")}) style.",
+                    parameterPointer));
+            }
+
+            return (new ParameterNode(name, location, required, GetString(p, "description"), schema)
+            {
+                Style = style,
+                Explode = explode,
+                Deprecated = GetBool(p, "deprecated"),
+            }, notes);
         }
 
         /// <summary>
@@ -704,6 +788,24 @@ internal static class SpecReader
             }
         }
 
+        /// <summary>Re-serializes a value without insignificant whitespace, so formatting never changes the model.</summary>
+        private string Compact(JsonElement e)
+        {
+            _compactStream.SetLength(0);
+            if (_compactWriter is null)
+            {
+                _compactWriter = new Utf8JsonWriter(_compactStream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            }
+            else
+            {
+                _compactWriter.Reset(_compactStream);
+            }
+
+            e.WriteTo(_compactWriter);
+            _compactWriter.Flush();
+            return System.Text.Encoding.UTF8.GetString(_compactStream.GetBuffer(), 0, (int)_compactStream.Length);
+        }
+
         private EquatableArray<SchemaNode> ReadList(JsonElement list) =>
             list.ValueKind == JsonValueKind.Array
                 ? list.EnumerateArray().Select(ReadSchema).ToEquatableArray()
@@ -758,17 +860,6 @@ internal static class SpecReader
 
     private static string? NumberOf(JsonElement v) => v.ValueKind == JsonValueKind.Number ? v.GetRawText() : null;
 
-    /// <summary>Re-serializes a value without insignificant whitespace, so formatting never changes the model.</summary>
-    private static string Compact(JsonElement e)
-    {
-        using var stream = new System.IO.MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            e.WriteTo(writer);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
 
     private static string? GetString(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

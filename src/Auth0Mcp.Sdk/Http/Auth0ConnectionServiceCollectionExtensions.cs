@@ -46,7 +46,10 @@ public static class Auth0ConnectionServiceCollectionExtensions
         services.TryAddTransient<Auth0TelemetryHandler>();
         services.TryAddTransient<Auth0BearerHandler>();
         services.TryAddTransient<Auth0RequestBodyHandler>();
-        services.AddHttpClient(Auth0TokenProvider.TokenClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // No default HttpClient loggers (a scope and two log checks per request): Auth0TelemetryHandler is the one
+        // place that records a call (activity, metrics, failures).
+        services.AddHttpClient(Auth0TokenProvider.TokenClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers();
         services.AddHttpClient(Auth0HttpClientSource.ClientName, (sp, client) =>
             {
                 var o = sp.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>().CurrentValue;
@@ -56,6 +59,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
             // A redirect is Auth0's answer, not a hop to take: the tool returns the status and Location, and nothing
             // follows it off the API host.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllLoggers()
             .AddHttpMessageHandler<Auth0TelemetryHandler>()
             .AddResilienceHandler(Auth0Resilience.PipelineName, Auth0Resilience.Configure);
         services.AddHttpClient(Auth0HttpClientSource.ClientName)
