@@ -7,7 +7,8 @@
 # build/out/bench-server.md; docs/benchmarks-server.md holds the figures of one run. BENCH_R2R=1 repeats it on a
 # ReadyToRun publish; BENCH_AOT=1 publishes the Native AOT executable first (build/publish-aot.sh) and adds it to every
 # table. BENCH_ROUNDS (default 4) sets the interleaved rounds per row and BENCH_WARMUP (default 20) the warm-up calls
-# per contender (the JIT build tiers up over its first minute). Usage: bash build/bench-server.sh [calls per row, default 400]
+# per contender (the JIT build tiers up over its first minute); BENCH_COLD_RUNS (default 9) the interleaved cold starts
+# per server. Usage: bash build/bench-server.sh [calls per row, default 400]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls="${1:-400}"

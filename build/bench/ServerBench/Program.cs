@@ -80,7 +80,9 @@ if (native is not null)
 }
 
 var listed = new Dictionary<string, int>();
-for (var run = 0; run < 5; run++)
+// BENCH_COLD_RUNS: interleaved rounds of the cold start (default 9; the median and the spread are reported).
+var coldRuns = Environment.GetEnvironmentVariable("BENCH_COLD_RUNS") is { Length: > 0 } runsText ? int.Parse(runsText, CultureInfo.InvariantCulture) : 9;
+for (var run = 0; run < coldRuns; run++)
 {
     foreach (var which in native is null ? new[] { 0, 2 } : new[] { 0, 2, 4 })
     {
@@ -91,12 +93,12 @@ for (var run = 0; run < 5; run++)
     }
 }
 
-Console.WriteLine("## Cold start to the last tools/list page (stdio, JIT unless marked, median of 5, interleaved)\n");
-Console.WriteLine("| server | tools | ms | vs official |\n|---|---:|---:|---:|");
+Console.WriteLine($"## Cold start to the last tools/list page (stdio, JIT unless marked, median of {coldRuns}, interleaved)\n");
+Console.WriteLine("| server | tools | ms (median) | min–max ms | vs official |\n|---|---:|---:|---:|---:|");
 var officialCold = Median(cold["Auth0 official 0.1.0-beta.19"]);
 foreach (var (name, samples) in cold)
 {
-    Console.WriteLine($"| {name} | {listed[name]} | {Median(samples):F0} | {Median(samples) / officialCold:F2}x |");
+    Console.WriteLine($"| {name} | {listed[name]} | {Median(samples):F0} | {samples.Min():F0}–{samples.Max():F0} | {Median(samples) / officialCold:F2}x |");
 }
 
 // ---- per call and 16 callers: raw HttpClient, ours over stdio and HTTP, the official server over stdio; rounds interleaved

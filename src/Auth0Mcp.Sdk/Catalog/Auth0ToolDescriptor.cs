@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Auth0Mcp.Sdk.Catalog;
 
 /// <summary>
@@ -105,10 +102,17 @@ public sealed class Auth0ToolDescriptor
     /// </summary>
     public string ContentHash => _contentHash ??= ComputeContentHash();
 
+    // The sha256 of string.Join('\n', Name, Title, Description, Method, Path, string.Join(' ', Scopes), InputSchema) in
+    // UTF-8, hashed piece by piece (every start-up takes it for every tool).
     private string ComputeContentHash()
     {
-        var text = string.Join('\n', Name, Title, Description, Method, Path, string.Join(' ', Scopes), InputSchema);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        using var hash = new Sha256Utf8();
+        foreach (var part in (ReadOnlySpan<string>)[Name, Title, Description, Method, Path])
+        {
+            hash.Append(part).Append((byte)'\n');
+        }
+
+        return hash.AppendJoined((byte)' ', Scopes).Append((byte)'\n').Append(InputSchema).ToHex();
     }
 
     /// <inheritdoc />

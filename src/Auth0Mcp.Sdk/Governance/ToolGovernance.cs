@@ -398,8 +398,21 @@ public sealed partial class ToolGovernance
     public static string CatalogHash(IEnumerable<Auth0ToolDescriptor> catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var text = string.Join('\n', catalog.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => $"{d.Name} {d.Action} {d.ContentHash}"));
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+        // The sha256 of the lines joined with '\n' in UTF-8, hashed line by line (taken at every start-up).
+        using var hash = new Sha256Utf8();
+        var first = true;
+        foreach (var d in catalog.OrderBy(d => d.Name, StringComparer.Ordinal))
+        {
+            if (!first)
+            {
+                hash.Append((byte)'\n');
+            }
+
+            hash.Append(d.Name).Append((byte)' ').Append(d.Action.ToString()).Append((byte)' ').Append(d.ContentHash);
+            first = false;
+        }
+
+        return hash.ToHex();
     }
 
     private void SetNewState(GovernanceState state, GovernedTool tool, MutationLog log, string why)
