@@ -9,6 +9,12 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class Auth0ConnectionServiceCollectionExtensions
 {
     /// <summary>
+    /// The name of the <see cref="HttpClient"/> that tools send their Auth0 requests through. A host may add to it
+    /// with <c>services.AddHttpClient(HttpClientName)</c> (a proxy, its own primary handler, another handler).
+    /// </summary>
+    public const string HttpClientName = "Auth0Mcp.Management";
+
+    /// <summary>
     /// Adds the Auth0 Management API HTTP pipeline (<see cref="IAuth0HttpClientSource"/>), the credential store with
     /// rotation (<see cref="Auth0CredentialStore"/>), the token provider (static token or client credentials), the
     /// scope guard and the doctor. Nothing is contacted and no credential is needed until the first call.
@@ -50,7 +56,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
         // place that records a call (activity, metrics, failures).
         services.AddHttpClient(Auth0TokenProvider.TokenClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();
-        services.AddHttpClient(Auth0HttpClientSource.ClientName, (sp, client) =>
+        services.AddHttpClient(HttpClientName, (sp, client) =>
             {
                 var o = sp.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>().CurrentValue;
                 client.BaseAddress = o.GetBaseAddress();
@@ -62,7 +68,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
             .RemoveAllLoggers()
             .AddHttpMessageHandler<Auth0TelemetryHandler>()
             .AddResilienceHandler(Auth0Resilience.PipelineName, Auth0Resilience.Configure);
-        services.AddHttpClient(Auth0HttpClientSource.ClientName)
+        services.AddHttpClient(HttpClientName)
             .AddHttpMessageHandler<Auth0BearerHandler>()
             .AddHttpMessageHandler<Auth0RequestBodyHandler>();
         return services;

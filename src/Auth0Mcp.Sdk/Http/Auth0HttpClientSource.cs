@@ -4,7 +4,7 @@ namespace Auth0Mcp.Sdk.Http;
 internal sealed class Auth0HttpClientSource(IHttpClientFactory factory) : IAuth0HttpClientSource
 {
     /// <summary>The name of the Auth0 Management API client in <see cref="IHttpClientFactory"/>.</summary>
-    public const string ClientName = "Auth0Mcp.Management";
+    public const string ClientName = Microsoft.Extensions.DependencyInjection.Auth0ConnectionServiceCollectionExtensions.HttpClientName;
 
     /// <inheritdoc />
     public HttpClient CreateClient() => factory.CreateClient(ClientName);

@@ -32,7 +32,7 @@ services.AddSingleton(new Credentials(spec.RootElement));
 services.AddTransient<Judge>();
 // Prism (Node) closes an idle keep-alive connection after 5 s; a pooled connection reused at that moment fails
 // with "connection reset", which a sweep without retries would count against the tool. Idle connections go sooner.
-services.AddHttpClient(Auth0HttpClientSource.ClientName)
+services.AddHttpClient(Auth0ConnectionServiceCollectionExtensions.HttpClientName)
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(1) })
     .AddHttpMessageHandler<Judge>();
 await using var provider = services.BuildServiceProvider();
