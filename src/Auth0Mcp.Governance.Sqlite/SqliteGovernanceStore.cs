@@ -18,8 +18,7 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private SqliteConnection? _probe;
-    private long _probeVersion = -1;
-    private long _probeRevision;
+    private SqliteCommand? _probeRevision;
     private WalSync? _walSync;
 
     /// <summary>Opens (or, on <see cref="IGovernanceStore.InitializeAsync"/>, creates) the database file at <paramref name="path"/>.</summary>
@@ -48,34 +47,28 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
     public string Path { get; }
 
     /// <summary>
-    /// The stored revision. A long-lived probe connection asks SQLite whether anything was committed since it last
-    /// looked (<c>PRAGMA data_version</c>); the revision is read again only then.
+    /// The stored revision, read on a long-lived probe connection with one prepared statement. (Asking SQLite first
+    /// whether anything was committed, <c>PRAGMA data_version</c>, saved nothing: this process's own audit commits
+    /// change it on every call.)
     /// </summary>
     public override Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
     {
         await _probeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_probe is null)
+            if (_probeRevision is null)
             {
                 _probe = (SqliteConnection)await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-                _probeVersion = -1;
+                _probeRevision = _probe.CreateCommand();
+                _probeRevision.CommandText = "SELECT revision FROM governance_state WHERE id = 1";
             }
 
-            await using var command = Command(_probe, null, "PRAGMA data_version");
-            var version = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            if (version != _probeVersion)
-            {
-                _probeRevision = await ReadRevisionAsync(_probe, null, cancellationToken).ConfigureAwait(false);
-                _probeVersion = version;
-            }
-
-            return _probeRevision;
+            var value = await _probeRevision.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return value is null or DBNull ? 0 : (long)value;
         }
         catch
         {
-            _probe?.Dispose();
-            _probe = null;
+            DisposeProbe();
             throw;
         }
         finally
@@ -84,14 +77,21 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         }
     });
 
+    private void DisposeProbe()
+    {
+        _probeRevision?.Dispose();
+        _probeRevision = null;
+        _probe?.Dispose();
+        _probe = null;
+    }
+
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync().ConfigureAwait(false);
         _walSync?.Dispose();
         _walSync = null;
-        _probe?.Dispose();
-        _probe = null;
+        DisposeProbe();
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);

@@ -110,21 +110,27 @@ await using var oursClient = await McpClient.CreateAsync(oursTransport!);
 await oursClient.ListToolsAsync();
 await Task.Delay(2000);
 var idleRss = Rss(ours.Id);
-// BENCH_PROFILE=SECONDS: only call our stdio server, serially, for that long (attach `perf record -p PID` or
+// BENCH_PROFILE=SECONDS: only call our stdio server, serially (BENCH_PROFILE_CALLERS=N: N callers at once), for that long (attach `perf record -p PID` or
 // dotnet-trace to the PID printed on stderr), then exit without the tables.
 if (Environment.GetEnvironmentVariable("BENCH_PROFILE") is { Length: > 0 } profileSeconds)
 {
     Console.Error.WriteLine($"profiling: server pid {ours.Id}, store {store}");
     var cpuBefore = CpuMs(ours.Id);
+    var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
     var until = Stopwatch.StartNew();
     var made = 0;
-    while (until.Elapsed.TotalSeconds < double.Parse(profileSeconds, CultureInfo.InvariantCulture))
+    var seconds = double.Parse(profileSeconds, CultureInfo.InvariantCulture);
+    var callers = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PROFILE_CALLERS"), out var c) && c > 0 ? c : 1;
+    await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
     {
-        await oursClient.CallToolAsync("auth0_clients_get", ourArgs);
-        made++;
-    }
+        while (until.Elapsed.TotalSeconds < seconds)
+        {
+            await oursClient.CallToolAsync("auth0_clients_get", ourArgs);
+            Interlocked.Increment(ref made);
+        }
+    }));
 
-    Console.Error.WriteLine($"profiling: {made} calls, {until.Elapsed.TotalMilliseconds / made:F3} ms per call, server CPU {(CpuMs(ours.Id) - cpuBefore) / made:F3} ms per call, load {File.ReadAllText("/proc/loadavg").Trim()}");
+    Console.Error.WriteLine($"profiling: {made} calls, {until.Elapsed.TotalMilliseconds / made:F3} ms per call, server CPU {(CpuMs(ours.Id) - cpuBefore) / made:F3} ms per call, harness (client + stub) CPU {(Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - harnessBefore) / made:F3} ms per call, load {File.ReadAllText("/proc/loadavg").Trim()}");
     ours.Kill(entireProcessTree: true);
     return 0;
 }

@@ -231,9 +231,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // 3. Before-hooks: they may deny or narrow; what they leave must still fit the schema.
         var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!), caller!, arguments, now, context.Services) { Server = context.Server, InputResponses = context.Params?.InputResponses, RequestState = context.Params?.RequestState };
         var hooks = _hooks.Where(h => Glob.MatchesAny(h.ToolPatterns, name)).ToList();
+        using var deadline = new HookDeadline(cancellationToken);
         foreach (var hook in hooks)
         {
-            var (denied, code, reason) = await RunHookAsync(hook, "before", callContext, hookOutcomes, cancellationToken).ConfigureAwait(false);
+            var (denied, code, reason) = await RunHookAsync(hook, "before", callContext, hookOutcomes, deadline).ConfigureAwait(false);
             if (denied)
             {
                 return await DenyAsync(record, callContext.Arguments, hookOutcomes, code!, reason!, started).ConfigureAwait(false);
@@ -262,6 +263,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // 5. The call.
         var outcomeRecord = OutcomeRecord(record);
         Auth0CallOutcome? outcome = null;
+        var maskedAtSource = false;
         try
         {
             if (_tools.TryGetValue(name, out var apiTool))
@@ -270,6 +272,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                 var call = await apiTool.CallAsync(callContext.Arguments, context.Services ?? _services, progress, cancellationToken).ConfigureAwait(false);
                 callContext.Result = call.Result;
                 outcome = call.Outcome;
+                maskedAtSource = true;
             }
             else
             {
@@ -287,10 +290,20 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             throw;
         }
 
-        // 6. After-hooks.
+        // 6. After-hooks. An Auth0 tool's result was made by the one redactor (Auth0ToolResults), so the built-in
+        // secret masking, when it is the first after-hook (nothing has touched the result since), has nothing to do:
+        // it is recorded as allowed without a second pass. Another tool's result, or one a hook ran on first, is masked.
         foreach (var hook in hooks)
         {
-            var (denied, code, reason) = await RunHookAsync(hook, "after", callContext, hookOutcomes, cancellationToken).ConfigureAwait(false);
+            if (maskedAtSource && hook is SecretMaskingHook { MasksSecrets: true })
+            {
+                hookOutcomes.Add(new HookOutcome { Hook = hook.Name, Phase = "after", Outcome = "allowed", Detail = "masked at the source" });
+                maskedAtSource = false;
+                continue;
+            }
+
+            maskedAtSource = false;
+            var (denied, code, reason) = await RunHookAsync(hook, "after", callContext, hookOutcomes, deadline).ConfigureAwait(false);
             if (denied)
             {
                 Complete(outcomeRecord, outcome, null);
@@ -345,17 +358,18 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     private async ValueTask<IReadOnlySet<string>?> GrantedScopesAsync(bool obtainToken, CancellationToken cancellationToken) =>
         _scopes is null ? null : await _scopes.GrantedScopesAsync(obtainToken, cancellationToken).ConfigureAwait(false);
 
-    private async Task<(bool Denied, string? Code, string? Reason)> RunHookAsync(IToolCallHook hook, string phase, ToolCallContext callContext, List<HookOutcome> outcomes, CancellationToken cancellationToken)
+    private async Task<(bool Denied, string? Code, string? Reason)> RunHookAsync(IToolCallHook hook, string phase, ToolCallContext callContext, List<HookOutcome> outcomes, HookDeadline deadline)
     {
         var timeout = hook is IToolCallHookTimeout own ? own.Timeout : _options.HookTimeout;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
+        var cancellationToken = deadline.CallToken;
         HookDecision decision;
         try
         {
-            var task = phase == "before" ? hook.BeforeCallAsync(callContext, cts.Token) : hook.AfterCallAsync(callContext, cts.Token);
+            var token = deadline.Start(timeout);
+            var task = phase == "before" ? hook.BeforeCallAsync(callContext, token) : hook.AfterCallAsync(callContext, token);
             // Most hooks decide synchronously: only a pending one needs the timeout's timer.
             decision = task.IsCompletedSuccessfully ? task.Result : await task.AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            deadline.Stop();
         }
         // A hook that needs the client's input (a confirmation) ends this round: the SDK answers with an input-required
         // result and the client retries the call with the answers (ToolCallContext.InputResponses).
@@ -681,5 +695,34 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         public CallerIdentity? Caller { get; set; }
 
         public IReadOnlySet<string>? Visible { get; set; }
+    }
+
+    /// <summary>
+    /// The hooks' deadline for one call: one token source, linked to the call's token, re-armed with each hook's
+    /// timeout and disarmed after it, instead of a linked source and a timer per hook. A source whose timer fired
+    /// (the hook finished just as it ran out) is replaced, so the next hook never starts cancelled.
+    /// </summary>
+    private sealed class HookDeadline(CancellationToken callToken) : IDisposable
+    {
+        private CancellationTokenSource _source = CancellationTokenSource.CreateLinkedTokenSource(callToken);
+
+        public CancellationToken CallToken => callToken;
+
+        public CancellationToken Start(TimeSpan timeout)
+        {
+            _source.CancelAfter(timeout);
+            return _source.Token;
+        }
+
+        public void Stop()
+        {
+            if (!_source.TryReset())
+            {
+                _source.Dispose();
+                _source = CancellationTokenSource.CreateLinkedTokenSource(callToken);
+            }
+        }
+
+        public void Dispose() => _source.Dispose();
     }
 }

@@ -96,6 +96,49 @@ public sealed class CallPathTests
         Assert.Equal(AuditOutcomes.Success, record.Outcome);
     }
 
+    [Fact]
+    public async Task SecretMasking_Auth0ToolResult_IsMaskedOnceAtTheSourceAndTheHookRecordedAsSuch()
+    {
+        await using var f = await Fixture.StartAsync();
+        f.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, """[{"id":"con_1","client_secret":"s3cr3t-from-auth0"}]""");
+
+        var result = await f.Client.CallToolAsync("auth0_connections_list", new Dictionary<string, object?> { ["per_page"] = 5 });
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.DoesNotContain("s3cr3t-from-auth0", ResultText.Of(result), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-from-auth0", result.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        var masking = Assert.Single(record.Hooks!, o => o.Hook == "secret-masking" && o.Phase == "after");
+        Assert.Equal(("allowed", "masked at the source"), (masking.Outcome, masking.Detail));
+    }
+
+    [Fact]
+    public async Task SecretMasking_AHookChangesAnAuth0ResultBeforeIt_TheChangedResultIsMasked()
+    {
+        await using var f = await Fixture.StartAsync(hooks: [new InjectingHook()]);
+        f.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, """[{"id":"con_1"}]""");
+
+        var result = await f.Client.CallToolAsync("auth0_connections_list", new Dictionary<string, object?> { ["per_page"] = 5 });
+
+        Assert.DoesNotContain("leaked-by-a-hook", ResultText.Of(result), StringComparison.Ordinal);
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        Assert.Contains(record.Hooks!, o => o.Hook == "secret-masking" && o.Phase == "after" && o.Outcome == "rewritten");
+    }
+
+    /// <summary>An after-hook that runs before the secret masking (lower priority) and puts a secret into the result.</summary>
+    private sealed class InjectingHook : ToolCallHook
+    {
+        public override string Name => "injecting";
+
+        public override int Priority => -200;
+
+        public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            context.Result = new CallToolResult { Content = [new TextContentBlock { Text = """{"client_secret":"leaked-by-a-hook"}""" }] };
+            return ValueTask.FromResult(HookDecision.Rewrite("replaced the result"));
+        }
+    }
+
     public static TheoryData<string, Exception> StoreFaults => new()
     {
         { "disk full", new SqliteException("SQLite Error 13: 'database or disk is full'.", 13) },
@@ -187,7 +230,7 @@ public sealed class CallPathTests
 
         public McpClient Client { get; }
 
-        public static async Task<Fixture> StartAsync(ConcurrentQueue<string>? events = null, string[]? granted = null)
+        public static async Task<Fixture> StartAsync(ConcurrentQueue<string>? events = null, string[]? granted = null, IToolCallHook[]? hooks = null)
         {
             events ??= new ConcurrentQueue<string>();
             var server = await ScriptedAuth0Server.StartAsync();
@@ -197,7 +240,14 @@ public sealed class CallPathTests
             var token = granted is null ? Auth0Mcp.Sdk.Tests.Http.Harness.StaticToken : TestTokens.Jwt(granted, DateTimeOffset.UtcNow.AddHours(1), "t");
             var harness = await GovernanceHarness.StartWithToolsAsync(
                 [new Auth0ApiTool(ConnectionsList), new Auth0ApiTool(UsersDelete)],
-                o => o.Hooks.Add(new RecordingHook(events)),
+                o =>
+                {
+                    o.Hooks.Add(new RecordingHook(events));
+                    foreach (var hook in hooks ?? [])
+                    {
+                        o.Hooks.Add(hook);
+                    }
+                },
                 s => s.AddAuth0Connection(o =>
                 {
                     o.Domain = "tenant.example";

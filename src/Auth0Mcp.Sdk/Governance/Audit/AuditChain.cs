@@ -62,11 +62,33 @@ public static class AuditChain
         record.Sequence = sequence;
         record.PreviousHash = previousHash;
         record.Hash = null;
-        var body = JsonSerializer.Serialize(record, GovernanceJsonContext.Default.AuditRecord);
-        keys.TryMac(keys.CurrentKeyId, MacInput(keys.CurrentKeyId, sequence, previousHash, body), out var mac);
-        var hash = KeyedPrefix + keys.CurrentKeyId + ":" + mac;
+        // The body is serialized once, as UTF-8, and the seal is taken over the UTF-8 of the MAC input's pieces
+        // (the same bytes as the UTF-8 of MacInput's joined text, which verification builds), so the hot path makes
+        // no joined copy of the body; the string is made once, for the store.
+        var bodyUtf8 = JsonSerializer.SerializeToUtf8Bytes(record, GovernanceJsonContext.Default.AuditRecord);
+        var hash = KeyedPrefix + keys.CurrentKeyId + ":" + Mac(keys.CurrentKey, keys.CurrentKeyId, sequence, previousHash, bodyUtf8);
         record.Hash = hash;
-        return new AuditRow(sequence, body, previousHash, hash) { Columns = ColumnsOf(record) };
+        return new AuditRow(sequence, Encoding.UTF8.GetString(bodyUtf8), previousHash, hash) { Columns = ColumnsOf(record) };
+    }
+
+    private static string Mac(byte[] key, string keyId, long sequence, string previousHash, byte[] bodyUtf8)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        Span<byte> head = stackalloc byte[256];
+        var headText = string.Create(CultureInfo.InvariantCulture, $"auth0-mcp audit record/2\n{keyId}\n{sequence}\n{previousHash}\n");
+        if (Encoding.UTF8.GetByteCount(headText) <= head.Length)
+        {
+            hmac.AppendData(head[..Encoding.UTF8.GetBytes(headText, head)]);
+        }
+        else
+        {
+            hmac.AppendData(Encoding.UTF8.GetBytes(headText));
+        }
+
+        hmac.AppendData(bodyUtf8);
+        Span<byte> mac = stackalloc byte[32];
+        hmac.GetHashAndReset(mac);
+        return Convert.ToHexStringLower(mac);
     }
 
     /// <summary>The indexed columns of <paramref name="record"/>, as a store writes them.</summary>
@@ -194,6 +216,7 @@ public static class AuditChain
         };
     }
 
+    // The definition of a keyed seal's input; Seal hashes the UTF-8 of the same text piecewise.
     private static string MacInput(string keyId, long sequence, string previousHash, string body) =>
         string.Create(CultureInfo.InvariantCulture, $"auth0-mcp audit record/2\n{keyId}\n{sequence}\n{previousHash}\n{body}");
 

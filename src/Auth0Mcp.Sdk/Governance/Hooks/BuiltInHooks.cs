@@ -16,6 +16,9 @@ internal sealed class SecretMaskingHook : ToolCallHook
     /// <summary>Creates the hook with the default secret names, or with <paramref name="redactor"/>.</summary>
     public SecretMaskingHook(JsonRedactor? redactor = null) => _redactor = redactor ?? JsonRedactor.Secrets;
 
+    /// <summary>Whether this hook masks with <see cref="JsonRedactor.Secrets"/>, the redactor Auth0 tools' results are made with.</summary>
+    internal bool MasksSecrets => ReferenceEquals(_redactor, JsonRedactor.Secrets);
+
     /// <inheritdoc />
     public override string Name => "secret-masking";
 

@@ -31,6 +31,10 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private Task? _writer;
     private DbConnection? _writeConnection;
 
+    // The writer's statements, kept for the life of its connection so that each flush binds values instead of
+    // building and preparing SQL: the head read and update, and one multi-row insert per batch size (by row count).
+    private readonly Dictionary<string, DbCommand> _writeCommands = new(StringComparer.Ordinal);
+
     private protected DbGovernanceStore(string description, AuditSealOptions? seal, string defaultKeyFile, string defaultCheckpointFile)
     {
         Description = description;
@@ -196,6 +200,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             await writer.ConfigureAwait(false);
         }
 
+        await DropWriteCommandsAsync().ConfigureAwait(false);
         if (_writeConnection is not null)
         {
             await _writeConnection.DisposeAsync().ConfigureAwait(false);
@@ -361,6 +366,11 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private static async Task<(long Sequence, string Hash)> ReadHeadAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, sql);
+        return await ReadHeadAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<(long Sequence, string Hash)> ReadHeadAsync(DbCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? (reader.GetInt64(0), reader.GetString(1))
@@ -422,7 +432,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             _writeConnection ??= await OpenWriteConnectionAsync(CancellationToken.None).ConfigureAwait(false);
             var connection = _writeConnection;
             await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
-            (sequence, previous) = await ReadHeadAsync(connection, transaction, LockHeadSql, CancellationToken.None).ConfigureAwait(false);
+            (sequence, previous) = await ReadHeadAsync(WriteCommand(connection, transaction, LockHeadSql), CancellationToken.None).ConfigureAwait(false);
             foreach (var work in batch)
             {
                 IReadOnlyList<AuditRecord> records;
@@ -447,9 +457,9 @@ public abstract class DbGovernanceStore : IGovernanceStore
             if (rows.Count > 0)
             {
                 await InsertRowsAsync(connection, transaction, rows).ConfigureAwait(false);
-                await using var head = Command(connection, transaction, "UPDATE audit_head SET seq = @seq, hash = @hash WHERE id = 1");
-                Add(head, "@seq", sequence);
-                Add(head, "@hash", previous);
+                var head = WriteCommand(connection, transaction, "UPDATE audit_head SET seq = @seq, hash = @hash WHERE id = 1", "@seq", "@hash");
+                head.Parameters[0].Value = sequence;
+                head.Parameters[1].Value = previous;
                 await head.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
@@ -490,6 +500,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private async Task ResetWriterAsync()
     {
         OnWriteFault();
+        await DropWriteCommandsAsync().ConfigureAwait(false);
         if (_writeConnection is not null)
         {
             try
@@ -523,35 +534,106 @@ public abstract class DbGovernanceStore : IGovernanceStore
         return await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 1;
     }
 
+    private static readonly string[] RowColumns = ["s", "t", "k", "e", "u", "o", "r", "b", "p", "h"];
+
     private async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, List<AuditRow> rows)
     {
         const int chunk = 64;
         for (var start = 0; start < rows.Count; start += chunk)
         {
             var count = Math.Min(chunk, rows.Count - start);
-            await using var command = Command(connection, transaction, "");
-            var sql = new System.Text.StringBuilder("INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash) VALUES ");
+            var command = InsertCommand(connection, transaction, count);
+            var parameters = command.Parameters;
             for (var i = 0; i < count; i++)
             {
                 var row = rows[start + i];
                 var c = row.Columns!;
-                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
-                    $"(@s{i}, @t{i}, @k{i}, @e{i}, @u{i}, @o{i}, @r{i}, @b{i}, @p{i}, @h{i})");
-                Add(command, $"@s{i}", row.Sequence);
-                Add(command, $"@t{i}", ToDbTime(c.Time));
-                Add(command, $"@k{i}", c.Kind);
-                Add(command, $"@e{i}", c.Event);
-                Add(command, $"@u{i}", c.User);
-                Add(command, $"@o{i}", c.Tool);
-                Add(command, $"@r{i}", c.Outcome);
-                Add(command, $"@b{i}", row.Body);
-                Add(command, $"@p{i}", row.PreviousHash);
-                Add(command, $"@h{i}", row.Hash);
+                var at = i * RowColumns.Length;
+                parameters[at].Value = row.Sequence;
+                parameters[at + 1].Value = ToDbTime(c.Time);
+                parameters[at + 2].Value = c.Kind;
+                parameters[at + 3].Value = c.Event;
+                parameters[at + 4].Value = (object?)c.User ?? DBNull.Value;
+                parameters[at + 5].Value = (object?)c.Tool ?? DBNull.Value;
+                parameters[at + 6].Value = (object?)c.Outcome ?? DBNull.Value;
+                parameters[at + 7].Value = row.Body;
+                parameters[at + 8].Value = row.PreviousHash;
+                parameters[at + 9].Value = row.Hash;
             }
 
-            command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The cached insert of <paramref name="count"/> rows (parameters <c>@s0</c>…<c>@h{count-1}</c>, in column order).</summary>
+    private DbCommand InsertCommand(DbConnection connection, DbTransaction transaction, int count)
+    {
+        var key = "insert " + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (_writeCommands.TryGetValue(key, out var cached))
+        {
+            cached.Transaction = transaction;
+            return cached;
+        }
+
+        var sql = new System.Text.StringBuilder("INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash) VALUES ");
+        var names = new List<string>(count * RowColumns.Length);
+        for (var i = 0; i < count; i++)
+        {
+            sql.Append(i == 0 ? "(" : ", (");
+            for (var j = 0; j < RowColumns.Length; j++)
+            {
+                var name = "@" + RowColumns[j] + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                sql.Append(j == 0 ? "" : ", ").Append(name);
+                names.Add(name);
+            }
+
+            sql.Append(')');
+        }
+
+        var command = Command(connection, transaction, sql.ToString());
+        foreach (var name in names)
+        {
+            Add(command, name, null);
+        }
+
+        _writeCommands[key] = command;
+        return command;
+    }
+
+    /// <summary>The writer's cached command for <paramref name="sql"/> on its connection, in <paramref name="transaction"/>.</summary>
+    private DbCommand WriteCommand(DbConnection connection, DbTransaction transaction, string sql, params string[] parameterNames)
+    {
+        if (_writeCommands.TryGetValue(sql, out var command))
+        {
+            command.Transaction = transaction;
+            return command;
+        }
+
+        command = Command(connection, transaction, sql);
+        foreach (var name in parameterNames)
+        {
+            Add(command, name, null);
+        }
+
+        _writeCommands[sql] = command;
+        return command;
+    }
+
+    private async Task DropWriteCommandsAsync()
+    {
+        foreach (var command in _writeCommands.Values)
+        {
+            try
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsFault(ex))
+            {
+                // a command of a broken connection: nothing to release
+            }
+        }
+
+        _writeCommands.Clear();
     }
 
     private abstract class WriteWork
