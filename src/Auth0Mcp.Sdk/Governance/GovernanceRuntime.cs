@@ -30,6 +30,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     private readonly ConcurrentDictionary<string, SessionView> _sessions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _notifyLock = new(1, 1);
     private IReadOnlyList<IToolCallHook> _hooks = [];
+
+    // The hooks that apply to each tool, in order (the hooks are fixed once initialised; names are the catalogue's).
+    private readonly ConcurrentDictionary<string, IToolCallHook[]> _hooksByTool = new(StringComparer.Ordinal);
     private const string CallEvent = "tool.call";
     private const string IntentEvent = "tool.call.intent";
     private const string DiscoveryEvent = "tool.discovery";
@@ -230,7 +233,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
         // 3. Before-hooks: they may deny or narrow; what they leave must still fit the schema.
         var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!), caller!, arguments, now, context.Services) { Server = context.Server, InputResponses = context.Params?.InputResponses, RequestState = context.Params?.RequestState };
-        var hooks = _hooks.Where(h => Glob.MatchesAny(h.ToolPatterns, name)).ToList();
+        var hooks = _hooksByTool.GetOrAdd(name, static (tool, all) => all.Where(h => Glob.MatchesAny(h.ToolPatterns, tool)).ToArray(), _hooks);
         using var deadline = new HookDeadline(cancellationToken);
         foreach (var hook in hooks)
         {

@@ -26,7 +26,8 @@ internal sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptio
 
         state.Start(time, options.CurrentValue.RetryBudget);
         var operation = state.Operation;
-        using var activity = Auth0Telemetry.Source.StartActivity("Auth0 " + operation, ActivityKind.Client);
+        // Nothing is built for telemetry nobody listens to (the activity's name, the metrics' tags).
+        using var activity = Auth0Telemetry.Source.HasListeners() ? Auth0Telemetry.Source.StartActivity("Auth0 " + operation, ActivityKind.Client) : null;
         if (activity is not null)
         {
             activity.SetTag(Auth0Telemetry.OperationTag, operation);
@@ -91,25 +92,11 @@ internal sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptio
         }
         finally
         {
-            var elapsed = state.Elapsed;
-            var tags = new TagList
+            if (Auth0Telemetry.Calls.Enabled || Auth0Telemetry.Duration.Enabled)
             {
-                { Auth0Telemetry.OperationTag, operation },
-                { Auth0Telemetry.MethodTag, request.Method.Method },
-                { Auth0Telemetry.RetriesTag, state.Retries },
-            };
-            if (status is { } s)
-            {
-                tags.Add(Auth0Telemetry.StatusTag, s);
+                RecordMetrics(state, operation, request.Method.Method, status, errorType);
             }
 
-            if (errorType is not null)
-            {
-                tags.Add(Auth0Telemetry.ErrorTypeTag, errorType);
-            }
-
-            Auth0Telemetry.Calls.Add(1, tags);
-            Auth0Telemetry.Duration.Record(elapsed.TotalSeconds, tags);
             if (activity is not null)
             {
                 activity.SetTag(Auth0Telemetry.RetriesTag, state.Retries);
@@ -131,6 +118,28 @@ internal sealed class Auth0TelemetryHandler(IOptionsMonitor<Auth0ConnectionOptio
         $"Auth0 did not answer within the {Seconds(state.Budget)} s budget for one call ({state.AttemptsText()}). Try again later.";
 
     internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString(t.TotalSeconds < 10 ? "0.#" : "0", CultureInfo.InvariantCulture);
+
+    private static void RecordMetrics(Auth0CallState state, string operation, string method, int? status, string? errorType)
+    {
+        var tags = new TagList
+        {
+            { Auth0Telemetry.OperationTag, operation },
+            { Auth0Telemetry.MethodTag, method },
+            { Auth0Telemetry.RetriesTag, state.Retries },
+        };
+        if (status is { } s)
+        {
+            tags.Add(Auth0Telemetry.StatusTag, s);
+        }
+
+        if (errorType is not null)
+        {
+            tags.Add(Auth0Telemetry.ErrorTypeTag, errorType);
+        }
+
+        Auth0Telemetry.Calls.Add(1, tags);
+        Auth0Telemetry.Duration.Record(state.Elapsed.TotalSeconds, tags);
+    }
 
     private static string Describe(HttpRequestException ex) => ex.HttpRequestError switch
     {
