@@ -713,6 +713,11 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
         public CancellationToken Start(TimeSpan timeout)
         {
+            if (_source.IsCancellationRequested)
+            {
+                Renew(); // the previous hook's timer fired as it was reset
+            }
+
             _source.CancelAfter(timeout);
             return _source.Token;
         }
@@ -721,9 +726,14 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         {
             if (!_source.TryReset())
             {
-                _source.Dispose();
-                _source = CancellationTokenSource.CreateLinkedTokenSource(callToken);
+                Renew();
             }
+        }
+
+        private void Renew()
+        {
+            _source.Dispose();
+            _source = CancellationTokenSource.CreateLinkedTokenSource(callToken);
         }
 
         public void Dispose() => _source.Dispose();

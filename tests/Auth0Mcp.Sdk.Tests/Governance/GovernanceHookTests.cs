@@ -119,6 +119,42 @@ public sealed class GovernanceHookTests
     }
 
     [Fact]
+    public async Task Hooks_EachGetsItsOwnTimeout_AnEarlierHooksDeadlineDoesNotCancelTheNext()
+    {
+        // The first hook finishes well inside its short timeout; the second runs past the first one's deadline on
+        // a token that must carry only its own (longer) timeout.
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o =>
+        {
+            o.Hooks.Add(new WaitingHook("quick", TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(50), priority: 1));
+            o.Hooks.Add(new WaitingHook("slow", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(700), priority: 2));
+        }, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal(1, tool.Calls);
+        var hooks = (await h.CallRecordsAsync())[0].Hooks!;
+        Assert.Contains(hooks, o => o.Hook == "slow" && o.Phase == "before" && o.Outcome == "allowed");
+    }
+
+    private sealed class WaitingHook(string name, TimeSpan timeout, TimeSpan wait, int priority) : ToolCallHook, IToolCallHookTimeout
+    {
+        public override string Name => name;
+
+        public override int Priority => priority;
+
+        public TimeSpan Timeout => timeout;
+
+        public override async ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            await Task.Delay(wait, cancellationToken); // throws when the token is cancelled: the call would be denied
+            return HookDecision.Allow;
+        }
+    }
+
+    [Fact]
     public async Task Hook_DeniesWithReason_ToolNotReachedAndReasonReturned()
     {
         var tool = new FakeTool(Descriptors.UsersList);
