@@ -85,6 +85,43 @@ public sealed class PackageTests(PackageFeed feed)
     }
 
     [PackagingFact]
+    public async Task SdkPackage_ValidatedAgainstTheFeedsSdkAsBaseline_PassesAndFailsAgainstABaselineWithMore()
+    {
+        // The real Auth0Mcp.Sdk, packed again (a later version) with the feed's Auth0Mcp.Sdk as its baseline, the way a
+        // release after the first one packs (Auth0McpPackageBaseline, Auth0McpPackageBaselineFeed): nothing broke.
+        var later = feed.Version + ".1";
+        var pass = await PackSdkAsync(later, feed.Version, feed.Feed, "baseline-pass");
+        Assert.True(pass.ExitCode == 0, pass.ToString());
+        Assert.Contains($"Auth0Mcp.Sdk: package validation against the baseline {feed.Package("Auth0Mcp.Sdk")}", pass.Stdout, StringComparison.Ordinal);
+
+        // The control: a baseline that shipped one more target framework (the same package, its assembly also under
+        // lib/net8.0) makes the same pack fail, so the pass above compared against the baseline.
+        var wider = Path.Combine(feed.Root, "baseline-wider");
+        Directory.CreateDirectory(wider);
+        var widerPackage = Path.Combine(wider, $"Auth0Mcp.Sdk.{feed.Version}.nupkg");
+        File.Copy(feed.Package("Auth0Mcp.Sdk"), widerPackage);
+        using (var zip = ZipFile.Open(widerPackage, ZipArchiveMode.Update))
+        {
+            var dll = zip.GetEntry("lib/net10.0/Auth0Mcp.Sdk.dll")!;
+            using var from = dll.Open();
+            using var to = zip.CreateEntry("lib/net8.0/Auth0Mcp.Sdk.dll").Open();
+            await from.CopyToAsync(to);
+        }
+
+        var fail = await PackSdkAsync(later, feed.Version, wider, "baseline-fail");
+        Assert.NotEqual(0, fail.ExitCode);
+        Assert.Contains("PKV006", fail.Stdout, StringComparison.Ordinal);
+        Assert.Contains("net8.0", fail.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>dotnet pack src/Auth0Mcp.Sdk --no-build</c> as <paramref name="version"/> with a baseline from a folder.</summary>
+    private Task<Processes.Result> PackSdkAsync(string version, string baselineVersion, string baselineFeed, string output) =>
+        Processes.RunAsync(
+            "dotnet",
+            ["pack", Path.Combine(Repo.Root, "src", "Auth0Mcp.Sdk", "Auth0Mcp.Sdk.csproj"), "-c", Repo.Configuration, "--no-build", "-o", Path.Combine(feed.Root, output), $"-p:Version={version}", $"-p:Auth0McpPackageBaseline={baselineVersion}", $"-p:Auth0McpPackageBaselineFeed={baselineFeed}", "--disable-build-servers", "-nologo", "-tl:off", "-clp:NoSummary"],
+            timeout: TimeSpan.FromMinutes(5));
+
+    [PackagingFact]
     public async Task PrebuiltTools_HostFromThePackage_ListsThemAndCallsOneAgainstPrism()
     {
         var dir = feed.WriteConsumer("PrebuiltHost", new Dictionary<string, string>
