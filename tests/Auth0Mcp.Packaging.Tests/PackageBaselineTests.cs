@@ -65,6 +65,30 @@ public sealed class PackageBaselineTests(PackageBaselineTests.BaselineFeed basel
     }
 
     [PackagingFact]
+    public async Task Pack_AgainWithNothingRebuiltAgainstAnotherBaseline_IsValidatedAgain()
+    {
+        // The SDK's validation is incremental on the package's own inputs: without Directory.Build.targets forcing it,
+        // the second pack (same sources, same output version) would be skipped as up to date and pass unchecked.
+        var wider = Path.Combine(baseline.Root, "wider");
+        Directory.CreateDirectory(wider);
+        var widerPackage = Path.Combine(wider, "Widgets.1.0.0.nupkg");
+        File.Copy(Path.Combine(baseline.Feed, "Widgets.1.0.0.nupkg"), widerPackage, overwrite: true);
+        using (var zip = ZipFile.Open(widerPackage, ZipArchiveMode.Update))
+        {
+            using var from = zip.GetEntry("lib/net10.0/Widgets.dll")!.Open();
+            using var to = zip.CreateEntry("lib/net8.0/Widgets.dll").Open();
+            await from.CopyToAsync(to);
+        }
+
+        var first = await baseline.PackAsync("1.2.0", WithSize, ["-p:Auth0McpPackageBaseline=1.0.0", $"-p:Auth0McpPackageBaselineFeed={baseline.Feed}"]);
+        var again = await baseline.PackAsync("1.2.0", WithSize, ["-p:Auth0McpPackageBaseline=1.0.0", $"-p:Auth0McpPackageBaselineFeed={wider}"]);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("error PKV006: Target framework net8.0 is no longer supported", again.Stdout, StringComparison.Ordinal);
+    }
+
+    [PackagingFact]
     public async Task Pack_BaselineVersionNotInTheFeed_FailsNamingWhereItLooked()
     {
         var result = await baseline.PackAsync("1.1.0", WithSize, ["-p:Auth0McpPackageBaseline=0.9.0", $"-p:Auth0McpPackageBaselineFeed={baseline.Feed}"]);

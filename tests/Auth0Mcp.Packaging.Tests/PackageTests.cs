@@ -230,6 +230,55 @@ public sealed class PackageTests(PackageFeed feed)
         Assert.True(File.Exists(db + ".audit-checkpoints"), "the store sealed its audit beside the file");
     }
 
+    /// <summary>
+    /// README.md, "Quick starts", the host developer: its three fenced blocks as written. The packages of its
+    /// <c>dotnet add package</c> lines (from the feed), its C# block as the whole Program.cs, then its govern-and-run
+    /// block through bash with <c>auth0-mcp</c> the server built beside these tests, except the last line
+    /// (<c>dotnet run</c>), which is the built host started over stdio by an MCP client.
+    /// </summary>
+    [PackagingFact]
+    public async Task ReadmeQuickStart_HostDeveloper_BuildsFromTheFeedAndListsOnlyTheApprovedTool()
+    {
+        var blocks = ReadmeQuickStart.HostDeveloperBlocks();
+        Assert.Equal(["bash", "csharp", "bash"], blocks.Select(b => b.Language));
+        var packages = ReadmeQuickStart.AddedPackages(blocks[0].Text);
+        Assert.Equal(["Auth0Mcp.ManagementApi", "Auth0Mcp.Governance.Sqlite", "Microsoft.Extensions.Hosting"], packages);
+        var references = string.Join("\n", packages.Select(p => $"""<PackageReference Include="{p}" Version="{(p.StartsWith("Auth0Mcp.", StringComparison.Ordinal) ? "$(PackageVersion)" : HostingVersion)}" />"""));
+        var dir = feed.WriteConsumer("ReadmeHost", new Dictionary<string, string>
+        {
+            ["ReadmeHost.csproj"] = Project(references),
+            ["Program.cs"] = blocks[1].Text,
+        });
+        var dll = await feed.BuildAsync(dir, "ReadmeHost");
+
+        var lines = blocks[2].Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^(\w+=\S+ )*dotnet run(\s|$)", lines[^1]);
+        var govern = await Processes.RunAsync(
+            "bash",
+            ["-c", $"set -euo pipefail\nauth0-mcp() {{ dotnet '{Repo.ServerDll}' \"$@\"; }}\n{string.Join('\n', lines[..^1])}"],
+            dir,
+            new Dictionary<string, string?> { ["AUTH0_TOKEN"] = null, ["AUTH0_DOMAIN"] = null, ["AUTH0_MCP_BASE_URL"] = null, ["AUTH0_MCP_STORE"] = null },
+            TimeSpan.FromMinutes(3));
+        Assert.True(govern.ExitCode == 0, govern.ToString());
+        Assert.True(File.Exists(Path.Combine(dir, "governance.db")), "the README's commands govern the host's store (governance.db beside it)");
+
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "ReadmeHost",
+            Command = "dotnet",
+            Arguments = [dll],
+            WorkingDirectory = dir,
+            EnvironmentVariables = new Dictionary<string, string?> { ["AUTH0_TOKEN"] = Token, ["AUTH0_MCP_STORE"] = null, ["AUTH0_MCP_USER"] = null },
+        }));
+        var tools = await client.ListToolsAsync();
+        var pending = await client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        // The one approved tool, for the user running the host; the 451 others are pending and neither listed nor callable.
+        Assert.Equal(["auth0_users_list"], tools.Select(t => t.Name));
+        Assert.True(pending.IsError);
+        Assert.DoesNotContain(Token, Text(pending), StringComparison.Ordinal);
+    }
+
     [PackagingFact]
     public async Task GeneratorPackage_SmallSpec_GivesWorkingToolsAndClients()
     {
