@@ -55,6 +55,36 @@ public sealed class PackageBaselineTests(PackageBaselineTests.BaselineFeed basel
     }
 
     [PackagingFact]
+    public async Task Pack_NoBaselineFeed_RestoresTheBaselineFromTheNuGetSourcesAndFailsWithCP0002()
+    {
+        // Without Auth0McpPackageBaselineFeed the baseline comes from the NuGet sources at restore (the SDK's
+        // PackageValidationBaselineVersion). Here the only source for Widgets is the folder feed, mapped in a
+        // nuget.config of the test's own, and the packages folder is the test's own: the machine's cache is not touched.
+        var config = Path.Combine(baseline.Root, "baseline-source.nuget.config");
+        File.WriteAllText(config, $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="baseline" value="{System.Security.SecurityElement.Escape(baseline.Feed)}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="baseline"><package pattern="Widgets" /></packageSource>
+                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        var packages = Path.Combine(baseline.Root, "restored-packages");
+
+        var result = await baseline.PackAsync("1.1.0", WithSize.Replace("public int Size() => 3;", "", StringComparison.Ordinal), ["-p:Auth0McpPackageBaseline=1.0.0", $"-p:RestoreConfigFile={config}", $"-p:RestorePackagesPath={packages}"]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(File.Exists(Path.Combine(packages, "widgets", "1.0.0", "widgets.1.0.0.nupkg")), result.ToString());
+        Assert.Contains("error CP0002: Member 'int Widgets.Widget.Size()' exists on [Baseline]", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [PackagingFact]
     public async Task Pack_PublicMethodRemovedWithoutABaseline_Passes()
     {
         // The control: the same change with no baseline packs, so the failure above is the baseline's doing.
