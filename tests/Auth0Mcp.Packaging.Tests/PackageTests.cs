@@ -85,6 +85,43 @@ public sealed class PackageTests(PackageFeed feed)
     }
 
     [PackagingFact]
+    public async Task SdkPackage_ValidatedAgainstTheFeedsSdkAsBaseline_PassesAndFailsAgainstABaselineWithMore()
+    {
+        // The real Auth0Mcp.Sdk, packed again (a later version) with the feed's Auth0Mcp.Sdk as its baseline, the way a
+        // release after the first one packs (Auth0McpPackageBaseline, Auth0McpPackageBaselineFeed): nothing broke.
+        var later = feed.Version + ".1";
+        var pass = await PackSdkAsync(later, feed.Version, feed.Feed, "baseline-pass");
+        Assert.True(pass.ExitCode == 0, pass.ToString());
+        Assert.Contains($"Auth0Mcp.Sdk: package validation against the baseline {feed.Package("Auth0Mcp.Sdk")}", pass.Stdout, StringComparison.Ordinal);
+
+        // The control: a baseline that shipped one more target framework (the same package, its assembly also under
+        // lib/net8.0) makes the same pack fail, so the pass above compared against the baseline.
+        var wider = Path.Combine(feed.Root, "baseline-wider");
+        Directory.CreateDirectory(wider);
+        var widerPackage = Path.Combine(wider, $"Auth0Mcp.Sdk.{feed.Version}.nupkg");
+        File.Copy(feed.Package("Auth0Mcp.Sdk"), widerPackage);
+        using (var zip = ZipFile.Open(widerPackage, ZipArchiveMode.Update))
+        {
+            var dll = zip.GetEntry("lib/net10.0/Auth0Mcp.Sdk.dll")!;
+            using var from = dll.Open();
+            using var to = zip.CreateEntry("lib/net8.0/Auth0Mcp.Sdk.dll").Open();
+            await from.CopyToAsync(to);
+        }
+
+        var fail = await PackSdkAsync(later, feed.Version, wider, "baseline-fail");
+        Assert.NotEqual(0, fail.ExitCode);
+        Assert.Contains("PKV006", fail.Stdout, StringComparison.Ordinal);
+        Assert.Contains("net8.0", fail.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>dotnet pack src/Auth0Mcp.Sdk --no-build</c> as <paramref name="version"/> with a baseline from a folder.</summary>
+    private Task<Processes.Result> PackSdkAsync(string version, string baselineVersion, string baselineFeed, string output) =>
+        Processes.RunAsync(
+            "dotnet",
+            ["pack", Path.Combine(Repo.Root, "src", "Auth0Mcp.Sdk", "Auth0Mcp.Sdk.csproj"), "-c", Repo.Configuration, "--no-build", "-o", Path.Combine(feed.Root, output), $"-p:Version={version}", $"-p:Auth0McpPackageBaseline={baselineVersion}", $"-p:Auth0McpPackageBaselineFeed={baselineFeed}", "--disable-build-servers", "-nologo", "-tl:off", "-clp:NoSummary"],
+            timeout: TimeSpan.FromMinutes(5));
+
+    [PackagingFact]
     public async Task PrebuiltTools_HostFromThePackage_ListsThemAndCallsOneAgainstPrism()
     {
         var dir = feed.WriteConsumer("PrebuiltHost", new Dictionary<string, string>
@@ -191,6 +228,55 @@ public sealed class PackageTests(PackageFeed feed)
         Assert.True(pending.IsError);
         Assert.Equal(["GET /users"], api.Requests.Select(r => r.Split(" | ")[0].Split('?')[0]));
         Assert.True(File.Exists(db + ".audit-checkpoints"), "the store sealed its audit beside the file");
+    }
+
+    /// <summary>
+    /// README.md, "Quick starts", the host developer: its three fenced blocks as written. The packages of its
+    /// <c>dotnet add package</c> lines (from the feed), its C# block as the whole Program.cs, then its govern-and-run
+    /// block through bash with <c>auth0-mcp</c> the server built beside these tests, except the last line
+    /// (<c>dotnet run</c>), which is the built host started over stdio by an MCP client.
+    /// </summary>
+    [PackagingFact]
+    public async Task ReadmeQuickStart_HostDeveloper_BuildsFromTheFeedAndListsOnlyTheApprovedTool()
+    {
+        var blocks = ReadmeQuickStart.HostDeveloperBlocks();
+        Assert.Equal(["bash", "csharp", "bash"], blocks.Select(b => b.Language));
+        var packages = ReadmeQuickStart.AddedPackages(blocks[0].Text);
+        Assert.Equal(["Auth0Mcp.ManagementApi", "Auth0Mcp.Governance.Sqlite", "Microsoft.Extensions.Hosting"], packages);
+        var references = string.Join("\n", packages.Select(p => $"""<PackageReference Include="{p}" Version="{(p.StartsWith("Auth0Mcp.", StringComparison.Ordinal) ? "$(PackageVersion)" : HostingVersion)}" />"""));
+        var dir = feed.WriteConsumer("ReadmeHost", new Dictionary<string, string>
+        {
+            ["ReadmeHost.csproj"] = Project(references),
+            ["Program.cs"] = blocks[1].Text,
+        });
+        var dll = await feed.BuildAsync(dir, "ReadmeHost");
+
+        var lines = blocks[2].Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^(\w+=\S+ )*dotnet run(\s|$)", lines[^1]);
+        var govern = await Processes.RunAsync(
+            "bash",
+            ["-c", $"set -euo pipefail\nauth0-mcp() {{ dotnet '{Repo.ServerDll}' \"$@\"; }}\n{string.Join('\n', lines[..^1])}"],
+            dir,
+            new Dictionary<string, string?> { ["AUTH0_TOKEN"] = null, ["AUTH0_DOMAIN"] = null, ["AUTH0_MCP_BASE_URL"] = null, ["AUTH0_MCP_STORE"] = null },
+            TimeSpan.FromMinutes(3));
+        Assert.True(govern.ExitCode == 0, govern.ToString());
+        Assert.True(File.Exists(Path.Combine(dir, "governance.db")), "the README's commands govern the host's store (governance.db beside it)");
+
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "ReadmeHost",
+            Command = "dotnet",
+            Arguments = [dll],
+            WorkingDirectory = dir,
+            EnvironmentVariables = new Dictionary<string, string?> { ["AUTH0_TOKEN"] = Token, ["AUTH0_MCP_STORE"] = null, ["AUTH0_MCP_USER"] = null },
+        }));
+        var tools = await client.ListToolsAsync();
+        var pending = await client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        // The one approved tool, for the user running the host; the 451 others are pending and neither listed nor callable.
+        Assert.Equal(["auth0_users_list"], tools.Select(t => t.Name));
+        Assert.True(pending.IsError);
+        Assert.DoesNotContain(Token, Text(pending), StringComparison.Ordinal);
     }
 
     [PackagingFact]

@@ -15,3 +15,17 @@ public sealed class PackagingFactAttribute : FactAttribute
         Timeout = 0;
     }
 }
+
+/// <summary>A slow packaging theory: skipped when AUTH0_MCP_SKIP_PACKAGING_TESTS=1.</summary>
+public sealed class PackagingTheoryAttribute : TheoryAttribute
+{
+    public PackagingTheoryAttribute()
+    {
+        if (PackagingFactAttribute.Disabled)
+        {
+            Skip = "AUTH0_MCP_SKIP_PACKAGING_TESTS=1";
+        }
+
+        Timeout = 0;
+    }
+}
