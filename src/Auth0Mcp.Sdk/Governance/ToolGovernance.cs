@@ -87,7 +87,7 @@ public sealed partial class ToolGovernance
         ArgumentNullException.ThrowIfNull(catalog);
         if (caller is null)
         {
-            return AccessDecision.Deny(DenialCodes.NoIdentity, "no caller identity: authenticate, or set AUTH0_MCP_USER for stdio");
+            return AccessDecision.Deny(DenialCodes.NoIdentity, "no caller identity: authenticate over HTTP, or give the stdio caller one (ToolGovernanceOptions.StdioIdentity; the auth0-mcp server sets it from AUTH0_MCP_USER)");
         }
 
         var tool = string.IsNullOrEmpty(toolName) ? null : state.FindTool(toolName);

@@ -4,7 +4,7 @@ using ModelContextProtocol.Server;
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>Who is calling: a user (subject) and the groups they belong to.</summary>
-/// <param name="User">The subject, e.g. the <c>sub</c> claim or <c>AUTH0_MCP_USER</c>.</param>
+/// <param name="User">The subject, e.g. the <c>sub</c> claim, or the stdio identity a host configures (the <c>auth0-mcp</c> server takes it from <c>AUTH0_MCP_USER</c>).</param>
 /// <param name="Groups">The caller's groups.</param>
 public sealed record CallerIdentity(string User, IReadOnlyList<string> Groups)
 {
@@ -25,8 +25,8 @@ public interface ICallerIdentityResolver
 /// <summary>
 /// The default resolver: over HTTP the authenticated principal (<see cref="MessageContext.User"/>): its subject
 /// claim and its group claims; an unauthenticated principal has no identity. Over stdio (no principal) the
-/// configured <see cref="ToolGovernanceOptions.StdioIdentity"/> (by default from <c>AUTH0_MCP_USER</c> and
-/// <c>AUTH0_MCP_GROUPS</c>).
+/// configured <see cref="ToolGovernanceOptions.StdioIdentity"/>: none unless the host sets it (the library reads no
+/// environment; the <c>auth0-mcp</c> server sets it from <c>AUTH0_MCP_USER</c> and <c>AUTH0_MCP_GROUPS</c>).
 /// </summary>
 internal sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
 {
