@@ -39,17 +39,21 @@ internal sealed class Sha256Utf8 : IDisposable
     }
 
     /// <summary>Appends <paramref name="parts"/> with <paramref name="separator"/> between them (as <see cref="string.Join(char, string[])"/>).</summary>
-    public Sha256Utf8 AppendJoined(byte separator, IEnumerable<string> parts)
+    public Sha256Utf8 AppendJoined(byte separator, IEnumerable<string> parts) =>
+        AppendJoined(separator, parts, static (hash, part) => hash.Append(part));
+
+    /// <summary>Appends each of <paramref name="items"/> with <paramref name="appendItem"/>, <paramref name="separator"/> between them.</summary>
+    public Sha256Utf8 AppendJoined<T>(byte separator, IEnumerable<T> items, Action<Sha256Utf8, T> appendItem)
     {
         var first = true;
-        foreach (var part in parts)
+        foreach (var item in items)
         {
             if (!first)
             {
                 Append(separator);
             }
 
-            Append(part);
+            appendItem(this, item);
             first = false;
         }
 

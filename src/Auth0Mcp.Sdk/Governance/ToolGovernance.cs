@@ -400,19 +400,8 @@ public sealed partial class ToolGovernance
         ArgumentNullException.ThrowIfNull(catalog);
         // The sha256 of the lines joined with '\n' in UTF-8, hashed line by line (taken at every start-up).
         using var hash = new Sha256Utf8();
-        var first = true;
-        foreach (var d in catalog.OrderBy(d => d.Name, StringComparer.Ordinal))
-        {
-            if (!first)
-            {
-                hash.Append((byte)'\n');
-            }
-
-            hash.Append(d.Name).Append((byte)' ').Append(d.Action.ToString()).Append((byte)' ').Append(d.ContentHash);
-            first = false;
-        }
-
-        return hash.ToHex();
+        return hash.AppendJoined((byte)'\n', catalog.OrderBy(d => d.Name, StringComparer.Ordinal),
+            static (h, d) => h.Append(d.Name).Append((byte)' ').Append(d.Action.ToString()).Append((byte)' ').Append(d.ContentHash)).ToHex();
     }
 
     private void SetNewState(GovernanceState state, GovernedTool tool, MutationLog log, string why)
