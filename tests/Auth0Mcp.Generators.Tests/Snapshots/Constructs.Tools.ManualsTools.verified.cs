@@ -25,6 +25,7 @@ public sealed class ManualsDownloadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "a1c0e1de065ee54fbd9fa6121a6f6c1247814093fcf04c94899e97d55db46e48",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
@@ -53,6 +54,7 @@ public sealed class ManualsUploadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "4b7da180642ed843608beab1aca51bdf4302320925a96e2b6a9508538bf68308",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/pdf"));
 
     /// <summary>Creates the tool.</summary>

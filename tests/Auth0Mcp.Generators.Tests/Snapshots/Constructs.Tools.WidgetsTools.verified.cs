@@ -25,6 +25,7 @@ public sealed class WidgetsCreateWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "121aad7e302937d9c39bfc75d9014b64abbc9fa7e25d0b9c367008cbb638f789",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/x-www-form-urlencoded"));
 
     /// <summary>Creates the tool.</summary>
@@ -53,6 +54,7 @@ public sealed class WidgetsDeleteWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "f889e27a858c4082e8053bdc3610c299048365aeae6ec54804bb94fea395f136",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
@@ -81,6 +83,7 @@ public sealed class WidgetsGetWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTo
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "a8825b8bbae54b43397e834d5184a705a0904895e2ccb00c383c6a87dd8295ee",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti) }));
 
     /// <summary>Creates the tool.</summary>
@@ -109,6 +112,7 @@ public sealed class WidgetsReplaceWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0A
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "411ead29676566c323d631a9f545ec778f114081cc6d3c806dcc03f00b01721c",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>

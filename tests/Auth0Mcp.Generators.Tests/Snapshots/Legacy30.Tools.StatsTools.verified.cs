@@ -25,6 +25,7 @@ public sealed class StatsGetDailyStatsTool : global::Auth0Mcp.Sdk.Tools.Auth0Api
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "38dd1c133fcd29aac55cb9704686f8df7c65b4932f09f02ecb240d0581e44b22",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("to", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>

@@ -25,6 +25,7 @@ public sealed class GrantsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "6e2afc6261209115a81bcba5bb07cad04355a97c4b784d562e48632e828b2372",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "request_body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
@@ -53,6 +54,7 @@ public sealed class GrantsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "4c6ddc89634abb4c2f98a9a0328dd0c503d6f9621485a527bb081e9fdc97c749",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("per-page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>

@@ -25,6 +25,7 @@ public sealed class JobsUsersImportsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "2da9ef44ea94671ed2e44957a9600714949b5c6d5867f94710b8fc82e05d9e36",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "multipart/form-data", fileParts: new string[] { "users" }));
 
     /// <summary>Creates the tool.</summary>

@@ -25,6 +25,7 @@ public sealed class KeysSigningRevokeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiT
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "0531e5b0484ce89cbd639c2c39be59e33f37cd355d2d1db06c7dc717d87b2cda",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("kid", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
@@ -53,6 +54,7 @@ public sealed class KeysSigningRotateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiT
         readOnly: false,
         destructive: true,
         idempotent: false,
+        contentHash: "e96dedfba194ff066880f5adc9c81564c7d4a198393fef7475b112c90f57e9e9",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>()));
 
     /// <summary>Creates the tool.</summary>

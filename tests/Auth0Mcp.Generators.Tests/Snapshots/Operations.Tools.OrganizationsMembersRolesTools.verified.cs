@@ -25,6 +25,7 @@ public sealed class OrganizationsMembersRolesAssignTool : global::Auth0Mcp.Sdk.T
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "c641848b945239aaa28e75904699e750ee4deba24ff42d0156d74f1004b0ee6e",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
@@ -53,6 +54,7 @@ public sealed class OrganizationsMembersRolesDeleteTool : global::Auth0Mcp.Sdk.T
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "e78317fc480d5b13420785eb36b1efe815504cf429004b1aeb03bfbe1af2eeee",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>

@@ -25,6 +25,7 @@ public sealed class OrganizationsMembersListTool : global::Auth0Mcp.Sdk.Tools.Au
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "14757e05f2c0b8142783d2fd2cf6525740987b86972162bd967eb55e4c71838c",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti), new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("take", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
