@@ -42,7 +42,7 @@ internal static class ToolEmitter
 
         // The descriptor: the tool's MCP surface and the metadata governance uses, with a literal input schema.
         w.Line("/// <summary>What this tool is and does.</summary>");
-        w.Line($"public static {KnownTypes.Descriptor} Definition {{ get; }} = new(");
+        w.Line($"public static readonly {KnownTypes.Descriptor} Definition = new(");
         w.Indent();
         w.Line($"name: {CSharp.Literal(tool.Name)},");
         w.LineWithLiteral("title: ", tool.Title, ",");

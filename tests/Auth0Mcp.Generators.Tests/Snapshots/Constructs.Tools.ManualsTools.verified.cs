@@ -10,7 +10,7 @@ namespace Fixtures.Constructs.Tools;
 public sealed class ManualsDownloadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_download_manual",
         title: "auth0_download_manual",
         description: "GET /widgets/{widget_id}/manual",
@@ -39,7 +39,7 @@ public sealed class ManualsDownloadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0
 public sealed class ManualsUploadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_upload_manual",
         title: "auth0_upload_manual",
         description: "PUT /widgets/{widget_id}/manual",

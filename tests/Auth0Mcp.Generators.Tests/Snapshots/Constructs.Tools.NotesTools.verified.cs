@@ -10,7 +10,7 @@ namespace Fixtures.Constructs.Tools;
 public sealed class NotesListNotesTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_list_notes",
         title: "auth0_list_notes",
         description: "GET /v2/notes",
@@ -39,7 +39,7 @@ public sealed class NotesListNotesTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class NotesPostTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_notes_post_v2_notes",
         title: "auth0_notes_post_v2_notes",
         description: "POST /v2/notes",

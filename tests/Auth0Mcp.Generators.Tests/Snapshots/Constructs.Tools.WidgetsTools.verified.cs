@@ -10,7 +10,7 @@ namespace Fixtures.Constructs.Tools;
 public sealed class WidgetsCreateWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_create_widget",
         title: "auth0_create_widget",
         description: "POST /widgets",
@@ -39,7 +39,7 @@ public sealed class WidgetsCreateWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
 public sealed class WidgetsDeleteWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_delete_widget",
         title: "auth0_delete_widget",
         description: "Deprecated: DELETE /widgets/{widget_id}",
@@ -68,7 +68,7 @@ public sealed class WidgetsDeleteWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
 public sealed class WidgetsGetWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_get_widget",
         title: "auth0_get_widget",
         description: "GET /widgets/{widget_id}",
@@ -97,7 +97,7 @@ public sealed class WidgetsGetWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTo
 public sealed class WidgetsReplaceWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_replace_widget",
         title: "auth0_replace_widget",
         description: "PUT /widgets/{widget_id}",

@@ -10,7 +10,7 @@ namespace Fixtures.Legacy30.Tools;
 public sealed class StatsGetDailyStatsTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_get_daily_stats",
         title: "Daily statistics",
         description: "Daily statistics",

@@ -10,7 +10,7 @@ namespace Fixtures.Legacy30.Tools;
 public sealed class TenantsGetTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_get_tenant_settings",
         title: "Get tenant settings",
         description: "Get tenant settings",
@@ -39,7 +39,7 @@ public sealed class TenantsGetTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Au
 public sealed class TenantsPatchTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_patch_tenant_settings",
         title: "Update tenant settings",
         description: "Update tenant settings",

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class EventsSubscribeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_events_subscribe",
         title: "Subscribe to events (Server-Sent Events)",
         description: "Subscribe to events (Server-Sent Events)",

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class GrantsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_grants_create",
         title: "A body beside a parameter named body",
         description: "A body beside a parameter named body",
@@ -39,7 +39,7 @@ public sealed class GrantsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class GrantsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_grants_get",
         title: "Path parameters named like C# keywords",
         description: "Path parameters named like C# keywords",

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class JobsUsersImportsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_jobs_users_imports_create",
         title: "Import users from a file",
         description: "Import users from a file",

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class KeysSigningRevokeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_keys_signing_revoke",
         title: "Revoke a signing key",
         description: "Revoke a signing key",
@@ -39,7 +39,7 @@ public sealed class KeysSigningRevokeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiT
 public sealed class KeysSigningRotateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_keys_signing_rotate",
         title: "Rotate the signing key",
         description: "Rotate the signing key",

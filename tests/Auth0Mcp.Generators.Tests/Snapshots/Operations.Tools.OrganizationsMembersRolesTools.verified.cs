@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class OrganizationsMembersRolesAssignTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_organizations_members_roles_assign",
         title: "Assign roles to a member",
         description: "Assigns one or more roles to a member of an organization.",
@@ -39,7 +39,7 @@ public sealed class OrganizationsMembersRolesAssignTool : global::Auth0Mcp.Sdk.T
 public sealed class OrganizationsMembersRolesDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_organizations_members_roles_delete",
         title: "Remove roles from a member",
         description: "Remove roles from a member",

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class StatsGetActiveUsersCountTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_get_active_users_count",
         title: "Number of active users",
         description: "Number of active users",

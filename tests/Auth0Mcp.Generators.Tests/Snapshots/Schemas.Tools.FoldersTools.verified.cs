@@ -10,7 +10,7 @@ namespace Fixtures.Schemas.Tools;
 public sealed class FoldersGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_folders_get",
         title: "Get a folder with its subtree",
         description: "Get a folder with its subtree",
@@ -39,7 +39,7 @@ public sealed class FoldersGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class FoldersSetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_folders_set",
         title: "Replace a folder and its subtree",
         description: "Replace a folder and its subtree",

@@ -10,7 +10,7 @@ namespace Fixtures.Schemas.Tools;
 public sealed class WidgetsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_create",
         title: "Create a widget",
         description: "Create a widget",
@@ -39,7 +39,7 @@ public sealed class WidgetsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class WidgetsDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_delete",
         title: "Delete a widget",
         description: "Delete a widget",
@@ -68,7 +68,7 @@ public sealed class WidgetsDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class WidgetsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_get",
         title: "Get a widget",
         description: "Get a widget",
@@ -97,7 +97,7 @@ public sealed class WidgetsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class WidgetsListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_list",
         title: "List widgets",
         description: "Lists the widgets of the tenant.\nSee the widget docs for paging.",
@@ -126,7 +126,7 @@ public sealed class WidgetsListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class WidgetsUpdateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_update",
         title: "Update a widget",
         description: "Update a widget",
