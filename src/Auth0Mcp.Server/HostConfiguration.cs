@@ -493,7 +493,8 @@ internal static class HostComposition
             {
                 o.Mode = settings.Server.Mode;
                 o.PageSize = settings.Server.PageSize;
-            });
+            })
+            .WithStartupTrim();
         // A credential rotated with `auth0-mcp credentials rotate` reaches the next call without a restart.
         CredentialSettings.AddRotatableCredentials(services, settings);
         if (settings.Governance.Enabled)

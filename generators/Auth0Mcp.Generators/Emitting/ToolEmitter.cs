@@ -1,5 +1,7 @@
 using System;
 using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
 using Auth0Mcp.Generators.Model;
 
 namespace Auth0Mcp.Generators.Emitting;
@@ -40,7 +42,7 @@ internal static class ToolEmitter
 
         // The descriptor: the tool's MCP surface and the metadata governance uses, with a literal input schema.
         w.Line("/// <summary>What this tool is and does.</summary>");
-        w.Line($"public static {KnownTypes.Descriptor} Definition {{ get; }} = new(");
+        w.Line($"public static readonly {KnownTypes.Descriptor} Definition = new(");
         w.Indent();
         w.Line($"name: {CSharp.Literal(tool.Name)},");
         w.LineWithLiteral("title: ", tool.Title, ",");
@@ -56,6 +58,7 @@ internal static class ToolEmitter
         w.Line($"readOnly: {Bool(tool.ReadOnly)},");
         w.Line($"destructive: {Bool(tool.Destructive)},");
         w.Line($"idempotent: {Bool(tool.Idempotent)},");
+        w.Line($"contentHash: {CSharp.Literal(ContentHash(tool))},");
         WriteRequestPlan(w, tool.Request);
         w.Outdent();
         w.Line();
@@ -84,6 +87,25 @@ internal static class ToolEmitter
     }
 
     private static string Bool(bool value) => value ? "true" : "false";
+
+    /// <summary>
+    /// The descriptor's content hash, taken here so that no start-up hashes every tool: the sha256 (lower-case hex) of
+    /// the UTF-8 of name, title, description, method, path, the scopes joined with ' ' and the input schema, joined with
+    /// '\n' (<c>Auth0ToolDescriptor.ContentHash</c>; CatalogHashTests checks every generated tool against it).
+    /// </summary>
+    internal static string ContentHash(ToolModel tool)
+    {
+        var text = string.Join("\n", tool.Name, tool.Title, tool.Description, tool.Method, tool.Path, string.Join(" ", tool.Scopes), tool.InputSchema);
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
+        var hex = new StringBuilder(hash.Length * 2);
+        foreach (var b in hash)
+        {
+            hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return hex.ToString();
+    }
 
     public static string EmitCatalog(CatalogModel catalog)
     {

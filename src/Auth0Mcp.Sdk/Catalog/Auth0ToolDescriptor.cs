@@ -11,6 +11,11 @@ public sealed class Auth0ToolDescriptor
     private string? _contentHash;
 
     /// <summary>Creates a descriptor. Called by generated code.</summary>
+    /// <remarks>
+    /// <paramref name="contentHash"/> is <see cref="ContentHash"/> as the generator took it at build time (so that no
+    /// start-up hashes every tool); null: it is taken from the other values when first read. It must be that value:
+    /// governance binds approvals to it (CatalogHashTests checks every generated tool).
+    /// </remarks>
     public Auth0ToolDescriptor(
         string name,
         string title,
@@ -26,7 +31,8 @@ public sealed class Auth0ToolDescriptor
         bool readOnly,
         bool destructive,
         bool idempotent,
-        Auth0RequestPlan? request = null)
+        Auth0RequestPlan? request = null,
+        string? contentHash = null)
     {
         Name = name;
         Title = title;
@@ -43,6 +49,7 @@ public sealed class Auth0ToolDescriptor
         Destructive = destructive;
         Idempotent = idempotent;
         Request = request ?? Auth0RequestPlan.Empty;
+        _contentHash = contentHash;
     }
 
     /// <summary>The MCP tool name, e.g. <c>auth0_users_list</c> (at most 64 characters).</summary>

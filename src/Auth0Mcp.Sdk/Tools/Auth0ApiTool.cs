@@ -30,18 +30,13 @@ public class Auth0ApiTool : McpServerTool
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         Descriptor = descriptor;
-        JsonElement schema;
-        using (var doc = JsonDocument.Parse(descriptor.InputSchema))
-        {
-            schema = doc.RootElement.Clone();
-        }
-
         ProtocolTool = new Tool
         {
             Name = descriptor.Name,
             Title = descriptor.Title,
             Description = descriptor.Description,
-            InputSchema = schema,
+            // Parsed straight into an element that owns its exact-size UTF-8 copy (no pooled document to clone).
+            InputSchema = JsonElement.Parse(descriptor.InputSchema),
             Annotations = new ToolAnnotations
             {
                 Title = descriptor.Title,

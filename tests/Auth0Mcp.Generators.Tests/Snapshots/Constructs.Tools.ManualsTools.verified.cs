@@ -10,7 +10,7 @@ namespace Fixtures.Constructs.Tools;
 public sealed class ManualsDownloadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_download_manual",
         title: "auth0_download_manual",
         description: "GET /widgets/{widget_id}/manual",
@@ -25,6 +25,7 @@ public sealed class ManualsDownloadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "a1c0e1de065ee54fbd9fa6121a6f6c1247814093fcf04c94899e97d55db46e48",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
@@ -38,7 +39,7 @@ public sealed class ManualsDownloadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0
 public sealed class ManualsUploadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_upload_manual",
         title: "auth0_upload_manual",
         description: "PUT /widgets/{widget_id}/manual",
@@ -53,6 +54,7 @@ public sealed class ManualsUploadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "4b7da180642ed843608beab1aca51bdf4302320925a96e2b6a9508538bf68308",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/pdf"));
 
     /// <summary>Creates the tool.</summary>

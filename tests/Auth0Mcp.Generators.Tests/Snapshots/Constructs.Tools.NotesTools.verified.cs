@@ -10,7 +10,7 @@ namespace Fixtures.Constructs.Tools;
 public sealed class NotesListNotesTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_list_notes",
         title: "auth0_list_notes",
         description: "GET /v2/notes",
@@ -25,6 +25,7 @@ public sealed class NotesListNotesTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "4c8646d0cd9a54b1395e55f8fa695f0a2ba6da75942fc50be138dcf259558624",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("ids", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
@@ -38,7 +39,7 @@ public sealed class NotesListNotesTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class NotesPostTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_notes_post_v2_notes",
         title: "auth0_notes_post_v2_notes",
         description: "POST /v2/notes",
@@ -53,6 +54,7 @@ public sealed class NotesPostTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "705c07ec20ec015bdc6ecad5087ee45de03d0ad5ffa9031273508b957c54f2b8",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "text/plain"));
 
     /// <summary>Creates the tool.</summary>

@@ -10,7 +10,7 @@ namespace Fixtures.Constructs.Tools;
 public sealed class WidgetsCreateWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_create_widget",
         title: "auth0_create_widget",
         description: "POST /widgets",
@@ -25,6 +25,7 @@ public sealed class WidgetsCreateWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "121aad7e302937d9c39bfc75d9014b64abbc9fa7e25d0b9c367008cbb638f789",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/x-www-form-urlencoded"));
 
     /// <summary>Creates the tool.</summary>
@@ -38,7 +39,7 @@ public sealed class WidgetsCreateWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
 public sealed class WidgetsDeleteWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_delete_widget",
         title: "auth0_delete_widget",
         description: "Deprecated: DELETE /widgets/{widget_id}",
@@ -53,6 +54,7 @@ public sealed class WidgetsDeleteWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "f889e27a858c4082e8053bdc3610c299048365aeae6ec54804bb94fea395f136",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
@@ -66,7 +68,7 @@ public sealed class WidgetsDeleteWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0Ap
 public sealed class WidgetsGetWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_get_widget",
         title: "auth0_get_widget",
         description: "GET /widgets/{widget_id}",
@@ -81,6 +83,7 @@ public sealed class WidgetsGetWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTo
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "a8825b8bbae54b43397e834d5184a705a0904895e2ccb00c383c6a87dd8295ee",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti) }));
 
     /// <summary>Creates the tool.</summary>
@@ -94,7 +97,7 @@ public sealed class WidgetsGetWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTo
 public sealed class WidgetsReplaceWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_replace_widget",
         title: "auth0_replace_widget",
         description: "PUT /widgets/{widget_id}",
@@ -109,6 +112,7 @@ public sealed class WidgetsReplaceWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0A
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "411ead29676566c323d631a9f545ec778f114081cc6d3c806dcc03f00b01721c",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>

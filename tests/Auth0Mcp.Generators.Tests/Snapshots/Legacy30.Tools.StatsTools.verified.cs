@@ -10,7 +10,7 @@ namespace Fixtures.Legacy30.Tools;
 public sealed class StatsGetDailyStatsTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_get_daily_stats",
         title: "Daily statistics",
         description: "Daily statistics",
@@ -25,6 +25,7 @@ public sealed class StatsGetDailyStatsTool : global::Auth0Mcp.Sdk.Tools.Auth0Api
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "38dd1c133fcd29aac55cb9704686f8df7c65b4932f09f02ecb240d0581e44b22",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("to", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>

@@ -10,7 +10,7 @@ namespace Fixtures.Legacy30.Tools;
 public sealed class TenantsGetTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_get_tenant_settings",
         title: "Get tenant settings",
         description: "Get tenant settings",
@@ -25,6 +25,7 @@ public sealed class TenantsGetTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Au
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "cd23363628e08380eab52399b800fecd10bad99b3ac6693e9786465a2db87342",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>()));
 
     /// <summary>Creates the tool.</summary>
@@ -38,7 +39,7 @@ public sealed class TenantsGetTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Au
 public sealed class TenantsPatchTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_patch_tenant_settings",
         title: "Update tenant settings",
         description: "Update tenant settings",
@@ -53,6 +54,7 @@ public sealed class TenantsPatchTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.
         readOnly: false,
         destructive: true,
         idempotent: false,
+        contentHash: "2c189696287900daf6d3f118089071596d1f00a252a3f46ae3faa32ff78c711d",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>

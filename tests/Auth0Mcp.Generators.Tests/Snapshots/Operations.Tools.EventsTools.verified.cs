@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class EventsSubscribeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_events_subscribe",
         title: "Subscribe to events (Server-Sent Events)",
         description: "Subscribe to events (Server-Sent Events)",
@@ -25,6 +25,7 @@ public sealed class EventsSubscribeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiToo
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "578d2987c593e8ae97cfa40e3acd203796c018c9ca6da4d3756d5dba036277ed",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("event_type", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti) }));
 
     /// <summary>Creates the tool.</summary>

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class GrantsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_grants_create",
         title: "A body beside a parameter named body",
         description: "A body beside a parameter named body",
@@ -25,6 +25,7 @@ public sealed class GrantsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "6e2afc6261209115a81bcba5bb07cad04355a97c4b784d562e48632e828b2372",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "request_body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
@@ -38,7 +39,7 @@ public sealed class GrantsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class GrantsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_grants_get",
         title: "Path parameters named like C# keywords",
         description: "Path parameters named like C# keywords",
@@ -53,6 +54,7 @@ public sealed class GrantsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "4c6ddc89634abb4c2f98a9a0328dd0c503d6f9621485a527bb081e9fdc97c749",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("per-page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>

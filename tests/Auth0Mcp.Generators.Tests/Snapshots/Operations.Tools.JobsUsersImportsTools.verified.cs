@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class JobsUsersImportsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_jobs_users_imports_create",
         title: "Import users from a file",
         description: "Import users from a file",
@@ -25,6 +25,7 @@ public sealed class JobsUsersImportsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "2da9ef44ea94671ed2e44957a9600714949b5c6d5867f94710b8fc82e05d9e36",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "multipart/form-data", fileParts: new string[] { "users" }));
 
     /// <summary>Creates the tool.</summary>

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class KeysSigningRevokeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_keys_signing_revoke",
         title: "Revoke a signing key",
         description: "Revoke a signing key",
@@ -25,6 +25,7 @@ public sealed class KeysSigningRevokeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiT
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "0531e5b0484ce89cbd639c2c39be59e33f37cd355d2d1db06c7dc717d87b2cda",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("kid", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
@@ -38,7 +39,7 @@ public sealed class KeysSigningRevokeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiT
 public sealed class KeysSigningRotateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_keys_signing_rotate",
         title: "Rotate the signing key",
         description: "Rotate the signing key",
@@ -53,6 +54,7 @@ public sealed class KeysSigningRotateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiT
         readOnly: false,
         destructive: true,
         idempotent: false,
+        contentHash: "e96dedfba194ff066880f5adc9c81564c7d4a198393fef7475b112c90f57e9e9",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>()));
 
     /// <summary>Creates the tool.</summary>

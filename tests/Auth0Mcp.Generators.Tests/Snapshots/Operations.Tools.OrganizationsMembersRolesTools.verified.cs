@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class OrganizationsMembersRolesAssignTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_organizations_members_roles_assign",
         title: "Assign roles to a member",
         description: "Assigns one or more roles to a member of an organization.",
@@ -25,6 +25,7 @@ public sealed class OrganizationsMembersRolesAssignTool : global::Auth0Mcp.Sdk.T
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "c641848b945239aaa28e75904699e750ee4deba24ff42d0156d74f1004b0ee6e",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
@@ -38,7 +39,7 @@ public sealed class OrganizationsMembersRolesAssignTool : global::Auth0Mcp.Sdk.T
 public sealed class OrganizationsMembersRolesDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_organizations_members_roles_delete",
         title: "Remove roles from a member",
         description: "Remove roles from a member",
@@ -53,6 +54,7 @@ public sealed class OrganizationsMembersRolesDeleteTool : global::Auth0Mcp.Sdk.T
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "e78317fc480d5b13420785eb36b1efe815504cf429004b1aeb03bfbe1af2eeee",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>

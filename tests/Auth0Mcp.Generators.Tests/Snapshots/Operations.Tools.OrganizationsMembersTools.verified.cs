@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class OrganizationsMembersListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_organizations_members_list",
         title: "List members",
         description: "List members",
@@ -25,6 +25,7 @@ public sealed class OrganizationsMembersListTool : global::Auth0Mcp.Sdk.Tools.Au
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "14757e05f2c0b8142783d2fd2cf6525740987b86972162bd967eb55e4c71838c",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti), new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("take", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class OrganizationsTagsSetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_organizations_tags_set",
         title: "Replace the tags of an organization",
         description: "Replace the tags of an organization",
@@ -25,6 +25,7 @@ public sealed class OrganizationsTagsSetTool : global::Auth0Mcp.Sdk.Tools.Auth0A
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "2e85e6c23e4c244f98dae8438baa1d5b093382343052c8876b4cab067af4a404",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class OrganizationsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_organizations_get",
         title: "Get an organization",
         description: "Get an organization",
@@ -25,6 +25,7 @@ public sealed class OrganizationsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTo
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "97bc70f6a410736833a9673fc8e4a3171448e6992606ffffde76c3b88047a206",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("If-None-Match", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Header) }));
 
     /// <summary>Creates the tool.</summary>

@@ -10,7 +10,7 @@ namespace Fixtures.Operations.Tools;
 public sealed class StatsGetActiveUsersCountTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_get_active_users_count",
         title: "Number of active users",
         description: "Number of active users",
@@ -25,6 +25,7 @@ public sealed class StatsGetActiveUsersCountTool : global::Auth0Mcp.Sdk.Tools.Au
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "02b82d9dcc322702da8d3f98944cd00f5ad1719be3d582bc0baf72925b9e1e63",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>()));
 
     /// <summary>Creates the tool.</summary>

@@ -10,7 +10,7 @@ namespace Fixtures.Schemas.Tools;
 public sealed class FoldersGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_folders_get",
         title: "Get a folder with its subtree",
         description: "Get a folder with its subtree",
@@ -25,6 +25,7 @@ public sealed class FoldersGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "807eda9a7865c8a10ed8ba401d647325139ec280ed2d7aac47675565bedb5333",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
@@ -38,7 +39,7 @@ public sealed class FoldersGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class FoldersSetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_folders_set",
         title: "Replace a folder and its subtree",
         description: "Replace a folder and its subtree",
@@ -53,6 +54,7 @@ public sealed class FoldersSetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "440bbfbc4f5ca70efce7690ab9f121e92444b3ea3cc959a4e0c02b8b1007cf3e",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>

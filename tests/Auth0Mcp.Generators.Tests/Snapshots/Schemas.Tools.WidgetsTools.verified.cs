@@ -10,7 +10,7 @@ namespace Fixtures.Schemas.Tools;
 public sealed class WidgetsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_create",
         title: "Create a widget",
         description: "Create a widget",
@@ -25,6 +25,7 @@ public sealed class WidgetsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: false,
         destructive: false,
         idempotent: false,
+        contentHash: "8758a3f0b271cad5256442562532a95fa820db6b128445a58a0e0dd235e58547",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>
@@ -38,7 +39,7 @@ public sealed class WidgetsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class WidgetsDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_delete",
         title: "Delete a widget",
         description: "Delete a widget",
@@ -53,6 +54,7 @@ public sealed class WidgetsDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: false,
         destructive: true,
         idempotent: true,
+        contentHash: "2878276c7e56035c4310013eb218f4500564a6beb691debc794156ee289f357f",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
@@ -66,7 +68,7 @@ public sealed class WidgetsDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class WidgetsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_get",
         title: "Get a widget",
         description: "Get a widget",
@@ -81,6 +83,7 @@ public sealed class WidgetsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "6995fa2b8dc9305e64cbf3eb2f90d24dff007cadcbd60ddf6c8dc49a41212c7a",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
 
     /// <summary>Creates the tool.</summary>
@@ -94,7 +97,7 @@ public sealed class WidgetsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class WidgetsListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_list",
         title: "List widgets",
         description: "Lists the widgets of the tenant.\nSee the widget docs for paging.",
@@ -109,6 +112,7 @@ public sealed class WidgetsListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: true,
         destructive: false,
         idempotent: true,
+        contentHash: "1d809fb8520e3f5fa597fcb987a88dfb02c9725dc4dce82248007a7f5800c406",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("per_page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("include_totals", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("sort", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
 
     /// <summary>Creates the tool.</summary>
@@ -122,7 +126,7 @@ public sealed class WidgetsListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 public sealed class WidgetsUpdateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
 {
     /// <summary>What this tool is and does.</summary>
-    public static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition { get; } = new(
+    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
         name: "auth0_widgets_update",
         title: "Update a widget",
         description: "Update a widget",
@@ -137,6 +141,7 @@ public sealed class WidgetsUpdateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
         readOnly: false,
         destructive: true,
         idempotent: false,
+        contentHash: "d5784c324cff70ec27eee47df4ca8c81061c85e7bda1e5f0e06b95ebae1c187a",
         request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
 
     /// <summary>Creates the tool.</summary>

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Server;
+
+namespace Auth0Mcp.Server;
+
+/// <summary>
+/// One compacting, decommitting collection once the start-up burst is over: start-up (452 tools built, the catalogue
+/// checked against the store, the first <c>tools/list</c> pages serialized) leaves the GC heap with several times its
+/// live size in regions it keeps committed, and an idle server would otherwise hold them for as long as it runs. After
+/// the first <c>tools/list</c> and <see cref="Quiet"/> without another, the server collects once with
+/// <see cref="GCCollectionMode.Aggressive"/> (which returns the freed memory to the OS); never again after that.
+/// docs/benchmarks-server.md, start-up and memory.
+/// </summary>
+internal sealed class StartupTrim : IDisposable
+{
+    /// <summary>How long after the last <c>tools/list</c> page the collection runs (a client lists its pages back to back).</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(500);
+
+    private readonly Lock _lock = new();
+    private readonly Action _collect;
+    private readonly TimeSpan _quiet;
+    private Timer? _timer;
+    private bool _done;
+
+    /// <summary>A trim that runs <paramref name="collect"/> (the aggressive collection unless a test gives another).</summary>
+    public StartupTrim(TimeSpan quiet, Action? collect = null)
+    {
+        _quiet = quiet;
+        _collect = collect ?? (() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true));
+    }
+
+    /// <summary>Whether the collection has run.</summary>
+    public bool Done
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _done;
+            }
+        }
+    }
+
+    /// <summary>A <c>tools/list</c> was answered: (re)start the quiet period, unless the trim already ran.</summary>
+    public void Arm()
+    {
+        lock (_lock)
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            _timer ??= new Timer(static state => ((StartupTrim)state!).Fire(), this, Timeout.Infinite, Timeout.Infinite);
+            _timer.Change(_quiet, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Fire()
+    {
+        lock (_lock)
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            _done = true;
+            _timer?.Dispose();
+            _timer = null;
+        }
+
+        _collect();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _done = true;
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+}
+
+/// <summary>Registers <see cref="StartupTrim"/> behind every <c>tools/list</c>.</summary>
+internal static class StartupTrimExtensions
+{
+    public static IMcpServerBuilder WithStartupTrim(this IMcpServerBuilder builder)
+    {
+        builder.Services.AddSingleton(_ => new StartupTrim(StartupTrim.Quiet));
+        builder.Services.PostConfigure<McpServerOptions>(o => o.Filters.Request.ListToolsFilters.Add(next => async (context, cancellationToken) =>
+        {
+            var result = await next(context, cancellationToken).ConfigureAwait(false);
+            context.Services?.GetService<StartupTrim>()?.Arm();
+            return result;
+        }));
+        return builder;
+    }
+}
