@@ -61,20 +61,7 @@ public sealed class PackageBaselineTests(PackageBaselineTests.BaselineFeed basel
         // PackageValidationBaselineVersion). Here the only source for Widgets is the folder feed, mapped in a
         // nuget.config of the test's own, and the packages folder is the test's own: the machine's cache is not touched.
         var config = Path.Combine(baseline.Root, "baseline-source.nuget.config");
-        File.WriteAllText(config, $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="baseline" value="{System.Security.SecurityElement.Escape(baseline.Feed)}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="baseline"><package pattern="Widgets" /></packageSource>
-                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-              </packageSourceMapping>
-            </configuration>
-            """);
+        File.WriteAllText(config, NuGetConfig.MappedFeed("baseline", baseline.Feed, "Widgets"));
         var packages = Path.Combine(baseline.Root, "restored-packages");
 
         var result = await baseline.PackAsync("1.1.0", WithSize.Replace("public int Size() => 3;", "", StringComparison.Ordinal), ["-p:Auth0McpPackageBaseline=1.0.0", $"-p:RestoreConfigFile={config}", $"-p:RestorePackagesPath={packages}"]);

@@ -58,23 +58,7 @@ public sealed class PackageFeed : IAsyncLifetime
 
         var machinePackages = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        await File.WriteAllTextAsync(Path.Combine(Consumers, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local-feed" value="{SecurityElement.Escape(Feed)}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="local-feed"><package pattern="Auth0Mcp.*" /></packageSource>
-                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-              </packageSourceMapping>
-              <fallbackPackageFolders>
-                <add key="machine" value="{SecurityElement.Escape(machinePackages)}" />
-              </fallbackPackageFolders>
-            </configuration>
-            """);
+        await File.WriteAllTextAsync(Path.Combine(Consumers, "nuget.config"), NuGetConfig.MappedFeed("local-feed", Feed, "Auth0Mcp.*", machinePackages));
     }
 
     public string Package(string id) => Path.Combine(Feed, $"{id}.{Version}.nupkg");
