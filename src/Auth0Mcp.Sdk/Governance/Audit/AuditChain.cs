@@ -62,33 +62,13 @@ public static class AuditChain
         record.Sequence = sequence;
         record.PreviousHash = previousHash;
         record.Hash = null;
-        // The body is serialized once, as UTF-8, and the seal is taken over the UTF-8 of the MAC input's pieces
-        // (the same bytes as the UTF-8 of MacInput's joined text, which verification builds), so the hot path makes
-        // no joined copy of the body; the string is made once, for the store.
+        // The body is serialized once, as UTF-8, and sealed as it is (no joined copy of the MAC input on the hot
+        // path); the string is made once, for the store.
         var bodyUtf8 = JsonSerializer.SerializeToUtf8Bytes(record, GovernanceJsonContext.Default.AuditRecord);
-        var hash = KeyedPrefix + keys.CurrentKeyId + ":" + Mac(keys.CurrentKey, keys.CurrentKeyId, sequence, previousHash, bodyUtf8);
+        keys.TryMac(keys.CurrentKeyId, MacHead(keys.CurrentKeyId, sequence, previousHash), bodyUtf8, out var mac);
+        var hash = KeyedPrefix + keys.CurrentKeyId + ":" + mac;
         record.Hash = hash;
         return new AuditRow(sequence, Encoding.UTF8.GetString(bodyUtf8), previousHash, hash) { Columns = ColumnsOf(record) };
-    }
-
-    private static string Mac(byte[] key, string keyId, long sequence, string previousHash, byte[] bodyUtf8)
-    {
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
-        Span<byte> head = stackalloc byte[256];
-        var headText = string.Create(CultureInfo.InvariantCulture, $"auth0-mcp audit record/2\n{keyId}\n{sequence}\n{previousHash}\n");
-        if (Encoding.UTF8.GetByteCount(headText) <= head.Length)
-        {
-            hmac.AppendData(head[..Encoding.UTF8.GetBytes(headText, head)]);
-        }
-        else
-        {
-            hmac.AppendData(Encoding.UTF8.GetBytes(headText));
-        }
-
-        hmac.AppendData(bodyUtf8);
-        Span<byte> mac = stackalloc byte[32];
-        hmac.GetHashAndReset(mac);
-        return Convert.ToHexStringLower(mac);
     }
 
     /// <summary>The indexed columns of <paramref name="record"/>, as a store writes them.</summary>
@@ -216,9 +196,9 @@ public static class AuditChain
         };
     }
 
-    // The definition of a keyed seal's input; Seal hashes the UTF-8 of the same text piecewise.
-    private static string MacInput(string keyId, long sequence, string previousHash, string body) =>
-        string.Create(CultureInfo.InvariantCulture, $"auth0-mcp audit record/2\n{keyId}\n{sequence}\n{previousHash}\n{body}");
+    // A keyed seal's input is this head followed by the record's body (its canonical JSON), in UTF-8.
+    private static string MacHead(string keyId, long sequence, string previousHash) =>
+        string.Create(CultureInfo.InvariantCulture, $"auth0-mcp audit record/2\n{keyId}\n{sequence}\n{previousHash}\n");
 
     private static void CheckKeyed(AuditRow row, AuditKeyRing? keys, List<string> problems)
     {
@@ -236,7 +216,7 @@ public static class AuditChain
             return; // reported once, under what cannot be proven
         }
 
-        if (!keys.TryMac(keyId, MacInput(keyId, row.Sequence, row.PreviousHash, row.Body), out var mac))
+        if (!keys.TryMac(keyId, MacHead(keyId, row.Sequence, row.PreviousHash) + row.Body, out var mac))
         {
             problems.Add($"record {row.Sequence}: sealed with key {keyId}, which is not in the key ring ({keys.Source})");
         }

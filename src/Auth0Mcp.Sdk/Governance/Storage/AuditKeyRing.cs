@@ -39,7 +39,6 @@ public sealed class AuditKeyRing
     /// <summary>The ids of every key in the ring.</summary>
     public IReadOnlyCollection<string> KeyIds => _keys.Keys;
 
-    internal byte[] CurrentKey => _keys[CurrentKeyId];
 
     /// <summary>A ring over <paramref name="keys"/> (each at least 32 bytes; the last is current).</summary>
     public static AuditKeyRing FromKeys(IReadOnlyList<byte[]> keys, string source)
@@ -132,7 +131,13 @@ public sealed class AuditKeyRing
     }
 
     /// <summary>HMAC-SHA256 (hex) of <paramref name="message"/> under the key <paramref name="keyId"/>; false when the ring lacks that key.</summary>
-    internal bool TryMac(string keyId, string message, out string mac)
+    internal bool TryMac(string keyId, string message, out string mac) => TryMac(keyId, message, [], out mac);
+
+    /// <summary>
+    /// HMAC-SHA256 (hex) of the UTF-8 of <paramref name="message"/> followed by <paramref name="then"/> (UTF-8 already),
+    /// under the key <paramref name="keyId"/>: the same value as for the two joined, without joining them.
+    /// </summary>
+    internal bool TryMac(string keyId, string message, ReadOnlySpan<byte> then, out string mac)
     {
         if (!_keys.TryGetValue(keyId, out var key))
         {
@@ -140,7 +145,12 @@ public sealed class AuditKeyRing
             return false;
         }
 
-        mac = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(message)));
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hmac.AppendData(Encoding.UTF8.GetBytes(message));
+        hmac.AppendData(then);
+        Span<byte> value = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        hmac.GetHashAndReset(value);
+        mac = Convert.ToHexStringLower(value);
         return true;
     }
 
