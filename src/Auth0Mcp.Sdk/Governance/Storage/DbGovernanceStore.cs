@@ -32,7 +32,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private DbConnection? _writeConnection;
 
     // The writer's statements, kept for the life of its connection so that each flush binds values instead of
-    // building and preparing SQL: the head read and update, and one multi-row insert per batch size (by row count).
+    // building and preparing SQL, by their SQL: the head read and update, and the insert of each batch size.
     private readonly Dictionary<string, DbCommand> _writeCommands = new(StringComparer.Ordinal);
 
     private protected DbGovernanceStore(string description, AuditSealOptions? seal, string defaultKeyFile, string defaultCheckpointFile)
@@ -432,7 +432,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             _writeConnection ??= await OpenWriteConnectionAsync(CancellationToken.None).ConfigureAwait(false);
             var connection = _writeConnection;
             await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
-            (sequence, previous) = await ReadHeadAsync(WriteCommand(connection, transaction, LockHeadSql), CancellationToken.None).ConfigureAwait(false);
+            (sequence, previous) = await ReadHeadAsync(WriteCommand(connection, transaction, LockHeadSql, []), CancellationToken.None).ConfigureAwait(false);
             foreach (var work in batch)
             {
                 IReadOnlyList<AuditRecord> records;
@@ -457,9 +457,9 @@ public abstract class DbGovernanceStore : IGovernanceStore
             if (rows.Count > 0)
             {
                 await InsertRowsAsync(connection, transaction, rows).ConfigureAwait(false);
-                var head = WriteCommand(connection, transaction, "UPDATE audit_head SET seq = @seq, hash = @hash WHERE id = 1", "@seq", "@hash");
-                head.Parameters[0].Value = sequence;
-                head.Parameters[1].Value = previous;
+                var head = WriteCommand(connection, transaction, UpdateHeadSql, UpdateHeadParameters);
+                Set(head, 0, sequence);
+                Set(head, 1, previous);
                 await head.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
@@ -534,74 +534,65 @@ public abstract class DbGovernanceStore : IGovernanceStore
         return await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 1;
     }
 
+    private const string UpdateHeadSql = "UPDATE audit_head SET seq = @seq, hash = @hash WHERE id = 1";
+    private static readonly string[] UpdateHeadParameters = ["@seq", "@hash"];
+    private const int InsertChunk = 64;
+
+    // Parameter name prefixes of an audit_log row, in column order; the insert of n rows names them @s0 … @h{n-1}.
     private static readonly string[] RowColumns = ["s", "t", "k", "e", "u", "o", "r", "b", "p", "h"];
+
+    // The insert of n rows (1 … InsertChunk): its SQL and parameter names, made once per process.
+    private static readonly (string Sql, string[] Parameters)[] Inserts = [.. Enumerable.Range(0, InsertChunk + 1).Select(InsertStatement)];
 
     private async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, List<AuditRow> rows)
     {
-        const int chunk = 64;
-        for (var start = 0; start < rows.Count; start += chunk)
+        for (var start = 0; start < rows.Count; start += InsertChunk)
         {
-            var count = Math.Min(chunk, rows.Count - start);
-            var command = InsertCommand(connection, transaction, count);
-            var parameters = command.Parameters;
+            var count = Math.Min(InsertChunk, rows.Count - start);
+            var command = WriteCommand(connection, transaction, Inserts[count].Sql, Inserts[count].Parameters);
             for (var i = 0; i < count; i++)
             {
                 var row = rows[start + i];
                 var c = row.Columns!;
                 var at = i * RowColumns.Length;
-                parameters[at].Value = row.Sequence;
-                parameters[at + 1].Value = ToDbTime(c.Time);
-                parameters[at + 2].Value = c.Kind;
-                parameters[at + 3].Value = c.Event;
-                parameters[at + 4].Value = (object?)c.User ?? DBNull.Value;
-                parameters[at + 5].Value = (object?)c.Tool ?? DBNull.Value;
-                parameters[at + 6].Value = (object?)c.Outcome ?? DBNull.Value;
-                parameters[at + 7].Value = row.Body;
-                parameters[at + 8].Value = row.PreviousHash;
-                parameters[at + 9].Value = row.Hash;
+                Set(command, at, row.Sequence);
+                Set(command, at + 1, ToDbTime(c.Time));
+                Set(command, at + 2, c.Kind);
+                Set(command, at + 3, c.Event);
+                Set(command, at + 4, c.User);
+                Set(command, at + 5, c.Tool);
+                Set(command, at + 6, c.Outcome);
+                Set(command, at + 7, row.Body);
+                Set(command, at + 8, row.PreviousHash);
+                Set(command, at + 9, row.Hash);
             }
 
             await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The cached insert of <paramref name="count"/> rows (parameters <c>@s0</c>…<c>@h{count-1}</c>, in column order).</summary>
-    private DbCommand InsertCommand(DbConnection connection, DbTransaction transaction, int count)
+    private static (string Sql, string[] Parameters) InsertStatement(int count)
     {
-        var key = "insert " + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (_writeCommands.TryGetValue(key, out var cached))
-        {
-            cached.Transaction = transaction;
-            return cached;
-        }
-
-        var sql = new System.Text.StringBuilder("INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash) VALUES ");
-        var names = new List<string>(count * RowColumns.Length);
+        var names = new string[count * RowColumns.Length];
+        var values = new List<string>(count);
         for (var i = 0; i < count; i++)
         {
-            sql.Append(i == 0 ? "(" : ", (");
             for (var j = 0; j < RowColumns.Length; j++)
             {
-                var name = "@" + RowColumns[j] + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                sql.Append(j == 0 ? "" : ", ").Append(name);
-                names.Add(name);
+                names[(i * RowColumns.Length) + j] = "@" + RowColumns[j] + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            sql.Append(')');
+            values.Add("(" + string.Join(", ", names, i * RowColumns.Length, RowColumns.Length) + ")");
         }
 
-        var command = Command(connection, transaction, sql.ToString());
-        foreach (var name in names)
-        {
-            Add(command, name, null);
-        }
-
-        _writeCommands[key] = command;
-        return command;
+        return ("INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash) VALUES " + string.Join(", ", values), names);
     }
 
-    /// <summary>The writer's cached command for <paramref name="sql"/> on its connection, in <paramref name="transaction"/>.</summary>
-    private DbCommand WriteCommand(DbConnection connection, DbTransaction transaction, string sql, params string[] parameterNames)
+    /// <summary>
+    /// The writer's command for <paramref name="sql"/> on its connection, in <paramref name="transaction"/>: made with
+    /// <paramref name="parameterNames"/> the first time, then kept (prepared by the provider) until the connection goes.
+    /// </summary>
+    private DbCommand WriteCommand(DbConnection connection, DbTransaction transaction, string sql, string[] parameterNames)
     {
         if (_writeCommands.TryGetValue(sql, out var command))
         {
@@ -618,6 +609,9 @@ public abstract class DbGovernanceStore : IGovernanceStore
         _writeCommands[sql] = command;
         return command;
     }
+
+    /// <summary>Sets a cached command's parameter, as <see cref="Add"/> would (null is <see cref="DBNull"/>).</summary>
+    private static void Set(DbCommand command, int index, object? value) => command.Parameters[index].Value = value ?? DBNull.Value;
 
     private async Task DropWriteCommandsAsync()
     {
