@@ -25,7 +25,7 @@ public sealed class RegistrationTests
         using var provider = Build(o => o.Token = "token");
 
         var options = provider.GetRequiredService<IOptions<Auth0ConnectionOptions>>().Value;
-        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(Auth0HttpClientSource.ClientName);
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(Auth0ConnectionServiceCollectionExtensions.HttpClientName);
 
         Assert.Equal(SpecServer, options.DefaultBaseUrl);
         Assert.Equal(new Uri(SpecServer), client.BaseAddress);

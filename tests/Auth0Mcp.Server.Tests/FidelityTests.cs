@@ -46,7 +46,7 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
             o.MaxRetryAttempts = 0;
         });
         services.AddTransient<ViolationRecorder>();
-        services.AddHttpClient(Auth0HttpClientSource.ClientName).AddHttpMessageHandler<ViolationRecorder>();
+        services.AddHttpClient(Auth0ConnectionServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler<ViolationRecorder>();
         await using var provider = services.BuildServiceProvider();
 
         // AUTH0_MCP_FIDELITY_ONLY=<regex> narrows the run to matching tool names when investigating a rejection.
