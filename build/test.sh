@@ -45,6 +45,15 @@ if [ -f build/postgres.sh ]; then
   export AUTH0_MCP_TEST_POSTGRES
 fi
 
+# Prints a test log's counts and, for each failed test, its name and message (up to the stack trace, at most 25 lines).
+summarize() {
+  awk '/^[[:space:]]*Failed [A-Za-z]/ { print; next }
+       /Error Message:/ { msg = 1; n = 0; print; next }
+       msg && (/Stack Trace:/ || /^[[:space:]]*(Passed|Failed|Skipped) [A-Za-z]/ || ++n > 25) { msg = 0 }
+       msg { print; next }
+       /Total tests|^[[:space:]]*(Passed|Failed|Skipped): / { print }' "$1" || true
+}
+
 echo "== build"
 dotnet build Auth0Mcp.Sdk.sln -c Release -nologo -clp:ErrorsOnly
 
@@ -53,7 +62,7 @@ set +e
 dotnet test Auth0Mcp.Sdk.sln -c Release --no-build -nologo --logger "console;verbosity=normal" > "$logs/test.log" 2>&1
 status=$?
 set -e
-grep -aE '^\s*Failed [A-Za-z]|Error Message|Total tests|^\s*(Passed|Failed|Skipped): ' "$logs/test.log" || true
+summarize "$logs/test.log"
 count() { { grep -aEo "^\s*$1: +[0-9]+" "$logs/test.log" || true; } | awk '{s+=$2} END {print s+0}'; }
 passed=$(count Passed)
 failed=$(count Failed)
@@ -84,7 +93,7 @@ if [ "${AUTH0_MCP_AOT:-1}" != 0 ]; then
       --logger "console;verbosity=normal" > "$logs/test-aot.log" 2>&1
     aot_status=$?
     set -e
-    grep -aE '^\s*Failed [A-Za-z]|Error Message|Total tests|^\s*(Passed|Failed|Skipped): ' "$logs/test-aot.log" || true
+    summarize "$logs/test-aot.log"
     aot_count() { { grep -aEo "^\s*$1: +[0-9]+" "$logs/test-aot.log" || true; } | awk '{s+=$2} END {print s+0}'; }
     passed=$((passed + $(aot_count Passed))); failed=$((failed + $(aot_count Failed))); skipped=$((skipped + $(aot_count Skipped)))
     [ "$aot_status" -eq 0 ] || status=1

@@ -51,7 +51,7 @@ public sealed partial class AdminApprovalsTests(PrismFixture prism, ChromiumFixt
         var id = PendingId(await alice.SendAsync(Call));
 
         // 2. The admin sees it on the Approvals page (caller, tool, arguments, expiry) and grants it.
-        await using var context = await chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        await using var context = await chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         await ConsolePages.SignInAsync(page, server.Admin, ConsoleServer.AdminKey);
         // The overview counts the request waiting for an administrator and links to the Approvals page.

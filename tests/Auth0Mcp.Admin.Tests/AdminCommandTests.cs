@@ -24,7 +24,7 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
     public async Task Console_ResyncWithChangedTool_ShowsDiffSinceApproval()
     {
         using var governance = new TempGovernance();
-        await using var context = await chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        await using var context = await chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
 
         await using (var before = await StartAsync(governance.Store, Auth0ToolCatalog.Descriptors))

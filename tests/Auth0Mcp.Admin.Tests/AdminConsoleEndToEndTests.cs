@@ -17,7 +17,7 @@ public sealed class AdminConsoleEndToEndTests(PrismFixture prism, ChromiumFixtur
     public async Task Console_AdminGovernsInBrowser_AliceSeesChangesAndIsDeniedByKillSwitch()
     {
         await using var server = await ConsoleServer.StartAsync(prism.BaseUrl);
-        await using var context = await chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        await using var context = await chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
 
         // 1. The admin signs in; the Tools page shows 452 tools pending review.

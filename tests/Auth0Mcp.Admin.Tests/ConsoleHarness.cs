@@ -27,6 +27,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
             throw new InvalidOperationException($"Chromium not found at {Executable}: install Debian's package (apt-get install -y chromium) or set AUTH0_MCP_CHROMIUM.");
         }
 
+        Assertions.SetDefaultExpectTimeout((float)ActionTimeout.TotalMilliseconds / 4);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -35,6 +36,19 @@ public sealed class ChromiumFixture : IAsyncLifetime
             // Root in CI containers: Chromium's sandbox needs user namespaces it often does not have there.
             Args = ["--no-sandbox", "--disable-dev-shm-usage"],
         });
+    }
+
+    /// <summary>How long a browser action or navigation may take before it fails: generous, because CI runs the test
+    /// assemblies side by side on two cores, and Playwright's default (30 s) once failed a page there.</summary>
+    public static readonly TimeSpan ActionTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>A fresh browser context (its own cookies) whose pages use <see cref="ActionTimeout"/>.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        var context = await Browser.NewContextAsync(options);
+        context.SetDefaultTimeout((float)ActionTimeout.TotalMilliseconds);
+        context.SetDefaultNavigationTimeout((float)ActionTimeout.TotalMilliseconds);
+        return context;
     }
 
     public async Task DisposeAsync()
