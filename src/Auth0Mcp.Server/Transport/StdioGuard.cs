@@ -176,11 +176,23 @@ internal sealed class StdioGuard
     }
 }
 
-/// <summary>A write-only stream that passes whole lines to the inner stream under one lock, so two writers never interleave within a line.</summary>
+/// <summary>
+/// A write-only stream that passes whole lines to the inner stream under one lock, so two writers never interleave
+/// within a line. A partial line waits in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the SDK writes each
+/// message, a <c>tools/list</c> page of up to a few hundred KB, and then its line end as a second write); a buffer
+/// grown past <see cref="KeptBytes"/> goes back to the pool once its line is out, so an idle server holds none.
+/// </summary>
 internal sealed class LineAtomicStream(Stream inner) : Stream
 {
+    /// <summary>The largest buffer kept between lines.</summary>
+    internal const int KeptBytes = 16 * 1024;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ArrayBufferWriter<byte> _pending = new();
+    private byte[] _pending = [];
+    private int _count;
+
+    /// <summary>The size of the buffer held for a partial line (0 when none).</summary>
+    internal int BufferedCapacity => _pending.Length;
 
     public override bool CanRead => false;
 
@@ -215,30 +227,60 @@ internal sealed class LineAtomicStream(Stream inner) : Stream
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _pending.Write(buffer.Span);
-            var last = _pending.WrittenSpan.LastIndexOf((byte)'\n');
-            if (last < 0)
+            // What is pending holds no line end, so only the new bytes are searched.
+            var end = buffer.Span.LastIndexOf((byte)'\n');
+            if (end < 0)
             {
+                Append(buffer.Span);
                 return;
             }
 
-            // Complete lines go out straight from the buffer; only a partial line after them is kept.
-            await inner.WriteAsync(_pending.WrittenMemory[..(last + 1)], cancellationToken).ConfigureAwait(false);
-            if (last + 1 == _pending.WrittenCount)
+            // Complete lines go out at once; only a partial line after them is kept.
+            if (_count == 0)
             {
-                _pending.ResetWrittenCount();
+                await inner.WriteAsync(buffer[..(end + 1)], cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                var rest = _pending.WrittenSpan[(last + 1)..].ToArray();
-                _pending.ResetWrittenCount();
-                _pending.Write(rest);
+                Append(buffer.Span[..(end + 1)]);
+                await inner.WriteAsync(_pending.AsMemory(0, _count), cancellationToken).ConfigureAwait(false);
+                _count = 0;
+                if (_pending.Length > KeptBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(_pending);
+                    _pending = [];
+                }
             }
+
+            Append(buffer.Span[(end + 1)..]);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        if (_count + bytes.Length > _pending.Length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_count + bytes.Length, Math.Max(_pending.Length * 2, 4096)));
+            _pending.AsSpan(0, _count).CopyTo(grown);
+            if (_pending.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_pending);
+            }
+
+            _pending = grown;
+        }
+
+        bytes.CopyTo(_pending.AsSpan(_count));
+        _count += bytes.Length;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -59,6 +59,27 @@ public sealed class StdioGuardTests
     }
 
     [Fact]
+    public async Task Output_LargeLineThenItsEnd_GoesOutWholeAndTheBufferIsReleased()
+    {
+        var inner = new RecordingStream();
+        var output = new LineAtomicStream(inner);
+        var page = "{\"tools\":[" + string.Join(",", Enumerable.Range(0, 4000).Select(i => $"{{\"name\":\"t{i}\"}}")) + "]}";
+
+        // As the SDK writes a message: the serialized bytes, then the line end on its own.
+        await output.WriteAsync(Encoding.UTF8.GetBytes(page[..1000]));
+        await output.WriteAsync(Encoding.UTF8.GetBytes(page[1000..]));
+        Assert.Empty(inner.Writes);
+        Assert.True(output.BufferedCapacity > LineAtomicStream.KeptBytes);
+        await output.WriteAsync("\n"u8.ToArray());
+        await output.WriteAsync(Encoding.UTF8.GetBytes("{\"b\":2}\n{\"c\""));
+
+        Assert.Equal([page + "\n", "{\"b\":2}\n"], inner.Writes);
+        Assert.InRange(output.BufferedCapacity, 1, LineAtomicStream.KeptBytes);
+        await output.WriteAsync(Encoding.UTF8.GetBytes(":3}\n"));
+        Assert.Equal("{\"c\":3}\n", inner.Writes[^1]);
+    }
+
+    [Fact]
     public async Task Output_ManyConcurrentWriters_EveryWriteHoldsWholeLinesOnly()
     {
         var inner = new RecordingStream();
