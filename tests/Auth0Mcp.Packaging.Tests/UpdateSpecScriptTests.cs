@@ -64,6 +64,20 @@ public sealed class UpdateSpecScriptTests : IDisposable
         Assert.Equal(25, json.RootElement.GetProperty("added").GetArrayLength());
         // The spec sits where the build looks for a downloaded spec, so the regeneration needs no network.
         Assert.True(File.Exists(Path.Combine(_repo, "src", "Auth0Mcp.ManagementApi", "obj", "auth0-spec", "auth0-management-api.2026-06-25.json")));
+        Assert.DoesNotContain("no download URL", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpdateSpec_LocalFileWithoutCommit_PinsItAndWarnsThatOtherClonesCannotFetchIt()
+    {
+        var result = await RunAsync(Repo.PinnedSpec, "--no-build", "--no-test");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var pin = File.ReadAllText(PinPath);
+        Assert.Contains($"<Auth0SpecSha256>{Sha256(Repo.PinnedSpec)}</Auth0SpecSha256>", pin);
+        Assert.Contains("<Auth0SpecUrl></Auth0SpecUrl>", pin);
+        Assert.Contains("warning: the pin has no download URL", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--commit SHA", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
