@@ -18,7 +18,7 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private SqliteConnection? _probe;
-    private SqliteCommand? _probeRevision;
+    private DbCommand? _probeRevision;
     private WalSync? _walSync;
 
     /// <summary>Opens (or, on <see cref="IGovernanceStore.InitializeAsync"/>, creates) the database file at <paramref name="path"/>.</summary>
@@ -59,12 +59,10 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
             if (_probeRevision is null)
             {
                 _probe = (SqliteConnection)await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-                _probeRevision = _probe.CreateCommand();
-                _probeRevision.CommandText = "SELECT revision FROM governance_state WHERE id = 1";
+                _probeRevision = Command(_probe, null, ReadRevisionSql);
             }
 
-            var value = await _probeRevision.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return value is null or DBNull ? 0 : (long)value;
+            return await ReadRevisionAsync(_probeRevision, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -39,7 +39,6 @@ public sealed class AuditKeyRing
     /// <summary>The ids of every key in the ring.</summary>
     public IReadOnlyCollection<string> KeyIds => _keys.Keys;
 
-
     /// <summary>A ring over <paramref name="keys"/> (each at least 32 bytes; the last is current).</summary>
     public static AuditKeyRing FromKeys(IReadOnlyList<byte[]> keys, string source)
     {

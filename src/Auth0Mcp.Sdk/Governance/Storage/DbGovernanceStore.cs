@@ -273,9 +273,18 @@ public abstract class DbGovernanceStore : IGovernanceStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The query of the stored revision (<see cref="ReadRevisionAsync(DbCommand, CancellationToken)"/> runs it).</summary>
+    private protected const string ReadRevisionSql = "SELECT revision FROM governance_state WHERE id = 1";
+
     private protected static async Task<long> ReadRevisionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, "SELECT revision FROM governance_state WHERE id = 1");
+        await using var command = Command(connection, transaction, ReadRevisionSql);
+        return await ReadRevisionAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="command"/>, a <see cref="ReadRevisionSql"/> (0 when there is no state yet).</summary>
+    private protected static async Task<long> ReadRevisionAsync(DbCommand command, CancellationToken cancellationToken)
+    {
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
     }
