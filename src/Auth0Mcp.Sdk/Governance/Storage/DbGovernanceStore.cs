@@ -550,15 +550,17 @@ public abstract class DbGovernanceStore : IGovernanceStore
     // Parameter name prefixes of an audit_log row, in column order; the insert of n rows names them @s0 … @h{n-1}.
     private static readonly string[] RowColumns = ["s", "t", "k", "e", "u", "o", "r", "b", "p", "h"];
 
-    // The insert of n rows (1 … InsertChunk): its SQL and parameter names, made once per process.
-    private static readonly (string Sql, string[] Parameters)[] Inserts = [.. Enumerable.Range(0, InsertChunk + 1).Select(InsertStatement)];
+    // The insert of n rows (1 … InsertChunk): its SQL and parameter names, made once per process on its first use
+    // (a flush is mostly a record or two; all 64 sizes would hold 20,800 parameter names for nothing).
+    private static readonly InsertStatement?[] Inserts = new InsertStatement?[InsertChunk + 1];
 
     private async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, List<AuditRow> rows)
     {
         for (var start = 0; start < rows.Count; start += InsertChunk)
         {
             var count = Math.Min(InsertChunk, rows.Count - start);
-            var command = WriteCommand(connection, transaction, Inserts[count].Sql, Inserts[count].Parameters);
+            var insert = Inserts[count] ??= InsertStatement.For(count);
+            var command = WriteCommand(connection, transaction, insert.Sql, insert.Parameters);
             for (var i = 0; i < count; i++)
             {
                 var row = rows[start + i];
@@ -580,21 +582,25 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
     }
 
-    private static (string Sql, string[] Parameters) InsertStatement(int count)
+    /// <summary>The insert of a number of audit rows: its SQL and its parameter names in order.</summary>
+    private sealed record InsertStatement(string Sql, string[] Parameters)
     {
-        var names = new string[count * RowColumns.Length];
-        var values = new List<string>(count);
-        for (var i = 0; i < count; i++)
+        public static InsertStatement For(int count)
         {
-            for (var j = 0; j < RowColumns.Length; j++)
+            var names = new string[count * RowColumns.Length];
+            var values = new List<string>(count);
+            for (var i = 0; i < count; i++)
             {
-                names[(i * RowColumns.Length) + j] = "@" + RowColumns[j] + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                for (var j = 0; j < RowColumns.Length; j++)
+                {
+                    names[(i * RowColumns.Length) + j] = "@" + RowColumns[j] + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                values.Add("(" + string.Join(", ", names, i * RowColumns.Length, RowColumns.Length) + ")");
             }
 
-            values.Add("(" + string.Join(", ", names, i * RowColumns.Length, RowColumns.Length) + ")");
+            return new("INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash) VALUES " + string.Join(", ", values), names);
         }
-
-        return ("INSERT INTO audit_log (seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash) VALUES " + string.Join(", ", values), names);
     }
 
     /// <summary>
