@@ -91,15 +91,11 @@ public sealed partial class ReadmeAdminQuickStartTests(PrismFixture prism, Chrom
     /// <summary>The bash block after "**An admin**" and the text after it, up to the next quick start.</summary>
     private static (string Block, string Prose) AdminBlock()
     {
-        var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md"));
-        var start = readme.IndexOf("**An admin**", StringComparison.Ordinal);
-        var end = readme.IndexOf("**A CI maintainer**", start, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, "README.md has no admin quick start followed by the CI maintainer's");
-        var section = readme[start..end];
-        var open = section.IndexOf("```bash\n", StringComparison.Ordinal);
-        var close = section.IndexOf("```", open + 8, StringComparison.Ordinal);
-        Assert.True(open >= 0 && close > open, "the admin quick start has no bash block");
-        return (section[(open + 8)..close], section[(close + 3)..]);
+        var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md")).ReplaceLineEndings("\n");
+        var section = Markdown.Between(readme, "## Quick starts", "**An admin**", "**A CI maintainer**");
+        var block = Markdown.Blocks(section).FirstOrDefault(b => b.Language == "bash").Text;
+        Assert.True(block is not null, "the admin quick start has no bash block");
+        return (block, section[(section.IndexOf(block, StringComparison.Ordinal) + block.Length + "```".Length)..]);
     }
 
     /// <summary>A shell comment: from a <c>#</c> at the start or after a space to the end of the line.</summary>

@@ -92,15 +92,10 @@ public sealed partial class ReadmeQuickStartTests(PrismFixture prism)
     private static string RunningTheServerBlock()
     {
         var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md")).ReplaceLineEndings("\n");
-        var section = readme.IndexOf("\n## Running the server\n", StringComparison.Ordinal);
-        Assert.True(section >= 0, "README.md has no '## Running the server'");
-        var match = Fence().Match(readme, section);
-        Assert.True(match.Success, "no ```bash block under '## Running the server'");
-        return match.Groups[1].Value;
+        var blocks = Markdown.Blocks(Markdown.Between(readme, "\n## Running the server\n", "```bash\n", "\n## "));
+        Assert.True(blocks.Count > 0, "no ```bash block under '## Running the server'");
+        return blocks[0].Text;
     }
-
-    [GeneratedRegex(@"^```bash\n(.*?)^```$", RegexOptions.Multiline | RegexOptions.Singleline)]
-    private static partial Regex Fence();
 
     [GeneratedRegex(@"^(?:(\w+=\S+) )*auth0-mcp serve(?:\s|$)")]
     private static partial Regex ServeLine();
