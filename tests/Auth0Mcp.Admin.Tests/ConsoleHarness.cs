@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Server;
 using Auth0Mcp.Server.Tests.Http;
@@ -143,7 +144,7 @@ internal sealed class ConsoleServer : IAsyncDisposable
 }
 
 /// <summary>Browser steps the tests share.</summary>
-internal static class ConsolePages
+internal static partial class ConsolePages
 {
     /// <summary>Signs in with an API key on the sign-in page (reached by opening <paramref name="admin"/>).</summary>
     public static async Task SignInAsync(IPage page, string admin, string key)
@@ -151,9 +152,21 @@ internal static class ConsolePages
         await page.GotoAsync(admin);
         await page.GetByLabel("API key").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForLoadStateAsync();
-        Assert.False(page.Url.Contains("/admin/signin", StringComparison.Ordinal), $"sign-in failed at {page.Url}: {await page.ContentAsync()}");
+
+        // The click submits the form; waiting for the page's load after it raced with that navigation (a wait begun
+        // after the load never ended: two CI failures, at 30 and 120 s). The URL is awaited instead, with retries.
+        try
+        {
+            await Assertions.Expect(page).Not.ToHaveURLAsync(SignInPage());
+        }
+        catch (PlaywrightException)
+        {
+            Assert.Fail($"sign-in failed at {page.Url}: {await page.ContentAsync()}");
+        }
     }
+
+    [GeneratedRegex("/admin/signin")]
+    private static partial Regex SignInPage();
 
     /// <summary>Saves a full-page screenshot as a test artifact (artifacts/admin-screenshots) and, with AUTH0_MCP_DOCS_SCREENSHOTS=1, into docs/admin.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
