@@ -59,19 +59,55 @@ internal sealed record JsonRpcRefusal(int Code, string DenialCode, string Messag
 /// number or null, <c>params</c> an object. A message that passes is what the MCP server can read without failing;
 /// one that does not is refused with a clear error and audited, never answered with -32603 and no record.
 /// </summary>
+/// <summary>What a message that passed the guard asks of the server.</summary>
+internal enum JsonRpcKind
+{
+    /// <summary>A notification, or a client's answer to a server request: nothing is answered.</summary>
+    Other,
+
+    /// <summary>A request with an id: the server answers it once.</summary>
+    Request,
+
+    /// <summary><c>notifications/cancelled</c>: the request it names will not be answered.</summary>
+    Cancellation,
+}
+
 internal static class JsonRpcGuard
 {
     private const string NullId = "null";
 
     /// <summary>Null when <paramref name="message"/> may pass; else the refusal.</summary>
-    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits)
+    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits) => Check(message, limits, out JsonRpcKind _);
+
+    /// <summary>
+    /// Null when <paramref name="message"/> may pass, with <paramref name="kind"/> saying what it asks of the server;
+    /// else the refusal.
+    /// </summary>
+    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits, out JsonRpcKind kind)
     {
+        kind = JsonRpcKind.Other;
+        var refusal = Inspect(message, limits, out var header);
+        if (refusal is null)
+        {
+            kind = header switch
+            {
+                { Method: "notifications/cancelled" } => JsonRpcKind.Cancellation,
+                { Method: not null, Id: not null } => JsonRpcKind.Request,
+                _ => JsonRpcKind.Other,
+            };
+        }
+
+        return refusal;
+    }
+
+    private static JsonRpcRefusal? Inspect(ReadOnlySpan<byte> message, TransportLimits limits, out Header header)
+    {
+        header = new Header();
         if (message.Length > limits.MaxRequestBytes)
         {
             return TooLarge(message.Length, limits, Peek(message[..Math.Min(message.Length, 8192)]));
         }
 
-        var header = new Header();
         var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = limits.MaxDepth });
         var keys = new Stack<HashSet<string>>();
         try

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace Auth0Mcp.Server.Transport;
 
@@ -9,10 +10,15 @@ namespace Auth0Mcp.Server.Transport;
 /// <see cref="JsonRpcGuard"/>: a line over the size limit is never held whole (its start and end are kept to answer
 /// with its id; the rest is hashed and dropped), and a refused line never reaches the server: the guard answers it
 /// with a JSON-RPC error and reports it (the audit). Output lines are written whole, so the server's answers and the
-/// guard's never interleave.
+/// guard's never interleave. When stdin ends, the server's input ends only once every request that passed has been
+/// answered (or cancelled by the client), within <see cref="DefaultDrain"/>: a client that writes its requests and
+/// closes its end at once (<c>printf … | auth0-mcp serve</c>) still gets every answer.
 /// </summary>
 internal sealed class StdioGuard
 {
+    /// <summary>How long the end of stdin waits for the answers still owed.</summary>
+    public static readonly TimeSpan DefaultDrain = TimeSpan.FromSeconds(30);
+
     private const int HeadBytes = 8192;
     private const int TailBytes = 512;
     private readonly Stream _stdin;
@@ -22,18 +28,36 @@ internal sealed class StdioGuard
     // The reader (the SDK's transport) continues on the pump's thread when a line is flushed: one thread hop less
     // per request than resuming it on the thread pool.
     private readonly Pipe _pipe = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+    private readonly TimeSpan _drain;
+    private readonly Lock _owedLock = new();
+    private int _owed;
+    private TaskCompletionSource? _settled;
 
     /// <param name="stdin">The process's input.</param>
     /// <param name="stdout">The process's output.</param>
     /// <param name="limits">The limits.</param>
     /// <param name="refused">Called for each refused line with its size and sha256 (hex), after the client was answered.</param>
-    public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused)
+    /// <param name="drain">How long the end of stdin waits for owed answers (<see cref="DefaultDrain"/> when null).</param>
+    public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused, TimeSpan? drain = null)
     {
         _stdin = stdin;
-        _output = new LineAtomicStream(stdout);
+        _output = new LineAtomicStream(stdout, Settle);
         _limits = limits;
         _refused = refused;
+        _drain = drain ?? DefaultDrain;
         Input = _pipe.Reader.AsStream();
+    }
+
+    /// <summary>The requests passed to the server and not yet answered.</summary>
+    internal int Owed
+    {
+        get
+        {
+            lock (_owedLock)
+            {
+                return _owed;
+            }
+        }
     }
 
     /// <summary>What the MCP server reads: only lines that passed.</summary>
@@ -122,6 +146,8 @@ internal sealed class StdioGuard
             {
                 await PassOrRefuseAsync(line.WrittenMemory, Convert.ToHexStringLower(hash.GetHashAndReset()), cancellationToken).ConfigureAwait(false);
             }
+
+            await AnswersOwedAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -146,16 +172,62 @@ internal sealed class StdioGuard
             return;
         }
 
-        if (JsonRpcGuard.Check(message.Span, _limits) is { } refusal)
+        if (JsonRpcGuard.Check(message.Span, _limits, out var kind) is { } refusal)
         {
             await RefuseAsync(refusal, message.Length, digest).ConfigureAwait(false);
             return;
         }
 
+        // A request is owed an answer from here on; a cancelled one will get none (MCP's cancellation).
+        Settle(kind switch { JsonRpcKind.Request => -1, JsonRpcKind.Cancellation => 1, _ => 0 });
+
         // The line and its end in one flush, so the reader wakes once per message.
         _pipe.Writer.Write(message.Span);
         _pipe.Writer.Write("\n"u8);
         await _pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts <paramref name="answers"/> given (negative: requests that now wait for one).</summary>
+    private void Settle(int answers)
+    {
+        if (answers == 0)
+        {
+            return;
+        }
+
+        lock (_owedLock)
+        {
+            _owed = Math.Max(0, _owed - answers);
+            if (_owed == 0)
+            {
+                _settled?.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>At the end of stdin: waits until every passed request is answered, at most the drain time.</summary>
+    private async Task AnswersOwedAsync(CancellationToken cancellationToken)
+    {
+        Task settled;
+        lock (_owedLock)
+        {
+            if (_owed == 0)
+            {
+                return;
+            }
+
+            _settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            settled = _settled.Task;
+        }
+
+        try
+        {
+            await settled.WaitAsync(_drain, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The server's input ends anyway; what is still running is cancelled with it.
+        }
     }
 
     private async Task RefuseAsync(JsonRpcRefusal refusal, long bytes, string digest)
@@ -181,8 +253,10 @@ internal sealed class StdioGuard
 /// within a line. A partial line waits in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the SDK writes each
 /// message, a <c>tools/list</c> page of up to a few hundred KB, and then its line end as a second write); a buffer
 /// grown past <see cref="KeptBytes"/> goes back to the pool once its line is out, so an idle server holds none.
+/// <paramref name="answered"/>, when given, learns how many of the lines that went out were answers (a top-level
+/// <c>result</c> or <c>error</c>), not notifications or the server's own requests.
 /// </summary>
-internal sealed class LineAtomicStream(Stream inner) : Stream
+internal sealed class LineAtomicStream(Stream inner, Action<int>? answered = null) : Stream
 {
     /// <summary>The largest buffer kept between lines.</summary>
     internal const int KeptBytes = 16 * 1024;
@@ -239,11 +313,13 @@ internal sealed class LineAtomicStream(Stream inner) : Stream
             if (_count == 0)
             {
                 await inner.WriteAsync(buffer[..(end + 1)], cancellationToken).ConfigureAwait(false);
+                Answered(buffer.Span[..(end + 1)]);
             }
             else
             {
                 Append(buffer.Span[..(end + 1)]);
                 await inner.WriteAsync(_pending.AsMemory(0, _count), cancellationToken).ConfigureAwait(false);
+                Answered(_pending.AsSpan(0, _count));
                 _count = 0;
                 if (_pending.Length > KeptBytes)
                 {
@@ -258,6 +334,60 @@ internal sealed class LineAtomicStream(Stream inner) : Stream
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Tells <c>answered</c> how many of the complete <paramref name="lines"/> are answers.</summary>
+    private void Answered(ReadOnlySpan<byte> lines)
+    {
+        if (answered is null)
+        {
+            return;
+        }
+
+        var count = 0;
+        while (!lines.IsEmpty)
+        {
+            var end = lines.IndexOf((byte)'\n');
+            var line = end < 0 ? lines : lines[..end];
+            count += IsAnswer(line) ? 1 : 0;
+            lines = end < 0 ? default : lines[(end + 1)..];
+        }
+
+        answered(count);
+    }
+
+    /// <summary>Whether <paramref name="line"/> is a JSON-RPC answer: its top level has <c>result</c> or <c>error</c>, and no <c>method</c>.</summary>
+    internal static bool IsAnswer(ReadOnlySpan<byte> line)
+    {
+        var reader = new Utf8JsonReader(line);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            // The SDK writes result or error first; other members are skipped (ids and versions are short).
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("error"u8))
+                {
+                    return true;
+                }
+
+                if (reader.ValueTextEquals("method"u8))
+                {
+                    return false;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return false;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)

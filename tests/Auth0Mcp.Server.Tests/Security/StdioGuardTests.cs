@@ -20,7 +20,8 @@ public sealed class StdioGuardTests
         var stdin = new MemoryStream(Encoding.UTF8.GetBytes(first + "\n{\"jsonrpc\":\"2.0\",\"id\":3,\n" + second + "\n"));
         var stdout = new MemoryStream();
         var refused = new List<long>();
-        var guard = new StdioGuard(stdin, stdout, Limits, (_, bytes, _) => { refused.Add(bytes); return Task.CompletedTask; });
+        // Nobody answers here: the end of stdin waits for no answer (drain zero).
+        var guard = new StdioGuard(stdin, stdout, Limits, (_, bytes, _) => { refused.Add(bytes); return Task.CompletedTask; }, TimeSpan.Zero);
 
         // The reader runs inline on the pump's thread: reading concurrently must still see each line whole.
         var reading = Task.Run(async () =>
@@ -43,6 +44,102 @@ public sealed class StdioGuardTests
         Assert.EndsWith("\n", answer, StringComparison.Ordinal);
         Assert.Contains("\"error\"", answer, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Pump_StdinEndsWithRequestsOwed_InputEndsOnlyAfterEveryAnswerIsOut()
+    {
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes(
+            """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""" + "\n" +
+            """{"jsonrpc":"2.0","method":"notifications/initialized"}""" + "\n" +
+            """{"jsonrpc":"2.0","id":"two","method":"tools/call","params":{"name":"x"}}""" + "\n"));
+        var stdout = new RecordingStream();
+        var guard = new StdioGuard(stdin, stdout, Limits, (_, _, _) => Task.CompletedTask);
+
+        // A server that answers late, after a notification of its own (which answers nothing), while it keeps reading.
+        Task? answering = null;
+        var serving = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(guard.Input, Encoding.UTF8);
+            var seen = 0;
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (++seen == 3)
+                {
+                    answering = Task.Run(async () =>
+                    {
+                        await Task.Delay(300);
+                        await guard.Output.WriteAsync(Encoding.UTF8.GetBytes("""{"method":"notifications/message","params":{"level":"info","data":"x"},"jsonrpc":"2.0"}""" + "\n"));
+                        await guard.Output.WriteAsync(Encoding.UTF8.GetBytes("""{"result":{"tools":[]},"id":1,"jsonrpc":"2.0"}""" + "\n"));
+                        await Task.Delay(300);
+                        await guard.Output.WriteAsync(Encoding.UTF8.GetBytes("""{"error":{"code":-32602,"message":"no"},"id":"two","jsonrpc":"2.0"}"""));
+                        await guard.Output.WriteAsync("\n"u8.ToArray());
+                    });
+                }
+            }
+
+            // The input has ended: count what had gone out by then.
+            lock (stdout.Writes)
+            {
+                return stdout.Writes.Count;
+            }
+        });
+
+        await guard.PumpAsync(CancellationToken.None);
+        var writtenBeforeTheEnd = await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        await answering!.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, writtenBeforeTheEnd);
+        Assert.Equal(0, guard.Owed);
+    }
+
+    [Fact]
+    public async Task Pump_StdinEndsAfterACancelledRequest_DoesNotWaitForItsAnswer()
+    {
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes(
+            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"x"}}""" + "\n" +
+            """{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}}""" + "\n"));
+        var guard = new StdioGuard(stdin, new MemoryStream(), Limits, (_, _, _) => Task.CompletedTask);
+        var draining = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(guard.Input, Encoding.UTF8);
+            return await reader.ReadToEndAsync();
+        });
+
+        // With the 30 s default drain, a wait for the cancelled request's answer would fail the 10 s bound.
+        await guard.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await draining.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, guard.Owed);
+    }
+
+    [Fact]
+    public async Task Pump_StdinEndsAndNoAnswerComes_InputEndsAfterTheDrainTime()
+    {
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"ping"}""" + "\n"));
+        var guard = new StdioGuard(stdin, new MemoryStream(), Limits, (_, _, _) => Task.CompletedTask, TimeSpan.FromMilliseconds(400));
+        var reading = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(guard.Input, Encoding.UTF8);
+            return await reader.ReadToEndAsync();
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await guard.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await reading.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(10));
+        Assert.Equal(1, guard.Owed);
+    }
+
+    [Theory]
+    [InlineData("""{"result":{"tools":[]},"id":1,"jsonrpc":"2.0"}""", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":{"n":[1,2]},"error":{"code":1,"message":"m"}}""", true)]
+    [InlineData("""{"method":"notifications/progress","params":{"result":1},"jsonrpc":"2.0"}""", false)]
+    [InlineData("""{"id":3,"method":"elicitation/create","params":{},"jsonrpc":"2.0"}""", false)]
+    [InlineData("""["result"]""", false)]
+    [InlineData("""{"result":""", true)]
+    [InlineData("""not json""", false)]
+    public void IsAnswer_TopLevelResultOrErrorWithoutMethod_IsAnAnswer(string line, bool answer) =>
+        Assert.Equal(answer, LineAtomicStream.IsAnswer(Encoding.UTF8.GetBytes(line)));
 
     [Fact]
     public async Task Output_LineWrittenInPieces_GoesOutOnceComplete()

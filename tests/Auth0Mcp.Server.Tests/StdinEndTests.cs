@@ -1,0 +1,46 @@
+using System.Text;
+using System.Text.Json;
+using Auth0Mcp.Server.Tests.Infrastructure;
+
+namespace Auth0Mcp.Server.Tests;
+
+/// <summary>
+/// A client that writes its requests and closes stdin at once (<c>printf … | auth0-mcp serve</c>, a script, a health
+/// check) gets every answer: the real server answers what it read before it exits (Transport/StdioGuard.cs).
+/// </summary>
+public sealed class StdinEndTests
+{
+    [Fact]
+    public async Task Serve_RequestsThenStdinClosedAtOnce_AnswersEveryRequestAndExits()
+    {
+        using var home = new TestHome();
+        await home.GrantEverythingAsync("piper");
+        await using var auth0 = new RecordingHttpServer(body: """[{"user_id":"auth0|1"}]""");
+        var psi = Repo.ServerStartInfo("serve");
+        psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+        foreach (var (key, value) in home.Environment(auth0.BaseUrl, "piper"))
+        {
+            psi.Environment[key] = value;
+        }
+
+        using var server = System.Diagnostics.Process.Start(psi)!;
+        var stderr = server.StandardError.ReadToEndAsync();
+        var output = server.StandardOutput.ReadToEndAsync();
+        var requests = string.Join("\n",
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pipe","version":"1"}}}""",
+            """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
+            """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""",
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"auth0_users_list","arguments":{"q":"piped"}}}""") + "\n";
+        await server.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(requests));
+        server.StandardInput.Close();
+
+        var lines = (await output.WaitAsync(TimeSpan.FromSeconds(90))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(server.WaitForExit(30_000), "the server did not exit after its answers");
+        var answers = lines.Select(l => JsonDocument.Parse(l).RootElement).Where(m => m.TryGetProperty("id", out _)).ToDictionary(m => m.GetProperty("id").GetInt32());
+        Assert.True(answers.Keys.Order().SequenceEqual([1, 2, 3]), $"answers {string.Join(",", answers.Keys)}; stderr: {await stderr}");
+        Assert.NotEqual(0, answers[2].GetProperty("result").GetProperty("tools").GetArrayLength());
+        Assert.Contains("auth0|1", answers[3].GetProperty("result").GetRawText(), StringComparison.Ordinal);
+        Assert.Single(auth0.Requests);
+        Assert.Equal(0, server.ExitCode);
+    }
+}
