@@ -46,8 +46,26 @@ internal static class CredentialSettings
         Map(nameof(Auth0ConnectionOptions.BaseUrl), auth0.BaseUrl);
         configuration.AddInMemoryCollection(values);
         var file = CredentialsFile(auth0);
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        configuration.AddJsonFile(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(file)!), Path.GetFileName(file), optional: true, reloadOnChange: true);
+        var folder = Path.GetDirectoryName(file)!;
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A folder named in the settings must work; the default one (under the home folder, which a hardened
+            // container may make read-only) only costs the rotation without a restart, so the server still starts.
+            var why = $"the credentials file's folder '{folder}' cannot be created ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})";
+            if (auth0.CredentialsFile is { Length: > 0 })
+            {
+                throw new UsageException($"invalid settings:\n  - Auth0:CredentialsFile (AUTH0_MCP_CREDENTIALS_FILE): {why}");
+            }
+
+            Console.Error.WriteLine($"auth0-mcp: warning: {why}; `auth0-mcp credentials rotate` cannot reach this server. Set AUTH0_MCP_CREDENTIALS_FILE to a writable place to turn it on.");
+            return configuration.Build();
+        }
+
+        configuration.AddJsonFile(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder), Path.GetFileName(file), optional: true, reloadOnChange: true);
         return configuration.Build();
     }
 

@@ -71,6 +71,25 @@ public sealed class SettingsValidationCliTests : IDisposable
         Assert.False(File.Exists(store));
     }
 
+    [Fact]
+    public async Task Serve_CredentialsFileWhoseFolderCannotBeCreated_ExitsTwoNamingTheSetting()
+    {
+        // A regular file where a folder should be: no folder can be created under it, whoever runs the test.
+        var notAFolder = Path.Combine(_dir, "plain-file");
+        await File.WriteAllTextAsync(notAFolder, "x");
+
+        var (code, stdout, stderr) = await RunAsync(new()
+        {
+            ["AUTH0_MCP_STORE"] = Path.Combine(_dir, "governance.db"),
+            ["AUTH0_MCP_CREDENTIALS_FILE"] = Path.Combine(notAFolder, "auth0-mcp", "credentials.json"),
+        }, "serve");
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Empty(stdout);
+        Assert.StartsWith("auth0-mcp: invalid settings:\n  - Auth0:CredentialsFile (AUTH0_MCP_CREDENTIALS_FILE): the credentials file's folder", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(Dictionary<string, string?> env, params string[] args)
     {
         using var stdout = new StringWriter();

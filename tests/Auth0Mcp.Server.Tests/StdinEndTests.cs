@@ -6,7 +6,8 @@ namespace Auth0Mcp.Server.Tests;
 
 /// <summary>
 /// A client that writes its requests and closes stdin at once (<c>printf … | auth0-mcp serve</c>, a script, a health
-/// check) gets every answer: the real server answers what it read before it exits (Transport/StdioGuard.cs).
+/// check) gets every answer: the real server answers what it read before it exits (Transport/StdioGuard.cs). And a
+/// server whose home folder cannot be written still starts (CredentialSettings.cs).
 /// </summary>
 public sealed class StdinEndTests
 {
@@ -41,6 +42,39 @@ public sealed class StdinEndTests
         Assert.NotEqual(0, answers[2].GetProperty("result").GetProperty("tools").GetArrayLength());
         Assert.Contains("auth0|1", answers[3].GetProperty("result").GetRawText(), StringComparison.Ordinal);
         Assert.Single(auth0.Requests);
+        Assert.Equal(0, server.ExitCode);
+    }
+
+    [Fact]
+    public async Task Serve_HomeWhereNoFolderCanBeCreated_StartsAndWarnsThatRotationIsOff()
+    {
+        // A read-only or missing home (a hardened container): the default credentials file cannot be watched, and
+        // that alone must not stop the server. HOME is a regular file here, so this holds for root too.
+        using var home = new TestHome();
+        var notAFolder = Path.Combine(home.Dir, "plain-file");
+        await File.WriteAllTextAsync(notAFolder, "x");
+        var psi = Repo.ServerStartInfo("serve");
+        psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+        foreach (var (key, value) in home.Environment(new Uri("http://127.0.0.1:9/"), "piper"))
+        {
+            psi.Environment[key] = value;
+        }
+
+        psi.Environment.Remove("AUTH0_MCP_CREDENTIALS_FILE");
+        psi.Environment["HOME"] = notAFolder;
+        using var server = System.Diagnostics.Process.Start(psi)!;
+        var stderr = server.StandardError.ReadToEndAsync();
+        var output = server.StandardOutput.ReadToEndAsync();
+        await server.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pipe","version":"1"}}}""" + "\n"));
+        server.StandardInput.Close();
+
+        var answer = await output.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(server.WaitForExit(30_000));
+        Assert.Contains("\"protocolVersion\"", answer, StringComparison.Ordinal);
+        var warnings = await stderr;
+        Assert.Contains("auth0-mcp: warning: the credentials file's folder '" + Path.Combine(notAFolder, ".config", "auth0-mcp") + "' cannot be created", warnings, StringComparison.Ordinal);
+        Assert.Contains("AUTH0_MCP_CREDENTIALS_FILE", warnings, StringComparison.Ordinal);
         Assert.Equal(0, server.ExitCode);
     }
 }
