@@ -4,7 +4,8 @@
 # conformance suite, Auth0's official server, the OpenAPI corpus), the pinned spec (build/fetch-spec.sh: ../shared is
 # only an offline cache), a local PostgreSQL (build/postgres.sh, Debian's package) for the storage tests, Chromium for
 # the console's browser tests, and clang + zlib1g-dev for the Native AOT publish whose executable the server's
-# end-to-end tests run against a second time (AUTH0_MCP_AOT=0 skips that step).
+# end-to-end tests run against a second time (AUTH0_MCP_AOT=0 skips that step), and podman (or docker) for the
+# container image built from that executable (AUTH0_MCP_CONTAINER=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here="$(pwd)"
@@ -59,7 +60,8 @@ dotnet build Auth0Mcp.Sdk.sln -c Release -nologo -clp:ErrorsOnly
 
 echo "== test"
 set +e
-dotnet test Auth0Mcp.Sdk.sln -c Release --no-build -nologo --logger "console;verbosity=normal" > "$logs/test.log" 2>&1
+# The container image's tests run in their own step below, against the image built there.
+dotnet test Auth0Mcp.Sdk.sln -c Release --no-build -nologo --filter "Category!=Container" --logger "console;verbosity=normal" > "$logs/test.log" 2>&1
 status=$?
 set -e
 summarize "$logs/test.log"
@@ -87,7 +89,7 @@ fi
 if [ "${AUTH0_MCP_AOT:-1}" != 0 ]; then
   echo "== Native AOT publish (build/publish-aot.sh) and the server's end-to-end tests on the native executable"
   if native="$(bash build/publish-aot.sh "$here/artifacts/aot" 2> "$logs/aot-publish.log")"; then
-    e2e="FullyQualifiedName~GovernanceStdioTests|FullyQualifiedName~StdioPrismTests|FullyQualifiedName~ClientPeerTests|FullyQualifiedName~CallApprovalTests|FullyQualifiedName~ArgumentPolicyTests|FullyQualifiedName~DurabilityTests|FullyQualifiedName~StoreFaultTests|FullyQualifiedName~MalformedJsonRpcStdioTests|FullyQualifiedName~SecretLeakEndToEndTests|FullyQualifiedName~UndisclosedDenial"
+    e2e="FullyQualifiedName~GovernanceStdioTests|FullyQualifiedName~StdioPrismTests|FullyQualifiedName~ClientPeerTests|FullyQualifiedName~CallApprovalTests|FullyQualifiedName~ArgumentPolicyTests|FullyQualifiedName~DurabilityTests|FullyQualifiedName~StoreFaultTests|FullyQualifiedName~MalformedJsonRpcStdioTests|FullyQualifiedName~SecretLeakEndToEndTests|FullyQualifiedName~UndisclosedDenial|FullyQualifiedName~StdinEndTests"
     set +e
     AUTH0_MCP_TEST_SERVER="$native" dotnet test tests/Auth0Mcp.Server.Tests -c Release --no-build -nologo --filter "$e2e" \
       --logger "console;verbosity=normal" > "$logs/test-aot.log" 2>&1
@@ -98,7 +100,40 @@ if [ "${AUTH0_MCP_AOT:-1}" != 0 ]; then
     passed=$((passed + $(aot_count Passed))); failed=$((failed + $(aot_count Failed))); skipped=$((skipped + $(aot_count Skipped)))
     [ "$aot_status" -eq 0 ] || status=1
   else
-    failed=$((failed + 1)); status=1; echo "Native AOT publish FAILED; its log:" >&2; tail -n 60 "$logs/aot-publish.log" >&2
+    native=""; failed=$((failed + 1)); status=1; echo "Native AOT publish FAILED; its log:" >&2; tail -n 60 "$logs/aot-publish.log" >&2
+  fi
+fi
+
+# The container image (the root's Dockerfile) from that executable, run by tests/Auth0Mcp.Server.Tests'
+# ContainerImageTests: the app user, a read-only root, the store and rotated credentials on the volume. This machine
+# cannot pull the chiseled base, so the image is built on a stand-in with the same package set (build/container.sh
+# --standin-base). Needs docker or podman (installed from Debian's packages when missing); AUTH0_MCP_CONTAINER=0 skips.
+if [ "${AUTH0_MCP_AOT:-1}" != 0 ] && [ "${AUTH0_MCP_CONTAINER:-1}" != 0 ] && [ -n "${native:-}" ]; then
+  echo "== container image (build/container.sh --standin-base) and its tests"
+  if ! docker info >/dev/null 2>&1 && ! { command -v podman >/dev/null && command -v runc >/dev/null; }; then
+    if [ "$(id -u)" -eq 0 ]; then
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman runc; } \
+        > "$logs/container-install.log" 2>&1 || { cat "$logs/container-install.log" >&2; exit 1; }
+    else
+      echo "error: the container tests need docker or podman: sudo apt-get install -y podman runc (or AUTH0_MCP_CONTAINER=0)" >&2; exit 1
+    fi
+  fi
+  if docker info >/dev/null 2>&1; then engine=docker; else engine=podman; fi
+  # runc rather than crun (crun refuses hybrid cgroup hierarchies) and limits no higher than this machine allows.
+  options="--runtime runc --ulimit nofile=4096:4096 --ulimit nproc=4096:4096"
+  if image="$(bash build/container.sh --standin-base --tag auth0-mcp:test "$native" 2> "$logs/container-build.log")"; then
+    set +e
+    AUTH0_MCP_TEST_IMAGE="$image" AUTH0_MCP_TEST_CONTAINER_ENGINE="$engine" AUTH0_MCP_TEST_CONTAINER_OPTIONS="$options" \
+      dotnet test tests/Auth0Mcp.Server.Tests -c Release --no-build -nologo --filter "Category=Container" \
+      --logger "console;verbosity=normal" > "$logs/test-container.log" 2>&1
+    container_status=$?
+    set -e
+    summarize "$logs/test-container.log"
+    container_count() { { grep -aEo "^\s*$1: +[0-9]+" "$logs/test-container.log" || true; } | awk '{s+=$2} END {print s+0}'; }
+    passed=$((passed + $(container_count Passed))); failed=$((failed + $(container_count Failed))); skipped=$((skipped + $(container_count Skipped)))
+    [ "$container_status" -eq 0 ] || status=1
+  else
+    failed=$((failed + 1)); status=1; echo "container image build FAILED; its log:" >&2; tail -n 60 "$logs/container-build.log" >&2
   fi
 fi
 
