@@ -29,31 +29,28 @@ internal static class HttpRequestGuard
             }
 
             // Read at most one chunk past the limit; a chunked body that goes on is refused without reading the rest.
+            // Only a refused body's sha256 (of the bytes read) is recorded, so a body that passes is not hashed.
             var buffer = new MemoryStream();
             var chunk = new byte[64 * 1024];
             long total = 0;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             int read;
             while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
             {
                 total += read;
-                hash.AppendData(chunk, 0, read);
                 if (total > limits.MaxRequestBytes)
                 {
+                    using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                    hash.AppendData(buffer.GetBuffer(), 0, (int)buffer.Length);
+                    hash.AppendData(chunk, 0, read);
                     // Keep only the start, for the id; the rest is never read.
                     buffer.SetLength(Math.Min(buffer.Length, 8192));
-                    break;
+                    var header = JsonRpcGuard.Peek(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                    await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total,
+                        Convert.ToHexStringLower(hash.GetHashAndReset()), subjectClaim, groupsClaim).ConfigureAwait(false);
+                    return;
                 }
 
                 buffer.Write(chunk, 0, read);
-            }
-
-            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            if (total > limits.MaxRequestBytes)
-            {
-                var header = JsonRpcGuard.Peek(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total, sha256, subjectClaim, groupsClaim).ConfigureAwait(false);
-                return;
             }
 
             var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
@@ -64,6 +61,7 @@ internal static class HttpRequestGuard
 
             if (JsonRpcGuard.Check(body.Span, limits) is { } refusal)
             {
+                var sha256 = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
                 await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, sha256, subjectClaim, groupsClaim).ConfigureAwait(false);
                 return;
             }

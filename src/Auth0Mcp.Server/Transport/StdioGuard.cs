@@ -76,7 +76,9 @@ internal sealed class StdioGuard
         long tailWritten = 0;
         long length = 0;
         var oversized = false;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Only a refused line's sha256 is recorded: a line held whole is hashed if it is refused; an oversized one,
+        // which is never held whole, is hashed as it streams past.
+        IncrementalHash? hash = null;
         var buffer = new byte[64 * 1024];
         try
         {
@@ -93,12 +95,13 @@ internal sealed class StdioGuard
                 {
                     var newline = chunk.Span.IndexOf((byte)'\n');
                     var part = newline < 0 ? chunk : chunk[..newline];
-                    hash.AppendData(part.Span);
                     length += part.Length;
                     if (!oversized && length > _limits.MaxRequestBytes)
                     {
                         // Too large: stop holding it; keep its start for the id.
                         oversized = true;
+                        hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                        hash.AppendData(line.WrittenSpan);
                         headLength = Math.Min(HeadBytes, line.WrittenCount);
                         line.WrittenSpan[..headLength].CopyTo(head);
                         var more = Math.Min(HeadBytes - headLength, part.Length);
@@ -109,6 +112,7 @@ internal sealed class StdioGuard
 
                     if (oversized)
                     {
+                        hash!.AppendData(part.Span);
                         foreach (var b in part.Span)
                         {
                             tail[tailWritten++ % TailBytes] = b;
@@ -125,16 +129,15 @@ internal sealed class StdioGuard
                     }
 
                     chunk = chunk[(newline + 1)..];
-                    var digest = Convert.ToHexStringLower(hash.GetHashAndReset());
                     if (oversized)
                     {
                         var header = JsonRpcGuard.Peek(head.AsSpan(0, headLength));
                         JsonRpcGuard.PeekTail(Ordered(tail, tailWritten), header);
-                        await RefuseAsync(JsonRpcGuard.TooLarge(length, _limits, header), length, digest).ConfigureAwait(false);
+                        await RefuseAsync(JsonRpcGuard.TooLarge(length, _limits, header), length, Convert.ToHexStringLower(hash!.GetHashAndReset())).ConfigureAwait(false);
                     }
                     else
                     {
-                        await PassOrRefuseAsync(line.WrittenMemory, digest, cancellationToken).ConfigureAwait(false);
+                        await PassOrRefuseAsync(line.WrittenMemory, cancellationToken).ConfigureAwait(false);
                     }
 
                     line.Clear();
@@ -144,7 +147,7 @@ internal sealed class StdioGuard
 
             if (line.WrittenCount > 0 && !oversized)
             {
-                await PassOrRefuseAsync(line.WrittenMemory, Convert.ToHexStringLower(hash.GetHashAndReset()), cancellationToken).ConfigureAwait(false);
+                await PassOrRefuseAsync(line.WrittenMemory, cancellationToken).ConfigureAwait(false);
             }
 
             await AnswersOwedAsync(cancellationToken).ConfigureAwait(false);
@@ -155,12 +158,14 @@ internal sealed class StdioGuard
         }
         finally
         {
+            hash?.Dispose();
             await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task PassOrRefuseAsync(ReadOnlyMemory<byte> message, string digest, CancellationToken cancellationToken)
+    private async Task PassOrRefuseAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
     {
+        var message = line;
         var span = message.Span;
         if (span.StartsWith("\uFEFF"u8))
         {
@@ -174,7 +179,7 @@ internal sealed class StdioGuard
 
         if (JsonRpcGuard.Check(message.Span, _limits, out var kind) is { } refusal)
         {
-            await RefuseAsync(refusal, message.Length, digest).ConfigureAwait(false);
+            await RefuseAsync(refusal, message.Length, Convert.ToHexStringLower(SHA256.HashData(line.Span))).ConfigureAwait(false);
             return;
         }
 

@@ -104,5 +104,14 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
         Assert.Equal(cases.Length, refused.Count);
         Assert.All(refused, r => Assert.Equal("mallory", r.GetProperty("user").GetString()));
         Assert.Equal(2, refused.Count(r => r.GetProperty("denial_code").GetString() == "request-too-large"));
+
+        // Each refused body read whole is recorded by its sha256; the chunked one by the hash of what was read of it.
+        var hashes = refused.Select(r => r.TryGetProperty("arguments_hash", out var h) ? h.GetString() : null).ToList();
+        foreach (var (body, _, status) in cases.Where(c => c.Status == HttpStatusCode.BadRequest))
+        {
+            Assert.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(body))), hashes);
+        }
+
+        Assert.Single(hashes, h => h is { Length: 64 } && !cases.Any(c => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(c.Body))) == h));
     }
 }

@@ -130,6 +130,30 @@ public sealed class StdioGuardTests
         Assert.Equal(1, guard.Owed);
     }
 
+    [Fact]
+    public async Task Pump_RefusedLines_RecordTheSha256OfEachWholeLineAndPassedOnesNone()
+    {
+        // One malformed line held whole, one valid line, and one far over the limit that streams past in many reads.
+        var limits = new TransportLimits(1024, TransportLimits.DefaultMaxDepth);
+        var malformed = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}\r";
+        var valid = """{"jsonrpc":"2.0","id":2,"method":"ping"}""";
+        var oversized = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":{\"q\":\"" + new string('A', 200_000) + "\"}}}";
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes(malformed + "\n" + valid + "\n" + oversized + "\n"));
+        var digests = new List<(long Bytes, string Sha256)>();
+        var guard = new StdioGuard(stdin, new MemoryStream(), limits, (_, bytes, sha256) => { digests.Add((bytes, sha256)); return Task.CompletedTask; }, TimeSpan.Zero);
+        var reading = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(guard.Input, Encoding.UTF8);
+            return await reader.ReadToEndAsync();
+        });
+
+        await guard.PumpAsync(CancellationToken.None);
+
+        Assert.Equal(valid + "\n", await reading.WaitAsync(TimeSpan.FromSeconds(10)));
+        static string Sha256(string line) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(line)));
+        Assert.Equal([(malformed.Length, Sha256(malformed)), (oversized.Length, Sha256(oversized))], digests);
+    }
+
     [Theory]
     [InlineData("""{"result":{"tools":[]},"id":1,"jsonrpc":"2.0"}""", true)]
     [InlineData("""{"jsonrpc":"2.0","id":{"n":[1,2]},"error":{"code":1,"message":"m"}}""", true)]
