@@ -107,7 +107,8 @@ fi
 # The container image (the root's Dockerfile) from that executable, run by tests/Auth0Mcp.Server.Tests'
 # ContainerImageTests: the app user, a read-only root, the store and rotated credentials on the volume. This machine
 # cannot pull the chiseled base, so the image is built on a stand-in with the same package set (build/container.sh
-# --standin-base). Needs docker or podman (installed from Debian's packages when missing); AUTH0_MCP_CONTAINER=0 skips.
+# --standin-base); AUTH0_MCP_CONTAINER_BASE=registry builds on the real base instead (the GitHub workflow does).
+# Needs docker or podman (installed from Debian's packages when missing); AUTH0_MCP_CONTAINER=0 skips.
 if [ "${AUTH0_MCP_AOT:-1}" != 0 ] && [ "${AUTH0_MCP_CONTAINER:-1}" != 0 ] && [ -n "${native:-}" ]; then
   echo "== container image (build/container.sh --standin-base) and its tests"
   if ! docker info >/dev/null 2>&1 && ! { command -v podman >/dev/null && command -v runc >/dev/null; }; then
@@ -121,7 +122,8 @@ if [ "${AUTH0_MCP_AOT:-1}" != 0 ] && [ "${AUTH0_MCP_CONTAINER:-1}" != 0 ] && [ -
   if docker info >/dev/null 2>&1; then engine=docker; else engine=podman; fi
   # runc rather than crun (crun refuses hybrid cgroup hierarchies) and limits no higher than this machine allows.
   options="--runtime runc --ulimit nofile=4096:4096 --ulimit nproc=4096:4096"
-  if image="$(bash build/container.sh --standin-base --tag auth0-mcp:test "$native" 2> "$logs/container-build.log")"; then
+  base_flag=--standin-base; [ "${AUTH0_MCP_CONTAINER_BASE:-standin}" = registry ] && base_flag=""
+  if image="$(bash build/container.sh $base_flag --tag auth0-mcp:test "$native" 2> "$logs/container-build.log")"; then
     set +e
     AUTH0_MCP_TEST_IMAGE="$image" AUTH0_MCP_TEST_CONTAINER_ENGINE="$engine" AUTH0_MCP_TEST_CONTAINER_OPTIONS="$options" \
       dotnet test tests/Auth0Mcp.Server.Tests -c Release --no-build -nologo --filter "Category=Container" \
