@@ -144,6 +144,68 @@ public sealed class ContainerImageTests
         }
     }
 
+    [ContainerFact]
+    public async Task Image_StreamableHttpDetached_HealthyServesAnApiKeyCallerAndStopsCleanlyOnSigterm()
+    {
+        // Detached, as an orchestrator runs it: Kestrel in the native image, then `stop` (SIGTERM to PID 1).
+        var volume = $"auth0-mcp-test-{Guid.NewGuid():N}";
+        var name = $"auth0-mcp-test-{Guid.NewGuid():N}";
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            try
+            {
+                await AdminAsync(volume, "tools", "approve", "auth0_users_list");
+                await AdminAsync(volume, "profiles", "create", "support", "--toolsets", "all-approved", "--users", "alice");
+                var (code, _, stderr) = await Processes.RunAsync(Engine,
+                    ["run", "-d", "--name", name, .. RunOptions, "--read-only", "--network", "host", "-v", $"{volume}:/data",
+                        "-e", "AUTH0_TOKEN=http-token-2f8a", "-e", "AUTH0_MCP_BASE_URL=http://127.0.0.1:9", "-e", "AUTH0_MCP_API_KEYS=container-key-7d3e=alice",
+                        Image, "serve", "--http", $"http://127.0.0.1:{port}/mcp"], timeout: TimeSpan.FromMinutes(1));
+                Assert.True(code == 0, stderr);
+
+                using var http = new HttpClient();
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while (true)
+                {
+                    try
+                    {
+                        Assert.Equal("ok", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/healthz")));
+                        break;
+                    }
+                    catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+                    {
+                        await Task.Delay(250);
+                    }
+                }
+
+                await using (var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+                {
+                    Endpoint = new Uri($"http://127.0.0.1:{port}/mcp"),
+                    TransportMode = HttpTransportMode.StreamableHttp,
+                    AdditionalHeaders = new Dictionary<string, string> { ["X-API-Key"] = "container-key-7d3e" },
+                })))
+                {
+                    Assert.Equal(["auth0_users_list"], (await client.ListToolsAsync()).Select(t => t.Name));
+                }
+
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                (code, _, stderr) = await Processes.RunAsync(Engine, ["stop", "-t", "30", name], timeout: TimeSpan.FromMinutes(1));
+                Assert.True(code == 0, stderr);
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"stop took {clock.Elapsed}: SIGTERM was not handled");
+                var (_, exit, _) = await Processes.RunAsync(Engine, ["inspect", name, "--format", "{{.State.ExitCode}}"], timeout: TimeSpan.FromMinutes(1));
+                Assert.Equal("0", exit.Trim());
+                Assert.Contains("intact", await AdminAsync(volume, "audit", "verify"), StringComparison.OrdinalIgnoreCase);
+            }
+            finally
+            {
+                await Processes.RunAsync(Engine, ["rm", "-f", name], timeout: TimeSpan.FromMinutes(1));
+                await Processes.RunAsync(Engine, ["volume", "rm", "-f", volume], timeout: TimeSpan.FromMinutes(1));
+            }
+        }
+    }
+
     /// <summary>Runs <c>auth0-mcp ARGS</c> in a container on <paramref name="volume"/> as the admin, and fails the test when it exits non-zero.</summary>
     private static async Task<string> AdminAsync(string volume, params string[] args)
     {
