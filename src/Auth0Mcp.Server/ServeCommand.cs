@@ -87,6 +87,11 @@ internal static class ServeCommand
         {
         }
 
+        if (guard.EndedEmpty)
+        {
+            await stderr.WriteLineAsync("auth0-mcp: standard input ended before any request. `serve` speaks MCP over stdin/stdout with the client that starts it (in a container: docker run -i ...), or over HTTP with --http URL.").ConfigureAwait(false);
+        }
+
         return 0;
     }
 }

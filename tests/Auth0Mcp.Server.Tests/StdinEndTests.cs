@@ -43,6 +43,20 @@ public sealed class StdinEndTests
         Assert.Contains("auth0|1", answers[3].GetProperty("result").GetRawText(), StringComparison.Ordinal);
         Assert.Single(auth0.Requests);
         Assert.Equal(0, server.ExitCode);
+        Assert.DoesNotContain("standard input ended before any request", await stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_StdinEmpty_ExitsZeroSayingHowToConnect()
+    {
+        // `docker run` without -i, or a service manager with stdin on /dev/null: the server must not end silently.
+        using var home = new TestHome();
+        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), home.Environment(user: "piper"), TimeSpan.FromMinutes(1));
+
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+        Assert.Contains("auth0-mcp: standard input ended before any request", stderr, StringComparison.Ordinal);
+        Assert.Contains("docker run -i", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -48,6 +48,9 @@ internal sealed class StdioGuard
         Input = _pipe.Reader.AsStream();
     }
 
+    /// <summary>Whether stdin ended before any byte came (a client never connected: e.g. a container run without -i).</summary>
+    public bool EndedEmpty { get; private set; }
+
     /// <summary>The requests passed to the server and not yet answered.</summary>
     internal int Owed
     {
@@ -80,6 +83,7 @@ internal sealed class StdioGuard
         // which is never held whole, is hashed as it streams past.
         IncrementalHash? hash = null;
         var buffer = new byte[64 * 1024];
+        var any = false;
         try
         {
             while (true)
@@ -87,8 +91,11 @@ internal sealed class StdioGuard
                 var read = await _stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
+                    EndedEmpty = !any;
                     break;
                 }
+
+                any = true;
 
                 var chunk = buffer.AsMemory(0, read);
                 while (!chunk.IsEmpty)
