@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the container image from the Dockerfile at the root: the Native AOT executable on the chiseled runtime-deps
-# base. Usage: bash build/container.sh [--standin-base] [--tag NAME] [EXECUTABLE]
+# base. Usage: bash build/container.sh [--standin-base | --base IMAGE] [--tag NAME] [EXECUTABLE]
 #   EXECUTABLE      a Native AOT auth0-mcp already published (its libe_sqlite3.so beside it); default: build/out/aot,
 #                   published by build/publish-aot.sh when missing
 #   --tag NAME      the image's name (default auth0-mcp:local)
+#   --base IMAGE    another base (a mirror, or a newer release of the same kind; the Dockerfile's BASE_IMAGE)
 #   --standin-base  for machines without registry access (this project's CI): instead of pulling
 #                   mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled, build a stand-in base with the same
 #                   package set (glibc, libgcc, libstdc++, OpenSSL 3, zlib, the CA certificates; the app user 1654 with
@@ -11,16 +12,20 @@
 # Uses docker when its daemon answers, else podman (Debian: apt-get install podman). Prints the image's name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tag=auth0-mcp:local; standin=0; exe=""
+tag=auth0-mcp:local; standin=0; base=""; exe=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --standin-base) standin=1 ;;
-    --tag) tag="$2"; shift ;;
-    -*) echo "container: unknown option $1 (usage: build/container.sh [--standin-base] [--tag NAME] [EXECUTABLE])" >&2; exit 2 ;;
+    --tag|--base)
+      [ $# -ge 2 ] || { echo "container: $1 needs a value" >&2; exit 2; }
+      if [ "$1" = --tag ]; then tag="$2"; else base="$2"; fi
+      shift ;;
+    -*) echo "container: unknown option $1 (usage: build/container.sh [--standin-base | --base IMAGE] [--tag NAME] [EXECUTABLE])" >&2; exit 2 ;;
     *) exe="$1" ;;
   esac
   shift
 done
+[ "$standin" = 0 ] || [ -z "$base" ] || { echo "container: --standin-base and --base exclude each other" >&2; exit 2; }
 
 if docker info >/dev/null 2>&1; then engine=docker
 elif command -v podman >/dev/null 2>&1; then engine=podman
@@ -38,13 +43,23 @@ elif [ ! -x build/out/aot/auth0-mcp ]; then
   bash build/publish-aot.sh build/out/aot >/dev/null
 fi
 
+# The default base is Ubuntu 24.04 (glibc 2.39): an executable linked on a newer distribution would not start in it.
+if [ "$standin" = 0 ] && [ -z "$base" ] && command -v objdump >/dev/null; then
+  needs="$(objdump -T build/out/aot/auth0-mcp build/out/aot/libe_sqlite3.so | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)"
+  if [ "$(printf '%s\n2.39\n' "$needs" | sort -V | tail -n 1)" != 2.39 ]; then
+    echo "container: the executable needs glibc $needs, newer than the base's 2.39 (Ubuntu 24.04): publish it on an older distribution, or name a newer base with --base" >&2
+    exit 1
+  fi
+fi
+
 build_args=()
+[ -z "$base" ] || build_args=(--build-arg "BASE_IMAGE=$base")
 if [ "$standin" = 1 ]; then
   [ "$(id -u)" -eq 0 ] || { echo "container: --standin-base needs root (its files are owned by root and the app user)" >&2; exit 2; }
   command -v apt-get >/dev/null || { echo "container: --standin-base needs apt-get (Debian or Ubuntu)" >&2; exit 2; }
-  base=localhost/auth0-mcp-standin-base:runtime-deps
+  standin_image=localhost/auth0-mcp-standin-base:runtime-deps
   work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-  echo "== stand-in base $base from Debian packages" >&2
+  echo "== stand-in base $standin_image from Debian packages" >&2
   (cd "$work" && apt-get download libc6 libgcc-s1 libstdc++6 zlib1g ca-certificates >/dev/null 2>&1 \
      && { apt-get download libssl3t64 >/dev/null 2>&1 || apt-get download libssl3 >/dev/null 2>&1; }) \
     || { echo "container: apt-get download failed (run apt-get update?)" >&2; exit 1; }
@@ -59,8 +74,8 @@ if [ "$standin" = 1 ]; then
   chmod 1777 "$root/tmp"; chown 1654:1654 "$root/home/app"
   tar --numeric-owner -C "$root" -cf "$work/rootfs.tar" .
   $engine import --change 'ENV APP_UID=1654' --change 'ENV DOTNET_RUNNING_IN_CONTAINER=true' \
-    "$work/rootfs.tar" "$base" >/dev/null 2> "$work/import.log" || { cat "$work/import.log" >&2; exit 1; }
-  build_args=(--build-arg "BASE_IMAGE=$base")
+    "$work/rootfs.tar" "$standin_image" >/dev/null 2> "$work/import.log" || { cat "$work/import.log" >&2; exit 1; }
+  build_args=(--build-arg "BASE_IMAGE=$standin_image")
   [ "$engine" = podman ] && build_args+=(--pull=never)
 fi
 
