@@ -41,7 +41,7 @@ internal sealed class StdioGuard
     public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused, TimeSpan? drain = null)
     {
         _stdin = stdin;
-        _output = new LineAtomicStream(stdout, Settle);
+        _output = new LineAtomicStream(stdout, answers => Owe(-answers));
         _limits = limits;
         _refused = refused;
         _drain = drain ?? DefaultDrain;
@@ -191,7 +191,7 @@ internal sealed class StdioGuard
         }
 
         // A request is owed an answer from here on; a cancelled one will get none (MCP's cancellation).
-        Settle(kind switch { JsonRpcKind.Request => -1, JsonRpcKind.Cancellation => 1, _ => 0 });
+        Owe(kind switch { JsonRpcKind.Request => 1, JsonRpcKind.Cancellation => -1, _ => 0 });
 
         // The line and its end in one flush, so the reader wakes once per message.
         _pipe.Writer.Write(message.Span);
@@ -199,17 +199,17 @@ internal sealed class StdioGuard
         await _pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Counts <paramref name="answers"/> given (negative: requests that now wait for one).</summary>
-    private void Settle(int answers)
+    /// <summary>Changes the count of answers owed: up for a request passed on, down for answers out and cancellations.</summary>
+    private void Owe(int change)
     {
-        if (answers == 0)
+        if (change == 0)
         {
             return;
         }
 
         lock (_owedLock)
         {
-            _owed = Math.Max(0, _owed - answers);
+            _owed = Math.Max(0, _owed + change);
             if (_owed == 0)
             {
                 _settled?.TrySetResult();
