@@ -58,21 +58,29 @@ summarize() {
 echo "== build"
 dotnet build Auth0Mcp.Sdk.sln -c Release -nologo -clp:ErrorsOnly
 
+# Runs `dotnet test ARGS` (Release, already built) into $logs/NAME.log, prints each failure's message and the
+# counts, and adds them to the totals; a non-zero exit without a failed test prints the log's end.
+passed=0; failed=0; skipped=0; status=0
+run_tests() {
+  local name="$1"; shift
+  local log="$logs/$name.log" code p f s
+  set +e
+  dotnet test "$@" -c Release --no-build -nologo --logger "console;verbosity=normal" > "$log" 2>&1
+  code=$?
+  set -e
+  summarize "$log"
+  p=$(count "$log" Passed); f=$(count "$log" Failed); s=$(count "$log" Skipped)
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  if [ "$code" -ne 0 ]; then
+    status=1
+    if [ "$f" -eq 0 ]; then echo "dotnet test exited $code without a failing test; its log:" >&2; tail -n 60 "$log" >&2; fi
+  fi
+}
+count() { { grep -aEo "^\s*$2: +[0-9]+" "$1" || true; } | awk '{s+=$2} END {print s+0}'; }
+
 echo "== test"
-set +e
 # The container image's tests run in their own step below, against the image built there.
-dotnet test Auth0Mcp.Sdk.sln -c Release --no-build -nologo --filter "Category!=Container" --logger "console;verbosity=normal" > "$logs/test.log" 2>&1
-status=$?
-set -e
-summarize "$logs/test.log"
-count() { { grep -aEo "^\s*$1: +[0-9]+" "$logs/test.log" || true; } | awk '{s+=$2} END {print s+0}'; }
-passed=$(count Passed)
-failed=$(count Failed)
-skipped=$(count Skipped)
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  echo "dotnet test exited $status without a failing test; its log:" >&2
-  tail -n 60 "$logs/test.log" >&2
-fi
+run_tests test Auth0Mcp.Sdk.sln --filter "Category!=Container"
 
 # The soak's short form (docs/reliability.md: 1,000 calls under faults, a SIGKILL and a restart; `bash build/soak.sh`
 # runs the full 10,000). It counts as one test: it fails when a record is lost or misattributed, an unapproved call
@@ -90,15 +98,7 @@ if [ "${AUTH0_MCP_AOT:-1}" != 0 ]; then
   echo "== Native AOT publish (build/publish-aot.sh) and the server's end-to-end tests on the native executable"
   if native="$(bash build/publish-aot.sh "$here/artifacts/aot" 2> "$logs/aot-publish.log")"; then
     e2e="FullyQualifiedName~GovernanceStdioTests|FullyQualifiedName~StdioPrismTests|FullyQualifiedName~ClientPeerTests|FullyQualifiedName~CallApprovalTests|FullyQualifiedName~ArgumentPolicyTests|FullyQualifiedName~DurabilityTests|FullyQualifiedName~StoreFaultTests|FullyQualifiedName~MalformedJsonRpcStdioTests|FullyQualifiedName~SecretLeakEndToEndTests|FullyQualifiedName~UndisclosedDenial|FullyQualifiedName~StdinEndTests"
-    set +e
-    AUTH0_MCP_TEST_SERVER="$native" dotnet test tests/Auth0Mcp.Server.Tests -c Release --no-build -nologo --filter "$e2e" \
-      --logger "console;verbosity=normal" > "$logs/test-aot.log" 2>&1
-    aot_status=$?
-    set -e
-    summarize "$logs/test-aot.log"
-    aot_count() { { grep -aEo "^\s*$1: +[0-9]+" "$logs/test-aot.log" || true; } | awk '{s+=$2} END {print s+0}'; }
-    passed=$((passed + $(aot_count Passed))); failed=$((failed + $(aot_count Failed))); skipped=$((skipped + $(aot_count Skipped)))
-    [ "$aot_status" -eq 0 ] || status=1
+    AUTH0_MCP_TEST_SERVER="$native" run_tests test-aot tests/Auth0Mcp.Server.Tests --filter "$e2e"
   else
     native=""; failed=$((failed + 1)); status=1; echo "Native AOT publish FAILED; its log:" >&2; tail -n 60 "$logs/aot-publish.log" >&2
   fi
@@ -124,16 +124,8 @@ if [ "${AUTH0_MCP_AOT:-1}" != 0 ] && [ "${AUTH0_MCP_CONTAINER:-1}" != 0 ] && [ -
   options="--runtime runc --ulimit nofile=4096:4096 --ulimit nproc=4096:4096"
   base_flag=--standin-base; [ "${AUTH0_MCP_CONTAINER_BASE:-standin}" = registry ] && base_flag=""
   if image="$(bash build/container.sh $base_flag --tag auth0-mcp:test "$native" 2> "$logs/container-build.log")"; then
-    set +e
     AUTH0_MCP_TEST_IMAGE="$image" AUTH0_MCP_TEST_CONTAINER_ENGINE="$engine" AUTH0_MCP_TEST_CONTAINER_OPTIONS="$options" \
-      dotnet test tests/Auth0Mcp.Server.Tests -c Release --no-build -nologo --filter "Category=Container" \
-      --logger "console;verbosity=normal" > "$logs/test-container.log" 2>&1
-    container_status=$?
-    set -e
-    summarize "$logs/test-container.log"
-    container_count() { { grep -aEo "^\s*$1: +[0-9]+" "$logs/test-container.log" || true; } | awk '{s+=$2} END {print s+0}'; }
-    passed=$((passed + $(container_count Passed))); failed=$((failed + $(container_count Failed))); skipped=$((skipped + $(container_count Skipped)))
-    [ "$container_status" -eq 0 ] || status=1
+      run_tests test-container tests/Auth0Mcp.Server.Tests --filter "Category=Container"
   else
     failed=$((failed + 1)); status=1; echo "container image build FAILED; its log:" >&2; tail -n 60 "$logs/container-build.log" >&2
   fi
