@@ -65,7 +65,7 @@ if [ "$standin" = 1 ]; then
     || { echo "container: apt-get download failed (run apt-get update?)" >&2; exit 1; }
   root="$work/root"; mkdir -p "$root"
   for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$root"; done
-  # What a chiseled image leaves out: documentation, maintainer tools, locales' extras.
+  # What a chiseled image leaves out: documentation, manual pages, the packages' admin tools, debugger and compiler data.
   rm -rf "$root"/usr/share/{doc,man,lintian,gdb,gcc} "$root"/usr/sbin "$root"/sbin "$root"/etc/ca-certificates
   mkdir -p "$root/etc/ssl/certs" "$root/tmp" "$root/home/app"
   cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"
