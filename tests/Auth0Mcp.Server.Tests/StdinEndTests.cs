@@ -17,14 +17,7 @@ public sealed class StdinEndTests
         using var home = new TestHome();
         await home.GrantEverythingAsync("piper");
         await using var auth0 = new RecordingHttpServer(body: """[{"user_id":"auth0|1"}]""");
-        var psi = Repo.ServerStartInfo("serve");
-        psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-        foreach (var (key, value) in home.Environment(auth0.BaseUrl, "piper"))
-        {
-            psi.Environment[key] = value;
-        }
-
-        using var server = System.Diagnostics.Process.Start(psi)!;
+        using var server = Repo.StartServer(home.Environment(auth0.BaseUrl, "piper"), "serve");
         var stderr = server.StandardError.ReadToEndAsync();
         var output = server.StandardOutput.ReadToEndAsync();
         var requests = string.Join("\n",
@@ -67,16 +60,10 @@ public sealed class StdinEndTests
         using var home = new TestHome();
         var notAFolder = Path.Combine(home.Dir, "plain-file");
         await File.WriteAllTextAsync(notAFolder, "x");
-        var psi = Repo.ServerStartInfo("serve");
-        psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-        foreach (var (key, value) in home.Environment(new Uri("http://127.0.0.1:9/"), "piper"))
-        {
-            psi.Environment[key] = value;
-        }
-
-        psi.Environment.Remove("AUTH0_MCP_CREDENTIALS_FILE");
-        psi.Environment["HOME"] = notAFolder;
-        using var server = System.Diagnostics.Process.Start(psi)!;
+        var environment = home.Environment(new Uri("http://127.0.0.1:9/"), "piper");
+        environment["AUTH0_MCP_CREDENTIALS_FILE"] = null;
+        environment["HOME"] = notAFolder;
+        using var server = Repo.StartServer(environment, "serve");
         var stderr = server.StandardError.ReadToEndAsync();
         var output = server.StandardOutput.ReadToEndAsync();
         await server.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(

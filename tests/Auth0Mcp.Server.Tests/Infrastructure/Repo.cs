@@ -51,6 +51,19 @@ internal static class Repo
         return psi;
     }
 
+    /// <summary>Starts the server with <paramref name="args"/> and <paramref name="environment"/>, its three streams redirected.</summary>
+    public static System.Diagnostics.Process StartServer(IDictionary<string, string?> environment, params string[] args)
+    {
+        var psi = ServerStartInfo(args);
+        psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        return System.Diagnostics.Process.Start(psi)!;
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
