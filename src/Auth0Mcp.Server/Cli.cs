@@ -266,4 +266,8 @@ internal static class CliSymbols
 }
 
 /// <summary>Bad command-line input; the message says what is wrong.</summary>
-internal sealed class UsageException(string message) : Exception(message);
+internal sealed class UsageException(string message) : Exception(message)
+{
+    /// <summary>The one form of a settings error: <c>invalid settings:</c> and a line per problem.</summary>
+    public static UsageException InvalidSettings(IEnumerable<string> problems) => new("invalid settings:\n  - " + string.Join("\n  - ", problems));
+}

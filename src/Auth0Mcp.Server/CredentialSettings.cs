@@ -58,7 +58,7 @@ internal static class CredentialSettings
             var why = $"the credentials file's folder '{folder}' cannot be created ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})";
             if (auth0.CredentialsFile is { Length: > 0 })
             {
-                throw new UsageException($"invalid settings:\n  - Auth0:CredentialsFile (AUTH0_MCP_CREDENTIALS_FILE): {why}");
+                throw UsageException.InvalidSettings([$"Auth0:CredentialsFile (AUTH0_MCP_CREDENTIALS_FILE): {why}"]);
             }
 
             Console.Error.WriteLine($"auth0-mcp: warning: {why}; `auth0-mcp credentials rotate` cannot reach this server. Set AUTH0_MCP_CREDENTIALS_FILE to a writable place to turn it on.");

@@ -160,7 +160,7 @@ internal static class HostConfiguration
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or JsonException)
         {
-            throw new UsageException($"invalid settings:\n  - config file '{file}': {(ex.InnerException ?? ex).Message}");
+            throw UsageException.InvalidSettings([$"config file '{file}': {(ex.InnerException ?? ex).Message}"]);
         }
 
         errors.AddRange(env.Problems);
@@ -182,7 +182,7 @@ internal static class HostConfiguration
 
         if (errors.Count > 0)
         {
-            throw new UsageException("invalid settings:\n  - " + string.Join("\n  - ", errors));
+            throw UsageException.InvalidSettings(errors);
         }
 
         return settings;

@@ -92,8 +92,7 @@ public sealed class ContainerImageTests
         await using var auth0 = new RecordingHttpServer(body: """[{"user_id":"auth0|container"}]""");
         try
         {
-            await AdminAsync(volume, "tools", "approve", "auth0_users_list");
-            await AdminAsync(volume, "profiles", "create", "support", "--toolsets", "all-approved", "--users", "alice");
+            await GrantUsersListToAliceAsync(volume);
 
             var transport = new StdioClientTransport(new StdioClientTransportOptions
             {
@@ -157,8 +156,7 @@ public sealed class ContainerImageTests
             probe.Stop();
             try
             {
-                await AdminAsync(volume, "tools", "approve", "auth0_users_list");
-                await AdminAsync(volume, "profiles", "create", "support", "--toolsets", "all-approved", "--users", "alice");
+                await GrantUsersListToAliceAsync(volume);
                 var (code, _, stderr) = await Processes.RunAsync(Engine,
                     ["run", "-d", "--name", name, .. RunOptions, "--read-only", "--network", "host", "-v", $"{volume}:/data",
                         "-e", "AUTH0_TOKEN=http-token-2f8a", "-e", "AUTH0_MCP_BASE_URL=http://127.0.0.1:9", "-e", "AUTH0_MCP_API_KEYS=container-key-7d3e=alice",
@@ -204,6 +202,13 @@ public sealed class ContainerImageTests
                 await Processes.RunAsync(Engine, ["volume", "rm", "-f", volume], timeout: TimeSpan.FromMinutes(1));
             }
         }
+    }
+
+    /// <summary>On <paramref name="volume"/>: approves <c>auth0_users_list</c> and grants the approved tools to alice.</summary>
+    private static async Task GrantUsersListToAliceAsync(string volume)
+    {
+        await AdminAsync(volume, "tools", "approve", "auth0_users_list");
+        await AdminAsync(volume, "profiles", "create", "support", "--toolsets", "all-approved", "--users", "alice");
     }
 
     /// <summary>Runs <c>auth0-mcp ARGS</c> in a container on <paramref name="volume"/> as the admin, and fails the test when it exits non-zero.</summary>

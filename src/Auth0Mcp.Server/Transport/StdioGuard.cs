@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
-using System.Text.Json;
 
 namespace Auth0Mcp.Server.Transport;
 
@@ -361,45 +360,11 @@ internal sealed class LineAtomicStream(Stream inner, Action<int>? answered = nul
         {
             var end = lines.IndexOf((byte)'\n');
             var line = end < 0 ? lines : lines[..end];
-            count += IsAnswer(line) ? 1 : 0;
+            count += JsonRpcGuard.IsAnswer(line) ? 1 : 0;
             lines = end < 0 ? default : lines[(end + 1)..];
         }
 
         answered(count);
-    }
-
-    /// <summary>Whether <paramref name="line"/> is a JSON-RPC answer: its top level has <c>result</c> or <c>error</c>, and no <c>method</c>.</summary>
-    internal static bool IsAnswer(ReadOnlySpan<byte> line)
-    {
-        var reader = new Utf8JsonReader(line);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            // The SDK writes result or error first; other members are skipped (ids and versions are short).
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("error"u8))
-                {
-                    return true;
-                }
-
-                if (reader.ValueTextEquals("method"u8))
-                {
-                    return false;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return false;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)

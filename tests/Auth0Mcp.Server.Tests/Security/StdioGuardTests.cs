@@ -163,7 +163,7 @@ public sealed class StdioGuardTests
     [InlineData("""{"result":""", true)]
     [InlineData("""not json""", false)]
     public void IsAnswer_TopLevelResultOrErrorWithoutMethod_IsAnAnswer(string line, bool answer) =>
-        Assert.Equal(answer, LineAtomicStream.IsAnswer(Encoding.UTF8.GetBytes(line)));
+        Assert.Equal(answer, JsonRpcGuard.IsAnswer(Encoding.UTF8.GetBytes(line)));
 
     [Fact]
     public async Task Output_LineWrittenInPieces_GoesOutOnceComplete()
