@@ -11,6 +11,8 @@ using ModelContextProtocol.Protocol;
 
 // Usage: ServerBench <auth0-mcp.dll> <tests/peers dir> [calls=400]
 // BENCH_NATIVE=<path to the Native AOT auth0-mcp> adds the native executable to every table (build/publish-aot.sh).
+// BENCH_NATIVE_B=<another Native AOT auth0-mcp> adds a second native build to the cold-start rows and their idle RSS (an A/B
+// of two builds, interleaved like the rest); BENCH_COLD_ONLY=1 stops after the cold-start table.
 // Prints a Markdown report on stdout. Servers run as child processes; everything binds to 127.0.0.1. Contenders are
 // measured in interleaved rounds (A B A B ...) so that machine load falls on all of them alike; report ratios.
 var dll = Path.GetFullPath(args[0]);
@@ -72,11 +74,19 @@ Console.WriteLine($"Load average at start: {File.ReadAllText("/proc/loadavg").Tr
 
 // ---- cold start to the last tools/list page (stdio): ours (governance on) and the official server, A B A B
 var native = Environment.GetEnvironmentVariable("BENCH_NATIVE") is { Length: > 0 } nativePath ? Path.GetFullPath(nativePath) : null;
+var nativeB = Environment.GetEnvironmentVariable("BENCH_NATIVE_B") is { Length: > 0 } nativeBPath ? Path.GetFullPath(nativeBPath) : null;
 const string NativeCold = "auth0-mcp Native AOT (governance on)";
+const string NativeColdB = "auth0-mcp Native AOT, build B (governance on)";
 var cold = new Dictionary<string, List<double>> { ["auth0-mcp (governance on)"] = [], ["Auth0 official 0.1.0-beta.19"] = [] };
+var coldRss = new Dictionary<string, List<double>>();
 if (native is not null)
 {
     cold[NativeCold] = [];
+}
+
+if (nativeB is not null)
+{
+    cold[NativeColdB] = [];
 }
 
 var listed = new Dictionary<string, int>();
@@ -84,12 +94,14 @@ var listed = new Dictionary<string, int>();
 var coldRuns = Environment.GetEnvironmentVariable("BENCH_COLD_RUNS") is { Length: > 0 } runsText ? int.Parse(runsText, CultureInfo.InvariantCulture) : 9;
 for (var run = 0; run < coldRuns; run++)
 {
-    foreach (var which in native is null ? new[] { 0, 2 } : new[] { 0, 2, 4 })
+    int[] order = [0, 2, .. native is null ? Array.Empty<int>() : [4], .. nativeB is null ? Array.Empty<int>() : [5]];
+    foreach (var which in order)
     {
-        var (ms, n) = await ColdStartAsync(which);
-        var name = which switch { 0 => "auth0-mcp (governance on)", 4 => NativeCold, _ => "Auth0 official 0.1.0-beta.19" };
+        var (ms, n, rss) = await ColdStartAsync(which);
+        var name = which switch { 0 => "auth0-mcp (governance on)", 4 => NativeCold, 5 => NativeColdB, _ => "Auth0 official 0.1.0-beta.19" };
         cold[name].Add(ms);
         listed[name] = n;
+        (coldRss.TryGetValue(name, out var list) ? list : coldRss[name] = []).Add(rss / 1024.0 / 1024.0);
     }
 }
 
@@ -99,6 +111,17 @@ var officialCold = Median(cold["Auth0 official 0.1.0-beta.19"]);
 foreach (var (name, samples) in cold)
 {
     Console.WriteLine($"| {name} | {listed[name]} | {Median(samples):F0} | {samples.Min():F0}–{samples.Max():F0} | {Median(samples) / officialCold:F2}x |");
+}
+
+if (Environment.GetEnvironmentVariable("BENCH_COLD_ONLY") == "1")
+{
+    Console.WriteLine("\n| server | RSS right after the last page, MiB (median) |\n|---|---:|");
+    foreach (var (name, samples) in coldRss)
+    {
+        Console.WriteLine($"| {name} | {Median(samples):F1} |");
+    }
+
+    return 0;
 }
 
 // ---- per call and 16 callers: raw HttpClient, ours over stdio and HTTP, the official server over stdio; rounds interleaved
@@ -315,7 +338,7 @@ static long RssTree(int pid)
     return total;
 }
 
-async Task<(double Ms, int Tools)> ColdStartAsync(int which)
+async Task<(double Ms, int Tools, long Rss)> ColdStartAsync(int which)
 {
     var sw = Stopwatch.StartNew();
     IClientTransport? transport;
@@ -325,11 +348,13 @@ async Task<(double Ms, int Tools)> ColdStartAsync(int which)
         1 => Start("dotnet", [dll, "serve"], new Dictionary<string, string?>(env) { ["AUTH0_MCP_GOVERNANCE"] = "off" }, out transport),
         2 => Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], officialEnv, out transport),
         4 => Start(native!, ["serve"], env, out transport),
+        5 => Start(nativeB!, ["serve"], env, out transport),
         _ => Start("node", [Path.Combine(tools, "tiny-mcp-server.cjs")], [], out transport),
     };
     await using var client = await McpClient.CreateAsync(transport!);
     var list = await client.ListToolsAsync();
     var ms = sw.Elapsed.TotalMilliseconds;
+    var rss = Rss(process.Id);
     try
     {
         process.Kill(entireProcessTree: true);
@@ -338,7 +363,7 @@ async Task<(double Ms, int Tools)> ColdStartAsync(int which)
     {
     }
 
-    return (ms, list.Count);
+    return (ms, list.Count, rss);
 }
 
 static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
