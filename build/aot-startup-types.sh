@@ -2,7 +2,8 @@
 # Lists the generic types the Native AOT server builds at run time (the type loader's TryBuildGenericType) between its
 # start and the first tools/list page: each costs start-up time, and each belongs in
 # src/Auth0Mcp.Server/AotStartupTypes.rd.xml, which makes ILC compile it ahead. Needs gdb (Debian: apt-get install gdb)
-# and a publish with its .dbg file (build/publish-aot.sh). Prints one line per built type, then the count; 0 is the goal.
+# and a publish with its .dbg file (build/publish-aot.sh). Prints one line per built type, then the count, and exits
+# 1 when there is any (build/test.sh runs it on the publish it tests), 2 when it cannot run.
 # Usage: bash build/aot-startup-types.sh [path to the AOT auth0-mcp, default build/out/aot/auth0-mcp]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,4 +43,4 @@ GDB
 timeout 300 gdb -q -batch -x "$work/gdb" "$exe" > "$work/gdb.log" 2>&1 || true
 grep -q '"tools"' "$work/out.jsonl" || { echo "aot-startup-types: the server did not answer tools/list (gdb log: $work/gdb.log)" >&2; trap - EXIT; exit 1; }
 awk '/^vtable for /{ sub(/^vtable for /, ""); sub(/ in section.*/, ""); line = line (line == "" ? "" : " <- ") $0 }
-     /^----/{ print line; line = ""; n++ } END { print n + 0 " generic type(s) built at run time" }' "$work/gdb.log"
+     /^----/{ print line; line = ""; n++ } END { print n + 0 " generic type(s) built at run time" (n ? ": add them to src/Auth0Mcp.Server/AotStartupTypes.rd.xml" : ""); exit (n ? 1 : 0) }' "$work/gdb.log"

@@ -4,7 +4,7 @@
 # conformance suite, Auth0's official server, the OpenAPI corpus), the pinned spec (build/fetch-spec.sh: ../shared is
 # only an offline cache), a local PostgreSQL (build/postgres.sh, Debian's package) for the storage tests, Chromium for
 # the console's browser tests, and clang + zlib1g-dev for the Native AOT publish whose executable the server's
-# end-to-end tests run against a second time (AUTH0_MCP_AOT=0 skips that step), and podman (or docker) for the
+# end-to-end tests run against a second time (gdb for its start-up type check; AUTH0_MCP_AOT=0 skips that step), and podman (or docker) for the
 # container image built from that executable (AUTH0_MCP_CONTAINER=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,14 +29,15 @@ echo "== the pinned spec"
 eval "$(bash build/fetch-spec.sh)"
 export AUTH0_MCP_SPEC
 
-# Native AOT needs clang and zlib1g-dev (Debian's packages); AUTH0_MCP_AOT=0 skips the AOT step.
-if [ "${AUTH0_MCP_AOT:-1}" != 0 ] && { ! command -v clang >/dev/null 2>&1 || [ ! -f /usr/include/zlib.h ]; }; then
-  echo "== installing clang and zlib1g-dev for the Native AOT publish (Debian's packages)"
+# Native AOT needs clang and zlib1g-dev (Debian's packages), and its start-up type check gdb; AUTH0_MCP_AOT=0 skips
+# the AOT step.
+if [ "${AUTH0_MCP_AOT:-1}" != 0 ] && { ! command -v clang >/dev/null 2>&1 || ! command -v gdb >/dev/null 2>&1 || [ ! -f /usr/include/zlib.h ]; }; then
+  echo "== installing clang, zlib1g-dev and gdb for the Native AOT publish and its checks (Debian's packages)"
   if [ "$(id -u)" -eq 0 ]; then
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev; } > "$logs/aot-install.log" 2>&1 \
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev gdb; } > "$logs/aot-install.log" 2>&1 \
       || { cat "$logs/aot-install.log" >&2; exit 1; }
   else
-    echo "error: the Native AOT publish needs clang and zlib1g-dev: sudo apt-get install -y clang zlib1g-dev (or AUTH0_MCP_AOT=0)" >&2; exit 1
+    echo "error: the Native AOT publish needs clang, zlib1g-dev and gdb: sudo apt-get install -y clang zlib1g-dev gdb (or AUTH0_MCP_AOT=0)" >&2; exit 1
   fi
 fi
 
@@ -99,6 +100,13 @@ if [ "${AUTH0_MCP_AOT:-1}" != 0 ]; then
   if native="$(bash build/publish-aot.sh "$here/artifacts/aot" 2> "$logs/aot-publish.log")"; then
     e2e="FullyQualifiedName~GovernanceStdioTests|FullyQualifiedName~StdioPrismTests|FullyQualifiedName~ClientPeerTests|FullyQualifiedName~CallApprovalTests|FullyQualifiedName~ArgumentPolicyTests|FullyQualifiedName~DurabilityTests|FullyQualifiedName~StoreFaultTests|FullyQualifiedName~MalformedJsonRpcStdioTests|FullyQualifiedName~SecretLeakEndToEndTests|FullyQualifiedName~UndisclosedDenial|FullyQualifiedName~StdinEndTests"
     AUTH0_MCP_TEST_SERVER="$native" run_tests test-aot tests/Auth0Mcp.Server.Tests --filter "$e2e"
+    # One check, counted as one test: start-up (governance on, up to the first tools/list page) builds no generic type
+    # at run time; each one missing from src/Auth0Mcp.Server/AotStartupTypes.rd.xml fails it by name.
+    if bash build/aot-startup-types.sh "$native" > "$logs/aot-startup-types.log" 2>&1; then
+      passed=$((passed + 1)); tail -n 1 "$logs/aot-startup-types.log"
+    else
+      failed=$((failed + 1)); status=1; echo "Native AOT start-up type check FAILED:" >&2; cat "$logs/aot-startup-types.log" >&2
+    fi
   else
     native=""; failed=$((failed + 1)); status=1; echo "Native AOT publish FAILED; its log:" >&2; tail -n 60 "$logs/aot-publish.log" >&2
   fi
