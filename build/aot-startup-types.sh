@@ -2,9 +2,9 @@
 # Lists the generic types the Native AOT server builds at run time (the type loader's TryBuildGenericType) between its
 # start, the first tools/list page and a first tools/call (a POST to a closed local port: refused at once, and not
 # retried): each costs time, and each belongs in src/Auth0Mcp.Server/AotStartupTypes.rd.xml, which makes ILC compile it
-# ahead. Needs gdb (Debian: apt-get install gdb)
-# and a publish with its .dbg file (build/publish-aot.sh). Prints one line per built type, then the count, and exits
-# 1 when there is any (build/test.sh runs it on the publish it tests), 2 when it cannot run.
+# ahead. Needs gdb (Debian: apt-get install gdb) and a publish with its .dbg file (build/publish-aot.sh). Prints one
+# line per built type, then the count, and exits 1 when there is any (build/test.sh runs it on the publish it tests),
+# 2 when it cannot run.
 # Usage: bash build/aot-startup-types.sh [path to the AOT auth0-mcp, default build/out/aot/auth0-mcp]
 set -euo pipefail
 cd "$(dirname "$0")/.."

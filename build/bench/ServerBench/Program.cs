@@ -78,7 +78,6 @@ var nativeB = Environment.GetEnvironmentVariable("BENCH_NATIVE_B") is { Length: 
 const string NativeCold = "auth0-mcp Native AOT (governance on)";
 const string NativeColdB = "auth0-mcp Native AOT, build B (governance on)";
 var cold = new Dictionary<string, List<double>> { ["auth0-mcp (governance on)"] = [], ["Auth0 official 0.1.0-beta.19"] = [] };
-var coldRss = new Dictionary<string, List<double>>();
 if (native is not null)
 {
     cold[NativeCold] = [];
@@ -88,6 +87,8 @@ if (nativeB is not null)
 {
     cold[NativeColdB] = [];
 }
+
+var coldRss = cold.Keys.ToDictionary(name => name, _ => new List<double>());
 
 var listed = new Dictionary<string, int>();
 // BENCH_COLD_RUNS: interleaved rounds of the cold start (default 9; the median and the spread are reported).
@@ -101,7 +102,7 @@ for (var run = 0; run < coldRuns; run++)
         var name = which switch { 0 => "auth0-mcp (governance on)", 4 => NativeCold, 5 => NativeColdB, _ => "Auth0 official 0.1.0-beta.19" };
         cold[name].Add(ms);
         listed[name] = n;
-        (coldRss.TryGetValue(name, out var list) ? list : coldRss[name] = []).Add(rss / 1024.0 / 1024.0);
+        coldRss[name].Add(rss / 1024.0 / 1024.0);
     }
 }
 
@@ -115,7 +116,7 @@ foreach (var (name, samples) in cold)
 
 if (Environment.GetEnvironmentVariable("BENCH_COLD_ONLY") == "1")
 {
-    Console.WriteLine("\n| server | RSS right after the last page, MiB (median) |\n|---|---:|");
+    Console.WriteLine("\n| server | RSS right after the last page, MiB (median; the official server's whole process tree) |\n|---|---:|");
     foreach (var (name, samples) in coldRss)
     {
         Console.WriteLine($"| {name} | {Median(samples):F1} |");
@@ -354,7 +355,7 @@ async Task<(double Ms, int Tools, long Rss)> ColdStartAsync(int which)
     await using var client = await McpClient.CreateAsync(transport!);
     var list = await client.ListToolsAsync();
     var ms = sw.Elapsed.TotalMilliseconds;
-    var rss = Rss(process.Id);
+    var rss = RssTree(process.Id);
     try
     {
         process.Kill(entireProcessTree: true);
