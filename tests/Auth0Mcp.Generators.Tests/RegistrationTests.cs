@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.Loader;
 using Auth0Mcp.Generators.Tests.Infrastructure;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,16 +82,7 @@ public sealed class RegistrationTests
         return services.BuildServiceProvider();
     }
 
-    private static MethodInfo Compile()
-    {
-        var text = SmallSpecs.Text(SmallSpecs.Constructs);
-        var ns = SmallSpecs.Namespace(SmallSpecs.Constructs);
-        var result = GeneratedCompilation.Compile("ConstructsHost", CoreRun.From(text, ns).ClientFiles(), text, ns);
-        Assert.True(result.Image is not null, "The generated code did not compile:\n" + GeneratedCompilation.Result.Format(result.Problems));
-
-        // Its references (Auth0Mcp.Sdk, Refit, the MCP SDK) resolve to the ones this test process has loaded.
-        var assembly = new AssemblyLoadContext("generated-consumer", isCollectible: true).LoadFromStream(new MemoryStream(result.Image));
-        var extensions = assembly.GetType("Microsoft.Extensions.DependencyInjection.ConstructsToolsMcpServerBuilderExtensions", throwOnError: true)!;
-        return extensions.GetMethod("WithConstructsTools", BindingFlags.Public | BindingFlags.Static)!;
-    }
+    private static MethodInfo Compile() =>
+        CompiledConstructs.Type("Microsoft.Extensions.DependencyInjection.ConstructsToolsMcpServerBuilderExtensions")
+            .GetMethod("WithConstructsTools", BindingFlags.Public | BindingFlags.Static)!;
 }

@@ -14,7 +14,7 @@ namespace Auth0Mcp.Sdk.Http;
 internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time)
 {
     private static readonly string[] KeptHeaders =
-        ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "link"];
+        ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "link", "location"];
 
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
     private static readonly TimeSpan HeaderGrace = TimeSpan.FromMilliseconds(250);

@@ -69,6 +69,6 @@ internal sealed class Auth0Response
     /// <summary>The response media type, e.g. <c>application/json</c>.</summary>
     public string? MediaType { get; }
 
-    /// <summary>The response headers that matter to a caller (rate limits, paging), lower-case names.</summary>
+    /// <summary>The response headers that matter to a caller (rate limits, paging, a redirect's target), lower-case names.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 }

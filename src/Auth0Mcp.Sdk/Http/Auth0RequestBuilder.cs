@@ -10,8 +10,8 @@ namespace Auth0Mcp.Sdk.Http;
 /// The one place where a tool call becomes an HTTP request: reads the tool's <see cref="Auth0RequestPlan"/> and the
 /// validated arguments (a JSON object) and builds the <see cref="HttpRequestMessage"/> straight from them. Path values
 /// are percent-encoded as one segment (an empty, <c>.</c> or <c>..</c> value is refused: it would change the path's
-/// shape); query arrays are repeated or comma-joined; a JSON body is copied byte for byte; form, multipart, text and
-/// binary (base64) bodies are encoded from the argument by media type.
+/// shape); query arrays are repeated or comma-joined (each item escaped, the commas not); a JSON body is copied byte
+/// for byte; form, multipart, text and binary (base64) bodies are encoded from the argument by media type.
 /// </summary>
 internal static class Auth0RequestBuilder
 {
@@ -59,7 +59,9 @@ internal static class Auth0RequestBuilder
                     }
                     else
                     {
-                        AppendQuery(query, argument.Name, string.Join(',', value.EnumerateArray().Select(Scalar)));
+                        // Form style without explode: the items joined by literal commas, each escaped on its own, so a
+                        // comma inside an item (%2C) is not taken for a separator.
+                        AppendEscapedQuery(query, argument.Name, string.Join(',', value.EnumerateArray().Select(v => Uri.EscapeDataString(Scalar(v)))));
                     }
 
                     break;
@@ -182,14 +184,17 @@ internal static class Auth0RequestBuilder
         _ => value.GetRawText(),
     };
 
-    private static void AppendQuery(StringBuilder query, string name, string value)
+    private static void AppendQuery(StringBuilder query, string name, string value) =>
+        AppendEscapedQuery(query, name, Uri.EscapeDataString(value));
+
+    private static void AppendEscapedQuery(StringBuilder query, string name, string escapedValue)
     {
         if (query.Length > 0)
         {
             query.Append('&');
         }
 
-        query.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+        query.Append(Uri.EscapeDataString(name)).Append('=').Append(escapedValue);
     }
 
     private static Auth0HttpException RefusedPath(Auth0ToolDescriptor descriptor, string name, string why) => new(

@@ -13,7 +13,8 @@ namespace Auth0Mcp.Sdk.Tools;
 
 /// <summary>
 /// Maps Auth0 answers and failures to MCP tool results: a success keeps Auth0's body as it came (plus a hint for
-/// the next page); an error is one concise <c>isError</c> text. Every text goes through the one redactor
+/// the next page); a redirect gives its status and <c>Location</c> (never followed); an error is one concise
+/// <c>isError</c> text. Every text goes through the one redactor
 /// (<see cref="JsonRedactor.Secrets"/>), with or without governance, and a body it cannot read is withheld.
 /// </summary>
 internal static class Auth0ToolResults
@@ -51,6 +52,11 @@ internal static class Auth0ToolResults
         if (outcome.Status is not { } status)
         {
             return Failure(descriptor, outcome);
+        }
+
+        if (status is >= 300 and < 400 && response.Headers.TryGetValue("location", out var location))
+        {
+            return Redirected(status, location);
         }
 
         if (status is < 200 or >= 300)
@@ -93,6 +99,36 @@ internal static class Auth0ToolResults
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A redirect (3xx with a <c>Location</c>) is the answer, not a hop to take: the runtime never follows one (the
+    /// connection's handler does not), so the caller gets the status and where it points, as text and as
+    /// <c>{"status": …, "location": …}</c>. The address goes through the one redactor like any other text.
+    /// </summary>
+    private static CallToolResult Redirected(int status, string location)
+    {
+        var target = JsonRedactor.Secrets.RedactText(location, out _);
+        var json = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("status", status);
+            writer.WriteString("location", target);
+            writer.WriteEndObject();
+        }
+
+        return new CallToolResult
+        {
+            Content =
+            [
+                new TextContentBlock
+                {
+                    Text = string.Create(CultureInfo.InvariantCulture, $"Auth0 answered {status} {(HttpStatusCode)status}: a redirect to {target}. It was not followed; fetch that address yourself if you need what it points at."),
+                },
+            ],
+            StructuredContent = Structured(json.WrittenSpan.ToArray()),
+        };
     }
 
     /// <summary>
