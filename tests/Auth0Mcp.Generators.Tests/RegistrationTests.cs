@@ -1,4 +1,3 @@
-using System.Reflection;
 using Auth0Mcp.Generators.Tests.Infrastructure;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,8 +15,6 @@ namespace Auth0Mcp.Generators.Tests;
 public sealed class RegistrationTests
 {
     private const string SpecServer = "https://eu.widgets.example/v4";
-    private static readonly Lazy<MethodInfo> Register = new(Compile);
-
     [Fact]
     public void Registration_NoBaseUrlNorDomain_UsesTheSpecServersUrlForAddressAndAudience()
     {
@@ -77,12 +74,8 @@ public sealed class RegistrationTests
     {
         services ??= new ServiceCollection();
         var builder = services.AddMcpServer();
-        var returned = Register.Value.Invoke(null, [builder, configure]);
+        var returned = CompiledConstructs.WithConstructsTools(builder, configure);
         Assert.Same(builder, returned);
         return services.BuildServiceProvider();
     }
-
-    private static MethodInfo Compile() =>
-        CompiledConstructs.Type("Microsoft.Extensions.DependencyInjection.ConstructsToolsMcpServerBuilderExtensions")
-            .GetMethod("WithConstructsTools", BindingFlags.Public | BindingFlags.Static)!;
 }

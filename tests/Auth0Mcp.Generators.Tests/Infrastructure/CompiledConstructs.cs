@@ -1,22 +1,24 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using Auth0Mcp.Sdk.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0Mcp.Generators.Tests.Infrastructure;
 
 /// <summary>
 /// Fixtures/Constructs.json compiled with both front ends, as a consumer's build compiles it, and loaded once per test
 /// run. Its references (Auth0Mcp.Sdk, Refit, the MCP SDK) resolve to the ones this test process has loaded, so its
-/// descriptors and registration run on the real runtime.
+/// generated registration runs on the real runtime. One place for RegistrationTests and WireTests.
 /// </summary>
 internal static class CompiledConstructs
 {
-    private static readonly Lazy<Assembly> Loaded = new(Compile);
+    private static readonly Lazy<MethodInfo> Registration = new(() =>
+        Compile().GetType("Microsoft.Extensions.DependencyInjection.ConstructsToolsMcpServerBuilderExtensions", throwOnError: true)!
+            .GetMethod("WithConstructsTools", BindingFlags.Public | BindingFlags.Static)!);
 
-    public static Assembly Assembly => Loaded.Value;
-
-    /// <summary>A public type of the compiled fixture, by its name in the fixture's namespace or a full name.</summary>
-    public static Type Type(string name) =>
-        Assembly.GetType(name.Contains('.', StringComparison.Ordinal) ? name : SmallSpecs.Namespace(SmallSpecs.Constructs) + "." + name, throwOnError: true)!;
+    /// <summary>The generated <c>builder.WithConstructsTools(configure)</c>, called on <paramref name="builder"/>; returns what it returned.</summary>
+    public static object? WithConstructsTools(IMcpServerBuilder builder, Action<Auth0ConnectionOptions>? configure) =>
+        Registration.Value.Invoke(null, [builder, configure]);
 
     private static Assembly Compile()
     {
