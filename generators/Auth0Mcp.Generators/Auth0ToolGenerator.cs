@@ -73,7 +73,7 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
         var secretFields = spec
             .Combine(read)
             .Combine(options)
-            .Select(static (pair, _) => pair.Left.Left is null || pair.Left.Right?.Document is null ? null : new SecretFieldsModel(pair.Right.Namespace, SecretFields.Collect(pair.Left.Left.Text)))
+            .Select(static (pair, _) => pair.Left.Left is null || pair.Left.Right?.Document is null ? null : new SecretFieldsModel(pair.Right.Namespace, SpecBinder.ApiTitle(pair.Left.Right.Document), SecretFields.Collect(pair.Left.Left.Text)))
             .WithTrackingName(TrackingNames.SecretFields);
 
         // The pre-compile step reports spec diagnostics when the build runs it (Auth0McpSpecDiagnostics=cli):
@@ -111,7 +111,7 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
         {
             if (m is not null)
             {
-                spc.AddSource(SecretFieldsEmitter.FileName, SecretFieldsEmitter.Emit(m.Namespace, m.Names));
+                spc.AddSource(SecretFieldsEmitter.FileName, SecretFieldsEmitter.Emit(m.Namespace, m.ApiTitle, m.Names));
             }
         });
         context.RegisterSourceOutput(diagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
@@ -184,14 +184,14 @@ internal sealed record BindResult(ApiModel Model, EquatableArray<DiagnosticInfo>
 }
 
 /// <summary>The spec's secret property names (Binding/SecretFields.cs), emitted for the runtime redactor.</summary>
-internal sealed record SecretFieldsModel(string Namespace, EquatableArray<string> Names);
+internal sealed record SecretFieldsModel(string Namespace, string ApiTitle, EquatableArray<string> Names);
 
 /// <summary>
 /// What the catalogue and the registration print: the class names and the spec's default base URL, so that editing a
 /// tool's description leaves them cached.
 /// </summary>
-internal sealed record CatalogModel(string Namespace, EquatableArray<string> ClassNames, string DefaultBaseUrl)
+internal sealed record CatalogModel(string Namespace, string ApiTitle, EquatableArray<string> ClassNames, string DefaultBaseUrl)
 {
     public static CatalogModel From(ApiModel model) =>
-        new(model.Namespace, model.Tools.Select(t => t.ClassName).ToEquatableArray(), model.Info.BaseUrl);
+        new(model.Namespace, model.Info.Title, model.Tools.Select(t => t.ClassName).ToEquatableArray(), model.Info.BaseUrl);
 }

@@ -123,7 +123,7 @@ internal static class SpecBinder
             types.JsonTypes().OrderBy(j => j.InfoName, StringComparer.Ordinal).ToEquatableArray())
         {
             Info = new ApiInfoModel(
-                string.IsNullOrWhiteSpace(document.Title) ? "API" : document.Title.Trim(),
+                ApiTitle(document),
                 document.Version,
                 Descriptions.Clean(document.Description, 600),
                 document.BaseUrl),
@@ -131,12 +131,16 @@ internal static class SpecBinder
         return (model, diagnostics.ToEquatableArray());
     }
 
+    /// <summary>The API's name as the spec's <c>info.title</c> gives it ("API" when it has none).</summary>
+    public static string ApiTitle(SpecDocument document) =>
+        string.IsNullOrWhiteSpace(document.Title) ? "API" : document.Title.Trim();
+
     /// <summary>Splits the model into one unit per operation group (stage 3), so an edit re-emits one group's file.</summary>
     public static EquatableArray<ToolGroupModel> SplitTools(ApiModel model) =>
         model.Tools
             .GroupBy(t => t.GroupKey, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new ToolGroupModel(model.Namespace, g.Key, string.Concat(g.First().Group.Select(Names.Pascal)) + "Tools.g.cs", g.ToEquatableArray()))
+            .Select(g => new ToolGroupModel(model.Namespace, model.Info.Title, g.Key, string.Concat(g.First().Group.Select(Names.Pascal)) + "Tools.g.cs", g.ToEquatableArray()))
             .ToEquatableArray();
 
     /// <summary>Without <c>x-operation-group</c>: the first tag, else the first path segment that is not a version or a placeholder.</summary>

@@ -10,7 +10,7 @@ internal static class ArgumentsEmitter
 {
     public static string EmitGroup(ArgumentsGroupModel group)
     {
-        using var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header(group.ApiTitle);
         w.Line($"namespace {group.Namespace}.{ArgumentsModel.SubNamespace};");
         foreach (var record in group.Records)
         {
@@ -74,7 +74,7 @@ internal static class ArgumentsEmitter
 
     public static string EmitHandles(ToolHandlesModel model)
     {
-        using var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header(model.ApiTitle);
         w.Line($"namespace {model.Namespace};").Line();
         w.Line($"/// <summary>Every tool ({model.Handles.Count}) as a typed handle: its name and its arguments record, for rules written in code.</summary>");
         w.Line(KnownTypes.GeneratedCode);

@@ -26,13 +26,13 @@ internal sealed record ArgumentFieldModel(string WireName, string PropertyName, 
 internal sealed record ArgumentsRecordModel(string ToolName, string HandleName, string RecordName, EquatableArray<ArgumentFieldModel> Fields);
 
 /// <summary>The arguments records of one operation group: one emitted file, so an edit re-emits one group.</summary>
-internal sealed record ArgumentsGroupModel(string Namespace, string FileName, EquatableArray<ArgumentsRecordModel> Records);
+internal sealed record ArgumentsGroupModel(string Namespace, string ApiTitle, string FileName, EquatableArray<ArgumentsRecordModel> Records);
 
 /// <summary>One handle of the tools class: names only, so that editing a description leaves the class cached.</summary>
 internal sealed record ToolHandleModel(string ToolName, string HandleName, string RecordName);
 
 /// <summary>The static class of typed tool handles (<c>ManagementTools</c> for <c>Auth0Mcp.ManagementApi</c>).</summary>
-internal sealed record ToolHandlesModel(string Namespace, string ClassName, EquatableArray<ToolHandleModel> Handles);
+internal sealed record ToolHandlesModel(string Namespace, string ApiTitle, string ClassName, EquatableArray<ToolHandleModel> Handles);
 
 /// <summary>
 /// Reads the typed-arguments models off the bound <see cref="ApiModel"/>: each tool's arguments are the parameters and
@@ -57,7 +57,7 @@ internal static class ArgumentsModel
 
     /// <summary>The handles of every tool, sorted by tool name.</summary>
     public static ToolHandlesModel Handles(ApiModel model) =>
-        new(model.Namespace, HandlesClassName(model.Namespace), model.Tools.Select(t => new ToolHandleModel(t.Name, HandleName(t), HandleName(t) + "Arguments")).ToEquatableArray());
+        new(model.Namespace, model.Info.Title, HandlesClassName(model.Namespace), model.Tools.Select(t => new ToolHandleModel(t.Name, HandleName(t), HandleName(t) + "Arguments")).ToEquatableArray());
 
     /// <summary>The records, one unit per operation group (as the tool classes are split).</summary>
     public static EquatableArray<ArgumentsGroupModel> Split(ApiModel model)
@@ -73,6 +73,7 @@ internal static class ArgumentsModel
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new ArgumentsGroupModel(
                 model.Namespace,
+                model.Info.Title,
                 SubNamespace + "/" + string.Concat(g.First().Group.Select(Names.Pascal)) + "Arguments.g.cs",
                 g.Select(t => Record(model.Namespace, t, methods.TryGetValue(Key(t.Method, t.Path), out var m) ? m : null)).ToEquatableArray()))
             .ToEquatableArray();

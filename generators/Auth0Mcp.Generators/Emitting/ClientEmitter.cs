@@ -20,7 +20,7 @@ internal static class ClientEmitter
 
     public static string EmitInterface(string ns, ClientGroupModel client, string apiTitle)
     {
-        using var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header(apiTitle);
         w.Line($"namespace {ns}.Clients;").Line();
         w.Line($"/// <summary>Typed Refit client for the {CSharp.Doc(apiTitle)} operations of the <c>{CSharp.Doc(client.GroupKey)}</c> group.</summary>");
         w.Line(KnownTypes.GeneratedCode);
@@ -109,7 +109,7 @@ internal static class ClientEmitter
 
     public static string EmitModels(ApiModel model)
     {
-        using var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header(model.Info.Title);
         w.Line($"namespace {model.Namespace}.Models;");
         foreach (var dto in model.Dtos)
         {
@@ -140,7 +140,7 @@ internal static class ClientEmitter
 
     public static string EmitJsonContext(ApiModel model)
     {
-        using var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header(model.Info.Title);
         w.Line($"namespace {model.Namespace}.Models;").Line();
         w.Line("/// <summary>Source-generated JSON metadata for every type the clients send or receive (no reflection).</summary>");
         w.Line("[global::System.Text.Json.Serialization.JsonSourceGenerationOptions(DefaultIgnoreCondition = global::System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]");
@@ -156,7 +156,7 @@ internal static class ClientEmitter
 
     public static string EmitRefitHolder(string ns, ApiInfoModel info)
     {
-        using var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header(info.Title);
         w.Line($"namespace {ns}.Clients;").Line();
         w.Line($"/// <summary>What every generated {CSharp.Doc(info.Title)} client shares: the API's identity, its default base URL, the Refit settings.</summary>");
         w.Line(KnownTypes.GeneratedCode);

@@ -14,9 +14,9 @@ internal static class SecretFieldsEmitter
     /// <summary>The redactor's registration method.</summary>
     private const string Register = "global::Auth0Mcp.Sdk.Governance.JsonRedactor.RegisterSecretNames";
 
-    public static string Emit(string ns, EquatableArray<string> names)
+    public static string Emit(string ns, string apiTitle, EquatableArray<string> names)
     {
-        using var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header(apiTitle);
         w.Line($"namespace {ns};").Line();
         w.Line($"/// <summary>The {names.Count} properties the spec marks as secrets (format password, writeOnly, or a secret name pattern; docs/security.md).</summary>");
         w.Line(KnownTypes.GeneratedCode);

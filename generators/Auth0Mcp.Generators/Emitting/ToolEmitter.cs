@@ -11,7 +11,7 @@ internal static class ToolEmitter
 {
     public static string EmitGroup(ToolGroupModel group)
     {
-        using var w = new SourceWriter(EstimatedLength(group)).Header();
+        using var w = new SourceWriter(EstimatedLength(group)).Header(group.ApiTitle);
         w.Line($"namespace {group.Namespace}.Tools;");
         foreach (var tool in group.Tools)
         {
@@ -110,9 +110,9 @@ internal static class ToolEmitter
     public static string EmitCatalog(CatalogModel catalog)
     {
         var (ns, classNames) = (catalog.Namespace, catalog.ClassNames);
-        using var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header(catalog.ApiTitle);
         w.Line($"namespace {ns};").Line();
-        w.Line($"/// <summary>Every generated Auth0 Management API tool ({classNames.Count}), sorted by name.</summary>");
+        w.Line($"/// <summary>Every generated {CSharp.Doc(catalog.ApiTitle)} tool ({classNames.Count}), sorted by name.</summary>");
         w.Line(KnownTypes.GeneratedCode);
         w.Open($"public static partial class {KnownTypes.CatalogName}");
         w.Line("/// <summary>The base URL from the spec's <c>servers</c> (variables at their defaults; empty when it has none).</summary>");
@@ -153,7 +153,7 @@ internal static class ToolEmitter
     {
         var ns = catalog.Namespace;
         var method = "With" + ArgumentsModel.HandlesClassName(ns);
-        using var w = new SourceWriter().Header();
+        using var w = new SourceWriter().Header(catalog.ApiTitle);
         w.Line("namespace Microsoft.Extensions.DependencyInjection;").Line();
         w.Line($"/// <summary>Registers the tools generated into <c>{CSharp.Doc(ns)}</c> with an MCP server.</summary>");
         w.Line(KnownTypes.GeneratedCode);

@@ -69,7 +69,7 @@ internal enum RequestLocation
 }
 
 /// <summary>The tools of one operation group: the unit that the Roslyn front end emits one file for.</summary>
-internal sealed record ToolGroupModel(string Namespace, string GroupKey, string FileName, EquatableArray<ToolModel> Tools);
+internal sealed record ToolGroupModel(string Namespace, string ApiTitle, string GroupKey, string FileName, EquatableArray<ToolModel> Tools);
 
 internal sealed record ClientGroupModel(string InterfaceName, string GroupKey, EquatableArray<ClientMethodModel> Methods);
 
