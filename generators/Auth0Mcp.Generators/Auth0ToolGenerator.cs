@@ -187,8 +187,8 @@ internal sealed record BindResult(ApiModel Model, EquatableArray<DiagnosticInfo>
 internal sealed record SecretFieldsModel(string Namespace, string ApiTitle, EquatableArray<string> Names);
 
 /// <summary>
-/// What the catalogue and the registration print: the class names and the spec's default base URL, so that editing a
-/// tool's description leaves them cached.
+/// What the catalogue and the registration print: the API's title, the class names and the spec's default base URL, so
+/// that editing a tool's description leaves them cached.
 /// </summary>
 internal sealed record CatalogModel(string Namespace, string ApiTitle, EquatableArray<string> ClassNames, string DefaultBaseUrl)
 {

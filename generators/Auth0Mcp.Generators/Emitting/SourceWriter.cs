@@ -11,7 +11,8 @@ namespace Auth0Mcp.Generators.Emitting;
 /// </summary>
 internal sealed class SourceWriter : IDisposable
 {
-    private static readonly char[] LineBreaks = { '\r', '\n', '\u2028', '\u2029' };
+    // What C# takes for the end of a line (a title with one would end the header's comment).
+    private static readonly char[] LineBreaks = { '\r', '\n', '\u0085', '\u2028', '\u2029' };
 
     private char[] _buffer;
     private int _length;
