@@ -54,7 +54,8 @@ public sealed class ConstructTests
         var replace = CallOf(Tool("auth0_replace_widget"));
         var body = Assert.Single(replace.Parameters, p => p.Kind == ParamKind.Body);
 
-        Assert.EndsWith(".Widget", body.CsType, StringComparison.Ordinal);
+        // Widget is sent and returned and has a readOnly and a writeOnly property: the body is its request shape.
+        Assert.EndsWith(".WidgetWritable", body.CsType, StringComparison.Ordinal);
         Assert.True(body.Required);
         Assert.Equal(BodyEncoding.Json, replace.BodyEncoding);
         Assert.EndsWith(".Widget", CallOf(Tool("auth0_get_widget")).ResponseType, StringComparison.Ordinal);
@@ -140,6 +141,69 @@ public sealed class ConstructTests
         Assert.True(body.GetProperty("properties").TryGetProperty("name", out _));
         Assert.Equal(["name"], body.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
     }
+
+    [Fact]
+    public void Schemas_ReadOnlyAndWriteOnly_OneDtoPerDirection()
+    {
+        var widget = Dto(Constructs, "Widget");
+        var writable = Dto(Constructs, "WidgetWritable");
+
+        // The response shape leaves writeOnly 'secret' out; the request shape leaves readOnly 'id' out.
+        Assert.Equal(["id", "name", "colour"], widget.Properties.Select(p => p.JsonName));
+        Assert.Equal(["name", "secret", "colour"], writable.Properties.Select(p => p.JsonName));
+        Assert.EndsWith(".Widget", CallOf(Tool("auth0_get_widget")).ResponseType, StringComparison.Ordinal);
+        Assert.EndsWith(".Widget", CallOf(Tool("auth0_create_widget")).ResponseType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Schemas_DirectionalPropertyDeepInside_SplitsEveryHolderUsedBothWays()
+    {
+        // Order holds Line (readOnly 'price') through an array, and Node refers to itself; Tag has no directional
+        // property, Login is only sent, Session only returned.
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.1.0","info":{"title":"Shop","version":"1"},"paths":{
+              "/orders":{"post":{"operationId":"createOrder",
+                "requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Order"}}}},
+                "responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Order"}}}}}}},
+              "/nodes":{"put":{"operationId":"putNode",
+                "requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Node"}}}},
+                "responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Node"}}}}}}},
+              "/login":{"post":{"operationId":"login",
+                "requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Login"}}}},
+                "responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Session"}}}}}}}},
+             "components":{"schemas":{
+              "Order":{"type":"object","properties":{"lines":{"type":"array","items":{"$ref":"#/components/schemas/Line"}},"tag":{"$ref":"#/components/schemas/Tag"}}},
+              "Line":{"type":"object","properties":{"sku":{"type":"string"},"price":{"type":"number","readOnly":true}}},
+              "Tag":{"type":"object","properties":{"label":{"type":"string"}}},
+              "Node":{"type":"object","properties":{"id":{"allOf":[{"$ref":"#/components/schemas/NodeId"}]},"children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}}}},
+              "NodeId":{"type":"string","readOnly":true},
+              "Login":{"type":"object","properties":{"user":{"type":"string"},"password":{"type":"string","writeOnly":true}}},
+              "Session":{"type":"object","properties":{"user":{"type":"string"},"password":{"type":"string","writeOnly":true},"token":{"type":"string","readOnly":true}}}}}}
+            """,
+            "Fixtures.Flows");
+
+        Assert.Equal(
+            ["Line", "LineWritable", "Login", "Node", "NodeWritable", "Order", "OrderWritable", "Session", "Tag"],
+            run.RequiredModel.Dtos.Select(d => d.Name));
+        // The holder's request shape holds the request shapes below it, through arrays and its own recursion.
+        Assert.Equal("global::System.Collections.Generic.List<global::Fixtures.Flows.Models.LineWritable>", Property(run, "OrderWritable", "lines").CsType);
+        Assert.Equal("global::Fixtures.Flows.Models.Tag", Property(run, "OrderWritable", "tag").CsType);
+        Assert.Equal("global::System.Collections.Generic.List<global::Fixtures.Flows.Models.Line>", Property(run, "Order", "lines").CsType);
+        Assert.Equal(["sku"], Dto(run, "LineWritable").Properties.Select(p => p.JsonName));
+        Assert.Equal(["sku", "price"], Dto(run, "Line").Properties.Select(p => p.JsonName));
+        Assert.Equal(["children"], Dto(run, "NodeWritable").Properties.Select(p => p.JsonName));
+        Assert.Equal("global::System.Collections.Generic.List<global::Fixtures.Flows.Models.NodeWritable>", Property(run, "NodeWritable", "children").CsType);
+        Assert.Equal(["id", "children"], Dto(run, "Node").Properties.Select(p => p.JsonName));
+        // Used one way only: the plain name, with that direction's properties.
+        Assert.Equal(["user", "password"], Dto(run, "Login").Properties.Select(p => p.JsonName));
+        Assert.Equal(["user", "token"], Dto(run, "Session").Properties.Select(p => p.JsonName));
+        Assert.Empty(run.Diagnostics);
+    }
+
+    private static DtoModel Dto(CoreRun run, string name) => Assert.Single(run.RequiredModel.Dtos, d => d.Name == name);
+
+    private static DtoPropertyModel Property(CoreRun run, string dto, string jsonName) => Assert.Single(Dto(run, dto).Properties, p => p.JsonName == jsonName);
 
     [Fact]
     public void Deprecated_OperationAndProperty_Surfaced()

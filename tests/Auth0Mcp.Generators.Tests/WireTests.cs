@@ -108,6 +108,35 @@ public sealed class WireTests
         Assert.Equal(("GET", Base + "/widgets/w1/manual"), (wire.Seen[0].Method, wire.Seen[0].Url));
     }
 
+    [Fact]
+    public async Task TypedClient_SendsTheRequestShape_ReadsTheResponseShape()
+    {
+        // Widget has readOnly 'id' and writeOnly 'secret'; the server answers with both, as a careless one might.
+        var recorder = new Recorder(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"id":"w1","name":"n","secret":"s3"}""", Encoding.UTF8, "application/json") });
+        using var http = new HttpClient(recorder) { BaseAddress = new Uri(Base) };
+        var types = CompiledConstructs.Assembly;
+        var api = types.GetType("Fixtures.Constructs.Clients.IWidgetsApi", throwOnError: true)!;
+        var settings = (Refit.RefitSettings)types.GetType("Fixtures.Constructs.Clients.Auth0ApiRefit", throwOnError: true)!.GetProperty("Settings")!.GetValue(null)!;
+        // As a consumer calls it: RestService.ForGenerated<IWidgetsApi>(http, Auth0ApiRefit.Settings), on Refit's generated stub.
+        var client = Refit.RestService.ForGenerated(api, http, settings);
+        var writable = Activator.CreateInstance(types.GetType("Fixtures.Constructs.Models.WidgetWritable", throwOnError: true)!)!;
+        writable.GetType().GetProperty("Name")!.SetValue(writable, "n");
+        writable.GetType().GetProperty("Secret")!.SetValue(writable, "s3");
+
+        await (Task)api.GetMethod("ReplaceWidgetAsync")!.Invoke(client, ["w1", writable, null, CancellationToken.None])!;
+        var get = (Task)api.GetMethod("GetWidgetAsync")!.Invoke(client, ["w1", null, null, CancellationToken.None])!;
+        await get;
+
+        var sent = recorder.Seen[0];
+        Assert.Equal(("PUT", Base + "/widgets/w1"), (sent.Method, sent.Url));
+        Assert.Equal("""{"name":"n","secret":"s3"}""", Encoding.UTF8.GetString(sent.Body));
+        Assert.Null(writable.GetType().GetProperty("Id"));
+        var response = get.GetType().GetProperty("Result")!.GetValue(get)!;
+        var widget = response.GetType().GetProperty("Content")!.GetValue(response)!;
+        Assert.Equal("w1", widget.GetType().GetProperty("Id")!.GetValue(widget));
+        Assert.Null(widget.GetType().GetProperty("Secret"));
+    }
+
     private static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(c => c.Text));
 
     private static string? MediaType(string? contentType) => contentType is null ? null : MediaTypeHeaderValue.Parse(contentType).MediaType;

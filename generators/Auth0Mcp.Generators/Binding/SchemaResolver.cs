@@ -107,7 +107,8 @@ internal sealed class SchemaResolver
 
     /// <summary>True when the schema, or what it refers to, is <c>writeOnly</c> (client-sent: never in a response).</summary>
     public bool IsWriteOnly(SchemaNode schema) =>
-        schema.WriteOnly || (schema.Ref is not null && Deref(schema, out _).WriteOnly);
+        schema.WriteOnly || (schema.Ref is not null && Deref(schema, out _).WriteOnly)
+        || (schema.AllOf.Count == 1 && schema.Properties.IsEmpty && IsWriteOnly(schema.AllOf[0]));
 
     /// <summary>True when the schema (after deref) describes an object with named properties.</summary>
     public bool IsObjectLike(SchemaNode schema) => IsObjectLike(schema, 0);

@@ -25,7 +25,7 @@ internal static class SpecBinder
         var diagnostics = new List<DiagnosticInfo>();
         var resolver = new SchemaResolver(document, diagnostics);
         var renderer = new SchemaRenderer(resolver);
-        var types = new TypeMapper(resolver, options.Namespace + ".Models");
+        var types = new TypeMapper(resolver, SchemaFlows.Compute(resolver, document.Operations), options.Namespace + ".Models");
         types.RegisterScalars();
 
         var groups = new HashSet<string>(options.Groups, StringComparer.OrdinalIgnoreCase);
@@ -272,7 +272,7 @@ internal static class SpecBinder
                 "header" => ParamKind.Header,
                 _ => ParamKind.Query,
             };
-            var csType = kind == ParamKind.Query ? types.Map(p.Schema, typeBaseName + Names.Pascal(p.Name)) : "string";
+            var csType = kind == ParamKind.Query ? types.Map(p.Schema, typeBaseName + Names.Pascal(p.Name), Flow.Request) : "string";
             if (csType.StartsWith("global::System.Collections.Generic.List<", StringComparison.Ordinal))
             {
                 // form + explode (the default) repeats the name; explode: false joins the values with commas.
@@ -315,7 +315,7 @@ internal static class SpecBinder
                     parameters.Add(new ClientParamModel(Names.Unique("body", used), TypeMapper.Stream, ParamKind.Body, bodyArgument, body.Required, ArgumentReader.String, null));
                     break;
                 default:
-                    var csType = types.Map(body.Schema, typeBaseName + "Body");
+                    var csType = types.Map(body.Schema, typeBaseName + "Body", Flow.Request);
                     var info = types.RegisterRoot(csType);
                     if (!body.Required && TypeMapper.IsValueType(csType))
                     {
@@ -331,7 +331,7 @@ internal static class SpecBinder
         string? responseType = null;
         if (op.Success is { Schema: { } responseSchema, Encoding: BodyEncoding.Json })
         {
-            responseType = types.Map(responseSchema, typeBaseName + "Response");
+            responseType = types.Map(responseSchema, typeBaseName + "Response", Flow.Response);
             types.RegisterRoot(responseType);
         }
 

@@ -7,10 +7,15 @@ namespace Auth0Mcp.Generators.Binding;
 /// <summary>
 /// Maps schemas to C# types and collects the DTOs and JSON type-info names that are reachable from operations.
 /// Strings stay strings (enums included: an unknown value must never break a response), one-of unions and
-/// free-form objects become <c>JsonElement</c>, every DTO keeps unlisted fields in extension data.
+/// free-form objects become <c>JsonElement</c>, every DTO keeps unlisted fields in extension data. A DTO has the
+/// properties of its direction: a request's leave <c>readOnly</c> out, a response's <c>writeOnly</c>; a schema
+/// <see cref="SchemaFlows"/> splits maps to <c>X</c> in responses and <c>XWritable</c> in requests.
 /// </summary>
-internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace)
+internal sealed class TypeMapper(SchemaResolver resolver, SchemaFlows flows, string modelsNamespace)
 {
+    /// <summary>The suffix of a split schema's request DTO.</summary>
+    public const string WritableSuffix = "Writable";
+
     public const string JsonElement = "global::System.Text.Json.JsonElement";
     public const string Stream = "global::System.IO.Stream";
     private const string ListPrefix = "global::System.Collections.Generic.List<";
@@ -22,7 +27,7 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
     private readonly List<DtoModel> _dtos = new();
     private readonly Dictionary<string, string> _jsonTypes = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _jsonTypeNames = new(System.StringComparer.Ordinal);
-    private readonly Queue<(string Name, SchemaNode Schema)> _pending = new();
+    private readonly Queue<(string Name, SchemaNode Schema, Flow Flow, string? WritableOf)> _pending = new();
 
     public IReadOnlyList<DtoModel> Dtos => _dtos;
 
@@ -35,10 +40,13 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
         }
     }
 
-    /// <summary>The C# type for <paramref name="schema"/> (no nullable marker); <paramref name="suggestedName"/> names inline objects.</summary>
-    public string Map(SchemaNode schema, string suggestedName)
+    /// <summary>
+    /// The C# type for <paramref name="schema"/> travelling in <paramref name="flow"/> (no nullable marker);
+    /// <paramref name="suggestedName"/> names inline objects.
+    /// </summary>
+    public string Map(SchemaNode schema, string suggestedName, Flow flow)
     {
-        var type = MapCore(schema, suggestedName, 0);
+        var type = MapCore(schema, suggestedName, 0, flow);
         Drain();
         return type;
     }
@@ -83,7 +91,7 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
     public static bool IsValueType(string csType) =>
         csType is "int" or "long" or "double" or "bool" or JsonElement;
 
-    private string MapCore(SchemaNode schema, string suggestedName, int depth)
+    private string MapCore(SchemaNode schema, string suggestedName, int depth, Flow flow)
     {
         if (depth > 24)
         {
@@ -92,48 +100,54 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
 
         if (schema.Ref is { } name)
         {
-            if (_componentTypes.TryGetValue(name, out var known))
+            // A split schema is cached per direction ('\0' is in no component name); the others once.
+            var writable = flow == Flow.Request && flows.Splits(name);
+            var cacheKey = writable ? name + "\0" : name;
+            if (_componentTypes.TryGetValue(cacheKey, out var known))
             {
                 return known;
             }
 
             var target = resolver.Deref(schema, out var component);
             var key = component ?? name;
-            if (_componentTypes.TryGetValue(key, out known))
+            writable = flow == Flow.Request && flows.Splits(key);
+            var typeName = Names.Pascal(key) + (writable ? WritableSuffix : "");
+            var keyCacheKey = writable ? key + "\0" : key;
+            if (_componentTypes.TryGetValue(keyCacheKey, out known))
             {
-                _componentTypes[name] = known;
+                _componentTypes[cacheKey] = known;
                 return known;
             }
 
             if (IsDto(target))
             {
-                var dto = ReserveDto(Names.Pascal(key), target);
-                _componentTypes[name] = dto;
-                _componentTypes[key] = dto;
+                var dto = ReserveDto(typeName, target, flow, writable ? Names.Pascal(key) : null);
+                _componentTypes[cacheKey] = dto;
+                _componentTypes[keyCacheKey] = dto;
                 return dto;
             }
 
             // Placeholder first so that a self-referencing array or map terminates.
-            _componentTypes[key] = JsonElement;
-            var mapped = MapCore(target, Names.Pascal(key), depth + 1);
-            _componentTypes[key] = mapped;
-            _componentTypes[name] = mapped;
+            _componentTypes[keyCacheKey] = JsonElement;
+            var mapped = MapCore(target, typeName, depth + 1, flow);
+            _componentTypes[keyCacheKey] = mapped;
+            _componentTypes[cacheKey] = mapped;
             return mapped;
         }
 
         if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
         {
-            return MapCore(sole, suggestedName, depth + 1);
+            return MapCore(sole, suggestedName, depth + 1, flow);
         }
 
         if (!schema.AllOf.IsEmpty)
         {
             if (schema.AllOf.Count == 1 && schema.Properties.IsEmpty)
             {
-                return MapCore(schema.AllOf[0], suggestedName, depth + 1);
+                return MapCore(schema.AllOf[0], suggestedName, depth + 1, flow);
             }
 
-            return IsDto(schema) ? ReserveDto(suggestedName, schema) : JsonElement;
+            return IsDto(schema) ? ReserveDto(suggestedName, schema, flow) : JsonElement;
         }
 
         var alternatives = schema.OneOf.IsEmpty ? schema.AnyOf : schema.OneOf;
@@ -151,7 +165,7 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
                 }
             }
 
-            return count == 1 ? MapCore(single!, suggestedName, depth + 1) : JsonElement;
+            return count == 1 ? MapCore(single!, suggestedName, depth + 1, flow) : JsonElement;
         }
 
         // The one type besides "null" (several are a union).
@@ -198,17 +212,17 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
             case "boolean":
                 return "bool";
             case "array":
-                var item = MapCore(schema.Items ?? SchemaNode.Any, suggestedName + "Item", depth + 1);
+                var item = MapCore(schema.Items ?? SchemaNode.Any, suggestedName + "Item", depth + 1, flow);
                 return Generic(ListPrefix + item + ">");
             case "object":
                 if (!schema.Properties.IsEmpty)
                 {
-                    return ReserveDto(suggestedName, schema);
+                    return ReserveDto(suggestedName, schema, flow);
                 }
 
                 if (schema.Additional == AdditionalKind.Schema && schema.AdditionalSchema is { } value)
                 {
-                    var valueType = MapCore(value, suggestedName + "Value", depth + 1);
+                    var valueType = MapCore(value, suggestedName + "Value", depth + 1, flow);
                     return Generic(DictionaryPrefix + valueType + ">");
                 }
 
@@ -234,10 +248,10 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
         return csType;
     }
 
-    private string ReserveDto(string baseName, SchemaNode schema)
+    private string ReserveDto(string baseName, SchemaNode schema, Flow flow, string? writableOf = null)
     {
         var name = Names.Unique(baseName, _dtoNames);
-        _pending.Enqueue((name, schema));
+        _pending.Enqueue((name, schema, flow, writableOf));
         return $"global::{modelsNamespace}.{name}";
     }
 
@@ -245,20 +259,31 @@ internal sealed class TypeMapper(SchemaResolver resolver, string modelsNamespace
     {
         while (_pending.Count > 0)
         {
-            var (name, schema) = _pending.Dequeue();
+            var (name, schema, flow, writableOf) = _pending.Dequeue();
             var merged = resolver.MergeAllOf(schema);
             var usedNames = new HashSet<string>(System.StringComparer.Ordinal) { name };
             var properties = new List<DtoPropertyModel>();
             foreach (var property in merged.Properties)
             {
+                if (flow == Flow.Request ? resolver.IsReadOnly(property.Schema) : resolver.IsWriteOnly(property.Schema))
+                {
+                    continue;
+                }
+
                 var csName = Names.Unique(Names.Pascal(property.Name), usedNames);
-                var type = MapCore(property.Schema, name + Names.Pascal(property.Name), 1);
+                var type = MapCore(property.Schema, name + Names.Pascal(property.Name), 1, flow);
                 var description = resolver.Deref(property.Schema, out _).Description ?? property.Schema.Description;
                 properties.Add(new DtoPropertyModel(property.Name, csName, type, FirstLine(description)));
             }
 
             var extension = Names.Unique("AdditionalProperties", usedNames);
-            _dtos.Add(new DtoModel(name, FirstLine(merged.Description), properties.ToEquatableArray(), extension));
+            var summary = FirstLine(merged.Description);
+            if (writableOf is not null)
+            {
+                summary = $"{summary ?? writableOf} (as sent: the request shape of {writableOf}, without its readOnly properties)";
+            }
+
+            _dtos.Add(new DtoModel(name, summary, properties.ToEquatableArray(), extension));
         }
     }
 

@@ -12,9 +12,14 @@ namespace Auth0Mcp.Generators.Tests.Infrastructure;
 /// </summary>
 internal static class CompiledConstructs
 {
+    private static readonly Lazy<Assembly> Image = new(Compile);
+
     private static readonly Lazy<MethodInfo> Registration = new(() =>
-        Compile().GetType("Microsoft.Extensions.DependencyInjection.ConstructsToolsMcpServerBuilderExtensions", throwOnError: true)!
+        Image.Value.GetType("Microsoft.Extensions.DependencyInjection.ConstructsToolsMcpServerBuilderExtensions", throwOnError: true)!
             .GetMethod("WithConstructsTools", BindingFlags.Public | BindingFlags.Static)!);
+
+    /// <summary>The compiled fixture: its typed clients, DTOs, JSON context and tools.</summary>
+    public static Assembly Assembly => Image.Value;
 
     /// <summary>The generated <c>builder.WithConstructsTools(configure)</c>, called on <paramref name="builder"/>; returns what it returned.</summary>
     public static object? WithConstructsTools(IMcpServerBuilder builder, Action<Auth0ConnectionOptions>? configure) =>
@@ -26,6 +31,9 @@ internal static class CompiledConstructs
         var ns = SmallSpecs.Namespace(SmallSpecs.Constructs);
         var result = GeneratedCompilation.Compile("ConstructsHost", CoreRun.From(text, ns).ClientFiles(), text, ns);
         Assert.True(result.Image is not null, "The generated code did not compile:\n" + GeneratedCompilation.Result.Format(result.Problems));
-        return new AssemblyLoadContext("generated-consumer", isCollectible: true).LoadFromStream(new MemoryStream(result.Image));
+        var assembly = new AssemblyLoadContext("generated-consumer", isCollectible: true).LoadFromStream(new MemoryStream(result.Image));
+        // A consumer's first call runs the module initializer, where Refit registers its generated stubs; reflection does not.
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+        return assembly;
     }
 }

@@ -44,7 +44,13 @@ internal static class GeneratorHost
     public const string SpecPath = "/repo/openapi/auth0-spec.json";
     public const string SpecMetadataKey = "build_metadata.AdditionalFiles.Auth0McpSpec";
 
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12, DocumentationMode.Diagnose);
+    public static readonly CSharpParseOptions ParseOptions = new(
+        LanguageVersion.CSharp12,
+        DocumentationMode.Diagnose,
+        // The symbols the .NET SDK defines for net10.0: peers' generated code (Refit's module initializer) depends on them.
+        preprocessorSymbols: ["NET", "NET10_0", "NETCOREAPP", "NETCOREAPP1_0_OR_GREATER", "NETCOREAPP1_1_OR_GREATER", "NETCOREAPP2_0_OR_GREATER",
+            "NETCOREAPP2_1_OR_GREATER", "NETCOREAPP2_2_OR_GREATER", "NETCOREAPP3_0_OR_GREATER", "NETCOREAPP3_1_OR_GREATER", "NET5_0_OR_GREATER",
+            "NET6_0_OR_GREATER", "NET7_0_OR_GREATER", "NET8_0_OR_GREATER", "NET9_0_OR_GREATER", "NET10_0_OR_GREATER"]);
 
     /// <summary>Options that mark <paramref name="specPaths"/> as the spec and set the generator's build properties.</summary>
     public static TestOptionsProvider Options(string? ns, string? groups = null, string? rootNamespace = null, params string[] specPaths) =>

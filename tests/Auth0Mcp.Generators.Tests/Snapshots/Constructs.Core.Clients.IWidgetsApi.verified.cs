@@ -23,7 +23,7 @@ public partial interface IWidgetsApi
     [global::Refit.Put("/widgets/{widget_id}")]
     global::System.Threading.Tasks.Task<global::Refit.IApiResponse> ReplaceWidgetAsync(
         string widget_id,
-        [global::Refit.Body] global::Fixtures.Constructs.Models.Widget body,
+        [global::Refit.Body] global::Fixtures.Constructs.Models.WidgetWritable body,
         [global::Refit.Query] bool? verbose = default,
         global::System.Threading.CancellationToken cancellationToken = default);
 

@@ -16,6 +16,7 @@ namespace Fixtures.Constructs.Models;
 [global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.List<string>), TypeInfoPropertyName = "ListOf_String")]
 [global::System.Text.Json.Serialization.JsonSerializable(typeof(string), TypeInfoPropertyName = "String")]
 [global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Constructs.Models.Widget), TypeInfoPropertyName = "Widget")]
+[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Constructs.Models.WidgetWritable), TypeInfoPropertyName = "WidgetWritable")]
 public sealed partial class Auth0ApiJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext
 {
 }

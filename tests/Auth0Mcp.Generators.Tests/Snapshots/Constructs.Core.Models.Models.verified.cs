@@ -15,6 +15,21 @@ public sealed partial class Widget
     [global::System.Text.Json.Serialization.JsonPropertyName("name")]
     public string? Name { get; set; }
 
+    [global::System.Text.Json.Serialization.JsonPropertyName("colour")]
+    public string? Colour { get; set; }
+
+    /// <summary>Fields the spec does not list, kept as they came so that nothing is lost.</summary>
+    [global::System.Text.Json.Serialization.JsonExtensionData]
+    public global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? AdditionalProperties { get; set; }
+}
+
+/// <summary>Widget (as sent: the request shape of Widget, without its readOnly properties)</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+public sealed partial class WidgetWritable
+{
+    [global::System.Text.Json.Serialization.JsonPropertyName("name")]
+    public string? Name { get; set; }
+
     [global::System.Text.Json.Serialization.JsonPropertyName("secret")]
     public string? Secret { get; set; }
 

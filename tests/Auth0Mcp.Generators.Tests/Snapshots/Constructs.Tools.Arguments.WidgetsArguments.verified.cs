@@ -67,7 +67,7 @@ public sealed class WidgetsReplaceWidgetArguments
     public required string WidgetId { get; init; }
 
     /// <summary>The <c>body</c> argument.</summary>
-    public required global::Fixtures.Constructs.Models.Widget Body { get; init; }
+    public required global::Fixtures.Constructs.Models.WidgetWritable Body { get; init; }
 
     /// <summary>The <c>verbose</c> argument, null when absent.</summary>
     public bool? Verbose { get; init; }
@@ -76,7 +76,7 @@ public sealed class WidgetsReplaceWidgetArguments
     public static WidgetsReplaceWidgetArguments FromArguments(global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement> arguments) => new()
     {
         WidgetId = global::Auth0Mcp.Sdk.Governance.ToolArgumentReader.String(arguments, "widget_id") ?? "",
-        Body = global::Auth0Mcp.Sdk.Governance.ToolArgumentReader.Json(arguments, "body", global::Fixtures.Constructs.Models.Auth0ApiJsonContext.Default.Widget) ?? throw new global::System.Text.Json.JsonException("'body' is required"),
+        Body = global::Auth0Mcp.Sdk.Governance.ToolArgumentReader.Json(arguments, "body", global::Fixtures.Constructs.Models.Auth0ApiJsonContext.Default.WidgetWritable) ?? throw new global::System.Text.Json.JsonException("'body' is required"),
         Verbose = global::Auth0Mcp.Sdk.Governance.ToolArgumentReader.Boolean(arguments, "verbose"),
     };
 }
