@@ -14,6 +14,7 @@ internal static class ClientEmitter
         }
 
         yield return ("Models/Models.g.cs", EmitModels(model));
+        yield return ("Models/Converters.g.cs", ConverterEmitter.Emit(model));
         yield return ("Models/" + KnownTypes.JsonContextName + ".g.cs", EmitJsonContext(model));
         yield return ("Clients/" + KnownTypes.RefitHolderName + ".g.cs", EmitRefitHolder(model.Namespace, model.Info));
     }
@@ -116,6 +117,7 @@ internal static class ClientEmitter
             w.Line();
             w.Line($"/// <summary>{CSharp.Doc(dto.Description ?? dto.Name)}</summary>");
             w.Line(KnownTypes.GeneratedCode);
+            w.Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof({ConverterEmitter.ConverterType(model.Namespace + ".Models", dto.Name)}))]");
             w.Open($"public sealed partial class {dto.Name}");
             foreach (var property in dto.Properties)
             {

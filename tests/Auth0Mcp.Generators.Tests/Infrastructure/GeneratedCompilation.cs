@@ -53,6 +53,26 @@ internal static class GeneratedCompilation
         return new Result(driver.GetRunResult(), generatorDiagnostics, emit.Diagnostics, emit.Success) { Image = emit.Success ? peStream.ToArray() : null };
     }
 
+    /// <summary>
+    /// Compiles <paramref name="files"/> (DTOs, converters, the JSON context) with System.Text.Json's generator only, as
+    /// the models part of a consumer's build; for tests that run the DTOs' JSON.
+    /// </summary>
+    public static Result CompileModels(string name, IEnumerable<(string FileName, string Text)> files)
+    {
+        var trees = files.Select(f => CSharpSyntaxTree.ParseText(f.Text, GeneratorHost.ParseOptions, "obj/auth0/" + f.FileName, Encoding.UTF8));
+        var compilation = CSharpCompilation.Create(
+            name,
+            trees,
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
+        var json = PeerGenerators.Where(g => g.GetGeneratorType().Name == "JsonSourceGenerator");
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(json, parseOptions: GeneratorHost.ParseOptions);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        using var peStream = new MemoryStream();
+        var emit = output.Emit(peStream);
+        return new Result(driver.GetRunResult(), generatorDiagnostics, emit.Diagnostics, emit.Success) { Image = emit.Success ? peStream.ToArray() : null };
+    }
+
     private static (ImmutableArray<MetadataReference>, ImmutableArray<ISourceGenerator>) Load()
     {
         var listPath = Path.Combine(AppContext.BaseDirectory, "compile-inputs.txt");

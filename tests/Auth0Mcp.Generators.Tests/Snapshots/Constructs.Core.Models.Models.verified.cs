@@ -7,6 +7,7 @@ namespace Fixtures.Constructs.Models;
 
 /// <summary>Widget</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Constructs.Models.Converters.WidgetConverter))]
 public sealed partial class Widget
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("id")]
@@ -25,6 +26,7 @@ public sealed partial class Widget
 
 /// <summary>Widget (as sent: the request shape of Widget, without its readOnly properties)</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Constructs.Models.Converters.WidgetWritableConverter))]
 public sealed partial class WidgetWritable
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("name")]

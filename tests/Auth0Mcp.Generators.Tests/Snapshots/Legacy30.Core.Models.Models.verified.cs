@@ -7,6 +7,7 @@ namespace Fixtures.Legacy30.Models;
 
 /// <summary>DailyStats</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Legacy30.Models.Converters.DailyStatsConverter))]
 public sealed partial class DailyStats
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("date")]
@@ -25,6 +26,7 @@ public sealed partial class DailyStats
 
 /// <summary>TenantSettings</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Legacy30.Models.Converters.TenantSettingsConverter))]
 public sealed partial class TenantSettings
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("friendly_name")]

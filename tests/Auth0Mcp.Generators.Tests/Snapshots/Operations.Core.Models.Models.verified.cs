@@ -7,6 +7,7 @@ namespace Fixtures.Operations.Models;
 
 /// <summary>AssignRolesRequest</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Operations.Models.Converters.AssignRolesRequestConverter))]
 public sealed partial class AssignRolesRequest
 {
     /// <summary>IDs of the roles.</summary>
@@ -20,6 +21,7 @@ public sealed partial class AssignRolesRequest
 
 /// <summary>GrantsCreateBody</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Operations.Models.Converters.GrantsCreateBodyConverter))]
 public sealed partial class GrantsCreateBody
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("scope")]
@@ -32,6 +34,7 @@ public sealed partial class GrantsCreateBody
 
 /// <summary>Job</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Operations.Models.Converters.JobConverter))]
 public sealed partial class Job
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("id")]
@@ -50,6 +53,7 @@ public sealed partial class Job
 
 /// <summary>Member</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Operations.Models.Converters.MemberConverter))]
 public sealed partial class Member
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("user_id")]
@@ -68,6 +72,7 @@ public sealed partial class Member
 
 /// <summary>Organization</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Operations.Models.Converters.OrganizationConverter))]
 public sealed partial class Organization
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("id")]
@@ -89,6 +94,7 @@ public sealed partial class Organization
 
 /// <summary>Role</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Operations.Models.Converters.RoleConverter))]
 public sealed partial class Role
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("id")]

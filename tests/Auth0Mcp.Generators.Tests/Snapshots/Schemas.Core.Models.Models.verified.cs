@@ -7,6 +7,7 @@ namespace Fixtures.Schemas.Models;
 
 /// <summary>CreateWidgetRequest</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Schemas.Models.Converters.CreateWidgetRequestConverter))]
 public sealed partial class CreateWidgetRequest
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("name")]
@@ -32,6 +33,7 @@ public sealed partial class CreateWidgetRequest
 
 /// <summary>A folder; folders nest.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Schemas.Models.Converters.FolderConverter))]
 public sealed partial class Folder
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("name")]
@@ -51,6 +53,7 @@ public sealed partial class Folder
 
 /// <summary>Limit</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Schemas.Models.Converters.LimitConverter))]
 public sealed partial class Limit
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("max")]
@@ -66,6 +69,7 @@ public sealed partial class Limit
 
 /// <summary>Owner</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Schemas.Models.Converters.OwnerConverter))]
 public sealed partial class Owner
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("user_id")]
@@ -81,6 +85,7 @@ public sealed partial class Owner
 
 /// <summary>UpdateWidgetRequest</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Schemas.Models.Converters.UpdateWidgetRequestConverter))]
 public sealed partial class UpdateWidgetRequest
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("name")]
@@ -100,6 +105,7 @@ public sealed partial class UpdateWidgetRequest
 
 /// <summary>A widget.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Schemas.Models.Converters.WidgetConverter))]
 public sealed partial class Widget
 {
     /// <summary>The widget's ID.</summary>
@@ -169,6 +175,7 @@ public sealed partial class Widget
 
 /// <summary>WidgetDimensions</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+[global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Schemas.Models.Converters.WidgetDimensionsConverter))]
 public sealed partial class WidgetDimensions
 {
     [global::System.Text.Json.Serialization.JsonPropertyName("width")]
