@@ -9,12 +9,14 @@ using Auth0Mcp.Generators.Tests.Infrastructure;
 namespace Auth0Mcp.Generators.Tests;
 
 /// <summary>
-/// The generated DTO converters against System.Text.Json's own metadata. The same generated models are compiled
-/// twice: as generated, and without the converters (each DTO's <c>[JsonConverter]</c> line and Converters.g.cs left
-/// out), so System.Text.Json's generator writes its full per-property metadata. Both then read and write every DTO from
-/// the same JSON: every property set (nested DTOs, lists, maps, JSON values), every property null, an unknown field, a
-/// repeated name, an empty object, roots that are not objects, and each property in turn with a value of the wrong
-/// kind. What one writes, the other must write byte for byte; what one refuses, the other must refuse.
+/// The generated JSON (a converter per DTO, our own JSON context) against System.Text.Json's source generator. The same
+/// generated models are compiled twice: as generated, and as System.Text.Json's generator would have them (each DTO's
+/// <c>[JsonConverter]</c> line and Converters.g.cs left out, and the context a <c>[JsonSerializable]</c> list of the
+/// same types and names, which that generator completes with its per-property metadata). Both then read and write every
+/// DTO from the same JSON: every property set (nested DTOs, lists, maps, JSON values), every property null, an unknown
+/// field, a repeated name, an empty object, roots that are not objects, and each property in turn with a value of the
+/// wrong kind; and every other type of the context (lists, maps, scalars) through its named property. What one writes,
+/// the other must write byte for byte; what one refuses, the other must refuse.
 /// </summary>
 public sealed class ConverterTests(FullSpecFixture spec) : IClassFixture<FullSpecFixture>
 {
@@ -62,19 +64,47 @@ public sealed class ConverterTests(FullSpecFixture spec) : IClassFixture<FullSpe
             }
         }
 
+        foreach (var root in run.RequiredModel.JsonTypes)
+        {
+            var (ourInfo, oracleInfo) = (ours.Named(root.InfoName), oracle.Named(root.InfoName));
+            Assert.Equal(oracleInfo.Type.ToString(), ourInfo.Type.ToString());
+            foreach (var json in new[] { Value(oracleInfo.Type, 0)?.ToJsonString() ?? "null", "null", "{}", "[]", "\"text\"", "1" })
+            {
+                var expected = RoundTrip(oracleInfo, json);
+                var actual = RoundTrip(ourInfo, json);
+                Assert.True(expected == actual, $"{root.InfoName} from {json}\n  System.Text.Json: {expected}\n  ours:             {actual}");
+                compared++;
+            }
+        }
+
         Assert.True(compared > dtos.Count * 4, $"only {compared} documents compared");
     }
 
     private static (Side Ours, Side Oracle) Compile(CoreRun run)
     {
         var models = run.ClientFiles().Where(f => f.FileName.StartsWith("Models/", StringComparison.Ordinal)).ToList();
-        var withoutConverters = models
-            .Where(f => f.FileName != "Models/Converters.g.cs")
-            .Select(f => (f.FileName, Text: string.Join('\n', f.Text.Split('\n').Where(l => !l.Contains("Serialization.JsonConverter(typeof(", StringComparison.Ordinal)))))
-            .ToList();
+        var dtos = Assert.Single(models, f => f.FileName == "Models/Models.g.cs").Text;
         Assert.Contains(models, f => f.FileName == "Models/Converters.g.cs");
+        var oracle = new List<(string FileName, string Text)>
+        {
+            ("Models/Models.g.cs", string.Join('\n', dtos.Split('\n').Where(l => !l.Contains("Serialization.JsonConverter(typeof(", StringComparison.Ordinal)))),
+            ("Models/Auth0ApiJsonContext.g.cs", SystemTextJsonContext(run.RequiredModel)),
+        };
         var ns = run.RequiredModel.Namespace + ".Models.Auth0ApiJsonContext";
-        return (Side.Load("ours", models, ns), Side.Load("oracle", withoutConverters, ns));
+        return (Side.Load("ours", models, ns), Side.Load("oracle", oracle, ns));
+    }
+
+    /// <summary>The context as System.Text.Json's generator takes it: the same types and names, and the same default.</summary>
+    private static string SystemTextJsonContext(Auth0Mcp.Generators.Model.ApiModel model)
+    {
+        var text = new System.Text.StringBuilder($"namespace {model.Namespace}.Models;\n");
+        text.Append("[global::System.Text.Json.Serialization.JsonSourceGenerationOptions(DefaultIgnoreCondition = global::System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]\n");
+        foreach (var type in model.JsonTypes)
+        {
+            text.Append($"[global::System.Text.Json.Serialization.JsonSerializable(typeof({type.CsType}), TypeInfoPropertyName = \"{type.InfoName}\")]\n");
+        }
+
+        return text.Append("public sealed partial class Auth0ApiJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext { }\n").ToString();
     }
 
     /// <summary>Reads <paramref name="json"/> and writes what was read; or names the exception when reading refused it.</summary>
@@ -211,5 +241,8 @@ public sealed class ConverterTests(FullSpecFixture spec) : IClassFixture<FullSpe
         }
 
         public JsonTypeInfo Info(string typeName) => context.GetTypeInfo(assembly.GetType(typeName, throwOnError: true)!)!;
+
+        /// <summary>The context's property of that name, as the typed arguments and hosts reach it.</summary>
+        public JsonTypeInfo Named(string infoName) => (JsonTypeInfo)context.GetType().GetProperty(infoName)!.GetValue(context)!;
     }
 }

@@ -65,10 +65,11 @@ public sealed class SnapshotTests
         Assert.True(result.Problems.Count == 0, "The generated code has problems:\n" + GeneratedCompilation.Result.Format(result.Problems));
         Assert.True(result.Success);
 
-        // The peers really ran: System.Text.Json completed the JSON context, Refit stubbed every interface.
+        // The peers really ran: Refit stubbed every interface. The JSON context is complete as generated (JsonEmitter), so
+        // System.Text.Json's generator, which a consumer's build runs too, finds nothing to add.
         var byGenerator = result.Run.Results.ToDictionary(r => r.Generator.GetGeneratorType().Name, r => r.GeneratedSources.Length);
         Assert.True(byGenerator["Auth0ToolGenerator"] > 1);
-        Assert.True(byGenerator["JsonSourceGenerator"] > 0, "System.Text.Json's generator produced nothing.");
+        Assert.Equal(0, byGenerator["JsonSourceGenerator"]);
         Assert.True(byGenerator.Single(p => p.Key.Contains("InterfaceStubGenerator", StringComparison.Ordinal)).Value > 0, "Refit's generator produced nothing.");
     }
 

@@ -22,8 +22,11 @@ internal sealed class TypeMapper(SchemaResolver resolver, SchemaFlows flows, str
     private const string DictionaryPrefix = "global::System.Collections.Generic.Dictionary<string, ";
 
     private readonly Dictionary<string, string> _componentTypes = new(System.StringComparer.Ordinal);
-    // System.Text.Json names the built-in converters after these type-info names, so no DTO may take them.
-    private readonly HashSet<string> _dtoNames = new(System.StringComparer.Ordinal) { "String", "Int32", "Int64", "Double", "Boolean", "JsonElement" };
+    // A DTO's name is also its property on the JSON context, beside the scalars' and the context's own members.
+    private readonly HashSet<string> _dtoNames = new(System.StringComparer.Ordinal)
+    {
+        "String", "Int32", "Int64", "Double", "Boolean", "JsonElement", "Default", "DefaultOptions", "Options", "GeneratedSerializerOptions", "GetTypeInfo",
+    };
     private readonly List<DtoModel> _dtos = new();
     private readonly Dictionary<string, string> _jsonTypes = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _jsonTypeNames = new(System.StringComparer.Ordinal);

@@ -3,7 +3,7 @@ using Auth0Mcp.Generators.Model;
 
 namespace Auth0Mcp.Generators.Emitting;
 
-/// <summary>Emits the Refit interfaces (one per operation group), the DTOs and the JSON context: plain source for Refit's and System.Text.Json's generators.</summary>
+/// <summary>Emits the Refit interfaces (one per operation group), the DTOs and (through <see cref="JsonEmitter"/>) their JSON: plain source for Refit's generator.</summary>
 internal static class ClientEmitter
 {
     public static IEnumerable<(string FileName, string Text)> EmitAll(ApiModel model)
@@ -14,8 +14,8 @@ internal static class ClientEmitter
         }
 
         yield return ("Models/Models.g.cs", EmitModels(model));
-        yield return ("Models/Converters.g.cs", ConverterEmitter.Emit(model));
-        yield return ("Models/" + KnownTypes.JsonContextName + ".g.cs", EmitJsonContext(model));
+        yield return ("Models/Converters.g.cs", JsonEmitter.EmitConverters(model));
+        yield return ("Models/" + KnownTypes.JsonContextName + ".g.cs", JsonEmitter.EmitContext(model));
         yield return ("Clients/" + KnownTypes.RefitHolderName + ".g.cs", EmitRefitHolder(model.Namespace, model.Info));
     }
 
@@ -117,7 +117,7 @@ internal static class ClientEmitter
             w.Line();
             w.Line($"/// <summary>{CSharp.Doc(dto.Description ?? dto.Name)}</summary>");
             w.Line(KnownTypes.GeneratedCode);
-            w.Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof({ConverterEmitter.ConverterType(model.Namespace + ".Models", dto.Name)}))]");
+            w.Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof({JsonEmitter.ConverterType(model.Namespace + ".Models", dto.Name)}))]");
             w.Open($"public sealed partial class {dto.Name}");
             foreach (var property in dto.Properties)
             {
@@ -137,22 +137,6 @@ internal static class ClientEmitter
             w.Close();
         }
 
-        return w.ToString();
-    }
-
-    public static string EmitJsonContext(ApiModel model)
-    {
-        using var w = new SourceWriter().Header(model.Info.Title);
-        w.Line($"namespace {model.Namespace}.Models;").Line();
-        w.Line("/// <summary>Source-generated JSON metadata for every type the clients send or receive (no reflection).</summary>");
-        w.Line("[global::System.Text.Json.Serialization.JsonSourceGenerationOptions(DefaultIgnoreCondition = global::System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]");
-        foreach (var type in model.JsonTypes)
-        {
-            w.Line($"[global::System.Text.Json.Serialization.JsonSerializable(typeof({type.CsType}), TypeInfoPropertyName = {CSharp.Literal(type.InfoName)})]");
-        }
-
-        w.Open($"public sealed partial class {KnownTypes.JsonContextName} : global::System.Text.Json.Serialization.JsonSerializerContext");
-        w.Close();
         return w.ToString();
     }
 

@@ -9,7 +9,7 @@ namespace Auth0Mcp.Generators.Tests.Infrastructure;
 
 /// <summary>
 /// Compiles generated code the way a consuming project does: the pre-compile output as ordinary source, then
-/// Auth0ToolGenerator, System.Text.Json's generator (which completes the partial JSON context) and Refit's stub
+/// Auth0ToolGenerator, System.Text.Json's generator (which finds nothing to complete: the JSON context is generated whole) and Refit's stub
 /// generator in one driver, against what this test project itself compiles against (see compile-inputs.txt).
 /// </summary>
 internal static class GeneratedCompilation
@@ -54,8 +54,8 @@ internal static class GeneratedCompilation
     }
 
     /// <summary>
-    /// Compiles <paramref name="files"/> (DTOs, converters, the JSON context) with System.Text.Json's generator only, as
-    /// the models part of a consumer's build; for tests that run the DTOs' JSON.
+    /// Compiles <paramref name="files"/> (DTOs, converters, a JSON context) with System.Text.Json's generator only, as
+    /// the models part of a consumer's build; for tests that compare the DTOs' JSON with that generator's.
     /// </summary>
     public static Result CompileModels(string name, IEnumerable<(string FileName, string Text)> files)
     {

@@ -5,20 +5,109 @@
 
 namespace Fixtures.Legacy30.Models;
 
-/// <summary>Source-generated JSON metadata for every type the clients send or receive (no reflection).</summary>
-[global::System.Text.Json.Serialization.JsonSourceGenerationOptions(DefaultIgnoreCondition = global::System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(bool), TypeInfoPropertyName = "Boolean")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Legacy30.Models.DailyStats), TypeInfoPropertyName = "DailyStats")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.Dictionary<string, bool>), TypeInfoPropertyName = "DictionaryOf_Boolean")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>), TypeInfoPropertyName = "DictionaryOf_JsonElement")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(double), TypeInfoPropertyName = "Double")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(int), TypeInfoPropertyName = "Int32")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(long), TypeInfoPropertyName = "Int64")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Text.Json.JsonElement), TypeInfoPropertyName = "JsonElement")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.List<global::Fixtures.Legacy30.Models.DailyStats>), TypeInfoPropertyName = "ListOf_DailyStats")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.List<string>), TypeInfoPropertyName = "ListOf_String")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(string), TypeInfoPropertyName = "String")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Legacy30.Models.TenantSettings), TypeInfoPropertyName = "TenantSettings")]
-public sealed partial class Auth0ApiJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext
+/// <summary>
+/// JSON metadata for every type the clients send or receive, without reflection: DTOs through their generated
+/// converters, lists and maps through System.Text.Json's collection metadata, scalars through its converters.
+/// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+public sealed partial class Auth0ApiJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext, global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver
 {
+    private static readonly global::System.Text.Json.JsonSerializerOptions DefaultOptions = new() { DefaultIgnoreCondition = global::System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>A context on its own options (properties that are null are left out when writing).</summary>
+    public Auth0ApiJsonContext() : base(null) { }
+
+    /// <summary>A context on <paramref name="options"/>, which it becomes the type information resolver of.</summary>
+    public Auth0ApiJsonContext(global::System.Text.Json.JsonSerializerOptions options) : base(options) { }
+
+    /// <summary>The shared instance, on the default options.</summary>
+    public static Auth0ApiJsonContext Default { get; } = new(new global::System.Text.Json.JsonSerializerOptions(DefaultOptions));
+
+    /// <inheritdoc/>
+    protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => DefaultOptions;
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool>? _Boolean;
+
+    /// <summary>JSON metadata for <c>bool</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> Boolean => _Boolean ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool>)Options.GetTypeInfo(typeof(bool));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Legacy30.Models.DailyStats>? _DailyStats;
+
+    /// <summary>JSON metadata for <c>Fixtures.Legacy30.Models.DailyStats</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Legacy30.Models.DailyStats> DailyStats => _DailyStats ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Legacy30.Models.DailyStats>)Options.GetTypeInfo(typeof(global::Fixtures.Legacy30.Models.DailyStats));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, bool>>? _DictionaryOf_Boolean;
+
+    /// <summary>JSON metadata for <c>System.Collections.Generic.Dictionary&lt;string, bool&gt;</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, bool>> DictionaryOf_Boolean => _DictionaryOf_Boolean ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, bool>>)Options.GetTypeInfo(typeof(global::System.Collections.Generic.Dictionary<string, bool>));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>>? _DictionaryOf_JsonElement;
+
+    /// <summary>JSON metadata for <c>System.Collections.Generic.Dictionary&lt;string, System.Text.Json.JsonElement&gt;</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>> DictionaryOf_JsonElement => _DictionaryOf_JsonElement ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>>)Options.GetTypeInfo(typeof(global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double>? _Double;
+
+    /// <summary>JSON metadata for <c>double</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> Double => _Double ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double>)Options.GetTypeInfo(typeof(double));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int>? _Int32;
+
+    /// <summary>JSON metadata for <c>int</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> Int32 => _Int32 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int>)Options.GetTypeInfo(typeof(int));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long>? _Int64;
+
+    /// <summary>JSON metadata for <c>long</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> Int64 => _Int64 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long>)Options.GetTypeInfo(typeof(long));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement>? _JsonElement;
+
+    /// <summary>JSON metadata for <c>System.Text.Json.JsonElement</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement> JsonElement => _JsonElement ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement>)Options.GetTypeInfo(typeof(global::System.Text.Json.JsonElement));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Fixtures.Legacy30.Models.DailyStats>>? _ListOf_DailyStats;
+
+    /// <summary>JSON metadata for <c>System.Collections.Generic.List&lt;Fixtures.Legacy30.Models.DailyStats&gt;</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Fixtures.Legacy30.Models.DailyStats>> ListOf_DailyStats => _ListOf_DailyStats ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Fixtures.Legacy30.Models.DailyStats>>)Options.GetTypeInfo(typeof(global::System.Collections.Generic.List<global::Fixtures.Legacy30.Models.DailyStats>));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<string>>? _ListOf_String;
+
+    /// <summary>JSON metadata for <c>System.Collections.Generic.List&lt;string&gt;</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<string>> ListOf_String => _ListOf_String ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<string>>)Options.GetTypeInfo(typeof(global::System.Collections.Generic.List<string>));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string>? _String;
+
+    /// <summary>JSON metadata for <c>string</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> String => _String ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string>)Options.GetTypeInfo(typeof(string));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Legacy30.Models.TenantSettings>? _TenantSettings;
+
+    /// <summary>JSON metadata for <c>Fixtures.Legacy30.Models.TenantSettings</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Legacy30.Models.TenantSettings> TenantSettings => _TenantSettings ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Legacy30.Models.TenantSettings>)Options.GetTypeInfo(typeof(global::Fixtures.Legacy30.Models.TenantSettings));
+
+    /// <inheritdoc/>
+    public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
+    {
+        Options.TryGetTypeInfo(type, out var info);
+        return info;
+    }
+
+    global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
+    {
+        if (type == typeof(bool)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<bool>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.BooleanConverter);
+        if (type == typeof(global::Fixtures.Legacy30.Models.DailyStats)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Fixtures.Legacy30.Models.DailyStats>(options, new global::Fixtures.Legacy30.Models.Converters.DailyStatsConverter());
+        if (type == typeof(global::System.Collections.Generic.Dictionary<string, bool>)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateDictionaryInfo<global::System.Collections.Generic.Dictionary<string, bool>, string, bool>(options, new() { ObjectCreator = static () => new global::System.Collections.Generic.Dictionary<string, bool>() });
+        if (type == typeof(global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateDictionaryInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>, string, global::System.Text.Json.JsonElement>(options, new() { ObjectCreator = static () => new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>() });
+        if (type == typeof(double)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<double>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.DoubleConverter);
+        if (type == typeof(int)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<int>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.Int32Converter);
+        if (type == typeof(long)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<long>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.Int64Converter);
+        if (type == typeof(global::System.Text.Json.JsonElement)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::System.Text.Json.JsonElement>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.JsonElementConverter);
+        if (type == typeof(global::System.Collections.Generic.List<global::Fixtures.Legacy30.Models.DailyStats>)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateListInfo<global::System.Collections.Generic.List<global::Fixtures.Legacy30.Models.DailyStats>, global::Fixtures.Legacy30.Models.DailyStats>(options, new() { ObjectCreator = static () => new global::System.Collections.Generic.List<global::Fixtures.Legacy30.Models.DailyStats>() });
+        if (type == typeof(global::System.Collections.Generic.List<string>)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateListInfo<global::System.Collections.Generic.List<string>, string>(options, new() { ObjectCreator = static () => new global::System.Collections.Generic.List<string>() });
+        if (type == typeof(string)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<string>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.StringConverter);
+        if (type == typeof(global::Fixtures.Legacy30.Models.TenantSettings)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Fixtures.Legacy30.Models.TenantSettings>(options, new global::Fixtures.Legacy30.Models.Converters.TenantSettingsConverter());
+
+        return null;
+    }
 }

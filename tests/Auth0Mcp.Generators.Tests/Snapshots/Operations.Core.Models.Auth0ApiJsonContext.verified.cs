@@ -5,25 +5,139 @@
 
 namespace Fixtures.Operations.Models;
 
-/// <summary>Source-generated JSON metadata for every type the clients send or receive (no reflection).</summary>
-[global::System.Text.Json.Serialization.JsonSourceGenerationOptions(DefaultIgnoreCondition = global::System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Operations.Models.AssignRolesRequest), TypeInfoPropertyName = "AssignRolesRequest")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(bool), TypeInfoPropertyName = "Boolean")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>), TypeInfoPropertyName = "DictionaryOf_JsonElement")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.Dictionary<string, string>), TypeInfoPropertyName = "DictionaryOf_String")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(double), TypeInfoPropertyName = "Double")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Operations.Models.GrantsCreateBody), TypeInfoPropertyName = "GrantsCreateBody")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(int), TypeInfoPropertyName = "Int32")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(long), TypeInfoPropertyName = "Int64")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Operations.Models.Job), TypeInfoPropertyName = "Job")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Text.Json.JsonElement), TypeInfoPropertyName = "JsonElement")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Member>), TypeInfoPropertyName = "ListOf_Member")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Role>), TypeInfoPropertyName = "ListOf_Role")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::System.Collections.Generic.List<string>), TypeInfoPropertyName = "ListOf_String")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Operations.Models.Member), TypeInfoPropertyName = "Member")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Operations.Models.Organization), TypeInfoPropertyName = "Organization")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(global::Fixtures.Operations.Models.Role), TypeInfoPropertyName = "Role")]
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(string), TypeInfoPropertyName = "String")]
-public sealed partial class Auth0ApiJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext
+/// <summary>
+/// JSON metadata for every type the clients send or receive, without reflection: DTOs through their generated
+/// converters, lists and maps through System.Text.Json's collection metadata, scalars through its converters.
+/// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+public sealed partial class Auth0ApiJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext, global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver
 {
+    private static readonly global::System.Text.Json.JsonSerializerOptions DefaultOptions = new() { DefaultIgnoreCondition = global::System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>A context on its own options (properties that are null are left out when writing).</summary>
+    public Auth0ApiJsonContext() : base(null) { }
+
+    /// <summary>A context on <paramref name="options"/>, which it becomes the type information resolver of.</summary>
+    public Auth0ApiJsonContext(global::System.Text.Json.JsonSerializerOptions options) : base(options) { }
+
+    /// <summary>The shared instance, on the default options.</summary>
+    public static Auth0ApiJsonContext Default { get; } = new(new global::System.Text.Json.JsonSerializerOptions(DefaultOptions));
+
+    /// <inheritdoc/>
+    protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => DefaultOptions;
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.AssignRolesRequest>? _AssignRolesRequest;
+
+    /// <summary>JSON metadata for <c>Fixtures.Operations.Models.AssignRolesRequest</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.AssignRolesRequest> AssignRolesRequest => _AssignRolesRequest ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.AssignRolesRequest>)Options.GetTypeInfo(typeof(global::Fixtures.Operations.Models.AssignRolesRequest));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool>? _Boolean;
+
+    /// <summary>JSON metadata for <c>bool</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> Boolean => _Boolean ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool>)Options.GetTypeInfo(typeof(bool));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>>? _DictionaryOf_JsonElement;
+
+    /// <summary>JSON metadata for <c>System.Collections.Generic.Dictionary&lt;string, System.Text.Json.JsonElement&gt;</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>> DictionaryOf_JsonElement => _DictionaryOf_JsonElement ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>>)Options.GetTypeInfo(typeof(global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, string>>? _DictionaryOf_String;
+
+    /// <summary>JSON metadata for <c>System.Collections.Generic.Dictionary&lt;string, string&gt;</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, string>> DictionaryOf_String => _DictionaryOf_String ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, string>>)Options.GetTypeInfo(typeof(global::System.Collections.Generic.Dictionary<string, string>));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double>? _Double;
+
+    /// <summary>JSON metadata for <c>double</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> Double => _Double ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double>)Options.GetTypeInfo(typeof(double));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.GrantsCreateBody>? _GrantsCreateBody;
+
+    /// <summary>JSON metadata for <c>Fixtures.Operations.Models.GrantsCreateBody</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.GrantsCreateBody> GrantsCreateBody => _GrantsCreateBody ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.GrantsCreateBody>)Options.GetTypeInfo(typeof(global::Fixtures.Operations.Models.GrantsCreateBody));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int>? _Int32;
+
+    /// <summary>JSON metadata for <c>int</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> Int32 => _Int32 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int>)Options.GetTypeInfo(typeof(int));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long>? _Int64;
+
+    /// <summary>JSON metadata for <c>long</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> Int64 => _Int64 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long>)Options.GetTypeInfo(typeof(long));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Job>? _Job;
+
+    /// <summary>JSON metadata for <c>Fixtures.Operations.Models.Job</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Job> Job => _Job ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Job>)Options.GetTypeInfo(typeof(global::Fixtures.Operations.Models.Job));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement>? _JsonElement;
+
+    /// <summary>JSON metadata for <c>System.Text.Json.JsonElement</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement> JsonElement => _JsonElement ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement>)Options.GetTypeInfo(typeof(global::System.Text.Json.JsonElement));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Member>>? _ListOf_Member;
+
+    /// <summary>JSON metadata for <c>System.Collections.Generic.List&lt;Fixtures.Operations.Models.Member&gt;</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Member>> ListOf_Member => _ListOf_Member ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Member>>)Options.GetTypeInfo(typeof(global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Member>));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Role>>? _ListOf_Role;
+
+    /// <summary>JSON metadata for <c>System.Collections.Generic.List&lt;Fixtures.Operations.Models.Role&gt;</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Role>> ListOf_Role => _ListOf_Role ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Role>>)Options.GetTypeInfo(typeof(global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Role>));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<string>>? _ListOf_String;
+
+    /// <summary>JSON metadata for <c>System.Collections.Generic.List&lt;string&gt;</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<string>> ListOf_String => _ListOf_String ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<string>>)Options.GetTypeInfo(typeof(global::System.Collections.Generic.List<string>));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Member>? _Member;
+
+    /// <summary>JSON metadata for <c>Fixtures.Operations.Models.Member</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Member> Member => _Member ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Member>)Options.GetTypeInfo(typeof(global::Fixtures.Operations.Models.Member));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Organization>? _Organization;
+
+    /// <summary>JSON metadata for <c>Fixtures.Operations.Models.Organization</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Organization> Organization => _Organization ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Organization>)Options.GetTypeInfo(typeof(global::Fixtures.Operations.Models.Organization));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Role>? _Role;
+
+    /// <summary>JSON metadata for <c>Fixtures.Operations.Models.Role</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Role> Role => _Role ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fixtures.Operations.Models.Role>)Options.GetTypeInfo(typeof(global::Fixtures.Operations.Models.Role));
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string>? _String;
+
+    /// <summary>JSON metadata for <c>string</c>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> String => _String ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string>)Options.GetTypeInfo(typeof(string));
+
+    /// <inheritdoc/>
+    public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
+    {
+        Options.TryGetTypeInfo(type, out var info);
+        return info;
+    }
+
+    global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
+    {
+        if (type == typeof(global::Fixtures.Operations.Models.AssignRolesRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Fixtures.Operations.Models.AssignRolesRequest>(options, new global::Fixtures.Operations.Models.Converters.AssignRolesRequestConverter());
+        if (type == typeof(bool)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<bool>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.BooleanConverter);
+        if (type == typeof(global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateDictionaryInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>, string, global::System.Text.Json.JsonElement>(options, new() { ObjectCreator = static () => new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>() });
+        if (type == typeof(global::System.Collections.Generic.Dictionary<string, string>)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateDictionaryInfo<global::System.Collections.Generic.Dictionary<string, string>, string, string>(options, new() { ObjectCreator = static () => new global::System.Collections.Generic.Dictionary<string, string>() });
+        if (type == typeof(double)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<double>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.DoubleConverter);
+        if (type == typeof(global::Fixtures.Operations.Models.GrantsCreateBody)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Fixtures.Operations.Models.GrantsCreateBody>(options, new global::Fixtures.Operations.Models.Converters.GrantsCreateBodyConverter());
+        if (type == typeof(int)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<int>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.Int32Converter);
+        if (type == typeof(long)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<long>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.Int64Converter);
+        if (type == typeof(global::Fixtures.Operations.Models.Job)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Fixtures.Operations.Models.Job>(options, new global::Fixtures.Operations.Models.Converters.JobConverter());
+        if (type == typeof(global::System.Text.Json.JsonElement)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::System.Text.Json.JsonElement>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.JsonElementConverter);
+        if (type == typeof(global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Member>)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateListInfo<global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Member>, global::Fixtures.Operations.Models.Member>(options, new() { ObjectCreator = static () => new global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Member>() });
+        if (type == typeof(global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Role>)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateListInfo<global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Role>, global::Fixtures.Operations.Models.Role>(options, new() { ObjectCreator = static () => new global::System.Collections.Generic.List<global::Fixtures.Operations.Models.Role>() });
+        if (type == typeof(global::System.Collections.Generic.List<string>)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateListInfo<global::System.Collections.Generic.List<string>, string>(options, new() { ObjectCreator = static () => new global::System.Collections.Generic.List<string>() });
+        if (type == typeof(global::Fixtures.Operations.Models.Member)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Fixtures.Operations.Models.Member>(options, new global::Fixtures.Operations.Models.Converters.MemberConverter());
+        if (type == typeof(global::Fixtures.Operations.Models.Organization)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Fixtures.Operations.Models.Organization>(options, new global::Fixtures.Operations.Models.Converters.OrganizationConverter());
+        if (type == typeof(global::Fixtures.Operations.Models.Role)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Fixtures.Operations.Models.Role>(options, new global::Fixtures.Operations.Models.Converters.RoleConverter());
+        if (type == typeof(string)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<string>(options, global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.StringConverter);
+
+        return null;
+    }
 }

@@ -3,15 +3,20 @@ using Auth0Mcp.Generators.Model;
 namespace Auth0Mcp.Generators.Emitting;
 
 /// <summary>
-/// One System.Text.Json converter per DTO (<c>Models/Converters.g.cs</c>). It reads and writes the DTO's properties by
-/// their JSON names and keeps unlisted fields in the extension data, as System.Text.Json's own metadata does. Each DTO
-/// names its converter in <c>[JsonConverter]</c>, so System.Text.Json's source generator writes one small entry for the
-/// DTO instead of metadata for every property (about 2.5 KB of C# per property, most of the generated project's
-/// compile). The JSON context still describes the lists, maps and scalars; a converter reads and writes those through
-/// the options' type information, so the same context serves both. ConverterTests compares every DTO's reading and
-/// writing with System.Text.Json's metadata on the same JSON.
+/// The typed clients' JSON, without reflection and without System.Text.Json's source generator:
+/// <list type="bullet">
+/// <item><c>Models/Converters.g.cs</c>: one converter per DTO. It reads and writes the DTO's properties by their JSON
+/// names and keeps unlisted fields in the extension data, as System.Text.Json's metadata does; each DTO names it in
+/// <c>[JsonConverter]</c>.</item>
+/// <item><c>Models/Auth0ApiJsonContext.g.cs</c>: the <c>JsonSerializerContext</c> of every type the clients send or
+/// receive. DTOs get their converter; lists and maps System.Text.Json's collection metadata
+/// (<c>JsonMetadataServices</c>, the API its own generator calls); scalars its converters.</item>
+/// </list>
+/// System.Text.Json's generator wrote about 2.5 KB of C# per DTO property, most of the generated project's compile; a
+/// converter needs a line per property to read it and one to write it. ConverterTests compiles the models with this
+/// and with System.Text.Json's generated metadata and compares what both read and write, for every DTO and context type.
 /// </summary>
-internal static class ConverterEmitter
+internal static class JsonEmitter
 {
     public const string Namespace = "Converters";
 
@@ -21,7 +26,7 @@ internal static class ConverterEmitter
     /// <summary>The fully qualified converter type of <paramref name="dtoName"/>.</summary>
     public static string ConverterType(string modelsNamespace, string dtoName) => $"global::{modelsNamespace}.{Namespace}.{dtoName}Converter";
 
-    public static string Emit(ApiModel model)
+    public static string EmitConverters(ApiModel model)
     {
         var models = model.Namespace + ".Models";
         using var w = new SourceWriter().Header(model.Info.Title);
@@ -35,6 +40,100 @@ internal static class ConverterEmitter
         w.Line();
         EmitValues(w);
         return w.ToString();
+    }
+
+    public static string EmitContext(ApiModel model)
+    {
+        const string Json = "global::System.Text.Json";
+        const string Metadata = Json + ".Serialization.Metadata";
+        var context = KnownTypes.JsonContextName;
+        var models = model.Namespace + ".Models";
+        using var w = new SourceWriter().Header(model.Info.Title);
+        w.Line($"namespace {models};").Line();
+        w.Line("/// <summary>");
+        w.Line("/// JSON metadata for every type the clients send or receive, without reflection: DTOs through their generated");
+        w.Line("/// converters, lists and maps through System.Text.Json's collection metadata, scalars through its converters.");
+        w.Line("/// </summary>");
+        w.Line(KnownTypes.GeneratedCode);
+        w.Open($"public sealed partial class {context} : {Json}.Serialization.JsonSerializerContext, {Metadata}.IJsonTypeInfoResolver");
+        w.Line($"private static readonly {Json}.JsonSerializerOptions DefaultOptions = new() {{ DefaultIgnoreCondition = {Json}.Serialization.JsonIgnoreCondition.WhenWritingNull }};");
+        w.Line();
+        w.Line("/// <summary>A context on its own options (properties that are null are left out when writing).</summary>");
+        w.Line($"public {context}() : base(null) {{ }}");
+        w.Line();
+        w.Line("/// <summary>A context on <paramref name=\"options\"/>, which it becomes the type information resolver of.</summary>");
+        w.Line($"public {context}({Json}.JsonSerializerOptions options) : base(options) {{ }}");
+        w.Line();
+        w.Line("/// <summary>The shared instance, on the default options.</summary>");
+        w.Line($"public static {context} Default {{ get; }} = new(new {Json}.JsonSerializerOptions(DefaultOptions));");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"protected override {Json}.JsonSerializerOptions? GeneratedSerializerOptions => DefaultOptions;");
+        foreach (var type in model.JsonTypes)
+        {
+            var info = $"{Metadata}.JsonTypeInfo<{type.CsType}>";
+            w.Line();
+            w.Line($"private {info}? _{type.InfoName};");
+            w.Line();
+            w.Line($"/// <summary>JSON metadata for <c>{CSharp.Doc(type.CsType.Replace("global::", ""))}</c>.</summary>");
+            w.Line($"public {info} {type.InfoName} => _{type.InfoName} ??= ({info})Options.GetTypeInfo(typeof({type.CsType}));");
+        }
+
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public override {Metadata}.JsonTypeInfo? GetTypeInfo(global::System.Type type)");
+        w.Line("Options.TryGetTypeInfo(type, out var info);");
+        w.Line("return info;");
+        w.Close();
+        w.Line();
+        w.Open($"{Metadata}.JsonTypeInfo? {Metadata}.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, {Json}.JsonSerializerOptions options)");
+        foreach (var type in model.JsonTypes)
+        {
+            w.Line($"if (type == typeof({type.CsType})) return {Create(type.CsType, models)};");
+        }
+
+        w.Line();
+        w.Line("return null;");
+        w.Close();
+        w.Close();
+        return w.ToString();
+    }
+
+    /// <summary>The expression that creates the type information of <paramref name="csType"/> on <c>options</c>.</summary>
+    private static string Create(string csType, string models)
+    {
+        const string Services = "global::System.Text.Json.Serialization.Metadata.JsonMetadataServices";
+        const string List = "global::System.Collections.Generic.List<";
+        const string Map = "global::System.Collections.Generic.Dictionary<string, ";
+        if (csType.EndsWith("?", System.StringComparison.Ordinal))
+        {
+            var value = csType.Substring(0, csType.Length - 1);
+            return $"{Services}.CreateValueInfo<{csType}>(options, {Services}.GetNullableConverter<{value}>(options))";
+        }
+
+        if (csType.StartsWith(List, System.StringComparison.Ordinal))
+        {
+            var item = csType.Substring(List.Length, csType.Length - List.Length - 1);
+            return $"{Services}.CreateListInfo<{csType}, {item}>(options, new() {{ ObjectCreator = static () => new {csType}() }})";
+        }
+
+        if (csType.StartsWith(Map, System.StringComparison.Ordinal))
+        {
+            var value = csType.Substring(Map.Length, csType.Length - Map.Length - 1);
+            return $"{Services}.CreateDictionaryInfo<{csType}, string, {value}>(options, new() {{ ObjectCreator = static () => new {csType}() }})";
+        }
+
+        var converter = csType switch
+        {
+            "string" => Services + ".StringConverter",
+            "int" => Services + ".Int32Converter",
+            "long" => Services + ".Int64Converter",
+            "double" => Services + ".DoubleConverter",
+            "bool" => Services + ".BooleanConverter",
+            KnownTypes.JsonElement => Services + ".JsonElementConverter",
+            _ => $"new {ConverterType(models, csType.Substring(csType.LastIndexOf('.') + 1))}()",
+        };
+        return $"{Services}.CreateValueInfo<{csType}>(options, {converter})";
     }
 
     private static void EmitConverter(SourceWriter w, string models, DtoModel dto)
