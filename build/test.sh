@@ -57,7 +57,8 @@ summarize() {
 }
 
 echo "== build"
-dotnet build Auth0Mcp.Sdk.sln -c Release -nologo -clp:ErrorsOnly
+# Auth0McpPackageBuild: the generated API's XML documentation too, which the packaging tests' `pack --no-build` ships.
+dotnet build Auth0Mcp.Sdk.sln -c Release -nologo -clp:ErrorsOnly -p:Auth0McpPackageBuild=true
 
 # Runs `dotnet test ARGS` (Release, already built) into $logs/NAME.log, prints each failure's message and the
 # counts, and adds them to the totals; a non-zero exit without a failed test prints the log's end.
