@@ -18,8 +18,8 @@ internal sealed class TypeMapper(SchemaResolver resolver, SchemaFlows flows, str
 
     public const string JsonElement = "global::System.Text.Json.JsonElement";
     public const string Stream = "global::System.IO.Stream";
-    private const string ListPrefix = "global::System.Collections.Generic.List<";
-    private const string DictionaryPrefix = "global::System.Collections.Generic.Dictionary<string, ";
+    public const string ListPrefix = "global::System.Collections.Generic.List<";
+    public const string DictionaryPrefix = "global::System.Collections.Generic.Dictionary<string, ";
 
     private readonly Dictionary<string, string> _componentTypes = new(System.StringComparer.Ordinal);
     // A DTO's name is also its property on the JSON context, beside the scalars' and the context's own members.

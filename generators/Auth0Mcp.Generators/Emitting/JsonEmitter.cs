@@ -103,8 +103,8 @@ internal static class JsonEmitter
     private static string Create(string csType, string models)
     {
         const string Services = "global::System.Text.Json.Serialization.Metadata.JsonMetadataServices";
-        const string List = "global::System.Collections.Generic.List<";
-        const string Map = "global::System.Collections.Generic.Dictionary<string, ";
+        const string List = Binding.TypeMapper.ListPrefix;
+        const string Map = Binding.TypeMapper.DictionaryPrefix;
         if (csType.EndsWith("?", System.StringComparison.Ordinal))
         {
             var value = csType.Substring(0, csType.Length - 1);
