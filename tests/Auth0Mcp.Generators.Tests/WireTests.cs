@@ -114,12 +114,12 @@ public sealed class WireTests
         // Widget has readOnly 'id' and writeOnly 'secret'; the server answers with both, as a careless one might.
         var recorder = new Recorder(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"id":"w1","name":"n","secret":"s3"}""", Encoding.UTF8, "application/json") });
         using var http = new HttpClient(recorder) { BaseAddress = new Uri(Base) };
-        var types = CompiledConstructs.Assembly;
-        var api = types.GetType("Fixtures.Constructs.Clients.IWidgetsApi", throwOnError: true)!;
-        var settings = (Refit.RefitSettings)types.GetType("Fixtures.Constructs.Clients.Auth0ApiRefit", throwOnError: true)!.GetProperty("Settings")!.GetValue(null)!;
+        var api = CompiledConstructs.Type("Fixtures.Constructs.Clients.IWidgetsApi");
+        // Reading the settings runs the module initializer, where Refit registers its generated stubs, as a consumer's first call does.
+        var settings = (Refit.RefitSettings)CompiledConstructs.Type("Fixtures.Constructs.Clients.Auth0ApiRefit").GetProperty("Settings")!.GetValue(null)!;
         // As a consumer calls it: RestService.ForGenerated<IWidgetsApi>(http, Auth0ApiRefit.Settings), on Refit's generated stub.
         var client = Refit.RestService.ForGenerated(api, http, settings);
-        var writable = Activator.CreateInstance(types.GetType("Fixtures.Constructs.Models.WidgetWritable", throwOnError: true)!)!;
+        var writable = Activator.CreateInstance(CompiledConstructs.Type("Fixtures.Constructs.Models.WidgetWritable"))!;
         writable.GetType().GetProperty("Name")!.SetValue(writable, "n");
         writable.GetType().GetProperty("Secret")!.SetValue(writable, "s3");
 

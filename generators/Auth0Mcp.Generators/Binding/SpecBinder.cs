@@ -273,7 +273,7 @@ internal static class SpecBinder
                 _ => ParamKind.Query,
             };
             var csType = kind == ParamKind.Query ? types.Map(p.Schema, typeBaseName + Names.Pascal(p.Name), Flow.Request) : "string";
-            if (csType.StartsWith("global::System.Collections.Generic.List<", StringComparison.Ordinal))
+            if (csType.StartsWith(TypeMapper.ListPrefix, StringComparison.Ordinal))
             {
                 // form + explode (the default) repeats the name; explode: false joins the values with commas.
                 kind = p.Explode ? ParamKind.QueryMulti : ParamKind.QueryCsv;

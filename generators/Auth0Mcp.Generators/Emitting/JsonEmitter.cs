@@ -89,7 +89,7 @@ internal static class JsonEmitter
         w.Open($"{Metadata}.JsonTypeInfo? {Metadata}.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, {Json}.JsonSerializerOptions options)");
         foreach (var type in model.JsonTypes)
         {
-            w.Line($"if (type == typeof({type.CsType})) return {Create(type.CsType, models)};");
+            w.Line($"if (type == typeof({type.CsType})) return {Create(type, models)};");
         }
 
         w.Line();
@@ -99,9 +99,10 @@ internal static class JsonEmitter
         return w.ToString();
     }
 
-    /// <summary>The expression that creates the type information of <paramref name="csType"/> on <c>options</c>.</summary>
-    private static string Create(string csType, string models)
+    /// <summary>The expression that creates the type information of <paramref name="type"/> on <c>options</c>.</summary>
+    private static string Create(JsonTypeModel type, string models)
     {
+        var csType = type.CsType;
         const string Services = "global::System.Text.Json.Serialization.Metadata.JsonMetadataServices";
         const string List = Binding.TypeMapper.ListPrefix;
         const string Map = Binding.TypeMapper.DictionaryPrefix;
@@ -123,16 +124,11 @@ internal static class JsonEmitter
             return $"{Services}.CreateDictionaryInfo<{csType}, string, {value}>(options, new() {{ ObjectCreator = static () => new {csType}() }})";
         }
 
-        var converter = csType switch
-        {
-            "string" => Services + ".StringConverter",
-            "int" => Services + ".Int32Converter",
-            "long" => Services + ".Int64Converter",
-            "double" => Services + ".DoubleConverter",
-            "bool" => Services + ".BooleanConverter",
-            KnownTypes.JsonElement => Services + ".JsonElementConverter",
-            _ => $"new {ConverterType(models, csType.Substring(csType.LastIndexOf('.') + 1))}()",
-        };
+        // A DTO's type-info name is its own name; a scalar's (String, Int32, …, JsonElement) is the one System.Text.Json
+        // names its converter after (TypeMapper.InfoName).
+        var converter = csType.StartsWith("global::" + models + ".", System.StringComparison.Ordinal)
+            ? $"new {ConverterType(models, type.InfoName)}()"
+            : $"{Services}.{type.InfoName}Converter";
         return $"{Services}.CreateValueInfo<{csType}>(options, {converter})";
     }
 

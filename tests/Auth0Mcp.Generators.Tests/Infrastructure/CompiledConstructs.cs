@@ -15,11 +15,11 @@ internal static class CompiledConstructs
     private static readonly Lazy<Assembly> Image = new(Compile);
 
     private static readonly Lazy<MethodInfo> Registration = new(() =>
-        Image.Value.GetType("Microsoft.Extensions.DependencyInjection.ConstructsToolsMcpServerBuilderExtensions", throwOnError: true)!
-            .GetMethod("WithConstructsTools", BindingFlags.Public | BindingFlags.Static)!);
+        Type("Microsoft.Extensions.DependencyInjection.ConstructsToolsMcpServerBuilderExtensions").GetMethod("WithConstructsTools", BindingFlags.Public | BindingFlags.Static)!);
 
-    /// <summary>The compiled fixture: its typed clients, DTOs, JSON context and tools.</summary>
-    public static Assembly Assembly => Image.Value;
+    /// <summary>A public type of the compiled fixture (typed clients, DTOs, JSON context, tools), by its full name, or its name when it sits in the fixture's namespace itself.</summary>
+    public static Type Type(string name) =>
+        Image.Value.GetType(name.Contains('.', StringComparison.Ordinal) ? name : SmallSpecs.Namespace(SmallSpecs.Constructs) + "." + name, throwOnError: true)!;
 
     /// <summary>The generated <c>builder.WithConstructsTools(configure)</c>, called on <paramref name="builder"/>; returns what it returned.</summary>
     public static object? WithConstructsTools(IMcpServerBuilder builder, Action<Auth0ConnectionOptions>? configure) =>
@@ -31,9 +31,6 @@ internal static class CompiledConstructs
         var ns = SmallSpecs.Namespace(SmallSpecs.Constructs);
         var result = GeneratedCompilation.Compile("ConstructsHost", CoreRun.From(text, ns).ClientFiles(), text, ns);
         Assert.True(result.Image is not null, "The generated code did not compile:\n" + GeneratedCompilation.Result.Format(result.Problems));
-        var assembly = new AssemblyLoadContext("generated-consumer", isCollectible: true).LoadFromStream(new MemoryStream(result.Image));
-        // A consumer's first call runs the module initializer, where Refit registers its generated stubs; reflection does not.
-        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
-        return assembly;
+        return new AssemblyLoadContext("generated-consumer", isCollectible: true).LoadFromStream(new MemoryStream(result.Image));
     }
 }
