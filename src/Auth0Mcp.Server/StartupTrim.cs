@@ -8,7 +8,8 @@ namespace Auth0Mcp.Server;
 /// checked against the store, the first <c>tools/list</c> pages serialized) leaves the GC heap with several times its
 /// live size in regions it keeps committed, and an idle server would otherwise hold them for as long as it runs. After
 /// the first <c>tools/list</c> and <see cref="Quiet"/> without another, the server collects once with
-/// <see cref="GCCollectionMode.Aggressive"/> (which returns the freed memory to the OS); never again after that.
+/// <see cref="GCCollectionMode.Aggressive"/> (which returns the freed memory to the OS), and a Native AOT executable
+/// releases the pages it read once at start (<see cref="StartupData"/>); never again after that.
 /// docs/benchmarks-server.md, start-up and memory.
 /// </summary>
 internal sealed class StartupTrim : IDisposable
@@ -22,11 +23,15 @@ internal sealed class StartupTrim : IDisposable
     private Timer? _timer;
     private bool _done;
 
-    /// <summary>A trim that runs <paramref name="collect"/> (the aggressive collection unless a test gives another).</summary>
+    /// <summary>A trim that runs <paramref name="collect"/> (the aggressive collection and the start-up data's release unless a test gives another).</summary>
     public StartupTrim(TimeSpan quiet, Action? collect = null)
     {
         _quiet = quiet;
-        _collect = collect ?? (() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true));
+        _collect = collect ?? (static () =>
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            StartupData.Release();
+        });
     }
 
     /// <summary>Whether the collection has run.</summary>

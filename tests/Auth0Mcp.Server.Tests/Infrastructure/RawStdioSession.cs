@@ -22,6 +22,9 @@ internal sealed class RawStdioSession : IAsyncDisposable
         _stderr = server.StandardError.ReadToEndAsync();
     }
 
+    /// <summary>The server's process id (to read its <c>/proc</c> entries).</summary>
+    public int ProcessId => _server.Id;
+
     /// <summary>Starts <c>serve</c> with <paramref name="environment"/> and completes the initialize handshake.</summary>
     public static async Task<RawStdioSession> StartAsync(IDictionary<string, string?> environment)
     {
