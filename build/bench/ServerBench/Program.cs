@@ -12,7 +12,7 @@ using ModelContextProtocol.Protocol;
 // Usage: ServerBench <auth0-mcp.dll> <tests/peers dir> [calls=400]
 // BENCH_NATIVE=<path to the Native AOT auth0-mcp> adds the native executable to every table (build/publish-aot.sh).
 // BENCH_NATIVE_B=<another Native AOT auth0-mcp> adds a second native build to the cold-start rows and their idle RSS (an A/B
-// of two builds, interleaved like the rest); BENCH_COLD_ONLY=1 stops after the cold-start table.
+// of two builds, interleaved like the rest); BENCH_COLD_ONLY=1 stops after the cold-start table (each start then also measured after 2 s idle).
 // Prints a Markdown report on stdout. Servers run as child processes; everything binds to 127.0.0.1. Contenders are
 // measured in interleaved rounds (A B A B ...) so that machine load falls on all of them alike; report ratios.
 var dll = Path.GetFullPath(args[0]);
@@ -89,6 +89,10 @@ if (nativeB is not null)
 }
 
 var coldRss = cold.Keys.ToDictionary(name => name, _ => new List<double>());
+// In the cold-start-only mode each start also stays 2 s idle after its last page and is measured again: the idle RSS
+// of every start, interleaved (the full run measures it once per server).
+var coldOnly = Environment.GetEnvironmentVariable("BENCH_COLD_ONLY") == "1";
+var coldIdleRss = cold.Keys.ToDictionary(name => name, _ => new List<double>());
 
 var listed = new Dictionary<string, int>();
 // BENCH_COLD_RUNS: interleaved rounds of the cold start (default 9; the median and the spread are reported).
@@ -98,11 +102,12 @@ for (var run = 0; run < coldRuns; run++)
     int[] order = [0, 2, .. native is null ? Array.Empty<int>() : [4], .. nativeB is null ? Array.Empty<int>() : [5]];
     foreach (var which in order)
     {
-        var (ms, n, rss) = await ColdStartAsync(which);
+        var (ms, n, rss, idleRssAfter) = await ColdStartAsync(which, coldOnly);
         var name = which switch { 0 => "auth0-mcp (governance on)", 4 => NativeCold, 5 => NativeColdB, _ => "Auth0 official 0.1.0-beta.19" };
         cold[name].Add(ms);
         listed[name] = n;
         coldRss[name].Add(rss / 1024.0 / 1024.0);
+        coldIdleRss[name].Add(idleRssAfter / 1024.0 / 1024.0);
     }
 }
 
@@ -114,13 +119,16 @@ foreach (var (name, samples) in cold)
     Console.WriteLine($"| {name} | {listed[name]} | {Median(samples):F0} | {samples.Min():F0}–{samples.Max():F0} | {Median(samples) / officialCold:F2}x |");
 }
 
-if (Environment.GetEnvironmentVariable("BENCH_COLD_ONLY") == "1")
+if (coldOnly)
 {
-    Console.WriteLine("\n| server | RSS right after the last page, MiB (median; the official server's whole process tree) |\n|---|---:|");
+    Console.WriteLine("\n| server | RSS right after the last page, MiB (median) | RSS after 2 s idle, MiB (median, min–max) |\n|---|---:|---:|");
     foreach (var (name, samples) in coldRss)
     {
-        Console.WriteLine($"| {name} | {Median(samples):F1} |");
+        var idle = coldIdleRss[name];
+        Console.WriteLine($"| {name} | {Median(samples):F1} | {Median(idle):F1} ({idle.Min():F1}–{idle.Max():F1}) |");
     }
+
+    Console.WriteLine("\n(The official server's RSS is its whole process tree.)");
 
     return 0;
 }
@@ -339,7 +347,7 @@ static long RssTree(int pid)
     return total;
 }
 
-async Task<(double Ms, int Tools, long Rss)> ColdStartAsync(int which)
+async Task<(double Ms, int Tools, long Rss, long IdleRss)> ColdStartAsync(int which, bool idle)
 {
     var sw = Stopwatch.StartNew();
     IClientTransport? transport;
@@ -356,6 +364,13 @@ async Task<(double Ms, int Tools, long Rss)> ColdStartAsync(int which)
     var list = await client.ListToolsAsync();
     var ms = sw.Elapsed.TotalMilliseconds;
     var rss = RssTree(process.Id);
+    var idleRss = 0L;
+    if (idle)
+    {
+        await Task.Delay(2000);
+        idleRss = RssTree(process.Id);
+    }
+
     try
     {
         process.Kill(entireProcessTree: true);
@@ -364,7 +379,7 @@ async Task<(double Ms, int Tools, long Rss)> ColdStartAsync(int which)
     {
     }
 
-    return (ms, list.Count, rss);
+    return (ms, list.Count, rss, idleRss);
 }
 
 static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
