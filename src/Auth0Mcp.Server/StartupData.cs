@@ -43,14 +43,16 @@ internal static partial class StartupData
 
             return released;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or EntryPointNotFoundException or DllNotFoundException)
+        catch (Exception)
         {
+            // A memory saving only, run from a timer: an executable laid out otherwise, or a /proc that cannot be read,
+            // must never take the server down.
             return 0;
         }
     }
 
     /// <summary>The page-aligned ranges to release, or null when the running executable is not laid out as expected.</summary>
-    internal static List<(nint Start, long Length)>? Find()
+    private static List<(nint Start, long Length)>? Find()
     {
         // The program headers as loaded, and the load bias: where they are less where the file puts them.
         nint phdr = (nint)GetAuxiliaryValue(AtPhdr), entry = (nint)GetAuxiliaryValue(AtPhent), count = (nint)GetAuxiliaryValue(AtPhnum);
@@ -124,7 +126,7 @@ internal static partial class StartupData
             {
                 Add(ranges, image, address, address + (nint)size);
             }
-            else if (name.SequenceEqual("__modules"u8) && size >= IntPtr.Size && Dehydrated(Marshal.ReadIntPtr(address), image) is { } data)
+            else if (name.SequenceEqual("__modules"u8) && size >= IntPtr.Size && image.Holds(address, address + IntPtr.Size, readOnly: false) && Dehydrated(Marshal.ReadIntPtr(address), image) is { } data)
             {
                 Add(ranges, image, data.Start, data.End);
             }
