@@ -30,10 +30,9 @@ internal static class GeneratedCompilation
 
     public static Result Compile(string name, IEnumerable<(string FileName, string Text)> coreFiles, string specText, string ns)
     {
-        var trees = coreFiles.Select(f => CSharpSyntaxTree.ParseText(f.Text, GeneratorHost.ParseOptions, "obj/auth0/" + f.FileName, Encoding.UTF8)).ToList();
         var compilation = CSharpCompilation.Create(
             name,
-            trees,
+            Parse(coreFiles),
             References,
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
@@ -46,11 +45,7 @@ internal static class GeneratedCompilation
                     ["CS1702"] = ReportDiagnostic.Suppress,
                 }));
 
-        var driver = GeneratorHost.CreateDriver([new InMemoryAdditionalText(GeneratorHost.SpecPath, specText)], GeneratorHost.Options(ns), [.. PeerGenerators]);
-        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
-        using var peStream = new MemoryStream();
-        var emit = output.Emit(peStream);
-        return new Result(driver.GetRunResult(), generatorDiagnostics, emit.Diagnostics, emit.Success) { Image = emit.Success ? peStream.ToArray() : null };
+        return Run(GeneratorHost.CreateDriver([new InMemoryAdditionalText(GeneratorHost.SpecPath, specText)], GeneratorHost.Options(ns), [.. PeerGenerators]), compilation);
     }
 
     /// <summary>
@@ -59,14 +54,22 @@ internal static class GeneratedCompilation
     /// </summary>
     public static Result CompileModels(string name, IEnumerable<(string FileName, string Text)> files)
     {
-        var trees = files.Select(f => CSharpSyntaxTree.ParseText(f.Text, GeneratorHost.ParseOptions, "obj/auth0/" + f.FileName, Encoding.UTF8));
         var compilation = CSharpCompilation.Create(
             name,
-            trees,
+            Parse(files),
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
         var json = PeerGenerators.Where(g => g.GetGeneratorType().Name == "JsonSourceGenerator");
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(json, parseOptions: GeneratorHost.ParseOptions);
+        return Run(CSharpGeneratorDriver.Create(json, parseOptions: GeneratorHost.ParseOptions), compilation);
+    }
+
+    /// <summary>The generated files as a consuming project's compile sees them (under <c>obj/auth0/</c>).</summary>
+    private static List<SyntaxTree> Parse(IEnumerable<(string FileName, string Text)> files) =>
+        files.Select(f => CSharpSyntaxTree.ParseText(f.Text, GeneratorHost.ParseOptions, "obj/auth0/" + f.FileName, Encoding.UTF8)).ToList();
+
+    /// <summary>Runs <paramref name="driver"/> over <paramref name="compilation"/> and emits the result.</summary>
+    private static Result Run(GeneratorDriver driver, Compilation compilation)
+    {
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         using var peStream = new MemoryStream();
         var emit = output.Emit(peStream);
