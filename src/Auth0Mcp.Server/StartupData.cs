@@ -61,34 +61,31 @@ internal static partial class StartupData
             return null;
         }
 
-        nint bias = 0, elf = 0;
-        var found = false;
+        // One pass: where the file puts the program headers (PT_PHDR), and the segment loaded from file offset 0, which
+        // holds the ELF header; the header says where the section headers are in the file.
+        long? phdrAt = null, elfAt = null;
         for (nint i = 0; i < count; i++)
         {
             var p = phdr + (i * entry);
-            if ((uint)Marshal.ReadInt32(p) == PtPhdr)
+            var type = (uint)Marshal.ReadInt32(p);
+            if (type == PtPhdr)
             {
-                bias = phdr - (nint)Marshal.ReadInt64(p, 0x10);
-                found = true;
+                phdrAt = Marshal.ReadInt64(p, 0x10);
+            }
+            else if (type == PtLoad && Marshal.ReadInt64(p, 0x08) == 0)
+            {
+                elfAt = Marshal.ReadInt64(p, 0x10);
             }
         }
 
-        if (!found)
+        if (phdrAt is null || elfAt is null)
         {
             return null;
         }
 
-        // The ELF header is loaded with the first segment (file offset 0); it says where the section headers are in the file.
-        for (nint i = 0; i < count; i++)
-        {
-            var p = phdr + (i * entry);
-            if ((uint)Marshal.ReadInt32(p) == PtLoad && Marshal.ReadInt64(p, 0x08) == 0)
-            {
-                elf = bias + (nint)Marshal.ReadInt64(p, 0x10);
-            }
-        }
-
-        if (elf == 0 || Marshal.ReadInt32(elf) != 0x464C457F || Marshal.ReadByte(elf, 4) != 2 || Marshal.ReadByte(elf, 5) != 1)
+        var bias = phdr - (nint)phdrAt.Value;
+        var elf = bias + (nint)elfAt.Value;
+        if (Marshal.ReadInt32(elf) != 0x464C457F || Marshal.ReadByte(elf, 4) != 2 || Marshal.ReadByte(elf, 5) != 1)
         {
             return null;
         }
