@@ -1,3 +1,5 @@
+using System.Runtime;
+
 namespace Auth0Mcp.Server.Tests;
 
 /// <summary>
@@ -54,5 +56,79 @@ public sealed class StartupTrimTests
         await Task.Delay(300);
 
         Assert.Equal(0, Volatile.Read(ref collections));
+    }
+}
+
+/// <summary>Serial: the hold is the whole process's, and a collection by a test beside it would end it.</summary>
+[CollectionDefinition(nameof(SerialGc), DisableParallelization = true)]
+public sealed class SerialGc;
+
+/// <summary>
+/// The start-up hold (<see cref="StartupTrim.Hold"/>): no automatic collection while start-up allocates within it; the
+/// trim's own action ends it and collects; start-up that outgrows it is collected as without one.
+/// </summary>
+[Collection(nameof(SerialGc))]
+public sealed class StartupHoldTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Hold_OnUntilTheTrimRuns_ThenCollectionsRunAgain()
+    {
+        Assert.True(StartupTrim.Hold());
+        Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        var collections = GC.CollectionCount(0);
+
+        // Start-up's allocations, well within the hold: no collection runs.
+        var kept = new List<byte[]>();
+        for (var i = 0; i < 200; i++)
+        {
+            kept.Add(new byte[16 * 1024]);
+        }
+
+        Assert.Equal(collections, GC.CollectionCount(0));
+        Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+
+        // The trim's default action (no stand-in) ends the hold and collects every generation.
+        var full = GC.CollectionCount(GC.MaxGeneration);
+        using var trim = new StartupTrim(TimeSpan.FromMilliseconds(1));
+        trim.Arm();
+        var deadline = DateTime.UtcNow + Patience;
+        while (!trim.Done && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(trim.Done);
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        Assert.True(GC.CollectionCount(GC.MaxGeneration) > full);
+        GC.KeepAlive(kept);
+    }
+
+    [Fact]
+    public void Hold_OutgrownByStartUp_EndsByItselfWithACollection()
+    {
+        Assert.True(StartupTrim.Hold());
+        var collections = GC.CollectionCount(0);
+
+        // Twice what the hold allows: the runtime collects, and the hold is over.
+        var kept = new List<byte[]>();
+        for (long allocated = 0; allocated < 2 * StartupTrim.HoldBytes; allocated += 64 * 1024)
+        {
+            kept.Add(new byte[64 * 1024]);
+            if (kept.Count > 64)
+            {
+                kept.RemoveAt(0);
+            }
+        }
+
+        Assert.True(GC.CollectionCount(0) > collections);
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+
+        // Ending a hold that is already over is harmless, and a new one can begin.
+        StartupTrim.EndHold();
+        Assert.True(StartupTrim.Hold());
+        StartupTrim.EndHold();
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
     }
 }
