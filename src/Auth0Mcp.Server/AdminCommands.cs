@@ -81,7 +81,7 @@ internal static class AdminCommands
 
     /// <summary>
     /// <c>credentials rotate [--token T | --token-stdin] [--client-id ID] [--client-secret S | --client-secret-stdin]</c>:
-    /// writes the new credential to the watched credentials file (a running server uses it on its next call) and
+    /// writes the new credential to the credentials file (a running server reads it again at its next call) and
     /// records the rotation in the audit log. Secrets are best passed on standard input.
     /// </summary>
     public static Command Credentials(CliContext context)
@@ -91,7 +91,7 @@ internal static class AdminCommands
         var clientId = new Option<string>("--client-id") { Description = "The M2M application's client id.", HelpName = "ID" };
         var secret = new Option<string>("--client-secret") { Description = "The client secret (prefer --client-secret-stdin).", HelpName = "SECRET" };
         var secretStdin = new Option<bool>("--client-secret-stdin") { Description = "Read the client secret from a line of standard input." };
-        var rotate = new Command("rotate", "Rotate the credential of running servers (no restart): writes the watched credentials file and audits it.")
+        var rotate = new Command("rotate", "Rotate the credential of running servers (no restart): writes the credentials file, which running servers read again at their next call, and audits it.")
         {
             token, tokenStdin, clientId, secret, secretStdin,
         };

@@ -2,6 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 
 namespace Auth0Mcp.Server;
 
@@ -9,7 +12,8 @@ namespace Auth0Mcp.Server;
 /// The Auth0 credential as the host uses it: the settings' <c>Auth0</c> values (<see cref="HostSettings"/>: file,
 /// environment), then the credentials file written by <c>auth0-mcp credentials rotate</c>
 /// (<c>Auth0:CredentialsFile</c> or <c>AUTH0_MCP_CREDENTIALS_FILE</c>, default <c>~/.config/auth0-mcp/credentials.json</c>),
-/// a reloading configuration source that wins, so a rotation applies to the next call of a running server without a restart.
+/// a configuration source that wins and is read again when the file changes (<see cref="CredentialsFileCheck"/>, at
+/// each call), so a rotation applies to the next call of a running server without a restart.
 /// </summary>
 internal static class CredentialSettings
 {
@@ -24,8 +28,11 @@ internal static class CredentialSettings
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "auth0-mcp", "credentials.json");
     }
 
-    /// <summary>The credential configuration: <paramref name="settings"/>' Auth0 values, then the watched credentials file.</summary>
-    public static IConfigurationRoot Build(HostSettings settings)
+    /// <summary>The credential configuration: <paramref name="settings"/>' Auth0 values, then the credentials file.</summary>
+    public static IConfigurationRoot Build(HostSettings settings) => Build(settings, out _);
+
+    /// <summary>As <see cref="Build(HostSettings)"/>; <paramref name="file"/> is the credentials file it reads (null when its folder cannot be created).</summary>
+    private static IConfigurationRoot Build(HostSettings settings, out string? file)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var configuration = new ConfigurationBuilder();
@@ -45,7 +52,7 @@ internal static class CredentialSettings
         Map(nameof(Auth0ConnectionOptions.ClientSecret), auth0.ClientSecret);
         Map(nameof(Auth0ConnectionOptions.BaseUrl), auth0.BaseUrl);
         configuration.AddInMemoryCollection(values);
-        var file = CredentialsFile(auth0);
+        file = CredentialsFile(auth0);
         var folder = Path.GetDirectoryName(file)!;
         try
         {
@@ -62,19 +69,28 @@ internal static class CredentialSettings
             }
 
             Console.Error.WriteLine($"auth0-mcp: warning: {why}; `auth0-mcp credentials rotate` cannot reach this server. Set AUTH0_MCP_CREDENTIALS_FILE to a writable place to turn it on.");
+            file = null;
             return configuration.Build();
         }
 
-        configuration.AddJsonFile(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder), Path.GetFileName(file), optional: true, reloadOnChange: true);
+        // Read again by CredentialsFileCheck when the file changes, not watched: a watcher is a thread blocked on the
+        // folder with a pinned buffer, which kept the start-up trim from compacting megabytes in front of it, and
+        // polling allocates every few seconds in an idle server (docs/benchmarks-server.md, session 15).
+        configuration.AddJsonFile(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder), Path.GetFileName(file), optional: true, reloadOnChange: false);
         return configuration.Build();
     }
 
     /// <summary>
-    /// Binds <see cref="Auth0ConnectionOptions"/> to <see cref="Build"/> (registered after the host's own settings, so a
-    /// rotated credential in the file wins), and audits every rotation.
+    /// Binds <see cref="Auth0ConnectionOptions"/> to <see cref="Build(HostSettings)"/> (registered after the host's own
+    /// settings, so a rotated credential in the file wins) and registers the <see cref="CredentialsFileCheck"/> that
+    /// reads the file again when it changes.
     /// </summary>
-    public static void AddRotatableCredentials(Microsoft.Extensions.DependencyInjection.IServiceCollection services, HostSettings settings) =>
-        Microsoft.Extensions.DependencyInjection.OptionsConfigurationServiceCollectionExtensions.Configure<Auth0ConnectionOptions>(services, Build(settings).GetSection(Section));
+    public static void AddRotatableCredentials(IServiceCollection services, HostSettings settings)
+    {
+        var configuration = Build(settings, out var file);
+        services.Configure<Auth0ConnectionOptions>(configuration.GetSection(Section));
+        services.AddSingleton(new CredentialsFileCheck(configuration, file));
+    }
 
     /// <summary>Writes a rotated credential into <paramref name="file"/> (owner-only permissions); returns what changed.</summary>
     public static IReadOnlyList<string> WriteCredentials(string file, string? token, string? clientId, string? clientSecret)
@@ -107,5 +123,74 @@ internal static class CredentialSettings
 
         File.Move(temp, file, overwrite: true);
         return changed;
+    }
+}
+
+/// <summary>
+/// Reads the credentials file again when it has changed (its size or last write time), checked before each
+/// <c>tools/call</c> and <c>tools/list</c> with one <c>stat</c>: a rotation reaches the very next call, and an idle
+/// server does no work for it. The reload reaches <see cref="Auth0ConnectionOptions"/> (and the credential store, which
+/// audits the rotation) before the call goes on.
+/// </summary>
+internal sealed class CredentialsFileCheck(IConfigurationRoot configuration, string? file)
+{
+    private readonly Lock _lock = new();
+    private (DateTime Written, long Length) _seen = Stamp(file);
+
+    /// <summary>Reloads the credential configuration when the file differs from when it was last read.</summary>
+    public void Check()
+    {
+        if (file is null)
+        {
+            return;
+        }
+
+        var now = Stamp(file);
+        lock (_lock)
+        {
+            if (now == _seen)
+            {
+                return;
+            }
+
+            _seen = now;
+            configuration.Reload();
+        }
+    }
+
+    private static (DateTime, long) Stamp(string? file)
+    {
+        if (file is null)
+        {
+            return default;
+        }
+
+        var info = new FileInfo(file);
+        return info.Exists ? (info.LastWriteTimeUtc, info.Length) : default;
+    }
+}
+
+/// <summary>
+/// Runs <see cref="CredentialsFileCheck"/> in front of every <c>tools/call</c> and <c>tools/list</c>: outermost, so that
+/// governance decides on the token's scopes and the tool calls with the same, current credential.
+/// </summary>
+internal static class CredentialsFileCheckExtensions
+{
+    public static IMcpServerBuilder WithCredentialsFileCheck(this IMcpServerBuilder builder)
+    {
+        builder.Services.AddOptions<McpServerOptions>().PostConfigure<CredentialsFileCheck>((o, check) =>
+        {
+            o.Filters.Request.CallToolFilters.Insert(0, next => (context, cancellationToken) =>
+            {
+                check.Check();
+                return next(context, cancellationToken);
+            });
+            o.Filters.Request.ListToolsFilters.Insert(0, next => (context, cancellationToken) =>
+            {
+                check.Check();
+                return next(context, cancellationToken);
+            });
+        });
+        return builder;
     }
 }

@@ -55,7 +55,7 @@ internal static class SettingsCatalog
         new("Auth0:ClientId", "AUTH0_CLIENT_ID", "", "M2M application client id (with AUTH0_CLIENT_SECRET)"),
         new("Auth0:ClientSecret", "AUTH0_CLIENT_SECRET", "", "M2M application client secret"),
         new("Auth0:BaseUrl", "AUTH0_MCP_BASE_URL", "https://DOMAIN/api/v2", "Override the API base URL (e.g. a local mock; no /api/v2 is added)"),
-        new("Auth0:CredentialsFile", "AUTH0_MCP_CREDENTIALS_FILE", "~/.config/auth0-mcp/credentials.json", "The watched file 'credentials rotate' writes; its credential wins"),
+        new("Auth0:CredentialsFile", "AUTH0_MCP_CREDENTIALS_FILE", "~/.config/auth0-mcp/credentials.json", "The file 'credentials rotate' writes; its credential wins, read again at the next call when it changes"),
         new("Server:Http", "AUTH0_MCP_HTTP", "(stdio)", "Serve Streamable HTTP at this URL instead of stdio (same as --http)"),
         new("Server:ToolsMode", "AUTH0_MCP_TOOLS_MODE", "full", "full or progressive (same as --tools-mode)"),
         new("Server:PageSize", "AUTH0_MCP_PAGE_SIZE", "100", "tools/list page size in full mode (0: one page)", SettingKind.Number),
@@ -494,8 +494,9 @@ internal static class HostComposition
                 o.Mode = settings.Server.Mode;
                 o.PageSize = settings.Server.PageSize;
             })
-            .WithStartupTrim();
-        // A credential rotated with `auth0-mcp credentials rotate` reaches the next call without a restart.
+            .WithStartupTrim()
+            // A credential rotated with `auth0-mcp credentials rotate` reaches the next call without a restart.
+            .WithCredentialsFileCheck();
         CredentialSettings.AddRotatableCredentials(services, settings);
         if (settings.Governance.Enabled)
         {

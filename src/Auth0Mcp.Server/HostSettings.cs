@@ -178,7 +178,7 @@ internal sealed class Auth0Settings
     [AbsoluteUrl(ErrorMessage = "Auth0:BaseUrl (AUTH0_MCP_BASE_URL) is not an absolute URL")]
     public string? BaseUrl { get; set; }
 
-    /// <summary>The watched file <c>credentials rotate</c> writes (<c>AUTH0_MCP_CREDENTIALS_FILE</c>).</summary>
+    /// <summary>The file <c>credentials rotate</c> writes, read again at the next call when it changes (<c>AUTH0_MCP_CREDENTIALS_FILE</c>).</summary>
     public string? CredentialsFile { get; set; }
 }
 

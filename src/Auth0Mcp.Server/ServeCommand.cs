@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Auth0Mcp.Server.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -73,7 +74,7 @@ internal static class ServeCommand
         var caller = settings.Governance.StdioCaller;
         var guard = new Transport.StdioGuard(Console.OpenStandardInput(), Console.OpenStandardOutput(), Transport.TransportLimits.From(settings.Server),
             (refusal, bytes, sha256) => Transport.TransportAudit.RecordAsync(services, refusal, bytes, sha256, caller?.User, caller?.Groups, null));
-        builder.Services.AddAuth0Mcp(settings).WithStreamServerTransport(guard.Input, guard.Output);
+        builder.Services.AddAuth0Mcp(settings).WithStdioGuard(guard);
         using var host = builder.Build();
         services = host.Services;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -10,8 +10,9 @@ namespace Auth0Mcp.Server;
 /// live size in regions it keeps committed, and an idle server would otherwise hold them for as long as it runs. After
 /// the first <c>tools/list</c> and <see cref="Quiet"/> without another, the server collects once with
 /// <see cref="GCCollectionMode.Aggressive"/> (which returns the freed memory to the OS), and a Native AOT executable
-/// releases the pages it read once at start (<see cref="StartupData"/>); never again after that. Until then, the stdio
-/// server holds automatic collections back (<see cref="Hold"/>), and the trim ends the hold.
+/// releases the pages it read once at start (<see cref="StartupData"/>). Until then, the stdio server holds automatic
+/// collections back (<see cref="Hold"/>), and the trim ends the hold. <see cref="Settle"/> later it collects once more, for
+/// the buffers the shared array pool kept from the burst (<see cref="ReleasePooledBuffers"/>); never again after that.
 /// docs/benchmarks-server.md, start-up and memory.
 /// </summary>
 internal sealed class StartupTrim : IDisposable
@@ -19,22 +20,50 @@ internal sealed class StartupTrim : IDisposable
     /// <summary>How long after the last <c>tools/list</c> page the collection runs (a client lists its pages back to back).</summary>
     public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How long after the trim the second collection runs: the shared array pool lets go of a buffer only at a full
+    /// collection at least 30 s (a thread's own slot) or 60 s (the shared stacks) after the first one that saw it.
+    /// </summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(65);
+
     private readonly Lock _lock = new();
     private readonly Action _collect;
+    private readonly Action _release;
     private readonly TimeSpan _quiet;
+    private readonly TimeSpan? _settle;
     private Timer? _timer;
     private bool _done;
+    private bool _disposed;
 
-    /// <summary>A trim that runs <paramref name="collect"/> (the aggressive collection and the start-up data's release unless a test gives another).</summary>
-    public StartupTrim(TimeSpan quiet, Action? collect = null)
+    /// <summary>
+    /// A trim that runs <paramref name="collect"/> (the aggressive collection and the start-up data's release unless a
+    /// test gives another), and, when <paramref name="settle"/> is given, <paramref name="release"/> that long after it
+    /// (<see cref="ReleasePooledBuffers"/> unless a test gives another).
+    /// </summary>
+    public StartupTrim(TimeSpan quiet, Action? collect = null, TimeSpan? settle = null, Action? release = null)
     {
         _quiet = quiet;
+        _settle = settle;
+        _release = release ?? ReleasePooledBuffers;
         _collect = collect ?? (static () =>
         {
             EndHold();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             StartupData.Release();
         });
+    }
+
+    /// <summary>
+    /// Hands back the buffers the shared array pool kept from the start-up burst (the SDK serializes each
+    /// <c>tools/list</c> page into pooled buffers of up to 512 KB, and the pool holds them for as long as no full
+    /// collection comes after its own timeouts, which an idle server never has): one collection, after which the
+    /// pool's trim callback (a finalizer) drops what it has held past its timeouts, and one that takes those away.
+    /// </summary>
+    internal static void ReleasePooledBuffers()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     /// <summary>
@@ -81,7 +110,7 @@ internal sealed class StartupTrim : IDisposable
         }
     }
 
-    /// <summary>Whether the collection has run.</summary>
+    /// <summary>Whether the first collection has run.</summary>
     public bool Done
     {
         get
@@ -123,6 +152,29 @@ internal sealed class StartupTrim : IDisposable
         }
 
         _collect();
+        lock (_lock)
+        {
+            if (_settle is { } settle && !_disposed)
+            {
+                _timer = new Timer(static state => ((StartupTrim)state!).Release(), this, settle, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private void Release()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _timer?.Dispose();
+            _timer = null;
+        }
+
+        _release();
     }
 
     /// <inheritdoc />
@@ -131,6 +183,7 @@ internal sealed class StartupTrim : IDisposable
         lock (_lock)
         {
             _done = true;
+            _disposed = true;
             _timer?.Dispose();
             _timer = null;
         }
@@ -142,7 +195,7 @@ internal static class StartupTrimExtensions
 {
     public static IMcpServerBuilder WithStartupTrim(this IMcpServerBuilder builder)
     {
-        builder.Services.AddSingleton(_ => new StartupTrim(StartupTrim.Quiet));
+        builder.Services.AddSingleton(_ => new StartupTrim(StartupTrim.Quiet, settle: StartupTrim.Settle));
         builder.Services.PostConfigure<McpServerOptions>(o => o.Filters.Request.ListToolsFilters.Add(next => async (context, cancellationToken) =>
         {
             var result = await next(context, cancellationToken).ConfigureAwait(false);

@@ -83,15 +83,11 @@ public sealed class GovernanceStdioTests(PrismFixture prism)
             "bash", ["-c", $"echo token-two | {Repo.ServerCommandLine} credentials rotate --token-stdin"], home.Environment(user: "admin"), TimeSpan.FromMinutes(1));
         Assert.True(code == 0, stderr);
 
-        // The file watcher applies the change within moments; calls keep working throughout.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!recorder.Requests.Last().Contains("Bearer token-two", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-            var again = await client.CallToolAsync("auth0_roles_list", new Dictionary<string, object?>());
-            Assert.True(again.IsError is not true, Text(again));
-        }
+        // The file is checked in front of each call: the very next call carries the new token.
+        var again = await client.CallToolAsync("auth0_roles_list", new Dictionary<string, object?>());
+        Assert.True(again.IsError is not true, Text(again));
 
+        Assert.Equal(2, recorder.Requests.Count);
         Assert.Contains("Authorization: Bearer token-one", recorder.Requests.First(), StringComparison.Ordinal);
         Assert.Contains("Authorization: Bearer token-two", recorder.Requests.Last(), StringComparison.Ordinal);
         var audit = await home.AdminAsync("audit", "tail", "-n", "20");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime;
 
 namespace Auth0Mcp.Server.Tests;
@@ -42,6 +43,40 @@ public sealed class StartupTrimTests
 
         Assert.False(trim.Done);
         Assert.Equal(0, Volatile.Read(ref collections));
+    }
+
+    [Fact]
+    public async Task Settle_AfterTheCollection_ReleasesOnceAndNeverAgain()
+    {
+        var steps = new ConcurrentQueue<string>();
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var trim = new StartupTrim(TimeSpan.FromMilliseconds(20), () => steps.Enqueue("collect"), TimeSpan.FromMilliseconds(100), () =>
+        {
+            steps.Enqueue("release");
+            released.TrySetResult();
+        });
+
+        trim.Arm();
+        await released.Task.WaitAsync(Patience);
+        trim.Arm();
+        await Task.Delay(300);
+
+        Assert.Equal(["collect", "release"], steps);
+    }
+
+    [Fact]
+    public async Task Dispose_AfterTheCollectionBeforeSettle_NeverReleases()
+    {
+        var collected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releases = 0;
+        var trim = new StartupTrim(TimeSpan.FromMilliseconds(20), () => collected.TrySetResult(), TimeSpan.FromMilliseconds(200), () => Interlocked.Increment(ref releases));
+
+        trim.Arm();
+        await collected.Task.WaitAsync(Patience);
+        trim.Dispose();
+        await Task.Delay(500);
+
+        Assert.Equal(0, Volatile.Read(ref releases));
     }
 
     [Fact]

@@ -176,44 +176,6 @@ internal static class JsonRpcGuard
             : null;
     }
 
-    /// <summary>
-    /// Whether <paramref name="line"/>, a message the server writes, is an answer: its top level has <c>result</c> or
-    /// <c>error</c>, and no <c>method</c> (the outgoing counterpart of <see cref="JsonRpcKind"/>; it stops at the first
-    /// member that decides, so a large result is not read).
-    /// </summary>
-    public static bool IsAnswer(ReadOnlySpan<byte> line)
-    {
-        var reader = new Utf8JsonReader(line);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            // The SDK writes result or error first; other members are skipped (ids and versions are short).
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("error"u8))
-                {
-                    return true;
-                }
-
-                if (reader.ValueTextEquals("method"u8))
-                {
-                    return false;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return false;
-    }
-
     /// <summary>The refusal for a message of <paramref name="bytes"/> bytes over the limit, answered with the id read from its start or end.</summary>
     public static JsonRpcRefusal TooLarge(long bytes, TransportLimits limits, Header header) =>
         Refuse(-32600, JsonRpcRefusal.TooLarge,

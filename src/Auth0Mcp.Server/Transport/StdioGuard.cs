@@ -1,6 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 
 namespace Auth0Mcp.Server.Transport;
 
@@ -21,7 +25,7 @@ internal sealed class StdioGuard
     private const int HeadBytes = 8192;
     private const int TailBytes = 512;
     private readonly Stream _stdin;
-    private readonly LineAtomicStream _output;
+    private readonly LineWriter _output;
     private readonly TransportLimits _limits;
     private readonly Func<JsonRpcRefusal, long, string, Task> _refused;
     // The reader (the SDK's transport) continues on the pump's thread when a line is flushed: one thread hop less
@@ -40,7 +44,7 @@ internal sealed class StdioGuard
     public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused, TimeSpan? drain = null)
     {
         _stdin = stdin;
-        _output = new LineAtomicStream(stdout, answers => Owe(-answers));
+        _output = new LineWriter(stdout, answers => Owe(-answers));
         _limits = limits;
         _refused = refused;
         _drain = drain ?? DefaultDrain;
@@ -65,8 +69,8 @@ internal sealed class StdioGuard
     /// <summary>What the MCP server reads: only lines that passed.</summary>
     public Stream Input { get; }
 
-    /// <summary>What the MCP server writes to.</summary>
-    public Stream Output => _output;
+    /// <summary>What the MCP server writes to (<see cref="StdioGuardTransport"/>).</summary>
+    public LineWriter Output => _output;
 
     /// <summary>Copies stdin to <see cref="Input"/> line by line until stdin ends or <paramref name="cancellationToken"/> fires.</summary>
     public async Task PumpAsync(CancellationToken cancellationToken)
@@ -81,7 +85,10 @@ internal sealed class StdioGuard
         // Only a refused line's sha256 is recorded: a line held whole is hashed if it is refused; an oversized one,
         // which is never held whole, is hashed as it streams past.
         IncrementalHash? hash = null;
-        var buffer = new byte[64 * 1024];
+        // On the pinned-object heap: a read of stdin waits with the buffer pinned, and a pinned buffer amid the ordinary
+        // heap keeps the collection from compacting what lies before it (the start-up trim would leave megabytes
+        // committed in front of it).
+        var buffer = GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
         var any = false;
         try
         {
@@ -260,86 +267,44 @@ internal sealed class StdioGuard
 }
 
 /// <summary>
-/// A write-only stream that passes whole lines to the inner stream under one lock, so two writers never interleave
-/// within a line. A partial line waits in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the SDK writes each
-/// message, a <c>tools/list</c> page of up to a few hundred KB, and then its line end as a second write); a buffer
-/// grown past <see cref="KeptBytes"/> goes back to the pool once its line is out, so an idle server holds none.
-/// <paramref name="answered"/>, when given, learns how many of the lines that went out were answers (a top-level
-/// <c>result</c> or <c>error</c>), not notifications or the server's own requests.
+/// The process's stdout, written one whole line at a time under one lock, so the server's messages and the guard's own
+/// answers never interleave. A message is serialized straight into a buffer this writer owns (not the shared array
+/// pool: a <c>tools/list</c> page of a few hundred KB would otherwise leave buffers of that size in the pool's
+/// per-thread slots for as long as the process runs, docs/benchmarks-server.md, session 15); a buffer grown past
+/// <see cref="KeptBytes"/> is dropped once its line is out, so an idle server holds none. <paramref name="answered"/>,
+/// when given, learns of each answer (a response or an error) that went out, not of notifications or the server's own
+/// requests.
 /// </summary>
-internal sealed class LineAtomicStream(Stream inner, Action<int>? answered = null) : Stream
+internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : IDisposable
 {
     /// <summary>The largest buffer kept between lines.</summary>
     internal const int KeptBytes = 16 * 1024;
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private byte[] _pending = [];
-    private int _count;
-
-    /// <summary>The size of the buffer held for a partial line (0 when none).</summary>
-    internal int BufferedCapacity => _pending.Length;
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    /// <summary>Writes <paramref name="line"/> and a line end as one unit.</summary>
-    public async Task WriteLineAsync(byte[] line)
+    // As JsonSerializer.SerializeToUtf8Bytes writes with the SDK's options (its encoder, depth and indentation).
+    private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
+    private static readonly JsonWriterOptions WriterOptions = new()
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await inner.WriteAsync(line).ConfigureAwait(false);
-            await inner.WriteAsync("\n"u8.ToArray()).ConfigureAwait(false);
-            await inner.FlushAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        Encoder = McpJsonUtilities.DefaultOptions.Encoder,
+        Indented = McpJsonUtilities.DefaultOptions.WriteIndented,
+        MaxDepth = McpJsonUtilities.DefaultOptions.MaxDepth is > 0 and var depth ? depth : 64,
+        SkipValidation = true,
+    };
 
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private ArrayBufferWriter<byte>? _buffer;
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>The size of the buffer kept for the next message (0 when none).</summary>
+    internal int BufferedCapacity => _buffer?.Capacity ?? 0;
+
+    /// <summary>Writes <paramref name="line"/> (no line end in it) and a line end as one unit.</summary>
+    public async Task WriteLineAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // What is pending holds no line end, so only the new bytes are searched.
-            var end = buffer.Span.LastIndexOf((byte)'\n');
-            if (end < 0)
-            {
-                Append(buffer.Span);
-                return;
-            }
-
-            // Complete lines go out at once; only a partial line after them is kept.
-            if (_count == 0)
-            {
-                await inner.WriteAsync(buffer[..(end + 1)], cancellationToken).ConfigureAwait(false);
-                Answered(buffer.Span[..(end + 1)]);
-            }
-            else
-            {
-                Append(buffer.Span[..(end + 1)]);
-                await inner.WriteAsync(_pending.AsMemory(0, _count), cancellationToken).ConfigureAwait(false);
-                Answered(_pending.AsSpan(0, _count));
-                _count = 0;
-                if (_pending.Length > KeptBytes)
-                {
-                    ArrayPool<byte>.Shared.Return(_pending);
-                    _pending = [];
-                }
-            }
-
-            Append(buffer.Span[(end + 1)..]);
+            var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
+            buffer.Write(line.Span);
+            await WriteOutAsync(buffer, answers: 0, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -347,69 +312,55 @@ internal sealed class LineAtomicStream(Stream inner, Action<int>? answered = nul
         }
     }
 
-    /// <summary>Tells <c>answered</c> how many of the complete <paramref name="lines"/> are answers.</summary>
-    private void Answered(ReadOnlySpan<byte> lines)
+    /// <summary>Serializes <paramref name="message"/> and writes it and a line end as one unit.</summary>
+    public async Task WriteMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
     {
-        if (answered is null)
+        ArgumentNullException.ThrowIfNull(message);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return;
-        }
-
-        var count = 0;
-        while (!lines.IsEmpty)
-        {
-            var end = lines.IndexOf((byte)'\n');
-            var line = end < 0 ? lines : lines[..end];
-            count += JsonRpcGuard.IsAnswer(line) ? 1 : 0;
-            lines = end < 0 ? default : lines[(end + 1)..];
-        }
-
-        answered(count);
-    }
-
-    private void Append(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.IsEmpty)
-        {
-            return;
-        }
-
-        if (_count + bytes.Length > _pending.Length)
-        {
-            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_count + bytes.Length, Math.Max(_pending.Length * 2, 4096)));
-            _pending.AsSpan(0, _count).CopyTo(grown);
-            if (_pending.Length > 0)
+            var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
             {
-                ArrayPool<byte>.Shared.Return(_pending);
+                JsonSerializer.Serialize(writer, message, MessageType);
             }
 
-            _pending = grown;
+            await WriteOutAsync(buffer, message is JsonRpcResponse or JsonRpcError ? 1 : 0, cancellationToken).ConfigureAwait(false);
         }
-
-        bytes.CopyTo(_pending.AsSpan(_count));
-        _count += bytes.Length;
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush() => inner.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
+        finally
         {
-            _gate.Dispose();
+            _gate.Release();
+        }
+    }
+
+    // Under the gate: the buffered message and its line end in one write, then the buffer is emptied (or dropped when
+    // it grew past KeptBytes), whether or not the write succeeded.
+    private async Task WriteOutAsync(ArrayBufferWriter<byte> buffer, int answers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            buffer.Write("\n"u8);
+            await inner.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (buffer.Capacity > KeptBytes)
+            {
+                _buffer = null;
+            }
+            else
+            {
+                buffer.ResetWrittenCount();
+            }
         }
 
-        base.Dispose(disposing);
+        if (answers > 0)
+        {
+            answered?.Invoke(answers);
+        }
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _gate.Dispose();
 }

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Auth0Mcp.Server.Transport;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 
 namespace Auth0Mcp.Server.Tests.Security;
 
@@ -68,11 +72,10 @@ public sealed class StdioGuardTests
                     answering = Task.Run(async () =>
                     {
                         await Task.Delay(300);
-                        await guard.Output.WriteAsync(Encoding.UTF8.GetBytes("""{"method":"notifications/message","params":{"level":"info","data":"x"},"jsonrpc":"2.0"}""" + "\n"));
-                        await guard.Output.WriteAsync(Encoding.UTF8.GetBytes("""{"result":{"tools":[]},"id":1,"jsonrpc":"2.0"}""" + "\n"));
+                        await guard.Output.WriteMessageAsync(new JsonRpcNotification { Method = "notifications/message", Params = JsonNode.Parse("""{"level":"info","data":"x"}""") });
+                        await guard.Output.WriteMessageAsync(new JsonRpcResponse { Id = new RequestId(1), Result = JsonNode.Parse("""{"tools":[]}""") });
                         await Task.Delay(300);
-                        await guard.Output.WriteAsync(Encoding.UTF8.GetBytes("""{"error":{"code":-32602,"message":"no"},"id":"two","jsonrpc":"2.0"}"""));
-                        await guard.Output.WriteAsync("\n"u8.ToArray());
+                        await guard.Output.WriteMessageAsync(new JsonRpcError { Id = new RequestId("two"), Error = new JsonRpcErrorDetail { Code = -32602, Message = "no" } });
                     });
                 }
             }
@@ -154,57 +157,75 @@ public sealed class StdioGuardTests
         Assert.Equal([(malformed.Length, Sha256(malformed)), (oversized.Length, Sha256(oversized))], digests);
     }
 
-    [Theory]
-    [InlineData("""{"result":{"tools":[]},"id":1,"jsonrpc":"2.0"}""", true)]
-    [InlineData("""{"jsonrpc":"2.0","id":{"n":[1,2]},"error":{"code":1,"message":"m"}}""", true)]
-    [InlineData("""{"method":"notifications/progress","params":{"result":1},"jsonrpc":"2.0"}""", false)]
-    [InlineData("""{"id":3,"method":"elicitation/create","params":{},"jsonrpc":"2.0"}""", false)]
-    [InlineData("""["result"]""", false)]
-    [InlineData("""{"result":""", true)]
-    [InlineData("""not json""", false)]
-    public void IsAnswer_TopLevelResultOrErrorWithoutMethod_IsAnAnswer(string line, bool answer) =>
-        Assert.Equal(answer, JsonRpcGuard.IsAnswer(Encoding.UTF8.GetBytes(line)));
-
     [Fact]
-    public async Task Output_LineWrittenInPieces_GoesOutOnceComplete()
+    public async Task Output_Message_IsTheSdksSerializationAndALineEnd()
     {
         var inner = new RecordingStream();
-        var output = new LineAtomicStream(inner);
+        using var output = new LineWriter(inner);
+        var page = new ListToolsResult
+        {
+            Tools = [new Tool { Name = "auth0_users_list", Description = "Lists users <b>&</b> \"ünïcode\" \u2028", InputSchema = JsonElement.Parse("""{"type":"object","properties":{"q":{"type":"string","maxLength":3}}}""") }],
+            NextCursor = "abc",
+        };
+        JsonRpcMessage message = new JsonRpcResponse { Id = new RequestId(7), Result = JsonSerializer.SerializeToNode(page, McpJsonUtilities.DefaultOptions) };
 
-        await output.WriteAsync(Encoding.UTF8.GetBytes("{\"a\":"));
-        Assert.Empty(inner.Writes);
-        await output.WriteAsync(Encoding.UTF8.GetBytes("1}\n{\"b\""));
-        await output.WriteAsync(Encoding.UTF8.GetBytes(":2}\n"));
+        await output.WriteMessageAsync(message);
 
-        Assert.Equal(["{\"a\":1}\n", "{\"b\":2}\n"], inner.Writes);
+        var sdk = JsonSerializer.SerializeToUtf8Bytes(message, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage)));
+        Assert.Equal([Encoding.UTF8.GetString(sdk) + "\n"], inner.Writes);
     }
 
     [Fact]
-    public async Task Output_LargeLineThenItsEnd_GoesOutWholeAndTheBufferIsReleased()
+    public async Task Output_LargeMessage_GoesOutWholeInOneWriteAndItsBufferIsDropped()
     {
         var inner = new RecordingStream();
-        var output = new LineAtomicStream(inner);
-        var page = "{\"tools\":[" + string.Join(",", Enumerable.Range(0, 4000).Select(i => $"{{\"name\":\"t{i}\"}}")) + "]}";
+        using var output = new LineWriter(inner);
+        var tools = Enumerable.Range(0, 4000).Select(i => new Tool { Name = $"t{i}", InputSchema = JsonElement.Parse("""{"type":"object"}""") }).ToList();
+        var page = new JsonRpcResponse { Id = new RequestId(1), Result = JsonSerializer.SerializeToNode(new ListToolsResult { Tools = tools }, McpJsonUtilities.DefaultOptions) };
 
-        // As the SDK writes a message: the serialized bytes, then the line end on its own.
-        await output.WriteAsync(Encoding.UTF8.GetBytes(page[..1000]));
-        await output.WriteAsync(Encoding.UTF8.GetBytes(page[1000..]));
-        Assert.Empty(inner.Writes);
-        Assert.True(output.BufferedCapacity > LineAtomicStream.KeptBytes);
-        await output.WriteAsync("\n"u8.ToArray());
-        await output.WriteAsync(Encoding.UTF8.GetBytes("{\"b\":2}\n{\"c\""));
+        await output.WriteMessageAsync(page);
 
-        Assert.Equal([page + "\n", "{\"b\":2}\n"], inner.Writes);
-        Assert.InRange(output.BufferedCapacity, 1, LineAtomicStream.KeptBytes);
-        await output.WriteAsync(Encoding.UTF8.GetBytes(":3}\n"));
-        Assert.Equal("{\"c\":3}\n", inner.Writes[^1]);
+        var line = Assert.Single(inner.Writes);
+        Assert.True(line.Length > LineWriter.KeptBytes, $"{line.Length} bytes");
+        Assert.Equal(4000, JsonNode.Parse(line)!["result"]!["tools"]!.AsArray().Count);
+        Assert.Equal(0, output.BufferedCapacity);
+        await output.WriteMessageAsync(new JsonRpcResponse { Id = new RequestId(2), Result = new JsonObject() });
+        Assert.Equal("""{"result":{},"id":2,"jsonrpc":"2.0"}""" + "\n", inner.Writes[^1]);
+        Assert.InRange(output.BufferedCapacity, 1, LineWriter.KeptBytes);
+    }
+
+    [Fact]
+    public async Task Output_Answers_AreCountedAndNotificationsAndServerRequestsAreNot()
+    {
+        var answered = 0;
+        using var output = new LineWriter(new RecordingStream(), n => Interlocked.Add(ref answered, n));
+
+        await output.WriteMessageAsync(new JsonRpcNotification { Method = "notifications/progress" });
+        await output.WriteMessageAsync(new JsonRpcRequest { Id = new RequestId(9), Method = "roots/list" });
+        await output.WriteLineAsync(Encoding.UTF8.GetBytes("""{"result":{},"id":3,"jsonrpc":"2.0"}"""));
+        Assert.Equal(0, answered);
+        await output.WriteMessageAsync(new JsonRpcResponse { Id = new RequestId(1), Result = new JsonObject() });
+        await output.WriteMessageAsync(new JsonRpcError { Id = new RequestId("two"), Error = new JsonRpcErrorDetail { Code = -32602, Message = "no" } });
+        Assert.Equal(2, answered);
+    }
+
+    [Fact]
+    public async Task Output_WriteFails_NothingOfItIsLeftForTheNextLine()
+    {
+        var inner = new RecordingStream { FailNext = true };
+        using var output = new LineWriter(inner);
+
+        await Assert.ThrowsAsync<IOException>(() => output.WriteMessageAsync(new JsonRpcResponse { Id = new RequestId(1), Result = new JsonObject() }));
+        await output.WriteLineAsync(Encoding.UTF8.GetBytes("""{"b":2}"""));
+
+        Assert.Equal(["""{"b":2}""" + "\n"], inner.Writes);
     }
 
     [Fact]
     public async Task Output_ManyConcurrentWriters_EveryWriteHoldsWholeLinesOnly()
     {
         var inner = new RecordingStream();
-        var output = new LineAtomicStream(inner);
+        using var output = new LineWriter(inner);
         var expected = new ConcurrentBag<string>();
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(writer => Task.Run(async () =>
@@ -240,8 +261,17 @@ public sealed class StdioGuardTests
 
         public override void Write(byte[] buffer, int offset, int count) => Record(buffer.AsSpan(offset, count));
 
+        /// <summary>Whether the next write fails (as a closed pipe would), once.</summary>
+        public bool FailNext { get; set; }
+
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new IOException("Broken pipe");
+            }
+
             Record(buffer.Span);
             return ValueTask.CompletedTask;
         }
