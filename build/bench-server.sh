@@ -8,7 +8,9 @@
 # ReadyToRun publish; BENCH_AOT=1 publishes the Native AOT executable first (build/publish-aot.sh) and adds it to every
 # table. BENCH_ROUNDS (default 4) sets the interleaved rounds per row and BENCH_WARMUP (default 20) the warm-up calls
 # per contender (the JIT build tiers up over its first minute); BENCH_COLD_RUNS (default 9) the interleaved cold starts
-# per server. Usage: bash build/bench-server.sh [calls per row, default 400]
+# per server; with BENCH_COLD_ONLY=1 only the cold starts run (each start measured again after 2 s idle), and
+# BENCH_SETTLED_RUNS=N adds N rounds that read each server's RSS 2 s and 75 s after its last page (the second
+# collection, StartupTrim.Settle, runs a minute after the start-up trim). Usage: bash build/bench-server.sh [calls per row, default 400]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls="${1:-400}"

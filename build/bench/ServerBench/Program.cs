@@ -130,6 +130,35 @@ if (coldOnly)
 
     Console.WriteLine("\n(The official server's RSS is its whole process tree.)");
 
+    // BENCH_SETTLED_RUNS=N: N more rounds, the servers of a round started together, each measured 2 s and 75 s after
+    // its last page (after the second collection a minute after the start-up trim, StartupTrim.Settle).
+    var settledRuns = Environment.GetEnvironmentVariable("BENCH_SETTLED_RUNS") is { Length: > 0 } settledText ? int.Parse(settledText, CultureInfo.InvariantCulture) : 0;
+    if (settledRuns > 0)
+    {
+        TimeSpan[] at = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(75)];
+        var settled = cold.Keys.ToDictionary(name => name, _ => at.Select(_ => new List<double>()).ToArray());
+        int[] order = [0, 2, .. native is null ? Array.Empty<int>() : [4], .. nativeB is null ? Array.Empty<int>() : [5]];
+        for (var run = 0; run < settledRuns; run++)
+        {
+            var round = await Task.WhenAll(order.Select(which => IdleSamplesAsync(which, at)));
+            for (var i = 0; i < order.Length; i++)
+            {
+                var name = order[i] switch { 0 => "auth0-mcp (governance on)", 4 => NativeCold, 5 => NativeColdB, _ => "Auth0 official 0.1.0-beta.19" };
+                for (var j = 0; j < at.Length; j++)
+                {
+                    settled[name][j].Add(round[i][j] / 1024.0 / 1024.0);
+                }
+            }
+        }
+
+        Console.WriteLine($"\n## Idle RSS over time after the last tools/list page (MiB, median of {settledRuns} rounds, min–max)\n");
+        Console.WriteLine("| server | after 2 s | after 75 s |\n|---|---:|---:|");
+        foreach (var (name, samples) in settled)
+        {
+            Console.WriteLine($"| {name} | {string.Join(" | ", samples.Select(x => $"{Median(x):F1} ({x.Min():F1}–{x.Max():F1})"))} |");
+        }
+    }
+
     return 0;
 }
 
@@ -380,6 +409,43 @@ async Task<(double Ms, int Tools, long Rss, long IdleRss)> ColdStartAsync(int wh
     }
 
     return (ms, list.Count, rss, idleRss);
+}
+
+// Starts a server, lists its tools, and reads its RSS (the process tree's) at each of the offsets after the last page.
+async Task<long[]> IdleSamplesAsync(int which, TimeSpan[] at)
+{
+    IClientTransport? transport;
+    var process = which switch
+    {
+        0 => Start("dotnet", [dll, "serve"], env, out transport),
+        2 => Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], officialEnv, out transport),
+        4 => Start(native!, ["serve"], env, out transport),
+        _ => Start(nativeB!, ["serve"], env, out transport),
+    };
+    await using var client = await McpClient.CreateAsync(transport!);
+    await client.ListToolsAsync();
+    var listedAt = Stopwatch.StartNew();
+    var samples = new long[at.Length];
+    for (var i = 0; i < at.Length; i++)
+    {
+        var wait = at[i] - listedAt.Elapsed;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
+        samples[i] = RssTree(process.Id);
+    }
+
+    try
+    {
+        process.Kill(entireProcessTree: true);
+    }
+    catch (InvalidOperationException)
+    {
+    }
+
+    return samples;
 }
 
 static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
