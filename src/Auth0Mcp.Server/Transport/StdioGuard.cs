@@ -268,12 +268,10 @@ internal sealed class StdioGuard
 
 /// <summary>
 /// The process's stdout, written one whole line at a time under one lock, so the server's messages and the guard's own
-/// answers never interleave. A message is serialized straight into a buffer this writer owns (not the shared array
-/// pool: a <c>tools/list</c> page of a few hundred KB would otherwise leave buffers of that size in the pool's
-/// per-thread slots for as long as the process runs, docs/benchmarks-server.md, session 15); a buffer grown past
-/// <see cref="KeptBytes"/> is dropped once its line is out, so an idle server holds none. <paramref name="answered"/>,
-/// when given, learns of each answer (a response or an error) that went out, not of notifications or the server's own
-/// requests.
+/// answers never interleave. A message is serialized once, straight into this writer's buffer (on the shared array
+/// pool; a buffer grown past <see cref="KeptBytes"/> for a large answer such as a <c>tools/list</c> page goes back to the
+/// pool once its line is out), and goes out with its line end in one write. <paramref name="answered"/>, when given,
+/// learns of each answer (a response or an error) that went out, not of notifications or the server's own requests.
 /// </summary>
 internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : IDisposable
 {
@@ -291,10 +289,10 @@ internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : I
     };
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private ArrayBufferWriter<byte>? _buffer;
+    private readonly LineBuffer _buffer = new();
 
     /// <summary>The size of the buffer kept for the next message (0 when none).</summary>
-    internal int BufferedCapacity => _buffer?.Capacity ?? 0;
+    internal int BufferedCapacity => _buffer.Capacity;
 
     /// <summary>Writes <paramref name="line"/> (no line end in it) and a line end as one unit.</summary>
     public async Task WriteLineAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
@@ -302,9 +300,8 @@ internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : I
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
-            buffer.Write(line.Span);
-            await WriteOutAsync(buffer, answers: 0, cancellationToken).ConfigureAwait(false);
+            _buffer.Write(line.Span);
+            await WriteOutAsync(answers: 0, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -319,13 +316,18 @@ internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : I
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
-            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            try
             {
+                using var writer = new Utf8JsonWriter(_buffer, WriterOptions);
                 JsonSerializer.Serialize(writer, message, MessageType);
             }
+            catch
+            {
+                _buffer.Reset();
+                throw;
+            }
 
-            await WriteOutAsync(buffer, message is JsonRpcResponse or JsonRpcError ? 1 : 0, cancellationToken).ConfigureAwait(false);
+            await WriteOutAsync(message is JsonRpcResponse or JsonRpcError ? 1 : 0, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -333,26 +335,19 @@ internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : I
         }
     }
 
-    // Under the gate: the buffered message and its line end in one write, then the buffer is emptied (or dropped when
-    // it grew past KeptBytes), whether or not the write succeeded.
-    private async Task WriteOutAsync(ArrayBufferWriter<byte> buffer, int answers, CancellationToken cancellationToken)
+    // Under the gate: the buffered message and its line end in one write; the buffer is emptied whether or not the
+    // write succeeded.
+    private async Task WriteOutAsync(int answers, CancellationToken cancellationToken)
     {
         try
         {
-            buffer.Write("\n"u8);
-            await inner.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            _buffer.Write("\n"u8);
+            await inner.WriteAsync(_buffer.Written, cancellationToken).ConfigureAwait(false);
             await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            if (buffer.Capacity > KeptBytes)
-            {
-                _buffer = null;
-            }
-            else
-            {
-                buffer.ResetWrittenCount();
-            }
+            _buffer.Reset();
         }
 
         if (answers > 0)
@@ -362,5 +357,63 @@ internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : I
     }
 
     /// <inheritdoc />
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _buffer.Reset();
+    }
+
+    /// <summary>A growable buffer rented from the shared array pool; <see cref="Reset"/> keeps at most <see cref="KeptBytes"/>.</summary>
+    private sealed class LineBuffer : IBufferWriter<byte>
+    {
+        private byte[] _array = [];
+        private int _count;
+
+        public int Capacity => _array.Length;
+
+        public ReadOnlyMemory<byte> Written => _array.AsMemory(0, _count);
+
+        public void Advance(int count) => _count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _array.AsMemory(_count);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _array.AsSpan(_count);
+        }
+
+        /// <summary>Empties the buffer; one grown past <see cref="KeptBytes"/> goes back to the pool.</summary>
+        public void Reset()
+        {
+            _count = 0;
+            if (_array.Length > KeptBytes)
+            {
+                ArrayPool<byte>.Shared.Return(_array);
+                _array = [];
+            }
+        }
+
+        private void Ensure(int sizeHint)
+        {
+            var needed = _count + Math.Max(sizeHint, 1);
+            if (needed <= _array.Length)
+            {
+                return;
+            }
+
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(_array.Length * 2, 4096)));
+            _array.AsSpan(0, _count).CopyTo(grown);
+            if (_array.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_array);
+            }
+
+            _array = grown;
+        }
+    }
 }
