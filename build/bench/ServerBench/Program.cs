@@ -97,13 +97,15 @@ var coldIdleRss = cold.Keys.ToDictionary(name => name, _ => new List<double>());
 var listed = new Dictionary<string, int>();
 // BENCH_COLD_RUNS: interleaved rounds of the cold start (default 9; the median and the spread are reported).
 var coldRuns = Environment.GetEnvironmentVariable("BENCH_COLD_RUNS") is { Length: > 0 } runsText ? int.Parse(runsText, CultureInfo.InvariantCulture) : 9;
+// The contenders of a cold-start round, in their order: ours (JIT), the official server, then the Native AOT builds.
+int[] coldOrder = [0, 2, .. native is null ? Array.Empty<int>() : [4], .. nativeB is null ? Array.Empty<int>() : [5]];
+string ColdName(int which) => which switch { 0 => "auth0-mcp (governance on)", 4 => NativeCold, 5 => NativeColdB, _ => "Auth0 official 0.1.0-beta.19" };
 for (var run = 0; run < coldRuns; run++)
 {
-    int[] order = [0, 2, .. native is null ? Array.Empty<int>() : [4], .. nativeB is null ? Array.Empty<int>() : [5]];
-    foreach (var which in order)
+    foreach (var which in coldOrder)
     {
         var (ms, n, rss, idleRssAfter) = await ColdStartAsync(which, coldOnly);
-        var name = which switch { 0 => "auth0-mcp (governance on)", 4 => NativeCold, 5 => NativeColdB, _ => "Auth0 official 0.1.0-beta.19" };
+        var name = ColdName(which);
         cold[name].Add(ms);
         listed[name] = n;
         coldRss[name].Add(rss / 1024.0 / 1024.0);
@@ -137,13 +139,12 @@ if (coldOnly)
     {
         TimeSpan[] at = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(75)];
         var settled = cold.Keys.ToDictionary(name => name, _ => at.Select(_ => new List<double>()).ToArray());
-        int[] order = [0, 2, .. native is null ? Array.Empty<int>() : [4], .. nativeB is null ? Array.Empty<int>() : [5]];
         for (var run = 0; run < settledRuns; run++)
         {
-            var round = await Task.WhenAll(order.Select(which => IdleSamplesAsync(which, at)));
-            for (var i = 0; i < order.Length; i++)
+            var round = await Task.WhenAll(coldOrder.Select(which => IdleSamplesAsync(which, at)));
+            for (var i = 0; i < coldOrder.Length; i++)
             {
-                var name = order[i] switch { 0 => "auth0-mcp (governance on)", 4 => NativeCold, 5 => NativeColdB, _ => "Auth0 official 0.1.0-beta.19" };
+                var name = ColdName(coldOrder[i]);
                 for (var j = 0; j < at.Length; j++)
                 {
                     settled[name][j].Add(round[i][j] / 1024.0 / 1024.0);
@@ -296,13 +297,7 @@ if (nativeClient is not null)
 
 foreach (var p in new[] { ours, official, oursHttp, oursNative }.OfType<Process>())
 {
-    try
-    {
-        p.Kill(entireProcessTree: true);
-    }
-    catch (InvalidOperationException)
-    {
-    }
+    Stop(p);
 }
 
 Directory.Delete(work, recursive: true);
@@ -379,17 +374,8 @@ static long RssTree(int pid)
 async Task<(double Ms, int Tools, long Rss, long IdleRss)> ColdStartAsync(int which, bool idle)
 {
     var sw = Stopwatch.StartNew();
-    IClientTransport? transport;
-    var process = which switch
-    {
-        0 => Start("dotnet", [dll, "serve"], env, out transport),
-        1 => Start("dotnet", [dll, "serve"], new Dictionary<string, string?>(env) { ["AUTH0_MCP_GOVERNANCE"] = "off" }, out transport),
-        2 => Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], officialEnv, out transport),
-        4 => Start(native!, ["serve"], env, out transport),
-        5 => Start(nativeB!, ["serve"], env, out transport),
-        _ => Start("node", [Path.Combine(tools, "tiny-mcp-server.cjs")], [], out transport),
-    };
-    await using var client = await McpClient.CreateAsync(transport!);
+    var process = StartContender(which, out var transport);
+    await using var client = await McpClient.CreateAsync(transport);
     var list = await client.ListToolsAsync();
     var ms = sw.Elapsed.TotalMilliseconds;
     var rss = RssTree(process.Id);
@@ -400,29 +386,33 @@ async Task<(double Ms, int Tools, long Rss, long IdleRss)> ColdStartAsync(int wh
         idleRss = RssTree(process.Id);
     }
 
-    try
-    {
-        process.Kill(entireProcessTree: true);
-    }
-    catch (InvalidOperationException)
-    {
-    }
-
+    Stop(process);
     return (ms, list.Count, rss, idleRss);
+}
+
+// One contender of the cold-start and idle rounds: 0 ours (JIT), 1 ours without governance, 2 the official server,
+// 4 and 5 the Native AOT builds, anything else the tiny Node MCP server.
+Process StartContender(int which, out IClientTransport transport)
+{
+    IClientTransport? started;
+    var process = which switch
+    {
+        0 => Start("dotnet", [dll, "serve"], env, out started),
+        1 => Start("dotnet", [dll, "serve"], new Dictionary<string, string?>(env) { ["AUTH0_MCP_GOVERNANCE"] = "off" }, out started),
+        2 => Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], officialEnv, out started),
+        4 => Start(native!, ["serve"], env, out started),
+        5 => Start(nativeB!, ["serve"], env, out started),
+        _ => Start("node", [Path.Combine(tools, "tiny-mcp-server.cjs")], [], out started),
+    };
+    transport = started!;
+    return process;
 }
 
 // Starts a server, lists its tools, and reads its RSS (the process tree's) at each of the offsets after the last page.
 async Task<long[]> IdleSamplesAsync(int which, TimeSpan[] at)
 {
-    IClientTransport? transport;
-    var process = which switch
-    {
-        0 => Start("dotnet", [dll, "serve"], env, out transport),
-        2 => Start("bash", [Path.Combine(tools, "official-auth0-mcp.sh")], officialEnv, out transport),
-        4 => Start(native!, ["serve"], env, out transport),
-        _ => Start(nativeB!, ["serve"], env, out transport),
-    };
-    await using var client = await McpClient.CreateAsync(transport!);
+    var process = StartContender(which, out var transport);
+    await using var client = await McpClient.CreateAsync(transport);
     await client.ListToolsAsync();
     var listedAt = Stopwatch.StartNew();
     var samples = new long[at.Length];
@@ -437,6 +427,13 @@ async Task<long[]> IdleSamplesAsync(int which, TimeSpan[] at)
         samples[i] = RssTree(process.Id);
     }
 
+    Stop(process);
+    return samples;
+}
+
+// Ends a contender and its children (the official server runs as bash → node); one that already exited is fine.
+static void Stop(Process process)
+{
     try
     {
         process.Kill(entireProcessTree: true);
@@ -444,8 +441,6 @@ async Task<long[]> IdleSamplesAsync(int which, TimeSpan[] at)
     catch (InvalidOperationException)
     {
     }
-
-    return samples;
 }
 
 static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
