@@ -44,7 +44,7 @@ internal sealed class StdioGuard
     public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused, TimeSpan? drain = null)
     {
         _stdin = stdin;
-        _output = new LineWriter(stdout, answers => Owe(-answers));
+        _output = new LineWriter(stdout, () => Owe(-1));
         _limits = limits;
         _refused = refused;
         _drain = drain ?? DefaultDrain;
@@ -273,7 +273,7 @@ internal sealed class StdioGuard
 /// pool once its line is out), and goes out with its line end in one write. <paramref name="answered"/>, when given,
 /// learns of each answer (a response or an error) that went out, not of notifications or the server's own requests.
 /// </summary>
-internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : IDisposable
+internal sealed class LineWriter(Stream inner, Action? answered = null) : IDisposable
 {
     /// <summary>The largest buffer kept between lines.</summary>
     internal const int KeptBytes = 16 * 1024;
@@ -301,7 +301,7 @@ internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : I
         try
         {
             _buffer.Write(line.Span);
-            await WriteOutAsync(answers: 0, cancellationToken).ConfigureAwait(false);
+            await WriteOutAsync(answer: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -327,7 +327,7 @@ internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : I
                 throw;
             }
 
-            await WriteOutAsync(message is JsonRpcResponse or JsonRpcError ? 1 : 0, cancellationToken).ConfigureAwait(false);
+            await WriteOutAsync(answer: message is JsonRpcResponse or JsonRpcError, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -337,7 +337,7 @@ internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : I
 
     // Under the gate: the buffered message and its line end in one write; the buffer is emptied whether or not the
     // write succeeded.
-    private async Task WriteOutAsync(int answers, CancellationToken cancellationToken)
+    private async Task WriteOutAsync(bool answer, CancellationToken cancellationToken)
     {
         try
         {
@@ -350,9 +350,9 @@ internal sealed class LineWriter(Stream inner, Action<int>? answered = null) : I
             _buffer.Reset();
         }
 
-        if (answers > 0)
+        if (answer)
         {
-            answered?.Invoke(answers);
+            answered?.Invoke();
         }
     }
 

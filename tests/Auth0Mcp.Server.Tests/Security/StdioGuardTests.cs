@@ -198,7 +198,7 @@ public sealed class StdioGuardTests
     public async Task Output_Answers_AreCountedAndNotificationsAndServerRequestsAreNot()
     {
         var answered = 0;
-        using var output = new LineWriter(new RecordingStream(), n => Interlocked.Add(ref answered, n));
+        using var output = new LineWriter(new RecordingStream(), () => Interlocked.Increment(ref answered));
 
         await output.WriteMessageAsync(new JsonRpcNotification { Method = "notifications/progress" });
         await output.WriteMessageAsync(new JsonRpcRequest { Id = new RequestId(9), Method = "roots/list" });
