@@ -71,24 +71,10 @@ public sealed class StartupDataTests
             .Where(f => f.Length == 6 && f[5].Trim() == real && f[2] == "00000000")
             .Select(f => Convert.ToInt64(f[0].Split('-')[0], 16))
             .First();
-        using var reader = new BinaryReader(File.OpenRead(executable));
-        reader.BaseStream.Position = 0x28;
-        var sectionTable = reader.ReadInt64();
-        reader.BaseStream.Position = 0x3C;
-        int count = reader.ReadUInt16(), namesIndex = reader.ReadUInt16();
-        var sections = Enumerable.Range(0, count).Select(i =>
-        {
-            reader.BaseStream.Position = sectionTable + (i * 64);
-            var name = reader.ReadInt32();
-            reader.BaseStream.Position += 12;
-            return (Name: name, Address: reader.ReadInt64(), Offset: reader.ReadInt64(), Size: reader.ReadInt64());
-        }).ToList();
-        reader.BaseStream.Position = sections[namesIndex].Offset;
-        var names = reader.ReadBytes((int)sections[namesIndex].Size);
-        string NameOf(int at) => System.Text.Encoding.ASCII.GetString(names, at, Array.IndexOf(names, (byte)0, at) - at);
+        var sections = ElfSections.Read(executable);
 
         using var memory = new BinaryReader(File.OpenRead($"/proc/{pid}/mem"));
-        var modules = sections.Single(s => NameOf(s.Name) == "__modules");
+        var modules = sections.Single(s => s.Name == "__modules");
         memory.BaseStream.Position = bias + modules.Address;
         var header = memory.ReadInt64();
         memory.BaseStream.Position = header;
@@ -102,7 +88,7 @@ public sealed class StartupDataTests
             memory.BaseStream.Position += 4;
             return (Id: id, Start: memory.ReadInt64(), End: memory.ReadInt64());
         }).Single(r => r.Id == DehydratedDataSection);
-        var relocations = sections.Single(s => NameOf(s.Name) == ".rela.dyn");
+        var relocations = sections.Single(s => s.Name == ".rela.dyn");
         return
         [
             Whole("dehydrated data", dehydrated.Start, dehydrated.End),

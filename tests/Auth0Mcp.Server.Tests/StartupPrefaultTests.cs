@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Auth0Mcp.Server.Tests.Infrastructure;
+
+namespace Auth0Mcp.Server.Tests;
+
+/// <summary>
+/// The Native AOT executable populates the runtime's <c>.hydrated</c> section in one call before <c>main</c>
+/// (src/Auth0Mcp.Server/Native/startup_prefault.c), instead of taking a page fault for each of its pages while the
+/// runtime expands its type data into it. Seen from outside with gdb (which build/test.sh installs for the Native AOT
+/// step): the process's first <c>madvise</c> is <c>MADV_POPULATE_WRITE</c> over exactly the section's whole pages,
+/// as found here from the file's own section headers. Category NativeAot: the JIT build has no such section.
+/// </summary>
+[Trait("Category", "NativeAot")]
+public sealed partial class StartupPrefaultTests
+{
+    private const int MadvPopulateWrite = 23;
+
+    [Fact]
+    public async Task Start_BeforeMain_PopulatesTheHydratedSectionInOneCall()
+    {
+        Assert.True(Repo.NativeServer is not null, "a Native AOT test: set AUTH0_MCP_TEST_SERVER to the executable (build/test.sh does)");
+        var hydrated = ElfSections.Read(Repo.NativeServer!).Single(s => s.Name == ".hydrated");
+        long first = (hydrated.Address + 4095) & ~4095L, last = (hydrated.Address + hydrated.Size) & ~4095L;
+        Assert.True(last - first > 4 << 20, $"the expanded type data is {hydrated.Size} bytes");
+
+        var script = Path.Combine(Path.GetTempPath(), $"prefault-{Guid.NewGuid():N}.gdb");
+        await File.WriteAllTextAsync(script, """
+            set pagination off
+            catch syscall madvise
+            run --help > /dev/null 2>&1
+            info registers rdi rsi rdx
+            info proc mappings
+            kill
+            """);
+        try
+        {
+            var (_, stdout, stderr) = await Processes.RunAsync("gdb", ["-q", "-batch", "-x", script, Repo.NativeServer!], timeout: TimeSpan.FromMinutes(2));
+            var registers = Registers().Matches(stdout).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+            Assert.True(registers.Count == 3, $"gdb did not stop at a madvise call:\n{stdout}\n{stderr}");
+            Assert.Equal(MadvPopulateWrite, registers["rdx"]);
+            Assert.Equal(last - first, registers["rsi"]);
+
+            // At the section's address in this process: the load bias is where the file's offset 0 is mapped.
+            var real = Path.GetFullPath(Repo.NativeServer!);
+            var bias = Mapping().Matches(stdout).Where(m => m.Groups[3].Value.Trim() == real && Convert.ToInt64(m.Groups[2].Value, 16) == 0)
+                .Select(m => Convert.ToInt64(m.Groups[1].Value, 16)).First();
+            Assert.Equal(bias + first, registers["rdi"]);
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    [GeneratedRegex(@"^(rdi|rsi|rdx)\s+0x([0-9a-f]+)", RegexOptions.Multiline)]
+    private static partial Regex Registers();
+
+    // info proc mappings: start, end, size, offset, [perms,] file.
+    [GeneratedRegex(@"^\s*0x([0-9a-f]+)\s+0x[0-9a-f]+\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(?:[rwxps-]{4}\s+)?(\S.*)$", RegexOptions.Multiline)]
+    private static partial Regex Mapping();
+}
