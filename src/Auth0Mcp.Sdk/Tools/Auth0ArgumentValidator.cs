@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Json.Schema;
@@ -17,9 +18,8 @@ internal sealed class Auth0ArgumentValidator
 {
     private const int MaxErrors = 10;
 
-    private static readonly Dialect Draft = Dialect.Draft202012
-        .Without([MaxLengthKeyword.Instance, MinLengthKeyword.Instance])
-        .With([new CodePointLengthKeyword("maxLength", max: true), new CodePointLengthKeyword("minLength", max: false)]);
+    // The first of the static fields (they are initialized in order), so the library is initialized before any use.
+    private static readonly Dialect Draft = CreateDialect();
 
     private static readonly Lock BuildLock = new();
 
@@ -176,4 +176,24 @@ internal sealed class Auth0ArgumentValidator
             };
         }
     }
+
+    /// <summary>
+    /// Draft 2020-12 with string lengths in code points, once JsonSchema.Net's own initialization has run. That
+    /// initialization (its vocabularies, dialects and meta-schemas) is the library's module
+    /// initializer: under the JIT that runs when its assembly is first loaded, at the first
+    /// validation, but Native AOT runs every module initializer before <c>Main</c>, where it was a fifth of the server's
+    /// start (building 20 meta-schemas). The server's Native AOT publish therefore removes that call from the library's
+    /// module constructor (src/Auth0Mcp.Server/AotSubstitutions.xml), and the validator makes it here, before its first
+    /// use. The library's method is idempotent: where the module initializer did run, this does nothing.
+    /// </summary>
+    private static Dialect CreateDialect()
+    {
+        JsonSchemaNetInitialize(null);
+        return Dialect.Draft202012
+            .Without([MaxLengthKeyword.Instance, MinLengthKeyword.Instance])
+            .With([new CodePointLengthKeyword("maxLength", max: true), new CodePointLengthKeyword("minLength", max: false)]);
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.StaticMethod, Name = "Initialize")]
+    private static extern void JsonSchemaNetInitialize([UnsafeAccessorType("Json.Schema.__ModuleInitialization, JsonSchema.Net")] object? library);
 }
