@@ -160,6 +160,27 @@ public sealed class PackageTests(PackageFeed feed)
         Assert.True(result.IsError is not true, Text(result));
         using var body = JsonDocument.Parse(Text(result));
         Assert.Equal(JsonValueKind.Array, body.RootElement.ValueKind);
+
+        // Its Native AOT publish would get the Sdk's ILC substitution (JsonSchema.Net initialized at first use, not
+        // before Main) through Auth0Mcp.ManagementApi -> Auth0Mcp.Sdk's buildTransitive targets; a plain build does not.
+        var plain = await IlcArgsAsync(dir, aot: false);
+        Assert.Empty(plain);
+        var substitution = Assert.Single(await IlcArgsAsync(dir, aot: true));
+        Assert.StartsWith("--substitution:", substitution, StringComparison.Ordinal);
+        var file = substitution["--substitution:".Length..];
+        Assert.Contains(Path.Combine("auth0mcp.sdk", feed.Version, "buildTransitive"), file, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<assembly fullname=\"JsonSchema.Net\">", File.ReadAllText(file), StringComparison.Ordinal);
+    }
+
+    /// <summary>The <c>IlcArg</c> items the consumer's project evaluates to (with or without <c>PublishAot</c>).</summary>
+    private async Task<string[]> IlcArgsAsync(string dir, bool aot)
+    {
+        var run = await Processes.RunAsync("dotnet", ["msbuild", "-getItem:IlcArg", $"-p:PublishAot={(aot ? "true" : "false")}", "-nologo"], dir, feed.Environment);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var items = JsonDocument.Parse(run.Stdout);
+        return items.RootElement.GetProperty("Items").TryGetProperty("IlcArg", out var args)
+            ? args.EnumerateArray().Select(a => a.GetProperty("Identity").GetString()!).ToArray()
+            : [];
     }
 
     [PackagingFact]

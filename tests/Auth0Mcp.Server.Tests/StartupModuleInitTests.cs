@@ -5,7 +5,7 @@ namespace Auth0Mcp.Server.Tests;
 
 /// <summary>
 /// Native AOT runs every module initializer before <c>Main</c>; the server's publish defers JsonSchema.Net's (its 20
-/// meta-schemas) to the argument validator's first use, as under the JIT (src/Auth0Mcp.Server/AotSubstitutions.xml,
+/// meta-schemas) to the argument validator's first use, as under the JIT (src/Auth0Mcp.Sdk/buildTransitive/Auth0Mcp.Sdk.Substitutions.xml,
 /// <c>Auth0ArgumentValidator.CreateDialect</c>). Seen with gdb on the published executable: the library builds its
 /// meta-schemas exactly once, from the validator of the first <c>tools/call</c>, not at start; and that call's
 /// arguments are still checked (a <c>per_page</c> over the schema's maximum is refused with the field named). The

@@ -178,13 +178,13 @@ internal sealed class Auth0ArgumentValidator
     }
 
     /// <summary>
-    /// Draft 2020-12 with string lengths in code points, once JsonSchema.Net's own initialization has run. That
-    /// initialization (its vocabularies, dialects and meta-schemas) is the library's module
-    /// initializer: under the JIT that runs when its assembly is first loaded, at the first
-    /// validation, but Native AOT runs every module initializer before <c>Main</c>, where it was a fifth of the server's
-    /// start (building 20 meta-schemas). The server's Native AOT publish therefore removes that call from the library's
-    /// module constructor (src/Auth0Mcp.Server/AotSubstitutions.xml), and the validator makes it here, before its first
-    /// use. The library's method is idempotent: where the module initializer did run, this does nothing.
+    /// Draft 2020-12 with string lengths in code points, once JsonSchema.Net's own initialization (its vocabularies,
+    /// dialects and meta-schemas) has run. That initialization is the library's module initializer: under the JIT it runs
+    /// when the assembly is first loaded, at the first validation, but Native AOT runs every module initializer before
+    /// <c>Main</c>, where it was a fifth of the server's start. A Native AOT publish of any app that uses this package
+    /// therefore removes the call from the library's module constructor (buildTransitive/Auth0Mcp.Sdk.Substitutions.xml),
+    /// and the validator makes it here, before its first use. The library's method is idempotent: where the module
+    /// initializer did run, this does nothing.
     /// </summary>
     private static Dialect CreateDialect()
     {
