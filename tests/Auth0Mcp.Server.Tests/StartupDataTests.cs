@@ -98,8 +98,8 @@ public sealed class StartupDataTests
 
     private static Range Whole(string name, long start, long end)
     {
-        long first = (start + 4095) & ~4095L, last = end & ~4095L;
-        return new Range(name, first, last - first);
+        var (first, length) = ElfSections.WholePages(start, end);
+        return new Range(name, first, length);
     }
 
     /// <summary>The share of the range's pages present in <paramref name="pid"/>'s page tables (bit 63 of each pagemap entry).</summary>

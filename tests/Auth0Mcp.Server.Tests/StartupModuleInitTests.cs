@@ -34,8 +34,7 @@ public sealed partial class StartupModuleInitTests
                 """{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}""",
                 """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"auth0_users_list","arguments":{"per_page":500}}}""",
             ]);
-            var script = Path.Combine(work, "gdb");
-            await File.WriteAllTextAsync(script, $"""
+            var (stdout, stderr) = await Gdb.RunAsync($"""
                 set pagination off
                 set confirm off
                 handle SIGUSR1 SIGUSR2 SIG34 SIG35 SIGPIPE nostop noprint pass
@@ -49,9 +48,7 @@ public sealed partial class StartupModuleInitTests
                 end
                 run serve < {input} > {output}
                 quit
-                """);
-            var (_, stdout, stderr) = await Processes.RunAsync("gdb", ["-q", "-batch", "-x", script, Repo.NativeServer!],
-                home.Environment(auth0.BaseUrl, "nina"), TimeSpan.FromMinutes(3));
+                """, Repo.NativeServer!, home.Environment(auth0.BaseUrl, "nina"), TimeSpan.FromMinutes(3));
 
             var answers = await File.ReadAllTextAsync(output);
             Assert.Contains("\"id\":2", answers, StringComparison.Ordinal);

@@ -21,36 +21,27 @@ public sealed partial class StartupPrefaultTests
     {
         Assert.True(Repo.NativeServer is not null, "a Native AOT test: set AUTH0_MCP_TEST_SERVER to the executable (build/test.sh does)");
         var hydrated = ElfSections.Read(Repo.NativeServer!).Single(s => s.Name == ".hydrated");
-        long first = (hydrated.Address + 4095) & ~4095L, last = (hydrated.Address + hydrated.Size) & ~4095L;
-        Assert.True(last - first > 4 << 20, $"the expanded type data is {hydrated.Size} bytes");
+        var (first, length) = ElfSections.WholePages(hydrated.Address, hydrated.Address + hydrated.Size);
+        Assert.True(length > 4 << 20, $"the expanded type data is {hydrated.Size} bytes");
 
-        var script = Path.Combine(Path.GetTempPath(), $"prefault-{Guid.NewGuid():N}.gdb");
-        await File.WriteAllTextAsync(script, """
+        var (stdout, stderr) = await Gdb.RunAsync("""
             set pagination off
             catch syscall madvise
             run --help > /dev/null 2>&1
             info registers rdi rsi rdx
             info proc mappings
             kill
-            """);
-        try
-        {
-            var (_, stdout, stderr) = await Processes.RunAsync("gdb", ["-q", "-batch", "-x", script, Repo.NativeServer!], timeout: TimeSpan.FromMinutes(2));
-            var registers = Registers().Matches(stdout).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
-            Assert.True(registers.Count == 3, $"gdb did not stop at a madvise call:\n{stdout}\n{stderr}");
-            Assert.Equal(MadvPopulateWrite, registers["rdx"]);
-            Assert.Equal(last - first, registers["rsi"]);
+            """, Repo.NativeServer!, timeout: TimeSpan.FromMinutes(2));
+        var registers = Registers().Matches(stdout).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+        Assert.True(registers.Count == 3, $"gdb did not stop at a madvise call:\n{stdout}\n{stderr}");
+        Assert.Equal(MadvPopulateWrite, registers["rdx"]);
+        Assert.Equal(length, registers["rsi"]);
 
-            // At the section's address in this process: the load bias is where the file's offset 0 is mapped.
-            var real = Path.GetFullPath(Repo.NativeServer!);
-            var bias = Mapping().Matches(stdout).Where(m => m.Groups[3].Value.Trim() == real && Convert.ToInt64(m.Groups[2].Value, 16) == 0)
-                .Select(m => Convert.ToInt64(m.Groups[1].Value, 16)).First();
-            Assert.Equal(bias + first, registers["rdi"]);
-        }
-        finally
-        {
-            File.Delete(script);
-        }
+        // At the section's address in this process: the load bias is where the file's offset 0 is mapped.
+        var real = Path.GetFullPath(Repo.NativeServer!);
+        var bias = Mapping().Matches(stdout).Where(m => m.Groups[3].Value.Trim() == real && Convert.ToInt64(m.Groups[2].Value, 16) == 0)
+            .Select(m => Convert.ToInt64(m.Groups[1].Value, 16)).First();
+        Assert.Equal(bias + first, registers["rdi"]);
     }
 
     [GeneratedRegex(@"^(rdi|rsi|rdx)\s+0x([0-9a-f]+)", RegexOptions.Multiline)]

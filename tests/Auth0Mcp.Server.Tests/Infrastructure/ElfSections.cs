@@ -26,4 +26,11 @@ internal static class ElfSections
         string NameOf(int at) => Encoding.ASCII.GetString(names, at, Array.IndexOf(names, (byte)0, at) - at);
         return headers.Select(h => new Section(NameOf(h.Name), h.Address, h.Offset, h.Size)).ToList();
     }
+
+    /// <summary>The whole pages inside [<paramref name="start"/>, <paramref name="end"/>): the first one's address and their length.</summary>
+    public static (long First, long Length) WholePages(long start, long end)
+    {
+        long first = (start + 4095) & ~4095L, last = end & ~4095L;
+        return (first, last - first);
+    }
 }
