@@ -65,9 +65,45 @@ public sealed class RegistrationTests
     {
         using var provider = Build(null);
 
-        var names = provider.GetServices<McpServerTool>().Select(t => t.ProtocolTool.Name).Order(StringComparer.Ordinal).ToList();
+        var names = provider.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!.Select(t => t.ProtocolTool.Name).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(CoreRun.From(SmallSpecs.Text(SmallSpecs.Constructs), SmallSpecs.Namespace(SmallSpecs.Constructs)).RequiredModel.Tools.Select(t => t.Name), names);
+    }
+
+    [Fact]
+    public void Registration_OptionsMadePerRequest_ShareOneToolCollection()
+    {
+        // Streamable HTTP makes new server options for each stateless request (IOptionsFactory.Create): the generated
+        // tools must not be copied into a new collection each time. A tool the host registers the usual way joins them.
+        var services = new ServiceCollection();
+        var host = new HostTool();
+        var builder = services.AddMcpServer().WithTools([host]);
+        CompiledConstructs.WithConstructsTools(builder, null);
+        using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IOptionsFactory<McpServerOptions>>();
+
+        var first = factory.Create(Options.DefaultName);
+        var second = factory.Create(Options.DefaultName);
+
+        Assert.NotSame(first, second);
+        Assert.NotNull(first.ToolCollection);
+        Assert.Same(first.ToolCollection, second.ToolCollection);
+        Assert.Same(first.ToolCollection, provider.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection);
+        var expected = CoreRun.From(SmallSpecs.Text(SmallSpecs.Constructs), SmallSpecs.Namespace(SmallSpecs.Constructs)).RequiredModel.Tools.Count + 1;
+        Assert.Equal(expected, second.ToolCollection!.Count);
+        Assert.True(second.ToolCollection.TryGetPrimitive(HostTool.Name, out var found) && ReferenceEquals(found, host));
+    }
+
+    private sealed class HostTool : McpServerTool
+    {
+        public const string Name = "host_tool";
+
+        public override ModelContextProtocol.Protocol.Tool ProtocolTool { get; } = new() { Name = Name };
+
+        public override IReadOnlyList<object> Metadata => [];
+
+        public override ValueTask<ModelContextProtocol.Protocol.CallToolResult> InvokeAsync(RequestContext<ModelContextProtocol.Protocol.CallToolRequestParams> request, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(new ModelContextProtocol.Protocol.CallToolResult());
     }
 
     private static ServiceProvider Build(Action<Auth0ConnectionOptions>? configure, ServiceCollection? services = null)

@@ -163,7 +163,7 @@ public sealed class WireTests
 
         public async Task<CallToolResult> CallAsync(string tool, string arguments)
         {
-            var target = _services.GetServices<McpServerTool>().OfType<Auth0ApiTool>().Single(t => t.ProtocolTool.Name == tool);
+            var target = _services.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpServerOptions>>().Value.ToolCollection!.OfType<Auth0ApiTool>().Single(t => t.ProtocolTool.Name == tool);
             using var document = JsonDocument.Parse(arguments);
             var args = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
             return await target.InvokeAsync(args, _services);

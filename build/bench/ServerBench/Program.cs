@@ -173,11 +173,29 @@ await oursClient.ListToolsAsync();
 await Task.Delay(2000);
 var idleRss = Rss(ours.Id);
 // BENCH_PROFILE=SECONDS: only call our stdio server, serially (BENCH_PROFILE_CALLERS=N: N callers at once), for that long (attach `perf record -p PID` or
-// dotnet-trace to the PID printed on stderr), then exit without the tables.
+// dotnet-trace to the PID printed on stderr), then exit without the tables. BENCH_PROFILE_TRANSPORT=http calls a
+// Streamable HTTP server instead (started for the profile, with the same store and environment).
 if (Environment.GetEnvironmentVariable("BENCH_PROFILE") is { Length: > 0 } profileSeconds)
 {
-    Console.Error.WriteLine($"profiling: server pid {ours.Id}, store {store}");
-    var cpuBefore = CpuMs(ours.Id);
+    var profiled = ours;
+    var profiledClient = oursClient;
+    if (Environment.GetEnvironmentVariable("BENCH_PROFILE_TRANSPORT") == "http")
+    {
+        profiled = Start("dotnet", [dll, "serve", "--http", "http://127.0.0.1:0/mcp"], env, out _, http: true);
+        profiledClient = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(await ListeningUrlAsync(profiled)),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["X-API-Key"] = Key },
+        }));
+        for (var i = 0; i < 200; i++)
+        {
+            await profiledClient.CallToolAsync("auth0_clients_get", ourArgs);
+        }
+    }
+
+    Console.Error.WriteLine($"profiling: server pid {profiled.Id}, store {store}");
+    var cpuBefore = CpuMs(profiled.Id);
     var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
     var until = Stopwatch.StartNew();
     var made = 0;
@@ -187,12 +205,18 @@ if (Environment.GetEnvironmentVariable("BENCH_PROFILE") is { Length: > 0 } profi
     {
         while (until.Elapsed.TotalSeconds < seconds)
         {
-            await oursClient.CallToolAsync("auth0_clients_get", ourArgs);
+            await profiledClient.CallToolAsync("auth0_clients_get", ourArgs);
             Interlocked.Increment(ref made);
         }
     }));
 
-    Console.Error.WriteLine($"profiling: {made} calls, {until.Elapsed.TotalMilliseconds / made:F3} ms per call, server CPU {(CpuMs(ours.Id) - cpuBefore) / made:F3} ms per call, harness (client + stub) CPU {(Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - harnessBefore) / made:F3} ms per call, load {File.ReadAllText("/proc/loadavg").Trim()}");
+    Console.Error.WriteLine($"profiling: {made} calls, {until.Elapsed.TotalMilliseconds / made:F3} ms per call, server CPU {(CpuMs(profiled.Id) - cpuBefore) / made:F3} ms per call, harness (client + stub) CPU {(Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - harnessBefore) / made:F3} ms per call, load {File.ReadAllText("/proc/loadavg").Trim()}");
+    if (profiled != ours)
+    {
+        await profiledClient.DisposeAsync();
+        Stop(profiled);
+    }
+
     ours.Kill(entireProcessTree: true);
     return 0;
 }
@@ -282,7 +306,9 @@ foreach (var (name, _) in contenders)
     Console.WriteLine($"| {name} | {p50:F2} | {Percentile(serial[name], 0.99):F2} | {rate:F0} | {p50 / officialP50:F2}x | {perRound.Min():F2}–{perRound.Max():F2}x | {rate / officialRate:F2}x | {rate / rawRate:F2} |");
 }
 
-Console.WriteLine($"\nStreamable HTTP vs stdio (p50, ours): {Percentile(serial["auth0-mcp Streamable HTTP (governance + audit on)"], 0.5) / Percentile(serial["auth0-mcp stdio (governance + audit on)"], 0.5):F2}x");
+const string OursStdio = "auth0-mcp stdio (governance + audit on)", OursHttp = "auth0-mcp Streamable HTTP (governance + audit on)";
+var httpPerRound = roundP50[OursHttp].Zip(roundP50[OursStdio], (a, b) => a / b).ToList();
+Console.WriteLine($"\nStreamable HTTP vs stdio (p50, ours): {Percentile(serial[OursHttp], 0.5) / Percentile(serial[OursStdio], 0.5):F2}x (per round {httpPerRound.Min():F2}–{httpPerRound.Max():F2}x, median {Median(httpPerRound):F2}x)");
 Console.WriteLine($"\n## Idle memory after tools/list (2 s idle)\n\n| server | RSS MiB |\n|---|---:|\n| auth0-mcp stdio, governance on, 452 tools | {idleRss / 1024.0 / 1024.0:F0} |\n| Auth0 official (node, whole process tree) | {officialRss / 1024.0 / 1024.0:F0} |");
 if (native is not null)
 {

@@ -179,7 +179,7 @@ internal static class ToolEmitter
         w.Line($"    options.DefaultBaseUrl ??= global::{ns}.{KnownTypes.CatalogName}.DefaultBaseUrl;");
         w.Line("    configure?.Invoke(options);");
         w.Line("});");
-        w.Line($"return builder.WithTools(global::{ns}.{KnownTypes.CatalogName}.CreateTools());");
+        w.Line($"return builder.WithSharedTools(global::{ns}.{KnownTypes.CatalogName}.CreateTools());");
         w.Close();
         w.Close();
         return w.ToString();

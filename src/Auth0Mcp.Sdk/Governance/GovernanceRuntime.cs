@@ -615,7 +615,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                 }
             }
 
-            if (subscribersToo && _services.GetService<IOptions<McpServerOptions>>()?.Value.ToolCollection is GovernedToolCollection tools)
+            if (subscribersToo && _services.GetService<IOptions<McpServerOptions>>()?.Value.ToolCollection is ServerToolCollection tools)
             {
                 tools.NotifyChanged();
             }

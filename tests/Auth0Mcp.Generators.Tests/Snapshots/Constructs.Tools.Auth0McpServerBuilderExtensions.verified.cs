@@ -29,6 +29,6 @@ public static class ConstructsToolsMcpServerBuilderExtensions
             options.DefaultBaseUrl ??= global::Fixtures.Constructs.Auth0ToolCatalog.DefaultBaseUrl;
             configure?.Invoke(options);
         });
-        return builder.WithTools(global::Fixtures.Constructs.Auth0ToolCatalog.CreateTools());
+        return builder.WithSharedTools(global::Fixtures.Constructs.Auth0ToolCatalog.CreateTools());
     }
 }

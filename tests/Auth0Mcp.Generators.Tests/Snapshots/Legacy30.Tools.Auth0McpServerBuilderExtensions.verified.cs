@@ -29,6 +29,6 @@ public static class Legacy30ToolsMcpServerBuilderExtensions
             options.DefaultBaseUrl ??= global::Fixtures.Legacy30.Auth0ToolCatalog.DefaultBaseUrl;
             configure?.Invoke(options);
         });
-        return builder.WithTools(global::Fixtures.Legacy30.Auth0ToolCatalog.CreateTools());
+        return builder.WithSharedTools(global::Fixtures.Legacy30.Auth0ToolCatalog.CreateTools());
     }
 }

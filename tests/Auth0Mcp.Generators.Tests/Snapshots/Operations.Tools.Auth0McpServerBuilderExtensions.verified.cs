@@ -29,6 +29,6 @@ public static class OperationsToolsMcpServerBuilderExtensions
             options.DefaultBaseUrl ??= global::Fixtures.Operations.Auth0ToolCatalog.DefaultBaseUrl;
             configure?.Invoke(options);
         });
-        return builder.WithTools(global::Fixtures.Operations.Auth0ToolCatalog.CreateTools());
+        return builder.WithSharedTools(global::Fixtures.Operations.Auth0ToolCatalog.CreateTools());
     }
 }

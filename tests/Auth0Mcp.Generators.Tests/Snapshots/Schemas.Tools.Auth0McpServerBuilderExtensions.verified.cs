@@ -29,6 +29,6 @@ public static class SchemasToolsMcpServerBuilderExtensions
             options.DefaultBaseUrl ??= global::Fixtures.Schemas.Auth0ToolCatalog.DefaultBaseUrl;
             configure?.Invoke(options);
         });
-        return builder.WithTools(global::Fixtures.Schemas.Auth0ToolCatalog.CreateTools());
+        return builder.WithSharedTools(global::Fixtures.Schemas.Auth0ToolCatalog.CreateTools());
     }
 }

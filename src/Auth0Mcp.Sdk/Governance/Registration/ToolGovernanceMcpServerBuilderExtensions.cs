@@ -1,4 +1,5 @@
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -38,11 +39,14 @@ public static class ToolGovernanceMcpServerBuilderExtensions
             sp.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value.ServerName));
         services.TryAddSingleton<GovernanceRuntime>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, GovernanceStartup>());
+        // Governance notifies through the server's shared collection (Tools/ServerToolCollection.cs).
+        ServerToolCollection.Register(services);
         services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o =>
         {
-            if (o.ToolCollection is { } tools and not GovernedToolCollection)
+            // A collection the host set itself is governed through a copy.
+            if (o.ToolCollection is { } tools and not ServerToolCollection)
             {
-                var governed = new GovernedToolCollection();
+                var governed = new ServerToolCollection();
                 foreach (var tool in tools)
                 {
                     governed.Add(tool);
