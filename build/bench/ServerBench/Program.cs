@@ -60,6 +60,18 @@ var env = new Dictionary<string, string?>
     ["SSL_CERT_FILE"] = caFile,
     ["DOTNET_gcServer"] = "0",
 };
+// BENCH_SERVER_ENV="NAME=VALUE;NAME=VALUE" adds variables to our servers' environment only (e.g. a runtime setting to try).
+foreach (var pair in (Environment.GetEnvironmentVariable("BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+{
+    var eq = pair.IndexOf('=', StringComparison.Ordinal);
+    if (eq <= 0)
+    {
+        throw new ArgumentException($"BENCH_SERVER_ENV: '{pair}' is not NAME=VALUE.");
+    }
+
+    env[pair[..eq]] = pair[(eq + 1)..];
+}
+
 var officialEnv = new Dictionary<string, string?>
 {
     ["AUTH0_DOMAIN"] = stubHostPort,
