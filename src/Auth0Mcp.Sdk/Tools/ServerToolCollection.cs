@@ -9,7 +9,7 @@ namespace Auth0Mcp.Sdk.Tools;
 /// handler makes new server options for each request of a 2026-07-28+ client, and the options factory runs every
 /// configure step again: tools registered one by one in the service collection would be copied into a new collection
 /// per request (for 452 tools, a fifth of the server's processor time per call). This collection is built once, from
-/// the <see cref="Auth0ApiToolMcpServerBuilderExtensions.WithSharedTools"/> registrations, and set on the options
+/// the <see cref="SharedToolsMcpServerBuilderExtensions.WithSharedTools"/> registrations, and set on the options
 /// before the SDK's own setup adds any tool registered the usual way (then a lookup for a tool already there).
 /// Governance also uses it to tell the SDK that what callers may see changed (<c>notifications/tools/list_changed</c>
 /// on the <c>subscriptions/listen</c> streams of 2026-07-28+ clients).
@@ -53,6 +53,6 @@ internal sealed class ServerToolCollection : McpServerPrimitiveCollection<McpSer
             new ConfigureNamedOptions<McpServerOptions>(Options.DefaultName, o => o.ToolCollection ??= sp.GetRequiredService<ServerToolCollection>())));
     }
 
-    /// <summary>One <see cref="Auth0ApiToolMcpServerBuilderExtensions.WithSharedTools"/> registration.</summary>
+    /// <summary>One <see cref="SharedToolsMcpServerBuilderExtensions.WithSharedTools"/> registration.</summary>
     internal sealed record SharedTools(IReadOnlyList<McpServerTool> Tools);
 }
