@@ -22,6 +22,8 @@ var work = Directory.CreateTempSubdirectory("auth0mcp-bench-").FullName;
 // BENCH_STORE_DIR puts the store elsewhere (e.g. /dev/shm, to separate the cost of the disk's fsync from the rest).
 var storeDir = Environment.GetEnvironmentVariable("BENCH_STORE_DIR") is { Length: > 0 } dir ? Directory.CreateDirectory(Path.Combine(dir, "auth0mcp-bench-" + Guid.NewGuid().ToString("N"))).FullName : work;
 var store = Path.Combine(storeDir, "governance.db");
+// Removed however the run ends (the cold-only and profile modes return early): a profiled store grows by hundreds of MB.
+using var cleanup = new TempDirectories(work, storeDir);
 const string Key = "bench-key-0123456789abcdef01";
 
 // A fast local stand-in for Auth0 over HTTPS (a self-signed certificate for 127.0.0.1): our server trusts it through
@@ -338,7 +340,6 @@ foreach (var p in new[] { ours, official, oursHttp, oursNative }.OfType<Process>
     Stop(p);
 }
 
-Directory.Delete(work, recursive: true);
 return 0;
 
 static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned()
@@ -540,4 +541,23 @@ Process Start(string file, string[] arguments, Dictionary<string, string?> envir
 
     transport = http ? null : new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
     return process;
+}
+
+/// <summary>The run's temporary folders (the stub's certificate, the store), deleted when the run ends.</summary>
+internal sealed class TempDirectories(params string[] paths) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var path in paths.Distinct())
+        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"could not remove {path}: {ex.Message}");
+            }
+        }
+    }
 }

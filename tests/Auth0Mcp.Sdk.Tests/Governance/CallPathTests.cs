@@ -196,7 +196,8 @@ public sealed class CallPathTests
     [Fact]
     public async Task StartUp_CatalogueUnchangedSinceTheLastSync_SkipsTheSync()
     {
-        var path = Path.Combine(Path.GetTempPath(), "auth0mcp-callpath-" + Guid.NewGuid().ToString("N"), "gov.db");
+        using var directory = new TestDirectory("auth0mcp-callpath-");
+        var path = directory.File("gov.db");
         int afterFirst;
         await using (var first = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], store: new SqliteGovernanceStore(path)))
         {
@@ -214,8 +215,11 @@ public sealed class CallPathTests
     /// <summary>A governed server with real tools, a scripted Auth0, a recording hook and a recording store.</summary>
     private sealed class Fixture : IAsyncDisposable
     {
-        private Fixture(ScriptedAuth0Server server, GovernanceHarness harness, RecordingStore store, McpClient client)
+        private readonly TestDirectory _directory;
+
+        private Fixture(ScriptedAuth0Server server, GovernanceHarness harness, RecordingStore store, McpClient client, TestDirectory directory)
         {
+            _directory = directory;
             Server = server;
             Harness = harness;
             Store = store;
@@ -235,8 +239,8 @@ public sealed class CallPathTests
             events ??= new ConcurrentQueue<string>();
             var server = await ScriptedAuth0Server.StartAsync();
             server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 204, "");
-            var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-callpath-" + Guid.NewGuid().ToString("N"));
-            var store = new RecordingStore(new SqliteGovernanceStore(Path.Combine(directory, "gov.db")), events);
+            var directory = new TestDirectory("auth0mcp-callpath-");
+            var store = new RecordingStore(new SqliteGovernanceStore(directory.File("gov.db")), events);
             var token = granted is null ? Auth0Mcp.Sdk.Tests.Http.Harness.StaticToken : TestTokens.Jwt(granted, DateTimeOffset.UtcNow.AddHours(1), "t");
             var harness = await GovernanceHarness.StartWithToolsAsync(
                 [new Auth0ApiTool(ConnectionsList), new Auth0ApiTool(UsersDelete)],
@@ -258,13 +262,14 @@ public sealed class CallPathTests
                 store);
             await harness.AllowAsync(["alice"], "auth0_connections_list", "auth0_users_delete");
             var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));
-            return new Fixture(server, harness, store, client);
+            return new Fixture(server, harness, store, client, directory);
         }
 
         public async ValueTask DisposeAsync()
         {
             await Harness.DisposeAsync();
             await Server.DisposeAsync();
+            _directory.Dispose();
         }
     }
 

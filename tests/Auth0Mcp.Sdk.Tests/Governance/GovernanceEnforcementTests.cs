@@ -287,9 +287,8 @@ public sealed class GovernanceEnforcementTests
     public async Task Approval_BoundToHash_ServerWithChangedCatalogueTreatsOldApprovalAsPending()
     {
         // Instance A approves v1; instance B (same store) runs v2 of the tool.
-        var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var storePath = Path.Combine(directory, "shared.db");
+        using var directory = new TestDirectory("auth0mcp-gov-");
+        var storePath = directory.File("shared.db");
         await using (var a = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], o => o.UseSqlite(storePath)))
         {
             await a.AllowAsync(["alice"], "auth0_users_list");

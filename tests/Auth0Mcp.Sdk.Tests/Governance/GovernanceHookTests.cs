@@ -338,8 +338,8 @@ public sealed class GovernanceHookTests
     public async Task AuditWriteFails_CallAnswered_OnlyWithAnErrorNeverTheResult()
     {
         var tool = new FakeTool(Descriptors.UsersList, _ => new CallToolResult { Content = [new TextContentBlock { Text = "the-payload" }] });
-        var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
-        var failing = new FailingAuditStore(new SqliteGovernanceStore(Path.Combine(directory, "gov.db")));
+        using var directory = new TestDirectory("auth0mcp-gov-");
+        var failing = new FailingAuditStore(new SqliteGovernanceStore(directory.File("gov.db")));
         await using var h = await GovernanceHarness.StartAsync([tool], store: failing);
         await h.AllowAsync(["alice"], "auth0_users_list");
         var client = await h.ConnectAsync(GovernanceHarness.User("alice"));

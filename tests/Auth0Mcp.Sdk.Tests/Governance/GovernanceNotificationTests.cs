@@ -8,9 +8,8 @@ public sealed class GovernanceNotificationTests
     [Fact]
     public async Task ListChanged_ChangeMadeByHostCommandInAnotherProcess_ClientNotifiedOnNextRefresh()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var storePath = Path.Combine(directory, "shared.db");
+        using var directory = new TestDirectory("auth0mcp-gov-");
+        var storePath = directory.File("shared.db");
         await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], o =>
         {
             o.UseSqlite(storePath);

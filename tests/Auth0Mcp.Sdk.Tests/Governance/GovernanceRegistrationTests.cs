@@ -39,10 +39,10 @@ public sealed class GovernanceRegistrationTests
     [Fact]
     public async Task HostStart_HostedServicesStarted_SyncsCatalogueBeforeAnyRequest()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "auth0mcp-gov-" + Guid.NewGuid().ToString("N"));
+        using var directory = new TestDirectory("auth0mcp-gov-");
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddMcpServer().WithTools([new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.UseSqlite(Path.Combine(directory, "gov.db")));
+        services.AddMcpServer().WithTools([new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.UseSqlite(directory.File("gov.db")));
         await using var provider = services.BuildServiceProvider();
 
         foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
