@@ -200,7 +200,7 @@ internal static class GovernanceCli
     {
         var name = Required(p.GetValue<string>("name"), "a tool name");
         var state = await r.Gov.GetStateAsync(r.Ct).ConfigureAwait(false);
-        var tool = state.FindTool(name) ?? throw new GovernanceException($"unknown tool '{name}'");
+        var tool = state.RequireTool(name);
         await r.WriteJsonAsync(w => r.WriteTool(w, state, tool, null)).ConfigureAwait(false);
         return Cli.Ok;
     }

@@ -133,6 +133,23 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal(ToolState.PendingReview, (await _store.LoadStateAsync()).FindTool("auth0_users_list")!.State);
     }
 
+    [Theory]
+    [InlineData("auth0_users_lst", "unknown tool 'auth0_users_lst'; did you mean 'auth0_users_list'?", "tools", "approve")]
+    [InlineData("users_list", "unknown tool 'users_list'; did you mean 'auth0_users_list'?", "tools", "show")]
+    [InlineData("auth0_clients_gte", "unknown tool 'auth0_clients_gte'; did you mean 'auth0_clients_get'?", "kill-switch", "on")]
+    [InlineData("read-onyl", "unknown toolset 'read-onyl'; did you mean 'read-only'?", "profiles", "create", "p", "--policy", "auto", "--toolsets")]
+    [InlineData("auth0_nothing_like_it", "unknown tool 'auth0_nothing_like_it'", "tools", "approve")]
+    public async Task Command_MistypedName_NamesTheClosestKnownNames(string name, string expected, params string[] command)
+    {
+        await RunAsync("tools", "list");
+
+        var (code, _, err) = await RunAsync([.. command, name]);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.EndsWith(expected, err.TrimEnd());
+        Assert.Equal(expected.Contains("did you mean", StringComparison.Ordinal), err.Contains("did you mean", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ToolsetsAndProfiles_CreateBindRequestGrant_WorkEndToEnd()
     {

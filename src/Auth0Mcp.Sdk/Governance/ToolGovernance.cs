@@ -835,7 +835,7 @@ public sealed partial class ToolGovernance
             }
             else
             {
-                var tool = state.FindTool(pattern) ?? throw new GovernanceException($"unknown tool '{pattern}'");
+                var tool = state.RequireTool(pattern);
                 if (!result.Contains(tool))
                 {
                     result.Add(tool);
@@ -954,14 +954,14 @@ public sealed partial class ToolGovernance
             throw new GovernanceException($"toolset '{name}' is automatic and cannot be changed");
         }
 
-        return state.FindToolset(name) ?? throw new GovernanceException($"unknown toolset '{name}'");
+        return state.FindToolset(name) ?? throw state.UnknownToolset(name);
     }
 
     private static void RequireToolsetName(GovernanceState state, string name)
     {
         if (!Toolset.IsAutomatic(name) && state.FindToolset(name) is null)
         {
-            throw new GovernanceException($"unknown toolset '{name}'");
+            throw state.UnknownToolset(name);
         }
     }
 

@@ -22,10 +22,17 @@ internal sealed class KillSwitchesModel : AdminPageModel
     {
         State = await Governance.GetStateAsync(cancellationToken);
         tool = string.IsNullOrWhiteSpace(tool) ? null : tool.Trim();
-        if (tool is not null && State.FindTool(tool) is null)
+        if (tool is not null)
         {
-            TempData["Error"] = $"unknown tool '{tool}'";
-            return RedirectToPage();
+            try
+            {
+                State.RequireTool(tool);
+            }
+            catch (GovernanceException ex)
+            {
+                TempData["Error"] = ex.Message; // "unknown tool '…'", naming the closest tools
+                return RedirectToPage();
+            }
         }
 
         Tool = tool;

@@ -44,6 +44,17 @@ public sealed class GovernanceState
     /// <summary>Finds a tool by exact name.</summary>
     public GovernedTool? FindTool(string name) => Tools.Find(t => string.Equals(t.Name, name, StringComparison.Ordinal));
 
+    /// <summary>
+    /// The tool named <paramref name="name"/>; when there is none, throws a <see cref="GovernanceException"/> that names
+    /// the closest tools (a missing <c>auth0_</c> prefix, a typo), for administrative commands and consoles.
+    /// </summary>
+    public GovernedTool RequireTool(string name) =>
+        FindTool(name) ?? throw new GovernanceException($"unknown tool '{name}'{NameSuggestions.Hint(name, Tools.Where(t => t.State != ToolState.Removed).Select(t => t.Name))}");
+
+    /// <summary>An unknown toolset's error, naming the closest named or automatic toolsets.</summary>
+    internal GovernanceException UnknownToolset(string name) =>
+        new($"unknown toolset '{name}'{NameSuggestions.Hint(name, Toolsets.Select(t => t.Name).Append(Toolset.AllApproved).Append(Toolset.ReadOnly))}");
+
     /// <summary>Finds a named toolset by exact name.</summary>
     public Toolset? FindToolset(string name) => Toolsets.Find(t => string.Equals(t.Name, name, StringComparison.Ordinal));
 
