@@ -481,7 +481,8 @@ internal static class GovernanceCli
 
     private static async Task<int> VerifyAsync(Run r, ParseResult p)
     {
-        var result = await r.Gov.Store.VerifyAuditAsync(r.Ct).ConfigureAwait(false);
+        var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
+        var result = await r.Gov.Store.VerifyAuditAsync(new VerifyProgress(r.Context, total), r.Ct).ConfigureAwait(false);
         foreach (var problem in result.Problems)
         {
             await r.Context.Error.WriteLineAsync("tampered: " + problem).ConfigureAwait(false);
@@ -761,6 +762,30 @@ internal static class GovernanceCli
             }
 
             await context.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Progress of <c>audit verify</c> on standard error (standard output keeps only the result): a line such as
+    /// <c>audit verify: 1,200,000 of 6,000,000 record(s) checked (20 %)</c> once the check has run for
+    /// <see cref="CliContext.ProgressInterval"/>, then at most once per interval; a short check prints none.
+    /// </summary>
+    private sealed class VerifyProgress(CliContext context, long total) : IProgress<long>
+    {
+        private readonly long _started = context.Time.GetTimestamp();
+        private long _last = context.Time.GetTimestamp();
+
+        public void Report(long value)
+        {
+            var now = context.Time.GetTimestamp();
+            if (context.Time.GetElapsedTime(_last, now) < context.ProgressInterval || context.Time.GetElapsedTime(_started, now) < context.ProgressInterval)
+            {
+                return;
+            }
+
+            _last = now;
+            var percent = total > 0 ? Math.Min(100, value * 100 / total) : 100;
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit verify: {value:N0} of {total:N0} record(s) checked ({percent} %)"));
         }
     }
 }

@@ -14,6 +14,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero));
     private IReadOnlyList<Auth0ToolDescriptor> _catalog = Tools("auth0_users_list", "auth0_clients_get", "auth0_users_delete", "auth0_roles_create");
     private IGovernanceStore _store = null!;
+    private TimeSpan _progressInterval = TimeSpan.FromSeconds(2); // the clock is fake: no progress unless zero
 
     private string DbPath => Path.Combine(_directory, "gov.db");
 
@@ -52,6 +53,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
             Time = _clock,
             DefaultActor = "default-admin",
             GrantedScopes = () => null,
+            ProgressInterval = _progressInterval,
         };
         var code = await Cli.RunAsync(args, context, CancellationToken.None);
         return (code, stdout.ToString(), stderr.ToString());
@@ -237,6 +239,31 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Contains("auth0_clients_get", output);
         Assert.Contains("1 tool(s)", output);
         Assert.Contains("catalog.resync", (await RunAsync("audit", "tail")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditVerify_LongChain_ProgressOnStandardErrorResultOnStandardOutput()
+    {
+        await RunAsync("tools", "list"); // the catalogue's records
+        await Task.WhenAll(Enumerable.Range(0, 9000).Select(i => Task.Run(() => _store.AppendAuditAsync(new AuditRecord
+        {
+            Time = _clock.GetUtcNow(),
+            Kind = AuditKinds.Call,
+            Event = "tool.call",
+            User = "u" + i,
+            Tool = "auth0_users_list",
+            Outcome = "ok",
+        }))));
+        var total = (await _store.GetAuditHeadAsync()).Sequence;
+        static string Line(long n, long of) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"audit verify: {n:N0} of {of:N0} record(s) checked ({n * 100 / of} %)");
+        _progressInterval = TimeSpan.Zero;
+
+        var (code, output, err) = await RunAsync("audit", "verify");
+
+        Assert.Equal(Cli.Ok, code);
+        Assert.StartsWith($"audit chain intact: {total} record(s)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("audit verify:", output, StringComparison.Ordinal);
+        Assert.Equal([Line(4096, total), Line(8192, total), Line(total, total)], err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     [Fact]

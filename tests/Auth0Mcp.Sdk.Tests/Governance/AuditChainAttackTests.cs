@@ -5,7 +5,7 @@ namespace Auth0Mcp.Sdk.Tests.Governance;
 
 /// <summary>
 /// The attacks of issue 11 item 4, made as a writer of the database would (SQL on the real store, no key), each of
-/// which must be detected by <see cref="IGovernanceStore.VerifyAuditAsync"/>; run against SQLite and PostgreSQL.
+/// which must be detected by <see cref="IGovernanceStore.VerifyAuditAsync(CancellationToken)"/>; run against SQLite and PostgreSQL.
 /// </summary>
 public sealed class AuditChainAttackTests
 {

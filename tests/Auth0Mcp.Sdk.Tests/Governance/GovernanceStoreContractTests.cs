@@ -340,6 +340,21 @@ public sealed class GovernanceStoreContractTests
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public async Task VerifyAudit_WithProgress_HearsTheRecordsCheckedAsItGoesThenAll(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        var records = Enumerable.Range(0, 9000).Select(i => Call("u" + i)).ToList();
+        await Task.WhenAll(records.Select(r => Task.Run(() => store.AppendAuditAsync(r))));
+        var heard = new List<long>();
+
+        var verification = await store.VerifyAuditAsync(new ListProgress(heard));
+
+        Assert.True(verification.IsValid);
+        Assert.Equal([4096L, 8192L, 9000L], heard);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public async Task AppendAudit_ManyConcurrentCallers_ShareCommitsAndEachTaskEndsDurable(string kind)
     {
         await using var fixture = await StoreFixture.CreateAsync(kind);
@@ -516,5 +531,11 @@ public sealed class GovernanceStoreContractTests
         }
 
         return list;
+    }
+
+    /// <summary>Hears progress on the reporting thread, in order (unlike <see cref="Progress{T}"/>, which posts).</summary>
+    private sealed class ListProgress(List<long> heard) : IProgress<long>
+    {
+        public void Report(long value) => heard.Add(value);
     }
 }

@@ -94,10 +94,13 @@ public static class AuditChain
 
     /// <summary>
     /// Checks links and structure only (sequence, previous hashes, unkeyed seals, columns, head); keyed seals
-    /// cannot be checked without the keys: use <see cref="IGovernanceStore.VerifyAuditAsync"/>.
+    /// cannot be checked without the keys: use <see cref="IGovernanceStore.VerifyAuditAsync(CancellationToken)"/>.
     /// </summary>
     public static Task<AuditVerification> VerifyAsync(IAsyncEnumerable<AuditRow> rows, (long Sequence, string Hash) head, CancellationToken cancellationToken = default) =>
         VerifyAsync(rows, head, null, null, cancellationToken);
+
+    /// <summary>How many records pass between two reports of the number checked.</summary>
+    internal const int ProgressEvery = 4096;
 
     /// <summary>
     /// Verifies rows in sequence order against each other, against <paramref name="keys"/> (every keyed seal),
@@ -108,7 +111,8 @@ public static class AuditChain
         (long Sequence, string Hash) head,
         AuditKeyRing? keys,
         (string Path, AuditCheckpointRead Read)? checkpoints,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IProgress<long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var problems = new List<string>();
@@ -162,6 +166,15 @@ public static class AuditChain
 
             previous = row.Hash;
             expected = row.Sequence + 1;
+            if (count % ProgressEvery == 0)
+            {
+                progress?.Report(count);
+            }
+        }
+
+        if (count == 0 || count % ProgressEvery != 0)
+        {
+            progress?.Report(count); // the last: every record has been checked
         }
 
         var last = expected - 1;

@@ -167,7 +167,10 @@ public abstract class DbGovernanceStore : IGovernanceStore
     });
 
     /// <inheritdoc />
-    public async Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken = default)
+    public Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken) => VerifyAuditAsync(null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<AuditVerification> VerifyAuditAsync(IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         var (keys, checkpoints) = Seal();
         AuditCheckpointRead read;
@@ -181,7 +184,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
 
         var head = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
-        var result = await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), head, keys, (checkpoints.Path, read), cancellationToken).ConfigureAwait(false);
+        var result = await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), head, keys, (checkpoints.Path, read), cancellationToken, progress).ConfigureAwait(false);
         return read.Notes.Count == 0 ? result : result with { Checked = [.. result.Checked, .. read.Notes] };
     }
 

@@ -42,8 +42,15 @@ public interface IGovernanceStore : IAsyncDisposable
     /// Checks the whole audit chain: links, seals (with the audit keys), indexed columns, the head, and the
     /// checkpoints written outside the store; the result says what was checked and what cannot be proven.
     /// </summary>
-    async Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken = default) =>
-        await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    /// <remarks>
+    /// <paramref name="progress"/>, when given, hears how many records have been checked as it goes (every few
+    /// thousand, and at the end): for a caller that shows progress on a long log.
+    /// </remarks>
+    async Task<AuditVerification> VerifyAuditAsync(IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false), null, null, cancellationToken, progress).ConfigureAwait(false);
+
+    /// <summary>Checks the whole audit chain (see <see cref="VerifyAuditAsync(IProgress{long}, CancellationToken)"/>).</summary>
+    Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken) => VerifyAuditAsync(null, cancellationToken);
 
     /// <summary>
     /// Appends one record to the audit chain; when the task completes the record is durable and its sequence and
