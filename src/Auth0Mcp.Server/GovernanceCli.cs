@@ -452,6 +452,8 @@ internal static class GovernanceCli
     private static async Task<int> ExportAsync(Run r, ParseResult p)
     {
         var output = p.GetValue<string>("--output");
+        var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
+        var progress = new CountProgress(r.Context, "audit export", "written", total);
         var writer = output is null ? r.Out : new StreamWriter(output, append: false, new UTF8Encoding(false));
         long count = 0;
         try
@@ -460,8 +462,13 @@ internal static class GovernanceCli
             {
                 await writer.WriteAsync(AuditExport.ToJsonLine(row)).ConfigureAwait(false);
                 await writer.WriteAsync('\n').ConfigureAwait(false);
-                count++;
+                if (++count % 4096 == 0)
+                {
+                    progress.Report(count);
+                }
             }
+
+            progress.Report(count);
         }
         finally
         {
@@ -482,7 +489,7 @@ internal static class GovernanceCli
     private static async Task<int> VerifyAsync(Run r, ParseResult p)
     {
         var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
-        var result = await r.Gov.Store.VerifyAuditAsync(new VerifyProgress(r.Context, total), r.Ct).ConfigureAwait(false);
+        var result = await r.Gov.Store.VerifyAuditAsync(new CountProgress(r.Context, "audit verify", "checked", total), r.Ct).ConfigureAwait(false);
         foreach (var problem in result.Problems)
         {
             await r.Context.Error.WriteLineAsync("tampered: " + problem).ConfigureAwait(false);
@@ -766,11 +773,12 @@ internal static class GovernanceCli
     }
 
     /// <summary>
-    /// Progress of <c>audit verify</c> on standard error (standard output keeps only the result): a line such as
-    /// <c>audit verify: 1,200,000 of 6,000,000 record(s) checked (20 %)</c> once the check has run for
-    /// <see cref="CliContext.ProgressInterval"/>, then at most once per interval; a short check prints none.
+    /// Progress of a command over the audit log (<c>audit verify</c>, <c>audit export</c>) on standard error, so that
+    /// standard output keeps only the result: a line such as <c>audit verify: 1,200,000 of 6,000,000 record(s) checked
+    /// (20 %)</c> once the command has run for <see cref="CliContext.ProgressInterval"/>, then at most once per
+    /// interval; a short run prints none.
     /// </summary>
-    private sealed class VerifyProgress(CliContext context, long total) : IProgress<long>
+    private sealed class CountProgress(CliContext context, string command, string done, long total) : IProgress<long>
     {
         private readonly long _started = context.Time.GetTimestamp();
         private long _last = context.Time.GetTimestamp();
@@ -785,7 +793,7 @@ internal static class GovernanceCli
 
             _last = now;
             var percent = total > 0 ? Math.Min(100, value * 100 / total) : 100;
-            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit verify: {value:N0} of {total:N0} record(s) checked ({percent} %)"));
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{command}: {value:N0} of {total:N0} record(s) {done} ({percent} %)"));
         }
     }
 }

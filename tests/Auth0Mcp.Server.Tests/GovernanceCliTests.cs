@@ -242,7 +242,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AuditVerify_LongChain_ProgressOnStandardErrorResultOnStandardOutput()
+    public async Task AuditVerifyAndExport_LongChain_ProgressOnStandardErrorResultOnStandardOutput()
     {
         await RunAsync("tools", "list"); // the catalogue's records
         await Task.WhenAll(Enumerable.Range(0, 9000).Select(i => Task.Run(() => _store.AppendAuditAsync(new AuditRecord
@@ -264,6 +264,15 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.StartsWith($"audit chain intact: {total} record(s)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("audit verify:", output, StringComparison.Ordinal);
         Assert.Equal([Line(4096, total), Line(8192, total), Line(total, total)], err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        var file = Path.Combine(_directory, "audit.jsonl");
+        var export = await RunAsync("audit", "export", "--output", file);
+        Assert.Equal($"exported {total} record(s) to {file}", export.Out.Trim());
+        Assert.Equal(
+            [Line(4096, total), Line(8192, total), Line(total, total)],
+            export.Err.Replace("audit export:", "audit verify:", StringComparison.Ordinal).Replace("written", "checked", StringComparison.Ordinal)
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal(total, File.ReadLines(file).LongCount());
     }
 
     [Fact]
