@@ -189,7 +189,7 @@ internal sealed class CliContext
     /// <summary>The clock of the governance commands.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>How long a long command (<c>audit verify</c>) works before it reports progress on standard error, and between reports.</summary>
+    /// <summary>How long a command over the audit log (<c>audit verify</c>, <c>audit export</c>) works before it reports progress on standard error, and between reports.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Who acts when <c>--actor</c> is not given (<c>AUTH0_MCP_USER</c>); null: the OS user.</summary>

@@ -780,13 +780,12 @@ internal static class GovernanceCli
     /// </summary>
     private sealed class CountProgress(CliContext context, string command, string done, long total) : IProgress<long>
     {
-        private readonly long _started = context.Time.GetTimestamp();
-        private long _last = context.Time.GetTimestamp();
+        private long _last = context.Time.GetTimestamp(); // the start, then the last line printed
 
         public void Report(long value)
         {
             var now = context.Time.GetTimestamp();
-            if (context.Time.GetElapsedTime(_last, now) < context.ProgressInterval || context.Time.GetElapsedTime(_started, now) < context.ProgressInterval)
+            if (context.Time.GetElapsedTime(_last, now) < context.ProgressInterval)
             {
                 return;
             }
