@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
 namespace Auth0Mcp.Sdk.Catalog;
 
 /// <summary>
@@ -9,6 +12,7 @@ namespace Auth0Mcp.Sdk.Catalog;
 public sealed class Auth0ToolDescriptor
 {
     private string? _contentHash;
+    private StrongBox<JsonElement>? _inputSchemaElement;
 
     /// <summary>Creates a descriptor. Called by generated code.</summary>
     /// <remarks>
@@ -88,6 +92,13 @@ public sealed class Auth0ToolDescriptor
     /// <summary>The JSON Schema of the tool's arguments, always <c>"type": "object"</c>.</summary>
     public string InputSchema { get; }
 
+    /// <summary>
+    /// <see cref="InputSchema"/> parsed, once, into an element that owns its exact-size UTF-8 copy. Safe to read from
+    /// any thread; a host may read it for every tool ahead of time on another thread, so that the tools' construction
+    /// finds their schemas parsed.
+    /// </summary>
+    public JsonElement InputSchemaElement => (Volatile.Read(ref _inputSchemaElement) ?? ParseInputSchema()).Value;
+
     /// <summary>MCP readOnlyHint: the tool changes nothing.</summary>
     public bool ReadOnly { get; }
 
@@ -108,6 +119,13 @@ public sealed class Auth0ToolDescriptor
     /// input schema. Governance binds an approval to it, so a changed tool returns to review.
     /// </summary>
     public string ContentHash => _contentHash ??= ComputeContentHash();
+
+    // Two threads may parse at once; the first to finish is kept, so every reader sees the same element.
+    private StrongBox<JsonElement> ParseInputSchema()
+    {
+        var parsed = new StrongBox<JsonElement>(JsonElement.Parse(InputSchema));
+        return Interlocked.CompareExchange(ref _inputSchemaElement, parsed, null) ?? parsed;
+    }
 
     // The sha256 of string.Join('\n', Name, Title, Description, Method, Path, string.Join(' ', Scopes), InputSchema) in
     // UTF-8, hashed piece by piece (every start-up takes it for every tool).

@@ -219,13 +219,10 @@ internal static class ProgressiveTools
                 w.WriteBoolean("idempotentHint", tool.Idempotent);
                 w.WriteEndObject();
                 w.WritePropertyName("inputSchema");
-                using (var schema = JsonDocument.Parse(tool.InputSchema))
-                {
-                    schema.RootElement.WriteTo(w);
-                }
+                tool.InputSchemaElement.WriteTo(w);
 
                 w.WritePropertyName("example");
-                w.WriteRawValue(ToolExample.Create(tool.InputSchema));
+                w.WriteRawValue(ToolExample.Create(tool.InputSchemaElement));
                 w.WriteString("call", $"auth0_call_tool with name=\"{tool.Name}\" and arguments matching inputSchema (example: the shape, with placeholder values)");
                 w.WriteEndObject();
             }

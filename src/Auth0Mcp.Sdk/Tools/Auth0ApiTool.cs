@@ -35,8 +35,7 @@ public class Auth0ApiTool : McpServerTool
             Name = descriptor.Name,
             Title = descriptor.Title,
             Description = descriptor.Description,
-            // Parsed straight into an element that owns its exact-size UTF-8 copy (no pooled document to clone).
-            InputSchema = JsonElement.Parse(descriptor.InputSchema),
+            InputSchema = descriptor.InputSchemaElement,
             Annotations = new ToolAnnotations
             {
                 Title = descriptor.Title,

@@ -129,7 +129,7 @@ public sealed class ToolSearchTests
         var invalid = new List<string>();
         foreach (var tool in Catalog)
         {
-            using var example = JsonDocument.Parse(ToolExample.Create(tool.InputSchema));
+            using var example = JsonDocument.Parse(ToolExample.Create(tool.InputSchemaElement));
             var arguments = example.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
             var errors = new Auth0ArgumentValidator(tool.InputSchema).Validate(arguments);
             if (errors.Count > 0)
@@ -144,8 +144,8 @@ public sealed class ToolSearchTests
     [Fact]
     public void Example_RequiredArgumentsAndBodyFields_AreAllThere()
     {
-        using var members = JsonDocument.Parse(ToolExample.Create(Tool("auth0_organizations_members_create").InputSchema));
-        using var import = JsonDocument.Parse(ToolExample.Create(Tool("auth0_jobs_users_imports_create").InputSchema));
+        using var members = JsonDocument.Parse(ToolExample.Create(Tool("auth0_organizations_members_create").InputSchemaElement));
+        using var import = JsonDocument.Parse(ToolExample.Create(Tool("auth0_jobs_users_imports_create").InputSchemaElement));
 
         Assert.Equal(JsonValueKind.String, members.RootElement.GetProperty("id").ValueKind);
         Assert.Equal(JsonValueKind.String, import.RootElement.GetProperty("body").GetProperty("connection_id").ValueKind);

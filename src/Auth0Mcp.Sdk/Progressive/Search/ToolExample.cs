@@ -12,14 +12,12 @@ internal static class ToolExample
     private const int MaxDepth = 8;
 
     /// <summary>The example arguments for <paramref name="inputSchema"/> (a JSON Schema of <c>"type": "object"</c>), as JSON.</summary>
-    public static string Create(string inputSchema)
+    public static string Create(JsonElement inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        using var schema = JsonDocument.Parse(inputSchema);
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
-            Write(writer, schema.RootElement, "arguments", 0);
+            Write(writer, inputSchema, "arguments", 0);
         }
 
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());

@@ -259,21 +259,18 @@ internal sealed class ToolSearchIndex
         var body = new List<string>();
         var nested = new List<string>();
         var values = new List<string>();
-        using (var schema = JsonDocument.Parse(tool.InputSchema))
+        if (tool.InputSchemaElement.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
         {
-            if (schema.RootElement.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+            foreach (var property in properties.EnumerateObject())
             {
-                foreach (var property in properties.EnumerateObject())
+                if (property.Name == "body")
                 {
-                    if (property.Name == "body")
-                    {
-                        WalkBody(property.Value, 0, body, nested, values, analysis);
-                    }
-                    else
-                    {
-                        parameters.AddRange(analysis.Terms(property.Name));
-                        CollectEnum(property.Value, values, analysis);
-                    }
+                    WalkBody(property.Value, 0, body, nested, values, analysis);
+                }
+                else
+                {
+                    parameters.AddRange(analysis.Terms(property.Name));
+                    CollectEnum(property.Value, values, analysis);
                 }
             }
         }

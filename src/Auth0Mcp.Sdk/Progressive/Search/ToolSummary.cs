@@ -26,9 +26,8 @@ internal static partial class ToolSummary
     /// <summary>The required arguments: top-level names, and the request body's required fields as <c>body.name</c>.</summary>
     public static IReadOnlyList<string> RequiredArguments(Auth0ToolDescriptor tool)
     {
-        using var schema = JsonDocument.Parse(tool.InputSchema);
         var required = new List<string>();
-        var root = schema.RootElement;
+        var root = tool.InputSchemaElement;
         foreach (var name in Names(root, "required"))
         {
             if (name != "body")
