@@ -58,13 +58,11 @@ internal static class ServeCommand
         // The settings: HostConfiguration.cs; HTTP: Http/HttpServe.cs.
         if (settings.HttpUrl is not null)
         {
-            ParseSchemasAhead();
             return await Http.HttpServe.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
         }
 
         // No collection in the start-up burst: the trim after the first listing ends the hold (StartupTrim.cs).
         StartupTrim.Hold();
-        ParseSchemasAhead();
         // No default sources (appsettings files and their watchers, DOTNET_ variables, the command line) and no default
         // logging providers: the settings were bound and validated once (HostConfiguration.cs), so start-up pays for neither.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -99,19 +97,4 @@ internal static class ServeCommand
 
         return 0;
     }
-
-    /// <summary>
-    /// Parses the tools' input schemas on another core while the caller builds the host: the tools' construction (in
-    /// <c>AddAuth0Mcp</c>) finds them parsed, from the last one back, and parses what is left itself, from the first
-    /// (<see cref="Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor.InputSchemaElement"/>: one parse per tool, whichever thread
-    /// comes first). About 4 ms of a 120 ms Native AOT start to the last <c>tools/list</c> page.
-    /// </summary>
-    private static void ParseSchemasAhead() => _ = Task.Run(static () =>
-    {
-        var descriptors = Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors;
-        for (var i = descriptors.Count - 1; i >= 0; i--)
-        {
-            _ = descriptors[i].InputSchemaElement;
-        }
-    });
 }
