@@ -198,6 +198,25 @@ public sealed class GovernanceStoreContractTests
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public async Task LoadState_TextOutsideAscii_ComesBackAsItWasSaved(string kind)
+    {
+        const string description = "Équipe sécurité — 安全 \"quoted\" \\ <tag> & 🔐";
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        var state = StateWith("t1");
+        state.Toolsets.Add(new Toolset { Name = "équipe", Description = description, Tools = ["t1"] });
+        state.Profiles.Add(new AccessProfile { Name = "ops", Toolsets = ["équipe"], Users = ["zoë@example.com"] });
+
+        Assert.True(await store.TrySaveStateAsync(state, 0, []));
+        var loaded = await store.LoadStateAsync();
+
+        var toolset = Assert.Single(loaded.Toolsets);
+        Assert.Equal("équipe", toolset.Name);
+        Assert.Equal(description, toolset.Description);
+        Assert.Equal(["zoë@example.com"], Assert.Single(loaded.Profiles).Users);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public async Task TrySaveState_ExpectedRevision_SavesAndBumpsRevisionWithEvents(string kind)
     {
         await using var fixture = await StoreFixture.CreateAsync(kind);

@@ -90,7 +90,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             GovernanceState state;
             try
             {
-                state = JsonSerializer.Deserialize(reader.GetString(1), GovernanceJsonContext.Default.GovernanceState) ?? new GovernanceState();
+                state = ReadStateBody(reader, 1) ?? new GovernanceState();
             }
             catch (JsonException ex)
             {
@@ -251,6 +251,13 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private protected virtual void OnWriteFault()
     {
     }
+
+    /// <summary>
+    /// Deserializes the state's JSON body in column <paramref name="ordinal"/> (a <see cref="JsonException"/> when it is
+    /// not readable). Read as text here; a provider that can hand over the stored UTF-8 as it is reads it that way.
+    /// </summary>
+    private protected virtual GovernanceState? ReadStateBody(DbDataReader reader, int ordinal) =>
+        JsonSerializer.Deserialize(reader.GetString(ordinal), GovernanceJsonContext.Default.GovernanceState);
 
     // ---------------------------------------------------------------- shared helpers for providers
 
