@@ -225,7 +225,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         var descriptor = _catalog[name];
-        var validator = _validators.GetOrAdd(name, static (_, d) => new Auth0ArgumentValidator(d.InputSchema), descriptor);
+        var validator = _validators.GetOrAdd(name, static (_, d) => new Auth0ArgumentValidator(d.InputSchemaElement), descriptor);
         if (validator.Validate(arguments) is { Count: > 0 } invalid)
         {
             return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.InvalidArguments, "invalid arguments (no request was sent to Auth0): " + string.Join("; ", invalid), started).ConfigureAwait(false);

@@ -59,7 +59,7 @@ public class Auth0ApiTool : McpServerTool
 
     /// <summary>Validates arguments against the input schema; each error names the argument (empty when valid).</summary>
     public IReadOnlyList<string> Validate(IReadOnlyDictionary<string, JsonElement>? arguments) =>
-        (_validator ??= new Auth0ArgumentValidator(Descriptor.InputSchema)).Validate(arguments);
+        (_validator ??= new Auth0ArgumentValidator(Descriptor.InputSchemaElement)).Validate(arguments);
 
     /// <inheritdoc />
     public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)

@@ -29,12 +29,18 @@ internal sealed class Auth0ArgumentValidator
     private readonly string[] _required;
     private readonly bool _closed;
 
-    /// <summary>Compiles <paramref name="inputSchema"/> (a tool's <c>"type": "object"</c> input schema).</summary>
+    /// <summary>Compiles <paramref name="inputSchema"/> (a tool's <c>"type": "object"</c> input schema, as text).</summary>
     public Auth0ArgumentValidator(string inputSchema)
+        : this(JsonElement.Parse(inputSchema ?? throw new ArgumentNullException(nameof(inputSchema))))
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        using var doc = JsonDocument.Parse(inputSchema);
-        var root = doc.RootElement;
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="root"/>, a tool's input schema that outlives the validator (the descriptor's
+    /// <c>InputSchemaElement</c>, or an element that owns its data): the built schemas keep parts of it, not copies.
+    /// </summary>
+    public Auth0ArgumentValidator(JsonElement root)
+    {
         if (root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
         {
             // Options of their own, so a shared registry does not keep every tool's schemas for the life of the
@@ -46,7 +52,7 @@ internal sealed class Auth0ArgumentValidator
             {
                 foreach (var property in properties.EnumerateObject())
                 {
-                    _properties[property.Name] = JsonSchema.Build(property.Value.Clone(), build);
+                    _properties[property.Name] = JsonSchema.Build(property.Value, build);
                 }
             }
         }
