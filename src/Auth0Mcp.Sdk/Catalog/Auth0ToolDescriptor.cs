@@ -93,9 +93,9 @@ public sealed class Auth0ToolDescriptor
     public string InputSchema { get; }
 
     /// <summary>
-    /// <see cref="InputSchema"/> parsed, once, into an element that owns its exact-size UTF-8 copy. Safe to read from
-    /// any thread; a host may read it for every tool ahead of time on another thread, so that the tools' construction
-    /// finds their schemas parsed.
+    /// <see cref="InputSchema"/> parsed, once, into an element that owns its exact-size UTF-8 copy: the tool's listed
+    /// schema, its argument validator and progressive search all read this one. Safe to read from any thread; every
+    /// reader gets the same element.
     /// </summary>
     public JsonElement InputSchemaElement => (Volatile.Read(ref _inputSchemaElement) ?? ParseInputSchema()).Value;
 
