@@ -48,6 +48,7 @@ internal sealed class StartupTrim : IDisposable
         _collect = collect ?? (static () =>
         {
             EndHold();
+            StartupHugePages.Withdraw();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             StartupData.Release();
         });

@@ -22,6 +22,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
+#endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -95,6 +98,7 @@ __attribute__((constructor)) static void auth0mcp_startup_prefault(void)
     start = (start + page - 1) & ~(page - 1);
     end &= ~(page - 1);
     if (start >= fill.start && end <= fill.end && end > start) {
+        madvise((void *)start, end - start, MADV_HUGEPAGE);
         madvise((void *)start, end - start, MADV_POPULATE_WRITE);
     }
 }

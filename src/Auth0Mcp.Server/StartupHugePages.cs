@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Auth0Mcp.Server;
+
+/// <summary>
+/// Transparent huge pages for the GC heap during the start-up burst. Start-up and the first <c>tools/list</c> write some
+/// 16 MB of fresh heap (the tools, the store's state, each page serialized, parsed back and written again by the SDK),
+/// and each 4 KB page of it costs a first-touch fault; in a virtual machine a fault is a trap that costs several
+/// microseconds beyond the zeroing. With <c>madvise(MADV_HUGEPAGE)</c> over the GC's reservation the kernel backs each
+/// 2 MB-aligned stretch the GC commits with one huge page on its first touch: one fault instead of 512. Where the
+/// system's policy is <c>madvise</c> (the usual default) nothing else asks for it.
+/// <see cref="Withdraw"/> (the start-up trim, before its collection) takes the advice back, so that the idle server's
+/// heap is never collapsed into huge pages behind its back (<c>khugepaged</c>) and memory the GC decommits later goes
+/// back to the kernel page by page as before.
+/// Linux only; every failure (no <c>/proc</c>, an unexpected layout, a kernel without transparent huge pages) leaves
+/// the process exactly as it would have been. docs/benchmarks-server.md, session 20.
+/// </summary>
+internal static partial class StartupHugePages
+{
+    private const int MadvHugePage = 14, MadvNoHugePage = 15;
+    private static Advised? s_advised;
+
+    /// <summary>Advises huge pages over the GC heap's reservation; the range advised (empty when nothing was).</summary>
+    public static (nint Start, nint End) Advise()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return default;
+        }
+
+        try
+        {
+            var range = HeapRange();
+            if (range.End > range.Start && Madvise(range.Start, (nuint)(range.End - range.Start), MadvHugePage) == 0)
+            {
+                Volatile.Write(ref s_advised, new Advised(range.Start, range.End));
+                return range;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or OverflowException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A start-up speed-up only.
+        }
+
+        return default;
+    }
+
+    /// <summary>Takes the advice back (the range <see cref="Advise"/> advised), once; whether there was advice to take back.</summary>
+    public static bool Withdraw() =>
+        Interlocked.Exchange(ref s_advised, null) is { } advised && Madvise(advised.Start, (nuint)(advised.End - advised.Start), MadvNoHugePage) == 0;
+
+    private sealed record Advised(nint Start, nint End);
+
+    /// <summary>
+    /// The GC's reservation: the run of adjoining private anonymous mappings (committed or not) around a fresh object.
+    /// </summary>
+    private static (nint Start, nint End) HeapRange()
+    {
+        var probe = new byte[1];
+        var handle = GCHandle.Alloc(probe, GCHandleType.Pinned);
+        ulong address;
+        try
+        {
+            address = (ulong)handle.AddrOfPinnedObject();
+        }
+        finally
+        {
+            handle.Free();
+        }
+
+        var maps = new List<(ulong Start, ulong End, bool Anonymous)>();
+        foreach (var line in File.ReadLines("/proc/self/maps"))
+        {
+            // "start-end perms offset dev inode [path]"
+            var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 5)
+            {
+                continue;
+            }
+
+            var dash = fields[0].IndexOf('-', StringComparison.Ordinal);
+            var start = ulong.Parse(fields[0].AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            var end = ulong.Parse(fields[0].AsSpan(dash + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            var anonymous = fields.Length == 5 && fields[1].Length == 4 && fields[1][2] != 'x' && fields[1][3] == 'p';
+            maps.Add((start, end, anonymous));
+        }
+
+        var at = maps.FindIndex(m => m.Start <= address && address < m.End);
+        if (at < 0 || !maps[at].Anonymous)
+        {
+            return default;
+        }
+
+        int first = at, last = at;
+        while (first > 0 && maps[first - 1].Anonymous && maps[first - 1].End == maps[first].Start)
+        {
+            first--;
+        }
+
+        while (last < maps.Count - 1 && maps[last + 1].Anonymous && maps[last + 1].Start == maps[last].End)
+        {
+            last++;
+        }
+
+        return ((nint)maps[first].Start, (nint)maps[last].End);
+    }
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    private static partial int Madvise(nint address, nuint length, int advice);
+}
