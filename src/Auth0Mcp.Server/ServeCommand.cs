@@ -62,7 +62,7 @@ internal static class ServeCommand
         }
 
         // No collection in the start-up burst: the trim after the first listing ends the hold (StartupTrim.cs).
-        StartupHugePages.Advise();
+        StartupHugePages.Advise(StartupHugePages.Fallback);
         StartupTrim.Hold();
         // No default sources (appsettings files and their watchers, DOTNET_ variables, the command line) and no default
         // logging providers: the settings were bound and validated once (HostConfiguration.cs), so start-up pays for neither.

@@ -12,7 +12,8 @@ namespace Auth0Mcp.Server;
 /// system's policy is <c>madvise</c> (the usual default) nothing else asks for it.
 /// <see cref="Withdraw"/> (the start-up trim, before its collection) takes the advice back, so that the idle server's
 /// heap is never collapsed into huge pages behind its back (<c>khugepaged</c>) and memory the GC decommits later goes
-/// back to the kernel page by page as before.
+/// back to the kernel page by page as before; a client that never lists the tools (so no trim runs) has it taken back
+/// <see cref="Fallback"/> after the start.
 /// Linux only; every failure (no <c>/proc</c>, an unexpected layout, a kernel without transparent huge pages) leaves
 /// the process exactly as it would have been. docs/benchmarks-server.md, session 20.
 /// </summary>
@@ -20,9 +21,16 @@ internal static partial class StartupHugePages
 {
     private const int MadvHugePage = 14, MadvNoHugePage = 15;
     private static Advised? s_advised;
+    private static Timer? s_fallback;
 
-    /// <summary>Advises huge pages over the GC heap's reservation; the range advised (empty when nothing was).</summary>
-    public static (nint Start, nint End) Advise()
+    /// <summary>When the advice is taken back if no start-up trim has done it: start-up is long over by then.</summary>
+    public static readonly TimeSpan Fallback = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Advises huge pages over the GC heap's reservation, and takes the advice back <paramref name="withdrawAfter"/>
+    /// unless <see cref="Withdraw"/> has done it first; the range advised (empty when nothing was).
+    /// </summary>
+    public static (nint Start, nint End) Advise(TimeSpan withdrawAfter)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -35,6 +43,8 @@ internal static partial class StartupHugePages
             if (range.End > range.Start && Madvise(range.Start, (nuint)(range.End - range.Start), MadvHugePage) == 0)
             {
                 Volatile.Write(ref s_advised, new Advised(range.Start, range.End));
+                // Kept in a field: a timer nothing references may be collected before it fires.
+                Interlocked.Exchange(ref s_fallback, new Timer(static _ => Withdraw(), null, withdrawAfter, Timeout.InfiniteTimeSpan))?.Dispose();
                 return range;
             }
         }
@@ -47,8 +57,11 @@ internal static partial class StartupHugePages
     }
 
     /// <summary>Takes the advice back (the range <see cref="Advise"/> advised), once; whether there was advice to take back.</summary>
-    public static bool Withdraw() =>
-        Interlocked.Exchange(ref s_advised, null) is { } advised && Madvise(advised.Start, (nuint)(advised.End - advised.Start), MadvNoHugePage) == 0;
+    public static bool Withdraw()
+    {
+        Interlocked.Exchange(ref s_fallback, null)?.Dispose();
+        return Interlocked.Exchange(ref s_advised, null) is { } advised && Madvise(advised.Start, (nuint)(advised.End - advised.Start), MadvNoHugePage) == 0;
+    }
 
     private sealed record Advised(nint Start, nint End);
 

@@ -58,6 +58,24 @@ public sealed class StartupHugePagesTests
         Assert.Single(auth0.Requests);
     }
 
+    [Fact]
+    public async Task Advise_NoTrimComes_WithdrawnByItselfAfterTheFallback()
+    {
+        var (start, end) = StartupHugePages.Advise(TimeSpan.FromMilliseconds(300));
+        Assert.True(end - start > 1L << 30, $"advised {end - start} bytes, not the GC's reservation");
+        var inRange = () => Smaps(Environment.ProcessId).Where(m => m.Start >= start && m.End <= end).ToList();
+        Assert.Contains(inRange(), m => m.Flags.Contains("hg"));
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (inRange().Any(m => m.Flags.Contains("hg")) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.DoesNotContain(inRange(), m => m.Flags.Contains("hg"));
+        Assert.False(StartupHugePages.Withdraw(), "the advice was taken back twice");
+    }
+
     private sealed record Mapping(long Start, long End, bool Anonymous, HashSet<string> Flags, long AnonHugeKb)
     {
         public long Size => End - Start;
