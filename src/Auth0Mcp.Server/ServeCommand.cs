@@ -61,7 +61,8 @@ internal static class ServeCommand
             return await Http.HttpServe.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
         }
 
-        // No collection in the start-up burst: the trim after the first listing ends the hold (StartupTrim.cs).
+        // Huge pages for the start-up burst's heap, and no collection in it: the trim after the first listing takes the
+        // advice back and ends the hold (StartupHugePages.cs, StartupTrim.cs).
         StartupHugePages.Advise(StartupHugePages.Fallback);
         StartupTrim.Hold();
         // No default sources (appsettings files and their watchers, DOTNET_ variables, the command line) and no default

@@ -66,7 +66,8 @@ internal static partial class StartupHugePages
     private sealed record Advised(nint Start, nint End);
 
     /// <summary>
-    /// The GC's reservation: the run of adjoining private anonymous mappings (committed or not) around a fresh object.
+    /// The GC's reservation: the run of adjoining private anonymous mappings (committed or not) around a fresh object,
+    /// from the GC's bookkeeping below its regions up to the regions' uncommitted tail.
     /// </summary>
     private static (nint Start, nint End) HeapRange()
     {
@@ -82,7 +83,7 @@ internal static partial class StartupHugePages
             handle.Free();
         }
 
-        var maps = new List<(ulong Start, ulong End, bool Anonymous)>();
+        var maps = new List<(ulong Start, ulong End, bool Anonymous, bool Reserved)>();
         foreach (var line in File.ReadLines("/proc/self/maps"))
         {
             // "start-end perms offset dev inode [path]"
@@ -96,7 +97,7 @@ internal static partial class StartupHugePages
             var start = ulong.Parse(fields[0].AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             var end = ulong.Parse(fields[0].AsSpan(dash + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             var anonymous = fields.Length == 5 && fields[1].Length == 4 && fields[1][2] != 'x' && fields[1][3] == 'p';
-            maps.Add((start, end, anonymous));
+            maps.Add((start, end, anonymous, fields[1] == "---p"));
         }
 
         var at = maps.FindIndex(m => m.Start <= address && address < m.End);
@@ -111,7 +112,10 @@ internal static partial class StartupHugePages
             first--;
         }
 
-        while (last < maps.Count - 1 && maps[last + 1].Anonymous && maps[last + 1].Start == maps[last].End)
+        // Upwards the GC's regions end in their uncommitted tail, reserved and larger than anything else here; what
+        // adjoins it above (a malloc arena, say) is not the heap's.
+        while (!(maps[last].Reserved && maps[last].End - maps[last].Start >= 1UL << 30)
+            && last < maps.Count - 1 && maps[last + 1].Anonymous && maps[last + 1].Start == maps[last].End)
         {
             last++;
         }

@@ -29,6 +29,10 @@ public sealed class StartupHugePagesTests
         var advised = heap.Where(m => m.Flags.Contains("hg")).ToList();
         Assert.True(advised.Sum(m => m.Size) > heap.Sum(m => m.Size) * 9 / 10,
             $"{advised.Sum(m => m.Size) >> 20} of the heap's {heap.Sum(m => m.Size) >> 20} MB advised for huge pages before the listing");
+        // The advice ends with the regions' uncommitted tail: whatever adjoins it above is not the GC's.
+        var tail = heap.FindIndex(m => m.Reserved && m.Size >= 1L << 30);
+        Assert.True(tail >= 0, "the GC's reservation has no uncommitted tail of a gigabyte or more");
+        Assert.DoesNotContain(heap.Skip(tail + 1), m => m.Flags.Contains("hg"));
         if (Policy() is "always" or "madvise")
         {
             Assert.True(heap.Sum(m => m.AnonHugeKb) >= 2048, $"the heap holds {heap.Sum(m => m.AnonHugeKb)} KB in huge pages after initialize (policy {Policy()})");
@@ -76,7 +80,7 @@ public sealed class StartupHugePagesTests
         Assert.False(StartupHugePages.Withdraw(), "the advice was taken back twice");
     }
 
-    private sealed record Mapping(long Start, long End, bool Anonymous, HashSet<string> Flags, long AnonHugeKb)
+    private sealed record Mapping(long Start, long End, bool Anonymous, bool Reserved, HashSet<string> Flags, long AnonHugeKb)
     {
         public long Size => End - Start;
     }
@@ -117,7 +121,7 @@ public sealed class StartupHugePagesTests
     {
         var result = new List<Mapping>();
         long start = 0, end = 0, huge = 0;
-        var anonymous = false;
+        bool anonymous = false, reserved = false;
         foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
         {
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -127,6 +131,7 @@ public sealed class StartupHugePagesTests
                 start = long.Parse(bounds[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                 end = long.Parse(bounds[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                 anonymous = fields.Length == 5 && fields[1][2] != 'x' && fields[1][3] == 'p';
+                reserved = fields[1] == "---p";
                 huge = 0;
             }
             else if (fields.Length >= 2 && fields[0] == "AnonHugePages:")
@@ -135,7 +140,7 @@ public sealed class StartupHugePagesTests
             }
             else if (fields.Length >= 1 && fields[0] == "VmFlags:")
             {
-                result.Add(new Mapping(start, end, anonymous, [.. fields.Skip(1)], huge));
+                result.Add(new Mapping(start, end, anonymous, reserved, [.. fields.Skip(1)], huge));
             }
         }
 
