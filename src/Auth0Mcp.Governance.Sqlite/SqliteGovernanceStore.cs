@@ -113,11 +113,6 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         _walSync = null;
     }
 
-    // The body's UTF-8 as SQLite stores it (the blob of a text value is its bytes): no UTF-16 string to transcode
-    // back, for a state of a few hundred KB read at every start and after every change.
-    private protected override GovernanceState? ReadStateBody(DbDataReader reader, int ordinal) =>
-        JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(ordinal), GovernanceJsonContext.Default.GovernanceState);
-
     private protected override string LockHeadSql => "SELECT seq, hash FROM audit_head WHERE id = 1";
 
     private protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
