@@ -20,7 +20,6 @@ internal static partial class StartupData
     // ReadyToRunSectionType.DehydratedData of the Native AOT runtime (src/coreclr/tools/Common/Internal/Runtime/ModuleHeaders.cs).
     private const int DehydratedDataSection = 207;
     private const uint ReadyToRunSignature = 0x00525452; // "RTR"
-    private const int MadvDontNeed = 4;
     private const ulong AtPhdr = 3, AtPhent = 4, AtPhnum = 5;
     private const uint PtLoad = 1, PtPhdr = 6, PfR = 4;
     private const int SectionHeaderSize = 64;
@@ -38,7 +37,7 @@ internal static partial class StartupData
             long released = 0;
             foreach (var (start, length) in Find() ?? [])
             {
-                released += Madvise(start, (nuint)length, MadvDontNeed) == 0 ? length : 0;
+                released += Libc.Madvise(start, (nuint)length, Libc.MadvDontNeed) == 0 ? length : 0;
             }
 
             return released;
@@ -206,9 +205,6 @@ internal static partial class StartupData
             return false;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
-    private static partial int Madvise(nint address, nuint length, int advice);
 
     [LibraryImport("libc", EntryPoint = "getauxval")]
     private static partial ulong GetAuxiliaryValue(ulong type);

@@ -17,9 +17,8 @@ namespace Auth0Mcp.Server;
 /// Linux only; every failure (no <c>/proc</c>, an unexpected layout, a kernel without transparent huge pages) leaves
 /// the process exactly as it would have been. docs/benchmarks-server.md, session 20.
 /// </summary>
-internal static partial class StartupHugePages
+internal static class StartupHugePages
 {
-    private const int MadvHugePage = 14, MadvNoHugePage = 15;
     private static Advised? s_advised;
     private static Timer? s_fallback;
 
@@ -40,7 +39,7 @@ internal static partial class StartupHugePages
         try
         {
             var range = HeapRange();
-            if (range.End > range.Start && Madvise(range.Start, (nuint)(range.End - range.Start), MadvHugePage) == 0)
+            if (range.End > range.Start && Libc.Madvise(range.Start, (nuint)(range.End - range.Start), Libc.MadvHugePage) == 0)
             {
                 Volatile.Write(ref s_advised, new Advised(range.Start, range.End));
                 // Kept in a field: a timer nothing references may be collected before it fires.
@@ -60,7 +59,7 @@ internal static partial class StartupHugePages
     public static bool Withdraw()
     {
         Interlocked.Exchange(ref s_fallback, null)?.Dispose();
-        return Interlocked.Exchange(ref s_advised, null) is { } advised && Madvise(advised.Start, (nuint)(advised.End - advised.Start), MadvNoHugePage) == 0;
+        return Interlocked.Exchange(ref s_advised, null) is { } advised && Libc.Madvise(advised.Start, (nuint)(advised.End - advised.Start), Libc.MadvNoHugePage) == 0;
     }
 
     private sealed record Advised(nint Start, nint End);
@@ -122,7 +121,4 @@ internal static partial class StartupHugePages
 
         return ((nint)maps[first].Start, (nint)maps[last].End);
     }
-
-    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
-    private static partial int Madvise(nint address, nuint length, int advice);
 }

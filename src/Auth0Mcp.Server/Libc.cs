@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace Auth0Mcp.Server;
+
+/// <summary><c>madvise</c> and its advice values, for the start-up memory helpers (<see cref="StartupData"/>, <see cref="StartupHugePages"/>; Linux).</summary>
+internal static partial class Libc
+{
+    public const int MadvDontNeed = 4, MadvHugePage = 14, MadvNoHugePage = 15;
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    public static partial int Madvise(nint address, nuint length, int advice);
+}
