@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Auth0Mcp.Generators.Binding;
@@ -187,11 +188,31 @@ internal sealed record BindResult(ApiModel Model, EquatableArray<DiagnosticInfo>
 internal sealed record SecretFieldsModel(string Namespace, string ApiTitle, EquatableArray<string> Names);
 
 /// <summary>
-/// What the catalogue and the registration print: the API's title, the class names and the spec's default base URL, so
-/// that editing a tool's description leaves them cached.
+/// What the catalogue and the registration print: the API's title, the groups' methods, where each tool (in name order)
+/// sits in them, and the spec's default base URL, so that editing a tool's description leaves them cached.
 /// </summary>
-internal sealed record CatalogModel(string Namespace, string ApiTitle, EquatableArray<string> ClassNames, string DefaultBaseUrl)
+internal sealed record CatalogModel(string Namespace, string ApiTitle, EquatableArray<string> GroupMethods, EquatableArray<CatalogSlot> Slots, string DefaultBaseUrl)
 {
-    public static CatalogModel From(ApiModel model) =>
-        new(model.Namespace, model.Info.Title, model.Tools.Select(t => t.ClassName).ToEquatableArray(), model.Info.BaseUrl);
+    public static CatalogModel From(ApiModel model)
+    {
+        var groups = SpecBinder.SplitTools(model);
+        var position = new Dictionary<string, CatalogSlot>(StringComparer.Ordinal);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            for (var i = 0; i < groups[g].Tools.Count; i++)
+            {
+                position[groups[g].Tools[i].Name] = new CatalogSlot(g, i);
+            }
+        }
+
+        return new(
+            model.Namespace,
+            model.Info.Title,
+            groups.Select(g => g.MethodName).ToEquatableArray(),
+            model.Tools.Select(t => position[t.Name]).ToEquatableArray(),
+            model.Info.BaseUrl);
+    }
 }
+
+/// <summary>One tool's place in the catalogue's groups: the group's index and the tool's index within it.</summary>
+internal readonly record struct CatalogSlot(int Group, int Index);

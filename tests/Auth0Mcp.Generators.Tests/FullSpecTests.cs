@@ -49,7 +49,7 @@ public sealed partial class FullSpecTests(FullSpecFixture spec) : IClassFixture<
         Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
         Assert.All(names, n => Assert.True(n.Length <= 64, $"{n} has {n.Length} characters"));
         Assert.All(names, n => Assert.Matches(ToolName(), n));
-        Assert.Equal(names.Count, spec.Model.Tools.Select(t => t.ClassName).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(names.Count, spec.Model.Tools.Select(t => t.HandleName).Distinct(StringComparer.Ordinal).Count());
     }
 
     [Theory]

@@ -30,7 +30,7 @@ internal static class SpecBinder
 
         var groups = new HashSet<string>(options.Groups, StringComparer.OrdinalIgnoreCase);
         var toolNames = new HashSet<string>(StringComparer.Ordinal);
-        var classNames = new HashSet<string>(StringComparer.Ordinal);
+        var handleNames = new HashSet<string>(StringComparer.Ordinal);
         var interfaces = new SortedDictionary<string, (string GroupKey, List<ClientMethodModel> Methods, HashSet<string> MethodNames)>(StringComparer.Ordinal);
         var tools = new List<ToolModel>();
 
@@ -73,7 +73,7 @@ internal static class SpecBinder
             var call = BindCall(op, methodName, groupPascal + operationPascal, types, resolver);
             client.Methods.Add(call);
 
-            var className = Names.Unique(groupPascal + operationPascal + "Tool", classNames);
+            var handleName = Names.Unique(groupPascal + operationPascal, handleNames);
             var method = op.Method.ToUpperInvariant();
             var summary = (op.Summary ?? "").Trim();
             var description = Descriptions.Clean(op.Description, 1200);
@@ -96,7 +96,7 @@ internal static class SpecBinder
 
             tools.Add(new ToolModel(
                 name,
-                className,
+                handleName,
                 summary.Length > 0 ? summary : name,
                 description,
                 method,
@@ -136,12 +136,20 @@ internal static class SpecBinder
         string.IsNullOrWhiteSpace(document.Title) ? "API" : document.Title.Trim();
 
     /// <summary>Splits the model into one unit per operation group (stage 3), so an edit re-emits one group's file.</summary>
-    public static EquatableArray<ToolGroupModel> SplitTools(ApiModel model) =>
-        model.Tools
+    public static EquatableArray<ToolGroupModel> SplitTools(ApiModel model)
+    {
+        // Two group keys can spell one Pascal name ("users_roles" and "users.roles"): each group's file and method get a unique one.
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        return model.Tools
             .GroupBy(t => t.GroupKey, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new ToolGroupModel(model.Namespace, model.Info.Title, g.Key, string.Concat(g.First().Group.Select(Names.Pascal)) + "Tools.g.cs", g.ToEquatableArray()))
+            .Select(g =>
+            {
+                var pascal = Names.Unique(string.Concat(g.First().Group.Select(Names.Pascal)), taken);
+                return new ToolGroupModel(model.Namespace, model.Info.Title, g.Key, pascal + "Tools.g.cs", pascal + "Descriptors", g.ToEquatableArray());
+            })
             .ToEquatableArray();
+    }
 
     /// <summary>Without <c>x-operation-group</c>: the first tag, else the first path segment that is not a version or a placeholder.</summary>
     private static List<string> FallbackGroup(OperationNode op)

@@ -57,7 +57,7 @@ internal static class ArgumentsModel
 
     /// <summary>The handles of every tool, sorted by tool name.</summary>
     public static ToolHandlesModel Handles(ApiModel model) =>
-        new(model.Namespace, model.Info.Title, HandlesClassName(model.Namespace), model.Tools.Select(t => new ToolHandleModel(t.Name, HandleName(t), HandleName(t) + "Arguments")).ToEquatableArray());
+        new(model.Namespace, model.Info.Title, HandlesClassName(model.Namespace), model.Tools.Select(t => new ToolHandleModel(t.Name, t.HandleName, t.HandleName + "Arguments")).ToEquatableArray());
 
     /// <summary>The records, one unit per operation group (as the tool classes are split).</summary>
     public static EquatableArray<ArgumentsGroupModel> Split(ApiModel model)
@@ -81,13 +81,9 @@ internal static class ArgumentsModel
 
     private static string Key(string method, string path) => method.ToUpperInvariant() + " " + path;
 
-    /// <summary><c>UsersUpdateTool</c> → <c>UsersUpdate</c>.</summary>
-    private static string HandleName(ToolModel tool) =>
-        tool.ClassName.EndsWith("Tool", StringComparison.Ordinal) && tool.ClassName.Length > 4 ? tool.ClassName.Substring(0, tool.ClassName.Length - 4) : tool.ClassName;
-
     private static ArgumentsRecordModel Record(string ns, ToolModel tool, ClientMethodModel? method)
     {
-        var recordName = HandleName(tool) + "Arguments";
+        var recordName = tool.HandleName + "Arguments";
         var context = $"global::{ns}.Models.{KnownTypes.JsonContextName}.Default.";
         var taken = new HashSet<string>(ReservedMembers, StringComparer.Ordinal) { recordName };
         var fields = new List<ArgumentFieldModel>();
@@ -128,7 +124,7 @@ internal static class ArgumentsModel
             }
         }
 
-        return new ArgumentsRecordModel(tool.Name, HandleName(tool), recordName, fields.ToEquatableArray());
+        return new ArgumentsRecordModel(tool.Name, tool.HandleName, recordName, fields.ToEquatableArray());
     }
 
     private static ArgumentFieldModel Field(string wireName, string csType, ArgumentRead read, bool required, string? typeInfo, HashSet<string> taken) =>

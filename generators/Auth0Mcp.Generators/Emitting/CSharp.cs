@@ -17,14 +17,26 @@ internal static class CSharp
     public static bool NeedsEscape(char c) => Binding.Json.NeedsEscape(c) || c == '\u0085';
 
     /// <summary>Text for one line of an XML doc comment.</summary>
-    public static string Doc(string? text)
+    public static string Doc(string? text) =>
+        Comment(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>Text for one line of a comment: each of C#'s line terminators (CR, LF, U+0085, U+2028, U+2029) becomes a space.</summary>
+    public static string Comment(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
             return "";
         }
 
-        var single = text!.Replace("\r", " ").Replace("\n", " ");
-        return single.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        var chars = text!.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (chars[i] is '\r' or '\n' or '\u0085' or '\u2028' or '\u2029')
+            {
+                chars[i] = ' ';
+            }
+        }
+
+        return new string(chars);
     }
 }

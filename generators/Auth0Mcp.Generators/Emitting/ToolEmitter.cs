@@ -6,19 +6,34 @@ using Auth0Mcp.Generators.Model;
 
 namespace Auth0Mcp.Generators.Emitting;
 
-/// <summary>Emits the MCP tool classes of one operation group, and the catalogue of all tools.</summary>
+/// <summary>
+/// Emits each operation group's tool descriptors as a method of the catalogue, and the catalogue of all tools. A tool is
+/// data (its descriptor); every tool is an <c>Auth0ApiTool</c> made from one, so no per-tool type or code is emitted.
+/// </summary>
 internal static class ToolEmitter
 {
     public static string EmitGroup(ToolGroupModel group)
     {
         using var w = new SourceWriter(EstimatedLength(group)).Header(group.ApiTitle);
-        w.Line($"namespace {group.Namespace}.Tools;");
-        foreach (var tool in group.Tools)
+        w.Line($"namespace {group.Namespace};").Line();
+        w.Open($"public static partial class {KnownTypes.CatalogName}");
+        w.Line($"/// <summary>The descriptors of the <c>{CSharp.Doc(group.GroupKey)}</c> tools ({group.Tools.Count}), sorted by name.</summary>");
+        w.Line($"private static {KnownTypes.Descriptor}[] {group.MethodName}() => new {KnownTypes.Descriptor}[]");
+        w.Line("{");
+        w.Indent();
+        for (var i = 0; i < group.Tools.Count; i++)
         {
-            w.Line();
-            WriteTool(w, tool);
+            if (i > 0)
+            {
+                w.Line();
+            }
+
+            WriteDescriptor(w, group.Tools[i]);
         }
 
+        w.Outdent();
+        w.Line("};");
+        w.Close();
         return w.ToString();
     }
 
@@ -34,15 +49,11 @@ internal static class ToolEmitter
         return (int)Math.Min(length, int.MaxValue / 2);
     }
 
-    private static void WriteTool(SourceWriter w, ToolModel tool)
+    // The descriptor: the tool's MCP surface and the metadata governance uses, with a literal input schema.
+    private static void WriteDescriptor(SourceWriter w, ToolModel tool)
     {
-        w.Line($"/// <summary><c>{tool.Name}</c>: {CSharp.Doc(tool.Title)} (<c>{tool.Method} {CSharp.Doc(tool.Path)}</c>).</summary>");
-        w.Line(KnownTypes.GeneratedCode);
-        w.Open($"public sealed class {tool.ClassName} : {KnownTypes.ToolBase}");
-
-        // The descriptor: the tool's MCP surface and the metadata governance uses, with a literal input schema.
-        w.Line("/// <summary>What this tool is and does.</summary>");
-        w.Line($"public static readonly {KnownTypes.Descriptor} Definition = new(");
+        w.Line($"// {tool.Name}: {CSharp.Comment(tool.Title)} ({tool.Method} {CSharp.Comment(tool.Path)})");
+        w.Line("new(");
         w.Indent();
         w.Line($"name: {CSharp.Literal(tool.Name)},");
         w.LineWithLiteral("title: ", tool.Title, ",");
@@ -61,12 +72,6 @@ internal static class ToolEmitter
         w.Line($"contentHash: {CSharp.Literal(ContentHash(tool))},");
         WriteRequestPlan(w, tool.Request);
         w.Outdent();
-        w.Line();
-        w.Line("/// <summary>Creates the tool.</summary>");
-        w.Line($"public {tool.ClassName}() : base(Definition)");
-        w.Line("{");
-        w.Line("}");
-        w.Close();
     }
 
     // The request plan: where each argument goes and how the body is encoded; the runtime's one request builder
@@ -78,12 +83,12 @@ internal static class ToolEmitter
             : $"new {KnownTypes.RequestArgument}[] {{ {string.Join(", ", plan.Arguments.Select(a => $"new({CSharp.Literal(a.Name)}, {KnownTypes.RequestLocation}.{a.Location})"))} }}";
         if (plan.BodyArgument is null)
         {
-            w.Line($"request: new {KnownTypes.RequestPlan}({arguments}));");
+            w.Line($"request: new {KnownTypes.RequestPlan}({arguments})),");
             return;
         }
 
         var files = plan.FileParts.IsEmpty ? "" : $", fileParts: new string[] {{ {string.Join(", ", plan.FileParts.Select(CSharp.Literal))} }}";
-        w.Line($"request: new {KnownTypes.RequestPlan}({arguments}, body: {CSharp.Literal(plan.BodyArgument)}, mediaType: {CSharp.Literal(plan.BodyMediaType ?? "application/json")}{files}));");
+        w.Line($"request: new {KnownTypes.RequestPlan}({arguments}, body: {CSharp.Literal(plan.BodyArgument)}, mediaType: {CSharp.Literal(plan.BodyMediaType ?? "application/json")}{files})),");
     }
 
     private static string Bool(bool value) => value ? "true" : "false";
@@ -109,35 +114,55 @@ internal static class ToolEmitter
 
     public static string EmitCatalog(CatalogModel catalog)
     {
-        var (ns, classNames) = (catalog.Namespace, catalog.ClassNames);
+        var ns = catalog.Namespace;
         using var w = new SourceWriter().Header(catalog.ApiTitle);
         w.Line($"namespace {ns};").Line();
-        w.Line($"/// <summary>Every generated {CSharp.Doc(catalog.ApiTitle)} tool ({classNames.Count}), sorted by name.</summary>");
+        w.Line($"/// <summary>Every generated {CSharp.Doc(catalog.ApiTitle)} tool ({catalog.Slots.Count}), sorted by name.</summary>");
         w.Line(KnownTypes.GeneratedCode);
         w.Open($"public static partial class {KnownTypes.CatalogName}");
         w.Line("/// <summary>The base URL from the spec's <c>servers</c> (variables at their defaults; empty when it has none).</summary>");
         w.Line($"public const string DefaultBaseUrl = {CSharp.Literal(catalog.DefaultBaseUrl)};");
         w.Line();
+        w.Line($"private static readonly {KnownTypes.Descriptor}[] s_descriptors = ByName();");
+        w.Line();
         w.Line("/// <summary>The descriptors of all tools, sorted by name.</summary>");
-        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{KnownTypes.Descriptor}> Descriptors {{ get; }} = new {KnownTypes.Descriptor}[]");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{KnownTypes.Descriptor}> Descriptors => s_descriptors;");
+        w.Line();
+        w.Line("/// <summary>Creates one instance of every tool, sorted by name.</summary>");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{KnownTypes.ToolBase}> CreateTools()");
         w.Line("{");
         w.Indent();
-        foreach (var className in classNames)
+        w.Line($"var tools = new {KnownTypes.ToolBase}[s_descriptors.Length];");
+        w.Line("for (var i = 0; i < tools.Length; i++)");
+        w.Line("{");
+        w.Line($"    tools[i] = new {KnownTypes.ToolBase}(s_descriptors[i]);");
+        w.Line("}");
+        w.Line();
+        w.Line("return tools;");
+        w.Outdent();
+        w.Line("}");
+        w.Line();
+        w.Line("// The groups' descriptors merged into name order (the order is the generator's, so nothing sorts at run time).");
+        w.Line($"private static {KnownTypes.Descriptor}[] ByName()");
+        w.Line("{");
+        w.Indent();
+        for (var g = 0; g < catalog.GroupMethods.Count; g++)
         {
-            w.Line($"global::{ns}.Tools.{className}.Definition,");
+            w.Line($"var g{g} = {catalog.GroupMethods[g]}();");
+        }
+
+        w.Line($"return new {KnownTypes.Descriptor}[]");
+        w.Line("{");
+        w.Indent();
+        foreach (var slot in catalog.Slots)
+        {
+            w.Line($"g{slot.Group}[{slot.Index}],");
         }
 
         w.Outdent();
         w.Line("};");
-        w.Line();
-        w.Line("/// <summary>Creates one instance of every tool, sorted by name.</summary>");
-        w.Open($"public static global::System.Collections.Generic.IReadOnlyList<{KnownTypes.ToolBase}> CreateTools() => new {KnownTypes.ToolBase}[]");
-        foreach (var className in classNames)
-        {
-            w.Line($"new global::{ns}.Tools.{className}(),");
-        }
-
-        w.Close(";");
+        w.Outdent();
+        w.Line("}");
         w.Close();
         return w.ToString();
     }

@@ -28,9 +28,11 @@ internal sealed record ApiInfoModel(string Title, string Version, string Descrip
     public static readonly ApiInfoModel Empty = new("API", "", "", "");
 }
 
+/// <summary>One operation as an MCP tool: its name, MCP surface, governance metadata and request plan.</summary>
+/// <param name="HandleName">The tool's C# name, unique in the API (<c>UsersList</c>): its typed handle and arguments record are named after it.</param>
 internal sealed record ToolModel(
     string Name,
-    string ClassName,
+    string HandleName,
     string Title,
     string Description,
     string Method,
@@ -68,8 +70,11 @@ internal enum RequestLocation
     Header,
 }
 
-/// <summary>The tools of one operation group: the unit that the Roslyn front end emits one file for.</summary>
-internal sealed record ToolGroupModel(string Namespace, string ApiTitle, string GroupKey, string FileName, EquatableArray<ToolModel> Tools);
+/// <summary>
+/// The tools of one operation group: the unit that the Roslyn front end emits one file for, a method of the catalogue
+/// (<see cref="MethodName"/>) that returns the group's descriptors.
+/// </summary>
+internal sealed record ToolGroupModel(string Namespace, string ApiTitle, string GroupKey, string FileName, string MethodName, EquatableArray<ToolModel> Tools);
 
 internal sealed record ClientGroupModel(string InterfaceName, string GroupKey, EquatableArray<ClientMethodModel> Methods);
 

@@ -19,7 +19,7 @@ internal sealed record Auth0ToolCall(CallToolResult Result, Auth0CallOutcome? Ou
 /// request plan (<see cref="Auth0ToolDescriptor.Request"/>). A call validates its arguments
 /// (<see cref="Auth0ArgumentValidator"/>), builds the request straight from them (<see cref="Auth0RequestBuilder"/>),
 /// sends it (<see cref="Auth0ApiClient"/>) and maps Auth0's raw answer to a result (<see cref="Auth0ToolResults"/>).
-/// Generated tools derive from it only to give it a name; it carries no per-tool code.
+/// A generated catalogue makes one from each descriptor (<c>Auth0ToolCatalog.CreateTools()</c>); there is no per-tool code.
 /// </summary>
 public class Auth0ApiTool : McpServerTool
 {

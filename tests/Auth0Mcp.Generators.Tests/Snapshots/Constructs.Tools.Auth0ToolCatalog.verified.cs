@@ -12,29 +12,39 @@ public static partial class Auth0ToolCatalog
     /// <summary>The base URL from the spec's <c>servers</c> (variables at their defaults; empty when it has none).</summary>
     public const string DefaultBaseUrl = "https://eu.widgets.example/v4";
 
+    private static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] s_descriptors = ByName();
+
     /// <summary>The descriptors of all tools, sorted by name.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor> Descriptors { get; } = new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
-    {
-        global::Fixtures.Constructs.Tools.WidgetsCreateWidgetTool.Definition,
-        global::Fixtures.Constructs.Tools.WidgetsDeleteWidgetTool.Definition,
-        global::Fixtures.Constructs.Tools.ManualsDownloadManualTool.Definition,
-        global::Fixtures.Constructs.Tools.WidgetsGetWidgetTool.Definition,
-        global::Fixtures.Constructs.Tools.NotesListNotesTool.Definition,
-        global::Fixtures.Constructs.Tools.NotesPostTool.Definition,
-        global::Fixtures.Constructs.Tools.WidgetsReplaceWidgetTool.Definition,
-        global::Fixtures.Constructs.Tools.ManualsUploadManualTool.Definition,
-    };
+    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor> Descriptors => s_descriptors;
 
     /// <summary>Creates one instance of every tool, sorted by name.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Tools.Auth0ApiTool> CreateTools() => new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool[]
+    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Tools.Auth0ApiTool> CreateTools()
     {
-        new global::Fixtures.Constructs.Tools.WidgetsCreateWidgetTool(),
-        new global::Fixtures.Constructs.Tools.WidgetsDeleteWidgetTool(),
-        new global::Fixtures.Constructs.Tools.ManualsDownloadManualTool(),
-        new global::Fixtures.Constructs.Tools.WidgetsGetWidgetTool(),
-        new global::Fixtures.Constructs.Tools.NotesListNotesTool(),
-        new global::Fixtures.Constructs.Tools.NotesPostTool(),
-        new global::Fixtures.Constructs.Tools.WidgetsReplaceWidgetTool(),
-        new global::Fixtures.Constructs.Tools.ManualsUploadManualTool(),
-    };
+        var tools = new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool[s_descriptors.Length];
+        for (var i = 0; i < tools.Length; i++)
+        {
+            tools[i] = new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool(s_descriptors[i]);
+        }
+
+        return tools;
+    }
+
+    // The groups' descriptors merged into name order (the order is the generator's, so nothing sorts at run time).
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] ByName()
+    {
+        var g0 = ManualsDescriptors();
+        var g1 = NotesDescriptors();
+        var g2 = WidgetsDescriptors();
+        return new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
+        {
+            g2[0],
+            g2[1],
+            g0[0],
+            g2[2],
+            g1[0],
+            g1[1],
+            g2[3],
+            g0[1],
+        };
+    }
 }

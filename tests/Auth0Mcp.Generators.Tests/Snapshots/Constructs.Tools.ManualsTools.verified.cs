@@ -3,62 +3,49 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Constructs.Tools;
+namespace Fixtures.Constructs;
 
-/// <summary><c>auth0_download_manual</c>: auth0_download_manual (<c>GET /widgets/{widget_id}/manual</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class ManualsDownloadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_download_manual",
-        title: "auth0_download_manual",
-        description: "GET /widgets/{widget_id}/manual",
-        method: "GET",
-        path: "/widgets/{widget_id}/manual",
-        operationId: "downloadManual",
-        group: new string[] { "manuals" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"}},\"required\":[\"widget_id\"],\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "a1c0e1de065ee54fbd9fa6121a6f6c1247814093fcf04c94899e97d55db46e48",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
-
-    /// <summary>Creates the tool.</summary>
-    public ManualsDownloadManualTool() : base(Definition)
+    /// <summary>The descriptors of the <c>manuals</c> tools (2), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] ManualsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
-}
+        // auth0_download_manual: auth0_download_manual (GET /widgets/{widget_id}/manual)
+        new(
+            name: "auth0_download_manual",
+            title: "auth0_download_manual",
+            description: "GET /widgets/{widget_id}/manual",
+            method: "GET",
+            path: "/widgets/{widget_id}/manual",
+            operationId: "downloadManual",
+            group: new string[] { "manuals" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"}},\"required\":[\"widget_id\"],\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "a1c0e1de065ee54fbd9fa6121a6f6c1247814093fcf04c94899e97d55db46e48",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) })),
 
-/// <summary><c>auth0_upload_manual</c>: auth0_upload_manual (<c>PUT /widgets/{widget_id}/manual</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class ManualsUploadManualTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_upload_manual",
-        title: "auth0_upload_manual",
-        description: "PUT /widgets/{widget_id}/manual",
-        method: "PUT",
-        path: "/widgets/{widget_id}/manual",
-        operationId: "uploadManual",
-        group: new string[] { "manuals" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"body\":{\"type\":\"string\",\"contentEncoding\":\"base64\",\"description\":\"The request body (application/pdf), base64-encoded.\"}},\"required\":[\"widget_id\",\"body\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: true,
-        contentHash: "4b7da180642ed843608beab1aca51bdf4302320925a96e2b6a9508538bf68308",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/pdf"));
-
-    /// <summary>Creates the tool.</summary>
-    public ManualsUploadManualTool() : base(Definition)
-    {
-    }
+        // auth0_upload_manual: auth0_upload_manual (PUT /widgets/{widget_id}/manual)
+        new(
+            name: "auth0_upload_manual",
+            title: "auth0_upload_manual",
+            description: "PUT /widgets/{widget_id}/manual",
+            method: "PUT",
+            path: "/widgets/{widget_id}/manual",
+            operationId: "uploadManual",
+            group: new string[] { "manuals" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"body\":{\"type\":\"string\",\"contentEncoding\":\"base64\",\"description\":\"The request body (application/pdf), base64-encoded.\"}},\"required\":[\"widget_id\",\"body\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: true,
+            contentHash: "4b7da180642ed843608beab1aca51bdf4302320925a96e2b6a9508538bf68308",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/pdf")),
+    };
 }

@@ -3,62 +3,49 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Constructs.Tools;
+namespace Fixtures.Constructs;
 
-/// <summary><c>auth0_list_notes</c>: auth0_list_notes (<c>GET /v2/notes</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class NotesListNotesTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_list_notes",
-        title: "auth0_list_notes",
-        description: "GET /v2/notes",
-        method: "GET",
-        path: "/v2/notes",
-        operationId: "list_notes",
-        group: new string[] { "notes" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "4c8646d0cd9a54b1395e55f8fa695f0a2ba6da75942fc50be138dcf259558624",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("ids", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
-
-    /// <summary>Creates the tool.</summary>
-    public NotesListNotesTool() : base(Definition)
+    /// <summary>The descriptors of the <c>notes</c> tools (2), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] NotesDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
-}
+        // auth0_list_notes: auth0_list_notes (GET /v2/notes)
+        new(
+            name: "auth0_list_notes",
+            title: "auth0_list_notes",
+            description: "GET /v2/notes",
+            method: "GET",
+            path: "/v2/notes",
+            operationId: "list_notes",
+            group: new string[] { "notes" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "4c8646d0cd9a54b1395e55f8fa695f0a2ba6da75942fc50be138dcf259558624",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("ids", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) })),
 
-/// <summary><c>auth0_notes_post_v2_notes</c>: auth0_notes_post_v2_notes (<c>POST /v2/notes</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class NotesPostTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_notes_post_v2_notes",
-        title: "auth0_notes_post_v2_notes",
-        description: "POST /v2/notes",
-        method: "POST",
-        path: "/v2/notes",
-        operationId: "auth0_notes_post_v2_notes",
-        group: new string[] { "notes" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"description\":\"The request body as text/plain text.\"}},\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: false,
-        idempotent: false,
-        contentHash: "705c07ec20ec015bdc6ecad5087ee45de03d0ad5ffa9031273508b957c54f2b8",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "text/plain"));
-
-    /// <summary>Creates the tool.</summary>
-    public NotesPostTool() : base(Definition)
-    {
-    }
+        // auth0_notes_post_v2_notes: auth0_notes_post_v2_notes (POST /v2/notes)
+        new(
+            name: "auth0_notes_post_v2_notes",
+            title: "auth0_notes_post_v2_notes",
+            description: "POST /v2/notes",
+            method: "POST",
+            path: "/v2/notes",
+            operationId: "auth0_notes_post_v2_notes",
+            group: new string[] { "notes" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"description\":\"The request body as text/plain text.\"}},\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: false,
+            idempotent: false,
+            contentHash: "705c07ec20ec015bdc6ecad5087ee45de03d0ad5ffa9031273508b957c54f2b8",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "text/plain")),
+    };
 }

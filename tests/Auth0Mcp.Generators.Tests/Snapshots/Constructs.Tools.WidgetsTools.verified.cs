@@ -3,120 +3,87 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Constructs.Tools;
+namespace Fixtures.Constructs;
 
-/// <summary><c>auth0_create_widget</c>: auth0_create_widget (<c>POST /widgets</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class WidgetsCreateWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_create_widget",
-        title: "auth0_create_widget",
-        description: "POST /widgets",
-        method: "POST",
-        path: "/widgets",
-        operationId: "createWidget",
-        group: new string[] { "widgets" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"secret\":{\"type\":\"string\"},\"colour\":{\"type\":\"string\",\"description\":\"Deprecated.\"}},\"required\":[\"name\"]}},\"required\":[\"body\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: false,
-        idempotent: false,
-        contentHash: "121aad7e302937d9c39bfc75d9014b64abbc9fa7e25d0b9c367008cbb638f789",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/x-www-form-urlencoded"));
-
-    /// <summary>Creates the tool.</summary>
-    public WidgetsCreateWidgetTool() : base(Definition)
+    /// <summary>The descriptors of the <c>widgets</c> tools (4), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] WidgetsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
-}
+        // auth0_create_widget: auth0_create_widget (POST /widgets)
+        new(
+            name: "auth0_create_widget",
+            title: "auth0_create_widget",
+            description: "POST /widgets",
+            method: "POST",
+            path: "/widgets",
+            operationId: "createWidget",
+            group: new string[] { "widgets" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"secret\":{\"type\":\"string\"},\"colour\":{\"type\":\"string\",\"description\":\"Deprecated.\"}},\"required\":[\"name\"]}},\"required\":[\"body\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: false,
+            idempotent: false,
+            contentHash: "121aad7e302937d9c39bfc75d9014b64abbc9fa7e25d0b9c367008cbb638f789",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/x-www-form-urlencoded")),
 
-/// <summary><c>auth0_delete_widget</c>: auth0_delete_widget (<c>DELETE /widgets/{widget_id}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class WidgetsDeleteWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_delete_widget",
-        title: "auth0_delete_widget",
-        description: "Deprecated: DELETE /widgets/{widget_id}",
-        method: "DELETE",
-        path: "/widgets/{widget_id}",
-        operationId: "deleteWidget",
-        group: new string[] { "widgets" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Delete,
-        lifecycle: "deprecated",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"verbose\":{\"type\":\"boolean\",\"description\":\"Path-level, overridden below.\"}},\"required\":[\"widget_id\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: true,
-        contentHash: "f889e27a858c4082e8053bdc3610c299048365aeae6ec54804bb94fea395f136",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
+        // auth0_delete_widget: auth0_delete_widget (DELETE /widgets/{widget_id})
+        new(
+            name: "auth0_delete_widget",
+            title: "auth0_delete_widget",
+            description: "Deprecated: DELETE /widgets/{widget_id}",
+            method: "DELETE",
+            path: "/widgets/{widget_id}",
+            operationId: "deleteWidget",
+            group: new string[] { "widgets" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Delete,
+            lifecycle: "deprecated",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"verbose\":{\"type\":\"boolean\",\"description\":\"Path-level, overridden below.\"}},\"required\":[\"widget_id\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: true,
+            contentHash: "f889e27a858c4082e8053bdc3610c299048365aeae6ec54804bb94fea395f136",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) })),
 
-    /// <summary>Creates the tool.</summary>
-    public WidgetsDeleteWidgetTool() : base(Definition)
-    {
-    }
-}
+        // auth0_get_widget: auth0_get_widget (GET /widgets/{widget_id})
+        new(
+            name: "auth0_get_widget",
+            title: "auth0_get_widget",
+            description: "GET /widgets/{widget_id}",
+            method: "GET",
+            path: "/widgets/{widget_id}",
+            operationId: "getWidget",
+            group: new string[] { "widgets" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"verbose\":{\"type\":\"integer\",\"description\":\"Operation-level: wins.\"},\"fields\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"widget_id\"],\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "a8825b8bbae54b43397e834d5184a705a0904895e2ccb00c383c6a87dd8295ee",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti) })),
 
-/// <summary><c>auth0_get_widget</c>: auth0_get_widget (<c>GET /widgets/{widget_id}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class WidgetsGetWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_get_widget",
-        title: "auth0_get_widget",
-        description: "GET /widgets/{widget_id}",
-        method: "GET",
-        path: "/widgets/{widget_id}",
-        operationId: "getWidget",
-        group: new string[] { "widgets" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"verbose\":{\"type\":\"integer\",\"description\":\"Operation-level: wins.\"},\"fields\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"widget_id\"],\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "a8825b8bbae54b43397e834d5184a705a0904895e2ccb00c383c6a87dd8295ee",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti) }));
-
-    /// <summary>Creates the tool.</summary>
-    public WidgetsGetWidgetTool() : base(Definition)
-    {
-    }
-}
-
-/// <summary><c>auth0_replace_widget</c>: auth0_replace_widget (<c>PUT /widgets/{widget_id}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class WidgetsReplaceWidgetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_replace_widget",
-        title: "auth0_replace_widget",
-        description: "PUT /widgets/{widget_id}",
-        method: "PUT",
-        path: "/widgets/{widget_id}",
-        operationId: "replaceWidget",
-        group: new string[] { "widgets" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"verbose\":{\"type\":\"boolean\",\"description\":\"Path-level, overridden below.\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"secret\":{\"type\":\"string\"},\"colour\":{\"type\":\"string\",\"description\":\"Deprecated.\"}},\"required\":[\"name\"]}},\"required\":[\"widget_id\",\"body\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: true,
-        contentHash: "411ead29676566c323d631a9f545ec778f114081cc6d3c806dcc03f00b01721c",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "body", mediaType: "application/json"));
-
-    /// <summary>Creates the tool.</summary>
-    public WidgetsReplaceWidgetTool() : base(Definition)
-    {
-    }
+        // auth0_replace_widget: auth0_replace_widget (PUT /widgets/{widget_id})
+        new(
+            name: "auth0_replace_widget",
+            title: "auth0_replace_widget",
+            description: "PUT /widgets/{widget_id}",
+            method: "PUT",
+            path: "/widgets/{widget_id}",
+            operationId: "replaceWidget",
+            group: new string[] { "widgets" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"widget_id\":{\"type\":\"string\",\"description\":\"The widget.\"},\"verbose\":{\"type\":\"boolean\",\"description\":\"Path-level, overridden below.\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"secret\":{\"type\":\"string\"},\"colour\":{\"type\":\"string\",\"description\":\"Deprecated.\"}},\"required\":[\"name\"]}},\"required\":[\"widget_id\",\"body\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: true,
+            contentHash: "411ead29676566c323d631a9f545ec778f114081cc6d3c806dcc03f00b01721c",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("widget_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("verbose", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "body", mediaType: "application/json")),
+    };
 }

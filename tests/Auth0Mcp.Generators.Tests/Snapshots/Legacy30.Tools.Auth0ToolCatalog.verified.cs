@@ -12,19 +12,33 @@ public static partial class Auth0ToolCatalog
     /// <summary>The base URL from the spec's <c>servers</c> (variables at their defaults; empty when it has none).</summary>
     public const string DefaultBaseUrl = "";
 
+    private static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] s_descriptors = ByName();
+
     /// <summary>The descriptors of all tools, sorted by name.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor> Descriptors { get; } = new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
-    {
-        global::Fixtures.Legacy30.Tools.StatsGetDailyStatsTool.Definition,
-        global::Fixtures.Legacy30.Tools.TenantsGetTenantSettingsTool.Definition,
-        global::Fixtures.Legacy30.Tools.TenantsPatchTenantSettingsTool.Definition,
-    };
+    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor> Descriptors => s_descriptors;
 
     /// <summary>Creates one instance of every tool, sorted by name.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Tools.Auth0ApiTool> CreateTools() => new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool[]
+    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Tools.Auth0ApiTool> CreateTools()
     {
-        new global::Fixtures.Legacy30.Tools.StatsGetDailyStatsTool(),
-        new global::Fixtures.Legacy30.Tools.TenantsGetTenantSettingsTool(),
-        new global::Fixtures.Legacy30.Tools.TenantsPatchTenantSettingsTool(),
-    };
+        var tools = new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool[s_descriptors.Length];
+        for (var i = 0; i < tools.Length; i++)
+        {
+            tools[i] = new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool(s_descriptors[i]);
+        }
+
+        return tools;
+    }
+
+    // The groups' descriptors merged into name order (the order is the generator's, so nothing sorts at run time).
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] ByName()
+    {
+        var g0 = StatsDescriptors();
+        var g1 = TenantsDescriptors();
+        return new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
+        {
+            g0[0],
+            g1[0],
+            g1[1],
+        };
+    }
 }

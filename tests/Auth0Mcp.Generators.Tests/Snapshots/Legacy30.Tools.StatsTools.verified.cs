@@ -3,33 +3,30 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Legacy30.Tools;
+namespace Fixtures.Legacy30;
 
-/// <summary><c>auth0_get_daily_stats</c>: Daily statistics (<c>GET /stats/daily</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class StatsGetDailyStatsTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_get_daily_stats",
-        title: "Daily statistics",
-        description: "Daily statistics",
-        method: "GET",
-        path: "/stats/daily",
-        operationId: "getDailyStats",
-        group: new string[] { "stats" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"from\":{\"type\":[\"string\",\"null\"]},\"to\":{\"type\":\"string\"}},\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "38dd1c133fcd29aac55cb9704686f8df7c65b4932f09f02ecb240d0581e44b22",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("to", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
-
-    /// <summary>Creates the tool.</summary>
-    public StatsGetDailyStatsTool() : base(Definition)
+    /// <summary>The descriptors of the <c>stats</c> tools (1), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] StatsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
+        // auth0_get_daily_stats: Daily statistics (GET /stats/daily)
+        new(
+            name: "auth0_get_daily_stats",
+            title: "Daily statistics",
+            description: "Daily statistics",
+            method: "GET",
+            path: "/stats/daily",
+            operationId: "getDailyStats",
+            group: new string[] { "stats" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"from\":{\"type\":[\"string\",\"null\"]},\"to\":{\"type\":\"string\"}},\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "38dd1c133fcd29aac55cb9704686f8df7c65b4932f09f02ecb240d0581e44b22",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("to", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) })),
+    };
 }

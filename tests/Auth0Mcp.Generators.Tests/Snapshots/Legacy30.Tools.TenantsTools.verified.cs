@@ -3,62 +3,49 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Legacy30.Tools;
+namespace Fixtures.Legacy30;
 
-/// <summary><c>auth0_get_tenant_settings</c>: Get tenant settings (<c>GET /tenants/settings</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class TenantsGetTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_get_tenant_settings",
-        title: "Get tenant settings",
-        description: "Get tenant settings",
-        method: "GET",
-        path: "/tenants/settings",
-        operationId: "getTenantSettings",
-        group: new string[] { "tenants" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "cd23363628e08380eab52399b800fecd10bad99b3ac6693e9786465a2db87342",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>()));
-
-    /// <summary>Creates the tool.</summary>
-    public TenantsGetTenantSettingsTool() : base(Definition)
+    /// <summary>The descriptors of the <c>tenants</c> tools (2), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] TenantsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
-}
+        // auth0_get_tenant_settings: Get tenant settings (GET /tenants/settings)
+        new(
+            name: "auth0_get_tenant_settings",
+            title: "Get tenant settings",
+            description: "Get tenant settings",
+            method: "GET",
+            path: "/tenants/settings",
+            operationId: "getTenantSettings",
+            group: new string[] { "tenants" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "cd23363628e08380eab52399b800fecd10bad99b3ac6693e9786465a2db87342",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>())),
 
-/// <summary><c>auth0_patch_tenant_settings</c>: Update tenant settings (<c>PATCH /tenants/settings</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class TenantsPatchTenantSettingsTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_patch_tenant_settings",
-        title: "Update tenant settings",
-        description: "Update tenant settings",
-        method: "PATCH",
-        path: "/tenants/settings",
-        operationId: "patchTenantSettings",
-        group: new string[] { "tenants" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"friendly_name\":{\"type\":[\"string\",\"null\"]},\"session_lifetime\":{\"type\":[\"number\",\"null\"]},\"flags\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"boolean\"}},\"allowed_logout_urls\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}}}}},\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: false,
-        contentHash: "2c189696287900daf6d3f118089071596d1f00a252a3f46ae3faa32ff78c711d",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/json"));
-
-    /// <summary>Creates the tool.</summary>
-    public TenantsPatchTenantSettingsTool() : base(Definition)
-    {
-    }
+        // auth0_patch_tenant_settings: Update tenant settings (PATCH /tenants/settings)
+        new(
+            name: "auth0_patch_tenant_settings",
+            title: "Update tenant settings",
+            description: "Update tenant settings",
+            method: "PATCH",
+            path: "/tenants/settings",
+            operationId: "patchTenantSettings",
+            group: new string[] { "tenants" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"friendly_name\":{\"type\":[\"string\",\"null\"]},\"session_lifetime\":{\"type\":[\"number\",\"null\"]},\"flags\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"boolean\"}},\"allowed_logout_urls\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}}}}},\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: false,
+            contentHash: "2c189696287900daf6d3f118089071596d1f00a252a3f46ae3faa32ff78c711d",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/json")),
+    };
 }

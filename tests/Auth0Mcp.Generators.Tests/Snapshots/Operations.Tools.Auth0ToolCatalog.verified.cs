@@ -12,37 +12,49 @@ public static partial class Auth0ToolCatalog
     /// <summary>The base URL from the spec's <c>servers</c> (variables at their defaults; empty when it has none).</summary>
     public const string DefaultBaseUrl = "";
 
+    private static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] s_descriptors = ByName();
+
     /// <summary>The descriptors of all tools, sorted by name.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor> Descriptors { get; } = new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
-    {
-        global::Fixtures.Operations.Tools.EventsSubscribeTool.Definition,
-        global::Fixtures.Operations.Tools.StatsGetActiveUsersCountTool.Definition,
-        global::Fixtures.Operations.Tools.GrantsCreateTool.Definition,
-        global::Fixtures.Operations.Tools.GrantsGetTool.Definition,
-        global::Fixtures.Operations.Tools.JobsUsersImportsCreateTool.Definition,
-        global::Fixtures.Operations.Tools.KeysSigningRevokeTool.Definition,
-        global::Fixtures.Operations.Tools.KeysSigningRotateTool.Definition,
-        global::Fixtures.Operations.Tools.OrganizationsGetTool.Definition,
-        global::Fixtures.Operations.Tools.OrganizationsMembersListTool.Definition,
-        global::Fixtures.Operations.Tools.OrganizationsMembersRolesAssignTool.Definition,
-        global::Fixtures.Operations.Tools.OrganizationsMembersRolesDeleteTool.Definition,
-        global::Fixtures.Operations.Tools.OrganizationsTagsSetTool.Definition,
-    };
+    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor> Descriptors => s_descriptors;
 
     /// <summary>Creates one instance of every tool, sorted by name.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Tools.Auth0ApiTool> CreateTools() => new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool[]
+    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Tools.Auth0ApiTool> CreateTools()
     {
-        new global::Fixtures.Operations.Tools.EventsSubscribeTool(),
-        new global::Fixtures.Operations.Tools.StatsGetActiveUsersCountTool(),
-        new global::Fixtures.Operations.Tools.GrantsCreateTool(),
-        new global::Fixtures.Operations.Tools.GrantsGetTool(),
-        new global::Fixtures.Operations.Tools.JobsUsersImportsCreateTool(),
-        new global::Fixtures.Operations.Tools.KeysSigningRevokeTool(),
-        new global::Fixtures.Operations.Tools.KeysSigningRotateTool(),
-        new global::Fixtures.Operations.Tools.OrganizationsGetTool(),
-        new global::Fixtures.Operations.Tools.OrganizationsMembersListTool(),
-        new global::Fixtures.Operations.Tools.OrganizationsMembersRolesAssignTool(),
-        new global::Fixtures.Operations.Tools.OrganizationsMembersRolesDeleteTool(),
-        new global::Fixtures.Operations.Tools.OrganizationsTagsSetTool(),
-    };
+        var tools = new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool[s_descriptors.Length];
+        for (var i = 0; i < tools.Length; i++)
+        {
+            tools[i] = new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool(s_descriptors[i]);
+        }
+
+        return tools;
+    }
+
+    // The groups' descriptors merged into name order (the order is the generator's, so nothing sorts at run time).
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] ByName()
+    {
+        var g0 = EventsDescriptors();
+        var g1 = GrantsDescriptors();
+        var g2 = JobsUsersImportsDescriptors();
+        var g3 = KeysSigningDescriptors();
+        var g4 = OrganizationsDescriptors();
+        var g5 = OrganizationsMembersDescriptors();
+        var g6 = OrganizationsMembersRolesDescriptors();
+        var g7 = OrganizationsTagsDescriptors();
+        var g8 = StatsDescriptors();
+        return new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
+        {
+            g0[0],
+            g8[0],
+            g1[0],
+            g1[1],
+            g2[0],
+            g3[0],
+            g3[1],
+            g4[0],
+            g5[0],
+            g6[0],
+            g6[1],
+            g7[0],
+        };
+    }
 }

@@ -3,33 +3,30 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Operations.Tools;
+namespace Fixtures.Operations;
 
-/// <summary><c>auth0_events_subscribe</c>: Subscribe to events (Server-Sent Events) (<c>GET /events</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class EventsSubscribeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_events_subscribe",
-        title: "Subscribe to events (Server-Sent Events)",
-        description: "Subscribe to events (Server-Sent Events)",
-        method: "GET",
-        path: "/events",
-        operationId: "subscribe_events",
-        group: new string[] { "events" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"event_type\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"user.created\",\"user.updated\",\"user.deleted\"]}}},\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "578d2987c593e8ae97cfa40e3acd203796c018c9ca6da4d3756d5dba036277ed",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("event_type", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti) }));
-
-    /// <summary>Creates the tool.</summary>
-    public EventsSubscribeTool() : base(Definition)
+    /// <summary>The descriptors of the <c>events</c> tools (1), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] EventsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
+        // auth0_events_subscribe: Subscribe to events (Server-Sent Events) (GET /events)
+        new(
+            name: "auth0_events_subscribe",
+            title: "Subscribe to events (Server-Sent Events)",
+            description: "Subscribe to events (Server-Sent Events)",
+            method: "GET",
+            path: "/events",
+            operationId: "subscribe_events",
+            group: new string[] { "events" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"event_type\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"user.created\",\"user.updated\",\"user.deleted\"]}}},\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "578d2987c593e8ae97cfa40e3acd203796c018c9ca6da4d3756d5dba036277ed",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("event_type", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti) })),
+    };
 }

@@ -3,62 +3,49 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Operations.Tools;
+namespace Fixtures.Operations;
 
-/// <summary><c>auth0_grants_create</c>: A body beside a parameter named body (<c>POST /grants/{namespace}/{default}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class GrantsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_grants_create",
-        title: "A body beside a parameter named body",
-        description: "A body beside a parameter named body",
-        method: "POST",
-        path: "/grants/{namespace}/{default}",
-        operationId: "post_grant",
-        group: new string[] { "grants" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"namespace\":{\"type\":\"string\"},\"default\":{\"type\":\"string\"},\"body\":{\"type\":\"string\"},\"request_body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"scope\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},\"required\":[\"namespace\",\"default\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: false,
-        idempotent: false,
-        contentHash: "6e2afc6261209115a81bcba5bb07cad04355a97c4b784d562e48632e828b2372",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "request_body", mediaType: "application/json"));
-
-    /// <summary>Creates the tool.</summary>
-    public GrantsCreateTool() : base(Definition)
+    /// <summary>The descriptors of the <c>grants</c> tools (2), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] GrantsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
-}
+        // auth0_grants_create: A body beside a parameter named body (POST /grants/{namespace}/{default})
+        new(
+            name: "auth0_grants_create",
+            title: "A body beside a parameter named body",
+            description: "A body beside a parameter named body",
+            method: "POST",
+            path: "/grants/{namespace}/{default}",
+            operationId: "post_grant",
+            group: new string[] { "grants" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"namespace\":{\"type\":\"string\"},\"default\":{\"type\":\"string\"},\"body\":{\"type\":\"string\"},\"request_body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"scope\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},\"required\":[\"namespace\",\"default\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: false,
+            idempotent: false,
+            contentHash: "6e2afc6261209115a81bcba5bb07cad04355a97c4b784d562e48632e828b2372",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }, body: "request_body", mediaType: "application/json")),
 
-/// <summary><c>auth0_grants_get</c>: Path parameters named like C# keywords (<c>GET /grants/{namespace}/{default}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class GrantsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_grants_get",
-        title: "Path parameters named like C# keywords",
-        description: "Path parameters named like C# keywords",
-        method: "GET",
-        path: "/grants/{namespace}/{default}",
-        operationId: "get_grant",
-        group: new string[] { "grants" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"namespace\":{\"type\":\"string\"},\"default\":{\"type\":\"string\"},\"per-page\":{\"type\":\"integer\",\"format\":\"int32\"},\"body\":{\"type\":\"string\",\"description\":\"A query parameter named body.\"}},\"required\":[\"namespace\",\"default\"],\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "4c6ddc89634abb4c2f98a9a0328dd0c503d6f9621485a527bb081e9fdc97c749",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("per-page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
-
-    /// <summary>Creates the tool.</summary>
-    public GrantsGetTool() : base(Definition)
-    {
-    }
+        // auth0_grants_get: Path parameters named like C# keywords (GET /grants/{namespace}/{default})
+        new(
+            name: "auth0_grants_get",
+            title: "Path parameters named like C# keywords",
+            description: "Path parameters named like C# keywords",
+            method: "GET",
+            path: "/grants/{namespace}/{default}",
+            operationId: "get_grant",
+            group: new string[] { "grants" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"namespace\":{\"type\":\"string\"},\"default\":{\"type\":\"string\"},\"per-page\":{\"type\":\"integer\",\"format\":\"int32\"},\"body\":{\"type\":\"string\",\"description\":\"A query parameter named body.\"}},\"required\":[\"namespace\",\"default\"],\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "4c6ddc89634abb4c2f98a9a0328dd0c503d6f9621485a527bb081e9fdc97c749",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("per-page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) })),
+    };
 }

@@ -3,33 +3,30 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Operations.Tools;
+namespace Fixtures.Operations;
 
-/// <summary><c>auth0_jobs_users_imports_create</c>: Import users from a file (<c>POST /jobs/users-imports</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class JobsUsersImportsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_jobs_users_imports_create",
-        title: "Import users from a file",
-        description: "Import users from a file",
-        method: "POST",
-        path: "/jobs/users-imports",
-        operationId: "post_users_imports",
-        group: new string[] { "jobs", "usersImports" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"users\":{\"type\":\"string\",\"description\":\"The users file (JSON).\"},\"connection_id\":{\"type\":\"string\",\"pattern\":\"^con_[A-Za-z0-9]{16}$\"},\"upsert\":{\"type\":\"boolean\",\"default\":false},\"external_id\":{\"type\":\"string\"}},\"required\":[\"users\",\"connection_id\"]}},\"required\":[\"body\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: false,
-        idempotent: false,
-        contentHash: "2da9ef44ea94671ed2e44957a9600714949b5c6d5867f94710b8fc82e05d9e36",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "multipart/form-data", fileParts: new string[] { "users" }));
-
-    /// <summary>Creates the tool.</summary>
-    public JobsUsersImportsCreateTool() : base(Definition)
+    /// <summary>The descriptors of the <c>jobs.usersImports</c> tools (1), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] JobsUsersImportsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
+        // auth0_jobs_users_imports_create: Import users from a file (POST /jobs/users-imports)
+        new(
+            name: "auth0_jobs_users_imports_create",
+            title: "Import users from a file",
+            description: "Import users from a file",
+            method: "POST",
+            path: "/jobs/users-imports",
+            operationId: "post_users_imports",
+            group: new string[] { "jobs", "usersImports" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"users\":{\"type\":\"string\",\"description\":\"The users file (JSON).\"},\"connection_id\":{\"type\":\"string\",\"pattern\":\"^con_[A-Za-z0-9]{16}$\"},\"upsert\":{\"type\":\"boolean\",\"default\":false},\"external_id\":{\"type\":\"string\"}},\"required\":[\"users\",\"connection_id\"]}},\"required\":[\"body\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: false,
+            idempotent: false,
+            contentHash: "2da9ef44ea94671ed2e44957a9600714949b5c6d5867f94710b8fc82e05d9e36",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "multipart/form-data", fileParts: new string[] { "users" })),
+    };
 }

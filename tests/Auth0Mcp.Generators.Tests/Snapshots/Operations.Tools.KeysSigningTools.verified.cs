@@ -3,62 +3,49 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Operations.Tools;
+namespace Fixtures.Operations;
 
-/// <summary><c>auth0_keys_signing_revoke</c>: Revoke a signing key (<c>PUT /keys/signing/{kid}/revoke</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class KeysSigningRevokeTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_keys_signing_revoke",
-        title: "Revoke a signing key",
-        description: "Revoke a signing key",
-        method: "PUT",
-        path: "/keys/signing/{kid}/revoke",
-        operationId: "put_signing_keys_revoke",
-        group: new string[] { "keys", "signing" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"kid\":{\"type\":\"string\"}},\"required\":[\"kid\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: true,
-        contentHash: "0531e5b0484ce89cbd639c2c39be59e33f37cd355d2d1db06c7dc717d87b2cda",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("kid", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
-
-    /// <summary>Creates the tool.</summary>
-    public KeysSigningRevokeTool() : base(Definition)
+    /// <summary>The descriptors of the <c>keys.signing</c> tools (2), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] KeysSigningDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
-}
+        // auth0_keys_signing_revoke: Revoke a signing key (PUT /keys/signing/{kid}/revoke)
+        new(
+            name: "auth0_keys_signing_revoke",
+            title: "Revoke a signing key",
+            description: "Revoke a signing key",
+            method: "PUT",
+            path: "/keys/signing/{kid}/revoke",
+            operationId: "put_signing_keys_revoke",
+            group: new string[] { "keys", "signing" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"kid\":{\"type\":\"string\"}},\"required\":[\"kid\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: true,
+            contentHash: "0531e5b0484ce89cbd639c2c39be59e33f37cd355d2d1db06c7dc717d87b2cda",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("kid", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) })),
 
-/// <summary><c>auth0_keys_signing_rotate</c>: Rotate the signing key (<c>POST /keys/signing/rotate</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class KeysSigningRotateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_keys_signing_rotate",
-        title: "Rotate the signing key",
-        description: "Rotate the signing key",
-        method: "POST",
-        path: "/keys/signing/rotate",
-        operationId: "post_signing_keys_rotate",
-        group: new string[] { "keys", "signing" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: false,
-        contentHash: "e96dedfba194ff066880f5adc9c81564c7d4a198393fef7475b112c90f57e9e9",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>()));
-
-    /// <summary>Creates the tool.</summary>
-    public KeysSigningRotateTool() : base(Definition)
-    {
-    }
+        // auth0_keys_signing_rotate: Rotate the signing key (POST /keys/signing/rotate)
+        new(
+            name: "auth0_keys_signing_rotate",
+            title: "Rotate the signing key",
+            description: "Rotate the signing key",
+            method: "POST",
+            path: "/keys/signing/rotate",
+            operationId: "post_signing_keys_rotate",
+            group: new string[] { "keys", "signing" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: false,
+            contentHash: "e96dedfba194ff066880f5adc9c81564c7d4a198393fef7475b112c90f57e9e9",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>())),
+    };
 }

@@ -3,62 +3,49 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Operations.Tools;
+namespace Fixtures.Operations;
 
-/// <summary><c>auth0_organizations_members_roles_assign</c>: Assign roles to a member (<c>POST /organizations/{id}/members/{user_id}/roles</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class OrganizationsMembersRolesAssignTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_organizations_members_roles_assign",
-        title: "Assign roles to a member",
-        description: "Assigns one or more roles to a member of an organization.",
-        method: "POST",
-        path: "/organizations/{id}/members/{user_id}/roles",
-        operationId: "post_organization_member_roles",
-        group: new string[] { "organizations", "members", "roles" },
-        scopes: new string[] { "create:organization_member_roles", "update:organization_members" },
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"user_id\":{\"type\":\"string\",\"description\":\"ID of the user, e.g. auth0|123 (escaped in the URL).\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"roles\":{\"type\":\"array\",\"description\":\"IDs of the roles.\",\"minItems\":1,\"items\":{\"type\":\"string\"}}},\"required\":[\"roles\"],\"additionalProperties\":false}},\"required\":[\"id\",\"user_id\",\"body\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: false,
-        idempotent: false,
-        contentHash: "c641848b945239aaa28e75904699e750ee4deba24ff42d0156d74f1004b0ee6e",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
-
-    /// <summary>Creates the tool.</summary>
-    public OrganizationsMembersRolesAssignTool() : base(Definition)
+    /// <summary>The descriptors of the <c>organizations.members.roles</c> tools (2), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] OrganizationsMembersRolesDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
-}
+        // auth0_organizations_members_roles_assign: Assign roles to a member (POST /organizations/{id}/members/{user_id}/roles)
+        new(
+            name: "auth0_organizations_members_roles_assign",
+            title: "Assign roles to a member",
+            description: "Assigns one or more roles to a member of an organization.",
+            method: "POST",
+            path: "/organizations/{id}/members/{user_id}/roles",
+            operationId: "post_organization_member_roles",
+            group: new string[] { "organizations", "members", "roles" },
+            scopes: new string[] { "create:organization_member_roles", "update:organization_members" },
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"user_id\":{\"type\":\"string\",\"description\":\"ID of the user, e.g. auth0|123 (escaped in the URL).\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"roles\":{\"type\":\"array\",\"description\":\"IDs of the roles.\",\"minItems\":1,\"items\":{\"type\":\"string\"}}},\"required\":[\"roles\"],\"additionalProperties\":false}},\"required\":[\"id\",\"user_id\",\"body\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: false,
+            idempotent: false,
+            contentHash: "c641848b945239aaa28e75904699e750ee4deba24ff42d0156d74f1004b0ee6e",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json")),
 
-/// <summary><c>auth0_organizations_members_roles_delete</c>: Remove roles from a member (<c>DELETE /organizations/{id}/members/{user_id}/roles</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class OrganizationsMembersRolesDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_organizations_members_roles_delete",
-        title: "Remove roles from a member",
-        description: "Remove roles from a member",
-        method: "DELETE",
-        path: "/organizations/{id}/members/{user_id}/roles",
-        operationId: "delete_organization_member_roles",
-        group: new string[] { "organizations", "members", "roles" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Delete,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"user_id\":{\"type\":\"string\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"roles\":{\"type\":\"array\",\"description\":\"IDs of the roles.\",\"minItems\":1,\"items\":{\"type\":\"string\"}}},\"required\":[\"roles\"],\"additionalProperties\":false}},\"required\":[\"id\",\"user_id\",\"body\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: true,
-        contentHash: "e78317fc480d5b13420785eb36b1efe815504cf429004b1aeb03bfbe1af2eeee",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
-
-    /// <summary>Creates the tool.</summary>
-    public OrganizationsMembersRolesDeleteTool() : base(Definition)
-    {
-    }
+        // auth0_organizations_members_roles_delete: Remove roles from a member (DELETE /organizations/{id}/members/{user_id}/roles)
+        new(
+            name: "auth0_organizations_members_roles_delete",
+            title: "Remove roles from a member",
+            description: "Remove roles from a member",
+            method: "DELETE",
+            path: "/organizations/{id}/members/{user_id}/roles",
+            operationId: "delete_organization_member_roles",
+            group: new string[] { "organizations", "members", "roles" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Delete,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"user_id\":{\"type\":\"string\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"roles\":{\"type\":\"array\",\"description\":\"IDs of the roles.\",\"minItems\":1,\"items\":{\"type\":\"string\"}}},\"required\":[\"roles\"],\"additionalProperties\":false}},\"required\":[\"id\",\"user_id\",\"body\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: true,
+            contentHash: "e78317fc480d5b13420785eb36b1efe815504cf429004b1aeb03bfbe1af2eeee",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("user_id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json")),
+    };
 }

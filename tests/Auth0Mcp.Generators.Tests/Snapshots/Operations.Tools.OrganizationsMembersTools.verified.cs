@@ -3,33 +3,30 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Operations.Tools;
+namespace Fixtures.Operations;
 
-/// <summary><c>auth0_organizations_members_list</c>: List members (<c>GET /organizations/{id}/members</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class OrganizationsMembersListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_organizations_members_list",
-        title: "List members",
-        description: "List members",
-        method: "GET",
-        path: "/organizations/{id}/members",
-        operationId: "get_organization_members",
-        group: new string[] { "organizations", "members" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"fields\":{\"type\":\"array\",\"description\":\"Fields to include; repeat the parameter for several.\",\"items\":{\"type\":\"string\",\"enum\":[\"user_id\",\"email\",\"roles\"]}},\"from\":{\"type\":\"string\",\"description\":\"Checkpoint to read from.\"},\"take\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":50}},\"required\":[\"id\"],\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "14757e05f2c0b8142783d2fd2cf6525740987b86972162bd967eb55e4c71838c",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti), new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("take", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
-
-    /// <summary>Creates the tool.</summary>
-    public OrganizationsMembersListTool() : base(Definition)
+    /// <summary>The descriptors of the <c>organizations.members</c> tools (1), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] OrganizationsMembersDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
+        // auth0_organizations_members_list: List members (GET /organizations/{id}/members)
+        new(
+            name: "auth0_organizations_members_list",
+            title: "List members",
+            description: "List members",
+            method: "GET",
+            path: "/organizations/{id}/members",
+            operationId: "get_organization_members",
+            group: new string[] { "organizations", "members" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"fields\":{\"type\":\"array\",\"description\":\"Fields to include; repeat the parameter for several.\",\"items\":{\"type\":\"string\",\"enum\":[\"user_id\",\"email\",\"roles\"]}},\"from\":{\"type\":\"string\",\"description\":\"Checkpoint to read from.\"},\"take\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":50}},\"required\":[\"id\"],\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "14757e05f2c0b8142783d2fd2cf6525740987b86972162bd967eb55e4c71838c",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.QueryMulti), new("from", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("take", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) })),
+    };
 }

@@ -3,33 +3,30 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Operations.Tools;
+namespace Fixtures.Operations;
 
-/// <summary><c>auth0_organizations_tags_set</c>: Replace the tags of an organization (<c>PUT /organizations/{id}/tags</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class OrganizationsTagsSetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_organizations_tags_set",
-        title: "Replace the tags of an organization",
-        description: "Replace the tags of an organization",
-        method: "PUT",
-        path: "/organizations/{id}/tags",
-        operationId: "put_organization_tags",
-        group: new string[] { "organizations", "tags" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"body\":{\"type\":\"array\",\"description\":\"The request body.\",\"maxItems\":20,\"items\":{\"type\":\"string\",\"maxLength\":50}}},\"required\":[\"id\",\"body\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: true,
-        contentHash: "2e85e6c23e4c244f98dae8438baa1d5b093382343052c8876b4cab067af4a404",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
-
-    /// <summary>Creates the tool.</summary>
-    public OrganizationsTagsSetTool() : base(Definition)
+    /// <summary>The descriptors of the <c>organizations.tags</c> tools (1), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] OrganizationsTagsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
+        // auth0_organizations_tags_set: Replace the tags of an organization (PUT /organizations/{id}/tags)
+        new(
+            name: "auth0_organizations_tags_set",
+            title: "Replace the tags of an organization",
+            description: "Replace the tags of an organization",
+            method: "PUT",
+            path: "/organizations/{id}/tags",
+            operationId: "put_organization_tags",
+            group: new string[] { "organizations", "tags" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"body\":{\"type\":\"array\",\"description\":\"The request body.\",\"maxItems\":20,\"items\":{\"type\":\"string\",\"maxLength\":50}}},\"required\":[\"id\",\"body\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: true,
+            contentHash: "2e85e6c23e4c244f98dae8438baa1d5b093382343052c8876b4cab067af4a404",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json")),
+    };
 }

@@ -3,33 +3,30 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Operations.Tools;
+namespace Fixtures.Operations;
 
-/// <summary><c>auth0_organizations_get</c>: Get an organization (<c>GET /organizations/{id}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class OrganizationsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_organizations_get",
-        title: "Get an organization",
-        description: "Get an organization",
-        method: "GET",
-        path: "/organizations/{id}",
-        operationId: "get_organization",
-        group: new string[] { "organizations" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the organization.\",\"maxLength\":50},\"If-None-Match\":{\"type\":\"string\",\"description\":\"An ETag from an earlier response.\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "97bc70f6a410736833a9673fc8e4a3171448e6992606ffffde76c3b88047a206",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("If-None-Match", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Header) }));
-
-    /// <summary>Creates the tool.</summary>
-    public OrganizationsGetTool() : base(Definition)
+    /// <summary>The descriptors of the <c>organizations</c> tools (1), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] OrganizationsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
+        // auth0_organizations_get: Get an organization (GET /organizations/{id})
+        new(
+            name: "auth0_organizations_get",
+            title: "Get an organization",
+            description: "Get an organization",
+            method: "GET",
+            path: "/organizations/{id}",
+            operationId: "get_organization",
+            group: new string[] { "organizations" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the organization.\",\"maxLength\":50},\"If-None-Match\":{\"type\":\"string\",\"description\":\"An ETag from an earlier response.\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "97bc70f6a410736833a9673fc8e4a3171448e6992606ffffde76c3b88047a206",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("If-None-Match", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Header) })),
+    };
 }

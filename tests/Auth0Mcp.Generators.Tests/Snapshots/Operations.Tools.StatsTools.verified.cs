@@ -3,33 +3,30 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Operations.Tools;
+namespace Fixtures.Operations;
 
-/// <summary><c>auth0_get_active_users_count</c>: Number of active users (<c>GET /stats/active-users</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class StatsGetActiveUsersCountTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_get_active_users_count",
-        title: "Number of active users",
-        description: "Number of active users",
-        method: "GET",
-        path: "/stats/active-users",
-        operationId: "getActiveUsersCount",
-        group: new string[] { "stats" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "02b82d9dcc322702da8d3f98944cd00f5ad1719be3d582bc0baf72925b9e1e63",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>()));
-
-    /// <summary>Creates the tool.</summary>
-    public StatsGetActiveUsersCountTool() : base(Definition)
+    /// <summary>The descriptors of the <c>stats</c> tools (1), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] StatsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
+        // auth0_get_active_users_count: Number of active users (GET /stats/active-users)
+        new(
+            name: "auth0_get_active_users_count",
+            title: "Number of active users",
+            description: "Number of active users",
+            method: "GET",
+            path: "/stats/active-users",
+            operationId: "getActiveUsersCount",
+            group: new string[] { "stats" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "02b82d9dcc322702da8d3f98944cd00f5ad1719be3d582bc0baf72925b9e1e63",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>())),
+    };
 }

@@ -12,27 +12,37 @@ public static partial class Auth0ToolCatalog
     /// <summary>The base URL from the spec's <c>servers</c> (variables at their defaults; empty when it has none).</summary>
     public const string DefaultBaseUrl = "";
 
+    private static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] s_descriptors = ByName();
+
     /// <summary>The descriptors of all tools, sorted by name.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor> Descriptors { get; } = new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
-    {
-        global::Fixtures.Schemas.Tools.FoldersGetTool.Definition,
-        global::Fixtures.Schemas.Tools.FoldersSetTool.Definition,
-        global::Fixtures.Schemas.Tools.WidgetsCreateTool.Definition,
-        global::Fixtures.Schemas.Tools.WidgetsDeleteTool.Definition,
-        global::Fixtures.Schemas.Tools.WidgetsGetTool.Definition,
-        global::Fixtures.Schemas.Tools.WidgetsListTool.Definition,
-        global::Fixtures.Schemas.Tools.WidgetsUpdateTool.Definition,
-    };
+    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor> Descriptors => s_descriptors;
 
     /// <summary>Creates one instance of every tool, sorted by name.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Tools.Auth0ApiTool> CreateTools() => new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool[]
+    public static global::System.Collections.Generic.IReadOnlyList<global::Auth0Mcp.Sdk.Tools.Auth0ApiTool> CreateTools()
     {
-        new global::Fixtures.Schemas.Tools.FoldersGetTool(),
-        new global::Fixtures.Schemas.Tools.FoldersSetTool(),
-        new global::Fixtures.Schemas.Tools.WidgetsCreateTool(),
-        new global::Fixtures.Schemas.Tools.WidgetsDeleteTool(),
-        new global::Fixtures.Schemas.Tools.WidgetsGetTool(),
-        new global::Fixtures.Schemas.Tools.WidgetsListTool(),
-        new global::Fixtures.Schemas.Tools.WidgetsUpdateTool(),
-    };
+        var tools = new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool[s_descriptors.Length];
+        for (var i = 0; i < tools.Length; i++)
+        {
+            tools[i] = new global::Auth0Mcp.Sdk.Tools.Auth0ApiTool(s_descriptors[i]);
+        }
+
+        return tools;
+    }
+
+    // The groups' descriptors merged into name order (the order is the generator's, so nothing sorts at run time).
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] ByName()
+    {
+        var g0 = FoldersDescriptors();
+        var g1 = WidgetsDescriptors();
+        return new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
+        {
+            g0[0],
+            g0[1],
+            g1[0],
+            g1[1],
+            g1[2],
+            g1[3],
+            g1[4],
+        };
+    }
 }

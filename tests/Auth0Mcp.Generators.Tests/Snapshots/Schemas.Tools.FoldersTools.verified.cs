@@ -3,62 +3,49 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Schemas.Tools;
+namespace Fixtures.Schemas;
 
-/// <summary><c>auth0_folders_get</c>: Get a folder with its subtree (<c>GET /folders/{id}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class FoldersGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_folders_get",
-        title: "Get a folder with its subtree",
-        description: "Get a folder with its subtree",
-        method: "GET",
-        path: "/folders/{id}",
-        operationId: "get_folder",
-        group: new string[] { "folders" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "807eda9a7865c8a10ed8ba401d647325139ec280ed2d7aac47675565bedb5333",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
-
-    /// <summary>Creates the tool.</summary>
-    public FoldersGetTool() : base(Definition)
+    /// <summary>The descriptors of the <c>folders</c> tools (2), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] FoldersDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
-}
+        // auth0_folders_get: Get a folder with its subtree (GET /folders/{id})
+        new(
+            name: "auth0_folders_get",
+            title: "Get a folder with its subtree",
+            description: "Get a folder with its subtree",
+            method: "GET",
+            path: "/folders/{id}",
+            operationId: "get_folder",
+            group: new string[] { "folders" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "807eda9a7865c8a10ed8ba401d647325139ec280ed2d7aac47675565bedb5333",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) })),
 
-/// <summary><c>auth0_folders_set</c>: Replace a folder and its subtree (<c>PUT /folders/{id}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class FoldersSetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_folders_set",
-        title: "Replace a folder and its subtree",
-        description: "Replace a folder and its subtree",
-        method: "PUT",
-        path: "/folders/{id}",
-        operationId: "put_folder",
-        group: new string[] { "folders" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"parent\":{\"type\":\"object\",\"description\":\"A nested Folder object (recursive; see the API documentation).\"},\"children\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"description\":\"A nested Folder object (recursive; see the API documentation).\"}}}}},\"required\":[\"id\",\"body\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: true,
-        contentHash: "440bbfbc4f5ca70efce7690ab9f121e92444b3ea3cc959a4e0c02b8b1007cf3e",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
-
-    /// <summary>Creates the tool.</summary>
-    public FoldersSetTool() : base(Definition)
-    {
-    }
+        // auth0_folders_set: Replace a folder and its subtree (PUT /folders/{id})
+        new(
+            name: "auth0_folders_set",
+            title: "Replace a folder and its subtree",
+            description: "Replace a folder and its subtree",
+            method: "PUT",
+            path: "/folders/{id}",
+            operationId: "put_folder",
+            group: new string[] { "folders" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"parent\":{\"type\":\"object\",\"description\":\"A nested Folder object (recursive; see the API documentation).\"},\"children\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"description\":\"A nested Folder object (recursive; see the API documentation).\"}}}}},\"required\":[\"id\",\"body\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: true,
+            contentHash: "440bbfbc4f5ca70efce7690ab9f121e92444b3ea3cc959a4e0c02b8b1007cf3e",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json")),
+    };
 }

@@ -3,149 +3,106 @@
 #nullable enable
 #pragma warning disable CS1591, CS0618
 
-namespace Fixtures.Schemas.Tools;
+namespace Fixtures.Schemas;
 
-/// <summary><c>auth0_widgets_create</c>: Create a widget (<c>POST /widgets</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class WidgetsCreateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
+public static partial class Auth0ToolCatalog
 {
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_widgets_create",
-        title: "Create a widget",
-        description: "Create a widget",
-        method: "POST",
-        path: "/widgets",
-        operationId: "post_widgets",
-        group: new string[] { "widgets" },
-        scopes: new string[] { "create:widgets" },
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9-]*$\",\"minLength\":1,\"maxLength\":100},\"kind\":{\"type\":\"string\",\"description\":\"The kind of widget.\",\"enum\":[\"basic\",\"premium\"],\"default\":\"basic\"},\"shape\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"circle\"},\"radius\":{\"type\":\"number\",\"exclusiveMinimum\":0}},\"required\":[\"type\",\"radius\"]},{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"square\"},\"side\":{\"type\":\"number\",\"exclusiveMinimum\":0}},\"required\":[\"type\",\"side\"]}]},\"owner\":{\"type\":\"object\",\"properties\":{\"user_id\":{\"type\":\"string\"},\"email\":{\"type\":\"string\",\"format\":\"email\"}}},\"tags\":{\"type\":\"array\",\"minItems\":0,\"maxItems\":10,\"items\":{\"type\":\"string\"}}},\"required\":[\"name\"],\"additionalProperties\":false}},\"required\":[\"body\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: false,
-        idempotent: false,
-        contentHash: "8758a3f0b271cad5256442562532a95fa820db6b128445a58a0e0dd235e58547",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/json"));
-
-    /// <summary>Creates the tool.</summary>
-    public WidgetsCreateTool() : base(Definition)
+    /// <summary>The descriptors of the <c>widgets</c> tools (5), sorted by name.</summary>
+    private static global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[] WidgetsDescriptors() => new global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor[]
     {
-    }
-}
+        // auth0_widgets_create: Create a widget (POST /widgets)
+        new(
+            name: "auth0_widgets_create",
+            title: "Create a widget",
+            description: "Create a widget",
+            method: "POST",
+            path: "/widgets",
+            operationId: "post_widgets",
+            group: new string[] { "widgets" },
+            scopes: new string[] { "create:widgets" },
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9-]*$\",\"minLength\":1,\"maxLength\":100},\"kind\":{\"type\":\"string\",\"description\":\"The kind of widget.\",\"enum\":[\"basic\",\"premium\"],\"default\":\"basic\"},\"shape\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"circle\"},\"radius\":{\"type\":\"number\",\"exclusiveMinimum\":0}},\"required\":[\"type\",\"radius\"]},{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"square\"},\"side\":{\"type\":\"number\",\"exclusiveMinimum\":0}},\"required\":[\"type\",\"side\"]}]},\"owner\":{\"type\":\"object\",\"properties\":{\"user_id\":{\"type\":\"string\"},\"email\":{\"type\":\"string\",\"format\":\"email\"}}},\"tags\":{\"type\":\"array\",\"minItems\":0,\"maxItems\":10,\"items\":{\"type\":\"string\"}}},\"required\":[\"name\"],\"additionalProperties\":false}},\"required\":[\"body\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: false,
+            idempotent: false,
+            contentHash: "8758a3f0b271cad5256442562532a95fa820db6b128445a58a0e0dd235e58547",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(global::System.Array.Empty<global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument>(), body: "body", mediaType: "application/json")),
 
-/// <summary><c>auth0_widgets_delete</c>: Delete a widget (<c>DELETE /widgets/{id}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class WidgetsDeleteTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_widgets_delete",
-        title: "Delete a widget",
-        description: "Delete a widget",
-        method: "DELETE",
-        path: "/widgets/{id}",
-        operationId: "delete_widgets_by_id",
-        group: new string[] { "widgets" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Delete,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the widget.\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: true,
-        contentHash: "2878276c7e56035c4310013eb218f4500564a6beb691debc794156ee289f357f",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
+        // auth0_widgets_delete: Delete a widget (DELETE /widgets/{id})
+        new(
+            name: "auth0_widgets_delete",
+            title: "Delete a widget",
+            description: "Delete a widget",
+            method: "DELETE",
+            path: "/widgets/{id}",
+            operationId: "delete_widgets_by_id",
+            group: new string[] { "widgets" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Delete,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the widget.\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: true,
+            contentHash: "2878276c7e56035c4310013eb218f4500564a6beb691debc794156ee289f357f",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) })),
 
-    /// <summary>Creates the tool.</summary>
-    public WidgetsDeleteTool() : base(Definition)
-    {
-    }
-}
+        // auth0_widgets_get: Get a widget (GET /widgets/{id})
+        new(
+            name: "auth0_widgets_get",
+            title: "Get a widget",
+            description: "Get a widget",
+            method: "GET",
+            path: "/widgets/{id}",
+            operationId: "get_widgets_by_id",
+            group: new string[] { "widgets" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the widget.\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "6995fa2b8dc9305e64cbf3eb2f90d24dff007cadcbd60ddf6c8dc49a41212c7a",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) })),
 
-/// <summary><c>auth0_widgets_get</c>: Get a widget (<c>GET /widgets/{id}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class WidgetsGetTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_widgets_get",
-        title: "Get a widget",
-        description: "Get a widget",
-        method: "GET",
-        path: "/widgets/{id}",
-        operationId: "get_widgets_by_id",
-        group: new string[] { "widgets" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the widget.\"}},\"required\":[\"id\"],\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "6995fa2b8dc9305e64cbf3eb2f90d24dff007cadcbd60ddf6c8dc49a41212c7a",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }));
+        // auth0_widgets_list: List widgets (GET /widgets)
+        new(
+            name: "auth0_widgets_list",
+            title: "List widgets",
+            description: "Lists the widgets of the tenant.\nSee the widget docs for paging.",
+            method: "GET",
+            path: "/widgets",
+            operationId: "get_widgets",
+            group: new string[] { "widgets" },
+            scopes: new string[] { "read:widgets" },
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
+            lifecycle: "GA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"fields\":{\"type\":[\"string\",\"null\"],\"description\":\"Comma-separated list of fields.\"},\"per_page\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100},\"include_totals\":{\"type\":\"boolean\"},\"sort\":{\"type\":\"string\",\"enum\":[\"name:1\",\"name:-1\"]}},\"additionalProperties\":false}",
+            readOnly: true,
+            destructive: false,
+            idempotent: true,
+            contentHash: "1d809fb8520e3f5fa597fcb987a88dfb02c9725dc4dce82248007a7f5800c406",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("per_page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("include_totals", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("sort", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) })),
 
-    /// <summary>Creates the tool.</summary>
-    public WidgetsGetTool() : base(Definition)
-    {
-    }
-}
-
-/// <summary><c>auth0_widgets_list</c>: List widgets (<c>GET /widgets</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class WidgetsListTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_widgets_list",
-        title: "List widgets",
-        description: "Lists the widgets of the tenant.\nSee the widget docs for paging.",
-        method: "GET",
-        path: "/widgets",
-        operationId: "get_widgets",
-        group: new string[] { "widgets" },
-        scopes: new string[] { "read:widgets" },
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
-        lifecycle: "GA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"fields\":{\"type\":[\"string\",\"null\"],\"description\":\"Comma-separated list of fields.\"},\"per_page\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100},\"include_totals\":{\"type\":\"boolean\"},\"sort\":{\"type\":\"string\",\"enum\":[\"name:1\",\"name:-1\"]}},\"additionalProperties\":false}",
-        readOnly: true,
-        destructive: false,
-        idempotent: true,
-        contentHash: "1d809fb8520e3f5fa597fcb987a88dfb02c9725dc4dce82248007a7f5800c406",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("fields", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("per_page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("include_totals", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("sort", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) }));
-
-    /// <summary>Creates the tool.</summary>
-    public WidgetsListTool() : base(Definition)
-    {
-    }
-}
-
-/// <summary><c>auth0_widgets_update</c>: Update a widget (<c>PATCH /widgets/{id}</c>).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-public sealed class WidgetsUpdateTool : global::Auth0Mcp.Sdk.Tools.Auth0ApiTool
-{
-    /// <summary>What this tool is and does.</summary>
-    public static readonly global::Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Definition = new(
-        name: "auth0_widgets_update",
-        title: "Update a widget",
-        description: "Update a widget",
-        method: "PATCH",
-        path: "/widgets/{id}",
-        operationId: "patch_widgets_by_id",
-        group: new string[] { "widgets" },
-        scopes: global::System.Array.Empty<string>(),
-        action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
-        lifecycle: "EA",
-        inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the widget.\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"description\":\"The kind of widget.\",\"enum\":[\"basic\",\"premium\"],\"default\":\"basic\"},\"note\":{\"type\":[\"string\",\"null\"]}}}},\"required\":[\"id\"],\"additionalProperties\":false}",
-        readOnly: false,
-        destructive: true,
-        idempotent: false,
-        contentHash: "d5784c324cff70ec27eee47df4ca8c81061c85e7bda1e5f0e06b95ebae1c187a",
-        request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json"));
-
-    /// <summary>Creates the tool.</summary>
-    public WidgetsUpdateTool() : base(Definition)
-    {
-    }
+        // auth0_widgets_update: Update a widget (PATCH /widgets/{id})
+        new(
+            name: "auth0_widgets_update",
+            title: "Update a widget",
+            description: "Update a widget",
+            method: "PATCH",
+            path: "/widgets/{id}",
+            operationId: "patch_widgets_by_id",
+            group: new string[] { "widgets" },
+            scopes: global::System.Array.Empty<string>(),
+            action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Write,
+            lifecycle: "EA",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"ID of the widget.\"},\"body\":{\"type\":\"object\",\"description\":\"The request body.\",\"properties\":{\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"description\":\"The kind of widget.\",\"enum\":[\"basic\",\"premium\"],\"default\":\"basic\"},\"note\":{\"type\":[\"string\",\"null\"]}}}},\"required\":[\"id\"],\"additionalProperties\":false}",
+            readOnly: false,
+            destructive: true,
+            idempotent: false,
+            contentHash: "d5784c324cff70ec27eee47df4ca8c81061c85e7bda1e5f0e06b95ebae1c187a",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("id", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path) }, body: "body", mediaType: "application/json")),
+    };
 }

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.Json;
-using Auth0Mcp.ManagementApi.Tools;
+using Auth0Mcp.ManagementApi;
 using Auth0Mcp.Sdk.Governance;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -41,13 +41,15 @@ public sealed class TypedArgumentPolicyTests
         return method.CreateDelegate<Action<ToolGovernanceOptions>>();
     });
 
+    private static Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor Generated(string name) => Auth0ToolCatalog.Descriptors.Single(d => d.Name == name);
+
     private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
 
     [Fact]
     public async Task TypedRule_HostCompiledWithRule_AllowsOneCallAndRefusesTheOther()
     {
         await using var h = await GovernanceHarness.StartAsync(
-            [new FakeTool(UsersUpdateTool.Definition), new FakeTool(UsersListTool.Definition)],
+            [new FakeTool(Generated("auth0_users_update")), new FakeTool(Generated("auth0_users_list"))],
             CompiledHost.Value);
         await h.AllowAsync(["alice"], "auth0_users_update", "auth0_users_list");
         var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
@@ -75,9 +77,9 @@ public sealed class TypedArgumentPolicyTests
     public async Task TypedRule_InTheRuntime_IsNamedAndShowsItsCondition()
     {
         // What 'auth0-mcp tools show' prints for a typed rule: its name, and its condition as the rule (operator "code").
-        await using var h = await GovernanceHarness.StartAsync([new FakeTool(UsersUpdateTool.Definition)], CompiledHost.Value);
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(Generated("auth0_users_update"))], CompiledHost.Value);
 
-        var rule = Assert.Single(h.Runtime.Hooks.OfType<ArgumentPolicyHook>().Single().Rules, r => r.AppliesTo(UsersUpdateTool.Definition));
+        var rule = Assert.Single(h.Runtime.Hooks.OfType<ArgumentPolicyHook>().Single().Rules, r => r.AppliesTo(Generated("auth0_users_update")));
 
         Assert.IsNotType<ArgumentPolicy>(rule);
         Assert.Equal("no-email-change", rule.Name);
@@ -107,7 +109,7 @@ public sealed class TypedArgumentPolicyTests
     public async Task TypedRule_ToolNotGoverned_StopsTheStartNamingTheRule()
     {
         await using var h = await GovernanceHarness.StartAsync(
-            [new FakeTool(UsersListTool.Definition)],
+            [new FakeTool(Generated("auth0_users_list"))],
             o => o.AddArgumentPolicies(p => p.For(Auth0Mcp.ManagementApi.ManagementTools.UsersDelete, a => a.Id.StartsWith("auth0|", StringComparison.Ordinal), "only-db-users")));
 
         // What a generic host runs when it starts (GovernanceStartup).
