@@ -74,6 +74,25 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void GeneratedCode_LineTerminatorsInSummaries_CompilesAndKeepsTheText()
+    {
+        // C# ends a comment line at CR, LF, U+0085, U+2028 and U+2029; a summary carrying any of them must not spill
+        // out of the comments the generator writes around each descriptor.
+        const string Title = "Daily\u2028statistics\u0085by\u2029day\r\nand more";
+        var spec = System.Text.Json.Nodes.JsonNode.Parse(SmallSpecs.Text(SmallSpecs.Legacy30))!;
+        spec["paths"]!["/stats/daily"]!["get"]!["summary"] = Title;
+        var text = spec.ToJsonString();
+        var ns = SmallSpecs.Namespace(SmallSpecs.Legacy30);
+
+        var result = GeneratedCompilation.Compile("Terminators", CoreRun.From(text, ns).ClientFiles(), text, ns);
+
+        Assert.True(result.Problems.Count == 0, "The generated code has problems:\n" + GeneratedCompilation.Result.Format(result.Problems));
+        Assert.True(result.Success);
+        var group = result.Run.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()).Single(s => s.Contains("StatsDescriptors() =>", StringComparison.Ordinal));
+        Assert.Contains("// auth0_get_daily_stats: Daily statistics by day  and more (GET /stats/daily)", group, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void GeneratedCompilation_CodeWithAWarning_ReportsIt()
     {
         // The compile check is not vacuous: a plain compiler warning in "generated" code is a problem.
