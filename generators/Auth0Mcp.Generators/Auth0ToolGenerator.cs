@@ -14,7 +14,7 @@ namespace Auth0Mcp.Generators;
 
 /// <summary>
 /// Front end 2: reads the OpenAPI spec from <c>AdditionalFiles</c> (item metadata <c>Auth0McpSpec="true"</c>) and
-/// emits the MCP tool classes (one file per operation group) and the tool catalogue. The Refit interfaces, DTOs and
+/// emits the MCP tools' descriptors (one file per operation group) and the tool catalogue. The Refit interfaces, DTOs and
 /// JSON context come from the pre-compile step, because other generators must see them.
 /// </summary>
 [Generator(LanguageNames.CSharp)]

@@ -59,7 +59,7 @@ internal static class ArgumentsModel
     public static ToolHandlesModel Handles(ApiModel model) =>
         new(model.Namespace, model.Info.Title, HandlesClassName(model.Namespace), model.Tools.Select(t => new ToolHandleModel(t.Name, t.HandleName, t.HandleName + "Arguments")).ToEquatableArray());
 
-    /// <summary>The records, one unit per operation group (as the tool classes are split).</summary>
+    /// <summary>The records, one unit per operation group (as the tools' descriptors are split).</summary>
     public static EquatableArray<ArgumentsGroupModel> Split(ApiModel model)
     {
         var methods = new Dictionary<string, ClientMethodModel>(StringComparer.Ordinal);
