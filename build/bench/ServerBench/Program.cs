@@ -480,8 +480,7 @@ async Task<long[]> IdleSamplesAsync(int which, TimeSpan[] at)
 }
 
 // Ends a contender and its children (the official server runs as bash → node) and waits until they are gone (or
-// zombies, their memory freed): a contender's teardown must not run into the next one's start, or whichever comes
-// after the official server's Node process pays for its exit.
+// zombies, their memory freed), so that a contender's teardown does not overlap the next one's start.
 static void Stop(Process process)
 {
     List<int> tree;
@@ -507,8 +506,7 @@ static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
 // The process's user + system CPU time in ms, from /proc/PID/stat (clock ticks of 10 ms).
 static double CpuMs(int pid)
 {
-    var stat = File.ReadAllText($"/proc/{pid}/stat");
-    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    var fields = StatFields(pid) ?? throw new InvalidOperationException($"Process {pid} has exited.");
     return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
 }
 
