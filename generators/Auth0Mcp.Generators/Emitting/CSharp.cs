@@ -20,23 +20,10 @@ internal static class CSharp
     public static string Doc(string? text) =>
         Comment(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-    /// <summary>Text for one line of a comment: each of C#'s line terminators (CR, LF, U+0085, U+2028, U+2029) becomes a space.</summary>
-    public static string Comment(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return "";
-        }
+    /// <summary>What C# takes for the end of a line: CR, LF, U+0085, U+2028 and U+2029.</summary>
+    public static readonly char[] LineTerminators = { '\r', '\n', '\u0085', '\u2028', '\u2029' };
 
-        var chars = text!.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-        {
-            if (chars[i] is '\r' or '\n' or '\u0085' or '\u2028' or '\u2029')
-            {
-                chars[i] = ' ';
-            }
-        }
-
-        return new string(chars);
-    }
+    /// <summary>Text for one line of a comment: each of C#'s <see cref="LineTerminators"/> becomes a space.</summary>
+    public static string Comment(string? text) =>
+        string.IsNullOrEmpty(text) ? "" : string.Join(" ", text!.Split(LineTerminators));
 }
