@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,8 @@ internal static class CredentialSettings
         }
 
         var auth0 = settings.Auth0;
+        // The credentials file may override these, so the connection may never see them: they are masked all the same.
+        JsonRedactor.RegisterSecretValues([.. new[] { auth0.Token, auth0.ClientSecret }.OfType<string>()]);
         Map(nameof(Auth0ConnectionOptions.Domain), auth0.Domain);
         Map(nameof(Auth0ConnectionOptions.Token), auth0.Token);
         Map(nameof(Auth0ConnectionOptions.ClientId), auth0.ClientId);

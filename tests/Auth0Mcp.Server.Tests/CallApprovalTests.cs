@@ -189,6 +189,37 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         }
     }
 
+    [Theory]
+    [InlineData("accept")]
+    [InlineData("decline")]
+    public async Task Elicitation_ThroughProgressiveCallTool_TheRetriedAnswerReachesTheApproval(string action)
+    {
+        // auth0_call_tool re-dispatches under the real tool's name: the client's retry carries its answer and the
+        // confirmation's request state, and both must reach the approval hook, or the user is asked for ever.
+        using var home = new TestHome();
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl);
+        env["AUTH0_MCP_API_KEYS"] = $"{AliceKey}=alice";
+        await using var http = await Http.HttpProcess.StartAsync(env, "--tools-mode", "progressive");
+        var seen = new List<ElicitRequestParams>();
+
+        await using (var client = await ConnectHttpAsync(http, Answering(action, seen)))
+        {
+            var result = await client.CallToolAsync("auth0_call_tool", new Dictionary<string, object?> { ["name"] = "auth0_users_delete", ["arguments"] = DeleteA })
+                .AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(action != "accept" == (result.IsError is true), Text(result));
+            if (action != "accept")
+            {
+                Assert.Contains("user-declined", Text(result), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Single(seen);
+        var audit = await AuditAsync(home);
+        Assert.Single(audit, r => Str(r, "event") == "approval.requested");
+        var call = Assert.Single(audit, r => Str(r, "event") == "tool.call" && Str(r, "tool") == "auth0_users_delete");
+        Assert.Equal(action == "accept" ? "success" : "denied", Str(call, "outcome"));
+    }
+
     [Fact]
     public async Task Elicitation_AnswerCarriedByARetriedCall_RunsItOnce_ReplayedAnswerIsAskedAgain()
     {

@@ -19,8 +19,8 @@ public sealed class Auth0CredentialSnapshot
         Kind = Token is not null ? Auth0CredentialKind.StaticToken
             : ClientId is not null && ClientSecret is not null ? Auth0CredentialKind.ClientCredentials
             : Auth0CredentialKind.None;
-        Auth0Redaction.Register(Token);
-        Auth0Redaction.Register(ClientSecret);
+        Auth0Redaction.Register(Token, configured: true);
+        Auth0Redaction.Register(ClientSecret, configured: true);
     }
 
     /// <summary>Increases by one with each rotation; tokens are cached per version.</summary>

@@ -13,8 +13,12 @@ internal static class Auth0Redaction
     /// <summary>What a secret is replaced with (the one redactor's mask).</summary>
     public const string Placeholder = JsonRedactor.Mask;
 
-    /// <summary>Adds a secret (strings shorter than 8 characters are ignored: they would redact ordinary words).</summary>
-    public static void Register(string? secret) => SecretText.Register(secret);
+    /// <summary>
+    /// Adds a secret (strings shorter than 8 characters are ignored: they would redact ordinary words).
+    /// <paramref name="configured"/>: a credential the host was given, kept for the life of the process; otherwise an
+    /// issued access token, of which the most recent are kept.
+    /// </summary>
+    public static void Register(string? secret, bool configured = false) => SecretText.Register(secret, configured);
 
     /// <summary>Whether <paramref name="text"/> contains a registered secret.</summary>
     public static bool ContainsSecret(string? text) => SecretText.ContainsRegistered(text);

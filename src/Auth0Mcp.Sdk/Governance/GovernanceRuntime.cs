@@ -249,6 +249,13 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             }
         }
 
+        // A hook that changed the arguments without saying so (it allowed the call) is held to the schema too: what is
+        // sent always validates, whatever a hook declares.
+        if (hooks.Length > 0 && hookOutcomes[^1].Outcome != "rewritten" && validator.Validate(callContext.Arguments) is { Count: > 0 } changed)
+        {
+            return await DenyAsync(record, callContext.Arguments, hookOutcomes, DenialCodes.HookFailed, $"a before-hook changed the arguments so that they no longer fit the schema ({string.Join("; ", changed)}); hooks may only narrow", started).ConfigureAwait(false);
+        }
+
         // 4. The intent, durably, before anything is sent: no record, no call.
         FillArguments(record, callContext.Arguments, hookOutcomes);
         record.Event = IntentEvent;
@@ -296,26 +303,38 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // 6. After-hooks. An Auth0 tool's result was made by the one redactor (Auth0ToolResults), so the built-in
         // secret masking, when it is the first after-hook (nothing has touched the result since), has nothing to do:
         // it is recorded as allowed without a second pass. Another tool's result, or one a hook ran on first, is masked.
-        foreach (var hook in hooks)
+        try
         {
-            if (maskedAtSource && hook is SecretMaskingHook { MasksSecrets: true })
+            foreach (var hook in hooks)
             {
-                hookOutcomes.Add(new HookOutcome { Hook = hook.Name, Phase = "after", Outcome = "allowed", Detail = "masked at the source" });
-                maskedAtSource = false;
-                continue;
-            }
+                if (maskedAtSource && hook is SecretMaskingHook { MasksSecrets: true })
+                {
+                    hookOutcomes.Add(new HookOutcome { Hook = hook.Name, Phase = "after", Outcome = "allowed", Detail = "masked at the source" });
+                    maskedAtSource = false;
+                    continue;
+                }
 
-            maskedAtSource = false;
-            var (denied, code, reason) = await RunHookAsync(hook, "after", callContext, hookOutcomes, deadline).ConfigureAwait(false);
-            if (denied)
-            {
-                Complete(outcomeRecord, outcome, null);
-                outcomeRecord.Outcome = AuditOutcomes.Denied;
-                outcomeRecord.DenialCode = code;
-                outcomeRecord.Reason = reason + " (the tool ran; its result was withheld)";
-                return await CompleteAsync(outcomeRecord, hookOutcomes, started).ConfigureAwait(false)
-                    ?? DenialResult(outcomeRecord.Reason, code!);
+                maskedAtSource = false;
+                var (denied, code, reason) = await RunHookAsync(hook, "after", callContext, hookOutcomes, deadline).ConfigureAwait(false);
+                if (denied)
+                {
+                    Complete(outcomeRecord, outcome, null);
+                    outcomeRecord.Outcome = AuditOutcomes.Denied;
+                    outcomeRecord.DenialCode = code;
+                    outcomeRecord.Reason = reason + " (the tool ran; its result was withheld)";
+                    return await CompleteAsync(outcomeRecord, hookOutcomes, started).ConfigureAwait(false)
+                        ?? DenialResult(outcomeRecord.Reason, code!);
+                }
             }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // The call was cancelled while an after-hook ran: Auth0 has answered, so the intent gets its outcome.
+            Complete(outcomeRecord, outcome, null);
+            outcomeRecord.Outcome = AuditOutcomes.Error;
+            outcomeRecord.Reason = "cancelled after the tool ran; its result was withheld";
+            await CompleteAsync(outcomeRecord, hookOutcomes, started).ConfigureAwait(false);
+            throw;
         }
 
         // 7. The outcome record, then the answer.
@@ -374,14 +393,17 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             decision = task.IsCompletedSuccessfully ? task.Result : await task.AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             deadline.Stop();
         }
-        // A hook that needs the client's input (a confirmation) ends this round: the SDK answers with an input-required
-        // result and the client retries the call with the answers (ToolCallContext.InputResponses).
-        catch (Exception ex) when (ex is not InputRequiredException && !cancellationToken.IsCancellationRequested)
+        // A before-hook that needs the client's input (a confirmation) ends this round: the SDK answers with an
+        // input-required result and the client retries the call with the answers (ToolCallContext.InputResponses).
+        // After the tool ran there is no round to end (a retry would call Auth0 again): that is a failed hook.
+        catch (Exception ex) when ((ex is not InputRequiredException || phase == "after") && !cancellationToken.IsCancellationRequested)
         {
             var timedOut = ex is TimeoutException or OperationCanceledException;
             var detail = timedOut
                 ? $"hook '{hook.Name}' timed out after {timeout.TotalMilliseconds:0} ms"
-                : $"hook '{hook.Name}' failed: {ex.GetType().Name}: {ex.Message}";
+                : ex is InputRequiredException
+                    ? $"hook '{hook.Name}' asked for the client's input after the tool ran"
+                    : $"hook '{hook.Name}' failed: {ex.GetType().Name}: {ex.Message}";
             outcomes.Add(new HookOutcome { Hook = hook.Name, Phase = phase, Outcome = timedOut ? "timed-out" : "failed", Detail = detail });
             return (true, DenialCodes.HookFailed, detail + " (hooks fail closed)");
         }

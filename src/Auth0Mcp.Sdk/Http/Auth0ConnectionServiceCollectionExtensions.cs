@@ -54,7 +54,9 @@ public static class Auth0ConnectionServiceCollectionExtensions
         services.TryAddTransient<Auth0RequestBodyHandler>();
         // No default HttpClient loggers (a scope and two log checks per request): Auth0TelemetryHandler is the one
         // place that records a call (activity, metrics, failures).
+        // The token request carries the client secret in its body: a redirect must not re-post it to another host.
         services.AddHttpClient(Auth0TokenProvider.TokenClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .RemoveAllLoggers();
         services.AddHttpClient(HttpClientName, (sp, client) =>
             {

@@ -131,8 +131,16 @@ public static class ToolsModeMcpServerBuilderExtensions
         }
 
         // Re-dispatch as a direct tools/call of the real tool: the inner filters (governance: decision, hooks,
-        // audit) see the real name and arguments, and the SDK invokes the matched tool.
-        context.Params = new CallToolRequestParams { Name = targetName, Arguments = inner, Meta = context.Params.Meta };
+        // audit) see the real name and arguments, and the SDK invokes the matched tool. The client's answers to an
+        // input-required round (a call approval's confirmation) and their request state travel on with the call.
+        context.Params = new CallToolRequestParams
+        {
+            Name = targetName,
+            Arguments = inner,
+            Meta = context.Params.Meta,
+            InputResponses = context.Params.InputResponses,
+            RequestState = context.Params.RequestState,
+        };
         context.MatchedPrimitive = real;
         return await next(context, cancellationToken).ConfigureAwait(false);
     }

@@ -147,9 +147,9 @@ internal static class HttpServe
         app.UseAuthentication();
         app.UseAuthorization();
         // Size and shape of each JSON-RPC message, for authenticated callers: Transport/HttpRequestGuard.cs.
-        app.UseJsonRpcGuard(settings.HttpPath, Transport.TransportLimits.From(settings.Server), settings.Authentication.Jwt.SubjectClaim, settings.Authentication.Jwt.GroupsClaim);
+        app.UseJsonRpcGuard(Transport.TransportLimits.From(settings.Server), settings.Authentication.Jwt.SubjectClaim, settings.Authentication.Jwt.GroupsClaim);
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
-        app.MapMcp(settings.HttpPath).RequireAuthorization();
+        app.MapMcp(settings.HttpPath).RequireAuthorization().GuardedByJsonRpc();
         if (settings.AdminEnabled)
         {
             AdminConsole.Map(app);

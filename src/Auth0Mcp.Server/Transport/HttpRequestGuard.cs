@@ -12,11 +12,19 @@ namespace Auth0Mcp.Server.Transport;
 /// </summary>
 internal static class HttpRequestGuard
 {
-    public static void UseJsonRpcGuard(this WebApplication app, string path, TransportLimits limits, string subjectClaim, string groupsClaim)
+    /// <summary>
+    /// Marks the endpoints the guard covers (the MCP endpoint): it goes by the endpoint routing chose, not by a spelling
+    /// of its path, since routing also matches the path in another case or with a trailing slash.
+    /// </summary>
+    public static TBuilder GuardedByJsonRpc<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(GuardedEndpoint.Instance);
+
+    public static void UseJsonRpcGuard(this WebApplication app, TransportLimits limits, string subjectClaim, string groupsClaim)
     {
         app.Use(async (context, next) =>
         {
-            if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.Equals(path, StringComparison.Ordinal) && !(path == "/" && context.Request.Path == ""))
+            if (!HttpMethods.IsPost(context.Request.Method) || context.GetEndpoint()?.Metadata.GetMetadata<GuardedEndpoint>() is null)
             {
                 await next(context).ConfigureAwait(false);
                 return;
@@ -87,5 +95,10 @@ internal static class HttpRequestGuard
         }
 
         await context.Response.Body.WriteAsync(refusal.Response(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private sealed class GuardedEndpoint
+    {
+        public static readonly GuardedEndpoint Instance = new();
     }
 }

@@ -108,12 +108,19 @@ internal static class JsonRpcGuard
             return TooLarge(message.Length, limits, Peek(message[..Math.Min(message.Length, 8192)]));
         }
 
-        var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = limits.MaxDepth });
+        // The depth is checked here, not by the reader (whose limit is one more), so that a reader exception is only
+        // ever a parse error: its messages are not parsed back (an unfinished message also mentions "depth").
+        var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = limits.MaxDepth + 1 });
         var keys = new Stack<HashSet<string>>();
         try
         {
             while (reader.Read())
             {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= limits.MaxDepth)
+                {
+                    return Refuse(-32600, JsonRpcRefusal.Malformed, $"Invalid Request: nested deeper than {limits.MaxDepth} levels.", header);
+                }
+
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartObject:
@@ -155,11 +162,9 @@ internal static class JsonRpcGuard
                 }
             }
         }
-        catch (JsonException ex)
+        catch (JsonException)
         {
-            var deep = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
-            return Refuse(deep ? -32600 : -32700, JsonRpcRefusal.Malformed,
-                deep ? $"Invalid Request: nested deeper than {limits.MaxDepth} levels." : $"Parse error: not valid JSON (byte {reader.BytesConsumed}).", header);
+            return Refuse(-32700, JsonRpcRefusal.Malformed, $"Parse error: not valid JSON (byte {reader.BytesConsumed}).", header);
         }
         catch (InvalidOperationException)
         {
@@ -171,8 +176,15 @@ internal static class JsonRpcGuard
             return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: \"jsonrpc\" must be \"2.0\".", header);
         }
 
-        return header.Method is null && header.Id is null && !header.HasResult
-            ? Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: no \"method\".", header)
+        // A message is a request or notification (a method) or an answer to the server's own request (a result or
+        // an error); anything else is invalid, whatever its id.
+        if (header.Method is null && !header.HasResult)
+        {
+            return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: no \"method\".", header);
+        }
+
+        return header.Method == "tools/call" && header.Tool is null
+            ? Refuse(-32602, JsonRpcRefusal.Malformed, "Invalid params: tools/call needs \"params.name\", the tool's name.", header)
             : null;
     }
 
@@ -322,7 +334,8 @@ internal static class JsonRpcGuard
                         return true;
                     case "params":
                         var save = reader;
-                        if (reader.Read() && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                        // MCP's params are always named (an object); JSON-RPC's positional array is not MCP.
+                        if (reader.Read() && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
                         {
                             problem = "\"params\" must be an object.";
                             return false;

@@ -90,6 +90,15 @@ internal sealed class StdioGuard
         // committed in front of it).
         var buffer = GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
         var any = false;
+
+        // A line over the limit, never held whole: answered with the id read from its start or its end.
+        Task RefuseOversizedAsync()
+        {
+            var header = JsonRpcGuard.Peek(head.AsSpan(0, headLength));
+            JsonRpcGuard.PeekTail(Ordered(tail, tailWritten), header);
+            return RefuseAsync(JsonRpcGuard.TooLarge(length, _limits, header), length, Convert.ToHexStringLower(hash!.GetHashAndReset()));
+        }
+
         try
         {
             while (true)
@@ -144,9 +153,7 @@ internal sealed class StdioGuard
                     chunk = chunk[(newline + 1)..];
                     if (oversized)
                     {
-                        var header = JsonRpcGuard.Peek(head.AsSpan(0, headLength));
-                        JsonRpcGuard.PeekTail(Ordered(tail, tailWritten), header);
-                        await RefuseAsync(JsonRpcGuard.TooLarge(length, _limits, header), length, Convert.ToHexStringLower(hash!.GetHashAndReset())).ConfigureAwait(false);
+                        await RefuseOversizedAsync().ConfigureAwait(false);
                     }
                     else
                     {
@@ -158,7 +165,12 @@ internal sealed class StdioGuard
                 }
             }
 
-            if (line.WrittenCount > 0 && !oversized)
+            // The last line, when stdin ended without its line end: handled as any other line, refused if too large.
+            if (oversized)
+            {
+                await RefuseOversizedAsync().ConfigureAwait(false);
+            }
+            else if (line.WrittenCount > 0)
             {
                 await PassOrRefuseAsync(line.WrittenMemory, cancellationToken).ConfigureAwait(false);
             }

@@ -125,6 +125,104 @@ public sealed class CallPathTests
         Assert.Contains(record.Hooks!, o => o.Hook == "secret-masking" && o.Phase == "after" && o.Outcome == "rewritten");
     }
 
+    [Fact]
+    public async Task BeforeHook_WidensTheArgumentsWithoutSayingSo_IsRefusedAndNothingIsSent()
+    {
+        // The hook allows the call but puts page -1 (schema minimum 0) into the arguments: what is sent must validate
+        // whatever a hook declares.
+        await using var f = await Fixture.StartAsync(hooks: [new SilentWideningHook()]);
+
+        var result = await f.Client.CallToolAsync("auth0_connections_list", new Dictionary<string, object?> { ["per_page"] = 5 });
+
+        Assert.True(result.IsError);
+        Assert.Equal(0, f.Server.ApiCount);
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        Assert.Equal(DenialCodes.HookFailed, record.DenialCode);
+        Assert.Contains("page", record.Reason, StringComparison.Ordinal);
+        Assert.Empty(await f.Harness.IntentRecordsAsync());
+    }
+
+    private sealed class SilentWideningHook : ToolCallHook
+    {
+        public override string Name => "silent-widening";
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            context.Arguments["page"] = JsonSerializer.SerializeToElement(-1);
+            return ValueTask.FromResult(HookDecision.Allow);
+        }
+    }
+
+    [Fact]
+    public async Task AfterHook_AsksForInputAfterTheToolRan_FailsClosedWithTheOutcomeRecorded()
+    {
+        // An input-required round after Auth0 was called would make the client retry the whole call (a second delete):
+        // after the tool ran it is a failed hook, and the intent gets its outcome.
+        await using var f = await Fixture.StartAsync(hooks: [new LateInputHook()]);
+
+        var result = await f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        Assert.True(result.IsError);
+        Assert.Equal(1, f.Server.ApiCount);
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        Assert.Equal(AuditOutcomes.Denied, record.Outcome);
+        Assert.Equal(DenialCodes.HookFailed, record.DenialCode);
+        Assert.Equal(204, record.Auth0Status);
+        Assert.Equal(Assert.Single(await f.Harness.IntentRecordsAsync()).Sequence, record.IntentSequence);
+    }
+
+    private sealed class LateInputHook : ToolCallHook
+    {
+        public override string Name => "late-input";
+
+        public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken) =>
+            throw new InputRequiredException(new Dictionary<string, InputRequest>(StringComparer.Ordinal), "late");
+    }
+
+    [Fact]
+    public async Task AfterHook_CallCancelledWhileItRuns_TheIntentStillGetsItsOutcome()
+    {
+        var hook = new WaitingAfterHook();
+        await using var f = await Fixture.StartAsync(hooks: [hook]);
+        using var cancel = new CancellationTokenSource();
+
+        var call = f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" }, cancellationToken: cancel.Token).AsTask();
+        await hook.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        // The server learns of the cancellation by notification; its record follows shortly.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        List<AuditRecord> records;
+        while ((records = await f.Harness.CallRecordsAsync()).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var record = Assert.Single(records);
+        Assert.Equal(1, f.Server.ApiCount);
+        Assert.Equal(AuditOutcomes.Error, record.Outcome);
+        Assert.Equal(204, record.Auth0Status);
+        Assert.Contains("cancelled after the tool ran", record.Reason, StringComparison.Ordinal);
+        Assert.Equal(Assert.Single(await f.Harness.IntentRecordsAsync()).Sequence, record.IntentSequence);
+    }
+
+    private sealed class WaitingAfterHook : ToolCallHook, IToolCallHookTimeout
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override string Name => "waiting";
+
+        public TimeSpan Timeout => TimeSpan.FromMinutes(5);
+
+        public override async ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+            return HookDecision.Allow;
+        }
+    }
+
     /// <summary>An after-hook that runs before the secret masking (lower priority) and puts a secret into the result.</summary>
     private sealed class InjectingHook : ToolCallHook
     {

@@ -32,6 +32,28 @@ public sealed class TokenProviderTests
     }
 
     [Fact]
+    public async Task ClientCredentials_TokenEndpointRedirects_TheSecretIsNotPostedToTheOtherHost()
+    {
+        // A 307/308 makes an HTTP client re-post the body: the form with the client secret must not follow it.
+        await using var elsewhere = await ScriptedAuth0Server.StartAsync();
+        await using var h = await Harness.ClientCredentialsAsync();
+        h.Server.Token = (ctx, _) =>
+        {
+            ctx.Response.StatusCode = 307;
+            ctx.Response.Headers.Location = elsewhere.TokenEndpoint.ToString();
+            return Task.CompletedTask;
+        };
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        Assert.True(result.IsError, result.Text());
+        Assert.Empty(elsewhere.TokenRequests);
+        Assert.Empty(elsewhere.ApiRequests);
+        Assert.Empty(h.Server.ApiRequests);
+        Assert.DoesNotContain(Harness.ClientSecret, result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ClientCredentials_RepeatedCalls_ReuseTheCachedToken()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

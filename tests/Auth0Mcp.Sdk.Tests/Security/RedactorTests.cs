@@ -213,6 +213,30 @@ public sealed class RedactorTests
     }
 
     [Fact]
+    public void Register_ManyIssuedTokensAfterAConfiguredSecret_TheConfiguredSecretIsStillMasked()
+    {
+        // A long-running server renews its access token for ever; the client secret and the configured token it was
+        // given must not be pushed out of the list by them.
+        var secret = "configured-secret-" + Guid.NewGuid().ToString("N");
+        var hostSecret = "host-secret-" + Guid.NewGuid().ToString("N");
+        Auth0Redaction.Register(secret, configured: true);
+        JsonRedactor.RegisterSecretValues([hostSecret]);
+        for (var i = 0; i < 200; i++)
+        {
+            Auth0Redaction.Register("issued-token-" + Guid.NewGuid().ToString("N"));
+        }
+
+        var lastIssued = "issued-token-" + Guid.NewGuid().ToString("N");
+        Auth0Redaction.Register(lastIssued);
+        var text = $"echoed: {secret} and {hostSecret} and {lastIssued}";
+        var masked = JsonRedactor.Secrets.RedactText(text, out var count);
+        Assert.DoesNotContain(secret, masked, StringComparison.Ordinal);
+        Assert.DoesNotContain(hostSecret, masked, StringComparison.Ordinal);
+        Assert.DoesNotContain(lastIssued, masked, StringComparison.Ordinal);
+        Assert.Equal(3, count);
+    }
+
+    [Fact]
     public void RedactText_JwtAndBearerInFreeText_Masked()
     {
         var text = "Authorization: Bearer abcdefgh" + Planted + " failed; token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXBhcnQ";

@@ -122,4 +122,33 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
         Assert.InRange(read, Limit + 1, bigBytes.Length);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bigBytes.AsSpan(0, read))), partial.GetProperty("arguments_hash").GetString());
     }
+    [Theory]
+    [InlineData("/MCP")]
+    [InlineData("/mcp/")]
+    [InlineData("/Mcp/")]
+    public async Task Post_ToTheEndpointUnderAnotherSpellingOfItsPath_IsGuardedAlike(string path)
+    {
+        // Routing matches the MCP endpoint's path case-insensitively and with a trailing slash; the guard must cover
+        // whatever reaches the endpoint, not one spelling of its path.
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        await using var server = await StartAsync(auth0.BaseUrl, 32 * 1024);
+        using var http = new HttpClient();
+        var url = new UriBuilder(server.Url) { Path = path }.Uri;
+        var bodies = new[]
+        {
+            "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"a\",\"q\":\"b\"}}}",
+            "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"" + new string('A', 64 * 1024) + "\"}}}",
+        };
+
+        foreach (var body in bodies)
+        {
+            using var response = await http.SendAsync(Post(url, body));
+            Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        Assert.Empty(auth0.Requests);
+        var refused = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Count(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString() == "request.refused");
+        Assert.Equal(bodies.Length, refused);
+    }
 }

@@ -15,21 +15,26 @@ public sealed class MalformedJsonRpcStdioTests
 {
     private const int Limit = 64 * 1024;
 
-    public static TheoryData<string, string, int> Hostile => new()
+    // name, line, the id it is answered with (-1: null), the JSON-RPC error code it must get.
+    public static TheoryData<string, string, int, int> Hostile => new()
     {
-        { "oversized", "{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"" + new string('A', 3 * Limit) + "\"}},\"id\":101}", 101 },
-        { "truncated", "{\"jsonrpc\":\"2.0\",\"id\":102,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",", 102 },
-        { "deep", "{\"jsonrpc\":\"2.0\",\"id\":103,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":" + new string('[', 5000) + new string(']', 5000) + "}}}", 103 },
-        { "method-not-string", "{\"jsonrpc\":\"2.0\",\"id\":104,\"method\":5}", 104 },
-        { "params-string", "{\"jsonrpc\":\"2.0\",\"id\":105,\"method\":\"tools/call\",\"params\":\"auth0_users_list\"}", 105 },
-        { "id-object", "{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"tools/list\"}", -1 },
-        { "duplicate-keys", "{\"jsonrpc\":\"2.0\",\"id\":107,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"a\",\"q\":\"b\"}}}", 107 },
-        { "lone-surrogate", "{\"jsonrpc\":\"2.0\",\"id\":108,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"\\ud800x\"}}}", 108 },
-        { "batch", "[{\"jsonrpc\":\"2.0\",\"id\":109,\"method\":\"tools/list\"}]", -1 },
-        { "not-an-object", "\"tools/list\"", -1 },
-        { "arguments-string", "{\"jsonrpc\":\"2.0\",\"id\":112,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":\"q=x\"}}", 112 },
-        { "name-number", "{\"jsonrpc\":\"2.0\",\"id\":113,\"method\":\"tools/call\",\"params\":{\"name\":7,\"arguments\":{}}}", 113 },
-        { "wrong-version", "{\"jsonrpc\":\"1.0\",\"id\":111,\"method\":\"tools/list\"}", 111 },
+        { "oversized", "{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"" + new string('A', 3 * Limit) + "\"}},\"id\":101}", 101, -32600 },
+        { "truncated", "{\"jsonrpc\":\"2.0\",\"id\":102,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",", 102, -32700 },
+        { "deep", "{\"jsonrpc\":\"2.0\",\"id\":103,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":" + new string('[', 5000) + new string(']', 5000) + "}}}", 103, -32600 },
+        { "method-not-string", "{\"jsonrpc\":\"2.0\",\"id\":104,\"method\":5}", 104, -32600 },
+        { "params-string", "{\"jsonrpc\":\"2.0\",\"id\":105,\"method\":\"tools/call\",\"params\":\"auth0_users_list\"}", 105, -32600 },
+        { "id-object", "{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"tools/list\"}", -1, -32600 },
+        { "duplicate-keys", "{\"jsonrpc\":\"2.0\",\"id\":107,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"a\",\"q\":\"b\"}}}", 107, -32600 },
+        { "lone-surrogate", "{\"jsonrpc\":\"2.0\",\"id\":108,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"\\ud800x\"}}}", 108, -32700 },
+        { "batch", "[{\"jsonrpc\":\"2.0\",\"id\":109,\"method\":\"tools/list\"}]", -1, -32600 },
+        { "not-an-object", "\"tools/list\"", -1, -32600 },
+        { "arguments-string", "{\"jsonrpc\":\"2.0\",\"id\":112,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":\"q=x\"}}", 112, -32600 },
+        { "name-number", "{\"jsonrpc\":\"2.0\",\"id\":113,\"method\":\"tools/call\",\"params\":{\"name\":7,\"arguments\":{}}}", 113, -32600 },
+        { "wrong-version", "{\"jsonrpc\":\"1.0\",\"id\":111,\"method\":\"tools/list\"}", 111, -32600 },
+        { "unfinished-object", "{\"jsonrpc\":\"2.0\",\"id\":114,\"method\":\"ping\"", 114, -32700 },
+        { "params-array", "{\"jsonrpc\":\"2.0\",\"id\":115,\"method\":\"tools/call\",\"params\":[\"auth0_users_list\"]}", 115, -32600 },
+        { "no-method", "{\"jsonrpc\":\"2.0\",\"id\":116}", 116, -32600 },
+        { "call-without-name", "{\"jsonrpc\":\"2.0\",\"id\":117,\"method\":\"tools/call\",\"params\":{\"arguments\":{}}}", 117, -32602 },
     };
 
     [Fact]
@@ -63,13 +68,14 @@ public sealed class MalformedJsonRpcStdioTests
 
             foreach (var row in Hostile)
             {
-                var (name, line, id) = ((string)row[0], (string)row[1], (int)row[2]);
+                var (name, line, id, code) = ((string)row[0], (string)row[1], (int)row[2], (int)row[3]);
                 await stdin.WriteLineAsync(line);
                 await stdin.FlushAsync();
                 var answer = await ReadLineAsync(stdout);
                 using var doc = JsonDocument.Parse(answer);
                 Assert.True(doc.RootElement.TryGetProperty("error", out var error), $"{name}: {answer}");
                 Assert.NotEqual(-32603, error.GetProperty("code").GetInt32());
+                Assert.True(error.GetProperty("code").GetInt32() == code, $"{name}: expected {code}, got {answer}");
                 if (id >= 0)
                 {
                     Assert.Equal(id, doc.RootElement.GetProperty("id").GetInt32());
@@ -102,6 +108,51 @@ public sealed class MalformedJsonRpcStdioTests
         Assert.All(refused, r => Assert.Equal("mallory", r.GetProperty("user").GetString()));
         Assert.Contains(refused, r => r.GetProperty("denial_code").GetString() == "request-too-large");
         Assert.DoesNotContain(new string('A', 1000), audit, StringComparison.Ordinal);
+        _ = await stderr;
+    }
+
+    [Fact]
+    public async Task Serve_StdinEndsInsideAnOversizedLine_ItIsStillAnsweredAndAudited()
+    {
+        // The last message has no line end (the client wrote it and closed stdin): too large, it is refused like any
+        // other, not dropped without a word.
+        using var home = new TestHome();
+        await home.GrantEverythingAsync("mallory");
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        var psi = new ProcessStartInfo(Repo.ServerFile) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in Repo.ServerArgs("serve"))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in home.Environment(auth0.BaseUrl, "mallory"))
+        {
+            psi.Environment[key] = value;
+        }
+
+        psi.Environment["AUTH0_MCP_MAX_REQUEST_BYTES"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var server = Process.Start(psi)!;
+        var stderr = server.StandardError.ReadToEndAsync();
+        var stdin = server.StandardInput.BaseStream;
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"hostile\",\"version\":\"1\"}}}\n"));
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"));
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":301,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"" + new string('A', 3 * Limit) + "\"}}}"));
+        stdin.Close();
+
+        var lines = new List<string>();
+        while (await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } line)
+        {
+            lines.Add(line);
+        }
+
+        Assert.True(server.WaitForExit(30_000));
+        var answer = Assert.Single(lines, l => l.Contains("\"id\":301", StringComparison.Ordinal));
+        using var doc = JsonDocument.Parse(answer);
+        Assert.Equal(-32600, doc.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Empty(auth0.Requests);
+        var audit = await home.AdminAsync("audit", "tail", "-n", "20", "--json");
+        Assert.Contains(audit.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement),
+            r => r.GetProperty("event").GetString() == "request.refused" && r.GetProperty("denial_code").GetString() == "request-too-large");
         _ = await stderr;
     }
 

@@ -85,6 +85,20 @@ public sealed partial class JsonRedactor
     public static IReadOnlyCollection<string> RegisteredSecretNames => s_registeredNames;
 
     /// <summary>
+    /// Adds secret values the secrets redactor masks wherever they appear (results, errors, audit records, logs of
+    /// failures), for the life of the process: credentials a host holds that the Auth0 connection does not see, such as
+    /// a token a rotation replaced before the connection was built. Values shorter than 8 characters are ignored.
+    /// </summary>
+    public static void RegisterSecretValues(IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        foreach (var value in values)
+        {
+            SecretText.Register(value, configured: true);
+        }
+    }
+
+    /// <summary>
     /// Adds property names the secrets redactor masks (the generated <c>Auth0SecretFields</c> calls this with every
     /// property the spec marks as a secret). A <c>parent.name</c> entry masks <c>name</c> only inside <c>parent</c>.
     /// </summary>

@@ -12,15 +12,25 @@ namespace Auth0Mcp.Sdk.Governance;
 /// </summary>
 internal static partial class SecretText
 {
-    private const int Capacity = 64;
+    // Configured credentials (tokens and client secrets a host was given, including ones rotated away: they may still
+    // be valid) are kept for the life of the process, up to a generous bound; issued access tokens, which renew for
+    // ever, are kept as the most recent IssuedCapacity, so a long-running server never drops a configured secret to
+    // make room for a token that has expired.
+    private const int ConfiguredCapacity = 256;
+    private const int IssuedCapacity = 64;
     private const int MinimumLength = 8;
     private const int MinimumSignatureLength = 16;
     private static readonly Lock Gate = new();
-    private static readonly LinkedList<string> Values = new();
+    private static readonly LinkedList<string> Configured = new();
+    private static readonly LinkedList<string> Issued = new();
     private static string[] s_snapshot = [];
 
-    /// <summary>Adds a credential value (shorter than 8 characters: ignored); a JWT's signature is registered on its own too.</summary>
-    public static void Register(string? secret)
+    /// <summary>
+    /// Adds a credential value (shorter than 8 characters: ignored); a JWT's signature is registered on its own too.
+    /// <paramref name="configured"/>: a credential the host was given (kept for the process's life) rather than an
+    /// access token issued to it (the most recent 64 are kept). Registering a value again makes it the most recent.
+    /// </summary>
+    public static void Register(string? secret, bool configured = false)
     {
         if (string.IsNullOrEmpty(secret) || secret.Length < MinimumLength)
         {
@@ -29,29 +39,29 @@ internal static partial class SecretText
 
         lock (Gate)
         {
-            Add(secret);
+            var list = configured ? Configured : Issued;
+            Add(list, secret);
             var parts = secret.Split('.');
             if (parts.Length == 3 && parts[2].Length >= MinimumSignatureLength)
             {
                 // A token's signature alone (e.g. a log line that split the token) is a secret too.
-                Add(parts[2]);
+                Add(list, parts[2]);
             }
 
-            while (Values.Count > Capacity)
+            var capacity = configured ? ConfiguredCapacity : IssuedCapacity;
+            while (list.Count > capacity)
             {
-                Values.RemoveLast();
+                list.RemoveLast();
             }
 
             // Longest first, so that a secret containing another is replaced whole.
-            s_snapshot = [.. Values.OrderByDescending(s => s.Length)];
+            s_snapshot = [.. Configured.Concat(Issued).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];
         }
 
-        static void Add(string value)
+        static void Add(LinkedList<string> list, string value)
         {
-            if (!Values.Contains(value))
-            {
-                Values.AddFirst(value);
-            }
+            list.Remove(value);
+            list.AddFirst(value);
         }
     }
 
