@@ -4,6 +4,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
+using Polly.Telemetry;
 using Polly.Timeout;
 
 namespace Auth0Mcp.Sdk.Http;
@@ -30,6 +31,12 @@ internal static class Auth0Resilience
         var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>().CurrentValue;
         var time = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
         builder.TimeProvider = time;
+        // Auth0TelemetryHandler is the one place a call is recorded (and the tool's answer says what failed); the
+        // pipeline's own events, each attempt and retry with its exception's stack, are detail for debugging, not
+        // warnings: at Polly's default a call that could not reach Auth0 wrote 20 KB of warnings.
+        var telemetry = context.ServiceProvider.GetService<IOptions<TelemetryOptions>>()?.Value is { } configured ? new TelemetryOptions(configured) : new TelemetryOptions();
+        telemetry.SeverityProvider = static _ => ResilienceEventSeverity.Debug;
+        builder.ConfigureTelemetry(telemetry);
 
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "auth0-budget", Timeout = options.RetryBudget });
         if (options.MaxRetryAttempts > 0)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Auth0Mcp.Sdk.Tests.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Auth0Mcp.Sdk.Tests.Http;
 
@@ -114,6 +116,29 @@ public sealed class ResilienceFaultTests
         Assert.Equal(3, h.Server.ApiCount);
         Assert.Contains("503", result.Text(), StringComparison.Ordinal);
         Assert.Contains("failed on all 3 attempts", result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServerError_Persistent_RetriesAreDebugDetailNotWarnings()
+    {
+        // The telemetry handler records the call and the answer says what failed: the pipeline's per-attempt events,
+        // each with its exception's stack, must not reach a host's log as warnings.
+        var logs = new CapturingLoggerProvider();
+        await using var h = await Harness.StartAsync(
+            o =>
+            {
+                o.Token = Harness.StaticToken;
+                o.MaxRetryAttempts = 2;
+            },
+            more: s => s.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs)));
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 503, """{"statusCode":503,"error":"Service Unavailable","message":"The service is unavailable"}""");
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        Assert.True(result.IsError == true, result.Text());
+        Assert.Equal(3, h.Server.ApiCount);
+        Assert.Contains(logs.Lines, l => l.StartsWith("Debug Polly", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.StartsWith("Warning Polly", StringComparison.Ordinal) || l.StartsWith("Error Polly", StringComparison.Ordinal));
     }
 
     [Fact]

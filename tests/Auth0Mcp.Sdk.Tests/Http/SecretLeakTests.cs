@@ -147,43 +147,4 @@ public sealed class SecretLeakTests
 
     private static string Describe(CallToolResult result) =>
         string.Join("\n", result.Content.OfType<TextContentBlock>().Select(c => c.Text)) + "\n" + result.StructuredContent?.GetRawText();
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public string Text => string.Join("\n", _lines);
-
-        public int Count => _lines.Count;
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull
-            {
-                lines.Enqueue($"scope {category}: {state}");
-                return null;
-            }
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
-                if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
-                {
-                    foreach (var (k, v) in pairs)
-                    {
-                        lines.Enqueue($"  {k}={v}");
-                    }
-                }
-            }
-        }
-    }
 }
