@@ -42,7 +42,14 @@ internal static class Limits
                 (largest, largestBytes) = (name, bytes);
             }
 
-            if (LongestString(value) is var longest && longest > maxStringBytes)
+            var longest = LongestString(value);
+            if (longest < 0)
+            {
+                // A transport in front (the server's guard) refuses these already; a host's own transport may not.
+                return $"argument '{TerminalText.Escape(name)}' holds a string that is not valid Unicode (a lone surrogate); nothing was sent";
+            }
+
+            if (longest > maxStringBytes)
             {
                 return string.Create(CultureInfo.InvariantCulture,
                     $"argument '{TerminalText.Escape(name)}' holds a string of {longest} bytes, over the {maxStringBytes}-byte limit; nothing was sent");
@@ -99,8 +106,21 @@ internal static class Limits
         return string.Concat(redacted.AsSpan(0, cut), string.Create(CultureInfo.InvariantCulture, $"…[truncated: {redacted.Length} chars, sha256 {hash}]"));
     }
 
-    // The UTF-8 length of the longest string value (or property name) inside the element, without recursion.
+    /// <summary>The UTF-8 length of the longest string (value or property name) in <paramref name="element"/>; -1 when one is not valid Unicode.</summary>
     private static long LongestString(JsonElement element)
+    {
+        try
+        {
+            return LongestValidString(element);
+        }
+        catch (InvalidOperationException)
+        {
+            return -1; // JsonElement.GetString throws on an escaped lone surrogate
+        }
+    }
+
+    // Without recursion: an explicit stack of the elements still to visit.
+    private static long LongestValidString(JsonElement element)
     {
         long longest = 0;
         var pending = new Stack<JsonElement>();

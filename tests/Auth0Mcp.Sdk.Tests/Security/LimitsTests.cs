@@ -37,6 +37,22 @@ public sealed class LimitsTests
         Assert.Contains("largest: 'b'", refusal, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"id\":\"\\ud800x\"}")]
+    [InlineData("{\"body\":{\"\\udc00\":1}}")]
+    public void CheckArguments_AStringThatIsNotValidUnicode_RefusedNamingTheArgument(string json)
+    {
+        // JsonDocument keeps an escaped lone surrogate; reading it as a string throws. The check refuses it instead.
+        using var doc = JsonDocument.Parse(json);
+        var args = doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+
+        var refusal = Limits.CheckArguments(args);
+
+        Assert.NotNull(refusal);
+        Assert.Contains("not valid Unicode", refusal, StringComparison.Ordinal);
+        Assert.Contains($"'{args.Keys.Single()}'", refusal, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void CheckArguments_Ordinary_Null() =>
         Assert.Null(Limits.CheckArguments(Args("{\"q\":\"email:a@b.c\",\"per_page\":50,\"fields\":[\"user_id\",\"email\"]}")));
