@@ -452,6 +452,63 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Contains("mallory\\u001b[2K\\r", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("99999999d", "duration '99999999d' is too long: at most 366d")]
+    [InlineData("Infinitys", "duration 'Infinitys' is too long: at most 366d")]
+    [InlineData("9999999d", "duration '9999999d' is too long: at most 366d")]
+    [InlineData("367d", "duration '367d' is too long: at most 366d")]
+    [InlineData("400.00:00:00", "duration '400.00:00:00' is too long: at most 366d")]
+    public async Task ProfilesCreate_ExpiryTooLongOrOverflowing_ExitTwoNamingTheMaximum(string expires, string expected)
+    {
+        await RunAsync("tools", "list");
+        var revision = await _store.GetRevisionAsync();
+
+        var (code, _, err) = await RunAsync("profiles", "create", "p1", "--toolsets", "all-approved", "--users", "alice", "--policy", "jit", "--expires", expires);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal($"auth0-mcp: profiles create: {expected} (366 days)", err.TrimEnd());
+        Assert.Equal(revision, await _store.GetRevisionAsync());
+    }
+
+    [Fact]
+    public async Task ProfilesCreate_ExpiryAtTheMaximum_IsAccepted()
+    {
+        var (code, _, err) = await RunAsync("profiles", "create", "p1", "--toolsets", "all-approved", "--users", "alice", "--policy", "jit", "--expires", "366d");
+
+        Assert.True(code == 0, err);
+        Assert.Equal(TimeSpan.FromDays(366), (await _store.LoadStateAsync()).FindProfile("p1")!.Expiry);
+    }
+
+    [Fact]
+    public async Task ApprovalsGrant_ExpiryPastTheLastDate_ExitTwoAndTheRequestStaysPending()
+    {
+        var governance = new ToolGovernance(_store, _clock);
+        await _store.InitializeAsync();
+        var request = await governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "hash", "{}", TimeSpan.FromHours(1));
+
+        var (code, _, err) = await RunAsync("approvals", "grant", request.Id, "--expires", "9999999d");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal("auth0-mcp: approvals grant: duration '9999999d' is too long: at most 366d (366 days)", err.TrimEnd());
+        Assert.Equal(CallApprovalStatus.Pending, (await _store.LoadStateAsync()).CallApprovals.Single(a => a.Id == request.Id).Status);
+    }
+
+    [Fact]
+    public async Task ProfilesRequest_StoredExpiryPastTheLastDate_ExitTwoNamingTheProfile()
+    {
+        // A store written before durations were bounded: the profile's expiry does not fit a date from now.
+        await RunAsync("profiles", "create", "p1", "--toolsets", "all-approved", "--users", "alice", "--policy", "jit", "--expires", "2h");
+        var state = await _store.LoadStateAsync();
+        state.FindProfile("p1")!.Expiry = TimeSpan.FromDays(9999999);
+        Assert.True(await _store.TrySaveStateAsync(state, await _store.GetRevisionAsync(), []));
+
+        var (code, _, err) = await RunAsync("profiles", "request", "p1", "--user", "alice");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal("auth0-mcp: profiles request: the expiry of profile 'p1' (9999999 days) is longer than the maximum, 366d", err.TrimEnd());
+        Assert.Empty((await _store.LoadStateAsync()).Grants);
+    }
+
     [Fact]
     public async Task Commands_CorruptStore_ExitCode2AndTheMessageNamesTheStore()
     {

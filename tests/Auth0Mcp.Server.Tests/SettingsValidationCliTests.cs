@@ -49,6 +49,26 @@ public sealed class SettingsValidationCliTests : IDisposable
         Assert.Contains("Server:PageSize (AUTH0_MCP_PAGE_SIZE) must be 0 or positive", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("99999999d")]
+    [InlineData("Infinitys")]
+    [InlineData("367d")]
+    public async Task Commands_CallApprovalExpiryTooLongInTheSettingsFile_ExitTwoNamingTheKey(string expiry)
+    {
+        var file = Path.Combine(_dir, "settings.json");
+        await File.WriteAllTextAsync(file, $$"""{ "Governance": { "CallApproval": { "Expiry": "{{expiry}}" } } }""");
+        var store = Path.Combine(_dir, "governance.db");
+
+        var (code, stdout, stderr) = await RunAsync(new() { ["AUTH0_MCP_CONFIG"] = file, ["AUTH0_MCP_STORE"] = store }, "audit", "verify");
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Empty(stdout);
+        Assert.Equal(
+            $"auth0-mcp: invalid settings:\n  - Governance: CallApproval:Expiry: duration '{expiry}' is too long: at most 366d (366 days)",
+            stderr.TrimEnd());
+        Assert.False(File.Exists(store));
+    }
+
     [Fact]
     public async Task Serve_InvalidCommandLineValue_ExitsTwoNamingTheOption()
     {

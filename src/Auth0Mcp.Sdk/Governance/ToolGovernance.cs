@@ -665,9 +665,9 @@ public sealed partial class ToolGovernance
             throw new GovernanceException("a just-in-time profile needs an expiry (--expires, e.g. 2h)");
         }
 
-        if (expiry is { } e && e <= TimeSpan.Zero)
+        if (expiry is { } e)
         {
-            throw new GovernanceException("the expiry must be positive");
+            GovernanceNames.RequireDuration(e, "the expiry");
         }
 
         var sets = toolsets.ToList();
@@ -779,7 +779,7 @@ public sealed partial class ToolGovernance
                     grant.Status = GrantStatus.Granted;
                     grant.DecidedAt = now;
                     grant.DecidedBy = user.User;
-                    grant.ExpiresAt = now + p.Expiry!.Value;
+                    grant.ExpiresAt = GovernanceNames.After(now, p.Expiry!.Value, $"the expiry of profile '{profile}'");
                     log.Add("grant.activated", details: $"{profile} for {user.User} until {grant.ExpiresAt:O} (just in time) id={grant.Id}");
                     break;
                 default:
@@ -794,8 +794,14 @@ public sealed partial class ToolGovernance
     }
 
     /// <summary>Grants or denies a pending request, found by id, or by profile and user (the latest pending one).</summary>
-    public Task<AccessGrant> DecideAsync(string idOrProfile, string? user, bool grant, TimeSpan? expiry, string actor, CancellationToken cancellationToken = default) =>
-        MutateAsync(actor, (state, log) =>
+    public Task<AccessGrant> DecideAsync(string idOrProfile, string? user, bool grant, TimeSpan? expiry, string actor, CancellationToken cancellationToken = default)
+    {
+        if (grant && expiry is { } e)
+        {
+            GovernanceNames.RequireDuration(e, "the expiry");
+        }
+
+        return MutateAsync(actor, (state, log) =>
         {
             var request = state.Grants.Find(g => g.Id == idOrProfile && g.Status == GrantStatus.Requested)
                 ?? state.Grants.LastOrDefault(g => g.Profile == idOrProfile && g.User == user && g.Status == GrantStatus.Requested)
@@ -808,10 +814,11 @@ public sealed partial class ToolGovernance
             request.DecidedAt = now;
             request.DecidedBy = actor;
             var until = expiry ?? profile.Expiry;
-            request.ExpiresAt = grant && until is { } u ? now + u : null;
+            request.ExpiresAt = grant && until is { } u ? GovernanceNames.After(now, u, $"the expiry of profile '{profile.Name}'") : null;
             log.Add(grant ? "grant.granted" : "grant.denied", details: $"{request.Profile} for {request.User} id={request.Id}{(request.ExpiresAt is null ? "" : $" until {request.ExpiresAt:O}")}");
             return request;
         }, cancellationToken);
+    }
 
     // ---------------------------------------------------------------- plumbing
 
