@@ -192,10 +192,10 @@ internal sealed class CliContext
     /// <summary>How long a command over the audit log (<c>audit verify</c>, <c>audit export</c>) works before it reports progress on standard error, and between reports.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Who acts when <c>--actor</c> is not given (<c>AUTH0_MCP_USER</c>); null: the OS user.</summary>
+    /// <summary>Who acts when <c>--actor</c> is not given (<c>AUTH0_MCP_USER</c>); null (unset or blank): the OS user.</summary>
     public string? DefaultActor
     {
-        get => field ?? (Settings.Governance.User is { Length: > 0 } user ? user.Trim() : null);
+        get => field ?? (string.IsNullOrWhiteSpace(Settings.Governance.User) ? null : Settings.Governance.User.Trim());
         init;
     }
 

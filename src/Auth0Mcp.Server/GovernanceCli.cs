@@ -70,13 +70,13 @@ internal static class GovernanceCli
             Name("name", "The profile."), Many("--toolsets", "Toolsets.", "TOOLSETS"), Many("--users", "Users.", "USERS"), Many("--groups", "Groups.", "GROUPS")),
         Verb(context, "delete", "Delete a profile.", Delete("profile", (g, n, a, ct) => g.DeleteProfileAsync(n, a, ct)), Name("name", "The profile.")),
         Verb(context, "request", "Request access to a profile for a user.", RequestAsync,
-            Name("name", "The profile."), Text("--user", "The user (default: the actor).", "USER"), Many("--groups", "The user's groups.", "GROUPS"),
+            Name("name", "The profile."), NotBlank(Text("--user", "The user (default: the actor).", "USER"), "a user"), Many("--groups", "The user's groups.", "GROUPS"),
             Text("--reason", "Why access is needed.", "TEXT")),
         Verb(context, "grant", "Grant an access request (by id, or by profile name with --user).", (r, p) => DecideAsync(r, p, grant: true),
-            Name("id", "The request id or profile name."), Text("--user", "The user, when a profile name is given.", "USER"),
+            Name("id", "The request id or profile name."), NotBlank(Text("--user", "The user, when a profile name is given.", "USER"), "a user"),
             Text("--expires", "How long the access lasts, e.g. 2h.", "DURATION")),
         Verb(context, "deny", "Deny an access request.", (r, p) => DecideAsync(r, p, grant: false),
-            Name("id", "The request id or profile name."), Text("--user", "The user, when a profile name is given.", "USER"),
+            Name("id", "The request id or profile name."), NotBlank(Text("--user", "The user, when a profile name is given.", "USER"), "a user"),
             Text("--expires", "Ignored for deny.", "DURATION")));
 
     private static Command KillSwitch(CliContext context) => Group("kill-switch", "Stop every call, or calls of one tool, at once.",
@@ -131,10 +131,10 @@ internal static class GovernanceCli
             }
         }
 
-        command.Add(new Option<string>("--actor") { Description = "Who is making the change (default: AUTH0_MCP_USER or the OS user).", HelpName = "NAME" });
+        command.Add(NotBlank(new Option<string>("--actor") { Description = "Who is making the change (default: AUTH0_MCP_USER or the OS user).", HelpName = "NAME" }, "a name"));
         command.SetAction(async (parse, ct) =>
         {
-            var actor = parse.GetValue<string>("--actor") ?? context.DefaultActor ?? Environment.UserName;
+            var actor = parse.GetValue<string>("--actor")?.Trim() ?? context.DefaultActor ?? Environment.UserName;
             try
             {
                 return await context.WithGovernanceAsync(actor, governance => run(new Run(context, governance, actor, ct), parse), ct).ConfigureAwait(false);
@@ -384,7 +384,7 @@ internal static class GovernanceCli
     private static async Task<int> RequestAsync(Run r, ParseResult p)
     {
         var name = Required(p.GetValue<string>("name"), "a profile name");
-        var user = p.GetValue<string>("--user") ?? r.Actor;
+        var user = p.GetValue<string>("--user")?.Trim() ?? r.Actor;
         var grant = await r.Gov.RequestAccessAsync(name, new CallerIdentity(user, Split(p.GetValue<string[]>("--groups"))), p.GetValue<string>("--reason"), r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync(grant.Status == GrantStatus.Granted
             ? $"access to {name} active for {user} until {grant.ExpiresAt:O} (request {grant.Id})"
@@ -395,7 +395,7 @@ internal static class GovernanceCli
     private static async Task<int> DecideAsync(Run r, ParseResult p, bool grant)
     {
         var id = Required(p.GetValue<string>("id"), "a request id or profile name");
-        var decided = await r.Gov.DecideAsync(id, p.GetValue<string>("--user"), grant, Duration(p, "--expires"), r.Actor, r.Ct).ConfigureAwait(false);
+        var decided = await r.Gov.DecideAsync(id, p.GetValue<string>("--user")?.Trim(), grant, Duration(p, "--expires"), r.Actor, r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync($"{(grant ? "granted" : "denied")} {decided.Profile} for {decided.User} (request {decided.Id}){(decided.ExpiresAt is null ? "" : $" until {decided.ExpiresAt:O}")}").ConfigureAwait(false);
         return Cli.Ok;
     }
@@ -662,6 +662,19 @@ internal static class GovernanceCli
     private static Option<string> Choice(string name, string description, string helpName, params string[] values)
     {
         return Text(name, description, helpName).WithCompletions(values);
+    }
+
+    /// <summary>An option naming a person: given, it must not be empty or blank (a parse error, exit 2).</summary>
+    private static Option<string> NotBlank(Option<string> option, string what)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+            {
+                result.AddError($"{option.Name} needs {what}, not an empty or blank value");
+            }
+        });
+        return option;
     }
 
     private static Argument<string> Name(string name, string description) => new(name) { Description = description };

@@ -359,6 +359,52 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("", "--actor needs a name", "tools", "disable", "auth0_users_list", "--actor")]
+    [InlineData("   ", "--actor needs a name", "tools", "disable", "auth0_users_list", "--actor")]
+    [InlineData("", "--user needs a user", "profiles", "request", "p", "--actor", "admin", "--user")]
+    [InlineData(" ", "--user needs a user", "profiles", "grant", "p", "--actor", "admin", "--user")]
+    public async Task Actor_EmptyOrBlank_ExitTwoNamingTheOption(string value, string expected, params string[] command)
+    {
+        await RunAsync("tools", "list");
+        var head = await _store.GetAuditHeadAsync();
+
+        var (code, output, err) = await RunExactAsync([.. command, value]);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal($"auth0-mcp: {command[0]} {command[1]}: {expected}, not an empty or blank value", lines[0]);
+        Assert.Equal($"Run 'auth0-mcp {command[0]} {command[1]} --help' for usage.", lines[^1]);
+        Assert.Equal(head, await _store.GetAuditHeadAsync());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task Actor_BlankAuth0McpUser_FallsBackToTheOsUser(string user)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext
+        {
+            Out = stdout,
+            Error = stderr,
+            Environment = name => name == "AUTH0_MCP_USER" ? user : null,
+            Catalog = _catalog,
+            OpenStore = () => _store,
+            OwnsStores = false,
+            Time = _clock,
+            GrantedScopes = () => null,
+        };
+
+        var code = await Cli.RunAsync(["tools", "approve", "auth0_users_list"], context, CancellationToken.None);
+
+        Assert.True(code == 0, stderr.ToString());
+        var tail = (await RunExactAsync("audit", "tail", "-n", "1", "--json")).Out;
+        Assert.Equal(Environment.UserName, JsonDocument.Parse(tail).RootElement.GetProperty("user").GetString());
+    }
+
+    [Theory]
     [InlineData("tools", "approve")]
     [InlineData("audit", "verify")]
     [InlineData("profiles", "create")]
