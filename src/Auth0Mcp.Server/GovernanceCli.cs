@@ -452,38 +452,91 @@ internal static class GovernanceCli
     private static async Task<int> ExportAsync(Run r, ParseResult p)
     {
         var output = p.GetValue<string>("--output");
-        var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
-        var progress = new CountProgress(r.Context, "audit export", "written", total);
-        var writer = output is null ? r.Out : new StreamWriter(output, append: false, new UTF8Encoding(false));
-        long count = 0;
+        if (output is null)
+        {
+            await WriteAuditAsync(r, r.Out).ConfigureAwait(false);
+            return Cli.Ok;
+        }
+
+        // Written to a new file beside the target and moved over it when complete: a failed export leaves no partial file.
+        var target = ExportTarget(output);
+        var temp = $"{target}.{Guid.NewGuid():N}.tmp";
+        long count;
         try
         {
-            await foreach (var row in r.Gov.Store.ReadAuditAsync(0, r.Ct).ConfigureAwait(false))
+            var writer = new StreamWriter(new FileStream(temp, FileMode.CreateNew, FileAccess.Write), new UTF8Encoding(false));
+            await using (writer.ConfigureAwait(false))
             {
-                await writer.WriteAsync(AuditExport.ToJsonLine(row)).ConfigureAwait(false);
-                await writer.WriteAsync('\n').ConfigureAwait(false);
-                if (++count % 4096 == 0)
-                {
-                    progress.Report(count);
-                }
+                count = await WriteAuditAsync(r, writer).ConfigureAwait(false);
             }
 
-            progress.Report(count);
+            File.Move(temp, target, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new GovernanceException($"--output '{output}': cannot write it ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})");
         }
         finally
         {
-            if (output is not null)
+            TryDelete(temp);
+        }
+
+        await r.Out.WriteLineAsync($"exported {count} record(s) to {output}").ConfigureAwait(false);
+        return Cli.Ok;
+    }
+
+    /// <summary>The full path of the <c>audit export --output</c> file; a folder, or a file in a missing folder, is refused.</summary>
+    private static string ExportTarget(string output)
+    {
+        string full;
+        try
+        {
+            full = Path.GetFullPath(Required(output, "a file name for --output"));
+        }
+        catch (ArgumentException)
+        {
+            throw new GovernanceException($"--output '{output}' is not a valid file name");
+        }
+
+        if (Directory.Exists(full))
+        {
+            throw new GovernanceException($"--output '{output}' is a folder; give a file name");
+        }
+
+        var folder = Path.GetDirectoryName(full);
+        return folder is null || Directory.Exists(folder) ? full : throw new GovernanceException($"--output '{output}': the folder '{folder}' does not exist");
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the export already failed or succeeded; a stray temporary file is named by its .tmp suffix.
+        }
+    }
+
+    /// <summary>Writes every audit record as a JSON line, reporting progress; returns how many.</summary>
+    private static async Task<long> WriteAuditAsync(Run r, TextWriter writer)
+    {
+        var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
+        var progress = new CountProgress(r.Context, "audit export", "written", total);
+        long count = 0;
+        await foreach (var row in r.Gov.Store.ReadAuditAsync(0, r.Ct).ConfigureAwait(false))
+        {
+            await writer.WriteAsync(AuditExport.ToJsonLine(row)).ConfigureAwait(false);
+            await writer.WriteAsync('\n').ConfigureAwait(false);
+            if (++count % 4096 == 0)
             {
-                await writer.DisposeAsync().ConfigureAwait(false);
+                progress.Report(count);
             }
         }
 
-        if (output is not null)
-        {
-            await r.Out.WriteLineAsync($"exported {count} record(s) to {output}").ConfigureAwait(false);
-        }
-
-        return Cli.Ok;
+        progress.Report(count);
+        return count;
     }
 
     private static async Task<int> VerifyAsync(Run r, ParseResult p)

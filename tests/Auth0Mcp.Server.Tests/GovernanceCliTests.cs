@@ -307,6 +307,49 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditExport_OutputInAMissingFolder_ExitTwoNamingThePathAndNoFile()
+    {
+        var folder = Path.Combine(_directory, "no", "such", "dir");
+        var file = Path.Combine(folder, "x.jsonl");
+
+        var (code, output, err) = await RunAsync("audit", "export", "--output", file);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        Assert.Equal($"auth0-mcp: audit export: --output '{file}': the folder '{folder}' does not exist", err.TrimEnd());
+        Assert.False(Directory.Exists(Path.Combine(_directory, "no")));
+    }
+
+    [Fact]
+    public async Task AuditExport_OutputIsAFolder_ExitTwoNamingThePathAndTheFolderUntouched()
+    {
+        var folder = Path.Combine(_directory, "exports");
+        Directory.CreateDirectory(folder);
+
+        var (code, output, err) = await RunAsync("audit", "export", "--output", folder);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        Assert.Equal($"auth0-mcp: audit export: --output '{folder}' is a folder; give a file name", err.TrimEnd());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        Assert.Empty(Directory.EnumerateFiles(_directory, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task AuditExport_ExistingFile_ReplacedWholeAndNoTemporaryFileLeft()
+    {
+        var file = Path.Combine(_directory, "audit.jsonl");
+        await File.WriteAllTextAsync(file, "old content that is longer than nothing\n");
+
+        var (code, output, err) = await RunAsync("audit", "export", "--output", file);
+
+        Assert.True(code == 0, err);
+        Assert.StartsWith("exported ", output, StringComparison.Ordinal);
+        Assert.All(await File.ReadAllLinesAsync(file), l => Assert.StartsWith("{", l, StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFiles(_directory, "*.tmp"));
+    }
+
+    [Fact]
     public async Task CredentialRotation_Recorded_WithoutTheSecret()
     {
         var governance = new ToolGovernance(_store, _clock);
