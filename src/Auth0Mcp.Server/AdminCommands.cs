@@ -29,7 +29,7 @@ internal static class AdminCommands
         var name = new Argument<string>("name") { Description = "The toolset (all-approved and read-only included)." };
         var command = new Command("grants", "Print the minimal Management API scopes a toolset needs.") { name };
         command.SetAction((parse, ct) => GrantsAsync(parse.GetRequiredValue(name), context, ct));
-        return command;
+        return command.RefusingUnknownOptions();
     }
 
     private static Task<int> GrantsAsync(string toolset, CliContext context, CancellationToken cancellationToken) =>

@@ -259,6 +259,67 @@ internal static class CliSymbols
         return symbol;
     }
 
+    /// <summary>
+    /// Makes a token that starts with <c>-</c> a parse error in the arguments of <paramref name="command"/>
+    /// (<c>unknown option '--jsn'; did you mean '--json'?</c>): System.CommandLine hands a token that is no known option
+    /// to an argument that still takes values, so a mistyped option would otherwise become a tool or toolset name.
+    /// Call it once the command has all its options.
+    /// </summary>
+    public static Command RefusingUnknownOptions(this Command command)
+    {
+        foreach (var argument in command.Arguments)
+        {
+            argument.Validators.Add(result =>
+            {
+                foreach (var token in result.Tokens.Where(t => t.Value.Length > 1 && t.Value[0] == '-'))
+                {
+                    result.AddError($"unknown option '{token.Value}'{OptionHint(token.Value, command)}");
+                }
+            });
+        }
+
+        return command;
+    }
+
+    /// <summary><c>; did you mean '--json'?</c> for the options of <paramref name="command"/> within two edits, or nothing.</summary>
+    private static string OptionHint(string typed, Command command)
+    {
+        var names = command.Options.Concat(Ancestors(command).SelectMany(p => p.Options.Where(o => o.Recursive)))
+            .SelectMany(o => o.Aliases.Prepend(o.Name))
+            .Where(n => n.StartsWith("--", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .Select(n => (Name: n, Distance: Distance(typed, n)))
+            .Where(n => n.Distance <= 2)
+            .OrderBy(n => n.Distance)
+            .ThenBy(n => n.Name, StringComparer.Ordinal)
+            .Select(n => $"'{n.Name}'")
+            .Take(3)
+            .ToList();
+        return names.Count == 0 ? "" : $"; did you mean {string.Join(" or ", names)}?";
+    }
+
+    private static IEnumerable<Command> Ancestors(Command command) =>
+        command.Parents.OfType<Command>().SelectMany(p => Ancestors(p).Prepend(p));
+
+    /// <summary>The Levenshtein distance of two short option names.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
     /// <summary>Tab completion from a fixed list; the parse stays lenient (case, dashes, aliases are the command's to read).</summary>
     public static T WithCompletions<T>(this T option, params string[] values)
         where T : Option

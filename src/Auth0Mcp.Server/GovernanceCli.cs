@@ -145,7 +145,7 @@ internal static class GovernanceCli
                 return Cli.Usage;
             }
         });
-        return command;
+        return command.RefusingUnknownOptions();
     }
 
     private static async Task<int> ListToolsAsync(Run r, ParseResult p)

@@ -512,6 +512,31 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Contains("--help' for usage.", err, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("unknown option '--jsn'; did you mean '--json'?", "tools", "list", "--jsn")]
+    [InlineData("unknown option '--bogus'", "tools", "approve", "--bogus", "auth0_users_list")]
+    [InlineData("unknown option '--tolls'; did you mean '--tools'?", "toolsets", "create", "zz", "--tolls", "x")]
+    [InlineData("unknown option '--stat'; did you mean '--state'?", "tools", "list", "auth0_users_*", "--stat")]
+    [InlineData("unknown option '-x'", "kill-switch", "on", "-x")]
+    [InlineData("unknown option '--forse'", "profiles", "delete", "--forse")]
+    [InlineData("unknown option '--jsn'", "toolsets", "grants", "--jsn")]
+    public async Task UnknownOption_WhereNamesAreTaken_ExitTwoNamingTheOption(string expected, params string[] args)
+    {
+        await RunAsync("tools", "list");
+        var revision = await _store.GetRevisionAsync();
+        var head = await _store.GetAuditHeadAsync();
+
+        var (code, output, err) = await RunExactAsync(args);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal($"auth0-mcp: {args[0]} {args[1]}: {expected}", lines[0]);
+        Assert.Equal($"Run 'auth0-mcp {args[0]} {args[1]} --help' for usage.", lines[^1]);
+        Assert.Equal(revision, await _store.GetRevisionAsync());
+        Assert.Equal(head, await _store.GetAuditHeadAsync());
+    }
+
     [Fact]
     public async Task AuditTail_ToolNameWithNewlineFakeRecordAndAnsi_OneEscapedLinePerRecord()
     {
