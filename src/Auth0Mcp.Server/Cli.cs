@@ -25,7 +25,7 @@ internal static class Cli
 
     /// <summary>What <c>auth0-mcp --help</c> adds after the commands: the settings and how HTTP callers authenticate.</summary>
     public static string Environment { get; } = """
-        Settings (lowest to highest precedence: --config FILE or AUTH0_MCP_CONFIG, the environment, options):
+        Settings (lowest to highest precedence: --config FILE (any command) or AUTH0_MCP_CONFIG, the environment, options):
           {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl", "CredentialsFile"},
            "Server": {"Http", "ToolsMode", "PageSize", "MaxRequestBytes"},
            "Governance": {"Enabled", "Store", "AuditKey", "AuditKeyFile", "AuditCheckpoints", "User", "Groups": [...], "MaxOutputBytes",
@@ -73,6 +73,7 @@ internal static class Cli
 
         // No termination handler: the servers' hosts handle SIGINT/SIGTERM themselves and shut down gracefully (the audit
         // is flushed); the one-shot commands have nothing to hand back on a signal.
+        context.ConfigFile = parse.GetValue<string>("--config");
         var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
@@ -97,7 +98,11 @@ internal static class Cli
         var root = new RootCommand("auth0-mcp: a governed MCP server for the Auth0 Management API. Without a command: serve over stdio.");
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new RootHelpAction((HelpAction)help.Action!);
-        root.SetAction((_, ct) => ServeCommand.RunAsync(HostConfiguration.Load(HostArguments.None, context.Environment), context.Error, ct));
+        // --config is every command's: the settings of serve, admin and the commands (CliContext.Settings) come from it.
+        var config = HostArguments.ConfigOption();
+        config.Recursive = true;
+        root.Add(config);
+        root.SetAction((parse, ct) => ServeCommand.RunAsync(HostConfiguration.Load(new HostArguments(null, null, parse.GetValue(config)), context.Environment), context.Error, ct));
         root.Add(ServeCommand.Command(context));
         root.Add(ServeCommand.AdminCommand(context));
         root.Add(CatalogCommand.Command(context));
@@ -153,7 +158,10 @@ internal sealed class CliContext
     private readonly Lazy<HostSettings> _settings;
 
     /// <summary>Creates a context; the settings are read on first use.</summary>
-    public CliContext() => _settings = new(() => HostConfiguration.Load(HostArguments.None, Environment, HostRole.Commands));
+    public CliContext() => _settings = new(() => HostConfiguration.Load(new HostArguments(null, null, ConfigFile), Environment, HostRole.Commands));
+
+    /// <summary>The settings file the command line names (<c>--config</c>, every command's option); null: <c>AUTH0_MCP_CONFIG</c>.</summary>
+    public string? ConfigFile { get; set; }
 
     /// <summary>The environment the settings are read from (default: the process's; tests pass their own).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;

@@ -458,6 +458,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal(0, code);
         Assert.Matches($"Usage:\\s+\\S+ {group} {verb}", output);
         Assert.Contains("--actor", output, StringComparison.Ordinal);
+        Assert.Contains("--config <FILE>", output, StringComparison.Ordinal);
         Assert.False(File.Exists(DbPath)); // help opens no store
     }
 
@@ -474,6 +475,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
 
         Assert.Contains("AUTH0_MCP_STORE", output, StringComparison.Ordinal);
         Assert.Contains("Exit codes:", output, StringComparison.Ordinal);
+        Assert.Contains("--config", output, StringComparison.Ordinal);
     }
 
     [Fact]

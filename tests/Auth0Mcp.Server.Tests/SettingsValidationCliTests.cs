@@ -109,6 +109,36 @@ public sealed class SettingsValidationCliTests : IDisposable
         Assert.False(File.Exists(store));
     }
 
+    [Theory]
+    [InlineData("audit", "verify", "--config", "FILE")]
+    [InlineData("--config", "FILE", "tools", "approve", "auth0_users_list")]
+    [InlineData("kill-switch", "status", "--config=FILE")]
+    [InlineData("toolsets", "grants", "all-approved", "--config", "FILE")]
+    public async Task Commands_ConfigOption_TheStoreOfThatFileIsUsed(params string[] args)
+    {
+        var file = Path.Combine(_dir, "settings.json");
+        var store = Path.Combine(_dir, "from-config.db");
+        await File.WriteAllTextAsync(file, new System.Text.Json.Nodes.JsonObject { ["Governance"] = new System.Text.Json.Nodes.JsonObject { ["Store"] = store } }.ToJsonString());
+
+        var (code, _, stderr) = await RunAsync([], [.. args.Select(a => a.Replace("FILE", file, StringComparison.Ordinal))]);
+
+        Assert.True(code == Cli.Ok, $"exit {code}: {stderr}");
+        Assert.True(File.Exists(store));
+    }
+
+    [Fact]
+    public async Task Commands_ConfigOptionWithAnInvalidValue_ExitTwoNamingTheKey()
+    {
+        var file = Path.Combine(_dir, "settings.json");
+        await File.WriteAllTextAsync(file, """{ "Governance": { "Store": "unused.db" }, "Server": { "PageSize": -5 } }""");
+
+        var (code, stdout, stderr) = await RunAsync([], "audit", "verify", "--config", file);
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Empty(stdout);
+        Assert.Equal("auth0-mcp: invalid settings:\n  - Server:PageSize (AUTH0_MCP_PAGE_SIZE) must be 0 or positive", stderr.TrimEnd());
+    }
+
     [Fact]
     public async Task Serve_InvalidCommandLineValue_ExitsTwoNamingTheOption()
     {
