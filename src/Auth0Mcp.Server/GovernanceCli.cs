@@ -175,7 +175,7 @@ internal static class GovernanceCli
         foreach (var tool in tools)
         {
             var kill = tool.Killed ? " [killed]" : "";
-            await r.Out.WriteLineAsync($"{tool.Name,-48} {tool.State,-14} {tool.Action,-7} {tool.Risk,-10} {string.Join(",", ToolGovernance.ToolsetsOf(state, tool))}{kill}").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(tool.Name),-48} {tool.State,-14} {tool.Action,-7} {tool.Risk,-10} {Es(ToolGovernance.ToolsetsOf(state, tool))}{kill}").ConfigureAwait(false);
         }
 
         await r.Out.WriteLineAsync($"{tools.Count} tool(s)").ConfigureAwait(false);
@@ -256,7 +256,7 @@ internal static class GovernanceCli
 
         foreach (var set in sets)
         {
-            await r.Out.WriteLineAsync($"{set.Name}{(set.Automatic ? " (automatic)" : "")}: {set.Live.Count} callable of {(set.Automatic ? set.Live.Count : set.Tools.Count)}{(set.Automatic ? "" : ": " + string.Join(", ", set.Tools))}").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(set.Name)}{(set.Automatic ? " (automatic)" : "")}: {set.Live.Count} callable of {(set.Automatic ? set.Live.Count : set.Tools.Count)}{(set.Automatic ? "" : ": " + Es(set.Tools, ", "))}").ConfigureAwait(false);
         }
 
         return Cli.Ok;
@@ -346,10 +346,10 @@ internal static class GovernanceCli
 
         foreach (var profile in state.Profiles)
         {
-            await r.Out.WriteLineAsync($"{profile.Name}: policy={GovernanceNames.Name(profile.Policy)}{(profile.Expiry is null ? "" : $" expires={profile.Expiry}")} toolsets=[{string.Join(",", profile.Toolsets)}] users=[{string.Join(",", profile.Users)}] groups=[{string.Join(",", profile.Groups)}]").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(profile.Name)}: policy={GovernanceNames.Name(profile.Policy)}{(profile.Expiry is null ? "" : $" expires={profile.Expiry}")} toolsets=[{Es(profile.Toolsets)}] users=[{Es(profile.Users)}] groups=[{Es(profile.Groups)}]").ConfigureAwait(false);
             foreach (var g in state.Grants.Where(g => g.Profile == profile.Name))
             {
-                await r.Out.WriteLineAsync($"  request {g.Id} {g.User}: {g.Status}{(g.IsActive(now) ? " (active)" : "")}{(g.ExpiresAt is null ? "" : $" until {g.ExpiresAt:O}")}").ConfigureAwait(false);
+                await r.Out.WriteLineAsync($"  request {E(g.Id)} {E(g.User)}: {g.Status}{(g.IsActive(now) ? " (active)" : "")}{(g.ExpiresAt is null ? "" : $" until {g.ExpiresAt:O}")}").ConfigureAwait(false);
             }
         }
 
@@ -396,7 +396,7 @@ internal static class GovernanceCli
     {
         var id = Required(p.GetValue<string>("id"), "a request id or profile name");
         var decided = await r.Gov.DecideAsync(id, p.GetValue<string>("--user")?.Trim(), grant, Duration(p, "--expires"), r.Actor, r.Ct).ConfigureAwait(false);
-        await r.Out.WriteLineAsync($"{(grant ? "granted" : "denied")} {decided.Profile} for {decided.User} (request {decided.Id}){(decided.ExpiresAt is null ? "" : $" until {decided.ExpiresAt:O}")}").ConfigureAwait(false);
+        await r.Out.WriteLineAsync($"{(grant ? "granted" : "denied")} {E(decided.Profile)} for {E(decided.User)} (request {decided.Id}){(decided.ExpiresAt is null ? "" : $" until {decided.ExpiresAt:O}")}").ConfigureAwait(false);
         return Cli.Ok;
     }
 
@@ -406,7 +406,7 @@ internal static class GovernanceCli
         await r.Out.WriteLineAsync($"global: {(state.GlobalKillSwitch ? "on" : "off")}").ConfigureAwait(false);
         foreach (var tool in state.Tools.Where(t => t.Killed))
         {
-            await r.Out.WriteLineAsync($"{tool.Name}: on").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(tool.Name)}: on").ConfigureAwait(false);
         }
 
         return Cli.Ok;
@@ -615,8 +615,8 @@ internal static class GovernanceCli
 
         foreach (var a in approvals)
         {
-            await r.Out.WriteLineAsync($"{a.Id} {ApprovalStatus(a, now),-8} {a.Tool} for {a.User}{(a.Channel == CallApproval.ElicitationChannel ? " (a confirmation the caller answers in the client, not granted here)" : "")} requested {a.RequestedAt:O} expires {a.ExpiresAt:O}{(a.DecidedBy is null ? "" : $" decided by {a.DecidedBy}")}").ConfigureAwait(false);
-            await r.Out.WriteLineAsync($"    arguments {a.Arguments} (sha256 {a.ArgumentsHash})").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(a.Id)} {ApprovalStatus(a, now),-8} {E(a.Tool)} for {E(a.User)}{(a.Channel == CallApproval.ElicitationChannel ? " (a confirmation the caller answers in the client, not granted here)" : "")} requested {a.RequestedAt:O} expires {a.ExpiresAt:O}{(a.DecidedBy is null ? "" : $" decided by {E(a.DecidedBy)}")}{(a.Reason is null ? "" : $" reason: {E(a.Reason)}")}").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"    arguments {E(a.Arguments)} (sha256 {E(a.ArgumentsHash)})").ConfigureAwait(false);
         }
 
         await r.Out.WriteLineAsync($"{approvals.Count} approval request(s){(all ? "" : " open (--all shows decided and expired ones)")}").ConfigureAwait(false);
@@ -638,8 +638,8 @@ internal static class GovernanceCli
         var expiry = grant ? Duration(p, "--expires") : null;
         var approval = await r.Gov.DecideCallApprovalAsync(id, grant, expiry, p.GetValue<string>("--reason"), r.Actor, r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync(grant
-            ? $"granted {approval.Id}: {approval.Tool} for {approval.User} may run once with the same arguments until {approval.ExpiresAt:O}"
-            : $"denied {approval.Id}: {approval.Tool} for {approval.User}").ConfigureAwait(false);
+            ? $"granted {approval.Id}: {E(approval.Tool)} for {E(approval.User)} may run once with the same arguments until {approval.ExpiresAt:O}"
+            : $"denied {approval.Id}: {E(approval.Tool)} for {E(approval.User)}").ConfigureAwait(false);
         return Cli.Ok;
     }
 
@@ -687,6 +687,12 @@ internal static class GovernanceCli
 
         w.WriteEndArray();
     }
+
+    /// <summary>Stored text made safe for one terminal line (control characters, bidi overrides escaped): old stores, callers' values.</summary>
+    private static string? E(string? text) => TerminalText.Escape(text);
+
+    /// <summary><see cref="E"/> of each value, joined.</summary>
+    private static string Es(IEnumerable<string> values, string separator = ",") => string.Join(separator, values.Select(v => TerminalText.Escape(v)));
 
     private static TimeSpan? Duration(ParseResult p, string option) => p.GetValue<string>(option) is { } text ? GovernanceNames.ParseDuration(text) : null;
 

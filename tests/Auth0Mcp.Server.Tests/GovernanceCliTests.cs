@@ -625,6 +625,54 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Empty((await _store.LoadStateAsync()).Grants);
     }
 
+    [Theory]
+    [InlineData("invalid toolset name 'ops\\u001b[31m': no spaces, commas, wildcards or control characters", "toolsets", "create", "ops\u001b[31m", "--tools", "auth0_users_list")]
+    [InlineData("invalid profile name 'p\\u202eevil': no spaces, commas, wildcards or control characters", "profiles", "create", "p\u202eevil", "--toolsets", "all-approved", "--users", "alice")]
+    [InlineData("invalid profile name 'p\\u0000': no spaces, commas, wildcards or control characters", "profiles", "create", "p\u0000", "--toolsets", "all-approved", "--users", "alice")]
+    [InlineData("invalid user 'alice\\u001b[2J': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--users", "alice\u001b[2J")]
+    [InlineData("invalid group 'g\\u0007': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--groups", "g\u0007")]
+    [InlineData("invalid user 'bob\\u200b': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\u200b")]
+    public async Task Names_WithControlOrFormatCharacters_ExitTwoAndTheEscapedNameNamed(string expected, params string[] args)
+    {
+        await RunAsync("profiles", "create", "base", "--toolsets", "all-approved", "--users", "alice");
+        var revision = await _store.GetRevisionAsync();
+
+        var (code, _, err) = await RunAsync(args);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal($"auth0-mcp: {args[0]} {args[1]}: {expected}", err.TrimEnd());
+        Assert.Equal(revision, await _store.GetRevisionAsync());
+    }
+
+    [Fact]
+    public async Task Listings_StoredNamesWithTerminalEscapes_PrintedEscaped()
+    {
+        // A store written before names were checked (or by another tool): every listing prints one escaped line per entry.
+        await RunAsync("profiles", "create", "p", "--toolsets", "all-approved", "--users", "alice");
+        var state = await _store.LoadStateAsync();
+        state.Toolsets.Add(new Toolset { Name = "evil\u001b[31m", Description = "\u001b]0;title\u0007", Tools = ["auth0_users_list\n#fake"] });
+        state.FindProfile("p")!.Users.Add("mallory\u001b[2K\r");
+        state.FindProfile("p")!.Groups.Add("g\u202e");
+        Assert.True(await _store.TrySaveStateAsync(state, await _store.GetRevisionAsync(), []));
+        var governance = new ToolGovernance(_store, _clock);
+        await governance.RequestCallApprovalAsync("eve\u001b[8m", "auth0_users_delete", "hash", "{\"id\":\"\u001b[2J\"}", TimeSpan.FromHours(1));
+
+        var toolsets = await RunAsync("toolsets", "list");
+        var profiles = await RunAsync("profiles", "list");
+        var approvals = await RunAsync("approvals", "list");
+
+        foreach (var (code, output, _) in new[] { toolsets, profiles, approvals })
+        {
+            Assert.Equal(0, code);
+            Assert.DoesNotContain(output.TrimEnd('\n'), c => (c < 0x20 && c != '\n') || c is '\u007f' or '\u202e');
+        }
+
+        Assert.Contains("evil\\u001b[31m: 0 callable of 1: auth0_users_list\\n#fake", toolsets.Out, StringComparison.Ordinal);
+        Assert.Contains("users=[alice,mallory\\u001b[2K\\r] groups=[g\\u202e]", profiles.Out, StringComparison.Ordinal);
+        Assert.Contains("for eve\\u001b[8m", approvals.Out, StringComparison.Ordinal);
+        Assert.Contains("arguments {\"id\":\"\\u001b[2J\"}", approvals.Out, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Commands_CorruptStore_ExitCode2AndTheMessageNamesTheStore()
     {

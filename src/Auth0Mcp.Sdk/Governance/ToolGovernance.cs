@@ -673,6 +673,8 @@ public sealed partial class ToolGovernance
         var sets = toolsets.ToList();
         var userList = users.ToList();
         var groupList = groups.ToList();
+        ValidateMembers(userList, "user");
+        ValidateMembers(groupList, "group");
         return MutateAsync(actor, (state, log) =>
         {
             if (state.FindProfile(name) is not null)
@@ -708,6 +710,13 @@ public sealed partial class ToolGovernance
         if (sets.Count + userList.Count + groupList.Count == 0)
         {
             throw new GovernanceException("nothing to " + (bind ? "bind" : "unbind") + ": give --toolsets, --users or --groups");
+        }
+
+        if (bind)
+        {
+            // Unbinding takes any stored value, so that one bound before these checks can be removed.
+            ValidateMembers(userList, "user");
+            ValidateMembers(groupList, "group");
         }
 
         return MutateAsync(actor, (state, log) =>
@@ -996,11 +1005,30 @@ public sealed partial class ToolGovernance
 
     private static void ValidateName(string name, string what)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or ','))
+        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or ',' || IsControl(c)))
         {
-            throw new GovernanceException($"invalid {what} name '{name}': no spaces, commas or wildcards");
+            throw new GovernanceException($"invalid {what} name '{TerminalText.Escape(name)}': no spaces, commas, wildcards or control characters");
         }
     }
+
+    /// <summary>Users and groups bound to a profile: not blank, and no control or format characters (they are printed by listings).</summary>
+    private static void ValidateMembers(IEnumerable<string> values, string what)
+    {
+        foreach (var value in values)
+        {
+            if (string.IsNullOrWhiteSpace(value) || value.Any(IsControl))
+            {
+                throw new GovernanceException($"invalid {what} '{TerminalText.Escape(value)}': not blank, and no control characters");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A control character (Unicode Cc: C0, DEL, C1), a format character (Cf: bidirectional overrides, zero-width
+    /// characters) or a line or paragraph separator: none belongs in a name that a terminal prints.
+    /// </summary>
+    private static bool IsControl(char c) =>
+        char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
 
