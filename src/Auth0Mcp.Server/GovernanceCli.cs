@@ -80,10 +80,10 @@ internal static class GovernanceCli
             Text("--expires", "Ignored for deny.", "DURATION")));
 
     private static Command KillSwitch(CliContext context) => Group("kill-switch", "Stop every call, or calls of one tool, at once.",
-        Verb(context, "on", "Turn the kill switch on (all tools, or one).", (r, p) => SetKillSwitchAsync(r, p, on: true),
-            ToolNames("tool", "One tool (default: all).", ArgumentArity.ZeroOrOne)),
-        Verb(context, "off", "Turn the kill switch off (all tools, or one).", (r, p) => SetKillSwitchAsync(r, p, on: false),
-            ToolNames("tool", "One tool (default: all).", ArgumentArity.ZeroOrOne)),
+        Verb(context, "on", "Turn the global kill switch on (every call refused), or the switches of the tools a name or glob matches.", (r, p) => SetKillSwitchAsync(r, p, on: true),
+            ToolNames("tool", "A tool name or glob, e.g. 'auth0_users_*' (default: the global switch).", ArgumentArity.ZeroOrOne)),
+        Verb(context, "off", "Turn the global kill switch off (tool switches stay as they are), or the switches of the tools a name or glob matches.", (r, p) => SetKillSwitchAsync(r, p, on: false),
+            ToolNames("tool", "A tool name or glob, e.g. 'auth0_users_*' (default: the global switch).", ArgumentArity.ZeroOrOne)),
         Verb(context, "status", "Show the global and per-tool kill switches.", KillSwitchStatusAsync));
 
     private static Command Audit(CliContext context) => Group("audit", "The hash-chained audit log.",
@@ -416,7 +416,22 @@ internal static class GovernanceCli
     {
         var tool = p.GetValue<string>("tool");
         await r.Gov.SetKillSwitchAsync(on, tool, r.Actor, r.Ct).ConfigureAwait(false);
-        await r.Out.WriteLineAsync($"kill switch {(on ? "on" : "off")}{(tool is null ? " (all tools)" : $" for {tool}")}").ConfigureAwait(false);
+        var state = await r.Gov.GetStateAsync(r.Ct).ConfigureAwait(false);
+        if (tool is not null)
+        {
+            // A glob may match several tools: name each one switched.
+            var tools = ToolGovernance.ResolveTools(state, [tool]).Select(t => t.Name).ToList();
+            await r.Out.WriteLineAsync($"kill switch {(on ? "on" : "off")} for {tools.Count} tool(s): {Es(tools, ", ")}").ConfigureAwait(false);
+            return Cli.Ok;
+        }
+
+        // The global switch only: the per-tool switches stay as they are, and are named so nobody thinks all is clear.
+        var killed = state.Tools.Where(t => t.Killed).Select(t => t.Name).ToList();
+        await r.Out.WriteLineAsync(on
+            ? "global kill switch on: every tool call is refused"
+            : killed.Count == 0
+                ? "global kill switch off; no tool switch is on"
+                : $"global kill switch off; {killed.Count} tool switch(es) still on: {Es(killed, ", ")} (kill-switch off TOOL)").ConfigureAwait(false);
         return Cli.Ok;
     }
 

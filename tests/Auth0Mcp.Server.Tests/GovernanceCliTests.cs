@@ -215,6 +215,81 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KillSwitchOff_Global_SaysWhichToolSwitchesAreStillOn()
+    {
+        await RunAsync("kill-switch", "on");
+        await RunAsync("kill-switch", "on", "auth0_users_delete");
+
+        var (code, output, err) = await RunAsync("kill-switch", "off");
+        var state = await _store.LoadStateAsync();
+        var clear = await RunAsync("kill-switch", "off", "auth0_users_delete");
+        var none = await RunAsync("kill-switch", "off");
+
+        Assert.True(code == 0, err);
+        Assert.Equal("global kill switch off; 1 tool switch(es) still on: auth0_users_delete (kill-switch off TOOL)", output.TrimEnd());
+        Assert.False(state.GlobalKillSwitch);
+        Assert.True(state.FindTool("auth0_users_delete")!.Killed);
+        Assert.Equal("kill switch off for 1 tool(s): auth0_users_delete", clear.Out.TrimEnd());
+        Assert.Equal("global kill switch off; no tool switch is on", none.Out.TrimEnd());
+    }
+
+    [Fact]
+    public async Task KillSwitchOn_Glob_SwitchesAndNamesEachMatchingTool()
+    {
+        var help = await RunExactAsync("kill-switch", "on", "--help");
+
+        var (code, output, err) = await RunAsync("kill-switch", "on", "auth0_users_*");
+
+        Assert.True(code == 0, err);
+        Assert.Equal("kill switch on for 2 tool(s): auth0_users_delete, auth0_users_list", output.TrimEnd());
+        var state = await _store.LoadStateAsync();
+        Assert.Equal(["auth0_users_delete", "auth0_users_list"], state.Tools.Where(t => t.Killed).Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Contains("A tool name or glob", help.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ToolsetsGrants_UnknownToolset_OneLineWithTheCommandName()
+    {
+        var (code, output, err) = await RunExactAsync("toolsets", "grants", "nosuch");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        Assert.Equal("auth0-mcp: toolsets grants: unknown toolset 'nosuch' (see 'auth0-mcp toolsets list')", err.TrimEnd());
+    }
+
+    [Theory]
+    [InlineData("give --token or --token-stdin, not both", "--token", "abcdefgh12345678", "--token-stdin")]
+    [InlineData("give --client-secret or --client-secret-stdin, not both", "--client-id", "id", "--client-secret-stdin", "--client-secret", "s3cret-value")]
+    public async Task CredentialsRotate_OptionAndStandardInputForOneSecret_ExitTwoAndNothingWritten(string expected, params string[] options)
+    {
+        // Its own settings and input: whatever happens, the user's credentials file is not touched.
+        var file = Path.Combine(_directory, "credentials.json");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext
+        {
+            Out = stdout,
+            Error = stderr,
+            In = new StringReader("from-standard-input-1234\n"),
+            Environment = name => name == "AUTH0_MCP_CREDENTIALS_FILE" ? file : null,
+            Catalog = _catalog,
+            OpenStore = () => _store,
+            OwnsStores = false,
+            Time = _clock,
+            GrantedScopes = () => null,
+        };
+
+        var code = await Cli.RunAsync(["credentials", "rotate", .. options], context, CancellationToken.None);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(stdout.ToString());
+        Assert.False(File.Exists(file));
+        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal($"auth0-mcp: credentials rotate: {expected}", lines[0]);
+        Assert.Equal("Run 'auth0-mcp credentials rotate --help' for usage.", lines[^1]);
+    }
+
+    [Fact]
     public async Task ToolsClassify_Override_SurvivesResync()
     {
         await RunAsync("tools", "classify", "auth0_roles_create", "--risk", "dangerous");
