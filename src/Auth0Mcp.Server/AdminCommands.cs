@@ -28,18 +28,18 @@ internal static class AdminCommands
     {
         var name = new Argument<string>("name") { Description = "The toolset (all-approved and read-only included)." };
         var command = new Command("grants", "Print the minimal Management API scopes a toolset needs.") { name };
-        command.SetAction((parse, ct) => GrantsAsync(parse.GetRequiredValue(name), context, ct));
-        return command;
+        command.SetAction((parse, ct) => GrantsAsync(parse.GetRequiredValue(name), parse, context, ct));
+        return command.RefusingUnknownOptions();
     }
 
-    private static Task<int> GrantsAsync(string toolset, CliContext context, CancellationToken cancellationToken) =>
+    private static Task<int> GrantsAsync(string toolset, ParseResult parse, CliContext context, CancellationToken cancellationToken) =>
         context.WithGovernanceAsync("cli", async governance =>
         {
             var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
             var names = ToolGovernance.ResolveToolset(state, toolset);
             if (names.Count == 0 && !state.Toolsets.Any(t => string.Equals(t.Name, toolset, StringComparison.Ordinal)) && toolset is not (Toolset.AllApproved or Toolset.ReadOnly))
             {
-                await context.Error.WriteLineAsync($"auth0-mcp: unknown toolset '{toolset}'. Run 'auth0-mcp toolsets list'.").ConfigureAwait(false);
+                await Cli.ErrorAsync(context, parse, $"unknown toolset '{TerminalText.Escape(toolset)}' (see 'auth0-mcp toolsets list')").ConfigureAwait(false);
                 return Cli.Usage;
             }
 
@@ -95,6 +95,17 @@ internal static class AdminCommands
         {
             token, tokenStdin, clientId, secret, secretStdin,
         };
+        // Each secret comes from one place: the option or standard input, never both (one would be ignored).
+        rotate.Validators.Add(result =>
+        {
+            foreach (var (text, stdin) in new[] { ((Option)token, (Option<bool>)tokenStdin), (secret, secretStdin) })
+            {
+                if (result.GetResult(text) is not null && result.GetValue(stdin))
+                {
+                    result.AddError($"give {text.Name} or {stdin.Name}, not both");
+                }
+            }
+        });
         rotate.SetAction(async (parse, ct) =>
         {
             var newToken = parse.GetValue(tokenStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : parse.GetValue(token);

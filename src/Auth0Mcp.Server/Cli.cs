@@ -25,7 +25,7 @@ internal static class Cli
 
     /// <summary>What <c>auth0-mcp --help</c> adds after the commands: the settings and how HTTP callers authenticate.</summary>
     public static string Environment { get; } = """
-        Settings (lowest to highest precedence: --config FILE or AUTH0_MCP_CONFIG, the environment, options):
+        Settings (lowest to highest precedence: --config FILE (any command) or AUTH0_MCP_CONFIG, the environment, options):
           {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl", "CredentialsFile"},
            "Server": {"Http", "ToolsMode", "PageSize", "MaxRequestBytes"},
            "Governance": {"Enabled", "Store", "AuditKey", "AuditKeyFile", "AuditCheckpoints", "User", "Groups": [...], "MaxOutputBytes",
@@ -73,6 +73,7 @@ internal static class Cli
 
         // No termination handler: the servers' hosts handle SIGINT/SIGTERM themselves and shut down gracefully (the audit
         // is flushed); the one-shot commands have nothing to hand back on a signal.
+        context.ConfigFile = parse.GetValue<string>("--config");
         var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
@@ -97,7 +98,11 @@ internal static class Cli
         var root = new RootCommand("auth0-mcp: a governed MCP server for the Auth0 Management API. Without a command: serve over stdio.");
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new RootHelpAction((HelpAction)help.Action!);
-        root.SetAction((_, ct) => ServeCommand.RunAsync(HostConfiguration.Load(HostArguments.None, context.Environment), context.Error, ct));
+        // --config is every command's: the settings of serve, admin and the commands (CliContext.Settings) come from it.
+        var config = HostArguments.ConfigOption();
+        config.Recursive = true;
+        root.Add(config);
+        root.SetAction((parse, ct) => ServeCommand.RunAsync(HostConfiguration.Load(new HostArguments(null, null, parse.GetValue(config)), context.Environment), context.Error, ct));
         root.Add(ServeCommand.Command(context));
         root.Add(ServeCommand.AdminCommand(context));
         root.Add(CatalogCommand.Command(context));
@@ -153,7 +158,10 @@ internal sealed class CliContext
     private readonly Lazy<HostSettings> _settings;
 
     /// <summary>Creates a context; the settings are read on first use.</summary>
-    public CliContext() => _settings = new(() => HostConfiguration.Load(HostArguments.None, Environment, HostRole.Commands));
+    public CliContext() => _settings = new(() => HostConfiguration.Load(new HostArguments(null, null, ConfigFile), Environment, HostRole.Commands));
+
+    /// <summary>The settings file the command line names (<c>--config</c>, every command's option); null: <c>AUTH0_MCP_CONFIG</c>.</summary>
+    public string? ConfigFile { get; set; }
 
     /// <summary>The environment the settings are read from (default: the process's; tests pass their own).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
@@ -192,10 +200,10 @@ internal sealed class CliContext
     /// <summary>How long a command over the audit log (<c>audit verify</c>, <c>audit export</c>) works before it reports progress on standard error, and between reports.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Who acts when <c>--actor</c> is not given (<c>AUTH0_MCP_USER</c>); null: the OS user.</summary>
+    /// <summary>Who acts when <c>--actor</c> is not given (<c>AUTH0_MCP_USER</c>); null (unset or blank): the OS user.</summary>
     public string? DefaultActor
     {
-        get => field ?? (Settings.Governance.User is { Length: > 0 } user ? user.Trim() : null);
+        get => field ?? (string.IsNullOrWhiteSpace(Settings.Governance.User) ? null : Settings.Governance.User.Trim());
         init;
     }
 
@@ -257,6 +265,67 @@ internal static class CliSymbols
     {
         configure(symbol);
         return symbol;
+    }
+
+    /// <summary>
+    /// Makes a token that starts with <c>-</c> a parse error in the arguments of <paramref name="command"/>
+    /// (<c>unknown option '--jsn'; did you mean '--json'?</c>): System.CommandLine hands a token that is no known option
+    /// to an argument that still takes values, so a mistyped option would otherwise become a tool or toolset name.
+    /// Call it once the command has all its options.
+    /// </summary>
+    public static Command RefusingUnknownOptions(this Command command)
+    {
+        foreach (var argument in command.Arguments)
+        {
+            argument.Validators.Add(result =>
+            {
+                foreach (var token in result.Tokens.Where(t => t.Value.Length > 1 && t.Value[0] == '-'))
+                {
+                    result.AddError($"unknown option '{token.Value}'{OptionHint(token.Value, command)}");
+                }
+            });
+        }
+
+        return command;
+    }
+
+    /// <summary><c>; did you mean '--json'?</c> for the options of <paramref name="command"/> within two edits, or nothing.</summary>
+    private static string OptionHint(string typed, Command command)
+    {
+        var names = command.Options.Concat(Ancestors(command).SelectMany(p => p.Options.Where(o => o.Recursive)))
+            .SelectMany(o => o.Aliases.Prepend(o.Name))
+            .Where(n => n.StartsWith("--", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .Select(n => (Name: n, Distance: Distance(typed, n)))
+            .Where(n => n.Distance <= 2)
+            .OrderBy(n => n.Distance)
+            .ThenBy(n => n.Name, StringComparer.Ordinal)
+            .Select(n => $"'{n.Name}'")
+            .Take(3)
+            .ToList();
+        return names.Count == 0 ? "" : $"; did you mean {string.Join(" or ", names)}?";
+    }
+
+    private static IEnumerable<Command> Ancestors(Command command) =>
+        command.Parents.OfType<Command>().SelectMany(p => Ancestors(p).Prepend(p));
+
+    /// <summary>The Levenshtein distance of two short option names.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>Tab completion from a fixed list; the parse stays lenient (case, dashes, aliases are the command's to read).</summary>

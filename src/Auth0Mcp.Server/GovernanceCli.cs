@@ -70,20 +70,20 @@ internal static class GovernanceCli
             Name("name", "The profile."), Many("--toolsets", "Toolsets.", "TOOLSETS"), Many("--users", "Users.", "USERS"), Many("--groups", "Groups.", "GROUPS")),
         Verb(context, "delete", "Delete a profile.", Delete("profile", (g, n, a, ct) => g.DeleteProfileAsync(n, a, ct)), Name("name", "The profile.")),
         Verb(context, "request", "Request access to a profile for a user.", RequestAsync,
-            Name("name", "The profile."), Text("--user", "The user (default: the actor).", "USER"), Many("--groups", "The user's groups.", "GROUPS"),
+            Name("name", "The profile."), NotBlank(Text("--user", "The user (default: the actor).", "USER"), "a user"), Many("--groups", "The user's groups.", "GROUPS"),
             Text("--reason", "Why access is needed.", "TEXT")),
         Verb(context, "grant", "Grant an access request (by id, or by profile name with --user).", (r, p) => DecideAsync(r, p, grant: true),
-            Name("id", "The request id or profile name."), Text("--user", "The user, when a profile name is given.", "USER"),
+            Name("id", "The request id or profile name."), NotBlank(Text("--user", "The user, when a profile name is given.", "USER"), "a user"),
             Text("--expires", "How long the access lasts, e.g. 2h.", "DURATION")),
         Verb(context, "deny", "Deny an access request.", (r, p) => DecideAsync(r, p, grant: false),
-            Name("id", "The request id or profile name."), Text("--user", "The user, when a profile name is given.", "USER"),
+            Name("id", "The request id or profile name."), NotBlank(Text("--user", "The user, when a profile name is given.", "USER"), "a user"),
             Text("--expires", "Ignored for deny.", "DURATION")));
 
     private static Command KillSwitch(CliContext context) => Group("kill-switch", "Stop every call, or calls of one tool, at once.",
-        Verb(context, "on", "Turn the kill switch on (all tools, or one).", (r, p) => SetKillSwitchAsync(r, p, on: true),
-            ToolNames("tool", "One tool (default: all).", ArgumentArity.ZeroOrOne)),
-        Verb(context, "off", "Turn the kill switch off (all tools, or one).", (r, p) => SetKillSwitchAsync(r, p, on: false),
-            ToolNames("tool", "One tool (default: all).", ArgumentArity.ZeroOrOne)),
+        Verb(context, "on", "Turn the global kill switch on (every call refused), or the switches of the tools a name or glob matches.", (r, p) => SetKillSwitchAsync(r, p, on: true),
+            ToolNames("tool", "A tool name or glob, e.g. 'auth0_users_*' (default: the global switch).", ArgumentArity.ZeroOrOne)),
+        Verb(context, "off", "Turn the global kill switch off (tool switches stay as they are), or the switches of the tools a name or glob matches.", (r, p) => SetKillSwitchAsync(r, p, on: false),
+            ToolNames("tool", "A tool name or glob, e.g. 'auth0_users_*' (default: the global switch).", ArgumentArity.ZeroOrOne)),
         Verb(context, "status", "Show the global and per-tool kill switches.", KillSwitchStatusAsync));
 
     private static Command Audit(CliContext context) => Group("audit", "The hash-chained audit log.",
@@ -131,10 +131,10 @@ internal static class GovernanceCli
             }
         }
 
-        command.Add(new Option<string>("--actor") { Description = "Who is making the change (default: AUTH0_MCP_USER or the OS user).", HelpName = "NAME" });
+        command.Add(NotBlank(new Option<string>("--actor") { Description = "Who is making the change (default: AUTH0_MCP_USER or the OS user).", HelpName = "NAME" }, "a name"));
         command.SetAction(async (parse, ct) =>
         {
-            var actor = parse.GetValue<string>("--actor") ?? context.DefaultActor ?? Environment.UserName;
+            var actor = parse.GetValue<string>("--actor")?.Trim() ?? context.DefaultActor ?? Environment.UserName;
             try
             {
                 return await context.WithGovernanceAsync(actor, governance => run(new Run(context, governance, actor, ct), parse), ct).ConfigureAwait(false);
@@ -145,7 +145,7 @@ internal static class GovernanceCli
                 return Cli.Usage;
             }
         });
-        return command;
+        return command.RefusingUnknownOptions();
     }
 
     private static async Task<int> ListToolsAsync(Run r, ParseResult p)
@@ -175,7 +175,7 @@ internal static class GovernanceCli
         foreach (var tool in tools)
         {
             var kill = tool.Killed ? " [killed]" : "";
-            await r.Out.WriteLineAsync($"{tool.Name,-48} {tool.State,-14} {tool.Action,-7} {tool.Risk,-10} {string.Join(",", ToolGovernance.ToolsetsOf(state, tool))}{kill}").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(tool.Name),-48} {tool.State,-14} {tool.Action,-7} {tool.Risk,-10} {Es(ToolGovernance.ToolsetsOf(state, tool))}{kill}").ConfigureAwait(false);
         }
 
         await r.Out.WriteLineAsync($"{tools.Count} tool(s)").ConfigureAwait(false);
@@ -256,7 +256,7 @@ internal static class GovernanceCli
 
         foreach (var set in sets)
         {
-            await r.Out.WriteLineAsync($"{set.Name}{(set.Automatic ? " (automatic)" : "")}: {set.Live.Count} callable of {(set.Automatic ? set.Live.Count : set.Tools.Count)}{(set.Automatic ? "" : ": " + string.Join(", ", set.Tools))}").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(set.Name)}{(set.Automatic ? " (automatic)" : "")}: {set.Live.Count} callable of {(set.Automatic ? set.Live.Count : set.Tools.Count)}{(set.Automatic ? "" : ": " + Es(set.Tools, ", "))}").ConfigureAwait(false);
         }
 
         return Cli.Ok;
@@ -346,10 +346,10 @@ internal static class GovernanceCli
 
         foreach (var profile in state.Profiles)
         {
-            await r.Out.WriteLineAsync($"{profile.Name}: policy={GovernanceNames.Name(profile.Policy)}{(profile.Expiry is null ? "" : $" expires={profile.Expiry}")} toolsets=[{string.Join(",", profile.Toolsets)}] users=[{string.Join(",", profile.Users)}] groups=[{string.Join(",", profile.Groups)}]").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(profile.Name)}: policy={GovernanceNames.Name(profile.Policy)}{(profile.Expiry is null ? "" : $" expires={profile.Expiry}")} toolsets=[{Es(profile.Toolsets)}] users=[{Es(profile.Users)}] groups=[{Es(profile.Groups)}]").ConfigureAwait(false);
             foreach (var g in state.Grants.Where(g => g.Profile == profile.Name))
             {
-                await r.Out.WriteLineAsync($"  request {g.Id} {g.User}: {g.Status}{(g.IsActive(now) ? " (active)" : "")}{(g.ExpiresAt is null ? "" : $" until {g.ExpiresAt:O}")}").ConfigureAwait(false);
+                await r.Out.WriteLineAsync($"  request {E(g.Id)} {E(g.User)}: {g.Status}{(g.IsActive(now) ? " (active)" : "")}{(g.ExpiresAt is null ? "" : $" until {g.ExpiresAt:O}")}").ConfigureAwait(false);
             }
         }
 
@@ -384,7 +384,7 @@ internal static class GovernanceCli
     private static async Task<int> RequestAsync(Run r, ParseResult p)
     {
         var name = Required(p.GetValue<string>("name"), "a profile name");
-        var user = p.GetValue<string>("--user") ?? r.Actor;
+        var user = p.GetValue<string>("--user")?.Trim() ?? r.Actor;
         var grant = await r.Gov.RequestAccessAsync(name, new CallerIdentity(user, Split(p.GetValue<string[]>("--groups"))), p.GetValue<string>("--reason"), r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync(grant.Status == GrantStatus.Granted
             ? $"access to {name} active for {user} until {grant.ExpiresAt:O} (request {grant.Id})"
@@ -395,8 +395,8 @@ internal static class GovernanceCli
     private static async Task<int> DecideAsync(Run r, ParseResult p, bool grant)
     {
         var id = Required(p.GetValue<string>("id"), "a request id or profile name");
-        var decided = await r.Gov.DecideAsync(id, p.GetValue<string>("--user"), grant, Duration(p, "--expires"), r.Actor, r.Ct).ConfigureAwait(false);
-        await r.Out.WriteLineAsync($"{(grant ? "granted" : "denied")} {decided.Profile} for {decided.User} (request {decided.Id}){(decided.ExpiresAt is null ? "" : $" until {decided.ExpiresAt:O}")}").ConfigureAwait(false);
+        var decided = await r.Gov.DecideAsync(id, p.GetValue<string>("--user")?.Trim(), grant, Duration(p, "--expires"), r.Actor, r.Ct).ConfigureAwait(false);
+        await r.Out.WriteLineAsync($"{(grant ? "granted" : "denied")} {E(decided.Profile)} for {E(decided.User)} (request {decided.Id}){(decided.ExpiresAt is null ? "" : $" until {decided.ExpiresAt:O}")}").ConfigureAwait(false);
         return Cli.Ok;
     }
 
@@ -406,7 +406,7 @@ internal static class GovernanceCli
         await r.Out.WriteLineAsync($"global: {(state.GlobalKillSwitch ? "on" : "off")}").ConfigureAwait(false);
         foreach (var tool in state.Tools.Where(t => t.Killed))
         {
-            await r.Out.WriteLineAsync($"{tool.Name}: on").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(tool.Name)}: on").ConfigureAwait(false);
         }
 
         return Cli.Ok;
@@ -416,7 +416,22 @@ internal static class GovernanceCli
     {
         var tool = p.GetValue<string>("tool");
         await r.Gov.SetKillSwitchAsync(on, tool, r.Actor, r.Ct).ConfigureAwait(false);
-        await r.Out.WriteLineAsync($"kill switch {(on ? "on" : "off")}{(tool is null ? " (all tools)" : $" for {tool}")}").ConfigureAwait(false);
+        var state = await r.Gov.GetStateAsync(r.Ct).ConfigureAwait(false);
+        if (tool is not null)
+        {
+            // A glob may match several tools: name each one switched.
+            var tools = ToolGovernance.ResolveTools(state, [tool]).Select(t => t.Name).ToList();
+            await r.Out.WriteLineAsync($"kill switch {(on ? "on" : "off")} for {tools.Count} tool(s): {Es(tools, ", ")}").ConfigureAwait(false);
+            return Cli.Ok;
+        }
+
+        // The global switch only: the per-tool switches stay as they are, and are named so nobody thinks all is clear.
+        var killed = state.Tools.Where(t => t.Killed).Select(t => t.Name).ToList();
+        await r.Out.WriteLineAsync(on
+            ? "global kill switch on: every tool call is refused"
+            : killed.Count == 0
+                ? "global kill switch off; no tool switch is on"
+                : $"global kill switch off; {killed.Count} tool switch(es) still on: {Es(killed, ", ")} (kill-switch off TOOL)").ConfigureAwait(false);
         return Cli.Ok;
     }
 
@@ -452,38 +467,91 @@ internal static class GovernanceCli
     private static async Task<int> ExportAsync(Run r, ParseResult p)
     {
         var output = p.GetValue<string>("--output");
-        var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
-        var progress = new CountProgress(r.Context, "audit export", "written", total);
-        var writer = output is null ? r.Out : new StreamWriter(output, append: false, new UTF8Encoding(false));
-        long count = 0;
+        if (output is null)
+        {
+            await WriteAuditAsync(r, r.Out).ConfigureAwait(false);
+            return Cli.Ok;
+        }
+
+        // Written to a new file beside the target and moved over it when complete: a failed export leaves no partial file.
+        var target = ExportTarget(output);
+        var temp = $"{target}.{Guid.NewGuid():N}.tmp";
+        long count;
         try
         {
-            await foreach (var row in r.Gov.Store.ReadAuditAsync(0, r.Ct).ConfigureAwait(false))
+            var writer = new StreamWriter(new FileStream(temp, FileMode.CreateNew, FileAccess.Write), new UTF8Encoding(false));
+            await using (writer.ConfigureAwait(false))
             {
-                await writer.WriteAsync(AuditExport.ToJsonLine(row)).ConfigureAwait(false);
-                await writer.WriteAsync('\n').ConfigureAwait(false);
-                if (++count % 4096 == 0)
-                {
-                    progress.Report(count);
-                }
+                count = await WriteAuditAsync(r, writer).ConfigureAwait(false);
             }
 
-            progress.Report(count);
+            File.Move(temp, target, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new GovernanceException($"--output '{output}': cannot write it ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})");
         }
         finally
         {
-            if (output is not null)
+            TryDelete(temp);
+        }
+
+        await r.Out.WriteLineAsync($"exported {count} record(s) to {output}").ConfigureAwait(false);
+        return Cli.Ok;
+    }
+
+    /// <summary>The full path of the <c>audit export --output</c> file; a folder, or a file in a missing folder, is refused.</summary>
+    private static string ExportTarget(string output)
+    {
+        string full;
+        try
+        {
+            full = Path.GetFullPath(Required(output, "a file name for --output"));
+        }
+        catch (ArgumentException)
+        {
+            throw new GovernanceException($"--output '{output}' is not a valid file name");
+        }
+
+        if (Directory.Exists(full))
+        {
+            throw new GovernanceException($"--output '{output}' is a folder; give a file name");
+        }
+
+        var folder = Path.GetDirectoryName(full);
+        return folder is null || Directory.Exists(folder) ? full : throw new GovernanceException($"--output '{output}': the folder '{folder}' does not exist");
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the export already failed or succeeded; a stray temporary file is named by its .tmp suffix.
+        }
+    }
+
+    /// <summary>Writes every audit record as a JSON line, reporting progress; returns how many.</summary>
+    private static async Task<long> WriteAuditAsync(Run r, TextWriter writer)
+    {
+        var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
+        var progress = new CountProgress(r.Context, "audit export", "written", total);
+        long count = 0;
+        await foreach (var row in r.Gov.Store.ReadAuditAsync(0, r.Ct).ConfigureAwait(false))
+        {
+            await writer.WriteAsync(AuditExport.ToJsonLine(row)).ConfigureAwait(false);
+            await writer.WriteAsync('\n').ConfigureAwait(false);
+            if (++count % 4096 == 0)
             {
-                await writer.DisposeAsync().ConfigureAwait(false);
+                progress.Report(count);
             }
         }
 
-        if (output is not null)
-        {
-            await r.Out.WriteLineAsync($"exported {count} record(s) to {output}").ConfigureAwait(false);
-        }
-
-        return Cli.Ok;
+        progress.Report(count);
+        return count;
     }
 
     private static async Task<int> VerifyAsync(Run r, ParseResult p)
@@ -562,8 +630,8 @@ internal static class GovernanceCli
 
         foreach (var a in approvals)
         {
-            await r.Out.WriteLineAsync($"{a.Id} {ApprovalStatus(a, now),-8} {a.Tool} for {a.User}{(a.Channel == CallApproval.ElicitationChannel ? " (a confirmation the caller answers in the client, not granted here)" : "")} requested {a.RequestedAt:O} expires {a.ExpiresAt:O}{(a.DecidedBy is null ? "" : $" decided by {a.DecidedBy}")}").ConfigureAwait(false);
-            await r.Out.WriteLineAsync($"    arguments {a.Arguments} (sha256 {a.ArgumentsHash})").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(a.Id)} {ApprovalStatus(a, now),-8} {E(a.Tool)} for {E(a.User)}{(a.Channel == CallApproval.ElicitationChannel ? " (a confirmation the caller answers in the client, not granted here)" : "")} requested {a.RequestedAt:O} expires {a.ExpiresAt:O}{(a.DecidedBy is null ? "" : $" decided by {E(a.DecidedBy)}")}{(a.Reason is null ? "" : $" reason: {E(a.Reason)}")}").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"    arguments {E(a.Arguments)} (sha256 {E(a.ArgumentsHash)})").ConfigureAwait(false);
         }
 
         await r.Out.WriteLineAsync($"{approvals.Count} approval request(s){(all ? "" : " open (--all shows decided and expired ones)")}").ConfigureAwait(false);
@@ -585,8 +653,8 @@ internal static class GovernanceCli
         var expiry = grant ? Duration(p, "--expires") : null;
         var approval = await r.Gov.DecideCallApprovalAsync(id, grant, expiry, p.GetValue<string>("--reason"), r.Actor, r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync(grant
-            ? $"granted {approval.Id}: {approval.Tool} for {approval.User} may run once with the same arguments until {approval.ExpiresAt:O}"
-            : $"denied {approval.Id}: {approval.Tool} for {approval.User}").ConfigureAwait(false);
+            ? $"granted {approval.Id}: {E(approval.Tool)} for {E(approval.User)} may run once with the same arguments until {approval.ExpiresAt:O}"
+            : $"denied {approval.Id}: {E(approval.Tool)} for {E(approval.User)}").ConfigureAwait(false);
         return Cli.Ok;
     }
 
@@ -635,6 +703,12 @@ internal static class GovernanceCli
         w.WriteEndArray();
     }
 
+    /// <summary>Stored text made safe for one terminal line (control characters, bidi overrides escaped): old stores, callers' values.</summary>
+    private static string? E(string? text) => TerminalText.Escape(text);
+
+    /// <summary><see cref="E"/> of each value, joined.</summary>
+    private static string Es(IEnumerable<string> values, string separator = ",") => string.Join(separator, values.Select(v => TerminalText.Escape(v)));
+
     private static TimeSpan? Duration(ParseResult p, string option) => p.GetValue<string>(option) is { } text ? GovernanceNames.ParseDuration(text) : null;
 
     private static string Required(string? value, string what) =>
@@ -662,6 +736,19 @@ internal static class GovernanceCli
     private static Option<string> Choice(string name, string description, string helpName, params string[] values)
     {
         return Text(name, description, helpName).WithCompletions(values);
+    }
+
+    /// <summary>An option naming a person: given, it must not be empty or blank (a parse error, exit 2).</summary>
+    private static Option<string> NotBlank(Option<string> option, string what)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+            {
+                result.AddError($"{option.Name} needs {what}, not an empty or blank value");
+            }
+        });
+        return option;
     }
 
     private static Argument<string> Name(string name, string description) => new(name) { Description = description };

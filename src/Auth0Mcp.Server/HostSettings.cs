@@ -162,7 +162,8 @@ internal sealed class HostSettings : IValidatableObject
 /// <summary>The <c>Auth0</c> section: the tenant and the credential (the credentials file may override the credential).</summary>
 internal sealed class Auth0Settings
 {
-    /// <summary>Tenant domain (<c>AUTH0_DOMAIN</c>).</summary>
+    /// <summary>Tenant domain (<c>AUTH0_DOMAIN</c>): a host name with an optional port, optionally after <c>https://</c>.</summary>
+    [TenantDomain(ErrorMessage = "Auth0:Domain (AUTH0_DOMAIN): expected a host name with an optional port (1-65535), optionally after https://, e.g. your-tenant.us.auth0.com")]
     public string? Domain { get; set; }
 
     /// <summary>Management API bearer token (<c>AUTH0_TOKEN</c>).</summary>
@@ -380,4 +381,16 @@ internal sealed class ToolsModeNameAttribute : SettingCheckAttribute
 {
     /// <inheritdoc />
     protected override bool Passes(object? value) => value is not string { Length: > 0 } text || ToolsModeOptions.TryParseMode(text, out _);
+}
+
+/// <summary>Unset, or a tenant domain <see cref="Auth0Mcp.Sdk.Http.Auth0ConnectionOptions"/> can use (the message adds the value).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class TenantDomainAttribute : SettingCheckAttribute
+{
+    /// <inheritdoc />
+    protected override bool Passes(object? value) => value is not string text || string.IsNullOrWhiteSpace(text) || Auth0Mcp.Sdk.Http.Auth0ConnectionOptions.IsValidDomain(text);
+
+    /// <inheritdoc />
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        Passes(value) ? ValidationResult.Success : new ValidationResult($"{ErrorMessageString}, got '{TerminalText.Escape(value as string)}'");
 }

@@ -15,18 +15,29 @@ internal sealed record HostArguments(string? Http, string? ToolsMode, string? Co
     /// <summary>No options given: the settings come from the file and the environment.</summary>
     public static HostArguments None { get; } = new(null, null, null);
 
-    /// <summary>The options, on a new <c>serve</c> or <c>admin</c> command.</summary>
-    public static Command Options(string name, string description)
+    /// <summary>
+    /// The options, on a new <c>serve</c> or <c>admin</c> command; <c>--config</c> too unless <paramref name="withConfig"/>
+    /// is false (in the command tree it is the root's, for every command: <see cref="ConfigOption"/>).
+    /// </summary>
+    public static Command Options(string name, string description, bool withConfig = true)
     {
         var command = new Command(name, description)
         {
             new Option<string>("--http") { Description = "Serve Streamable HTTP at this URL, e.g. http://127.0.0.1:8080/mcp (port 0 picks a free port).", HelpName = "URL" },
             new Option<string>("--tools-mode") { Description = "full: every entitled tool in tools/list (paginated); progressive: three tools (search, describe, call) under 4 KB.", HelpName = "full|progressive" }
                 .WithCompletions("full", "progressive"),
-            new Option<string>("--config") { Description = "A JSON settings file; the environment and options override it (see auth0-mcp --help).", HelpName = "FILE" },
         };
+        if (withConfig)
+        {
+            command.Add(ConfigOption());
+        }
+
         return command;
     }
+
+    /// <summary><c>--config FILE</c>: the JSON settings file (instead of <c>AUTH0_MCP_CONFIG</c>).</summary>
+    public static Option<string> ConfigOption() =>
+        new("--config") { Description = "A JSON settings file (instead of AUTH0_MCP_CONFIG); the environment and options override it (see auth0-mcp --help).", HelpName = "FILE" };
 
     /// <summary>The values of <see cref="Options"/> in <paramref name="parse"/>.</summary>
     public static HostArguments From(ParseResult parse) =>
@@ -39,7 +50,7 @@ internal static class ServeCommand
     /// <summary><c>serve [--http URL] [--tools-mode MODE] [--config FILE]</c>.</summary>
     public static Command Command(CliContext context)
     {
-        var command = HostArguments.Options("serve", "Serve MCP over stdio (the default), or over Streamable HTTP with --http (callers authenticate with a JWT or an API key).");
+        var command = HostArguments.Options("serve", "Serve MCP over stdio (the default), or over Streamable HTTP with --http (callers authenticate with a JWT or an API key).", withConfig: false);
         command.SetAction((parse, ct) => RunAsync(HostConfiguration.Load(HostArguments.From(parse), context.Environment), context.Error, ct));
         return command;
     }
@@ -47,7 +58,7 @@ internal static class ServeCommand
     /// <summary><c>admin --http URL [--config FILE]</c>: the admin console alone against the store.</summary>
     public static Command AdminCommand(CliContext context)
     {
-        var command = HostArguments.Options("admin", "Serve only the admin console (govern tools in a browser) against the store, e.g. --http http://127.0.0.1:8081 (AUTH0_MCP_ADMIN=on serves it under /admin of serve --http).");
+        var command = HostArguments.Options("admin", "Serve only the admin console (govern tools in a browser) against the store, e.g. --http http://127.0.0.1:8081 (AUTH0_MCP_ADMIN=on serves it under /admin of serve --http).", withConfig: false);
         command.SetAction((parse, ct) => Http.AdminServe.RunAsync(HostConfiguration.Load(HostArguments.From(parse), context.Environment, HostRole.Admin), context.Error, ct));
         return command;
     }

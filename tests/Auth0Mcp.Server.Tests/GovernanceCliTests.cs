@@ -215,6 +215,81 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KillSwitchOff_Global_SaysWhichToolSwitchesAreStillOn()
+    {
+        await RunAsync("kill-switch", "on");
+        await RunAsync("kill-switch", "on", "auth0_users_delete");
+
+        var (code, output, err) = await RunAsync("kill-switch", "off");
+        var state = await _store.LoadStateAsync();
+        var clear = await RunAsync("kill-switch", "off", "auth0_users_delete");
+        var none = await RunAsync("kill-switch", "off");
+
+        Assert.True(code == 0, err);
+        Assert.Equal("global kill switch off; 1 tool switch(es) still on: auth0_users_delete (kill-switch off TOOL)", output.TrimEnd());
+        Assert.False(state.GlobalKillSwitch);
+        Assert.True(state.FindTool("auth0_users_delete")!.Killed);
+        Assert.Equal("kill switch off for 1 tool(s): auth0_users_delete", clear.Out.TrimEnd());
+        Assert.Equal("global kill switch off; no tool switch is on", none.Out.TrimEnd());
+    }
+
+    [Fact]
+    public async Task KillSwitchOn_Glob_SwitchesAndNamesEachMatchingTool()
+    {
+        var help = await RunExactAsync("kill-switch", "on", "--help");
+
+        var (code, output, err) = await RunAsync("kill-switch", "on", "auth0_users_*");
+
+        Assert.True(code == 0, err);
+        Assert.Equal("kill switch on for 2 tool(s): auth0_users_delete, auth0_users_list", output.TrimEnd());
+        var state = await _store.LoadStateAsync();
+        Assert.Equal(["auth0_users_delete", "auth0_users_list"], state.Tools.Where(t => t.Killed).Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Contains("A tool name or glob", help.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ToolsetsGrants_UnknownToolset_OneLineWithTheCommandName()
+    {
+        var (code, output, err) = await RunExactAsync("toolsets", "grants", "nosuch");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        Assert.Equal("auth0-mcp: toolsets grants: unknown toolset 'nosuch' (see 'auth0-mcp toolsets list')", err.TrimEnd());
+    }
+
+    [Theory]
+    [InlineData("give --token or --token-stdin, not both", "--token", "abcdefgh12345678", "--token-stdin")]
+    [InlineData("give --client-secret or --client-secret-stdin, not both", "--client-id", "id", "--client-secret-stdin", "--client-secret", "s3cret-value")]
+    public async Task CredentialsRotate_OptionAndStandardInputForOneSecret_ExitTwoAndNothingWritten(string expected, params string[] options)
+    {
+        // Its own settings and input: whatever happens, the user's credentials file is not touched.
+        var file = Path.Combine(_directory, "credentials.json");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext
+        {
+            Out = stdout,
+            Error = stderr,
+            In = new StringReader("from-standard-input-1234\n"),
+            Environment = name => name == "AUTH0_MCP_CREDENTIALS_FILE" ? file : null,
+            Catalog = _catalog,
+            OpenStore = () => _store,
+            OwnsStores = false,
+            Time = _clock,
+            GrantedScopes = () => null,
+        };
+
+        var code = await Cli.RunAsync(["credentials", "rotate", .. options], context, CancellationToken.None);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(stdout.ToString());
+        Assert.False(File.Exists(file));
+        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal($"auth0-mcp: credentials rotate: {expected}", lines[0]);
+        Assert.Equal("Run 'auth0-mcp credentials rotate --help' for usage.", lines[^1]);
+    }
+
+    [Fact]
     public async Task ToolsClassify_Override_SurvivesResync()
     {
         await RunAsync("tools", "classify", "auth0_roles_create", "--risk", "dangerous");
@@ -307,6 +382,49 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditExport_OutputInAMissingFolder_ExitTwoNamingThePathAndNoFile()
+    {
+        var folder = Path.Combine(_directory, "no", "such", "dir");
+        var file = Path.Combine(folder, "x.jsonl");
+
+        var (code, output, err) = await RunAsync("audit", "export", "--output", file);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        Assert.Equal($"auth0-mcp: audit export: --output '{file}': the folder '{folder}' does not exist", err.TrimEnd());
+        Assert.False(Directory.Exists(Path.Combine(_directory, "no")));
+    }
+
+    [Fact]
+    public async Task AuditExport_OutputIsAFolder_ExitTwoNamingThePathAndTheFolderUntouched()
+    {
+        var folder = Path.Combine(_directory, "exports");
+        Directory.CreateDirectory(folder);
+
+        var (code, output, err) = await RunAsync("audit", "export", "--output", folder);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        Assert.Equal($"auth0-mcp: audit export: --output '{folder}' is a folder; give a file name", err.TrimEnd());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        Assert.Empty(Directory.EnumerateFiles(_directory, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task AuditExport_ExistingFile_ReplacedWholeAndNoTemporaryFileLeft()
+    {
+        var file = Path.Combine(_directory, "audit.jsonl");
+        await File.WriteAllTextAsync(file, "old content that is longer than nothing\n");
+
+        var (code, output, err) = await RunAsync("audit", "export", "--output", file);
+
+        Assert.True(code == 0, err);
+        Assert.StartsWith("exported ", output, StringComparison.Ordinal);
+        Assert.All(await File.ReadAllLinesAsync(file), l => Assert.StartsWith("{", l, StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFiles(_directory, "*.tmp"));
+    }
+
+    [Fact]
     public async Task CredentialRotation_Recorded_WithoutTheSecret()
     {
         var governance = new ToolGovernance(_store, _clock);
@@ -359,6 +477,52 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("", "--actor needs a name", "tools", "disable", "auth0_users_list", "--actor")]
+    [InlineData("   ", "--actor needs a name", "tools", "disable", "auth0_users_list", "--actor")]
+    [InlineData("", "--user needs a user", "profiles", "request", "p", "--actor", "admin", "--user")]
+    [InlineData(" ", "--user needs a user", "profiles", "grant", "p", "--actor", "admin", "--user")]
+    public async Task Actor_EmptyOrBlank_ExitTwoNamingTheOption(string value, string expected, params string[] command)
+    {
+        await RunAsync("tools", "list");
+        var head = await _store.GetAuditHeadAsync();
+
+        var (code, output, err) = await RunExactAsync([.. command, value]);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal($"auth0-mcp: {command[0]} {command[1]}: {expected}, not an empty or blank value", lines[0]);
+        Assert.Equal($"Run 'auth0-mcp {command[0]} {command[1]} --help' for usage.", lines[^1]);
+        Assert.Equal(head, await _store.GetAuditHeadAsync());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task Actor_BlankAuth0McpUser_FallsBackToTheOsUser(string user)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext
+        {
+            Out = stdout,
+            Error = stderr,
+            Environment = name => name == "AUTH0_MCP_USER" ? user : null,
+            Catalog = _catalog,
+            OpenStore = () => _store,
+            OwnsStores = false,
+            Time = _clock,
+            GrantedScopes = () => null,
+        };
+
+        var code = await Cli.RunAsync(["tools", "approve", "auth0_users_list"], context, CancellationToken.None);
+
+        Assert.True(code == 0, stderr.ToString());
+        var tail = (await RunExactAsync("audit", "tail", "-n", "1", "--json")).Out;
+        Assert.Equal(Environment.UserName, JsonDocument.Parse(tail).RootElement.GetProperty("user").GetString());
+    }
+
+    [Theory]
     [InlineData("tools", "approve")]
     [InlineData("audit", "verify")]
     [InlineData("profiles", "create")]
@@ -369,6 +533,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal(0, code);
         Assert.Matches($"Usage:\\s+\\S+ {group} {verb}", output);
         Assert.Contains("--actor", output, StringComparison.Ordinal);
+        Assert.Contains("--config <FILE>", output, StringComparison.Ordinal);
         Assert.False(File.Exists(DbPath)); // help opens no store
     }
 
@@ -385,6 +550,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
 
         Assert.Contains("AUTH0_MCP_STORE", output, StringComparison.Ordinal);
         Assert.Contains("Exit codes:", output, StringComparison.Ordinal);
+        Assert.Contains("--config", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -423,6 +589,31 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Contains("--help' for usage.", err, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("unknown option '--jsn'; did you mean '--json'?", "tools", "list", "--jsn")]
+    [InlineData("unknown option '--bogus'", "tools", "approve", "--bogus", "auth0_users_list")]
+    [InlineData("unknown option '--tolls'; did you mean '--tools'?", "toolsets", "create", "zz", "--tolls", "x")]
+    [InlineData("unknown option '--stat'; did you mean '--state'?", "tools", "list", "auth0_users_*", "--stat")]
+    [InlineData("unknown option '-x'", "kill-switch", "on", "-x")]
+    [InlineData("unknown option '--forse'", "profiles", "delete", "--forse")]
+    [InlineData("unknown option '--jsn'", "toolsets", "grants", "--jsn")]
+    public async Task UnknownOption_WhereNamesAreTaken_ExitTwoNamingTheOption(string expected, params string[] args)
+    {
+        await RunAsync("tools", "list");
+        var revision = await _store.GetRevisionAsync();
+        var head = await _store.GetAuditHeadAsync();
+
+        var (code, output, err) = await RunExactAsync(args);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Empty(output);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal($"auth0-mcp: {args[0]} {args[1]}: {expected}", lines[0]);
+        Assert.Equal($"Run 'auth0-mcp {args[0]} {args[1]} --help' for usage.", lines[^1]);
+        Assert.Equal(revision, await _store.GetRevisionAsync());
+        Assert.Equal(head, await _store.GetAuditHeadAsync());
+    }
+
     [Fact]
     public async Task AuditTail_ToolNameWithNewlineFakeRecordAndAnsi_OneEscapedLinePerRecord()
     {
@@ -450,6 +641,111 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.DoesNotContain(line, c => c < 0x20 || (c >= 0x7f && c <= 0x9f) || c is '\u2028' or '\u202e');
         Assert.Contains("auth0_x\\n" + Fake, line, StringComparison.Ordinal);
         Assert.Contains("mallory\\u001b[2K\\r", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("99999999d", "duration '99999999d' is too long: at most 366d")]
+    [InlineData("Infinitys", "duration 'Infinitys' is too long: at most 366d")]
+    [InlineData("9999999d", "duration '9999999d' is too long: at most 366d")]
+    [InlineData("367d", "duration '367d' is too long: at most 366d")]
+    [InlineData("400.00:00:00", "duration '400.00:00:00' is too long: at most 366d")]
+    public async Task ProfilesCreate_ExpiryTooLongOrOverflowing_ExitTwoNamingTheMaximum(string expires, string expected)
+    {
+        await RunAsync("tools", "list");
+        var revision = await _store.GetRevisionAsync();
+
+        var (code, _, err) = await RunAsync("profiles", "create", "p1", "--toolsets", "all-approved", "--users", "alice", "--policy", "jit", "--expires", expires);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal($"auth0-mcp: profiles create: {expected} (366 days)", err.TrimEnd());
+        Assert.Equal(revision, await _store.GetRevisionAsync());
+    }
+
+    [Fact]
+    public async Task ProfilesCreate_ExpiryAtTheMaximum_IsAccepted()
+    {
+        var (code, _, err) = await RunAsync("profiles", "create", "p1", "--toolsets", "all-approved", "--users", "alice", "--policy", "jit", "--expires", "366d");
+
+        Assert.True(code == 0, err);
+        Assert.Equal(TimeSpan.FromDays(366), (await _store.LoadStateAsync()).FindProfile("p1")!.Expiry);
+    }
+
+    [Fact]
+    public async Task ApprovalsGrant_ExpiryPastTheLastDate_ExitTwoAndTheRequestStaysPending()
+    {
+        var governance = new ToolGovernance(_store, _clock);
+        await _store.InitializeAsync();
+        var request = await governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "hash", "{}", TimeSpan.FromHours(1));
+
+        var (code, _, err) = await RunAsync("approvals", "grant", request.Id, "--expires", "9999999d");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal("auth0-mcp: approvals grant: duration '9999999d' is too long: at most 366d (366 days)", err.TrimEnd());
+        Assert.Equal(CallApprovalStatus.Pending, (await _store.LoadStateAsync()).CallApprovals.Single(a => a.Id == request.Id).Status);
+    }
+
+    [Fact]
+    public async Task ProfilesRequest_StoredExpiryPastTheLastDate_ExitTwoNamingTheProfile()
+    {
+        // A store written before durations were bounded: the profile's expiry does not fit a date from now.
+        await RunAsync("profiles", "create", "p1", "--toolsets", "all-approved", "--users", "alice", "--policy", "jit", "--expires", "2h");
+        var state = await _store.LoadStateAsync();
+        state.FindProfile("p1")!.Expiry = TimeSpan.FromDays(9999999);
+        Assert.True(await _store.TrySaveStateAsync(state, await _store.GetRevisionAsync(), []));
+
+        var (code, _, err) = await RunAsync("profiles", "request", "p1", "--user", "alice");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal("auth0-mcp: profiles request: the expiry of profile 'p1' (9999999 days) is longer than the maximum, 366d", err.TrimEnd());
+        Assert.Empty((await _store.LoadStateAsync()).Grants);
+    }
+
+    [Theory]
+    [InlineData("invalid toolset name 'ops\\u001b[31m': no spaces, commas, wildcards or control characters", "toolsets", "create", "ops\u001b[31m", "--tools", "auth0_users_list")]
+    [InlineData("invalid profile name 'p\\u202eevil': no spaces, commas, wildcards or control characters", "profiles", "create", "p\u202eevil", "--toolsets", "all-approved", "--users", "alice")]
+    [InlineData("invalid profile name 'p\\u0000': no spaces, commas, wildcards or control characters", "profiles", "create", "p\u0000", "--toolsets", "all-approved", "--users", "alice")]
+    [InlineData("invalid user 'alice\\u001b[2J': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--users", "alice\u001b[2J")]
+    [InlineData("invalid group 'g\\u0007': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--groups", "g\u0007")]
+    [InlineData("invalid user 'bob\\u200b': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\u200b")]
+    public async Task Names_WithControlOrFormatCharacters_ExitTwoAndTheEscapedNameNamed(string expected, params string[] args)
+    {
+        await RunAsync("profiles", "create", "base", "--toolsets", "all-approved", "--users", "alice");
+        var revision = await _store.GetRevisionAsync();
+
+        var (code, _, err) = await RunAsync(args);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal($"auth0-mcp: {args[0]} {args[1]}: {expected}", err.TrimEnd());
+        Assert.Equal(revision, await _store.GetRevisionAsync());
+    }
+
+    [Fact]
+    public async Task Listings_StoredNamesWithTerminalEscapes_PrintedEscaped()
+    {
+        // A store written before names were checked (or by another tool): every listing prints one escaped line per entry.
+        await RunAsync("profiles", "create", "p", "--toolsets", "all-approved", "--users", "alice");
+        var state = await _store.LoadStateAsync();
+        state.Toolsets.Add(new Toolset { Name = "evil\u001b[31m", Description = "\u001b]0;title\u0007", Tools = ["auth0_users_list\n#fake"] });
+        state.FindProfile("p")!.Users.Add("mallory\u001b[2K\r");
+        state.FindProfile("p")!.Groups.Add("g\u202e");
+        Assert.True(await _store.TrySaveStateAsync(state, await _store.GetRevisionAsync(), []));
+        var governance = new ToolGovernance(_store, _clock);
+        await governance.RequestCallApprovalAsync("eve\u001b[8m", "auth0_users_delete", "hash", "{\"id\":\"\u001b[2J\"}", TimeSpan.FromHours(1));
+
+        var toolsets = await RunAsync("toolsets", "list");
+        var profiles = await RunAsync("profiles", "list");
+        var approvals = await RunAsync("approvals", "list");
+
+        foreach (var (code, output, _) in new[] { toolsets, profiles, approvals })
+        {
+            Assert.Equal(0, code);
+            Assert.DoesNotContain(output.TrimEnd('\n'), c => (c < 0x20 && c != '\n') || c is '\u007f' or '\u202e');
+        }
+
+        Assert.Contains("evil\\u001b[31m: 0 callable of 1: auth0_users_list\\n#fake", toolsets.Out, StringComparison.Ordinal);
+        Assert.Contains("users=[alice,mallory\\u001b[2K\\r] groups=[g\\u202e]", profiles.Out, StringComparison.Ordinal);
+        Assert.Contains("for eve\\u001b[8m", approvals.Out, StringComparison.Ordinal);
+        Assert.Contains("arguments {\"id\":\"\\u001b[2J\"}", approvals.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -36,6 +36,46 @@ public sealed class SettingsValidationCliTests : IDisposable
         Assert.Contains("\n  - " + message, stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("x.example.invalid:99999")]
+    [InlineData("x.example.invalid:0")]
+    [InlineData("x.example.invalid/path")]
+    [InlineData("https://x.example.invalid/path")]
+    [InlineData("http://x.example.invalid")]
+    [InlineData("user@x.example.invalid")]
+    [InlineData("x.example.invalid?q=1")]
+    [InlineData("-x.example.invalid")]
+    [InlineData("x..example")]
+    public async Task Commands_InvalidAuth0Domain_ExitTwoNamingTheKeyAndVariable(string domain)
+    {
+        var store = Path.Combine(_dir, "governance.db");
+
+        foreach (var command in new[] { new[] { "doctor" }, ["serve"], ["tools", "list"] })
+        {
+            var (code, stdout, stderr) = await RunAsync(new() { ["AUTH0_DOMAIN"] = domain, ["AUTH0_TOKEN"] = "t", ["AUTH0_MCP_STORE"] = store }, command);
+
+            Assert.True(code == Cli.Usage, $"{command[0]}: exit {code}: {stderr}");
+            Assert.Empty(stdout);
+            Assert.Equal(
+                $"auth0-mcp: invalid settings:\n  - Auth0:Domain (AUTH0_DOMAIN): expected a host name with an optional port (1-65535), optionally after https://, e.g. your-tenant.us.auth0.com, got '{domain}'",
+                stderr.TrimEnd());
+            Assert.False(File.Exists(store));
+        }
+    }
+
+    [Theory]
+    [InlineData("your-tenant.us.auth0.com")]
+    [InlineData("https://your-tenant.us.auth0.com/")]
+    [InlineData("login.example.com:8443")]
+    [InlineData("127.0.0.1:65535")]
+    public async Task Commands_ValidAuth0Domain_Accepted(string domain)
+    {
+        var (code, _, stderr) = await RunAsync(new() { ["AUTH0_DOMAIN"] = domain, ["AUTH0_MCP_STORE"] = Path.Combine(_dir, "governance.db") }, "audit", "verify");
+
+        Assert.True(code == Cli.Ok, $"exit {code}: {stderr}");
+    }
+
     [Fact]
     public async Task Serve_InvalidValueInTheSettingsFile_ExitsTwoNamingTheKey()
     {
@@ -47,6 +87,56 @@ public sealed class SettingsValidationCliTests : IDisposable
         Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
         Assert.Contains("Authentication:Jwt:SubjectClaim must not be empty", stderr, StringComparison.Ordinal);
         Assert.Contains("Server:PageSize (AUTH0_MCP_PAGE_SIZE) must be 0 or positive", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("99999999d")]
+    [InlineData("Infinitys")]
+    [InlineData("367d")]
+    public async Task Commands_CallApprovalExpiryTooLongInTheSettingsFile_ExitTwoNamingTheKey(string expiry)
+    {
+        var file = Path.Combine(_dir, "settings.json");
+        await File.WriteAllTextAsync(file, $$"""{ "Governance": { "CallApproval": { "Expiry": "{{expiry}}" } } }""");
+        var store = Path.Combine(_dir, "governance.db");
+
+        var (code, stdout, stderr) = await RunAsync(new() { ["AUTH0_MCP_CONFIG"] = file, ["AUTH0_MCP_STORE"] = store }, "audit", "verify");
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Empty(stdout);
+        Assert.Equal(
+            $"auth0-mcp: invalid settings:\n  - Governance: CallApproval:Expiry: duration '{expiry}' is too long: at most 366d (366 days)",
+            stderr.TrimEnd());
+        Assert.False(File.Exists(store));
+    }
+
+    [Theory]
+    [InlineData("audit", "verify", "--config", "FILE")]
+    [InlineData("--config", "FILE", "tools", "approve", "auth0_users_list")]
+    [InlineData("kill-switch", "status", "--config=FILE")]
+    [InlineData("toolsets", "grants", "all-approved", "--config", "FILE")]
+    public async Task Commands_ConfigOption_TheStoreOfThatFileIsUsed(params string[] args)
+    {
+        var file = Path.Combine(_dir, "settings.json");
+        var store = Path.Combine(_dir, "from-config.db");
+        await File.WriteAllTextAsync(file, new System.Text.Json.Nodes.JsonObject { ["Governance"] = new System.Text.Json.Nodes.JsonObject { ["Store"] = store } }.ToJsonString());
+
+        var (code, _, stderr) = await RunAsync([], [.. args.Select(a => a.Replace("FILE", file, StringComparison.Ordinal))]);
+
+        Assert.True(code == Cli.Ok, $"exit {code}: {stderr}");
+        Assert.True(File.Exists(store));
+    }
+
+    [Fact]
+    public async Task Commands_ConfigOptionWithAnInvalidValue_ExitTwoNamingTheKey()
+    {
+        var file = Path.Combine(_dir, "settings.json");
+        await File.WriteAllTextAsync(file, """{ "Governance": { "Store": "unused.db" }, "Server": { "PageSize": -5 } }""");
+
+        var (code, stdout, stderr) = await RunAsync([], "audit", "verify", "--config", file);
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Empty(stdout);
+        Assert.Equal("auth0-mcp: invalid settings:\n  - Server:PageSize (AUTH0_MCP_PAGE_SIZE) must be 0 or positive", stderr.TrimEnd());
     }
 
     [Fact]

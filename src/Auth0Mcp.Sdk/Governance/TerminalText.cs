@@ -5,7 +5,8 @@ namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
 /// Makes a stored value safe to print on one terminal line: control characters (C0, DEL, C1: newlines, escape
-/// sequences, NUL), line and paragraph separators and bidirectional overrides become visible <c>\n</c>,
+/// sequences, NUL), line and paragraph separators and format characters (bidirectional overrides, zero-width
+/// characters) become visible <c>\n</c>,
 /// <c>\u001b</c>-style escapes, and a backslash is doubled, so a tool name holding a newline and a fake record line,
 /// or an ANSI sequence, cannot forge or hide output of <c>audit tail</c>.
 /// </summary>
@@ -65,7 +66,9 @@ public static class TerminalText
         return sb.ToString();
     }
 
+    // Every format character (Unicode Cf: bidirectional marks, overrides and isolates, zero-width characters, the BOM)
+    // is escaped, as the names the governance store accepts exclude them too.
     private static bool NeedsEscape(char c) =>
-        c < 0x20 || c == '\\' || (c >= 0x7f && c <= 0x9f) || c is '\u2028' or '\u2029' || (c >= '\u202a' && c <= '\u202e')
-        || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f';
+        c < 0x20 || c == '\\' || (c >= 0x7f && c <= 0x9f) || c is '\u2028' or '\u2029'
+        || (c > 0xa0 && char.GetUnicodeCategory(c) == UnicodeCategory.Format);
 }

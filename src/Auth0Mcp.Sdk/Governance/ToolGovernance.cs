@@ -665,14 +665,16 @@ public sealed partial class ToolGovernance
             throw new GovernanceException("a just-in-time profile needs an expiry (--expires, e.g. 2h)");
         }
 
-        if (expiry is { } e && e <= TimeSpan.Zero)
+        if (expiry is { } e)
         {
-            throw new GovernanceException("the expiry must be positive");
+            GovernanceNames.RequireDuration(e, "the expiry");
         }
 
         var sets = toolsets.ToList();
         var userList = users.ToList();
         var groupList = groups.ToList();
+        ValidateMembers(userList, "user");
+        ValidateMembers(groupList, "group");
         return MutateAsync(actor, (state, log) =>
         {
             if (state.FindProfile(name) is not null)
@@ -708,6 +710,13 @@ public sealed partial class ToolGovernance
         if (sets.Count + userList.Count + groupList.Count == 0)
         {
             throw new GovernanceException("nothing to " + (bind ? "bind" : "unbind") + ": give --toolsets, --users or --groups");
+        }
+
+        if (bind)
+        {
+            // Unbinding takes any stored value, so that one bound before these checks can be removed.
+            ValidateMembers(userList, "user");
+            ValidateMembers(groupList, "group");
         }
 
         return MutateAsync(actor, (state, log) =>
@@ -779,7 +788,7 @@ public sealed partial class ToolGovernance
                     grant.Status = GrantStatus.Granted;
                     grant.DecidedAt = now;
                     grant.DecidedBy = user.User;
-                    grant.ExpiresAt = now + p.Expiry!.Value;
+                    grant.ExpiresAt = GovernanceNames.After(now, p.Expiry!.Value, $"the expiry of profile '{profile}'");
                     log.Add("grant.activated", details: $"{profile} for {user.User} until {grant.ExpiresAt:O} (just in time) id={grant.Id}");
                     break;
                 default:
@@ -794,8 +803,14 @@ public sealed partial class ToolGovernance
     }
 
     /// <summary>Grants or denies a pending request, found by id, or by profile and user (the latest pending one).</summary>
-    public Task<AccessGrant> DecideAsync(string idOrProfile, string? user, bool grant, TimeSpan? expiry, string actor, CancellationToken cancellationToken = default) =>
-        MutateAsync(actor, (state, log) =>
+    public Task<AccessGrant> DecideAsync(string idOrProfile, string? user, bool grant, TimeSpan? expiry, string actor, CancellationToken cancellationToken = default)
+    {
+        if (grant && expiry is { } e)
+        {
+            GovernanceNames.RequireDuration(e, "the expiry");
+        }
+
+        return MutateAsync(actor, (state, log) =>
         {
             var request = state.Grants.Find(g => g.Id == idOrProfile && g.Status == GrantStatus.Requested)
                 ?? state.Grants.LastOrDefault(g => g.Profile == idOrProfile && g.User == user && g.Status == GrantStatus.Requested)
@@ -808,10 +823,11 @@ public sealed partial class ToolGovernance
             request.DecidedAt = now;
             request.DecidedBy = actor;
             var until = expiry ?? profile.Expiry;
-            request.ExpiresAt = grant && until is { } u ? now + u : null;
+            request.ExpiresAt = grant && until is { } u ? GovernanceNames.After(now, u, $"the expiry of profile '{profile.Name}'") : null;
             log.Add(grant ? "grant.granted" : "grant.denied", details: $"{request.Profile} for {request.User} id={request.Id}{(request.ExpiresAt is null ? "" : $" until {request.ExpiresAt:O}")}");
             return request;
         }, cancellationToken);
+    }
 
     // ---------------------------------------------------------------- plumbing
 
@@ -989,11 +1005,30 @@ public sealed partial class ToolGovernance
 
     private static void ValidateName(string name, string what)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or ','))
+        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or ',' || IsControl(c)))
         {
-            throw new GovernanceException($"invalid {what} name '{name}': no spaces, commas or wildcards");
+            throw new GovernanceException($"invalid {what} name '{TerminalText.Escape(name)}': no spaces, commas, wildcards or control characters");
         }
     }
+
+    /// <summary>Users and groups bound to a profile: not blank, and no control or format characters (they are printed by listings).</summary>
+    private static void ValidateMembers(IEnumerable<string> values, string what)
+    {
+        foreach (var value in values)
+        {
+            if (string.IsNullOrWhiteSpace(value) || value.Any(IsControl))
+            {
+                throw new GovernanceException($"invalid {what} '{TerminalText.Escape(value)}': not blank, and no control characters");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A control character (Unicode Cc: C0, DEL, C1), a format character (Cf: bidirectional overrides, zero-width
+    /// characters) or a line or paragraph separator: none belongs in a name that a terminal prints.
+    /// </summary>
+    private static bool IsControl(char c) =>
+        char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
 

@@ -129,6 +129,11 @@ public sealed class Auth0ConnectionOptions
             throw new InvalidOperationException($"No Auth0 tenant is configured: set AUTH0_DOMAIN (e.g. your-tenant.us.auth0.com) or AUTH0_MCP_BASE_URL{unusable}.");
         }
 
+        if (!IsValidDomain(Domain))
+        {
+            throw new InvalidOperationException($"The Auth0 tenant domain '{Domain}' (AUTH0_DOMAIN) is not a host name: {DomainRule}.");
+        }
+
         var host = Domain.Trim().TrimEnd('/');
         if (!host.Contains("://", StringComparison.Ordinal))
         {
@@ -136,5 +141,58 @@ public sealed class Auth0ConnectionOptions
         }
 
         return new Uri(host + "/");
+    }
+
+    /// <summary>What <see cref="IsValidDomain"/> accepts, in words (for messages).</summary>
+    internal const string DomainRule = "expected a host name with an optional port (1-65535), optionally after https://, e.g. your-tenant.us.auth0.com";
+
+    /// <summary>
+    /// Whether <paramref name="domain"/> is a usable <see cref="Domain"/>: a host name (letters, digits and hyphens in
+    /// dot-separated labels) or IPv4 address, with an optional port from 1 to 65535, optionally after <c>https://</c>
+    /// and before one trailing <c>/</c>; no path, query, user information or spaces.
+    /// </summary>
+    public static bool IsValidDomain(string? domain)
+    {
+        if (string.IsNullOrWhiteSpace(domain))
+        {
+            return false;
+        }
+
+        var text = domain.Trim();
+        if (text.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            text = text["https://".Length..];
+        }
+
+        if (text.EndsWith('/'))
+        {
+            text = text[..^1];
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var host = colon < 0 ? text : text[..colon];
+        if (colon >= 0)
+        {
+            var port = text[(colon + 1)..];
+            if (port.Length is 0 or > 5 || !port.All(char.IsAsciiDigit) || int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) is < 1 or > 65535)
+            {
+                return false;
+            }
+        }
+
+        if (host.Length is 0 or > 253)
+        {
+            return false;
+        }
+
+        foreach (var label in host.Split('.'))
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-' || !label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -40,6 +40,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
 
         services.AddSingleton<Auth0ConnectionMarker>();
         options.Validate(ValidateOptions, "Invalid Auth0 connection options: timeouts must be positive, the budget at least the attempt timeout, and MaxRetryAttempts between 0 and 10, and MaxResponseBytes at least 1024.");
+        options.Validate(o => string.IsNullOrWhiteSpace(o.Domain) || Auth0ConnectionOptions.IsValidDomain(o.Domain), "Invalid Auth0 connection options: Domain (AUTH0_DOMAIN) is not a tenant domain: " + Auth0ConnectionOptions.DomainRule + ".");
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Auth0CredentialStore>();

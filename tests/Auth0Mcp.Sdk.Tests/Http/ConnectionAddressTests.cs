@@ -66,4 +66,35 @@ public sealed class ConnectionAddressTests
         Assert.Contains("AUTH0_DOMAIN", address.Message, StringComparison.Ordinal);
         Assert.Equal(address.Message, audience.Message);
     }
+
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("x.example.invalid:99999")]
+    [InlineData("x.example.invalid/path")]
+    [InlineData("http://x.example.invalid")]
+    public void Connection_InvalidDomain_RefusedByTheOptionsValidationAndNamedByTheAddress(string domain)
+    {
+        using var services = new ServiceCollection()
+            .AddAuth0Connection(o => o.Domain = domain)
+            .BuildServiceProvider();
+
+        var invalid = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Auth0ConnectionOptions>>().Value);
+        var address = Assert.Throws<InvalidOperationException>(new Auth0ConnectionOptions { Domain = domain }.GetBaseAddress);
+
+        Assert.Contains("Domain (AUTH0_DOMAIN) is not a tenant domain", invalid.Message, StringComparison.Ordinal);
+        Assert.Equal($"The Auth0 tenant domain '{domain}' (AUTH0_DOMAIN) is not a host name: expected a host name with an optional port (1-65535), optionally after https://, e.g. your-tenant.us.auth0.com.", address.Message);
+    }
+
+    [Theory]
+    [InlineData("tenant.example", "https://tenant.example/api/v2")]
+    [InlineData(" https://tenant.example/ ", "https://tenant.example/api/v2")]
+    [InlineData("tenant.example:8443", "https://tenant.example:8443/api/v2")]
+    public void Connection_ValidDomain_GivesTheAddress(string domain, string expected)
+    {
+        using var services = new ServiceCollection()
+            .AddAuth0Connection(o => o.Domain = domain)
+            .BuildServiceProvider();
+
+        Assert.Equal(new Uri(expected), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Auth0ConnectionOptions>>().Value.GetBaseAddress());
+    }
 }

@@ -32,5 +32,6 @@ public sealed class AuditTailTests : IAsyncLifetime
     [InlineData("a\\b", "a\\\\b")]
     [InlineData("\0", "\\u0000")]
     [InlineData("\t\u007f", "\\t\\u007f")]
+    [InlineData("a\u200bb\u00adc\ufeff\u202e\u2066", "a\\u200bb\\u00adc\\ufeff\\u202e\\u2066")]
     public void Escape_Text_Visible(string text, string expected) => Assert.Equal(expected, TerminalText.Escape(text));
 }

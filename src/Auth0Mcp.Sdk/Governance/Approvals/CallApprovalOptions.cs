@@ -52,10 +52,18 @@ public sealed class CallApprovalOptions
         {
             errors.Add("call approval: Expiry must be positive");
         }
+        else if (Expiry > GovernanceNames.MaxDuration)
+        {
+            errors.Add($"call approval: Expiry is too long: at most {GovernanceNames.MaxDurationText}");
+        }
 
         if (ElicitationTimeout <= TimeSpan.Zero)
         {
             errors.Add("call approval: ElicitationTimeout must be positive");
+        }
+        else if (ElicitationTimeout > GovernanceNames.MaxDuration)
+        {
+            errors.Add($"call approval: ElicitationTimeout is too long: at most {GovernanceNames.MaxDurationText}");
         }
 
         for (var i = 0; i < Rules.Count; i++)
@@ -151,13 +159,20 @@ public sealed class CallApprovalOptions
 
     private static TimeSpan? Duration(JsonElement value, string label, List<string> errors)
     {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add($"{label} must be a duration such as 90s, 30m, 2h or 1d (at most {GovernanceNames.MaxDurationText})");
+            return null;
+        }
+
         try
         {
-            return value.ValueKind == JsonValueKind.String ? GovernanceNames.ParseDuration(value.GetString()!) : throw new GovernanceException("not a string");
+            return GovernanceNames.ParseDuration(value.GetString()!);
         }
-        catch (GovernanceException)
+        catch (GovernanceException ex)
         {
-            errors.Add($"{label} must be a duration such as 90s, 30m, 2h or 1d");
+            // The message says what is wrong: not a duration, or longer than the maximum.
+            errors.Add($"{label}: {ex.Message}");
             return null;
         }
     }

@@ -16,7 +16,7 @@ public sealed partial class ToolGovernance
             Prune(state, log.Now);
             return state.CallApprovals.Find(a => a.Channel == CallApproval.AdminChannel && a.Status == CallApprovalStatus.Pending
                     && a.IsOpen(log.Now) && a.IsFor(user, tool, argumentsHash))
-                ?? Open(state, log, user, tool, argumentsHash, arguments, CallApproval.AdminChannel, expiry, $" expires={log.Now + expiry:O}");
+                ?? Open(state, log, user, tool, argumentsHash, arguments, CallApproval.AdminChannel, expiry, $" expires={GovernanceNames.After(log.Now, expiry, "the call approval expiry"):O}");
         }, cancellationToken);
 
     /// <summary>
@@ -25,9 +25,9 @@ public sealed partial class ToolGovernance
     /// </summary>
     public Task<CallApproval> DecideCallApprovalAsync(string id, bool grant, TimeSpan? expiry, string? reason, string actor, CancellationToken cancellationToken = default)
     {
-        if (expiry is { } e && e <= TimeSpan.Zero)
+        if (expiry is { } e)
         {
-            throw new GovernanceException("the expiry must be positive");
+            GovernanceNames.RequireDuration(e, "the expiry");
         }
 
         return MutateAsync(actor, (state, log) =>
@@ -54,7 +54,7 @@ public sealed partial class ToolGovernance
             approval.Reason = reason;
             if (grant && expiry is { } lifetime)
             {
-                approval.ExpiresAt = log.Now + lifetime;
+                approval.ExpiresAt = GovernanceNames.After(log.Now, lifetime, "the expiry");
             }
 
             log.Add(grant ? "approval.granted" : "approval.denied", approval.Tool,
@@ -140,7 +140,7 @@ public sealed partial class ToolGovernance
             Channel = channel,
             Status = CallApprovalStatus.Pending,
             RequestedAt = log.Now,
-            ExpiresAt = log.Now + expiry,
+            ExpiresAt = GovernanceNames.After(log.Now, expiry, "the call approval expiry"),
         };
         state.CallApprovals.Add(approval);
         log.Add("approval.requested", tool, Link(approval) + detail);

@@ -39,32 +39,68 @@ public static class GovernanceNames
         _ => throw new GovernanceException($"unknown policy '{text}' (auto, jit, approval)"),
     };
 
-    /// <summary>Parses a duration: <c>90s</c>, <c>30m</c>, <c>2h</c>, <c>1d</c>, or <c>hh:mm:ss</c>; it must be positive.</summary>
-    /// <exception cref="GovernanceException">The text is not a positive duration.</exception>
+    /// <summary>The longest duration <see cref="ParseDuration"/> accepts: 366 days (<c>366d</c>).</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(366);
+
+    /// <summary>
+    /// Parses a duration: <c>90s</c>, <c>30m</c>, <c>2h</c>, <c>1d</c>, or <c>hh:mm:ss</c>; it must be positive, finite
+    /// and at most <see cref="MaxDuration"/> (so that every time computed from it is a valid date).
+    /// </summary>
+    /// <exception cref="GovernanceException">The text is not a positive duration of at most <see cref="MaxDuration"/>.</exception>
     public static TimeSpan ParseDuration(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var t = text.Trim();
         if (t.Length >= 2 && double.TryParse(t[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0)
         {
-            TimeSpan? value = char.ToLowerInvariant(t[^1]) switch
+            double? seconds = char.ToLowerInvariant(t[^1]) switch
             {
-                's' => TimeSpan.FromSeconds(n),
-                'm' => TimeSpan.FromMinutes(n),
-                'h' => TimeSpan.FromHours(n),
-                'd' => TimeSpan.FromDays(n),
+                's' => n,
+                'm' => n * 60,
+                'h' => n * 3600,
+                'd' => n * 86400,
                 _ => null,
             };
-            if (value is { } v)
+            if (seconds is { } s)
             {
-                return v;
+                // Checked before a TimeSpan is made: 99999999d or Infinity overflow it.
+                return double.IsFinite(s) && s <= MaxDuration.TotalSeconds ? Positive(TimeSpan.FromSeconds(s), text) : throw TooLong(text);
             }
         }
 
-        return TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero
-            ? span
-            : throw new GovernanceException($"invalid duration '{text}' (e.g. 90s, 30m, 2h, 1d)");
+        if (TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
+        {
+            return span <= MaxDuration ? span : throw TooLong(text);
+        }
+
+        throw Invalid(text);
     }
+
+    /// <summary>
+    /// The time <paramref name="duration"/> after <paramref name="start"/>; a duration past the last representable date
+    /// (one stored before <see cref="MaxDuration"/> was enforced) is refused with a message instead of an overflow.
+    /// </summary>
+    /// <exception cref="GovernanceException">The result is not a representable date.</exception>
+    internal static DateTimeOffset After(DateTimeOffset start, TimeSpan duration, string what) =>
+        duration <= DateTimeOffset.MaxValue - start && duration >= DateTimeOffset.MinValue - start
+            ? start + duration
+            : throw new GovernanceException(string.Create(CultureInfo.InvariantCulture, $"{what} ({duration.TotalDays:0.#} days) is longer than the maximum, {MaxDurationText}"));
+
+    /// <summary>Checks a duration given in code as <see cref="ParseDuration"/> checks a written one: positive and at most <see cref="MaxDuration"/>.</summary>
+    /// <exception cref="GovernanceException">It is not.</exception>
+    internal static TimeSpan RequireDuration(TimeSpan duration, string what) =>
+        duration <= TimeSpan.Zero ? throw new GovernanceException($"{what} must be positive")
+        : duration > MaxDuration ? throw new GovernanceException($"{what} is too long: at most {MaxDurationText} (366 days)")
+        : duration;
+
+    /// <summary>How the messages name <see cref="MaxDuration"/>.</summary>
+    internal static string MaxDurationText => "366d";
+
+    private static TimeSpan Positive(TimeSpan span, string text) => span > TimeSpan.Zero ? span : throw Invalid(text);
+
+    private static GovernanceException Invalid(string text) => new($"invalid duration '{text}' (e.g. 90s, 30m, 2h, 1d; at most {MaxDurationText})");
+
+    private static GovernanceException TooLong(string text) => new($"duration '{text}' is too long: at most {MaxDurationText} (366 days)");
 
     /// <summary>The canonical name of <paramref name="state"/>: <c>pending-review</c>, <c>approved</c>, <c>disabled</c>, <c>removed</c>.</summary>
     public static string Name(ToolState state) => state switch
