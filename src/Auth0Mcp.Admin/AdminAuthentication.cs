@@ -20,16 +20,109 @@ internal static class AdminAuthentication
     public const string SubjectClaim = "sub";
     public const string GroupsClaim = "groups";
 
+    /// <summary>How long a session lasts from its sign-in, however active it is.</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(8);
+
+    private const string MethodClaim = "amr";
+    private const string SignedInClaim = "auth_time";
+    private const string KeyClaim = "key";
+    private const string ConsoleClaim = "console";
+
     /// <summary>The administrator's name as audit records carry it.</summary>
     public static string Actor(ClaimsPrincipal user) => user.FindFirst(SubjectClaim)?.Value is { Length: > 0 } sub ? sub : "unknown";
 
-    /// <summary>The principal the cookie keeps: subject, groups, and how the user signed in.</summary>
-    public static ClaimsPrincipal Principal(string user, IEnumerable<string> groups, string method)
+    /// <summary>
+    /// The principal the cookie keeps: subject, groups, how and when the user signed in, the console (its governance
+    /// store) it was signed in to, and for a key sign-in the key's fingerprint (never the key), so that
+    /// <see cref="ValidateSessionAsync"/> can hold the session to the console as it is configured now.
+    /// </summary>
+    public static ClaimsPrincipal Principal(string user, IEnumerable<string> groups, string method, ToolGovernance governance, DateTimeOffset now, string? key = null)
     {
-        var claims = new List<Claim> { new(SubjectClaim, user), new("amr", method) };
+        var claims = new List<Claim>
+        {
+            new(SubjectClaim, user),
+            new(MethodClaim, method),
+            new(SignedInClaim, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ConsoleClaim, Fingerprint(governance.Store.Description)),
+        };
+        if (key is not null)
+        {
+            claims.Add(new Claim(KeyClaim, Fingerprint(key)));
+        }
+
         claims.AddRange(groups.Select(g => new Claim(GroupsClaim, g)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, method, SubjectClaim, GroupsClaim));
     }
+
+    /// <summary>
+    /// Every request: the session must belong to this console's store, be younger than <see cref="SessionLifetime"/>,
+    /// and, when it was opened with an API key, that key must still be configured for the same user (its groups are
+    /// taken as they are now). Otherwise the session ends, and that is audited: removing a key or an administrator
+    /// takes effect at once, and a cookie from another console on the same host name is not accepted.
+    /// </summary>
+    public static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var principal = context.Principal;
+        if (principal is null)
+        {
+            return;
+        }
+
+        var services = context.HttpContext.RequestServices;
+        var options = services.GetRequiredService<IOptions<AdminConsoleOptions>>().Value;
+        var governance = services.GetRequiredService<ToolGovernance>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var method = principal.FindFirst(MethodClaim)?.Value;
+        string? ended = null;
+        if (principal.FindFirst(ConsoleClaim)?.Value != Fingerprint(governance.Store.Description))
+        {
+            ended = "the session was opened on another console";
+        }
+        else if (!long.TryParse(principal.FindFirst(SignedInClaim)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var signedIn)
+            || now - DateTimeOffset.FromUnixTimeSeconds(signedIn) > SessionLifetime)
+        {
+            ended = $"the session is older than {SessionLifetime.TotalHours:0} hours";
+        }
+        else if (method == "apikey")
+        {
+            var fingerprint = principal.FindFirst(KeyClaim)?.Value;
+            var user = Actor(principal);
+            var key = options.ApiKeys.FirstOrDefault(k => k.User == user && Fingerprint(k.Key) == fingerprint);
+            if (key is null)
+            {
+                ended = "its API key is no longer configured for this user";
+            }
+            else if (!key.Groups.Order(StringComparer.Ordinal).SequenceEqual(principal.FindAll(GroupsClaim).Select(c => c.Value).Order(StringComparer.Ordinal)))
+            {
+                // The key's groups changed: the session goes on with the groups it has now.
+                context.ReplacePrincipal(Principal(user, key.Groups, "apikey", governance, DateTimeOffset.FromUnixTimeSeconds(signedIn), key.Key));
+                context.ShouldRenew = true;
+            }
+        }
+        else if (method != "oidc" || !options.Oidc.IsConfigured)
+        {
+            ended = "its sign-in method is not configured on this console";
+        }
+
+        if (ended is not null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieScheme).ConfigureAwait(false);
+            await governance.RecordAdminEventAsync(Actor(principal), "admin.session.ended", null, ended, context.HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A failed OIDC sign-in (a refused ID token, an error from the authority): audited, and back to the sign-in page.</summary>
+    public static async Task OidcFailedAsync(RemoteFailureContext context)
+    {
+        var governance = context.HttpContext.RequestServices.GetRequiredService<ToolGovernance>();
+        var reason = JsonRedactor.Secrets.RedactText(context.Failure?.Message ?? "unknown failure", out _);
+        await governance.RecordAdminEventAsync("anonymous", "admin.signin.failed", null, "oidc: " + (reason.Length > 300 ? reason[..300] + "…" : reason), context.HttpContext.RequestAborted).ConfigureAwait(false);
+        context.Response.Redirect(AdminConsole.PathPrefix + "/signin?failed=oidc");
+        context.HandleResponse();
+    }
+
+    private static string Fingerprint(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 
     /// <summary>The API key entry matching <paramref name="presented"/>, comparing every key in fixed time.</summary>
     public static AdminApiKey? MatchKey(IEnumerable<AdminApiKey> keys, string presented)
@@ -76,7 +169,8 @@ internal static class AdminAuthentication
         }
 
         var groups = source.FindAll(options.GroupsClaim).Select(c => c.Value).ToList();
-        context.Principal = Principal(user, groups, "oidc");
+        var services = context.HttpContext.RequestServices;
+        context.Principal = Principal(user, groups, "oidc", services.GetRequiredService<ToolGovernance>(), services.GetRequiredService<TimeProvider>().GetUtcNow());
         await context.HttpContext.RequestServices.GetRequiredService<ToolGovernance>()
             .RecordAdminEventAsync(user, "admin.signin", null, $"oidc; groups: {string.Join(", ", groups)}", context.HttpContext.RequestAborted).ConfigureAwait(false);
     }

@@ -43,6 +43,8 @@ public static class AdminConsoleServiceCollectionExtensions
         {
             o.Conventions.AuthorizeFolder("/Admin", AdminAuthentication.Policy);
             o.Conventions.AllowAnonymousToPage("/Admin/SignIn");
+            // Anyone signed in may end their session, administrator or not (the POST still needs the antiforgery token).
+            o.Conventions.AllowAnonymousToPage("/Admin/SignOut");
             o.Conventions.ConfigureFilter(new SecurityHeadersFilter());
         }).AddApplicationPart(typeof(AdminConsole).Assembly);
         services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o =>
@@ -66,9 +68,11 @@ public static class AdminConsoleServiceCollectionExtensions
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.LoginPath = AdminConsole.PathPrefix + "/signin";
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.ExpireTimeSpan = AdminAuthentication.SessionLifetime;
             o.SlidingExpiration = true;
             o.Events.OnRedirectToAccessDenied = AdminAuthentication.ForbiddenAsync;
+            // Each request checks the session against the console as it is now (its key, its store, its age).
+            o.Events.OnValidatePrincipal = AdminAuthentication.ValidateSessionAsync;
         });
         if (snapshot.Oidc.IsConfigured)
         {
@@ -96,6 +100,7 @@ public static class AdminConsoleServiceCollectionExtensions
                 }
 
                 o.Events.OnTokenValidated = AdminAuthentication.OidcSignedInAsync;
+                o.Events.OnRemoteFailure = AdminAuthentication.OidcFailedAsync;
             });
         }
 

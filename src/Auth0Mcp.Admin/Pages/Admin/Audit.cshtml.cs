@@ -33,8 +33,11 @@ internal sealed class AuditModel : AdminPageModel
         Records = Console.Audit.Query(filter, Before, Console.Options.AuditPageSize);
     }
 
-    /// <summary>The whole chain as JSON lines (each record with its hash), as <c>audit export</c> writes it.</summary>
-    public async Task<IActionResult> OnGetExportAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole chain as JSON lines (each record with its hash), as <c>audit export</c> writes it. A POST with the
+    /// antiforgery token: it writes an audit record, so a link on another site must not be able to start it.
+    /// </summary>
+    public async Task<IActionResult> OnPostExportAsync(CancellationToken cancellationToken)
     {
         await Governance.RecordAdminEventAsync(Actor, "audit.exported", null, "admin console", cancellationToken);
         Response.ContentType = "application/x-ndjson; charset=utf-8";

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0Mcp.Admin.Pages.Admin;
 
@@ -9,6 +10,10 @@ internal sealed class SignInModel : AdminPageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
+
+    /// <summary><c>oidc</c> when the identity provider's sign-in failed (<see cref="AdminAuthentication.OidcFailedAsync"/>).</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Failed { get; set; }
 
     public string? Error { get; private set; }
 
@@ -20,6 +25,10 @@ internal sealed class SignInModel : AdminPageModel
 
     public void OnGet()
     {
+        if (Failed == "oidc")
+        {
+            Error = "Sign-in with the identity provider failed (the attempt is in the audit).";
+        }
     }
 
     public async Task<IActionResult> OnPostAsync(string? key, CancellationToken cancellationToken)
@@ -38,7 +47,7 @@ internal sealed class SignInModel : AdminPageModel
             return Page();
         }
 
-        await HttpContext.SignInAsync(AdminAuthentication.CookieScheme, AdminAuthentication.Principal(match.User, match.Groups, "apikey"));
+        await HttpContext.SignInAsync(AdminAuthentication.CookieScheme, AdminAuthentication.Principal(match.User, match.Groups, "apikey", Governance, HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), match.Key));
         await Governance.RecordAdminEventAsync(match.User, "admin.signin", null, $"api key; groups: {string.Join(", ", match.Groups)}", cancellationToken);
         return LocalRedirect(ReturnUrl is { } r && Url.IsLocalUrl(r) && r.StartsWith(AdminConsole.PathPrefix, StringComparison.Ordinal) ? r : AdminConsole.PathPrefix);
     }

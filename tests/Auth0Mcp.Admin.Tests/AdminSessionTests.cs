@@ -1,0 +1,195 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Auth0Mcp.Server;
+using Auth0Mcp.Server.Http;
+using Auth0Mcp.Server.Tests.Http;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace Auth0Mcp.Admin.Tests;
+
+/// <summary>
+/// The console's session over plain HTTP (<c>auth0-mcp admin</c> in this process): it is held to the console as it is
+/// configured now (a removed key, another console's store), anyone signed in may sign out, the audit export is a POST
+/// with the antiforgery token, and a failed OIDC sign-in is audited.
+/// </summary>
+public sealed partial class AdminSessionTests
+{
+    private const string AdminKey = "admin-key-0123456789abcdef";
+    private const string RotatedKey = "admin-key-rotated-0123456789";
+    private const string BobKey = "bob-key-0123456789abcdef01";
+
+    [Fact]
+    public async Task Session_ItsKeyRemovedFromTheConsole_EndsAtOnceAndIsAudited()
+    {
+        using var governance = new TempGovernance();
+        using var browser = new Browser();
+        await using (var before = await StartAsync(governance.Store, $"{AdminKey}=admin:admins"))
+        {
+            await browser.SignInAsync(before.Admin, AdminKey);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(before.Admin + "/tools")).StatusCode);
+        }
+
+        // The administrator's key was rotated: the session opened with the old one is over.
+        await using var after = await StartAsync(governance.Store, $"{RotatedKey}=admin:admins");
+        using var response = await browser.GetAsync(after.Admin + "/tools");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/admin/signin", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var ended = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.session.ended");
+        Assert.Equal("admin", Str(ended, "user"));
+        Assert.Contains("API key is no longer configured", Str(ended, "details") ?? Str(ended, "reason"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Session_OpenedOnAnotherConsoleOfTheSameHost_IsNotAccepted()
+    {
+        using var first = new TempGovernance();
+        using var second = new TempGovernance();
+        using var browser = new Browser();
+        await using var one = await StartAsync(first.Store, $"{AdminKey}=admin:admins");
+        await using var two = await StartAsync(second.Store, $"{AdminKey}=admin:admins");
+        await browser.SignInAsync(one.Admin, AdminKey);
+
+        using var response = await browser.GetAsync(two.Admin + "/settings");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains(await AuditAsync(second), r => Str(r, "event") == "admin.session.ended");
+        Assert.DoesNotContain(await AuditAsync(second), r => Str(r, "user") == "admin" && Str(r, "event") != "admin.session.ended");
+    }
+
+    [Fact]
+    public async Task SignOut_ANonAdministrator_CanEndTheirSession()
+    {
+        using var governance = new TempGovernance();
+        using var browser = new Browser();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins;{BobKey}=bob:support");
+        await browser.SignInAsync(app.Admin, BobKey);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync(app.Admin + "/tools")).StatusCode);
+
+        using var form = await browser.GetAsync(app.Admin + "/signout");
+        Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+        using var signedOut = await browser.PostAsync(app.Admin + "/signout", await form.Content.ReadAsStringAsync(), []);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        using var after = await browser.GetAsync(app.Admin + "/tools");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode); // to the sign-in page: no session, not 403
+        Assert.Contains("/admin/signin", after.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditExport_ALinkCannotStartIt_ThePageFormDoes()
+    {
+        using var governance = new TempGovernance();
+        using var browser = new Browser();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins");
+        await browser.SignInAsync(app.Admin, AdminKey);
+
+        // What a link on another site can do: a GET with the session cookie.
+        using (var link = await browser.GetAsync(app.Admin + "/audit?handler=Export"))
+        {
+            Assert.NotEqual("application/x-ndjson", link.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.DoesNotContain(await AuditAsync(governance), r => Str(r, "event") == "audit.exported");
+
+        using var page = await browser.GetAsync(app.Admin + "/audit");
+        using var export = await browser.PostAsync(app.Admin + "/audit?handler=Export", await page.Content.ReadAsStringAsync(), []);
+        Assert.Equal("application/x-ndjson", export.Content.Headers.ContentType?.MediaType);
+        var lines = (await export.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains("\"admin.signin\"", StringComparison.Ordinal));
+        Assert.Contains(await AuditAsync(governance), r => Str(r, "event") == "audit.exported" && Str(r, "user") == "admin");
+    }
+
+    [Fact]
+    public async Task OidcSignIn_FailedAtTheCallback_IsAuditedAndBackToTheSignInPage()
+    {
+        using var governance = new TempGovernance();
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_STORE"] = governance.Store,
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
+            ["AUTH0_MCP_OIDC_AUTHORITY"] = "https://idp.test.invalid/",
+            ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console-client",
+        };
+        var settings = HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
+        // The authority's metadata, given instead of fetched (no network identity provider in tests).
+        await using var app = new AdminApp(AdminServe.Build(settings, services => services.Configure<OpenIdConnectOptions>(AdminAuthentication.OidcScheme, o =>
+            o.Configuration = new OpenIdConnectConfiguration { Issuer = "https://idp.test.invalid/", AuthorizationEndpoint = "https://idp.test.invalid/authorize", TokenEndpoint = "https://idp.test.invalid/oauth/token" })));
+        await app.StartAsync();
+        using var browser = new Browser();
+
+        // A callback that no sign-in of this console started (a forged or replayed state): the handler refuses it.
+        using var callback = await browser.GetAsync(app.Admin + "/signin-oidc?code=forged&state=forged");
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.EndsWith("/admin/signin?failed=oidc", callback.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var failed = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.signin.failed");
+        Assert.StartsWith("oidc: ", Str(failed, "details") ?? Str(failed, "reason"), StringComparison.Ordinal);
+        using var page = await browser.GetAsync(app.Admin + "/signin?failed=oidc");
+        Assert.Contains("Sign-in with the identity provider failed", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<AdminApp> StartAsync(string store, string keys)
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_STORE"] = store,
+            ["AUTH0_MCP_API_KEYS"] = keys,
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
+        };
+        var app = new AdminApp(AdminServe.Build(HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true)));
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task<List<JsonElement>> AuditAsync(TempGovernance governance) =>
+        [.. (await governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    private static string? Str(JsonElement record, string name) => record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    [GeneratedRegex(@"name=""__af""[^>]*value=""([^""]+)""|value=""([^""]+)""[^>]*name=""__af""")]
+    private static partial Regex AntiforgeryField();
+
+    /// <summary>A cookie-keeping client that follows no redirect, as a browser's session would carry the cookies.</summary>
+    private sealed class Browser : IDisposable
+    {
+        private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+
+        public Task<HttpResponseMessage> GetAsync(string url) => _http.GetAsync(url);
+
+        /// <summary>Posts <paramref name="fields"/> with the antiforgery token of the form in <paramref name="page"/>.</summary>
+        public Task<HttpResponseMessage> PostAsync(string url, string page, Dictionary<string, string> fields)
+        {
+            var match = AntiforgeryField().Match(page);
+            Assert.True(match.Success, "no antiforgery token on the page");
+            fields["__af"] = WebUtility.HtmlDecode(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value);
+            return _http.PostAsync(url, new FormUrlEncodedContent(fields));
+        }
+
+        public async Task SignInAsync(string admin, string key)
+        {
+            using var form = await GetAsync(admin + "/signin");
+            using var response = await PostAsync(admin + "/signin", await form.Content.ReadAsStringAsync(), new() { ["key"] = key });
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        }
+
+        public void Dispose() => _http.Dispose();
+    }
+
+    private sealed class AdminApp(Microsoft.AspNetCore.Builder.WebApplication app) : IAsyncDisposable
+    {
+        public string Admin => AdminServe.ConsoleUrls(app)[0];
+
+        public Task StartAsync() => app.StartAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+    }
+}
