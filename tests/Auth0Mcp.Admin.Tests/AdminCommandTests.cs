@@ -4,9 +4,7 @@ using Auth0Mcp.Server.Tests.Http;
 using Auth0Mcp.Server.Tests.Infrastructure;
 using Auth0Mcp.Server;
 using Auth0Mcp.Server.Http;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.Playwright;
 
 namespace Auth0Mcp.Admin.Tests;
@@ -53,18 +51,7 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
     public async Task Console_OidcSignIn_RedirectsToAuthorityWithCodeAndPkce()
     {
         using var governance = new TempGovernance();
-        var env = new Dictionary<string, string?>
-        {
-            ["AUTH0_MCP_STORE"] = governance.Store,
-            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
-            ["AUTH0_MCP_OIDC_AUTHORITY"] = "https://idp.test.invalid/",
-            ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console-client",
-        };
-        var settings = HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
-        // The authority's metadata, given instead of fetched (no network identity provider in tests).
-        await using var app = new AdminApp(AdminServe.Build(settings, services => services.Configure<OpenIdConnectOptions>(AdminAuthentication.OidcScheme, o =>
-            o.Configuration = new OpenIdConnectConfiguration { Issuer = "https://idp.test.invalid/", AuthorizationEndpoint = "https://idp.test.invalid/authorize", TokenEndpoint = "https://idp.test.invalid/oauth/token" })));
-        await app.StartAsync();
+        await using var app = await AdminApp.StartWithOidcAsync(governance.Store);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
         var signin = await http.GetStringAsync(app.Admin + "/signin");
@@ -86,31 +73,10 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
     private static Auth0ToolDescriptor WithDescription(Auth0ToolDescriptor d, string description) =>
         new(d.Name, d.Title, description, d.Method, d.Path, d.OperationId, d.Group, d.Scopes, d.Action, d.Lifecycle, d.InputSchema, d.ReadOnly, d.Destructive, d.Idempotent);
 
-    private static async Task<AdminApp> StartAsync(string store, IReadOnlyList<Auth0ToolDescriptor> catalog)
-    {
-        var env = new Dictionary<string, string?>
+    private static Task<AdminApp> StartAsync(string store, IReadOnlyList<Auth0ToolDescriptor> catalog) =>
+        AdminApp.StartAsync(store, new()
         {
-            ["AUTH0_MCP_STORE"] = store,
             ["AUTH0_MCP_API_KEYS"] = $"{ConsoleServer.AdminKey}=admin:admins",
             ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
-        };
-        var settings = HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
-        var app = new AdminApp(AdminServe.Build(settings, services => services.PostConfigure<AdminConsoleOptions>(o => o.Catalog = catalog)));
-        await app.StartAsync();
-        return app;
-    }
-
-    private sealed class AdminApp(Microsoft.AspNetCore.Builder.WebApplication app) : IAsyncDisposable
-    {
-        public string Admin => AdminServe.ConsoleUrls(app)[0];
-
-        public Task StartAsync() => app.StartAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        }
-    }
+        }, services => services.PostConfigure<AdminConsoleOptions>(o => o.Catalog = catalog));
 }

@@ -4,9 +4,7 @@ using System.Text.RegularExpressions;
 using Auth0Mcp.Server;
 using Auth0Mcp.Server.Http;
 using Auth0Mcp.Server.Tests.Http;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Auth0Mcp.Admin.Tests;
 
@@ -107,18 +105,7 @@ public sealed partial class AdminSessionTests
     public async Task OidcSignIn_FailedAtTheCallback_IsAuditedAndBackToTheSignInPage()
     {
         using var governance = new TempGovernance();
-        var env = new Dictionary<string, string?>
-        {
-            ["AUTH0_MCP_STORE"] = governance.Store,
-            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
-            ["AUTH0_MCP_OIDC_AUTHORITY"] = "https://idp.test.invalid/",
-            ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console-client",
-        };
-        var settings = HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
-        // The authority's metadata, given instead of fetched (no network identity provider in tests).
-        await using var app = new AdminApp(AdminServe.Build(settings, services => services.Configure<OpenIdConnectOptions>(AdminAuthentication.OidcScheme, o =>
-            o.Configuration = new OpenIdConnectConfiguration { Issuer = "https://idp.test.invalid/", AuthorizationEndpoint = "https://idp.test.invalid/authorize", TokenEndpoint = "https://idp.test.invalid/oauth/token" })));
-        await app.StartAsync();
+        await using var app = await AdminApp.StartWithOidcAsync(governance.Store);
         using var browser = new Browser();
 
         // A callback that no sign-in of this console started (a forged or replayed state): the handler refuses it.
@@ -132,18 +119,8 @@ public sealed partial class AdminSessionTests
         Assert.Contains("Sign-in with the identity provider failed", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private static async Task<AdminApp> StartAsync(string store, string keys)
-    {
-        var env = new Dictionary<string, string?>
-        {
-            ["AUTH0_MCP_STORE"] = store,
-            ["AUTH0_MCP_API_KEYS"] = keys,
-            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
-        };
-        var app = new AdminApp(AdminServe.Build(HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true)));
-        await app.StartAsync();
-        return app;
-    }
+    private static Task<AdminApp> StartAsync(string store, string keys) =>
+        AdminApp.StartAsync(store, new() { ["AUTH0_MCP_API_KEYS"] = keys, ["AUTH0_MCP_ADMIN_GROUPS"] = "admins" });
 
     private static async Task<List<JsonElement>> AuditAsync(TempGovernance governance) =>
         [.. (await governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
@@ -177,19 +154,5 @@ public sealed partial class AdminSessionTests
         }
 
         public void Dispose() => _http.Dispose();
-    }
-
-    private sealed class AdminApp(Microsoft.AspNetCore.Builder.WebApplication app) : IAsyncDisposable
-    {
-        public string Admin => AdminServe.ConsoleUrls(app)[0];
-
-        public Task StartAsync() => app.StartAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        }
     }
 }

@@ -3,8 +3,10 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Server;
+using Auth0Mcp.Server.Http;
 using Auth0Mcp.Server.Tests.Http;
 using Auth0Mcp.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Auth0Mcp.Admin.Tests;
@@ -246,5 +248,46 @@ internal sealed class McpUser : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+}
+
+/// <summary><c>auth0-mcp admin</c>'s host (the console alone on a store) in this process, started on a free port.</summary>
+internal sealed class AdminApp : IAsyncDisposable
+{
+    private readonly Microsoft.AspNetCore.Builder.WebApplication _app;
+
+    private AdminApp(Microsoft.AspNetCore.Builder.WebApplication app) => _app = app;
+
+    /// <summary>The console's address, e.g. http://127.0.0.1:PORT/admin.</summary>
+    public string Admin => AdminServe.ConsoleUrls(_app)[0];
+
+    /// <summary>Starts the console on <paramref name="store"/> with the given environment (AUTH0_MCP_STORE is set from it).</summary>
+    public static async Task<AdminApp> StartAsync(string store, Dictionary<string, string?> env, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+    {
+        env["AUTH0_MCP_STORE"] = store;
+        var settings = HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
+        var admin = new AdminApp(AdminServe.Build(settings, services));
+        await admin._app.StartAsync();
+        return admin;
+    }
+
+    /// <summary>
+    /// A console whose sign-in is OIDC against https://idp.test.invalid/, administrators in group <c>admins</c>; the
+    /// authority's metadata is given instead of fetched (no network identity provider in tests).
+    /// </summary>
+    public static Task<AdminApp> StartWithOidcAsync(string store) =>
+        StartAsync(store, new()
+        {
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
+            ["AUTH0_MCP_OIDC_AUTHORITY"] = "https://idp.test.invalid/",
+            ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console-client",
+        }, services => services.Configure<Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectOptions>(AdminAuthentication.OidcScheme, o =>
+            o.Configuration = new Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectConfiguration { Issuer = "https://idp.test.invalid/", AuthorizationEndpoint = "https://idp.test.invalid/authorize", TokenEndpoint = "https://idp.test.invalid/oauth/token" }));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 }

@@ -43,19 +43,7 @@ public sealed class MalformedJsonRpcStdioTests
         using var home = new TestHome();
         await home.GrantEverythingAsync("mallory");
         await using var auth0 = new RecordingHttpServer(body: "[]");
-        var psi = new ProcessStartInfo(Repo.ServerFile) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in Repo.ServerArgs("serve"))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in home.Environment(auth0.BaseUrl, "mallory"))
-        {
-            psi.Environment[key] = value;
-        }
-
-        psi.Environment["AUTH0_MCP_MAX_REQUEST_BYTES"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var server = Process.Start(psi)!;
+        using var server = StartServe(home, auth0);
         var stderr = server.StandardError.ReadToEndAsync();
         var stdin = new StreamWriter(server.StandardInput.BaseStream, new UTF8Encoding(false)) { NewLine = "\n" };
         var stdout = server.StandardOutput;
@@ -119,19 +107,7 @@ public sealed class MalformedJsonRpcStdioTests
         using var home = new TestHome();
         await home.GrantEverythingAsync("mallory");
         await using var auth0 = new RecordingHttpServer(body: "[]");
-        var psi = new ProcessStartInfo(Repo.ServerFile) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in Repo.ServerArgs("serve"))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in home.Environment(auth0.BaseUrl, "mallory"))
-        {
-            psi.Environment[key] = value;
-        }
-
-        psi.Environment["AUTH0_MCP_MAX_REQUEST_BYTES"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var server = Process.Start(psi)!;
+        using var server = StartServe(home, auth0);
         var stderr = server.StandardError.ReadToEndAsync();
         var stdin = server.StandardInput.BaseStream;
         await stdin.WriteAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"hostile\",\"version\":\"1\"}}}\n"));
@@ -154,6 +130,24 @@ public sealed class MalformedJsonRpcStdioTests
         Assert.Contains(audit.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement),
             r => r.GetProperty("event").GetString() == "request.refused" && r.GetProperty("denial_code").GetString() == "request-too-large");
         _ = await stderr;
+    }
+
+    /// <summary><c>auth0-mcp serve</c> over stdio as mallory, with the request limit of these tests.</summary>
+    private static Process StartServe(TestHome home, RecordingHttpServer auth0)
+    {
+        var psi = new ProcessStartInfo(Repo.ServerFile) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in Repo.ServerArgs("serve"))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in home.Environment(auth0.BaseUrl, "mallory"))
+        {
+            psi.Environment[key] = value;
+        }
+
+        psi.Environment["AUTH0_MCP_MAX_REQUEST_BYTES"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Process.Start(psi)!;
     }
 
     private static async Task<string> ReadLineAsync(StreamReader stdout)
