@@ -102,6 +102,32 @@ public sealed partial class AdminSessionTests
     }
 
     [Fact]
+    public async Task VerifyOnThePage_ARecordEditedInTheDatabase_IsCaughtByItsSealAsTheCliCatchesIt()
+    {
+        using var governance = new TempGovernance();
+        using var browser = new Browser();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins");
+        await browser.SignInAsync(app.Admin, AdminKey);
+
+        // A field that no indexed column mirrors: only the record's seal can show the edit.
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={governance.Store};Pooling=False"))
+        {
+            await db.OpenAsync();
+            using var edit = db.CreateCommand();
+            edit.CommandText = "UPDATE audit_log SET body = replace(body, 'groups: admins', 'groups: nobody') WHERE event = 'admin.signin'";
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync());
+        }
+
+        using var page = await browser.GetAsync(app.Admin + "/audit");
+        using var verified = await browser.PostAsync(app.Admin + "/audit?handler=Verify", await page.Content.ReadAsStringAsync(), []);
+        var html = WebUtility.HtmlDecode(await verified.Content.ReadAsStringAsync());
+
+        Assert.Contains("audit chain BROKEN", html, StringComparison.Ordinal);
+        Assert.Contains("content does not match its seal", html, StringComparison.Ordinal);
+        Assert.Contains("sealed with HMAC-SHA256", html, StringComparison.Ordinal); // what was checked, as the CLI says it
+    }
+
+    [Fact]
     public async Task OidcSignIn_FailedAtTheCallback_IsAuditedAndBackToTheSignInPage()
     {
         using var governance = new TempGovernance();

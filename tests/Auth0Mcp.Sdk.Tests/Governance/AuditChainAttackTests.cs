@@ -48,6 +48,74 @@ public sealed class AuditChainAttackTests
         await AssertDetectedAsync(store, "names record 4 but the chain ends at record 3");
     }
 
+    [Fact]
+    public async Task Verify_RecordsAppendedWhileTheChainIsRead_AreNotMistakenForTampering()
+    {
+        // The head is read first, the rows after, page by page: a record the server appends in between ends the chain
+        // past the head read at the start. The head read again at the end reaches it; a head that does not is still
+        // reported.
+        var keys = AuditKeyRing.FromKeys([new byte[32]], "test");
+        var rows = new List<AuditRow>();
+        var previous = AuditChain.Genesis;
+        for (var seq = 1; seq <= 3; seq++)
+        {
+            var row = AuditChain.Seal(Call("user" + seq), seq, previous, keys);
+            rows.Add(row);
+            previous = row.Hash;
+        }
+
+        var atStart = (2L, rows[1].Hash);
+        var grown = await AuditChain.VerifyAsync(rows.ToAsyncEnumerable(), atStart, keys, null, headNow: _ => Task.FromResult((3L, rows[2].Hash)));
+        var stale = await AuditChain.VerifyAsync(rows.ToAsyncEnumerable(), atStart, keys, null, headNow: _ => Task.FromResult(atStart));
+
+        Assert.True(grown.IsValid, string.Join("; ", grown.Problems));
+        Assert.Contains(stale.Problems, p => p.Contains("the chain ends at record 3 but the head says 2", StringComparison.Ordinal));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_TruncatedThenWrittenOn_TheWriteIsRefusedAndTheTruncationStaysVisible(string kind)
+    {
+        // Writing on would give new records the deleted ones' numbers, and the checkpoint file's compaction would
+        // later drop the checkpoints that show the truncation: the writer refuses, in this process and in a new one.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 4);
+        var second = (await ReadAllAsync(store))[1];
+        await fixture.ExecuteAsync($"DELETE FROM audit_log WHERE seq > 2; UPDATE audit_head SET seq = 2, hash = {Sql(second.Hash)} WHERE id = 1");
+
+        var here = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.AppendAuditAsync(Call("after")));
+        await using var other = await fixture.OpenAsync();
+        var there = await Assert.ThrowsAsync<GovernanceStoreException>(() => other.AppendAuditAsync(Call("after")));
+
+        Assert.All(new[] { here, there }, ex => Assert.Contains("ends at record 2, but the checkpoint file", ex.Message, StringComparison.Ordinal));
+        Assert.Equal(2, (await store.GetAuditHeadAsync()).Sequence);
+        await AssertDetectedAsync(other, "names record 4 but the chain ends at record 2");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_ReChainedWithoutKeyAndCheckpointFileRemoved_Detected(string kind)
+    {
+        // Without the key, the attacker re-links every row with plain SHA-256 (the seal of stores from before keyed
+        // sealing) and removes the checkpoint file; the sealed bodies still name the real previous seals.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+        var forged = new List<AuditRow>();
+        var previous = AuditChain.Genesis;
+        foreach (var row in await ReadAllAsync(store))
+        {
+            var body = row.Sequence == 3 ? row.Body.Replace("\"user2\"", "\"mallory\"", StringComparison.Ordinal) : row.Body;
+            var record = AuditChain.Read(row with { Body = body });
+            var rechained = new AuditRow(row.Sequence, body, previous, AuditChain.ComputeHash(previous, body)) { Columns = AuditChain.ColumnsOf(record) };
+            forged.Add(rechained);
+            previous = rechained.Hash;
+        }
+
+        await RewriteChainAsync(fixture, forged);
+        await fixture.ExecuteAsync($"UPDATE audit_head SET seq = 3, hash = {Sql(previous)} WHERE id = 1");
+        File.Delete(fixture.CheckpointFile);
+
+        await AssertDetectedAsync(store, "the previous hash in the record does not match its link");
+    }
+
     [Theory, SqliteStore, PostgresStore]
     public async Task Attack_MiddleRowDeletedAndChainRecomputedWithoutKey_Detected(string kind)
     {

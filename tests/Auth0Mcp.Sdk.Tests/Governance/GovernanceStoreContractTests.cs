@@ -171,6 +171,30 @@ public sealed class GovernanceStoreContractTests
     };
 
     [Theory, SqliteStore, PostgresStore]
+    public async Task Append_ToolNameWithNul_IsStoredWithItsBatchAndTheChainVerifies(string kind)
+    {
+        // A caller can name a tool "x\0y"; PostgreSQL's text cannot hold NUL, and the record shares a batch with
+        // others: none of them may fail for it.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        var hostile = new AuditRecord { Time = DateTimeOffset.UtcNow, Kind = AuditKinds.Call, Event = "tool.call", User = "mal\0lory", Tool = "x\0y", Outcome = AuditOutcomes.Denied };
+        var ordinary = new AuditRecord { Time = DateTimeOffset.UtcNow, Kind = AuditKinds.Call, Event = "tool.call", User = "alice", Tool = "auth0_users_list", Outcome = AuditOutcomes.Success };
+
+        await Task.WhenAll(store.AppendAuditAsync(hostile), store.AppendAuditAsync(ordinary));
+
+        var records = new List<AuditRecord>();
+        await foreach (var row in store.ReadAuditAsync())
+        {
+            records.Add(AuditChain.Read(row));
+        }
+
+        Assert.Contains(records, r => r.Tool == "x\uFFFDy" && r.User == "mal\uFFFDlory");
+        Assert.Contains(records, r => r.User == "alice");
+        var verification = await store.VerifyAuditAsync();
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public async Task Store_New_HasEmptyStateAtRevisionZeroAndEmptyChain(string kind)
     {
         await using var fixture = await StoreFixture.CreateAsync(kind);

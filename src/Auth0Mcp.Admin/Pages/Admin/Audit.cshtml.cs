@@ -55,8 +55,8 @@ internal sealed class AuditModel : AdminPageModel
 
     public async Task<IActionResult> OnPostVerifyAsync(CancellationToken cancellationToken)
     {
-        var head = await Governance.Store.GetAuditHeadAsync(cancellationToken);
-        Verification = await AuditChain.VerifyAsync(Governance.Store.ReadAuditAsync(0, cancellationToken), head, cancellationToken);
+        // The same check as `auth0-mcp audit verify`: links, seals (with the store's keys) and checkpoints.
+        Verification = await Governance.Store.VerifyAuditAsync(cancellationToken);
         await OnGetAsync(cancellationToken);
         return Page();
     }

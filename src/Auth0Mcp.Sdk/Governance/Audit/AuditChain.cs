@@ -62,6 +62,11 @@ public static class AuditChain
         record.Sequence = sequence;
         record.PreviousHash = previousHash;
         record.Hash = null;
+        // The indexed text that comes from callers (a tool name as requested, a user name from a token) must fit every
+        // store's text columns: PostgreSQL's cannot hold NUL, and one such record would fail its whole batch. The body
+        // carries the same value, so the columns still equal the sealed record.
+        record.Tool = WithoutNul(record.Tool);
+        record.User = WithoutNul(record.User);
         // The body is serialized once, as UTF-8, and sealed as it is (no joined copy of the MAC input on the hot
         // path); the string is made once, for the store.
         var bodyUtf8 = JsonSerializer.SerializeToUtf8Bytes(record, GovernanceJsonContext.Default.AuditRecord);
@@ -70,6 +75,8 @@ public static class AuditChain
         record.Hash = hash;
         return new AuditRow(sequence, Encoding.UTF8.GetString(bodyUtf8), previousHash, hash) { Columns = ColumnsOf(record) };
     }
+
+    private static string? WithoutNul(string? text) => text is null || !text.Contains('\0', StringComparison.Ordinal) ? text : text.Replace('\0', '\uFFFD');
 
     /// <summary>The indexed columns of <paramref name="record"/>, as a store writes them.</summary>
     public static AuditRowColumns ColumnsOf(AuditRecord record)
@@ -112,7 +119,8 @@ public static class AuditChain
         AuditKeyRing? keys,
         (string Path, AuditCheckpointRead Read)? checkpoints,
         CancellationToken cancellationToken = default,
-        IProgress<long>? progress = null)
+        IProgress<long>? progress = null,
+        Func<CancellationToken, Task<(long Sequence, string Hash)>>? headNow = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var problems = new List<string>();
@@ -178,6 +186,13 @@ public static class AuditChain
         }
 
         var last = expected - 1;
+        if (last > head.Sequence && headNow is not null)
+        {
+            // Records appended while the chain was read (the server writing as it is verified): they were checked with
+            // the rest, and the head read now must reach them.
+            head = await headNow(cancellationToken).ConfigureAwait(false);
+        }
+
         if (head.Sequence != last)
         {
             problems.Add($"the chain ends at record {last} but the head says {head.Sequence} (records deleted at the end?)");
@@ -256,6 +271,11 @@ public static class AuditChain
         if (record.Sequence != row.Sequence)
         {
             problems.Add($"record {row.Sequence}: sequence in the record does not match its position");
+        }
+
+        if (!string.Equals(record.PreviousHash, row.PreviousHash, StringComparison.Ordinal))
+        {
+            problems.Add($"record {row.Sequence}: the previous hash in the record does not match its link (re-chained)");
         }
 
         if (row.Columns is not { } c)

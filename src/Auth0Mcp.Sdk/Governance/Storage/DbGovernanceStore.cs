@@ -184,7 +184,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
 
         var head = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
-        var result = await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), head, keys, (checkpoints.Path, read), cancellationToken, progress).ConfigureAwait(false);
+        var result = await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), head, keys, (checkpoints.Path, read), cancellationToken, progress, GetAuditHeadAsync).ConfigureAwait(false);
         return read.Notes.Count == 0 ? result : result with { Checked = [.. result.Checked, .. read.Notes] };
     }
 
@@ -333,6 +333,9 @@ public abstract class DbGovernanceStore : IGovernanceStore
         return new GovernanceStoreException(Description, $"cannot {operation}: {reason} ({detail})", exception);
     }
 
+    // The newest record this process knows to be checkpointed (read from the file at the first write, then its own).
+    private long? _checkpointFloor;
+
     private (AuditKeyRing Keys, AuditCheckpointFile Checkpoints) Seal()
     {
         lock (_startLock)
@@ -454,6 +457,14 @@ public abstract class DbGovernanceStore : IGovernanceStore
             var connection = _writeConnection;
             await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
             (sequence, previous) = await ReadHeadAsync(WriteCommand(connection, transaction, LockHeadSql, []), CancellationToken.None).ConfigureAwait(false);
+            // A chain that ends before a record this machine checkpointed lost its newest records: writing on would
+            // bury that (new records would take their numbers, and the checkpoint file's compaction its evidence).
+            var floor = _checkpointFloor ??= checkpoints.Read(keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
+            if (sequence < floor)
+            {
+                throw new GovernanceStoreException(Description,
+                    $"the audit chain ends at record {sequence}, but the checkpoint file {checkpoints.Path} names record {floor}: records were removed from the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; if the store was restored from a backup on purpose, move the checkpoint file aside)");
+            }
             foreach (var work in batch)
             {
                 IReadOnlyList<AuditRecord> records;
@@ -505,6 +516,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             try
             {
                 checkpoints.Append(keys, sequence, previous, DateTimeOffset.UtcNow);
+                _checkpointFloor = sequence;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
