@@ -41,13 +41,16 @@ internal static class Auth0RequestBuilder
             switch (argument.Location)
             {
                 case Auth0ArgumentLocation.Path:
-                    var segment = Scalar(value);
+                    // Simple style: an array's items joined by literal commas, each escaped on its own.
+                    var segment = value.ValueKind == JsonValueKind.Array
+                        ? string.Join(',', value.EnumerateArray().Select(v => Uri.EscapeDataString(Scalar(v))))
+                        : Uri.EscapeDataString(Scalar(value));
                     if (segment is "" or "." or "..")
                     {
                         throw RefusedPath(descriptor, argument.Name, segment.Length == 0 ? "is empty" : $"is '{segment}'");
                     }
 
-                    path.Replace("{" + argument.Name + "}", Uri.EscapeDataString(segment));
+                    path.Replace("{" + argument.Name + "}", segment);
                     break;
                 case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti when value.ValueKind == JsonValueKind.Array:
                     if (argument.Location == Auth0ArgumentLocation.QueryMulti)
@@ -69,7 +72,8 @@ internal static class Auth0RequestBuilder
                     AppendQuery(query, argument.Name, Scalar(value));
                     break;
                 case Auth0ArgumentLocation.Header:
-                    var header = Scalar(value);
+                    // Simple style: an array's items joined by commas.
+                    var header = value.ValueKind == JsonValueKind.Array ? string.Join(',', value.EnumerateArray().Select(Scalar)) : Scalar(value);
                     if (Governance.Limits.CheckHeaderValue(argument.Name, header) is { } refused)
                     {
                         throw new Auth0HttpException(Auth0FailureKind.RefusedHeader, $"The request was not sent: {refused}.", 0);
@@ -102,12 +106,15 @@ internal static class Auth0RequestBuilder
 
     private static HttpContent Content(Auth0RequestPlan plan, JsonElement body)
     {
-        var mediaType = plan.MediaType ?? "application/json";
+        // The spec's media type may carry parameters ("application/json; charset=utf-8", "…; version=2"): they are
+        // sent as written, and the body is encoded by the type alone.
+        var contentType = MediaTypeHeaderValue.Parse(plan.MediaType ?? "application/json");
+        var mediaType = contentType.MediaType ?? "application/json";
         if (IsJson(mediaType))
         {
             // The validated JSON goes out as it came: no DTO, no re-serialization.
             var content = new ByteArrayContent(JsonMarshal.GetRawUtf8Value(body).ToArray());
-            content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+            content.Headers.ContentType = contentType;
             return content;
         }
 
@@ -152,15 +159,21 @@ internal static class Auth0RequestBuilder
 
         if (mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("xml", StringComparison.OrdinalIgnoreCase))
         {
-            return new StringContent(Scalar(body), Encoding.UTF8, mediaType);
+            var text = new StringContent(Scalar(body), Encoding.UTF8, mediaType);
+            foreach (var parameter in contentType.Parameters.Where(p => !p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)))
+            {
+                text.Headers.ContentType!.Parameters.Add(parameter);
+            }
+
+            return text;
         }
 
         // Binary: the argument carries base64 (a string that is not base64 is sent as its UTF-8 bytes).
-        var text = Scalar(body);
-        var buffer = new byte[(text.Length * 3 / 4) + 3];
-        var bytes = Convert.TryFromBase64String(text, buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : Encoding.UTF8.GetBytes(text);
+        var base64 = Scalar(body);
+        var buffer = new byte[(base64.Length * 3 / 4) + 3];
+        var bytes = Convert.TryFromBase64String(base64, buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : Encoding.UTF8.GetBytes(base64);
         var binary = new ByteArrayContent(bytes);
-        binary.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        binary.Headers.ContentType = contentType;
         return binary;
     }
 

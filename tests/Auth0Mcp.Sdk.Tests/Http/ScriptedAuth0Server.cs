@@ -13,7 +13,11 @@ using Microsoft.Extensions.Logging;
 namespace Auth0Mcp.Sdk.Tests.Http;
 
 /// <summary>A request as the scripted server saw it.</summary>
-internal sealed record RecordedRequest(int Index, string Method, string RawTarget, string Path, string? Authorization, string Body, DateTimeOffset At);
+internal sealed record RecordedRequest(int Index, string Method, string RawTarget, string Path, string? Authorization, string Body, DateTimeOffset At)
+{
+    /// <summary>The request's headers as they arrived (Content-Type among them), each name once with its values joined.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// A tiny scripted stand-in for Auth0 on 127.0.0.1 (Kestrel, port 0): <c>/oauth/token</c> goes to
@@ -131,7 +135,10 @@ internal sealed class ScriptedAuth0Server : IAsyncDisposable
         }
 
         var raw = ctx.Features.Get<IHttpRequestFeature>()!.RawTarget;
-        var record = new RecordedRequest(index, ctx.Request.Method, raw, ctx.Request.Path.Value ?? "", ctx.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, body, at);
+        var record = new RecordedRequest(index, ctx.Request.Method, raw, ctx.Request.Path.Value ?? "", ctx.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, body, at)
+        {
+            Headers = ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+        };
         (isToken ? TokenRequests : ApiRequests).Enqueue(record);
         await (isToken ? Token : Api)(ctx, index);
     }

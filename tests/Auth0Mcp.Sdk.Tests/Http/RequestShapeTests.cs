@@ -1,0 +1,58 @@
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Tools;
+
+namespace Auth0Mcp.Sdk.Tests.Http;
+
+/// <summary>
+/// Request shapes that real OpenAPI documents use and Auth0's does not, through the request builder to a scripted
+/// server: array path and header parameters in the simple style, and a body media type with parameters.
+/// </summary>
+public sealed class RequestShapeTests
+{
+    private static Auth0ApiTool Tool(string method, string path, string schema, Auth0RequestPlan plan) => new(new Auth0ToolDescriptor(
+        "auth0_shape", "Shape", "A request shape.", method, path, "shape", ["shapes"], ["read:shapes"],
+        method == "GET" ? Auth0ToolAction.Read : Auth0ToolAction.Write, "GA", schema, method == "GET", false, method == "GET", plan));
+
+    [Fact]
+    public async Task ArrayPathParameter_SimpleStyle_ItemsJoinedByCommasEachEscaped()
+    {
+        await using var h = await Harness.StaticAsync();
+        var tool = Tool("GET", "/lines/{ids}/status", """{"type":"object","properties":{"ids":{"type":"array","items":{"type":"string"}}},"required":["ids"]}""",
+            new Auth0RequestPlan([new Auth0RequestArgument("ids", Auth0ArgumentLocation.Path)]));
+
+        var result = await h.CallAsync(tool, """{"ids":["victoria","a,b/c"]}""");
+
+        Assert.True(result.IsError != true, result.Text());
+        Assert.Equal("/api/v2/lines/victoria,a%2Cb%2Fc/status", Assert.Single(h.Server.ApiRequests).RawTarget);
+    }
+
+    [Fact]
+    public async Task ArrayHeaderParameter_SimpleStyle_ItemsJoinedByCommas()
+    {
+        await using var h = await Harness.StaticAsync();
+        var tool = Tool("GET", "/lines", """{"type":"object","properties":{"X-Ids":{"type":"array","items":{"type":"string"}}}}""",
+            new Auth0RequestPlan([new Auth0RequestArgument("X-Ids", Auth0ArgumentLocation.Header)]));
+
+        var result = await h.CallAsync(tool, """{"X-Ids":["one","two"]}""");
+
+        Assert.True(result.IsError != true, result.Text());
+        Assert.Equal("one,two", Assert.Single(h.Server.ApiRequests).Headers["X-Ids"]);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/vnd.example+json; version=2")]
+    public async Task JsonBody_MediaTypeWithParameters_SentAsJsonWithThem(string mediaType)
+    {
+        await using var h = await Harness.StaticAsync();
+        var tool = Tool("POST", "/accounts", """{"type":"object","properties":{"body":{"type":"object"}},"required":["body"]}""",
+            new Auth0RequestPlan([], body: "body", mediaType: mediaType));
+
+        var result = await h.CallAsync(tool, """{"body":{"name":"n","n":1}}""");
+
+        Assert.True(result.IsError != true, result.Text());
+        var sent = Assert.Single(h.Server.ApiRequests);
+        Assert.Equal("""{"name":"n","n":1}""", sent.Body);
+        Assert.Equal(mediaType.Replace(" ", "", StringComparison.Ordinal), sent.Headers["Content-Type"].Replace(" ", "", StringComparison.Ordinal));
+    }
+}
