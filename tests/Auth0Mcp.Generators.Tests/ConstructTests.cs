@@ -227,6 +227,47 @@ public sealed class ConstructTests
     }
 
     [Fact]
+    public void Schemas_CutsPastTheDepthOrRecursion_KeepTheTargetsTypeOrDescribeALeafWhole()
+    {
+        // Nested objects, each with a size that is a Quantity (a string): past the depth limit the next object becomes
+        // a placeholder, but the size beside it is described whole (a placeholder claiming "object" would refuse
+        // "500m"). A recursive array stays an array.
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/deep":{"post":{"operationId":"post_deep","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/L0"}}}},"responses":{"200":{"description":"ok"}}}},"/trees":{"post":{"operationId":"post_tree","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Forest"}}}},"responses":{"200":{"description":"ok"}}}}},"components":{"schemas":{"L0":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L1"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L1":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L2"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L2":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L3"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L3":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L4"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L4":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L5"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L5":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L6"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L6":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L7"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L7":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L8"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L8":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L9"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L9":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/L10"},"size":{"$ref":"#/components/schemas/Quantity"}}},"L10":{"type":"object"},"Quantity":{"type":"string","pattern":"^[0-9]+m?$"},"Forest":{"type":"array","items":{"$ref":"#/components/schemas/Forest"}}}}}
+            """,
+            "Fixtures.Cuts");
+
+        var deep = Assert.Single(run.RequiredModel.Tools, t => t.Name == "auth0_post_deep").InputSchema;
+        var tree = Assert.Single(run.RequiredModel.Tools, t => t.Name == "auth0_post_tree").InputSchema;
+
+        Assert.True(deep.Contains("object (too deep to describe here; see the API documentation).\"},\"size\":{\"type\":\"string\",\"pattern\":\"^[0-9]+m?$\"}", StringComparison.Ordinal), deep);
+        Assert.DoesNotContain("A nested Quantity", deep, StringComparison.Ordinal);
+        Assert.True(tree.Contains("{\"type\":\"array\",\"description\":\"A nested Forest array (recursive;", StringComparison.Ordinal), tree);
+    }
+
+    [Fact]
+    public void Reader_AcceptContentTypeAndAuthorizationHeaders_IgnoredAsOpenApiSays()
+    {
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/items":{"get":{"operationId":"list_items","parameters":[
+              {"name":"Authorization","in":"header","required":true,"schema":{"type":"string"}},
+              {"name":"accept","in":"header","required":true,"schema":{"type":"string"}},
+              {"name":"Content-Type","in":"header","schema":{"type":"string"}},
+              {"name":"X-Tenant","in":"header","required":true,"schema":{"type":"string"}}],
+              "responses":{"200":{"description":"ok"}}}}}}
+            """,
+            "Fixtures.Headers");
+
+        var tool = Assert.Single(run.RequiredModel.Tools);
+        using var schema = JsonDocument.Parse(tool.InputSchema);
+        Assert.Equal(["X-Tenant"], schema.RootElement.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["X-Tenant"], schema.RootElement.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(3, run.Diagnostics.Count(d => d.Id == DiagnosticIds.ParameterNotSent && d.Message.Contains("ignored, as OpenAPI says", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Reader_PlaceholderWithoutParameter_IsAnErrorAtTheOperation()
     {
         var run = CoreRun.From(

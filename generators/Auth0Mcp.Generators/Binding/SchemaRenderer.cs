@@ -71,8 +71,18 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         if (schema.Ref is { } name)
         {
             _deepestRef = depth > _deepestRef ? depth : _deepestRef;
-            if (stack.Contains(name) || depth > MaxDepth || sb.Length > _limit)
+            var recursive = stack.Contains(name);
+            if (recursive || depth > MaxDepth || sb.Length > _limit)
             {
+                var target = resolver.Deref(schema, out _);
+                if (!recursive && IsLeaf(target))
+                {
+                    // A value that does not nest (a string, a number, an enum) costs nothing to describe whole, and a
+                    // placeholder would refuse it: only what nests is cut.
+                    RenderReference(sb, schema, name, description ?? schema.Description, stack, depth);
+                    return;
+                }
+
                 if (stack.IndexOf(name) is var at and >= 0)
                 {
                     _visits.Add(name);
@@ -83,10 +93,22 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
                     _cuts++;
                 }
 
-                sb.Append("{\"type\":\"object\",\"description\":");
-                Json.AppendQuoted(sb, stack.Contains(name) || depth > MaxDepth
-                    ? $"A nested {name} object (recursive; see the API documentation)."
-                    : $"A nested {name} object (not expanded here: the schema is too large; see the API documentation).");
+                // The placeholder keeps the target's type only when it is plainly an object or an array: any other
+                // type claimed here would refuse values the schema allows.
+                var kind = target.Types.Count == 1 && target.Types[0] is "object" or "array" ? target.Types[0] : null;
+                sb.Append('{');
+                if (kind is not null)
+                {
+                    sb.Append("\"type\":\"").Append(kind).Append("\",");
+                }
+
+                sb.Append("\"description\":");
+                var noun = kind ?? "value";
+                Json.AppendQuoted(sb, recursive
+                    ? $"A nested {name} {noun} (recursive; see the API documentation)."
+                    : depth > MaxDepth
+                        ? $"A nested {name} {noun} (too deep to describe here; see the API documentation)."
+                        : $"A nested {name} {noun} (not expanded here: the schema is too large; see the API documentation).");
                 sb.Append('}');
                 return;
             }
@@ -286,6 +308,11 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             Reach(alternative, depth + 1);
         }
     }
+
+    /// <summary>Whether <paramref name="schema"/> holds no other schema: no properties, items, composition or reference.</summary>
+    private static bool IsLeaf(SchemaNode schema) =>
+        schema.Ref is null && schema.Properties.IsEmpty && schema.Items is null && schema.AdditionalSchema is null
+        && schema.AllOf.IsEmpty && schema.AnyOf.IsEmpty && schema.OneOf.IsEmpty && !schema.HasType("object") && !schema.HasType("array");
 
     private void RenderReference(StringBuilder sb, SchemaNode schema, string name, string? description, List<string> stack, int depth)
     {

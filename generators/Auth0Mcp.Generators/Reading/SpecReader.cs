@@ -510,6 +510,20 @@ internal static class SpecReader
                 return (null, notes);
             }
 
+            // OpenAPI: header parameters named Accept, Content-Type or Authorization "SHALL be ignored" (the media types
+            // and the security scheme say them); as arguments, a model would be asked for a token that is thrown away.
+            if (location == "header" && (string.Equals(name, "Accept", StringComparison.OrdinalIgnoreCase)
+                || string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase)
+                || string.Equals(name, "Authorization", StringComparison.OrdinalIgnoreCase)))
+            {
+                notes.Add(DiagnosticInfo.At(
+                    DiagnosticIds.ParameterNotSent,
+                    Severity.Info,
+                    $"The header parameter '{name}' is ignored, as OpenAPI says: the request's media types and the connection's credentials set it.",
+                    parameterPointer));
+                return (null, notes);
+            }
+
             var required = location == "path" || GetBool(p, "required");
             if (location == "cookie")
             {
