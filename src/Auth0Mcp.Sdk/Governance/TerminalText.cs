@@ -66,9 +66,13 @@ public static class TerminalText
         return sb.ToString();
     }
 
-    // Every format character (Unicode Cf: bidirectional marks, overrides and isolates, zero-width characters, the BOM)
-    // is escaped, as the names the governance store accepts exclude them too.
-    private static bool NeedsEscape(char c) =>
-        c < 0x20 || c == '\\' || (c >= 0x7f && c <= 0x9f) || c is '\u2028' or '\u2029'
-        || (c > 0xa0 && char.GetUnicodeCategory(c) == UnicodeCategory.Format);
+    /// <summary>
+    /// Whether <paramref name="c"/> cannot stand for itself on a terminal line: a control character (Unicode Cc: C0, DEL,
+    /// C1), a format character (Cf: bidirectional marks, overrides and isolates, zero-width characters, the BOM) or a
+    /// line or paragraph separator. The one definition: names the governance store accepts exclude these too.
+    /// </summary>
+    internal static bool IsUnprintable(char c) =>
+        char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
+    private static bool NeedsEscape(char c) => c == '\\' || IsUnprintable(c);
 }

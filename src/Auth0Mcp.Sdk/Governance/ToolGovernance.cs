@@ -1005,7 +1005,7 @@ public sealed partial class ToolGovernance
 
     private static void ValidateName(string name, string what)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or ',' || IsControl(c)))
+        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or ',' || TerminalText.IsUnprintable(c)))
         {
             throw new GovernanceException($"invalid {what} name '{TerminalText.Escape(name)}': no spaces, commas, wildcards or control characters");
         }
@@ -1016,19 +1016,12 @@ public sealed partial class ToolGovernance
     {
         foreach (var value in values)
         {
-            if (string.IsNullOrWhiteSpace(value) || value.Any(IsControl))
+            if (string.IsNullOrWhiteSpace(value) || value.Any(TerminalText.IsUnprintable))
             {
                 throw new GovernanceException($"invalid {what} '{TerminalText.Escape(value)}': not blank, and no control characters");
             }
         }
     }
-
-    /// <summary>
-    /// A control character (Unicode Cc: C0, DEL, C1), a format character (Cf: bidirectional overrides, zero-width
-    /// characters) or a line or paragraph separator: none belongs in a name that a terminal prints.
-    /// </summary>
-    private static bool IsControl(char c) =>
-        char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
 

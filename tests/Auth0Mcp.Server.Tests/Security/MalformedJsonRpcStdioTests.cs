@@ -15,6 +15,10 @@ public sealed class MalformedJsonRpcStdioTests
 {
     private const int Limit = 64 * 1024;
 
+    // The handshake each test sends before its hostile messages, one line each.
+    private const string Initialize = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"hostile\",\"version\":\"1\"}}}";
+    private const string Initialized = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+
     // name, line, the id it is answered with (-1: null), the JSON-RPC error code it must get.
     public static TheoryData<string, string, int, int> Hostile => new()
     {
@@ -49,10 +53,10 @@ public sealed class MalformedJsonRpcStdioTests
         var stdout = server.StandardOutput;
         try
         {
-            await stdin.WriteLineAsync("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"hostile\",\"version\":\"1\"}}}");
+            await stdin.WriteLineAsync(Initialize);
             await stdin.FlushAsync();
             Assert.Contains("\"id\":0", await ReadLineAsync(stdout));
-            await stdin.WriteLineAsync("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            await stdin.WriteLineAsync(Initialized);
 
             foreach (var row in Hostile)
             {
@@ -110,8 +114,7 @@ public sealed class MalformedJsonRpcStdioTests
         using var server = StartServe(home, auth0);
         var stderr = server.StandardError.ReadToEndAsync();
         var stdin = server.StandardInput.BaseStream;
-        await stdin.WriteAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"hostile\",\"version\":\"1\"}}}\n"));
-        await stdin.WriteAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"));
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes(Initialize + "\n" + Initialized + "\n"));
         await stdin.WriteAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":301,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"" + new string('A', 3 * Limit) + "\"}}}"));
         stdin.Close();
 

@@ -90,17 +90,20 @@ public static class GovernanceNames
     /// <exception cref="GovernanceException">It is not.</exception>
     internal static TimeSpan RequireDuration(TimeSpan duration, string what) =>
         duration <= TimeSpan.Zero ? throw new GovernanceException($"{what} must be positive")
-        : duration > MaxDuration ? throw new GovernanceException($"{what} is too long: at most {MaxDurationText} (366 days)")
+        : duration > MaxDuration ? throw new GovernanceException($"{what} is too long: at most {MaxDurationText} ({MaxDurationDays})")
         : duration;
 
     /// <summary>How the messages name <see cref="MaxDuration"/>.</summary>
-    internal static string MaxDurationText => "366d";
+    internal static string MaxDurationText { get; } = string.Create(CultureInfo.InvariantCulture, $"{MaxDuration.TotalDays:0}d");
+
+    // The same maximum in words, for the messages that give both.
+    private static string MaxDurationDays { get; } = string.Create(CultureInfo.InvariantCulture, $"{MaxDuration.TotalDays:0} days");
 
     private static TimeSpan Positive(TimeSpan span, string text) => span > TimeSpan.Zero ? span : throw Invalid(text);
 
     private static GovernanceException Invalid(string text) => new($"invalid duration '{text}' (e.g. 90s, 30m, 2h, 1d; at most {MaxDurationText})");
 
-    private static GovernanceException TooLong(string text) => new($"duration '{text}' is too long: at most {MaxDurationText} (366 days)");
+    private static GovernanceException TooLong(string text) => new($"duration '{text}' is too long: at most {MaxDurationText} ({MaxDurationDays})");
 
     /// <summary>The canonical name of <paramref name="state"/>: <c>pending-review</c>, <c>approved</c>, <c>disabled</c>, <c>removed</c>.</summary>
     public static string Name(ToolState state) => state switch
