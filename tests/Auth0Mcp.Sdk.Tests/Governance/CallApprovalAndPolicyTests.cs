@@ -143,14 +143,14 @@ public sealed class CallApprovalAndPolicyTests
         // A read tool needs no confirmation.
         var read = await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
 
-        Assert.Equal(1, prompts);
+        Assert.True(prompts == 1, $"prompts: {prompts}; the call answered: {Text(result)}");
         Assert.Contains("auth0|1", message, StringComparison.Ordinal); // the summary names the target
         Assert.DoesNotContain("hunter2-secret", message, StringComparison.Ordinal); // and masks secrets
         Assert.True(read.IsError is not true, Text(read));
         Assert.Equal(accept ? 1 : 0, h.Tools["auth0_users_delete"].Calls);
         if (!accept)
         {
-            Assert.Contains("user-declined", Text(result), StringComparison.Ordinal);
+            Assert.True(Text(result).Contains("user-declined", StringComparison.Ordinal), Text(result));
             Assert.Equal(DenialCodes.UserDeclined, Assert.Single(await h.CallRecordsAsync(), r => r.Tool == "auth0_users_delete").DenialCode);
         }
 

@@ -109,7 +109,8 @@ internal sealed class GovernanceHarness : IAsyncDisposable
                 o.UseSqlite(Path.Combine(_directory, "governance.db"));
                 o.ServerName = "test-server";
                 o.StdioIdentity = null;
-                o.HookTimeout = TimeSpan.FromMilliseconds(500);
+                // The production HookTimeout (5 s): the built-in call-approval hook writes the store durably, and a
+                // shorter limit failed it on a loaded CI disk. Tests of the timeout set their own.
                 configure?.Invoke(o);
             });
         Services = collection.BuildServiceProvider();
