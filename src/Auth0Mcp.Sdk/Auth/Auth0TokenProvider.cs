@@ -19,6 +19,18 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
 
     private static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a failed token request answers for the same credential: one call asks the token endpoint once (its
+    /// scope check and its request would otherwise each ask), and callers right behind it do not ask again.
+    /// </summary>
+    private static readonly TimeSpan FailureMemory = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long 401 answers stop renewing the token after a token renewed for a 401 was refused too.</summary>
+    private static readonly TimeSpan RejectedBackoff = TimeSpan.FromSeconds(60);
+
+    /// <summary>How old a token must be before a call its scopes refuse renews it to see newly granted scopes.</summary>
+    private static readonly TimeSpan StaleScopesAge = TimeSpan.FromMinutes(5);
+
     private readonly Auth0CredentialStore _store;
     private readonly IHttpClientFactory _http;
     private readonly IOptionsMonitor<Auth0ConnectionOptions> _options;
@@ -30,6 +42,9 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
     private long _renewalVersion;
     private int _requests;
     private long _backgroundRetryAfterTicks;
+    private (long Version, string Message, DateTimeOffset Until)? _failure;
+    private string? _renewedFor401;
+    private (long Version, DateTimeOffset Until)? _rejected;
 
     /// <summary>Creates the provider.</summary>
     public Auth0TokenProvider(Auth0CredentialStore store, IHttpClientFactory http, IOptionsMonitor<Auth0ConnectionOptions> options, TimeProvider time)
@@ -73,7 +88,42 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             return cached;
         }
 
+        lock (_gate)
+        {
+            if (_failure is { } failure && failure.Version == credential.Version && now < failure.Until && _renewal is null)
+            {
+                throw new Auth0CredentialException(failure.Message);
+            }
+        }
+
         return await StartRenewal(credential).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The client-credentials token in hand for the current credential, when it is still valid; never contacts Auth0
+    /// (discovery reads its scopes).
+    /// </summary>
+    internal Auth0AccessToken? CachedToken()
+    {
+        var credential = _store.Current;
+        var cached = Volatile.Read(ref _cached);
+        return credential.Kind == Auth0CredentialKind.ClientCredentials && cached is not null
+            && cached.CredentialVersion == credential.Version && !cached.IsExpired(_time.GetUtcNow()) ? cached : null;
+    }
+
+    /// <summary>
+    /// A renewed client-credentials token when the one in hand is older than a few minutes, for a call its scopes
+    /// refuse: scopes granted in Auth0 since it was issued apply without waiting for its expiry. Null when it is
+    /// younger (so a refused tool does not renew it on every call), or for a static token.
+    /// </summary>
+    internal async ValueTask<Auth0AccessToken?> RenewStaleAsync(CancellationToken cancellationToken)
+    {
+        if (CachedToken() is not { } cached || _time.GetUtcNow() - cached.ObtainedAt < StaleScopesAge)
+        {
+            return null;
+        }
+
+        return await ReplaceAsync(cached, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -92,14 +142,47 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             return null;
         }
 
+        lock (_gate)
+        {
+            // A token renewed because of a 401 was refused too, within a minute: Auth0 refuses this credential's tokens (the application
+            // lost its grant, or the API is misconfigured), and renewing on every call would spend the tenant's monthly
+            // M2M token quota. The 401 is the answer until the backoff ends or the credential is rotated.
+            var now = _time.GetUtcNow();
+            if (string.Equals(_renewedFor401, rejected.Value, StringComparison.Ordinal) && now - rejected.ObtainedAt < RejectedBackoff)
+            {
+                _rejected = (credential.Version, now + RejectedBackoff);
+            }
+
+            if (_rejected is { } backoff && backoff.Version == credential.Version && now < backoff.Until)
+            {
+                return null;
+            }
+        }
+
+        var renewed = await ReplaceAsync(rejected, cancellationToken).ConfigureAwait(false);
+        if (renewed is not null)
+        {
+            lock (_gate)
+            {
+                _renewedFor401 = renewed.Value;
+            }
+        }
+
+        return renewed;
+    }
+
+    /// <summary>A token other than <paramref name="replaced"/> for the current credential (one renewal however many ask), or null.</summary>
+    private async ValueTask<Auth0AccessToken?> ReplaceAsync(Auth0AccessToken replaced, CancellationToken cancellationToken)
+    {
+        var credential = _store.Current;
         Task<Auth0AccessToken> renewal;
         lock (_gate)
         {
             var cached = _cached;
             if (cached is not null && cached.CredentialVersion == credential.Version
-                && !string.Equals(cached.Value, rejected.Value, StringComparison.Ordinal))
+                && !string.Equals(cached.Value, replaced.Value, StringComparison.Ordinal))
             {
-                // Another call already renewed (or a rotation replaced) the rejected token.
+                // Another call already renewed (or a rotation replaced) the token.
                 return cached;
             }
 
@@ -115,7 +198,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         }
 
         var renewed = await renewal.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return string.Equals(renewed.Value, rejected.Value, StringComparison.Ordinal) ? null : renewed;
+        return string.Equals(renewed.Value, replaced.Value, StringComparison.Ordinal) ? null : renewed;
     }
 
     private Auth0AccessToken GetStatic(Auth0CredentialSnapshot credential)
@@ -184,6 +267,9 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
                 lock (_gate)
                 {
                     Volatile.Write(ref _backgroundRetryAfterTicks, t.IsCompletedSuccessfully ? 0 : (_time.GetUtcNow() + BackgroundRetryDelay).UtcTicks);
+                    _failure = t.Exception?.InnerException is Auth0CredentialException failed
+                        ? (credential.Version, failed.Message, _time.GetUtcNow() + FailureMemory)
+                        : null;
 
                     if (t.IsCompletedSuccessfully && (_cached is null || _cached.CredentialVersion <= t.Result.CredentialVersion))
                     {

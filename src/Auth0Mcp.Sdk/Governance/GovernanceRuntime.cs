@@ -211,6 +211,13 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var state = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
         var scopes = await GrantedScopesAsync(obtainToken: true, cancellationToken).ConfigureAwait(false);
         var decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now, scopes);
+        if (decision.Code == DenialCodes.MissingScopes && _scopes is not null
+            && await _scopes.RenewedScopesAsync(cancellationToken).ConfigureAwait(false) is { } renewed)
+        {
+            // The token may predate a scope granted in Auth0 since: a token older than a few minutes is renewed once.
+            decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now, renewed);
+        }
+
         if (!decision.Allowed)
         {
             // A denial outside the caller's entitlement is recorded as it is and answered as an unknown tool's.
