@@ -122,8 +122,34 @@ internal static class AdminCommands
             throw new UsageException("credentials rotate: give --token (or --token-stdin), or --client-id/--client-secret (or --client-secret-stdin).");
         }
 
+        token = string.IsNullOrWhiteSpace(token) ? null : token;
+        clientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId;
+        secret = string.IsNullOrWhiteSpace(secret) ? null : secret;
+
+        // A token wins over client credentials: rotating the client credentials without a token clears the file's
+        // token (and hides one the settings give), so the credential rotated is the one in effect.
+        var clearToken = token is null;
         var file = CredentialSettings.CredentialsFile(context.Settings.Auth0);
-        var changed = CredentialSettings.WriteCredentials(file, token, clientId, secret);
+        var current = CredentialSettings.Build(context.Settings);
+        string? Current(string key) => current[$"{CredentialSettings.Section}:{key}"] is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+        string inEffect;
+        if (token is not null)
+        {
+            inEffect = "a static token";
+        }
+        else
+        {
+            var id = clientId ?? Current(nameof(Auth0ConnectionOptions.ClientId));
+            if (id is null || (secret ?? Current(nameof(Auth0ConnectionOptions.ClientSecret))) is null)
+            {
+                throw new UsageException($"credentials rotate: client credentials need a client id and a client secret, and no {(id is null ? "client id" : "client secret")} is configured: "
+                    + "give --client-id and --client-secret (or --client-secret-stdin) together (nothing was written)");
+            }
+
+            inEffect = $"client credentials (client id {TerminalText.Escape(id)})";
+        }
+
+        var changed = CredentialSettings.WriteCredentials(file, token, clientId, secret, clearToken);
         var actor = context.DefaultActor ?? Environment.UserName;
         await context.WithGovernanceAsync(actor, async governance =>
         {
@@ -131,7 +157,7 @@ internal static class AdminCommands
             return true;
         }, cancellationToken, syncCatalog: false).ConfigureAwait(false);
 
-        await context.Out.WriteLineAsync($"Rotated {string.Join(", ", changed)}; a running server uses it on its next call.").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"Rotated {string.Join(", ", changed)}; in effect: {inEffect}. A running server uses it on its next call.").ConfigureAwait(false);
         return Cli.Ok;
     }
 

@@ -80,7 +80,36 @@ internal static class CredentialSettings
         // folder with a pinned buffer, which kept the start-up trim from compacting megabytes in front of it, and
         // polling allocates every few seconds in an idle server (docs/benchmarks-server.md, session 15).
         configuration.AddJsonFile(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder), Path.GetFileName(file), optional: true, reloadOnChange: false);
-        return configuration.Build();
+        try
+        {
+            return configuration.Build();
+        }
+        catch (InvalidDataException)
+        {
+            throw UsageException.InvalidSettings([Unreadable(file)]);
+        }
+    }
+
+    /// <summary>What is said of a credentials file that is not a JSON object (never its content: it holds secrets).</summary>
+    internal static string Unreadable(string file) =>
+        $"the credentials file '{file}' is not a valid JSON settings file: fix it, or remove it and write it again with 'auth0-mcp credentials rotate'";
+
+    /// <summary>Whether <paramref name="file"/> parses as a JSON object (a missing file counts as one: there is nothing to read).</summary>
+    internal static bool IsReadable(string file)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -95,15 +124,24 @@ internal static class CredentialSettings
         services.AddSingleton(new CredentialsFileCheck(configuration, file));
     }
 
-    /// <summary>Writes a rotated credential into <paramref name="file"/> (owner-only permissions); returns what changed.</summary>
-    public static IReadOnlyList<string> WriteCredentials(string file, string? token, string? clientId, string? clientSecret)
+    /// <summary>
+    /// Writes a rotated credential into <paramref name="file"/> (owner-only permissions from the moment it exists, then
+    /// moved into place); returns what changed. <paramref name="clearToken"/> empties the file's token, which would
+    /// otherwise win over the client credentials being written (and hides a token the settings give).
+    /// </summary>
+    public static IReadOnlyList<string> WriteCredentials(string file, string? token, string? clientId, string? clientSecret, bool clearToken = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var root = File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? new JsonObject() : new JsonObject();
+        if (!IsReadable(file))
+        {
+            throw new UsageException("credentials rotate: " + Unreadable(file));
+        }
+
+        var root = File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject ?? new JsonObject() : new JsonObject();
         var section = root[Section] as JsonObject ?? new JsonObject();
         root[Section] = section;
         var changed = new List<string>();
-        void Set(string key, string? value)
+        void Set(string key, string? value, string? name = null)
         {
             if (value is null)
             {
@@ -111,34 +149,55 @@ internal static class CredentialSettings
             }
 
             section[key] = value;
-            changed.Add(key);
+            changed.Add(name ?? key);
         }
 
-        Set(nameof(Auth0ConnectionOptions.Token), token);
+        Set(nameof(Auth0ConnectionOptions.Token), token ?? (clearToken ? "" : null), token is null ? "Token (cleared)" : null);
         Set(nameof(Auth0ConnectionOptions.ClientId), clientId);
         Set(nameof(Auth0ConnectionOptions.ClientSecret), clientSecret);
-        var temp = file + ".tmp";
-        File.WriteAllText(temp, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+        // A name of its own (two rotations at once do not share one), created owner-only: the secret is never
+        // readable by others, not even between the write and a chmod.
+        var temp = $"{file}.{Guid.NewGuid():N}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        File.Move(temp, file, overwrite: true);
+        try
+        {
+            using (var stream = new FileStream(temp, options))
+            {
+                stream.Write(System.Text.Encoding.UTF8.GetBytes(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, file, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+
         return changed;
     }
 }
 
 /// <summary>
-/// Reads the credentials file again when it has changed (its size or last write time), checked before each
-/// <c>tools/call</c> and <c>tools/list</c> with one <c>stat</c>: a rotation reaches the very next call, and an idle
+/// Reads the credentials file again when it has changed (the size and last write time of the file it resolves to,
+/// so a symbolic link swapped to a new target, as a Kubernetes Secret volume does, counts as a change), checked before
+/// each <c>tools/call</c> and <c>tools/list</c> with one <c>stat</c>: a rotation reaches the very next call, and an idle
 /// server does no work for it. The reload reaches <see cref="Auth0ConnectionOptions"/> (and the credential store, which
-/// audits the rotation) before the call goes on.
+/// audits the rotation) before the call goes on. A changed file that is not valid JSON (a half-written edit) is not
+/// applied: the server keeps the credential it has, says so once on standard error, and reads the file again when it
+/// changes next.
 /// </summary>
 internal sealed class CredentialsFileCheck(IConfigurationRoot configuration, string? file)
 {
     private readonly Lock _lock = new();
-    private (DateTime Written, long Length) _seen = Stamp(file);
+    private (string? Target, DateTime Written, long Length) _seen = Stamp(file);
 
     /// <summary>Reloads the credential configuration when the file differs from when it was last read.</summary>
     public void Check()
@@ -157,19 +216,46 @@ internal sealed class CredentialsFileCheck(IConfigurationRoot configuration, str
             }
 
             _seen = now;
-            configuration.Reload();
+            if (!CredentialSettings.IsReadable(file))
+            {
+                Console.Error.WriteLine($"auth0-mcp: warning: {CredentialSettings.Unreadable(file)}; the server keeps the credential it has.");
+                return;
+            }
+
+            try
+            {
+                configuration.Reload();
+            }
+            catch (InvalidDataException)
+            {
+                // Changed again between the check and the read: the options keep the credential they have.
+                Console.Error.WriteLine($"auth0-mcp: warning: {CredentialSettings.Unreadable(file)}; the server keeps the credential it has.");
+            }
         }
     }
 
-    private static (DateTime, long) Stamp(string? file)
+    private static (string?, DateTime, long) Stamp(string? file)
     {
         if (file is null)
         {
             return default;
         }
 
-        var info = new FileInfo(file);
-        return info.Exists ? (info.LastWriteTimeUtc, info.Length) : default;
+        try
+        {
+            FileSystemInfo info = new FileInfo(file);
+            if (info.LinkTarget is not null)
+            {
+                info = info.ResolveLinkTarget(returnFinalTarget: true) ?? info;
+            }
+
+            return info is FileInfo { Exists: true } target ? (target.FullName, target.LastWriteTimeUtc, target.Length) : default;
+        }
+        catch (IOException)
+        {
+            // A link loop or a target being swapped: no stamp, so the next call looks again.
+            return default;
+        }
     }
 }
 

@@ -1,5 +1,8 @@
+using Auth0Mcp.Sdk.Auth;
+using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Http;
 using Auth0Mcp.Server.Tests.Http;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -47,6 +50,171 @@ public sealed class CredentialsFileCheckTests : IDisposable
         check.Check();
         Assert.Equal("from-settings", options.CurrentValue.Token);
     }
+
+    [Fact]
+    public void Check_ALinkSwappedToANewTarget_LikeAKubernetesSecret_IsRead()
+    {
+        // The kubelet's layout: credentials.json -> ..data/credentials.json, ..data -> ..v1, swapped atomically to ..v2.
+        var v1 = Directory.CreateDirectory(Path.Combine(_folder, "..v1")).FullName;
+        File.WriteAllText(Path.Combine(v1, "credentials.json"), """{"Auth0":{"Token":"file-token-one"}}""");
+        File.CreateSymbolicLink(Path.Combine(_folder, "..data"), "..v1");
+        var file = Path.Combine(_folder, "credentials.json");
+        File.CreateSymbolicLink(file, "..data/credentials.json");
+        using var services = Services(file);
+        var options = services.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>();
+        var check = services.GetRequiredService<CredentialsFileCheck>();
+        Assert.Equal("file-token-one", options.CurrentValue.Token);
+
+        var v2 = Directory.CreateDirectory(Path.Combine(_folder, "..v2")).FullName;
+        File.WriteAllText(Path.Combine(v2, "credentials.json"), """{"Auth0":{"Token":"file-token-two-longer"}}""");
+        File.SetLastWriteTimeUtc(Path.Combine(v2, "credentials.json"), DateTime.UtcNow.AddSeconds(5));
+        var swap = Path.Combine(_folder, "..data_tmp");
+        File.CreateSymbolicLink(swap, "..v2");
+        Assert.Equal(0, Rename(swap, Path.Combine(_folder, "..data")));
+
+        check.Check();
+        Assert.Equal("file-token-two-longer", options.CurrentValue.Token);
+    }
+
+    [Fact]
+    public void Check_FileNotValidJson_KeepsTheCredentialAndReadsTheNextValidVersion()
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        using var services = Services(file);
+        var options = services.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>();
+        var check = services.GetRequiredService<CredentialsFileCheck>();
+        CredentialSettings.WriteCredentials(file, "rotated-1", null, null);
+        check.Check();
+
+        File.WriteAllText(file, """{"Auth0":{"Token":"half-writ""");
+        check.Check();
+        check.Check();
+        Assert.Equal("rotated-1", options.CurrentValue.Token);
+
+        File.WriteAllText(file, """{"Auth0":{"Token":"rotated-2"}}""");
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(5));
+        check.Check();
+        Assert.Equal("rotated-2", options.CurrentValue.Token);
+    }
+
+    [Fact]
+    public void Start_CredentialsFileNotValidJson_IsASettingsErrorNamingTheFileNotItsContent()
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        File.WriteAllText(file, """{"Auth0":{"Token":"secret-in-a-broken-fi""");
+
+        var ex = Assert.Throws<UsageException>(() => Services(file));
+
+        Assert.Contains(file, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not a valid JSON settings file", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-in-a-broken", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task WriteCredentials_TheSecretIsNeverInAFileOthersCanRead()
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        var modes = new System.Collections.Concurrent.ConcurrentBag<UnixFileMode>();
+        using var stop = new CancellationTokenSource();
+        var looking = new TaskCompletionSource();
+        var watcher = Task.Factory.StartNew(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                looking.TrySetResult();
+                foreach (var path in Directory.EnumerateFiles(_folder))
+                {
+                    try
+                    {
+                        modes.Add(File.GetUnixFileMode(path));
+                    }
+                    catch (IOException)
+                    {
+                        // Moved into place meanwhile.
+                    }
+                }
+            }
+        }, TaskCreationOptions.LongRunning);
+        await looking.Task;
+
+        // Two rotations at once, many times: each takes a temporary file of its own.
+        Parallel.For(0, 400, i => CredentialSettings.WriteCredentials(file, "token-" + new string('x', 4096) + i, null, null));
+        await stop.CancelAsync();
+        await watcher;
+
+        Assert.NotEmpty(modes);
+        Assert.All(modes, m => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, m));
+        Assert.Equal([file], Directory.EnumerateFiles(_folder));
+    }
+
+    [Fact]
+    public async Task Rotate_ClientCredentialsWhileATokenIsSet_TheyTakeEffectAndTheOutputSaysSo()
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_DOMAIN"] = "t.example.auth0.com",
+            ["AUTH0_TOKEN"] = "env-static-token",
+            ["AUTH0_MCP_CREDENTIALS_FILE"] = file,
+        };
+        var settings = Settings.Load(env);
+        var server = new ServiceCollection();
+        server.AddLogging();
+        AdminCommands.AddConnection(server, settings);
+        await using var running = server.BuildServiceProvider();
+        var credential = running.GetRequiredService<Auth0CredentialStore>();
+        Assert.Equal(Auth0CredentialKind.StaticToken, credential.Current.Kind);
+
+        // Only an id: no secret is configured anywhere, so nothing is written.
+        var (code, output, error) = await RotateAsync(env, "", "credentials", "rotate", "--client-id", "new-client");
+        Assert.Equal(2, code);
+        Assert.Contains("no client secret is configured", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(file), output);
+
+        (code, output, error) = await RotateAsync(env, "cs-new-secret\n", "credentials", "rotate", "--client-id", "new-client", "--client-secret-stdin");
+        Assert.True(code == 0, error);
+        Assert.Contains("Token (cleared)", output, StringComparison.Ordinal);
+        Assert.Contains("in effect: client credentials (client id new-client)", output, StringComparison.Ordinal);
+
+        running.GetRequiredService<CredentialsFileCheck>().Check();
+        Assert.Equal(Auth0CredentialKind.ClientCredentials, credential.Current.Kind);
+        Assert.Equal("new-client", credential.Current.ClientId);
+
+        // A token rotated later wins again.
+        (code, output, _) = await RotateAsync(env, "token-three\n", "credentials", "rotate", "--token-stdin");
+        Assert.Equal(0, code);
+        Assert.Contains("in effect: a static token", output, StringComparison.Ordinal);
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(5));
+        running.GetRequiredService<CredentialsFileCheck>().Check();
+        Assert.Equal(Auth0CredentialKind.StaticToken, credential.Current.Kind);
+    }
+
+    private async Task<(int Code, string Output, string Error)> RotateAsync(Dictionary<string, string?> env, string input, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var store = Path.Combine(_folder, "store");
+        Directory.CreateDirectory(store);
+        await using var governance = new SqliteGovernanceStore(Path.Combine(store, "gov.db"), new AuditSealOptions { KeyFile = Path.Combine(store, "audit.key"), CheckpointFile = Path.Combine(store, "audit.cp") });
+        var context = new CliContext
+        {
+            Out = output,
+            Error = error,
+            In = new StringReader(input),
+            Environment = name => env.TryGetValue(name, out var v) ? v : null,
+            Catalog = [],
+            OpenStore = () => governance,
+            OwnsStores = false,
+            GrantedScopes = () => null,
+        };
+        var code = await Cli.RunAsync(args, context, CancellationToken.None);
+        SqliteConnection.ClearAllPools();
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true, EntryPoint = "rename")]
+    private static extern int Rename(string from, string to);
 
     private static ServiceProvider Services(string file)
     {
