@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Progressive;
 using Auth0Mcp.Sdk.Http;
 using Auth0Mcp.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,6 +100,19 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             _tools = registered.OfType<Auth0ApiTool>().ToDictionary(t => t.Descriptor.Name, StringComparer.Ordinal);
             var catalog = _options.Catalog ?? DescriptorsOf(registered);
             _catalog = catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
+            // Governance knows a tool by its Auth0ToolDescriptor: any other is hidden and refused. Say so at start.
+            var ungoverned = registered.Select(t => t.ProtocolTool.Name)
+                .Where(n => !_catalog.ContainsKey(n) && !ProgressiveTools.IsProgressiveTool(n)).ToList();
+            if (ungoverned.Count > 0)
+            {
+                LogUngoverned(_logger, ungoverned.Count, string.Join(", ", ungoverned.Take(10)) + (ungoverned.Count > 10 ? ", …" : ""));
+            }
+
+            if (_catalog.Count == 0)
+            {
+                LogEmptyCatalog(_logger);
+            }
+
             _hooks = BuildHooks();
             await Governance.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
             // The stored state already knows this catalogue: no sync (a read, no write) on an unchanged start.
@@ -692,8 +706,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             hooks.Add(write);
         }
 
-        hooks.AddRange(_options.Hooks);
-        hooks.AddRange(_services.GetServices<IToolCallHook>());
+        // One hook instance runs once, even when it is both in Hooks and registered as a service.
+        hooks.AddRange(_options.Hooks.Concat(_services.GetServices<IToolCallHook>()).Distinct(ReferenceEqualityComparer.Instance).Cast<IToolCallHook>());
         // Stable: equal priorities keep registration order.
         return hooks.Select((h, i) => (h, i)).OrderBy(x => x.h.Priority).ThenBy(x => x.i).Select(x => x.h).ToList();
     }
@@ -709,6 +723,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     [LoggerMessage(5, LogLevel.Information, "Tool governance on {Store}: {Total} tools, catalogue unchanged since the last sync")]
     private static partial void LogUnchanged(ILogger logger, string store, int total);
+
+    [LoggerMessage(6, LogLevel.Warning, "Tool governance hides and refuses {Count} registered tools that carry no Auth0ToolDescriptor in their metadata: {Names} (docs/packages.md: governing your own tools)")]
+    private static partial void LogUngoverned(ILogger logger, int count, string names);
+
+    [LoggerMessage(7, LogLevel.Warning, "Tool governance has no tools to govern: register tools that carry an Auth0ToolDescriptor (e.g. WithAuth0ManagementTools), or set ToolGovernanceOptions.Catalog")]
+    private static partial void LogEmptyCatalog(ILogger logger);
 
     [LoggerMessage(4, LogLevel.Error, "Tool governance could not write an audit record to {Store}")]
     private static partial void LogAuditFailed(ILogger logger, string store, Exception exception);

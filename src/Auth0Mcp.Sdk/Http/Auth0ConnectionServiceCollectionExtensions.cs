@@ -39,8 +39,9 @@ public static class Auth0ConnectionServiceCollectionExtensions
         }
 
         services.AddSingleton<Auth0ConnectionMarker>();
-        options.Validate(ValidateOptions, "Invalid Auth0 connection options: timeouts must be positive, the budget at least the attempt timeout, and MaxRetryAttempts between 0 and 10, and MaxResponseBytes at least 1024.");
-        options.Validate(o => string.IsNullOrWhiteSpace(o.Domain) || Auth0ConnectionOptions.IsValidDomain(o.Domain), "Invalid Auth0 connection options: Domain (AUTH0_DOMAIN) is not a tenant domain: " + Auth0ConnectionOptions.DomainRule + ".");
+        // Each problem is named with its setting, and a host fails at start (a misconfiguration is not left to the first call).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Auth0ConnectionOptions>, Auth0ConnectionOptionsValidator>());
+        options.ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Auth0CredentialStore>();
@@ -76,15 +77,37 @@ public static class Auth0ConnectionServiceCollectionExtensions
             .AddHttpMessageHandler<Auth0RequestBodyHandler>();
         return services;
     }
+}
 
-    private static bool ValidateOptions(Auth0ConnectionOptions o) =>
-        o.AttemptTimeout > TimeSpan.Zero
-        && o.RetryBudget >= o.AttemptTimeout
-        && o.RetryBaseDelay >= TimeSpan.Zero
-        && o.TokenRequestTimeout > TimeSpan.Zero
-        && o.TokenRefreshMargin >= TimeSpan.Zero
-        && o.MaxRetryAttempts is >= 0 and <= 10
-        && o.MaxResponseBytes >= 1024;
+/// <summary>
+/// Validates <see cref="Auth0ConnectionOptions"/>: a message per problem, naming the setting. A missing tenant or
+/// credential is not a problem here (discovery needs neither); the first call says what is missing.
+/// </summary>
+internal sealed class Auth0ConnectionOptionsValidator : IValidateOptions<Auth0ConnectionOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, Auth0ConnectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        void Check(bool ok, string problem)
+        {
+            if (!ok)
+            {
+                problems.Add("Auth0 connection: " + problem);
+            }
+        }
+
+        Check(string.IsNullOrWhiteSpace(options.Domain) || Auth0ConnectionOptions.IsValidDomain(options.Domain), "Domain (AUTH0_DOMAIN) is not a tenant domain: " + Auth0ConnectionOptions.DomainRule);
+        Check(options.AttemptTimeout > TimeSpan.Zero, $"AttemptTimeout must be positive (is {options.AttemptTimeout})");
+        Check(options.RetryBudget >= options.AttemptTimeout, $"RetryBudget ({options.RetryBudget}) must be at least AttemptTimeout ({options.AttemptTimeout})");
+        Check(options.RetryBaseDelay >= TimeSpan.Zero, $"RetryBaseDelay must not be negative (is {options.RetryBaseDelay})");
+        Check(options.TokenRequestTimeout > TimeSpan.Zero, $"TokenRequestTimeout must be positive (is {options.TokenRequestTimeout})");
+        Check(options.TokenRefreshMargin >= TimeSpan.Zero, $"TokenRefreshMargin must not be negative (is {options.TokenRefreshMargin})");
+        Check(options.MaxRetryAttempts is >= 0 and <= 10, $"MaxRetryAttempts must be between 0 and 10 (is {options.MaxRetryAttempts})");
+        Check(options.MaxResponseBytes >= 1024, $"MaxResponseBytes must be at least 1024 (is {options.MaxResponseBytes})");
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }
 
 /// <summary>Marks a service collection that already has the Auth0 connection.</summary>

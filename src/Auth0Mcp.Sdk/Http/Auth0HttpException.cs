@@ -20,6 +20,9 @@ public enum Auth0FailureKind
 
     /// <summary>The request was not sent: no credential is configured, or no token could be obtained.</summary>
     Credential,
+
+    /// <summary>The request was not sent: no tenant is configured, or the connection's options are invalid.</summary>
+    Configuration,
 }
 
 /// <summary>

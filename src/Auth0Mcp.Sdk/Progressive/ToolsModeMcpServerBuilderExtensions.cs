@@ -18,11 +18,18 @@ public static class ToolsModeMcpServerBuilderExtensions
     /// outermost whatever the registration order.
     /// </summary>
     /// <param name="builder">The MCP server builder.</param>
-    /// <param name="configure">Sets the options; they are validated when the server starts.</param>
+    /// <param name="configure">Sets the options; they are validated here (an invalid value throws <see cref="OptionsValidationException"/>).</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">Called a second time on the same services (its filters would page twice).</exception>
     public static IMcpServerBuilder WithToolsMode(this IMcpServerBuilder builder, Action<ToolsModeOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(ToolsModeMarker)))
+        {
+            throw new InvalidOperationException("WithToolsMode was already called for this server: call it once, with every option.");
+        }
+
+        builder.Services.AddSingleton<ToolsModeMarker>();
         var options = new ToolsModeOptions();
         configure?.Invoke(options);
         var errors = options.Validate();
@@ -153,3 +160,6 @@ public static class ToolsModeMcpServerBuilderExtensions
             ? await governance.RecordRefusalAsync(context, ProgressiveTools.CallName, DenialCodes.MalformedRequest, reason, cancellationToken).ConfigureAwait(false)
             : Error(reason);
 }
+
+/// <summary>Marks services that already have <see cref="ToolsModeMcpServerBuilderExtensions.WithToolsMode"/>.</summary>
+internal sealed class ToolsModeMarker;

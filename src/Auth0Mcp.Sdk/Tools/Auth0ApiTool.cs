@@ -3,6 +3,7 @@ using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -105,6 +106,12 @@ public class Auth0ApiTool : McpServerTool
         catch (Auth0HttpException ex)
         {
             var refused = new Auth0CallOutcome { Failure = ex.Kind, FailureMessage = ex.Message };
+            return new Auth0ToolCall(Auth0ToolResults.Failure(Descriptor, refused), refused);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OptionsValidationException)
+        {
+            // No tenant configured, or the connection's options are invalid: the caller is told which, like a missing credential.
+            var refused = new Auth0CallOutcome { Failure = Auth0FailureKind.Configuration, FailureMessage = Auth0Redaction.Redact(ex.Message) };
             return new Auth0ToolCall(Auth0ToolResults.Failure(Descriptor, refused), refused);
         }
 

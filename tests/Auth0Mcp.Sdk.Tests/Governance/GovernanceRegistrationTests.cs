@@ -1,7 +1,10 @@
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Tests.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Auth0Mcp.Sdk.Tests.Governance;
 
@@ -67,10 +70,11 @@ public sealed class GovernanceRegistrationTests
         using var provider = services.BuildServiceProvider();
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value);
-        var problems = new ToolGovernanceOptions { HookTimeout = TimeSpan.Zero }.Validate();
 
-        Assert.Contains("Invalid tool governance options", error.Message);
-        Assert.Contains("HookTimeout must be positive", problems);
+        // Each problem is named, not "see Validate".
+        Assert.Contains("tool governance: HookTimeout must be positive", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, error.Failures.Count());
+        Assert.Contains(error.Failures, f => f.Contains("per_page", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -128,5 +132,69 @@ public sealed class GovernanceRegistrationTests
     {
         public ValueTask<CallerIdentity?> ResolveAsync(ModelContextProtocol.Server.MessageContext context, CancellationToken cancellationToken) =>
             ValueTask.FromResult<CallerIdentity?>(identity);
+    }
+
+    [Fact]
+    public void WithToolsMode_CalledTwice_ThrowsNamingIt()
+    {
+        var builder = new ServiceCollection().AddMcpServer().WithToolsMode(o => o.PageSize = 50);
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.WithToolsMode());
+
+        Assert.Contains("WithToolsMode was already called", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hook_InTheOptionsAndRegisteredAsAService_RunsOncePerCall()
+    {
+        var hook = new CountingHook();
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersList)],
+            o => o.Hooks.Add(hook),
+            s => s.AddSingleton<IToolCallHook>(hook));
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
+
+        Assert.True(result.IsError is not true, ResultText.Of(result));
+        Assert.Equal(1, hook.Before);
+    }
+
+    [Fact]
+    public async Task Start_ARegisteredToolWithoutADescriptor_IsNamedInAWarning()
+    {
+        var logs = new CapturingLoggerProvider();
+        var handWritten = McpServerTool.Create(() => "echo", new McpServerToolCreateOptions { Name = "echo" });
+        await using var h = await GovernanceHarness.StartWithToolsAsync(
+            [handWritten, new FakeTool(Descriptors.UsersList)],
+            services: s => s.AddLogging(b => b.AddProvider(logs)));
+
+        Assert.Contains(logs.Lines, l => l.Contains("hides and refuses 1 registered tools", StringComparison.Ordinal) && l.Contains("echo", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("auth0_users_list", StringComparison.Ordinal) && l.Contains("hides", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_NoToolToGovern_IsAWarning()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var h = await GovernanceHarness.StartWithToolsAsync([], services: s => s.AddLogging(b => b.AddProvider(logs)));
+
+        Assert.Contains(logs.Lines, l => l.Contains("has no tools to govern", StringComparison.Ordinal));
+    }
+
+    private sealed class CountingHook : ToolCallHook
+    {
+        private int _before;
+
+        public int Before => Volatile.Read(ref _before);
+
+        public override string Name => "counting";
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _before);
+            return ValueTask.FromResult(HookDecision.Allow);
+        }
     }
 }

@@ -28,7 +28,9 @@ public static class ToolGovernanceMcpServerBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.Validate().Count == 0, "Invalid tool governance options (see ToolGovernanceOptions.Validate).").ValidateOnStart();
+        // The host fails at start with each problem named (ToolGovernanceOptions.Validate's messages).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ToolGovernanceOptions>, ToolGovernanceOptionsValidator>());
+        options.ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IGovernanceStore>(sp => sp.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value.StoreFactory?.Invoke(sp)
             ?? throw new InvalidOperationException(ToolGovernanceOptions.NoStore));
@@ -66,4 +68,16 @@ public static class ToolGovernanceMcpServerBuilderExtensions
     private static GovernanceRuntime Runtime(IServiceProvider? services) =>
         (services ?? throw new InvalidOperationException("The MCP request has no service provider; tool governance cannot run."))
             .GetRequiredService<GovernanceRuntime>();
+}
+
+/// <summary>Validates <see cref="ToolGovernanceOptions"/> with <see cref="ToolGovernanceOptions.Validate"/>'s messages.</summary>
+internal sealed class ToolGovernanceOptionsValidator : IValidateOptions<ToolGovernanceOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ToolGovernanceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => "tool governance: " + p));
+    }
 }
