@@ -36,6 +36,13 @@ public sealed record AuditVerification(bool IsValid, long Count, IReadOnlyList<s
 
     /// <summary>What these checks cannot prove.</summary>
     public IReadOnlyList<string> CannotProve { get; init; } = [];
+
+    /// <summary>
+    /// Why the keyed seals and the checkpoints were not checked (the audit key file is missing: a reader never creates
+    /// it), or null. When set and the chain has keyed records, it is also one of <see cref="Problems"/>: such a chain is
+    /// not shown intact, but nothing in it was found wrong either.
+    /// </summary>
+    public string? SealsNotChecked { get; init; }
 }
 
 /// <summary>
@@ -120,7 +127,8 @@ public static class AuditChain
         (string Path, AuditCheckpointRead Read)? checkpoints,
         CancellationToken cancellationToken = default,
         IProgress<long>? progress = null,
-        Func<CancellationToken, Task<(long Sequence, string Hash)>>? headNow = null)
+        Func<CancellationToken, Task<(long Sequence, string Hash)>>? headNow = null,
+        (string KeyFile, string CheckpointFile)? missingKey = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var problems = new List<string>();
@@ -217,10 +225,25 @@ public static class AuditChain
             }
         }
 
+        string? notChecked = null;
+        if (missingKey is { } missing && keyed > 0)
+        {
+            notChecked = $"the {keyed} keyed seal(s) and the checkpoint file {missing.CheckpointFile} were not checked: the audit key file {missing.KeyFile} is missing "
+                + "(a command that only reads never creates it; point this command at the key file the server uses: AUTH0_MCP_AUDIT_KEY_FILE, or AUTH0_MCP_AUDIT_KEY)";
+            problems.Add(notChecked);
+        }
+
+        var limits = DescribeLimits(keyed, unkeyed, lastUnkeyed, keys, checkpoints, newest, last);
+        if (missingKey is { } absent)
+        {
+            limits.Insert(0, $"the audit key file {absent.KeyFile} is missing: no seal was recomputed and no checkpoint signature checked");
+        }
+
         return new AuditVerification(problems.Count == 0, count, problems)
         {
             Checked = DescribeChecks(count, last, keyed, unkeyed, keys, checkpoints, matchedCheckpoints, newest),
-            CannotProve = DescribeLimits(keyed, unkeyed, lastUnkeyed, keys, checkpoints, newest, last),
+            CannotProve = limits,
+            SealsNotChecked = notChecked,
         };
     }
 

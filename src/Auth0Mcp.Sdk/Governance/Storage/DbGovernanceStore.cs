@@ -46,23 +46,24 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <inheritdoc />
     public string Description { get; }
 
-    /// <summary>The key file or variable the audit keys come from, and the checkpoint file (resolved on first use).</summary>
-    public (string KeySource, string CheckpointFile) AuditSealLocation
-    {
-        get
-        {
-            var (keys, checkpoints) = Seal();
-            return (keys.Source, checkpoints.Path);
-        }
-    }
+    /// <summary>The key file or variable the audit keys come from, and the checkpoint file (neither is read nor created).</summary>
+    public (string KeySource, string CheckpointFile) AuditSealLocation =>
+        (_sealOptions.DescribeKeySource(_defaultKeyFile), Path.GetFullPath(_sealOptions.ResolveCheckpointFile(_defaultCheckpointFile)));
 
     /// <inheritdoc />
+    /// <remarks>An existing key file is read (a bad one fails here); a missing one is not created: only the first write does that.</remarks>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => GuardAsync("initialize", async () =>
     {
         await CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
-        Seal();
+        ReadSeal();
         return true;
     });
+
+    /// <summary>
+    /// Loads the audit key as the writer does, creating the key file when it is missing: for a host that will write
+    /// (the server), so that a key file it cannot create stops it at start rather than at its first call.
+    /// </summary>
+    internal void PrepareToWrite() => Seal();
 
     /// <inheritdoc />
     public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
@@ -172,7 +173,15 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <inheritdoc />
     public async Task<AuditVerification> VerifyAuditAsync(IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        var (keys, checkpoints) = Seal();
+        var (keys, checkpoints, missingKeyFile) = ReadSeal();
+        if (keys is null)
+        {
+            // A reader never creates the key: without it the links and columns are checked, the seals and the
+            // checkpoints' signatures cannot be, and the result says so.
+            var unsealed = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
+            return await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), unsealed, null, null, cancellationToken, progress, GetAuditHeadAsync, (missingKeyFile!, checkpoints.Path)).ConfigureAwait(false);
+        }
+
         AuditCheckpointRead read;
         try
         {
@@ -336,7 +345,17 @@ public abstract class DbGovernanceStore : IGovernanceStore
     // The newest record this process knows to be checkpointed (read from the file at the first write, then its own).
     private long? _checkpointFloor;
 
+    /// <summary>The writer's keys and checkpoint file: the key file is created (mode 0600, a random key) when missing.</summary>
     private (AuditKeyRing Keys, AuditCheckpointFile Checkpoints) Seal()
+    {
+        var (keys, checkpoints, _) = LoadSeal(create: true);
+        return (keys!, checkpoints);
+    }
+
+    /// <summary>A reader's keys and checkpoint file: null keys, and the key file's path, when the key file does not exist (never created here).</summary>
+    private (AuditKeyRing? Keys, AuditCheckpointFile Checkpoints, string? MissingKeyFile) ReadSeal() => LoadSeal(create: false);
+
+    private (AuditKeyRing? Keys, AuditCheckpointFile Checkpoints, string? MissingKeyFile) LoadSeal(bool create)
     {
         lock (_startLock)
         {
@@ -344,8 +363,12 @@ public abstract class DbGovernanceStore : IGovernanceStore
             {
                 try
                 {
-                    _keys = _sealOptions.ResolveKeys(_defaultKeyFile);
-                    _checkpoints = new AuditCheckpointFile(_sealOptions.ResolveCheckpointFile(_defaultCheckpointFile));
+                    _checkpoints ??= new AuditCheckpointFile(_sealOptions.ResolveCheckpointFile(_defaultCheckpointFile));
+                    _keys = _sealOptions.ResolveKeys(_defaultKeyFile, create);
+                    if (_keys is null)
+                    {
+                        return (null, _checkpoints, _sealOptions.ResolveKeyFile(_defaultKeyFile));
+                    }
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
                 {
@@ -353,7 +376,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 }
             }
 
-            return (_keys, _checkpoints!);
+            return (_keys, _checkpoints!, null);
         }
     }
 
