@@ -15,6 +15,10 @@ namespace Auth0Mcp.Sdk.Governance;
 /// however many callers are waiting; each caller's task completes when its batch is committed.</para>
 /// <para>Faults: every operation throws <see cref="GovernanceStoreException"/> (naming the store) for a fault of
 /// the store; the provider's exception is its inner exception.</para>
+/// <para>A batch that committed but could not be made durable (<see cref="MakeDurable"/> failed: the WAL's
+/// <c>fdatasync</c>) fails its callers, and the store then refuses every write until the process restarts: after a
+/// failed sync the OS may have dropped the pages it could not write and marked them clean, so a later sync that
+/// succeeds proves nothing about them (PostgreSQL's "fsyncgate", 2018). Reads go on. docs/reliability.md.</para>
 /// </remarks>
 public abstract class DbGovernanceStore : IGovernanceStore
 {
@@ -30,6 +34,10 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private AuditCheckpointFile? _checkpoints;
     private Task? _writer;
     private DbConnection? _writeConnection;
+
+    // Set once, when a committed batch could not be made durable: what was lost, in words, and the failure; every
+    // write after it is refused (see the remarks).
+    private volatile Tuple<string, Exception>? _durabilityLost;
 
     // The writer's statements, kept for the life of its connection so that each flush binds values instead of
     // building and preparing SQL, by their SQL: the head read and update, and the insert of each batch size.
@@ -250,7 +258,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
     /// <summary>
     /// Called after each batch commit, before any caller's task completes: a provider whose commit alone is not yet
-    /// on disk makes it so here (or throws, which fails the batch closed).
+    /// on disk makes it so here (or throws, which fails the batch closed and stops every later write until a restart).
     /// </summary>
     private protected virtual void MakeDurable()
     {
@@ -427,6 +435,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private async Task EnqueueAsync(WriteWork work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDurabilityLost();
         Seal(); // a missing or unreadable key fails here, before anything is queued
         lock (_startLock)
         {
@@ -467,9 +476,31 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
     }
 
-    /// <summary>One transaction for the whole batch: lock the head, apply each save and append in order, move the head, commit, checkpoint.</summary>
+    private void ThrowIfDurabilityLost()
+    {
+        if (_durabilityLost is { } lost)
+        {
+            throw new GovernanceStoreException(Description, $"cannot write: {lost.Item1}", lost.Item2);
+        }
+    }
+
+    /// <summary>One transaction for the whole batch: lock the head, apply each save and append in order, move the head, commit, make it durable, checkpoint.</summary>
     private async Task FlushAsync(List<WriteWork> batch)
     {
+        if (_durabilityLost is not null)
+        {
+            // Work queued before the failure was known: refused like any write after it.
+            try
+            {
+                ThrowIfDurabilityLost();
+            }
+            catch (GovernanceStoreException refused)
+            {
+                batch.ForEach(w => w.Done.TrySetException(refused));
+                return;
+            }
+        }
+
         var (keys, checkpoints) = Seal();
         var rows = new List<AuditRow>();
         long sequence;
@@ -519,7 +550,6 @@ public abstract class DbGovernanceStore : IGovernanceStore
             }
 
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            MakeDurable();
         }
         catch (Exception ex)
         {
@@ -531,6 +561,27 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 work.Done.TrySetException(fault);
             }
 
+            return;
+        }
+
+        try
+        {
+            MakeDurable();
+        }
+        catch (Exception ex)
+        {
+            // Committed, but whether it is on disk is unknown, and stays unknown: a retried sync may succeed after the
+            // OS dropped what it could not write. Fail the batch's callers (a call whose intent this was is refused and
+            // nothing is sent), write no checkpoint (it would name records a crash may still take away, and a restart
+            // would then refuse to write), and take no more writes until a restart. The records stay sealed: they are
+            // in the chain as far as the database knows, and verify shows them (an intent without an outcome).
+            var what = rows.Count > 0 ? $"records {rows[0].Sequence}..{sequence} were committed" : "a state change was committed";
+            var problem = $"{what} but could not be made durable ({ex.Message.Split('\n', 2)[0].Trim()}); whether they are on disk is unknown, "
+                + "so this store takes no more writes until the process restarts (then run 'auth0-mcp audit verify')";
+            _durabilityLost = Tuple.Create(problem, ex);
+            await ResetWriterAsync().ConfigureAwait(false);
+            var fault = new GovernanceStoreException(Description, problem, ex);
+            batch.ForEach(w => w.Done.TrySetException(fault));
             return;
         }
 
