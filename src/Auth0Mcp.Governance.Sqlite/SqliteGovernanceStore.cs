@@ -97,13 +97,16 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         }
     }
 
+    /// <summary>Replaces the <c>fdatasync</c> system call after each commit (tests inject a failing one); null: the real one.</summary>
+    internal Func<Microsoft.Win32.SafeHandles.SafeFileHandle, int>? FDataSyncForTests { get; set; }
+
     private protected override void MakeDurable()
     {
         if (WalSync.Supported)
         {
             // Opened after the first commit (the WAL exists by then) and kept while the writer connection is open:
             // SQLite removes the WAL only when the last connection closes, so this is the file the commit went to.
-            (_walSync ??= new WalSync(Path + "-wal")).Sync();
+            (_walSync ??= new WalSync(Path + "-wal")).Sync(FDataSyncForTests);
         }
     }
 

@@ -23,10 +23,14 @@ internal sealed partial class WalSync : IDisposable
     /// <summary>Whether this platform uses it (elsewhere the writer keeps <c>synchronous=FULL</c>).</summary>
     public static bool Supported { get; } = OperatingSystem.IsLinux();
 
-    /// <summary>Flushes the WAL's data to the disk, or throws (the batch then fails closed).</summary>
-    public void Sync()
+    /// <summary>
+    /// Flushes the WAL's data to the disk, or throws (the batch then fails closed, and the store takes no more writes:
+    /// <see cref="DbGovernanceStore"/>). <paramref name="fdatasync"/> replaces the system call (tests inject a failure
+    /// with it: it returns -1 after setting the error with <see cref="Marshal.SetLastPInvokeError"/>).
+    /// </summary>
+    public void Sync(Func<SafeFileHandle, int>? fdatasync = null)
     {
-        if (FDataSync(_handle) != 0)
+        if ((fdatasync ?? FDataSync)(_handle) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             throw new IOException($"fdatasync of {_path} failed (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})", errno);

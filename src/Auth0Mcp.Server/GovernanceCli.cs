@@ -12,7 +12,7 @@ namespace Auth0Mcp.Server;
 /// <summary>
 /// The governance commands of <c>auth0-mcp</c>: <c>tools</c>, <c>toolsets</c>, <c>profiles</c>, <c>kill-switch</c>,
 /// <c>audit</c>, <c>defaults</c> and <c>approvals</c>, over the store the settings name. Each run initializes the store
-/// and re-syncs the catalogue first; the store operations are <see cref="ToolGovernance"/>'s. Bad input gives
+/// and re-syncs the catalogue first (not the <c>audit</c> commands, which only read); the store operations are <see cref="ToolGovernance"/>'s. Bad input gives
 /// <c>auth0-mcp: COMMAND: message</c> on stderr, exit code 2, and changes nothing.
 /// </summary>
 internal static class GovernanceCli
@@ -87,11 +87,11 @@ internal static class GovernanceCli
         Verb(context, "status", "Show the global and per-tool kill switches.", KillSwitchStatusAsync));
 
     private static Command Audit(CliContext context) => Group("audit", "The hash-chained audit log.",
-        Verb(context, "tail", "Print the last records, one escaped line each.", TailAsync,
+        AuditVerb(context, "tail", "Print the last records, one escaped line each.", TailAsync,
             new Option<int>("-n") { Description = "How many records.", HelpName = "N", DefaultValueFactory = _ => 20 },
             Json()),
-        Verb(context, "export", "Export every record as JSON lines (with hashes).", ExportAsync, Text("--output", "Write to this file instead of stdout.", "FILE")),
-        Verb(context, "verify", "Check the chain and its seals; exit 1 when it is broken.", VerifyAsync));
+        AuditVerb(context, "export", "Export every record as JSON lines (with hashes).", ExportAsync, Text("--output", "Write to this file instead of stdout.", "FILE")),
+        AuditVerb(context, "verify", "Check the chain and its seals; exit 1 when it is broken or its seals could not be checked.", VerifyAsync));
 
     private static Command Defaults(CliContext context) => Group("defaults", "The state new tools get and whether approval is required.",
         Verb(context, "show", "Show the defaults and the global kill switch.", ShowDefaultsAsync),
@@ -119,7 +119,18 @@ internal static class GovernanceCli
     }
 
     /// <summary>One governance command: opens the store, syncs the catalogue, runs <paramref name="run"/>, closes the store.</summary>
-    private static Command Verb(CliContext context, string name, string description, Func<Run, ParseResult, Task<int>> run, params Symbol[] symbols)
+    private static Command Verb(CliContext context, string name, string description, Func<Run, ParseResult, Task<int>> run, params Symbol[] symbols) =>
+        Verb(context, name, description, run, syncCatalog: true, symbols);
+
+    /// <summary>
+    /// A command that only reads the audit chain: opens the store, runs <paramref name="run"/>, closes the store, without
+    /// the catalogue sync (which writes records when the catalogue changed, and a writer creates the audit key): what
+    /// it reads is the chain as the server left it, and it never creates key material.
+    /// </summary>
+    private static Command AuditVerb(CliContext context, string name, string description, Func<Run, ParseResult, Task<int>> run, params Symbol[] symbols) =>
+        Verb(context, name, description, run, syncCatalog: false, symbols);
+
+    private static Command Verb(CliContext context, string name, string description, Func<Run, ParseResult, Task<int>> run, bool syncCatalog, Symbol[] symbols)
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -137,7 +148,7 @@ internal static class GovernanceCli
             var actor = parse.GetValue<string>("--actor")?.Trim() ?? context.DefaultActor ?? Environment.UserName;
             try
             {
-                return await context.WithGovernanceAsync(actor, governance => run(new Run(context, governance, actor, ct), parse), ct).ConfigureAwait(false);
+                return await context.WithGovernanceAsync(actor, governance => run(new Run(context, governance, actor, ct), parse), ct, syncCatalog).ConfigureAwait(false);
             }
             catch (GovernanceException ex)
             {
@@ -558,14 +569,21 @@ internal static class GovernanceCli
     {
         var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
         var result = await r.Gov.Store.VerifyAuditAsync(new CountProgress(r.Context, "audit verify", "checked", total), r.Ct).ConfigureAwait(false);
-        foreach (var problem in result.Problems)
+        // A missing key file is not tampering: the seals were not checked (this command never creates the key).
+        var tampered = result.Problems.Where(p => !ReferenceEquals(p, result.SealsNotChecked)).ToList();
+        foreach (var problem in tampered)
         {
             await r.Context.Error.WriteLineAsync("tampered: " + problem).ConfigureAwait(false);
         }
 
-        await r.Out.WriteLineAsync(result.IsValid
-            ? $"audit chain intact: {result.Count} record(s)"
-            : $"audit chain BROKEN: {result.Problems.Count} problem(s) in {result.Count} record(s)").ConfigureAwait(false);
+        if (result.SealsNotChecked is { } notChecked)
+        {
+            await r.Context.Error.WriteLineAsync("not checked: " + notChecked).ConfigureAwait(false);
+        }
+
+        await r.Out.WriteLineAsync(result.IsValid ? $"audit chain intact: {result.Count} record(s)"
+            : tampered.Count > 0 ? $"audit chain BROKEN: {tampered.Count} problem(s) in {result.Count} record(s)"
+            : $"audit chain NOT VERIFIED: {result.Count} record(s) linked without a gap, but their seals were not checked (the audit key file is missing)").ConfigureAwait(false);
         foreach (var (title, items) in new[] { ("checked:", result.Checked), ("cannot prove:", result.CannotProve) })
         {
             await r.Out.WriteLineAsync(title).ConfigureAwait(false);

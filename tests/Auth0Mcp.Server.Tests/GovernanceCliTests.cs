@@ -351,6 +351,43 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadOnlyCommands_KeyFileMissing_CreateNoKeyAndVerifyExits1SayingTheSealsWereNotChecked()
+    {
+        await RunAsync("tools", "approve", "auth0_users_list"); // a writer: its records are sealed with audit.key
+        var head = await _store.GetAuditHeadAsync();
+        await _store.DisposeAsync();
+        // The same store opened with another key path (the command line run without the server's key setting).
+        var elsewhere = Path.Combine(_directory, "cli", "audit.key");
+        _store = new SqliteGovernanceStore(DbPath, new AuditSealOptions { KeyFile = elsewhere, CheckpointFile = Path.Combine(_directory, "audit.checkpoints") });
+        var file = Path.Combine(_directory, "audit.jsonl");
+
+        var list = await RunAsync("tools", "list");
+        var export = await RunAsync("audit", "export", "--output", file);
+        var tail = await RunAsync("audit", "tail");
+        var verify = await RunAsync("audit", "verify");
+
+        Assert.False(File.Exists(elsewhere), "a read-only command created an audit key file");
+        Assert.Equal([0, 0, 0], new[] { list.Code, export.Code, tail.Code });
+        Assert.Equal(head, await _store.GetAuditHeadAsync()); // nothing was written
+        Assert.Equal(Cli.Failed, verify.Code);
+        Assert.StartsWith($"audit chain NOT VERIFIED: {head.Sequence} record(s) linked without a gap, but their seals were not checked", verify.Out, StringComparison.Ordinal);
+        Assert.Contains($"not checked: the {head.Sequence} keyed seal(s) and the checkpoint file", verify.Err, StringComparison.Ordinal);
+        Assert.Contains($"the audit key file {elsewhere} is missing", verify.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("tampered", verify.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditVerify_NewStore_IntactWithoutWritingOrCreatingAKey()
+    {
+        var (code, output, err) = await RunAsync("audit", "verify");
+
+        Assert.True(code == Cli.Ok, err);
+        Assert.StartsWith("audit chain intact: 0 record(s)", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_directory, "audit.key")));
+        Assert.Equal(0, (await _store.GetAuditHeadAsync()).Sequence); // the audit commands do not sync the catalogue
+    }
+
+    [Fact]
     public async Task AuditExportAndVerify_IntactThenEdited_VerifyFailsWithNonzeroExit()
     {
         await RunAsync("tools", "approve", "auth0_users_list");

@@ -58,6 +58,35 @@ public sealed class GovernanceRegistrationTests
     }
 
     [Fact]
+    public async Task HostStart_StoreAlreadySynced_CreatesTheAuditKeyAtStartAsTheWriter()
+    {
+        // The server writes the audit, so it loads (or creates) its key at start even when the catalogue sync writes
+        // nothing: a key file it cannot create stops it there. (Commands that only read never create one.)
+        using var directory = new TestDirectory("auth0mcp-gov-");
+        var path = directory.File("gov.db");
+        await using (var setup = new SqliteGovernanceStore(path, new AuditSealOptions { KeyFile = directory.File("setup.key") }))
+        {
+            await setup.InitializeAsync();
+            await new ToolGovernance(setup).SyncCatalogAsync([Descriptors.UsersList], "setup");
+        }
+
+        var keyFile = directory.File("server.key");
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMcpServer().WithTools([new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.UseSqlite(path, new AuditSealOptions { KeyFile = keyFile }));
+        await using var provider = services.BuildServiceProvider();
+        var head = await provider.GetRequiredService<ToolGovernance>().Store.GetAuditHeadAsync();
+
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        Assert.True(File.Exists(keyFile));
+        Assert.Equal(head, await provider.GetRequiredService<ToolGovernance>().Store.GetAuditHeadAsync()); // the start wrote nothing
+    }
+
+    [Fact]
     public void WithToolGovernance_InvalidOptions_FailValidation()
     {
         var services = new ServiceCollection();

@@ -210,6 +210,63 @@ public sealed class GovernanceStoreContractTests
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public async Task Reader_KeyFileMissing_CreatesNoKeyAndVerifySaysTheSealsWereNotCheckedNamingIt(string kind)
+    {
+        // The writer seals three records with its key; a reader pointed at another key path (the CLI run without the
+        // server's AUTH0_MCP_AUDIT_KEY_FILE) must not create a key there: a new key would make every seal look forged.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using (var writer = await fixture.OpenAsync())
+        {
+            Assert.True(await writer.TrySaveStateAsync(StateWith("t1"), 0, [Call("admin")]));
+            await writer.AppendAuditAsync(Call("alice"));
+            await writer.AppendAuditAsync(Call("bob"));
+        }
+
+        var elsewhere = Path.Combine(Path.GetDirectoryName(fixture.KeyFile)!, "elsewhere", "audit.key");
+        await using var reader = (DbGovernanceStore)TestStores.Open(fixture.Location, new AuditSealOptions { KeyFile = elsewhere, CheckpointFile = fixture.CheckpointFile });
+
+        await reader.InitializeAsync();
+        Assert.Equal("t1", Assert.Single((await reader.LoadStateAsync()).Tools).Name);
+        Assert.Equal(3, (await ReadAllAsync(reader)).Count);
+        Assert.Equal(("key file " + elsewhere, fixture.CheckpointFile), reader.AuditSealLocation);
+        var verification = await reader.VerifyAuditAsync();
+
+        Assert.False(File.Exists(elsewhere), "a reader created an audit key file");
+        Assert.False(Directory.Exists(Path.GetDirectoryName(elsewhere)), "a reader created the key file's directory");
+        Assert.False(verification.IsValid);
+        Assert.Equal(3, verification.Count);
+        var notChecked = Assert.Single(verification.Problems); // nothing else is wrong: the links, columns and head were checked
+        Assert.Same(notChecked, verification.SealsNotChecked);
+        Assert.Contains($"the audit key file {elsewhere} is missing", notChecked, StringComparison.Ordinal);
+        Assert.Contains("the 3 keyed seal(s)", notChecked, StringComparison.Ordinal);
+        Assert.Contains(verification.CannotProve, l => l.Contains(elsewhere, StringComparison.Ordinal));
+
+        // With the writer's key the same chain verifies intact.
+        await using var withKey = await fixture.OpenAsync();
+        var intact = await withKey.VerifyAuditAsync();
+        Assert.True(intact.IsValid, string.Join("; ", intact.Problems));
+        Assert.Null(intact.SealsNotChecked);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task KeyFile_CreatedByTheFirstWriteNotByInitializeOrVerifyOfAnEmptyChain(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+
+        var empty = await store.VerifyAuditAsync();
+        Assert.False(File.Exists(fixture.KeyFile), "initialize or verify created the audit key file");
+        Assert.True(empty.IsValid, string.Join("; ", empty.Problems)); // no keyed record: nothing left unchecked
+        Assert.Null(empty.SealsNotChecked);
+
+        await store.AppendAuditAsync(Call("alice"));
+
+        Assert.True(File.Exists(fixture.KeyFile));
+        var verification = await store.VerifyAuditAsync();
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public async Task Store_InitializeTwice_IsIdempotentAndKeepsData(string kind)
     {
         await using var fixture = await StoreFixture.CreateAsync(kind);

@@ -177,14 +177,16 @@ public sealed class GovernanceStoreFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task AuditKeyFile_FirstUse_CreatedOwnerOnlyWithOneKey()
+    public async Task AuditKeyFile_FirstWrite_CreatedOwnerOnlyWithOneKey()
     {
         var path = Path.Combine(_directory, "gov.db");
         await using var store = new SqliteGovernanceStore(path);
 
         await store.InitializeAsync();
-
         var keyFile = path + ".audit-key";
+        Assert.False(File.Exists(keyFile)); // opening a store (what a read-only command does) creates no key
+        await store.AppendAuditAsync(Call("alice"));
+
         Assert.True(File.Exists(keyFile));
         if (!OperatingSystem.IsWindows())
         {

@@ -36,6 +36,20 @@ public sealed record AuditVerification(bool IsValid, long Count, IReadOnlyList<s
 
     /// <summary>What these checks cannot prove.</summary>
     public IReadOnlyList<string> CannotProve { get; init; } = [];
+
+    /// <summary>
+    /// Why the keyed seals and the checkpoints were not checked (the audit key file is missing: a reader never creates
+    /// it), or null. When set and the chain has keyed records, it is also one of <see cref="Problems"/>: such a chain is
+    /// not shown intact, but nothing in it was found wrong either.
+    /// </summary>
+    public string? SealsNotChecked { get; init; }
+
+    /// <summary>
+    /// The sequences of the call intents (<c>tool.call.intent</c>) that no outcome record names: calls whose result the
+    /// chain does not hold (in flight while it was read, the server stopped mid-call, or the intent was committed but
+    /// could not be made durable and the call was refused with nothing sent). Not a problem of the chain.
+    /// </summary>
+    public IReadOnlyList<long> IntentsWithoutOutcome { get; init; } = [];
 }
 
 /// <summary>
@@ -120,12 +134,14 @@ public static class AuditChain
         (string Path, AuditCheckpointRead Read)? checkpoints,
         CancellationToken cancellationToken = default,
         IProgress<long>? progress = null,
-        Func<CancellationToken, Task<(long Sequence, string Hash)>>? headNow = null)
+        Func<CancellationToken, Task<(long Sequence, string Hash)>>? headNow = null,
+        (string KeyFile, string CheckpointFile)? missingKey = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var problems = new List<string>();
         var checkpointsBySequence = checkpoints?.Read.Valid.ToLookup(c => c.Sequence) ?? Enumerable.Empty<AuditCheckpoint>().ToLookup(c => c.Sequence);
         long expected = 1, count = 0, keyed = 0, unkeyed = 0, lastUnkeyed = 0, matchedCheckpoints = 0;
+        var openIntents = new SortedSet<long>();
         var previous = Genesis;
         await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -159,7 +175,18 @@ public static class AuditChain
                 }
             }
 
-            CheckContent(row, problems);
+            if (CheckContent(row, problems) is { Kind: AuditKinds.Call } call)
+            {
+                if (call.Outcome == AuditOutcomes.Intent)
+                {
+                    openIntents.Add(row.Sequence);
+                }
+                else if (call.IntentSequence is { } intent)
+                {
+                    openIntents.Remove(intent);
+                }
+            }
+
             foreach (var checkpoint in checkpointsBySequence[row.Sequence])
             {
                 if (string.Equals(checkpoint.Hash, row.Hash, StringComparison.Ordinal))
@@ -217,10 +244,33 @@ public static class AuditChain
             }
         }
 
+        string? notChecked = null;
+        if (missingKey is { } missing && keyed > 0)
+        {
+            notChecked = $"the {keyed} keyed seal(s) and the checkpoint file {missing.CheckpointFile} were not checked: the audit key file {missing.KeyFile} is missing "
+                + "(a command that only reads never creates it; point this command at the key file the server uses: AUTH0_MCP_AUDIT_KEY_FILE, or AUTH0_MCP_AUDIT_KEY)";
+            problems.Add(notChecked);
+        }
+
+        var limits = DescribeLimits(keyed, unkeyed, lastUnkeyed, keys, checkpoints, newest, last);
+        var checks = DescribeChecks(count, last, keyed, unkeyed, keys, checkpoints, matchedCheckpoints, newest);
+        if (openIntents.Count > 0)
+        {
+            checks.Add($"{openIntents.Count} call intent(s) without an outcome record ({string.Join(", ", openIntents.Take(10).Select(s => "#" + s.ToString(CultureInfo.InvariantCulture)))}{(openIntents.Count > 10 ? ", …" : "")}): "
+                + "calls whose result is not recorded (in flight while verified, the server stopped mid-call, or the intent's commit could not be made durable and the call was refused, nothing sent)");
+        }
+
+        if (missingKey is { } absent)
+        {
+            limits.Insert(0, $"the audit key file {absent.KeyFile} is missing: no seal was recomputed and no checkpoint signature checked");
+        }
+
         return new AuditVerification(problems.Count == 0, count, problems)
         {
-            Checked = DescribeChecks(count, last, keyed, unkeyed, keys, checkpoints, matchedCheckpoints, newest),
-            CannotProve = DescribeLimits(keyed, unkeyed, lastUnkeyed, keys, checkpoints, newest, last),
+            Checked = checks,
+            CannotProve = limits,
+            SealsNotChecked = notChecked,
+            IntentsWithoutOutcome = [.. openIntents],
         };
     }
 
@@ -254,8 +304,8 @@ public static class AuditChain
         }
     }
 
-    /// <summary>The body's sequence must be the row's, and each indexed column must equal the body's value.</summary>
-    private static void CheckContent(AuditRow row, List<string> problems)
+    /// <summary>The body's sequence must be the row's, and each indexed column must equal the body's value; returns the record (null when unreadable).</summary>
+    private static AuditRecord? CheckContent(AuditRow row, List<string> problems)
     {
         AuditRecord record;
         try
@@ -265,7 +315,7 @@ public static class AuditChain
         catch (Exception ex) when (ex is JsonException or InvalidDataException)
         {
             problems.Add($"record {row.Sequence}: body is not a readable record");
-            return;
+            return null;
         }
 
         if (record.Sequence != row.Sequence)
@@ -280,7 +330,7 @@ public static class AuditChain
 
         if (row.Columns is not { } c)
         {
-            return;
+            return record;
         }
 
         List<string> differ = [];
@@ -298,6 +348,8 @@ public static class AuditChain
         {
             problems.Add($"record {row.Sequence}: column(s) {string.Join(", ", differ)} differ from the sealed record (edited)");
         }
+
+        return record;
     }
 
     private static long Microseconds(DateTimeOffset time) => time.UtcTicks / 10;

@@ -24,40 +24,78 @@ internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheck
 /// audit key. Kept outside the store, so removing the newest records, or everything, from the database is caught
 /// by a checkpoint that names a record the database no longer has.
 /// </summary>
-/// <remarks>Appends are not fsync'd: after a crash the file may lag the store by the last batches, never lead it.
-/// When the file passes <see cref="CompactBytes"/> it is replaced by its newest checkpoint.</remarks>
-internal sealed class AuditCheckpointFile(string path)
+/// <remarks>
+/// <para>Appends are not fsync'd: after a crash the file may lag the store by the last batches, never lead it.
+/// When the file passes <see cref="CompactBytes"/> it is replaced by its newest checkpoint.</para>
+/// <para>Several writers (the server and the command line, or two servers on one machine) may share the file. Each
+/// append, and each compaction (read, write a new file, rename it over the old), runs holding an exclusive lock on
+/// the lock file beside it (<c>FILE.lock</c>, created once, never replaced or removed): without it, a line appended
+/// while another writer compacted went to the file being replaced, or a compaction that read before it dropped it.
+/// The lock is an OS file lock (<c>flock</c> on Linux and macOS, a share-mode lock on Windows, through
+/// <see cref="FileShare.None"/>); the OS drops it when its holder exits, however it exits. Readers take no lock: the
+/// rename swaps whole files.</para>
+/// </remarks>
+internal sealed class AuditCheckpointFile(string path, long compactBytes = AuditCheckpointFile.CompactBytes)
 {
     internal const long CompactBytes = 1 << 20;
 
+    /// <summary>How long a writer waits for another writer's lock before the append fails (closed).</summary>
+    internal static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
+
     public string Path { get; } = System.IO.Path.GetFullPath(path);
+
+    /// <summary>The lock file that serializes the writers of <see cref="Path"/>.</summary>
+    public string LockPath => Path + ".lock";
 
     /// <summary>Appends a checkpoint of (<paramref name="sequence"/>, <paramref name="hash"/>) signed with the current key.</summary>
     public void Append(AuditKeyRing keys, long sequence, string hash, DateTimeOffset time)
     {
         var line = Format(keys, sequence, hash, time);
+        using var writers = AcquireLock();
         long length;
-        FileStream stream;
-        try
-        {
-            stream = OpenForAppend();
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Only the first append (or after the directory was removed) pays for creating it: this is the hot path.
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            stream = OpenForAppend();
-        }
-
-        using (stream)
+        using (var stream = OpenForAppend())
         {
             stream.Write(line);
             length = stream.Length;
         }
 
-        if (length > CompactBytes)
+        if (length > compactBytes)
         {
-            Compact(keys);
+            Compact(keys); // still holding the lock: no other writer appends or compacts until the new file is in place
+        }
+    }
+
+    /// <summary>
+    /// Takes the writers' lock: opens the lock file exclusively (an OS lock that conflicts with every other open of it
+    /// for writing, in this process or another), retrying for up to <see cref="LockTimeout"/>.
+    /// </summary>
+    private FileStream AcquireLock()
+    {
+        var deadline = Environment.TickCount64 + (long)LockTimeout.TotalMilliseconds;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Only the first append (or after the directory was removed) pays for creating it.
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            }
+            catch (IOException ex) when (ex is not (FileNotFoundException or PathTooLongException) && Environment.TickCount64 < deadline)
+            {
+                // Held by another writer (a sharing violation), for one append or one compaction (tens to hundreds of
+                // microseconds): yield first, then sleep in growing steps.
+                if (attempt < 64)
+                {
+                    Thread.Yield();
+                }
+                else
+                {
+                    Thread.Sleep(Math.Min(attempt - 63, 20));
+                }
+            }
         }
     }
 
@@ -164,7 +202,7 @@ internal sealed class AuditCheckpointFile(string path)
             return;
         }
 
-        var temp = Path + $".{Environment.ProcessId}.tmp";
+        var temp = Path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         File.WriteAllBytes(temp, Format(keys, newest.Sequence, newest.Hash, newest.Time));
         File.Move(temp, Path, overwrite: true);
     }

@@ -11,7 +11,8 @@ namespace Auth0Mcp.Sdk.Governance;
 /// <remarks>
 /// Sources: <see cref="Parse"/> (base64 keys separated by commas, the last is current; the server reads
 /// <c>AUTH0_MCP_AUDIT_KEY</c> so), or a key file (one base64 key per line, the last is current, <c>#</c> comments), created with mode
-/// 0600 and a random 256-bit key on first use. Rotate by appending a key (<see cref="RotateFile"/>).
+/// 0600 and a random 256-bit key by the store's first write (a store that only reads never creates one). Rotate by
+/// appending a key (<see cref="RotateFile"/>).
 /// </remarks>
 public sealed class AuditKeyRing
 {
@@ -99,6 +100,30 @@ public sealed class AuditKeyRing
         }
 
         return Parse(File.ReadAllText(path), "key file " + path);
+    }
+
+    /// <summary>
+    /// Reads the key file at <paramref name="path"/> (a full path), or returns null when it does not exist: what a reader
+    /// of the chain uses, which must never create key material (a new key would not be the writer's, and every seal
+    /// would look forged).
+    /// </summary>
+    internal static AuditKeyRing? ReadFileIfExists(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        return Parse(text, "key file " + path);
     }
 
     /// <summary>Appends a new random key to the key file (creating it if needed); returns the new current key id.</summary>

@@ -11,21 +11,32 @@ public sealed class AuditSealOptions
     /// <summary>The keys to use (overrides every other source).</summary>
     public AuditKeyRing? Keys { get; set; }
 
-    /// <summary>The key file (created with mode 0600 and a random key on first use).</summary>
+    /// <summary>The key file (created with mode 0600 and a random key by the store's first write; reads never create it).</summary>
     public string? KeyFile { get; set; }
 
     /// <summary>The checkpoint file (appended on every flush).</summary>
     public string? CheckpointFile { get; set; }
 
-    internal AuditKeyRing ResolveKeys(string defaultKeyFile)
+    /// <summary>
+    /// The keys: <see cref="Keys"/>, else the key file, created when missing only if <paramref name="create"/> (the
+    /// writer); a reader gets null for a missing file.
+    /// </summary>
+    internal AuditKeyRing? ResolveKeys(string defaultKeyFile, bool create)
     {
         if (Keys is not null)
         {
             return Keys;
         }
 
-        return AuditKeyRing.OpenFile(KeyFile ?? defaultKeyFile);
+        var path = ResolveKeyFile(defaultKeyFile);
+        return create ? AuditKeyRing.OpenFile(path) : AuditKeyRing.ReadFileIfExists(path);
     }
+
+    /// <summary>The full path of the key file (used unless <see cref="Keys"/> is set).</summary>
+    internal string ResolveKeyFile(string defaultKeyFile) => Path.GetFullPath(KeyFile ?? defaultKeyFile);
+
+    /// <summary>Where the keys come from, for messages, without reading or creating anything.</summary>
+    internal string DescribeKeySource(string defaultKeyFile) => Keys?.Source ?? "key file " + ResolveKeyFile(defaultKeyFile);
 
     internal string ResolveCheckpointFile(string defaultCheckpointFile) =>
         CheckpointFile ?? defaultCheckpointFile;

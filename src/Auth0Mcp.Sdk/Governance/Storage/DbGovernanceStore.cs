@@ -15,6 +15,10 @@ namespace Auth0Mcp.Sdk.Governance;
 /// however many callers are waiting; each caller's task completes when its batch is committed.</para>
 /// <para>Faults: every operation throws <see cref="GovernanceStoreException"/> (naming the store) for a fault of
 /// the store; the provider's exception is its inner exception.</para>
+/// <para>A batch that committed but could not be made durable (<see cref="MakeDurable"/> failed: the WAL's
+/// <c>fdatasync</c>) fails its callers, and the store then refuses every write until the process restarts: after a
+/// failed sync the OS may have dropped the pages it could not write and marked them clean, so a later sync that
+/// succeeds proves nothing about them (PostgreSQL's "fsyncgate", 2018). Reads go on. docs/reliability.md.</para>
 /// </remarks>
 public abstract class DbGovernanceStore : IGovernanceStore
 {
@@ -31,6 +35,10 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private Task? _writer;
     private DbConnection? _writeConnection;
 
+    // Set once, when a committed batch could not be made durable: what was lost, in words, and the failure; every
+    // write after it is refused (see the remarks).
+    private volatile Tuple<string, Exception>? _durabilityLost;
+
     // The writer's statements, kept for the life of its connection so that each flush binds values instead of
     // building and preparing SQL, by their SQL: the head read and update, and the insert of each batch size.
     private readonly Dictionary<string, DbCommand> _writeCommands = new(StringComparer.Ordinal);
@@ -46,23 +54,24 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <inheritdoc />
     public string Description { get; }
 
-    /// <summary>The key file or variable the audit keys come from, and the checkpoint file (resolved on first use).</summary>
-    public (string KeySource, string CheckpointFile) AuditSealLocation
-    {
-        get
-        {
-            var (keys, checkpoints) = Seal();
-            return (keys.Source, checkpoints.Path);
-        }
-    }
+    /// <summary>The key file or variable the audit keys come from, and the checkpoint file (neither is read nor created).</summary>
+    public (string KeySource, string CheckpointFile) AuditSealLocation =>
+        (_sealOptions.DescribeKeySource(_defaultKeyFile), Path.GetFullPath(_sealOptions.ResolveCheckpointFile(_defaultCheckpointFile)));
 
     /// <inheritdoc />
+    /// <remarks>An existing key file is read (a bad one fails here); a missing one is not created: only the first write does that.</remarks>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => GuardAsync("initialize", async () =>
     {
         await CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
-        Seal();
+        ReadSeal();
         return true;
     });
+
+    /// <summary>
+    /// Loads the audit key as the writer does, creating the key file when it is missing: for a host that will write
+    /// (the server), so that a key file it cannot create stops it at start rather than at its first call.
+    /// </summary>
+    internal void PrepareToWrite() => Seal();
 
     /// <inheritdoc />
     public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
@@ -172,7 +181,15 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <inheritdoc />
     public async Task<AuditVerification> VerifyAuditAsync(IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        var (keys, checkpoints) = Seal();
+        var (keys, checkpoints, missingKeyFile) = ReadSeal();
+        if (keys is null)
+        {
+            // A reader never creates the key: without it the links and columns are checked, the seals and the
+            // checkpoints' signatures cannot be, and the result says so.
+            var unsealed = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
+            return await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), unsealed, null, null, cancellationToken, progress, GetAuditHeadAsync, (missingKeyFile!, checkpoints.Path)).ConfigureAwait(false);
+        }
+
         AuditCheckpointRead read;
         try
         {
@@ -241,7 +258,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
     /// <summary>
     /// Called after each batch commit, before any caller's task completes: a provider whose commit alone is not yet
-    /// on disk makes it so here (or throws, which fails the batch closed).
+    /// on disk makes it so here (or throws, which fails the batch closed and stops every later write until a restart).
     /// </summary>
     private protected virtual void MakeDurable()
     {
@@ -336,7 +353,17 @@ public abstract class DbGovernanceStore : IGovernanceStore
     // The newest record this process knows to be checkpointed (read from the file at the first write, then its own).
     private long? _checkpointFloor;
 
+    /// <summary>The writer's keys and checkpoint file: the key file is created (mode 0600, a random key) when missing.</summary>
     private (AuditKeyRing Keys, AuditCheckpointFile Checkpoints) Seal()
+    {
+        var (keys, checkpoints, _) = LoadSeal(create: true);
+        return (keys!, checkpoints);
+    }
+
+    /// <summary>A reader's keys and checkpoint file: null keys, and the key file's path, when the key file does not exist (never created here).</summary>
+    private (AuditKeyRing? Keys, AuditCheckpointFile Checkpoints, string? MissingKeyFile) ReadSeal() => LoadSeal(create: false);
+
+    private (AuditKeyRing? Keys, AuditCheckpointFile Checkpoints, string? MissingKeyFile) LoadSeal(bool create)
     {
         lock (_startLock)
         {
@@ -344,8 +371,12 @@ public abstract class DbGovernanceStore : IGovernanceStore
             {
                 try
                 {
-                    _keys = _sealOptions.ResolveKeys(_defaultKeyFile);
-                    _checkpoints = new AuditCheckpointFile(_sealOptions.ResolveCheckpointFile(_defaultCheckpointFile));
+                    _checkpoints ??= new AuditCheckpointFile(_sealOptions.ResolveCheckpointFile(_defaultCheckpointFile));
+                    _keys = _sealOptions.ResolveKeys(_defaultKeyFile, create);
+                    if (_keys is null)
+                    {
+                        return (null, _checkpoints, _sealOptions.ResolveKeyFile(_defaultKeyFile));
+                    }
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
                 {
@@ -353,7 +384,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 }
             }
 
-            return (_keys, _checkpoints!);
+            return (_keys, _checkpoints!, null);
         }
     }
 
@@ -404,6 +435,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private async Task EnqueueAsync(WriteWork work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDurabilityLost();
         Seal(); // a missing or unreadable key fails here, before anything is queued
         lock (_startLock)
         {
@@ -444,9 +476,31 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
     }
 
-    /// <summary>One transaction for the whole batch: lock the head, apply each save and append in order, move the head, commit, checkpoint.</summary>
+    private void ThrowIfDurabilityLost()
+    {
+        if (_durabilityLost is { } lost)
+        {
+            throw new GovernanceStoreException(Description, $"cannot write: {lost.Item1}", lost.Item2);
+        }
+    }
+
+    /// <summary>One transaction for the whole batch: lock the head, apply each save and append in order, move the head, commit, make it durable, checkpoint.</summary>
     private async Task FlushAsync(List<WriteWork> batch)
     {
+        if (_durabilityLost is not null)
+        {
+            // Work queued before the failure was known: refused like any write after it.
+            try
+            {
+                ThrowIfDurabilityLost();
+            }
+            catch (GovernanceStoreException refused)
+            {
+                batch.ForEach(w => w.Done.TrySetException(refused));
+                return;
+            }
+        }
+
         var (keys, checkpoints) = Seal();
         var rows = new List<AuditRow>();
         long sequence;
@@ -496,7 +550,6 @@ public abstract class DbGovernanceStore : IGovernanceStore
             }
 
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            MakeDurable();
         }
         catch (Exception ex)
         {
@@ -508,6 +561,27 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 work.Done.TrySetException(fault);
             }
 
+            return;
+        }
+
+        try
+        {
+            MakeDurable();
+        }
+        catch (Exception ex)
+        {
+            // Committed, but whether it is on disk is unknown, and stays unknown: a retried sync may succeed after the
+            // OS dropped what it could not write. Fail the batch's callers (a call whose intent this was is refused and
+            // nothing is sent), write no checkpoint (it would name records a crash may still take away, and a restart
+            // would then refuse to write), and take no more writes until a restart. The records stay sealed: they are
+            // in the chain as far as the database knows, and verify shows them (an intent without an outcome).
+            var what = rows.Count > 0 ? $"records {rows[0].Sequence}..{sequence} were committed" : "a state change was committed";
+            var problem = $"{what} but could not be made durable ({ex.Message.Split('\n', 2)[0].Trim()}); whether they are on disk is unknown, "
+                + "so this store takes no more writes until the process restarts (then run 'auth0-mcp audit verify')";
+            _durabilityLost = Tuple.Create(problem, ex);
+            await ResetWriterAsync().ConfigureAwait(false);
+            var fault = new GovernanceStoreException(Description, problem, ex);
+            batch.ForEach(w => w.Done.TrySetException(fault));
             return;
         }
 

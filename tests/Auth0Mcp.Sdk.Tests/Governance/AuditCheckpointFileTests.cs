@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Auth0Mcp.Sdk.Governance;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+/// <summary>
+/// The checkpoint file shared by several writers (the server and the command line): appends and compactions of one
+/// writer never drop another's newest checkpoint.
+/// </summary>
+public sealed class AuditCheckpointFileTests
+{
+    private static readonly AuditKeyRing Keys = AuditKeyRing.FromKeys([RandomNumberGenerator.GetBytes(32)], "test key");
+
+    /// <summary>
+    /// Two writers, each its own <see cref="AuditCheckpointFile"/> as two processes would have (the lock is an OS lock
+    /// on its own open of the lock file, which conflicts between two opens in one process exactly as between two
+    /// processes), append checkpoints with increasing sequences while the file is compacted every few lines. After each
+    /// append the file must still hold a checkpoint at least as new as the one just appended, and a third thread
+    /// reading the file must never see its newest checkpoint go back.
+    /// </summary>
+    [Fact]
+    public async Task TwoWriters_RacingManyCompactions_NeverDropTheNewestCheckpoint()
+    {
+        using var directory = new TestDirectory("auth0mcp-checkpoints-");
+        var path = directory.File("audit.checkpoints");
+        const long compactBytes = 1024; // a checkpoint line is about 200 bytes: a compaction every five appends or so
+        const int appendsPerWriter = 4000;
+        var writers = new[] { new AuditCheckpointFile(path, compactBytes), new AuditCheckpointFile(path, compactBytes) };
+        long sequence = 0;
+        var lost = new ConcurrentQueue<string>();
+        var compactions = new int[writers.Length];
+        using var done = new CancellationTokenSource();
+
+        void Write(int writer)
+        {
+            var file = writers[writer];
+            for (var i = 0; i < appendsPerWriter && lost.Count < 20; i++)
+            {
+                var mine = Interlocked.Increment(ref sequence);
+                var before = new FileInfo(path) is { Exists: true } info ? info.Length : 0;
+                file.Append(Keys, mine, "hash-" + mine, DateTimeOffset.UtcNow);
+                var newest = Newest(file);
+                if (newest < mine)
+                {
+                    lost.Enqueue($"writer {writer} appended checkpoint {mine}, then the file's newest was {newest}");
+                }
+
+                if (new FileInfo(path).Length < before)
+                {
+                    compactions[writer]++;
+                }
+            }
+        }
+
+        var watcher = Task.Run(() =>
+        {
+            long seen = 0;
+            while (!done.IsCancellationRequested)
+            {
+                var newest = Newest(writers[0]);
+                if (newest < seen && lost.Count < 20)
+                {
+                    lost.Enqueue($"the file's newest checkpoint went back from {seen} to {newest}");
+                }
+
+                seen = Math.Max(seen, newest);
+            }
+        });
+
+        await Task.WhenAll(Task.Run(() => Write(0)), Task.Run(() => Write(1)));
+        await done.CancelAsync();
+        await watcher;
+
+        Assert.Empty(lost);
+        var read = writers[1].Read(Keys);
+        Assert.Empty(read.Problems);
+        Assert.Equal(sequence, read.Valid.Max(c => c.Sequence));
+        Assert.True(compactions.Sum() >= 200, $"only {compactions.Sum()} compactions were seen: the race was not exercised");
+    }
+
+    [Fact]
+    public async Task Append_LockHeldByAnotherWriter_WaitsForItThenAppends()
+    {
+        using var directory = new TestDirectory("auth0mcp-checkpoints-");
+        var file = new AuditCheckpointFile(directory.File("audit.checkpoints"));
+        file.Append(Keys, 1, "hash-1", DateTimeOffset.UtcNow);
+        var holder = new FileStream(file.LockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+
+        var append = Task.Run(() => file.Append(Keys, 2, "hash-2", DateTimeOffset.UtcNow));
+        await Task.Delay(300);
+        Assert.False(append.IsCompleted, "the append did not wait for the lock");
+        await holder.DisposeAsync();
+        await append.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal([1L, 2], file.Read(Keys).Valid.Select(c => c.Sequence));
+    }
+
+    private static long Newest(AuditCheckpointFile file) => file.Read(Keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
+}
