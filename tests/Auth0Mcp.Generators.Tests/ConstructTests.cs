@@ -247,6 +247,35 @@ public sealed class ConstructTests
     }
 
     [Fact]
+    public void Schemas_AllOfOfValuesNotObjects_StaysThatTypeWithEveryConstraint()
+    {
+        // allOf members that are strings (a $ref beside a type, a constraint or a "null", as ato.gov.au and Codat write
+        // them) were merged as an object, which refused every valid string; an allOf of objects is still one object.
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/codes":{"post":{"operationId":"post_code","requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","properties":{
+              "id":{"allOf":[{"$ref":"#/components/schemas/Code"},{"type":"string"}]},
+              "short":{"allOf":[{"$ref":"#/components/schemas/Code"},{"maxLength":5}]},
+              "currency":{"allOf":[{"$ref":"#/components/schemas/Code"},{"type":"null"}]},
+              "count":{"allOf":[{"type":"integer","minimum":1,"maximum":100},{"minimum":0,"maximum":10}]},
+              "owner":{"allOf":[{"$ref":"#/components/schemas/Person"},{"properties":{"role":{"type":"string"}},"required":["role"]}]}}}}}},
+              "responses":{"204":{"description":"ok"}}}}},
+            "components":{"schemas":{"Code":{"type":"string","maxLength":36,"pattern":"^[A-Z]+$","description":"A code."},"Person":{"type":"object","properties":{"name":{"type":"string"}}}}}}
+            """,
+            "Fixtures.AllOfValues");
+
+        using var schema = JsonDocument.Parse(Assert.Single(run.RequiredModel.Tools).InputSchema);
+        var body = schema.RootElement.GetProperty("properties").GetProperty("body").GetProperty("properties");
+        string Of(string name) => body.GetProperty(name).GetRawText();
+
+        Assert.Equal("""{"type":"string","description":"A code.","pattern":"^[A-Z]+$","maxLength":36}""", Of("id"));
+        Assert.Equal("""{"type":"string","description":"A code.","pattern":"^[A-Z]+$","maxLength":5}""", Of("short"));
+        Assert.Equal("""{"type":["string","null"],"description":"A code.","pattern":"^[A-Z]+$","maxLength":36}""", Of("currency"));
+        Assert.Equal("""{"type":"integer","minimum":1,"maximum":10}""", Of("count"));
+        Assert.Equal("""{"type":"object","properties":{"name":{"type":"string"},"role":{"type":"string"}},"required":["role"]}""", Of("owner"));
+    }
+
+    [Fact]
     public void Reader_AcceptContentTypeAndAuthorizationHeaders_IgnoredAsOpenApiSays()
     {
         var run = CoreRun.From(
