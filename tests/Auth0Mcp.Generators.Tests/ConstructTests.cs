@@ -297,6 +297,45 @@ public sealed class ConstructTests
     }
 
     [Fact]
+    public void Arguments_SameNameInTwoLocations_PathKeepsItTheOthersSuffixedByLocation()
+    {
+        // Trello's /tokens/{token}?token=…, Mercure's Last-Event-ID in the query and a header: both parameters were one
+        // argument (two "token" keys in the schema, one value sent to both places). A suffixed name that another
+        // parameter has (token_query here) is numbered, and a parameter named "body" moves the body aside, as before.
+        var text = """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/tokens/{token}":{"post":{"operationId":"post_token","parameters":[
+              {"name":"token","in":"query","required":true,"description":"The API token.","schema":{"type":"string"}},
+              {"name":"token","in":"header","schema":{"type":"string"}},
+              {"name":"token_query","in":"query","schema":{"type":"string"}},
+              {"name":"body","in":"query","schema":{"type":"string"}},
+              {"name":"token","in":"path","required":true,"schema":{"type":"string"}}],
+              "requestBody":{"content":{"application/json":{"schema":{"type":"object"}}}},
+              "responses":{"204":{"description":"ok"}}}}}}
+            """;
+        var run = CoreRun.From(text, "Fixtures.SameName");
+
+        var tool = Assert.Single(run.RequiredModel.Tools);
+        using var schema = JsonDocument.Parse(tool.InputSchema);
+        var properties = schema.RootElement.GetProperty("properties");
+        Assert.Equal(["token_query_2", "token_header", "token_query", "body", "token", "request_body"], properties.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["token_query_2", "token"], schema.RootElement.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("The query parameter 'token'. The API token.", properties.GetProperty("token_query_2").GetProperty("description").GetString());
+        Assert.Equal(
+            [("token_query_2", RequestLocation.Query, "token"), ("token", RequestLocation.Path, "token"), ("token_header", RequestLocation.Header, "token"), ("token_query", RequestLocation.Query, "token_query"), ("body", RequestLocation.Query, "body")],
+            tool.Request.Arguments.Select(a => (a.Name, a.Location, a.WireName)));
+        Assert.Equal("request_body", tool.Request.BodyArgument);
+        Assert.Equal(2, run.Diagnostics.Count(d => d.Id == DiagnosticIds.ArgumentRenamed));
+        Assert.Contains(run.Diagnostics, d => d.Id == DiagnosticIds.ArgumentRenamed && d.Message.Contains("'token_header'", StringComparison.Ordinal));
+
+        // The descriptor carries the wire names, the typed arguments read the renamed arguments, and it all compiles.
+        var generated = string.Concat(run.ToolFiles().Select(f => f.Text));
+        Assert.Contains("new(\"token_query_2\", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) { WireName = \"token\" }", generated, StringComparison.Ordinal);
+        Assert.Contains("ToolArgumentReader.String(arguments, \"token_query_2\")", generated, StringComparison.Ordinal);
+        var compiled = GeneratedCompilation.Compile("SameName", run.ClientFiles(), text, "Fixtures.SameName");
+        Assert.True(compiled.Problems.Count == 0, GeneratedCompilation.Result.Format(compiled.Problems));
+    }
+
+    [Fact]
     public void Reader_PlaceholderWithoutParameter_IsAnErrorAtTheOperation()
     {
         var run = CoreRun.From(

@@ -16,10 +16,18 @@ public enum Auth0ArgumentLocation
     Header,
 }
 
-/// <summary>One non-body argument of a tool: its name (in the input schema and on the wire) and where it goes.</summary>
-/// <param name="Name">The argument's name, which is also the parameter's wire name.</param>
+/// <summary>One non-body argument of a tool: its name in the input schema, where it goes and its name there.</summary>
+/// <param name="Name">The argument's name in the tool's input schema (and, unless <see cref="WireName"/> says otherwise, the parameter's name on the wire).</param>
 /// <param name="Location">Where it goes.</param>
-public sealed record Auth0RequestArgument(string Name, Auth0ArgumentLocation Location);
+public sealed record Auth0RequestArgument(string Name, Auth0ArgumentLocation Location)
+{
+    /// <summary>
+    /// The parameter's name on the wire: the path placeholder, query name or header name. <see cref="Name"/> unless
+    /// the spec has parameters of one name in two locations (<c>/tokens/{token}?token=…</c>): the path parameter's
+    /// argument keeps the name and the other's is renamed (<c>token_query</c>), with this wire name.
+    /// </summary>
+    public string WireName { get; init; } = Name;
+}
 
 /// <summary>
 /// How a tool's validated arguments become its HTTP request: the non-body arguments with their locations, and the

@@ -50,36 +50,36 @@ internal static class Auth0RequestBuilder
                         throw RefusedPath(descriptor, argument.Name, segment.Length == 0 ? "is empty" : $"is '{segment}'");
                     }
 
-                    path.Replace("{" + argument.Name + "}", segment);
+                    path.Replace("{" + argument.WireName + "}", segment);
                     break;
                 case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti when value.ValueKind == JsonValueKind.Array:
                     if (argument.Location == Auth0ArgumentLocation.QueryMulti)
                     {
                         foreach (var item in value.EnumerateArray())
                         {
-                            AppendQuery(query, argument.Name, Scalar(item));
+                            AppendQuery(query, argument.WireName, Scalar(item));
                         }
                     }
                     else
                     {
                         // Form style without explode: the items joined by literal commas, each escaped on its own, so a
                         // comma inside an item (%2C) is not taken for a separator.
-                        AppendEscapedQuery(query, argument.Name, string.Join(',', value.EnumerateArray().Select(v => Uri.EscapeDataString(Scalar(v)))));
+                        AppendEscapedQuery(query, argument.WireName, string.Join(',', value.EnumerateArray().Select(v => Uri.EscapeDataString(Scalar(v)))));
                     }
 
                     break;
                 case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti:
-                    AppendQuery(query, argument.Name, Scalar(value));
+                    AppendQuery(query, argument.WireName, Scalar(value));
                     break;
                 case Auth0ArgumentLocation.Header:
                     // Simple style: an array's items joined by commas.
                     var header = value.ValueKind == JsonValueKind.Array ? string.Join(',', value.EnumerateArray().Select(Scalar)) : Scalar(value);
-                    if (Governance.Limits.CheckHeaderValue(argument.Name, header) is { } refused)
+                    if (Governance.Limits.CheckHeaderValue(argument.WireName, header) is { } refused)
                     {
                         throw new Auth0HttpException(Auth0FailureKind.RefusedHeader, $"The request was not sent: {refused}.", 0);
                     }
 
-                    (headers ??= []).Add((argument.Name, header));
+                    (headers ??= []).Add((argument.WireName, header));
                     break;
             }
         }

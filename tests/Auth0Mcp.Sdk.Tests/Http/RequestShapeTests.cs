@@ -5,7 +5,8 @@ namespace Auth0Mcp.Sdk.Tests.Http;
 
 /// <summary>
 /// Request shapes that real OpenAPI documents use and Auth0's does not, through the request builder to a scripted
-/// server: array path and header parameters in the simple style, and a body media type with parameters.
+/// server: array path and header parameters in the simple style, a body media type with parameters, parameters of one
+/// name in two locations.
 /// </summary>
 public sealed class RequestShapeTests
 {
@@ -37,6 +38,29 @@ public sealed class RequestShapeTests
 
         Assert.True(result.IsError != true, result.Text());
         Assert.Equal("one,two", Assert.Single(h.Server.ApiRequests).Headers["X-Ids"]);
+    }
+
+    [Fact]
+    public async Task SameNameInTwoLocations_EachArgumentGoesToItsOwnPlace()
+    {
+        // /tokens/{token}?token=… (Trello) and Last-Event-ID in the query and a header (Mercure): the generator renames
+        // the second argument and the plan keeps the wire name.
+        await using var h = await Harness.StaticAsync();
+        var tool = Tool("GET", "/tokens/{token}", """{"type":"object","properties":{"token":{"type":"string"},"token_query":{"type":"string"},"Last-Event-ID":{"type":"string"},"Last-Event-ID_header":{"type":"string"}},"required":["token"]}""",
+            new Auth0RequestPlan(
+            [
+                new Auth0RequestArgument("token", Auth0ArgumentLocation.Path),
+                new Auth0RequestArgument("token_query", Auth0ArgumentLocation.Query) { WireName = "token" },
+                new Auth0RequestArgument("Last-Event-ID", Auth0ArgumentLocation.Query),
+                new Auth0RequestArgument("Last-Event-ID_header", Auth0ArgumentLocation.Header) { WireName = "Last-Event-ID" },
+            ]));
+
+        var result = await h.CallAsync(tool, """{"token":"in-path","token_query":"in query","Last-Event-ID":"q1","Last-Event-ID_header":"h1"}""");
+
+        Assert.True(result.IsError != true, result.Text());
+        var sent = Assert.Single(h.Server.ApiRequests);
+        Assert.Equal("/api/v2/tokens/in-path?token=in%20query&Last-Event-ID=q1", sent.RawTarget);
+        Assert.Equal("h1", sent.Headers["Last-Event-ID"]);
     }
 
     [Theory]
