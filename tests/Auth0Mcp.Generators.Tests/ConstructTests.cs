@@ -336,6 +336,34 @@ public sealed class ConstructTests
     }
 
     [Fact]
+    public void Parameters_ObjectInTheQuery_PlannedInItsStyle()
+    {
+        // Object query parameters were planned as plain query values (sent as JSON text) whatever their style.
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/things":{"get":{"operationId":"list_things","parameters":[
+              {"name":"filter","in":"query","schema":{"type":"object","properties":{"status":{"type":"string"}}}},
+              {"name":"point","in":"query","style":"form","explode":false,"schema":{"type":"object","additionalProperties":{"type":"integer"}}},
+              {"name":"color","in":"query","style":"deepObject","explode":true,"schema":{"type":"object","properties":{"R":{"type":"integer"}}}},
+              {"name":"page","in":"query","schema":{"$ref":"#/components/schemas/Page"}},
+              {"name":"q","in":"query","style":"form","explode":false,"schema":{"type":"string"}},
+              {"name":"level","in":"query","schema":{"enum":["low","high"]}},
+              {"name":"ids","in":"query","schema":{"type":"array","items":{"type":"string"}}},
+              {"name":"keys","in":"query","explode":false,"schema":{"type":"array","items":{"type":"string"}}},
+              {"name":"sort","in":"query","style":"pipeDelimited","schema":{"type":"array","items":{"type":"string"}}}],
+              "responses":{"200":{"description":"ok"}}}}},
+            "components":{"schemas":{"Page":{"allOf":[{"type":"object","properties":{"size":{"type":"integer"}}},{"properties":{"number":{"type":"integer"}}}]}}}}
+            """,
+            "Fixtures.QueryObjects");
+
+        var plan = Assert.Single(run.RequiredModel.Tools).Request;
+        Assert.Equal(
+            [("filter", RequestLocation.QueryMulti), ("point", RequestLocation.Query), ("color", RequestLocation.QueryDeepObject), ("page", RequestLocation.QueryMulti), ("q", RequestLocation.Query), ("level", RequestLocation.Query), ("ids", RequestLocation.QueryMulti), ("keys", RequestLocation.Query), ("sort", RequestLocation.Query)],
+            plan.Arguments.Select(a => (a.Name, a.Location)));
+        Assert.Equal("sort", Assert.Single(run.Diagnostics, d => d.Id == DiagnosticIds.ParameterStyle).Message.Split('\'')[1]);
+    }
+
+    [Fact]
     public void Reader_PlaceholderWithoutParameter_IsAnErrorAtTheOperation()
     {
         var run = CoreRun.From(

@@ -112,7 +112,7 @@ internal static class SpecBinder
                 method is "GET" or "HEAD" or "OPTIONS",
                 destructive,
                 method is "GET" or "HEAD" or "OPTIONS" or "PUT" or "DELETE",
-                RequestPlan(op, call)));
+                RequestPlan(op, arguments, call, resolver)));
         }
 
         var clients = interfaces.Select(i => new ClientGroupModel(i.Key, i.Value.GroupKey, i.Value.Methods.ToEquatableArray())).ToEquatableArray();
@@ -427,7 +427,7 @@ internal static class SpecBinder
     }
 
     /// <summary>The request plan of a tool: where each argument goes, read off the client method that was bound.</summary>
-    private static RequestPlanModel RequestPlan(OperationNode op, ClientMethodModel call)
+    private static RequestPlanModel RequestPlan(OperationNode op, ArgumentNaming naming, ClientMethodModel call, SchemaResolver resolver)
     {
         var arguments = new List<RequestArgumentModel>();
         foreach (var p in call.Parameters)
@@ -435,7 +435,7 @@ internal static class SpecBinder
             RequestLocation? location = p.Kind switch
             {
                 ParamKind.Path => RequestLocation.Path,
-                ParamKind.Query => RequestLocation.Query,
+                ParamKind.Query => QueryLocation(op.Parameters[naming.Parameters.IndexOf(p.ArgumentName)], resolver),
                 ParamKind.QueryMulti => RequestLocation.QueryMulti,
                 ParamKind.QueryCsv => RequestLocation.Query,
                 ParamKind.Header => RequestLocation.Header,
@@ -451,6 +451,24 @@ internal static class SpecBinder
         return op.Body is { } body
             ? new RequestPlanModel(arguments.ToEquatableArray(), call.BodyArgument, body.MediaType, files)
             : new RequestPlanModel(arguments.ToEquatableArray(), null, null, files);
+    }
+
+    /// <summary>
+    /// Where a query parameter that is not an array goes: a value that may be an object by its style — <c>deepObject</c>
+    /// (<c>name[key]=value</c>), <c>form</c> exploded (the default: each property its own <c>key=value</c>) or not
+    /// (<c>name=key,value,…</c>); a string, number or boolean is one <c>name=value</c> whatever its style.
+    /// </summary>
+    private static RequestLocation QueryLocation(ParameterNode parameter, SchemaResolver resolver)
+    {
+        if (parameter.Style == "deepObject")
+        {
+            return RequestLocation.QueryDeepObject;
+        }
+
+        var schema = resolver.MergeAllOf(resolver.Deref(SchemaResolver.SoleStructuralMember(parameter.Schema) ?? parameter.Schema, out _));
+        var scalar = schema.Properties.IsEmpty && schema.Additional is AdditionalKind.Unspecified or AdditionalKind.False
+            && (schema.EnumJson is not null || (!schema.Types.IsEmpty && schema.Types.All(t => t is "string" or "integer" or "number" or "boolean" or "null")));
+        return scalar || !parameter.Explode ? RequestLocation.Query : RequestLocation.QueryMulti;
     }
 
     /// <summary>The C# type of a form-urlencoded body: field name → JSON value.</summary>

@@ -66,12 +66,20 @@ internal sealed record RequestArgumentModel(string Name, RequestLocation Locatio
     public string WireName { get; init; } = Name;
 }
 
+/// <summary>Where an argument goes (<c>Auth0ArgumentLocation</c> at run time).</summary>
 internal enum RequestLocation
 {
     Path,
+
+    /// <summary>Query, <c>form</c> style without <c>explode</c>: an array's items or an object's keys and values comma-joined.</summary>
     Query,
+
+    /// <summary>Query, <c>form</c> style with <c>explode</c>: an array's items repeated, an object's properties each a pair.</summary>
     QueryMulti,
     Header,
+
+    /// <summary>Query, <c>deepObject</c> style: an object's properties as <c>name[key]=value</c>.</summary>
+    QueryDeepObject,
 }
 
 /// <summary>

@@ -6,14 +6,23 @@ public enum Auth0ArgumentLocation
     /// <summary>A path segment (<c>/users/{id}</c>), percent-encoded.</summary>
     Path,
 
-    /// <summary>A query parameter; an array is sent comma-separated.</summary>
+    /// <summary>
+    /// A query parameter in the <c>form</c> style without <c>explode</c>: an array's items comma-separated
+    /// (<c>ids=1,2</c>), an object's keys and values likewise (<c>point=x,1,y,2</c>).
+    /// </summary>
     Query,
 
-    /// <summary>A query parameter repeated once per array item (<c>style: form, explode: true</c>).</summary>
+    /// <summary>
+    /// A query parameter in the <c>form</c> style with <c>explode</c> (the default): repeated once per array item
+    /// (<c>ids=1&amp;ids=2</c>); an object's properties each their own pair (<c>x=1&amp;y=2</c>).
+    /// </summary>
     QueryMulti,
 
     /// <summary>A request header.</summary>
     Header,
+
+    /// <summary>A query parameter in the <c>deepObject</c> style: an object's properties as <c>point[x]=1&amp;point[y]=2</c>.</summary>
+    QueryDeepObject,
 }
 
 /// <summary>One non-body argument of a tool: its name in the input schema, where it goes and its name there.</summary>
