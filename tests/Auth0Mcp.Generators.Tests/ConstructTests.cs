@@ -336,6 +336,22 @@ public sealed class ConstructTests
     }
 
     [Fact]
+    public void Arguments_OneParameterListedTwice_TwoArgumentsNoCrash()
+    {
+        // A path item may list a parameter twice (an operation's own list overrides by name and location): not a crash.
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/x":{"parameters":[
+              {"name":"q","in":"query","schema":{"type":"string"}},{"name":"q","in":"query","schema":{"type":"integer"}}],
+              "get":{"operationId":"get_x","responses":{"200":{"description":"ok"}}}}}}
+            """,
+            "Fixtures.Twice");
+
+        Assert.Equal(["q", "q_query"], Assert.Single(run.RequiredModel.Tools).Request.Arguments.Select(a => a.Name));
+        Assert.Contains("has the name of another query parameter", Assert.Single(run.Diagnostics, d => d.Id == DiagnosticIds.ArgumentRenamed).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parameters_ObjectInTheQuery_PlannedInItsStyle()
     {
         // Object query parameters were planned as plain query values (sent as JSON text) whatever their style.

@@ -302,12 +302,13 @@ internal static class SpecBinder
                     continue;
                 }
 
-                var first = op.Parameters.First(q => q.Name == p.Name && q.In != location).In;
+                // Another location's parameter, or (in a spec that lists one twice) another of this location.
+                var other = op.Parameters.FirstOrDefault(q => q.Name == p.Name && q.In != location)?.In;
                 names[i] = Unclaimed(p.Name + "_" + location, own, taken);
                 diagnostics.Add(DiagnosticInfo.At(
                     DiagnosticIds.ArgumentRenamed,
                     Severity.Info,
-                    $"The {location} parameter '{p.Name}' of {op.Method.ToUpperInvariant()} {op.Path} has the name of its {first} parameter: the tool takes it as the argument '{names[i]}'.",
+                    $"The {location} parameter '{p.Name}' of {op.Method.ToUpperInvariant()} {op.Path} has the name of {(other is null ? "another " + location : "its " + other)} parameter: the tool takes it as the argument '{names[i]}'.",
                     op.Pointer));
             }
         }

@@ -61,7 +61,7 @@ internal static class Auth0RequestBuilder
                     // Form style without explode: keys and values joined by literal commas, each escaped on its own.
                     AppendEscapedQuery(query, argument.WireName, string.Join(',', Properties(value).SelectMany(p => new[] { Uri.EscapeDataString(p.Name), Uri.EscapeDataString(Scalar(p.Value)) })));
                     break;
-                case Auth0ArgumentLocation.QueryMulti or Auth0ArgumentLocation.QueryDeepObject when value.ValueKind == JsonValueKind.Object:
+                case Auth0ArgumentLocation.QueryMulti when value.ValueKind == JsonValueKind.Object:
                     // Form style with explode: each property is a pair of its own (the parameter's name is not sent).
                     foreach (var property in Properties(value))
                     {
