@@ -247,6 +247,35 @@ public sealed class ConstructTests
     }
 
     [Fact]
+    public void Schemas_AllOfOfValuesNotObjects_StaysThatTypeWithEveryConstraint()
+    {
+        // allOf members that are strings (a $ref beside a type, a constraint or a "null", as ato.gov.au and Codat write
+        // them) were merged as an object, which refused every valid string; an allOf of objects is still one object.
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/codes":{"post":{"operationId":"post_code","requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","properties":{
+              "id":{"allOf":[{"$ref":"#/components/schemas/Code"},{"type":"string"}]},
+              "short":{"allOf":[{"$ref":"#/components/schemas/Code"},{"maxLength":5}]},
+              "currency":{"allOf":[{"$ref":"#/components/schemas/Code"},{"type":"null"}]},
+              "count":{"allOf":[{"type":"integer","minimum":1,"maximum":100},{"minimum":0,"maximum":10}]},
+              "owner":{"allOf":[{"$ref":"#/components/schemas/Person"},{"properties":{"role":{"type":"string"}},"required":["role"]}]}}}}}},
+              "responses":{"204":{"description":"ok"}}}}},
+            "components":{"schemas":{"Code":{"type":"string","maxLength":36,"pattern":"^[A-Z]+$","description":"A code."},"Person":{"type":"object","properties":{"name":{"type":"string"}}}}}}
+            """,
+            "Fixtures.AllOfValues");
+
+        using var schema = JsonDocument.Parse(Assert.Single(run.RequiredModel.Tools).InputSchema);
+        var body = schema.RootElement.GetProperty("properties").GetProperty("body").GetProperty("properties");
+        string Of(string name) => body.GetProperty(name).GetRawText();
+
+        Assert.Equal("""{"type":"string","description":"A code.","pattern":"^[A-Z]+$","maxLength":36}""", Of("id"));
+        Assert.Equal("""{"type":"string","description":"A code.","pattern":"^[A-Z]+$","maxLength":5}""", Of("short"));
+        Assert.Equal("""{"type":["string","null"],"description":"A code.","pattern":"^[A-Z]+$","maxLength":36}""", Of("currency"));
+        Assert.Equal("""{"type":"integer","minimum":1,"maximum":10}""", Of("count"));
+        Assert.Equal("""{"type":"object","properties":{"name":{"type":"string"},"role":{"type":"string"}},"required":["role"]}""", Of("owner"));
+    }
+
+    [Fact]
     public void Reader_AcceptContentTypeAndAuthorizationHeaders_IgnoredAsOpenApiSays()
     {
         var run = CoreRun.From(
@@ -265,6 +294,89 @@ public sealed class ConstructTests
         Assert.Equal(["X-Tenant"], schema.RootElement.GetProperty("properties").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["X-Tenant"], schema.RootElement.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(3, run.Diagnostics.Count(d => d.Id == DiagnosticIds.ParameterNotSent && d.Message.Contains("ignored, as OpenAPI says", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Arguments_SameNameInTwoLocations_PathKeepsItTheOthersSuffixedByLocation()
+    {
+        // Trello's /tokens/{token}?token=…, Mercure's Last-Event-ID in the query and a header: both parameters were one
+        // argument (two "token" keys in the schema, one value sent to both places). A suffixed name that another
+        // parameter has (token_query here) is numbered, and a parameter named "body" moves the body aside, as before.
+        var text = """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/tokens/{token}":{"post":{"operationId":"post_token","parameters":[
+              {"name":"token","in":"query","required":true,"description":"The API token.","schema":{"type":"string"}},
+              {"name":"token","in":"header","schema":{"type":"string"}},
+              {"name":"token_query","in":"query","schema":{"type":"string"}},
+              {"name":"body","in":"query","schema":{"type":"string"}},
+              {"name":"token","in":"path","required":true,"schema":{"type":"string"}}],
+              "requestBody":{"content":{"application/json":{"schema":{"type":"object"}}}},
+              "responses":{"204":{"description":"ok"}}}}}}
+            """;
+        var run = CoreRun.From(text, "Fixtures.SameName");
+
+        var tool = Assert.Single(run.RequiredModel.Tools);
+        using var schema = JsonDocument.Parse(tool.InputSchema);
+        var properties = schema.RootElement.GetProperty("properties");
+        Assert.Equal(["token_query_2", "token_header", "token_query", "body", "token", "request_body"], properties.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["token_query_2", "token"], schema.RootElement.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("The query parameter 'token'. The API token.", properties.GetProperty("token_query_2").GetProperty("description").GetString());
+        Assert.Equal(
+            [("token_query_2", RequestLocation.Query, "token"), ("token", RequestLocation.Path, "token"), ("token_header", RequestLocation.Header, "token"), ("token_query", RequestLocation.Query, "token_query"), ("body", RequestLocation.Query, "body")],
+            tool.Request.Arguments.Select(a => (a.Name, a.Location, a.WireName)));
+        Assert.Equal("request_body", tool.Request.BodyArgument);
+        Assert.Equal(2, run.Diagnostics.Count(d => d.Id == DiagnosticIds.ArgumentRenamed));
+        Assert.Contains(run.Diagnostics, d => d.Id == DiagnosticIds.ArgumentRenamed && d.Message.Contains("'token_header'", StringComparison.Ordinal));
+
+        // The descriptor carries the wire names, the typed arguments read the renamed arguments, and it all compiles.
+        var generated = string.Concat(run.ToolFiles().Select(f => f.Text));
+        Assert.Contains("new(\"token_query_2\", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) { WireName = \"token\" }", generated, StringComparison.Ordinal);
+        Assert.Contains("ToolArgumentReader.String(arguments, \"token_query_2\")", generated, StringComparison.Ordinal);
+        var compiled = GeneratedCompilation.Compile("SameName", run.ClientFiles(), text, "Fixtures.SameName");
+        Assert.True(compiled.Problems.Count == 0, GeneratedCompilation.Result.Format(compiled.Problems));
+    }
+
+    [Fact]
+    public void Arguments_OneParameterListedTwice_TwoArgumentsNoCrash()
+    {
+        // A path item may list a parameter twice (an operation's own list overrides by name and location): not a crash.
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/x":{"parameters":[
+              {"name":"q","in":"query","schema":{"type":"string"}},{"name":"q","in":"query","schema":{"type":"integer"}}],
+              "get":{"operationId":"get_x","responses":{"200":{"description":"ok"}}}}}}
+            """,
+            "Fixtures.Twice");
+
+        Assert.Equal(["q", "q_query"], Assert.Single(run.RequiredModel.Tools).Request.Arguments.Select(a => a.Name));
+        Assert.Contains("has the name of another query parameter", Assert.Single(run.Diagnostics, d => d.Id == DiagnosticIds.ArgumentRenamed).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parameters_ObjectInTheQuery_PlannedInItsStyle()
+    {
+        // Object query parameters were planned as plain query values (sent as JSON text) whatever their style.
+        var run = CoreRun.From(
+            """
+            {"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/things":{"get":{"operationId":"list_things","parameters":[
+              {"name":"filter","in":"query","schema":{"type":"object","properties":{"status":{"type":"string"}}}},
+              {"name":"point","in":"query","style":"form","explode":false,"schema":{"type":"object","additionalProperties":{"type":"integer"}}},
+              {"name":"color","in":"query","style":"deepObject","explode":true,"schema":{"type":"object","properties":{"R":{"type":"integer"}}}},
+              {"name":"page","in":"query","schema":{"$ref":"#/components/schemas/Page"}},
+              {"name":"q","in":"query","style":"form","explode":false,"schema":{"type":"string"}},
+              {"name":"level","in":"query","schema":{"enum":["low","high"]}},
+              {"name":"ids","in":"query","schema":{"type":"array","items":{"type":"string"}}},
+              {"name":"keys","in":"query","explode":false,"schema":{"type":"array","items":{"type":"string"}}},
+              {"name":"sort","in":"query","style":"pipeDelimited","schema":{"type":"array","items":{"type":"string"}}}],
+              "responses":{"200":{"description":"ok"}}}}},
+            "components":{"schemas":{"Page":{"allOf":[{"type":"object","properties":{"size":{"type":"integer"}}},{"properties":{"number":{"type":"integer"}}}]}}}}
+            """,
+            "Fixtures.QueryObjects");
+
+        var plan = Assert.Single(run.RequiredModel.Tools).Request;
+        Assert.Equal(
+            [("filter", RequestLocation.QueryMulti), ("point", RequestLocation.Query), ("color", RequestLocation.QueryDeepObject), ("page", RequestLocation.QueryMulti), ("q", RequestLocation.Query), ("level", RequestLocation.Query), ("ids", RequestLocation.QueryMulti), ("keys", RequestLocation.Query), ("sort", RequestLocation.Query)],
+            plan.Arguments.Select(a => (a.Name, a.Location)));
+        Assert.Equal("sort", Assert.Single(run.Diagnostics, d => d.Id == DiagnosticIds.ParameterStyle).Message.Split('\'')[1]);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             return;
         }
 
-        if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
+        if (SchemaResolver.SoleStructuralMember(schema, keepConstraints: true) is { } sole)
         {
             Render(sb, sole, description ?? schema.Description ?? FirstMemberDescription(schema), stack, depth);
             return;
@@ -252,7 +252,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             return;
         }
 
-        if (SchemaResolver.SoleStructuralMember(schema) is { } sole)
+        if (SchemaResolver.SoleStructuralMember(schema, keepConstraints: true) is { } sole)
         {
             Reach(sole, depth);
             return;

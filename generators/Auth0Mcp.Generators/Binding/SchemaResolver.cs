@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Auth0Mcp.Generators.Diagnostics;
 using Auth0Mcp.Generators.Model;
@@ -70,7 +71,12 @@ internal sealed class SchemaResolver
     /// The one member of an <c>allOf</c> that carries structure when every other member only annotates
     /// (<c>{"allOf":[{"$ref":"#/…/X"},{"description":"…"}]}</c>, common in generated specs): that member; else null.
     /// </summary>
-    public static SchemaNode? SoleStructuralMember(SchemaNode schema)
+    /// <remarks>
+    /// With <paramref name="keepConstraints"/>, a member that only constrains (<c>{"maxLength":5}</c>, a pattern, a
+    /// bound, a format) does not count as an annotation: an input schema must keep what it validates, so that
+    /// <c>allOf</c> is merged instead (<see cref="MergeAllOf"/>). C# types ignore constraints and take the member.
+    /// </remarks>
+    public static SchemaNode? SoleStructuralMember(SchemaNode schema, bool keepConstraints = false)
     {
         if (schema.AllOf.IsEmpty || !schema.Properties.IsEmpty)
         {
@@ -80,7 +86,7 @@ internal sealed class SchemaResolver
         SchemaNode? structural = null;
         foreach (var member in schema.AllOf)
         {
-            if (IsAnnotationOnly(member))
+            if (IsAnnotationOnly(member) && !(keepConstraints && HasConstraints(member)))
             {
                 continue;
             }
@@ -95,6 +101,12 @@ internal sealed class SchemaResolver
 
         return structural;
     }
+
+    /// <summary>Whether the schema carries a keyword that validates a value beside its type: bounds, lengths, counts, a pattern or a format.</summary>
+    private static bool HasConstraints(SchemaNode s) =>
+        s.Format is not null || s.Pattern is not null || s.ContentMediaType is not null || s.Minimum is not null || s.Maximum is not null
+        || s.ExclusiveMinimum is not null || s.ExclusiveMaximum is not null || s.MinLength is not null || s.MaxLength is not null
+        || s.MinItems is not null || s.MaxItems is not null || s.MinProperties is not null || s.MaxProperties is not null;
 
     private static bool IsAnnotationOnly(SchemaNode s) =>
         s.Ref is null && s.Types.IsEmpty && s.Properties.IsEmpty && s.Items is null && s.AllOf.IsEmpty && s.AnyOf.IsEmpty
@@ -125,7 +137,13 @@ internal sealed class SchemaResolver
         return depth < 16 && s.AllOf.Count > 1 && s.AllOf.All(m => IsObjectLike(m, depth + 1));
     }
 
-    /// <summary>Merges a multi-member <c>allOf</c> of object schemas into one object schema.</summary>
+    /// <summary>
+    /// Merges a multi-member <c>allOf</c> into one schema. The members' types are intersected (a contradiction, such
+    /// as a string and <c>null</c>, is read as either: what the authors of such specs mean); no member that says a
+    /// type reads as an object, as before. An object merge unites the members' properties and <c>required</c>; any
+    /// other type (<c>[{"$ref": a string}, {"maxLength": 5}]</c>) stays that type with every member's keywords
+    /// (<see cref="MergeValue"/>): merged as an object it refused every valid value.
+    /// </summary>
     public SchemaNode MergeAllOf(SchemaNode schema, int depth = 0)
     {
         if (schema.AllOf.IsEmpty || depth > 16)
@@ -133,13 +151,24 @@ internal sealed class SchemaResolver
             return schema;
         }
 
+        var members = new List<SchemaNode>(schema.AllOf.Count);
+        foreach (var member in schema.AllOf)
+        {
+            members.Add(MergeAllOf(Deref(member, out _), depth + 4));
+        }
+
+        var types = MergedTypes(schema, members);
+        if (types is not null && !types.Contains("object"))
+        {
+            return MergeValue(schema, members, types);
+        }
+
         var properties = new List<PropertyNode>(schema.Properties);
         var required = new List<string>(schema.Required);
         var additional = schema.Additional;
         SchemaNode? additionalSchema = schema.AdditionalSchema;
-        foreach (var member in schema.AllOf)
+        foreach (var m in members)
         {
-            var m = MergeAllOf(Deref(member, out _), depth + 4);
             foreach (var p in m.Properties)
             {
                 // A later member's property replaces an earlier one of that name.
@@ -172,12 +201,84 @@ internal sealed class SchemaResolver
         return schema with
         {
             AllOf = EquatableArray<SchemaNode>.Empty,
-            Types = schema.Types.IsEmpty ? new EquatableArray<string>(["object"]) : schema.Types,
+            Types = !schema.Types.IsEmpty ? schema.Types : types is null ? new EquatableArray<string>(["object"]) : types.ToEquatableArray(),
             Properties = properties.ToEquatableArray(),
             Required = required.ToEquatableArray(),
             Additional = additional,
             AdditionalSchema = additionalSchema,
         };
+    }
+
+    /// <summary>
+    /// The types an <c>allOf</c> allows: the intersection of the type lists of the schema and its (resolved) members,
+    /// their union when the intersection is empty; null when none of them says a type.
+    /// </summary>
+    private static List<string>? MergedTypes(SchemaNode schema, List<SchemaNode> members)
+    {
+        List<string>? intersection = null;
+        var union = new List<string>();
+        foreach (var s in members.Prepend(schema))
+        {
+            if (s.Types.IsEmpty)
+            {
+                continue;
+            }
+
+            intersection = intersection is null ? s.Types.ToList() : intersection.Where(s.HasType).ToList();
+            union.AddRange(s.Types.Where(t => !union.Contains(t)));
+        }
+
+        return intersection is null ? null : intersection.Count > 0 ? intersection : union;
+    }
+
+    /// <summary>
+    /// An <c>allOf</c> of values that are not objects, as one schema of <paramref name="types"/>: each keyword from the
+    /// schema itself, else from the first member that has it; of two numeric bounds, lengths or counts the stricter.
+    /// </summary>
+    private static SchemaNode MergeValue(SchemaNode schema, List<SchemaNode> members, List<string> types)
+    {
+        var merged = schema with { AllOf = EquatableArray<SchemaNode>.Empty, Types = types.ToEquatableArray() };
+        foreach (var m in members)
+        {
+            merged = merged with
+            {
+                Description = merged.Description ?? m.Description,
+                Format = merged.Format ?? m.Format,
+                Pattern = merged.Pattern ?? m.Pattern,
+                ContentMediaType = merged.ContentMediaType ?? m.ContentMediaType,
+                EnumJson = merged.EnumJson ?? m.EnumJson,
+                ConstJson = merged.ConstJson ?? m.ConstJson,
+                DefaultJson = merged.DefaultJson ?? m.DefaultJson,
+                Items = merged.Items ?? m.Items,
+                Minimum = Stricter(merged.Minimum, m.Minimum, lower: true),
+                Maximum = Stricter(merged.Maximum, m.Maximum, lower: false),
+                ExclusiveMinimum = Stricter(merged.ExclusiveMinimum, m.ExclusiveMinimum, lower: true),
+                ExclusiveMaximum = Stricter(merged.ExclusiveMaximum, m.ExclusiveMaximum, lower: false),
+                MinLength = Stricter(merged.MinLength, m.MinLength, lower: true),
+                MaxLength = Stricter(merged.MaxLength, m.MaxLength, lower: false),
+                MinItems = Stricter(merged.MinItems, m.MinItems, lower: true),
+                MaxItems = Stricter(merged.MaxItems, m.MaxItems, lower: false),
+                Deprecated = merged.Deprecated || m.Deprecated,
+            };
+        }
+
+        return merged;
+    }
+
+    /// <summary>Of two bounds (JSON numbers as text), the stricter: the greater lower bound, the smaller upper bound.</summary>
+    private static string? Stricter(string? a, string? b, bool lower)
+    {
+        if (a is null || b is null)
+        {
+            return a ?? b;
+        }
+
+        if (!double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
+        {
+            return a;
+        }
+
+        return lower ? (y > x ? b : a) : (y < x ? b : a);
     }
 
     private void Report(string id, Severity severity, string message, string name)

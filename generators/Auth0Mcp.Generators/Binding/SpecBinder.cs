@@ -70,7 +70,8 @@ internal static class SpecBinder
             var operationWord = op.OperationName ?? op.OperationId ?? op.Method;
             var operationPascal = Names.Pascal(operationWord);
             var methodName = Names.Unique(operationPascal + "Async", client.MethodNames);
-            var call = BindCall(op, methodName, groupPascal + operationPascal, types, resolver);
+            var arguments = ArgumentNames(op, diagnostics);
+            var call = BindCall(op, arguments, methodName, groupPascal + operationPascal, types, resolver);
             client.Methods.Add(call);
 
             var handleName = Names.Unique(groupPascal + operationPascal, handleNames);
@@ -107,11 +108,11 @@ internal static class SpecBinder
                 op.Scopes,
                 method switch { "GET" or "HEAD" or "OPTIONS" => "Read", "DELETE" => "Delete", _ => "Write" },
                 !string.IsNullOrEmpty(op.Lifecycle) ? op.Lifecycle! : op.Deprecated ? "deprecated" : "GA",
-                options.InputSchemas ? InputSchema(op, call, renderer) : ReachInputSchema(op, renderer),
+                options.InputSchemas ? InputSchema(op, arguments, call, renderer) : ReachInputSchema(op, renderer),
                 method is "GET" or "HEAD" or "OPTIONS",
                 destructive,
                 method is "GET" or "HEAD" or "OPTIONS" or "PUT" or "DELETE",
-                RequestPlan(op, call)));
+                RequestPlan(op, arguments, call, resolver)));
         }
 
         var clients = interfaces.Select(i => new ClientGroupModel(i.Key, i.Value.GroupKey, i.Value.Methods.ToEquatableArray())).ToEquatableArray();
@@ -268,12 +269,73 @@ internal static class SpecBinder
     private static string NamePointer(OperationNode op) =>
         op.OperationId is not null ? op.Pointer + "/operationId" : op.Pointer;
 
-    private static ClientMethodModel BindCall(OperationNode op, string methodName, string typeBaseName, TypeMapper types, SchemaResolver resolver)
+    /// <summary>The tool's argument names: one per parameter (in <see cref="OperationNode.Parameters"/> order) and the body's.</summary>
+    private sealed record ArgumentNaming(List<string> Parameters, string Body);
+
+    private static readonly string[] ArgumentLocations = ["path", "query", "header"];
+
+    /// <summary>
+    /// Names each parameter's tool argument, and the body's. A parameter's argument is its name, unless a parameter
+    /// of a location before it (path, then query, then header) has that name: the path parameter keeps it, the other
+    /// is suffixed by its location (<c>token_query</c>, <c>Last-Event-ID_header</c>) and numbered if that spells
+    /// another parameter's name or argument (<c>token_query_2</c>); each rename is reported (A0MG020). The body is
+    /// <c>body</c>, else <c>request_body</c>, numbered likewise.
+    /// </summary>
+    private static ArgumentNaming ArgumentNames(OperationNode op, List<DiagnosticInfo> diagnostics)
+    {
+        var own = new HashSet<string>(op.Parameters.Select(p => p.Name), StringComparer.Ordinal);
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var names = new string[op.Parameters.Count];
+        foreach (var location in ArgumentLocations)
+        {
+            for (var i = 0; i < op.Parameters.Count; i++)
+            {
+                var p = op.Parameters[i];
+                if (p.In != location)
+                {
+                    continue;
+                }
+
+                if (taken.Add(p.Name))
+                {
+                    names[i] = p.Name;
+                    continue;
+                }
+
+                // Another location's parameter, or (in a spec that lists one twice) another of this location.
+                var other = op.Parameters.FirstOrDefault(q => q.Name == p.Name && q.In != location)?.In;
+                names[i] = Unclaimed(p.Name + "_" + location, own, taken);
+                diagnostics.Add(DiagnosticInfo.At(
+                    DiagnosticIds.ArgumentRenamed,
+                    Severity.Info,
+                    $"The {location} parameter '{p.Name}' of {op.Method.ToUpperInvariant()} {op.Path} has the name of {(other is null ? "another " + location : "its " + other)} parameter: the tool takes it as the argument '{names[i]}'.",
+                    op.Pointer));
+            }
+        }
+
+        var body = own.Contains("body") ? Unclaimed("request_body", own, taken) : "body";
+        return new ArgumentNaming(names.ToList(), body);
+    }
+
+    /// <summary><paramref name="name"/>, else it numbered from 2: the first that is neither a parameter's name nor an argument's.</summary>
+    private static string Unclaimed(string name, HashSet<string> own, HashSet<string> taken)
+    {
+        var candidate = name;
+        for (var n = 2; own.Contains(candidate) || !taken.Add(candidate); n++)
+        {
+            candidate = name + "_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return candidate;
+    }
+
+    private static ClientMethodModel BindCall(OperationNode op, ArgumentNaming arguments, string methodName, string typeBaseName, TypeMapper types, SchemaResolver resolver)
     {
         var parameters = new List<ClientParamModel>();
         var used = new HashSet<string>(StringComparer.Ordinal) { "cancellationToken" };
-        foreach (var p in op.Parameters)
+        for (var index = 0; index < op.Parameters.Count; index++)
         {
+            var p = op.Parameters[index];
             var kind = p.In switch
             {
                 "path" => ParamKind.Path,
@@ -298,10 +360,10 @@ internal static class SpecBinder
 
             var id = Names.Identifier(p.Name);
             id = Names.Unique(id, used);
-            parameters.Add(new ClientParamModel(id, csType, kind, p.Name, p.Required, ReaderOf(csType, kind), null));
+            parameters.Add(new ClientParamModel(id, csType, kind, p.Name, p.Required, ReaderOf(csType, kind), null) { ArgumentName = arguments.Parameters[index] });
         }
 
-        var bodyArgument = op.Parameters.Any(p => p.Name == "body") ? "request_body" : "body";
+        var bodyArgument = arguments.Body;
         var multipart = false;
         if (op.Body is { } body)
         {
@@ -366,7 +428,7 @@ internal static class SpecBinder
     }
 
     /// <summary>The request plan of a tool: where each argument goes, read off the client method that was bound.</summary>
-    private static RequestPlanModel RequestPlan(OperationNode op, ClientMethodModel call)
+    private static RequestPlanModel RequestPlan(OperationNode op, ArgumentNaming naming, ClientMethodModel call, SchemaResolver resolver)
     {
         var arguments = new List<RequestArgumentModel>();
         foreach (var p in call.Parameters)
@@ -374,7 +436,7 @@ internal static class SpecBinder
             RequestLocation? location = p.Kind switch
             {
                 ParamKind.Path => RequestLocation.Path,
-                ParamKind.Query => RequestLocation.Query,
+                ParamKind.Query => QueryLocation(op.Parameters[naming.Parameters.IndexOf(p.ArgumentName)], resolver),
                 ParamKind.QueryMulti => RequestLocation.QueryMulti,
                 ParamKind.QueryCsv => RequestLocation.Query,
                 ParamKind.Header => RequestLocation.Header,
@@ -382,7 +444,7 @@ internal static class SpecBinder
             };
             if (location is { } l)
             {
-                arguments.Add(new RequestArgumentModel(p.WireName, l));
+                arguments.Add(new RequestArgumentModel(p.ArgumentName, l) { WireName = p.WireName });
             }
         }
 
@@ -390,6 +452,24 @@ internal static class SpecBinder
         return op.Body is { } body
             ? new RequestPlanModel(arguments.ToEquatableArray(), call.BodyArgument, body.MediaType, files)
             : new RequestPlanModel(arguments.ToEquatableArray(), null, null, files);
+    }
+
+    /// <summary>
+    /// Where a query parameter that is not an array goes: a value that may be an object by its style — <c>deepObject</c>
+    /// (<c>name[key]=value</c>), <c>form</c> exploded (the default: each property its own <c>key=value</c>) or not
+    /// (<c>name=key,value,…</c>); a string, number or boolean is one <c>name=value</c> whatever its style.
+    /// </summary>
+    private static RequestLocation QueryLocation(ParameterNode parameter, SchemaResolver resolver)
+    {
+        if (parameter.Style == "deepObject")
+        {
+            return RequestLocation.QueryDeepObject;
+        }
+
+        var schema = resolver.MergeAllOf(resolver.Deref(SchemaResolver.SoleStructuralMember(parameter.Schema) ?? parameter.Schema, out _));
+        var scalar = schema.Properties.IsEmpty && schema.Additional is AdditionalKind.Unspecified or AdditionalKind.False
+            && (schema.EnumJson is not null || (!schema.Types.IsEmpty && schema.Types.All(t => t is "string" or "integer" or "number" or "boolean" or "null")));
+        return scalar || !parameter.Explode ? RequestLocation.Query : RequestLocation.QueryMulti;
     }
 
     /// <summary>The C# type of a form-urlencoded body: field name → JSON value.</summary>
@@ -448,21 +528,23 @@ internal static class SpecBinder
         return "";
     }
 
-    private static string InputSchema(OperationNode op, ClientMethodModel call, SchemaRenderer renderer)
+    private static string InputSchema(OperationNode op, ArgumentNaming arguments, ClientMethodModel call, SchemaRenderer renderer)
     {
         var sb = renderer.BeginInputSchema();
         sb.Append("{\"type\":\"object\",\"properties\":{");
         var required = new List<string>();
         var first = true;
-        foreach (var p in op.Parameters)
+        for (var i = 0; i < op.Parameters.Count; i++)
         {
+            var p = op.Parameters[i];
+            var name = arguments.Parameters[i];
             Separator(sb, ref first);
-            Json.AppendQuoted(sb, p.Name);
+            Json.AppendQuoted(sb, name);
             sb.Append(':');
-            renderer.Render(sb, p.Schema, p.Description);
+            renderer.Render(sb, p.Schema, name == p.Name ? p.Description : WithLocation(p));
             if (p.Required)
             {
-                required.Add(p.Name);
+                required.Add(name);
             }
         }
 
@@ -503,6 +585,13 @@ internal static class SpecBinder
 
         sb.Append(",\"additionalProperties\":false}");
         return sb.ToString();
+    }
+
+    /// <summary>A renamed argument's description says what it is on the wire: the other argument has the parameter's name.</summary>
+    private static string WithLocation(ParameterNode p)
+    {
+        var where = $"The {p.In} parameter '{p.Name}'.";
+        return p.Description is { Length: > 0 } d ? where + " " + d : where;
     }
 
     private static void Separator(StringBuilder sb, ref bool first)

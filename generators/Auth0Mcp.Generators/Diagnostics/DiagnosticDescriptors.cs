@@ -25,6 +25,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CallbacksIgnored = Create(DiagnosticIds.CallbacksIgnored, DiagnosticSeverity.Info);
     public static readonly DiagnosticDescriptor ParameterStyle = Create(DiagnosticIds.ParameterStyle, DiagnosticSeverity.Info);
     public static readonly DiagnosticDescriptor NoSuccessResponse = Create(DiagnosticIds.NoSuccessResponse, DiagnosticSeverity.Info);
+    public static readonly DiagnosticDescriptor ArgumentRenamed = Create(DiagnosticIds.ArgumentRenamed, DiagnosticSeverity.Info);
 
     public static DiagnosticDescriptor Get(string id) => id switch
     {
@@ -38,6 +39,7 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.CallbacksIgnored => CallbacksIgnored,
         DiagnosticIds.ParameterStyle => ParameterStyle,
         DiagnosticIds.NoSuccessResponse => NoSuccessResponse,
+        DiagnosticIds.ArgumentRenamed => ArgumentRenamed,
         DiagnosticIds.InvalidJson => InvalidJson,
         DiagnosticIds.DanglingRef => DanglingRef,
         DiagnosticIds.RefCycle => RefCycle,

@@ -64,6 +64,9 @@ internal static class DiagnosticIds
     /// <summary>An operation has no success (2xx) or redirect (3xx) response; any 2xx is reported as success.</summary>
     public const string NoSuccessResponse = "A0MG019";
 
+    /// <summary>A parameter shares its name with a parameter in another location; its tool argument has another name.</summary>
+    public const string ArgumentRenamed = "A0MG020";
+
     public static string Title(string id) => id switch
     {
         Swagger2 => "The document is Swagger 2.0, not OpenAPI 3",
@@ -76,6 +79,7 @@ internal static class DiagnosticIds
         CallbacksIgnored => "Callbacks and webhooks are not generated",
         ParameterStyle => "A parameter style is sent in the default style",
         NoSuccessResponse => "An operation documents no success response",
+        ArgumentRenamed => "A parameter's tool argument is renamed",
         InvalidJson => "The OpenAPI spec is not valid JSON",
         DanglingRef => "A $ref points at a schema that does not exist",
         RefCycle => "A $ref chain refers to itself",

@@ -28,7 +28,7 @@ internal static class ArgumentsEmitter
         w.Open($"public sealed class {record.RecordName}");
         foreach (var field in record.Fields)
         {
-            w.Line($"/// <summary>The <c>{CSharp.Doc(field.WireName)}</c> argument{(field.Required ? "" : ", null when absent")}.</summary>");
+            w.Line($"/// <summary>The <c>{CSharp.Doc(field.ArgumentName)}</c> argument{(field.Required ? "" : ", null when absent")}.</summary>");
             w.Line(field.Required && !IsValueType(field)
                 ? $"public required {field.CsType} {field.PropertyName} {{ get; init; }}"
                 : $"public {field.CsType}{(field.Required ? "" : "?")} {field.PropertyName} {{ get; init; }}");
@@ -54,7 +54,7 @@ internal static class ArgumentsEmitter
 
     private static string Reader(ArgumentFieldModel field)
     {
-        var name = CSharp.Literal(field.WireName);
+        var name = CSharp.Literal(field.ArgumentName);
         var call = field.Read == ArgumentRead.Json
             ? $"{KnownTypes.ArgumentReader}.Json(arguments, {name}, {field.TypeInfo})"
             : $"{KnownTypes.ArgumentReader}.{field.Read}(arguments, {name})";
@@ -68,7 +68,7 @@ internal static class ArgumentsEmitter
         {
             ArgumentRead.String => "\"\"",
             ArgumentRead.Strings => "global::System.Array.Empty<string>()",
-            _ => $"throw new global::System.Text.Json.JsonException({CSharp.Literal($"'{field.WireName}' is required")})",
+            _ => $"throw new global::System.Text.Json.JsonException({CSharp.Literal($"'{field.ArgumentName}' is required")})",
         });
     }
 

@@ -19,8 +19,8 @@ internal enum ArgumentRead
     Json,
 }
 
-/// <summary>One property of a tool's arguments record: the argument's wire name, its C# name and type, and how it reads.</summary>
-internal sealed record ArgumentFieldModel(string WireName, string PropertyName, string CsType, ArgumentRead Read, bool Required, string? TypeInfo);
+/// <summary>One property of a tool's arguments record: the argument's name (in the input schema), its C# name and type, and how it reads.</summary>
+internal sealed record ArgumentFieldModel(string ArgumentName, string PropertyName, string CsType, ArgumentRead Read, bool Required, string? TypeInfo);
 
 /// <summary>One tool's arguments record (<c>UsersUpdateArguments</c>) and its handle's name (<c>UsersUpdate</c>).</summary>
 internal sealed record ArgumentsRecordModel(string ToolName, string HandleName, string RecordName, EquatableArray<ArgumentFieldModel> Fields);
@@ -93,10 +93,10 @@ internal static class ArgumentsModel
             switch (p.Kind)
             {
                 case ParamKind.Path or ParamKind.Header:
-                    fields.Add(Field(p.WireName, "string", ArgumentRead.String, p.Required, null, taken));
+                    fields.Add(Field(p.ArgumentName, "string", ArgumentRead.String, p.Required, null, taken));
                     break;
                 case ParamKind.QueryMulti or ParamKind.QueryCsv:
-                    fields.Add(Field(p.WireName, "global::System.Collections.Generic.IReadOnlyList<string>", ArgumentRead.Strings, p.Required, null, taken));
+                    fields.Add(Field(p.ArgumentName, "global::System.Collections.Generic.IReadOnlyList<string>", ArgumentRead.Strings, p.Required, null, taken));
                     break;
                 case ParamKind.Query:
                     var (type, read) = p.Reader switch
@@ -107,7 +107,7 @@ internal static class ArgumentsModel
                         ArgumentReader.Boolean => ("bool", ArgumentRead.Boolean),
                         _ => ("string", ArgumentRead.String),
                     };
-                    fields.Add(Field(p.WireName, type, read, p.Required, null, taken));
+                    fields.Add(Field(p.ArgumentName, type, read, p.Required, null, taken));
                     break;
                 case ParamKind.Body when !bodyDone:
                     bodyDone = true;
@@ -127,6 +127,6 @@ internal static class ArgumentsModel
         return new ArgumentsRecordModel(tool.Name, tool.HandleName, recordName, fields.ToEquatableArray());
     }
 
-    private static ArgumentFieldModel Field(string wireName, string csType, ArgumentRead read, bool required, string? typeInfo, HashSet<string> taken) =>
-        new(wireName, Names.Unique(Names.Pascal(wireName), taken), csType, read, required, typeInfo);
+    private static ArgumentFieldModel Field(string argumentName, string csType, ArgumentRead read, bool required, string? typeInfo, HashSet<string> taken) =>
+        new(argumentName, Names.Unique(Names.Pascal(argumentName), taken), csType, read, required, typeInfo);
 }

@@ -80,7 +80,7 @@ internal static class ToolEmitter
     {
         var arguments = plan.Arguments.IsEmpty
             ? $"global::System.Array.Empty<{KnownTypes.RequestArgument}>()"
-            : $"new {KnownTypes.RequestArgument}[] {{ {string.Join(", ", plan.Arguments.Select(a => $"new({CSharp.Literal(a.Name)}, {KnownTypes.RequestLocation}.{a.Location})"))} }}";
+            : $"new {KnownTypes.RequestArgument}[] {{ {string.Join(", ", plan.Arguments.Select(a => $"new({CSharp.Literal(a.Name)}, {KnownTypes.RequestLocation}.{a.Location}){(a.WireName == a.Name ? "" : $" {{ WireName = {CSharp.Literal(a.WireName)} }}")}"))} }}";
         if (plan.BodyArgument is null)
         {
             w.Line($"request: new {KnownTypes.RequestPlan}({arguments})),");

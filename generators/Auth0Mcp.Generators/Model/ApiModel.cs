@@ -59,15 +59,27 @@ internal sealed record RequestPlanModel(
     string? BodyMediaType,
     EquatableArray<string> FileParts);
 
-/// <summary>One non-body argument: its wire name (also its name in the input schema) and where it goes.</summary>
-internal sealed record RequestArgumentModel(string Name, RequestLocation Location);
+/// <summary>One non-body argument: its name in the input schema and where it goes.</summary>
+internal sealed record RequestArgumentModel(string Name, RequestLocation Location)
+{
+    /// <summary>The parameter's name on the wire: <see cref="Name"/> unless the argument was renamed apart from a parameter of the same name in another location.</summary>
+    public string WireName { get; init; } = Name;
+}
 
+/// <summary>Where an argument goes (<c>Auth0ArgumentLocation</c> at run time).</summary>
 internal enum RequestLocation
 {
     Path,
+
+    /// <summary>Query, <c>form</c> style without <c>explode</c>: an array's items or an object's keys and values comma-joined.</summary>
     Query,
+
+    /// <summary>Query, <c>form</c> style with <c>explode</c>: an array's items repeated, an object's properties each a pair.</summary>
     QueryMulti,
     Header,
+
+    /// <summary>Query, <c>deepObject</c> style: an object's properties as <c>name[key]=value</c>.</summary>
+    QueryDeepObject,
 }
 
 /// <summary>
@@ -111,7 +123,14 @@ internal sealed record ClientParamModel(
     string WireName,
     bool Required,
     ArgumentReader Reader,
-    string? TypeInfoName);
+    string? TypeInfoName)
+{
+    /// <summary>
+    /// The name of the tool argument that carries it: <see cref="WireName"/>, unless a parameter of the same name in
+    /// another location keeps that (a query parameter beside a path parameter of its name is <c>token_query</c>).
+    /// </summary>
+    public string ArgumentName { get; init; } = WireName;
+}
 
 internal sealed record ClientMethodModel(
     string HttpMethod,

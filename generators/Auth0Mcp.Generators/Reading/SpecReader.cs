@@ -554,7 +554,7 @@ internal static class SpecReader
 
             var style = GetString(p, "style");
             var explode = p.TryGetProperty("explode", out var e) ? e.ValueKind == JsonValueKind.True : style is null or "form";
-            if (style is not (null or "form" or "simple"))
+            if (style is not (null or "form" or "simple") && !(style == "deepObject" && location == "query"))
             {
                 notes.Add(DiagnosticInfo.At(
                     DiagnosticIds.ParameterStyle,

@@ -6,20 +6,37 @@ public enum Auth0ArgumentLocation
     /// <summary>A path segment (<c>/users/{id}</c>), percent-encoded.</summary>
     Path,
 
-    /// <summary>A query parameter; an array is sent comma-separated.</summary>
+    /// <summary>
+    /// A query parameter in the <c>form</c> style without <c>explode</c>: an array's items comma-separated
+    /// (<c>ids=1,2</c>), an object's keys and values likewise (<c>point=x,1,y,2</c>).
+    /// </summary>
     Query,
 
-    /// <summary>A query parameter repeated once per array item (<c>style: form, explode: true</c>).</summary>
+    /// <summary>
+    /// A query parameter in the <c>form</c> style with <c>explode</c> (the default): repeated once per array item
+    /// (<c>ids=1&amp;ids=2</c>); an object's properties each their own pair (<c>x=1&amp;y=2</c>).
+    /// </summary>
     QueryMulti,
 
     /// <summary>A request header.</summary>
     Header,
+
+    /// <summary>A query parameter in the <c>deepObject</c> style: an object's properties as <c>point[x]=1&amp;point[y]=2</c>.</summary>
+    QueryDeepObject,
 }
 
-/// <summary>One non-body argument of a tool: its name (in the input schema and on the wire) and where it goes.</summary>
-/// <param name="Name">The argument's name, which is also the parameter's wire name.</param>
+/// <summary>One non-body argument of a tool: its name in the input schema, where it goes and its name there.</summary>
+/// <param name="Name">The argument's name in the tool's input schema (and, unless <see cref="WireName"/> says otherwise, the parameter's name on the wire).</param>
 /// <param name="Location">Where it goes.</param>
-public sealed record Auth0RequestArgument(string Name, Auth0ArgumentLocation Location);
+public sealed record Auth0RequestArgument(string Name, Auth0ArgumentLocation Location)
+{
+    /// <summary>
+    /// The parameter's name on the wire: the path placeholder, query name or header name. <see cref="Name"/> unless
+    /// the spec has parameters of one name in two locations (<c>/tokens/{token}?token=…</c>): the path parameter's
+    /// argument keeps the name and the other's is renamed (<c>token_query</c>), with this wire name.
+    /// </summary>
+    public string WireName { get; init; } = Name;
+}
 
 /// <summary>
 /// How a tool's validated arguments become its HTTP request: the non-body arguments with their locations, and the

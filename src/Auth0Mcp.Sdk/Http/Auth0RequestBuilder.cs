@@ -10,8 +10,10 @@ namespace Auth0Mcp.Sdk.Http;
 /// The one place where a tool call becomes an HTTP request: reads the tool's <see cref="Auth0RequestPlan"/> and the
 /// validated arguments (a JSON object) and builds the <see cref="HttpRequestMessage"/> straight from them. Path values
 /// are percent-encoded as one segment (an empty, <c>.</c> or <c>..</c> value is refused: it would change the path's
-/// shape); query arrays are repeated or comma-joined (each item escaped, the commas not); a JSON body is copied byte
-/// for byte; form, multipart, text and binary (base64) bodies are encoded from the argument by media type.
+/// shape); query arrays are repeated or comma-joined (each item escaped, the commas not), query objects are sent in
+/// their style (each property a pair, keys and values comma-joined, or <c>name[key]=value</c>); every argument goes
+/// under its parameter's wire name; a JSON body is copied byte for byte; form, multipart, text and binary (base64)
+/// bodies are encoded from the argument by media type.
 /// </summary>
 internal static class Auth0RequestBuilder
 {
@@ -50,36 +52,51 @@ internal static class Auth0RequestBuilder
                         throw RefusedPath(descriptor, argument.Name, segment.Length == 0 ? "is empty" : $"is '{segment}'");
                     }
 
-                    path.Replace("{" + argument.Name + "}", segment);
+                    path.Replace("{" + argument.WireName + "}", segment);
                     break;
-                case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti when value.ValueKind == JsonValueKind.Array:
-                    if (argument.Location == Auth0ArgumentLocation.QueryMulti)
+                case Auth0ArgumentLocation.QueryDeepObject when value.ValueKind == JsonValueKind.Object:
+                    AppendDeepObject(query, Uri.EscapeDataString(argument.WireName), value);
+                    break;
+                case Auth0ArgumentLocation.Query when value.ValueKind == JsonValueKind.Object:
+                    // Form style without explode: keys and values joined by literal commas, each escaped on its own.
+                    AppendEscapedQuery(query, argument.WireName, string.Join(',', Properties(value).SelectMany(p => new[] { Uri.EscapeDataString(p.Name), Uri.EscapeDataString(Scalar(p.Value)) })));
+                    break;
+                case Auth0ArgumentLocation.QueryMulti when value.ValueKind == JsonValueKind.Object:
+                    // Form style with explode: each property is a pair of its own (the parameter's name is not sent).
+                    foreach (var property in Properties(value))
+                    {
+                        AppendRepeated(query, property.Name, property.Value);
+                    }
+
+                    break;
+                case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti or Auth0ArgumentLocation.QueryDeepObject when value.ValueKind == JsonValueKind.Array:
+                    if (argument.Location != Auth0ArgumentLocation.Query)
                     {
                         foreach (var item in value.EnumerateArray())
                         {
-                            AppendQuery(query, argument.Name, Scalar(item));
+                            AppendQuery(query, argument.WireName, Scalar(item));
                         }
                     }
                     else
                     {
                         // Form style without explode: the items joined by literal commas, each escaped on its own, so a
                         // comma inside an item (%2C) is not taken for a separator.
-                        AppendEscapedQuery(query, argument.Name, string.Join(',', value.EnumerateArray().Select(v => Uri.EscapeDataString(Scalar(v)))));
+                        AppendEscapedQuery(query, argument.WireName, string.Join(',', value.EnumerateArray().Select(v => Uri.EscapeDataString(Scalar(v)))));
                     }
 
                     break;
-                case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti:
-                    AppendQuery(query, argument.Name, Scalar(value));
+                case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti or Auth0ArgumentLocation.QueryDeepObject:
+                    AppendQuery(query, argument.WireName, Scalar(value));
                     break;
                 case Auth0ArgumentLocation.Header:
                     // Simple style: an array's items joined by commas.
                     var header = value.ValueKind == JsonValueKind.Array ? string.Join(',', value.EnumerateArray().Select(Scalar)) : Scalar(value);
-                    if (Governance.Limits.CheckHeaderValue(argument.Name, header) is { } refused)
+                    if (Governance.Limits.CheckHeaderValue(argument.WireName, header) is { } refused)
                     {
                         throw new Auth0HttpException(Auth0FailureKind.RefusedHeader, $"The request was not sent: {refused}.", 0);
                     }
 
-                    (headers ??= []).Add((argument.Name, header));
+                    (headers ??= []).Add((argument.WireName, header));
                     break;
             }
         }
@@ -196,6 +213,48 @@ internal static class Auth0RequestBuilder
         JsonValueKind.False => "false",
         _ => value.GetRawText(),
     };
+
+    /// <summary><paramref name="name"/>=value, or once per item of an array value.</summary>
+    private static void AppendRepeated(StringBuilder query, string name, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            AppendQuery(query, name, Scalar(value));
+            return;
+        }
+
+        foreach (var item in value.EnumerateArray())
+        {
+            AppendQuery(query, name, Scalar(item));
+        }
+    }
+
+    /// <summary>
+    /// The <c>deepObject</c> style: each property as <c>name[key]=value</c> (name and key escaped, the brackets literal, as
+    /// OpenAPI writes them); a nested object goes one level deeper (<c>name[a][b]=value</c>), an array repeats its key.
+    /// </summary>
+    private static void AppendDeepObject(StringBuilder query, string escapedPrefix, JsonElement value)
+    {
+        foreach (var property in Properties(value))
+        {
+            var key = escapedPrefix + "[" + Uri.EscapeDataString(property.Name) + "]";
+            if (property.Value.ValueKind == JsonValueKind.Object)
+            {
+                AppendDeepObject(query, key, property.Value);
+                continue;
+            }
+
+            foreach (var item in property.Value.ValueKind == JsonValueKind.Array ? property.Value.EnumerateArray().ToArray() : [property.Value])
+            {
+                if (query.Length > 0)
+                {
+                    query.Append('&');
+                }
+
+                query.Append(key).Append('=').Append(Uri.EscapeDataString(Scalar(item)));
+            }
+        }
+    }
 
     private static void AppendQuery(StringBuilder query, string name, string value) =>
         AppendEscapedQuery(query, name, Uri.EscapeDataString(value));
