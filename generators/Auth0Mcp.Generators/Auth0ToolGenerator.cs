@@ -105,7 +105,7 @@ public sealed class Auth0ToolGenerator : IIncrementalGenerator
         {
             if (h is not null)
             {
-                spc.AddSource(h.ClassName + ".g.cs", ArgumentsEmitter.EmitHandles(h));
+                spc.AddSource(h.FileName, ArgumentsEmitter.EmitHandles(h));
             }
         });
         context.RegisterSourceOutput(secretFields, static (spc, m) =>

@@ -142,7 +142,7 @@ public sealed class SnapshotTests
 
         var names = result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal);
         Assert.Equal(
-            ["Arguments/EventsArguments.g.cs", "Arguments/KeysSigningArguments.g.cs", "Auth0McpServerBuilderExtensions.g.cs", "Auth0SecretFields.g.cs", "Auth0ToolCatalog.g.cs", "EventsTools.g.cs", "GroupsTools.g.cs", "KeysSigningTools.g.cs"],
+            ["Arguments/EventsArguments.g.cs", "Arguments/KeysSigningArguments.g.cs", "Auth0McpServerBuilderExtensions.g.cs", "Auth0SecretFields.g.cs", "Auth0ToolCatalog.g.cs", "EventsTools.g.cs", "Handles/GroupsTools.g.cs", "KeysSigningTools.g.cs"],
             names);
     }
 }

@@ -69,4 +69,17 @@ public sealed class TypedArgumentsTests
         Assert.DoesNotContain(result.GeneratedSources, s => s.HintName.StartsWith("Arguments/", StringComparison.Ordinal) || s.HintName == "OffTools.g.cs");
         Assert.Contains(result.GeneratedSources, s => s.HintName == "EventsTools.g.cs");
     }
+
+    [Fact]
+    public void Namespace_NamedAfterAnOperationGroup_GeneratesEveryFile()
+    {
+        // MyApp.EventsApi: the handles class is EventsTools, like the events group's file (the package README's example
+        // MyApp.WidgetsApi for a widgets group): two sources of one name failed the whole generator.
+        var (_, result) = GeneratorHost.Run(SmallSpecs.Text(SmallSpecs.Operations), "MyApp.EventsApi");
+
+        Assert.Null(result.Exception);
+        Assert.Equal(result.GeneratedSources.Length, result.GeneratedSources.Select(s => s.HintName).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains(result.GeneratedSources, s => s.HintName == "EventsTools.g.cs");
+        Assert.Contains(result.GeneratedSources, s => s.SourceText.ToString().Contains("public static partial class EventsTools", StringComparison.Ordinal));
+    }
 }

@@ -32,7 +32,14 @@ internal sealed record ArgumentsGroupModel(string Namespace, string ApiTitle, st
 internal sealed record ToolHandleModel(string ToolName, string HandleName, string RecordName);
 
 /// <summary>The static class of typed tool handles (<c>ManagementTools</c> for <c>Auth0Mcp.ManagementApi</c>).</summary>
-internal sealed record ToolHandlesModel(string Namespace, string ApiTitle, string ClassName, EquatableArray<ToolHandleModel> Handles);
+internal sealed record ToolHandlesModel(string Namespace, string ApiTitle, string ClassName, EquatableArray<ToolHandleModel> Handles)
+{
+    /// <summary>
+    /// The source's name, in a folder of its own: the class is named after the namespace (MyApp.WidgetsApi:
+    /// WidgetsTools), and an operation group's file may carry that name too (the widgets group's WidgetsTools.g.cs).
+    /// </summary>
+    public string FileName => "Handles/" + ClassName + ".g.cs";
+}
 
 /// <summary>
 /// Reads the typed-arguments models off the bound <see cref="ApiModel"/>: each tool's arguments are the parameters and

@@ -35,7 +35,7 @@ internal sealed record CoreRun(ApiModel? Model, IReadOnlyList<DiagnosticInfo> Di
         files.Add((KnownTypes.RegistrationFileName, ToolEmitter.EmitRegistration(CatalogModel.From(model))));
         files.AddRange(ArgumentsModel.Split(model).Select(g => (g.FileName, ArgumentsEmitter.EmitGroup(g))));
         var handles = ArgumentsModel.Handles(model);
-        files.Add((handles.ClassName + ".g.cs", ArgumentsEmitter.EmitHandles(handles)));
+        files.Add((handles.FileName, ArgumentsEmitter.EmitHandles(handles)));
         files.Add((SecretFieldsEmitter.FileName, SecretFieldsEmitter.Emit(model.Namespace, model.Info.Title, SecretFields.Collect(SpecText))));
         return files;
     }
