@@ -249,6 +249,35 @@ public sealed class GovernanceStoreContractTests
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public async Task Writer_KeyFileLostAfterKeyedRecords_WritesNothingUntilTheKeyIsBack(string kind)
+    {
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using (var writer = await fixture.OpenAsync())
+        {
+            await writer.AppendAuditAsync(Call("alice"));
+        }
+
+        var original = File.ReadAllBytes(fixture.KeyFile);
+        File.Delete(fixture.KeyFile);
+
+        // A writer without the key makes a new one, and must not seal on with it.
+        await using (var lost = await fixture.OpenAsync())
+        {
+            var refused = await Assert.ThrowsAsync<GovernanceStoreException>(() => lost.AppendAuditAsync(Call("bob")));
+            Assert.Contains("which the audit keys (key file " + fixture.KeyFile + ") do not hold, so nothing is written", refused.Message, StringComparison.Ordinal);
+            Assert.Single(await ReadAllAsync(lost));
+        }
+
+        // The original key back: the chain goes on and verifies.
+        File.WriteAllBytes(fixture.KeyFile, original);
+        await using var restored = await fixture.OpenAsync();
+        await restored.AppendAuditAsync(Call("carol"));
+        Assert.Equal(2, (await ReadAllAsync(restored)).Count);
+        var verification = await restored.VerifyAuditAsync();
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public async Task KeyFile_CreatedByTheFirstWriteNotByInitializeOrVerifyOfAnEmptyChain(string kind)
     {
         await using var fixture = await StoreFixture.CreateAsync(kind);

@@ -275,6 +275,18 @@ public static class AuditChain
     }
 
     // A keyed seal's input is this head followed by the record's body (its canonical JSON), in UTF-8.
+    /// <summary>The key id of a keyed seal (<c>hmac-sha256:KEYID:HEX</c>), or null for an unkeyed or empty one.</summary>
+    internal static string? KeyIdOf(string hash)
+    {
+        if (!hash.StartsWith(KeyedPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var colon = hash.IndexOf(':', KeyedPrefix.Length);
+        return colon > KeyedPrefix.Length ? hash[KeyedPrefix.Length..colon] : null;
+    }
+
     private static string MacHead(string keyId, long sequence, string previousHash) =>
         string.Create(CultureInfo.InvariantCulture, $"auth0-mcp audit record/2\n{keyId}\n{sequence}\n{previousHash}\n");
 

@@ -519,6 +519,17 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 throw new GovernanceStoreException(Description,
                     $"the audit chain ends at record {sequence}, but the checkpoint file {checkpoints.Path} names record {floor}: records were removed from the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; if the store was restored from a backup on purpose, move the checkpoint file aside)");
             }
+
+            // The chain goes on under keys that can verify it: a writer whose keys lack the newest record's key (its key
+            // file went missing and a new one was made, or it reads another file) would seal records no key set verifies
+            // together with the earlier ones.
+            if (AuditChain.KeyIdOf(previous) is { } headKey && !keys.KeyIds.Contains(headKey))
+            {
+                throw new GovernanceStoreException(Description,
+                    $"the newest audit record ({sequence}) is sealed with key {headKey}, which the audit keys ({keys.Source}) do not hold, so nothing is written: "
+                    + "restore the key file the writer used (AUTH0_MCP_AUDIT_KEY_FILE), or give the keys inline with that one among them (AUTH0_MCP_AUDIT_KEY, the key to seal with last); "
+                    + "a key file made because it was missing holds only a new key: remove it once the original is back");
+            }
             foreach (var work in batch)
             {
                 IReadOnlyList<AuditRecord> records;
