@@ -158,4 +158,20 @@ public sealed class DiagnosticsTests
     }
 
     private static string Malformed(string name) => TestPaths.ReadFixture(Path.Combine("Malformed", name + ".json"));
+
+    [Theory]
+    [InlineData("""{"openapi":"3.1.0","info":{"title":"x","version":"1"},}""")] // trailing comma
+    [InlineData("""{"openapi":"3.1.0" "info":{}}""")]                          // missing comma
+    public void Reader_InvalidJson_SaysWhatIsWrongWithoutTheParsersAdviceOrPosition(string spec)
+    {
+        var (document, diagnostics) = Reading.SpecReader.Read(spec);
+
+        Assert.Null(document);
+        var error = Assert.Single(diagnostics);
+        Assert.StartsWith("The spec is not valid JSON: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("reader options", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("this mode", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Line == 1 && error.Column > 1, $"{error.Line}:{error.Column}");
+    }
 }

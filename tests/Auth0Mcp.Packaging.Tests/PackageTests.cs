@@ -312,7 +312,7 @@ public sealed class PackageTests(PackageFeed feed)
                 <PackageReference Include="Microsoft.Extensions.Hosting" Version="{HostingVersion}" />
                 """, """
                 <Auth0SpecPath>openapi/widgets.json</Auth0SpecPath>
-                <Auth0McpNamespace>Widgets.Api</Auth0McpNamespace>
+                <Auth0McpNamespace>MyApp.WidgetsApi</Auth0McpNamespace>   <!-- the README's example: named like the widgets group -->
                 """),
             ["openapi/widgets.json"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "widgets.json")),
             ["Program.cs"] = """
@@ -327,9 +327,9 @@ public sealed class PackageTests(PackageFeed feed)
                     // The generated Refit client on its own.
                     using var http = new HttpClient { BaseAddress = baseUrl };
                     http.DefaultRequestHeaders.Authorization = new("Bearer", Environment.GetEnvironmentVariable("AUTH0_TOKEN"));
-                    var api = RestService.ForGenerated<Widgets.Api.Clients.IWidgetsApi>(http, Widgets.Api.Clients.Auth0ApiRefit.Settings);
+                    var api = RestService.ForGenerated<MyApp.WidgetsApi.Clients.IWidgetsApi>(http, MyApp.WidgetsApi.Clients.Auth0ApiRefit.Settings);
                     var response = await api.GetAsync(id);
-                    Console.WriteLine($"{response.StatusCode} {response.Content?.Id} {response.Content?.Name} {Widgets.Api.Auth0ToolCatalog.Descriptors.Count}");
+                    Console.WriteLine($"{response.StatusCode} {response.Content?.Id} {response.Content?.Name} {MyApp.WidgetsApi.Auth0ToolCatalog.Descriptors.Count}");
                     return;
                 }
 
@@ -341,7 +341,7 @@ public sealed class PackageTests(PackageFeed feed)
                     o.Token = Environment.GetEnvironmentVariable("AUTH0_TOKEN");
                     o.BaseUrl = baseUrl;
                 });
-                builder.Services.AddMcpServer().WithStdioServerTransport().WithTools(Widgets.Api.Auth0ToolCatalog.CreateTools());
+                builder.Services.AddMcpServer().WithStdioServerTransport().WithTools(MyApp.WidgetsApi.Auth0ToolCatalog.CreateTools());
                 await builder.Build().RunAsync();
                 """,
         });
@@ -373,6 +373,31 @@ public sealed class PackageTests(PackageFeed feed)
         Assert.True(invalid.IsError, "minLength 1 on body.name is enforced before any request");
         Assert.Equal(["GET /widgets/w-1", "POST /widgets", "GET /widgets/w-1"], api.Requests.Select(r => r.Split(" | ")[0]));
         Assert.All(api.Requests, r => Assert.EndsWith($"Bearer {Token}", r));
+    }
+
+    [PackagingFact]
+    public async Task GeneratorPackage_BrokenSpec_TheBuildSaysWhatIsWrongOnce()
+    {
+        var dir = feed.WriteConsumer("BrokenHost", new Dictionary<string, string>
+        {
+            ["BrokenHost.csproj"] = Project($"""
+                <PackageReference Include="Auth0Mcp.Generators" Version="$(PackageVersion)" PrivateAssets="all" />
+                <PackageReference Include="Auth0Mcp.Sdk" Version="$(PackageVersion)" />
+                <PackageReference Include="Refit" Version="{RefitVersion}" />
+                """, """
+                <Auth0SpecPath>openapi/broken.json</Auth0SpecPath>
+                """),
+            ["openapi/broken.json"] = """{"openapi":"3.1.0","info":{"title":"x","version":"1"},"paths":{},}""",
+            ["Program.cs"] = "System.Console.WriteLine();",
+        });
+
+        var result = await feed.BuildFailingAsync(dir);
+
+        Assert.Contains("error A0MG001: The spec is not valid JSON", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("error A0MB006: Auth0Mcp.Generators: nothing was generated", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("MSB3073", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("reader options", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("error CS", result.Stdout, StringComparison.Ordinal);
     }
 
     [PackagingFact]

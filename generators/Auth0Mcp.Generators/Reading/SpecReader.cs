@@ -898,9 +898,21 @@ internal static class SpecReader
         }
     }
 
+    /// <summary>
+    /// What System.Text.Json says is wrong, without what is not for the spec's author: its position (the diagnostic
+    /// carries the line and column), its path, and advice to the program ("Change the reader options.").
+    /// </summary>
     private static string FirstSentence(string message)
     {
-        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return i > 0 ? message.Substring(0, i) : message;
+        foreach (var tail in new[] { " Path:", " LineNumber:" })
+        {
+            var i = message.IndexOf(tail, StringComparison.Ordinal);
+            if (i > 0)
+            {
+                message = message.Substring(0, i);
+            }
+        }
+
+        return message.Replace(" Change the reader options.", "").Replace(" which is not supported in this mode", "").TrimEnd();
     }
 }

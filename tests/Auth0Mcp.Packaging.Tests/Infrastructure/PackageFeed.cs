@@ -90,6 +90,14 @@ public sealed class PackageFeed : IAsyncLifetime
         return dll;
     }
 
+    /// <summary>Builds a consumer that must fail; returns what the build printed.</summary>
+    internal async Task<Processes.Result> BuildFailingAsync(string dir)
+    {
+        var result = await Processes.RunAsync("dotnet", ["build", "-c", "Release", "--disable-build-servers", "-nologo", "-clp:ErrorsOnly;Summary"], dir, Environment);
+        Assert.True(result.ExitCode != 0, result.ToString());
+        return result;
+    }
+
     public Task DisposeAsync()
     {
         try
