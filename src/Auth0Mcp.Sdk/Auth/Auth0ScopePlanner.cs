@@ -8,7 +8,7 @@ namespace Auth0Mcp.Sdk.Auth;
 public sealed record Auth0ToolScopeGap(string Tool, IReadOnlyList<string> Missing);
 
 /// <summary>Least-privilege arithmetic over tool descriptors (Auth0 requires every scope an operation lists).</summary>
-public static class Auth0ScopePlanner
+internal static class Auth0ScopePlanner
 {
     /// <summary>
     /// The smallest set of scopes that lets every tool in <paramref name="tools"/> run: the union of their

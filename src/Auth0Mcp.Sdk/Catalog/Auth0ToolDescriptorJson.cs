@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Auth0Mcp.Sdk.Catalog;
 
 /// <summary>The one JSON shape of a tool's catalogue entry, shared by every listing (catalogue and governance).</summary>
-public static class Auth0ToolDescriptorJson
+internal static class Auth0ToolDescriptorJson
 {
     /// <summary>
     /// Writes the descriptor's properties into the open object: <c>name</c>, <c>title</c>, <c>description</c>,

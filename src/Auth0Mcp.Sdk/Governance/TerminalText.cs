@@ -10,7 +10,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// <c>\u001b</c>-style escapes, and a backslash is doubled, so a tool name holding a newline and a fake record line,
 /// or an ANSI sequence, cannot forge or hide output of <c>audit tail</c>.
 /// </summary>
-public static class TerminalText
+internal static class TerminalText
 {
     /// <summary>The escaped text (null stays null).</summary>
     public static string? Escape(string? text)

@@ -81,7 +81,7 @@ public sealed class CallApprovalOptions
     /// Reads the settings object <c>{"Default": "elicit|admin|none", "Expiry": "1h", "ElicitationTimeout": "5m",
     /// "Rules": [{"Tools": [...], "Toolsets": [...], "Profiles": [...], "Mode": "admin"}]}</c>; problems go to <paramref name="errors"/>.
     /// </summary>
-    public static CallApprovalOptions Parse(JsonElement settings, List<string> errors)
+    internal static CallApprovalOptions Parse(JsonElement settings, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
         var options = new CallApprovalOptions();

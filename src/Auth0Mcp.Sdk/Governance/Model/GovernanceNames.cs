@@ -6,7 +6,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// The governance names as people spell them (command lines, settings files, the admin console): states, risks,
 /// access policies and durations, read case- and dash-insensitively and written back in their canonical form.
 /// </summary>
-public static class GovernanceNames
+internal static class GovernanceNames
 {
     /// <summary>Parses a state name: <c>pending-review</c>, <c>approved</c>, <c>disabled</c>, <c>removed</c> (case and dashes ignored).</summary>
     /// <exception cref="GovernanceException">The name is none of those.</exception>

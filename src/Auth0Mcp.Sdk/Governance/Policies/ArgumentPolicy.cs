@@ -121,7 +121,7 @@ public sealed class ArgumentPolicy : ArgumentRule
     /// exactly one operator key per rule (<c>Equals</c>, <c>In</c>, <c>NotIn</c>, <c>Absent</c>, <c>Matches</c>, <c>Max</c>,
     /// <c>OnlyTheseFields</c>; case and dashes ignored). Problems are added to <paramref name="errors"/>, naming the rule.
     /// </summary>
-    public static IReadOnlyList<ArgumentPolicy> Parse(JsonElement rules, List<string> errors)
+    internal static IReadOnlyList<ArgumentPolicy> Parse(JsonElement rules, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
         var result = new List<ArgumentPolicy>();
