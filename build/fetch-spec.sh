@@ -8,7 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pin() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" openapi/spec.pin.props | head -1; }
 file="$(pin Auth0SpecFileName)"; sha="$(pin Auth0SpecSha256)"
-url="https://raw.githubusercontent.com/$(pin Auth0SpecRepository)/$(pin Auth0SpecCommit)/$(pin Auth0SpecRepoPath)"
+# The pin's download URL, with the references to its other properties expanded as MSBuild does.
+url="$(pin Auth0SpecUrl)"
+url="${url//\$(Auth0SpecRepository)/$(pin Auth0SpecRepository)}"
+url="${url//\$(Auth0SpecCommit)/$(pin Auth0SpecCommit)}"
+url="${url//\$(Auth0SpecRepoPath)/$(pin Auth0SpecRepoPath)}"
+url="${url//&amp;/&}"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/auth0mcp/spec"
 matches() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$sha" ]; }
 for candidate in "${AUTH0_MCP_SPEC:-}" "../shared/openapi/$file" "$cache/$file"; do
@@ -20,6 +25,10 @@ for candidate in "${AUTH0_MCP_SPEC:-}" "../shared/openapi/$file" "$cache/$file";
   fi
   [ -f "$candidate" ] && echo "spec: $candidate does not match the pinned sha256 $sha; ignoring it" >&2
 done
+if [ -z "$url" ]; then
+  echo "error: the pinned spec $file was not found (AUTH0_MCP_SPEC, ../shared/openapi, $cache) and the pin has no download URL; give a local copy with AUTH0_MCP_SPEC=/path/to/$file" >&2
+  exit 1
+fi
 mkdir -p "$cache"
 echo "spec: downloading $url" >&2
 tmp="$(mktemp "$cache/.download.XXXXXX")"

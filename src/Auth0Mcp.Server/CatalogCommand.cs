@@ -19,8 +19,9 @@ internal static class CatalogCommand
     public const string GovernanceNote =
         "A running server re-syncs its governance store with the new catalogue when it starts: added tools take the " +
         "default state (pending review unless changed with 'defaults set'), removed tools become Removed (calls are " +
-        "denied), and changed tools get a new content hash, so an approval no longer holds and they return to pending " +
-        "review until an admin approves them again. 'auth0-mcp tools list' shows each tool's state.";
+        "denied), and a tool whose title, description, method, path, scopes or input schema changed gets a new content " +
+        "hash, so an approval no longer holds and it returns to pending review until an admin approves it again; a change " +
+        "of lifecycle or annotations alone keeps the approval. 'auth0-mcp tools list' shows each tool's state.";
 
     /// <summary><c>catalog list [--json]</c> and <c>catalog diff OLD_SPEC NEW_SPEC [--json] [--groups a;b] [--fail-on-breaking]</c>.</summary>
     public static Command Command(CliContext context)
@@ -51,9 +52,16 @@ internal static class CatalogCommand
             return 1;
         }
 
+        if (!string.IsNullOrWhiteSpace(groups) && before.Tools.Count == 0 && after.Tools.Count == 0)
+        {
+            // A misspelt group would make a CI gate pass with nothing compared.
+            context.Error.WriteLine($"auth0-mcp: catalog diff: --groups '{Auth0Mcp.Sdk.Governance.TerminalText.Escape(groups)}' matches no operation in either spec (the groups are the spec's x-operation-group values, e.g. users;roles).");
+            return 2;
+        }
+
         var diff = CatalogDiffer.Compare(before, after);
         context.Out.Write(json ? ToJson(diff, oldPath, newPath) : ToText(diff, oldPath, newPath));
-        return failOnBreaking && diff.BreakingCount > 0 ? 3 : 0;
+        return failOnBreaking && Breaking(diff) > 0 ? 3 : 0;
     }
 
     private static SpecCatalog? Load(string path, string? groups, TextWriter stderr)
@@ -83,6 +91,9 @@ internal static class CatalogCommand
         return catalog;
     }
 
+    /// <summary>How many tools the update breaks: every removed tool, and each changed one with a breaking change.</summary>
+    private static int Breaking(CatalogDiff diff) => diff.BreakingCount + diff.Removed.Count;
+
     /// <summary>The human form: a summary, then added (+), removed (-) and changed (~) tools; breaking changes marked '!'.</summary>
     public static string ToText(CatalogDiff diff, string oldPath, string newPath)
     {
@@ -90,7 +101,7 @@ internal static class CatalogCommand
         sb.AppendLine("Tool catalogue diff");
         sb.AppendLine($"  old: {Path.GetFileName(oldPath)} ({diff.Old.Title} {diff.Old.Version}): {diff.Old.ToolCount} tools");
         sb.AppendLine($"  new: {Path.GetFileName(newPath)} ({diff.New.Title} {diff.New.Version}): {diff.New.ToolCount} tools");
-        sb.AppendLine($"  {diff.Added.Count} added, {diff.Removed.Count} removed, {diff.Changed.Count} changed ({diff.BreakingCount} with breaking changes)");
+        sb.AppendLine($"  {diff.Added.Count} added, {diff.Removed.Count} removed, {diff.Changed.Count} changed; {Breaking(diff)} breaking (every removed tool, and {diff.BreakingCount} changed)");
         sb.AppendLine();
         sb.AppendLine($"Added ({diff.Added.Count})");
         foreach (var t in diff.Added)
@@ -137,7 +148,7 @@ internal static class CatalogCommand
             w.WriteNumber("added", diff.Added.Count);
             w.WriteNumber("removed", diff.Removed.Count);
             w.WriteNumber("changed", diff.Changed.Count);
-            w.WriteNumber("breaking", diff.BreakingCount + diff.Removed.Count);
+            w.WriteNumber("breaking", Breaking(diff));
             w.WriteEndObject();
 
             w.WriteStartArray("added");

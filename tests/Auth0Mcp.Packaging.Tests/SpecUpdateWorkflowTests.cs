@@ -26,6 +26,15 @@ public sealed class SpecUpdateWorkflowTests
         Assert.Contains("SPEC_REPO: " + Repo.PinProperty("Auth0SpecRepository"), Workflow);
         Assert.Contains("SPEC_PATH: " + Repo.PinProperty("Auth0SpecRepoPath"), Workflow);
 
+        // No expression is spliced into a run script (a dispatched spec_url is anyone's text): values go through env.
+        foreach (Match run in Regex.Matches(Workflow, @"(?ms)^        run: \|\n(.*?)(?=^      - |\z)"))
+        {
+            Assert.DoesNotContain("${{", run.Groups[1].Value, StringComparison.Ordinal);
+        }
+
+        // One branch, so a weekly run while the pull request is open updates it instead of opening a second.
+        Assert.Contains("branch: spec-update\n", Workflow, StringComparison.Ordinal);
+
         // Every repository script the workflow calls exists, and its options are ones the script accepts.
         foreach (Match m in Regex.Matches(Workflow, @"build/[\w.-]+"))
         {

@@ -19,6 +19,7 @@ public sealed class UpdateSpecScriptTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_repo, "build"));
         Directory.CreateDirectory(Path.Combine(_repo, "openapi"));
         File.Copy(Path.Combine(Repo.Root, "build", "update-spec"), Script);
+        File.Copy(Path.Combine(Repo.Root, "build", "fetch-spec.sh"), Path.Combine(_repo, "build", "fetch-spec.sh"));
         // Pin the older spec, so that the update goes 2026-05-27 → the pinned 2026-06-25.
         var older = Repo.OlderSpec;
         var pin = File.ReadAllText(Repo.PinFile)
@@ -34,11 +35,15 @@ public sealed class UpdateSpecScriptTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    /// <summary>The user cache the scripts and the build share (a folder of this test's own).</summary>
+    private string Cache => Path.Combine(_root, "cache");
+
     private Task<Processes.Result> RunAsync(params string[] args) =>
         Processes.RunAsync("bash", [Script, .. args], _root, new Dictionary<string, string?>
         {
             ["AUTH0_MCP_CLI"] = $"dotnet {Repo.ServerDll}",
             ["AUTH0_MCP_OLD_SPEC"] = Repo.OlderSpec,
+            ["XDG_CACHE_HOME"] = Cache,
         }, TimeSpan.FromMinutes(3));
 
     [Fact]
@@ -62,9 +67,36 @@ public sealed class UpdateSpecScriptTests : IDisposable
         Assert.Contains("Added (25)", File.ReadAllText(diffOut));
         using var json = JsonDocument.Parse(File.ReadAllText(jsonOut));
         Assert.Equal(25, json.RootElement.GetProperty("added").GetArrayLength());
-        // The spec sits where the build looks for a downloaded spec, so the regeneration needs no network.
-        Assert.True(File.Exists(Path.Combine(_repo, "src", "Auth0Mcp.ManagementApi", "obj", "auth0-spec", "auth0-management-api.2026-06-25.json")));
+        // The spec sits in the user cache, which the build and build/fetch-spec.sh read: no network needed.
+        Assert.True(File.Exists(Path.Combine(Cache, "auth0mcp", "spec", "auth0-management-api.2026-06-25.json")));
         Assert.DoesNotContain("no download URL", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpdateSpec_LocalFile_FetchSpecFindsItAfterwardsWithoutANetwork()
+    {
+        var result = await RunAsync(Repo.PinnedSpec, "--no-build", "--no-test");
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        // This copy of the repository has no ../shared beside it, and the pin no URL: only the cache can serve it.
+        var fetch = await Processes.RunAsync("bash", [Path.Combine(_repo, "build", "fetch-spec.sh")], _repo,
+            new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = Cache, ["AUTH0_MCP_SPEC"] = null }, TimeSpan.FromMinutes(1));
+
+        Assert.True(fetch.ExitCode == 0, fetch.ToString());
+        Assert.Equal($"export AUTH0_MCP_SPEC={Path.Combine(Cache, "auth0mcp", "spec", "auth0-management-api.2026-06-25.json")}", fetch.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task UpdateSpec_UrlWithAQuery_WritesNoPin()
+    {
+        var before = File.ReadAllText(PinPath);
+
+        var result = await RunAsync("https://raw.githubusercontent.com/auth0/docs-v2/main/x.json?token=SECRET-abc&y=2", "--no-build", "--no-test");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("has a query or fragment", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET-abc", result.Stderr + result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(PinPath));
     }
 
     [Fact]

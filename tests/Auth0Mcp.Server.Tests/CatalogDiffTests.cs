@@ -164,6 +164,31 @@ public sealed class CatalogDiffTests : IDisposable
     }
 
     [Fact]
+    public async Task CatalogDiff_OnlyARemovedTool_IsBreakingForTheGate()
+    {
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"]),
+            SmallSpec.Op("delete", "/widgets/{id}", "widgets", "delete", ["delete:widgets"], SmallSpec.PathParam("id"))));
+        var after = Write("new.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"])));
+
+        var (code, output, _) = await RunAsync("catalog", "diff", before, after, "--fail-on-breaking");
+
+        Assert.Equal(3, code);
+        Assert.Contains("0 added, 1 removed, 0 changed; 1 breaking", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_GroupsMatchingNothing_ExitsTwoInsteadOfPassingTheGate()
+    {
+        var (code, output, error) = await RunAsync("catalog", "diff", OldSpec, NewSpec, "--groups", "actionz", "--fail-on-breaking");
+
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("--groups 'actionz' matches no operation in either spec", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CatalogDiff_MissingFile_ExitsOneAndNamesIt()
     {
         var missing = Path.Combine(_dir, "nope.json");
