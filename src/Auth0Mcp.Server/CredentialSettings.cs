@@ -90,6 +90,9 @@ internal static class CredentialSettings
         }
     }
 
+    /// <summary>How the credentials file is read, as the configuration's JSON provider reads it (comments, trailing commas).</summary>
+    private static readonly JsonDocumentOptions FileJson = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
     /// <summary>What is said of a credentials file that is not a JSON object (never its content: it holds secrets).</summary>
     internal static string Unreadable(string file) =>
         $"the credentials file '{file}' is not a valid JSON settings file: fix it, or remove it and write it again with 'auth0-mcp credentials rotate'";
@@ -99,7 +102,7 @@ internal static class CredentialSettings
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var document = JsonDocument.Parse(File.ReadAllBytes(file), FileJson);
             return document.RootElement.ValueKind == JsonValueKind.Object;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -137,7 +140,7 @@ internal static class CredentialSettings
             throw new UsageException("credentials rotate: " + Unreadable(file));
         }
 
-        var root = File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject ?? new JsonObject() : new JsonObject();
+        var root = File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file), documentOptions: FileJson) as JsonObject ?? new JsonObject() : new JsonObject();
         var section = root[Section] as JsonObject ?? new JsonObject();
         root[Section] = section;
         var changed = new List<string>();
@@ -244,7 +247,8 @@ internal sealed class CredentialsFileCheck(IConfigurationRoot configuration, str
         try
         {
             FileSystemInfo info = new FileInfo(file);
-            if (info.LinkTarget is not null)
+            // The link flag comes with the stat just made; only a link costs a readlink and a second stat.
+            if (info.Exists && info.Attributes.HasFlag(FileAttributes.ReparsePoint))
             {
                 info = info.ResolveLinkTarget(returnFinalTarget: true) ?? info;
             }
