@@ -478,27 +478,24 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
     private void ThrowIfDurabilityLost()
     {
-        if (_durabilityLost is { } lost)
+        if (DurabilityLost() is { } refused)
         {
-            throw new GovernanceStoreException(Description, $"cannot write: {lost.Item1}", lost.Item2);
+            throw refused;
         }
     }
+
+    /// <summary>The refusal of every write after a commit could not be made durable, or null.</summary>
+    private GovernanceStoreException? DurabilityLost() =>
+        _durabilityLost is { } lost ? new GovernanceStoreException(Description, $"cannot write: {lost.Item1}", lost.Item2) : null;
 
     /// <summary>One transaction for the whole batch: lock the head, apply each save and append in order, move the head, commit, make it durable, checkpoint.</summary>
     private async Task FlushAsync(List<WriteWork> batch)
     {
-        if (_durabilityLost is not null)
+        if (DurabilityLost() is { } refused)
         {
             // Work queued before the failure was known: refused like any write after it.
-            try
-            {
-                ThrowIfDurabilityLost();
-            }
-            catch (GovernanceStoreException refused)
-            {
-                batch.ForEach(w => w.Done.TrySetException(refused));
-                return;
-            }
+            batch.ForEach(w => w.Done.TrySetException(refused));
+            return;
         }
 
         var (keys, checkpoints) = Seal();
