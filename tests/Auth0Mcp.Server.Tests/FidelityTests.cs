@@ -99,16 +99,29 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
             using var schema = JsonDocument.Parse(tool.Descriptor.InputSchema);
             var sample = SchemaSampler.Sample(schema.RootElement, all);
             var args = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(sample.ToJsonString())!;
-            var record = ViolationRecorder.Begin();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            ViolationRecorder.Record record;
             CallToolResult result;
-            try
+            var attempt = 0;
+            while (true)
             {
-                result = await tool.InvokeAsync(args, provider, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return (tool.Descriptor.Name, all ? "all" : "required", 0, "timed out");
+                attempt++;
+                record = ViolationRecorder.Begin();
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                try
+                {
+                    result = await tool.InvokeAsync(args, provider, cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return (tool.Descriptor.Name, all ? "all" : "required", 0, "timed out");
+                }
+
+                // A connection Prism reset before answering (a pooled keep-alive connection it closed as the request
+                // went out) is no verdict on the request: send it again, at most twice. Any answer Prism gives is judged.
+                if (record.Status != 0 || !record.TransportFailed || attempt == 3)
+                {
+                    break;
+                }
             }
 
             var text = string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
@@ -143,6 +156,7 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
             }
             catch (Exception ex) when (Current.Value is { } failed)
             {
+                failed.TransportFailed = ex is HttpRequestException;
                 failed.Violations = $"{ex.GetType().Name}: {ex.Message} {ex.InnerException?.GetType().Name}: {ex.InnerException?.Message}";
                 throw;
             }
@@ -165,6 +179,8 @@ public sealed class FidelityTests(PrismFixture prism, ITestOutputHelper output)
             public int Status { get; set; }
 
             public string? Violations { get; set; }
+
+            public bool TransportFailed { get; set; }
         }
     }
 }
