@@ -68,6 +68,12 @@ internal sealed class HostSettings : IValidatableObject
             yield break;
         }
 
+        if (!string.IsNullOrEmpty(Auth0.Token) && (!string.IsNullOrEmpty(Auth0.ClientId) || !string.IsNullOrEmpty(Auth0.ClientSecret)))
+        {
+            // A token wins over client credentials: with both set, one of them would be ignored without a word.
+            yield return new("Auth0: AUTH0_TOKEN and AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET are both set; set one credential: a Management API token (used as it is, never renewed) or an M2M application's client id and secret (tokens obtained and renewed)");
+        }
+
         if (AdminEnabled && !Http.AdminConsole.Available)
         {
             yield return new(Http.AdminConsole.Missing);

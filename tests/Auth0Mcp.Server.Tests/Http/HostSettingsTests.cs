@@ -117,7 +117,6 @@ public sealed class HostSettingsTests : IDisposable
         var settings = Settings.Load(new()
         {
             ["AUTH0_DOMAIN"] = "t.example.auth0.com",
-            ["AUTH0_TOKEN"] = "tok",
             ["AUTH0_CLIENT_ID"] = "cid",
             ["AUTH0_CLIENT_SECRET"] = "secret",
             ["AUTH0_MCP_BASE_URL"] = "http://127.0.0.1:4010",
@@ -133,13 +132,27 @@ public sealed class HostSettingsTests : IDisposable
             ["AUTH0_MCP_API_KEYS"] = "key-0123456789abcdef=bob:ops,dev;key-fedcba9876543210=carol",
         });
 
-        Assert.Equal(("t.example.auth0.com", "tok", "cid", "secret", "http://127.0.0.1:4010", "/tmp/creds.json"),
-            (settings.Auth0.Domain, settings.Auth0.Token, settings.Auth0.ClientId, settings.Auth0.ClientSecret, settings.Auth0.BaseUrl, settings.Auth0.CredentialsFile));
+        Assert.Equal(("t.example.auth0.com", "cid", "secret", "http://127.0.0.1:4010", "/tmp/creds.json"),
+            (settings.Auth0.Domain, settings.Auth0.ClientId, settings.Auth0.ClientSecret, settings.Auth0.BaseUrl, settings.Auth0.CredentialsFile));
+        Assert.Equal("tok", Settings.Load(new() { ["AUTH0_TOKEN"] = "tok" }).Auth0.Token);
         Assert.Equal(("/tmp/g.db", "alice", false, 2048), (settings.Governance.Store, settings.Governance.User, settings.Governance.Enabled, settings.Governance.MaxOutputBytes));
         Assert.Equal(["ops", "support"], settings.Governance.Groups);
         Assert.Equal(("/tmp/audit.key", "/tmp/checkpoints.log"), (settings.Governance.AuditKeyFile, settings.Governance.AuditCheckpoints));
         Assert.Equal(4096, settings.Server.MaxRequestBytes);
         Assert.Equal(["bob:ops,dev", "carol:"], settings.Authentication.ApiKeys.Select(k => $"{k.User}:{string.Join(',', k.Groups)}"));
+    }
+
+    [Theory]
+    [InlineData("AUTH0_CLIENT_ID")]
+    [InlineData("AUTH0_CLIENT_SECRET")]
+    public void TokenAndClientCredentials_BothSet_IsRefusedNamingBoth(string client)
+    {
+        // A token wins over client credentials: with both, one would be ignored silently.
+        var message = Problems(new() { ["AUTH0_TOKEN"] = "tok-1f2e3d", [client] = "value-4c5b6a" });
+
+        Assert.Contains("AUTH0_TOKEN and AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET are both set", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-1f2e3d", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("value-4c5b6a", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -218,6 +231,8 @@ public sealed class HostSettingsTests : IDisposable
                 _ when setting.Key.EndsWith("ToolsMode", StringComparison.Ordinal) => "progressive",
                 _ when setting.Key.EndsWith("AuditKey", StringComparison.Ordinal) => null,
                 _ when setting.Key == "Server:Http" => null,
+                // A token beside the client credentials is refused (Environment_DocumentedNames_ReachTheirSettings binds it).
+                _ when setting.Key == "Auth0:Token" => null,
                 _ => "x-" + parts[^1],
             };
             if (value is not null)
