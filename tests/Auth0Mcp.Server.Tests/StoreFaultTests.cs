@@ -24,6 +24,24 @@ public sealed class StoreFaultTests
     }
 
     [Fact]
+    public async Task Serve_AuditKeyFileLostAfterSealedRecords_StopsAtStartAndMakesNoNewKey()
+    {
+        using var home = new TestHome();
+        await home.AdminAsync("tools", "approve", "auth0_users_list"); // sealed audit records under the key file beside the store
+        var keyFile = home.Store + ".audit-key";
+        Assert.True(File.Exists(keyFile), "the admin command wrote no key file");
+        File.Delete(keyFile);
+
+        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), home.Environment(user: "alice"), TimeSpan.FromMinutes(2));
+
+        Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
+        Assert.Contains($"the audit key file {keyFile} does not exist, but the newest audit record", stderr, StringComparison.Ordinal);
+        Assert.Contains("AUTH0_MCP_AUDIT_KEY_FILE", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(keyFile), "the server made a new key file for a chain sealed with another key");
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Admin_FileSizeLimitReached_ExitCode2NamingTheStore()
     {
         if (!OperatingSystem.IsLinux())

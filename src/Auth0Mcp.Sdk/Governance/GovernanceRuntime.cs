@@ -116,8 +116,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             _hooks = BuildHooks();
             await Governance.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
             // This host writes the audit (every call is recorded): its key is loaded, or created, now, so that a key
-            // file it cannot create stops it here. Commands that only read the store never create one.
-            (Governance.Store as DbGovernanceStore)?.PrepareToWrite();
+            // file it cannot create, or one missing while the chain needs it, stops it here. Commands that only read the
+            // store never create one.
+            if (Governance.Store is DbGovernanceStore store)
+            {
+                await store.PrepareToWriteAsync(cancellationToken).ConfigureAwait(false);
+            }
             // The stored state already knows this catalogue: no sync (a read, no write) on an unchanged start.
             var current = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
             if (current.Revision > 0 && string.Equals(current.CatalogHash, ToolGovernance.CatalogHash(catalog), StringComparison.Ordinal))

@@ -58,32 +58,46 @@ public sealed class GovernanceRegistrationTests
     }
 
     [Fact]
-    public async Task HostStart_StoreAlreadySynced_CreatesTheAuditKeyAtStartAsTheWriter()
+    public async Task HostStart_StoreAlreadySynced_LoadsTheWritersKeyAtStart_AndAMissingKeyStopsIt()
     {
-        // The server writes the audit, so it loads (or creates) its key at start even when the catalogue sync writes
-        // nothing: a key file it cannot create stops it there. (Commands that only read never create one.)
+        // The server writes the audit, so it loads its key at start even when the catalogue sync writes nothing: a key
+        // it cannot have stops it there, not at its first call. A chain already sealed gets no new key (it would verify
+        // none of it). (Commands that only read never create one.)
         using var directory = new TestDirectory("auth0mcp-gov-");
         var path = directory.File("gov.db");
-        await using (var setup = new SqliteGovernanceStore(path, new AuditSealOptions { KeyFile = directory.File("setup.key") }))
+        var setupKey = directory.File("setup.key");
+        await using (var setup = new SqliteGovernanceStore(path, new AuditSealOptions { KeyFile = setupKey }))
         {
             await setup.InitializeAsync();
             await new ToolGovernance(setup).SyncCatalogAsync([Descriptors.UsersList], "setup");
         }
 
-        var keyFile = directory.File("server.key");
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddMcpServer().WithTools([new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.UseSqlite(path, new AuditSealOptions { KeyFile = keyFile }));
-        await using var provider = services.BuildServiceProvider();
-        var head = await provider.GetRequiredService<ToolGovernance>().Store.GetAuditHeadAsync();
-
-        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        async Task StartAsync(string keyFile, Func<ToolGovernance, Task> then)
         {
-            await hosted.StartAsync(CancellationToken.None);
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddMcpServer().WithTools([new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.UseSqlite(path, new AuditSealOptions { KeyFile = keyFile }));
+            await using var provider = services.BuildServiceProvider();
+            foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+            {
+                await hosted.StartAsync(CancellationToken.None);
+            }
+
+            await then(provider.GetRequiredService<ToolGovernance>());
         }
 
-        Assert.True(File.Exists(keyFile));
-        Assert.Equal(head, await provider.GetRequiredService<ToolGovernance>().Store.GetAuditHeadAsync()); // the start wrote nothing
+        var head = (0L, "");
+        await using (var reader = new SqliteGovernanceStore(path, new AuditSealOptions { KeyFile = setupKey }))
+        {
+            head = await reader.GetAuditHeadAsync();
+        }
+
+        await StartAsync(setupKey, async governance => Assert.Equal(head, await governance.Store.GetAuditHeadAsync())); // the start wrote nothing
+
+        var missing = directory.File("server.key");
+        var refused = await Assert.ThrowsAsync<GovernanceStoreException>(() => StartAsync(missing, _ => Task.CompletedTask));
+        Assert.Contains($"the audit key file {missing} does not exist, but the newest audit record ({head.Item1})", refused.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(missing), "the start made a new key file for a chain sealed with another key");
     }
 
     [Fact]

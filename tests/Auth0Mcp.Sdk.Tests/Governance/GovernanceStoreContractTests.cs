@@ -260,12 +260,22 @@ public sealed class GovernanceStoreContractTests
         var original = File.ReadAllBytes(fixture.KeyFile);
         File.Delete(fixture.KeyFile);
 
-        // A writer without the key makes a new one, and must not seal on with it.
+        // A writer without the key makes no new one (it would verify none of the chain) and writes nothing.
         await using (var lost = await fixture.OpenAsync())
         {
             var refused = await Assert.ThrowsAsync<GovernanceStoreException>(() => lost.AppendAuditAsync(Call("bob")));
-            Assert.Contains("which the audit keys (key file " + fixture.KeyFile + ") do not hold, so nothing is written", refused.Message, StringComparison.Ordinal);
+            Assert.Contains($"the audit key file {fixture.KeyFile} does not exist, but the newest audit record (1) is sealed with key {AuditKeyRing.Parse(System.Text.Encoding.ASCII.GetString(original), "k").CurrentKeyId}, so nothing is written and no new key is made", refused.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(fixture.KeyFile), "a writer made a new key file for a chain sealed with another key");
             Assert.Single(await ReadAllAsync(lost));
+        }
+
+        // A key file that lacks the chain's key (another writer's, a fresh one): refused too.
+        AuditKeyRing.RotateFile(fixture.KeyFile);
+        await using (var other = await fixture.OpenAsync())
+        {
+            var refused = await Assert.ThrowsAsync<GovernanceStoreException>(() => other.AppendAuditAsync(Call("bob")));
+            Assert.Contains("which the audit keys (key file " + fixture.KeyFile + ") do not hold, so nothing is written", refused.Message, StringComparison.Ordinal);
+            Assert.Single(await ReadAllAsync(other));
         }
 
         // The original key back: the chain goes on and verifies.

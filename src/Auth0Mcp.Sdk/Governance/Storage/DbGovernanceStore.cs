@@ -30,6 +30,9 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private readonly string _defaultKeyFile;
     private readonly string _defaultCheckpointFile;
     private readonly Lock _startLock = new();
+
+    // One caller at a time looks at the chain for a missing key file (the first writes of a burst would each read the head).
+    private readonly SemaphoreSlim _keyGate = new(1, 1);
     private AuditKeyRing? _keys;
     private AuditCheckpointFile? _checkpoints;
     private Task? _writer;
@@ -68,10 +71,10 @@ public abstract class DbGovernanceStore : IGovernanceStore
     });
 
     /// <summary>
-    /// Loads the audit key as the writer does, creating the key file when it is missing: for a host that will write
-    /// (the server), so that a key file it cannot create stops it at start rather than at its first call.
+    /// Loads the audit key as the writer does (<see cref="SealAsync"/>): for a host that will write (the server), so that
+    /// a key file it cannot create, or one missing while the chain needs it, stops it at start rather than at its first call.
     /// </summary>
-    internal void PrepareToWrite() => Seal();
+    internal async Task PrepareToWriteAsync(CancellationToken cancellationToken) => await SealAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
@@ -227,6 +230,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             _writeConnection = null;
         }
 
+        _keyGate.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -353,11 +357,51 @@ public abstract class DbGovernanceStore : IGovernanceStore
     // The newest record this process knows to be checkpointed (read from the file at the first write, then its own).
     private long? _checkpointFloor;
 
-    /// <summary>The writer's keys and checkpoint file: the key file is created (mode 0600, a random key) when missing.</summary>
-    private (AuditKeyRing Keys, AuditCheckpointFile Checkpoints) Seal()
+    /// <summary>
+    /// The writer's keys and checkpoint file. A missing key file is created (mode 0600, a random key) only while the chain
+    /// holds no sealed record: a new key verifies none of an existing chain, so then nothing is made and every write is
+    /// refused, naming the key the chain needs (the newest record's).
+    /// </summary>
+    private async Task<(AuditKeyRing Keys, AuditCheckpointFile Checkpoints)> SealAsync(CancellationToken cancellationToken)
     {
-        var (keys, checkpoints, _) = LoadSeal(create: true);
-        return (keys!, checkpoints);
+        var (keys, checkpoints, missingKeyFile) = ReadSeal();
+        if (keys is not null)
+        {
+            return (keys, checkpoints);
+        }
+
+        await _keyGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            (keys, checkpoints, missingKeyFile) = ReadSeal();
+            if (keys is not null)
+            {
+                return (keys, checkpoints); // loaded or made by the caller before this one
+            }
+
+            var (sequence, head) = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
+            if (AuditChain.KeyIdOf(head) is { } headKey)
+            {
+                // This store's earlier caller, or another writer sharing the key file, may have made it (then sealed with
+                // it) since the first look.
+                (keys, checkpoints, missingKeyFile) = ReadSeal();
+                if (keys is not null)
+                {
+                    return (keys, checkpoints);
+                }
+
+                throw new GovernanceStoreException(Description,
+                    $"the audit key file {missingKeyFile} does not exist, but the newest audit record ({sequence}) is sealed with key {headKey}, so nothing is written and no new key is made: "
+                    + "restore the key file the writer used (AUTH0_MCP_AUDIT_KEY_FILE), or give the keys inline with that one among them (AUTH0_MCP_AUDIT_KEY, the key to seal with last)");
+            }
+
+            (keys, checkpoints, _) = LoadSeal(create: true);
+            return (keys!, checkpoints);
+        }
+        finally
+        {
+            _keyGate.Release();
+        }
     }
 
     /// <summary>A reader's keys and checkpoint file: null keys, and the key file's path, when the key file does not exist (never created here).</summary>
@@ -436,7 +480,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDurabilityLost();
-        Seal(); // a missing or unreadable key fails here, before anything is queued
+        await SealAsync(cancellationToken).ConfigureAwait(false); // a missing or unreadable key fails here, before anything is queued
         lock (_startLock)
         {
             _writer ??= Task.Run(WriteLoopAsync, CancellationToken.None);
@@ -498,7 +542,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             return;
         }
 
-        var (keys, checkpoints) = Seal();
+        var (keys, checkpoints) = await SealAsync(CancellationToken.None).ConfigureAwait(false);
         var rows = new List<AuditRow>();
         long sequence;
         string previous;
@@ -517,15 +561,13 @@ public abstract class DbGovernanceStore : IGovernanceStore
                     $"the audit chain ends at record {sequence}, but the checkpoint file {checkpoints.Path} names record {floor}: records were removed from the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; if the store was restored from a backup on purpose, move the checkpoint file aside)");
             }
 
-            // The chain goes on under keys that can verify it: a writer whose keys lack the newest record's key (its key
-            // file went missing and a new one was made, or it reads another file) would seal records no key set verifies
-            // together with the earlier ones.
+            // The chain goes on under keys that can verify it: a writer whose keys lack the newest record's key (it reads
+            // another key file, or keys given inline) would seal records no key set verifies together with the earlier ones.
             if (AuditChain.KeyIdOf(previous) is { } headKey && !keys.KeyIds.Contains(headKey))
             {
                 throw new GovernanceStoreException(Description,
                     $"the newest audit record ({sequence}) is sealed with key {headKey}, which the audit keys ({keys.Source}) do not hold, so nothing is written: "
-                    + "restore the key file the writer used (AUTH0_MCP_AUDIT_KEY_FILE), or give the keys inline with that one among them (AUTH0_MCP_AUDIT_KEY, the key to seal with last); "
-                    + "a key file made because it was missing holds only a new key: remove it once the original is back");
+                    + "restore the key file the writer used (AUTH0_MCP_AUDIT_KEY_FILE), or give the keys inline with that one among them (AUTH0_MCP_AUDIT_KEY, the key to seal with last)");
             }
             foreach (var work in batch)
             {
