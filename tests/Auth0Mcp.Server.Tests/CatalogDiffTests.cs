@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Server.Tests.Infrastructure;
 
 namespace Auth0Mcp.Server.Tests;
 
-/// <summary><c>auth0-mcp catalog diff</c>: the two real specs, breaking-change classification on small specs, and errors.</summary>
+/// <summary><c>auth0-mcp catalog diff</c>: the two real specs, breaking-change and risk classification on small specs, and errors.</summary>
 public sealed class CatalogDiffTests : IDisposable
 {
     private static readonly string OldSpec = Path.Combine(Repo.Shared, "openapi", "auth0-management-api.2026-05-27.json");
@@ -41,13 +42,22 @@ public sealed class CatalogDiffTests : IDisposable
         Assert.Equal(25, expected.Count);
         Assert.Equal(expected, added.Select(t => $"{t.GetProperty("method").GetString()} {t.GetProperty("path").GetString()}").Order().ToList());
         Assert.All(added, t => Assert.StartsWith("auth0_", t.GetProperty("name").GetString()));
+        Assert.All(added, t => Assert.Contains(t.GetProperty("risk").GetString(), new[] { "none", "sensitive", "dangerous" }));
+        Assert.Equal("dangerous", added.Single(t => t.GetProperty("name").GetString() == "auth0_attack_protection_phone_provider_protection_patch").GetProperty("risk").GetString());
+
+        // No tool is renamed and none moves its risk class between these two specs.
+        Assert.Empty(root.GetProperty("renamed").EnumerateArray());
+        Assert.Equal(0, root.GetProperty("summary").GetProperty("riskIncreased").GetInt32());
+        Assert.Equal(0, root.GetProperty("summary").GetProperty("riskDecreased").GetInt32());
+        var addedByRisk = root.GetProperty("summary").GetProperty("addedByRisk");
+        Assert.Equal(25, addedByRisk.EnumerateObject().Sum(p => p.Value.GetInt32()));
 
         // Every changed entry names the tool and says what changed and whether it is breaking.
         var changed = root.GetProperty("changed").EnumerateArray().ToList();
         Assert.NotEmpty(changed);
         foreach (var c in changed)
         {
-            foreach (var field in new[] { "name", "method", "path", "breaking", "changes" })
+            foreach (var field in new[] { "name", "method", "path", "risk", "riskBefore", "riskAfter", "riskChange", "breaking", "changes" })
             {
                 Assert.True(c.TryGetProperty(field, out _), $"{c} lacks {field}");
             }
@@ -175,7 +185,190 @@ public sealed class CatalogDiffTests : IDisposable
         var (code, output, _) = await RunAsync("catalog", "diff", before, after, "--fail-on-breaking");
 
         Assert.Equal(3, code);
-        Assert.Contains("0 added, 1 removed, 0 changed; 1 breaking", output, StringComparison.Ordinal);
+        Assert.Contains("0 added, 1 removed, 0 changed, 0 renamed; 1 breaking", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_AddedAndRemovedTools_ShowTheirRiskClass()
+    {
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"]),
+            SmallSpec.Op("delete", "/widgets/{id}", "widgets", "delete", ["delete:widgets"], SmallSpec.PathParam("id"))));
+        var after = Write("new.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"]),
+            SmallSpec.Op("post", "/widgets/{id}/rotate-secret", "widgets", "rotate_secret", ["update:widget_secrets"], SmallSpec.PathParam("id")),
+            SmallSpec.Op("get", "/widgets/{id}/logs", "widgets", "logs", ["read:logs"], SmallSpec.PathParam("id")),
+            SmallSpec.Op("get", "/gadgets", "gadgets", "list", ["read:gadgets"])));
+
+        var (code, output, error) = await RunAsync("catalog", "diff", before, after, "--json");
+
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal(
+            [("auth0_gadgets_list", "none"), ("auth0_widgets_logs", "sensitive"), ("auth0_widgets_rotate_secret", "dangerous")],
+            root.GetProperty("added").EnumerateArray().Select(t => (t.GetProperty("name").GetString(), t.GetProperty("risk").GetString())));
+        var removed = Assert.Single(root.GetProperty("removed").EnumerateArray());
+        Assert.Equal("auth0_widgets_delete", removed.GetProperty("name").GetString());
+        Assert.Equal("dangerous", removed.GetProperty("risk").GetString()); // DELETE of a whole entity
+        Assert.Equal("Delete", removed.GetProperty("action").GetString());
+        var summary = root.GetProperty("summary");
+        Assert.Equal(1, summary.GetProperty("addedByRisk").GetProperty("dangerous").GetInt32());
+        Assert.Equal(1, summary.GetProperty("addedByRisk").GetProperty("sensitive").GetInt32());
+        Assert.Equal(1, summary.GetProperty("addedByRisk").GetProperty("none").GetInt32());
+        Assert.Equal(1, summary.GetProperty("removedByRisk").GetProperty("dangerous").GetInt32());
+
+        var (textCode, text, _) = await RunAsync("catalog", "diff", before, after);
+
+        Assert.Equal(0, textCode);
+        Assert.Matches(@"\+ auth0_widgets_rotate_secret +dangerous +POST +/widgets/\{id\}/rotate-secret", text);
+        Assert.Matches(@"\+ auth0_widgets_logs +sensitive +GET ", text);
+        Assert.Matches(@"\+ auth0_gadgets_list +none +GET ", text);
+        Assert.Matches(@"- auth0_widgets_delete +dangerous +DELETE +/widgets/\{id\}  BREAKING", text);
+        Assert.Contains("added tools: 1 none, 1 sensitive, 1 dangerous; removed tools: 0 none, 0 sensitive, 1 dangerous", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_OperationIdRaisingTheRisk_IsShownAndFailsTheRiskGateOnly()
+    {
+        // Only the operation id changes: the tool keeps its name and content hash (its approval holds), but the
+        // runtime's classifier reads the operation id, so the tool becomes dangerous. Nothing breaks for a caller.
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("patch", "/widgets/{id}", "widgets", "update", ["update:widgets"], SmallSpec.PathParam("id"))));
+        var after = Write("new.json", SmallSpec.Build(
+            SmallSpec.WithOperationId(SmallSpec.Op("patch", "/widgets/{id}", "widgets", "update", ["update:widgets"], SmallSpec.PathParam("id")), "patch_widget_signing_keys")));
+
+        var (code, output, error) = await RunAsync("catalog", "diff", before, after, "--json", "--fail-on-breaking");
+
+        Assert.True(code == 0, error); // not breaking
+        using var doc = JsonDocument.Parse(output);
+        var change = Assert.Single(doc.RootElement.GetProperty("changed").EnumerateArray());
+        Assert.Equal("none", change.GetProperty("riskBefore").GetString());
+        Assert.Equal("dangerous", change.GetProperty("riskAfter").GetString());
+        Assert.Equal("dangerous", change.GetProperty("risk").GetString());
+        Assert.Equal("increased", change.GetProperty("riskChange").GetString());
+        Assert.False(change.GetProperty("breaking").GetBoolean());
+        AssertChange(change, "operation-id-changed", "", breaking: false);
+        Assert.Equal(1, doc.RootElement.GetProperty("summary").GetProperty("riskIncreased").GetInt32());
+        Assert.Equal(0, doc.RootElement.GetProperty("summary").GetProperty("riskDecreased").GetInt32());
+
+        var (gateCode, text, _) = await RunAsync("catalog", "diff", before, after, "--fail-on-risk-increase");
+
+        Assert.Equal(4, gateCode);
+        Assert.Contains("risk: 1 up, 0 down", text, StringComparison.Ordinal);
+        Assert.Contains("Risk class changes (1: 1 up, 0 down)", text, StringComparison.Ordinal);
+        Assert.Matches(@"▲ auth0_widgets_update +none → dangerous +PATCH +/widgets/\{id\}  RISK UP", text);
+        Assert.Matches(@"~ auth0_widgets_update +none → dangerous PATCH +/widgets/\{id\}  RISK UP\n", text.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task CatalogDiff_ScopeRaisingTheRisk_FailsBothGates_BreakingFirst()
+    {
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets/{id}", "widgets", "get", ["read:widgets"], SmallSpec.PathParam("id"))));
+        var after = Write("new.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets/{id}", "widgets", "get", ["read:widgets", "read:widget_credentials"], SmallSpec.PathParam("id"))));
+
+        var (riskCode, output, _) = await RunAsync("catalog", "diff", before, after, "--json", "--fail-on-risk-increase");
+
+        Assert.Equal(4, riskCode);
+        using var doc = JsonDocument.Parse(output);
+        var change = Assert.Single(doc.RootElement.GetProperty("changed").EnumerateArray());
+        Assert.Equal(("none", "sensitive"), (change.GetProperty("riskBefore").GetString(), change.GetProperty("riskAfter").GetString()));
+        AssertChange(change, "scopes-changed", "", breaking: true);
+
+        var (bothCode, _, _) = await RunAsync("catalog", "diff", before, after, "--fail-on-breaking", "--fail-on-risk-increase");
+        Assert.Equal(3, bothCode);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_PathLoweringTheRisk_IsShownButPassesTheRiskGate()
+    {
+        // DELETE of a whole entity (/widgets/{id}) is dangerous; of a sub-resource, sensitive.
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("delete", "/widgets/{id}", "widgets", "delete", ["delete:widgets"], SmallSpec.PathParam("id"))));
+        var after = Write("new.json", SmallSpec.Build(
+            SmallSpec.Op("delete", "/widgets/{id}/draft", "widgets", "delete", ["delete:widgets"], SmallSpec.PathParam("id"))));
+
+        var (code, output, _) = await RunAsync("catalog", "diff", before, after, "--json", "--fail-on-risk-increase");
+
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var change = Assert.Single(doc.RootElement.GetProperty("changed").EnumerateArray());
+        Assert.Equal(("dangerous", "sensitive", "decreased"), (change.GetProperty("riskBefore").GetString(), change.GetProperty("riskAfter").GetString(), change.GetProperty("riskChange").GetString()));
+        AssertChange(change, "path-changed", "", breaking: true);
+        Assert.Equal(0, doc.RootElement.GetProperty("summary").GetProperty("riskIncreased").GetInt32());
+        Assert.Equal(1, doc.RootElement.GetProperty("summary").GetProperty("riskDecreased").GetInt32());
+
+        var (textCode, text, _) = await RunAsync("catalog", "diff", before, after, "--fail-on-risk-increase");
+
+        Assert.Equal(0, textCode);
+        Assert.Contains("risk: 0 up, 1 down", text, StringComparison.Ordinal);
+        Assert.Matches(@"▼ auth0_widgets_delete +dangerous → sensitive +DELETE +/widgets/\{id\}/draft  risk down", text);
+        Assert.DoesNotContain("RISK UP", text.Replace("'RISK UP'", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_RenamedOperation_IsPairedWithItsRiskBeforeAndAfter()
+    {
+        // The same operation (PATCH /widgets/{id}, its parameter renamed) under a new name: one renamed tool, not a
+        // removal and an addition. An unrelated removal and addition stay what they are.
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("patch", "/widgets/{id}", "widgets", "update", ["update:widgets"], SmallSpec.PathParam("id")),
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"])));
+        var after = Write("new.json", SmallSpec.Build(
+            SmallSpec.Op("patch", "/widgets/{widget_id}", "widgets", "modify", ["update:widgets", "update:widget_keys"], SmallSpec.PathParam("widget_id")),
+            SmallSpec.Op("get", "/gadgets", "gadgets", "list", ["read:gadgets"])));
+
+        var (code, output, error) = await RunAsync("catalog", "diff", before, after, "--json", "--fail-on-risk-increase");
+
+        Assert.True(code == 4, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal(["auth0_gadgets_list"], root.GetProperty("added").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(["auth0_widgets_list"], root.GetProperty("removed").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        var renamed = Assert.Single(root.GetProperty("renamed").EnumerateArray());
+        Assert.Equal("auth0_widgets_modify", renamed.GetProperty("name").GetString());
+        Assert.Equal("auth0_widgets_update", renamed.GetProperty("renamedFrom").GetString());
+        Assert.Equal(("none", "dangerous", "increased"), (renamed.GetProperty("riskBefore").GetString(), renamed.GetProperty("riskAfter").GetString(), renamed.GetProperty("riskChange").GetString()));
+        Assert.True(renamed.GetProperty("breaking").GetBoolean());
+        AssertChange(renamed, "name-changed", "", breaking: true);
+        AssertChange(renamed, "operation-id-changed", "", breaking: false);
+        AssertChange(renamed, "path-changed", "", breaking: true);
+        AssertChange(renamed, "scopes-changed", "", breaking: true);
+        Assert.Empty(root.GetProperty("changed").EnumerateArray());
+        var summary = root.GetProperty("summary");
+        Assert.Equal((1, 1, 1, 2), (summary.GetProperty("added").GetInt32(), summary.GetProperty("removed").GetInt32(), summary.GetProperty("renamed").GetInt32(), summary.GetProperty("breaking").GetInt32()));
+        Assert.Equal(1, summary.GetProperty("riskIncreased").GetInt32());
+
+        var (gateCode, text, _) = await RunAsync("catalog", "diff", before, after, "--fail-on-breaking");
+
+        Assert.Equal(3, gateCode);
+        Assert.Contains("1 added, 1 removed, 0 changed, 1 renamed; 2 breaking", text, StringComparison.Ordinal);
+        Assert.Contains("Renamed (1)", text, StringComparison.Ordinal);
+        Assert.Matches(@"> auth0_widgets_modify +none → dangerous PATCH +/widgets/\{widget_id\}  RISK UP  BREAKING", text);
+        Assert.Contains("name-changed: auth0_widgets_update → auth0_widgets_modify", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatalogDiff_RiskOfEveryTool_IsTheRiskGovernanceDerivesForTheGeneratedDescriptor()
+    {
+        // From an empty spec to the pinned one every tool is added: its risk must be what RiskClassifier gives the
+        // descriptor generated from the same spec (same path, name, operation id, scopes and action).
+        var empty = Write("empty.json", SmallSpec.Build());
+
+        var (code, output, error) = await RunAsync("catalog", "diff", empty, NewSpec, "--json");
+
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var risks = doc.RootElement.GetProperty("added").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("risk").GetString());
+        var catalog = AdminCommands.Catalog;
+        Assert.Equal(catalog.Count, risks.Count);
+        Assert.All(catalog, d => Assert.Equal(RiskClassifier.Classify(d).ToString().ToLowerInvariant(), risks[d.Name]));
+        Assert.Contains(catalog, d => RiskClassifier.Classify(d) == ToolRisk.Dangerous);
+        Assert.Contains(catalog, d => RiskClassifier.Classify(d) == ToolRisk.Sensitive);
+        Assert.Contains(catalog, d => RiskClassifier.Classify(d) == ToolRisk.None);
     }
 
     [Fact]
@@ -333,6 +526,13 @@ internal static class SmallSpec
         }
 
         return new JsonObject { ["method"] = method, ["path"] = path, ["op"] = op };
+    }
+
+    /// <summary>The operation <paramref name="operation"/> (from <see cref="Op(string, string, string, string, string[], JsonObject[])"/>) with another operationId; the tool name comes from the group and x-operation-name.</summary>
+    public static JsonObject WithOperationId(JsonObject operation, string operationId)
+    {
+        operation["op"]!["operationId"] = operationId;
+        return operation;
     }
 
     public static JsonObject PathParam(string name) =>

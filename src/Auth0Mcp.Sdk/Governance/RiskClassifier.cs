@@ -3,7 +3,7 @@ using Auth0Mcp.Sdk.Catalog;
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
-/// Derives a default <see cref="ToolRisk"/> from a tool's descriptor (path, name, scopes, action). The result is
+/// Derives a default <see cref="ToolRisk"/> from a tool's descriptor (path, name, operation id, scopes, action). The result is
 /// a starting point for review; administrators override it per tool with <c>tools classify</c>.
 /// </summary>
 /// <remarks>
@@ -35,13 +35,23 @@ internal static class RiskClassifier
     public static ToolRisk Classify(Auth0ToolDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        var haystack = string.Join(' ', descriptor.Path, descriptor.Name, descriptor.OperationId, string.Join(' ', descriptor.Scopes))
-            .ToLowerInvariant();
+        return Classify(descriptor.Path, descriptor.Name, descriptor.OperationId, descriptor.Scopes, descriptor.Action);
+    }
 
-        switch (descriptor.Action)
+    /// <summary>
+    /// Derives the default risk from the descriptor values that decide it. <c>catalog diff</c> classifies the tools of
+    /// a spec with it before any descriptor exists; the rule is this one method, for both.
+    /// </summary>
+    public static ToolRisk Classify(string path, string name, string operationId, IReadOnlyList<string> scopes, Auth0ToolAction action)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(scopes);
+        var haystack = string.Join(' ', path, name, operationId, string.Join(' ', scopes)).ToLowerInvariant();
+
+        switch (action)
         {
             case Auth0ToolAction.Delete:
-                return IsWholeEntity(descriptor.Path) || descriptor.Scopes.Contains("delete:users") && !descriptor.Path.Contains("}/", StringComparison.Ordinal)
+                return IsWholeEntity(path) || scopes.Contains("delete:users") && !path.Contains("}/", StringComparison.Ordinal)
                     ? ToolRisk.Dangerous
                     : ToolRisk.Sensitive;
             case Auth0ToolAction.Write:
