@@ -380,6 +380,65 @@ public sealed class ConstructTests
     }
 
     [Fact]
+    public void Parameters_PathAndHeaderStyles_PlannedInTheirStyle_DisallowedStyleReported()
+    {
+        // Path and header parameters were planned as Path/Header whatever their style (an object went as JSON text).
+        // explode matters for objects (and, in label and matrix, arrays); a scalar keeps the plain location. A style
+        // OpenAPI does not allow in the location is a warning and the location's default (explode as written, else
+        // the written style's default: true for form).
+        var text = """
+            {"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{"/points/{p}/{q}/{r}/{s}/{t}/{u}/{v}/{w}/{x}":{"get":{"operationId":"get_point","parameters":[
+              {"name":"p","in":"path","required":true,"schema":{"type":"object","properties":{"x":{"type":"integer"}}}},
+              {"name":"q","in":"path","required":true,"explode":true,"schema":{"$ref":"#/components/schemas/Point"}},
+              {"name":"r","in":"path","required":true,"style":"label","schema":{"type":"object","additionalProperties":{"type":"integer"}}},
+              {"name":"s","in":"path","required":true,"style":"label","explode":true,"schema":{"type":"array","items":{"type":"string"}}},
+              {"name":"t","in":"path","required":true,"style":"matrix","schema":{"type":"string"}},
+              {"name":"u","in":"path","required":true,"style":"matrix","explode":true,"schema":{"type":"object"}},
+              {"name":"v","in":"path","required":true,"style":"simple","explode":true,"schema":{"type":"string"}},
+              {"name":"w","in":"path","required":true,"style":"deepObject","explode":true,"schema":{"type":"object"}},
+              {"name":"x","in":"path","required":true,"explode":true,"schema":{"type":"array","items":{"type":"string"}}},
+              {"name":"X-Point","in":"header","schema":{"type":"object"}},
+              {"name":"X-Point-Exploded","in":"header","explode":true,"schema":{"$ref":"#/components/schemas/Point"}},
+              {"name":"X-Form","in":"header","style":"form","schema":{"type":"object"}},
+              {"name":"X-Ids","in":"header","explode":true,"schema":{"type":"array","items":{"type":"string"}}},
+              {"name":"ids","in":"query","style":"simple","schema":{"type":"array","items":{"type":"string"}}}],
+              "responses":{"200":{"description":"ok"}}}}},
+            "components":{"schemas":{"Point":{"type":"object","properties":{"x":{"type":"integer"},"y":{"type":"integer"}}}}}}
+            """;
+        var run = CoreRun.From(text, "Fixtures.PathStyles");
+
+        var plan = Assert.Single(run.RequiredModel.Tools).Request;
+        Assert.Equal(
+            [
+                ("p", RequestLocation.Path), ("q", RequestLocation.PathExploded), ("r", RequestLocation.PathLabel), ("s", RequestLocation.PathLabelExploded),
+                ("t", RequestLocation.PathMatrix), ("u", RequestLocation.PathMatrixExploded), ("v", RequestLocation.Path), ("w", RequestLocation.PathExploded),
+                ("x", RequestLocation.Path), ("X-Point", RequestLocation.Header), ("X-Point-Exploded", RequestLocation.HeaderExploded),
+                ("X-Form", RequestLocation.HeaderExploded), ("X-Ids", RequestLocation.Header), ("ids", RequestLocation.Query),
+            ],
+            plan.Arguments.Select(a => (a.Name, a.Location)));
+
+        // deepObject in a path, form in a header, simple in the query: OpenAPI allows none of them there.
+        var disallowed = run.Diagnostics.Where(d => d.Id == DiagnosticIds.StyleNotAllowed).ToList();
+        Assert.Equal(["w", "X-Form", "ids"], disallowed.Select(d => d.Message.Split('\'')[1]));
+        Assert.All(disallowed, d => Assert.Equal(Severity.Warning, d.Severity));
+        Assert.Contains("sent in the path's default style (simple, exploded)", disallowed[0].Message, StringComparison.Ordinal);
+        Assert.Contains("sent in the query's default style (form)", disallowed[2].Message, StringComparison.Ordinal);
+
+        // label and matrix: the tools send them, the typed client (a string Refit escapes whole) cannot; said once each.
+        var typedClient = run.Diagnostics.Where(d => d.Id == DiagnosticIds.ParameterStyle).ToList();
+        Assert.Equal(["r", "s", "t", "u"], typedClient.Select(d => d.Message.Split('\'')[1]));
+        Assert.All(typedClient, d => Assert.Contains("cannot be written through the typed client", d.Message, StringComparison.Ordinal));
+
+        // The descriptor names the Sdk's locations, and the whole thing compiles.
+        var generated = string.Concat(run.ToolFiles().Select(f => f.Text));
+        Assert.Contains("new(\"u\", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.PathMatrixExploded)", generated, StringComparison.Ordinal);
+        Assert.Contains("new(\"X-Point-Exploded\", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.HeaderExploded)", generated, StringComparison.Ordinal);
+        var compiled = GeneratedCompilation.Compile("PathStyles", run.ClientFiles(), text, "Fixtures.PathStyles");
+        var problems = compiled.Problems.Where(d => d.Id != DiagnosticIds.StyleNotAllowed).ToList();
+        Assert.True(problems.Count == 0, GeneratedCompilation.Result.Format(problems));
+    }
+
+    [Fact]
     public void Reader_PlaceholderWithoutParameter_IsAnErrorAtTheOperation()
     {
         var run = CoreRun.From(

@@ -435,11 +435,11 @@ internal static class SpecBinder
         {
             RequestLocation? location = p.Kind switch
             {
-                ParamKind.Path => RequestLocation.Path,
+                ParamKind.Path => PathLocation(op.Parameters[naming.Parameters.IndexOf(p.ArgumentName)], resolver),
                 ParamKind.Query => QueryLocation(op.Parameters[naming.Parameters.IndexOf(p.ArgumentName)], resolver),
                 ParamKind.QueryMulti => RequestLocation.QueryMulti,
                 ParamKind.QueryCsv => RequestLocation.Query,
-                ParamKind.Header => RequestLocation.Header,
+                ParamKind.Header => HeaderLocation(op.Parameters[naming.Parameters.IndexOf(p.ArgumentName)], resolver),
                 _ => null,
             };
             if (location is { } l)
@@ -466,11 +466,44 @@ internal static class SpecBinder
             return RequestLocation.QueryDeepObject;
         }
 
-        var schema = resolver.MergeAllOf(resolver.Deref(SchemaResolver.SoleStructuralMember(parameter.Schema) ?? parameter.Schema, out _));
-        var scalar = schema.Properties.IsEmpty && schema.Additional is AdditionalKind.Unspecified or AdditionalKind.False
-            && (schema.EnumJson is not null || (!schema.Types.IsEmpty && schema.Types.All(t => t is "string" or "integer" or "number" or "boolean" or "null")));
-        return scalar || !parameter.Explode ? RequestLocation.Query : RequestLocation.QueryMulti;
+        return IsScalar(parameter, resolver) || !parameter.Explode ? RequestLocation.Query : RequestLocation.QueryMulti;
     }
+
+    /// <summary>
+    /// Where a path parameter goes: by its style, <c>simple</c> (the default: <c>x,1,y,2</c>, exploded <c>x=1,y=2</c>),
+    /// <c>label</c> (<c>.x,1,y,2</c>, exploded <c>.x=1.y=2</c>) or <c>matrix</c> (<c>;p=x,1,y,2</c>, exploded
+    /// <c>;x=1;y=2</c>). <c>explode</c> changes nothing for a string, number, boolean or enum (nor for a simple array):
+    /// such a parameter keeps the location without it.
+    /// </summary>
+    private static RequestLocation PathLocation(ParameterNode parameter, SchemaResolver resolver)
+    {
+        var exploded = parameter.Explode && !IsScalar(parameter, resolver);
+        return parameter.Style switch
+        {
+            "label" => exploded ? RequestLocation.PathLabelExploded : RequestLocation.PathLabel,
+            "matrix" => exploded ? RequestLocation.PathMatrixExploded : RequestLocation.PathMatrix,
+            _ => exploded && MayBeObject(parameter, resolver) ? RequestLocation.PathExploded : RequestLocation.Path,
+        };
+    }
+
+    /// <summary>Where a header parameter goes: <c>simple</c> style, exploded (<c>x=1,y=2</c>) only for a value that may be an object.</summary>
+    private static RequestLocation HeaderLocation(ParameterNode parameter, SchemaResolver resolver) =>
+        parameter.Explode && MayBeObject(parameter, resolver) ? RequestLocation.HeaderExploded : RequestLocation.Header;
+
+    /// <summary>Whether a parameter's value is a string, number, boolean or enum: one value whatever its style.</summary>
+    private static bool IsScalar(ParameterNode parameter, SchemaResolver resolver)
+    {
+        var schema = ParameterSchema(parameter, resolver);
+        return schema.Properties.IsEmpty && schema.Additional is AdditionalKind.Unspecified or AdditionalKind.False
+            && (schema.EnumJson is not null || (!schema.Types.IsEmpty && schema.Types.All(t => t is "string" or "integer" or "number" or "boolean" or "null")));
+    }
+
+    /// <summary>Whether a parameter's value may be an object: it is not a scalar, nor only an array (a schema that says no type may be one).</summary>
+    private static bool MayBeObject(ParameterNode parameter, SchemaResolver resolver) =>
+        !IsScalar(parameter, resolver) && ParameterSchema(parameter, resolver).Types is var types && (types.IsEmpty || !types.All(t => t is "array" or "null"));
+
+    private static SchemaNode ParameterSchema(ParameterNode parameter, SchemaResolver resolver) =>
+        resolver.MergeAllOf(resolver.Deref(SchemaResolver.SoleStructuralMember(parameter.Schema) ?? parameter.Schema, out _));
 
     /// <summary>The C# type of a form-urlencoded body: field name → JSON value.</summary>
     private const string FormBodyType = "global::System.Collections.Generic.Dictionary<string, " + TypeMapper.JsonElement + ">";

@@ -26,6 +26,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ParameterStyle = Create(DiagnosticIds.ParameterStyle, DiagnosticSeverity.Info);
     public static readonly DiagnosticDescriptor NoSuccessResponse = Create(DiagnosticIds.NoSuccessResponse, DiagnosticSeverity.Info);
     public static readonly DiagnosticDescriptor ArgumentRenamed = Create(DiagnosticIds.ArgumentRenamed, DiagnosticSeverity.Info);
+    public static readonly DiagnosticDescriptor StyleNotAllowed = Create(DiagnosticIds.StyleNotAllowed, DiagnosticSeverity.Warning);
 
     public static DiagnosticDescriptor Get(string id) => id switch
     {
@@ -40,6 +41,7 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.ParameterStyle => ParameterStyle,
         DiagnosticIds.NoSuccessResponse => NoSuccessResponse,
         DiagnosticIds.ArgumentRenamed => ArgumentRenamed,
+        DiagnosticIds.StyleNotAllowed => StyleNotAllowed,
         DiagnosticIds.InvalidJson => InvalidJson,
         DiagnosticIds.DanglingRef => DanglingRef,
         DiagnosticIds.RefCycle => RefCycle,

@@ -58,7 +58,7 @@ internal static class DiagnosticIds
     /// <summary>Callbacks and webhooks are requests the API sends, not operations: no tool is generated.</summary>
     public const string CallbacksIgnored = "A0MG017";
 
-    /// <summary>A parameter style the generated client does not serialize as the spec says.</summary>
+    /// <summary>A parameter style the generated client (or, for a path <c>label</c> or <c>matrix</c>, the typed Refit client) does not serialize as the spec says.</summary>
     public const string ParameterStyle = "A0MG018";
 
     /// <summary>An operation has no success (2xx) or redirect (3xx) response; any 2xx is reported as success.</summary>
@@ -66,6 +66,9 @@ internal static class DiagnosticIds
 
     /// <summary>A parameter shares its name with a parameter in another location; its tool argument has another name.</summary>
     public const string ArgumentRenamed = "A0MG020";
+
+    /// <summary>A parameter's style is not one OpenAPI allows in its location (<c>deepObject</c> on a path, <c>form</c> in a header); it is sent in the location's default style.</summary>
+    public const string StyleNotAllowed = "A0MG021";
 
     public static string Title(string id) => id switch
     {
@@ -80,6 +83,7 @@ internal static class DiagnosticIds
         ParameterStyle => "A parameter style is sent in the default style",
         NoSuccessResponse => "An operation documents no success response",
         ArgumentRenamed => "A parameter's tool argument is renamed",
+        StyleNotAllowed => "A parameter style is not allowed in its location",
         InvalidJson => "The OpenAPI spec is not valid JSON",
         DanglingRef => "A $ref points at a schema that does not exist",
         RefCycle => "A $ref chain refers to itself",

@@ -69,6 +69,7 @@ internal sealed record RequestArgumentModel(string Name, RequestLocation Locatio
 /// <summary>Where an argument goes (<c>Auth0ArgumentLocation</c> at run time).</summary>
 internal enum RequestLocation
 {
+    /// <summary>Path, <c>simple</c> style without <c>explode</c> (the default): <c>1,2,3</c>, <c>x,1,y,2</c>.</summary>
     Path,
 
     /// <summary>Query, <c>form</c> style without <c>explode</c>: an array's items or an object's keys and values comma-joined.</summary>
@@ -76,10 +77,30 @@ internal enum RequestLocation
 
     /// <summary>Query, <c>form</c> style with <c>explode</c>: an array's items repeated, an object's properties each a pair.</summary>
     QueryMulti,
+
+    /// <summary>Header, <c>simple</c> style without <c>explode</c> (the default): <c>1,2,3</c>, <c>x,1,y,2</c>.</summary>
     Header,
 
     /// <summary>Query, <c>deepObject</c> style: an object's properties as <c>name[key]=value</c>.</summary>
     QueryDeepObject,
+
+    /// <summary>Path, <c>simple</c> style with <c>explode</c>: an object as <c>x=1,y=2</c>.</summary>
+    PathExploded,
+
+    /// <summary>Path, <c>label</c> style: <c>.1,2,3</c>, <c>.x,1,y,2</c>.</summary>
+    PathLabel,
+
+    /// <summary>Path, <c>label</c> style with <c>explode</c>: <c>.1.2.3</c>, <c>.x=1.y=2</c>.</summary>
+    PathLabelExploded,
+
+    /// <summary>Path, <c>matrix</c> style: <c>;p=1,2,3</c>, <c>;p=x,1,y,2</c>.</summary>
+    PathMatrix,
+
+    /// <summary>Path, <c>matrix</c> style with <c>explode</c>: <c>;p=1;p=2;p=3</c>, <c>;x=1;y=2</c>.</summary>
+    PathMatrixExploded,
+
+    /// <summary>Header, <c>simple</c> style with <c>explode</c>: an object as <c>x=1,y=2</c>.</summary>
+    HeaderExploded,
 }
 
 /// <summary>
@@ -95,6 +116,8 @@ internal enum ParamKind
     Path,
     Query,
     QueryMulti,
+
+    /// <summary>Header, <c>simple</c> style without <c>explode</c> (the default): <c>1,2,3</c>, <c>x,1,y,2</c>.</summary>
     Header,
     Body,
     /// <summary>A query array sent comma-separated (<c>explode: false</c>).</summary>

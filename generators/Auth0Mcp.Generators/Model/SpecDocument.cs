@@ -47,7 +47,9 @@ internal sealed record OperationNode(
 
 /// <summary>
 /// A parameter after <c>$ref</c> resolution and the path-item merge. <see cref="Explode"/> is the OpenAPI
-/// <c>explode</c> (default true for <c>form</c>, the query default); <see cref="Style"/> is null for the default.
+/// <c>explode</c> (default true for <c>form</c>, the query default; false for the others, <c>simple</c>, the path and
+/// header default, included); <see cref="Style"/> is null for the location's default, and for a style OpenAPI does not
+/// allow in the location (reported, A0MG021).
 /// </summary>
 internal sealed record ParameterNode(string Name, string In, bool Required, string? Description, SchemaNode Schema)
 {

@@ -552,14 +552,36 @@ internal static class SpecReader
                 schema = new SchemaNode { Types = new EquatableArray<string>(["string"]) };
             }
 
+            // explode defaults to true for form (the query's default style) and false for every other style, simple (the
+            // path's and the header's default) included.
             var style = GetString(p, "style");
-            var explode = p.TryGetProperty("explode", out var e) ? e.ValueKind == JsonValueKind.True : style is null or "form";
-            if (style is not (null or "form" or "simple") && !(style == "deepObject" && location == "query"))
+            var explode = p.TryGetProperty("explode", out var e) ? e.ValueKind == JsonValueKind.True : style is "form" || (style is null && location == "query");
+            if (style is not null && !StyleAllowed(style, location))
+            {
+                // OpenAPI allows simple, label and matrix in a path, simple in a header, form, spaceDelimited,
+                // pipeDelimited and deepObject in the query: any other is the location's default, said and not guessed.
+                notes.Add(DiagnosticInfo.At(
+                    DiagnosticIds.StyleNotAllowed,
+                    Severity.Warning,
+                    $"The {location} parameter '{name}' has style '{style}', which OpenAPI does not allow in the {location} ({(location == "path" ? "simple, label or matrix" : location == "header" ? "simple" : "form, spaceDelimited, pipeDelimited or deepObject")}); it is sent in the {location}'s default style ({(location == "query" ? "form" : "simple")}{(explode ? ", exploded" : "")}).",
+                    parameterPointer));
+                style = null;
+            }
+            else if (style is "spaceDelimited" or "pipeDelimited")
             {
                 notes.Add(DiagnosticInfo.At(
                     DiagnosticIds.ParameterStyle,
                     Severity.Info,
-                    $"The {location} parameter '{name}' has style '{style}'; the generated client sends it in the default ({(location == "query" ? "form" : "simple")}) style.",
+                    $"The {location} parameter '{name}' has style '{style}'; the generated client sends it in the default (form) style.",
+                    parameterPointer));
+            }
+            else if (style is "label" or "matrix")
+            {
+                // The tools send it in its style; the typed client's parameter is a string that Refit escapes whole.
+                notes.Add(DiagnosticInfo.At(
+                    DiagnosticIds.ParameterStyle,
+                    Severity.Info,
+                    $"The path parameter '{name}' has style '{style}': the tools send it in that style, but the typed client takes it as a string and sends it as one escaped segment (the default, simple style; Refit escapes '{(style == "label" ? "," : ";")}' and '='), so a {style} value cannot be written through the typed client.",
                     parameterPointer));
             }
 
@@ -570,6 +592,15 @@ internal static class SpecReader
                 Deprecated = GetBool(p, "deprecated"),
             }, notes);
         }
+
+        /// <summary>Whether OpenAPI allows <paramref name="style"/> for a parameter in <paramref name="location"/> (its table of styles).</summary>
+        private static bool StyleAllowed(string style, string location) => style switch
+        {
+            "simple" => location is "path" or "header",
+            "label" or "matrix" => location == "path",
+            "form" or "spaceDelimited" or "pipeDelimited" or "deepObject" => location == "query",
+            _ => false,
+        };
 
         /// <summary>
         /// Follows a Reference Object (and chains of them) to what it names. False (with a diagnostic, reported once

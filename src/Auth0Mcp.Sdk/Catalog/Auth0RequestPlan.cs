@@ -3,7 +3,10 @@ namespace Auth0Mcp.Sdk.Catalog;
 /// <summary>Where a tool argument goes in the HTTP request.</summary>
 public enum Auth0ArgumentLocation
 {
-    /// <summary>A path segment (<c>/users/{id}</c>), percent-encoded.</summary>
+    /// <summary>
+    /// A path value in the <c>simple</c> style without <c>explode</c> (the default), percent-encoded: an array's items
+    /// comma-separated (<c>1,2,3</c>), an object's keys and values likewise (<c>x,1,y,2</c>), each escaped on its own.
+    /// </summary>
     Path,
 
     /// <summary>
@@ -18,11 +21,32 @@ public enum Auth0ArgumentLocation
     /// </summary>
     QueryMulti,
 
-    /// <summary>A request header.</summary>
+    /// <summary>
+    /// A request header in the <c>simple</c> style without <c>explode</c> (the default): an array's items
+    /// comma-separated (<c>1,2,3</c>), an object's keys and values likewise (<c>x,1,y,2</c>).
+    /// </summary>
     Header,
 
     /// <summary>A query parameter in the <c>deepObject</c> style: an object's properties as <c>point[x]=1&amp;point[y]=2</c>.</summary>
     QueryDeepObject,
+
+    /// <summary>A path value in the <c>simple</c> style with <c>explode</c>: an object's properties as <c>x=1,y=2</c> (an array as <see cref="Path"/>).</summary>
+    PathExploded,
+
+    /// <summary>A path value in the <c>label</c> style: <c>.5</c>, an array as <c>.1,2,3</c>, an object as <c>.x,1,y,2</c>.</summary>
+    PathLabel,
+
+    /// <summary>A path value in the <c>label</c> style with <c>explode</c>: an array as <c>.1.2.3</c>, an object as <c>.x=1.y=2</c>.</summary>
+    PathLabelExploded,
+
+    /// <summary>A path value in the <c>matrix</c> style: <c>;p=5</c>, an array as <c>;p=1,2,3</c>, an object as <c>;p=x,1,y,2</c>.</summary>
+    PathMatrix,
+
+    /// <summary>A path value in the <c>matrix</c> style with <c>explode</c>: an array as <c>;p=1;p=2;p=3</c>, an object as <c>;x=1;y=2</c>.</summary>
+    PathMatrixExploded,
+
+    /// <summary>A request header in the <c>simple</c> style with <c>explode</c>: an object's properties as <c>x=1,y=2</c> (an array as <see cref="Header"/>).</summary>
+    HeaderExploded,
 }
 
 /// <summary>One non-body argument of a tool: its name in the input schema, where it goes and its name there.</summary>

@@ -8,11 +8,12 @@ namespace Auth0Mcp.Sdk.Http;
 
 /// <summary>
 /// The one place where a tool call becomes an HTTP request: reads the tool's <see cref="Auth0RequestPlan"/> and the
-/// validated arguments (a JSON object) and builds the <see cref="HttpRequestMessage"/> straight from them. Path values
-/// are percent-encoded as one segment (an empty, <c>.</c> or <c>..</c> value is refused: it would change the path's
-/// shape); query arrays are repeated or comma-joined (each item escaped, the commas not), query objects are sent in
-/// their style (each property a pair, keys and values comma-joined, or <c>name[key]=value</c>); every argument goes
-/// under its parameter's wire name; a JSON body is copied byte for byte; form, multipart, text and binary (base64)
+/// validated arguments (a JSON object) and builds the <see cref="HttpRequestMessage"/> straight from them. Path and
+/// header values are sent in their style (<c>simple</c>, or for a path <c>label</c> or <c>matrix</c>; in a path each
+/// key and value is percent-encoded on its own, the separators literal; an empty, <c>.</c> or <c>..</c> path value is
+/// refused: it would change the path's shape); query arrays are repeated or comma-joined (each item escaped, the
+/// commas not), query objects are sent in their style (each property a pair, keys and values comma-joined, or
+/// <c>name[key]=value</c>); every argument goes under its parameter's wire name; a JSON body is copied byte for byte; form, multipart, text and binary (base64)
 /// bodies are encoded from the argument by media type.
 /// </summary>
 internal static class Auth0RequestBuilder
@@ -32,7 +33,7 @@ internal static class Auth0RequestBuilder
         {
             if (!TryGet(arguments, argument.Name, out var value))
             {
-                if (argument.Location == Auth0ArgumentLocation.Path)
+                if (IsPath(argument.Location))
                 {
                     throw RefusedPath(descriptor, argument.Name, "is missing");
                 }
@@ -42,11 +43,8 @@ internal static class Auth0RequestBuilder
 
             switch (argument.Location)
             {
-                case Auth0ArgumentLocation.Path:
-                    // Simple style: an array's items joined by literal commas, each escaped on its own.
-                    var segment = value.ValueKind == JsonValueKind.Array
-                        ? string.Join(',', value.EnumerateArray().Select(v => Uri.EscapeDataString(Scalar(v))))
-                        : Uri.EscapeDataString(Scalar(value));
+                case var location when IsPath(location):
+                    var segment = Styled(location, argument.WireName, value, escape: true);
                     if (segment is "" or "." or "..")
                     {
                         throw RefusedPath(descriptor, argument.Name, segment.Length == 0 ? "is empty" : $"is '{segment}'");
@@ -88,9 +86,9 @@ internal static class Auth0RequestBuilder
                 case Auth0ArgumentLocation.Query or Auth0ArgumentLocation.QueryMulti or Auth0ArgumentLocation.QueryDeepObject:
                     AppendQuery(query, argument.WireName, Scalar(value));
                     break;
-                case Auth0ArgumentLocation.Header:
-                    // Simple style: an array's items joined by commas.
-                    var header = value.ValueKind == JsonValueKind.Array ? string.Join(',', value.EnumerateArray().Select(Scalar)) : Scalar(value);
+                case Auth0ArgumentLocation.Header or Auth0ArgumentLocation.HeaderExploded:
+                    // Simple style, not escaped (a header is no URL): the value is checked for control characters instead.
+                    var header = Styled(argument.Location, argument.WireName, value, escape: false);
                     if (Governance.Limits.CheckHeaderValue(argument.WireName, header) is { } refused)
                     {
                         throw new Auth0HttpException(Auth0FailureKind.RefusedHeader, $"The request was not sent: {refused}.", 0);
@@ -213,6 +211,54 @@ internal static class Auth0RequestBuilder
         JsonValueKind.False => "false",
         _ => value.GetRawText(),
     };
+
+    private static bool IsPath(Auth0ArgumentLocation location) => location is Auth0ArgumentLocation.Path or Auth0ArgumentLocation.PathExploded
+        or Auth0ArgumentLocation.PathLabel or Auth0ArgumentLocation.PathLabelExploded
+        or Auth0ArgumentLocation.PathMatrix or Auth0ArgumentLocation.PathMatrixExploded;
+
+    /// <summary>
+    /// A path or header value in its style, as OpenAPI's style examples write them. Its parts: a scalar is one; an
+    /// array's items each one; an object's properties <c>key,value</c> (two parts) or, exploded, <c>key=value</c>
+    /// (one). <c>simple</c> joins them by commas (<c>x,1,y,2</c>, <c>x=1,y=2</c>); <c>label</c> leads with a dot and
+    /// joins by commas, or exploded by dots (<c>.x=1.y=2</c>, <c>.1.2.3</c>); <c>matrix</c> is <c>;name=</c> and the
+    /// parts comma-joined, or exploded <c>;name=item</c> per item and <c>;key=value</c> per property (an empty value
+    /// is <c>;name</c>). With <paramref name="escape"/> (a path) the name, each key and each value are percent-encoded
+    /// on their own and the separators are literal, so a comma, <c>=</c> or <c>/</c> inside one is not taken for one.
+    /// Null properties are left out; a nested value goes as its JSON text.
+    /// </summary>
+    private static string Styled(Auth0ArgumentLocation location, string name, JsonElement value, bool escape)
+    {
+        string E(string text) => escape ? Uri.EscapeDataString(text) : text;
+        var explode = location is Auth0ArgumentLocation.PathExploded or Auth0ArgumentLocation.PathLabelExploded
+            or Auth0ArgumentLocation.PathMatrixExploded or Auth0ArgumentLocation.HeaderExploded;
+        var parts = value.ValueKind switch
+        {
+            JsonValueKind.Array => value.EnumerateArray().Select(v => E(Scalar(v))).ToList(),
+            JsonValueKind.Object when explode => Properties(value).Select(p => E(p.Name) + "=" + E(Scalar(p.Value))).ToList(),
+            JsonValueKind.Object => Properties(value).SelectMany(p => new[] { E(p.Name), E(Scalar(p.Value)) }).ToList(),
+            _ => [E(Scalar(value))],
+        };
+        switch (location)
+        {
+            case Auth0ArgumentLocation.PathLabel or Auth0ArgumentLocation.PathLabelExploded:
+                return "." + string.Join(explode ? "." : ",", parts);
+            case Auth0ArgumentLocation.PathMatrix or Auth0ArgumentLocation.PathMatrixExploded:
+                var matrixName = E(name);
+                if (parts.Count == 0 || (value.ValueKind is not (JsonValueKind.Array or JsonValueKind.Object) && parts[0].Length == 0))
+                {
+                    return ";" + matrixName;
+                }
+
+                return (explode, value.ValueKind) switch
+                {
+                    (true, JsonValueKind.Array) => string.Concat(parts.Select(p => ";" + matrixName + "=" + p)),
+                    (true, JsonValueKind.Object) => string.Concat(parts.Select(p => ";" + p)),
+                    _ => ";" + matrixName + "=" + string.Join(",", parts),
+                };
+            default:
+                return string.Join(",", parts);
+        }
+    }
 
     /// <summary><paramref name="name"/>=value, or once per item of an array value.</summary>
     private static void AppendRepeated(StringBuilder query, string name, JsonElement value)
