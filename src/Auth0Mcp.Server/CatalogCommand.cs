@@ -27,7 +27,7 @@ internal static class CatalogCommand
         "denied), and a tool whose title, description, method, path, scopes or input schema changed gets a new content " +
         "hash, so an approval no longer holds and it returns to pending review until an admin approves it again; a change " +
         "of lifecycle, annotations or operation id alone keeps the approval. Each tool's risk class is derived again at " +
-        "start (unless an admin set it with 'tools classify'), so a risk change shown here applies even where the approval holds. " +
+        "start (unless an admin set it with 'tools classify'): a tool whose class went up returns to pending review too. " +
         "'auth0-mcp tools list' shows each tool's state and risk.";
 
     /// <summary>How the diff explains risk classes (printed with every text diff, and in docs/spec-updates.md).</summary>

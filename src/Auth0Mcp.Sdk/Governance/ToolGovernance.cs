@@ -297,8 +297,9 @@ public sealed partial class ToolGovernance
 
     /// <summary>
     /// Brings the stored tools in line with <paramref name="catalog"/>: new tools take the default state, vanished
-    /// tools become <see cref="ToolState.Removed"/>, and a tool whose content hash changed returns to review
-    /// (its approval was bound to the old hash), with the change recorded.
+    /// tools become <see cref="ToolState.Removed"/>, and a tool whose content hash changed, or whose default risk rose
+    /// (an operation id, or a classifier rule, can raise it without a content change), returns to review (its
+    /// approval was bound to the old hash and risk), with the change recorded. A class an administrator set stays.
     /// </summary>
     public Task<CatalogSyncResult> SyncCatalogAsync(IReadOnlyList<Auth0ToolDescriptor> catalog, string actor, GovernanceDefaults? initialDefaults = null, CancellationToken cancellationToken = default)
     {
@@ -333,22 +334,31 @@ public sealed partial class ToolGovernance
                 }
 
                 tool.Action = descriptor.Action;
-                if (!tool.RiskOverridden)
+                // The default risk follows the descriptor (an operation id or a classifier rule can move it without a
+                // content change); a class an administrator set stays.
+                string? riskNote = null;
+                var riskRose = false;
+                if (!tool.RiskOverridden && RiskClassifier.Classify(descriptor) is var risk && risk != tool.Risk)
                 {
-                    tool.Risk = RiskClassifier.Classify(descriptor);
+                    riskNote = $"default risk {tool.Risk} -> {risk}";
+                    riskRose = risk > tool.Risk;
+                    tool.Risk = risk;
                 }
 
+                var contentChanged = !string.Equals(tool.ContentHash, descriptor.ContentHash, StringComparison.Ordinal);
                 if (tool.State == ToolState.Removed)
                 {
                     tool.ContentHash = descriptor.ContentHash;
                     SetNewState(state, tool, log, "back in the catalogue");
                     restored.Add(tool.Name);
                 }
-                else if (!string.Equals(tool.ContentHash, descriptor.ContentHash, StringComparison.Ordinal))
+                else if (contentChanged || riskNote is not null)
                 {
-                    var note = $"content changed: {Short(tool.ContentHash)} -> {Short(descriptor.ContentHash)}";
+                    // An approval holds for the content and the risk it was given at: new content, or a higher risk,
+                    // returns the tool to review.
+                    var note = string.Join("; ", new[] { contentChanged ? $"content changed: {Short(tool.ContentHash)} -> {Short(descriptor.ContentHash)}" : null, riskNote }.OfType<string>());
                     tool.ContentHash = descriptor.ContentHash;
-                    if (tool.State == ToolState.Approved)
+                    if (tool.State == ToolState.Approved && (contentChanged || riskRose))
                     {
                         if (!state.Defaults.RequireApproval && state.Defaults.NewToolState == ToolState.Approved)
                         {
@@ -394,14 +404,14 @@ public sealed partial class ToolGovernance
         }, cancellationToken);
     }
 
-    /// <summary>A sha256 (hex) of a catalogue: every tool's name, action and content hash, in name order.</summary>
+    /// <summary>A sha256 (hex) of a catalogue: every tool's name, action, default risk and content hash, in name order.</summary>
     public static string CatalogHash(IEnumerable<Auth0ToolDescriptor> catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         // The sha256 of the lines joined with '\n' in UTF-8, hashed line by line (taken at every start-up).
         using var hash = new Sha256Utf8();
         return hash.AppendJoined((byte)'\n', catalog.OrderBy(d => d.Name, StringComparer.Ordinal),
-            static (h, d) => h.Append(d.Name).Append((byte)' ').Append(d.Action.ToString()).Append((byte)' ').Append(d.ContentHash)).ToHex();
+            static (h, d) => h.Append(d.Name).Append((byte)' ').Append(d.Action.ToString()).Append((byte)' ').Append(RiskClassifier.Classify(d).ToString()).Append((byte)' ').Append(d.ContentHash)).ToHex();
     }
 
     private void SetNewState(GovernanceState state, GovernedTool tool, MutationLog log, string why)

@@ -51,10 +51,10 @@ public sealed class CatalogHashTests
     }
 
     [Fact]
-    public void CatalogHash_GeneratedCatalogue_IsTheSha256OfItsNameActionHashLines()
+    public void CatalogHash_GeneratedCatalogue_IsTheSha256OfItsNameActionRiskHashLines()
     {
         var catalog = Auth0ToolCatalog.Descriptors;
-        var lines = string.Join('\n', catalog.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => $"{d.Name} {d.Action} {d.ContentHash}"));
+        var lines = string.Join('\n', catalog.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => $"{d.Name} {d.Action} {RiskClassifier.Classify(d)} {d.ContentHash}"));
 
         Assert.Equal(Sha256(lines), ToolGovernance.CatalogHash(catalog));
         Assert.Equal(ToolGovernance.CatalogHash(catalog), ToolGovernance.CatalogHash(catalog.Reverse()));

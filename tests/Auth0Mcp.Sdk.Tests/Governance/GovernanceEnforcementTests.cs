@@ -284,6 +284,54 @@ public sealed class GovernanceEnforcementTests
     }
 
     [Fact]
+    public async Task Resync_ApprovedToolDefaultRiskRaisedWithoutContentChange_ReturnsToPendingReview()
+    {
+        // Only the operation id moves ("…rotate…" makes a write dangerous): the content hash stays, the risk does not.
+        static Auth0ToolDescriptor Write(string operationId) => new(
+            "auth0_things_update", "things update", "Updates a thing.", "PATCH", "/things/{id}", operationId, ["things"], ["update:things"],
+            Auth0ToolAction.Write, "GA", Descriptors.Schema, false, false, false);
+        var before = Write("patch_things_by_id");
+        var after = Write("rotate_things_by_id");
+        Assert.Equal(before.ContentHash, after.ContentHash);
+        Assert.NotEqual(ToolGovernance.CatalogHash([before]), ToolGovernance.CatalogHash([after])); // the start-up does not skip the sync
+        await using var h = await GovernanceHarness.StartAsync(before);
+        await h.AllowAsync(["alice"], "auth0_things_update");
+        Assert.Equal(ToolRisk.None, (await h.Governance.GetStateAsync()).FindTool("auth0_things_update")!.Risk);
+
+        var sync = await h.Governance.SyncCatalogAsync([after], "deploy");
+        var tool = (await h.Governance.GetStateAsync()).FindTool("auth0_things_update")!;
+
+        Assert.Equal(["auth0_things_update"], sync.Changed);
+        Assert.Equal((ToolState.PendingReview, ToolRisk.Dangerous), (tool.State, tool.Risk));
+        Assert.Contains(await h.AuditAsync(), r => r.Event == "tool.changed" && r.Tool == "auth0_things_update"
+            && r.Details!.Contains("default risk None -> Dangerous; approval withdrawn, pending review", StringComparison.Ordinal));
+
+        // Lowered again: recorded, and nothing to withdraw (an approval given now holds).
+        await h.Governance.ApproveAsync(["auth0_things_update"], "admin");
+        await h.Governance.SyncCatalogAsync([before], "deploy");
+        tool = (await h.Governance.GetStateAsync()).FindTool("auth0_things_update")!;
+        Assert.Equal((ToolState.Approved, ToolRisk.None), (tool.State, tool.Risk));
+        Assert.Contains(await h.AuditAsync(), r => r.Event == "tool.changed" && r.Details == "default risk Dangerous -> None");
+    }
+
+    [Fact]
+    public async Task Resync_RiskSetByAnAdministrator_StaysAndKeepsTheApproval()
+    {
+        static Auth0ToolDescriptor Write(string operationId) => new(
+            "auth0_things_update", "things update", "Updates a thing.", "PATCH", "/things/{id}", operationId, ["things"], ["update:things"],
+            Auth0ToolAction.Write, "GA", Descriptors.Schema, false, false, false);
+        await using var h = await GovernanceHarness.StartAsync(Write("patch_things_by_id"));
+        await h.AllowAsync(["alice"], "auth0_things_update");
+        await h.Governance.ClassifyAsync(["auth0_things_update"], ToolRisk.Sensitive, "admin");
+
+        var sync = await h.Governance.SyncCatalogAsync([Write("rotate_things_by_id")], "deploy");
+        var tool = (await h.Governance.GetStateAsync()).FindTool("auth0_things_update")!;
+
+        Assert.Empty(sync.Changed);
+        Assert.Equal((ToolState.Approved, ToolRisk.Sensitive), (tool.State, tool.Risk));
+    }
+
+    [Fact]
     public async Task Approval_BoundToHash_ServerWithChangedCatalogueTreatsOldApprovalAsPending()
     {
         // Instance A approves v1; instance B (same store) runs v2 of the tool.
