@@ -169,7 +169,7 @@ internal sealed class HostSettings : IValidatableObject
 internal sealed class Auth0Settings
 {
     /// <summary>Tenant domain (<c>AUTH0_DOMAIN</c>): a host name with an optional port, optionally after <c>https://</c>.</summary>
-    [TenantDomain(ErrorMessage = "Auth0:Domain (AUTH0_DOMAIN): expected a host name with an optional port (1-65535), optionally after https://, e.g. your-tenant.us.auth0.com")]
+    [TenantDomain(ErrorMessage = "Auth0:Domain (AUTH0_DOMAIN): " + Auth0Mcp.Sdk.Http.Auth0ConnectionOptions.DomainRule)]
     public string? Domain { get; set; }
 
     /// <summary>Management API bearer token (<c>AUTH0_TOKEN</c>).</summary>
