@@ -26,8 +26,8 @@ internal static class CatalogCommand
         "default state (pending review unless changed with 'defaults set'), removed tools become Removed (calls are " +
         "denied), and a tool whose title, description, method, path, scopes or input schema changed gets a new content " +
         "hash, so an approval no longer holds and it returns to pending review until an admin approves it again; a change " +
-        "of lifecycle, annotations or operation id alone keeps the approval. Each tool's risk class is derived again at " +
-        "start (unless an admin set it with 'tools classify'): a tool whose class went up returns to pending review too. " +
+        "of lifecycle, annotations or operation id alone keeps the approval, unless it raises the tool's risk class: the class is derived again at " +
+        "start (unless an admin set it with 'tools classify'), and a tool whose class rose above the one it was approved at returns to pending review. " +
         "'auth0-mcp tools list' shows each tool's state and risk.";
 
     /// <summary>How the diff explains risk classes (printed with every text diff, and in docs/spec-updates.md).</summary>

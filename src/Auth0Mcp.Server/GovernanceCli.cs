@@ -820,6 +820,10 @@ internal static class GovernanceCli
             w.WriteBoolean("killed", tool.Killed);
             w.WriteString("contentHash", tool.ContentHash);
             w.WriteString("approvedHash", tool.ApprovedHash);
+            if (tool.ApprovedRisk is { } approvedRisk)
+            {
+                w.WriteString("approvedRisk", approvedRisk.ToString());
+            }
             w.WriteString("lastChange", tool.LastChange);
             WriteStrings(w, "toolsets", ToolGovernance.ToolsetsOf(state, tool));
             w.WriteStartArray("argumentPolicies");

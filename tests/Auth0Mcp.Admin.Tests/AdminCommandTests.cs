@@ -48,6 +48,37 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task Console_ResyncRaisingOnlyTheRisk_ShowsTheToolBackInReviewWithTheRiseAndNoContentDiff()
+    {
+        // auth0_roles_update's operation id made to read "rotate": its default risk rises, its content hash stays.
+        using var governance = new TempGovernance();
+        await using var context = await chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var original = Auth0ToolCatalog.Descriptors.Single(d => d.Name == "auth0_roles_update");
+        await using (var before = await StartAsync(governance.Store, Auth0ToolCatalog.Descriptors))
+        {
+            await ConsolePages.SignInAsync(page, before.Admin, ConsoleServer.AdminKey);
+            await page.GotoAsync(before.Admin + "/tools/auth0_roles_update");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("approved 1 tool(s)");
+        }
+
+        var changed = Auth0ToolCatalog.Descriptors.Select(d => d.Name == original.Name
+            ? new Auth0ToolDescriptor(d.Name, d.Title, d.Description, d.Method, d.Path, "rotate_role", d.Group, d.Scopes, d.Action, d.Lifecycle, d.InputSchema, d.ReadOnly, d.Destructive, d.Idempotent)
+            : d).ToList();
+        Assert.Equal(original.ContentHash, changed.Single(d => d.Name == original.Name).ContentHash);
+        await using var after = await StartAsync(governance.Store, changed);
+        await context.ClearCookiesAsync();
+        await ConsolePages.SignInAsync(page, after.Admin, ConsoleServer.AdminKey);
+        await page.GotoAsync(after.Admin + "/tools/auth0_roles_update");
+
+        await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("pending-review");
+        await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("changed since approval");
+        await Assertions.Expect(page.GetByTestId("risk-rise")).ToContainTextAsync("Its risk rose from None to Dangerous");
+        Assert.Equal(0, await page.GetByTestId("diff").CountAsync());
+    }
+
+    [Fact]
     public async Task Console_OidcSignIn_RedirectsToAuthorityWithCodeAndPkce()
     {
         using var governance = new TempGovernance();

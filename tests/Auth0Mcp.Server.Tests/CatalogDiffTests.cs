@@ -231,8 +231,8 @@ public sealed class CatalogDiffTests : IDisposable
     [Fact]
     public async Task CatalogDiff_OperationIdRaisingTheRisk_IsShownAndFailsTheRiskGateOnly()
     {
-        // Only the operation id changes: the tool keeps its name and content hash (its approval holds), but the
-        // runtime's classifier reads the operation id, so the tool becomes dangerous. Nothing breaks for a caller.
+        // Only the operation id changes: the tool keeps its name and content hash, but the runtime's classifier reads
+        // the operation id, so the tool becomes dangerous (and returns to review). Nothing breaks for a caller.
         var before = Write("old.json", SmallSpec.Build(
             SmallSpec.Op("patch", "/widgets/{id}", "widgets", "update", ["update:widgets"], SmallSpec.PathParam("id"))));
         var after = Write("new.json", SmallSpec.Build(

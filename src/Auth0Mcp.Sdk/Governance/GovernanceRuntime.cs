@@ -602,6 +602,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         RiskOverridden = tool.RiskOverridden,
         ContentHash = tool.ContentHash,
         ApprovedHash = tool.ApprovedHash,
+        ApprovedRisk = tool.ApprovedRisk,
         Killed = tool.Killed,
         LastChange = tool.LastChange,
         UpdatedAt = tool.UpdatedAt,

@@ -341,7 +341,7 @@ public sealed partial class ToolGovernance
                 if (!tool.RiskOverridden && RiskClassifier.Classify(descriptor) is var risk && risk != tool.Risk)
                 {
                     riskNote = $"default risk {tool.Risk} -> {risk}";
-                    riskRose = risk > tool.Risk;
+                    riskRose = risk > (tool.ApprovedRisk ?? tool.Risk); // above the risk the approval was given at
                     tool.Risk = risk;
                 }
 
@@ -355,7 +355,7 @@ public sealed partial class ToolGovernance
                 else if (contentChanged || riskNote is not null)
                 {
                     // An approval holds for the content and the risk it was given at: new content, or a higher risk,
-                    // returns the tool to review.
+                    // returns the tool to review (ApprovedHash and ApprovedRisk stay, to say what it was approved at).
                     var note = string.Join("; ", new[] { contentChanged ? $"content changed: {Short(tool.ContentHash)} -> {Short(descriptor.ContentHash)}" : null, riskNote }.OfType<string>());
                     tool.ContentHash = descriptor.ContentHash;
                     if (tool.State == ToolState.Approved && (contentChanged || riskRose))
@@ -363,6 +363,7 @@ public sealed partial class ToolGovernance
                         if (!state.Defaults.RequireApproval && state.Defaults.NewToolState == ToolState.Approved)
                         {
                             tool.ApprovedHash = descriptor.ContentHash;
+                            tool.ApprovedRisk = tool.Risk;
                             note += "; re-approved by default (require-approval is off)";
                         }
                         else
@@ -424,6 +425,7 @@ public sealed partial class ToolGovernance
 
         tool.State = target;
         tool.ApprovedHash = target == ToolState.Approved ? tool.ContentHash : null;
+        tool.ApprovedRisk = target == ToolState.Approved ? tool.Risk : null;
         Touch(tool, log, $"{why}: {target}");
         log.Add("tool.discovered", tool.Name, $"{why}; state {target}; risk {tool.Risk}");
     }
@@ -446,6 +448,7 @@ public sealed partial class ToolGovernance
 
             tool.State = ToolState.Approved;
             tool.ApprovedHash = tool.ContentHash;
+            tool.ApprovedRisk = tool.Risk;
             Touch(tool, log, $"approved at {Short(tool.ContentHash)}");
             return true;
         }, cancellationToken);
@@ -461,6 +464,7 @@ public sealed partial class ToolGovernance
 
             tool.State = ToolState.Disabled;
             tool.ApprovedHash = null;
+            tool.ApprovedRisk = null;
             Touch(tool, log, "disabled");
             return true;
         }, cancellationToken);
@@ -477,6 +481,11 @@ public sealed partial class ToolGovernance
             var old = tool.Risk;
             tool.Risk = risk;
             tool.RiskOverridden = true;
+            if (tool.State == ToolState.Approved)
+            {
+                tool.ApprovedRisk = risk; // an administrator's class of an approved tool is what it is approved at
+            }
+
             Touch(tool, log, $"risk {old} -> {risk}");
             return true;
         }, cancellationToken);

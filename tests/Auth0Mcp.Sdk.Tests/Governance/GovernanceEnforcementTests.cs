@@ -302,7 +302,8 @@ public sealed class GovernanceEnforcementTests
         var tool = (await h.Governance.GetStateAsync()).FindTool("auth0_things_update")!;
 
         Assert.Equal(["auth0_things_update"], sync.Changed);
-        Assert.Equal((ToolState.PendingReview, ToolRisk.Dangerous), (tool.State, tool.Risk));
+        Assert.Equal((ToolState.PendingReview, ToolRisk.Dangerous, ToolRisk.None), (tool.State, tool.Risk, tool.ApprovedRisk));
+        Assert.True(tool.ChangedSinceApproval()); // what the console marks "changed since approval" and counts back in review
         Assert.Contains(await h.AuditAsync(), r => r.Event == "tool.changed" && r.Tool == "auth0_things_update"
             && r.Details!.Contains("default risk None -> Dangerous; approval withdrawn, pending review", StringComparison.Ordinal));
 
@@ -312,6 +313,25 @@ public sealed class GovernanceEnforcementTests
         tool = (await h.Governance.GetStateAsync()).FindTool("auth0_things_update")!;
         Assert.Equal((ToolState.Approved, ToolRisk.None), (tool.State, tool.Risk));
         Assert.Contains(await h.AuditAsync(), r => r.Event == "tool.changed" && r.Details == "default risk Dangerous -> None");
+    }
+
+    [Fact]
+    public async Task Resync_RiskBackUpToTheOneApprovedAt_KeepsTheApproval()
+    {
+        // Approved while dangerous; lowered, then raised back: never above what the approval was given at.
+        static Auth0ToolDescriptor Write(string operationId) => new(
+            "auth0_things_update", "things update", "Updates a thing.", "PATCH", "/things/{id}", operationId, ["things"], ["update:things"],
+            Auth0ToolAction.Write, "GA", Descriptors.Schema, false, false, false);
+        await using var h = await GovernanceHarness.StartAsync(Write("rotate_things_by_id"));
+        await h.AllowAsync(["alice"], "auth0_things_update");
+
+        await h.Governance.SyncCatalogAsync([Write("patch_things_by_id")], "older-cli");
+        var sync = await h.Governance.SyncCatalogAsync([Write("rotate_things_by_id")], "server");
+        var tool = (await h.Governance.GetStateAsync()).FindTool("auth0_things_update")!;
+
+        Assert.Equal(["auth0_things_update"], sync.Changed); // recorded: default risk None -> Dangerous
+        Assert.Equal((ToolState.Approved, ToolRisk.Dangerous, ToolRisk.Dangerous), (tool.State, tool.Risk, tool.ApprovedRisk));
+        Assert.False(tool.ChangedSinceApproval());
     }
 
     [Fact]

@@ -34,7 +34,7 @@ internal sealed class IndexModel : AdminPageModel
     {
         State = await Governance.GetStateAsync(cancellationToken);
         Counts = Enum.GetValues<ToolState>().Select(s => (s, State.Tools.Count(t => t.State == s))).ToList();
-        BackInReview = State.Tools.Count(t => t.State == ToolState.PendingReview && t.ApprovedHash is not null && t.ApprovedHash != t.ContentHash);
+        BackInReview = State.Tools.Count(t => t.State == ToolState.PendingReview && t.ChangedSinceApproval());
         PendingRequests = State.Grants.Count(g => g.Status == GrantStatus.Requested);
         PendingApprovals = State.CallApprovals.Count(a => a.AwaitsAdministrator(Governance.Time.GetUtcNow()));
         Granted = Console.GrantedScopes();

@@ -32,7 +32,7 @@ internal sealed class ToolModel : AdminPageModel
 
     public string Schema { get; private set; } = "";
 
-    public bool Changed => Tool is { ApprovedHash: { } a } t && a != t.ContentHash;
+    public bool Changed => Tool?.ChangedSinceApproval() == true;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +52,7 @@ internal sealed class ToolModel : AdminPageModel
         Schema = d is null ? "" : JsonNode.Parse(d.InputSchema)?.ToJsonString(Indented) ?? d.InputSchema;
         await Console.Audit.RefreshAsync(cancellationToken);
         History = Console.Audit.ForTool(Name, 100);
-        if (Changed
+        if (Changed && Tool.ApprovedHash != Tool.ContentHash
             && Console.Audit.ContentSequence(Name, Tool.ApprovedHash!) is { } approvedSeq
             && Console.Audit.ContentSequence(Name, Tool.ContentHash) is { } currentSeq
             && await Console.Audit.ReadAsync(approvedSeq, cancellationToken) is { Details: { } approved }

@@ -8,7 +8,7 @@ namespace Auth0Mcp.Admin.Pages.Admin;
 internal sealed record ToolRow(GovernedTool Tool, Auth0ToolDescriptor? Descriptor, IReadOnlyList<string> Missing)
 {
     /// <summary>Back in review after a change since its approval.</summary>
-    public bool Changed => Tool.ApprovedHash is not null && Tool.ApprovedHash != Tool.ContentHash;
+    public bool Changed => Tool.ChangedSinceApproval();
 }
 
 /// <summary>Tools: every tool with filters and search, keyset-paged by name, and bulk approve / disable / classify.</summary>

@@ -100,6 +100,12 @@ public sealed class GovernedTool
     /// <summary>The content hash that was approved; an approval holds only while it equals <see cref="ContentHash"/>.</summary>
     public string? ApprovedHash { get; set; }
 
+    /// <summary>
+    /// The risk in force when the tool was approved: a re-sync whose derived risk rises above it withdraws the approval.
+    /// Null when not approved, or approved before the risk was recorded (the risk before the re-sync stands in).
+    /// </summary>
+    public ToolRisk? ApprovedRisk { get; set; }
+
     /// <summary>The per-tool kill switch.</summary>
     public bool Killed { get; set; }
 
@@ -111,6 +117,10 @@ public sealed class GovernedTool
 
     /// <summary>Who last changed the record.</summary>
     public string? UpdatedBy { get; set; }
+
+    /// <summary>Whether the tool was approved and has changed since: new content, or a risk above the one approved.</summary>
+    internal bool ChangedSinceApproval() =>
+        ApprovedHash is not null && (ApprovedHash != ContentHash || ApprovedRisk is { } approved && Risk > approved);
 }
 
 /// <summary>A named bundle of tools.</summary>
