@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Progressive;
 using Microsoft.Extensions.Options;
@@ -68,10 +69,10 @@ internal sealed class HostSettings : IValidatableObject
             yield break;
         }
 
-        if (!string.IsNullOrEmpty(Auth0.Token) && (!string.IsNullOrEmpty(Auth0.ClientId) || !string.IsNullOrEmpty(Auth0.ClientSecret)))
+        if (Auth0CredentialSnapshot.IsSet(Auth0.Token) && Auth0CredentialSnapshot.IsSet(Auth0.ClientId) && Auth0CredentialSnapshot.IsSet(Auth0.ClientSecret))
         {
-            // A token wins over client credentials: with both set, one of them would be ignored without a word.
-            yield return new("Auth0: AUTH0_TOKEN and AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET are both set; set one credential: a Management API token (used as it is, never renewed) or an M2M application's client id and secret (tokens obtained and renewed)");
+            // Two whole credentials, and a token wins over client credentials: one would be ignored without a word.
+            yield return new("Auth0: " + Auth0CredentialSnapshot.BothCredentials);
         }
 
         if (AdminEnabled && !Http.AdminConsole.Available)

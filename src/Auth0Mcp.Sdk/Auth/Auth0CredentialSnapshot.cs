@@ -57,7 +57,16 @@ public sealed class Auth0CredentialSnapshot
     /// <inheritdoc />
     public override string ToString() => $"Auth0Credential(v{Version}, {Kind}, client {ClientId ?? "-"}, from {Source})";
 
-    private static string? Normalize(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    /// <summary>
+    /// What a host says when a token and client credentials are both configured: the token wins, and the client
+    /// credentials are ignored (auth0-mcp refuses the two at start; a rotation may switch between them).
+    /// </summary>
+    internal const string BothCredentials = "AUTH0_TOKEN and AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET are both set; set one credential: a Management API token (used as it is, never renewed) or an M2M application's client id and secret (tokens obtained and renewed)";
+
+    /// <summary>Whether a credential value counts as set: not empty or blank (as the snapshot reads it).</summary>
+    internal static bool IsSet(string? value) => !string.IsNullOrWhiteSpace(value);
+
+    private static string? Normalize(string? value) => IsSet(value) ? value!.Trim() : null;
 }
 
 /// <summary>A credential change asked for by an administrator (<c>auth0-mcp credentials rotate</c>). Null members keep their value.</summary>

@@ -57,6 +57,10 @@ public sealed class Auth0Doctor(
             Auth0CredentialKind.ClientCredentials => Auth0DoctorCheck.Ok("credential", $"client credentials of the M2M application {credential.ClientId}; tokens are obtained and renewed automatically"),
             _ => Auth0DoctorCheck.Fail("credential", "no credential: set AUTH0_TOKEN, or AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET"),
         });
+        if (credential.Kind == Auth0CredentialKind.StaticToken && credential.ClientId is not null && credential.ClientSecret is not null)
+        {
+            checks.Add(Auth0DoctorCheck.Warn("credential", $"{Auth0CredentialSnapshot.BothCredentials}: the token is used, the client credentials of {credential.ClientId} are ignored (auth0-mcp serve refuses the two at start)"));
+        }
 
         Auth0AccessToken? token = null;
         if (credential.Kind != Auth0CredentialKind.None)

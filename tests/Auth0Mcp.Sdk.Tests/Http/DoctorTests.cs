@@ -45,6 +45,23 @@ public sealed class DoctorTests
     }
 
     [Fact]
+    public async Task Doctor_TokenBesideClientCredentials_WarnsThatTheClientCredentialsAreIgnored()
+    {
+        await using var h = await Harness.ClientCredentialsAsync();
+        h.Services.GetRequiredService<Auth0CredentialStore>().Rotate(new Auth0CredentialUpdate { Token = "rotated-token-5e4d3c" });
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, """{"friendly_name":"Test"}""");
+
+        var report = await h.Services.GetRequiredService<Auth0Doctor>().RunAsync(Approved);
+
+        Assert.Equal(Auth0CredentialKind.StaticToken, report.CredentialKind);
+        var warning = Assert.Single(report.Checks, c => c.Name == "credential" && c.Status == Auth0DoctorStatus.Warn);
+        Assert.Contains("both set", warning.Message, StringComparison.Ordinal);
+        Assert.Contains($"the client credentials of {Harness.ClientId} are ignored", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("rotated-token-5e4d3c", report.ToText() + report.ToJson(), StringComparison.Ordinal);
+        AssertNoSecrets(report.ToText() + report.ToJson(), h);
+    }
+
+    [Fact]
     public async Task Doctor_TokenEndpointRefuses_FailsWithReasonAndNoSecret()
     {
         await using var h = await Harness.ClientCredentialsAsync();

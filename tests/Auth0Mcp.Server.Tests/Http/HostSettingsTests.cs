@@ -142,17 +142,33 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Equal(["bob:ops,dev", "carol:"], settings.Authentication.ApiKeys.Select(k => $"{k.User}:{string.Join(',', k.Groups)}"));
     }
 
-    [Theory]
-    [InlineData("AUTH0_CLIENT_ID")]
-    [InlineData("AUTH0_CLIENT_SECRET")]
-    public void TokenAndClientCredentials_BothSet_IsRefusedNamingBoth(string client)
+    [Fact]
+    public void TokenAndClientCredentials_BothSet_IsRefusedNamingBoth()
     {
         // A token wins over client credentials: with both, one would be ignored silently.
-        var message = Problems(new() { ["AUTH0_TOKEN"] = "tok-1f2e3d", [client] = "value-4c5b6a" });
+        var message = Problems(new() { ["AUTH0_TOKEN"] = "tok-1f2e3d", ["AUTH0_CLIENT_ID"] = "cid-7a8b9c", ["AUTH0_CLIENT_SECRET"] = "value-4c5b6a" });
 
         Assert.Contains("AUTH0_TOKEN and AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET are both set", message, StringComparison.Ordinal);
         Assert.DoesNotContain("tok-1f2e3d", message, StringComparison.Ordinal);
         Assert.DoesNotContain("value-4c5b6a", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("tok", "cid", null)] // a client id alone is no credential: the token is the one
+    [InlineData(" ", "cid", "secret")] // a blank token is no token: the client credentials are the one
+    public void TokenAndClientCredentials_OnlyOneWholeCredential_IsAccepted(string? token, string? clientId, string? secret)
+    {
+        var settings = Settings.Load(new() { ["AUTH0_TOKEN"] = token, ["AUTH0_CLIENT_ID"] = clientId, ["AUTH0_CLIENT_SECRET"] = secret });
+
+        Assert.Equal(clientId, settings.Auth0.ClientId);
+    }
+
+    [Fact]
+    public void ConfigFile_Token_IsBound()
+    {
+        var settings = Settings.Load([], "--config", File("""{ "Auth0": { "Token": "file-token" } }"""));
+
+        Assert.Equal("file-token", settings.Auth0.Token);
     }
 
     [Fact]
@@ -231,7 +247,7 @@ public sealed class HostSettingsTests : IDisposable
                 _ when setting.Key.EndsWith("ToolsMode", StringComparison.Ordinal) => "progressive",
                 _ when setting.Key.EndsWith("AuditKey", StringComparison.Ordinal) => null,
                 _ when setting.Key == "Server:Http" => null,
-                // A token beside the client credentials is refused (Environment_DocumentedNames_ReachTheirSettings binds it).
+                // A token beside the client credentials is refused (ConfigFile_Token_IsBound binds it from a file).
                 _ when setting.Key == "Auth0:Token" => null,
                 _ => "x-" + parts[^1],
             };
