@@ -222,7 +222,7 @@ internal static class Auth0RequestBuilder
     /// (one). <c>simple</c> joins them by commas (<c>x,1,y,2</c>, <c>x=1,y=2</c>); <c>label</c> leads with a dot and
     /// joins by commas, or exploded by dots (<c>.x=1.y=2</c>, <c>.1.2.3</c>); <c>matrix</c> is <c>;name=</c> and the
     /// parts comma-joined, or exploded <c>;name=item</c> per item and <c>;key=value</c> per property (an empty value
-    /// is <c>;name</c>). With <paramref name="escape"/> (a path) the name, each key and each value are percent-encoded
+    /// is the name alone: <c>;name</c>, <c>;key</c>). With <paramref name="escape"/> (a path) the name, each key and each value are percent-encoded
     /// on their own and the separators are literal, so a comma, <c>=</c> or <c>/</c> inside one is not taken for one.
     /// Null properties are left out; a nested value goes as its JSON text.
     /// </summary>
@@ -251,8 +251,10 @@ internal static class Auth0RequestBuilder
 
                 return (explode, value.ValueKind) switch
                 {
-                    (true, JsonValueKind.Array) => string.Concat(parts.Select(p => ";" + matrixName + "=" + p)),
-                    (true, JsonValueKind.Object) => string.Concat(parts.Select(p => ";" + p)),
+                    // RFC 6570's ';' operator: an empty item or property value is the name alone, without '='.
+                    (true, JsonValueKind.Array) => string.Concat(parts.Select(p => ";" + matrixName + (p.Length == 0 ? "" : "=" + p))),
+                    (true, JsonValueKind.Object) => string.Concat(Properties(value).Select(p => (Name: E(p.Name), Value: E(Scalar(p.Value))))
+                        .Select(p => ";" + p.Name + (p.Value.Length == 0 ? "" : "=" + p.Value))),
                     _ => ";" + matrixName + "=" + string.Join(",", parts),
                 };
             default:

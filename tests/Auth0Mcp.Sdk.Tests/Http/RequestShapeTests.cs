@@ -116,6 +116,8 @@ public sealed class RequestShapeTests
     [InlineData(Auth0ArgumentLocation.PathMatrixExploded, """["blue","black","brown"]""", ";color=blue;color=black;color=brown")]
     [InlineData(Auth0ArgumentLocation.PathMatrixExploded, """{"R":100,"G":200,"B":150}""", ";R=100;G=200;B=150")]
     [InlineData(Auth0ArgumentLocation.PathMatrixExploded, "[]", ";color")]
+    [InlineData(Auth0ArgumentLocation.PathMatrixExploded, """["a",""]""", ";color=a;color")]
+    [InlineData(Auth0ArgumentLocation.PathMatrixExploded, """{"R":"","G":"1"}""", ";R;G=1")]
     // Each key and value escaped on its own (a ',', '/', '=' or space in one is not a separator); the separators literal;
     // null properties left out, a nested value as its JSON text.
     [InlineData(Auth0ArgumentLocation.Path, """{"a,b":"c/d","e f":"g=h","gone":null}""", "a%2Cb,c%2Fd,e%20f,g%3Dh")]

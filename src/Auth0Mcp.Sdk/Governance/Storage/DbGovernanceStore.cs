@@ -230,7 +230,8 @@ public abstract class DbGovernanceStore : IGovernanceStore
             _writeConnection = null;
         }
 
-        _keyGate.Dispose();
+        // _keyGate is not disposed: a caller may still hold or await it (its first write racing the disposal), and
+        // without AvailableWaitHandle it holds nothing to release.
         GC.SuppressFinalize(this);
     }
 
