@@ -122,6 +122,10 @@ internal static class AdminAuthentication
         context.HandleResponse();
     }
 
+    /// <summary>Whether a proxy forwarded <paramref name="request"/> (<c>Forwarded</c>, <c>X-Forwarded-For</c>, <c>X-Real-IP</c>): its loopback peer is then not its client.</summary>
+    internal static bool IsForwarded(HttpRequest request) =>
+        request.Headers.ContainsKey("Forwarded") || request.Headers.ContainsKey("X-Forwarded-For") || request.Headers.ContainsKey("X-Real-IP");
+
     private static string Fingerprint(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 
     /// <summary>The API key entry matching <paramref name="presented"/>, comparing every key in fixed time.</summary>

@@ -296,8 +296,12 @@ internal static class HostConfiguration
         var governance = settings.Governance;
         options.UseStore(_ => GovernanceStores.Open(governance));
         options.StdioIdentity = governance.StdioCaller;
-        options.SubjectClaimTypes.Insert(0, settings.Authentication.Jwt.SubjectClaim);
-        options.GroupClaimTypes.Insert(0, settings.Authentication.Jwt.GroupsClaim);
+        // Only the configured claims: a token's other claims (a "groups" beside the configured roles claim) grant nothing.
+        // The API key and local user schemes issue these same claim types.
+        options.SubjectClaimTypes.Clear();
+        options.SubjectClaimTypes.Add(settings.Authentication.Jwt.SubjectClaim);
+        options.GroupClaimTypes.Clear();
+        options.GroupClaimTypes.Add(settings.Authentication.Jwt.GroupsClaim);
         options.AddArgumentPolicies(governance.ArgumentRules);
         if (governance.CallApprovals is { } approvals)
         {

@@ -98,6 +98,14 @@ internal sealed class HostSettings : IValidatableObject
         }
 
         var jwt = Authentication.Jwt;
+        if (jwt.Authority is { } authority && Uri.TryCreate(authority, UriKind.Absolute, out var authorityUrl)
+            && authorityUrl.Scheme == Uri.UriSchemeHttp && !authorityUrl.IsLoopback)
+        {
+            // The signing keys are fetched from the authority: over plain http anyone on the path could hand over a key
+            // and sign tokens for any caller.
+            yield return new("Authentication:Jwt:Authority (AUTH0_MCP_OIDC_AUTHORITY) must be https (plain http only on a loopback address, for a local test issuer)");
+        }
+
         if (!AdminOnly && (jwt.Authority is null) != (jwt.Audience is null))
         {
             yield return new("JWT authentication needs both AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE (Authentication:Jwt:Authority and :Audience)");
@@ -136,6 +144,11 @@ internal sealed class HostSettings : IValidatableObject
             if (!seen.Add(entry.Key))
             {
                 yield return new($"{label} repeats another key");
+            }
+
+            if (entry.Key.Count(c => c == '.') == 2)
+            {
+                yield return new($"{label} has two dots, so 'Authorization: Bearer KEY' would be read as a JWT: use a key without them (e.g. openssl rand -hex 24)");
             }
         }
     }

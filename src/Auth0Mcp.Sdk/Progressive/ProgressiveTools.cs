@@ -46,6 +46,21 @@ internal static class ProgressiveTools
         return all;
     }
 
+    /// <summary>
+    /// Each tool's risk as governance holds it (an administrator's class included); without governance, the default
+    /// of <see cref="RiskClassifier"/>.
+    /// </summary>
+    private static async ValueTask<Func<Auth0ToolDescriptor, ToolRisk>> RisksAsync(MessageContext context, CancellationToken cancellationToken)
+    {
+        if (context.Services?.GetService<GovernanceRuntime>() is not { } governance)
+        {
+            return RiskClassifier.Classify;
+        }
+
+        var state = await governance.Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        return tool => state.FindTool(tool.Name)?.Risk ?? RiskClassifier.Classify(tool);
+    }
+
     private static JsonElement Schema(string json)
     {
         using var doc = JsonDocument.Parse(json);
@@ -75,11 +90,11 @@ internal static class ProgressiveTools
         w.WriteEndArray();
     }
 
-    // The action (Read, Write, Delete), the default risk of RiskClassifier (none, sensitive, dangerous) and the HTTP call.
-    private static void WriteActionAndRisk(Utf8JsonWriter w, Auth0ToolDescriptor tool)
+    // The action (Read, Write, Delete), the risk governance holds (none, sensitive, dangerous) and the HTTP call.
+    private static void WriteActionAndRisk(Utf8JsonWriter w, Auth0ToolDescriptor tool, ToolRisk risk)
     {
         w.WriteString("action", tool.Action.ToString());
-        w.WriteString("risk", RiskClassifier.Classify(tool).ToString().ToLowerInvariant());
+        w.WriteString("risk", risk.ToString().ToLowerInvariant());
         w.WriteString("http", tool.Method + " " + tool.Path);
     }
 
@@ -110,6 +125,7 @@ internal static class ProgressiveTools
             ArgumentNullException.ThrowIfNull(request);
             var options = request.Services?.GetService<IOptions<ToolsModeOptions>>()?.Value ?? new ToolsModeOptions();
             var entitled = await EntitledAsync(request, cancellationToken).ConfigureAwait(false);
+            var riskOf = await RisksAsync(request, cancellationToken).ConfigureAwait(false);
             var query = StringArg(request, "query");
             var group = StringArg(request, "group");
             Auth0ToolAction? action = null;
@@ -162,7 +178,7 @@ internal static class ProgressiveTools
                         w.WriteString("name", hit.Tool.Name);
                         w.WriteString("purpose", ToolSummary.Purpose(hit.Tool));
                         WriteRequired(w, hit.Tool);
-                        WriteActionAndRisk(w, hit.Tool);
+                        WriteActionAndRisk(w, hit.Tool, riskOf(hit.Tool));
                         w.WriteEndObject();
                     }
 
@@ -204,6 +220,8 @@ internal static class ProgressiveTools
                 return Text($"No tool '{name}' that you may call: find names with auth0_search_tools.", error: true);
             }
 
+            var riskOf = await RisksAsync(request, cancellationToken).ConfigureAwait(false);
+
             using var stream = new MemoryStream();
             using (var w = new Utf8JsonWriter(stream))
             {
@@ -211,7 +229,7 @@ internal static class ProgressiveTools
                 w.WriteString("name", tool.Name);
                 w.WriteString("title", tool.Title);
                 w.WriteString("description", tool.Description);
-                WriteActionAndRisk(w, tool);
+                WriteActionAndRisk(w, tool, riskOf(tool));
                 WriteRequired(w, tool);
                 w.WriteStartObject("annotations");
                 w.WriteBoolean("readOnlyHint", tool.ReadOnly);

@@ -12,12 +12,15 @@ namespace Auth0Mcp.Server.Http;
 internal sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 {
     public IReadOnlyList<ApiKeyEntry> Keys { get; set; } = [];
+
+    /// <summary>The claim types governance reads the subject and the groups from (the JWT's, so one pair serves every scheme).</summary>
+    public (string Subject, string Groups) ClaimTypes { get; set; } = ("sub", "groups");
 }
 
 /// <summary>
 /// Authenticates a request carrying one of the configured static keys, in <c>X-API-Key</c> or as
-/// <c>Authorization: Bearer KEY</c>: the principal has the key's user as <c>sub</c> and its groups as <c>groups</c>
-/// claims, which is what governance reads. Keys are compared as SHA-256 digests in fixed time.
+/// <c>Authorization: Bearer KEY</c>: the principal has the key's user and groups as the claims governance reads
+/// (the JWT's subject and groups claims, <c>sub</c> and <c>groups</c> by default). Keys are compared as SHA-256 digests in fixed time.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
@@ -61,9 +64,15 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
             return Task.FromResult(AuthenticateResult.Fail("invalid API key"));
         }
 
-        var claims = new List<Claim> { new("sub", match.User) };
-        claims.AddRange(match.Groups.Select(g => new Claim("groups", g)));
-        var identity = new ClaimsIdentity(claims, SchemeName, "sub", "groups");
+        var (subject, groups) = Options.ClaimTypes;
+        var claims = new List<Claim> { new(subject, match.User) };
+        if (subject != "sub")
+        {
+            claims.Add(new("sub", match.User)); // what the MCP SDK binds a session to
+        }
+
+        claims.AddRange(match.Groups.Select(g => new Claim(groups, g)));
+        var identity = new ClaimsIdentity(claims, SchemeName, subject, groups);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 }
@@ -84,9 +93,21 @@ internal sealed class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAu
             return Task.FromResult(AuthenticateResult.Fail("the local user is only for loopback connections"));
         }
 
-        var claims = new List<Claim> { new("sub", Options.User) };
-        claims.AddRange(Options.Groups.Select(g => new Claim("groups", g)));
-        var identity = new ClaimsIdentity(claims, SchemeName, "sub", "groups");
+        if (Auth0Mcp.Admin.AdminAuthentication.IsForwarded(Request))
+        {
+            // A reverse proxy on this machine: its loopback connection carries someone else's request.
+            return Task.FromResult(AuthenticateResult.Fail("the local user is only for direct loopback connections, not ones a proxy forwarded"));
+        }
+
+        var (subject, groups) = Options.ClaimTypes;
+        var claims = new List<Claim> { new(subject, Options.User) };
+        if (subject != "sub")
+        {
+            claims.Add(new("sub", Options.User)); // what the MCP SDK binds a session to
+        }
+
+        claims.AddRange(Options.Groups.Select(g => new Claim(groups, g)));
+        var identity = new ClaimsIdentity(claims, SchemeName, subject, groups);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 }
@@ -97,4 +118,7 @@ internal sealed class LocalUserAuthenticationOptions : AuthenticationSchemeOptio
     public string User { get; set; } = "";
 
     public IReadOnlyList<string> Groups { get; set; } = [];
+
+    /// <summary>As <see cref="ApiKeyAuthenticationOptions.ClaimTypes"/>.</summary>
+    public (string Subject, string Groups) ClaimTypes { get; set; } = ("sub", "groups");
 }

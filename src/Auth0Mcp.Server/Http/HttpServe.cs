@@ -69,6 +69,10 @@ internal static class HttpServe
         // Authentication registers data protection; only the admin console (AUTH0_MCP_ADMIN) protects cookies with it.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");
+        // The request guard refuses a body once it has read past Server:MaxRequestBytes: Kestrel's own limit (30 MB by
+        // default) must not come first, or a large setting would meet a refusal without the limit's message. Kestrel
+        // counts what it has buffered ahead of the guard (up to its 1 MiB request buffer), hence the margin.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Math.Max(30_000_000L, settings.Server.MaxRequestBytes + 4L * 1024 * 1024));
         builder.Services.AddSingleton(settings);
 
         builder.Services.AddAuth0Mcp(settings).WithHttpTransport(o =>
@@ -108,7 +112,11 @@ internal static class HttpServe
 
         if (keys)
         {
-            auth.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.Keys = settings.Authentication.ApiKeys);
+            auth.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o =>
+            {
+                o.Keys = settings.Authentication.ApiKeys;
+                o.ClaimTypes = (settings.Authentication.Jwt.SubjectClaim, settings.Authentication.Jwt.GroupsClaim);
+            });
         }
 
         if (settings.Authentication.LocalUser)
@@ -118,6 +126,7 @@ internal static class HttpServe
                 var local = settings.Governance.StdioCaller;
                 o.User = local?.User ?? "";
                 o.Groups = local?.Groups ?? [];
+                o.ClaimTypes = (settings.Authentication.Jwt.SubjectClaim, settings.Authentication.Jwt.GroupsClaim);
             });
         }
 
@@ -186,7 +195,7 @@ internal static class HttpServe
     }
 
     private static bool IsLoopback(string host) =>
-        host is "localhost" or "127.0.0.1" or "[::1]" or "::1"
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host is "127.0.0.1" or "[::1]" or "::1"
         || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
     // A JWT is three base64url parts; an API key (hex, base64, …) is not.

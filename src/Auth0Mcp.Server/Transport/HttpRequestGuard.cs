@@ -42,23 +42,42 @@ internal static class HttpRequestGuard
             var chunk = new byte[64 * 1024];
             long total = 0;
             int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            try
             {
-                total += read;
-                if (total > limits.MaxRequestBytes)
+                while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
                 {
-                    using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                    hash.AppendData(buffer.GetBuffer(), 0, (int)buffer.Length);
-                    hash.AppendData(chunk, 0, read);
-                    // Keep only the start, for the id; the rest is never read.
-                    buffer.SetLength(Math.Min(buffer.Length, 8192));
-                    var header = JsonRpcGuard.Peek(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-                    await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total,
-                        Convert.ToHexStringLower(hash.GetHashAndReset()), subjectClaim, groupsClaim).ConfigureAwait(false);
-                    return;
+                    total += read;
+                    if (total > limits.MaxRequestBytes)
+                    {
+                        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                        hash.AppendData(buffer.GetBuffer(), 0, (int)buffer.Length);
+                        hash.AppendData(chunk, 0, read);
+                        // Keep only the start, for the id; the rest is never read.
+                        buffer.SetLength(Math.Min(buffer.Length, 8192));
+                        var header = JsonRpcGuard.Peek(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                        await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total,
+                            Convert.ToHexStringLower(hash.GetHashAndReset()), subjectClaim, groupsClaim).ConfigureAwait(false);
+                        return;
+                    }
+
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            catch (BadHttpRequestException ex)
+            {
+                // Kestrel gave up on the body (it stalled below the minimum data rate, or broke off): refused and recorded
+                // like any other refusal, not an unhandled error with its stack in the log.
+                var unread = new JsonRpcRefusal(-32600, JsonRpcRefusal.Malformed, $"Request refused: the body could not be read ({ex.Message}); nothing was run.", "null", null, null);
+                try
+                {
+                    await RefuseAsync(context, ex.StatusCode, unread, total, "", subjectClaim, groupsClaim).ConfigureAwait(false);
+                }
+                catch (Exception answer) when (answer is IOException or OperationCanceledException or InvalidOperationException)
+                {
+                    // Recorded; the connection is gone or the answer already started: nothing more to say to it.
                 }
 
-                buffer.Write(chunk, 0, read);
+                return;
             }
 
             var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);

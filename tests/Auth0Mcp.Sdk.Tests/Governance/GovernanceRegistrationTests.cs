@@ -165,6 +165,15 @@ public sealed class GovernanceRegistrationTests
     }
 
     [Fact]
+    public void ClaimsResolver_GroupValues_ACommaIsPartOfTheNameAJsonArrayIsItsItems()
+    {
+        var resolver = new ClaimsCallerIdentityResolver(new ToolGovernanceOptions());
+        var principal = GovernanceHarness.User("auth0|123", "Support, mcp-admins", "CN=ops,OU=groups,DC=example", "[\"a\",\"b\"]", "[not json");
+
+        Assert.Equal(["Support, mcp-admins", "CN=ops,OU=groups,DC=example", "a", "b", "[not json"], resolver.Resolve(principal)!.Groups);
+    }
+
+    [Fact]
     public void CallerIdentity_FromUserAndGroups_SplitsCommaList()
     {
         Assert.Equal(["a", "b"], CallerIdentity.From("u", " a, b ,")!.Groups);

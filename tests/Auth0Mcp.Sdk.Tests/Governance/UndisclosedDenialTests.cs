@@ -67,6 +67,23 @@ public sealed class UndisclosedDenialTests
     }
 
     [Fact]
+    public async Task ProgressiveSearchAndDescribe_RiskIsTheOneGovernanceHolds_AnAdministratorsClassIncluded()
+    {
+        await using var h = await StartAsync(progressive: true);
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        Assert.Equal(ToolRisk.Sensitive, (await h.Governance.GetStateAsync()).FindTool("auth0_logs_list")!.Risk); // the default: logs are personal data
+
+        await h.Governance.ClassifyAsync(["auth0_logs_list"], ToolRisk.Dangerous, "admin");
+        var search = ResultText.Of(await alice.CallToolAsync("auth0_search_tools", new Dictionary<string, object?> { ["query"] = "logs" }));
+        var describe = ResultText.Of(await alice.CallToolAsync("auth0_describe_tool", new Dictionary<string, object?> { ["name"] = "auth0_logs_list" }));
+
+        using var found = JsonDocument.Parse(search);
+        Assert.Equal("dangerous", found.RootElement.GetProperty("tools").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "auth0_logs_list").GetProperty("risk").GetString());
+        using var described = JsonDocument.Parse(describe);
+        Assert.Equal("dangerous", described.RootElement.GetProperty("risk").GetString());
+    }
+
+    [Fact]
     public async Task CallTool_KillSwitchOnAToolTheCallerIsEntitledTo_IsExplained()
     {
         await using var h = await StartAsync();

@@ -164,6 +164,54 @@ public sealed class HostSettingsTests : IDisposable
     }
 
     [Fact]
+    public void GroupsAndSubjectClaims_Configured_AreTheOnlyOnesGovernanceReads()
+    {
+        // A token with the configured roles claim and a "groups" claim beside it: only the configured one counts.
+        var settings = Settings.Load([], "--config", File("""{ "Authentication": { "Jwt": { "SubjectClaim": "email", "GroupsClaim": "https://acme/roles" } } }"""));
+        var options = new Sdk.Governance.ToolGovernanceOptions();
+        settings.ApplyTo(options);
+        var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+        [
+            new("sub", "auth0|attacker"), new("email", "carol@example.com"),
+            new("https://acme/roles", "support"), new("groups", "mcp-admins"), new("group", "mcp-admins"),
+        ], "Bearer"));
+
+        var caller = new Sdk.Governance.ClaimsCallerIdentityResolver(options).Resolve(principal)!;
+
+        Assert.Equal("carol@example.com", caller.User);
+        Assert.Equal(["support"], caller.Groups);
+        Assert.Null(new Sdk.Governance.ClaimsCallerIdentityResolver(options).Resolve(new System.Security.Claims.ClaimsPrincipal(
+            new System.Security.Claims.ClaimsIdentity([new("sub", "auth0|no-email")], "Bearer")))); // no fallback to sub
+    }
+
+    [Theory]
+    [InlineData("http://login.example.com/", true)]
+    [InlineData("https://login.example.com/", false)]
+    [InlineData("http://127.0.0.1:9000/", false)]
+    public void JwtAuthority_PlainHttp_RefusedUnlessLoopback(string authority, bool refused)
+    {
+        var env = new Dictionary<string, string?> { ["AUTH0_MCP_OIDC_AUTHORITY"] = authority, ["AUTH0_MCP_OIDC_AUDIENCE"] = "https://mcp.example.com/" };
+        const string Message = "Authentication:Jwt:Authority (AUTH0_MCP_OIDC_AUTHORITY) must be https";
+        if (refused)
+        {
+            Assert.Contains(Message, Problems(env, "--http", "http://127.0.0.1:8080/mcp"), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(authority, Settings.Load(env, "--http", "http://127.0.0.1:8080/mcp").Authentication.Jwt.Authority);
+        }
+    }
+
+    [Fact]
+    public void ApiKey_ShapedLikeAJwt_IsRefused()
+    {
+        var message = Problems(new() { ["AUTH0_MCP_API_KEYS"] = "aaaaaaaa.bbbbbbbb.cccccccc=bob" }, "--http", "http://127.0.0.1:8080/mcp");
+
+        Assert.Contains("API key #1 (bob) has two dots", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("aaaaaaaa", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ConfigFile_Token_IsBound()
     {
         var settings = Settings.Load([], "--config", File("""{ "Auth0": { "Token": "file-token" } }"""));

@@ -154,6 +154,96 @@ public sealed class HttpAuthTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Host_LoopbackNameInCapitals_IsAccepted()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartAsync(auth0.BaseUrl);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Host = "LOCALHOST:" + server.Url.Port;
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.TryAddWithoutValidation("X-API-Key", AliceKey);
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task GroupsClaimConfigured_ApiKeysKeepTheirGroups_AndAJwtsOtherGroupsClaimGrantsNothing()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await _governance.RunAsync("tools", "approve", "*");
+        await _governance.RunAsync("profiles", "create", "support-readers", "--toolsets", "read-only", "--groups", "support", "--policy", "auto");
+        var file = Path.Combine(Path.GetDirectoryName(_governance.Store)!, "settings.json");
+        await File.WriteAllTextAsync(file, """{ "Authentication": { "Jwt": { "GroupsClaim": "https://acme/roles" } } }""");
+        await using var server = await InProcessServer.StartAsync(Settings.Load(Env(auth0.BaseUrl), "--config", file, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+
+        await using var keyed = await server.ConnectAsync(new Dictionary<string, string> { ["X-API-Key"] = AliceKey });
+        await using var token = await server.ConnectAsync(Bearer(_issuer.Token("dave", ["support"])));
+
+        Assert.NotEmpty(await keyed.ListToolsAsync()); // alice:support, issued under the configured claim
+        Assert.Empty(await token.ListToolsAsync()); // "groups": ["support"] is not the configured claim
+    }
+
+    [Fact]
+    public async Task LocalUser_RequestAProxyForwarded_IsNotTheLocalUser()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        var env = Env(auth0.BaseUrl);
+        env["AUTH0_MCP_HTTP_LOCAL_USER"] = "on";
+        env["AUTH0_MCP_USER"] = "carol";
+        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+        using var http = new HttpClient();
+        async Task<HttpStatusCode> PostAsync(string? forwardedFor)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            if (forwardedFor is not null)
+            {
+                request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
+            }
+
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync("203.0.113.5"));
+    }
+
+    [Fact]
+    public async Task RequestLimitAboveKestrelsDefault_ALargerBodyIsTheGuardsRecordedRefusal()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        var env = Env(auth0.BaseUrl);
+        env["AUTH0_MCP_MAX_REQUEST_BYTES"] = "31000000";
+        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+        using var http = new HttpClient();
+        var body = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\",\"params\":{\"pad\":\"" + new string('x', 31_500_000) + "\"}}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.TryAddWithoutValidation("X-API-Key", AliceKey);
+        request.Headers.TransferEncodingChunked = true; // no Content-Length: the guard must read the body to find its size
+
+        try
+        {
+            // The guard answers 413 and closes once it has read past the limit: the client may still be sending.
+            using var response = await http.SendAsync(request);
+            var answer = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge && answer.Contains("exceed the 31000000-byte limit", StringComparison.Ordinal), $"{(int)response.StatusCode}: {answer}");
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        // Kestrel's own 30 MB limit would have cut the body first: an empty 413 and no record.
+        var audit = await _governance.AuditAsync();
+        Assert.Contains("request-too-large", audit, StringComparison.Ordinal);
+        Assert.Contains("exceed the 31000000-byte limit", audit, StringComparison.Ordinal);
+    }
+
     private const string Initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
 
     private static Dictionary<string, string> Bearer(string token) => new() { ["Authorization"] = "Bearer " + token };

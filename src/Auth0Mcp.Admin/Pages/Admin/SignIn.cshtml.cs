@@ -21,7 +21,8 @@ internal sealed class SignInModel : AdminPageModel
 
     public bool KeysEnabled => Console.Options.ApiKeys.Count > 0 && IsLoopback;
 
-    private bool IsLoopback => HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip);
+    // A loopback peer that forwards for someone else (a reverse proxy on this machine) is not a local user.
+    private bool IsLoopback => HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip) && !AdminAuthentication.IsForwarded(HttpContext.Request);
 
     public void OnGet()
     {

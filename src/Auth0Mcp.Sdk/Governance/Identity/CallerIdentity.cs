@@ -79,8 +79,9 @@ internal sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
         {
             foreach (var claim in user.FindAll(type))
             {
-                // A claim may carry one group, or a JSON array / comma list of groups.
-                foreach (var group in SplitGroups(claim.Value))
+                // A claim carries one group (a token's array is one claim per item), or a JSON array of groups as text.
+                // A comma is part of a name (an LDAP DN has them): it never splits one.
+                foreach (var group in GroupsOf(claim.Value))
                 {
                     if (!groups.Contains(group, StringComparer.Ordinal))
                     {
@@ -93,9 +94,46 @@ internal sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
         return new CallerIdentity(subject, groups);
     }
 
-    private static IEnumerable<string> SplitGroups(string value) =>
-        value.Trim().TrimStart('[').TrimEnd(']')
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(g => g.Trim('"'))
-            .Where(g => g.Length > 0);
+    private static IEnumerable<string> GroupsOf(string value)
+    {
+        var text = value.Trim();
+        if (text.StartsWith('[') && TryReadStringArray(text) is { } items)
+        {
+            return items;
+        }
+
+        return text.Length > 0 ? [text] : [];
+    }
+
+    private static List<string>? TryReadStringArray(string json)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+            var items = new List<string>();
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartArray)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType != System.Text.Json.JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != System.Text.Json.JsonTokenType.String)
+                {
+                    return null;
+                }
+
+                if (reader.GetString() is { Length: > 0 } item)
+                {
+                    items.Add(item);
+                }
+            }
+
+            return reader.TokenType == System.Text.Json.JsonTokenType.EndArray && !reader.Read() ? items : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 }
