@@ -64,16 +64,24 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
             return Task.FromResult(AuthenticateResult.Fail("invalid API key"));
         }
 
-        var (subject, groups) = Options.ClaimTypes;
-        var claims = new List<Claim> { new(subject, match.User) };
-        if (subject != "sub")
+        return Task.FromResult(Success(match.User, match.Groups, Options.ClaimTypes, SchemeName, Scheme.Name));
+    }
+
+    /// <summary>
+    /// The ticket of <paramref name="user"/> in <paramref name="groups"/>, under the claim types governance reads (and
+    /// <c>sub</c>, which the MCP SDK binds a session to): what the API key and the local user schemes issue.
+    /// </summary>
+    internal static AuthenticateResult Success(string user, IEnumerable<string> groups, (string Subject, string Groups) types, string authenticationType, string scheme)
+    {
+        var claims = new List<Claim> { new(types.Subject, user) };
+        if (types.Subject != "sub")
         {
-            claims.Add(new("sub", match.User)); // what the MCP SDK binds a session to
+            claims.Add(new("sub", user));
         }
 
-        claims.AddRange(match.Groups.Select(g => new Claim(groups, g)));
-        var identity = new ClaimsIdentity(claims, SchemeName, subject, groups);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        claims.AddRange(groups.Select(g => new Claim(types.Groups, g)));
+        var identity = new ClaimsIdentity(claims, authenticationType, types.Subject, types.Groups);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), scheme));
     }
 }
 
@@ -99,16 +107,7 @@ internal sealed class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAu
             return Task.FromResult(AuthenticateResult.Fail("the local user is only for direct loopback connections, not ones a proxy forwarded"));
         }
 
-        var (subject, groups) = Options.ClaimTypes;
-        var claims = new List<Claim> { new(subject, Options.User) };
-        if (subject != "sub")
-        {
-            claims.Add(new("sub", Options.User)); // what the MCP SDK binds a session to
-        }
-
-        claims.AddRange(Options.Groups.Select(g => new Claim(groups, g)));
-        var identity = new ClaimsIdentity(claims, SchemeName, subject, groups);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        return Task.FromResult(ApiKeyAuthenticationHandler.Success(Options.User, Options.Groups, Options.ClaimTypes, SchemeName, Scheme.Name));
     }
 }
 
