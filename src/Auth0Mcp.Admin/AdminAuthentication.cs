@@ -122,7 +122,11 @@ internal static class AdminAuthentication
         context.HandleResponse();
     }
 
-    /// <summary>Whether a proxy forwarded <paramref name="request"/> (<c>Forwarded</c>, <c>X-Forwarded-For</c>, <c>X-Real-IP</c>): its loopback peer is then not its client.</summary>
+    /// <summary>
+    /// Whether a proxy forwarded <paramref name="request"/> (<c>Forwarded</c>, <c>X-Forwarded-For</c>, <c>X-Real-IP</c>): its
+    /// loopback peer is then not its client. (The server's local user scheme, built without this console for Native AOT,
+    /// has the same test in <c>HttpServe.IsForwarded</c>.)
+    /// </summary>
     internal static bool IsForwarded(HttpRequest request) =>
         request.Headers.ContainsKey("Forwarded") || request.Headers.ContainsKey("X-Forwarded-For") || request.Headers.ContainsKey("X-Real-IP");
 

@@ -101,7 +101,7 @@ internal sealed class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAu
             return Task.FromResult(AuthenticateResult.Fail("the local user is only for loopback connections"));
         }
 
-        if (Auth0Mcp.Admin.AdminAuthentication.IsForwarded(Request))
+        if (HttpServe.IsForwarded(Request))
         {
             // A reverse proxy on this machine: its loopback connection carries someone else's request.
             return Task.FromResult(AuthenticateResult.Fail("the local user is only for direct loopback connections, not ones a proxy forwarded"));

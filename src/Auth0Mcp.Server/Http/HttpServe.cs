@@ -198,6 +198,14 @@ internal static class HttpServe
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host is "127.0.0.1" or "[::1]" or "::1"
         || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
+    /// <summary>
+    /// Whether a proxy forwarded <paramref name="request"/> (<c>Forwarded</c>, <c>X-Forwarded-For</c>, <c>X-Real-IP</c>): its
+    /// loopback peer is then not its client. (The admin console, left out of a Native AOT build, has the same test in
+    /// <c>AdminAuthentication.IsForwarded</c>.)
+    /// </summary>
+    internal static bool IsForwarded(HttpRequest request) =>
+        request.Headers.ContainsKey("Forwarded") || request.Headers.ContainsKey("X-Forwarded-For") || request.Headers.ContainsKey("X-Real-IP");
+
     // A JWT is three base64url parts; an API key (hex, base64, …) is not.
     private static bool LooksLikeJwt(HttpRequest request)
     {
