@@ -144,14 +144,9 @@ public sealed class HttpAuthTests : IDisposable
     {
         await using var auth0 = new RecordingHttpServer();
         await using var server = await StartAsync(auth0.BaseUrl);
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
-        request.Headers.Host = "evil.example";
-        request.Headers.TryAddWithoutValidation("X-API-Key", AliceKey);
+        var status = await PostInitializeAsync(server.Url, ("Host", "evil.example"), ("X-API-Key", AliceKey));
 
-        using var response = await http.SendAsync(request);
-
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, status);
     }
 
     [Fact]
@@ -159,15 +154,9 @@ public sealed class HttpAuthTests : IDisposable
     {
         await using var auth0 = new RecordingHttpServer();
         await using var server = await StartAsync(auth0.BaseUrl);
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
-        request.Headers.Host = "LOCALHOST:" + server.Url.Port;
-        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        request.Headers.TryAddWithoutValidation("X-API-Key", AliceKey);
+        var status = await PostInitializeAsync(server.Url, ("Host", "LOCALHOST:" + server.Url.Port), ("X-API-Key", AliceKey));
 
-        using var response = await http.SendAsync(request);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, status);
     }
 
     [Fact]
@@ -195,22 +184,9 @@ public sealed class HttpAuthTests : IDisposable
         env["AUTH0_MCP_HTTP_LOCAL_USER"] = "on";
         env["AUTH0_MCP_USER"] = "carol";
         await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
-        using var http = new HttpClient();
-        async Task<HttpStatusCode> PostAsync(string? forwardedFor)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
-            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-            if (forwardedFor is not null)
-            {
-                request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
-            }
 
-            using var response = await http.SendAsync(request);
-            return response.StatusCode;
-        }
-
-        Assert.Equal(HttpStatusCode.OK, await PostAsync(null));
-        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync("203.0.113.5"));
+        Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(server.Url));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostInitializeAsync(server.Url, ("X-Forwarded-For", "203.0.113.5")));
     }
 
     [Fact]
@@ -242,6 +218,28 @@ public sealed class HttpAuthTests : IDisposable
         var audit = await _governance.AuditAsync();
         Assert.Contains("request-too-large", audit, StringComparison.Ordinal);
         Assert.Contains("exceed the 31000000-byte limit", audit, StringComparison.Ordinal);
+    }
+
+    /// <summary>Posts an <c>initialize</c> to <paramref name="url"/> with <paramref name="headers"/> (<c>Host</c> included); the status.</summary>
+    private static async Task<HttpStatusCode> PostInitializeAsync(Uri url, params (string Name, string Value)[] headers)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        foreach (var (name, value) in headers)
+        {
+            if (name == "Host")
+            {
+                request.Headers.Host = value;
+            }
+            else
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 
     private const string Initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
