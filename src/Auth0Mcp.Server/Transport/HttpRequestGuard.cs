@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Auth0Mcp.Server.Transport;
 
@@ -24,87 +26,112 @@ internal static class HttpRequestGuard
     {
         app.Use(async (context, next) =>
         {
-            if (!HttpMethods.IsPost(context.Request.Method) || context.GetEndpoint()?.Metadata.GetMetadata<GuardedEndpoint>() is null)
+            if (context.GetEndpoint()?.Metadata.GetMetadata<GuardedEndpoint>() is null)
             {
                 await next(context).ConfigureAwait(false);
                 return;
             }
 
-            if (context.Request.ContentLength is { } declared && declared > limits.MaxRequestBytes)
+            var body = ReadOnlyMemory<byte>.Empty;
+            if (HttpMethods.IsPost(context.Request.Method))
             {
-                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(declared, limits, new JsonRpcGuard.Header()), declared, "", subjectClaim, groupsClaim).ConfigureAwait(false);
-                return;
+                if (await ReadBodyAsync(context, limits, subjectClaim, groupsClaim).ConfigureAwait(false) is not { } read)
+                {
+                    return;
+                }
+
+                body = read;
+                context.Request.Body = new MemoryStream(read.ToArray(), writable: false);
+                context.Request.ContentLength = read.Length;
             }
 
-            // Read at most one chunk past the limit; a chunked body that goes on is refused without reading the rest.
-            // Only a refused body's sha256 (of the bytes read) is recorded, so a body that passes is not hashed.
-            var buffer = new MemoryStream();
-            var chunk = new byte[64 * 1024];
-            long total = 0;
-            int read;
+            await next(context).ConfigureAwait(false);
+            if (context.Response.StatusCode >= StatusCodes.Status400BadRequest)
+            {
+                // The MCP SDK refused it before governance saw it (a session of another caller, an unknown session, the
+                // Accept or protocol-version headers, …): recorded like the guard's own refusals.
+                var sha256 = body.IsEmpty ? "" : Convert.ToHexStringLower(SHA256.HashData(body.Span));
+                await TransportAudit.RecordAsync(context.RequestServices, SdkRefusal(context, body.Span), body.Length, sha256,
+                    User(context, subjectClaim), Groups(context, groupsClaim), ClaimedSession(context)).ConfigureAwait(false);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Reads a POST's body up to the limit and checks it with <see cref="JsonRpcGuard"/>: the body (a leading BOM
+    /// dropped), or null when it was refused, answered and recorded.
+    /// </summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, TransportLimits limits, string subjectClaim, string groupsClaim)
+    {
+        if (context.Request.ContentLength is { } declared && declared > limits.MaxRequestBytes)
+        {
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(declared, limits, new JsonRpcGuard.Header()), declared, "", subjectClaim, groupsClaim).ConfigureAwait(false);
+            return null;
+        }
+
+        // Read at most one chunk past the limit; a chunked body that goes on is refused without reading the rest.
+        // Only a refused body's sha256 (of the bytes read) is recorded, so a body that passes is not hashed.
+        var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        long total = 0;
+        int read;
+        try
+        {
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+                if (total > limits.MaxRequestBytes)
+                {
+                    using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                    hash.AppendData(buffer.GetBuffer(), 0, (int)buffer.Length);
+                    hash.AppendData(chunk, 0, read);
+                    // Keep only the start, for the id; the rest is never read.
+                    buffer.SetLength(Math.Min(buffer.Length, 8192));
+                    var header = JsonRpcGuard.Peek(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                    await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total,
+                        Convert.ToHexStringLower(hash.GetHashAndReset()), subjectClaim, groupsClaim).ConfigureAwait(false);
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel gave up on the body (it stalled below the minimum data rate, or broke off): refused and recorded
+            // like any other refusal, not an unhandled error with its stack in the log.
+            var unread = new JsonRpcRefusal(-32600, JsonRpcRefusal.Malformed, $"Request refused: the body could not be read ({ex.Message}); nothing was run.", "null", null, null);
             try
             {
-                while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
-                {
-                    total += read;
-                    if (total > limits.MaxRequestBytes)
-                    {
-                        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                        hash.AppendData(buffer.GetBuffer(), 0, (int)buffer.Length);
-                        hash.AppendData(chunk, 0, read);
-                        // Keep only the start, for the id; the rest is never read.
-                        buffer.SetLength(Math.Min(buffer.Length, 8192));
-                        var header = JsonRpcGuard.Peek(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-                        await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total,
-                            Convert.ToHexStringLower(hash.GetHashAndReset()), subjectClaim, groupsClaim).ConfigureAwait(false);
-                        return;
-                    }
-
-                    buffer.Write(chunk, 0, read);
-                }
+                await RefuseAsync(context, ex.StatusCode, unread, total, "", subjectClaim, groupsClaim).ConfigureAwait(false);
             }
-            catch (BadHttpRequestException ex)
+            catch (Exception answer) when (answer is IOException or OperationCanceledException or InvalidOperationException)
             {
-                // Kestrel gave up on the body (it stalled below the minimum data rate, or broke off): refused and recorded
-                // like any other refusal, not an unhandled error with its stack in the log.
-                var unread = new JsonRpcRefusal(-32600, JsonRpcRefusal.Malformed, $"Request refused: the body could not be read ({ex.Message}); nothing was run.", "null", null, null);
-                try
-                {
-                    await RefuseAsync(context, ex.StatusCode, unread, total, "", subjectClaim, groupsClaim).ConfigureAwait(false);
-                }
-                catch (Exception answer) when (answer is IOException or OperationCanceledException or InvalidOperationException)
-                {
-                    // Recorded; the connection is gone or the answer already started: nothing more to say to it.
-                }
-
-                return;
+                // Recorded; the connection is gone or the answer already started: nothing more to say to it.
             }
 
-            var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-            if (body.Span.StartsWith("\uFEFF"u8))
-            {
-                body = body[3..];
-            }
+            return null;
+        }
 
-            if (JsonRpcGuard.Check(body.Span, limits) is { } refusal)
-            {
-                var sha256 = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-                await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, sha256, subjectClaim, groupsClaim).ConfigureAwait(false);
-                return;
-            }
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
 
-            context.Request.Body = new MemoryStream(body.ToArray(), writable: false);
-            context.Request.ContentLength = body.Length;
-            await next(context).ConfigureAwait(false);
-        });
+        if (JsonRpcGuard.Check(body.Span, limits) is { } refusal)
+        {
+            var sha256 = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, sha256, subjectClaim, groupsClaim).ConfigureAwait(false);
+            return null;
+        }
+
+        return body;
     }
 
     private static async Task RefuseAsync(HttpContext context, int status, JsonRpcRefusal refusal, long bytes, string sha256, string subjectClaim, string groupsClaim)
     {
-        var user = context.User.FindFirst(subjectClaim)?.Value ?? context.User.Identity?.Name;
-        var groups = context.User.FindAll(groupsClaim).Select(c => c.Value).ToList();
-        var session = context.Request.Headers["Mcp-Session-Id"].FirstOrDefault();
-        await TransportAudit.RecordAsync(context.RequestServices, refusal, bytes, sha256, user, groups, session).ConfigureAwait(false);
+        await TransportAudit.RecordAsync(context.RequestServices, refusal, bytes, sha256, User(context, subjectClaim), Groups(context, groupsClaim), ClaimedSession(context)).ConfigureAwait(false);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         if (status == StatusCodes.Status413PayloadTooLarge)
@@ -115,6 +142,41 @@ internal static class HttpRequestGuard
 
         await context.Response.Body.WriteAsync(refusal.Response(), context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>What the MCP SDK's refusal (a status of 400 or more) is recorded as: the status and what the request was.</summary>
+    private static JsonRpcRefusal SdkRefusal(HttpContext context, ReadOnlySpan<byte> body)
+    {
+        var header = body.IsEmpty ? new JsonRpcGuard.Header() : JsonRpcGuard.Peek(body);
+        var status = context.Response.StatusCode;
+        var message = string.Create(CultureInfo.InvariantCulture,
+            $"Request refused by the MCP transport: HTTP {status} {ReasonPhrases.GetReasonPhrase(status)} to a {context.Request.Method}{Cause(status)}.");
+        return new JsonRpcRefusal(0, JsonRpcRefusal.TransportRefused, message, header.Id ?? "null", header.Method, header.Tool);
+    }
+
+    // What the SDK refuses with each status (ModelContextProtocol.AspNetCore's StreamableHttpHandler).
+    private static string Cause(int status) => status switch
+    {
+        StatusCodes.Status403Forbidden => " (the session was opened by another caller)",
+        StatusCodes.Status404NotFound => " (no such session, or a method this protocol version lacks)",
+        StatusCodes.Status405MethodNotAllowed => " (not allowed in this session mode)",
+        StatusCodes.Status406NotAcceptable => " (the Accept header must take application/json and text/event-stream)",
+        StatusCodes.Status415UnsupportedMediaType => " (the body must be application/json)",
+        StatusCodes.Status400BadRequest => " (no session id, an invalid message or a protocol-version header mismatch)",
+        _ => "",
+    };
+
+    private static string? User(HttpContext context, string subjectClaim) =>
+        context.User.FindFirst(subjectClaim)?.Value ?? context.User.Identity?.Name;
+
+    private static List<string> Groups(HttpContext context, string groupsClaim) =>
+        [.. context.User.FindAll(groupsClaim).Select(c => c.Value)];
+
+    /// <summary>
+    /// The <c>Mcp-Session-Id</c> the request named. A refused request's session is the client's claim, never checked
+    /// (the SDK refuses another caller's session with 403): it goes in the record's reason, not its session field.
+    /// </summary>
+    private static string? ClaimedSession(HttpContext context) =>
+        context.Request.Headers["Mcp-Session-Id"].FirstOrDefault();
 
     private sealed class GuardedEndpoint
     {

@@ -22,7 +22,7 @@ internal sealed record TransportLimits(int MaxRequestBytes, int MaxDepth)
 
 /// <summary>Why a message was refused, what to answer and what to audit.</summary>
 /// <param name="Code">The JSON-RPC error code: -32700 (not JSON) or -32600 (not a valid request, or too large).</param>
-/// <param name="DenialCode">The audit denial code: <c>request-too-large</c> or <c>malformed-request</c>.</param>
+/// <param name="DenialCode">The audit denial code: <c>request-too-large</c>, <c>malformed-request</c> or <c>transport-refused</c>.</param>
 /// <param name="Message">The error text for the client and the audit (never quotes the message's content).</param>
 /// <param name="IdJson">The request's id as JSON, or <c>null</c>.</param>
 /// <param name="Method">The JSON-RPC method, when it could be read.</param>
@@ -31,6 +31,9 @@ internal sealed record JsonRpcRefusal(int Code, string DenialCode, string Messag
 {
     public const string TooLarge = "request-too-large";
     public const string Malformed = "malformed-request";
+
+    /// <summary>The MCP SDK's transport refused the request (HTTP 400 or more) before governance saw it.</summary>
+    public const string TransportRefused = "transport-refused";
 
     /// <summary>The JSON-RPC error response, one line of UTF-8 without the line end.</summary>
     public byte[] Response()
@@ -53,12 +56,6 @@ internal sealed record JsonRpcRefusal(int Code, string DenialCode, string Messag
     }
 }
 
-/// <summary>
-/// Checks one incoming JSON-RPC message: valid UTF-8 JSON, one object (no batch), no deeper than the limit, no
-/// duplicate keys at any depth, no lone surrogates, <c>jsonrpc</c> "2.0", <c>method</c> a string, <c>id</c> a string,
-/// number or null, <c>params</c> an object. A message that passes is what the MCP server can read without failing;
-/// one that does not is refused with a clear error and audited, never answered with -32603 and no record.
-/// </summary>
 /// <summary>What a message that passed the guard asks of the server.</summary>
 internal enum JsonRpcKind
 {
@@ -72,6 +69,12 @@ internal enum JsonRpcKind
     Cancellation,
 }
 
+/// <summary>
+/// Checks one incoming JSON-RPC message: valid UTF-8 JSON, one object (no batch), no deeper than the limit, no
+/// duplicate keys at any depth, no lone surrogates, <c>jsonrpc</c> "2.0", <c>method</c> a string, <c>id</c> a string,
+/// number or null, <c>params</c> an object. A message that passes is what the MCP server can read without failing;
+/// one that does not is refused with a clear error and audited, never answered with -32603 and no record.
+/// </summary>
 internal static class JsonRpcGuard
 {
     private const string NullId = "null";

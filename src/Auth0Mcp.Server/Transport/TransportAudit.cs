@@ -8,13 +8,15 @@ namespace Auth0Mcp.Server.Transport;
 /// <summary>
 /// Records a message refused at the transport in the audit (when governance is on): event <c>request.refused</c>,
 /// outcome denied, the denial code, the caller, the tool it named (if any), and the sha256 and size of what was
-/// received, never its content. Without governance the refusal is logged (to stderr) instead.
+/// received, never its content. The session id a refused request named is the client's claim, never checked, so it is
+/// recorded in the reason and the record's session field stays empty. Without governance the refusal is logged (to
+/// stderr) instead.
 /// </summary>
 internal static class TransportAudit
 {
     public const string Event = "request.refused";
 
-    public static async Task RecordAsync(IServiceProvider? services, JsonRpcRefusal refusal, long bytes, string sha256, string? user, IReadOnlyList<string>? groups, string? session)
+    public static async Task RecordAsync(IServiceProvider? services, JsonRpcRefusal refusal, long bytes, string sha256, string? user, IReadOnlyList<string>? groups, string? claimedSession)
     {
         var governance = services?.GetService<ToolGovernance>();
         if (services is null || governance is null)
@@ -31,12 +33,11 @@ internal static class TransportAudit
             Event = Event,
             User = user,
             Groups = groups is null ? null : [.. groups],
-            Session = session,
             Server = governance.ServerName,
             Tool = refusal.Tool,
             Outcome = AuditOutcomes.Denied,
             DenialCode = refusal.DenialCode,
-            Reason = string.Create(CultureInfo.InvariantCulture, $"{refusal.Message} (method {refusal.Method ?? "unknown"}, {bytes} bytes)"),
+            Reason = string.Create(CultureInfo.InvariantCulture, $"{refusal.Message} (method {refusal.Method ?? "unknown"}, {bytes} bytes{Claimed(claimedSession)})"),
             ArgumentsHash = sha256,
         };
         try
@@ -50,4 +51,8 @@ internal static class TransportAudit
                 .LogError("Could not audit a refused {Method} message: {Error}", refusal.Method ?? "(unknown)", ex.Message);
         }
     }
+
+    // At most 128 characters of what the client sent: enough for any session id the SDK issues.
+    private static string Claimed(string? session) => string.IsNullOrEmpty(session) ? ""
+        : ", Mcp-Session-Id claimed " + (session.Length > 128 ? session[..128] + "…" : session);
 }

@@ -220,6 +220,83 @@ public sealed class HttpAuthTests : IDisposable
         Assert.Contains("exceed the 31000000-byte limit", audit, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TransportRefusals_OfTheMcpSdk_AreAuditedWithTheCaller_AndTheClaimedSessionIsNotTheirs()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartAsync(auth0.BaseUrl);
+        using var http = new HttpClient();
+        // Carol opens a session with an initialize (the SDK's own client asks per request, without one).
+        using var open = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
+        open.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        open.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _issuer.Token("carol", []));
+        using var opened = await http.SendAsync(open);
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        var carols = Assert.Single(opened.Headers.GetValues("Mcp-Session-Id"));
+        await using var carol = await server.ConnectAsync(Bearer(_issuer.Token("carol", [])));
+
+        HttpRequestMessage Alice(HttpMethod method, string? accept = "application/json, text/event-stream", string? session = null)
+        {
+            var request = new HttpRequestMessage(method, server.Url);
+            if (method == HttpMethod.Post)
+            {
+                request.Content = new StringContent("""{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"auth0_users_delete","arguments":{"id":"auth0|1"}}}""", System.Text.Encoding.UTF8, "application/json");
+            }
+
+            if (accept is not null)
+            {
+                request.Headers.Accept.ParseAdd(accept);
+            }
+
+            if (session is not null)
+            {
+                request.Headers.Add("Mcp-Session-Id", session);
+            }
+
+            request.Headers.Add("X-API-Key", AliceKey);
+            return request;
+        }
+
+        // Carol's session, used by Alice: the SDK refuses it (403) before governance sees the call.
+        using (var hijack = await http.SendAsync(Alice(HttpMethod.Post, session: carols)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, hijack.StatusCode);
+        }
+
+        using (var accept = await http.SendAsync(Alice(HttpMethod.Post, accept: "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.NotAcceptable, accept.StatusCode);
+        }
+
+        using (var unknown = await http.SendAsync(Alice(HttpMethod.Get, accept: "text/event-stream", session: "no-such-session")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        Assert.NotEmpty(await carol.ListToolsAsync());
+        Assert.Empty(auth0.Requests);
+        var refused = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(r => r.GetProperty("event").GetString() == "request.refused")
+            .ToList();
+        // Only the three refusals: Carol's requests, all answered, leave none.
+        Assert.Equal(3, refused.Count);
+        Assert.All(refused, r =>
+        {
+            Assert.Equal("alice", r.GetProperty("user").GetString());
+            Assert.Equal("transport-refused", r.GetProperty("denial_code").GetString());
+            Assert.Equal("denied", r.GetProperty("outcome").GetString());
+            // A refused request's session is the client's claim: never the record's session.
+            Assert.False(r.TryGetProperty("session", out var s) && s.ValueKind == JsonValueKind.String, r.ToString());
+        });
+        var hijacked = Assert.Single(refused, r => r.GetProperty("reason").GetString()!.Contains("HTTP 403", StringComparison.Ordinal));
+        Assert.Contains("Mcp-Session-Id claimed " + carols, hijacked.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("auth0_users_delete", hijacked.GetProperty("tool").GetString());
+        Assert.Contains(refused, r => r.GetProperty("reason").GetString()!.Contains("HTTP 406", StringComparison.Ordinal));
+        Assert.Contains(refused, r => r.GetProperty("reason").GetString()!.Contains("HTTP 404", StringComparison.Ordinal)
+            && r.GetProperty("reason").GetString()!.Contains("claimed no-such-session", StringComparison.Ordinal));
+    }
+
     /// <summary>Posts an <c>initialize</c> to <paramref name="url"/> with <paramref name="headers"/> (<c>Host</c> included); the status.</summary>
     private static async Task<HttpStatusCode> PostInitializeAsync(Uri url, params (string Name, string Value)[] headers)
     {
