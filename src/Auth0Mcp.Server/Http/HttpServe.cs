@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -107,6 +108,15 @@ internal static class HttpServe
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters.NameClaimType = settings.Authentication.Jwt.SubjectClaim;
                 o.TokenValidationParameters.RoleClaimType = settings.Authentication.Jwt.GroupsClaim;
+                var subject = settings.Authentication.Jwt.SubjectClaim;
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        BindSessionsToSubject(context.Principal, subject);
+                        return Task.CompletedTask;
+                    },
+                };
             });
         }
 
@@ -165,6 +175,24 @@ internal static class HttpServe
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// The MCP SDK binds a session to the user who opened it by the <c>nameidentifier</c>, <c>sub</c> or <c>upn</c> claim,
+    /// and holds a session opened without any as open to every caller without any. A token that identifies its caller by
+    /// another claim (<c>Authentication:Jwt:SubjectClaim</c>, say <c>email</c>) gets a <c>nameidentifier</c> with that
+    /// value, so its sessions are bound to the caller governance sees.
+    /// </summary>
+    internal static void BindSessionsToSubject(ClaimsPrincipal? principal, string subjectClaim)
+    {
+        if (principal?.Identity is not ClaimsIdentity identity
+            || principal.FindFirst(ClaimTypes.NameIdentifier) is not null || principal.FindFirst("sub") is not null || principal.FindFirst(ClaimTypes.Upn) is not null
+            || principal.FindFirst(subjectClaim) is not { } subject)
+        {
+            return;
+        }
+
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, subject.Value, subject.ValueType, subject.Issuer));
     }
 
     /// <summary>

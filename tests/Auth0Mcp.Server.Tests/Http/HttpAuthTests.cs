@@ -221,6 +221,47 @@ public sealed class HttpAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task Jwt_CallerIdentifiedByAnotherClaimThanSub_TheirSessionIsBoundToThem()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await _governance.RunAsync("tools", "approve", "*");
+        await _governance.RunAsync("profiles", "create", "mail", "--toolsets", "all-approved", "--users", "dana@example.test,erin@example.test", "--policy", "auto");
+        var file = Path.Combine(Path.GetDirectoryName(_governance.Store)!, "settings.json");
+        await File.WriteAllTextAsync(file, """{ "Authentication": { "Jwt": { "SubjectClaim": "email" } } }""");
+        await using var server = await InProcessServer.StartAsync(Settings.Load(Env(auth0.BaseUrl), "--config", file, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+        using var http = new HttpClient();
+        var dana = _issuer.Token("dana@example.test", [], subjectClaim: "email");
+        var erin = _issuer.Token("erin@example.test", [], subjectClaim: "email");
+
+        async Task<HttpResponseMessage> PostAsync(string token, string body, string? session)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            if (session is not null)
+            {
+                request.Headers.Add("Mcp-Session-Id", session);
+            }
+
+            return await http.SendAsync(request);
+        }
+
+        using var opened = await PostAsync(dana, Initialize, null);
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        var session = Assert.Single(opened.Headers.GetValues("Mcp-Session-Id"));
+        const string List = """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""";
+
+        // Neither token has sub: without the binding, the SDK refused to open a session for them at all (403); with it,
+        // Dana's session is hers alone.
+        using var erins = await PostAsync(erin, List, session);
+        using var danas = await PostAsync(dana, List, session);
+
+        Assert.Equal(HttpStatusCode.Forbidden, erins.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, danas.StatusCode);
+        Assert.Contains("\"name\":\"auth0_", await danas.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TransportRefusals_OfTheMcpSdk_AreAuditedWithTheCaller_AndTheClaimedSessionIsNotTheirs()
     {
         await using var auth0 = new RecordingHttpServer();

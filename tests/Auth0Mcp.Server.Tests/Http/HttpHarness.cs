@@ -27,10 +27,10 @@ internal sealed class LocalIssuer : IDisposable
 
     public RsaSecurityKey Key { get; }
 
-    /// <summary>A signed JWT with <paramref name="subject"/> and <paramref name="groups"/>.</summary>
-    public string Token(string subject, IEnumerable<string> groups, string audience = Audience, string issuer = Issuer, SecurityKey? key = null, DateTime? expires = null)
+    /// <summary>A signed JWT with <paramref name="subject"/> (in <paramref name="subjectClaim"/>) and <paramref name="groups"/>.</summary>
+    public string Token(string subject, IEnumerable<string> groups, string audience = Audience, string issuer = Issuer, SecurityKey? key = null, DateTime? expires = null, string subjectClaim = "sub")
     {
-        var claims = new Dictionary<string, object> { ["sub"] = subject, ["groups"] = groups.ToArray() };
+        var claims = new Dictionary<string, object> { [subjectClaim] = subject, ["groups"] = groups.ToArray() };
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
