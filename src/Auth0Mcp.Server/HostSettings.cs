@@ -222,6 +222,10 @@ internal sealed class ServerSettings
     [AtLeast(1024, ErrorMessage = "Server:MaxRequestBytes (AUTH0_MCP_MAX_REQUEST_BYTES) must be at least 1024")]
     public int MaxRequestBytes { get; set; } = Transport.TransportLimits.DefaultMaxRequestBytes;
 
+    /// <summary>Browser origins besides the server's own that may call it (<c>AUTH0_MCP_ALLOWED_ORIGINS</c>), e.g. <c>https://inspector.example.com</c>.</summary>
+    [Origins(ErrorMessage = "Server:AllowedOrigins (AUTH0_MCP_ALLOWED_ORIGINS): expected origins such as https://app.example.com (scheme, host and port; no path)")]
+    public List<string> AllowedOrigins { get; set; } = [];
+
     /// <summary>The tools mode <see cref="ToolsMode"/> names.</summary>
     internal ToolsMode Mode => ToolsModeOptions.TryParseMode(ToolsMode, out var mode) ? mode : Sdk.Progressive.ToolsMode.Full;
 }
@@ -393,6 +397,16 @@ internal sealed class ListenUrlAttribute : SettingCheckAttribute
     protected override bool Passes(object? value) =>
         value is not string { Length: > 0 } text
         || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0);
+}
+
+/// <summary>Each item an origin: an absolute http(s) URL with no path beyond <c>/</c>, query or fragment.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class OriginsAttribute : SettingCheckAttribute
+{
+    /// <inheritdoc />
+    protected override bool Passes(object? value) =>
+        value is not IEnumerable<string> items || items.All(o => Uri.TryCreate(o, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0);
 }
 
 /// <summary>Unset, or a tools mode name (<c>full</c>, <c>progressive</c>).</summary>

@@ -162,7 +162,7 @@ internal static class HttpServe
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        UseLoopbackGuard(app, url);
+        UseOriginGuard(app, url, settings.Server.AllowedOrigins);
         app.UseAuthentication();
         app.UseAuthorization();
         // Size and shape of each JSON-RPC message, for authenticated callers: Transport/HttpRequestGuard.cs.
@@ -196,25 +196,32 @@ internal static class HttpServe
     }
 
     /// <summary>
-    /// On a loopback listener, refuses requests whose Host or Origin is not a loopback name (DNS rebinding: a page on
+    /// Refuses requests a page in a browser may send from another site (the MCP transport's Origin rule): a request with
+    /// an <c>Origin</c> is served only from the server's own origin (its <c>Host</c>) or one of
+    /// <paramref name="allowedOrigins"/> (<c>Server:AllowedOrigins</c>); requests without one (not from a browser) pass.
+    /// On a loopback listener the <c>Host</c> and any <c>Origin</c> must also be loopback names (DNS rebinding: a page on
     /// another site must not reach a loopback server through a name it controls).
     /// </summary>
-    public static void UseLoopbackGuard(WebApplication app, Uri url)
+    public static void UseOriginGuard(WebApplication app, Uri url, IReadOnlyCollection<string> allowedOrigins)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(url);
-        if (!IsLoopback(url.Host))
-        {
-            return;
-        }
-
+        ArgumentNullException.ThrowIfNull(allowedOrigins);
+        var loopback = IsLoopback(url.Host);
+        var allowed = new HashSet<string>(allowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
         app.Use(async (context, next) =>
         {
-            if (!IsLoopback(context.Request.Host.Host) || (context.Request.Headers.Origin is { Count: > 0 } origin
-                && !(Uri.TryCreate(origin[0], UriKind.Absolute, out var o) && IsLoopback(o.Host))))
+            var origin = context.Request.Headers.Origin is { Count: > 0 } header ? header[0] : null;
+            var why = loopback && !IsLoopback(context.Request.Host.Host) ? "Host is not a loopback name: refused (DNS rebinding protection)."
+                : origin is null || allowed.Contains(origin) ? null
+                : !Uri.TryCreate(origin, UriKind.Absolute, out var o) ? "Origin is not a URL: refused."
+                : loopback ? (IsLoopback(o.Host) ? null : "Origin is not a loopback name: refused (DNS rebinding protection).")
+                : string.Equals(o.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase) ? null
+                : "Origin is not this server's, nor one of Server:AllowedOrigins (AUTH0_MCP_ALLOWED_ORIGINS): refused.";
+            if (why is not null)
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await context.Response.WriteAsync("Host or Origin is not a loopback name: refused (DNS rebinding protection).").ConfigureAwait(false);
+                await context.Response.WriteAsync(why).ConfigureAwait(false);
                 return;
             }
 

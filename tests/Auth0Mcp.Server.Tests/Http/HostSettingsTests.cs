@@ -48,6 +48,18 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Contains("Governance:Enabled (AUTH0_MCP_GOVERNANCE): expected on or off, got 'maybe'", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("https://app.example.test/path")]
+    [InlineData("app.example.test")]
+    [InlineData("ftp://app.example.test")]
+    [InlineData("https://app.example.test?x=1")]
+    public void AllowedOrigins_NotAnOrigin_IsRefused(string origin)
+    {
+        var message = Problems(new() { ["AUTH0_MCP_API_KEYS"] = "0123456789abcdef0123=alice", ["AUTH0_MCP_ALLOWED_ORIGINS"] = "https://ok.example.test," + origin }, "--http", "http://0.0.0.0:8080");
+
+        Assert.Contains("Server:AllowedOrigins (AUTH0_MCP_ALLOWED_ORIGINS): expected origins such as https://app.example.com", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void LocalUser_OnANonLoopbackAddress_IsRefused()
     {
@@ -287,6 +299,7 @@ public sealed class HostSettingsTests : IDisposable
             {
                 SettingKind.Number => 2048,
                 SettingKind.Switch => false,
+                SettingKind.List when setting.Key.EndsWith("Origins", StringComparison.Ordinal) => new System.Text.Json.Nodes.JsonArray("https://app.example.test"),
                 SettingKind.List => new System.Text.Json.Nodes.JsonArray("g"),
                 SettingKind.ApiKeys => System.Text.Json.Nodes.JsonNode.Parse("""[{"Key": "k-0123456789abcdef", "User": "u"}]"""),
                 SettingKind.Json when setting.Key.EndsWith("ArgumentPolicies", StringComparison.Ordinal) => new System.Text.Json.Nodes.JsonArray(),
@@ -311,6 +324,7 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Equal("x-Audience", settings.Authentication.Jwt.Audience);
         Assert.Equal(("x-ClientId", "x-ClientSecret"), (settings.Admin.ClientId, settings.Admin.ClientSecret));
         Assert.Equal(["g"], settings.Admin.Groups);
+        Assert.Equal(["https://app.example.test"], settings.Server.AllowedOrigins);
         Assert.Equal((2048, 2048, 2048), (settings.Server.PageSize, settings.Server.MaxRequestBytes, settings.Governance.MaxOutputBytes));
         Assert.Equal("u", Assert.Single(settings.Authentication.ApiKeys).User);
     }

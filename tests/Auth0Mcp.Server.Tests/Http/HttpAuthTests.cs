@@ -160,6 +160,27 @@ public sealed class HttpAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task Origin_OnANonLoopbackListener_OnlyTheServersOwnOrAnAllowedOneIsServed()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        var env = Env(auth0.BaseUrl);
+        env["AUTH0_MCP_ALLOWED_ORIGINS"] = "https://inspector.example.test, http://127.0.0.1:6274";
+        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://0.0.0.0:0/mcp"), _issuer.Trust);
+        var url = new UriBuilder(server.Url) { Host = "127.0.0.1" }.Uri;
+        var own = $"http://127.0.0.1:{url.Port}";
+
+        Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(url, ("X-API-Key", AliceKey))); // no Origin: not a browser
+        Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(url, ("Origin", own), ("X-API-Key", AliceKey)));
+        Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(url, ("Origin", "https://INSPECTOR.example.test"), ("X-API-Key", AliceKey)));
+        Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(url, ("Origin", "http://127.0.0.1:6274"), ("X-API-Key", AliceKey)));
+        Assert.Equal(HttpStatusCode.Forbidden, await PostInitializeAsync(url, ("Origin", "https://evil.example"), ("X-API-Key", AliceKey)));
+        Assert.Equal(HttpStatusCode.Forbidden, await PostInitializeAsync(url, ("Origin", "http://127.0.0.1:6275"), ("X-API-Key", AliceKey)));
+        Assert.Equal(HttpStatusCode.Forbidden, await PostInitializeAsync(url, ("Origin", "null"), ("X-API-Key", AliceKey)));
+        // Refused before authentication: an anonymous page elsewhere learns nothing, not even the 401's metadata.
+        Assert.Equal(HttpStatusCode.Forbidden, await PostInitializeAsync(url, ("Origin", "https://evil.example")));
+    }
+
+    [Fact]
     public async Task GroupsClaimConfigured_ApiKeysKeepTheirGroups_AndAJwtsOtherGroupsClaimGrantsNothing()
     {
         await using var auth0 = new RecordingHttpServer();
