@@ -263,6 +263,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!), caller!, arguments, now, context.Services) { Server = context.Server, InputResponses = context.Params?.InputResponses, RequestState = context.Params?.RequestState };
         var hooks = _hooksByTool.GetOrAdd(name, static (tool, all) => all.Where(h => Glob.MatchesAny(h.ToolPatterns, tool)).ToArray(), _hooks);
         using var deadline = new HookDeadline(cancellationToken);
+        (string Hook, string Arguments)? judged = null;
         foreach (var hook in hooks)
         {
             var (denied, code, reason) = await RunHookAsync(hook, "before", callContext, hookOutcomes, deadline).ConfigureAwait(false);
@@ -275,6 +276,18 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             {
                 return await DenyAsync(record, callContext.Arguments, hookOutcomes, DenialCodes.HookFailed, $"hook '{hook.Name}' left arguments that do not fit the schema ({string.Join("; ", widened)}); hooks may only narrow", started).ConfigureAwait(false);
             }
+
+            // The argument policies and the call approval judge the arguments they saw: what is sent must be those.
+            if (judged is null && hook is ArgumentPolicyHook or CallApprovalHook)
+            {
+                judged = (hook.Name, CanonicalArguments.Json(callContext.Arguments));
+            }
+        }
+
+        if (judged is { } judge && CanonicalArguments.Json(callContext.Arguments) != judge.Arguments)
+        {
+            return await DenyAsync(record, callContext.Arguments, hookOutcomes, DenialCodes.HookFailed,
+                $"a before-hook that runs after '{judge.Hook}' changed the arguments it had judged; a hook that rewrites arguments must run before it (a lower priority)", started).ConfigureAwait(false);
         }
 
         // A hook that changed the arguments without saying so (it allowed the call) is held to the schema too: what is
@@ -416,10 +429,16 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         try
         {
             var token = deadline.Start(timeout);
+            var begun = Stopwatch.GetTimestamp();
             var task = phase == "before" ? hook.BeforeCallAsync(callContext, token) : hook.AfterCallAsync(callContext, token);
-            // Most hooks decide synchronously: only a pending one needs the timeout's timer.
+            // Most hooks decide synchronously: only a pending one needs the timeout's timer. One that blocked its
+            // thread past the timeout before returning is as late as one that did not answer.
             decision = task.IsCompletedSuccessfully ? task.Result : await task.AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             deadline.Stop();
+            if (timeout != Timeout.InfiniteTimeSpan && Stopwatch.GetElapsedTime(begun) > timeout)
+            {
+                throw new TimeoutException();
+            }
         }
         // A before-hook that needs the client's input (a confirmation) ends this round: the SDK answers with an
         // input-required result and the client retries the call with the answers (ToolCallContext.InputResponses).

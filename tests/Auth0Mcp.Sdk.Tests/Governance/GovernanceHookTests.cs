@@ -119,6 +119,89 @@ public sealed class GovernanceHookTests
     }
 
     [Fact]
+    public async Task Hook_BlocksItsThreadPastTheTimeout_CallDeniedFailClosed()
+    {
+        // It answers "allow", but only after the timeout: as late as one that never answered.
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o => { o.Hooks.Add(new BlockingHook()); o.HookTimeout = TimeSpan.FromMilliseconds(150); }, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.True(result.IsError);
+        Assert.Contains("hook 'blocker' timed out", ResultText.Of(result));
+        Assert.Equal(0, tool.Calls);
+        Assert.Contains((await h.CallRecordsAsync())[0].Hooks!, o => o.Hook == "blocker" && o.Outcome == "timed-out");
+    }
+
+    private sealed class BlockingHook : ToolCallHook
+    {
+        public override string Name => "blocker";
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            Thread.Sleep(600);
+            return ValueTask.FromResult(HookDecision.Allow);
+        }
+    }
+
+    [Theory]
+    [InlineData(6000, false)] // after the policies judged per_page ≤ 50: refused
+    [InlineData(4000, true)] // before them: the policies judge what it left (and it fits)
+    public async Task Hook_ChangingArgumentsAfterTheArgumentPolicies_IsRefused(int priority, bool runs)
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o =>
+        {
+            o.AddArgumentPolicies(ArgumentPolicy.Max("page-50", "auth0_users_list", "/per_page", 50));
+            o.Hooks.Add(new PageSettingHook(priority, 40));
+        }, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["per_page"] = 10 });
+
+        Assert.Equal(runs ? 1 : 0, tool.Calls);
+        var record = Assert.Single(await h.CallRecordsAsync());
+        if (!runs)
+        {
+            Assert.Contains("changed the arguments it had judged", ResultText.Of(result), StringComparison.Ordinal);
+            Assert.Equal(DenialCodes.HookFailed, record.DenialCode);
+        }
+    }
+
+    [Fact]
+    public async Task Hook_WideningAfterTheArgumentPolicies_WithinTheSchema_IsRefused()
+    {
+        // per_page 100 fits the schema (maximum 100) but not the policy: a hook after the policy must not slip it by.
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o =>
+        {
+            o.AddArgumentPolicies(ArgumentPolicy.Max("page-50", "auth0_users_list", "/per_page", 50));
+            o.Hooks.Add(new PageSettingHook(6000, 100, declare: false));
+        }, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["per_page"] = 10 });
+
+        Assert.True(result.IsError);
+        Assert.Equal(0, tool.Calls);
+        Assert.Contains("after 'argument-policy'", ResultText.Of(result), StringComparison.Ordinal);
+    }
+
+    private sealed class PageSettingHook(int priority, int perPage, bool declare = true) : ToolCallHook
+    {
+        public override string Name => "page-setter";
+
+        public override int Priority => priority;
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            context.Arguments["per_page"] = JsonSerializer.SerializeToElement(perPage);
+            return ValueTask.FromResult(declare ? HookDecision.Rewrite("per_page set") : HookDecision.Allow);
+        }
+    }
+
+    [Fact]
     public async Task Hooks_EachGetsItsOwnTimeout_AnEarlierHooksDeadlineDoesNotCancelTheNext()
     {
         // The first hook finishes well inside its short timeout; the second runs past the first one's deadline on
