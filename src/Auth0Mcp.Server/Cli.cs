@@ -296,7 +296,7 @@ internal static class CliSymbols
             .SelectMany(o => o.Aliases.Prepend(o.Name))
             .Where(n => n.StartsWith("--", StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal)
-            .Select(n => (Name: n, Distance: Distance(typed, n)))
+            .Select(n => (Name: n, Distance: NameSuggestions.Distance(typed, n, 2)))
             .Where(n => n.Distance <= 2)
             .OrderBy(n => n.Distance)
             .ThenBy(n => n.Name, StringComparer.Ordinal)
@@ -308,25 +308,6 @@ internal static class CliSymbols
 
     private static IEnumerable<Command> Ancestors(Command command) =>
         command.Parents.OfType<Command>().SelectMany(p => Ancestors(p).Prepend(p));
-
-    /// <summary>The Levenshtein distance of two short option names.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
 
     /// <summary>Tab completion from a fixed list; the parse stays lenient (case, dashes, aliases are the command's to read).</summary>
     public static T WithCompletions<T>(this T option, params string[] values)
