@@ -40,6 +40,31 @@ public sealed class HttpAuthTests : IDisposable
         return await InProcessServer.StartAsync(Settings.Load(Env(auth0), "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
     }
 
+    /// <summary>The server at <paramref name="listen"/> with <see cref="Env"/> and <paramref name="settings"/> on top, nothing set up in governance.</summary>
+    private Task<InProcessServer> StartWithAsync(Uri auth0, string listen, params (string Name, string Value)[] settings)
+    {
+        var env = Env(auth0);
+        foreach (var (name, value) in settings)
+        {
+            env[name] = value;
+        }
+
+        return InProcessServer.StartAsync(Settings.Load(env, "--http", listen), _issuer.Trust);
+    }
+
+    /// <summary>The server on loopback with <see cref="Env"/> and the settings file <paramref name="json"/>, after <paramref name="setup"/> (governance commands).</summary>
+    private async Task<InProcessServer> StartWithFileAsync(Uri auth0, string json, params string[][] setup)
+    {
+        foreach (var command in setup)
+        {
+            await _governance.RunAsync(command);
+        }
+
+        var file = Path.Combine(Path.GetDirectoryName(_governance.Store)!, "settings.json");
+        await File.WriteAllTextAsync(file, json);
+        return await InProcessServer.StartAsync(Settings.Load(Env(auth0), "--config", file, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+    }
+
     [Fact]
     public async Task Request_WithoutCredentials_Gets401WithResourceMetadataAndTheMetadataIsServed()
     {
@@ -163,9 +188,7 @@ public sealed class HttpAuthTests : IDisposable
     public async Task Origin_OnANonLoopbackListener_OnlyTheServersOwnOrAnAllowedOneIsServed()
     {
         await using var auth0 = new RecordingHttpServer();
-        var env = Env(auth0.BaseUrl);
-        env["AUTH0_MCP_ALLOWED_ORIGINS"] = "https://inspector.example.test, http://127.0.0.1:6274";
-        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://0.0.0.0:0/mcp"), _issuer.Trust);
+        await using var server = await StartWithAsync(auth0.BaseUrl, "http://0.0.0.0:0/mcp", ("AUTH0_MCP_ALLOWED_ORIGINS", "https://inspector.example.test, http://127.0.0.1:6274"));
         var url = new UriBuilder(server.Url) { Host = "127.0.0.1" }.Uri;
         var own = $"http://127.0.0.1:{url.Port}";
 
@@ -184,11 +207,8 @@ public sealed class HttpAuthTests : IDisposable
     public async Task GroupsClaimConfigured_ApiKeysKeepTheirGroups_AndAJwtsOtherGroupsClaimGrantsNothing()
     {
         await using var auth0 = new RecordingHttpServer();
-        await _governance.RunAsync("tools", "approve", "*");
-        await _governance.RunAsync("profiles", "create", "support-readers", "--toolsets", "read-only", "--groups", "support", "--policy", "auto");
-        var file = Path.Combine(Path.GetDirectoryName(_governance.Store)!, "settings.json");
-        await File.WriteAllTextAsync(file, """{ "Authentication": { "Jwt": { "GroupsClaim": "https://acme/roles" } } }""");
-        await using var server = await InProcessServer.StartAsync(Settings.Load(Env(auth0.BaseUrl), "--config", file, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+        await using var server = await StartWithFileAsync(auth0.BaseUrl, """{ "Authentication": { "Jwt": { "GroupsClaim": "https://acme/roles" } } }""",
+            ["tools", "approve", "*"], ["profiles", "create", "support-readers", "--toolsets", "read-only", "--groups", "support", "--policy", "auto"]);
 
         await using var keyed = await server.ConnectAsync(new Dictionary<string, string> { ["X-API-Key"] = AliceKey });
         await using var token = await server.ConnectAsync(Bearer(_issuer.Token("dave", ["support"])));
@@ -201,10 +221,7 @@ public sealed class HttpAuthTests : IDisposable
     public async Task LocalUser_RequestAProxyForwarded_IsNotTheLocalUser()
     {
         await using var auth0 = new RecordingHttpServer();
-        var env = Env(auth0.BaseUrl);
-        env["AUTH0_MCP_HTTP_LOCAL_USER"] = "on";
-        env["AUTH0_MCP_USER"] = "carol";
-        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+        await using var server = await StartWithAsync(auth0.BaseUrl, "http://127.0.0.1:0/mcp", ("AUTH0_MCP_HTTP_LOCAL_USER", "on"), ("AUTH0_MCP_USER", "carol"));
 
         Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(server.Url));
         Assert.Equal(HttpStatusCode.Unauthorized, await PostInitializeAsync(server.Url, ("X-Forwarded-For", "203.0.113.5")));
@@ -214,9 +231,7 @@ public sealed class HttpAuthTests : IDisposable
     public async Task RequestLimitAboveKestrelsDefault_ALargerBodyIsTheGuardsRecordedRefusal()
     {
         await using var auth0 = new RecordingHttpServer();
-        var env = Env(auth0.BaseUrl);
-        env["AUTH0_MCP_MAX_REQUEST_BYTES"] = "31000000";
-        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+        await using var server = await StartWithAsync(auth0.BaseUrl, "http://127.0.0.1:0/mcp", ("AUTH0_MCP_MAX_REQUEST_BYTES", "31000000"));
         using var http = new HttpClient();
         var body = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\",\"params\":{\"pad\":\"" + new string('x', 31_500_000) + "\"}}";
         using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
@@ -245,11 +260,8 @@ public sealed class HttpAuthTests : IDisposable
     public async Task Jwt_CallerIdentifiedByAnotherClaimThanSub_TheirSessionIsBoundToThem()
     {
         await using var auth0 = new RecordingHttpServer();
-        await _governance.RunAsync("tools", "approve", "*");
-        await _governance.RunAsync("profiles", "create", "mail", "--toolsets", "all-approved", "--users", "dana@example.test,erin@example.test", "--policy", "auto");
-        var file = Path.Combine(Path.GetDirectoryName(_governance.Store)!, "settings.json");
-        await File.WriteAllTextAsync(file, """{ "Authentication": { "Jwt": { "SubjectClaim": "email" } } }""");
-        await using var server = await InProcessServer.StartAsync(Settings.Load(Env(auth0.BaseUrl), "--config", file, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+        await using var server = await StartWithFileAsync(auth0.BaseUrl, """{ "Authentication": { "Jwt": { "SubjectClaim": "email" } } }""",
+            ["tools", "approve", "*"], ["profiles", "create", "mail", "--toolsets", "all-approved", "--users", "dana@example.test,erin@example.test", "--policy", "auto"]);
         using var http = new HttpClient();
         var dana = _issuer.Token("dana@example.test", [], subjectClaim: "email");
         var erin = _issuer.Token("erin@example.test", [], subjectClaim: "email");
