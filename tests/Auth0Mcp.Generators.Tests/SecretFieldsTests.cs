@@ -92,6 +92,31 @@ public sealed partial class SecretFieldsTests(FullSpecFixture spec) : IClassFixt
     }
 
     [Fact]
+    public void Collect_FullSpec_MarksTheValueOfAnActionSecretQualified()
+    {
+        var names = SecretFields.Collect(spec.Text);
+
+        Assert.Contains("secrets.value", names);
+        Assert.DoesNotContain("value", names);
+    }
+
+    [Fact]
+    public void Collect_ValueInsideASecretsProperty_MarkedQualifiedOnlyThere()
+    {
+        var text = """
+            {"openapi":"3.1.0","paths":{},"components":{"schemas":{"A":{"type":"object","properties":{
+              "secrets":{"type":"array","items":{"$ref":"#/components/schemas/S"}},
+              "client_secret":{"type":"object","properties":{"value":{"type":"string"}}},
+              "tags":{"type":"array","items":{"type":"object","properties":{"value":{"type":"string"}}}}}},
+              "S":{"type":"object","properties":{"name":{"type":"string"},"value":{"type":"string"}}}}}}
+            """;
+
+        var names = SecretFields.Collect(text);
+
+        Assert.Equal(["client_secret.value", "secrets.value"], names);
+    }
+
+    [Fact]
     public void Collect_BooleanOrIntegerWithSecretName_NotMarked()
     {
         var text = """

@@ -17,7 +17,10 @@ namespace Auth0Mcp.Generators.Binding;
 /// <item>the last word is <c>key</c>, not after <c>public</c>, <c>site</c> or <c>header</c> (public keys, captcha site
 /// keys and header names are not secrets);</item>
 /// <item>a property named just <c>key</c> inside a property whose last word is <c>key</c> (<c>signingKey.key</c>),
-/// emitted qualified, because a bare <c>key</c> is also a rules-config or form-field name.</item>
+/// emitted qualified, because a bare <c>key</c> is also a rules-config or form-field name;</item>
+/// <item>a property named just <c>value</c> inside a property whose last word is <c>secret</c> or <c>secrets</c>
+/// (an action's <c>secrets[].value</c>), emitted qualified (<c>secrets.value</c>), because a bare <c>value</c> is
+/// everywhere.</item>
 /// </list>
 /// Reads the spec text itself (it needs <c>writeOnly</c>, which the Reader does not keep) and never throws: a
 /// malformed spec yields what could be read.
@@ -257,7 +260,9 @@ internal static class SecretFields
             {
                 Found.Add(name);
             }
-            else if (owner is not null && Words(name) is { Count: 1 } only && only[0] == "key" && Words(owner) is { Count: > 0 } ownerWords && ownerWords[ownerWords.Count - 1] == "key")
+            else if (owner is not null && Words(name) is { Count: 1 } only && Words(owner) is { Count: > 0 } ownerWords
+                && ((only[0] == "key" && ownerWords[ownerWords.Count - 1] == "key")
+                    || (only[0] == "value" && ownerWords[ownerWords.Count - 1] is "secret" or "secrets")))
             {
                 Found.Add(owner + "." + name);
             }

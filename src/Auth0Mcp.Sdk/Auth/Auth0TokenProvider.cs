@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.Options;
 
@@ -420,5 +421,6 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         return $"{what}: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} answered {(int)status} {status}{detail}.{hint}";
     }
 
-    private static string Trim(string text) => text.Length > 200 ? text[..200] + "…" : text;
+    // Redacted before it is cut (a cut secret no longer looks like one); the message is redacted again where it is shown.
+    private static string Trim(string text) => JsonRedactor.Secrets.RedactThenCut(text, 200, fragment: true);
 }

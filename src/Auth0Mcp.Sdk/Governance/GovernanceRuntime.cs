@@ -451,7 +451,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                 : ex is InputRequiredException
                     ? $"hook '{hook.Name}' asked for the client's input after the tool ran"
                     : $"hook '{hook.Name}' failed: {ex.GetType().Name}: {ex.Message}";
-            outcomes.Add(new HookOutcome { Hook = hook.Name, Phase = phase, Outcome = timedOut ? "timed-out" : "failed", Detail = detail });
+            outcomes.Add(new HookOutcome { Hook = hook.Name, Phase = phase, Outcome = timedOut ? "timed-out" : "failed", Detail = AuditDetail(detail) });
             return (true, DenialCodes.HookFailed, detail + " (hooks fail closed)");
         }
 
@@ -460,7 +460,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             Hook = hook.Name,
             Phase = phase,
             Outcome = decision.Denied ? "denied" : decision.Rewritten ? "rewritten" : "allowed",
-            Detail = decision.Detail,
+            Detail = AuditDetail(decision.Detail),
         });
         return decision.Denied ? (true, decision.Code ?? DenialCodes.HookDenied, $"denied by hook '{hook.Name}': {decision.Detail}") : (false, null, null);
     }
@@ -492,14 +492,22 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         Content = [new TextContentBlock { Text = JsonRedactor.Secrets.RedactText(text, out _) }],
     };
 
-    /// <summary>The arguments as the tool gets them: redacted for the record, hashed as they are.</summary>
-    private static void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks)
+    /// <summary>
+    /// The arguments as the tool gets them: redacted for the record (a tool's maps of secrets, whose values are secrets
+    /// under names the user chose, with every value masked: <see cref="SecretMaps"/>), hashed as they are.
+    /// </summary>
+    private void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks)
     {
         var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
         record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(raw));
-        record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactText(Encoding.UTF8.GetString(raw), out _));
+        var shown = record.Tool is { } tool && _catalog.TryGetValue(tool, out var descriptor) ? SecretMaps.MaskArguments(descriptor, arguments) : arguments;
+        var text = ReferenceEquals(shown, arguments) ? Encoding.UTF8.GetString(raw) : JsonSerializer.Serialize(shown, GovernanceJsonContext.Default.DictionaryStringJsonElement);
+        record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactText(text, out _));
         record.Hooks = hooks.Count == 0 ? null : [.. hooks];
     }
+
+    /// <summary>A hook's detail as the audit keeps it: redacted, then cut to 500 characters (in that order).</summary>
+    private static string? AuditDetail(string? detail) => detail is null ? null : JsonRedactor.Secrets.RedactThenCut(detail, 500);
 
     /// <summary>The outcome record of a call whose intent was written: the same call, linked to its intent.</summary>
     private static AuditRecord OutcomeRecord(AuditRecord intent) => new()
@@ -540,7 +548,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         if (result.IsError == true)
         {
             var reason = outcome?.ErrorMessage ?? outcome?.FailureMessage ?? result.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text;
-            record.Reason = reason is null ? null : JsonRedactor.Secrets.RedactText(reason.Length > 500 ? reason[..500] : reason, out _);
+            // Redacted, then cut: a cut first can leave the start of a secret without the quote that marked it.
+            record.Reason = reason is null ? null : JsonRedactor.Secrets.RedactThenCut(reason, 500, ellipsis: "");
         }
     }
 

@@ -86,6 +86,13 @@ internal static class Auth0ToolResults
         }
 
         var (text, json) = body.Value;
+        if (json is not null && SecretMaps.IsSecretsPath(descriptor))
+        {
+            // A collection of secrets (e.g. GET /hooks/{id}/secrets): a map of names the user chose to secret values.
+            json = SecretMaps.MaskValues(json, out var masked);
+            text = masked == 0 ? text : Encoding.UTF8.GetString(json);
+        }
+
         var structured = json is null ? (JsonElement?)null : Structured(json);
         var result = new CallToolResult
         {
@@ -322,7 +329,8 @@ internal static class Auth0ToolResults
         return body[name] is JsonValue v && (v.TryGetValue(out value) || (v.TryGetValue<double>(out var d) && (value = (long)d) == d));
     }
 
-    private static string Shorten(string text) => text.Length > 500 ? text[..500] + "…" : text;
+    // Redacted before it is cut: a cut first can remove a secret's closing quote, and the rest then passes as plain text.
+    private static string Shorten(string text) => JsonRedactor.Secrets.RedactThenCut(text, 500, fragment: true);
 
     /// <summary>
     /// structuredContent from UTF-8 JSON: an object as it is, any other value wrapped as <c>{"result": …}</c> (it must be

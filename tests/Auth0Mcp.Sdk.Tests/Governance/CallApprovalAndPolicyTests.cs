@@ -245,6 +245,49 @@ public sealed class CallApprovalAndPolicyTests
     }
 
     [Fact]
+    public async Task ArgumentPolicyHook_RefusalOfASecretArgument_NeverQuotesItsValue()
+    {
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersList)],
+            o => o.AddArgumentPolicies(ArgumentPolicy.Matches("strong-pw", "auth0_users_list", "/password", "^.{30,}$")));
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var denied = await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["password"] = "POLICYLEAK-pw-1" });
+
+        Assert.Contains("policy-denied: strong-pw (/password must match \"^.{30,}$\", got [REDACTED])", Text(denied), StringComparison.Ordinal);
+        Assert.Equal(0, h.Tools["auth0_users_list"].Calls);
+        var record = (await h.CallRecordsAsync()).Last();
+        Assert.Equal(DenialCodes.PolicyDenied, record.DenialCode);
+        Assert.DoesNotContain("POLICYLEAK", record.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(record.Hooks!, o => o.Detail?.Contains("POLICYLEAK", StringComparison.Ordinal) == true);
+        Assert.Contains(record.Hooks!, o => o.Hook == "argument-policy" && o.Detail!.Contains("got [REDACTED]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ArgumentPolicy_ValueUnderASecretNameOrInAMapOfSecrets_NotQuoted()
+    {
+        var catalog = Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors; // registers the spec's secret names (secrets.value)
+        static Dictionary<string, JsonElement> Args(string json) =>
+            JsonDocument.Parse(json).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+
+        var actionSecret = ArgumentPolicy.Matches("long", "auth0_actions_create", "/body/secrets/0/value", "^.{40,}$");
+        var why = actionSecret.Check(Args("""{"body":{"secrets":[{"name":"STRIPE","value":"POLICYLEAK-2"}]}}"""));
+        Assert.Equal("/body/secrets/0/value must match \"^.{40,}$\", got [REDACTED]", why);
+
+        var underSecret = ArgumentPolicy.NotIn("no-x", "auth0_things_create", "/body/signing_keys/0/kid", "POLICYLEAK-3");
+        Assert.Equal("/body/signing_keys/0/kid must not be [REDACTED]", underSecret.Check(Args("""{"body":{"signing_keys":[{"kid":"POLICYLEAK-3"}]}}""")));
+
+        var hookSecrets = catalog.Single(d => d.Name == "auth0_hooks_secrets_create");
+        var mapValue = ArgumentPolicy.Matches("stripe-live", "auth0_hooks_secrets_create", "/body/STRIPE_KEY", "^sk_live_");
+        Assert.Equal("/body/STRIPE_KEY must match \"^sk_live_\", got [REDACTED]", mapValue.Check(Args("""{"id":"h1","body":{"STRIPE_KEY":"POLICYLEAK-4"}}"""), hookSecrets));
+
+        // Not secret: quoted as before.
+        var page = ArgumentPolicy.In("who-ops", "auth0_users_list", "/who", "ops");
+        Assert.Equal("/who must be one of [\"ops\"], got \"dev\"", page.Check(Args("""{"who":"dev"}""")));
+    }
+
+    [Fact]
     public void ArgumentPolicy_PathOfATypedSchema_ResolvesThroughAnyOfAndItems()
     {
         var tool = new Auth0ToolDescriptor("auth0_things_create", "t", "d", "POST", "/things", "op", ["things"], [], Auth0ToolAction.Write, "GA",

@@ -1,6 +1,11 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Http;
+using Auth0Mcp.Sdk.Tests.Http;
+using Auth0Mcp.Sdk.Tools;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 
 namespace Auth0Mcp.Sdk.Tests.Governance;
@@ -476,5 +481,159 @@ public sealed class GovernanceHookTests
         Assert.Equal(AuditOutcomes.Error, record.Outcome);
         Assert.Null(record.Auth0Status);
         Assert.Contains("Global limit reached", record.Reason, StringComparison.Ordinal);
+    }
+
+    private sealed class LeakyHook(bool throws) : ToolCallHook
+    {
+        public override string Name => "leaky";
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken) => throws
+            ? throw new InvalidOperationException("could not check user with password 'THROWLEAK-pw-123456'")
+            : ValueTask.FromResult(HookDecision.Rewrite("looked up client_secret=NOTELEAK-0123456789 for the call"));
+    }
+
+    /// <summary>An Auth0 tool (a real <see cref="Auth0ApiTool"/>) governed, talking to <paramref name="auth0"/>.</summary>
+    private static async Task<GovernanceHarness> StartAuth0Async(ScriptedAuth0Server auth0, Auth0ToolDescriptor descriptor, Action<ToolGovernanceOptions>? configure = null)
+    {
+        var h = await GovernanceHarness.StartWithToolsAsync([new Auth0ApiTool(descriptor)], configure, s => s.AddAuth0Connection(o =>
+        {
+            o.Domain = "tenant.example";
+            o.BaseUrl = auth0.ApiBase;
+            o.Token = Harness.StaticToken;
+            o.MaxRetryAttempts = 0;
+        }));
+        await h.AllowAsync(["alice"], descriptor.Name);
+        return h;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Hook_DetailQuotingASecret_RedactedInTheAuditAsTheReasonIs(bool throws)
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o => o.Hooks.Add(new LeakyHook(throws)), tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        await client.CallToolAsync("auth0_users_list", Args);
+
+        var records = await h.AuditAsync();
+        var hook = records.Where(r => r.Hooks is not null).SelectMany(r => r.Hooks!).First(o => o.Hook == "leaky");
+        Assert.Equal(throws ? "failed" : "rewritten", hook.Outcome);
+        Assert.Contains("[REDACTED]", hook.Detail, StringComparison.Ordinal);
+        var export = string.Join("\n", records.Select(r => JsonSerializer.Serialize(r)));
+        Assert.DoesNotContain("THROWLEAK", export, StringComparison.Ordinal);
+        Assert.DoesNotContain("NOTELEAK", export, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ErrorMessage_SecretStraddlingThe500CharacterCut_MaskedInTheAnswerAndTheAuditReason()
+    {
+        // The secret starts before character 500 and ends after it: cut first, its closing quote would be gone.
+        await using var auth0 = await ScriptedAuth0Server.StartAsync();
+        const string Pad = "Payload validation error: ";
+        var message = Pad + new string('x', 470 - Pad.Length) + " password: 'LEAKPW-0123456789abcdefghij'";
+        auth0.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 400, JsonSerializer.Serialize(new Dictionary<string, object> { ["statusCode"] = 400, ["message"] = message }));
+        await using var h = await StartAuth0Async(auth0, TestTool.Describe());
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
+
+        var record = (await h.CallRecordsAsync()).Last();
+        Assert.True(result.IsError);
+        Assert.DoesNotContain("LEAKPW", ResultText.Of(result), StringComparison.Ordinal);
+        Assert.DoesNotContain("LEAKPW", record.Reason, StringComparison.Ordinal);
+        Assert.Contains("password: '[REDACTED]'", record.Reason, StringComparison.Ordinal);
+        Assert.True(record.Reason!.Length <= 500, $"{record.Reason.Length} characters");
+    }
+
+    [Theory]
+    [InlineData("auth0_hooks_secrets_create", """{"id":"h1","body":{"STRIPE_KEY":"sk_live_AUDITLEAK_1","DB_PASS":"AUDITLEAK_2"}}""", "STRIPE_KEY")]
+    [InlineData("auth0_hooks_secrets_update", """{"id":"h1","body":{"WEBHOOK":"AUDITLEAK_4"}}""", "WEBHOOK")]
+    [InlineData("auth0_actions_create", """{"body":{"name":"a","supported_triggers":[{"id":"post-login","version":"v3"}],"secrets":[{"name":"STRIPE","value":"sk_live_AUDITLEAK_3"}]}}""", "STRIPE")]
+    public async Task Audit_HookSecretsMapAndActionSecretValues_MaskedNamesKept(string toolName, string json, string name)
+    {
+        await using var auth0 = await ScriptedAuth0Server.StartAsync();
+        auth0.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 201, "{}");
+        await using var h = await StartAuth0Async(auth0, Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors.Single(d => d.Name == toolName));
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var arguments = JsonDocument.Parse(json).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
+
+        var result = await client.CallToolAsync(toolName, arguments);
+
+        Assert.True(result.IsError is not true, ResultText.Of(result));
+        var records = (await h.AuditAsync()).Where(r => r.Arguments is not null).ToList();
+        Assert.NotEmpty(records);
+        Assert.All(records, r =>
+        {
+            Assert.DoesNotContain("AUDITLEAK", r.Arguments, StringComparison.Ordinal);
+            Assert.Contains(name, r.Arguments, StringComparison.Ordinal);
+            Assert.Contains("[REDACTED]", r.Arguments, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task SecretMasking_EmbeddedTextResourceAndMeta_MaskedBinaryKept()
+    {
+        var tool = new FakeTool(Descriptors.ClientsGet, _ => new CallToolResult
+        {
+            Content =
+            [
+                new EmbeddedResourceBlock
+                {
+                    Resource = new TextResourceContents { Uri = "auth0://clients/c1", MimeType = "application/json", Text = "{\"client_id\":\"c1\",\"client_secret\":\"EMBED-LEAK-0123456789\"}" },
+                    Meta = new JsonObject { ["signing_secret"] = "BLOCKMETA-LEAK-0123456789" },
+                },
+                new ImageContentBlock { Data = "iVBORw0KGgo="u8.ToArray(), MimeType = "image/png" },
+            ],
+            Meta = new JsonObject { ["trace"] = "t1", ["access_token"] = "RESULTMETA-LEAK-0123456789" },
+        });
+        await using var h = await StartAsync(_ => { }, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_clients_get", Args);
+
+        var wire = JsonSerializer.Serialize(result, ModelContextProtocol.McpJsonUtilities.DefaultOptions);
+        Assert.DoesNotContain("LEAK", wire, StringComparison.Ordinal);
+        var resource = Assert.IsType<TextResourceContents>(Assert.IsType<EmbeddedResourceBlock>(result.Content[0]).Resource);
+        Assert.Equal("{\"client_id\":\"c1\",\"client_secret\":\"[REDACTED]\"}", resource.Text);
+        Assert.Equal("auth0://clients/c1", resource.Uri);
+        Assert.Equal("t1", result.Meta?["trace"]?.GetValue<string>());
+        Assert.Equal("iVBORw0KGgo="u8.ToArray(), Assert.IsType<ImageContentBlock>(result.Content[1]).Data.ToArray());
+        Assert.Contains((await h.CallRecordsAsync())[0].Hooks!, o => o.Hook == "secret-masking" && o.Outcome == "rewritten");
+    }
+
+    [Fact]
+    public async Task PiiRedaction_EmbeddedTextResource_Redacted()
+    {
+        var tool = new FakeTool(Descriptors.UsersList, _ => new CallToolResult
+        {
+            Content = [new EmbeddedResourceBlock { Resource = new TextResourceContents { Uri = "auth0://users/u1", Text = """{"user_id":"u1","email":"embedded-alice@example.com"}""" } }],
+        });
+        await using var h = await StartAsync(o => o.RedactPii = true, tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        var resource = Assert.IsType<TextResourceContents>(Assert.IsType<EmbeddedResourceBlock>(result.Content[0]).Resource);
+        Assert.Equal("""{"user_id":"u1","email":"[REDACTED]"}""", resource.Text);
+    }
+
+    [Fact]
+    public async Task PiiRedaction_StructuredContentDeeperThanItKeeps_RedactedThere()
+    {
+        // structuredContent gives the parts nested deeper than 48 levels as their JSON text: the PII hook reads it too.
+        await using var auth0 = await ScriptedAuth0Server.StartAsync();
+        var deep = string.Concat(Enumerable.Repeat("{\"n\":", 60)) + "{\"email\":\"deep-alice@example.com\"}" + new string('}', 60);
+        auth0.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, "{\"user_id\":\"u1\",\"app_metadata\":" + deep + "}");
+        await using var h = await StartAuth0Async(auth0, TestTool.Describe(), o => o.RedactPii = true);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
+
+        var structured = Assert.NotNull(result.StructuredContent).GetRawText();
+        Assert.Contains("\"user_id\":\"u1\"", structured, StringComparison.Ordinal);
+        Assert.DoesNotContain("deep-alice", structured, StringComparison.Ordinal);
+        Assert.DoesNotContain("deep-alice", ResultText.Of(result), StringComparison.Ordinal);
     }
 }

@@ -101,6 +101,39 @@ public sealed class UngovernedRedactionTests
         Assert.Contains("[REDACTED]", result.Text(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("password: 'LEAKPW-0123456789abcdefghij'", "password: '[REDACTED]'")]
+    [InlineData("\"client_secret\":\"LEAKCS-0123456789abcdefghij\"", "\"client_secret\":\"[REDACTED]")]
+    public async Task ErrorMessage_SecretStraddlingThe500CharacterCut_MaskedBeforeItIsCut(string tail, string masked)
+    {
+        // The secret starts before character 500 of the message and ends after it: cut first, it would lose its closing quote.
+        await using var h = await Harness.StaticAsync();
+        const string Pad = "Payload validation error: ";
+        var message = Pad + new string('x', 470 - Pad.Length) + " " + tail;
+        var body = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { ["statusCode"] = 400, ["message"] = message });
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 400, body);
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        Assert.True(result.IsError);
+        Assert.DoesNotContain("LEAK", result.Text(), StringComparison.Ordinal);
+        Assert.Contains(masked, result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HookSecretsGet_MapOfSecretsUnderChosenNames_EveryValueMaskedNamesKept()
+    {
+        await using var h = await Harness.StaticAsync();
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, "{\"STRIPE_KEY\":\"sk_live_GETLEAK_1\",\"DB\":\"GETLEAK_2\"}");
+        var descriptor = Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors.Single(d => d.Name == "auth0_hooks_secrets_get");
+
+        var result = await h.CallAsync(new Auth0Mcp.Sdk.Tools.Auth0ApiTool(descriptor), """{"id":"h1"}""");
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal("{\"STRIPE_KEY\":\"[REDACTED]\",\"DB\":\"[REDACTED]\"}", result.Content.OfType<TextContentBlock>().First().Text);
+        Assert.Equal("[REDACTED]", Assert.NotNull(result.StructuredContent).GetProperty("STRIPE_KEY").GetString());
+    }
+
     /// <summary>A real MCP client and server over in-memory pipes, with the harness's services and no governance.</summary>
     private sealed class McpPair : IAsyncDisposable
     {

@@ -320,4 +320,28 @@ public sealed class RedactorTests
         Assert.DoesNotContain(new string('x', 5000), redacted, StringComparison.Ordinal);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"took {started.Elapsed}");
     }
+
+    [Fact]
+    public void PiiRedactor_Auth0LogEvent_UserNameLocationAndDeviceFingerprintsRedacted()
+    {
+        var pii = new JsonRedactor(JsonRedactor.DefaultPiiNames);
+        const string Log = """[{"date":"2026-01-01","type":"f","user_name":"alice@example.com","user_id":"auth0|1","ip":"1.2.3.4","location_info":{"city_name":"Paris","latitude":48.8},"security_context":{"ja3":"771,4865","ja4":"t13d1516h2"},"client_name":"app"}]""";
+
+        var redacted = pii.RedactText(Log, out var count);
+
+        Assert.Equal(4, count);
+        Assert.Equal("""[{"date":"2026-01-01","type":"f","user_name":"[REDACTED]","user_id":"auth0|1","ip":"[REDACTED]","location_info":"[REDACTED]","security_context":"[REDACTED]","client_name":"app"}]""", redacted);
+    }
+
+    [Fact]
+    public void PiiRedactor_StringHoldingJson_FieldsInsideRedactedOtherStringsKept()
+    {
+        var pii = new JsonRedactor(JsonRedactor.DefaultPiiNames);
+        const string Body = """{"user_id":"u1","deep":"{\"n\":{\"email\":\"inner@example.com\",\"plan\":\"pro\"}}","note":"{not json","list":"[1,2]"}""";
+
+        var redacted = pii.RedactText(Body, out var count);
+
+        Assert.Equal(1, count);
+        Assert.Equal("""{"user_id":"u1","deep":"{\"n\":{\"email\":\"[REDACTED]\",\"plan\":\"pro\"}}","note":"{not json","list":"[1,2]"}""", redacted);
+    }
 }

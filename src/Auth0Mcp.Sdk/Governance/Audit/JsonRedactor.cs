@@ -42,11 +42,18 @@ public sealed partial class JsonRedactor
     public static readonly IReadOnlyList<string> DefaultSecretSuffixes =
         ["_secret", "_token", "_password", "_passwd", "_private_key", "_api_key", "_secret_key", "_access_key"];
 
-    /// <summary>Personal data fields of Auth0 users and logs, redacted by the PII hook when it is on.</summary>
+    /// <summary>
+    /// Personal data fields of Auth0 users and log events, redacted by the PII hook when it is on. Only field names are
+    /// checked: personal data in a field of another name (a free-text <c>description</c>, a log's <c>details</c> under
+    /// names not listed here) is not found. From the log event schema: <c>user_name</c>, <c>ip</c>, <c>user_agent</c>,
+    /// <c>location_info</c> (city, coordinates, time zone; masked whole) and <c>security_context</c> (the TLS
+    /// fingerprints of the user's device).
+    /// </summary>
     public static readonly IReadOnlyList<string> DefaultPiiNames =
     [
         "email", "phone_number", "name", "given_name", "family_name", "nickname", "picture", "username",
         "last_ip", "ip", "user_agent", "address", "birthdate", "user_metadata",
+        "user_name", "location_info", "security_context",
     ];
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = int.MaxValue, CommentHandling = JsonCommentHandling.Disallow };
@@ -337,6 +344,13 @@ public sealed partial class JsonRedactor
                                 count += n;
                             }
                         }
+                        else if (EmbeddedJson(ref reader) is { } embedded && RedactUtf8(Encoding.UTF8.GetBytes(embedded), out var inner) is { } redacted && inner > 0)
+                        {
+                            // A string that holds a JSON object or array (structuredContent gives the parts nested deeper
+                            // than it keeps as their JSON text): its fields are checked by name too.
+                            edits.Add((reader.TokenStartIndex, reader.BytesConsumed, EncodeString(Encoding.UTF8.GetString(redacted))));
+                            count += inner;
+                        }
 
                         break;
                     default:
@@ -357,6 +371,35 @@ public sealed partial class JsonRedactor
         }
 
         return edits.Count == 0 ? json.ToArray() : Splice(json, edits);
+    }
+
+    /// <summary>
+    /// Redacts <paramref name="text"/>, then cuts what is left to <paramref name="maxChars"/> characters (adding
+    /// <paramref name="ellipsis"/>). In this order: a cut made first can remove a secret's closing quote or its end, and
+    /// the part left no longer looks like a secret. <paramref name="fragment"/>: the text is a part of a larger one (a
+    /// message quoted in an error), masked as free text even when it starts with <c>{</c> or <c>[</c>.
+    /// </summary>
+    internal string RedactThenCut(string text, int maxChars, string ellipsis = "…", bool fragment = false)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string redacted;
+        if (fragment && _secrets)
+        {
+            try
+            {
+                redacted = SecretText.Mask(text, IsSecretWord, out _);
+            }
+            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                redacted = Withheld;
+            }
+        }
+        else
+        {
+            redacted = RedactText(text, out _);
+        }
+
+        return redacted.Length > maxChars ? redacted[..maxChars] + ellipsis : redacted;
     }
 
     /// <summary>Redacts a JSON element, returning a new element (or the same one when nothing matched).</summary>
@@ -422,6 +465,20 @@ public sealed partial class JsonRedactor
     }
 
     private bool IsSecretWord(string name) => IsRedacted(null, name);
+
+    // The value of the string token at the reader when it holds a JSON object or array (by its first character), else null.
+    private static string? EmbeddedJson(ref Utf8JsonReader reader)
+    {
+        var raw = reader.ValueSpan.TrimStart(" \t\r\n"u8);
+        if (!reader.ValueIsEscaped && (raw.IsEmpty || raw[0] is not ((byte)'{' or (byte)'[')))
+        {
+            return null;
+        }
+
+        var value = reader.GetString()!;
+        var trimmed = value.AsSpan().TrimStart();
+        return trimmed.Length > 0 && trimmed[0] is '{' or '[' ? value : null;
+    }
 
     private static bool IsBooleanOrNull(JsonNode node) =>
         node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null;

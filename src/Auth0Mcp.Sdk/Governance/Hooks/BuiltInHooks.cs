@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Auth0Mcp.Sdk.Catalog;
 using ModelContextProtocol.Protocol;
 
@@ -165,8 +166,15 @@ public sealed class WriteAuthorizationHook : ToolCallHook, IToolVisibilityHook
         : null;
 }
 
+/// <summary>
+/// Redacts a tool result in place, for the secret-masking and PII hooks: every text content block, the text of every
+/// embedded text resource, structuredContent, the result's <c>_meta</c> and each content block's and resource's
+/// <c>_meta</c>. Binary content (images, audio, blob resources) is kept as it is: the redactors read text and JSON by
+/// name and by shape, and cannot judge an image or an opaque blob (docs/security.md). Auth0 tools never return it.
+/// </summary>
 internal static class ResultRedaction
 {
+    /// <summary>Redacts <paramref name="result"/> in place with <paramref name="redactor"/>; returns how many values were masked.</summary>
     public static int Apply(CallToolResult? result, JsonRedactor redactor)
     {
         if (result is null)
@@ -174,16 +182,36 @@ internal static class ResultRedaction
             return 0;
         }
 
-        var total = 0;
+        var total = Meta(result.Meta, redactor);
         for (var i = 0; i < result.Content.Count; i++)
         {
-            if (result.Content[i] is TextContentBlock text)
+            var block = result.Content[i];
+            total += Meta(block.Meta, redactor);
+            if (block is TextContentBlock text)
             {
                 var redacted = redactor.RedactText(text.Text, out var count);
                 if (count > 0)
                 {
                     total += count;
                     result.Content[i] = new TextContentBlock { Text = redacted, Annotations = text.Annotations, Meta = text.Meta };
+                }
+            }
+            else if (block is EmbeddedResourceBlock embedded)
+            {
+                total += Meta(embedded.Resource.Meta, redactor);
+                if (embedded.Resource is TextResourceContents resource)
+                {
+                    var redacted = redactor.RedactText(resource.Text, out var count);
+                    if (count > 0)
+                    {
+                        total += count;
+                        result.Content[i] = new EmbeddedResourceBlock
+                        {
+                            Resource = new TextResourceContents { Uri = resource.Uri, MimeType = resource.MimeType, Meta = resource.Meta, Text = redacted },
+                            Annotations = embedded.Annotations,
+                            Meta = embedded.Meta,
+                        };
+                    }
                 }
             }
         }
@@ -200,4 +228,7 @@ internal static class ResultRedaction
 
         return total;
     }
+
+    // A _meta object, in place (a JsonObject the result owns).
+    private static int Meta(JsonObject? meta, JsonRedactor redactor) => meta is null ? 0 : redactor.Redact(meta);
 }

@@ -294,10 +294,19 @@ public sealed class ArgumentPolicy : ArgumentRule
     }
 
     /// <inheritdoc />
-    public override string? Check(IReadOnlyDictionary<string, JsonElement> arguments)
+    public override string? Check(IReadOnlyDictionary<string, JsonElement> arguments) => Check(arguments, null);
+
+    /// <summary>
+    /// <see cref="Check(IReadOnlyDictionary{string, JsonElement})"/> for a call of <paramref name="tool"/>: a refusal
+    /// never quotes a secret value, one under a secret name (the path's last name inside its parent, or any name on
+    /// the way to it, as the redactor judges names) or inside one of the tool's maps of secrets (<see cref="SecretMaps"/>).
+    /// </summary>
+    internal string? Check(IReadOnlyDictionary<string, JsonElement> arguments, Auth0ToolDescriptor? tool)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        var present = TryFind(arguments, out var value);
+        var present = TryFind(arguments, out var value, out var secret);
+        secret |= tool is not null && SecretMaps.ArgumentsOf(tool).Contains(SchemaPath.Segments(Path) is [var first, ..] ? first : "", StringComparer.Ordinal);
+        string Short(JsonElement v) => secret ? JsonRedactor.Mask : ShortValue(v);
         switch (Operator)
         {
             case ArgumentOperator.Absent:
@@ -402,7 +411,7 @@ public sealed class ArgumentPolicy : ArgumentRule
 
     private Regex Pattern() => _regex ??= new Regex(Operand!.Value.GetString()!, RegexOptions.CultureInvariant, PatternTimeout);
 
-    private static string Short(JsonElement value)
+    private static string ShortValue(JsonElement value)
     {
         var text = JsonRedactor.Secrets.RedactText(value.GetRawText(), out _);
         return text.Length > 80 ? text[..80] + "…" : text;
@@ -498,19 +507,25 @@ public sealed class ArgumentPolicy : ArgumentRule
         _ => "null",
     };
 
-    private bool TryFind(IReadOnlyDictionary<string, JsonElement> arguments, out JsonElement value)
+    // The value at Path, and whether it is secret by name: a property name on the way (with the property that holds it;
+    // an array passes its own name on to its items, as the redactor reads JSON) is one JsonRedactor.Secrets masks.
+    private bool TryFind(IReadOnlyDictionary<string, JsonElement> arguments, out JsonElement value, out bool secret)
     {
         value = default;
         var segments = SchemaPath.Segments(Path);
+        secret = segments.Count > 0 && JsonRedactor.Secrets.IsRedacted(null, segments[0]);
         if (segments.Count == 0 || !arguments.TryGetValue(segments[0], out var current))
         {
             return false;
         }
 
+        var owner = segments[0];
         for (var i = 1; i < segments.Count; i++)
         {
             if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segments[i], out var child))
             {
+                secret |= JsonRedactor.Secrets.IsRedacted(owner, segments[i]);
+                owner = segments[i];
                 current = child;
             }
             else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segments[i], NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < current.GetArrayLength())

@@ -75,7 +75,8 @@ public sealed class ArgumentPolicyHook : ToolCallHook
         var rules = For(context.Descriptor);
         foreach (var rule in rules)
         {
-            if (rule.Check(context.Arguments) is { } why)
+            // A settings-file rule is told the tool, so that it never quotes a value of the tool's maps of secrets.
+            if ((rule is ArgumentPolicy policy ? policy.Check(context.Arguments, context.Descriptor) : rule.Check(context.Arguments)) is { } why)
             {
                 return ValueTask.FromResult(HookDecision.Deny($"{DeniedPrefix}{rule.Name} ({why})", DenialCodes.PolicyDenied));
             }
