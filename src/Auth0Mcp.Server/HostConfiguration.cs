@@ -175,6 +175,7 @@ internal static class HostConfiguration
         var settings = new HostSettings { Role = role };
         configuration.Bind(settings);
         ReadRules(settings.Governance, errors);
+        CheckAuditKey(settings.Governance, errors);
         var result = new HostSettingsValidator().Validate(null, settings);
         if (result.Failed)
         {
@@ -232,6 +233,22 @@ internal static class HostConfiguration
         return unbindable;
     }
 
+    /// <summary>The inline audit keys parse (base64, at least 32 bytes each): checked with the other settings, not when the store opens.</summary>
+    private static void CheckAuditKey(GovernanceSettings governance, List<string> errors)
+    {
+        if (governance.AuditKey is { Length: > 0 } inline)
+        {
+            try
+            {
+                _ = AuditKeyRing.Parse(inline, "Governance:AuditKey (AUTH0_MCP_AUDIT_KEY)");
+            }
+            catch (FormatException ex)
+            {
+                errors.Add(ex.Message);
+            }
+        }
+    }
+
     /// <summary>Reads the structured rules (argument policies, call approval) from their JSON; problems named.</summary>
     private static void ReadRules(GovernanceSettings governance, List<string> errors)
     {
@@ -261,7 +278,8 @@ internal static class HostConfiguration
 
         try
         {
-            using var doc = JsonDocument.Parse(text);
+            // The settings file allows comments and trailing commas, inside these sections too.
+            using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             return doc.RootElement.Clone();
         }
         catch (JsonException ex)

@@ -196,7 +196,7 @@ internal sealed class Auth0Settings
     public string? ClientSecret { get; set; }
 
     /// <summary>The API base URL (<c>AUTH0_MCP_BASE_URL</c>).</summary>
-    [AbsoluteUrl(ErrorMessage = "Auth0:BaseUrl (AUTH0_MCP_BASE_URL) is not an absolute URL")]
+    [AbsoluteUrl(HttpOnly = true, ErrorMessage = "Auth0:BaseUrl (AUTH0_MCP_BASE_URL) is not an absolute http(s) URL")]
     public string? BaseUrl { get; set; }
 
     /// <summary>The file <c>credentials rotate</c> writes, read again at the next call when it changes (<c>AUTH0_MCP_CREDENTIALS_FILE</c>).</summary>

@@ -1,3 +1,6 @@
+using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Server.Tests.Infrastructure;
+
 namespace Auth0Mcp.Server.Tests.Http;
 
 /// <summary>
@@ -58,6 +61,46 @@ public sealed class HostSettingsTests : IDisposable
         var message = Problems(new() { ["AUTH0_MCP_API_KEYS"] = "0123456789abcdef0123=alice", ["AUTH0_MCP_ALLOWED_ORIGINS"] = "https://ok.example.test," + origin }, "--http", "http://0.0.0.0:8080");
 
         Assert.Contains("Server:AllowedOrigins (AUTH0_MCP_ALLOWED_ORIGINS): expected origins such as https://app.example.com", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("c2hvcnQ=", "audit key 1 in Governance:AuditKey (AUTH0_MCP_AUDIT_KEY) is 5 bytes")]
+    [InlineData("not base64!", "audit key 1 in Governance:AuditKey (AUTH0_MCP_AUDIT_KEY) is not base64")]
+    public void AuditKey_Unusable_IsASettingsProblem(string key, string expected)
+    {
+        // Checked with the other settings (exit 2, named), not when the store opens (an unhandled exception).
+        var message = Problems(new() { ["AUTH0_MCP_AUDIT_KEY"] = key });
+
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, message.Replace(expected, "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/relative")]
+    [InlineData("ftp://127.0.0.1/")]
+    public void BaseUrl_NotAnHttpUrl_IsRefused(string url)
+    {
+        var message = Problems(new() { ["AUTH0_MCP_BASE_URL"] = url });
+
+        Assert.Contains("Auth0:BaseUrl (AUTH0_MCP_BASE_URL) is not an absolute http(s) URL", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DocsExample_CallApproval_LoadsWithItsCommentsAndATrailingComma()
+    {
+        // docs/governance.md's example, comments and all, as a settings file (which allows comments and trailing commas).
+        var docs = System.IO.File.ReadAllText(Path.Combine(Repo.Root, "docs", "governance.md"));
+        var at = docs.IndexOf("## Approval of one exact call", StringComparison.Ordinal);
+        var start = docs.IndexOf("```json\n", at, StringComparison.Ordinal) + "```json\n".Length;
+        var example = docs[start..docs.IndexOf("```", start, StringComparison.Ordinal)];
+        Assert.Contains("//", example, StringComparison.Ordinal);
+
+        var settings = Settings.Load([], "--config", File(example.Replace("\"Mode\": \"none\" }", "\"Mode\": \"none\", }", StringComparison.Ordinal)));
+
+        var approvals = Assert.IsType<CallApprovalOptions>(settings.Governance.CallApprovals);
+        Assert.Equal(CallApprovalMode.Elicit, approvals.Default);
+        Assert.Equal(TimeSpan.FromMinutes(5), approvals.ElicitationTimeout);
+        Assert.Equal(3, approvals.Rules.Count);
     }
 
     [Fact]
