@@ -178,18 +178,35 @@ public sealed class CallApprovalAndPolicyTests
         Assert.False(prompted);
     }
 
-    [Fact]
-    public void CanonicalArguments_KeyOrderAndNumberSpelling_SameHashOtherValuesDiffer()
-    {
-        static Dictionary<string, JsonElement> Args(string json) =>
-            JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!;
+    private static Dictionary<string, JsonElement> ArgumentsOf(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!;
 
-        var a = CanonicalArguments.Hash(Args("""{"id":"x","body":{"b":1,"a":[1,2]}}"""));
-        var b = CanonicalArguments.Hash(Args("""{ "body": { "a": [1, 2], "b": 1.0 }, "id": "x" }"""));
-        var c = CanonicalArguments.Hash(Args("""{"id":"x","body":{"b":1,"a":[2,1]}}"""));
+    [Fact]
+    public void CanonicalArguments_KeyOrderAndWhitespace_SameHashOtherValuesDiffer()
+    {
+        var a = CanonicalArguments.Hash(ArgumentsOf("""{"id":"x","body":{"b":1,"a":[1,2]}}"""));
+        var b = CanonicalArguments.Hash(ArgumentsOf("""{ "body": { "a": [1, 2], "b": 1 }, "id": "x" }"""));
+        var c = CanonicalArguments.Hash(ArgumentsOf("""{"id":"x","body":{"b":1,"a":[2,1]}}"""));
 
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
+        Assert.Equal("""{"body":{"a":[1,2],"b":1},"id":"x"}""", CanonicalArguments.Json(ArgumentsOf("""{ "id": "x", "body": { "b": 1, "a": [1, 2] } }""")));
+    }
+
+    [Theory]
+    [InlineData("9223372036854775808", "9223372036854775809")] // past Int64: one double
+    [InlineData("1000", "1e3")]
+    [InlineData("1000", "1000.0")]
+    [InlineData("1", "1.00000000000000001")] // one double
+    [InlineData("1", "1.0")]
+    public void CanonicalArguments_NumbersSpelledDifferently_NeverShareAHash(string one, string other)
+    {
+        // The request sends the number as spelled: a spelling the approver did not see is another call.
+        var a = CanonicalArguments.Hash(ArgumentsOf($$"""{"n":{{one}}}"""));
+        var b = CanonicalArguments.Hash(ArgumentsOf($$"""{"n":{{other}}}"""));
+
+        Assert.NotEqual(a, b);
+        Assert.Equal($$"""{"n":{{other}}}""", CanonicalArguments.Json(ArgumentsOf($$"""{ "n" : {{other}} }""")));
     }
 
     public static TheoryData<string, string, bool> PolicyCases => new()
