@@ -43,6 +43,37 @@ public sealed class CallApprovalAndPolicyTests
     }
 
     [Fact]
+    public async Task Decide_ByTheCallerWhoMadeTheRequest_RefusedAndTheRequestStaysPending()
+    {
+        await using var h = await StartAsync(a => a.Default = CallApprovalMode.Admin);
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var args = new Dictionary<string, object?> { ["id"] = "auth0|1" };
+        var pending = await alice.CallToolAsync("auth0_users_delete", args);
+        var id = PendingId(pending);
+
+        // The caller (an AI model) is told who decides, not a command to run.
+        Assert.Contains($"an administrator must grant request {id} (on the admin console or with the CLI)", Text(pending), StringComparison.Ordinal);
+        Assert.DoesNotContain("auth0-mcp approvals grant", Text(pending), StringComparison.Ordinal);
+        Assert.Contains("until ", Text(pending), StringComparison.Ordinal);
+
+        foreach (var grant in new[] { true, false })
+        {
+            var ex = await Assert.ThrowsAsync<GovernanceException>(() => h.Governance.DecideCallApprovalAsync(id, grant, null, null, "alice"));
+            Assert.Equal($"approval request {id} was made by alice: another person decides it", ex.Message);
+        }
+
+        Assert.Equal(CallApprovalStatus.Pending, (await h.Governance.GetStateAsync()).CallApprovals.Single(a => a.Id == id).Status);
+        Assert.True((await alice.CallToolAsync("auth0_users_delete", args)).IsError);
+        Assert.Equal(0, h.Tools["auth0_users_delete"].Calls);
+        Assert.DoesNotContain(await h.AuditAsync(), r => r.Event is "approval.granted" or "approval.denied");
+
+        // Another person can.
+        await h.Governance.DecideCallApprovalAsync(id, true, null, null, "bob");
+        Assert.True((await alice.CallToolAsync("auth0_users_delete", args)).IsError is not true);
+        Assert.Equal(1, h.Tools["auth0_users_delete"].Calls);
+    }
+
+    [Fact]
     public async Task RequestCallApproval_ConfirmationPendingInTheClientForTheSameCall_OpensAnAdministratorRequestAnAdminCanGrant()
     {
         await using var h = await StartAsync(a => a.Default = CallApprovalMode.Admin);

@@ -13,8 +13,8 @@ namespace Auth0Mcp.Sdk.Governance;
 /// call once, decline, cancel or no answer within <see cref="CallApprovalOptions.ElicitationTimeout"/> refuse it as
 /// <c>user-declined</c>. The C# SDK does this natively on 2026-07-28 (stdio and stateless Streamable HTTP) and, for
 /// clients of earlier revisions with a session, sends them <c>elicitation/create</c> and retries the call itself.
-/// Otherwise the call is refused with "approval request R is pending"; once an administrator grants R
-/// (<c>approvals grant R</c>), the same call with the same arguments runs exactly once before the expiry, and other
+/// Otherwise the call is refused with "approval request R is pending"; once an administrator other than the caller
+/// grants R (on the console, or <c>approvals grant R</c>), the same call with the same arguments runs exactly once before the expiry, and other
 /// arguments make a new request. Runs last among the before-hooks, so the confirmation covers the arguments that are
 /// actually sent.
 /// </summary>
@@ -94,7 +94,7 @@ public sealed class CallApprovalHook : ToolCallHook
         }
 
         var request = known ?? await governance.RequestCallApprovalAsync(user, tool, hash, shown, Options.Expiry, cancellationToken).ConfigureAwait(false);
-        return HookDecision.Deny($"approval request {request.Id} is pending: an administrator grants it with 'auth0-mcp approvals grant {request.Id}', "
+        return HookDecision.Deny($"approval request {request.Id} is pending: an administrator must grant request {request.Id} (on the admin console or with the CLI), "
             + $"then the same call with the same arguments runs once (until {request.ExpiresAt:u})");
     }
 

@@ -22,6 +22,8 @@ public sealed partial class ToolGovernance
     /// <summary>
     /// Grants or denies a pending request. A grant lets the same call run once until the request's expiry, or for
     /// <paramref name="expiry"/> from now when given. Audited as <c>approval.granted</c> or <c>approval.denied</c>.
+    /// The caller who made the request cannot decide it (<paramref name="actor"/> equal to its user, ordinal): another
+    /// person does.
     /// </summary>
     public Task<CallApproval> DecideCallApprovalAsync(string id, bool grant, TimeSpan? expiry, string? reason, string actor, CancellationToken cancellationToken = default)
     {
@@ -36,6 +38,11 @@ public sealed partial class ToolGovernance
             if (approval.Channel != CallApproval.AdminChannel)
             {
                 throw new GovernanceException($"approval request '{id}' is answered by its caller in the client, not by an administrator");
+            }
+
+            if (string.Equals(approval.User, actor, StringComparison.Ordinal))
+            {
+                throw new GovernanceException($"approval request {id} was made by {approval.User}: another person decides it");
             }
 
             if (approval.Status != CallApprovalStatus.Pending)
