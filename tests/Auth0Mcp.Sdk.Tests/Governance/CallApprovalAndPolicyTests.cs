@@ -74,6 +74,64 @@ public sealed class CallApprovalAndPolicyTests
     }
 
     [Fact]
+    public async Task Grant_StoreWriteSlowerThanTheHookTimeout_CallRunsOnceWithOneApprovalUsed()
+    {
+        // The runtime gives ordinary hooks HookTimeout; the approval hook's store write that spends the grant commits
+        // even when slow, so giving up on it would refuse a call whose approval is already used.
+        using var directory = new TestDirectory("auth0mcp-gov-");
+        var store = new SlowSaveStore(new SqliteGovernanceStore(directory.File("gov.db")));
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersDelete)],
+            o =>
+            {
+                o.RequireCallApproval(a => a.Default = CallApprovalMode.Admin);
+                o.HookTimeout = TimeSpan.FromMilliseconds(200);
+            },
+            store: store);
+        await h.AllowAsync(["alice"], "auth0_users_delete");
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var args = new Dictionary<string, object?> { ["id"] = "auth0|1" };
+        var id = PendingId(await alice.CallToolAsync("auth0_users_delete", args));
+        await h.Governance.DecideCallApprovalAsync(id, true, null, null, "admin");
+        store.SaveDelay = TimeSpan.FromSeconds(1);
+
+        var result = await alice.CallToolAsync("auth0_users_delete", args);
+
+        Assert.True(result.IsError is not true, Text(result));
+        Assert.Equal(1, h.Tools["auth0_users_delete"].Calls);
+        Assert.Single(await h.AuditAsync(), r => r.Event == "approval.used");
+        Assert.Equal(CallApprovalStatus.Used, (await h.Governance.GetStateAsync()).CallApprovals.Single(a => a.Id == id).Status);
+    }
+
+    /// <summary>A store whose state writes take <see cref="SaveDelay"/> and then commit, whatever the caller's token says (as a database's commit may).</summary>
+    private sealed class SlowSaveStore(IGovernanceStore inner) : IGovernanceStore
+    {
+        public TimeSpan SaveDelay { get; set; }
+
+        public string Description => inner.Description;
+
+        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+        public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
+
+        public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
+
+        public async Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(SaveDelay, CancellationToken.None);
+            return await inner.TrySaveStateAsync(state, expectedRevision, events, CancellationToken.None);
+        }
+
+        public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default) => inner.AppendAuditAsync(record, cancellationToken);
+
+        public IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, cancellationToken);
+
+        public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    [Fact]
     public async Task RequestCallApproval_ConfirmationPendingInTheClientForTheSameCall_OpensAnAdministratorRequestAnAdminCanGrant()
     {
         await using var h = await StartAsync(a => a.Default = CallApprovalMode.Admin);

@@ -18,7 +18,12 @@ namespace Auth0Mcp.Sdk.Governance;
 /// arguments make a new request. Runs last among the before-hooks, so the confirmation covers the arguments that are
 /// actually sent.
 /// </summary>
-public sealed class CallApprovalHook : ToolCallHook
+/// <remarks>
+/// It runs without <see cref="ToolGovernanceOptions.HookTimeout"/> (<see cref="Timeout"/> is infinite): its waits are
+/// store writes that spend or open an approval, bounded by the store and by the call's own cancellation, and a
+/// runtime that stopped waiting while such a write commits would refuse a call whose approval was already used.
+/// </remarks>
+public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
 {
     /// <summary>The prefix of a refusal the user declined in the client.</summary>
     public const string UserDeclined = DenialCodes.UserDeclined;
@@ -44,6 +49,14 @@ public sealed class CallApprovalHook : ToolCallHook
 
     /// <inheritdoc />
     public override int Priority => 10_000;
+
+    /// <summary>
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>: not <see cref="ToolGovernanceOptions.HookTimeout"/>, so
+    /// the runtime never gives up on a store write that uses an approval (it would commit, logging
+    /// <c>approval.used</c>, while the call is refused). The store and the call's cancellation bound it; the hook
+    /// never waits for a person (a confirmation ends the round with an input-required result).
+    /// </summary>
+    public TimeSpan Timeout => System.Threading.Timeout.InfiniteTimeSpan;
 
     /// <inheritdoc />
     public override async ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
