@@ -131,6 +131,70 @@ public sealed class CallApprovalAndPolicyTests
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
+    /// <summary>Arguments whose canonical JSON is exactly <paramref name="length"/> characters; the padded key sorts first, so the last field comes last.</summary>
+    private static Dictionary<string, object?> ArgumentsOfLength(int length)
+    {
+        var args = new Dictionary<string, object?> { ["id"] = "auth0|1", ["who"] = "last-field-marker" };
+        var bare = CanonicalArguments.Json(args.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(a.Value))).Length;
+        args["id"] = "auth0|1" + new string('x', length - bare);
+        Assert.Equal(length, CanonicalArguments.Json(args.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(a.Value))).Length);
+        return args;
+    }
+
+    [Theory]
+    [InlineData(CallApprovalMode.Admin)]
+    [InlineData(CallApprovalMode.Elicit)]
+    public async Task Approval_ArgumentsOverTheShownLimit_RefusedAsTooLargeAndNoRequestOpened(CallApprovalMode mode)
+    {
+        await using var h = await StartAsync(a => a.Default = mode);
+        var prompted = false;
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), configure: o => o.Handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (_, _) =>
+            {
+                prompted = true;
+                return ValueTask.FromResult(new ElicitResult { Action = "accept", Content = new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) } });
+            },
+        });
+
+        var result = await alice.CallToolAsync("auth0_users_delete", ArgumentsOfLength(CallApprovalHook.MaxShownArguments + 1));
+
+        Assert.True(result.IsError, Text(result));
+        Assert.EndsWith("[approval-too-large]", Text(result), StringComparison.Ordinal);
+        Assert.Contains("its arguments are 4,001 characters as an approver sees them, over the limit of 4,000", Text(result), StringComparison.Ordinal);
+        Assert.Contains("narrow the arguments", Text(result), StringComparison.Ordinal);
+        Assert.False(prompted);
+        Assert.Equal(0, h.Tools["auth0_users_delete"].Calls);
+        Assert.Empty((await h.Governance.GetStateAsync()).CallApprovals);
+        Assert.DoesNotContain(await h.AuditAsync(), r => r.Event.StartsWith("approval.", StringComparison.Ordinal));
+        Assert.Equal(DenialCodes.ApprovalTooLarge, Assert.Single(await h.CallRecordsAsync()).DenialCode);
+    }
+
+    [Fact]
+    public async Task Approval_ArgumentsAtTheShownLimit_TheConfirmationAndTheRequestShowEveryArgument()
+    {
+        await using var h = await StartAsync(_ => { });
+        string? message = null;
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), configure: o => o.Handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) =>
+            {
+                message = request?.Message;
+                return ValueTask.FromResult(new ElicitResult { Action = "accept", Content = new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) } });
+            },
+        });
+        var args = ArgumentsOfLength(CallApprovalHook.MaxShownArguments);
+        var whole = CanonicalArguments.Json(args.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(a.Value)));
+
+        var result = await alice.CallToolAsync("auth0_users_delete", args);
+
+        Assert.True(result.IsError is not true, Text(result));
+        Assert.Contains("Arguments: " + whole + "\n", message, StringComparison.Ordinal);
+        Assert.Contains("last-field-marker", message, StringComparison.Ordinal);
+        Assert.Equal(whole, Assert.Single((await h.Governance.GetStateAsync()).CallApprovals).Arguments);
+        Assert.Equal(1, h.Tools["auth0_users_delete"].Calls);
+    }
+
     [Fact]
     public async Task RequestCallApproval_ConfirmationPendingInTheClientForTheSameCall_OpensAnAdministratorRequestAnAdminCanGrant()
     {

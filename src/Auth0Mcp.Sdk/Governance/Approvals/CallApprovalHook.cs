@@ -31,6 +31,13 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
     /// <summary>The key of the confirmation among the input requests of an input-required result.</summary>
     public const string ConfirmationKey = "auth0_mcp_confirm_call";
 
+    /// <summary>
+    /// The most characters the arguments of a call that needs approval may have as the approver sees them (canonical
+    /// JSON, secrets masked): the approval is bound to all of them, so the approver must see all of them. A larger
+    /// call is refused as <see cref="DenialCodes.ApprovalTooLarge"/> before any request is opened.
+    /// </summary>
+    public const int MaxShownArguments = 4000;
+
     /// <summary>The request state of a confirmation round: this prefix, then the confirmation's approval id.</summary>
     private const string StatePrefix = "call-approval:";
 
@@ -75,6 +82,13 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
         var tool = context.Descriptor.Name;
         var hash = CanonicalArguments.Hash(context.Arguments);
         var shown = Shown(context.Arguments);
+        if (shown.Length > MaxShownArguments)
+        {
+            // The approval binds every argument: one the approver cannot see must not ride along.
+            return HookDecision.Deny(CultureInvariant(
+                $"{DenialCodes.ApprovalTooLarge}: this call needs approval, but its arguments are {shown.Length:N0} characters as an approver sees them, over the limit of {MaxShownArguments:N0}: an approver must see the whole call, so narrow the arguments (fewer or shorter values, or several smaller calls)"),
+                DenialCodes.ApprovalTooLarge);
+        }
 
         // An administrator's grant for exactly this call is used first, whatever the client can do.
         var now = context.Now;
@@ -162,14 +176,11 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
         },
     };
 
-    /// <summary>The arguments as a reviewer sees them: canonical JSON, secrets masked, at most 4,000 characters.</summary>
-    private static string Shown(IReadOnlyDictionary<string, JsonElement> arguments)
-    {
-        var text = JsonRedactor.Secrets.RedactText(CanonicalArguments.Json(arguments), out _);
-        return text.Length > 4000 ? text[..4000] + "…" : text;
-    }
+    /// <summary>The arguments as a reviewer sees them, whole: canonical JSON, secrets masked (at most <see cref="MaxShownArguments"/> for a call that goes on).</summary>
+    private static string Shown(IReadOnlyDictionary<string, JsonElement> arguments) =>
+        JsonRedactor.Secrets.RedactText(CanonicalArguments.Json(arguments), out _);
 
-    /// <summary>The confirmation text: the action, the target resource, the key arguments (secrets masked).</summary>
+    /// <summary>The confirmation text: the action, the target resource, all the arguments (secrets masked).</summary>
     private static string Summary(ToolCallContext context, string shown)
     {
         var d = context.Descriptor;
@@ -192,7 +203,7 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
             .Append(CultureInvariant($"Confirm a {d.Action.ToString().ToLowerInvariant()} call ({context.Tool.Risk} risk): {d.Title}\n"))
             .Append(CultureInvariant($"Tool: {d.Name} ({d.Method} {d.Path})\n"))
             .Append(CultureInvariant($"Target: {d.Method} {target}\n"))
-            .Append(CultureInvariant($"Arguments: {(shown.Length > 600 ? shown[..600] + "…" : shown)}\n"))
+            .Append("Arguments: ").Append(shown).Append('\n')
             .Append("This confirms one call with exactly these arguments.");
         return text.ToString();
     }
