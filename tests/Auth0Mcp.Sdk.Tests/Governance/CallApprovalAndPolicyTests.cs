@@ -196,6 +196,102 @@ public sealed class CallApprovalAndPolicyTests
     }
 
     [Fact]
+    public void Options_MaxOpenRequestsPerCaller_AtLeastOne()
+    {
+        Assert.Equal(20, new CallApprovalOptions().MaxOpenRequestsPerCaller);
+        Assert.Contains("call approval: MaxOpenRequestsPerCaller must be at least 1", new CallApprovalOptions { MaxOpenRequestsPerCaller = 0 }.Validate());
+
+        var errors = new List<string>();
+        Assert.Equal(3, CallApprovalOptions.Parse(JsonDocument.Parse("""{"MaxOpenRequestsPerCaller": 3}""").RootElement, errors).MaxOpenRequestsPerCaller);
+        Assert.Empty(errors);
+        CallApprovalOptions.Parse(JsonDocument.Parse("""{"MaxOpenRequestsPerCaller": 0}""").RootElement, errors);
+        CallApprovalOptions.Parse(JsonDocument.Parse("""{"MaxOpenRequestsPerCaller": "many"}""").RootElement, errors);
+        Assert.Equal(["call approval: MaxOpenRequestsPerCaller must be at least 1", "CallApproval:MaxOpenRequestsPerCaller must be a whole number (at least 1)"], errors);
+    }
+
+    [Fact]
+    public async Task Request_CallerAtMaxOpenRequests_RefusedWithoutANewRequestUntilOneIsDecided()
+    {
+        await using var h = await StartAsync(a =>
+        {
+            a.Default = CallApprovalMode.Admin;
+            a.MaxOpenRequestsPerCaller = 2;
+        });
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var bob = await h.ConnectAsync(GovernanceHarness.User("bob"));
+        static Dictionary<string, object?> Delete(int n) => new() { ["id"] = $"auth0|{n}" };
+        var first = PendingId(await alice.CallToolAsync("auth0_users_delete", Delete(1)));
+        PendingId(await alice.CallToolAsync("auth0_users_delete", Delete(2)));
+
+        var refused = await alice.CallToolAsync("auth0_users_delete", Delete(3));
+
+        Assert.True(refused.IsError, Text(refused));
+        Assert.Contains("this call needs approval, but alice already has 2 pending approval request(s), the most one caller may have", Text(refused), StringComparison.Ordinal);
+        Assert.EndsWith("[hook-denied]", Text(refused), StringComparison.Ordinal);
+        Assert.Equal(2, (await h.Governance.GetStateAsync()).CallApprovals.Count);
+        // A call whose request is already open still points at it; another caller has its own allowance.
+        Assert.Equal(first, PendingId(await alice.CallToolAsync("auth0_users_delete", Delete(1))));
+        PendingId(await bob.CallToolAsync("auth0_users_delete", Delete(3)));
+        await Assert.ThrowsAsync<GovernanceException>(() => h.Governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "other", "{}", TimeSpan.FromHours(1), maxOpenRequests: 2));
+
+        // Once one is decided, a new request can open.
+        await h.Governance.DecideCallApprovalAsync(first, false, null, null, "admin");
+        PendingId(await alice.CallToolAsync("auth0_users_delete", Delete(3)));
+        Assert.Equal(DenialCodes.HookDenied, (await h.CallRecordsAsync()).Single(r => r.Reason?.Contains("pending approval request(s), the most", StringComparison.Ordinal) == true).DenialCode);
+    }
+
+    [Fact]
+    public async Task RequestElicitedApproval_SameCallPending_AskedAgainWithTheSameRequestAndAFreshDeadline()
+    {
+        await using var h = await StartAsync(_ => { });
+        var first = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-1", "{}", TimeSpan.FromMinutes(5));
+        h.Clock.Advance(TimeSpan.FromMinutes(4));
+
+        var again = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-1", "{}", TimeSpan.FromMinutes(5));
+        var other = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-2", "{}", TimeSpan.FromMinutes(5));
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal(h.Clock.GetUtcNow() + TimeSpan.FromMinutes(5), again.ExpiresAt);
+        Assert.NotEqual(first.Id, other.Id);
+        var stored = (await h.Governance.GetStateAsync()).CallApprovals;
+        Assert.Equal(2, stored.Count);
+        Assert.Equal(again.ExpiresAt, stored.Single(a => a.Id == first.Id).ExpiresAt);
+        Assert.Single(await h.AuditAsync(), r => r.Event == "approval.requested" && r.Details!.Contains($"id={first.Id}", StringComparison.Ordinal) && r.Details.Contains("asked-again", StringComparison.Ordinal));
+
+        // Past its deadline it is not pending any more: the next round is a new confirmation.
+        h.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.NotEqual(first.Id, (await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-1", "{}", TimeSpan.FromMinutes(5))).Id);
+    }
+
+    [Fact]
+    public async Task Prune_ManyClosedRequestsOfOneCaller_KeepsTheNewestHundredAndTheAuditKeepsEveryEvent()
+    {
+        await using var h = await StartAsync(_ => { });
+        var denied = await h.Governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "denied", "{}", TimeSpan.FromDays(1));
+        await h.Governance.DecideCallApprovalAsync(denied.Id, false, null, "no", "admin");
+        var bobs = await h.Governance.RequestElicitedApprovalAsync("bob", "auth0_users_delete", "bob-1", "{}", TimeSpan.FromMinutes(5));
+        await h.Governance.AnswerElicitedApprovalAsync(bobs.Id, "bob", "auth0_users_delete", "bob-1", false, "decline");
+        var declined = new List<string>();
+        for (var i = 0; i < 105; i++)
+        {
+            h.Clock.Advance(TimeSpan.FromSeconds(1));
+            var confirmation = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", $"hash-{i}", "{}", TimeSpan.FromMinutes(5));
+            await h.Governance.AnswerElicitedApprovalAsync(confirmation.Id, "alice", "auth0_users_delete", $"hash-{i}", false, "decline");
+            declined.Add(confirmation.Id);
+        }
+
+        var open = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-new", "{}", TimeSpan.FromMinutes(5));
+
+        var stored = (await h.Governance.GetStateAsync()).CallApprovals;
+        var alices = stored.Where(a => a.User == "alice" && a.Channel == CallApproval.ElicitationChannel && a.Status == CallApprovalStatus.Denied).Select(a => a.Id).ToList();
+        Assert.Equal(declined.Skip(5).Order(StringComparer.Ordinal), alices.Order(StringComparer.Ordinal)); // the newest 100
+        Assert.Contains(stored, a => a.Id == open.Id); // open requests are not counted
+        Assert.Contains(stored, a => a.Id == denied.Id); // a denial that still refuses its call stays
+        Assert.Contains(stored, a => a.Id == bobs.Id); // per caller
+        Assert.Equal(106, (await h.AuditAsync()).Count(r => r.Event == "approval.declined"));
+    }
+
+    [Fact]
     public async Task RequestCallApproval_ConfirmationPendingInTheClientForTheSameCall_OpensAnAdministratorRequestAnAdminCanGrant()
     {
         await using var h = await StartAsync(a => a.Default = CallApprovalMode.Admin);

@@ -114,16 +114,31 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
             }
 
             // Ask: this round ends with an input-required result; the client retries the call with the answer.
-            var confirmation = await governance.RequestElicitedApprovalAsync(user, tool, hash, shown, Options.ElicitationTimeout, cancellationToken).ConfigureAwait(false);
+            var confirmation = await governance.TryRequestElicitedApprovalAsync(user, tool, hash, shown, Options.ElicitationTimeout, Options.MaxOpenRequestsPerCaller, cancellationToken).ConfigureAwait(false);
+            if (confirmation is null)
+            {
+                return TooManyOpenRequests(user);
+            }
+
             throw new InputRequiredException(
                 new Dictionary<string, InputRequest>(StringComparer.Ordinal) { [ConfirmationKey] = InputRequest.ForElicitation(Confirmation(context, shown)) },
                 StatePrefix + confirmation.Id);
         }
 
-        var request = known ?? await governance.RequestCallApprovalAsync(user, tool, hash, shown, Options.Expiry, cancellationToken).ConfigureAwait(false);
+        var request = known ?? await governance.TryRequestCallApprovalAsync(user, tool, hash, shown, Options.Expiry, Options.MaxOpenRequestsPerCaller, cancellationToken).ConfigureAwait(false);
+        if (request is null)
+        {
+            return TooManyOpenRequests(user);
+        }
+
         return HookDecision.Deny($"approval request {request.Id} is pending: an administrator must grant request {request.Id} (on the admin console or with the CLI), "
             + $"then the same call with the same arguments runs once (until {request.ExpiresAt:u})");
     }
+
+    /// <summary>The refusal of a call that would open a request past <see cref="CallApprovalOptions.MaxOpenRequestsPerCaller"/> (code <c>hook-denied</c>).</summary>
+    private HookDecision TooManyOpenRequests(string user) =>
+        HookDecision.Deny($"this call needs approval, but {ToolGovernance.TooManyOpenRequests(user, Options.MaxOpenRequestsPerCaller)}; then call again",
+            DenialCodes.HookDenied);
 
     /// <summary>
     /// Whether the user can confirm in the client: it declares form elicitation, and the session can carry an
