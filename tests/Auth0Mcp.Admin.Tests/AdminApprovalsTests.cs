@@ -37,6 +37,30 @@ public sealed partial class AdminApprovalsTests(PrismFixture prism, ChromiumFixt
     }
 
     [Fact]
+    public async Task Approvals_LongArguments_RowKeepsItsSummaryAndAllArgumentsShowsEveryOne()
+    {
+        // The grant covers every argument: a row's short summary cannot hide one the administrator never sees.
+        await using var server = await ConsoleServer.StartAsync(prism.BaseUrl, Config);
+        var governance = server.Server.App.Services.GetRequiredService<ToolGovernance>();
+        var arguments = $$"""{"a_padding":"{{new string('x', 600)}}","email":"last-field@example.com","id":"auth0|victim-<2>"}""";
+        var request = await governance.RequestCallApprovalAsync("bob", "auth0_users_update", new string('0', 64), arguments, TimeSpan.FromMinutes(10));
+
+        await using var context = await chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await ConsolePages.SignInAsync(page, server.Admin, ConsoleServer.AdminKey);
+        await page.GotoAsync(server.Admin + "/approvals");
+        var row = page.Locator($"tr[data-approval='{request.Id}']");
+        await Assertions.Expect(row.Locator("code.arguments")).Not.ToContainTextAsync("last-field@example.com");
+        var all = row.GetByTestId("all-arguments");
+        await Assertions.Expect(all.Locator("pre")).Not.ToBeVisibleAsync();
+        await all.Locator("summary").ClickAsync();
+        await Assertions.Expect(all.Locator("summary")).ToContainTextAsync($"All arguments ({arguments.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} characters)");
+        await Assertions.Expect(all.Locator("pre")).ToBeVisibleAsync();
+        // As text (Razor encodes it): the whole stored JSON, the last field included.
+        Assert.Equal(arguments, await all.Locator("pre").TextContentAsync());
+    }
+
+    [Fact]
     public async Task Approvals_PendingCallGrantedOnThePage_SameCallRunsExactlyOnce()
     {
         await using var server = await ConsoleServer.StartAsync(prism.BaseUrl, Config);

@@ -722,6 +722,21 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApprovalsGrant_ByTheCallerWhoMadeTheRequest_ExitTwoAndTheRequestStaysPending()
+    {
+        var governance = new ToolGovernance(_store, _clock);
+        await _store.InitializeAsync();
+        var request = await governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "hash", "{}", TimeSpan.FromHours(1));
+
+        var (code, _, err) = await RunExactAsync("approvals", "grant", request.Id, "--actor", "alice");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal($"auth0-mcp: approvals grant: approval request {request.Id} was made by alice: another person decides it", err.TrimEnd());
+        Assert.Equal(CallApprovalStatus.Pending, (await _store.LoadStateAsync()).CallApprovals.Single(a => a.Id == request.Id).Status);
+        Assert.Equal(0, (await RunAsync("approvals", "grant", request.Id)).Code);
+    }
+
+    [Fact]
     public async Task ProfilesRequest_StoredExpiryPastTheLastDate_ExitTwoNamingTheProfile()
     {
         // A store written before durations were bounded: the profile's expiry does not fit a date from now.

@@ -48,6 +48,12 @@ public static class DenialCodes
     /// <summary>An administrator denied the approval request for this one call (<c>approvals deny</c>).</summary>
     public const string ApprovalDenied = "approval-denied";
 
+    /// <summary>
+    /// The call needs approval, but its arguments are too large for an approver to see whole (more than
+    /// <see cref="CallApprovalHook.MaxShownArguments"/> characters): refused before any request is opened.
+    /// </summary>
+    public const string ApprovalTooLarge = "approval-too-large";
+
     /// <summary>A hook threw or timed out (hooks fail closed).</summary>
     public const string HookFailed = "hook-failed";
 }

@@ -447,7 +447,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         {
             var timedOut = ex is TimeoutException or OperationCanceledException;
             var detail = timedOut
-                ? $"hook '{hook.Name}' timed out after {timeout.TotalMilliseconds:0} ms"
+                ? timeout == System.Threading.Timeout.InfiniteTimeSpan
+                    ? $"hook '{hook.Name}' timed out: {ex.Message}" // its own wait, not the runtime's deadline
+                    : $"hook '{hook.Name}' timed out after {timeout.TotalMilliseconds:0} ms"
                 : ex is InputRequiredException
                     ? $"hook '{hook.Name}' asked for the client's input after the tool ran"
                     : $"hook '{hook.Name}' failed: {ex.GetType().Name}: {ex.Message}";

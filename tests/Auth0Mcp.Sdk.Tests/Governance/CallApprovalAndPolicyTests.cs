@@ -43,6 +43,255 @@ public sealed class CallApprovalAndPolicyTests
     }
 
     [Fact]
+    public async Task Decide_ByTheCallerWhoMadeTheRequest_RefusedAndTheRequestStaysPending()
+    {
+        await using var h = await StartAsync(a => a.Default = CallApprovalMode.Admin);
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var args = new Dictionary<string, object?> { ["id"] = "auth0|1" };
+        var pending = await alice.CallToolAsync("auth0_users_delete", args);
+        var id = PendingId(pending);
+
+        // The caller (an AI model) is told who decides, not a command to run.
+        Assert.Contains($"an administrator must grant request {id} (on the admin console or with the CLI)", Text(pending), StringComparison.Ordinal);
+        Assert.DoesNotContain("auth0-mcp approvals grant", Text(pending), StringComparison.Ordinal);
+        Assert.Contains("until ", Text(pending), StringComparison.Ordinal);
+
+        foreach (var grant in new[] { true, false })
+        {
+            var ex = await Assert.ThrowsAsync<GovernanceException>(() => h.Governance.DecideCallApprovalAsync(id, grant, null, null, "alice"));
+            Assert.Equal($"approval request {id} was made by alice: another person decides it", ex.Message);
+        }
+
+        Assert.Equal(CallApprovalStatus.Pending, (await h.Governance.GetStateAsync()).CallApprovals.Single(a => a.Id == id).Status);
+        Assert.True((await alice.CallToolAsync("auth0_users_delete", args)).IsError);
+        Assert.Equal(0, h.Tools["auth0_users_delete"].Calls);
+        Assert.DoesNotContain(await h.AuditAsync(), r => r.Event is "approval.granted" or "approval.denied");
+
+        // Another person can.
+        await h.Governance.DecideCallApprovalAsync(id, true, null, null, "bob");
+        Assert.True((await alice.CallToolAsync("auth0_users_delete", args)).IsError is not true);
+        Assert.Equal(1, h.Tools["auth0_users_delete"].Calls);
+    }
+
+    [Fact]
+    public async Task Grant_StoreWriteSlowerThanTheHookTimeout_CallRunsOnceWithOneApprovalUsed()
+    {
+        // The runtime gives ordinary hooks HookTimeout; the approval hook's store write that spends the grant commits
+        // even when slow, so giving up on it would refuse a call whose approval is already used.
+        using var directory = new TestDirectory("auth0mcp-gov-");
+        var store = new SlowSaveStore(new SqliteGovernanceStore(directory.File("gov.db")));
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersDelete)],
+            o =>
+            {
+                o.RequireCallApproval(a => a.Default = CallApprovalMode.Admin);
+                o.HookTimeout = TimeSpan.FromMilliseconds(200);
+            },
+            store: store);
+        await h.AllowAsync(["alice"], "auth0_users_delete");
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var args = new Dictionary<string, object?> { ["id"] = "auth0|1" };
+        var id = PendingId(await alice.CallToolAsync("auth0_users_delete", args));
+        await h.Governance.DecideCallApprovalAsync(id, true, null, null, "admin");
+        store.SaveDelay = TimeSpan.FromSeconds(1);
+
+        var result = await alice.CallToolAsync("auth0_users_delete", args);
+
+        Assert.True(result.IsError is not true, Text(result));
+        Assert.Equal(1, h.Tools["auth0_users_delete"].Calls);
+        Assert.Single(await h.AuditAsync(), r => r.Event == "approval.used");
+        Assert.Equal(CallApprovalStatus.Used, (await h.Governance.GetStateAsync()).CallApprovals.Single(a => a.Id == id).Status);
+    }
+
+    /// <summary>A store whose state writes take <see cref="SaveDelay"/> and then commit, whatever the caller's token says (as a database's commit may).</summary>
+    private sealed class SlowSaveStore(IGovernanceStore inner) : IGovernanceStore
+    {
+        public TimeSpan SaveDelay { get; set; }
+
+        public string Description => inner.Description;
+
+        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+        public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
+
+        public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
+
+        public async Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(SaveDelay, CancellationToken.None);
+            return await inner.TrySaveStateAsync(state, expectedRevision, events, CancellationToken.None);
+        }
+
+        public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default) => inner.AppendAuditAsync(record, cancellationToken);
+
+        public IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, cancellationToken);
+
+        public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    /// <summary>Arguments whose canonical JSON is exactly <paramref name="length"/> characters; the padded key sorts first, so the last field comes last.</summary>
+    private static Dictionary<string, object?> ArgumentsOfLength(int length)
+    {
+        var args = new Dictionary<string, object?> { ["id"] = "auth0|1", ["who"] = "last-field-marker" };
+        var bare = CanonicalArguments.Json(args.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(a.Value))).Length;
+        args["id"] = "auth0|1" + new string('x', length - bare);
+        Assert.Equal(length, CanonicalArguments.Json(args.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(a.Value))).Length);
+        return args;
+    }
+
+    [Theory]
+    [InlineData(CallApprovalMode.Admin)]
+    [InlineData(CallApprovalMode.Elicit)]
+    public async Task Approval_ArgumentsOverTheShownLimit_RefusedAsTooLargeAndNoRequestOpened(CallApprovalMode mode)
+    {
+        await using var h = await StartAsync(a => a.Default = mode);
+        var prompted = false;
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), configure: o => o.Handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (_, _) =>
+            {
+                prompted = true;
+                return ValueTask.FromResult(new ElicitResult { Action = "accept", Content = new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) } });
+            },
+        });
+
+        var result = await alice.CallToolAsync("auth0_users_delete", ArgumentsOfLength(CallApprovalHook.MaxShownArguments + 1));
+
+        Assert.True(result.IsError, Text(result));
+        Assert.EndsWith("[approval-too-large]", Text(result), StringComparison.Ordinal);
+        Assert.Contains("its arguments are 4,001 characters as an approver sees them, over the limit of 4,000", Text(result), StringComparison.Ordinal);
+        Assert.Contains("narrow the arguments", Text(result), StringComparison.Ordinal);
+        Assert.False(prompted);
+        Assert.Equal(0, h.Tools["auth0_users_delete"].Calls);
+        Assert.Empty((await h.Governance.GetStateAsync()).CallApprovals);
+        Assert.DoesNotContain(await h.AuditAsync(), r => r.Event.StartsWith("approval.", StringComparison.Ordinal));
+        Assert.Equal(DenialCodes.ApprovalTooLarge, Assert.Single(await h.CallRecordsAsync()).DenialCode);
+    }
+
+    [Fact]
+    public async Task Approval_ArgumentsAtTheShownLimit_TheConfirmationAndTheRequestShowEveryArgument()
+    {
+        await using var h = await StartAsync(_ => { });
+        string? message = null;
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), configure: o => o.Handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) =>
+            {
+                message = request?.Message;
+                return ValueTask.FromResult(new ElicitResult { Action = "accept", Content = new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) } });
+            },
+        });
+        var args = ArgumentsOfLength(CallApprovalHook.MaxShownArguments);
+        var whole = CanonicalArguments.Json(args.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(a.Value)));
+
+        var result = await alice.CallToolAsync("auth0_users_delete", args);
+
+        Assert.True(result.IsError is not true, Text(result));
+        Assert.Contains("Arguments: " + whole + "\n", message, StringComparison.Ordinal);
+        Assert.Contains("last-field-marker", message, StringComparison.Ordinal);
+        Assert.Equal(whole, Assert.Single((await h.Governance.GetStateAsync()).CallApprovals).Arguments);
+        Assert.Equal(1, h.Tools["auth0_users_delete"].Calls);
+    }
+
+    [Fact]
+    public void Options_MaxOpenRequestsPerCaller_AtLeastOne()
+    {
+        Assert.Equal(20, new CallApprovalOptions().MaxOpenRequestsPerCaller);
+        Assert.Contains("call approval: MaxOpenRequestsPerCaller must be at least 1", new CallApprovalOptions { MaxOpenRequestsPerCaller = 0 }.Validate());
+
+        var errors = new List<string>();
+        Assert.Equal(3, CallApprovalOptions.Parse(JsonDocument.Parse("""{"MaxOpenRequestsPerCaller": 3}""").RootElement, errors).MaxOpenRequestsPerCaller);
+        Assert.Empty(errors);
+        CallApprovalOptions.Parse(JsonDocument.Parse("""{"MaxOpenRequestsPerCaller": 0}""").RootElement, errors);
+        CallApprovalOptions.Parse(JsonDocument.Parse("""{"MaxOpenRequestsPerCaller": "many"}""").RootElement, errors);
+        Assert.Equal(["call approval: MaxOpenRequestsPerCaller must be at least 1", "CallApproval:MaxOpenRequestsPerCaller must be a whole number (at least 1)"], errors);
+    }
+
+    [Fact]
+    public async Task Request_CallerAtMaxOpenRequests_RefusedWithoutANewRequestUntilOneIsDecided()
+    {
+        await using var h = await StartAsync(a =>
+        {
+            a.Default = CallApprovalMode.Admin;
+            a.MaxOpenRequestsPerCaller = 2;
+        });
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var bob = await h.ConnectAsync(GovernanceHarness.User("bob"));
+        static Dictionary<string, object?> Delete(int n) => new() { ["id"] = $"auth0|{n}" };
+        var first = PendingId(await alice.CallToolAsync("auth0_users_delete", Delete(1)));
+        PendingId(await alice.CallToolAsync("auth0_users_delete", Delete(2)));
+
+        var refused = await alice.CallToolAsync("auth0_users_delete", Delete(3));
+
+        Assert.True(refused.IsError, Text(refused));
+        Assert.Contains("this call needs approval, but alice already has 2 pending approval request(s), the most one caller may have", Text(refused), StringComparison.Ordinal);
+        Assert.EndsWith("[hook-denied]", Text(refused), StringComparison.Ordinal);
+        Assert.Equal(2, (await h.Governance.GetStateAsync()).CallApprovals.Count);
+        // A call whose request is already open still points at it; another caller has its own allowance.
+        Assert.Equal(first, PendingId(await alice.CallToolAsync("auth0_users_delete", Delete(1))));
+        PendingId(await bob.CallToolAsync("auth0_users_delete", Delete(3)));
+        await Assert.ThrowsAsync<GovernanceException>(() => h.Governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "other", "{}", TimeSpan.FromHours(1), maxOpenRequests: 2));
+
+        // Once one is decided, a new request can open.
+        await h.Governance.DecideCallApprovalAsync(first, false, null, null, "admin");
+        PendingId(await alice.CallToolAsync("auth0_users_delete", Delete(3)));
+        Assert.Equal(DenialCodes.HookDenied, (await h.CallRecordsAsync()).Single(r => r.Reason?.Contains("pending approval request(s), the most", StringComparison.Ordinal) == true).DenialCode);
+    }
+
+    [Fact]
+    public async Task RequestElicitedApproval_SameCallPending_AskedAgainWithTheSameRequestAndAFreshDeadline()
+    {
+        await using var h = await StartAsync(_ => { });
+        var first = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-1", "{}", TimeSpan.FromMinutes(5));
+        h.Clock.Advance(TimeSpan.FromMinutes(4));
+
+        var again = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-1", "{}", TimeSpan.FromMinutes(5));
+        var other = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-2", "{}", TimeSpan.FromMinutes(5));
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal(h.Clock.GetUtcNow() + TimeSpan.FromMinutes(5), again.ExpiresAt);
+        Assert.NotEqual(first.Id, other.Id);
+        var stored = (await h.Governance.GetStateAsync()).CallApprovals;
+        Assert.Equal(2, stored.Count);
+        Assert.Equal(again.ExpiresAt, stored.Single(a => a.Id == first.Id).ExpiresAt);
+        Assert.Single(await h.AuditAsync(), r => r.Event == "approval.requested" && r.Details!.Contains($"id={first.Id}", StringComparison.Ordinal) && r.Details.Contains("asked-again", StringComparison.Ordinal));
+
+        // Past its deadline it is not pending any more: the next round is a new confirmation.
+        h.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.NotEqual(first.Id, (await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-1", "{}", TimeSpan.FromMinutes(5))).Id);
+    }
+
+    [Fact]
+    public async Task Prune_ManyClosedRequestsOfOneCaller_KeepsTheNewestHundredAndTheAuditKeepsEveryEvent()
+    {
+        await using var h = await StartAsync(_ => { });
+        var denied = await h.Governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "denied", "{}", TimeSpan.FromDays(1));
+        await h.Governance.DecideCallApprovalAsync(denied.Id, false, null, "no", "admin");
+        var bobs = await h.Governance.RequestElicitedApprovalAsync("bob", "auth0_users_delete", "bob-1", "{}", TimeSpan.FromMinutes(5));
+        await h.Governance.AnswerElicitedApprovalAsync(bobs.Id, "bob", "auth0_users_delete", "bob-1", false, "decline");
+        var declined = new List<string>();
+        for (var i = 0; i < 105; i++)
+        {
+            h.Clock.Advance(TimeSpan.FromSeconds(1));
+            var confirmation = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", $"hash-{i}", "{}", TimeSpan.FromMinutes(5));
+            await h.Governance.AnswerElicitedApprovalAsync(confirmation.Id, "alice", "auth0_users_delete", $"hash-{i}", false, "decline");
+            declined.Add(confirmation.Id);
+        }
+
+        var open = await h.Governance.RequestElicitedApprovalAsync("alice", "auth0_users_delete", "hash-new", "{}", TimeSpan.FromMinutes(5));
+
+        var stored = (await h.Governance.GetStateAsync()).CallApprovals;
+        var alices = stored.Where(a => a.User == "alice" && a.Channel == CallApproval.ElicitationChannel && a.Status == CallApprovalStatus.Denied).Select(a => a.Id).ToList();
+        Assert.Equal(declined.Skip(5).Order(StringComparer.Ordinal), alices.Order(StringComparer.Ordinal)); // the newest 100
+        Assert.Contains(stored, a => a.Id == open.Id); // open requests are not counted
+        Assert.Contains(stored, a => a.Id == denied.Id); // a denial that still refuses its call stays
+        Assert.Contains(stored, a => a.Id == bobs.Id); // per caller
+        Assert.Equal(106, (await h.AuditAsync()).Count(r => r.Event == "approval.declined"));
+    }
+
+    [Fact]
     public async Task RequestCallApproval_ConfirmationPendingInTheClientForTheSameCall_OpensAnAdministratorRequestAnAdminCanGrant()
     {
         await using var h = await StartAsync(a => a.Default = CallApprovalMode.Admin);
@@ -178,18 +427,35 @@ public sealed class CallApprovalAndPolicyTests
         Assert.False(prompted);
     }
 
-    [Fact]
-    public void CanonicalArguments_KeyOrderAndNumberSpelling_SameHashOtherValuesDiffer()
-    {
-        static Dictionary<string, JsonElement> Args(string json) =>
-            JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!;
+    private static Dictionary<string, JsonElement> ArgumentsOf(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!;
 
-        var a = CanonicalArguments.Hash(Args("""{"id":"x","body":{"b":1,"a":[1,2]}}"""));
-        var b = CanonicalArguments.Hash(Args("""{ "body": { "a": [1, 2], "b": 1.0 }, "id": "x" }"""));
-        var c = CanonicalArguments.Hash(Args("""{"id":"x","body":{"b":1,"a":[2,1]}}"""));
+    [Fact]
+    public void CanonicalArguments_KeyOrderAndWhitespace_SameHashOtherValuesDiffer()
+    {
+        var a = CanonicalArguments.Hash(ArgumentsOf("""{"id":"x","body":{"b":1,"a":[1,2]}}"""));
+        var b = CanonicalArguments.Hash(ArgumentsOf("""{ "body": { "a": [1, 2], "b": 1 }, "id": "x" }"""));
+        var c = CanonicalArguments.Hash(ArgumentsOf("""{"id":"x","body":{"b":1,"a":[2,1]}}"""));
 
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
+        Assert.Equal("""{"body":{"a":[1,2],"b":1},"id":"x"}""", CanonicalArguments.Json(ArgumentsOf("""{ "id": "x", "body": { "b": 1, "a": [1, 2] } }""")));
+    }
+
+    [Theory]
+    [InlineData("9223372036854775808", "9223372036854775809")] // past Int64: one double
+    [InlineData("1000", "1e3")]
+    [InlineData("1000", "1000.0")]
+    [InlineData("1", "1.00000000000000001")] // one double
+    [InlineData("1", "1.0")]
+    public void CanonicalArguments_NumbersSpelledDifferently_NeverShareAHash(string one, string other)
+    {
+        // The request sends the number as spelled: a spelling the approver did not see is another call.
+        var a = CanonicalArguments.Hash(ArgumentsOf($$"""{"n":{{one}}}"""));
+        var b = CanonicalArguments.Hash(ArgumentsOf($$"""{"n":{{other}}}"""));
+
+        Assert.NotEqual(a, b);
+        Assert.Equal($$"""{"n":{{other}}}""", CanonicalArguments.Json(ArgumentsOf($$"""{ "n" : {{other}} }""")));
     }
 
     public static TheoryData<string, string, bool> PolicyCases => new()

@@ -43,9 +43,12 @@ internal sealed class ApprovalsModel : AdminPageModel
     /// <summary>The arguments as stored (secrets already masked), shortened for a table row, masked once more.</summary>
     public static string Summary(CallApproval approval)
     {
-        var text = JsonRedactor.Secrets.RedactText(approval.Arguments ?? "{}", out _);
+        var text = Arguments(approval);
         return text.Length > SummaryLength ? text[..SummaryLength] + "…" : text;
     }
+
+    /// <summary>All the arguments as stored (secrets already masked), masked once more: the grant covers every one of them.</summary>
+    public static string Arguments(CallApproval approval) => JsonRedactor.Secrets.RedactText(approval.Arguments ?? "{}", out _);
 
     private static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
 }

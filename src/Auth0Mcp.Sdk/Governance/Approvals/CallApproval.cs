@@ -96,7 +96,10 @@ public sealed class CallApproval
         && string.Equals(ArgumentsHash, argumentsHash, StringComparison.Ordinal);
 }
 
-/// <summary>The canonical form of a call's arguments: object keys sorted (ordinal) at every depth, no whitespace.</summary>
+/// <summary>
+/// The canonical form of a call's arguments: object keys sorted (ordinal) at every depth, no whitespace, numbers as
+/// spelled in the call's JSON.
+/// </summary>
 internal static class CanonicalArguments
 {
     /// <summary>The canonical JSON of <paramref name="arguments"/>.</summary>
@@ -147,16 +150,10 @@ internal static class CanonicalArguments
                 writer.WriteEndArray();
                 break;
             case JsonValueKind.Number:
-                // 1, 1.0 and 1e0 are one number: write its shortest round-trip form.
-                if (value.TryGetInt64(out var whole))
-                {
-                    writer.WriteNumberValue(whole);
-                }
-                else
-                {
-                    writer.WriteNumberValue(value.GetDouble());
-                }
-
+                // A number exactly as spelled: the request sends its raw text, so 1 and 1.0, 1000 and 1e3, or two
+                // integers past 2^63 that one double would round together, are different calls with different
+                // approvals (a double here let one approval serve a call the approver never saw).
+                writer.WriteRawValue(value.GetRawText());
                 break;
             default:
                 value.WriteTo(writer);

@@ -13,18 +13,30 @@ namespace Auth0Mcp.Sdk.Governance;
 /// call once, decline, cancel or no answer within <see cref="CallApprovalOptions.ElicitationTimeout"/> refuse it as
 /// <c>user-declined</c>. The C# SDK does this natively on 2026-07-28 (stdio and stateless Streamable HTTP) and, for
 /// clients of earlier revisions with a session, sends them <c>elicitation/create</c> and retries the call itself.
-/// Otherwise the call is refused with "approval request R is pending"; once an administrator grants R
-/// (<c>approvals grant R</c>), the same call with the same arguments runs exactly once before the expiry, and other
+/// Otherwise the call is refused with "approval request R is pending"; once an administrator other than the caller
+/// grants R (on the console, or <c>approvals grant R</c>), the same call with the same arguments runs exactly once before the expiry, and other
 /// arguments make a new request. Runs last among the before-hooks, so the confirmation covers the arguments that are
 /// actually sent.
 /// </summary>
-public sealed class CallApprovalHook : ToolCallHook
+/// <remarks>
+/// It runs without <see cref="ToolGovernanceOptions.HookTimeout"/> (<see cref="Timeout"/> is infinite): its waits are
+/// store writes that spend or open an approval, bounded by the store and by the call's own cancellation, and a
+/// runtime that stopped waiting while such a write commits would refuse a call whose approval was already used.
+/// </remarks>
+public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
 {
     /// <summary>The prefix of a refusal the user declined in the client.</summary>
     public const string UserDeclined = DenialCodes.UserDeclined;
 
     /// <summary>The key of the confirmation among the input requests of an input-required result.</summary>
     public const string ConfirmationKey = "auth0_mcp_confirm_call";
+
+    /// <summary>
+    /// The most characters the arguments of a call that needs approval may have as the approver sees them (canonical
+    /// JSON, secrets masked): the approval is bound to all of them, so the approver must see all of them. A larger
+    /// call is refused as <see cref="DenialCodes.ApprovalTooLarge"/> before any request is opened.
+    /// </summary>
+    public const int MaxShownArguments = 4000;
 
     /// <summary>The request state of a confirmation round: this prefix, then the confirmation's approval id.</summary>
     private const string StatePrefix = "call-approval:";
@@ -45,6 +57,14 @@ public sealed class CallApprovalHook : ToolCallHook
     /// <inheritdoc />
     public override int Priority => 10_000;
 
+    /// <summary>
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>: not <see cref="ToolGovernanceOptions.HookTimeout"/>, so
+    /// the runtime never gives up on a store write that uses an approval (it would commit, logging
+    /// <c>approval.used</c>, while the call is refused). The store and the call's cancellation bound it; the hook
+    /// never waits for a person (a confirmation ends the round with an input-required result).
+    /// </summary>
+    public TimeSpan Timeout => System.Threading.Timeout.InfiniteTimeSpan;
+
     /// <inheritdoc />
     public override async ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
@@ -62,6 +82,13 @@ public sealed class CallApprovalHook : ToolCallHook
         var tool = context.Descriptor.Name;
         var hash = CanonicalArguments.Hash(context.Arguments);
         var shown = Shown(context.Arguments);
+        if (shown.Length > MaxShownArguments)
+        {
+            // The approval binds every argument: one the approver cannot see must not ride along.
+            return HookDecision.Deny(CultureInvariant(
+                $"{DenialCodes.ApprovalTooLarge}: this call needs approval, but its arguments are {shown.Length:N0} characters as an approver sees them, over the limit of {MaxShownArguments:N0}: an approver must see the whole call, so narrow the arguments (fewer or shorter values, or several smaller calls)"),
+                DenialCodes.ApprovalTooLarge);
+        }
 
         // An administrator's grant for exactly this call is used first, whatever the client can do.
         var now = context.Now;
@@ -87,16 +114,31 @@ public sealed class CallApprovalHook : ToolCallHook
             }
 
             // Ask: this round ends with an input-required result; the client retries the call with the answer.
-            var confirmation = await governance.RequestElicitedApprovalAsync(user, tool, hash, shown, Options.ElicitationTimeout, cancellationToken).ConfigureAwait(false);
+            var confirmation = await governance.TryRequestElicitedApprovalAsync(user, tool, hash, shown, Options.ElicitationTimeout, Options.MaxOpenRequestsPerCaller, cancellationToken).ConfigureAwait(false);
+            if (confirmation is null)
+            {
+                return TooManyOpenRequests(user);
+            }
+
             throw new InputRequiredException(
                 new Dictionary<string, InputRequest>(StringComparer.Ordinal) { [ConfirmationKey] = InputRequest.ForElicitation(Confirmation(context, shown)) },
                 StatePrefix + confirmation.Id);
         }
 
-        var request = known ?? await governance.RequestCallApprovalAsync(user, tool, hash, shown, Options.Expiry, cancellationToken).ConfigureAwait(false);
-        return HookDecision.Deny($"approval request {request.Id} is pending: an administrator grants it with 'auth0-mcp approvals grant {request.Id}', "
+        var request = known ?? await governance.TryRequestCallApprovalAsync(user, tool, hash, shown, Options.Expiry, Options.MaxOpenRequestsPerCaller, cancellationToken).ConfigureAwait(false);
+        if (request is null)
+        {
+            return TooManyOpenRequests(user);
+        }
+
+        return HookDecision.Deny($"approval request {request.Id} is pending: an administrator must grant request {request.Id} (on the admin console or with the CLI), "
             + $"then the same call with the same arguments runs once (until {request.ExpiresAt:u})");
     }
+
+    /// <summary>The refusal of a call that would open a request past <see cref="CallApprovalOptions.MaxOpenRequestsPerCaller"/> (code <c>hook-denied</c>).</summary>
+    private HookDecision TooManyOpenRequests(string user) =>
+        HookDecision.Deny($"this call needs approval, but {ToolGovernance.TooManyOpenRequests(user, Options.MaxOpenRequestsPerCaller)}; then call again",
+            DenialCodes.HookDenied);
 
     /// <summary>
     /// Whether the user can confirm in the client: it declares form elicitation, and the session can carry an
@@ -149,14 +191,11 @@ public sealed class CallApprovalHook : ToolCallHook
         },
     };
 
-    /// <summary>The arguments as a reviewer sees them: canonical JSON, secrets masked, at most 4,000 characters.</summary>
-    private static string Shown(IReadOnlyDictionary<string, JsonElement> arguments)
-    {
-        var text = JsonRedactor.Secrets.RedactText(CanonicalArguments.Json(arguments), out _);
-        return text.Length > 4000 ? text[..4000] + "…" : text;
-    }
+    /// <summary>The arguments as a reviewer sees them, whole: canonical JSON, secrets masked (at most <see cref="MaxShownArguments"/> for a call that goes on).</summary>
+    private static string Shown(IReadOnlyDictionary<string, JsonElement> arguments) =>
+        JsonRedactor.Secrets.RedactText(CanonicalArguments.Json(arguments), out _);
 
-    /// <summary>The confirmation text: the action, the target resource, the key arguments (secrets masked).</summary>
+    /// <summary>The confirmation text: the action, the target resource, all the arguments (secrets masked).</summary>
     private static string Summary(ToolCallContext context, string shown)
     {
         var d = context.Descriptor;
@@ -179,7 +218,7 @@ public sealed class CallApprovalHook : ToolCallHook
             .Append(CultureInvariant($"Confirm a {d.Action.ToString().ToLowerInvariant()} call ({context.Tool.Risk} risk): {d.Title}\n"))
             .Append(CultureInvariant($"Tool: {d.Name} ({d.Method} {d.Path})\n"))
             .Append(CultureInvariant($"Target: {d.Method} {target}\n"))
-            .Append(CultureInvariant($"Arguments: {(shown.Length > 600 ? shown[..600] + "…" : shown)}\n"))
+            .Append("Arguments: ").Append(shown).Append('\n')
             .Append("This confirms one call with exactly these arguments.");
         return text.ToString();
     }

@@ -17,6 +17,13 @@ public sealed class CallApprovalOptions
     /// <summary>How long the user has to answer a confirmation in the client (default 5 minutes): a later answer is a decline.</summary>
     public TimeSpan ElicitationTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How many pending, unexpired requests (for an administrator or in the client) one caller may have at once
+    /// (default 20, at least 1). A call that would open another is refused (<c>hook-denied</c>) until one is decided,
+    /// answered or expires, so no caller can grow the shared state document without bound.
+    /// </summary>
+    public int MaxOpenRequestsPerCaller { get; set; } = 20;
+
     /// <summary>The mode for <paramref name="tool"/> called by <paramref name="caller"/>, and the rule that chose it (null: the default).</summary>
     public (CallApprovalMode Mode, CallApprovalRule? Rule) ModeFor(GovernanceState state, GovernedTool tool, CallerIdentity caller)
     {
@@ -66,6 +73,11 @@ public sealed class CallApprovalOptions
             errors.Add($"call approval: ElicitationTimeout is too long: at most {GovernanceNames.MaxDurationText}");
         }
 
+        if (MaxOpenRequestsPerCaller < 1)
+        {
+            errors.Add("call approval: MaxOpenRequestsPerCaller must be at least 1");
+        }
+
         for (var i = 0; i < Rules.Count; i++)
         {
             if (Rules[i].Tools.Count + Rules[i].Toolsets.Count + Rules[i].Profiles.Count == 0)
@@ -79,7 +91,7 @@ public sealed class CallApprovalOptions
 
     /// <summary>
     /// Reads the settings object <c>{"Default": "elicit|admin|none", "Expiry": "1h", "ElicitationTimeout": "5m",
-    /// "Rules": [{"Tools": [...], "Toolsets": [...], "Profiles": [...], "Mode": "admin"}]}</c>; problems go to <paramref name="errors"/>.
+    /// "MaxOpenRequestsPerCaller": 20, "Rules": [{"Tools": [...], "Toolsets": [...], "Profiles": [...], "Mode": "admin"}]}</c>; problems go to <paramref name="errors"/>.
     /// </summary>
     internal static CallApprovalOptions Parse(JsonElement settings, List<string> errors)
     {
@@ -98,6 +110,17 @@ public sealed class CallApprovalOptions
                 case "default": options.Default = Mode(p.Value, "CallApproval:Default", errors) ?? options.Default; break;
                 case "expiry": options.Expiry = Duration(p.Value, "CallApproval:Expiry", errors) ?? options.Expiry; break;
                 case "elicitationtimeout": options.ElicitationTimeout = Duration(p.Value, "CallApproval:ElicitationTimeout", errors) ?? options.ElicitationTimeout; break;
+                case "maxopenrequestspercaller":
+                    if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var max))
+                    {
+                        options.MaxOpenRequestsPerCaller = max;
+                    }
+                    else
+                    {
+                        errors.Add("CallApproval:MaxOpenRequestsPerCaller must be a whole number (at least 1)");
+                    }
+
+                    break;
                 case "rules" when p.Value.ValueKind == JsonValueKind.Array:
                     var index = 0;
                     foreach (var item in p.Value.EnumerateArray())
@@ -128,7 +151,7 @@ public sealed class CallApprovalOptions
 
                     break;
                 default:
-                    errors.Add($"CallApproval: unknown or malformed key '{p.Name}' (Default, Expiry, ElicitationTimeout, Rules)");
+                    errors.Add($"CallApproval: unknown or malformed key '{p.Name}' (Default, Expiry, ElicitationTimeout, MaxOpenRequestsPerCaller, Rules)");
                     break;
             }
         }

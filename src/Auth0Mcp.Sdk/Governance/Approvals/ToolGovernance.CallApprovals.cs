@@ -6,22 +6,41 @@ public sealed partial class ToolGovernance
     /// <summary>How long decided or expired approvals are kept in the state document (the audit keeps them for good).</summary>
     private static readonly TimeSpan ApprovalRetention = TimeSpan.FromDays(7);
 
+    /// <summary>How many closed approvals (decided, used or expired) of one caller the state document keeps, newest first (the audit keeps them all).</summary>
+    private const int ClosedApprovalsKeptPerCaller = 100;
+
     /// <summary>
     /// Asks an administrator to approve one exact call; an open request for the same call (caller, tool, arguments)
-    /// is returned instead of a new one. Audited as <c>approval.requested</c>.
+    /// is returned instead of a new one. Audited as <c>approval.requested</c>. A new request is refused with a
+    /// <see cref="GovernanceException"/> when the caller already has <paramref name="maxOpenRequests"/> pending,
+    /// unexpired requests (on either channel).
     /// </summary>
-    public Task<CallApproval> RequestCallApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan expiry, CancellationToken cancellationToken = default) =>
-        MutateAsync(user, (state, log) =>
+    public async Task<CallApproval> RequestCallApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan expiry, int maxOpenRequests = int.MaxValue, CancellationToken cancellationToken = default) =>
+        await TryRequestCallApprovalAsync(user, tool, argumentsHash, arguments, expiry, maxOpenRequests, cancellationToken).ConfigureAwait(false)
+            ?? throw new GovernanceException(TooManyOpenRequests(user, maxOpenRequests));
+
+    /// <summary>As <see cref="RequestCallApprovalAsync"/>, but null instead of a new request when the caller already has <paramref name="maxOpenRequests"/> pending.</summary>
+    internal Task<CallApproval?> TryRequestCallApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan expiry, int maxOpenRequests, CancellationToken cancellationToken) =>
+        MutateAsync<CallApproval?>(user, (state, log) =>
         {
             Prune(state, log.Now);
-            return state.CallApprovals.Find(a => a.Channel == CallApproval.AdminChannel && a.Status == CallApprovalStatus.Pending
-                    && a.IsOpen(log.Now) && a.IsFor(user, tool, argumentsHash))
-                ?? Open(state, log, user, tool, argumentsHash, arguments, CallApproval.AdminChannel, expiry, $" expires={GovernanceNames.After(log.Now, expiry, "the call approval expiry"):O}");
+            var open = state.CallApprovals.Find(a => a.Channel == CallApproval.AdminChannel && a.Status == CallApprovalStatus.Pending
+                && a.IsOpen(log.Now) && a.IsFor(user, tool, argumentsHash));
+            if (open is not null)
+            {
+                return open;
+            }
+
+            return PendingRequests(state, user, log.Now) >= maxOpenRequests
+                ? null
+                : Open(state, log, user, tool, argumentsHash, arguments, CallApproval.AdminChannel, expiry, $" expires={GovernanceNames.After(log.Now, expiry, "the call approval expiry"):O}");
         }, cancellationToken);
 
     /// <summary>
     /// Grants or denies a pending request. A grant lets the same call run once until the request's expiry, or for
     /// <paramref name="expiry"/> from now when given. Audited as <c>approval.granted</c> or <c>approval.denied</c>.
+    /// The caller who made the request cannot decide it (<paramref name="actor"/> equal to its user, ordinal): another
+    /// person does.
     /// </summary>
     public Task<CallApproval> DecideCallApprovalAsync(string id, bool grant, TimeSpan? expiry, string? reason, string actor, CancellationToken cancellationToken = default)
     {
@@ -36,6 +55,11 @@ public sealed partial class ToolGovernance
             if (approval.Channel != CallApproval.AdminChannel)
             {
                 throw new GovernanceException($"approval request '{id}' is answered by its caller in the client, not by an administrator");
+            }
+
+            if (string.Equals(approval.User, actor, StringComparison.Ordinal))
+            {
+                throw new GovernanceException($"approval request {id} was made by {approval.User}: another person decides it");
             }
 
             if (approval.Status != CallApprovalStatus.Pending)
@@ -85,12 +109,33 @@ public sealed partial class ToolGovernance
     /// <summary>
     /// Opens a confirmation of one exact call that its caller answers in the client (MCP elicitation): pending until
     /// <paramref name="answerWithin"/> from now. Audited as <c>approval.requested</c> with <c>channel=elicitation</c>.
+    /// A pending confirmation of the same call (caller, tool, arguments) is asked again instead of a new one: its
+    /// answer deadline moves to <paramref name="answerWithin"/> from now (audited as <c>approval.requested</c> with
+    /// <c>asked-again</c>). A new confirmation is refused with a <see cref="GovernanceException"/> when the caller
+    /// already has <paramref name="maxOpenRequests"/> pending, unexpired requests (on either channel).
     /// </summary>
-    public Task<CallApproval> RequestElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan answerWithin, CancellationToken cancellationToken = default) =>
-        MutateAsync(user, (state, log) =>
+    public async Task<CallApproval> RequestElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan answerWithin, int maxOpenRequests = int.MaxValue, CancellationToken cancellationToken = default) =>
+        await TryRequestElicitedApprovalAsync(user, tool, argumentsHash, arguments, answerWithin, maxOpenRequests, cancellationToken).ConfigureAwait(false)
+            ?? throw new GovernanceException(TooManyOpenRequests(user, maxOpenRequests));
+
+    /// <summary>As <see cref="RequestElicitedApprovalAsync"/>, but null instead of a new confirmation when the caller already has <paramref name="maxOpenRequests"/> pending.</summary>
+    internal Task<CallApproval?> TryRequestElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan answerWithin, int maxOpenRequests, CancellationToken cancellationToken) =>
+        MutateAsync<CallApproval?>(user, (state, log) =>
         {
             Prune(state, log.Now);
-            return Open(state, log, user, tool, argumentsHash, arguments, CallApproval.ElicitationChannel, answerWithin, " channel=elicitation");
+            var open = state.CallApprovals.FindLast(a => a.Channel == CallApproval.ElicitationChannel && a.Status == CallApprovalStatus.Pending
+                && a.IsOpen(log.Now) && a.IsFor(user, tool, argumentsHash));
+            if (open is not null)
+            {
+                // Asked again (the client retried without an answer): the same confirmation, with a fresh deadline.
+                open.ExpiresAt = GovernanceNames.After(log.Now, answerWithin, "the call approval expiry");
+                log.Add("approval.requested", tool, $"{Link(open)} channel=elicitation asked-again expires={open.ExpiresAt:O}");
+                return open;
+            }
+
+            return PendingRequests(state, user, log.Now) >= maxOpenRequests
+                ? null
+                : Open(state, log, user, tool, argumentsHash, arguments, CallApproval.ElicitationChannel, answerWithin, " channel=elicitation");
         }, cancellationToken);
 
     /// <summary>
@@ -149,6 +194,32 @@ public sealed partial class ToolGovernance
 
     private static string Link(CallApproval approval) => $"id={approval.Id} user={approval.User} arguments_sha256={approval.ArgumentsHash}";
 
-    private static void Prune(GovernanceState state, DateTimeOffset now) =>
+    /// <summary>The refusal of a request past <paramref name="maxOpenRequests"/>.</summary>
+    internal static string TooManyOpenRequests(string user, int maxOpenRequests) =>
+        $"{user} already has {maxOpenRequests} pending approval request(s), the most one caller may have: no new request until one is decided, answered or expires";
+
+    /// <summary>How many requests of <paramref name="user"/> are pending and unexpired at <paramref name="now"/> (both channels).</summary>
+    private static int PendingRequests(GovernanceState state, string user, DateTimeOffset now) =>
+        state.CallApprovals.Count(a => a.Status == CallApprovalStatus.Pending && a.ExpiresAt > now && string.Equals(a.User, user, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Drops closed approvals 7 days after their expiry, and keeps at most the newest
+    /// <see cref="ClosedApprovalsKeptPerCaller"/> closed ones per caller, so no caller grows the shared document without
+    /// bound (the audit keeps every event). An administrator's denial that still refuses its call (unexpired) is not
+    /// closed: dropping it would lift the denial.
+    /// </summary>
+    private static void Prune(GovernanceState state, DateTimeOffset now)
+    {
         state.CallApprovals.RemoveAll(a => !a.IsOpen(now) && a.ExpiresAt < now - ApprovalRetention);
+        var surplus = state.CallApprovals
+            .Where(a => !a.IsOpen(now) && !(a.Channel == CallApproval.AdminChannel && a.Status == CallApprovalStatus.Denied && a.ExpiresAt > now))
+            .GroupBy(a => a.User, StringComparer.Ordinal)
+            .Where(g => g.Count() > ClosedApprovalsKeptPerCaller)
+            .SelectMany(g => g.OrderByDescending(a => a.UsedAt ?? a.DecidedAt ?? a.RequestedAt).ThenByDescending(a => a.RequestedAt).Skip(ClosedApprovalsKeptPerCaller))
+            .ToHashSet();
+        if (surplus.Count > 0)
+        {
+            state.CallApprovals.RemoveAll(surplus.Contains);
+        }
+    }
 }

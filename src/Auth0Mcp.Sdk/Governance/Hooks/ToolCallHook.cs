@@ -39,12 +39,16 @@ public interface IToolVisibilityHook
 }
 
 /// <summary>
-/// Implemented by a hook that may wait for a person (e.g. a confirmation in the client): it runs under its own
+/// Implemented by a hook that may wait for a person (e.g. a confirmation in the client), or whose writes must not be
+/// abandoned half-way (the call-approval hook, which spends an approval): it runs under its own
 /// <see cref="Timeout"/> instead of <see cref="ToolGovernanceOptions.HookTimeout"/>.
 /// </summary>
 public interface IToolCallHookTimeout
 {
-    /// <summary>How long the hook may run before it counts as failed.</summary>
+    /// <summary>
+    /// How long the hook may run before it counts as failed; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>
+    /// for no limit but the call's own cancellation.
+    /// </summary>
     TimeSpan Timeout { get; }
 }
 
