@@ -30,7 +30,7 @@ internal static class Cli
            "Server": {"Http", "ToolsMode", "PageSize", "MaxRequestBytes", "AllowedOrigins"},
            "Governance": {"Enabled", "Store", "AuditKey", "AuditKeyFile", "AuditCheckpoints", "User", "Groups": [...], "MaxOutputBytes",
                           "ArgumentPolicies": [{"Name", "Tools", "Path", "Max": 50}],
-                          "CallApproval": {"Default", "Expiry", "Rules"}},
+                          "CallApproval": {"Default", "Expiry", "ElicitationTimeout", "MaxOpenRequestsPerCaller", "Rules"}},
            "Authentication": {"Jwt": {"Authority", "Audience", "SubjectClaim", "GroupsClaim"}, "LocalUser",
                               "ApiKeys": [{"Key", "User", "Groups": [...]}]},
            "Admin": {"Enabled", "Groups": [...], "ClientId", "ClientSecret"}}
@@ -62,9 +62,10 @@ internal static class Cli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
         {
-            foreach (var error in parse.Errors)
+            // Once each: two missing arguments give System.CommandLine's one message twice.
+            foreach (var message in parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))
             {
-                await ErrorAsync(context, parse, error.Message).ConfigureAwait(false);
+                await ErrorAsync(context, parse, message).ConfigureAwait(false);
             }
 
             await context.Error.WriteLineAsync($"Run '{string.Join(' ', ["auth0-mcp", .. CommandPath(parse)])} --help' for usage.").ConfigureAwait(false);

@@ -626,6 +626,17 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Contains("--help' for usage.", err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TwoArgumentsMissing_TheMessageIsSaidOnce()
+    {
+        var (code, _, err) = await RunExactAsync("catalog", "diff");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal(
+            ["auth0-mcp: catalog diff: Required argument missing for command: 'diff'.", "Run 'auth0-mcp catalog diff --help' for usage."],
+            err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
     [Theory]
     [InlineData("unknown option '--jsn'; did you mean '--json'?", "tools", "list", "--jsn")]
     [InlineData("unknown option '--bogus'", "tools", "approve", "--bogus", "auth0_users_list")]

@@ -109,8 +109,8 @@ internal sealed class GovernanceHarness : IAsyncDisposable
                 o.UseSqlite(Path.Combine(_directory, "governance.db"));
                 o.ServerName = "test-server";
                 o.StdioIdentity = null;
-                // The production HookTimeout (5 s): the built-in call-approval hook writes the store durably, and a
-                // shorter limit failed it on a loaded CI disk. Tests of the timeout set their own.
+                // The production HookTimeout (5 s); tests of the timeout set their own. (The call-approval hook, which
+                // writes the store durably, runs without it: IToolCallHookTimeout.)
                 configure?.Invoke(o);
             });
         Services = collection.BuildServiceProvider();
