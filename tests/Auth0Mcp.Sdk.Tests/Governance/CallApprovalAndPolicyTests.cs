@@ -42,6 +42,44 @@ public sealed class CallApprovalAndPolicyTests
         Assert.Single(await h.AuditAsync(), r => r.Event == "approval.used");
     }
 
+    [Theory]
+    [InlineData(CallApprovalMode.Admin)]
+    [InlineData(CallApprovalMode.Elicit)]
+    public async Task Approval_OfAMapOfSecrets_TheApproverSeesItsNamesNeverItsValues(CallApprovalMode mode)
+    {
+        // auth0_hooks_secrets_create's body maps names the user chose to secrets: no secret name finds them.
+        var hookSecrets = Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors.Single(d => d.Name == "auth0_hooks_secrets_create");
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(hookSecrets)], o => o.RequireCallApproval(a =>
+        {
+            a.Default = CallApprovalMode.None;
+            a.Rules.Add(new CallApprovalRule { Tools = { "auth0_hooks_secrets_create" }, Mode = mode });
+        }));
+        await h.AllowAsync(["alice"], "auth0_hooks_secrets_create");
+        string? message = null;
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), configure: o => o.Handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) =>
+            {
+                message = request?.Message;
+                return ValueTask.FromResult(new ElicitResult { Action = "decline" });
+            },
+        });
+
+        await alice.CallToolAsync("auth0_hooks_secrets_create", new Dictionary<string, object?>
+        {
+            ["id"] = "h1",
+            ["body"] = new Dictionary<string, object?> { ["STRIPE_KEY"] = "sk_live_APPROVALLEAK" },
+        });
+
+        var stored = Assert.Single((await h.Governance.GetStateAsync()).CallApprovals).Arguments!;
+        Assert.Contains("STRIPE_KEY", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("APPROVALLEAK", stored + message, StringComparison.Ordinal);
+        if (mode == CallApprovalMode.Elicit)
+        {
+            Assert.Contains("STRIPE_KEY", message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Decide_ByTheCallerWhoMadeTheRequest_RefusedAndTheRequestStaysPending()
     {
@@ -56,9 +94,10 @@ public sealed class CallApprovalAndPolicyTests
         Assert.DoesNotContain("auth0-mcp approvals grant", Text(pending), StringComparison.Ordinal);
         Assert.Contains("until ", Text(pending), StringComparison.Ordinal);
 
-        foreach (var grant in new[] { true, false })
+        // Also under another spelling of the same name (identity providers differ in case).
+        foreach (var (grant, actor) in new[] { (true, "alice"), (false, "alice"), (true, "Alice"), (true, " ALICE ") })
         {
-            var ex = await Assert.ThrowsAsync<GovernanceException>(() => h.Governance.DecideCallApprovalAsync(id, grant, null, null, "alice"));
+            var ex = await Assert.ThrowsAsync<GovernanceException>(() => h.Governance.DecideCallApprovalAsync(id, grant, null, null, actor));
             Assert.Equal($"approval request {id} was made by alice: another person decides it", ex.Message);
         }
 

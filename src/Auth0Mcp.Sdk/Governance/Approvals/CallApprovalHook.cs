@@ -1,3 +1,4 @@
+using Auth0Mcp.Sdk.Catalog;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,7 +82,7 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
         var user = context.Caller.User;
         var tool = context.Descriptor.Name;
         var hash = CanonicalArguments.Hash(context.Arguments);
-        var shown = Shown(context.Arguments);
+        var shown = Shown(context.Descriptor, context.Arguments);
         if (shown.Length > MaxShownArguments)
         {
             // The approval binds every argument: one the approver cannot see must not ride along.
@@ -191,9 +192,12 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
         },
     };
 
-    /// <summary>The arguments as a reviewer sees them, whole: canonical JSON, secrets masked (at most <see cref="MaxShownArguments"/> for a call that goes on).</summary>
-    private static string Shown(IReadOnlyDictionary<string, JsonElement> arguments) =>
-        JsonRedactor.Secrets.RedactText(CanonicalArguments.Json(arguments), out _);
+    /// <summary>
+    /// The arguments as a reviewer sees them, whole: canonical JSON, secrets masked, by name and in the tool's maps of
+    /// secrets (at most <see cref="MaxShownArguments"/> for a call that goes on). The hash covers the real arguments.
+    /// </summary>
+    private static string Shown(Auth0ToolDescriptor descriptor, Dictionary<string, JsonElement> arguments) =>
+        JsonRedactor.Secrets.RedactText(CanonicalArguments.Json(SecretMaps.MaskArguments(descriptor, arguments)), out _);
 
     /// <summary>The confirmation text: the action, the target resource, all the arguments (secrets masked).</summary>
     private static string Summary(ToolCallContext context, string shown)

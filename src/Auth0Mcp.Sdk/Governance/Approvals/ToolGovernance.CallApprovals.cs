@@ -39,7 +39,7 @@ public sealed partial class ToolGovernance
     /// <summary>
     /// Grants or denies a pending request. A grant lets the same call run once until the request's expiry, or for
     /// <paramref name="expiry"/> from now when given. Audited as <c>approval.granted</c> or <c>approval.denied</c>.
-    /// The caller who made the request cannot decide it (<paramref name="actor"/> equal to its user, ordinal): another
+    /// The caller who made the request cannot decide it (<paramref name="actor"/> equal to its user, ignoring case and surrounding spaces): another
     /// person does.
     /// </summary>
     public Task<CallApproval> DecideCallApprovalAsync(string id, bool grant, TimeSpan? expiry, string? reason, string actor, CancellationToken cancellationToken = default)
@@ -57,7 +57,7 @@ public sealed partial class ToolGovernance
                 throw new GovernanceException($"approval request '{id}' is answered by its caller in the client, not by an administrator");
             }
 
-            if (string.Equals(approval.User, actor, StringComparison.Ordinal))
+            if (string.Equals(approval.User.Trim(), actor.Trim(), StringComparison.OrdinalIgnoreCase))
             {
                 throw new GovernanceException($"approval request {id} was made by {approval.User}: another person decides it");
             }
