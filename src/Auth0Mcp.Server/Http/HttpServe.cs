@@ -208,13 +208,14 @@ internal static class HttpServe
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(allowedOrigins);
         var loopback = IsLoopback(url.Host);
-        var allowed = new HashSet<string>(allowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
+        var allowed = new HashSet<string>(allowedOrigins.Select(o => Origin(new Uri(o))), StringComparer.OrdinalIgnoreCase);
         app.Use(async (context, next) =>
         {
             var origin = context.Request.Headers.Origin is { Count: > 0 } header ? header[0] : null;
             var why = loopback && !IsLoopback(context.Request.Host.Host) ? "Host is not a loopback name: refused (DNS rebinding protection)."
-                : origin is null || allowed.Contains(origin) ? null
+                : origin is null ? null
                 : !Uri.TryCreate(origin, UriKind.Absolute, out var o) ? "Origin is not a URL: refused."
+                : allowed.Contains(Origin(o)) ? null
                 : loopback ? (IsLoopback(o.Host) ? null : "Origin is not a loopback name: refused (DNS rebinding protection).")
                 : string.Equals(o.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase) ? null
                 : "Origin is not this server's, nor one of Server:AllowedOrigins (AUTH0_MCP_ALLOWED_ORIGINS): refused.";
@@ -228,6 +229,9 @@ internal static class HttpServe
             await next(context).ConfigureAwait(false);
         });
     }
+
+    // scheme://host[:port], the default port dropped: how a browser writes an Origin.
+    private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
 
     private static bool IsLoopback(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host is "127.0.0.1" or "[::1]" or "::1"

@@ -40,16 +40,21 @@ internal static class HttpRequestGuard
                     return;
                 }
 
-                body = read;
-                context.Request.Body = new MemoryStream(read.ToArray(), writable: false);
-                context.Request.ContentLength = read.Length;
+                // One copy kept for the request (the read buffer, with its slack past the limit, is let go).
+                var copy = read.ToArray();
+                body = copy;
+                context.Request.Body = new MemoryStream(copy, writable: false);
+                context.Request.ContentLength = copy.Length;
             }
 
             await next(context).ConfigureAwait(false);
-            if (context.Response.StatusCode >= StatusCodes.Status400BadRequest)
+            if (context.Response.StatusCode >= StatusCodes.Status400BadRequest
+                && !(HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode == StatusCodes.Status400BadRequest))
             {
                 // The MCP SDK refused it before governance saw it (a session of another caller, an unknown session, the
-                // Accept or protocol-version headers, …): recorded like the guard's own refusals.
+                // Accept or protocol-version headers, …): recorded like the guard's own refusals. Not a GET answered 400:
+                // a client's own session reopening its event stream while one is open (a dropped stream the SDK still
+                // counts) or a GET without a session id, which carry no message and reach no one else's session.
                 var sha256 = body.IsEmpty ? "" : Convert.ToHexStringLower(SHA256.HashData(body.Span));
                 await TransportAudit.RecordAsync(context.RequestServices, SdkRefusal(context, body.Span), body.Length, sha256,
                     User(context, subjectClaim), Groups(context, groupsClaim), ClaimedSession(context)).ConfigureAwait(false);
@@ -161,7 +166,7 @@ internal static class HttpRequestGuard
         StatusCodes.Status405MethodNotAllowed => " (not allowed in this session mode)",
         StatusCodes.Status406NotAcceptable => " (the Accept header must take application/json and text/event-stream)",
         StatusCodes.Status415UnsupportedMediaType => " (the body must be application/json)",
-        StatusCodes.Status400BadRequest => " (no session id, an invalid message or a protocol-version header mismatch)",
+        StatusCodes.Status400BadRequest => " (one of the transport's checks: the session id header, the message, the protocol-version headers)",
         _ => "",
     };
 

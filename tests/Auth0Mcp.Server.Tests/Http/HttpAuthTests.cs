@@ -188,12 +188,13 @@ public sealed class HttpAuthTests : IDisposable
     public async Task Origin_OnANonLoopbackListener_OnlyTheServersOwnOrAnAllowedOneIsServed()
     {
         await using var auth0 = new RecordingHttpServer();
-        await using var server = await StartWithAsync(auth0.BaseUrl, "http://0.0.0.0:0/mcp", ("AUTH0_MCP_ALLOWED_ORIGINS", "https://inspector.example.test, http://127.0.0.1:6274"));
+        await using var server = await StartWithAsync(auth0.BaseUrl, "http://0.0.0.0:0/mcp", ("AUTH0_MCP_ALLOWED_ORIGINS", "https://inspector.example.test:443, http://127.0.0.1:6274/"));
         var url = new UriBuilder(server.Url) { Host = "127.0.0.1" }.Uri;
         var own = $"http://127.0.0.1:{url.Port}";
 
         Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(url, ("X-API-Key", AliceKey))); // no Origin: not a browser
         Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(url, ("Origin", own), ("X-API-Key", AliceKey)));
+        // Configured with its default port: the browser's Origin leaves it out.
         Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(url, ("Origin", "https://INSPECTOR.example.test"), ("X-API-Key", AliceKey)));
         Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(url, ("Origin", "http://127.0.0.1:6274"), ("X-API-Key", AliceKey)));
         Assert.Equal(HttpStatusCode.Forbidden, await PostInitializeAsync(url, ("Origin", "https://evil.example"), ("X-API-Key", AliceKey)));
@@ -345,6 +346,13 @@ public sealed class HttpAuthTests : IDisposable
         using (var unknown = await http.SendAsync(Alice(HttpMethod.Get, accept: "text/event-stream", session: "no-such-session")))
         {
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        // A GET answered 400 (no session id; or a client's own session reopening its event stream) is no one else's
+        // session and carries no message: not a refusal to record.
+        using (var stream = await http.SendAsync(Alice(HttpMethod.Get, accept: "text/event-stream")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, stream.StatusCode);
         }
 
         Assert.NotEmpty(await carol.ListToolsAsync());
