@@ -231,11 +231,13 @@ internal static class Auth0RequestBuilder
         string E(string text) => escape ? Uri.EscapeDataString(text) : text;
         var explode = location is Auth0ArgumentLocation.PathExploded or Auth0ArgumentLocation.PathLabelExploded
             or Auth0ArgumentLocation.PathMatrixExploded or Auth0ArgumentLocation.HeaderExploded;
+        // An object's properties, each key and value escaped once; every style below is written from them.
+        var pairs = value.ValueKind == JsonValueKind.Object ? Properties(value).Select(p => (Key: E(p.Name), Value: E(Scalar(p.Value)))).ToList() : [];
         var parts = value.ValueKind switch
         {
             JsonValueKind.Array => value.EnumerateArray().Select(v => E(Scalar(v))).ToList(),
-            JsonValueKind.Object when explode => Properties(value).Select(p => E(p.Name) + "=" + E(Scalar(p.Value))).ToList(),
-            JsonValueKind.Object => Properties(value).SelectMany(p => new[] { E(p.Name), E(Scalar(p.Value)) }).ToList(),
+            JsonValueKind.Object when explode => pairs.Select(p => p.Key + "=" + p.Value).ToList(),
+            JsonValueKind.Object => pairs.SelectMany(p => new[] { p.Key, p.Value }).ToList(),
             _ => [E(Scalar(value))],
         };
         switch (location)
@@ -253,8 +255,7 @@ internal static class Auth0RequestBuilder
                 {
                     // RFC 6570's ';' operator: an empty item or property value is the name alone, without '='.
                     (true, JsonValueKind.Array) => string.Concat(parts.Select(p => ";" + matrixName + (p.Length == 0 ? "" : "=" + p))),
-                    (true, JsonValueKind.Object) => string.Concat(Properties(value).Select(p => (Name: E(p.Name), Value: E(Scalar(p.Value))))
-                        .Select(p => ";" + p.Name + (p.Value.Length == 0 ? "" : "=" + p.Value))),
+                    (true, JsonValueKind.Object) => string.Concat(pairs.Select(p => ";" + p.Key + (p.Value.Length == 0 ? "" : "=" + p.Value))),
                     _ => ";" + matrixName + "=" + string.Join(",", parts),
                 };
             default:
