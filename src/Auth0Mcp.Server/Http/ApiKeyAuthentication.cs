@@ -11,7 +11,21 @@ namespace Auth0Mcp.Server.Http;
 /// <summary>Options of the static API key scheme.</summary>
 internal sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 {
-    public IReadOnlyList<ApiKeyEntry> Keys { get; set; } = [];
+    private IReadOnlyList<ApiKeyEntry> _keys = [];
+
+    /// <summary>The keys; setting them computes their SHA-256 digests once (<see cref="Digests"/>).</summary>
+    public IReadOnlyList<ApiKeyEntry> Keys
+    {
+        get => _keys;
+        set
+        {
+            _keys = value;
+            Digests = [.. value.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Key)))];
+        }
+    }
+
+    /// <summary>The SHA-256 digest of each of <see cref="Keys"/>, in order.</summary>
+    internal byte[][] Digests { get; private set; } = [];
 
     /// <summary>The claim types governance reads the subject and the groups from (the JWT's, so one pair serves every scheme).</summary>
     public (string Subject, string Groups) ClaimTypes { get; set; } = ("sub", "groups");
@@ -50,12 +64,13 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
 
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
         ApiKeyEntry? match = null;
-        foreach (var entry in Options.Keys)
+        var digests = Options.Digests;
+        for (var i = 0; i < digests.Length; i++)
         {
             // Every key is compared, match or not: the time taken says nothing about which key is close.
-            if (CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(Encoding.UTF8.GetBytes(entry.Key))))
+            if (CryptographicOperations.FixedTimeEquals(digest, digests[i]))
             {
-                match = entry;
+                match = Options.Keys[i];
             }
         }
 
