@@ -355,6 +355,22 @@ public sealed class HttpAuthTests : IDisposable
             Assert.Equal(HttpStatusCode.BadRequest, stream.StatusCode);
         }
 
+        // Normal traffic leaves none: Carol's notification (202) and the close of her own session (DELETE, 200).
+        foreach (var (method, body) in new[] { (HttpMethod.Post, """{"jsonrpc":"2.0","method":"notifications/initialized"}"""), (HttpMethod.Delete, null) })
+        {
+            using var own = new HttpRequestMessage(method, server.Url);
+            if (body is not null)
+            {
+                own.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            own.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            own.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _issuer.Token("carol", []));
+            own.Headers.Add("Mcp-Session-Id", carols);
+            using var answered = await http.SendAsync(own);
+            Assert.True(answered.IsSuccessStatusCode, $"{method}: {(int)answered.StatusCode}");
+        }
+
         Assert.NotEmpty(await carol.ListToolsAsync());
         Assert.Empty(auth0.Requests);
         var refused = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
