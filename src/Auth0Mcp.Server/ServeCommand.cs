@@ -86,7 +86,7 @@ internal static class ServeCommand
         IServiceProvider? services = null;
         var caller = settings.Governance.StdioCaller;
         var guard = new Transport.StdioGuard(Console.OpenStandardInput(), Console.OpenStandardOutput(), Transport.TransportLimits.From(settings.Server),
-            (refusal, bytes, sha256) => Transport.TransportAudit.RecordAsync(services, refusal, bytes, sha256, caller?.User, caller?.Groups, null));
+            (refusal, bytes, sha256) => Transport.TransportAudit.RecordAsync(services, refusal, bytes, sha256, caller, null));
         builder.Services.AddAuth0Mcp(settings).WithStdioGuard(guard);
         using var host = builder.Build();
         services = host.Services;

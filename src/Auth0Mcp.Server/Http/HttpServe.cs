@@ -166,7 +166,7 @@ internal static class HttpServe
         app.UseAuthentication();
         app.UseAuthorization();
         // Size and shape of each JSON-RPC message, for authenticated callers: Transport/HttpRequestGuard.cs.
-        app.UseJsonRpcGuard(Transport.TransportLimits.From(settings.Server), settings.Authentication.Jwt.SubjectClaim, settings.Authentication.Jwt.GroupsClaim);
+        app.UseJsonRpcGuard(Transport.TransportLimits.From(settings.Server));
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapMcp(settings.HttpPath).RequireAuthorization().GuardedByJsonRpc();
         if (settings.AdminEnabled)

@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Auth0Mcp.Sdk.Governance;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Auth0Mcp.Server.Transport;
 
@@ -22,7 +25,7 @@ internal static class HttpRequestGuard
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(GuardedEndpoint.Instance);
 
-    public static void UseJsonRpcGuard(this WebApplication app, TransportLimits limits, string subjectClaim, string groupsClaim)
+    public static void UseJsonRpcGuard(this WebApplication app, TransportLimits limits)
     {
         app.Use(async (context, next) =>
         {
@@ -35,7 +38,7 @@ internal static class HttpRequestGuard
             var body = ReadOnlyMemory<byte>.Empty;
             if (HttpMethods.IsPost(context.Request.Method))
             {
-                if (await ReadBodyAsync(context, limits, subjectClaim, groupsClaim).ConfigureAwait(false) is not { } read)
+                if (await ReadBodyAsync(context, limits).ConfigureAwait(false) is not { } read)
                 {
                     return;
                 }
@@ -57,7 +60,7 @@ internal static class HttpRequestGuard
                 // counts) or a GET without a session id, which carry no message and reach no one else's session.
                 var sha256 = body.IsEmpty ? "" : Convert.ToHexStringLower(SHA256.HashData(body.Span));
                 await TransportAudit.RecordAsync(context.RequestServices, SdkRefusal(context, body.Span), body.Length, sha256,
-                    User(context, subjectClaim), Groups(context, groupsClaim), ClaimedSession(context)).ConfigureAwait(false);
+                    Caller(context), ClaimedSession(context)).ConfigureAwait(false);
             }
         });
     }
@@ -66,11 +69,11 @@ internal static class HttpRequestGuard
     /// Reads a POST's body up to the limit and checks it with <see cref="JsonRpcGuard"/>: the body (a leading BOM
     /// dropped), or null when it was refused, answered and recorded.
     /// </summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, TransportLimits limits, string subjectClaim, string groupsClaim)
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, TransportLimits limits)
     {
         if (context.Request.ContentLength is { } declared && declared > limits.MaxRequestBytes)
         {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(declared, limits, new JsonRpcGuard.Header()), declared, "", subjectClaim, groupsClaim).ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(declared, limits, new JsonRpcGuard.Header()), declared, "").ConfigureAwait(false);
             return null;
         }
 
@@ -94,7 +97,7 @@ internal static class HttpRequestGuard
                     buffer.SetLength(Math.Min(buffer.Length, 8192));
                     var header = JsonRpcGuard.Peek(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
                     await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total,
-                        Convert.ToHexStringLower(hash.GetHashAndReset()), subjectClaim, groupsClaim).ConfigureAwait(false);
+                        Convert.ToHexStringLower(hash.GetHashAndReset())).ConfigureAwait(false);
                     return null;
                 }
 
@@ -108,7 +111,7 @@ internal static class HttpRequestGuard
             var unread = new JsonRpcRefusal(-32600, JsonRpcRefusal.Malformed, $"Request refused: the body could not be read ({ex.Message}); nothing was run.", "null", null, null);
             try
             {
-                await RefuseAsync(context, ex.StatusCode, unread, total, "", subjectClaim, groupsClaim).ConfigureAwait(false);
+                await RefuseAsync(context, ex.StatusCode, unread, total, "").ConfigureAwait(false);
             }
             catch (Exception answer) when (answer is IOException or OperationCanceledException or InvalidOperationException)
             {
@@ -127,16 +130,16 @@ internal static class HttpRequestGuard
         if (JsonRpcGuard.Check(body.Span, limits) is { } refusal)
         {
             var sha256 = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, sha256, subjectClaim, groupsClaim).ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, sha256).ConfigureAwait(false);
             return null;
         }
 
         return body;
     }
 
-    private static async Task RefuseAsync(HttpContext context, int status, JsonRpcRefusal refusal, long bytes, string sha256, string subjectClaim, string groupsClaim)
+    private static async Task RefuseAsync(HttpContext context, int status, JsonRpcRefusal refusal, long bytes, string sha256)
     {
-        await TransportAudit.RecordAsync(context.RequestServices, refusal, bytes, sha256, User(context, subjectClaim), Groups(context, groupsClaim), ClaimedSession(context)).ConfigureAwait(false);
+        await TransportAudit.RecordAsync(context.RequestServices, refusal, bytes, sha256, Caller(context), ClaimedSession(context)).ConfigureAwait(false);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         if (status == StatusCodes.Status413PayloadTooLarge)
@@ -170,11 +173,12 @@ internal static class HttpRequestGuard
         _ => "",
     };
 
-    private static string? User(HttpContext context, string subjectClaim) =>
-        context.User.FindFirst(subjectClaim)?.Value ?? context.User.Identity?.Name;
-
-    private static List<string> Groups(HttpContext context, string groupsClaim) =>
-        [.. context.User.FindAll(groupsClaim).Select(c => c.Value)];
+    /// <summary>
+    /// The caller as governance reads a call's (<see cref="ClaimsCallerIdentityResolver"/>, with the claims
+    /// <see cref="ToolGovernanceOptions"/> names), so a refusal is attributed as a call of the same request would be.
+    /// </summary>
+    private static CallerIdentity? Caller(HttpContext context) =>
+        new ClaimsCallerIdentityResolver(context.RequestServices.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value).Resolve(context.User);
 
     /// <summary>
     /// The <c>Mcp-Session-Id</c> the request named. A refused request's session is the client's claim, never checked

@@ -16,13 +16,13 @@ internal static class TransportAudit
 {
     public const string Event = "request.refused";
 
-    public static async Task RecordAsync(IServiceProvider? services, JsonRpcRefusal refusal, long bytes, string sha256, string? user, IReadOnlyList<string>? groups, string? claimedSession)
+    public static async Task RecordAsync(IServiceProvider? services, JsonRpcRefusal refusal, long bytes, string sha256, CallerIdentity? caller, string? claimedSession)
     {
         var governance = services?.GetService<ToolGovernance>();
         if (services is null || governance is null)
         {
             services?.GetService<ILoggerFactory>()?.CreateLogger("auth0-mcp.transport")
-                .LogWarning("Refused a {Method} message of {Bytes} bytes from {User}: {Reason}", refusal.Method ?? "(unknown)", bytes, user ?? "-", refusal.Message);
+                .LogWarning("Refused a {Method} message of {Bytes} bytes from {User}: {Reason}", refusal.Method ?? "(unknown)", bytes, caller?.User ?? "-", refusal.Message);
             return;
         }
 
@@ -31,8 +31,8 @@ internal static class TransportAudit
             Time = services.GetService<TimeProvider>()?.GetUtcNow() ?? DateTimeOffset.UtcNow,
             Kind = AuditKinds.Call,
             Event = Event,
-            User = user,
-            Groups = groups is null ? null : [.. groups],
+            User = caller?.User,
+            Groups = caller is null ? null : [.. caller.Groups],
             Server = governance.ServerName,
             Tool = refusal.Tool,
             Outcome = AuditOutcomes.Denied,
