@@ -16,24 +16,16 @@ namespace Auth0Mcp.Sdk.Governance;
 /// </summary>
 internal static class SecretMaps
 {
-    private static readonly ConditionalWeakTable<Auth0ToolDescriptor, string[]> Arguments = new();
+    // Both answers per descriptor, worked out once: IsSecretsPath is asked for every tool result.
+    private static readonly ConditionalWeakTable<Auth0ToolDescriptor, Shape> Shapes = new();
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = int.MaxValue };
     private static readonly byte[] MaskJson = JsonRedactor.EncodeString(JsonRedactor.Mask);
 
     /// <summary>Whether <paramref name="descriptor"/> works on a collection of secrets: the last literal segment of its path is <c>secrets</c>.</summary>
-    public static bool IsSecretsPath(Auth0ToolDescriptor descriptor)
-    {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        var literal = descriptor.Path.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(s => !s.StartsWith('{'));
-        return literal is not null && JsonRedactor.Canonical(literal) == "secrets";
-    }
+    public static bool IsSecretsPath(Auth0ToolDescriptor descriptor) => ShapeOf(descriptor).SecretsPath;
 
     /// <summary>The arguments of <paramref name="descriptor"/> that are maps of secrets (none for almost every tool).</summary>
-    public static IReadOnlyList<string> ArgumentsOf(Auth0ToolDescriptor descriptor)
-    {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        return Arguments.GetValue(descriptor, static d => Find(d));
-    }
+    public static IReadOnlyList<string> ArgumentsOf(Auth0ToolDescriptor descriptor) => ShapeOf(descriptor).Arguments;
 
     /// <summary>
     /// <paramref name="arguments"/> with every value of each secret map masked (an argument there that is not an object
@@ -97,12 +89,19 @@ internal static class SecretMaps
         return edits.Count == 0 ? json : JsonRedactor.Splice(json, edits);
     }
 
+    private static Shape ShapeOf(Auth0ToolDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return Shapes.GetValue(descriptor, static d =>
+        {
+            var literal = d.Path.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(s => !s.StartsWith('{'));
+            var secretsPath = literal is not null && JsonRedactor.Canonical(literal) == "secrets";
+            return new Shape(secretsPath, secretsPath ? Find(d) : []);
+        });
+    }
+
     private static string[] Find(Auth0ToolDescriptor descriptor)
     {
-        if (!IsSecretsPath(descriptor))
-        {
-            return [];
-        }
 
         var schema = descriptor.InputSchemaElement;
         if (!schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
@@ -128,4 +127,6 @@ internal static class SecretMaps
             JsonValueKind.Array => t.EnumerateArray().Any(x => x.ValueKind == JsonValueKind.String && x.ValueEquals(type)),
             _ => false,
         };
+
+    private sealed record Shape(bool SecretsPath, string[] Arguments);
 }
