@@ -119,8 +119,10 @@ public sealed class GovernedTool
     public string? UpdatedBy { get; set; }
 
     /// <summary>Whether the tool was approved and has changed since: new content, or a risk above the one approved.</summary>
-    internal bool ChangedSinceApproval() =>
-        ApprovedHash is not null && (ApprovedHash != ContentHash || ApprovedRisk is { } approved && Risk > approved);
+    internal bool ChangedSinceApproval() => ApprovedHash is not null && (ApprovedHash != ContentHash || RiskRoseSinceApproval());
+
+    /// <summary>Whether the tool's risk is above the one it was approved at.</summary>
+    internal bool RiskRoseSinceApproval() => ApprovedRisk is { } approved && Risk > approved;
 }
 
 /// <summary>A named bundle of tools.</summary>
