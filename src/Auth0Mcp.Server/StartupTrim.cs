@@ -9,10 +9,12 @@ namespace Auth0Mcp.Server;
 /// checked against the store, the first <c>tools/list</c> pages serialized) leaves the GC heap with several times its
 /// live size in regions it keeps committed, and an idle server would otherwise hold them for as long as it runs. After
 /// the first <c>tools/list</c> and <see cref="Quiet"/> without another, the server collects once with
-/// <see cref="GCCollectionMode.Aggressive"/> (which returns the freed memory to the OS), and a Native AOT executable
-/// releases the pages it read once at start (<see cref="StartupData"/>). Until then, the stdio server holds automatic
+/// <see cref="GCCollectionMode.Aggressive"/> (which returns the freed memory to the OS), a Native AOT executable
+/// releases the pages it read once at start (<see cref="StartupData"/>), and the pages start-up touched in the files the
+/// process maps read-only go back to the kernel (<see cref="StartupFilePages"/>). Until then, the stdio server holds automatic
 /// collections back (<see cref="Hold"/>), and the trim ends the hold. <see cref="Settle"/> later it collects once more, for
-/// the buffers the shared array pool kept from the burst (<see cref="ReleasePooledBuffers"/>); never again after that.
+/// the buffers the shared array pool kept from the burst (<see cref="ReleasePooledBuffers"/>) and hands back the file pages
+/// touched since; never again after that.
 /// docs/benchmarks-server.md, start-up and memory.
 /// </summary>
 internal sealed class StartupTrim : IDisposable
@@ -44,13 +46,18 @@ internal sealed class StartupTrim : IDisposable
     {
         _quiet = quiet;
         _settle = settle;
-        _release = release ?? ReleasePooledBuffers;
+        _release = release ?? (static () =>
+        {
+            ReleasePooledBuffers();
+            StartupFilePages.PageOut();
+        });
         _collect = collect ?? (static () =>
         {
             EndHold();
             StartupHugePages.Withdraw();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             StartupData.Release();
+            StartupFilePages.PageOut();
         });
     }
 
