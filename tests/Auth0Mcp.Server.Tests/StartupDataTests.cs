@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Auth0Mcp.Server.Tests.Infrastructure;
 
 namespace Auth0Mcp.Server.Tests;
@@ -35,13 +34,7 @@ public sealed class StartupDataTests
             Assert.True(Resident(pid, range) > 0.9, $"{range.Name}: {Resident(pid, range):P0} resident before the listing");
         }
 
-        string? cursor = null;
-        do
-        {
-            var page = JsonDocument.Parse(await session.RequestAsync("tools/list", cursor is null ? "{}" : JsonSerializer.Serialize(new { cursor }))).RootElement.GetProperty("result");
-            cursor = page.TryGetProperty("nextCursor", out var next) ? next.GetString() : null;
-        }
-        while (cursor is not null);
+        await session.ListEveryPageAsync();
 
         // The trim runs 500 ms after the last page; allow a loaded machine much longer.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Auth0Mcp.Server.Tests.Infrastructure;
 
 namespace Auth0Mcp.Server.Tests;
@@ -38,13 +37,7 @@ public sealed class StartupHugePagesTests
             Assert.True(heap.Sum(m => m.AnonHugeKb) >= 2048, $"the heap holds {heap.Sum(m => m.AnonHugeKb)} KB in huge pages after initialize (policy {Policy()})");
         }
 
-        string? cursor = null;
-        do
-        {
-            var page = JsonDocument.Parse(await session.RequestAsync("tools/list", cursor is null ? "{}" : JsonSerializer.Serialize(new { cursor }))).RootElement.GetProperty("result");
-            cursor = page.TryGetProperty("nextCursor", out var next) ? next.GetString() : null;
-        }
-        while (cursor is not null);
+        await session.ListEveryPageAsync();
 
         // The trim runs 500 ms after the last page; allow a loaded machine much longer.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

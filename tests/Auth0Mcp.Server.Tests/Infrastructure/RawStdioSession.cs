@@ -41,6 +41,22 @@ internal sealed class RawStdioSession : IAsyncDisposable
         return session;
     }
 
+    /// <summary>Reads every <c>tools/list</c> page, following the cursors, as a client lists a server's tools; the tools' count.</summary>
+    public async Task<int> ListEveryPageAsync()
+    {
+        var tools = 0;
+        string? cursor = null;
+        do
+        {
+            var page = JsonDocument.Parse(await RequestAsync("tools/list", cursor is null ? "{}" : JsonSerializer.Serialize(new { cursor }))).RootElement.GetProperty("result");
+            tools += page.GetProperty("tools").GetArrayLength();
+            cursor = page.TryGetProperty("nextCursor", out var next) ? next.GetString() : null;
+        }
+        while (cursor is not null);
+
+        return tools;
+    }
+
     /// <summary>
     /// Sends one request and returns the server's answer line to it exactly as written, apart from its id (written as
     /// 0, so that answers to different requests compare); notifications are skipped.
