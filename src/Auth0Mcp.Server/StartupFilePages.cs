@@ -7,12 +7,14 @@ namespace Auth0Mcp.Server;
 /// the framework's and the project's assemblies, the native libraries, the Native AOT executable. Start-up touches most
 /// of them once (the command line, the settings, the host, the 452 tools' catalogue, the first <c>tools/list</c>) and an
 /// idle server would otherwise keep them resident for as long as it runs. <c>madvise(MADV_PAGEOUT)</c> (Linux 5.4 and
-/// later) reclaims the pages only this process maps; pages another process maps too are left alone, and so is every
-/// writable or anonymous mapping (a library's relocated data, the runtime's double-mapped code, the heaps), so nothing
-/// is lost: a page the server touches again comes back from the page cache or the file, and the next call pays for that
-/// once (docs/benchmarks-server.md, session 26). It runs at the start-up trim and again at its settle, a minute later,
-/// for the pages the runtime's background compilation touched in between. Nothing happens off Linux or on a kernel
-/// without the advice.
+/// later) reclaims the clean file pages only this process maps; it leaves alone a page mapped twice (another process's,
+/// or the runtime's own second view of an assembly), and it never discards data: a dirty page is written back first,
+/// an anonymous one (a library's relocated data, the heaps) stays without swap. So the advice is safe on any range,
+/// even one that was unmapped and reused between reading <c>/proc/self/maps</c> and advising it (which rules out
+/// <c>MADV_DONTNEED</c>: on a reused range it would drop live data). A page the server touches again comes back from the
+/// page cache or the file, and the next call pays for that once (docs/benchmarks-server.md, session 26). It runs at the
+/// start-up trim and again at its settle, a minute later, for the pages the runtime's background compilation touched
+/// in between. Nothing happens off Linux or on a kernel without the advice.
 /// </summary>
 internal static class StartupFilePages
 {
@@ -28,18 +30,7 @@ internal static class StartupFilePages
         {
             long advised = 0;
             var mappings = ReadOnlyFileMappings(File.ReadLines("/proc/self/maps"));
-            // The runtime maps each assembly twice: whole, shared (to read its metadata), and by sections (its image).
-            // A page mapped twice is one the kernel's page-out leaves alone, so the shared read-only views drop theirs
-            // first: writes to a shared mapping go to the file, so such a view holds nothing the file does not.
-            foreach (var (start, end, shared) in mappings)
-            {
-                if (shared)
-                {
-                    Libc.Madvise((nint)start, (nuint)(end - start), Libc.MadvDontNeed);
-                }
-            }
-
-            foreach (var (start, end, _) in mappings)
+            foreach (var (start, end) in mappings)
             {
                 var rc = Libc.Madvise((nint)start, (nuint)(end - start), Libc.MadvPageOut);
                 if (rc == 0)
@@ -69,9 +60,9 @@ internal static class StartupFilePages
     /// exists and can be read but not written: not anonymous memory, not the runtime's double-mapped code
     /// (<c>/memfd:doublemapper (deleted)</c>), not a device, not a reserved range.
     /// </summary>
-    internal static List<(long Start, long End, bool Shared)> ReadOnlyFileMappings(IEnumerable<string> maps)
+    internal static List<(long Start, long End)> ReadOnlyFileMappings(IEnumerable<string> maps)
     {
-        var result = new List<(long, long, bool)>();
+        var result = new List<(long, long)>();
         foreach (var line in maps)
         {
             // start-end perms offset dev inode [path]; the path may hold spaces.
@@ -96,7 +87,7 @@ internal static class StartupFilePages
                 continue;
             }
 
-            result.Add((start, end, fields[1][3] == 's'));
+            result.Add((start, end));
         }
 
         return result;
