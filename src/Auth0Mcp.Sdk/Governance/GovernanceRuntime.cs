@@ -209,7 +209,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     /// <summary>
     /// One governed call, in this order: identity → the access decision → argument validation (refused naming the
-    /// field, before any hook) → before-hooks (they may only narrow: the arguments must still validate) → the intent
+    /// field, before any hook) → before-hooks (they may only narrow: the arguments must still validate; after them the
+    /// decision is taken again on the state and clock of that moment, as a hook may wait long) → the intent
     /// record, durably (if it cannot be written, nothing is sent) → the tool (Auth0) → after-hooks → the outcome
     /// record (with Auth0's status and error code) → the answer. Every refusal leaves a record.
     /// </summary>
@@ -236,6 +237,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             && await _scopes.RenewedScopesAsync(cancellationToken).ConfigureAwait(false) is { } renewed)
         {
             // The token may predate a scope granted in Auth0 since: a token older than a few minutes is renewed once.
+            scopes = renewed;
             decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now, renewed);
         }
 
@@ -295,6 +297,23 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         if (hooks.Length > 0 && hookOutcomes[^1].Outcome != "rewritten" && validator.Validate(callContext.Arguments) is { Count: > 0 } changed)
         {
             return await DenyAsync(record, callContext.Arguments, hookOutcomes, DenialCodes.HookFailed, $"a before-hook changed the arguments so that they no longer fit the schema ({string.Join("; ", changed)}); hooks may only narrow", started).ConfigureAwait(false);
+        }
+
+        // Hooks take time (a call approval waits for a person): what changed meanwhile (a kill switch, a profile or a
+        // grant withdrawn or expired) stops the call. The same decision, on the state and the clock of now.
+        if (hooks.Length > 0)
+        {
+            var latest = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+            var later = Governance.Time.GetUtcNow();
+            if (!ReferenceEquals(latest, state) || later != now)
+            {
+                var again = ToolGovernance.Evaluate(latest, _catalog, caller, name, later, scopes);
+                if (!again.Allowed)
+                {
+                    return await DenyAsync(record, callContext.Arguments, hookOutcomes, again.Code!, again.Reason! + " (changed while the before-hooks ran)", started,
+                        again.Disclosed ? null : (again.CallerCode!, again.CallerReason(name)!)).ConfigureAwait(false);
+                }
+            }
         }
 
         // 4. The intent, durably, before anything is sent: no record, no call.

@@ -349,7 +349,26 @@ public sealed partial class ToolGovernance
                 if (tool.State == ToolState.Removed)
                 {
                     tool.ContentHash = descriptor.ContentHash;
-                    SetNewState(state, tool, log, "back in the catalogue");
+                    if (ApprovalHolds(tool))
+                    {
+                        // Back with the content and risk it was approved at (a build with an older catalogue synced
+                        // the same store, or an operation came back): the approval given to that content holds.
+                        tool.State = ToolState.Approved;
+                        Touch(tool, log, $"back in the catalogue at the content it was approved at ({Short(tool.ContentHash)}): Approved");
+                        log.Add("tool.restored", tool.Name, $"back in the catalogue at the approved content {Short(tool.ContentHash)}; state Approved");
+                    }
+                    else
+                    {
+                        // What it was approved at stays on record (as for a changed tool), so that a later return to
+                        // that content restores the approval.
+                        var (approvedHash, approvedRisk) = (tool.ApprovedHash, tool.ApprovedRisk);
+                        SetNewState(state, tool, log, "back in the catalogue");
+                        if (tool.State != ToolState.Approved)
+                        {
+                            (tool.ApprovedHash, tool.ApprovedRisk) = (approvedHash, approvedRisk);
+                        }
+                    }
+
                     restored.Add(tool.Name);
                 }
                 else if (contentChanged || riskNote is not null)
@@ -371,6 +390,12 @@ public sealed partial class ToolGovernance
                             tool.State = ToolState.PendingReview;
                             note += "; approval withdrawn, pending review";
                         }
+                    }
+                    else if (tool.State == ToolState.PendingReview && ApprovalHolds(tool))
+                    {
+                        // Back at the content and risk an approval was given to (its withdrawal was a change undone).
+                        tool.State = ToolState.Approved;
+                        note += "; back at the approved content, approval holds";
                     }
 
                     Touch(tool, log, note);
@@ -404,6 +429,10 @@ public sealed partial class ToolGovernance
             return result;
         }, cancellationToken);
     }
+
+    /// <summary>Whether the tool's approval covers it as it is: its content is the approved content, its risk not above the approved one.</summary>
+    private static bool ApprovalHolds(GovernedTool tool) =>
+        tool.ApprovedHash is { } approved && string.Equals(approved, tool.ContentHash, StringComparison.Ordinal) && !tool.RiskRoseSinceApproval();
 
     /// <summary>A sha256 (hex) of a catalogue: every tool's name, action, default risk and content hash, in name order.</summary>
     public static string CatalogHash(IEnumerable<Auth0ToolDescriptor> catalog)
@@ -684,6 +713,12 @@ public sealed partial class ToolGovernance
             throw new GovernanceException("a just-in-time profile needs an expiry (--expires, e.g. 2h)");
         }
 
+        if (policy == AccessPolicy.AutoApprove && expiry is not null)
+        {
+            // The expiry is a grant's lifetime, and an auto profile grants nothing: it is in force until it is deleted.
+            throw new GovernanceException("an auto profile does not expire (--expires applies to the grants of a jit or approval profile); delete the profile to end its access");
+        }
+
         if (expiry is { } e)
         {
             GovernanceNames.RequireDuration(e, "the expiry");
@@ -752,14 +787,22 @@ public sealed partial class ToolGovernance
                 AddMissing(profile.Users, userList);
                 AddMissing(profile.Groups, groupList);
             }
-            else
+            var withdrawn = 0;
+            if (!bind)
             {
                 RemoveExisting(profile.Toolsets, sets, "toolset", name);
                 RemoveExisting(profile.Users, userList, "user", name);
                 RemoveExisting(profile.Groups, groupList, "group", name);
+                // An unbinding ends the grants it reaches: a user bound again, or back in a group, asks again. Grants do
+                // not say through which group a user came, so unbinding a group ends those of every user not bound
+                // by name.
+                withdrawn = state.Grants.RemoveAll(g => string.Equals(g.Profile, name, StringComparison.Ordinal)
+                    && (userList.Contains(g.User, StringComparer.Ordinal)
+                        || (groupList.Count > 0 && !profile.Users.Contains(g.User, StringComparer.Ordinal))));
             }
 
-            log.Add(bind ? "profile.bound" : "profile.unbound", details: $"{name}: toolsets=[{string.Join(", ", sets)}] users=[{string.Join(", ", userList)}] groups=[{string.Join(", ", groupList)}]");
+            log.Add(bind ? "profile.bound" : "profile.unbound", details: $"{name}: toolsets=[{string.Join(", ", sets)}] users=[{string.Join(", ", userList)}] groups=[{string.Join(", ", groupList)}]"
+                + (withdrawn > 0 ? $"; {withdrawn} grant(s) withdrawn" : ""));
             return true;
         }, cancellationToken);
     }

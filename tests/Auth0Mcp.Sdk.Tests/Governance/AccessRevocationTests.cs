@@ -1,0 +1,228 @@
+using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.Time.Testing;
+using ModelContextProtocol.Client;
+
+namespace Auth0Mcp.Sdk.Tests.Governance;
+
+/// <summary>
+/// Access that is taken away stays away, and approvals that still apply are not lost: an unbinding ends the grants it
+/// reaches; an auto profile cannot be given an expiry it would never honour; a kill switch or a deleted profile stops a
+/// call whose before-hooks were still running; a catalogue synced by a build with an older catalogue does not cost
+/// the tools their approvals once the newer catalogue is synced again.
+/// </summary>
+public sealed class AccessRevocationTests : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "auth0mcp-revocation-" + Guid.NewGuid().ToString("N"));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero));
+    private SqliteGovernanceStore _store = null!;
+    private ToolGovernance _governance = null!;
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_dir);
+        _store = new SqliteGovernanceStore(Path.Combine(_dir, "governance.db"));
+        _governance = new ToolGovernance(_store, _clock);
+        return _store.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static readonly Dictionary<string, Auth0ToolDescriptor> UsersOnly = new() { [Descriptors.UsersList.Name] = Descriptors.UsersList };
+
+    private async Task<bool> AllowedAsync(CallerIdentity caller, IReadOnlyDictionary<string, Auth0ToolDescriptor>? catalog = null, string tool = "auth0_users_list") =>
+        ToolGovernance.Evaluate(await _governance.GetStateAsync(), catalog ?? UsersOnly, caller, tool, _clock.GetUtcNow()).Allowed;
+
+    /// <summary>An approval profile 'p' over auth0_users_list, bound to alice by name and to the group g1; alice's request granted.</summary>
+    private async Task GrantedThroughAnApprovalProfileAsync()
+    {
+        await _governance.SyncCatalogAsync([Descriptors.UsersList], "system");
+        await _governance.ApproveAsync(["auth0_users_list"], "admin");
+        await _governance.CreateToolsetAsync("users", ["auth0_users_list"], null, "admin");
+        await _governance.CreateProfileAsync("p", ["users"], ["alice"], ["g1"], AccessPolicy.ApprovalRequired, null, "admin");
+        var request = await _governance.RequestAccessAsync("p", new CallerIdentity("alice", []), "on call");
+        await _governance.DecideAsync(request.Id, null, grant: true, null, "admin");
+        Assert.True(await AllowedAsync(new CallerIdentity("alice", [])));
+    }
+
+    [Fact]
+    public async Task Unbind_UserBoundAgainLater_AsksAgainInsteadOfHerOldGrant()
+    {
+        await GrantedThroughAnApprovalProfileAsync();
+
+        await _governance.BindProfileAsync("p", bind: false, [], ["alice"], [], "admin");
+        Assert.False(await AllowedAsync(new CallerIdentity("alice", [])));
+        _clock.Advance(TimeSpan.FromDays(365));
+        await _governance.BindProfileAsync("p", bind: true, [], ["alice"], [], "admin");
+
+        Assert.False(await AllowedAsync(new CallerIdentity("alice", [])), "re-bound, alice's withdrawn grant gave her access back");
+        Assert.False(await AllowedAsync(new CallerIdentity("alice", ["g1"])), "back through g1, alice's withdrawn grant gave her access back");
+        Assert.DoesNotContain((await _governance.GetStateAsync()).Grants, g => g.User == "alice");
+        Assert.Contains(await AuditEventsAsync(), e => e.Event == "profile.unbound" && e.Details!.Contains("1 grant(s) withdrawn", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Unbind_Group_EndsTheGrantsOfUsersWhoCameThroughIt_KeepsThoseBoundByName()
+    {
+        await GrantedThroughAnApprovalProfileAsync();
+        var bob = new CallerIdentity("bob", ["g1"]);
+        var request = await _governance.RequestAccessAsync("p", bob, "on call too");
+        await _governance.DecideAsync(request.Id, null, grant: true, null, "admin");
+        Assert.True(await AllowedAsync(bob));
+
+        await _governance.BindProfileAsync("p", bind: false, [], [], ["g1"], "admin");
+        await _governance.BindProfileAsync("p", bind: true, [], [], ["g1"], "admin");
+
+        Assert.False(await AllowedAsync(bob), "bob came through g1; unbinding g1 did not end his grant");
+        Assert.True(await AllowedAsync(new CallerIdentity("alice", [])), "alice is bound by name; unbinding g1 ended her grant");
+    }
+
+    [Fact]
+    public async Task CreateProfile_AutoWithAnExpiry_IsRefusedAndNothingIsCreated()
+    {
+        await _governance.SyncCatalogAsync([Descriptors.UsersList], "system");
+
+        var refused = await Assert.ThrowsAsync<GovernanceException>(() => _governance.CreateProfileAsync("contractors", [Toolset.AllApproved], ["bob"], [], AccessPolicy.AutoApprove, TimeSpan.FromHours(2), "admin"));
+
+        Assert.Contains("auto profile does not expire", refused.Message, StringComparison.Ordinal);
+        Assert.Empty((await _governance.GetStateAsync()).Profiles);
+    }
+
+    [Fact]
+    public async Task Sync_ABuildWithAnOlderCatalogue_ThenTheNewerAgain_ApprovalsHold()
+    {
+        var olderX = Descriptors.Make("auth0_x_get", description: "as the older build has it");
+        var newerX = Descriptors.Make("auth0_x_get", description: "as the newer build has it");
+        var newerY = Descriptors.Make("auth0_y_get");
+        var newer = new Dictionary<string, Auth0ToolDescriptor> { [newerX.Name] = newerX, [newerY.Name] = newerY };
+        await _governance.SyncCatalogAsync([newerX, newerY], "system:new");
+        await _governance.ApproveAsync(["auth0_x_get", "auth0_y_get"], "admin");
+        await _governance.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+        var alice = new CallerIdentity("alice", []);
+
+        await _governance.SyncCatalogAsync([olderX], "system:old");
+        var meanwhile = await _governance.GetStateAsync();
+        Assert.Equal(ToolState.PendingReview, meanwhile.FindTool("auth0_x_get")!.State);
+        Assert.Equal(ToolState.Removed, meanwhile.FindTool("auth0_y_get")!.State);
+
+        var sync = await _governance.SyncCatalogAsync([newerX, newerY], "system:new");
+
+        var after = await _governance.GetStateAsync();
+        Assert.Equal(ToolState.Approved, after.FindTool("auth0_x_get")!.State);
+        Assert.Equal(ToolState.Approved, after.FindTool("auth0_y_get")!.State);
+        Assert.Equal(["auth0_y_get"], sync.Restored);
+        Assert.True(await AllowedAsync(alice, newer, "auth0_x_get"));
+        Assert.True(await AllowedAsync(alice, newer, "auth0_y_get"));
+    }
+
+    [Fact]
+    public async Task Sync_BackWithOtherContent_StaysForReview_AndTheApprovalHoldsOnlyForTheApprovedContent()
+    {
+        var approved = Descriptors.Make("auth0_x_get", description: "approved");
+        var other = Descriptors.Make("auth0_x_get", description: "never reviewed");
+        await _governance.SyncCatalogAsync([approved], "system");
+        await _governance.ApproveAsync(["auth0_x_get"], "admin");
+
+        await _governance.SyncCatalogAsync([], "system");
+        await _governance.SyncCatalogAsync([other], "system");
+        Assert.Equal(ToolState.PendingReview, (await _governance.GetStateAsync()).FindTool("auth0_x_get")!.State);
+
+        await _governance.SyncCatalogAsync([approved], "system");
+        Assert.Equal(ToolState.Approved, (await _governance.GetStateAsync()).FindTool("auth0_x_get")!.State);
+    }
+
+    [Fact]
+    public async Task Sync_BackAfterBeingDisabled_StaysDisabledOrForReview()
+    {
+        await _governance.SyncCatalogAsync([Descriptors.UsersList], "system");
+        await _governance.ApproveAsync(["auth0_users_list"], "admin");
+        await _governance.DisableAsync(["auth0_users_list"], "admin");
+
+        await _governance.SyncCatalogAsync([], "system");
+        await _governance.SyncCatalogAsync([Descriptors.UsersList], "system");
+
+        Assert.NotEqual(ToolState.Approved, (await _governance.GetStateAsync()).FindTool("auth0_users_list")!.State);
+    }
+
+    [Theory]
+    [InlineData("kill-switch")]
+    [InlineData("profile-deleted")]
+    public async Task Call_AccessWithdrawnWhileABeforeHookRuns_RefusedAndNothingIsSent(string change)
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var harness = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], o => o.Hooks.Add(new GateHook(entered, release)));
+        await harness.AllowAsync(["alice"], "auth0_users_list");
+        var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var call = client.CallToolAsync("auth0_users_list", new Dictionary<string, object?>()).AsTask();
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        if (change == "kill-switch")
+        {
+            await harness.Governance.SetKillSwitchAsync(true, null, "admin");
+        }
+        else
+        {
+            foreach (var profile in (await harness.Governance.GetStateAsync()).Profiles)
+            {
+                await harness.Governance.DeleteProfileAsync(profile.Name, "admin");
+            }
+        }
+
+        release.SetResult();
+        var result = await call.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(result.IsError);
+        Assert.Equal(0, harness.Tools["auth0_users_list"].Calls);
+        Assert.Empty(await harness.IntentRecordsAsync());
+        var record = Assert.Single(await harness.CallRecordsAsync());
+        Assert.Equal(change == "kill-switch" ? DenialCodes.KillSwitch : DenialCodes.NotInProfile, record.DenialCode);
+        Assert.Contains("changed while the before-hooks ran", record.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Call_NothingChangedWhileTheBeforeHookRan_IsSent()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var harness = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], o => o.Hooks.Add(new GateHook(entered, release)));
+        await harness.AllowAsync(["alice"], "auth0_users_list");
+        var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var call = client.CallToolAsync("auth0_users_list", new Dictionary<string, object?>()).AsTask();
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        release.SetResult();
+        var result = await call.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal(1, harness.Tools["auth0_users_list"].Calls);
+    }
+
+    private async Task<List<AuditRecord>> AuditEventsAsync()
+    {
+        var list = new List<AuditRecord>();
+        await foreach (var row in _store.ReadAuditAsync())
+        {
+            list.Add(AuditChain.Read(row));
+        }
+
+        return list;
+    }
+
+    /// <summary>A before-hook that waits at a gate (as a call approval waits for a person).</summary>
+    private sealed class GateHook(TaskCompletionSource entered, TaskCompletionSource release) : ToolCallHook
+    {
+        public override string Name => "gate";
+
+        public override async ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            entered.TrySetResult();
+            await release.Task.WaitAsync(cancellationToken);
+            return HookDecision.Allow;
+        }
+    }
+}
