@@ -66,6 +66,18 @@ internal sealed class AdminConsole(ToolGovernance governance, AuditIndex audit, 
         _ => "approval",
     };
 
+    /// <summary>
+    /// Splits a field of user or group names: one per line or comma-separated, never at a space (a directory's group
+    /// names hold spaces); a line holding <c>=</c> is one name (an LDAP distinguished name, whose commas are its own),
+    /// as on the command line.
+    /// </summary>
+    public static List<string> Members(string? text) =>
+        string.IsNullOrWhiteSpace(text)
+            ? []
+            : text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .SelectMany(line => line.Contains('=', StringComparison.Ordinal) ? [line] : line.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Distinct(StringComparer.Ordinal).ToList();
+
     /// <summary>Splits a comma- or whitespace-separated field into values.</summary>
     public static List<string> Split(string? text) =>
         string.IsNullOrWhiteSpace(text) ? [] : text.Split([',', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();

@@ -357,7 +357,7 @@ internal static class GovernanceCli
 
         foreach (var profile in state.Profiles)
         {
-            await r.Out.WriteLineAsync($"{E(profile.Name)}: policy={GovernanceNames.Name(profile.Policy)}{(profile.Expiry is null ? "" : $" expires={profile.Expiry}")} toolsets=[{Es(profile.Toolsets)}] users=[{Es(profile.Users)}] groups=[{Es(profile.Groups)}]").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"{E(profile.Name)}: policy={GovernanceNames.Name(profile.Policy)}{(profile.Expiry is null ? "" : $" expires={profile.Expiry}")} toolsets=[{Es(profile.Toolsets)}] users=[{MemberList(profile.Users)}] groups=[{MemberList(profile.Groups)}]").ConfigureAwait(false);
             foreach (var g in state.Grants.Where(g => g.Profile == profile.Name))
             {
                 await r.Out.WriteLineAsync($"  request {E(g.Id)} {E(g.User)}: {g.Status}{(g.IsActive(now) ? " (active)" : "")}{(g.ExpiresAt is null ? "" : $" until {g.ExpiresAt:O}")}").ConfigureAwait(false);
@@ -379,7 +379,7 @@ internal static class GovernanceCli
             throw new GovernanceException("--toolsets is required");
         }
 
-        await r.Gov.CreateProfileAsync(name, toolsets, Split(p.GetValue<string[]>("--users")), Split(p.GetValue<string[]>("--groups")), policy, expiry, r.Actor, r.Ct).ConfigureAwait(false);
+        await r.Gov.CreateProfileAsync(name, toolsets, Members(p.GetValue<string[]>("--users"), "user"), Members(p.GetValue<string[]>("--groups"), "group"), policy, expiry, r.Actor, r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync($"created profile {name}").ConfigureAwait(false);
         return Cli.Ok;
     }
@@ -387,7 +387,7 @@ internal static class GovernanceCli
     private static async Task<int> BindAsync(Run r, ParseResult p, bool bind)
     {
         var name = Required(p.GetValue<string>("name"), "a profile name");
-        await r.Gov.BindProfileAsync(name, bind, Split(p.GetValue<string[]>("--toolsets")), Split(p.GetValue<string[]>("--users")), Split(p.GetValue<string[]>("--groups")), r.Actor, r.Ct).ConfigureAwait(false);
+        await r.Gov.BindProfileAsync(name, bind, Split(p.GetValue<string[]>("--toolsets")), Members(p.GetValue<string[]>("--users"), "user"), Members(p.GetValue<string[]>("--groups"), "group"), r.Actor, r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync($"{(bind ? "bind" : "unbind")}ed profile {name}").ConfigureAwait(false);
         return Cli.Ok;
     }
@@ -396,7 +396,7 @@ internal static class GovernanceCli
     {
         var name = Required(p.GetValue<string>("name"), "a profile name");
         var user = p.GetValue<string>("--user")?.Trim() ?? r.Actor;
-        var grant = await r.Gov.RequestAccessAsync(name, new CallerIdentity(user, Split(p.GetValue<string[]>("--groups"))), p.GetValue<string>("--reason"), r.Ct).ConfigureAwait(false);
+        var grant = await r.Gov.RequestAccessAsync(name, new CallerIdentity(user, Members(p.GetValue<string[]>("--groups"), "group")), p.GetValue<string>("--reason"), r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync(grant.Status == GrantStatus.Granted
             ? $"access to {name} active for {user} until {grant.ExpiresAt:O} (request {grant.Id})"
             : $"requested {name} for {user}: request {grant.Id} waits for an admin (profiles grant {grant.Id})").ConfigureAwait(false);
@@ -599,7 +599,8 @@ internal static class GovernanceCli
     private static async Task<int> ShowDefaultsAsync(Run r, ParseResult p)
     {
         var state = await r.Gov.GetStateAsync(r.Ct).ConfigureAwait(false);
-        await r.Out.WriteLineAsync($"new tool state: {GovernanceNames.Name(state.Defaults.NewToolState)}").ConfigureAwait(false);
+        await r.Out.WriteLineAsync($"new tool state: {GovernanceNames.Name(state.Defaults.NewToolState)}"
+            + (state.Defaults.NewToolState == ToolState.Approved && state.Defaults.RequireApproval ? " (new tools start pending review while require approval is on)" : "")).ConfigureAwait(false);
         await r.Out.WriteLineAsync($"require approval: {(state.Defaults.RequireApproval ? "on" : "off")}").ConfigureAwait(false);
         await r.Out.WriteLineAsync($"global kill switch: {(state.GlobalKillSwitch ? "on" : "off")}").ConfigureAwait(false);
         return Cli.Ok;
@@ -622,6 +623,11 @@ internal static class GovernanceCli
 
         await r.Gov.SetDefaultsAsync(newState, require, r.Actor, r.Ct).ConfigureAwait(false);
         await r.Out.WriteLineAsync("defaults updated").ConfigureAwait(false);
+        var defaults = (await r.Gov.GetStateAsync(r.Ct).ConfigureAwait(false)).Defaults;
+        if (defaults.NewToolState == ToolState.Approved && defaults.RequireApproval)
+        {
+            await r.Error.WriteLineAsync("note: require approval is on, so new tools still start pending review (defaults set --require-approval off lets them start approved)").ConfigureAwait(false);
+        }
         return Cli.Ok;
     }
 
@@ -738,6 +744,32 @@ internal static class GovernanceCli
         return list.Count > 0 ? list : throw new GovernanceException($"missing {what}");
     }
 
+    /// <summary>
+    /// User or group names given comma-separated, repeated, or both; a value holding <c>=</c> is one name (an LDAP
+    /// distinguished name such as <c>CN=mcp-admins,OU=Groups,DC=corp</c>, whose commas are its own). A blank name is
+    /// refused (it would bind nobody).
+    /// </summary>
+    private static List<string> Members(IEnumerable<string>? values, string what)
+    {
+        var names = new List<string>();
+        foreach (var value in values ?? [])
+        {
+            var parts = value.Contains('=', StringComparison.Ordinal) ? [value.Trim()] : value.Split(',', StringSplitOptions.TrimEntries);
+            if (parts.Any(part => part.Length == 0))
+            {
+                throw new GovernanceException($"a blank {what} name in '{TerminalText.Escape(value)}'");
+            }
+
+            names.AddRange(parts);
+        }
+
+        return names;
+    }
+
+    /// <summary>Names for a listing: one holding a comma (a distinguished name) in quotes, so that where it ends is plain.</summary>
+    private static string MemberList(IEnumerable<string> names) =>
+        string.Join(",", names.Select(n => n.Contains(',', StringComparison.Ordinal) ? "\"" + TerminalText.Escape(n) + "\"" : TerminalText.Escape(n)));
+
     /// <summary>Values given comma-separated, repeated, or both.</summary>
     private static List<string> Split(IEnumerable<string>? values) =>
         (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
@@ -797,6 +829,8 @@ internal static class GovernanceCli
         public CancellationToken Ct => ct;
 
         public TextWriter Out => context.Out;
+
+        public TextWriter Error => context.Error;
 
         public Dictionary<string, Auth0ToolDescriptor> ByName => _byName.Value;
 

@@ -119,6 +119,9 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--policy", "auto", "--expires")]
     [InlineData("profiles", "request", "p", "--user", "alice")]
     [InlineData("profiles", "grant", "no-such-request")]
+    [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--policy", "auto", "--expires", "2h")]
+    [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--groups", " ")]
+    [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--users", "alice,,bob")]
     [InlineData("toolsets", "remove", "ops")]
     public async Task Command_BadInputOrUnknownName_ClearErrorNonzeroAndNoChange(params string[] args)
     {
@@ -133,6 +136,28 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal(revision, await _store.GetRevisionAsync());
         Assert.Equal(head, await _store.GetAuditHeadAsync());
         Assert.Equal(ToolState.PendingReview, (await _store.LoadStateAsync()).FindTool("auth0_users_list")!.State);
+    }
+
+    [Fact]
+    public async Task ProfilesCreate_AGroupThatIsADistinguishedName_IsOneGroup_ListedWithoutAmbiguity()
+    {
+        var (code, _, err) = await RunAsync("profiles", "create", "admins", "--toolsets", "all-approved", "--groups", "CN=mcp-admins,OU=Groups,DC=corp,DC=example", "--groups", "ops,dev");
+
+        Assert.True(code == Cli.Ok, err);
+        Assert.Equal(["CN=mcp-admins,OU=Groups,DC=corp,DC=example", "ops", "dev"], (await _store.LoadStateAsync()).FindProfile("admins")!.Groups);
+        var (_, listing, _) = await RunAsync("profiles", "list");
+        Assert.Contains("groups=[\"CN=mcp-admins,OU=Groups,DC=corp,DC=example\",ops,dev]", listing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DefaultsSet_ApprovedWhileApprovalIsRequired_SaysNewToolsStillStartPending()
+    {
+        var (code, _, err) = await RunAsync("defaults", "set", "--state", "approved");
+        var (_, shown, _) = await RunAsync("defaults", "show");
+
+        Assert.Equal(Cli.Ok, code);
+        Assert.Contains("new tools still start pending review", err, StringComparison.Ordinal);
+        Assert.Contains("new tool state: approved (new tools start pending review while require approval is on)", shown, StringComparison.Ordinal);
     }
 
     [Theory]

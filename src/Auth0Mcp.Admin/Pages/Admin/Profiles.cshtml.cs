@@ -25,7 +25,7 @@ internal sealed class ProfilesModel : AdminPageModel
     public Task<IActionResult> OnPostCreateAsync(string? name, string[]? toolsets, string? users, string? groups, string? policy, string? expires, CancellationToken cancellationToken) =>
         ChangeAsync(async () =>
         {
-            await Governance.CreateProfileAsync(name ?? "", toolsets ?? [], AdminConsole.Split(users), AdminConsole.Split(groups),
+            await Governance.CreateProfileAsync(name ?? "", toolsets ?? [], AdminConsole.Members(users), AdminConsole.Members(groups),
                 GovernanceNames.ParsePolicy(policy ?? "auto"), Duration(expires), Actor, cancellationToken);
             return $"created profile {name}";
         });
@@ -33,14 +33,14 @@ internal sealed class ProfilesModel : AdminPageModel
     public Task<IActionResult> OnPostBindAsync(string? name, string? toolsets, string? users, string? groups, CancellationToken cancellationToken) =>
         ChangeAsync(async () =>
         {
-            await Governance.BindProfileAsync(name ?? "", true, AdminConsole.Split(toolsets), AdminConsole.Split(users), AdminConsole.Split(groups), Actor, cancellationToken);
+            await Governance.BindProfileAsync(name ?? "", true, AdminConsole.Split(toolsets), AdminConsole.Members(users), AdminConsole.Members(groups), Actor, cancellationToken);
             return $"bound to profile {name}";
         });
 
     public Task<IActionResult> OnPostUnbindAsync(string? name, string? toolsets, string? users, string? groups, CancellationToken cancellationToken) =>
         ChangeAsync(async () =>
         {
-            await Governance.BindProfileAsync(name ?? "", false, AdminConsole.Split(toolsets), AdminConsole.Split(users), AdminConsole.Split(groups), Actor, cancellationToken);
+            await Governance.BindProfileAsync(name ?? "", false, AdminConsole.Split(toolsets), AdminConsole.Members(users), AdminConsole.Members(groups), Actor, cancellationToken);
             return $"unbound from profile {name}";
         });
 
