@@ -210,7 +210,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// <summary>
     /// One governed call, in this order: identity → the access decision → argument validation (refused naming the
     /// field, before any hook) → before-hooks (they may only narrow: the arguments must still validate; after them the
-    /// decision is taken again on the state and clock of that moment, as a hook may wait long) → the intent
+    /// decision is taken again on the state and clock of that moment when a hook waited) → the intent
     /// record, durably (if it cannot be written, nothing is sent) → the tool (Auth0) → after-hooks → the outcome
     /// record (with Auth0's status and error code) → the answer. Every refusal leaves a record.
     /// </summary>
@@ -299,9 +299,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             return await DenyAsync(record, callContext.Arguments, hookOutcomes, DenialCodes.HookFailed, $"a before-hook changed the arguments so that they no longer fit the schema ({string.Join("; ", changed)}); hooks may only narrow", started).ConfigureAwait(false);
         }
 
-        // Hooks take time (a call approval waits for a person): what changed meanwhile (a kill switch, a profile or a
-        // grant withdrawn or expired) stops the call. The same decision, on the state and the clock of now.
-        if (hooks.Length > 0)
+        // A hook that waited (a call approval waits for a person) gave the state time to move: what changed meanwhile
+        // (a kill switch, a profile or a grant withdrawn or expired) stops the call. The same decision, on the state and
+        // the clock of now. Hooks that decided synchronously leave no more room than the decision itself did.
+        if (deadline.Waited)
         {
             var latest = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
             var later = Governance.Time.GetUtcNow();
@@ -452,6 +453,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             var task = phase == "before" ? hook.BeforeCallAsync(callContext, token) : hook.AfterCallAsync(callContext, token);
             // Most hooks decide synchronously: only a pending one needs the timeout's timer. One that blocked its
             // thread past the timeout before returning is as late as one that did not answer.
+            deadline.Waited |= !task.IsCompleted;
             decision = task.IsCompletedSuccessfully ? task.Result : await task.AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             deadline.Stop();
             if (timeout != Timeout.InfiniteTimeSpan && Stopwatch.GetElapsedTime(begun) > timeout)
@@ -816,6 +818,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         private CancellationTokenSource _source = CancellationTokenSource.CreateLinkedTokenSource(callToken);
 
         public CancellationToken CallToken => callToken;
+
+        /// <summary>Whether a hook of this call waited (did not decide synchronously): the state may have moved meanwhile.</summary>
+        public bool Waited { get; set; }
 
         public CancellationToken Start(TimeSpan timeout)
         {
