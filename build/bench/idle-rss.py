@@ -7,7 +7,9 @@ build keeps the pages the two share. This script drives each server from Python 
 (A B C A B C ...): start it over stdio, `initialize`, read every `tools/list` page, wait 2 s, read the resident set of
 the process tree (/proc/PID/status: VmRSS, RssAnon, RssFile, RssShmem). For our servers it then makes three
 `tools/call`s (auth0_users_list against a local HTTP stub) and reads the set again 1 s later, so the cost of bringing
-pages back shows as the first call's time.
+pages back shows as the first call's time. The page-out reclaims only pages of files the server's user owns or may
+write, and no page another process maps: the header line says which user ran it and how many other dotnet processes
+were alive.
 
 Usage: python3 build/bench/idle-rss.py [--rounds N] [--official] NAME=COMMAND [NAME=COMMAND ...]
   COMMAND is the server's command line without `serve` (e.g. "dotnet src/Auth0Mcp.Server/bin/Release/net10.0/auth0-mcp.dll"
@@ -160,6 +162,20 @@ def main():
 
     with open("/proc/loadavg") as f:
         load_start = f.read().split()[0]
+    # Pages another process maps stay resident (the kernel pages out only what one process alone maps): another .NET
+    # process on the same runtime keeps the framework's pages in our JIT server's resident set.
+    others = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == "dotnet":
+                        others.append(entry)
+            except OSError:
+                pass
+    if others:
+        print(f"warning: {len(others)} other dotnet process(es) running (pids {', '.join(others[:8])}): they share the framework's "
+              "pages with a JIT server, which then stay resident", file=sys.stderr)
     results = {name: [] for name, *_ in contenders}
     for round_ in range(args.rounds):
         for name, argv, contender_env, calls in contenders:
@@ -169,7 +185,8 @@ def main():
         load_end = f.read().split()[0]
 
     print(f"Idle memory, Python client, {args.rounds} interleaved rounds, load {load_start} at the start, {load_end} at the end "
-          f"({time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {os.cpu_count()} cores)\n")
+          f"({time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {os.cpu_count()} cores, user {os.geteuid()}, "
+          f"{len(others)} other dotnet process(es) at the start)\n")
     print("| server | tools | start to the last page, ms | RSS 2 s after, MiB (min–max) | anonymous | file | shared memory | first call, ms | RSS after 3 calls, MiB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     med = statistics.median

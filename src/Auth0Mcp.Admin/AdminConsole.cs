@@ -67,15 +67,15 @@ internal sealed class AdminConsole(ToolGovernance governance, AuditIndex audit, 
     };
 
     /// <summary>
-    /// Splits a field of user or group names: one per line or comma-separated, never at a space (a directory's group
-    /// names hold spaces); a line holding <c>=</c> is one name (an LDAP distinguished name, whose commas are its own),
-    /// as on the command line.
+    /// Splits a field of user or group names as the command line does (GroupNames): comma-separated, never at a space
+    /// (a directory's group names hold spaces); a field whose every comma-separated part holds <c>=</c> is one name,
+    /// an LDAP distinguished name (bind it on its own).
     /// </summary>
     public static List<string> Members(string? text) =>
         string.IsNullOrWhiteSpace(text)
             ? []
             : text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .SelectMany(line => line.Contains('=', StringComparison.Ordinal) ? [line] : line.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .SelectMany(GroupNames.SplitNonBlank)
                 .Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>Splits a comma- or whitespace-separated field into values.</summary>

@@ -745,16 +745,16 @@ internal static class GovernanceCli
     }
 
     /// <summary>
-    /// User or group names given comma-separated, repeated, or both; a value holding <c>=</c> is one name (an LDAP
-    /// distinguished name such as <c>CN=mcp-admins,OU=Groups,DC=corp</c>, whose commas are its own). A blank name is
-    /// refused (it would bind nobody).
+    /// User or group names given comma-separated, repeated, or both; a value whose every comma-separated part holds
+    /// <c>=</c> is one name (an LDAP distinguished name such as <c>CN=mcp-admins,OU=Groups,DC=corp</c>: GroupNames).
+    /// A blank name is refused (it would bind nobody).
     /// </summary>
     private static List<string> Members(IEnumerable<string>? values, string what)
     {
         var names = new List<string>();
         foreach (var value in values ?? [])
         {
-            var parts = value.Contains('=', StringComparison.Ordinal) ? [value.Trim()] : value.Split(',', StringSplitOptions.TrimEntries);
+            var parts = GroupNames.Split(value);
             if (parts.Any(part => part.Length == 0))
             {
                 throw new GovernanceException($"a blank {what} name in '{TerminalText.Escape(value)}'");

@@ -88,10 +88,13 @@ internal static class SettingsCatalog
         All.FirstOrDefault(s => string.Equals(key, s.Key, StringComparison.OrdinalIgnoreCase)
             || (s.Kind is SettingKind.List or SettingKind.ApiKeys && key.StartsWith(s.Key + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)));
 
-    /// <summary>Sets the list <paramref name="key"/> to the comma-separated <paramref name="text"/> (<c>KEY:0</c>, <c>KEY:1</c>, …).</summary>
+    /// <summary>
+    /// Sets the list <paramref name="key"/> to the comma-separated <paramref name="text"/> (<c>KEY:0</c>, <c>KEY:1</c>, …;
+    /// a text whose every part holds <c>=</c> is one item, an LDAP distinguished name: <c>GroupNames</c>).
+    /// </summary>
     public static void SetList(IDictionary<string, string?> data, string key, string text)
     {
-        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var items = GroupNames.SplitNonBlank(text).ToArray();
         for (var i = 0; i < items.Length; i++)
         {
             data[ConfigurationPath.Combine(key, i.ToString(CultureInfo.InvariantCulture))] = items[i];

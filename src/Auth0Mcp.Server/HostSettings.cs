@@ -271,7 +271,9 @@ internal sealed class GovernanceSettings
     internal CallApprovalOptions? CallApprovals { get; set; }
 
     /// <summary>The caller over stdio, or null without <see cref="User"/>.</summary>
-    internal CallerIdentity? StdioCaller => CallerIdentity.From(User, string.Join(',', Groups));
+    internal CallerIdentity? StdioCaller => string.IsNullOrWhiteSpace(User)
+        ? null
+        : new CallerIdentity(User.Trim(), Groups.Select(g => g.Trim()).Where(g => g.Length > 0).ToArray());
 }
 
 /// <summary>The <c>Authentication</c> section: how HTTP callers prove who they are.</summary>

@@ -7,14 +7,15 @@ namespace Auth0Mcp.Server;
 /// the framework's and the project's assemblies, the native libraries, the Native AOT executable. Start-up touches most
 /// of them once (the command line, the settings, the host, the 452 tools' catalogue, the first <c>tools/list</c>) and an
 /// idle server would otherwise keep them resident for as long as it runs. <c>madvise(MADV_PAGEOUT)</c> (Linux 5.4 and
-/// later) reclaims the clean file pages only this process maps; it leaves alone a page mapped twice (another process's,
-/// or the runtime's own second view of an assembly), and it never discards data: a dirty page is written back first,
-/// an anonymous one (a library's relocated data, the heaps) stays without swap. So the advice is safe on any range,
-/// even one that was unmapped and reused between reading <c>/proc/self/maps</c> and advising it (which rules out
-/// <c>MADV_DONTNEED</c>: on a reused range it would drop live data). A page the server touches again comes back from the
-/// page cache or the file, and the next call pays for that once (docs/benchmarks-server.md, session 26). It runs at the
-/// start-up trim and again at its settle, a minute later, for the pages the runtime's background compilation touched
-/// in between. Nothing happens off Linux or on a kernel without the advice.
+/// later) reclaims the clean pages only this process maps, of files it owns or may write (the kernel's rule: a root-owned
+/// runtime or executable run by another user keeps its pages); it leaves alone a page mapped twice (by another process,
+/// or by the runtime's second view of an assembly), and it never discards data: a dirty page is written back first, an
+/// anonymous one (a library's relocated data, the heaps) stays without swap. So the advice is safe on any range, even
+/// one that was unmapped and reused between reading <c>/proc/self/maps</c> and advising it (which rules out
+/// <c>MADV_DONTNEED</c>: on a reused range it would drop live data). A page the server touches again is read back, and
+/// its next call pays for that once (docs/benchmarks-server.md, session 26). It runs once, at the start-up trim, when
+/// the server has been quiet since its first listing; never under load. Nothing happens off Linux or on a kernel
+/// without the advice.
 /// </summary>
 internal static class StartupFilePages
 {

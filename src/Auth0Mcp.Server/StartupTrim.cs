@@ -13,8 +13,7 @@ namespace Auth0Mcp.Server;
 /// releases the pages it read once at start (<see cref="StartupData"/>), and the pages start-up touched in the files the
 /// process maps read-only go back to the kernel (<see cref="StartupFilePages"/>). Until then, the stdio server holds automatic
 /// collections back (<see cref="Hold"/>), and the trim ends the hold. <see cref="Settle"/> later it collects once more, for
-/// the buffers the shared array pool kept from the burst (<see cref="ReleasePooledBuffers"/>) and hands back the file pages
-/// touched since; never again after that.
+/// the buffers the shared array pool kept from the burst (<see cref="ReleasePooledBuffers"/>); never again after that.
 /// docs/benchmarks-server.md, start-up and memory.
 /// </summary>
 internal sealed class StartupTrim : IDisposable
@@ -46,11 +45,7 @@ internal sealed class StartupTrim : IDisposable
     {
         _quiet = quiet;
         _settle = settle;
-        _release = release ?? (static () =>
-        {
-            ReleasePooledBuffers();
-            StartupFilePages.PageOut();
-        });
+        _release = release ?? ReleasePooledBuffers;
         _collect = collect ?? (static () =>
         {
             EndHold();

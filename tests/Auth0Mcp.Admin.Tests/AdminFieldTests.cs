@@ -9,6 +9,8 @@ public sealed class AdminFieldTests
     [InlineData("CN=mcp-admins,OU=Groups,DC=corp,DC=example\nops, dev", new[] { "CN=mcp-admins,OU=Groups,DC=corp,DC=example", "ops", "dev" })]
     [InlineData("  \n ,", new string[0])]
     [InlineData("ops,ops", new[] { "ops" })]
+    [InlineData("ops,role=admin", new[] { "ops", "role=admin" })]
+    [InlineData("alice, bXl1c2Vy==", new[] { "alice", "bXl1c2Vy==" })]
     public void Members_Field_SplitsAtLinesAndCommasNeverInsideADistinguishedNameOrAtASpace(string field, string[] expected) =>
         Assert.Equal(expected, AdminConsole.Members(field));
 }

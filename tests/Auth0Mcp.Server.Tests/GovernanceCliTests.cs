@@ -122,6 +122,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--policy", "auto", "--expires", "2h")]
     [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--groups", " ")]
     [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--users", "alice,,bob")]
+    [InlineData("profiles", "create", "p", "--toolsets", "all-approved", "--groups", "CN=mcp-admins,DC=corp,")]
     [InlineData("toolsets", "remove", "ops")]
     public async Task Command_BadInputOrUnknownName_ClearErrorNonzeroAndNoChange(params string[] args)
     {
@@ -141,10 +142,11 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task ProfilesCreate_AGroupThatIsADistinguishedName_IsOneGroup_ListedWithoutAmbiguity()
     {
-        var (code, _, err) = await RunAsync("profiles", "create", "admins", "--toolsets", "all-approved", "--groups", "CN=mcp-admins,OU=Groups,DC=corp,DC=example", "--groups", "ops,dev");
+        var (code, _, err) = await RunAsync("profiles", "create", "admins", "--toolsets", "all-approved", "--groups", "CN=mcp-admins,OU=Groups,DC=corp,DC=example", "--groups", "ops,dev", "--users", "alice,bXl1c2Vy==");
 
         Assert.True(code == Cli.Ok, err);
         Assert.Equal(["CN=mcp-admins,OU=Groups,DC=corp,DC=example", "ops", "dev"], (await _store.LoadStateAsync()).FindProfile("admins")!.Groups);
+        Assert.Equal(["alice", "bXl1c2Vy=="], (await _store.LoadStateAsync()).FindProfile("admins")!.Users);
         var (_, listing, _) = await RunAsync("profiles", "list");
         Assert.Contains("groups=[\"CN=mcp-admins,OU=Groups,DC=corp,DC=example\",ops,dev]", listing, StringComparison.Ordinal);
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.IO.MemoryMappedFiles;
 using Auth0Mcp.Server.Tests.Infrastructure;
 
@@ -7,10 +6,9 @@ namespace Auth0Mcp.Server.Tests;
 /// <summary>
 /// At the start-up trim the server hands back the pages start-up touched in the files it maps read-only
 /// (src/Auth0Mcp.Server/StartupFilePages.cs). Which mappings it advises; that a read-only view of a file only this
-/// process maps leaves the resident set while a writable one keeps its data; and, in build/test.sh's Native AOT step,
-/// that the executable's pages start-up touched are gone after the listing's trim and the server still answers a call
-/// (under the JIT the assemblies' pages are mapped twice, and the test host maps the framework's files too, so the
-/// kernel keeps them: docs/benchmarks-server.md, session 26).
+/// process maps leaves the resident set while a writable one keeps its data. (The server's own pages after the trim:
+/// <see cref="StartupDataTests"/>, on the Native AOT executable; under the JIT the assemblies' pages are mapped twice,
+/// and the test host maps the framework's files too, so the kernel keeps them: docs/benchmarks-server.md, session 26.)
 /// </summary>
 public sealed class StartupFilePagesTests
 {
@@ -72,12 +70,12 @@ public sealed class StartupFilePagesTests
         }
 
         Assert.Equal(7L * (Size / 4096), sum);
-        var before = ResidentKb(Environment.ProcessId, readOnlyFile);
+        var before = ProcMaps.ResidentKb(Environment.ProcessId, readOnlyFile);
         Assert.True(before >= Size / 1024 * 9 / 10, $"{before} KB of the read-only view resident after reading it");
 
         Assert.True(StartupFilePages.PageOut() > Size, "nothing advised");
 
-        var after = ResidentKb(Environment.ProcessId, readOnlyFile);
+        var after = ProcMaps.ResidentKb(Environment.ProcessId, readOnlyFile);
         Assert.True(after <= Size / 1024 / 8, $"{after} of {before} KB of the read-only view still resident");
         for (long offset = 0; offset < Size; offset += 4096)
         {
@@ -86,62 +84,8 @@ public sealed class StartupFilePagesTests
         }
     }
 
-    [Fact]
-    [Trait("Category", "NativeAot")]
-    public async Task Serve_AfterTheListingsTrim_TheExecutablesStartupPagesAreHandedBack()
-    {
-        Assert.True(Repo.NativeServer is not null, "a Native AOT test: set AUTH0_MCP_TEST_SERVER to the executable (build/test.sh does)");
-        using var home = new TestHome();
-        await home.GrantEverythingAsync("nina");
-        await using var auth0 = new RecordingHttpServer(body: """[{"user_id":"auth0|1"}]""");
-        await using var session = await RawStdioSession.StartAsync(home.Environment(auth0.BaseUrl, "nina"));
-        var pid = session.ProcessId;
-
-        var before = ResidentKb(pid, Repo.NativeServer!);
-        Assert.True(before > 4096, $"only {before} KB of the executable resident after initialize");
-
-        await session.ListEveryPageAsync();
-
-        // The trim runs 500 ms after the last page; allow a loaded machine much longer. The code the server runs after
-        // it comes back, so less than half is asked for.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        var after = ResidentKb(pid, Repo.NativeServer!);
-        while (after > before / 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            after = ResidentKb(pid, Repo.NativeServer!);
-        }
-
-        Assert.True(after <= before / 2, $"{after} of {before} KB of the executable still resident after the trim");
-
-        var answer = await session.RequestAsync("tools/call", """{"name":"auth0_users_list","arguments":{"q":"after the trim"}}""");
-        Assert.Contains("auth0|1", answer, StringComparison.Ordinal);
-        Assert.Single(auth0.Requests);
-    }
-
     private sealed class DeleteOnDispose(string folder) : IDisposable
     {
         public void Dispose() => Directory.Delete(folder, recursive: true);
-    }
-
-    /// <summary>The resident KB of <paramref name="pid"/>'s read-only mappings of <paramref name="file"/>.</summary>
-    private static long ResidentKb(int pid, string file)
-    {
-        long total = 0;
-        var counting = false;
-        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
-        {
-            var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length >= 5 && fields[0].Contains('-', StringComparison.Ordinal) && !fields[0].EndsWith(':'))
-            {
-                counting = fields.Length == 6 && fields[5].Trim() == file && fields[1].StartsWith("r-", StringComparison.Ordinal);
-            }
-            else if (counting && fields.Length >= 2 && fields[0] == "Rss:")
-            {
-                total += long.Parse(fields[1], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return total;
     }
 }

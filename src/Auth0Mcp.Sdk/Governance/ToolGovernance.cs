@@ -363,7 +363,7 @@ public sealed partial class ToolGovernance
                         // that content restores the approval.
                         var (approvedHash, approvedRisk) = (tool.ApprovedHash, tool.ApprovedRisk);
                         SetNewState(state, tool, log, "back in the catalogue");
-                        if (tool.State != ToolState.Approved)
+                        if (tool.State == ToolState.PendingReview)
                         {
                             (tool.ApprovedHash, tool.ApprovedRisk) = (approvedHash, approvedRisk);
                         }
@@ -432,7 +432,8 @@ public sealed partial class ToolGovernance
 
     /// <summary>Whether the tool's approval covers it as it is: its content is the approved content, its risk not above the approved one.</summary>
     private static bool ApprovalHolds(GovernedTool tool) =>
-        tool.ApprovedHash is { } approved && string.Equals(approved, tool.ContentHash, StringComparison.Ordinal) && !tool.RiskRoseSinceApproval();
+        tool.ApprovedHash is { } approved && string.Equals(approved, tool.ContentHash, StringComparison.Ordinal)
+        && tool.ApprovedRisk is { } approvedRisk && tool.Risk <= approvedRisk; // an approval that recorded no risk is not restored
 
     /// <summary>A sha256 (hex) of a catalogue: every tool's name, action, default risk and content hash, in name order.</summary>
     public static string CatalogHash(IEnumerable<Auth0ToolDescriptor> catalog)
@@ -488,7 +489,11 @@ public sealed partial class ToolGovernance
         {
             if (tool.State is ToolState.Disabled or ToolState.Removed)
             {
-                return false;
+                // Already out of reach; what it was once approved at is forgotten all the same, so that no later
+                // return to that content restores an approval an administrator has taken back.
+                var forgot = tool.ApprovedHash is not null;
+                (tool.ApprovedHash, tool.ApprovedRisk) = (null, null);
+                return forgot;
             }
 
             tool.State = ToolState.Disabled;

@@ -148,10 +148,53 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         Assert.NotEqual(ToolState.Approved, (await _governance.GetStateAsync()).FindTool("auth0_users_list")!.State);
     }
 
+    [Fact]
+    public async Task Sync_DisabledByAnAdminAfterComingBack_IsNeverRestoredByALaterReturn()
+    {
+        var v1 = Descriptors.Make("auth0_x_get", description: "v1");
+        var v2 = Descriptors.Make("auth0_x_get", description: "v2");
+        await _governance.SetDefaultsAsync(ToolState.Disabled, null, "admin");
+        await _governance.SyncCatalogAsync([v1], "system");
+        await _governance.ApproveAsync(["auth0_x_get"], "admin");
+        await _governance.SyncCatalogAsync([], "system");
+        await _governance.SyncCatalogAsync([v2], "system");
+        Assert.Equal(ToolState.Disabled, (await _governance.GetStateAsync()).FindTool("auth0_x_get")!.State);
+
+        await _governance.DisableAsync(["auth0_x_get"], "admin");
+        await _governance.SyncCatalogAsync([], "system");
+        await _governance.SyncCatalogAsync([v1], "system");
+
+        Assert.NotEqual(ToolState.Approved, (await _governance.GetStateAsync()).FindTool("auth0_x_get")!.State);
+    }
+
+    [Fact]
+    public async Task Sync_AnApprovalThatRecordedNoRisk_BackAtAHigherRisk_IsNotRestored()
+    {
+        var delete = Descriptors.Make("auth0_x_delete", Auth0ToolAction.Delete, "/x/{id}");
+        var state = await _store.LoadStateAsync();
+        state.Tools.Add(new GovernedTool
+        {
+            Name = delete.Name,
+            Action = delete.Action,
+            State = ToolState.Removed,
+            Risk = ToolRisk.None,
+            ContentHash = delete.ContentHash,
+            ApprovedHash = delete.ContentHash,
+            ApprovedRisk = null, // approved before approvals recorded their risk
+        });
+        Assert.True(await _store.TrySaveStateAsync(state, state.Revision, []));
+        Assert.True(RiskClassifier.Classify(delete) > ToolRisk.None);
+
+        await _governance.SyncCatalogAsync([delete], "system");
+
+        Assert.Equal(ToolState.PendingReview, (await _governance.GetStateAsync()).FindTool(delete.Name)!.State);
+    }
+
     [Theory]
+    [InlineData("nothing")]
     [InlineData("kill-switch")]
     [InlineData("profile-deleted")]
-    public async Task Call_AccessWithdrawnWhileABeforeHookRuns_RefusedAndNothingIsSent(string change)
+    public async Task Call_WhileABeforeHookWaits_AccessWithdrawnMeanwhileIsRefusedAndNothingSent(string change)
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -165,7 +208,7 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         {
             await harness.Governance.SetKillSwitchAsync(true, null, "admin");
         }
-        else
+        else if (change == "profile-deleted")
         {
             foreach (var profile in (await harness.Governance.GetStateAsync()).Profiles)
             {
@@ -176,30 +219,19 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         release.SetResult();
         var result = await call.WaitAsync(TimeSpan.FromSeconds(30));
 
+        if (change == "nothing")
+        {
+            Assert.NotEqual(true, result.IsError);
+            Assert.Equal(1, harness.Tools["auth0_users_list"].Calls);
+            return;
+        }
+
         Assert.True(result.IsError);
         Assert.Equal(0, harness.Tools["auth0_users_list"].Calls);
         Assert.Empty(await harness.IntentRecordsAsync());
         var record = Assert.Single(await harness.CallRecordsAsync());
         Assert.Equal(change == "kill-switch" ? DenialCodes.KillSwitch : DenialCodes.NotInProfile, record.DenialCode);
         Assert.Contains("changed while the before-hooks ran", record.Reason, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Call_NothingChangedWhileTheBeforeHookRan_IsSent()
-    {
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var harness = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], o => o.Hooks.Add(new GateHook(entered, release)));
-        await harness.AllowAsync(["alice"], "auth0_users_list");
-        var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));
-
-        var call = client.CallToolAsync("auth0_users_list", new Dictionary<string, object?>()).AsTask();
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        release.SetResult();
-        var result = await call.WaitAsync(TimeSpan.FromSeconds(30));
-
-        Assert.NotEqual(true, result.IsError);
-        Assert.Equal(1, harness.Tools["auth0_users_list"].Calls);
     }
 
     private async Task<List<AuditRecord>> AuditEventsAsync()

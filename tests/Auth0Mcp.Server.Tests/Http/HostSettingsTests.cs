@@ -85,6 +85,17 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Contains("Auth0:BaseUrl (AUTH0_MCP_BASE_URL) is not an absolute http(s) URL", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("CN=mcp-admins,OU=Groups,DC=corp,DC=example", new[] { "CN=mcp-admins,OU=Groups,DC=corp,DC=example" })]
+    [InlineData("ops, role=admin", new[] { "ops", "role=admin" })]
+    [InlineData("ops,,dev,", new[] { "ops", "dev" })]
+    public void StdioGroups_ADistinguishedNameIsOneGroup_AsTheCommandLineBindsIt(string groups, string[] expected)
+    {
+        var settings = Settings.Load(new() { ["AUTH0_MCP_USER"] = "bob", ["AUTH0_MCP_GROUPS"] = groups });
+
+        Assert.Equal(expected, settings.Governance.StdioCaller!.Groups);
+    }
+
     [Fact]
     public void DocsExample_CallApproval_LoadsWithItsCommentsAndATrailingComma()
     {

@@ -8,11 +8,14 @@ namespace Auth0Mcp.Sdk.Governance;
 /// <param name="Groups">The caller's groups.</param>
 public sealed record CallerIdentity(string User, IReadOnlyList<string> Groups)
 {
-    /// <summary>An identity from a user name and comma-separated groups; null when <paramref name="user"/> is blank.</summary>
+    /// <summary>
+    /// An identity from a user name and comma-separated groups (a text whose every part holds <c>=</c> is one group,
+    /// an LDAP distinguished name); null when <paramref name="user"/> is blank.
+    /// </summary>
     public static CallerIdentity? From(string? user, string? groups) =>
         string.IsNullOrWhiteSpace(user)
             ? null
-            : new CallerIdentity(user.Trim(), (groups ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            : new CallerIdentity(user.Trim(), GroupNames.SplitNonBlank(groups).ToArray());
 }
 
 /// <summary>Finds the caller of an MCP request. No identity means no calls.</summary>
