@@ -305,15 +305,11 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         if (deadline.Waited)
         {
             var latest = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-            var later = Governance.Time.GetUtcNow();
-            if (!ReferenceEquals(latest, state) || later != now)
+            var again = ToolGovernance.Evaluate(latest, _catalog, caller, name, Governance.Time.GetUtcNow(), scopes);
+            if (!again.Allowed)
             {
-                var again = ToolGovernance.Evaluate(latest, _catalog, caller, name, later, scopes);
-                if (!again.Allowed)
-                {
-                    return await DenyAsync(record, callContext.Arguments, hookOutcomes, again.Code!, again.Reason! + " (changed while the before-hooks ran)", started,
-                        again.Disclosed ? null : (again.CallerCode!, again.CallerReason(name)!)).ConfigureAwait(false);
-                }
+                return await DenyAsync(record, callContext.Arguments, hookOutcomes, again.Code!, again.Reason! + " (changed while the before-hooks ran)", started,
+                    again.Disclosed ? null : (again.CallerCode!, again.CallerReason(name)!)).ConfigureAwait(false);
             }
         }
 
