@@ -745,12 +745,17 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromDays(366), (await _store.LoadStateAsync()).FindProfile("p1")!.Expiry);
     }
 
+    /// <summary>alice's pending request to call auth0_users_delete, for an hour.</summary>
+    private async Task<CallApproval> PendingCallApprovalAsync()
+    {
+        await _store.InitializeAsync();
+        return await new ToolGovernance(_store, _clock).RequestCallApprovalAsync("alice", "auth0_users_delete", "hash", "{}", TimeSpan.FromHours(1));
+    }
+
     [Fact]
     public async Task ApprovalsGrant_ExpiryPastTheLastDate_ExitTwoAndTheRequestStaysPending()
     {
-        var governance = new ToolGovernance(_store, _clock);
-        await _store.InitializeAsync();
-        var request = await governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "hash", "{}", TimeSpan.FromHours(1));
+        var request = await PendingCallApprovalAsync();
 
         var (code, _, err) = await RunAsync("approvals", "grant", request.Id, "--expires", "9999999d");
 
@@ -762,9 +767,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task ApprovalsGrant_ByTheCallerWhoMadeTheRequest_ExitTwoAndTheRequestStaysPending()
     {
-        var governance = new ToolGovernance(_store, _clock);
-        await _store.InitializeAsync();
-        var request = await governance.RequestCallApprovalAsync("alice", "auth0_users_delete", "hash", "{}", TimeSpan.FromHours(1));
+        var request = await PendingCallApprovalAsync();
 
         var (code, _, err) = await RunExactAsync("approvals", "grant", request.Id, "--actor", "alice");
 

@@ -143,31 +143,15 @@ public sealed class CallApprovalAndPolicyTests
     }
 
     /// <summary>A store whose state writes take <see cref="SaveDelay"/> and then commit, whatever the caller's token says (as a database's commit may).</summary>
-    private sealed class SlowSaveStore(IGovernanceStore inner) : IGovernanceStore
+    private sealed class SlowSaveStore(IGovernanceStore inner) : DelegatingGovernanceStore(inner)
     {
         public TimeSpan SaveDelay { get; set; }
 
-        public string Description => inner.Description;
-
-        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
-
-        public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
-
-        public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
-
-        public async Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default)
+        public override async Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default)
         {
             await Task.Delay(SaveDelay, CancellationToken.None);
-            return await inner.TrySaveStateAsync(state, expectedRevision, events, CancellationToken.None);
+            return await Inner.TrySaveStateAsync(state, expectedRevision, events, CancellationToken.None);
         }
-
-        public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default) => inner.AppendAuditAsync(record, cancellationToken);
-
-        public IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, cancellationToken);
-
-        public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     /// <summary>Arguments whose canonical JSON is exactly <paramref name="length"/> characters; the padded key sorts first, so the last field comes last.</summary>

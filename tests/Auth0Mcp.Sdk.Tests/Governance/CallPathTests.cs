@@ -389,25 +389,17 @@ public sealed class CallPathTests
     }
 
     /// <summary>The store seam: records each append, and fails appends with a given fault (as a full disk, a lock or a permission error does).</summary>
-    private sealed class RecordingStore(IGovernanceStore inner, ConcurrentQueue<string> events) : IGovernanceStore
+    private sealed class RecordingStore(IGovernanceStore inner, ConcurrentQueue<string> events) : DelegatingGovernanceStore(inner)
     {
         public Exception? FailWith { get; set; }
 
-        public string Description => inner.Description;
-
-        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
-
-        public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
-
-        public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
-
-        public Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events1, CancellationToken cancellationToken = default)
+        public override Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events1, CancellationToken cancellationToken = default)
         {
             events.Enqueue("audit admin");
-            return inner.TrySaveStateAsync(state, expectedRevision, events1, cancellationToken);
+            return Inner.TrySaveStateAsync(state, expectedRevision, events1, cancellationToken);
         }
 
-        public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
+        public override Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
         {
             if (FailWith is { } fault)
             {
@@ -415,13 +407,7 @@ public sealed class CallPathTests
             }
 
             events.Enqueue("audit " + record.Event);
-            return inner.AppendAuditAsync(record, cancellationToken);
+            return Inner.AppendAuditAsync(record, cancellationToken);
         }
-
-        public IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, cancellationToken);
-
-        public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

@@ -439,29 +439,12 @@ public sealed class GovernanceHookTests
         Assert.DoesNotContain("the-payload", ResultText.Of(result));
     }
 
-    private sealed class FailingAuditStore(IGovernanceStore inner) : IGovernanceStore
+    private sealed class FailingAuditStore(IGovernanceStore inner) : DelegatingGovernanceStore(inner)
     {
         public bool Fail { get; set; }
 
-        public string Description => inner.Description;
-
-        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
-
-        public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
-
-        public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
-
-        public Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default) =>
-            inner.TrySaveStateAsync(state, expectedRevision, events, cancellationToken);
-
-        public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
-            Fail ? throw new IOException("disk full") : inner.AppendAuditAsync(record, cancellationToken);
-
-        public IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, cancellationToken);
-
-        public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+        public override Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
+            Fail ? throw new IOException("disk full") : Inner.AppendAuditAsync(record, cancellationToken);
     }
 
     [Fact]

@@ -10,3 +10,31 @@ internal static class TestStores
             ? new PostgresGovernanceStore(location, seal)
             : new SqliteGovernanceStore(location, seal);
 }
+
+/// <summary>
+/// A store that hands every member to <paramref name="inner"/>; a test's store overrides the one or two it changes
+/// (a slow save, a failing append, a recorded order). The interface's default members stay the interface's.
+/// </summary>
+internal abstract class DelegatingGovernanceStore(IGovernanceStore inner) : IGovernanceStore
+{
+    protected IGovernanceStore Inner => inner;
+
+    public string Description => inner.Description;
+
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+    public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
+
+    public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
+
+    public virtual Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default) =>
+        inner.TrySaveStateAsync(state, expectedRevision, events, cancellationToken);
+
+    public virtual Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default) => inner.AppendAuditAsync(record, cancellationToken);
+
+    public IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, cancellationToken);
+
+    public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
