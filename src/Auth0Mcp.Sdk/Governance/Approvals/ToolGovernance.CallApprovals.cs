@@ -200,7 +200,7 @@ public sealed partial class ToolGovernance
 
     /// <summary>How many requests of <paramref name="user"/> are pending and unexpired at <paramref name="now"/> (both channels).</summary>
     private static int PendingRequests(GovernanceState state, string user, DateTimeOffset now) =>
-        state.CallApprovals.Count(a => a.Status == CallApprovalStatus.Pending && a.ExpiresAt > now && string.Equals(a.User, user, StringComparison.Ordinal));
+        state.CallApprovals.Count(a => a.Status == CallApprovalStatus.Pending && a.IsOpen(now) && string.Equals(a.User, user, StringComparison.Ordinal));
 
     /// <summary>
     /// Drops closed approvals 7 days after their expiry, and keeps at most the newest
