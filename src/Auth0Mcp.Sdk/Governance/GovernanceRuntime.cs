@@ -349,9 +349,11 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            // A cancelled Auth0 call says how far it got (before sending, after, or while the answer was read).
+            Complete(outcomeRecord, (ex as Auth0CallCancelledException)?.Outcome, null);
             outcomeRecord.Outcome = AuditOutcomes.Error;
             outcomeRecord.Reason = ex is OperationCanceledException && cancellationToken.IsCancellationRequested
-                ? "cancelled"
+                ? (ex as Auth0CallCancelledException)?.Outcome.FailureMessage ?? "cancelled"
                 : JsonRedactor.Secrets.RedactText($"{ex.GetType().Name}: {ex.Message}", out _);
             await CompleteAsync(outcomeRecord, hookOutcomes, started).ConfigureAwait(false);
             throw;

@@ -62,9 +62,24 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
             };
             return new Auth0Response(outcome, body, response.Content.Headers.ContentType?.MediaType, KeptHeadersOf(response));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
-            throw;
+            // Still a cancellation, with what had happened by then: the audit says whether the request may have reached Auth0.
+            var status = response is null ? (int?)null : (int)response.StatusCode;
+            var message = state.Sent == 0 ? "cancelled before the request was sent to Auth0"
+                : status is { } answered ? $"cancelled while Auth0's answer (HTTP {answered}) was being read"
+                : $"cancelled after the request was sent to Auth0 ({state.Sent} {(state.Sent == 1 ? "attempt" : "attempts")}): whether Auth0 acted on it is unknown";
+            throw new Auth0CallCancelledException(
+                new Auth0CallOutcome
+                {
+                    Status = status,
+                    Failure = Auth0FailureKind.Cancelled,
+                    FailureMessage = message,
+                    Attempts = state.Sent,
+                    RetryDelays = [.. state.RetryDelays],
+                    Duration = time.GetElapsedTime(started),
+                },
+                ex);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {

@@ -16,6 +16,7 @@ internal sealed class Auth0BearerHandler(IAuth0TokenProvider tokens) : Delegatin
         ArgumentNullException.ThrowIfNull(request);
         var token = await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        Auth0CallState.Of(request)?.NoteSent();
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
@@ -31,6 +32,7 @@ internal sealed class Auth0BearerHandler(IAuth0TokenProvider tokens) : Delegatin
         response.Dispose();
         Auth0CallState.Of(request)?.NoteTokenRefresh();
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", renewed.Value);
+        Auth0CallState.Of(request)?.NoteSent();
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }

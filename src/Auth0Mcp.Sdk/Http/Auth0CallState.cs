@@ -16,6 +16,7 @@ internal sealed class Auth0CallState
     private readonly IProgress<ProgressNotificationValue>? _progress;
     private readonly List<TimeSpan> _delays = [];
     private int _progressCount;
+    private int _sent;
     private long _started;
     private TimeProvider _time = TimeProvider.System;
 
@@ -42,6 +43,12 @@ internal sealed class Auth0CallState
 
     /// <summary>The waits before each retry, in order.</summary>
     public IReadOnlyList<TimeSpan> RetryDelays => _delays;
+
+    /// <summary>
+    /// How many requests were handed on to be sent, with their credential (the bearer handler counts them; a token
+    /// renewal's resend counts too). Zero when the call ended before any left, e.g. while a token was fetched.
+    /// </summary>
+    public int Sent => Volatile.Read(ref _sent);
 
     /// <summary>How many times the token was renewed after a 401.</summary>
     public int TokenRefreshes { get; private set; }
@@ -90,6 +97,8 @@ internal sealed class Auth0CallState
     }
 
     internal void NoteTokenRefresh() => TokenRefreshes++;
+
+    internal void NoteSent() => Interlocked.Increment(ref _sent);
 
     /// <summary>Sends a progress notification, if the caller asked for them; progress increases with each one.</summary>
     internal void ReportProgress(string message)

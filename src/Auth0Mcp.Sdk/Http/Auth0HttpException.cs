@@ -23,6 +23,12 @@ public enum Auth0FailureKind
 
     /// <summary>The request was not sent: no tenant is configured, or the connection's options are invalid.</summary>
     Configuration,
+
+    /// <summary>
+    /// The caller cancelled the call (the MCP client's cancellation, or the server stopping). Whether Auth0 acted on
+    /// a request already sent is unknown.
+    /// </summary>
+    Cancelled,
 }
 
 /// <summary>
@@ -44,4 +50,16 @@ public sealed class Auth0HttpException : Exception
 
     /// <summary>How many HTTP attempts were made.</summary>
     public int Attempts { get; }
+}
+
+/// <summary>
+/// The caller cancelled an Auth0 call. It is still a cancellation (the MCP SDK treats it as one), and it carries what
+/// had happened by then: how many requests were handed on to be sent, and the status when Auth0's answer had begun.
+/// The audit records it, so a cancelled delete says whether it may have reached Auth0.
+/// </summary>
+internal sealed class Auth0CallCancelledException(Auth0CallOutcome outcome, OperationCanceledException cancelled)
+    : OperationCanceledException(cancelled.Message, cancelled, cancelled.CancellationToken)
+{
+    /// <summary>The call's outcome at the cancellation (<see cref="Auth0FailureKind.Cancelled"/>).</summary>
+    public Auth0CallOutcome Outcome { get; } = outcome;
 }

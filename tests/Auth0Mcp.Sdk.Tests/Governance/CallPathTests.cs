@@ -207,6 +207,61 @@ public sealed class CallPathTests
         Assert.Equal(Assert.Single(await f.Harness.IntentRecordsAsync()).Sequence, record.IntentSequence);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CallCancelledWhileAuth0Works_TheRecordSaysHowFarTheRequestGot(bool headersCame)
+    {
+        // A cancelled delete may have been carried out: the record says the request was sent (or answered), not just
+        // "cancelled", which reads as if nothing happened.
+        await using var f = await Fixture.StartAsync();
+        f.Server.Api = headersCame
+            ? async (ctx, _) =>
+            {
+                ctx.Response.StatusCode = 200;
+                ctx.Response.ContentType = "application/json";
+                await ctx.Response.Body.WriteAsync("["u8.ToArray(), ctx.RequestAborted);
+                await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+                await f.Server.Stall(ctx);
+            }
+            : (ctx, _) => f.Server.Stall(ctx);
+        using var cancel = new CancellationTokenSource();
+
+        var call = f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" }, cancellationToken: cancel.Token).AsTask();
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (f.Server.ApiCount == 0 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(200); // the stub has the request; with headersCame, the client has the status line and a first byte
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await f.Server.ClientAborted.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the server gave up on Auth0, too
+
+        List<AuditRecord> records;
+        while ((records = await f.Harness.CallRecordsAsync()).Count == 0 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50);
+        }
+
+        var record = Assert.Single(records);
+        Assert.Equal(1, f.Server.ApiCount);
+        Assert.Equal(AuditOutcomes.Error, record.Outcome);
+        Assert.Equal(1, record.Attempts);
+        Assert.Equal(Assert.Single(await f.Harness.IntentRecordsAsync()).Sequence, record.IntentSequence);
+        if (headersCame)
+        {
+            Assert.Equal(200, record.Auth0Status);
+            Assert.Equal("cancelled while Auth0's answer (HTTP 200) was being read", record.Reason);
+        }
+        else
+        {
+            Assert.Null(record.Auth0Status);
+            Assert.Equal("cancelled after the request was sent to Auth0 (1 attempt): whether Auth0 acted on it is unknown", record.Reason);
+        }
+    }
+
     private sealed class WaitingAfterHook : ToolCallHook, IToolCallHookTimeout
     {
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
