@@ -211,7 +211,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// One governed call, in this order: identity → the access decision → argument validation (refused naming the
     /// field, before any hook) → before-hooks (they may only narrow: the arguments must still validate; after them the
     /// decision is taken again on the state and clock of that moment when a hook waited) → the intent
-    /// record, durably (if it cannot be written, nothing is sent) → the tool (Auth0) → after-hooks → the outcome
+    /// record, durably (if it cannot be written, nothing is sent; a change another writer committed before it, seen
+    /// by one revision read, is decided on again) → the tool (Auth0) → after-hooks → the outcome
     /// record (with Auth0's status and error code) → the answer. Every refusal leaves a record.
     /// </summary>
     internal async ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> context, McpRequestHandler<CallToolRequestParams, CallToolResult> next, CancellationToken cancellationToken)
@@ -302,9 +303,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // A hook that waited (a call approval waits for a person) gave the state time to move: what changed meanwhile
         // (a kill switch, a profile or a grant withdrawn or expired) stops the call. The same decision, on the state and
         // the clock of now. Hooks that decided synchronously leave no more room than the decision itself did.
+        var decidedOn = state;
         if (deadline.Waited)
         {
-            var latest = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+            var latest = decidedOn = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
             var again = ToolGovernance.Evaluate(latest, _catalog, caller, name, Governance.Time.GetUtcNow(), scopes);
             if (!again.Allowed)
             {
@@ -327,8 +329,23 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             return Refused($"{name} was not called: its audit record could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}). Nothing was sent to Auth0.");
         }
 
-        // 5. The call.
+        // The intent's commit waited its turn behind every write before it, other processes' included (a kill switch, an
+        // unbind, a profile deleted from the CLI): one look at the revision now sees each change the decision did not,
+        // and a call such a change refuses is not sent (its intent gets a denied outcome). A change committed after
+        // the intent comes after it in the chain too.
         var outcomeRecord = OutcomeRecord(record);
+        var current = await Governance.GetCurrentAsync(CancellationToken.None).ConfigureAwait(false);
+        if (current.Revision != decidedOn.Revision
+            && ToolGovernance.Evaluate(current, _catalog, caller, name, Governance.Time.GetUtcNow(), scopes) is { Allowed: false } changedMeanwhile)
+        {
+            outcomeRecord.Outcome = AuditOutcomes.Denied;
+            outcomeRecord.DenialCode = changedMeanwhile.Code;
+            outcomeRecord.Reason = JsonRedactor.Secrets.RedactText(changedMeanwhile.Reason + " (changed while the intent was written; nothing was sent to Auth0)", out _);
+            var (callerCode, callerReason) = changedMeanwhile.Disclosed ? (changedMeanwhile.Code!, outcomeRecord.Reason) : (changedMeanwhile.CallerCode!, changedMeanwhile.CallerReason(name)!);
+            return await CompleteAsync(outcomeRecord, hookOutcomes, started, callerReason, sent: false).ConfigureAwait(false) ?? DenialResult(callerReason, callerCode);
+        }
+
+        // 5. The call.
         Auth0CallOutcome? outcome = null;
         var maskedAtSource = false;
         try
@@ -578,7 +595,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// Writes the record (durable before the answer leaves). Null when written; otherwise the error result that
     /// replaces the answer, naming the store.
     /// </summary>
-    private async Task<CallToolResult?> CompleteAsync(AuditRecord record, List<HookOutcome> hooks, long started, string? callerReason = null)
+    private async Task<CallToolResult?> CompleteAsync(AuditRecord record, List<HookOutcome> hooks, long started, string? callerReason = null, bool sent = true)
     {
         record.Hooks = hooks.Count == 0 ? null : hooks;
         record.LatencyMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
@@ -591,7 +608,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         {
             LogAuditFailed(_logger, Governance.Store.Description, ex);
             var what = record.IntentSequence is { } intent
-                ? $"{record.Tool} was sent{(record.Auth0Status is { } s ? $" (Auth0 answered {s})" : "")}, but its outcome could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}); its intent record #{intent} stands. The result is withheld."
+                ? $"{record.Tool} was {(sent ? "sent" : "refused before anything was sent")}{(record.Auth0Status is { } s ? $" (Auth0 answered {s})" : "")}, but its outcome could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}); its intent record #{intent} stands. The result is withheld."
                 : record.Event == DiscoveryEvent
                     ? $"{record.Tool} could not be recorded in the governance store {Governance.Store.Description} ({Describe(ex)}); its result is withheld."
                     : $"{record.Tool} was refused ({callerReason ?? record.Reason}), and the refusal could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}).";

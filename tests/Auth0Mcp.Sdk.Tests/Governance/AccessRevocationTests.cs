@@ -234,6 +234,72 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         Assert.Contains("changed while the before-hooks ran", record.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("nothing")]
+    [InlineData("kill-switch")]
+    [InlineData("profile-deleted")]
+    public async Task Call_AnotherProcessWithdrawsAccessWhileTheIntentWaitsToBeWritten_NothingIsSent(string change)
+    {
+        // The call is decided, then its intent waits for the writer (behind another process's lock, a slow fsync): an
+        // administrator's CLI, with its own store on the same file, commits the change first. The intent's commit comes
+        // after it, so the call must not go out.
+        var path = Path.Combine(_dir, "shared.db");
+        await using var cli = new SqliteGovernanceStore(path);
+        var admin = new ToolGovernance(cli);
+        var store = new BeforeIntentStore(new SqliteGovernanceStore(path));
+        await using var harness = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], store: store);
+        await harness.AllowAsync(["alice"], "auth0_users_list");
+        var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));
+        await cli.InitializeAsync();
+        store.BeforeIntent = change switch
+        {
+            "kill-switch" => () => admin.SetKillSwitchAsync(true, null, "admin"),
+            "profile-deleted" => async () =>
+            {
+                foreach (var profile in (await admin.GetStateAsync()).Profiles)
+                {
+                    await admin.DeleteProfileAsync(profile.Name, "admin");
+                }
+            },
+            _ => () => Task.CompletedTask,
+        };
+
+        var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
+
+        var intent = Assert.Single(await harness.IntentRecordsAsync());
+        var record = Assert.Single(await harness.CallRecordsAsync());
+        Assert.Equal(intent.Sequence, record.IntentSequence);
+        if (change == "nothing")
+        {
+            Assert.NotEqual(true, result.IsError);
+            Assert.Equal(1, harness.Tools["auth0_users_list"].Calls);
+            return;
+        }
+
+        Assert.True(result.IsError);
+        Assert.Equal(0, harness.Tools["auth0_users_list"].Calls);
+        Assert.Equal(AuditOutcomes.Denied, record.Outcome);
+        Assert.Equal(change == "kill-switch" ? DenialCodes.KillSwitch : DenialCodes.NotInProfile, record.DenialCode);
+        Assert.Contains("changed while the intent was written; nothing was sent to Auth0", record.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs another writer's change just before the intent record is written (as if it had the lock first).</summary>
+    private sealed class BeforeIntentStore(IGovernanceStore inner) : DelegatingGovernanceStore(inner)
+    {
+        public Func<Task>? BeforeIntent { get; set; }
+
+        public override async Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
+        {
+            if (record.Outcome == AuditOutcomes.Intent && BeforeIntent is { } change)
+            {
+                BeforeIntent = null;
+                await change();
+            }
+
+            await base.AppendAuditAsync(record, cancellationToken);
+        }
+    }
+
     private async Task<List<AuditRecord>> AuditEventsAsync()
     {
         var list = new List<AuditRecord>();
