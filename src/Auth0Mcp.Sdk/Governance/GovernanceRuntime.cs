@@ -263,7 +263,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         // 3. Before-hooks: they may deny or narrow; what they leave must still fit the schema.
-        var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!), caller!, arguments, now, context.Services) { Server = context.Server, InputResponses = context.Params?.InputResponses, RequestState = context.Params?.RequestState };
+        var callContext = new ToolCallContext(descriptor, Copy(decision.Tool!, descriptor), caller!, arguments, now, context.Services) { Server = context.Server, InputResponses = context.Params?.InputResponses, RequestState = context.Params?.RequestState };
         var hooks = _hooksByTool.GetOrAdd(name, static (tool, all) => all.Where(h => Glob.MatchesAny(h.ToolPatterns, tool)).ToArray(), _hooks);
         using var deadline = new HookDeadline(cancellationToken);
         (string Hook, string Arguments)? judged = null;
@@ -658,13 +658,14 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         return filtered;
     }
 
-    // Hooks get their own copy: the state object is shared by concurrent calls.
-    private static GovernedTool Copy(GovernedTool tool) => new()
+    // Hooks get their own copy (the state object is shared by concurrent calls), with the risk as this build sees it
+    // (another build sharing the store may have synced a lower default risk into the stored one).
+    private static GovernedTool Copy(GovernedTool tool, Auth0ToolDescriptor descriptor) => new()
     {
         Name = tool.Name,
         State = tool.State,
         Action = tool.Action,
-        Risk = tool.Risk,
+        Risk = ToolGovernance.RiskNow(tool, descriptor),
         RiskOverridden = tool.RiskOverridden,
         ContentHash = tool.ContentHash,
         ApprovedHash = tool.ApprovedHash,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Auth0Mcp.Sdk.Catalog;
 
 namespace Auth0Mcp.Sdk.Governance;
@@ -30,6 +31,15 @@ internal static class RiskClassifier
         "guardian", "emails/provider", "email_provider", "log-streams", "log_streams", "users", "user_",
         "logs", "sessions", "grants", "jobs", "attack-protection", "attack_protection", "device-credentials",
     ];
+
+    private static readonly ConditionalWeakTable<Auth0ToolDescriptor, StrongBox<ToolRisk>> Classified = new();
+
+    /// <summary>
+    /// The default risk of <paramref name="descriptor"/>, derived once per descriptor: the access decision asks for it
+    /// on every call and for every tool of a listing.
+    /// </summary>
+    public static ToolRisk Of(Auth0ToolDescriptor descriptor) =>
+        Classified.GetValue(descriptor, static d => new StrongBox<ToolRisk>(Classify(d))).Value;
 
     /// <summary>Derives the default risk of <paramref name="descriptor"/>.</summary>
     public static ToolRisk Classify(Auth0ToolDescriptor descriptor)

@@ -115,7 +115,7 @@ public sealed partial class ToolGovernance
 
     private static bool IsEntitled(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity caller, GovernedTool tool) =>
         catalog.TryGetValue(tool.Name, out var descriptor)
-        && Unapproved(tool, descriptor.ContentHash) is null
+        && Unapproved(tool, descriptor.ContentHash, RiskNow(tool, descriptor)) is null
         && state.Profiles.Any(p => IsBound(p, caller) && ProfileContains(state, p, tool));
 
     /// <summary>
@@ -150,7 +150,7 @@ public sealed partial class ToolGovernance
             return AccessDecision.UnknownTool(tool.Name, tool);
         }
 
-        if (Callable(state.GlobalKillSwitch, tool, descriptor.ContentHash) is { } notCallable)
+        if (Callable(state.GlobalKillSwitch, tool, descriptor.ContentHash, RiskNow(tool, descriptor)) is { } notCallable)
         {
             return notCallable;
         }
@@ -189,10 +189,19 @@ public sealed partial class ToolGovernance
     }
 
     /// <summary>
-    /// The "callable" rule, in one place: no kill switch (global or the tool's), approved (not removed, disabled or
-    /// pending), and approved at <paramref name="contentHash"/> (the catalogue's current hash). Null when callable.
+    /// The risk of <paramref name="tool"/> as this build sees it: the class an administrator set, else the default risk
+    /// of this build's descriptor. Another build sharing the store may have synced a lower default risk into the
+    /// stored one; the decision never takes that for this build's.
     /// </summary>
-    private static AccessDecision? Callable(bool globalKillSwitch, GovernedTool tool, string contentHash)
+    internal static ToolRisk RiskNow(GovernedTool tool, Auth0ToolDescriptor descriptor) =>
+        tool.RiskOverridden ? tool.Risk : RiskClassifier.Of(descriptor);
+
+    /// <summary>
+    /// The "callable" rule, in one place: no kill switch (global or the tool's), approved (not removed, disabled or
+    /// pending), and approved at <paramref name="contentHash"/> (the catalogue's current hash) and at a risk not below
+    /// <paramref name="risk"/>. Null when callable.
+    /// </summary>
+    private static AccessDecision? Callable(bool globalKillSwitch, GovernedTool tool, string contentHash, ToolRisk risk)
     {
         if (globalKillSwitch)
         {
@@ -204,14 +213,15 @@ public sealed partial class ToolGovernance
             return AccessDecision.Deny(DenialCodes.KillSwitch, $"kill switch active for {tool.Name}", tool);
         }
 
-        return Unapproved(tool, contentHash);
+        return Unapproved(tool, contentHash, risk);
     }
 
     /// <summary>
-    /// The review half of the callable rule: approved (not removed, disabled or pending) at <paramref name="contentHash"/>.
+    /// The review half of the callable rule: approved (not removed, disabled or pending) at <paramref name="contentHash"/>,
+    /// and at a risk not below <paramref name="risk"/> (an approval that recorded no risk predates risks in approvals).
     /// Null when approved; kill switches aside.
     /// </summary>
-    private static AccessDecision? Unapproved(GovernedTool tool, string contentHash)
+    private static AccessDecision? Unapproved(GovernedTool tool, string contentHash, ToolRisk risk)
     {
         switch (tool.State)
         {
@@ -223,9 +233,14 @@ public sealed partial class ToolGovernance
                 return AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review", tool);
         }
 
-        return string.Equals(tool.ApprovedHash, contentHash, StringComparison.Ordinal)
-            ? null
-            : AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review (it changed since it was approved)", tool);
+        if (!string.Equals(tool.ApprovedHash, contentHash, StringComparison.Ordinal))
+        {
+            return AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review (it changed since it was approved)", tool);
+        }
+
+        return tool.ApprovedRisk is { } approvedRisk && risk > approvedRisk
+            ? AccessDecision.Deny(DenialCodes.PendingReview, $"tool pending review (its risk, {risk}, is above the {approvedRisk} it was approved at)", tool)
+            : null;
     }
 
     /// <summary>The tools a toolset reaches now: approved, live tools only (the automatic sets included).</summary>
@@ -263,7 +278,7 @@ public sealed partial class ToolGovernance
     // Without a caller and a catalogue at hand (the CLI), the stored content hash is the catalogue's as of the last sync;
     // the global kill switch is not a property of a toolset's membership.
     private static bool IsLive(GovernedTool tool) =>
-        Callable(globalKillSwitch: false, tool, tool.ContentHash) is null;
+        Callable(globalKillSwitch: false, tool, tool.ContentHash, tool.Risk) is null;
 
     internal static bool IsBound(AccessProfile profile, CallerIdentity caller) =>
         profile.Users.Contains(caller.User, StringComparer.Ordinal) || profile.Groups.Any(g => caller.Groups.Contains(g, StringComparer.Ordinal));

@@ -119,6 +119,59 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         Assert.True(await AllowedAsync(alice, newer, "auth0_y_get"));
     }
 
+    // One tool at one content hash; the newer build's classifier (here through the operation id) derives a higher risk.
+    private static Auth0ToolDescriptor ThingsUpdate(string operationId) => new(
+        "auth0_things_update", "things update", "Updates a thing.", "PATCH", "/things/{id}", operationId, ["things"], ["update:things"],
+        Auth0ToolAction.Write, "GA", Descriptors.Schema, false, false, false);
+
+    [Fact]
+    public async Task Sync_ABuildThatClassifiesLower_RestoresAnApproval_TheBuildThatClassifiesHigherStillRefuses()
+    {
+        var older = ThingsUpdate("patch_things_by_id");   // risk None
+        var newer = ThingsUpdate("rotate_things_by_id");  // risk Dangerous
+        Assert.Equal(older.ContentHash, newer.ContentHash);
+        var newerCatalog = new Dictionary<string, Auth0ToolDescriptor> { [newer.Name] = newer };
+        var alice = new CallerIdentity("alice", []);
+        await _governance.SyncCatalogAsync([older], "cli:old");
+        await _governance.ApproveAsync([older.Name], "admin");
+        await _governance.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+
+        await _governance.SyncCatalogAsync([newer], "system:new"); // withdrawn: its risk rose above the approval's
+        Assert.False(await AllowedAsync(alice, newerCatalog, newer.Name));
+        await _governance.SyncCatalogAsync([older], "cli:old");    // any command of the older CLI: back at None, approved again
+        Assert.Equal(ToolState.Approved, (await _governance.GetStateAsync()).FindTool(newer.Name)!.State);
+
+        var decision = ToolGovernance.Evaluate(await _governance.GetStateAsync(), newerCatalog, alice, newer.Name, _clock.GetUtcNow());
+        Assert.False(decision.Allowed);
+        Assert.Equal(DenialCodes.PendingReview, decision.Code);
+        Assert.Contains("its risk, Dangerous, is above the None it was approved at", decision.Reason, StringComparison.Ordinal);
+        Assert.True(await AllowedAsync(alice, new Dictionary<string, Auth0ToolDescriptor> { [older.Name] = older }, older.Name));
+    }
+
+    [Fact]
+    public async Task Hooks_SeeTheRiskThisBuildDerives_NotALowerOneAnotherBuildSynced()
+    {
+        var older = ThingsUpdate("patch_things_by_id");
+        var newer = ThingsUpdate("rotate_things_by_id");
+        var path = Path.Combine(_dir, "shared.db");
+        await using var cli = new SqliteGovernanceStore(path);
+        await cli.InitializeAsync();
+        var admin = new ToolGovernance(cli);
+        await using var harness = await GovernanceHarness.StartAsync([new FakeTool(newer)],
+            o => o.WriteAuthorization = new WriteAuthorizationHook { DeniedRisks = [ToolRisk.Dangerous] }, store: new SqliteGovernanceStore(path));
+        await admin.ApproveAsync([newer.Name], "admin"); // approved at Dangerous, as the newer build classifies it
+        await admin.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+        await admin.SyncCatalogAsync([older], "cli:old"); // the stored risk drops to None; the approval (at Dangerous) covers it
+        Assert.Equal(ToolRisk.None, (await admin.GetStateAsync()).FindTool(newer.Name)!.Risk);
+        var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync(newer.Name, new Dictionary<string, object?> { ["id"] = "x1" });
+
+        Assert.True(result.IsError);
+        Assert.Equal(0, harness.Tools[newer.Name].Calls);
+        Assert.Equal(DenialCodes.HookDenied, Assert.Single(await harness.CallRecordsAsync()).DenialCode);
+    }
+
     [Fact]
     public async Task Sync_BackWithOtherContent_StaysForReview_AndTheApprovalHoldsOnlyForTheApprovedContent()
     {
