@@ -56,6 +56,12 @@ public static class DenialCodes
 
     /// <summary>A hook threw or timed out (hooks fail closed).</summary>
     public const string HookFailed = "hook-failed";
+
+    /// <summary>
+    /// The governance store could not be read (unreachable, out of connections, locked past its timeout), so access
+    /// could not be decided: refused, nothing sent to Auth0.
+    /// </summary>
+    public const string StoreUnavailable = "store-unavailable";
 }
 
 /// <summary>Whether a caller may call a tool, and if not, why.</summary>

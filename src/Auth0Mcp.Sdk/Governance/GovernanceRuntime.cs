@@ -231,7 +231,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         // 1. The one access decision.
-        var state = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var (state, unreadable) = await TryGetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        if (state is null)
+        {
+            return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.StoreUnavailable, unreadable!, started).ConfigureAwait(false);
+        }
+
         var scopes = await GrantedScopesAsync(obtainToken: true, cancellationToken).ConfigureAwait(false);
         var decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now, scopes);
         if (decision.Code == DenialCodes.MissingScopes && _scopes is not null
@@ -306,7 +311,13 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var decidedOn = state;
         if (deadline.Waited)
         {
-            var latest = decidedOn = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+            var (latest, unreadableNow) = await TryGetCurrentAsync(cancellationToken).ConfigureAwait(false);
+            if (latest is null)
+            {
+                return await DenyAsync(record, callContext.Arguments, hookOutcomes, DenialCodes.StoreUnavailable, unreadableNow!, started).ConfigureAwait(false);
+            }
+
+            decidedOn = latest;
             var again = ToolGovernance.Evaluate(latest, _catalog, caller, name, Governance.Time.GetUtcNow(), scopes);
             if (!again.Allowed)
             {
@@ -334,13 +345,16 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // and a call such a change refuses is not sent (its intent gets a denied outcome). A change committed after
         // the intent comes after it in the chain too.
         var outcomeRecord = OutcomeRecord(record);
-        var current = await Governance.GetCurrentAsync(CancellationToken.None).ConfigureAwait(false);
-        if (current.Revision != decidedOn.Revision
-            && ToolGovernance.Evaluate(current, _catalog, caller, name, Governance.Time.GetUtcNow(), scopes) is { Allowed: false } changedMeanwhile)
+        var (current, unreadableAfter) = await TryGetCurrentAsync(CancellationToken.None).ConfigureAwait(false);
+        var changedMeanwhile = current is null ? AccessDecision.Deny(DenialCodes.StoreUnavailable, unreadableAfter!, decision.Tool)
+            : current.Revision == decidedOn.Revision ? null
+            : ToolGovernance.Evaluate(current, _catalog, caller, name, Governance.Time.GetUtcNow(), scopes) is { Allowed: false } refused ? refused with { Reason = refused.Reason + " (changed while the intent was written; nothing was sent to Auth0)" }
+            : null;
+        if (changedMeanwhile is not null)
         {
             outcomeRecord.Outcome = AuditOutcomes.Denied;
             outcomeRecord.DenialCode = changedMeanwhile.Code;
-            outcomeRecord.Reason = JsonRedactor.Secrets.RedactText(changedMeanwhile.Reason + " (changed while the intent was written; nothing was sent to Auth0)", out _);
+            outcomeRecord.Reason = JsonRedactor.Secrets.RedactText(changedMeanwhile.Reason!, out _);
             var (callerCode, callerReason) = changedMeanwhile.Disclosed ? (changedMeanwhile.Code!, outcomeRecord.Reason) : (changedMeanwhile.CallerCode!, changedMeanwhile.CallerReason(name)!);
             return await CompleteAsync(outcomeRecord, hookOutcomes, started, callerReason, sent: false).ConfigureAwait(false) ?? DenialResult(callerReason, callerCode);
         }
@@ -618,6 +632,23 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     private static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
 
+    /// <summary>
+    /// The current state, or why the store could not give it (the refusal's reason: access cannot be decided without
+    /// it, and nothing is sent).
+    /// </summary>
+    private async Task<(GovernanceState? State, string? Unreadable)> TryGetCurrentAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (GovernanceStoreException ex)
+        {
+            LogStateUnreadable(_logger, Governance.Store.Description, ex);
+            return (null, $"the governance store {Governance.Store.Description} could not be read ({ex.Message}), so access could not be decided; nothing was sent to Auth0");
+        }
+    }
+
     private AuditRecord NewCallRecord(RequestContext<CallToolRequestParams> context, CallerIdentity? caller, string tool, DateTimeOffset now)
     {
         var client = context.JsonRpcRequest.Context?.ClientInfo ?? context.Server.ClientInfo;
@@ -807,6 +838,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     [LoggerMessage(4, LogLevel.Error, "Tool governance could not write an audit record to {Store}")]
     private static partial void LogAuditFailed(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Error, "Tool governance could not read the state from {Store}; the call was refused")]
+    private static partial void LogStateUnreadable(ILogger logger, string store, Exception exception);
 
     private static readonly TimeSpan SessionIdleLimit = TimeSpan.FromHours(24);
 

@@ -319,6 +319,27 @@ public sealed class CallPathTests
     }
 
     [Fact]
+    public async Task StoreFault_StateCannotBeRead_TheCallIsRefusedNamingTheStoreAndRecorded()
+    {
+        // PostgreSQL out of connections, say: the state cannot be read, so access cannot be decided.
+        await using var f = await Fixture.StartAsync();
+        f.Store.ReadFailsWith = new GovernanceStoreException(f.Store.Description, "cannot read the state revision: database error (53300: remaining connection slots are reserved)");
+
+        var result = await f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        f.Store.ReadFailsWith = null;
+        Assert.True(result.IsError);
+        Assert.Equal(0, f.Server.ApiCount);
+        var text = ResultText.Of(result);
+        Assert.Contains(f.Store.Description, text, StringComparison.Ordinal);
+        Assert.Contains("53300", text, StringComparison.Ordinal);
+        Assert.EndsWith("[store-unavailable]", text, StringComparison.Ordinal);
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        Assert.Equal(DenialCodes.StoreUnavailable, record.DenialCode);
+        Assert.Empty(await f.Harness.IntentRecordsAsync());
+    }
+
+    [Fact]
     public async Task MissingScope_HiddenFromTheListAnsweredAsUnknownAndTheAuditNamesTheScope()
     {
         await using var f = await Fixture.StartAsync(granted: ["read:connections"]);
@@ -453,6 +474,12 @@ public sealed class CallPathTests
             events.Enqueue("audit admin");
             return Inner.TrySaveStateAsync(state, expectedRevision, events1, cancellationToken);
         }
+
+        /// <summary>Set: reading the state revision fails with it (the store unreachable, out of connections).</summary>
+        public GovernanceStoreException? ReadFailsWith { get; set; }
+
+        public override Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) =>
+            ReadFailsWith is { } fault ? Task.FromException<long>(fault) : Inner.GetRevisionAsync(cancellationToken);
 
         public override Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
         {
