@@ -511,6 +511,25 @@ public sealed class CallApprovalAndPolicyTests
         Assert.Equal(passes, why is null);
     }
 
+    [Theory]
+    [InlineData("absent", """{"body":{"client_authentication_methods":null}}""", "/body/client_authentication_methods must be absent")]
+    [InlineData("absent", """{"body":{}}""", null)]
+    [InlineData("absent", """{"id":"c1"}""", null)]
+    [InlineData("max", """{"body":{"client_authentication_methods":null}}""", "/body/client_authentication_methods must be at most 1, got null")]
+    [InlineData("not-in", """{"body":{"client_authentication_methods":null}}""", "/body/client_authentication_methods must not be null")]
+    public void ArgumentPolicy_NullInsideABody_IsPresent_BecauseItIsSent(string op, string arguments, string? refusal)
+    {
+        // A JSON body goes byte for byte, and in a PATCH a null unsets the field: the change an "absent" rule forbids.
+        var policy = op switch
+        {
+            "absent" => ArgumentPolicy.Absent("r", "auth0_clients_update", "/body/client_authentication_methods"),
+            "max" => ArgumentPolicy.Max("r", "auth0_clients_update", "/body/client_authentication_methods", 1),
+            _ => new ArgumentPolicy("r", ["auth0_clients_update"], "/body/client_authentication_methods", ArgumentOperator.NotIn, JsonDocument.Parse("[null]").RootElement),
+        };
+
+        Assert.Equal(refusal, policy.Check(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(arguments)!));
+    }
+
     [Fact]
     public async Task ArgumentPolicyHook_BreakingCall_DeniedWithRuleNameAndToolNotReached()
     {

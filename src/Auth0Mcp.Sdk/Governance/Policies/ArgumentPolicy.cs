@@ -17,7 +17,10 @@ public enum ArgumentOperator
     /// <summary>The value, when present, equals none of the operand's items.</summary>
     NotIn,
 
-    /// <summary>The value is absent (or null).</summary>
+    /// <summary>
+    /// The value is absent: not given, or a null argument (which is not sent). A null inside a body is present: it is
+    /// sent, and in a PATCH it unsets the field.
+    /// </summary>
     Absent,
 
     /// <summary>The value is a present string matching the operand (a .NET regular expression; anchor it yourself).</summary>
@@ -509,6 +512,8 @@ public sealed class ArgumentPolicy : ArgumentRule
 
     // The value at Path, and whether it is secret by name: a property name on the way (with the property that holds it;
     // an array passes its own name on to its items, as the redactor reads JSON) is one JsonRedactor.Secrets masks.
+    // Present means sent: a null argument is left out of the request, but a null inside a body goes as written (a JSON
+    // body is sent byte for byte, and in a PATCH a null unsets the field), so there it is present.
     private bool TryFind(IReadOnlyDictionary<string, JsonElement> arguments, out JsonElement value, out bool secret)
     {
         value = default;
@@ -539,6 +544,6 @@ public sealed class ArgumentPolicy : ArgumentRule
         }
 
         value = current;
-        return current.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+        return current.ValueKind != JsonValueKind.Undefined && (current.ValueKind != JsonValueKind.Null || segments.Count > 1);
     }
 }

@@ -101,7 +101,7 @@ public static class ToolGovernanceOptionsPolicyExtensions
 
     /// <summary>
     /// Adds argument rules built in code, typed ones included:
-    /// <c>o.AddArgumentPolicies(p =&gt; p.For(ManagementTools.UsersUpdate, a =&gt; a.Body?.Email is null, "no-email-change"))</c>.
+    /// <c>o.AddArgumentPolicies(p =&gt; p.For(ManagementTools.UsersUpdate, a =&gt; a.Body?.Blocked is not true, "no-blocking"))</c>.
     /// A call that breaks one is refused as <c>policy-denied: NAME</c> (denial code <see cref="DenialCodes.PolicyDenied"/>);
     /// the rules are checked against the catalogue when the server starts, and a bad rule stops it.
     /// </summary>

@@ -65,7 +65,7 @@ internal interface ITypedArgumentRule
 /// <summary>
 /// Collects argument rules for <see cref="ToolGovernanceOptionsPolicyExtensions.AddArgumentPolicies(ToolGovernanceOptions, Action{ArgumentPolicyBuilder})"/>:
 /// settings-style <see cref="ArgumentPolicy"/> rules, and typed rules on the generated arguments records, e.g.
-/// <c>policies.For(ManagementTools.UsersUpdate, a =&gt; a.Body?.Email is null, "no-email-change")</c>.
+/// <c>policies.For(ManagementTools.UsersUpdate, a =&gt; a.Body?.Blocked is not true, "no-blocking")</c>.
 /// </summary>
 public sealed class ArgumentPolicyBuilder
 {
