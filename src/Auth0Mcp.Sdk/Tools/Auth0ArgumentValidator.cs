@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Json.Schema;
 using Json.Schema.Keywords;
 
@@ -183,8 +184,47 @@ internal sealed class Auth0ArgumentValidator
         }
     }
 
+    /// <summary><c>pattern</c> with ECMA-262's meanings where .NET's would let a value through (<see cref="SchemaPattern"/>).</summary>
+    private sealed class EcmaPatternKeyword : IKeywordHandler
+    {
+        public string Name => "pattern";
+
+        public object? ValidateKeywordValue(JsonElement value) =>
+            value.ValueKind == JsonValueKind.String ? SchemaPattern.Compile(value.GetString()!) : throw new JsonSchemaException("'pattern' must be a string");
+
+        public void BuildSubschemas(KeywordData keyword, BuildContext context)
+        {
+        }
+
+        public KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context)
+        {
+            if (context.Instance.ValueKind != JsonValueKind.String)
+            {
+                return KeywordEvaluation.Ignore;
+            }
+
+            var regex = (Regex)keyword.Value!;
+            bool valid;
+            try
+            {
+                valid = regex.IsMatch(context.Instance.GetString()!);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                valid = false;
+            }
+
+            return new KeywordEvaluation
+            {
+                Keyword = Name,
+                IsValid = valid,
+                Error = valid ? null : $"does not match the pattern {keyword.RawValue.GetString()}",
+            };
+        }
+    }
+
     /// <summary>
-    /// Draft 2020-12 with string lengths in code points, once JsonSchema.Net's own initialization (its vocabularies,
+    /// Draft 2020-12 with string lengths in code points, and ECMA-262 patterns, once JsonSchema.Net's own initialization (its vocabularies,
     /// dialects and meta-schemas) has run. That initialization is the library's module initializer: under the JIT it runs
     /// when the assembly is first loaded, at the first validation, but Native AOT runs every module initializer before
     /// <c>Main</c>, where it was a fifth of the server's start. A Native AOT publish of any app that uses this package
@@ -196,8 +236,8 @@ internal sealed class Auth0ArgumentValidator
     {
         JsonSchemaNetInitialize(null);
         return Dialect.Draft202012
-            .Without([MaxLengthKeyword.Instance, MinLengthKeyword.Instance])
-            .With([new CodePointLengthKeyword("maxLength", max: true), new CodePointLengthKeyword("minLength", max: false)]);
+            .Without([MaxLengthKeyword.Instance, MinLengthKeyword.Instance, PatternKeyword.Instance])
+            .With([new CodePointLengthKeyword("maxLength", max: true), new CodePointLengthKeyword("minLength", max: false), new EcmaPatternKeyword()]);
     }
 
     [UnsafeAccessor(UnsafeAccessorKind.StaticMethod, Name = "Initialize")]

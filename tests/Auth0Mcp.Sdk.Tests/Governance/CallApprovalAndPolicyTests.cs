@@ -530,6 +530,18 @@ public sealed class CallApprovalAndPolicyTests
         Assert.Equal(refusal, policy.Check(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(arguments)!));
     }
 
+    [Theory]
+    [InlineData("Username-Password-Authentication", true)]
+    [InlineData("Username-Password-Authentication\n", false)] // .NET's $ alone matches before a final newline
+    public void ArgumentPolicy_Matches_DollarEndsTheValue(string connection, bool passes)
+    {
+        var policy = ArgumentPolicy.Matches("db-only", "auth0_users_list", "/connection", "^Username-Password-Authentication$");
+
+        var why = policy.Check(new Dictionary<string, JsonElement> { ["connection"] = JsonSerializer.SerializeToElement(connection) });
+
+        Assert.Equal(passes, why is null);
+    }
+
     [Fact]
     public async Task ArgumentPolicyHook_BreakingCall_DeniedWithRuleNameAndToolNotReached()
     {

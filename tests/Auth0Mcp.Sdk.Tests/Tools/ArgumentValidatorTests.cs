@@ -105,4 +105,24 @@ public sealed class ArgumentValidatorTests
             Assert.All(errors, e => Assert.StartsWith("id:", e, StringComparison.Ordinal));
         }
     }
+
+    [Theory]
+    [InlineData("+15551234567", true)]
+    [InlineData("+15551234567\n", false)] // .NET's $ alone would match before the final newline
+    [InlineData("+15551234567\nX", false)]
+    [InlineData("+\u0663\u0663", false)] // Arabic-Indic digits: \d is ASCII in ECMA-262
+    [InlineData("+1$", false)]
+    public void Validate_Pattern_HasItsEcmaMeaning(string phone, bool valid)
+    {
+        var validator = new Auth0ArgumentValidator("""{"type":"object","properties":{"phone":{"type":"string","pattern":"^\\+\\d{1,15}$"},"price":{"type":"string","pattern":"^[0-9$]+$"}}}""");
+        var errors = validator.Validate(new Dictionary<string, JsonElement> { ["phone"] = JsonSerializer.SerializeToElement(phone) });
+
+        Assert.Equal(valid, errors.Count == 0);
+        if (!valid)
+        {
+            Assert.Equal(@"phone: does not match the pattern ^\+\d{1,15}$", Assert.Single(errors));
+        }
+
+        Assert.Empty(validator.Validate(new Dictionary<string, JsonElement> { ["price"] = JsonSerializer.SerializeToElement("12$") })); // a $ in a class is a dollar
+    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Tools;
 
 namespace Auth0Mcp.Sdk.Governance;
 
@@ -412,7 +413,7 @@ public sealed class ArgumentPolicy : ArgumentRule
         return false;
     }
 
-    private Regex Pattern() => _regex ??= new Regex(Operand!.Value.GetString()!, RegexOptions.CultureInvariant, PatternTimeout);
+    private Regex Pattern() => _regex ??= SchemaPattern.Compile(Operand!.Value.GetString()!, PatternTimeout);
 
     private static string ShortValue(JsonElement value)
     {
@@ -445,7 +446,7 @@ public sealed class ArgumentPolicy : ArgumentRule
 
                 try
                 {
-                    _ = new Regex(s.GetString()!, RegexOptions.CultureInvariant, PatternTimeout);
+                    _ = SchemaPattern.Compile(s.GetString()!, PatternTimeout);
                     return null;
                 }
                 catch (ArgumentException ex)
