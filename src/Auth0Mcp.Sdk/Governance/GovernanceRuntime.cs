@@ -545,8 +545,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     };
 
     /// <summary>
-    /// The arguments as the tool gets them: redacted for the record (a tool's maps of secrets, whose values are secrets
-    /// under names the user chose, with every value masked: <see cref="SecretMaps"/>), hashed as they are.
+    /// The arguments as the tool gets them: for the record, a tool's maps of secrets (values under names the user chose)
+    /// with every value masked (<see cref="SecretMaps"/>), then the arguments' view an approver sees too
+    /// (<see cref="JsonRedactor.RedactArguments"/>: only values that are secrets masked); hashed as they are.
     /// </summary>
     private void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks)
     {
@@ -554,7 +555,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(raw));
         var shown = record.Tool is { } tool && _catalog.TryGetValue(tool, out var descriptor) ? SecretMaps.MaskArguments(descriptor, arguments) : arguments;
         var text = ReferenceEquals(shown, arguments) ? Encoding.UTF8.GetString(raw) : JsonSerializer.Serialize(shown, GovernanceJsonContext.Default.DictionaryStringJsonElement);
-        record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactText(text, out _));
+        record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactArguments(text, out _));
         record.Hooks = hooks.Count == 0 ? null : [.. hooks];
     }
 

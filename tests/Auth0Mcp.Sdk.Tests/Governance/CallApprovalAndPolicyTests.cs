@@ -184,7 +184,7 @@ public sealed class CallApprovalAndPolicyTests
 
         Assert.True(result.IsError, Text(result));
         Assert.EndsWith("[approval-too-large]", Text(result), StringComparison.Ordinal);
-        Assert.Contains("its arguments are 4,001 characters as an approver sees them, over the limit of 4,000", Text(result), StringComparison.Ordinal);
+        Assert.Contains("its arguments are 4,001 characters (canonical JSON, secrets included), over the limit of 4,000", Text(result), StringComparison.Ordinal);
         Assert.Contains("narrow the arguments", Text(result), StringComparison.Ordinal);
         Assert.False(prompted);
         Assert.Equal(0, h.Tools["auth0_users_delete"].Calls);

@@ -47,8 +47,11 @@ internal sealed class ApprovalsModel : AdminPageModel
         return text.Length > SummaryLength ? text[..SummaryLength] + "…" : text;
     }
 
-    /// <summary>All the arguments as stored (secrets already masked), masked once more: the grant covers every one of them.</summary>
-    public static string Arguments(CallApproval approval) => JsonRedactor.Secrets.RedactText(approval.Arguments ?? "{}", out _);
+    /// <summary>
+    /// All the arguments as stored (secrets already masked), through the arguments' view once more (the rule that made
+    /// them, so nothing it shows is hidden now): the grant covers every one of them.
+    /// </summary>
+    public static string Arguments(CallApproval approval) => JsonRedactor.Secrets.RedactArguments(approval.Arguments ?? "{}", out _);
 
     private static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
 }

@@ -54,10 +54,10 @@ public sealed class CallApproval
     /// <summary>The tool.</summary>
     public string Tool { get; set; } = "";
 
-    /// <summary>sha256 (hex) of the canonical JSON of the arguments (<see cref="CanonicalArguments.Hash"/>).</summary>
+    /// <summary>sha256 (hex) of the canonical JSON of the arguments (<see cref="CanonicalArguments.Hash(IReadOnlyDictionary{string, JsonElement})"/>).</summary>
     public string ArgumentsHash { get; set; } = "";
 
-    /// <summary>The arguments as JSON, secrets masked, for the reviewer.</summary>
+    /// <summary>The arguments as canonical JSON with only secret values masked (<see cref="JsonRedactor.RedactArguments"/>), for the reviewer.</summary>
     public string? Arguments { get; set; }
 
     /// <summary>How it is decided: <c>admin</c> or <c>elicitation</c>.</summary>
@@ -123,8 +123,11 @@ internal static class CanonicalArguments
     }
 
     /// <summary>sha256 (hex) of <see cref="Json"/>.</summary>
-    public static string Hash(IReadOnlyDictionary<string, JsonElement> arguments) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Json(arguments))));
+    public static string Hash(IReadOnlyDictionary<string, JsonElement> arguments) => Hash(Json(arguments));
+
+    /// <summary>sha256 (hex) of a canonical JSON text that <see cref="Json"/> made.</summary>
+    public static string Hash(string canonicalJson) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson)));
 
     private static void Write(Utf8JsonWriter writer, JsonElement value)
     {

@@ -33,9 +33,10 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
     public const string ConfirmationKey = "auth0_mcp_confirm_call";
 
     /// <summary>
-    /// The most characters the arguments of a call that needs approval may have as the approver sees them (canonical
-    /// JSON, secrets masked): the approval is bound to all of them, so the approver must see all of them. A larger
-    /// call is refused as <see cref="DenialCodes.ApprovalTooLarge"/> before any request is opened.
+    /// The most characters the arguments of a call that needs approval may have as canonical JSON, before anything is
+    /// masked (the whole call as it is bound and sent): the approval is bound to all of them, so the approver must see
+    /// all of them, and a mask must not make a long value look short. A larger call is refused as
+    /// <see cref="DenialCodes.ApprovalTooLarge"/> before any request is opened.
     /// </summary>
     public const int MaxShownArguments = 4000;
 
@@ -81,15 +82,18 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
 
         var user = context.Caller.User;
         var tool = context.Descriptor.Name;
-        var hash = CanonicalArguments.Hash(context.Arguments);
-        var shown = Shown(context.Descriptor, context.Arguments);
-        if (shown.Length > MaxShownArguments)
+        var canonical = CanonicalArguments.Json(context.Arguments);
+        if (canonical.Length > MaxShownArguments)
         {
-            // The approval binds every argument: one the approver cannot see must not ride along.
+            // The approval binds every argument: one the approver cannot see must not ride along. Judged before masking,
+            // so a long value under a secret name cannot pass as "[REDACTED]".
             return HookDecision.Deny(CultureInvariant(
-                $"{DenialCodes.ApprovalTooLarge}: this call needs approval, but its arguments are {shown.Length:N0} characters as an approver sees them, over the limit of {MaxShownArguments:N0}: an approver must see the whole call, so narrow the arguments (fewer or shorter values, or several smaller calls)"),
+                $"{DenialCodes.ApprovalTooLarge}: this call needs approval, but its arguments are {canonical.Length:N0} characters (canonical JSON, secrets included), over the limit of {MaxShownArguments:N0}: an approver must see the whole call, so narrow the arguments (fewer or shorter values, or several smaller calls)"),
                 DenialCodes.ApprovalTooLarge);
         }
+
+        var hash = CanonicalArguments.Hash(canonical);
+        var shown = Shown(context.Descriptor, context.Arguments);
 
         // An administrator's grant for exactly this call is used first, whatever the client can do.
         var now = context.Now;
@@ -193,16 +197,18 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
     };
 
     /// <summary>
-    /// The arguments as a reviewer sees them, whole: canonical JSON, secrets masked, by name and in the tool's maps of
-    /// secrets (at most <see cref="MaxShownArguments"/> for a call that goes on). The hash covers the real arguments.
+    /// The arguments as a reviewer sees them, whole: canonical JSON through the arguments' view
+    /// (<see cref="JsonRedactor.RedactArguments"/>: only values that are secrets masked) after the tool's maps of
+    /// secrets are masked. The hash covers the real arguments.
     /// </summary>
     private static string Shown(Auth0ToolDescriptor descriptor, Dictionary<string, JsonElement> arguments) =>
-        JsonRedactor.Secrets.RedactText(CanonicalArguments.Json(SecretMaps.MaskArguments(descriptor, arguments)), out _);
+        JsonRedactor.Secrets.RedactArguments(CanonicalArguments.Json(SecretMaps.MaskArguments(descriptor, arguments)), out _);
 
-    /// <summary>The confirmation text: the action, the target resource, all the arguments (secrets masked).</summary>
+    /// <summary>The confirmation text: the action, the target resource, all the arguments (secrets masked), path values as <paramref name="shown"/> has them.</summary>
     private static string Summary(ToolCallContext context, string shown)
     {
         var d = context.Descriptor;
+        using var view = JsonDocument.Parse(shown);
         var target = new StringBuilder();
         foreach (var segment in d.Path.Split('/'))
         {
@@ -213,8 +219,8 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
 
             target.Append('/');
             var name = segment.StartsWith('{') && segment.EndsWith('}') ? segment[1..^1] : null;
-            target.Append(name is not null && context.Arguments.TryGetValue(name, out var value)
-                ? JsonRedactor.Secrets.RedactText(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText(), out _)
+            target.Append(name is not null && view.RootElement.TryGetProperty(name, out var value)
+                ? value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()
                 : segment);
         }
 

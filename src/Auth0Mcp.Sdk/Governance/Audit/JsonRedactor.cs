@@ -12,7 +12,8 @@ namespace Auth0Mcp.Sdk.Governance;
 /// masked), masks secrets inside every string value and inside free text (registered credential values, JWTs
 /// and a JWT's signature alone, PEM private keys, <c>client_secret=…</c>, <c>password: …</c>, JSON inside HTML),
 /// and fails closed: a text that starts like JSON but cannot be read is withheld (<see cref="Withheld"/>), never
-/// passed through. Used for tool results, errors, audit arguments and audit reasons (docs/security.md).
+/// passed through. Used for tool results, errors and audit reasons; a call's arguments, as an approver and the audit
+/// see them, go through <see cref="RedactArguments"/>, which masks only values that are secrets (docs/security.md).
 /// </summary>
 public sealed partial class JsonRedactor
 {

@@ -109,15 +109,7 @@ internal static partial class SecretText
         var result = MaskRegistered(text, JsonRedactor.Mask, out count);
         var masked = 0;
         result = MaskPrivateKeys(result, ref masked);
-        if (result.Contains("eyJ", StringComparison.Ordinal))
-        {
-            result = JwtPattern().Replace(result, _ =>
-            {
-                masked++;
-                return JsonRedactor.Mask;
-            });
-        }
-
+        result = MaskJwts(result, ref masked);
         if (result.Contains("Bearer", StringComparison.OrdinalIgnoreCase) || result.Contains("Basic", StringComparison.OrdinalIgnoreCase))
         {
             result = SchemePattern().Replace(result, m =>
@@ -133,6 +125,40 @@ internal static partial class SecretText
         }
 
         count += masked;
+        return result;
+    }
+
+    /// <summary>
+    /// Masks only the credentials that are secrets wherever they appear: the registered credential values and JWT-shaped
+    /// runs. The arguments' view (<see cref="JsonRedactor.RedactArguments"/>) applies this to every argument string: a
+    /// mask there covers the credential alone, where the free-text patterns of <see cref="Mask"/> (<c>password: "…"</c>,
+    /// a PEM block to its END line) could cover any text a caller wraps in them.
+    /// </summary>
+    /// <exception cref="RegexMatchTimeoutException">The text is too hostile to scan in time (callers fail closed).</exception>
+    public static string MaskCredentials(string text, out int count)
+    {
+        var result = MaskRegistered(text, JsonRedactor.Mask, out count);
+        var masked = 0;
+        result = MaskJwts(result, ref masked);
+        count += masked;
+        return result;
+    }
+
+    // A JWT is three base64url runs joined by dots: a mask never covers a space or any other punctuation.
+    private static string MaskJwts(string text, ref int masked)
+    {
+        if (!text.Contains("eyJ", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var count = 0;
+        var result = JwtPattern().Replace(text, _ =>
+        {
+            count++;
+            return JsonRedactor.Mask;
+        });
+        masked += count;
         return result;
     }
 

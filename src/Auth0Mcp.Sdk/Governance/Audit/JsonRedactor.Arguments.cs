@@ -1,0 +1,141 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Auth0Mcp.Sdk.Governance;
+
+/// <summary>The arguments' view: what an approver and the audit see of a call's arguments (docs/security.md).</summary>
+public sealed partial class JsonRedactor
+{
+    /// <summary>
+    /// Names of objects whose members are named after things, not secrets: the member names are the object's keys, so
+    /// the name rules do not apply to them. <c>customScripts</c> holds Auth0's custom database scripts by name
+    /// (<c>login</c>, <c>get_user</c>, <c>create</c>, <c>verify</c>, <c>change_password</c>, <c>delete</c>,
+    /// <c>change_email</c>): <c>change_password</c> there is JavaScript an approver must read, not a password.
+    /// Canonical spelling (see <see cref="Canonical"/>). Honoured by the arguments' view only: answers keep their masks.
+    /// </summary>
+    private static readonly HashSet<string> NamedMembersParents = new(StringComparer.Ordinal) { "custom_scripts" };
+
+    /// <summary>
+    /// Redacts a call's arguments (a JSON text) for the people who judge them, an approver and the audit, so that they
+    /// see everything that is sent except values that really are secrets; unlike <see cref="RedactText"/>, no mask can
+    /// hide content a caller chose:
+    /// <list type="bullet">
+    /// <item>under a secret name (<see cref="IsRedacted(string?, string)"/>; the members of a <c>customScripts</c>
+    /// object excepted), only a string is masked, whole (or each string of an array), unless it is nothing but public
+    /// PEM blocks (a public key or certificate: <see cref="PemBlocks.PublicLabels"/>); an object or array there is
+    /// never masked whole but read on, each member judged by its own name; numbers, booleans and null are shown;</item>
+    /// <item>in every other string only credentials are masked: the registered credential values, JWT-shaped runs, and
+    /// a string that is nothing but PEM blocks with a private key among them. The free-text patterns (<c>password:
+    /// "…"</c>, <c>Bearer …</c>, a PEM block to its END line) are not applied: inside an action's code or a page's HTML
+    /// they would hide whatever a caller puts between the quotes.</item>
+    /// </list>
+    /// A text that is not one valid JSON value is replaced by <see cref="Withheld"/> (counted as one). Maps of secrets
+    /// (values under names the user chose) are masked before this, from the tool's descriptor (<c>SecretMaps</c>).
+    /// </summary>
+    public string RedactArguments(string json, out int count)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var redacted = RedactArgumentsUtf8(Encoding.UTF8.GetBytes(json), out count);
+        if (redacted is null)
+        {
+            count = 1;
+            return Withheld;
+        }
+
+        return count == 0 ? json : Encoding.UTF8.GetString(redacted);
+    }
+
+    /// <summary>Whether a property called <paramref name="name"/> inside <paramref name="parent"/> holds a secret in a call's arguments.</summary>
+    private bool IsSecretArgument(string? parent, string name) =>
+        (parent is null || !NamedMembersParents.Contains(Canonical(parent))) && IsRedacted(parent, name);
+
+    /// <summary>The token-stream walk of <see cref="RedactArguments"/>; null when the input is not one valid JSON value.</summary>
+    private byte[]? RedactArgumentsUtf8(ReadOnlySpan<byte> json, out int count)
+    {
+        count = 0;
+        if (json.StartsWith(Utf8Bom))
+        {
+            json = json[Utf8Bom.Length..];
+        }
+
+        var edits = new List<(long Start, long End, byte[] Replacement)>();
+        try
+        {
+            var reader = new Utf8JsonReader(json, isFinalBlock: true, new JsonReaderState(ReaderOptions));
+            // Each open container: the property that holds it (an array's items inherit it) and whether that name is secret.
+            var owners = new Stack<(string? Name, bool Secret)>();
+            string? property = null;
+            var secret = false;
+            var any = false;
+            while (reader.Read())
+            {
+                any = true;
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                    case JsonTokenType.StartArray:
+                        owners.Push(property is not null ? (property, secret) : owners.Count > 0 ? owners.Peek() : (null, false));
+                        property = null;
+                        break;
+                    case JsonTokenType.EndObject:
+                    case JsonTokenType.EndArray:
+                        owners.Pop();
+                        property = null;
+                        break;
+                    case JsonTokenType.PropertyName:
+                        property = reader.GetString()!;
+                        secret = IsSecretArgument(owners.Count > 0 ? owners.Peek().Name : null, property);
+                        break;
+                    case JsonTokenType.String:
+                        var underSecret = property is not null ? secret : owners.Count > 0 && owners.Peek().Secret;
+                        property = null;
+                        if (MaskArgumentString(reader.GetString()!, underSecret, out var n) is { } masked)
+                        {
+                            edits.Add((reader.TokenStartIndex, reader.BytesConsumed, masked));
+                            count += n;
+                        }
+
+                        break;
+                    default:
+                        property = null;
+                        break;
+                }
+            }
+
+            if (!any)
+            {
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            count = 0;
+            return null;
+        }
+
+        return edits.Count == 0 ? json.ToArray() : Splice(json, edits);
+    }
+
+    /// <summary>
+    /// The JSON replacement of one argument string, or null when it is shown as it is: under a secret name masked whole
+    /// unless it is only public PEM blocks; anywhere, a private key alone is masked whole, and credentials inside it.
+    /// </summary>
+    private byte[]? MaskArgumentString(string value, bool underSecretName, out int count)
+    {
+        count = 0;
+        var pem = PemBlocks.Classify(value);
+        if (underSecretName ? pem != PemBlocks.Kind.Public : _secrets && pem == PemBlocks.Kind.PrivateKey)
+        {
+            count = 1;
+            return MaskJson;
+        }
+
+        if (!_secrets)
+        {
+            return null;
+        }
+
+        var masked = SecretText.MaskCredentials(value, out count);
+        return count > 0 ? EncodeString(masked) : null;
+    }
+}
