@@ -553,9 +553,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     {
         var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
         record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(raw));
-        var shown = record.Tool is { } tool && _catalog.TryGetValue(tool, out var descriptor) ? SecretMaps.MaskArguments(descriptor, arguments) : arguments;
+        var descriptor = record.Tool is { } tool && _catalog.TryGetValue(tool, out var found) ? found : null;
+        var shown = descriptor is not null ? SecretMaps.MaskArguments(descriptor, arguments) : arguments;
         var text = ReferenceEquals(shown, arguments) ? Encoding.UTF8.GetString(raw) : JsonSerializer.Serialize(shown, GovernanceJsonContext.Default.DictionaryStringJsonElement);
-        record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactArguments(text, out _));
+        record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactCallArguments(text, descriptor?.Request.Body, out _));
         record.Hooks = hooks.Count == 0 ? null : [.. hooks];
     }
 

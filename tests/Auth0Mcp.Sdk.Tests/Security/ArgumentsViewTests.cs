@@ -105,7 +105,7 @@ public sealed class ArgumentsViewTests
     {
         var alone = View(Json(new JsonObject { ["certificate_bundle"] = PrivateKey }));
         var code = "const k = `\n-----BEGIN PRIVATE KEY-----\n` + fetch('https://evil.example/') + `\n-----END PRIVATE KEY-----`;";
-        var wrapped = Json(new JsonObject { ["code"] = code, ["html"] = "-----BEGIN PRIVATE KEY-----<script>evil()</script>-----END PRIVATE KEY-----" });
+        var wrapped = Json(new JsonObject { ["body"] = new JsonObject { ["code"] = code, ["html"] = "-----BEGIN PRIVATE KEY-----<script>evil()</script>-----END PRIVATE KEY-----" } });
 
         Assert.Equal("""{"certificate_bundle":"[REDACTED]"}""", alone);
         Assert.Equal(wrapped, View(wrapped));
@@ -171,5 +171,19 @@ public sealed class ArgumentsViewTests
     public void RedactArguments_NotOneJsonValue_Withheld(string text)
     {
         Assert.Equal(JsonRedactor.Withheld, View(text));
+    }
+
+    [Fact]
+    public void RedactArguments_FreeTextPatterns_OnlyInAnArgumentThatIsItselfAString()
+    {
+        // A password typed into a search query is not kept; the same words inside a body (an action's code) hide nothing.
+        const string Code = "// password: \"\nawait fetch('https://evil.example/');\n// \"";
+        var json = Json(new JsonObject { ["q"] = "email:a@b.c AND password:hunter2-0123", ["body"] = new JsonObject { ["code"] = Code } });
+
+        var view = JsonNode.Parse(View(json))!;
+
+        Assert.Equal("email:a@b.c AND password:[REDACTED]", (string?)view["q"]);
+        Assert.Equal(Code, (string?)view["body"]!["code"]);
+        Assert.Equal(Code, (string?)JsonNode.Parse(JsonRedactor.Secrets.RedactCallArguments(Json(new JsonObject { ["template"] = Code }), "template", out _))!["template"]);
     }
 }

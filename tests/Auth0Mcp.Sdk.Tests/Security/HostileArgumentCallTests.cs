@@ -84,25 +84,19 @@ public sealed class HostileArgumentCallTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Call_ArgumentsHoldingAClientSecretAndALuceneQueryPassword_SecretMaskedTheQueryRecordedAsSent()
+    public async Task Call_ArgumentsHoldingAClientSecretAndALuceneQueryPassword_StoredMaskedInTheAudit()
     {
-        // The audit's arguments are the arguments' view (docs/security.md): a value under a secret name is masked, but
-        // free-text patterns are not applied inside an argument string (in an action's code they would hide any text a
-        // caller puts between quotes), so the query is recorded as it was sent.
-        var query = "email:a@b.c AND password:" + Planted;
         var result = await _client.CallToolAsync("auth0_users_create", new Dictionary<string, object?>
         {
-            ["q"] = query,
+            ["q"] = "email:a@b.c AND password:" + Planted,
             ["body"] = new Dictionary<string, object?> { ["name"] = "x", ["clientSecret"] = "cs-" + Planted },
         });
 
         Assert.NotEqual(true, result.IsError);
         Assert.Equal(1, _auth0.ApiCount);
         var audit = JsonSerializer.Serialize(await _governance.AuditAsync());
-        Assert.DoesNotContain("cs-" + Planted, audit, StringComparison.Ordinal);
-        var arguments = JsonDocument.Parse(Assert.Single(await _governance.CallRecordsAsync()).Arguments!).RootElement;
-        Assert.Equal(JsonRedactor.Mask, arguments.GetProperty("body").GetProperty("clientSecret").GetString());
-        Assert.Equal(query, arguments.GetProperty("q").GetString());
+        Assert.DoesNotContain(Planted, audit, StringComparison.Ordinal);
+        Assert.Contains(await _governance.CallRecordsAsync(), r => r.Arguments!.Contains("[REDACTED]", StringComparison.Ordinal));
     }
 
     [Fact]

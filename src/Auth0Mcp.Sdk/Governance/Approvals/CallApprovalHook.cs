@@ -202,7 +202,7 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
     /// secrets are masked. The hash covers the real arguments.
     /// </summary>
     private static string Shown(Auth0ToolDescriptor descriptor, Dictionary<string, JsonElement> arguments) =>
-        JsonRedactor.Secrets.RedactArguments(CanonicalArguments.Json(SecretMaps.MaskArguments(descriptor, arguments)), out _);
+        JsonRedactor.Secrets.RedactCallArguments(CanonicalArguments.Json(SecretMaps.MaskArguments(descriptor, arguments)), descriptor.Request.Body, out _);
 
     /// <summary>The confirmation text: the action, the target resource, all the arguments (secrets masked), path values as <paramref name="shown"/> has them.</summary>
     private static string Summary(ToolCallContext context, string shown)

@@ -26,16 +26,24 @@ public sealed partial class JsonRedactor
     /// never masked whole but read on, each member judged by its own name; numbers, booleans and null are shown;</item>
     /// <item>in every other string only credentials are masked: the registered credential values, JWT-shaped runs, and
     /// a string that is nothing but PEM blocks with a private key among them. The free-text patterns (<c>password:
-    /// "…"</c>, <c>Bearer …</c>, a PEM block to its END line) are not applied: inside an action's code or a page's HTML
-    /// they would hide whatever a caller puts between the quotes.</item>
+    /// "…"</c>, <c>Bearer …</c>, a PEM block to its END line) apply only to an argument that is itself a string (a
+    /// query such as <c>q</c>): inside a body (an action's code, a page's HTML) they would hide whatever a caller puts
+    /// between the quotes.</item>
     /// </list>
     /// A text that is not one valid JSON value is replaced by <see cref="Withheld"/> (counted as one). Maps of secrets
     /// (values under names the user chose) are masked before this, from the tool's descriptor (<c>SecretMaps</c>).
     /// </summary>
-    public string RedactArguments(string json, out int count)
+    public string RedactArguments(string json, out int count) => RedactCallArguments(json, null, out count);
+
+    /// <summary>
+    /// <see cref="RedactArguments"/> for a call of a tool whose request body is the argument
+    /// <paramref name="bodyArgument"/> (<see cref="Auth0Mcp.Sdk.Catalog.Auth0RequestPlan.Body"/>): that argument, when it is a
+    /// string (a text body, a template), is judged like a string inside a body, without the free-text patterns.
+    /// </summary>
+    internal string RedactCallArguments(string json, string? bodyArgument, out int count)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var redacted = RedactArgumentsUtf8(Encoding.UTF8.GetBytes(json), out count);
+        var redacted = RedactArgumentsUtf8(Encoding.UTF8.GetBytes(json), bodyArgument, out count);
         if (redacted is null)
         {
             count = 1;
@@ -50,7 +58,7 @@ public sealed partial class JsonRedactor
         (parent is null || !NamedMembersParents.Contains(Canonical(parent))) && IsRedacted(parent, name);
 
     /// <summary>The token-stream walk of <see cref="RedactArguments"/>; null when the input is not one valid JSON value.</summary>
-    private byte[]? RedactArgumentsUtf8(ReadOnlySpan<byte> json, out int count)
+    private byte[]? RedactArgumentsUtf8(ReadOnlySpan<byte> json, string? bodyArgument, out int count)
     {
         count = 0;
         if (json.StartsWith(Utf8Bom))
@@ -88,8 +96,11 @@ public sealed partial class JsonRedactor
                         break;
                     case JsonTokenType.String:
                         var underSecret = property is not null ? secret : owners.Count > 0 && owners.Peek().Secret;
+                        // An argument that is itself a string (a query such as q, a path or header value) is short text
+                        // a person typed: the free-text patterns apply there, never inside a body.
+                        var freeText = owners.Count == 1 && property is not null && property != bodyArgument;
                         property = null;
-                        if (MaskArgumentString(reader.GetString()!, underSecret, out var n) is { } masked)
+                        if (MaskArgumentString(reader.GetString()!, underSecret, freeText, out var n) is { } masked)
                         {
                             edits.Add((reader.TokenStartIndex, reader.BytesConsumed, masked));
                             count += n;
@@ -120,7 +131,7 @@ public sealed partial class JsonRedactor
     /// The JSON replacement of one argument string, or null when it is shown as it is: under a secret name masked whole
     /// unless it is only public PEM blocks; anywhere, a private key alone is masked whole, and credentials inside it.
     /// </summary>
-    private byte[]? MaskArgumentString(string value, bool underSecretName, out int count)
+    private byte[]? MaskArgumentString(string value, bool underSecretName, bool freeText, out int count)
     {
         count = 0;
         var pem = PemBlocks.Classify(value);
@@ -135,7 +146,7 @@ public sealed partial class JsonRedactor
             return null;
         }
 
-        var masked = SecretText.MaskCredentials(value, out count);
+        var masked = freeText ? SecretText.Mask(value, IsSecretWord, out count) : SecretText.MaskCredentials(value, out count);
         return count > 0 ? EncodeString(masked) : null;
     }
 }
