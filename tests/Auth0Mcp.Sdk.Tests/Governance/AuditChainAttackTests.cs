@@ -347,6 +347,32 @@ public sealed class AuditChainAttackTests
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public async Task Verify_CheckpointLineTornByACrashThenWrittenOn_IntactAndTheNewCheckpointCounts(string kind)
+    {
+        // A writer killed mid-append leaves its checkpoint line without a newline; the next writer (another server,
+        // the command line) must not glue its line onto it, and verify must not report the torn line for ever.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using (var killed = await SeedAsync(fixture, 3))
+        {
+        }
+
+        var whole = await File.ReadAllBytesAsync(fixture.CheckpointFile);
+        await File.WriteAllBytesAsync(fixture.CheckpointFile, whole[..^25]);
+        await using var next = await SeedAsync(fixture, 1);
+
+        var verification = await next.VerifyAuditAsync();
+
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.Contains(verification.Checked, c => c.Contains("names record 4", StringComparison.Ordinal));
+        Assert.Contains(verification.Checked, c => c.Contains("cut short by a crash", StringComparison.Ordinal));
+
+        // The checkpoint written after the torn line still catches the end of the chain deleted.
+        var third = (await ReadAllAsync(next))[2];
+        await fixture.ExecuteAsync($"DELETE FROM audit_log WHERE seq = 4; UPDATE audit_head SET seq = 3, hash = {Sql(third.Hash)} WHERE id = 1");
+        await AssertDetectedAsync(next, "names record 4 but the chain ends at record 3");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public async Task Verify_AfterKeyRotation_OldAndNewSealsVerify_AndARemovedKeyIsNamed(string kind)
     {
         await using var fixture = await StoreFixture.CreateAsync(kind);
