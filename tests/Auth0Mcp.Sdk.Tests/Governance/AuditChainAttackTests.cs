@@ -124,20 +124,23 @@ public sealed class AuditChainAttackTests
     }
 
     [Theory, SqliteStore, PostgresStore]
-    public async Task Verify_WhileAnotherInstanceAppends_NeverReportsABreak(string kind)
+    public async Task Verify_WhileOtherInstancesAppend_NeverReportsABreak(string kind)
     {
-        // Another instance (a server) commits batches the whole time; every verify of this instance must be intact.
+        // Two other instances (servers) commit batches the whole time; every verify of this instance must be intact.
         await using var fixture = await StoreFixture.CreateAsync(kind);
         await using var verifier = await SeedAsync(fixture, 3);
-        await using var writer = await fixture.OpenAsync();
+        await using var writerA = await fixture.OpenAsync();
+        await using var writerB = await fixture.OpenAsync();
         using var stop = new CancellationTokenSource();
-        var writing = Task.Run(async () =>
+        async Task WriteAsync(IGovernanceStore writer, string name)
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
-                await Task.WhenAll(Enumerable.Range(0, 3).Select(j => writer.AppendAuditAsync(Call($"w{i}-{j}"))));
+                await Task.WhenAll(Enumerable.Range(0, 3).Select(j => writer.AppendAuditAsync(Call($"{name}{i}-{j}"))));
             }
-        });
+        }
+
+        var writing = Task.WhenAll(Task.Run(() => WriteAsync(writerA, "a")), Task.Run(() => WriteAsync(writerB, "b")));
 
         var broken = new List<string>();
         try
