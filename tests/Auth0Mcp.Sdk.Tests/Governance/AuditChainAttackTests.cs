@@ -72,6 +72,98 @@ public sealed class AuditChainAttackTests
         Assert.Contains(stale.Problems, p => p.Contains("the chain ends at record 3 but the head says 2", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Verify_HeadReadAgainIsPastTheLastPage_ReadsOnToItAndReportsOnlyRecordsThatCannotBeRead()
+    {
+        // The rows went past the head read at the start (one record appended while they were read), and more were
+        // committed after the last page and before the head was read again: the head is then past the rows. Verify
+        // reads on from the last row to the head; only a head naming records that are not there is a deletion.
+        var keys = AuditKeyRing.FromKeys([new byte[32]], "test");
+        var rows = new List<AuditRow>();
+        var previous = AuditChain.Genesis;
+        for (var seq = 1; seq <= 5; seq++)
+        {
+            var row = AuditChain.Seal(Call("user" + seq), seq, previous, keys);
+            rows.Add(row);
+            previous = row.Hash;
+        }
+
+        var atStart = (2L, rows[1].Hash);
+        var atEnd = (5L, rows[4].Hash);
+        var readOn = new List<long>();
+        IAsyncEnumerable<AuditRow> After(long sequence, IReadOnlyList<AuditRow> stored)
+        {
+            readOn.Add(sequence);
+            return stored.Where(r => r.Sequence > sequence).ToAsyncEnumerable();
+        }
+
+        var grown = await AuditChain.VerifyAsync(rows.Take(3).ToAsyncEnumerable(), atStart, keys, null, headNow: _ => Task.FromResult(atEnd), readAfter: (s, _) => After(s, rows));
+        var truncated = await AuditChain.VerifyAsync(rows.Take(3).ToAsyncEnumerable(), atStart, keys, null, headNow: _ => Task.FromResult(atEnd), readAfter: (s, _) => After(s, rows.Take(4).ToList()));
+
+        Assert.True(grown.IsValid, string.Join("; ", grown.Problems));
+        Assert.Equal(5, grown.Count);
+        Assert.Equal([3L, 3L, 4L], readOn); // grown: once from 3; truncated: from 3, then from 4, which has nothing after it
+        Assert.False(truncated.IsValid);
+        Assert.Contains("the chain ends at record 4 but the head says 5 (records deleted at the end?)", truncated.Problems);
+    }
+
+    [Fact]
+    public async Task Verify_RecordsCommittedBetweenTheLastPageAndTheSecondHeadRead_NotReportedAsTampering()
+    {
+        // What three servers writing did to `audit verify` (reported "the chain ends at record 788 but the head says
+        // 792"): a record is appended while the rows are read (the rows pass the first head), and two more after the
+        // last row is read, before the head is read again. The store is made to do exactly that, once.
+        await using var fixture = await StoreFixture.CreateAsync("sqlite");
+        await using var inner = await SeedAsync(fixture, 3);
+        await using IGovernanceStore store = new AppendingWhileReadStore(inner);
+
+        var verification = await store.VerifyAuditAsync();
+
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.Equal(6, verification.Count);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Verify_WhileOtherInstancesAppend_NeverReportsABreak(string kind)
+    {
+        // Two other instances (servers) commit batches the whole time; every verify of this instance must be intact.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var verifier = await SeedAsync(fixture, 3);
+        await using var writerA = await fixture.OpenAsync();
+        await using var writerB = await fixture.OpenAsync();
+        using var stop = new CancellationTokenSource();
+        async Task WriteAsync(IGovernanceStore writer, string name)
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await Task.WhenAll(Enumerable.Range(0, 3).Select(j => writer.AppendAuditAsync(Call($"{name}{i}-{j}"))));
+            }
+        }
+
+        var writing = Task.WhenAll(Task.Run(() => WriteAsync(writerA, "a")), Task.Run(() => WriteAsync(writerB, "b")));
+
+        var broken = new List<string>();
+        try
+        {
+            for (var run = 0; run < 100; run++)
+            {
+                var verification = await verifier.VerifyAuditAsync();
+                if (!verification.IsValid)
+                {
+                    broken.Add($"run {run}: {string.Join("; ", verification.Problems)}");
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await writing;
+        }
+
+        Assert.Empty(broken);
+        Assert.True((await verifier.VerifyAuditAsync()).IsValid);
+    }
+
     [Theory, SqliteStore, PostgresStore]
     public async Task Attack_TruncatedThenWrittenOn_TheWriteIsRefusedAndTheTruncationStaysVisible(string kind)
     {
@@ -258,6 +350,32 @@ public sealed class AuditChainAttackTests
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public async Task Verify_CheckpointLineTornByACrashThenWrittenOn_IntactAndTheNewCheckpointCounts(string kind)
+    {
+        // A writer killed mid-append leaves its checkpoint line without a newline; the next writer (another server,
+        // the command line) must not glue its line onto it, and verify must not report the torn line for ever.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using (var killed = await SeedAsync(fixture, 3))
+        {
+        }
+
+        var whole = await File.ReadAllBytesAsync(fixture.CheckpointFile);
+        await File.WriteAllBytesAsync(fixture.CheckpointFile, whole[..^25]);
+        await using var next = await SeedAsync(fixture, 1);
+
+        var verification = await next.VerifyAuditAsync();
+
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.Contains(verification.Checked, c => c.Contains("names record 4", StringComparison.Ordinal));
+        Assert.Contains(verification.Checked, c => c.Contains("cut short by a crash", StringComparison.Ordinal));
+
+        // The checkpoint written after the torn line still catches the end of the chain deleted.
+        var third = (await ReadAllAsync(next))[2];
+        await fixture.ExecuteAsync($"DELETE FROM audit_log WHERE seq = 4; UPDATE audit_head SET seq = 3, hash = {Sql(third.Hash)} WHERE id = 1");
+        await AssertDetectedAsync(next, "names record 4 but the chain ends at record 3");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public async Task Verify_AfterKeyRotation_OldAndNewSealsVerify_AndARemovedKeyIsNamed(string kind)
     {
         await using var fixture = await StoreFixture.CreateAsync(kind);
@@ -351,5 +469,39 @@ public sealed class AuditChainAttackTests
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Reads as a store paging through a growing chain does, once: the rows, then one record appended and read as
+    /// the next page, then two more appended after the last page (before the verifier reads the head again).
+    /// </summary>
+    private sealed class AppendingWhileReadStore(IGovernanceStore inner) : DelegatingGovernanceStore(inner)
+    {
+        private int _reads;
+
+        public override async IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var last = afterSequence;
+            await foreach (var row in Inner.ReadAuditAsync(afterSequence, cancellationToken))
+            {
+                last = row.Sequence;
+                yield return row;
+            }
+
+            if (Interlocked.Increment(ref _reads) != 1)
+            {
+                yield break;
+            }
+
+            // The next page: one record committed before it is read, two after it.
+            await Inner.AppendAuditAsync(Call("during"), cancellationToken);
+            await foreach (var row in Inner.ReadAuditAsync(last, cancellationToken))
+            {
+                yield return row;
+            }
+
+            await Inner.AppendAuditAsync(Call("after-1"), cancellationToken);
+            await Inner.AppendAuditAsync(Call("after-2"), cancellationToken);
+        }
     }
 }

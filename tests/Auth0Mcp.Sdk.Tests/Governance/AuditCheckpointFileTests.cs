@@ -96,5 +96,60 @@ public sealed class AuditCheckpointFileTests
         Assert.Equal([1L, 2], file.Read(Keys).Valid.Select(c => c.Sequence));
     }
 
+    [Fact]
+    public void Append_AfterAWriterStoppedMidLine_EndsTheTornLineAndItsCheckpointIsRead()
+    {
+        using var directory = new TestDirectory("auth0mcp-checkpoints-");
+        var path = directory.File("audit.checkpoints");
+        var file = new AuditCheckpointFile(path);
+        file.Append(Keys, 1, "hash-1", DateTimeOffset.UtcNow);
+        file.Append(Keys, 2, "hash-2", DateTimeOffset.UtcNow);
+        var whole = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, whole[..^25]); // the writer of checkpoint 2 killed mid-append: no newline
+        var torn = file.Read(Keys);
+
+        new AuditCheckpointFile(path).Append(Keys, 3, "hash-3", DateTimeOffset.UtcNow); // the next writer
+
+        var read = file.Read(Keys);
+        var lines = File.ReadAllText(path).Split('\n');
+        Assert.Empty(torn.Problems);
+        Assert.Empty(read.Problems);
+        Assert.Equal([1L, 3], read.Valid.Select(c => c.Sequence));
+        Assert.Contains(read.Notes, n => n.Contains("checkpoint line 2 is the start of a checkpoint cut short by a crash", StringComparison.Ordinal));
+        Assert.Equal(4, lines.Length); // 1, the torn 2 ended by a newline, 3, and the empty rest after the last newline
+        Assert.StartsWith("{\"seq\":3,", lines[2], StringComparison.Ordinal);
+        Assert.Equal("", lines[3]);
+    }
+
+    [Theory]
+    [InlineData("{\"seq\":2,\"hash\":\"hmac-sha256:abc:12", true)]
+    [InlineData("{\"se", true)]
+    [InlineData("{\"seq\":2,\"hash\":\"h\",\"time\":\"2026-12-01T00:00:00.0000000Z\",\"key\":\"k\",\"mac\":\"ab", true)]
+    [InlineData("{\"seq\":2,\"hash\":\"h\0\0\0\0", true)] // extended but never written: NUL bytes
+    [InlineData("\0\0\0\0\0\0", true)]
+    [InlineData("{\"seq\":2,\"hash\":\"h\",\"time\":\"not a time\",\"key\":\"k\",\"mac\":\"ab\"}", false)] // complete: not cut short
+    [InlineData("{\"seq\":,\"hash\":\"h", false)]
+    [InlineData("{\"seq\":2,\"mac\":\"ab", false)]
+    [InlineData("{\"seq\":2,\"hash\":\"h\"}", false)]
+    [InlineData("removed the newest checkpoint", false)]
+    public void IsTornCheckpoint_OnlyAStrictPrefixOfALineAsWritten(string line, bool torn) =>
+        Assert.Equal(torn, AuditCheckpointFile.IsTornCheckpoint(line));
+
+    [Fact]
+    public void Read_AnUnreadableLineThatIsNotATornCheckpoint_StaysAProblemWhereverItIs()
+    {
+        using var directory = new TestDirectory("auth0mcp-checkpoints-");
+        var path = directory.File("audit.checkpoints");
+        var file = new AuditCheckpointFile(path);
+        file.Append(Keys, 1, "hash-1", DateTimeOffset.UtcNow);
+        File.AppendAllText(path, "{\"seq\":2,\"hash\":\"edited\"}\n");
+        file.Append(Keys, 3, "hash-3", DateTimeOffset.UtcNow);
+
+        var read = file.Read(Keys);
+
+        Assert.Equal(["checkpoint line 2 is unreadable"], read.Problems);
+        Assert.Equal([1L, 3], read.Valid.Select(c => c.Sequence));
+    }
+
     private static long Newest(AuditCheckpointFile file) => file.Read(Keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
 using Auth0Mcp.Sdk.Governance;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -132,6 +133,24 @@ internal sealed class StoreFixture : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>The first column of the first row of <paramref name="sql"/>, as text.</summary>
+    public async Task<string?> ScalarAsync(string sql)
+    {
+        if (Kind == "sqlite")
+        {
+            await using var connection = new SqliteConnection($"Data Source={Location};Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return (await command.ExecuteScalarAsync())?.ToString();
+        }
+
+        await using var pg = new NpgsqlConnection(Location);
+        await pg.OpenAsync();
+        await using var query = new NpgsqlCommand(sql, pg);
+        return (await query.ExecuteScalarAsync())?.ToString();
     }
 
     private async Task SqliteExecuteAsync(string sql)
@@ -476,6 +495,47 @@ public sealed class GovernanceStoreContractTests
         var state = await gb.GetStateAsync();
         Assert.All(state.Tools, t => Assert.Equal(ToolState.Approved, t.State));
         Assert.Equal(10, (await ReadAllAsync(a)).Select(AuditChain.Read).Count(r => r.Event == "tool.approved"));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task State_MembersANewerBuildAdded_SurviveAChangeByThisBuild(string kind)
+    {
+        // A newer build's server saved members this build does not know (as call_approvals once was new); this build
+        // loading the document, changing something and saving it must write them back as they were.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        var governance = new ToolGovernance(store);
+        await governance.SyncCatalogAsync([Descriptors.Make("auth0_t0_get"), Descriptors.Make("auth0_t1_get")], "system");
+        await governance.ApproveAsync(["auth0_t0_get"], "admin");
+        await governance.CreateProfileAsync("everyone", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+        var stored = JsonNode.Parse((await fixture.ScalarAsync("SELECT body FROM governance_state WHERE id = 1"))!)!.AsObject();
+        var added = new Dictionary<string, JsonNode>
+        {
+            ["legal_holds"] = JsonNode.Parse("""[{"user":"mallory","until":"2027-01-01T00:00:00Z","nested":{"n":1.50,"ok":true,"none":null}}]""")!,
+            ["policy_version"] = JsonValue.Create(7),
+        };
+        foreach (var (name, value) in added)
+        {
+            stored[name] = value.DeepClone();
+        }
+
+        var t0 = stored["tools"]!.AsArray().Single(t => (string?)t!["name"] == "auth0_t0_get")!.AsObject();
+        t0["approvers_required"] = 2;
+        t0["reviewed_by"] = new JsonArray("carol", "dave");
+        stored["defaults"]!["new_tool_risk_ceiling"] = "write";
+        stored["profiles"]![0]!["mfa_required"] = true;
+        await fixture.ExecuteAsync($"UPDATE governance_state SET body = '{stored.ToJsonString().Replace("'", "''", StringComparison.Ordinal)}', revision = revision + 1 WHERE id = 1");
+
+        await governance.ApproveAsync(["auth0_t1_get"], "admin"); // load, change, save
+
+        var after = JsonNode.Parse((await fixture.ScalarAsync("SELECT body FROM governance_state WHERE id = 1"))!)!.AsObject();
+        Assert.All(added, a => Assert.True(JsonNode.DeepEquals(a.Value, after[a.Key]), $"{a.Key}: {after[a.Key]?.ToJsonString() ?? "gone"}"));
+        var t0After = after["tools"]!.AsArray().Single(t => (string?)t!["name"] == "auth0_t0_get")!;
+        Assert.Equal(2, (int?)t0After["approvers_required"]);
+        Assert.True(JsonNode.DeepEquals(new JsonArray("carol", "dave"), t0After["reviewed_by"]));
+        Assert.Equal("write", (string?)after["defaults"]?["new_tool_risk_ceiling"]);
+        Assert.Equal(true, (bool?)after["profiles"]?[0]?["mfa_required"]);
+        Assert.Equal("Approved", (string?)after["tools"]!.AsArray().Single(t => (string?)t!["name"] == "auth0_t1_get")!["state"]);
     }
 
     [Theory, SqliteStore, PostgresStore]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Auth0Mcp.Sdk.Governance;
 
@@ -83,6 +84,13 @@ public sealed class CallApproval
 
     /// <summary>When its call ran.</summary>
     public DateTimeOffset? UsedAt { get; set; }
+
+    /// <summary>
+    /// Members of the stored call approval that this build does not know (added by a newer build), kept as they were read so
+    /// that saving a change does not erase them; null when there are none. Not for governance decisions.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 
     /// <summary>Whether the approval still matters at <paramref name="now"/> (pending or granted, not expired).</summary>
     public bool IsOpen(DateTimeOffset now) => Status is CallApprovalStatus.Pending or CallApprovalStatus.Granted && ExpiresAt > now;

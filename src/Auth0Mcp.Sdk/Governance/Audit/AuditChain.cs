@@ -127,6 +127,11 @@ public static class AuditChain
     /// Verifies rows in sequence order against each other, against <paramref name="keys"/> (every keyed seal),
     /// against the stored head, and against the checkpoints written outside the store.
     /// </summary>
+    /// <remarks>
+    /// For a chain being written while it is read: <paramref name="headNow"/> reads the head again when the rows pass
+    /// <paramref name="head"/>, and <paramref name="readAfter"/> reads the rows after a sequence when the head is past
+    /// the rows read (committed after the last page).
+    /// </remarks>
     internal static async Task<AuditVerification> VerifyAsync(
         IAsyncEnumerable<AuditRow> rows,
         (long Sequence, string Hash) head,
@@ -135,98 +140,68 @@ public static class AuditChain
         CancellationToken cancellationToken = default,
         IProgress<long>? progress = null,
         Func<CancellationToken, Task<(long Sequence, string Hash)>>? headNow = null,
-        (string KeyFile, string CheckpointFile)? missingKey = null)
+        (string KeyFile, string CheckpointFile)? missingKey = null,
+        Func<long, CancellationToken, IAsyncEnumerable<AuditRow>>? readAfter = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var problems = new List<string>();
-        var checkpointsBySequence = checkpoints?.Read.Valid.ToLookup(c => c.Sequence) ?? Enumerable.Empty<AuditCheckpoint>().ToLookup(c => c.Sequence);
-        long expected = 1, count = 0, keyed = 0, unkeyed = 0, lastUnkeyed = 0, matchedCheckpoints = 0;
-        var openIntents = new SortedSet<long>();
-        var previous = Genesis;
+        var walk = new ChainWalk(keys, checkpoints, problems, progress);
         await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            count++;
-            if (row.Sequence != expected)
-            {
-                problems.Add($"record {expected}{(row.Sequence > expected + 1 ? $"..{row.Sequence - 1}" : "")} is missing (next present is {row.Sequence})");
-            }
-
-            if (!string.Equals(row.PreviousHash, previous, StringComparison.Ordinal))
-            {
-                problems.Add($"record {row.Sequence}: previous hash does not match record {row.Sequence - 1}");
-            }
-
-            if (row.Hash.StartsWith(KeyedPrefix, StringComparison.Ordinal))
-            {
-                keyed++;
-                CheckKeyed(row, keys, problems);
-            }
-            else
-            {
-                unkeyed++;
-                lastUnkeyed = row.Sequence;
-                if (keyed > 0)
-                {
-                    problems.Add($"record {row.Sequence}: sealed without a key after keyed records (forged or recomputed)");
-                }
-                else if (!string.Equals(ComputeHash(row.PreviousHash, row.Body), row.Hash, StringComparison.Ordinal))
-                {
-                    problems.Add($"record {row.Sequence}: content does not match its hash (edited)");
-                }
-            }
-
-            if (CheckContent(row, problems) is { Kind: AuditKinds.Call } call)
-            {
-                if (call.Outcome == AuditOutcomes.Intent)
-                {
-                    openIntents.Add(row.Sequence);
-                }
-                else if (call.IntentSequence is { } intent)
-                {
-                    openIntents.Remove(intent);
-                }
-            }
-
-            foreach (var checkpoint in checkpointsBySequence[row.Sequence])
-            {
-                if (string.Equals(checkpoint.Hash, row.Hash, StringComparison.Ordinal))
-                {
-                    matchedCheckpoints++;
-                }
-                else
-                {
-                    problems.Add($"record {row.Sequence}: differs from the checkpoint of {checkpoint.Time.UtcDateTime:O} (rewritten)");
-                }
-            }
-
-            previous = row.Hash;
-            expected = row.Sequence + 1;
-            if (count % ProgressEvery == 0)
-            {
-                progress?.Report(count);
-            }
+            walk.Check(row);
         }
 
-        if (count == 0 || count % ProgressEvery != 0)
+        if (walk.Count == 0 || walk.Count % ProgressEvery != 0)
         {
-            progress?.Report(count); // the last: every record has been checked
+            progress?.Report(walk.Count); // the last: every record has been checked
         }
 
-        var last = expected - 1;
-        if (last > head.Sequence && headNow is not null)
+        // The head was read before the rows; writers may commit while they are read (a server writing as its chain
+        // is verified), each commit moving the rows and the head together. Rows past that head: read the head again,
+        // it must reach them. A head past the rows (records committed after the last page was read): read on from
+        // the last row, checking each record as before, until the rows reach the head. Only a head that names records
+        // that cannot be read — nothing more after the last row — is a deletion.
+        if (walk.Last > head.Sequence && headNow is not null)
         {
-            // Records appended while the chain was read (the server writing as it is verified): they were checked with
-            // the rest, and the head read now must reach them.
             head = await headNow(cancellationToken).ConfigureAwait(false);
         }
 
-        if (head.Sequence != last)
+        var headRowHash = head.Sequence == walk.Last ? walk.Previous : null; // the seal of the record the head names, as read
+        while (head.Sequence > walk.Last && readAfter is not null)
         {
+            var before = walk.Last;
+            await foreach (var row in readAfter(before, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                walk.Check(row);
+                if (row.Sequence == head.Sequence)
+                {
+                    headRowHash = row.Hash;
+                }
+            }
+
+            if (walk.Last == before)
+            {
+                break;
+            }
+
+            if (walk.Count % ProgressEvery != 0)
+            {
+                progress?.Report(walk.Count);
+            }
+        }
+
+        var (count, last, keyed, unkeyed, lastUnkeyed, matchedCheckpoints, openIntents) =
+            (walk.Count, walk.Last, walk.Keyed, walk.Unkeyed, walk.LastUnkeyed, walk.MatchedCheckpoints, walk.OpenIntents);
+        if (head.Sequence > last || (head.Sequence < last && headRowHash is null))
+        {
+            // Past the rows: records the head names are not there. Behind them without having been read before the
+            // rows that pass it: the head was moved back (or, for a caller that gives no way to read it again, rows
+            // were added after it).
             problems.Add($"the chain ends at record {last} but the head says {head.Sequence} (records deleted at the end?)");
         }
-        else if (head.Sequence > 0 && !string.Equals(head.Hash, previous, StringComparison.Ordinal))
+        else if (head.Sequence > 0 && !string.Equals(head.Hash, headRowHash, StringComparison.Ordinal))
         {
-            problems.Add("the last record's hash does not match the head");
+            problems.Add(head.Sequence == last ? "the last record's hash does not match the head" : $"record {head.Sequence}'s hash does not match the head");
         }
 
         var newest = checkpoints?.Read.Valid.MaxBy(c => c.Sequence);
@@ -272,6 +247,95 @@ public static class AuditChain
             SealsNotChecked = notChecked,
             IntentsWithoutOutcome = [.. openIntents],
         };
+    }
+
+    /// <summary>The checks of one row after another, in sequence order, and what they found so far.</summary>
+    private sealed class ChainWalk(AuditKeyRing? keys, (string Path, AuditCheckpointRead Read)? checkpoints, List<string> problems, IProgress<long>? progress)
+    {
+        private readonly ILookup<long, AuditCheckpoint> _checkpoints = checkpoints?.Read.Valid.ToLookup(c => c.Sequence) ?? Enumerable.Empty<AuditCheckpoint>().ToLookup(c => c.Sequence);
+        private long _expected = 1;
+
+        public long Count { get; private set; }
+
+        public long Keyed { get; private set; }
+
+        public long Unkeyed { get; private set; }
+
+        public long LastUnkeyed { get; private set; }
+
+        public long MatchedCheckpoints { get; private set; }
+
+        public SortedSet<long> OpenIntents { get; } = [];
+
+        /// <summary>The seal of the last row checked (<see cref="Genesis"/> before the first).</summary>
+        public string Previous { get; private set; } = Genesis;
+
+        /// <summary>The sequence of the last row checked (0 before the first).</summary>
+        public long Last => _expected - 1;
+
+        public void Check(AuditRow row)
+        {
+            Count++;
+            if (row.Sequence != _expected)
+            {
+                problems.Add($"record {_expected}{(row.Sequence > _expected + 1 ? $"..{row.Sequence - 1}" : "")} is missing (next present is {row.Sequence})");
+            }
+
+            if (!string.Equals(row.PreviousHash, Previous, StringComparison.Ordinal))
+            {
+                problems.Add($"record {row.Sequence}: previous hash does not match record {row.Sequence - 1}");
+            }
+
+            if (row.Hash.StartsWith(KeyedPrefix, StringComparison.Ordinal))
+            {
+                Keyed++;
+                CheckKeyed(row, keys, problems);
+            }
+            else
+            {
+                Unkeyed++;
+                LastUnkeyed = row.Sequence;
+                if (Keyed > 0)
+                {
+                    problems.Add($"record {row.Sequence}: sealed without a key after keyed records (forged or recomputed)");
+                }
+                else if (!string.Equals(ComputeHash(row.PreviousHash, row.Body), row.Hash, StringComparison.Ordinal))
+                {
+                    problems.Add($"record {row.Sequence}: content does not match its hash (edited)");
+                }
+            }
+
+            if (CheckContent(row, problems) is { Kind: AuditKinds.Call } call)
+            {
+                if (call.Outcome == AuditOutcomes.Intent)
+                {
+                    OpenIntents.Add(row.Sequence);
+                }
+                else if (call.IntentSequence is { } intent)
+                {
+                    OpenIntents.Remove(intent);
+                }
+            }
+
+            foreach (var checkpoint in _checkpoints[row.Sequence])
+            {
+                if (string.Equals(checkpoint.Hash, row.Hash, StringComparison.Ordinal))
+                {
+                    MatchedCheckpoints++;
+                }
+                else
+                {
+                    problems.Add($"record {row.Sequence}: differs from the checkpoint of {checkpoint.Time.UtcDateTime:O} (rewritten)");
+                }
+            }
+
+            Previous = row.Hash;
+            _expected = row.Sequence + 1;
+            if (Count % ProgressEvery == 0)
+            {
+                progress?.Report(Count);
+            }
+        }
     }
 
     // A keyed seal's input is this head followed by the record's body (its canonical JSON), in UTF-8.

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Auth0Mcp.Sdk.Catalog;
 
 namespace Auth0Mcp.Sdk.Governance;
@@ -41,6 +43,13 @@ public sealed class GovernanceState
     /// </summary>
     public string? CatalogHash { get; set; }
 
+    /// <summary>
+    /// Members of the stored document that this build does not know (added by a newer build), kept as they were read so
+    /// that saving a change does not erase them; null when there are none. Not for governance decisions.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     /// <summary>Finds a tool by exact name.</summary>
     public GovernedTool? FindTool(string name) => Tools.Find(t => string.Equals(t.Name, name, StringComparison.Ordinal));
 
@@ -74,6 +83,13 @@ public sealed class GovernanceDefaults
     /// and a changed tool always returns to review.
     /// </summary>
     public bool RequireApproval { get; set; } = true;
+
+    /// <summary>
+    /// Members of the stored defaults that this build does not know (added by a newer build), kept as they were read so
+    /// that saving a change does not erase them; null when there are none. Not for governance decisions.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 }
 
 /// <summary>Governance's record of one tool.</summary>
@@ -118,6 +134,13 @@ public sealed class GovernedTool
     /// <summary>Who last changed the record.</summary>
     public string? UpdatedBy { get; set; }
 
+    /// <summary>
+    /// Members of the stored tool that this build does not know (added by a newer build), kept as they were read so
+    /// that saving a change does not erase them; null when there are none. Not for governance decisions.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     /// <summary>Whether the tool was approved and has changed since: new content, or a risk above the one approved.</summary>
     internal bool ChangedSinceApproval() => ApprovedHash is not null && (ApprovedHash != ContentHash || RiskRoseSinceApproval());
 
@@ -143,6 +166,13 @@ public sealed class Toolset
     /// <summary>The tool names in the set (only approved, live ones are reachable through it).</summary>
     public List<string> Tools { get; set; } = [];
 
+    /// <summary>
+    /// Members of the stored toolset that this build does not know (added by a newer build), kept as they were read so
+    /// that saving a change does not erase them; null when there are none. Not for governance decisions.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     /// <summary>Whether <paramref name="name"/> is one of the automatic toolsets.</summary>
     public static bool IsAutomatic(string name) => name is AllApproved or ReadOnly;
 }
@@ -167,6 +197,13 @@ public sealed class AccessProfile
 
     /// <summary>How long a just-in-time activation (or a grant) lasts; null means until revoked (not allowed for just-in-time).</summary>
     public TimeSpan? Expiry { get; set; }
+
+    /// <summary>
+    /// Members of the stored profile that this build does not know (added by a newer build), kept as they were read so
+    /// that saving a change does not erase them; null when there are none. Not for governance decisions.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 }
 
 /// <summary>One user's request for, and grant of, a profile.</summary>
@@ -198,6 +235,13 @@ public sealed class AccessGrant
 
     /// <summary>When an active grant ends; null means until revoked.</summary>
     public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>
+    /// Members of the stored grant that this build does not know (added by a newer build), kept as they were read so
+    /// that saving a change does not erase them; null when there are none. Not for governance decisions.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 
     /// <summary>Whether the grant is active at <paramref name="now"/>.</summary>
     public bool IsActive(DateTimeOffset now) => Status == GrantStatus.Granted && (ExpiresAt is null || ExpiresAt > now);

@@ -16,7 +16,7 @@ internal sealed record AuditCheckpoint(long Sequence, string Hash, DateTimeOffse
 /// <param name="Exists">Whether the file exists.</param>
 /// <param name="Valid">The checkpoints whose signature verified.</param>
 /// <param name="Problems">Lines that are forged, unreadable or signed with an unknown key.</param>
-/// <param name="Notes">Harmless findings (a torn last line from a crash).</param>
+/// <param name="Notes">Harmless findings (a line torn by a crash while it was appended).</param>
 internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheckpoint> Valid, IReadOnlyList<string> Problems, IReadOnlyList<string> Notes);
 
 /// <summary>
@@ -34,6 +34,13 @@ internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheck
 /// The lock is an OS file lock (<c>flock</c> on Linux and macOS, a share-mode lock on Windows, through
 /// <see cref="FileShare.None"/>); the OS drops it when its holder exits, however it exits. Readers take no lock: the
 /// rename swaps whole files.</para>
+/// <para>A writer stopped mid-append leaves a torn line without its newline. The next append (holding the lock) ends
+/// it with a newline before its own line, so the new checkpoint is never glued onto the torn one and lost. Reading, a
+/// torn last line, or an unreadable line anywhere that is a strict prefix of a checkpoint line as this class writes it
+/// (<see cref="IsTornCheckpoint"/>), is a note, not a problem. This forgives nothing an attacker who can write the file
+/// could not already do: a line is unsigned until it is whole, and deleting a checkpoint line outright is not
+/// detectable either (lines are not chained; only the newest checkpoint protects the end of the chain, and rolling the
+/// file back is among what verify says it cannot prove). Any other unreadable line stays a problem.</para>
 /// </remarks>
 internal sealed class AuditCheckpointFile(string path, long compactBytes = AuditCheckpointFile.CompactBytes)
 {
@@ -53,8 +60,20 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
         var line = Format(keys, sequence, hash, time);
         using var writers = AcquireLock();
         long length;
+        var torn = EndsInTornLine();
         using (var stream = OpenForAppend())
         {
+            if (torn)
+            {
+                // A writer stopped mid-append (a crash, a kill) left a line without its newline: end it first, in the
+                // same write, so this line is not glued onto it. The torn line stays, on a line of its own, where
+                // Read recognizes it (IsTornCheckpoint) and ignores it.
+                var ended = new byte[line.Length + 1];
+                ended[0] = (byte)'\n';
+                line.CopyTo(ended, 1);
+                line = ended;
+            }
+
             stream.Write(line);
             length = stream.Length;
         }
@@ -99,6 +118,26 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
         }
     }
 
+    /// <summary>Whether the file is not empty and its last byte is not a newline (checked holding the writers' lock).</summary>
+    private bool EndsInTornLine()
+    {
+        try
+        {
+            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            if (stream.Length == 0)
+            {
+                return false;
+            }
+
+            stream.Seek(-1, SeekOrigin.End);
+            return stream.ReadByte() != '\n';
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+    }
+
     // Unbuffered: each append is one write of one line.
     private FileStream OpenForAppend() => new(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
 
@@ -124,7 +163,19 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
             var last = i == lines.Length - 1; // no newline after it: written when the process stopped
             if (!TryParse(line, out var checkpoint))
             {
-                (last ? notes : problems).Add($"checkpoint line {i + 1} is unreadable{(last ? " (torn by a crash while writing?); ignored" : "")}");
+                if (last)
+                {
+                    notes.Add($"checkpoint line {i + 1} is unreadable (torn by a crash while writing?); ignored");
+                }
+                else if (IsTornCheckpoint(line))
+                {
+                    notes.Add($"checkpoint line {i + 1} is the start of a checkpoint cut short by a crash while writing, ended by the next writer; ignored");
+                }
+                else
+                {
+                    problems.Add($"checkpoint line {i + 1} is unreadable");
+                }
+
                 continue;
             }
 
@@ -165,6 +216,80 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
 
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
+    }
+
+    /// <summary>The fixed text of a checkpoint line (<see cref="Format"/>) around its five values.</summary>
+    private static readonly string[] LineShape = ["{\"seq\":", ",\"hash\":\"", "\",\"time\":\"", "\",\"key\":\"", "\",\"mac\":\"", "\"}"];
+
+    /// <summary>
+    /// Whether <paramref name="line"/> is what an append cut short leaves: a strict prefix of a checkpoint line as
+    /// <see cref="Format"/> writes it (the fixed text in order, a number, then JSON strings, stopping anywhere before
+    /// the closing <c>"}</c>), possibly followed by NUL bytes (a file system that extended the file but never wrote
+    /// the data), or NUL bytes alone. Anything else unreadable — a complete line that does not parse, other text — is
+    /// not a torn append.
+    /// </summary>
+    internal static bool IsTornCheckpoint(string line)
+    {
+        var text = line.AsSpan().TrimEnd('\0');
+        var at = 0;
+        for (var part = 0; part < LineShape.Length; part++)
+        {
+            foreach (var expected in LineShape[part])
+            {
+                if (at == text.Length)
+                {
+                    return true;
+                }
+
+                if (text[at++] != expected)
+                {
+                    return false;
+                }
+            }
+
+            if (part == LineShape.Length - 1)
+            {
+                return false; // complete: not cut short
+            }
+
+            if (part == 0)
+            {
+                if (at < text.Length && text[at] == '-')
+                {
+                    at++;
+                }
+
+                var digits = at;
+                while (at < text.Length && char.IsAsciiDigit(text[at]))
+                {
+                    at++;
+                }
+
+                if (at == digits && at < text.Length)
+                {
+                    return false; // no number
+                }
+            }
+            else
+            {
+                while (at < text.Length && text[at] != '"')
+                {
+                    if (char.IsControl(text[at]))
+                    {
+                        return false;
+                    }
+
+                    at += text[at] == '\\' ? 2 : 1;
+                }
+
+                if (at > text.Length)
+                {
+                    return true; // cut after an escape's backslash
+                }
+            }
+        }
+
+        return false;
     }
 
     private static bool TryParse(string line, out AuditCheckpoint checkpoint)

@@ -190,7 +190,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             // A reader never creates the key: without it the links and columns are checked, the seals and the
             // checkpoints' signatures cannot be, and the result says so.
             var unsealed = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
-            return await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), unsealed, null, null, cancellationToken, progress, GetAuditHeadAsync, (missingKeyFile!, checkpoints.Path)).ConfigureAwait(false);
+            return await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), unsealed, null, null, cancellationToken, progress, GetAuditHeadAsync, (missingKeyFile!, checkpoints.Path), ReadAuditAsync).ConfigureAwait(false);
         }
 
         AuditCheckpointRead read;
@@ -204,7 +204,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
 
         var head = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
-        var result = await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), head, keys, (checkpoints.Path, read), cancellationToken, progress, GetAuditHeadAsync).ConfigureAwait(false);
+        var result = await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), head, keys, (checkpoints.Path, read), cancellationToken, progress, GetAuditHeadAsync, readAfter: ReadAuditAsync).ConfigureAwait(false);
         return read.Notes.Count == 0 ? result : result with { Checked = [.. result.Checked, .. read.Notes] };
     }
 

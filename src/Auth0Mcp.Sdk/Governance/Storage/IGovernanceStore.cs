@@ -47,7 +47,7 @@ public interface IGovernanceStore : IAsyncDisposable
     /// thousand, and at the end): for a caller that shows progress on a long log.
     /// </remarks>
     async Task<AuditVerification> VerifyAuditAsync(IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
-        await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false), null, null, cancellationToken, progress, GetAuditHeadAsync).ConfigureAwait(false);
+        await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false), null, null, cancellationToken, progress, GetAuditHeadAsync, readAfter: ReadAuditAsync).ConfigureAwait(false);
 
     /// <summary>Checks the whole audit chain (see <see cref="VerifyAuditAsync(IProgress{long}, CancellationToken)"/>).</summary>
     Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken) => VerifyAuditAsync(null, cancellationToken);
