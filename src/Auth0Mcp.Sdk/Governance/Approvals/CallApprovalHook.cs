@@ -198,7 +198,7 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
 
     /// <summary>
     /// The arguments as a reviewer sees them, whole: canonical JSON through the arguments' view
-    /// (<see cref="JsonRedactor.RedactArguments"/>: only values that are secrets masked) after the tool's maps of
+    /// (<see cref="JsonRedactor.RedactCallArguments"/>: only values that are secrets masked) after the tool's maps of
     /// secrets are masked. The hash covers the real arguments.
     /// </summary>
     private static string Shown(Auth0ToolDescriptor descriptor, Dictionary<string, JsonElement> arguments) =>

@@ -24,21 +24,19 @@ public sealed partial class JsonRedactor
     /// object excepted), only a string is masked, whole (or each string of an array), unless it is nothing but public
     /// PEM blocks (a public key or certificate: <see cref="PemBlocks.PublicLabels"/>); an object or array there is
     /// never masked whole but read on, each member judged by its own name; numbers, booleans and null are shown;</item>
-    /// <item>in every other string only credentials are masked: the registered credential values, JWT-shaped runs, and
-    /// a string that is nothing but PEM blocks with a private key among them. The free-text patterns (<c>password:
-    /// "…"</c>, <c>Bearer …</c>, a PEM block to its END line) apply only to an argument that is itself a string (a
-    /// query such as <c>q</c>): inside a body (an action's code, a page's HTML) they would hide whatever a caller puts
-    /// between the quotes.</item>
+    /// <item>in every other string only what has a credential's shape is masked: the registered credential values,
+    /// JWT-shaped runs, a <c>Bearer</c>/<c>Basic</c> token, the value of a secret-named assignment when it is one run
+    /// of token characters (<c>api_key=…</c>, <c>password: "s3cr3t"</c>: no spaces, quotes, brackets, parentheses or
+    /// colons, so it cannot be code or a URL), and a string that is nothing but PEM blocks with a private key among them. The full
+    /// free-text patterns (a quoted value of any content, a PEM block to its END line) apply only to an argument that is
+    /// itself a string (a query such as <c>q</c>): inside a body (an action's code, a page's HTML) they would hide
+    /// whatever a caller puts between the quotes.</item>
     /// </list>
     /// A text that is not one valid JSON value is replaced by <see cref="Withheld"/> (counted as one). Maps of secrets
     /// (values under names the user chose) are masked before this, from the tool's descriptor (<c>SecretMaps</c>).
-    /// </summary>
-    public string RedactArguments(string json, out int count) => RedactCallArguments(json, null, out count);
-
-    /// <summary>
-    /// <see cref="RedactArguments"/> for a call of a tool whose request body is the argument
-    /// <paramref name="bodyArgument"/> (<see cref="Auth0Mcp.Sdk.Catalog.Auth0RequestPlan.Body"/>): that argument, when it is a
-    /// string (a text body, a template), is judged like a string inside a body, without the free-text patterns.
+    /// The argument <paramref name="bodyArgument"/> is the request body (<see cref="Auth0Mcp.Sdk.Catalog.Auth0RequestPlan.Body"/>):
+    /// when it is a string (a text body, a template) it is judged like a string inside a body, without the free-text
+    /// patterns. Null when the tool has no body (or is not known: every string argument is then judged as typed text).
     /// </summary>
     internal string RedactCallArguments(string json, string? bodyArgument, out int count)
     {
@@ -57,7 +55,7 @@ public sealed partial class JsonRedactor
     private bool IsSecretArgument(string? parent, string name) =>
         (parent is null || !NamedMembersParents.Contains(Canonical(parent))) && IsRedacted(parent, name);
 
-    /// <summary>The token-stream walk of <see cref="RedactArguments"/>; null when the input is not one valid JSON value.</summary>
+    /// <summary>The token-stream walk of <see cref="RedactCallArguments"/>; null when the input is not one valid JSON value.</summary>
     private byte[]? RedactArgumentsUtf8(ReadOnlySpan<byte> json, string? bodyArgument, out int count)
     {
         count = 0;
@@ -146,7 +144,7 @@ public sealed partial class JsonRedactor
             return null;
         }
 
-        var masked = freeText ? SecretText.Mask(value, IsSecretWord, out count) : SecretText.MaskCredentials(value, out count);
+        var masked = freeText ? SecretText.Mask(value, IsSecretWord, out count) : SecretText.MaskCredentials(value, IsSecretWord, out count);
         return count > 0 ? EncodeString(masked) : null;
     }
 }

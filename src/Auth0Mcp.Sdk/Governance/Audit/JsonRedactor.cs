@@ -13,7 +13,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// and a JWT's signature alone, PEM private keys, <c>client_secret=…</c>, <c>password: …</c>, JSON inside HTML),
 /// and fails closed: a text that starts like JSON but cannot be read is withheld (<see cref="Withheld"/>), never
 /// passed through. Used for tool results, errors and audit reasons; a call's arguments, as an approver and the audit
-/// see them, go through <see cref="RedactArguments"/>, which masks only values that are secrets (docs/security.md).
+/// see them, go through <see cref="RedactCallArguments"/>, which masks only values that are secrets (docs/security.md).
 /// </summary>
 public sealed partial class JsonRedactor
 {

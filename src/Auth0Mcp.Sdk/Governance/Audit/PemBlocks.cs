@@ -3,7 +3,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// <summary>
 /// Judges a whole string that may be PEM (RFC 7468): one or more blocks <c>-----BEGIN LABEL-----</c>, a base64 body
 /// (RFC 1421 header lines such as <c>Proc-Type: 4,ENCRYPTED</c> allowed), <c>-----END LABEL-----</c>, with nothing
-/// but whitespace around and between them. Used by the arguments' view (<see cref="JsonRedactor.RedactArguments"/>)
+/// but whitespace around and between them. Used by the arguments' view (<see cref="JsonRedactor.RedactCallArguments"/>)
 /// to show a public key or certificate under a secret-looking name (<c>pem</c>, <c>encryption_key.pem</c>) and to mask
 /// a string that is a private key under any name. A body that holds anything but base64, whitespace, <c>:</c>,
 /// <c>,</c> and <c>-</c> is not PEM, so a script or HTML dressed as a key is judged as the text it is.

@@ -129,20 +129,58 @@ internal static partial class SecretText
     }
 
     /// <summary>
-    /// Masks only the credentials that are secrets wherever they appear: the registered credential values and JWT-shaped
-    /// runs. The arguments' view (<see cref="JsonRedactor.RedactArguments"/>) applies this to every argument string: a
-    /// mask there covers the credential alone, where the free-text patterns of <see cref="Mask"/> (<c>password: "…"</c>,
-    /// a PEM block to its END line) could cover any text a caller wraps in them.
+    /// Masks only what has a credential's shape, wherever it appears: the registered credential values, JWT-shaped
+    /// runs, a <c>Bearer</c>/<c>Basic</c> token (token characters only), and the value of an assignment to a secret name
+    /// when it is one run of token characters (<see cref="IsCredentialShaped"/>). The arguments' view
+    /// (<see cref="JsonRedactor.RedactCallArguments"/>) applies this inside a body: none of these masks can cover a space,
+    /// a quote, a bracket or a parenthesis, so none can hide code, where the full patterns of <see cref="Mask"/>
+    /// (<c>password: "…"</c> of any content, a PEM block to its END line) could cover any text a caller wraps in them.
     /// </summary>
     /// <exception cref="RegexMatchTimeoutException">The text is too hostile to scan in time (callers fail closed).</exception>
-    public static string MaskCredentials(string text, out int count)
+    public static string MaskCredentials(string text, Func<string, bool> isSecretName, out int count)
     {
         var result = MaskRegistered(text, JsonRedactor.Mask, out count);
         var masked = 0;
         result = MaskJwts(result, ref masked);
+        if (result.Contains("Bearer", StringComparison.OrdinalIgnoreCase) || result.Contains("Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            result = SchemePattern().Replace(result, m =>
+            {
+                masked++;
+                return m.Groups["scheme"].Value + " " + JsonRedactor.Mask;
+            });
+        }
+
+        if (result.AsSpan().IndexOfAny("=:") >= 0)
+        {
+            result = MaskAssignments(result, isSecretName, ref masked, credentialShapedOnly: true);
+        }
+
         count += masked;
         return result;
     }
+
+    /// <summary>
+    /// Whether an assignment's value (its quotes, if any, aside) is one run of up to 512 token characters: letters,
+    /// digits and <c>. _ ~ + / = - @ % ! $ * # ^</c> (no colon, so no URL with a scheme). A password, a key or a token
+    /// has this shape; code does not.
+    /// </summary>
+    private static bool IsCredentialShaped(string value)
+    {
+        foreach (var quote in (ReadOnlySpan<string>)["\\\"", "&quot;", "\"", "'"])
+        {
+            if (value.Length >= 2 * quote.Length && value.StartsWith(quote, StringComparison.Ordinal) && value.EndsWith(quote, StringComparison.Ordinal))
+            {
+                value = value[quote.Length..^quote.Length];
+                break;
+            }
+        }
+
+        return value.Length is > 0 and <= 512 && value.AsSpan().IndexOfAnyExcept(CredentialCharacters) < 0;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> CredentialCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+/=-@%!$*#^");
 
     // A JWT is three base64url runs joined by dots: a mask never covers a space or any other punctuation.
     private static string MaskJwts(string text, ref int masked)
@@ -164,7 +202,7 @@ internal static partial class SecretText
 
     // A match whose name is not secret is scanned again from its value on: "message":"bad client_secret=x" must
     // still mask the inner assignment.
-    private static string MaskAssignments(string text, Func<string, bool> isSecretName, ref int masked)
+    private static string MaskAssignments(string text, Func<string, bool> isSecretName, ref int masked, bool credentialShapedOnly = false)
     {
         StringBuilder? sb = null;
         var position = 0;
@@ -187,7 +225,7 @@ internal static partial class SecretText
                 name = name[(dot + 1)..];
             }
 
-            if (!isSecretName(name) || IsHarmless(value))
+            if (!isSecretName(name) || IsHarmless(value) || (credentialShapedOnly && !IsCredentialShaped(value)))
             {
                 start = valueGroup.Index;
                 continue;
