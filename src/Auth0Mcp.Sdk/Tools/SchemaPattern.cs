@@ -4,10 +4,12 @@ using System.Text.RegularExpressions;
 namespace Auth0Mcp.Sdk.Tools;
 
 /// <summary>
-/// Regular expressions with the meanings JSON Schema gives them (ECMA-262) where .NET's differ in a way that lets a
-/// value through: .NET's <c>$</c> also matches before a final newline, so <c>^\+[0-9]{1,15}$</c> would accept
-/// <c>"+15551234567\n"</c>; and .NET's <c>\d</c> and <c>\w</c> take any Unicode digit or letter where ECMA-262's
-/// take ASCII only. Used by the schema validator's <c>pattern</c> and by the <c>matches</c> argument rule, so both judge a value alike.
+/// Regular expressions with the meaning JSON Schema gives <c>$</c> (ECMA-262: the end of the input): .NET's <c>$</c>
+/// also matches before a final newline, so <c>^\+[0-9]{1,15}$</c> would accept <c>"+15551234567\n"</c>. Used by the
+/// schema validator's <c>pattern</c> and by the <c>matches</c> argument rule, so both judge a value alike. The other
+/// differences stay .NET's: <c>\d</c> and <c>\w</c> also take non-ASCII digits and letters, and <c>\s</c> is
+/// Unicode white space (as ECMA-262's, U+FEFF aside) — compiling under <see cref="RegexOptions.ECMAScript"/> would
+/// make <c>\s</c> ASCII and let <c>^\S(.*\S)?$</c> accept a leading no-break space.
 /// </summary>
 internal static class SchemaPattern
 {
@@ -15,23 +17,13 @@ internal static class SchemaPattern
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Compiles <paramref name="pattern"/> with <c>$</c> matching only at the end of the input, under
-    /// <see cref="RegexOptions.ECMAScript"/> (ASCII <c>\d</c>, <c>\w</c>, <c>\s</c>) when the pattern is written in
-    /// what that option accepts, else with .NET's own syntax (e.g. <c>\p{L}</c>). Throws <see cref="ArgumentException"/>
-    /// for a pattern that is not a regular expression.
+    /// Compiles <paramref name="pattern"/> with <c>$</c> matching only at the end of the input. Throws
+    /// <see cref="ArgumentException"/> for a pattern that is not a regular expression.
     /// </summary>
     public static Regex Compile(string pattern, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        var anchored = EndAnchored(pattern);
-        try
-        {
-            return new Regex(anchored, RegexOptions.ECMAScript, timeout ?? Timeout);
-        }
-        catch (ArgumentException)
-        {
-            return new Regex(anchored, RegexOptions.CultureInvariant, timeout ?? Timeout);
-        }
+        return new Regex(EndAnchored(pattern), RegexOptions.CultureInvariant, timeout ?? Timeout);
     }
 
     /// <summary>
