@@ -65,17 +65,19 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
             // Still a cancellation, with what had happened by then: the audit says whether the request may have reached Auth0.
+            // Attempts as every other outcome counts them (retries + 1; a token renewal's resend is not one), 0 when none left.
             var status = response is null ? (int?)null : (int)response.StatusCode;
-            var message = state.Sent == 0 ? "cancelled before the request was sent to Auth0"
+            var attempts = state.Sent == 0 ? 0 : state.Retries + 1;
+            var message = attempts == 0 ? "cancelled before the request was sent to Auth0"
                 : status is { } answered ? $"cancelled while Auth0's answer (HTTP {answered}) was being read"
-                : $"cancelled after the request was sent to Auth0 ({state.Sent} {(state.Sent == 1 ? "attempt" : "attempts")}): whether Auth0 acted on it is unknown";
+                : $"cancelled after the request was sent to Auth0 ({attempts} {(attempts == 1 ? "attempt" : "attempts")}): whether Auth0 acted on it is unknown";
             throw new Auth0CallCancelledException(
                 new Auth0CallOutcome
                 {
                     Status = status,
                     Failure = Auth0FailureKind.Cancelled,
                     FailureMessage = message,
-                    Attempts = state.Sent,
+                    Attempts = attempts,
                     RetryDelays = [.. state.RetryDelays],
                     Duration = time.GetElapsedTime(started),
                 },

@@ -289,6 +289,7 @@ public sealed class AccessRevocationTests : IAsyncLifetime
 
     [Theory]
     [InlineData("nothing")]
+    [InlineData("unrelated")]
     [InlineData("kill-switch")]
     [InlineData("profile-deleted")]
     public async Task Call_AnotherProcessWithdrawsAccessWhileTheIntentWaitsToBeWritten_NothingIsSent(string change)
@@ -314,6 +315,7 @@ public sealed class AccessRevocationTests : IAsyncLifetime
                     await admin.DeleteProfileAsync(profile.Name, "admin");
                 }
             },
+            "unrelated" => () => admin.CreateToolsetAsync("other", ["auth0_users_list"], null, "admin"), // the revision moves; this call stays allowed
             _ => () => Task.CompletedTask,
         };
 
@@ -322,7 +324,7 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         var intent = Assert.Single(await harness.IntentRecordsAsync());
         var record = Assert.Single(await harness.CallRecordsAsync());
         Assert.Equal(intent.Sequence, record.IntentSequence);
-        if (change == "nothing")
+        if (change is "nothing" or "unrelated")
         {
             Assert.NotEqual(true, result.IsError);
             Assert.Equal(1, harness.Tools["auth0_users_list"].Calls);

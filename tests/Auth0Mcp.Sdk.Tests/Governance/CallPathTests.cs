@@ -340,6 +340,23 @@ public sealed class CallPathTests
     }
 
     [Fact]
+    public async Task StoreFault_StateCannotBeReadAfterTheIntent_NothingIsSentAndTheIntentGetsItsOutcome()
+    {
+        await using var f = await Fixture.StartAsync();
+        f.Store.AfterIntent = () => f.Store.ReadFailsWith = new GovernanceStoreException(f.Store.Description, "cannot read the state revision: timed out");
+
+        var result = await f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        f.Store.ReadFailsWith = null;
+        Assert.True(result.IsError);
+        Assert.Equal(0, f.Server.ApiCount);
+        Assert.EndsWith("[store-unavailable]", ResultText.Of(result), StringComparison.Ordinal);
+        var record = Assert.Single(await f.Harness.CallRecordsAsync());
+        Assert.Equal(DenialCodes.StoreUnavailable, record.DenialCode);
+        Assert.Equal(Assert.Single(await f.Harness.IntentRecordsAsync()).Sequence, record.IntentSequence);
+    }
+
+    [Fact]
     public async Task MissingScope_HiddenFromTheListAnsweredAsUnknownAndTheAuditNamesTheScope()
     {
         await using var f = await Fixture.StartAsync(granted: ["read:connections"]);
@@ -489,7 +506,16 @@ public sealed class CallPathTests
             }
 
             events.Enqueue("audit " + record.Event);
-            return Inner.AppendAuditAsync(record, cancellationToken);
+            var appended = Inner.AppendAuditAsync(record, cancellationToken);
+            if (record.Outcome == AuditOutcomes.Intent && AfterIntent is { } then)
+            {
+                return appended.ContinueWith(t => { t.GetAwaiter().GetResult(); then(); }, TaskScheduler.Default);
+            }
+
+            return appended;
         }
+
+        /// <summary>Runs once an intent record is written (e.g. the store stops answering reads).</summary>
+        public Action? AfterIntent { get; set; }
     }
 }
