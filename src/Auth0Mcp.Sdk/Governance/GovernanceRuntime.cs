@@ -683,8 +683,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         {
             if (hook is IToolVisibilityHook visibility)
             {
+                // A tool whose stored risk is this build's is asked as it is; one another build synced lower is asked as a copy at this build's risk.
                 filtered.RemoveWhere(name => Glob.MatchesAny(hook.ToolPatterns, name)
-                    && state.FindTool(name) is { } tool && !visibility.IsVisible(tool, caller, now));
+                    && state.FindTool(name) is { } tool
+                    && !visibility.IsVisible(_catalog.TryGetValue(name, out var d) && ToolGovernance.RiskNow(tool, d) != tool.Risk ? Copy(tool, d) : tool, caller, now));
             }
         }
 

@@ -58,7 +58,7 @@ internal static class ProgressiveTools
         }
 
         var state = await governance.Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-        return tool => state.FindTool(tool.Name)?.Risk ?? RiskClassifier.Classify(tool);
+        return tool => state.FindTool(tool.Name) is { } governed ? ToolGovernance.RiskNow(governed, tool) : RiskClassifier.Of(tool);
     }
 
     private static JsonElement Schema(string json)

@@ -165,8 +165,10 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         Assert.Equal(ToolRisk.None, (await admin.GetStateAsync()).FindTool(newer.Name)!.Risk);
         var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));
 
+        var listed = (await client.ListToolsAsync()).Select(t => t.Name).ToList();
         var result = await client.CallToolAsync(newer.Name, new Dictionary<string, object?> { ["id"] = "x1" });
 
+        Assert.DoesNotContain(newer.Name, listed); // the visibility half of the hook sees this build's risk too
         Assert.True(result.IsError);
         Assert.Equal(0, harness.Tools[newer.Name].Calls);
         Assert.Equal(DenialCodes.HookDenied, Assert.Single(await harness.CallRecordsAsync()).DenialCode);

@@ -19,8 +19,9 @@ public enum ArgumentOperator
     NotIn,
 
     /// <summary>
-    /// The value is absent: not given, or a null argument (which is not sent). A null inside a body is present: it is
-    /// sent, and in a PATCH it unsets the field.
+    /// The value is absent: not given, or a null argument (which is not sent). A null inside an argument is present: a
+    /// JSON body sends it, and in a PATCH it unsets the field (form and multipart bodies leave nulls out; the rule
+    /// refuses there too, failing closed).
     /// </summary>
     Absent,
 
