@@ -239,7 +239,7 @@ public sealed partial class ToolGovernance
         }
 
         return tool.ApprovedRisk is { } approvedRisk && risk > approvedRisk
-            ? AccessDecision.Deny(DenialCodes.PendingReview, $"tool pending review (its risk, {risk}, is above the {approvedRisk} it was approved at)", tool)
+            ? AccessDecision.Deny(DenialCodes.PendingReview, $"tool pending review (its risk, {risk}, is above the {approvedRisk} it was approved at: approve it with this build's auth0-mcp or console, whose catalogue sync records that risk)", tool)
             : null;
     }
 
