@@ -60,10 +60,13 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
         var line = Format(keys, sequence, hash, time);
         using var writers = AcquireLock();
         long length;
-        var torn = EndsInTornLine();
-        using (var stream = OpenForAppend())
+        // One open for the check and the write. Writers are serialized by the lock, so the end read here is where the
+        // line goes.
+        using (var file = File.OpenHandle(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
         {
-            if (torn)
+            var end = RandomAccess.GetLength(file);
+            Span<byte> last = stackalloc byte[1];
+            if (end > 0 && RandomAccess.Read(file, last, end - 1) == 1 && last[0] != (byte)'\n')
             {
                 // A writer stopped mid-append (a crash, a kill) left a line without its newline: end it first, in the
                 // same write, so this line is not glued onto it. The torn line stays, on a line of its own, where
@@ -74,8 +77,8 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
                 line = ended;
             }
 
-            stream.Write(line);
-            length = stream.Length;
+            RandomAccess.Write(file, line, end);
+            length = end + line.Length;
         }
 
         if (length > compactBytes)
@@ -117,29 +120,6 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
             }
         }
     }
-
-    /// <summary>Whether the file is not empty and its last byte is not a newline (checked holding the writers' lock).</summary>
-    private bool EndsInTornLine()
-    {
-        try
-        {
-            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-            if (stream.Length == 0)
-            {
-                return false;
-            }
-
-            stream.Seek(-1, SeekOrigin.End);
-            return stream.ReadByte() != '\n';
-        }
-        catch (FileNotFoundException)
-        {
-            return false;
-        }
-    }
-
-    // Unbuffered: each append is one write of one line.
-    private FileStream OpenForAppend() => new(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
 
     /// <summary>Reads and checks every line against <paramref name="keys"/>.</summary>
     public AuditCheckpointRead Read(AuditKeyRing keys)
