@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -172,7 +173,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var result = await next(context, cancellationToken).ConfigureAwait(false);
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
-        var state = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var state = await CurrentForListingAsync(cancellationToken).ConfigureAwait(false);
         var scopes = await GrantedScopesAsync(obtainToken: false, cancellationToken).ConfigureAwait(false);
         var visible = VisibleFor(state, caller, Governance.Time.GetUtcNow(), scopes);
         result.Tools = result.Tools.Where(t => visible.Contains(t.Name)).ToList();
@@ -200,10 +201,20 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(context);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
-        var state = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var state = await CurrentForListingAsync(cancellationToken).ConfigureAwait(false);
         var scopes = await GrantedScopesAsync(obtainToken: false, cancellationToken).ConfigureAwait(false);
         return VisibleFor(state, caller, Governance.Time.GetUtcNow(), scopes);
     }
+
+    /// <summary>
+    /// The current state for a listing or a search, or an error the client reads (naming the store) when the store
+    /// cannot give it: which tools a caller may see cannot be decided without it.
+    /// </summary>
+    private async Task<GovernanceState> CurrentForListingAsync(CancellationToken cancellationToken) =>
+        await TryGetCurrentAsync(cancellationToken).ConfigureAwait(false) is ({ } state, _)
+            ? state
+            : throw new McpProtocolException(
+                $"the governance store {Governance.Store.Description} could not be read, so the tools you may call could not be decided; try again", McpErrorCode.InternalError);
 
     // ---------------------------------------------------------------- tools/call
 

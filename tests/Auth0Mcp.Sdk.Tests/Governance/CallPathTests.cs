@@ -6,6 +6,7 @@ using Auth0Mcp.Sdk.Tests.Http;
 using Auth0Mcp.Sdk.Tools;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -354,6 +355,20 @@ public sealed class CallPathTests
         var record = Assert.Single(await f.Harness.CallRecordsAsync());
         Assert.Equal(DenialCodes.StoreUnavailable, record.DenialCode);
         Assert.Equal(Assert.Single(await f.Harness.IntentRecordsAsync()).Sequence, record.IntentSequence);
+    }
+
+    [Fact]
+    public async Task StoreFault_StateCannotBeReadForAListing_TheErrorNamesTheStore()
+    {
+        await using var f = await Fixture.StartAsync();
+        f.Store.ReadFailsWith = new GovernanceStoreException(f.Store.Description, "cannot read the state revision: timed out");
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () => await f.Client.ListToolsAsync());
+
+        f.Store.ReadFailsWith = null;
+        Assert.Contains(f.Store.Description, error.Message, StringComparison.Ordinal);
+        Assert.Contains("could not be decided", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, (await f.Client.ListToolsAsync()).Count); // and the next listing, once the store answers, is whole
     }
 
     [Fact]
