@@ -110,14 +110,7 @@ internal static partial class SecretText
         var masked = 0;
         result = MaskPrivateKeys(result, ref masked);
         result = MaskJwts(result, ref masked);
-        if (result.Contains("Bearer", StringComparison.OrdinalIgnoreCase) || result.Contains("Basic", StringComparison.OrdinalIgnoreCase))
-        {
-            result = SchemePattern().Replace(result, m =>
-            {
-                masked++;
-                return m.Groups["scheme"].Value + " " + JsonRedactor.Mask;
-            });
-        }
+        result = MaskSchemes(result, ref masked);
 
         if (result.AsSpan().IndexOfAny("=:\"'") >= 0)
         {
@@ -142,14 +135,7 @@ internal static partial class SecretText
         var result = MaskRegistered(text, JsonRedactor.Mask, out count);
         var masked = 0;
         result = MaskJwts(result, ref masked);
-        if (result.Contains("Bearer", StringComparison.OrdinalIgnoreCase) || result.Contains("Basic", StringComparison.OrdinalIgnoreCase))
-        {
-            result = SchemePattern().Replace(result, m =>
-            {
-                masked++;
-                return m.Groups["scheme"].Value + " " + JsonRedactor.Mask;
-            });
-        }
+        result = MaskSchemes(result, ref masked);
 
         if (result.AsSpan().IndexOfAny("=:") >= 0)
         {
@@ -161,26 +147,33 @@ internal static partial class SecretText
     }
 
     /// <summary>
-    /// Whether an assignment's value (its quotes, if any, aside) is one run of up to 512 token characters: letters,
-    /// digits and <c>. _ ~ + / = - @ % ! $ * # ^</c> (no colon, so no URL with a scheme). A password, a key or a token
-    /// has this shape; code does not.
+    /// Whether an assignment's value, inside its quotes (<see cref="MaskAssignments"/> finds them), is one run of up
+    /// to 512 token characters: letters, digits and <c>. _ ~ + / = - @ % ! $ * # ^</c> (no colon, so no URL with a
+    /// scheme). A password, a key or a token has this shape; code does not.
     /// </summary>
-    private static bool IsCredentialShaped(string value)
-    {
-        foreach (var quote in (ReadOnlySpan<string>)["\\\"", "&quot;", "\"", "'"])
-        {
-            if (value.Length >= 2 * quote.Length && value.StartsWith(quote, StringComparison.Ordinal) && value.EndsWith(quote, StringComparison.Ordinal))
-            {
-                value = value[quote.Length..^quote.Length];
-                break;
-            }
-        }
-
-        return value.Length is > 0 and <= 512 && value.AsSpan().IndexOfAnyExcept(CredentialCharacters) < 0;
-    }
+    private static bool IsCredentialShaped(ReadOnlySpan<char> unquoted) =>
+        unquoted.Length is > 0 and <= 512 && unquoted.IndexOfAnyExcept(CredentialCharacters) < 0;
 
     private static readonly System.Buffers.SearchValues<char> CredentialCharacters =
         System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+/=-@%!$*#^");
+
+    // A Bearer or Basic credential: the scheme stays, the token (token characters only) is masked.
+    private static string MaskSchemes(string text, ref int masked)
+    {
+        if (!text.Contains("Bearer", StringComparison.OrdinalIgnoreCase) && !text.Contains("Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            return text;
+        }
+
+        var count = 0;
+        var result = SchemePattern().Replace(text, m =>
+        {
+            count++;
+            return m.Groups["scheme"].Value + " " + JsonRedactor.Mask;
+        });
+        masked += count;
+        return result;
+    }
 
     // A JWT is three base64url runs joined by dots: a mask never covers a space or any other punctuation.
     private static string MaskJwts(string text, ref int masked)
@@ -225,19 +218,21 @@ internal static partial class SecretText
                 name = name[(dot + 1)..];
             }
 
-            if (!isSecretName(name) || IsHarmless(value) || (credentialShapedOnly && !IsCredentialShaped(value)))
-            {
-                start = valueGroup.Index;
-                continue;
-            }
-
-            masked++;
             var open = value.StartsWith("\\\"", StringComparison.Ordinal) ? "\\\""
                 : value.StartsWith("&quot;", StringComparison.Ordinal) ? "&quot;"
                 : value.StartsWith('"') ? "\""
                 : value.StartsWith('\'') ? "'"
                 : "";
             var close = open.Length > 0 && value.Length >= 2 * open.Length && value.EndsWith(open, StringComparison.Ordinal) ? open : "";
+            // An unclosed quote stays part of the value, so such a value is never credential-shaped.
+            var unquoted = close.Length > 0 ? value.AsSpan(open.Length, value.Length - 2 * open.Length) : value.AsSpan();
+            if (!isSecretName(name) || IsHarmless(value) || (credentialShapedOnly && !IsCredentialShaped(unquoted)))
+            {
+                start = valueGroup.Index;
+                continue;
+            }
+
+            masked++;
             sb ??= new StringBuilder(text.Length);
             sb.Append(text, position, valueGroup.Index - position).Append(open).Append(JsonRedactor.Mask).Append(close);
             position = start = valueGroup.Index + valueGroup.Length;
