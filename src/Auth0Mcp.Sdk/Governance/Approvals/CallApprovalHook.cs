@@ -93,7 +93,7 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
         }
 
         var hash = CanonicalArguments.Hash(canonical);
-        var shown = Shown(context.Descriptor, context.Arguments);
+        var shown = Shown(context.Descriptor, context.Arguments, canonical);
 
         // An administrator's grant for exactly this call is used first, whatever the client can do.
         var now = context.Now;
@@ -199,10 +199,14 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
     /// <summary>
     /// The arguments as a reviewer sees them, whole: canonical JSON through the arguments' view
     /// (<see cref="JsonRedactor.RedactCallArguments"/>: only values that are secrets masked) after the tool's maps of
-    /// secrets are masked. The hash covers the real arguments.
+    /// secrets are masked. The hash covers the real arguments. <paramref name="canonical"/> is their canonical JSON,
+    /// used as it is when the tool has no map of secrets among them.
     /// </summary>
-    private static string Shown(Auth0ToolDescriptor descriptor, Dictionary<string, JsonElement> arguments) =>
-        JsonRedactor.Secrets.RedactCallArguments(CanonicalArguments.Json(SecretMaps.MaskArguments(descriptor, arguments)), descriptor.Request.Body, out _);
+    private static string Shown(Auth0ToolDescriptor descriptor, Dictionary<string, JsonElement> arguments, string canonical)
+    {
+        var masked = SecretMaps.MaskArguments(descriptor, arguments);
+        return JsonRedactor.Secrets.RedactCallArguments(ReferenceEquals(masked, arguments) ? canonical : CanonicalArguments.Json(masked), descriptor.Request.Body, out _);
+    }
 
     /// <summary>The confirmation text: the action, the target resource, all the arguments (secrets masked), path values as <paramref name="shown"/> has them.</summary>
     private static string Summary(ToolCallContext context, string shown)
