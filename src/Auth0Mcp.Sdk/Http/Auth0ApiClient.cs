@@ -71,17 +71,7 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
             var message = attempts == 0 ? "cancelled before the request was sent to Auth0"
                 : status is { } answered ? $"cancelled while Auth0's answer (HTTP {answered}) was being read"
                 : $"cancelled after the request was sent to Auth0 ({attempts} {(attempts == 1 ? "attempt" : "attempts")}): whether Auth0 acted on it is unknown";
-            throw new Auth0CallCancelledException(
-                new Auth0CallOutcome
-                {
-                    Status = status,
-                    Failure = Auth0FailureKind.Cancelled,
-                    FailureMessage = message,
-                    Attempts = attempts,
-                    RetryDelays = [.. state.RetryDelays],
-                    Duration = time.GetElapsedTime(started),
-                },
-                ex);
+            throw new Auth0CallCancelledException(Unanswered(Auth0FailureKind.Cancelled, message, attempts) with { Status = status }, ex);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
@@ -109,15 +99,18 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
             response?.Dispose();
         }
 
+        // The outcome of a call that ended without (all of) an answer: why, what was tried, how long it took.
+        Auth0CallOutcome Unanswered(Auth0FailureKind kind, string message, int attempts) => new()
+        {
+            Failure = kind,
+            FailureMessage = message,
+            Attempts = attempts,
+            RetryDelays = [.. state.RetryDelays],
+            Duration = time.GetElapsedTime(started),
+        };
+
         Auth0Response Failed(Auth0HttpException ex) => new(
-            new Auth0CallOutcome
-            {
-                Failure = ex.Kind,
-                FailureMessage = ex.Message,
-                Attempts = ex.Attempts,
-                RetryDelays = [.. state.RetryDelays],
-                Duration = time.GetElapsedTime(started),
-            },
+            Unanswered(ex.Kind, ex.Message, ex.Attempts),
             ReadOnlyMemory<byte>.Empty,
             null,
             NoHeaders);
