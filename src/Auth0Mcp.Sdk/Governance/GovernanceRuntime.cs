@@ -319,22 +319,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // A hook that waited (a call approval waits for a person) gave the state time to move: what changed meanwhile
         // (a kill switch, a profile or a grant withdrawn or expired) stops the call. The same decision, on the state and
         // the clock of now. Hooks that decided synchronously leave no more room than the decision itself did.
-        var decidedOn = state;
-        if (deadline.Waited)
+        if (deadline.Waited && await DecideAgainAsync(caller, name, scopes, " (changed while the before-hooks ran)", cancellationToken).ConfigureAwait(false) is { } changedWhileHooksRan)
         {
-            var (latest, unreadableNow) = await TryGetCurrentAsync(cancellationToken).ConfigureAwait(false);
-            if (latest is null)
-            {
-                return await DenyAsync(record, callContext.Arguments, hookOutcomes, DenialCodes.StoreUnavailable, unreadableNow!, started).ConfigureAwait(false);
-            }
-
-            decidedOn = latest;
-            var again = ToolGovernance.Evaluate(latest, _catalog, caller, name, Governance.Time.GetUtcNow(), scopes);
-            if (!again.Allowed)
-            {
-                return await DenyAsync(record, callContext.Arguments, hookOutcomes, again.Code!, again.Reason! + " (changed while the before-hooks ran)", started,
-                    again.Disclosed ? null : (again.CallerCode!, again.CallerReason(name)!)).ConfigureAwait(false);
-            }
+            return await DenyAsync(record, callContext.Arguments, hookOutcomes, changedWhileHooksRan.Code!, changedWhileHooksRan.Reason!, started,
+                changedWhileHooksRan.Disclosed ? null : (changedWhileHooksRan.CallerCode!, changedWhileHooksRan.CallerReason(name)!)).ConfigureAwait(false);
         }
 
         // 4. The intent, durably, before anything is sent: no record, no call.
@@ -352,15 +340,11 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         // The intent's commit waited its turn behind every write before it, other processes' included (a kill switch, an
-        // unbind, a profile deleted from the CLI): one look at the revision now sees each change the decision did not,
+        // unbind, a profile deleted from the CLI): the decision taken again now sees each change the first one did not,
         // and a call such a change refuses is not sent (its intent gets a denied outcome). A change committed after
         // the intent comes after it in the chain too.
         var outcomeRecord = OutcomeRecord(record);
-        var (current, unreadableAfter) = await TryGetCurrentAsync(CancellationToken.None).ConfigureAwait(false);
-        var changedMeanwhile = current is null ? AccessDecision.Deny(DenialCodes.StoreUnavailable, unreadableAfter!, decision.Tool)
-            : current.Revision == decidedOn.Revision ? null
-            : ToolGovernance.Evaluate(current, _catalog, caller, name, Governance.Time.GetUtcNow(), scopes) is { Allowed: false } refused ? refused with { Reason = refused.Reason + " (changed while the intent was written; nothing was sent to Auth0)" }
-            : null;
+        var changedMeanwhile = await DecideAgainAsync(caller, name, scopes, " (changed while the intent was written; nothing was sent to Auth0)", CancellationToken.None).ConfigureAwait(false);
         if (changedMeanwhile is not null)
         {
             outcomeRecord.Outcome = AuditOutcomes.Denied;
@@ -644,6 +628,22 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     }
 
     private static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
+
+    /// <summary>
+    /// The one access decision taken again, on the state and the clock of now: null when the call may still go on,
+    /// otherwise its refusal (the reason ends with <paramref name="when"/>). A state the store cannot give refuses it.
+    /// </summary>
+    private async Task<AccessDecision?> DecideAgainAsync(CallerIdentity? caller, string name, IReadOnlySet<string>? scopes, string when, CancellationToken cancellationToken)
+    {
+        var (latest, unreadable) = await TryGetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        if (latest is null)
+        {
+            return AccessDecision.Deny(DenialCodes.StoreUnavailable, unreadable!);
+        }
+
+        var again = ToolGovernance.Evaluate(latest, _catalog, caller, name, Governance.Time.GetUtcNow(), scopes);
+        return again.Allowed ? null : again with { Reason = again.Reason + when };
+    }
 
     /// <summary>
     /// The current state, or why the store could not give it (the refusal's reason: access cannot be decided without

@@ -340,6 +340,32 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         Assert.Contains("changed while the intent was written; nothing was sent to Auth0", record.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Call_AGrantThatExpiresWhileTheIntentIsWritten_IsRefusedAndNothingSent()
+    {
+        // Nothing in the store changes: only the clock passes the grant's expiry while the intent waits for the writer.
+        var store = new BeforeIntentStore(new SqliteGovernanceStore(Path.Combine(_dir, "expiry.db")));
+        await using var harness = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], store: store);
+        await harness.ApproveAsync("auth0_users_list");
+        await harness.Governance.CreateProfileAsync("oncall", [Toolset.AllApproved], ["alice"], [], AccessPolicy.JustInTime, TimeSpan.FromHours(1), "admin");
+        await harness.Governance.RequestAccessAsync("oncall", new CallerIdentity("alice", []), "incident");
+        var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));
+        store.BeforeIntent = () =>
+        {
+            harness.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+            return Task.CompletedTask;
+        };
+
+        var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
+
+        Assert.True(result.IsError);
+        Assert.Equal(0, harness.Tools["auth0_users_list"].Calls);
+        var record = Assert.Single(await harness.CallRecordsAsync());
+        Assert.Equal(AuditOutcomes.Denied, record.Outcome);
+        Assert.Equal(DenialCodes.ProfileNotActive, record.DenialCode);
+        Assert.Contains("changed while the intent was written; nothing was sent to Auth0", record.Reason, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs another writer's change just before the intent record is written (as if it had the lock first).</summary>
     private sealed class BeforeIntentStore(IGovernanceStore inner) : DelegatingGovernanceStore(inner)
     {
