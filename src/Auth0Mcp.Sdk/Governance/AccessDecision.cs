@@ -95,7 +95,7 @@ public sealed record AccessDecision(bool Allowed, string? Code, string? Reason, 
     /// <summary>The denial of a name that is no tool of the catalogue (the answer every undisclosed denial copies).</summary>
     public static AccessDecision UnknownTool(string toolName, GovernedTool? tool = null) => Deny(DenialCodes.UnknownTool, UnknownToolReason(toolName), tool);
 
-    private static string UnknownToolReason(string toolName) => $"unknown tool '{toolName}'";
+    private static string UnknownToolReason(string toolName) => $"unknown tool '{Limits.AuditName(toolName)}'";
 }
 
 /// <summary>Bad input to a governance change (unknown name, invalid value); nothing was changed.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -189,7 +190,38 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             view.LastSeen = Governance.Time.GetUtcNow();
         }
 
+        if (_sessions.Count > MaxSessionViews)
+        {
+            ForgetOldestSessions();
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// How many sessions' views are kept for list_changed notifications. The SDK does not say when a session ends (a
+    /// client's DELETE, its idle timeout): without a bound, every session ever opened would stay in memory with its
+    /// server. Past it, the least recently seen are forgotten; such a session gets notifications again after its next
+    /// <c>tools/list</c>.
+    /// </summary>
+    internal int MaxSessionViews { get; set; } = 1024;
+
+    internal int SessionViewCount => _sessions.Count;
+
+    private void ForgetOldestSessions()
+    {
+        var keep = MaxSessionViews * 3 / 4;
+        var views = _sessions.ToArray();
+        if (views.Length <= MaxSessionViews)
+        {
+            return;
+        }
+
+        // Down to three quarters of the bound at once: the next sessions do not each pay for a scan.
+        foreach (var (key, _) in views.OrderBy(v => { lock (v.Value) { return v.Value.LastSeen; } }).Take(views.Length - keep))
+        {
+            _sessions.TryRemove(key, out _);
+        }
     }
 
     /// <summary>
@@ -248,8 +280,16 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.StoreUnavailable, unreadable!, started).ConfigureAwait(false);
         }
 
-        var scopes = await GrantedScopesAsync(obtainToken: true, cancellationToken).ConfigureAwait(false);
-        var decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now, scopes);
+        // Entitlement first, the token's scopes after: only a caller the state allows makes the server obtain or renew
+        // the shared token (a name anyone can send must not drive the token endpoint or cost the tenant's M2M quota).
+        var decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now);
+        IReadOnlySet<string>? scopes = null;
+        if (decision.Allowed && _scopes is not null)
+        {
+            scopes = await GrantedScopesAsync(obtainToken: true, cancellationToken).ConfigureAwait(false);
+            decision = ToolGovernance.Evaluate(state, _catalog, caller, name, now, scopes);
+        }
+
         if (decision.Code == DenialCodes.MissingScopes && _scopes is not null
             && await _scopes.RenewedScopesAsync(cancellationToken).ConfigureAwait(false) is { } renewed)
         {
@@ -456,8 +496,14 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
         var record = NewCallRecord(context, caller, context.Params?.Name ?? "", Governance.Time.GetUtcNow());
         record.Event = DiscoveryEvent;
+        var arguments = context.Params?.Arguments is { } given ? new Dictionary<string, JsonElement>(given, StringComparer.Ordinal) : [];
+        if (Limits.CheckArguments(arguments) is { } tooLarge)
+        {
+            return await DenyAsync(record, arguments, [], DenialCodes.InvalidArguments, "invalid arguments: " + tooLarge, started).ConfigureAwait(false);
+        }
+
         var result = await discover().ConfigureAwait(false);
-        FillArguments(record, context.Params?.Arguments is { } given ? new Dictionary<string, JsonElement>(given, StringComparer.Ordinal) : [], []);
+        FillArguments(record, arguments, []);
         record.Outcome = result.IsError == true ? AuditOutcomes.Error : AuditOutcomes.Success;
         return await CompleteAsync(record, [], started).ConfigureAwait(false) ?? result;
     }
@@ -470,6 +516,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var timeout = hook is IToolCallHookTimeout own ? own.Timeout : _options.HookTimeout;
         var cancellationToken = deadline.CallToken;
         HookDecision decision;
+        var arguments = callContext.Arguments;
         try
         {
             var token = deadline.Start(timeout);
@@ -483,6 +530,13 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             if (timeout != Timeout.InfiniteTimeSpan && Stopwatch.GetElapsedTime(begun) > timeout)
             {
                 throw new TimeoutException();
+            }
+
+            if (callContext.Arguments is null)
+            {
+                // What the hook left cannot be judged: the call is refused on the arguments it was given.
+                callContext.Arguments = arguments;
+                throw new InvalidOperationException("it set the arguments to null");
             }
         }
         // A before-hook that needs the client's input (a confirmation) ends this round: the SDK answers with an
@@ -521,9 +575,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         FillArguments(record, arguments, hooks);
         record.Outcome = AuditOutcomes.Denied;
         record.DenialCode = code;
-        record.Reason = JsonRedactor.Secrets.RedactText(answered is { } told ? $"{reason} (answered as {told.Code})" : reason, out _);
+        // Redacted, then cut: a reason can quote what the caller sent (an unknown argument's name, say).
+        record.Reason = JsonRedactor.Secrets.RedactThenCut(answered is { } told ? $"{reason} (answered as {told.Code})" : reason, MaxReasonChars);
         var callerCode = answered?.Code ?? code;
-        var callerReason = answered is { } a ? JsonRedactor.Secrets.RedactText(a.Reason, out _) : record.Reason;
+        var callerReason = answered is { } a ? JsonRedactor.Secrets.RedactThenCut(a.Reason, MaxReasonChars) : record.Reason;
         return await CompleteAsync(record, hooks, started, callerReason).ConfigureAwait(false) ?? DenialResult(callerReason, callerCode);
     }
 
@@ -548,11 +603,18 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     {
         var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
         record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(raw));
+        record.Hooks = hooks.Count == 0 ? null : [.. hooks];
+        if (raw.Length > Limits.DefaultMaxArgumentBytes)
+        {
+            // Refused for their size (nothing is sent): only their hash is kept, not a view masked at a megabyte's cost.
+            record.Arguments = string.Create(CultureInfo.InvariantCulture, $"[not kept: {raw.Length} bytes, over the {Limits.DefaultMaxArgumentBytes}-byte limit]");
+            return;
+        }
+
         var descriptor = record.Tool is { } tool && _catalog.TryGetValue(tool, out var found) ? found : null;
         var shown = descriptor is not null ? SecretMaps.MaskArguments(descriptor, arguments) : arguments;
         var text = ReferenceEquals(shown, arguments) ? Encoding.UTF8.GetString(raw) : JsonSerializer.Serialize(shown, GovernanceJsonContext.Default.DictionaryStringJsonElement);
         record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactCallArguments(text, descriptor?.Request.Body, out _));
-        record.Hooks = hooks.Count == 0 ? null : [.. hooks];
     }
 
     /// <summary>A hook's detail as the audit keeps it: redacted, then cut to 500 characters (in that order).</summary>
@@ -672,11 +734,11 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             Event = CallEvent,
             User = caller?.User,
             Groups = caller is null ? null : [.. caller.Groups],
-            ClientName = client?.Name,
-            ClientVersion = client?.Version,
-            Session = context.Server.SessionId,
+            ClientName = Limits.AuditName(client?.Name, 256),
+            ClientVersion = Limits.AuditName(client?.Version, 256),
+            Session = Limits.AuditName(context.Server.SessionId, 256),
             Server = _options.ServerName,
-            Tool = tool,
+            Tool = Limits.AuditName(tool),
         };
     }
 
@@ -827,8 +889,15 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             hooks.Add(write);
         }
 
-        // One hook instance runs once, even when it is both in Hooks and registered as a service.
+        // One hook instance runs once, even when it is both in Hooks and registered as a service. A service-registered
+        // hook is held to the rules the options' hooks are validated against: a host with a hook that cannot be
+        // matched or named does not start.
         hooks.AddRange(_options.Hooks.Concat(_services.GetServices<IToolCallHook>()).Distinct(ReferenceEqualityComparer.Instance).Cast<IToolCallHook>());
+        if (hooks.SelectMany(ToolGovernanceOptions.HookErrors).Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } errors)
+        {
+            throw new InvalidOperationException("Tool governance cannot start: " + string.Join("; ", errors));
+        }
+
         // Stable: equal priorities keep registration order.
         return hooks.Select((h, i) => (h, i)).OrderBy(x => x.h.Priority).ThenBy(x => x.i).Select(x => x.h).ToList();
     }
@@ -858,6 +927,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     private static partial void LogStateUnreadable(ILogger logger, string store, Exception exception);
 
     private static readonly TimeSpan SessionIdleLimit = TimeSpan.FromHours(24);
+
+    /// <summary>How many characters of a denial's reason the audit and the answer keep (it can quote what the caller sent).</summary>
+    private const int MaxReasonChars = 1000;
 
     private static bool IsSubscriptionProtocol(string? version) =>
         version is null || string.CompareOrdinal(version, "2026-07-28") >= 0;

@@ -106,6 +106,25 @@ internal static class Limits
         return string.Concat(redacted.AsSpan(0, cut), string.Create(CultureInfo.InvariantCulture, $"…[truncated: {redacted.Length} chars, sha256 {hash}]"));
     }
 
+    /// <summary>
+    /// A name the caller chose (a tool name, a client's name or version) as the audit and an answer keep it: whole up
+    /// to <paramref name="maxChars"/>, otherwise its start and the hash of the whole, so that one caller's long names
+    /// cannot grow every record it causes.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(name))]
+    public static string? AuditName(string? name, int maxChars = 128)
+    {
+        if (name is null || name.Length <= maxChars)
+        {
+            return name;
+        }
+
+        var keep = Math.Max(16, maxChars - 90);
+        var cut = char.IsHighSurrogate(name[keep - 1]) ? keep - 1 : keep;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
+        return string.Concat(name.AsSpan(0, cut), string.Create(CultureInfo.InvariantCulture, $"…[{name.Length} chars, sha256 {hash}…]"));
+    }
+
     /// <summary>The UTF-8 length of the longest string (value or property name) in <paramref name="element"/>; -1 when one is not valid Unicode.</summary>
     private static long LongestString(JsonElement element)
     {

@@ -33,7 +33,10 @@ public sealed class ToolGovernanceOptions
     /// </summary>
     public IReadOnlyList<Auth0ToolDescriptor>? Catalog { get; set; }
 
-    /// <summary>The caller over stdio (no authenticated principal); null: nobody (every stdio call is refused as anonymous).</summary>
+    /// <summary>
+    /// The caller over stdio; null: nobody (every stdio call is refused as anonymous). Never given to an HTTP caller: an
+    /// unauthenticated HTTP request has no identity whatever this says.
+    /// </summary>
     public CallerIdentity? StdioIdentity { get; set; }
 
     /// <summary>Claim types tried in order for the caller's subject over HTTP.</summary>
@@ -129,17 +132,37 @@ public sealed class ToolGovernanceOptions
 
         foreach (var hook in Hooks)
         {
-            if (string.IsNullOrWhiteSpace(hook.Name))
-            {
-                errors.Add("every hook needs a name");
-            }
-
-            if (hook is CallApprovalHook approval)
-            {
-                errors.AddRange(approval.Options.Validate());
-            }
+            errors.AddRange(HookErrors(hook));
         }
 
         return errors;
+    }
+
+    /// <summary>What makes <paramref name="hook"/> unusable (empty when nothing): the rules every hook is held to, whether in <see cref="Hooks"/> or registered as a service.</summary>
+    internal static IEnumerable<string> HookErrors(IToolCallHook? hook)
+    {
+        if (hook is null)
+        {
+            yield return "a hook is null";
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(hook.Name))
+        {
+            yield return $"every hook needs a name (a {hook.GetType().Name} has none)";
+        }
+
+        if (hook.ToolPatterns is null || hook.ToolPatterns.Any(string.IsNullOrWhiteSpace))
+        {
+            yield return $"hook '{hook.Name}' needs ToolPatterns without blank entries (an empty list: every tool)";
+        }
+
+        if (hook is CallApprovalHook approval)
+        {
+            foreach (var error in approval.Options.Validate())
+            {
+                yield return error;
+            }
+        }
     }
 }

@@ -107,6 +107,10 @@ internal static class ProgressiveTools
         OpenWorldHint = false,
     };
 
+    private const int MaxQueryChars = 500;
+
+    private const int MaxGroupChars = 200;
+
     private sealed class SearchTool : McpServerTool
     {
         public override Tool ProtocolTool { get; } = new()
@@ -114,7 +118,7 @@ internal static class ProgressiveTools
             Name = SearchName,
             Title = "Search Auth0 tools",
             Description = "Find the Auth0 tools you may call: say what to do (e.g. \"block the user jane@example.com\") and/or give a group (e.g. users). No arguments: the groups. Then auth0_describe_tool, then auth0_call_tool.",
-            InputSchema = Schema("""{"type":"object","properties":{"query":{"type":"string","description":"What you want to do, in words"},"group":{"type":"string","description":"Operation group or its prefix, e.g. users"},"action":{"enum":["read","write","delete"]},"limit":{"type":"integer","minimum":1,"maximum":50},"offset":{"type":"integer","minimum":0}}}"""),
+            InputSchema = Schema("""{"type":"object","properties":{"query":{"type":"string","maxLength":500,"description":"What you want to do, in words"},"group":{"type":"string","maxLength":200,"description":"Operation group or its prefix, e.g. users"},"action":{"enum":["read","write","delete"]},"limit":{"type":"integer","minimum":1,"maximum":50},"offset":{"type":"integer","minimum":0}}}"""),
             Annotations = ReadOnlyLocal("Search Auth0 tools"),
         };
 
@@ -128,6 +132,14 @@ internal static class ProgressiveTools
             var riskOf = await RisksAsync(request, cancellationToken).ConfigureAwait(false);
             var query = StringArg(request, "query");
             var group = StringArg(request, "group");
+            // A search reads every entitled tool's text for each word: its cost grows with the query, so the query is short.
+            if (query is { Length: > MaxQueryChars } || group is { Length: > MaxGroupChars })
+            {
+                return Text(query is { Length: > MaxQueryChars }
+                    ? $"query is {query.Length} characters; say what to do in at most {MaxQueryChars}."
+                    : $"group is {group!.Length} characters; a group name has at most {MaxGroupChars}.", error: true);
+            }
+
             Auth0ToolAction? action = null;
             if (StringArg(request, "action") is { } actionText)
             {

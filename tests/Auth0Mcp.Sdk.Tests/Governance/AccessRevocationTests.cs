@@ -1,5 +1,6 @@
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol.Client;
 
@@ -364,6 +365,59 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         Assert.Equal(AuditOutcomes.Denied, record.Outcome);
         Assert.Equal(DenialCodes.ProfileNotActive, record.DenialCode);
         Assert.Contains("changed while the intent was written; nothing was sent to Auth0", record.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Call_ByACallerNotEntitled_NeverMakesTheServerObtainOrRenewTheToken()
+    {
+        // The shared token is obtained (client credentials) and renewed (scopes older than a grant) only for a call the
+        // state allows: a name anyone can send must not drive the token endpoint or throw the valid token away.
+        var scopes = new CountingScopeGuard(["read:users"]); // not delete:users
+        await using var harness = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersList), new FakeTool(Descriptors.UsersDelete)],
+            services: s => s.AddSingleton<Auth0Mcp.Sdk.Auth.IAuth0ScopeGuard>(scopes));
+        await harness.AllowAsync(["alice"], "auth0_users_list", "auth0_users_delete");
+        var mallory = await harness.ConnectAsync(GovernanceHarness.User("mallory"));
+        var alice = await harness.ConnectAsync(GovernanceHarness.User("alice"));
+
+        await mallory.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
+        await mallory.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+        await mallory.CallToolAsync("no_such_tool_at_all", new Dictionary<string, object?>());
+        Assert.Equal((0, 0), (scopes.Obtained, scopes.Renewed));
+
+        await alice.CallToolAsync("auth0_users_list", new Dictionary<string, object?>());
+        var refused = await alice.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+
+        Assert.Equal((2, 1), (scopes.Obtained, scopes.Renewed)); // alice's two calls; the delete's missing scope asks for a renewal once
+        Assert.True(refused.IsError);
+        Assert.Equal(1, harness.Tools["auth0_users_list"].Calls);
+        Assert.Equal(0, harness.Tools["auth0_users_delete"].Calls);
+        Assert.Equal(
+            [DenialCodes.NotInProfile, DenialCodes.NotInProfile, DenialCodes.UnknownTool, null, DenialCodes.MissingScopes],
+            (await harness.CallRecordsAsync()).Select(r => r.DenialCode));
+    }
+
+    private sealed class CountingScopeGuard(string[] granted) : Auth0Mcp.Sdk.Auth.IAuth0ScopeGuard
+    {
+        public int Obtained { get; private set; }
+
+        public int Renewed { get; private set; }
+
+        public ValueTask<IReadOnlySet<string>?> GrantedScopesAsync(bool obtainToken, CancellationToken cancellationToken)
+        {
+            if (obtainToken)
+            {
+                Obtained++;
+            }
+
+            return ValueTask.FromResult<IReadOnlySet<string>?>(new HashSet<string>(granted, StringComparer.Ordinal));
+        }
+
+        public ValueTask<IReadOnlySet<string>?> RenewedScopesAsync(CancellationToken cancellationToken)
+        {
+            Renewed++;
+            return ValueTask.FromResult<IReadOnlySet<string>?>(null);
+        }
     }
 
     /// <summary>Runs another writer's change just before the intent record is written (as if it had the lock first).</summary>

@@ -108,6 +108,100 @@ public sealed class GovernanceHookTests
         Assert.Contains(record.Hooks!, o => o.Hook == $"thrower-{phase}" && o.Outcome == "failed" && o.Phase == phase);
     }
 
+    private sealed class NullingHook(string phase) : ToolCallHook
+    {
+        public override string Name => "nuller-" + phase;
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            if (phase == "before")
+            {
+                context.Arguments = null!;
+            }
+
+            return ValueTask.FromResult(HookDecision.Allow);
+        }
+
+        public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            if (phase == "after")
+            {
+                context.Arguments = null!;
+            }
+
+            return ValueTask.FromResult(HookDecision.Allow);
+        }
+    }
+
+    private sealed class UnmatchableHook(string name, IReadOnlyList<string> patterns) : ToolCallHook
+    {
+        public override string Name => name;
+
+        public override IReadOnlyList<string> ToolPatterns { get; init; } = patterns;
+    }
+
+    [Theory]
+    [InlineData("before")]
+    [InlineData("after")]
+    public async Task Hook_SetsTheArgumentsToNull_CallDeniedFailClosedAndRecorded(string phase)
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await StartAsync(o => o.Hooks.Add(new NullingHook(phase)), tool);
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", Args);
+
+        Assert.True(result.IsError);
+        Assert.Contains($"hook 'nuller-{phase}' failed: InvalidOperationException: it set the arguments to null", ResultText.Of(result));
+        Assert.Equal(phase == "before" ? 0 : 1, tool.Calls);
+        var record = Assert.Single(await h.CallRecordsAsync());
+        Assert.Equal(AuditOutcomes.Denied, record.Outcome);
+        Assert.Equal(DenialCodes.HookFailed, record.DenialCode);
+        Assert.Contains("x1", record.Arguments, StringComparison.Ordinal); // recorded with the arguments the hook was given
+    }
+
+    [Theory]
+    [InlineData("null hook in the options", "a hook is null")]
+    [InlineData("null patterns in the options", "hook 'no-patterns' needs ToolPatterns without blank entries")]
+    [InlineData("nameless service", "every hook needs a name (a UnmatchableHook has none)")]
+    [InlineData("null patterns as a service", "hook 'no-patterns' needs ToolPatterns without blank entries")]
+    public async Task Hook_ThatCannotBeNamedOrMatched_StopsTheHostAtStartNamingIt(string how, string error)
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        var ex = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var h = await GovernanceHarness.StartAsync(
+                [tool],
+                o =>
+                {
+                    if (how == "null hook in the options")
+                    {
+                        o.Hooks.Add(null!);
+                    }
+                    else if (how == "null patterns in the options")
+                    {
+                        o.Hooks.Add(new UnmatchableHook("no-patterns", null!));
+                    }
+                },
+                services: s =>
+                {
+                    if (how == "nameless service")
+                    {
+                        s.AddSingleton<IToolCallHook>(new UnmatchableHook(" ", []));
+                    }
+                    else if (how == "null patterns as a service")
+                    {
+                        s.AddSingleton<IToolCallHook>(new UnmatchableHook("no-patterns", null!));
+                    }
+                });
+            var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+            await client.CallToolAsync("auth0_users_list", Args);
+        });
+
+        Assert.Contains(error, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, tool.Calls);
+    }
+
     [Fact]
     public async Task Hook_TimesOut_CallDeniedFailClosed()
     {

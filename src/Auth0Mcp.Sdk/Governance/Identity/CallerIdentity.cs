@@ -27,9 +27,12 @@ public interface ICallerIdentityResolver
 
 /// <summary>
 /// The default resolver: over HTTP the authenticated principal (<see cref="MessageContext.User"/>): its subject
-/// claim and its group claims; an unauthenticated principal has no identity. Over stdio (no principal) the
-/// configured <see cref="ToolGovernanceOptions.StdioIdentity"/>: none unless the host sets it (the library reads no
+/// claim and its group claims; an unauthenticated caller has no identity. Over stdio the configured
+/// <see cref="ToolGovernanceOptions.StdioIdentity"/>: none unless the host sets it (the library reads no
 /// environment; the <c>auth0-mcp</c> server sets it from <c>AUTH0_MCP_USER</c> and <c>AUTH0_MCP_GROUPS</c>).
+/// The MCP SDK hands an unauthenticated HTTP request no principal, as it does a stdio message, so the transport tells
+/// them apart: a message that came in an HTTP request (its own response transport) or in a session (stdio has none)
+/// never gets the stdio identity.
 /// </summary>
 internal sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
 {
@@ -46,8 +49,15 @@ internal sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
     public ValueTask<CallerIdentity?> ResolveAsync(MessageContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return ValueTask.FromResult(Resolve(context.User));
+        return ValueTask.FromResult(context.User is null && !IsStdio(context) ? null : Resolve(context.User));
     }
+
+    /// <summary>
+    /// Whether the message came over stdio (or another single-stream transport): not in an HTTP request (the SDK gives
+    /// each a transport of its own for the answer) and in no session (a stream transport has no session id).
+    /// </summary>
+    internal static bool IsStdio(MessageContext context) =>
+        context.JsonRpcMessage.Context?.RelatedTransport is null && context.Server.SessionId is null;
 
     /// <summary>The identity of <paramref name="user"/> (null: the stdio identity).</summary>
     public CallerIdentity? Resolve(ClaimsPrincipal? user)
