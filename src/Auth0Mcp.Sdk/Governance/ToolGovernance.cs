@@ -327,6 +327,18 @@ public sealed partial class ToolGovernance
                 log.Add("defaults.set", details: $"new_tool_state={state.Defaults.NewToolState} require_approval={state.Defaults.RequireApproval} (initial)");
             }
 
+            // An approval an older build gave (before approvals recorded their risk) and that still holds is given the
+            // risk it holds at, before anything moves: so that a later removal or change, undone, restores it as it
+            // restores any other. A tool back in review with no recorded risk stays there (its risk may have risen).
+            foreach (var tool in state.Tools)
+            {
+                if (tool.State == ToolState.Approved && tool.ApprovedRisk is null
+                    && string.Equals(tool.ApprovedHash, tool.ContentHash, StringComparison.Ordinal))
+                {
+                    tool.ApprovedRisk = tool.Risk;
+                }
+            }
+
             List<string> added = [], removed = [], changed = [], restored = [];
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var descriptor in catalog)

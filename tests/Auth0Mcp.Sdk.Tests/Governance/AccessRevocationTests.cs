@@ -224,6 +224,34 @@ public sealed class AccessRevocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sync_AnOlderBuildsApprovalWithNoRecordedRisk_RemovedThenBack_IsRestored()
+    {
+        // Approved by a build from before approvals recorded their risk; a later catalogue drops the tool and the next
+        // brings it back unchanged: the approval that held when it left holds again.
+        var list = Descriptors.Make("auth0_x_list", path: "/x");
+        var state = await _store.LoadStateAsync();
+        state.Tools.Add(new GovernedTool
+        {
+            Name = list.Name,
+            Action = list.Action,
+            State = ToolState.Approved,
+            Risk = RiskClassifier.Classify(list),
+            ContentHash = list.ContentHash,
+            ApprovedHash = list.ContentHash,
+            ApprovedRisk = null,
+        });
+        Assert.True(await _store.TrySaveStateAsync(state, state.Revision, []));
+
+        await _governance.SyncCatalogAsync([Descriptors.UsersList], "system"); // a catalogue without it
+        Assert.Equal(ToolState.Removed, (await _governance.GetStateAsync()).FindTool(list.Name)!.State);
+        await _governance.SyncCatalogAsync([Descriptors.UsersList, list], "system");
+
+        var back = (await _governance.GetStateAsync()).FindTool(list.Name)!;
+        Assert.Equal(ToolState.Approved, back.State);
+        Assert.Equal(back.Risk, back.ApprovedRisk);
+    }
+
+    [Fact]
     public async Task Sync_AnApprovalThatRecordedNoRisk_BackAtAHigherRisk_IsNotRestored()
     {
         var delete = Descriptors.Make("auth0_x_delete", Auth0ToolAction.Delete, "/x/{id}");
