@@ -238,7 +238,8 @@ public sealed partial class ToolGovernance
             return AccessDecision.Deny(DenialCodes.PendingReview, "tool pending review (it changed since it was approved)", tool);
         }
 
-        return tool.ApprovedRisk is { } approvedRisk && risk > approvedRisk
+        // An approval from before approvals recorded their risk counts as given at the stored risk (as a sync reads it).
+        return (tool.ApprovedRisk ?? tool.Risk) is var approvedRisk && risk > approvedRisk
             ? AccessDecision.Deny(DenialCodes.PendingReview, $"tool pending review (its risk, {risk}, is above the {approvedRisk} it was approved at: approve it with this build's auth0-mcp or console, whose catalogue sync records that risk)", tool)
             : null;
     }

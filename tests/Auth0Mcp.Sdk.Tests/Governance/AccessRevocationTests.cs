@@ -150,6 +150,34 @@ public sealed class AccessRevocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Evaluate_AnApprovalThatRecordedNoRisk_IsHeldToTheStoredRisk()
+    {
+        // Approved by a build from before approvals recorded their risk, at the risk it stored (None); this build
+        // classifies the tool higher: the approval does not cover it.
+        var older = ThingsUpdate("patch_things_by_id");   // risk None
+        var newer = ThingsUpdate("rotate_things_by_id");  // risk Dangerous, same content
+        var state = await _store.LoadStateAsync();
+        state.Tools.Add(new GovernedTool
+        {
+            Name = older.Name,
+            Action = older.Action,
+            State = ToolState.Approved,
+            Risk = ToolRisk.None,
+            ContentHash = older.ContentHash,
+            ApprovedHash = older.ContentHash,
+            ApprovedRisk = null,
+        });
+        Assert.True(await _store.TrySaveStateAsync(state, state.Revision, []));
+        await _governance.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+        var alice = new CallerIdentity("alice", []);
+
+        var decision = ToolGovernance.Evaluate(await _governance.GetStateAsync(), new Dictionary<string, Auth0ToolDescriptor> { [newer.Name] = newer }, alice, newer.Name, _clock.GetUtcNow());
+
+        Assert.Equal(DenialCodes.PendingReview, decision.Code);
+        Assert.True(await AllowedAsync(alice, new Dictionary<string, Auth0ToolDescriptor> { [older.Name] = older }, older.Name));
+    }
+
+    [Fact]
     public async Task Hooks_SeeTheRiskThisBuildDerives_NotALowerOneAnotherBuildSynced()
     {
         var older = ThingsUpdate("patch_things_by_id");
