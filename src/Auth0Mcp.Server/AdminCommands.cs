@@ -80,9 +80,9 @@ internal static class AdminCommands
     }
 
     /// <summary>
-    /// <c>credentials rotate [--token-stdin] [--client-id ID] [--client-secret-stdin]</c>: writes the new credential to
-    /// the credentials file (a running server reads it again at its next call) and records the rotation in the audit
-    /// log. Secrets come on standard input only: <c>--token T</c> and <c>--client-secret S</c> are refused (exit 2),
+    /// <c>credentials rotate [--token-stdin] [--client-id ID] [--client-secret-stdin]</c>: records the rotation in the
+    /// audit log, then writes the new credential to the credentials file (a running server reads it again at its next
+    /// call). Secrets come on standard input only: <c>--token T</c> and <c>--client-secret S</c> are refused (exit 2),
     /// since a command line is readable by every local user (<c>/proc/PID/cmdline</c>, <c>ps</c>) and kept in shell history.
     /// </summary>
     public static Command Credentials(CliContext context)
@@ -93,7 +93,7 @@ internal static class AdminCommands
         var clientId = new Option<string>("--client-id") { Description = "The M2M application's client id.", HelpName = "ID" };
         var secret = new Option<string>("--client-secret") { Hidden = true, Arity = ArgumentArity.ZeroOrOne };
         var secretStdin = new Option<bool>("--client-secret-stdin") { Description = "Read the client secret from a line of standard input." };
-        var rotate = new Command("rotate", "Rotate the credential of running servers (no restart): writes the credentials file, which running servers read again at their next call, and audits it.")
+        var rotate = new Command("rotate", "Rotate the credential of running servers (no restart): audits it and writes the credentials file, which running servers read again at their next call.")
         {
             token, tokenStdin, clientId, secret, secretStdin,
         };
@@ -153,13 +153,26 @@ internal static class AdminCommands
             inEffect = $"client credentials (client id {TerminalText.Escape(id)})";
         }
 
-        var changed = CredentialSettings.WriteCredentials(file, token, clientId, secret, clearToken);
+        // Recorded first, then written: a store that cannot take the record leaves the file as it was (exit 2), so no
+        // running server moves to a credential the audit does not show.
+        var update = CredentialSettings.PrepareCredentials(file, token, clientId, secret, clearToken);
+        var changed = update.Changed;
         var actor = context.DefaultActor ?? Environment.UserName;
         await context.WithGovernanceAsync(actor, async governance =>
         {
             await governance.RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {file}", cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken, syncCatalog: false).ConfigureAwait(false);
+
+        try
+        {
+            update.Write();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"credentials rotate: the rotation ({string.Join(", ", changed)}) was recorded in the audit but not written to {file} "
+                + $"({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)}): running servers keep the credential they have; run the command again once the file can be written");
+        }
 
         await context.Out.WriteLineAsync($"Rotated {string.Join(", ", changed)}; in effect: {inEffect}. A running server uses it on its next call.").ConfigureAwait(false);
         return Cli.Ok;
