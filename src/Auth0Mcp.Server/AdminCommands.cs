@@ -80,36 +80,40 @@ internal static class AdminCommands
     }
 
     /// <summary>
-    /// <c>credentials rotate [--token T | --token-stdin] [--client-id ID] [--client-secret S | --client-secret-stdin]</c>:
-    /// writes the new credential to the credentials file (a running server reads it again at its next call) and
-    /// records the rotation in the audit log. Secrets are best passed on standard input.
+    /// <c>credentials rotate [--token-stdin] [--client-id ID] [--client-secret-stdin]</c>: records the rotation in the
+    /// audit log, then writes the new credential to the credentials file (a running server reads it again at its next
+    /// call). Secrets come on standard input only: <c>--token T</c> and <c>--client-secret S</c> are refused (exit 2),
+    /// since a command line is readable by every local user (<c>/proc/PID/cmdline</c>, <c>ps</c>) and kept in shell history.
     /// </summary>
     public static Command Credentials(CliContext context)
     {
-        var token = new Option<string>("--token") { Description = "The new Management API token (prefer --token-stdin).", HelpName = "TOKEN" };
+        // Refused, not unknown: the message says why and what to use instead (a hidden option, so help shows only the -stdin forms).
+        var token = new Option<string>("--token") { Hidden = true, Arity = ArgumentArity.ZeroOrOne };
         var tokenStdin = new Option<bool>("--token-stdin") { Description = "Read the token from the first line of standard input." };
         var clientId = new Option<string>("--client-id") { Description = "The M2M application's client id.", HelpName = "ID" };
-        var secret = new Option<string>("--client-secret") { Description = "The client secret (prefer --client-secret-stdin).", HelpName = "SECRET" };
+        var secret = new Option<string>("--client-secret") { Hidden = true, Arity = ArgumentArity.ZeroOrOne };
         var secretStdin = new Option<bool>("--client-secret-stdin") { Description = "Read the client secret from a line of standard input." };
-        var rotate = new Command("rotate", "Rotate the credential of running servers (no restart): writes the credentials file, which running servers read again at their next call, and audits it.")
+        var rotate = new Command("rotate", "Rotate the credential of running servers (no restart): audits it and writes the credentials file, which running servers read again at their next call.")
         {
             token, tokenStdin, clientId, secret, secretStdin,
         };
-        // Each secret comes from one place: the option or standard input, never both (one would be ignored).
+        // A secret on the command line is readable by every local user while the command runs (/proc/PID/cmdline, ps)
+        // and stays in shell history: refused (exit 2, nothing written), naming the standard-input form.
         rotate.Validators.Add(result =>
         {
-            foreach (var (text, stdin) in new[] { ((Option)token, (Option<bool>)tokenStdin), (secret, secretStdin) })
+            foreach (var (text, stdin, what) in new[] { ((Option)token, (Option)tokenStdin, "token"), (secret, secretStdin, "secret") })
             {
-                if (result.GetResult(text) is not null && result.GetValue(stdin))
+                if (result.GetResult(text) is not null)
                 {
-                    result.AddError($"give {text.Name} or {stdin.Name}, not both");
+                    result.AddError($"{text.Name} takes no value on the command line, where other local users can read it: use {stdin.Name} "
+                        + $"(echo \"$NEW_{what.ToUpperInvariant()}\" | auth0-mcp credentials rotate {(what == "secret" ? "--client-id ID " : "")}{stdin.Name})");
                 }
             }
         });
         rotate.SetAction(async (parse, ct) =>
         {
-            var newToken = parse.GetValue(tokenStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : parse.GetValue(token);
-            var newSecret = parse.GetValue(secretStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : parse.GetValue(secret);
+            var newToken = parse.GetValue(tokenStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : null;
+            var newSecret = parse.GetValue(secretStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : null;
             return await RotateAsync(newToken, parse.GetValue(clientId), newSecret, context, ct).ConfigureAwait(false);
         });
         return new Command("credentials", "The Auth0 credential of running servers.") { rotate };
@@ -119,7 +123,7 @@ internal static class AdminCommands
     {
         if (string.IsNullOrWhiteSpace(token) && string.IsNullOrWhiteSpace(clientId) && string.IsNullOrWhiteSpace(secret))
         {
-            throw new UsageException("credentials rotate: give --token (or --token-stdin), or --client-id/--client-secret (or --client-secret-stdin).");
+            throw new UsageException("credentials rotate: give --token-stdin, or --client-id and/or --client-secret-stdin.");
         }
 
         token = string.IsNullOrWhiteSpace(token) ? null : token;
@@ -143,19 +147,32 @@ internal static class AdminCommands
             if (id is null || (secret ?? Current(nameof(Auth0ConnectionOptions.ClientSecret))) is null)
             {
                 throw new UsageException($"credentials rotate: client credentials need a client id and a client secret, and no {(id is null ? "client id" : "client secret")} is configured: "
-                    + "give --client-id and --client-secret (or --client-secret-stdin) together (nothing was written)");
+                    + "give --client-id and --client-secret-stdin together (nothing was written)");
             }
 
             inEffect = $"client credentials (client id {TerminalText.Escape(id)})";
         }
 
-        var changed = CredentialSettings.WriteCredentials(file, token, clientId, secret, clearToken);
+        // Recorded first, then written: a store that cannot take the record leaves the file as it was (exit 2), so no
+        // running server moves to a credential the audit does not show.
+        var update = CredentialSettings.PrepareCredentials(file, token, clientId, secret, clearToken);
+        var changed = update.Changed;
         var actor = context.DefaultActor ?? Environment.UserName;
         await context.WithGovernanceAsync(actor, async governance =>
         {
             await governance.RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {file}", cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken, syncCatalog: false).ConfigureAwait(false);
+
+        try
+        {
+            update.Write();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"credentials rotate: the rotation ({string.Join(", ", changed)}) was recorded in the audit but not written to {file} "
+                + $"({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)}): running servers keep the credential they have; run the command again once the file can be written");
+        }
 
         await context.Out.WriteLineAsync($"Rotated {string.Join(", ", changed)}; in effect: {inEffect}. A running server uses it on its next call.").ConfigureAwait(false);
         return Cli.Ok;

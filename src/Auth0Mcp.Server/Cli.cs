@@ -27,7 +27,7 @@ internal static class Cli
     public static string Environment { get; } = """
         Settings (lowest to highest precedence: --config FILE (any command) or AUTH0_MCP_CONFIG, the environment, options):
           {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl", "CredentialsFile"},
-           "Server": {"Http", "ToolsMode", "PageSize", "MaxRequestBytes", "AllowedOrigins"},
+           "Server": {"Http", "ToolsMode", "PageSize", "MaxRequestBytes", "MaxConcurrentRequestsPerCaller", "AllowedOrigins"},
            "Governance": {"Enabled", "Store", "AuditKey", "AuditKeyFile", "AuditCheckpoints", "User", "Groups": [...], "MaxOutputBytes",
                           "ArgumentPolicies": [{"Name", "Tools", "Path", "Max": 50}],
                           "CallApproval": {"Default", "Expiry", "ElicitationTimeout", "MaxOpenRequestsPerCaller", "Rules"}},

@@ -128,13 +128,24 @@ internal static class CredentialSettings
     }
 
     /// <summary>
-    /// Writes a rotated credential into <paramref name="file"/> (owner-only permissions from the moment it exists, then
-    /// moved into place); returns what changed. <paramref name="clearToken"/> empties the file's token, which would
-    /// otherwise win over the client credentials being written (and hides a token the settings give).
+    /// Writes a rotated credential into <paramref name="file"/> (<see cref="PrepareCredentials"/>, then
+    /// <see cref="CredentialsUpdate.Write"/>); returns what changed.
     /// </summary>
     public static IReadOnlyList<string> WriteCredentials(string file, string? token, string? clientId, string? clientSecret, bool clearToken = false)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var update = PrepareCredentials(file, token, clientId, clientSecret, clearToken);
+        update.Write();
+        return update.Changed;
+    }
+
+    /// <summary>
+    /// What writing a rotated credential into <paramref name="file"/> changes, and the file's new content, without
+    /// writing it (<c>credentials rotate</c> records the rotation first). <paramref name="clearToken"/> empties the file's
+    /// token, which would otherwise win over the client credentials being written (and hides a token the settings give).
+    /// </summary>
+    /// <exception cref="UsageException">The file exists and is not a JSON object.</exception>
+    public static CredentialsUpdate PrepareCredentials(string file, string? token, string? clientId, string? clientSecret, bool clearToken = false)
+    {
         if (!IsReadable(file))
         {
             throw new UsageException("credentials rotate: " + Unreadable(file));
@@ -158,10 +169,27 @@ internal static class CredentialSettings
         Set(nameof(Auth0ConnectionOptions.Token), token ?? (clearToken ? "" : null), token is null ? "Token (cleared)" : null);
         Set(nameof(Auth0ConnectionOptions.ClientId), clientId);
         Set(nameof(Auth0ConnectionOptions.ClientSecret), clientSecret);
+        return new CredentialsUpdate(file, changed, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+}
+
+/// <summary>A rotated credential ready to be written to <see cref="File"/> (<see cref="CredentialSettings.PrepareCredentials"/>).</summary>
+internal sealed class CredentialsUpdate(string file, IReadOnlyList<string> changed, string content)
+{
+    /// <summary>The credentials file.</summary>
+    public string File { get; } = file;
+
+    /// <summary>What changes: <c>Token</c>, <c>Token (cleared)</c>, <c>ClientId</c>, <c>ClientSecret</c>.</summary>
+    public IReadOnlyList<string> Changed { get; } = changed;
+
+    /// <summary>Writes the file: owner-only permissions from the moment it exists, then moved into place.</summary>
+    public void Write()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(File)!);
 
         // A name of its own (two rotations at once do not share one), created owner-only: the secret is never
         // readable by others, not even between the write and a chmod.
-        var temp = $"{file}.{Guid.NewGuid():N}.tmp";
+        var temp = $"{File}.{Guid.NewGuid():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
@@ -172,19 +200,17 @@ internal static class CredentialSettings
         {
             using (var stream = new FileStream(temp, options))
             {
-                stream.Write(System.Text.Encoding.UTF8.GetBytes(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+                stream.Write(System.Text.Encoding.UTF8.GetBytes(content));
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, file, overwrite: true);
+            System.IO.File.Move(temp, File, overwrite: true);
         }
         catch
         {
-            File.Delete(temp);
+            System.IO.File.Delete(temp);
             throw;
         }
-
-        return changed;
     }
 }
 

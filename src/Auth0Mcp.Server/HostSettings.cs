@@ -222,6 +222,13 @@ internal sealed class ServerSettings
     [AtLeast(1024, ErrorMessage = "Server:MaxRequestBytes (AUTH0_MCP_MAX_REQUEST_BYTES) must be at least 1024")]
     public int MaxRequestBytes { get; set; } = Transport.TransportLimits.DefaultMaxRequestBytes;
 
+    /// <summary>
+    /// HTTP: how many POSTs to the MCP endpoint one authenticated caller may have running at once
+    /// (<c>AUTH0_MCP_CALLER_CONCURRENCY</c>); as many more wait their turn, and any beyond get 429.
+    /// </summary>
+    [AtLeast(1, ErrorMessage = "Server:MaxConcurrentRequestsPerCaller (AUTH0_MCP_CALLER_CONCURRENCY) must be at least 1")]
+    public int MaxConcurrentRequestsPerCaller { get; set; } = Transport.CallerConcurrency.DefaultLimit;
+
     /// <summary>Browser origins besides the server's own that may call it (<c>AUTH0_MCP_ALLOWED_ORIGINS</c>), e.g. <c>https://inspector.example.com</c>.</summary>
     [Origins(ErrorMessage = "Server:AllowedOrigins (AUTH0_MCP_ALLOWED_ORIGINS): expected origins such as https://app.example.com (scheme, host and port; no path)")]
     public List<string> AllowedOrigins { get; set; } = [];

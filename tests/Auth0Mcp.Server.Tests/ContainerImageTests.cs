@@ -111,7 +111,7 @@ public sealed class ContainerImageTests
                 Assert.Contains("auth0|container", JsonSerializer.Serialize(first.Content), StringComparison.Ordinal);
 
                 // `credentials rotate` in another container writes the volume's credentials file; the running server uses it next.
-                await AdminAsync(volume, "credentials", "rotate", "--token", "second-token-9c4d");
+                await AdminWithInputAsync(volume, "second-token-9c4d\n", "credentials", "rotate", "--token-stdin");
                 var deadline = DateTime.UtcNow.AddSeconds(30);
                 while (true)
                 {
@@ -212,11 +212,15 @@ public sealed class ContainerImageTests
     }
 
     /// <summary>Runs <c>auth0-mcp ARGS</c> in a container on <paramref name="volume"/> as the admin, and fails the test when it exits non-zero.</summary>
-    private static async Task<string> AdminAsync(string volume, params string[] args)
+    private static Task<string> AdminAsync(string volume, params string[] args) => AdminWithInputAsync(volume, null, args);
+
+    /// <summary>As <see cref="AdminAsync(string, string[])"/>, with <paramref name="input"/> on the command's standard input (a secret).</summary>
+    private static async Task<string> AdminWithInputAsync(string volume, string? input, params string[] args)
     {
+        string[] interactive = input is null ? [] : ["-i"];
         var (code, stdout, stderr) = await Processes.RunAsync(Engine,
-            ["run", "--rm", .. RunOptions, "--read-only", "-v", $"{volume}:/data", "-e", "AUTH0_MCP_USER=admin", Image, .. args],
-            timeout: TimeSpan.FromMinutes(2));
+            ["run", "--rm", .. interactive, .. RunOptions, "--read-only", "-v", $"{volume}:/data", "-e", "AUTH0_MCP_USER=admin", Image, .. args],
+            timeout: TimeSpan.FromMinutes(2), input: input);
         Assert.True(code == 0, $"{string.Join(' ', args)}: exit {code}\n{stdout}\n{stderr}");
         return stdout;
     }

@@ -190,13 +190,70 @@ public sealed class CredentialsFileCheckTests : IDisposable
         Assert.Equal(Auth0CredentialKind.StaticToken, credential.Current.Kind);
     }
 
-    private async Task<(int Code, string Output, string Error)> RotateAsync(Dictionary<string, string?> env, string input, params string[] args)
+    [Fact]
+    public async Task Rotate_StoreUnreachable_ExitsTwoAndTheFileIsUnchanged()
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        const string Before = """{"Auth0": {"Token": "tok-OLD-0123456789abcdef"}}""";
+        await File.WriteAllTextAsync(file, Before);
+        // A SQLite store under a regular file: it cannot be opened.
+        var blocker = Path.Combine(_folder, "not-a-folder");
+        await File.WriteAllTextAsync(blocker, "");
+        var env = new Dictionary<string, string?> { ["AUTH0_MCP_CREDENTIALS_FILE"] = file };
+
+        var (code, output, error) = await RotateAsync(env, "tok-NEW-fedcba9876543210\n", () => GovernanceStores.Open(Path.Combine(blocker, "gov.db")), "credentials", "rotate", "--token-stdin");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.DoesNotContain("Rotated", output, StringComparison.Ordinal);
+        Assert.Contains("governance store", error, StringComparison.OrdinalIgnoreCase);
+        // The rotation could not be recorded, so no running server may move to it.
+        Assert.Equal(Before, await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
+    public async Task Rotate_RecordedButTheFileCannotBeWritten_SaysSoAndTheAuditHasTheRecord()
+    {
+        // A file in a folder nothing can be created in, even as root (/proc/self): read as missing, never written.
+        var file = "/proc/self/auth0-mcp-credentials.json";
+        var env = new Dictionary<string, string?> { ["AUTH0_MCP_CREDENTIALS_FILE"] = file };
+
+        var (code, output, error) = await RotateAsync(env, "tok-NEW-fedcba9876543210\n", "credentials", "rotate", "--token-stdin");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.DoesNotContain("Rotated", output, StringComparison.Ordinal);
+        Assert.Contains("was recorded in the audit but not written to " + file, error, StringComparison.Ordinal);
+        Assert.Contains("running servers keep the credential they have", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+        await using var store = Store();
+        var rotations = new List<AuditRecord>();
+        await foreach (var row in store.ReadAuditAsync(0))
+        {
+            if (AuditChain.Read(row) is { Event: "credential.rotated" } record)
+            {
+                rotations.Add(record);
+            }
+        }
+
+        var details = Assert.Single(rotations).Details;
+        Assert.Contains("Token changed in " + file, details, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-NEW", details, StringComparison.Ordinal);
+    }
+
+    private SqliteGovernanceStore Store()
+    {
+        var store = Path.Combine(_folder, "store");
+        Directory.CreateDirectory(store);
+        return new SqliteGovernanceStore(Path.Combine(store, "gov.db"), new AuditSealOptions { KeyFile = Path.Combine(store, "audit.key"), CheckpointFile = Path.Combine(store, "audit.cp") });
+    }
+
+    private Task<(int Code, string Output, string Error)> RotateAsync(Dictionary<string, string?> env, string input, params string[] args) =>
+        RotateAsync(env, input, null, args);
+
+    private async Task<(int Code, string Output, string Error)> RotateAsync(Dictionary<string, string?> env, string input, Func<IGovernanceStore>? openStore, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var store = Path.Combine(_folder, "store");
-        Directory.CreateDirectory(store);
-        await using var governance = new SqliteGovernanceStore(Path.Combine(store, "gov.db"), new AuditSealOptions { KeyFile = Path.Combine(store, "audit.key"), CheckpointFile = Path.Combine(store, "audit.cp") });
+        await using var governance = Store();
         var context = new CliContext
         {
             Out = output,
@@ -204,8 +261,8 @@ public sealed class CredentialsFileCheckTests : IDisposable
             In = new StringReader(input),
             Environment = name => env.TryGetValue(name, out var v) ? v : null,
             Catalog = [],
-            OpenStore = () => governance,
-            OwnsStores = false,
+            OpenStore = openStore ?? (() => governance),
+            OwnsStores = openStore is not null,
             GrantedScopes = () => null,
         };
         var code = await Cli.RunAsync(args, context, CancellationToken.None);

@@ -285,9 +285,13 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("give --token or --token-stdin, not both", "--token", "abcdefgh12345678", "--token-stdin")]
-    [InlineData("give --client-secret or --client-secret-stdin, not both", "--client-id", "id", "--client-secret-stdin", "--client-secret", "s3cret-value")]
-    public async Task CredentialsRotate_OptionAndStandardInputForOneSecret_ExitTwoAndNothingWritten(string expected, params string[] options)
+    [InlineData(TokenRefused, "--token", "abcdefgh12345678")]
+    [InlineData(TokenRefused, "--token=abcdefgh12345678")]
+    [InlineData(TokenRefused, "--token")]
+    [InlineData(TokenRefused, "--token", "abcdefgh12345678", "--token-stdin")]
+    [InlineData(SecretRefused, "--client-id", "id", "--client-secret", "s3cret-value")]
+    [InlineData(SecretRefused, "--client-id", "id", "--client-secret-stdin", "--client-secret", "s3cret-value")]
+    public async Task CredentialsRotate_SecretOnTheCommandLine_RefusedNamingTheStandardInputForm_ExitTwoAndNothingWritten(string expected, params string[] options)
     {
         // Its own settings and input: whatever happens, the user's credentials file is not touched.
         var file = Path.Combine(_directory, "credentials.json");
@@ -315,6 +319,9 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal($"auth0-mcp: credentials rotate: {expected}", lines[0]);
         Assert.Equal("Run 'auth0-mcp credentials rotate --help' for usage.", lines[^1]);
     }
+
+    private const string TokenRefused = "--token takes no value on the command line, where other local users can read it: use --token-stdin (echo \"$NEW_TOKEN\" | auth0-mcp credentials rotate --token-stdin)";
+    private const string SecretRefused = "--client-secret takes no value on the command line, where other local users can read it: use --client-secret-stdin (echo \"$NEW_SECRET\" | auth0-mcp credentials rotate --client-id ID --client-secret-stdin)";
 
     [Fact]
     public async Task ToolsClassify_Override_SurvivesResync()

@@ -15,6 +15,7 @@ public sealed class SettingsValidationCliTests : IDisposable
         { "AUTH0_MCP_PAGE_SIZE", "-1", "Server:PageSize (AUTH0_MCP_PAGE_SIZE) must be 0 or positive" },
         { "AUTH0_MCP_PAGE_SIZE", "ten", "Server:PageSize (AUTH0_MCP_PAGE_SIZE): expected a whole number, got 'ten'" },
         { "AUTH0_MCP_MAX_REQUEST_BYTES", "100", "Server:MaxRequestBytes (AUTH0_MCP_MAX_REQUEST_BYTES) must be at least 1024" },
+        { "AUTH0_MCP_CALLER_CONCURRENCY", "0", "Server:MaxConcurrentRequestsPerCaller (AUTH0_MCP_CALLER_CONCURRENCY) must be at least 1" },
         { "AUTH0_MCP_MAX_OUTPUT_BYTES", "10", "Governance:MaxOutputBytes (AUTH0_MCP_MAX_OUTPUT_BYTES) must be at least 1024" },
         { "AUTH0_MCP_BASE_URL", "not a url", "Auth0:BaseUrl (AUTH0_MCP_BASE_URL) is not an absolute http(s) URL" },
         { "AUTH0_MCP_HTTP", "ftp://127.0.0.1/", "Server:Http (AUTH0_MCP_HTTP, --http): expected an http(s) URL" },

@@ -17,6 +17,8 @@ namespace Auth0Mcp.Server.Transport;
 /// </summary>
 internal static class HttpRequestGuard
 {
+    private const int BlockBytes = 64 * 1024;
+
     /// <summary>
     /// Marks the endpoints the guard covers (the MCP endpoint): it goes by the endpoint routing chose, not by a spelling
     /// of its path, since routing also matches the path in another case or with a trailing slash.
@@ -43,11 +45,10 @@ internal static class HttpRequestGuard
                     return;
                 }
 
-                // One copy kept for the request (the read buffer, with its slack past the limit, is let go).
-                var copy = read.ToArray();
-                body = copy;
-                context.Request.Body = new MemoryStream(copy, writable: false);
-                context.Request.ContentLength = copy.Length;
+                // The buffer the body was read into is the one the request keeps: no copy.
+                body = read;
+                context.Request.Body = new MemoryStream(read.Array!, read.Offset, read.Count, writable: false);
+                context.Request.ContentLength = read.Count;
             }
 
             await next(context).ConfigureAwait(false);
@@ -67,9 +68,10 @@ internal static class HttpRequestGuard
 
     /// <summary>
     /// Reads a POST's body up to the limit and checks it with <see cref="JsonRpcGuard"/>: the body (a leading BOM
-    /// dropped), or null when it was refused, answered and recorded.
+    /// dropped), or null when it was refused, answered and recorded. A body with a Content-Length is read into one array
+    /// of that size, the one the request keeps.
     /// </summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, TransportLimits limits)
+    private static async Task<ArraySegment<byte>?> ReadBodyAsync(HttpContext context, TransportLimits limits)
     {
         if (context.Request.ContentLength is { } declared && declared > limits.MaxRequestBytes)
         {
@@ -77,31 +79,59 @@ internal static class HttpRequestGuard
             return null;
         }
 
-        // Read at most one chunk past the limit; a chunked body that goes on is refused without reading the rest.
-        // Only a refused body's sha256 (of the bytes read) is recorded, so a body that passes is not hashed.
-        var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
+        byte[] whole;
         long total = 0;
-        int read;
         try
         {
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            if (context.Request.ContentLength is { } length)
             {
-                total += read;
-                if (total > limits.MaxRequestBytes)
+                // Kestrel gives no more than the declared length, and fails a body that ends short of it.
+                whole = GC.AllocateUninitializedArray<byte>((int)length);
+                int read;
+                while (total < whole.Length && (read = await context.Request.Body.ReadAsync(whole.AsMemory((int)total), context.RequestAborted).ConfigureAwait(false)) > 0)
                 {
-                    using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                    hash.AppendData(buffer.GetBuffer(), 0, (int)buffer.Length);
-                    hash.AppendData(chunk, 0, read);
-                    // Keep only the start, for the id; the rest is never read.
-                    buffer.SetLength(Math.Min(buffer.Length, 8192));
-                    var header = JsonRpcGuard.Peek(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-                    await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total,
-                        Convert.ToHexStringLower(hash.GetHashAndReset())).ConfigureAwait(false);
-                    return null;
+                    total += read;
                 }
 
-                buffer.Write(chunk, 0, read);
+                if (total < whole.Length)
+                {
+                    whole = whole[..(int)total];
+                }
+            }
+            else
+            {
+                // Without a Content-Length: 64 KiB blocks, each filled before the next, at most one past the limit (a body
+                // that goes on is refused without reading the rest); then copied once into an array of the body's size.
+                var blocks = new List<byte[]>();
+                var block = GC.AllocateUninitializedArray<byte>(BlockBytes);
+                int filled = 0, read;
+                while ((read = await context.Request.Body.ReadAsync(block.AsMemory(filled), context.RequestAborted).ConfigureAwait(false)) > 0)
+                {
+                    filled += read;
+                    total += read;
+                    if (total > limits.MaxRequestBytes)
+                    {
+                        await RefuseTooLargeAsync(context, limits, [.. blocks, block[..filled]], total).ConfigureAwait(false);
+                        return null;
+                    }
+
+                    if (filled == block.Length)
+                    {
+                        blocks.Add(block);
+                        block = GC.AllocateUninitializedArray<byte>(BlockBytes);
+                        filled = 0;
+                    }
+                }
+
+                whole = GC.AllocateUninitializedArray<byte>((int)total);
+                var at = 0;
+                foreach (var full in blocks)
+                {
+                    full.CopyTo(whole, at);
+                    at += full.Length;
+                }
+
+                block.AsSpan(0, filled).CopyTo(whole.AsSpan(at));
             }
         }
         catch (BadHttpRequestException ex)
@@ -121,20 +151,35 @@ internal static class HttpRequestGuard
             return null;
         }
 
-        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        if (body.Span.StartsWith("\uFEFF"u8))
+        // Only a refused body's sha256 (of the bytes read) is recorded, so a body that passes is not hashed.
+        var body = new ArraySegment<byte>(whole);
+        if (body.AsSpan().StartsWith("\uFEFF"u8))
         {
             body = body[3..];
         }
 
-        if (JsonRpcGuard.Check(body.Span, limits) is { } refusal)
+        if (JsonRpcGuard.Check(body.AsSpan(), limits) is { } refusal)
         {
-            var sha256 = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, sha256).ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, Convert.ToHexStringLower(SHA256.HashData(whole))).ConfigureAwait(false);
             return null;
         }
 
         return body;
+    }
+
+    /// <summary>A chunked body read past the limit: answered 413 with the id from its start, recorded with the sha256 of what was read.</summary>
+    private static async Task RefuseTooLargeAsync(HttpContext context, TransportLimits limits, List<byte[]> read, long total)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var part in read)
+        {
+            hash.AppendData(part);
+        }
+
+        // The id from the start (the first block is filled before the next: it holds the start whole).
+        var header = JsonRpcGuard.Peek(read[0].AsSpan(0, Math.Min(read[0].Length, 8192)));
+        await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcGuard.TooLarge(total, limits, header), total,
+            Convert.ToHexStringLower(hash.GetHashAndReset())).ConfigureAwait(false);
     }
 
     private static async Task RefuseAsync(HttpContext context, int status, JsonRpcRefusal refusal, long bytes, string sha256)
@@ -177,14 +222,14 @@ internal static class HttpRequestGuard
     /// The caller as governance reads a call's (<see cref="ClaimsCallerIdentityResolver"/>, with the claims
     /// <see cref="ToolGovernanceOptions"/> names), so a refusal is attributed as a call of the same request would be.
     /// </summary>
-    private static CallerIdentity? Caller(HttpContext context) =>
+    internal static CallerIdentity? Caller(HttpContext context) =>
         new ClaimsCallerIdentityResolver(context.RequestServices.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value).Resolve(context.User);
 
     /// <summary>
     /// The <c>Mcp-Session-Id</c> the request named. A refused request's session is the client's claim, never checked
     /// (the SDK refuses another caller's session with 403): it goes in the record's reason, not its session field.
     /// </summary>
-    private static string? ClaimedSession(HttpContext context) =>
+    internal static string? ClaimedSession(HttpContext context) =>
         context.Request.Headers["Mcp-Session-Id"].FirstOrDefault();
 
     private sealed class GuardedEndpoint

@@ -21,8 +21,8 @@ internal sealed record TransportLimits(int MaxRequestBytes, int MaxDepth)
 }
 
 /// <summary>Why a message was refused, what to answer and what to audit.</summary>
-/// <param name="Code">The JSON-RPC error code: -32700 (not JSON) or -32600 (not a valid request, or too large).</param>
-/// <param name="DenialCode">The audit denial code: <c>request-too-large</c>, <c>malformed-request</c> or <c>transport-refused</c>.</param>
+/// <param name="Code">The JSON-RPC error code: -32700 (not JSON), -32600 (not a valid request, or too large) or -32000 (too many requests).</param>
+/// <param name="DenialCode">The audit denial code: <c>request-too-large</c>, <c>malformed-request</c>, <c>transport-refused</c> or <c>too-many-requests</c>.</param>
 /// <param name="Message">The error text for the client and the audit (never quotes the message's content).</param>
 /// <param name="IdJson">The request's id as JSON, or <c>null</c>.</param>
 /// <param name="Method">The JSON-RPC method, when it could be read.</param>
@@ -34,6 +34,9 @@ internal sealed record JsonRpcRefusal(int Code, string DenialCode, string Messag
 
     /// <summary>The MCP SDK's transport refused the request (HTTP 400 or more) before governance saw it.</summary>
     public const string TransportRefused = "transport-refused";
+
+    /// <summary>The caller already had as many requests in progress and waiting as it may (HTTP 429): <see cref="CallerConcurrency"/>.</summary>
+    public const string TooManyRequests = "too-many-requests";
 
     /// <summary>The JSON-RPC error response, one line of UTF-8 without the line end.</summary>
     public byte[] Response()

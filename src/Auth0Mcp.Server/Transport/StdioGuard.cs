@@ -15,12 +15,17 @@ namespace Auth0Mcp.Server.Transport;
 /// with a JSON-RPC error and reports it (the audit). Output lines are written whole, so the server's answers and the
 /// guard's never interleave. When stdin ends, the server's input ends only once every request that passed has been
 /// answered (or cancelled by the client), within <see cref="DefaultDrain"/>: a client that writes its requests and
-/// closes its end at once (<c>printf … | auth0-mcp serve</c>) still gets every answer.
+/// closes its end at once (<c>printf … | auth0-mcp serve</c>) still gets every answer. While
+/// <see cref="DefaultMaxOwed"/> answers are owed, the next request waits and stdin is not read further: a client that
+/// does not read its answers stops being read (its writes block) instead of filling the server's memory with them.
 /// </summary>
 internal sealed class StdioGuard
 {
     /// <summary>How long the end of stdin waits for the answers still owed.</summary>
     public static readonly TimeSpan DefaultDrain = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most answers owed at once: a request beyond them waits, and stdin is not read meanwhile.</summary>
+    public const int DefaultMaxOwed = 64;
 
     private const int HeadBytes = 8192;
     private const int TailBytes = 512;
@@ -32,17 +37,22 @@ internal sealed class StdioGuard
     // per request than resuming it on the thread pool.
     private readonly Pipe _pipe = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
     private readonly TimeSpan _drain;
+    private readonly int _maxOwed;
     private readonly Lock _owedLock = new();
     private int _owed;
     private TaskCompletionSource? _settled;
+    private TaskCompletionSource? _room;
 
     /// <param name="stdin">The process's input.</param>
     /// <param name="stdout">The process's output.</param>
     /// <param name="limits">The limits.</param>
     /// <param name="refused">Called for each refused line with its size and sha256 (hex), after the client was answered.</param>
     /// <param name="drain">How long the end of stdin waits for owed answers (<see cref="DefaultDrain"/> when null).</param>
-    public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused, TimeSpan? drain = null)
+    /// <param name="maxOwed">The most answers owed at once (<see cref="DefaultMaxOwed"/> when null).</param>
+    public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused, TimeSpan? drain = null, int? maxOwed = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxOwed ?? DefaultMaxOwed, 1);
+        _maxOwed = maxOwed ?? DefaultMaxOwed;
         _stdin = stdin;
         _output = new LineWriter(stdout, () => Owe(-1));
         _limits = limits;
@@ -208,6 +218,13 @@ internal sealed class StdioGuard
             return;
         }
 
+        if (kind == JsonRpcKind.Request)
+        {
+            // As many answers owed as allowed: this request waits for one to go out, and stdin is not read meanwhile
+            // (a client that reads no answers gets its writes blocked, not the server's memory filled).
+            await RoomAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         // A request is owed an answer from here on; a cancelled one will get none (MCP's cancellation).
         Owe(kind switch { JsonRpcKind.Request => 1, JsonRpcKind.Cancellation => -1, _ => 0 });
 
@@ -232,6 +249,33 @@ internal sealed class StdioGuard
             {
                 _settled?.TrySetResult();
             }
+
+            if (_owed < _maxOwed && _room is not null)
+            {
+                _room.TrySetResult();
+                _room = null;
+            }
+        }
+    }
+
+    /// <summary>Waits until fewer than the most answers allowed are owed (only the pump adds to them, so it stays so).</summary>
+    private async Task RoomAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task room;
+            lock (_owedLock)
+            {
+                if (_owed < _maxOwed)
+                {
+                    return;
+                }
+
+                _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                room = _room.Task;
+            }
+
+            await room.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

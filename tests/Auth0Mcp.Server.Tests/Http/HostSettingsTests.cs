@@ -192,6 +192,7 @@ public sealed class HostSettingsTests : IDisposable
             ["AUTH0_MCP_GOVERNANCE"] = "off",
             ["AUTH0_MCP_MAX_OUTPUT_BYTES"] = "2048",
             ["AUTH0_MCP_MAX_REQUEST_BYTES"] = "4096",
+            ["AUTH0_MCP_CALLER_CONCURRENCY"] = "3",
             ["AUTH0_MCP_CREDENTIALS_FILE"] = "/tmp/creds.json",
             ["AUTH0_MCP_AUDIT_KEY_FILE"] = "/tmp/audit.key",
             ["AUTH0_MCP_AUDIT_CHECKPOINTS"] = "/tmp/checkpoints.log",
@@ -204,7 +205,8 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Equal(("/tmp/g.db", "alice", false, 2048), (settings.Governance.Store, settings.Governance.User, settings.Governance.Enabled, settings.Governance.MaxOutputBytes));
         Assert.Equal(["ops", "support"], settings.Governance.Groups);
         Assert.Equal(("/tmp/audit.key", "/tmp/checkpoints.log"), (settings.Governance.AuditKeyFile, settings.Governance.AuditCheckpoints));
-        Assert.Equal(4096, settings.Server.MaxRequestBytes);
+        Assert.Equal((4096, 3), (settings.Server.MaxRequestBytes, settings.Server.MaxConcurrentRequestsPerCaller));
+        Assert.Equal(8, Settings.Load([]).Server.MaxConcurrentRequestsPerCaller);
         Assert.Equal(["bob:ops,dev", "carol:"], settings.Authentication.ApiKeys.Select(k => $"{k.User}:{string.Join(',', k.Groups)}"));
     }
 
@@ -379,7 +381,7 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Equal(("x-ClientId", "x-ClientSecret"), (settings.Admin.ClientId, settings.Admin.ClientSecret));
         Assert.Equal(["g"], settings.Admin.Groups);
         Assert.Equal(["https://app.example.test"], settings.Server.AllowedOrigins);
-        Assert.Equal((2048, 2048, 2048), (settings.Server.PageSize, settings.Server.MaxRequestBytes, settings.Governance.MaxOutputBytes));
+        Assert.Equal((2048, 2048, 2048, 2048), (settings.Server.PageSize, settings.Server.MaxRequestBytes, settings.Server.MaxConcurrentRequestsPerCaller, settings.Governance.MaxOutputBytes));
         Assert.Equal("u", Assert.Single(settings.Authentication.ApiKeys).User);
     }
 }

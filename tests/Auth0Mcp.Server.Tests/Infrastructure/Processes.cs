@@ -6,7 +6,7 @@ namespace Auth0Mcp.Server.Tests.Infrastructure;
 internal static class Processes
 {
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
-        string fileName, IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? timeout = null)
+        string fileName, IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? timeout = null, string? input = null)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -26,6 +26,11 @@ internal static class Processes
         }
 
         using var process = Process.Start(psi)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -96,6 +96,64 @@ public sealed class StdioGuardTests
     }
 
     [Fact]
+    public async Task Pump_ClientReadsNoAnswers_StdinIsNotReadPastTheMostOwed_AndEveryRequestIsAnsweredOnceItReads()
+    {
+        // 200 requests written at once by a client that does not read its output (stdout's writes wait until it does).
+        const int Requests = 200;
+        const int MaxOwed = 64; // StdioGuard.DefaultMaxOwed
+        var stdin = new System.IO.Pipelines.Pipe();
+        foreach (var id in Enumerable.Range(1, Requests))
+        {
+            await stdin.Writer.WriteAsync(Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":{{id}},"method":"tools/list"}""" + "\n"));
+        }
+
+        var stdout = new HeldStream();
+        var guard = new StdioGuard(stdin.Reader.AsStream(), stdout, Limits, (_, _, _) => Task.CompletedTask);
+        var received = 0;
+        var answering = new ConcurrentBag<Task>();
+        var serving = Task.Run(async () =>
+        {
+            // A server that answers each request it reads at once (each answer waits on stdout).
+            using var reader = new StreamReader(guard.Input, Encoding.UTF8);
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                Interlocked.Increment(ref received);
+                var id = JsonNode.Parse(line)!["id"]!.GetValue<int>();
+                answering.Add(Task.Run(() => guard.Output.WriteMessageAsync(new JsonRpcResponse { Id = new RequestId(id), Result = new JsonObject() })));
+            }
+        });
+        var pump = guard.PumpAsync(CancellationToken.None);
+
+        await Until(() => Volatile.Read(ref received) >= MaxOwed);
+        // A moment for anything more to come through: nothing does while the answers owed are not read.
+        await Task.Delay(500);
+        Assert.Equal(MaxOwed, Volatile.Read(ref received));
+        Assert.Equal(MaxOwed, guard.Owed);
+
+        // The client reads: the rest are read and every request is answered once.
+        stdout.Release();
+        await Until(() => stdout.Lines >= Requests);
+        stdin.Writer.Complete();
+        await pump.WaitAsync(TimeSpan.FromSeconds(30));
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(answering).WaitAsync(TimeSpan.FromSeconds(30));
+        var ids = stdout.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<int>()).Order();
+        Assert.Equal(Enumerable.Range(1, Requests), ids);
+        Assert.Equal(0, guard.Owed);
+    }
+
+    /// <summary>Waits (at most 30 s) until <paramref name="condition"/> holds.</summary>
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not come about in 30 s");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task Pump_StdinEndsAfterACancelledRequest_DoesNotWaitForItsAnswer()
     {
         var stdin = new MemoryStream(Encoding.UTF8.GetBytes(
@@ -240,6 +298,73 @@ public sealed class StdioGuardTests
 
         Assert.All(inner.Writes, w => Assert.True(w.EndsWith('\n') && w.IndexOf('\n', StringComparison.Ordinal) == w.Length - 1, w));
         Assert.Equal(expected.Order(StringComparer.Ordinal), inner.Writes.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A stdout whose reader reads nothing until <see cref="Release"/>: every write waits until then.</summary>
+    private sealed class HeldStream : Stream
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly StringBuilder _text = new();
+
+        public string Text
+        {
+            get
+            {
+                lock (_text)
+                {
+                    return _text.ToString();
+                }
+            }
+        }
+
+        public int Lines
+        {
+            get
+            {
+                lock (_text)
+                {
+                    return _text.ToString().Count(c => c == '\n');
+                }
+            }
+        }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public void Release() => _released.TrySetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await _released.Task.WaitAsync(cancellationToken);
+            lock (_text)
+            {
+                _text.Append(Encoding.UTF8.GetString(buffer.Span));
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>Records each write as one string; writes that end without a newline are joined to the next, as a pipe would carry them.</summary>
