@@ -118,7 +118,9 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
     /// <summary>
     /// A renewed client-credentials token when the one in hand is older than a few minutes, for a call its scopes
     /// refuse: scopes granted in Auth0 since it was issued apply without waiting for its expiry. Null when it is
-    /// younger (so a refused tool does not renew it on every call), or for a static token.
+    /// younger (so a refused tool does not renew it on every call), or for a static token. The token in hand stays
+    /// in use until the renewed one arrives, and stays in use when the renewal fails (a 429 or 5xx of the token
+    /// endpoint): it is still valid, and only a 401 from the API (<see cref="RefreshAsync"/>) discards it.
     /// </summary>
     internal async ValueTask<Auth0AccessToken?> RenewStaleAsync(CancellationToken cancellationToken)
     {
@@ -127,7 +129,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             return null;
         }
 
-        return await ReplaceAsync(cached, cancellationToken).ConfigureAwait(false);
+        return await ReplaceAsync(cached, keepCached: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -163,7 +165,8 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             }
         }
 
-        var renewed = await ReplaceAsync(rejected, cancellationToken).ConfigureAwait(false);
+        // Auth0 refused the token: it is discarded, so that no call sends it again while the renewal runs or after it failed.
+        var renewed = await ReplaceAsync(rejected, keepCached: false, cancellationToken).ConfigureAwait(false);
         if (renewed is not null)
         {
             lock (_gate)
@@ -175,8 +178,12 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         return renewed;
     }
 
-    /// <summary>A token other than <paramref name="replaced"/> for the current credential (one renewal however many ask), or null.</summary>
-    private async ValueTask<Auth0AccessToken?> ReplaceAsync(Auth0AccessToken replaced, CancellationToken cancellationToken)
+    /// <summary>
+    /// A token other than <paramref name="replaced"/> for the current credential (one renewal however many ask), or null.
+    /// <paramref name="keepCached"/>: the cached token stays in use while the renewal runs and when it fails (it is
+    /// valid, only older than wanted); otherwise it is discarded at once (Auth0 refused it).
+    /// </summary>
+    private async ValueTask<Auth0AccessToken?> ReplaceAsync(Auth0AccessToken replaced, bool keepCached, CancellationToken cancellationToken)
     {
         var credential = _store.Current;
         Task<Auth0AccessToken> renewal;
@@ -196,7 +203,11 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             }
             else
             {
-                _cached = null;
+                if (!keepCached)
+                {
+                    _cached = null;
+                }
+
                 renewal = StartRenewalLocked(credential);
             }
         }
