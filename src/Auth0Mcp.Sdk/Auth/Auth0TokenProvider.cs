@@ -18,6 +18,12 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
     /// <summary>The <see cref="IHttpClientFactory"/> client used for the token endpoint.</summary>
     public const string TokenClientName = "Auth0Mcp.Token";
 
+    /// <summary>
+    /// The most of a token endpoint's answer that is read (64 KiB; Auth0's answers are a few kilobytes). A longer
+    /// answer is refused unread, whatever its status: memory stays bounded whatever the endpoint (or a proxy) sends.
+    /// </summary>
+    internal const int MaxTokenResponseBytes = 64 * 1024;
+
     private static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -340,7 +346,8 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             HttpResponseMessage response;
             try
             {
-                response = await client.SendAsync(request, timeout.Token).ConfigureAwait(false);
+                // Headers only: the body is read below, at most MaxTokenResponseBytes of it.
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
@@ -355,7 +362,27 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
 
             using (response)
             {
-                var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                ReadOnlyMemory<byte>? read;
+                try
+                {
+                    read = await ReadBoundedAsync(response.Content, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+                {
+                    throw new Auth0CredentialException(
+                        $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not finish its answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s).");
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException)
+                {
+                    throw new Auth0CredentialException(
+                        $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} broke off its answer, {(ex as HttpRequestException)?.HttpRequestError.ToString() ?? ex.GetType().Name}).");
+                }
+
+                if (read is not { } body)
+                {
+                    throw new Auth0CredentialException(DescribeTooLarge(response.StatusCode, response.Content.Headers.ContentLength, endpoint));
+                }
+
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new Auth0CredentialException(DescribeTokenError(response.StatusCode, body, endpoint));
@@ -374,7 +401,53 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         }
     }
 
-    private Auth0AccessToken? ParseToken(string body, Auth0CredentialSnapshot credential, DateTimeOffset obtainedAt)
+    /// <summary>
+    /// The answer's body, or null when it is longer than <see cref="MaxTokenResponseBytes"/>: then no more than one
+    /// byte past the limit is read (nothing when its Content-Length says so up front).
+    /// </summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var declared = content.Headers.ContentLength;
+        if (declared > MaxTokenResponseBytes)
+        {
+            return null;
+        }
+
+        // One byte more than may be kept, to tell an answer of exactly the limit from a longer one.
+        var buffer = new byte[(declared ?? MaxTokenResponseBytes) + 1];
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var total = 0;
+            while (total < buffer.Length)
+            {
+                var n = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                total += n;
+            }
+
+            ReadOnlyMemory<byte> body = buffer.AsMemory(0, total);
+            if (total > MaxTokenResponseBytes)
+            {
+                return null;
+            }
+
+            // A UTF-8 byte-order mark is not JSON; the reader refuses it.
+            return body.Span.StartsWith("\uFEFF"u8) ? body[3..] : body;
+        }
+    }
+
+    private static string DescribeTooLarge(HttpStatusCode status, long? length, Uri endpoint) =>
+        $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} answered {(int)status} {status} with a body "
+        + (length is { } n ? $"of {n.ToString(CultureInfo.InvariantCulture)} bytes, over" : "over")
+        + $" the {MaxTokenResponseBytes / 1024} KiB a token answer may have; it was not read)."
+        + (status is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError ? " The next call tries again." : "");
+
+    private Auth0AccessToken? ParseToken(ReadOnlyMemory<byte> body, Auth0CredentialSnapshot credential, DateTimeOffset obtainedAt)
     {
         try
         {
@@ -402,7 +475,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         }
     }
 
-    private static string DescribeTokenError(HttpStatusCode status, string body, Uri endpoint)
+    private static string DescribeTokenError(HttpStatusCode status, ReadOnlyMemory<byte> body, Uri endpoint)
     {
         string? error = null, description = null;
         try
@@ -421,7 +494,8 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         var what = status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
             ? "Auth0 refused the client credentials"
             : "Could not obtain an Auth0 access token";
-        var detail = error is null ? "" : description is null ? $" ({error})" : $" ({error}: {Trim(description)})";
+        // Both quoted from the answer: each is redacted and cut like any text an answer brings.
+        var detail = error is null ? "" : description is null ? $" ({Trim(error)})" : $" ({Trim(error)}: {Trim(description)})";
         var hint = status switch
         {
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => " Check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, and that the application is authorized for the Management API.",

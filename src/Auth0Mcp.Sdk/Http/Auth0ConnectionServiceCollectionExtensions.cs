@@ -57,7 +57,12 @@ public static class Auth0ConnectionServiceCollectionExtensions
         // No default HttpClient loggers (a scope and two log checks per request): Auth0TelemetryHandler is the one
         // place that records a call (activity, metrics, failures).
         // The token request carries the client secret in its body: a redirect must not re-post it to another host.
-        services.AddHttpClient(Auth0TokenProvider.TokenClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        // The provider reads at most MaxTokenResponseBytes of an answer itself; the buffer limit holds for any other read.
+        services.AddHttpClient(Auth0TokenProvider.TokenClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.MaxResponseContentBufferSize = Auth0TokenProvider.MaxTokenResponseBytes;
+            })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .RemoveAllLoggers();
         services.AddHttpClient(HttpClientName, (sp, client) =>
