@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -23,6 +24,16 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
     /// answer is refused unread, whatever its status: memory stays bounded whatever the endpoint (or a proxy) sends.
     /// </summary>
     internal const int MaxTokenResponseBytes = 64 * 1024;
+
+    /// <summary>
+    /// The longest lifetime a token's <c>expires_in</c> is taken for: 30 days (2,592,000 s), the longest Auth0 lets an
+    /// API's access tokens live. A larger value is read as 30 days (a token Auth0 refuses before then is renewed after
+    /// its 401, as any other).
+    /// </summary>
+    internal static readonly TimeSpan MaxTokenLifetime = TimeSpan.FromDays(30);
+
+    private static readonly SearchValues<char> BearerTokenCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
 
     private static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(30);
 
@@ -388,8 +399,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
                     throw new Auth0CredentialException(DescribeTokenError(response.StatusCode, body, endpoint));
                 }
 
-                var token = ParseToken(body, credential, obtainedAt)
-                    ?? throw new Auth0CredentialException("Could not obtain an Auth0 access token: the token endpoint's answer has no access_token.");
+                var token = ParseToken(body, credential, obtainedAt);
                 _store.RaiseIssued(new Auth0TokenIssued(credential.Version, credential.ClientId, token.ExpiresAt, token.Scopes?.Count, obtainedAt));
                 return token;
             }
@@ -447,7 +457,12 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         + $" the {MaxTokenResponseBytes / 1024} KiB a token answer may have; it was not read)."
         + (status is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError ? " The next call tries again." : "");
 
-    private Auth0AccessToken? ParseToken(ReadOnlyMemory<byte> body, Auth0CredentialSnapshot credential, DateTimeOffset obtainedAt)
+    /// <summary>
+    /// The token in a successful answer. Every problem is an <see cref="Auth0CredentialException"/>, which the
+    /// failure memory keeps (so callers right behind do not ask again): an answer that is not JSON, no access_token,
+    /// one that a bearer header cannot carry, or anything else unexpected.
+    /// </summary>
+    private static Auth0AccessToken ParseToken(ReadOnlyMemory<byte> body, Auth0CredentialSnapshot credential, DateTimeOffset obtainedAt)
     {
         try
         {
@@ -455,24 +470,48 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("access_token", out var access) || access.ValueKind != JsonValueKind.String
-                || string.IsNullOrWhiteSpace(access.GetString()))
+                || access.GetString() is not { } value || string.IsNullOrWhiteSpace(value))
             {
-                return null;
+                throw new Auth0CredentialException("Could not obtain an Auth0 access token (the token endpoint's answer has no access_token).");
+            }
+
+            if (!IsBearerToken(value))
+            {
+                // It would be refused when the Authorization header is set (a line break could add a header of its own).
+                throw new Auth0CredentialException(
+                    "Could not obtain an Auth0 access token (the token endpoint's access_token has characters a bearer token cannot carry, such as spaces or line breaks; it was not used).");
             }
 
             DateTimeOffset? expiresAt = null;
             if (root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.ValueKind == JsonValueKind.Number && expiresIn.TryGetDouble(out var seconds) && seconds > 0)
             {
-                // expires_in is measured on our clock: robust to a skewed clock, unlike the JWT's exp.
-                expiresAt = obtainedAt + TimeSpan.FromSeconds(seconds);
+                // expires_in is measured on our clock: robust to a skewed clock, unlike the JWT's exp. At most
+                // MaxTokenLifetime: an absurd value (1e300) neither overflows nor keeps a token longer than Auth0 can issue one for.
+                expiresAt = obtainedAt + (seconds < MaxTokenLifetime.TotalSeconds ? TimeSpan.FromSeconds(seconds) : MaxTokenLifetime);
             }
 
-            return new Auth0AccessToken(access.GetString()!, Auth0CredentialKind.ClientCredentials, credential.Version, obtainedAt, expiresAt);
+            return new Auth0AccessToken(value, Auth0CredentialKind.ClientCredentials, credential.Version, obtainedAt, expiresAt);
         }
         catch (JsonException)
         {
-            return null;
+            throw new Auth0CredentialException("Could not obtain an Auth0 access token (the token endpoint's answer is not JSON).");
         }
+        catch (Exception ex) when (ex is not Auth0CredentialException)
+        {
+            // Whatever else the answer holds that cannot be used: a failed token request like any other, never an
+            // exception that escapes the call (and is not remembered, so every call would ask again).
+            throw new Auth0CredentialException($"Could not obtain an Auth0 access token (the token endpoint's answer could not be used, {ex.GetType().Name}).");
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is an RFC 6750 <c>b64token</c>, what a bearer header may carry: letters, digits,
+    /// <c>-._~+/</c>, then any number of <c>=</c>.
+    /// </summary>
+    internal static bool IsBearerToken(string value)
+    {
+        var token = value.AsSpan().TrimEnd('=');
+        return token.Length > 0 && !token.ContainsAnyExcept(BearerTokenCharacters);
     }
 
     private static string DescribeTokenError(HttpStatusCode status, ReadOnlyMemory<byte> body, Uri endpoint)

@@ -1,6 +1,8 @@
 using System.Text;
 using Auth0Mcp.Sdk.Auth;
+using Auth0Mcp.Sdk.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0Mcp.Sdk.Tests.Http;
@@ -22,6 +24,63 @@ public sealed class TokenAnswerTests
         Assert.True(failure.Reason.Length < 1000, $"the failure reason is {failure.Reason.Length} characters");
         Assert.Contains("answered 400 BadRequest", failure.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(new string('e', 201), result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokenAnswer_AbsurdExpiresIn_TheTokenIsKeptForAtMostThirtyDaysAndReused()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await Harness.ClientCredentialsAsync(time: time);
+        h.Server.Token = (ctx, n) => ScriptedAuth0Server.Json(ctx, 200,
+            "{\"access_token\":\"" + TestTokens.Jwt(["read:users"], DateTimeOffset.UtcNow.AddDays(1), "t" + n) + "\",\"token_type\":\"Bearer\",\"expires_in\":1e300}");
+
+        for (var i = 0; i < 3; i++)
+        {
+            var result = await h.CallAsync(TestTool.Get());
+            Assert.True(result.IsError != true, result.Text());
+        }
+
+        Assert.Equal(1, h.Server.TokenCount);
+        var token = await h.Services.GetRequiredService<IAuth0TokenProvider>().GetTokenAsync(CancellationToken.None);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromDays(30), token.ExpiresAt);
+    }
+
+    [Theory]
+    [InlineData("opaque-TOKEN-0123456789\\r\\nX-Injected: yes")]
+    [InlineData("opaque TOKEN 0123456789")]
+    [InlineData("opaque-TOKEN-0123456789\\\"")]
+    [InlineData("=opaque-TOKEN-0123456789")]
+    public async Task TokenAnswer_AccessTokenABearerHeaderCannotCarry_IsRefusedClearlyAndRemembered(string accessToken)
+    {
+        // A clock that stands still: the second call comes within the 2 s a failed token request answers for.
+        await using var h = await Harness.ClientCredentialsAsync(time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        h.Server.Token = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, "{\"access_token\":\"" + accessToken + "\",\"expires_in\":3600}");
+
+        var first = await h.CallAsync(TestTool.Get());
+        var second = await h.CallAsync(TestTool.Get());
+
+        foreach (var result in new[] { first, second })
+        {
+            Assert.True(result.IsError == true, result.Text());
+            Assert.Contains("access_token has characters a bearer token cannot carry", result.Text(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, h.Server.ApiCount);
+        Assert.Equal(1, h.Server.TokenCount); // the failure is remembered: the call right behind does not ask again
+        Assert.Single(h.Events.All.OfType<Auth0TokenFailure>());
+    }
+
+    [Fact]
+    public async Task TokenAnswer_OpaqueTokenOfBearerCharacters_IsSentAsItCame()
+    {
+        const string Opaque = "opaque-TOKEN_0123.4567~89+ab/cd==";
+        await using var h = await Harness.ClientCredentialsAsync();
+        h.Server.Token = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, "{\"access_token\":\"" + Opaque + "\",\"expires_in\":3600}");
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        Assert.True(result.IsError != true, result.Text());
+        Assert.Equal("Bearer " + Opaque, h.Server.ApiRequests.Single().Authorization);
     }
 
     [Fact]
