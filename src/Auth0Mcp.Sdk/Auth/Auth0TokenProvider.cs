@@ -363,12 +363,12 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 throw new Auth0CredentialException(
-                    $"Could not obtain an Auth0 access token: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s.");
+                    $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s).");
             }
             catch (HttpRequestException ex)
             {
                 throw new Auth0CredentialException(
-                    $"Could not obtain an Auth0 access token: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} could not be reached ({ex.HttpRequestError}).");
+                    $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} could not be reached, {ex.HttpRequestError}).");
             }
 
             using (response)
@@ -514,6 +514,8 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         return token.Length > 0 && !token.ContainsAnyExcept(BearerTokenCharacters);
     }
 
+    // The messages read "Could not obtain an Auth0 access token (the token endpoint …)": never "token: the …", which the
+    // secret masker reads as an assignment to a secret name and masks ("token: [REDACTED] token endpoint").
     private static string DescribeTokenError(HttpStatusCode status, ReadOnlyMemory<byte> body, Uri endpoint)
     {
         string? error = null, description = null;
@@ -534,7 +536,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             ? "Auth0 refused the client credentials"
             : "Could not obtain an Auth0 access token";
         // Both quoted from the answer: each is redacted and cut like any text an answer brings.
-        var detail = error is null ? "" : description is null ? $" ({Trim(error)})" : $" ({Trim(error)}: {Trim(description)})";
+        var detail = error is null ? "" : description is null ? $": {Trim(error)}" : $": {Trim(error)}, {Trim(description)}";
         var hint = status switch
         {
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => " Check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, and that the application is authorized for the Management API.",
@@ -542,7 +544,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             >= HttpStatusCode.InternalServerError => " The next call tries again.",
             _ => "",
         };
-        return $"{what}: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} answered {(int)status} {status}{detail}.{hint}";
+        return $"{what} (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} answered {(int)status} {status}{detail}).{hint}";
     }
 
     // Redacted before it is cut (a cut secret no longer looks like one); the message is redacted again where it is shown.

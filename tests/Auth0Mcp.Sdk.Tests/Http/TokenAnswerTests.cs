@@ -83,6 +83,35 @@ public sealed class TokenAnswerTests
         Assert.Equal("Bearer " + Opaque, h.Server.ApiRequests.Single().Authorization);
     }
 
+    [Theory]
+    [InlineData("answer", "answered 500 InternalServerError: server_error, try later). The next call tries again.")]
+    [InlineData("stall", "did not answer within 0.3 s).")]
+    [InlineData("closed", "could not be reached, ConnectionError).")]
+    public async Task TokenFailure_TheCallerReadsTheMessageWhole_NothingOfItMaskedAsASecret(string failure, string ending)
+    {
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var closedPort = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var h = await Harness.ClientCredentialsAsync(o =>
+        {
+            o.TokenRequestTimeout = TimeSpan.FromMilliseconds(300);
+            if (failure == "closed")
+            {
+                o.TokenEndpoint = new Uri($"http://127.0.0.1:{closedPort}/oauth/token");
+            }
+        });
+        h.Server.Token = failure == "stall"
+            ? (ctx, _) => h.Server.Stall(ctx)
+            : (ctx, _) => ScriptedAuth0Server.Json(ctx, 500, """{"error":"server_error","error_description":"try later"}""");
+        var endpoint = failure == "closed" ? $"http://127.0.0.1:{closedPort}/oauth/token" : h.Server.TokenEndpoint.ToString();
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        Assert.True(result.IsError == true, result.Text());
+        Assert.Equal($"auth0_users_list failed: Could not obtain an Auth0 access token (the token endpoint {endpoint} {ending}", result.Text());
+    }
+
     [Fact]
     public async Task TokenAnswer_DeclaredLongerThanTheLimit_IsRefusedUnreadNamingItsSizeAndStatus()
     {
