@@ -14,7 +14,8 @@ namespace Auth0Mcp.Server;
 /// environment), then the credentials file written by <c>auth0-mcp credentials rotate</c>
 /// (<c>Auth0:CredentialsFile</c> or <c>AUTH0_MCP_CREDENTIALS_FILE</c>, default <c>~/.config/auth0-mcp/credentials.json</c>),
 /// a configuration source that wins and is read again when the file changes (<see cref="CredentialsFileCheck"/>, at
-/// each call), so a rotation applies to the next call of a running server without a restart.
+/// each call), so a rotation applies to the next call of a running server without a restart. The file gives the
+/// credential only (<see cref="CredentialsFileSource"/>): any other key is an error at start and ignored after.
 /// </summary>
 internal static class CredentialSettings
 {
@@ -79,15 +80,44 @@ internal static class CredentialSettings
         // Read again by CredentialsFileCheck when the file changes, not watched: a watcher is a thread blocked on the
         // folder with a pinned buffer, which kept the start-up trim from compacting megabytes in front of it, and
         // polling allocates every few seconds in an idle server (docs/benchmarks-server.md, session 15).
-        configuration.AddJsonFile(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder), Path.GetFileName(file), optional: true, reloadOnChange: false);
+        configuration.Add(new CredentialsFileSource
+        {
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder),
+            Path = Path.GetFileName(file),
+            Optional = true,
+            ReloadOnChange = false,
+        });
+        IConfigurationRoot root;
         try
         {
-            return configuration.Build();
+            root = configuration.Build();
         }
         catch (InvalidDataException)
         {
             throw UsageException.InvalidSettings([Unreadable(file)]);
         }
+
+        // Keys other than the credential's: an error at start (what the file meant to change would silently not change).
+        if (IgnoredKeys(root) is { Count: > 0 } ignored)
+        {
+            throw UsageException.InvalidSettings([OtherKeys(file, ignored)]);
+        }
+
+        return root;
+    }
+
+    /// <summary>The keys the credentials file set that are not the credential's (dropped, never applied).</summary>
+    internal static IReadOnlyList<string> IgnoredKeys(IConfigurationRoot configuration) =>
+        configuration.Providers.OfType<CredentialsFileProvider>().FirstOrDefault()?.Ignored ?? [];
+
+    /// <summary>What is said of a credentials file that sets <paramref name="keys"/> besides the credential (their names, never a value).</summary>
+    internal static string OtherKeys(string file, IReadOnlyList<string> keys)
+    {
+        const int Shown = 5;
+        var names = string.Join(", ", keys.Take(Shown).Select(k => TerminalText.Escape(k.Length > 64 ? k[..64] + "…" : k)));
+        var more = keys.Count > Shown ? $" and {keys.Count - Shown} more" : "";
+        return $"the credentials file '{file}' sets {names}{more}: it may set only Auth0:Token, Auth0:ClientId and Auth0:ClientSecret. "
+            + "Set the tenant, the base URL and the rest in the settings (AUTH0_DOMAIN, AUTH0_MCP_BASE_URL, --config), and remove these keys from the file";
     }
 
     /// <summary>How the credentials file is read, as the configuration's JSON provider reads it (comments, trailing commas).</summary>
@@ -215,6 +245,64 @@ internal sealed class CredentialsUpdate(string file, IReadOnlyList<string> chang
 }
 
 /// <summary>
+/// The credentials file as a configuration source that gives only the credential: <c>Auth0:Token</c>,
+/// <c>Auth0:ClientId</c> and <c>Auth0:ClientSecret</c>. Any other key (<c>Auth0:Domain</c>, <c>Auth0:BaseUrl</c>,
+/// <c>Auth0:TokenEndpoint</c>, …) is dropped when the file is read, never applied, and named in
+/// <see cref="CredentialsFileProvider.Ignored"/>: whoever can write the file can change the credential, not where the
+/// credential is sent.
+/// </summary>
+internal sealed class CredentialsFileSource : Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+{
+    /// <inheritdoc />
+    public override IConfigurationProvider Build(IConfigurationBuilder builder)
+    {
+        EnsureDefaults(builder);
+        return new CredentialsFileProvider(this);
+    }
+}
+
+/// <summary>Reads <see cref="CredentialsFileSource"/>: the JSON file, then only the credential's keys.</summary>
+internal sealed class CredentialsFileProvider(CredentialsFileSource source) : Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider(source)
+{
+    private static readonly string[] CredentialKeys =
+    [
+        $"{CredentialSettings.Section}:{nameof(Auth0ConnectionOptions.Token)}",
+        $"{CredentialSettings.Section}:{nameof(Auth0ConnectionOptions.ClientId)}",
+        $"{CredentialSettings.Section}:{nameof(Auth0ConnectionOptions.ClientSecret)}",
+    ];
+
+    /// <summary>The keys the last read dropped, sorted.</summary>
+    public IReadOnlyList<string> Ignored { get; private set; } = [];
+
+    /// <inheritdoc />
+    public override void Load()
+    {
+        // A missing file is not read by Load(Stream): nothing is dropped then.
+        Ignored = [];
+        base.Load();
+    }
+
+    /// <inheritdoc />
+    public override void Load(Stream stream)
+    {
+        base.Load(stream);
+        // An empty "Auth0": {} is read as the section's own key, without a value: nothing set.
+        var ignored = Data
+            .Where(p => !CredentialKeys.Contains(p.Key, StringComparer.OrdinalIgnoreCase)
+                && !(p.Value is null && string.Equals(p.Key, CredentialSettings.Section, StringComparison.OrdinalIgnoreCase)))
+            .Select(p => p.Key)
+            .Order(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        foreach (var key in ignored)
+        {
+            Data.Remove(key);
+        }
+
+        Ignored = ignored;
+    }
+}
+
+/// <summary>
 /// Reads the credentials file again when it has changed (the size and last write time of the file it resolves to,
 /// so a symbolic link swapped to a new target, as a Kubernetes Secret volume does, counts as a change), checked before
 /// each <c>tools/call</c> and <c>tools/list</c> with one <c>stat</c>: a rotation reaches the very next call, and an idle
@@ -259,6 +347,13 @@ internal sealed class CredentialsFileCheck(IConfigurationRoot configuration, str
             {
                 // Changed again between the check and the read: the options keep the credential they have.
                 Console.Error.WriteLine($"auth0-mcp: warning: {CredentialSettings.Unreadable(file)}; the server keeps the credential it has.");
+                return;
+            }
+
+            // A running server cannot refuse to start: the other keys are dropped (the credential in the file applies), and it says so.
+            if (CredentialSettings.IgnoredKeys(configuration) is { Count: > 0 } ignored)
+            {
+                Console.Error.WriteLine($"auth0-mcp: warning: {CredentialSettings.OtherKeys(file, ignored)}; they are ignored.");
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Http;
 using Auth0Mcp.Sdk.Progressive;
 using Microsoft.Extensions.Options;
 
@@ -99,11 +100,11 @@ internal sealed class HostSettings : IValidatableObject
 
         var jwt = Authentication.Jwt;
         if (jwt.Authority is { } authority && Uri.TryCreate(authority, UriKind.Absolute, out var authorityUrl)
-            && authorityUrl.Scheme == Uri.UriSchemeHttp && !authorityUrl.IsLoopback)
+            && LoopbackAddress.IsPlainHttpOffLoopback(authorityUrl))
         {
             // The signing keys are fetched from the authority: over plain http anyone on the path could hand over a key
             // and sign tokens for any caller.
-            yield return new("Authentication:Jwt:Authority (AUTH0_MCP_OIDC_AUTHORITY) must be https (plain http only on a loopback address, for a local test issuer)");
+            yield return new("Authentication:Jwt:Authority (AUTH0_MCP_OIDC_AUTHORITY) must be https (" + LoopbackAddress.PlainHttpRule + ", for a local test issuer)");
         }
 
         if (!AdminOnly && (jwt.Authority is null) != (jwt.Audience is null))
@@ -111,7 +112,7 @@ internal sealed class HostSettings : IValidatableObject
             yield return new("JWT authentication needs both AUTH0_MCP_OIDC_AUTHORITY and AUTH0_MCP_OIDC_AUDIENCE (Authentication:Jwt:Authority and :Audience)");
         }
 
-        if (Authentication.LocalUser && !(url.IsLoopback || url.Host == "localhost"))
+        if (Authentication.LocalUser && !LoopbackAddress.IsLoopbackHost(url.Host))
         {
             yield return new($"AUTH0_MCP_HTTP_LOCAL_USER (Authentication:LocalUser: requests without credentials act as the local user) is only allowed on a loopback address, not {url.Host}");
         }
@@ -195,8 +196,9 @@ internal sealed class Auth0Settings
     /// <summary>M2M client secret (<c>AUTH0_CLIENT_SECRET</c>).</summary>
     public string? ClientSecret { get; set; }
 
-    /// <summary>The API base URL (<c>AUTH0_MCP_BASE_URL</c>).</summary>
+    /// <summary>The API base URL (<c>AUTH0_MCP_BASE_URL</c>): https, or plain http to a loopback address (a local mock).</summary>
     [AbsoluteUrl(HttpOnly = true, ErrorMessage = "Auth0:BaseUrl (AUTH0_MCP_BASE_URL) is not an absolute http(s) URL")]
+    [HttpsOffLoopback(ErrorMessage = "Auth0:BaseUrl (AUTH0_MCP_BASE_URL) must be https: the Auth0 token is sent to it, and plain http carries it in clear text (" + LoopbackAddress.PlainHttpRule + ", e.g. a local mock)")]
     public string? BaseUrl { get; set; }
 
     /// <summary>The file <c>credentials rotate</c> writes, read again at the next call when it changes (<c>AUTH0_MCP_CREDENTIALS_FILE</c>).</summary>
@@ -396,6 +398,18 @@ internal sealed class AbsoluteUrlAttribute : SettingCheckAttribute
     protected override bool Passes(object? value) =>
         value is not string { Length: > 0 } text
         || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (!HttpOnly || uri.Scheme is "http" or "https"));
+}
+
+/// <summary>
+/// Unset, not an absolute URL (<see cref="AbsoluteUrlAttribute"/> says so), or not plain http to a host other than a
+/// loopback one (<see cref="LoopbackAddress"/>, the rule every credential-carrying URL follows).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class HttpsOffLoopbackAttribute : SettingCheckAttribute
+{
+    /// <inheritdoc />
+    protected override bool Passes(object? value) =>
+        value is not string { Length: > 0 } text || !Uri.TryCreate(text, UriKind.Absolute, out var uri) || !LoopbackAddress.IsPlainHttpOffLoopback(uri);
 }
 
 /// <summary>Unset, or an http(s) URL without query or fragment (the address and MCP path to serve).</summary>

@@ -111,6 +111,45 @@ public sealed class CredentialsFileCheckTests : IDisposable
     }
 
     [Fact]
+    public void Start_CredentialsFileSettingMoreThanTheCredential_IsASettingsErrorNamingTheKeysNotTheirValues()
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        File.WriteAllText(file, """
+            {"Auth0":{"Token":"file-token-0123456789","Domain":"evil.example","BaseUrl":"http://evil.example:8080","TokenEndpoint":"http://evil.example/oauth/token"}}
+            """);
+
+        var ex = Assert.Throws<UsageException>(() => Services(file));
+
+        Assert.Equal(
+            $"invalid settings:\n  - the credentials file '{file}' sets Auth0:BaseUrl, Auth0:Domain, Auth0:TokenEndpoint: it may set only Auth0:Token, Auth0:ClientId and Auth0:ClientSecret. "
+            + "Set the tenant, the base URL and the rest in the settings (AUTH0_DOMAIN, AUTH0_MCP_BASE_URL, --config), and remove these keys from the file",
+            ex.Message);
+        Assert.DoesNotContain("evil.example", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("file-token", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_FileGainsMoreThanTheCredentialWhileRunning_OnlyTheCredentialApplies()
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        using var services = Services(file);
+        var options = services.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>();
+        var check = services.GetRequiredService<CredentialsFileCheck>();
+
+        File.WriteAllText(file, """
+            {"Auth0":{"Token":"rotated-with-more","Domain":"evil.example","BaseUrl":"https://evil.example/","TokenEndpoint":"https://evil.example/oauth/token","MaxRetryAttempts":9}}
+            """);
+        check.Check();
+
+        var current = options.CurrentValue;
+        Assert.Equal("rotated-with-more", current.Token);
+        Assert.Equal("t.example.auth0.com", current.Domain);
+        Assert.Null(current.BaseUrl);
+        Assert.Null(current.TokenEndpoint);
+        Assert.Equal(new Auth0ConnectionOptions().MaxRetryAttempts, current.MaxRetryAttempts);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task WriteCredentials_TheSecretIsNeverInAFileOthersCanRead()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -17,6 +18,22 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
 {
     /// <summary>The <see cref="IHttpClientFactory"/> client used for the token endpoint.</summary>
     public const string TokenClientName = "Auth0Mcp.Token";
+
+    /// <summary>
+    /// The most of a token endpoint's answer that is read (64 KiB; Auth0's answers are a few kilobytes). A longer
+    /// answer is refused unread, whatever its status: memory stays bounded whatever the endpoint (or a proxy) sends.
+    /// </summary>
+    internal const int MaxTokenResponseBytes = 64 * 1024;
+
+    /// <summary>
+    /// The longest lifetime a token's <c>expires_in</c> is taken for: 30 days (2,592,000 s), the longest Auth0 lets an
+    /// API's access tokens live. A larger value is read as 30 days (a token Auth0 refuses before then is renewed after
+    /// its 401, as any other).
+    /// </summary>
+    internal static readonly TimeSpan MaxTokenLifetime = TimeSpan.FromDays(30);
+
+    private static readonly SearchValues<char> BearerTokenCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
 
     private static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(30);
 
@@ -118,7 +135,9 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
     /// <summary>
     /// A renewed client-credentials token when the one in hand is older than a few minutes, for a call its scopes
     /// refuse: scopes granted in Auth0 since it was issued apply without waiting for its expiry. Null when it is
-    /// younger (so a refused tool does not renew it on every call), or for a static token.
+    /// younger (so a refused tool does not renew it on every call), or for a static token. The token in hand stays
+    /// in use until the renewed one arrives, and stays in use when the renewal fails (a 429 or 5xx of the token
+    /// endpoint): it is still valid, and only a 401 from the API (<see cref="RefreshAsync"/>) discards it.
     /// </summary>
     internal async ValueTask<Auth0AccessToken?> RenewStaleAsync(CancellationToken cancellationToken)
     {
@@ -127,7 +146,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             return null;
         }
 
-        return await ReplaceAsync(cached, cancellationToken).ConfigureAwait(false);
+        return await ReplaceAsync(cached, keepCached: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -163,7 +182,8 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             }
         }
 
-        var renewed = await ReplaceAsync(rejected, cancellationToken).ConfigureAwait(false);
+        // Auth0 refused the token: it is discarded, so that no call sends it again while the renewal runs or after it failed.
+        var renewed = await ReplaceAsync(rejected, keepCached: false, cancellationToken).ConfigureAwait(false);
         if (renewed is not null)
         {
             lock (_gate)
@@ -175,8 +195,12 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         return renewed;
     }
 
-    /// <summary>A token other than <paramref name="replaced"/> for the current credential (one renewal however many ask), or null.</summary>
-    private async ValueTask<Auth0AccessToken?> ReplaceAsync(Auth0AccessToken replaced, CancellationToken cancellationToken)
+    /// <summary>
+    /// A token other than <paramref name="replaced"/> for the current credential (one renewal however many ask), or null.
+    /// <paramref name="keepCached"/>: the cached token stays in use while the renewal runs and when it fails (it is
+    /// valid, only older than wanted); otherwise it is discarded at once (Auth0 refused it).
+    /// </summary>
+    private async ValueTask<Auth0AccessToken?> ReplaceAsync(Auth0AccessToken replaced, bool keepCached, CancellationToken cancellationToken)
     {
         var credential = _store.Current;
         Task<Auth0AccessToken> renewal;
@@ -196,7 +220,11 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             }
             else
             {
-                _cached = null;
+                if (!keepCached)
+                {
+                    _cached = null;
+                }
+
                 renewal = StartRenewalLocked(credential);
             }
         }
@@ -329,29 +357,49 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             HttpResponseMessage response;
             try
             {
-                response = await client.SendAsync(request, timeout.Token).ConfigureAwait(false);
+                // Headers only: the body is read below, at most MaxTokenResponseBytes of it.
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 throw new Auth0CredentialException(
-                    $"Could not obtain an Auth0 access token: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s.");
+                    $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s).");
             }
             catch (HttpRequestException ex)
             {
                 throw new Auth0CredentialException(
-                    $"Could not obtain an Auth0 access token: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} could not be reached ({ex.HttpRequestError}).");
+                    $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} could not be reached, {ex.HttpRequestError}).");
             }
 
             using (response)
             {
-                var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                ReadOnlyMemory<byte>? read;
+                try
+                {
+                    read = await ReadBoundedAsync(response.Content, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+                {
+                    throw new Auth0CredentialException(
+                        $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not finish its answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s).");
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException)
+                {
+                    throw new Auth0CredentialException(
+                        $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} broke off its answer, {(ex as HttpRequestException)?.HttpRequestError.ToString() ?? ex.GetType().Name}).");
+                }
+
+                if (read is not { } body)
+                {
+                    throw new Auth0CredentialException(DescribeTooLarge(response.StatusCode, response.Content.Headers.ContentLength, endpoint));
+                }
+
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new Auth0CredentialException(DescribeTokenError(response.StatusCode, body, endpoint));
                 }
 
-                var token = ParseToken(body, credential, obtainedAt)
-                    ?? throw new Auth0CredentialException("Could not obtain an Auth0 access token: the token endpoint's answer has no access_token.");
+                var token = ParseToken(body, credential, obtainedAt);
                 _store.RaiseIssued(new Auth0TokenIssued(credential.Version, credential.ClientId, token.ExpiresAt, token.Scopes?.Count, obtainedAt));
                 return token;
             }
@@ -363,7 +411,58 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         }
     }
 
-    private Auth0AccessToken? ParseToken(string body, Auth0CredentialSnapshot credential, DateTimeOffset obtainedAt)
+    /// <summary>
+    /// The answer's body, or null when it is longer than <see cref="MaxTokenResponseBytes"/>: then no more than one
+    /// byte past the limit is read (nothing when its Content-Length says so up front).
+    /// </summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var declared = content.Headers.ContentLength;
+        if (declared > MaxTokenResponseBytes)
+        {
+            return null;
+        }
+
+        // One byte more than may be kept, to tell an answer of exactly the limit from a longer one.
+        var buffer = new byte[(declared ?? MaxTokenResponseBytes) + 1];
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var total = 0;
+            while (total < buffer.Length)
+            {
+                var n = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                total += n;
+            }
+
+            ReadOnlyMemory<byte> body = buffer.AsMemory(0, total);
+            if (total > MaxTokenResponseBytes)
+            {
+                return null;
+            }
+
+            // A UTF-8 byte-order mark is not JSON; the reader refuses it.
+            return body.Span.StartsWith("\uFEFF"u8) ? body[3..] : body;
+        }
+    }
+
+    private static string DescribeTooLarge(HttpStatusCode status, long? length, Uri endpoint) =>
+        $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} answered {(int)status} {status} with a body "
+        + (length is { } n ? $"of {n.ToString(CultureInfo.InvariantCulture)} bytes, over" : "over")
+        + $" the {MaxTokenResponseBytes / 1024} KiB a token answer may have; it was not read)."
+        + (status is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError ? " The next call tries again." : "");
+
+    /// <summary>
+    /// The token in a successful answer. Every problem is an <see cref="Auth0CredentialException"/>, which the
+    /// failure memory keeps (so callers right behind do not ask again): an answer that is not JSON, no access_token,
+    /// one that a bearer header cannot carry, or anything else unexpected.
+    /// </summary>
+    private static Auth0AccessToken ParseToken(ReadOnlyMemory<byte> body, Auth0CredentialSnapshot credential, DateTimeOffset obtainedAt)
     {
         try
         {
@@ -371,27 +470,53 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("access_token", out var access) || access.ValueKind != JsonValueKind.String
-                || string.IsNullOrWhiteSpace(access.GetString()))
+                || access.GetString() is not { } value || string.IsNullOrWhiteSpace(value))
             {
-                return null;
+                throw new Auth0CredentialException("Could not obtain an Auth0 access token (the token endpoint's answer has no access_token).");
+            }
+
+            if (!IsBearerToken(value))
+            {
+                // It would be refused when the Authorization header is set (a line break could add a header of its own).
+                throw new Auth0CredentialException(
+                    "Could not obtain an Auth0 access token (the token endpoint's access_token has characters a bearer token cannot carry, such as spaces or line breaks; it was not used).");
             }
 
             DateTimeOffset? expiresAt = null;
             if (root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.ValueKind == JsonValueKind.Number && expiresIn.TryGetDouble(out var seconds) && seconds > 0)
             {
-                // expires_in is measured on our clock: robust to a skewed clock, unlike the JWT's exp.
-                expiresAt = obtainedAt + TimeSpan.FromSeconds(seconds);
+                // expires_in is measured on our clock: robust to a skewed clock, unlike the JWT's exp. At most
+                // MaxTokenLifetime: an absurd value (1e300) neither overflows nor keeps a token longer than Auth0 can issue one for.
+                expiresAt = obtainedAt + (seconds < MaxTokenLifetime.TotalSeconds ? TimeSpan.FromSeconds(seconds) : MaxTokenLifetime);
             }
 
-            return new Auth0AccessToken(access.GetString()!, Auth0CredentialKind.ClientCredentials, credential.Version, obtainedAt, expiresAt);
+            return new Auth0AccessToken(value, Auth0CredentialKind.ClientCredentials, credential.Version, obtainedAt, expiresAt);
         }
         catch (JsonException)
         {
-            return null;
+            throw new Auth0CredentialException("Could not obtain an Auth0 access token (the token endpoint's answer is not JSON).");
+        }
+        catch (Exception ex) when (ex is not Auth0CredentialException)
+        {
+            // Whatever else the answer holds that cannot be used: a failed token request like any other, never an
+            // exception that escapes the call (and is not remembered, so every call would ask again).
+            throw new Auth0CredentialException($"Could not obtain an Auth0 access token (the token endpoint's answer could not be used, {ex.GetType().Name}).");
         }
     }
 
-    private static string DescribeTokenError(HttpStatusCode status, string body, Uri endpoint)
+    /// <summary>
+    /// Whether <paramref name="value"/> is an RFC 6750 <c>b64token</c>, what a bearer header may carry: letters, digits,
+    /// <c>-._~+/</c>, then any number of <c>=</c>.
+    /// </summary>
+    internal static bool IsBearerToken(string value)
+    {
+        var token = value.AsSpan().TrimEnd('=');
+        return token.Length > 0 && !token.ContainsAnyExcept(BearerTokenCharacters);
+    }
+
+    // The messages read "Could not obtain an Auth0 access token (the token endpoint …)": never "token: the …", which the
+    // secret masker reads as an assignment to a secret name and masks ("token: [REDACTED] token endpoint").
+    private static string DescribeTokenError(HttpStatusCode status, ReadOnlyMemory<byte> body, Uri endpoint)
     {
         string? error = null, description = null;
         try
@@ -410,7 +535,8 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         var what = status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
             ? "Auth0 refused the client credentials"
             : "Could not obtain an Auth0 access token";
-        var detail = error is null ? "" : description is null ? $" ({error})" : $" ({error}: {Trim(description)})";
+        // Both quoted from the answer: each is redacted and cut like any text an answer brings.
+        var detail = error is null ? "" : description is null ? $": {Trim(error)}" : $": {Trim(error)}, {Trim(description)}";
         var hint = status switch
         {
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => " Check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, and that the application is authorized for the Management API.",
@@ -418,7 +544,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             >= HttpStatusCode.InternalServerError => " The next call tries again.",
             _ => "",
         };
-        return $"{what}: the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} answered {(int)status} {status}{detail}.{hint}";
+        return $"{what} (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} answered {(int)status} {status}{detail}).{hint}";
     }
 
     // Redacted before it is cut (a cut secret no longer looks like one); the message is redacted again where it is shown.

@@ -17,7 +17,9 @@ public sealed class Auth0ConnectionOptions
 
     /// <summary>
     /// Overrides the API base URL (<c>AUTH0_MCP_BASE_URL</c>), e.g. a local mock. Operation paths are appended
-    /// to it as they are, so give it without <c>/api/v2</c> when the mock serves paths at the root.
+    /// to it as they are, so give it without <c>/api/v2</c> when the mock serves paths at the root. It carries the
+    /// bearer token: https, or plain http only to a loopback address (127.0.0.0/8, ::1, localhost); the options
+    /// validation refuses plain http to any other host.
     /// </summary>
     public Uri? BaseUrl { get; set; }
 
@@ -51,8 +53,9 @@ public sealed class Auth0ConnectionOptions
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// The client-credentials token endpoint (<c>AUTH0_TOKEN_ENDPOINT</c>); by default
-    /// <c>https://{Domain}/oauth/token</c>. Tests point it at a local stub.
+    /// The client-credentials token endpoint; by default <c>https://{Domain}/oauth/token</c>. Tests point it at a local
+    /// stub. It receives the client secret: https, or plain http only to a loopback address (127.0.0.0/8, ::1,
+    /// localhost); the options validation refuses plain http to any other host.
     /// </summary>
     public Uri? TokenEndpoint { get; set; }
 
@@ -107,7 +110,7 @@ public sealed class Auth0ConnectionOptions
     }
 
     // The spec's servers URL when it is an absolute http(s) URL without an unresolved {variable}.
-    private Uri? GetDefaultBaseAddress()
+    internal Uri? GetDefaultBaseAddress()
     {
         var text = DefaultBaseUrl?.Trim();
         return !string.IsNullOrEmpty(text)

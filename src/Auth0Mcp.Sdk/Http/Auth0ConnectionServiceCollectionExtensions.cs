@@ -57,7 +57,12 @@ public static class Auth0ConnectionServiceCollectionExtensions
         // No default HttpClient loggers (a scope and two log checks per request): Auth0TelemetryHandler is the one
         // place that records a call (activity, metrics, failures).
         // The token request carries the client secret in its body: a redirect must not re-post it to another host.
-        services.AddHttpClient(Auth0TokenProvider.TokenClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        // The provider reads at most MaxTokenResponseBytes of an answer itself; the buffer limit holds for any other read.
+        services.AddHttpClient(Auth0TokenProvider.TokenClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.MaxResponseContentBufferSize = Auth0TokenProvider.MaxTokenResponseBytes;
+            })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .RemoveAllLoggers();
         services.AddHttpClient(HttpClientName, (sp, client) =>
@@ -106,6 +111,24 @@ internal sealed class Auth0ConnectionOptionsValidator : IValidateOptions<Auth0Co
         Check(options.TokenRefreshMargin >= TimeSpan.Zero, $"TokenRefreshMargin must not be negative (is {options.TokenRefreshMargin})");
         Check(options.MaxRetryAttempts is >= 0 and <= 10, $"MaxRetryAttempts must be between 0 and 10 (is {options.MaxRetryAttempts})");
         Check(options.MaxResponseBytes >= 1024, $"MaxResponseBytes must be at least 1024 (is {options.MaxResponseBytes})");
+
+        // The bearer token goes to the base URL, the client secret to the token endpoint: never in clear text off the machine.
+        if (options.BaseUrl is { } baseUrl && LoopbackAddress.IsPlainHttpOffLoopback(baseUrl))
+        {
+            problems.Add($"Auth0 connection: BaseUrl (AUTH0_MCP_BASE_URL) must be https, not plain http to {baseUrl.Host}: the bearer token would cross the network in clear text ({LoopbackAddress.PlainHttpRule}, e.g. a local mock)");
+        }
+
+        if (options.TokenEndpoint is { } tokenEndpoint && LoopbackAddress.IsPlainHttpOffLoopback(tokenEndpoint))
+        {
+            problems.Add($"Auth0 connection: TokenEndpoint must be https, not plain http to {tokenEndpoint.Host}: the client secret would cross the network in clear text ({LoopbackAddress.PlainHttpRule}, e.g. a local stub; unset, it is https://{{Domain}}/oauth/token)");
+        }
+
+        if (options.BaseUrl is null && string.IsNullOrWhiteSpace(options.Domain) && options.GetDefaultBaseAddress() is { } specDefault
+            && LoopbackAddress.IsPlainHttpOffLoopback(specDefault))
+        {
+            problems.Add($"Auth0 connection: DefaultBaseUrl (the spec's server, in effect while neither BaseUrl nor Domain is set) must be https, not plain http to {specDefault.Host}: the bearer token would cross the network in clear text ({LoopbackAddress.PlainHttpRule}); set Domain (AUTH0_DOMAIN) or an https BaseUrl (AUTH0_MCP_BASE_URL)");
+        }
+
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -237,9 +237,7 @@ internal static class HttpServe
     // scheme://host[:port], the default port dropped: how a browser writes an Origin.
     private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
 
-    private static bool IsLoopback(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host is "127.0.0.1" or "[::1]" or "::1"
-        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+    private static bool IsLoopback(string host) => Sdk.Http.LoopbackAddress.IsLoopbackHost(host);
 
     /// <summary>
     /// Whether a proxy forwarded <paramref name="request"/> (<c>Forwarded</c>, <c>X-Forwarded-For</c>, <c>X-Real-IP</c>): its

@@ -135,6 +135,30 @@ public sealed class CredentialScopeTests
     }
 
     [Fact]
+    public async Task ScopeRenewalRateLimited_TheValidSharedTokenKeepsServing()
+    {
+        await using var m = await StartAsync();
+        m.Grant(() => ["read:connections"]);
+        await m.Alice.CallToolAsync("auth0_connections_list", NoArguments);
+
+        // The token lacks delete:users and is older than a few minutes: the refused call renews it, when the token
+        // endpoint is rate-limited.
+        m.Auth0.Token = (ctx, _) => ScriptedAuth0Server.Json(ctx, 429, """{"error":"too_many_requests","error_description":"Global limit has been reached"}""");
+        m.Harness.Clock.Advance(TimeSpan.FromMinutes(6));
+        var refused = await m.Alice.CallToolAsync("auth0_users_delete", DeleteArguments);
+        Assert.True(refused.IsError);
+        Assert.Equal(2, m.Auth0.TokenCount);
+
+        // The token, valid for hours, still serves the calls its scopes allow, with no new exchange.
+        m.Harness.Clock.Advance(TimeSpan.FromSeconds(3));
+        var read = await m.Alice.CallToolAsync("auth0_connections_list", NoArguments);
+
+        Assert.True(read.IsError is not true, ResultText.Of(read));
+        Assert.Equal(2, m.Auth0.TokenCount);
+        Assert.Equal(2, m.Auth0.ApiCount);
+    }
+
+    [Fact]
     public async Task Persistent401_ARenewedTokenRefusedToo_StopsRenewingUntilTheBackoffEnds()
     {
         await using var m = await StartAsync();

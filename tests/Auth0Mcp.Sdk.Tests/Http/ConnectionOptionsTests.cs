@@ -32,6 +32,73 @@ public sealed class ConnectionOptionsTests
         Assert.Equal(3, error.Failures.Count());
     }
 
+    [Theory]
+    [InlineData("BaseUrl", "http://10.0.0.5:8080/api/v2", "the bearer token")]
+    [InlineData("BaseUrl", "http://mock.example.internal/api/v2", "the bearer token")]
+    [InlineData("TokenEndpoint", "http://login.example.com/oauth/token", "the client secret")]
+    [InlineData("TokenEndpoint", "http://127.0.0.1.example.com/oauth/token", "the client secret")]
+    public void HostStart_PlainHttpOffLoopback_IsRefusedNamingTheOptionAndTheFix(string option, string url, string what)
+    {
+        using var services = new ServiceCollection()
+            .AddAuth0Connection(o =>
+            {
+                o.Domain = "tenant.example";
+                o.ClientId = "client";
+                o.ClientSecret = "cs-SECRET-0123456789abcdef";
+                if (option == "BaseUrl")
+                {
+                    o.BaseUrl = new Uri(url);
+                }
+                else
+                {
+                    o.TokenEndpoint = new Uri(url);
+                }
+            })
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        var failure = Assert.Single(error.Failures);
+        Assert.StartsWith($"Auth0 connection: {option}", failure, StringComparison.Ordinal);
+        Assert.Contains($"must be https, not plain http to {new Uri(url).Host}: {what} would cross the network in clear text", failure, StringComparison.Ordinal);
+        Assert.Contains("plain http only to a loopback address: 127.0.0.1 (any of 127.0.0.0/8), ::1 or localhost", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:4010/api/v2")]
+    [InlineData("http://127.8.9.10:4010/api/v2")]
+    [InlineData("http://[::1]:4010/api/v2")]
+    [InlineData("http://localhost:4010/api/v2")]
+    [InlineData("https://mock.example/api/v2")]
+    public void HostStart_HttpsOrPlainHttpToLoopback_Starts(string url)
+    {
+        using var services = new ServiceCollection()
+            .AddAuth0Connection(o =>
+            {
+                o.BaseUrl = new Uri(url);
+                o.TokenEndpoint = new Uri(new Uri(url), "/oauth/token");
+            })
+            .BuildServiceProvider();
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public void HostStart_SpecDefaultBaseUrlPlainHttpOffLoopback_IsRefusedOnlyWhileInEffect()
+    {
+        using var alone = new ServiceCollection().AddAuth0Connection(o => o.DefaultBaseUrl = "http://api.widgets.example/v4").BuildServiceProvider();
+        using var withDomain = new ServiceCollection().AddAuth0Connection(o =>
+        {
+            o.DefaultBaseUrl = "http://api.widgets.example/v4";
+            o.Domain = "tenant.example";
+        }).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => alone.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.StartsWith("Auth0 connection: DefaultBaseUrl (the spec's server, in effect while neither BaseUrl nor Domain is set) must be https", Assert.Single(error.Failures), StringComparison.Ordinal);
+        withDomain.GetRequiredService<IStartupValidator>().Validate();
+    }
+
     [Fact]
     public void HostStart_NoTenantNorCredential_Starts()
     {

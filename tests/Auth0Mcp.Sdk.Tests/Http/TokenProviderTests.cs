@@ -343,4 +343,29 @@ public sealed class TokenRenewalFailureTests
         await h.CallAsync(TestTool.Get());
         await TokenProviderTests.WaitUntil(() => h.Server.TokenCount == 3);
     }
+
+    [Fact]
+    public async Task StaleScopeRenewal_TokenEndpointRateLimited_TheValidTokenKeepsServing()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await Harness.ClientCredentialsAsync(time: time);
+        h.IssueTokens(expiresIn: 86400);
+        await h.CallAsync(TestTool.Get());
+
+        // A call its scopes refuse renews the token (older than a few minutes) just when the token endpoint is rate-limited.
+        h.Server.Token = (ctx, _) => ScriptedAuth0Server.Json(ctx, 429, """{"error":"too_many_requests","error_description":"Global limit has been reached"}""");
+        time.Advance(TimeSpan.FromMinutes(6));
+        var provider = h.Services.GetRequiredService<Auth0TokenProvider>();
+        await Assert.ThrowsAsync<Auth0CredentialException>(async () => await provider.RenewStaleAsync(CancellationToken.None));
+        Assert.Equal(2, h.Server.TokenCount);
+
+        // Past the failure's memory: the token, valid for hours, is still the one every call uses.
+        time.Advance(TimeSpan.FromSeconds(3));
+        var after = await h.CallAsync(TestTool.Get());
+
+        Assert.True(after.IsError != true, after.Text());
+        Assert.Equal(2, h.Server.TokenCount);
+        var auth = h.Server.ApiRequests.Select(r => r.Authorization).ToArray();
+        Assert.Equal(auth[0], auth[1]);
+    }
 }

@@ -86,6 +86,31 @@ public sealed class HostSettingsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("http://10.1.2.3:4010", true)]
+    [InlineData("http://auth0-mock.internal:4010/api/v2", true)]
+    [InlineData("http://127.0.0.1:4010", false)]
+    [InlineData("http://127.0.0.2:4010", false)]
+    [InlineData("http://localhost:4010", false)]
+    [InlineData("http://[::1]:4010", false)]
+    [InlineData("https://tenant.example/api/v2", false)]
+    public void BaseUrl_PlainHttpOffLoopback_IsRefusedForServeAndTheCommands(string url, bool refused)
+    {
+        var env = new Dictionary<string, string?> { ["AUTH0_MCP_BASE_URL"] = url, ["AUTH0_TOKEN"] = "tok-0123456789abcdef" };
+        const string Message = "Auth0:BaseUrl (AUTH0_MCP_BASE_URL) must be https: the Auth0 token is sent to it, and plain http carries it in clear text (plain http only to a loopback address: 127.0.0.1 (any of 127.0.0.0/8), ::1 or localhost, e.g. a local mock)";
+        if (refused)
+        {
+            Assert.Equal("invalid settings:\n  - " + Message, Problems(env));
+            var commands = Assert.Throws<UsageException>(() => HostConfiguration.Load(new HostArguments(null, null, null), name => env.GetValueOrDefault(name), HostRole.Commands));
+            Assert.Equal("invalid settings:\n  - " + Message, commands.Message);
+        }
+        else
+        {
+            Assert.Equal(url, Settings.Load(env).Auth0.BaseUrl);
+            Assert.Equal(url, HostConfiguration.Load(new HostArguments(null, null, null), name => env.GetValueOrDefault(name), HostRole.Commands).Auth0.BaseUrl);
+        }
+    }
+
+    [Theory]
     [InlineData("CN=mcp-admins,OU=Groups,DC=corp,DC=example", new[] { "CN=mcp-admins,OU=Groups,DC=corp,DC=example" })]
     [InlineData("ops, role=admin", new[] { "ops", "role=admin" })]
     [InlineData("ops,,dev,", new[] { "ops", "dev" })]
