@@ -252,52 +252,182 @@ public sealed class PackageTests(PackageFeed feed)
     }
 
     /// <summary>
-    /// README.md, "Quick starts", the host developer: its three fenced blocks as written. The packages of its
-    /// <c>dotnet add package</c> lines (from the feed), its C# block as the whole Program.cs, then its govern-and-run
-    /// block through bash with <c>auth0-mcp</c> the server built beside these tests, except the last line
-    /// (<c>dotnet run</c>), which is the built host started over stdio by an MCP client.
+    /// README.md, "Quick starts", the host developer: its three fenced blocks as written, run by
+    /// <see cref="StartHostSampleAsync"/>. The host lists only the approved tool and refuses a pending one.
     /// </summary>
     [PackagingFact]
     public async Task ReadmeQuickStart_HostDeveloper_BuildsFromTheFeedAndListsOnlyTheApprovedTool()
     {
         var blocks = ReadmeQuickStart.HostDeveloperBlocks();
-        Assert.Equal(["bash", "csharp", "bash"], blocks.Select(b => b.Language));
-        var packages = ReadmeQuickStart.AddedPackages(blocks[0].Text);
-        Assert.Equal(["Auth0Mcp.ManagementApi", "Auth0Mcp.Governance.Sqlite", "Microsoft.Extensions.Hosting"], packages);
-        var references = string.Join("\n", packages.Select(p => $"""<PackageReference Include="{p}" Version="{(p.StartsWith("Auth0Mcp.", StringComparison.Ordinal) ? "$(PackageVersion)" : HostingVersion)}" />"""));
-        var dir = feed.WriteConsumer("ReadmeHost", new Dictionary<string, string>
+        Assert.Equal(["Auth0Mcp.ManagementApi", "Auth0Mcp.Governance.Sqlite", "Microsoft.Extensions.Hosting"], ReadmeQuickStart.AddedPackages(blocks[0].Text));
+
+        await AssertListsOnlyTheApprovedToolAsync("ReadmeHost", blocks);
+    }
+
+    /// <summary>
+    /// The governed host of a package's README (the text nuget.org shows, read from the packed package), run like
+    /// README.md's: its packages, its Program.cs, its <c>auth0-mcp</c> lines. It lists only the approved tool, and
+    /// nothing but JSON-RPC reaches stdout.
+    /// </summary>
+    [PackagingTheory]
+    [InlineData("Auth0Mcp.Sdk")]
+    [InlineData("Auth0Mcp.Governance.Sqlite")]
+    public async Task PackageReadme_GovernedHost_BuildsFromTheFeedAndListsOnlyTheApprovedTool(string package)
+    {
+        var blocks = ReadmeQuickStart.PackageReadmeBlocks(feed.Package(package));
+        Assert.Contains("Auth0Mcp.Governance.Sqlite", ReadmeQuickStart.AddedPackages(blocks[0].Text));
+
+        await AssertListsOnlyTheApprovedToolAsync(package.Replace(".", "", StringComparison.Ordinal) + "Host", blocks);
+    }
+
+    /// <summary>
+    /// Auth0Mcp.ManagementApi's README host (ungoverned, and saying so with <c>WithoutToolGovernance</c>): every tool
+    /// of the spec is listed, stdout carries JSON-RPC only, and the host does not warn about missing governance.
+    /// </summary>
+    [PackagingFact]
+    public async Task PackageReadme_ManagementApiHost_ListsEveryToolOnAJsonRpcOnlyChannel()
+    {
+        var blocks = ReadmeQuickStart.PackageReadmeBlocks(feed.Package("Auth0Mcp.ManagementApi"));
+        Assert.Equal(["Auth0Mcp.ManagementApi", "Microsoft.Extensions.Hosting"], ReadmeQuickStart.AddedPackages(blocks[0].Text));
+
+        var host = await StartHostSampleAsync("ManagementApiHost", blocks);
+        IList<McpClientTool> tools;
+        await using (host)
         {
-            ["ReadmeHost.csproj"] = Project(references),
-            ["Program.cs"] = blocks[1].Text,
-        });
-        var dll = await feed.BuildAsync(dir, "ReadmeHost");
+            tools = await host.Client.ListToolsAsync();
+        }
 
-        var lines = blocks[2].Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Matches(@"^(\w+=\S+ )*dotnet run(\s|$)", lines[^1]);
-        var govern = await Processes.RunAsync(
-            "bash",
-            ["-c", $"set -euo pipefail\nauth0-mcp() {{ dotnet '{Repo.ServerDll}' \"$@\"; }}\n{string.Join('\n', lines[..^1])}"],
-            dir,
-            new Dictionary<string, string?> { ["AUTH0_TOKEN"] = null, ["AUTH0_DOMAIN"] = null, ["AUTH0_MCP_BASE_URL"] = null, ["AUTH0_MCP_STORE"] = null },
-            TimeSpan.FromMinutes(3));
-        Assert.True(govern.ExitCode == 0, govern.ToString());
-        Assert.True(File.Exists(Path.Combine(dir, "governance.db")), "the README's commands govern the host's store (governance.db beside it)");
+        Assert.Equal(ToolCount(Repo.PinnedSpec), tools.Count);
+        host.AssertStdoutIsJsonRpcOnly();
+        Assert.DoesNotContain("without tool governance", host.Stderr, StringComparison.Ordinal);
+    }
 
-        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+    /// <summary>Auth0Mcp.Governance.PostgreSql's README host, an ASP.NET Core app: it builds from the feed (it needs a database to run).</summary>
+    [PackagingFact]
+    public async Task PackageReadme_PostgreSqlWebHost_BuildsFromTheFeed()
+    {
+        var blocks = ReadmeQuickStart.PackageReadmeBlocks(feed.Package("Auth0Mcp.Governance.PostgreSql"));
+        Assert.Equal(["bash", "csharp"], blocks.Select(b => b.Language));
+        Assert.Contains("dotnet new web ", blocks[0].Text, StringComparison.Ordinal);
+
+        await BuildHostSampleAsync("PostgreSqlWebHost", blocks);
+    }
+
+    /// <summary>A governed host sample (<see cref="StartHostSampleAsync"/>) lists only auth0_users_list, its approve step's tool, and refuses a pending one.</summary>
+    private async Task AssertListsOnlyTheApprovedToolAsync(string name, List<(string Language, string Text)> blocks)
+    {
+        var host = await StartHostSampleAsync(name, blocks);
+        IList<McpClientTool> tools;
+        CallToolResult pending;
+        await using (host)
         {
-            Name = "ReadmeHost",
-            Command = "dotnet",
-            Arguments = [dll],
-            WorkingDirectory = dir,
-            EnvironmentVariables = new Dictionary<string, string?> { ["AUTH0_TOKEN"] = Token, ["AUTH0_MCP_STORE"] = null, ["AUTH0_MCP_USER"] = null },
-        }));
-        var tools = await client.ListToolsAsync();
-        var pending = await client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+            tools = await host.Client.ListToolsAsync();
+            pending = await host.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|1" });
+        }
 
+        Assert.True(File.Exists(Path.Combine(host.Directory, "governance.db")), "the sample's commands govern the host's store (governance.db beside it)");
         // The one approved tool, for the user running the host; the 451 others are pending and neither listed nor callable.
         Assert.Equal(["auth0_users_list"], tools.Select(t => t.Name));
         Assert.True(pending.IsError);
         Assert.DoesNotContain(Token, Text(pending), StringComparison.Ordinal);
+        host.AssertStdoutIsJsonRpcOnly();
+    }
+
+    /// <summary>
+    /// A host developer's sample as written (README.md's quick start, a package's README): a shell block of
+    /// <c>dotnet add package</c> lines (<c>dotnet new web</c> first makes it an ASP.NET Core project), and a C# block
+    /// that is the whole Program.cs, built from the feed with warnings as errors. Returns the folder and the assembly.
+    /// </summary>
+    private async Task<(string Dir, string Dll)> BuildHostSampleAsync(string name, List<(string Language, string Text)> blocks)
+    {
+        Assert.True(blocks.Count >= 2 && blocks[0].Language == "bash" && blocks[1].Language == "csharp", $"expected a bash block of dotnet add package lines, then a C# block: {string.Join(", ", blocks.Select(b => b.Language))}");
+        var packages = ReadmeQuickStart.AddedPackages(blocks[0].Text);
+        Assert.NotEmpty(packages);
+        var references = string.Join("\n", packages.Select(p => $"""<PackageReference Include="{p}" Version="{(p.StartsWith("Auth0Mcp.", StringComparison.Ordinal) ? "$(PackageVersion)" : Repo.CentralVersion(p))}" />"""));
+        var web = blocks[0].Text.Contains("dotnet new web ", StringComparison.Ordinal);
+        var dir = feed.WriteConsumer(name, new Dictionary<string, string>
+        {
+            [name + ".csproj"] = Project(references, sdk: web ? "Microsoft.NET.Sdk.Web" : "Microsoft.NET.Sdk"),
+            ["Program.cs"] = blocks[1].Text,
+        });
+        return (dir, await feed.BuildAsync(dir, name));
+    }
+
+    /// <summary>
+    /// <see cref="BuildHostSampleAsync"/>, then the sample's third block, a shell block that ends with
+    /// <c>dotnet run</c>: the lines before it run through bash in the host's folder, with <c>auth0-mcp</c> the server
+    /// built beside these tests; instead of <c>dotnet run</c> the built host is started over stdio by an MCP client,
+    /// with every line it writes to stdout recorded on the way (<see cref="HostSample.AssertStdoutIsJsonRpcOnly"/>).
+    /// </summary>
+    private async Task<HostSample> StartHostSampleAsync(string name, List<(string Language, string Text)> blocks)
+    {
+        var (dir, dll) = await BuildHostSampleAsync(name, blocks);
+        Assert.True(blocks.Count == 3 && blocks[2].Language == "bash", $"expected a third, bash block that ends with dotnet run: {string.Join(", ", blocks.Select(b => b.Language))}");
+        var lines = blocks[2].Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^(\w+=\S+ )*dotnet run(\s|$)", lines[^1]);
+        if (lines.Length > 1)
+        {
+            var govern = await Processes.RunAsync(
+                "bash",
+                ["-c", $"set -euo pipefail\nauth0-mcp() {{ dotnet '{Repo.ServerDll}' \"$@\"; }}\n{string.Join('\n', lines[..^1])}"],
+                dir,
+                new Dictionary<string, string?> { ["AUTH0_TOKEN"] = null, ["AUTH0_DOMAIN"] = null, ["AUTH0_MCP_BASE_URL"] = null, ["AUTH0_MCP_STORE"] = null },
+                TimeSpan.FromMinutes(3));
+            Assert.True(govern.ExitCode == 0, govern.ToString());
+        }
+
+        // stdout passes through tee to the client, so the client sees what the host wrote and the file keeps it all.
+        var stdout = Path.Combine(dir, "stdout.log");
+        var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = name,
+            Command = "bash",
+            Arguments = ["-c", "dotnet \"$0\" | tee \"$1\"", dll, stdout],
+            WorkingDirectory = dir,
+            EnvironmentVariables = new Dictionary<string, string?> { ["AUTH0_TOKEN"] = Token, ["AUTH0_MCP_STORE"] = null, ["AUTH0_MCP_USER"] = null },
+            StandardErrorLines = stderr.Enqueue,
+        }));
+        return new HostSample(dir, client, stdout, stderr);
+    }
+
+    /// <summary>A sample host started over stdio; disposing it stops the host.</summary>
+    private sealed class HostSample(string dir, McpClient client, string stdoutFile, System.Collections.Concurrent.ConcurrentQueue<string> stderr) : IAsyncDisposable
+    {
+        public string Directory => dir;
+
+        public McpClient Client => client;
+
+        public string Stderr => string.Join('\n', stderr);
+
+        /// <summary>After the host stopped: every line it wrote to stdout, the MCP channel, is a JSON-RPC message.</summary>
+        public void AssertStdoutIsJsonRpcOnly()
+        {
+            var text = File.ReadAllText(stdoutFile);
+            var lines = text.Split('\n');
+            Assert.Equal("", lines[^1]); // the last message ended its line
+            Assert.NotEmpty(lines[..^1]);
+            var notJsonRpc = lines[..^1].Where(line => !IsJsonRpc(line)).ToList();
+            Assert.True(notJsonRpc.Count == 0, $"stdout, the MCP channel, carries {notJsonRpc.Count} lines that are not JSON-RPC:\n{string.Join('\n', notJsonRpc.Take(20))}");
+        }
+
+        public ValueTask DisposeAsync() => client.DisposeAsync();
+
+        private static bool IsJsonRpc(string line)
+        {
+            try
+            {
+                using var message = JsonDocument.Parse(line);
+                return message.RootElement.ValueKind == JsonValueKind.Object
+                    && message.RootElement.TryGetProperty("jsonrpc", out var version)
+                    && version.ValueKind == JsonValueKind.String
+                    && version.GetString() == "2.0";
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
     }
 
     [PackagingFact]
@@ -493,8 +623,8 @@ public sealed class PackageTests(PackageFeed feed)
         }));
     }
 
-    private static string Project(string references, string properties = "") => $"""
-        <Project Sdk="Microsoft.NET.Sdk">
+    private static string Project(string references, string properties = "", string sdk = "Microsoft.NET.Sdk") => $"""
+        <Project Sdk="{sdk}">
           <PropertyGroup>
             <OutputType>Exe</OutputType>
             <TargetFramework>net10.0</TargetFramework>

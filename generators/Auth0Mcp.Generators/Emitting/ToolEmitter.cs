@@ -187,6 +187,8 @@ internal static class ToolEmitter
         w.Line($"/// Adds every generated tool (<see cref=\"global::{ns}.{KnownTypes.CatalogName}\"/>) and the API connection. The spec's");
         w.Line($"/// servers URL (<see cref=\"global::{ns}.{KnownTypes.CatalogName}.DefaultBaseUrl\"/>) is the base address and token audience");
         w.Line("/// unless <paramref name=\"configure\"/> (or another registration) sets a base URL, a domain or a default base URL of its own.");
+        w.Line("/// Without <c>WithToolGovernance</c> every client lists and may call every tool, and the host logs a warning at start");
+        w.Line("/// saying so, unless <c>WithoutToolGovernance</c> declares that intended.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"builder\">The MCP server builder.</param>");
         w.Line("/// <param name=\"configure\">Sets the connection options (token or client credentials, base URL, limits).</param>");

@@ -13,6 +13,8 @@ public static class OperationsToolsMcpServerBuilderExtensions
     /// Adds every generated tool (<see cref="global::Fixtures.Operations.Auth0ToolCatalog"/>) and the API connection. The spec's
     /// servers URL (<see cref="global::Fixtures.Operations.Auth0ToolCatalog.DefaultBaseUrl"/>) is the base address and token audience
     /// unless <paramref name="configure"/> (or another registration) sets a base URL, a domain or a default base URL of its own.
+    /// Without <c>WithToolGovernance</c> every client lists and may call every tool, and the host logs a warning at start
+    /// saying so, unless <c>WithoutToolGovernance</c> declares that intended.
     /// </summary>
     /// <param name="builder">The MCP server builder.</param>
     /// <param name="configure">Sets the connection options (token or client credentials, base URL, limits).</param>

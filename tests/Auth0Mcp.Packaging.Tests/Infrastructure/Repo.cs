@@ -32,6 +32,13 @@ internal static partial class Repo
         return match.Success ? match.Groups[1].Value : throw new InvalidOperationException($"{name} is not in {PinFile}");
     }
 
+    /// <summary>The version Directory.Packages.props pins for a package (what the repository itself builds with).</summary>
+    public static string CentralVersion(string id)
+    {
+        var match = Regex.Match(File.ReadAllText(Path.Combine(Root, "Directory.Packages.props")), $"<PackageVersion Include=\"{Regex.Escape(id)}\" Version=\"([^\"]+)\"");
+        return match.Success ? match.Groups[1].Value : throw new InvalidOperationException($"{id} has no PackageVersion in Directory.Packages.props");
+    }
+
     private static string Metadata(string key) =>
         typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 }

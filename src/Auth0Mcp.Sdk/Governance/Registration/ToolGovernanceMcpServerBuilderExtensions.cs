@@ -65,6 +65,21 @@ public static class ToolGovernanceMcpServerBuilderExtensions
                 Runtime(context.Services).CallToolAsync(context, next, cancellationToken)));
     }
 
+    /// <summary>
+    /// Says that this server's tools are ungoverned on purpose: every client lists and may call every registered tool,
+    /// writes and deletes included, and nothing is audited. Its only effect is to silence the warning a host logs at
+    /// start when it has Auth0 tools (<c>WithAuth0ManagementTools</c>, a generated <c>With&lt;Name&gt;Tools</c>) and
+    /// no <see cref="WithToolGovernance"/>. With <see cref="WithToolGovernance"/> also called, the tools are governed.
+    /// </summary>
+    /// <param name="builder">The MCP server builder.</param>
+    /// <returns>The builder.</returns>
+    public static IMcpServerBuilder WithoutToolGovernance(this IMcpServerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<UngovernedByChoice>();
+        return builder;
+    }
+
     private static GovernanceRuntime Runtime(IServiceProvider? services) =>
         (services ?? throw new InvalidOperationException("The MCP request has no service provider; tool governance cannot run."))
             .GetRequiredService<GovernanceRuntime>();
