@@ -530,6 +530,11 @@ internal static class HostComposition
             mcp.WithToolGovernance(settings.ApplyTo);
             services.AddSingleton<Auth0Mcp.Sdk.Auth.IAuth0CredentialEvents, GovernanceCredentialEvents>();
         }
+        else
+        {
+            // AUTH0_MCP_GOVERNANCE=off is the operator's explicit choice, not a forgotten line in a host.
+            mcp.WithoutToolGovernance();
+        }
 
         return mcp;
     }
