@@ -91,9 +91,9 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
                 break;
             default:
                 throw new Auth0CredentialException(
-                    credential.ClientId is not null ? "The Auth0 client credentials are incomplete: a client id is set, but no client secret (set AUTH0_CLIENT_SECRET, or AUTH0_TOKEN)."
-                    : credential.ClientSecret is not null ? "The Auth0 client credentials are incomplete: a client secret is set, but no client id (set AUTH0_CLIENT_ID, or AUTH0_TOKEN)."
-                    : "No Auth0 credential is configured: set AUTH0_TOKEN, or AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET.");
+                    credential.ClientId is not null ? "The Auth0 client credentials are incomplete: a client id is set, but no client secret (set AUTH0_CLIENT_SECRET, or AUTH0_TOKEN; in a host of your own: Auth0ConnectionOptions.ClientSecret, or Token)."
+                    : credential.ClientSecret is not null ? "The Auth0 client credentials are incomplete: a client secret is set, but no client id (set AUTH0_CLIENT_ID, or AUTH0_TOKEN; in a host of your own: Auth0ConnectionOptions.ClientId, or Token)."
+                    : "No Auth0 credential is configured: set AUTH0_TOKEN, or AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (in a host of your own: Auth0ConnectionOptions.Token, or Domain, ClientId and ClientSecret).");
         }
 
         var now = _time.GetUtcNow();

@@ -87,9 +87,18 @@ public sealed class Auth0ConnectionOptions
             return Audience.Trim();
         }
 
-        return string.IsNullOrWhiteSpace(Domain) && GetDefaultBaseAddress() is { } fallback
-            ? fallback.OriginalString
-            : new Uri(GetTenantRoot(), "api/v2/").ToString();
+        if (string.IsNullOrWhiteSpace(Domain) && GetDefaultBaseAddress() is { } fallback)
+        {
+            return fallback.OriginalString;
+        }
+
+        if (string.IsNullOrWhiteSpace(Domain) && BaseUrl is not null)
+        {
+            // A base URL says where requests go, not which API a token is for.
+            throw new InvalidOperationException("No Auth0 tenant is configured for the token's audience: set Domain (AUTH0_DOMAIN, e.g. your-tenant.us.auth0.com) or Audience; BaseUrl alone does not name it.");
+        }
+
+        return new Uri(GetTenantRoot(), "api/v2/").ToString();
     }
 
     /// <summary>
@@ -129,7 +138,7 @@ public sealed class Auth0ConnectionOptions
             var unusable = string.IsNullOrWhiteSpace(DefaultBaseUrl) || DefaultBaseUrl.IndexOfAny(['{', '}']) >= 0
                 ? ""
                 : $" (the spec's default base URL '{DefaultBaseUrl.Trim()}' is not an absolute URL)";
-            throw new InvalidOperationException($"No Auth0 tenant is configured: set AUTH0_DOMAIN (e.g. your-tenant.us.auth0.com) or AUTH0_MCP_BASE_URL{unusable}.");
+            throw new InvalidOperationException($"No Auth0 tenant is configured: set AUTH0_DOMAIN (e.g. your-tenant.us.auth0.com) or AUTH0_MCP_BASE_URL{unusable} (in a host of your own: Auth0ConnectionOptions.Domain or BaseUrl).");
         }
 
         if (!IsValidDomain(Domain))

@@ -112,6 +112,16 @@ internal sealed class Auth0ConnectionOptionsValidator : IValidateOptions<Auth0Co
         Check(options.MaxRetryAttempts is >= 0 and <= 10, $"MaxRetryAttempts must be between 0 and 10 (is {options.MaxRetryAttempts})");
         Check(options.MaxResponseBytes >= 1024, $"MaxResponseBytes must be at least 1024 (is {options.MaxResponseBytes})");
 
+        // One credential: a token set beside client credentials would win silently (the auth0-mcp server refuses the two too).
+        Check(!(Auth0CredentialSnapshot.IsSet(options.Token) && (Auth0CredentialSnapshot.IsSet(options.ClientId) || Auth0CredentialSnapshot.IsSet(options.ClientSecret))),
+            "Token and ClientId/ClientSecret are both set; set one credential: a Management API token (used as it is, never renewed) or an M2M application's client id and secret (tokens obtained and renewed)");
+        Check(options.Token is null || !options.Token.TrimStart().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase),
+            "Token is the token itself, without the \"Bearer \" prefix (it is added when the token is sent)");
+        Check(options.BaseUrl is null || (options.BaseUrl.IsAbsoluteUri && options.BaseUrl.Scheme is "https" or "http"),
+            $"BaseUrl (AUTH0_MCP_BASE_URL) must be an absolute https URL (is {Scheme(options.BaseUrl)})");
+        Check(options.TokenEndpoint is null || (options.TokenEndpoint.IsAbsoluteUri && options.TokenEndpoint.Scheme is "https" or "http"),
+            $"TokenEndpoint must be an absolute https URL (is {Scheme(options.TokenEndpoint)}; unset, it is https://{{Domain}}/oauth/token)");
+
         // The bearer token goes to the base URL, the client secret to the token endpoint: never in clear text off the machine.
         if (options.BaseUrl is { } baseUrl && LoopbackAddress.IsPlainHttpOffLoopback(baseUrl))
         {
@@ -131,6 +141,9 @@ internal sealed class Auth0ConnectionOptionsValidator : IValidateOptions<Auth0Co
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
+
+    // What a URL is, without its path or query (never where a secret could sit).
+    private static string Scheme(Uri? url) => url is null ? "" : url.IsAbsoluteUri ? url.Scheme + " URL" : "a relative URL";
 }
 
 /// <summary>Marks a service collection that already has the Auth0 connection.</summary>

@@ -33,6 +33,56 @@ public sealed class ConnectionOptionsTests
     }
 
     [Theory]
+    [InlineData("both", "Token and ClientId/ClientSecret are both set; set one credential")]
+    [InlineData("bearer", "Token is the token itself, without the \"Bearer \" prefix")]
+    [InlineData("ftp", "BaseUrl (AUTH0_MCP_BASE_URL) must be an absolute https URL (is ftp URL)")]
+    [InlineData("file", "TokenEndpoint must be an absolute https URL (is file URL;")]
+    public void HostStart_AConnectionThatCannotWorkAsMeant_IsRefusedNamingTheOption(string how, string expected)
+    {
+        using var services = new ServiceCollection()
+            .AddAuth0Connection(o =>
+            {
+                o.Domain = "tenant.example";
+                o.Token = how == "bearer" ? "Bearer tok-0123456789" : "tok-0123456789";
+                if (how == "both")
+                {
+                    o.ClientId = "client";
+                    o.ClientSecret = "cs-SECRET-0123456789abcdef";
+                }
+
+                if (how == "ftp")
+                {
+                    o.BaseUrl = new Uri("ftp://mock.example/api/v2");
+                }
+
+                if (how == "file")
+                {
+                    o.TokenEndpoint = new Uri("file:///etc/passwd");
+                }
+            })
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        var failure = Assert.Single(error.Failures);
+        Assert.StartsWith("Auth0 connection: " + expected, failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-0123456789", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClientCredentials_BaseUrlButNoDomainOrAudience_TheErrorNamesWhatIsMissing()
+    {
+        var options = new Auth0ConnectionOptions { BaseUrl = new Uri("http://127.0.0.1:9/api/v2"), TokenEndpoint = new Uri("http://127.0.0.1:9/oauth/token"), ClientId = "c", ClientSecret = "s" };
+
+        var error = Assert.Throws<InvalidOperationException>(() => options.GetAudience());
+
+        Assert.Contains("set Domain (AUTH0_DOMAIN", error.Message, StringComparison.Ordinal);
+        Assert.Contains("or Audience; BaseUrl alone does not name it", error.Message, StringComparison.Ordinal);
+        await Task.CompletedTask;
+    }
+
+    [Theory]
     [InlineData("BaseUrl", "http://10.0.0.5:8080/api/v2", "the bearer token")]
     [InlineData("BaseUrl", "http://mock.example.internal/api/v2", "the bearer token")]
     [InlineData("TokenEndpoint", "http://login.example.com/oauth/token", "the client secret")]
