@@ -190,9 +190,14 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             view.LastSeen = Governance.Time.GetUtcNow();
         }
 
+        if (caller is not null && _sessions.Count > MaxSessionViewsPerCaller)
+        {
+            ForgetOldestSessions(caller.User, MaxSessionViewsPerCaller);
+        }
+
         if (_sessions.Count > MaxSessionViews)
         {
-            ForgetOldestSessions();
+            ForgetOldestSessions(null, MaxSessionViews);
         }
 
         return result;
@@ -206,21 +211,30 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// </summary>
     internal int MaxSessionViews { get; set; } = 1024;
 
+    /// <summary>
+    /// How many of them one caller may hold: past it, that caller's least recently seen go first, so that one caller
+    /// opening sessions cannot push the others' out.
+    /// </summary>
+    internal int MaxSessionViewsPerCaller { get; set; } = 32;
+
     internal int SessionViewCount => _sessions.Count;
 
-    private void ForgetOldestSessions()
+    internal IReadOnlyList<string?> SessionViewCallers => _sessions.Values.Select(v => { lock (v) { return v.Caller?.User; } }).ToList();
+
+    /// <summary>Forgets the least recently seen views (of <paramref name="user"/> only, when given) beyond <paramref name="bound"/>.</summary>
+    private void ForgetOldestSessions(string? user, int bound)
     {
-        var keep = MaxSessionViews * 3 / 4;
-        var views = _sessions.ToArray();
-        if (views.Length <= MaxSessionViews)
+        var views = _sessions.Select(v => { lock (v.Value) { return (v.Key, v.Value.LastSeen, User: v.Value.Caller?.User); } })
+            .Where(v => user is null || string.Equals(v.User, user, StringComparison.Ordinal)).ToList();
+        if (views.Count <= bound)
         {
             return;
         }
 
         // Down to three quarters of the bound at once: the next sessions do not each pay for a scan.
-        foreach (var (key, _) in views.OrderBy(v => { lock (v.Value) { return v.Value.LastSeen; } }).Take(views.Length - keep))
+        foreach (var view in views.OrderBy(v => v.LastSeen).Take(views.Count - bound * 3 / 4))
         {
-            _sessions.TryRemove(key, out _);
+            _sessions.TryRemove(view.Key, out _);
         }
     }
 
@@ -268,6 +282,14 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
         var record = NewCallRecord(context, caller, name, now);
         var hookOutcomes = new List<HookOutcome>();
+        if (_sessions.TryGetValue(context.Server.SessionId ?? "", out var seen))
+        {
+            lock (seen)
+            {
+                seen.LastSeen = now; // a session that calls is in use: its view for list_changed is kept
+            }
+        }
+
         if (name.Length == 0)
         {
             return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.MalformedRequest, "the request names no tool", started).ConfigureAwait(false);
@@ -308,7 +330,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // 2. The arguments: within the size limits, then against the tool's schema; hooks only ever see valid arguments.
         if (Limits.CheckArguments(arguments) is { } tooLarge)
         {
-            return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.InvalidArguments, "invalid arguments: " + tooLarge, started).ConfigureAwait(false);
+            return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.InvalidArguments, "invalid arguments: " + tooLarge, started, argumentsTooLarge: true).ConfigureAwait(false);
         }
 
         var descriptor = _catalog[name];
@@ -499,7 +521,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var arguments = context.Params?.Arguments is { } given ? new Dictionary<string, JsonElement>(given, StringComparer.Ordinal) : [];
         if (Limits.CheckArguments(arguments) is { } tooLarge)
         {
-            return await DenyAsync(record, arguments, [], DenialCodes.InvalidArguments, "invalid arguments: " + tooLarge, started).ConfigureAwait(false);
+            return await DenyAsync(record, arguments, [], DenialCodes.InvalidArguments, "invalid arguments: " + tooLarge, started, argumentsTooLarge: true).ConfigureAwait(false);
         }
 
         var result = await discover().ConfigureAwait(false);
@@ -544,6 +566,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // After the tool ran there is no round to end (a retry would call Auth0 again): that is a failed hook.
         catch (Exception ex) when ((ex is not InputRequiredException || phase == "after") && !cancellationToken.IsCancellationRequested)
         {
+            // A hook that nulled the arguments, then threw or timed out: refused on the arguments it was given.
+            callContext.Arguments ??= arguments;
             var timedOut = ex is TimeoutException or OperationCanceledException;
             var detail = timedOut
                 ? timeout == System.Threading.Timeout.InfiniteTimeSpan
@@ -570,9 +594,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// Records a denial and answers it. <paramref name="answered"/>, when given, is what the caller is told instead of
     /// <paramref name="code"/> and <paramref name="reason"/> (an undisclosed denial: the record notes it).
     /// </summary>
-    private async Task<CallToolResult> DenyAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, string code, string reason, long started, (string Code, string Reason)? answered = null)
+    private async Task<CallToolResult> DenyAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, string code, string reason, long started, (string Code, string Reason)? answered = null, bool argumentsTooLarge = false)
     {
-        FillArguments(record, arguments, hooks);
+        FillArguments(record, arguments, hooks, argumentsTooLarge);
         record.Outcome = AuditOutcomes.Denied;
         record.DenialCode = code;
         // Redacted, then cut: a reason can quote what the caller sent (an unknown argument's name, say).
@@ -599,12 +623,13 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// with every value masked (<see cref="SecretMaps"/>), then the arguments' view an approver sees too
     /// (<see cref="JsonRedactor.RedactCallArguments"/>: only values that are secrets masked); hashed as they are.
     /// </summary>
-    private void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks)
+    private void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, bool tooLarge = false)
     {
         var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
         record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(raw));
         record.Hooks = hooks.Count == 0 ? null : [.. hooks];
-        if (raw.Length > Limits.DefaultMaxArgumentBytes)
+        // Twice the limit: no call the size check allows comes near it (its JSON adds only quotes, colons and commas).
+        if (tooLarge || raw.Length > 2 * Limits.DefaultMaxArgumentBytes)
         {
             // Refused for their size (nothing is sent): only their hash is kept, not a view masked at a megabyte's cost.
             record.Arguments = string.Create(CultureInfo.InvariantCulture, $"[not kept: {raw.Length} bytes, over the {Limits.DefaultMaxArgumentBytes}-byte limit]");

@@ -100,6 +100,45 @@ public sealed class AuditGrowthTests
     }
 
     [Fact]
+    public async Task ArgumentsJustWithinTheSizeLimit_AreKeptInTheRecord()
+    {
+        // 4 × (1 + 262,141 + 2) = 1,048,576 bytes as the size check counts them (names and raw values): allowed, though
+        // their JSON, with its quotes, colons and commas, is a few bytes over the limit.
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)]);
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var arguments = new[] { "a", "b", "c", "d" }.ToDictionary(n => n, _ => (object?)new string('x', 262_141));
+
+        var result = await alice.CallToolAsync("auth0_users_list", arguments);
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal(1, h.Tools["auth0_users_list"].Calls);
+        var intent = Assert.Single(await h.IntentRecordsAsync());
+        Assert.StartsWith("{\"a\":\"xxxx", intent.Arguments, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SessionViews_OneCallerOpeningManySessions_CannotPushAnotherCallersOut()
+    {
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)]);
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        h.Runtime.MaxSessionViews = 8;
+        h.Runtime.MaxSessionViewsPerCaller = 4;
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        await alice.ListToolsAsync();
+
+        for (var i = 0; i < 12; i++)
+        {
+            h.Clock.Advance(TimeSpan.FromSeconds(1));
+            var mallory = await h.ConnectAsync(GovernanceHarness.User("mallory"));
+            await mallory.ListToolsAsync();
+            Assert.InRange(h.Runtime.SessionViewCallers.Count(u => u == "mallory"), 1, 4);
+        }
+
+        Assert.Contains("alice", h.Runtime.SessionViewCallers);
+    }
+
+    [Fact]
     public async Task SessionViews_AreBounded_TheLeastRecentlySeenForgotten()
     {
         await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)]);
@@ -108,11 +147,17 @@ public sealed class AuditGrowthTests
 
         for (var i = 0; i < 20; i++)
         {
-            var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+            h.Clock.Advance(TimeSpan.FromSeconds(1));
+            var client = await h.ConnectAsync(GovernanceHarness.User("u" + i));
             await client.ListToolsAsync();
             Assert.InRange(h.Runtime.SessionViewCount, 1, 8);
         }
 
-        Assert.InRange(h.Runtime.SessionViewCount, 6, 8);
+        var kept = h.Runtime.SessionViewCallers;
+        Assert.InRange(kept.Count, 6, 8);
+        Assert.Contains("u19", kept); // the newest stay
+        Assert.Contains("u18", kept);
+        Assert.DoesNotContain("u0", kept); // the oldest went first
+        Assert.DoesNotContain("u10", kept);
     }
 }

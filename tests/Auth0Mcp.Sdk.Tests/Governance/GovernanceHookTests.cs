@@ -114,12 +114,12 @@ public sealed class GovernanceHookTests
 
         public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
         {
-            if (phase == "before")
+            if (phase is "before" or "before-then-throw")
             {
                 context.Arguments = null!;
             }
 
-            return ValueTask.FromResult(HookDecision.Allow);
+            return phase == "before-then-throw" ? throw new InvalidOperationException("boom") : ValueTask.FromResult(HookDecision.Allow);
         }
 
         public override ValueTask<HookDecision> AfterCallAsync(ToolCallContext context, CancellationToken cancellationToken)
@@ -143,6 +143,7 @@ public sealed class GovernanceHookTests
     [Theory]
     [InlineData("before")]
     [InlineData("after")]
+    [InlineData("before-then-throw")]
     public async Task Hook_SetsTheArgumentsToNull_CallDeniedFailClosedAndRecorded(string phase)
     {
         var tool = new FakeTool(Descriptors.UsersList);
@@ -152,8 +153,8 @@ public sealed class GovernanceHookTests
         var result = await client.CallToolAsync("auth0_users_list", Args);
 
         Assert.True(result.IsError);
-        Assert.Contains($"hook 'nuller-{phase}' failed: InvalidOperationException: it set the arguments to null", ResultText.Of(result));
-        Assert.Equal(phase == "before" ? 0 : 1, tool.Calls);
+        Assert.Contains($"hook 'nuller-{phase}' failed: InvalidOperationException: {(phase == "before-then-throw" ? "boom" : "it set the arguments to null")}", ResultText.Of(result));
+        Assert.Equal(phase == "after" ? 1 : 0, tool.Calls);
         var record = Assert.Single(await h.CallRecordsAsync());
         Assert.Equal(AuditOutcomes.Denied, record.Outcome);
         Assert.Equal(DenialCodes.HookFailed, record.DenialCode);
