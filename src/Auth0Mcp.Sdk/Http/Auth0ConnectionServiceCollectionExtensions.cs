@@ -112,9 +112,6 @@ internal sealed class Auth0ConnectionOptionsValidator : IValidateOptions<Auth0Co
         Check(options.MaxRetryAttempts is >= 0 and <= 10, $"MaxRetryAttempts must be between 0 and 10 (is {options.MaxRetryAttempts})");
         Check(options.MaxResponseBytes >= 1024, $"MaxResponseBytes must be at least 1024 (is {options.MaxResponseBytes})");
 
-        // One credential: a token set beside client credentials would win silently (the auth0-mcp server refuses the two too).
-        Check(!(Auth0CredentialSnapshot.IsSet(options.Token) && (Auth0CredentialSnapshot.IsSet(options.ClientId) || Auth0CredentialSnapshot.IsSet(options.ClientSecret))),
-            "Token and ClientId/ClientSecret are both set; set one credential: a Management API token (used as it is, never renewed) or an M2M application's client id and secret (tokens obtained and renewed)");
         Check(options.Token is null || !options.Token.TrimStart().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase),
             "Token is the token itself, without the \"Bearer \" prefix (it is added when the token is sent)");
         Check(options.BaseUrl is null || (options.BaseUrl.IsAbsoluteUri && options.BaseUrl.Scheme is "https" or "http"),

@@ -33,7 +33,6 @@ public sealed class ConnectionOptionsTests
     }
 
     [Theory]
-    [InlineData("both", "Token and ClientId/ClientSecret are both set; set one credential")]
     [InlineData("bearer", "Token is the token itself, without the \"Bearer \" prefix")]
     [InlineData("ftp", "BaseUrl (AUTH0_MCP_BASE_URL) must be an absolute https URL (is ftp URL)")]
     [InlineData("file", "TokenEndpoint must be an absolute https URL (is file URL;")]
@@ -44,12 +43,6 @@ public sealed class ConnectionOptionsTests
             {
                 o.Domain = "tenant.example";
                 o.Token = how == "bearer" ? "Bearer tok-0123456789" : "tok-0123456789";
-                if (how == "both")
-                {
-                    o.ClientId = "client";
-                    o.ClientSecret = "cs-SECRET-0123456789abcdef";
-                }
-
                 if (how == "ftp")
                 {
                     o.BaseUrl = new Uri("ftp://mock.example/api/v2");

@@ -3,7 +3,6 @@ using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0Mcp.Sdk.Tests.Http;
@@ -278,15 +277,16 @@ public sealed class TokenProviderTests
     }
 
     [Fact]
-    public async Task TokenProvider_ExplicitTokenAndClientCredentials_IsRefusedNotSilentlyResolved()
+    public async Task TokenProvider_ExplicitTokenAndClientCredentials_PrefersTheToken()
     {
-        // Which of two credentials wins is not the library's to guess: the host is told, and nothing is sent.
         await using var h = await Harness.ClientCredentialsAsync(o => o.Token = Harness.StaticToken);
 
-        var error = Assert.Throws<OptionsValidationException>(() => h.Services.GetRequiredService<IAuth0TokenProvider>());
+        var provider = h.Services.GetRequiredService<IAuth0TokenProvider>();
+        var token = await provider.GetTokenAsync(CancellationToken.None);
 
-        Assert.Contains("Token and ClientId/ClientSecret are both set", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Harness.StaticToken, error.Message, StringComparison.Ordinal);
+        Assert.Equal(Auth0CredentialKind.StaticToken, provider.Kind);
+        Assert.Equal(Harness.StaticToken, token.Value);
+        Assert.DoesNotContain(Harness.StaticToken, token.ToString(), StringComparison.Ordinal);
         Assert.Equal(0, h.Server.TokenCount);
     }
 
