@@ -406,6 +406,8 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task AuditVerify_NewStore_IntactWithoutWritingOrCreatingAKey()
     {
+        await _store.InitializeAsync(); // the schema, as the server's first start makes it (a store that is not there: ReadOnlyAuditCommandTests)
+
         var (code, output, err) = await RunAsync("audit", "verify");
 
         Assert.True(code == Cli.Ok, err);
@@ -448,6 +450,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task AuditExport_OutputInAMissingFolder_ExitTwoNamingThePathAndNoFile()
     {
+        await _store.InitializeAsync(); // a store to export (the audit commands open only one that exists)
         var folder = Path.Combine(_directory, "no", "such", "dir");
         var file = Path.Combine(folder, "x.jsonl");
 
@@ -462,6 +465,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task AuditExport_OutputIsAFolder_ExitTwoNamingThePathAndTheFolderUntouched()
     {
+        await _store.InitializeAsync(); // a store to export (the audit commands open only one that exists)
         var folder = Path.Combine(_directory, "exports");
         Directory.CreateDirectory(folder);
 
@@ -477,6 +481,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task AuditExport_ExistingFile_ReplacedWholeAndNoTemporaryFileLeft()
     {
+        await _store.InitializeAsync(); // a store to export (the audit commands open only one that exists)
         var file = Path.Combine(_directory, "audit.jsonl");
         await File.WriteAllTextAsync(file, "old content that is longer than nothing\n");
 

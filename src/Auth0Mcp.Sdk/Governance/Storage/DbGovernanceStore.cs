@@ -66,6 +66,39 @@ public abstract class DbGovernanceStore : IGovernanceStore
     public Task InitializeAsync(CancellationToken cancellationToken = default) => GuardAsync("initialize", async () =>
     {
         await CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
+        _hasCatalogHash = true;
+        _readOnly = false;
+        ReadSeal();
+        return true;
+    });
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The provider looks without changing anything (SQLite: the file opened <c>Mode=ReadOnly</c>, no folder or file made;
+    /// PostgreSQL: the catalogue read, no DDL). A store without the <c>catalog_hash</c> column (written by an older build)
+    /// is read as it is. An existing key file is read; a missing one is not created.
+    /// </remarks>
+    public Task OpenReadOnlyAsync(CancellationToken cancellationToken = default) => GuardAsync("open for reading", async () =>
+    {
+        var schema = await ReadSchemaAsync(cancellationToken).ConfigureAwait(false);
+        if (!schema.Exists)
+        {
+            throw new GovernanceStoreException(Description,
+                $"no governance store at {Location} ({schema.Absent}); a command that only reads creates nothing (is the store setting, AUTH0_MCP_STORE, the server's?)");
+        }
+
+        string[] tables = ["governance_state", "audit_log", "audit_head"];
+        var missing = tables.Where(t => !schema.Tables.Contains(t)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new GovernanceStoreException(Description, (missing.Count == tables.Length
+                ? $"{Location} has no governance tables"
+                : $"{Location} has only some of the governance tables (missing: {string.Join(", ", missing)})")
+                + "; a command that only reads creates none (is the store setting, AUTH0_MCP_STORE, the server's? the server creates them at its first start)");
+        }
+
+        _hasCatalogHash = schema.HasCatalogHash;
+        _readOnly = true;
         ReadSeal();
         return true;
     });
@@ -117,6 +150,11 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <inheritdoc />
     public Task<string?> GetCatalogHashAsync(CancellationToken cancellationToken = default) => GuardAsync("read the catalogue hash", async () =>
     {
+        if (!_hasCatalogHash)
+        {
+            return null; // opened read-only as an older build left it, without the column
+        }
+
         var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -246,6 +284,22 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <summary>Creates the schema if missing (idempotent, safe from several processes at once).</summary>
     private protected abstract Task CreateSchemaAsync(CancellationToken cancellationToken);
 
+    /// <summary>What the store holds, looked at without creating or changing anything (<see cref="OpenReadOnlyAsync"/>).</summary>
+    private protected abstract Task<StoreSchema> ReadSchemaAsync(CancellationToken cancellationToken);
+
+    /// <summary>Where the store is, as its messages name it (the SQLite file's path; PostgreSQL's <c>host:port/database</c>).</summary>
+    private protected abstract string Location { get; }
+
+    /// <summary>Whether <see cref="OpenReadOnlyAsync"/> opened the store (and <see cref="InitializeAsync"/> did not since): reads only, on read-only connections.</summary>
+    private protected bool IsReadOnly => _readOnly;
+
+    /// <summary>What a provider found of the store (<see cref="ReadSchemaAsync"/>).</summary>
+    /// <param name="Exists">Whether there is a store at all (a SQLite file).</param>
+    /// <param name="Absent">When it does not exist: what is missing, in words.</param>
+    /// <param name="Tables">The governance tables present.</param>
+    /// <param name="HasCatalogHash">Whether <c>governance_state</c> has the <c>catalog_hash</c> column (an older build's has not).</param>
+    private protected sealed record StoreSchema(bool Exists, string? Absent, IReadOnlySet<string> Tables, bool HasCatalogHash);
+
     /// <summary>Begins a write transaction that excludes other writers of the chain.</summary>
     private protected abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
@@ -358,6 +412,11 @@ public abstract class DbGovernanceStore : IGovernanceStore
     // The newest record this process knows to be checkpointed (read from the file at the first write, then its own).
     private long? _checkpointFloor;
 
+    // Set by OpenReadOnlyAsync (and cleared by InitializeAsync): every write is refused. _hasCatalogHash: false when the
+    // store was opened read-only as an older build left it, without governance_state.catalog_hash.
+    private volatile bool _readOnly;
+    private volatile bool _hasCatalogHash = true;
+
     /// <summary>
     /// The writer's keys and checkpoint file. A missing key file is created (mode 0600, a random key) only while the chain
     /// holds no sealed record: a new key verifies none of an existing chain, so then nothing is made and every write is
@@ -365,6 +424,11 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// </summary>
     private async Task<(AuditKeyRing Keys, AuditCheckpointFile Checkpoints)> SealAsync(CancellationToken cancellationToken)
     {
+        if (_readOnly)
+        {
+            throw new GovernanceStoreException(Description, "cannot write: the store was opened read-only (by a command that only reads), so nothing is written");
+        }
+
         var (keys, checkpoints, missingKeyFile) = ReadSeal();
         if (keys is not null)
         {
