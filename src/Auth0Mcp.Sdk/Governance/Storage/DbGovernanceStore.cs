@@ -457,7 +457,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
                 throw new GovernanceStoreException(Description,
                     $"the audit key file {missingKeyFile} does not exist, but the newest audit record ({sequence}) is sealed with key {headKey}, so nothing is written and no new key is made: "
-                    + "restore the key file the writer used (AUTH0_MCP_AUDIT_KEY_FILE), or give the keys inline with that one among them (AUTH0_MCP_AUDIT_KEY, the key to seal with last)");
+                    + AuditKeyRing.RestoreKeyAdvice(headKey));
             }
 
             (keys, checkpoints, _) = LoadSeal(create: true);
@@ -632,7 +632,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             {
                 throw new GovernanceStoreException(Description,
                     $"the newest audit record ({sequence}) is sealed with key {headKey}, which the audit keys ({keys.Source}) do not hold, so nothing is written: "
-                    + "restore the key file the writer used (AUTH0_MCP_AUDIT_KEY_FILE), or give the keys inline with that one among them (AUTH0_MCP_AUDIT_KEY, the key to seal with last)");
+                    + AuditKeyRing.RestoreKeyAdvice(headKey));
             }
             foreach (var work in batch)
             {
