@@ -104,10 +104,20 @@ public abstract class DbGovernanceStore : IGovernanceStore
     });
 
     /// <summary>
-    /// Loads the audit key as the writer does (<see cref="SealAsync"/>): for a host that will write (the server), so that
-    /// a key file it cannot create, or one missing while the chain needs it, stops it at start rather than at its first call.
+    /// Loads the audit key as the writer does (<see cref="SealAsync"/>) and checks the chain's end against it, as every
+    /// write does (<see cref="CheckChainEnd"/>): for a host that will write (the server), so that a key file it cannot create,
+    /// one missing or lacking the key the chain needs, or a chain that ends before a record the checkpoint file names (a
+    /// store restored from an older copy) stops it at start with the writer's message rather than at its first call.
     /// </summary>
-    internal async Task PrepareToWriteAsync(CancellationToken cancellationToken) => await SealAsync(cancellationToken).ConfigureAwait(false);
+    internal async Task PrepareToWriteAsync(CancellationToken cancellationToken)
+    {
+        var (keys, checkpoints) = await SealAsync(cancellationToken).ConfigureAwait(false);
+        // The checkpoints before the head: another writer's commit between the two reads only moves the head past them
+        // (its checkpoint follows its commit), where the other order could find a checkpoint past the head it read.
+        await GuardAsync("read the audit checkpoint file", () => Task.FromResult(CheckpointFloor(keys, checkpoints))).ConfigureAwait(false);
+        var (sequence, hash) = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
+        CheckChainEnd(sequence, hash, keys, checkpoints);
+    }
 
     /// <inheritdoc />
     public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
@@ -417,6 +427,36 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private volatile bool _readOnly;
     private volatile bool _hasCatalogHash = true;
 
+    /// <summary>The newest record the checkpoint file names (read once, then this writer's own), or 0.</summary>
+    private long CheckpointFloor(AuditKeyRing keys, AuditCheckpointFile checkpoints) =>
+        _checkpointFloor ??= checkpoints.Read(keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
+
+    /// <summary>
+    /// Throws, with the message every writer gives, when the chain cannot be written on: it ends before a record the
+    /// checkpoint file names (records were removed from its end: a deletion, or a store restored from an older copy), or
+    /// its newest record is sealed with a key the writer's keys lack.
+    /// </summary>
+    private void CheckChainEnd(long sequence, string headHash, AuditKeyRing keys, AuditCheckpointFile checkpoints)
+    {
+        // A chain that ends before a record this machine checkpointed lost its newest records: writing on would
+        // bury that (new records would take their numbers, and the checkpoint file's compaction its evidence).
+        var floor = CheckpointFloor(keys, checkpoints);
+        if (sequence < floor)
+        {
+            throw new GovernanceStoreException(Description,
+                $"the audit chain ends at record {sequence}, but the checkpoint file {checkpoints.Path} names record {floor}: records were removed from the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; if the store was restored from a backup on purpose, move the checkpoint file aside: docs/reliability.md, \"Backup and restore\")");
+        }
+
+        // The chain goes on under keys that can verify it: a writer whose keys lack the newest record's key (it reads
+        // another key file, or keys given inline) would seal records no key set verifies together with the earlier ones.
+        if (AuditChain.KeyIdOf(headHash) is { } headKey && !keys.KeyIds.Contains(headKey))
+        {
+            throw new GovernanceStoreException(Description,
+                $"the newest audit record ({sequence}) is sealed with key {headKey}, which the audit keys ({keys.Source}) do not hold, so nothing is written: "
+                + AuditKeyRing.RestoreKeyAdvice(headKey));
+        }
+    }
+
     /// <summary>
     /// The writer's keys and checkpoint file. A missing key file is created (mode 0600, a random key) only while the chain
     /// holds no sealed record: a new key verifies none of an existing chain, so then nothing is made and every write is
@@ -617,23 +657,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             var connection = _writeConnection;
             await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
             (sequence, previous) = await ReadHeadAsync(WriteCommand(connection, transaction, LockHeadSql, []), CancellationToken.None).ConfigureAwait(false);
-            // A chain that ends before a record this machine checkpointed lost its newest records: writing on would
-            // bury that (new records would take their numbers, and the checkpoint file's compaction its evidence).
-            var floor = _checkpointFloor ??= checkpoints.Read(keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
-            if (sequence < floor)
-            {
-                throw new GovernanceStoreException(Description,
-                    $"the audit chain ends at record {sequence}, but the checkpoint file {checkpoints.Path} names record {floor}: records were removed from the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; if the store was restored from a backup on purpose, move the checkpoint file aside)");
-            }
-
-            // The chain goes on under keys that can verify it: a writer whose keys lack the newest record's key (it reads
-            // another key file, or keys given inline) would seal records no key set verifies together with the earlier ones.
-            if (AuditChain.KeyIdOf(previous) is { } headKey && !keys.KeyIds.Contains(headKey))
-            {
-                throw new GovernanceStoreException(Description,
-                    $"the newest audit record ({sequence}) is sealed with key {headKey}, which the audit keys ({keys.Source}) do not hold, so nothing is written: "
-                    + AuditKeyRing.RestoreKeyAdvice(headKey));
-            }
+            CheckChainEnd(sequence, previous, keys, checkpoints);
             foreach (var work in batch)
             {
                 IReadOnlyList<AuditRecord> records;
