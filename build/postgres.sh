@@ -59,6 +59,8 @@ if [ "$(psql_admin "-c \"SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER'\"")" 
   log "creating role $PG_USER"
   psql_admin "-c \"CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD' CREATEDB\""
 fi
+# CREATEROLE: the privilege tests make roles that may only read, or only read and write rows (dropped after).
+psql_admin "-c \"ALTER ROLE $PG_USER CREATEDB CREATEROLE\""
 if [ "$(psql_admin "-c \"SELECT 1 FROM pg_database WHERE datname = '$PG_DB'\"")" != "1" ]; then
   log "creating database $PG_DB"
   psql_admin "-c \"CREATE DATABASE $PG_DB OWNER $PG_USER\""

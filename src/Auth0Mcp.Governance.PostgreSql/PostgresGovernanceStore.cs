@@ -13,6 +13,7 @@ namespace Auth0Mcp.Sdk.Governance;
 public sealed class PostgresGovernanceStore : DbGovernanceStore
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _location;
 
     /// <summary>Creates the store over <paramref name="connectionString"/> (Npgsql syntax, e.g. <c>Host=…;Database=…</c>).</summary>
     public PostgresGovernanceStore(string connectionString, AuditSealOptions? seal = null)
@@ -27,6 +28,7 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
             Path.Combine(ConfigDirectory, "audit.key"),
             Path.Combine(ConfigDirectory, "audit-checkpoints", SafeName($"{builder.Host}_{builder.Port}_{builder.Database}") + ".log"))
     {
+        _location = $"{builder.Host}:{builder.Port}/{builder.Database}";
         builder.Options = string.IsNullOrEmpty(builder.Options) ? "-c synchronous_commit=on" : builder.Options + " -c synchronous_commit=on";
         _dataSource = NpgsqlDataSource.Create(builder);
     }
@@ -49,20 +51,100 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
     private protected override async Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    private protected override string Location => _location;
+
+    /// <summary>
+    /// Creates what is missing, and only that: the catalogue is read first, and when every table, column and the head
+    /// row are there nothing else runs, so a role that may only read and write the rows (no CREATE on the schema, not
+    /// the tables' owner) starts. Otherwise the DDL runs under an advisory lock (instances starting at once) and needs
+    /// the privileges docs/reliability.md lists; a role without them is told what is missing and who can add it.
+    /// </summary>
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var schema = await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+        var missing = Missing(schema);
+        if (missing.Count == 0 && await HasHeadRowAsync(connection, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // Serialize schema creation between instances starting at once.
-        await ExecuteAsync(connection, tx, "SELECT pg_advisory_xact_lock(7243001)", cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, tx, """
-            CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision BIGINT NOT NULL, body TEXT NOT NULL);
-            ALTER TABLE governance_state ADD COLUMN IF NOT EXISTS catalog_hash TEXT;
-            CREATE TABLE IF NOT EXISTS audit_log (seq BIGINT PRIMARY KEY, time TIMESTAMPTZ NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
-            INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000') ON CONFLICT (id) DO NOTHING;
-            """, cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Serialize schema creation between instances starting at once.
+            await ExecuteAsync(connection, tx, "SELECT pg_advisory_xact_lock(7243001)", cancellationToken).ConfigureAwait(false);
+            missing = Missing(await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false)); // another instance may have made it meanwhile
+            if (missing.Count > 0)
+            {
+                await ExecuteAsync(connection, tx, """
+                    CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision BIGINT NOT NULL, body TEXT NOT NULL);
+                    ALTER TABLE governance_state ADD COLUMN IF NOT EXISTS catalog_hash TEXT;
+                    CREATE TABLE IF NOT EXISTS audit_log (seq BIGINT PRIMARY KEY, time TIMESTAMPTZ NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+                    """, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, tx,
+                "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000') ON CONFLICT (id) DO NOTHING",
+                cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == "42501" && missing.Count > 0)
+        {
+            throw new GovernanceStoreException(Description,
+                $"cannot create the governance schema: {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} missing and this role may not add {(missing.Count == 1 ? "it" : "them")} ({ex.MessageText}): "
+                + "run the server (or any governance command) once as a role that may (the tables' owner, with CREATE on the schema); day-to-day roles need only SELECT, INSERT and UPDATE on the tables (docs/reliability.md, \"PostgreSQL privileges\")", ex);
+        }
+    }
+
+    private protected override async Task<StoreSchema> ReadSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The governance tables and the <c>catalog_hash</c> column, as the store's statements resolve them (the search path),
+    /// from the system catalogue: no privilege on the tables needed, and nothing changed.
+    /// </summary>
+    private static async Task<StoreSchema> ReadSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT to_regclass('governance_state') IS NOT NULL, to_regclass('audit_log') IS NOT NULL, to_regclass('audit_head') IS NOT NULL,
+                   EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('governance_state') AND attname = 'catalog_hash' AND attnum > 0 AND NOT attisdropped)
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var tables = new HashSet<string>(StringComparer.Ordinal);
+        string[] names = ["governance_state", "audit_log", "audit_head"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (reader.GetBoolean(i))
+            {
+                tables.Add(names[i]);
+            }
+        }
+
+        return new StoreSchema(true, null, tables, reader.GetBoolean(3));
+    }
+
+    /// <summary>What the writer's schema lacks, in words (empty: nothing).</summary>
+    private static List<string> Missing(StoreSchema schema)
+    {
+        var missing = new[] { "governance_state", "audit_log", "audit_head" }.Where(t => !schema.Tables.Contains(t)).Select(t => "table " + t).ToList();
+        if (schema.Tables.Contains("governance_state") && !schema.HasCatalogHash)
+        {
+            missing.Add("column governance_state.catalog_hash");
+        }
+
+        return missing;
+    }
+
+    private static async Task<bool> HasHeadRowAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM audit_head WHERE id = 1)", connection);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private protected override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>

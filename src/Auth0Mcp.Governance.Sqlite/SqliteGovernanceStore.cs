@@ -17,10 +17,17 @@ namespace Auth0Mcp.Sdk.Governance;
 public sealed class SqliteGovernanceStore : DbGovernanceStore
 {
     private readonly string _connectionString;
+    private readonly string _readOnlyConnectionString;
+    private readonly string _immutableConnectionString;
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private SqliteConnection? _probe;
+    private bool _probeReadOnly;
     private DbCommand? _probeRevision;
     private WalSync? _walSync;
+
+    // Opened read-only where no WAL index can be made (read-only media, a copy the user may only read): the file is
+    // read as it is (SQLite's immutable=1), which ReadSchemaAsync chooses only when there is no WAL, so no writer.
+    private volatile bool _immutable;
 
     /// <summary>Opens (or, on <see cref="IGovernanceStore.InitializeAsync"/>, creates) the database file at <paramref name="path"/>.</summary>
     public SqliteGovernanceStore(string path, AuditSealOptions? seal = null)
@@ -42,6 +49,10 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
             Pooling = true,
             DefaultTimeout = Math.Max(1, (int)lockTimeout.TotalSeconds),
         }.ToString();
+        _readOnlyConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Mode = SqliteOpenMode.ReadOnly }.ToString();
+        // A URI (Microsoft.Data.Sqlite hands a "file:" data source to SQLite as one): '%', '?' and '#' of the path escaped.
+        var uri = "file:" + Path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal) + "?immutable=1";
+        _immutableConnectionString = new SqliteConnectionStringBuilder(_readOnlyConnectionString) { DataSource = uri }.ToString();
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -57,8 +68,14 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         await _probeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_probeRevision is not null && _probeReadOnly != IsReadOnly)
+            {
+                DisposeProbe(); // opened before the store was opened the other way
+            }
+
             if (_probeRevision is null)
             {
+                _probeReadOnly = IsReadOnly;
                 _probe = (SqliteConnection)await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
                 _probeRevision = Command(_probe, null, ReadRevisionSql);
             }
@@ -91,8 +108,9 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         _walSync?.Dispose();
         _walSync = null;
         DisposeProbe();
-        using (var connection = new SqliteConnection(_connectionString))
+        foreach (var connectionString in new[] { _connectionString, _readOnlyConnectionString, _immutableConnectionString })
         {
+            using var connection = new SqliteConnection(connectionString);
             SqliteConnection.ClearPool(connection);
         }
     }
@@ -118,9 +136,12 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
 
     private protected override string LockHeadSql => "SELECT seq, hash FROM audit_head WHERE id = 1";
 
+    private protected override string Location => Path;
+
     private protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
+        // Opened read-only (a command that only reads): Mode=ReadOnly, so nothing is created or changed.
+        var connection = new SqliteConnection(!IsReadOnly ? _connectionString : _immutable ? _immutableConnectionString : _readOnlyConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -180,6 +201,71 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         }
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private protected override async Task<StoreSchema> ReadSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path) && !Directory.Exists(Path))
+        {
+            var folder = System.IO.Path.GetDirectoryName(Path);
+            return new StoreSchema(false, folder is null || Directory.Exists(folder) ? "the file does not exist" : $"the folder {folder} does not exist", new HashSet<string>(), false);
+        }
+
+        _immutable = false;
+        SqliteConnection connection;
+        try
+        {
+            connection = await OpenSchemaConnectionAsync(_readOnlyConnectionString, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) is 14 or 8 && !Directory.Exists(Path))
+        {
+            // SQLITE_CANTOPEN (read-only media) or SQLITE_READONLY (a folder this user may not write) on a file that is
+            // there: a WAL database whose index (-shm) cannot be made beside it. Without a WAL there is no writer and
+            // nothing committed outside the file: read it as it is. With one, its commits would be missed: say what to do.
+            if (File.Exists(Path + "-wal"))
+            {
+                throw new GovernanceStoreException(Description,
+                    $"cannot open for reading: {Path}-wal holds changes not yet in the file, and its index ({Path}-shm) cannot be made here (read-only media, or a folder this user may not write): "
+                    + "copy the store with its -wal file to a writable folder, or make a consistent copy (docs/reliability.md, \"Backup and restore\")", ex);
+            }
+
+            _immutable = true;
+            connection = await OpenSchemaConnectionAsync(_immutableConnectionString, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (connection.ConfigureAwait(false))
+        {
+            var tables = new HashSet<string>(StringComparer.Ordinal);
+            await using (var command = Command(connection, null, "SELECT name FROM sqlite_master WHERE type = 'table'"))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+
+            await using var probe = Command(connection, null, "SELECT COUNT(*) FROM pragma_table_info('governance_state') WHERE name = 'catalog_hash'");
+            var catalogHash = Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+            return new StoreSchema(true, null, tables, catalogHash);
+        }
+    }
+
+    /// <summary>A connection for a look at the schema, opened and read once (a read-only open fails at the first read, not at the open).</summary>
+    private static async Task<SqliteConnection> OpenSchemaConnectionAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, "SELECT COUNT(*) FROM sqlite_master", cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private protected override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>

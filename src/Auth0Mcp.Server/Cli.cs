@@ -217,17 +217,28 @@ internal sealed class CliContext
 
     /// <summary>
     /// Runs <paramref name="run"/> on the governance store: opened, initialized, the catalogue re-synced as
-    /// <paramref name="actor"/> (unless <paramref name="syncCatalog"/> is false), and closed after.
+    /// <paramref name="actor"/> (unless <paramref name="syncCatalog"/> is false), and closed after. With
+    /// <paramref name="readOnly"/> (a command that only reads) the store is opened read-only instead
+    /// (<see cref="IGovernanceStore.OpenReadOnlyAsync"/>): nothing is created or changed, no schema and no catalogue sync,
+    /// and a store that is not there is an error (exit 2), not a new empty one.
     /// </summary>
-    public async Task<T> WithGovernanceAsync<T>(string actor, Func<ToolGovernance, Task<T>> run, CancellationToken cancellationToken, bool syncCatalog = true)
+    public async Task<T> WithGovernanceAsync<T>(string actor, Func<ToolGovernance, Task<T>> run, CancellationToken cancellationToken, bool syncCatalog = true, bool readOnly = false)
     {
         ArgumentNullException.ThrowIfNull(run);
         var store = OpenStore();
         try
         {
             var governance = new ToolGovernance(store, Time, "cli:" + System.Environment.MachineName);
-            await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            if (syncCatalog)
+            if (readOnly)
+            {
+                await store.OpenReadOnlyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (syncCatalog && !readOnly)
             {
                 await governance.SyncCatalogAsync(Catalog, actor, null, cancellationToken).ConfigureAwait(false);
             }

@@ -123,14 +123,15 @@ internal static class GovernanceCli
         Verb(context, name, description, run, syncCatalog: true, symbols);
 
     /// <summary>
-    /// A command that only reads the audit chain: opens the store, runs <paramref name="run"/>, closes the store, without
-    /// the catalogue sync (which writes records when the catalogue changed, and a writer creates the audit key): what
-    /// it reads is the chain as the server left it, and it never creates key material.
+    /// A command that only reads the audit chain: opens the store read-only (<see cref="IGovernanceStore.OpenReadOnlyAsync"/>),
+    /// runs <paramref name="run"/>, closes the store, without the catalogue sync (which writes records when the catalogue
+    /// changed, and a writer creates the audit key): what it reads is the chain as the server left it; it never creates
+    /// a store, a schema or key material, never upgrades a schema, and works on a copy it may only read.
     /// </summary>
     private static Command AuditVerb(CliContext context, string name, string description, Func<Run, ParseResult, Task<int>> run, params Symbol[] symbols) =>
-        Verb(context, name, description, run, syncCatalog: false, symbols);
+        Verb(context, name, description, run, syncCatalog: false, symbols, readOnly: true);
 
-    private static Command Verb(CliContext context, string name, string description, Func<Run, ParseResult, Task<int>> run, bool syncCatalog, Symbol[] symbols)
+    private static Command Verb(CliContext context, string name, string description, Func<Run, ParseResult, Task<int>> run, bool syncCatalog, Symbol[] symbols, bool readOnly = false)
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -148,7 +149,7 @@ internal static class GovernanceCli
             var actor = parse.GetValue<string>("--actor")?.Trim() ?? context.DefaultActor ?? Environment.UserName;
             try
             {
-                return await context.WithGovernanceAsync(actor, governance => run(new Run(context, governance, actor, ct), parse), ct, syncCatalog).ConfigureAwait(false);
+                return await context.WithGovernanceAsync(actor, governance => run(new Run(context, governance, actor, ct), parse), ct, syncCatalog, readOnly).ConfigureAwait(false);
             }
             catch (GovernanceException ex)
             {

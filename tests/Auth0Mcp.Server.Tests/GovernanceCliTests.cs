@@ -413,6 +413,8 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task AuditVerify_NewStore_IntactWithoutWritingOrCreatingAKey()
     {
+        await _store.InitializeAsync(); // the schema, as the server's first start makes it (a store that is not there: ReadOnlyAuditCommandTests)
+
         var (code, output, err) = await RunAsync("audit", "verify");
 
         Assert.True(code == Cli.Ok, err);
@@ -455,6 +457,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task AuditExport_OutputInAMissingFolder_ExitTwoNamingThePathAndNoFile()
     {
+        await _store.InitializeAsync(); // a store to export (the audit commands open only one that exists)
         var folder = Path.Combine(_directory, "no", "such", "dir");
         var file = Path.Combine(folder, "x.jsonl");
 
@@ -469,6 +472,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task AuditExport_OutputIsAFolder_ExitTwoNamingThePathAndTheFolderUntouched()
     {
+        await _store.InitializeAsync(); // a store to export (the audit commands open only one that exists)
         var folder = Path.Combine(_directory, "exports");
         Directory.CreateDirectory(folder);
 
@@ -484,6 +488,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [Fact]
     public async Task AuditExport_ExistingFile_ReplacedWholeAndNoTemporaryFileLeft()
     {
+        await _store.InitializeAsync(); // a store to export (the audit commands open only one that exists)
         var file = Path.Combine(_directory, "audit.jsonl");
         await File.WriteAllTextAsync(file, "old content that is longer than nothing\n");
 

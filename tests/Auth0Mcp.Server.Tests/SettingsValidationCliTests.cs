@@ -72,7 +72,8 @@ public sealed class SettingsValidationCliTests : IDisposable
     [InlineData("127.0.0.1:65535")]
     public async Task Commands_ValidAuth0Domain_Accepted(string domain)
     {
-        var (code, _, stderr) = await RunAsync(new() { ["AUTH0_DOMAIN"] = domain, ["AUTH0_MCP_STORE"] = Path.Combine(_dir, "governance.db") }, "audit", "verify");
+        // A command that opens (and so creates) the store: the audit commands would stop at a store that is not there.
+        var (code, _, stderr) = await RunAsync(new() { ["AUTH0_DOMAIN"] = domain, ["AUTH0_MCP_STORE"] = Path.Combine(_dir, "governance.db") }, "kill-switch", "status");
 
         Assert.True(code == Cli.Ok, $"exit {code}: {stderr}");
     }
@@ -110,8 +111,22 @@ public sealed class SettingsValidationCliTests : IDisposable
         Assert.False(File.Exists(store));
     }
 
+    [Fact]
+    public async Task AuditVerify_ConfigOption_TheStoreOfThatFileIsTheOneLookedFor()
+    {
+        var file = Path.Combine(_dir, "settings.json");
+        var store = Path.Combine(_dir, "from-config.db");
+        await File.WriteAllTextAsync(file, new System.Text.Json.Nodes.JsonObject { ["Governance"] = new System.Text.Json.Nodes.JsonObject { ["Store"] = store } }.ToJsonString());
+
+        // A command that only reads creates no store: that it names this one shows the file's setting was used.
+        var (code, _, stderr) = await RunAsync([], "audit", "verify", "--config", file);
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Contains($"no governance store at {store}", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(store));
+    }
+
     [Theory]
-    [InlineData("audit", "verify", "--config", "FILE")]
     [InlineData("--config", "FILE", "tools", "approve", "auth0_users_list")]
     [InlineData("kill-switch", "status", "--config=FILE")]
     [InlineData("toolsets", "grants", "all-approved", "--config", "FILE")]

@@ -42,6 +42,23 @@ public sealed class StoreFaultTests
     }
 
     [Fact]
+    public async Task Serve_StoreRestoredFromAnOlderCopy_StopsAtStartNamingTheCheckpointFile()
+    {
+        using var home = new TestHome();
+        await home.AdminAsync("tools", "approve", "auth0_users_list");
+        File.Copy(home.Store, home.Store + ".backup"); // no process has it open: the file alone is a whole copy
+        await home.AdminAsync("tools", "approve", "auth0_clients_get"); // records after the copy, checkpointed
+        File.Copy(home.Store + ".backup", home.Store, overwrite: true);
+
+        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), home.Environment(user: "alice"), TimeSpan.FromMinutes(2));
+
+        Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
+        Assert.Contains("the audit chain ends at record", stderr, StringComparison.Ordinal);
+        Assert.Contains($"but the checkpoint file {home.Store}.audit-checkpoints names record", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Admin_FileSizeLimitReached_ExitCode2NamingTheStore()
     {
         if (!OperatingSystem.IsLinux())

@@ -23,6 +23,8 @@ internal abstract class DelegatingGovernanceStore(IGovernanceStore inner) : IGov
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
 
+    public Task OpenReadOnlyAsync(CancellationToken cancellationToken = default) => inner.OpenReadOnlyAsync(cancellationToken);
+
     public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
 
     public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);

@@ -253,6 +253,7 @@ public static class AuditChain
     private sealed class ChainWalk(AuditKeyRing? keys, (string Path, AuditCheckpointRead Read)? checkpoints, List<string> problems, IProgress<long>? progress)
     {
         private readonly ILookup<long, AuditCheckpoint> _checkpoints = checkpoints?.Read.Valid.ToLookup(c => c.Sequence) ?? Enumerable.Empty<AuditCheckpoint>().ToLookup(c => c.Sequence);
+        private readonly HashSet<string> _unknownKeys = new(StringComparer.Ordinal);
         private long _expected = 1;
 
         public long Count { get; private set; }
@@ -289,7 +290,7 @@ public static class AuditChain
             if (row.Hash.StartsWith(KeyedPrefix, StringComparison.Ordinal))
             {
                 Keyed++;
-                CheckKeyed(row, keys, problems);
+                CheckKeyed(row, keys, problems, _unknownKeys);
             }
             else
             {
@@ -354,7 +355,11 @@ public static class AuditChain
     private static string MacHead(string keyId, long sequence, string previousHash) =>
         string.Create(CultureInfo.InvariantCulture, $"auth0-mcp audit record/2\n{keyId}\n{sequence}\n{previousHash}\n");
 
-    private static void CheckKeyed(AuditRow row, AuditKeyRing? keys, List<string> problems)
+    /// <summary>
+    /// Checks a keyed seal. A key not in the ring is named with what to do the first time (in <paramref name="unknownKeys"/>
+    /// after): the writer refuses to go on with the same words.
+    /// </summary>
+    private static void CheckKeyed(AuditRow row, AuditKeyRing? keys, List<string> problems, HashSet<string> unknownKeys)
     {
         var rest = row.Hash.AsSpan(KeyedPrefix.Length);
         var colon = rest.IndexOf(':');
@@ -372,7 +377,8 @@ public static class AuditChain
 
         if (!keys.TryMac(keyId, MacHead(keyId, row.Sequence, row.PreviousHash) + row.Body, out var mac))
         {
-            problems.Add($"record {row.Sequence}: sealed with key {keyId}, which is not in the key ring ({keys.Source})");
+            problems.Add($"record {row.Sequence}: sealed with key {keyId}, which is not in the key ring ({keys.Source})"
+                + (unknownKeys.Add(keyId) ? $" (a key file older than the store, or a forged record): {AuditKeyRing.RestoreKeyAdvice(keyId)}" : ""));
         }
         else if (!rest[(colon + 1)..].SequenceEqual(mac))
         {

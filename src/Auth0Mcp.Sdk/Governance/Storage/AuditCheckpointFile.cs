@@ -132,6 +132,7 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
         var lines = File.ReadAllText(Path).Split('\n');
         List<AuditCheckpoint> valid = [];
         List<string> problems = [], notes = [];
+        HashSet<string> unknownKeys = new(StringComparer.Ordinal);
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i];
@@ -161,7 +162,9 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
 
             if (!keys.TryMac(checkpoint.KeyId, MacInput(checkpoint.Sequence, checkpoint.Hash, checkpoint.Time), out var mac))
             {
-                problems.Add($"checkpoint line {i + 1} (record {checkpoint.Sequence}) is signed with key {checkpoint.KeyId}, which is not in the key ring");
+                // What to do, the first time a key is missing: the writer's words (AuditKeyRing.RestoreKeyAdvice).
+                problems.Add($"checkpoint line {i + 1} (record {checkpoint.Sequence}) is signed with key {checkpoint.KeyId}, which is not in the key ring"
+                    + (unknownKeys.Add(checkpoint.KeyId) ? $" (a key file older than the checkpoints, or a forged line): {AuditKeyRing.RestoreKeyAdvice(checkpoint.KeyId)}" : ""));
             }
             else if (!string.Equals(mac, checkpoint.Mac, StringComparison.Ordinal))
             {

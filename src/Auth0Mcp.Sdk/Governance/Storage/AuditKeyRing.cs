@@ -40,6 +40,13 @@ public sealed class AuditKeyRing
     /// <summary>The ids of every key in the ring.</summary>
     public IReadOnlyCollection<string> KeyIds => _keys.Keys;
 
+    /// <summary>
+    /// What to do when a key the chain was sealed with is not among the keys at hand (a key file older than the store, or
+    /// another machine's): one wording for the writer's refusal and for <c>audit verify</c>.
+    /// </summary>
+    internal static string RestoreKeyAdvice(string keyId) =>
+        $"restore the key file that holds key {keyId} (the one the writer used: AUTH0_MCP_AUDIT_KEY_FILE), or give the keys inline with that one among them (AUTH0_MCP_AUDIT_KEY, the key to seal with last)";
+
     /// <summary>A ring over <paramref name="keys"/> (each at least 32 bytes; the last is current).</summary>
     public static AuditKeyRing FromKeys(IReadOnlyList<byte[]> keys, string source)
     {

@@ -66,15 +66,58 @@ public abstract class DbGovernanceStore : IGovernanceStore
     public Task InitializeAsync(CancellationToken cancellationToken = default) => GuardAsync("initialize", async () =>
     {
         await CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
+        _hasCatalogHash = true;
+        _readOnly = false;
+        ReadSeal();
+        return true;
+    });
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The provider looks without changing anything (SQLite: the file opened <c>Mode=ReadOnly</c>, no folder or file made;
+    /// PostgreSQL: the catalogue read, no DDL). A store without the <c>catalog_hash</c> column (written by an older build)
+    /// is read as it is. An existing key file is read; a missing one is not created.
+    /// </remarks>
+    public Task OpenReadOnlyAsync(CancellationToken cancellationToken = default) => GuardAsync("open for reading", async () =>
+    {
+        var schema = await ReadSchemaAsync(cancellationToken).ConfigureAwait(false);
+        if (!schema.Exists)
+        {
+            throw new GovernanceStoreException(Description,
+                $"no governance store at {Location} ({schema.Absent}); a command that only reads creates nothing (is the store setting, AUTH0_MCP_STORE, the server's?)");
+        }
+
+        string[] tables = ["governance_state", "audit_log", "audit_head"];
+        var missing = tables.Where(t => !schema.Tables.Contains(t)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new GovernanceStoreException(Description, (missing.Count == tables.Length
+                ? $"{Location} has no governance tables"
+                : $"{Location} has only some of the governance tables (missing: {string.Join(", ", missing)})")
+                + "; a command that only reads creates none (is the store setting, AUTH0_MCP_STORE, the server's? the server creates them at its first start)");
+        }
+
+        _hasCatalogHash = schema.HasCatalogHash;
+        _readOnly = true;
         ReadSeal();
         return true;
     });
 
     /// <summary>
-    /// Loads the audit key as the writer does (<see cref="SealAsync"/>): for a host that will write (the server), so that
-    /// a key file it cannot create, or one missing while the chain needs it, stops it at start rather than at its first call.
+    /// Loads the audit key as the writer does (<see cref="SealAsync"/>) and checks the chain's end against it, as every
+    /// write does (<see cref="CheckChainEnd"/>): for a host that will write (the server), so that a key file it cannot create,
+    /// one missing or lacking the key the chain needs, or a chain that ends before a record the checkpoint file names (a
+    /// store restored from an older copy) stops it at start with the writer's message rather than at its first call.
     /// </summary>
-    internal async Task PrepareToWriteAsync(CancellationToken cancellationToken) => await SealAsync(cancellationToken).ConfigureAwait(false);
+    internal async Task PrepareToWriteAsync(CancellationToken cancellationToken)
+    {
+        var (keys, checkpoints) = await SealAsync(cancellationToken).ConfigureAwait(false);
+        // The checkpoints before the head: another writer's commit between the two reads only moves the head past them
+        // (its checkpoint follows its commit), where the other order could find a checkpoint past the head it read.
+        await GuardAsync("read the audit checkpoint file", () => Task.FromResult(CheckpointFloor(keys, checkpoints))).ConfigureAwait(false);
+        var (sequence, hash) = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
+        CheckChainEnd(sequence, hash, keys, checkpoints);
+    }
 
     /// <inheritdoc />
     public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
@@ -117,6 +160,11 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <inheritdoc />
     public Task<string?> GetCatalogHashAsync(CancellationToken cancellationToken = default) => GuardAsync("read the catalogue hash", async () =>
     {
+        if (!_hasCatalogHash)
+        {
+            return null; // opened read-only as an older build left it, without the column
+        }
+
         var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -246,6 +294,22 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <summary>Creates the schema if missing (idempotent, safe from several processes at once).</summary>
     private protected abstract Task CreateSchemaAsync(CancellationToken cancellationToken);
 
+    /// <summary>What the store holds, looked at without creating or changing anything (<see cref="OpenReadOnlyAsync"/>).</summary>
+    private protected abstract Task<StoreSchema> ReadSchemaAsync(CancellationToken cancellationToken);
+
+    /// <summary>Where the store is, as its messages name it (the SQLite file's path; PostgreSQL's <c>host:port/database</c>).</summary>
+    private protected abstract string Location { get; }
+
+    /// <summary>Whether <see cref="OpenReadOnlyAsync"/> opened the store (and <see cref="InitializeAsync"/> did not since): reads only, on read-only connections.</summary>
+    private protected bool IsReadOnly => _readOnly;
+
+    /// <summary>What a provider found of the store (<see cref="ReadSchemaAsync"/>).</summary>
+    /// <param name="Exists">Whether there is a store at all (a SQLite file).</param>
+    /// <param name="Absent">When it does not exist: what is missing, in words.</param>
+    /// <param name="Tables">The governance tables present.</param>
+    /// <param name="HasCatalogHash">Whether <c>governance_state</c> has the <c>catalog_hash</c> column (an older build's has not).</param>
+    private protected sealed record StoreSchema(bool Exists, string? Absent, IReadOnlySet<string> Tables, bool HasCatalogHash);
+
     /// <summary>Begins a write transaction that excludes other writers of the chain.</summary>
     private protected abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
@@ -358,6 +422,41 @@ public abstract class DbGovernanceStore : IGovernanceStore
     // The newest record this process knows to be checkpointed (read from the file at the first write, then its own).
     private long? _checkpointFloor;
 
+    // Set by OpenReadOnlyAsync (and cleared by InitializeAsync): every write is refused. _hasCatalogHash: false when the
+    // store was opened read-only as an older build left it, without governance_state.catalog_hash.
+    private volatile bool _readOnly;
+    private volatile bool _hasCatalogHash = true;
+
+    /// <summary>The newest record the checkpoint file names (read once, then this writer's own), or 0.</summary>
+    private long CheckpointFloor(AuditKeyRing keys, AuditCheckpointFile checkpoints) =>
+        _checkpointFloor ??= checkpoints.Read(keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
+
+    /// <summary>
+    /// Throws, with the message every writer gives, when the chain cannot be written on: it ends before a record the
+    /// checkpoint file names (records were removed from its end: a deletion, or a store restored from an older copy), or
+    /// its newest record is sealed with a key the writer's keys lack.
+    /// </summary>
+    private void CheckChainEnd(long sequence, string headHash, AuditKeyRing keys, AuditCheckpointFile checkpoints)
+    {
+        // A chain that ends before a record this machine checkpointed lost its newest records: writing on would
+        // bury that (new records would take their numbers, and the checkpoint file's compaction its evidence).
+        var floor = CheckpointFloor(keys, checkpoints);
+        if (sequence < floor)
+        {
+            throw new GovernanceStoreException(Description,
+                $"the audit chain ends at record {sequence}, but the checkpoint file {checkpoints.Path} names record {floor}: records were removed from the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; if the store was restored from a backup on purpose, move the checkpoint file aside: docs/reliability.md, \"Backup and restore\")");
+        }
+
+        // The chain goes on under keys that can verify it: a writer whose keys lack the newest record's key (it reads
+        // another key file, or keys given inline) would seal records no key set verifies together with the earlier ones.
+        if (AuditChain.KeyIdOf(headHash) is { } headKey && !keys.KeyIds.Contains(headKey))
+        {
+            throw new GovernanceStoreException(Description,
+                $"the newest audit record ({sequence}) is sealed with key {headKey}, which the audit keys ({keys.Source}) do not hold, so nothing is written: "
+                + AuditKeyRing.RestoreKeyAdvice(headKey));
+        }
+    }
+
     /// <summary>
     /// The writer's keys and checkpoint file. A missing key file is created (mode 0600, a random key) only while the chain
     /// holds no sealed record: a new key verifies none of an existing chain, so then nothing is made and every write is
@@ -365,6 +464,11 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// </summary>
     private async Task<(AuditKeyRing Keys, AuditCheckpointFile Checkpoints)> SealAsync(CancellationToken cancellationToken)
     {
+        if (_readOnly)
+        {
+            throw new GovernanceStoreException(Description, "cannot write: the store was opened read-only (by a command that only reads), so nothing is written");
+        }
+
         var (keys, checkpoints, missingKeyFile) = ReadSeal();
         if (keys is not null)
         {
@@ -393,7 +497,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
                 throw new GovernanceStoreException(Description,
                     $"the audit key file {missingKeyFile} does not exist, but the newest audit record ({sequence}) is sealed with key {headKey}, so nothing is written and no new key is made: "
-                    + "restore the key file the writer used (AUTH0_MCP_AUDIT_KEY_FILE), or give the keys inline with that one among them (AUTH0_MCP_AUDIT_KEY, the key to seal with last)");
+                    + AuditKeyRing.RestoreKeyAdvice(headKey));
             }
 
             (keys, checkpoints, _) = LoadSeal(create: true);
@@ -553,23 +657,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             var connection = _writeConnection;
             await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
             (sequence, previous) = await ReadHeadAsync(WriteCommand(connection, transaction, LockHeadSql, []), CancellationToken.None).ConfigureAwait(false);
-            // A chain that ends before a record this machine checkpointed lost its newest records: writing on would
-            // bury that (new records would take their numbers, and the checkpoint file's compaction its evidence).
-            var floor = _checkpointFloor ??= checkpoints.Read(keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
-            if (sequence < floor)
-            {
-                throw new GovernanceStoreException(Description,
-                    $"the audit chain ends at record {sequence}, but the checkpoint file {checkpoints.Path} names record {floor}: records were removed from the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; if the store was restored from a backup on purpose, move the checkpoint file aside)");
-            }
-
-            // The chain goes on under keys that can verify it: a writer whose keys lack the newest record's key (it reads
-            // another key file, or keys given inline) would seal records no key set verifies together with the earlier ones.
-            if (AuditChain.KeyIdOf(previous) is { } headKey && !keys.KeyIds.Contains(headKey))
-            {
-                throw new GovernanceStoreException(Description,
-                    $"the newest audit record ({sequence}) is sealed with key {headKey}, which the audit keys ({keys.Source}) do not hold, so nothing is written: "
-                    + "restore the key file the writer used (AUTH0_MCP_AUDIT_KEY_FILE), or give the keys inline with that one among them (AUTH0_MCP_AUDIT_KEY, the key to seal with last)");
-            }
+            CheckChainEnd(sequence, previous, keys, checkpoints);
             foreach (var work in batch)
             {
                 IReadOnlyList<AuditRecord> records;

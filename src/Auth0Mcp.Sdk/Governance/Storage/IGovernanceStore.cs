@@ -18,6 +18,16 @@ public interface IGovernanceStore : IAsyncDisposable
     /// <summary>Creates the schema if missing. Idempotent; safe to call from several instances at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Opens an existing store for reading only, in place of <see cref="InitializeAsync"/> (a command that only reads:
+    /// <c>audit verify</c>, <c>audit export</c>, <c>audit tail</c>): creates and changes nothing — no file or folder, no
+    /// schema, no schema upgrade (a store an older build wrote is read as it is) — so it works on a copy on read-only
+    /// media and for a database role that may only read. A store that does not exist, or has no governance tables,
+    /// throws <see cref="GovernanceStoreException"/> saying so; every write after it is refused until
+    /// <see cref="InitializeAsync"/>. The default does nothing (a store with nothing to open).
+    /// </summary>
+    Task OpenReadOnlyAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     /// <summary>The revision of the stored state (0 when nothing was saved yet): a cheap change check.</summary>
     Task<long> GetRevisionAsync(CancellationToken cancellationToken = default);
 
