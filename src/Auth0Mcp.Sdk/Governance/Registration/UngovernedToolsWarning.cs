@@ -18,9 +18,11 @@ namespace Auth0Mcp.Sdk.Governance;
 internal sealed partial class UngovernedToolsWarning(
     IServiceProviderIsService registered,
     IEnumerable<ServerToolCollection.SharedTools> registrations,
-    ILogger<UngovernedToolsWarning>? logger = null) : IHostedService
+    ILoggerFactory? loggers = null) : IHostedService
 {
-    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    // The factory, not ILogger<T>: a logger is made only to warn, and no generic logger type is built at every start
+    // (the Native AOT start-up builds none at run time: AotStartupTypes.rd.xml).
+    private ILogger Logger => loggers?.CreateLogger(typeof(UngovernedToolsWarning).FullName!) ?? NullLogger.Instance;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,7 +48,7 @@ internal sealed partial class UngovernedToolsWarning(
         {
             var changing = tools.Values.Count(d => !string.Equals(d.Method, "GET", StringComparison.OrdinalIgnoreCase));
             var deleting = tools.Values.Count(d => string.Equals(d.Method, "DELETE", StringComparison.OrdinalIgnoreCase));
-            Ungoverned(_logger, tools.Count, changing, deleting);
+            Ungoverned(Logger, tools.Count, changing, deleting);
         }
 
         return Task.CompletedTask;
