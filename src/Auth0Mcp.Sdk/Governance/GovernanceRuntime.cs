@@ -556,8 +556,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
             if (callContext.Arguments is null)
             {
-                // What the hook left cannot be judged: the call is refused on the arguments it was given.
-                callContext.Arguments = arguments;
+                // What the hook left cannot be judged: refused below, on the arguments it was given.
                 throw new InvalidOperationException("it set the arguments to null");
             }
         }
@@ -566,7 +565,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // After the tool ran there is no round to end (a retry would call Auth0 again): that is a failed hook.
         catch (Exception ex) when ((ex is not InputRequiredException || phase == "after") && !cancellationToken.IsCancellationRequested)
         {
-            // A hook that nulled the arguments, then threw or timed out: refused on the arguments it was given.
+            // A hook that nulled the arguments (then returned, threw or timed out): refused on the arguments it was given.
             callContext.Arguments ??= arguments;
             var timedOut = ex is TimeoutException or OperationCanceledException;
             var detail = timedOut
