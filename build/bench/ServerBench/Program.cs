@@ -61,6 +61,9 @@ var env = new Dictionary<string, string?>
     ["AUTH0_MCP_API_KEYS"] = $"{Key}=bench",
     ["SSL_CERT_FILE"] = caFile,
     ["DOTNET_gcServer"] = "0",
+    // 16 callers share one API key over Streamable HTTP: with the default 8 running and 8 waiting, a caller's next
+    // request can arrive before the server has released the last one's place, and is refused with 429.
+    ["AUTH0_MCP_CALLER_CONCURRENCY"] = "16",
 };
 // BENCH_SERVER_ENV="NAME=VALUE;NAME=VALUE" adds variables to our servers' environment only (e.g. a runtime setting to try).
 foreach (var pair in (Environment.GetEnvironmentVariable("BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
