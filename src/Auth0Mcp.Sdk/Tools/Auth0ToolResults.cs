@@ -159,21 +159,33 @@ internal static class Auth0ToolResults
         $"{descriptor.Name}: Auth0 answered {status} {(HttpStatusCode)status}, so the request succeeded, but the body starts like JSON and is not valid JSON: it could not be checked for secrets and is withheld. Check the result in the Auth0 Dashboard rather than calling again."));
 
     /// <summary>
-    /// A body cut at the output limit: the whole items of its first list that arrived (as a JSON array), then what was
-    /// cut and how to ask for less. Not an error: the caller gets what fits and the way to the rest.
+    /// A body cut at the output limit: the whole items of its first list that arrived (as a JSON array), or, for an
+    /// object whose list has no whole item (or that has no list), the object's whole leading fields; then what was cut
+    /// and how to ask for less. Not an error: the caller gets what fits and the way to the rest.
     /// </summary>
     private static CallToolResult Truncated(Auth0ToolDescriptor descriptor, Auth0Response response)
     {
-        var (items, kept) = WholeItems(response.Body.Span);
+        var prefix = response.Body.Span;
+        var (items, kept, closed) = WholeItems(prefix);
+        var shown = string.Create(CultureInfo.InvariantCulture, $"shown are the first {kept} whole items");
+        // The list is what was cut when the cut fell inside it; an object whose list ended before the cut (a client's
+        // callbacks) was cut in another field.
+        if ((kept == 0 || closed) && WholeFields(prefix) is { } fields)
+        {
+            (items, kept) = (fields.Json, fields.Count);
+            shown = string.Create(CultureInfo.InvariantCulture, $"shown are the object's first {kept} whole fields") +
+                (fields.CutAt is { } cut ? $", up to \"{cut}\", which was cut with the fields after it" : "");
+        }
+
         var limit = response.Body.Length;
         var redacted = kept > 0 ? JsonRedactor.Secrets.RedactUtf8(Encoding.UTF8.GetBytes(items), out _) : null;
-        var text = redacted is null ? "[]" : Encoding.UTF8.GetString(redacted);
+        var text = redacted is null ? items : Encoding.UTF8.GetString(redacted);
         var paging = descriptor.InputSchema.Contains("\"per_page\"", StringComparison.Ordinal) ? " a smaller per_page (and page for the next ones),"
             : descriptor.InputSchema.Contains("\"take\"", StringComparison.Ordinal) ? " a smaller take (and from for the next ones),"
             : "";
-        var fields = descriptor.InputSchema.Contains("\"fields\"", StringComparison.Ordinal) ? " fields=... to return only the fields you need," : "";
+        var only = descriptor.InputSchema.Contains("\"fields\"", StringComparison.Ordinal) ? " fields=... to return only the fields you need," : "";
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"Truncated: Auth0's answer ({(response.Outcome.Bytes > limit ? response.Outcome.Bytes.ToString(CultureInfo.InvariantCulture) + " bytes, " : "")}more than the {limit}-byte output limit) was cut; shown are the first {kept} whole items. Ask for less:{paging}{fields} or narrower filters.");
+            $"Truncated: Auth0's answer ({(response.Outcome.Bytes > limit ? response.Outcome.Bytes.ToString(CultureInfo.InvariantCulture) + " bytes, " : "")}more than the {limit}-byte output limit) was cut; {shown}. Ask for less:{paging}{only} or narrower filters.");
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = text }, new TextContentBlock { Text = note }],
@@ -181,14 +193,67 @@ internal static class Auth0ToolResults
         };
     }
 
-    /// <summary>The complete items of the first array in a JSON prefix (a top-level array, or an object's first array property).</summary>
-    private static (string Items, int Count) WholeItems(ReadOnlySpan<byte> prefix)
+    /// <summary>
+    /// The whole leading fields of a JSON object prefix, as an object, with the name of the field the cut fell in (null
+    /// when the cut fell between fields). Null when the prefix is not an object.
+    /// </summary>
+    private static (string Json, int Count, string? CutAt)? WholeFields(ReadOnlySpan<byte> prefix)
+    {
+        var reader = new Utf8JsonReader(prefix, isFinalBlock: false, default);
+        long start;
+        long end = -1;
+        var count = 0;
+        string? name = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            start = reader.TokenStartIndex;
+            while (reader.Read() && reader.CurrentDepth > 0)
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    name = reader.GetString();
+                    continue;
+                }
+
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip())
+                {
+                    break;
+                }
+
+                (count, end, name) = (count + 1, reader.BytesConsumed, null);
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+
+        var json = count == 0 ? "{}" : Encoding.UTF8.GetString(prefix[(int)start..(int)end]) + "}";
+        var cutAt = name is null ? null : Limits.AuditName(JsonRedactor.Secrets.RedactText(name, out _), 64);
+        return (json, count, cutAt);
+    }
+
+    /// <summary>
+    /// The complete items of the first array in a JSON prefix (a top-level array, or an object's first array property),
+    /// and whether that array ended within the prefix.
+    /// </summary>
+    private static (string Items, int Count, bool Closed) WholeItems(ReadOnlySpan<byte> prefix)
     {
         var reader = new Utf8JsonReader(prefix, isFinalBlock: false, default);
         var arrayDepth = -1;
         long start = -1;
         var count = 0;
         long end = -1;
+        var closed = false;
         try
         {
             while (reader.Read())
@@ -211,6 +276,7 @@ internal static class Auth0ToolResults
                 }
                 else if (reader.CurrentDepth == arrayDepth && reader.TokenType == JsonTokenType.EndArray)
                 {
+                    closed = true;
                     break;
                 }
             }
@@ -222,10 +288,10 @@ internal static class Auth0ToolResults
 
         if (start < 0 || count == 0)
         {
-            return ("[]", 0);
+            return ("[]", 0, closed);
         }
 
-        return (Encoding.UTF8.GetString(prefix[(int)start..(int)end]) + "]", count);
+        return (Encoding.UTF8.GetString(prefix[(int)start..(int)end]) + "]", count, closed);
     }
 
     /// <summary>

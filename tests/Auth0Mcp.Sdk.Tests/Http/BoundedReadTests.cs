@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.AspNetCore.Http;
 
@@ -109,6 +110,53 @@ public sealed class BoundedReadTests
         var kept = result.StructuredContent!.Value.GetProperty("result");
         Assert.True(kept.GetArrayLength() > 1000);
         Assert.Equal("auth0|0123456789", kept[0].GetProperty("user_id").GetString());
+    }
+
+    [Fact]
+    public async Task ObjectAnswer_OverTheLimit_ShowsItsWholeLeadingFieldsAndNamesTheCutOne()
+    {
+        // One object, no list: a login page template, a client with a long script. Before, the answer was "[]" and
+        // "the first 0 whole items".
+        await using var h = await Harness.StaticAsync(o => o.MaxResponseBytes = 1024);
+        h.Server.Api = async (ctx, _) =>
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(
+                "{\"client_id\":\"abc\",\"client_secret\":\"s3cr3t-value-0123456789\",\"callbacks\":[\"https://a.example\"],\"custom_login_page\":\"" +
+                new string('x', 5000) + "\",\"name\":\"after\"}", ctx.RequestAborted);
+        };
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        Assert.True(result.IsError != true, result.Text());
+        var kept = result.StructuredContent!.Value.GetProperty("result");
+        Assert.Equal(JsonValueKind.Object, kept.ValueKind);
+        Assert.Equal("abc", kept.GetProperty("client_id").GetString());
+        Assert.Equal("https://a.example", kept.GetProperty("callbacks")[0].GetString());
+        Assert.False(kept.TryGetProperty("custom_login_page", out _));
+        Assert.DoesNotContain("s3cr3t-value", result.Text(), StringComparison.Ordinal);
+        Assert.True(result.StructuredContent!.Value.GetProperty("truncated").GetBoolean());
+        Assert.Contains("first 3 whole fields, up to \"custom_login_page\"", result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListAnswer_WhoseFirstItemIsOverTheLimit_ShowsTheFieldsBeforeTheList()
+    {
+        await using var h = await Harness.StaticAsync(o => o.MaxResponseBytes = 1024);
+        h.Server.Api = async (ctx, _) =>
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync("{\"total\":2,\"users\":[{\"name\":\"" + new string('y', 5000) + "\"},{}]}", ctx.RequestAborted);
+        };
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        var kept = result.StructuredContent!.Value.GetProperty("result");
+        Assert.Equal(2, kept.GetProperty("total").GetInt32());
+        Assert.Contains("first 1 whole fields, up to \"users\"", result.Text(), StringComparison.Ordinal);
+        Assert.Contains("per_page", result.Text(), StringComparison.Ordinal);
     }
 
     /// <summary>A connection with a 1 s attempt timeout and a 2 s budget.</summary>
