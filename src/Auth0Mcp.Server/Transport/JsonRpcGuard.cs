@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ModelContextProtocol.Protocol;
 
 namespace Auth0Mcp.Server.Transport;
 
@@ -82,6 +84,9 @@ internal static class JsonRpcGuard
 {
     private const string NullId = "null";
 
+    /// <summary>The longest string id kept as it is in a key; a longer one is keyed by its sha256.</summary>
+    private const int LongIdChars = 128;
+
     /// <summary>Null when <paramref name="message"/> may pass; else the refusal.</summary>
     public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits) => Check(message, limits, out JsonRpcKind _);
 
@@ -89,9 +94,17 @@ internal static class JsonRpcGuard
     /// Null when <paramref name="message"/> may pass, with <paramref name="kind"/> saying what it asks of the server;
     /// else the refusal.
     /// </summary>
-    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits, out JsonRpcKind kind)
+    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits, out JsonRpcKind kind) => Check(message, limits, out kind, out _);
+
+    /// <summary>
+    /// Null when <paramref name="message"/> may pass, with <paramref name="kind"/> saying what it asks of the server
+    /// and <paramref name="idKey"/> the <see cref="IdKey(RequestId)"/> of the id it concerns: a request's own id, or the
+    /// <c>params.requestId</c> a cancellation names (null when it names none that is a string or a number); else the refusal.
+    /// </summary>
+    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits, out JsonRpcKind kind, out string? idKey)
     {
         kind = JsonRpcKind.Other;
+        idKey = null;
         var refusal = Inspect(message, limits, out var header);
         if (refusal is null)
         {
@@ -101,10 +114,41 @@ internal static class JsonRpcGuard
                 { Method: not null, Id: not null } => JsonRpcKind.Request,
                 _ => JsonRpcKind.Other,
             };
+            idKey = kind switch
+            {
+                JsonRpcKind.Request => header.IdKey,
+                JsonRpcKind.Cancellation => header.CancelledKey,
+                _ => null,
+            };
         }
 
         return refusal;
     }
+
+    /// <summary>
+    /// The key that names <paramref name="id"/> as the server answers it, equal to the key <see cref="Check(ReadOnlySpan{byte}, TransportLimits, out JsonRpcKind, out string?)"/>
+    /// gives for the same id read from a client's message: a number is its decimal text, a string is a quote and the
+    /// string (a string of more than <see cref="LongIdChars"/> characters: an apostrophe and its sha256), so the
+    /// string "1" and the number 1 stay apart. Null for an id that is neither.
+    /// </summary>
+    public static string? IdKey(RequestId id) => id.Id switch
+    {
+        long number => number.ToString(CultureInfo.InvariantCulture),
+        string text => StringKey(text),
+        _ => null,
+    };
+
+    private static string StringKey(string text) => text.Length <= LongIdChars ? "\"" + text
+        : "'" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    // The key of the string or number the reader is on; null for any other token. A number that is not an integer
+    // (1.5, 1e3) keeps its text behind a '#': the MCP server reads no such id, so no answer can match it.
+    private static string? ValueKey(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => StringKey(reader.GetString()!),
+        JsonTokenType.Number => reader.TryGetInt64(out var number) ? number.ToString(CultureInfo.InvariantCulture) : "#" + Encoding.UTF8.GetString(reader.ValueSpan),
+        _ => null,
+    };
 
     private static JsonRpcRefusal? Inspect(ReadOnlySpan<byte> message, TransportLimits limits, out Header header)
     {
@@ -291,8 +335,15 @@ internal static class JsonRpcGuard
 
         public bool HasResult { get; private set; }
 
+        /// <summary>The whole id's key (<see cref="JsonRpcGuard.IdKey(RequestId)"/>), unlike <see cref="Id"/> never shortened.</summary>
+        public string? IdKey { get; private set; }
+
+        /// <summary>For <c>notifications/cancelled</c>: the key of the id it cancels (params.requestId).</summary>
+        public string? CancelledKey => Method == "notifications/cancelled" ? _requestIdKey : null;
+
         private bool _inParams;
         private string? _paramsName;
+        private string? _requestIdKey;
 
         /// <summary>Reads the value of <paramref name="name"/> when it is a field of interest; false (and why) when its type is wrong.</summary>
         public bool Take(ref Utf8JsonReader reader, string name, out string? problem)
@@ -337,6 +388,7 @@ internal static class JsonRpcGuard
                         Id = reader.TokenType == JsonTokenType.Null ? null
                             : reader.TokenType == JsonTokenType.Number ? Encoding.UTF8.GetString(reader.ValueSpan)
                             : JsonEncodedString(reader.GetString()!);
+                        IdKey = ValueKey(ref reader);
                         return true;
                     case "params":
                         var save = reader;
@@ -352,6 +404,19 @@ internal static class JsonRpcGuard
                     case "result" or "error":
                         HasResult = true;
                         return true;
+                }
+            }
+            else if (depth == 2 && _inParams && name == "requestId")
+            {
+                // notifications/cancelled names the request it cancels here (whatever the method, only read).
+                var save = reader;
+                if (reader.Read() && ValueKey(ref reader) is { } key)
+                {
+                    _requestIdKey = key;
+                }
+                else
+                {
+                    reader = save;
                 }
             }
             else if (depth == 2 && _inParams && name is "name" or "arguments")

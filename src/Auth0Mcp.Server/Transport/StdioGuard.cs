@@ -13,19 +13,36 @@ namespace Auth0Mcp.Server.Transport;
 /// <see cref="JsonRpcGuard"/>: a line over the size limit is never held whole (its start and end are kept to answer
 /// with its id; the rest is hashed and dropped), and a refused line never reaches the server: the guard answers it
 /// with a JSON-RPC error and reports it (the audit). Output lines are written whole, so the server's answers and the
-/// guard's never interleave. When stdin ends, the server's input ends only once every request that passed has been
-/// answered (or cancelled by the client), within <see cref="DefaultDrain"/>: a client that writes its requests and
-/// closes its end at once (<c>printf … | auth0-mcp serve</c>) still gets every answer. While
-/// <see cref="DefaultMaxOwed"/> answers are owed, the next request waits and stdin is not read further: a client that
-/// does not read its answers stops being read (its writes block) instead of filling the server's memory with them.
+/// guard's never interleave.
+/// <para>
+/// Back-pressure: the guard keeps the ids of the requests it passed and the server has not answered (owed), at most
+/// <see cref="DefaultMaxOwed"/>. A request beyond them is held, in order, and goes to the server as answers go out;
+/// meanwhile stdin is still read, so a notification (a <c>notifications/cancelled</c>) or a client's answer to the
+/// server's own request (elicitation, sampling, roots) reaches the server at once, and a call that waits for one is
+/// not stalled behind the held requests. A cancellation of a held request takes it out (the server never sees it; a
+/// cancelled request gets no answer); a cancellation of an owed one frees its place; a cancellation of an id not owed
+/// frees nothing. Only the held requests' bytes (each counted with <see cref="HeldOverhead"/> more) bound the reading:
+/// once they reach the request size limit (<see cref="TransportLimits.MaxRequestBytes"/>), stdin is not read until a
+/// held request goes on, so a client that reads no answers and keeps writing has its writes blocked instead of filling
+/// the server's memory (at most the limit, plus one line, plus the line being read).
+/// </para>
+/// <para>
+/// When stdin ends, the held requests still go to the server as answers go out (each wait at most
+/// <see cref="DefaultDrain"/>), and the server's input ends only once every request that passed has been answered (or
+/// cancelled by the client), within <see cref="DefaultDrain"/>: a client that writes its requests and closes its end at
+/// once (<c>printf … | auth0-mcp serve</c>) still gets every answer.
+/// </para>
 /// </summary>
 internal sealed class StdioGuard
 {
     /// <summary>How long the end of stdin waits for the answers still owed.</summary>
     public static readonly TimeSpan DefaultDrain = TimeSpan.FromSeconds(30);
 
-    /// <summary>The most answers owed at once: a request beyond them waits, and stdin is not read meanwhile.</summary>
+    /// <summary>The most answers owed at once: a request beyond them is held until one goes out.</summary>
     public const int DefaultMaxOwed = 64;
+
+    /// <summary>What a held request costs beside its bytes (its queue node, array and id), counted against the bound.</summary>
+    internal const int HeldOverhead = 128;
 
     private const int HeadBytes = 8192;
     private const int TailBytes = 512;
@@ -34,18 +51,24 @@ internal sealed class StdioGuard
     private readonly TransportLimits _limits;
     private readonly Func<JsonRpcRefusal, long, string, Task> _refused;
     // The reader (the SDK's transport) continues on the pump's thread when a line is flushed: one thread hop less
-    // per request than resuming it on the thread pool.
+    // per request than resuming it on the thread pool. Only the pump writes to it.
     private readonly Pipe _pipe = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
     private readonly TimeSpan _drain;
     private readonly int _maxOwed;
+    // The requests held beyond the most owed, oldest first, and their cost: only the pump touches them.
+    private readonly LinkedList<HeldRequest> _held = new();
+    private long _heldBytes;
     private readonly Lock _owedLock = new();
+    // The ids owed an answer (JsonRpcGuard.IdKey), each with how many requests passed with it (a client that repeats
+    // an id still counts each request), and their total.
+    private readonly Dictionary<string, int> _owedIds = new(StringComparer.Ordinal);
     private int _owed;
     private TaskCompletionSource? _settled;
     private TaskCompletionSource? _room;
 
     /// <param name="stdin">The process's input.</param>
     /// <param name="stdout">The process's output.</param>
-    /// <param name="limits">The limits.</param>
+    /// <param name="limits">The limits (<see cref="TransportLimits.MaxRequestBytes"/> also bounds the held requests).</param>
     /// <param name="refused">Called for each refused line with its size and sha256 (hex), after the client was answered.</param>
     /// <param name="drain">How long the end of stdin waits for owed answers (<see cref="DefaultDrain"/> when null).</param>
     /// <param name="maxOwed">The most answers owed at once (<see cref="DefaultMaxOwed"/> when null).</param>
@@ -54,7 +77,7 @@ internal sealed class StdioGuard
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOwed ?? DefaultMaxOwed, 1);
         _maxOwed = maxOwed ?? DefaultMaxOwed;
         _stdin = stdin;
-        _output = new LineWriter(stdout, () => Owe(-1));
+        _output = new LineWriter(stdout, Answered);
         _limits = limits;
         _refused = refused;
         _drain = drain ?? DefaultDrain;
@@ -100,6 +123,9 @@ internal sealed class StdioGuard
         // committed in front of it).
         var buffer = GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
         var any = false;
+        // While requests are held: the read of stdin under way, kept across the waits for room (never cancelled and
+        // begun again: what it reads would be lost).
+        Task<int>? reading = null;
 
         // A line over the limit, never held whole: answered with the id read from its start or its end.
         Task RefuseOversizedAsync()
@@ -113,7 +139,45 @@ internal sealed class StdioGuard
         {
             while (true)
             {
-                var read = await _stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                int read;
+                if (reading is null && _held.Count == 0)
+                {
+                    read = await _stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Requests are held: pass what there is room for, then wait for stdin or for room, whichever comes first.
+                    await PassHeldAsync(cancellationToken).ConfigureAwait(false);
+                    if (reading is null)
+                    {
+                        if (_held.Count == 0)
+                        {
+                            continue;
+                        }
+
+                        if (_heldBytes >= _limits.MaxRequestBytes)
+                        {
+                            // The memory bound: stdin is not read until a held request goes on.
+                            await RoomAsync(cancellationToken).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        reading = _stdin.ReadAsync(buffer, cancellationToken).AsTask();
+                    }
+
+                    if (!reading.IsCompleted && _held.Count > 0)
+                    {
+                        await Task.WhenAny(reading, RoomTask()).ConfigureAwait(false);
+                        if (!reading.IsCompleted)
+                        {
+                            continue;
+                        }
+                    }
+
+                    read = await reading.ConfigureAwait(false);
+                    reading = null;
+                }
+
                 if (read == 0)
                 {
                     EndedEmpty = !any;
@@ -185,6 +249,7 @@ internal sealed class StdioGuard
                 await PassOrRefuseAsync(line.WrittenMemory, cancellationToken).ConfigureAwait(false);
             }
 
+            await HeldAtTheEndAsync(cancellationToken).ConfigureAwait(false);
             await AnswersOwedAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -212,45 +277,147 @@ internal sealed class StdioGuard
             return;
         }
 
-        if (JsonRpcGuard.Check(message.Span, _limits, out var kind) is { } refusal)
+        if (JsonRpcGuard.Check(message.Span, _limits, out var kind, out var idKey) is { } refusal)
         {
             await RefuseAsync(refusal, message.Length, Convert.ToHexStringLower(SHA256.HashData(line.Span))).ConfigureAwait(false);
             return;
         }
 
-        if (kind == JsonRpcKind.Request)
+        if (kind == JsonRpcKind.Request && (_held.Count > 0 || !TryOwe(idKey!)))
         {
-            // As many answers owed as allowed: this request waits for one to go out, and stdin is not read meanwhile
-            // (a client that reads no answers gets its writes blocked, not the server's memory filled).
-            await RoomAsync(cancellationToken).ConfigureAwait(false);
+            // As many answers owed as allowed, or requests held before it: held, in order, until there is room.
+            var held = new HeldRequest(message.ToArray(), idKey!);
+            _held.AddLast(held);
+            _heldBytes += held.Cost;
+            return;
         }
 
-        // A request is owed an answer from here on; a cancelled one will get none (MCP's cancellation).
-        Owe(kind switch { JsonRpcKind.Request => 1, JsonRpcKind.Cancellation => -1, _ => 0 });
+        if (kind == JsonRpcKind.Cancellation && idKey is not null)
+        {
+            if (RemoveHeld(idKey))
+            {
+                // The server never saw the request: nothing to cancel there, and no answer is owed for it.
+                return;
+            }
 
-        // The line and its end in one flush, so the reader wakes once per message.
+            // A request passed is owed no answer once cancelled (MCP's cancellation); any other id frees nothing.
+            Release(idKey);
+        }
+
+        await WriteToServerAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The line and its end in one flush, so the reader wakes once per message. Only the pump calls it.</summary>
+    private async Task WriteToServerAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
         _pipe.Writer.Write(message.Span);
         _pipe.Writer.Write("\n"u8);
         await _pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Changes the count of answers owed: up for a request passed on, down for answers out and cancellations.</summary>
-    private void Owe(int change)
+    /// <summary>Passes the held requests, oldest first, while there is room for them.</summary>
+    private async Task PassHeldAsync(CancellationToken cancellationToken)
     {
-        if (change == 0)
+        while (_held.First is { } first && TryOwe(first.Value.IdKey))
         {
-            return;
+            _held.RemoveFirst();
+            _heldBytes -= first.Value.Cost;
+            await WriteToServerAsync(first.Value.Message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes the oldest held request with this id out of the queue; false when none is held.</summary>
+    private bool RemoveHeld(string idKey)
+    {
+        for (var node = _held.First; node is not null; node = node.Next)
+        {
+            if (node.Value.IdKey == idKey)
+            {
+                _held.Remove(node);
+                _heldBytes -= node.Value.Cost;
+                return true;
+            }
         }
 
+        return false;
+    }
+
+    /// <summary>At the end of stdin: the held requests still go to the server as room appears, each wait at most the drain time.</summary>
+    private async Task HeldAtTheEndAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await PassHeldAsync(cancellationToken).ConfigureAwait(false);
+            if (_held.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await RoomTask().WaitAsync(_drain, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // No answer went out in the drain time: the server's input ends, and what is still held never runs.
+                _held.Clear();
+                _heldBytes = 0;
+                return;
+            }
+        }
+    }
+
+    /// <summary>Owes an answer to the request with this id, if fewer than the most allowed are owed.</summary>
+    private bool TryOwe(string idKey)
+    {
         lock (_owedLock)
         {
-            _owed = Math.Max(0, _owed + change);
+            if (_owed >= _maxOwed)
+            {
+                return false;
+            }
+
+            _owedIds[idKey] = _owedIds.GetValueOrDefault(idKey) + 1;
+            _owed++;
+            return true;
+        }
+    }
+
+    /// <summary>An answer went out (LineWriter): its request is owed nothing more.</summary>
+    private void Answered(RequestId id)
+    {
+        if (JsonRpcGuard.IdKey(id) is { } idKey)
+        {
+            Release(idKey);
+        }
+    }
+
+    /// <summary>Owes one request with this id nothing more, if one is owed (an id answered or cancelled already, or never passed, changes nothing).</summary>
+    private void Release(string idKey)
+    {
+        lock (_owedLock)
+        {
+            if (!_owedIds.TryGetValue(idKey, out var count))
+            {
+                return;
+            }
+
+            if (count == 1)
+            {
+                _owedIds.Remove(idKey);
+            }
+            else
+            {
+                _owedIds[idKey] = count - 1;
+            }
+
+            _owed--;
             if (_owed == 0)
             {
                 _settled?.TrySetResult();
             }
 
-            if (_owed < _maxOwed && _room is not null)
+            if (_room is not null)
             {
                 _room.TrySetResult();
                 _room = null;
@@ -258,26 +425,23 @@ internal sealed class StdioGuard
         }
     }
 
-    /// <summary>Waits until fewer than the most answers allowed are owed (only the pump adds to them, so it stays so).</summary>
-    private async Task RoomAsync(CancellationToken cancellationToken)
+    /// <summary>Completes when fewer than the most answers allowed are owed (only the pump adds to them, so it stays so).</summary>
+    private Task RoomTask()
     {
-        while (true)
+        lock (_owedLock)
         {
-            Task room;
-            lock (_owedLock)
+            if (_owed < _maxOwed)
             {
-                if (_owed < _maxOwed)
-                {
-                    return;
-                }
-
-                _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                room = _room.Task;
+                return Task.CompletedTask;
             }
 
-            await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _room.Task;
         }
     }
+
+    /// <summary>Waits until fewer than the most answers allowed are owed.</summary>
+    private Task RoomAsync(CancellationToken cancellationToken) => RoomTask().WaitAsync(cancellationToken);
 
     /// <summary>At the end of stdin: waits until every passed request is answered, at most the drain time.</summary>
     private async Task AnswersOwedAsync(CancellationToken cancellationToken)
@@ -320,6 +484,13 @@ internal sealed class StdioGuard
         var start = (int)(written % ring.Length);
         return [.. ring[start..], .. ring[..start]];
     }
+
+    /// <summary>A request held until there is room for it: its line (without the line end) and its id's key.</summary>
+    private sealed record HeldRequest(byte[] Message, string IdKey)
+    {
+        /// <summary>What it counts against the bound: its bytes, its id's characters and <see cref="HeldOverhead"/>.</summary>
+        public long Cost => Message.Length + (2L * IdKey.Length) + HeldOverhead;
+    }
 }
 
 /// <summary>
@@ -327,9 +498,10 @@ internal sealed class StdioGuard
 /// answers never interleave. A message is serialized once, straight into this writer's buffer (on the shared array
 /// pool; a buffer grown past <see cref="KeptBytes"/> for a large answer such as a <c>tools/list</c> page goes back to the
 /// pool once its line is out), and goes out with its line end in one write. <paramref name="answered"/>, when given,
-/// learns of each answer (a response or an error) that went out, not of notifications or the server's own requests.
+/// learns of each answer (a response or an error) that went out, with its id, not of notifications or the server's own
+/// requests.
 /// </summary>
-internal sealed class LineWriter(Stream inner, Action? answered = null) : IDisposable
+internal sealed class LineWriter(Stream inner, Action<RequestId>? answered = null) : IDisposable
 {
     /// <summary>The largest buffer kept between lines.</summary>
     internal const int KeptBytes = 16 * 1024;
@@ -357,7 +529,7 @@ internal sealed class LineWriter(Stream inner, Action? answered = null) : IDispo
         try
         {
             _buffer.Write(line.Span);
-            await WriteOutAsync(answer: false, cancellationToken).ConfigureAwait(false);
+            await WriteOutAsync(answer: null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -383,7 +555,13 @@ internal sealed class LineWriter(Stream inner, Action? answered = null) : IDispo
                 throw;
             }
 
-            await WriteOutAsync(answer: message is JsonRpcResponse or JsonRpcError, cancellationToken).ConfigureAwait(false);
+            RequestId? answer = message switch
+            {
+                JsonRpcResponse response => response.Id,
+                JsonRpcError error => error.Id,
+                _ => null,
+            };
+            await WriteOutAsync(answer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -392,8 +570,8 @@ internal sealed class LineWriter(Stream inner, Action? answered = null) : IDispo
     }
 
     // Under the gate: the buffered message and its line end in one write; the buffer is emptied whether or not the
-    // write succeeded.
-    private async Task WriteOutAsync(bool answer, CancellationToken cancellationToken)
+    // write succeeded. answer: the id of the answer it is, if it is one.
+    private async Task WriteOutAsync(RequestId? answer, CancellationToken cancellationToken)
     {
         try
         {
@@ -406,9 +584,9 @@ internal sealed class LineWriter(Stream inner, Action? answered = null) : IDispo
             _buffer.Reset();
         }
 
-        if (answer)
+        if (answer is { } id)
         {
-            answered?.Invoke();
+            answered?.Invoke(id);
         }
     }
 

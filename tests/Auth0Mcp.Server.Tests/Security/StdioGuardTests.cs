@@ -96,7 +96,7 @@ public sealed class StdioGuardTests
     }
 
     [Fact]
-    public async Task Pump_ClientReadsNoAnswers_StdinIsNotReadPastTheMostOwed_AndEveryRequestIsAnsweredOnceItReads()
+    public async Task Pump_ClientReadsNoAnswers_NoMoreThanTheMostOwedReachTheServer_AndEveryRequestIsAnsweredOnceItReads()
     {
         // 200 requests written at once by a client that does not read its output (stdout's writes wait until it does).
         const int Requests = 200;
@@ -150,6 +150,354 @@ public sealed class StdioGuardTests
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition did not come about in 30 s");
             await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task Pump_RequestsBeyondTheMostOwed_AreHeldWhileANotificationOrAnAnswerToTheServerWrittenAfterThemReachesItAtOnce()
+    {
+        // With call approval, a tools/call waits for the client's answer to an elicitation: that answer (and any
+        // cancellation) must not sit unread behind requests held for want of room.
+        var stdin = new System.IO.Pipelines.Pipe();
+        var guard = new StdioGuard(stdin.Reader.AsStream(), new RecordingStream(), Limits, (_, _, _) => Task.CompletedTask, TimeSpan.Zero, maxOwed: 2);
+        var (seen, serving) = Serve(guard);
+        var pump = guard.PumpAsync(CancellationToken.None);
+        const string elicited = """{"jsonrpc":"2.0","id":"elicit-1","result":{"action":"accept","content":{}}}""";
+
+        await WriteLinesAsync(stdin, Request(1), Request(2), Request(3), Request(4));
+        await WriteLinesAsync(stdin, elicited);
+        await Until(() => Seen(seen).Contains(elicited));
+        Assert.Equal([Request(1), Request(2), elicited], Seen(seen));
+
+        // The cancellation of an owed request frees its place: the oldest held request goes on, the next still waits.
+        await WriteLinesAsync(stdin, Cancel("2"));
+        await Until(() => Seen(seen).Length >= 5);
+        Assert.Equal([Request(1), Request(2), elicited, Cancel("2"), Request(3)], Seen(seen));
+        Assert.Equal(2, guard.Owed);
+
+        stdin.Writer.Complete();
+        await pump.WaitAsync(TimeSpan.FromSeconds(10));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(Request(4), Seen(seen));
+    }
+
+    [Fact]
+    public async Task Pump_CancellationOfAHeldRequest_TheServerNeverSeesTheRequestNorTheCancellation()
+    {
+        var stdin = new System.IO.Pipelines.Pipe();
+        var stdout = new RecordingStream();
+        var guard = new StdioGuard(stdin.Reader.AsStream(), stdout, Limits, (_, _, _) => Task.CompletedTask, maxOwed: 1);
+        // The server answers every request but the first at once; the first when the test says.
+        var (seen, serving) = Serve(guard, line => Id(line) is { } id and not 1 ? AnswerAsync(guard, id) : Task.CompletedTask);
+        var pump = guard.PumpAsync(CancellationToken.None);
+
+        await WriteLinesAsync(stdin, Request(1), Request(2), Cancel("2"), Marker);
+        await Until(() => Seen(seen).Contains(Marker));
+        Assert.Equal([Request(1), Marker], Seen(seen));
+
+        // Room again: nothing is held any more, and the next request goes on.
+        await AnswerAsync(guard, 1);
+        await WriteLinesAsync(stdin, Request(3));
+        stdin.Writer.Complete();
+
+        // Nothing owed is left for the 30 s drain to wait for.
+        await pump.WaitAsync(TimeSpan.FromSeconds(10));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([Request(1), Marker, Request(3)], Seen(seen));
+        Assert.Equal([1L, 3L], AnsweredIds(stdout));
+        Assert.Equal(0, guard.Owed);
+    }
+
+    [Fact]
+    public async Task Pump_CancellationOfAnIdNotOwed_FreesNoPlace_AndTheStringIdIsNotTheNumber()
+    {
+        var stdin = new System.IO.Pipelines.Pipe();
+        var guard = new StdioGuard(stdin.Reader.AsStream(), new RecordingStream(), Limits, (_, _, _) => Task.CompletedTask, TimeSpan.Zero, maxOwed: 1);
+        var (seen, serving) = Serve(guard);
+        var pump = guard.PumpAsync(CancellationToken.None);
+
+        // Request 1 is owed; "1" (a string) and 99 are not: their cancellations pass on (the server ignores them)
+        // and free nothing, so request 2 waits.
+        await WriteLinesAsync(stdin, Request(1), Cancel("99"), Cancel("\"1\""), Request(2), Marker);
+        await Until(() => Seen(seen).Contains(Marker));
+        Assert.Equal([Request(1), Cancel("99"), Cancel("\"1\""), Marker], Seen(seen));
+        Assert.Equal(1, guard.Owed);
+
+        await AnswerAsync(guard, 1);
+        await Until(() => Seen(seen).Contains(Request(2)));
+        Assert.Equal(1, guard.Owed);
+
+        stdin.Writer.Complete();
+        await pump.WaitAsync(TimeSpan.FromSeconds(10));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Pump_AnswerToARequestAlreadyCancelled_FreesNoSecondPlace()
+    {
+        var stdin = new System.IO.Pipelines.Pipe();
+        var guard = new StdioGuard(stdin.Reader.AsStream(), new RecordingStream(), Limits, (_, _, _) => Task.CompletedTask, TimeSpan.Zero, maxOwed: 2);
+        var (seen, serving) = Serve(guard);
+        var pump = guard.PumpAsync(CancellationToken.None);
+
+        await WriteLinesAsync(stdin, Request(1), Request(2), Cancel("1"), Marker);
+        await Until(() => Seen(seen).Contains(Marker));
+        Assert.Equal(1, guard.Owed);
+
+        // The server's answer to the cancelled request still comes (it was under way): it frees nothing more.
+        await AnswerAsync(guard, 1);
+        Assert.Equal(1, guard.Owed);
+        const string second = """{"jsonrpc":"2.0","method":"notifications/roots/list_changed","params":{"n":2}}""";
+        await WriteLinesAsync(stdin, Request(3), Request(4), second);
+        await Until(() => Seen(seen).Contains(second));
+        Assert.Equal([Request(1), Request(2), Cancel("1"), Marker, Request(3), second], Seen(seen));
+        Assert.Equal(2, guard.Owed);
+
+        stdin.Writer.Complete();
+        await pump.WaitAsync(TimeSpan.FromSeconds(10));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Pump_ClientWritesAndNeverReads_StdinIsNotReadOnceTheHeldRequestsReachTheByteBound()
+    {
+        // The byte bound is the request size limit: here 1024 bytes.
+        const int MaxOwed = 4;
+        var limits = new TransportLimits(1024, TransportLimits.DefaultMaxDepth);
+        var stdin = new EndlessRequests();
+        var guard = new StdioGuard(stdin, new RecordingStream(), limits, (_, _, _) => Task.CompletedTask, TimeSpan.Zero, maxOwed: MaxOwed);
+        var (seen, serving) = Serve(guard);
+        using var stop = new CancellationTokenSource();
+        var pump = guard.PumpAsync(stop.Token);
+
+        await Until(() => Seen(seen).Length >= MaxOwed);
+        var stopped = await Settled(() => stdin.Lines);
+        Assert.Equal(MaxOwed, Seen(seen).Length);
+        // Read past the most owed (the rest is held), and no further than the held requests' bound.
+        Assert.True(stopped > MaxOwed + 1, $"{stopped} lines read");
+        Assert.InRange(stdin.Bytes, 0, (MaxOwed * EndlessRequests.LineBytes) + limits.MaxRequestBytes + EndlessRequests.LineBytes);
+
+        // An answer goes out: a held request goes on, and reading resumes.
+        await AnswerAsync(guard, Id(Seen(seen)[0])!.Value);
+        await Until(() => Seen(seen).Length > MaxOwed && stdin.Lines > stopped);
+        Assert.Equal(EndlessRequests.Line(MaxOwed + 1), Seen(seen)[MaxOwed]);
+
+        await stop.CancelAsync();
+        await pump.WaitAsync(TimeSpan.FromSeconds(10));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Pump_HeldRequests_GoToTheServerInTheirOrderAsRoomAppears()
+    {
+        var stdin = new System.IO.Pipelines.Pipe();
+        var stdout = new RecordingStream();
+        var guard = new StdioGuard(stdin.Reader.AsStream(), stdout, Limits, (_, _, _) => Task.CompletedTask, maxOwed: 1);
+        // A server that answers nothing until a notification comes, then every request it has and gets.
+        var open = false;
+        var unanswered = new List<long>();
+        var (seen, serving) = Serve(guard, async line =>
+        {
+            if (line == Marker)
+            {
+                open = true;
+                foreach (var waiting in unanswered)
+                {
+                    await AnswerAsync(guard, waiting);
+                }
+            }
+            else if (Id(line) is { } id)
+            {
+                if (open)
+                {
+                    await AnswerAsync(guard, id);
+                }
+                else
+                {
+                    unanswered.Add(id);
+                }
+            }
+        });
+        var pump = guard.PumpAsync(CancellationToken.None);
+
+        await WriteLinesAsync(stdin, Request(1), Request(2), Request(3), Request(4), Request(5), Marker);
+        await Until(() => Seen(seen).Length >= 6);
+        stdin.Writer.Complete();
+        await pump.WaitAsync(TimeSpan.FromSeconds(10));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([Request(1), Marker, Request(2), Request(3), Request(4), Request(5)], Seen(seen));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], AnsweredIds(stdout));
+        Assert.Equal(0, guard.Owed);
+    }
+
+    [Fact]
+    public async Task Pump_StdinEndsWithRequestsHeld_EveryOneIsPassedAndAnsweredWithinTheDrain()
+    {
+        // printf … | auth0-mcp serve with more requests than the most owed, and a server that answers only once
+        // stdin has ended: the held requests are passed as the answers go out, and every one is answered.
+        const int Requests = 10;
+        var stdin = new EndNoticed(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, Requests).Select(id => Request(id) + "\n"))));
+        var stdout = new RecordingStream();
+        var guard = new StdioGuard(stdin, stdout, Limits, (_, _, _) => Task.CompletedTask, maxOwed: 2);
+        var answering = new ConcurrentBag<Task>();
+        var (seen, serving) = Serve(guard, line =>
+        {
+            answering.Add(Task.Run(async () =>
+            {
+                await stdin.Ended;
+                await AnswerAsync(guard, Id(line)!.Value);
+            }));
+            return Task.CompletedTask;
+        });
+
+        await guard.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(answering).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(Enumerable.Range(1, Requests).Select(Request), Seen(seen));
+        Assert.Equal(Enumerable.Range(1, Requests).Select(id => (long)id), AnsweredIds(stdout).Order());
+        Assert.Equal(0, guard.Owed);
+    }
+
+    private const string Marker = """{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}""";
+
+    private static string Request(int id) => $$$"""{"jsonrpc":"2.0","id":{{{id}}},"method":"tools/call","params":{"name":"x"}}""";
+
+    private static string Cancel(string idJson) => $$$"""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":{{{idJson}}}}}""";
+
+    /// <summary>A request's numeric id; null for anything else.</summary>
+    private static long? Id(string line) =>
+        JsonNode.Parse(line) is JsonObject message && message.ContainsKey("method") && message["id"] is JsonValue id && id.TryGetValue<long>(out var number) ? number : null;
+
+    private static Task AnswerAsync(StdioGuard guard, long id) =>
+        guard.Output.WriteMessageAsync(new JsonRpcResponse { Id = new RequestId(id), Result = new JsonObject() });
+
+    private static long[] AnsweredIds(RecordingStream stdout)
+    {
+        lock (stdout.Writes)
+        {
+            return [.. stdout.Writes.Select(w => JsonNode.Parse(w)!["id"]!.GetValue<long>())];
+        }
+    }
+
+    private static async Task WriteLinesAsync(System.IO.Pipelines.Pipe stdin, params string[] lines) =>
+        await stdin.Writer.WriteAsync(Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))));
+
+    /// <summary>A server that reads what the guard passes: each line is recorded, then given to <paramref name="onLine"/>.</summary>
+    private static (List<string> Seen, Task Serving) Serve(StdioGuard guard, Func<string, Task>? onLine = null)
+    {
+        var seen = new List<string>();
+        var serving = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(guard.Input, Encoding.UTF8);
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                lock (seen)
+                {
+                    seen.Add(line);
+                }
+
+                if (onLine is not null)
+                {
+                    await onLine(line);
+                }
+            }
+        });
+        return (seen, serving);
+    }
+
+    private static string[] Seen(List<string> seen)
+    {
+        lock (seen)
+        {
+            return [.. seen];
+        }
+    }
+
+    /// <summary>Waits (at most 30 s) until <paramref name="value"/> stays the same for 300 ms, and returns it.</summary>
+    private static async Task<long> Settled(Func<long> value)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var last = value();
+        while (true)
+        {
+            await Task.Delay(300);
+            var now = value();
+            if (now == last)
+            {
+                return now;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the value did not settle in 30 s");
+            last = now;
+        }
+    }
+
+    /// <summary>A client that writes requests without end, one line per read, and never reads: counts what was read.</summary>
+    private sealed class EndlessRequests : Stream
+    {
+        public const int LineBytes = 75;
+        private long _lines;
+        private long _bytes;
+
+        public long Lines => Interlocked.Read(ref _lines);
+
+        public long Bytes => Interlocked.Read(ref _bytes);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        /// <summary>The <paramref name="n"/>th line (from 1), without its end: all of <see cref="LineBytes"/> with it.</summary>
+        public static string Line(long n) => $$$"""{"jsonrpc":"2.0","id":{{{1_000_000 + n}}},"method":"tools/call","params":{"name":"x"}}""";
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            var line = Encoding.UTF8.GetBytes(Line(Interlocked.Increment(ref _lines)) + "\n");
+            Assert.Equal(LineBytes, line.Length);
+            line.CopyTo(buffer);
+            Interlocked.Add(ref _bytes, line.Length);
+            return line.Length;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>A stdin of fixed content whose <see cref="Ended"/> completes once a read has found its end.</summary>
+    private sealed class EndNoticed(byte[] content) : MemoryStream(content)
+    {
+        private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Ended => _ended.Task;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await base.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                _ended.TrySetResult();
+            }
+
+            return read;
         }
     }
 
@@ -256,7 +604,8 @@ public sealed class StdioGuardTests
     public async Task Output_Answers_AreCountedAndNotificationsAndServerRequestsAreNot()
     {
         var answered = 0;
-        using var output = new LineWriter(new RecordingStream(), () => Interlocked.Increment(ref answered));
+        var ids = new ConcurrentQueue<RequestId>();
+        using var output = new LineWriter(new RecordingStream(), id => { ids.Enqueue(id); Interlocked.Increment(ref answered); });
 
         await output.WriteMessageAsync(new JsonRpcNotification { Method = "notifications/progress" });
         await output.WriteMessageAsync(new JsonRpcRequest { Id = new RequestId(9), Method = "roots/list" });
@@ -265,6 +614,7 @@ public sealed class StdioGuardTests
         await output.WriteMessageAsync(new JsonRpcResponse { Id = new RequestId(1), Result = new JsonObject() });
         await output.WriteMessageAsync(new JsonRpcError { Id = new RequestId("two"), Error = new JsonRpcErrorDetail { Code = -32602, Message = "no" } });
         Assert.Equal(2, answered);
+        Assert.Equal([new RequestId(1), new RequestId("two")], ids);
     }
 
     [Fact]
