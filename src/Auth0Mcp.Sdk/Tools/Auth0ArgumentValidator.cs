@@ -103,30 +103,71 @@ internal sealed class Auth0ArgumentValidator
         return errors.Count > MaxErrors ? errors[..MaxErrors] : errors;
     }
 
+    /// <summary>
+    /// The errors of a failed evaluation, each at its place. Errors of a branch that did not have to match are left out:
+    /// under a part of the schema that passed (a <c>oneOf</c> or <c>anyOf</c> another branch of which matched), a
+    /// failing branch says nothing about the value. A part that failed with no message of its own and no failing part
+    /// under it (a <c>oneOf</c> that more than one branch matched) is named with what it needed.
+    /// </summary>
     private static void Collect(string name, EvaluationResults result, List<string> errors)
     {
         var before = errors.Count;
-        foreach (var node in result.Details ?? [])
+        var nodes = result.Details ?? [];
+        var passed = new HashSet<string>(nodes.Where(n => n.IsValid).Select(n => n.EvaluationPath.ToString()), StringComparer.Ordinal);
+        var failed = nodes.Where(n => !n.IsValid && !UnderAPass(n.EvaluationPath.ToString(), passed)).ToList();
+        foreach (var node in failed)
         {
-            foreach (var (_, message) in node.Errors ?? new Dictionary<string, string>())
+            var at = Where(name, node.InstanceLocation.ToString());
+            if (node.Errors is { Count: > 0 } messages)
             {
-                var line = Where(name, node.InstanceLocation.ToString()) + ": " + message;
-                if (!errors.Contains(line, StringComparer.Ordinal))
+                foreach (var (_, message) in messages)
                 {
-                    errors.Add(line);
+                    Add(at + ": " + message);
                 }
+
+                continue;
+            }
+
+            var path = node.EvaluationPath.ToString();
+            if (!failed.Any(n => n.EvaluationPath.ToString().StartsWith(path + "/", StringComparison.Ordinal)))
+            {
+                Add(at + (nodes.Any(n => n.EvaluationPath.ToString().StartsWith(path + "/oneOf/", StringComparison.Ordinal))
+                    ? ": matches more than one of its alternatives (oneOf), and must match exactly one"
+                    : ": does not match its schema"));
             }
         }
 
         foreach (var (_, message) in result.Errors ?? new Dictionary<string, string>())
         {
-            errors.Add(name + ": " + message);
+            Add(name + ": " + message);
         }
 
         if (errors.Count == before)
         {
             errors.Add(name + ": does not match its schema");
         }
+
+        void Add(string line)
+        {
+            if (!errors.Contains(line, StringComparer.Ordinal))
+            {
+                errors.Add(line);
+            }
+        }
+    }
+
+    /// <summary>Whether a part of the schema that encloses <paramref name="path"/> (an evaluation path) passed.</summary>
+    private static bool UnderAPass(string path, HashSet<string> passed)
+    {
+        for (var i = path.IndexOf('/', StringComparison.Ordinal); i >= 0; i = path.IndexOf('/', i + 1))
+        {
+            if (passed.Contains(path[..i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>An argument name plus a JSON pointer inside it, as <c>body.tags[0]</c>.</summary>

@@ -136,4 +136,61 @@ public sealed class ArgumentValidatorTests
 
         Assert.Equal(valid, validator.Validate(new Dictionary<string, JsonElement> { ["name"] = JsonSerializer.SerializeToElement(name) }).Count == 0);
     }
+
+    private static readonly Auth0ArgumentValidator Combinators = new("""
+        {
+          "type": "object",
+          "properties": {
+            "body": {
+              "type": "object",
+              "properties": {
+                "user_id": { "oneOf": [ { "type": "string", "maxLength": 255 }, { "type": "integer" } ] },
+                "connection_id": { "type": "string", "pattern": "^con_[A-Za-z0-9]{16}$" },
+                "kind": { "anyOf": [ { "type": "string" }, { "type": "null" } ] },
+                "match": {
+                  "type": "object",
+                  "properties": {
+                    "ipv4_cidrs": { "type": "array", "items": { "oneOf": [ { "type": "string", "format": "ipv4" }, { "type": "string", "format": "cidr" } ] } }
+                  }
+                }
+              }
+            }
+          }
+        }
+        """);
+
+    private static IReadOnlyList<string> ValidateCombinators(string args)
+    {
+        using var doc = JsonDocument.Parse(args);
+        return Combinators.Validate(doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()));
+    }
+
+    [Fact]
+    public void Validate_AnotherFieldWrong_DoesNotBlameAValueThatMatchedItsOneOf()
+    {
+        // Before: "body.user_id: Value is "string" but should be "integer"" beside the real error, from the branch of
+        // user_id's oneOf that did not match, so an agent following the text changed the user it was linking.
+        var errors = ValidateCombinators("""{"body":{"user_id":"auth0|2","kind":"x","connection_id":"con_1"}}""");
+
+        Assert.Equal(["body.connection_id"], errors.Select(e => e[..e.IndexOf(':', StringComparison.Ordinal)]));
+    }
+
+    [Fact]
+    public void Validate_AValueMatchingTwoAlternatives_NamesItsPlace()
+    {
+        // Before: "body: does not match its schema", naming no field.
+        var errors = ValidateCombinators("""{"body":{"match":{"ipv4_cidrs":["192.0.2.1"]}}}""");
+
+        Assert.Contains(errors, e => e.StartsWith("body.match.ipv4_cidrs[0]: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.StartsWith("body: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_AValueMatchingNoAlternative_SaysWhatEachWanted()
+    {
+        var errors = ValidateCombinators("""{"body":{"user_id":true}}""");
+
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.StartsWith("body.user_id", e, StringComparison.Ordinal));
+    }
 }
