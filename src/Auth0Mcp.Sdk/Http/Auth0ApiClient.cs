@@ -59,6 +59,7 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
                 Duration = time.GetElapsedTime(started),
                 Bytes = truncated ? Math.Max(body.Length, response.Content.Headers.ContentLength ?? 0) : body.Length,
                 Truncated = truncated,
+                RefusedWait = state.RefusedWait,
             };
             return new Auth0Response(outcome, body, response.Content.Headers.ContentType?.MediaType, KeptHeadersOf(response));
         }

@@ -39,6 +39,9 @@ internal sealed record Auth0CallOutcome
     /// <summary>Whether the body was larger than the output limit and was cut.</summary>
     public bool Truncated { get; init; }
 
+    /// <summary>The wait Auth0 asked for before a further retry, when that retry was not made because it would end past the call's budget.</summary>
+    public TimeSpan? RefusedWait { get; init; }
+
     /// <summary>Whether Auth0 answered 2xx.</summary>
     public bool Succeeded => Status is >= 200 and < 300;
 

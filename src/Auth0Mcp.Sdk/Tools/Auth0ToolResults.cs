@@ -296,7 +296,7 @@ internal static class Auth0ToolResults
 
     /// <summary>
     /// How to get the next page, from the body of a list answer: offset paging (<c>include_totals</c> gives
-    /// <c>total</c>, <c>start</c>, <c>limit</c>) or checkpoint paging (<c>from</c>/<c>take</c> gives <c>next</c>).
+    /// <c>total</c>, <c>start</c>, <c>limit</c>; the Actions API gives <c>total</c>, <c>page</c>, <c>per_page</c>) or checkpoint paging (<c>from</c>/<c>take</c> gives <c>next</c>).
     /// Null when the body says nothing about pages.
     /// </summary>
     public static string? PagingHint(JsonObject? body)
@@ -323,6 +323,16 @@ internal static class Auth0ToolResults
             }
 
             return string.Create(CultureInfo.InvariantCulture, $"This is the last page ({total} in total).");
+        }
+
+        // The Actions API's shape: total, page (the index, 0 first) and per_page.
+        if (TryGetLong(body, "total", out total) && TryGetLong(body, "page", out var index) && TryGetLong(body, "per_page", out var size) && size is > 0 and <= int.MaxValue && index is >= 0 and <= int.MaxValue)
+        {
+            var returned = body.Select(kv => kv.Value).OfType<JsonArray>().FirstOrDefault()?.Count ?? (int)Math.Min(size, Math.Max(0, total - (index * size)));
+            var seen = (index * size) + returned;
+            return seen < total
+                ? string.Create(CultureInfo.InvariantCulture, $"More results: {total - seen} of {total} remain; call again with page={index + 1}, per_page={size}.")
+                : string.Create(CultureInfo.InvariantCulture, $"This is the last page ({total} in total).");
         }
 
         return null;
@@ -368,14 +378,21 @@ internal static class Auth0ToolResults
                 if (response.Headers.TryGetValue("x-ratelimit-reset", out var reset)
                     && long.TryParse(reset, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && epoch > 0)
                 {
-                    sb.Append("; it resets at ").Append(DateTimeOffset.FromUnixTimeSeconds(epoch).ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
+                    // Said as the time left, as well: an agent reads the answer later than it was written.
+                    var resets = DateTimeOffset.FromUnixTimeSeconds(Math.Min(epoch, 253402300799L));
+                    var left = resets - DateTimeOffset.UtcNow;
+                    sb.Append("; it resets at ").Append(resets.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))
+                        .Append(left > TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $" (in {Math.Ceiling(left.TotalSeconds)} s)") : " (already past: call again)");
                 }
                 else if (response.Headers.TryGetValue("retry-after", out var after))
                 {
                     sb.Append("; retry after ").Append(after).Append(" s");
                 }
 
-                sb.Append(outcome.Attempts > 1 ? $" ({outcome.Attempts} attempts made; waiting longer would exceed the call's time budget)." : ".");
+                // Why the retries stopped: a wait that would end past the call's budget, or the most retries allowed.
+                sb.Append(outcome.Attempts <= 1 && outcome.RefusedWait is null ? "."
+                    : outcome.RefusedWait is { } wait ? string.Create(CultureInfo.InvariantCulture, $" ({outcome.Attempts} {(outcome.Attempts == 1 ? "attempt" : "attempts")} made; Auth0 asked for {Math.Ceiling(wait.TotalSeconds)} s more, which would exceed the call's time budget).")
+                    : string.Create(CultureInfo.InvariantCulture, $" ({outcome.Attempts} attempts made, the most allowed)."));
                 break;
             case >= HttpStatusCode.InternalServerError:
                 sb.Append(outcome.Attempts > 1

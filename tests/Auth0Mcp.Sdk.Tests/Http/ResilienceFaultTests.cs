@@ -84,6 +84,22 @@ public sealed class ResilienceFaultTests
         Assert.Contains("429", text, StringComparison.Ordinal);
         Assert.Contains("Global limit has been reached", text, StringComparison.Ordinal);
         Assert.Contains("Rate limit reached; it resets at", text, StringComparison.Ordinal);
+        Assert.Matches(@"resets at \d\d:\d\d:\d\d UTC \(in 1[12]\d s\) \(1 attempt made; Auth0 asked for 1[12]\d s more, which would exceed the call's time budget\)", text);
+    }
+
+    [Fact]
+    public async Task RateLimit429_UntilTheRetriesRunOut_SaysTheMostWereMadeNotTheBudget()
+    {
+        // Before: "(3 attempts made; waiting longer would exceed the call's time budget)" when the retries had simply run out.
+        await using var h = await Harness.StaticAsync(o => o.MaxRetryAttempts = 2);
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 429, "{}", ("Retry-After", "0"));
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        Assert.True(result.IsError == true, result.Text());
+        Assert.Equal(3, h.Server.ApiCount);
+        Assert.Contains("(3 attempts made, the most allowed).", result.Text(), StringComparison.Ordinal);
+        Assert.DoesNotContain("budget", result.Text(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Http;
@@ -34,6 +35,21 @@ public sealed class ResponseFidelityTests
         var result = await h.CallAsync(TestTool.Get());
 
         Assert.Equal("kept", result.StructuredContent!.Value.GetProperty("result")[0].GetProperty("extra").GetString());
+    }
+
+    [Theory]
+    [InlineData(0, 2, 200, "More results: 198 of 200 remain; call again with page=1, per_page=2.")]
+    [InlineData(99, 2, 200, "This is the last page (200 in total).")]
+    public async Task ActionsPaging_TotalPagePerPage_SaysWhichPageIsNext(int page, int perPage, int total, string hint)
+    {
+        // The Actions API answers {total, page, per_page, actions}: before, such a list got no hint at all.
+        await using var h = await Harness.StaticAsync();
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, string.Create(CultureInfo.InvariantCulture,
+            $$"""{"total":{{total}},"page":{{page}},"per_page":{{perPage}},"actions":[{"id":"a"},{"id":"b"}]}"""));
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        Assert.Contains(hint, result.Text(), StringComparison.Ordinal);
     }
 
     [Fact]
