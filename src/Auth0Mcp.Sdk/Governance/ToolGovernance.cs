@@ -377,7 +377,14 @@ public sealed partial class ToolGovernance
                 if (tool.State == ToolState.Removed)
                 {
                     tool.ContentHash = descriptor.ContentHash;
-                    if (ApprovalHolds(tool))
+                    if (tool.RemovedFrom == ToolState.Disabled)
+                    {
+                        // An administrator disabled it before it left: it comes back disabled, whatever new tools get.
+                        tool.State = ToolState.Disabled;
+                        Touch(tool, log, "back in the catalogue: Disabled, as an administrator left it");
+                        log.Add("tool.discovered", tool.Name, "back in the catalogue; state Disabled, as an administrator left it before it was removed");
+                    }
+                    else if (ApprovalHolds(tool))
                     {
                         // Back with the content and risk it was approved at (a build with an older catalogue synced
                         // the same store, or an operation came back): the approval given to that content holds.
@@ -397,6 +404,7 @@ public sealed partial class ToolGovernance
                         }
                     }
 
+                    tool.RemovedFrom = null;
                     restored.Add(tool.Name);
                 }
                 else if (contentChanged || riskNote is not null)
@@ -436,6 +444,7 @@ public sealed partial class ToolGovernance
             {
                 if (!names.Contains(tool.Name) && tool.State != ToolState.Removed)
                 {
+                    tool.RemovedFrom = tool.State == ToolState.Disabled ? ToolState.Disabled : null;
                     tool.State = ToolState.Removed;
                     Touch(tool, log, "removed from the catalogue");
                     log.Add("tool.removed", tool.Name, "removed from the catalogue");

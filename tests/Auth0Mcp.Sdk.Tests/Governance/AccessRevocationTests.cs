@@ -232,6 +232,32 @@ public sealed class AccessRevocationTests : IAsyncLifetime
         Assert.NotEqual(ToolState.Approved, (await _governance.GetStateAsync()).FindTool("auth0_users_list")!.State);
     }
 
+    [Theory]
+    [InlineData(ToolState.Approved, false)]
+    [InlineData(ToolState.PendingReview, true)]
+    public async Task Sync_DisabledThenRemovedThenBack_ComesBackDisabledWhateverTheDefaults(ToolState newToolState, bool requireApproval)
+    {
+        // Before: back in the catalogue, a tool an administrator had disabled took the new-tool state (Approved when
+        // require-approval is off), recorded as "back in the catalogue; state Approved".
+        await _governance.SetDefaultsAsync(newToolState, requireApproval, "admin");
+        await _governance.SyncCatalogAsync([Descriptors.UsersList], "system");
+        await _governance.DisableAsync(["auth0_users_list"], "admin");
+
+        await _governance.SyncCatalogAsync([], "system");
+        Assert.Equal(ToolState.Removed, (await _governance.GetStateAsync()).FindTool("auth0_users_list")!.State);
+        await _governance.SyncCatalogAsync([Descriptors.UsersList], "system");
+
+        var tool = (await _governance.GetStateAsync()).FindTool("auth0_users_list")!;
+        Assert.Equal(ToolState.Disabled, tool.State);
+        Assert.Null(tool.RemovedFrom);
+
+        // Enabled again by an administrator, then removed and back: the new-tool state again, not Disabled.
+        await _governance.ApproveAsync(["auth0_users_list"], "admin");
+        await _governance.SyncCatalogAsync([], "system");
+        await _governance.SyncCatalogAsync([Descriptors.UsersList], "system");
+        Assert.Equal(ToolState.Approved, (await _governance.GetStateAsync()).FindTool("auth0_users_list")!.State);
+    }
+
     [Fact]
     public async Task Sync_DisabledByAnAdminAfterComingBack_IsNeverRestoredByALaterReturn()
     {

@@ -125,6 +125,13 @@ public sealed class GovernedTool
     /// <summary>The per-tool kill switch.</summary>
     public bool Killed { get; set; }
 
+    /// <summary>
+    /// For a tool that left the catalogue (<see cref="ToolState.Removed"/>) while an administrator had it
+    /// <see cref="ToolState.Disabled"/>: <see cref="ToolState.Disabled"/>, so that it comes back disabled, not in the
+    /// state new tools get. Null otherwise.
+    /// </summary>
+    public ToolState? RemovedFrom { get; set; }
+
     /// <summary>The last change to the tool's state, in words (e.g. "content changed: ...").</summary>
     public string? LastChange { get; set; }
 
