@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Auth0Mcp.Generators;
 using Auth0Mcp.Generators.Diagnostics;
 using Auth0Mcp.Generators.Diff;
 using Auth0Mcp.Generators.Model;
@@ -73,10 +74,14 @@ internal static class CatalogCommand
             return 1;
         }
 
-        if (!string.IsNullOrWhiteSpace(groups) && before.Tools.Count == 0 && after.Tools.Count == 0)
+        // A misspelt group, alone or beside others, would make a CI gate pass with that group never compared.
+        var unmatched = GeneratorOptions.ParseGroups(groups)
+            .Where(g => !before.Tools.Concat(after.Tools).Any(t => InGroup(t.GroupKey, g)))
+            .ToList();
+        if (unmatched.Count > 0)
         {
-            // A misspelt group would make a CI gate pass with nothing compared.
-            context.Error.WriteLine($"auth0-mcp: catalog diff: --groups '{Auth0Mcp.Sdk.Governance.TerminalText.Escape(groups)}' matches no operation in either spec (the groups are the spec's x-operation-group values, e.g. users;roles).");
+            var names = Auth0Mcp.Sdk.Governance.TerminalText.Escape(string.Join(";", unmatched));
+            context.Error.WriteLine($"auth0-mcp: catalog diff: --groups '{names}' {(unmatched.Count == 1 ? "matches" : "match")} no operation in either spec (the groups are the spec's x-operation-group values, e.g. users;roles).");
             return 2;
         }
 
@@ -128,6 +133,11 @@ internal static class CatalogCommand
 
         return catalog;
     }
+
+    // As the binder selects: the group's first part, or the whole dotted group (organizations.members).
+    private static bool InGroup(string groupKey, string group) =>
+        string.Equals(groupKey, group, StringComparison.OrdinalIgnoreCase)
+        || (groupKey.StartsWith(group, StringComparison.OrdinalIgnoreCase) && groupKey.Length > group.Length && groupKey[group.Length] == '.');
 
     /// <summary>How many tools the update breaks: every removed and renamed tool, and each changed one with a breaking change.</summary>
     private static int Breaking(CatalogDiff diff) => diff.BreakingCount + diff.Removed.Count + diff.Renamed.Count;

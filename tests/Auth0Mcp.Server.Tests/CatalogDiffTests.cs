@@ -382,6 +382,17 @@ public sealed class CatalogDiffTests : IDisposable
     }
 
     [Fact]
+    public async Task CatalogDiff_OneMisspeltGroupBesideAGoodOne_ExitsTwoNamingIt()
+    {
+        // Before: "actions;actionz" compared only actions and passed the gate, with actionz never compared.
+        var (code, output, error) = await RunAsync("catalog", "diff", OldSpec, NewSpec, "--groups", "actions;actionz", "--fail-on-breaking");
+
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("--groups 'actionz' matches no operation in either spec", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CatalogDiff_MissingFile_ExitsOneAndNamesIt()
     {
         var missing = Path.Combine(_dir, "nope.json");
