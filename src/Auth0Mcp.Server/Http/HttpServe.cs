@@ -154,7 +154,7 @@ internal static class HttpServe
         });
         builder.Services.AddAuthorization();
         // POSTs to the MCP endpoint in progress at once, per authenticated caller: Transport/CallerConcurrency.cs.
-        builder.Services.AddCallerConcurrency(settings.Server.MaxConcurrentRequestsPerCaller);
+        builder.Services.AddSingleton(_ => new Transport.CallerConcurrency(settings.Server.MaxConcurrentRequestsPerCaller));
         if (settings.AdminEnabled)
         {
             // The admin console under /admin shares this host's governance: its changes reach connected clients at once.
@@ -167,12 +167,11 @@ internal static class HttpServe
         UseOriginGuard(app, url, settings.Server.AllowedOrigins);
         app.UseAuthentication();
         app.UseAuthorization();
-        // After authentication (the limit is each caller's) and before the guard reads a body (a request over it holds none).
-        app.UseRateLimiter();
-        // Size and shape of each JSON-RPC message, for authenticated callers: Transport/HttpRequestGuard.cs.
+        // Size and shape of each JSON-RPC message, for authenticated callers, and each caller's places (after
+        // authentication: the limit is each caller's): Transport/HttpRequestGuard.cs.
         app.UseJsonRpcGuard(Transport.TransportLimits.From(settings.Server));
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
-        app.MapMcp(settings.HttpPath).RequireAuthorization().LimitedPerCaller().GuardedByJsonRpc();
+        app.MapMcp(settings.HttpPath).RequireAuthorization().GuardedByJsonRpc();
         if (settings.AdminEnabled)
         {
             AdminConsole.Map(app);

@@ -1,53 +1,87 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0Mcp.Server.Transport;
 
 /// <summary>
-/// How many POSTs to the MCP endpoint one authenticated caller may have in progress at once
-/// (<c>Server:MaxConcurrentRequestsPerCaller</c>): ASP.NET Core's rate limiting, a concurrency limiter per caller (the
-/// subject governance sees). It runs after authentication and before <see cref="HttpRequestGuard"/> buffers a body, so a
-/// caller's requests beyond the limit hold no body in memory: as many more as the limit wait their turn (oldest first),
-/// and any beyond those are answered 429 with <c>Retry-After</c> and a JSON-RPC error that names the limit, and recorded
-/// like the guard's own refusals (<c>too-many-requests</c>). GETs (a session's event stream) and DELETEs are not counted.
+/// How many requests to the MCP endpoint one authenticated caller may have in progress at once
+/// (<c>Server:MaxConcurrentRequestsPerCaller</c>): a concurrency limiter per caller (the subject governance sees), taken
+/// by <see cref="HttpRequestGuard"/> for each POST. As many more as the limit wait their turn (oldest first), and any
+/// beyond those are answered 429 with <c>Retry-After</c> and a JSON-RPC error that names the limit, and recorded like the
+/// guard's own refusals (<c>too-many-requests</c>).
+/// <para>
+/// Only a message that starts work takes a place: a request. A notification (a cancellation) or the client's answer to
+/// the server's own request (an elicitation, with call approval) never waits behind the caller's running calls, which
+/// may be the very calls waiting for that answer. So a small body (<see cref="ReadFirstBytes"/> or less, with a
+/// <c>Content-Length</c>) is read and checked before its place is taken; a larger or chunked one waits for its place
+/// unread, so a request over the limit holds no large body in memory. GETs (a session's event stream) and DELETEs are
+/// not counted.
+/// </para>
 /// </summary>
-internal static class CallerConcurrency
+internal sealed class CallerConcurrency : IDisposable
 {
-    /// <summary>The default limit: POSTs one caller may have running at once.</summary>
+    /// <summary>The default limit: requests one caller may have running at once.</summary>
     public const int DefaultLimit = 8;
 
     /// <summary>The seconds a refused caller is told to wait (<c>Retry-After</c>).</summary>
     public const int RetryAfterSeconds = 1;
 
-    private const string Policy = "auth0-mcp-caller-concurrency";
+    /// <summary>The largest body read before its place is taken, to tell a request from a message that starts no work.</summary>
+    public const int ReadFirstBytes = 16 * 1024;
 
-    /// <summary>Registers the limiter: <paramref name="limit"/> running and as many waiting per caller.</summary>
-    public static IServiceCollection AddCallerConcurrency(this IServiceCollection services, int limit)
+    private readonly PartitionedRateLimiter<HttpContext> _places;
+
+    /// <param name="limit">Requests one caller may have running at once; as many more wait.</param>
+    public CallerConcurrency(int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        return services.AddRateLimiter(o =>
+        Limit = limit;
+        _places = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetConcurrencyLimiter(PartitionKey(context), _ => new ConcurrencyLimiterOptions
         {
-            o.AddPolicy(Policy, context => HttpMethods.IsPost(context.Request.Method)
-                ? RateLimitPartition.GetConcurrencyLimiter(PartitionKey(context), _ => new ConcurrencyLimiterOptions
-                {
-                    PermitLimit = limit,
-                    QueueLimit = limit,
-                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                })
-                : RateLimitPartition.GetNoLimiter(""));
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (rejected, _) => RefuseAsync(rejected.HttpContext, limit);
-        });
+            PermitLimit = limit,
+            QueueLimit = limit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        }));
     }
 
-    /// <summary>Puts the limiter on the endpoints it covers (the MCP endpoint).</summary>
-    public static TBuilder LimitedPerCaller<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireRateLimiting(Policy);
+    /// <summary>The requests one caller may have running at once.</summary>
+    public int Limit { get; }
+
+    /// <summary>
+    /// Takes the caller's place for one request, waiting for one while the caller has <see cref="Limit"/> running:
+    /// the place to dispose once the request is answered, or null when it was refused (answered 429 and recorded) or the
+    /// client went away while it waited.
+    /// </summary>
+    public async ValueTask<RateLimitLease?> EnterAsync(HttpContext context)
+    {
+        var place = _places.AttemptAcquire(context);
+        if (place.IsAcquired)
+        {
+            return place;
+        }
+
+        place.Dispose();
+        try
+        {
+            place = await _places.AcquireAsync(context, 1, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        if (place.IsAcquired)
+        {
+            return place;
+        }
+
+        place.Dispose();
+        await RefuseAsync(context).ConfigureAwait(false);
+        return null;
+    }
+
+    public void Dispose() => _places.Dispose();
 
     /// <summary>The refusal of a request over the limit: the status, the text and the audit's denial code.</summary>
     internal static JsonRpcRefusal Refusal(int limit) => new(-32000, JsonRpcRefusal.TooManyRequests,
@@ -55,13 +89,13 @@ internal static class CallerConcurrency
             $"Request refused: this caller already has {limit} requests running and {limit} waiting, the most Server:MaxConcurrentRequestsPerCaller (AUTH0_MCP_CALLER_CONCURRENCY) allows; nothing was run. Retry once some have been answered."),
         "null", null, null);
 
-    // Each caller's own limiter, by the subject governance sees; callers it cannot name share one. Never the GETs' key "".
+    // Each caller's own limiter, by the subject governance sees; callers it cannot name share one.
     private static string PartitionKey(HttpContext context) => "caller:" + (HttpRequestGuard.Caller(context)?.User ?? "");
 
-    private static async ValueTask RefuseAsync(HttpContext context, int limit)
+    private async ValueTask RefuseAsync(HttpContext context)
     {
-        // The body is not read (that is what the limit spares): the record has its declared size and no hash.
-        var refusal = Refusal(limit);
+        // A large body is not read (that is what the limit spares): the record has its declared size and no hash.
+        var refusal = Refusal(Limit);
         await TransportAudit.RecordAsync(context.RequestServices, refusal, context.Request.ContentLength ?? 0, "",
             HttpRequestGuard.Caller(context), HttpRequestGuard.ClaimedSession(context)).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;

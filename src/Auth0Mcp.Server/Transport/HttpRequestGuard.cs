@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Threading.RateLimiting;
 using Auth0Mcp.Sdk.Governance;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -38,20 +39,47 @@ internal static class HttpRequestGuard
             }
 
             var body = ReadOnlyMemory<byte>.Empty;
-            if (HttpMethods.IsPost(context.Request.Method))
+            RateLimitLease? place = null;
+            try
             {
-                if (await ReadBodyAsync(context, limits).ConfigureAwait(false) is not { } read)
+                if (HttpMethods.IsPost(context.Request.Method))
                 {
-                    return;
+                    // The caller's place (CallerConcurrency): taken before a large or chunked body is read, so a request
+                    // over the limit holds none of it; a small one is read first, and takes a place only if it is a
+                    // request (the client's answer to an elicitation must not wait behind the calls that wait for it).
+                    var places = context.RequestServices.GetService<CallerConcurrency>();
+                    if (places is not null && context.Request.ContentLength is not (> 0 and <= CallerConcurrency.ReadFirstBytes)
+                        && (place = await places.EnterAsync(context).ConfigureAwait(false)) is null)
+                    {
+                        return;
+                    }
+
+                    if (await ReadBodyAsync(context, limits).ConfigureAwait(false) is not { } message)
+                    {
+                        return;
+                    }
+
+                    var (read, kind) = message;
+
+                    if (places is not null && place is null && kind == JsonRpcKind.Request
+                        && (place = await places.EnterAsync(context).ConfigureAwait(false)) is null)
+                    {
+                        return;
+                    }
+
+                    // The buffer the body was read into is the one the request keeps: no copy.
+                    body = read;
+                    context.Request.Body = new MemoryStream(read.Array!, read.Offset, read.Count, writable: false);
+                    context.Request.ContentLength = read.Count;
                 }
 
-                // The buffer the body was read into is the one the request keeps: no copy.
-                body = read;
-                context.Request.Body = new MemoryStream(read.Array!, read.Offset, read.Count, writable: false);
-                context.Request.ContentLength = read.Count;
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                place?.Dispose();
             }
 
-            await next(context).ConfigureAwait(false);
             if (context.Response.StatusCode >= StatusCodes.Status400BadRequest
                 && !(HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode == StatusCodes.Status400BadRequest))
             {
@@ -71,7 +99,7 @@ internal static class HttpRequestGuard
     /// dropped), or null when it was refused, answered and recorded. A body with a Content-Length is read into one array
     /// of that size, the one the request keeps.
     /// </summary>
-    private static async Task<ArraySegment<byte>?> ReadBodyAsync(HttpContext context, TransportLimits limits)
+    private static async Task<(ArraySegment<byte> Body, JsonRpcKind Kind)?> ReadBodyAsync(HttpContext context, TransportLimits limits)
     {
         if (context.Request.ContentLength is { } declared && declared > limits.MaxRequestBytes)
         {
@@ -158,13 +186,13 @@ internal static class HttpRequestGuard
             body = body[3..];
         }
 
-        if (JsonRpcGuard.Check(body.AsSpan(), limits) is { } refusal)
+        if (JsonRpcGuard.Check(body.AsSpan(), limits, out JsonRpcKind kind) is { } refusal)
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, Convert.ToHexStringLower(SHA256.HashData(whole))).ConfigureAwait(false);
             return null;
         }
 
-        return body;
+        return (body, kind);
     }
 
     /// <summary>A chunked body read past the limit: answered 413 with the id from its start, recorded with the sha256 of what was read.</summary>

@@ -91,6 +91,55 @@ public sealed class CallerConcurrencyTests : IDisposable
         });
     }
 
+    [Fact]
+    public async Task ACallersNotificationOrAnswer_WhileItsPlacesAreFull_PassesWithoutWaitingBehindItsCalls()
+    {
+        // With call approval, the calls in progress may be the ones waiting for the client's answer to their elicitation:
+        // before, that answer (or a cancellation) queued behind them, or was refused 429, and they ended only by timeout.
+        await using var auth0 = new RecordingHttpServer();
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_TOKEN"] = "test-token-http-1",
+            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
+            ["AUTH0_MCP_STORE"] = _governance.Store,
+            ["AUTH0_MCP_API_KEYS"] = $"{AliceKey}=alice",
+            ["AUTH0_MCP_CALLER_CONCURRENCY"] = "1",
+        };
+        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        string session;
+        using (var opened = await http.SendAsync(Post(server.Url, AliceKey, new StringContent(Initialize, Encoding.UTF8, "application/json"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+            session = opened.Headers.GetValues("Mcp-Session-Id").Single();
+        }
+
+        // One running and one waiting (bodies held), the third refused: the caller's places are full.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = Enumerable.Range(0, 3).Select(_ => http.SendAsync(Post(server.Url, AliceKey, new HeldContent(Initialize, release.Task)))).ToList();
+        using (var refused = await (await Task.WhenAny(held).WaitAsync(TimeSpan.FromSeconds(60))))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        }
+
+        foreach (var message in new[]
+        {
+            """{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":99}}""",
+            """{"jsonrpc":"2.0","id":"elicitation-1","result":{"action":"accept","content":{}}}""",
+        })
+        {
+            var post = Post(server.Url, AliceKey, new StringContent(message, Encoding.UTF8, "application/json"));
+            post.Headers.Add("Mcp-Session-Id", session);
+            using var answered = await http.SendAsync(post).WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, answered.StatusCode);
+            Assert.True(answered.IsSuccessStatusCode, $"{answered.StatusCode}: {await answered.Content.ReadAsStringAsync()}");
+        }
+
+        Assert.Equal(2, held.Count(h => !h.IsCompleted));
+        release.SetResult();
+        await Task.WhenAll(held).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     private static HttpRequestMessage Post(Uri url, string key, HttpContent content)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
