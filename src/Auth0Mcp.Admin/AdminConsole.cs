@@ -47,7 +47,7 @@ internal sealed class AdminConsole(ToolGovernance governance, AuditIndex audit, 
         }
     }
 
-    /// <summary>The required scopes of <paramref name="tool"/> the token lacks (empty when unknown or none).</summary>
+    /// <summary>When the token has none of the scopes <paramref name="tool"/> accepts, those scopes, any one of which would do; empty when it has one, lists none, or the token's scopes are unknown.</summary>
     public IReadOnlyList<string> MissingScopes(string tool, IReadOnlySet<string>? granted) =>
         granted is not null && Catalog.TryGetValue(tool, out var d) ? Auth0ScopePlanner.Missing(d, granted) : [];
 

@@ -23,11 +23,11 @@ internal static class AdminCommands
         return Auth0TokenClaims.Read(token)?.Scopes;
     }
 
-    /// <summary><c>toolsets grants NAME</c>: the minimal Management API scopes the toolset needs.</summary>
+    /// <summary><c>toolsets grants NAME</c>: a minimal set of Management API scopes that lets every tool of the toolset run (one of each tool's scopes).</summary>
     public static Command Grants(CliContext context)
     {
         var name = new Argument<string>("name") { Description = "The toolset (all-approved and read-only included)." };
-        var command = new Command("grants", "Print the minimal Management API scopes a toolset needs.") { name };
+        var command = new Command("grants", "Print a minimal set of Management API scopes that lets every tool of a toolset run.") { name };
         command.SetAction((parse, ct) => GrantsAsync(parse.GetRequiredValue(name), parse, context, ct));
         return command.RefusingUnknownOptions();
     }
@@ -46,7 +46,7 @@ internal static class AdminCommands
             var byName = context.Catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
             var tools = names.Where(byName.ContainsKey).Select(n => byName[n]).ToList();
             var scopes = Auth0ScopePlanner.MinimalScopes(tools);
-            await context.Out.WriteLineAsync($"# {tools.Count} tools in '{toolset}' need these {scopes.Count} Management API scopes:").ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"# {tools.Count} tools in '{toolset}' can all run with these {scopes.Count} Management API scopes (a tool needs any one of the scopes it lists; each is given its primary one unless another scope here covers it):").ConfigureAwait(false);
             foreach (var scope in scopes)
             {
                 await context.Out.WriteLineAsync(scope).ConfigureAwait(false);

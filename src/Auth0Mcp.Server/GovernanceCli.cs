@@ -197,11 +197,11 @@ internal static class GovernanceCli
             var approved = ToolGovernance.ResolveToolset(state, Toolset.AllApproved).Where(r.ByName.ContainsKey).Select(n => r.ByName[n]);
             var refused = Auth0ScopePlanner.Refused(approved, granted);
             await r.Out.WriteLineAsync(refused.Count == 0
-                ? "# the token grants every scope the approved tools need"
-                : $"# {refused.Count} approved tool(s) would be refused for missing scopes:").ConfigureAwait(false);
+                ? "# the token grants a scope each approved tool accepts"
+                : $"# {refused.Count} approved tool(s) would be refused: the token has none of the scopes each accepts (any one would do):").ConfigureAwait(false);
             foreach (var gap in refused)
             {
-                await r.Out.WriteLineAsync($"#   {gap.Tool}: missing {string.Join(", ", gap.Missing)}").ConfigureAwait(false);
+                await r.Out.WriteLineAsync($"#   {gap.Tool}: needs {Auth0ScopePlanner.Describe(gap.Missing)}").ConfigureAwait(false);
             }
         }
 

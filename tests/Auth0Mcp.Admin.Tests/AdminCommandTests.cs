@@ -79,6 +79,36 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task Console_TokenWithOneOfAToolsScopes_IsNotShownAsRefused_OneWithNoneNamesThemAsOneOf()
+    {
+        // GET /users/{id} lists read:users, read:current_user and read:user_idp_tokens; DELETE /users/{id} delete:users and
+        // delete:current_user. Auth0 accepts any one: read:users alone lets auth0_users_get run, and nothing lets the delete.
+        using var governance = new TempGovernance();
+        await using var context = await chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await using var app = await StartAsync(governance.Store, Auth0ToolCatalog.Descriptors, () => new HashSet<string>(StringComparer.Ordinal) { "read:users" });
+        await ConsolePages.SignInAsync(page, app.Admin, ConsoleServer.AdminKey);
+        foreach (var tool in new[] { "auth0_users_get", "auth0_users_delete" })
+        {
+            await page.GotoAsync(app.Admin + "/tools/" + tool);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("approved 1 tool(s)");
+        }
+
+        await page.GotoAsync(app.Admin);
+        var health = page.Locator("section[aria-labelledby=cred]");
+        await Assertions.Expect(health).ToContainTextAsync("1 approved tool(s) would be refused");
+        await Assertions.Expect(health).ToContainTextAsync("auth0_users_delete: needs one of delete:users, delete:current_user");
+        await Assertions.Expect(health).Not.ToContainTextAsync("auth0_users_get");
+
+        await page.GotoAsync(app.Admin + "/tools/auth0_users_get");
+        await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("Scopes (any one suffices)");
+        await Assertions.Expect(page.Locator("dl.facts")).Not.ToContainTextAsync("token has none");
+        await page.GotoAsync(app.Admin + "/tools/auth0_users_delete");
+        await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("token has none of them");
+    }
+
+    [Fact]
     public async Task Console_OidcSignIn_RedirectsToAuthorityWithCodeAndPkce()
     {
         using var governance = new TempGovernance();
@@ -104,10 +134,17 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
     private static Auth0ToolDescriptor WithDescription(Auth0ToolDescriptor d, string description) =>
         new(d.Name, d.Title, description, d.Method, d.Path, d.OperationId, d.Group, d.Scopes, d.Action, d.Lifecycle, d.InputSchema, d.ReadOnly, d.Destructive, d.Idempotent);
 
-    private static Task<AdminApp> StartAsync(string store, IReadOnlyList<Auth0ToolDescriptor> catalog) =>
+    private static Task<AdminApp> StartAsync(string store, IReadOnlyList<Auth0ToolDescriptor> catalog, Func<IReadOnlySet<string>?>? grantedScopes = null) =>
         AdminApp.StartAsync(store, new()
         {
             ["AUTH0_MCP_API_KEYS"] = $"{ConsoleServer.AdminKey}=admin:admins",
             ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
-        }, services => services.PostConfigure<AdminConsoleOptions>(o => o.Catalog = catalog));
+        }, services => services.PostConfigure<AdminConsoleOptions>(o =>
+        {
+            o.Catalog = catalog;
+            if (grantedScopes is not null)
+            {
+                o.GrantedScopes = grantedScopes;
+            }
+        }));
 }

@@ -275,6 +275,25 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ToolsetsGrants_ToolsListingSeveralScopes_OneScopePerToolItsPrimary()
+    {
+        // The spec lists GET /users/{id}: read:users, read:current_user, read:user_idp_tokens; GET /clients: read:clients,
+        // read:client_keys, read:client_credentials, read:client_summary; Auth0 accepts any one. Auth0's own MCP server
+        // asks for exactly these four for the same tools.
+        _catalog = Tools("auth0_users_get", "auth0_users_list", "auth0_users_update", "auth0_logs_list", "auth0_clients_list");
+        Assert.Contains(_catalog, d => d.Scopes.Count > 1);
+        Assert.Equal(0, (await RunAsync("tools", "approve", "auth0_*")).Code);
+        Assert.Equal(0, (await RunAsync("toolsets", "create", "support", "--tools", "auth0_users_get,auth0_users_list,auth0_users_update,auth0_logs_list,auth0_clients_list")).Code);
+
+        var (code, output, err) = await RunExactAsync("toolsets", "grants", "support");
+
+        Assert.True(code == 0, err);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(["read:clients", "read:logs", "read:users", "update:users"], lines[1..]);
+        Assert.StartsWith("# 5 tools in 'support' can all run with these 4 Management API scopes", lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ToolsetsGrants_UnknownToolset_OneLineWithTheCommandName()
     {
         var (code, output, err) = await RunExactAsync("toolsets", "grants", "nosuch");

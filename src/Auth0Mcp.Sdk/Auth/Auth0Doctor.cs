@@ -93,10 +93,12 @@ public sealed class Auth0Doctor(
             if (token?.Scopes is { } granted)
             {
                 report.RefusedTools = Auth0ScopePlanner.Refused(tools, granted);
-                var missing = Auth0ScopePlanner.MinimalScopes(tools).Where(s => !granted.Contains(s)).ToList();
+                // A refused tool has none of its scopes, any one of which would do: the least to grant covers them all.
+                var refusedNames = report.RefusedTools.Select(g => g.Tool).ToHashSet(StringComparer.Ordinal);
+                var missing = Auth0ScopePlanner.MinimalScopes(tools.Where(t => refusedNames.Contains(t.Name)));
                 checks.Add(report.RefusedTools.Count == 0
-                    ? Auth0DoctorCheck.Ok("tools", $"all {tools.Count} approved tools have the scopes they need")
-                    : Auth0DoctorCheck.Warn("tools", $"{report.RefusedTools.Count} of {tools.Count} approved tools would be refused; grant: {string.Join(' ', missing)}"));
+                    ? Auth0DoctorCheck.Ok("tools", $"all {tools.Count} approved tools have a scope they accept")
+                    : Auth0DoctorCheck.Warn("tools", $"{report.RefusedTools.Count} of {tools.Count} approved tools would be refused (each needs one of its scopes); grant: {string.Join(' ', missing)}"));
             }
             else if (token is not null)
             {

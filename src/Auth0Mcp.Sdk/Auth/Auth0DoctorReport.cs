@@ -43,7 +43,7 @@ public sealed class Auth0DoctorReport
     /// <summary>How many approved tools were checked against the scopes.</summary>
     public int? ApprovedToolCount { get; internal set; }
 
-    /// <summary>The approved tools that a missing scope would refuse.</summary>
+    /// <summary>The approved tools the token would refuse: it has none of the scopes each accepts (any one would do).</summary>
     public IReadOnlyList<Auth0ToolScopeGap> RefusedTools { get; internal set; } = [];
 
     /// <summary>Every check, in order.</summary>
@@ -61,7 +61,7 @@ public sealed class Auth0DoctorReport
 
         foreach (var gap in RefusedTools)
         {
-            sb.Append("       refused: ").Append(gap.Tool).Append(" (missing ").Append(string.Join(' ', gap.Missing)).AppendLine(")");
+            sb.Append("       refused: ").Append(gap.Tool).Append(" (needs ").Append(gap.Missing.Count == 1 ? "" : "one of ").Append(string.Join(' ', gap.Missing)).AppendLine(")");
         }
 
         sb.AppendLine(Healthy ? "Auth0 connection: healthy" : "Auth0 connection: NOT healthy");

@@ -159,7 +159,9 @@ public sealed partial class ToolGovernance
         {
             return AccessDecision.Deny(
                 DenialCodes.MissingScopes,
-                $"the Auth0 token lacks the {(missing.Count == 1 ? "scope" : "scopes")} {string.Join(", ", missing)} that {descriptor.Method} {descriptor.Path} requires: grant {(missing.Count == 1 ? "it" : "them")} to the application (Auth0 Dashboard > Applications > APIs > Auth0 Management API) or use a token that has {(missing.Count == 1 ? "it" : "them")}; no request was sent to Auth0",
+                missing.Count == 1
+                    ? $"the Auth0 token lacks the scope {missing[0]} that {descriptor.Method} {descriptor.Path} requires: grant it to the application (Auth0 Dashboard > Applications > APIs > Auth0 Management API) or use a token that has it; no request was sent to Auth0"
+                    : $"the Auth0 token has none of the scopes {descriptor.Method} {descriptor.Path} accepts, and needs one of {string.Join(", ", missing)} (any one will do, the first is the usual grant): grant one to the application (Auth0 Dashboard > Applications > APIs > Auth0 Management API) or use a token that has one; no request was sent to Auth0",
                 tool);
         }
 

@@ -369,9 +369,12 @@ internal static class Auth0ToolResults
                 sb.Append(" Auth0 did not accept the credential (expired, revoked, or for another tenant or audience); the call was retried once with a renewed token where one could be had. Run `auth0-mcp doctor`.");
                 break;
             case HttpStatusCode.Forbidden when descriptor.Scopes.Count > 0:
-                sb.Append(" This operation needs the ").Append(descriptor.Scopes.Count == 1 ? "scope " : "scopes ")
-                    .Append(string.Join(", ", descriptor.Scopes)).Append(": grant ").Append(descriptor.Scopes.Count == 1 ? "it" : "them")
-                    .Append(" to the application or use a token that has ").Append(descriptor.Scopes.Count == 1 ? "it." : "them.");
+                // The listed scopes are alternatives: Auth0 accepts a token that has any one of them (the primary named first).
+                var alternatives = Auth0ScopePlanner.Alternatives(descriptor);
+                sb.Append(alternatives.Count == 0 ? ""
+                    : alternatives.Count == 1
+                    ? $" This operation needs the scope {alternatives[0]}: grant it to the application or use a token that has it."
+                    : $" This operation needs one of the scopes {string.Join(", ", alternatives)} (any one will do): grant one to the application or use a token that has one.");
                 break;
             case HttpStatusCode.TooManyRequests:
                 sb.Append(" Rate limit reached");

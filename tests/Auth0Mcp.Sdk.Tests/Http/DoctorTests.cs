@@ -34,7 +34,7 @@ public sealed class DoctorTests
 
         var text = report.ToText();
         Assert.Contains("[ok]   credential: client credentials of the M2M application client-abc", text, StringComparison.Ordinal);
-        Assert.Contains("refused: auth0_users_delete (missing delete:users)", text, StringComparison.Ordinal);
+        Assert.Contains("refused: auth0_users_delete (needs delete:users)", text, StringComparison.Ordinal);
         Assert.Contains("Auth0 connection: healthy", text, StringComparison.Ordinal);
 
         using var json = JsonDocument.Parse(report.ToJson());
@@ -42,6 +42,29 @@ public sealed class DoctorTests
         Assert.Equal("delete:users", json.RootElement.GetProperty("refusedTools")[0].GetProperty("missingScopes")[0].GetString());
         Assert.Equal(200, json.RootElement.GetProperty("probe").GetProperty("status").GetInt32());
         AssertNoSecrets(text + report.ToJson(), h);
+    }
+
+    [Fact]
+    public async Task Doctor_ToolsListingSeveralScopes_RefusesOnlyThoseTheTokenHasNoneOf_AndRecommendsTheirPrimary()
+    {
+        Catalog.Auth0ToolDescriptor[] approved =
+        [
+            TestTool.Describe("auth0_users_get", "GET", "/users/{id}", "read:current_user", "read:user_idp_tokens", "read:users"),
+            TestTool.Describe("auth0_users_delete", "DELETE", "/users/{id}", "delete:current_user", "delete:users"),
+            TestTool.Describe("auth0_clients_list", "GET", "/clients", "read:client_credentials", "read:client_keys", "read:client_summary", "read:clients"),
+        ];
+        await using var h = await Harness.ClientCredentialsAsync();
+        h.IssueTokens(86400, "read:users", "read:tenant_settings");
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, """{"friendly_name":"Test"}""");
+
+        var report = await h.Services.GetRequiredService<Auth0Doctor>().RunAsync(approved);
+
+        Assert.Equal(["auth0_clients_list", "auth0_users_delete"], report.RefusedTools.Select(g => g.Tool));
+        Assert.Equal(["delete:users", "delete:current_user"], report.RefusedTools[1].Missing);
+        var text = report.ToText();
+        Assert.Contains("[warn] tools: 2 of 3 approved tools would be refused (each needs one of its scopes); grant: delete:users read:clients", text, StringComparison.Ordinal);
+        Assert.Contains("refused: auth0_users_delete (needs one of delete:users delete:current_user)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("auth0_users_get", text, StringComparison.Ordinal);
     }
 
     [Fact]

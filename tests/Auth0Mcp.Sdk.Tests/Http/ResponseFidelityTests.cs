@@ -101,6 +101,22 @@ public sealed class ResponseFidelityTests
     }
 
     [Fact]
+    public async Task Forbidden403_OperationListingSeveralScopes_SaysAnyOneOfThemWillDo()
+    {
+        await using var h = await Harness.StaticAsync();
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 403,
+            """{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: delete:users,delete:current_user","errorCode":"insufficient_scope"}""");
+
+        var result = await h.CallAsync(new Auth0ApiTool(TestTool.Describe("auth0_users_delete", "DELETE", "/users/{id}", "delete:current_user", "delete:users")), """{"id":"auth0|1"}""");
+
+        Assert.True(result.IsError == true);
+        Assert.EndsWith(
+            "This operation needs one of the scopes delete:users, delete:current_user (any one will do): grant one to the application or use a token that has one.",
+            result.Text(), StringComparison.Ordinal);
+        Assert.DoesNotContain("grant them", result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NotFound404_IsConciseWithAuth0sMessageAndCode()
     {
         await using var h = await Harness.StaticAsync();
