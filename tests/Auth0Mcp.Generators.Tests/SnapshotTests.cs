@@ -10,7 +10,7 @@ namespace Auth0Mcp.Generators.Tests;
 /// </summary>
 public sealed class SnapshotTests
 {
-    public static TheoryData<string> Specs => [SmallSpecs.Schemas, SmallSpecs.Operations, SmallSpecs.Legacy30, SmallSpecs.Constructs];
+    public static TheoryData<string> Specs => [SmallSpecs.Schemas, SmallSpecs.Operations, SmallSpecs.Legacy30, SmallSpecs.Constructs, SmallSpecs.Classification];
 
     [Theory]
     [MemberData(nameof(Specs))]

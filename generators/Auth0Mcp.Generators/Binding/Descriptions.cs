@@ -75,7 +75,11 @@ internal static class Descriptions
     private static string CollapseSpaces(string line) =>
         line.IndexOf('\t') >= 0 || line.IndexOf("  ", StringComparison.Ordinal) >= 0 ? Spaces.Replace(line, " ") : line;
 
-    private static string Truncate(string s, int maxLength)
+    /// <summary>
+    /// <paramref name="s"/> (already cleaned) cut to at most <paramref name="maxLength"/> characters: at the last sentence
+    /// end that leaves at least half, else at a space, marked " …". Unchanged (the same instance) when it fits.
+    /// </summary>
+    public static string Truncate(string s, int maxLength)
     {
         if (s.Length <= maxLength)
         {

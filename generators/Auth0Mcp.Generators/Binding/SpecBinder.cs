@@ -13,12 +13,20 @@ namespace Auth0Mcp.Generators.Binding;
 /// </summary>
 internal static class SpecBinder
 {
+    /// <summary>
+    /// Words that make a POST destructive (MCP destructiveHint) when its operation name, path or summary has one: it
+    /// changes or removes what exists instead of adding. "deploy" replaces what runs in production (Auth0: an action's
+    /// live code); "roll back" and "roll-back" count as "rollback" (<see cref="IsDestructivePost"/>).
+    /// </summary>
     private static readonly HashSet<string> DestructiveWords = new(StringComparer.Ordinal)
     {
         "rotate", "revoke", "invalidate", "unlink", "delete", "remove", "reset", "clear", "unblock", "block",
         "regenerate", "deactivate", "disable", "revert", "rollback", "unassign", "replace", "overwrite", "purge",
-        "unenroll", "unset", "cancel", "expire", "logout", "terminate", "rekey",
+        "unenroll", "unset", "cancel", "expire", "logout", "terminate", "rekey", "deploy",
     };
+
+    /// <summary>The longest description a tool lists (tools/list); a longer one is cut and kept whole for describe.</summary>
+    internal const int ListedDescriptionLength = 1200;
 
     public static (ApiModel Model, EquatableArray<DiagnosticInfo> Diagnostics) Bind(SpecDocument document, BindOptions options)
     {
@@ -77,7 +85,10 @@ internal static class SpecBinder
             var handleName = Names.Unique(groupPascal + operationPascal, handleNames);
             var method = op.Method.ToUpperInvariant();
             var summary = (op.Summary ?? "").Trim();
-            var description = Descriptions.Clean(op.Description, 1200);
+            // Cleaned once, cut for tools/list; the whole text is kept (for auth0_describe_tool) only when the cut lost some.
+            var wholeDescription = Descriptions.Clean(op.Description, int.MaxValue);
+            var description = Descriptions.Truncate(wholeDescription, ListedDescriptionLength);
+            var fullDescription = description.Length == wholeDescription.Length ? null : wholeDescription;
             if (description.Length == 0)
             {
                 description = summary.Length > 0 ? summary : $"{method} {op.Path}";
@@ -86,12 +97,13 @@ internal static class SpecBinder
             if (op.Deprecated)
             {
                 description = "Deprecated: " + description;
+                fullDescription = fullDescription is null ? null : "Deprecated: " + fullDescription;
             }
 
             var destructive = method switch
             {
                 "DELETE" or "PUT" or "PATCH" => true,
-                "POST" => Names.Words(operationWord + " " + op.Path).Any(w => DestructiveWords.Contains(w.ToLowerInvariant())),
+                "POST" => IsDestructivePost(operationWord + " " + op.Path + " " + summary),
                 _ => false,
             };
 
@@ -112,7 +124,10 @@ internal static class SpecBinder
                 method is "GET" or "HEAD" or "OPTIONS",
                 destructive,
                 method is "GET" or "HEAD" or "OPTIONS" or "PUT" or "DELETE",
-                RequestPlan(op, arguments, call, resolver)));
+                RequestPlan(op, arguments, call, resolver))
+            {
+                FullDescription = fullDescription,
+            });
         }
 
         var clients = interfaces.Select(i => new ClientGroupModel(i.Key, i.Value.GroupKey, i.Value.Methods.ToEquatableArray())).ToEquatableArray();
@@ -130,6 +145,27 @@ internal static class SpecBinder
                 document.BaseUrl),
         };
         return (model, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// Whether a POST is destructive: a word of its operation name, path and summary is one of
+    /// <see cref="DestructiveWords"/>, or two adjacent words spell "roll back" ("Roll back to a previous action version",
+    /// "roll-back"). Words as <see cref="Names.Words"/> cuts them, compared in lower case.
+    /// </summary>
+    internal static bool IsDestructivePost(string text)
+    {
+        var words = Names.Words(text);
+        for (var i = 0; i < words.Count; i++)
+        {
+            var word = words[i].ToLowerInvariant();
+            if (DestructiveWords.Contains(word)
+                || (word == "roll" && i + 1 < words.Count && string.Equals(words[i + 1], "back", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The API's name as the spec's <c>info.title</c> gives it ("API" when it has none).</summary>

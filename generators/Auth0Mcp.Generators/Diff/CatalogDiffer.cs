@@ -164,7 +164,8 @@ internal static class CatalogDiffer
             changes.Add(new ChangeItem(ChangeKind.TitleChanged, "", $"'{before.Title}' → '{after.Title}'", false));
         }
 
-        if (!string.Equals(before.Description, after.Description, StringComparison.Ordinal))
+        // The whole text (what auth0_describe_tool shows), not only the part tools/list keeps.
+        if (!string.Equals(before.FullDescription ?? before.Description, after.FullDescription ?? after.Description, StringComparison.Ordinal))
         {
             changes.Add(new ChangeItem(ChangeKind.DescriptionChanged, "", "the tool description changed", false));
         }

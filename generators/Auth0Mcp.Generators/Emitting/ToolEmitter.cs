@@ -43,7 +43,7 @@ internal static class ToolEmitter
         long length = 1024;
         foreach (var tool in group.Tools)
         {
-            length += 1536 + (tool.InputSchema.Length * 3 / 2) + (2 * (tool.Description.Length + tool.Title.Length));
+            length += 1536 + (tool.InputSchema.Length * 3 / 2) + (2 * (tool.Description.Length + tool.Title.Length + (tool.FullDescription?.Length ?? 0)));
         }
 
         return (int)Math.Min(length, int.MaxValue / 2);
@@ -58,6 +58,12 @@ internal static class ToolEmitter
         w.Line($"name: {CSharp.Literal(tool.Name)},");
         w.LineWithLiteral("title: ", tool.Title, ",");
         w.LineWithLiteral("description: ", tool.Description, ",");
+        if (tool.FullDescription is { } fullDescription)
+        {
+            // Only where tools/list's description was cut: auth0_describe_tool shows the whole text.
+            w.LineWithLiteral("fullDescription: ", fullDescription, ",");
+        }
+
         w.Line($"method: {CSharp.Literal(tool.Method)},");
         w.Line($"path: {CSharp.Literal(tool.Path)},");
         w.Line($"operationId: {CSharp.Literal(tool.OperationId)},");

@@ -47,7 +47,14 @@ internal sealed record ToolModel(
     bool ReadOnly,
     bool Destructive,
     bool Idempotent,
-    RequestPlanModel Request);
+    RequestPlanModel Request)
+{
+    /// <summary>
+    /// The whole cleaned description when <see cref="Description"/> (what tools/list shows) had to be cut; null when
+    /// nothing was cut, so that only the few long descriptions are carried twice. <c>auth0_describe_tool</c> shows it.
+    /// </summary>
+    public string? FullDescription { get; init; }
+}
 
 /// <summary>
 /// How a tool's validated arguments become the HTTP request: each argument's location and the body's media type.

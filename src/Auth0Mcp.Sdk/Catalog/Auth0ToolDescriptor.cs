@@ -19,6 +19,8 @@ public sealed class Auth0ToolDescriptor
     /// <paramref name="contentHash"/> is <see cref="ContentHash"/> as the generator took it at build time (so that no
     /// start-up hashes every tool); null: it is taken from the other values when first read. It must be that value:
     /// governance binds approvals to it (CatalogHashTests checks every generated tool).
+    /// <paramref name="fullDescription"/> is the whole description where <paramref name="description"/> is cut (the
+    /// generator cuts long ones for tools/list); null when nothing was cut.
     /// </remarks>
     public Auth0ToolDescriptor(
         string name,
@@ -36,11 +38,13 @@ public sealed class Auth0ToolDescriptor
         bool destructive,
         bool idempotent,
         Auth0RequestPlan? request = null,
-        string? contentHash = null)
+        string? contentHash = null,
+        string? fullDescription = null)
     {
         Name = name;
         Title = title;
         Description = description;
+        FullDescription = fullDescription ?? description;
         Method = method;
         Path = path;
         OperationId = operationId;
@@ -62,8 +66,14 @@ public sealed class Auth0ToolDescriptor
     /// <summary>A short human title (the spec's summary).</summary>
     public string Title { get; }
 
-    /// <summary>The description shown to a model.</summary>
+    /// <summary>The description shown to a model in tools/list (long ones cut, ending " …").</summary>
     public string Description { get; }
+
+    /// <summary>
+    /// The whole description, which <c>auth0_describe_tool</c> shows: <see cref="Description"/> itself unless that was cut.
+    /// Not part of <see cref="ContentHash"/> (an approval holds for what tools/list shows; see docs/discovery.md).
+    /// </summary>
+    public string FullDescription { get; }
 
     /// <summary>The HTTP method in upper case (<c>GET</c>, <c>POST</c>, ...).</summary>
     public string Method { get; }

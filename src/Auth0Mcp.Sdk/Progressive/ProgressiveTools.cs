@@ -240,7 +240,7 @@ internal static class ProgressiveTools
                 w.WriteStartObject();
                 w.WriteString("name", tool.Name);
                 w.WriteString("title", tool.Title);
-                w.WriteString("description", tool.Description);
+                w.WriteString("description", tool.FullDescription); // whole: tools/list's may be cut
                 WriteActionAndRisk(w, tool, riskOf(tool));
                 WriteRequired(w, tool);
                 w.WriteStartObject("annotations");

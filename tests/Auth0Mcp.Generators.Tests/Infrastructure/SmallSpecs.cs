@@ -7,6 +7,7 @@ internal static class SmallSpecs
     public const string Operations = nameof(Operations);
     public const string Legacy30 = nameof(Legacy30);
     public const string Constructs = nameof(Constructs);
+    public const string Classification = nameof(Classification);
 
     public static string Namespace(string name) => "Fixtures." + name;
 
