@@ -45,6 +45,50 @@ public sealed class SpecPinTests
         Assert.Contains(missing, stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A spec replaced at the same path by one with an older time (cp -p, rsync -a, curl -R) changes the generation
+    /// inputs, so the pre-compile step regenerates the clients and models instead of keeping the previous spec's.
+    /// </summary>
+    [Fact]
+    public async Task Build_SpecReplacedWithAnOlderTime_ChangesTheGenerationInputs()
+    {
+        var temp = Directory.CreateTempSubdirectory("auth0mcp-spec-inputs-").FullName;
+        try
+        {
+            var spec = Path.Combine(temp, "spec.json");
+            var generated = Path.Combine(temp, "auth0") + Path.DirectorySeparatorChar;
+            var inputs = Path.Combine(generated, ".inputs");
+            Task<(int ExitCode, string Stdout, string Stderr)> WriteInputsAsync() => Processes.RunAsync(
+                "dotnet",
+                ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-t:Auth0McpWriteGenerationInputs", "-nologo", "-v:m",
+                    $"-p:Auth0SpecPath={spec}", "-p:Auth0SpecSha256=", $"-p:Auth0McpGeneratedDir={generated}"],
+                new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null },
+                TimeSpan.FromMinutes(3));
+
+            File.Copy(Repo.Spec, spec);
+            var first = await WriteInputsAsync();
+            Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+            var before = File.ReadAllText(inputs);
+            Assert.Contains(Sha256(spec), before, StringComparison.Ordinal);
+
+            File.WriteAllText(spec, File.ReadAllText(Repo.Spec) + "\n");
+            File.SetLastWriteTimeUtc(spec, File.GetLastWriteTimeUtc(inputs).AddDays(-1));
+            var second = await WriteInputsAsync();
+            Assert.True(second.ExitCode == 0, second.Stdout + second.Stderr);
+
+            var after = File.ReadAllText(inputs);
+            Assert.Contains(Sha256(spec), after, StringComparison.Ordinal);
+            Assert.NotEqual(before, after);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static string Sha256(string path) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+
     [Fact]
     public async Task Build_OtherOutputPath_FindsTheGeneratorThroughItsProject()
     {
