@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Makes the pinned Auth0 Management API spec (openapi/spec.pin.props) available and verified, without committing it.
 # Looks, in order, at: $AUTH0_MCP_SPEC (a path), ../shared/openapi/<file> beside the repository (an offline cache),
-# the user cache ($XDG_CACHE_HOME or ~/.cache)/auth0mcp/spec/<file>; else downloads the pinned URL into that cache.
-# The file's sha256 must equal the pin. Prints `export AUTH0_MCP_SPEC=<path>` on stdout, progress on stderr.
+# the user cache ($XDG_CACHE_HOME or ~/.cache)/auth0mcp/spec/ under <file>.<sha12>.json (<file> with the first 12 hex
+# digits of the pinned sha256, the name build/update-spec and this script write), then under <file> (the older name);
+# else downloads the pinned URL into that cache as <file>.<sha12>.json. A file is used only when its sha256 equals the
+# pin: one with another sha256 under the pinned name is skipped, with a message. Prints `export AUTH0_MCP_SPEC=<path>`
+# on stdout, progress on stderr.
 # Usage: eval "$(bash build/fetch-spec.sh)"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pin() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" openapi/spec.pin.props | head -1; }
-file="$(pin Auth0SpecFileName)"; sha="$(pin Auth0SpecSha256)"
+file="$(pin Auth0SpecFileName)"; sha="$(pin Auth0SpecSha256 | tr 'A-F' 'a-f')"
 # The pin's download URL, with the references to its other properties expanded as MSBuild does.
 url="$(pin Auth0SpecUrl)"
 url="${url//\$(Auth0SpecRepository)/$(pin Auth0SpecRepository)}"
@@ -15,18 +18,22 @@ url="${url//\$(Auth0SpecCommit)/$(pin Auth0SpecCommit)}"
 url="${url//\$(Auth0SpecRepoPath)/$(pin Auth0SpecRepoPath)}"
 url="${url//&amp;/&}"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/auth0mcp/spec"
-matches() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$sha" ]; }
-for candidate in "${AUTH0_MCP_SPEC:-}" "../shared/openapi/$file" "$cache/$file"; do
+cached="$cache/${file%.json}.${sha:0:12}.json"
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+matches() { [ -n "$sha" ] && [ -f "$1" ] && [ "$(sha256_of "$1")" = "$sha" ]; }
+for candidate in "${AUTH0_MCP_SPEC:-}" "../shared/openapi/$file" "$cached" "$cache/$file"; do
   [ -n "$candidate" ] || continue
   if matches "$candidate"; then
     echo "spec: $candidate (sha256 matches the pin)" >&2
     echo "export AUTH0_MCP_SPEC=$(cd "$(dirname "$candidate")" && pwd)/$(basename "$candidate")"
     exit 0
   fi
-  [ -f "$candidate" ] && echo "spec: $candidate does not match the pinned sha256 $sha; ignoring it" >&2
+  if [ -f "$candidate" ]; then
+    echo "spec: skipped $candidate: its sha256 $(sha256_of "$candidate") is not the pinned $sha (another spec under that name)" >&2
+  fi
 done
 if [ -z "$url" ]; then
-  echo "error: the pinned spec $file was not found (AUTH0_MCP_SPEC, ../shared/openapi, $cache) and the pin has no download URL; give a local copy with AUTH0_MCP_SPEC=/path/to/$file" >&2
+  echo "error: the pinned spec $file (sha256 $sha) was not found (AUTH0_MCP_SPEC, ../shared/openapi, $cache) and the pin has no download URL; give a local copy with AUTH0_MCP_SPEC=/path/to/$file" >&2
   exit 1
 fi
 mkdir -p "$cache"
@@ -38,8 +45,8 @@ if ! curl -fsSL --retry 3 --max-time 300 -o "$tmp" "$url"; then
   exit 1
 fi
 if ! matches "$tmp"; then
-  echo "error: the download's sha256 $(sha256sum "$tmp" | cut -d' ' -f1) is not the pinned $sha (see build/update-spec)" >&2
+  echo "error: the download's sha256 $(sha256_of "$tmp") is not the pinned $sha (see build/update-spec)" >&2
   exit 1
 fi
-mv "$tmp" "$cache/$file"
-echo "export AUTH0_MCP_SPEC=$cache/$file"
+mv "$tmp" "$cached"
+echo "export AUTH0_MCP_SPEC=$cached"

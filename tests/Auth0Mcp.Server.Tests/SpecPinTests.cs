@@ -45,6 +45,113 @@ public sealed class SpecPinTests
         Assert.Contains(missing, stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Auth0McpResolveSpec with no Auth0SpecPath, a pin given as global properties (a spec of this test's own, pinned
+    /// under a date no ../shared/openapi holds, with no URL) and a user cache of the test's own.
+    /// </summary>
+    private static Task<(int ExitCode, string Stdout, string Stderr)> ResolvePinnedAsync(string cacheHome, string sha256, params string[] args) => Processes.RunAsync(
+        "dotnet",
+        ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-t:Auth0McpResolveSpec", "-nologo", "-v:m",
+            $"-p:Auth0SpecSha256={sha256}", "-p:Auth0SpecFileName=auth0-management-api.2099-01-01.json", "-p:Auth0SpecUrl=", .. args],
+        new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null, ["XDG_CACHE_HOME"] = cacheHome },
+        TimeSpan.FromMinutes(3));
+
+    [Fact]
+    public async Task Build_CacheFileUnderThePinnedNameWithAnotherSha_IsSkippedForTheOneWithThePinnedSha()
+    {
+        var home = Directory.CreateTempSubdirectory("auth0mcp-spec-cache-").FullName;
+        try
+        {
+            var cache = Directory.CreateDirectory(Path.Combine(home, "auth0mcp", "spec")).FullName;
+            var pinned = Path.Combine(home, "pinned.json");
+            File.WriteAllText(pinned, File.ReadAllText(Repo.Spec) + "\n");
+            var sha = Sha256(pinned);
+            // The older cache name (the date only) holds another spec of that day; the name with the sha, the pinned one.
+            File.Copy(Repo.Spec, Path.Combine(cache, "auth0-management-api.2099-01-01.json"));
+            var withSha = Path.Combine(cache, $"auth0-management-api.2099-01-01.{sha[..12]}.json");
+            File.Copy(pinned, withSha);
+
+            var (code, stdout, stderr) = await ResolvePinnedAsync(home, sha, "-getProperty:Auth0McpSpecResolved");
+
+            Assert.True(code == 0, stdout + stderr);
+            Assert.Equal(withSha, stdout.Trim());
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Build_NoFileWithThePinnedSha_FailsNamingTheSkippedFile()
+    {
+        var home = Directory.CreateTempSubdirectory("auth0mcp-spec-cache-").FullName;
+        try
+        {
+            var cache = Directory.CreateDirectory(Path.Combine(home, "auth0mcp", "spec")).FullName;
+            var stale = Path.Combine(cache, "auth0-management-api.2099-01-01.json");
+            File.Copy(Repo.Spec, stale);
+            var sha = new string('0', 64);
+
+            var (code, stdout, _) = await ResolvePinnedAsync(home, sha);
+
+            // Not A0MB003 about a file taken for its name: what was skipped and why, and what to do.
+            Assert.NotEqual(0, code);
+            Assert.Contains($"Auth0Mcp: skipped '{stale}': its sha256 {Sha256(Repo.Spec)} is not the pinned {sha}", stdout, StringComparison.Ordinal);
+            Assert.Contains("error A0MB007", stdout, StringComparison.Ordinal);
+            Assert.Contains("AUTH0_MCP_SPEC=", stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("A0MB003", stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A spec replaced at the same path by one with an older time (cp -p, rsync -a, curl -R) changes the generation
+    /// inputs, so the pre-compile step regenerates the clients and models instead of keeping the previous spec's.
+    /// </summary>
+    [Fact]
+    public async Task Build_SpecReplacedWithAnOlderTime_ChangesTheGenerationInputs()
+    {
+        var temp = Directory.CreateTempSubdirectory("auth0mcp-spec-inputs-").FullName;
+        try
+        {
+            var spec = Path.Combine(temp, "spec.json");
+            var generated = Path.Combine(temp, "auth0") + Path.DirectorySeparatorChar;
+            var inputs = Path.Combine(generated, ".inputs");
+            Task<(int ExitCode, string Stdout, string Stderr)> WriteInputsAsync() => Processes.RunAsync(
+                "dotnet",
+                ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-t:Auth0McpWriteGenerationInputs", "-nologo", "-v:m",
+                    $"-p:Auth0SpecPath={spec}", "-p:Auth0SpecSha256=", $"-p:Auth0McpGeneratedDir={generated}"],
+                new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null },
+                TimeSpan.FromMinutes(3));
+
+            File.Copy(Repo.Spec, spec);
+            var first = await WriteInputsAsync();
+            Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+            var before = File.ReadAllText(inputs);
+            Assert.Contains(Sha256(spec), before, StringComparison.Ordinal);
+
+            File.WriteAllText(spec, File.ReadAllText(Repo.Spec) + "\n");
+            File.SetLastWriteTimeUtc(spec, File.GetLastWriteTimeUtc(inputs).AddDays(-1));
+            var second = await WriteInputsAsync();
+            Assert.True(second.ExitCode == 0, second.Stdout + second.Stderr);
+
+            var after = File.ReadAllText(inputs);
+            Assert.Contains(Sha256(spec), after, StringComparison.Ordinal);
+            Assert.NotEqual(before, after);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static string Sha256(string path) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+
     [Fact]
     public async Task Build_OtherOutputPath_FindsTheGeneratorThroughItsProject()
     {

@@ -22,7 +22,16 @@ internal static partial class Repo
         ? spec
         : Path.Combine(Shared, "openapi", PinProperty("Auth0SpecFileName"));
 
-    public static string OlderSpec => Path.Combine(Shared, "openapi", "auth0-management-api.2026-05-27.json");
+    /// <summary>The 2026-05-27 spec: in ../shared/openapi, else beside <see cref="PinnedSpec"/> (a worktree elsewhere, with AUTH0_MCP_SPEC set).</summary>
+    public static string OlderSpec
+    {
+        get
+        {
+            var shared = Path.Combine(Shared, "openapi", "auth0-management-api.2026-05-27.json");
+            var beside = Path.Combine(Path.GetDirectoryName(PinnedSpec)!, Path.GetFileName(shared));
+            return File.Exists(shared) || !File.Exists(beside) ? shared : beside;
+        }
+    }
 
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "auth0-mcp.dll");
 
