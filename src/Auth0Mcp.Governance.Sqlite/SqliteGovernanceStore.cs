@@ -108,11 +108,37 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         _walSync?.Dispose();
         _walSync = null;
         DisposeProbe();
-        foreach (var connectionString in new[] { _connectionString, _readOnlyConnectionString, _immutableConnectionString })
+        try
         {
-            using var connection = new SqliteConnection(connectionString);
-            SqliteConnection.ClearPool(connection);
+            foreach (var connectionString in new[] { _connectionString, _readOnlyConnectionString, _immutableConnectionString })
+            {
+                using var connection = new SqliteConnection(connectionString);
+                SqliteConnection.ClearPool(connection);
+            }
         }
+        catch (Exception ex) when (NativeLibraryMissing(ex))
+        {
+            // No connection was ever opened, so there is no pool; and the error that says so (already raised by the
+            // store's first use) must not be replaced by this one.
+        }
+    }
+
+    private const string NativeLibrary = "libe_sqlite3.so";
+
+    // SQLitePCL's provider is set up in SqliteConnection's type initializer: a missing native library surfaces there,
+    // wrapped (TypeInitializationException, TargetInvocationException, then DllNotFoundException), from every use of
+    // the type after.
+    private static bool NativeLibraryMissing(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is DllNotFoundException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Replaces the <c>fdatasync</c> system call after each commit (tests inject a failing one); null: the real one.</summary>
@@ -277,7 +303,9 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
     private protected override DateTimeOffset FromDbTime(object value) =>
         DateTimeOffset.Parse((string)value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
-    private protected override string? DescribeFault(Exception exception) => exception is SqliteException sqlite
+    private protected override string? DescribeFault(Exception exception) =>
+        NativeLibraryMissing(exception) ? $"the SQLite native library ({NativeLibrary}) cannot be loaded: it must sit beside the executable (a Native AOT build is the executable and that file)"
+        : exception is SqliteException sqlite
         ? (sqlite.SqliteErrorCode & 0xFF) switch
         {
             13 => "the disk is full",
