@@ -585,6 +585,19 @@ public sealed class CallApprovalAndPolicyTests
     }
 
     [Fact]
+    public void ArgumentPolicy_Operand_ReadsAsWritten()
+    {
+        // Before: "must match "^(a\u002B)\u002B$"" and "must be one of ["caf\u00E9"]", in refusals and the audit.
+        static Dictionary<string, JsonElement> Args(string json) =>
+            JsonDocument.Parse(json).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+
+        var plus = ArgumentPolicy.Matches("plus", "auth0_users_list", "/q", "^[a-z]+\\+x$");
+        Assert.Equal("/q must match \"^[a-z]+\\\\+x$\", got \"abc\"", plus.Check(Args("""{"q":"abc"}""")));
+        var accent = ArgumentPolicy.In("accent", "auth0_users_list", "/q", "café", "<b>");
+        Assert.Equal("/q must be one of [\"café\",\"<b>\"], got \"x\"", accent.Check(Args("""{"q":"x"}""")));
+    }
+
+    [Fact]
     public void ArgumentPolicy_ValueUnderASecretNameOrInAMapOfSecrets_NotQuoted()
     {
         var catalog = Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors; // registers the spec's secret names (secrets.value)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Auth0Mcp.Sdk.Catalog;
@@ -373,11 +374,15 @@ public sealed class ArgumentPolicy : ArgumentRule
 
     // ------------------------------------------------------------ internals
 
-    /// <summary>A compact copy, so that the operand reads the same in refusals and <c>tools show</c> however it was written.</summary>
+    /// <summary>
+    /// A compact copy, so that the operand reads the same in refusals and <c>tools show</c> however it was written; with
+    /// only what JSON needs escaped (quotes, backslashes, control characters), so <c>^(a+)+$</c> or <c>é</c> reads as
+    /// written, not <c>\u002B</c>.
+    /// </summary>
     private static JsonElement Compact(JsonElement value)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             value.WriteTo(writer);
         }
