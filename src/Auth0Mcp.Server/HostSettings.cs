@@ -188,6 +188,7 @@ internal sealed class Auth0Settings
     public string? Domain { get; set; }
 
     /// <summary>Management API bearer token (<c>AUTH0_TOKEN</c>).</summary>
+    [BearerTokenShape]
     public string? Token { get; set; }
 
     /// <summary>M2M client id (<c>AUTH0_CLIENT_ID</c>).</summary>
@@ -467,4 +468,19 @@ internal sealed class StoreLocationAttribute : ValidationAttribute
     /// <inheritdoc />
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
         GovernanceStores.Problem(value as string) is { } problem ? new ValidationResult(problem) : ValidationResult.Success;
+}
+
+/// <summary>
+/// Unset, or a token a bearer header can carry (<see cref="Auth0TokenProvider.TokenShapeProblem"/>: no <c>Bearer </c>
+/// prefix, no spaces, line breaks or other characters outside RFC 6750's <c>b64token</c>); never quotes the value.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class BearerTokenShapeAttribute : ValidationAttribute
+{
+    /// <inheritdoc />
+    public override bool IsValid(object? value) => Auth0TokenProvider.TokenShapeProblem(value as string) is null;
+
+    /// <inheritdoc />
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        Auth0TokenProvider.TokenShapeProblem(value as string) is { } problem ? new ValidationResult("Auth0:Token (AUTH0_TOKEN) " + problem) : ValidationResult.Success;
 }

@@ -220,6 +220,41 @@ public sealed class SettingsValidationCliTests : IDisposable
         Assert.Equal(cwd, Directory.EnumerateFileSystemEntries(Environment.CurrentDirectory).ToHashSet());
     }
 
+    [Theory]
+    [InlineData("Bearer SecretTok_Pp9Oo8", "Auth0:Token (AUTH0_TOKEN) is the token itself, without the \"Bearer \" prefix (it is added when the token is sent)")]
+    [InlineData("bearer\tSecretTok_Pp9Oo8", "Auth0:Token (AUTH0_TOKEN) is the token itself, without the \"Bearer \" prefix")]
+    [InlineData("SecretTok_Pp9Oo8\nX-Injected: 1", "Auth0:Token (AUTH0_TOKEN) has characters a bearer token cannot carry")]
+    [InlineData("SecretTok_Pp9Oo8 xyz", "Auth0:Token (AUTH0_TOKEN) has characters a bearer token cannot carry")]
+    [InlineData("SecretTok_Pp9Oo8\u0001", "Auth0:Token (AUTH0_TOKEN) has characters a bearer token cannot carry")]
+    public async Task Commands_TokenABearerHeaderCannotCarry_ExitTwoWithoutTheValue(string token, string message)
+    {
+        var store = Path.Combine(_dir, "governance.db");
+
+        // serve and doctor used to abort (an unhandled OptionsValidationException or FormatException: exit 134).
+        foreach (var command in new[] { new[] { "doctor" }, ["serve"], ["tools", "list"] })
+        {
+            var (code, stdout, stderr) = await RunAsync(new() { ["AUTH0_DOMAIN"] = "t.example.auth0.com", ["AUTH0_TOKEN"] = token, ["AUTH0_MCP_STORE"] = store }, command);
+
+            Assert.True(code == Cli.Usage, $"{command[0]}: exit {code}: {stderr}");
+            Assert.Empty(stdout);
+            Assert.StartsWith("auth0-mcp: invalid settings:\n  - " + message, stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("SecretTok", stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(store));
+        }
+    }
+
+    [Theory]
+    [InlineData("  eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln  ")]
+    [InlineData("abc-._~+/==")]
+    [InlineData("Bearer")]
+    [InlineData("BearerToken123")]
+    public async Task Commands_TokenABearerHeaderCarries_Accepted(string token)
+    {
+        var (code, _, stderr) = await RunAsync(new() { ["AUTH0_TOKEN"] = token, ["AUTH0_MCP_STORE"] = Path.Combine(_dir, "governance.db") }, "kill-switch", "status");
+
+        Assert.True(code == Cli.Ok, $"exit {code}: {stderr}");
+    }
+
     [PostgresFact]
     public async Task Commands_PostgresConnectionStringWithSpaces_OpensTheSharedPostgresStoreNotAFile()
     {
