@@ -97,6 +97,12 @@ internal static class CredentialSettings
             throw UsageException.InvalidSettings([Unreadable(file)]);
         }
 
+        // A token no bearer header can carry ("Bearer …", a line break): an error at start, as it is in the settings.
+        if (RejectedToken(root) is { } rejected)
+        {
+            throw UsageException.InvalidSettings([BadToken(file, rejected)]);
+        }
+
         // Keys other than the credential's: an error at start (what the file meant to change would silently not change).
         if (IgnoredKeys(root) is { Count: > 0 } ignored)
         {
@@ -109,6 +115,14 @@ internal static class CredentialSettings
     /// <summary>The keys the credentials file set that are not the credential's (dropped, never applied).</summary>
     internal static IReadOnlyList<string> IgnoredKeys(IConfigurationRoot configuration) =>
         configuration.Providers.OfType<CredentialsFileProvider>().FirstOrDefault()?.Ignored ?? [];
+
+    /// <summary>Why the credentials file's last read was not applied (its token's shape), or null.</summary>
+    internal static string? RejectedToken(IConfigurationRoot configuration) =>
+        configuration.Providers.OfType<CredentialsFileProvider>().FirstOrDefault()?.RejectedToken;
+
+    /// <summary>What is said of a credentials file whose token fails the shape check (<paramref name="problem"/>; never the token).</summary>
+    internal static string BadToken(string file, string problem) =>
+        $"the credentials file '{file}': its Auth0:Token {problem}: fix it, or remove it and write it again with 'auth0-mcp credentials rotate'";
 
     /// <summary>What is said of a credentials file that sets <paramref name="keys"/> besides the credential (their names, never a value).</summary>
     internal static string OtherKeys(string file, IReadOnlyList<string> keys)
@@ -179,6 +193,12 @@ internal static class CredentialSettings
         if (!IsReadable(file))
         {
             throw new UsageException("credentials rotate: " + Unreadable(file));
+        }
+
+        if (Auth0Mcp.Sdk.Auth.Auth0TokenProvider.TokenShapeProblem(token) is { } problem)
+        {
+            // A running server would not apply it (CredentialsFileCheck): refused before anything is recorded or written.
+            throw new UsageException($"credentials rotate: the new token {problem} (nothing was written)");
         }
 
         var root = File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file), documentOptions: FileJson) as JsonObject ?? new JsonObject() : new JsonObject();
@@ -261,7 +281,11 @@ internal sealed class CredentialsFileSource : Microsoft.Extensions.Configuration
     }
 }
 
-/// <summary>Reads <see cref="CredentialsFileSource"/>: the JSON file, then only the credential's keys.</summary>
+/// <summary>
+/// Reads <see cref="CredentialsFileSource"/>: the JSON file, then only the credential's keys. A file whose token a
+/// bearer header cannot carry (<see cref="Auth0Mcp.Sdk.Auth.Auth0TokenProvider.TokenShapeProblem"/>) is not applied:
+/// the values read before stay, and <see cref="RejectedToken"/> says why.
+/// </summary>
 internal sealed class CredentialsFileProvider(CredentialsFileSource source) : Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider(source)
 {
     private static readonly string[] CredentialKeys =
@@ -274,18 +298,31 @@ internal sealed class CredentialsFileProvider(CredentialsFileSource source) : Mi
     /// <summary>The keys the last read dropped, sorted.</summary>
     public IReadOnlyList<string> Ignored { get; private set; } = [];
 
+    /// <summary>What is wrong with the token of the last read, which was therefore not applied (null: it was).</summary>
+    public string? RejectedToken { get; private set; }
+
     /// <inheritdoc />
     public override void Load()
     {
         // A missing file is not read by Load(Stream): nothing is dropped then.
         Ignored = [];
+        RejectedToken = null;
         base.Load();
     }
 
     /// <inheritdoc />
     public override void Load(Stream stream)
     {
+        var before = Data;
         base.Load(stream);
+        if (Data.TryGetValue(CredentialKeys[0], out var token) && Auth0Mcp.Sdk.Auth.Auth0TokenProvider.TokenShapeProblem(token) is { } problem)
+        {
+            // Like a file that is not JSON: nothing of it applies (not even its client id), the credential in effect stays.
+            Data = before;
+            RejectedToken = problem;
+            return;
+        }
+
         // An empty "Auth0": {} is read as the section's own key, without a value: nothing set.
         var ignored = Data
             .Where(p => !CredentialKeys.Contains(p.Key, StringComparer.OrdinalIgnoreCase)
@@ -307,9 +344,9 @@ internal sealed class CredentialsFileProvider(CredentialsFileSource source) : Mi
 /// so a symbolic link swapped to a new target, as a Kubernetes Secret volume does, counts as a change), checked before
 /// each <c>tools/call</c> and <c>tools/list</c> with one <c>stat</c>: a rotation reaches the very next call, and an idle
 /// server does no work for it. The reload reaches <see cref="Auth0ConnectionOptions"/> (and the credential store, which
-/// audits the rotation) before the call goes on. A changed file that is not valid JSON (a half-written edit) is not
-/// applied: the server keeps the credential it has, says so once on standard error, and reads the file again when it
-/// changes next.
+/// audits the rotation) before the call goes on. A changed file that is not valid JSON (a half-written edit), or whose
+/// token a bearer header cannot carry (<c>Bearer …</c>, a line break), is not applied: the server keeps the credential
+/// it has, says so once on standard error (naming the key, never the value), and reads the file again when it changes next.
 /// </summary>
 internal sealed class CredentialsFileCheck(IConfigurationRoot configuration, string? file)
 {
@@ -347,6 +384,12 @@ internal sealed class CredentialsFileCheck(IConfigurationRoot configuration, str
             {
                 // Changed again between the check and the read: the options keep the credential they have.
                 Console.Error.WriteLine($"auth0-mcp: warning: {CredentialSettings.Unreadable(file)}; the server keeps the credential it has.");
+                return;
+            }
+
+            if (CredentialSettings.RejectedToken(configuration) is { } rejected)
+            {
+                Console.Error.WriteLine($"auth0-mcp: warning: {CredentialSettings.BadToken(file, rejected)}; it is not applied: the server keeps the credential it has.");
                 return;
             }
 

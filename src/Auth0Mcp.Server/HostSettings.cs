@@ -188,6 +188,7 @@ internal sealed class Auth0Settings
     public string? Domain { get; set; }
 
     /// <summary>Management API bearer token (<c>AUTH0_TOKEN</c>).</summary>
+    [BearerTokenShape]
     public string? Token { get; set; }
 
     /// <summary>M2M client id (<c>AUTH0_CLIENT_ID</c>).</summary>
@@ -246,6 +247,7 @@ internal sealed class GovernanceSettings
     public bool Enabled { get; set; } = true;
 
     /// <summary>A SQLite file path or a PostgreSQL connection string (<c>AUTH0_MCP_STORE</c>).</summary>
+    [StoreLocation]
     public string? Store { get; set; }
 
     /// <summary>Audit keys inline (<c>AUTH0_MCP_AUDIT_KEY</c>).</summary>
@@ -450,4 +452,35 @@ internal sealed class TenantDomainAttribute : SettingCheckAttribute
     /// <inheritdoc />
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
         Passes(value) ? ValidationResult.Success : new ValidationResult($"{ErrorMessageString}, got '{TerminalText.Escape(value as string)}'");
+}
+
+/// <summary>
+/// Unset, or a store <see cref="GovernanceStores.Open(string?, AuditSealOptions?)"/> can open: a PostgreSQL connection
+/// string Npgsql reads, or a file path that does not look like one (<see cref="GovernanceStores.Problem"/>; the message
+/// names the keyword at fault, never the value, which may carry a password).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class StoreLocationAttribute : ValidationAttribute
+{
+    /// <inheritdoc />
+    public override bool IsValid(object? value) => GovernanceStores.Problem(value as string) is null;
+
+    /// <inheritdoc />
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        GovernanceStores.Problem(value as string) is { } problem ? new ValidationResult(problem) : ValidationResult.Success;
+}
+
+/// <summary>
+/// Unset, or a token a bearer header can carry (<see cref="Auth0TokenProvider.TokenShapeProblem"/>: no <c>Bearer </c>
+/// prefix, no spaces, line breaks or other characters outside RFC 6750's <c>b64token</c>); never quotes the value.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class BearerTokenShapeAttribute : ValidationAttribute
+{
+    /// <inheritdoc />
+    public override bool IsValid(object? value) => Auth0TokenProvider.TokenShapeProblem(value as string) is null;
+
+    /// <inheritdoc />
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        Auth0TokenProvider.TokenShapeProblem(value as string) is { } problem ? new ValidationResult("Auth0:Token (AUTH0_TOKEN) " + problem) : ValidationResult.Success;
 }

@@ -97,6 +97,72 @@ public sealed class CredentialsFileCheckTests : IDisposable
         Assert.Equal("rotated-2", options.CurrentValue.Token);
     }
 
+    [Theory]
+    [InlineData("Bearer RotBearer_Pp9Oo8Ii7Uu6")]
+    [InlineData("RotBearer_Pp9Oo8Ii7Uu6\r\nX-Injected: 1")]
+    public void Check_RotatedTokenABearerHeaderCannotCarry_NotAppliedTheServerKeepsItsCredentialAndGoesOn(string token)
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        var settings = Settings.Load(new() { ["AUTH0_DOMAIN"] = "t.example.auth0.com", ["AUTH0_TOKEN"] = "from-settings", ["AUTH0_MCP_CREDENTIALS_FILE"] = file });
+        var server = new ServiceCollection();
+        server.AddLogging();
+        AdminCommands.AddConnection(server, settings);
+        using var services = server.BuildServiceProvider();
+        var credential = services.GetRequiredService<Auth0CredentialStore>();
+        var check = services.GetRequiredService<CredentialsFileCheck>();
+        CredentialSettings.WriteCredentials(file, "rotated-1", "client-kept", null);
+        check.Check();
+        var before = credential.Current;
+        Assert.Equal("rotated-1", before.Token);
+
+        // Written by hand (credentials rotate refuses it), with a client id that must not apply either.
+        File.WriteAllText(file, new System.Text.Json.Nodes.JsonObject { ["Auth0"] = new System.Text.Json.Nodes.JsonObject { ["Token"] = token, ["ClientId"] = "client-new" } }.ToJsonString());
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(5));
+        check.Check();
+        check.Check();
+
+        // Used to throw out of every later call (OptionsValidationException from the options' change), the old credential lost.
+        Assert.Same(before, credential.Current);
+        var options = services.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>().CurrentValue;
+        Assert.Equal("rotated-1", options.Token);
+        Assert.Equal("client-kept", options.ClientId);
+
+        CredentialSettings.WriteCredentials(file, "rotated-2", null, null);
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(10));
+        check.Check();
+        Assert.Equal("rotated-2", credential.Current.Token);
+    }
+
+    [Fact]
+    public void Start_CredentialsFileTokenWithItsBearerPrefix_IsASettingsErrorNamingTheKeyNotTheValue()
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        File.WriteAllText(file, """{"Auth0":{"Token":"Bearer secret-in-the-file-0123"}}""");
+
+        var ex = Assert.Throws<UsageException>(() => Services(file));
+
+        Assert.Equal(
+            $"invalid settings:\n  - the credentials file '{file}': its Auth0:Token is the token itself, without the \"Bearer \" prefix (it is added when the token is sent): "
+            + "fix it, or remove it and write it again with 'auth0-mcp credentials rotate'",
+            ex.Message);
+        Assert.DoesNotContain("secret-in-the-file", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_TokenWithItsBearerPrefix_ExitsTwoAndNothingIsWritten()
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        var env = new Dictionary<string, string?> { ["AUTH0_MCP_CREDENTIALS_FILE"] = file };
+
+        var (code, output, error) = await RotateAsync(env, "Bearer tok-NEW-fedcba9876543210\n", "credentials", "rotate", "--token-stdin");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.DoesNotContain("Rotated", output, StringComparison.Ordinal);
+        Assert.Contains("credentials rotate: the new token is the token itself, without the \"Bearer \" prefix", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-NEW", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+    }
+
     [Fact]
     public void Start_CredentialsFileNotValidJson_IsASettingsErrorNamingTheFileNotItsContent()
     {

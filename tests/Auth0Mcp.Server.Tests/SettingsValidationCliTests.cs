@@ -196,6 +196,113 @@ public sealed class SettingsValidationCliTests : IDisposable
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Host=localhost;Port=abc;Username=u;Password=SecretPw1", "not a valid PostgreSQL connection string (the value of 'port' is not valid)")]
+    [InlineData("Host=localhost;Username=u;Passwrd=SecretPw1", "not a valid PostgreSQL connection string ('passwrd' is not a keyword Npgsql knows)")]
+    [InlineData("Username=u;Passwrd=SecretPw1;Database=d", "not a valid PostgreSQL connection string ('passwrd' is not a keyword Npgsql knows)")]
+    [InlineData("Database=d;Username=u;Password=SecretPw1", "not a valid PostgreSQL connection string (it has no 'Host')")]
+    [InlineData("postgresql://u:SecretPw1@localhost:5999/db", "a postgres:// URL is not accepted: write the PostgreSQL store as a connection string of keywords")]
+    public async Task Commands_StoreThatIsNeitherAConnectionStringNorAPath_ExitTwoWithoutTheValue(string location, string message)
+    {
+        // Each used to crash (an unhandled ArgumentException: SIGABRT, a core dump holding the credentials) or, for a
+        // mistyped keyword, make a SQLite file named after the connection string, password and all.
+        var cwd = Directory.EnumerateFileSystemEntries(Environment.CurrentDirectory).ToHashSet();
+        foreach (var command in new[] { new[] { "doctor" }, ["serve"], ["tools", "list"], ["audit", "verify"], ["kill-switch", "status"] })
+        {
+            var (code, stdout, stderr) = await RunAsync(new() { ["AUTH0_DOMAIN"] = "t.example.auth0.com", ["AUTH0_TOKEN"] = "t", ["AUTH0_MCP_STORE"] = location }, command);
+
+            Assert.True(code == Cli.Usage, $"{command[0]}: exit {code}: {stderr}");
+            Assert.Empty(stdout);
+            Assert.StartsWith("auth0-mcp: invalid settings:\n  - Governance:Store (AUTH0_MCP_STORE): " + message, stderr, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("SecretPw1", stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(cwd, Directory.EnumerateFileSystemEntries(Environment.CurrentDirectory).ToHashSet());
+    }
+
+    [Theory]
+    [InlineData("Bearer SecretTok_Pp9Oo8", "Auth0:Token (AUTH0_TOKEN) is the token itself, without the \"Bearer \" prefix (it is added when the token is sent)")]
+    [InlineData("bearer\tSecretTok_Pp9Oo8", "Auth0:Token (AUTH0_TOKEN) is the token itself, without the \"Bearer \" prefix")]
+    [InlineData("SecretTok_Pp9Oo8\nX-Injected: 1", "Auth0:Token (AUTH0_TOKEN) has characters a bearer token cannot carry")]
+    [InlineData("SecretTok_Pp9Oo8 xyz", "Auth0:Token (AUTH0_TOKEN) has characters a bearer token cannot carry")]
+    [InlineData("SecretTok_Pp9Oo8\u0001", "Auth0:Token (AUTH0_TOKEN) has characters a bearer token cannot carry")]
+    public async Task Commands_TokenABearerHeaderCannotCarry_ExitTwoWithoutTheValue(string token, string message)
+    {
+        var store = Path.Combine(_dir, "governance.db");
+
+        // serve and doctor used to abort (an unhandled OptionsValidationException or FormatException: exit 134).
+        foreach (var command in new[] { new[] { "doctor" }, ["serve"], ["tools", "list"] })
+        {
+            var (code, stdout, stderr) = await RunAsync(new() { ["AUTH0_DOMAIN"] = "t.example.auth0.com", ["AUTH0_TOKEN"] = token, ["AUTH0_MCP_STORE"] = store }, command);
+
+            Assert.True(code == Cli.Usage, $"{command[0]}: exit {code}: {stderr}");
+            Assert.Empty(stdout);
+            Assert.StartsWith("auth0-mcp: invalid settings:\n  - " + message, stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("SecretTok", stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(store));
+        }
+    }
+
+    [Theory]
+    [InlineData("  eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln  ")]
+    [InlineData("abc-._~+/==")]
+    [InlineData("Bearer")]
+    [InlineData("BearerToken123")]
+    public async Task Commands_TokenABearerHeaderCarries_Accepted(string token)
+    {
+        var (code, _, stderr) = await RunAsync(new() { ["AUTH0_TOKEN"] = token, ["AUTH0_MCP_STORE"] = Path.Combine(_dir, "governance.db") }, "kill-switch", "status");
+
+        Assert.True(code == Cli.Ok, $"exit {code}: {stderr}");
+    }
+
+    [PostgresFact]
+    public async Task Commands_PostgresConnectionStringWithSpaces_OpensTheSharedPostgresStoreNotAFile()
+    {
+        var admin = new Npgsql.NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable));
+        var database = "spc_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsync(admin.ConnectionString, $"CREATE DATABASE {database}");
+        try
+        {
+            var cwd = Directory.EnumerateFileSystemEntries(Environment.CurrentDirectory).ToHashSet();
+            var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            Dictionary<string, string?> Env(string store) => new()
+            {
+                ["AUTH0_MCP_STORE"] = store,
+                ["AUTH0_MCP_AUDIT_KEY"] = key,
+                ["AUTH0_MCP_AUDIT_CHECKPOINTS"] = Path.Combine(_dir, "checkpoints.log"),
+            };
+
+            // Written with spaces around '=' and ';' (valid for Npgsql, and once a SQLite file named after it, password and all).
+            var spaced = $"Host = {admin.Host}; Port = {admin.Port}; Username = {admin.Username}; Password = {admin.Password}; Database = {database}";
+            var (code, _, stderr) = await RunAsync(Env(spaced), "kill-switch", "on");
+            Assert.True(code == Cli.Ok, $"exit {code}: {stderr}");
+
+            // One store, whichever way it is written: another instance with the canonical form sees the switch on.
+            var canonical = new Npgsql.NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = database }.ConnectionString;
+            foreach (var store in new[] { canonical, spaced })
+            {
+                var (statusCode, stdout, statusError) = await RunAsync(Env(store), "kill-switch", "status");
+                Assert.True(statusCode == Cli.Ok, $"exit {statusCode}: {statusError}");
+                Assert.Contains("global: on", stdout, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(cwd, Directory.EnumerateFileSystemEntries(Environment.CurrentDirectory).ToHashSet());
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin.ConnectionString, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(Dictionary<string, string?> env, params string[] args)
     {
         using var stdout = new StringWriter();

@@ -505,6 +505,29 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
     }
 
     /// <summary>
+    /// What is wrong with a configured static token (<c>AUTH0_TOKEN</c>, the credentials file's <c>Auth0:Token</c>), or
+    /// null when a bearer header can carry it (<see cref="IsBearerToken"/>, after the trim the credential snapshot
+    /// applies) or it is unset. Never quotes the token: the message may be shown, logged or sent.
+    /// </summary>
+    internal static string? TokenShapeProblem(string? token)
+    {
+        if (!Auth0CredentialSnapshot.IsSet(token))
+        {
+            return null;
+        }
+
+        var trimmed = token!.Trim();
+        if (trimmed.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase) && trimmed.Length > 6 && char.IsWhiteSpace(trimmed[6]))
+        {
+            return "is the token itself, without the \"Bearer \" prefix (it is added when the token is sent)";
+        }
+
+        return IsBearerToken(trimmed)
+            ? null
+            : "has characters a bearer token cannot carry (spaces, line breaks, control or non-ASCII characters; a token is letters, digits and -._~+/ with = at its end)";
+    }
+
+    /// <summary>
     /// Whether <paramref name="value"/> is an RFC 6750 <c>b64token</c>, what a bearer header may carry: letters, digits,
     /// <c>-._~+/</c>, then any number of <c>=</c>.
     /// </summary>
