@@ -60,7 +60,7 @@ internal static class SettingsCatalog
         new("Server:ToolsMode", "AUTH0_MCP_TOOLS_MODE", "full", "full or progressive (same as --tools-mode)"),
         new("Server:PageSize", "AUTH0_MCP_PAGE_SIZE", "100", "tools/list page size in full mode (0: one page)", SettingKind.Number),
         new("Server:MaxRequestBytes", "AUTH0_MCP_MAX_REQUEST_BYTES", "4194304", "The largest JSON-RPC message accepted (at least 1024)", SettingKind.Number),
-        new("Server:MaxConcurrentRequestsPerCaller", "AUTH0_MCP_CALLER_CONCURRENCY", "8", "HTTP: POSTs one caller may have running at once; as many more wait, the rest get 429 (at least 1)", SettingKind.Number),
+        new("Server:MaxConcurrentRequestsPerCaller", "AUTH0_MCP_CALLER_CONCURRENCY", "8", "HTTP: requests one caller may have running at once; as many more wait, the rest get 429 (at least 1)", SettingKind.Number),
         new("Server:AllowedOrigins", "AUTH0_MCP_ALLOWED_ORIGINS", "(its own)", "HTTP: browser origins besides the server's own that may call it (comma-separated), e.g. https://app.example.com", SettingKind.List),
         new("Governance:Enabled", "AUTH0_MCP_GOVERNANCE", "on", "on or off: approvals, profiles, hooks and audit", SettingKind.Switch),
         new("Governance:Store", "AUTH0_MCP_STORE", "LOCALAPPDATA/auth0-mcp/governance.db", "Governance store: a SQLite file path or a PostgreSQL connection string"),

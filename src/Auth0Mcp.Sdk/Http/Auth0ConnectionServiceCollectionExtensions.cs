@@ -112,8 +112,13 @@ internal sealed class Auth0ConnectionOptionsValidator : IValidateOptions<Auth0Co
         Check(options.MaxRetryAttempts is >= 0 and <= 10, $"MaxRetryAttempts must be between 0 and 10 (is {options.MaxRetryAttempts})");
         Check(options.MaxResponseBytes >= 1024, $"MaxResponseBytes must be at least 1024 (is {options.MaxResponseBytes})");
 
-        Check(options.Token is null || !options.Token.TrimStart().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase),
-            "Token is the token itself, without the \"Bearer \" prefix (it is added when the token is sent)");
+        // The one shape rule the server's settings and credentials file apply too: no "Bearer " prefix, and only
+        // characters a header can carry (a line break in it failed every call with a FormatException).
+        if (Auth0Mcp.Sdk.Auth.Auth0TokenProvider.TokenShapeProblem(options.Token) is { } shape)
+        {
+            problems.Add("Auth0 connection: Token " + shape);
+        }
+
         Check(options.BaseUrl is null || (options.BaseUrl.IsAbsoluteUri && options.BaseUrl.Scheme is "https" or "http"),
             $"BaseUrl (AUTH0_MCP_BASE_URL) must be an absolute https URL (is {Scheme(options.BaseUrl)})");
         Check(options.TokenEndpoint is null || (options.TokenEndpoint.IsAbsoluteUri && options.TokenEndpoint.Scheme is "https" or "http"),

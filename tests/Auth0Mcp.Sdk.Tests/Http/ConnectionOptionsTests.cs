@@ -34,6 +34,7 @@ public sealed class ConnectionOptionsTests
 
     [Theory]
     [InlineData("bearer", "Token is the token itself, without the \"Bearer \" prefix")]
+    [InlineData("newline", "Token has characters a bearer token cannot carry")] // before: accepted, then every call failed with a FormatException
     [InlineData("ftp", "BaseUrl (AUTH0_MCP_BASE_URL) must be an absolute https URL (is ftp URL)")]
     [InlineData("file", "TokenEndpoint must be an absolute https URL (is file URL;")]
     public void HostStart_AConnectionThatCannotWorkAsMeant_IsRefusedNamingTheOption(string how, string expected)
@@ -42,7 +43,7 @@ public sealed class ConnectionOptionsTests
             .AddAuth0Connection(o =>
             {
                 o.Domain = "tenant.example";
-                o.Token = how == "bearer" ? "Bearer tok-0123456789" : "tok-0123456789";
+                o.Token = how switch { "bearer" => "Bearer tok-0123456789", "newline" => "tok-01234\n56789", _ => "tok-0123456789" };
                 if (how == "ftp")
                 {
                     o.BaseUrl = new Uri("ftp://mock.example/api/v2");
