@@ -45,16 +45,19 @@ internal static class Auth0RetryPolicy
         };
     }
 
+    /// <summary>The last second a <see cref="DateTimeOffset"/> holds (9999-12-31): a reset past it is not a time (one in milliseconds, say).</summary>
+    internal const long MaxUnixSeconds = 253402300799L;
+
     /// <summary>
     /// Reads the wait a response asks for: <c>X-RateLimit-Reset</c> (Auth0, epoch seconds) first, then
-    /// <c>Retry-After</c> (seconds or an HTTP date). A reset already past gives zero.
+    /// <c>Retry-After</c> (seconds or an HTTP date). A reset already past gives zero; one past the year 9999 is ignored.
     /// </summary>
     public static bool TryGetServerDelay(HttpResponseMessage response, DateTimeOffset now, out TimeSpan delay)
     {
         ArgumentNullException.ThrowIfNull(response);
         if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
             && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch)
-            && epoch > 0)
+            && epoch is > 0 and <= MaxUnixSeconds)
         {
             var reset = DateTimeOffset.FromUnixTimeSeconds(epoch);
             delay = reset > now ? reset - now : TimeSpan.Zero;

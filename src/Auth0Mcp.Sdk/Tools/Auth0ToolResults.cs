@@ -379,17 +379,24 @@ internal static class Auth0ToolResults
             case HttpStatusCode.TooManyRequests:
                 sb.Append(" Rate limit reached");
                 if (response.Headers.TryGetValue("x-ratelimit-reset", out var reset)
-                    && long.TryParse(reset, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && epoch > 0)
+                    && long.TryParse(reset, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && epoch is > 0 and <= Auth0RetryPolicy.MaxUnixSeconds)
                 {
                     // Said as the time left, as well: an agent reads the answer later than it was written.
-                    var resets = DateTimeOffset.FromUnixTimeSeconds(Math.Min(epoch, 253402300799L));
+                    var resets = DateTimeOffset.FromUnixTimeSeconds(epoch);
                     var left = resets - DateTimeOffset.UtcNow;
                     sb.Append("; it resets at ").Append(resets.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))
                         .Append(left > TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $" (in {Math.Ceiling(left.TotalSeconds)} s)") : " (already past: call again)");
                 }
                 else if (response.Headers.TryGetValue("retry-after", out var after))
                 {
-                    sb.Append("; retry after ").Append(after).Append(" s");
+                    // Seconds, or an HTTP date (said as the seconds left); anything else is not repeated.
+                    var seconds = long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var delta) ? delta
+                        : DateTimeOffset.TryParse(after, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? (long)Math.Max(0, Math.Ceiling((date - DateTimeOffset.UtcNow).TotalSeconds))
+                        : (long?)null;
+                    if (seconds is not null)
+                    {
+                        sb.Append(CultureInfo.InvariantCulture, $"; retry after {seconds} s");
+                    }
                 }
 
                 // Why the retries stopped: a wait that would end past the call's budget, or the most retries allowed.

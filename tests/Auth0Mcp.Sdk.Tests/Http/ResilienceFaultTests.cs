@@ -88,6 +88,18 @@ public sealed class ResilienceFaultTests
     }
 
     [Fact]
+    public async Task RateLimit429_WithARetryAfterDate_SaysTheSecondsLeft()
+    {
+        // Before: "retry after Sat, 05 Dec 2026 12:37:10 GMT s".
+        await using var h = await Harness.StaticAsync(o => o.RetryBudget = TimeSpan.FromSeconds(5));
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 429, "{}", ("Retry-After", DateTimeOffset.UtcNow.AddMinutes(2).ToString("R", CultureInfo.InvariantCulture)));
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        Assert.Matches(@"Rate limit reached; retry after 1[12]\d s \(", result.Text());
+    }
+
+    [Fact]
     public async Task RateLimit429_UntilTheRetriesRunOut_SaysTheMostWereMadeNotTheBudget()
     {
         // Before: "(3 attempts made; waiting longer would exceed the call's time budget)" when the retries had simply run out.

@@ -54,6 +54,21 @@ public sealed class RetryPolicyTests
         Assert.Equal(TimeSpan.FromSeconds(7), delay);
     }
 
+    [Theory]
+    [InlineData("1796000000000")] // milliseconds
+    [InlineData("9223372036854775807")]
+    public void Delay_ResetPastTheYear9999_IsIgnoredForRetryAfter(string reset)
+    {
+        // Before: DateTimeOffset.FromUnixTimeSeconds threw inside the retry predicate, and the call ended with an
+        // unhandled ArgumentOutOfRangeException instead of the 429 it was.
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.Add("X-RateLimit-Reset", reset);
+        response.Headers.Add("Retry-After", "3");
+
+        Assert.True(Auth0RetryPolicy.TryGetServerDelay(response, Now, out var delay));
+        Assert.Equal(TimeSpan.FromSeconds(3), delay);
+    }
+
     [Fact]
     public void Delay_ResetInThePast_IsZero()
     {

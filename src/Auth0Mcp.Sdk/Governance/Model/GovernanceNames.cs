@@ -68,7 +68,8 @@ internal static class GovernanceNames
             }
         }
 
-        if (TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
+        // hh:mm[:ss] (or d.hh:mm:ss): TimeSpan reads a bare number as days, so "30" would have meant a month.
+        if (t.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
         {
             return span <= MaxDuration ? span : throw TooLong(text);
         }
@@ -101,7 +102,10 @@ internal static class GovernanceNames
 
     private static TimeSpan Positive(TimeSpan span, string text) => span > TimeSpan.Zero ? span : throw Invalid(text);
 
-    private static GovernanceException Invalid(string text) => new($"invalid duration '{text}' (e.g. 90s, 30m, 2h, 1d; at most {MaxDurationText})");
+    private static GovernanceException Invalid(string text) =>
+        new(text.Trim().All(char.IsAsciiDigit) && text.Trim().Length > 0
+            ? $"invalid duration '{text}': add a unit ({text.Trim()}s, {text.Trim()}m, {text.Trim()}h or {text.Trim()}d; at most {MaxDurationText})"
+            : $"invalid duration '{text}' (e.g. 90s, 30m, 2h, 1d; at most {MaxDurationText})");
 
     private static GovernanceException TooLong(string text) => new($"duration '{text}' is too long: at most {MaxDurationText} ({MaxDurationDays})");
 
