@@ -990,7 +990,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                 Renew(); // the previous hook's timer fired as it was reset
             }
 
-            _source.CancelAfter(timeout);
+            // A hook's own timeout past a timer's limit (about 49.7 days) is as good as none: not an error that
+            // fails every call closed.
+            _source.CancelAfter(timeout > ToolGovernanceOptions.MaxTimer ? Timeout.InfiniteTimeSpan : timeout);
             return _source.Token;
         }
 

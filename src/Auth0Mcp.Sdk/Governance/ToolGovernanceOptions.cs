@@ -51,6 +51,9 @@ public sealed class ToolGovernanceOptions
     /// <summary>How long one hook may run before it counts as failed (the call is then denied). Default 5 s.</summary>
     public TimeSpan HookTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The longest a timer waits (about 49.7 days): a longer timeout or interval cannot be armed.</summary>
+    internal static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <summary>
     /// How often connected sessions are re-checked for changes made elsewhere (other instances, the CLI,
     /// just-in-time expiry), sending <c>notifications/tools/list_changed</c> when a caller's tools changed. Default 15 s.
@@ -84,14 +87,14 @@ public sealed class ToolGovernanceOptions
             errors.Add("ServerName must not be empty");
         }
 
-        if (HookTimeout <= TimeSpan.Zero)
+        if (HookTimeout <= TimeSpan.Zero || HookTimeout > MaxTimer)
         {
-            errors.Add("HookTimeout must be positive");
+            errors.Add($"HookTimeout must be positive and at most about 49.7 days, a timer's limit (is {HookTimeout})");
         }
 
-        if (RefreshInterval <= TimeSpan.Zero)
+        if (RefreshInterval <= TimeSpan.Zero || RefreshInterval > MaxTimer)
         {
-            errors.Add("RefreshInterval must be positive");
+            errors.Add($"RefreshInterval must be positive and at most about 49.7 days, a timer's limit (is {RefreshInterval})");
         }
 
         foreach (var (name, cap) in PagingCaps)

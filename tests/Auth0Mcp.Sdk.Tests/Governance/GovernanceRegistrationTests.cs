@@ -100,6 +100,26 @@ public sealed class GovernanceRegistrationTests
         Assert.False(File.Exists(missing), "the start made a new key file for a chain sealed with another key");
     }
 
+    [Theory]
+    [InlineData(60, 1)]
+    [InlineData(1, 60)]
+    public void WithToolGovernance_ATimeoutPastATimersLimit_FailsValidationNamingIt(int hookDays, int refreshDays)
+    {
+        // Before: 60 days passed, then arming the timer threw and every call failed closed as "hook failed".
+        var services = new ServiceCollection();
+        services.AddMcpServer().WithToolGovernance(o =>
+        {
+            o.HookTimeout = TimeSpan.FromDays(hookDays);
+            o.RefreshInterval = TimeSpan.FromDays(refreshDays);
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ToolGovernanceOptions>>().Value);
+
+        Assert.Contains(hookDays > 49 ? "HookTimeout must be positive and at most about 49.7 days" : "RefreshInterval must be positive and at most about 49.7 days", error.Message, StringComparison.Ordinal);
+        Assert.Single(error.Failures);
+    }
+
     [Fact]
     public void WithToolGovernance_InvalidOptions_FailValidation()
     {
