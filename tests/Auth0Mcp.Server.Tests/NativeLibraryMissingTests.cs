@@ -23,6 +23,8 @@ public sealed class NativeLibraryMissingTests
         {
             var alone = Path.Combine(work, "auth0-mcp");
             File.Copy(Repo.NativeServer!, alone); // keeps the mode: executable
+            // A store file there, so that a command that only reads (audit verify) opens it rather than saying it is missing.
+            await File.WriteAllBytesAsync(Path.Combine(work, "governance.db"), []);
             var env = new Dictionary<string, string?>
             {
                 ["AUTH0_MCP_STORE"] = Path.Combine(work, "governance.db"),
