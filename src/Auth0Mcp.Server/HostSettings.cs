@@ -78,7 +78,8 @@ internal sealed class HostSettings : IValidatableObject
 
         if (AdminEnabled && !Http.AdminConsole.Available)
         {
-            yield return new(Http.AdminConsole.Missing);
+            // `auth0-mcp admin` is the console itself: turning it off is no advice there.
+            yield return new(AdminOnly ? Http.AdminConsole.MissingForAdminCommand : Http.AdminConsole.Missing);
         }
         else if (AdminEnabled)
         {

@@ -45,3 +45,31 @@ public sealed class NativeLibraryMissingTests
         }
     }
 }
+/// <summary>
+/// The Native AOT build leaves the admin console out: <c>auth0-mcp admin</c>, the console alone, says to run it from the
+/// JIT build, not to turn the console off (which is no advice for that command). Category NativeAot.
+/// </summary>
+[Trait("Category", "NativeAot")]
+public sealed class NativeAotAdminTests
+{
+    [Fact]
+    public async Task AdminCommand_OnTheNativeBuild_SaysToRunItFromTheJitBuild()
+    {
+        Assert.True(Repo.NativeServer is not null, "a Native AOT test: set AUTH0_MCP_TEST_SERVER to the executable (build/test.sh does)");
+        var work = Directory.CreateTempSubdirectory("native-admin-").FullName;
+        try
+        {
+            var env = new Dictionary<string, string?> { ["AUTH0_MCP_STORE"] = Path.Combine(work, "governance.db"), ["AUTH0_TOKEN"] = "test-token" };
+
+            var (code, stdout, stderr) = await Processes.RunAsync(Repo.NativeServer!, ["admin", "--http", "http://127.0.0.1:0"], env, TimeSpan.FromMinutes(1), input: "");
+
+            Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
+            Assert.Contains("run `auth0-mcp admin` from the JIT build", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("AUTH0_MCP_ADMIN=off", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}

@@ -13,6 +13,9 @@ internal static class AdminConsole
     /// <summary>What a Native AOT build says when the console is asked for.</summary>
     public const string Missing = "the admin console is not part of this Native AOT build of auth0-mcp (Razor Pages does not support Native AOT); run the JIT build (the auth0-mcp .NET tool, or dotnet auth0-mcp.dll) for /admin, or set AUTH0_MCP_ADMIN=off";
 
+    /// <summary>What a Native AOT build says to <c>auth0-mcp admin</c>, the console alone.</summary>
+    public const string MissingForAdminCommand = "the admin console is not part of this Native AOT build of auth0-mcp (Razor Pages does not support Native AOT): run `auth0-mcp admin` from the JIT build (the auth0-mcp .NET tool, or dotnet auth0-mcp.dll) against the same store";
+
 #if ADMIN_CONSOLE
     /// <summary>Whether this build contains the admin console.</summary>
     public const bool Available = true;
