@@ -47,7 +47,7 @@ internal static class HttpRequestGuard
                     // The caller's place (CallerConcurrency): taken before a large or chunked body is read, so a request
                     // over the limit holds none of it; a small one is read first, and takes a place only if it is a
                     // request (the client's answer to an elicitation must not wait behind the calls that wait for it).
-                    var places = context.RequestServices.GetService<CallerConcurrency>();
+                    var places = context.RequestServices?.GetService<CallerConcurrency>();
                     if (places is not null && context.Request.ContentLength is not (> 0 and <= CallerConcurrency.ReadFirstBytes)
                         && (place = await places.EnterAsync(context).ConfigureAwait(false)) is null)
                     {
