@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Auth0Mcp.Server.Tests.Infrastructure;
@@ -35,16 +36,23 @@ public sealed class CallerConcurrencyTests : IDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
 
         // Six POSTs of Alice's whose bodies stop halfway until released: two are read (running), two wait, two are refused.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var alices = Enumerable.Range(0, 6).Select(_ => http.SendAsync(Post(server.Url, AliceKey, new HeldContent(Initialize, release.Task)))).ToList();
-        var refused = new List<HttpResponseMessage>();
-        var pending = new List<Task<HttpResponseMessage>>(alices);
+        // Raw connections: an HTTP client reads no answer while it is still sending a body, so a refusal that comes
+        // while a body is held could sit unread (HttpClient with Expect: 100-continue made that a race).
+        var alices = new List<HeldPost>();
+        for (var i = 0; i < 6; i++)
+        {
+            alices.Add(await HeldPost.StartAsync(server.Url, AliceKey, Initialize));
+        }
+
+        var refused = new List<HeldPost>();
+        var pending = new List<HeldPost>(alices);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (refused.Count < 2)
         {
-            var done = await Task.WhenAny(pending).WaitAsync(deadline.Token);
-            pending.Remove(done);
-            refused.Add(await done);
+            var done = await Task.WhenAny(pending.Select(p => p.Answer)).WaitAsync(deadline.Token);
+            var post = pending.Single(p => p.Answer == done);
+            pending.Remove(post);
+            refused.Add(post);
         }
 
         // Bob is not held up by Alice's requests.
@@ -53,29 +61,33 @@ public sealed class CallerConcurrencyTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, bob.StatusCode);
         }
 
-        Assert.All(pending, p => Assert.False(p.IsCompleted));
-        foreach (var response in refused)
+        Assert.All(pending, p => Assert.False(p.Answer.IsCompleted));
+        foreach (var post in refused)
         {
-            using (response)
-            {
-                Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-                Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
-                using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                var message = answer.RootElement.GetProperty("error").GetProperty("message").GetString()!;
-                Assert.Equal(JsonValueKind.Null, answer.RootElement.GetProperty("id").ValueKind);
-                Assert.Contains("2 requests running and 2 waiting", message, StringComparison.Ordinal);
-                Assert.Contains("Server:MaxConcurrentRequestsPerCaller (AUTH0_MCP_CALLER_CONCURRENCY)", message, StringComparison.Ordinal);
-            }
+            var (status, headers, body) = await post.Answer;
+            Assert.Equal(429, status);
+            Assert.Equal("1", headers["retry-after"]);
+            using var answer = JsonDocument.Parse(body);
+            var message = answer.RootElement.GetProperty("error").GetProperty("message").GetString()!;
+            Assert.Equal(JsonValueKind.Null, answer.RootElement.GetProperty("id").ValueKind);
+            Assert.Contains("2 requests running and 2 waiting", message, StringComparison.Ordinal);
+            Assert.Contains("Server:MaxConcurrentRequestsPerCaller (AUTH0_MCP_CALLER_CONCURRENCY)", message, StringComparison.Ordinal);
         }
 
         // Once the bodies arrive, the running and the waiting ones are all served.
-        release.SetResult();
-        foreach (var response in await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(60)))
+        foreach (var post in pending)
         {
-            using (response)
-            {
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            }
+            await post.ReleaseAsync();
+        }
+
+        foreach (var (status, _, _) in await Task.WhenAll(pending.Select(p => p.Answer)).WaitAsync(TimeSpan.FromSeconds(60)))
+        {
+            Assert.Equal(200, status);
+        }
+
+        foreach (var post in alices)
+        {
+            post.Dispose();
         }
 
         var records = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -115,12 +127,14 @@ public sealed class CallerConcurrencyTests : IDisposable
         }
 
         // One running and one waiting (bodies held), the third refused: the caller's places are full.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = Enumerable.Range(0, 3).Select(_ => http.SendAsync(Post(server.Url, AliceKey, new HeldContent(Initialize, release.Task)))).ToList();
-        using (var refused = await (await Task.WhenAny(held).WaitAsync(TimeSpan.FromSeconds(60))))
+        var held = new List<HeldPost>();
+        for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            held.Add(await HeldPost.StartAsync(server.Url, AliceKey, Initialize));
         }
+
+        var first = await Task.WhenAny(held.Select(h => h.Answer)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(429, (await first).Status);
 
         foreach (var message in new[]
         {
@@ -135,9 +149,14 @@ public sealed class CallerConcurrencyTests : IDisposable
             Assert.True(answered.IsSuccessStatusCode, $"{answered.StatusCode}: {await answered.Content.ReadAsStringAsync()}");
         }
 
-        Assert.Equal(2, held.Count(h => !h.IsCompleted));
-        release.SetResult();
-        await Task.WhenAll(held).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, held.Count(h => !h.Answer.IsCompleted));
+        foreach (var post in held.Where(h => !h.Answer.IsCompleted))
+        {
+            await post.ReleaseAsync();
+        }
+
+        await Task.WhenAll(held.Select(h => h.Answer)).WaitAsync(TimeSpan.FromSeconds(60));
+        held.ForEach(h => h.Dispose());
     }
 
     private static HttpRequestMessage Post(Uri url, string key, HttpContent content)
@@ -145,37 +164,106 @@ public sealed class CallerConcurrencyTests : IDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         request.Headers.Accept.ParseAdd("application/json, text/event-stream");
         request.Headers.Add("X-API-Key", key);
-        // The client reads the answer while its body is still being sent (a refusal comes before the body is read).
-        request.Headers.ExpectContinue = true;
         return request;
     }
 
-    /// <summary>A body sent chunked: its first half at once, the rest once the release completes.</summary>
-    private sealed class HeldContent : HttpContent
+    /// <summary>
+    /// A POST on a raw connection whose chunked body stops halfway until <see cref="ReleaseAsync"/>; its answer (status,
+    /// headers, and a body with a length or in chunks; a stream's body is not read) is read as soon as it comes.
+    /// </summary>
+    private sealed class HeldPost : IDisposable
     {
-        private readonly byte[] _bytes;
-        private readonly Task _release;
+        private readonly TcpClient _tcp;
+        private readonly NetworkStream _stream;
+        private readonly byte[] _rest;
 
-        public HeldContent(string body, Task release)
+        private HeldPost(TcpClient tcp, byte[] rest)
         {
-            _bytes = Encoding.UTF8.GetBytes(body);
-            _release = release;
-            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            _tcp = tcp;
+            _stream = tcp.GetStream();
+            _rest = rest;
+            Answer = ReadAnswerAsync(_stream);
         }
 
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        public Task<(int Status, Dictionary<string, string> Headers, string Body)> Answer { get; }
+
+        public static async Task<HeldPost> StartAsync(Uri url, string key, string body)
         {
-            var half = _bytes.Length / 2;
-            await stream.WriteAsync(_bytes.AsMemory(0, half));
+            var bytes = Encoding.UTF8.GetBytes(body);
+            var half = bytes.Length / 2;
+            var tcp = new TcpClient();
+            await tcp.ConnectAsync(url.Host, url.Port);
+            var head = $"POST {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nX-API-Key: {key}\r\nContent-Type: application/json\r\n" +
+                $"Accept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{half:x}\r\n";
+            var stream = tcp.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+            await stream.WriteAsync(bytes.AsMemory(0, half));
+            await stream.WriteAsync("\r\n"u8.ToArray());
             await stream.FlushAsync();
-            await _release;
-            await stream.WriteAsync(_bytes.AsMemory(half));
+            return new HeldPost(tcp, bytes[half..]);
         }
 
-        protected override bool TryComputeLength(out long length)
+        public async Task ReleaseAsync()
         {
-            length = 0;
-            return false;
+            await _stream.WriteAsync(Encoding.ASCII.GetBytes($"{_rest.Length:x}\r\n"));
+            await _stream.WriteAsync(_rest);
+            await _stream.WriteAsync("\r\n0\r\n\r\n"u8.ToArray());
+            await _stream.FlushAsync();
+        }
+
+        public void Dispose() => _tcp.Dispose();
+
+        private static async Task<(int, Dictionary<string, string>, string)> ReadAnswerAsync(NetworkStream stream)
+        {
+            var status = await LineAsync(stream);
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            for (var line = await LineAsync(stream); line.Length > 0; line = await LineAsync(stream))
+            {
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            }
+
+            var code = int.Parse(status.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            var body = new StringBuilder();
+            if (headers.TryGetValue("content-length", out var length))
+            {
+                body.Append(Encoding.UTF8.GetString(await BytesAsync(stream, int.Parse(length, System.Globalization.CultureInfo.InvariantCulture))));
+            }
+            else if (headers.TryGetValue("transfer-encoding", out var encoding) && encoding == "chunked"
+                && !(headers.TryGetValue("content-type", out var type) && type.StartsWith("text/event-stream", StringComparison.Ordinal)))
+            {
+                for (var size = Convert.ToInt32(await LineAsync(stream), 16); size > 0; size = Convert.ToInt32(await LineAsync(stream), 16))
+                {
+                    body.Append(Encoding.UTF8.GetString(await BytesAsync(stream, size)));
+                    await LineAsync(stream);
+                }
+            }
+
+            return (code, headers, body.ToString());
+        }
+
+        private static async Task<string> LineAsync(NetworkStream stream)
+        {
+            var line = new List<byte>();
+            var one = new byte[1];
+            while (await stream.ReadAsync(one) == 1)
+            {
+                if (one[0] == '\n')
+                {
+                    return Encoding.ASCII.GetString([.. line]).TrimEnd('\r');
+                }
+
+                line.Add(one[0]);
+            }
+
+            throw new EndOfStreamException("the connection closed mid-answer");
+        }
+
+        private static async Task<byte[]> BytesAsync(NetworkStream stream, int count)
+        {
+            var bytes = new byte[count];
+            await stream.ReadExactlyAsync(bytes);
+            return bytes;
         }
     }
 }
