@@ -100,7 +100,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         var cached = Volatile.Read(ref _cached);
         if (cached is not null && cached.CredentialVersion == credential.Version && !cached.IsExpired(now))
         {
-            if (now >= RenewAt(cached) && now.UtcTicks >= Volatile.Read(ref _backgroundRetryAfterTicks))
+            if (now >= RenewAt(cached) && !Within(now, new DateTimeOffset(Volatile.Read(ref _backgroundRetryAfterTicks), TimeSpan.Zero), BackgroundRetryDelay))
             {
                 // Still valid: renew in the background and answer with the current token at once.
                 _ = StartRenewal(credential);
@@ -111,7 +111,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
 
         lock (_gate)
         {
-            if (_failure is { } failure && failure.Version == credential.Version && now < failure.Until && _renewal is null)
+            if (_failure is { } failure && failure.Version == credential.Version && Within(now, failure.Until, FailureMemory) && _renewal is null)
             {
                 throw new Auth0CredentialException(failure.Message);
             }
@@ -176,7 +176,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
                 _rejected = (credential.Version, now + RejectedBackoff);
             }
 
-            if (_rejected is { } backoff && backoff.Version == credential.Version && now < backoff.Until)
+            if (_rejected is { } backoff && backoff.Version == credential.Version && Within(now, backoff.Until, RejectedBackoff))
             {
                 return null;
             }
@@ -509,6 +509,13 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
     /// null when a bearer header can carry it (<see cref="IsBearerToken"/>, after the trim the credential snapshot
     /// applies) or it is unset. Never quotes the token: the message may be shown, logged or sent.
     /// </summary>
+    /// <summary>
+    /// Whether a short window that ends at <paramref name="until"/> (set to now plus <paramref name="length"/>) is still
+    /// open. A window that ends further off than its length means the wall clock stepped back since it was set (an NTP
+    /// step, a resumed VM): it is over, rather than stretched by the size of the step (an hour of refused calls).
+    /// </summary>
+    private static bool Within(DateTimeOffset now, DateTimeOffset until, TimeSpan length) => now < until && until - now <= length;
+
     internal static string? TokenShapeProblem(string? token)
     {
         if (!Auth0CredentialSnapshot.IsSet(token))

@@ -368,4 +368,24 @@ public sealed class TokenRenewalFailureTests
         var auth = h.Server.ApiRequests.Select(r => r.Authorization).ToArray();
         Assert.Equal(auth[0], auth[1]);
     }
+
+    [Fact]
+    public async Task AFailureRemembered_WhenTheWallClockStepsBack_IsNotStretchedByTheStep()
+    {
+        // Before: a failure remembered for 2 s, then the clock stepped back an hour (an NTP step, a resumed VM): every
+        // call failed with the remembered error for that hour, and the token endpoint was not asked again.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await Harness.ClientCredentialsAsync(time: time);
+        h.Server.Token = (ctx, _) => ScriptedAuth0Server.Json(ctx, 503, "{}");
+        var first = await h.CallAsync(TestTool.Get());
+        Assert.True(first.IsError == true, first.Text());
+
+        h.IssueTokens(expiresIn: 3600);
+        time.AdjustTime(time.GetUtcNow() - TimeSpan.FromHours(1));
+        time.Advance(TimeSpan.FromMinutes(10));
+        var later = await h.CallAsync(TestTool.Get());
+
+        Assert.True(later.IsError != true, later.Text());
+        Assert.Equal(1, h.Server.ApiCount);
+    }
 }
