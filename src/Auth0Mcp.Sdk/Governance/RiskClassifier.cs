@@ -9,8 +9,8 @@ namespace Auth0Mcp.Sdk.Governance;
 /// </summary>
 /// <remarks>
 /// Dangerous: deleting a whole entity (a user, client, connection, ...), and any write touching secrets,
-/// credentials, keys, tokens, tenant settings, attack protection, MFA, email providers, log streams or bulk
-/// user jobs. Sensitive: any other delete, any read of those subjects, and reads or writes of users, logs,
+/// credentials, keys, tokens, tenant settings, attack protection, MFA, email providers, log streams, bulk
+/// user jobs, or deploying or rolling back the code that runs at every login (Actions). Sensitive: any other delete, any read of those subjects, and reads or writes of users, logs,
 /// sessions and grants (personal data). Everything else: none.
 /// </remarks>
 internal static class RiskClassifier
@@ -21,7 +21,7 @@ internal static class RiskClassifier
         "secret", "credential", "key", "rotate", "rekey", "token", "signing", "encryption",
         "tenants/settings", "tenant_settings", "attack-protection", "attack_protection", "guardian", "mfa",
         "emails/provider", "email_provider", "log-streams", "log_streams", "users-imports", "users-exports",
-        "custom-domains", "custom_domains", "prompts", "branding/templates",
+        "custom-domains", "custom_domains", "prompts", "branding/templates", "deploy", "rollback",
     ];
 
     // Subjects whose data is sensitive to read: secrets and keys, or personal data.

@@ -62,6 +62,9 @@ public sealed class ToolGovernanceDecisionTests
     [InlineData("auth0_tenants_settings_update", "PATCH", "/tenants/settings", "update:tenant_settings", ToolRisk.Dangerous)]
     [InlineData("auth0_keys_signing_list", "GET", "/keys/signing", "read:signing_keys", ToolRisk.Sensitive)]
     [InlineData("auth0_users_list", "GET", "/users", "read:users", ToolRisk.Sensitive)]
+    [InlineData("auth0_actions_deploy", "POST", "/actions/actions/{id}/deploy", "create:actions", ToolRisk.Dangerous)] // the code at every login
+    [InlineData("auth0_actions_modules_rollback", "POST", "/actions/modules/{id}/rollback", "update:actions_modules", ToolRisk.Dangerous)]
+    [InlineData("auth0_actions_create", "POST", "/actions/actions", "create:actions", ToolRisk.None)]
     [InlineData("auth0_roles_create", "POST", "/roles", "create:roles", ToolRisk.None)]
     [InlineData("auth0_stats_daily", "GET", "/stats/daily", "read:stats", ToolRisk.None)]
     [InlineData("auth0_branding_get", "GET", "/branding", "read:branding", ToolRisk.None)]
