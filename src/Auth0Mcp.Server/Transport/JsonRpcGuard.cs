@@ -110,8 +110,10 @@ internal static class JsonRpcGuard
         {
             kind = header switch
             {
-                { Method: "notifications/cancelled" } => JsonRpcKind.Cancellation,
+                // A message with an id is a request, whatever its method: the server answers it (a "cancellation" with
+                // an id is answered -32601 and cancels nothing, so it must not free the place of the call it names).
                 { Method: not null, Id: not null } => JsonRpcKind.Request,
+                { Method: "notifications/cancelled" } => JsonRpcKind.Cancellation,
                 _ => JsonRpcKind.Other,
             };
             idKey = kind switch

@@ -233,6 +233,30 @@ public sealed class StdioGuardTests
     }
 
     [Fact]
+    public async Task Pump_ACancellationWithAnIdOfItsOwn_IsARequestAndFreesNoPlace()
+    {
+        // The server answers a "notifications/cancelled" that has an id (-32601) and cancels nothing. Before, the guard
+        // freed the named call's place anyway: a call plus such a message, over and over, ran any number of calls.
+        var stdin = new System.IO.Pipelines.Pipe();
+        var guard = new StdioGuard(stdin.Reader.AsStream(), new RecordingStream(), Limits, (_, _, _) => Task.CompletedTask, TimeSpan.Zero, maxOwed: 2);
+        var (seen, serving) = Serve(guard);
+        var pump = guard.PumpAsync(CancellationToken.None);
+        const string FakeCancel = """{"jsonrpc":"2.0","id":"c1","method":"notifications/cancelled","params":{"requestId":1}}""";
+
+        await WriteLinesAsync(stdin, Request(1), FakeCancel, Request(2), Marker);
+        await Until(() => Seen(seen).Contains(Marker));
+
+        Assert.Equal([Request(1), FakeCancel, Marker], Seen(seen));
+        Assert.Equal(2, guard.Owed);
+
+        await AnswerAsync(guard, 1);
+        await Until(() => Seen(seen).Contains(Request(2)));
+        stdin.Writer.Complete();
+        await pump.WaitAsync(TimeSpan.FromSeconds(10));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Pump_AnswerToARequestAlreadyCancelled_FreesNoSecondPlace()
     {
         var stdin = new System.IO.Pipelines.Pipe();
