@@ -178,8 +178,15 @@ internal static class Auth0ToolResults
         }
 
         var limit = response.Body.Length;
+        // Through the one redactor, and for a collection of secrets their values masked too, as a whole answer's are;
+        // what the redactor cannot read is not shown.
         var redacted = kept > 0 ? JsonRedactor.Secrets.RedactUtf8(Encoding.UTF8.GetBytes(items), out _) : null;
-        var text = redacted is null ? items : Encoding.UTF8.GetString(redacted);
+        if (redacted is not null && SecretMaps.IsSecretsPath(descriptor))
+        {
+            redacted = SecretMaps.MaskValues(redacted, out _);
+        }
+
+        var text = kept == 0 ? items : redacted is null ? (items.StartsWith('{') ? "{}" : "[]") : Encoding.UTF8.GetString(redacted);
         var paging = descriptor.InputSchema.Contains("\"per_page\"", StringComparison.Ordinal) ? " a smaller per_page (and page for the next ones),"
             : descriptor.InputSchema.Contains("\"take\"", StringComparison.Ordinal) ? " a smaller take (and from for the next ones),"
             : "";

@@ -141,6 +141,23 @@ public sealed class BoundedReadTests
     }
 
     [Fact]
+    public async Task SecretsAnswer_OverTheLimit_ShowsItsFieldsWithTheValuesMasked()
+    {
+        // A map of names to secret values (GET /hooks/{id}/secrets): masked as a whole answer is (review of the day's
+        // diff: the leading fields had come back with the values in clear).
+        await using var h = await Harness.StaticAsync(o => o.MaxResponseBytes = 1024);
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200,
+            "{\"STRIPE_KEY\":\"sk_live_GETLEAK_1\",\"DB\":\"GETLEAK_2\",\"BIG\":\"" + new string('x', 5000) + "\"}");
+        var descriptor = Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors.Single(d => d.Name == "auth0_hooks_secrets_get");
+
+        var result = await h.CallAsync(new Auth0Mcp.Sdk.Tools.Auth0ApiTool(descriptor), """{"id":"h1"}""");
+
+        Assert.DoesNotContain("GETLEAK", result.Text(), StringComparison.Ordinal);
+        Assert.DoesNotContain("GETLEAK", result.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
+        Assert.True(result.StructuredContent!.Value.GetProperty("result").TryGetProperty("STRIPE_KEY", out _));
+    }
+
+    [Fact]
     public async Task ListAnswer_WhoseFirstItemIsOverTheLimit_ShowsTheFieldsBeforeTheList()
     {
         await using var h = await Harness.StaticAsync(o => o.MaxResponseBytes = 1024);
