@@ -14,8 +14,9 @@ namespace Auth0Mcp.Server.Transport;
 /// Only a message that starts work takes a place: a request. A notification (a cancellation) or the client's answer to
 /// the server's own request (an elicitation, with call approval) never waits behind the caller's running calls, which
 /// may be the very calls waiting for that answer. So a small body (<see cref="ReadFirstBytes"/> or less, with a
-/// <c>Content-Length</c>) is read and checked before its place is taken; a larger or chunked one waits for its place
-/// unread, so a request over the limit holds no large body in memory. GETs (a session's event stream) and DELETEs are
+/// <c>Content-Length</c>) is read and checked before its place is taken, as many at once per caller as it has places;
+/// a larger or chunked one, or a small one beyond those, waits for its place unread, so a request over the limit holds
+/// no large body in memory, and slow small bodies at most <see cref="Limit"/> times 16 KiB. GETs (a session's event stream) and DELETEs are
 /// not counted.
 /// </para>
 /// </summary>
@@ -32,6 +33,10 @@ internal sealed class CallerConcurrency : IDisposable
 
     private readonly PartitionedRateLimiter<HttpContext> _places;
 
+    // Small bodies one caller may have being read before they take a place (as many as its places, none waiting):
+    // beyond them, a small body waits for its place unread like a large one, so slow small bodies hold little memory.
+    private readonly PartitionedRateLimiter<HttpContext> _readers;
+
     /// <param name="limit">Requests one caller may have running at once; as many more wait.</param>
     public CallerConcurrency(int limit)
     {
@@ -43,6 +48,27 @@ internal sealed class CallerConcurrency : IDisposable
             QueueLimit = limit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         }));
+        _readers = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetConcurrencyLimiter(PartitionKey(context), _ => new ConcurrencyLimiterOptions
+        {
+            PermitLimit = limit,
+            QueueLimit = 0,
+        }));
+    }
+
+    /// <summary>
+    /// A turn to read a small body before its place is taken (to dispose once it is read), or null when the caller has
+    /// <see cref="Limit"/> such bodies being read already: then this one takes its place first.
+    /// </summary>
+    public RateLimitLease? TryRead(HttpContext context)
+    {
+        var turn = _readers.AttemptAcquire(context);
+        if (turn.IsAcquired)
+        {
+            return turn;
+        }
+
+        turn.Dispose();
+        return null;
     }
 
     /// <summary>The requests one caller may have running at once.</summary>
@@ -81,7 +107,11 @@ internal sealed class CallerConcurrency : IDisposable
         return null;
     }
 
-    public void Dispose() => _places.Dispose();
+    public void Dispose()
+    {
+        _places.Dispose();
+        _readers.Dispose();
+    }
 
     /// <summary>The refusal of a request over the limit: the status, the text and the audit's denial code.</summary>
     internal static JsonRpcRefusal Refusal(int limit) => new(-32000, JsonRpcRefusal.TooManyRequests,

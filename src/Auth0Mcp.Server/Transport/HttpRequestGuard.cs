@@ -48,18 +48,24 @@ internal static class HttpRequestGuard
                     // over the limit holds none of it; a small one is read first, and takes a place only if it is a
                     // request (the client's answer to an elicitation must not wait behind the calls that wait for it).
                     var places = context.RequestServices?.GetService<CallerConcurrency>();
-                    if (places is not null && context.Request.ContentLength is not (> 0 and <= CallerConcurrency.ReadFirstBytes)
-                        && (place = await places.EnterAsync(context).ConfigureAwait(false)) is null)
+                    var reading = places is not null && context.Request.ContentLength is > 0 and <= CallerConcurrency.ReadFirstBytes ? places.TryRead(context) : null;
+                    if (places is not null && reading is null && (place = await places.EnterAsync(context).ConfigureAwait(false)) is null)
                     {
                         return;
                     }
 
-                    if (await ReadBodyAsync(context, limits).ConfigureAwait(false) is not { } message)
+                    (ArraySegment<byte> Body, JsonRpcKind Kind)? message;
+                    using (reading)
+                    {
+                        message = await ReadBodyAsync(context, limits).ConfigureAwait(false);
+                    }
+
+                    if (message is null)
                     {
                         return;
                     }
 
-                    var (read, kind) = message;
+                    var (read, kind) = message.Value;
 
                     if (places is not null && place is null && kind == JsonRpcKind.Request
                         && (place = await places.EnterAsync(context).ConfigureAwait(false)) is null)

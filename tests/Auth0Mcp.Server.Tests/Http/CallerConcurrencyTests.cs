@@ -159,6 +159,57 @@ public sealed class CallerConcurrencyTests : IDisposable
         held.ForEach(h => h.Dispose());
     }
 
+    [Fact]
+    public async Task SmallBodiesSentSlowly_BeyondTheCallersPlaces_AreRefusedUnread()
+    {
+        // A small body is read before its place is taken, but only as many at once per caller as it has places: before
+        // (review of the day's diff), 40 slow 16 KB bodies of one caller were all read into memory, none refused.
+        await using var auth0 = new RecordingHttpServer();
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_TOKEN"] = "test-token-http-1",
+            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
+            ["AUTH0_MCP_STORE"] = _governance.Store,
+            ["AUTH0_MCP_API_KEYS"] = $"{AliceKey}=alice",
+            ["AUTH0_MCP_CALLER_CONCURRENCY"] = "1",
+        };
+        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"));
+        var padded = Initialize.Replace("\"name\":\"t\"", "\"name\":\"" + new string('t', 15000) + "\"", StringComparison.Ordinal);
+
+        var posts = new List<HeldPost>();
+        for (var i = 0; i < 12; i++)
+        {
+            posts.Add(await HeldPost.StartAsync(server.Url, AliceKey, padded, declared: true));
+        }
+
+        // One is read (its turn), one takes the place and one waits for it, unread; the other nine are refused at once.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (posts.Count(p => p.Answer.IsCompleted) < 9)
+        {
+            await Task.WhenAny(posts.Where(p => !p.Answer.IsCompleted).Select(p => p.Answer)).WaitAsync(deadline.Token);
+        }
+
+        var held = posts.Where(p => !p.Answer.IsCompleted).ToList();
+        Assert.Equal(3, held.Count);
+        foreach (var post in posts.Except(held))
+        {
+            Assert.Equal(429, (await post.Answer).Status);
+        }
+
+        // Released, the one that held the place and the one waiting for it are served; the one read first then takes
+        // its place like any request (served, or refused if the place and the wait are taken at that moment).
+        foreach (var post in held)
+        {
+            await post.ReleaseAsync();
+        }
+
+        var statuses = (await Task.WhenAll(held.Select(p => p.Answer)).WaitAsync(TimeSpan.FromSeconds(60))).Select(a => a.Status).ToList();
+        Assert.All(statuses, status => Assert.True(status is 200 or 429, $"HTTP {status}"));
+        Assert.True(statuses.Count(status => status == 200) >= 2, string.Join(", ", statuses));
+
+        posts.ForEach(p => p.Dispose());
+    }
+
     private static HttpRequestMessage Post(Uri url, string key, HttpContent content)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
@@ -187,24 +238,39 @@ public sealed class CallerConcurrencyTests : IDisposable
 
         public Task<(int Status, Dictionary<string, string> Headers, string Body)> Answer { get; }
 
-        public static async Task<HeldPost> StartAsync(Uri url, string key, string body)
+        private bool _declared;
+
+        /// <summary>Sends the headers and half the body: chunked, or with its <c>Content-Length</c> when <paramref name="declared"/>.</summary>
+        public static async Task<HeldPost> StartAsync(Uri url, string key, string body, bool declared = false)
         {
             var bytes = Encoding.UTF8.GetBytes(body);
             var half = bytes.Length / 2;
             var tcp = new TcpClient();
             await tcp.ConnectAsync(url.Host, url.Port);
             var head = $"POST {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nX-API-Key: {key}\r\nContent-Type: application/json\r\n" +
-                $"Accept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{half:x}\r\n";
+                $"Accept: application/json, text/event-stream\r\n" +
+                (declared ? $"Content-Length: {bytes.Length}\r\n\r\n" : $"Transfer-Encoding: chunked\r\n\r\n{half:x}\r\n");
             var stream = tcp.GetStream();
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
             await stream.WriteAsync(bytes.AsMemory(0, half));
-            await stream.WriteAsync("\r\n"u8.ToArray());
+            if (!declared)
+            {
+                await stream.WriteAsync("\r\n"u8.ToArray());
+            }
+
             await stream.FlushAsync();
-            return new HeldPost(tcp, bytes[half..]);
+            return new HeldPost(tcp, bytes[half..]) { _declared = declared };
         }
 
         public async Task ReleaseAsync()
         {
+            if (_declared)
+            {
+                await _stream.WriteAsync(_rest);
+                await _stream.FlushAsync();
+                return;
+            }
+
             await _stream.WriteAsync(Encoding.ASCII.GetBytes($"{_rest.Length:x}\r\n"));
             await _stream.WriteAsync(_rest);
             await _stream.WriteAsync("\r\n0\r\n\r\n"u8.ToArray());
