@@ -150,6 +150,14 @@ internal static partial class GovernanceStores
             }
         }
 
+        // The store's description shows the host: one with '=', a space or a line break in it is a missing ';' that would
+        // show what follows (Host=db Password=…). Several hosts are comma-separated, each a name (and a port).
+        if (builder.Host is { } host && host.Any(c => c == '=' || char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            why = "the value of 'Host' is not a host name (it has '=', a space or a line break in it: is a ';' missing?)";
+            return null;
+        }
+
         try
         {
             // What Npgsql checks of the whole when the store makes its data source (a Host, pool sizes that fit, …);

@@ -50,6 +50,9 @@ public sealed class GovernanceStoreSettingsTests
     [InlineData("Host=x;SecretPw1", "not a valid PostgreSQL connection string (it is not Keyword=value pairs separated by ';'")]
     [InlineData("postgresql://u:SecretPw1@localhost:5999/db", "a postgres:// URL is not accepted: write the PostgreSQL store as a connection string of keywords")]
     [InlineData(" postgres://u:SecretPw1@localhost/db", "a postgres:// URL is not accepted")]
+    [InlineData("Host=db.invalid Password=SecretPw1", "(the value of 'Host' is not a host name")] // a ';' missing: the description showed the host
+    [InlineData("Host=db.invalid,Password=SecretPw1", "(the value of 'Host' is not a host name")]
+    [InlineData("Host=db.invalid\nPassword=SecretPw1", "(the value of 'Host' is not a host name")]
     public void Problem_ConnectionStringThatCannotBeUsed_NamesTheKeywordNeverTheValue(string location, string expected)
     {
         var problem = GovernanceStores.Problem(location);
