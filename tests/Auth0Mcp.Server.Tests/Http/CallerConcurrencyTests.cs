@@ -22,17 +22,9 @@ public sealed class CallerConcurrencyTests : IDisposable
     [Fact]
     public async Task OneCallerOverTheLimit_TheExcessGet429WithRetryAfterAndAreAudited_AnotherCallerIsServed()
     {
+        // Two running and two waiting per caller.
         await using var auth0 = new RecordingHttpServer();
-        var env = new Dictionary<string, string?>
-        {
-            ["AUTH0_TOKEN"] = "test-token-http-1",
-            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
-            ["AUTH0_MCP_STORE"] = _governance.Store,
-            ["AUTH0_MCP_API_KEYS"] = $"{AliceKey}=alice;{BobKey}=bob",
-            // Two running and two waiting per caller.
-            ["AUTH0_MCP_CALLER_CONCURRENCY"] = "2",
-        };
-        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"));
+        await using var server = await StartAsync(auth0, 2);
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
 
         // Six POSTs of Alice's whose bodies stop halfway until released: two are read (running), two wait, two are refused.
@@ -109,15 +101,7 @@ public sealed class CallerConcurrencyTests : IDisposable
         // With call approval, the calls in progress may be the ones waiting for the client's answer to their elicitation:
         // before, that answer (or a cancellation) queued behind them, or was refused 429, and they ended only by timeout.
         await using var auth0 = new RecordingHttpServer();
-        var env = new Dictionary<string, string?>
-        {
-            ["AUTH0_TOKEN"] = "test-token-http-1",
-            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
-            ["AUTH0_MCP_STORE"] = _governance.Store,
-            ["AUTH0_MCP_API_KEYS"] = $"{AliceKey}=alice",
-            ["AUTH0_MCP_CALLER_CONCURRENCY"] = "1",
-        };
-        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"));
+        await using var server = await StartAsync(auth0, 1);
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         string session;
         using (var opened = await http.SendAsync(Post(server.Url, AliceKey, new StringContent(Initialize, Encoding.UTF8, "application/json"))))
@@ -165,15 +149,7 @@ public sealed class CallerConcurrencyTests : IDisposable
         // A small body is read before its place is taken, but only as many at once per caller as it has places: before
         // (review of the day's diff), 40 slow 16 KB bodies of one caller were all read into memory, none refused.
         await using var auth0 = new RecordingHttpServer();
-        var env = new Dictionary<string, string?>
-        {
-            ["AUTH0_TOKEN"] = "test-token-http-1",
-            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
-            ["AUTH0_MCP_STORE"] = _governance.Store,
-            ["AUTH0_MCP_API_KEYS"] = $"{AliceKey}=alice",
-            ["AUTH0_MCP_CALLER_CONCURRENCY"] = "1",
-        };
-        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--http", "http://127.0.0.1:0/mcp"));
+        await using var server = await StartAsync(auth0, 1);
         var padded = Initialize.Replace("\"name\":\"t\"", "\"name\":\"" + new string('t', 15000) + "\"", StringComparison.Ordinal);
 
         var posts = new List<HeldPost>();
@@ -209,6 +185,19 @@ public sealed class CallerConcurrencyTests : IDisposable
 
         posts.ForEach(p => p.Dispose());
     }
+
+    /// <summary>The server over HTTP with Alice's and Bob's keys and <paramref name="limit"/> places per caller.</summary>
+    private Task<InProcessServer> StartAsync(RecordingHttpServer auth0, int limit) => InProcessServer.StartAsync(Settings.Load(
+        new Dictionary<string, string?>
+        {
+            ["AUTH0_TOKEN"] = "test-token-http-1",
+            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
+            ["AUTH0_MCP_STORE"] = _governance.Store,
+            ["AUTH0_MCP_API_KEYS"] = $"{AliceKey}=alice;{BobKey}=bob",
+            ["AUTH0_MCP_CALLER_CONCURRENCY"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
+        "--http",
+        "http://127.0.0.1:0/mcp"));
 
     private static HttpRequestMessage Post(Uri url, string key, HttpContent content)
     {
