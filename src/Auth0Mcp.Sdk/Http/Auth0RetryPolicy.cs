@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using Polly.Timeout;
 
 namespace Auth0Mcp.Sdk.Http;
@@ -55,29 +56,23 @@ internal static class Auth0RetryPolicy
     public static bool TryGetServerDelay(HttpResponseMessage response, DateTimeOffset now, out TimeSpan delay)
     {
         ArgumentNullException.ThrowIfNull(response);
-        if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
-            && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch)
-            && epoch is > 0 and <= MaxUnixSeconds)
-        {
-            var reset = DateTimeOffset.FromUnixTimeSeconds(epoch);
-            delay = reset > now ? reset - now : TimeSpan.Zero;
-            return true;
-        }
-
-        var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
-        {
-            delay = delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-            return true;
-        }
-
-        if (retryAfter?.Date is { } date)
-        {
-            delay = date > now ? date - now : TimeSpan.Zero;
-            return true;
-        }
-
-        delay = default;
-        return false;
+        var wait = ResetAt(response.Headers.TryGetValues("X-RateLimit-Reset", out var reset) ? reset.FirstOrDefault() : null) is { } at
+            ? (at > now ? at - now : TimeSpan.Zero)
+            : RetryAfter(response.Headers.TryGetValues("Retry-After", out var after) ? after.FirstOrDefault() : null, now);
+        delay = wait ?? default;
+        return wait is not null;
     }
+
+    /// <summary>When an <c>X-RateLimit-Reset</c> value (epoch seconds) says the limit resets; null when it is not such a time.</summary>
+    internal static DateTimeOffset? ResetAt(string? header) =>
+        long.TryParse(header, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && epoch is > 0 and <= MaxUnixSeconds
+            ? DateTimeOffset.FromUnixTimeSeconds(epoch)
+            : null;
+
+    /// <summary>The wait a <c>Retry-After</c> value (seconds, or an HTTP date) asks for from <paramref name="now"/>, never negative; null when it is neither.</summary>
+    internal static TimeSpan? RetryAfter(string? header, DateTimeOffset now) =>
+        !RetryConditionHeaderValue.TryParse(header, out var value) ? null
+        : value.Delta is { } delta ? (delta < TimeSpan.Zero ? TimeSpan.Zero : delta)
+        : value.Date is { } date ? (date > now ? date - now : TimeSpan.Zero)
+        : null;
 }

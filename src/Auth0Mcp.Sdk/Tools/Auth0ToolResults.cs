@@ -385,25 +385,18 @@ internal static class Auth0ToolResults
                 break;
             case HttpStatusCode.TooManyRequests:
                 sb.Append(" Rate limit reached");
-                if (response.Headers.TryGetValue("x-ratelimit-reset", out var reset)
-                    && long.TryParse(reset, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && epoch is > 0 and <= Auth0RetryPolicy.MaxUnixSeconds)
+                var now = DateTimeOffset.UtcNow;
+                if (Auth0RetryPolicy.ResetAt(response.Headers.GetValueOrDefault("x-ratelimit-reset")) is { } resets)
                 {
                     // Said as the time left, as well: an agent reads the answer later than it was written.
-                    var resets = DateTimeOffset.FromUnixTimeSeconds(epoch);
-                    var left = resets - DateTimeOffset.UtcNow;
+                    var left = resets - now;
                     sb.Append("; it resets at ").Append(resets.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))
                         .Append(left > TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $" (in {Math.Ceiling(left.TotalSeconds)} s)") : " (already past: call again)");
                 }
-                else if (response.Headers.TryGetValue("retry-after", out var after))
+                else if (Auth0RetryPolicy.RetryAfter(response.Headers.GetValueOrDefault("retry-after"), now) is { } after)
                 {
                     // Seconds, or an HTTP date (said as the seconds left); anything else is not repeated.
-                    var seconds = long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var delta) ? delta
-                        : DateTimeOffset.TryParse(after, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? (long)Math.Max(0, Math.Ceiling((date - DateTimeOffset.UtcNow).TotalSeconds))
-                        : (long?)null;
-                    if (seconds is not null)
-                    {
-                        sb.Append(CultureInfo.InvariantCulture, $"; retry after {seconds} s");
-                    }
+                    sb.Append(CultureInfo.InvariantCulture, $"; retry after {Math.Ceiling(after.TotalSeconds)} s");
                 }
 
                 // Why the retries stopped: a wait that would end past the call's budget, or the most retries allowed.
