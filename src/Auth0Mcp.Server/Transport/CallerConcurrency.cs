@@ -42,18 +42,18 @@ internal sealed class CallerConcurrency : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         Limit = limit;
-        _places = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetConcurrencyLimiter(PartitionKey(context), _ => new ConcurrencyLimiterOptions
+        _places = PerCaller(limit, queue: limit);
+        _readers = PerCaller(limit, queue: 0);
+    }
+
+    // One concurrency limiter per caller: limit at once, queue more waiting their turn (oldest first).
+    private static PartitionedRateLimiter<HttpContext> PerCaller(int limit, int queue) =>
+        PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetConcurrencyLimiter(PartitionKey(context), _ => new ConcurrencyLimiterOptions
         {
             PermitLimit = limit,
-            QueueLimit = limit,
+            QueueLimit = queue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         }));
-        _readers = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetConcurrencyLimiter(PartitionKey(context), _ => new ConcurrencyLimiterOptions
-        {
-            PermitLimit = limit,
-            QueueLimit = 0,
-        }));
-    }
 
     /// <summary>
     /// A turn to read a small body before its place is taken (to dispose once it is read), or null when the caller has
@@ -119,8 +119,21 @@ internal sealed class CallerConcurrency : IDisposable
             $"Request refused: this caller already has {limit} requests running and {limit} waiting, the most Server:MaxConcurrentRequestsPerCaller (AUTH0_MCP_CALLER_CONCURRENCY) allows; nothing was run. Retry once some have been answered."),
         "null", null, null);
 
-    // Each caller's own limiter, by the subject governance sees; callers it cannot name share one.
-    private static string PartitionKey(HttpContext context) => "caller:" + (HttpRequestGuard.Caller(context)?.User ?? "");
+    // Each caller's own limiter, by the subject governance sees; callers it cannot name share one. Resolved once per
+    // request: both limiters and each of their calls ask for it.
+    private static string PartitionKey(HttpContext context)
+    {
+        if (context.Items.TryGetValue(KeyItem, out var known) && known is string key)
+        {
+            return key;
+        }
+
+        key = "caller:" + (HttpRequestGuard.Caller(context)?.User ?? "");
+        context.Items[KeyItem] = key;
+        return key;
+    }
+
+    private static readonly object KeyItem = new();
 
     private async ValueTask RefuseAsync(HttpContext context)
     {
