@@ -102,10 +102,13 @@ internal static class GovernanceNames
 
     private static TimeSpan Positive(TimeSpan span, string text) => span > TimeSpan.Zero ? span : throw Invalid(text);
 
-    private static GovernanceException Invalid(string text) =>
-        new(text.Trim().All(char.IsAsciiDigit) && text.Trim().Length > 0
-            ? $"invalid duration '{text}': add a unit ({text.Trim()}s, {text.Trim()}m, {text.Trim()}h or {text.Trim()}d; at most {MaxDurationText})"
+    private static GovernanceException Invalid(string text)
+    {
+        var n = text.Trim();
+        return new(n.Length > 0 && n.All(char.IsAsciiDigit)
+            ? $"invalid duration '{text}': add a unit ({n}s, {n}m, {n}h or {n}d; at most {MaxDurationText})"
             : $"invalid duration '{text}' (e.g. 90s, 30m, 2h, 1d; at most {MaxDurationText})");
+    }
 
     private static GovernanceException TooLong(string text) => new($"duration '{text}' is too long: at most {MaxDurationText} ({MaxDurationDays})");
 
