@@ -64,7 +64,9 @@ internal static class Limits
 
     /// <summary>
     /// Checks a value bound for an HTTP header (e.g. <c>auth0-custom-domain</c>): control characters (NUL, CR, LF,
-    /// DEL, C1 such as U+0085) and characters outside Latin-1 are refused. Returns why, or null.
+    /// DEL, C1 such as U+0085) and every character outside ASCII are refused (the HTTP handler cannot send them), and so
+    /// are spaces or tabs around the value: every HTTP parser strips them (RFC 9110 §5.5), so Auth0 would act on a value
+    /// that a policy, an approval and the audit did not see. Returns why, or null.
     /// </summary>
     public static string? CheckHeaderValue(string name, string? value)
     {
@@ -77,14 +79,18 @@ internal static class Limits
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c < 0x20 && c != '\t' || (c >= 0x7f && c <= 0x9f) || c > 0xff)
+            if (c < 0x20 && c != '\t' || c >= 0x7f)
             {
                 return string.Create(CultureInfo.InvariantCulture,
                     $"header '{name}' may not contain the character U+{(int)c:X4} (position {i}); nothing was sent");
             }
         }
 
-        return null;
+        return value.Length > 0 && (IsHeaderSpace(value[0]) || IsHeaderSpace(value[^1]))
+            ? $"header '{name}' may not start or end with a space or a tab (Auth0 would read the value without them); nothing was sent"
+            : null;
+
+        static bool IsHeaderSpace(char c) => c is ' ' or '\t';
     }
 
     /// <summary>

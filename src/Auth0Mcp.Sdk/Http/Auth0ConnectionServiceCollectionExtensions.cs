@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -63,7 +64,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.MaxResponseContentBufferSize = Auth0TokenProvider.MaxTokenResponseBytes;
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .ConfigurePrimaryHttpMessageHandler(NewPrimaryHandler)
             .RemoveAllLoggers();
         services.AddHttpClient(HttpClientName, (sp, client) =>
             {
@@ -73,7 +74,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
             })
             // A redirect is Auth0's answer, not a hop to take: the tool returns the status and Location, and nothing
             // follows it off the API host.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .ConfigurePrimaryHttpMessageHandler(NewPrimaryHandler)
             .RemoveAllLoggers()
             .AddHttpMessageHandler<Auth0TelemetryHandler>()
             .AddResilienceHandler(Auth0Resilience.PipelineName, Auth0Resilience.Configure);
@@ -82,6 +83,15 @@ public static class Auth0ConnectionServiceCollectionExtensions
             .AddHttpMessageHandler<Auth0RequestBodyHandler>();
         return services;
     }
+
+    // A redirect is not followed (see above). And no trace context goes out: over Streamable HTTP the current activity is
+    // the caller's (its traceparent, tracestate and baggage, which are the caller's own text), and Auth0 is across a
+    // trust boundary. The server's own activity and metrics (Auth0TelemetryHandler) are kept.
+    private static SocketsHttpHandler NewPrimaryHandler() => new()
+    {
+        AllowAutoRedirect = false,
+        ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
+    };
 }
 
 /// <summary>

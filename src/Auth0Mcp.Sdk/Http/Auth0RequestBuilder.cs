@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -119,6 +120,27 @@ internal static class Auth0RequestBuilder
         return request;
     }
 
+    // A part's name is written quoted in its Content-Disposition header: a quote or a backslash would end or escape the
+    // quoted string (RFC 9110 §5.6.4), and control or non-ASCII characters are what .NET refuses to write, or throws on
+    // while sending. A schema with additionalProperties lets the caller choose the names, so they are checked here.
+    private static string? PartNameProblem(string name)
+    {
+        if (name.Length == 0)
+        {
+            return "is empty";
+        }
+
+        foreach (var c in name)
+        {
+            if (c is '"' or '\\' || c < 0x20 || c >= 0x7f)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"may not contain the character U+{(int)c:X4}");
+            }
+        }
+
+        return null;
+    }
+
     private static HttpContent Content(Auth0RequestPlan plan, JsonElement body)
     {
         // The spec's media type may carry parameters ("application/json; charset=utf-8", "…; version=2"): they are
@@ -139,6 +161,11 @@ internal static class Auth0RequestBuilder
             var multipart = new MultipartFormDataContent("auth0mcp-" + Guid.NewGuid().ToString("N"));
             foreach (var part in Properties(body))
             {
+                if (PartNameProblem(part.Name) is { } problem)
+                {
+                    throw new Auth0HttpException(Auth0FailureKind.RefusedHeader, $"The request was not sent: the multipart part name '{Governance.TerminalText.Escape(part.Name)}' {problem}.", 0);
+                }
+
                 if (plan.FileParts.Contains(part.Name, StringComparer.Ordinal))
                 {
                     var file = new ByteArrayContent(Encoding.UTF8.GetBytes(Scalar(part.Value)));

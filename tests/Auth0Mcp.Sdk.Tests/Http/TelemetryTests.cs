@@ -85,4 +85,30 @@ public sealed class TelemetryTests
         Assert.InRange(duration.Value, 0, 10);
         Assert.All(measurements.SelectMany(m => m.Tags.Values), v => Assert.DoesNotContain("needle-query-value", Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Call_UnderACallersTraceContext_SendsNoTraceOrBaggageHeadersToAuth0()
+    {
+        // As ASP.NET Core does for a Streamable HTTP request: the caller's traceparent, tracestate and baggage become the
+        // current activity. They are the caller's text and trace id, and Auth0 is across a trust boundary.
+        using var incoming = new Activity("incoming")
+            .SetParentId("00-0af7651916cd43dd8448eb211c80319c-e7c3bf6e738d3124-01")
+            .AddBaggage("evil", "INJECTED-BAGGAGE");
+        incoming.TraceStateString = "evil=INJECTED-TRACESTATE";
+        incoming.Start();
+        await using var h = await Harness.StaticAsync();
+        var tool = new Auth0Mcp.Sdk.Tools.Auth0ApiTool(TestTool.Describe("auth0_trace_probe", "GET", "/users"));
+
+        var result = await h.CallAsync(tool, "{}");
+
+        Assert.True(result.IsError != true, result.Text());
+        var sent = Assert.Single(h.Server.ApiRequests);
+        foreach (var header in new[] { "traceparent", "tracestate", "baggage", "Correlation-Context", "Request-Id" })
+        {
+            Assert.False(sent.Headers.ContainsKey(header), $"{header}: {sent.Headers.GetValueOrDefault(header)}");
+        }
+
+        Assert.DoesNotContain("INJECTED", string.Join('\n', sent.Headers.Values), StringComparison.Ordinal);
+        Assert.DoesNotContain("0af7651916cd43dd8448eb211c80319c", string.Join('\n', sent.Headers.Values), StringComparison.Ordinal);
+    }
 }

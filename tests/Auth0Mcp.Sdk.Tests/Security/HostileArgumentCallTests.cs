@@ -28,7 +28,7 @@ public sealed class HostileArgumentCallTests : IAsyncLifetime
         _auth0 = await ScriptedAuth0Server.StartAsync();
         _auth0.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 201, "{}");
         _governance = await GovernanceHarness.StartWithToolsAsync(
-            [TestTool.Post(), TestTool.Delete(), new Auth0ApiTool(WithHeader("auth0_users_import", "POST", "auth0-custom-domain")), new Auth0ApiTool(WithSecretArgument())],
+            [TestTool.Post(), TestTool.Delete(), new Auth0ApiTool(WithHeader("auth0_users_import", "POST", "auth0-custom-domain")), new Auth0ApiTool(WithSecretArgument()), new Auth0ApiTool(Multipart())],
             services: s => s.AddAuth0Connection(o =>
             {
                 o.Domain = "tenant.example";
@@ -36,7 +36,7 @@ public sealed class HostileArgumentCallTests : IAsyncLifetime
                 o.Token = Harness.StaticToken;
                 o.MaxRetryAttempts = 0;
             }));
-        await _governance.AllowAsync(["mallory"], "auth0_users_create", "auth0_users_delete", "auth0_users_import", "auth0_users_password");
+        await _governance.AllowAsync(["mallory"], "auth0_users_create", "auth0_users_delete", "auth0_users_import", "auth0_users_password", "auth0_jobs_users_imports_create");
         _client = await _governance.ConnectAsync(GovernanceHarness.User("mallory"));
     }
 
@@ -69,6 +69,9 @@ public sealed class HostileArgumentCallTests : IAsyncLifetime
     [InlineData("login.example.com\0evil")]
     [InlineData("login.example.com\u0085")]
     [InlineData("login.example.com\r\nX-Injected: 1")]
+    [InlineData("\u00e9vil.example.com")] // Latin-1: the HTTP handler refuses it, so it had failed as "may have taken effect"
+    [InlineData(" evil.example.com")] // spaces and tabs around a value are stripped by every HTTP parser: a not-in
+    [InlineData("evil.example.com\t")] // policy on "evil.example.com" would pass the padded value that Auth0 reads
     public async Task Call_CustomDomainHeaderWithControlCharacters_RefusedNothingSentNeverMayHaveTakenEffect(string domain)
     {
         var result = await _client.CallToolAsync("auth0_users_import", new Dictionary<string, object?> { ["auth0-custom-domain"] = domain });
@@ -81,6 +84,39 @@ public sealed class HostileArgumentCallTests : IAsyncLifetime
         var record = Assert.Single(await _governance.CallRecordsAsync());
         Assert.Equal(AuditOutcomes.Error, record.Outcome);
         Assert.Null(record.Auth0Status);
+    }
+
+    [Theory]
+    [InlineData("x\"; name=\"connection_id")] // would end the quoted name: .NET threw, and the call failed opaquely
+    [InlineData("x\r\nX-Injected: 1")] // threw inside the send, after the intent was written
+    [InlineData("a\\")] // was sent as name="a\", whose backslash escapes the closing quote
+    [InlineData("\u00e9")]
+    public async Task Call_MultipartPartNameAHeaderCannotCarry_RefusedNothingSent(string name)
+    {
+        var result = await _client.CallToolAsync("auth0_jobs_users_imports_create", new Dictionary<string, object?>
+        {
+            ["body"] = new Dictionary<string, object?> { ["users"] = "[]", ["connection_id"] = "con_1", [name] = "y" },
+        });
+
+        Assert.True(result.IsError);
+        var text = ResultText.Of(result);
+        Assert.Contains("multipart part name", text, StringComparison.Ordinal);
+        Assert.Contains("not sent", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("may have taken effect", text, StringComparison.Ordinal);
+        Assert.Equal(0, _auth0.ApiCount);
+    }
+
+    [Fact]
+    public async Task Call_MultipartWithAnExtraPlainPartName_Sent()
+    {
+        var result = await _client.CallToolAsync("auth0_jobs_users_imports_create", new Dictionary<string, object?>
+        {
+            ["body"] = new Dictionary<string, object?> { ["users"] = "[]", ["connection_id"] = "con_1", ["send_completion_email"] = "false" },
+        });
+
+        Assert.NotEqual(true, result.IsError);
+        var sent = Assert.Single(_auth0.ApiRequests);
+        Assert.Contains("name=\"send_completion_email\"", sent.Body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -118,6 +154,14 @@ public sealed class HostileArgumentCallTests : IAsyncLifetime
         Assert.Equal((tool, AuditOutcomes.Denied, code), (record.Tool, record.Outcome, record.DenialCode));
         Assert.True(record.Arguments!.Length <= Limits.DefaultAuditArgumentChars + 200, $"{record.Arguments.Length} characters of arguments in the record");
         Assert.Empty(await _governance.IntentRecordsAsync());
+    }
+
+    private static Auth0ToolDescriptor Multipart()
+    {
+        var d = TestTool.Describe("auth0_jobs_users_imports_create", "POST", "/jobs/users-imports");
+        return new(d.Name, d.Title, d.Description, d.Method, d.Path, d.OperationId, d.Group, d.Scopes, d.Action, d.Lifecycle,
+            """{"type":"object","properties":{"body":{"type":"object","additionalProperties":true}},"required":["body"]}""", d.ReadOnly, d.Destructive, d.Idempotent,
+            new Auth0RequestPlan([], body: "body", mediaType: "multipart/form-data", fileParts: ["users"]));
     }
 
     private static Auth0ToolDescriptor WithHeader(string name, string method, string header)

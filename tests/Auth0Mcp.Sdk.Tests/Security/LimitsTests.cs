@@ -63,6 +63,10 @@ public sealed class LimitsTests
     [InlineData("login.example.com\u0085")]
     [InlineData("login.example.com\u007f")]
     [InlineData("login.\u2028example.com")]
+    [InlineData("\u00e9vil.example.com")]
+    [InlineData("login.example.com\u00a0")]
+    [InlineData(" login.example.com")]
+    [InlineData("login.example.com\t")]
     public void CheckHeaderValue_ControlCharacters_Refused(string value)
     {
         var refusal = Limits.CheckHeaderValue("auth0-custom-domain", value);
