@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Auth0Mcp.Admin;
@@ -26,17 +27,19 @@ internal static class AdminAuthentication
     private const string MethodClaim = "amr";
     private const string SignedInClaim = "auth_time";
     private const string KeyClaim = "key";
+    private const string ProviderClaim = "idp";
     private const string ConsoleClaim = "console";
 
     /// <summary>The administrator's name as audit records carry it.</summary>
     public static string Actor(ClaimsPrincipal user) => user.FindFirst(SubjectClaim)?.Value is { Length: > 0 } sub ? sub : "unknown";
 
     /// <summary>
-    /// The principal the cookie keeps: subject, groups, how and when the user signed in, the console (its governance
-    /// store) it was signed in to, and for a key sign-in the key's fingerprint (never the key), so that
-    /// <see cref="ValidateSessionAsync"/> can hold the session to the console as it is configured now.
+    /// The principal the session keeps: subject, groups, how and when the user signed in, the console (its governance
+    /// store) it was signed in to, for a key sign-in the key's fingerprint (never the key), and for an OIDC sign-in the
+    /// fingerprint of the authority and client id (<see cref="OidcProvider"/>), so that <see cref="ValidateSessionAsync"/>
+    /// can hold the session to the console as it is configured now.
     /// </summary>
-    public static ClaimsPrincipal Principal(string user, IEnumerable<string> groups, string method, ToolGovernance governance, DateTimeOffset now, string? key = null)
+    public static ClaimsPrincipal Principal(string user, IEnumerable<string> groups, string method, ToolGovernance governance, DateTimeOffset now, string? key = null, string? provider = null)
     {
         var claims = new List<Claim>
         {
@@ -50,6 +53,11 @@ internal static class AdminAuthentication
             claims.Add(new Claim(KeyClaim, Fingerprint(key)));
         }
 
+        if (provider is not null)
+        {
+            claims.Add(new Claim(ProviderClaim, provider));
+        }
+
         claims.AddRange(groups.Select(g => new Claim(GroupsClaim, g)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, method, SubjectClaim, GroupsClaim));
     }
@@ -57,8 +65,11 @@ internal static class AdminAuthentication
     /// <summary>
     /// Every request: the session must belong to this console's store, be younger than <see cref="SessionLifetime"/>,
     /// and, when it was opened with an API key, that key must still be configured for the same user (its groups are
-    /// taken as they are now). Otherwise the session ends, and that is audited: removing a key or an administrator
-    /// takes effect at once, and a cookie from another console on the same host name is not accepted.
+    /// taken as they are now); when opened with OIDC, with the authority and client id configured now. Otherwise the
+    /// session ends (it leaves the <see cref="AdminSessionStore"/>), and that is audited: removing a key or an
+    /// administrator takes effect at once, a cookie from another console on the same host name is not accepted, and
+    /// moving the console to another identity provider or client ends the sessions the old one vouched for. (An OIDC
+    /// session keeps the groups of its sign-in: the ID token is not asked for again.)
     /// </summary>
     public static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
     {
@@ -103,6 +114,10 @@ internal static class AdminAuthentication
         {
             ended = "its sign-in method is not configured on this console";
         }
+        else if (principal.FindFirst(ProviderClaim)?.Value != OidcProvider(options.Oidc))
+        {
+            ended = "it was opened with another OIDC authority or client id than this console's";
+        }
 
         if (ended is not null)
         {
@@ -112,14 +127,80 @@ internal static class AdminAuthentication
         }
     }
 
-    /// <summary>A failed OIDC sign-in (a refused ID token, an error from the authority): audited, and back to the sign-in page.</summary>
+    /// <summary>
+    /// A failed OIDC sign-in: back to the sign-in page, and into the audit when the callback carries a state this console
+    /// issued (protected with its data-protection keys) and the browser's correlation cookie, at most
+    /// <see cref="OidcFailures.RecordedPerMinute"/> a minute. Anyone can send <c>/admin/signin-oidc?state=…</c>: the
+    /// others are counted, the count goes into the next record and, once a minute at most, the log. The authority's
+    /// <c>error</c> and <c>error_description</c> are quoted escaped (<see cref="TerminalText"/>) and cut short.
+    /// </summary>
     public static async Task OidcFailedAsync(RemoteFailureContext context)
     {
-        var governance = context.HttpContext.RequestServices.GetRequiredService<ToolGovernance>();
-        var reason = JsonRedactor.Secrets.RedactText(context.Failure?.Message ?? "unknown failure", out _);
-        await governance.RecordAdminEventAsync("anonymous", "admin.signin.failed", null, "oidc: " + (reason.Length > 300 ? reason[..300] + "…" : reason), context.HttpContext.RequestAborted).ConfigureAwait(false);
+        var http = context.HttpContext;
+        var failures = http.RequestServices.GetRequiredService<OidcFailures>();
+        var issued = context.Properties is not null
+            && http.Request.Cookies.Any(c => c.Key.StartsWith(context.Options.CorrelationCookie.Name ?? ".AspNetCore.Correlation.", StringComparison.Ordinal));
+        if (failures.Admit(issued, out var notRecorded, out var toLog))
+        {
+            var governance = http.RequestServices.GetRequiredService<ToolGovernance>();
+            var more = notRecorded > 0 ? $" ({notRecorded} other failed OIDC sign-in{(notRecorded == 1 ? " was" : "s were")} not recorded since the last one)" : "";
+            await governance.RecordAdminEventAsync("anonymous", "admin.signin.failed", null, "oidc: " + FailureText(context.Failure) + more, http.RequestAborted).ConfigureAwait(false);
+        }
+
+        if (toLog > 0)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Auth0Mcp.Admin.SignIn").LogWarning(
+                "{Count} failed OIDC sign-ins were not audited (callbacks with a state this console did not issue or without its correlation cookie, or more than {Limit} a minute)",
+                toLog, OidcFailures.RecordedPerMinute);
+        }
+
         context.Response.Redirect(AdminConsole.PathPrefix + "/signin?failed=oidc");
         context.HandleResponse();
+    }
+
+    /// <summary>Why an OIDC sign-in failed, for the audit: the authority's error and description quoted and escaped, each cut short.</summary>
+    internal static string FailureText(Exception? failure)
+    {
+        if (failure?.Data["error"] is string error)
+        {
+            var description = failure.Data["error_description"] as string;
+            return $"the authority answered error '{Quoted(error, 64)}'" + (string.IsNullOrEmpty(description) ? "" : $", description '{Quoted(description, 200)}'");
+        }
+
+        return Quoted(failure?.Message ?? "unknown failure", 300);
+    }
+
+    // Secrets masked, at most `max` characters of the text, control and format characters escaped (one line, nothing hidden).
+    private static string Quoted(string text, int max)
+    {
+        var redacted = JsonRedactor.Secrets.RedactText(text, out _);
+        return TerminalText.Escape(redacted.Length > max ? redacted[..max] + "…" : redacted)!;
+    }
+
+    /// <summary>
+    /// Before the redirect to the authority: the <c>redirect_uri</c> is the console's public URL
+    /// (<see cref="AdminConsoleOptions.PublicUrl"/>) when one is set (the handler redeems the code with the same one).
+    /// Without one, a request a proxy forwarded is refused: the address built from it would not be the browser's.
+    /// </summary>
+    public static async Task RedirectToIdentityProviderAsync(Microsoft.AspNetCore.Authentication.OpenIdConnect.RedirectContext context)
+    {
+        var publicUrl = context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminConsoleOptions>>().Value.PublicUrl;
+        if (publicUrl is not null)
+        {
+            context.ProtocolMessage.RedirectUri = new Uri(publicUrl, context.Options.CallbackPath.Value).AbsoluteUri;
+            return;
+        }
+
+        if (IsForwarded(context.Request))
+        {
+            context.HandleResponse();
+            SecurityHeadersFilter.Apply(context.Response);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(
+                "503: this console is reached through a proxy, but its public URL is not set, so the identity provider cannot be told where to send you back. The operator sets AUTH0_MCP_ADMIN_URL (Admin:PublicUrl) to the console's https origin, e.g. https://console.example.com.",
+                context.HttpContext.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -129,6 +210,9 @@ internal static class AdminAuthentication
     /// </summary>
     internal static bool IsForwarded(HttpRequest request) =>
         request.Headers.ContainsKey("Forwarded") || request.Headers.ContainsKey("X-Forwarded-For") || request.Headers.ContainsKey("X-Real-IP");
+
+    /// <summary>The fingerprint of the authority and client id an OIDC session is held to.</summary>
+    internal static string OidcProvider(AdminOidcOptions oidc) => Fingerprint((oidc.Authority ?? "").TrimEnd('/') + "\n" + oidc.ClientId);
 
     private static string Fingerprint(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 
@@ -178,8 +262,67 @@ internal static class AdminAuthentication
 
         var groups = source.FindAll(options.GroupsClaim).Select(c => c.Value).ToList();
         var services = context.HttpContext.RequestServices;
-        context.Principal = Principal(user, groups, "oidc", services.GetRequiredService<ToolGovernance>(), services.GetRequiredService<TimeProvider>().GetUtcNow());
+        context.Principal = Principal(user, groups, "oidc", services.GetRequiredService<ToolGovernance>(), services.GetRequiredService<TimeProvider>().GetUtcNow(), provider: OidcProvider(options));
         await context.HttpContext.RequestServices.GetRequiredService<ToolGovernance>()
             .RecordAdminEventAsync(user, "admin.signin", null, $"oidc; groups: {string.Join(", ", groups)}", context.HttpContext.RequestAborted).ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// How many failed OIDC sign-ins the audit takes: those with a state this console issued, at most
+/// <see cref="RecordedPerMinute"/> a minute (a fixed window); the rest are counted for the next record and the log.
+/// </summary>
+internal sealed class OidcFailures(TimeProvider time)
+{
+    /// <summary>The most failed sign-ins recorded in the audit in one minute.</summary>
+    public const int RecordedPerMinute = 10;
+
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private readonly Lock _lock = new();
+    private DateTimeOffset _windowStart = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastLog = DateTimeOffset.MinValue;
+    private int _recorded;
+    private int _notRecorded;
+    private int _notLogged;
+
+    /// <summary>
+    /// Whether this failure goes into the audit (<paramref name="issued"/>: its state is this console's, and within
+    /// the limit); <paramref name="notRecorded"/>: how many were left out since the last record (for that record);
+    /// <paramref name="toLog"/>: how many left out to log now (0: no log line due).
+    /// </summary>
+    public bool Admit(bool issued, out int notRecorded, out int toLog)
+    {
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            if (now - _windowStart >= Window)
+            {
+                _windowStart = now;
+                _recorded = 0;
+            }
+
+            var admitted = issued && _recorded < RecordedPerMinute;
+            notRecorded = 0;
+            toLog = 0;
+            if (admitted)
+            {
+                _recorded++;
+                notRecorded = _notRecorded;
+                _notRecorded = 0;
+            }
+            else
+            {
+                _notRecorded++;
+                _notLogged++;
+                if (now - _lastLog >= Window)
+                {
+                    _lastLog = now;
+                    toLog = _notLogged;
+                    _notLogged = 0;
+                }
+            }
+
+            return admitted;
+        }
     }
 }

@@ -46,6 +46,15 @@ public sealed class AdminConsoleOptions
     /// <summary>OpenID Connect sign-in.</summary>
     public AdminOidcOptions Oidc { get; } = new();
 
+    /// <summary>
+    /// The origin browsers reach the console at, e.g. <c>https://console.example.com</c> (its pages under <c>/admin</c>),
+    /// when TLS ends at a reverse proxy: the OIDC <c>redirect_uri</c> is built from it rather than from the plain-http
+    /// request the proxy forwards, and with <c>https</c> every console cookie is <c>Secure</c>. An <c>https</c> origin, or
+    /// plain <c>http</c> only to a loopback address. Null: taken from each request (a browser on the listener's own
+    /// loopback address).
+    /// </summary>
+    public Uri? PublicUrl { get; set; }
+
     /// <summary>The tool catalogue the console governs (the host's generated tools).</summary>
     public IReadOnlyList<Auth0ToolDescriptor> Catalog { get; set; } = [];
 
@@ -92,6 +101,11 @@ public sealed class AdminConsoleOptions
             errors.Add("OIDC sign-in to the admin console needs a client id (AUTH0_MCP_ADMIN_CLIENT_ID)");
         }
 
+        if (PublicUrlProblem(PublicUrl?.OriginalString) is { } publicUrl)
+        {
+            errors.Add(publicUrl);
+        }
+
         if (ApiKeys.Any(k => k.Key.Length < 16))
         {
             errors.Add("admin API keys must have at least 16 characters");
@@ -109,4 +123,16 @@ public sealed class AdminConsoleOptions
 
         return errors;
     }
+
+    /// <summary>
+    /// What is wrong with <paramref name="text"/> as <see cref="PublicUrl"/>, or null when it is unset or valid (the one
+    /// rule: the server's settings check <c>Admin:PublicUrl</c> with it too).
+    /// </summary>
+    internal static string? PublicUrlProblem(string? text) =>
+        string.IsNullOrEmpty(text) ? null
+        : !Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.AbsolutePath != "/" || url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0
+            ? "the admin console's public URL (AUTH0_MCP_ADMIN_URL, or Admin:PublicUrl) must be an origin such as https://console.example.com: scheme, host and port, no path (the console is under /admin of it)"
+        : Auth0Mcp.Sdk.Http.LoopbackAddress.IsPlainHttpOffLoopback(url)
+            ? "the admin console's public URL (AUTH0_MCP_ADMIN_URL, or Admin:PublicUrl) must be https (" + Auth0Mcp.Sdk.Http.LoopbackAddress.PlainHttpRule + "): the session cookie and the identity provider's redirect go there"
+        : null;
 }

@@ -37,6 +37,8 @@ public static class AdminConsoleServiceCollectionExtensions
         services.TryAddSingleton(sp => new ToolGovernance(sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<TimeProvider>(), "admin:" + Environment.MachineName));
         services.AddSingleton<AuditIndex>();
         services.AddSingleton<AdminConsole>();
+        services.TryAddSingleton<AdminSessionStore>();
+        services.TryAddSingleton<OidcFailures>();
         services.AddHostedService<AdminStartup>();
 
         services.AddRazorPages(o =>
@@ -66,6 +68,10 @@ public static class AdminConsoleServiceCollectionExtensions
             o.Cookie.Name = "auth0-mcp-admin";
             o.Cookie.Path = AdminConsole.PathPrefix;
             o.Cookie.HttpOnly = true;
+            // Behind a TLS-terminating proxy the requests are plain http: an https public URL makes the session cookie
+            // Secure, like the OIDC handler's correlation and nonce cookies. (Not the antiforgery cookie: antiforgery
+            // refuses to issue a Secure one on a plain-http request, and it is worth nothing without the session.)
+            o.Cookie.SecurePolicy = snapshot.PublicUrl is { Scheme: "https" } ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.LoginPath = AdminConsole.PathPrefix + "/signin";
             o.ExpireTimeSpan = AdminAuthentication.SessionLifetime;
@@ -74,6 +80,8 @@ public static class AdminConsoleServiceCollectionExtensions
             // Each request checks the session against the console as it is now (its key, its store, its age).
             o.Events.OnValidatePrincipal = AdminAuthentication.ValidateSessionAsync;
         });
+        // The session lives in this process, the cookie names it: signing out ends it for every copy of the cookie.
+        services.AddOptions<CookieAuthenticationOptions>(AdminAuthentication.CookieScheme).Configure<AdminSessionStore>((o, sessions) => o.SessionStore = sessions);
         if (snapshot.Oidc.IsConfigured)
         {
             authentication.AddOpenIdConnect(AdminAuthentication.OidcScheme, o =>
@@ -99,6 +107,7 @@ public static class AdminConsoleServiceCollectionExtensions
                     o.Scope.Add(scope);
                 }
 
+                o.Events.OnRedirectToIdentityProvider = AdminAuthentication.RedirectToIdentityProviderAsync;
                 o.Events.OnTokenValidated = AdminAuthentication.OidcSignedInAsync;
                 o.Events.OnRemoteFailure = AdminAuthentication.OidcFailedAsync;
             });

@@ -82,6 +82,7 @@ internal static class SettingsCatalog
         new("Admin:Groups", "AUTH0_MCP_ADMIN_GROUPS", "", "The groups or roles (comma-separated) whose members administer the console", SettingKind.List),
         new("Admin:ClientId", "AUTH0_MCP_ADMIN_CLIENT_ID", "", "The console's OIDC client id at AUTH0_MCP_OIDC_AUTHORITY (authorization code + PKCE)"),
         new("Admin:ClientSecret", "AUTH0_MCP_ADMIN_CLIENT_SECRET", "", "The console's OIDC client secret, if the client has one"),
+        new("Admin:PublicUrl", "AUTH0_MCP_ADMIN_URL", "(the request's)", "The console's public https origin behind a TLS-terminating proxy, e.g. https://console.example.com (OIDC redirect URI, Secure cookies)"),
     ];
 
     /// <summary>The setting <paramref name="key"/> is, or is inside (a list item, an API key's field); null: unknown.</summary>
@@ -352,6 +353,7 @@ internal static class HostConfiguration
         options.Oidc.Authority = jwt.Authority;
         options.Oidc.ClientId = settings.Admin.ClientId;
         options.Oidc.ClientSecret = settings.Admin.ClientSecret;
+        options.PublicUrl = settings.Admin.PublicUrl is { Length: > 0 } publicUrl ? new Uri(publicUrl, UriKind.RelativeOrAbsolute) : null;
         options.Oidc.SubjectClaim = jwt.SubjectClaim;
         options.Oidc.GroupsClaim = jwt.GroupsClaim;
         options.StoreFactory = _ => GovernanceStores.Open(settings.Governance);

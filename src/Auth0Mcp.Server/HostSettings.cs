@@ -56,6 +56,13 @@ internal sealed class HostSettings : IValidatableObject
     /// <summary>Whether the admin console is served (under /admin, or alone by <c>auth0-mcp admin</c>).</summary>
     internal bool AdminEnabled => Admin.Enabled || AdminOnly;
 
+    /// <summary>
+    /// The origins the Origin guard accepts besides the server's own: <c>Server:AllowedOrigins</c>, and the console's
+    /// public origin (<c>Admin:PublicUrl</c>) when the console is served, so that its forms work through the proxy.
+    /// </summary>
+    internal IReadOnlyCollection<string> AllowedOrigins =>
+        AdminEnabled && Admin.PublicUrl is { Length: > 0 } publicUrl ? [.. Server.AllowedOrigins, publicUrl] : Server.AllowedOrigins;
+
     /// <summary>The URL to serve Streamable HTTP at; null: stdio.</summary>
     internal Uri? HttpUrl => Server.Http is { Length: > 0 } http && Uri.TryCreate(http, UriKind.Absolute, out var uri) ? uri : null;
 
@@ -177,6 +184,21 @@ internal sealed class HostSettings : IValidatableObject
         if (Authentication.ApiKeys.Count == 0 && (Authentication.Jwt.Authority is null || Admin.ClientId is null))
         {
             yield return "the admin console needs a sign-in: AUTH0_MCP_OIDC_AUTHORITY with AUTH0_MCP_ADMIN_CLIENT_ID (OIDC), or AUTH0_MCP_API_KEYS (loopback only)";
+        }
+
+#if ADMIN_CONSOLE
+        if (Auth0Mcp.Admin.AdminConsoleOptions.PublicUrlProblem(Admin.PublicUrl) is { } publicUrl)
+        {
+            yield return publicUrl;
+        }
+#endif
+
+        if (Authentication.Jwt.Authority is not null && Admin.ClientId is not null && string.IsNullOrEmpty(Admin.PublicUrl)
+            && HttpUrl is { } url && !LoopbackAddress.IsLoopbackHost(url.Host))
+        {
+            // Browsers reach a console on such a listener through a TLS-terminating proxy: built from the plain-http
+            // request, the redirect URI the identity provider is sent would be http://, and the session cookie not Secure.
+            yield return $"the admin console's OIDC sign-in on {url.Host} (not a loopback address) needs the console's public https origin: set AUTH0_MCP_ADMIN_URL (Admin:PublicUrl), e.g. https://console.example.com (the identity provider redirects to it, and the session cookie is Secure)";
         }
     }
 }
@@ -348,6 +370,9 @@ internal sealed class AdminSettings
 
     /// <summary>The console's OIDC client secret (<c>AUTH0_MCP_ADMIN_CLIENT_SECRET</c>).</summary>
     public string? ClientSecret { get; set; }
+
+    /// <summary>The origin browsers reach the console at, behind a TLS-terminating proxy (<c>AUTH0_MCP_ADMIN_URL</c>).</summary>
+    public string? PublicUrl { get; set; }
 }
 
 /// <summary>The DataAnnotations checks of <see cref="HostSettings"/>, generated at compile time (no reflection; AOT-safe).</summary>

@@ -44,6 +44,7 @@ public sealed class AdminSettingsTests
             ["AUTH0_MCP_OIDC_AUTHORITY"] = "https://tenant.example/",
             ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console",
             ["AUTH0_MCP_API_KEYS"] = "admin-key-0123456789abcdef=admin:admins",
+            ["AUTH0_MCP_ADMIN_URL"] = "https://console.example.com",
         };
         var options = new AdminConsoleOptions();
 
@@ -52,6 +53,7 @@ public sealed class AdminSettingsTests
         Assert.Equal(["admins", "ops"], options.AdminGroups);
         Assert.Equal("console", options.Oidc.ClientId);
         Assert.True(options.Oidc.IsConfigured);
+        Assert.Equal(new Uri("https://console.example.com"), options.PublicUrl);
         Assert.Equal("admin", Assert.Single(options.ApiKeys).User);
         Assert.Equal(452, options.Catalog.Count);
         Assert.Empty(options.Validate());

@@ -49,7 +49,7 @@ internal static class AdminServe
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        HttpServe.UseOriginGuard(app, url, settings.Server.AllowedOrigins);
+        HttpServe.UseOriginGuard(app, url, settings.AllowedOrigins);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();

@@ -164,7 +164,7 @@ internal static class HttpServe
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        UseOriginGuard(app, url, settings.Server.AllowedOrigins);
+        UseOriginGuard(app, url, settings.AllowedOrigins);
         app.UseAuthentication();
         app.UseAuthorization();
         // Size and shape of each JSON-RPC message, for authenticated callers, and each caller's places (after

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Auth0Mcp.Admin;
+
+/// <summary>
+/// The console's sessions, kept in this process (the cookie's <c>SessionStore</c>): the cookie carries only a random
+/// session id (256 bits, data-protected like the rest of the cookie), and the session itself lives here. Signing out,
+/// or a session that <see cref="AdminAuthentication.ValidateSessionAsync"/> ends, removes it, so a copy of the cookie
+/// taken before is worth nothing afterwards; a restart of the console ends every session.
+/// </summary>
+internal sealed class AdminSessionStore(TimeProvider time) : ITicketStore
+{
+    private readonly ConcurrentDictionary<string, AuthenticationTicket> _sessions = new(StringComparer.Ordinal);
+
+    /// <summary>How many sessions are open (tests).</summary>
+    public int Count => _sessions.Count;
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        RemoveExpired();
+        var id = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        _sessions[id] = ticket;
+        return Task.FromResult(id);
+    }
+
+    /// <summary>Renews a session still open; one removed meanwhile (signed out on another request) stays removed.</summary>
+    public Task RenewAsync(string key, AuthenticationTicket ticket)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        if (_sessions.TryGetValue(key, out var current))
+        {
+            _sessions.TryUpdate(key, ticket, current);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<AuthenticationTicket?> RetrieveAsync(string key)
+    {
+        if (!_sessions.TryGetValue(key, out var ticket))
+        {
+            return Task.FromResult<AuthenticationTicket?>(null);
+        }
+
+        if (Expired(ticket))
+        {
+            _sessions.TryRemove(key, out _);
+            return Task.FromResult<AuthenticationTicket?>(null);
+        }
+
+        return Task.FromResult<AuthenticationTicket?>(ticket);
+    }
+
+    public Task RemoveAsync(string key)
+    {
+        _sessions.TryRemove(key, out _);
+        return Task.CompletedTask;
+    }
+
+    private bool Expired(AuthenticationTicket ticket) => ticket.Properties.ExpiresUtc is { } expires && expires <= time.GetUtcNow();
+
+    // Sessions nobody signed out of leave when they have expired (at most 8 h after their sign-in: the cookie's lifetime).
+    private void RemoveExpired()
+    {
+        foreach (var (key, ticket) in _sessions)
+        {
+            if (Expired(ticket))
+            {
+                _sessions.TryRemove(key, out _);
+            }
+        }
+    }
+}
