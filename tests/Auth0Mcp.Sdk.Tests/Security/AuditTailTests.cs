@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Tests.Governance;
@@ -34,4 +35,16 @@ public sealed class AuditTailTests : IAsyncLifetime
     [InlineData("\t\u007f", "\\t\\u007f")]
     [InlineData("a\u200bb\u00adc\ufeff\u202e\u2066", "a\\u200bb\\u00adc\\ufeff\\u202e\\u2066")]
     public void Escape_Text_Visible(string text, string expected) => Assert.Equal(expected, TerminalText.Escape(text));
+
+    [Theory]
+    [InlineData("""{"a":"x"}""", """{"a":"x"}""")]
+    [InlineData("{\n \"a\": \"\\\"\\u0000\\n\"\r\n}", "{\n \"a\": \"\\\"\\u0000\\n\"\r\n}")]
+    [InlineData("{\"a\":\"x\u202ey\u200b\u2066\u2028\u0085\"}", "{\"a\":\"x\\u202ey\\u200b\\u2066\\u2028\\u0085\"}")]
+    public void EscapeJson_UnprintableCharacters_EscapedTheSameJson(string json, string expected)
+    {
+        var escaped = TerminalText.EscapeJson(json);
+
+        Assert.Equal(expected, escaped);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(escaped!)));
+    }
 }
