@@ -42,7 +42,7 @@ public sealed partial class AdminVisibleTextTests(PrismFixture prism, ChromiumFi
         // override, and a call that needs approval with one after a secret that is masked.
         using (var http = new HttpClient())
         {
-            var session = await PostAsync(http, server, null, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"Claude\u200b Desktop","version":"1.0"}}}""");
+            var session = await PostAsync(http, server, null, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"Claude\u200b Desktop","version":"1.0\udb40\udc41"}}}""");
             await PostAsync(http, server, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""");
             await PostAsync(http, server, session, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"auth0_users_\u202etsil","arguments":{}}}""");
             await PostAsync(http, server, session, """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"auth0_users_update","arguments":{"id":"auth0|ceo","body":{"app_metadata":{"note":"password=x \u202e"},"blocked":true}}}}""");
@@ -61,6 +61,7 @@ public sealed partial class AdminVisibleTextTests(PrismFixture prism, ChromiumFi
         var record = await ServedAsync(page, server.Admin + "/audit/" + unknown.Sequence.ToString(CultureInfo.InvariantCulture));
         Assert.Contains(@"auth0_users_\u202etsil", record, StringComparison.Ordinal);
         Assert.Contains(@"Claude\u200b Desktop", record, StringComparison.Ordinal);
+        Assert.Contains(@"1.0\udb40\udc41", record, StringComparison.Ordinal); // a tag character (U+E0041), invisible text
         var approvals = await ServedAsync(page, server.Admin + "/approvals");
         Assert.Contains(@"password=[REDACTED] \u202e", approvals, StringComparison.Ordinal);
         Assert.Contains(@"a\u202eb", approvals, StringComparison.Ordinal);
@@ -84,16 +85,19 @@ public sealed partial class AdminVisibleTextTests(PrismFixture prism, ChromiumFi
         var response = await page.APIRequest.GetAsync(url);
         Assert.Equal(200, response.Status);
         var html = await response.TextAsync();
-        Assert.DoesNotContain(html, c => c is not ('\n' or '\r' or '\t') && TerminalText.IsUnprintable(c));
+        Assert.DoesNotContain(html.EnumerateRunes(), r => r.Value is not ('\n' or '\r' or '\t') && Hidden(r));
         foreach (Match reference in CharacterReference().Matches(html))
         {
             var digits = reference.Groups[1].Value;
             var code = digits[0] is 'x' or 'X' ? int.Parse(digits[1..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) : int.Parse(digits, CultureInfo.InvariantCulture);
-            Assert.False(code <= char.MaxValue && TerminalText.IsUnprintable((char)code), $"{url} serves {reference.Value}");
+            Assert.False(Rune.IsValid(code) && Hidden(new Rune(code)), $"{url} serves {reference.Value}");
         }
 
         return html;
     }
+
+    private static bool Hidden(Rune r) =>
+        Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
     /// <summary>One JSON-RPC message from alice; the session the server opened (on initialize) or <paramref name="session"/>.</summary>
     private static async Task<string?> PostAsync(HttpClient http, ConsoleServer server, string? session, string body)

@@ -6,7 +6,7 @@ namespace Auth0Mcp.Sdk.Governance;
 /// <summary>
 /// Makes a stored value safe to print on one terminal line: control characters (C0, DEL, C1: newlines, escape
 /// sequences, NUL), line and paragraph separators and format characters (bidirectional overrides, zero-width
-/// characters) become visible <c>\n</c>,
+/// characters; past the BMP, the tag characters that spell invisible text, as their surrogate pair) become visible <c>\n</c>,
 /// <c>\u001b</c>-style escapes, and a backslash is doubled, so a tool name holding a newline and a fake record line,
 /// or an ANSI sequence, cannot forge or hide output of <c>audit tail</c>. The admin console shows stored values with the
 /// same rules, and JSON shown to a person (an approver's view of a call's arguments) escapes the same characters
@@ -34,7 +34,7 @@ internal static class TerminalText
         }
 
         var i = 0;
-        while (i < text.Length && !NeedsEscape(text[i], json))
+        while (i < text.Length && EscapedLength(text, i, json) == 0)
         {
             i++;
         }
@@ -48,10 +48,16 @@ internal static class TerminalText
         for (; i < text.Length; i++)
         {
             var c = text[i];
-            if (!NeedsEscape(c, json))
+            switch (EscapedLength(text, i, json))
             {
-                sb.Append(c);
-                continue;
+                case 0:
+                    sb.Append(c);
+                    continue;
+                case 2:
+                    // A format character past the BMP, as its surrogate pair: \udb40\udc41 (JSON reads it so too).
+                    Hex(sb, c);
+                    Hex(sb, text[++i]);
+                    continue;
             }
 
             switch (c)
@@ -69,7 +75,7 @@ internal static class TerminalText
                     sb.Append("\\t");
                     break;
                 default:
-                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    Hex(sb, c);
                     break;
             }
         }
@@ -85,8 +91,20 @@ internal static class TerminalText
     internal static bool IsUnprintable(char c) =>
         char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
-    // Terminal text: every unprintable character, and the backslash (so an escape is never ambiguous). JSON text: the
-    // unprintable characters other than its whitespace.
-    private static bool NeedsEscape(char c, bool json) =>
-        json ? c is not ('\t' or '\n' or '\r') && IsUnprintable(c) : c == '\\' || IsUnprintable(c);
+    // How many UTF-16 units at text[i] are escaped as one character (0: none). Terminal text: every unprintable character,
+    // and the backslash (so an escape is never ambiguous); JSON text: the unprintable characters other than its
+    // whitespace. Both: a format character beyond the BMP (the tag characters U+E0000 to U+E007F spell invisible text).
+    private static int EscapedLength(string text, int i, bool json)
+    {
+        var c = text[i];
+        if (json ? c is not ('\t' or '\n' or '\r') && IsUnprintable(c) : c == '\\' || IsUnprintable(c))
+        {
+            return 1;
+        }
+
+        return char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])
+            && Rune.GetUnicodeCategory(new Rune(c, text[i + 1])) == UnicodeCategory.Format ? 2 : 0;
+    }
+
+    private static void Hex(StringBuilder sb, char c) => sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
 }
