@@ -6,14 +6,27 @@ namespace Auth0Mcp.Sdk.Governance;
 /// <summary>
 /// Makes a stored value safe to print on one terminal line: control characters (C0, DEL, C1: newlines, escape
 /// sequences, NUL), line and paragraph separators and format characters (bidirectional overrides, zero-width
-/// characters) become visible <c>\n</c>,
+/// characters; past the BMP, the tag characters that spell invisible text, as their surrogate pair) become visible <c>\n</c>,
 /// <c>\u001b</c>-style escapes, and a backslash is doubled, so a tool name holding a newline and a fake record line,
-/// or an ANSI sequence, cannot forge or hide output of <c>audit tail</c>.
+/// or an ANSI sequence, cannot forge or hide output of <c>audit tail</c>. The admin console shows stored values with the
+/// same rules, and JSON shown to a person (an approver's view of a call's arguments) escapes the same characters
+/// (<see cref="EscapeJson"/>).
 /// </summary>
 internal static class TerminalText
 {
     /// <summary>The escaped text (null stays null).</summary>
-    public static string? Escape(string? text)
+    public static string? Escape(string? text) => Escape(text, json: false);
+
+    /// <summary>
+    /// JSON text with each unprintable character (<see cref="IsUnprintable"/>) written as a <c>\uXXXX</c> escape and
+    /// nothing else changed (backslashes already start JSON escapes; tab, line feed and carriage return outside strings
+    /// are JSON whitespace): the same JSON, since a raw control or format character can only stand inside a string, where
+    /// the escape means the same character. Shown to a person, no bidirectional override or zero-width character in a
+    /// value reorders or hides what they read. Null stays null.
+    /// </summary>
+    public static string? EscapeJson(string? json) => Escape(json, json: true);
+
+    private static string? Escape(string? text, bool json)
     {
         if (text is null)
         {
@@ -21,7 +34,7 @@ internal static class TerminalText
         }
 
         var i = 0;
-        while (i < text.Length && !NeedsEscape(text[i]))
+        while (i < text.Length && EscapedLength(text, i, json) == 0)
         {
             i++;
         }
@@ -35,6 +48,18 @@ internal static class TerminalText
         for (; i < text.Length; i++)
         {
             var c = text[i];
+            switch (EscapedLength(text, i, json))
+            {
+                case 0:
+                    sb.Append(c);
+                    continue;
+                case 2:
+                    // A format character past the BMP, as its surrogate pair: \udb40\udc41 (JSON reads it so too).
+                    Hex(sb, c);
+                    Hex(sb, text[++i]);
+                    continue;
+            }
+
             switch (c)
             {
                 case '\\':
@@ -50,15 +75,7 @@ internal static class TerminalText
                     sb.Append("\\t");
                     break;
                 default:
-                    if (NeedsEscape(c))
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
+                    Hex(sb, c);
                     break;
             }
         }
@@ -74,5 +91,20 @@ internal static class TerminalText
     internal static bool IsUnprintable(char c) =>
         char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
-    private static bool NeedsEscape(char c) => c == '\\' || IsUnprintable(c);
+    // How many UTF-16 units at text[i] are escaped as one character (0: none). Terminal text: every unprintable character,
+    // and the backslash (so an escape is never ambiguous); JSON text: the unprintable characters other than its
+    // whitespace. Both: a format character beyond the BMP (the tag characters U+E0000 to U+E007F spell invisible text).
+    private static int EscapedLength(string text, int i, bool json)
+    {
+        var c = text[i];
+        if (json ? c is not ('\t' or '\n' or '\r') && IsUnprintable(c) : c == '\\' || IsUnprintable(c))
+        {
+            return 1;
+        }
+
+        return char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])
+            && Rune.GetUnicodeCategory(new Rune(c, text[i + 1])) == UnicodeCategory.Format ? 2 : 0;
+    }
+
+    private static void Hex(StringBuilder sb, char c) => sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
 }

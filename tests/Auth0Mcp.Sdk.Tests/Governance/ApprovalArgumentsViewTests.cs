@@ -137,6 +137,36 @@ public sealed class ApprovalArgumentsViewTests
         Assert.Equal(DenialCodes.ApprovalTooLarge, Assert.Single(await h.CallRecordsAsync()).DenialCode);
     }
 
+    [Theory]
+    [InlineData('\u202e')] // right-to-left override
+    [InlineData('\u2066')] // left-to-right isolate
+    [InlineData('\u200b')] // zero-width space
+    [InlineData('\u2028')] // line separator
+    public async Task Approval_FormatCharacterAfterAPartialMask_ApproverSeesItEscapedAndTheGrantCoversTheRealArguments(char hidden)
+    {
+        // A masked string was written again with the relaxed encoder, which left U+202E raw: the console, the confirmation
+        // and `approvals show` showed the rest of the call reversed.
+        var json = new JsonObject
+        {
+            ["id"] = "auth0|ceo",
+            ["body"] = new JsonObject { ["app_metadata"] = new JsonObject { ["note"] = $"password=x {hidden}" }, ["blocked"] = true },
+        }.ToJsonString();
+
+        var (approval, intent, sent) = await ApproveAndCallAsync("auth0_users_update", json);
+
+        foreach (var view in new[] { approval.Arguments!, intent.Arguments! })
+        {
+            Assert.DoesNotContain(hidden.ToString(), view, StringComparison.Ordinal);
+            Assert.Contains($"\\u{(int)hidden:x4}", view, StringComparison.OrdinalIgnoreCase);
+            var note = (string?)JsonNode.Parse(view)!["body"]!["app_metadata"]!["note"];
+            Assert.DoesNotContain("password=x", note, StringComparison.Ordinal);
+            Assert.EndsWith(hidden.ToString(), note, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(CanonicalArguments.Hash(Arguments(json)), approval.ArgumentsHash);
+        Assert.Equal($"password=x {hidden}", (string?)JsonNode.Parse(sent.Body)!["app_metadata"]!["note"]);
+    }
+
     private static Dictionary<string, JsonElement> Arguments(string json) =>
         JsonDocument.Parse(json).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Tests.Governance;
@@ -33,5 +34,19 @@ public sealed class AuditTailTests : IAsyncLifetime
     [InlineData("\0", "\\u0000")]
     [InlineData("\t\u007f", "\\t\\u007f")]
     [InlineData("a\u200bb\u00adc\ufeff\u202e\u2066", "a\\u200bb\\u00adc\\ufeff\\u202e\\u2066")]
+    [InlineData("tag \U000E0041\U000E007F, emoji \U0001F600", "tag \\udb40\\udc41\\udb40\\udc7f, emoji \U0001F600")]
     public void Escape_Text_Visible(string text, string expected) => Assert.Equal(expected, TerminalText.Escape(text));
+
+    [Theory]
+    [InlineData("""{"a":"x"}""", """{"a":"x"}""")]
+    [InlineData("{\n \"a\": \"\\\"\\u0000\\n\"\r\n}", "{\n \"a\": \"\\\"\\u0000\\n\"\r\n}")]
+    [InlineData("{\"a\":\"x\u202ey\u200b\u2066\u2028\u0085\"}", "{\"a\":\"x\\u202ey\\u200b\\u2066\\u2028\\u0085\"}")]
+    [InlineData("{\"a\":\"\U000E0041\U0001F600\"}", "{\"a\":\"\\udb40\\udc41\U0001F600\"}")]
+    public void EscapeJson_UnprintableCharacters_EscapedTheSameJson(string json, string expected)
+    {
+        var escaped = TerminalText.EscapeJson(json);
+
+        Assert.Equal(expected, escaped);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(escaped!)));
+    }
 }

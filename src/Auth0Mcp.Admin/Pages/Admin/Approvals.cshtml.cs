@@ -50,9 +50,11 @@ internal sealed class ApprovalsModel : AdminPageModel
     /// <summary>
     /// All the arguments as stored: the approval hook made them with the arguments' view
     /// (<see cref="JsonRedactor.RedactCallArguments"/>, which knows the tool's body), so they are shown as they are
-    /// (masking again without the body would hide parts of a string body): the grant covers every one of them.
+    /// (masking again without the body would hide parts of a string body): the grant covers every one of them. A control
+    /// or format character left raw (a request stored before the view escaped them) is shown as its escape
+    /// (<see cref="Visible.Json"/>).
     /// </summary>
-    public static string Arguments(CallApproval approval) => approval.Arguments ?? "{}";
+    public static string Arguments(CallApproval approval) => Visible.Json(approval.Arguments) ?? "{}";
 
     private static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
 }

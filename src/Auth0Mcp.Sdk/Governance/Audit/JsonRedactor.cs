@@ -495,6 +495,12 @@ public sealed partial class JsonRedactor
         return n > 0 ? (masked, n) : null;
     }
 
+    /// <summary>
+    /// <paramref name="value"/> as a JSON string, readable (non-ASCII letters as they are) but with each control, format
+    /// and separator character escaped (<see cref="TerminalText.EscapeJson"/>): the relaxed encoder leaves bidirectional
+    /// overrides, isolates and zero-width characters raw, and a masked argument shown to an approver could then reorder
+    /// or hide the rest of the call. The unmasked arguments (canonical JSON, default encoder) escape them too.
+    /// </summary>
     internal static byte[] EncodeString(string value)
     {
         var buffer = new ArrayBufferWriter<byte>(value.Length + 16);
@@ -503,7 +509,9 @@ public sealed partial class JsonRedactor
             writer.WriteStringValue(value);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return value.Any(TerminalText.IsUnprintable)
+            ? Encoding.UTF8.GetBytes(TerminalText.EscapeJson(Encoding.UTF8.GetString(buffer.WrittenSpan))!)
+            : buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>The JSON with each (start, end) byte range, in order and not overlapping, replaced.</summary>
