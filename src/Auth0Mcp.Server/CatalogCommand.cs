@@ -80,7 +80,7 @@ internal static class CatalogCommand
             .ToList();
         if (unmatched.Count > 0)
         {
-            var names = Auth0Mcp.Sdk.Governance.TerminalText.Escape(string.Join(";", unmatched));
+            var names = TerminalText.Escape(string.Join(";", unmatched));
             context.Error.WriteLine($"auth0-mcp: catalog diff: --groups '{names}' {(unmatched.Count == 1 ? "matches" : "match")} no operation in either spec (the groups are the spec's x-operation-group values, e.g. users;roles).");
             return 2;
         }
@@ -122,7 +122,7 @@ internal static class CatalogCommand
             if (info.Severity == Severity.Error)
             {
                 var d = SpecLocator.Locate(info, text);
-                stderr.WriteLine($"{path}({d.Line},{d.Column}): error {d.Id}: {d.Message}");
+                stderr.WriteLine(TerminalText.Escape($"{path}({d.Line},{d.Column}): error {d.Id}: {d.Message}"));
             }
         }
 
@@ -162,40 +162,40 @@ internal static class CatalogCommand
     {
         var sb = new StringBuilder();
         sb.AppendLine("Tool catalogue diff");
-        sb.AppendLine($"  old: {Path.GetFileName(oldPath)} ({diff.Old.Title} {diff.Old.Version}): {diff.Old.ToolCount} tools");
-        sb.AppendLine($"  new: {Path.GetFileName(newPath)} ({diff.New.Title} {diff.New.Version}): {diff.New.ToolCount} tools");
-        sb.AppendLine($"  {diff.Added.Count} added, {diff.Removed.Count} removed, {diff.Changed.Count} changed, {diff.Renamed.Count} renamed; {Breaking(diff)} breaking (every removed and renamed tool, and {diff.BreakingCount} changed)");
-        sb.AppendLine($"  risk: {diff.RiskIncreasedCount} up, {diff.RiskDecreasedCount} down; added tools: {ByRisk(diff.Added)}; removed tools: {ByRisk(diff.Removed)}");
+        Line(sb, $"  old: {Path.GetFileName(oldPath)} ({diff.Old.Title} {diff.Old.Version}): {diff.Old.ToolCount} tools");
+        Line(sb, $"  new: {Path.GetFileName(newPath)} ({diff.New.Title} {diff.New.Version}): {diff.New.ToolCount} tools");
+        Line(sb, $"  {diff.Added.Count} added, {diff.Removed.Count} removed, {diff.Changed.Count} changed, {diff.Renamed.Count} renamed; {Breaking(diff)} breaking (every removed and renamed tool, and {diff.BreakingCount} changed)");
+        Line(sb, $"  risk: {diff.RiskIncreasedCount} up, {diff.RiskDecreasedCount} down; added tools: {ByRisk(diff.Added)}; removed tools: {ByRisk(diff.Removed)}");
         sb.AppendLine();
 
         var moved = diff.Renamed.Concat(diff.Changed).Where(c => c.RiskIncreased || c.RiskDecreased)
             .OrderBy(c => c.RiskIncreased ? 0 : 1).ThenBy(c => c.Tool.Name, StringComparer.Ordinal).ToList();
-        sb.AppendLine($"Risk class changes ({moved.Count}: {diff.RiskIncreasedCount} up, {diff.RiskDecreasedCount} down)");
+        Line(sb, $"Risk class changes ({moved.Count}: {diff.RiskIncreasedCount} up, {diff.RiskDecreasedCount} down)");
         foreach (var c in moved)
         {
-            sb.AppendLine($"  {(c.RiskIncreased ? "▲" : "▼")} {c.Tool.Name,-64} {RiskText(c),-21} {c.Tool.Method,-6} {c.Tool.Path}{RiskMark(c)}");
+            Line(sb, $"  {(c.RiskIncreased ? "▲" : "▼")} {c.Tool.Name,-64} {RiskText(c),-21} {c.Tool.Method,-6} {c.Tool.Path}{RiskMark(c)}");
         }
 
         sb.AppendLine();
-        sb.AppendLine($"Added ({diff.Added.Count})");
+        Line(sb, $"Added ({diff.Added.Count})");
         foreach (var t in diff.Added)
         {
-            sb.AppendLine($"  + {t.Name,-64} {t.Risk.Name,-9} {t.Method,-6} {t.Path}");
+            Line(sb, $"  + {t.Name,-64} {t.Risk.Name,-9} {t.Method,-6} {t.Path}");
         }
 
         sb.AppendLine();
-        sb.AppendLine($"Removed ({diff.Removed.Count})");
+        Line(sb, $"Removed ({diff.Removed.Count})");
         foreach (var t in diff.Removed)
         {
-            sb.AppendLine($"  - {t.Name,-64} {t.Risk.Name,-9} {t.Method,-6} {t.Path}  BREAKING");
+            Line(sb, $"  - {t.Name,-64} {t.Risk.Name,-9} {t.Method,-6} {t.Path}  BREAKING");
         }
 
         sb.AppendLine();
-        sb.AppendLine($"Renamed ({diff.Renamed.Count})");
+        Line(sb, $"Renamed ({diff.Renamed.Count})");
         AppendChanges(sb, diff.Renamed, '>');
 
         sb.AppendLine();
-        sb.AppendLine($"Changed ({diff.Changed.Count})");
+        Line(sb, $"Changed ({diff.Changed.Count})");
         AppendChanges(sb, diff.Changed, '~');
 
         sb.AppendLine();
@@ -210,14 +210,18 @@ internal static class CatalogCommand
     {
         foreach (var c in changes)
         {
-            sb.AppendLine($"  {mark} {c.Tool.Name,-64} {RiskText(c),-9} {c.Tool.Method,-6} {c.Tool.Path}{RiskMark(c)}{(c.Breaking ? "  BREAKING" : "")}");
+            Line(sb, $"  {mark} {c.Tool.Name,-64} {RiskText(c),-9} {c.Tool.Method,-6} {c.Tool.Path}{RiskMark(c)}{(c.Breaking ? "  BREAKING" : "")}");
             foreach (var item in c.Changes)
             {
                 var subject = item.Subject.Length > 0 ? " " + item.Subject : "";
-                sb.AppendLine($"      {(item.Breaking ? "!" : "·")} {ChangeKinds.Id(item.Kind)}{subject}: {item.Detail}");
+                Line(sb, $"      {(item.Breaking ? "!" : "·")} {ChangeKinds.Id(item.Kind)}{subject}: {item.Detail}");
             }
         }
     }
+
+    // One line of the text form, escaped: a spec's summary, title, path or enum value holding a line break or an escape
+    // sequence must not add a line to the diff, or clear one (a breaking change hidden behind \r\e[2K).
+    private static void Line(StringBuilder sb, string text) => sb.AppendLine(TerminalText.Escape(text));
 
     /// <summary>The machine form: <c>{ old, new, summary, added[], removed[], renamed[], changed[], governance }</c>.</summary>
     public static string ToJson(CatalogDiff diff, string oldPath, string newPath)

@@ -461,7 +461,7 @@ internal static class GovernanceCli
         {
             if (json)
             {
-                await r.Out.WriteLineAsync(AuditExport.ToJsonLine(row)).ConfigureAwait(false);
+                await r.Out.WriteLineAsync(AuditExport.ToTerminalJsonLine(row)).ConfigureAwait(false);
                 continue;
             }
 
@@ -481,7 +481,8 @@ internal static class GovernanceCli
         var output = p.GetValue<string>("--output");
         if (output is null)
         {
-            await WriteAuditAsync(r, r.Out).ConfigureAwait(false);
+            // To stdout (a terminal, often): no raw control character from a tampered row; a file gets the stored bytes.
+            await WriteAuditAsync(r, r.Out, AuditExport.ToTerminalJsonLine).ConfigureAwait(false);
             return Cli.Ok;
         }
 
@@ -494,7 +495,7 @@ internal static class GovernanceCli
             var writer = new StreamWriter(new FileStream(temp, FileMode.CreateNew, FileAccess.Write), new UTF8Encoding(false));
             await using (writer.ConfigureAwait(false))
             {
-                count = await WriteAuditAsync(r, writer).ConfigureAwait(false);
+                count = await WriteAuditAsync(r, writer, AuditExport.ToJsonLine).ConfigureAwait(false);
             }
 
             File.Move(temp, target, overwrite: true);
@@ -546,15 +547,15 @@ internal static class GovernanceCli
         }
     }
 
-    /// <summary>Writes every audit record as a JSON line, reporting progress; returns how many.</summary>
-    private static async Task<long> WriteAuditAsync(Run r, TextWriter writer)
+    /// <summary>Writes every audit record as a JSON line (<paramref name="line"/>), reporting progress; returns how many.</summary>
+    private static async Task<long> WriteAuditAsync(Run r, TextWriter writer, Func<AuditRow, string> line)
     {
         var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
         var progress = new CountProgress(r.Context, "audit export", "written", total);
         long count = 0;
         await foreach (var row in r.Gov.Store.ReadAuditAsync(0, r.Ct).ConfigureAwait(false))
         {
-            await writer.WriteAsync(AuditExport.ToJsonLine(row)).ConfigureAwait(false);
+            await writer.WriteAsync(line(row)).ConfigureAwait(false);
             await writer.WriteAsync('\n').ConfigureAwait(false);
             if (++count % 4096 == 0)
             {
@@ -571,15 +572,17 @@ internal static class GovernanceCli
         var (total, _) = await r.Gov.Store.GetAuditHeadAsync(r.Ct).ConfigureAwait(false);
         var result = await r.Gov.Store.VerifyAuditAsync(new CountProgress(r.Context, "audit verify", "checked", total), r.Ct).ConfigureAwait(false);
         // A missing key file is not tampering: the seals were not checked (this command never creates the key).
+        // Every line escaped: a problem can quote the store or the checkpoint file (a key id), whose writer must not
+        // be able to add lines to the verdict, or erase one.
         var tampered = result.Problems.Where(p => !ReferenceEquals(p, result.SealsNotChecked)).ToList();
         foreach (var problem in tampered)
         {
-            await r.Context.Error.WriteLineAsync("tampered: " + problem).ConfigureAwait(false);
+            await r.Context.Error.WriteLineAsync("tampered: " + E(problem)).ConfigureAwait(false);
         }
 
         if (result.SealsNotChecked is { } notChecked)
         {
-            await r.Context.Error.WriteLineAsync("not checked: " + notChecked).ConfigureAwait(false);
+            await r.Context.Error.WriteLineAsync("not checked: " + E(notChecked)).ConfigureAwait(false);
         }
 
         await r.Out.WriteLineAsync(result.IsValid ? $"audit chain intact: {result.Count} record(s)"
@@ -590,7 +593,7 @@ internal static class GovernanceCli
             await r.Out.WriteLineAsync(title).ConfigureAwait(false);
             foreach (var item in items)
             {
-                await r.Out.WriteLineAsync("  - " + item).ConfigureAwait(false);
+                await r.Out.WriteLineAsync("  - " + E(item)).ConfigureAwait(false);
             }
         }
 

@@ -105,7 +105,7 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
 
         var prompt = Assert.Single(seen);
         Assert.Contains("auth0_users_delete", prompt.Message, StringComparison.Ordinal);
-        Assert.Contains("Target: DELETE /users/auth0|victim-a", prompt.Message, StringComparison.Ordinal);
+        Assert.Contains("Target: DELETE /users/auth0%7Cvictim-a", prompt.Message, StringComparison.Ordinal);
         Assert.Contains("confirm", prompt.RequestedSchema!.Properties.Keys);
 
         var audit = await AuditAsync(home);
@@ -165,7 +165,7 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         }
 
         var prompt = Assert.Single(seen);
-        Assert.Contains("Target: DELETE /users/auth0|victim-a", prompt.Message, StringComparison.Ordinal);
+        Assert.Contains("Target: DELETE /users/auth0%7Cvictim-a", prompt.Message, StringComparison.Ordinal);
 
         var audit = await AuditAsync(home);
         var requested = Assert.Single(audit, r => Str(r, "event") == "approval.requested");

@@ -156,6 +156,28 @@ public sealed class CatalogDiffTests : IDisposable
     }
 
     [Fact]
+    public async Task CatalogDiffText_SpecStringsWithEscapes_EscapedOnTheirLineAndTheBreakingChangeStaysVisible()
+    {
+        // A spec update whose summary carries terminal sequences: it would return to the start of the line, erase the
+        // lines above it (the breaking change) and print a harmless one in their place.
+        const string Hide = "Get a widget\r\u001b[2K\u001b[1A\u001b[2K\u001b[1A\u001b[2K  ~ auth0_widgets_get  none GET /widgets/{id}\r\n      · title-changed";
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets/{id}", "widgets", "get", ["read:widgets"], SmallSpec.PathParam("id"))));
+        var changed = SmallSpec.Op("get", "/widgets/{id}", "widgets", "get", ["read:widgets"], SmallSpec.PathParam("id"), SmallSpec.QueryParam("confirm", "string", required: true));
+        changed["op"]!["summary"] = Hide;
+        var after = Write("new.json", SmallSpec.Build(changed));
+
+        var (code, output, error) = await RunAsync("catalog", "diff", before, after);
+
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain(output, c => c is not '\n' && TerminalText.IsUnprintable(c));
+        Assert.Contains(@"'Get a widget\r\u001b[2K\u001b[1A", output, StringComparison.Ordinal);
+        var lines = output.Split('\n');
+        Assert.Single(lines, l => l.Contains("auth0_widgets_get", StringComparison.Ordinal) && l.Contains("BREAKING", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("! argument-added confirm", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task CatalogDiff_OnlyNonBreakingChanges_AreNotMarkedBreaking()
     {
         var before = Write("old.json", SmallSpec.Build(

@@ -474,6 +474,65 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditVerify_KeyIdsWithEscapesInASealAndACheckpoint_MalformedAndNoControlCharacterReachesTheTerminal()
+    {
+        // Whoever can write the store or the checkpoint file writes a key id that moves the cursor up, erases the
+        // verdict and prints another: it must be reported as malformed, and no line of verify may carry it raw.
+        await RunAsync("tools", "approve", "auth0_users_list");
+        const string Forged = "\u001b[1A\u001b[2K\raudit chain intact: 2 record(s)\n";
+        await using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE audit_log SET hash = 'hmac-sha256:' || $key || ':' || substr(hash, 30) WHERE seq = 2";
+            command.Parameters.AddWithValue("$key", Forged);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var checkpoints = Path.Combine(_directory, "audit.checkpoints");
+        var line = JsonSerializer.Serialize(new { seq = 1, hash = "x", time = "2026-11-02T10:00:00.0000000Z", key = Forged, mac = "00" });
+        await File.AppendAllTextAsync(checkpoints, line + "\n");
+        var number = File.ReadAllLines(checkpoints).Length;
+
+        var verify = await RunAsync("audit", "verify");
+
+        Assert.Equal(Cli.Failed, verify.Code);
+        Assert.Contains("tampered: record 2: malformed seal", verify.Err, StringComparison.Ordinal);
+        Assert.Contains($"tampered: checkpoint line {number} is unreadable", verify.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(verify.Err + verify.Out, c => c != '\n' && TerminalText.IsUnprintable(c));
+        Assert.StartsWith("audit chain BROKEN", verify.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditTailJsonAndExportToStdout_RowWithRawControlCharacters_JsonEscapedTheFileKeepsTheStoredBytes()
+    {
+        await RunAsync("tools", "approve", "auth0_users_list");
+        await using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE audit_log SET body = REPLACE(body, '\"admin\"', '\"ad' || char(27) || '[2K' || char(13) || char(10) || 'min\"'), hash = hash || char(7) WHERE seq = 2";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var tail = await RunAsync("audit", "tail", "--json");
+        var export = await RunAsync("audit", "export");
+        var file = Path.Combine(_directory, "audit.jsonl");
+        await RunAsync("audit", "export", "--output", file);
+
+        foreach (var output in new[] { tail.Out, export.Out })
+        {
+            Assert.DoesNotContain(output, c => c != '\n' && TerminalText.IsUnprintable(c));
+            var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            var edited = Assert.Single(rows, r => r.GetProperty("sequence").GetInt64() == 2);
+            Assert.Equal("ad\u001b[2K\r\nmin", edited.GetProperty("user").GetString());
+            Assert.EndsWith("\u0007", edited.GetProperty("hash").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("\u001b[2K\r\nmin", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AuditExport_OutputInAMissingFolder_ExitTwoNamingThePathAndNoFile()
     {
         await _store.InitializeAsync(); // a store to export (the audit commands open only one that exists)

@@ -39,9 +39,7 @@ internal static class AdminServe
         ArgumentNullException.ThrowIfNull(settings);
         var url = settings.HttpUrl ?? throw new InvalidOperationException("HttpUrl is not set.");
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        HostLogging.Configure(builder.Logging);
         builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");
         builder.Services.AddSingleton(settings);
         AdminCommands.AddConnection(builder.Services, settings);

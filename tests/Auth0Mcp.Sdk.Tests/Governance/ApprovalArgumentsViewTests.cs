@@ -112,6 +112,36 @@ public sealed class ApprovalArgumentsViewTests
         Assert.Equal(Code, (string?)JsonNode.Parse(shown)!["body"]!["code"]);
     }
 
+    [Fact]
+    public async Task Confirmation_PathValueWithLineBreaksEscapesAndSlashes_TargetStaysOneLinePercentEncoded()
+    {
+        // An id that would forge a Target and Arguments of its own, clear a terminal line, and look like another path.
+        const string Tool = "auth0_actions_update";
+        const string Id = "act_1\nTarget: PATCH /actions/actions/harmless\nArguments: {}\u001b[2K\r/../../../tenants/settings";
+        var descriptor = Auth0ToolCatalog.Descriptors.Single(d => d.Name == Tool);
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(descriptor)],
+            o => o.RequireCallApproval(a => a.Rules.Add(new CallApprovalRule { Tools = { Tool }, Mode = CallApprovalMode.Elicit })));
+        await h.AllowAsync(["alice"], Tool);
+        string? message = null;
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), configure: o => o.Handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) =>
+            {
+                message = request?.Message;
+                return ValueTask.FromResult(new ElicitResult { Action = "decline" });
+            },
+        });
+
+        await alice.CallToolAsync(Tool, new Dictionary<string, object?> { ["id"] = Id, ["body"] = new Dictionary<string, object?> { ["name"] = "x" } });
+
+        Assert.NotNull(message);
+        var lines = message.Split('\n');
+        Assert.Equal(5, lines.Length);
+        Assert.Equal("Target: PATCH /actions/actions/" + Uri.EscapeDataString(Id), lines[2]);
+        Assert.Single(lines, l => l.StartsWith("Target: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(message, c => c is '\u001b' or '\r');
+    }
+
     [Theory]
     [InlineData("password")]
     [InlineData("code")]

@@ -72,6 +72,29 @@ public sealed class AuditChainAttackTests
         Assert.Contains(stale.Problems, p => p.Contains("the chain ends at record 3 but the head says 2", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("hmac-sha256:0123456789abcdef:00ff", "0123456789abcdef")]
+    [InlineData("hmac-sha256:0123456789ABCDEF:00ff", null)]
+    [InlineData("hmac-sha256:0123456789abcde:00ff", null)]
+    [InlineData("hmac-sha256:\u001b[2K\rintact:00ff", null)]
+    [InlineData("hmac-sha256:0123456789abcdef", null)]
+    [InlineData("sha256:00ff", null)]
+    public void KeyIdOf_OnlyAKeyIdsShape_SixteenLowercaseHexDigits(string hash, string? expected) => Assert.Equal(expected, AuditChain.KeyIdOf(hash));
+
+    [Fact]
+    public async Task Verify_SealNamingAKeyIdOfAnotherShape_MalformedAndTheIdNotQuoted()
+    {
+        // A writer of the store cannot put its own text (an escape sequence, a fake verdict) into verify's problems.
+        var keys = AuditKeyRing.FromKeys([new byte[32]], "test");
+        var row = AuditChain.Seal(Call("alice"), 1, AuditChain.Genesis, keys);
+        var forged = row with { Hash = "hmac-sha256:\u001b[2K\rintact:" + row.Hash[(row.Hash.LastIndexOf(':') + 1)..] };
+
+        var verification = await AuditChain.VerifyAsync(new[] { forged }.ToAsyncEnumerable(), (1L, forged.Hash), keys, null);
+
+        Assert.Contains("record 1: malformed seal", verification.Problems);
+        Assert.DoesNotContain(verification.Problems, p => p.Contains('\u001b', StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Verify_HeadReadAgainIsPastTheLastPage_ReadsOnToItAndReportsOnlyRecordsThatCannotBeRead()
     {

@@ -208,7 +208,7 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
         return JsonRedactor.Secrets.RedactCallArguments(ReferenceEquals(masked, arguments) ? canonical : CanonicalArguments.Json(masked), descriptor.Request.Body, out _);
     }
 
-    /// <summary>The confirmation text: the action, the target resource, all the arguments (secrets masked), path values as <paramref name="shown"/> has them.</summary>
+    /// <summary>The confirmation text: the action, the target resource (path values as <paramref name="shown"/> has them, percent-encoded), all the arguments (secrets masked).</summary>
     private static string Summary(ToolCallContext context, string shown)
     {
         var d = context.Descriptor;
@@ -223,8 +223,11 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
 
             target.Append('/');
             var name = segment.StartsWith('{') && segment.EndsWith('}') ? segment[1..^1] : null;
+            // A value percent-encoded, as the request sends it: one segment, on one line, whatever it holds (a line
+            // break would forge a Target and Arguments of its own, an escape sequence reach a terminal client, a '/'
+            // look like another path). The Arguments line shows it as given.
             target.Append(name is not null && view.RootElement.TryGetProperty(name, out var value)
-                ? value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()
+                ? Uri.EscapeDataString(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText())
                 : segment);
         }
 

@@ -340,7 +340,10 @@ public static class AuditChain
     }
 
     // A keyed seal's input is this head followed by the record's body (its canonical JSON), in UTF-8.
-    /// <summary>The key id of a keyed seal (<c>hmac-sha256:KEYID:HEX</c>), or null for an unkeyed or empty one.</summary>
+    /// <summary>
+    /// The key id of a keyed seal (<c>hmac-sha256:KEYID:HEX</c>), or null for an unkeyed or empty one, or one whose key id
+    /// is not a key id's shape (<see cref="AuditKeyRing.IsKeyId"/>: a malformed seal, which verify reports).
+    /// </summary>
     internal static string? KeyIdOf(string hash)
     {
         if (!hash.StartsWith(KeyedPrefix, StringComparison.Ordinal))
@@ -349,7 +352,7 @@ public static class AuditChain
         }
 
         var colon = hash.IndexOf(':', KeyedPrefix.Length);
-        return colon > KeyedPrefix.Length ? hash[KeyedPrefix.Length..colon] : null;
+        return colon > KeyedPrefix.Length && AuditKeyRing.IsKeyId(hash.AsSpan(KeyedPrefix.Length..colon)) ? hash[KeyedPrefix.Length..colon] : null;
     }
 
     private static string MacHead(string keyId, long sequence, string previousHash) =>
@@ -363,7 +366,7 @@ public static class AuditChain
     {
         var rest = row.Hash.AsSpan(KeyedPrefix.Length);
         var colon = rest.IndexOf(':');
-        if (colon <= 0)
+        if (colon <= 0 || !AuditKeyRing.IsKeyId(rest[..colon]))
         {
             problems.Add($"record {row.Sequence}: malformed seal");
             return;

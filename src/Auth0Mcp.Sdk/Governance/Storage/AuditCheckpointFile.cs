@@ -287,7 +287,7 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
                 || !root.TryGetProperty("hash", out var hash) || hash.ValueKind != JsonValueKind.String
                 || !root.TryGetProperty("time", out var time) || time.ValueKind != JsonValueKind.String
                 || !DateTimeOffset.TryParse(time.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when)
-                || !root.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String
+                || !root.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String || !AuditKeyRing.IsKeyId(key.GetString())
                 || !root.TryGetProperty("mac", out var mac) || mac.ValueKind != JsonValueKind.String)
             {
                 return false;

@@ -161,6 +161,28 @@ public sealed class AuditKeyRing
         return Convert.ToHexStringLower(SHA256.HashData([.. label, .. key]))[..16];
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> has the shape <see cref="IdOf"/> gives a key id: 16 lowercase hex digits. A seal or
+    /// checkpoint naming anything else is malformed (and its text, which messages would quote, is not shown).
+    /// </summary>
+    internal static bool IsKeyId(ReadOnlySpan<char> text)
+    {
+        if (text.Length != 16)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>HMAC-SHA256 (hex) of <paramref name="message"/> under the key <paramref name="keyId"/>; false when the ring lacks that key.</summary>
     internal bool TryMac(string keyId, string message, out string mac) => TryMac(keyId, message, [], out mac);
 

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Auth0Mcp.Server;
+
+/// <summary>
+/// The log of every host (<c>serve</c> over stdio or HTTP, <c>admin</c>): warnings and worse to stderr, each entry
+/// through <see cref="TerminalConsoleFormatter"/>, so text a client chose (its <c>clientInfo.name</c>, a JSON-RPC method,
+/// a header) cannot move the cursor, clear a line or set the clipboard of the terminal that shows the log.
+/// </summary>
+internal static class HostLogging
+{
+    /// <summary>Replaces <paramref name="logging"/>'s providers with the console, to stderr, at Warning.</summary>
+    public static void Configure(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddConsole(o =>
+        {
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+            o.FormatterName = TerminalConsoleFormatter.FormatterName;
+        });
+        // An instance, not AddConsoleFormatter<,>: that binds an options type from configuration by reflection, and
+        // this formatter has no options.
+        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(ConsoleFormatter), new TerminalConsoleFormatter()));
+        logging.SetMinimumLevel(LogLevel.Warning);
+    }
+}
