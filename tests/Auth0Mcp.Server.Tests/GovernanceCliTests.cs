@@ -890,6 +890,8 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [InlineData("invalid user 'alice\\u001b[2J': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--users", "alice\u001b[2J")]
     [InlineData("invalid group 'g\\u0007': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--groups", "g\u0007")]
     [InlineData("invalid user 'bob\\u200b': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\u200b")]
+    [InlineData("invalid user 'bob\\udb40\\udc41': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\U000E0041")] // a tag character: invisible text past the BMP
+    [InlineData("invalid toolset name 'ops\\udb40\\udc41': no spaces, commas, wildcards or control characters", "toolsets", "create", "ops\U000E0041", "--tools", "auth0_users_list")]
     public async Task Names_WithControlOrFormatCharacters_ExitTwoAndTheEscapedNameNamed(string expected, params string[] args)
     {
         await RunAsync("profiles", "create", "base", "--toolsets", "all-approved", "--users", "alice");

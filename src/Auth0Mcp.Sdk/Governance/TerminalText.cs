@@ -15,7 +15,7 @@ namespace Auth0Mcp.Sdk.Governance;
 internal static class TerminalText
 {
     /// <summary>The escaped text (null stays null).</summary>
-    public static string? Escape(string? text) => Escape(text, json: false);
+    public static string? Escape(string? text) => Escape(text, Mode.Terminal);
 
     /// <summary>
     /// JSON text with each unprintable character (<see cref="IsUnprintable"/>) written as a <c>\uXXXX</c> escape and
@@ -24,9 +24,23 @@ internal static class TerminalText
     /// the escape means the same character. Shown to a person, no bidirectional override or zero-width character in a
     /// value reorders or hides what they read. Null stays null.
     /// </summary>
-    public static string? EscapeJson(string? json) => Escape(json, json: true);
+    public static string? EscapeJson(string? json) => Escape(json, Mode.Json);
 
-    private static string? Escape(string? text, bool json)
+    /// <summary>
+    /// <see cref="EscapeJson"/> for a line of JSON shown on a terminal (<c>audit tail --json</c>, <c>audit export</c> to
+    /// standard output): JSON's whitespace characters are escaped too (<c>\u000a</c>), so one line stays one line. A line
+    /// the store wrote holds none raw; one there was put by hand.
+    /// </summary>
+    public static string? EscapeJsonLine(string? json) => Escape(json, Mode.JsonLine);
+
+    private enum Mode
+    {
+        Terminal,
+        Json,
+        JsonLine,
+    }
+
+    private static string? Escape(string? text, Mode mode)
     {
         if (text is null)
         {
@@ -34,7 +48,7 @@ internal static class TerminalText
         }
 
         var i = 0;
-        while (i < text.Length && EscapedLength(text, i, json) == 0)
+        while (i < text.Length && EscapedLength(text, i, mode) == 0)
         {
             i++;
         }
@@ -48,7 +62,7 @@ internal static class TerminalText
         for (; i < text.Length; i++)
         {
             var c = text[i];
-            switch (EscapedLength(text, i, json))
+            switch (EscapedLength(text, i, mode))
             {
                 case 0:
                     sb.Append(c);
@@ -60,7 +74,7 @@ internal static class TerminalText
                     continue;
             }
 
-            switch (c)
+            switch (mode == Mode.Terminal ? c : '\0')
             {
                 case '\\':
                     sb.Append("\\\\");
@@ -91,13 +105,37 @@ internal static class TerminalText
     internal static bool IsUnprintable(char c) =>
         char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
+    /// <summary>
+    /// Whether <paramref name="text"/> holds a character <see cref="Escape(string?)"/> would escape other than the backslash: an
+    /// unprintable one (<see cref="IsUnprintable"/>), or a format character past the BMP (the tag characters). Names the
+    /// governance store accepts hold none.
+    /// </summary>
+    internal static bool HasUnprintable(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '\\' && EscapedLength(text, i, Mode.Terminal) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // How many UTF-16 units at text[i] are escaped as one character (0: none). Terminal text: every unprintable character,
     // and the backslash (so an escape is never ambiguous); JSON text: the unprintable characters other than its
     // whitespace. Both: a format character beyond the BMP (the tag characters U+E0000 to U+E007F spell invisible text).
-    private static int EscapedLength(string text, int i, bool json)
+    private static int EscapedLength(string text, int i, Mode mode)
     {
         var c = text[i];
-        if (json ? c is not ('\t' or '\n' or '\r') && IsUnprintable(c) : c == '\\' || IsUnprintable(c))
+        if (mode switch
+            {
+                Mode.Json => c is not ('\t' or '\n' or '\r') && IsUnprintable(c),
+                Mode.JsonLine => IsUnprintable(c),
+                _ => c == '\\' || IsUnprintable(c),
+            })
         {
             return 1;
         }

@@ -1111,7 +1111,7 @@ public sealed partial class ToolGovernance
 
     private static void ValidateName(string name, string what)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or ',' || TerminalText.IsUnprintable(c)))
+        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or ',') || TerminalText.HasUnprintable(name))
         {
             throw new GovernanceException($"invalid {what} name '{TerminalText.Escape(name)}': no spaces, commas, wildcards or control characters");
         }
@@ -1122,7 +1122,7 @@ public sealed partial class ToolGovernance
     {
         foreach (var value in values)
         {
-            if (string.IsNullOrWhiteSpace(value) || value.Any(TerminalText.IsUnprintable))
+            if (string.IsNullOrWhiteSpace(value) || TerminalText.HasUnprintable(value))
             {
                 throw new GovernanceException($"invalid {what} '{TerminalText.Escape(value)}': not blank, and no control characters");
             }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>The exported form of the audit log: one JSON line per row, the sealed record with its hash.</summary>
@@ -15,31 +12,9 @@ internal static class AuditExport
 
     /// <summary>
     /// <see cref="ToJsonLine"/> for a terminal (<c>audit tail --json</c>, <c>audit export</c> to stdout): every character
-    /// <see cref="TerminalText.IsUnprintable"/> names becomes its JSON escape (<c>\u001b</c>). The store writes none
+    /// <see cref="TerminalText.IsUnprintable"/> names becomes its JSON escape (<c>\u001b</c>, <see cref="TerminalText.EscapeJsonLine"/>). The store writes none
     /// raw; one in the row was put there by hand, and must not reach the terminal as an escape sequence or a line break.
     /// Within a JSON string the value is the same; outside one the line was not valid JSON anyway.
     /// </summary>
-    public static string ToTerminalJsonLine(AuditRow row)
-    {
-        var line = ToJsonLine(row);
-        if (!line.Any(TerminalText.IsUnprintable))
-        {
-            return line;
-        }
-
-        var sb = new StringBuilder(line.Length + 16);
-        foreach (var c in line)
-        {
-            if (TerminalText.IsUnprintable(c))
-            {
-                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-
-        return sb.ToString();
-    }
+    public static string ToTerminalJsonLine(AuditRow row) => TerminalText.EscapeJsonLine(ToJsonLine(row))!;
 }
