@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Sdk.Progressive;
 using Auth0Mcp.Sdk.Tests.Http;
 using Auth0Mcp.Sdk.Tools;
 using Microsoft.Data.Sqlite;
@@ -532,5 +533,74 @@ public sealed class CallPathTests
 
         /// <summary>Runs once an intent record is written (e.g. the store stops answering reads).</summary>
         public Action? AfterIntent { get; set; }
+    }
+
+    /// <summary>
+    /// A before-hook that
+    /// says it rewrote the arguments and leaves a value the schema refuses (id: a number, the schema says string) must
+    /// be refused, nothing sent: hooks may only narrow. (Only observable when the hook is the last before-hook: otherwise
+    /// the later check of a silent change catches it.)
+    /// </summary>
+    [Fact]
+    public async Task BeforeHookDeclaresARewriteOutsideTheSchema_RefusedAndNothingSent()
+    {
+        var tool = new FakeTool(Descriptors.UsersList);
+        await using var h = await GovernanceHarness.StartAsync([tool], o => o.Hooks.Add(new DeclaredWideningHook()));
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["id"] = "u1" });
+
+        Assert.True(result.IsError);
+        Assert.Equal(0, tool.Calls);
+        var record = Assert.Single(await h.CallRecordsAsync());
+        Assert.Equal(DenialCodes.HookFailed, record.DenialCode);
+        Assert.Contains("hooks may only narrow", record.Reason, StringComparison.Ordinal);
+    }
+
+    private sealed class DeclaredWideningHook : ToolCallHook
+    {
+        public override string Name => "declared-widening";
+
+        // After the built-in paging cap (100): the last before-hook, so its declared rewrite is the last outcome.
+        public override int Priority => 200;
+
+        public override ValueTask<HookDecision> BeforeCallAsync(ToolCallContext context, CancellationToken cancellationToken)
+        {
+            context.Arguments["id"] = JsonSerializer.SerializeToElement(5);
+            return ValueTask.FromResult(HookDecision.Rewrite("id set to 5"));
+        }
+    }
+
+    /// <summary>
+    /// A discovery result whose audit record cannot be written is withheld, like a call's: with the audit append failing, a progressive search must answer an error naming the store, not the tools it found.
+    /// </summary>
+    [Fact]
+    public async Task SearchWhoseRecordCannotBeWritten_ResultWithheld()
+    {
+        using var directory = new TestDirectory("auth0mcp-searchaudit-");
+        var failing = new AuditAppendFailingStore(new SqliteGovernanceStore(directory.File("gov.db")));
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersList)],
+            store: failing,
+            services: s => s.AddMcpServer().WithToolsMode(o => o.Mode = Auth0Mcp.Sdk.Progressive.ToolsMode.Progressive));
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var before = await client.CallToolAsync("auth0_search_tools", new Dictionary<string, object?> { ["query"] = "list users" });
+        Assert.Contains("auth0_users_list", ResultText.Of(before), StringComparison.Ordinal); // the search finds it
+        failing.Fail = true;
+
+        var result = await client.CallToolAsync("auth0_search_tools", new Dictionary<string, object?> { ["query"] = "list users" });
+
+        Assert.True(result.IsError);
+        Assert.DoesNotContain("auth0_users_list", ResultText.Of(result), StringComparison.Ordinal);
+    }
+
+    private sealed class AuditAppendFailingStore(IGovernanceStore inner) : DelegatingGovernanceStore(inner)
+    {
+        public bool Fail { get; set; }
+
+        public override Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
+            Fail ? throw new IOException("disk full") : Inner.AppendAuditAsync(record, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0Mcp.Sdk.Tests.Governance;
 
@@ -86,4 +87,51 @@ public sealed class ToolGovernanceDecisionTests
     [InlineData("*", "", true)]
     public void Glob_PatternAndName_MatchesWholeName(string pattern, string name, bool expected) =>
         Assert.Equal(expected, Glob.IsMatch(pattern, name));
+
+    /// <summary>
+    /// Two builds share a store: the newer one synced
+    /// (its content, never approved, goes to review), then the older one synced again (its content is the approved
+    /// one: Approved again). The newer build, still running, must not call the content nobody approved.
+    /// </summary>
+    [Fact]
+    public async Task TwoBuildsShareAStore_TheNewerBuildsUnapprovedContentIsRefused()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "auth0mcp-twobuilds-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero));
+            await using var store = new SqliteGovernanceStore(Path.Combine(dir, "governance.db"));
+            await store.InitializeAsync();
+            var governance = new ToolGovernance(store, clock);
+            var older = Things("Updates a thing.");
+            var newer = Things("Updates a thing. Now also deletes its owner."); // another content hash
+            Assert.NotEqual(older.ContentHash, newer.ContentHash);
+
+            await governance.SyncCatalogAsync([older], "system:old");
+            await governance.ApproveAsync([older.Name], "admin");
+            await governance.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+            await governance.SyncCatalogAsync([newer], "system:new"); // back to review
+            await governance.SyncCatalogAsync([older], "system:old"); // the old build restores its approval
+
+            var state = await governance.GetStateAsync();
+            Assert.Equal(ToolState.Approved, state.FindTool(older.Name)!.State);
+            var alice = new CallerIdentity("alice", []);
+            var asNewer = ToolGovernance.Evaluate(state, new Dictionary<string, Auth0ToolDescriptor> { [newer.Name] = newer }, alice, newer.Name, clock.GetUtcNow());
+            var asOlder = ToolGovernance.Evaluate(state, new Dictionary<string, Auth0ToolDescriptor> { [older.Name] = older }, alice, older.Name, clock.GetUtcNow());
+
+            Assert.True(asOlder.Allowed);
+            Assert.False(asNewer.Allowed);
+            Assert.Equal(DenialCodes.PendingReview, asNewer.Code);
+            Assert.Empty(ToolGovernance.VisibleTools(state, new Dictionary<string, Auth0ToolDescriptor> { [newer.Name] = newer }, alice, clock.GetUtcNow()));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static Auth0ToolDescriptor Things(string description) => new(
+        "auth0_things_update", "things update", description, "PATCH", "/things/{id}", "patch_things_by_id", ["things"], ["update:things"],
+        Auth0ToolAction.Write, "GA", Descriptors.Schema, false, false, false);
 }

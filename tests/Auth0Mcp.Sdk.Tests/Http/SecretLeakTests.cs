@@ -147,4 +147,29 @@ public sealed class SecretLeakTests
 
     private static string Describe(CallToolResult result) =>
         string.Join("\n", result.Content.OfType<TextContentBlock>().Select(c => c.Text)) + "\n" + result.StructuredContent?.GetRawText();
+
+    /// <summary>
+    /// An issued token that is not JWT-shaped
+    /// (an opaque access token) and that Auth0 echoes back in an error must not reach the caller: only the registry
+    /// masks it (neither the JWT pattern nor the Bearer pattern applies to the bare value). Every existing leak test
+    /// issues JWTs, which the JWT pattern masks whether or not they were registered.
+    /// </summary>
+    [Fact]
+    public async Task OpaqueIssuedTokenEchoedInAnError_IsMasked()
+    {
+        const string Opaque = "opq7Hk2ZqN9xW4vR1tY8uB3mC6dF0gJ5sL";
+        await using var h = await Harness.StartAsync(o =>
+        {
+            o.ClientId = Harness.ClientId;
+            o.ClientSecret = Harness.ClientSecret;
+        });
+        h.Server.Token = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, TestTokens.TokenResponse(Opaque));
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 400, $$"""{"statusCode":400,"message":"bad header, rejected {{ctx.Request.Headers.Authorization.ToString()[7..]}} today"}""");
+
+        var result = await h.CallAsync(TestTool.Get());
+
+        var text = string.Join("\n", result.Content.OfType<TextContentBlock>().Select(c => c.Text)) + result.StructuredContent?.GetRawText();
+        Assert.Contains("bad header", text, StringComparison.Ordinal); // the echo reached the answer
+        Assert.DoesNotContain(Opaque, text, StringComparison.Ordinal);
+    }
 }

@@ -2,6 +2,12 @@ using System.Net;
 using System.Text.Json;
 using Auth0Mcp.Server.Tests.Infrastructure;
 using ModelContextProtocol.Protocol;
+using System.Text.Encodings.Web;
+using Auth0Mcp.Server.Http;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Auth0Mcp.Server.Tests.Http;
 
@@ -436,4 +442,30 @@ public sealed class HttpAuthTests : IDisposable
                 return new AuditLine(S("tool"), S("user"), S("outcome"), S("denial_code"));
             })
             .ToList();
+
+    // The settings refuse a local user on a listener other than loopback; the handler checks the peer again (a backstop).
+    [Theory]
+    [InlineData("203.0.113.7", false)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("::1", true)]
+    public async Task LocalUser_OnlyForALoopbackPeer_TheHandlerItselfChecks(string remote, bool succeeds)
+    {
+        var handler = new LocalUserAuthenticationHandler(new FixedLocalUserOptions(new LocalUserAuthenticationOptions { User = "alice" }), NullLoggerFactory.Instance, UrlEncoder.Default);
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Parse(remote);
+        await handler.InitializeAsync(new AuthenticationScheme(LocalUserAuthenticationHandler.SchemeName, null, typeof(LocalUserAuthenticationHandler)), context);
+
+        var result = await handler.AuthenticateAsync();
+
+        Assert.Equal(succeeds, result.Succeeded);
+    }
+
+    private sealed class FixedLocalUserOptions(LocalUserAuthenticationOptions value) : IOptionsMonitor<LocalUserAuthenticationOptions>
+    {
+        public LocalUserAuthenticationOptions CurrentValue => value;
+
+        public LocalUserAuthenticationOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<LocalUserAuthenticationOptions, string?> listener) => null;
+    }
 }
