@@ -4,7 +4,8 @@ namespace Auth0Mcp.Sdk.Http;
 /// Shapes request bodies the way Auth0 and every HTTP parser expect.
 /// JSON: an absent optional body (Refit writes the literal <c>null</c>) is sent as no body at all, and a present one
 /// is buffered so that it goes out with a Content-Length instead of chunked.
-/// Multipart: writes each multipart part the way browsers do and RFC 7578 shows, which every multipart parser accepts:
+/// Multipart: buffered once too (so a 429 can be answered by sending it again, whatever stream a part came from), and
+/// each part written the way browsers do and RFC 7578 shows, which every multipart parser accepts:
 /// <c>Content-Disposition</c> first with quoted <c>name</c> and <c>filename</c>, then <c>Content-Type</c> for file
 /// parts only (a text field's type is <c>text/plain</c> by default). .NET writes token-like values unquoted and
 /// puts a string part's <c>Content-Type</c> first and quotes the boundary, which some parsers (Prism's among them)
@@ -67,6 +68,19 @@ internal sealed class Auth0RequestBodyHandler : DelegatingHandler
                     }
                 }
             }
+
+            // Buffered once, like JSON: a part read from a stream that cannot seek (a host's upload) can then be sent
+            // again when Auth0 answers 429, and goes out with a Content-Length instead of chunked.
+            var bytes = await multipart.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var buffered = new ByteArrayContent(bytes);
+            foreach (var header in multipart.Headers)
+            {
+                buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            buffered.Headers.ContentLength = bytes.Length;
+            request.Content = buffered;
+            multipart.Dispose();
         }
 
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);

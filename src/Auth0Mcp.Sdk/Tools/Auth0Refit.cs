@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using Refit;
 
@@ -39,15 +40,49 @@ public static class Auth0Refit
 
 /// <summary>
 /// Formats query and path values the way the Auth0 API (and its spec) expects: booleans as <c>true</c>/<c>false</c>
-/// (Refit's default is <c>True</c>), numbers in the invariant culture.
+/// (Refit's default is <c>True</c>), numbers in the invariant culture. And a path parameter whose value is empty,
+/// <c>.</c> or <c>..</c> is refused (<see cref="ArgumentException"/>, nothing sent), as the tools refuse it: the URI
+/// would drop or climb the segment, so <c>DELETE /users/{id}/multifactor/{provider}</c> with <c>..</c> would reach
+/// <c>DELETE /users/{id}/</c>, another operation.
 /// </summary>
 internal sealed class Auth0UrlParameterFormatter : DefaultUrlParameterFormatter
 {
+    private static readonly ConditionalWeakTable<ParameterInfo, StrongBox<bool>> PathParameters = new();
+
     /// <inheritdoc />
-    public override string? Format(object? value, ICustomAttributeProvider attributeProvider, Type type) => value switch
+    public override string? Format(object? value, ICustomAttributeProvider attributeProvider, Type type)
     {
-        bool b => b ? "true" : "false",
-        IFormattable f and not Enum => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => base.Format(value, attributeProvider, type),
+        var formatted = value switch
+        {
+            bool b => b ? "true" : "false",
+            IFormattable f and not Enum => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => base.Format(value, attributeProvider, type),
+        };
+        if (formatted is "" or "." or ".." && IsPathParameter(attributeProvider))
+        {
+            var name = (attributeProvider as ParameterInfo)?.Name;
+            throw new ArgumentException(
+                $"The request was not sent: the path parameter{(name is null ? "" : $" '{name}'")} may not be {(formatted.Length == 0 ? "empty" : $"'{formatted}'")} (it would change the request's path).",
+                name);
+        }
+
+        return formatted;
+    }
+
+    // Whether the value fills a {name} of the route. Refit's reflection path hands over the ParameterInfo: its method's
+    // route template says. Its source-generated clients hand over only the parameter's attributes: the generated Auth0
+    // clients mark every query parameter [Query] and every header [Header], so a parameter with neither is a path one.
+    // A property (a query object's) or a type (a collection's item) is a query value.
+    private static bool IsPathParameter(ICustomAttributeProvider provider) => provider switch
+    {
+        ParameterInfo parameter => PathParameters.GetValue(parameter, static p =>
+        {
+            var name = p.GetCustomAttribute<AliasAsAttribute>()?.Name ?? p.Name;
+            var route = p.Member.GetCustomAttribute<HttpMethodAttribute>()?.Path;
+            return new StrongBox<bool>(name is not null && route is not null && route.Contains("{" + name + "}", StringComparison.Ordinal));
+        }).Value,
+        MemberInfo => false,
+        null => false,
+        _ => !provider.IsDefined(typeof(QueryAttribute), false) && !provider.IsDefined(typeof(HeaderAttribute), false),
     };
 }

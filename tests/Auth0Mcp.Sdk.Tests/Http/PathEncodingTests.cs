@@ -10,6 +10,14 @@ public interface IUsersTestApi
     /// <summary>GET /users/{id}.</summary>
     [Get("/users/{id}")]
     Task<HttpResponseMessage> GetUserAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>DELETE /users/{id}/multifactor/{provider}.</summary>
+    [Delete("/users/{id}/multifactor/{provider}")]
+    Task<HttpResponseMessage> DeleteProviderAsync(string id, string provider, CancellationToken cancellationToken);
+
+    /// <summary>GET /users?q=.</summary>
+    [Get("/users")]
+    Task<HttpResponseMessage> ListUsersAsync([Query] string q, CancellationToken cancellationToken);
 }
 
 /// <summary>Path parameters reach Auth0 percent-encoded as one segment, whatever they contain.</summary>
@@ -49,6 +57,38 @@ public sealed class PathEncodingTests
 
         Assert.True(result.IsError != true, result.Text());
         Assert.Equal(expectedRawPath, Assert.Single(h.Server.ApiRequests).RawTarget);
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("")]
+    public async Task TypedClient_DotSegmentOrEmptyPathValue_ThrowsAndNothingIsSent(string provider)
+    {
+        // A C# host's typed client (Auth0Refit's formatter, as every generated client's settings have it): the URI would
+        // collapse "/users/x/multifactor/.." into "/users/x/", another operation.
+        await using var h = await Harness.StaticAsync();
+        var api = RestService.For<IUsersTestApi>(h.Services.GetRequiredService<IAuth0HttpClientSource>().CreateClient(), new RefitSettings { UrlParameterFormatter = new Auth0Mcp.Sdk.Tools.Auth0UrlParameterFormatter() });
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => api.DeleteProviderAsync("auth0|victim", provider, CancellationToken.None));
+
+        Assert.Contains("was not sent", error.Message, StringComparison.Ordinal);
+        Assert.Contains("path parameter", error.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Server.ApiRequests);
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("")]
+    public async Task TypedClient_DotSegmentOrEmptyQueryValue_IsSent(string value)
+    {
+        await using var h = await Harness.StaticAsync();
+        var api = RestService.For<IUsersTestApi>(h.Services.GetRequiredService<IAuth0HttpClientSource>().CreateClient(), new RefitSettings { UrlParameterFormatter = new Auth0Mcp.Sdk.Tools.Auth0UrlParameterFormatter() });
+
+        using var response = await api.ListUsersAsync(value, CancellationToken.None);
+
+        Assert.StartsWith("/api/v2/users?q=", Assert.Single(h.Server.ApiRequests).RawTarget, StringComparison.Ordinal);
     }
 
     [Theory]
