@@ -214,7 +214,9 @@ internal static class CatalogCommand
             foreach (var item in c.Changes)
             {
                 var subject = item.Subject.Length > 0 ? " " + item.Subject : "";
-                Line(sb, $"      {(item.Breaking ? "!" : "·")} {ChangeKinds.Id(item.Kind)}{subject}: {item.Detail}");
+                // A detail quotes JSON as the spec wrote it (a pattern's "\\s", a const): its backslashes are shown
+                // as they are, and only unprintable characters escaped (\u000d), so a regex reads as the spec's.
+                sb.AppendLine(TerminalText.EscapeJsonLine($"      {(item.Breaking ? "!" : "·")} {ChangeKinds.Id(item.Kind)}{subject}: {item.Detail}"));
             }
         }
     }

@@ -79,6 +79,18 @@ public sealed partial class AdminVisibleTextTests(PrismFixture prism, ChromiumFi
     public void Arguments_StoredWithAFormatCharacter_ShownEscapedTheSameJson() =>
         Assert.Equal(@"{""note"":""a\u202eb\\""}", ApprovalsModel.Arguments(new CallApproval { Arguments = "{\"note\":\"a\u202eb\\\\\"}" }));
 
+    [Fact]
+    public void FlashMessage_NamesEscapedWhereItWasMade_NotEscapedTwiceAndNothingRawLeft()
+    {
+        // A flash is a GovernanceException's message, whose names TerminalText already escaped: shown with Visible.Text
+        // its "\u202e" read "\\u202e". A raw format character that slipped in is still escaped.
+        var made = $"invalid toolset name '{TerminalText.Escape("ops\u202eteg")}': no spaces, commas, wildcards or control characters";
+
+        Assert.Equal(made, Visible.Message(made));
+        Assert.Contains(@"'ops\u202eteg'", Visible.Message(made), StringComparison.Ordinal);
+        Assert.Equal(@"granted DOMAIN\alice's request a\u202eb", Visible.Message("granted DOMAIN\\alice's request a\u202eb"));
+    }
+
     /// <summary>The HTML the console serves for <paramref name="url"/> (the page's cookies), with no control or format character in it, raw or as a character reference.</summary>
     private static async Task<string> ServedAsync(IPage page, string url)
     {

@@ -171,10 +171,29 @@ public sealed class CatalogDiffTests : IDisposable
 
         Assert.True(code == 0, error);
         Assert.DoesNotContain(output, c => c is not '\n' && TerminalText.IsUnprintable(c));
-        Assert.Contains(@"'Get a widget\r\u001b[2K\u001b[1A", output, StringComparison.Ordinal);
+        Assert.Contains(@"'Get a widget\u000d\u001b[2K\u001b[1A", output, StringComparison.Ordinal);
         var lines = output.Split('\n');
         Assert.Single(lines, l => l.Contains("auth0_widgets_get", StringComparison.Ordinal) && l.Contains("BREAKING", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("! argument-added confirm", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CatalogDiffText_PatternWithBackslashes_ShownAsTheSpecWritesIt()
+    {
+        // A pattern is quoted as JSON text ("^[^@\\s]+$"): escaping the line for the terminal must not double its
+        // backslashes again, or the reviewer reads a regex that is not the spec's.
+        var before = Write("old.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"], SmallSpec.QueryParam("email", "string"))));
+        var email = SmallSpec.QueryParam("email", "string");
+        email["schema"]!["pattern"] = @"^[^@\s]+@[^@\s]+$";
+        var after = Write("new.json", SmallSpec.Build(
+            SmallSpec.Op("get", "/widgets", "widgets", "list", ["read:widgets"], email)));
+
+        var (code, output, error) = await RunAsync("catalog", "diff", before, after);
+
+        Assert.True(code == 0, error);
+        Assert.Contains(@"""^[^@\\s]+@[^@\\s]+$""", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(@"\\\\s", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,6 +15,13 @@ internal static class Visible
     /// <summary>Text, as <c>audit tail</c> prints it: <c>\u202e</c>, <c>\n</c>, and a backslash doubled.</summary>
     public static string? Text(string? text) => TerminalText.Escape(text);
 
+    /// <summary>
+    /// A message the console wrote itself (a flash after an action): the names in it are already escaped where it was
+    /// made (<see cref="TerminalText.Escape(string?)"/>), so only an unprintable character left is escaped and a backslash
+    /// is not doubled again (<c>invalid toolset name 'ops\u202eteg'</c> stays as it is).
+    /// </summary>
+    public static string? Message(string? text) => TerminalText.EscapeJsonLine(text);
+
     /// <summary>Names joined by <paramref name="separator"/>, each shown as <see cref="Text"/>.</summary>
     public static string Join(IEnumerable<string>? values, string separator = ", ") =>
         string.Join(separator, (values ?? []).Select(v => TerminalText.Escape(v)));
