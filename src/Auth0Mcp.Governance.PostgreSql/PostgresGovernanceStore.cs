@@ -16,10 +16,27 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
     private readonly string _location;
 
     /// <summary>Creates the store over <paramref name="connectionString"/> (Npgsql syntax, e.g. <c>Host=…;Database=…</c>).</summary>
+    /// <exception cref="ArgumentException">The connection string pools fewer connections than the store needs (<see cref="PoolSizeProblem"/>).</exception>
     public PostgresGovernanceStore(string connectionString, AuditSealOptions? seal = null)
-        : this(new NpgsqlConnectionStringBuilder(connectionString ?? throw new ArgumentNullException(nameof(connectionString))), seal)
+        : this(Checked(new NpgsqlConnectionStringBuilder(connectionString ?? throw new ArgumentNullException(nameof(connectionString)))), seal)
     {
     }
+
+    /// <summary>The fewest pooled connections the store works with: the writer's, which it keeps, and one to read with.</summary>
+    internal const int MinimumPoolSize = 2;
+
+    /// <summary>
+    /// Why the pool <paramref name="builder"/> sets up is too small for the store, or null: the audit writer keeps one
+    /// pooled connection open for as long as the store is open, so a pool of one leaves none to read the state with, and
+    /// every call would wait out the pool's timeout and be refused. Names the keyword, never a value but the size.
+    /// </summary>
+    internal static string? PoolSizeProblem(NpgsqlConnectionStringBuilder builder) =>
+        builder.Pooling && builder.MaxPoolSize < MinimumPoolSize
+            ? $"'Maximum Pool Size' is {builder.MaxPoolSize}, but the governance store needs at least {MinimumPoolSize} pooled connections: its audit writer keeps one open for as long as it runs, and the state is read on another for every call (set it to {MinimumPoolSize} or more, or leave it out: Npgsql's default is 100)"
+            : null;
+
+    private static NpgsqlConnectionStringBuilder Checked(NpgsqlConnectionStringBuilder builder) =>
+        PoolSizeProblem(builder) is { } problem ? throw new ArgumentException(problem, "connectionString") : builder;
 
     private PostgresGovernanceStore(NpgsqlConnectionStringBuilder builder, AuditSealOptions? seal)
         : base(
