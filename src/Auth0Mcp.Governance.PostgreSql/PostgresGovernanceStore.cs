@@ -16,10 +16,27 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
     private readonly string _location;
 
     /// <summary>Creates the store over <paramref name="connectionString"/> (Npgsql syntax, e.g. <c>Host=…;Database=…</c>).</summary>
+    /// <exception cref="ArgumentException">The connection string pools fewer connections than the store needs (<see cref="PoolSizeProblem"/>).</exception>
     public PostgresGovernanceStore(string connectionString, AuditSealOptions? seal = null)
-        : this(new NpgsqlConnectionStringBuilder(connectionString ?? throw new ArgumentNullException(nameof(connectionString))), seal)
+        : this(Checked(new NpgsqlConnectionStringBuilder(connectionString ?? throw new ArgumentNullException(nameof(connectionString)))), seal)
     {
     }
+
+    /// <summary>The fewest pooled connections the store works with: the writer's, which it keeps, and one to read with.</summary>
+    internal const int MinimumPoolSize = 2;
+
+    /// <summary>
+    /// Why the pool <paramref name="builder"/> sets up is too small for the store, or null: the audit writer keeps one
+    /// pooled connection open for as long as the store is open, so a pool of one leaves none to read the state with, and
+    /// every call would wait out the pool's timeout and be refused. Names the keyword, never a value but the size.
+    /// </summary>
+    internal static string? PoolSizeProblem(NpgsqlConnectionStringBuilder builder) =>
+        builder.Pooling && builder.MaxPoolSize < MinimumPoolSize
+            ? $"'Maximum Pool Size' is {builder.MaxPoolSize}, but the governance store needs at least {MinimumPoolSize} pooled connections: its audit writer keeps one open for as long as it runs, and the state is read on another for every call (set it to {MinimumPoolSize} or more, or leave it out: Npgsql's default is 100)"
+            : null;
+
+    private static NpgsqlConnectionStringBuilder Checked(NpgsqlConnectionStringBuilder builder) =>
+        PoolSizeProblem(builder) is { } problem ? throw new ArgumentException(problem, "connectionString") : builder;
 
     private PostgresGovernanceStore(NpgsqlConnectionStringBuilder builder, AuditSealOptions? seal)
         : base(
@@ -80,6 +97,7 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
                 await ExecuteAsync(connection, tx, """
                     CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision BIGINT NOT NULL, body TEXT NOT NULL);
                     ALTER TABLE governance_state ADD COLUMN IF NOT EXISTS catalog_hash TEXT;
+                    ALTER TABLE governance_state ADD COLUMN IF NOT EXISTS etag TEXT;
                     CREATE TABLE IF NOT EXISTS audit_log (seq BIGINT PRIMARY KEY, time TIMESTAMPTZ NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
                     CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
                     """, cancellationToken).ConfigureAwait(false);
@@ -105,14 +123,15 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
     }
 
     /// <summary>
-    /// The governance tables and the <c>catalog_hash</c> column, as the store's statements resolve them (the search path),
-    /// from the system catalogue: no privilege on the tables needed, and nothing changed.
+    /// The governance tables and the <c>catalog_hash</c> and <c>etag</c> columns, as the store's statements resolve them
+    /// (the search path), from the system catalogue: no privilege on the tables needed, and nothing changed.
     /// </summary>
     private static async Task<StoreSchema> ReadSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
             SELECT to_regclass('governance_state') IS NOT NULL, to_regclass('audit_log') IS NOT NULL, to_regclass('audit_head') IS NOT NULL,
-                   EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('governance_state') AND attname = 'catalog_hash' AND attnum > 0 AND NOT attisdropped)
+                   EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('governance_state') AND attname = 'catalog_hash' AND attnum > 0 AND NOT attisdropped),
+                   EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('governance_state') AND attname = 'etag' AND attnum > 0 AND NOT attisdropped)
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -126,7 +145,7 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
             }
         }
 
-        return new StoreSchema(true, null, tables, reader.GetBoolean(3));
+        return new StoreSchema(true, null, tables, reader.GetBoolean(3), reader.GetBoolean(4));
     }
 
     /// <summary>What the writer's schema lacks, in words (empty: nothing).</summary>
@@ -136,6 +155,11 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
         if (schema.Tables.Contains("governance_state") && !schema.HasCatalogHash)
         {
             missing.Add("column governance_state.catalog_hash");
+        }
+
+        if (schema.Tables.Contains("governance_state") && !schema.HasETag)
+        {
+            missing.Add("column governance_state.etag");
         }
 
         return missing;

@@ -22,7 +22,7 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private SqliteConnection? _probe;
     private bool _probeReadOnly;
-    private DbCommand? _probeRevision;
+    private DbCommand? _probeVersion;
     private WalSync? _walSync;
 
     // Opened read-only where no WAL index can be made (read-only media, a copy the user may only read): the file is
@@ -59,28 +59,29 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
     public string Path { get; }
 
     /// <summary>
-    /// The stored revision, read on a long-lived probe connection with one prepared statement. (Asking SQLite first
-    /// whether anything was committed, <c>PRAGMA data_version</c>, saved nothing: this process's own audit commits
+    /// The stored revision and tag, read on a long-lived probe connection with one prepared statement. (Asking SQLite
+    /// first whether anything was committed, <c>PRAGMA data_version</c>, saved nothing: this process's own audit commits
     /// change it on every call.)
     /// </summary>
-    public override Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
+    public override Task<(long Revision, string? ETag)> GetStateVersionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
     {
         await _probeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_probeRevision is not null && _probeReadOnly != IsReadOnly)
+            var sql = ReadVersionSql;
+            if (_probeVersion is not null && (_probeReadOnly != IsReadOnly || _probeVersion.CommandText != sql))
             {
                 DisposeProbe(); // opened before the store was opened the other way
             }
 
-            if (_probeRevision is null)
+            if (_probeVersion is null)
             {
                 _probeReadOnly = IsReadOnly;
                 _probe = (SqliteConnection)await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-                _probeRevision = Command(_probe, null, ReadRevisionSql);
+                _probeVersion = Command(_probe, null, sql);
             }
 
-            return await ReadRevisionAsync(_probeRevision, cancellationToken).ConfigureAwait(false);
+            return await ReadVersionAsync(_probeVersion, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -95,8 +96,8 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
 
     private void DisposeProbe()
     {
-        _probeRevision?.Dispose();
-        _probeRevision = null;
+        _probeVersion?.Dispose();
+        _probeVersion = null;
         _probe?.Dispose();
         _probe = null;
     }
@@ -213,16 +214,17 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, tx, """
-            CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, body TEXT NOT NULL, catalog_hash TEXT);
+            CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, body TEXT NOT NULL, catalog_hash TEXT, etag TEXT);
             CREATE TABLE IF NOT EXISTS audit_log (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
             INSERT OR IGNORE INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
             """, cancellationToken).ConfigureAwait(false);
-        await using (var probe = Command(connection, tx, "SELECT COUNT(*) FROM pragma_table_info('governance_state') WHERE name = 'catalog_hash'"))
+        // Columns an older build's table lacks: catalog_hash, then etag (its rows read as without a tag until the next save).
+        foreach (var column in StateColumnsAdded)
         {
-            if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+            if (!await HasStateColumnAsync(connection, tx, column, cancellationToken).ConfigureAwait(false))
             {
-                await ExecuteAsync(connection, tx, "ALTER TABLE governance_state ADD COLUMN catalog_hash TEXT", cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, tx, $"ALTER TABLE governance_state ADD COLUMN {column} TEXT", cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -234,7 +236,7 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         if (!File.Exists(Path) && !Directory.Exists(Path))
         {
             var folder = System.IO.Path.GetDirectoryName(Path);
-            return new StoreSchema(false, folder is null || Directory.Exists(folder) ? "the file does not exist" : $"the folder {folder} does not exist", new HashSet<string>(), false);
+            return new StoreSchema(false, folder is null || Directory.Exists(folder) ? "the file does not exist" : $"the folder {folder} does not exist", new HashSet<string>(), false, false);
         }
 
         _immutable = false;
@@ -271,10 +273,20 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
                 }
             }
 
-            await using var probe = Command(connection, null, "SELECT COUNT(*) FROM pragma_table_info('governance_state') WHERE name = 'catalog_hash'");
-            var catalogHash = Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
-            return new StoreSchema(true, null, tables, catalogHash);
+            return new StoreSchema(true, null, tables,
+                await HasStateColumnAsync(connection, null, "catalog_hash", cancellationToken).ConfigureAwait(false),
+                await HasStateColumnAsync(connection, null, "etag", cancellationToken).ConfigureAwait(false));
         }
+    }
+
+    /// <summary>The columns of <c>governance_state</c> later builds added, in the order they came.</summary>
+    private static readonly string[] StateColumnsAdded = ["catalog_hash", "etag"];
+
+    private static async Task<bool> HasStateColumnAsync(DbConnection connection, DbTransaction? transaction, string column, CancellationToken cancellationToken)
+    {
+        await using var probe = Command(connection, transaction, "SELECT COUNT(*) FROM pragma_table_info('governance_state') WHERE name = @column");
+        Add(probe, "@column", column);
+        return Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
     }
 
     /// <summary>A connection for a look at the schema, opened and read once (a read-only open fails at the first read, not at the open).</summary>

@@ -72,7 +72,8 @@ internal static partial class GovernanceStores
 
     /// <summary>
     /// Why <paramref name="location"/> cannot name a store, or null: a <c>postgres://</c> URL (give the keyword form), a
-    /// connection string Npgsql cannot read (which keyword), or a "file path" that looks like a connection string
+    /// connection string Npgsql cannot read (which keyword), one whose pool is too small for the store
+    /// (<see cref="PostgresGovernanceStore.PoolSizeProblem"/>), or a "file path" that looks like a connection string
     /// (<c>=</c> and <c>;</c>, or a password keyword). Never quotes the value: it may carry a password.
     /// </summary>
     public static string? Problem(string? location)
@@ -87,7 +88,13 @@ internal static partial class GovernanceStores
             return $"{Setting}: a postgres:// URL is not accepted: write the PostgreSQL store as a connection string of keywords, e.g. Host=db.internal;Port=5432;Database=auth0mcp;Username=mcp;Password=… (percent-decoded)";
         }
 
-        if (ParsePostgres(location, out var meant, out var why) is not null || (!meant && !LooksLikeConnectionString(location)))
+        if (ParsePostgres(location, out var meant, out var why) is { } builder)
+        {
+            // Valid, but a pool the store cannot work with (one connection, which its audit writer keeps) is refused at start.
+            return PostgresGovernanceStore.PoolSizeProblem(builder) is { } pool ? $"{Setting}: {pool}" : null;
+        }
+
+        if (!meant && !LooksLikeConnectionString(location))
         {
             return null;
         }

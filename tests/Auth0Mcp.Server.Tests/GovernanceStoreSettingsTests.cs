@@ -46,6 +46,8 @@ public sealed class GovernanceStoreSettingsTests
     [InlineData("Username=u;Passwrd=SecretPw1", "('passwrd' is not a keyword Npgsql knows)")]
     [InlineData("Database=d;Username=u;Password=SecretPw1", "(it has no 'Host')")]
     [InlineData("Host=x;Minimum Pool Size=10;Maximum Pool Size=2;Password=SecretPw1", "(Npgsql refuses its settings together")]
+    [InlineData("Host=x;Maximum Pool Size=1;Password=SecretPw1", "'Maximum Pool Size' is 1, but the governance store needs at least 2 pooled connections: its audit writer keeps one open")]
+    [InlineData("Host=x;maximum pool size = 1;Password=SecretPw1", "'Maximum Pool Size' is 1, but the governance store needs at least 2")]
     [InlineData("gov.db;Password=SecretPw1", "not a valid PostgreSQL connection string (")]
     [InlineData("Host=x;SecretPw1", "not a valid PostgreSQL connection string (it is not Keyword=value pairs separated by ';'")]
     [InlineData("postgresql://u:SecretPw1@localhost:5999/db", "a postgres:// URL is not accepted: write the PostgreSQL store as a connection string of keywords")]
@@ -70,6 +72,8 @@ public sealed class GovernanceStoreSettingsTests
     [InlineData("/var/lib/auth0-mcp/gov=1.db")]
     [InlineData("Host=127.0.0.1;Database=gov;Username=u;Password=p")]
     [InlineData("Host = 127.0.0.1; Port = 5432; Username = u; Password = P; Database = d")]
+    [InlineData("Host=x;Maximum Pool Size=2")]
+    [InlineData("Host=x;Pooling=false;Maximum Pool Size=1")] // no pool: the writer's connection is its own
     public void Problem_StoreThatCanBeOpened_None(string? location) => Assert.Null(GovernanceStores.Problem(location));
 
     [Fact]
@@ -82,6 +86,16 @@ public sealed class GovernanceStoreSettingsTests
         Assert.IsType<PostgresGovernanceStore>(store);
         Assert.Equal("PostgreSQL 127.0.0.1:5432/gov", store.Description);
         Assert.False(File.Exists(Location));
+    }
+
+    [Fact]
+    public void Open_PoolOfOneConnection_RefusedNamingTheKeyword()
+    {
+        // The writer would keep the only pooled connection: every call would wait out the pool's timeout and be refused.
+        var ex = Assert.Throws<UsageException>(() => GovernanceStores.Open("Host=127.0.0.1;Database=gov;Username=u;Password=SecretPw1;Maximum Pool Size=1"));
+
+        Assert.Contains("Governance:Store (AUTH0_MCP_STORE): 'Maximum Pool Size' is 1", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SecretPw1", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -42,26 +42,45 @@ public sealed partial class ToolGovernance
     public Task<GovernanceState> GetStateAsync(CancellationToken cancellationToken = default) => Store.LoadStateAsync(cancellationToken);
 
     /// <summary>
-    /// The current state, shared and read-only (do not change it): re-read only when the stored revision moved.
+    /// The current state, shared and read-only (do not change it): re-read whenever the stored state is not the one held,
+    /// by its revision and its tag (<see cref="IGovernanceStore.GetStateVersionAsync"/>), whichever way it moved: a stored
+    /// state that went back (a failover, a restore, a row edited by hand) is the state, not an old copy to ignore.
     /// </summary>
+    /// <exception cref="GovernanceStoreException">
+    /// The store holds no state any more, after this instance read one (the row was deleted, or the store was replaced):
+    /// nothing can be decided with an empty state or with the one held, so every decision fails closed until it is back.
+    /// </exception>
     internal async Task<GovernanceState> GetCurrentAsync(CancellationToken cancellationToken = default)
     {
-        var revision = await Store.GetRevisionAsync(cancellationToken).ConfigureAwait(false);
+        var (revision, etag) = await Store.GetStateVersionAsync(cancellationToken).ConfigureAwait(false);
         var cached = Volatile.Read(ref _cached);
-        if (cached is not null && cached.Revision == revision)
+        if (cached is not null && cached.Revision == revision && string.Equals(cached.ETag, etag, StringComparison.Ordinal))
         {
             return cached;
         }
 
         var state = await Store.LoadStateAsync(cancellationToken).ConfigureAwait(false);
-        var changed = false;
+        bool changed;
+        long held;
         lock (_cacheLock)
         {
-            if (_cached is null || _cached.Revision < state.Revision)
+            held = _cached?.Revision ?? 0;
+            if (state.Revision == 0 && held > 0)
             {
-                changed = _cached is not null;
+                changed = false; // the state held is kept, for nothing: every decision is refused below until one is stored again
+            }
+            else
+            {
+                // What was loaded, whichever is newer by number: a revision lower than the one held is the store's state now.
+                changed = _cached is not null && !(_cached.Revision == state.Revision && string.Equals(_cached.ETag, state.ETag, StringComparison.Ordinal));
                 _cached = state;
             }
+        }
+
+        if (state.Revision == 0 && held > 0)
+        {
+            throw new GovernanceStoreException(Store.Description,
+                $"the governance state is gone: this server read revision {held}, and the store now holds no state (its row was deleted, or the store was replaced or restored without it), so nothing is decided until it is restored (docs/reliability.md, \"Backup and restore\")");
         }
 
         if (changed)
@@ -69,7 +88,7 @@ public sealed partial class ToolGovernance
             StateChanged?.Invoke(this, EventArgs.Empty);
         }
 
-        return Volatile.Read(ref _cached)!;
+        return state;
     }
 
     // ---------------------------------------------------------------- decisions
@@ -1034,10 +1053,9 @@ public sealed partial class ToolGovernance
                 state.Revision = expected + 1;
                 lock (_cacheLock)
                 {
-                    if (_cached is null || _cached.Revision < state.Revision)
-                    {
-                        _cached = state;
-                    }
+                    // What was saved is the stored state now (by revision and tag); should another instance have saved
+                    // after it, the next read sees a different version and loads that.
+                    _cached = state;
                 }
 
                 return (result, true);

@@ -511,8 +511,8 @@ public sealed class CallPathTests
         /// <summary>Set: reading the state revision fails with it (the store unreachable, out of connections).</summary>
         public GovernanceStoreException? ReadFailsWith { get; set; }
 
-        public override Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) =>
-            ReadFailsWith is { } fault ? Task.FromException<long>(fault) : Inner.GetRevisionAsync(cancellationToken);
+        public override Task<(long Revision, string? ETag)> GetStateVersionAsync(CancellationToken cancellationToken = default) =>
+            ReadFailsWith is { } fault ? Task.FromException<(long, string?)>(fault) : Inner.GetStateVersionAsync(cancellationToken);
 
         public override Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
         {

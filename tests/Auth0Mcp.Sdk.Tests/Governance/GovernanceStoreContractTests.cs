@@ -707,6 +707,27 @@ public sealed class GovernanceStoreContractTests
         Assert.Contains(verification.CannotProve, c => c.Contains("records 1..2 were sealed without a key", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Host=127.0.0.1;Database=gov;Maximum Pool Size=1")]
+    [InlineData("Host=127.0.0.1;Database=gov;maximum pool size = 1")]
+    public void PostgresStore_PoolOfOneConnection_RefusedWhenMadeNamingTheKeyword(string connectionString)
+    {
+        // The writer keeps one pooled connection for as long as the store is open: with a pool of one, every read of the
+        // state (each call) would wait out the pool's timeout and fail.
+        var ex = Assert.Throws<ArgumentException>(() => new PostgresGovernanceStore(connectionString));
+
+        Assert.Contains("'Maximum Pool Size' is 1, but the governance store needs at least 2 pooled connections", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("connectionString", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task PostgresStore_PoolOfTwoOrNoPool_Made()
+    {
+        await using var two = new PostgresGovernanceStore("Host=127.0.0.1;Database=gov;Maximum Pool Size=2");
+        await using var unpooled = new PostgresGovernanceStore("Host=127.0.0.1;Database=gov;Pooling=false;Maximum Pool Size=1");
+        Assert.Equal("PostgreSQL 127.0.0.1:5432/gov", two.Description);
+    }
+
     [Fact]
     public async Task SqliteStore_Initialized_UsesWriteAheadLog()
     {

@@ -27,6 +27,8 @@ internal abstract class DelegatingGovernanceStore(IGovernanceStore inner) : IGov
 
     public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => inner.GetRevisionAsync(cancellationToken);
 
+    public virtual Task<(long Revision, string? ETag)> GetStateVersionAsync(CancellationToken cancellationToken = default) => inner.GetStateVersionAsync(cancellationToken);
+
     public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => inner.LoadStateAsync(cancellationToken);
 
     public virtual Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default) =>

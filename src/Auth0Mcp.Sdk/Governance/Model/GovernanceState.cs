@@ -15,6 +15,15 @@ public sealed class GovernanceState
     /// <summary>The revision this copy was read at; 0 before the first save.</summary>
     public long Revision { get; set; }
 
+    /// <summary>
+    /// The random tag the store wrote with this revision (null before the first save, and for a state an older build
+    /// saved last): with <see cref="Revision"/> it identifies what was read, so a stored state whose revision went back
+    /// (a failover, a restore) and then moved on to a revision already seen is still told apart
+    /// (<see cref="IGovernanceStore.GetStateVersionAsync"/>). The store's, not part of the document.
+    /// </summary>
+    [JsonIgnore]
+    public string? ETag { get; set; }
+
     /// <summary>Defaults for newly discovered tools.</summary>
     public GovernanceDefaults Defaults { get; set; } = new();
 

@@ -67,6 +67,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
     {
         await CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
         _hasCatalogHash = true;
+        _hasETag = true;
         _readOnly = false;
         ReadSeal();
         return true;
@@ -98,6 +99,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
 
         _hasCatalogHash = schema.HasCatalogHash;
+        _hasETag = schema.HasETag;
         _readOnly = true;
         ReadSeal();
         return true;
@@ -120,12 +122,18 @@ public abstract class DbGovernanceStore : IGovernanceStore
     }
 
     /// <inheritdoc />
-    public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
+    public async Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) =>
+        (await GetStateVersionAsync(cancellationToken).ConfigureAwait(false)).Revision;
+
+    /// <inheritdoc />
+    /// <remarks>One row read by its key: the revision and the <c>etag</c> column, which every save sets to a new random value.</remarks>
+    public virtual Task<(long Revision, string? ETag)> GetStateVersionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
     {
         var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            return await ReadRevisionAsync(connection, null, cancellationToken).ConfigureAwait(false);
+            await using var command = Command(connection, null, ReadVersionSql);
+            return await ReadVersionAsync(command, cancellationToken).ConfigureAwait(false);
         }
     });
 
@@ -135,7 +143,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
         var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null, "SELECT revision, body FROM governance_state WHERE id = 1");
+            await using var command = Command(connection, null, $"SELECT revision, body, {ETagColumn} FROM governance_state WHERE id = 1");
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -153,6 +161,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             }
 
             state.Revision = reader.GetInt64(0);
+            state.ETag = reader.IsDBNull(2) ? null : reader.GetString(2);
             return state;
         }
     });
@@ -183,6 +192,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
         if (work.Saved)
         {
             state.Revision = expectedRevision + 1;
+            state.ETag = work.ETag;
         }
 
         return work.Saved;
@@ -308,7 +318,8 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <param name="Absent">When it does not exist: what is missing, in words.</param>
     /// <param name="Tables">The governance tables present.</param>
     /// <param name="HasCatalogHash">Whether <c>governance_state</c> has the <c>catalog_hash</c> column (an older build's has not).</param>
-    private protected sealed record StoreSchema(bool Exists, string? Absent, IReadOnlySet<string> Tables, bool HasCatalogHash);
+    /// <param name="HasETag">Whether <c>governance_state</c> has the <c>etag</c> column (an older build's has not).</param>
+    private protected sealed record StoreSchema(bool Exists, string? Absent, IReadOnlySet<string> Tables, bool HasCatalogHash, bool HasETag);
 
     /// <summary>Begins a write transaction that excludes other writers of the chain.</summary>
     private protected abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
@@ -371,20 +382,21 @@ public abstract class DbGovernanceStore : IGovernanceStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The query of the stored revision (<see cref="ReadRevisionAsync(DbCommand, CancellationToken)"/> runs it).</summary>
-    private protected const string ReadRevisionSql = "SELECT revision FROM governance_state WHERE id = 1";
+    /// <summary>
+    /// The query of the stored state's revision and tag (<see cref="ReadVersionAsync"/> runs it); a store opened read-only
+    /// as an older build left it, without the <c>etag</c> column, reads no tag.
+    /// </summary>
+    private protected string ReadVersionSql => $"SELECT revision, {ETagColumn} FROM governance_state WHERE id = 1";
 
-    private protected static async Task<long> ReadRevisionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, transaction, ReadRevisionSql);
-        return await ReadRevisionAsync(command, cancellationToken).ConfigureAwait(false);
-    }
+    private string ETagColumn => _hasETag ? "etag" : "NULL";
 
-    /// <summary>Runs <paramref name="command"/>, a <see cref="ReadRevisionSql"/> (0 when there is no state yet).</summary>
-    private protected static async Task<long> ReadRevisionAsync(DbCommand command, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="command"/>, a <see cref="ReadVersionSql"/> ((0, null) when there is no state).</summary>
+    private protected static async Task<(long Revision, string? ETag)> ReadVersionAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1))
+            : (0, null);
     }
 
     /// <summary>Runs <paramref name="action"/>, turning any fault of the store into a <see cref="GovernanceStoreException"/>.</summary>
@@ -422,10 +434,11 @@ public abstract class DbGovernanceStore : IGovernanceStore
     // The newest record this process knows to be checkpointed (read from the file at the first write, then its own).
     private long? _checkpointFloor;
 
-    // Set by OpenReadOnlyAsync (and cleared by InitializeAsync): every write is refused. _hasCatalogHash: false when the
-    // store was opened read-only as an older build left it, without governance_state.catalog_hash.
+    // Set by OpenReadOnlyAsync (and cleared by InitializeAsync): every write is refused. _hasCatalogHash, _hasETag: false
+    // when the store was opened read-only as an older build left it, without governance_state.catalog_hash, .etag.
     private volatile bool _readOnly;
     private volatile bool _hasCatalogHash = true;
+    private volatile bool _hasETag = true;
 
     /// <summary>The newest record the checkpoint file names (read once, then this writer's own), or 0.</summary>
     private long CheckpointFloor(AuditKeyRing keys, AuditCheckpointFile checkpoints) =>
@@ -766,11 +779,14 @@ public abstract class DbGovernanceStore : IGovernanceStore
     {
         var next = save.Expected + 1;
         var body = JsonSerializer.Serialize(save.State, GovernanceJsonContext.Default.GovernanceState); // its revision is the column's on load
+        // A new random tag with every save: a reader that holds (revision, tag) tells this state from any other, even one
+        // at the same revision after the stored state went back (see IGovernanceStore.GetStateVersionAsync).
         await using var command = Command(connection, transaction, save.Expected == 0
-            ? "INSERT INTO governance_state (id, revision, body, catalog_hash) VALUES (1, 1, @body, @catalog) ON CONFLICT (id) DO NOTHING"
-            : "UPDATE governance_state SET revision = @next, body = @body, catalog_hash = @catalog WHERE id = 1 AND revision = @expected");
+            ? "INSERT INTO governance_state (id, revision, body, catalog_hash, etag) VALUES (1, 1, @body, @catalog, @etag) ON CONFLICT (id) DO NOTHING"
+            : "UPDATE governance_state SET revision = @next, body = @body, catalog_hash = @catalog, etag = @etag WHERE id = 1 AND revision = @expected");
         Add(command, "@body", body);
         Add(command, "@catalog", save.State.CatalogHash);
+        Add(command, "@etag", save.ETag);
         if (save.Expected != 0)
         {
             Add(command, "@next", next);
@@ -909,6 +925,9 @@ public abstract class DbGovernanceStore : IGovernanceStore
         public GovernanceState State { get; } = state;
 
         public long Expected { get; } = expected;
+
+        /// <summary>The tag this save writes: 16 random bytes, in hex.</summary>
+        public string ETag { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
         public IReadOnlyList<AuditRecord> Events { get; } = events;
 

@@ -28,8 +28,19 @@ public interface IGovernanceStore : IAsyncDisposable
     /// </summary>
     Task OpenReadOnlyAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-    /// <summary>The revision of the stored state (0 when nothing was saved yet): a cheap change check.</summary>
+    /// <summary>The revision of the stored state (0 when nothing was saved yet).</summary>
     Task<long> GetRevisionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// What identifies the stored state, read without loading it: its revision (0 when there is none) and the random tag
+    /// written with it (<see cref="GovernanceState.ETag"/>; null when the store keeps none, or an older build saved it
+    /// last). The cheap check a server makes before every decision: when either differs from what it holds, it reads the
+    /// state again. A revision alone cannot tell: a stored state may go back (a failover to a replica that lacked the
+    /// newest commits, a restore) and move on to a revision the server already holds, with other content.
+    /// </summary>
+    /// <remarks>The default reads <see cref="GetRevisionAsync"/> and no tag.</remarks>
+    async Task<(long Revision, string? ETag)> GetStateVersionAsync(CancellationToken cancellationToken = default) =>
+        (await GetRevisionAsync(cancellationToken).ConfigureAwait(false), null);
 
     /// <summary>Reads the state (a new empty state at revision 0 when nothing was saved yet).</summary>
     Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default);
