@@ -202,11 +202,15 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
+        // Owner-only (PrivateFiles): the folder when it is made here, and a new database file before SQLite opens it
+        // (SQLite gives the -wal and -shm files the database file's mode). Existing ones keep theirs.
         var directory = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(directory))
         {
-            Directory.CreateDirectory(directory);
+            PrivateFiles.CreateDirectory(directory);
         }
+
+        PrivateFiles.CreateIfMissing(Path);
 
         var builder = new SqliteConnectionStringBuilder(_connectionString) { Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         await using var connection = new SqliteConnection(builder.ToString());

@@ -60,7 +60,7 @@ internal static class CredentialSettings
         var folder = Path.GetDirectoryName(file)!;
         try
         {
-            Directory.CreateDirectory(folder);
+            PrivateFiles.CreateDirectory(folder); // owner-only when made here: ~/.config/auth0-mcp holds secrets
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -235,7 +235,7 @@ internal sealed class CredentialsUpdate(string file, IReadOnlyList<string> chang
     /// <summary>Writes the file: owner-only permissions from the moment it exists, then moved into place.</summary>
     public void Write()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(File)!);
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(File)!);
 
         // A name of its own (two rotations at once do not share one), created owner-only: the secret is never
         // readable by others, not even between the write and a chmod.

@@ -487,12 +487,15 @@ internal static class GovernanceCli
         }
 
         // Written to a new file beside the target and moved over it when complete: a failed export leaves no partial file.
+        // The new file has the target's mode, or owner-only (the audit holds call arguments), from the moment it exists:
+        // an owner-only target never becomes readable by others, not even for the moment of the export.
         var target = ExportTarget(output);
         var temp = $"{target}.{Guid.NewGuid():N}.tmp";
         long count;
         try
         {
-            var writer = new StreamWriter(new FileStream(temp, FileMode.CreateNew, FileAccess.Write), new UTF8Encoding(false));
+            var mode = !OperatingSystem.IsWindows() && File.Exists(target) ? File.GetUnixFileMode(target) : PrivateFiles.OwnerFile;
+            var writer = new StreamWriter(new FileStream(temp, PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write, FileShare.None, mode)), new UTF8Encoding(false));
             await using (writer.ConfigureAwait(false))
             {
                 count = await WriteAuditAsync(r, writer, AuditExport.ToJsonLine).ConfigureAwait(false);

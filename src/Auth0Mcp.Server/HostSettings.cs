@@ -125,6 +125,13 @@ internal sealed class HostSettings : IValidatableObject
             yield return new($"AUTH0_MCP_HTTP_LOCAL_USER (Authentication:LocalUser: requests without credentials act as the local user) is only allowed on a loopback address, not {url.Host}");
         }
 
+        if (Authentication.LocalUser && !OperatingSystem.IsLinux())
+        {
+            // A loopback port is open to every account on the machine: the server gives the local user only to its own
+            // account's connections, which it can tell only on Linux (Http/LoopbackPeer.cs).
+            yield return new("AUTH0_MCP_HTTP_LOCAL_USER (Authentication:LocalUser) is only available on Linux, where the server can check that a loopback connection comes from its own OS account; on this OS use stdio, or an API key (AUTH0_MCP_API_KEYS)");
+        }
+
         if (Authentication.LocalUser && string.IsNullOrWhiteSpace(Governance.User))
         {
             yield return new("AUTH0_MCP_HTTP_LOCAL_USER needs AUTH0_MCP_USER (Governance:User): the identity that requests without credentials act as");

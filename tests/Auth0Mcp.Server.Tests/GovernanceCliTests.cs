@@ -578,6 +578,35 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFiles(_directory, "*.tmp"));
     }
 
+    /// <summary>
+    /// The export holds call arguments: a new file is owner-only, and an existing file keeps its mode (an owner-only
+    /// one never becomes readable by others), whatever the umask would have made the new file beside it.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead)]
+    public async Task AuditExport_NewFileOwnerOnly_AnExistingFileKeepsItsMode(UnixFileMode? existing)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await _store.InitializeAsync();
+        var file = Path.Combine(_directory, "audit.jsonl");
+        if (existing is { } mode)
+        {
+            await File.WriteAllTextAsync(file, "old\n");
+            File.SetUnixFileMode(file, mode);
+        }
+
+        var (code, _, err) = await RunAsync("audit", "export", "--output", file);
+
+        Assert.True(code == 0, err);
+        Assert.Equal(existing ?? (UnixFileMode.UserRead | UnixFileMode.UserWrite), File.GetUnixFileMode(file));
+    }
+
     [Fact]
     public async Task CredentialRotation_Recorded_WithoutTheSecret()
     {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -102,12 +103,17 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
 
 /// <summary>
 /// Loopback-only convenience (<c>AUTH0_MCP_HTTP_LOCAL_USER=on</c>): a request without credentials acts as the
-/// configured local user, exactly like a stdio client does. Never used for a request that presents credentials.
+/// configured local user, exactly like a stdio client does. Never used for a request that presents credentials, one a
+/// proxy forwarded, or a connection whose client socket another local account holds (<see cref="LoopbackPeer"/>: a
+/// loopback port is open to every account on the machine).
 /// </summary>
-internal sealed class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+internal sealed partial class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<LocalUserAuthenticationOptions>(options, logger, encoder)
 {
     public const string SchemeName = "LocalUser";
+
+    // The peer check's verdict, kept for the life of the connection ("" when it passed): a socket's owner does not change.
+    private static readonly object PeerVerdict = new();
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -122,8 +128,32 @@ internal sealed class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAu
             return Task.FromResult(AuthenticateResult.Fail("the local user is only for direct loopback connections, not ones a proxy forwarded"));
         }
 
+        var items = Context.Features.Get<IConnectionItemsFeature>()?.Items;
+        if (items?.TryGetValue(PeerVerdict, out var kept) != true || kept is not string problem)
+        {
+            problem = Options.PeerProblem(Context.Connection) ?? "";
+            if (items is not null)
+            {
+                items[PeerVerdict] = problem;
+            }
+
+            if (problem.Length > 0)
+            {
+                LogRefused(Logger, $"{Context.Connection.RemoteIpAddress}:{Context.Connection.RemotePort}", problem);
+            }
+        }
+
+        if (problem.Length > 0)
+        {
+            // Another account on this machine (or one that cannot be told apart from it): like any caller without credentials.
+            return Task.FromResult(AuthenticateResult.Fail("the local user is only for connections from the server's own OS account"));
+        }
+
         return Task.FromResult(ApiKeyAuthenticationHandler.Success(Options.User, Options.Groups, Options.ClaimTypes, SchemeName, Scheme.Name));
     }
+
+    [LoggerMessage(1, LogLevel.Warning, "Refused the local user (AUTH0_MCP_HTTP_LOCAL_USER) to a loopback connection from {Peer}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string peer, string reason);
 }
 
 /// <summary>Options of the local user scheme.</summary>
@@ -135,4 +165,7 @@ internal sealed class LocalUserAuthenticationOptions : AuthenticationSchemeOptio
 
     /// <summary>As <see cref="ApiKeyAuthenticationOptions.ClaimTypes"/>.</summary>
     public (string Subject, string Groups) ClaimTypes { get; set; } = ("sub", "groups");
+
+    /// <summary>Why a connection's client is not the server's own OS account, or null (<see cref="LoopbackPeer.Problem"/>; tests replace it).</summary>
+    public Func<Microsoft.AspNetCore.Http.ConnectionInfo, string?> PeerProblem { get; set; } = LoopbackPeer.Problem;
 }

@@ -283,10 +283,16 @@ public sealed class RootFactAttribute : FactAttribute
 {
     /// <summary>Sets <see cref="FactAttribute.Skip"/> unless running as root on Linux.</summary>
     public RootFactAttribute()
+        : this("to mount a small tmpfs")
+    {
+    }
+
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> unless running as root on Linux, saying what root is needed for.</summary>
+    public RootFactAttribute(string needsRootTo)
     {
         if (!OperatingSystem.IsLinux() || geteuid() != 0)
         {
-            Skip = "needs root on Linux to mount a small tmpfs (CI runs as root)";
+            Skip = $"needs root on Linux {needsRootTo} (CI runs as root)";
         }
     }
 

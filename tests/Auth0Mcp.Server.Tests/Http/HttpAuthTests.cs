@@ -444,20 +444,79 @@ public sealed class HttpAuthTests : IDisposable
             .ToList();
 
     // The settings refuse a local user on a listener other than loopback; the handler checks the peer again (a backstop).
+    // (The peer's account is taken as the server's own here: LocalUser_ALoopbackConnectionOfNoKnownSocket_IsRefused.)
     [Theory]
     [InlineData("203.0.113.7", false)]
     [InlineData("127.0.0.1", true)]
     [InlineData("::1", true)]
     public async Task LocalUser_OnlyForALoopbackPeer_TheHandlerItselfChecks(string remote, bool succeeds)
     {
-        var handler = new LocalUserAuthenticationHandler(new FixedLocalUserOptions(new LocalUserAuthenticationOptions { User = "alice" }), NullLoggerFactory.Instance, UrlEncoder.Default);
-        var context = new DefaultHttpContext();
-        context.Connection.RemoteIpAddress = IPAddress.Parse(remote);
-        await handler.InitializeAsync(new AuthenticationScheme(LocalUserAuthenticationHandler.SchemeName, null, typeof(LocalUserAuthenticationHandler)), context);
-
-        var result = await handler.AuthenticateAsync();
+        var result = await AuthenticateLocalUserAsync(new LocalUserAuthenticationOptions { User = "alice", PeerProblem = _ => null }, IPAddress.Parse(remote), 40000, IPAddress.Parse(remote), 8080);
 
         Assert.Equal(succeeds, result.Succeeded);
+    }
+
+    /// <summary>
+    /// A loopback port is open to every account on the machine: the local user is given only to a connection whose
+    /// client socket is the server's own account's, and one whose owner cannot be told (no such socket) is refused.
+    /// </summary>
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    [InlineData("::1", "::1")]
+    [InlineData("::ffff:127.0.0.1", "::ffff:127.0.0.1")]
+    public async Task LocalUser_ALoopbackConnectionOfNoKnownSocket_IsRefused(string remote, string local)
+    {
+        // Port 1 to port 2: no socket on this machine has those ends.
+        var result = await AuthenticateLocalUserAsync(new LocalUserAuthenticationOptions { User = "alice" }, IPAddress.Parse(remote), 1, IPAddress.Parse(local), 2);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("the local user is only for connections from the server's own OS account", result.Failure?.Message);
+    }
+
+    [Fact]
+    public async Task LocalUser_AConnectionFromTheServersOwnAccount_IsTheLocalUser()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartWithAsync(auth0.BaseUrl, "http://127.0.0.1:0/mcp", ("AUTH0_MCP_HTTP_LOCAL_USER", "on"), ("AUTH0_MCP_USER", "carol"));
+
+        // This process is the server's account: its client socket is found in /proc/net/tcp with the server's uid.
+        Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(server.Url));
+        Assert.Equal(HttpStatusCode.OK, await PostInitializeAsync(server.Url)); // again, on the same kept-alive connection
+    }
+
+    /// <summary>The same server, called by a client running as another account (nobody, uid 65534): refused, 401.</summary>
+    [OtherAccountFact]
+    public async Task LocalUser_AConnectionFromAnotherAccount_IsRefused()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartWithAsync(auth0.BaseUrl, "http://127.0.0.1:0/mcp", ("AUTH0_MCP_HTTP_LOCAL_USER", "on"), ("AUTH0_MCP_USER", "carol"));
+
+        Assert.Equal("200", await CurlAsync(server.Url, asNobody: false)); // curl itself, as this account
+        Assert.Equal("401", await CurlAsync(server.Url, asNobody: true));
+    }
+
+    private static async Task<string> CurlAsync(Uri url, bool asNobody)
+    {
+        string[] curl = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
+            "-H", "Accept: application/json, text/event-stream", "--data", Initialize, url.ToString()];
+        string[] command = asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", .. curl] : curl;
+        var start = new System.Diagnostics.ProcessStartInfo(command[0], command[1..]) { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output.Trim();
+    }
+
+    private static async Task<AuthenticateResult> AuthenticateLocalUserAsync(LocalUserAuthenticationOptions options, IPAddress remote, int remotePort, IPAddress local, int localPort)
+    {
+        var handler = new LocalUserAuthenticationHandler(new FixedLocalUserOptions(options), NullLoggerFactory.Instance, UrlEncoder.Default);
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = remote;
+        context.Connection.RemotePort = remotePort;
+        context.Connection.LocalIpAddress = local;
+        context.Connection.LocalPort = localPort;
+        await handler.InitializeAsync(new AuthenticationScheme(LocalUserAuthenticationHandler.SchemeName, null, typeof(LocalUserAuthenticationHandler)), context);
+        return await handler.AuthenticateAsync();
     }
 
     private sealed class FixedLocalUserOptions(LocalUserAuthenticationOptions value) : IOptionsMonitor<LocalUserAuthenticationOptions>
@@ -468,4 +527,24 @@ public sealed class HttpAuthTests : IDisposable
 
         public IDisposable? OnChange(Action<LocalUserAuthenticationOptions, string?> listener) => null;
     }
+}
+
+/// <summary>A fact that runs a client as another account (setpriv to nobody, curl): root on Linux with both tools; skipped, with the reason, otherwise.</summary>
+public sealed class OtherAccountFactAttribute : FactAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> unless running as root on Linux with setpriv and curl.</summary>
+    public OtherAccountFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux() || geteuid() != 0)
+        {
+            Skip = "needs root on Linux to run a client as another account (CI runs as root)";
+        }
+        else if (new[] { "setpriv", "curl" }.FirstOrDefault(t => !(Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, t)))) is { } missing)
+        {
+            Skip = $"needs {missing} on the PATH to run a client as another account";
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint geteuid();
 }

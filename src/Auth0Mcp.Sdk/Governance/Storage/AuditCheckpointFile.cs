@@ -41,6 +41,10 @@ internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheck
 /// could not already do: a line is unsigned until it is whole, and deleting a checkpoint line outright is not
 /// detectable either (lines are not chained; only the newest checkpoint protects the end of the chain, and rolling the
 /// file back is among what verify says it cannot prove). Any other unreadable line stays a problem.</para>
+/// <para>The file, its lock file and their folder are created owner-only (<see cref="PrivateFiles"/>), and a file or lock
+/// file that is a symbolic link is refused. Lines are appended through an <c>O_APPEND</c> handle (the last byte is
+/// read through another), so the file may be made append-only (<c>chattr +a</c>); then compaction cannot replace it,
+/// and the writer goes on appending (<see cref="Read"/> notes a file past twice the compaction size).</para>
 /// </remarks>
 internal sealed class AuditCheckpointFile(string path, long compactBytes = AuditCheckpointFile.CompactBytes)
 {
@@ -55,18 +59,20 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
     public string LockPath => Path + ".lock";
 
     /// <summary>Appends a checkpoint of (<paramref name="sequence"/>, <paramref name="hash"/>) signed with the current key.</summary>
+    /// <exception cref="IOException">The file cannot be written (or it, or its lock file, is a symbolic link).</exception>
     public void Append(AuditKeyRing keys, long sequence, string hash, DateTimeOffset time)
     {
         var line = Format(keys, sequence, hash, time);
         using var writers = AcquireLock();
         long length;
-        // One open for the check and the write. Writers are serialized by the lock, so the end read here is where the
-        // line goes.
-        using (var file = File.OpenHandle(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+        PrivateFiles.RefuseLink(Path, "audit checkpoint file");
+        PrivateFiles.CreateIfMissing(Path);
+        // Opened for appending only (O_APPEND): a file made append-only (chattr +a) takes the line. Writers are
+        // serialized by the lock, so the end read here is where the line goes.
+        using (var file = PrivateFiles.OpenAppend(Path))
         {
             var end = RandomAccess.GetLength(file);
-            Span<byte> last = stackalloc byte[1];
-            if (end > 0 && RandomAccess.Read(file, last, end - 1) == 1 && last[0] != (byte)'\n')
+            if (end > 0 && LastByte(end) != (byte)'\n')
             {
                 // A writer stopped mid-append (a crash, a kill) left a line without its newline: end it first, in the
                 // same write, so this line is not glued onto it. The torn line stays, on a line of its own, where
@@ -81,29 +87,53 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
             length = end + line.Length;
         }
 
-        if (length > compactBytes)
+        if (length > Math.Max(compactBytes, _retryCompactionAt))
         {
-            Compact(keys); // still holding the lock: no other writer appends or compacts until the new file is in place
+            // Still holding the lock: no other writer appends or compacts until the new file is in place. A file that
+            // cannot be replaced (append-only, a folder this user may not write) is appended to as it is: the
+            // checkpoint is written, only the file grows. Tried again after another CompactBytes, and verify notes it.
+            try
+            {
+                Compact(keys);
+                _retryCompactionAt = 0;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _retryCompactionAt = length + compactBytes;
+            }
         }
+    }
+
+    // After a compaction failed: the size past which the next one is tried (0: compactBytes, as usual).
+    private long _retryCompactionAt;
+
+    /// <summary>The file's byte before <paramref name="end"/>, read through a handle of its own (the append handle cannot read).</summary>
+    private int LastByte(long end)
+    {
+        using var read = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        Span<byte> last = stackalloc byte[1];
+        return RandomAccess.Read(read, last, end - 1) == 1 ? last[0] : -1;
     }
 
     /// <summary>
     /// Takes the writers' lock: opens the lock file exclusively (an OS lock that conflicts with every other open of it
-    /// for writing, in this process or another), retrying for up to <see cref="LockTimeout"/>.
+    /// for writing, in this process or another), retrying for up to <see cref="LockTimeout"/>. The lock file is created
+    /// owner-only (0600): an account that could open it could take the lock and hold every writer off.
     /// </summary>
     private FileStream AcquireLock()
     {
+        PrivateFiles.RefuseLink(LockPath, "audit checkpoint lock file");
         var deadline = Environment.TickCount64 + (long)LockTimeout.TotalMilliseconds;
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+                return new FileStream(LockPath, PrivateFiles.Options(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             }
             catch (DirectoryNotFoundException)
             {
                 // Only the first append (or after the directory was removed) pays for creating it.
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+                PrivateFiles.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
             }
             catch (IOException ex) when (ex is not (FileNotFoundException or PathTooLongException) && Environment.TickCount64 < deadline)
             {
@@ -129,7 +159,8 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
             return new AuditCheckpointRead(false, [], [], []);
         }
 
-        var lines = File.ReadAllText(Path).Split('\n');
+        var text = File.ReadAllText(Path);
+        var lines = text.Split('\n');
         List<AuditCheckpoint> valid = [];
         List<string> problems = [], notes = [];
         HashSet<string> unknownKeys = new(StringComparer.Ordinal);
@@ -174,6 +205,13 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
             {
                 valid.Add(checkpoint);
             }
+        }
+
+        if (text.Length > 2 * compactBytes)
+        {
+            // A writer compacts the file past CompactBytes; one this large could not be replaced (made append-only, or
+            // in a folder the writer may not write), and each writer appends to it as it is.
+            notes.Add($"the checkpoint file is {text.Length} bytes, more than twice the {compactBytes} it is compacted at: it could not be replaced by its newest checkpoint (an append-only file, or a folder the writer may not write?); it is appended to as it is and grows by one line per batch");
         }
 
         return new AuditCheckpointRead(true, valid, problems, notes);
@@ -310,8 +348,22 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
             return;
         }
 
+        // The new file takes the old one's mode (owner-only unless its owner chose otherwise), from the moment it exists.
         var temp = Path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temp, Format(keys, newest.Sequence, newest.Hash, newest.Time));
-        File.Move(temp, Path, overwrite: true);
+        var mode = OperatingSystem.IsWindows() ? PrivateFiles.OwnerFile : File.GetUnixFileMode(Path);
+        try
+        {
+            using (var stream = new FileStream(temp, PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write, FileShare.None, mode)))
+            {
+                stream.Write(Format(keys, newest.Sequence, newest.Hash, newest.Time));
+            }
+
+            File.Move(temp, Path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 }
