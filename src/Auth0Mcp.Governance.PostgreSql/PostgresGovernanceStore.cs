@@ -43,7 +43,7 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }
 
-    private protected override string LockHeadSql => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+    private protected override string LockHeadSql => "SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE; " + HeadRecordSql;
 
     private protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -74,7 +74,9 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
         {
             // Serialize schema creation between instances starting at once.
             await ExecuteAsync(connection, tx, "SELECT pg_advisory_xact_lock(7243001)", cancellationToken).ConfigureAwait(false);
-            missing = Missing(await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false)); // another instance may have made it meanwhile
+            schema = await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false); // another instance may have made it meanwhile
+            missing = Missing(schema);
+            await RefuseToRecreateTheChainAsync(connection, tx, schema.Tables, cancellationToken).ConfigureAwait(false);
             if (missing.Count > 0)
             {
                 await ExecuteAsync(connection, tx, """
