@@ -4,7 +4,8 @@ namespace Auth0Mcp.Sdk.Tests.Governance;
 
 /// <summary>
 /// The audit writer against its own store: the chain's end checked at every write (the record the head names must be
-/// there with the head's seal) and half of the chain never made anew; on SQLite and PostgreSQL.
+/// there with the head's seal), half of the chain never made anew, and a connection the database closed while idle
+/// replaced for the next batch; on SQLite and PostgreSQL.
 /// </summary>
 public sealed class AuditWriterTests
 {
@@ -108,5 +109,26 @@ public sealed class AuditWriterTests
         var restart = await Assert.ThrowsAsync<GovernanceStoreException>(fixture.OpenAsync);
 
         Assert.Contains("the audit head is missing but audit_log holds records up to 3 (the head was dropped)", restart.Message, StringComparison.Ordinal);
+    }
+
+    [Theory, PostgresStore]
+    public async Task Writer_ConnectionTheDatabaseClosedWhileIdle_NextBatchIsWrittenOnANewOne(string kind)
+    {
+        // A restart, pg_terminate_backend, idle_session_timeout or a proxy's idle timeout closes the writer's kept
+        // connection; the database is up, so the next batch must not fail (a call's intent refused, or a call Auth0
+        // executed with its result withheld). The failed attempt rolled back with its session: written once.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 1);
+        Assert.NotEqual("0", await fixture.ScalarAsync(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+
+        await store.AppendAuditAsync(Call("after the session was closed"));
+        Assert.True(await store.TrySaveStateAsync(new GovernanceState(), 0, [Call("a change")]));
+
+        await using var other = await fixture.OpenAsync();
+        var verification = await other.VerifyAuditAsync();
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.Equal(3, verification.Count);
+        Assert.Equal("1", await fixture.ScalarAsync("SELECT revision FROM governance_state"));
     }
 }

@@ -741,25 +741,44 @@ public abstract class DbGovernanceStore : IGovernanceStore
         var rows = new List<AuditRow>();
         long sequence;
         string previous;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            _writeConnection ??= await OpenWriteConnectionAsync(CancellationToken.None).ConfigureAwait(false);
-            var connection = _writeConnection;
-            await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
-            (sequence, previous) = await WriteBatchAsync(connection, transaction, batch, rows, keys, checkpoints).ConfigureAwait(false);
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            await ResetWriterAsync().ConfigureAwait(false);
-            var fault = ex is GovernanceStoreException store ? store : Fault("write the audit chain or the governance state", ex);
-            foreach (var work in batch)
+            // A connection kept from an earlier batch may have been closed by the database while idle (a restart,
+            // pg_terminate_backend, idle_session_timeout, a proxy's idle timeout): that is known only when it is used.
+            var carriedOver = _writeConnection is not null;
+            var committing = false;
+            DbConnection? connection = null;
+            try
             {
-                work.Unseal();
-                work.Done.TrySetException(fault);
+                connection = _writeConnection ??= await OpenWriteConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+                await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
+                (sequence, previous) = await WriteBatchAsync(connection, transaction, batch, rows, keys, checkpoints).ConfigureAwait(false);
+                committing = true;
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                break;
             }
+            catch (Exception ex)
+            {
+                // Once more, on a new connection: only for a carried-over connection found lost before the commit was
+                // sent (its transaction died with it, so nothing of the batch was written). A commit that failed has an
+                // unknown outcome and is never retried; a new connection that fails is the database's answer.
+                var retry = attempt == 1 && carriedOver && !committing && connection is not null && IsConnectionLost(ex, connection);
+                await ResetWriterAsync().ConfigureAwait(false);
+                rows.Clear();
+                foreach (var work in batch)
+                {
+                    work.Unseal();
+                }
 
-            return;
+                if (retry)
+                {
+                    continue;
+                }
+
+                var fault = ex is GovernanceStoreException store ? store : Fault("write the audit chain or the governance state", ex);
+                batch.ForEach(w => w.Done.TrySetException(fault));
+                return;
+            }
         }
 
         try
@@ -844,6 +863,18 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
         return (sequence, previous);
     }
+
+    /// <summary>
+    /// Whether <paramref name="exception"/>, raised on <paramref name="connection"/>, says the connection itself is
+    /// gone (closed by the database or the network) rather than that the statement failed: the connection is broken
+    /// or closed, or the provider says so (<see cref="IsConnectionLostFault"/>).
+    /// </summary>
+    private bool IsConnectionLost(Exception exception, DbConnection connection) =>
+        exception is not GovernanceStoreException
+        && (connection.State is System.Data.ConnectionState.Broken or System.Data.ConnectionState.Closed || IsConnectionLostFault(exception));
+
+    /// <summary>Whether the provider's <paramref name="exception"/> says the connection was lost (PostgreSQL: the session terminated, the socket closed).</summary>
+    private protected virtual bool IsConnectionLostFault(Exception exception) => false;
 
     private async Task ResetWriterAsync()
     {
