@@ -60,7 +60,7 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }
 
-    private protected override string LockHeadSql => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+    private protected override string LockHeadSql => "SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE; " + HeadRecordSql;
 
     private protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -91,7 +91,9 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
         {
             // Serialize schema creation between instances starting at once.
             await ExecuteAsync(connection, tx, "SELECT pg_advisory_xact_lock(7243001)", cancellationToken).ConfigureAwait(false);
-            missing = Missing(await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false)); // another instance may have made it meanwhile
+            schema = await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false); // another instance may have made it meanwhile
+            missing = Missing(schema);
+            await RefuseToRecreateTheChainAsync(connection, tx, schema.Tables, cancellationToken).ConfigureAwait(false);
             if (missing.Count > 0)
             {
                 await ExecuteAsync(connection, tx, """
@@ -191,10 +193,22 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
         PostgresException { SqlState: "25006" } => "the database is read-only",
         PostgresException { SqlState: "42501" } => "permission denied",
         PostgresException { SqlState: "57P01" or "57P02" or "57P03" } => "the database server is shutting down or starting",
+        PostgresException { SqlState: "57P05" } => "the database server closed the idle connection (idle_session_timeout)",
         NpgsqlException { InnerException: SocketException } => "the database server cannot be reached",
         NpgsqlException { InnerException: TimeoutException } or TimeoutException => "timed out",
         NpgsqlException => "database error",
         _ => null,
+    };
+
+    /// <summary>
+    /// The session is gone: terminated by the server (57P01 an administrator or a shutdown, 57P02 a crash, 57P05 an idle
+    /// session timeout), a connection exception (class 08), or the socket closed or failed under Npgsql (an I/O error).
+    /// </summary>
+    private protected override bool IsConnectionLostFault(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P05" || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException { InnerException: IOException or SocketException } => true,
+        _ => false,
     };
 
     private static string SafeName(string text) => string.Concat(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));

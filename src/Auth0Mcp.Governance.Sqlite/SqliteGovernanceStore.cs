@@ -161,7 +161,7 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         _walSync = null;
     }
 
-    private protected override string LockHeadSql => "SELECT seq, hash FROM audit_head WHERE id = 1";
+    private protected override string LockHeadSql => HeadRecordSql; // the transaction's BEGIN IMMEDIATE holds the lock
 
     private protected override string Location => Path;
 
@@ -217,6 +217,7 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await RefuseToRecreateTheChainAsync(connection, tx, await ReadTablesAsync(connection, tx, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, tx, """
             CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, body TEXT NOT NULL, catalog_hash TEXT, etag TEXT);
             CREATE TABLE IF NOT EXISTS audit_log (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
@@ -267,16 +268,7 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
 
         await using (connection.ConfigureAwait(false))
         {
-            var tables = new HashSet<string>(StringComparer.Ordinal);
-            await using (var command = Command(connection, null, "SELECT name FROM sqlite_master WHERE type = 'table'"))
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    tables.Add(reader.GetString(0));
-                }
-            }
-
+            var tables = await ReadTablesAsync(connection, null, cancellationToken).ConfigureAwait(false);
             return new StoreSchema(true, null, tables,
                 await HasStateColumnAsync(connection, null, "catalog_hash", cancellationToken).ConfigureAwait(false),
                 await HasStateColumnAsync(connection, null, "etag", cancellationToken).ConfigureAwait(false));
@@ -291,6 +283,20 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         await using var probe = Command(connection, transaction, "SELECT COUNT(*) FROM pragma_table_info('governance_state') WHERE name = @column");
         Add(probe, "@column", column);
         return Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>The names of the tables in the file.</summary>
+    private static async Task<HashSet<string>> ReadTablesAsync(SqliteConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var tables = new HashSet<string>(StringComparer.Ordinal);
+        await using var command = Command(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table'");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
     }
 
     /// <summary>A connection for a look at the schema, opened and read once (a read-only open fails at the first read, not at the open).</summary>

@@ -72,6 +72,35 @@ public sealed class AuditChainAttackTests
         Assert.Contains(stale.Problems, p => p.Contains("the chain ends at record 3 but the head says 2", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Verify_BrokenChain_CheckedListClaimsNoCheckThatFailed()
+    {
+        // "checked:" follows the problems: for a chain with a record missing, its head moved and a column edited, it
+        // must not say "numbered 1..4 without gaps", that the columns equal the sealed content, or that the head names
+        // the last record.
+        var keys = AuditKeyRing.FromKeys([new byte[32]], "test");
+        var rows = new List<AuditRow>();
+        var previous = AuditChain.Genesis;
+        for (var seq = 1; seq <= 4; seq++)
+        {
+            var row = AuditChain.Seal(Call("user" + seq), seq, previous, keys);
+            rows.Add(row);
+            previous = row.Hash;
+        }
+
+        rows[3] = rows[3] with { Columns = rows[3].Columns! with { Outcome = AuditOutcomes.Denied } };
+        var edited = await AuditChain.VerifyAsync(rows.ToAsyncEnumerable(), (4L, rows[3].Hash), keys, null);
+        var broken = await AuditChain.VerifyAsync(rows.Where(r => r.Sequence != 2).ToAsyncEnumerable(), (3L, rows[2].Hash), keys, null);
+
+        Assert.Contains("4 record(s): numbered 1..4 without gaps, each linking the previous record's seal", edited.Checked);
+        Assert.Contains("the stored head names the last record and its seal", edited.Checked);
+        Assert.False(broken.IsValid);
+        Assert.DoesNotContain(broken.Checked, c => c.Contains("without gaps", StringComparison.Ordinal));
+        Assert.DoesNotContain(broken.Checked, c => c.Contains("equal its sealed content", StringComparison.Ordinal));
+        Assert.DoesNotContain("the stored head names the last record and its seal", broken.Checked);
+        Assert.Contains("3 record(s) read, the last numbered 4: the numbering and each link to the previous record's seal checked: NOT intact (see the problems)", broken.Checked);
+    }
+
     [Theory]
     [InlineData("hmac-sha256:0123456789abcdef:00ff", "0123456789abcdef")]
     [InlineData("hmac-sha256:0123456789ABCDEF:00ff", null)]

@@ -192,6 +192,7 @@ public static class AuditChain
 
         var (count, last, keyed, unkeyed, lastUnkeyed, matchedCheckpoints, openIntents) =
             (walk.Count, walk.Last, walk.Keyed, walk.Unkeyed, walk.LastUnkeyed, walk.MatchedCheckpoints, walk.OpenIntents);
+        var headMatches = false;
         if (head.Sequence > last || (head.Sequence < last && headRowHash is null))
         {
             // Past the rows: records the head names are not there. Behind them without having been read before the
@@ -202,6 +203,10 @@ public static class AuditChain
         else if (head.Sequence > 0 && !string.Equals(head.Hash, headRowHash, StringComparison.Ordinal))
         {
             problems.Add(head.Sequence == last ? "the last record's hash does not match the head" : $"record {head.Sequence}'s hash does not match the head");
+        }
+        else
+        {
+            headMatches = true;
         }
 
         var newest = checkpoints?.Read.Valid.MaxBy(c => c.Sequence);
@@ -228,11 +233,12 @@ public static class AuditChain
         }
 
         var limits = DescribeLimits(keyed, unkeyed, lastUnkeyed, keys, checkpoints, newest, last);
-        var checks = DescribeChecks(count, last, keyed, unkeyed, keys, checkpoints, matchedCheckpoints, newest);
+        var checks = DescribeChecks(walk, headMatches, keys, checkpoints, newest);
         if (openIntents.Count > 0)
         {
             checks.Add($"{openIntents.Count} call intent(s) without an outcome record ({string.Join(", ", openIntents.Take(10).Select(s => "#" + s.ToString(CultureInfo.InvariantCulture)))}{(openIntents.Count > 10 ? ", …" : "")}): "
-                + "calls whose result is not recorded (in flight while verified, the server stopped mid-call, or the intent's commit could not be made durable and the call was refused, nothing sent)");
+                + "calls whose result is not recorded (in flight while verified, the server stopped mid-call, the call was sent and its outcome could not be written (result withheld), "
+                + "or the intent's commit could not be made durable and the call was refused, nothing sent)");
         }
 
         if (missingKey is { } absent)
@@ -266,6 +272,12 @@ public static class AuditChain
 
         public long MatchedCheckpoints { get; private set; }
 
+        /// <summary>Whether a record is missing or out of order, or a link does not name the previous record's seal.</summary>
+        public bool NumberingOrLinksBroken { get; private set; }
+
+        /// <summary>Whether a record's indexed columns differ from its sealed content (or its body is not readable).</summary>
+        public bool ContentDiffers { get; private set; }
+
         public SortedSet<long> OpenIntents { get; } = [];
 
         /// <summary>The seal of the last row checked (<see cref="Genesis"/> before the first).</summary>
@@ -279,11 +291,13 @@ public static class AuditChain
             Count++;
             if (row.Sequence != _expected)
             {
+                NumberingOrLinksBroken = true;
                 problems.Add($"record {_expected}{(row.Sequence > _expected + 1 ? $"..{row.Sequence - 1}" : "")} is missing (next present is {row.Sequence})");
             }
 
             if (!string.Equals(row.PreviousHash, Previous, StringComparison.Ordinal))
             {
+                NumberingOrLinksBroken = true;
                 problems.Add($"record {row.Sequence}: previous hash does not match record {row.Sequence - 1}");
             }
 
@@ -306,7 +320,10 @@ public static class AuditChain
                 }
             }
 
-            if (CheckContent(row, problems) is { Kind: AuditKinds.Call } call)
+            var found = problems.Count;
+            var content = CheckContent(row, problems);
+            ContentDiffers |= problems.Count > found;
+            if (content is { Kind: AuditKinds.Call } call)
             {
                 if (call.Outcome == AuditOutcomes.Intent)
                 {
@@ -447,13 +464,25 @@ public static class AuditChain
         }
     }
 
-    private static List<string> DescribeChecks(long count, long last, long keyed, long unkeyed, AuditKeyRing? keys, (string Path, AuditCheckpointRead Read)? checkpoints, long matched, AuditCheckpoint? newest)
+    /// <summary>
+    /// What was checked, in words: a check that held says so; one that failed says only what it compared (its
+    /// problems say what is wrong), so that a broken chain is never described as numbered without gaps.
+    /// </summary>
+    private static List<string> DescribeChecks(ChainWalk walk, bool headMatches, AuditKeyRing? keys, (string Path, AuditCheckpointRead Read)? checkpoints, AuditCheckpoint? newest)
     {
+        var (count, last, keyed, unkeyed, matched) = (walk.Count, walk.Last, walk.Keyed, walk.Unkeyed, walk.MatchedCheckpoints);
+        const string SeeProblems = "NOT intact (see the problems)";
         List<string> list =
         [
-            $"{count} record(s): numbered 1..{last} without gaps, each linking the previous record's seal",
-            "each record's indexed columns (time, kind, event, user_name, tool, outcome) equal its sealed content",
-            "the stored head names the last record and its seal",
+            walk.NumberingOrLinksBroken
+                ? $"{count} record(s) read, the last numbered {last}: the numbering and each link to the previous record's seal checked: {SeeProblems}"
+                : $"{count} record(s): numbered 1..{last} without gaps, each linking the previous record's seal",
+            walk.ContentDiffers
+                ? $"each record's sealed content read, and its indexed columns (time, kind, event, user_name, tool, outcome) compared with it: {SeeProblems}"
+                : "each record's indexed columns (time, kind, event, user_name, tool, outcome) equal its sealed content",
+            headMatches
+                ? "the stored head names the last record and its seal"
+                : $"the stored head compared with the last record and its seal: {SeeProblems}",
         ];
         if (keyed > 0 && keys is not null)
         {

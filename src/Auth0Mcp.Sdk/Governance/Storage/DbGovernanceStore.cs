@@ -117,8 +117,16 @@ public abstract class DbGovernanceStore : IGovernanceStore
         // The checkpoints before the head: another writer's commit between the two reads only moves the head past them
         // (its checkpoint follows its commit), where the other order could find a checkpoint past the head it read.
         await GuardAsync("read the audit checkpoint file", () => Task.FromResult(CheckpointFloor(keys, checkpoints))).ConfigureAwait(false);
-        var (sequence, hash) = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
-        CheckChainEnd(sequence, hash, keys, checkpoints);
+        var head = await GuardAsync("read the audit head", async () =>
+        {
+            var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                await using var command = Command(connection, null, HeadRecordSql);
+                return await ReadHeadRecordAsync(command, cancellationToken).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+        CheckChainEnd(head, keys, checkpoints);
     }
 
     /// <inheritdoc />
@@ -313,6 +321,43 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <summary>Whether <see cref="OpenReadOnlyAsync"/> opened the store (and <see cref="InitializeAsync"/> did not since): reads only, on read-only connections.</summary>
     private protected bool IsReadOnly => _readOnly;
 
+    /// <summary>
+    /// Before a provider creates what is missing of the schema (<see cref="CreateSchemaAsync"/>), in its transaction:
+    /// throws when that would make one half of the audit chain anew beside the other's records. <c>audit_log</c> missing
+    /// while the head names records (the table dropped), or the head (its table or its row) missing while
+    /// <c>audit_log</c> holds records: an empty log or a head at 0 would let the writer start the chain over, and
+    /// the deletion would go unseen until a verify.
+    /// </summary>
+    /// <param name="connection">The provider's schema connection.</param>
+    /// <param name="transaction">Its transaction, or null.</param>
+    /// <param name="tables">The governance tables present, as the provider read them in that transaction.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    private protected async Task RefuseToRecreateTheChainAsync(DbConnection connection, DbTransaction? transaction, IReadOnlySet<string> tables, CancellationToken cancellationToken)
+    {
+        async Task<long> MaxAsync(string sql)
+        {
+            await using var command = Command(connection, transaction, sql);
+            var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        const string Advice = "so it is not made again empty and nothing is written (restore the store from a backup; to start a new chain on purpose, use a new store: docs/reliability.md, \"Backup and restore\")";
+        if (!tables.Contains("audit_log") && tables.Contains("audit_head")
+            && await MaxAsync("SELECT MAX(seq) FROM audit_head WHERE id = 1").ConfigureAwait(false) is > 0 and var head)
+        {
+            throw new GovernanceStoreException(Description,
+                $"cannot create the governance schema: the table audit_log is missing but the audit head names record {head} (the audit records were dropped), {Advice}");
+        }
+
+        if (tables.Contains("audit_log")
+            && (!tables.Contains("audit_head") || await MaxAsync("SELECT COUNT(*) FROM audit_head WHERE id = 1").ConfigureAwait(false) == 0)
+            && await MaxAsync("SELECT MAX(seq) FROM audit_log").ConfigureAwait(false) is > 0 and var last)
+        {
+            throw new GovernanceStoreException(Description,
+                $"cannot create the governance schema: the audit head is missing but audit_log holds records up to {last} (the head was dropped), {Advice}");
+        }
+    }
+
     /// <summary>What a provider found of the store (<see cref="ReadSchemaAsync"/>).</summary>
     /// <param name="Exists">Whether there is a store at all (a SQLite file).</param>
     /// <param name="Absent">When it does not exist: what is missing, in words.</param>
@@ -324,7 +369,19 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// <summary>Begins a write transaction that excludes other writers of the chain.</summary>
     private protected abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>Reads the head inside the write transaction, locking it against other instances.</summary>
+    /// <summary>
+    /// The head and the seal of the record it names (null when <c>audit_log</c> has no such record): the chain's end
+    /// as a writer checks it (<see cref="CheckChainEnd"/>).
+    /// </summary>
+    private protected const string HeadRecordSql =
+        "SELECT h.seq, h.hash, (SELECT l.hash FROM audit_log l WHERE l.seq = h.seq) FROM audit_head h WHERE h.id = 1";
+
+    /// <summary>
+    /// Locks the head inside the write transaction against other instances, then reads it: its last statement is
+    /// <see cref="HeadRecordSql"/>, run once the lock is held. (PostgreSQL: a statement that waited for the lock
+    /// sees the head another writer committed meanwhile, but its subquery reads <c>audit_log</c> as it was when the
+    /// statement began, without that writer's rows: so the lock is a statement of its own, and the read follows it.)
+    /// </summary>
     private protected abstract string LockHeadSql { get; }
 
     /// <summary>The value stored in the <c>time</c> column.</summary>
@@ -445,12 +502,25 @@ public abstract class DbGovernanceStore : IGovernanceStore
         _checkpointFloor ??= checkpoints.Read(keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
 
     /// <summary>
-    /// Throws, with the message every writer gives, when the chain cannot be written on: it ends before a record the
-    /// checkpoint file names (records were removed from its end: a deletion, or a store restored from an older copy), or
-    /// its newest record is sealed with a key the writer's keys lack.
+    /// Throws, with the message every writer gives, when the chain cannot be written on: the record the head names is
+    /// not in <c>audit_log</c> with the head's seal (the newest records deleted, the table emptied, or that record
+    /// rewritten), it ends before a record the checkpoint file names (records were removed from its end: a deletion,
+    /// or a store restored from an older copy), or its newest record is sealed with a key the writer's keys lack.
     /// </summary>
-    private void CheckChainEnd(long sequence, string headHash, AuditKeyRing keys, AuditCheckpointFile checkpoints)
+    private void CheckChainEnd(HeadRecord head, AuditKeyRing keys, AuditCheckpointFile checkpoints)
     {
+        var (sequence, headHash, recordHash) = head;
+
+        // The head moves with the rows in one transaction, so the record it names is there with its seal: when it is
+        // not, rows were deleted (or rewritten) behind the head's back. Writing on would give new records the deleted
+        // ones' numbers (or fail on a key collision) and bury the evidence.
+        if (sequence > 0 && !string.Equals(recordHash, headHash, StringComparison.Ordinal))
+        {
+            throw new GovernanceStoreException(Description,
+                $"the audit head names record {sequence}, but the audit log {(recordHash is null ? $"has no record {sequence}" : $"holds record {sequence} with another seal")}: "
+                + "records were deleted from (or rewritten at) the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; docs/security.md, \"What the audit proves\")");
+        }
+
         // A chain that ends before a record this machine checkpointed lost its newest records: writing on would
         // bury that (new records would take their numbers, and the checkpoint file's compaction its evidence).
         var floor = CheckpointFloor(keys, checkpoints);
@@ -580,6 +650,26 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
     }).ConfigureAwait(false);
 
+    /// <summary>The head and the seal of the record it names, as <see cref="HeadRecordSql"/> reads them.</summary>
+    /// <param name="Sequence">The head's sequence (0: an empty chain).</param>
+    /// <param name="Hash">The head's seal.</param>
+    /// <param name="RecordHash">The seal of record <paramref name="Sequence"/> in <c>audit_log</c>, or null when there is no such record.</param>
+    private readonly record struct HeadRecord(long Sequence, string Hash, string? RecordHash);
+
+    /// <summary>Runs <paramref name="command"/>, whose last statement is a <see cref="HeadRecordSql"/> (<see cref="LockHeadSql"/>, or that alone).</summary>
+    private static async Task<HeadRecord> ReadHeadRecordAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (reader.FieldCount != 3 && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // the lock's result (one column): the head and its record come with the read that follows it
+        }
+
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new HeadRecord(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+            : new HeadRecord(0, AuditChain.Genesis, null);
+    }
+
     private static async Task<(long Sequence, string Hash)> ReadHeadAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, sql);
@@ -664,56 +754,44 @@ public abstract class DbGovernanceStore : IGovernanceStore
         var rows = new List<AuditRow>();
         long sequence;
         string previous;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            _writeConnection ??= await OpenWriteConnectionAsync(CancellationToken.None).ConfigureAwait(false);
-            var connection = _writeConnection;
-            await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
-            (sequence, previous) = await ReadHeadAsync(WriteCommand(connection, transaction, LockHeadSql, []), CancellationToken.None).ConfigureAwait(false);
-            CheckChainEnd(sequence, previous, keys, checkpoints);
-            foreach (var work in batch)
+            // A connection kept from an earlier batch may have been closed by the database while idle (a restart,
+            // pg_terminate_backend, idle_session_timeout, a proxy's idle timeout): that is known only when it is used.
+            var carriedOver = _writeConnection is not null;
+            var committing = false;
+            DbConnection? connection = null;
+            try
             {
-                IReadOnlyList<AuditRecord> records;
-                if (work is SaveWork save)
-                {
-                    save.Saved = await SaveStateAsync(connection, transaction, save).ConfigureAwait(false);
-                    records = save.Saved ? save.Events : [];
-                }
-                else
-                {
-                    records = [((AppendWork)work).Record];
-                }
-
-                foreach (var record in records)
-                {
-                    var row = AuditChain.Seal(record, ++sequence, previous, keys);
-                    rows.Add(row);
-                    previous = row.Hash;
-                }
+                connection = _writeConnection ??= await OpenWriteConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+                await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
+                (sequence, previous) = await WriteBatchAsync(connection, transaction, batch, rows, keys, checkpoints).ConfigureAwait(false);
+                committing = true;
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                break;
             }
-
-            if (rows.Count > 0)
+            catch (Exception ex)
             {
-                await InsertRowsAsync(connection, transaction, rows).ConfigureAwait(false);
-                var head = WriteCommand(connection, transaction, UpdateHeadSql, UpdateHeadParameters);
-                Set(head, 0, sequence);
-                Set(head, 1, previous);
-                await head.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-            }
+                // Once more, on a new connection: only for a carried-over connection found lost before the commit was
+                // sent (its transaction died with it, so nothing of the batch was written). A commit that failed has an
+                // unknown outcome and is never retried; a new connection that fails is the database's answer.
+                var retry = attempt == 1 && carriedOver && !committing && connection is not null && IsConnectionLost(ex, connection);
+                await ResetWriterAsync().ConfigureAwait(false);
+                rows.Clear();
+                foreach (var work in batch)
+                {
+                    work.Unseal();
+                }
 
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            await ResetWriterAsync().ConfigureAwait(false);
-            var fault = ex is GovernanceStoreException store ? store : Fault("write the audit chain or the governance state", ex);
-            foreach (var work in batch)
-            {
-                work.Unseal();
-                work.Done.TrySetException(fault);
-            }
+                if (retry)
+                {
+                    continue;
+                }
 
-            return;
+                var fault = ex is GovernanceStoreException store ? store : Fault("write the audit chain or the governance state", ex);
+                batch.ForEach(w => w.Done.TrySetException(fault));
+                return;
+            }
         }
 
         try
@@ -755,6 +833,61 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
         batch.ForEach(w => w.Done.TrySetResult());
     }
+
+    /// <summary>
+    /// The batch's writes in <paramref name="transaction"/>, up to the commit: lock and check the chain's end, apply each
+    /// save and append in order, insert the sealed <paramref name="rows"/>, move the head. Returns the new end.
+    /// </summary>
+    private async Task<(long Sequence, string Previous)> WriteBatchAsync(
+        DbConnection connection, DbTransaction transaction, List<WriteWork> batch, List<AuditRow> rows, AuditKeyRing keys, AuditCheckpointFile checkpoints)
+    {
+        var head = await ReadHeadRecordAsync(WriteCommand(connection, transaction, LockHeadSql, []), CancellationToken.None).ConfigureAwait(false);
+        CheckChainEnd(head, keys, checkpoints);
+        var (sequence, previous) = (head.Sequence, head.Hash);
+        foreach (var work in batch)
+        {
+            IReadOnlyList<AuditRecord> records;
+            if (work is SaveWork save)
+            {
+                save.Saved = await SaveStateAsync(connection, transaction, save).ConfigureAwait(false);
+                records = save.Saved ? save.Events : [];
+            }
+            else
+            {
+                records = [((AppendWork)work).Record];
+            }
+
+            foreach (var record in records)
+            {
+                var row = AuditChain.Seal(record, ++sequence, previous, keys);
+                rows.Add(row);
+                previous = row.Hash;
+            }
+        }
+
+        if (rows.Count > 0)
+        {
+            await InsertRowsAsync(connection, transaction, rows).ConfigureAwait(false);
+            var update = WriteCommand(connection, transaction, UpdateHeadSql, UpdateHeadParameters);
+            Set(update, 0, sequence);
+            Set(update, 1, previous);
+            await update.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return (sequence, previous);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="exception"/>, raised on <paramref name="connection"/>, says the connection itself is
+    /// gone (closed by the database or the network) rather than that the statement failed: the connection is broken
+    /// or closed, or the provider says so (<see cref="IsConnectionLostFault"/>).
+    /// </summary>
+    private bool IsConnectionLost(Exception exception, DbConnection connection) =>
+        exception is not GovernanceStoreException
+        && (connection.State is System.Data.ConnectionState.Broken or System.Data.ConnectionState.Closed || IsConnectionLostFault(exception));
+
+    /// <summary>Whether the provider's <paramref name="exception"/> says the connection was lost (PostgreSQL: the session terminated, the socket closed).</summary>
+    private protected virtual bool IsConnectionLostFault(Exception exception) => false;
 
     private async Task ResetWriterAsync()
     {
