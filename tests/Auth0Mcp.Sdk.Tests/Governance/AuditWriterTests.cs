@@ -131,4 +131,22 @@ public sealed class AuditWriterTests
         Assert.Equal(3, verification.Count);
         Assert.Equal("1", await fixture.ScalarAsync("SELECT revision FROM governance_state"));
     }
+
+    [Theory, PostgresStore]
+    public async Task Reads_ConnectionTheDatabaseClosedWhileIdle_AnsweredOnANewOne(string kind)
+    {
+        // The per-call reads (the state's version, then the state) take pooled connections, which the pool hands out
+        // unchecked: a session the database ended while idle must not refuse the first call after it.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 1);
+        Assert.True(await store.TrySaveStateAsync(new GovernanceState(), 0, [Call("a change")]));
+        var before = await store.GetStateVersionAsync();
+        Assert.NotEqual("0", await fixture.ScalarAsync(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+
+        Assert.Equal(before, await store.GetStateVersionAsync());
+        Assert.NotEqual("0", await fixture.ScalarAsync(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+        Assert.Equal(1, (await store.LoadStateAsync()).Revision);
+    }
 }

@@ -135,7 +135,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
     /// <inheritdoc />
     /// <remarks>One row read by its key: the revision and the <c>etag</c> column, which every save sets to a new random value.</remarks>
-    public virtual Task<(long Revision, string? ETag)> GetStateVersionAsync(CancellationToken cancellationToken = default) => GuardAsync("read the state revision", async () =>
+    public virtual Task<(long Revision, string? ETag)> GetStateVersionAsync(CancellationToken cancellationToken = default) => ReadGuardAsync("read the state revision", async () =>
     {
         var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -146,7 +146,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
     });
 
     /// <inheritdoc />
-    public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => GuardAsync("read the governance state", async () =>
+    public Task<GovernanceState> LoadStateAsync(CancellationToken cancellationToken = default) => ReadGuardAsync("read the governance state", async () =>
     {
         var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -455,6 +455,24 @@ public abstract class DbGovernanceStore : IGovernanceStore
             ? (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1))
             : (0, null);
     }
+
+    /// <summary>
+    /// <see cref="GuardAsync{T}"/> for a read that changes nothing: a pooled connection the database closed while it sat
+    /// idle (a restart, <c>pg_terminate_backend</c>, an idle timeout) is handed out unchecked and fails the first read on
+    /// it, so a read that fails because its connection was lost (<see cref="IsConnectionLostFault"/>) is made once more,
+    /// on a new connection.
+    /// </summary>
+    private protected Task<T> ReadGuardAsync<T>(string operation, Func<Task<T>> read) => GuardAsync(operation, async () =>
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not GovernanceStoreException && IsConnectionLostFault(ex))
+        {
+            return await read().ConfigureAwait(false);
+        }
+    });
 
     /// <summary>Runs <paramref name="action"/>, turning any fault of the store into a <see cref="GovernanceStoreException"/>.</summary>
     private protected async Task<T> GuardAsync<T>(string operation, Func<Task<T>> action)
