@@ -26,14 +26,7 @@ internal sealed class Auth0RequestBodyHandler : DelegatingHandler
             }
             else
             {
-                var buffered = new ByteArrayContent(bytes);
-                foreach (var header in json.Headers)
-                {
-                    buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                }
-
-                buffered.Headers.ContentLength = bytes.Length;
-                request.Content = buffered;
+                request.Content = Buffered(json, bytes);
             }
 
             json.Dispose();
@@ -71,19 +64,24 @@ internal sealed class Auth0RequestBodyHandler : DelegatingHandler
 
             // Buffered once, like JSON: a part read from a stream that cannot seek (a host's upload) can then be sent
             // again when Auth0 answers 429, and goes out with a Content-Length instead of chunked.
-            var bytes = await multipart.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            var buffered = new ByteArrayContent(bytes);
-            foreach (var header in multipart.Headers)
-            {
-                buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-
-            buffered.Headers.ContentLength = bytes.Length;
-            request.Content = buffered;
+            request.Content = Buffered(multipart, await multipart.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
             multipart.Dispose();
         }
 
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The bytes of `content` with its headers, and a Content-Length: sent again as they are on a retry.
+    private static ByteArrayContent Buffered(HttpContent content, byte[] bytes)
+    {
+        var buffered = new ByteArrayContent(bytes);
+        foreach (var header in content.Headers)
+        {
+            buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        buffered.Headers.ContentLength = bytes.Length;
+        return buffered;
     }
 
     private static string? Quote(string? value) =>
