@@ -97,9 +97,9 @@ internal static class ClientEmitter
         return p.Kind switch
         {
             ParamKind.Path => $"{alias}string {p.CsName}",
-            ParamKind.Query => $"[global::Refit.Query] {alias}{p.CsType}? {p.CsName}{tail}",
-            ParamKind.QueryMulti => $"[global::Refit.Query(global::Refit.CollectionFormat.Multi)] {alias}{p.CsType}? {p.CsName}{tail}",
-            ParamKind.QueryCsv => $"[global::Refit.Query(global::Refit.CollectionFormat.Csv)] {alias}{p.CsType}? {p.CsName}{tail}",
+            ParamKind.Query => $"[global::Refit.Query] {alias}{type} {p.CsName}{tail}",
+            ParamKind.QueryMulti => $"[global::Refit.Query(global::Refit.CollectionFormat.Multi)] {alias}{type} {p.CsName}{tail}",
+            ParamKind.QueryCsv => $"[global::Refit.Query(global::Refit.CollectionFormat.Csv)] {alias}{type} {p.CsName}{tail}",
             ParamKind.Body when bodyEncoding == BodyEncoding.Form => $"[global::Refit.Body(global::Refit.BodySerializationMethod.UrlEncoded)] {type} {p.CsName}{tail}",
             ParamKind.Header => $"[global::Refit.Header({CSharp.Literal(p.WireName)})] string? {p.CsName}{tail}",
             ParamKind.Body => $"[global::Refit.Body] {type} {p.CsName}{tail}",
