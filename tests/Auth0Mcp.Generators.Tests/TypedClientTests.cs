@@ -1,15 +1,69 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Auth0Mcp.Generators.Tests.Infrastructure;
 
 namespace Auth0Mcp.Generators.Tests;
 
 /// <summary>
-/// What a C# host sees of the typed clients, compiled from small specs: a required query parameter is not nullable.
+/// What a C# host sees of the typed clients and DTOs, compiled from Fixtures/Schemas.json and small specs: a property
+/// whose schema allows null can be sent as <c>null</c> (clearing the field), no JSON name is written twice, and a
+/// required query parameter is not nullable.
 /// </summary>
 public sealed class TypedClientTests
 {
+    private static readonly Lazy<(Assembly Assembly, JsonSerializerOptions Options)> Schemas = new(() => Load(SmallSpecs.Schemas));
+
+    [Fact]
+    public void Dto_NullablePropertySetToNull_SentAsNull_NeverSet_LeftOut()
+    {
+        // UpdateWidgetRequest.note is ["string", "null"]; name is a plain string.
+        var cleared = New("UpdateWidgetRequest", ("Note", null), ("Name", "n"));
+        var untouched = New("UpdateWidgetRequest", ("Name", "n"));
+        var plainNull = New("UpdateWidgetRequest", ("Name", null));
+
+        Assert.Equal("""{"name":"n","note":null}""", Write(cleared));
+        Assert.Equal("""{"name":"n"}""", Write(untouched));
+        // A property whose schema does not allow null is still left out when null.
+        Assert.Equal("{}", Write(plainNull));
+        // Value types and DTOs too: Widget.price ["number", "null"], enabled ["boolean", "null"], owner anyOf [Owner, null].
+        Assert.Equal("""{"price":null,"enabled":null,"owner":null}""", Write(New("Widget", ("Price", null), ("Enabled", null), ("Owner", null))));
+        // Set again to a value, the value is sent.
+        var widget = New("Widget", ("Price", null));
+        Set(widget, "Price", 2.5);
+        Assert.Equal("""{"price":2.5}""", Write(widget));
+    }
+
+    [Fact]
+    public void Dto_NullRead_WrittenBack()
+    {
+        var read = Read("UpdateWidgetRequest", """{"note":null,"name":"n"}""");
+
+        Assert.Null(Get(read, "Note"));
+        Assert.Equal("""{"name":"n","note":null}""", Write(read));
+        Assert.Equal("""{"price":null,"owner":null}""", Write(Read("Widget", """{"price":null,"owner":null}""")));
+        // A null read for a property whose schema does not allow it is still left out.
+        Assert.Equal("{}", Write(Read("UpdateWidgetRequest", """{"name":null}""")));
+    }
+
+    [Fact]
+    public void Dto_ExtensionDataKeyOfATypedProperty_WrittenOnce()
+    {
+        var nullElement = JsonDocument.Parse("null").RootElement.Clone();
+        var both = New("UpdateWidgetRequest", ("Name", "typed"), ("Note", "typed"));
+        Set(both, "AdditionalProperties", new Dictionary<string, JsonElement> { ["note"] = nullElement, ["name"] = nullElement, ["extra"] = nullElement });
+        var onlyExtra = New("UpdateWidgetRequest");
+        Set(onlyExtra, "AdditionalProperties", new Dictionary<string, JsonElement> { ["note"] = nullElement });
+        var clearedAndExtra = New("UpdateWidgetRequest", ("Note", null));
+        Set(clearedAndExtra, "AdditionalProperties", new Dictionary<string, JsonElement> { ["note"] = JsonDocument.Parse("\"x\"").RootElement.Clone() });
+
+        // The typed property wins where it was written; an entry whose property was not written still goes.
+        Assert.Equal("""{"name":"typed","note":"typed","extra":null}""", Write(both));
+        Assert.Equal("""{"note":null}""", Write(onlyExtra));
+        Assert.Equal("""{"note":null}""", Write(clearedAndExtra));
+    }
+
     [Fact]
     public void Client_RequiredQueryParameters_NotNullableAndBeforeTheOptionalOnes()
     {
@@ -65,6 +119,9 @@ public sealed class TypedClientTests
         Assert.Equal(typeof(long?), method.GetParameters().Single(p => p.Name == "take").ParameterType);
     }
 
+    private static (Assembly Assembly, JsonSerializerOptions Options) Load(string spec) =>
+        Compile(spec, CoreRun.From(SmallSpecs.Text(spec), SmallSpecs.Namespace(spec)));
+
     /// <summary>The run's clients, DTOs, converters and JSON context compiled and loaded; the options of its context's <c>Default</c>.</summary>
     private static (Assembly Assembly, JsonSerializerOptions Options) Compile(string name, CoreRun run)
     {
@@ -74,4 +131,27 @@ public sealed class TypedClientTests
         var context = assembly.GetType(run.RequiredModel.Namespace + ".Models.Auth0ApiJsonContext", throwOnError: true)!;
         return (assembly, ((System.Text.Json.Serialization.JsonSerializerContext)context.GetProperty("Default")!.GetValue(null)!).Options);
     }
+
+    private static Type Dto(string name) => Schemas.Value.Assembly.GetType(SmallSpecs.Namespace(SmallSpecs.Schemas) + ".Models." + name, throwOnError: true)!;
+
+    private static object New(string dto, params (string Property, object? Value)[] values)
+    {
+        var value = Activator.CreateInstance(Dto(dto))!;
+        foreach (var (property, v) in values)
+        {
+            Set(value, property, v);
+        }
+
+        return value;
+    }
+
+    private static void Set(object dto, string property, object? value) => dto.GetType().GetProperty(property)!.SetValue(dto, value);
+
+    private static object? Get(object dto, string property) => dto.GetType().GetProperty(property)!.GetValue(dto);
+
+    private static JsonTypeInfo Info(Type type) => Schemas.Value.Options.GetTypeInfo(type);
+
+    private static string Write(object dto) => JsonSerializer.Serialize(dto, Info(dto.GetType()));
+
+    private static object Read(string dto, string json) => JsonSerializer.Deserialize(json, Info(Dto(dto)))!;
 }

@@ -126,8 +126,26 @@ internal static class ClientEmitter
                     w.Line($"/// <summary>{CSharp.Doc(description)}</summary>");
                 }
 
+                if (property.AllowsNull)
+                {
+                    w.Line("/// <remarks>The schema allows <c>null</c> here: set to null (or read as null), it is written as <c>null</c>, which in a request clears the field; never set, it is left out.</remarks>");
+                }
+
                 w.Line($"[global::System.Text.Json.Serialization.JsonPropertyName({CSharp.Literal(property.JsonName)})]");
-                w.Line($"public {property.CsType}? {property.CsName} {{ get; set; }}");
+                if (property.AllowsNull)
+                {
+                    // The setter records that the property was set, so that a null set (or read) is sent as null.
+                    w.Line($"public {property.CsType}? {property.CsName} {{ get => {property.BackingField}; set {{ {property.BackingField} = value; {property.SetFlag} = true; }} }}");
+                    w.Line();
+                    w.Line($"private {property.CsType}? {property.BackingField};");
+                    w.Line();
+                    w.Line($"internal bool {property.SetFlag};");
+                }
+                else
+                {
+                    w.Line($"public {property.CsType}? {property.CsName} {{ get; set; }}");
+                }
+
                 w.Line();
             }
 
