@@ -16,7 +16,9 @@ namespace Auth0Mcp.Generators.Tests;
 /// DTO from the same JSON: every property set (nested DTOs, lists, maps, JSON values), every property null, an unknown
 /// field, a repeated name, an empty object, roots that are not objects, and each property in turn with a value of the
 /// wrong kind; and every other type of the context (lists, maps, scalars) through its named property. What one writes,
-/// the other must write byte for byte; what one refuses, the other must refuse.
+/// the other must write byte for byte; what one refuses, the other must refuse. One rule is ours, not System.Text.Json's:
+/// a property whose schema allows null is written as <c>null</c> once set to null (or read as null), so the oracle's
+/// metadata writes such a property when it is not null or the DTO's set flag says it was set (<see cref="SentWhenSet"/>).
 /// </summary>
 public sealed class ConverterTests(FullSpecFixture spec) : IClassFixture<FullSpecFixture>
 {
@@ -91,7 +93,7 @@ public sealed class ConverterTests(FullSpecFixture spec) : IClassFixture<FullSpe
             ("Models/Auth0ApiJsonContext.g.cs", SystemTextJsonContext(run.RequiredModel)),
         };
         var ns = run.RequiredModel.Namespace + ".Models.Auth0ApiJsonContext";
-        return (Side.Load("ours", models, ns), Side.Load("oracle", oracle, ns));
+        return (Side.Load("ours", models, ns), Side.Load("oracle", oracle, ns, SentWhenSet(run.RequiredModel)));
     }
 
     /// <summary>The context as System.Text.Json's generator takes it: the same types and names, and the same default.</summary>
@@ -105,6 +107,31 @@ public sealed class ConverterTests(FullSpecFixture spec) : IClassFixture<FullSpe
         }
 
         return text.Append("public sealed partial class Auth0ApiJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext { }\n").ToString();
+    }
+
+    /// <summary>
+    /// The oracle's rule for a property whose schema allows null: written when it is not null or its DTO's set flag
+    /// (<see cref="Auth0Mcp.Generators.Model.DtoPropertyModel.SetFlag"/>, set by the property's setter) says it was set.
+    /// </summary>
+    private static Action<JsonTypeInfo> SentWhenSet(Auth0Mcp.Generators.Model.ApiModel model)
+    {
+        var dtos = model.Dtos.ToDictionary(d => model.Namespace + ".Models." + d.Name, StringComparer.Ordinal);
+        return info =>
+        {
+            if (info.Kind != JsonTypeInfoKind.Object || !dtos.TryGetValue(info.Type.FullName!, out var dto))
+            {
+                return;
+            }
+
+            foreach (var property in info.Properties)
+            {
+                if (dto.Properties.SingleOrDefault(p => p.JsonName == property.Name) is { AllowsNull: true } nullable)
+                {
+                    var flag = info.Type.GetField(nullable.SetFlag, BindingFlags.NonPublic | BindingFlags.Instance)!;
+                    property.ShouldSerialize = (owner, value) => value is not null || (bool)flag.GetValue(owner)!;
+                }
+            }
+        };
     }
 
     /// <summary>Reads <paramref name="json"/> and writes what was read; or names the exception when reading refused it.</summary>
@@ -226,23 +253,30 @@ public sealed class ConverterTests(FullSpecFixture spec) : IClassFixture<FullSpe
             .Where(p => p.GetCustomAttribute<JsonExtensionDataAttribute>() is null)
             .Select(p => (p.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name, p.PropertyType));
 
-    /// <summary>One compiled side: its assembly (in a collectible context) and its JSON context.</summary>
-    private sealed class Side(Assembly assembly, JsonSerializerContext context)
+    /// <summary>One compiled side: its assembly (in a collectible context), its JSON context, and a modifier of its metadata if any.</summary>
+    private sealed class Side(Assembly assembly, JsonSerializerContext context, JsonSerializerOptions? modified)
     {
         public Assembly Assembly => assembly;
 
-        public static Side Load(string name, IEnumerable<(string FileName, string Text)> files, string contextType)
+        public static Side Load(string name, IEnumerable<(string FileName, string Text)> files, string contextType, Action<JsonTypeInfo>? modifier = null)
         {
             var result = GeneratedCompilation.CompileModels(name, files);
             Assert.True(result.Image is not null, $"The {name} models did not compile:\n" + GeneratedCompilation.Result.Format(result.Problems.Take(20)));
             var assembly = new AssemblyLoadContext("converter-" + name, isCollectible: true).LoadFromStream(new MemoryStream(result.Image));
             var context = (JsonSerializerContext)assembly.GetType(contextType, throwOnError: true)!.GetProperty("Default")!.GetValue(null)!;
-            return new Side(assembly, context);
+            var modified = modifier is null ? null : new JsonSerializerOptions(context.Options) { TypeInfoResolver = context.WithAddedModifier(modifier) };
+            return new Side(assembly, context, modified);
         }
 
-        public JsonTypeInfo Info(string typeName) => context.GetTypeInfo(assembly.GetType(typeName, throwOnError: true)!)!;
+        public JsonTypeInfo Info(string typeName) => Info(assembly.GetType(typeName, throwOnError: true)!);
 
         /// <summary>The context's property of that name, as the typed arguments and hosts reach it.</summary>
-        public JsonTypeInfo Named(string infoName) => (JsonTypeInfo)context.GetType().GetProperty(infoName)!.GetValue(context)!;
+        public JsonTypeInfo Named(string infoName)
+        {
+            var info = (JsonTypeInfo)context.GetType().GetProperty(infoName)!.GetValue(context)!;
+            return modified is null ? info : Info(info.Type);
+        }
+
+        private JsonTypeInfo Info(Type type) => modified?.GetTypeInfo(type) ?? context.GetTypeInfo(type)!;
     }
 }

@@ -122,6 +122,39 @@ internal sealed class SchemaResolver
         schema.WriteOnly || (schema.Ref is not null && Deref(schema, out _).WriteOnly)
         || (schema.AllOf.Count == 1 && schema.Properties.IsEmpty && IsWriteOnly(schema.AllOf[0]));
 
+    /// <summary>
+    /// True when the schema, or what it refers to, allows <c>null</c>: a <c>"null"</c> type (the reader turns OpenAPI
+    /// 3.0's <c>nullable: true</c> into one), an <c>anyOf</c> or <c>oneOf</c> member that allows it, or an <c>allOf</c>
+    /// whose members all do (their types intersected, as <see cref="MergeAllOf"/> merges them).
+    /// </summary>
+    public bool AllowsNull(SchemaNode schema) => AllowsNull(schema, 0);
+
+    private bool AllowsNull(SchemaNode schema, int depth)
+    {
+        var s = Deref(schema, out _);
+        if (s.HasType("null"))
+        {
+            return true;
+        }
+
+        if (depth >= 16)
+        {
+            return false;
+        }
+
+        if (s.AnyOf.Any(a => AllowsNull(a, depth + 1)) || s.OneOf.Any(a => AllowsNull(a, depth + 1)))
+        {
+            return true;
+        }
+
+        if (SoleStructuralMember(s) is { } sole)
+        {
+            return AllowsNull(sole, depth + 1);
+        }
+
+        return !s.AllOf.IsEmpty && MergeAllOf(s).HasType("null");
+    }
+
     /// <summary>True when the schema (after deref) describes an object with named properties.</summary>
     public bool IsObjectLike(SchemaNode schema) => IsObjectLike(schema, 0);
 

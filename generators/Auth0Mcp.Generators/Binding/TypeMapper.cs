@@ -276,7 +276,7 @@ internal sealed class TypeMapper(SchemaResolver resolver, SchemaFlows flows, str
                 var csName = Names.Unique(Names.Pascal(property.Name), usedNames);
                 var type = MapCore(property.Schema, name + Names.Pascal(property.Name), 1, flow);
                 var description = resolver.Deref(property.Schema, out _).Description ?? property.Schema.Description;
-                properties.Add(new DtoPropertyModel(property.Name, csName, type, FirstLine(description)));
+                properties.Add(new DtoPropertyModel(property.Name, csName, type, FirstLine(description)) { AllowsNull = resolver.AllowsNull(property.Schema) });
             }
 
             var extension = Names.Unique("AdditionalProperties", usedNames);

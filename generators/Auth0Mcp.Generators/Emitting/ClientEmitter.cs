@@ -97,9 +97,9 @@ internal static class ClientEmitter
         return p.Kind switch
         {
             ParamKind.Path => $"{alias}string {p.CsName}",
-            ParamKind.Query => $"[global::Refit.Query] {alias}{p.CsType}? {p.CsName}{tail}",
-            ParamKind.QueryMulti => $"[global::Refit.Query(global::Refit.CollectionFormat.Multi)] {alias}{p.CsType}? {p.CsName}{tail}",
-            ParamKind.QueryCsv => $"[global::Refit.Query(global::Refit.CollectionFormat.Csv)] {alias}{p.CsType}? {p.CsName}{tail}",
+            ParamKind.Query => $"[global::Refit.Query] {alias}{type} {p.CsName}{tail}",
+            ParamKind.QueryMulti => $"[global::Refit.Query(global::Refit.CollectionFormat.Multi)] {alias}{type} {p.CsName}{tail}",
+            ParamKind.QueryCsv => $"[global::Refit.Query(global::Refit.CollectionFormat.Csv)] {alias}{type} {p.CsName}{tail}",
             ParamKind.Body when bodyEncoding == BodyEncoding.Form => $"[global::Refit.Body(global::Refit.BodySerializationMethod.UrlEncoded)] {type} {p.CsName}{tail}",
             ParamKind.Header => $"[global::Refit.Header({CSharp.Literal(p.WireName)})] string? {p.CsName}{tail}",
             ParamKind.Body => $"[global::Refit.Body] {type} {p.CsName}{tail}",
@@ -126,8 +126,26 @@ internal static class ClientEmitter
                     w.Line($"/// <summary>{CSharp.Doc(description)}</summary>");
                 }
 
+                if (property.AllowsNull)
+                {
+                    w.Line("/// <remarks>The schema allows <c>null</c> here: set to null (or read as null), it is written as <c>null</c>, which in a request clears the field; never set, it is left out.</remarks>");
+                }
+
                 w.Line($"[global::System.Text.Json.Serialization.JsonPropertyName({CSharp.Literal(property.JsonName)})]");
-                w.Line($"public {property.CsType}? {property.CsName} {{ get; set; }}");
+                if (property.AllowsNull)
+                {
+                    // The setter records that the property was set, so that a null set (or read) is sent as null.
+                    w.Line($"public {property.CsType}? {property.CsName} {{ get => {property.BackingField}; set {{ {property.BackingField} = value; {property.SetFlag} = true; }} }}");
+                    w.Line();
+                    w.Line($"private {property.CsType}? {property.BackingField};");
+                    w.Line();
+                    w.Line($"internal bool {property.SetFlag};");
+                }
+                else
+                {
+                    w.Line($"public {property.CsType}? {property.CsName} {{ get; set; }}");
+                }
+
                 w.Line();
             }
 

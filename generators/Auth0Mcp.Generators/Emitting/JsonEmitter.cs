@@ -23,6 +23,9 @@ internal static class JsonEmitter
     private const string Reader = "ref global::System.Text.Json.Utf8JsonReader reader";
     private const string Options = "global::System.Text.Json.JsonSerializerOptions options";
 
+    /// <summary>The interface through which a converter tells the extension data which names its properties wrote.</summary>
+    private const string WrittenNames = "IWrittenNames";
+
     /// <summary>The fully qualified converter type of <paramref name="dtoName"/>.</summary>
     public static string ConverterType(string modelsNamespace, string dtoName) => $"global::{modelsNamespace}.{Namespace}.{dtoName}Converter";
 
@@ -37,6 +40,13 @@ internal static class JsonEmitter
             EmitConverter(w, models, dto);
         }
 
+        w.Line();
+        w.Line("/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>");
+        w.Line(KnownTypes.GeneratedCode);
+        w.Open($"internal interface {WrittenNames}<in T>");
+        w.Line("/// <summary>Whether <c>Write</c> wrote the property named <paramref name=\"name\"/> of <paramref name=\"value\"/>.</summary>");
+        w.Line("bool Wrote(T value, string name);");
+        w.Close();
         w.Line();
         EmitValues(w);
         return w.ToString();
@@ -137,7 +147,7 @@ internal static class JsonEmitter
         var type = $"global::{models}.{dto.Name}";
         w.Line($"/// <summary>JSON for <see cref=\"{type}\"/>.</summary>");
         w.Line(KnownTypes.GeneratedCode);
-        w.Open($"internal sealed class {dto.Name}Converter : global::System.Text.Json.Serialization.JsonConverter<{type}>");
+        w.Open($"internal sealed class {dto.Name}Converter : global::System.Text.Json.Serialization.JsonConverter<{type}>, {WrittenNames}<{type}>");
 
         w.Open($"public override {type}? Read({Reader}, global::System.Type typeToConvert, {Options})");
         w.Line($"Values.ExpectObject(ref reader, {CSharp.Literal(dto.Name)});");
@@ -164,31 +174,41 @@ internal static class JsonEmitter
         {
             var name = CSharp.Literal(property.JsonName) + "u8";
             var member = "value." + property.CsName;
-            switch (property.CsType)
+            var write = property.CsType switch
             {
-                case "string":
-                    w.Line($"if ({member} is not null) writer.WriteString({name}, {member});");
-                    break;
-                case "int" or "long" or "double":
-                    w.Line($"if ({member}.HasValue) writer.WriteNumber({name}, {member}.Value);");
-                    break;
-                case "bool":
-                    w.Line($"if ({member}.HasValue) writer.WriteBoolean({name}, {member}.Value);");
-                    break;
-                case KnownTypes.JsonElement:
-                    w.Line($"if ({member}.HasValue) {{ writer.WritePropertyName({name}); {member}.Value.WriteTo(writer); }}");
-                    break;
-                default:
-                    w.Line($"if ({member} is not null) {{ writer.WritePropertyName({name}); Values.Write(writer, {member}, options); }}");
-                    break;
-            }
+                "string" => $"writer.WriteString({name}, {member});",
+                "int" or "long" or "double" => $"writer.WriteNumber({name}, {member}.Value);",
+                "bool" => $"writer.WriteBoolean({name}, {member}.Value);",
+                KnownTypes.JsonElement => $"{{ writer.WritePropertyName({name}); {member}.Value.WriteTo(writer); }}",
+                _ => $"{{ writer.WritePropertyName({name}); Values.Write(writer, {member}, options); }}",
+            };
+
+            // A null the schema allows is written when it was set (or read); a property never set is left out.
+            w.Line($"if ({Present(property)}) {write}" + (property.AllowsNull ? $" else if (value.{property.SetFlag}) writer.WriteNull({name});" : ""));
         }
 
-        w.Line($"Values.WriteExtra(writer, value.{dto.ExtensionDataName});");
+        w.Line($"Values.WriteExtra(writer, value.{dto.ExtensionDataName}, value, this);");
         w.Line("writer.WriteEndObject();");
+        w.Close();
+        w.Line();
+
+        // What Write wrote, by JSON name: an extension-data entry of that name is left out, so no name is written twice.
+        // A chain of comparisons: it runs only for extension data, and a switch's hash table was 40% more code.
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public bool Wrote({type} value, string name)");
+        foreach (var property in dto.Properties)
+        {
+            var written = Present(property) + (property.AllowsNull ? $" || value.{property.SetFlag}" : "");
+            w.Line($"if (name == {CSharp.Literal(property.JsonName)}) return {written};");
+        }
+
+        w.Line("return false;");
         w.Close();
         w.Close();
     }
+
+    /// <summary>When <c>Write</c> writes the property's value (a null it writes only when set, <see cref="DtoPropertyModel.SetFlag"/>).</summary>
+    private static string Present(DtoPropertyModel property) => $"value.{property.CsName} is not null";
 
     private static string ReadExpression(string csType) => csType switch
     {
@@ -253,14 +273,17 @@ internal static class JsonEmitter
         w.Line("return extra;");
         w.Close();
         w.Line();
-        w.Open($"public static void WriteExtra({Json}.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, {Json}.JsonElement>? extra)");
+        w.Line("/// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>");
+        w.Open($"public static void WriteExtra<T>({Json}.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, {Json}.JsonElement>? extra, T value, {WrittenNames}<T> written)");
         w.Open("if (extra is null)");
         w.Line("return;");
         w.Close();
         w.Line();
         w.Open("foreach (var pair in extra)");
+        w.Open("if (!written.Wrote(value, pair.Key))");
         w.Line("writer.WritePropertyName(pair.Key);");
         w.Line("pair.Value.WriteTo(writer);");
+        w.Close();
         w.Close();
         w.Close();
         w.Close();

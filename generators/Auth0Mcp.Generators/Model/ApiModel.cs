@@ -195,6 +195,24 @@ internal sealed record ClientMethodModel(
 
 internal sealed record DtoModel(string Name, string? Description, EquatableArray<DtoPropertyModel> Properties, string ExtensionDataName);
 
-internal sealed record DtoPropertyModel(string JsonName, string CsName, string CsType, string? Description);
+internal sealed record DtoPropertyModel(string JsonName, string CsName, string CsType, string? Description)
+{
+    /// <summary>
+    /// Whether the property's schema allows <c>null</c> (a <c>"null"</c> type, OpenAPI 3.0's <c>nullable</c>, an
+    /// <c>anyOf</c>/<c>oneOf</c> member). Such a property remembers being set: set to null it is written as <c>null</c>
+    /// (which clears the field in a PATCH), never set it is left out; a <c>null</c> read counts as set.
+    /// </summary>
+    public bool AllowsNull { get; init; }
+
+    /// <summary>The private field behind a property that <see cref="AllowsNull"/> (<c>_logoUrl</c>).</summary>
+    /// <remarks>
+    /// A property's C# name is letters and digits from an upper-case letter (<c>Names.Pascal</c>), so these names, with
+    /// their underscores, are never another member's and never each other's.
+    /// </remarks>
+    public string BackingField => "_" + char.ToLowerInvariant(CsName[0]) + CsName.Substring(1);
+
+    /// <summary>The DTO's internal flag that the property was set (<c>_logoUrl_set</c>), which its converter reads.</summary>
+    public string SetFlag => BackingField + "_set";
+}
 
 internal sealed record JsonTypeModel(string CsType, string InfoName);

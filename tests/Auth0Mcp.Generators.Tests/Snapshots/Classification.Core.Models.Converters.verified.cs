@@ -5,6 +5,14 @@
 
 namespace Fixtures.Classification.Models.Converters;
 
+/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+internal interface IWrittenNames<in T>
+{
+    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
+    bool Wrote(T value, string name);
+}
+
 /// <summary>
 /// What the converters share: each reader moves from a property's name to its value, then reads scalars as
 /// System.Text.Json reads them and the rest through the options' type information.
@@ -60,7 +68,8 @@ file static class Values
         return extra;
     }
 
-    public static void WriteExtra(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
+    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
+    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
     {
         if (extra is null)
         {
@@ -69,8 +78,11 @@ file static class Values
 
         foreach (var pair in extra)
         {
-            writer.WritePropertyName(pair.Key);
-            pair.Value.WriteTo(writer);
+            if (!written.Wrote(value, pair.Key))
+            {
+                writer.WritePropertyName(pair.Key);
+                pair.Value.WriteTo(writer);
+            }
         }
     }
 }

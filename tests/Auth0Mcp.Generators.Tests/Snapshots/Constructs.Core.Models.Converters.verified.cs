@@ -7,7 +7,7 @@ namespace Fixtures.Constructs.Models.Converters;
 
 /// <summary>JSON for <see cref="global::Fixtures.Constructs.Models.Widget"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class WidgetConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Constructs.Models.Widget>
+internal sealed class WidgetConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Constructs.Models.Widget>, IWrittenNames<global::Fixtures.Constructs.Models.Widget>
 {
     public override global::Fixtures.Constructs.Models.Widget? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -29,14 +29,23 @@ internal sealed class WidgetConverter : global::System.Text.Json.Serialization.J
         if (value.Id is not null) writer.WriteString("id"u8, value.Id);
         if (value.Name is not null) writer.WriteString("name"u8, value.Name);
         if (value.Colour is not null) writer.WriteString("colour"u8, value.Colour);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Constructs.Models.Widget value, string name)
+    {
+        if (name == "id") return value.Id is not null;
+        if (name == "name") return value.Name is not null;
+        if (name == "colour") return value.Colour is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Constructs.Models.WidgetWritable"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class WidgetWritableConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Constructs.Models.WidgetWritable>
+internal sealed class WidgetWritableConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Constructs.Models.WidgetWritable>, IWrittenNames<global::Fixtures.Constructs.Models.WidgetWritable>
 {
     public override global::Fixtures.Constructs.Models.WidgetWritable? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -58,9 +67,26 @@ internal sealed class WidgetWritableConverter : global::System.Text.Json.Seriali
         if (value.Name is not null) writer.WriteString("name"u8, value.Name);
         if (value.Secret is not null) writer.WriteString("secret"u8, value.Secret);
         if (value.Colour is not null) writer.WriteString("colour"u8, value.Colour);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
     }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Constructs.Models.WidgetWritable value, string name)
+    {
+        if (name == "name") return value.Name is not null;
+        if (name == "secret") return value.Secret is not null;
+        if (name == "colour") return value.Colour is not null;
+        return false;
+    }
+}
+
+/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+internal interface IWrittenNames<in T>
+{
+    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
+    bool Wrote(T value, string name);
 }
 
 /// <summary>
@@ -118,7 +144,8 @@ file static class Values
         return extra;
     }
 
-    public static void WriteExtra(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
+    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
+    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
     {
         if (extra is null)
         {
@@ -127,8 +154,11 @@ file static class Values
 
         foreach (var pair in extra)
         {
-            writer.WritePropertyName(pair.Key);
-            pair.Value.WriteTo(writer);
+            if (!written.Wrote(value, pair.Key))
+            {
+                writer.WritePropertyName(pair.Key);
+                pair.Value.WriteTo(writer);
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ namespace Fixtures.Legacy30.Models.Converters;
 
 /// <summary>JSON for <see cref="global::Fixtures.Legacy30.Models.DailyStats"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class DailyStatsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Legacy30.Models.DailyStats>
+internal sealed class DailyStatsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Legacy30.Models.DailyStats>, IWrittenNames<global::Fixtures.Legacy30.Models.DailyStats>
 {
     public override global::Fixtures.Legacy30.Models.DailyStats? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -27,16 +27,25 @@ internal sealed class DailyStatsConverter : global::System.Text.Json.Serializati
     {
         writer.WriteStartObject();
         if (value.Date is not null) writer.WriteString("date"u8, value.Date);
-        if (value.Logins.HasValue) writer.WriteNumber("logins"u8, value.Logins.Value);
-        if (value.Signups.HasValue) writer.WriteNumber("signups"u8, value.Signups.Value);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        if (value.Logins is not null) writer.WriteNumber("logins"u8, value.Logins.Value);
+        if (value.Signups is not null) writer.WriteNumber("signups"u8, value.Signups.Value);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Legacy30.Models.DailyStats value, string name)
+    {
+        if (name == "date") return value.Date is not null;
+        if (name == "logins") return value.Logins is not null;
+        if (name == "signups") return value.Signups is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Legacy30.Models.TenantSettings"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class TenantSettingsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Legacy30.Models.TenantSettings>
+internal sealed class TenantSettingsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Legacy30.Models.TenantSettings>, IWrittenNames<global::Fixtures.Legacy30.Models.TenantSettings>
 {
     public override global::Fixtures.Legacy30.Models.TenantSettings? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -56,13 +65,31 @@ internal sealed class TenantSettingsConverter : global::System.Text.Json.Seriali
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Legacy30.Models.TenantSettings value, global::System.Text.Json.JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        if (value.FriendlyName is not null) writer.WriteString("friendly_name"u8, value.FriendlyName);
-        if (value.SessionLifetime.HasValue) writer.WriteNumber("session_lifetime"u8, value.SessionLifetime.Value);
+        if (value.FriendlyName is not null) writer.WriteString("friendly_name"u8, value.FriendlyName); else if (value._friendlyName_set) writer.WriteNull("friendly_name"u8);
+        if (value.SessionLifetime is not null) writer.WriteNumber("session_lifetime"u8, value.SessionLifetime.Value); else if (value._sessionLifetime_set) writer.WriteNull("session_lifetime"u8);
         if (value.Flags is not null) { writer.WritePropertyName("flags"u8); Values.Write(writer, value.Flags, options); }
-        if (value.AllowedLogoutUrls is not null) { writer.WritePropertyName("allowed_logout_urls"u8); Values.Write(writer, value.AllowedLogoutUrls, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        if (value.AllowedLogoutUrls is not null) { writer.WritePropertyName("allowed_logout_urls"u8); Values.Write(writer, value.AllowedLogoutUrls, options); } else if (value._allowedLogoutUrls_set) writer.WriteNull("allowed_logout_urls"u8);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
     }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Legacy30.Models.TenantSettings value, string name)
+    {
+        if (name == "friendly_name") return value.FriendlyName is not null || value._friendlyName_set;
+        if (name == "session_lifetime") return value.SessionLifetime is not null || value._sessionLifetime_set;
+        if (name == "flags") return value.Flags is not null;
+        if (name == "allowed_logout_urls") return value.AllowedLogoutUrls is not null || value._allowedLogoutUrls_set;
+        return false;
+    }
+}
+
+/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+internal interface IWrittenNames<in T>
+{
+    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
+    bool Wrote(T value, string name);
 }
 
 /// <summary>
@@ -120,7 +147,8 @@ file static class Values
         return extra;
     }
 
-    public static void WriteExtra(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
+    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
+    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
     {
         if (extra is null)
         {
@@ -129,8 +157,11 @@ file static class Values
 
         foreach (var pair in extra)
         {
-            writer.WritePropertyName(pair.Key);
-            pair.Value.WriteTo(writer);
+            if (!written.Wrote(value, pair.Key))
+            {
+                writer.WritePropertyName(pair.Key);
+                pair.Value.WriteTo(writer);
+            }
         }
     }
 }

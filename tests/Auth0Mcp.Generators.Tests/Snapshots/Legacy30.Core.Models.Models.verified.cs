@@ -29,17 +29,32 @@ public sealed partial class DailyStats
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Fixtures.Legacy30.Models.Converters.TenantSettingsConverter))]
 public sealed partial class TenantSettings
 {
+    /// <remarks>The schema allows <c>null</c> here: set to null (or read as null), it is written as <c>null</c>, which in a request clears the field; never set, it is left out.</remarks>
     [global::System.Text.Json.Serialization.JsonPropertyName("friendly_name")]
-    public string? FriendlyName { get; set; }
+    public string? FriendlyName { get => _friendlyName; set { _friendlyName = value; _friendlyName_set = true; } }
 
+    private string? _friendlyName;
+
+    internal bool _friendlyName_set;
+
+    /// <remarks>The schema allows <c>null</c> here: set to null (or read as null), it is written as <c>null</c>, which in a request clears the field; never set, it is left out.</remarks>
     [global::System.Text.Json.Serialization.JsonPropertyName("session_lifetime")]
-    public double? SessionLifetime { get; set; }
+    public double? SessionLifetime { get => _sessionLifetime; set { _sessionLifetime = value; _sessionLifetime_set = true; } }
+
+    private double? _sessionLifetime;
+
+    internal bool _sessionLifetime_set;
 
     [global::System.Text.Json.Serialization.JsonPropertyName("flags")]
     public global::System.Collections.Generic.Dictionary<string, bool>? Flags { get; set; }
 
+    /// <remarks>The schema allows <c>null</c> here: set to null (or read as null), it is written as <c>null</c>, which in a request clears the field; never set, it is left out.</remarks>
     [global::System.Text.Json.Serialization.JsonPropertyName("allowed_logout_urls")]
-    public global::System.Collections.Generic.List<string>? AllowedLogoutUrls { get; set; }
+    public global::System.Collections.Generic.List<string>? AllowedLogoutUrls { get => _allowedLogoutUrls; set { _allowedLogoutUrls = value; _allowedLogoutUrls_set = true; } }
+
+    private global::System.Collections.Generic.List<string>? _allowedLogoutUrls;
+
+    internal bool _allowedLogoutUrls_set;
 
     /// <summary>Fields the spec does not list, kept as they came so that nothing is lost.</summary>
     [global::System.Text.Json.Serialization.JsonExtensionData]

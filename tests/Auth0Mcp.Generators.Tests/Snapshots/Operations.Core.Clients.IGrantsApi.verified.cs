@@ -15,8 +15,8 @@ public partial interface IGrantsApi
     global::System.Threading.Tasks.Task<global::Refit.IApiResponse<global::System.Text.Json.JsonElement>> GetAsync(
         string @namespace,
         string @default,
+        [global::Refit.Query] string body,
         [global::Refit.Query] [global::Refit.AliasAs("per-page")] int? per_page = default,
-        [global::Refit.Query] string? body = default,
         global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>A body beside a parameter named body</summary>

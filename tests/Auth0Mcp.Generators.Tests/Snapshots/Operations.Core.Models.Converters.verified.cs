@@ -7,7 +7,7 @@ namespace Fixtures.Operations.Models.Converters;
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.AssignRolesRequest"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class AssignRolesRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.AssignRolesRequest>
+internal sealed class AssignRolesRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.AssignRolesRequest>, IWrittenNames<global::Fixtures.Operations.Models.AssignRolesRequest>
 {
     public override global::Fixtures.Operations.Models.AssignRolesRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -25,14 +25,21 @@ internal sealed class AssignRolesRequestConverter : global::System.Text.Json.Ser
     {
         writer.WriteStartObject();
         if (value.Roles is not null) { writer.WritePropertyName("roles"u8); Values.Write(writer, value.Roles, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Operations.Models.AssignRolesRequest value, string name)
+    {
+        if (name == "roles") return value.Roles is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.GrantsCreateBody"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class GrantsCreateBodyConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.GrantsCreateBody>
+internal sealed class GrantsCreateBodyConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.GrantsCreateBody>, IWrittenNames<global::Fixtures.Operations.Models.GrantsCreateBody>
 {
     public override global::Fixtures.Operations.Models.GrantsCreateBody? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -50,14 +57,21 @@ internal sealed class GrantsCreateBodyConverter : global::System.Text.Json.Seria
     {
         writer.WriteStartObject();
         if (value.Scope is not null) { writer.WritePropertyName("scope"u8); Values.Write(writer, value.Scope, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Operations.Models.GrantsCreateBody value, string name)
+    {
+        if (name == "scope") return value.Scope is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.Job"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class JobConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Job>
+internal sealed class JobConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Job>, IWrittenNames<global::Fixtures.Operations.Models.Job>
 {
     public override global::Fixtures.Operations.Models.Job? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -79,14 +93,23 @@ internal sealed class JobConverter : global::System.Text.Json.Serialization.Json
         if (value.Id is not null) writer.WriteString("id"u8, value.Id);
         if (value.Status is not null) writer.WriteString("status"u8, value.Status);
         if (value.Type is not null) writer.WriteString("type"u8, value.Type);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Operations.Models.Job value, string name)
+    {
+        if (name == "id") return value.Id is not null;
+        if (name == "status") return value.Status is not null;
+        if (name == "type") return value.Type is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.Member"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class MemberConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Member>
+internal sealed class MemberConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Member>, IWrittenNames<global::Fixtures.Operations.Models.Member>
 {
     public override global::Fixtures.Operations.Models.Member? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -108,14 +131,23 @@ internal sealed class MemberConverter : global::System.Text.Json.Serialization.J
         if (value.UserId is not null) writer.WriteString("user_id"u8, value.UserId);
         if (value.Email is not null) writer.WriteString("email"u8, value.Email);
         if (value.Roles is not null) { writer.WritePropertyName("roles"u8); Values.Write(writer, value.Roles, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Operations.Models.Member value, string name)
+    {
+        if (name == "user_id") return value.UserId is not null;
+        if (name == "email") return value.Email is not null;
+        if (name == "roles") return value.Roles is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.Organization"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class OrganizationConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Organization>
+internal sealed class OrganizationConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Organization>, IWrittenNames<global::Fixtures.Operations.Models.Organization>
 {
     public override global::Fixtures.Operations.Models.Organization? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -139,14 +171,24 @@ internal sealed class OrganizationConverter : global::System.Text.Json.Serializa
         if (value.Name is not null) writer.WriteString("name"u8, value.Name);
         if (value.DisplayName is not null) writer.WriteString("display_name"u8, value.DisplayName);
         if (value.Metadata is not null) { writer.WritePropertyName("metadata"u8); Values.Write(writer, value.Metadata, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Operations.Models.Organization value, string name)
+    {
+        if (name == "id") return value.Id is not null;
+        if (name == "name") return value.Name is not null;
+        if (name == "display_name") return value.DisplayName is not null;
+        if (name == "metadata") return value.Metadata is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.Role"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class RoleConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Role>
+internal sealed class RoleConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Role>, IWrittenNames<global::Fixtures.Operations.Models.Role>
 {
     public override global::Fixtures.Operations.Models.Role? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -166,9 +208,25 @@ internal sealed class RoleConverter : global::System.Text.Json.Serialization.Jso
         writer.WriteStartObject();
         if (value.Id is not null) writer.WriteString("id"u8, value.Id);
         if (value.Name is not null) writer.WriteString("name"u8, value.Name);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
     }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Operations.Models.Role value, string name)
+    {
+        if (name == "id") return value.Id is not null;
+        if (name == "name") return value.Name is not null;
+        return false;
+    }
+}
+
+/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+internal interface IWrittenNames<in T>
+{
+    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
+    bool Wrote(T value, string name);
 }
 
 /// <summary>
@@ -226,7 +284,8 @@ file static class Values
         return extra;
     }
 
-    public static void WriteExtra(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
+    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
+    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
     {
         if (extra is null)
         {
@@ -235,8 +294,11 @@ file static class Values
 
         foreach (var pair in extra)
         {
-            writer.WritePropertyName(pair.Key);
-            pair.Value.WriteTo(writer);
+            if (!written.Wrote(value, pair.Key))
+            {
+                writer.WritePropertyName(pair.Key);
+                pair.Value.WriteTo(writer);
+            }
         }
     }
 }

@@ -41,18 +41,18 @@ public sealed class GrantsGetArguments
     /// <summary>The <c>default</c> argument.</summary>
     public required string Default { get; init; }
 
+    /// <summary>The <c>body</c> argument.</summary>
+    public required string Body { get; init; }
+
     /// <summary>The <c>per-page</c> argument, null when absent.</summary>
     public int? PerPage { get; init; }
-
-    /// <summary>The <c>body</c> argument, null when absent.</summary>
-    public string? Body { get; init; }
 
     /// <summary>Reads the arguments of a call that passed the tool's input schema.</summary>
     public static GrantsGetArguments FromArguments(global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement> arguments) => new()
     {
         Namespace = global::Auth0Mcp.Sdk.Governance.ToolArgumentReader.String(arguments, "namespace") ?? "",
         Default = global::Auth0Mcp.Sdk.Governance.ToolArgumentReader.String(arguments, "default") ?? "",
+        Body = global::Auth0Mcp.Sdk.Governance.ToolArgumentReader.String(arguments, "body") ?? "",
         PerPage = global::Auth0Mcp.Sdk.Governance.ToolArgumentReader.Int32(arguments, "per-page"),
-        Body = global::Auth0Mcp.Sdk.Governance.ToolArgumentReader.String(arguments, "body"),
     };
 }

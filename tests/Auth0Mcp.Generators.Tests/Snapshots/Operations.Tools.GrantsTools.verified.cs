@@ -41,11 +41,11 @@ public static partial class Auth0ToolCatalog
             scopes: global::System.Array.Empty<string>(),
             action: global::Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read,
             lifecycle: "GA",
-            inputSchema: "{\"type\":\"object\",\"properties\":{\"namespace\":{\"type\":\"string\"},\"default\":{\"type\":\"string\"},\"per-page\":{\"type\":\"integer\",\"format\":\"int32\"},\"body\":{\"type\":\"string\",\"description\":\"A query parameter named body.\"}},\"required\":[\"namespace\",\"default\"],\"additionalProperties\":false}",
+            inputSchema: "{\"type\":\"object\",\"properties\":{\"namespace\":{\"type\":\"string\"},\"default\":{\"type\":\"string\"},\"per-page\":{\"type\":\"integer\",\"format\":\"int32\"},\"body\":{\"type\":\"string\",\"description\":\"A required query parameter named body, after an optional one.\"}},\"required\":[\"namespace\",\"default\",\"body\"],\"additionalProperties\":false}",
             readOnly: true,
             destructive: false,
             idempotent: true,
-            contentHash: "4c6ddc89634abb4c2f98a9a0328dd0c503d6f9621485a527bb081e9fdc97c749",
-            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("per-page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) })),
+            contentHash: "05fa176706f550c952c9c11c692f5bd8bcb3b665ef99af9603b090bc0bc469c1",
+            request: new global::Auth0Mcp.Sdk.Catalog.Auth0RequestPlan(new global::Auth0Mcp.Sdk.Catalog.Auth0RequestArgument[] { new("namespace", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("default", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Path), new("body", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query), new("per-page", global::Auth0Mcp.Sdk.Catalog.Auth0ArgumentLocation.Query) })),
     };
 }

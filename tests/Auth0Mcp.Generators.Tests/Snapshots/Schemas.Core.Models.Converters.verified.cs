@@ -7,7 +7,7 @@ namespace Fixtures.Schemas.Models.Converters;
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.CreateWidgetRequest"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class CreateWidgetRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.CreateWidgetRequest>
+internal sealed class CreateWidgetRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.CreateWidgetRequest>, IWrittenNames<global::Fixtures.Schemas.Models.CreateWidgetRequest>
 {
     public override global::Fixtures.Schemas.Models.CreateWidgetRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -30,17 +30,28 @@ internal sealed class CreateWidgetRequestConverter : global::System.Text.Json.Se
         writer.WriteStartObject();
         if (value.Name is not null) writer.WriteString("name"u8, value.Name);
         if (value.Kind is not null) writer.WriteString("kind"u8, value.Kind);
-        if (value.Shape.HasValue) { writer.WritePropertyName("shape"u8); value.Shape.Value.WriteTo(writer); }
+        if (value.Shape is not null) { writer.WritePropertyName("shape"u8); value.Shape.Value.WriteTo(writer); }
         if (value.Owner is not null) { writer.WritePropertyName("owner"u8); Values.Write(writer, value.Owner, options); }
         if (value.Tags is not null) { writer.WritePropertyName("tags"u8); Values.Write(writer, value.Tags, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Schemas.Models.CreateWidgetRequest value, string name)
+    {
+        if (name == "name") return value.Name is not null;
+        if (name == "kind") return value.Kind is not null;
+        if (name == "shape") return value.Shape is not null;
+        if (name == "owner") return value.Owner is not null;
+        if (name == "tags") return value.Tags is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.Folder"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class FolderConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Folder>
+internal sealed class FolderConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Folder>, IWrittenNames<global::Fixtures.Schemas.Models.Folder>
 {
     public override global::Fixtures.Schemas.Models.Folder? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -62,14 +73,23 @@ internal sealed class FolderConverter : global::System.Text.Json.Serialization.J
         if (value.Name is not null) writer.WriteString("name"u8, value.Name);
         if (value.Parent is not null) { writer.WritePropertyName("parent"u8); Values.Write(writer, value.Parent, options); }
         if (value.Children is not null) { writer.WritePropertyName("children"u8); Values.Write(writer, value.Children, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Schemas.Models.Folder value, string name)
+    {
+        if (name == "name") return value.Name is not null;
+        if (name == "parent") return value.Parent is not null;
+        if (name == "children") return value.Children is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.Limit"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class LimitConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Limit>
+internal sealed class LimitConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Limit>, IWrittenNames<global::Fixtures.Schemas.Models.Limit>
 {
     public override global::Fixtures.Schemas.Models.Limit? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -87,16 +107,24 @@ internal sealed class LimitConverter : global::System.Text.Json.Serialization.Js
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Schemas.Models.Limit value, global::System.Text.Json.JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        if (value.Max.HasValue) writer.WriteNumber("max"u8, value.Max.Value);
+        if (value.Max is not null) writer.WriteNumber("max"u8, value.Max.Value);
         if (value.Window is not null) writer.WriteString("window"u8, value.Window);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Schemas.Models.Limit value, string name)
+    {
+        if (name == "max") return value.Max is not null;
+        if (name == "window") return value.Window is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.Owner"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class OwnerConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Owner>
+internal sealed class OwnerConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Owner>, IWrittenNames<global::Fixtures.Schemas.Models.Owner>
 {
     public override global::Fixtures.Schemas.Models.Owner? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -116,14 +144,22 @@ internal sealed class OwnerConverter : global::System.Text.Json.Serialization.Js
         writer.WriteStartObject();
         if (value.UserId is not null) writer.WriteString("user_id"u8, value.UserId);
         if (value.Email is not null) writer.WriteString("email"u8, value.Email);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Schemas.Models.Owner value, string name)
+    {
+        if (name == "user_id") return value.UserId is not null;
+        if (name == "email") return value.Email is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.UpdateWidgetRequest"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class UpdateWidgetRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.UpdateWidgetRequest>
+internal sealed class UpdateWidgetRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.UpdateWidgetRequest>, IWrittenNames<global::Fixtures.Schemas.Models.UpdateWidgetRequest>
 {
     public override global::Fixtures.Schemas.Models.UpdateWidgetRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -144,15 +180,24 @@ internal sealed class UpdateWidgetRequestConverter : global::System.Text.Json.Se
         writer.WriteStartObject();
         if (value.Name is not null) writer.WriteString("name"u8, value.Name);
         if (value.Kind is not null) writer.WriteString("kind"u8, value.Kind);
-        if (value.Note is not null) writer.WriteString("note"u8, value.Note);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        if (value.Note is not null) writer.WriteString("note"u8, value.Note); else if (value._note_set) writer.WriteNull("note"u8);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Schemas.Models.UpdateWidgetRequest value, string name)
+    {
+        if (name == "name") return value.Name is not null;
+        if (name == "kind") return value.Kind is not null;
+        if (name == "note") return value.Note is not null || value._note_set;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.Widget"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class WidgetConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Widget>
+internal sealed class WidgetConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Widget>, IWrittenNames<global::Fixtures.Schemas.Models.Widget>
 {
     public override global::Fixtures.Schemas.Models.Widget? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -189,29 +234,53 @@ internal sealed class WidgetConverter : global::System.Text.Json.Serialization.J
         if (value.Id is not null) writer.WriteString("id"u8, value.Id);
         if (value.Name is not null) writer.WriteString("name"u8, value.Name);
         if (value.Kind is not null) writer.WriteString("kind"u8, value.Kind);
-        if (value.Price.HasValue) writer.WriteNumber("price"u8, value.Price.Value);
-        if (value.Count.HasValue) writer.WriteNumber("count"u8, value.Count.Value);
-        if (value.Serial.HasValue) writer.WriteNumber("serial"u8, value.Serial.Value);
-        if (value.Enabled.HasValue) writer.WriteBoolean("enabled"u8, value.Enabled.Value);
+        if (value.Price is not null) writer.WriteNumber("price"u8, value.Price.Value); else if (value._price_set) writer.WriteNull("price"u8);
+        if (value.Count is not null) writer.WriteNumber("count"u8, value.Count.Value);
+        if (value.Serial is not null) writer.WriteNumber("serial"u8, value.Serial.Value);
+        if (value.Enabled is not null) writer.WriteBoolean("enabled"u8, value.Enabled.Value); else if (value._enabled_set) writer.WriteNull("enabled"u8);
         if (value.Tags is not null) { writer.WritePropertyName("tags"u8); Values.Write(writer, value.Tags, options); }
         if (value.Metadata is not null) { writer.WritePropertyName("metadata"u8); Values.Write(writer, value.Metadata, options); }
-        if (value.Settings.HasValue) { writer.WritePropertyName("settings"u8); value.Settings.Value.WriteTo(writer); }
+        if (value.Settings is not null) { writer.WritePropertyName("settings"u8); value.Settings.Value.WriteTo(writer); }
         if (value.Limits is not null) { writer.WritePropertyName("limits"u8); Values.Write(writer, value.Limits, options); }
-        if (value.Shape.HasValue) { writer.WritePropertyName("shape"u8); value.Shape.Value.WriteTo(writer); }
-        if (value.Owner is not null) { writer.WritePropertyName("owner"u8); Values.Write(writer, value.Owner, options); }
+        if (value.Shape is not null) { writer.WritePropertyName("shape"u8); value.Shape.Value.WriteTo(writer); }
+        if (value.Owner is not null) { writer.WritePropertyName("owner"u8); Values.Write(writer, value.Owner, options); } else if (value._owner_set) writer.WriteNull("owner"u8);
         if (value.Status is not null) writer.WriteString("status"u8, value.Status);
         if (value.CreatedAt is not null) writer.WriteString("created_at"u8, value.CreatedAt);
         if (value.Dimensions is not null) { writer.WritePropertyName("dimensions"u8); Values.Write(writer, value.Dimensions, options); }
         if (value.Class is not null) writer.WriteString("class"u8, value.Class);
         if (value.Name2 is not null) writer.WriteString("Name"u8, value.Name2);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Schemas.Models.Widget value, string name)
+    {
+        if (name == "id") return value.Id is not null;
+        if (name == "name") return value.Name is not null;
+        if (name == "kind") return value.Kind is not null;
+        if (name == "price") return value.Price is not null || value._price_set;
+        if (name == "count") return value.Count is not null;
+        if (name == "serial") return value.Serial is not null;
+        if (name == "enabled") return value.Enabled is not null || value._enabled_set;
+        if (name == "tags") return value.Tags is not null;
+        if (name == "metadata") return value.Metadata is not null;
+        if (name == "settings") return value.Settings is not null;
+        if (name == "limits") return value.Limits is not null;
+        if (name == "shape") return value.Shape is not null;
+        if (name == "owner") return value.Owner is not null || value._owner_set;
+        if (name == "status") return value.Status is not null;
+        if (name == "created_at") return value.CreatedAt is not null;
+        if (name == "dimensions") return value.Dimensions is not null;
+        if (name == "class") return value.Class is not null;
+        if (name == "Name") return value.Name2 is not null;
+        return false;
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.WidgetDimensions"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class WidgetDimensionsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.WidgetDimensions>
+internal sealed class WidgetDimensionsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.WidgetDimensions>, IWrittenNames<global::Fixtures.Schemas.Models.WidgetDimensions>
 {
     public override global::Fixtures.Schemas.Models.WidgetDimensions? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -229,11 +298,27 @@ internal sealed class WidgetDimensionsConverter : global::System.Text.Json.Seria
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Schemas.Models.WidgetDimensions value, global::System.Text.Json.JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        if (value.Width.HasValue) writer.WriteNumber("width"u8, value.Width.Value);
-        if (value.Height.HasValue) writer.WriteNumber("height"u8, value.Height.Value);
-        Values.WriteExtra(writer, value.AdditionalProperties);
+        if (value.Width is not null) writer.WriteNumber("width"u8, value.Width.Value);
+        if (value.Height is not null) writer.WriteNumber("height"u8, value.Height.Value);
+        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
         writer.WriteEndObject();
     }
+
+    /// <inheritdoc/>
+    public bool Wrote(global::Fixtures.Schemas.Models.WidgetDimensions value, string name)
+    {
+        if (name == "width") return value.Width is not null;
+        if (name == "height") return value.Height is not null;
+        return false;
+    }
+}
+
+/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
+internal interface IWrittenNames<in T>
+{
+    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
+    bool Wrote(T value, string name);
 }
 
 /// <summary>
@@ -291,7 +376,8 @@ file static class Values
         return extra;
     }
 
-    public static void WriteExtra(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
+    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
+    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
     {
         if (extra is null)
         {
@@ -300,8 +386,11 @@ file static class Values
 
         foreach (var pair in extra)
         {
-            writer.WritePropertyName(pair.Key);
-            pair.Value.WriteTo(writer);
+            if (!written.Wrote(value, pair.Key))
+            {
+                writer.WritePropertyName(pair.Key);
+                pair.Value.WriteTo(writer);
+            }
         }
     }
 }

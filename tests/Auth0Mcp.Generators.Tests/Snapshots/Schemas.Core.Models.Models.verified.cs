@@ -95,8 +95,13 @@ public sealed partial class UpdateWidgetRequest
     [global::System.Text.Json.Serialization.JsonPropertyName("kind")]
     public string? Kind { get; set; }
 
+    /// <remarks>The schema allows <c>null</c> here: set to null (or read as null), it is written as <c>null</c>, which in a request clears the field; never set, it is left out.</remarks>
     [global::System.Text.Json.Serialization.JsonPropertyName("note")]
-    public string? Note { get; set; }
+    public string? Note { get => _note; set { _note = value; _note_set = true; } }
+
+    private string? _note;
+
+    internal bool _note_set;
 
     /// <summary>Fields the spec does not list, kept as they came so that nothing is lost.</summary>
     [global::System.Text.Json.Serialization.JsonExtensionData]
@@ -120,8 +125,13 @@ public sealed partial class Widget
     public string? Kind { get; set; }
 
     /// <summary>Price in cents; null when free.</summary>
+    /// <remarks>The schema allows <c>null</c> here: set to null (or read as null), it is written as <c>null</c>, which in a request clears the field; never set, it is left out.</remarks>
     [global::System.Text.Json.Serialization.JsonPropertyName("price")]
-    public double? Price { get; set; }
+    public double? Price { get => _price; set { _price = value; _price_set = true; } }
+
+    private double? _price;
+
+    internal bool _price_set;
 
     [global::System.Text.Json.Serialization.JsonPropertyName("count")]
     public int? Count { get; set; }
@@ -129,8 +139,13 @@ public sealed partial class Widget
     [global::System.Text.Json.Serialization.JsonPropertyName("serial")]
     public long? Serial { get; set; }
 
+    /// <remarks>The schema allows <c>null</c> here: set to null (or read as null), it is written as <c>null</c>, which in a request clears the field; never set, it is left out.</remarks>
     [global::System.Text.Json.Serialization.JsonPropertyName("enabled")]
-    public bool? Enabled { get; set; }
+    public bool? Enabled { get => _enabled; set { _enabled = value; _enabled_set = true; } }
+
+    private bool? _enabled;
+
+    internal bool _enabled_set;
 
     [global::System.Text.Json.Serialization.JsonPropertyName("tags")]
     public global::System.Collections.Generic.List<string>? Tags { get; set; }
@@ -148,8 +163,13 @@ public sealed partial class Widget
     [global::System.Text.Json.Serialization.JsonPropertyName("shape")]
     public global::System.Text.Json.JsonElement? Shape { get; set; }
 
+    /// <remarks>The schema allows <c>null</c> here: set to null (or read as null), it is written as <c>null</c>, which in a request clears the field; never set, it is left out.</remarks>
     [global::System.Text.Json.Serialization.JsonPropertyName("owner")]
-    public global::Fixtures.Schemas.Models.Owner? Owner { get; set; }
+    public global::Fixtures.Schemas.Models.Owner? Owner { get => _owner; set { _owner = value; _owner_set = true; } }
+
+    private global::Fixtures.Schemas.Models.Owner? _owner;
+
+    internal bool _owner_set;
 
     [global::System.Text.Json.Serialization.JsonPropertyName("status")]
     public string? Status { get; set; }
