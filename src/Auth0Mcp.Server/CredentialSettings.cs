@@ -240,12 +240,7 @@ internal sealed class CredentialsUpdate(string file, IReadOnlyList<string> chang
         // A name of its own (two rotations at once do not share one), created owner-only: the secret is never
         // readable by others, not even between the write and a chmod.
         var temp = $"{File}.{Guid.NewGuid():N}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
+        var options = PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write, FileShare.None);
         try
         {
             using (var stream = new FileStream(temp, options))

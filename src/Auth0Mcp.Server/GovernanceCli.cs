@@ -494,8 +494,7 @@ internal static class GovernanceCli
         long count;
         try
         {
-            var mode = !OperatingSystem.IsWindows() && File.Exists(target) ? File.GetUnixFileMode(target) : PrivateFiles.OwnerFile;
-            var writer = new StreamWriter(new FileStream(temp, PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write, FileShare.None, mode)), new UTF8Encoding(false));
+            var writer = new StreamWriter(PrivateFiles.CreateReplacement(temp, target), new UTF8Encoding(false));
             await using (writer.ConfigureAwait(false))
             {
                 count = await WriteAuditAsync(r, writer, AuditExport.ToJsonLine).ConfigureAwait(false);

@@ -350,10 +350,9 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
 
         // The new file takes the old one's mode (owner-only unless its owner chose otherwise), from the moment it exists.
         var temp = Path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        var mode = OperatingSystem.IsWindows() ? PrivateFiles.OwnerFile : File.GetUnixFileMode(Path);
         try
         {
-            using (var stream = new FileStream(temp, PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write, FileShare.None, mode)))
+            using (var stream = PrivateFiles.CreateReplacement(temp, Path))
             {
                 stream.Write(Format(keys, newest.Sequence, newest.Hash, newest.Time));
             }

@@ -212,11 +212,8 @@ public sealed class AuditKeyRing
         var directory = Path.GetDirectoryName(path)!;
         PrivateFiles.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
+        var options = PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        options.Options = FileOptions.WriteThrough;
 
         using (var stream = new FileStream(temp, options))
         {

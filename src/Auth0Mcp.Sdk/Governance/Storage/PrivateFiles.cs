@@ -54,6 +54,17 @@ internal static partial class PrivateFiles
     }
 
     /// <summary>
+    /// Creates the file that will replace <paramref name="target"/> (moved over it once complete) at <paramref name="temp"/>:
+    /// with the target's mode when it exists (owner-only unless its owner chose otherwise), else owner-only, from the
+    /// moment it exists, so a replaced file never becomes readable by others, not even for a moment.
+    /// </summary>
+    public static FileStream CreateReplacement(string temp, string target)
+    {
+        var mode = !OperatingSystem.IsWindows() && File.Exists(target) ? File.GetUnixFileMode(target) : OwnerFile;
+        return new FileStream(temp, Options(FileMode.CreateNew, FileAccess.Write, FileShare.None, mode));
+    }
+
+    /// <summary>
     /// Creates <paramref name="path"/> empty and owner-only when nothing is there (never through a symbolic link:
     /// <c>O_CREAT|O_EXCL</c>); returns whether it did. Anything already there is left as it is, and a file that cannot be
     /// made is not an error here: the open that follows reports it in its own words.
