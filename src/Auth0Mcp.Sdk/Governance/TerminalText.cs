@@ -115,7 +115,7 @@ internal static class TerminalText
         ArgumentNullException.ThrowIfNull(text);
         for (var i = 0; i < text.Length; i++)
         {
-            if (text[i] != '\\' && EscapedLength(text, i, Mode.Terminal) > 0)
+            if (EscapedLength(text, i, Mode.JsonLine) > 0) // every escaped character but the backslash
             {
                 return true;
             }

@@ -240,7 +240,8 @@ public abstract class DbGovernanceStore : IGovernanceStore
         var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            return await ReadHeadAsync(connection, null, "SELECT seq, hash FROM audit_head WHERE id = 1", cancellationToken).ConfigureAwait(false);
+            await using var command = Command(connection, null, "SELECT seq, hash FROM audit_head WHERE id = 1");
+            return await ReadHeadAsync(command, cancellationToken).ConfigureAwait(false);
         }
     });
 
@@ -686,12 +687,6 @@ public abstract class DbGovernanceStore : IGovernanceStore
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? new HeadRecord(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
             : new HeadRecord(0, AuditChain.Genesis, null);
-    }
-
-    private static async Task<(long Sequence, string Hash)> ReadHeadAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, transaction, sql);
-        return await ReadHeadAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<(long Sequence, string Hash)> ReadHeadAsync(DbCommand command, CancellationToken cancellationToken)
