@@ -187,7 +187,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             view.Server = context.Server;
             view.Caller = caller;
             view.Visible = visible;
-            view.LastSeen = Governance.Time.GetUtcNow();
+            view.LastSeen = Governance.Time.GetTimestamp();
         }
 
         if (caller is not null && _sessions.Count > MaxSessionViewsPerCaller)
@@ -286,7 +286,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         {
             lock (seen)
             {
-                seen.LastSeen = now; // a session that calls is in use: its view for list_changed is kept
+                seen.LastSeen = Governance.Time.GetTimestamp(); // a session that calls is in use: its view for list_changed is kept
             }
         }
 
@@ -823,6 +823,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             var state = await Governance.GetCurrentAsync().ConfigureAwait(false);
             var scopes = await GrantedScopesAsync(obtainToken: false, CancellationToken.None).ConfigureAwait(false);
             var now = Governance.Time.GetUtcNow();
+            var ticks = Governance.Time.GetTimestamp();
             var subscribersToo = false;
             foreach (var (key, view) in _sessions)
             {
@@ -830,7 +831,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                 lock (view)
                 {
                     server = view.Server;
-                    if (server is null || now - view.LastSeen > SessionIdleLimit)
+                    if (server is null || Governance.Time.GetElapsedTime(view.LastSeen, ticks) > SessionIdleLimit)
                     {
                         _sessions.TryRemove(key, out _);
                         continue;
@@ -962,7 +963,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     {
         public McpServer? Server { get; set; }
 
-        public DateTimeOffset LastSeen { get; set; }
+        /// <summary>
+        /// When the session last listed or called, as a <see cref="TimeProvider.GetTimestamp"/> value: idleness and
+        /// the least recently seen are measured on the monotonic clock, so a step of the wall clock (an NTP
+        /// correction, a VM resumed) neither forgets live sessions nor reorders them.
+        /// </summary>
+        public long LastSeen { get; set; }
 
         public CallerIdentity? Caller { get; set; }
 

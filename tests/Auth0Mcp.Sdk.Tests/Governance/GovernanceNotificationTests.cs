@@ -1,4 +1,6 @@
 using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol.Protocol;
 
 namespace Auth0Mcp.Sdk.Tests.Governance;
@@ -76,5 +78,43 @@ public sealed class GovernanceNotificationTests
         await notified.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single(await client.ListToolsAsync());
         await listening.CancelAsync();
+    }
+    [Fact]
+    public async Task ListChanged_WallClockStepsForwardADay_SessionStillNotified()
+    {
+        // Idleness is measured on the monotonic clock: a step of the wall clock (an NTP correction, a VM resumed)
+        // does not make a session that listed a moment ago look a day old and drop it from list_changed.
+        var clock = new SteppedWallClock(new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero)));
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList)], services: s => s.AddSingleton<TimeProvider>(clock));
+        await h.Governance.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"), legacyProtocol: true);
+        Assert.Empty(await client.ListToolsAsync());
+        var notified = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
+        {
+            notified.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+
+        clock.WallStep = TimeSpan.FromHours(25);
+        await h.ApproveAsync("auth0_users_list");
+
+        await notified.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(await client.ListToolsAsync());
+    }
+
+    /// <summary>A clock whose wall time can step while its monotonic timestamps and timers go on unchanged.</summary>
+    private sealed class SteppedWallClock(FakeTimeProvider inner) : TimeProvider
+    {
+        public TimeSpan WallStep { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() + WallStep;
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            inner.CreateTimer(callback, state, dueTime, period);
     }
 }
