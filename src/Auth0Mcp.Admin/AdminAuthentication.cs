@@ -21,9 +21,6 @@ internal static class AdminAuthentication
     public const string SubjectClaim = "sub";
     public const string GroupsClaim = "groups";
 
-    /// <summary>How long a session lasts from its sign-in, however active it is.</summary>
-    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(8);
-
     private const string MethodClaim = "amr";
     private const string SignedInClaim = "auth_time";
     private const string KeyClaim = "key";
@@ -63,7 +60,7 @@ internal static class AdminAuthentication
     }
 
     /// <summary>
-    /// Every request: the session must belong to this console's store, be younger than <see cref="SessionLifetime"/>,
+    /// Every request: the session must belong to this console's store, be younger than <see cref="AdminConsoleOptions.SessionLifetime"/>,
     /// and, when it was opened with an API key, that key must still be configured for the same user (its groups are
     /// taken as they are now); when opened with OIDC, with the authority and client id configured now. Otherwise the
     /// session ends (it leaves the <see cref="AdminSessionStore"/>), and that is audited: removing a key or an
@@ -90,9 +87,9 @@ internal static class AdminAuthentication
             ended = "the session was opened on another console";
         }
         else if (!long.TryParse(principal.FindFirst(SignedInClaim)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var signedIn)
-            || now - DateTimeOffset.FromUnixTimeSeconds(signedIn) > SessionLifetime)
+            || now - DateTimeOffset.FromUnixTimeSeconds(signedIn) > options.SessionLifetime)
         {
-            ended = $"the session is older than {SessionLifetime.TotalHours:0} hours";
+            ended = "the session is older than " + Duration(options.SessionLifetime);
         }
         else if (method == "apikey")
         {
@@ -126,6 +123,12 @@ internal static class AdminAuthentication
             await governance.RecordAdminEventAsync(Actor(principal), "admin.session.ended", null, ended, context.HttpContext.RequestAborted).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A session lifetime in words: "8 hours", "90 minutes".</summary>
+    internal static string Duration(TimeSpan lifetime) =>
+        lifetime.TotalMinutes % 60 == 0
+            ? (lifetime.TotalHours == 1 ? "1 hour" : $"{lifetime.TotalHours.ToString(System.Globalization.CultureInfo.InvariantCulture)} hours")
+            : $"{Math.Round(lifetime.TotalMinutes).ToString(System.Globalization.CultureInfo.InvariantCulture)} minutes";
 
     /// <summary>
     /// A failed OIDC sign-in: back to the sign-in page, and into the audit when the callback carries a state this console

@@ -55,6 +55,16 @@ public sealed class AdminConsoleOptions
     /// </summary>
     public Uri? PublicUrl { get; set; }
 
+    /// <summary>
+    /// How long a session lasts from its sign-in, however active it is (default 8 hours; 5 minutes to 24 hours). An
+    /// OIDC session keeps the groups of its sign-in, so this is also how long an administrator removed at the identity
+    /// provider keeps the console: a security team that wants that shorter sets it shorter.
+    /// </summary>
+    public TimeSpan SessionLifetime { get; set; } = DefaultSessionLifetime;
+
+    /// <summary>The default <see cref="SessionLifetime"/>: 8 hours.</summary>
+    public static readonly TimeSpan DefaultSessionLifetime = TimeSpan.FromHours(8);
+
     /// <summary>The tool catalogue the console governs (the host's generated tools).</summary>
     public IReadOnlyList<Auth0ToolDescriptor> Catalog { get; set; } = [];
 
@@ -106,6 +116,11 @@ public sealed class AdminConsoleOptions
             errors.Add(publicUrl);
         }
 
+        if (SessionLifetimeProblem(SessionLifetime) is { } lifetime)
+        {
+            errors.Add(lifetime);
+        }
+
         if (ApiKeys.Any(k => k.Key.Length < 16))
         {
             errors.Add("admin API keys must have at least 16 characters");
@@ -123,6 +138,15 @@ public sealed class AdminConsoleOptions
 
         return errors;
     }
+
+    /// <summary>
+    /// What is wrong with <paramref name="lifetime"/> as <see cref="SessionLifetime"/>, or null when it is valid (the
+    /// server's settings check <c>Admin:SessionMinutes</c> with it too).
+    /// </summary>
+    internal static string? SessionLifetimeProblem(TimeSpan lifetime) =>
+        lifetime < TimeSpan.FromMinutes(5) || lifetime > TimeSpan.FromHours(24)
+            ? "the admin console's session lifetime (AUTH0_MCP_ADMIN_SESSION_MINUTES, or Admin:SessionMinutes) must be between 5 minutes and 24 hours (1440 minutes)"
+            : null;
 
     /// <summary>
     /// What is wrong with <paramref name="text"/> as <see cref="PublicUrl"/>, or null when it is unset or valid (the one

@@ -74,7 +74,7 @@ public static class AdminConsoleServiceCollectionExtensions
             o.Cookie.SecurePolicy = snapshot.PublicUrl is { Scheme: "https" } ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.LoginPath = AdminConsole.PathPrefix + "/signin";
-            o.ExpireTimeSpan = AdminAuthentication.SessionLifetime;
+            o.ExpireTimeSpan = snapshot.SessionLifetime;
             o.SlidingExpiration = true;
             o.Events.OnRedirectToAccessDenied = AdminAuthentication.ForbiddenAsync;
             // Each request checks the session against the console as it is now (its key, its store, its age).

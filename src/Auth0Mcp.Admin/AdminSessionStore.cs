@@ -64,7 +64,7 @@ internal sealed class AdminSessionStore(TimeProvider time) : ITicketStore
 
     private bool Expired(AuthenticationTicket ticket) => ticket.Properties.ExpiresUtc is { } expires && expires <= time.GetUtcNow();
 
-    // Sessions nobody signed out of leave when they have expired (at most 8 h after their sign-in: the cookie's lifetime).
+    // Sessions nobody signed out of leave when they have expired (at most the session lifetime after their last renewal: the cookie's).
     private void RemoveExpired()
     {
         foreach (var (key, ticket) in _sessions)

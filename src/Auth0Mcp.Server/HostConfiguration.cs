@@ -82,6 +82,7 @@ internal static class SettingsCatalog
         new("Admin:Groups", "AUTH0_MCP_ADMIN_GROUPS", "", "The groups or roles (comma-separated) whose members administer the console", SettingKind.List),
         new("Admin:ClientId", "AUTH0_MCP_ADMIN_CLIENT_ID", "", "The console's OIDC client id at AUTH0_MCP_OIDC_AUTHORITY (authorization code + PKCE)"),
         new("Admin:ClientSecret", "AUTH0_MCP_ADMIN_CLIENT_SECRET", "", "The console's OIDC client secret, if the client has one"),
+        new("Admin:SessionMinutes", "AUTH0_MCP_ADMIN_SESSION_MINUTES", "480", "How long a console session lasts from its sign-in, however active (5 to 1440 minutes); an OIDC session keeps its sign-in's groups that long", SettingKind.Number),
         new("Admin:PublicUrl", "AUTH0_MCP_ADMIN_URL", "(the request's)", "The console's public https origin behind a TLS-terminating proxy, e.g. https://console.example.com (OIDC redirect URI, Secure cookies)"),
     ];
 
@@ -353,6 +354,7 @@ internal static class HostConfiguration
         options.Oidc.Authority = jwt.Authority;
         options.Oidc.ClientId = settings.Admin.ClientId;
         options.Oidc.ClientSecret = settings.Admin.ClientSecret;
+        options.SessionLifetime = TimeSpan.FromMinutes(settings.Admin.SessionMinutes);
         options.PublicUrl = settings.Admin.PublicUrl is { Length: > 0 } publicUrl ? new Uri(publicUrl, UriKind.RelativeOrAbsolute) : null;
         options.Oidc.SubjectClaim = jwt.SubjectClaim;
         options.Oidc.GroupsClaim = jwt.GroupsClaim;

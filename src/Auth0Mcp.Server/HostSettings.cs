@@ -198,6 +198,11 @@ internal sealed class HostSettings : IValidatableObject
         {
             yield return publicUrl;
         }
+
+        if (Auth0Mcp.Admin.AdminConsoleOptions.SessionLifetimeProblem(TimeSpan.FromMinutes(Admin.SessionMinutes)) is { } lifetime)
+        {
+            yield return lifetime;
+        }
 #endif
 
         if (Authentication.Jwt.Authority is not null && Admin.ClientId is not null && string.IsNullOrEmpty(Admin.PublicUrl)
@@ -377,6 +382,9 @@ internal sealed class AdminSettings
 
     /// <summary>The console's OIDC client secret (<c>AUTH0_MCP_ADMIN_CLIENT_SECRET</c>).</summary>
     public string? ClientSecret { get; set; }
+
+    /// <summary>How long a console session lasts from its sign-in, in minutes (<c>AUTH0_MCP_ADMIN_SESSION_MINUTES</c>).</summary>
+    public int SessionMinutes { get; set; } = 480;
 
     /// <summary>The origin browsers reach the console at, behind a TLS-terminating proxy (<c>AUTH0_MCP_ADMIN_URL</c>).</summary>
     public string? PublicUrl { get; set; }

@@ -5,6 +5,7 @@ using Auth0Mcp.Server;
 using Auth0Mcp.Server.Http;
 using Auth0Mcp.Server.Tests.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0Mcp.Admin.Tests;
 
@@ -42,6 +43,30 @@ public sealed partial class AdminSessionTests
         var ended = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.session.ended");
         Assert.Equal("admin", Str(ended, "user"));
         Assert.Contains("API key is no longer configured", Str(ended, "details") ?? Str(ended, "reason"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Session_PastItsConfiguredLifetime_EndsThoughActiveAndIsAudited()
+    {
+        using var governance = new TempGovernance();
+        using var browser = new Browser();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await AdminApp.StartAsync(
+            governance.Store,
+            new() { ["AUTH0_MCP_API_KEYS"] = $"{AdminKey}=admin:admins", ["AUTH0_MCP_ADMIN_GROUPS"] = "admins", ["AUTH0_MCP_ADMIN_SESSION_MINUTES"] = "30" },
+            s => s.AddSingleton<TimeProvider>(clock));
+        await browser.SignInAsync(app.Admin, AdminKey);
+
+        // Active within the half hour: the cookie slides, the session goes on.
+        clock.Advance(TimeSpan.FromMinutes(20));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(app.Admin + "/tools")).StatusCode);
+        clock.Advance(TimeSpan.FromMinutes(11));
+        using var response = await browser.GetAsync(app.Admin + "/tools");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/admin/signin", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var ended = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.session.ended");
+        Assert.Contains("older than 30 minutes", Str(ended, "details") ?? Str(ended, "reason"), StringComparison.Ordinal);
     }
 
     [Fact]

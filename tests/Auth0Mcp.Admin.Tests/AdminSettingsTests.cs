@@ -45,6 +45,7 @@ public sealed class AdminSettingsTests
             ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console",
             ["AUTH0_MCP_API_KEYS"] = "admin-key-0123456789abcdef=admin:admins",
             ["AUTH0_MCP_ADMIN_URL"] = "https://console.example.com",
+            ["AUTH0_MCP_ADMIN_SESSION_MINUTES"] = "90",
         };
         var options = new AdminConsoleOptions();
 
@@ -54,8 +55,37 @@ public sealed class AdminSettingsTests
         Assert.Equal("console", options.Oidc.ClientId);
         Assert.True(options.Oidc.IsConfigured);
         Assert.Equal(new Uri("https://console.example.com"), options.PublicUrl);
+        Assert.Equal(TimeSpan.FromMinutes(90), options.SessionLifetime);
         Assert.Equal("admin", Assert.Single(options.ApiKeys).User);
         Assert.Equal(452, options.Catalog.Count);
         Assert.Empty(options.Validate());
+    }
+
+    [Theory]
+    [InlineData("4")]
+    [InlineData("1441")]
+    [InlineData("-5")]
+    public void SessionMinutes_OutsideFiveMinutesToADay_IsRefusedNamingTheSetting(string minutes)
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
+            ["AUTH0_MCP_API_KEYS"] = "admin-key-0123456789abcdef=admin:admins",
+            ["AUTH0_MCP_ADMIN_SESSION_MINUTES"] = minutes,
+        };
+
+        var ex = Assert.Throws<UsageException>(() => Load(env, adminOnly: true, "--http", "http://127.0.0.1:0"));
+
+        Assert.Contains("AUTH0_MCP_ADMIN_SESSION_MINUTES", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("between 5 minutes and 24 hours", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SessionLifetime_DefaultsToEightHours_AndTheOptionsRefuseOneOutOfRange()
+    {
+        var options = new AdminConsoleOptions { SessionLifetime = TimeSpan.FromSeconds(30) };
+
+        Assert.Equal(TimeSpan.FromHours(8), new AdminConsoleOptions().SessionLifetime);
+        Assert.Contains(options.Validate(), e => e.Contains("session lifetime", StringComparison.Ordinal));
     }
 }
