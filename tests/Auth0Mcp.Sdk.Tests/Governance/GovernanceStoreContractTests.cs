@@ -213,6 +213,44 @@ public sealed class GovernanceStoreContractTests
         Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
     }
 
+    [Theory, PostgresStore]
+    public async Task Append_CommitFails_ThrowsNamingTheStoreAndTheChainGoesOnFromTheCommittedHead(string kind)
+    {
+        // A constraint trigger deferred to the commit refuses records of user "doomed": every statement of the
+        // append succeeds and the COMMIT itself fails, as a commit that loses its server would, but with a known
+        // outcome. Nothing of that batch may stay in the chain, and the next append must link to the committed head,
+        // not to the seal of the batch that never landed.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await fixture.OpenAsync();
+        await store.AppendAuditAsync(Call("alice"));
+        await fixture.ExecuteAsync("""
+            CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.user_name = 'doomed' THEN RAISE EXCEPTION 'forced at commit'; END IF; RETURN NULL; END $$;
+            CREATE CONSTRAINT TRIGGER refuse_doomed AFTER INSERT ON audit_log DEFERRABLE INITIALLY DEFERRED
+            FOR EACH ROW EXECUTE FUNCTION refuse_doomed();
+            """);
+        var head = await store.GetAuditHeadAsync();
+
+        var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.AppendAuditAsync(Call("doomed")));
+        var state = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.TrySaveStateAsync(StateWith("t1"), 0, [Call("doomed")]));
+
+        Assert.Contains(store.Description, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(store.Description, state.Message, StringComparison.Ordinal);
+        Assert.Equal(head, await store.GetAuditHeadAsync());
+        Assert.Equal(0, await store.GetRevisionAsync());
+        await store.AppendAuditAsync(Call("bob"));
+        Assert.True(await store.TrySaveStateAsync(StateWith("t1"), 0, [Call("admin")]));
+        var users = new List<string?>();
+        await foreach (var row in store.ReadAuditAsync())
+        {
+            users.Add(AuditChain.Read(row).User);
+        }
+
+        Assert.Equal(["alice", "bob", "admin"], users);
+        var verification = await store.VerifyAuditAsync();
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+    }
+
     [Theory, SqliteStore, PostgresStore]
     public async Task Store_New_HasEmptyStateAtRevisionZeroAndEmptyChain(string kind)
     {
