@@ -146,7 +146,7 @@ internal static class CredentialSettings
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(file), FileJson);
+            using var document = JsonDocument.Parse(JsonFiles.WithoutBom(File.ReadAllBytes(file)), FileJson);
             return document.RootElement.ValueKind == JsonValueKind.Object;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)

@@ -394,7 +394,7 @@ internal sealed class SettingsFileSource : JsonConfigurationSource
             stream.CopyTo(buffer);
             buffer.Position = 0;
             base.Load(buffer);
-            using var doc = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var doc = JsonDocument.Parse(JsonFiles.WithoutBom(buffer.ToArray()), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             foreach (var setting in SettingsCatalog.All)
             {
                 if (setting.Kind == SettingKind.Json && Find(doc.RootElement, setting.Key) is { } json)

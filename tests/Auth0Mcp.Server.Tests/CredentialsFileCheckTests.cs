@@ -97,6 +97,26 @@ public sealed class CredentialsFileCheckTests : IDisposable
         Assert.Equal("rotated-2", options.CurrentValue.Token);
     }
 
+    [Fact]
+    public void Check_FileRewrittenWithAUtf8ByteOrderMark_TheRotationApplies()
+    {
+        // A rotation written by an editor or tool that adds a BOM: read at start (the configuration provider skips it),
+        // it must be read alike by a running server, or the server keeps the old, perhaps revoked, credential.
+        var file = Path.Combine(_folder, "credentials.json");
+        using var services = Services(file);
+        var options = services.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>();
+        var check = services.GetRequiredService<CredentialsFileCheck>();
+        CredentialSettings.WriteCredentials(file, "rotated-1", null, null);
+        check.Check();
+
+        File.WriteAllText(file, """{"Auth0":{"Token":"rotated-with-bom"}}""", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(5));
+        check.Check();
+
+        Assert.Equal("rotated-with-bom", options.CurrentValue.Token);
+        Assert.True(CredentialSettings.IsReadable(file));
+    }
+
     [Theory]
     [InlineData("Bearer RotBearer_Pp9Oo8Ii7Uu6")]
     [InlineData("RotBearer_Pp9Oo8Ii7Uu6\r\nX-Injected: 1")]

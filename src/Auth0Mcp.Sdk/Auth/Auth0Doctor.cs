@@ -193,7 +193,9 @@ public sealed class Auth0Doctor(
     }
 
     private static string Format(TimeSpan t) =>
-        t.TotalDays >= 1 ? $"{t.TotalDays:0.#} d" : t.TotalHours >= 1 ? $"{t.TotalHours:0.#} h" : $"{Math.Max(0, t.TotalMinutes):0} min";
+        t.TotalDays >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:0.#} d")
+        : t.TotalHours >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:0.#} h")
+        : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, t.TotalMinutes):0} min");
 }
 
 /// <summary>The severity of one doctor check.</summary>

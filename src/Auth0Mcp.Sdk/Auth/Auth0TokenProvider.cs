@@ -363,7 +363,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 throw new Auth0CredentialException(
-                    $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s).");
+                    string.Create(CultureInfo.InvariantCulture, $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s)."));
             }
             catch (HttpRequestException ex)
             {
@@ -381,7 +381,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested)
                 {
                     throw new Auth0CredentialException(
-                        $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not finish its answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s).");
+                        string.Create(CultureInfo.InvariantCulture, $"Could not obtain an Auth0 access token (the token endpoint {endpoint.GetLeftPart(UriPartial.Path)} did not finish its answer within {options.TokenRequestTimeout.TotalSeconds:0.#} s)."));
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException)
                 {

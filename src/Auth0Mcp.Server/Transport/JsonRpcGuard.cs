@@ -189,6 +189,11 @@ internal static class JsonRpcGuard
                         keys.Pop();
                         break;
                     case JsonTokenType.PropertyName:
+                        if (!IsValidText(ref reader))
+                        {
+                            return NotUtf8(header);
+                        }
+
                         var name = reader.GetString()!;
                         if (!keys.Peek().Add(name))
                         {
@@ -201,8 +206,12 @@ internal static class JsonRpcGuard
                         }
 
                         break;
-                    case JsonTokenType.String when reader.ValueIsEscaped:
-                        _ = reader.GetString(); // throws on a lone surrogate
+                    case JsonTokenType.String:
+                        if (!IsValidText(ref reader))
+                        {
+                            return NotUtf8(header);
+                        }
+
                         break;
                     default:
                         if (reader.CurrentDepth == 0 && reader.TokenType != JsonTokenType.EndArray)
@@ -220,7 +229,7 @@ internal static class JsonRpcGuard
         }
         catch (InvalidOperationException)
         {
-            return Refuse(-32700, JsonRpcRefusal.Malformed, "Parse error: a string holds invalid Unicode (a lone surrogate).", header);
+            return NotUtf8(header);
         }
 
         if (header.JsonRpc != "2.0")
@@ -239,6 +248,25 @@ internal static class JsonRpcGuard
             ? Refuse(-32602, JsonRpcRefusal.Malformed, "Invalid params: tools/call needs \"params.name\", the tool's name.", header)
             : null;
     }
+
+    /// <summary>
+    /// Whether the current string or property name is valid Unicode: its raw bytes valid UTF-8 (the reader does not check
+    /// them: a Latin-1 name would otherwise become U+FFFD in the tool's arguments and be sent so), and, when escaped, no
+    /// lone surrogate (<see cref="Utf8JsonReader.GetString"/> throws on one, and on invalid bytes beside an escape).
+    /// </summary>
+    private static bool IsValidText(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            _ = reader.GetString(); // throws InvalidOperationException: caught as NotUtf8
+            return true;
+        }
+
+        return System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
+    }
+
+    private static JsonRpcRefusal NotUtf8(Header header) =>
+        Refuse(-32700, JsonRpcRefusal.Malformed, "Parse error: a string is not valid UTF-8 or holds a lone surrogate (\\ud800 to \\udfff alone).", header);
 
     /// <summary>The refusal for a message of <paramref name="bytes"/> bytes over the limit, answered with the id read from its start or end.</summary>
     public static JsonRpcRefusal TooLarge(long bytes, TransportLimits limits, Header header) =>

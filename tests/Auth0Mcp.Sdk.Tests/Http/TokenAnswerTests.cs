@@ -4,6 +4,7 @@ using Auth0Mcp.Sdk.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using ModelContextProtocol.Protocol;
 
 namespace Auth0Mcp.Sdk.Tests.Http;
 
@@ -106,7 +107,18 @@ public sealed class TokenAnswerTests
             : (ctx, _) => ScriptedAuth0Server.Json(ctx, 500, """{"error":"server_error","error_description":"try later"}""");
         var endpoint = failure == "closed" ? $"http://127.0.0.1:{closedPort}/oauth/token" : h.Server.TokenEndpoint.ToString();
 
-        var result = await h.CallAsync(TestTool.Get());
+        // In a host whose culture writes 0,3: the message is the same everywhere (the audit, the caller, the docs).
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        CallToolResult result;
+        try
+        {
+            result = await h.CallAsync(TestTool.Get());
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
 
         Assert.True(result.IsError == true, result.Text());
         Assert.Equal($"auth0_users_list failed: Could not obtain an Auth0 access token (the token endpoint {endpoint} {ending}", result.Text());

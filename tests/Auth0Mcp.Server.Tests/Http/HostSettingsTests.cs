@@ -313,6 +313,21 @@ public sealed class HostSettingsTests : IDisposable
     }
 
     [Fact]
+    public void ConfigFile_SavedWithAUtf8ByteOrderMark_IsReadLikeOneWithout()
+    {
+        // Notepad and PowerShell's -Encoding utf8 write one; the configuration provider skips it, and so must the
+        // server's own parse of the file (the structured settings): it said "'0xEF' is an invalid start of a value".
+        var path = Path.Combine(_dir, "bom.json");
+        System.IO.File.WriteAllText(path, """{ "Auth0": { "Token": "file-token" }, "Server": { "PageSize": 50 } }""", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        Assert.Equal(0xEF, System.IO.File.ReadAllBytes(path)[0]);
+
+        var settings = Settings.Load([], "--config", path);
+
+        Assert.Equal("file-token", settings.Auth0.Token);
+        Assert.Equal(50, settings.Server.PageSize);
+    }
+
+    [Fact]
     public void ConfigFile_UnknownSetting_IsNamed()
     {
         var file = File("""{ "Server": { "Htpp": "http://127.0.0.1:1" }, "Extra": { "A": 1 } }""");

@@ -122,6 +122,28 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
         Assert.InRange(read, Limit + 1, bigBytes.Length);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bigBytes.AsSpan(0, read))), partial.GetProperty("arguments_hash").GetString());
     }
+    [Fact]
+    public async Task Post_StringNotUtf8_RefusedAsAParseErrorAndNothingSent()
+    {
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        await using var server = await StartAsync(auth0.BaseUrl, 32 * 1024);
+        using var http = new HttpClient();
+        byte[] body = [.. Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"Garc"), 0xED, .. Encoding.UTF8.GetBytes("a\"}}}")];
+        using var request = Post(server.Url, "{}");
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(-32700, doc.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Contains("not valid UTF-8", doc.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(auth0.Requests);
+        Assert.Contains((await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement),
+            r => r.GetProperty("event").GetString() == "request.refused" && r.GetProperty("denial_code").GetString() == "malformed-request");
+    }
+
     [Theory]
     [InlineData("/MCP")]
     [InlineData("/mcp/")]

@@ -135,6 +135,44 @@ public sealed class MalformedJsonRpcStdioTests
         _ = await stderr;
     }
 
+    [Fact]
+    public async Task Serve_StringsThatAreNotUtf8_RefusedAsParseErrorsAndNothingSent()
+    {
+        // Latin-1 bytes in a value and in a key: the reader does not check a string's UTF-8, so without the guard's
+        // check the value became U+FFFD in the arguments and the call went to Auth0 "successfully".
+        using var home = new TestHome();
+        await home.GrantEverythingAsync("mallory");
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        using var server = StartServe(home, auth0);
+        var stderr = server.StandardError.ReadToEndAsync();
+        var stdin = server.StandardInput.BaseStream;
+        static byte[] Line(string before, byte bad, string after) => [.. Encoding.UTF8.GetBytes(before), bad, .. Encoding.UTF8.GetBytes(after + "\n")];
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes(Initialize + "\n" + Initialized + "\n"));
+        await stdin.WriteAsync(Line("{\"jsonrpc\":\"2.0\",\"id\":401,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"Jos", 0xE9, "\"}}}"));
+        await stdin.WriteAsync(Line("{\"jsonrpc\":\"2.0\",\"id\":402,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q", 0xFF, "\":\"x\"}}}"));
+        await stdin.FlushAsync();
+
+        foreach (var id in new[] { 401, 402 })
+        {
+            using var doc = JsonDocument.Parse(await ReadLineAsync(server.StandardOutput));
+            Assert.Equal(id, doc.RootElement.GetProperty("id").GetInt32());
+            var error = doc.RootElement.GetProperty("error");
+            Assert.Equal(-32700, error.GetProperty("code").GetInt32());
+            Assert.Contains("not valid UTF-8", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        stdin.Close();
+        Assert.True(server.WaitForExit(30_000));
+        Assert.Empty(auth0.Requests);
+        var refused = (await home.AdminAsync("audit", "tail", "-n", "20", "--json")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(r => r.GetProperty("event").GetString() == "request.refused")
+            .ToList();
+        Assert.Equal(2, refused.Count);
+        Assert.All(refused, r => Assert.Equal("malformed-request", r.GetProperty("denial_code").GetString()));
+        _ = await stderr;
+    }
+
     /// <summary><c>auth0-mcp serve</c> over stdio as mallory, with the request limit of these tests.</summary>
     private static Process StartServe(TestHome home, RecordingHttpServer auth0)
     {
