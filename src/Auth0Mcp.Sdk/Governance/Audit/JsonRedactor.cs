@@ -246,14 +246,15 @@ public sealed partial class JsonRedactor
         var trimmed = body.AsSpan().TrimStart();
         if (trimmed.Length > 0 && (trimmed[0] == '{' || trimmed[0] == '['))
         {
-            var redacted = RedactUtf8(Encoding.UTF8.GetBytes(body), out count);
-            if (redacted is null)
+            var json = WithoutBom(Encoding.UTF8.GetBytes(body));
+            var edits = Edits(json, out count);
+            if (edits is null)
             {
                 count = 1;
                 return Withheld;
             }
 
-            return count == 0 ? text : Encoding.UTF8.GetString(redacted);
+            return count == 0 ? text : Encoding.UTF8.GetString(Splice(json, edits));
         }
 
         if (!_secrets)
@@ -279,12 +280,18 @@ public sealed partial class JsonRedactor
     /// </summary>
     public byte[]? RedactUtf8(ReadOnlySpan<byte> json, out int count)
     {
-        count = 0;
-        if (json.StartsWith(Utf8Bom))
-        {
-            json = json[Utf8Bom.Length..];
-        }
+        json = WithoutBom(json);
+        return Edits(json, out count) is not { } edits ? null : edits.Count == 0 ? json.ToArray() : Splice(json, edits);
+    }
 
+    /// <summary>
+    /// The one pass of the redactor over JSON (its BOM, if any, cut off first: <see cref="WithoutBom"/>): the (start,
+    /// end, replacement) byte ranges to splice into <paramref name="json"/> (none when nothing is masked), or null when
+    /// it is not one valid JSON value. Nothing is copied: a caller that finds no edits keeps what it has.
+    /// </summary>
+    private List<(long Start, long End, byte[] Replacement)>? Edits(ReadOnlySpan<byte> json, out int count)
+    {
+        count = 0;
         var edits = new List<(long Start, long End, byte[] Replacement)>();
         try
         {
@@ -345,11 +352,12 @@ public sealed partial class JsonRedactor
                                 count += n;
                             }
                         }
-                        else if (EmbeddedJson(ref reader) is { } embedded && RedactUtf8(Encoding.UTF8.GetBytes(embedded), out var inner) is { } redacted && inner > 0)
+                        else if (EmbeddedJson(ref reader) is { } embedded
+                            && WithoutBom(Encoding.UTF8.GetBytes(embedded)) is var inside && Edits(inside, out var inner) is { Count: > 0 } innerEdits)
                         {
                             // A string that holds a JSON object or array (structuredContent gives the parts nested deeper
                             // than it keeps as their JSON text): its fields are checked by name too.
-                            edits.Add((reader.TokenStartIndex, reader.BytesConsumed, EncodeString(Encoding.UTF8.GetString(redacted))));
+                            edits.Add((reader.TokenStartIndex, reader.BytesConsumed, EncodeString(Encoding.UTF8.GetString(Splice(inside, innerEdits)))));
                             count += inner;
                         }
 
@@ -371,8 +379,10 @@ public sealed partial class JsonRedactor
             return null;
         }
 
-        return edits.Count == 0 ? json.ToArray() : Splice(json, edits);
+        return edits;
     }
+
+    private static ReadOnlySpan<byte> WithoutBom(ReadOnlySpan<byte> json) => json.StartsWith(Utf8Bom) ? json[Utf8Bom.Length..] : json;
 
     /// <summary>
     /// Redacts <paramref name="text"/>, then cuts what is left to <paramref name="maxChars"/> characters (adding
@@ -406,8 +416,10 @@ public sealed partial class JsonRedactor
     /// <summary>Redacts a JSON element, returning a new element (or the same one when nothing matched).</summary>
     public JsonElement RedactElement(JsonElement element, out int count)
     {
-        var redacted = RedactUtf8(Encoding.UTF8.GetBytes(element.GetRawText()), out count);
-        if (redacted is null)
+        // The element's own UTF-8 text, read where it is: nothing is copied unless something is masked.
+        var json = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+        var edits = Edits(json, out count);
+        if (edits is null)
         {
             // Cannot happen for an element that was parsed, but fail closed all the same.
             count = 1;
@@ -420,7 +432,7 @@ public sealed partial class JsonRedactor
             return element;
         }
 
-        using var doc = JsonDocument.Parse(redacted, DocumentOptions);
+        using var doc = JsonDocument.Parse(Splice(json, edits), DocumentOptions);
         return doc.RootElement.Clone();
     }
 

@@ -90,12 +90,19 @@ internal static partial class SecretText
         count = 0;
         foreach (var secret in Volatile.Read(ref s_snapshot))
         {
-            var index = text.IndexOf(secret, StringComparison.Ordinal);
-            while (index >= 0)
+            // Counted first, then replaced in one copy: a copy of the whole text per occurrence grew with its square.
+            var found = 0;
+            var rest = text.AsSpan();
+            for (var index = rest.IndexOf(secret, StringComparison.Ordinal); index >= 0; index = rest.IndexOf(secret, StringComparison.Ordinal))
             {
-                count++;
-                text = string.Concat(text.AsSpan(0, index), mask, text.AsSpan(index + secret.Length));
-                index = text.IndexOf(secret, index + mask.Length, StringComparison.Ordinal);
+                found++;
+                rest = rest[(index + secret.Length)..];
+            }
+
+            if (found > 0)
+            {
+                count += found;
+                text = text.Replace(secret, mask, StringComparison.Ordinal);
             }
         }
 
@@ -200,11 +207,9 @@ internal static partial class SecretText
         StringBuilder? sb = null;
         var position = 0;
         var start = 0;
-        var pattern = AssignmentPattern();
         while (start < text.Length)
         {
-            var m = pattern.Match(text, start);
-            if (!m.Success)
+            if (NextAssignment(text, start) is not { } m)
             {
                 break;
             }
@@ -240,6 +245,49 @@ internal static partial class SecretText
 
         return sb is null ? text : sb.Append(text, position, text.Length - position).ToString();
     }
+
+    /// <summary>
+    /// The leftmost match of <see cref="AssignmentBody"/> at or after <paramref name="start"/>, as
+    /// <c>new Regex(AssignmentBody).Match(text, start)</c> finds it, but trying one start per run of name characters
+    /// instead of every position: a name is followed by a quote (<c>"</c>, <c>\"</c>, <c>&amp;quot;</c>, <c>'</c>),
+    /// <c>=</c>, <c>:</c> or a space, none of which starts with a name character, so it must end where its run does,
+    /// and (at most 64 characters long) begin in the run's last 64.
+    /// Every start in that span gives the same name end, so the same outcome: the leftmost is the one to try. Unanchored,
+    /// the pattern tried up to 64 lengths of name at each letter of a long word, seconds on a 1 MiB string.
+    /// </summary>
+    internal static Match? NextAssignment(string text, int start)
+    {
+        while (start < text.Length)
+        {
+            var runStart = text.AsSpan(start).IndexOfAny(NameStartCharacters);
+            if (runStart < 0)
+            {
+                return null;
+            }
+
+            runStart += start;
+            var runLength = text.AsSpan(runStart).IndexOfAnyExcept(NameCharacters);
+            var runEnd = runLength < 0 ? text.Length : runStart + runLength;
+            var first = Math.Max(runStart, runEnd - MaxNameLength);
+            var candidate = text.AsSpan(first, runEnd - first).IndexOfAny(NameStartCharacters);
+            if (candidate >= 0 && AssignmentPattern().Match(text, first + candidate) is { Success: true } m)
+            {
+                return m;
+            }
+
+            start = runEnd;
+        }
+
+        return null;
+    }
+
+    private const int MaxNameLength = 64;
+
+    private static readonly System.Buffers.SearchValues<char> NameStartCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_");
+
+    private static readonly System.Buffers.SearchValues<char> NameCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
 
     private static bool IsHarmless(string value)
     {
@@ -288,11 +336,16 @@ internal static partial class SecretText
     [GeneratedRegex(@"\b(?<scheme>Bearer|Basic)\s+(?<value>[A-Za-z0-9._~+/-]{8,}=*)", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 2000)]
     private static partial Regex SchemePattern();
 
-    // name, then an optional closing quote of the name (", \", &quot; or '), then = or : (or spaces before a quoted
-    // value), then the value: quoted (", \", &quot; or ') or a bare run.
-    [GeneratedRegex(
-        @"(?<name>[A-Za-z_][A-Za-z0-9_.\-]{0,63})(?<q>\\""|""|&quot;|')?(?<sep>\s*[=:]\s*|\s+(?=\\?[""']|&quot;))(?<value>\\""(?>(?:[^""\\]|\\[^""])*)\\""|""(?>(?:[^""\\]|\\.)*)""|&quot;(?>(?:(?!&quot;)[^<>])*)&quot;|'(?>[^'\r\n]*)'|(?>[^\s,;&<>""'}\])\\]+))",
-        RegexOptions.None,
-        matchTimeoutMilliseconds: 2000)]
+    /// <summary>
+    /// An assignment: a name (a letter or <c>_</c>, then up to 63 of <see cref="NameCharacters"/>), then an optional
+    /// closing quote of the name (<c>"</c>, <c>\"</c>, <c>&amp;quot;</c> or <c>'</c>), then <c>=</c> or <c>:</c> (or
+    /// spaces before a quoted value), then the value: quoted (<c>"</c>, <c>\"</c>, <c>&amp;quot;</c> or <c>'</c>) or a
+    /// bare run. <see cref="NextAssignment"/> finds it; <see cref="AssignmentPattern"/> matches it where that says.
+    /// </summary>
+    internal const string AssignmentBody =
+        @"(?<name>[A-Za-z_][A-Za-z0-9_.\-]{0,63})(?<q>\\""|""|&quot;|')?(?<sep>\s*[=:]\s*|\s+(?=\\?[""']|&quot;))(?<value>\\""(?>(?:[^""\\]|\\[^""])*)\\""|""(?>(?:[^""\\]|\\.)*)""|&quot;(?>(?:(?!&quot;)[^<>])*)&quot;|'(?>[^'\r\n]*)'|(?>[^\s,;&<>""'}\])\\]+))";
+
+    // Anchored (\G): only at the start NextAssignment gives it.
+    [GeneratedRegex(@"\G" + AssignmentBody, RegexOptions.None, matchTimeoutMilliseconds: 2000)]
     private static partial Regex AssignmentPattern();
 }
