@@ -119,4 +119,54 @@ public sealed class LargeResultMaskingTests
         Assert.Equal(20_002, count);
         Assert.Equal(string.Join(", ", Enumerable.Repeat(JsonRedactor.Mask, 20_000)) + " and " + JsonRedactor.Mask + JsonRedactor.Mask, masked);
     }
+
+    [Fact]
+    public void ResultRedaction_ALongRunOfJwtPrefixesWithoutDots_IsLeftWholeAndATokenAfterItMasked()
+    {
+        // 300 KiB of "eyJ" without a dot: the JWT pattern tried at each "eyJ" read the rest of the run again each time,
+        // into its 2 s limit, and the harmless result was withheld.
+        var run = string.Concat(Enumerable.Repeat("eyJ", 100_000));
+        const string Jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        var original = JsonSerializer.Serialize(new Dictionary<string, string> { ["blob"] = run + " then " + Jwt });
+        var result = new CallToolResult { Content = [new TextContentBlock { Text = original }] };
+
+        var masked = ResultRedaction.Apply(result, JsonRedactor.Secrets);
+
+        Assert.Equal(1, masked);
+        Assert.Equal(original.Replace(Jwt, JsonRedactor.Mask, StringComparison.Ordinal), Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+    }
+
+    [Fact]
+    public void NextJwt_FindsWhatThePatternFinds()
+    {
+        var reference = new Regex(SecretText.JwtBody, RegexOptions.Compiled, TimeSpan.FromSeconds(10));
+        var random = new Random(47);
+        string[] pieces = ["eyJ", "e", "y", "J", "a", "Z", "0", "_", "-", ".", " ", "=", "\"", "abcdefgh", "eyJabcdefgh", "eyJhbGciOiJIUzI1NiJ9"];
+        var texts = new List<string> { "", "eyJ", "eyJabcdefgh.abcdefgh.", "eyJabcdefg.abcdefgh.x", "eyJabcdefgh.abcdefg.x", "x.eyJabcdefgh.eyJabcdefgh.eyJabcdefgh.z" };
+        for (var i = 0; i < 2000; i++)
+        {
+            var sb = new StringBuilder();
+            for (var n = random.Next(1, 14); n > 0; n--)
+            {
+                sb.Append(pieces[random.Next(pieces.Length)]);
+            }
+
+            texts.Add(sb.ToString());
+        }
+
+        foreach (var text in texts)
+        {
+            int[] starts = [0, text.Length, random.Next(text.Length + 1), random.Next(text.Length + 1)];
+            foreach (var start in starts)
+            {
+                var expected = reference.Match(text, start);
+                var (index, length) = SecretText.NextJwt(text, start);
+                Assert.True(expected.Success == length > 0, $"start {start} of \"{text}\"");
+                if (expected.Success)
+                {
+                    Assert.Equal((expected.Index, expected.Length), (index, length));
+                }
+            }
+        }
+    }
 }

@@ -185,20 +185,58 @@ internal static partial class SecretText
     // A JWT is three base64url runs joined by dots: a mask never covers a space or any other punctuation.
     private static string MaskJwts(string text, ref int masked)
     {
-        if (!text.Contains("eyJ", StringComparison.Ordinal))
+        StringBuilder? sb = null;
+        var position = 0;
+        var start = 0;
+        while (NextJwt(text, start) is var (index, length) && length > 0)
         {
-            return text;
+            masked++;
+            sb ??= new StringBuilder(text.Length);
+            sb.Append(text, position, index - position).Append(JsonRedactor.Mask);
+            position = start = index + length;
         }
 
-        var count = 0;
-        var result = JwtPattern().Replace(text, _ =>
-        {
-            count++;
-            return JsonRedactor.Mask;
-        });
-        masked += count;
-        return result;
+        return sb is null ? text : sb.Append(text, position, text.Length - position).ToString();
     }
+
+    /// <summary>
+    /// The leftmost match of <see cref="JwtBody"/> at or after <paramref name="start"/> (length 0: none), in one pass:
+    /// none of the pattern's runs can end before the first character outside the base64url alphabet, so every
+    /// <c>eyJ</c> inside one run fails or succeeds alike, and a failed start skips its whole run. (The pattern tried at
+    /// each <c>eyJ</c> of a long run read the run again each time: seconds for a few hundred KiB, into its time limit.)
+    /// </summary>
+    internal static (int Index, int Length) NextJwt(string text, int start)
+    {
+        while (start < text.Length && text.IndexOf("eyJ", start, StringComparison.Ordinal) is var index and >= 0)
+        {
+            var first = RunEnd(text, index);
+            if (first - index >= 11 && first < text.Length && text[first] == '.')
+            {
+                var second = RunEnd(text, first + 1);
+                if (second - first - 1 >= 8 && second < text.Length && text[second] == '.')
+                {
+                    return (index, RunEnd(text, second + 1) - index);
+                }
+
+                // A JWT may still begin in the second run.
+                start = first + 1;
+                continue;
+            }
+
+            start = first;
+        }
+
+        return (-1, 0);
+    }
+
+    private static int RunEnd(string text, int from) =>
+        text.AsSpan(from).IndexOfAnyExcept(Base64UrlCharacters) is var length and >= 0 ? from + length : text.Length;
+
+    private static readonly System.Buffers.SearchValues<char> Base64UrlCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+
+    /// <summary>The JWT shape <see cref="NextJwt"/> finds, as a pattern (the tests compare the two).</summary>
+    internal const string JwtBody = @"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*";
 
     // A match whose name is not secret is scanned again from its value on: "message":"bad client_secret=x" must
     // still mask the inner assignment.
@@ -329,9 +367,6 @@ internal static partial class SecretText
         sb.Append(text, position, text.Length - position);
         return sb.ToString();
     }
-
-    [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*", RegexOptions.None, matchTimeoutMilliseconds: 2000)]
-    private static partial Regex JwtPattern();
 
     [GeneratedRegex(@"\b(?<scheme>Bearer|Basic)\s+(?<value>[A-Za-z0-9._~+/-]{8,}=*)", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 2000)]
     private static partial Regex SchemePattern();
