@@ -5,7 +5,8 @@
 # digits of the pinned sha256, the name build/update-spec and this script write), then under <file> (the older name);
 # else downloads the pinned URL into that cache as <file>.<sha12>.json. A file is used only when its sha256 equals the
 # pin: one with another sha256 under the pinned name is skipped, with a message. Prints `export AUTH0_MCP_SPEC=<path>`
-# on stdout, progress on stderr.
+# on stdout (the path quoted for the shell, as printf %q does: a space, a quote or a $(…) in it stays part of the
+# path under eval), progress on stderr.
 # Usage: eval "$(bash build/fetch-spec.sh)"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,7 @@ for candidate in "${AUTH0_MCP_SPEC:-}" "../shared/openapi/$file" "$cached" "$cac
   [ -n "$candidate" ] || continue
   if matches "$candidate"; then
     echo "spec: $candidate (sha256 matches the pin)" >&2
-    echo "export AUTH0_MCP_SPEC=$(cd "$(dirname "$candidate")" && pwd)/$(basename "$candidate")"
+    printf 'export AUTH0_MCP_SPEC=%q\n' "$(cd "$(dirname "$candidate")" && pwd)/$(basename "$candidate")"
     exit 0
   fi
   if [ -f "$candidate" ]; then
@@ -49,4 +50,4 @@ if ! matches "$tmp"; then
   exit 1
 fi
 mv "$tmp" "$cached"
-echo "export AUTH0_MCP_SPEC=$cached"
+printf 'export AUTH0_MCP_SPEC=%q\n' "$cached"

@@ -17,6 +17,18 @@ internal static partial class YamlSpec
 {
     private const int MaxDepth = 256;
 
+    /// <summary>
+    /// The JSON nodes (values, plus a name per member) the conversion may write, besides <see cref="NodesPerCharacter"/>
+    /// per character of the YAML: an alias is expanded wherever it appears, so ten levels of anchors that each repeat
+    /// the one before ten times (500 bytes) would otherwise write ten billion values. Without aliases every node takes at
+    /// least one character (a member name and its null value two: `a:` and a newline), so no document without aliases
+    /// reaches the budget, whatever its size; with them, the JSON stays linear in the YAML.
+    /// </summary>
+    internal const long MaxNodes = 1_000_000;
+
+    /// <summary>The nodes the conversion may write per character of the YAML, beyond <see cref="MaxNodes"/>.</summary>
+    internal const long NodesPerCharacter = 2;
+
     /// <summary>True for a .yaml/.yml file, or a spec whose first significant character does not open JSON (decoded only then).</summary>
     public static bool IsYaml(string path, SpecSource source)
     {
@@ -65,7 +77,8 @@ internal static partial class YamlSpec
             using var stream = new MemoryStream();
             using (var writer = new Utf8JsonWriter(stream))
             {
-                Write(writer, root, 0);
+                var budget = MaxNodes + (NodesPerCharacter * yaml.Length);
+                Write(writer, root, 0, ref budget);
             }
 
             return Encoding.UTF8.GetString(stream.ToArray());
@@ -123,7 +136,12 @@ internal static partial class YamlSpec
             case YamlMappingNode mapping:
                 foreach (var (key, value) in mapping.Children)
                 {
-                    var child = pointer + "/" + SpecReader.Escape(KeyText(key));
+                    if (key is not YamlScalarNode scalarKey)
+                    {
+                        continue; // no JSON form: the conversion refuses it (A0MG016)
+                    }
+
+                    var child = pointer + "/" + SpecReader.Escape(scalarKey.Value ?? "");
                     if (wanted.Contains(child))
                     {
                         found.TryAdd(child, ((int)key.Start.Line, (int)key.Start.Column));
@@ -149,11 +167,17 @@ internal static partial class YamlSpec
         }
     }
 
-    private static void Write(Utf8JsonWriter writer, YamlNode node, int depth)
+    /// <summary>Writes a node, counting it and each member name against <paramref name="budget"/> (the nodes left).</summary>
+    private static void Write(Utf8JsonWriter writer, YamlNode node, int depth, ref long budget)
     {
         if (depth > MaxDepth)
         {
             throw new InvalidOperationException($"it nests deeper than {MaxDepth} levels (or an alias refers to itself) at line {node.Start.Line}.");
+        }
+
+        if (--budget < 0)
+        {
+            throw AliasesTooLarge(node);
         }
 
         switch (node)
@@ -163,14 +187,26 @@ internal static partial class YamlSpec
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var (key, value) in mapping.Children)
                 {
-                    var name = KeyText(key);
+                    if (key is not YamlScalarNode scalarKey)
+                    {
+                        // A sequence or mapping as a key (`? [a, b]`) has no JSON form; its text, written before, also
+                        // expanded the aliases in it past any budget (a 60 MB name from a few hundred bytes).
+                        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"a mapping key at line {key.Start.Line} is a {(key is YamlSequenceNode ? "sequence" : "mapping")}, which JSON cannot have as a name (OpenAPI's names are strings)."));
+                    }
+
+                    var name = scalarKey.Value ?? "";
                     if (!seen.Add(name))
                     {
                         continue; // JSON keeps one member per name: the first, as the JSON reader would.
                     }
 
+                    if (--budget < 0)
+                    {
+                        throw AliasesTooLarge(key);
+                    }
+
                     writer.WritePropertyName(name);
-                    Write(writer, value, depth + 1);
+                    Write(writer, value, depth + 1, ref budget);
                 }
 
                 writer.WriteEndObject();
@@ -179,7 +215,7 @@ internal static partial class YamlSpec
                 writer.WriteStartArray();
                 foreach (var item in sequence.Children)
                 {
-                    Write(writer, item, depth + 1);
+                    Write(writer, item, depth + 1, ref budget);
                 }
 
                 writer.WriteEndArray();
@@ -193,7 +229,8 @@ internal static partial class YamlSpec
         }
     }
 
-    private static string KeyText(YamlNode key) => key is YamlScalarNode scalar ? scalar.Value ?? "" : key.ToString();
+    private static InvalidOperationException AliasesTooLarge(YamlNode at) => new(string.Create(CultureInfo.InvariantCulture,
+        $"its aliases expand past the limit of {MaxNodes:N0} JSON values plus {NodesPerCharacter} per character of the YAML (at line {at.Start.Line}): an anchor repeated inside anchors that are themselves repeated grows exponentially."));
 
     /// <summary>Plain scalars typed by the YAML 1.2 core schema; quoted and block scalars are strings.</summary>
     private static void WriteScalar(Utf8JsonWriter writer, YamlScalarNode scalar)

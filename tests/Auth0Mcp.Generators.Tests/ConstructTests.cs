@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Auth0Mcp.Generators.Diagnostics;
 using Auth0Mcp.Generators.Model;
@@ -547,6 +549,68 @@ public sealed class ConstructTests
         Assert.Null(YamlSpec.ToJson("openapi: 3.0.0\npaths:\n  - [unclosed\n", out var error));
         Assert.Equal(DiagnosticIds.InvalidYaml, error!.Id);
         Assert.True(error.Line >= 3);
+    }
+
+    [Fact]
+    public void Yaml_AliasesRepeatedInsideRepeatedAnchors_A0MG016InsteadOfAnExponentialDocument()
+    {
+        // Six levels of an anchor repeating the one before ten times: about 400 bytes that would expand into a million
+        // values (seven levels made a 69 MB openapi.json with 770 MB of memory).
+        var yaml = LaughsYaml(levels: 6);
+
+        Assert.Null(YamlSpec.ToJson(yaml, out var error));
+        Assert.Equal(DiagnosticIds.InvalidYaml, error!.Id);
+        Assert.Equal(Severity.Error, error.Severity);
+        Assert.Contains("aliases expand past the limit of 1,000,000 JSON values", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Yaml_AliasesWithinTheBudget_ExpandedInFull()
+    {
+        // Five levels: 10 + 100 + … + 100,000 values, well under the budget.
+        var converted = YamlSpec.ToJson(LaughsYaml(levels: 5), out var error);
+
+        Assert.Null(error);
+        Assert.Equal(111_110, converted!.Split("\"lol\"").Length - 1);
+        using var doc = JsonDocument.Parse(converted);
+        Assert.Equal(10, doc.RootElement.GetProperty("x-l4").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("x-k:\n  ? [a, b]\n  : v\n", "sequence")]
+    [InlineData("x-k:\n  ? {a: b}\n  : v\n", "mapping")]
+    public void Yaml_NonScalarMappingKey_A0MG016(string member, string kind)
+    {
+        Assert.Null(YamlSpec.ToJson("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n" + member, out var error));
+        Assert.Equal(DiagnosticIds.InvalidYaml, error!.Id);
+        Assert.Contains($"a mapping key at line 5 is a {kind}, which JSON cannot have as a name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Yaml_AliasesInsideANonScalarKey_A0MG016InsteadOfAnExponentialName()
+    {
+        // The key's text was its name: the aliases in it expanded with no budget (a 60 MB name from 500 bytes).
+        var yaml = new StringBuilder("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\nx-k:\n  ? - &l0 [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+        for (var level = 1; level < 6; level++)
+        {
+            yaml.Append(CultureInfo.InvariantCulture, $"    - &l{level} [{string.Join(",", Enumerable.Repeat($"*l{level - 1}", 10))}]\n");
+        }
+
+        Assert.Null(YamlSpec.ToJson(yaml.Append("  : v\n").ToString(), out var error));
+        Assert.Equal(DiagnosticIds.InvalidYaml, error!.Id);
+        Assert.Contains("a mapping key at line 5 is a sequence", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An OpenAPI YAML with anchors x-l0 … x-l(levels-1), each a sequence repeating the one before ten times.</summary>
+    private static string LaughsYaml(int levels)
+    {
+        var sb = new StringBuilder("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\nx-l0: &l0 [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+        for (var level = 1; level < levels; level++)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"x-l{level}: &l{level} [{string.Join(",", Enumerable.Repeat($"*l{level - 1}", 10))}]\n");
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>A block-style YAML rendering of JSON (strings single-quoted), to prove the reader sees the same document.</summary>

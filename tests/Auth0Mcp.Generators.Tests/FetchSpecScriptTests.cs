@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using Auth0Mcp.Generators.Tests.Infrastructure;
+
+namespace Auth0Mcp.Generators.Tests;
+
+/// <summary>
+/// build/fetch-spec.sh, run from a copy of build/ and openapi/spec.pin.props in a temp folder and used as every script
+/// uses it, <c>eval "$(bash build/fetch-spec.sh)"</c>: the printed path must come back whole, whatever it holds.
+/// (Here rather than beside the update-spec tests in Auth0Mcp.Packaging.Tests: those build the whole server first.)
+/// </summary>
+public sealed partial class FetchSpecScriptTests : IDisposable
+{
+    /// <summary>A folder name a shell would split, expand or run if the path went to eval unquoted.</summary>
+    private const string Hostile = "a b$(touch PWN1)`touch PWN2`'q\"";
+
+    private readonly string _root = Directory.CreateTempSubdirectory("auth0mcp-fetch-spec-").FullName;
+
+    public FetchSpecScriptTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "repo", "build"));
+        Directory.CreateDirectory(Path.Combine(_root, "repo", "openapi"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "build", "fetch-spec.sh"), Path.Combine(_root, "repo", "build", "fetch-spec.sh"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "openapi", "spec.pin.props"), PinPath);
+    }
+
+    private string PinPath => Path.Combine(_root, "repo", "openapi", "spec.pin.props");
+
+    private string[] Pwned => Directory.GetFiles(_root, "PWN*", SearchOption.AllDirectories);
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task FetchSpec_SpecPathWithSpacesQuotesAndCommands_EvalExportsThatPathAndRunsNothing()
+    {
+        var spec = Path.Combine(_root, Hostile, "auth0.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(spec)!);
+        File.Copy(TestPaths.FullSpec, spec);
+
+        var (code, exported, stderr) = await EvalAsync(new() { ["AUTH0_MCP_SPEC"] = spec, ["XDG_CACHE_HOME"] = Path.Combine(_root, "cache") });
+
+        Assert.Empty(Pwned);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(spec, exported);
+    }
+
+    [Fact]
+    public async Task FetchSpec_DownloadIntoACacheWithSpacesQuotesAndCommands_EvalExportsThatPathAndRunsNothing()
+    {
+        // The pin's URL points at a local server with the pinned spec; the user cache is under the hostile folder.
+        using var server = new SpecServer(File.ReadAllBytes(TestPaths.FullSpec));
+        File.WriteAllText(PinPath, UrlPattern().Replace(File.ReadAllText(PinPath), $"<Auth0SpecUrl>{server.Url}spec.json</Auth0SpecUrl>"));
+        var cache = Path.Combine(_root, Hostile);
+
+        var (code, exported, stderr) = await EvalAsync(new() { ["XDG_CACHE_HOME"] = cache });
+
+        Assert.Empty(Pwned);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("spec: downloading", stderr, StringComparison.Ordinal);
+        Assert.StartsWith(Path.Combine(cache, "auth0mcp", "spec") + "/", exported, StringComparison.Ordinal);
+        Assert.True(File.Exists(exported), exported);
+    }
+
+    /// <summary><c>eval "$(bash build/fetch-spec.sh)"</c> in bash, then the AUTH0_MCP_SPEC it exported.</summary>
+    private async Task<(int Code, string Exported, string Stderr)> EvalAsync(Dictionary<string, string> env)
+    {
+        var script = Path.Combine(_root, "repo", "build", "fetch-spec.sh");
+        var (code, stdout, stderr) = await ChildProcess.RunAsync("bash", ["-c", "set -e; eval \"$(bash \"$1\")\"; printf %s \"$AUTH0_MCP_SPEC\"", "bash", script], _root, env);
+        return (code, stdout, stderr);
+    }
+
+    [GeneratedRegex("<Auth0SpecUrl>.*</Auth0SpecUrl>")]
+    private static partial Regex UrlPattern();
+}
