@@ -581,6 +581,41 @@ public sealed class AuditChainAttackTests
         Assert.Contains($"the checkpoint file {fixture.CheckpointFile} (1 line(s); only a writer holding the audit key writes it) was not checked against its signatures", unreadable.SealsNotChecked, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("null")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"sequence\":\"three\"}")]
+    [InlineData("\"\u001b[2Kintact\"")]
+    public void Export_UnreadableBody_AWellFormedLineHoldingTheStoredBody(string body)
+    {
+        var row = new AuditRow(3, body, AuditChain.Genesis, "hmac-sha256:0123456789abcdef:00ff");
+
+        var line = AuditExport.ToJsonLine(row);
+        var terminal = AuditExport.ToTerminalJsonLine(row);
+
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal(3, json.RootElement.GetProperty("sequence").GetInt64());
+        Assert.Equal(body, json.RootElement.GetProperty("unreadable_body").GetString());
+        Assert.Equal(row.Hash, json.RootElement.GetProperty("hash").GetString());
+        Assert.DoesNotContain('\u001b', terminal);
+        using var fromTerminal = JsonDocument.Parse(terminal);
+        Assert.Equal(body, fromTerminal.RootElement.GetProperty("unreadable_body").GetString());
+    }
+
+    [Fact]
+    public void Export_ReadableBody_TheSealedJsonWithItsHashAsTheLastMember()
+    {
+        var keys = AuditKeyRing.FromKeys([new byte[32]], "test");
+        var row = AuditChain.Seal(Call("alice"), 1, AuditChain.Genesis, keys);
+
+        var line = AuditExport.ToJsonLine(row);
+
+        Assert.Equal(row.Body[..^1] + ",\"hash\":\"" + row.Hash + "\"}", line);
+        Assert.Equal("{\"hash\":\"h\"}", AuditExport.ToJsonLine(new AuditRow(1, "{ }", AuditChain.Genesis, "h")));
+    }
+
     private static async Task<IGovernanceStore> SeedAsync(StoreFixture fixture, int records)
     {
         var store = await fixture.OpenAsync();
