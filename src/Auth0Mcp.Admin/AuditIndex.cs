@@ -2,8 +2,17 @@ using Auth0Mcp.Sdk.Governance;
 
 namespace Auth0Mcp.Admin;
 
-/// <summary>The columns of one audit record the console filters and lists by.</summary>
-internal sealed record AuditEntry(long Sequence, DateTimeOffset Time, string Kind, string Event, string? User, string? Tool, string? Outcome, string? DenialCode);
+/// <summary>
+/// The columns of one audit record the console filters and lists by. <paramref name="Unreadable"/>: the record's body
+/// is not a readable record (<see cref="AuditChain.TryRead"/>), so it has no sealed values; its <paramref name="Time"/> is
+/// the store's unsealed <c>time</c> column (the minimum when there is none), its kind and event are empty.
+/// </summary>
+internal sealed record AuditEntry(long Sequence, DateTimeOffset Time, string Kind, string Event, string? User, string? Tool, string? Outcome, string? DenialCode, bool Unreadable = false)
+{
+    /// <summary>An entry for the record at <paramref name="row"/> whose body cannot be read.</summary>
+    public static AuditEntry ForUnreadable(AuditRow row) =>
+        new(row.Sequence, row.Columns?.Time ?? DateTimeOffset.MinValue, "", "", null, null, null, null, Unreadable: true);
+}
 
 /// <summary>Filters of the Audit page (all optional; text filters match a part, ignoring case).</summary>
 internal sealed record AuditFilter(string? User = null, string? Tool = null, string? Outcome = null, string? Kind = null, DateTimeOffset? From = null, DateTimeOffset? To = null)
@@ -67,7 +76,13 @@ internal sealed class AuditIndex(ToolGovernance governance)
             var content = new List<(string Key, long Sequence)>();
             await foreach (var row in governance.Store.ReadAuditAsync(LastSequence, cancellationToken).ConfigureAwait(false))
             {
-                var r = AuditChain.Read(row);
+                if (!AuditChain.TryRead(row, out var r))
+                {
+                    // One record edited by hand must not stop the console (at start, the host): it is listed as unreadable.
+                    batch.Add(AuditEntry.ForUnreadable(row));
+                    continue;
+                }
+
                 batch.Add(new AuditEntry(row.Sequence, r.Time, r.Kind, r.Event, r.User, r.Tool, r.Outcome, r.DenialCode));
                 if (r.Event == ToolGovernance.ToolContentEvent && r.Tool is not null && r.Details is { } d && d.StartsWith(ContentPrefix, StringComparison.Ordinal) && d.Length >= ContentPrefix.Length + 64)
                 {
@@ -141,12 +156,16 @@ internal sealed class AuditIndex(ToolGovernance governance)
         }
     }
 
-    /// <summary>One record with its body, read from the store.</summary>
-    public async Task<AuditRecord?> ReadAsync(long sequence, CancellationToken cancellationToken = default)
+    /// <summary>One record with its body, read from the store (null when there is none, or its body is not a readable record).</summary>
+    public async Task<AuditRecord?> ReadAsync(long sequence, CancellationToken cancellationToken = default) =>
+        await ReadRowAsync(sequence, cancellationToken).ConfigureAwait(false) is { } row && AuditChain.TryRead(row, out var record) ? record : null;
+
+    /// <summary>One stored row, as it is (null when there is none).</summary>
+    public async Task<AuditRow?> ReadRowAsync(long sequence, CancellationToken cancellationToken = default)
     {
         await foreach (var row in governance.Store.ReadAuditAsync(sequence - 1, cancellationToken).ConfigureAwait(false))
         {
-            return row.Sequence == sequence ? AuditChain.Read(row) : null;
+            return row.Sequence == sequence ? row : null;
         }
 
         return null;

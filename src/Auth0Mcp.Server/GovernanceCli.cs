@@ -466,7 +466,13 @@ internal static class GovernanceCli
             }
 
             // Every stored value is escaped: one record is one line, whatever a caller put in a tool name or reason.
-            var a = AuditChain.Read(row);
+            if (!AuditChain.TryRead(row, out var a))
+            {
+                // Edited or emptied by hand: said so on its line, the rest of the tail still shown.
+                await r.Out.WriteLineAsync($"#{row.Sequence} unreadable record {row.Sequence}: its body is not a readable audit record (run 'auth0-mcp audit verify'; stored body: {TerminalText.Escape(Shortened(row.Body))})").ConfigureAwait(false);
+                continue;
+            }
+
             var what = a.Kind == AuditKinds.Call
                 ? $"{a.Outcome}{(a.DenialCode is null ? "" : $" ({a.DenialCode})")} {a.Tool}{(a.Reason is null ? "" : $": {a.Reason}")}"
                 : $"{a.Event}{(a.Tool is null ? "" : $" {a.Tool}")}{(a.Details is null ? "" : $": {a.Details}")}";
@@ -475,6 +481,10 @@ internal static class GovernanceCli
 
         return Cli.Ok;
     }
+
+    /// <summary>At most the first 200 characters of <paramref name="text"/> (an unreadable body can be any length), marked when cut.</summary>
+    private static string Shortened(string text) =>
+        text.Length <= 200 ? text : string.Concat(text.AsSpan(0, char.IsHighSurrogate(text[199]) ? 199 : 200), "…");
 
     private static async Task<int> ExportAsync(Run r, ParseResult p)
     {

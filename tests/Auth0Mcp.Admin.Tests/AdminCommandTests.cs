@@ -131,6 +131,31 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
         Assert.EndsWith("/admin/signin-oidc", query["redirect_uri"].ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Console_RecordWithAnUnreadableBody_StartsAndShowsItAsUnreadable()
+    {
+        // One body emptied by hand stopped `auth0-mcp admin` (and `serve --http` with the console) from starting: the
+        // audit index threw at start. The console starts, lists the record as unreadable, and its page shows it as stored.
+        using var governance = new TempGovernance();
+        await governance.RunAsync("tools", "approve", "auth0_users_list");
+        await governance.RunAsync("kill-switch", "on");
+        await AuditIndexTests.CorruptAsync(governance.Store, "UPDATE audit_log SET body = char(27) || '[2Jnot json' WHERE seq = 2");
+        await using var context = await chromium.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await using var app = await StartAsync(governance.Store, Auth0ToolCatalog.Descriptors);
+        await ConsolePages.SignInAsync(page, app.Admin, ConsoleServer.AdminKey);
+        await page.GotoAsync(app.Admin + "/audit?before=4"); // the newest page is the start's tool.content records
+
+        await Assertions.Expect(page.Locator("tr[data-seq='2']")).ToContainTextAsync("unreadable record 2: its body is not a readable audit record");
+        await Assertions.Expect(page.Locator("tr[data-seq='3']")).Not.ToHaveClassAsync("unreadable");
+        await Assertions.Expect(page.Locator("tr.unreadable")).ToHaveCountAsync(1);
+        var record = await page.GotoAsync(app.Admin + "/audit/2");
+        Assert.Equal(200, record!.Status);
+        await Assertions.Expect(page.GetByTestId("unreadable")).ToContainTextAsync("unreadable record 2");
+        await Assertions.Expect(page.Locator("dl.facts pre")).ToHaveTextAsync("\\u001b[2Jnot json");
+    }
+
     private static Auth0ToolDescriptor WithDescription(Auth0ToolDescriptor d, string description) =>
         new(d.Name, d.Title, description, d.Method, d.Path, d.OperationId, d.Group, d.Scopes, d.Action, d.Lifecycle, d.InputSchema, d.ReadOnly, d.Destructive, d.Idempotent);
 

@@ -533,6 +533,53 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditTailAndExport_UnreadableBodies_EachShownAsAnUnreadableRecordAndTheRestStillShown()
+    {
+        // One record emptied, one made "not json" and one an escape sequence, by hand: tail and export show every other
+        // record and name these, escaped, where they crashed (export: an index out of range, tail: a JSON exception).
+        await RunAsync("tools", "approve", "auth0_users_list");
+        await RunAsync("kill-switch", "on");
+        var total = (await _store.GetAuditHeadAsync()).Sequence;
+        Assert.True(total >= 4, $"only {total} record(s)");
+        await using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE audit_log SET body = '' WHERE seq = 1; UPDATE audit_log SET body = 'not json' WHERE seq = 2; "
+                + "UPDATE audit_log SET body = char(27) || '[2J' || char(10) || '#9 forged' WHERE seq = 3";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var tail = await RunAsync("audit", "tail", "-n", "1000");
+        var json = await RunAsync("audit", "tail", "-n", "1000", "--json");
+        var stdout = await RunAsync("audit", "export");
+        var file = Path.Combine(_directory, "audit.jsonl");
+        var export = await RunAsync("audit", "export", "--output", file);
+        var verify = await RunAsync("audit", "verify");
+
+        Assert.Equal([0, 0, 0, 0], new[] { tail.Code, json.Code, stdout.Code, export.Code });
+        var lines = tail.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(total, lines.Length);
+        Assert.StartsWith("#1 unreadable record 1: its body is not a readable audit record", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("#2 unreadable record 2: ", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("stored body: not json)", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("stored body: \\u001b[2J\\n#9 forged)", lines[2], StringComparison.Ordinal);
+        Assert.Contains("killswitch.on", lines[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain(tail.Out, c => c != '\n' && TerminalText.IsUnprintable(c));
+        foreach (var output in new[] { json.Out, stdout.Out, await File.ReadAllTextAsync(file) })
+        {
+            var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(total, rows.Count);
+            Assert.Equal(["", "not json", "\u001b[2J\n#9 forged"], rows.Take(3).Select(r => r.GetProperty("unreadable_body").GetString()));
+            Assert.Equal([1L, 2, 3], rows.Take(3).Select(r => r.GetProperty("sequence").GetInt64()));
+            Assert.All(rows.Skip(3), r => Assert.False(r.TryGetProperty("unreadable_body", out _)));
+        }
+
+        Assert.Equal(Cli.Failed, verify.Code);
+        Assert.Contains("tampered: record 1: body is not a readable record", verify.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AuditExport_OutputInAMissingFolder_ExitTwoNamingThePathAndNoFile()
     {
         await _store.InitializeAsync(); // a store to export (the audit commands open only one that exists)

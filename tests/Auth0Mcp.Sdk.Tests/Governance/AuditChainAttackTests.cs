@@ -457,6 +457,165 @@ public sealed class AuditChainAttackTests
         Assert.Contains(broken.Problems, p => p.Contains($"record 1: sealed with key {oldKey}, which is not in the key ring", StringComparison.Ordinal));
     }
 
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_ReSealedUnkeyedWithAnEditThenWrittenOn_TheWriteIsRefused(string kind)
+    {
+        // A database writer without the key or the checkpoint file re-seals the whole chain as one from before keyed
+        // sealing (plain SHA-256, each body's previous_hash too), record 2's user changed to alice, and moves the head to
+        // the new last seal: the head and its record agree, and only the checkpoint's seal shows the rewrite. Writing
+        // keyed records on top would make the forgery the chain's past (and compaction would later drop the evidence).
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+        var forgedHead = await ReSealUnkeyedAsync(fixture, store, edit: 2, "user1", "alice");
+
+        var here = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.AppendAuditAsync(Call("after")));
+        await using var other = (DbGovernanceStore)await fixture.OpenAsync();
+        var there = await Assert.ThrowsAsync<GovernanceStoreException>(() => other.AppendAuditAsync(Call("after")));
+        var atStart = await Assert.ThrowsAsync<GovernanceStoreException>(() => other.PrepareToWriteAsync(CancellationToken.None));
+
+        Assert.All(new[] { here, there, atStart }, ex => Assert.Contains(
+            $"the checkpoint file {fixture.CheckpointFile} names record 3 with a seal the audit log no longer holds for it: the chain was rewritten (re-sealed without the audit key?), so nothing is written",
+            ex.Message, StringComparison.Ordinal));
+        Assert.Equal((3L, forgedHead), await store.GetAuditHeadAsync());
+        await AssertDetectedAsync(other, "record 3: differs from the checkpoint");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_ReSealedUnkeyedThenARecordAppended_TheCheckpointedRecordIsLookedUpAndTheWriteRefused(string kind)
+    {
+        // The head past the newest checkpoint (an unkeyed record appended after the re-sealed chain): the writer looks up
+        // the record the checkpoint names, not only the head, and finds it under another seal.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 2);
+        await ReSealUnkeyedAsync(fixture, store, edit: 1, "user0", "alice");
+        await AppendForgedAsync(fixture, store, (last, body) => AuditChain.ComputeHash(last.Hash, body)); // record 3, past the checkpoint
+
+        var refused = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.AppendAuditAsync(Call("after")));
+
+        Assert.Contains("names record 2 with a seal the audit log no longer holds for it", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(3, (await store.GetAuditHeadAsync()).Sequence);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_UnkeyedRecordAppendedPastTheCheckpointedEnd_TheWriteIsRefused(string kind)
+    {
+        // The checkpointed records untouched, a record sealed with plain SHA-256 appended after them: a keyed chain
+        // never goes back to unkeyed seals, so the writer refuses rather than burying it under keyed records.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+        await AppendForgedAsync(fixture, store, (last, body) => AuditChain.ComputeHash(last.Hash, body));
+
+        var here = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.AppendAuditAsync(Call("after")));
+        await using var other = await fixture.OpenAsync();
+        var there = await Assert.ThrowsAsync<GovernanceStoreException>(() => other.AppendAuditAsync(Call("after")));
+
+        Assert.All(new[] { here, there }, ex => Assert.Contains(
+            $"the newest audit record (4) is not sealed with an audit key, but the checkpoint file {fixture.CheckpointFile} holds checkpoints signed with it",
+            ex.Message, StringComparison.Ordinal));
+        Assert.Equal(4, (await store.GetAuditHeadAsync()).Sequence);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attack_ReSealedUnkeyedWrittenOnByAnOlderWriterThenCompacted_StillDetected(string kind)
+    {
+        // What the forgery came to before the writer refused it: keyed records written on top (here sealed by hand with
+        // the real key, as a writer that did not check would), then the checkpoint file compacted. The compaction keeps
+        // the oldest checkpoint besides the newest, and the oldest names a re-sealed record.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+        var previous = await ReSealUnkeyedAsync(fixture, store, edit: 2, "user1", "alice");
+        var keys = AuditKeyRing.OpenFile(fixture.KeyFile);
+        var compacting = new AuditCheckpointFile(fixture.CheckpointFile, compactBytes: 1);
+        for (var seq = 4; seq <= 5; seq++)
+        {
+            var row = AuditChain.Seal(Call("later" + seq), seq, previous, keys);
+            await InsertAsync(fixture, row);
+            await fixture.ExecuteAsync($"UPDATE audit_head SET seq = {seq}, hash = {Sql(row.Hash)} WHERE id = 1");
+            compacting.Append(keys, seq, row.Hash, DateTimeOffset.UtcNow);
+            previous = row.Hash;
+        }
+
+        Assert.Equal([1L, 5L], compacting.Read(keys).Valid.Select(c => c.Sequence)); // compacted: the oldest and the newest
+
+        await AssertDetectedAsync(store, "record 1: differs from the checkpoint");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Verify_KeyFileMissing_TamperingNeverImprovesTheVerdict(string kind)
+    {
+        // Without the key the untouched chain is "not verified"; emptied, or re-sealed without a key, it must not read
+        // better: the checkpoints (signatures unchecked, and said so) still name what the chain must hold.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await using var store = await SeedAsync(fixture, 3);
+        var missing = Path.Combine(Path.GetDirectoryName(fixture.KeyFile)!, "elsewhere", "audit.key");
+        async Task<AuditVerification> VerifyWithoutKeyAsync()
+        {
+            await using var reader = TestStores.Open(fixture.Location, new AuditSealOptions { KeyFile = missing, CheckpointFile = fixture.CheckpointFile });
+            await reader.InitializeAsync();
+            return await reader.VerifyAuditAsync();
+        }
+
+        var untouched = await VerifyWithoutKeyAsync();
+        Assert.False(untouched.IsValid);
+        Assert.Same(Assert.Single(untouched.Problems), untouched.SealsNotChecked);
+        Assert.Contains(untouched.Checked, c => c.Contains("3 checkpoint(s) in " + fixture.CheckpointFile + " read WITHOUT checking their signatures", StringComparison.Ordinal));
+
+        await ReSealUnkeyedAsync(fixture, store, edit: 2, "user1", "alice");
+        var reSealed = await VerifyWithoutKeyAsync();
+        Assert.False(reSealed.IsValid);
+        Assert.NotNull(reSealed.SealsNotChecked); // no keyed record left, but the checkpoint file has lines
+        Assert.Contains(reSealed.Problems, p => p.StartsWith("record 3: differs from the checkpoint", StringComparison.Ordinal)
+            && p.EndsWith("(the checkpoint's signature not checked: the audit key file is missing)", StringComparison.Ordinal));
+
+        await fixture.ExecuteAsync($"DELETE FROM audit_log; UPDATE audit_head SET seq = 0, hash = {Sql(AuditChain.Genesis)} WHERE id = 1");
+        var emptied = await VerifyWithoutKeyAsync();
+        Assert.False(emptied.IsValid);
+        Assert.Contains(emptied.Problems, p => p.Contains("names record 3 but the chain ends at record 0", StringComparison.Ordinal)
+            && p.Contains("signature not checked", StringComparison.Ordinal));
+
+        // A checkpoint file with nothing readable in it still says a keyed writer wrote this store: not verified.
+        await File.WriteAllTextAsync(fixture.CheckpointFile, "not a checkpoint\n");
+        var unreadable = await VerifyWithoutKeyAsync();
+        Assert.False(unreadable.IsValid);
+        Assert.Same(Assert.Single(unreadable.Problems), unreadable.SealsNotChecked);
+        Assert.Contains($"the checkpoint file {fixture.CheckpointFile} (1 line(s); only a writer holding the audit key writes it) was not checked against its signatures", unreadable.SealsNotChecked, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("null")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"sequence\":\"three\"}")]
+    [InlineData("\"\u001b[2Kintact\"")]
+    public void Export_UnreadableBody_AWellFormedLineHoldingTheStoredBody(string body)
+    {
+        var row = new AuditRow(3, body, AuditChain.Genesis, "hmac-sha256:0123456789abcdef:00ff");
+
+        var line = AuditExport.ToJsonLine(row);
+        var terminal = AuditExport.ToTerminalJsonLine(row);
+
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal(3, json.RootElement.GetProperty("sequence").GetInt64());
+        Assert.Equal(body, json.RootElement.GetProperty("unreadable_body").GetString());
+        Assert.Equal(row.Hash, json.RootElement.GetProperty("hash").GetString());
+        Assert.DoesNotContain('\u001b', terminal);
+        using var fromTerminal = JsonDocument.Parse(terminal);
+        Assert.Equal(body, fromTerminal.RootElement.GetProperty("unreadable_body").GetString());
+    }
+
+    [Fact]
+    public void Export_ReadableBody_TheSealedJsonWithItsHashAsTheLastMember()
+    {
+        var keys = AuditKeyRing.FromKeys([new byte[32]], "test");
+        var row = AuditChain.Seal(Call("alice"), 1, AuditChain.Genesis, keys);
+
+        var line = AuditExport.ToJsonLine(row);
+
+        Assert.Equal(row.Body[..^1] + ",\"hash\":\"" + row.Hash + "\"}", line);
+        Assert.Equal("{\"hash\":\"h\"}", AuditExport.ToJsonLine(new AuditRow(1, "{ }", AuditChain.Genesis, "h")));
+    }
+
     private static async Task<IGovernanceStore> SeedAsync(StoreFixture fixture, int records)
     {
         var store = await fixture.OpenAsync();
@@ -466,6 +625,36 @@ public sealed class AuditChainAttackTests
         }
 
         return store;
+    }
+
+    /// <summary>
+    /// Re-seals every record as a store from before keyed sealing was (plain SHA-256 over the previous hash and the body,
+    /// each body's previous_hash set to its new link), record <paramref name="edit"/>'s user changed from
+    /// <paramref name="from"/> to <paramref name="to"/> (body and column), and moves the head: what a database writer
+    /// without the key can do. Returns the new head's seal.
+    /// </summary>
+    private static async Task<string> ReSealUnkeyedAsync(StoreFixture fixture, IGovernanceStore store, long edit, string from, string to)
+    {
+        var forged = new List<AuditRow>();
+        var previous = AuditChain.Genesis;
+        foreach (var record in (await ReadAllAsync(store)).Select(AuditChain.Read))
+        {
+            if (record.Sequence == edit)
+            {
+                Assert.Equal(from, record.User);
+                record.User = to;
+            }
+
+            record.PreviousHash = previous;
+            record.Hash = null;
+            var body = JsonSerializer.Serialize(record, GovernanceJsonContext.Default.AuditRecord);
+            var row = new AuditRow(record.Sequence, body, previous, AuditChain.ComputeHash(previous, body)) { Columns = AuditChain.ColumnsOf(record) };
+            forged.Add(row);
+            previous = row.Hash;
+        }
+
+        await RewriteChainAsync(fixture, forged);
+        return previous;
     }
 
     private static async Task<AuditVerification> AssertDetectedAsync(IGovernanceStore store, string problem)

@@ -151,5 +151,48 @@ public sealed class AuditCheckpointFileTests
         Assert.Equal([1L, 3], read.Valid.Select(c => c.Sequence));
     }
 
+    [Fact]
+    public void Compact_KeepsTheOldestCheckpointBesidesTheNewest()
+    {
+        // The oldest checkpoint names a record near the start of the keyed chain: without it, a chain re-sealed without
+        // the key that a writer then wrote on would verify intact once the file compacted.
+        using var directory = new TestDirectory("auth0mcp-checkpoints-");
+        var path = directory.File("audit.checkpoints");
+        var file = new AuditCheckpointFile(path, compactBytes: 1024);
+        var first = new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero);
+        for (var seq = 1; seq <= 20; seq++)
+        {
+            file.Append(Keys, seq, "hash-" + seq, first.AddMinutes(seq));
+        }
+
+        var read = file.Read(Keys);
+
+        Assert.True(new FileInfo(path).Length < 1024, "the file was not compacted");
+        Assert.Empty(read.Problems);
+        Assert.Equal(1, read.Valid[0].Sequence);
+        Assert.Equal("hash-1", read.Valid[0].Hash);
+        Assert.Equal(first.AddMinutes(1), read.Valid[0].Time);
+        Assert.Equal(20, read.Valid[^1].Sequence);
+    }
+
+    [Fact]
+    public void ReadUnsigned_EveryReadableLineWithoutItsSignatureChecked()
+    {
+        using var directory = new TestDirectory("auth0mcp-checkpoints-");
+        var path = directory.File("audit.checkpoints");
+        var file = new AuditCheckpointFile(path);
+        file.Append(Keys, 1, "hash-1", DateTimeOffset.UtcNow);
+        File.AppendAllText(path, "not a checkpoint\n");
+        file.Append(AuditKeyRing.FromKeys([new byte[32]], "another key"), 2, "hash-2", DateTimeOffset.UtcNow);
+
+        var read = file.ReadUnsigned();
+
+        Assert.False(read.SignaturesChecked);
+        Assert.Equal(3, read.Lines);
+        Assert.Equal([1L, 2], read.Valid.Select(c => c.Sequence));
+        Assert.Empty(read.Problems);
+        Assert.True(file.Read(Keys).SignaturesChecked);
+    }
+
     private static long Newest(AuditCheckpointFile file) => file.Read(Keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
 }

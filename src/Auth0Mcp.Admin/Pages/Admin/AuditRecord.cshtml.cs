@@ -10,9 +10,23 @@ internal sealed class AuditRecordModel : AdminPageModel
 
     public AuditRecord? Record { get; private set; }
 
+    /// <summary>The stored row when its body is not a readable record (<see cref="Record"/> is then null): shown as it is stored.</summary>
+    public AuditRow? Unreadable { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        Record = Sequence > 0 ? await Console.Audit.ReadAsync(Sequence, cancellationToken) : null;
-        return Record is null ? NotFound() : Page();
+        if (Sequence > 0 && await Console.Audit.ReadRowAsync(Sequence, cancellationToken) is { } row)
+        {
+            if (AuditChain.TryRead(row, out var record))
+            {
+                Record = record;
+            }
+            else
+            {
+                Unreadable = row;
+            }
+        }
+
+        return Record is null && Unreadable is null ? NotFound() : Page();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -39,8 +40,10 @@ public sealed record AuditVerification(bool IsValid, long Count, IReadOnlyList<s
 
     /// <summary>
     /// Why the keyed seals and the checkpoints were not checked (the audit key file is missing: a reader never creates
-    /// it), or null. When set and the chain has keyed records, it is also one of <see cref="Problems"/>: such a chain is
-    /// not shown intact, but nothing in it was found wrong either.
+    /// it), or null. Set when the chain has keyed records or the checkpoint file holds any line (only a writer with the
+    /// key writes it), and then also one of <see cref="Problems"/>: such a chain is not shown intact, but this is not a
+    /// finding that anything is wrong (what the unsigned checkpoints name is still compared with the chain, and a
+    /// mismatch is a problem of its own).
     /// </summary>
     public string? SealsNotChecked { get; init; }
 
@@ -111,6 +114,46 @@ public static class AuditChain
             ?? throw new InvalidDataException($"Audit record {row.Sequence} is empty.");
         record.Hash = row.Hash;
         return record;
+    }
+
+    /// <summary>
+    /// Reads a stored row back into a record (with its hash), or false when its body is not a readable record (not
+    /// JSON, empty, or JSON that is not an audit record): what verify reports as <c>body is not a readable record</c>,
+    /// and what every reader of the rows (<c>audit tail</c>, <c>audit export</c>, the admin console) shows as an
+    /// unreadable record rather than failing on it. A body whose only fault is a raw control character (put there by
+    /// hand: the store writes every one escaped) is read with those characters as JSON escapes
+    /// (<see cref="TerminalText.EscapeJsonLine"/>), the same values: the record is shown, escaped, and its seal says it
+    /// was edited.
+    /// </summary>
+    internal static bool TryRead(AuditRow row, [NotNullWhen(true)] out AuditRecord? record)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (TryReadBody(row, row.Body, out record))
+        {
+            return true;
+        }
+
+        return TerminalText.HasUnprintable(row.Body) && TryReadBody(row, TerminalText.EscapeJsonLine(row.Body)!, out record);
+    }
+
+    private static bool TryReadBody(AuditRow row, string body, [NotNullWhen(true)] out AuditRecord? record)
+    {
+        try
+        {
+            record = JsonSerializer.Deserialize(body, GovernanceJsonContext.Default.AuditRecord);
+            if (record is null)
+            {
+                return false; // the body is JSON null
+            }
+
+            record.Hash = row.Hash;
+            return true;
+        }
+        catch (JsonException)
+        {
+            record = null;
+            return false;
+        }
     }
 
     /// <summary>
@@ -212,22 +255,30 @@ public static class AuditChain
         var newest = checkpoints?.Read.Valid.MaxBy(c => c.Sequence);
         if (newest is not null && newest.Sequence > last)
         {
-            problems.Add($"the checkpoint of {newest.Time.UtcDateTime:O} names record {newest.Sequence} but the chain ends at record {last} (records deleted at the end, or the chain reset)");
+            problems.Add($"the checkpoint of {newest.Time.UtcDateTime:O} names record {newest.Sequence} but the chain ends at record {last} (records deleted at the end, or the chain reset){Unsigned(checkpoints)}");
         }
 
         if (checkpoints is { } file)
         {
             problems.AddRange(file.Read.Problems);
-            if (!file.Read.Exists && keyed > 0)
+            // Read without the key (another machine's command line, often), the file may well be elsewhere: not a problem.
+            if (!file.Read.Exists && keyed > 0 && file.Read.SignaturesChecked)
             {
                 problems.Add($"the checkpoint file {file.Path} is missing although {keyed} keyed record(s) exist (deleted? if this machine never wrote to the store, point the store's checkpoint file (AuditSealOptions.CheckpointFile; the server: AUTH0_MCP_AUDIT_CHECKPOINTS) at the file of one that did)");
             }
         }
 
+        // Without the key, a chain with keyed records is not shown intact, and neither is one beside a checkpoint file
+        // that holds anything: only a writer with the key writes checkpoints, so such a store was keyed, and a chain
+        // emptied, or re-sealed without a key, must not read better than the untouched one.
         string? notChecked = null;
-        if (missingKey is { } missing && keyed > 0)
+        var checkpointLines = checkpoints?.Read.Lines ?? 0;
+        if (missingKey is { } missing && (keyed > 0 || checkpointLines > 0))
         {
-            notChecked = $"the {keyed} keyed seal(s) and the checkpoint file {missing.CheckpointFile} were not checked: the audit key file {missing.KeyFile} is missing "
+            notChecked = (keyed > 0
+                    ? $"the {keyed} keyed seal(s) and the checkpoint file {missing.CheckpointFile} were not checked"
+                    : $"the checkpoint file {missing.CheckpointFile} ({checkpointLines} line(s); only a writer holding the audit key writes it) was not checked against its signatures")
+                + $": the audit key file {missing.KeyFile} is missing "
                 + "(a command that only reads never creates it; point this command at the key file the server uses: AUTH0_MCP_AUDIT_KEY_FILE, or AUTH0_MCP_AUDIT_KEY)";
             problems.Add(notChecked);
         }
@@ -343,7 +394,7 @@ public static class AuditChain
                 }
                 else
                 {
-                    problems.Add($"record {row.Sequence}: differs from the checkpoint of {checkpoint.Time.UtcDateTime:O} (rewritten)");
+                    problems.Add($"record {row.Sequence}: differs from the checkpoint of {checkpoint.Time.UtcDateTime:O} (rewritten){Unsigned(checkpoints)}");
                 }
             }
 
@@ -355,6 +406,10 @@ public static class AuditChain
             }
         }
     }
+
+    /// <summary>What a problem found through a checkpoint adds when the checkpoint's signature was not checked.</summary>
+    private static string Unsigned((string Path, AuditCheckpointRead Read)? checkpoints) =>
+        checkpoints is { Read.SignaturesChecked: false } ? " (the checkpoint's signature not checked: the audit key file is missing)" : "";
 
     // A keyed seal's input is this head followed by the record's body (its canonical JSON), in UTF-8.
     /// <summary>
@@ -409,12 +464,7 @@ public static class AuditChain
     /// <summary>The body's sequence must be the row's, and each indexed column must equal the body's value; returns the record (null when unreadable).</summary>
     private static AuditRecord? CheckContent(AuditRow row, List<string> problems)
     {
-        AuditRecord record;
-        try
-        {
-            record = Read(row);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        if (!TryRead(row, out var record))
         {
             problems.Add($"record {row.Sequence}: body is not a readable record");
             return null;
@@ -491,13 +541,16 @@ public static class AuditChain
 
         if (unkeyed > 0)
         {
-            list.Add($"{unkeyed} record(s) written before keyed sealing: SHA-256 chain recomputed");
+            list.Add($"{unkeyed} record(s) sealed without a key (plain SHA-256, as before keyed sealing): their SHA-256 chain recomputed");
         }
 
         if (checkpoints is { } file && file.Read.Exists)
         {
-            list.Add($"{file.Read.Valid.Count} signed checkpoint(s) in {file.Path}, {matched} matching a record; the newest names record {newest?.Sequence ?? 0}" +
-                (newest is null ? "" : $" ({newest.Time.UtcDateTime:O})"));
+            list.Add((file.Read.SignaturesChecked
+                    ? $"{file.Read.Valid.Count} signed checkpoint(s) in {file.Path}"
+                    : $"{file.Read.Valid.Count} checkpoint(s) in {file.Path} read WITHOUT checking their signatures (no key)")
+                + $", {matched} matching a record; the newest names record {newest?.Sequence ?? 0}"
+                + (newest is null ? "" : $" ({newest.Time.UtcDateTime:O})"));
         }
 
         return list;
@@ -520,9 +573,14 @@ public static class AuditChain
 
         if (unkeyed > 0)
         {
+            // What is checked: a keyed record's seal covers the previous record's seal, so an edit of the unkeyed records
+            // alone breaks the first keyed record after them; but a writer without the key can re-seal them and every
+            // record after them unkeyed, and only a checkpoint naming one of the re-sealed records shows that.
             list.Add(keyed > 0
-                ? $"records 1..{lastUnkeyed} were sealed without a key; they are protected by the keyed record that follows them"
-                : $"no record is keyed: a database writer can edit any record and recompute the whole chain");
+                ? $"records 1..{lastUnkeyed} were sealed without a key: an edit of them alone breaks the seal of the keyed record after them, but re-sealing them and every later record without a key is seen only through a checkpoint naming one of those records (the checkpoint file keeps its oldest and newest checkpoints when compacted)"
+                : checkpoints is { Read.Valid.Count: > 0 }
+                    ? "no record is keyed: a database writer can edit any record and recompute the whole chain; only the checkpoints, which name keyed records, show it"
+                    : "no record is keyed: a database writer can edit any record and recompute the whole chain");
         }
 
         if (checkpoints is null)

@@ -1,14 +1,34 @@
+using System.Globalization;
+using System.Text.Json;
+
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>The exported form of the audit log: one JSON line per row, the sealed record with its hash.</summary>
 internal static class AuditExport
 {
-    /// <summary>One audit row as the JSON line an export holds (the record's canonical JSON with its <c>hash</c>).</summary>
+    /// <summary>
+    /// One audit row as the JSON line an export holds: the record's canonical JSON with its <c>hash</c>. A row whose body
+    /// is not a readable record (<see cref="AuditChain.TryRead"/>: edited by hand, emptied) is exported as it is stored,
+    /// in a line of its own shape, <c>{"sequence":N,"unreadable_body":"…","hash":"…"}</c>, so the export stays one
+    /// JSON object per line and holds what the store holds; <c>audit verify</c> reports such a record.
+    /// </summary>
     public static string ToJsonLine(AuditRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return row.Body[..^1] + ",\"hash\":\"" + row.Hash + "\"}";
+        var hash = JsonSerializer.Serialize(row.Hash, GovernanceJsonContext.Default.String);
+        var body = row.Body.AsSpan().TrimEnd(JsonWhitespace);
+        if (AuditChain.TryRead(row, out _) && body.EndsWith('}'))
+        {
+            // A readable record is a JSON object: its members, then the hash as the last one.
+            var members = body[..^1].TrimEnd(JsonWhitespace);
+            return string.Concat(members, members.EndsWith('{') ? "\"hash\":" : ",\"hash\":", hash, "}");
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{{\"sequence\":{row.Sequence},\"unreadable_body\":{JsonSerializer.Serialize(row.Body, GovernanceJsonContext.Default.String)},\"hash\":{hash}}}");
     }
+
+    private const string JsonWhitespace = " \t\r\n";
 
     /// <summary>
     /// <see cref="ToJsonLine"/> for a terminal (<c>audit tail --json</c>, <c>audit export</c> to stdout): every character

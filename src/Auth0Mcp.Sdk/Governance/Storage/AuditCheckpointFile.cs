@@ -14,10 +14,21 @@ internal sealed record AuditCheckpoint(long Sequence, string Hash, DateTimeOffse
 
 /// <summary>What was read from a checkpoint file.</summary>
 /// <param name="Exists">Whether the file exists.</param>
-/// <param name="Valid">The checkpoints whose signature verified.</param>
+/// <param name="Valid">The checkpoints whose signature verified (read without the key: every line that reads as a checkpoint).</param>
 /// <param name="Problems">Lines that are forged, unreadable or signed with an unknown key.</param>
 /// <param name="Notes">Harmless findings (a line torn by a crash while it was appended).</param>
-internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheckpoint> Valid, IReadOnlyList<string> Problems, IReadOnlyList<string> Notes);
+internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheckpoint> Valid, IReadOnlyList<string> Problems, IReadOnlyList<string> Notes)
+{
+    /// <summary>
+    /// Whether the signatures of <see cref="AuditCheckpointRead.Valid"/> were checked: false when the file was read without
+    /// the key (<see cref="AuditCheckpointFile.ReadUnsigned"/>), when it holds every line that reads as a checkpoint,
+    /// whoever wrote it.
+    /// </summary>
+    public bool SignaturesChecked { get; init; } = true;
+
+    /// <summary>How many non-empty lines the file holds (readable or not).</summary>
+    public int Lines { get; init; }
+}
 
 /// <summary>
 /// The checkpoint file: one JSON line per flushed batch, each signing the chain head (sequence, hash, time) with the
@@ -26,7 +37,7 @@ internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheck
 /// </summary>
 /// <remarks>
 /// <para>Appends are not fsync'd: after a crash the file may lag the store by the last batches, never lead it.
-/// When the file passes <see cref="CompactBytes"/> it is replaced by its newest checkpoint.</para>
+/// When the file passes <see cref="CompactBytes"/> it is replaced by its oldest and newest checkpoints (<see cref="Compact"/>).</para>
 /// <para>Several writers (the server and the command line, or two servers on one machine) may share the file. Each
 /// append, and each compaction (read, write a new file, rename it over the old), runs holding an exclusive lock on
 /// the lock file beside it (<c>FILE.lock</c>, created once, never replaced or removed): without it, a line appended
@@ -39,7 +50,7 @@ internal sealed record AuditCheckpointRead(bool Exists, IReadOnlyList<AuditCheck
 /// torn last line, or an unreadable line anywhere that is a strict prefix of a checkpoint line as this class writes it
 /// (<see cref="IsTornCheckpoint"/>), is a note, not a problem. This forgives nothing an attacker who can write the file
 /// could not already do: a line is unsigned until it is whole, and deleting a checkpoint line outright is not
-/// detectable either (lines are not chained; only the newest checkpoint protects the end of the chain, and rolling the
+/// detectable either (lines are not chained; the newest checkpoint protects the end of the chain, and rolling the
 /// file back is among what verify says it cannot prove). Any other unreadable line stays a problem.</para>
 /// <para>The file, its lock file and their folder are created owner-only (<see cref="PrivateFiles"/>), and a file or lock
 /// file that is a symbolic link is refused. Lines are appended through an <c>O_APPEND</c> handle (the last byte is
@@ -154,9 +165,22 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
     /// <summary>Reads and checks every line against <paramref name="keys"/>.</summary>
     public AuditCheckpointRead Read(AuditKeyRing keys)
     {
+        ArgumentNullException.ThrowIfNull(keys);
+        return ReadLines(keys);
+    }
+
+    /// <summary>
+    /// Reads the file without the key (a reader whose key file is missing): every line that reads as a checkpoint, its
+    /// signature not checked (<see cref="AuditCheckpointRead.SignaturesChecked"/> false), so what it names is what its
+    /// writer, whoever that was, wrote. No problems and no notes.
+    /// </summary>
+    public AuditCheckpointRead ReadUnsigned() => ReadLines(null);
+
+    private AuditCheckpointRead ReadLines(AuditKeyRing? keys)
+    {
         if (!File.Exists(Path))
         {
-            return new AuditCheckpointRead(false, [], [], []);
+            return new AuditCheckpointRead(false, [], [], []) { SignaturesChecked = keys is not null };
         }
 
         var text = File.ReadAllText(Path);
@@ -164,11 +188,23 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
         List<AuditCheckpoint> valid = [];
         List<string> problems = [], notes = [];
         HashSet<string> unknownKeys = new(StringComparer.Ordinal);
+        var count = 0;
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i];
             if (line.Length == 0)
             {
+                continue;
+            }
+
+            count++;
+            if (keys is null)
+            {
+                if (TryParse(line, out var unsigned))
+                {
+                    valid.Add(unsigned);
+                }
+
                 continue;
             }
 
@@ -207,14 +243,19 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
             }
         }
 
+        if (keys is null)
+        {
+            return new AuditCheckpointRead(true, valid, [], []) { SignaturesChecked = false, Lines = count };
+        }
+
         if (text.Length > 2 * compactBytes)
         {
             // A writer compacts the file past CompactBytes; one this large could not be replaced (made append-only, or
             // in a folder the writer may not write), and each writer appends to it as it is.
-            notes.Add($"the checkpoint file is {text.Length} bytes, more than twice the {compactBytes} it is compacted at: it could not be replaced by its newest checkpoint (an append-only file, or a folder the writer may not write?); it is appended to as it is and grows by one line per batch");
+            notes.Add($"the checkpoint file is {text.Length} bytes, more than twice the {compactBytes} it is compacted at: it could not be replaced by its oldest and newest checkpoints (an append-only file, or a folder the writer may not write?); it is appended to as it is and grows by one line per batch");
         }
 
-        return new AuditCheckpointRead(true, valid, problems, notes);
+        return new AuditCheckpointRead(true, valid, problems, notes) { Lines = count };
     }
 
     private static string MacInput(long sequence, string hash, DateTimeOffset time) =>
@@ -340,13 +381,24 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
         }
     }
 
+    /// <summary>
+    /// Replaces the file by its oldest and its newest valid checkpoint (by sequence), each signed again with the current
+    /// key. The newest protects the end of the chain (records removed from it). The oldest names a record a keyed writer
+    /// sealed, near the start of the keyed chain: whoever re-seals the chain without the key (plain SHA-256, as stores
+    /// from before keyed sealing) must re-seal every record from the one they edit to the end, so either that record
+    /// (an edit before it) no longer carries its seal, or an unkeyed record follows keyed ones (an edit after it), and
+    /// verify reports both. Keeping the newest alone would let the evidence go with a compaction.
+    /// </summary>
     private void Compact(AuditKeyRing keys)
     {
-        var newest = Read(keys).Valid.MaxBy(c => c.Sequence);
+        var valid = Read(keys).Valid;
+        var newest = valid.MaxBy(c => c.Sequence);
         if (newest is null)
         {
             return;
         }
+
+        var oldest = valid.MinBy(c => c.Sequence)!;
 
         // The new file takes the old one's mode (owner-only unless its owner chose otherwise), from the moment it exists.
         var temp = Path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
@@ -354,6 +406,11 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
         {
             using (var stream = PrivateFiles.CreateReplacement(temp, Path))
             {
+                if (oldest.Sequence < newest.Sequence)
+                {
+                    stream.Write(Format(keys, oldest.Sequence, oldest.Hash, oldest.Time));
+                }
+
                 stream.Write(Format(keys, newest.Sequence, newest.Hash, newest.Time));
             }
 

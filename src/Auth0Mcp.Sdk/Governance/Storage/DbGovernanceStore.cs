@@ -107,7 +107,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
     /// <summary>
     /// Loads the audit key as the writer does (<see cref="SealAsync"/>) and checks the chain's end against it, as every
-    /// write does (<see cref="CheckChainEnd"/>): for a host that will write (the server), so that a key file it cannot create,
+    /// write does (<see cref="CheckChainEndAsync"/>): for a host that will write (the server), so that a key file it cannot create,
     /// one missing or lacking the key the chain needs, or a chain that ends before a record the checkpoint file names (a
     /// store restored from an older copy) stops it at start with the writer's message rather than at its first call.
     /// </summary>
@@ -117,16 +117,23 @@ public abstract class DbGovernanceStore : IGovernanceStore
         // The checkpoints before the head: another writer's commit between the two reads only moves the head past them
         // (its checkpoint follows its commit), where the other order could find a checkpoint past the head it read.
         await GuardAsync("read the audit checkpoint file", () => Task.FromResult(CheckpointFloor(keys, checkpoints))).ConfigureAwait(false);
-        var head = await GuardAsync("read the audit head", async () =>
+        await GuardAsync("read the audit head", async () =>
         {
             var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                await using var command = Command(connection, null, HeadRecordSql);
-                return await ReadHeadRecordAsync(command, cancellationToken).ConfigureAwait(false);
+                HeadRecord head;
+                await using (var command = Command(connection, null, HeadRecordSql))
+                {
+                    head = await ReadHeadRecordAsync(command, cancellationToken).ConfigureAwait(false);
+                }
+
+                await using var record = Command(connection, null, RecordHashSql);
+                Add(record, RecordHashParameters[0], null);
+                await CheckChainEndAsync(head, keys, checkpoints, sequence => ReadRecordHashAsync(record, sequence, cancellationToken)).ConfigureAwait(false);
+                return head;
             }
         }).ConfigureAwait(false);
-        CheckChainEnd(head, keys, checkpoints);
     }
 
     /// <inheritdoc />
@@ -252,22 +259,25 @@ public abstract class DbGovernanceStore : IGovernanceStore
     public async Task<AuditVerification> VerifyAuditAsync(IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         var (keys, checkpoints, missingKeyFile) = ReadSeal();
+        AuditCheckpointRead read;
+        try
+        {
+            // Without the key the checkpoints are still read, their signatures unchecked: what they name is compared
+            // with the chain (a chain emptied or re-sealed is still seen), and a file that holds any line makes the
+            // result "not verified" whatever the chain holds.
+            read = keys is null ? checkpoints.ReadUnsigned() : checkpoints.Read(keys);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new GovernanceStoreException(Description, $"cannot read the audit checkpoint file {checkpoints.Path}: {ex.Message}", ex);
+        }
+
         if (keys is null)
         {
             // A reader never creates the key: without it the links and columns are checked, the seals and the
             // checkpoints' signatures cannot be, and the result says so.
             var unsealed = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
-            return await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), unsealed, null, null, cancellationToken, progress, GetAuditHeadAsync, (missingKeyFile!, checkpoints.Path), ReadAuditAsync).ConfigureAwait(false);
-        }
-
-        AuditCheckpointRead read;
-        try
-        {
-            read = checkpoints.Read(keys);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new GovernanceStoreException(Description, $"cannot read the audit checkpoint file {checkpoints.Path}: {ex.Message}", ex);
+            return await AuditChain.VerifyAsync(ReadAuditAsync(0, cancellationToken), unsealed, null, (checkpoints.Path, read), cancellationToken, progress, GetAuditHeadAsync, (missingKeyFile!, checkpoints.Path), ReadAuditAsync).ConfigureAwait(false);
         }
 
         var head = await GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
@@ -372,7 +382,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
     /// <summary>
     /// The head and the seal of the record it names (null when <c>audit_log</c> has no such record): the chain's end
-    /// as a writer checks it (<see cref="CheckChainEnd"/>).
+    /// as a writer checks it (<see cref="CheckChainEndAsync"/>).
     /// </summary>
     private protected const string HeadRecordSql =
         "SELECT h.seq, h.hash, (SELECT l.hash FROM audit_log l WHERE l.seq = h.seq) FROM audit_head h WHERE h.id = 1";
@@ -507,8 +517,9 @@ public abstract class DbGovernanceStore : IGovernanceStore
         return new GovernanceStoreException(Description, $"cannot {operation}: {reason} ({detail})", exception);
     }
 
-    // The newest record this process knows to be checkpointed (read from the file at the first write, then its own).
-    private long? _checkpointFloor;
+    // The newest record this process knows to be checkpointed, with the seal the checkpoint names (read from the file at
+    // the first write, then its own); Hash null: the file held no valid checkpoint.
+    private (long Sequence, string? Hash)? _checkpointFloor;
 
     // Set by OpenReadOnlyAsync (and cleared by InitializeAsync): every write is refused. _hasCatalogHash, _hasETag: false
     // when the store was opened read-only as an older build left it, without governance_state.catalog_hash, .etag.
@@ -516,37 +527,81 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private volatile bool _hasCatalogHash = true;
     private volatile bool _hasETag = true;
 
-    /// <summary>The newest record the checkpoint file names (read once, then this writer's own), or 0.</summary>
-    private long CheckpointFloor(AuditKeyRing keys, AuditCheckpointFile checkpoints) =>
-        _checkpointFloor ??= checkpoints.Read(keys).Valid.Select(c => c.Sequence).DefaultIfEmpty(0).Max();
+    /// <summary>
+    /// The newest record the checkpoint file names and its seal (read once, then this writer's own), or (0, null) when
+    /// the file holds no valid checkpoint.
+    /// </summary>
+    private (long Sequence, string? Hash) CheckpointFloor(AuditKeyRing keys, AuditCheckpointFile checkpoints) =>
+        _checkpointFloor ??= checkpoints.Read(keys).Valid.MaxBy(c => c.Sequence) is { } newest ? (newest.Sequence, newest.Hash) : (0, null);
+
+    /// <summary>The seal of one record (null when <c>audit_log</c> has no such record).</summary>
+    private const string RecordHashSql = "SELECT hash FROM audit_log WHERE seq = @seq";
+
+    private static readonly string[] RecordHashParameters = ["@seq"];
+
+    /// <summary>Runs <paramref name="command"/>, a <see cref="RecordHashSql"/>, for <paramref name="sequence"/>.</summary>
+    private static async Task<string?> ReadRecordHashAsync(DbCommand command, long sequence, CancellationToken cancellationToken)
+    {
+        Set(command, 0, sequence);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
 
     /// <summary>
     /// Throws, with the message every writer gives, when the chain cannot be written on: the record the head names is
     /// not in <c>audit_log</c> with the head's seal (the newest records deleted, the table emptied, or that record
     /// rewritten), it ends before a record the checkpoint file names (records were removed from its end: a deletion,
-    /// or a store restored from an older copy), or its newest record is sealed with a key the writer's keys lack.
+    /// or a store restored from an older copy), the record the newest checkpoint names no longer carries the seal the
+    /// checkpoint signed (the chain rewritten: re-sealed without the key), its newest record is not sealed with an audit
+    /// key although the checkpoint file holds checkpoints (a keyed chain never goes back to unkeyed seals), or its newest
+    /// record is sealed with a key the writer's keys lack. <paramref name="recordHash"/> reads one record's seal (null:
+    /// no such record), in the caller's transaction.
     /// </summary>
-    private void CheckChainEnd(HeadRecord head, AuditKeyRing keys, AuditCheckpointFile checkpoints)
+    private async Task CheckChainEndAsync(HeadRecord head, AuditKeyRing keys, AuditCheckpointFile checkpoints, Func<long, Task<string?>> recordHash)
     {
-        var (sequence, headHash, recordHash) = head;
+        var (sequence, headHash, headRecordHash) = head;
 
         // The head moves with the rows in one transaction, so the record it names is there with its seal: when it is
         // not, rows were deleted (or rewritten) behind the head's back. Writing on would give new records the deleted
         // ones' numbers (or fail on a key collision) and bury the evidence.
-        if (sequence > 0 && !string.Equals(recordHash, headHash, StringComparison.Ordinal))
+        if (sequence > 0 && !string.Equals(headRecordHash, headHash, StringComparison.Ordinal))
         {
             throw new GovernanceStoreException(Description,
-                $"the audit head names record {sequence}, but the audit log {(recordHash is null ? $"has no record {sequence}" : $"holds record {sequence} with another seal")}: "
+                $"the audit head names record {sequence}, but the audit log {(headRecordHash is null ? $"has no record {sequence}" : $"holds record {sequence} with another seal")}: "
                 + "records were deleted from (or rewritten at) the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; docs/security.md, \"What the audit proves\")");
         }
 
         // A chain that ends before a record this machine checkpointed lost its newest records: writing on would
         // bury that (new records would take their numbers, and the checkpoint file's compaction its evidence).
         var floor = CheckpointFloor(keys, checkpoints);
-        if (sequence < floor)
+        const string Restored = "if the store was restored from a backup on purpose, move the checkpoint file aside: docs/reliability.md, \"Backup and restore\"";
+        if (sequence < floor.Sequence)
         {
             throw new GovernanceStoreException(Description,
-                $"the audit chain ends at record {sequence}, but the checkpoint file {checkpoints.Path} names record {floor}: records were removed from the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; if the store was restored from a backup on purpose, move the checkpoint file aside: docs/reliability.md, \"Backup and restore\")");
+                $"the audit chain ends at record {sequence}, but the checkpoint file {checkpoints.Path} names record {floor.Sequence}: records were removed from the end of the chain, so nothing is written (run 'auth0-mcp audit verify'; {Restored})");
+        }
+
+        if (floor.Hash is { } checkpointed)
+        {
+            // The checkpoint signed the record's seal, not only its number: a chain re-sealed by someone without the key
+            // (every record re-linked with plain SHA-256, as before keyed sealing, one of them edited) still has the
+            // record, under another seal. Writing keyed records on top would make the forgery the chain's past, and
+            // the checkpoint file's compaction would in time drop the checkpoint that shows it.
+            var found = floor.Sequence == sequence ? headHash : await recordHash(floor.Sequence).ConfigureAwait(false);
+            if (!string.Equals(found, checkpointed, StringComparison.Ordinal))
+            {
+                throw new GovernanceStoreException(Description,
+                    $"the checkpoint file {checkpoints.Path} names record {floor.Sequence} with a seal the audit log {(found is null ? $"does not hold: it has no record {floor.Sequence}" : "no longer holds for it")}: "
+                    + $"the chain was rewritten (re-sealed without the audit key?), so nothing is written (run 'auth0-mcp audit verify'; {Restored})");
+            }
+
+            // A writer seals with a key, and only a keyed writer writes checkpoints: records after the checkpointed one
+            // that are not sealed with a key were added by someone without it.
+            if (AuditChain.KeyIdOf(headHash) is null)
+            {
+                throw new GovernanceStoreException(Description,
+                    $"the newest audit record ({sequence}) is not sealed with an audit key, but the checkpoint file {checkpoints.Path} holds checkpoints signed with it: "
+                    + $"a keyed chain never goes back to unkeyed seals (records added or re-sealed without the key?), so nothing is written (run 'auth0-mcp audit verify'; {Restored})");
+            }
         }
 
         // The chain goes on under keys that can verify it: a writer whose keys lack the newest record's key (it reads
@@ -833,7 +888,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             try
             {
                 checkpoints.Append(keys, sequence, previous, DateTimeOffset.UtcNow);
-                _checkpointFloor = sequence;
+                _checkpointFloor = (sequence, previous);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -855,7 +910,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
         DbConnection connection, DbTransaction transaction, List<WriteWork> batch, List<AuditRow> rows, AuditKeyRing keys, AuditCheckpointFile checkpoints)
     {
         var head = await ReadHeadRecordAsync(WriteCommand(connection, transaction, LockHeadSql, []), CancellationToken.None).ConfigureAwait(false);
-        CheckChainEnd(head, keys, checkpoints);
+        await CheckChainEndAsync(head, keys, checkpoints, sequence => ReadRecordHashAsync(WriteCommand(connection, transaction, RecordHashSql, RecordHashParameters), sequence, CancellationToken.None)).ConfigureAwait(false);
         var (sequence, previous) = (head.Sequence, head.Hash);
         foreach (var work in batch)
         {
