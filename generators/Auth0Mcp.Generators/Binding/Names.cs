@@ -19,6 +19,8 @@ internal static class Names
         "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short",
         "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof",
         "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
+        // Undocumented keywords the compiler still reserves (an identifier spelled so does not compile).
+        "__arglist", "__makeref", "__reftype", "__refvalue",
     };
 
     /// <summary>Splits on non-alphanumerics and on lower→upper and letter→digit-word boundaries.</summary>

@@ -16,6 +16,17 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
     private const int MaxInlineDepth = 32;
     private const int MaxNestedDescription = 300;
 
+    // The deepest JSON an input schema may nest (objects and arrays, the whole input schema's object being 1): the
+    // tools parse it with System.Text.Json's default MaxDepth of 64, and tools/list wraps it in 4 more levels. A schema
+    // object is rendered whole at most 2 levels above this (its properties map and their values stay inside); deeper
+    // it is the placeholder, and an enum, const or default that would nest past it is left out.
+    internal const int MaxJsonDepth = 48;
+
+    // A parameter's or the body's schema in {"type":"object","properties":{"name": here}}.
+    private const int ArgumentLevel = 3;
+    private int _jsonCuts;
+    private int _deepestLevel;
+
     // A tool's input schema past this many characters stops inlining referenced schemas (a few huge specs,
     // Microsoft Graph's say, would otherwise inline gigabytes); the Auth0 spec's largest (clients_create) has 47 KB.
     private const int MaxSchemaChars = 64 * 1024;
@@ -33,7 +44,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
     private int _deepest;
     private int _deepestRef;
 
-    private sealed record Rendered(string Json, int Depth, int RefDepth, HashSet<string> Reached, HashSet<string> CutBy);
+    private sealed record Rendered(string Json, int Depth, int RefDepth, int JsonDepth, HashSet<string> Reached, HashSet<string> CutBy);
 
     private readonly StringBuilder _scratch = new();
     private readonly HashSet<string> _reached = new(StringComparer.Ordinal);
@@ -45,26 +56,37 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         _visits.Clear();
         _recursionCuts.Clear();
         _limit = MaxSchemaChars;
+        _jsonCuts = 0;
         return _scratch;
     }
 
-    public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null) =>
-        Render(sb, schema, descriptionOverride, new List<string>(), 0);
+    /// <summary>How many places of the input schema begun last were cut or left out because its JSON would nest past <see cref="MaxJsonDepth"/>.</summary>
+    public int JsonDepthCuts => _jsonCuts;
 
-    private void Render(StringBuilder sb, SchemaNode schema, string? description, List<string> stack, int depth)
+    public void Render(StringBuilder sb, SchemaNode schema, string? descriptionOverride = null) =>
+        Render(sb, schema, descriptionOverride, new List<string>(), 0, ArgumentLevel);
+
+    /// <param name="level">The JSON nesting of the object rendered here (the input schema's own object is 1).</param>
+    private void Render(StringBuilder sb, SchemaNode schema, string? description, List<string> stack, int depth, int level)
     {
         _deepest = depth > _deepest ? depth : _deepest;
-        if (depth > MaxInlineDepth)
+        if (depth > MaxInlineDepth || level > MaxJsonDepth - 2)
         {
-            // Inline nesting (allOf merges inline what refs would have cut) ends here too.
+            // Inline nesting (allOf merges inline what refs would have cut) ends here too, and so does JSON that
+            // would nest too deep to parse (each property is 2 levels, each composition member 2, whatever the refs).
             _cuts++;
+            if (depth <= MaxInlineDepth)
+            {
+                _jsonCuts++;
+            }
+
             sb.Append("{\"description\":\"A nested value (too deep to describe here; see the API documentation).\"}");
             return;
         }
 
         if (SchemaResolver.SoleStructuralMember(schema, keepConstraints: true) is { } sole)
         {
-            Render(sb, sole, description ?? schema.Description ?? FirstMemberDescription(schema), stack, depth);
+            Render(sb, sole, description ?? schema.Description ?? FirstMemberDescription(schema), stack, depth, level);
             return;
         }
 
@@ -79,7 +101,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
                 {
                     // A value that does not nest (a string, a number, an enum) costs nothing to describe whole, and a
                     // placeholder would refuse it: only what nests is cut.
-                    RenderReference(sb, schema, name, description ?? schema.Description, stack, depth);
+                    RenderReference(sb, schema, name, description ?? schema.Description, stack, depth, level);
                     return;
                 }
 
@@ -113,7 +135,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
                 return;
             }
 
-            RenderReference(sb, schema, name, description ?? schema.Description, stack, depth);
+            RenderReference(sb, schema, name, description ?? schema.Description, stack, depth, level);
             return;
         }
 
@@ -121,13 +143,15 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         {
             if (schema.AllOf.Count == 1 && schema.Properties.IsEmpty)
             {
-                Render(sb, schema.AllOf[0], description ?? schema.Description, stack, depth);
+                Render(sb, schema.AllOf[0], description ?? schema.Description, stack, depth, level);
                 return;
             }
 
             schema = resolver.MergeAllOf(schema);
         }
 
+        // This object's keywords (a type list, required, properties) nest one level more.
+        _deepestLevel = Math.Max(_deepestLevel, level + 1);
         var first = true;
         sb.Append('{');
         var types = schema.Types;
@@ -158,8 +182,8 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             Json.AppendQuoted(sb, text);
         }
 
-        Raw(sb, ref first, "enum", schema.EnumJson);
-        Raw(sb, ref first, "const", schema.ConstJson);
+        Raw(sb, ref first, "enum", schema.EnumJson, level);
+        Raw(sb, ref first, "const", schema.ConstJson, level);
         if (schema.Format is { } format)
         {
             Key(sb, ref first, "format");
@@ -172,22 +196,22 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
             Json.AppendQuoted(sb, pattern);
         }
 
-        Raw(sb, ref first, "minimum", schema.Minimum);
-        Raw(sb, ref first, "maximum", schema.Maximum);
-        Raw(sb, ref first, "exclusiveMinimum", schema.ExclusiveMinimum);
-        Raw(sb, ref first, "exclusiveMaximum", schema.ExclusiveMaximum);
-        Raw(sb, ref first, "minLength", schema.MinLength);
-        Raw(sb, ref first, "maxLength", schema.MaxLength);
-        Raw(sb, ref first, "minItems", schema.MinItems);
-        Raw(sb, ref first, "maxItems", schema.MaxItems);
-        Raw(sb, ref first, "minProperties", schema.MinProperties);
-        Raw(sb, ref first, "maxProperties", schema.MaxProperties);
-        Raw(sb, ref first, "default", schema.DefaultJson);
+        Raw(sb, ref first, "minimum", schema.Minimum, level);
+        Raw(sb, ref first, "maximum", schema.Maximum, level);
+        Raw(sb, ref first, "exclusiveMinimum", schema.ExclusiveMinimum, level);
+        Raw(sb, ref first, "exclusiveMaximum", schema.ExclusiveMaximum, level);
+        Raw(sb, ref first, "minLength", schema.MinLength, level);
+        Raw(sb, ref first, "maxLength", schema.MaxLength, level);
+        Raw(sb, ref first, "minItems", schema.MinItems, level);
+        Raw(sb, ref first, "maxItems", schema.MaxItems, level);
+        Raw(sb, ref first, "minProperties", schema.MinProperties, level);
+        Raw(sb, ref first, "maxProperties", schema.MaxProperties, level);
+        Raw(sb, ref first, "default", schema.DefaultJson, level);
 
         if (schema.Items is { } items)
         {
             Key(sb, ref first, "items");
-            Render(sb, items, null, stack, depth + 1);
+            Render(sb, items, null, stack, depth + 1, level + 1);
         }
 
         if (!schema.Properties.IsEmpty)
@@ -211,7 +235,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
                 firstProperty = false;
                 Json.AppendQuoted(sb, property.Name);
                 sb.Append(':');
-                Render(sb, property.Schema, null, stack, depth + 1);
+                Render(sb, property.Schema, null, stack, depth + 1, level + 2);
             }
 
             sb.Append('}');
@@ -230,11 +254,11 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         else if (schema.Additional == AdditionalKind.Schema && schema.AdditionalSchema is { } additional)
         {
             Key(sb, ref first, "additionalProperties");
-            Render(sb, additional, null, stack, depth + 1);
+            Render(sb, additional, null, stack, depth + 1, level + 1);
         }
 
-        Alternatives(sb, ref first, "anyOf", schema.AnyOf, stack, depth);
-        Alternatives(sb, ref first, "oneOf", schema.OneOf, stack, depth);
+        Alternatives(sb, ref first, "anyOf", schema.AnyOf, stack, depth, level);
+        Alternatives(sb, ref first, "oneOf", schema.OneOf, stack, depth, level);
         sb.Append('}');
     }
 
@@ -314,7 +338,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         schema.Ref is null && schema.Properties.IsEmpty && schema.Items is null && schema.AdditionalSchema is null
         && schema.AllOf.IsEmpty && schema.AnyOf.IsEmpty && schema.OneOf.IsEmpty && !schema.HasType("object") && !schema.HasType("array");
 
-    private void RenderReference(StringBuilder sb, SchemaNode schema, string name, string? description, List<string> stack, int depth)
+    private void RenderReference(StringBuilder sb, SchemaNode schema, string name, string? description, List<string> stack, int depth, int level)
     {
         var key = (name, description);
         if (!_rendered.TryGetValue(key, out var renderings))
@@ -327,12 +351,14 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         {
             if (depth + done.RefDepth <= MaxDepth
                 && depth + done.Depth <= MaxInlineDepth
+                && level + done.JsonDepth <= MaxJsonDepth - 1
                 && (long)sb.Length + done.Json.Length <= _limit
                 && Fits(done, stack))
             {
                 sb.Append(done.Json);
                 _deepest = Math.Max(_deepest, depth + done.Depth);
                 _deepestRef = Math.Max(_deepestRef, depth + done.RefDepth);
+                _deepestLevel = Math.Max(_deepestLevel, level + done.JsonDepth);
                 _visits.AddRange(done.Reached);
                 foreach (var cut in done.CutBy)
                 {
@@ -344,11 +370,12 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         }
 
         var (cuts, deepest, deepestRef, start, visits, recursionCuts, height) = (_cuts, _deepest, _deepestRef, sb.Length, _visits.Count, _recursionCuts.Count, stack.Count);
-        (_deepest, _deepestRef) = (depth, depth);
+        var deepestLevel = _deepestLevel;
+        (_deepest, _deepestRef, _deepestLevel) = (depth, depth, level);
         _visits.Add(name);
         var target = resolver.Deref(schema, out _);
         stack.Add(name);
-        Render(sb, target, description, stack, depth + 1);
+        Render(sb, target, description, stack, depth + 1, level);
         stack.RemoveAt(stack.Count - 1);
         if (_cuts == cuts && renderings.Count < 4)
         {
@@ -367,11 +394,12 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
                 }
             }
 
-            renderings.Add(new Rendered(sb.ToString(start, sb.Length - start), _deepest - depth, _deepestRef - depth, reached, cutBy));
+            renderings.Add(new Rendered(sb.ToString(start, sb.Length - start), _deepest - depth, _deepestRef - depth, _deepestLevel - level, reached, cutBy));
         }
 
         _deepest = Math.Max(deepest, _deepest);
         _deepestRef = Math.Max(deepestRef, _deepestRef);
+        _deepestLevel = Math.Max(deepestLevel, _deepestLevel);
     }
 
     /// <summary>
@@ -497,7 +525,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         return clean;
     }
 
-    private void Alternatives(StringBuilder sb, ref bool first, string keyword, EquatableArray<SchemaNode> list, List<string> stack, int depth)
+    private void Alternatives(StringBuilder sb, ref bool first, string keyword, EquatableArray<SchemaNode> list, List<string> stack, int depth, int level)
     {
         if (list.IsEmpty)
         {
@@ -513,7 +541,7 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
                 sb.Append(',');
             }
 
-            Render(sb, list[i], null, stack, depth + 1);
+            Render(sb, list[i], null, stack, depth + 1, level + 2);
         }
 
         sb.Append(']');
@@ -530,14 +558,60 @@ internal sealed class SchemaRenderer(SchemaResolver resolver)
         sb.Append('"').Append(name).Append("\":");
     }
 
-    private static void Raw(StringBuilder sb, ref bool first, string name, string? json)
+    /// <summary>A keyword whose value is JSON as the spec wrote it; left out (and counted) when it would nest past <see cref="MaxJsonDepth"/>.</summary>
+    private void Raw(StringBuilder sb, ref bool first, string name, string? json, int level)
     {
         if (json is null)
         {
             return;
         }
 
+        var nesting = Nesting(json);
+        if (level + nesting > MaxJsonDepth)
+        {
+            _cuts++;
+            _jsonCuts++;
+            return;
+        }
+
+        _deepestLevel = Math.Max(_deepestLevel, level + nesting);
         Key(sb, ref first, name);
         sb.Append(json);
+    }
+
+    /// <summary>How deep compact JSON nests: 0 for a scalar, 1 for <c>[1,2]</c>, 2 for <c>[[1]]</c>.</summary>
+    internal static int Nesting(string json)
+    {
+        int depth = 0, deepest = 0;
+        var inString = false;
+        for (var i = 0; i < json.Length; i++)
+        {
+            var c = json[i];
+            if (inString)
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    inString = false;
+                }
+            }
+            else if (c == '"')
+            {
+                inString = true;
+            }
+            else if (c is '[' or '{')
+            {
+                deepest = Math.Max(deepest, ++depth);
+            }
+            else if (c is ']' or '}')
+            {
+                depth--;
+            }
+        }
+
+        return deepest;
     }
 }

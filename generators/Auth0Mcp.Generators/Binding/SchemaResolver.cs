@@ -11,6 +11,11 @@ internal sealed class SchemaResolver
 {
     private readonly Dictionary<string, SchemaNode> _components = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _reported = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _allowsNull = new(System.StringComparer.Ordinal);
+    private readonly HashSet<string> _nullVisited = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _objectLike = new(System.StringComparer.Ordinal);
+    private readonly HashSet<string> _objectVisiting = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<(string Name, int Depth), SchemaNode> _merged = new();
 
     public SchemaResolver(SpecDocument document, List<DiagnosticInfo> diagnostics)
     {
@@ -127,47 +132,111 @@ internal sealed class SchemaResolver
     /// 3.0's <c>nullable: true</c> into one), an <c>anyOf</c> or <c>oneOf</c> member that allows it, or an <c>allOf</c>
     /// whose members all do (their types intersected, as <see cref="MergeAllOf"/> merges them).
     /// </summary>
-    public bool AllowsNull(SchemaNode schema) => AllowsNull(schema, 0);
-
-    private bool AllowsNull(SchemaNode schema, int depth)
+    /// <remarks>
+    /// A search over the schema graph: each component schema is entered once per question (a schema that loops back
+    /// on itself through its members adds nothing), so the walk is linear in the schemas it reaches. Before, every
+    /// member was followed to depth 16 with no memory: <c>Loop = {"anyOf": [Loop, Loop, Loop]}</c> took 3^16 steps.
+    /// The answer for a component is kept (it does not depend on where the question came from).
+    /// </remarks>
+    public bool AllowsNull(SchemaNode schema)
     {
+        if (schema.Ref is { } name && _allowsNull.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        _nullVisited.Clear();
+        var result = AllowsNullWalk(schema);
+        if (schema.Ref is { } root)
+        {
+            _allowsNull[root] = result;
+        }
+
+        return result;
+    }
+
+    /// <summary>How many schemas <see cref="AllowsNull"/> has looked at (for the tests: linear, not exponential).</summary>
+    internal long AllowsNullSteps { get; private set; }
+
+    private bool AllowsNullWalk(SchemaNode schema)
+    {
+        if (schema.Ref is { } name)
+        {
+            if (_allowsNull.TryGetValue(name, out var known))
+            {
+                return known;
+            }
+
+            if (!_nullVisited.Add(name))
+            {
+                // Already asked in this walk: its answer comes from where it was first reached.
+                return false;
+            }
+        }
+
+        AllowsNullSteps++;
         var s = Deref(schema, out _);
         if (s.HasType("null"))
         {
             return true;
         }
 
-        if (depth >= 16)
+        foreach (var member in s.AnyOf)
         {
-            return false;
+            if (AllowsNullWalk(member))
+            {
+                return true;
+            }
         }
 
-        if (s.AnyOf.Any(a => AllowsNull(a, depth + 1)) || s.OneOf.Any(a => AllowsNull(a, depth + 1)))
+        foreach (var member in s.OneOf)
         {
-            return true;
+            if (AllowsNullWalk(member))
+            {
+                return true;
+            }
         }
 
         if (SoleStructuralMember(s) is { } sole)
         {
-            return AllowsNull(sole, depth + 1);
+            return AllowsNullWalk(sole);
         }
 
         return !s.AllOf.IsEmpty && MergeAllOf(s).HasType("null");
     }
 
     /// <summary>True when the schema (after deref) describes an object with named properties.</summary>
-    public bool IsObjectLike(SchemaNode schema) => IsObjectLike(schema, 0);
-
-    private bool IsObjectLike(SchemaNode schema, int depth)
+    /// <remarks>
+    /// An <c>allOf</c> of more than one member counts when all its members do; one that loops back on itself (through
+    /// refs) does not. Each component's answer is kept: a chain of <c>allOf</c>s of K members each was K^16 steps.
+    /// </remarks>
+    public bool IsObjectLike(SchemaNode schema)
     {
-        var s = Deref(schema, out _);
-        if (!s.Properties.IsEmpty)
+        var name = schema.Ref;
+        if (name is not null)
         {
-            return true;
+            if (_objectLike.TryGetValue(name, out var known))
+            {
+                return known;
+            }
+
+            if (!_objectVisiting.Add(name))
+            {
+                // Asked again while its own answer is pending: an allOf cycle, which counts as no object.
+                return false;
+            }
         }
 
-        // allOf chains that loop back through refs end here (and count as not an object).
-        return depth < 16 && s.AllOf.Count > 1 && s.AllOf.All(m => IsObjectLike(m, depth + 1));
+        var s = Deref(schema, out _);
+        var result = !s.Properties.IsEmpty || (s.AllOf.Count > 1 && s.AllOf.All(IsObjectLike));
+        if (name is not null)
+        {
+            // Exact even when a pending schema answered false: every schema between it and here is on its cycle.
+            _objectVisiting.Remove(name);
+            _objectLike[name] = result;
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -187,7 +256,22 @@ internal sealed class SchemaResolver
         var members = new List<SchemaNode>(schema.AllOf.Count);
         foreach (var member in schema.AllOf)
         {
-            members.Add(MergeAllOf(Deref(member, out _), depth + 4));
+            // A referenced member is merged once per depth (an allOf of many refs to itself was (members)^4 merges).
+            var target = Deref(member, out var name);
+            if (name is null)
+            {
+                members.Add(MergeAllOf(target, depth + 4));
+            }
+            else if (_merged.TryGetValue((name, depth + 4), out var merged))
+            {
+                members.Add(merged);
+            }
+            else
+            {
+                merged = MergeAllOf(target, depth + 4);
+                _merged[(name, depth + 4)] = merged;
+                members.Add(merged);
+            }
         }
 
         var types = MergedTypes(schema, members);

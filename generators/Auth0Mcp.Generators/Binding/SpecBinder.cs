@@ -38,16 +38,37 @@ internal static class SpecBinder
 
         var groups = new HashSet<string>(options.Groups, StringComparer.OrdinalIgnoreCase);
         var toolNames = new HashSet<string>(StringComparer.Ordinal);
-        var handleNames = new HashSet<string>(StringComparer.Ordinal);
+        // A handle is a member of the handles class: never that class's own name (CS0542).
+        var handleNames = new HashSet<string>(StringComparer.Ordinal) { Emitting.ArgumentsModel.HandlesClassName(options.Namespace) };
         var interfaces = new SortedDictionary<string, (string GroupKey, List<ClientMethodModel> Methods, HashSet<string> MethodNames)>(StringComparer.Ordinal);
         var tools = new List<ToolModel>();
 
+        // The groups the spec has (first segments), and the requested ones some operation matched.
+        var present = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        var matched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var op in document.Operations)
         {
             var group = op.Group.IsEmpty ? FallbackGroup(op) : op.Group.ToList();
-            if (groups.Count > 0 && !groups.Contains(group[0]) && !groups.Contains(string.Join(".", group)))
+            present.Add(group[0]);
+            if (groups.Count > 0)
             {
-                continue;
+                var joined = string.Join(".", group);
+                var first = groups.Contains(group[0]);
+                var whole = groups.Contains(joined);
+                if (!first && !whole)
+                {
+                    continue;
+                }
+
+                if (first)
+                {
+                    matched.Add(group[0]);
+                }
+
+                if (whole)
+                {
+                    matched.Add(joined);
+                }
             }
 
             var (name, verb) = ToolName(op, group, diagnostics);
@@ -120,7 +141,7 @@ internal static class SpecBinder
                 op.Scopes,
                 method switch { "GET" or "HEAD" or "OPTIONS" => "Read", "DELETE" => "Delete", _ => "Write" },
                 !string.IsNullOrEmpty(op.Lifecycle) ? op.Lifecycle! : op.Deprecated ? "deprecated" : "GA",
-                options.InputSchemas ? InputSchema(op, arguments, call, renderer) : ReachInputSchema(op, renderer),
+                options.InputSchemas ? InputSchema(op, arguments, call, renderer, diagnostics) : ReachInputSchema(op, renderer),
                 method is "GET" or "HEAD" or "OPTIONS",
                 destructive,
                 method is "GET" or "HEAD" or "OPTIONS" or "PUT" or "DELETE",
@@ -128,6 +149,20 @@ internal static class SpecBinder
             {
                 FullDescription = fullDescription,
             });
+        }
+
+        foreach (var requested in options.Groups)
+        {
+            if (!matched.Contains(requested))
+            {
+                // Auth0McpGroups=nosuch built no tools and said nothing.
+                var known = string.Join(", ", present.Take(40)) + (present.Count > 40 ? $", … ({present.Count} in all)" : "");
+                diagnostics.Add(new DiagnosticInfo(
+                    DiagnosticIds.GroupNotFound,
+                    Severity.Warning,
+                    $"The requested operation group '{requested}' (Auth0McpGroups) matches no operation; no tool is generated for it. The spec's groups: {(known.Length > 0 ? known : "none")}.",
+                    null));
+            }
         }
 
         var clients = interfaces.Select(i => new ClientGroupModel(i.Key, i.Value.GroupKey, i.Value.Methods.ToEquatableArray())).ToEquatableArray();
@@ -597,7 +632,7 @@ internal static class SpecBinder
         return "";
     }
 
-    private static string InputSchema(OperationNode op, ArgumentNaming arguments, ClientMethodModel call, SchemaRenderer renderer)
+    private static string InputSchema(OperationNode op, ArgumentNaming arguments, ClientMethodModel call, SchemaRenderer renderer, List<DiagnosticInfo> diagnostics)
     {
         var sb = renderer.BeginInputSchema();
         sb.Append("{\"type\":\"object\",\"properties\":{");
@@ -653,6 +688,15 @@ internal static class SpecBinder
         }
 
         sb.Append(",\"additionalProperties\":false}");
+        if (renderer.JsonDepthCuts > 0)
+        {
+            diagnostics.Add(DiagnosticInfo.At(
+                DiagnosticIds.InputSchemaTooDeep,
+                Severity.Info,
+                $"The input schema of {op.Method.ToUpperInvariant()} {op.Path} would nest deeper than {SchemaRenderer.MaxJsonDepth} JSON levels (a tool could not parse it); {renderer.JsonDepthCuts} deeper place(s) are described by a placeholder that accepts any value, or their enum, const or default is left out.",
+                op.Pointer));
+        }
+
         return sb.ToString();
     }
 

@@ -22,11 +22,18 @@ internal sealed class TypeMapper(SchemaResolver resolver, SchemaFlows flows, str
     public const string DictionaryPrefix = "global::System.Collections.Generic.Dictionary<string, ";
 
     private readonly Dictionary<string, string> _componentTypes = new(System.StringComparer.Ordinal);
-    // A DTO's name is also its property on the JSON context, beside the scalars' and the context's own members.
+    // A DTO's name is also its property on the JSON context, beside the scalars' and the context's own members (and
+    // object's, which a property of that name would hide: CS0108); and it must not be the context's own name, nor the
+    // converters' namespace beside it.
     private readonly HashSet<string> _dtoNames = new(System.StringComparer.Ordinal)
     {
         "String", "Int32", "Int64", "Double", "Boolean", "JsonElement", "Default", "DefaultOptions", "Options", "GeneratedSerializerOptions", "GetTypeInfo",
+        Emitting.KnownTypes.JsonContextName, Emitting.JsonEmitter.Namespace,
+        "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "ReferenceEquals", "Finalize",
     };
+
+    /// <summary>The members every DTO has from <c>object</c>: a property so named would hide one (CS0108, an error under TreatWarningsAsErrors).</summary>
+    private static readonly string[] ObjectMembers = ["Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "ReferenceEquals", "Finalize"];
     private readonly List<DtoModel> _dtos = new();
     private readonly Dictionary<string, string> _jsonTypes = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _jsonTypeNames = new(System.StringComparer.Ordinal);
@@ -264,7 +271,7 @@ internal sealed class TypeMapper(SchemaResolver resolver, SchemaFlows flows, str
         {
             var (name, schema, flow, writableOf) = _pending.Dequeue();
             var merged = resolver.MergeAllOf(schema);
-            var usedNames = new HashSet<string>(System.StringComparer.Ordinal) { name };
+            var usedNames = new HashSet<string>(ObjectMembers, System.StringComparer.Ordinal) { name };
             var properties = new List<DtoPropertyModel>();
             foreach (var property in merged.Properties)
             {

@@ -27,6 +27,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoSuccessResponse = Create(DiagnosticIds.NoSuccessResponse, DiagnosticSeverity.Info);
     public static readonly DiagnosticDescriptor ArgumentRenamed = Create(DiagnosticIds.ArgumentRenamed, DiagnosticSeverity.Info);
     public static readonly DiagnosticDescriptor StyleNotAllowed = Create(DiagnosticIds.StyleNotAllowed, DiagnosticSeverity.Warning);
+    public static readonly DiagnosticDescriptor InputSchemaTooDeep = Create(DiagnosticIds.InputSchemaTooDeep, DiagnosticSeverity.Info);
+    public static readonly DiagnosticDescriptor GroupNotFound = Create(DiagnosticIds.GroupNotFound, DiagnosticSeverity.Warning);
 
     public static DiagnosticDescriptor Get(string id) => id switch
     {
@@ -42,6 +44,8 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.NoSuccessResponse => NoSuccessResponse,
         DiagnosticIds.ArgumentRenamed => ArgumentRenamed,
         DiagnosticIds.StyleNotAllowed => StyleNotAllowed,
+        DiagnosticIds.InputSchemaTooDeep => InputSchemaTooDeep,
+        DiagnosticIds.GroupNotFound => GroupNotFound,
         DiagnosticIds.InvalidJson => InvalidJson,
         DiagnosticIds.DanglingRef => DanglingRef,
         DiagnosticIds.RefCycle => RefCycle,

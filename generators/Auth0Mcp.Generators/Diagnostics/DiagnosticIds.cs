@@ -70,8 +70,16 @@ internal static class DiagnosticIds
     /// <summary>A parameter's style is not one OpenAPI allows in its location (<c>deepObject</c> on a path, <c>form</c> in a header); it is sent in the location's default style.</summary>
     public const string StyleNotAllowed = "A0MG021";
 
+    /// <summary>A tool's input schema would nest deeper than JSON parsers take by default; the deeper part is a placeholder.</summary>
+    public const string InputSchemaTooDeep = "A0MG022";
+
+    /// <summary>A group requested by <c>Auth0McpGroups</c> matches no operation.</summary>
+    public const string GroupNotFound = "A0MG023";
+
     public static string Title(string id) => id switch
     {
+        GroupNotFound => "A requested operation group matches no operation",
+        InputSchemaTooDeep => "A tool's input schema nests too deeply and is cut",
         Swagger2 => "The document is Swagger 2.0, not OpenAPI 3",
         PathParameterMismatch => "A path placeholder and the path parameters do not match",
         ExternalRef => "A $ref points into another document",

@@ -57,11 +57,45 @@ internal static class SpecLocator
         var index = text.IndexOf(info.SearchKey, StringComparison.Ordinal);
         if (index < 0)
         {
+            index = IndexOfLoosely(text, info.SearchKey);
+        }
+
+        if (index < 0)
+        {
             return info.WithPosition(1, 1);
         }
 
         var (line, column) = Position(text, index);
         return info.WithPosition(line, column);
+    }
+
+    /// <summary>
+    /// Where a search key that starts or ends with a double quote (a JSON string, <c>"#/components/schemas/X"</c>)
+    /// stands in YAML: the quote may be a single quote, or absent from a plain value (before it a space, after it the
+    /// line's end or a space, comma or closing bracket). Before, such a reference was placed at line 1.
+    /// </summary>
+    private static int IndexOfLoosely(string text, string key)
+    {
+        var lead = key.Length > 1 && key[0] == '"';
+        var trail = key.Length > 1 && key[key.Length - 1] == '"';
+        var stem = key.Substring(lead ? 1 : 0, key.Length - (lead ? 1 : 0) - (trail ? 1 : 0));
+        if ((!lead && !trail) || stem.Length == 0)
+        {
+            return -1;
+        }
+
+        for (var i = text.IndexOf(stem, StringComparison.Ordinal); i >= 0; i = text.IndexOf(stem, i + 1, StringComparison.Ordinal))
+        {
+            var after = i + stem.Length;
+            var before = !lead || (i > 0 && text[i - 1] is '"' or '\'' or ' ' or '\t');
+            var behind = !trail || after == text.Length || text[after] is '"' or '\'' or '\r' or '\n' or ' ' or '\t' or ',' or '}' or ']';
+            if (before && behind)
+            {
+                return lead ? i - 1 : i;
+            }
+        }
+
+        return -1;
     }
 
     private static (int Line, int Column) Position(string text, int index)
@@ -163,6 +197,10 @@ internal static class SpecLocator
         catch (JsonException)
         {
             // Not JSON (a YAML original, say): positions come from elsewhere.
+        }
+        catch (InvalidOperationException)
+        {
+            // A member name that is no text (a lone surrogate escape, which the reader reports): the rest is unplaced.
         }
 
         var result = new Dictionary<string, (int Line, int Column)>(StringComparer.Ordinal);

@@ -78,15 +78,15 @@ internal static class ClientEmitter
     {
         if (method.Redirect)
         {
-            return $"; answers {method.SuccessStatus} with a <c>Location</c> to follow yourself";
+            return $"; answers {CSharp.Doc(method.SuccessStatus)} with a <c>Location</c> to follow yourself";
         }
 
         if (method.ResponseMediaType is null)
         {
-            return $"; answers {method.SuccessStatus} without content";
+            return $"; answers {CSharp.Doc(method.SuccessStatus)} without content";
         }
 
-        return method.ResponseEncoding == BodyEncoding.Json ? "" : $"; answers {method.SuccessStatus} with <c>{CSharp.Doc(method.ResponseMediaType)}</c> content";
+        return method.ResponseEncoding == BodyEncoding.Json ? "" : $"; answers {CSharp.Doc(method.SuccessStatus)} with <c>{CSharp.Doc(method.ResponseMediaType)}</c> content";
     }
 
     private static string Parameter(ClientParamModel p, BodyEncoding bodyEncoding)

@@ -53,8 +53,95 @@ internal static class SpecReader
                 return (null, diagnostics.ToEquatableArray());
             }
 
-            return (new DocumentReader(root, diagnostics).Read(paths), diagnostics.ToEquatableArray());
+            try
+            {
+                return (new DocumentReader(root, diagnostics).Read(paths), diagnostics.ToEquatableArray());
+            }
+            catch (InvalidOperationException) when (LoneSurrogate(source.Utf8.Span) is { } at)
+            {
+                // System.Text.Json parses "\ud800" but refuses to make a string of it (half a surrogate pair is no
+                // character): one error at the escape, as for any other text that is not JSON, and nothing read.
+                diagnostics.Clear();
+                diagnostics.Add(new DiagnosticInfo(
+                    DiagnosticIds.InvalidJson,
+                    Severity.Error,
+                    $"The spec is not valid JSON: the escape '{at.Escape}' is half of a UTF-16 surrogate pair without its other half, which is no character.",
+                    null,
+                    at.Line,
+                    at.Column));
+                return (null, diagnostics.ToEquatableArray());
+            }
         }
+    }
+
+    /// <summary>
+    /// The first <c>\uXXXX</c> escape in the UTF-8 JSON that is a lone surrogate (a high one not followed by a low
+    /// one, or a low one on its own), with its 1-based line and column (in bytes, as the locator counts); null if none.
+    /// </summary>
+    internal static (string Escape, int Line, int Column)? LoneSurrogate(ReadOnlySpan<byte> bytes)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] == (byte)'\n')
+            {
+                line++;
+                lineStart = i + 1;
+                continue;
+            }
+
+            if (bytes[i] != (byte)'\\' || i + 1 >= bytes.Length)
+            {
+                continue;
+            }
+
+            if (bytes[i + 1] != (byte)'u' || Hex4(bytes, i + 2) is not { } unit)
+            {
+                // Another escape (\\, \", \n…): its second character is not the start of one.
+                i++;
+                continue;
+            }
+
+            if (unit is >= 0xD800 and <= 0xDBFF && i + 11 < bytes.Length && bytes[i + 6] == (byte)'\\' && bytes[i + 7] == (byte)'u'
+                && Hex4(bytes, i + 8) is >= 0xDC00 and <= 0xDFFF)
+            {
+                i += 11;
+                continue;
+            }
+
+            if (unit is >= 0xD800 and <= 0xDFFF)
+            {
+                return (System.Text.Encoding.ASCII.GetString(bytes.Slice(i, 6).ToArray()), line, i - lineStart + 1);
+            }
+
+            i += 5;
+        }
+
+        return null;
+    }
+
+    private static int? Hex4(ReadOnlySpan<byte> bytes, int start)
+    {
+        if (start + 4 > bytes.Length)
+        {
+            return null;
+        }
+
+        var value = 0;
+        for (var i = start; i < start + 4; i++)
+        {
+            var b = bytes[i];
+            var digit = b is >= (byte)'0' and <= (byte)'9' ? b - '0' : b is >= (byte)'a' and <= (byte)'f' ? b - 'a' + 10 : b is >= (byte)'A' and <= (byte)'F' ? b - 'A' + 10 : -1;
+            if (digit < 0)
+            {
+                return null;
+            }
+
+            value = (value * 16) + digit;
+        }
+
+        return value;
     }
 
     /// <summary>The state of one read: the document root (for <c>$ref</c>s), diagnostics, and the schemas refs reach.</summary>
@@ -96,29 +183,25 @@ internal static class SpecReader
             foreach (var path in paths.EnumerateObject())
             {
                 var pathPointer = "/paths/" + Escape(path.Name);
-                if (!Follow(path.Value, pathPointer, out var item, out _) || item.ValueKind != JsonValueKind.Object)
+                var item = PathItemMembers(path.Name, path.Value, pathPointer);
+                var shared = item.TryGetValue("parameters", out var sp) ? ReadParameters(sp.Value, sp.Pointer) : new List<ParameterNode>();
+                var pathServers = item.TryGetValue("servers", out var ps) ? ServerUrl(ps.Value) : null;
+                foreach (var entry in item)
                 {
-                    continue;
-                }
-
-                var shared = item.TryGetProperty("parameters", out var sp) ? ReadParameters(sp, pathPointer + "/parameters") : new List<ParameterNode>();
-                var pathServers = item.TryGetProperty("servers", out var ps) ? ServerUrl(ps) : null;
-                foreach (var member in item.EnumerateObject())
-                {
-                    var method = member.Name.ToLowerInvariant();
-                    if (method == "trace" && member.Value.ValueKind == JsonValueKind.Object)
+                    var (value, pointer) = entry.Value;
+                    var method = entry.Key.ToLowerInvariant();
+                    if (method == "trace" && value.ValueKind == JsonValueKind.Object)
                     {
-                        diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.Unsupported, Severity.Warning, $"TRACE {path.Name} is not generated: the HTTP clients have no TRACE method.", pathPointer + "/" + Escape(member.Name)));
+                        diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.Unsupported, Severity.Warning, $"TRACE {path.Name} is not generated: the HTTP clients have no TRACE method.", pointer));
                         continue;
                     }
 
-                    if (Array.IndexOf(Methods, method) < 0 || member.Value.ValueKind != JsonValueKind.Object)
+                    if (Array.IndexOf(Methods, method) < 0 || value.ValueKind != JsonValueKind.Object)
                     {
                         continue;
                     }
 
-                    var pointer = pathPointer + "/" + Escape(member.Name);
-                    var opServers = member.Value.TryGetProperty("servers", out var os) ? ServerUrl(os) : pathServers;
+                    var opServers = value.TryGetProperty("servers", out var os) ? ServerUrl(os) : pathServers;
                     if (opServers is not null && opServers != baseUrl)
                     {
                         diagnostics.Add(DiagnosticInfo.At(
@@ -128,7 +211,7 @@ internal static class SpecReader
                             pointer));
                     }
 
-                    operations.Add(ReadOperation(path.Name, method, member.Value, shared, pointer));
+                    operations.Add(ReadOperation(path.Name, method, value, shared, pointer));
                 }
             }
 
@@ -158,6 +241,61 @@ internal static class SpecReader
                 Description = description,
                 BaseUrl = baseUrl,
             };
+        }
+
+        /// <summary>
+        /// The members of a path item, each with its JSON pointer, in the order written. A <c>$ref</c> item is the item it
+        /// names with the members written beside the <c>$ref</c> added (OpenAPI leaves a member in both undefined: the
+        /// one beside the <c>$ref</c> is kept, and reported); a <c>$ref</c> that cannot be followed is reported by
+        /// <see cref="Follow"/> and leaves the members beside it. Before, a <c>$ref</c> item dropped those unreported.
+        /// </summary>
+        private Dictionary<string, (JsonElement Value, string Pointer)> PathItemMembers(string path, JsonElement item, string pathPointer)
+        {
+            var members = new Dictionary<string, (JsonElement Value, string Pointer)>(StringComparer.Ordinal);
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                return members;
+            }
+
+            if (!item.TryGetProperty("$ref", out _))
+            {
+                foreach (var member in item.EnumerateObject())
+                {
+                    members[member.Name] = (member.Value, pathPointer + "/" + Escape(member.Name));
+                }
+
+                return members;
+            }
+
+            if (Follow(item, pathPointer, out var target, out var targetPointer) && target.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var member in target.EnumerateObject())
+                {
+                    members[member.Name] = (member.Value, targetPointer + "/" + Escape(member.Name));
+                }
+            }
+
+            foreach (var member in item.EnumerateObject())
+            {
+                if (member.NameEquals("$ref"u8))
+                {
+                    continue;
+                }
+
+                var pointer = pathPointer + "/" + Escape(member.Name);
+                if (members.TryGetValue(member.Name, out var referenced))
+                {
+                    diagnostics.Add(DiagnosticInfo.At(
+                        DiagnosticIds.Unsupported,
+                        Severity.Warning,
+                        $"The path item {path} has '{member.Name}' both beside its $ref and in the item it refers to ({referenced.Pointer}); the one beside the $ref is used.",
+                        pointer));
+                }
+
+                members[member.Name] = (member.Value, pointer);
+            }
+
+            return members;
         }
 
         /// <summary>The first server's URL with its variables replaced by their defaults; null when there is none.</summary>
@@ -349,15 +487,22 @@ internal static class SpecReader
 
         private RequestBodyNode? ReadBody(JsonElement element, string pointer, string path, string method)
         {
-            if (!Follow(element, pointer, out var rb, out var bodyPointer) || rb.ValueKind != JsonValueKind.Object
-                || !rb.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Object)
+            if (!Follow(element, pointer, out var rb, out var bodyPointer))
             {
                 return null;
             }
 
-            var offered = content.EnumerateObject().Select(m => m.Name).ToList();
-            if (MediaTypes.Choose(offered) is not { } chosen)
+            var offered = rb.ValueKind == JsonValueKind.Object && rb.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Object
+                ? content.EnumerateObject().Select(m => m.Name).ToList()
+                : null;
+            if (offered is null || MediaTypes.Choose(offered) is not { } chosen)
             {
+                // OpenAPI requires a request body's content, with a media type: without one nothing says what to send.
+                diagnostics.Add(DiagnosticInfo.At(
+                    DiagnosticIds.Unsupported,
+                    Severity.Warning,
+                    $"The request body of {method.ToUpperInvariant()} {path} names no media type (its 'content' is {(offered is null ? "missing" : "empty")}); the operation is generated without a body.",
+                    bodyPointer));
                 return null;
             }
 
@@ -373,7 +518,7 @@ internal static class SpecReader
                     bodyPointer + "/content"));
             }
 
-            var media = content.GetProperty(chosen);
+            var media = rb.GetProperty("content").GetProperty(chosen);
             var schema = media.ValueKind == JsonValueKind.Object && media.TryGetProperty("schema", out var s)
                 ? ReadSchema(s)
                 : encoding is BodyEncoding.Binary or BodyEncoding.Text ? new SchemaNode { Types = new EquatableArray<string>(["string"]) } : SchemaNode.Any;
@@ -388,9 +533,26 @@ internal static class SpecReader
             }
 
             // The lowest 2xx (2XX counts as 200), else the lowest 3xx: a redirect the tool reports, never follows.
+            // A key that is neither a status code (100-599, or a range such as 2XX) nor "default" is no response.
             JsonProperty? chosen = null;
             foreach (var response in responses.EnumerateObject().OrderBy(r => r.Name.ToUpperInvariant().Replace('X', '0'), StringComparer.Ordinal))
             {
+                if (response.Name.StartsWith("x-", StringComparison.Ordinal))
+                {
+                    // A specification extension: no response.
+                    continue;
+                }
+
+                if (!IsStatusKey(response.Name))
+                {
+                    diagnostics.Add(DiagnosticInfo.At(
+                        DiagnosticIds.Unsupported,
+                        Severity.Warning,
+                        $"The response key {Binding.Json.Quote(response.Name)} of {method.ToUpperInvariant()} {path} is neither an HTTP status code (100 to 599, or a range such as 2XX) nor 'default'; it is ignored.",
+                        pointer + "/" + Escape(response.Name)));
+                    continue;
+                }
+
                 if (response.Name.Length == 3 && (response.Name[0] == '2' || (response.Name[0] == '3' && chosen is null)))
                 {
                     if (chosen is null || chosen.Value.Name[0] == '3')
@@ -431,6 +593,12 @@ internal static class SpecReader
 
             return shared.Status == status ? shared : shared with { Status = status };
         }
+
+        /// <summary>Whether a key of <c>responses</c> is one OpenAPI allows: <c>[1-5][0-9X]{2}</c> (either case of X) or <c>default</c>.</summary>
+        private static bool IsStatusKey(string key) =>
+            key == "default" || (key.Length == 3 && key[0] is >= '1' and <= '5' && IsDigitOrX(key[1]) && IsDigitOrX(key[2]));
+
+        private static bool IsDigitOrX(char c) => c is (>= '0' and <= '9') or 'X' or 'x';
 
         private ResponseNode ReadResponse(string status, JsonElement response)
         {
@@ -614,6 +782,7 @@ internal static class SpecReader
             {
                 if (r.ValueKind != JsonValueKind.String)
                 {
+                    ReportOnce(DiagnosticIds.Unsupported, Severity.Warning, $"The $ref at {pointer} is not a string ({r.ValueKind}); what it stands for is skipped.", pointer);
                     return false;
                 }
 
