@@ -10,6 +10,24 @@ internal static class Names
 {
     public const int MaxToolNameLength = 64;
 
+    /// <summary>The JSON context's class name, in the models namespace (a DTO may not take it).</summary>
+    public const string JsonContextClass = "Auth0ApiJsonContext";
+
+    /// <summary>The converters' namespace, beside the models (a DTO may not take its name).</summary>
+    public const string ConvertersNamespace = "Converters";
+
+    /// <summary>
+    /// The tools class's name: the namespace's last segment without a trailing <c>Api</c>, plus <c>Tools</c> (a tool's
+    /// handle may not take it).
+    /// </summary>
+    public static string HandlesClass(string ns)
+    {
+        var last = ns.Substring(ns.LastIndexOf('.') + 1);
+        var stem = last.Length > 3 && last.EndsWith("Api", StringComparison.Ordinal) ? last.Substring(0, last.Length - 3) : last;
+        var name = Pascal(stem) + "Tools";
+        return name == last ? name + "Handles" : name;
+    }
+
     private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
     {
         "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const",

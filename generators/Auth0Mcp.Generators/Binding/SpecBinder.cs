@@ -39,7 +39,7 @@ internal static class SpecBinder
         var groups = new HashSet<string>(options.Groups, StringComparer.OrdinalIgnoreCase);
         var toolNames = new HashSet<string>(StringComparer.Ordinal);
         // A handle is a member of the handles class: never that class's own name (CS0542).
-        var handleNames = new HashSet<string>(StringComparer.Ordinal) { Emitting.ArgumentsModel.HandlesClassName(options.Namespace) };
+        var handleNames = new HashSet<string>(StringComparer.Ordinal) { Names.HandlesClass(options.Namespace) };
         var interfaces = new SortedDictionary<string, (string GroupKey, List<ClientMethodModel> Methods, HashSet<string> MethodNames)>(StringComparer.Ordinal);
         var tools = new List<ToolModel>();
 

@@ -28,7 +28,7 @@ internal sealed class TypeMapper(SchemaResolver resolver, SchemaFlows flows, str
     private readonly HashSet<string> _dtoNames = new(System.StringComparer.Ordinal)
     {
         "String", "Int32", "Int64", "Double", "Boolean", "JsonElement", "Default", "DefaultOptions", "Options", "GeneratedSerializerOptions", "GetTypeInfo",
-        Emitting.KnownTypes.JsonContextName, Emitting.JsonEmitter.Namespace,
+        Names.JsonContextClass, Names.ConvertersNamespace,
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "ReferenceEquals", "Finalize",
     };
 

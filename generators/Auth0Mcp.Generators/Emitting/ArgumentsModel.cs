@@ -53,14 +53,8 @@ internal static class ArgumentsModel
     // Names the arguments class uses for itself and its reader, or that would hide object members.
     private static readonly string[] ReservedMembers = ["FromArguments", "EqualityContract", "Equals", "GetHashCode", "ToString", "PrintMembers", "Deconstruct", "GetType", "MemberwiseClone"];
 
-    /// <summary>The tools class's name: the namespace's last segment without a trailing <c>Api</c>, plus <c>Tools</c>.</summary>
-    public static string HandlesClassName(string ns)
-    {
-        var last = ns.Substring(ns.LastIndexOf('.') + 1);
-        var stem = last.Length > 3 && last.EndsWith("Api", StringComparison.Ordinal) ? last.Substring(0, last.Length - 3) : last;
-        var name = Names.Pascal(stem) + "Tools";
-        return name == last ? name + "Handles" : name;
-    }
+    /// <summary>The tools class's name (<see cref="Names.HandlesClass"/>).</summary>
+    public static string HandlesClassName(string ns) => Names.HandlesClass(ns);
 
     /// <summary>The handles of every tool, sorted by tool name.</summary>
     public static ToolHandlesModel Handles(ApiModel model) =>

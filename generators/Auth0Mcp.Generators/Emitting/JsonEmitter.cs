@@ -18,7 +18,7 @@ namespace Auth0Mcp.Generators.Emitting;
 /// </summary>
 internal static class JsonEmitter
 {
-    public const string Namespace = "Converters";
+    public const string Namespace = Binding.Names.ConvertersNamespace;
 
     private const string Reader = "ref global::System.Text.Json.Utf8JsonReader reader";
     private const string Options = "global::System.Text.Json.JsonSerializerOptions options";

@@ -20,7 +20,7 @@ internal static class KnownTypes
     public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Auth0Mcp.Generators\", \"1.0.0\")]";
 
     /// <summary>The JSON context's class name, in the models namespace.</summary>
-    public const string JsonContextName = "Auth0ApiJsonContext";
+    public const string JsonContextName = Binding.Names.JsonContextClass;
 
     /// <summary>The Refit settings holder's class name, in the clients namespace.</summary>
     public const string RefitHolderName = "Auth0ApiRefit";
