@@ -182,7 +182,7 @@ internal sealed class CliContext
     /// <summary>Standard input (secrets for <c>credentials rotate</c>).</summary>
     public TextReader In { get; init; } = Console.In;
 
-    /// <summary>The tool catalogue the store is synced with.</summary>
+    /// <summary>The built-in tool catalogue: synced into a new store (<see cref="WithGovernanceAsync"/>), and what the commands describe tools by.</summary>
     public IReadOnlyList<Auth0ToolDescriptor> Catalog { get; init; } = Auth0ToolCatalog.Descriptors;
 
     /// <summary>Opens the governance store (default: the one the settings name).</summary>
@@ -216,8 +216,9 @@ internal sealed class CliContext
     }
 
     /// <summary>
-    /// Runs <paramref name="run"/> on the governance store: opened, initialized, the catalogue re-synced as
-    /// <paramref name="actor"/> (unless <paramref name="syncCatalog"/> is false), and closed after. With
+    /// Runs <paramref name="run"/> on the governance store: opened, initialized, the catalogue synced as
+    /// <paramref name="actor"/> when the store is new (unless <paramref name="syncCatalog"/> is false; the rule:
+    /// <see cref="SyncCatalogAsync"/>), and closed after. With
     /// <paramref name="readOnly"/> (a command that only reads) the store is opened read-only instead
     /// (<see cref="IGovernanceStore.OpenReadOnlyAsync"/>): nothing is created or changed, no schema and no catalogue sync,
     /// and a store that is not there is an error (exit 2), not a new empty one.
@@ -240,7 +241,7 @@ internal sealed class CliContext
 
             if (syncCatalog && !readOnly)
             {
-                await governance.SyncCatalogAsync(Catalog, actor, null, cancellationToken).ConfigureAwait(false);
+                await SyncCatalogAsync(governance, actor, cancellationToken).ConfigureAwait(false);
             }
 
             return await run(governance).ConfigureAwait(false);
@@ -252,6 +253,37 @@ internal sealed class CliContext
                 await store.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The command line's catalogue rule (the one place): <see cref="Catalog"/> is synced into a store that no catalogue
+    /// has synced yet (no catalogue hash and no tool: a new store), so that its tools can be approved before the first
+    /// <c>serve</c>. A store already synced by this catalogue needs nothing. A store some other catalogue synced (a host
+    /// that governs its own generated tools, or a server of another build or spec) is left as it is, and the commands work
+    /// on its tools: a sync here would remove that catalogue's tools, or send its changed ones back to review, under the
+    /// server that serves them. The server that serves the store syncs it with its own catalogue when it starts. Said once
+    /// on standard error, naming both catalogues.
+    /// </summary>
+    private async Task SyncCatalogAsync(ToolGovernance governance, string actor, CancellationToken cancellationToken)
+    {
+        var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
+        var own = ToolGovernance.CatalogHash(Catalog);
+        if (string.Equals(state.CatalogHash, own, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (state.CatalogHash is null && state.Tools.Count == 0)
+        {
+            await governance.SyncCatalogAsync(Catalog, actor, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var live = state.Tools.Count(t => t.State != ToolState.Removed);
+        var theirs = state.CatalogHash is { } hash ? "catalogue " + hash[..Math.Min(12, hash.Length)] : "no catalogue hash recorded";
+        await Error.WriteLineAsync(
+            $"auth0-mcp: note: the store's tools come from another catalogue than this auth0-mcp's ({live} tool(s), {theirs}; this one: {Catalog.Count} tool(s), catalogue {own[..12]}): "
+            + "working on the store's tools as they are, none added, changed or removed (the server that serves the store syncs its catalogue when it starts)").ConfigureAwait(false);
     }
 
     /// <summary>The argument rules in force (the settings file), shown by <c>tools show</c>.</summary>

@@ -12,7 +12,8 @@ namespace Auth0Mcp.Server;
 /// <summary>
 /// The governance commands of <c>auth0-mcp</c>: <c>tools</c>, <c>toolsets</c>, <c>profiles</c>, <c>kill-switch</c>,
 /// <c>audit</c>, <c>defaults</c> and <c>approvals</c>, over the store the settings name. Each run initializes the store
-/// and re-syncs the catalogue first (not the <c>audit</c> commands, which only read); the store operations are <see cref="ToolGovernance"/>'s. Bad input gives
+/// and syncs the built-in catalogue into a new one first (not the <c>audit</c> commands, which only read; the rule:
+/// <see cref="CliContext.WithGovernanceAsync"/>); the store operations are <see cref="ToolGovernance"/>'s. Bad input gives
 /// <c>auth0-mcp: COMMAND: message</c> on stderr, exit code 2, and changes nothing.
 /// </summary>
 internal static class GovernanceCli
@@ -118,7 +119,7 @@ internal static class GovernanceCli
         return group;
     }
 
-    /// <summary>One governance command: opens the store, syncs the catalogue, runs <paramref name="run"/>, closes the store.</summary>
+    /// <summary>One governance command: opens the store, syncs the catalogue into a new one, runs <paramref name="run"/>, closes the store.</summary>
     private static Command Verb(CliContext context, string name, string description, Func<Run, ParseResult, Task<int>> run, params Symbol[] symbols) =>
         Verb(context, name, description, run, syncCatalog: true, symbols);
 

@@ -161,21 +161,23 @@ public sealed class PackageTests(PackageFeed feed)
         using var body = JsonDocument.Parse(Text(result));
         Assert.Equal(JsonValueKind.Array, body.RootElement.ValueKind);
 
-        // Its Native AOT publish would get the Sdk's ILC substitution (JsonSchema.Net initialized at first use, not
-        // before Main) through Auth0Mcp.ManagementApi -> Auth0Mcp.Sdk's buildTransitive targets; a plain build does not.
-        var plain = await IlcArgsAsync(dir, aot: false);
-        Assert.Empty(plain);
-        var substitution = Assert.Single(await IlcArgsAsync(dir, aot: true));
+        // Its Native AOT publish gets the Sdk's ILC substitution (JsonSchema.Net initialized at first use, not before
+        // Main) through Auth0Mcp.ManagementApi -> Auth0Mcp.Sdk's buildTransitive targets when it asks for it
+        // (Auth0McpDeferJsonSchemaInit=true); without it, or in a plain build, nothing is added (an app's own use of the
+        // library would find it uninitialized).
+        Assert.Empty(await IlcArgsAsync(dir, aot: false, "-p:Auth0McpDeferJsonSchemaInit=true"));
+        Assert.Empty(await IlcArgsAsync(dir, aot: true));
+        var substitution = Assert.Single(await IlcArgsAsync(dir, aot: true, "-p:Auth0McpDeferJsonSchemaInit=true"));
         Assert.StartsWith("--substitution:", substitution, StringComparison.Ordinal);
         var file = substitution["--substitution:".Length..];
         Assert.Contains(Path.Combine("auth0mcp.sdk", feed.Version, "buildTransitive"), file, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("<assembly fullname=\"JsonSchema.Net\">", File.ReadAllText(file), StringComparison.Ordinal);
     }
 
-    /// <summary>The <c>IlcArg</c> items the consumer's project evaluates to (with or without <c>PublishAot</c>).</summary>
-    private async Task<string[]> IlcArgsAsync(string dir, bool aot)
+    /// <summary>The <c>IlcArg</c> items the consumer's project evaluates to (with or without <c>PublishAot</c>, and <paramref name="properties"/>).</summary>
+    private async Task<string[]> IlcArgsAsync(string dir, bool aot, params string[] properties)
     {
-        var run = await Processes.RunAsync("dotnet", ["msbuild", "-getItem:IlcArg", $"-p:PublishAot={(aot ? "true" : "false")}", "-nologo"], dir, feed.Environment);
+        var run = await Processes.RunAsync("dotnet", ["msbuild", "-getItem:IlcArg", $"-p:PublishAot={(aot ? "true" : "false")}", "-nologo", .. properties], dir, feed.Environment);
         Assert.True(run.ExitCode == 0, run.ToString());
         using var items = JsonDocument.Parse(run.Stdout);
         return items.RootElement.GetProperty("Items").TryGetProperty("IlcArg", out var args)

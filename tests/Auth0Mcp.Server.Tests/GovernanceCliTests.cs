@@ -61,6 +61,16 @@ public sealed class GovernanceCliTests : IAsyncLifetime
 
     private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunExactAsync([.. args, "--actor", "admin"]);
 
+    /// <summary>
+    /// A server of a build with <paramref name="catalog"/> starts on the store (it syncs it, as GovernanceRuntime does),
+    /// and the command line is of the same build: the command line syncs only a new store (CliCatalogSyncTests).
+    /// </summary>
+    private async Task ServerStartsWithAsync(IReadOnlyList<Auth0ToolDescriptor> catalog)
+    {
+        await new ToolGovernance(_store, _clock, "server").SyncCatalogAsync(catalog, "system:server");
+        _catalog = catalog;
+    }
+
     [Fact]
     public async Task ToolsListJson_NewCatalogue_GivesDescriptorFieldsStateRiskAndToolsets()
     {
@@ -346,7 +356,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     public async Task ToolsClassify_Override_SurvivesResync()
     {
         await RunAsync("tools", "classify", "auth0_roles_create", "--risk", "dangerous");
-        _catalog = [.. _catalog, .. Tools("auth0_roles_list")];
+        await ServerStartsWithAsync([.. _catalog, .. Tools("auth0_roles_list")]);
 
         await RunAsync("tools", "list");
 
@@ -360,7 +370,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     public async Task Resync_ToolVanishes_BecomesRemovedAndAudited()
     {
         await RunAsync("tools", "approve", "auth0_clients_get");
-        _catalog = _catalog.Where(d => d.Name != "auth0_clients_get").ToList();
+        await ServerStartsWithAsync(_catalog.Where(d => d.Name != "auth0_clients_get").ToList());
 
         var (_, output, _) = await RunAsync("tools", "list", "--state", "removed");
 

@@ -99,6 +99,11 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             }
 
             var registered = RegisteredTools(_services);
+            if (MisnamedDescriptors(registered) is { Count: > 0 } misnamed)
+            {
+                throw new InvalidOperationException("Tool governance cannot start: " + string.Join("; ", misnamed));
+            }
+
             _tools = registered.OfType<Auth0ApiTool>().ToDictionary(t => t.Descriptor.Name, StringComparer.Ordinal);
             var catalog = _options.Catalog ?? DescriptorsOf(registered);
             _catalog = catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
@@ -886,6 +891,17 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// <summary>The tools registered with the MCP server (the one place the catalogue is discovered from).</summary>
     internal static IReadOnlyList<McpServerTool> RegisteredTools(IServiceProvider? services) =>
         services?.GetService<IOptions<McpServerOptions>>()?.Value.ToolCollection is { } tools ? [.. tools] : [];
+
+    /// <summary>
+    /// A problem per tool of <paramref name="tools"/> whose <see cref="Auth0ToolDescriptor"/> names another tool: governance
+    /// knows a tool by its descriptor's name, so it would approve, list and audit a tool no caller sees, and hide and
+    /// refuse the one registered. Refused at start, naming both.
+    /// </summary>
+    internal static List<string> MisnamedDescriptors(IEnumerable<McpServerTool> tools) =>
+        tools.Select(t => (Name: t.ProtocolTool.Name, Descriptor: t.Metadata.OfType<Auth0ToolDescriptor>().FirstOrDefault()))
+            .Where(t => t.Descriptor is not null && !string.Equals(t.Descriptor.Name, t.Name, StringComparison.Ordinal))
+            .Select(t => $"the tool '{t.Name}' carries an Auth0ToolDescriptor named '{t.Descriptor!.Name}': a tool is governed by its descriptor's name, so the two must be the same")
+            .ToList();
 
     /// <summary>The descriptors of <paramref name="tools"/> (those that carry one), in order.</summary>
     internal static List<Auth0ToolDescriptor> DescriptorsOf(IEnumerable<McpServerTool> tools) =>

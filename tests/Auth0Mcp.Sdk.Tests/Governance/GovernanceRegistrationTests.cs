@@ -247,6 +247,29 @@ public sealed class GovernanceRegistrationTests
     }
 
     [Fact]
+    public async Task Start_ADescriptorNamingAnotherTool_RefusedNamingBothAndNothingDiscovered()
+    {
+        using var directory = new TestDirectory("auth0mcp-gov-");
+        var other = new Auth0Mcp.Sdk.Catalog.Auth0ToolDescriptor("other", "t", "d", "GET", "/other", "other", ["x"], ["read:other"], Auth0Mcp.Sdk.Catalog.Auth0ToolAction.Read, "GA", """{"type":"object"}""", true, false, true);
+        var misnamed = McpServerTool.Create(() => "mine", new McpServerToolCreateOptions { Name = "my_tool", Metadata = [other] });
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMcpServer().WithTools([misnamed, new FakeTool(Descriptors.UsersList)]).WithToolGovernance(o => o.UseSqlite(directory.File("gov.db")));
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+            {
+                await hosted.StartAsync(CancellationToken.None);
+            }
+        });
+
+        Assert.Equal("Tool governance cannot start: the tool 'my_tool' carries an Auth0ToolDescriptor named 'other': a tool is governed by its descriptor's name, so the two must be the same", error.Message);
+        Assert.False(File.Exists(directory.File("gov.db"))); // refused before the store: no phantom tool.discovered 'other'
+    }
+
+    [Fact]
     public async Task Start_NoToolToGovern_IsAWarning()
     {
         var logs = new CapturingLoggerProvider();
