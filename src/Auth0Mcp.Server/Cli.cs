@@ -256,34 +256,15 @@ internal sealed class CliContext
     }
 
     /// <summary>
-    /// The command line's catalogue rule (the one place): <see cref="Catalog"/> is synced into a store that no catalogue
-    /// has synced yet (no catalogue hash and no tool: a new store), so that its tools can be approved before the first
-    /// <c>serve</c>. A store already synced by this catalogue needs nothing. A store some other catalogue synced (a host
-    /// that governs its own generated tools, or a server of another build or spec) is left as it is, and the commands work
-    /// on its tools: a sync here would remove that catalogue's tools, or send its changed ones back to review, under the
-    /// server that serves them. The server that serves the store syncs it with its own catalogue when it starts. Said once
-    /// on standard error, naming both catalogues.
+    /// The command line's catalogue rule (<see cref="ToolGovernance.SyncCatalogIfNewOrOwnAsync"/>: only a new store is
+    /// synced with <see cref="Catalog"/>); its note, for a store another catalogue synced, once on standard error.
     /// </summary>
     private async Task SyncCatalogAsync(ToolGovernance governance, string actor, CancellationToken cancellationToken)
     {
-        var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
-        var own = ToolGovernance.CatalogHash(Catalog);
-        if (string.Equals(state.CatalogHash, own, StringComparison.Ordinal))
+        if (await governance.SyncCatalogIfNewOrOwnAsync(Catalog, actor, cancellationToken).ConfigureAwait(false) is { } note)
         {
-            return;
+            await Error.WriteLineAsync("auth0-mcp: note: " + note).ConfigureAwait(false);
         }
-
-        if (state.CatalogHash is null && state.Tools.Count == 0)
-        {
-            await governance.SyncCatalogAsync(Catalog, actor, null, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var live = state.Tools.Count(t => t.State != ToolState.Removed);
-        var theirs = state.CatalogHash is { } hash ? "catalogue " + hash[..Math.Min(12, hash.Length)] : "no catalogue hash recorded";
-        await Error.WriteLineAsync(
-            $"auth0-mcp: note: the store's tools come from another catalogue than this auth0-mcp's ({live} tool(s), {theirs}; this one: {Catalog.Count} tool(s), catalogue {own[..12]}): "
-            + "working on the store's tools as they are, none added, changed or removed (the server that serves the store syncs its catalogue when it starts)").ConfigureAwait(false);
     }
 
     /// <summary>The argument rules in force (the settings file), shown by <c>tools show</c>.</summary>

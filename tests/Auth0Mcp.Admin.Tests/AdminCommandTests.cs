@@ -1,5 +1,6 @@
 using Auth0Mcp.ManagementApi;
 using Auth0Mcp.Sdk.Catalog;
+using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Server.Tests.Http;
 using Auth0Mcp.Server.Tests.Infrastructure;
 using Auth0Mcp.Server;
@@ -34,6 +35,7 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
         }
 
         var changed = Auth0ToolCatalog.Descriptors.Select(d => d.Name == "auth0_users_get" ? WithDescription(d, d.Description + "\n" + Added) : d).ToList();
+        await ServerStartsWithAsync(governance.Store, changed);
         await using var after = await StartAsync(governance.Store, changed);
         await context.ClearCookiesAsync();
         await ConsolePages.SignInAsync(page, after.Admin, ConsoleServer.AdminKey);
@@ -67,6 +69,7 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
             ? new Auth0ToolDescriptor(d.Name, d.Title, d.Description, d.Method, d.Path, "rotate_role", d.Group, d.Scopes, d.Action, d.Lifecycle, d.InputSchema, d.ReadOnly, d.Destructive, d.Idempotent)
             : d).ToList();
         Assert.Equal(original.ContentHash, changed.Single(d => d.Name == original.Name).ContentHash);
+        await ServerStartsWithAsync(governance.Store, changed);
         await using var after = await StartAsync(governance.Store, changed);
         await context.ClearCookiesAsync();
         await ConsolePages.SignInAsync(page, after.Admin, ConsoleServer.AdminKey);
@@ -158,6 +161,17 @@ public sealed class AdminCommandTests(ChromiumFixture chromium)
 
     private static Auth0ToolDescriptor WithDescription(Auth0ToolDescriptor d, string description) =>
         new(d.Name, d.Title, description, d.Method, d.Path, d.OperationId, d.Group, d.Scopes, d.Action, d.Lifecycle, d.InputSchema, d.ReadOnly, d.Destructive, d.Idempotent);
+
+    /// <summary>
+    /// The upgraded server starts on the store and syncs its catalogue (the console, like the command line, syncs only a
+    /// new store: a store another catalogue synced is the serving server's to change).
+    /// </summary>
+    private static async Task ServerStartsWithAsync(string store, IReadOnlyList<Auth0ToolDescriptor> catalog)
+    {
+        await using var opened = GovernanceStores.Open(store);
+        await opened.InitializeAsync();
+        await new ToolGovernance(opened, TimeProvider.System, "server").SyncCatalogAsync(catalog, "system:server");
+    }
 
     private static Task<AdminApp> StartAsync(string store, IReadOnlyList<Auth0ToolDescriptor> catalog, Func<IReadOnlySet<string>?>? grantedScopes = null) =>
         AdminApp.StartAsync(store, new()

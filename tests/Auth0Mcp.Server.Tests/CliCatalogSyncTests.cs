@@ -93,7 +93,7 @@ public sealed class CliCatalogSyncTests : IAsyncLifetime
         Assert.Single(events, e => e.StartsWith("catalog.resync", StringComparison.Ordinal)); // the host's
         // Said once, naming both catalogues.
         var note = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"auth0-mcp: note: the store's tools come from another catalogue than this auth0-mcp's (2 tool(s), catalogue {before.CatalogHash![..12]}; this one: {Auth0ToolCatalog.Descriptors.Count} tool(s), catalogue {ToolGovernance.CatalogHash(Auth0ToolCatalog.Descriptors)[..12]})", note, StringComparison.Ordinal);
+        Assert.StartsWith($"auth0-mcp: note: the store's tools come from another catalogue than this one (2 tool(s), catalogue {before.CatalogHash![..12]}; this one: {Auth0ToolCatalog.Descriptors.Count} tool(s), catalogue {ToolGovernance.CatalogHash(Auth0ToolCatalog.Descriptors)[..12]})", note, StringComparison.Ordinal);
     }
 
     [Fact]

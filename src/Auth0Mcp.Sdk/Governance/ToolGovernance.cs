@@ -333,6 +333,38 @@ public sealed partial class ToolGovernance
     // ---------------------------------------------------------------- catalogue
 
     /// <summary>
+    /// The catalogue rule of a tool that administers a store some server serves (the command line, the console run on
+    /// its own), the one place for it: <paramref name="catalog"/> is synced into a store no catalogue has synced yet (no
+    /// catalogue hash and no tool: a new store), so that its tools can be approved before the first server starts. A
+    /// store already synced by this catalogue needs nothing. A store some other catalogue synced (a host that governs
+    /// its own generated tools, or a server of another build or spec) is left as it is: a sync here would remove that
+    /// catalogue's tools, or send its changed ones back to review, under the server that serves them, which syncs the
+    /// store with its own catalogue when it starts. Returns null, or for that last case the note to show (naming both
+    /// catalogues).
+    /// </summary>
+    internal async Task<string?> SyncCatalogIfNewOrOwnAsync(IReadOnlyList<Auth0ToolDescriptor> catalog, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var state = await GetStateAsync(cancellationToken).ConfigureAwait(false);
+        var own = CatalogHash(catalog);
+        if (string.Equals(state.CatalogHash, own, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (state.CatalogHash is null && state.Tools.Count == 0)
+        {
+            await SyncCatalogAsync(catalog, actor, null, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var live = state.Tools.Count(t => t.State != ToolState.Removed);
+        var theirs = state.CatalogHash is { } hash ? "catalogue " + hash[..Math.Min(12, hash.Length)] : "no catalogue hash recorded";
+        return $"the store's tools come from another catalogue than this one ({live} tool(s), {theirs}; this one: {catalog.Count} tool(s), catalogue {own[..12]}): "
+            + "working on the store's tools as they are, none added, changed or removed (the server that serves the store syncs its catalogue when it starts)";
+    }
+
+    /// <summary>
     /// Brings the stored tools in line with <paramref name="catalog"/>: new tools take the default state, vanished
     /// tools become <see cref="ToolState.Removed"/>, and a tool whose content hash changed, or whose default risk rose
     /// (an operation id, or a classifier rule, can raise it without a content change), returns to review (its
