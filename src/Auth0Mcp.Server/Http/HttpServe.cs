@@ -80,7 +80,7 @@ internal static class HttpServe
             // 2026-07-28+ clients are served statelessly on the same endpoint (list_changed via subscriptions/listen;
             // a call's confirmation reaches them as an input-required result, Governance/Approvals/CallApprovalHook.cs).
             o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
-        });
+        }).WithCancelledRequestsEnded();
 
         var jwt = settings.Authentication.Jwt.Authority is not null;
         var keys = settings.Authentication.ApiKeys.Count > 0;
