@@ -31,6 +31,7 @@ internal static class HttpServe
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         await using var app = Build(settings);
+        using var signals = HostLogging.AnnounceStopSignals(stderr);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var address in ListeningUrls(app))
         {
