@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Auth0Mcp.Sdk.Tests.Governance;
 
@@ -151,9 +153,20 @@ public sealed class CallApprovalAndPolicyTests
         using var directory = new TestDirectory("auth0mcp-gov-");
         var file = directory.File("gov.db");
         var store = new SaveSignallingStore(new SqliteGovernanceStore(file));
+        // The server's own handler of the cancellation runs after the SDK has cancelled the call: the lock is released
+        // only then, so the call cannot go on before it is cancelled.
+        var cancelledOnTheServer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var h = await GovernanceHarness.StartAsync(
             [new FakeTool(Descriptors.UsersDelete) { HonoursCancellation = true }],
             o => o.RequireCallApproval(a => a.Default = CallApprovalMode.Admin),
+            services => services.Configure<McpServerOptions>(o => o.Handlers.NotificationHandlers =
+            [
+                new(NotificationMethods.CancelledNotification, (_, _) =>
+                {
+                    cancelledOnTheServer.TrySetResult();
+                    return ValueTask.CompletedTask;
+                }),
+            ]),
             store: store);
         await h.AllowAsync(["alice"], "auth0_users_delete");
         var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
@@ -176,6 +189,7 @@ public sealed class CallApprovalAndPolicyTests
             await store.Saving.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await cancel.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+            await cancelledOnTheServer.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
             await using var rollback = locker.CreateCommand();
             rollback.CommandText = "ROLLBACK";
