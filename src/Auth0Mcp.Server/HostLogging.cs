@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -25,5 +26,29 @@ internal static class HostLogging
         // this formatter has no options.
         logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(ConsoleFormatter), new TerminalConsoleFormatter()));
         logging.SetMinimumLevel(LogLevel.Warning);
+    }
+
+    /// <summary>
+    /// Says on <paramref name="stderr"/>, in one line, that SIGTERM or SIGINT stops the server (the host stops on them
+    /// on its own, and at Warning says nothing, so an operator saw a server end without a word). Dispose to stop.
+    /// </summary>
+    public static IDisposable AnnounceStopSignals(TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        // The host's own handlers still run (and cancel the default termination): these only say so.
+        return new Registrations(
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => stderr.WriteLine("auth0-mcp: stopping (SIGTERM)")),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => stderr.WriteLine("auth0-mcp: stopping (SIGINT)")));
+    }
+
+    private sealed class Registrations(params IDisposable[] registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+        }
     }
 }

@@ -83,12 +83,16 @@ internal static class ServeCommand
         // stdin passes through the transport guard (size, shape; refusals answered and audited): Transport/StdioGuard.cs.
         IServiceProvider? services = null;
         var caller = settings.Governance.StdioCaller;
+        // stdin ended and a call still runs after the drain (it waits on the client that left, e.g. for a confirmation):
+        // stopping the host cancels it as SIGTERM does, and the call records its cancellation.
         var guard = new Transport.StdioGuard(Console.OpenStandardInput(), Console.OpenStandardOutput(), Transport.TransportLimits.From(settings.Server),
-            (refusal, bytes, sha256) => Transport.TransportAudit.RecordAsync(services, refusal, bytes, sha256, caller, null));
+            (refusal, bytes, sha256) => Transport.TransportAudit.RecordAsync(services, refusal, bytes, sha256, caller, null),
+            overdue: () => services?.GetService<IHostApplicationLifetime>()?.StopApplication());
         builder.Services.AddAuth0Mcp(settings).WithStdioGuard(guard);
         using var host = builder.Build();
         services = host.Services;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var signals = HostLogging.AnnounceStopSignals(stderr);
         var pump = guard.PumpAsync(stop.Token);
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);

@@ -8,7 +8,8 @@ namespace Auth0Mcp.Server;
 /// <summary>
 /// The console's simple layout (<c>warn: Category[0]</c>, then the message indented on the next line), in plain text,
 /// with the message and the exception each escaped onto one line (<see cref="TerminalText.Escape"/>): the only line
-/// breaks are the formatter's own, and no control or format character in a logged value reaches the terminal.
+/// breaks are the formatter's own, and no control or format character in a logged value reaches the terminal. A
+/// cancellation is shown without its stack trace.
 /// </summary>
 internal sealed class TerminalConsoleFormatter : ConsoleFormatter
 {
@@ -16,6 +17,9 @@ internal sealed class TerminalConsoleFormatter : ConsoleFormatter
     public const string FormatterName = "auth0-mcp";
 
     private const string Padding = "      ";
+
+    // The host's own category: its "Hosting failed to start" is the one entry left out (see Write).
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     public TerminalConsoleFormatter()
         : base(FormatterName)
@@ -26,6 +30,13 @@ internal sealed class TerminalConsoleFormatter : ConsoleFormatter
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         ArgumentNullException.ThrowIfNull(textWriter);
+        if (logEntry.Category == HostCategory && logEntry.Exception is { } failed && GovernanceStoreException.Find(failed) is not null)
+        {
+            // A governance store that cannot be used at start (locked, full, unreadable): Cli.cs says so in one line
+            // naming the store (exit 2); the host's failure with its stack trace before it would only bury that line.
+            return;
+        }
+
         var message = logEntry.Formatter?.Invoke(logEntry.State, logEntry.Exception);
         if (message is null && logEntry.Exception is null)
         {
@@ -48,9 +59,11 @@ internal sealed class TerminalConsoleFormatter : ConsoleFormatter
 
         if (logEntry.Exception is { } exception)
         {
-            // The stack trace's line breaks too: an exception's message may hold a client's text.
+            // The stack trace's line breaks too: an exception's message may hold a client's text. A cancellation (the
+            // client's notifications/cancelled, a session closed, the server stopping) was asked for, not a fault: its
+            // type and message only, without the stack.
             textWriter.Write(Padding);
-            textWriter.Write(TerminalText.Escape(exception.ToString()));
+            textWriter.Write(TerminalText.Escape(exception is OperationCanceledException ? $"{exception.GetType().FullName}: {exception.Message}" : exception.ToString()));
             textWriter.Write(Environment.NewLine);
         }
     }

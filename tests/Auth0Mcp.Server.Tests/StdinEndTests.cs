@@ -40,6 +40,68 @@ public sealed class StdinEndTests
     }
 
     [Fact]
+    public async Task Serve_StdinClosedWhileACallWaitsForItsConfirmation_ExitsAfterTheDrainAndTheCallNeverRuns()
+    {
+        // The client declares elicitation, calls a delete that needs its confirmation, and leaves when the server asks:
+        // the call waits on an answer that cannot come. The end of the server's input cancels nothing, so without the
+        // guard stopping the host after its drain (30 s) the process never exits.
+        using var home = new TestHome();
+        await home.GrantEverythingAsync("alice");
+        var config = Path.Combine(home.Dir, "auth0-mcp.json");
+        await File.WriteAllTextAsync(config, """{ "Governance": { "CallApproval": { "Default": "elicit", "ElicitationTimeout": "5m" } } }""");
+        await using var auth0 = new RecordingHttpServer();
+        var environment = home.Environment(auth0.BaseUrl, "alice");
+        environment["AUTH0_MCP_CONFIG"] = config;
+        using var server = Repo.StartServer(environment, "serve");
+        var stderr = server.StandardError.ReadToEndAsync();
+        var stdin = server.StandardInput.BaseStream;
+        async Task SendAsync(string line)
+        {
+            await stdin.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"));
+            await stdin.FlushAsync();
+        }
+
+        async Task ReadUntilAsync(Func<JsonElement, bool> wanted)
+        {
+            while (true)
+            {
+                var line = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(90));
+                Assert.True(line is not null, "the server closed its output: " + (server.HasExited ? await stderr : ""));
+                using var message = JsonDocument.Parse(line);
+                if (wanted(message.RootElement))
+                {
+                    return;
+                }
+            }
+        }
+
+        await SendAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{"elicitation":{}},"clientInfo":{"name":"leaves","version":"1"}}}""");
+        await ReadUntilAsync(m => m.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.GetInt32() == 1);
+        await SendAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        await SendAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"auth0_users_delete","arguments":{"id":"auth0|left-behind"}}}""");
+        await ReadUntilAsync(m => m.TryGetProperty("method", out var method) && method.GetString() == "elicitation/create");
+        server.StandardInput.Close();
+
+        // The drain (30 s), then the host stops as on SIGTERM; before, it waited for the answer forever.
+        var exited = server.WaitForExit(90_000);
+        if (!exited)
+        {
+            server.Kill(entireProcessTree: true);
+        }
+
+        Assert.True(exited, "the server did not exit after stdin ended with a confirmation pending");
+        Assert.Equal(0, server.ExitCode);
+        Assert.Empty(auth0.Requests);
+        var export = Path.Combine(home.Dir, "audit.jsonl");
+        await home.AdminAsync("audit", "export", "--output", export);
+        var audit = File.ReadAllLines(export).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        static string? Event(JsonElement r) => r.TryGetProperty("event", out var e) ? e.GetString() : null;
+        Assert.Contains(audit, r => Event(r) == "approval.requested");
+        Assert.DoesNotContain(audit, r => Event(r) == "approval.used");
+        Assert.DoesNotContain(audit, r => Event(r) == "tool.call" && r.GetProperty("outcome").GetString() == "success");
+    }
+
+    [Fact]
     public async Task Serve_StdinEmpty_ExitsZeroSayingHowToConnect()
     {
         // `docker run` without -i, or a service manager with stdin on /dev/null: the server must not end silently.

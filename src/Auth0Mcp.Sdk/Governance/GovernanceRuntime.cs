@@ -386,7 +386,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // A hook that waited (a call approval waits for a person) gave the state time to move: what changed meanwhile
         // (a kill switch, a profile or a grant withdrawn or expired) stops the call. The same decision, on the state and
         // the clock of now. Hooks that decided synchronously leave no more room than the decision itself did.
-        if (deadline.Waited && await DecideAgainAsync(caller, name, scopes, " (changed while the before-hooks ran)", cancellationToken).ConfigureAwait(false) is { } changedWhileHooksRan)
+        // Not stopped by the call's cancellation: a hook may have spent an approval, and the call must reach its intent,
+        // whose outcome records the cancellation (the call itself sees it and sends nothing).
+        if (deadline.Waited && await DecideAgainAsync(caller, name, scopes, " (changed while the before-hooks ran)", CancellationToken.None).ConfigureAwait(false) is { } changedWhileHooksRan)
         {
             return await DenyAsync(record, callContext.Arguments, hookOutcomes, changedWhileHooksRan.Code!, changedWhileHooksRan.Reason!, started,
                 changedWhileHooksRan.Disclosed ? null : (changedWhileHooksRan.CallerCode!, changedWhileHooksRan.CallerReason(name)!)).ConfigureAwait(false);
@@ -552,7 +554,11 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             // Most hooks decide synchronously: only a pending one needs the timeout's timer. One that blocked its
             // thread past the timeout before returning is as late as one that did not answer.
             deadline.Waited |= !task.IsCompleted;
-            decision = task.IsCompletedSuccessfully ? task.Result : await task.AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            // A hook with no timeout (IToolCallHookTimeout: the call approval, whose store write spends a grant) is
+            // waited for to its end, even past the call's cancellation, which reaches it through its token: giving up
+            // on a write that commits anyway would leave what it spent with no record of the call.
+            decision = task.IsCompletedSuccessfully ? task.Result
+                : await task.AsTask().WaitAsync(timeout, timeout == Timeout.InfiniteTimeSpan ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
             deadline.Stop();
             if (timeout != Timeout.InfiniteTimeSpan && Stopwatch.GetElapsedTime(begun) > timeout)
             {

@@ -31,6 +31,7 @@ internal static class HttpServe
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         await using var app = Build(settings);
+        using var signals = HostLogging.AnnounceStopSignals(stderr);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var address in ListeningUrls(app))
         {
@@ -80,7 +81,7 @@ internal static class HttpServe
             // 2026-07-28+ clients are served statelessly on the same endpoint (list_changed via subscriptions/listen;
             // a call's confirmation reaches them as an input-required result, Governance/Approvals/CallApprovalHook.cs).
             o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
-        });
+        }).WithCancelledRequestsEnded();
 
         var jwt = settings.Authentication.Jwt.Authority is not null;
         var keys = settings.Authentication.ApiKeys.Count > 0;

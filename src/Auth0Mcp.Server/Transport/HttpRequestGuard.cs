@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
 
 namespace Auth0Mcp.Server.Transport;
 
@@ -14,7 +15,8 @@ namespace Auth0Mcp.Server.Transport;
 /// The HTTP side of the transport guard: a POST to the MCP endpoint larger than the limit is refused with 413 (from
 /// its Content-Length before reading, or while reading a chunked body), and a body that <see cref="JsonRpcGuard"/>
 /// refuses gets 400; both with a JSON-RPC error body, both audited with the authenticated caller. It runs after
-/// authentication and authorization, so anonymous requests are refused (401) before they can fill the audit.
+/// authentication and authorization, so anonymous requests are refused (401) before they can fill the audit. A
+/// request the client cancels ends its POST (<see cref="WithCancelledRequestsEnded"/>), releasing its place.
 /// </summary>
 internal static class HttpRequestGuard
 {
@@ -99,6 +101,29 @@ internal static class HttpRequestGuard
             }
         });
     }
+
+    /// <summary>
+    /// Ends the POST of a request that ended by its cancellation (the client's <c>notifications/cancelled</c>, or its
+    /// session closing). MCP answers a cancelled request with nothing, and the SDK keeps a POST's event stream open
+    /// until an answer for its id goes out: without this, the stream stayed open for good, and it held one of the
+    /// caller's places (<see cref="CallerConcurrency"/>), so with one place the caller's next call never ran. Disposing
+    /// the request's own transport (the POST's) ends its stream with no answer, as it ends once an answer is out; the
+    /// handler has finished by then (the governed call recorded its cancellation), and the place is released.
+    /// </summary>
+    public static IMcpServerBuilder WithCancelledRequestsEnded(this IMcpServerBuilder builder) =>
+        builder.WithMessageFilters(filters => filters.AddIncomingFilter(next => async (context, cancellationToken) =>
+        {
+            try
+            {
+                await next(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested
+                && context.JsonRpcMessage is JsonRpcRequest { Context.RelatedTransport: { } post })
+            {
+                await post.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }));
 
     /// <summary>
     /// Reads a POST's body up to the limit and checks it with <see cref="JsonRpcGuard"/>: the body (a leading BOM

@@ -30,7 +30,10 @@ namespace Auth0Mcp.Server.Transport;
 /// When stdin ends, the held requests still go to the server as answers go out (each wait at most
 /// <see cref="DefaultDrain"/>), and the server's input ends only once every request that passed has been answered (or
 /// cancelled by the client), within <see cref="DefaultDrain"/>: a client that writes its requests and closes its end at
-/// once (<c>printf … | auth0-mcp serve</c>) still gets every answer.
+/// once (<c>printf … | auth0-mcp serve</c>) still gets every answer. When the drain runs out with answers still owed
+/// (a call waiting on the client that left, for its confirmation by elicitation), the guard calls its
+/// <c>overdue</c> action: the end of the server's input cancels nothing that runs (the SDK's session waits for every
+/// handler), so the host must stop the session, which cancels what still runs (<see cref="ServeCommand"/>).
 /// </para>
 /// </summary>
 internal sealed class StdioGuard
@@ -65,6 +68,7 @@ internal sealed class StdioGuard
     private int _owed;
     private TaskCompletionSource? _settled;
     private TaskCompletionSource? _room;
+    private readonly Action? _overdue;
 
     /// <param name="stdin">The process's input.</param>
     /// <param name="stdout">The process's output.</param>
@@ -72,8 +76,13 @@ internal sealed class StdioGuard
     /// <param name="refused">Called for each refused line with its size and sha256 (hex), after the client was answered.</param>
     /// <param name="drain">How long the end of stdin waits for owed answers (<see cref="DefaultDrain"/> when null).</param>
     /// <param name="maxOwed">The most answers owed at once (<see cref="DefaultMaxOwed"/> when null).</param>
-    public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused, TimeSpan? drain = null, int? maxOwed = null)
+    /// <param name="overdue">
+    /// Called once when stdin has ended and the drain ran out with answers still owed: what still runs waits on a client
+    /// that has gone, and must be cancelled (the server's input ending does not).
+    /// </param>
+    public StdioGuard(Stream stdin, Stream stdout, TransportLimits limits, Func<JsonRpcRefusal, long, string, Task> refused, TimeSpan? drain = null, int? maxOwed = null, Action? overdue = null)
     {
+        _overdue = overdue;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOwed ?? DefaultMaxOwed, 1);
         _maxOwed = maxOwed ?? DefaultMaxOwed;
         _stdin = stdin;
@@ -249,8 +258,12 @@ internal sealed class StdioGuard
                 await PassOrRefuseAsync(line.WrittenMemory, cancellationToken).ConfigureAwait(false);
             }
 
-            await HeldAtTheEndAsync(cancellationToken).ConfigureAwait(false);
-            await AnswersOwedAsync(cancellationToken).ConfigureAwait(false);
+            // No answer within the drain while requests were held, or answers still owed after it: what still runs
+            // waits on a client that has gone.
+            if (!await HeldAtTheEndAsync(cancellationToken).ConfigureAwait(false) || !await AnswersOwedAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _overdue?.Invoke();
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -342,15 +355,18 @@ internal sealed class StdioGuard
         return false;
     }
 
-    /// <summary>At the end of stdin: the held requests still go to the server as room appears, each wait at most the drain time.</summary>
-    private async Task HeldAtTheEndAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// At the end of stdin: the held requests still go to the server as room appears, each wait at most the drain time;
+    /// false when a wait ran out (what is still held is dropped).
+    /// </summary>
+    private async Task<bool> HeldAtTheEndAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             await PassHeldAsync(cancellationToken).ConfigureAwait(false);
             if (_held.Count == 0)
             {
-                return;
+                return true;
             }
 
             try
@@ -362,7 +378,7 @@ internal sealed class StdioGuard
                 // No answer went out in the drain time: the server's input ends, and what is still held never runs.
                 _held.Clear();
                 _heldBytes = 0;
-                return;
+                return false;
             }
         }
     }
@@ -443,15 +459,15 @@ internal sealed class StdioGuard
     /// <summary>Waits until fewer than the most answers allowed are owed.</summary>
     private Task RoomAsync(CancellationToken cancellationToken) => RoomTask().WaitAsync(cancellationToken);
 
-    /// <summary>At the end of stdin: waits until every passed request is answered, at most the drain time.</summary>
-    private async Task AnswersOwedAsync(CancellationToken cancellationToken)
+    /// <summary>At the end of stdin: waits until every passed request is answered, at most the drain time; false when answers are still owed.</summary>
+    private async Task<bool> AnswersOwedAsync(CancellationToken cancellationToken)
     {
         Task settled;
         lock (_owedLock)
         {
             if (_owed == 0)
             {
-                return;
+                return true;
             }
 
             _settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -461,10 +477,11 @@ internal sealed class StdioGuard
         try
         {
             await settled.WaitAsync(_drain, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (TimeoutException)
         {
-            // The server's input ends anyway; what is still running is cancelled with it.
+            return false;
         }
     }
 

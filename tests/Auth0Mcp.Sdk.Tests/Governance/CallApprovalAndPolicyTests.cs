@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Auth0Mcp.Sdk.Tests.Governance;
 
@@ -140,6 +142,91 @@ public sealed class CallApprovalAndPolicyTests
         Assert.Equal(1, h.Tools["auth0_users_delete"].Calls);
         Assert.Single(await h.AuditAsync(), r => r.Event == "approval.used");
         Assert.Equal(CallApprovalStatus.Used, (await h.Governance.GetStateAsync()).CallApprovals.Single(a => a.Id == id).Status);
+    }
+
+    [Fact]
+    public async Task Grant_CallCancelledWhileTheGrantIsSpent_TheCallReachesItsIntentAndItsCancellationIsRecordedLinkedToTheApproval()
+    {
+        // The store's write lock is held by another connection, so spending the grant waits; the client cancels then.
+        // The write was queued and commits once the lock is free: before, the call stopped waiting and left
+        // approval.used with no record of any call.
+        using var directory = new TestDirectory("auth0mcp-gov-");
+        var file = directory.File("gov.db");
+        var store = new SaveSignallingStore(new SqliteGovernanceStore(file));
+        // The server's own handler of the cancellation runs after the SDK has cancelled the call: the lock is released
+        // only then, so the call cannot go on before it is cancelled.
+        var cancelledOnTheServer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersDelete) { HonoursCancellation = true }],
+            o => o.RequireCallApproval(a => a.Default = CallApprovalMode.Admin),
+            services => services.Configure<McpServerOptions>(o => o.Handlers.NotificationHandlers =
+            [
+                new(NotificationMethods.CancelledNotification, (_, _) =>
+                {
+                    cancelledOnTheServer.TrySetResult();
+                    return ValueTask.CompletedTask;
+                }),
+            ]),
+            store: store);
+        await h.AllowAsync(["alice"], "auth0_users_delete");
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var args = new Dictionary<string, object?> { ["id"] = "auth0|1" };
+        var id = PendingId(await alice.CallToolAsync("auth0_users_delete", args));
+        await h.Governance.DecideCallApprovalAsync(id, true, null, null, "admin");
+
+        await using (var locker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            await locker.OpenAsync();
+            await using (var begin = locker.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE";
+                await begin.ExecuteNonQueryAsync();
+            }
+
+            store.Saving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var cancel = new CancellationTokenSource();
+            var call = alice.CallToolAsync("auth0_users_delete", args, cancellationToken: cancel.Token).AsTask();
+            await store.Saving.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+            await cancelledOnTheServer.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            await using var rollback = locker.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        // The grant's write commits, and the call goes on to its intent and its cancelled outcome.
+        List<AuditRecord> audit;
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!(audit = await h.AuditAsync()).Any(r => r.Event == "tool.call" && r.Tool == "auth0_users_delete" && r.IntentSequence is not null))
+            {
+                Assert.False(deadline.IsCancellationRequested, "no outcome of the cancelled call: " + string.Join(", ", audit.Select(r => r.Event)));
+                await Task.Delay(100, CancellationToken.None);
+            }
+        }
+
+        Assert.Single(audit, r => r.Event == "approval.used" && r.Details!.Contains($"id={id}", StringComparison.Ordinal));
+        var intent = Assert.Single(audit, r => r.Event == "tool.call.intent" && r.Tool == "auth0_users_delete");
+        var outcome = Assert.Single(audit, r => r.Event == "tool.call" && r.IntentSequence == intent.Sequence);
+        Assert.Equal(AuditOutcomes.Error, outcome.Outcome);
+        Assert.Equal("cancelled", outcome.Reason);
+        Assert.Contains(intent.Hooks!, hook => hook.Detail?.Contains($"approval {id} granted by admin, used once", StringComparison.Ordinal) == true);
+        Assert.Equal(0, h.Tools["auth0_users_delete"].Calls);
+        Assert.Equal(CallApprovalStatus.Used, (await h.Governance.GetStateAsync()).CallApprovals.Single(a => a.Id == id).Status);
+    }
+
+    /// <summary>A store that signals <see cref="Saving"/> when a state write begins (the write itself is the inner store's).</summary>
+    private sealed class SaveSignallingStore(IGovernanceStore inner) : DelegatingGovernanceStore(inner)
+    {
+        public TaskCompletionSource? Saving { get; set; }
+
+        public override Task<bool> TrySaveStateAsync(GovernanceState state, long expectedRevision, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken = default)
+        {
+            Saving?.TrySetResult();
+            return Inner.TrySaveStateAsync(state, expectedRevision, events, cancellationToken);
+        }
     }
 
     /// <summary>A store whose state writes take <see cref="SaveDelay"/> and then commit, whatever the caller's token says (as a database's commit may).</summary>

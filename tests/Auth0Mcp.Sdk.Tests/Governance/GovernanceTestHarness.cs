@@ -48,8 +48,16 @@ internal sealed class FakeTool : McpServerTool
 
     public override IReadOnlyList<object> Metadata { get; }
 
+    /// <summary>Whether a call whose token is cancelled is refused (as an Auth0 tool sends nothing once cancelled) instead of answered.</summary>
+    public bool HonoursCancellation { get; init; }
+
     public override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
     {
+        if (HonoursCancellation)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         Interlocked.Increment(ref _calls);
         var args = request.Params?.Arguments ?? new Dictionary<string, JsonElement>();
         Received.Enqueue(args);

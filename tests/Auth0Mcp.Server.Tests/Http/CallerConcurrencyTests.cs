@@ -186,6 +186,76 @@ public sealed class CallerConcurrencyTests : IDisposable
         posts.ForEach(p => p.Dispose());
     }
 
+    [Fact]
+    public async Task ACallTheClientCancels_EndsItsPost_AndTheCallersNextCallRuns()
+    {
+        // One place: a call whose POST stayed open after the client cancelled it (no answer is owed for it, and the SDK
+        // held the stream until one went out) kept the place for good, and the caller's next call never ran.
+        await _governance.RunAsync("tools", "approve", "*");
+        await _governance.RunAsync("profiles", "create", "alice-all", "--toolsets", "all-approved", "--users", "alice", "--policy", "auto");
+        var auth0Answers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var auth0 = new RecordingHttpServer(body: """[{"user_id":"auth0|1"}]""", hold: () => auth0Answers.Task);
+        await using var server = await StartAsync(auth0, 1);
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        string session;
+        using (var opened = await http.SendAsync(Post(server.Url, AliceKey, new StringContent(Initialize, Encoding.UTF8, "application/json"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+            session = opened.Headers.GetValues("Mcp-Session-Id").Single();
+        }
+
+        HttpRequestMessage InSession(string message)
+        {
+            var post = Post(server.Url, AliceKey, new StringContent(message, Encoding.UTF8, "application/json"));
+            post.Headers.Add("Mcp-Session-Id", session);
+            post.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+            return post;
+        }
+
+        using (await http.SendAsync(InSession("""{"jsonrpc":"2.0","method":"notifications/initialized"}""")))
+        {
+        }
+
+        // The first call waits on Auth0; its POST stays open (the client keeps reading it) while the client cancels it.
+        using var first = await http.SendAsync(InSession("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"auth0_users_list","arguments":{}}}"""),
+            HttpCompletionOption.ResponseHeadersRead).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var firstBody = first.Content.ReadAsStringAsync();
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            while (auth0.Requests.IsEmpty)
+            {
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
+        using (var cancelled = await http.SendAsync(InSession("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2,"reason":"the user gave up"}}""")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
+        }
+
+        // Its stream ends, with no answer for the cancelled id; before, it never ended.
+        var rest = await firstBody.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain("\"result\"", rest, StringComparison.Ordinal);
+
+        // The place is free: the next call runs.
+        auth0Answers.TrySetResult();
+        using var second = await http.SendAsync(InSession("""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"auth0_users_list","arguments":{}}}"""))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var answer = await second.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("auth0|1", answer, StringComparison.Ordinal);
+        Assert.Contains("\"id\":3", answer, StringComparison.Ordinal);
+
+        var calls = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(r => r.GetProperty("event").GetString() == "tool.call")
+            .Select(r => (Outcome: r.GetProperty("outcome").GetString(), Reason: r.TryGetProperty("reason", out var why) ? why.GetString() : null))
+            .ToList();
+        Assert.Contains(calls, c => c.Outcome == "error" && c.Reason?.Contains("cancelled", StringComparison.Ordinal) == true);
+        Assert.Contains(calls, c => c.Outcome == "success");
+    }
+
     /// <summary>The server over HTTP with Alice's and Bob's keys and <paramref name="limit"/> places per caller.</summary>
     private Task<InProcessServer> StartAsync(RecordingHttpServer auth0, int limit) => InProcessServer.StartAsync(Settings.Load(
         new Dictionary<string, string?>

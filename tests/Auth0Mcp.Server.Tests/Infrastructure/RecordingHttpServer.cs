@@ -16,11 +16,16 @@ internal sealed class RecordingHttpServer : IAsyncDisposable
     private readonly Task _loop;
     private readonly int _status;
     private readonly string _body;
+    private readonly Func<Task>? _hold;
 
-    public RecordingHttpServer(int status = 200, string body = "{}")
+    /// <param name="status">The status of every answer.</param>
+    /// <param name="body">The body of every answer.</param>
+    /// <param name="hold">Awaited before each answer (after the request is recorded): an Auth0 that takes its time.</param>
+    public RecordingHttpServer(int status = 200, string body = "{}", Func<Task>? hold = null)
     {
         _status = status;
         _body = body;
+        _hold = hold;
         _listener.Start();
         _loop = Task.Run(AcceptLoopAsync);
     }
@@ -90,6 +95,11 @@ internal sealed class RecordingHttpServer : IAsyncDisposable
                 }
 
                 Requests.Enqueue(head.ToString());
+                if (_hold is not null)
+                {
+                    await _hold();
+                }
+
                 var payload = Encoding.UTF8.GetBytes(_body);
                 var response = $"HTTP/1.1 {_status} X\r\nContent-Type: application/json\r\nContent-Length: {payload.Length}\r\n\r\n";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(response));

@@ -564,6 +564,71 @@ public sealed class StdioGuardTests
     }
 
     [Fact]
+    public async Task Pump_StdinEndsAndAnAnswerIsStillOwedAfterTheDrain_CallsOverdueOnce()
+    {
+        // A call waiting on the client that left (its confirmation): the end of the server's input cancels nothing, so
+        // the guard must say so, and the host stops what still runs.
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}""" + "\n"));
+        var overdue = 0;
+        var guard = new StdioGuard(stdin, new MemoryStream(), Limits, (_, _, _) => Task.CompletedTask, TimeSpan.FromMilliseconds(200), overdue: () => Interlocked.Increment(ref overdue));
+        var reading = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(guard.Input, Encoding.UTF8);
+            return await reader.ReadToEndAsync();
+        });
+
+        await guard.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await reading.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, overdue);
+        Assert.Equal(1, guard.Owed);
+    }
+
+    [Fact]
+    public async Task Pump_StdinEndsWithRequestsHeldAndNoAnswerComes_CallsOverdueAfterOneDrain()
+    {
+        // The most owed are waiting and one more is held: no answer in the drain means nothing moves; the held request
+        // never runs, and what runs is overdue at once (not after a second drain for the owed answers).
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes(
+            """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}""" + "\n" +
+            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"x"}}""" + "\n"));
+        var overdue = 0;
+        var guard = new StdioGuard(stdin, new MemoryStream(), Limits, (_, _, _) => Task.CompletedTask, TimeSpan.FromMilliseconds(300), maxOwed: 1, overdue: () => Interlocked.Increment(ref overdue));
+        var reading = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(guard.Input, Encoding.UTF8);
+            return await reader.ReadToEndAsync();
+        });
+
+        await guard.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var passed = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, overdue);
+        Assert.DoesNotContain("\"id\":2", passed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pump_StdinEndsAndEveryAnswerGoesOut_DoesNotCallOverdue()
+    {
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"ping"}""" + "\n"));
+        var overdue = 0;
+        var guard = new StdioGuard(stdin, new MemoryStream(), Limits, (_, _, _) => Task.CompletedTask, overdue: () => Interlocked.Increment(ref overdue));
+        var serving = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(guard.Input, Encoding.UTF8);
+            while (await reader.ReadLineAsync() is not null)
+            {
+                await guard.Output.WriteMessageAsync(new JsonRpcResponse { Id = new RequestId(1), Result = new JsonObject() });
+            }
+        });
+
+        await guard.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, overdue);
+    }
+
+    [Fact]
     public async Task Pump_RefusedLines_RecordTheSha256OfEachWholeLineAndPassedOnesNone()
     {
         // One malformed line held whole, one valid line, and one far over the limit that streams past in many reads.

@@ -43,6 +43,76 @@ public sealed class TerminalLogTests
     }
 
     [Fact]
+    public void Formatter_Cancellation_OneLineWithoutTheStackTrace()
+    {
+        // Every call a client cancels was logged by the SDK as a handler failure with the whole stack trace.
+        var formatter = new TerminalConsoleFormatter();
+        var writer = new StringWriter();
+        Exception cancelled;
+        try
+        {
+            throw new TaskCanceledException("The operation was canceled.");
+        }
+        catch (TaskCanceledException ex)
+        {
+            cancelled = ex;
+        }
+
+        formatter.Write(new LogEntry<string>(LogLevel.Warning, "ModelContextProtocol.Server.McpServer", new EventId(1), "method 'tools/call' request handler failed", cancelled, (state, _) => state), null, writer);
+
+        Assert.Equal(
+            [
+                "warn: ModelContextProtocol.Server.McpServer[1]",
+                "      method 'tools/call' request handler failed",
+                "      System.Threading.Tasks.TaskCanceledException: The operation was canceled.",
+                "",
+            ],
+            writer.ToString().Split(Environment.NewLine));
+    }
+
+    [Fact]
+    public void Formatter_HostFailedToStartOnTheGovernanceStore_WritesNothing_OtherHostFailuresStay()
+    {
+        // Cli.cs says the store's error in one line (exit 2): the host's "Hosting failed to start" and its stack trace
+        // before it buried that line.
+        var formatter = new TerminalConsoleFormatter();
+        var store = new InvalidOperationException("start", new GovernanceStoreException("governance.db", "the store is locked by another process"));
+        var writer = new StringWriter();
+        formatter.Write(new LogEntry<string>(LogLevel.Error, "Microsoft.Extensions.Hosting.Internal.Host", new EventId(11), "Hosting failed to start", store, (state, _) => state), null, writer);
+        Assert.Empty(writer.ToString());
+
+        formatter.Write(new LogEntry<string>(LogLevel.Error, "Microsoft.Extensions.Hosting.Internal.Host", new EventId(11), "Hosting failed to start", new InvalidOperationException("other"), (state, _) => state), null, writer);
+        Assert.Contains("Hosting failed to start", writer.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_Sigterm_SaysItStopsInOneLine()
+    {
+        // The host stops on SIGTERM on its own, and at Warning it said nothing: the server ended without a word.
+        using var home = new TestHome();
+        using var server = Repo.StartServer(home.Environment(new Uri("http://127.0.0.1:9/"), "piper"), "serve");
+        var stderr = server.StandardError.ReadToEndAsync();
+        await server.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""" + "\n"));
+        await server.StandardInput.BaseStream.FlushAsync();
+        Assert.NotNull(await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+
+        using (var kill = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var exited = server.WaitForExit(60_000);
+        if (!exited)
+        {
+            server.Kill(entireProcessTree: true);
+        }
+
+        Assert.True(exited, "the server did not stop on SIGTERM");
+        Assert.Contains("auth0-mcp: stopping (SIGTERM)", await stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HttpHost_LogsThroughTheEscapingFormatter()
     {
         await using var server = await InProcessServer.StartAsync(Settings.Load(

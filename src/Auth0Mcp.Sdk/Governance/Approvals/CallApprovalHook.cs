@@ -21,8 +21,10 @@ namespace Auth0Mcp.Sdk.Governance;
 /// </summary>
 /// <remarks>
 /// It runs without <see cref="ToolGovernanceOptions.HookTimeout"/> (<see cref="Timeout"/> is infinite): its waits are
-/// store writes that spend or open an approval, bounded by the store and by the call's own cancellation, and a
-/// runtime that stopped waiting while such a write commits would refuse a call whose approval was already used.
+/// store writes that spend or open an approval, bounded by the store, and a runtime that stopped waiting while such a
+/// write commits would refuse a call whose approval was already used. The writes that spend an approval (a grant used,
+/// a confirmation answered) do not stop at the call's cancellation either: the cancelled call then reaches its intent,
+/// whose outcome records the cancellation.
 /// </remarks>
 public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
 {
@@ -62,8 +64,8 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
     /// <summary>
     /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>: not <see cref="ToolGovernanceOptions.HookTimeout"/>, so
     /// the runtime never gives up on a store write that uses an approval (it would commit, logging
-    /// <c>approval.used</c>, while the call is refused). The store and the call's cancellation bound it; the hook
-    /// never waits for a person (a confirmation ends the round with an input-required result).
+    /// <c>approval.used</c>, while the call is refused), not even when the call is cancelled. The store bounds it; the
+    /// hook never waits for a person (a confirmation ends the round with an input-required result).
     /// </summary>
     public TimeSpan Timeout => System.Threading.Timeout.InfiniteTimeSpan;
 
@@ -95,10 +97,13 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
         var hash = CanonicalArguments.Hash(canonical);
         var shown = Shown(context.Descriptor, context.Arguments, canonical);
 
-        // An administrator's grant for exactly this call is used first, whatever the client can do.
+        // An administrator's grant for exactly this call is used first, whatever the client can do. Spent whatever the
+        // call's cancellation says (as an answered confirmation is): a write the store has queued commits even when
+        // its caller stops waiting, and a call that gave up here would leave the grant used with no record of the
+        // call. Once spent, the call goes on to its intent, and its cancellation is recorded there, linked to it.
         var now = context.Now;
         if (state.CallApprovals.Any(a => a.Status == CallApprovalStatus.Granted && a.IsOpen(now) && a.IsFor(user, tool, hash))
-            && await governance.UseCallApprovalAsync(user, tool, hash, cancellationToken).ConfigureAwait(false) is { } granted)
+            && await governance.UseCallApprovalAsync(user, tool, hash, CancellationToken.None).ConfigureAwait(false) is { } granted)
         {
             return new HookDecision(false, false, $"approval {granted.Id} granted by {granted.DecidedBy}, used once");
         }

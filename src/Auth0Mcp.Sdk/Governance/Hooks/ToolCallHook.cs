@@ -47,7 +47,8 @@ public interface IToolCallHookTimeout
 {
     /// <summary>
     /// How long the hook may run before it counts as failed; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>
-    /// for no limit but the call's own cancellation.
+    /// for no limit: the runtime then waits for the hook to end, even past the call's cancellation (which reaches the
+    /// hook through its token), so a store write the hook must not abandon half-way is finished and recorded.
     /// </summary>
     TimeSpan Timeout { get; }
 }
