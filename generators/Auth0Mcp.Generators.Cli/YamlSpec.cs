@@ -18,16 +18,18 @@ internal static partial class YamlSpec
     private const int MaxDepth = 256;
 
     /// <summary>
-    /// The JSON nodes (values, plus a name per member) the conversion may write, besides <see cref="NodesPerCharacter"/>
-    /// per character of the YAML: an alias is expanded wherever it appears, so ten levels of anchors that each repeat
-    /// the one before ten times (500 bytes) would otherwise write ten billion values. Without aliases every node takes at
-    /// least one character (a member name and its null value two: `a:` and a newline), so no document without aliases
-    /// reaches the budget, whatever its size; with them, the JSON stays linear in the YAML.
+    /// What the conversion may write, counted as one per JSON value and per member name plus the characters of each
+    /// scalar and name, besides <see cref="WrittenPerCharacter"/> per character of the YAML: an alias is expanded
+    /// wherever it appears, so ten levels of anchors that each repeat the one before ten times (500 bytes) would otherwise
+    /// write ten billion values, and one long string aliased many times a text the square of the YAML's size. Without
+    /// aliases every value and name stands in the YAML with at least its own characters and one more (a member name and
+    /// its null value: `a:` and a newline), so no document without aliases reaches the budget, whatever its size; with
+    /// them, the JSON stays linear in the YAML.
     /// </summary>
-    internal const long MaxNodes = 1_000_000;
+    internal const long MaxWritten = 1_000_000;
 
-    /// <summary>The nodes the conversion may write per character of the YAML, beyond <see cref="MaxNodes"/>.</summary>
-    internal const long NodesPerCharacter = 2;
+    /// <summary>What the conversion may write per character of the YAML, beyond <see cref="MaxWritten"/>.</summary>
+    internal const long WrittenPerCharacter = 2;
 
     /// <summary>True for a .yaml/.yml file, or a spec whose first significant character does not open JSON (decoded only then).</summary>
     public static bool IsYaml(string path, SpecSource source)
@@ -77,7 +79,7 @@ internal static partial class YamlSpec
             using var stream = new MemoryStream();
             using (var writer = new Utf8JsonWriter(stream))
             {
-                var budget = MaxNodes + (NodesPerCharacter * yaml.Length);
+                var budget = MaxWritten + (WrittenPerCharacter * yaml.Length);
                 Write(writer, root, 0, ref budget);
             }
 
@@ -167,7 +169,7 @@ internal static partial class YamlSpec
         }
     }
 
-    /// <summary>Writes a node, counting it and each member name against <paramref name="budget"/> (the nodes left).</summary>
+    /// <summary>Writes a node, counting it, each member name and their characters against <paramref name="budget"/> (<see cref="MaxWritten"/>).</summary>
     private static void Write(Utf8JsonWriter writer, YamlNode node, int depth, ref long budget)
     {
         if (depth > MaxDepth)
@@ -200,7 +202,7 @@ internal static partial class YamlSpec
                         continue; // JSON keeps one member per name: the first, as the JSON reader would.
                     }
 
-                    if (--budget < 0)
+                    if ((budget -= 1 + name.Length) < 0)
                     {
                         throw AliasesTooLarge(key);
                     }
@@ -221,6 +223,11 @@ internal static partial class YamlSpec
                 writer.WriteEndArray();
                 break;
             case YamlScalarNode scalar:
+                if ((budget -= scalar.Value?.Length ?? 0) < 0)
+                {
+                    throw AliasesTooLarge(scalar);
+                }
+
                 WriteScalar(writer, scalar);
                 break;
             default:
@@ -230,7 +237,7 @@ internal static partial class YamlSpec
     }
 
     private static InvalidOperationException AliasesTooLarge(YamlNode at) => new(string.Create(CultureInfo.InvariantCulture,
-        $"its aliases expand past the limit of {MaxNodes:N0} JSON values plus {NodesPerCharacter} per character of the YAML (at line {at.Start.Line}): an anchor repeated inside anchors that are themselves repeated grows exponentially."));
+        $"its aliases expand past the limit of {MaxWritten:N0} JSON values and characters plus {WrittenPerCharacter} per character of the YAML (at line {at.Start.Line}): an anchor repeated many times, or inside anchors that are themselves repeated, grows the document past its own size."));
 
     /// <summary>Plain scalars typed by the YAML 1.2 core schema; quoted and block scalars are strings.</summary>
     private static void WriteScalar(Utf8JsonWriter writer, YamlScalarNode scalar)

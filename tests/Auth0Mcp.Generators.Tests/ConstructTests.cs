@@ -561,7 +561,37 @@ public sealed class ConstructTests
         Assert.Null(YamlSpec.ToJson(yaml, out var error));
         Assert.Equal(DiagnosticIds.InvalidYaml, error!.Id);
         Assert.Equal(Severity.Error, error.Severity);
-        Assert.Contains("aliases expand past the limit of 1,000,000 JSON values", error.Message, StringComparison.Ordinal);
+        Assert.Contains("aliases expand past the limit of 1,000,000 JSON values and characters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Yaml_OneLongStringAliasedManyTimes_A0MG016InsteadOfAQuadraticDocument()
+    {
+        // 12 KB of YAML: a 6,000-character string aliased 2,000 times wrote 12 MB of JSON (48 KB: 192 MB and 1.3 GB of
+        // memory), one value per alias counted, not its characters.
+        var yaml = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\nx-big: &b \"" + new string('A', 6000) + "\"\nx-copies: ["
+            + string.Join(",", Enumerable.Repeat("*b", 2000)) + "]\n";
+
+        Assert.Null(YamlSpec.ToJson(yaml, out var error));
+        Assert.Equal(DiagnosticIds.InvalidYaml, error!.Id);
+        Assert.Contains("aliases expand past the limit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Yaml_LongStringsWithoutAliases_Converted()
+    {
+        // The budget counts characters, but no document without aliases comes near it: 3 MB of strings pass.
+        var yaml = new StringBuilder("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\nx-strings:\n");
+        for (var i = 0; i < 300; i++)
+        {
+            yaml.Append("  - \"").Append('A', 10_000).Append("\"\n");
+        }
+
+        var converted = YamlSpec.ToJson(yaml.ToString(), out var error);
+
+        Assert.Null(error);
+        using var doc = JsonDocument.Parse(converted!);
+        Assert.Equal(300, doc.RootElement.GetProperty("x-strings").GetArrayLength());
     }
 
     [Fact]

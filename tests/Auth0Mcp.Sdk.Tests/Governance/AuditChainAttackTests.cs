@@ -616,6 +616,27 @@ public sealed class AuditChainAttackTests
         Assert.Equal("{\"hash\":\"h\"}", AuditExport.ToJsonLine(new AuditRow(1, "{ }", AuditChain.Genesis, "h")));
     }
 
+    [Theory]
+    [InlineData("PLACEHOLDER", "line one\nline two")] // a raw line break inside a string
+    [InlineData("\"reason\":\"PLACEHOLDER\"", "\"reason\":\n\"x\"")] // one between a member's name and value
+    public void Export_ReadableBodyEditedWithARawLineBreak_StaysOneLineOfJson(string placeholder, string edit)
+    {
+        // Readable (TryRead takes a raw control character inside a string as its escape), but written as stored the
+        // export line broke in two, neither half JSON.
+        var keys = AuditKeyRing.FromKeys([new byte[32]], "test");
+        var sealedRow = AuditChain.Seal(new AuditRecord { Kind = AuditKinds.Call, Event = "tool.call", User = "alice", Tool = "t", Reason = "PLACEHOLDER", Time = DateTimeOffset.UnixEpoch }, 1, AuditChain.Genesis, keys);
+        var row = new AuditRow(sealedRow.Sequence, sealedRow.Body.Replace(placeholder, edit, StringComparison.Ordinal), sealedRow.PreviousHash, sealedRow.Hash);
+        Assert.True(AuditChain.TryRead(row, out var record));
+
+        var line = AuditExport.ToJsonLine(row);
+
+        Assert.DoesNotContain('\n', line);
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal(record.Reason, json.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("alice", json.RootElement.GetProperty("user").GetString());
+        Assert.Equal(row.Hash, json.RootElement.GetProperty("hash").GetString());
+    }
+
     private static async Task<IGovernanceStore> SeedAsync(StoreFixture fixture, int records)
     {
         var store = await fixture.OpenAsync();

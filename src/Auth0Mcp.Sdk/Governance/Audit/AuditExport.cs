@@ -16,8 +16,8 @@ internal static class AuditExport
     {
         ArgumentNullException.ThrowIfNull(row);
         var hash = JsonSerializer.Serialize(row.Hash, GovernanceJsonContext.Default.String);
-        var body = row.Body.AsSpan().TrimEnd(JsonWhitespace);
-        if (AuditChain.TryRead(row, out _) && body.EndsWith('}'))
+        var body = AuditChain.TryRead(row, out _) ? OneLine(row.Body).AsSpan().TrimEnd(JsonWhitespace) : default;
+        if (body.EndsWith('}'))
         {
             // A readable record is a JSON object: its members, then the hash as the last one.
             var members = body[..^1].TrimEnd(JsonWhitespace);
@@ -29,6 +29,36 @@ internal static class AuditExport
     }
 
     private const string JsonWhitespace = " \t\r\n";
+
+    /// <summary>
+    /// A readable body as one line of JSON. The store escapes every control character, so a raw one was put there by
+    /// hand: a line break between members is compacted away (the JSON re-written), one inside a string becomes its JSON
+    /// escape (the value <see cref="AuditChain.TryRead"/> read). Either way the export stays one object per line; the
+    /// record's seal no longer matches it, as it did not match the edited body.
+    /// </summary>
+    private static string OneLine(string body)
+    {
+        if (body.AsSpan().IndexOfAnyInRange('\0', '\u001f') < 0)
+        {
+            return body;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(body.Length);
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                document.RootElement.WriteTo(writer);
+            }
+
+            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        catch (JsonException)
+        {
+            return TerminalText.EscapeJsonLine(body)!;
+        }
+    }
 
     /// <summary>
     /// <see cref="ToJsonLine"/> for a terminal (<c>audit tail --json</c>, <c>audit export</c> to stdout): every character
