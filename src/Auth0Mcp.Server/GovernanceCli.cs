@@ -587,8 +587,7 @@ internal static class GovernanceCli
         // A missing key file is not tampering: the seals were not checked (this command never creates the key).
         // Every line escaped: a problem can quote the store or the checkpoint file (a key id), whose writer must not
         // be able to add lines to the verdict, or erase one.
-        var tampered = result.Problems.Where(p => !ReferenceEquals(p, result.SealsNotChecked)).ToList();
-        foreach (var problem in tampered)
+        foreach (var problem in result.Tampered)
         {
             await r.Context.Error.WriteLineAsync("tampered: " + E(problem)).ConfigureAwait(false);
         }
@@ -598,9 +597,7 @@ internal static class GovernanceCli
             await r.Context.Error.WriteLineAsync("not checked: " + E(notChecked)).ConfigureAwait(false);
         }
 
-        await r.Out.WriteLineAsync(result.IsValid ? $"audit chain intact: {result.Count} record(s)"
-            : tampered.Count > 0 ? $"audit chain BROKEN: {tampered.Count} problem(s) in {result.Count} record(s)"
-            : $"audit chain NOT VERIFIED: {result.Count} record(s) linked without a gap, but their seals were not checked (the audit key file is missing)").ConfigureAwait(false);
+        await r.Out.WriteLineAsync(result.Verdict).ConfigureAwait(false);
         foreach (var (title, items) in new[] { ("checked:", result.Checked), ("cannot prove:", result.CannotProve) })
         {
             await r.Out.WriteLineAsync(title).ConfigureAwait(false);

@@ -433,7 +433,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal([0, 0, 0], new[] { list.Code, export.Code, tail.Code });
         Assert.Equal(head, await _store.GetAuditHeadAsync()); // nothing was written
         Assert.Equal(Cli.Failed, verify.Code);
-        Assert.StartsWith($"audit chain NOT VERIFIED: {head.Sequence} record(s) linked without a gap, but their seals were not checked", verify.Out, StringComparison.Ordinal);
+        Assert.StartsWith($"audit chain NOT VERIFIED: {head.Sequence} record(s) linked without a gap, but the seals and checkpoints were not checked", verify.Out, StringComparison.Ordinal);
         Assert.Contains($"not checked: the {head.Sequence} keyed seal(s) and the checkpoint file", verify.Err, StringComparison.Ordinal);
         Assert.Contains($"the audit key file {elsewhere} is missing", verify.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("tampered", verify.Err, StringComparison.Ordinal);
@@ -514,7 +514,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AuditTailJsonAndExportToStdout_RowWithRawControlCharacters_JsonEscapedTheFileKeepsTheStoredBytes()
+    public async Task AuditTailJsonAndExport_RowWithRawControlCharacters_JsonEscapedOneObjectPerLine()
     {
         await RunAsync("tools", "approve", "auth0_users_list");
         await using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
@@ -539,7 +539,12 @@ public sealed class GovernanceCliTests : IAsyncLifetime
             Assert.EndsWith("\u0007", edited.GetProperty("hash").GetString(), StringComparison.Ordinal);
         }
 
-        Assert.Contains("\u001b[2K\r\nmin", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+        // The file holds the same values, one JSON object per line: the control characters put in by hand are written
+        // as their JSON escapes (raw, the line broke in two and neither half was JSON).
+        var lines = (await File.ReadAllTextAsync(file)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain(lines, l => l.Contains('\r', StringComparison.Ordinal) || l.Contains('\u001b', StringComparison.Ordinal));
+        var inFile = Assert.Single(lines.Select(l => JsonDocument.Parse(l).RootElement), r => r.GetProperty("sequence").GetInt64() == 2);
+        Assert.Equal("ad\u001b[2K\r\nmin", inFile.GetProperty("user").GetString());
     }
 
     [Fact]

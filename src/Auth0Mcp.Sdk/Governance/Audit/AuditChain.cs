@@ -53,6 +53,18 @@ public sealed record AuditVerification(bool IsValid, long Count, IReadOnlyList<s
     /// could not be made durable and the call was refused with nothing sent). Not a problem of the chain.
     /// </summary>
     public IReadOnlyList<long> IntentsWithoutOutcome { get; init; } = [];
+
+    /// <summary>The problems that are findings: every one but <see cref="SealsNotChecked"/>.</summary>
+    internal IReadOnlyList<string> Tampered => Problems.Where(p => !ReferenceEquals(p, SealsNotChecked)).ToList();
+
+    /// <summary>
+    /// The verdict in one line, as <c>audit verify</c> and the console say it (the one wording): intact, BROKEN (with
+    /// the findings' count), or NOT VERIFIED when nothing was found but the seals and checkpoints could not be checked.
+    /// </summary>
+    internal string Verdict =>
+        IsValid ? $"audit chain intact: {Count} record(s)"
+        : Tampered.Count is var tampered and > 0 ? $"audit chain BROKEN: {tampered} problem(s) in {Count} record(s)"
+        : $"audit chain NOT VERIFIED: {Count} record(s) linked without a gap, but the seals and checkpoints were not checked (the audit key file is missing)";
 }
 
 /// <summary>
