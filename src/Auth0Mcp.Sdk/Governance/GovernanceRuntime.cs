@@ -499,7 +499,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     /// <summary>
     /// Records a refusal made outside the governed call (e.g. a malformed progressive call) and returns the denial
-    /// result, so that every refusal on every path leaves a record.
+    /// result, so that every refusal on every path leaves a record. The arguments' values are not kept, only their
+    /// hash and shape: refused before any tool was chosen, they were never masked by a tool's rules (a tool's map of
+    /// secrets under names the user chose, <see cref="SecretMaps"/>, which the generic redactor cannot recognize).
     /// </summary>
     public async ValueTask<CallToolResult> RecordRefusalAsync(RequestContext<CallToolRequestParams> context, string tool, string code, string reason, CancellationToken cancellationToken = default)
     {
@@ -508,7 +510,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
         var record = NewCallRecord(context, caller, tool, Governance.Time.GetUtcNow());
         var arguments = context.Params?.Arguments is { } given ? new Dictionary<string, JsonElement>(given, StringComparer.Ordinal) : [];
-        return await DenyAsync(record, arguments, [], code, reason, Stopwatch.GetTimestamp()).ConfigureAwait(false);
+        return await DenyAsync(record, arguments, [], code, reason, Stopwatch.GetTimestamp(), valuesNotKept: true).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -604,9 +606,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// Records a denial and answers it. <paramref name="answered"/>, when given, is what the caller is told instead of
     /// <paramref name="code"/> and <paramref name="reason"/> (an undisclosed denial: the record notes it).
     /// </summary>
-    private async Task<CallToolResult> DenyAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, string code, string reason, long started, (string Code, string Reason)? answered = null, bool argumentsTooLarge = false)
+    private async Task<CallToolResult> DenyAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, string code, string reason, long started, (string Code, string Reason)? answered = null, bool argumentsTooLarge = false, bool valuesNotKept = false)
     {
-        FillArguments(record, arguments, hooks, argumentsTooLarge);
+        FillArguments(record, arguments, hooks, argumentsTooLarge, valuesNotKept);
         record.Outcome = AuditOutcomes.Denied;
         record.DenialCode = code;
         // Redacted, then cut: a reason can quote what the caller sent (an unknown argument's name, say).
@@ -633,11 +635,23 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// with every value masked (<see cref="SecretMaps"/>), then the arguments' view an approver sees too
     /// (<see cref="JsonRedactor.RedactCallArguments"/>: only values that are secrets masked); hashed as they are.
     /// </summary>
-    private void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, bool tooLarge = false)
+    private void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, bool tooLarge = false, bool valuesNotKept = false)
     {
         var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
         record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(raw));
         record.Hooks = hooks.Count == 0 ? null : [.. hooks];
+        if (valuesNotKept)
+        {
+            // Each member's kind, not its value (the hash covers the values); a tool name given as a string is kept.
+            var shape = arguments.ToDictionary(
+                a => a.Key,
+                a => a.Key == "name" && a.Value.ValueKind == JsonValueKind.String ? a.Value
+                    : JsonSerializer.SerializeToElement(string.Create(CultureInfo.InvariantCulture, $"[not kept: {a.Value.ValueKind}]"), GovernanceJsonContext.Default.String),
+                StringComparer.Ordinal);
+            record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactCallArguments(JsonSerializer.Serialize(shape, GovernanceJsonContext.Default.DictionaryStringJsonElement), null, out _));
+            return;
+        }
+
         // Twice the limit: no call the size check allows comes near it (its JSON adds only quotes, colons and commas).
         if (tooLarge || raw.Length > 2 * Limits.DefaultMaxArgumentBytes)
         {

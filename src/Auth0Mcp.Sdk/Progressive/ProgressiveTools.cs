@@ -61,6 +61,11 @@ internal static class ProgressiveTools
         return tool => state.FindTool(tool.Name) is { } governed ? ToolGovernance.RiskNow(governed, tool) : RiskClassifier.Of(tool);
     }
 
+    /// <summary>Whether governance has every call stopped (the global kill switch), which a call's own refusal also says.</summary>
+    private static async ValueTask<bool> KillSwitchOnAsync(MessageContext context, CancellationToken cancellationToken) =>
+        context.Services?.GetService<GovernanceRuntime>() is { } governance
+        && (await governance.Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false)).GlobalKillSwitch;
+
     private static JsonElement Schema(string json)
     {
         using var doc = JsonDocument.Parse(json);
@@ -143,12 +148,18 @@ internal static class ProgressiveTools
             Auth0ToolAction? action = null;
             if (StringArg(request, "action") is { } actionText)
             {
-                if (!Enum.TryParse<Auth0ToolAction>(actionText, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                // The three names only: Enum.TryParse also took numbers and "read, write" (as one flag: Write).
+                action = actionText.Trim().ToLowerInvariant() switch
+                {
+                    "read" => Auth0ToolAction.Read,
+                    "write" => Auth0ToolAction.Write,
+                    "delete" => Auth0ToolAction.Delete,
+                    _ => null,
+                };
+                if (action is null)
                 {
                     return Text($"action must be read, write or delete, not '{actionText}'.", error: true);
                 }
-
-                action = parsed;
             }
 
             var limit = Math.Clamp(IntArg(request, "limit") ?? Math.Min(15, options.MaxSearchResults), 1, options.MaxSearchResults);
@@ -170,7 +181,9 @@ internal static class ProgressiveTools
 
                     w.WriteEndObject();
                     w.WriteString("next", entitled.Count == 0
-                        ? "You may call no tool yet: ask an administrator to approve tools and bind an access profile to you."
+                        ? await KillSwitchOnAsync(request, cancellationToken).ConfigureAwait(false)
+                            ? "Every tool call is stopped: an administrator turned the kill switch on for all tools."
+                            : "You may call no tool yet: ask an administrator to approve tools and bind an access profile to you."
                         : "Search with query and/or group; describe a tool with auth0_describe_tool before calling it.");
                 }
                 else

@@ -596,6 +596,81 @@ public sealed class CallPathTests
         Assert.DoesNotContain("auth0_users_list", ResultText.Of(result), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A malformed progressive call (arguments as a string or an array, a meta-tool named) is refused before any tool
+    /// is chosen, so no tool's rules masked it: a tool's map of secrets under names the user chose (hooks secrets) was
+    /// recorded in clear. Such a refusal keeps each member's kind and the hash, not the values.
+    /// </summary>
+    [Theory]
+    [InlineData("array")]
+    [InlineData("string")]
+    [InlineData("self")]
+    public async Task MalformedProgressiveCall_RecordKeepsNoArgumentValue(string shape)
+    {
+        const string Secret = "sk-live-CLEARTEXT-0001";
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersList)],
+            services: s => s.AddMcpServer().WithToolsMode(o => o.Mode = Auth0Mcp.Sdk.Progressive.ToolsMode.Progressive));
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+        var inner = new Dictionary<string, object?> { ["id"] = "h1", ["body"] = new Dictionary<string, object?> { ["STRIPE_KEY"] = Secret } };
+        var arguments = shape switch
+        {
+            "array" => new Dictionary<string, object?> { ["name"] = "auth0_users_list", ["arguments"] = new object?[] { inner } },
+            "string" => new Dictionary<string, object?> { ["name"] = "auth0_users_list", ["arguments"] = JsonSerializer.Serialize(inner) },
+            _ => new Dictionary<string, object?> { ["name"] = "auth0_call_tool", ["arguments"] = inner },
+        };
+
+        var result = await client.CallToolAsync("auth0_call_tool", arguments);
+
+        Assert.True(result.IsError);
+        Assert.Equal(0, h.Tools["auth0_users_list"].Calls);
+        var record = Assert.Single(await h.CallRecordsAsync());
+        Assert.Equal(DenialCodes.MalformedRequest, record.DenialCode);
+        Assert.DoesNotContain(Secret, record.Arguments, StringComparison.Ordinal);
+        Assert.Contains("\"arguments\":\"[not kept:", record.Arguments, StringComparison.Ordinal);
+        Assert.Matches("^[0-9a-f]{64}$", record.ArgumentsHash);
+    }
+
+    [Fact]
+    public async Task ProgressiveSearch_KillSwitchOnForAllTools_SaysSoInsteadOfAskingForApproval()
+    {
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersList)],
+            services: s => s.AddMcpServer().WithToolsMode(o => o.Mode = Auth0Mcp.Sdk.Progressive.ToolsMode.Progressive));
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        await h.Governance.SetKillSwitchAsync(true, null, "admin");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var groups = ResultText.Of(await client.CallToolAsync("auth0_search_tools", new Dictionary<string, object?>()));
+
+        Assert.Contains("kill switch", groups, StringComparison.Ordinal);
+        Assert.DoesNotContain("ask an administrator to approve", groups, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("read, write")]
+    [InlineData("read,delete")]
+    [InlineData("0")]
+    [InlineData("1")]
+    public async Task ProgressiveSearch_ActionOutsideItsThreeNames_IsRefused(string action)
+    {
+        // Enum.TryParse took numbers and flag lists: "read, write" searched Write only, without a word.
+        await using var h = await GovernanceHarness.StartAsync(
+            [new FakeTool(Descriptors.UsersList)],
+            services: s => s.AddMcpServer().WithToolsMode(o => o.Mode = Auth0Mcp.Sdk.Progressive.ToolsMode.Progressive));
+        await h.AllowAsync(["alice"], "auth0_users_list");
+        var client = await h.ConnectAsync(GovernanceHarness.User("alice"));
+
+        var refused = await client.CallToolAsync("auth0_search_tools", new Dictionary<string, object?> { ["query"] = "users", ["action"] = action });
+        var found = await client.CallToolAsync("auth0_search_tools", new Dictionary<string, object?> { ["query"] = "users", ["action"] = " Read " });
+
+        Assert.True(refused.IsError);
+        Assert.Contains("action must be read, write or delete", ResultText.Of(refused), StringComparison.Ordinal);
+        Assert.NotEqual(true, found.IsError);
+        Assert.Contains("auth0_users_list", ResultText.Of(found), StringComparison.Ordinal);
+    }
+
     private sealed class AuditAppendFailingStore(IGovernanceStore inner) : DelegatingGovernanceStore(inner)
     {
         public bool Fail { get; set; }
