@@ -850,7 +850,11 @@ internal static class GovernanceCli
 
         public void WriteTool(Utf8JsonWriter w, GovernanceState state, GovernedTool tool, IReadOnlySet<string>? granted)
         {
-            ByName.TryGetValue(tool.Name, out var d);
+            // This build's description of the tool only when it is the version the store governs: on a store another
+            // catalogue synced (a host's own tools, a server of another spec, before it restarts), an approval binds
+            // to the store's version, which this build may not know.
+            ByName.TryGetValue(tool.Name, out var known);
+            var d = known is not null && string.Equals(known.ContentHash, tool.ContentHash, StringComparison.Ordinal) ? known : null;
             w.WriteStartObject();
             if (d is not null)
             {
@@ -860,6 +864,10 @@ internal static class GovernanceCli
             {
                 w.WriteString("name", tool.Name);
                 w.WriteString("action", tool.Action.ToString());
+                if (known is not null)
+                {
+                    w.WriteString("catalogueContent", $"this auth0-mcp has another version of this tool ({known.ContentHash[..12]}); the version the store governs ({tool.ContentHash[..Math.Min(12, tool.ContentHash.Length)]}) is the serving server's catalogue's, not shown here");
+                }
             }
 
             w.WriteString("state", GovernanceNames.Name(tool.State));

@@ -115,4 +115,27 @@ public sealed class CliCatalogSyncTests : IAsyncLifetime
         Assert.Empty(list.Err);
         Assert.Equal(revision, (await _store.LoadStateAsync()).Revision);
     }
+
+    [Fact]
+    public async Task ToolsShow_StoreGovernsAnotherVersionOfATool_ShowsNotThisBuildsDescriptionButSaysSo()
+    {
+        // The store's auth0_users_list is another spec's version: an approval binds to it, so this build's description
+        // and schema, shown beside its hash, would describe what is not being approved.
+        var governance = new ToolGovernance(_store, _clock, "host");
+        await _store.InitializeAsync();
+        await governance.SyncCatalogAsync(HostCatalogue(), "system:host");
+        var stored = (await _store.LoadStateAsync()).FindTool("auth0_users_list")!;
+        var builtIn = Auth0ToolCatalog.Descriptors.Single(d => d.Name == "auth0_users_list");
+        Assert.NotEqual(builtIn.ContentHash, stored.ContentHash);
+
+        var (code, output, err) = await RunAsync("tools", "show", "auth0_users_list");
+
+        Assert.True(code == Cli.Ok, err);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var shown = json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array ? json.RootElement[0] : json.RootElement;
+        Assert.Equal(stored.ContentHash, shown.GetProperty("contentHash").GetString());
+        Assert.False(shown.TryGetProperty("description", out _));
+        Assert.False(shown.TryGetProperty("inputSchema", out _));
+        Assert.Contains("another version of this tool", shown.GetProperty("catalogueContent").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -17,6 +17,9 @@ internal sealed class ToolModel : AdminPageModel
 
     public Auth0ToolDescriptor? Descriptor { get; private set; }
 
+    /// <summary>The console's catalogue has this tool at another version than the store governs (its details not shown).</summary>
+    public bool OtherVersion { get; private set; }
+
     public IReadOnlyList<string> Toolsets { get; private set; } = [];
 
     public IReadOnlyList<string> Missing { get; private set; } = [];
@@ -43,10 +46,14 @@ internal sealed class ToolModel : AdminPageModel
             return NotFound();
         }
 
-        Console.Catalog.TryGetValue(Name, out var d);
+        // The console's description of the tool only when it is the version the store governs (an approval binds to the
+        // store's version): on a store another catalogue synced, the page says so instead of showing another version.
+        Console.Catalog.TryGetValue(Name, out var known);
+        var d = known is not null && string.Equals(known.ContentHash, Tool.ContentHash, StringComparison.Ordinal) ? known : null;
         Descriptor = d;
+        OtherVersion = known is not null && d is null;
         Toolsets = ToolGovernance.ToolsetsOf(state, Tool);
-        Missing = Console.MissingScopes(Name, Console.GrantedScopes());
+        Missing = d is null ? [] : Console.MissingScopes(Name, Console.GrantedScopes());
         Rules = Console.RulesFor(Name);
         CallApproval = Console.CallApprovals?.Describe(state, Tool);
         Schema = d is null ? "" : JsonNode.Parse(d.InputSchema)?.ToJsonString(Indented) ?? d.InputSchema;
