@@ -147,7 +147,10 @@ public sealed class MalformedJsonRpcStdioTests
         var stderr = server.StandardError.ReadToEndAsync();
         var stdin = server.StandardInput.BaseStream;
         static byte[] Line(string before, byte bad, string after) => [.. Encoding.UTF8.GetBytes(before), bad, .. Encoding.UTF8.GetBytes(after + "\n")];
-        await stdin.WriteAsync(Encoding.UTF8.GetBytes(Initialize + "\n" + Initialized + "\n"));
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes(Initialize + "\n"));
+        await stdin.FlushAsync();
+        Assert.Contains("\"id\":0", await ReadLineAsync(server.StandardOutput)); // the handshake's answer first: the guard's refusals would overtake it
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes(Initialized + "\n"));
         await stdin.WriteAsync(Line("{\"jsonrpc\":\"2.0\",\"id\":401,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"Jos", 0xE9, "\"}}}"));
         await stdin.WriteAsync(Line("{\"jsonrpc\":\"2.0\",\"id\":402,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q", 0xFF, "\":\"x\"}}}"));
         await stdin.FlushAsync();
