@@ -853,8 +853,7 @@ internal static class GovernanceCli
             // This build's description of the tool only when it is the version the store governs: on a store another
             // catalogue synced (a host's own tools, a server of another spec, before it restarts), an approval binds
             // to the store's version, which this build may not know.
-            ByName.TryGetValue(tool.Name, out var known);
-            var d = known is not null && string.Equals(known.ContentHash, tool.ContentHash, StringComparison.Ordinal) ? known : null;
+            var d = ToolGovernance.GovernedVersion(ByName, tool, out var other);
             w.WriteStartObject();
             if (d is not null)
             {
@@ -864,9 +863,9 @@ internal static class GovernanceCli
             {
                 w.WriteString("name", tool.Name);
                 w.WriteString("action", tool.Action.ToString());
-                if (known is not null)
+                if (other is not null)
                 {
-                    w.WriteString("catalogueContent", $"this auth0-mcp has another version of this tool ({known.ContentHash[..12]}); the version the store governs ({tool.ContentHash[..Math.Min(12, tool.ContentHash.Length)]}) is the serving server's catalogue's, not shown here");
+                    w.WriteString("catalogueContent", $"this auth0-mcp has another version of this tool ({other.ContentHash[..12]}); the version the store governs ({tool.ContentHash[..Math.Min(12, tool.ContentHash.Length)]}) is the serving server's catalogue's, not shown here");
                 }
             }
 

@@ -333,6 +333,20 @@ public sealed partial class ToolGovernance
     // ---------------------------------------------------------------- catalogue
 
     /// <summary>
+    /// <paramref name="catalog"/>'s descriptor of <paramref name="tool"/> when it is the version the store governs (the
+    /// same content hash), else null; <paramref name="other"/> is the catalogue's version when it is another (a store
+    /// another catalogue synced: an approval binds to the store's version, which this catalogue does not describe).
+    /// What a tool's description is shown from, by the command line and the console alike.
+    /// </summary>
+    internal static Auth0ToolDescriptor? GovernedVersion(IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, GovernedTool tool, out Auth0ToolDescriptor? other)
+    {
+        catalog.TryGetValue(tool.Name, out var known);
+        var same = known is not null && string.Equals(known.ContentHash, tool.ContentHash, StringComparison.Ordinal);
+        other = same ? null : known;
+        return same ? known : null;
+    }
+
+    /// <summary>
     /// The catalogue rule of a tool that administers a store some server serves (the command line, the console run on
     /// its own), the one place for it: <paramref name="catalog"/> is synced into a store no catalogue has synced yet (no
     /// catalogue hash and no tool: a new store), so that its tools can be approved before the first server starts. A

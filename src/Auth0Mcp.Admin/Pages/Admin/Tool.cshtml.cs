@@ -48,10 +48,9 @@ internal sealed class ToolModel : AdminPageModel
 
         // The console's description of the tool only when it is the version the store governs (an approval binds to the
         // store's version): on a store another catalogue synced, the page says so instead of showing another version.
-        Console.Catalog.TryGetValue(Name, out var known);
-        var d = known is not null && string.Equals(known.ContentHash, Tool.ContentHash, StringComparison.Ordinal) ? known : null;
+        var d = ToolGovernance.GovernedVersion(Console.Catalog, Tool, out var other);
         Descriptor = d;
-        OtherVersion = known is not null && d is null;
+        OtherVersion = other is not null;
         Toolsets = ToolGovernance.ToolsetsOf(state, Tool);
         Missing = d is null ? [] : Console.MissingScopes(Name, Console.GrantedScopes());
         Rules = Console.RulesFor(Name);
