@@ -25,11 +25,10 @@ internal sealed class TypeMapper(SchemaResolver resolver, SchemaFlows flows, str
     // A DTO's name is also its property on the JSON context, beside the scalars' and the context's own members (and
     // object's, which a property of that name would hide: CS0108); and it must not be the context's own name, nor the
     // converters' namespace beside it.
-    private readonly HashSet<string> _dtoNames = new(System.StringComparer.Ordinal)
+    private readonly HashSet<string> _dtoNames = new(ObjectMembers, System.StringComparer.Ordinal)
     {
         "String", "Int32", "Int64", "Double", "Boolean", "JsonElement", "Default", "DefaultOptions", "Options", "GeneratedSerializerOptions", "GetTypeInfo",
         Names.JsonContextClass, Names.ConvertersNamespace,
-        "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "ReferenceEquals", "Finalize",
     };
 
     /// <summary>The members every DTO has from <c>object</c>: a property so named would hide one (CS0108, an error under TreatWarningsAsErrors).</summary>

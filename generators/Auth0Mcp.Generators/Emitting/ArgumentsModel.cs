@@ -53,12 +53,9 @@ internal static class ArgumentsModel
     // Names the arguments class uses for itself and its reader, or that would hide object members.
     private static readonly string[] ReservedMembers = ["FromArguments", "EqualityContract", "Equals", "GetHashCode", "ToString", "PrintMembers", "Deconstruct", "GetType", "MemberwiseClone"];
 
-    /// <summary>The tools class's name (<see cref="Names.HandlesClass"/>).</summary>
-    public static string HandlesClassName(string ns) => Names.HandlesClass(ns);
-
     /// <summary>The handles of every tool, sorted by tool name.</summary>
     public static ToolHandlesModel Handles(ApiModel model) =>
-        new(model.Namespace, model.Info.Title, HandlesClassName(model.Namespace), model.Tools.Select(t => new ToolHandleModel(t.Name, t.HandleName, t.HandleName + "Arguments")).ToEquatableArray());
+        new(model.Namespace, model.Info.Title, Names.HandlesClass(model.Namespace), model.Tools.Select(t => new ToolHandleModel(t.Name, t.HandleName, t.HandleName + "Arguments")).ToEquatableArray());
 
     /// <summary>The records, one unit per operation group (as the tools' descriptors are split).</summary>
     public static EquatableArray<ArgumentsGroupModel> Split(ApiModel model)

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using Auth0Mcp.Generators.Binding;
 using Auth0Mcp.Generators.Model;
 
 namespace Auth0Mcp.Generators.Emitting;
@@ -174,7 +175,7 @@ internal static class ToolEmitter
     }
 
     /// <summary>The registration's class name: the tools class's name (<c>ManagementTools</c>) plus <c>McpServerBuilderExtensions</c>.</summary>
-    public static string RegistrationClassName(string ns) => ArgumentsModel.HandlesClassName(ns) + "McpServerBuilderExtensions";
+    public static string RegistrationClassName(string ns) => Names.HandlesClass(ns) + "McpServerBuilderExtensions";
 
     /// <summary>
     /// The one-call registration, <c>AddMcpServer().With&lt;Name&gt;Tools(o => …)</c>: every tool plus the connection, with
@@ -183,7 +184,7 @@ internal static class ToolEmitter
     public static string EmitRegistration(CatalogModel catalog)
     {
         var ns = catalog.Namespace;
-        var method = "With" + ArgumentsModel.HandlesClassName(ns);
+        var method = "With" + Names.HandlesClass(ns);
         using var w = new SourceWriter().Header(catalog.ApiTitle);
         w.Line("namespace Microsoft.Extensions.DependencyInjection;").Line();
         w.Line($"/// <summary>Registers the tools generated into <c>{CSharp.Doc(ns)}</c> with an MCP server.</summary>");

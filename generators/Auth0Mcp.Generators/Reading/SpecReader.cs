@@ -257,17 +257,7 @@ internal static class SpecReader
                 return members;
             }
 
-            if (!item.TryGetProperty("$ref", out _))
-            {
-                foreach (var member in item.EnumerateObject())
-                {
-                    members[member.Name] = (member.Value, pathPointer + "/" + Escape(member.Name));
-                }
-
-                return members;
-            }
-
-            if (Follow(item, pathPointer, out var target, out var targetPointer) && target.ValueKind == JsonValueKind.Object)
+            if (item.TryGetProperty("$ref", out _) && Follow(item, pathPointer, out var target, out var targetPointer) && target.ValueKind == JsonValueKind.Object)
             {
                 foreach (var member in target.EnumerateObject())
                 {
@@ -492,18 +482,26 @@ internal static class SpecReader
                 return null;
             }
 
-            var offered = rb.ValueKind == JsonValueKind.Object && rb.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Object
-                ? content.EnumerateObject().Select(m => m.Name).ToList()
-                : null;
-            if (offered is null || MediaTypes.Choose(offered) is not { } chosen)
+            // OpenAPI requires a request body's content, with a media type: without one nothing says what to send.
+            RequestBodyNode? NoMediaType(string content)
             {
-                // OpenAPI requires a request body's content, with a media type: without one nothing says what to send.
                 diagnostics.Add(DiagnosticInfo.At(
                     DiagnosticIds.Unsupported,
                     Severity.Warning,
-                    $"The request body of {method.ToUpperInvariant()} {path} names no media type (its 'content' is {(offered is null ? "missing" : "empty")}); the operation is generated without a body.",
+                    $"The request body of {method.ToUpperInvariant()} {path} names no media type (its 'content' is {content}); the operation is generated without a body.",
                     bodyPointer));
                 return null;
+            }
+
+            if (rb.ValueKind != JsonValueKind.Object || !rb.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Object)
+            {
+                return NoMediaType("missing");
+            }
+
+            var offered = content.EnumerateObject().Select(m => m.Name).ToList();
+            if (MediaTypes.Choose(offered) is not { } chosen)
+            {
+                return NoMediaType("empty");
             }
 
             var encoding = MediaTypes.EncodingOf(chosen);
@@ -518,7 +516,7 @@ internal static class SpecReader
                     bodyPointer + "/content"));
             }
 
-            var media = rb.GetProperty("content").GetProperty(chosen);
+            var media = content.GetProperty(chosen);
             var schema = media.ValueKind == JsonValueKind.Object && media.TryGetProperty("schema", out var s)
                 ? ReadSchema(s)
                 : encoding is BodyEncoding.Binary or BodyEncoding.Text ? new SchemaNode { Types = new EquatableArray<string>(["string"]) } : SchemaNode.Any;
