@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using Refit;
 
@@ -47,8 +46,6 @@ public static class Auth0Refit
 /// </summary>
 internal sealed class Auth0UrlParameterFormatter : DefaultUrlParameterFormatter
 {
-    private static readonly ConditionalWeakTable<ParameterInfo, StrongBox<bool>> PathParameters = new();
-
     /// <inheritdoc />
     public override string? Format(object? value, ICustomAttributeProvider attributeProvider, Type type)
     {
@@ -75,12 +72,10 @@ internal sealed class Auth0UrlParameterFormatter : DefaultUrlParameterFormatter
     // A property (a query object's) or a type (a collection's item) is a query value.
     private static bool IsPathParameter(ICustomAttributeProvider provider) => provider switch
     {
-        ParameterInfo parameter => PathParameters.GetValue(parameter, static p =>
-        {
-            var name = p.GetCustomAttribute<AliasAsAttribute>()?.Name ?? p.Name;
-            var route = p.Member.GetCustomAttribute<HttpMethodAttribute>()?.Path;
-            return new StrongBox<bool>(name is not null && route is not null && route.Contains("{" + name + "}", StringComparison.Ordinal));
-        }).Value,
+        // Asked only for an empty, "." or ".." value: two attribute reads, not worth a cache.
+        ParameterInfo p => (p.GetCustomAttribute<AliasAsAttribute>()?.Name ?? p.Name) is { } name
+            && p.Member.GetCustomAttribute<HttpMethodAttribute>()?.Path is { } route
+            && route.Contains("{" + name + "}", StringComparison.Ordinal),
         MemberInfo => false,
         null => false,
         _ => !provider.IsDefined(typeof(QueryAttribute), false) && !provider.IsDefined(typeof(HeaderAttribute), false),

@@ -189,12 +189,7 @@ internal static class JsonRpcGuard
                         keys.Pop();
                         break;
                     case JsonTokenType.PropertyName:
-                        if (!IsValidText(ref reader))
-                        {
-                            return NotUtf8(header);
-                        }
-
-                        var name = reader.GetString()!;
+                        var name = reader.GetString()!; // throws on invalid UTF-8 or a lone surrogate: caught as NotUtf8
                         if (!keys.Peek().Add(name))
                         {
                             return Refuse(-32600, JsonRpcRefusal.Malformed, $"Invalid Request: the key '{Shorten(name)}' appears twice in one object.", header);
@@ -250,9 +245,10 @@ internal static class JsonRpcGuard
     }
 
     /// <summary>
-    /// Whether the current string or property name is valid Unicode: its raw bytes valid UTF-8 (the reader does not check
-    /// them: a Latin-1 name would otherwise become U+FFFD in the tool's arguments and be sent so), and, when escaped, no
-    /// lone surrogate (<see cref="Utf8JsonReader.GetString"/> throws on one, and on invalid bytes beside an escape).
+    /// Whether the current string value is valid Unicode: its raw bytes valid UTF-8 (the reader does not check them: a
+    /// Latin-1 value would otherwise become U+FFFD in the tool's arguments and be sent so), and, when escaped, no lone
+    /// surrogate (<see cref="Utf8JsonReader.GetString"/> throws on one, and on invalid bytes beside an escape). A
+    /// property name needs no such check: it is read with <see cref="Utf8JsonReader.GetString"/> anyway, which throws.
     /// </summary>
     private static bool IsValidText(ref Utf8JsonReader reader)
     {
