@@ -23,8 +23,8 @@ internal static class JsonEmitter
     private const string Reader = "ref global::System.Text.Json.Utf8JsonReader reader";
     private const string Options = "global::System.Text.Json.JsonSerializerOptions options";
 
-    /// <summary>The interface through which a converter tells the extension data which names its properties wrote.</summary>
-    private const string WrittenNames = "IWrittenNames";
+    /// <summary>The file-local writer every converter's <c>Write</c> goes through.</summary>
+    private const string ObjectWriter = "ObjectWriter";
 
     /// <summary>The fully qualified converter type of <paramref name="dtoName"/>.</summary>
     public static string ConverterType(string modelsNamespace, string dtoName) => $"global::{modelsNamespace}.{Namespace}.{dtoName}Converter";
@@ -41,14 +41,9 @@ internal static class JsonEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>");
-        w.Line(KnownTypes.GeneratedCode);
-        w.Open($"internal interface {WrittenNames}<in T>");
-        w.Line("/// <summary>Whether <c>Write</c> wrote the property named <paramref name=\"name\"/> of <paramref name=\"value\"/>.</summary>");
-        w.Line("bool Wrote(T value, string name);");
-        w.Close();
-        w.Line();
         EmitValues(w);
+        w.Line();
+        EmitObjectWriter(w);
         return w.ToString();
     }
 
@@ -147,7 +142,7 @@ internal static class JsonEmitter
         var type = $"global::{models}.{dto.Name}";
         w.Line($"/// <summary>JSON for <see cref=\"{type}\"/>.</summary>");
         w.Line(KnownTypes.GeneratedCode);
-        w.Open($"internal sealed class {dto.Name}Converter : global::System.Text.Json.Serialization.JsonConverter<{type}>, {WrittenNames}<{type}>");
+        w.Open($"internal sealed class {dto.Name}Converter : global::System.Text.Json.Serialization.JsonConverter<{type}>");
 
         w.Open($"public override {type}? Read({Reader}, global::System.Type typeToConvert, {Options})");
         w.Line($"Values.ExpectObject(ref reader, {CSharp.Literal(dto.Name)});");
@@ -168,47 +163,32 @@ internal static class JsonEmitter
         w.Close();
         w.Line();
 
+        // One call per property on a writer that leaves out nulls never set and the extension data's repeats: a
+        // statement the compiler binds against one method, not an `if` around one of Utf8JsonWriter's overloads.
         w.Open($"public override void Write(global::System.Text.Json.Utf8JsonWriter writer, {type} value, {Options})");
-        w.Line("writer.WriteStartObject();");
+        w.Line($"var json = new {ObjectWriter}(writer, options, value.{dto.ExtensionDataName});");
         foreach (var property in dto.Properties)
         {
-            var name = CSharp.Literal(property.JsonName) + "u8";
-            var member = "value." + property.CsName;
-            var write = property.CsType switch
+            var method = property.CsType switch
             {
-                "string" => $"writer.WriteString({name}, {member});",
-                "int" or "long" or "double" => $"writer.WriteNumber({name}, {member}.Value);",
-                "bool" => $"writer.WriteBoolean({name}, {member}.Value);",
-                KnownTypes.JsonElement => $"{{ writer.WritePropertyName({name}); {member}.Value.WriteTo(writer); }}",
-                _ => $"{{ writer.WritePropertyName({name}); Values.Write(writer, {member}, options); }}",
+                "string" => "String",
+                "int" => "Int32",
+                "long" => "Int64",
+                "double" => "Double",
+                "bool" => "Boolean",
+                KnownTypes.JsonElement => "Element",
+                _ => "Value",
             };
 
             // A null the schema allows is written when it was set (or read); a property never set is left out.
-            w.Line($"if ({Present(property)}) {write}" + (property.AllowsNull ? $" else if (value.{property.SetFlag}) writer.WriteNull({name});" : ""));
+            var set = property.AllowsNull ? $", value.{property.SetFlag}" : "";
+            w.Line($"json.{method}({CSharp.Literal(property.JsonName)}u8, value.{property.CsName}{set});");
         }
 
-        w.Line($"Values.WriteExtra(writer, value.{dto.ExtensionDataName}, value, this);");
-        w.Line("writer.WriteEndObject();");
-        w.Close();
-        w.Line();
-
-        // What Write wrote, by JSON name: an extension-data entry of that name is left out, so no name is written twice.
-        // A chain of comparisons: it runs only for extension data, and a switch's hash table was 40% more code.
-        w.Line("/// <inheritdoc/>");
-        w.Open($"public bool Wrote({type} value, string name)");
-        foreach (var property in dto.Properties)
-        {
-            var written = Present(property) + (property.AllowsNull ? $" || value.{property.SetFlag}" : "");
-            w.Line($"if (name == {CSharp.Literal(property.JsonName)}) return {written};");
-        }
-
-        w.Line("return false;");
+        w.Line("json.End();");
         w.Close();
         w.Close();
     }
-
-    /// <summary>When <c>Write</c> writes the property's value (a null it writes only when set, <see cref="DtoPropertyModel.SetFlag"/>).</summary>
-    private static string Present(DtoPropertyModel property) => $"value.{property.CsName} is not null";
 
     private static string ReadExpression(string csType) => csType switch
     {
@@ -261,9 +241,6 @@ internal static class JsonEmitter
         w.Line($"return ValueIsNull(ref reader) ? null : {Json}.JsonSerializer.Deserialize(ref reader, ({Json}.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));");
         w.Close();
         w.Line();
-        w.Line($"public static void Write<T>({Json}.Utf8JsonWriter writer, T value, {Options}) =>");
-        w.Line($"    {Json}.JsonSerializer.Serialize(writer, value, ({Json}.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));");
-        w.Line();
         w.Line("/// <summary>A field the DTO does not list, kept in its extension data.</summary>");
         w.Open($"public static global::System.Collections.Generic.Dictionary<string, {Json}.JsonElement> Extra({Reader}, global::System.Collections.Generic.Dictionary<string, {Json}.JsonElement>? extra)");
         w.Line("var name = reader.GetString()!;");
@@ -272,20 +249,90 @@ internal static class JsonEmitter
         w.Line($"extra[name] = {Json}.JsonElement.ParseValue(ref reader);");
         w.Line("return extra;");
         w.Close();
+        w.Close();
+    }
+
+    /// <summary>
+    /// The writer of one DTO's object: each property in one call, a null left out unless its set flag is passed true,
+    /// and at the end the extension data, but for the names a property wrote (no name is written twice; the names are
+    /// kept only when there is extension data to write).
+    /// </summary>
+    private static void EmitObjectWriter(SourceWriter w)
+    {
+        const string Json = "global::System.Text.Json";
+        const string Name = "global::System.ReadOnlySpan<byte> name";
+        const string Extra = "global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>";
+        w.Line("/// <summary>Writes one DTO as a JSON object: its properties, then the extension data it did not write.</summary>");
+        w.Open($"file ref struct {ObjectWriter}");
+        w.Line($"private readonly {Json}.Utf8JsonWriter _writer;");
+        w.Line($"private readonly {Json}.JsonSerializerOptions _options;");
+        w.Line($"private readonly {Extra}? _extra;");
+        w.Line("private readonly global::System.Collections.Generic.HashSet<string>? _written;");
         w.Line();
-        w.Line("/// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>");
-        w.Open($"public static void WriteExtra<T>({Json}.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, {Json}.JsonElement>? extra, T value, {WrittenNames}<T> written)");
-        w.Open("if (extra is null)");
+        w.Open($"public {ObjectWriter}({Json}.Utf8JsonWriter writer, {Options}, {Extra}? extra)");
+        w.Line("_writer = writer;");
+        w.Line("_options = options;");
+        w.Line("_extra = extra is { Count: > 0 } ? extra : null;");
+        w.Line("_written = _extra is null ? null : new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);");
+        w.Line("writer.WriteStartObject();");
+        w.Close();
+        w.Line();
+        Scalar("String", "string?", "_writer.WriteString(name, value);");
+        Scalar("Int32", "int?", "_writer.WriteNumber(name, value.Value);");
+        Scalar("Int64", "long?", "_writer.WriteNumber(name, value.Value);");
+        Scalar("Double", "double?", "_writer.WriteNumber(name, value.Value);");
+        Scalar("Boolean", "bool?", "_writer.WriteBoolean(name, value.Value);");
+        Scalar("Element", $"{Json}.JsonElement?", "_writer.WritePropertyName(name);", "value.Value.WriteTo(_writer);");
+        w.Open($"public void Value<T>({Name}, T? value, bool set = false) where T : class");
+        w.Open("if (value is not null)");
+        w.Line("_writer.WritePropertyName(name);");
+        w.Line($"{Json}.JsonSerializer.Serialize(_writer, value, ({Json}.Serialization.Metadata.JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));");
+        w.Close();
+        w.Open("else if (set)");
+        w.Line("_writer.WriteNull(name);");
+        w.Close();
+        w.Open("else");
         w.Line("return;");
         w.Close();
         w.Line();
-        w.Open("foreach (var pair in extra)");
-        w.Open("if (!written.Wrote(value, pair.Key))");
-        w.Line("writer.WritePropertyName(pair.Key);");
-        w.Line("pair.Value.WriteTo(writer);");
+        w.Line("_written?.Add(global::System.Text.Encoding.UTF8.GetString(name));");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>The extension data, but for the names a property wrote, and the object's end.</summary>");
+        w.Open("public void End()");
+        w.Open("if (_extra is not null)");
+        w.Open("foreach (var pair in _extra)");
+        w.Open("if (!_written!.Contains(pair.Key))");
+        w.Line("_writer.WritePropertyName(pair.Key);");
+        w.Line("pair.Value.WriteTo(_writer);");
         w.Close();
         w.Close();
         w.Close();
+        w.Line();
+        w.Line("_writer.WriteEndObject();");
         w.Close();
+        w.Close();
+
+        void Scalar(string method, string type, params string[] write)
+        {
+            w.Open($"public void {method}({Name}, {type} value, bool set = false)");
+            w.Open("if (value is not null)");
+            foreach (var line in write)
+            {
+                w.Line(line);
+            }
+
+            w.Close();
+            w.Open("else if (set)");
+            w.Line("_writer.WriteNull(name);");
+            w.Close();
+            w.Open("else");
+            w.Line("return;");
+            w.Close();
+            w.Line();
+            w.Line("_written?.Add(global::System.Text.Encoding.UTF8.GetString(name));");
+            w.Close();
+            w.Line();
+        }
     }
 }

@@ -5,14 +5,6 @@
 
 namespace Fixtures.Classification.Models.Converters;
 
-/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal interface IWrittenNames<in T>
-{
-    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
-    bool Wrote(T value, string name);
-}
-
 /// <summary>
 /// What the converters share: each reader moves from a property's name to its value, then reads scalars as
 /// System.Text.Json reads them and the rest through the options' type information.
@@ -55,9 +47,6 @@ file static class Values
         return ValueIsNull(ref reader) ? null : global::System.Text.Json.JsonSerializer.Deserialize(ref reader, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
     }
 
-    public static void Write<T>(global::System.Text.Json.Utf8JsonWriter writer, T value, global::System.Text.Json.JsonSerializerOptions options) =>
-        global::System.Text.Json.JsonSerializer.Serialize(writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
-
     /// <summary>A field the DTO does not list, kept in its extension data.</summary>
     public static global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement> Extra(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
@@ -67,22 +56,168 @@ file static class Values
         extra[name] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
         return extra;
     }
+}
 
-    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
-    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
+/// <summary>Writes one DTO as a JSON object: its properties, then the extension data it did not write.</summary>
+file ref struct ObjectWriter
+{
+    private readonly global::System.Text.Json.Utf8JsonWriter _writer;
+    private readonly global::System.Text.Json.JsonSerializerOptions _options;
+    private readonly global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? _extra;
+    private readonly global::System.Collections.Generic.HashSet<string>? _written;
+
+    public ObjectWriter(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
-        if (extra is null)
+        _writer = writer;
+        _options = options;
+        _extra = extra is { Count: > 0 } ? extra : null;
+        _written = _extra is null ? null : new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
+        writer.WriteStartObject();
+    }
+
+    public void String(global::System.ReadOnlySpan<byte> name, string? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteString(name, value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
         {
             return;
         }
 
-        foreach (var pair in extra)
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int32(global::System.ReadOnlySpan<byte> name, int? value, bool set = false)
+    {
+        if (value is not null)
         {
-            if (!written.Wrote(value, pair.Key))
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int64(global::System.ReadOnlySpan<byte> name, long? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Double(global::System.ReadOnlySpan<byte> name, double? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Boolean(global::System.ReadOnlySpan<byte> name, bool? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteBoolean(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Element(global::System.ReadOnlySpan<byte> name, global::System.Text.Json.JsonElement? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            value.Value.WriteTo(_writer);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Value<T>(global::System.ReadOnlySpan<byte> name, T? value, bool set = false) where T : class
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            global::System.Text.Json.JsonSerializer.Serialize(_writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    /// <summary>The extension data, but for the names a property wrote, and the object's end.</summary>
+    public void End()
+    {
+        if (_extra is not null)
+        {
+            foreach (var pair in _extra)
             {
-                writer.WritePropertyName(pair.Key);
-                pair.Value.WriteTo(writer);
+                if (!_written!.Contains(pair.Key))
+                {
+                    _writer.WritePropertyName(pair.Key);
+                    pair.Value.WriteTo(_writer);
+                }
             }
         }
+
+        _writer.WriteEndObject();
     }
 }

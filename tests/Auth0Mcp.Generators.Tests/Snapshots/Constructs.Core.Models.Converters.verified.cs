@@ -7,7 +7,7 @@ namespace Fixtures.Constructs.Models.Converters;
 
 /// <summary>JSON for <see cref="global::Fixtures.Constructs.Models.Widget"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class WidgetConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Constructs.Models.Widget>, IWrittenNames<global::Fixtures.Constructs.Models.Widget>
+internal sealed class WidgetConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Constructs.Models.Widget>
 {
     public override global::Fixtures.Constructs.Models.Widget? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -25,27 +25,17 @@ internal sealed class WidgetConverter : global::System.Text.Json.Serialization.J
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Constructs.Models.Widget value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Id is not null) writer.WriteString("id"u8, value.Id);
-        if (value.Name is not null) writer.WriteString("name"u8, value.Name);
-        if (value.Colour is not null) writer.WriteString("colour"u8, value.Colour);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Constructs.Models.Widget value, string name)
-    {
-        if (name == "id") return value.Id is not null;
-        if (name == "name") return value.Name is not null;
-        if (name == "colour") return value.Colour is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("id"u8, value.Id);
+        json.String("name"u8, value.Name);
+        json.String("colour"u8, value.Colour);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Constructs.Models.WidgetWritable"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class WidgetWritableConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Constructs.Models.WidgetWritable>, IWrittenNames<global::Fixtures.Constructs.Models.WidgetWritable>
+internal sealed class WidgetWritableConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Constructs.Models.WidgetWritable>
 {
     public override global::Fixtures.Constructs.Models.WidgetWritable? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -63,30 +53,12 @@ internal sealed class WidgetWritableConverter : global::System.Text.Json.Seriali
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Constructs.Models.WidgetWritable value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Name is not null) writer.WriteString("name"u8, value.Name);
-        if (value.Secret is not null) writer.WriteString("secret"u8, value.Secret);
-        if (value.Colour is not null) writer.WriteString("colour"u8, value.Colour);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("name"u8, value.Name);
+        json.String("secret"u8, value.Secret);
+        json.String("colour"u8, value.Colour);
+        json.End();
     }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Constructs.Models.WidgetWritable value, string name)
-    {
-        if (name == "name") return value.Name is not null;
-        if (name == "secret") return value.Secret is not null;
-        if (name == "colour") return value.Colour is not null;
-        return false;
-    }
-}
-
-/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal interface IWrittenNames<in T>
-{
-    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
-    bool Wrote(T value, string name);
 }
 
 /// <summary>
@@ -131,9 +103,6 @@ file static class Values
         return ValueIsNull(ref reader) ? null : global::System.Text.Json.JsonSerializer.Deserialize(ref reader, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
     }
 
-    public static void Write<T>(global::System.Text.Json.Utf8JsonWriter writer, T value, global::System.Text.Json.JsonSerializerOptions options) =>
-        global::System.Text.Json.JsonSerializer.Serialize(writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
-
     /// <summary>A field the DTO does not list, kept in its extension data.</summary>
     public static global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement> Extra(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
@@ -143,22 +112,168 @@ file static class Values
         extra[name] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
         return extra;
     }
+}
 
-    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
-    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
+/// <summary>Writes one DTO as a JSON object: its properties, then the extension data it did not write.</summary>
+file ref struct ObjectWriter
+{
+    private readonly global::System.Text.Json.Utf8JsonWriter _writer;
+    private readonly global::System.Text.Json.JsonSerializerOptions _options;
+    private readonly global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? _extra;
+    private readonly global::System.Collections.Generic.HashSet<string>? _written;
+
+    public ObjectWriter(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
-        if (extra is null)
+        _writer = writer;
+        _options = options;
+        _extra = extra is { Count: > 0 } ? extra : null;
+        _written = _extra is null ? null : new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
+        writer.WriteStartObject();
+    }
+
+    public void String(global::System.ReadOnlySpan<byte> name, string? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteString(name, value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
         {
             return;
         }
 
-        foreach (var pair in extra)
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int32(global::System.ReadOnlySpan<byte> name, int? value, bool set = false)
+    {
+        if (value is not null)
         {
-            if (!written.Wrote(value, pair.Key))
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int64(global::System.ReadOnlySpan<byte> name, long? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Double(global::System.ReadOnlySpan<byte> name, double? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Boolean(global::System.ReadOnlySpan<byte> name, bool? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteBoolean(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Element(global::System.ReadOnlySpan<byte> name, global::System.Text.Json.JsonElement? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            value.Value.WriteTo(_writer);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Value<T>(global::System.ReadOnlySpan<byte> name, T? value, bool set = false) where T : class
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            global::System.Text.Json.JsonSerializer.Serialize(_writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    /// <summary>The extension data, but for the names a property wrote, and the object's end.</summary>
+    public void End()
+    {
+        if (_extra is not null)
+        {
+            foreach (var pair in _extra)
             {
-                writer.WritePropertyName(pair.Key);
-                pair.Value.WriteTo(writer);
+                if (!_written!.Contains(pair.Key))
+                {
+                    _writer.WritePropertyName(pair.Key);
+                    pair.Value.WriteTo(_writer);
+                }
             }
         }
+
+        _writer.WriteEndObject();
     }
 }

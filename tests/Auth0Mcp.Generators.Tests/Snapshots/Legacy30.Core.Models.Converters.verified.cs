@@ -7,7 +7,7 @@ namespace Fixtures.Legacy30.Models.Converters;
 
 /// <summary>JSON for <see cref="global::Fixtures.Legacy30.Models.DailyStats"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class DailyStatsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Legacy30.Models.DailyStats>, IWrittenNames<global::Fixtures.Legacy30.Models.DailyStats>
+internal sealed class DailyStatsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Legacy30.Models.DailyStats>
 {
     public override global::Fixtures.Legacy30.Models.DailyStats? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -25,27 +25,17 @@ internal sealed class DailyStatsConverter : global::System.Text.Json.Serializati
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Legacy30.Models.DailyStats value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Date is not null) writer.WriteString("date"u8, value.Date);
-        if (value.Logins is not null) writer.WriteNumber("logins"u8, value.Logins.Value);
-        if (value.Signups is not null) writer.WriteNumber("signups"u8, value.Signups.Value);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Legacy30.Models.DailyStats value, string name)
-    {
-        if (name == "date") return value.Date is not null;
-        if (name == "logins") return value.Logins is not null;
-        if (name == "signups") return value.Signups is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("date"u8, value.Date);
+        json.Int64("logins"u8, value.Logins);
+        json.Int64("signups"u8, value.Signups);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Legacy30.Models.TenantSettings"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class TenantSettingsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Legacy30.Models.TenantSettings>, IWrittenNames<global::Fixtures.Legacy30.Models.TenantSettings>
+internal sealed class TenantSettingsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Legacy30.Models.TenantSettings>
 {
     public override global::Fixtures.Legacy30.Models.TenantSettings? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -64,32 +54,13 @@ internal sealed class TenantSettingsConverter : global::System.Text.Json.Seriali
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Legacy30.Models.TenantSettings value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.FriendlyName is not null) writer.WriteString("friendly_name"u8, value.FriendlyName); else if (value._friendlyName_set) writer.WriteNull("friendly_name"u8);
-        if (value.SessionLifetime is not null) writer.WriteNumber("session_lifetime"u8, value.SessionLifetime.Value); else if (value._sessionLifetime_set) writer.WriteNull("session_lifetime"u8);
-        if (value.Flags is not null) { writer.WritePropertyName("flags"u8); Values.Write(writer, value.Flags, options); }
-        if (value.AllowedLogoutUrls is not null) { writer.WritePropertyName("allowed_logout_urls"u8); Values.Write(writer, value.AllowedLogoutUrls, options); } else if (value._allowedLogoutUrls_set) writer.WriteNull("allowed_logout_urls"u8);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("friendly_name"u8, value.FriendlyName, value._friendlyName_set);
+        json.Double("session_lifetime"u8, value.SessionLifetime, value._sessionLifetime_set);
+        json.Value("flags"u8, value.Flags);
+        json.Value("allowed_logout_urls"u8, value.AllowedLogoutUrls, value._allowedLogoutUrls_set);
+        json.End();
     }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Legacy30.Models.TenantSettings value, string name)
-    {
-        if (name == "friendly_name") return value.FriendlyName is not null || value._friendlyName_set;
-        if (name == "session_lifetime") return value.SessionLifetime is not null || value._sessionLifetime_set;
-        if (name == "flags") return value.Flags is not null;
-        if (name == "allowed_logout_urls") return value.AllowedLogoutUrls is not null || value._allowedLogoutUrls_set;
-        return false;
-    }
-}
-
-/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal interface IWrittenNames<in T>
-{
-    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
-    bool Wrote(T value, string name);
 }
 
 /// <summary>
@@ -134,9 +105,6 @@ file static class Values
         return ValueIsNull(ref reader) ? null : global::System.Text.Json.JsonSerializer.Deserialize(ref reader, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
     }
 
-    public static void Write<T>(global::System.Text.Json.Utf8JsonWriter writer, T value, global::System.Text.Json.JsonSerializerOptions options) =>
-        global::System.Text.Json.JsonSerializer.Serialize(writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
-
     /// <summary>A field the DTO does not list, kept in its extension data.</summary>
     public static global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement> Extra(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
@@ -146,22 +114,168 @@ file static class Values
         extra[name] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
         return extra;
     }
+}
 
-    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
-    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
+/// <summary>Writes one DTO as a JSON object: its properties, then the extension data it did not write.</summary>
+file ref struct ObjectWriter
+{
+    private readonly global::System.Text.Json.Utf8JsonWriter _writer;
+    private readonly global::System.Text.Json.JsonSerializerOptions _options;
+    private readonly global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? _extra;
+    private readonly global::System.Collections.Generic.HashSet<string>? _written;
+
+    public ObjectWriter(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
-        if (extra is null)
+        _writer = writer;
+        _options = options;
+        _extra = extra is { Count: > 0 } ? extra : null;
+        _written = _extra is null ? null : new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
+        writer.WriteStartObject();
+    }
+
+    public void String(global::System.ReadOnlySpan<byte> name, string? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteString(name, value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
         {
             return;
         }
 
-        foreach (var pair in extra)
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int32(global::System.ReadOnlySpan<byte> name, int? value, bool set = false)
+    {
+        if (value is not null)
         {
-            if (!written.Wrote(value, pair.Key))
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int64(global::System.ReadOnlySpan<byte> name, long? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Double(global::System.ReadOnlySpan<byte> name, double? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Boolean(global::System.ReadOnlySpan<byte> name, bool? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteBoolean(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Element(global::System.ReadOnlySpan<byte> name, global::System.Text.Json.JsonElement? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            value.Value.WriteTo(_writer);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Value<T>(global::System.ReadOnlySpan<byte> name, T? value, bool set = false) where T : class
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            global::System.Text.Json.JsonSerializer.Serialize(_writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    /// <summary>The extension data, but for the names a property wrote, and the object's end.</summary>
+    public void End()
+    {
+        if (_extra is not null)
+        {
+            foreach (var pair in _extra)
             {
-                writer.WritePropertyName(pair.Key);
-                pair.Value.WriteTo(writer);
+                if (!_written!.Contains(pair.Key))
+                {
+                    _writer.WritePropertyName(pair.Key);
+                    pair.Value.WriteTo(_writer);
+                }
             }
         }
+
+        _writer.WriteEndObject();
     }
 }

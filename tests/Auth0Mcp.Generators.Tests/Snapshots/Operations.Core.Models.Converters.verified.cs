@@ -7,7 +7,7 @@ namespace Fixtures.Operations.Models.Converters;
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.AssignRolesRequest"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class AssignRolesRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.AssignRolesRequest>, IWrittenNames<global::Fixtures.Operations.Models.AssignRolesRequest>
+internal sealed class AssignRolesRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.AssignRolesRequest>
 {
     public override global::Fixtures.Operations.Models.AssignRolesRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -23,23 +23,15 @@ internal sealed class AssignRolesRequestConverter : global::System.Text.Json.Ser
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Operations.Models.AssignRolesRequest value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Roles is not null) { writer.WritePropertyName("roles"u8); Values.Write(writer, value.Roles, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Operations.Models.AssignRolesRequest value, string name)
-    {
-        if (name == "roles") return value.Roles is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.Value("roles"u8, value.Roles);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.GrantsCreateBody"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class GrantsCreateBodyConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.GrantsCreateBody>, IWrittenNames<global::Fixtures.Operations.Models.GrantsCreateBody>
+internal sealed class GrantsCreateBodyConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.GrantsCreateBody>
 {
     public override global::Fixtures.Operations.Models.GrantsCreateBody? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -55,23 +47,15 @@ internal sealed class GrantsCreateBodyConverter : global::System.Text.Json.Seria
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Operations.Models.GrantsCreateBody value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Scope is not null) { writer.WritePropertyName("scope"u8); Values.Write(writer, value.Scope, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Operations.Models.GrantsCreateBody value, string name)
-    {
-        if (name == "scope") return value.Scope is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.Value("scope"u8, value.Scope);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.Job"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class JobConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Job>, IWrittenNames<global::Fixtures.Operations.Models.Job>
+internal sealed class JobConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Job>
 {
     public override global::Fixtures.Operations.Models.Job? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -89,27 +73,17 @@ internal sealed class JobConverter : global::System.Text.Json.Serialization.Json
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Operations.Models.Job value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Id is not null) writer.WriteString("id"u8, value.Id);
-        if (value.Status is not null) writer.WriteString("status"u8, value.Status);
-        if (value.Type is not null) writer.WriteString("type"u8, value.Type);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Operations.Models.Job value, string name)
-    {
-        if (name == "id") return value.Id is not null;
-        if (name == "status") return value.Status is not null;
-        if (name == "type") return value.Type is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("id"u8, value.Id);
+        json.String("status"u8, value.Status);
+        json.String("type"u8, value.Type);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.Member"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class MemberConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Member>, IWrittenNames<global::Fixtures.Operations.Models.Member>
+internal sealed class MemberConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Member>
 {
     public override global::Fixtures.Operations.Models.Member? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -127,27 +101,17 @@ internal sealed class MemberConverter : global::System.Text.Json.Serialization.J
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Operations.Models.Member value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.UserId is not null) writer.WriteString("user_id"u8, value.UserId);
-        if (value.Email is not null) writer.WriteString("email"u8, value.Email);
-        if (value.Roles is not null) { writer.WritePropertyName("roles"u8); Values.Write(writer, value.Roles, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Operations.Models.Member value, string name)
-    {
-        if (name == "user_id") return value.UserId is not null;
-        if (name == "email") return value.Email is not null;
-        if (name == "roles") return value.Roles is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("user_id"u8, value.UserId);
+        json.String("email"u8, value.Email);
+        json.Value("roles"u8, value.Roles);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.Organization"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class OrganizationConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Organization>, IWrittenNames<global::Fixtures.Operations.Models.Organization>
+internal sealed class OrganizationConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Organization>
 {
     public override global::Fixtures.Operations.Models.Organization? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -166,29 +130,18 @@ internal sealed class OrganizationConverter : global::System.Text.Json.Serializa
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Operations.Models.Organization value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Id is not null) writer.WriteString("id"u8, value.Id);
-        if (value.Name is not null) writer.WriteString("name"u8, value.Name);
-        if (value.DisplayName is not null) writer.WriteString("display_name"u8, value.DisplayName);
-        if (value.Metadata is not null) { writer.WritePropertyName("metadata"u8); Values.Write(writer, value.Metadata, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Operations.Models.Organization value, string name)
-    {
-        if (name == "id") return value.Id is not null;
-        if (name == "name") return value.Name is not null;
-        if (name == "display_name") return value.DisplayName is not null;
-        if (name == "metadata") return value.Metadata is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("id"u8, value.Id);
+        json.String("name"u8, value.Name);
+        json.String("display_name"u8, value.DisplayName);
+        json.Value("metadata"u8, value.Metadata);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Operations.Models.Role"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class RoleConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Role>, IWrittenNames<global::Fixtures.Operations.Models.Role>
+internal sealed class RoleConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Operations.Models.Role>
 {
     public override global::Fixtures.Operations.Models.Role? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -205,28 +158,11 @@ internal sealed class RoleConverter : global::System.Text.Json.Serialization.Jso
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Operations.Models.Role value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Id is not null) writer.WriteString("id"u8, value.Id);
-        if (value.Name is not null) writer.WriteString("name"u8, value.Name);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("id"u8, value.Id);
+        json.String("name"u8, value.Name);
+        json.End();
     }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Operations.Models.Role value, string name)
-    {
-        if (name == "id") return value.Id is not null;
-        if (name == "name") return value.Name is not null;
-        return false;
-    }
-}
-
-/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal interface IWrittenNames<in T>
-{
-    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
-    bool Wrote(T value, string name);
 }
 
 /// <summary>
@@ -271,9 +207,6 @@ file static class Values
         return ValueIsNull(ref reader) ? null : global::System.Text.Json.JsonSerializer.Deserialize(ref reader, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
     }
 
-    public static void Write<T>(global::System.Text.Json.Utf8JsonWriter writer, T value, global::System.Text.Json.JsonSerializerOptions options) =>
-        global::System.Text.Json.JsonSerializer.Serialize(writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
-
     /// <summary>A field the DTO does not list, kept in its extension data.</summary>
     public static global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement> Extra(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
@@ -283,22 +216,168 @@ file static class Values
         extra[name] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
         return extra;
     }
+}
 
-    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
-    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
+/// <summary>Writes one DTO as a JSON object: its properties, then the extension data it did not write.</summary>
+file ref struct ObjectWriter
+{
+    private readonly global::System.Text.Json.Utf8JsonWriter _writer;
+    private readonly global::System.Text.Json.JsonSerializerOptions _options;
+    private readonly global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? _extra;
+    private readonly global::System.Collections.Generic.HashSet<string>? _written;
+
+    public ObjectWriter(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
-        if (extra is null)
+        _writer = writer;
+        _options = options;
+        _extra = extra is { Count: > 0 } ? extra : null;
+        _written = _extra is null ? null : new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
+        writer.WriteStartObject();
+    }
+
+    public void String(global::System.ReadOnlySpan<byte> name, string? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteString(name, value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
         {
             return;
         }
 
-        foreach (var pair in extra)
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int32(global::System.ReadOnlySpan<byte> name, int? value, bool set = false)
+    {
+        if (value is not null)
         {
-            if (!written.Wrote(value, pair.Key))
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int64(global::System.ReadOnlySpan<byte> name, long? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Double(global::System.ReadOnlySpan<byte> name, double? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Boolean(global::System.ReadOnlySpan<byte> name, bool? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteBoolean(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Element(global::System.ReadOnlySpan<byte> name, global::System.Text.Json.JsonElement? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            value.Value.WriteTo(_writer);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Value<T>(global::System.ReadOnlySpan<byte> name, T? value, bool set = false) where T : class
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            global::System.Text.Json.JsonSerializer.Serialize(_writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    /// <summary>The extension data, but for the names a property wrote, and the object's end.</summary>
+    public void End()
+    {
+        if (_extra is not null)
+        {
+            foreach (var pair in _extra)
             {
-                writer.WritePropertyName(pair.Key);
-                pair.Value.WriteTo(writer);
+                if (!_written!.Contains(pair.Key))
+                {
+                    _writer.WritePropertyName(pair.Key);
+                    pair.Value.WriteTo(_writer);
+                }
             }
         }
+
+        _writer.WriteEndObject();
     }
 }

@@ -7,7 +7,7 @@ namespace Fixtures.Schemas.Models.Converters;
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.CreateWidgetRequest"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class CreateWidgetRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.CreateWidgetRequest>, IWrittenNames<global::Fixtures.Schemas.Models.CreateWidgetRequest>
+internal sealed class CreateWidgetRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.CreateWidgetRequest>
 {
     public override global::Fixtures.Schemas.Models.CreateWidgetRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -27,31 +27,19 @@ internal sealed class CreateWidgetRequestConverter : global::System.Text.Json.Se
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Schemas.Models.CreateWidgetRequest value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Name is not null) writer.WriteString("name"u8, value.Name);
-        if (value.Kind is not null) writer.WriteString("kind"u8, value.Kind);
-        if (value.Shape is not null) { writer.WritePropertyName("shape"u8); value.Shape.Value.WriteTo(writer); }
-        if (value.Owner is not null) { writer.WritePropertyName("owner"u8); Values.Write(writer, value.Owner, options); }
-        if (value.Tags is not null) { writer.WritePropertyName("tags"u8); Values.Write(writer, value.Tags, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Schemas.Models.CreateWidgetRequest value, string name)
-    {
-        if (name == "name") return value.Name is not null;
-        if (name == "kind") return value.Kind is not null;
-        if (name == "shape") return value.Shape is not null;
-        if (name == "owner") return value.Owner is not null;
-        if (name == "tags") return value.Tags is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("name"u8, value.Name);
+        json.String("kind"u8, value.Kind);
+        json.Element("shape"u8, value.Shape);
+        json.Value("owner"u8, value.Owner);
+        json.Value("tags"u8, value.Tags);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.Folder"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class FolderConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Folder>, IWrittenNames<global::Fixtures.Schemas.Models.Folder>
+internal sealed class FolderConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Folder>
 {
     public override global::Fixtures.Schemas.Models.Folder? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -69,27 +57,17 @@ internal sealed class FolderConverter : global::System.Text.Json.Serialization.J
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Schemas.Models.Folder value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Name is not null) writer.WriteString("name"u8, value.Name);
-        if (value.Parent is not null) { writer.WritePropertyName("parent"u8); Values.Write(writer, value.Parent, options); }
-        if (value.Children is not null) { writer.WritePropertyName("children"u8); Values.Write(writer, value.Children, options); }
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Schemas.Models.Folder value, string name)
-    {
-        if (name == "name") return value.Name is not null;
-        if (name == "parent") return value.Parent is not null;
-        if (name == "children") return value.Children is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("name"u8, value.Name);
+        json.Value("parent"u8, value.Parent);
+        json.Value("children"u8, value.Children);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.Limit"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class LimitConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Limit>, IWrittenNames<global::Fixtures.Schemas.Models.Limit>
+internal sealed class LimitConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Limit>
 {
     public override global::Fixtures.Schemas.Models.Limit? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -106,25 +84,16 @@ internal sealed class LimitConverter : global::System.Text.Json.Serialization.Js
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Schemas.Models.Limit value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Max is not null) writer.WriteNumber("max"u8, value.Max.Value);
-        if (value.Window is not null) writer.WriteString("window"u8, value.Window);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Schemas.Models.Limit value, string name)
-    {
-        if (name == "max") return value.Max is not null;
-        if (name == "window") return value.Window is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.Int64("max"u8, value.Max);
+        json.String("window"u8, value.Window);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.Owner"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class OwnerConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Owner>, IWrittenNames<global::Fixtures.Schemas.Models.Owner>
+internal sealed class OwnerConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Owner>
 {
     public override global::Fixtures.Schemas.Models.Owner? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -141,25 +110,16 @@ internal sealed class OwnerConverter : global::System.Text.Json.Serialization.Js
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Schemas.Models.Owner value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.UserId is not null) writer.WriteString("user_id"u8, value.UserId);
-        if (value.Email is not null) writer.WriteString("email"u8, value.Email);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Schemas.Models.Owner value, string name)
-    {
-        if (name == "user_id") return value.UserId is not null;
-        if (name == "email") return value.Email is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("user_id"u8, value.UserId);
+        json.String("email"u8, value.Email);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.UpdateWidgetRequest"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class UpdateWidgetRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.UpdateWidgetRequest>, IWrittenNames<global::Fixtures.Schemas.Models.UpdateWidgetRequest>
+internal sealed class UpdateWidgetRequestConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.UpdateWidgetRequest>
 {
     public override global::Fixtures.Schemas.Models.UpdateWidgetRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -177,27 +137,17 @@ internal sealed class UpdateWidgetRequestConverter : global::System.Text.Json.Se
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Schemas.Models.UpdateWidgetRequest value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Name is not null) writer.WriteString("name"u8, value.Name);
-        if (value.Kind is not null) writer.WriteString("kind"u8, value.Kind);
-        if (value.Note is not null) writer.WriteString("note"u8, value.Note); else if (value._note_set) writer.WriteNull("note"u8);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Schemas.Models.UpdateWidgetRequest value, string name)
-    {
-        if (name == "name") return value.Name is not null;
-        if (name == "kind") return value.Kind is not null;
-        if (name == "note") return value.Note is not null || value._note_set;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("name"u8, value.Name);
+        json.String("kind"u8, value.Kind);
+        json.String("note"u8, value.Note, value._note_set);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.Widget"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class WidgetConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Widget>, IWrittenNames<global::Fixtures.Schemas.Models.Widget>
+internal sealed class WidgetConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.Widget>
 {
     public override global::Fixtures.Schemas.Models.Widget? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -230,57 +180,32 @@ internal sealed class WidgetConverter : global::System.Text.Json.Serialization.J
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Schemas.Models.Widget value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Id is not null) writer.WriteString("id"u8, value.Id);
-        if (value.Name is not null) writer.WriteString("name"u8, value.Name);
-        if (value.Kind is not null) writer.WriteString("kind"u8, value.Kind);
-        if (value.Price is not null) writer.WriteNumber("price"u8, value.Price.Value); else if (value._price_set) writer.WriteNull("price"u8);
-        if (value.Count is not null) writer.WriteNumber("count"u8, value.Count.Value);
-        if (value.Serial is not null) writer.WriteNumber("serial"u8, value.Serial.Value);
-        if (value.Enabled is not null) writer.WriteBoolean("enabled"u8, value.Enabled.Value); else if (value._enabled_set) writer.WriteNull("enabled"u8);
-        if (value.Tags is not null) { writer.WritePropertyName("tags"u8); Values.Write(writer, value.Tags, options); }
-        if (value.Metadata is not null) { writer.WritePropertyName("metadata"u8); Values.Write(writer, value.Metadata, options); }
-        if (value.Settings is not null) { writer.WritePropertyName("settings"u8); value.Settings.Value.WriteTo(writer); }
-        if (value.Limits is not null) { writer.WritePropertyName("limits"u8); Values.Write(writer, value.Limits, options); }
-        if (value.Shape is not null) { writer.WritePropertyName("shape"u8); value.Shape.Value.WriteTo(writer); }
-        if (value.Owner is not null) { writer.WritePropertyName("owner"u8); Values.Write(writer, value.Owner, options); } else if (value._owner_set) writer.WriteNull("owner"u8);
-        if (value.Status is not null) writer.WriteString("status"u8, value.Status);
-        if (value.CreatedAt is not null) writer.WriteString("created_at"u8, value.CreatedAt);
-        if (value.Dimensions is not null) { writer.WritePropertyName("dimensions"u8); Values.Write(writer, value.Dimensions, options); }
-        if (value.Class is not null) writer.WriteString("class"u8, value.Class);
-        if (value.Name2 is not null) writer.WriteString("Name"u8, value.Name2);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
-    }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Schemas.Models.Widget value, string name)
-    {
-        if (name == "id") return value.Id is not null;
-        if (name == "name") return value.Name is not null;
-        if (name == "kind") return value.Kind is not null;
-        if (name == "price") return value.Price is not null || value._price_set;
-        if (name == "count") return value.Count is not null;
-        if (name == "serial") return value.Serial is not null;
-        if (name == "enabled") return value.Enabled is not null || value._enabled_set;
-        if (name == "tags") return value.Tags is not null;
-        if (name == "metadata") return value.Metadata is not null;
-        if (name == "settings") return value.Settings is not null;
-        if (name == "limits") return value.Limits is not null;
-        if (name == "shape") return value.Shape is not null;
-        if (name == "owner") return value.Owner is not null || value._owner_set;
-        if (name == "status") return value.Status is not null;
-        if (name == "created_at") return value.CreatedAt is not null;
-        if (name == "dimensions") return value.Dimensions is not null;
-        if (name == "class") return value.Class is not null;
-        if (name == "Name") return value.Name2 is not null;
-        return false;
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.String("id"u8, value.Id);
+        json.String("name"u8, value.Name);
+        json.String("kind"u8, value.Kind);
+        json.Double("price"u8, value.Price, value._price_set);
+        json.Int32("count"u8, value.Count);
+        json.Int64("serial"u8, value.Serial);
+        json.Boolean("enabled"u8, value.Enabled, value._enabled_set);
+        json.Value("tags"u8, value.Tags);
+        json.Value("metadata"u8, value.Metadata);
+        json.Element("settings"u8, value.Settings);
+        json.Value("limits"u8, value.Limits);
+        json.Element("shape"u8, value.Shape);
+        json.Value("owner"u8, value.Owner, value._owner_set);
+        json.String("status"u8, value.Status);
+        json.String("created_at"u8, value.CreatedAt);
+        json.Value("dimensions"u8, value.Dimensions);
+        json.String("class"u8, value.Class);
+        json.String("Name"u8, value.Name2);
+        json.End();
     }
 }
 
 /// <summary>JSON for <see cref="global::Fixtures.Schemas.Models.WidgetDimensions"/>.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal sealed class WidgetDimensionsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.WidgetDimensions>, IWrittenNames<global::Fixtures.Schemas.Models.WidgetDimensions>
+internal sealed class WidgetDimensionsConverter : global::System.Text.Json.Serialization.JsonConverter<global::Fixtures.Schemas.Models.WidgetDimensions>
 {
     public override global::Fixtures.Schemas.Models.WidgetDimensions? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
     {
@@ -297,28 +222,11 @@ internal sealed class WidgetDimensionsConverter : global::System.Text.Json.Seria
 
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fixtures.Schemas.Models.WidgetDimensions value, global::System.Text.Json.JsonSerializerOptions options)
     {
-        writer.WriteStartObject();
-        if (value.Width is not null) writer.WriteNumber("width"u8, value.Width.Value);
-        if (value.Height is not null) writer.WriteNumber("height"u8, value.Height.Value);
-        Values.WriteExtra(writer, value.AdditionalProperties, value, this);
-        writer.WriteEndObject();
+        var json = new ObjectWriter(writer, options, value.AdditionalProperties);
+        json.Double("width"u8, value.Width);
+        json.Double("height"u8, value.Height);
+        json.End();
     }
-
-    /// <inheritdoc/>
-    public bool Wrote(global::Fixtures.Schemas.Models.WidgetDimensions value, string name)
-    {
-        if (name == "width") return value.Width is not null;
-        if (name == "height") return value.Height is not null;
-        return false;
-    }
-}
-
-/// <summary>What a converter's <c>Write</c> wrote, by JSON name: the extension data leaves those names out.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Auth0Mcp.Generators", "1.0.0")]
-internal interface IWrittenNames<in T>
-{
-    /// <summary>Whether <c>Write</c> wrote the property named <paramref name="name"/> of <paramref name="value"/>.</summary>
-    bool Wrote(T value, string name);
 }
 
 /// <summary>
@@ -363,9 +271,6 @@ file static class Values
         return ValueIsNull(ref reader) ? null : global::System.Text.Json.JsonSerializer.Deserialize(ref reader, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
     }
 
-    public static void Write<T>(global::System.Text.Json.Utf8JsonWriter writer, T value, global::System.Text.Json.JsonSerializerOptions options) =>
-        global::System.Text.Json.JsonSerializer.Serialize(writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
-
     /// <summary>A field the DTO does not list, kept in its extension data.</summary>
     public static global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement> Extra(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
@@ -375,22 +280,168 @@ file static class Values
         extra[name] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
         return extra;
     }
+}
 
-    /// <summary>The extension data, but for the names the DTO's own properties wrote: no name is written twice.</summary>
-    public static void WriteExtra<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra, T value, IWrittenNames<T> written)
+/// <summary>Writes one DTO as a JSON object: its properties, then the extension data it did not write.</summary>
+file ref struct ObjectWriter
+{
+    private readonly global::System.Text.Json.Utf8JsonWriter _writer;
+    private readonly global::System.Text.Json.JsonSerializerOptions _options;
+    private readonly global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? _extra;
+    private readonly global::System.Collections.Generic.HashSet<string>? _written;
+
+    public ObjectWriter(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra)
     {
-        if (extra is null)
+        _writer = writer;
+        _options = options;
+        _extra = extra is { Count: > 0 } ? extra : null;
+        _written = _extra is null ? null : new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
+        writer.WriteStartObject();
+    }
+
+    public void String(global::System.ReadOnlySpan<byte> name, string? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteString(name, value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
         {
             return;
         }
 
-        foreach (var pair in extra)
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int32(global::System.ReadOnlySpan<byte> name, int? value, bool set = false)
+    {
+        if (value is not null)
         {
-            if (!written.Wrote(value, pair.Key))
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Int64(global::System.ReadOnlySpan<byte> name, long? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Double(global::System.ReadOnlySpan<byte> name, double? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteNumber(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Boolean(global::System.ReadOnlySpan<byte> name, bool? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WriteBoolean(name, value.Value);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Element(global::System.ReadOnlySpan<byte> name, global::System.Text.Json.JsonElement? value, bool set = false)
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            value.Value.WriteTo(_writer);
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    public void Value<T>(global::System.ReadOnlySpan<byte> name, T? value, bool set = false) where T : class
+    {
+        if (value is not null)
+        {
+            _writer.WritePropertyName(name);
+            global::System.Text.Json.JsonSerializer.Serialize(_writer, value, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));
+        }
+        else if (set)
+        {
+            _writer.WriteNull(name);
+        }
+        else
+        {
+            return;
+        }
+
+        _written?.Add(global::System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    /// <summary>The extension data, but for the names a property wrote, and the object's end.</summary>
+    public void End()
+    {
+        if (_extra is not null)
+        {
+            foreach (var pair in _extra)
             {
-                writer.WritePropertyName(pair.Key);
-                pair.Value.WriteTo(writer);
+                if (!_written!.Contains(pair.Key))
+                {
+                    _writer.WritePropertyName(pair.Key);
+                    pair.Value.WriteTo(_writer);
+                }
             }
         }
+
+        _writer.WriteEndObject();
     }
 }
