@@ -445,6 +445,43 @@ public sealed class HostileSpecTests
         Assert.Contains(unsupported, m => m.Contains("'delete' both beside its $ref", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void SchemaRefThatIsNotAString_IsReportedOncePerKind_AndTheSchemasOtherKeywordsApply()
+    {
+        var body = new JsonObject
+        {
+            ["content"] = new JsonObject
+            {
+                ["application/json"] = new JsonObject
+                {
+                    ["schema"] = new JsonObject
+                    {
+                        ["type"] = "object",
+                        ["properties"] = new JsonObject
+                        {
+                            ["name"] = new JsonObject { ["$ref"] = 5, ["type"] = "string", ["maxLength"] = 7 },
+                            ["other"] = new JsonObject { ["$ref"] = 6, ["type"] = "integer" },
+                            ["flag"] = new JsonObject { ["$ref"] = true, ["type"] = "boolean" },
+                        },
+                    },
+                },
+            },
+        };
+        var run = CoreRun.From(Spec(new JsonObject { ["/things"] = new JsonObject { ["post"] = Op("create_thing", body: body) } }), Ns);
+
+        var reports = run.Diagnostics.Where(d => d.Id == DiagnosticIds.Unsupported && d.Message.Contains("schema's $ref is not a string", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, reports.Count); // a Number (two of them) and a True: once per kind
+        Assert.Contains(reports, d => d.Message.Contains("(Number)", StringComparison.Ordinal));
+        Assert.Contains(reports, d => d.Message.Contains("(True)", StringComparison.Ordinal));
+        Assert.All(reports, d => Assert.Equal(Severity.Warning, d.Severity));
+        var tool = Assert.Single(run.RequiredModel.Tools);
+        using var schema = JsonDocument.Parse(tool.InputSchema);
+        var name = schema.RootElement.GetProperty("properties").GetProperty("body").GetProperty("properties").GetProperty("name");
+        Assert.Equal("string", name.GetProperty("type").GetString());
+        Assert.Equal(7, name.GetProperty("maxLength").GetInt32());
+        AssertCompiles(run);
+    }
+
     // ---- 9. Requested groups that match nothing --------------------------------------------------------------
 
     [Fact]

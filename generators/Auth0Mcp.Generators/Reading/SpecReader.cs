@@ -877,6 +877,15 @@ internal static class SpecReader
                     return SchemaNode.Any;
                 }
             }
+            else if (k.Ref.ValueKind != JsonValueKind.Undefined)
+            {
+                // Ignored, as before, but no longer silently: reported once per kind, without a position (schemas carry no
+                // pointer). The schema's other keywords still apply, so what it does say is still checked.
+                if (_reported.Add(DiagnosticIds.Unsupported + "$ref-kind:" + k.Ref.ValueKind))
+                {
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticIds.Unsupported, Severity.Warning, $"A schema's $ref is not a string ({k.Ref.ValueKind}); it is ignored, and the schema's other keywords apply as written.", null));
+                }
+            }
 
             var types = EquatableArray<string>.Empty;
             if (k.Type.ValueKind == JsonValueKind.String)
