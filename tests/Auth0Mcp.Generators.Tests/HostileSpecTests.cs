@@ -317,6 +317,9 @@ public sealed class HostileSpecTests
         var unsupported = run.Diagnostics.Where(d => d.Id == DiagnosticIds.Unsupported).ToList();
         Assert.Equal(2, unsupported.Count);
         Assert.Contains(unsupported, d => d.Message.Contains("\"2\\u2028}\"", StringComparison.Ordinal));
+        // The pointer the message names is one line too (the key's U+2028 written as its escape); the pointer itself is kept as is.
+        Assert.All(run.Diagnostics, d => Assert.DoesNotContain('\u2028', d.Message));
+        Assert.Contains(unsupported, d => d.Message.EndsWith("(#/paths/~1a/get/responses/2\\u2028})", StringComparison.Ordinal) && d.Pointer == "/paths/~1a/get/responses/2\u2028}");
         Assert.Contains(run.Diagnostics, d => d.Id == DiagnosticIds.NoSuccessResponse && d.Message.Contains("/b", StringComparison.Ordinal));
         var clients = string.Concat(run.ClientFiles().Select(f => f.Text));
         Assert.Contains("answers 204 without content", clients, StringComparison.Ordinal);
