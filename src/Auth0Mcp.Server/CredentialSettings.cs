@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Auth0Mcp.Sdk;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.Configuration;
@@ -146,7 +147,7 @@ internal static class CredentialSettings
     {
         try
         {
-            using var document = JsonDocument.Parse(JsonFiles.WithoutBom(File.ReadAllBytes(file)), FileJson);
+            using var document = JsonDocument.Parse(Utf8Bom.Skip(File.ReadAllBytes(file).AsMemory()), FileJson);
             return document.RootElement.ValueKind == JsonValueKind.Object;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)

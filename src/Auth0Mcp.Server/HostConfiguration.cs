@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Auth0Mcp.Sdk;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Http;
 using Microsoft.Extensions.Configuration;
@@ -394,7 +395,7 @@ internal sealed class SettingsFileSource : JsonConfigurationSource
             stream.CopyTo(buffer);
             buffer.Position = 0;
             base.Load(buffer);
-            using var doc = JsonDocument.Parse(JsonFiles.WithoutBom(buffer.ToArray()), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var doc = JsonDocument.Parse(Utf8Bom.Skip(buffer.ToArray().AsMemory()), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             foreach (var setting in SettingsCatalog.All)
             {
                 if (setting.Kind == SettingKind.Json && Find(doc.RootElement, setting.Key) is { } json)

@@ -447,7 +447,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             }
 
             // A UTF-8 byte-order mark is not JSON; the reader refuses it.
-            return body.Span.StartsWith("\uFEFF"u8) ? body[3..] : body;
+            return Utf8Bom.Skip(body);
         }
     }
 

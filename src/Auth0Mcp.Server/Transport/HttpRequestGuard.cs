@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Threading.RateLimiting;
+using Auth0Mcp.Sdk;
 using Auth0Mcp.Sdk.Governance;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -211,12 +212,7 @@ internal static class HttpRequestGuard
         }
 
         // Only a refused body's sha256 (of the bytes read) is recorded, so a body that passes is not hashed.
-        var body = new ArraySegment<byte>(whole);
-        if (body.AsSpan().StartsWith("\uFEFF"u8))
-        {
-            body = body[3..];
-        }
-
+        var body = new ArraySegment<byte>(whole)[Utf8Bom.LengthAt(whole)..];
         if (JsonRpcGuard.Check(body.AsSpan(), limits, out JsonRpcKind kind) is { } refusal)
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, Convert.ToHexStringLower(SHA256.HashData(whole))).ConfigureAwait(false);

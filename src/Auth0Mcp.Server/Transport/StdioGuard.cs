@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Auth0Mcp.Sdk;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -278,12 +279,7 @@ internal sealed class StdioGuard
 
     private async Task PassOrRefuseAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
     {
-        var message = line;
-        var span = message.Span;
-        if (span.StartsWith("\uFEFF"u8))
-        {
-            message = message[3..];
-        }
+        var message = Utf8Bom.Skip(line);
 
         if (message.Span.Trim(" \t\r"u8).IsEmpty)
         {

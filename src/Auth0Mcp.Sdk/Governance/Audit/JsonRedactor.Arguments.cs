@@ -59,10 +59,7 @@ public sealed partial class JsonRedactor
     private byte[]? RedactArgumentsUtf8(ReadOnlySpan<byte> json, string? bodyArgument, out int count)
     {
         count = 0;
-        if (json.StartsWith(Utf8Bom))
-        {
-            json = json[Utf8Bom.Length..];
-        }
+        json = Utf8Bom.Skip(json);
 
         var edits = new List<(long Start, long End, byte[] Replacement)>();
         try

@@ -59,7 +59,6 @@ public sealed partial class JsonRedactor
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = int.MaxValue, CommentHandling = JsonCommentHandling.Disallow };
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = int.MaxValue };
-    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
     private static readonly byte[] MaskJson = Encoding.UTF8.GetBytes("\"" + Mask + "\"");
     private static readonly JsonRedactor SecretsInstance = new(DefaultSecretNames, DefaultSecretSuffixes, maskJwts: true);
 
@@ -246,7 +245,7 @@ public sealed partial class JsonRedactor
         var trimmed = body.AsSpan().TrimStart();
         if (trimmed.Length > 0 && (trimmed[0] == '{' || trimmed[0] == '['))
         {
-            var json = WithoutBom(Encoding.UTF8.GetBytes(body));
+            var json = Utf8Bom.Skip(Encoding.UTF8.GetBytes(body).AsSpan());
             var edits = Edits(json, out count);
             if (edits is null)
             {
@@ -280,12 +279,12 @@ public sealed partial class JsonRedactor
     /// </summary>
     public byte[]? RedactUtf8(ReadOnlySpan<byte> json, out int count)
     {
-        json = WithoutBom(json);
+        json = Utf8Bom.Skip(json);
         return Edits(json, out count) is not { } edits ? null : edits.Count == 0 ? json.ToArray() : Splice(json, edits);
     }
 
     /// <summary>
-    /// The one pass of the redactor over JSON (its BOM, if any, cut off first: <see cref="WithoutBom"/>): the (start,
+    /// The one pass of the redactor over JSON (its BOM, if any, cut off first: <see cref="Utf8Bom"/>): the (start,
     /// end, replacement) byte ranges to splice into <paramref name="json"/> (none when nothing is masked), or null when
     /// it is not one valid JSON value. Nothing is copied: a caller that finds no edits keeps what it has.
     /// </summary>
@@ -353,7 +352,7 @@ public sealed partial class JsonRedactor
                             }
                         }
                         else if (EmbeddedJson(ref reader) is { } embedded
-                            && WithoutBom(Encoding.UTF8.GetBytes(embedded)) is var inside && Edits(inside, out var inner) is { Count: > 0 } innerEdits)
+                            && Utf8Bom.Skip(Encoding.UTF8.GetBytes(embedded).AsSpan()) is var inside && Edits(inside, out var inner) is { Count: > 0 } innerEdits)
                         {
                             // A string that holds a JSON object or array (structuredContent gives the parts nested deeper
                             // than it keeps as their JSON text): its fields are checked by name too.
@@ -382,7 +381,6 @@ public sealed partial class JsonRedactor
         return edits;
     }
 
-    private static ReadOnlySpan<byte> WithoutBom(ReadOnlySpan<byte> json) => json.StartsWith(Utf8Bom) ? json[Utf8Bom.Length..] : json;
 
     /// <summary>
     /// Redacts <paramref name="text"/>, then cuts what is left to <paramref name="maxChars"/> characters (adding
