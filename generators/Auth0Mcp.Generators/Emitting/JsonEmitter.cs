@@ -277,27 +277,14 @@ internal static class JsonEmitter
         w.Line("writer.WriteStartObject();");
         w.Close();
         w.Line();
-        Scalar("String", "string?", "_writer.WriteString(name, value);");
-        Scalar("Int32", "int?", "_writer.WriteNumber(name, value.Value);");
-        Scalar("Int64", "long?", "_writer.WriteNumber(name, value.Value);");
-        Scalar("Double", "double?", "_writer.WriteNumber(name, value.Value);");
-        Scalar("Boolean", "bool?", "_writer.WriteBoolean(name, value.Value);");
-        Scalar("Element", $"{Json}.JsonElement?", "_writer.WritePropertyName(name);", "value.Value.WriteTo(_writer);");
-        w.Open($"public void Value<T>({Name}, T? value, bool set = false) where T : class");
-        w.Open("if (value is not null)");
-        w.Line("_writer.WritePropertyName(name);");
-        w.Line($"{Json}.JsonSerializer.Serialize(_writer, value, ({Json}.Serialization.Metadata.JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));");
-        w.Close();
-        w.Open("else if (set)");
-        w.Line("_writer.WriteNull(name);");
-        w.Close();
-        w.Open("else");
-        w.Line("return;");
-        w.Close();
-        w.Line();
-        w.Line("_written?.Add(global::System.Text.Encoding.UTF8.GetString(name));");
-        w.Close();
-        w.Line();
+        Property("String", "string?", "_writer.WriteString(name, value);");
+        Property("Int32", "int?", "_writer.WriteNumber(name, value.Value);");
+        Property("Int64", "long?", "_writer.WriteNumber(name, value.Value);");
+        Property("Double", "double?", "_writer.WriteNumber(name, value.Value);");
+        Property("Boolean", "bool?", "_writer.WriteBoolean(name, value.Value);");
+        Property("Element", $"{Json}.JsonElement?", "_writer.WritePropertyName(name);", "value.Value.WriteTo(_writer);");
+        Property("Value<T>", "T?", "_writer.WritePropertyName(name);",
+            $"{Json}.JsonSerializer.Serialize(_writer, value, ({Json}.Serialization.Metadata.JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));");
         w.Line("/// <summary>The extension data, but for the names a property wrote, and the object's end.</summary>");
         w.Open("public void End()");
         w.Open("if (_extra is not null)");
@@ -313,9 +300,10 @@ internal static class JsonEmitter
         w.Close();
         w.Close();
 
-        void Scalar(string method, string type, params string[] write)
+        // One method per kind of value: written when not null, a null written only when set, the name kept when written.
+        void Property(string method, string type, params string[] write)
         {
-            w.Open($"public void {method}({Name}, {type} value, bool set = false)");
+            w.Open($"public void {method}({Name}, {type} value, bool set = false){(method.EndsWith(">", System.StringComparison.Ordinal) ? " where T : class" : "")}");
             w.Open("if (value is not null)");
             foreach (var line in write)
             {
