@@ -669,7 +669,7 @@ internal static class GovernanceCli
         foreach (var a in approvals)
         {
             await r.Out.WriteLineAsync($"{E(a.Id)} {ApprovalStatus(a, now),-8} {E(a.Tool)} for {E(a.User)}{(a.Channel == CallApproval.ElicitationChannel ? " (a confirmation the caller answers in the client, not granted here)" : "")} requested {a.RequestedAt:O} expires {a.ExpiresAt:O}{(a.DecidedBy is null ? "" : $" decided by {E(a.DecidedBy)}")}{(a.Reason is null ? "" : $" reason: {E(a.Reason)}")}").ConfigureAwait(false);
-            await r.Out.WriteLineAsync($"    arguments {E(a.Arguments)} (sha256 {E(a.ArgumentsHash)})").ConfigureAwait(false);
+            await r.Out.WriteLineAsync($"    arguments {E(a.Arguments)} (digest {E(a.ArgumentsHash)})").ConfigureAwait(false);
         }
 
         await r.Out.WriteLineAsync($"{approvals.Count} approval request(s){(all ? "" : " open (--all shows decided and expired ones)")}").ConfigureAwait(false);
@@ -707,6 +707,7 @@ internal static class GovernanceCli
         w.WriteString("tool", a.Tool);
         w.WriteString("user", a.User);
         w.WriteString("channel", a.Channel);
+        // The name stays for scripts that read it; the value is the keyed digest (HMAC-SHA256, ArgumentsDigest), not a plain SHA-256.
         w.WriteString("argumentsSha256", a.ArgumentsHash);
         w.WriteString("arguments", a.Arguments);
         w.WriteString("requestedAt", a.RequestedAt);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Auth0Mcp.Sdk.Auth;
@@ -395,7 +394,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         // 4. The intent, durably, before anything is sent: no record, no call.
-        FillArguments(record, callContext.Arguments, hookOutcomes);
+        FillArguments(await Governance.GetArgumentsDigestAsync(CancellationToken.None).ConfigureAwait(false), record, callContext.Arguments, hookOutcomes);
         record.Event = IntentEvent;
         record.Outcome = AuditOutcomes.Intent;
         try
@@ -500,7 +499,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// <summary>
     /// Records a refusal made outside the governed call (e.g. a malformed progressive call) and returns the denial
     /// result, so that every refusal on every path leaves a record. The arguments' values are not kept, only their
-    /// hash and shape: refused before any tool was chosen, they were never masked by a tool's rules (a tool's map of
+    /// keyed digest and shape: refused before any tool was chosen, they were never masked by a tool's rules (a tool's map of
     /// secrets under names the user chose, <see cref="SecretMaps"/>, which the generic redactor cannot recognize).
     /// </summary>
     public async ValueTask<CallToolResult> RecordRefusalAsync(RequestContext<CallToolRequestParams> context, string tool, string code, string reason, CancellationToken cancellationToken = default)
@@ -534,7 +533,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         var result = await discover().ConfigureAwait(false);
-        FillArguments(record, arguments, []);
+        FillArguments(await Governance.GetArgumentsDigestAsync(CancellationToken.None).ConfigureAwait(false), record, arguments, []);
         record.Outcome = result.IsError == true ? AuditOutcomes.Error : AuditOutcomes.Success;
         return await CompleteAsync(record, [], started).ConfigureAwait(false) ?? result;
     }
@@ -608,7 +607,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// </summary>
     private async Task<CallToolResult> DenyAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, string code, string reason, long started, (string Code, string Reason)? answered = null, bool argumentsTooLarge = false, bool valuesNotKept = false)
     {
-        FillArguments(record, arguments, hooks, argumentsTooLarge, valuesNotKept);
+        FillArguments(await Governance.GetArgumentsDigestAsync(CancellationToken.None).ConfigureAwait(false), record, arguments, hooks, argumentsTooLarge, valuesNotKept);
         record.Outcome = AuditOutcomes.Denied;
         record.DenialCode = code;
         // Redacted, then cut: a reason can quote what the caller sent (an unknown argument's name, say).
@@ -633,34 +632,38 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// <summary>
     /// The arguments as the tool gets them: for the record, a tool's maps of secrets (values under names the user chose)
     /// with every value masked (<see cref="SecretMaps"/>), then the arguments' view an approver sees too
-    /// (<see cref="JsonRedactor.RedactCallArguments"/>: only values that are secrets masked); hashed as they are.
+    /// (<see cref="JsonRedactor.RedactCallArguments"/>: only values that are secrets masked). The record's
+    /// <see cref="AuditRecord.ArgumentsHash"/> is <paramref name="digest"/> of the canonical arguments, secrets included:
+    /// keyed, so that no guess of a masked value can be tested against it, and equal to the digest a call approval of
+    /// the same call is bound to. The values of a call to a tool the catalogue does not hold (a misspelled name: nothing
+    /// is sent) are not kept, only each member's kind: without the tool's descriptor its maps of secrets cannot be masked.
     /// </summary>
-    private void FillArguments(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, bool tooLarge = false, bool valuesNotKept = false)
+    private void FillArguments(ArgumentsDigest digest, AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, bool tooLarge = false, bool valuesNotKept = false)
     {
-        var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
-        record.ArgumentsHash = Convert.ToHexStringLower(SHA256.HashData(raw));
+        record.ArgumentsHash = digest.Of(arguments);
         record.Hooks = hooks.Count == 0 ? null : [.. hooks];
-        if (valuesNotKept)
+        var descriptor = record.Tool is { } tool && _catalog.TryGetValue(tool, out var found) ? found : null;
+        if (valuesNotKept || (descriptor is null && record.Event != DiscoveryEvent))
         {
-            // Each member's kind, not its value (the hash covers the values); a tool name given as a string is kept.
+            // Each member's kind, not its value (the digest covers the values); the tool name auth0_call_tool was given is kept.
             var shape = arguments.ToDictionary(
                 a => a.Key,
-                a => a.Key == "name" && a.Value.ValueKind == JsonValueKind.String ? a.Value
+                a => record.Tool == ProgressiveTools.CallName && a.Key == "name" && a.Value.ValueKind == JsonValueKind.String ? a.Value
                     : JsonSerializer.SerializeToElement(string.Create(CultureInfo.InvariantCulture, $"[not kept: {a.Value.ValueKind}]"), GovernanceJsonContext.Default.String),
                 StringComparer.Ordinal);
             record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactCallArguments(JsonSerializer.Serialize(shape, GovernanceJsonContext.Default.DictionaryStringJsonElement), null, out _));
             return;
         }
 
+        var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, GovernanceJsonContext.Default.DictionaryStringJsonElement);
         // Twice the limit: no call the size check allows comes near it (its JSON adds only quotes, colons and commas).
         if (tooLarge || raw.Length > 2 * Limits.DefaultMaxArgumentBytes)
         {
-            // Refused for their size (nothing is sent): only their hash is kept, not a view masked at a megabyte's cost.
+            // Refused for their size (nothing is sent): only their digest is kept, not a view masked at a megabyte's cost.
             record.Arguments = string.Create(CultureInfo.InvariantCulture, $"[not kept: {raw.Length} bytes, over the {Limits.DefaultMaxArgumentBytes}-byte limit]");
             return;
         }
 
-        var descriptor = record.Tool is { } tool && _catalog.TryGetValue(tool, out var found) ? found : null;
         var shown = descriptor is not null ? SecretMaps.MaskArguments(descriptor, arguments) : arguments;
         var text = ReferenceEquals(shown, arguments) ? Encoding.UTF8.GetString(raw) : JsonSerializer.Serialize(shown, GovernanceJsonContext.Default.DictionaryStringJsonElement);
         record.Arguments = Limits.AuditArguments(JsonRedactor.Secrets.RedactCallArguments(text, descriptor?.Request.Body, out _));

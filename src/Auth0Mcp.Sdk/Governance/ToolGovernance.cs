@@ -16,6 +16,7 @@ public sealed partial class ToolGovernance
     private readonly object _cacheLock = new();
     private readonly SemaphoreSlim _mutateLock = new(1, 1);
     private GovernanceState? _cached;
+    private ArgumentsDigest? _argumentsDigest;
 
     /// <summary>Creates governance over <paramref name="store"/> (already initialized or not: see <see cref="IGovernanceStore.InitializeAsync"/>).</summary>
     public ToolGovernance(IGovernanceStore store, TimeProvider? timeProvider = null, string? serverName = null)
@@ -730,6 +731,25 @@ public sealed partial class ToolGovernance
 
     /// <summary>Appends a call record to the audit chain (durable when the task completes).</summary>
     public Task AppendCallRecordAsync(AuditRecord record, CancellationToken cancellationToken = default) => Store.AppendAuditAsync(record, cancellationToken);
+
+    /// <summary>
+    /// The digest of call arguments this instance stores and shows (<see cref="ArgumentsDigest"/>): keyed from the
+    /// store's current audit key, loaded as the writer loads it (the server's start loaded it already); a store without a
+    /// key ring gets this process's random key. Kept for the life of this instance, as the store keeps its keys.
+    /// </summary>
+    internal async ValueTask<ArgumentsDigest> GetArgumentsDigestAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _argumentsDigest) is { } digest)
+        {
+            return digest;
+        }
+
+        digest = Store is DbGovernanceStore store
+            ? ArgumentsDigest.For(await store.GetWriterKeysAsync(cancellationToken).ConfigureAwait(false))
+            : ArgumentsDigest.Ephemeral;
+        Volatile.Write(ref _argumentsDigest, digest);
+        return digest;
+    }
 
     // ---------------------------------------------------------------- toolsets
 

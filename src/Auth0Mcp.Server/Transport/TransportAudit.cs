@@ -7,8 +7,10 @@ namespace Auth0Mcp.Server.Transport;
 
 /// <summary>
 /// Records a message refused at the transport in the audit (when governance is on): event <c>request.refused</c>,
-/// outcome denied, the denial code, the caller, the tool it named (if any), and the sha256 and size of what was
-/// received, never its content. The session id a refused request named is the client's claim, never checked, so it is
+/// outcome denied, the denial code, the caller, the tool it named (if any), and the size and digest of what was
+/// received, never its content: the keyed digest of call arguments (<see cref="ArgumentsDigest"/>) over the SHA-256 the
+/// guard computed as the message streamed in, so that a guess of a message's secret cannot be tested against the record
+/// without the audit key. The session id a refused request named is the client's claim, never checked, so it is
 /// recorded in the reason and the record's session field stays empty. Without governance the refusal is logged (to
 /// stderr) instead.
 /// </summary>
@@ -26,22 +28,22 @@ internal static class TransportAudit
             return;
         }
 
-        var record = new AuditRecord
-        {
-            Time = services.GetService<TimeProvider>()?.GetUtcNow() ?? DateTimeOffset.UtcNow,
-            Kind = AuditKinds.Call,
-            Event = Event,
-            User = caller?.User,
-            Groups = caller is null ? null : [.. caller.Groups],
-            Server = governance.ServerName,
-            Tool = refusal.Tool,
-            Outcome = AuditOutcomes.Denied,
-            DenialCode = refusal.DenialCode,
-            Reason = string.Create(CultureInfo.InvariantCulture, $"{refusal.Message} (method {refusal.Method ?? "unknown"}, {bytes} bytes{Claimed(claimedSession)})"),
-            ArgumentsHash = sha256,
-        };
         try
         {
+            var record = new AuditRecord
+            {
+                Time = services.GetService<TimeProvider>()?.GetUtcNow() ?? DateTimeOffset.UtcNow,
+                Kind = AuditKinds.Call,
+                Event = Event,
+                User = caller?.User,
+                Groups = caller is null ? null : [.. caller.Groups],
+                Server = governance.ServerName,
+                Tool = refusal.Tool,
+                Outcome = AuditOutcomes.Denied,
+                DenialCode = refusal.DenialCode,
+                Reason = string.Create(CultureInfo.InvariantCulture, $"{refusal.Message} (method {refusal.Method ?? "unknown"}, {bytes} bytes{Claimed(claimedSession)})"),
+                ArgumentsHash = sha256.Length == 0 ? "" : (await governance.GetArgumentsDigestAsync(CancellationToken.None).ConfigureAwait(false)).Of("sha256:" + sha256),
+            };
             await governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -193,7 +193,8 @@ public sealed class ApprovalArgumentsViewTests
             Assert.EndsWith(hidden.ToString(), note, StringComparison.Ordinal);
         }
 
-        Assert.Equal(CanonicalArguments.Hash(Arguments(json)), approval.ArgumentsHash);
+        // The grant is bound to the real arguments: the digest the intent record carries for what was sent.
+        Assert.Equal(approval.ArgumentsHash, intent.ArgumentsHash);
         Assert.Equal($"password=x {hidden}", (string?)JsonNode.Parse(sent.Body)!["app_metadata"]!["note"]);
     }
 

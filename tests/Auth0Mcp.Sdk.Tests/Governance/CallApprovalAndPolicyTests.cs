@@ -543,9 +543,9 @@ public sealed class CallApprovalAndPolicyTests
     [Fact]
     public void CanonicalArguments_KeyOrderAndWhitespace_SameHashOtherValuesDiffer()
     {
-        var a = CanonicalArguments.Hash(ArgumentsOf("""{"id":"x","body":{"b":1,"a":[1,2]}}"""));
-        var b = CanonicalArguments.Hash(ArgumentsOf("""{ "body": { "a": [1, 2], "b": 1 }, "id": "x" }"""));
-        var c = CanonicalArguments.Hash(ArgumentsOf("""{"id":"x","body":{"b":1,"a":[2,1]}}"""));
+        var a = ArgumentsDigest.Ephemeral.Of(ArgumentsOf("""{"id":"x","body":{"b":1,"a":[1,2]}}"""));
+        var b = ArgumentsDigest.Ephemeral.Of(ArgumentsOf("""{ "body": { "a": [1, 2], "b": 1 }, "id": "x" }"""));
+        var c = ArgumentsDigest.Ephemeral.Of(ArgumentsOf("""{"id":"x","body":{"b":1,"a":[2,1]}}"""));
 
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
@@ -561,8 +561,8 @@ public sealed class CallApprovalAndPolicyTests
     public void CanonicalArguments_NumbersSpelledDifferently_NeverShareAHash(string one, string other)
     {
         // The request sends the number as spelled: a spelling the approver did not see is another call.
-        var a = CanonicalArguments.Hash(ArgumentsOf($$"""{"n":{{one}}}"""));
-        var b = CanonicalArguments.Hash(ArgumentsOf($$"""{"n":{{other}}}"""));
+        var a = ArgumentsDigest.Ephemeral.Of(ArgumentsOf($$"""{"n":{{one}}}"""));
+        var b = ArgumentsDigest.Ephemeral.Of(ArgumentsOf($$"""{"n":{{other}}}"""));
 
         Assert.NotEqual(a, b);
         Assert.Equal($$"""{"n":{{other}}}""", CanonicalArguments.Json(ArgumentsOf($$"""{ "n" : {{other}} }""")));

@@ -85,6 +85,13 @@ internal sealed class TempGovernance : IDisposable
         return stdout.ToString();
     }
 
+    /// <summary>
+    /// What a <c>request.refused</c> record keeps for a message whose SHA-256 is <paramref name="sha256"/>: the keyed digest
+    /// under the store's audit key (its key file beside the store), never the plain hash.
+    /// </summary>
+    public string RefusedMessageDigest(string sha256) =>
+        ArgumentsDigest.For(AuditKeyRing.OpenFile(Store + ".audit-key")).Of("sha256:" + sha256);
+
     private CliContext Context(TextWriter stdout, TextWriter stderr) =>
         new() { Out = stdout, Error = stderr, OpenStore = () => GovernanceStores.Open(Store), GrantedScopes = () => null };
 

@@ -107,11 +107,14 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
         Assert.All(refused, r => Assert.Equal("mallory", r.GetProperty("user").GetString()));
         Assert.Equal(2, refused.Count(r => r.GetProperty("denial_code").GetString() == "request-too-large"));
 
-        // Each refused body read whole is recorded by its sha256; the chunked one by the hash of what was read of it.
+        // Each refused body read whole is recorded by the keyed digest of its sha256 (never the sha256 itself, which would
+        // let a reader test guesses of what the body held); the chunked one by that of what was read of it.
         var hashes = refused.Select(r => r.TryGetProperty("arguments_hash", out var h) ? h.GetString() : null).ToList();
         foreach (var (body, _, status) in cases.Where(c => c.Status == HttpStatusCode.BadRequest))
         {
-            Assert.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(body))), hashes);
+            var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+            Assert.DoesNotContain(sha256, hashes);
+            Assert.Contains(_governance.RefusedMessageDigest(sha256), hashes);
         }
 
         // The chunked one: the hash of the bytes read before the refusal, as many as its reason says. Past the limit; the
@@ -120,7 +123,7 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
         var read = int.Parse(Regex.Match(partial.GetProperty("reason").GetString()!, @"(\d+) bytes\)$").Groups[1].Value, CultureInfo.InvariantCulture);
         var bigBytes = Encoding.UTF8.GetBytes(big);
         Assert.InRange(read, Limit + 1, bigBytes.Length);
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bigBytes.AsSpan(0, read))), partial.GetProperty("arguments_hash").GetString());
+        Assert.Equal(_governance.RefusedMessageDigest(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bigBytes.AsSpan(0, read)))), partial.GetProperty("arguments_hash").GetString());
     }
     [Fact]
     public async Task Post_StringNotUtf8_RefusedAsAParseErrorAndNothingSent()

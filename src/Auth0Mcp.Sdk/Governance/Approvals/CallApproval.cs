@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -35,7 +34,7 @@ public enum CallApprovalMode
 }
 
 /// <summary>
-/// A request to run one exact call, bound to the caller, the tool and the SHA-256 of the canonical arguments, with
+/// A request to run one exact call, bound to the caller, the tool and the keyed digest of the canonical arguments, with
 /// an expiry. Kept in the governance state so an administrator's CLI can decide it while servers run.
 /// </summary>
 public sealed class CallApproval
@@ -55,7 +54,11 @@ public sealed class CallApproval
     /// <summary>The tool.</summary>
     public string Tool { get; set; } = "";
 
-    /// <summary>sha256 (hex) of the canonical JSON of the arguments (<see cref="CanonicalArguments.Hash(IReadOnlyDictionary{string, JsonElement})"/>).</summary>
+    /// <summary>
+    /// The digest of the arguments (<c>argumentsSha256</c> in the CLI's JSON): HMAC-SHA256 (hex) of their canonical JSON
+    /// under a key derived from the audit key (<see cref="ArgumentsDigest"/>), so that it binds the call without letting a
+    /// reader of the state test a guess of a masked value.
+    /// </summary>
     public string ArgumentsHash { get; set; } = "";
 
     /// <summary>The arguments as canonical JSON with only secret values masked (<see cref="JsonRedactor.RedactCallArguments"/>), for the reviewer.</summary>
@@ -129,13 +132,6 @@ internal static class CanonicalArguments
 
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
-
-    /// <summary>sha256 (hex) of <see cref="Json"/>.</summary>
-    public static string Hash(IReadOnlyDictionary<string, JsonElement> arguments) => Hash(Json(arguments));
-
-    /// <summary>sha256 (hex) of a canonical JSON text that <see cref="Json"/> made.</summary>
-    public static string Hash(string canonicalJson) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson)));
 
     private static void Write(Utf8JsonWriter writer, JsonElement value)
     {

@@ -7,7 +7,7 @@ using ModelContextProtocol.Protocol;
 namespace Auth0Mcp.Sdk.Governance;
 
 /// <summary>
-/// Requires a confirmation bound to one exact call (caller, tool, SHA-256 of the canonical arguments, expiry) for
+/// Requires a confirmation bound to one exact call (caller, tool, keyed digest of the canonical arguments, expiry) for
 /// the calls <see cref="CallApprovalOptions"/> selects. When the client declares the elicitation capability (and
 /// the mode allows it), the user confirms in the client: the call is answered with an input-required result (MCP
 /// multi round-trip requests) carrying the confirmation, and the client retries it with the answer; accept runs the
@@ -94,7 +94,7 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
                 DenialCodes.ApprovalTooLarge);
         }
 
-        var hash = CanonicalArguments.Hash(canonical);
+        var hash = (await governance.GetArgumentsDigestAsync(cancellationToken).ConfigureAwait(false)).Of(canonical);
         var shown = Shown(context.Descriptor, context.Arguments, canonical);
 
         // An administrator's grant for exactly this call is used first, whatever the client can do. Spent whatever the
@@ -204,7 +204,7 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
     /// <summary>
     /// The arguments as a reviewer sees them, whole: canonical JSON through the arguments' view
     /// (<see cref="JsonRedactor.RedactCallArguments"/>: only values that are secrets masked) after the tool's maps of
-    /// secrets are masked. The hash covers the real arguments. <paramref name="canonical"/> is their canonical JSON,
+    /// secrets are masked. The digest covers the real arguments (keyed: <see cref="ArgumentsDigest"/>). <paramref name="canonical"/> is their canonical JSON,
     /// used as it is when the tool has no map of secrets among them.
     /// </summary>
     private static string Shown(Auth0ToolDescriptor descriptor, Dictionary<string, JsonElement> arguments, string canonical)

@@ -192,6 +192,11 @@ public sealed partial class ToolGovernance
         return approval;
     }
 
+    /// <summary>
+    /// How an approval's records name it. <c>arguments_sha256</c> keeps its name (readers of the audit match on it) and
+    /// holds the approval's keyed digest (<see cref="ArgumentsDigest"/>, HMAC-SHA256), which the call's own records carry
+    /// as their <c>arguments_hash</c>.
+    /// </summary>
     private static string Link(CallApproval approval) => $"id={approval.Id} user={approval.User} arguments_sha256={approval.ArgumentsHash}";
 
     /// <summary>The refusal of a request past <paramref name="maxOpenRequests"/>.</summary>

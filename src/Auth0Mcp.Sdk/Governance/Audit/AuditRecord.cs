@@ -46,7 +46,13 @@ public sealed class AuditRecord
     /// <summary>The call's arguments as JSON, secrets redacted.</summary>
     public string? Arguments { get; set; }
 
-    /// <summary>sha256 (hex) of the arguments as they were passed to the tool.</summary>
+    /// <summary>
+    /// The keyed digest (<see cref="ArgumentsDigest"/>: HMAC-SHA256, hex, under a key derived from the audit key) of the
+    /// canonical arguments as they were passed to the tool, secrets included: the same digest a call approval of the call
+    /// is bound to. Keyed, so that no guess of a value <see cref="Arguments"/> masks can be tested against it. For a
+    /// <c>request.refused</c> record, the keyed digest of the SHA-256 of what was received. (Records written before
+    /// this hold a plain SHA-256.)
+    /// </summary>
     public string? ArgumentsHash { get; set; }
 
     /// <summary>For calls: <see cref="AuditOutcomes.Success"/>, <see cref="AuditOutcomes.Denied"/> or <see cref="AuditOutcomes.Error"/>.</summary>

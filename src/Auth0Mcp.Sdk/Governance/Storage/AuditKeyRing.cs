@@ -183,6 +183,13 @@ public sealed class AuditKeyRing
         return true;
     }
 
+    /// <summary>
+    /// A key derived from the current key for another use than sealing: HMAC-SHA256 of <paramref name="label"/> under
+    /// it, so the sealing key itself is never used for anything else, and each label gets its own key (a digest under
+    /// the derived key tells nothing about the seal key).
+    /// </summary>
+    internal byte[] DeriveFromCurrent(string label) => HMACSHA256.HashData(_keys[CurrentKeyId], Encoding.UTF8.GetBytes(label));
+
     /// <summary>HMAC-SHA256 (hex) of <paramref name="message"/> under the key <paramref name="keyId"/>; false when the ring lacks that key.</summary>
     internal bool TryMac(string keyId, string message, out string mac) => TryMac(keyId, message, [], out mac);
 

@@ -136,6 +136,13 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The keys this store seals with, loaded (or, on an empty chain, created) as a write loads them
+    /// (<see cref="SealAsync"/>): what the digest of call arguments is keyed from (<see cref="ArgumentsDigest"/>).
+    /// </summary>
+    internal async Task<AuditKeyRing> GetWriterKeysAsync(CancellationToken cancellationToken) =>
+        (await SealAsync(cancellationToken).ConfigureAwait(false)).Keys;
+
     /// <inheritdoc />
     public async Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) =>
         (await GetStateVersionAsync(cancellationToken).ConfigureAwait(false)).Revision;
