@@ -1,0 +1,189 @@
+using System.Text.Json.Nodes;
+using Auth0Mcp.Server.Tests.Http;
+using Auth0Mcp.Server.Tests.Infrastructure;
+
+namespace Auth0Mcp.Server.Tests;
+
+/// <summary>
+/// How the settings file and the environment combine (a list set in the environment replaces the file's), what the
+/// file may hold (switches, API keys), and the paths the settings name (the settings file itself, files that must not
+/// be folders, the address to listen on), in process and through the command line.
+/// </summary>
+public sealed class HostConfigurationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("auth0mcp-hostconfig-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string File(string json)
+    {
+        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".json");
+        System.IO.File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static string Problems(Dictionary<string, string?> env, params string[] args) =>
+        Assert.Throws<UsageException>(() => Settings.Load(env, args)).Message;
+
+    /// <summary>Each list setting's bound value (a list added to the catalogue must be added here).</summary>
+    private static readonly Dictionary<string, Func<HostSettings, IReadOnlyList<string>>> Lists = new(StringComparer.Ordinal)
+    {
+        ["Server:AllowedOrigins"] = s => s.Server.AllowedOrigins,
+        ["Governance:Groups"] = s => s.Governance.Groups,
+        ["Admin:Groups"] = s => s.Admin.Groups,
+    };
+
+    public static TheoryData<string> ListSettings => [.. SettingsCatalog.All.Where(s => s.Kind == SettingKind.List).Select(s => s.Key)];
+
+    [Fact]
+    public void ListSettings_EveryOneOfTheCatalogue_IsCovered() =>
+        Assert.Equal(SettingsCatalog.All.Where(s => s.Kind == SettingKind.List).Select(s => s.Key).Order(), Lists.Keys.Order());
+
+    [Theory]
+    [MemberData(nameof(ListSettings))]
+    public void EnvironmentList_ReplacesTheFilesWholeList(string key)
+    {
+        var setting = SettingsCatalog.All.Single(s => s.Key == key);
+        var parts = key.Split(':');
+        var file = File(new JsonObject { [parts[0]] = new JsonObject { [parts[1]] = new JsonArray("https://one.example.com", "https://two.example.com", "https://three.example.com") } }.ToJsonString());
+
+        var fromFile = Settings.Load(new() { ["AUTH0_MCP_CONFIG"] = file });
+        var replaced = Settings.Load(new() { ["AUTH0_MCP_CONFIG"] = file, [setting.Variable!] = "https://env.example.com" });
+        var blank = Settings.Load(new() { ["AUTH0_MCP_CONFIG"] = file, [setting.Variable!] = " " });
+
+        Assert.Equal(3, Lists[key](fromFile).Count);
+        Assert.Equal(["https://env.example.com"], Lists[key](replaced));
+        // A blank variable sets nothing: the file's list stays.
+        Assert.Equal(Lists[key](fromFile), Lists[key](blank));
+    }
+
+    [Fact]
+    public void EnvironmentApiKeys_ReplaceTheFilesKeys_NotMemberByMember()
+    {
+        var file = File("""
+            { "Authentication": { "ApiKeys": [
+                { "Key": "alice-key-0123456789abcdef", "User": "alice", "Groups": ["mcp-admins"] },
+                { "Key": "carol-key-0123456789abcdef", "User": "carol" } ] } }
+            """);
+
+        var settings = Settings.Load(new() { ["AUTH0_MCP_CONFIG"] = file, ["AUTH0_MCP_API_KEYS"] = "bob-key-0123456789abcdef=bob" });
+
+        var only = Assert.Single(settings.Authentication.ApiKeys);
+        Assert.Equal(("bob-key-0123456789abcdef", "bob"), (only.Key, only.User));
+        Assert.Empty(only.Groups);
+        Assert.Equal(2, Settings.Load(new() { ["AUTH0_MCP_CONFIG"] = file }).Authentication.ApiKeys.Count);
+    }
+
+    [Theory]
+    [InlineData("\"on\"", true)]
+    [InlineData("\"OFF\"", false)]
+    [InlineData("\"yes\"", true)]
+    [InlineData("\"no\"", false)]
+    [InlineData("\"1\"", true)]
+    [InlineData("\"0\"", false)]
+    [InlineData("\"true\"", true)]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public void FileSwitch_ReadAsTheEnvironmentReadsIt(string json, bool expected)
+    {
+        var file = File($$"""{ "Governance": { "Enabled": {{json}} }, "Authentication": { "LocalUser": {{json}} }, "Admin": { "Enabled": {{json}} } }""");
+
+        var settings = HostConfiguration.Load(new HostArguments(null, null, file), _ => null, HostRole.Commands);
+
+        Assert.Equal((expected, expected, expected), (settings.Governance.Enabled, settings.Authentication.LocalUser, settings.Admin.Enabled));
+    }
+
+    [Fact]
+    public void FileSwitch_NeitherOnNorOff_IsNamed()
+    {
+        var message = Problems([], "--config", File("""{ "Governance": { "Enabled": "maybe" } }"""));
+
+        Assert.Contains("Governance:Enabled (AUTH0_MCP_GOVERNANCE): expected on or off, got 'maybe'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FileApiKey_UnknownMember_IsNamed()
+    {
+        var file = File("""{ "Authentication": { "ApiKeys": [ { "Key": "0123456789abcdef0123", "User": "alice", "Gropus": ["admins"] } ] } }""");
+
+        var message = Problems([], "--config", file, "--http", "http://127.0.0.1:8080");
+
+        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 has an unknown member 'Gropus' (members: Key, User, Groups)", message, StringComparison.Ordinal);
+        Assert.Single(message.Split('\n'), l => l.Contains("Gropus", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("\"KEY-0123456789abcdef=alice\"")]
+    [InlineData("{ \"Key\": \"KEY-0123456789abcdef\", \"User\": \"alice\" }")]
+    [InlineData("[ \"KEY-0123456789abcdef=alice\" ]")]
+    public void FileApiKeys_NotAnArrayOfObjects_IsATypeError_WithoutTheKey(string json)
+    {
+        var message = Problems([], "--config", File($$"""{ "Authentication": { "ApiKeys": {{json}} } }"""), "--http", "http://127.0.0.1:8080");
+
+        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): ", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("KEY-0123456789abcdef", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FileApiKey_MembersOfTheWrongShape_AreNamed()
+    {
+        var file = File("""{ "Authentication": { "ApiKeys": [ { "Key": "0123456789abcdef0123", "User": { "Name": "alice" }, "Groups": [ { "Name": "ops" } ] } ] } }""");
+
+        var message = Problems([], "--config", file);
+
+        Assert.Contains("API key #1's User: expected text", message, StringComparison.Ordinal);
+        Assert.Contains("API key #1's Groups: expected a list of text", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FileApiKey_GroupsAsOneCommaSeparatedString_IsAList()
+    {
+        var file = File("""{ "Authentication": { "ApiKeys": [ { "Key": "0123456789abcdef0123", "User": "alice", "Groups": "ops, dev" } ] } }""");
+
+        var key = Assert.Single(Settings.Load([], "--config", file).Authentication.ApiKeys);
+
+        Assert.Equal(["ops", "dev"], key.Groups);
+    }
+
+    [Theory]
+    [InlineData("--config", "")]
+    [InlineData("--config", " ")]
+    [InlineData("--config", "missing-folder/settings.json")]
+    [InlineData("--config", "missing.json")]
+    [InlineData("--config", ".")]
+    [InlineData("AUTH0_MCP_CONFIG", " ")]
+    [InlineData("AUTH0_MCP_CONFIG", "missing-folder/settings.json")]
+    [InlineData("AUTH0_MCP_CONFIG", ".")]
+    public async Task SettingsFile_EmptyMissingOrAFolder_ExitsTwoNamingWhereItWasGiven(string origin, string path)
+    {
+        var named = path is "" or " " ? path : Path.Combine(_dir, path);
+        foreach (var command in new[] { Array.Empty<string>(), ["serve"], ["doctor"], ["tools", "list"], ["audit", "verify"] })
+        {
+            var env = new Dictionary<string, string?> { ["AUTH0_MCP_STORE"] = Path.Combine(_dir, "governance.db") };
+            string[] args = command;
+            if (origin == "--config")
+            {
+                args = [.. command, "--config", named];
+            }
+            else
+            {
+                env[origin] = named;
+            }
+
+            var (code, stdout, stderr) = await RunAsync(env, args);
+
+            Assert.True(code == Cli.Usage, $"{string.Join(' ', args)}: exit {code}: {stderr}");
+            Assert.Empty(stdout);
+            Assert.StartsWith($"auth0-mcp: invalid settings:\n  - {origin}", stderr, StringComparison.Ordinal);
+            Assert.Contains(path.Trim() switch
+            {
+                "" => "the settings file's path is empty",
+                "." => "is a folder: name a JSON settings file",
+                _ => "no such settings file",
+            }, stderr, StringComparison.Ordinal);
+        }
+    }
