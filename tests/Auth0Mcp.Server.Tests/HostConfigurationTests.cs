@@ -149,6 +149,32 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.Equal(["ops", "dev"], key.Groups);
     }
 
+    public static TheoryData<string, string> FileVariables => new()
+    {
+        { "AUTH0_MCP_AUDIT_CHECKPOINTS", "Governance:AuditCheckpoints (AUTH0_MCP_AUDIT_CHECKPOINTS) names a folder" },
+        { "AUTH0_MCP_AUDIT_KEY_FILE", "Governance:AuditKeyFile (AUTH0_MCP_AUDIT_KEY_FILE) names a folder" },
+        { "AUTH0_MCP_CREDENTIALS_FILE", "Auth0:CredentialsFile (AUTH0_MCP_CREDENTIALS_FILE) names a folder" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FileVariables))]
+    public async Task FileSetting_AFolder_IsRefusedBeforeTheStoreIsOpened(string variable, string message)
+    {
+        var store = Path.Combine(_dir, "governance.db");
+        var folder = Directory.CreateDirectory(Path.Combine(_dir, "a-folder")).FullName;
+
+        foreach (var command in new[] { new[] { "serve" }, ["doctor"], ["kill-switch", "status"], ["credentials", "rotate", "--client-id", "cid"] })
+        {
+            var (code, stdout, stderr) = await RunAsync(new() { ["AUTH0_MCP_STORE"] = store, [variable] = folder }, command);
+
+            Assert.True(code == Cli.Usage, $"{command[0]}: exit {code}: {stderr}");
+            Assert.Empty(stdout);
+            Assert.StartsWith($"auth0-mcp: invalid settings:\n  - {message}: ", stderr, StringComparison.Ordinal);
+            Assert.EndsWith($", got '{folder}'", stderr.TrimEnd(), StringComparison.Ordinal);
+            Assert.False(System.IO.File.Exists(store), command[0]);
+        }
+    }
+
     [Theory]
     [InlineData("--config", "")]
     [InlineData("--config", " ")]
@@ -187,3 +213,24 @@ public sealed class HostConfigurationTests : IDisposable
             }, stderr, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("http://mcp.internal.example:18950/mcp")]
+    [InlineData("http://my-host:8080")]
+    public void ListenUrl_AHostNameOtherThanLocalhost_IsRefusedSuggestingAnAddress(string url)
+    {
+        var message = Problems(new() { ["AUTH0_MCP_API_KEYS"] = "key-0123456789abcdef=bob" }, "--http", url);
+
+        Assert.Contains($"Server:Http (AUTH0_MCP_HTTP, --http): listen on an IP address or localhost, not the host name '{new Uri(url).Host}'", message, StringComparison.Ordinal);
+        Assert.Contains("0.0.0.0", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080/mcp")]
+    [InlineData("http://LocalHost:8080")]
+    [InlineData("http://0.0.0.0:8080")]
+    [InlineData("http://[::]:8080")]
+    [InlineData("http://[::1]:8080")]
+    [InlineData("http://10.0.0.5:8080")]
+    public void ListenUrl_AnAddressOrLocalhost_IsAccepted(string url) =>
+        Assert.Equal(url, Settings.Load(new() { ["AUTH0_MCP_API_KEYS"] = "key-0123456789abcdef=bob" }, "--http", url).Server.Http);
