@@ -234,3 +234,49 @@ public sealed class HostConfigurationTests : IDisposable
     [InlineData("http://10.0.0.5:8080")]
     public void ListenUrl_AnAddressOrLocalhost_IsAccepted(string url) =>
         Assert.Equal(url, Settings.Load(new() { ["AUTH0_MCP_API_KEYS"] = "key-0123456789abcdef=bob" }, "--http", url).Server.Http);
+
+    [Fact]
+    public async Task Doctor_ReadsTheStoreOnly_AndAStoreThatIsNotThereIsAWarningWhileTheCredentialIsStillChecked()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        var store = Path.Combine(_dir, "other", "governance.db");
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_TOKEN"] = "doctor-token-1",
+            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
+            ["AUTH0_MCP_STORE"] = store,
+            ["AUTH0_MCP_CREDENTIALS_FILE"] = Path.Combine(_dir, "credentials.json"),
+        };
+
+        var (code, stdout, stderr) = await RunAsync(env, "doctor");
+
+        Assert.True(code == Cli.Ok, $"exit {code}: {stdout}{stderr}");
+        Assert.Contains("[ok]   token: present", stdout, StringComparison.Ordinal);
+        Assert.Contains("[warn] tools: approved tools unknown: governance store", stdout, StringComparison.Ordinal);
+        Assert.NotEmpty(auth0.Requests);
+        // Nothing created: no store, no audit key, no catalogue sync.
+        Assert.False(Directory.Exists(Path.GetDirectoryName(store)), string.Join(", ", Directory.EnumerateFileSystemEntries(_dir)));
+    }
+
+    [Fact]
+    public async Task Doctor_OnAnExistingStore_WritesNothing()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        var store = Path.Combine(_dir, "governance.db");
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_TOKEN"] = "doctor-token-1",
+            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
+            ["AUTH0_MCP_STORE"] = store,
+            ["AUTH0_MCP_CREDENTIALS_FILE"] = Path.Combine(_dir, "credentials.json"),
+        };
+        Assert.Equal(Cli.Ok, (await RunAsync(env, "tools", "approve", "auth0_users_list", "--actor", "admin")).Code);
+        var (_, before, _) = await RunAsync(env, "audit", "tail", "-n", "10000", "--json");
+
+        var (code, stdout, stderr) = await RunAsync(env, "doctor");
+        var (_, after, _) = await RunAsync(env, "audit", "tail", "-n", "10000", "--json");
+
+        Assert.True(code == Cli.Ok, $"exit {code}: {stdout}{stderr}");
+        Assert.DoesNotContain("approved tools unknown", stdout, StringComparison.Ordinal);
+        Assert.Equal(before, after);
+    }
