@@ -280,3 +280,38 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.DoesNotContain("approved tools unknown", stdout, StringComparison.Ordinal);
         Assert.Equal(before, after);
     }
+
+    [Fact]
+    public void Help_SettingsLayout_NamesEveryKeyOfTheCatalogueInItsSection()
+    {
+        // The layout as --help prints it: between the "Settings (…):" line and the blank line before "Environment".
+        var help = Cli.Environment.ReplaceLineEndings("\n");
+        var layout = help[help.IndexOf("\n", StringComparison.Ordinal)..help.IndexOf("\n\nEnvironment", StringComparison.Ordinal)];
+        var sections = SettingsCatalog.All.Select(s => s.Key.Split(':')[0]).Distinct().ToList();
+        foreach (var setting in SettingsCatalog.All)
+        {
+            var parts = setting.Key.Split(':');
+            var start = layout.IndexOf($"\"{parts[0]}\": {{", StringComparison.Ordinal);
+            Assert.True(start >= 0, setting.Key);
+            var next = sections.Select(s => layout.IndexOf($"\"{s}\": {{", StringComparison.Ordinal)).Where(i => i > start).DefaultIfEmpty(layout.Length).Min();
+            var section = layout[start..next];
+            foreach (var part in parts.Skip(1))
+            {
+                var at = section.IndexOf($"\"{part}\"", StringComparison.Ordinal);
+                Assert.True(at >= 0, $"{setting.Key}: '{part}' is not in {section}");
+                section = section[at..];
+            }
+        }
+
+        Assert.Contains("\"Admin\": {\"Enabled\", \"Groups\": [...], \"ClientId\", \"ClientSecret\", \"SessionMinutes\", \"PublicUrl\"}}", Cli.Environment, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(Dictionary<string, string?> env, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var context = new CliContext { Out = stdout, Error = stderr, Environment = name => env.GetValueOrDefault(name), In = new StringReader("") };
+        var code = await Cli.RunAsync(args, context, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString().ReplaceLineEndings("\n"));
+    }
+}
