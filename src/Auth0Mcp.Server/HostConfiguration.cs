@@ -57,7 +57,7 @@ internal static class SettingsCatalog
         new("Auth0:ClientSecret", "AUTH0_CLIENT_SECRET", "", "M2M application client secret"),
         new("Auth0:BaseUrl", "AUTH0_MCP_BASE_URL", "https://DOMAIN/api/v2", "Override the API base URL (e.g. a local mock; no /api/v2 is added)"),
         new("Auth0:CredentialsFile", "AUTH0_MCP_CREDENTIALS_FILE", "~/.config/auth0-mcp/credentials.json", "The file 'credentials rotate' writes; its credential wins, read again at the next call when it changes"),
-        new("Server:Http", "AUTH0_MCP_HTTP", "(stdio)", "Serve Streamable HTTP at this URL instead of stdio (same as --http)"),
+        new("Server:Http", "AUTH0_MCP_HTTP", "(stdio)", "Serve Streamable HTTP at this URL instead of stdio (same as --http); its host is an IP address or localhost (0.0.0.0: every interface)"),
         new("Server:ToolsMode", "AUTH0_MCP_TOOLS_MODE", "full", "full or progressive (same as --tools-mode)"),
         new("Server:PageSize", "AUTH0_MCP_PAGE_SIZE", "100", "tools/list page size in full mode (0: one page)", SettingKind.Number),
         new("Server:MaxRequestBytes", "AUTH0_MCP_MAX_REQUEST_BYTES", "4194304", "The largest JSON-RPC message accepted (at least 1024)", SettingKind.Number),
