@@ -66,15 +66,31 @@ internal static class AdminCommands
 
     private static async Task<int> DoctorAsync(bool json, CliContext context, CancellationToken cancellationToken)
     {
-        var approved = await context.WithGovernanceAsync("doctor", async governance =>
+        // The store is only read (nothing created, no catalogue sync, no audit key minted); one that cannot be read
+        // costs the approved tools' check only, and the credential is still proved.
+        List<Auth0ToolDescriptor>? approved = null;
+        string? storeProblem = null;
+        try
         {
-            var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
-            var names = ToolGovernance.ResolveToolset(state, Toolset.AllApproved).ToHashSet(StringComparer.Ordinal);
-            return context.Catalog.Where(d => names.Contains(d.Name)).ToList();
-        }, cancellationToken).ConfigureAwait(false);
+            approved = await context.WithGovernanceAsync("doctor", async governance =>
+            {
+                var state = await governance.GetStateAsync(cancellationToken).ConfigureAwait(false);
+                var names = ToolGovernance.ResolveToolset(state, Toolset.AllApproved).ToHashSet(StringComparer.Ordinal);
+                return context.Catalog.Where(d => names.Contains(d.Name)).ToList();
+            }, cancellationToken, syncCatalog: false, readOnly: true).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (GovernanceStoreException.Find(ex) is { } store)
+        {
+            storeProblem = store.Message;
+        }
 
         using var provider = BuildConnection(context.Settings);
         var report = await provider.GetRequiredService<Auth0Doctor>().RunAsync(approved, cancellationToken).ConfigureAwait(false);
+        if (storeProblem is not null)
+        {
+            report.Checks = [.. report.Checks, Auth0DoctorCheck.Warn("tools", "approved tools unknown: " + storeProblem)];
+        }
+
         await context.Out.WriteLineAsync(json ? report.ToJson() : report.ToText()).ConfigureAwait(false);
         return report.Healthy ? Cli.Ok : Cli.Failed;
     }

@@ -24,16 +24,9 @@ internal static class Cli
     public const int Usage = 2;
 
     /// <summary>What <c>auth0-mcp --help</c> adds after the commands: the settings and how HTTP callers authenticate.</summary>
-    public static string Environment { get; } = """
-        Settings (lowest to highest precedence: --config FILE (any command) or AUTH0_MCP_CONFIG, the environment, options):
-          {"Auth0": {"Domain", "Token", "ClientId", "ClientSecret", "BaseUrl", "CredentialsFile"},
-           "Server": {"Http", "ToolsMode", "PageSize", "MaxRequestBytes", "MaxConcurrentRequestsPerCaller", "AllowedOrigins"},
-           "Governance": {"Enabled", "Store", "AuditKey", "AuditKeyFile", "AuditCheckpoints", "User", "Groups": [...], "MaxOutputBytes",
-                          "ArgumentPolicies": [{"Name", "Tools", "Path", "Max": 50}],
-                          "CallApproval": {"Default", "Expiry", "ElicitationTimeout", "MaxOpenRequestsPerCaller", "Rules"}},
-           "Authentication": {"Jwt": {"Authority", "Audience", "SubjectClaim", "GroupsClaim"}, "LocalUser",
-                              "ApiKeys": [{"Key", "User", "Groups": [...]}]},
-           "Admin": {"Enabled", "Groups": [...], "ClientId", "ClientSecret"}}
+    public static string Environment { get; } = "Settings (lowest to highest precedence: --config FILE (any command) or AUTH0_MCP_CONFIG, the environment, options):\n"
+        + SettingsLayout() + """
+
 
         Environment (each sets the [key] after it; every setting: docs/cli.md):
           AUTH0_MCP_CONFIG              A JSON settings file (same as --config)
@@ -49,6 +42,55 @@ internal static class Cli
         Exit codes: 0 done, 1 a check failed (audit verify, doctor), 2 bad usage, invalid settings or store error.
         Tab completion: dotnet tool install -g dotnet-suggest, then see docs/cli.md.
         """;
+
+    /// <summary>
+    /// The settings file's layout, every key of <see cref="SettingsCatalog"/> in its section (so it cannot leave one out):
+    /// <c>{"Auth0": {"Domain", …}, …}</c>, a list as <c>[...]</c>, a structured setting with the shape its meaning gives.
+    /// </summary>
+    internal static string SettingsLayout(int width = 120)
+    {
+        const string Indent = "  ";
+        var lines = new List<string>();
+        var sections = SettingsCatalog.All.GroupBy(s => s.Key.Split(':')[0]).ToList();
+        for (var i = 0; i < sections.Count; i++)
+        {
+            // A key one level deeper (Authentication:Jwt:Authority) is a member of an object of its own.
+            var members = sections[i].GroupBy(s => s.Key.Split(':') is { Length: > 2 } parts ? parts[1] : s.Key)
+                .Select(g => g.First().Key.Split(':').Length > 2 ? $"\"{g.Key}\": {{{string.Join(", ", g.Select(Member))}}}" : Member(g.Single()))
+                .ToList();
+            var head = $"{Indent}{(i == 0 ? "{" : " ")}\"{sections[i].Key}\": {{";
+            var line = head;
+            for (var m = 0; m < members.Count; m++)
+            {
+                var piece = members[m] + (m < members.Count - 1 ? "," : "}" + (i < sections.Count - 1 ? "," : "}"));
+                if (line.Length > head.Length && line.Length + 1 + piece.Length > width)
+                {
+                    lines.Add(line);
+                    line = new string(' ', head.Length) + piece;
+                }
+                else
+                {
+                    line += (line.Length > head.Length ? " " : "") + piece;
+                }
+            }
+
+            lines.Add(line);
+        }
+
+        return string.Join('\n', lines);
+
+        static string Member(Setting setting)
+        {
+            var name = $"\"{setting.Key.Split(':')[^1]}\"";
+            return setting.Kind switch
+            {
+                SettingKind.List => name + ": [...]",
+                SettingKind.ApiKeys => name + ": [{\"Key\", \"User\", \"Groups\": [...]}]",
+                SettingKind.Json when setting.Meaning.IndexOfAny(['[', '{']) is >= 0 and var shape => name + ": " + setting.Meaning[shape..],
+                _ => name,
+            };
+        }
+    }
 
     /// <summary>Runs the command line with the process's console and the settings from the environment.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>

@@ -57,7 +57,7 @@ internal static class SettingsCatalog
         new("Auth0:ClientSecret", "AUTH0_CLIENT_SECRET", "", "M2M application client secret"),
         new("Auth0:BaseUrl", "AUTH0_MCP_BASE_URL", "https://DOMAIN/api/v2", "Override the API base URL (e.g. a local mock; no /api/v2 is added)"),
         new("Auth0:CredentialsFile", "AUTH0_MCP_CREDENTIALS_FILE", "~/.config/auth0-mcp/credentials.json", "The file 'credentials rotate' writes; its credential wins, read again at the next call when it changes"),
-        new("Server:Http", "AUTH0_MCP_HTTP", "(stdio)", "Serve Streamable HTTP at this URL instead of stdio (same as --http)"),
+        new("Server:Http", "AUTH0_MCP_HTTP", "(stdio)", "Serve Streamable HTTP at this URL instead of stdio (same as --http); its host is an IP address or localhost (0.0.0.0: every interface)"),
         new("Server:ToolsMode", "AUTH0_MCP_TOOLS_MODE", "full", "full or progressive (same as --tools-mode)"),
         new("Server:PageSize", "AUTH0_MCP_PAGE_SIZE", "100", "tools/list page size in full mode (0: one page)", SettingKind.Number),
         new("Server:MaxRequestBytes", "AUTH0_MCP_MAX_REQUEST_BYTES", "4194304", "The largest JSON-RPC message accepted (at least 1024)", SettingKind.Number),
@@ -87,10 +87,76 @@ internal static class SettingsCatalog
         new("Admin:PublicUrl", "AUTH0_MCP_ADMIN_URL", "(the request's)", "The console's public https origin behind a TLS-terminating proxy, e.g. https://console.example.com (OIDC redirect URI, Secure cookies)"),
     ];
 
+    /// <summary>The members of an API key in the file: <c>{"Key", "User", "Groups": [...]}</c>.</summary>
+    private static readonly string[] ApiKeyMembers = [nameof(ApiKeyEntry.Key), nameof(ApiKeyEntry.User), nameof(ApiKeyEntry.Groups)];
+
     /// <summary>The setting <paramref name="key"/> is, or is inside (a list item, an API key's field); null: unknown.</summary>
+    /// <remarks>Whether <paramref name="key"/> is a place inside it that holds a value is <see cref="ShapeProblem"/>'s question.</remarks>
     public static Setting? Find(string key) =>
         All.FirstOrDefault(s => string.Equals(key, s.Key, StringComparison.OrdinalIgnoreCase)
             || (s.Kind is SettingKind.List or SettingKind.ApiKeys && key.StartsWith(s.Key + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>
+    /// Why <paramref name="key"/>, inside the list or API keys <paramref name="setting"/> (<see cref="Find"/>), is no place
+    /// of theirs, or null. A list's items are <c>KEY:N</c>, text; the API keys are an array of objects whose members are
+    /// <c>Key</c>, <c>User</c> (text) and <c>Groups</c> (a list of text): <c>KEY:N:Key</c>, <c>KEY:N:User</c>,
+    /// <c>KEY:N:Groups:M</c>. <paramref name="hasValue"/>: a value is set at <paramref name="key"/> (not an object or
+    /// array holding others). Never quotes a value (an API key is a secret).
+    /// </summary>
+    public static string? ShapeProblem(Setting setting, string key, bool hasValue)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        ArgumentNullException.ThrowIfNull(key);
+        var inner = key.Length <= setting.Key.Length ? [] : key[(setting.Key.Length + 1)..].Split(ConfigurationPath.KeyDelimiter);
+        const string Text = "expected a list of text (a JSON array of strings, or one comma-separated string)";
+        switch (setting.Kind)
+        {
+            case SettingKind.List:
+                return inner.Length == 0 || (inner.Length == 1 && IsIndex(inner[0])) ? null : Text;
+            case SettingKind.ApiKeys:
+                const string Keys = "expected an array of API keys, [{\"Key\": …, \"User\": …, \"Groups\": [...]}] (KEY=user[:groups];… is the environment's form)";
+                if (inner.Length == 0)
+                {
+                    return hasValue ? Keys : null;
+                }
+
+                if (!IsIndex(inner[0]))
+                {
+                    return Keys;
+                }
+
+                var label = $"API key #{int.Parse(inner[0], CultureInfo.InvariantCulture) + 1}";
+                if (inner.Length == 1)
+                {
+                    return hasValue ? $"{label} is not an object {{\"Key\", \"User\", \"Groups\"}}" : null;
+                }
+
+                var member = ApiKeyMembers.FirstOrDefault(m => string.Equals(m, inner[1], StringComparison.OrdinalIgnoreCase));
+                return member switch
+                {
+                    null => $"{label} has an unknown member '{TerminalText.Escape(inner[1])}' (members: {string.Join(", ", ApiKeyMembers)})",
+                    nameof(ApiKeyEntry.Groups) when inner.Length == 2 || (inner.Length == 3 && IsIndex(inner[2])) => null,
+                    nameof(ApiKeyEntry.Groups) => $"{label}'s Groups: {Text}",
+                    _ when inner.Length == 2 => null,
+                    _ => $"{label}'s {member}: expected text",
+                };
+            default:
+                return null;
+        }
+
+        static bool IsIndex(string part) => part.Length is > 0 and < 10 && part.All(char.IsAsciiDigit);
+    }
+
+    /// <summary>A switch's text: on/off, true/false, yes/no or 1/0 (any case); null: none of these. The file and the environment read switches alike.</summary>
+    public static bool? ParseSwitch(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "on" or "true" or "yes" or "1" => true,
+        "off" or "false" or "no" or "0" => false,
+        _ => null,
+    };
+
+    /// <summary>The configuration text of a switch <see cref="ParseSwitch"/> reads (what the binder takes), or <paramref name="text"/> unchanged.</summary>
+    public static string SwitchValue(string text) => ParseSwitch(text) is { } on ? (on ? "true" : "false") : text;
 
     /// <summary>
     /// Sets the list <paramref name="key"/> to the comma-separated <paramref name="text"/> (<c>KEY:0</c>, <c>KEY:1</c>, …;
@@ -148,12 +214,13 @@ internal static class HostConfiguration
         var errors = new List<string>();
         var builder = new ConfigurationBuilder();
         var file = cli.Config ?? (environment(SettingsCatalog.ConfigVariable) is { Length: > 0 } named ? named : null);
+        var env = new SettingsEnvironmentSource(environment);
         if (file is not null)
         {
-            builder.Add(new SettingsFileSource(file));
+            // A list the environment sets replaces the file's whole list (not its first items, field by field).
+            builder.Add(new SettingsFileSource(SettingsFilePath(file, cli.Config is not null ? "--config" : SettingsCatalog.ConfigVariable), env.Lists()));
         }
 
-        var env = new SettingsEnvironmentSource(environment);
         builder.Add(env);
         builder.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -197,6 +264,38 @@ internal static class HostConfiguration
         return settings;
     }
 
+    /// <summary>
+    /// The full path of the settings file <paramref name="path"/> names (given by <paramref name="origin"/>:
+    /// <c>--config</c> or <c>AUTH0_MCP_CONFIG</c>); an empty path, a folder or a file that is not there is a settings
+    /// error naming <paramref name="origin"/>.
+    /// </summary>
+    private static string SettingsFilePath(string path, string origin)
+    {
+        string? problem;
+        var full = "";
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            problem = $"{origin}: the settings file's path is empty: name a JSON settings file, or leave {origin} out";
+        }
+        else
+        {
+            var named = $"{origin} '{TerminalText.Escape(path)}'";
+            try
+            {
+                full = Path.GetFullPath(path);
+                problem = Directory.Exists(full) ? $"{named} is a folder: name a JSON settings file"
+                    : File.Exists(full) ? null
+                    : $"{named}: no such settings file";
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                problem = $"{named} is not a valid path";
+            }
+        }
+
+        return problem is null ? full : throw UsageException.InvalidSettings([problem]);
+    }
+
     /// <summary>Names unknown keys and values of the wrong kind; returns the keys the binder could not convert.</summary>
     private static List<string> Check(IConfiguration configuration, List<string> errors)
     {
@@ -210,9 +309,10 @@ internal static class HostConfiguration
             }
         }
 
+        var shapes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in configuration.AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (value is null || !sections.Contains(key.Split(':')[0]))
+            if (!sections.Contains(key.Split(':')[0]))
             {
                 continue;
             }
@@ -220,14 +320,35 @@ internal static class HostConfiguration
             var setting = SettingsCatalog.Find(key);
             if (setting is null)
             {
-                errors.Add($"config: unknown setting {key}");
+                if (value is not null)
+                {
+                    errors.Add($"config: unknown setting {key}");
+                }
+
+                continue;
+            }
+
+            // Inside a list or the API keys: only their items and members (a mistyped member is named, not dropped).
+            if (SettingsCatalog.ShapeProblem(setting, key, value is not null) is { } shape)
+            {
+                if (shapes.Add(shape + setting.Key))
+                {
+                    errors.Add($"{setting.Label}: {shape}");
+                }
+
+                unbindable.Add(key);
+                continue;
+            }
+
+            if (value is null)
+            {
                 continue;
             }
 
             var problem = setting.Kind switch
             {
                 SettingKind.Number when !int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) => "expected a whole number",
-                SettingKind.Switch when !bool.TryParse(value, out _) => "expected on or off",
+                SettingKind.Switch when SettingsCatalog.ParseSwitch(value) is null => "expected on or off",
                 _ => null,
             };
             if (problem is not null)
@@ -377,13 +498,22 @@ internal static class HostConfiguration
 /// </summary>
 internal sealed class SettingsFileSource : JsonConfigurationSource
 {
-    public SettingsFileSource(string path)
+    /// <param name="path">The settings file.</param>
+    /// <param name="replaced">
+    /// The lists (and the API keys) set elsewhere (the environment): the file's values of these are left out, so the
+    /// list set there replaces the file's whole list instead of only its first items (the configuration layers a list
+    /// item by item, an API key member by member).
+    /// </param>
+    public SettingsFileSource(string path, IReadOnlyCollection<string> replaced)
     {
         var full = System.IO.Path.GetFullPath(path);
         Path = System.IO.Path.GetFileName(full);
         FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(System.IO.Path.GetDirectoryName(full)!);
         Optional = false;
+        Replaced = replaced;
     }
+
+    private IReadOnlyCollection<string> Replaced { get; }
 
     public override IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider(this);
 
@@ -412,6 +542,28 @@ internal sealed class SettingsFileSource : JsonConfigurationSource
                     Data.Remove(setting.Key);
                     SettingsCatalog.SetList(Data, setting.Key, text);
                 }
+                else if (setting.Kind == SettingKind.ApiKeys)
+                {
+                    // An API key's Groups given as one comma-separated string is a list too.
+                    var groups = Data.Where(p => p.Value is not null && p.Key.EndsWith(ConfigurationPath.KeyDelimiter + nameof(ApiKeyEntry.Groups), StringComparison.OrdinalIgnoreCase)
+                        && p.Key.StartsWith(setting.Key + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)
+                        && p.Key.Split(ConfigurationPath.KeyDelimiter).Length == setting.Key.Split(ConfigurationPath.KeyDelimiter).Length + 2).ToList();
+                    foreach (var (key, list) in groups)
+                    {
+                        Data.Remove(key);
+                        SettingsCatalog.SetList(Data, key, list!);
+                    }
+                }
+                else if (setting.Kind == SettingKind.Switch && Data.TryGetValue(setting.Key, out var value) && value is not null)
+                {
+                    Data[setting.Key] = SettingsCatalog.SwitchValue(value);
+                }
+            }
+
+            foreach (var key in Data.Keys.Where(k => source.Replaced.Any(r => string.Equals(k, r, StringComparison.OrdinalIgnoreCase)
+                || k.StartsWith(r + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase))).ToList())
+            {
+                Data.Remove(key);
             }
         }
 
@@ -443,6 +595,11 @@ internal sealed class SettingsEnvironmentSource(Func<string, string?> environmen
 {
     private Func<string, string?> Read { get; } = environment;
 
+    /// <summary>The keys of the lists (and the API keys) the environment sets, not blank: each replaces the settings file's whole list.</summary>
+    public IReadOnlyCollection<string> Lists() =>
+        SettingsCatalog.All.Where(s => s.Kind is SettingKind.List or SettingKind.ApiKeys && s.Variable is not null && !string.IsNullOrWhiteSpace(Read(s.Variable)))
+            .Select(s => s.Key).ToList();
+
     /// <summary>Values that could not be read (malformed <c>AUTH0_MCP_API_KEYS</c> entries), after <see cref="Build"/>.</summary>
     public List<string> Problems { get; } = [];
 
@@ -463,12 +620,7 @@ internal sealed class SettingsEnvironmentSource(Func<string, string?> environmen
                 switch (setting.Kind)
                 {
                     case SettingKind.Switch:
-                        Data[setting.Key] = value.Trim().ToLowerInvariant() switch
-                        {
-                            "on" or "true" or "1" or "yes" => "true",
-                            "off" or "false" or "0" or "no" => "false",
-                            _ => value,
-                        };
+                        Data[setting.Key] = SettingsCatalog.SwitchValue(value);
                         break;
                     case SettingKind.List:
                         SettingsCatalog.SetList(Data, setting.Key, value);

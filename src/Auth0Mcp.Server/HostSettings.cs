@@ -106,6 +106,13 @@ internal sealed class HostSettings : IValidatableObject
             yield return new("Server:Http (AUTH0_MCP_HTTP, --http): serve plain http on a loopback or private address and terminate TLS in a reverse proxy (https listening is not built in)");
         }
 
+        if (url.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6) && !string.Equals(url.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            // Kestrel binds a host name other than localhost to every interface, whatever it resolves to.
+            yield return new($"Server:Http (AUTH0_MCP_HTTP, --http): listen on an IP address or localhost, not the host name '{TerminalText.Escape(url.Host)}' "
+                + "(the server would listen on every interface): give the interface's address, e.g. http://10.0.0.5:8080/mcp, or http://0.0.0.0:8080/mcp (or [::]) if every interface is meant");
+        }
+
         var jwt = Authentication.Jwt;
         if (jwt.Authority is { } authority && Uri.TryCreate(authority, UriKind.Absolute, out var authorityUrl)
             && LoopbackAddress.IsPlainHttpOffLoopback(authorityUrl))
@@ -238,6 +245,7 @@ internal sealed class Auth0Settings
     public string? BaseUrl { get; set; }
 
     /// <summary>The file <c>credentials rotate</c> writes, read again at the next call when it changes (<c>AUTH0_MCP_CREDENTIALS_FILE</c>).</summary>
+    [NotAFolder(ErrorMessage = "Auth0:CredentialsFile (AUTH0_MCP_CREDENTIALS_FILE) names a folder: give the path of the credentials file 'auth0-mcp credentials rotate' writes")]
     public string? CredentialsFile { get; set; }
 }
 
@@ -289,9 +297,11 @@ internal sealed class GovernanceSettings
     public string? AuditKey { get; set; }
 
     /// <summary>The audit key file (<c>AUTH0_MCP_AUDIT_KEY_FILE</c>).</summary>
+    [NotAFolder(ErrorMessage = "Governance:AuditKeyFile (AUTH0_MCP_AUDIT_KEY_FILE) names a folder: give the path of the audit key file (created 0600 at the first write)")]
     public string? AuditKeyFile { get; set; }
 
     /// <summary>The signed checkpoint file (<c>AUTH0_MCP_AUDIT_CHECKPOINTS</c>).</summary>
+    [NotAFolder(ErrorMessage = "Governance:AuditCheckpoints (AUTH0_MCP_AUDIT_CHECKPOINTS) names a folder: give the path of the signed checkpoint file (created at the first write)")]
     public string? AuditCheckpoints { get; set; }
 
     /// <summary>The caller over stdio (<c>AUTH0_MCP_USER</c>).</summary>
@@ -463,6 +473,21 @@ internal sealed class ListenUrlAttribute : SettingCheckAttribute
     protected override bool Passes(object? value) =>
         value is not string { Length: > 0 } text
         || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0);
+}
+
+/// <summary>
+/// Unset, or a path that is not an existing folder: the file a setting names, which the server reads or creates there
+/// (checked with the other settings, before a store is opened or a record written; the message adds the path).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class NotAFolderAttribute : SettingCheckAttribute
+{
+    /// <inheritdoc />
+    protected override bool Passes(object? value) => value is not string { Length: > 0 } path || !Directory.Exists(path);
+
+    /// <inheritdoc />
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        Passes(value) ? ValidationResult.Success : new ValidationResult($"{ErrorMessageString}, got '{TerminalText.Escape(value as string)}'");
 }
 
 /// <summary>Each item an origin: an absolute http(s) URL with no path beyond <c>/</c>, query or fragment.</summary>

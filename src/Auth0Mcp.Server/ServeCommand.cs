@@ -23,7 +23,7 @@ internal sealed record HostArguments(string? Http, string? ToolsMode, string? Co
     {
         var command = new Command(name, description)
         {
-            new Option<string>("--http") { Description = "Serve Streamable HTTP at this URL, e.g. http://127.0.0.1:8080/mcp (port 0 picks a free port).", HelpName = "URL" },
+            new Option<string>("--http") { Description = "Serve Streamable HTTP at this URL, e.g. http://127.0.0.1:8080/mcp (port 0 picks a free port; the host is an IP address or localhost, 0.0.0.0 for every interface).", HelpName = "URL" },
             new Option<string>("--tools-mode") { Description = "full: every entitled tool in tools/list (paginated); progressive: three tools (search, describe, call) under 4 KB.", HelpName = "full|progressive" }
                 .WithCompletions("full", "progressive"),
         };

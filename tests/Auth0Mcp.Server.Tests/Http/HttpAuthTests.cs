@@ -159,6 +159,30 @@ public sealed class HttpAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task ApiKeys_InTheEnvironment_ReplaceTheFilesKeys_ANewKeyGetsNoGroupsOfTheFilesKeyAtItsPlace()
+    {
+        // The file's first key (alice, support) and second (carol); the environment's one key: bob, without groups.
+        // Layered item by item, bob's key took alice's groups and carol's key stayed active.
+        await using var auth0 = new RecordingHttpServer();
+        await _governance.RunAsync("tools", "approve", "*");
+        await _governance.RunAsync("profiles", "create", "support-readers", "--toolsets", "read-only", "--groups", "support", "--policy", "auto");
+        var file = Path.Combine(Path.GetDirectoryName(_governance.Store)!, "settings.json");
+        await File.WriteAllTextAsync(file, $$"""
+            { "Authentication": { "ApiKeys": [
+                { "Key": "{{AliceKey}}", "User": "alice", "Groups": ["support"] },
+                { "Key": "carol-key-0123456789abcdef", "User": "carol" } ] } }
+            """);
+        var env = Env(auth0.BaseUrl);
+        env["AUTH0_MCP_API_KEYS"] = "bob-key-0123456789abcdef=bob";
+        await using var server = await InProcessServer.StartAsync(Settings.Load(env, "--config", file, "--http", "http://127.0.0.1:0/mcp"), _issuer.Trust);
+        await using var bob = await server.ConnectAsync(new Dictionary<string, string> { ["X-API-Key"] = "bob-key-0123456789abcdef" });
+
+        Assert.Empty(await bob.ListToolsAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostInitializeAsync(server.Url, ("X-API-Key", "carol-key-0123456789abcdef")));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostInitializeAsync(server.Url, ("X-API-Key", AliceKey)));
+    }
+
+    [Fact]
     public async Task ApiKey_AsBearer_IsAccepted()
     {
         await using var auth0 = new RecordingHttpServer();
