@@ -307,6 +307,10 @@ internal static class Auth0ToolResults
         {
             // A cut inside a token: the items before it stand.
         }
+        catch (InvalidOperationException)
+        {
+            // A name before the list that is no text ("\ud800"): nothing of the list is shown, as the redactor withholds it.
+        }
 
         if (start < 0 || count == 0)
         {

@@ -219,6 +219,20 @@ public sealed class SecretsOutsideNameRulesTests : IAsyncLifetime
         Assert.Equal(JsonRedactor.Mask, result.StructuredContent!.Value.GetProperty("result").GetString());
     }
 
+    [Fact]
+    public async Task TruncatedAnswer_ListUnderANameThatIsNoText_NothingOfItShown()
+    {
+        var items = string.Join(",", Enumerable.Range(0, 200).Select(i => $"\"PLANTED{i:D4}xxxxxxxxxxxx\""));
+        await using var h = await Harness.StaticAsync(o => o.MaxResponseBytes = 1024);
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, "{\"\\ud800\":[" + items + "]}");
+
+        var result = await h.CallAsync(new Auth0ApiTool(Descriptor("auth0_actions_get")), """{"id":"act1"}""");
+
+        // As the whole answer, which the redactor withholds: nothing of the list, and no failure of the tool.
+        Assert.NotEqual(true, result.IsError);
+        Assert.DoesNotContain("PLANTED", result.Text(), StringComparison.Ordinal);
+    }
+
     private static Auth0ToolDescriptor Descriptor(string name) => Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors.Single(d => d.Name == name);
 
     /// <summary>What the approval hook shows (its <c>Shown</c>): the tool's maps of secrets masked, then the arguments' view.</summary>
