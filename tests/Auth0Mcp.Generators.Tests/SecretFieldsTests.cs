@@ -8,7 +8,8 @@ namespace Auth0Mcp.Generators.Tests;
 
 /// <summary>
 /// Issue 11 item 2: the generator marks the spec's secret properties, and the runtime redactor with that list masks
-/// every secret-looking property of every response schema of the pinned spec.
+/// every secret-looking property of every response schema, request body and parameter of the pinned spec (a secret
+/// that is only ever sent, such as an email provider's connection string, reaches the audit and the approver).
 /// </summary>
 public sealed partial class SecretFieldsTests(FullSpecFixture spec) : IClassFixture<FullSpecFixture>
 {
@@ -50,6 +51,12 @@ public sealed partial class SecretFieldsTests(FullSpecFixture spec) : IClassFixt
         ["dpop_signing_alg"] = "an algorithm name", ["signing_alg"] = "an algorithm name", ["auth0"] = "an attribute mapping",
         ["auth0_mapping"] = "an attribute mapping", ["authenticated_at"] = "a date", ["signatureAlgorithm"] = "an algorithm name",
         ["webhook_authorization"] = "a oneOf of objects that carry the method and a user name, never the secret",
+
+        // Found by the walk of request bodies and parameters.
+        ["auth0-custom-domain"] = "a header parameter: a host name", ["authentication_method_id"] = "an identifier (a path parameter)",
+        ["credential_id"] = "an identifier (a path parameter)", ["tokenId"] = "an identifier (a path parameter)",
+        ["tokenset_id"] = "an identifier (a path parameter)",
+        ["credentials"] = "a phone provider's credentials, an anyOf of objects (no type, so the walk's string test admits it): each member judged by its own name (auth_token)",
     };
 
     [Theory]
@@ -73,22 +80,21 @@ public sealed partial class SecretFieldsTests(FullSpecFixture spec) : IClassFixt
     [Fact]
     public void Redactor_WithTheGeneratedList_MasksEverySecretLookingResponseProperty()
     {
-        JsonRedactor.RegisterSecretNames(SecretFields.Collect(spec.Text));
-        var missed = new SortedSet<string>(StringComparer.Ordinal);
-        var walked = 0;
-
-        foreach (var (owner, name, schema) in ResponseProperties(spec.Text))
-        {
-            walked++;
-            if (BroadSecretLooking().IsMatch(name) && AdmitsString(schema) && !ReviewedNotSecret.ContainsKey(name)
-                && !JsonRedactor.Secrets.IsRedacted(owner, name))
-            {
-                missed.Add(owner is null ? name : owner + "." + name);
-            }
-        }
+        var (walked, missed) = Unmasked(Properties(spec.Text, requests: false));
 
         Assert.True(walked > 1000, $"only {walked} response properties walked");
         Assert.True(missed.Count == 0, "Secret-looking response properties neither masked nor reviewed: " + string.Join(", ", missed));
+    }
+
+    [Fact]
+    public void Redactor_WithTheGeneratedList_MasksEverySecretLookingRequestProperty()
+    {
+        // Request bodies and parameters: what a caller sends is what the audit and the approver see (the arguments' view
+        // judges names as the redactor does). connectionString, only ever sent, was found here.
+        var (walked, missed) = Unmasked(Properties(spec.Text, requests: true));
+
+        Assert.True(walked > 1000, $"only {walked} request properties walked");
+        Assert.True(missed.Count == 0, "Secret-looking request properties neither masked nor reviewed: " + string.Join(", ", missed));
     }
 
     [Fact]
@@ -140,8 +146,26 @@ public sealed partial class SecretFieldsTests(FullSpecFixture spec) : IClassFixt
     [InlineData("{\"paths\":{\"/x\":{\"get\":{\"responses\":{\"200\":{\"content\":{\"a/b\":{\"schema\":{\"properties\":{\"password\":7}}}}}}}}}}")]
     public void Collect_MalformedSpec_NoThrow(string text) => _ = SecretFields.Collect(text);
 
-    // Every property reachable from a 2xx response schema, with the name of the property that holds it.
-    private static List<(string? Owner, string Name, JsonElement Schema)> ResponseProperties(string text)
+    // How many properties were walked, and those that look secret, can hold a string, are not reviewed and are not masked.
+    private (int Walked, SortedSet<string> Missed) Unmasked(List<(string? Owner, string Name, JsonElement Schema)> properties)
+    {
+        JsonRedactor.RegisterSecretNames(SecretFields.Collect(spec.Text));
+        var missed = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (owner, name, schema) in properties)
+        {
+            if (BroadSecretLooking().IsMatch(name) && AdmitsString(schema) && !ReviewedNotSecret.ContainsKey(name)
+                && !JsonRedactor.Secrets.IsRedacted(owner, name))
+            {
+                missed.Add(owner is null ? name : owner + "." + name);
+            }
+        }
+
+        return (properties.Count, missed);
+    }
+
+    // Every property reachable from a 2xx response schema (or, with requests, from a request body or a parameter, a
+    // parameter being a property of its own), with the name of the property that holds it.
+    private static List<(string? Owner, string Name, JsonElement Schema)> Properties(string text, bool requests)
     {
         using var doc = JsonDocument.Parse(text);
         var root = doc.RootElement.Clone();
@@ -153,6 +177,28 @@ public sealed partial class SecretFieldsTests(FullSpecFixture spec) : IClassFixt
         {
             foreach (var operation in path.Value.EnumerateObject().Where(o => o.Value.ValueKind == JsonValueKind.Object))
             {
+                if (requests)
+                {
+                    if (operation.Value.TryGetProperty("requestBody", out var body))
+                    {
+                        PushContent(body);
+                    }
+
+                    foreach (var list in new[] { path.Value, operation.Value })
+                    {
+                        if (list.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Array)
+                        {
+                            foreach (var parameter in parameters.EnumerateArray().Where(p => p.TryGetProperty("name", out _) && p.TryGetProperty("schema", out _)))
+                            {
+                                found.Add((null, parameter.GetProperty("name").GetString()!, Deref(components, parameter.GetProperty("schema"))));
+                                pending.Push((parameter.GetProperty("schema"), parameter.GetProperty("name").GetString(), 0));
+                            }
+                        }
+                    }
+
+                    continue;
+                }
+
                 if (!operation.Value.TryGetProperty("responses", out var responses))
                 {
                     continue;
@@ -160,15 +206,20 @@ public sealed partial class SecretFieldsTests(FullSpecFixture spec) : IClassFixt
 
                 foreach (var response in responses.EnumerateObject().Where(r => r.Name.StartsWith('2')))
                 {
-                    if (response.Value.TryGetProperty("content", out var content))
+                    PushContent(response.Value);
+                }
+            }
+        }
+
+        void PushContent(JsonElement holder)
+        {
+            if (holder.TryGetProperty("content", out var content))
+            {
+                foreach (var media in content.EnumerateObject())
+                {
+                    if (media.Value.TryGetProperty("schema", out var schema))
                     {
-                        foreach (var media in content.EnumerateObject())
-                        {
-                            if (media.Value.TryGetProperty("schema", out var schema))
-                            {
-                                pending.Push((schema, null, 0));
-                            }
-                        }
+                        pending.Push((schema, null, 0));
                     }
                 }
             }
@@ -241,6 +292,6 @@ public sealed partial class SecretFieldsTests(FullSpecFixture spec) : IClassFixt
             : type.ValueKind == JsonValueKind.String ? type.GetString() == "string" : type.EnumerateArray().Any(t => t.GetString() == "string"));
 
     // Deliberately broader than the generator's patterns: anything that mentions a secret-ish stem.
-    [GeneratedRegex("secret|passw|pass$|_pass|token|key|pem|auth|credential|cert|signature|bearer", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("secret|passw|pass$|_pass|token|key|pem|auth|credential|cert|signature|bearer|connection_?string", RegexOptions.IgnoreCase)]
     private static partial Regex BroadSecretLooking();
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Text.Json;
+using Auth0Mcp.Sdk.Governance;
 using Microsoft.Extensions.Options;
 
 namespace Auth0Mcp.Sdk.Http;
@@ -18,6 +19,9 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
 
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
     private static readonly TimeSpan HeaderGrace = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest error code kept (Auth0's are short words: <c>invalid_body</c>, <c>inexistent_user</c>).</summary>
+    internal const int MaxErrorCodeChars = 128;
 
     /// <summary>The base address that operation paths are appended to.</summary>
     public Uri BaseAddress => options.CurrentValue.GetBaseAddress();
@@ -52,7 +56,9 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
             var outcome = new Auth0CallOutcome
             {
                 Status = status,
-                ErrorCode = code,
+                // Whatever an upstream (or a proxy) put there, as a reason is: redacted, then cut. Auth0's own codes
+                // pass unchanged; an Authorization header echoed into "error" does not reach the audit.
+                ErrorCode = code is null ? null : JsonRedactor.Secrets.RedactThenCut(code, MaxErrorCodeChars, fragment: true),
                 ErrorMessage = message is null ? null : Auth0Mcp.Sdk.Auth.Auth0Redaction.Redact(message),
                 Attempts = state.Retries + 1,
                 RetryDelays = [.. state.RetryDelays],

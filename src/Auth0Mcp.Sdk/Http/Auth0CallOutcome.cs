@@ -12,7 +12,7 @@ internal sealed record Auth0CallOutcome
     /// <summary>The final HTTP status, or null when no response came.</summary>
     public int? Status { get; init; }
 
-    /// <summary>Auth0's <c>errorCode</c> (or <c>error</c>) of an error answer, e.g. <c>inexistent_user</c>.</summary>
+    /// <summary>Auth0's <c>errorCode</c> (or <c>error</c>) of an error answer, e.g. <c>inexistent_user</c> (redacted, then cut to 128 characters).</summary>
     public string? ErrorCode { get; init; }
 
     /// <summary>Auth0's <c>message</c> of an error answer (redacted).</summary>

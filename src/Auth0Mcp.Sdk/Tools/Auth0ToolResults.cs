@@ -166,24 +166,32 @@ internal static class Auth0ToolResults
     private static CallToolResult Truncated(Auth0ToolDescriptor descriptor, Auth0Response response)
     {
         var prefix = response.Body.Span;
-        var (items, kept, closed) = WholeItems(prefix);
+        var (items, kept, closed, parent) = WholeItems(prefix);
         var shown = string.Create(CultureInfo.InvariantCulture, $"shown are the first {kept} whole items");
         // The list is what was cut when the cut fell inside it; an object whose list ended before the cut (a client's
         // callbacks) was cut in another field.
         if ((kept == 0 || closed) && WholeFields(prefix) is { } fields)
         {
-            (items, kept) = (fields.Json, fields.Count);
+            (items, kept, parent) = (fields.Json, fields.Count, null);
             shown = string.Create(CultureInfo.InvariantCulture, $"shown are the object's first {kept} whole fields") +
                 (fields.CutAt is { } cut ? $", up to \"{cut}\", which was cut with the fields after it" : "");
         }
 
         var limit = response.Body.Length;
         // Through the one redactor, and for a collection of secrets their values masked too, as a whole answer's are;
-        // what the redactor cannot read is not shown.
-        var redacted = kept > 0 ? JsonRedactor.Secrets.RedactUtf8(Encoding.UTF8.GetBytes(items), out _) : null;
+        // what the redactor cannot read is not shown. A list that was an object's field is masked inside that field,
+        // as in the whole answer: a name that is secret only in its parent (secrets[].value) needs the parent's name,
+        // and a list under a secret name is masked whole.
+        var json = Encoding.UTF8.GetBytes(parent is null ? items : "{" + Encoding.UTF8.GetString(JsonRedactor.EncodeString(parent)) + ":" + items + "}");
+        var redacted = kept > 0 ? JsonRedactor.Secrets.RedactUtf8(json, out _) : null;
         if (redacted is not null && SecretMaps.IsSecretsPath(descriptor))
         {
             redacted = SecretMaps.MaskValues(redacted, out _);
+        }
+
+        if (redacted is not null && parent is not null)
+        {
+            redacted = OnlyValue(redacted);
         }
 
         var text = kept == 0 ? items : redacted is null ? (items.StartsWith('{') ? "{}" : "[]") : Encoding.UTF8.GetString(redacted);
@@ -251,9 +259,9 @@ internal static class Auth0ToolResults
 
     /// <summary>
     /// The complete items of the first array in a JSON prefix (a top-level array, or an object's first array property),
-    /// and whether that array ended within the prefix.
+    /// whether that array ended within the prefix, and the name of the property that holds it (null for a top-level array).
     /// </summary>
-    private static (string Items, int Count, bool Closed) WholeItems(ReadOnlySpan<byte> prefix)
+    private static (string Items, int Count, bool Closed, string? Parent) WholeItems(ReadOnlySpan<byte> prefix)
     {
         var reader = new Utf8JsonReader(prefix, isFinalBlock: false, default);
         var arrayDepth = -1;
@@ -261,16 +269,23 @@ internal static class Auth0ToolResults
         var count = 0;
         long end = -1;
         var closed = false;
+        string? name = null;
+        string? parent = null;
         try
         {
             while (reader.Read())
             {
                 if (arrayDepth < 0)
                 {
-                    if (reader.TokenType == JsonTokenType.StartArray && reader.CurrentDepth <= 1)
+                    if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                    {
+                        name = reader.GetString();
+                    }
+                    else if (reader.TokenType == JsonTokenType.StartArray && reader.CurrentDepth <= 1)
                     {
                         arrayDepth = reader.CurrentDepth;
                         start = reader.TokenStartIndex;
+                        parent = arrayDepth == 1 ? name : null;
                     }
 
                     continue;
@@ -292,13 +307,29 @@ internal static class Auth0ToolResults
         {
             // A cut inside a token: the items before it stand.
         }
+        catch (InvalidOperationException)
+        {
+            // A name before the list that is no text ("\ud800"): nothing of the list is shown, as the redactor withholds it.
+        }
 
         if (start < 0 || count == 0)
         {
-            return ("[]", 0, closed);
+            return ("[]", 0, closed, parent);
         }
 
-        return (Encoding.UTF8.GetString(prefix[(int)start..(int)end]) + "]", count, closed);
+        return (Encoding.UTF8.GetString(prefix[(int)start..(int)end]) + "]", count, closed, parent);
+    }
+
+    /// <summary>The value of the one property of a JSON object (the list <see cref="Truncated"/> wrapped in its parent's name).</summary>
+    private static byte[] OnlyValue(byte[] json)
+    {
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        reader.Read();
+        reader.Read();
+        reader.Read();
+        var start = reader.TokenStartIndex;
+        reader.Skip();
+        return json[(int)start..(int)reader.BytesConsumed];
     }
 
     /// <summary>

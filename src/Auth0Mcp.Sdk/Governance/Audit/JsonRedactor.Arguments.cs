@@ -16,6 +16,17 @@ public sealed partial class JsonRedactor
     private static readonly HashSet<string> NamedMembersParents = new(StringComparer.Ordinal) { "custom_scripts" };
 
     /// <summary>
+    /// Maps of secrets by name (<c>parent.name</c>, canonical): objects whose every member is a secret stored under a name
+    /// the user chose, so no name rule can find it. <c>options.configuration</c> is a connection's (a custom database's)
+    /// settings, "encrypted string only configurations" (<c>{"MONGO_URI": "mongodb://admin:pw@…", "STRIPE_KEY": …}</c>),
+    /// like a hook's secrets. The secrets redactor masks such an object whole in answers and prose (it is a secret name:
+    /// <see cref="IsRedacted(string?, string)"/>); the arguments' view masks each member's string and keeps the names, so
+    /// the approver and the audit see which settings were sent. (Maps of secrets that are a whole argument, such as a
+    /// hook's secrets, are found from the tool's descriptor instead: <c>SecretMaps</c>.)
+    /// </summary>
+    private static readonly HashSet<string> SecretMapNames = new(StringComparer.Ordinal) { "options.configuration" };
+
+    /// <summary>
     /// Redacts a call's arguments (a JSON text) for the people who judge them, an approver and the audit, so that they
     /// see everything that is sent except values that really are secrets; unlike <see cref="RedactText"/>, no mask can
     /// hide content a caller chose:
@@ -33,7 +44,8 @@ public sealed partial class JsonRedactor
     /// whatever a caller puts between the quotes.</item>
     /// </list>
     /// A text that is not one valid JSON value is replaced by <see cref="Withheld"/> (counted as one). Maps of secrets
-    /// (values under names the user chose) are masked before this, from the tool's descriptor (<c>SecretMaps</c>).
+    /// (values under names the user chose) are masked before this, from the tool's descriptor (<c>SecretMaps</c>), or
+    /// here when named by their parent (<see cref="SecretMapNames"/>: every member's string masked, the names shown).
     /// The argument <paramref name="bodyArgument"/> is the request body (<see cref="Auth0Mcp.Sdk.Catalog.Auth0RequestPlan.Body"/>):
     /// when it is a string (a text body, a template) it is judged like a string inside a body, without the free-text
     /// patterns. Null when the tool has no body (or is not known: every string argument is then judged as typed text).
@@ -55,6 +67,10 @@ public sealed partial class JsonRedactor
     private bool IsSecretArgument(string? parent, string name) =>
         (parent is null || !NamedMembersParents.Contains(Canonical(parent))) && IsRedacted(parent, name);
 
+    /// <summary>Whether a property called <paramref name="name"/> inside <paramref name="parent"/> is a map of secrets (<see cref="SecretMapNames"/>).</summary>
+    private bool IsSecretMap(string? parent, string name) =>
+        _secrets && parent is not null && SecretMapNames.Contains(Canonical(parent) + "." + Canonical(name));
+
     /// <summary>The token-stream walk of <see cref="RedactCallArguments"/>; null when the input is not one valid JSON value.</summary>
     private byte[]? RedactArgumentsUtf8(ReadOnlySpan<byte> json, string? bodyArgument, out int count)
     {
@@ -65,10 +81,12 @@ public sealed partial class JsonRedactor
         try
         {
             var reader = new Utf8JsonReader(json, isFinalBlock: true, new JsonReaderState(ReaderOptions));
-            // Each open container: the property that holds it (an array's items inherit it) and whether that name is secret.
-            var owners = new Stack<(string? Name, bool Secret)>();
+            // Each open container: the property that holds it (an array's items inherit it), whether that name is secret,
+            // and whether it is a map of secrets (each of its members is then secret, whatever its name).
+            var owners = new Stack<(string? Name, bool Secret, bool Map)>();
             string? property = null;
             var secret = false;
+            var map = false;
             var any = false;
             while (reader.Read())
             {
@@ -77,7 +95,7 @@ public sealed partial class JsonRedactor
                 {
                     case JsonTokenType.StartObject:
                     case JsonTokenType.StartArray:
-                        owners.Push(property is not null ? (property, secret) : owners.Count > 0 ? owners.Peek() : (null, false));
+                        owners.Push(property is not null ? (property, secret, map) : owners.Count > 0 ? owners.Peek() : (null, false, false));
                         property = null;
                         break;
                     case JsonTokenType.EndObject:
@@ -87,7 +105,9 @@ public sealed partial class JsonRedactor
                         break;
                     case JsonTokenType.PropertyName:
                         property = reader.GetString()!;
-                        secret = IsSecretArgument(owners.Count > 0 ? owners.Peek().Name : null, property);
+                        var parent = owners.Count > 0 ? owners.Peek() : (null, false, false);
+                        secret = parent.Map || IsSecretArgument(parent.Name, property);
+                        map = IsSecretMap(parent.Name, property);
                         break;
                     case JsonTokenType.String:
                         var underSecret = property is not null ? secret : owners.Count > 0 && owners.Peek().Secret;

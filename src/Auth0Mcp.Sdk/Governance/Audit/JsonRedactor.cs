@@ -25,14 +25,17 @@ public sealed partial class JsonRedactor
 
     /// <summary>
     /// Property names whose values are secrets in Auth0 payloads. Compared by words, whatever the spelling:
-    /// <c>client_secret</c>, <c>clientSecret</c> and <c>Client-Secret</c> are the same name.
+    /// <c>client_secret</c>, <c>clientSecret</c> and <c>Client-Secret</c> are the same name. <c>connection_string</c>
+    /// (an Azure email provider's <c>credentials.connectionString</c>, <c>endpoint=…;accesskey=…</c>), and the key names
+    /// inside such strings (<c>accesskey</c>, <c>sharedaccesskey</c>; <c>SharedAccessKey</c> ends in <c>_access_key</c>,
+    /// <c>AccountKey</c> is <c>account_key</c>), so a connection string quoted in free text has its key masked too.
     /// </summary>
     public static readonly IReadOnlyList<string> DefaultSecretNames =
     [
         "client_secret", "signing_secret", "secret", "private_key", "signing_keys", "signing_key",
         "password", "passwd", "new_password", "token", "access_token", "refresh_token", "id_token", "api_key",
         "apikey", "authorization", "client_assertion", "shared_secret", "secret_key", "pkcs8", "key_material",
-        "recovery_code", "otp_secret", "totp_secret",
+        "recovery_code", "otp_secret", "totp_secret", "connection_string", "accesskey", "sharedaccesskey", "account_key",
     ];
 
     /// <summary>
@@ -149,7 +152,7 @@ public sealed partial class JsonRedactor
         if (_secrets)
         {
             var registered = s_registeredNames;
-            if (registered.Contains(canonical) || (qualified is not null && registered.Contains(qualified)))
+            if (registered.Contains(canonical) || (qualified is not null && (registered.Contains(qualified) || SecretMapNames.Contains(qualified))))
             {
                 return true;
             }
