@@ -75,6 +75,12 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
             ("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"\\udc00\"}}}", false, HttpStatusCode.BadRequest),
             ("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":" + new string('[', 3000), false, HttpStatusCode.BadRequest),
             ("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":[\"tools/list\"]}", false, HttpStatusCode.BadRequest),
+            // What the MCP transport answered 400 with no JSON-RPC error (an id it cannot read), or -32603 with no record
+            // (params it cannot read): the guard's own refusals now.
+            ("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"tools/list\"}", false, HttpStatusCode.BadRequest),
+            ("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/list\"}", false, HttpStatusCode.BadRequest),
+            ("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"logging/setLevel\",\"params\":{\"level\":\"loud\"}}", false, HttpStatusCode.BadRequest),
+            ("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{},\"_meta\":\"s\"}}", false, HttpStatusCode.BadRequest),
         };
 
         foreach (var (body, chunked, status) in cases)
@@ -106,6 +112,7 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
         Assert.Equal(cases.Length, refused.Count);
         Assert.All(refused, r => Assert.Equal("mallory", r.GetProperty("user").GetString()));
         Assert.Equal(2, refused.Count(r => r.GetProperty("denial_code").GetString() == "request-too-large"));
+        Assert.Equal(cases.Count(c => c.Status == HttpStatusCode.BadRequest), refused.Count(r => r.GetProperty("denial_code").GetString() == "malformed-request"));
 
         // Each refused body read whole is recorded by its sha256; the chunked one by the hash of what was read of it.
         var hashes = refused.Select(r => r.TryGetProperty("arguments_hash", out var h) ? h.GetString() : null).ToList();
