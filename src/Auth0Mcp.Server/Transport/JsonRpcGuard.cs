@@ -78,8 +78,9 @@ internal enum JsonRpcKind
 
 /// <summary>
 /// Checks one incoming JSON-RPC message: valid UTF-8 JSON, one object (no batch), no deeper than the limit, no
-/// duplicate keys at any depth, no lone surrogates, <c>jsonrpc</c> "2.0", <c>method</c> a string, <c>id</c> a string,
-/// number or null, <c>params</c> an object. A message that passes is what the MCP server can read without failing;
+/// duplicate keys at any depth, no lone surrogates, <c>jsonrpc</c> "2.0", <c>method</c> a string, <c>id</c> a string
+/// or a 64-bit integer (never null on a request), <c>params</c> an object whose members the MCP server reads are of the
+/// types it reads them as (-32602). A message that passes is what the MCP server can read without failing;
 /// one that does not is refused with a clear error and audited, never answered with -32603 and no record.
 /// </summary>
 internal static class JsonRpcGuard
