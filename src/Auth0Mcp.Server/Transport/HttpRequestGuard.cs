@@ -7,7 +7,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using ModelContextProtocol.Protocol;
 
 namespace Auth0Mcp.Server.Transport;
@@ -15,7 +18,8 @@ namespace Auth0Mcp.Server.Transport;
 /// <summary>
 /// The HTTP side of the transport guard: a POST to the MCP endpoint larger than the limit is refused with 413 (from
 /// its Content-Length before reading, or while reading a chunked body), and a body that <see cref="JsonRpcGuard"/>
-/// refuses gets 400; both with a JSON-RPC error body, both audited with the authenticated caller. It runs after
+/// refuses gets 400, a body not declared <c>application/json</c> in UTF-8 gets 415; each with a JSON-RPC error body,
+/// each audited with the authenticated caller. It runs after
 /// authentication and authorization, so anonymous requests are refused (401) before they can fill the audit. A
 /// request the client cancels ends its POST (<see cref="WithCancelledRequestsEnded"/>), releasing its place.
 /// </summary>
@@ -33,12 +37,31 @@ internal static class HttpRequestGuard
 
     public static void UseJsonRpcGuard(this WebApplication app, TransportLimits limits)
     {
+        GuardedRoutes? routes = null;
         app.Use(async (context, next) =>
         {
             if (context.GetEndpoint()?.Metadata.GetMetadata<GuardedEndpoint>() is null)
             {
-                await next(context).ConfigureAwait(false);
-                return;
+                // Routing's own answer for the MCP endpoint's path (405 to another method, 415 to a POST it finds of
+                // the wrong media type) carries none of the endpoint's metadata: it is still the MCP endpoint's
+                // refusal, recorded like the SDK's for an authenticated caller (never for an anonymous one).
+                routes ??= new GuardedRoutes(context.RequestServices);
+                if (!routes.Match(context.Request.Path))
+                {
+                    await next(context).ConfigureAwait(false);
+                    return;
+                }
+
+                if (!HttpMethods.IsPost(context.Request.Method) || context.User.Identity?.IsAuthenticated != true)
+                {
+                    await next(context).ConfigureAwait(false);
+                    if (context.Response.StatusCode >= StatusCodes.Status400BadRequest && context.User.Identity?.IsAuthenticated == true)
+                    {
+                        await TransportAudit.RecordAsync(context.RequestServices, SdkRefusal(context, default), 0, "", Caller(context), ClaimedSession(context)).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
             }
 
             var body = ReadOnlyMemory<byte>.Empty;
@@ -47,6 +70,14 @@ internal static class HttpRequestGuard
             {
                 if (HttpMethods.IsPost(context.Request.Method))
                 {
+                    // The body is read as UTF-8 JSON and checked so: anything else is refused before it is read (the SDK
+                    // would fail on no media type, and re-decode another charset after the checks).
+                    if (MediaTypeRefusal(context) is { } refusal)
+                    {
+                        await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, refusal, context.Request.ContentLength ?? 0, "").ConfigureAwait(false);
+                        return;
+                    }
+
                     // The caller's place (CallerConcurrency): taken before a large or chunked body is read, so a request
                     // over the limit holds none of it; a small one is read first, and takes a place only if it is a
                     // request (the client's answer to an elicitation must not wait behind the calls that wait for it).
@@ -82,7 +113,7 @@ internal static class HttpRequestGuard
                     context.Request.ContentLength = read.Count;
                 }
 
-                await next(context).ConfigureAwait(false);
+                await NextAsync(context, next, body).ConfigureAwait(false);
             }
             finally
             {
@@ -102,6 +133,60 @@ internal static class HttpRequestGuard
             }
         });
     }
+
+    /// <summary>
+    /// The MCP SDK's handling of a request that passed: an exception out of it (which would end in Kestrel's bare 500
+    /// and a stack in the log) is answered 500 with a JSON-RPC error when the answer has not started, and logged in one
+    /// line; the record follows as for any status of 400 or more. A request the client gave up is not an error.
+    /// </summary>
+    private static async Task NextAsync(HttpContext context, RequestDelegate next, ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
+        {
+            context.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger("auth0-mcp.transport")
+                .LogError("The MCP transport failed on a {Method} request: {Error}: {Message}", context.Request.Method, ex.GetType().Name, ex.Message);
+            if (context.Response.HasStarted)
+            {
+                // Part of an answer is out: the status cannot change; the connection ends short of it.
+                context.Abort();
+                return;
+            }
+
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            context.Response.ContentType = "application/json";
+            var header = JsonRpcGuard.Peek(body.Span);
+            await context.Response.Body.WriteAsync(new JsonRpcRefusal(-32603, JsonRpcRefusal.TransportRefused,
+                "Internal error: the MCP transport failed on this request.", header.Id ?? "null", null, null).Response(), context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Null when the POST's body is declared <c>application/json</c> in UTF-8 (no charset, or utf-8); else the refusal
+    /// (415): no media type, another one, or another charset, whose bytes the SDK would decode otherwise than the guard checked them.
+    /// </summary>
+    private static JsonRpcRefusal? MediaTypeRefusal(HttpContext context)
+    {
+        var declared = context.Request.ContentType;
+        if (MediaTypeHeaderValue.TryParse(declared, out var type)
+            && string.Equals(type.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase)
+            && (type.Charset.Value is null || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || type.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var what = string.IsNullOrEmpty(declared) ? "no Content-Type"
+            : type is not null && string.Equals(type.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase) ? "charset " + Shorten(type.Charset.Value)
+            : "another media type";
+        return new JsonRpcRefusal(-32600, JsonRpcRefusal.Malformed,
+            $"Request refused: the body must be sent as Content-Type application/json in UTF-8 (it came with {what}); nothing was run.", "null", null, null);
+    }
+
+    private static string Shorten(string? text) => text is null ? "" : text.Length > 32 ? text[..32] + "…" : text;
 
     /// <summary>
     /// Ends the POST of a request that ended by its cancellation (the client's <c>notifications/cancelled</c>, or its
@@ -270,6 +355,7 @@ internal static class HttpRequestGuard
         StatusCodes.Status406NotAcceptable => " (the Accept header must take application/json and text/event-stream)",
         StatusCodes.Status415UnsupportedMediaType => " (the body must be application/json)",
         StatusCodes.Status400BadRequest => " (one of the transport's checks: the session id header, the message, the protocol-version headers)",
+        StatusCodes.Status500InternalServerError => " (the MCP transport failed on it)",
         _ => "",
     };
 
@@ -290,5 +376,25 @@ internal static class HttpRequestGuard
     private sealed class GuardedEndpoint
     {
         public static readonly GuardedEndpoint Instance = new();
+    }
+
+    /// <summary>
+    /// The paths of the guarded endpoints, read from routing's endpoints once they are all mapped (at the first request
+    /// to another endpoint). A path matches as routing matches a literal route: case-insensitively, with or without a
+    /// trailing slash.
+    /// </summary>
+    private sealed class GuardedRoutes(IServiceProvider? services)
+    {
+        private readonly string[] _paths = [.. (services?.GetService<EndpointDataSource>()?.Endpoints ?? [])
+            .OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<GuardedEndpoint>() is not null && e.RoutePattern.Parameters.Count == 0)
+            .Select(e => e.RoutePattern.RawText?.Trim('/') ?? "")
+            .Distinct(StringComparer.OrdinalIgnoreCase)];
+
+        public bool Match(PathString path)
+        {
+            var trimmed = (path.Value ?? "").Trim('/');
+            return Array.Exists(_paths, p => string.Equals(p, trimmed, StringComparison.OrdinalIgnoreCase));
+        }
     }
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
 namespace Auth0Mcp.Server.Transport;
@@ -76,8 +78,9 @@ internal enum JsonRpcKind
 
 /// <summary>
 /// Checks one incoming JSON-RPC message: valid UTF-8 JSON, one object (no batch), no deeper than the limit, no
-/// duplicate keys at any depth, no lone surrogates, <c>jsonrpc</c> "2.0", <c>method</c> a string, <c>id</c> a string,
-/// number or null, <c>params</c> an object. A message that passes is what the MCP server can read without failing;
+/// duplicate keys at any depth, no lone surrogates, <c>jsonrpc</c> "2.0", <c>method</c> a string, <c>id</c> a string
+/// or a 64-bit integer (never null on a request), <c>params</c> an object whose members the MCP server reads are of the
+/// types it reads them as (-32602). A message that passes is what the MCP server can read without failing;
 /// one that does not is refused with a clear error and audited, never answered with -32603 and no record.
 /// </summary>
 internal static class JsonRpcGuard
@@ -143,12 +146,12 @@ internal static class JsonRpcGuard
     private static string StringKey(string text) => text.Length <= LongIdChars ? "\"" + text
         : "'" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    // The key of the string or number the reader is on; null for any other token. A number that is not an integer
-    // (1.5, 1e3) keeps its text behind a '#': the MCP server reads no such id, so no answer can match it.
+    // The key of the string or 64-bit integer the reader is on; null for any other token, and for a number the MCP
+    // server cannot read as an id (1.5, 1e3, past 64 bits): no answer can carry one.
     private static string? ValueKey(ref Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.String => StringKey(reader.GetString()!),
-        JsonTokenType.Number => reader.TryGetInt64(out var number) ? number.ToString(CultureInfo.InvariantCulture) : "#" + Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.Number when reader.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
         _ => null,
     };
 
@@ -197,7 +200,9 @@ internal static class JsonRpcGuard
 
                         if (!header.Take(ref reader, name, out var problem))
                         {
-                            return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: " + problem, header);
+                            return header.ParamsProblem
+                                ? Refuse(-32602, JsonRpcRefusal.Malformed, "Invalid params: " + problem, header)
+                                : Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: " + problem, header);
                         }
 
                         break;
@@ -239,10 +244,94 @@ internal static class JsonRpcGuard
             return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: no \"method\".", header);
         }
 
-        return header.Method == "tools/call" && header.Tool is null
-            ? Refuse(-32602, JsonRpcRefusal.Malformed, "Invalid params: tools/call needs \"params.name\", the tool's name.", header)
+        // MCP: "Unlike base JSON-RPC, the ID MUST NOT be null". The MCP server drops such a request unanswered.
+        if (header.Method is not null && header.IdIsNull)
+        {
+            return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: a request's \"id\" must not be null; leave the id out to send a notification.", header);
+        }
+
+        if (header.Method == "tools/call" && header.Tool is null)
+        {
+            return Refuse(-32602, JsonRpcRefusal.Malformed, "Invalid params: tools/call needs \"params.name\", the tool's name.", header);
+        }
+
+        return header.Id is not null && UnreadableParams(message, header) is { } unreadable
+            ? Refuse(-32602, JsonRpcRefusal.Malformed, "Invalid params: " + unreadable, header)
             : null;
     }
+
+    /// <summary>
+    /// What the MCP server will fail to read in a request's params, read as it reads them (its own types and options):
+    /// the per-request <c>_meta</c> fields it reads for every request before any filter (client info, capabilities, log
+    /// level), and the whole params of the methods whose params it reads into types with required members
+    /// (<see cref="ParamsTypes"/>). Null when all is readable. <c>tools/call</c> is not read twice here (its arguments
+    /// can be megabytes): its name, arguments and <c>_meta</c> are type-checked on the walk.
+    /// </summary>
+    private static string? UnreadableParams(ReadOnlySpan<byte> message, Header header)
+    {
+        var read = "params";
+        try
+        {
+            if (header.MetaStart is { } meta)
+            {
+                var reader = new Utf8JsonReader(message[meta..]);
+                var fields = JsonNode.Parse(ref reader)!.AsObject();
+                foreach (var (key, type) in MetaTypes)
+                {
+                    if (fields[key] is { } field)
+                    {
+                        read = "params._meta." + key;
+                        _ = JsonSerializer.Deserialize(field, McpJsonUtilities.DefaultOptions.GetTypeInfo(type));
+                    }
+                }
+            }
+
+            if (header.Method is { } method && ParamsTypes.TryGetValue(method, out var paramsType))
+            {
+                read = "params";
+                if (header.ParamsStart is { } start)
+                {
+                    var reader = new Utf8JsonReader(message[start..]);
+                    _ = JsonSerializer.Deserialize(ref reader, McpJsonUtilities.DefaultOptions.GetTypeInfo(paramsType.Type));
+                }
+                else if (paramsType.Required)
+                {
+                    return $"{method} needs \"params\".";
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+        {
+            return $"\"{read}\" cannot be read as {header.Method} takes it{(ex is JsonException { Path: { Length: > 1 } path } ? " (at " + Shorten(path) + ")" : "")}.";
+        }
+
+        return null;
+    }
+
+    // Logging is deprecated in the 2026-07-28 revision (MCP9005), but clients of the earlier revisions still set a level,
+    // and the server still reads it.
+#pragma warning disable MCP9005
+    // The per-request _meta fields the MCP server reads into types (McpSessionHandler.PopulateContextFromMeta).
+    private static readonly (string Key, Type Type)[] MetaTypes =
+    [
+        (MetaKeys.ClientInfo, typeof(Implementation)),
+        (MetaKeys.ClientCapabilities, typeof(ClientCapabilities)),
+        (MetaKeys.LogLevel, typeof(LoggingLevel)),
+    ];
+
+    // The methods whose params the MCP server reads into a type with required members (Required: the params cannot be
+    // left out), or whose members are typed in ways a client gets wrong (a cursor, a log level); a request of one of
+    // them is answered only if its params can be read.
+    private static readonly Dictionary<string, (Type Type, bool Required)> ParamsTypes = new(StringComparer.Ordinal)
+    {
+        [RequestMethods.Initialize] = (typeof(InitializeRequestParams), true),
+        [RequestMethods.LoggingSetLevel] = (typeof(SetLevelRequestParams), true),
+        [RequestMethods.ToolsList] = (typeof(ListToolsRequestParams), false),
+        [RequestMethods.PromptsList] = (typeof(ListPromptsRequestParams), false),
+        [RequestMethods.ResourcesList] = (typeof(ListResourcesRequestParams), false),
+        [RequestMethods.ResourcesTemplatesList] = (typeof(ListResourceTemplatesRequestParams), false),
+    };
+#pragma warning restore MCP9005
 
     /// <summary>
     /// Whether the current string value is valid Unicode: its raw bytes valid UTF-8 (the reader does not check them: a
@@ -361,6 +450,18 @@ internal static class JsonRpcGuard
 
         public bool HasResult { get; private set; }
 
+        /// <summary>Whether the message has an explicit <c>"id": null</c>.</summary>
+        public bool IdIsNull { get; private set; }
+
+        /// <summary>Whether the problem <see cref="Take"/> found is in the params (-32602) rather than the envelope (-32600).</summary>
+        public bool ParamsProblem { get; private set; }
+
+        /// <summary>Where the params object starts in the message, when it is one.</summary>
+        public int? ParamsStart { get; private set; }
+
+        /// <summary>Where <c>params._meta</c> starts in the message, when it is an object.</summary>
+        public int? MetaStart { get; private set; }
+
         /// <summary>The whole id's key (<see cref="JsonRpcGuard.IdKey(RequestId)"/>), unlike <see cref="Id"/> never shortened.</summary>
         public string? IdKey { get; private set; }
 
@@ -407,14 +508,23 @@ internal static class JsonRpcGuard
 
                         if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number or JsonTokenType.Null))
                         {
-                            problem = "\"id\" must be a string, a number or null.";
+                            problem = "\"id\" must be a string or an integer.";
                             return false;
                         }
 
-                        Id = reader.TokenType == JsonTokenType.Null ? null
+                        IdIsNull = reader.TokenType == JsonTokenType.Null;
+                        // Echoed whole (the message's size limit bounds it), so the client can match the answer.
+                        Id = IdIsNull ? null
                             : reader.TokenType == JsonTokenType.Number ? Encoding.UTF8.GetString(reader.ValueSpan)
-                            : JsonEncodedString(reader.GetString()!);
+                            : "\"" + JsonEncodedText.Encode(reader.GetString()!).ToString() + "\"";
                         IdKey = ValueKey(ref reader);
+                        if (reader.TokenType == JsonTokenType.Number && IdKey is null)
+                        {
+                            // 1.5, 1e3, or past 64 bits: the MCP server reads no such id, and would drop the message unanswered.
+                            problem = "\"id\" must be a string or an integer of at most 64 bits.";
+                            return false;
+                        }
+
                         return true;
                     case "params":
                         var save = reader;
@@ -425,6 +535,7 @@ internal static class JsonRpcGuard
                             return false;
                         }
 
+                        ParamsStart = reader.TokenType == JsonTokenType.StartObject ? (int)reader.TokenStartIndex : null;
                         reader = save;
                         return true;
                     case "result" or "error":
@@ -445,6 +556,19 @@ internal static class JsonRpcGuard
                     reader = save;
                 }
             }
+            else if (depth == 2 && _inParams && name == "_meta")
+            {
+                // Every request's and notification's params._meta is an object (the MCP server reads it so).
+                var save = reader;
+                if (reader.Read() && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
+                {
+                    (problem, ParamsProblem) = ("\"params._meta\" must be an object.", true);
+                    return false;
+                }
+
+                MetaStart = reader.TokenType == JsonTokenType.StartObject ? (int)reader.TokenStartIndex : null;
+                reader = save;
+            }
             else if (depth == 2 && _inParams && name is "name" or "arguments")
             {
                 // In every MCP method that has them, params.name is a string and params.arguments an object.
@@ -457,13 +581,13 @@ internal static class JsonRpcGuard
 
                 if (name == "name" && reader.TokenType != JsonTokenType.String)
                 {
-                    problem = "\"params.name\" must be a string.";
+                    (problem, ParamsProblem) = ("\"params.name\" must be a string.", true);
                     return false;
                 }
 
                 if (name == "arguments" && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
                 {
-                    problem = "\"params.arguments\" must be an object.";
+                    (problem, ParamsProblem) = ("\"params.arguments\" must be an object.", true);
                     return false;
                 }
 
@@ -479,7 +603,5 @@ internal static class JsonRpcGuard
 
             return true;
         }
-
-        private static string JsonEncodedString(string value) => "\"" + JsonEncodedText.Encode(value.Length > 200 ? value[..200] : value).ToString() + "\"";
     }
 }

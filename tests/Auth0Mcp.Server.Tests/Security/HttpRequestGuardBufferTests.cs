@@ -63,6 +63,7 @@ public sealed class HttpRequestGuardBufferTests
     {
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Post;
+        context.Request.ContentType = "application/json";
         context.Request.Body = new MemoryStream(body, writable: false);
         context.Request.ContentLength = declared ? body.Length : null;
         context.Response.Body = new MemoryStream();
@@ -83,7 +84,7 @@ public sealed class HttpRequestGuardBufferTests
         public long Length { get; set; } = -1;
     }
 
-    private sealed class Conventions : IEndpointConventionBuilder
+    internal sealed class Conventions : IEndpointConventionBuilder
     {
         private readonly List<Action<EndpointBuilder>> _conventions = [];
 

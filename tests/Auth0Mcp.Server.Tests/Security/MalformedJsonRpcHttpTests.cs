@@ -5,6 +5,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Auth0Mcp.Server.Tests.Http;
+using Auth0Mcp.Server.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Auth0Mcp.Server.Tests.Infrastructure;
 
 namespace Auth0Mcp.Server.Tests.Security;
@@ -75,6 +80,12 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
             ("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"\\udc00\"}}}", false, HttpStatusCode.BadRequest),
             ("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":" + new string('[', 3000), false, HttpStatusCode.BadRequest),
             ("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":[\"tools/list\"]}", false, HttpStatusCode.BadRequest),
+            // What the MCP transport answered 400 with no JSON-RPC error (an id it cannot read), or -32603 with no record
+            // (params it cannot read): the guard's own refusals now.
+            ("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"tools/list\"}", false, HttpStatusCode.BadRequest),
+            ("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/list\"}", false, HttpStatusCode.BadRequest),
+            ("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"logging/setLevel\",\"params\":{\"level\":\"loud\"}}", false, HttpStatusCode.BadRequest),
+            ("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{},\"_meta\":\"s\"}}", false, HttpStatusCode.BadRequest),
         };
 
         foreach (var (body, chunked, status) in cases)
@@ -106,6 +117,7 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
         Assert.Equal(cases.Length, refused.Count);
         Assert.All(refused, r => Assert.Equal("mallory", r.GetProperty("user").GetString()));
         Assert.Equal(2, refused.Count(r => r.GetProperty("denial_code").GetString() == "request-too-large"));
+        Assert.Equal(cases.Count(c => c.Status == HttpStatusCode.BadRequest), refused.Count(r => r.GetProperty("denial_code").GetString() == "malformed-request"));
 
         // Each refused body read whole is recorded by the keyed digest of its sha256 (never the sha256 itself, which would
         // let a reader test guesses of what the body held); the chunked one by that of what was read of it.
@@ -145,6 +157,100 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
         Assert.Empty(auth0.Requests);
         Assert.Contains((await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement),
             r => r.GetProperty("event").GetString() == "request.refused" && r.GetProperty("denial_code").GetString() == "malformed-request");
+    }
+
+    [Fact]
+    public async Task Post_NotJsonInUtf8_Refused415WithAJsonRpcErrorAndRecorded()
+    {
+        // No Content-Type crashed in the SDK (500, empty body, a stack in the log); text/plain got routing's bare 415
+        // and no record; a charset other than UTF-8 was re-decoded by the SDK after the guard checked the bytes as
+        // UTF-8 (q "café" reached Auth0 as "cafÃ©", and in us-ascii two different keys became one).
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        await using var server = await StartAsync(auth0.BaseUrl, 32 * 1024);
+        using var http = new HttpClient();
+        const string Body = "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"café\"}}}";
+        var types = new[] { null, "text/plain", "application/json; charset=iso-8859-1", "application/json; charset=us-ascii" };
+
+        foreach (var type in types)
+        {
+            using var request = Post(server.Url, "{}");
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Body));
+            if (type is not null)
+            {
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
+            }
+
+            using var response = await http.SendAsync(request);
+
+            Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, $"{type ?? "none"}: {(int)response.StatusCode}");
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Contains("application/json in UTF-8", doc.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        // The SDK's client declares "application/json; charset=utf-8": served, and "café" reaches Auth0 as it was sent.
+        await using (var client = await server.ConnectAsync(new Dictionary<string, string> { ["Authorization"] = "Bearer " + MalloryKey }))
+        {
+            var result = await client.CallToolAsync("auth0_users_list", new Dictionary<string, object?> { ["q"] = "café" });
+            Assert.NotEqual(true, result.IsError);
+        }
+
+        Assert.Contains("caf%C3%A9", Assert.Single(auth0.Requests), StringComparison.Ordinal);
+        var refused = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(r => r.GetProperty("event").GetString() == "request.refused")
+            .ToList();
+        Assert.Equal(types.Length, refused.Count);
+        Assert.All(refused, r => Assert.Equal("malformed-request", r.GetProperty("denial_code").GetString()));
+        Assert.All(refused, r => Assert.Equal("mallory", r.GetProperty("user").GetString()));
+    }
+
+    [Fact]
+    public async Task Put_ToTheEndpoint_Refused405AndRecordedForAnAuthenticatedCallerOnly()
+    {
+        // Routing answers 405 itself, from an endpoint without the MCP endpoint's metadata: the guard did not see it.
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        await using var server = await StartAsync(auth0.BaseUrl, 32 * 1024);
+        using var http = new HttpClient();
+        foreach (var key in new[] { MalloryKey, null })
+        {
+            using var request = Post(new UriBuilder(server.Url) { Path = "/MCP/" }.Uri, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", key);
+            request.Method = HttpMethod.Put;
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        }
+
+        var refused = Assert.Single((await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement), r => r.GetProperty("event").GetString() == "request.refused");
+        Assert.Equal("transport-refused", refused.GetProperty("denial_code").GetString());
+        Assert.Equal("mallory", refused.GetProperty("user").GetString());
+        Assert.Contains("HTTP 405", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_TheTransportThrows_Answered500WithAJsonRpcErrorNotLeftToKestrel()
+    {
+        var app = WebApplication.CreateSlimBuilder().Build();
+        app.UseJsonRpcGuard(new TransportLimits(TransportLimits.DefaultMaxRequestBytes, TransportLimits.DefaultMaxDepth));
+        app.Run(_ => throw new InvalidOperationException("the SDK failed"));
+        var conventions = new HttpRequestGuardBufferTests.Conventions();
+        conventions.GuardedByJsonRpc();
+        var endpoint = new RouteEndpointBuilder(_ => Task.CompletedTask, RoutePatternFactory.Parse("/mcp"), 0);
+        conventions.Apply(endpoint);
+        var context = new DefaultHttpContext { RequestServices = app.Services };
+        context.Request.Method = HttpMethods.Post;
+        context.Request.ContentType = "application/json";
+        var body = "{\"jsonrpc\":\"2.0\",\"id\":\"x-1\",\"method\":\"ping\"}"u8.ToArray();
+        context.Request.Body = new MemoryStream(body);
+        context.Request.ContentLength = body.Length;
+        context.Response.Body = new MemoryStream();
+        context.SetEndpoint(endpoint.Build());
+
+        await ((IApplicationBuilder)app).Build()(context);
+
+        Assert.Equal(StatusCodes.Status500InternalServerError, context.Response.StatusCode);
+        using var doc = JsonDocument.Parse(((MemoryStream)context.Response.Body).ToArray());
+        Assert.Equal("x-1", doc.RootElement.GetProperty("id").GetString());
+        Assert.Equal(-32603, doc.RootElement.GetProperty("error").GetProperty("code").GetInt32());
     }
 
     [Theory]

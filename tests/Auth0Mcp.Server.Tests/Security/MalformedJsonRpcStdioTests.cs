@@ -32,13 +32,22 @@ public sealed class MalformedJsonRpcStdioTests
         { "lone-surrogate", "{\"jsonrpc\":\"2.0\",\"id\":108,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"\\ud800x\"}}}", 108, -32700 },
         { "batch", "[{\"jsonrpc\":\"2.0\",\"id\":109,\"method\":\"tools/list\"}]", -1, -32600 },
         { "not-an-object", "\"tools/list\"", -1, -32600 },
-        { "arguments-string", "{\"jsonrpc\":\"2.0\",\"id\":112,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":\"q=x\"}}", 112, -32600 },
-        { "name-number", "{\"jsonrpc\":\"2.0\",\"id\":113,\"method\":\"tools/call\",\"params\":{\"name\":7,\"arguments\":{}}}", 113, -32600 },
+        { "arguments-string", "{\"jsonrpc\":\"2.0\",\"id\":112,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":\"q=x\"}}", 112, -32602 },
+        { "name-number", "{\"jsonrpc\":\"2.0\",\"id\":113,\"method\":\"tools/call\",\"params\":{\"name\":7,\"arguments\":{}}}", 113, -32602 },
         { "wrong-version", "{\"jsonrpc\":\"1.0\",\"id\":111,\"method\":\"tools/list\"}", 111, -32600 },
         { "unfinished-object", "{\"jsonrpc\":\"2.0\",\"id\":114,\"method\":\"ping\"", 114, -32700 },
         { "params-array", "{\"jsonrpc\":\"2.0\",\"id\":115,\"method\":\"tools/call\",\"params\":[\"auth0_users_list\"]}", 115, -32600 },
         { "no-method", "{\"jsonrpc\":\"2.0\",\"id\":116}", 116, -32600 },
         { "call-without-name", "{\"jsonrpc\":\"2.0\",\"id\":117,\"method\":\"tools/call\",\"params\":{\"arguments\":{}}}", 117, -32602 },
+        // Ids the MCP server cannot read (it dropped these unanswered, unaudited, and the guard owed them for good).
+        { "id-fraction", "{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}", -1, -32600 },
+        { "id-past-int64", "{\"jsonrpc\":\"2.0\",\"id\":9223372036854775808,\"method\":\"ping\"}", -1, -32600 },
+        { "id-null", "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/list\"}", -1, -32600 },
+        // Params the MCP server cannot read (it answered -32603 "An error occurred." with no record).
+        { "setlevel-unknown", "{\"jsonrpc\":\"2.0\",\"id\":118,\"method\":\"logging/setLevel\",\"params\":{\"level\":\"loud\"}}", 118, -32602 },
+        { "cursor-number", "{\"jsonrpc\":\"2.0\",\"id\":119,\"method\":\"tools/list\",\"params\":{\"cursor\":5}}", 119, -32602 },
+        { "meta-string", "{\"jsonrpc\":\"2.0\",\"id\":120,\"method\":\"tools/call\",\"params\":{\"name\":\"auth0_users_list\",\"arguments\":{\"q\":\"x\"},\"_meta\":\"s\"}}", 120, -32602 },
+        { "initialize-without-version", "{\"jsonrpc\":\"2.0\",\"id\":121,\"method\":\"initialize\",\"params\":{\"clientInfo\":{\"name\":\"c\",\"version\":\"1\"}}}", 121, -32602 },
     };
 
     [Fact]

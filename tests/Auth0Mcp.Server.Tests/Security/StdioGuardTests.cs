@@ -154,6 +154,34 @@ public sealed class StdioGuardTests
     }
 
     [Fact]
+    public async Task Pump_RequestsWithIdsTheServerCannotRead_AreAnsweredAndNeverOwed()
+    {
+        // The MCP server drops a request whose id it cannot read (1.5, 1e3, past 64 bits, null) with no answer: passed
+        // on, each took one of the places owed for good, and once they were all taken every later request was held.
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n',
+            """{"jsonrpc":"2.0","id":1.5,"method":"ping"}""",
+            """{"jsonrpc":"2.0","id":1e3,"method":"ping"}""",
+            """{"jsonrpc":"2.0","id":9223372036854775808,"method":"ping"}""",
+            """{"jsonrpc":"2.0","id":null,"method":"ping"}""",
+            """{"jsonrpc":"2.0","id":7,"method":"ping"}""") + "\n"));
+        var stdout = new MemoryStream();
+        var refused = new List<JsonRpcRefusal>();
+        var guard = new StdioGuard(stdin, stdout, Limits, (refusal, _, _) => { refused.Add(refusal); return Task.CompletedTask; }, TimeSpan.Zero, maxOwed: 2);
+        var (seen, serving) = Serve(guard);
+
+        await guard.PumpAsync(CancellationToken.None);
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["""{"jsonrpc":"2.0","id":7,"method":"ping"}"""], Seen(seen));
+        Assert.Equal(1, guard.Owed);
+        Assert.Equal(4, refused.Count);
+        Assert.All(refused, r => Assert.Equal(-32600, r.Code));
+        var answers = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonNode.Parse(l)!["id"]?.ToJsonString() ?? "null");
+        Assert.Equal(["1.5", "1e3", "9223372036854775808", "null"], answers);
+    }
+
+    [Fact]
     public async Task Pump_RequestsBeyondTheMostOwed_AreHeldWhileANotificationOrAnAnswerToTheServerWrittenAfterThemReachesItAtOnce()
     {
         // With call approval, a tools/call waits for the client's answer to an elicitation: that answer (and any
