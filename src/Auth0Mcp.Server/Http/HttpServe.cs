@@ -78,7 +78,7 @@ internal static class HttpServe
         builder.Services.AddAuth0Mcp(settings).WithHttpTransport(o =>
         {
             // Sessions for clients on the initialize handshake (they get tools/list_changed on their GET stream);
-            // 2026-07-28+ clients are served statelessly on the same endpoint (list_changed via subscriptions/listen;
+            // 2026-07-28+ clients are served statelessly on the same endpoint (no list_changed: they re-list;
             // a call's confirmation reaches them as an input-required result, Governance/Approvals/CallApprovalHook.cs).
             o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
         }).WithCancelledRequestsEnded();
