@@ -250,6 +250,11 @@ internal static class JsonRpcGuard
             return Refuse(-32600, JsonRpcRefusal.Malformed, "Invalid Request: a request's \"id\" must not be null; leave the id out to send a notification.", header);
         }
 
+        if (header.Id is not null && header.MetaNotObject)
+        {
+            return Refuse(-32602, JsonRpcRefusal.Malformed, "Invalid params: \"params._meta\" must be an object.", header);
+        }
+
         if (header.Method == "tools/call" && header.Tool is null)
         {
             return Refuse(-32602, JsonRpcRefusal.Malformed, "Invalid params: tools/call needs \"params.name\", the tool's name.", header);
@@ -262,8 +267,8 @@ internal static class JsonRpcGuard
 
     /// <summary>
     /// What the MCP server will fail to read in a request's params, read as it reads them (its own types and options):
-    /// the per-request <c>_meta</c> fields it reads for every request before any filter (client info, capabilities, log
-    /// level), and the whole params of the methods whose params it reads into types with required members
+    /// the per-request <c>_meta</c> fields it reads before any filter from a request that names its protocol version there
+    /// (client info, capabilities, log level), and the whole params of the methods whose params it reads into types with required members
     /// (<see cref="ParamsTypes"/>). Null when all is readable. <c>tools/call</c> is not read twice here (its arguments
     /// can be megabytes): its name, arguments and <c>_meta</c> are type-checked on the walk.
     /// </summary>
@@ -276,7 +281,9 @@ internal static class JsonRpcGuard
             {
                 var reader = new Utf8JsonReader(message[meta..]);
                 var fields = JsonNode.Parse(ref reader)!.AsObject();
-                foreach (var (key, type) in MetaTypes)
+                // The server reads these per-request fields only from a request that names its protocol version there
+                // (a 2026-07-28 client's); in a session begun with initialize they are ignored, and so not checked.
+                foreach (var (key, type) in fields.ContainsKey(MetaKeys.ProtocolVersion) ? MetaTypes : [])
                 {
                     if (fields[key] is { } field)
                     {
@@ -462,6 +469,9 @@ internal static class JsonRpcGuard
         /// <summary>Where <c>params._meta</c> starts in the message, when it is an object.</summary>
         public int? MetaStart { get; private set; }
 
+        /// <summary>Whether <c>params._meta</c> is there and neither an object nor null.</summary>
+        public bool MetaNotObject { get; private set; }
+
         /// <summary>The whole id's key (<see cref="JsonRpcGuard.IdKey(RequestId)"/>), unlike <see cref="Id"/> never shortened.</summary>
         public string? IdKey { get; private set; }
 
@@ -558,12 +568,12 @@ internal static class JsonRpcGuard
             }
             else if (depth == 2 && _inParams && name == "_meta")
             {
-                // Every request's and notification's params._meta is an object (the MCP server reads it so).
+                // A request's params._meta is an object (the MCP server reads it so; a notification's it ignores): noted
+                // here, refused once the walk knows whether the message has an id.
                 var save = reader;
                 if (reader.Read() && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
                 {
-                    (problem, ParamsProblem) = ("\"params._meta\" must be an object.", true);
-                    return false;
+                    MetaNotObject = true;
                 }
 
                 MetaStart = reader.TokenType == JsonTokenType.StartObject ? (int)reader.TokenStartIndex : null;

@@ -69,8 +69,8 @@ public sealed class JsonRpcGuardTests
     [InlineData("list-cursor-number", """{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":5}}""")]
     [InlineData("call-meta-string", """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"auth0_users_get","arguments":{"id":"x"},"_meta":"s"}}""")]
     [InlineData("list-meta-array", """{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":[]}}""")]
-    [InlineData("meta-client-info-number", """{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/clientInfo":5}}}""")]
-    [InlineData("meta-log-level-loud", """{"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":{"io.modelcontextprotocol/logLevel":"loud"}}}""")]
+    [InlineData("meta-client-info-number", """{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":5}}}""")]
+    [InlineData("meta-log-level-loud", """{"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":{"io.modelcontextprotocol/logLevel":"loud","io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}""")]
     [InlineData("initialize-no-version", """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{},"clientInfo":{"name":"c","version":"1"}}}""")]
     [InlineData("initialize-no-capabilities", """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","clientInfo":{"name":"c","version":"1"}}}""")]
     [InlineData("initialize-version-number", """{"params":{"protocolVersion":5,"capabilities":{},"clientInfo":{"name":"c","version":"1"}},"jsonrpc":"2.0","id":1,"method":"initialize"}""")]
@@ -96,6 +96,12 @@ public sealed class JsonRpcGuardTests
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"auth0_users_get","arguments":{"cursor":5,"level":"loud"},"_meta":{"progressToken":7,"io.modelcontextprotocol/logLevel":"debug"}}}""")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"auth0_users_get","cursor":5}}""")]
     [InlineData("""{"jsonrpc":"2.0","method":"notifications/initialized","params":{"_meta":{}}}""")]
+    // In a session begun with initialize the server ignores the per-request fields (read only beside a protocolVersion
+    // in _meta), and a notification's _meta whatever it is: answered before, so never refused.
+    [InlineData("""{"jsonrpc":"2.0","id":"a1","method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/logLevel":"verbose"}}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":"a2","method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"roots":5}}}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":"a3","method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/clientInfo":{"name":"x"}}}}""")]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":99,"_meta":"x"}}""")]
     public void Check_ParamsTheServerReads_Pass(string message) => Assert.Null(Check(message));
 
     [Fact]
