@@ -394,7 +394,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         // 4. The intent, durably, before anything is sent: no record, no call.
-        FillArguments(await Governance.GetArgumentsDigestAsync(CancellationToken.None).ConfigureAwait(false), record, callContext.Arguments, hookOutcomes);
+        await FillArgumentsAsync(record, callContext.Arguments, hookOutcomes).ConfigureAwait(false);
         record.Event = IntentEvent;
         record.Outcome = AuditOutcomes.Intent;
         try
@@ -533,7 +533,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         var result = await discover().ConfigureAwait(false);
-        FillArguments(await Governance.GetArgumentsDigestAsync(CancellationToken.None).ConfigureAwait(false), record, arguments, []);
+        await FillArgumentsAsync(record, arguments, []).ConfigureAwait(false);
         record.Outcome = result.IsError == true ? AuditOutcomes.Error : AuditOutcomes.Success;
         return await CompleteAsync(record, [], started).ConfigureAwait(false) ?? result;
     }
@@ -607,7 +607,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// </summary>
     private async Task<CallToolResult> DenyAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, string code, string reason, long started, (string Code, string Reason)? answered = null, bool argumentsTooLarge = false, bool valuesNotKept = false)
     {
-        FillArguments(await Governance.GetArgumentsDigestAsync(CancellationToken.None).ConfigureAwait(false), record, arguments, hooks, argumentsTooLarge, valuesNotKept);
+        await FillArgumentsAsync(record, arguments, hooks, argumentsTooLarge, valuesNotKept).ConfigureAwait(false);
         record.Outcome = AuditOutcomes.Denied;
         record.DenialCode = code;
         // Redacted, then cut: a reason can quote what the caller sent (an unknown argument's name, say).
@@ -633,14 +633,14 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// The arguments as the tool gets them: for the record, a tool's maps of secrets (values under names the user chose)
     /// with every value masked (<see cref="SecretMaps"/>), then the arguments' view an approver sees too
     /// (<see cref="JsonRedactor.RedactCallArguments"/>: only values that are secrets masked). The record's
-    /// <see cref="AuditRecord.ArgumentsHash"/> is <paramref name="digest"/> of the canonical arguments, secrets included:
+    /// <see cref="AuditRecord.ArgumentsHash"/> is the keyed digest (<see cref="ToolGovernance.GetArgumentsDigestAsync"/>) of the canonical arguments, secrets included:
     /// keyed, so that no guess of a masked value can be tested against it, and equal to the digest a call approval of
     /// the same call is bound to. The values of a call to a tool the catalogue does not hold (a misspelled name: nothing
     /// is sent) are not kept, only each member's kind: without the tool's descriptor its maps of secrets cannot be masked.
     /// </summary>
-    private void FillArguments(ArgumentsDigest digest, AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, bool tooLarge = false, bool valuesNotKept = false)
+    private async ValueTask FillArgumentsAsync(AuditRecord record, Dictionary<string, JsonElement> arguments, List<HookOutcome> hooks, bool tooLarge = false, bool valuesNotKept = false)
     {
-        record.ArgumentsHash = digest.Of(arguments);
+        record.ArgumentsHash = (await Governance.GetArgumentsDigestAsync(CancellationToken.None).ConfigureAwait(false)).Of(arguments);
         record.Hooks = hooks.Count == 0 ? null : [.. hooks];
         var descriptor = record.Tool is { } tool && _catalog.TryGetValue(tool, out var found) ? found : null;
         if (valuesNotKept || (descriptor is null && record.Event != DiscoveryEvent))

@@ -384,7 +384,6 @@ public sealed partial class JsonRedactor
         return edits;
     }
 
-
     /// <summary>
     /// Redacts <paramref name="text"/>, then cuts what is left to <paramref name="maxChars"/> characters (adding
     /// <paramref name="ellipsis"/>). In this order: a cut made first can remove a secret's closing quote or its end, and
