@@ -306,6 +306,14 @@ internal static class JsonRpcGuard
                     return $"{method} needs \"params\".";
                 }
             }
+            else if (header.Method == RequestMethods.ToolsCall && header.OtherParamsMembers && header.ParamsStart is { } start)
+            {
+                // Members beside the name, the arguments and _meta (inputResponses, requestState, task …): read as the
+                // server reads them, with the arguments (already checked to be an object, and perhaps megabytes) left out.
+                read = "params";
+                var reader = new Utf8JsonReader(WithoutArguments(message[start..]));
+                _ = JsonSerializer.Deserialize(ref reader, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolRequestParams)));
+            }
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or FormatException)
         {
@@ -313,6 +321,34 @@ internal static class JsonRpcGuard
         }
 
         return null;
+    }
+
+    /// <summary>The params object that starts <paramref name="json"/>, its top-level <c>arguments</c> left out.</summary>
+    private static byte[] WithoutArguments(ReadOnlySpan<byte> json)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            var reader = new Utf8JsonReader(json);
+            reader.Read();
+            writer.WriteStartObject();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                var from = (int)reader.TokenStartIndex;
+                reader.Skip();
+                if (name != "arguments")
+                {
+                    writer.WritePropertyName(name);
+                    writer.WriteRawValue(json[from..(int)reader.BytesConsumed], skipInputValidation: true);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     // Logging is deprecated in the 2026-07-28 revision (MCP9005), but clients of the earlier revisions still set a level,
@@ -472,6 +508,9 @@ internal static class JsonRpcGuard
         /// <summary>Whether <c>params._meta</c> is there and neither an object nor null.</summary>
         public bool MetaNotObject { get; private set; }
 
+        /// <summary>Whether params has a member other than <c>name</c>, <c>arguments</c> and <c>_meta</c>.</summary>
+        public bool OtherParamsMembers { get; private set; }
+
         /// <summary>The whole id's key (<see cref="JsonRpcGuard.IdKey(RequestId)"/>), unlike <see cref="Id"/> never shortened.</summary>
         public string? IdKey { get; private set; }
 
@@ -553,11 +592,13 @@ internal static class JsonRpcGuard
                         return true;
                 }
             }
-            else if (depth == 2 && _inParams && name == "requestId")
+            else if (depth == 2 && _inParams && name is not ("name" or "arguments" or "_meta"))
             {
-                // notifications/cancelled names the request it cancels here (whatever the method, only read).
+                // Read as the server reads it once the walk knows the method (tools/call: UnreadableParams); for a
+                // cancellation, requestId names the request it cancels (whatever the method, only read).
+                OtherParamsMembers = true;
                 var save = reader;
-                if (reader.Read() && ValueKey(ref reader) is { } key)
+                if (name == "requestId" && reader.Read() && ValueKey(ref reader) is { } key)
                 {
                     _requestIdKey = key;
                 }

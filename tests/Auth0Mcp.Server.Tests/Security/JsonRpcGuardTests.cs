@@ -75,6 +75,9 @@ public sealed class JsonRpcGuardTests
     [InlineData("initialize-no-capabilities", """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","clientInfo":{"name":"c","version":"1"}}}""")]
     [InlineData("initialize-version-number", """{"params":{"protocolVersion":5,"capabilities":{},"clientInfo":{"name":"c","version":"1"}},"jsonrpc":"2.0","id":1,"method":"initialize"}""")]
     [InlineData("initialize-capabilities-string", """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":"all","clientInfo":{"name":"c","version":"1"}}}""")]
+    // tools/call's params beside the name and the arguments, read as the server reads them (it answered -32603 unrecorded).
+    [InlineData("call-input-responses-number", """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"auth0_users_list","arguments":{"q":[1,{"b":2}]},"inputResponses":3}}""")]
+    [InlineData("call-request-state-object", """{"jsonrpc":"2.0","id":1,"params":{"requestState":{},"name":"auth0_users_list"},"method":"tools/call"}""")]
     [InlineData("arguments-string", """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"auth0_users_list","arguments":"q=x"}}""")]
     public void Check_ParamsTheServerCannotRead_RefusedAsInvalidParams(string name, string message)
     {
@@ -95,6 +98,7 @@ public sealed class JsonRpcGuardTests
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":null}""")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"auth0_users_get","arguments":{"cursor":5,"level":"loud"},"_meta":{"progressToken":7,"io.modelcontextprotocol/logLevel":"debug"}}}""")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"auth0_users_get","cursor":5}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"auth0_users_get","arguments":{"inputResponses":3,"requestState":{}},"requestState":"s","inputResponses":{}}}""")]
     [InlineData("""{"jsonrpc":"2.0","method":"notifications/initialized","params":{"_meta":{}}}""")]
     // In a session begun with initialize the server ignores the per-request fields (read only beside a protocolVersion
     // in _meta), and a notification's _meta whatever it is: answered before, so never refused.
