@@ -59,15 +59,22 @@ internal static class CredentialSettings
         configuration.AddInMemoryCollection(values);
         file = CredentialsFile(auth0);
         var folder = Path.GetDirectoryName(file)!;
+        string? why = null;
         try
         {
             PrivateFiles.CreateDirectory(folder); // owner-only when made here: ~/.config/auth0-mcp holds secrets
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            why = $"the credentials file's folder '{folder}' cannot be created ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})";
+        }
+
+        // The default path a folder (a path given in the settings is refused as one with the other settings).
+        why ??= Directory.Exists(file) ? $"the credentials file '{file}' is a folder" : null;
+        if (why is not null)
+        {
             // A folder named in the settings must work; the default one (under the home folder, which a hardened
             // container may make read-only) only costs the rotation without a restart, so the server still starts.
-            var why = $"the credentials file's folder '{folder}' cannot be created ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})";
             if (auth0.CredentialsFile is { Length: > 0 })
             {
                 throw UsageException.InvalidSettings([$"Auth0:CredentialsFile (AUTH0_MCP_CREDENTIALS_FILE): {why}"]);
@@ -139,8 +146,9 @@ internal static class CredentialSettings
     private static readonly JsonDocumentOptions FileJson = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>What is said of a credentials file that is not a JSON object (never its content: it holds secrets).</summary>
-    internal static string Unreadable(string file) =>
-        $"the credentials file '{file}' is not a valid JSON settings file: fix it, or remove it and write it again with 'auth0-mcp credentials rotate'";
+    internal static string Unreadable(string file) => Directory.Exists(file)
+        ? $"the credentials file '{file}' is a folder: remove it, or set AUTH0_MCP_CREDENTIALS_FILE to a file's path, and write it again with 'auth0-mcp credentials rotate'"
+        : $"the credentials file '{file}' is not a valid JSON settings file: fix it, or remove it and write it again with 'auth0-mcp credentials rotate'";
 
     /// <summary>Whether <paramref name="file"/> parses as a JSON object (a missing file counts as one: there is nothing to read).</summary>
     internal static bool IsReadable(string file)

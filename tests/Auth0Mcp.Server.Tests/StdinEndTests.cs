@@ -125,6 +125,38 @@ public sealed class StdinEndTests
         var environment = home.Environment(new Uri("http://127.0.0.1:9/"), "piper");
         environment["AUTH0_MCP_CREDENTIALS_FILE"] = null;
         environment["HOME"] = notAFolder;
+        var (answer, warnings, exitCode) = await ServeOneInitializeAsync(environment);
+
+        Assert.Contains("\"protocolVersion\"", answer, StringComparison.Ordinal);
+        Assert.Contains("auth0-mcp: warning: the credentials file's folder '" + Path.Combine(notAFolder, ".config", "auth0-mcp") + "' cannot be created", warnings, StringComparison.Ordinal);
+        Assert.Contains("AUTH0_MCP_CREDENTIALS_FILE", warnings, StringComparison.Ordinal);
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
+    public async Task Serve_DefaultCredentialsFileIsAFolder_StartsWarningThatRotationIsOff_AndRotateSaysSo()
+    {
+        // Not given in any setting (a given one is refused with the settings): the server used to ignore the folder
+        // without a word, and `credentials rotate` called it "not a valid JSON settings file".
+        using var home = new TestHome();
+        var environment = home.Environment(new Uri("http://127.0.0.1:9/"), "piper");
+        environment["AUTH0_MCP_CREDENTIALS_FILE"] = null;
+        environment["HOME"] = home.Dir;
+        var folder = Path.Combine(home.Dir, ".config", "auth0-mcp", "credentials.json");
+        Directory.CreateDirectory(folder);
+
+        var (answer, warnings, exitCode) = await ServeOneInitializeAsync(environment);
+
+        Assert.Contains("\"protocolVersion\"", answer, StringComparison.Ordinal);
+        Assert.Contains($"auth0-mcp: warning: the credentials file '{folder}' is a folder; `auth0-mcp credentials rotate` cannot reach this server", warnings, StringComparison.Ordinal);
+        Assert.Equal(0, exitCode);
+        var (code, _, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("credentials", "rotate", "--token-stdin"), environment, TimeSpan.FromMinutes(1), input: "new.tok.en\n");
+        Assert.NotEqual(0, code);
+        Assert.Contains($"the credentials file '{folder}' is a folder", stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<(string Answer, string Warnings, int ExitCode)> ServeOneInitializeAsync(Dictionary<string, string?> environment)
+    {
         using var server = Repo.StartServer(environment, "serve");
         var stderr = server.StandardError.ReadToEndAsync();
         var output = server.StandardOutput.ReadToEndAsync();
@@ -134,10 +166,6 @@ public sealed class StdinEndTests
 
         var answer = await output.WaitAsync(TimeSpan.FromSeconds(90));
         Assert.True(server.WaitForExit(30_000));
-        Assert.Contains("\"protocolVersion\"", answer, StringComparison.Ordinal);
-        var warnings = await stderr;
-        Assert.Contains("auth0-mcp: warning: the credentials file's folder '" + Path.Combine(notAFolder, ".config", "auth0-mcp") + "' cannot be created", warnings, StringComparison.Ordinal);
-        Assert.Contains("AUTH0_MCP_CREDENTIALS_FILE", warnings, StringComparison.Ordinal);
-        Assert.Equal(0, server.ExitCode);
+        return (answer, await stderr, server.ExitCode);
     }
 }

@@ -163,6 +163,30 @@ public sealed class GovernanceStoreFaultTests : IDisposable
         Assert.Contains("corrupt", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(".audit-checkpoints")]
+    [InlineData(".audit-key")]
+    public async Task AuditSealFile_DefaultPathIsAFolder_OpenAndAppendThrowNamingIt_NothingWritten(string suffix)
+    {
+        // Not given in any setting: the store's own default beside the database is a folder.
+        var path = Path.Combine(_directory, "gov.db");
+        Directory.CreateDirectory(path + suffix);
+        await using (var store = new SqliteGovernanceStore(path))
+        {
+            var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.InitializeAsync());
+            Assert.Contains(path + suffix + " is a folder", ex.Message, StringComparison.Ordinal);
+            ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.AppendAuditAsync(Call("alice")));
+            Assert.Contains(path + suffix + " is a folder", ex.Message, StringComparison.Ordinal);
+        }
+
+        Directory.Delete(path + suffix);
+        await using var reopened = new SqliteGovernanceStore(path);
+        await reopened.InitializeAsync();
+        Assert.Equal(0, (await reopened.GetAuditHeadAsync()).Sequence); // no record committed without its checkpoint
+        await reopened.AppendAuditAsync(Call("alice"));
+        Assert.True((await reopened.VerifyAuditAsync()).IsValid);
+    }
+
     [Fact]
     public async Task AuditKey_Unreadable_AppendThrowsStoreExceptionNamingTheKeyFile()
     {

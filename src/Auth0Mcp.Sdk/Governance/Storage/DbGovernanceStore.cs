@@ -682,6 +682,19 @@ public abstract class DbGovernanceStore : IGovernanceStore
         {
             if (_keys is null)
             {
+                // A folder where a seal file belongs (a default path too, not only one given) is refused before any record
+                // is written: the records would be committed and their checkpoint could not, leaving a chain that reads as tampered.
+                foreach (var (path, what) in (ReadOnlySpan<(string, string)>)[
+                    (Path.GetFullPath(_sealOptions.ResolveCheckpointFile(_defaultCheckpointFile)), "audit checkpoint file"),
+                    (_sealOptions.Keys is null ? _sealOptions.ResolveKeyFile(_defaultKeyFile) : "", "audit key file")])
+                {
+                    if (path.Length > 0 && Directory.Exists(path))
+                    {
+                        throw new GovernanceStoreException(Description,
+                            $"the {what} {path} is a folder, so nothing is written: move the folder away, or give the file's path (AuditSealOptions; the server: AUTH0_MCP_AUDIT_CHECKPOINTS, AUTH0_MCP_AUDIT_KEY_FILE)");
+                    }
+                }
+
                 try
                 {
                     _checkpoints ??= new AuditCheckpointFile(_sealOptions.ResolveCheckpointFile(_defaultCheckpointFile));
