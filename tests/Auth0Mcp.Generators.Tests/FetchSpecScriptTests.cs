@@ -61,10 +61,12 @@ public sealed partial class FetchSpecScriptTests : IDisposable
     }
 
     /// <summary><c>eval "$(bash build/fetch-spec.sh)"</c> in bash, then the AUTH0_MCP_SPEC it exported.</summary>
-    private async Task<(int Code, string Exported, string Stderr)> EvalAsync(Dictionary<string, string> env)
+    private async Task<(int Code, string Exported, string Stderr)> EvalAsync(Dictionary<string, string?> env)
     {
         var script = Path.Combine(_root, "repo", "build", "fetch-spec.sh");
-        var (code, stdout, stderr) = await ChildProcess.RunAsync("bash", ["-c", "set -e; eval \"$(bash \"$1\")\"; printf %s \"$AUTH0_MCP_SPEC\"", "bash", script], _root, env);
+        env.TryAdd("AUTH0_MCP_SPEC", null); // never the spec this test host was started with
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(
+            "bash", ["-c", "set -e; eval \"$(bash \"$1\")\"; printf %s \"$AUTH0_MCP_SPEC\"", "bash", script], _root, env, TimeSpan.FromMinutes(5));
         return (code, stdout, stderr);
     }
 

@@ -105,7 +105,7 @@ public sealed class GenerationTargetsTests(ITestOutputHelper output) : IDisposab
     }
 
     /// <summary>Runs <c>dotnet msbuild -t:Auth0McpGenerateClients</c> on a bare project importing the package's targets.</summary>
-    private async Task<(int ExitCode, string Text)> BuildAsync(Dictionary<string, string> env, params string[] args)
+    private async Task<(int ExitCode, string Text)> BuildAsync(Dictionary<string, string?> env, params string[] args)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "auth0-mcp-gen.dll");
         var targets = Path.Combine(TestPaths.RepoRoot, "generators", "Auth0Mcp.Generators", "build", "Auth0Mcp.Generators.targets");
@@ -122,7 +122,9 @@ public sealed class GenerationTargetsTests(ITestOutputHelper output) : IDisposab
             </Project>
             """);
 
-        var (code, stdout, stderr) = await ChildProcess.RunAsync("dotnet", ["msbuild", "Probe.proj", "-t:Auth0McpGenerateClients", "-nologo", "-v:n", "-nodeReuse:false", .. args], _dir, env);
+        env.TryAdd("AUTH0_MCP_SPEC", null); // never the spec this test host was started with
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(
+            "dotnet", ["msbuild", "Probe.proj", "-t:Auth0McpGenerateClients", "-nologo", "-v:n", "-nodeReuse:false", .. args], _dir, env, TimeSpan.FromMinutes(5));
         var text = stdout + stderr;
         output.WriteLine(text);
         return (code, text);

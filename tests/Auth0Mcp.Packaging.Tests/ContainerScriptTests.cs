@@ -39,10 +39,10 @@ public sealed class ContainerScriptTests : IDisposable
     }
 
     /// <summary>Runs the script with objdump reporting <paramref name="glibc"/> as the newest version needed.</summary>
-    private Task<Processes.Result> RunAsync(string glibc, params string[] args)
+    private Task<ChildProcess.Result> RunAsync(string glibc, params string[] args)
     {
         Stub("objdump", $"echo '0000000000000000      DF *UND*  0000000000000000 (GLIBC_2.2.5) memcpy'\necho '0000000000000000      DF *UND*  0000000000000000 (GLIBC_{glibc}) somefunction'");
-        return Processes.RunAsync("bash", [Path.Combine(_root, "repo", "build", "container.sh"), .. args], _root, new Dictionary<string, string?>
+        return ChildProcess.RunAsync("bash", [Path.Combine(_root, "repo", "build", "container.sh"), .. args], _root, new Dictionary<string, string?>
         {
             ["PATH"] = Path.Combine(_root, "bin") + ":" + Environment.GetEnvironmentVariable("PATH"),
         }, TimeSpan.FromMinutes(1));

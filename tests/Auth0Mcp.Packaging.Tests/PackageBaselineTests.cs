@@ -155,11 +155,11 @@ public sealed class PackageBaselineTests(PackageBaselineTests.BaselineFeed basel
         }
 
         /// <summary>Writes Widget.cs and packs <paramref name="version"/> into a fresh folder (or <paramref name="output"/>).</summary>
-        internal Task<Processes.Result> PackAsync(string version, string source, string[] properties, string? output = null)
+        internal Task<ChildProcess.Result> PackAsync(string version, string source, string[] properties, string? output = null)
         {
             File.WriteAllText(Path.Combine(Project, "Widget.cs"), source);
             output ??= Path.Combine(Root, "out" + Interlocked.Increment(ref _packs));
-            return Processes.RunAsync(
+            return ChildProcess.RunAsync(
                 "dotnet",
                 ["pack", Path.Combine(Project, "Widgets.csproj"), "-c", "Release", "-o", output, $"-p:Version={version}", .. properties, "--disable-build-servers", "-nologo", "-tl:off", "-clp:NoSummary"],
                 Root,

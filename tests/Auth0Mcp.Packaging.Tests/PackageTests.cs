@@ -115,8 +115,8 @@ public sealed class PackageTests(PackageFeed feed)
     }
 
     /// <summary><c>dotnet pack src/Auth0Mcp.Sdk --no-build</c> as <paramref name="version"/> with a baseline from a folder.</summary>
-    private Task<Processes.Result> PackSdkAsync(string version, string baselineVersion, string baselineFeed, string output) =>
-        Processes.RunAsync(
+    private Task<ChildProcess.Result> PackSdkAsync(string version, string baselineVersion, string baselineFeed, string output) =>
+        ChildProcess.RunAsync(
             "dotnet",
             ["pack", Path.Combine(Repo.Root, "src", "Auth0Mcp.Sdk", "Auth0Mcp.Sdk.csproj"), "-c", Repo.Configuration, "--no-build", "-o", Path.Combine(feed.Root, output), $"-p:Version={version}", $"-p:Auth0McpPackageBaseline={baselineVersion}", $"-p:Auth0McpPackageBaselineFeed={baselineFeed}", "--disable-build-servers", "-nologo", "-tl:off", "-clp:NoSummary"],
             timeout: TimeSpan.FromMinutes(5));
@@ -177,7 +177,7 @@ public sealed class PackageTests(PackageFeed feed)
     /// <summary>The <c>IlcArg</c> items the consumer's project evaluates to (with or without <c>PublishAot</c>, and <paramref name="properties"/>).</summary>
     private async Task<string[]> IlcArgsAsync(string dir, bool aot, params string[] properties)
     {
-        var run = await Processes.RunAsync("dotnet", ["msbuild", "-getItem:IlcArg", $"-p:PublishAot={(aot ? "true" : "false")}", "-nologo", .. properties], dir, feed.Environment);
+        var run = await ChildProcess.RunAsync("dotnet", ["msbuild", "-getItem:IlcArg", $"-p:PublishAot={(aot ? "true" : "false")}", "-nologo", .. properties], dir, feed.Environment);
         Assert.True(run.ExitCode == 0, run.ToString());
         using var items = JsonDocument.Parse(run.Stdout);
         return items.RootElement.GetProperty("Items").TryGetProperty("IlcArg", out var args)
@@ -236,7 +236,7 @@ public sealed class PackageTests(PackageFeed feed)
         });
         var dll = await feed.BuildAsync(dir, "GovernedHost");
         var db = Path.Combine(dir, "governance.db");
-        var approve = await Processes.RunAsync("dotnet", [dll, "approve", "auth0_users_list"], env: new Dictionary<string, string?> { ["GOVERNANCE_DB"] = db });
+        var approve = await ChildProcess.RunAsync("dotnet", [dll, "approve", "auth0_users_list"], env: new Dictionary<string, string?> { ["GOVERNANCE_DB"] = db });
         Assert.True(approve.ExitCode == 0, approve.ToString());
 
         using var api = new ScriptedApi(new() { ["GET /users"] = (200, """[{"user_id":"auth0|1"}]""") });
@@ -369,7 +369,7 @@ public sealed class PackageTests(PackageFeed feed)
         Assert.Matches(@"^(\w+=\S+ )*dotnet run(\s|$)", lines[^1]);
         if (lines.Length > 1)
         {
-            var govern = await Processes.RunAsync(
+            var govern = await ChildProcess.RunAsync(
                 "bash",
                 ["-c", $"set -euo pipefail\nauth0-mcp() {{ dotnet '{Repo.ServerDll}' \"$@\"; }}\n{string.Join('\n', lines[..^1])}"],
                 dir,
@@ -487,7 +487,7 @@ public sealed class PackageTests(PackageFeed feed)
             ["GET /widgets/w-1"] = (200, """{"id":"w-1","name":"Sprocket","size":3,"extra":"kept"}"""),
             ["POST /widgets"] = (201, """{"id":"w-2","name":"Gear"}"""),
         });
-        var refit = await Processes.RunAsync("dotnet", [dll, "refit", "w-1"], env: new Dictionary<string, string?> { ["AUTH0_MCP_BASE_URL"] = api.BaseUrl.ToString(), ["AUTH0_TOKEN"] = Token });
+        var refit = await ChildProcess.RunAsync("dotnet", [dll, "refit", "w-1"], env: new Dictionary<string, string?> { ["AUTH0_MCP_BASE_URL"] = api.BaseUrl.ToString(), ["AUTH0_TOKEN"] = Token });
         Assert.True(refit.ExitCode == 0, refit.ToString());
         Assert.Equal("OK w-1 Sprocket 3", refit.Stdout.Trim());
 
@@ -559,7 +559,7 @@ public sealed class PackageTests(PackageFeed feed)
         });
         var dll = await feed.BuildAsync(dir, "UsersRoles");
 
-        var run = await Processes.RunAsync("dotnet", [dll]);
+        var run = await ChildProcess.RunAsync("dotnet", [dll]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -577,7 +577,7 @@ public sealed class PackageTests(PackageFeed feed)
         var cwd = Directory.CreateTempSubdirectory("auth0mcp-tool-cwd-").FullName; // outside the consumers' nuget.config
         try
         {
-            var install = await Processes.RunAsync(
+            var install = await ChildProcess.RunAsync(
                 "dotnet",
                 ["tool", "install", "Auth0Mcp.Server", "--tool-path", toolPath, "--version", feed.Version, "--add-source", feed.Feed],
                 cwd,
@@ -585,12 +585,12 @@ public sealed class PackageTests(PackageFeed feed)
             Assert.True(install.ExitCode == 0, install.ToString());
 
             var exe = Path.Combine(toolPath, "auth0-mcp");
-            var list = await Processes.RunAsync(exe, ["tools", "list", "--json"], cwd, feed.Environment);
+            var list = await ChildProcess.RunAsync(exe, ["tools", "list", "--json"], cwd, feed.Environment);
             Assert.True(list.ExitCode == 0, list.ToString());
             using var tools = JsonDocument.Parse(list.Stdout);
             Assert.Equal(ToolCount(Repo.PinnedSpec), tools.RootElement.GetArrayLength());
 
-            var diff = await Processes.RunAsync(exe, ["catalog", "diff", Repo.OlderSpec, Repo.PinnedSpec, "--json"], cwd, feed.Environment);
+            var diff = await ChildProcess.RunAsync(exe, ["catalog", "diff", Repo.OlderSpec, Repo.PinnedSpec, "--json"], cwd, feed.Environment);
             Assert.True(diff.ExitCode == 0, diff.ToString());
             using var diffJson = JsonDocument.Parse(diff.Stdout);
             Assert.Equal(25, diffJson.RootElement.GetProperty("added").GetArrayLength());

@@ -52,7 +52,7 @@ public sealed class PublicApiScriptTests : IDisposable
     [Fact]
     public async Task PublicApiScript_NewAndRemovedSymbols_WritesSortedUnshippedThatTheBuildAccepts()
     {
-        var script = await Processes.RunAsync("bash", [Path.Combine(_repo, "build", "public-api.sh")], _repo, timeout: TimeSpan.FromMinutes(5));
+        var script = await ChildProcess.RunAsync("bash", [Path.Combine(_repo, "build", "public-api.sh")], _repo, timeout: TimeSpan.FromMinutes(5));
         Assert.True(script.ExitCode == 0, script.ToString());
 
         var lines = File.ReadAllLines(Path.Combine(_repo, "src", "Widgets", "PublicAPI.Unshipped.txt"));
@@ -67,7 +67,7 @@ public sealed class PublicApiScriptTests : IDisposable
         Assert.Equal("#nullable enable\nWidgets.Gone\n", File.ReadAllText(Path.Combine(_repo, "src", "Widgets", "PublicAPI.Shipped.txt")));
 
         // The ordinary build (RS0016/RS0017 are errors there) finds nothing missing and nothing stale.
-        var build = await Processes.RunAsync("dotnet", ["build", Path.Combine(_repo, "src", "Widgets", "Widgets.csproj"), "-c", "Release", "--disable-build-servers", "-nologo", "-tl:off"], _repo, timeout: TimeSpan.FromMinutes(5));
+        var build = await ChildProcess.RunAsync("dotnet", ["build", Path.Combine(_repo, "src", "Widgets", "Widgets.csproj"), "-c", "Release", "--disable-build-servers", "-nologo", "-tl:off"], _repo, timeout: TimeSpan.FromMinutes(5));
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.DoesNotContain("RS00", build.Stdout, StringComparison.Ordinal);
     }

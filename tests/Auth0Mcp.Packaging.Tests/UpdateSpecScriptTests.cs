@@ -44,10 +44,10 @@ public sealed class UpdateSpecScriptTests : IDisposable
     /// <summary>../shared/openapi beside this copy of the repository (absent unless a test creates it).</summary>
     private string SharedDir => Path.Combine(_root, "shared", "openapi");
 
-    private Task<Processes.Result> RunAsync(params string[] args) => RunWithAsync(new Dictionary<string, string?>(), args);
+    private Task<ChildProcess.Result> RunAsync(params string[] args) => RunWithAsync(new Dictionary<string, string?>(), args);
 
     /// <summary>Runs update-spec with these variables on top of the defaults (a null value unsets one).</summary>
-    private Task<Processes.Result> RunWithAsync(IDictionary<string, string?> env, params string[] args)
+    private Task<ChildProcess.Result> RunWithAsync(IDictionary<string, string?> env, params string[] args)
     {
         var all = new Dictionary<string, string?>
         {
@@ -61,7 +61,7 @@ public sealed class UpdateSpecScriptTests : IDisposable
             all[key] = value;
         }
 
-        return Processes.RunAsync("bash", [Script, .. args], _root, all, TimeSpan.FromMinutes(3));
+        return ChildProcess.RunAsync("bash", [Script, .. args], _root, all, TimeSpan.FromMinutes(3));
     }
 
     /// <summary>The cache file name of a spec: its pinned name with the first 12 hex digits of its sha256.</summary>
@@ -103,7 +103,7 @@ public sealed class UpdateSpecScriptTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
 
         // This copy of the repository has no ../shared beside it, and the pin no URL: only the cache can serve it.
-        var fetch = await Processes.RunAsync("bash", [Path.Combine(_repo, "build", "fetch-spec.sh")], _repo,
+        var fetch = await ChildProcess.RunAsync("bash", [Path.Combine(_repo, "build", "fetch-spec.sh")], _repo,
             new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = Cache, ["AUTH0_MCP_SPEC"] = null }, TimeSpan.FromMinutes(1));
 
         Assert.True(fetch.ExitCode == 0, fetch.ToString());
@@ -122,14 +122,14 @@ public sealed class UpdateSpecScriptTests : IDisposable
 
         // The one under the name with the sha is used, and the other is not even needed.
         File.Copy(Repo.OlderSpec, Cached("auth0-management-api.2026-05-27.json", Repo.OlderSpec));
-        var fetch = await Processes.RunAsync("bash", [fetchSpec], _repo, env, TimeSpan.FromMinutes(1));
+        var fetch = await ChildProcess.RunAsync("bash", [fetchSpec], _repo, env, TimeSpan.FromMinutes(1));
         Assert.True(fetch.ExitCode == 0, fetch.ToString());
         Assert.Equal($"export AUTH0_MCP_SPEC={Cached("auth0-management-api.2026-05-27.json", Repo.OlderSpec)}", fetch.Stdout.Trim());
 
         // An older cache name with the pinned sha is still read (caches written before the sha was in the name).
         File.Delete(Cached("auth0-management-api.2026-05-27.json", Repo.OlderSpec));
         File.Copy(Repo.OlderSpec, oldName, overwrite: true);
-        fetch = await Processes.RunAsync("bash", [fetchSpec], _repo, env, TimeSpan.FromMinutes(1));
+        fetch = await ChildProcess.RunAsync("bash", [fetchSpec], _repo, env, TimeSpan.FromMinutes(1));
         Assert.True(fetch.ExitCode == 0, fetch.ToString());
         Assert.Equal($"export AUTH0_MCP_SPEC={oldName}", fetch.Stdout.Trim());
     }

@@ -101,7 +101,7 @@ public sealed class ArgumentPolicyTests(PrismFixture prism)
     private static async Task<JsonElement> ShowAsync(TestHome home, Dictionary<string, string?> env, string tool)
     {
         var admin = new Dictionary<string, string?>(env) { ["AUTH0_MCP_USER"] = "admin", ["AUTH0_MCP_BASE_URL"] = null };
-        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "show", tool), admin, TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "show", tool), env: admin, timeout: TimeSpan.FromMinutes(2));
         Assert.True(code == 0, stderr);
         return JsonDocument.Parse(stdout).RootElement.Clone();
     }
@@ -146,7 +146,7 @@ public sealed class ArgumentPolicyTests(PrismFixture prism)
         var env = home.Environment(prism.BaseUrl, "alice");
         env["AUTH0_MCP_CONFIG"] = config;
 
-        var (code, _, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), env, TimeSpan.FromMinutes(2));
+        var (code, _, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), env: env, timeout: TimeSpan.FromMinutes(2));
 
         Assert.Equal(2, code);
         Assert.Contains("argument policy 'users-page': /per_pag is not in the input schema of auth0_users_list", stderr, StringComparison.Ordinal);

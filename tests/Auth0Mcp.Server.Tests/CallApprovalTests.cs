@@ -333,9 +333,9 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         var target = http is null ? new[] { "--stdio", $"{Repo.ServerCommandLine} serve" } : ["--http", http.Url];
         var clientEnv = new Dictionary<string, string?>(env) { ["MCP_ELICIT"] = action, ["MCP_HEADERS"] = $"{{\"X-API-Key\":\"{key}\"}}" };
 
-        var (code, stdout, stderr) = await Processes.RunAsync(
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(
             "node", [Path.Combine(Repo.Tools, "mcp-client.cjs"), .. target, "auth0_users_delete", "{\"id\":\"auth0|ts-client\"}"],
-            clientEnv, TimeSpan.FromMinutes(3));
+            env: clientEnv, timeout: TimeSpan.FromMinutes(3));
 
         Assert.Contains("\"step\":\"elicitation\"", stdout, StringComparison.Ordinal);
         Assert.Contains("auth0|ts-client", stdout, StringComparison.Ordinal);

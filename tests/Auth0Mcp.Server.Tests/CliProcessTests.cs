@@ -20,7 +20,7 @@ public sealed class CliProcessTests
         env["AUTH0_MCP_STORE"] = null;
         env["AUTH0_MCP_CONFIG"] = config;
 
-        var (code, _, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "approve", "auth0_users_list"), env, TimeSpan.FromMinutes(2));
+        var (code, _, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "approve", "auth0_users_list"), env: env, timeout: TimeSpan.FromMinutes(2));
 
         Assert.True(code == 0, stderr);
         Assert.False(File.Exists(home.Store));
@@ -44,7 +44,7 @@ public sealed class CliProcessTests
     {
         using var home = new TestHome();
 
-        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("doctor", "--json"), home.Environment(token: null), TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("doctor", "--json"), env: home.Environment(token: null), timeout: TimeSpan.FromMinutes(2));
 
         Assert.True(code == 1, $"exit {code}: {stderr}");
         using var report = JsonDocument.Parse(stdout);
@@ -59,7 +59,7 @@ public sealed class CliProcessTests
         env["AUTH0_MCP_PAGE_SIZE"] = "ten";
         env["AUTH0_MCP_TOOLS_MODE"] = "some";
 
-        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve", "--http=http://127.0.0.1:0/mcp"), env, TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve", "--http=http://127.0.0.1:0/mcp"), env: env, timeout: TimeSpan.FromMinutes(2));
 
         Assert.True(code == 2, $"exit {code}: {stderr}");
         Assert.Empty(stdout);

@@ -23,7 +23,7 @@ public sealed class ContainerImageTests
     [ContainerFact]
     public async Task Image_Configuration_AppUserAndTheStoreAndCredentialsOnTheVolume()
     {
-        var (code, stdout, stderr) = await Processes.RunAsync(Engine, ["image", "inspect", Image], timeout: TimeSpan.FromMinutes(1));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Engine, ["image", "inspect", Image], timeout: TimeSpan.FromMinutes(1));
         Assert.True(code == 0, stderr);
         var config = JsonDocument.Parse(stdout).RootElement[0].GetProperty("Config");
 
@@ -44,7 +44,7 @@ public sealed class ContainerImageTests
         try
         {
             string[] format = Engine.EndsWith("podman", StringComparison.Ordinal) ? ["--format", "docker-archive"] : [];
-            var (code, _, stderr) = await Processes.RunAsync(Engine, ["image", "save", .. format, "-o", archive, Image], timeout: TimeSpan.FromMinutes(2));
+            var (code, _, stderr) = await ChildProcess.RunAsync(Engine, ["image", "save", .. format, "-o", archive, Image], timeout: TimeSpan.FromMinutes(2));
             Assert.True(code == 0, stderr);
             var entries = new Dictionary<string, (int Uid, UnixFileMode Mode)>(StringComparer.Ordinal);
             await using (var file = File.OpenRead(archive))
@@ -139,7 +139,7 @@ public sealed class ContainerImageTests
         }
         finally
         {
-            await Processes.RunAsync(Engine, ["volume", "rm", "-f", volume], timeout: TimeSpan.FromMinutes(1));
+            await ChildProcess.RunAsync(Engine, ["volume", "rm", "-f", volume], timeout: TimeSpan.FromMinutes(1));
         }
     }
 
@@ -157,7 +157,7 @@ public sealed class ContainerImageTests
             try
             {
                 await GrantUsersListToAliceAsync(volume);
-                var (code, _, stderr) = await Processes.RunAsync(Engine,
+                var (code, _, stderr) = await ChildProcess.RunAsync(Engine,
                     ["run", "-d", "--name", name, .. RunOptions, "--read-only", "--network", "host", "-v", $"{volume}:/data",
                         "-e", "AUTH0_TOKEN=http-token-2f8a", "-e", "AUTH0_MCP_BASE_URL=http://127.0.0.1:9", "-e", "AUTH0_MCP_API_KEYS=container-key-7d3e=alice",
                         Image, "serve", "--http", $"http://127.0.0.1:{port}/mcp"], timeout: TimeSpan.FromMinutes(1));
@@ -189,17 +189,17 @@ public sealed class ContainerImageTests
                 }
 
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                (code, _, stderr) = await Processes.RunAsync(Engine, ["stop", "-t", "30", name], timeout: TimeSpan.FromMinutes(1));
+                (code, _, stderr) = await ChildProcess.RunAsync(Engine, ["stop", "-t", "30", name], timeout: TimeSpan.FromMinutes(1));
                 Assert.True(code == 0, stderr);
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"stop took {clock.Elapsed}: SIGTERM was not handled");
-                var (_, exit, _) = await Processes.RunAsync(Engine, ["inspect", name, "--format", "{{.State.ExitCode}}"], timeout: TimeSpan.FromMinutes(1));
+                var (_, exit, _) = await ChildProcess.RunAsync(Engine, ["inspect", name, "--format", "{{.State.ExitCode}}"], timeout: TimeSpan.FromMinutes(1));
                 Assert.Equal("0", exit.Trim());
                 Assert.Contains("intact", await AdminAsync(volume, "audit", "verify"), StringComparison.OrdinalIgnoreCase);
             }
             finally
             {
-                await Processes.RunAsync(Engine, ["rm", "-f", name], timeout: TimeSpan.FromMinutes(1));
-                await Processes.RunAsync(Engine, ["volume", "rm", "-f", volume], timeout: TimeSpan.FromMinutes(1));
+                await ChildProcess.RunAsync(Engine, ["rm", "-f", name], timeout: TimeSpan.FromMinutes(1));
+                await ChildProcess.RunAsync(Engine, ["volume", "rm", "-f", volume], timeout: TimeSpan.FromMinutes(1));
             }
         }
     }
@@ -218,7 +218,7 @@ public sealed class ContainerImageTests
     private static async Task<string> AdminWithInputAsync(string volume, string? input, params string[] args)
     {
         string[] interactive = input is null ? [] : ["-i"];
-        var (code, stdout, stderr) = await Processes.RunAsync(Engine,
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Engine,
             ["run", "--rm", .. interactive, .. RunOptions, "--read-only", "-v", $"{volume}:/data", "-e", "AUTH0_MCP_USER=admin", Image, .. args],
             timeout: TimeSpan.FromMinutes(2), input: input);
         Assert.True(code == 0, $"{string.Join(' ', args)}: exit {code}\n{stdout}\n{stderr}");

@@ -79,8 +79,8 @@ public sealed class GovernanceStdioTests(PrismFixture prism)
         var first = await client.CallToolAsync("auth0_roles_list", new Dictionary<string, object?>());
         Assert.True(first.IsError is not true, Text(first));
 
-        var (code, _, stderr) = await Processes.RunAsync(
-            "bash", ["-c", $"echo token-two | {Repo.ServerCommandLine} credentials rotate --token-stdin"], home.Environment(user: "admin"), TimeSpan.FromMinutes(1));
+        var (code, _, stderr) = await ChildProcess.RunAsync(
+            "bash", ["-c", $"echo token-two | {Repo.ServerCommandLine} credentials rotate --token-stdin"], env: home.Environment(user: "admin"), timeout: TimeSpan.FromMinutes(1));
         Assert.True(code == 0, stderr);
 
         // The file is checked in front of each call: the very next call carries the new token.
@@ -114,13 +114,13 @@ public sealed class ToolsListScopeTests
         // GET /users lists read:users and read:user_idp_tokens: either one is enough, so read:users alone lets it run.
         var env = home.Environment(user: "admin", token: Jwt("read:users"));
 
-        var (code, json, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "list", "--json"), env);
+        var (code, json, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "list", "--json"), env: env);
         Assert.True(code == 0, stderr);
         var tools = JsonDocument.Parse(json).RootElement.EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
         Assert.Empty(tools["auth0_users_list"].GetProperty("missingScopes").EnumerateArray());
         Assert.Equal(["read:roles"], tools["auth0_roles_list"].GetProperty("missingScopes").EnumerateArray().Select(s => s.GetString()));
 
-        var (textCode, text, _) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "list"), env);
+        var (textCode, text, _) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("tools", "list"), env: env);
         Assert.Equal(0, textCode);
         Assert.Contains("# 1 approved tool(s) would be refused: the token has none of the scopes each accepts (any one would do):", text, StringComparison.Ordinal);
         Assert.Contains("#   auth0_roles_list: needs the scope read:roles", text, StringComparison.Ordinal);

@@ -13,7 +13,7 @@ public sealed class NativeAotBuildTests
 {
     private static async Task<string> RefitGeneratorDisabledAsync(params string[] properties)
     {
-        var (code, stdout, stderr) = await Processes.RunAsync(
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(
             "dotnet",
             ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-getProperty:DisableRefitSourceGenerator", "-nologo", "-p:Configuration=Release", .. properties],
             timeout: TimeSpan.FromMinutes(3));
@@ -42,7 +42,7 @@ public sealed class NativeAotBuildTests
     /// <summary>The <c>IlcArg</c> items <paramref name="project"/> evaluates to with <paramref name="properties"/>.</summary>
     private static async Task<string[]> IlcArgsAsync(string project, params string[] properties)
     {
-        var (code, stdout, stderr) = await Processes.RunAsync("dotnet", ["msbuild", project, "-getItem:IlcArg", "-nologo", .. properties], timeout: TimeSpan.FromMinutes(3));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync("dotnet", ["msbuild", project, "-getItem:IlcArg", "-nologo", .. properties], timeout: TimeSpan.FromMinutes(3));
         Assert.True(code == 0, stdout + stderr);
         using var items = System.Text.Json.JsonDocument.Parse(stdout);
         return items.RootElement.GetProperty("Items").TryGetProperty("IlcArg", out var args)

@@ -32,7 +32,7 @@ public sealed class NativeLibraryMissingTests
                 ["AUTH0_TOKEN"] = "test-token",
             };
 
-            var (code, stdout, stderr) = await Processes.RunAsync(alone, command, env, TimeSpan.FromMinutes(1), input: "");
+            var (code, stdout, stderr) = await ChildProcess.RunAsync(alone, command, env: env, timeout: TimeSpan.FromMinutes(1), input: "");
 
             Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
             Assert.Contains("libe_sqlite3.so", stderr, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed class NativeAotAdminTests
         {
             var env = new Dictionary<string, string?> { ["AUTH0_MCP_STORE"] = Path.Combine(work, "governance.db"), ["AUTH0_TOKEN"] = "test-token" };
 
-            var (code, stdout, stderr) = await Processes.RunAsync(Repo.NativeServer!, ["admin", "--http", "http://127.0.0.1:0"], env, TimeSpan.FromMinutes(1), input: "");
+            var (code, stdout, stderr) = await ChildProcess.RunAsync(Repo.NativeServer!, ["admin", "--http", "http://127.0.0.1:0"], env: env, timeout: TimeSpan.FromMinutes(1), input: "");
 
             Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
             Assert.Contains("run `auth0-mcp admin` from the JIT build", stderr, StringComparison.Ordinal);

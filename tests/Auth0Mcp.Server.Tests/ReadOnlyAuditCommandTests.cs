@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Auth0Mcp.ManagementApi;
 using Auth0Mcp.Sdk.Catalog;
 using Auth0Mcp.Sdk.Governance;
@@ -130,7 +129,7 @@ public sealed class ReadOnlyAuditCommandTests : IDisposable
     {
         var mount = Path.Combine(_directory, "media");
         Directory.CreateDirectory(mount);
-        Assert.True(Run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount), "mount");
+        Assert.True(await SucceedsAsync("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount), "mount");
         try
         {
             var path = Path.Combine(mount, "g.db");
@@ -138,7 +137,7 @@ public sealed class ReadOnlyAuditCommandTests : IDisposable
             AssertOk(await RunAsync(() => new SqliteGovernanceStore(path, seal), "tools", "approve", "auth0_users_list"), "tools approve");
             SqliteConnection.ClearAllPools();
             Assert.False(File.Exists(path + "-wal"), "the last connection to close removes the WAL");
-            Assert.True(Run("mount", "-o", "remount,ro", mount), "remount ro");
+            Assert.True(await SucceedsAsync("mount", "-o", "remount,ro", mount), "remount ro");
 
             var verify = await RunAsync(() => new SqliteGovernanceStore(path, seal), "audit", "verify");
             var tail = await RunAsync(() => new SqliteGovernanceStore(path, seal), "audit", "tail", "-n", "1");
@@ -154,7 +153,7 @@ public sealed class ReadOnlyAuditCommandTests : IDisposable
         finally
         {
             SqliteConnection.ClearAllPools();
-            Run("umount", "-l", mount);
+            await SucceedsAsync("umount", "-l", mount);
         }
     }
 
@@ -257,14 +256,8 @@ public sealed class ReadOnlyAuditCommandTests : IDisposable
         return (await command.ExecuteScalarAsync())?.ToString();
     }
 
-    private static bool Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-        args.ToList().ForEach(start.ArgumentList.Add);
-        using var process = Process.Start(start)!;
-        process.WaitForExit(10_000);
-        return process.ExitCode == 0;
-    }
+    private static async Task<bool> SucceedsAsync(string file, params string[] args) =>
+        (await ChildProcess.RunAsync(file, args, timeout: TimeSpan.FromSeconds(10))).ExitCode == 0;
 
     /// <summary>A database of its own on the test server, and login roles given privileges on its tables; all dropped after.</summary>
     private sealed class PostgresDatabase : IAsyncDisposable

@@ -62,8 +62,8 @@ public sealed partial class ReadmeQuickStartTests(PrismFixture prism)
             }
 
             Assert.Contains("auth0-mcp ", line, StringComparison.Ordinal);
-            var (code, stdout, stderr) = await Processes.RunAsync(
-                "bash", ["-c", $"set -euo pipefail\nauth0-mcp() {{ {Repo.ServerCommandLine} \"$@\"; }}\n{line}"], environment, TimeSpan.FromMinutes(2));
+            var (code, stdout, stderr) = await ChildProcess.RunAsync(
+                "bash", ["-c", $"set -euo pipefail\nauth0-mcp() {{ {Repo.ServerCommandLine} \"$@\"; }}\n{line}"], env: environment, timeout: TimeSpan.FromMinutes(2));
             Assert.True(code == 0, $"{line}\nexit {code}\n{stderr}{stdout}");
             outputs.Add((line, stdout + stderr));
         }

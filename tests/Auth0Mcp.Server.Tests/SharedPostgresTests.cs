@@ -60,7 +60,7 @@ public sealed class SharedPostgresTests
     private static async Task<string> CliAsync(Dictionary<string, string?> env, params string[] args)
     {
         var adminEnv = new Dictionary<string, string?>(env) { ["AUTH0_MCP_USER"] = "admin" };
-        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs(args), adminEnv, TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs(args), env: adminEnv, timeout: TimeSpan.FromMinutes(2));
         Assert.True(code == 0, $"auth0-mcp {string.Join(' ', args)} exited {code}: {stderr}{stdout}");
         return stdout;
     }

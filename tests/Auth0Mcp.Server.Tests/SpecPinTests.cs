@@ -5,11 +5,11 @@ namespace Auth0Mcp.Server.Tests;
 /// <summary>The build finds the spec and refuses one that does not match the sha256 pin in openapi/spec.pin.props.</summary>
 public sealed class SpecPinTests
 {
-    private static Task<(int ExitCode, string Stdout, string Stderr)> ResolveAsync(string specPath) => Processes.RunAsync(
+    private static Task<ChildProcess.Result> ResolveAsync(string specPath) => ChildProcess.RunAsync(
         "dotnet",
         ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-t:Auth0McpResolveSpec", "-nologo", "-v:m", $"-p:Auth0SpecPath={specPath}"],
-        new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null },
-        TimeSpan.FromMinutes(3));
+        env: new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null },
+        timeout: TimeSpan.FromMinutes(3));
 
     [Fact]
     public async Task Build_PinnedSpec_IsAccepted()
@@ -49,12 +49,12 @@ public sealed class SpecPinTests
     /// Auth0McpResolveSpec with no Auth0SpecPath, a pin given as global properties (a spec of this test's own, pinned
     /// under a date no ../shared/openapi holds, with no URL) and a user cache of the test's own.
     /// </summary>
-    private static Task<(int ExitCode, string Stdout, string Stderr)> ResolvePinnedAsync(string cacheHome, string sha256, params string[] args) => Processes.RunAsync(
+    private static Task<ChildProcess.Result> ResolvePinnedAsync(string cacheHome, string sha256, params string[] args) => ChildProcess.RunAsync(
         "dotnet",
         ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-t:Auth0McpResolveSpec", "-nologo", "-v:m",
             $"-p:Auth0SpecSha256={sha256}", "-p:Auth0SpecFileName=auth0-management-api.2099-01-01.json", "-p:Auth0SpecUrl=", .. args],
-        new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null, ["XDG_CACHE_HOME"] = cacheHome },
-        TimeSpan.FromMinutes(3));
+        env: new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null, ["XDG_CACHE_HOME"] = cacheHome },
+        timeout: TimeSpan.FromMinutes(3));
 
     [Fact]
     public async Task Build_CacheFileUnderThePinnedNameWithAnotherSha_IsSkippedForTheOneWithThePinnedSha()
@@ -121,12 +121,12 @@ public sealed class SpecPinTests
             var spec = Path.Combine(temp, "spec.json");
             var generated = Path.Combine(temp, "auth0") + Path.DirectorySeparatorChar;
             var inputs = Path.Combine(generated, ".inputs");
-            Task<(int ExitCode, string Stdout, string Stderr)> WriteInputsAsync() => Processes.RunAsync(
+            Task<ChildProcess.Result> WriteInputsAsync() => ChildProcess.RunAsync(
                 "dotnet",
                 ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-t:Auth0McpWriteGenerationInputs", "-nologo", "-v:m",
                     $"-p:Auth0SpecPath={spec}", "-p:Auth0SpecSha256=", $"-p:Auth0McpGeneratedDir={generated}"],
-                new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null },
-                TimeSpan.FromMinutes(3));
+                env: new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = null },
+                timeout: TimeSpan.FromMinutes(3));
 
             File.Copy(Repo.Spec, spec);
             var first = await WriteInputsAsync();
@@ -158,7 +158,7 @@ public sealed class SpecPinTests
         var output = Path.Combine(Path.GetTempPath(), "auth0mcp-out-" + Guid.NewGuid().ToString("N")) + Path.DirectorySeparatorChar;
         try
         {
-            var (code, stdout, stderr) = await Processes.RunAsync(
+            var (code, stdout, stderr) = await ChildProcess.RunAsync(
                 "dotnet",
                 ["msbuild", Path.Combine(Repo.Root, "src", "Auth0Mcp.ManagementApi", "Auth0Mcp.ManagementApi.csproj"), "-t:Auth0McpLocateGenerator", "-getProperty:Auth0McpGenCli", "-nologo", "-p:Configuration=Release", $"-p:OutputPath={output}"],
                 timeout: TimeSpan.FromMinutes(5));

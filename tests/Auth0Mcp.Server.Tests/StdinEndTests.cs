@@ -106,7 +106,7 @@ public sealed class StdinEndTests
     {
         // `docker run` without -i, or a service manager with stdin on /dev/null: the server must not end silently.
         using var home = new TestHome();
-        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), home.Environment(user: "piper"), TimeSpan.FromMinutes(1));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), env: home.Environment(user: "piper"), timeout: TimeSpan.FromMinutes(1));
 
         Assert.Equal(0, code);
         Assert.Empty(stdout);
@@ -150,7 +150,7 @@ public sealed class StdinEndTests
         Assert.Contains("\"protocolVersion\"", answer, StringComparison.Ordinal);
         Assert.Contains($"auth0-mcp: warning: the credentials file '{folder}' is a folder; `auth0-mcp credentials rotate` cannot reach this server", warnings, StringComparison.Ordinal);
         Assert.Equal(0, exitCode);
-        var (code, _, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("credentials", "rotate", "--token-stdin"), environment, TimeSpan.FromMinutes(1), input: "new.tok.en\n");
+        var (code, _, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("credentials", "rotate", "--token-stdin"), env: environment, timeout: TimeSpan.FromMinutes(1), input: "new.tok.en\n");
         Assert.NotEqual(0, code);
         Assert.Contains($"the credentials file '{folder}' is a folder", stderr, StringComparison.Ordinal);
     }

@@ -150,11 +150,11 @@ public sealed class StdioPrismTests(PrismFixture prism, GrantedHome home) : ICla
     {
         await Peers.EnsureInstalledAsync();
         var env = Environment(prism.BaseUrl);
-        var (code, stdout, stderr) = await Processes.RunAsync(
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(
             "node",
             [Path.Combine(Repo.Tools, "mcp-client.cjs"), "--stdio", $"{Repo.ServerCommandLine} serve", "auth0_users_list", "{\"per_page\":2}"],
-            env,
-            TimeSpan.FromMinutes(3));
+            env: env,
+            timeout: TimeSpan.FromMinutes(3));
 
         Assert.True(code == 0, $"mcp-client exit {code}\n{stdout}\n{stderr}");
         var list = stdout.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)

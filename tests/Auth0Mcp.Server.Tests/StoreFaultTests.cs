@@ -14,7 +14,7 @@ public sealed class StoreFaultTests
         using var home = new TestHome();
         await File.WriteAllTextAsync(home.Store, new string('#', 8192));
 
-        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs(command), home.Environment(user: "alice"), TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs(command), env: home.Environment(user: "alice"), timeout: TimeSpan.FromMinutes(2));
 
         Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
         Assert.Contains($"governance store SQLite {home.Store}", stderr, StringComparison.Ordinal);
@@ -32,7 +32,7 @@ public sealed class StoreFaultTests
         Assert.True(File.Exists(keyFile), "the admin command wrote no key file");
         File.Delete(keyFile);
 
-        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), home.Environment(user: "alice"), TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), env: home.Environment(user: "alice"), timeout: TimeSpan.FromMinutes(2));
 
         Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
         Assert.Contains($"the audit key file {keyFile} does not exist, but the newest audit record", stderr, StringComparison.Ordinal);
@@ -50,7 +50,7 @@ public sealed class StoreFaultTests
         await home.AdminAsync("tools", "approve", "auth0_clients_get"); // records after the copy, checkpointed
         File.Copy(home.Store + ".backup", home.Store, overwrite: true);
 
-        var (code, stdout, stderr) = await Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), home.Environment(user: "alice"), TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), env: home.Environment(user: "alice"), timeout: TimeSpan.FromMinutes(2));
 
         Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
         Assert.Contains("the audit chain ends at record", stderr, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class StoreFaultTests
         var env = home.Environment(user: "admin");
         env["DOTNET_EnableWriteXorExecute"] = "0"; // W^X double-maps code through a file that the limit would refuse: the runtime would not start
 
-        var (code, stdout, stderr) = await Processes.RunAsync("bash", ["-c", script], env, TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync("bash", ["-c", script], env: env, timeout: TimeSpan.FromMinutes(2));
 
         Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
         Assert.Contains($"governance store SQLite {home.Store}", stderr, StringComparison.Ordinal);

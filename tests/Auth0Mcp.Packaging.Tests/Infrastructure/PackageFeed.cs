@@ -46,7 +46,7 @@ public sealed class PackageFeed : IAsyncLifetime
         Directory.CreateDirectory(Consumers);
         foreach (var project in Projects)
         {
-            var result = await Processes.RunAsync(
+            var result = await ChildProcess.RunAsync(
                 "dotnet",
                 ["pack", Path.Combine(Repo.Root, project), "-c", Repo.Configuration, "--no-build", "-o", Feed, $"-p:Version={Version}", "--disable-build-servers", "-nologo", "-clp:ErrorsOnly"],
                 timeout: TimeSpan.FromMinutes(5));
@@ -83,7 +83,7 @@ public sealed class PackageFeed : IAsyncLifetime
     /// <summary>dotnet build -c Release of a consumer, with the feed's NUGET_PACKAGES; throws with the log on failure.</summary>
     public async Task<string> BuildAsync(string dir, string assemblyName)
     {
-        var result = await Processes.RunAsync("dotnet", ["build", "-c", "Release", "--disable-build-servers", "-nologo", "-clp:ErrorsOnly;Summary"], dir, Environment);
+        var result = await ChildProcess.RunAsync("dotnet", ["build", "-c", "Release", "--disable-build-servers", "-nologo", "-clp:ErrorsOnly;Summary"], dir, Environment);
         Assert.True(result.ExitCode == 0, result.ToString());
         var dll = Path.Combine(dir, "bin", "Release", "net10.0", assemblyName + ".dll");
         Assert.True(File.Exists(dll), $"{dll} was not built:\n{result}");
@@ -91,9 +91,9 @@ public sealed class PackageFeed : IAsyncLifetime
     }
 
     /// <summary>Builds a consumer that must fail; returns what the build printed.</summary>
-    internal async Task<Processes.Result> BuildFailingAsync(string dir)
+    internal async Task<ChildProcess.Result> BuildFailingAsync(string dir)
     {
-        var result = await Processes.RunAsync("dotnet", ["build", "-c", "Release", "--disable-build-servers", "-nologo", "-clp:ErrorsOnly;Summary"], dir, Environment);
+        var result = await ChildProcess.RunAsync("dotnet", ["build", "-c", "Release", "--disable-build-servers", "-nologo", "-clp:ErrorsOnly;Summary"], dir, Environment);
         Assert.True(result.ExitCode != 0, result.ToString());
         return result;
     }

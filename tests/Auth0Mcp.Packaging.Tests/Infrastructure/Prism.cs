@@ -20,10 +20,10 @@ internal sealed partial class Prism : IAsyncDisposable
 
     public static async Task<Prism> StartAsync(string spec)
     {
-        var install = await Processes.RunAsync("bash", [Path.Combine(Tools, "install.sh")], timeout: TimeSpan.FromMinutes(20));
+        var install = await ChildProcess.RunAsync("bash", [Path.Combine(Tools, "install.sh")], timeout: TimeSpan.FromMinutes(20));
         Assert.True(install.ExitCode == 0, install.ToString());
 
-        var result = await Processes.RunAsync("bash", [Path.Combine(Tools, "prism-start.sh"), spec], timeout: TimeSpan.FromMinutes(3));
+        var result = await ChildProcess.RunAsync("bash", [Path.Combine(Tools, "prism-start.sh"), spec], timeout: TimeSpan.FromMinutes(3));
         Assert.True(result.ExitCode == 0, result.ToString());
         var match = StartLine().Match(result.Stdout);
         Assert.True(match.Success, result.ToString());
@@ -31,7 +31,7 @@ internal sealed partial class Prism : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() =>
-        await Processes.RunAsync("bash", [Path.Combine(Tools, "prism-stop.sh"), _pid.ToString(CultureInfo.InvariantCulture)], timeout: TimeSpan.FromSeconds(30));
+        await ChildProcess.RunAsync("bash", [Path.Combine(Tools, "prism-stop.sh"), _pid.ToString(CultureInfo.InvariantCulture)], timeout: TimeSpan.FromSeconds(30));
 
     [GeneratedRegex(@"PRISM_PORT=(\d+) PRISM_PID=(\d+)")]
     private static partial Regex StartLine();

@@ -56,7 +56,7 @@ public sealed class ClientPeerTests(PrismFixture prism) : IDisposable
         var target = http is null ? new[] { "--stdio", $"{Repo.ServerCommandLine} serve" } : ["--http", http.Url];
         var clientEnv = new Dictionary<string, string?>(env) { ["MCP_HEADERS"] = $"{{\"X-API-Key\":\"{PeerKey}\"}}" };
 
-        var (code, stdout, stderr) = await Processes.RunAsync("node", [Path.Combine(Repo.Tools, "mcp-client.cjs"), .. target, "auth0_users_list", "{\"per_page\":2}"], clientEnv, TimeSpan.FromMinutes(3));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync("node", [Path.Combine(Repo.Tools, "mcp-client.cjs"), .. target, "auth0_users_list", "{\"per_page\":2}"], env: clientEnv, timeout: TimeSpan.FromMinutes(3));
 
         Assert.True(code == 0, $"mcp-client exit {code}\n{stdout}\n{stderr}");
         var lines = JsonLines(stdout);
@@ -82,8 +82,8 @@ public sealed class ClientPeerTests(PrismFixture prism) : IDisposable
             ["MCP_CLIENT_CONFIG_PATH"] = Path.Combine(Path.GetTempPath(), "auth0mcp-inspector-client.json"),
         };
 
-        var list = await Processes.RunAsync(Inspector, ["--cli", "--format", "json", .. target, "--method", "tools/list"], inspectorEnv, TimeSpan.FromMinutes(2));
-        var call = await Processes.RunAsync(Inspector, ["--cli", .. target, "--method", "tools/call", "--tool-name", "auth0_users_get", "--tool-arg", "id=auth0|123"], inspectorEnv, TimeSpan.FromMinutes(2));
+        var list = await ChildProcess.RunAsync(Inspector, ["--cli", "--format", "json", .. target, "--method", "tools/list"], env: inspectorEnv, timeout: TimeSpan.FromMinutes(2));
+        var call = await ChildProcess.RunAsync(Inspector, ["--cli", .. target, "--method", "tools/call", "--tool-name", "auth0_users_get", "--tool-arg", "id=auth0|123"], env: inspectorEnv, timeout: TimeSpan.FromMinutes(2));
 
         Assert.True(list.ExitCode == 0, $"inspector tools/list exit {list.ExitCode}\n{list.Stderr}");
         Assert.Contains("\"auth0_users_list\"", list.Stdout, StringComparison.Ordinal);

@@ -524,11 +524,7 @@ public sealed class HttpAuthTests : IDisposable
         string[] curl = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
             "-H", "Accept: application/json, text/event-stream", "--data", Initialize, url.ToString()];
         string[] command = asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", .. curl] : curl;
-        var start = new System.Diagnostics.ProcessStartInfo(command[0], command[1..]) { RedirectStandardOutput = true };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return output.Trim();
+        return (await ChildProcess.RunAsync(command[0], command[1..], timeout: TimeSpan.FromMinutes(1))).Stdout.Trim();
     }
 
     private static async Task<AuthenticateResult> AuthenticateLocalUserAsync(LocalUserAuthenticationOptions options, IPAddress remote, int remotePort, IPAddress local, int localPort)

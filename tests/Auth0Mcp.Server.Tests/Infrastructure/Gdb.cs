@@ -9,7 +9,7 @@ internal static class Gdb
         await File.WriteAllTextAsync(file, script);
         try
         {
-            var (_, stdout, stderr) = await Processes.RunAsync("gdb", ["-q", "-batch", "-x", file, executable], env, timeout);
+            var (_, stdout, stderr) = await ChildProcess.RunAsync("gdb", ["-q", "-batch", "-x", file, executable], env: env, timeout: timeout);
             return (stdout, stderr);
         }
         finally

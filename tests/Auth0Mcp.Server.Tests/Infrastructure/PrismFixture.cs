@@ -18,7 +18,7 @@ public sealed partial class PrismFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Peers.EnsureInstalledAsync();
-        var (code, stdout, stderr) = await Processes.RunAsync("bash", [Path.Combine(Repo.Tools, "prism-start.sh"), Repo.Spec], timeout: TimeSpan.FromMinutes(3));
+        var (code, stdout, stderr) = await ChildProcess.RunAsync("bash", [Path.Combine(Repo.Tools, "prism-start.sh"), Repo.Spec], timeout: TimeSpan.FromMinutes(3));
         if (code != 0)
         {
             throw new InvalidOperationException($"Prism did not start (exit {code}): {stderr}");
@@ -39,7 +39,7 @@ public sealed partial class PrismFixture : IAsyncLifetime
     {
         if (_pid > 0)
         {
-            await Processes.RunAsync("bash", [Path.Combine(Repo.Tools, "prism-stop.sh"), _pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], timeout: TimeSpan.FromSeconds(30));
+            await ChildProcess.RunAsync("bash", [Path.Combine(Repo.Tools, "prism-stop.sh"), _pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], timeout: TimeSpan.FromSeconds(30));
         }
     }
 
@@ -63,7 +63,7 @@ internal static class Peers
         await Gate.WaitAsync();
         try
         {
-            var (code, stdout, stderr) = await Processes.RunAsync("bash", [Path.Combine(Dir, "install.sh")], timeout: TimeSpan.FromMinutes(20));
+            var (code, stdout, stderr) = await ChildProcess.RunAsync("bash", [Path.Combine(Dir, "install.sh")], timeout: TimeSpan.FromMinutes(20));
             if (code != 0)
             {
                 throw new InvalidOperationException($"Installing the test peers failed (exit {code}): {stdout}\n{stderr}");

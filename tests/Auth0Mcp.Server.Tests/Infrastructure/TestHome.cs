@@ -39,8 +39,8 @@ internal sealed class TestHome : IDisposable
         return stdout;
     }
 
-    public Task<(int ExitCode, string Stdout, string Stderr)> TryAdminAsync(params string[] args) =>
-        Processes.RunAsync(Repo.ServerFile, Repo.ServerArgs(args), Environment(user: "admin"), TimeSpan.FromMinutes(2));
+    public Task<ChildProcess.Result> TryAdminAsync(params string[] args) =>
+        ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs(args), env: Environment(user: "admin"), timeout: TimeSpan.FromMinutes(2));
 
     /// <summary>Approves every tool and grants them all to <paramref name="user"/> (for tests about the API, not governance).</summary>
     public async Task GrantEverythingAsync(string user)
