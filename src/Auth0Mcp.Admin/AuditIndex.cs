@@ -34,7 +34,8 @@ internal sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Before
 /// order, caught up from the store (<see cref="IGovernanceStore.ReadAuditAsync"/> after the last sequence seen, a
 /// primary-key range read) before each page. A page is a keyset scan backwards from a sequence, so the newest page
 /// of 100,000 records costs the same as of 100. Bodies are read from the store only for a record's detail.
-/// Also remembers where each tool version's content was recorded (<see cref="ToolGovernance.ToolContentEvent"/>).
+/// Also remembers where each tool version's content was recorded (<see cref="ToolGovernance.ToolContentEvent"/>), and
+/// which record is the outcome of a call's intent (<see cref="AuditRecord.IntentSequence"/>).
 /// </summary>
 internal sealed class AuditIndex(ToolGovernance governance)
 {
@@ -43,6 +44,7 @@ internal sealed class AuditIndex(ToolGovernance governance)
     private readonly object _lock = new();
     private readonly List<AuditEntry> _entries = [];
     private readonly Dictionary<string, long> _content = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, long> _outcomes = [];
 
     public long LastSequence
     {
@@ -74,6 +76,7 @@ internal sealed class AuditIndex(ToolGovernance governance)
         {
             var batch = new List<AuditEntry>();
             var content = new List<(string Key, long Sequence)>();
+            var outcomes = new List<(long Intent, long Outcome)>();
             await foreach (var row in governance.Store.ReadAuditAsync(LastSequence, cancellationToken).ConfigureAwait(false))
             {
                 if (!AuditChain.TryRead(row, out var r))
@@ -89,13 +92,18 @@ internal sealed class AuditIndex(ToolGovernance governance)
                     content.Add((ContentKey(r.Tool, d.Substring(ContentPrefix.Length, 64)), row.Sequence));
                 }
 
+                if (r.IntentSequence is { } intent)
+                {
+                    outcomes.Add((intent, row.Sequence));
+                }
+
                 if (batch.Count >= 4096)
                 {
-                    Publish(batch, content);
+                    Publish(batch, content, outcomes);
                 }
             }
 
-            Publish(batch, content);
+            Publish(batch, content, outcomes);
         }
         finally
         {
@@ -156,6 +164,15 @@ internal sealed class AuditIndex(ToolGovernance governance)
         }
     }
 
+    /// <summary>The sequence of the outcome record of the call whose intent record is <paramref name="intent"/>, if one was indexed.</summary>
+    public long? OutcomeOf(long intent)
+    {
+        lock (_lock)
+        {
+            return _outcomes.TryGetValue(intent, out var seq) ? seq : null;
+        }
+    }
+
     /// <summary>One record with its body, read from the store (null when there is none, or its body is not a readable record).</summary>
     public async Task<AuditRecord?> ReadAsync(long sequence, CancellationToken cancellationToken = default) =>
         await ReadRowAsync(sequence, cancellationToken).ConfigureAwait(false) is { } row && AuditChain.TryRead(row, out var record) ? record : null;
@@ -171,7 +188,7 @@ internal sealed class AuditIndex(ToolGovernance governance)
         return null;
     }
 
-    private void Publish(List<AuditEntry> batch, List<(string Key, long Sequence)> content)
+    private void Publish(List<AuditEntry> batch, List<(string Key, long Sequence)> content, List<(long Intent, long Outcome)> outcomes)
     {
         lock (_lock)
         {
@@ -180,10 +197,17 @@ internal sealed class AuditIndex(ToolGovernance governance)
             {
                 _content[key] = seq;
             }
+
+            foreach (var (intent, outcome) in outcomes)
+            {
+                // The first outcome recorded for an intent is kept.
+                _outcomes.TryAdd(intent, outcome);
+            }
         }
 
         batch.Clear();
         content.Clear();
+        outcomes.Clear();
     }
 
     private int LowerBound(long sequence)
