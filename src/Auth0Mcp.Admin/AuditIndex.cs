@@ -1,3 +1,4 @@
+using System.Globalization;
 using Auth0Mcp.Sdk.Governance;
 
 namespace Auth0Mcp.Admin;
@@ -14,7 +15,11 @@ internal sealed record AuditEntry(long Sequence, DateTimeOffset Time, string Kin
         new(row.Sequence, row.Columns?.Time ?? DateTimeOffset.MinValue, "", "", null, null, null, null, Unreadable: true);
 }
 
-/// <summary>Filters of the Audit page (all optional; text filters match a part, ignoring case).</summary>
+/// <summary>
+/// Filters of the Audit page (all optional; text filters match a part, ignoring case). <paramref name="From"/> and
+/// <paramref name="To"/> are both inclusive: a record at exactly either instant matches (the page passes the end of
+/// the unit a "To" names, <see cref="AuditTime.End"/>).
+/// </summary>
 internal sealed record AuditFilter(string? User = null, string? Tool = null, string? Outcome = null, string? Kind = null, DateTimeOffset? From = null, DateTimeOffset? To = null)
 {
     public bool Matches(AuditEntry e) =>
@@ -24,6 +29,94 @@ internal sealed record AuditFilter(string? User = null, string? Tool = null, str
         && (string.IsNullOrEmpty(Kind) || string.Equals(e.Kind, Kind, StringComparison.Ordinal))
         && (From is null || e.Time >= From)
         && (To is null || e.Time <= To);
+}
+
+/// <summary>
+/// A time the Audit page filters by, as it was given: in UTC (the page's times are UTC; a time with an offset,
+/// <c>Z</c> or <c>+02:00</c>, is converted to UTC), to the day, the minute, the second or a fraction of a second, by how
+/// much of it was written. It names that whole unit: <see cref="Start"/> is its first instant, <see cref="End"/> its
+/// last, so <c>to=2026-12-05T21:53</c> includes a record at 21:53:46.
+/// </summary>
+/// <param name="Start">The first instant of the unit, UTC.</param>
+/// <param name="Digits">The unit: <see cref="Day"/>, <see cref="Minute"/>, 0 for a second, 1 to 7 for that many digits of a fraction of a second.</param>
+internal readonly record struct AuditTime(DateTimeOffset Start, int Digits)
+{
+    public const int Day = -2;
+    public const int Minute = -1;
+
+    /// <summary>The forms read, each with its unit: the date alone (UTC), or a date and time with <c>T</c> or a space, with or without a zone.</summary>
+    private static readonly (string Format, int Digits)[] Forms = [.. Build()];
+
+    /// <summary>The last instant (tick) of the unit: a record at or before it is "to" this time.</summary>
+    public DateTimeOffset End => Start.AddTicks(UnitTicks - 1);
+
+    /// <summary>The time as a link keeps it, to the same unit, so that a link's filter is exactly this one (UTC, no zone).</summary>
+    public string Text => Start.UtcDateTime.ToString(Format(Digits), CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>step</c> of a <c>datetime-local</c> input holding <see cref="InputValue"/>: seconds, or milliseconds for a fraction.</summary>
+    public string Step => Digits > 0 ? "0.001" : "1";
+
+    private long UnitTicks => Digits switch
+    {
+        Day => TimeSpan.TicksPerDay,
+        Minute => TimeSpan.TicksPerMinute,
+        _ => TimeSpan.TicksPerSecond / (long)Math.Pow(10, Digits),
+    };
+
+    /// <summary>
+    /// The value of a <c>datetime-local</c> input (which holds no date alone and at most milliseconds) that filters the
+    /// same when the form is sent again: a day is its first minute as a "from", its last minute as a "to"; a finer
+    /// fraction is cut to milliseconds, which widens the range by less than a millisecond, never narrows it.
+    /// </summary>
+    public string InputValue(bool isEnd) => Digits switch
+    {
+        Day => Start.UtcDateTime.AddMinutes(isEnd ? 1439 : 0).ToString(Format(Minute), CultureInfo.InvariantCulture),
+        > 3 => Start.UtcDateTime.ToString(Format(3), CultureInfo.InvariantCulture),
+        _ => Text,
+    };
+
+    /// <summary>Reads <paramref name="text"/> (null or blank: no time, false).</summary>
+    public static bool TryParse(string? text, out AuditTime time)
+    {
+        time = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        foreach (var (format, digits) in Forms)
+        {
+            if (DateTimeOffset.TryParseExact(text.Trim(), format, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var start))
+            {
+                time = new AuditTime(start, digits);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Format(int digits) => digits switch
+    {
+        Day => "yyyy-MM-dd",
+        Minute => "yyyy-MM-dd'T'HH:mm",
+        0 => "yyyy-MM-dd'T'HH:mm:ss",
+        _ => "yyyy-MM-dd'T'HH:mm:ss." + new string('f', digits),
+    };
+
+    private static IEnumerable<(string, int)> Build()
+    {
+        yield return (Format(Day), Day);
+        for (var digits = Minute; digits <= 7; digits++)
+        {
+            foreach (var zone in new[] { "", "'Z'", "zzz" })
+            {
+                var format = Format(digits) + zone;
+                yield return (format, digits);
+                yield return (format.Replace("'T'", " ", StringComparison.Ordinal), digits);
+            }
+        }
+    }
 }
 
 /// <summary>One page of the audit, newest first; <see cref="Before"/> is the keyset cursor of the next (older) page.</summary>
