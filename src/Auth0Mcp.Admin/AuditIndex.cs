@@ -1,3 +1,4 @@
+using System.Globalization;
 using Auth0Mcp.Sdk.Governance;
 
 namespace Auth0Mcp.Admin;
@@ -14,7 +15,11 @@ internal sealed record AuditEntry(long Sequence, DateTimeOffset Time, string Kin
         new(row.Sequence, row.Columns?.Time ?? DateTimeOffset.MinValue, "", "", null, null, null, null, Unreadable: true);
 }
 
-/// <summary>Filters of the Audit page (all optional; text filters match a part, ignoring case).</summary>
+/// <summary>
+/// Filters of the Audit page (all optional; text filters match a part, ignoring case). <paramref name="From"/> and
+/// <paramref name="To"/> are both inclusive: a record at exactly either instant matches (the page passes the end of
+/// the unit a "To" names, <see cref="AuditTime.End"/>).
+/// </summary>
 internal sealed record AuditFilter(string? User = null, string? Tool = null, string? Outcome = null, string? Kind = null, DateTimeOffset? From = null, DateTimeOffset? To = null)
 {
     public bool Matches(AuditEntry e) =>
@@ -26,6 +31,94 @@ internal sealed record AuditFilter(string? User = null, string? Tool = null, str
         && (To is null || e.Time <= To);
 }
 
+/// <summary>
+/// A time the Audit page filters by, as it was given: in UTC (the page's times are UTC; a time with an offset,
+/// <c>Z</c> or <c>+02:00</c>, is converted to UTC), to the day, the minute, the second or a fraction of a second, by how
+/// much of it was written. It names that whole unit: <see cref="Start"/> is its first instant, <see cref="End"/> its
+/// last, so <c>to=2026-12-05T21:53</c> includes a record at 21:53:46.
+/// </summary>
+/// <param name="Start">The first instant of the unit, UTC.</param>
+/// <param name="Digits">The unit: <see cref="Day"/>, <see cref="Minute"/>, 0 for a second, 1 to 7 for that many digits of a fraction of a second.</param>
+internal readonly record struct AuditTime(DateTimeOffset Start, int Digits)
+{
+    public const int Day = -2;
+    public const int Minute = -1;
+
+    /// <summary>The forms read, each with its unit: the date alone (UTC), or a date and time with <c>T</c> or a space, with or without a zone.</summary>
+    private static readonly (string Format, int Digits)[] Forms = [.. Build()];
+
+    /// <summary>The last instant (tick) of the unit: a record at or before it is "to" this time.</summary>
+    public DateTimeOffset End => Start.AddTicks(UnitTicks - 1);
+
+    /// <summary>The time as a link keeps it, to the same unit, so that a link's filter is exactly this one (UTC, no zone).</summary>
+    public string Text => Start.UtcDateTime.ToString(Format(Digits), CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>step</c> of a <c>datetime-local</c> input holding <see cref="InputValue"/>: seconds, or milliseconds for a fraction.</summary>
+    public string Step => Digits > 0 ? "0.001" : "1";
+
+    private long UnitTicks => Digits switch
+    {
+        Day => TimeSpan.TicksPerDay,
+        Minute => TimeSpan.TicksPerMinute,
+        _ => TimeSpan.TicksPerSecond / (long)Math.Pow(10, Digits),
+    };
+
+    /// <summary>
+    /// The value of a <c>datetime-local</c> input (which holds no date alone and at most milliseconds) that filters the
+    /// same when the form is sent again: a day is its first minute as a "from", its last minute as a "to"; a finer
+    /// fraction is cut to milliseconds, which widens the range by less than a millisecond, never narrows it.
+    /// </summary>
+    public string InputValue(bool isEnd) => Digits switch
+    {
+        Day => Start.UtcDateTime.AddMinutes(isEnd ? 1439 : 0).ToString(Format(Minute), CultureInfo.InvariantCulture),
+        > 3 => Start.UtcDateTime.ToString(Format(3), CultureInfo.InvariantCulture),
+        _ => Text,
+    };
+
+    /// <summary>Reads <paramref name="text"/> (null or blank: no time, false).</summary>
+    public static bool TryParse(string? text, out AuditTime time)
+    {
+        time = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        foreach (var (format, digits) in Forms)
+        {
+            if (DateTimeOffset.TryParseExact(text.Trim(), format, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var start))
+            {
+                time = new AuditTime(start, digits);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Format(int digits) => digits switch
+    {
+        Day => "yyyy-MM-dd",
+        Minute => "yyyy-MM-dd'T'HH:mm",
+        0 => "yyyy-MM-dd'T'HH:mm:ss",
+        _ => "yyyy-MM-dd'T'HH:mm:ss." + new string('f', digits),
+    };
+
+    private static IEnumerable<(string, int)> Build()
+    {
+        yield return (Format(Day), Day);
+        for (var digits = Minute; digits <= 7; digits++)
+        {
+            foreach (var zone in new[] { "", "'Z'", "zzz" })
+            {
+                var format = Format(digits) + zone;
+                yield return (format, digits);
+                yield return (format.Replace("'T'", " ", StringComparison.Ordinal), digits);
+            }
+        }
+    }
+}
+
 /// <summary>One page of the audit, newest first; <see cref="Before"/> is the keyset cursor of the next (older) page.</summary>
 internal sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Before);
 
@@ -34,7 +127,8 @@ internal sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Before
 /// order, caught up from the store (<see cref="IGovernanceStore.ReadAuditAsync"/> after the last sequence seen, a
 /// primary-key range read) before each page. A page is a keyset scan backwards from a sequence, so the newest page
 /// of 100,000 records costs the same as of 100. Bodies are read from the store only for a record's detail.
-/// Also remembers where each tool version's content was recorded (<see cref="ToolGovernance.ToolContentEvent"/>).
+/// Also remembers where each tool version's content was recorded (<see cref="ToolGovernance.ToolContentEvent"/>), and
+/// which record is the outcome of a call's intent (<see cref="AuditRecord.IntentSequence"/>).
 /// </summary>
 internal sealed class AuditIndex(ToolGovernance governance)
 {
@@ -43,6 +137,7 @@ internal sealed class AuditIndex(ToolGovernance governance)
     private readonly object _lock = new();
     private readonly List<AuditEntry> _entries = [];
     private readonly Dictionary<string, long> _content = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, long> _outcomes = [];
 
     public long LastSequence
     {
@@ -74,6 +169,7 @@ internal sealed class AuditIndex(ToolGovernance governance)
         {
             var batch = new List<AuditEntry>();
             var content = new List<(string Key, long Sequence)>();
+            var outcomes = new List<(long Intent, long Outcome)>();
             await foreach (var row in governance.Store.ReadAuditAsync(LastSequence, cancellationToken).ConfigureAwait(false))
             {
                 if (!AuditChain.TryRead(row, out var r))
@@ -89,13 +185,18 @@ internal sealed class AuditIndex(ToolGovernance governance)
                     content.Add((ContentKey(r.Tool, d.Substring(ContentPrefix.Length, 64)), row.Sequence));
                 }
 
+                if (r.IntentSequence is { } intent)
+                {
+                    outcomes.Add((intent, row.Sequence));
+                }
+
                 if (batch.Count >= 4096)
                 {
-                    Publish(batch, content);
+                    Publish(batch, content, outcomes);
                 }
             }
 
-            Publish(batch, content);
+            Publish(batch, content, outcomes);
         }
         finally
         {
@@ -156,6 +257,15 @@ internal sealed class AuditIndex(ToolGovernance governance)
         }
     }
 
+    /// <summary>The sequence of the outcome record of the call whose intent record is <paramref name="intent"/>, if one was indexed.</summary>
+    public long? OutcomeOf(long intent)
+    {
+        lock (_lock)
+        {
+            return _outcomes.TryGetValue(intent, out var seq) ? seq : null;
+        }
+    }
+
     /// <summary>One record with its body, read from the store (null when there is none, or its body is not a readable record).</summary>
     public async Task<AuditRecord?> ReadAsync(long sequence, CancellationToken cancellationToken = default) =>
         await ReadRowAsync(sequence, cancellationToken).ConfigureAwait(false) is { } row && AuditChain.TryRead(row, out var record) ? record : null;
@@ -171,7 +281,7 @@ internal sealed class AuditIndex(ToolGovernance governance)
         return null;
     }
 
-    private void Publish(List<AuditEntry> batch, List<(string Key, long Sequence)> content)
+    private void Publish(List<AuditEntry> batch, List<(string Key, long Sequence)> content, List<(long Intent, long Outcome)> outcomes)
     {
         lock (_lock)
         {
@@ -180,10 +290,17 @@ internal sealed class AuditIndex(ToolGovernance governance)
             {
                 _content[key] = seq;
             }
+
+            foreach (var (intent, outcome) in outcomes)
+            {
+                // The first outcome recorded for an intent is kept.
+                _outcomes.TryAdd(intent, outcome);
+            }
         }
 
         batch.Clear();
         content.Clear();
+        outcomes.Clear();
     }
 
     private int LowerBound(long sequence)

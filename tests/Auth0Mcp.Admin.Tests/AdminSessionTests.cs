@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Auth0Mcp.Server;
 using Auth0Mcp.Server.Http;
 using Auth0Mcp.Server.Tests.Http;
@@ -15,7 +14,7 @@ namespace Auth0Mcp.Admin.Tests;
 /// export is a POST with the antiforgery token, and a forged OIDC callback lands on the sign-in page. (OIDC sessions:
 /// <see cref="AdminOidcSessionTests"/>.)
 /// </summary>
-public sealed partial class AdminSessionTests
+public sealed class AdminSessionTests
 {
     private const string AdminKey = "admin-key-0123456789abcdef";
     private const string RotatedKey = "admin-key-rotated-0123456789";
@@ -25,7 +24,7 @@ public sealed partial class AdminSessionTests
     public async Task Session_ItsKeyRemovedFromTheConsole_EndsAtOnceAndIsAudited()
     {
         using var governance = new TempGovernance();
-        using var browser = new Browser();
+        using var browser = new HttpBrowser();
         // One session store for both runs, as one that outlived the restart would be (the console's lives in the process).
         var sessions = new AdminSessionStore(TimeProvider.System);
         await using (var before = await StartAsync(governance.Store, $"{AdminKey}=admin:admins", sessions))
@@ -49,7 +48,7 @@ public sealed partial class AdminSessionTests
     public async Task Session_PastItsConfiguredLifetime_EndsThoughActiveAndIsAudited()
     {
         using var governance = new TempGovernance();
-        using var browser = new Browser();
+        using var browser = new HttpBrowser();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var app = await AdminApp.StartAsync(
             governance.Store,
@@ -73,7 +72,7 @@ public sealed partial class AdminSessionTests
     public async Task Session_AfterARestart_IsOverWithoutAnAuditRecord()
     {
         using var governance = new TempGovernance();
-        using var browser = new Browser();
+        using var browser = new HttpBrowser();
         await using (var before = await StartAsync(governance.Store, $"{AdminKey}=admin:admins"))
         {
             await browser.SignInAsync(before.Admin, AdminKey);
@@ -94,7 +93,7 @@ public sealed partial class AdminSessionTests
     {
         using var first = new TempGovernance();
         using var second = new TempGovernance();
-        using var browser = new Browser();
+        using var browser = new HttpBrowser();
         // Each console keeps its own sessions; shared here, the session must still be refused for its store.
         var sessions = new AdminSessionStore(TimeProvider.System);
         await using var one = await StartAsync(first.Store, $"{AdminKey}=admin:admins", sessions);
@@ -112,7 +111,7 @@ public sealed partial class AdminSessionTests
     public async Task SignOut_ANonAdministrator_CanEndTheirSession()
     {
         using var governance = new TempGovernance();
-        using var browser = new Browser();
+        using var browser = new HttpBrowser();
         await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins;{BobKey}=bob:support");
         await browser.SignInAsync(app.Admin, BobKey);
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync(app.Admin + "/tools")).StatusCode);
@@ -131,7 +130,7 @@ public sealed partial class AdminSessionTests
     public async Task AuditExport_ALinkCannotStartIt_ThePageFormDoes()
     {
         using var governance = new TempGovernance();
-        using var browser = new Browser();
+        using var browser = new HttpBrowser();
         await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins");
         await browser.SignInAsync(app.Admin, AdminKey);
 
@@ -155,7 +154,7 @@ public sealed partial class AdminSessionTests
     public async Task VerifyOnThePage_ARecordEditedInTheDatabase_IsCaughtByItsSealAsTheCliCatchesIt()
     {
         using var governance = new TempGovernance();
-        using var browser = new Browser();
+        using var browser = new HttpBrowser();
         await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins");
         await browser.SignInAsync(app.Admin, AdminKey);
 
@@ -182,7 +181,7 @@ public sealed partial class AdminSessionTests
     {
         using var governance = new TempGovernance();
         await using var app = await AdminApp.StartWithOidcAsync(governance.Store);
-        using var browser = new Browser();
+        using var browser = new HttpBrowser();
 
         // A callback that no sign-in of this console started (a forged or replayed state): the handler refuses it, and
         // since anyone can send one, it is counted, not audited (AdminOidcSessionTests: those of its own sign-ins are).
@@ -202,33 +201,4 @@ public sealed partial class AdminSessionTests
         [.. (await governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
 
     private static string? Str(JsonElement record, string name) => record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    [GeneratedRegex(@"name=""__af""[^>]*value=""([^""]+)""|value=""([^""]+)""[^>]*name=""__af""")]
-    private static partial Regex AntiforgeryField();
-
-    /// <summary>A cookie-keeping client that follows no redirect, as a browser's session would carry the cookies.</summary>
-    private sealed class Browser : IDisposable
-    {
-        private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
-
-        public Task<HttpResponseMessage> GetAsync(string url) => _http.GetAsync(url);
-
-        /// <summary>Posts <paramref name="fields"/> with the antiforgery token of the form in <paramref name="page"/>.</summary>
-        public Task<HttpResponseMessage> PostAsync(string url, string page, Dictionary<string, string> fields)
-        {
-            var match = AntiforgeryField().Match(page);
-            Assert.True(match.Success, "no antiforgery token on the page");
-            fields["__af"] = WebUtility.HtmlDecode(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value);
-            return _http.PostAsync(url, new FormUrlEncodedContent(fields));
-        }
-
-        public async Task SignInAsync(string admin, string key)
-        {
-            using var form = await GetAsync(admin + "/signin");
-            using var response = await PostAsync(admin + "/signin", await form.Content.ReadAsStringAsync(), new() { ["key"] = key });
-            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        }
-
-        public void Dispose() => _http.Dispose();
-    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Auth0Mcp.Sdk.Governance;
@@ -290,4 +291,43 @@ internal sealed class AdminApp : IAsyncDisposable
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
+}
+
+/// <summary>A cookie-keeping HTTP client that follows no redirect, as a browser's session would carry the cookies (no Chromium).</summary>
+internal sealed partial class HttpBrowser : IDisposable
+{
+    private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+
+    public Task<HttpResponseMessage> GetAsync(string url) => _http.GetAsync(url);
+
+    /// <summary>The page at <paramref name="url"/> as HTML; fails unless it answers 200.</summary>
+    public async Task<string> PageAsync(string url)
+    {
+        using var response = await _http.GetAsync(url);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {html}");
+        return html;
+    }
+
+    /// <summary>Posts <paramref name="fields"/> with the antiforgery token of the form in <paramref name="page"/>.</summary>
+    public Task<HttpResponseMessage> PostAsync(string url, string page, Dictionary<string, string> fields)
+    {
+        var match = AntiforgeryField().Match(page);
+        Assert.True(match.Success, "no antiforgery token on the page");
+        fields["__af"] = WebUtility.HtmlDecode(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value);
+        return _http.PostAsync(url, new FormUrlEncodedContent(fields));
+    }
+
+    /// <summary>Signs in with an API key on the sign-in page of the console at <paramref name="admin"/>.</summary>
+    public async Task SignInAsync(string admin, string key)
+    {
+        using var form = await GetAsync(admin + "/signin");
+        using var response = await PostAsync(admin + "/signin", await form.Content.ReadAsStringAsync(), new() { ["key"] = key });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    [GeneratedRegex(@"name=""__af""[^>]*value=""([^""]+)""|value=""([^""]+)""[^>]*name=""__af""")]
+    private static partial Regex AntiforgeryField();
 }

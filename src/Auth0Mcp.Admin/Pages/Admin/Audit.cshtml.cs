@@ -16,9 +16,18 @@ internal sealed class AuditModel : AdminPageModel
 
     [BindProperty(SupportsGet = true)] public string? Kind { get; set; }
 
-    [BindProperty(SupportsGet = true)] public DateTime? From { get; set; }
+    /// <summary>The "from" filter as given (read by <see cref="AuditTime.TryParse"/>: UTC unless it names a zone).</summary>
+    [BindProperty(SupportsGet = true)] public string? From { get; set; }
 
-    [BindProperty(SupportsGet = true)] public DateTime? To { get; set; }
+    /// <summary>The "to" filter as given: it includes the whole unit it names (<c>21:53</c>: up to 21:53:59.9999999).</summary>
+    [BindProperty(SupportsGet = true)] public string? To { get; set; }
+
+    public AuditTime? FromTime { get; private set; }
+
+    public AuditTime? ToTime { get; private set; }
+
+    /// <summary>Why a time filter was not applied (no record is listed then, rather than records it did not filter).</summary>
+    public string? TimeError { get; private set; }
 
     [BindProperty(SupportsGet = true)] public long? Before { get; set; }
 
@@ -29,7 +38,15 @@ internal sealed class AuditModel : AdminPageModel
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         await Console.Audit.RefreshAsync(cancellationToken);
-        var filter = new AuditFilter(UserFilter, Tool, Outcome, Kind, Utc(From), Utc(To));
+        FromTime = ReadTime("From", From);
+        ToTime = ReadTime("To", To);
+        if (TimeError is not null)
+        {
+            Records = new([], null);
+            return;
+        }
+
+        var filter = new AuditFilter(UserFilter, Tool, Outcome, Kind, FromTime?.Start, ToTime?.End);
         Records = Console.Audit.Query(filter, Before, Console.Options.AuditPageSize);
     }
 
@@ -76,10 +93,24 @@ internal sealed class AuditModel : AdminPageModel
         Add("tool", Tool);
         Add("outcome", Outcome);
         Add("kind", Kind);
-        Add("from", From?.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
-        Add("to", To?.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        Add("from", FromTime?.Text);
+        Add("to", ToTime?.Text);
         return route;
     }
 
-    private static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+    private AuditTime? ReadTime(string name, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (AuditTime.TryParse(value, out var time))
+        {
+            return time;
+        }
+
+        TimeError = $"{name} '{TerminalText.Escape(value)}' is not a time: give yyyy-MM-ddTHH:mm, with seconds (and a fraction) if needed, in UTC; no record is listed until it is one";
+        return null;
+    }
 }
