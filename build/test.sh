@@ -25,8 +25,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# A failing script's output is never eval'd as if it had succeeded (bash does not check a substitution inside eval).
 echo "== the pinned spec"
-eval "$(bash build/fetch-spec.sh)"
+spec_env="$(bash build/fetch-spec.sh)" || { echo "error: build/fetch-spec.sh could not provide the pinned spec" >&2; exit 1; }
+eval "$spec_env"
 export AUTH0_MCP_SPEC
 
 # Native AOT needs clang and zlib1g-dev (Debian's packages), and its start-up type check gdb; AUTH0_MCP_AOT=0 skips
@@ -43,7 +45,10 @@ fi
 
 if [ -f build/postgres.sh ]; then
   echo "== starting PostgreSQL for the storage tests"
-  eval "$(bash build/postgres.sh)"
+  # Without it the PostgreSQL tests would skip themselves: a start that fails stops the run instead.
+  pg_env="$(bash build/postgres.sh)" || { echo "error: build/postgres.sh could not start PostgreSQL" >&2; exit 1; }
+  eval "$pg_env"
+  [ -n "${AUTH0_MCP_TEST_POSTGRES:-}" ] || { echo "error: build/postgres.sh gave no AUTH0_MCP_TEST_POSTGRES" >&2; exit 1; }
   export AUTH0_MCP_TEST_POSTGRES
 fi
 
@@ -83,6 +88,15 @@ count() { { grep -aEo "^\s*$2: +[0-9]+" "$1" || true; } | awk '{s+=$2} END {prin
 echo "== test"
 # The container image's tests run in their own step below, against the image built there.
 run_tests test Auth0Mcp.Sdk.sln --filter "Category!=Container&Category!=NativeAot"
+
+# The MCP conformance suite against `auth0-mcp serve --http`, with the baseline of scenarios a tools-only server does
+# not implement (tests/conformance-baseline.yml): one test, failing on a new failure or on a stale baseline entry.
+echo "== MCP conformance suite (build/conformance.sh)"
+if bash build/conformance.sh > "$logs/conformance.log" 2>&1; then
+  passed=$((passed + 1)); tail -n 1 "$logs/conformance.log"
+else
+  failed=$((failed + 1)); status=1; echo "conformance FAILED; its log:" >&2; tail -n 60 "$logs/conformance.log" >&2; tail -n 60 build/out/conformance.log >&2 || true
+fi
 
 # The soak's short form (docs/reliability.md: 1,000 calls under faults, a SIGKILL and a restart; `bash build/soak.sh`
 # runs the full 10,000). It counts as one test: it fails when a record is lost or misattributed, an unapproved call
@@ -141,4 +155,9 @@ if [ "${AUTH0_MCP_AOT:-1}" != 0 ] && [ "${AUTH0_MCP_CONTAINER:-1}" != 0 ] && [ -
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
+# In CI every peer, PostgreSQL and the browser are installed above, so a test that skips itself hides a missing piece.
+if [ "${CI:-}" = true ] && [ "$skipped" -ne 0 ]; then
+  echo "error: $skipped test(s) skipped under CI=true, where nothing they need may be missing (grep -a 'Skipped ' $logs/*.log)" >&2
+  status=1
+fi
 exit "$status"

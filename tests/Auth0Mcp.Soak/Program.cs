@@ -141,6 +141,7 @@ for (var i = 0; i < options.Calls; i++)
 
 var killAt = calls.Where(c => c.Transport == "http").Skip(calls.Count(c => c.Transport == "http") * 2 / 5).FirstOrDefault()?.Index ?? -1;
 var killed = 0;
+(TimeSpan Start, TimeSpan End)? killWindow = null;
 var restartGate = new SemaphoreSlim(1, 1);
 var httpGeneration = 0;
 var watch = Stopwatch.StartNew();
@@ -165,11 +166,13 @@ async Task RunUserOverHttpAsync(string user, List<SoakCall> mine)
             await restartGate.WaitAsync().ConfigureAwait(false);
             try
             {
+                var killStart = watch.Elapsed;
                 httpServer.Kill(entireProcessTree: false);
                 await httpServer.WaitForExitAsync().ConfigureAwait(false);
                 Console.Error.WriteLine($"soak: SIGKILL of the HTTP server at call {call.Index} ({watch.Elapsed.TotalSeconds:0} s); restarting");
                 httpServer = StartHttp();
                 await WaitForHttpAsync().ConfigureAwait(false);
+                killWindow = (killStart, watch.Elapsed);
                 Interlocked.Increment(ref httpGeneration);
             }
             finally
@@ -196,6 +199,7 @@ async Task RunUserOverHttpAsync(string user, List<SoakCall> mine)
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             call.Failure = ex.GetType().Name + ": " + ex.Message;
+            call.FailedAt = watch.Elapsed;
             if (client is not null)
             {
                 try
@@ -243,6 +247,7 @@ async Task RunUserOverStdioAsync(string user, List<SoakCall> mine)
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             call.Failure = ex.GetType().Name + ": " + ex.Message;
+            call.FailedAt = watch.Elapsed;
         }
         finally
         {
@@ -275,7 +280,7 @@ var verify = await AdminAsync("audit", "verify");
 var exportPath = Path.Combine(home, "audit.jsonl");
 var export = await AdminAsync("audit", "export", "--output", exportPath);
 var audit = File.Exists(exportPath) ? await File.ReadAllTextAsync(exportPath) : "";
-var report = Report.Build(calls, audit, [.. upstream.Received], [.. logs], verify, export.Code, upstream.Faults, killed == 1, elapsed, options);
+var report = Report.Build(calls, audit, [.. upstream.Received], [.. logs], verify, export.Code, upstream.Faults, killWindow, elapsed, options);
 Console.WriteLine(report.Markdown());
 if (options.Out is { } outPath)
 {
@@ -313,6 +318,9 @@ namespace Auth0Mcp.Soak
         public string? Output { get; set; }
 
         public string? Failure { get; set; }
+
+        /// <summary>When the call failed (since the soak began).</summary>
+        public TimeSpan? FailedAt { get; set; }
     }
 
     internal sealed record SoakOptions(int Calls, int Users, int StdioUsers, double FaultRate, string? Out)

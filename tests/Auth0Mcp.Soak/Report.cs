@@ -44,11 +44,21 @@ internal sealed partial class Report
 
     public required List<string> Examples { get; init; }
 
-    public bool Passed => Lost == 0 && Misattributed == 0 && ExecutedWithoutApproval == 0 && LeakedBytes.Values.Sum() == 0 && VerifyExitCode == 0 && Killed;
+    /// <summary>How long after the restart a failed HTTP call still counts as one in flight around the SIGKILL.</summary>
+    public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Calls not answered outside the SIGKILL and restart window (from the kill to <see cref="KillGrace"/> after the
+    /// restart, HTTP only): none may be, so a server that answers nothing, or a transport that fails on its own, fails the soak.
+    /// </summary>
+    public int NotAnsweredOutsideTheKill { get; init; }
+
+    public bool Passed => Lost == 0 && Misattributed == 0 && ExecutedWithoutApproval == 0 && LeakedBytes.Values.Sum() == 0 && VerifyExitCode == 0 && Killed
+        && NotAnsweredOutsideTheKill == 0;
 
     public static Report Build(
         List<SoakCall> calls, string audit, List<string> upstream, List<string> logs, (int Code, string Output) verify, int exportCode,
-        System.Collections.Concurrent.ConcurrentDictionary<string, int> faults, bool killed, TimeSpan elapsed, SoakOptions options)
+        System.Collections.Concurrent.ConcurrentDictionary<string, int> faults, (TimeSpan Start, TimeSpan End)? kill, TimeSpan elapsed, SoakOptions options)
     {
         var byMarker = calls.ToDictionary(c => c.Marker, StringComparer.Ordinal);
         var audited = new HashSet<string>(StringComparer.Ordinal);
@@ -125,6 +135,8 @@ internal sealed partial class Report
             Answered = calls.Count(c => c.Answered),
             AnsweredWithError = calls.Count(c => c.Answered && c.IsError),
             NotAnswered = calls.Count(c => !c.Answered),
+            NotAnsweredOutsideTheKill = calls.Count(c => !c.Answered && !(kill is { } k && c.Transport == "http"
+                && c.FailedAt is { } at && at >= k.Start && at <= k.End + KillGrace)),
             AuditRecords = records,
             Lost = lost.Count,
             Misattributed = misattributed,
@@ -134,7 +146,7 @@ internal sealed partial class Report
             LeakedBytes = leaked,
             VerifyExitCode = exportCode == 0 ? verify.Code : exportCode,
             VerifyOutput = verify.Output.Trim(),
-            Killed = killed,
+            Killed = kill is not null,
             Faults = faults.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
             Elapsed = elapsed,
             Examples = examples,
@@ -179,7 +191,8 @@ internal sealed partial class Report
         sb.AppendLine("| measure | value |");
         sb.AppendLine("|---|---|");
         sb.AppendLine(i, $"| calls answered | {Answered} of {Planned} ({AnsweredWithError} of them error results: faults that outlived the retries, and governance denials) |");
-        sb.AppendLine(i, $"| calls not answered (transport failed, mostly around the SIGKILL) | {NotAnswered} |");
+        sb.AppendLine(i, $"| calls not answered (transport failed around the SIGKILL and restart) | {NotAnswered - NotAnsweredOutsideTheKill} |");
+        sb.AppendLine(i, $"| calls not answered at any other time (must be 0) | {NotAnsweredOutsideTheKill} |");
         sb.AppendLine(i, $"| audit records lost (answered, no record) | {Lost} |");
         sb.AppendLine(i, $"| audit records misattributed (user or tool) | {Misattributed} |");
         sb.AppendLine(i, $"| calls executed without approval (reached Auth0 or recorded as success) | {ExecutedWithoutApproval} |");
@@ -202,7 +215,7 @@ internal sealed partial class Report
 
     public string Json() => JsonSerializer.Serialize(new Dictionary<string, object>
     {
-        ["planned"] = Planned, ["answered"] = Answered, ["answeredWithError"] = AnsweredWithError, ["notAnswered"] = NotAnswered,
+        ["planned"] = Planned, ["answered"] = Answered, ["answeredWithError"] = AnsweredWithError, ["notAnswered"] = NotAnswered, ["notAnsweredOutsideTheKill"] = NotAnsweredOutsideTheKill,
         ["auditRecords"] = AuditRecords, ["lost"] = Lost, ["misattributed"] = Misattributed,
         ["executedWithoutApproval"] = ExecutedWithoutApproval, ["deniedAsExpected"] = DeniedAsExpected,
         ["leakedBytes"] = LeakedBytes, ["verifyExitCode"] = VerifyExitCode, ["verify"] = VerifyOutput, ["killed"] = Killed,
