@@ -35,6 +35,29 @@ public sealed class BoundedReadTests
     }
 
     [Fact]
+    public async Task BodyStall_WithABudgetFarAboveOneAttempt_EndsWithinOneAttemptsTime()
+    {
+        // The body gets what is left of the budget and at most one attempt's time: with a 10 s budget, a stalled body
+        // still ends near the 1 s attempt (review AH: without the attempt's cap it took the whole budget).
+        await using var h = await Harness.StaticAsync(o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromSeconds(1);
+            o.RetryBudget = TimeSpan.FromSeconds(10);
+        });
+        h.Server.Api = async (ctx, _) =>
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync("""{"users":[{"user_id":"a"},""", ctx.RequestAborted);
+            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+            await h.Server.Stall(ctx);
+        };
+        var result = await CallWithinAsync(h, TimeSpan.FromSeconds(6));
+
+        Assert.Contains("did not finish sending its answer in time", result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BodyTrickle_OneByteAtATime_EndsWithinTheBudget()
     {
         await using var h = await TightAsync();

@@ -21,6 +21,17 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public void CheckArguments_OneStringOverThePerStringLimit_UnderTheTotal_Refused()
+    {
+        // 300 KiB: over the 256 KiB per string, under the 1 MiB of all the arguments (review AH: no test reached it).
+        var refusal = Limits.CheckArguments(Args("{\"q\":\"" + new string('q', 300 * 1024) + "\"}"));
+
+        Assert.NotNull(refusal);
+        Assert.Contains($"over the {Limits.DefaultMaxStringBytes}-byte limit", refusal, StringComparison.Ordinal);
+        Assert.Null(Limits.CheckArguments(Args("{\"q\":\"" + new string('q', 200 * 1024) + "\"}")));
+    }
+
+    [Fact]
     public void CheckArguments_OneMegabytePathId_Refused()
     {
         Assert.NotNull(Limits.CheckArguments(Args("{\"id\":\"" + new string('u', 1024 * 1024) + "\"}")));
