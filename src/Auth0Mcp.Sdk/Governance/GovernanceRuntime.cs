@@ -672,7 +672,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// <summary>A hook's detail as the audit keeps it: redacted, then cut to 500 characters (in that order).</summary>
     private static string? AuditDetail(string? detail) => detail is null ? null : JsonRedactor.Secrets.RedactThenCut(detail, 500);
 
-    /// <summary>The outcome record of a call whose intent was written: the same call, linked to its intent.</summary>
+    /// <summary>
+    /// The outcome record of a call whose intent was written: the same call, linked to its intent. Its time is when it
+    /// is completed (<see cref="CompleteAsync"/> stamps it); the call's start stays in the intent.
+    /// </summary>
     private static AuditRecord OutcomeRecord(AuditRecord intent) => new()
     {
         Time = intent.Time,
@@ -724,6 +727,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     {
         record.Hooks = hooks.Count == 0 ? null : hooks;
         record.LatencyMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        if (record.IntentSequence is not null)
+        {
+            // An outcome happened when the call ended, not when it began: a call that outlived a kill switch comes after it in time too.
+            record.Time = Governance.Time.GetUtcNow();
+        }
+
         try
         {
             await Governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
