@@ -686,6 +686,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         ClientName = intent.ClientName,
         ClientVersion = intent.ClientVersion,
         Session = intent.Session,
+        Credential = intent.Credential,
         Server = intent.Server,
         Tool = intent.Tool,
         Arguments = intent.Arguments,
@@ -798,6 +799,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             ClientName = Limits.AuditName(client?.Name, 256),
             ClientVersion = Limits.AuditName(client?.Version, 256),
             Session = Limits.AuditName(context.Server.SessionId, 256),
+            Credential = caller?.Credential,
             Server = _options.ServerName,
             Tool = Limits.AuditName(tool),
         };
