@@ -127,6 +127,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             if (Governance.Store is DbGovernanceStore store)
             {
                 await store.PrepareToWriteAsync(cancellationToken).ConfigureAwait(false);
+                // What governs this process's calls, recorded with its first record (no write of its own at start).
+                store.WriteWithFirstRecord(StartedRecord());
             }
             // The stored state already knows this catalogue: no sync (a read, no write) on an unchanged start.
             var current = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
@@ -147,6 +149,88 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             _initLock.Release();
         }
     }
+
+    /// <summary>The audit event that records the settings a server process governs its calls with (<see cref="StartedRecord"/>).</summary>
+    public const string StartedEvent = "server.started";
+
+    /// <summary>
+    /// The <see cref="StartedEvent"/> record: the settings this process governs with, as JSON: the hooks in the order
+    /// they run, the call approval (its default for Delete or Dangerous tools and its rules, or <c>off</c>), the argument
+    /// policies by name, the tools mode, and the host's own (<see cref="ToolGovernanceOptions.StartSettings"/>). The store
+    /// writes it with the process's first record, so a restart with other settings is seen before the calls it governs.
+    /// </summary>
+    private AuditRecord StartedRecord()
+    {
+        using var buffer = new MemoryStream();
+        // Relaxed escaping: a rule reads "tools=X -> admin" in the record, not "-\u003E" (control characters are still escaped).
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("hooks");
+            foreach (var hook in _hooks)
+            {
+                w.WriteStringValue(hook.Name);
+            }
+
+            w.WriteEndArray();
+            var approvals = _hooks.OfType<CallApprovalHook>().ToList();
+            if (approvals.Count == 0)
+            {
+                w.WriteString("call_approval", "off");
+            }
+            else
+            {
+                w.WriteStartArray("call_approval");
+                foreach (var approval in approvals)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("default", ModeName(approval.Options.Default));
+                    w.WriteStartArray("rules");
+                    foreach (var rule in approval.Options.Rules)
+                    {
+                        w.WriteStringValue(rule.ToString());
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
+            w.WriteStartArray("argument_policies");
+            foreach (var rule in _hooks.OfType<ArgumentPolicyHook>().SelectMany(h => h.Rules))
+            {
+                w.WriteStringValue(rule.Name);
+            }
+
+            w.WriteEndArray();
+            if (_services?.GetService<IOptions<ToolsModeOptions>>()?.Value is { } tools)
+            {
+                w.WriteString("tools_mode", tools.Mode.ToString().ToLowerInvariant());
+            }
+
+            foreach (var (key, value) in _options.StartSettings.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                w.WriteString(key, value);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return new AuditRecord
+        {
+            Time = Governance.Time.GetUtcNow(),
+            Kind = AuditKinds.Admin,
+            Event = StartedEvent,
+            User = "system:" + _options.ServerName,
+            Server = _options.ServerName,
+            Details = Encoding.UTF8.GetString(buffer.ToArray()),
+        };
+    }
+
+    /// <summary>A call-approval mode as the settings file names it (<c>none</c>, <c>elicit</c>, <c>admin</c>).</summary>
+    internal static string ModeName(CallApprovalMode mode) => mode.ToString().ToLowerInvariant();
 
     /// <summary>Re-reads the state (changes made elsewhere, expiry) and notifies sessions whose tools changed.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
