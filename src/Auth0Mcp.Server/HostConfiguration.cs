@@ -454,6 +454,22 @@ internal static class HostConfiguration
         {
             options.Hooks.Add(new CallApprovalHook(approvals));
         }
+
+        // Who may sign in, for the server.started record (never a key: its fingerprint, as the call records name it).
+        if (settings.HttpUrl is not null)
+        {
+            var auth = settings.Authentication;
+            options.StartSettings["transport"] = "http";
+            options.StartSettings["api_keys"] = auth.ApiKeys.Count == 0 ? "none" : string.Join(", ",
+                auth.ApiKeys.Select(k => $"{k.User} {Http.ApiKeyAuthenticationHandler.Fingerprint(k.Key)}"));
+            options.StartSettings["jwt_authority"] = auth.Jwt.Authority ?? "none";
+            options.StartSettings["local_user"] = auth.LocalUser ? governance.StdioCaller?.User ?? "" : "off";
+        }
+        else
+        {
+            options.StartSettings["transport"] = "stdio";
+            options.StartSettings["stdio_user"] = governance.StdioCaller?.User ?? "none";
+        }
     }
 
 #if ADMIN_CONSOLE

@@ -127,6 +127,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             if (Governance.Store is DbGovernanceStore store)
             {
                 await store.PrepareToWriteAsync(cancellationToken).ConfigureAwait(false);
+                // What governs this process's calls, recorded with its first record (no write of its own at start).
+                store.WriteWithFirstRecord(StartedRecord());
             }
             // The stored state already knows this catalogue: no sync (a read, no write) on an unchanged start.
             var current = await Governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
@@ -147,6 +149,88 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             _initLock.Release();
         }
     }
+
+    /// <summary>The audit event that records the settings a server process governs its calls with (<see cref="StartedRecord"/>).</summary>
+    public const string StartedEvent = "server.started";
+
+    /// <summary>
+    /// The <see cref="StartedEvent"/> record: the settings this process governs with, as JSON: the hooks in the order
+    /// they run, the call approval (its default for Delete or Dangerous tools and its rules, or <c>off</c>), the argument
+    /// policies by name, the tools mode, and the host's own (<see cref="ToolGovernanceOptions.StartSettings"/>). The store
+    /// writes it with the process's first record, so a restart with other settings is seen before the calls it governs.
+    /// </summary>
+    private AuditRecord StartedRecord()
+    {
+        using var buffer = new MemoryStream();
+        // Relaxed escaping: a rule reads "tools=X -> admin" in the record, not "-\u003E" (control characters are still escaped).
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("hooks");
+            foreach (var hook in _hooks)
+            {
+                w.WriteStringValue(hook.Name);
+            }
+
+            w.WriteEndArray();
+            var approvals = _hooks.OfType<CallApprovalHook>().ToList();
+            if (approvals.Count == 0)
+            {
+                w.WriteString("call_approval", "off");
+            }
+            else
+            {
+                w.WriteStartArray("call_approval");
+                foreach (var approval in approvals)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("default", ModeName(approval.Options.Default));
+                    w.WriteStartArray("rules");
+                    foreach (var rule in approval.Options.Rules)
+                    {
+                        w.WriteStringValue(rule.ToString());
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
+            w.WriteStartArray("argument_policies");
+            foreach (var rule in _hooks.OfType<ArgumentPolicyHook>().SelectMany(h => h.Rules))
+            {
+                w.WriteStringValue(rule.Name);
+            }
+
+            w.WriteEndArray();
+            if (_services?.GetService<IOptions<ToolsModeOptions>>()?.Value is { } tools)
+            {
+                w.WriteString("tools_mode", tools.Mode.ToString().ToLowerInvariant());
+            }
+
+            foreach (var (key, value) in _options.StartSettings.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                w.WriteString(key, value);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return new AuditRecord
+        {
+            Time = Governance.Time.GetUtcNow(),
+            Kind = AuditKinds.Admin,
+            Event = StartedEvent,
+            User = "system:" + _options.ServerName,
+            Server = _options.ServerName,
+            Details = Encoding.UTF8.GetString(buffer.ToArray()),
+        };
+    }
+
+    /// <summary>A call-approval mode as the settings file names it (<c>none</c>, <c>elicit</c>, <c>admin</c>).</summary>
+    internal static string ModeName(CallApprovalMode mode) => mode.ToString().ToLowerInvariant();
 
     /// <summary>Re-reads the state (changes made elsewhere, expiry) and notifies sessions whose tools changed.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
@@ -672,7 +756,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// <summary>A hook's detail as the audit keeps it: redacted, then cut to 500 characters (in that order).</summary>
     private static string? AuditDetail(string? detail) => detail is null ? null : JsonRedactor.Secrets.RedactThenCut(detail, 500);
 
-    /// <summary>The outcome record of a call whose intent was written: the same call, linked to its intent.</summary>
+    /// <summary>
+    /// The outcome record of a call whose intent was written: the same call, linked to its intent. Its time is when it
+    /// is completed (<see cref="CompleteAsync"/> stamps it); the call's start stays in the intent.
+    /// </summary>
     private static AuditRecord OutcomeRecord(AuditRecord intent) => new()
     {
         Time = intent.Time,
@@ -683,6 +770,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         ClientName = intent.ClientName,
         ClientVersion = intent.ClientVersion,
         Session = intent.Session,
+        Credential = intent.Credential,
         Server = intent.Server,
         Tool = intent.Tool,
         Arguments = intent.Arguments,
@@ -724,6 +812,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     {
         record.Hooks = hooks.Count == 0 ? null : hooks;
         record.LatencyMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        if (record.IntentSequence is not null)
+        {
+            // An outcome happened when the call ended, not when it began: a call that outlived a kill switch comes after it in time too.
+            record.Time = Governance.Time.GetUtcNow();
+        }
+
         try
         {
             await Governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
@@ -789,6 +883,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             ClientName = Limits.AuditName(client?.Name, 256),
             ClientVersion = Limits.AuditName(client?.Version, 256),
             Session = Limits.AuditName(context.Server.SessionId, 256),
+            Credential = caller?.Credential,
             Server = _options.ServerName,
             Tool = Limits.AuditName(tool),
         };

@@ -72,6 +72,13 @@ public sealed class ToolGovernanceOptions
     /// <summary>Caps on paging arguments (default <c>per_page</c> and <c>take</c> at 100). Empty: no caps.</summary>
     public Dictionary<string, int> PagingCaps { get; } = new(StringComparer.Ordinal) { ["per_page"] = 100, ["take"] = 100 };
 
+    /// <summary>
+    /// The host's own settings the <c>server.started</c> audit record names besides governance's (a name and its value
+    /// in words, e.g. <c>api_keys</c>: each key's user and fingerprint). Never a secret: the record is read by everyone
+    /// who reads the audit.
+    /// </summary>
+    public Dictionary<string, string> StartSettings { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Denies chosen action and risk classes, optionally only outside business hours (null: off).</summary>
     public WriteAuthorizationHook? WriteAuthorization { get; set; }
 

@@ -30,6 +30,64 @@ internal sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 
     /// <summary>The claim types governance reads the subject and the groups from (the JWT's, so one pair serves every scheme).</summary>
     public (string Subject, string Groups) ClaimTypes { get; set; } = ("sub", "groups");
+
+    /// <summary>The wrong keys presented, per peer address, for the rate-limited warning (<see cref="SignInRefusals"/>).</summary>
+    internal SignInRefusals Refusals { get; } = new();
+}
+
+/// <summary>
+/// Warns on stderr of sign-ins refused for a wrong key, so that a key-guessing attack is seen without filling the
+/// audit with anonymous traffic (nothing is recorded there): at most one line per peer address per
+/// <see cref="Interval"/>, with the count of refusals since that peer's last line. Never the key presented.
+/// </summary>
+internal sealed partial class SignInRefusals
+{
+    /// <summary>The most peers tracked; past it, those not refused within <see cref="Interval"/> are forgotten.</summary>
+    private const int MaxPeers = 10_000;
+
+    private readonly Dictionary<string, (long LastLine, int Since)> _peers = new(StringComparer.Ordinal);
+
+    /// <summary>The shortest time between two lines about one peer (one minute).</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The clock (tests replace it).</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>Counts one refusal from <paramref name="peer"/>, and warns when that peer's last line is older than <see cref="Interval"/>.</summary>
+    public void Refused(ILogger logger, string peer)
+    {
+        var now = Time.GetTimestamp();
+        int count;
+        lock (_peers)
+        {
+            if (_peers.TryGetValue(peer, out var seen) && Time.GetElapsedTime(seen.LastLine, now) < Interval)
+            {
+                _peers[peer] = (seen.LastLine, seen.Since + 1);
+                return;
+            }
+
+            count = seen.Since + 1;
+            if (_peers.Count >= MaxPeers)
+            {
+                foreach (var old in _peers.Where(p => Time.GetElapsedTime(p.Value.LastLine, now) >= Interval).Select(p => p.Key).ToList())
+                {
+                    _peers.Remove(old);
+                }
+
+                if (_peers.Count >= MaxPeers)
+                {
+                    _peers.Clear(); // that many addresses within the interval: every one may have a line again
+                }
+            }
+
+            _peers[peer] = (now, 0);
+        }
+
+        LogRefused(logger, peer, count, (int)Interval.TotalSeconds);
+    }
+
+    [LoggerMessage(2, LogLevel.Warning, "Refused a sign-in with a wrong API key from {Peer} ({Count} from that address since its last such line; at most one line per address every {Seconds} s)")]
+    private static partial void LogRefused(ILogger logger, string peer, int count, int seconds);
 }
 
 /// <summary>
@@ -77,19 +135,33 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
 
         if (match is null)
         {
+            Options.Refusals.Refused(Logger, Context.Connection.RemoteIpAddress?.ToString() ?? "(unknown peer)");
             return Task.FromResult(AuthenticateResult.Fail("invalid API key"));
         }
 
-        return Task.FromResult(Success(match.User, match.Groups, Options.ClaimTypes, SchemeName, Scheme.Name));
+        return Task.FromResult(Success(match.User, match.Groups, Options.ClaimTypes, SchemeName, Scheme.Name, Credential(digest)));
     }
+
+    /// <summary>
+    /// What the audit records of a caller who signed in with the key whose SHA-256 is <paramref name="digest"/>:
+    /// <c>api-key</c> and the first 8 hex digits of that digest, which an operator computes from a key with
+    /// <c>printf %s "$KEY" | sha256sum | cut -c1-8</c> (and the <c>server.started</c> record lists per user).
+    /// </summary>
+    internal static string Credential(byte[] digest) => "api-key " + Fingerprint(digest);
+
+    /// <summary>The first 8 hex digits of <paramref name="digest"/> (a key's SHA-256): names a key, never reveals it.</summary>
+    internal static string Fingerprint(byte[] digest) => Convert.ToHexStringLower(digest, 0, 4);
+
+    /// <summary>The fingerprint of <paramref name="key"/> (<see cref="Fingerprint(byte[])"/> of its SHA-256).</summary>
+    internal static string Fingerprint(string key) => Fingerprint(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>
     /// The ticket of <paramref name="user"/> in <paramref name="groups"/>, under the claim types governance reads (and
     /// <c>sub</c>, which the MCP SDK binds a session to): what the API key and the local user schemes issue.
     /// </summary>
-    internal static AuthenticateResult Success(string user, IEnumerable<string> groups, (string Subject, string Groups) types, string authenticationType, string scheme)
+    internal static AuthenticateResult Success(string user, IEnumerable<string> groups, (string Subject, string Groups) types, string authenticationType, string scheme, string credential)
     {
-        var claims = new List<Claim> { new(types.Subject, user) };
+        var claims = new List<Claim> { new(types.Subject, user), new(Sdk.Governance.CallerIdentity.CredentialClaimType, credential) };
         if (types.Subject != "sub")
         {
             claims.Add(new("sub", user));
@@ -149,7 +221,7 @@ internal sealed partial class LocalUserAuthenticationHandler(IOptionsMonitor<Loc
             return Task.FromResult(AuthenticateResult.Fail("the local user is only for connections from the server's own OS account"));
         }
 
-        return Task.FromResult(ApiKeyAuthenticationHandler.Success(Options.User, Options.Groups, Options.ClaimTypes, SchemeName, Scheme.Name));
+        return Task.FromResult(ApiKeyAuthenticationHandler.Success(Options.User, Options.Groups, Options.ClaimTypes, SchemeName, Scheme.Name, "local-user"));
     }
 
     [LoggerMessage(1, LogLevel.Warning, "Refused the local user (AUTH0_MCP_HTTP_LOCAL_USER) to a loopback connection from {Peer}: {Reason}")]

@@ -37,6 +37,7 @@ internal static class TransportAudit
                 Event = Event,
                 User = caller?.User,
                 Groups = caller is null ? null : [.. caller.Groups],
+                Credential = caller?.Credential,
                 Server = governance.ServerName,
                 Tool = refusal.Tool,
                 Outcome = AuditOutcomes.Denied,

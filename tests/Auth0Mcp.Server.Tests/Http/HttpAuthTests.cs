@@ -412,6 +412,7 @@ public sealed class HttpAuthTests : IDisposable
         Assert.All(refused, r =>
         {
             Assert.Equal("alice", r.GetProperty("user").GetString());
+            Assert.Equal("api-key " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(AliceKey)))[..8], r.GetProperty("credential").GetString());
             Assert.Equal("transport-refused", r.GetProperty("denial_code").GetString());
             Assert.Equal("denied", r.GetProperty("outcome").GetString());
             // A refused request's session is the client's claim: never the record's session.
@@ -423,6 +424,72 @@ public sealed class HttpAuthTests : IDisposable
         Assert.Contains(refused, r => r.GetProperty("reason").GetString()!.Contains("HTTP 406", StringComparison.Ordinal));
         Assert.Contains(refused, r => r.GetProperty("reason").GetString()!.Contains("HTTP 404", StringComparison.Ordinal)
             && r.GetProperty("reason").GetString()!.Contains("claimed no-such-session", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ApiKeys_TwoForOneUser_EachRecordNamesTheKeyThatSignedIn_AndTheStartListsTheirFingerprints()
+    {
+        // The investigator's question: was alice's old (leaked) key used? Her two keys leave records that say which.
+        const string oldKey = "alice-OLD-leaked-key-0123456789abcdef";
+        await using var auth0 = new RecordingHttpServer(body: "{\"user_id\":\"auth0|1\"}");
+        await _governance.RunAsync("tools", "approve", "*");
+        await _governance.RunAsync("profiles", "create", "support-readers", "--toolsets", "read-only", "--groups", "support", "--policy", "auto");
+        await using var server = await StartWithAsync(auth0.BaseUrl, "http://127.0.0.1:0/mcp", ("AUTH0_MCP_API_KEYS", $"{AliceKey}=alice:support;{oldKey}=alice:support"));
+        foreach (var key in new[] { AliceKey, oldKey })
+        {
+            await using var client = await server.ConnectAsync(new Dictionary<string, string> { ["X-API-Key"] = key });
+            Assert.True((await client.CallToolAsync("auth0_users_get", new Dictionary<string, object?> { ["id"] = "auth0|1" })).IsError is not true);
+        }
+
+        var records = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        string Fingerprint(string key) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..8];
+        var calls = records.Where(r => r.GetProperty("event").GetString() is "tool.call.intent" or "tool.call").ToList();
+        Assert.Equal(4, calls.Count);
+        Assert.Equal(["api-key " + Fingerprint(AliceKey), "api-key " + Fingerprint(AliceKey), "api-key " + Fingerprint(oldKey), "api-key " + Fingerprint(oldKey)],
+            calls.Select(r => r.GetProperty("credential").GetString()));
+        var started = Assert.Single(records, r => r.GetProperty("event").GetString() == "server.started");
+        var details = started.GetProperty("details").GetString()!;
+        Assert.Contains($"\"api_keys\":\"alice {Fingerprint(AliceKey)}, alice {Fingerprint(oldKey)}\"", details, StringComparison.Ordinal);
+        Assert.DoesNotContain("key-0123456789", string.Join("\n", records), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiKey_WrongKeys_OneWarningPerPeerAddressAMinute_NamingThePeer_NeverTheKey()
+    {
+        var options = new ApiKeyAuthenticationOptions { Keys = [new ApiKeyEntry { Key = AliceKey, User = "alice" }] };
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        options.Refusals.Time = clock;
+        using var logs = new LinesLoggerProvider();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        async Task<AuthenticateResult> SignInAsync(string key, string peer)
+        {
+            var handler = new ApiKeyAuthenticationHandler(new FixedOptions<ApiKeyAuthenticationOptions>(options), factory, UrlEncoder.Default);
+            var context = new DefaultHttpContext();
+            context.Connection.RemoteIpAddress = IPAddress.Parse(peer);
+            context.Request.Headers.Authorization = "Bearer " + key;
+            await handler.InitializeAsync(new AuthenticationScheme(ApiKeyAuthenticationHandler.SchemeName, null, typeof(ApiKeyAuthenticationHandler)), context);
+            return await handler.AuthenticateAsync();
+        }
+
+        for (var n = 1; n <= 3; n++)
+        {
+            Assert.False((await SignInAsync($"guess-{n}", "198.51.100.23")).Succeeded);
+        }
+
+        var line = Assert.Single(logs.Lines);
+        Assert.StartsWith("Warning", line, StringComparison.Ordinal);
+        Assert.Contains("198.51.100.23", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("guess", line, StringComparison.Ordinal);
+        Assert.True((await SignInAsync(AliceKey, "198.51.100.23")).Succeeded);
+        Assert.Single(logs.Lines);
+
+        // Another address has its own line; the first gets its next one a minute on, with the count since its last.
+        Assert.False((await SignInAsync("guess-4", "203.0.113.5")).Succeeded);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.False((await SignInAsync("guess-5", "198.51.100.23")).Succeeded);
+        Assert.Equal(3, logs.Lines.Count);
+        Assert.Contains("203.0.113.5 (1 from that address", logs.Lines[1], StringComparison.Ordinal);
+        Assert.Contains("198.51.100.23 (3 from that address", logs.Lines[2], StringComparison.Ordinal);
     }
 
     /// <summary>Posts an <c>initialize</c> to <paramref name="url"/> with <paramref name="headers"/> (<c>Host</c> included); the status.</summary>
@@ -537,6 +604,46 @@ public sealed class HttpAuthTests : IDisposable
         context.Connection.LocalPort = localPort;
         await handler.InitializeAsync(new AuthenticationScheme(LocalUserAuthenticationHandler.SchemeName, null, typeof(LocalUserAuthenticationHandler)), context);
         return await handler.AuthenticateAsync();
+    }
+
+    private sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+
+        public T Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+
+    /// <summary>Each log line of Warning or above, as "Level message".</summary>
+    private sealed class LinesLoggerProvider : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        public List<string> Lines { get; } = [];
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(Lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(List<string> lines) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    lock (lines)
+                    {
+                        lines.Add($"{logLevel} {formatter(state, exception)}");
+                    }
+                }
+            }
+        }
     }
 
     private sealed class FixedLocalUserOptions(LocalUserAuthenticationOptions value) : IOptionsMonitor<LocalUserAuthenticationOptions>

@@ -76,10 +76,12 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
         var governance = context.Services?.GetService<ToolGovernance>()
             ?? throw new InvalidOperationException("call approval needs the ToolGovernance service (WithToolGovernance)");
         var state = await governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-        var (mode, _) = Options.ModeFor(state, context.Tool, context.Caller);
+        var (mode, rule) = Options.ModeFor(state, context.Tool, context.Caller);
         if (mode == CallApprovalMode.None)
         {
-            return HookDecision.Allow;
+            // Said on the call's record: a call that ran without approval because the settings said so reads otherwise
+            // than one of a tool that never needed it.
+            return new HookDecision(false, false, CallApprovalOptions.Explain(mode, rule, context.Tool));
         }
 
         var user = context.Caller.User;

@@ -38,8 +38,18 @@ public sealed class CallApprovalOptions
             }
         }
 
-        return (tool.Action == Catalog.Auth0ToolAction.Delete || tool.Risk == ToolRisk.Dangerous ? Default : CallApprovalMode.None, null);
+        return (TakesDefault(tool) ? Default : CallApprovalMode.None, null);
     }
+
+    /// <summary>Whether <see cref="Default"/> applies to <paramref name="tool"/> when no rule does: a Delete or Dangerous tool.</summary>
+    internal static bool TakesDefault(GovernedTool tool) => tool.Action == Catalog.Auth0ToolAction.Delete || tool.Risk == ToolRisk.Dangerous;
+
+    /// <summary>
+    /// The mode a call got and why, as the call-approval hook's detail on the call's record says it: <c>mode none
+    /// (default)</c>, <c>mode admin (rule tools=X -&gt; admin)</c>, <c>mode none (not a Delete or Dangerous tool)</c>.
+    /// </summary>
+    internal static string Explain(CallApprovalMode mode, CallApprovalRule? rule, GovernedTool tool) =>
+        $"mode {mode.ToString().ToLowerInvariant()} ({(rule is not null ? "rule " + rule : TakesDefault(tool) ? "default" : "not a Delete or Dangerous tool")})";
 
     /// <summary>
     /// The mode for <paramref name="tool"/> as <c>tools show</c> and the console show it: for callers no profile rule

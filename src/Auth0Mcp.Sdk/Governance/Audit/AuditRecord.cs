@@ -37,6 +37,14 @@ public sealed class AuditRecord
     /// <summary>The MCP session id, when the transport has one.</summary>
     public string? Session { get; set; }
 
+    /// <summary>
+    /// How the caller signed in and with what (<see cref="CallerIdentity.Credential"/>), for call and
+    /// <c>request.refused</c> records: over HTTP in the <c>auth0-mcp</c> server <c>api-key 1a2b3c4d</c> (the first 8 hex
+    /// digits of the SHA-256 of the key: <c>printf %s "$KEY" | sha256sum | cut -c1-8</c>), <c>jwt iss=ISSUER jti=ID</c> or
+    /// <c>local-user</c>; none over stdio. Never the credential itself.
+    /// </summary>
+    public string? Credential { get; set; }
+
     /// <summary>The server instance that handled the call.</summary>
     public string? Server { get; set; }
 

@@ -9,6 +9,20 @@ namespace Auth0Mcp.Sdk.Governance;
 public sealed record CallerIdentity(string User, IReadOnlyList<string> Groups)
 {
     /// <summary>
+    /// The claim a host's authentication issues to say how the caller signed in and with what (<see cref="Credential"/>),
+    /// e.g. <c>api-key 1a2b3c4d</c>: never a secret, only what names one.
+    /// </summary>
+    public const string CredentialClaimType = "auth0_mcp_credential";
+
+    /// <summary>
+    /// How the caller signed in and with what, as the audit records it (the record's <c>credential</c>): the
+    /// <see cref="CredentialClaimType"/> claim (the <c>auth0-mcp</c> server: <c>api-key</c> and the first 8 hex digits of
+    /// the key's SHA-256, or <c>local-user</c>), else for a token with an issuer <c>jwt iss=ISSUER</c> and its
+    /// <c>jti</c> when it has one; null when nothing tells (stdio, whose caller is the host's configured identity).
+    /// </summary>
+    public string? Credential { get; init; }
+
+    /// <summary>
     /// An identity from a user name and comma-separated groups (a text whose every part holds <c>=</c> is one group,
     /// an LDAP distinguished name); null when <paramref name="user"/> is blank.
     /// </summary>
@@ -104,7 +118,27 @@ internal sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
             }
         }
 
-        return new CallerIdentity(subject, groups);
+        return new CallerIdentity(subject, groups) { Credential = CredentialOf(user) };
+    }
+
+    /// <summary>
+    /// How <paramref name="user"/> signed in (<see cref="CallerIdentity.Credential"/>): the host's credential claim,
+    /// else a token's issuer and <c>jti</c>; each value bounded as the audit bounds names.
+    /// </summary>
+    internal static string? CredentialOf(ClaimsPrincipal user)
+    {
+        if (user.FindFirst(CallerIdentity.CredentialClaimType)?.Value is { Length: > 0 } stated)
+        {
+            return Limits.AuditName(stated, 256);
+        }
+
+        if (user.FindFirst("iss")?.Value is not { Length: > 0 } issuer)
+        {
+            return null;
+        }
+
+        var jti = user.FindFirst("jti")?.Value;
+        return "jwt iss=" + Limits.AuditName(issuer, 200) + (string.IsNullOrEmpty(jti) ? "" : " jti=" + Limits.AuditName(jti, 100));
     }
 
     private static IEnumerable<string> GroupsOf(string value)

@@ -42,6 +42,9 @@ public abstract class DbGovernanceStore : IGovernanceStore
     // write after it is refused (see the remarks).
     private volatile Tuple<string, Exception>? _durabilityLost;
 
+    // A record to write first in the first batch that writes any (WriteWithFirstRecord): null once it is committed.
+    private volatile AuditRecord? _firstRecord;
+
     // The writer's statements, kept for the life of its connection so that each flush binds values instead of
     // building and preparing SQL, by their SQL: the head read and update, and the insert of each batch size.
     private readonly Dictionary<string, DbCommand> _writeCommands = new(StringComparer.Ordinal);
@@ -135,6 +138,14 @@ public abstract class DbGovernanceStore : IGovernanceStore
             }
         }).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Has <paramref name="record"/> written in the same transaction as, and just before, the first record this store
+    /// writes after now (an append, or a state change's events), and only then: no write of its own, so no commit and
+    /// no flush to disk of its own (a server's start stays without one), and a process that records nothing leaves
+    /// nothing. A batch that fails carries it to the next. The server's <c>server.started</c> record.
+    /// </summary>
+    internal void WriteWithFirstRecord(AuditRecord record) => _firstRecord = record;
 
     /// <summary>
     /// The keys this store seals with, loaded (or, on an empty chain, created) as a write loads them
@@ -840,6 +851,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
         var (keys, checkpoints) = await SealAsync(CancellationToken.None).ConfigureAwait(false);
         var rows = new List<AuditRow>();
+        var first = _firstRecord;
         long sequence;
         string previous;
         for (var attempt = 1; ; attempt++)
@@ -853,9 +865,14 @@ public abstract class DbGovernanceStore : IGovernanceStore
             {
                 connection = _writeConnection ??= await OpenWriteConnectionAsync(CancellationToken.None).ConfigureAwait(false);
                 await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
-                (sequence, previous) = await WriteBatchAsync(connection, transaction, batch, rows, keys, checkpoints).ConfigureAwait(false);
+                (sequence, previous) = await WriteBatchAsync(connection, transaction, batch, rows, keys, checkpoints, first).ConfigureAwait(false);
                 committing = true;
                 await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                if (first is not null && first.Hash is not null)
+                {
+                    _firstRecord = null; // in the chain now (whether the flush to disk below succeeds or not, as the batch is)
+                }
+
                 break;
             }
             catch (Exception ex)
@@ -869,6 +886,11 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 foreach (var work in batch)
                 {
                     work.Unseal();
+                }
+
+                if (first is not null)
+                {
+                    WriteWork.UnsealRecord(first);
                 }
 
                 if (retry)
@@ -927,7 +949,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// save and append in order, insert the sealed <paramref name="rows"/>, move the head. Returns the new end.
     /// </summary>
     private async Task<(long Sequence, string Previous)> WriteBatchAsync(
-        DbConnection connection, DbTransaction transaction, List<WriteWork> batch, List<AuditRow> rows, AuditKeyRing keys, AuditCheckpointFile checkpoints)
+        DbConnection connection, DbTransaction transaction, List<WriteWork> batch, List<AuditRow> rows, AuditKeyRing keys, AuditCheckpointFile checkpoints, AuditRecord? first)
     {
         var head = await ReadHeadRecordAsync(WriteCommand(connection, transaction, LockHeadSql, []), CancellationToken.None).ConfigureAwait(false);
         await CheckChainEndAsync(head, keys, checkpoints, sequence => ReadRecordHashAsync(WriteCommand(connection, transaction, RecordHashSql, RecordHashParameters), sequence, CancellationToken.None)).ConfigureAwait(false);
@@ -945,7 +967,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 records = [((AppendWork)work).Record];
             }
 
-            foreach (var record in records)
+            foreach (var record in first is not null && rows.Count == 0 && records.Count > 0 ? records.Prepend(first) : records)
             {
                 var row = AuditChain.Seal(record, ++sequence, previous, keys);
                 rows.Add(row);
@@ -1125,6 +1147,8 @@ public abstract class DbGovernanceStore : IGovernanceStore
 
         /// <summary>Undoes what sealing set on the records of a batch that was rolled back.</summary>
         public abstract void Unseal();
+
+        public static void UnsealRecord(AuditRecord record) => Unseal(record);
 
         protected static void Unseal(AuditRecord record)
         {
