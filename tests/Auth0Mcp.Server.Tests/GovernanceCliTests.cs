@@ -982,6 +982,31 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     [InlineData("invalid group 'g\\u0007': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--groups", "g\u0007")]
     [InlineData("invalid user 'bob\\u200b': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\u200b")]
     [InlineData("invalid user 'bob\\udb40\\udc41': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\U000E0041")] // a tag character: invisible text past the BMP
+    [Theory]
+    [InlineData("grant", "bob")]
+    [InlineData("grant", "BOB")]
+    [InlineData("deny", "bob")]
+    public async Task ProfilesGrantOrDeny_ByTheUserWhoMadeTheRequest_ExitTwoAndTheRequestStaysPending(string verb, string actor)
+    {
+        Assert.Equal(0, (await RunAsync("profiles", "create", "breakglass", "--toolsets", "all-approved", "--users", "bob", "--policy", "approval", "--expires", "1h")).Code);
+        Assert.Equal(0, (await RunExactAsync("profiles", "request", "breakglass", "--user", "bob", "--actor", "bob")).Code);
+        var id = (await _store.LoadStateAsync()).Grants.Single().Id;
+        var head = await _store.GetAuditHeadAsync();
+
+        var (code, output, err) = await RunExactAsync("profiles", verb, id, "--actor", actor);
+        var (byNameCode, _, byNameErr) = await RunExactAsync("profiles", verb, "breakglass", "--user", "bob", "--actor", actor);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal("", output);
+        Assert.Equal($"auth0-mcp: profiles {verb}: access request {id} was made by bob: another person decides it", err.TrimEnd());
+        Assert.Equal(Cli.Usage, byNameCode);
+        Assert.Equal($"auth0-mcp: profiles {verb}: access request {id} was made by bob: another person decides it", byNameErr.TrimEnd());
+        Assert.Equal(GrantStatus.Requested, (await _store.LoadStateAsync()).Grants.Single().Status);
+        Assert.Equal(head, await _store.GetAuditHeadAsync()); // refused: nothing written, as for call approvals
+        Assert.Equal(0, (await RunAsync("profiles", verb, id)).Code);
+        Assert.Equal("admin", (await _store.LoadStateAsync()).Grants.Single().DecidedBy);
+    }
+
     [InlineData("invalid toolset name 'ops\\udb40\\udc41': no spaces, commas, wildcards or control characters", "toolsets", "create", "ops\U000E0041", "--tools", "auth0_users_list")]
     public async Task Names_WithControlOrFormatCharacters_ExitTwoAndTheEscapedNameNamed(string expected, params string[] args)
     {
