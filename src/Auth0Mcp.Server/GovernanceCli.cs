@@ -144,10 +144,10 @@ internal static class GovernanceCli
             }
         }
 
-        command.Add(NotBlank(new Option<string>("--actor") { Description = "Who is making the change (default: AUTH0_MCP_USER or the OS user).", HelpName = "NAME" }, "a name"));
+        command.Add(ActorOption());
         command.SetAction(async (parse, ct) =>
         {
-            var actor = parse.GetValue<string>("--actor")?.Trim() ?? context.DefaultActor ?? Environment.UserName;
+            var actor = ActorOf(parse, context);
             try
             {
                 return await context.WithGovernanceAsync(actor, governance => run(new Run(context, governance, actor, ct), parse), ct, syncCatalog, readOnly).ConfigureAwait(false);
@@ -808,6 +808,14 @@ internal static class GovernanceCli
     {
         option.Validators.Add(result =>
         {
+    /// <summary>The <c>--actor NAME</c> option every command that changes governance or the credential takes.</summary>
+    internal static Option<string> ActorOption() =>
+        NotBlank(new Option<string>("--actor") { Description = "Who is making the change (default: AUTH0_MCP_USER or the OS user).", HelpName = "NAME" }, "a name");
+
+    /// <summary>Who acts: <c>--actor</c>, else <c>AUTH0_MCP_USER</c>, else the OS user.</summary>
+    internal static string ActorOf(ParseResult parse, CliContext context) =>
+        parse.GetValue<string>("--actor")?.Trim() ?? context.DefaultActor ?? Environment.UserName;
+
             if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
             {
                 result.AddError($"{option.Name} needs {what}, not an empty or blank value");
