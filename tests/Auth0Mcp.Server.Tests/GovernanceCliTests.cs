@@ -548,6 +548,30 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditTail_CallRecord_ShowsItsMaskedArgumentsCutShortAndEscapedOnItsOneLine()
+    {
+        await _store.InitializeAsync();
+        var arguments = "{\"id\":\"auth0|1\u202e\",\"password\":\"***\",\"pad\":\"" + new string('x', 300) + "\"}";
+        await _store.AppendAuditAsync(new AuditRecord
+        {
+            Time = _clock.GetUtcNow(), Kind = AuditKinds.Call, Event = "tool.call", User = "alice", Tool = "auth0_users_update",
+            Arguments = arguments, Outcome = AuditOutcomes.Denied, DenialCode = "kill-switch", Reason = "stopped",
+        });
+        await _store.AppendAuditAsync(new AuditRecord { Time = _clock.GetUtcNow(), Kind = AuditKinds.Call, Event = "tool.call", User = "bob", Tool = "auth0_users_list", Outcome = AuditOutcomes.Success });
+
+        var (code, output, _) = await RunAsync("audit", "tail", "-n", "2");
+
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        var shown = TerminalText.Escape(arguments[..120] + "…"); // GovernanceCli.TailArgumentsLength
+        Assert.EndsWith($" call alice denied (kill-switch) auth0_users_update args={shown}: stopped", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\\u202e", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('x', 300), output, StringComparison.Ordinal);
+        Assert.EndsWith(" call bob success auth0_users_list", lines[1], StringComparison.Ordinal); // no arguments stored, none shown
+    }
+
+    [Fact]
     public async Task AuditTailAndExport_UnreadableBodies_EachShownAsAnUnreadableRecordAndTheRestStillShown()
     {
         // One record emptied, one made "not json" and one an escape sequence, by hand: tail and export show every other
@@ -958,30 +982,6 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal(0, (await RunAsync("approvals", "grant", request.Id)).Code);
     }
 
-    [Fact]
-    public async Task ProfilesRequest_StoredExpiryPastTheLastDate_ExitTwoNamingTheProfile()
-    {
-        // A store written before durations were bounded: the profile's expiry does not fit a date from now.
-        await RunAsync("profiles", "create", "p1", "--toolsets", "all-approved", "--users", "alice", "--policy", "jit", "--expires", "2h");
-        var state = await _store.LoadStateAsync();
-        state.FindProfile("p1")!.Expiry = TimeSpan.FromDays(9999999);
-        Assert.True(await _store.TrySaveStateAsync(state, await _store.GetRevisionAsync(), []));
-
-        var (code, _, err) = await RunAsync("profiles", "request", "p1", "--user", "alice");
-
-        Assert.Equal(Cli.Usage, code);
-        Assert.Equal("auth0-mcp: profiles request: the expiry of profile 'p1' (9999999 days) is longer than the maximum, 366d", err.TrimEnd());
-        Assert.Empty((await _store.LoadStateAsync()).Grants);
-    }
-
-    [Theory]
-    [InlineData("invalid toolset name 'ops\\u001b[31m': no spaces, commas, wildcards or control characters", "toolsets", "create", "ops\u001b[31m", "--tools", "auth0_users_list")]
-    [InlineData("invalid profile name 'p\\u202eevil': no spaces, commas, wildcards or control characters", "profiles", "create", "p\u202eevil", "--toolsets", "all-approved", "--users", "alice")]
-    [InlineData("invalid profile name 'p\\u0000': no spaces, commas, wildcards or control characters", "profiles", "create", "p\u0000", "--toolsets", "all-approved", "--users", "alice")]
-    [InlineData("invalid user 'alice\\u001b[2J': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--users", "alice\u001b[2J")]
-    [InlineData("invalid group 'g\\u0007': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--groups", "g\u0007")]
-    [InlineData("invalid user 'bob\\u200b': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\u200b")]
-    [InlineData("invalid user 'bob\\udb40\\udc41': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\U000E0041")] // a tag character: invisible text past the BMP
     [Theory]
     [InlineData("grant", "bob")]
     [InlineData("grant", "BOB")]
@@ -1007,6 +1007,30 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal("admin", (await _store.LoadStateAsync()).Grants.Single().DecidedBy);
     }
 
+    [Fact]
+    public async Task ProfilesRequest_StoredExpiryPastTheLastDate_ExitTwoNamingTheProfile()
+    {
+        // A store written before durations were bounded: the profile's expiry does not fit a date from now.
+        await RunAsync("profiles", "create", "p1", "--toolsets", "all-approved", "--users", "alice", "--policy", "jit", "--expires", "2h");
+        var state = await _store.LoadStateAsync();
+        state.FindProfile("p1")!.Expiry = TimeSpan.FromDays(9999999);
+        Assert.True(await _store.TrySaveStateAsync(state, await _store.GetRevisionAsync(), []));
+
+        var (code, _, err) = await RunAsync("profiles", "request", "p1", "--user", "alice");
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal("auth0-mcp: profiles request: the expiry of profile 'p1' (9999999 days) is longer than the maximum, 366d", err.TrimEnd());
+        Assert.Empty((await _store.LoadStateAsync()).Grants);
+    }
+
+    [Theory]
+    [InlineData("invalid toolset name 'ops\\u001b[31m': no spaces, commas, wildcards or control characters", "toolsets", "create", "ops\u001b[31m", "--tools", "auth0_users_list")]
+    [InlineData("invalid profile name 'p\\u202eevil': no spaces, commas, wildcards or control characters", "profiles", "create", "p\u202eevil", "--toolsets", "all-approved", "--users", "alice")]
+    [InlineData("invalid profile name 'p\\u0000': no spaces, commas, wildcards or control characters", "profiles", "create", "p\u0000", "--toolsets", "all-approved", "--users", "alice")]
+    [InlineData("invalid user 'alice\\u001b[2J': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--users", "alice\u001b[2J")]
+    [InlineData("invalid group 'g\\u0007': not blank, and no control characters", "profiles", "create", "p", "--toolsets", "all-approved", "--groups", "g\u0007")]
+    [InlineData("invalid user 'bob\\u200b': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\u200b")]
+    [InlineData("invalid user 'bob\\udb40\\udc41': not blank, and no control characters", "profiles", "bind", "base", "--users", "bob\U000E0041")] // a tag character: invisible text past the BMP
     [InlineData("invalid toolset name 'ops\\udb40\\udc41': no spaces, commas, wildcards or control characters", "toolsets", "create", "ops\U000E0041", "--tools", "auth0_users_list")]
     public async Task Names_WithControlOrFormatCharacters_ExitTwoAndTheEscapedNameNamed(string expected, params string[] args)
     {
