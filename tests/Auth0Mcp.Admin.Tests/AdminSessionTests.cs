@@ -207,7 +207,7 @@ public sealed partial class AdminSessionTests
     private static partial Regex AntiforgeryField();
 
     /// <summary>A cookie-keeping client that follows no redirect, as a browser's session would carry the cookies.</summary>
-    private sealed class Browser : IDisposable
+    internal sealed class Browser : IDisposable
     {
         private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
 
