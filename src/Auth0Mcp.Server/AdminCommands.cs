@@ -96,8 +96,8 @@ internal static class AdminCommands
     }
 
     /// <summary>
-    /// <c>credentials rotate [--token-stdin] [--client-id ID] [--client-secret-stdin]</c>: records the rotation in the
-    /// audit log, then writes the new credential to the credentials file (a running server reads it again at its next
+    /// <c>credentials rotate [--token-stdin] [--client-id ID] [--client-secret-stdin] [--actor NAME]</c>: records the rotation in the
+    /// audit log (under the actor, as the governance commands do), then writes the new credential to the credentials file (a running server reads it again at its next
     /// call). Secrets come on standard input only: <c>--token T</c> and <c>--client-secret S</c> are refused (exit 2),
     /// since a command line is readable by every local user (<c>/proc/PID/cmdline</c>, <c>ps</c>) and kept in shell history.
     /// </summary>
@@ -111,7 +111,7 @@ internal static class AdminCommands
         var secretStdin = new Option<bool>("--client-secret-stdin") { Description = "Read the client secret from a line of standard input." };
         var rotate = new Command("rotate", "Rotate the credential of running servers (no restart): audits it and writes the credentials file, which running servers read again at their next call.")
         {
-            token, tokenStdin, clientId, secret, secretStdin,
+            token, tokenStdin, clientId, secret, secretStdin, GovernanceCli.ActorOption(),
         };
         // A secret on the command line is readable by every local user while the command runs (/proc/PID/cmdline, ps)
         // and stays in shell history: refused (exit 2, nothing written), naming the standard-input form.
@@ -130,12 +130,12 @@ internal static class AdminCommands
         {
             var newToken = parse.GetValue(tokenStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : null;
             var newSecret = parse.GetValue(secretStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : null;
-            return await RotateAsync(newToken, parse.GetValue(clientId), newSecret, context, ct).ConfigureAwait(false);
+            return await RotateAsync(newToken, parse.GetValue(clientId), newSecret, GovernanceCli.ActorOf(parse, context), context, ct).ConfigureAwait(false);
         });
         return new Command("credentials", "The Auth0 credential of running servers.") { rotate };
     }
 
-    private static async Task<int> RotateAsync(string? token, string? clientId, string? secret, CliContext context, CancellationToken cancellationToken)
+    private static async Task<int> RotateAsync(string? token, string? clientId, string? secret, string actor, CliContext context, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(token) && string.IsNullOrWhiteSpace(clientId) && string.IsNullOrWhiteSpace(secret))
         {
@@ -173,7 +173,6 @@ internal static class AdminCommands
         // running server moves to a credential the audit does not show.
         var update = CredentialSettings.PrepareCredentials(file, token, clientId, secret, clearToken);
         var changed = update.Changed;
-        var actor = context.DefaultActor ?? Environment.UserName;
         await context.WithGovernanceAsync(actor, async governance =>
         {
             await governance.RecordCredentialRotationAsync(actor, $"credentials rotate: {string.Join(", ", changed)} changed in {file}", cancellationToken).ConfigureAwait(false);

@@ -178,6 +178,7 @@ internal static class CredentialSettings
         var configuration = Build(settings, out var file);
         services.Configure<Auth0ConnectionOptions>(configuration.GetSection(Section));
         services.AddSingleton(new CredentialsFileCheck(configuration, file));
+        services.AddSingleton<Auth0Mcp.Sdk.Auth.IAuth0CredentialOrigin>(new CredentialOrigin(configuration, file));
     }
 
     /// <summary>
@@ -428,6 +429,40 @@ internal sealed class CredentialsFileCheck(IConfigurationRoot configuration, str
             // A link loop or a target being swapped: no stamp, so the next call looks again.
             return default;
         }
+    }
+}
+
+/// <summary>
+/// Where the credential in effect comes from, for the doctor: the credentials file (which wins) or the settings
+/// (<c>Auth0:Token</c>, <c>AUTH0_TOKEN</c>, ...), found as the configuration finds each value: the last source that sets it.
+/// A client id and secret from different places name both.
+/// </summary>
+internal sealed class CredentialOrigin(IConfigurationRoot configuration, string? file) : Auth0Mcp.Sdk.Auth.IAuth0CredentialOrigin
+{
+    /// <inheritdoc />
+    public string? Describe(Auth0Mcp.Sdk.Auth.Auth0CredentialSnapshot credential)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        switch (credential.Kind)
+        {
+            case Auth0Mcp.Sdk.Auth.Auth0CredentialKind.StaticToken:
+                return From(nameof(Auth0ConnectionOptions.Token));
+            case Auth0Mcp.Sdk.Auth.Auth0CredentialKind.ClientCredentials:
+                var id = From(nameof(Auth0ConnectionOptions.ClientId));
+                var secret = From(nameof(Auth0ConnectionOptions.ClientSecret));
+                return id == secret ? id : $"{id} (client id) and {secret} (client secret)";
+            default:
+                return null;
+        }
+    }
+
+    private string From(string key)
+    {
+        var path = $"{CredentialSettings.Section}:{key}";
+        var source = configuration.Providers.LastOrDefault(p => p.TryGet(path, out _));
+        return source is CredentialsFileProvider && file is not null
+            ? $"the credentials file {file}"
+            : $"the settings' {path} ({SettingsCatalog.Find(path)?.Variable})";
     }
 }
 

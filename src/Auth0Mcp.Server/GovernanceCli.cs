@@ -144,10 +144,10 @@ internal static class GovernanceCli
             }
         }
 
-        command.Add(NotBlank(new Option<string>("--actor") { Description = "Who is making the change (default: AUTH0_MCP_USER or the OS user).", HelpName = "NAME" }, "a name"));
+        command.Add(ActorOption());
         command.SetAction(async (parse, ct) =>
         {
-            var actor = parse.GetValue<string>("--actor")?.Trim() ?? context.DefaultActor ?? Environment.UserName;
+            var actor = ActorOf(parse, context);
             try
             {
                 return await context.WithGovernanceAsync(actor, governance => run(new Run(context, governance, actor, ct), parse), ct, syncCatalog, readOnly).ConfigureAwait(false);
@@ -474,8 +474,9 @@ internal static class GovernanceCli
                 continue;
             }
 
+            // A call's arguments as stored (secrets masked), cut short: the whole record is in tail --json and export.
             var what = a.Kind == AuditKinds.Call
-                ? $"{a.Outcome}{(a.DenialCode is null ? "" : $" ({a.DenialCode})")} {a.Tool}{(a.Reason is null ? "" : $": {a.Reason}")}"
+                ? $"{a.Outcome}{(a.DenialCode is null ? "" : $" ({a.DenialCode})")} {a.Tool}{(a.Arguments is null ? "" : $" args={Shortened(a.Arguments, TailArgumentsLength)}")}{(a.Reason is null ? "" : $": {a.Reason}")}"
                 : $"{a.Event}{(a.Tool is null ? "" : $" {a.Tool}")}{(a.Details is null ? "" : $": {a.Details}")}";
             await r.Out.WriteLineAsync($"#{a.Sequence} {a.Time:O} {TerminalText.Escape(a.Kind)} {TerminalText.Escape(a.User) ?? "-"} {TerminalText.Escape(what)}").ConfigureAwait(false);
         }
@@ -483,9 +484,12 @@ internal static class GovernanceCli
         return Cli.Ok;
     }
 
-    /// <summary>At most the first 200 characters of <paramref name="text"/> (an unreadable body can be any length), marked when cut.</summary>
-    private static string Shortened(string text) =>
-        text.Length <= 200 ? text : string.Concat(text.AsSpan(0, char.IsHighSurrogate(text[199]) ? 199 : 200), "…");
+    /// <summary>How many characters of a call's arguments a line of <c>audit tail</c> shows.</summary>
+    private const int TailArgumentsLength = 120;
+
+    /// <summary>At most the first <paramref name="length"/> characters of <paramref name="text"/> (an unreadable body can be any length), marked when cut.</summary>
+    private static string Shortened(string text, int length = 200) =>
+        text.Length <= length ? text : string.Concat(text.AsSpan(0, char.IsHighSurrogate(text[length - 1]) ? length - 1 : length), "…");
 
     private static async Task<int> ExportAsync(Run r, ParseResult p)
     {
@@ -804,6 +808,14 @@ internal static class GovernanceCli
     }
 
     /// <summary>An option naming a person: given, it must not be empty or blank (a parse error, exit 2).</summary>
+    /// <summary>The <c>--actor NAME</c> option every command that changes governance or the credential takes.</summary>
+    internal static Option<string> ActorOption() =>
+        NotBlank(new Option<string>("--actor") { Description = "Who is making the change (default: AUTH0_MCP_USER or the OS user).", HelpName = "NAME" }, "a name");
+
+    /// <summary>Who acts: <c>--actor</c>, else <c>AUTH0_MCP_USER</c>, else the OS user.</summary>
+    internal static string ActorOf(ParseResult parse, CliContext context) =>
+        parse.GetValue<string>("--actor")?.Trim() ?? context.DefaultActor ?? Environment.UserName;
+
     private static Option<string> NotBlank(Option<string> option, string what)
     {
         option.Validators.Add(result =>

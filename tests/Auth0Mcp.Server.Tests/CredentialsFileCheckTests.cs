@@ -2,6 +2,7 @@ using Auth0Mcp.Sdk.Auth;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Sdk.Http;
 using Auth0Mcp.Server.Tests.Http;
+using Auth0Mcp.Server.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -313,6 +314,57 @@ public sealed class CredentialsFileCheckTests : IDisposable
         File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(5));
         running.GetRequiredService<CredentialsFileCheck>().Check();
         Assert.Equal(Auth0CredentialKind.StaticToken, credential.Current.Kind);
+    }
+
+    [Fact]
+    public async Task Doctor_AfterARotation_NamesTheCredentialsFileItsTokenComesFrom()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        var file = Path.Combine(_folder, "credentials.json");
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_TOKEN"] = "opaque-token-one",
+            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
+            ["AUTH0_MCP_CREDENTIALS_FILE"] = file,
+            ["AUTH0_MCP_USER"] = "dave",
+        };
+
+        var (beforeCode, before, _) = await RotateAsync(env, "", "doctor");
+        var (rotateCode, _, rotateError) = await RotateAsync(env, "opaque-token-two\n", "credentials", "rotate", "--token-stdin");
+        var (afterCode, after, _) = await RotateAsync(env, "", "doctor");
+
+        Assert.True(rotateCode == 0, rotateError);
+        Assert.Equal([0, 0], new[] { beforeCode, afterCode });
+        Assert.Contains("[ok]   credential: a Management API token from the settings' Auth0:Token (AUTH0_TOKEN); it is not renewed", before, StringComparison.Ordinal);
+        Assert.Contains($"[ok]   credential: a Management API token from the credentials file {file}; it is not renewed", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("AUTH0_TOKEN", after, StringComparison.Ordinal);
+        Assert.Contains(auth0.Requests, r => r.Contains("Bearer opaque-token-two", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rotate_WithActor_RecordedUnderTheActorAsTheGovernanceCommandsAre()
+    {
+        var env = new Dictionary<string, string?> { ["AUTH0_MCP_CREDENTIALS_FILE"] = Path.Combine(_folder, "credentials.json"), ["AUTH0_MCP_USER"] = "someone-else" };
+
+        var (code, output, error) = await RotateAsync(env, "opaque-token-two\n", "credentials", "rotate", "--token-stdin", "--actor", "dave");
+        var (blankCode, _, blankError) = await RotateAsync(env, "opaque-token-three\n", "credentials", "rotate", "--token-stdin", "--actor", " ");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("in effect: a static token", output, StringComparison.Ordinal);
+        Assert.Equal(Cli.Usage, blankCode);
+        Assert.Contains("--actor needs a name, not an empty or blank value", blankError, StringComparison.Ordinal);
+        // AUTH0_MCP_USER is only the default: the record names the actor given.
+        await using var store = Store();
+        var users = new List<string?>();
+        await foreach (var row in store.ReadAuditAsync(0))
+        {
+            if (AuditChain.Read(row) is { Event: "credential.rotated" } record)
+            {
+                users.Add(record.User);
+            }
+        }
+
+        Assert.Equal(["dave"], users);
     }
 
     [Fact]

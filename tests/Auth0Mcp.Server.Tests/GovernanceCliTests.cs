@@ -548,6 +548,30 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditTail_CallRecord_ShowsItsMaskedArgumentsCutShortAndEscapedOnItsOneLine()
+    {
+        await _store.InitializeAsync();
+        var arguments = "{\"id\":\"auth0|1\u202e\",\"password\":\"***\",\"pad\":\"" + new string('x', 300) + "\"}";
+        await _store.AppendAuditAsync(new AuditRecord
+        {
+            Time = _clock.GetUtcNow(), Kind = AuditKinds.Call, Event = "tool.call", User = "alice", Tool = "auth0_users_update",
+            Arguments = arguments, Outcome = AuditOutcomes.Denied, DenialCode = "kill-switch", Reason = "stopped",
+        });
+        await _store.AppendAuditAsync(new AuditRecord { Time = _clock.GetUtcNow(), Kind = AuditKinds.Call, Event = "tool.call", User = "bob", Tool = "auth0_users_list", Outcome = AuditOutcomes.Success });
+
+        var (code, output, _) = await RunAsync("audit", "tail", "-n", "2");
+
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        var shown = TerminalText.Escape(arguments[..120] + "…"); // GovernanceCli.TailArgumentsLength
+        Assert.EndsWith($" call alice denied (kill-switch) auth0_users_update args={shown}: stopped", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\\u202e", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('x', 300), output, StringComparison.Ordinal);
+        Assert.EndsWith(" call bob success auth0_users_list", lines[1], StringComparison.Ordinal); // no arguments stored, none shown
+    }
+
+    [Fact]
     public async Task AuditTailAndExport_UnreadableBodies_EachShownAsAnUnreadableRecordAndTheRestStillShown()
     {
         // One record emptied, one made "not json" and one an escape sequence, by hand: tail and export show every other
@@ -956,6 +980,31 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal($"auth0-mcp: approvals grant: approval request {request.Id} was made by alice: another person decides it", err.TrimEnd());
         Assert.Equal(CallApprovalStatus.Pending, (await _store.LoadStateAsync()).CallApprovals.Single(a => a.Id == request.Id).Status);
         Assert.Equal(0, (await RunAsync("approvals", "grant", request.Id)).Code);
+    }
+
+    [Theory]
+    [InlineData("grant", "bob")]
+    [InlineData("grant", "BOB")]
+    [InlineData("deny", "bob")]
+    public async Task ProfilesGrantOrDeny_ByTheUserWhoMadeTheRequest_ExitTwoAndTheRequestStaysPending(string verb, string actor)
+    {
+        Assert.Equal(0, (await RunAsync("profiles", "create", "breakglass", "--toolsets", "all-approved", "--users", "bob", "--policy", "approval", "--expires", "1h")).Code);
+        Assert.Equal(0, (await RunExactAsync("profiles", "request", "breakglass", "--user", "bob", "--actor", "bob")).Code);
+        var id = (await _store.LoadStateAsync()).Grants.Single().Id;
+        var head = await _store.GetAuditHeadAsync();
+
+        var (code, output, err) = await RunExactAsync("profiles", verb, id, "--actor", actor);
+        var (byNameCode, _, byNameErr) = await RunExactAsync("profiles", verb, "breakglass", "--user", "bob", "--actor", actor);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal("", output);
+        Assert.Equal($"auth0-mcp: profiles {verb}: access request {id} was made by bob: another person decides it", err.TrimEnd());
+        Assert.Equal(Cli.Usage, byNameCode);
+        Assert.Equal($"auth0-mcp: profiles {verb}: access request {id} was made by bob: another person decides it", byNameErr.TrimEnd());
+        Assert.Equal(GrantStatus.Requested, (await _store.LoadStateAsync()).Grants.Single().Status);
+        Assert.Equal(head, await _store.GetAuditHeadAsync()); // refused: nothing written, as for call approvals
+        Assert.Equal(0, (await RunAsync("profiles", verb, id)).Code);
+        Assert.Equal("admin", (await _store.LoadStateAsync()).Grants.Single().DecidedBy);
     }
 
     [Fact]

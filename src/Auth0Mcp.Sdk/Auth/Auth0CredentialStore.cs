@@ -11,6 +11,12 @@ namespace Auth0Mcp.Sdk.Auth;
 /// </summary>
 public sealed class Auth0CredentialStore : IDisposable
 {
+    /// <summary>The <see cref="Auth0CredentialSnapshot.Source"/> of the credential the options gave at start.</summary>
+    internal const string FromConfiguration = "configuration";
+
+    /// <summary>The <see cref="Auth0CredentialSnapshot.Source"/> of a credential the options gave when they were reloaded.</summary>
+    internal const string FromConfigurationReload = "configuration-reload";
+
     private readonly Lock _gate = new();
     private readonly IAuth0CredentialEvents[] _events;
     private readonly TimeProvider _time;
@@ -24,7 +30,7 @@ public sealed class Auth0CredentialStore : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _events = [.. events ?? []];
         _time = time ?? TimeProvider.System;
-        _current = _lastFromOptions = FromOptions(options.CurrentValue, 1, "configuration");
+        _current = _lastFromOptions = FromOptions(options.CurrentValue, 1, FromConfiguration);
         _subscription = options.OnChange((o, name) =>
         {
             if (string.IsNullOrEmpty(name) || name == Options.DefaultName)
@@ -74,7 +80,7 @@ public sealed class Auth0CredentialStore : IDisposable
         Auth0CredentialSnapshot previous, next;
         lock (_gate)
         {
-            var candidate = FromOptions(options, _current.Version + 1, "configuration-reload");
+            var candidate = FromOptions(options, _current.Version + 1, FromConfigurationReload);
 
             // Reloads fire for unrelated settings too (and often twice): only a changed credential rotates.
             if (candidate.SameMaterial(_lastFromOptions))

@@ -10,14 +10,17 @@ namespace Auth0Mcp.Sdk.Auth;
 /// <summary>
 /// Proves the credentials, CLI-agnostic (the host wires it into <c>auth0-mcp doctor</c>): which credential kind is
 /// in use, that a token can be had, when it expires, which scopes it grants, that the tenant answers, and which
-/// approved tools a missing scope would refuse. The report never contains a token or a secret.
+/// approved tools a missing scope would refuse. The report never contains a token or a secret. Where the credential
+/// comes from is said as the host's <see cref="IAuth0CredentialOrigin"/> tells it (the credentials file, the settings),
+/// or, without one, as the options or the in-process rotation that set it.
 /// </summary>
 public sealed class Auth0Doctor(
     Auth0CredentialStore credentials,
     IAuth0TokenProvider tokens,
     IAuth0HttpClientSource http,
     IOptionsMonitor<Auth0ConnectionOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IAuth0CredentialOrigin? origin = null)
 {
     // Cheap read endpoints to prove the tenant answers; the first whose scope the token grants is used.
     private static readonly (string Scope, string Path)[] Probes =
@@ -37,7 +40,7 @@ public sealed class Auth0Doctor(
         var checks = new List<Auth0DoctorCheck>();
         var credential = credentials.Current;
         var o = options.CurrentValue;
-        var report = new Auth0DoctorReport { CredentialKind = credential.Kind, ClientId = credential.ClientId, CheckedAt = time.GetUtcNow() };
+        var report = new Auth0DoctorReport { CredentialKind = credential.Kind, ClientId = credential.ClientId, CredentialOrigin = Origin(credential), CheckedAt = time.GetUtcNow() };
 
         Uri? baseAddress = null;
         try
@@ -53,8 +56,8 @@ public sealed class Auth0Doctor(
 
         checks.Add(credential.Kind switch
         {
-            Auth0CredentialKind.StaticToken => Auth0DoctorCheck.Ok("credential", "a Management API token (AUTH0_TOKEN); it is not renewed: rotate it before it expires"),
-            Auth0CredentialKind.ClientCredentials => Auth0DoctorCheck.Ok("credential", $"client credentials of the M2M application {credential.ClientId}; tokens are obtained and renewed automatically"),
+            Auth0CredentialKind.StaticToken => Auth0DoctorCheck.Ok("credential", $"a Management API token from {report.CredentialOrigin}; it is not renewed: rotate it before it expires"),
+            Auth0CredentialKind.ClientCredentials => Auth0DoctorCheck.Ok("credential", $"client credentials of the M2M application {credential.ClientId} from {report.CredentialOrigin}; tokens are obtained and renewed automatically"),
             _ => Auth0DoctorCheck.Fail("credential", "no credential: set AUTH0_TOKEN, or AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET"),
         });
         if (credential.Kind == Auth0CredentialKind.StaticToken && credential.ClientId is not null && credential.ClientSecret is not null)
@@ -108,6 +111,28 @@ public sealed class Auth0Doctor(
 
         report.Checks = checks;
         return report;
+    }
+
+    /// <summary>
+    /// Where the credential in effect comes from: an in-process rotation (<see cref="Auth0CredentialStore.Rotate"/>)
+    /// wins over the options; the options' origin is the host's to say (<see cref="IAuth0CredentialOrigin"/>), else
+    /// the options are named. Null when there is no credential.
+    /// </summary>
+    private string? Origin(Auth0CredentialSnapshot credential)
+    {
+        if (credential.Kind == Auth0CredentialKind.None)
+        {
+            return null;
+        }
+
+        if (credential.Source is not (Auth0CredentialStore.FromConfiguration or Auth0CredentialStore.FromConfigurationReload))
+        {
+            return $"a rotation by {credential.Source} at {credential.Since.ToString("u", CultureInfo.InvariantCulture)}";
+        }
+
+        return origin?.Describe(credential) is { Length: > 0 } said ? said
+            : credential.Kind == Auth0CredentialKind.StaticToken ? $"{nameof(Auth0ConnectionOptions)}.{nameof(Auth0ConnectionOptions.Token)}"
+            : $"{nameof(Auth0ConnectionOptions)}.{nameof(Auth0ConnectionOptions.ClientId)} and {nameof(Auth0ConnectionOptions.ClientSecret)}";
     }
 
     private void DescribeToken(Auth0AccessToken token, Auth0ConnectionOptions o, Auth0DoctorReport report, List<Auth0DoctorCheck> checks)

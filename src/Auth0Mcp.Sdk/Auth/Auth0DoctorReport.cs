@@ -22,6 +22,12 @@ public sealed class Auth0DoctorReport
     /// <summary>The M2M client id, for client credentials.</summary>
     public string? ClientId { get; internal set; }
 
+    /// <summary>
+    /// Where the credential in effect comes from, e.g. <c>the credentials file /etc/auth0-mcp/credentials.json</c>
+    /// (<see cref="IAuth0CredentialOrigin"/>); null when there is no credential.
+    /// </summary>
+    public string? CredentialOrigin { get; internal set; }
+
     /// <summary>The token's <c>sub</c> claim, when readable.</summary>
     public string? Subject { get; internal set; }
 
@@ -80,6 +86,7 @@ public sealed class Auth0DoctorReport
             WriteNullable(w, "tenant", Tenant);
             w.WriteString("credentialKind", JsonNamingPolicy.CamelCase.ConvertName(CredentialKind.ToString()));
             WriteNullable(w, "clientId", ClientId);
+            WriteNullable(w, "credentialOrigin", CredentialOrigin);
             WriteNullable(w, "subject", Subject);
             if (TokenExpiresAt is { } e)
             {

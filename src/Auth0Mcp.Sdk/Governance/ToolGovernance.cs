@@ -993,7 +993,11 @@ public sealed partial class ToolGovernance
         }, cancellationToken);
     }
 
-    /// <summary>Grants or denies a pending request, found by id, or by profile and user (the latest pending one).</summary>
+    /// <summary>
+    /// Grants or denies a pending request, found by id, or by profile and user (the latest pending one). The user who
+    /// made the request cannot decide it, grant or deny (<paramref name="actor"/> equal to its user, ignoring case and
+    /// surrounding spaces): another person does, as for call approvals.
+    /// </summary>
     public Task<AccessGrant> DecideAsync(string idOrProfile, string? user, bool grant, TimeSpan? expiry, string actor, CancellationToken cancellationToken = default)
     {
         if (grant && expiry is { } e)
@@ -1008,6 +1012,7 @@ public sealed partial class ToolGovernance
                 ?? throw new GovernanceException(user is null
                     ? $"no pending request '{idOrProfile}'"
                     : $"no pending request of '{user}' for profile '{idOrProfile}'");
+            RequireAnotherDecider($"access request {request.Id}", request.User, actor);
             var profile = state.FindProfile(request.Profile) ?? throw new GovernanceException($"unknown profile '{request.Profile}'");
             var now = Time.GetUtcNow();
             request.Status = grant ? GrantStatus.Granted : GrantStatus.Denied;
@@ -1214,6 +1219,18 @@ public sealed partial class ToolGovernance
     }
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+
+    /// <summary>
+    /// Refuses a decision on a request by the person who made it (the names compared ignoring case and surrounding
+    /// spaces): another person decides it. Nothing is recorded: the refusal changes nothing.
+    /// </summary>
+    private static void RequireAnotherDecider(string request, string requester, string actor)
+    {
+        if (string.Equals(requester.Trim(), actor.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new GovernanceException($"{request} was made by {requester}: another person decides it");
+        }
+    }
 
     private static string NewId() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..12];
 

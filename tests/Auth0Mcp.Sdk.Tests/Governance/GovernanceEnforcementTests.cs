@@ -261,6 +261,35 @@ public sealed class GovernanceEnforcementTests
     }
 
     [Fact]
+    public async Task ApprovalRequiredProfile_DecidedByTheUserWhoRequested_RefusedAndStaysInactive()
+    {
+        // As for call approvals: the requester cannot decide their own request, grant or deny, by id or by profile
+        // and user, under any spelling of the same name; another person can.
+        await using var h = await GovernanceHarness.StartAsync(Descriptors.UsersList);
+        await h.ApproveAsync("auth0_users_list");
+        await h.Governance.CreateProfileAsync("breakglass", [Toolset.AllApproved], ["zed"], [], AccessPolicy.ApprovalRequired, null, "admin");
+        var client = await h.ConnectAsync(GovernanceHarness.User("zed"));
+        var request = await h.Governance.RequestAccessAsync("breakglass", new CallerIdentity("zed", []), "incident");
+
+        foreach (var (idOrProfile, user, grant, actor) in new[]
+        {
+            (request.Id, (string?)null, true, "zed"), (request.Id, null, false, "zed"), ("breakglass", "zed", true, "Zed"), (request.Id, null, true, " ZED "),
+        })
+        {
+            var ex = await Assert.ThrowsAsync<GovernanceException>(() => h.Governance.DecideAsync(idOrProfile, user, grant, expiry: null, actor));
+            Assert.Equal($"access request {request.Id} was made by zed: another person decides it", ex.Message);
+        }
+
+        Assert.Equal(GrantStatus.Requested, (await h.Governance.GetStateAsync()).Grants.Single().Status);
+        Assert.Contains("needs an approved request", ResultText.Of(await client.CallToolAsync("auth0_users_list", Args)));
+        Assert.DoesNotContain(await h.AuditAsync(), r => r.Event is "grant.granted" or "grant.denied");
+
+        await h.Governance.DecideAsync(request.Id, null, grant: true, expiry: null, "boss");
+        Assert.NotEqual(true, (await client.CallToolAsync("auth0_users_list", Args)).IsError);
+        Assert.Contains(await h.AuditAsync(), r => r.Event == "grant.granted" && r.User == "boss");
+    }
+
+    [Fact]
     public async Task Resync_ApprovedToolContentChanged_ReturnsToPendingReviewWithChangeRecorded()
     {
         await using var h = await GovernanceHarness.StartAsync(Descriptors.UsersList);

@@ -85,6 +85,28 @@ public sealed class DoctorTests
     }
 
     [Fact]
+    public async Task Doctor_LibraryHost_NamesTheOptionsThenTheInProcessRotationAsTheCredentialsOrigin()
+    {
+        // A library host reads no environment: the credential comes from its options, or from a rotation in process.
+        await using var h = await Harness.StaticAsync();
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, """{"friendly_name":"Test"}""");
+        var doctor = h.Services.GetRequiredService<Auth0Doctor>();
+
+        var fromOptions = await doctor.RunAsync();
+        h.Services.GetRequiredService<Auth0CredentialStore>().Rotate(new Auth0CredentialUpdate { Token = "rotated-token-7a8b9c" }, "admin:alice");
+        var rotated = await doctor.RunAsync();
+
+        Assert.Equal("Auth0ConnectionOptions.Token", fromOptions.CredentialOrigin);
+        Assert.Contains("[ok]   credential: a Management API token from Auth0ConnectionOptions.Token; it is not renewed", fromOptions.ToText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("AUTH0_TOKEN", fromOptions.ToText(), StringComparison.Ordinal);
+        Assert.StartsWith("a rotation by admin:alice at ", rotated.CredentialOrigin, StringComparison.Ordinal);
+        Assert.Contains("[ok]   credential: a Management API token from a rotation by admin:alice at ", rotated.ToText(), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(rotated.ToJson());
+        Assert.Equal(rotated.CredentialOrigin, json.RootElement.GetProperty("credentialOrigin").GetString());
+        Assert.DoesNotContain("rotated-token-7a8b9c", rotated.ToText() + rotated.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doctor_TokenEndpointRefuses_FailsWithReasonAndNoSecret()
     {
         await using var h = await Harness.ClientCredentialsAsync();

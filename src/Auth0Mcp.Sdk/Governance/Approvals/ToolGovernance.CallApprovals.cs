@@ -57,10 +57,7 @@ public sealed partial class ToolGovernance
                 throw new GovernanceException($"approval request '{id}' is answered by its caller in the client, not by an administrator");
             }
 
-            if (string.Equals(approval.User.Trim(), actor.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                throw new GovernanceException($"approval request {id} was made by {approval.User}: another person decides it");
-            }
+            RequireAnotherDecider($"approval request {id}", approval.User, actor);
 
             if (approval.Status != CallApprovalStatus.Pending)
             {
