@@ -8,9 +8,22 @@
 # on stdout (the path quoted for the shell, as printf %q does: a space, a quote or a $(…) in it stays part of the
 # path under eval), progress on stderr.
 # Usage: eval "$(bash build/fetch-spec.sh)"
+# Another pin of the same form (the older spec the spec-update tests diff against): --pin FILE, and --export NAME for
+# the variable printed and looked at first (default AUTH0_MCP_SPEC), e.g.
+#   eval "$(bash build/fetch-spec.sh --pin tests/older-spec.pin.props --export AUTH0_MCP_OLDER_SPEC)"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pin() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" openapi/spec.pin.props | head -1; }
+pin_file=openapi/spec.pin.props; var=AUTH0_MCP_SPEC
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pin) pin_file="${2:?--pin needs a file}"; shift 2 ;;
+    --export) var="${2:?--export needs a variable name}"; shift 2 ;;
+    *) echo "error: unknown argument '$1' (usage: fetch-spec.sh [--pin FILE] [--export NAME])" >&2; exit 2 ;;
+  esac
+done
+[[ "$var" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || { echo "error: --export '$var' is not a variable name" >&2; exit 2; }
+[ -f "$pin_file" ] || { echo "error: the pin file $pin_file does not exist" >&2; exit 2; }
+pin() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$pin_file" | head -1; }
 file="$(pin Auth0SpecFileName)"; sha="$(pin Auth0SpecSha256 | tr 'A-F' 'a-f')"
 # The pin's download URL, with the references to its other properties expanded as MSBuild does.
 url="$(pin Auth0SpecUrl)"
@@ -22,11 +35,11 @@ cache="${XDG_CACHE_HOME:-$HOME/.cache}/auth0mcp/spec"
 cached="$cache/${file%.json}.${sha:0:12}.json"
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 matches() { [ -n "$sha" ] && [ -f "$1" ] && [ "$(sha256_of "$1")" = "$sha" ]; }
-for candidate in "${AUTH0_MCP_SPEC:-}" "../shared/openapi/$file" "$cached" "$cache/$file"; do
+for candidate in "${!var:-}" "../shared/openapi/$file" "$cached" "$cache/$file"; do
   [ -n "$candidate" ] || continue
   if matches "$candidate"; then
     echo "spec: $candidate (sha256 matches the pin)" >&2
-    printf 'export AUTH0_MCP_SPEC=%q\n' "$(cd "$(dirname "$candidate")" && pwd)/$(basename "$candidate")"
+    printf 'export %s=%q\n' "$var" "$(cd "$(dirname "$candidate")" && pwd)/$(basename "$candidate")"
     exit 0
   fi
   if [ -f "$candidate" ]; then
@@ -34,7 +47,7 @@ for candidate in "${AUTH0_MCP_SPEC:-}" "../shared/openapi/$file" "$cached" "$cac
   fi
 done
 if [ -z "$url" ]; then
-  echo "error: the pinned spec $file (sha256 $sha) was not found (AUTH0_MCP_SPEC, ../shared/openapi, $cache) and the pin has no download URL; give a local copy with AUTH0_MCP_SPEC=/path/to/$file" >&2
+  echo "error: the pinned spec $file (sha256 $sha) was not found ($var, ../shared/openapi, $cache) and the pin has no download URL; give a local copy with $var=/path/to/$file" >&2
   exit 1
 fi
 mkdir -p "$cache"
@@ -42,7 +55,7 @@ echo "spec: downloading $url" >&2
 tmp="$(mktemp "$cache/.download.XXXXXX")"
 trap 'rm -f "$tmp"' EXIT
 if ! curl -fsSL --retry 3 --max-time 300 -o "$tmp" "$url"; then
-  echo "error: could not download the pinned spec from $url; give a local copy with AUTH0_MCP_SPEC=/path/to/$file" >&2
+  echo "error: could not download the pinned spec from $url; give a local copy with $var=/path/to/$file" >&2
   exit 1
 fi
 if ! matches "$tmp"; then
@@ -50,4 +63,4 @@ if ! matches "$tmp"; then
   exit 1
 fi
 mv "$tmp" "$cached"
-printf 'export AUTH0_MCP_SPEC=%q\n' "$cached"
+printf 'export %s=%q\n' "$var" "$cached"

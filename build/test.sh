@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test: the one command for people and CI (`bash build/test.sh`).
 # Installs what the tests need by itself: the pinned npm peers (tests/peers: Prism, the MCP TypeScript SDK client, the
-# conformance suite, Auth0's official server, the OpenAPI corpus), the pinned spec (build/fetch-spec.sh: ../shared is
-# only an offline cache), a local PostgreSQL (build/postgres.sh, Debian's package) for the storage tests, Chromium for
+# conformance suite, Auth0's official server, the OpenAPI corpus), the pinned spec and the one before it that the tests
+# diff against (build/fetch-spec.sh, tests/older-spec.pin.props: ../shared is only an offline cache), a local PostgreSQL (build/postgres.sh, Debian's package) for the storage tests, Chromium for
 # the console's browser tests, and clang + zlib1g-dev for the Native AOT publish whose executable the server's
 # end-to-end tests run against a second time (gdb for its start-up type check; AUTH0_MCP_AOT=0 skips that step), and podman (or docker) for the
 # container image built from that executable (AUTH0_MCP_CONTAINER=0 skips it).
@@ -30,6 +30,11 @@ echo "== the pinned spec"
 spec_env="$(bash build/fetch-spec.sh)" || { echo "error: build/fetch-spec.sh could not provide the pinned spec" >&2; exit 1; }
 eval "$spec_env"
 export AUTH0_MCP_SPEC
+# The spec before it, which the spec-update and catalogue-diff tests diff against (tests/older-spec.pin.props).
+older_env="$(bash build/fetch-spec.sh --pin tests/older-spec.pin.props --export AUTH0_MCP_OLDER_SPEC)" \
+  || { echo "error: build/fetch-spec.sh could not provide the older spec the tests diff against" >&2; exit 1; }
+eval "$older_env"
+export AUTH0_MCP_OLDER_SPEC
 
 # Native AOT needs clang and zlib1g-dev (Debian's packages), and its start-up type check gdb; AUTH0_MCP_AOT=0 skips
 # the AOT step.

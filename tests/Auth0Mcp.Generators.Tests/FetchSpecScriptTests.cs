@@ -60,6 +60,47 @@ public sealed partial class FetchSpecScriptTests : IDisposable
         Assert.True(File.Exists(exported), exported);
     }
 
+    [Fact]
+    public async Task FetchSpec_AnotherPinAndVariable_DownloadsItsSpecAndExportsThatVariable_ThenFindsItThere()
+    {
+        // The older spec the spec-update tests diff against has its own pin (tests/older-spec.pin.props): a CI without
+        // ../shared fetches it so, checked against its own sha256, and exports it under its own name.
+        var body = "{\"openapi\":\"3.1.0\",\"paths\":{}}\n"u8.ToArray();
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
+        using var server = new SpecServer(body);
+        var pin = Path.Combine(_root, "repo", "older.pin.props");
+        File.WriteAllText(pin, $"""
+            <Project><PropertyGroup>
+              <Auth0SpecFileName>older.json</Auth0SpecFileName>
+              <Auth0SpecSha256>{sha}</Auth0SpecSha256>
+              <Auth0SpecUrl>{server.Url}older.json</Auth0SpecUrl>
+            </PropertyGroup></Project>
+            """);
+        var script = Path.Combine(_root, "repo", "build", "fetch-spec.sh");
+        var env = new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = Path.Combine(_root, "cache"), ["OLDER_SPEC"] = null, ["AUTH0_MCP_SPEC"] = null };
+
+        var first = await ChildProcess.RunAsync("bash", [script, "--pin", pin, "--export", "OLDER_SPEC"], _root, env, TimeSpan.FromMinutes(1));
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("spec: downloading", first.Stderr, StringComparison.Ordinal);
+        var cached = Path.Combine(_root, "cache", "auth0mcp", "spec", $"older.{sha[..12]}.json");
+        Assert.Equal($"export OLDER_SPEC={cached}", first.Stdout.Trim());
+        Assert.Equal(body, File.ReadAllBytes(cached));
+
+        // Given in its variable (and nowhere else), it is used as it is: no download.
+        var elsewhere = Path.Combine(_root, "given.json");
+        File.Move(cached, elsewhere);
+        env["OLDER_SPEC"] = elsewhere;
+        var second = await ChildProcess.RunAsync("bash", [script, "--pin", pin, "--export", "OLDER_SPEC"], _root, env, TimeSpan.FromMinutes(1));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal($"export OLDER_SPEC={elsewhere}", second.Stdout.Trim());
+        Assert.DoesNotContain("downloading", second.Stderr, StringComparison.Ordinal);
+
+        var bad = await ChildProcess.RunAsync("bash", [script, "--pin", pin, "--export", "NOT A NAME"], _root, env, TimeSpan.FromMinutes(1));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Empty(bad.Stdout);
+    }
+
     /// <summary><c>eval "$(bash build/fetch-spec.sh)"</c> in bash, then the AUTH0_MCP_SPEC it exported.</summary>
     private async Task<(int Code, string Exported, string Stderr)> EvalAsync(Dictionary<string, string?> env)
     {

@@ -8,7 +8,7 @@ namespace Auth0Mcp.Server.Tests;
 /// <summary><c>auth0-mcp catalog diff</c>: the two real specs, breaking-change and risk classification on small specs, and errors.</summary>
 public sealed class CatalogDiffTests : IDisposable
 {
-    private static readonly string OldSpec = Path.Combine(Repo.Shared, "openapi", "auth0-management-api.2026-05-27.json");
+    private static readonly string OldSpec = Repo.OlderSpec;
     private static readonly string NewSpec = Repo.Spec;
     private readonly string _dir = Directory.CreateTempSubdirectory("auth0mcp-diff-").FullName;
 

@@ -22,7 +22,7 @@ public sealed class SpecPinTests
     [Fact]
     public async Task Build_SpecWithAnotherHash_FailsWithExpectedActualAndHowToUpdate()
     {
-        var older = Path.Combine(Repo.Shared, "openapi", "auth0-management-api.2026-05-27.json");
+        var older = Repo.OlderSpec;
 
         var (code, stdout, _) = await ResolveAsync(older);
 

@@ -22,11 +22,20 @@ internal static partial class Repo
         ? spec
         : Path.Combine(Shared, "openapi", PinProperty("Auth0SpecFileName"));
 
-    /// <summary>The 2026-05-27 spec: in ../shared/openapi, else beside <see cref="PinnedSpec"/> (a worktree elsewhere, with AUTH0_MCP_SPEC set).</summary>
+    /// <summary>
+    /// The 2026-05-27 spec: <c>AUTH0_MCP_OLDER_SPEC</c> (build/test.sh fetches it with build/fetch-spec.sh and
+    /// tests/older-spec.pin.props, checking its sha256), else in ../shared/openapi, else beside <see cref="PinnedSpec"/>
+    /// (a worktree elsewhere, with AUTH0_MCP_SPEC set).
+    /// </summary>
     public static string OlderSpec
     {
         get
         {
+            if (System.Environment.GetEnvironmentVariable("AUTH0_MCP_OLDER_SPEC") is { Length: > 0 } given && File.Exists(given))
+            {
+                return given;
+            }
+
             var shared = Path.Combine(Shared, "openapi", "auth0-management-api.2026-05-27.json");
             var beside = Path.Combine(Path.GetDirectoryName(PinnedSpec)!, Path.GetFileName(shared));
             return File.Exists(shared) || !File.Exists(beside) ? shared : beside;

@@ -19,6 +19,14 @@ internal static class Repo
         ? spec
         : Path.Combine(Shared, "openapi", "auth0-management-api.2026-06-25.json");
 
+    /// <summary>
+    /// The spec before the pinned one (2026-05-27): <c>AUTH0_MCP_OLDER_SPEC</c> (build/test.sh fetches it with
+    /// build/fetch-spec.sh and tests/older-spec.pin.props, checking its sha256), else the copy in <c>../shared/openapi</c>.
+    /// </summary>
+    public static string OlderSpec => Environment.GetEnvironmentVariable("AUTH0_MCP_OLDER_SPEC") is { Length: > 0 } spec && File.Exists(spec)
+        ? spec
+        : Path.Combine(Shared, "openapi", "auth0-management-api.2026-05-27.json");
+
     /// <summary>The server assembly copied beside the tests (run it with <c>dotnet</c>).</summary>
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "auth0-mcp.dll");
 
