@@ -38,6 +38,7 @@ public sealed partial class AuditPagesTests
             outcome.Bytes = 12345;
             outcome.Truncated = true;
             outcome.LatencyMs = 4321.5;
+            outcome.Credential = "api-key 1a2b3c4d";
             await store.AppendAuditAsync(outcome);
             unanswered = Call("tool.call.intent", AuditOutcomes.Intent);
             await store.AppendAuditAsync(unanswered);
@@ -57,6 +58,7 @@ public sealed partial class AuditPagesTests
         Assert.Contains("data-testid=\"truncated\">yes: the answer was cut at the output limit</dd>", page, StringComparison.Ordinal);
         Assert.Contains($"data-testid=\"intent\"><a href=\"/admin/audit/{intent.Sequence}\">#{intent.Sequence}</a>", page, StringComparison.Ordinal);
         Assert.Contains("4321.5 ms", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"credential\">api-key 1a2b3c4d</dd>", page, StringComparison.Ordinal);
 
         // From the intent to its outcome, and an intent that has none says so.
         var intentPage = await browser.PageAsync($"{app.Admin}/audit/{intent.Sequence}");
