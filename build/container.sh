@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the container image from the Dockerfile at the root: the Native AOT executable on the chiseled runtime-deps
 # base. Usage: bash build/container.sh [--standin-base | --base IMAGE] [--tag NAME] [EXECUTABLE]
-#   EXECUTABLE      a Native AOT auth0-mcp already published (its libe_sqlite3.so beside it); default: build/out/aot,
-#                   published by build/publish-aot.sh when missing
+#   EXECUTABLE      a Native AOT auth0-mcp already published (its libe_sqlite3.so beside it), used as given; default:
+#                   build/out/aot, published again by build/publish-aot.sh unless its auth0-mcp.stamp says it was
+#                   built from this tree (build/aot-stamp.sh: the commit, the uncommitted changes, the pinned spec)
 #   --tag NAME      the image's name (default auth0-mcp:local)
 #   --base IMAGE    another base (a mirror, or a newer release of the same kind; the Dockerfile's BASE_IMAGE)
 #   --standin-base  for machines without registry access (this project's CI): instead of pulling
@@ -32,15 +33,35 @@ elif command -v podman >/dev/null 2>&1; then engine=podman
 else echo "container: needs docker (with its daemon running) or podman (Debian: apt-get install podman)" >&2; exit 2
 fi
 
-# The publish the Dockerfile copies: build/out/aot (the .dockerignore lets nothing else in).
+# The publish the Dockerfile copies: build/out/aot (the .dockerignore lets nothing else in). Its stamp says what it was
+# built from; an executable from another commit, other uncommitted changes or another spec is published again (before,
+# any executable there went into the image, however old).
 mkdir -p build/out/aot
 if [ -n "$exe" ]; then
   [ -x "$exe" ] && [ -f "$(dirname "$exe")/libe_sqlite3.so" ] || { echo "container: $exe is not a published auth0-mcp with libe_sqlite3.so beside it" >&2; exit 2; }
   if [ "$(realpath "$exe")" != "$(realpath -m build/out/aot/auth0-mcp)" ]; then
+    rm -f build/out/aot/auth0-mcp.stamp
     cp "$exe" "$(dirname "$exe")/libe_sqlite3.so" build/out/aot/
+    if [ -f "$(dirname "$exe")/auth0-mcp.stamp" ]; then cp "$(dirname "$exe")/auth0-mcp.stamp" build/out/aot/; fi
   fi
-elif [ ! -x build/out/aot/auth0-mcp ]; then
-  bash build/publish-aot.sh build/out/aot >/dev/null
+else
+  current="$(bash build/aot-stamp.sh)"
+  if [ ! -x build/out/aot/auth0-mcp ]; then
+    bash build/publish-aot.sh build/out/aot >/dev/null
+  elif [ ! -f build/out/aot/auth0-mcp.stamp ] || [ "$(cat build/out/aot/auth0-mcp.stamp)" != "$current" ] || [[ "$current" == *unknown* ]]; then
+    was="no auth0-mcp.stamp beside it"
+    [ ! -f build/out/aot/auth0-mcp.stamp ] || was="its stamp: $(head -n 2 build/out/aot/auth0-mcp.stamp | tr '\n' ' ')"
+    echo "container: build/out/aot/auth0-mcp was not built from this tree ($was); publishing again" >&2
+    bash build/publish-aot.sh build/out/aot >/dev/null
+  fi
+fi
+# The image's org.opencontainers.image.revision: the commit the executable was built from (-dirty: with uncommitted
+# changes), from its stamp; unknown for an executable without one.
+revision=unknown
+if [ -f build/out/aot/auth0-mcp.stamp ]; then
+  revision="$(sed -n 's/^commit //p' build/out/aot/auth0-mcp.stamp)"
+  if grep -q '^tree dirty' build/out/aot/auth0-mcp.stamp; then revision="$revision-dirty"; fi
+  if grep -q '^tree unknown' build/out/aot/auth0-mcp.stamp; then revision=unknown; fi
 fi
 
 # The default base is Ubuntu 24.04 (glibc 2.39): an executable linked on a newer distribution would not start in it.
@@ -54,6 +75,7 @@ fi
 
 build_args=()
 [ -z "$base" ] || build_args=(--build-arg "BASE_IMAGE=$base")
+build_args+=(--build-arg "REVISION=$revision")
 if [ "$standin" = 1 ]; then
   [ "$(id -u)" -eq 0 ] || { echo "container: --standin-base needs root (its files are owned by root and the app user)" >&2; exit 2; }
   command -v apt-get >/dev/null || { echo "container: --standin-base needs apt-get (Debian or Ubuntu)" >&2; exit 2; }
@@ -75,7 +97,7 @@ if [ "$standin" = 1 ]; then
   tar --numeric-owner -C "$root" -cf "$work/rootfs.tar" .
   $engine import --change 'ENV APP_UID=1654' --change 'ENV DOTNET_RUNNING_IN_CONTAINER=true' \
     "$work/rootfs.tar" "$standin_image" >/dev/null 2> "$work/import.log" || { cat "$work/import.log" >&2; exit 1; }
-  build_args=(--build-arg "BASE_IMAGE=$standin_image")
+  build_args=(--build-arg "BASE_IMAGE=$standin_image" --build-arg "REVISION=$revision")
   [ "$engine" = podman ] && build_args+=(--pull=never)
 fi
 

@@ -36,6 +36,10 @@ older_env="$(bash build/fetch-spec.sh --pin tests/older-spec.pin.props --export 
 eval "$older_env"
 export AUTH0_MCP_OLDER_SPEC
 
+# The packages the tests pack carry the commit's time instead of the clock's (NuGet's pack reads SOURCE_DATE_EPOCH as
+# its DeterministicTimestamp), so one commit packs to the same bytes (docs/packages.md, "Reproducible packages").
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --pretty=%ct 2>/dev/null || true)}"
+
 # Native AOT needs clang and zlib1g-dev (Debian's packages), and its start-up type check gdb; AUTH0_MCP_AOT=0 skips
 # the AOT step.
 if [ "${AUTH0_MCP_AOT:-1}" != 0 ] && { ! command -v clang >/dev/null 2>&1 || ! command -v gdb >/dev/null 2>&1 || [ ! -f /usr/include/zlib.h ]; }; then

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Auth0Mcp.Generators.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -76,6 +77,51 @@ public sealed class GenerationTargetsTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("auth0-mcp-gen: 12 operations", result.Text, StringComparison.Ordinal);
         var downloaded = Assert.Single(Directory.GetFiles(Path.Combine(_dir, "obj", "auth0-spec")));
         Assert.Equal(extension, Path.GetExtension(downloaded));
+    }
+
+    [Fact]
+    public async Task ResolveSpec_UrlServingOtherBytesThanThePinOnce_NothingKeptAndTheNextBuildDownloadsAgain()
+    {
+        var spec = File.ReadAllBytes(TestPaths.Fixture("Operations.json"));
+        var pin = Convert.ToHexStringLower(SHA256.HashData(spec));
+        using var server = new SpecServer([.. spec, .. " "u8]); // a mirror serving other bytes (one more space)
+        var env = new Dictionary<string, string> { ["AUTH0_MCP_SPEC"] = server.Url + "spec.json", ["Auth0SpecSha256"] = pin, ["Auth0SpecMismatchHelp"] = "UPDATE-THE-PIN" };
+
+        var bad = await BuildAsync(env);
+
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains($"error A0MB003: Auth0Mcp.Generators: the spec downloaded from '{server.Url}spec.json' does not match Auth0SpecSha256: expected sha256 {pin}", bad.Text, StringComparison.Ordinal);
+        Assert.Contains("nothing was kept, and the next build downloads it again", bad.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("UPDATE-THE-PIN", bad.Text, StringComparison.Ordinal); // the pin is right; the download is not
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "obj", "auth0-spec")));
+
+        server.Body = spec; // the mirror is fixed
+        var good = await BuildAsync(env);
+
+        Assert.True(good.ExitCode == 0, good.Text);
+        Assert.Contains("auth0-mcp-gen: 12 operations", good.Text, StringComparison.Ordinal);
+        Assert.Equal(2, server.Requests);
+        Assert.Equal(spec, File.ReadAllBytes(Assert.Single(Directory.GetFiles(Path.Combine(_dir, "obj", "auth0-spec")))));
+    }
+
+    [Fact]
+    public async Task ResolveSpec_PinChangedForTheSameUrl_TheKeptDownloadIsReplaced()
+    {
+        var first = File.ReadAllBytes(TestPaths.Fixture("Operations.json"));
+        byte[] second = [.. first, .. "\n"u8];
+        using var server = new SpecServer(first);
+        var env = new Dictionary<string, string> { ["AUTH0_MCP_SPEC"] = server.Url + "spec.json", ["Auth0SpecSha256"] = Convert.ToHexStringLower(SHA256.HashData(first)) };
+        Assert.Equal(0, (await BuildAsync(env)).ExitCode);
+
+        // The address now serves another spec, and the pin was moved to it.
+        server.Body = second;
+        env["Auth0SpecSha256"] = Convert.ToHexStringLower(SHA256.HashData(second));
+        var result = await BuildAsync(env);
+
+        Assert.True(result.ExitCode == 0, result.Text);
+        Assert.Contains("downloading '" + server.Url + "spec.json' again", result.Text, StringComparison.Ordinal);
+        Assert.Equal(2, server.Requests);
+        Assert.Equal(second, File.ReadAllBytes(Assert.Single(Directory.GetFiles(Path.Combine(_dir, "obj", "auth0-spec")))));
     }
 
     [Fact]

@@ -74,6 +74,8 @@ public sealed class PackageTests(PackageFeed feed)
         var generatorSpec = Nuspec(feed.Package("Auth0Mcp.Generators"));
         Assert.Equal("true", Meta(generatorSpec, "developmentDependency"));
         Assert.DoesNotContain(generatorSpec.Descendants(), e => e.Name.LocalName == "dependency");
+        // It runs on the consumer's runtime, whichever major version that is (RuntimeConfigTests runs it so).
+        Assert.Equal("Major", RollForward(feed.Package("Auth0Mcp.Generators"), "tools/auth0-mcp-gen/auth0-mcp-gen.runtimeconfig.json"));
 
         // auth0-mcp: a .NET tool; the generation core rides along without Roslyn.
         var tool = Entries(feed.Package("Auth0Mcp.Server"));
@@ -82,6 +84,7 @@ public sealed class PackageTests(PackageFeed feed)
         Assert.Contains("tools/net10.0/any/Auth0Mcp.Generators.dll", tool);
         Assert.DoesNotContain(tool, e => e.Contains("Microsoft.CodeAnalysis", StringComparison.Ordinal));
         Assert.Contains(Nuspec(feed.Package("Auth0Mcp.Server")).Descendants(), e => e.Name.LocalName == "packageType" && e.Attribute("name")?.Value == "DotnetTool");
+        Assert.Equal("Major", RollForward(feed.Package("Auth0Mcp.Server"), "tools/net10.0/any/auth0-mcp.runtimeconfig.json"));
     }
 
     [PackagingFact]
@@ -668,6 +671,14 @@ public sealed class PackageTests(PackageFeed feed)
         Assert.True(File.Exists(package), $"{package} was not packed");
         using var zip = ZipFile.OpenRead(package);
         return zip.Entries.Select(e => e.FullName).ToList();
+    }
+
+    /// <summary>runtimeOptions.rollForward of a runtimeconfig.json in the package (null when it has none).</summary>
+    private static string? RollForward(string package, string entry)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        using var config = JsonDocument.Parse(zip.GetEntry(entry)?.Open() ?? throw new InvalidOperationException($"{entry} is not in {package}"));
+        return config.RootElement.GetProperty("runtimeOptions").TryGetProperty("rollForward", out var value) ? value.GetString() : null;
     }
 
     private static List<string> Dependencies(XDocument nuspec) =>

@@ -6,6 +6,10 @@
 # and Debian's archive. Prints one line per step on stderr.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# No install-time analytics from the peers' install scripts: @scarf/scarf (under @stoplight/prism-cli) posts the
+# machine's platform and the package chain to scarf.sh on every npm ci unless told not to (package.json's
+# scarfSettings says so too, for an npm ci run by hand). DO_NOT_TRACK is the variable other such scripts read.
+export SCARF_ANALYTICS=false DO_NOT_TRACK=1
 
 npm_ci() { # npm_ci DIR: install DIR's lock file unless node_modules was installed from the same lock
   local dir="$1" stamp="$1/node_modules/.installed-lock.sha256" want

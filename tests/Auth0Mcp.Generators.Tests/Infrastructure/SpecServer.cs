@@ -3,16 +3,19 @@ using System.Net.Sockets;
 
 namespace Auth0Mcp.Generators.Tests.Infrastructure;
 
-/// <summary>Serves the same bytes at every path of http://127.0.0.1:port/ (quotes and all), as a hostile host would.</summary>
+/// <summary>
+/// Serves the same bytes at every path of http://127.0.0.1:port/ (quotes and all), as a hostile host would; <see cref="Body"/>
+/// can be changed between requests (a mirror that served other bytes once), and <see cref="Requests"/> counts them.
+/// </summary>
 internal sealed class SpecServer : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly byte[] _body;
+    private int _requests;
     private readonly Task _loop;
 
     public SpecServer(byte[] body)
     {
-        _body = body;
+        Body = body;
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
@@ -24,6 +27,10 @@ internal sealed class SpecServer : IDisposable
     }
 
     public string Url { get; }
+
+    public byte[] Body { get; set; }
+
+    public int Requests => Volatile.Read(ref _requests);
 
     public void Dispose()
     {
@@ -52,9 +59,11 @@ internal sealed class SpecServer : IDisposable
                 return;
             }
 
+            Interlocked.Increment(ref _requests);
+            var body = Body;
             context.Response.ContentType = "application/octet-stream";
-            context.Response.ContentLength64 = _body.Length;
-            await context.Response.OutputStream.WriteAsync(_body);
+            context.Response.ContentLength64 = body.Length;
+            await context.Response.OutputStream.WriteAsync(body);
             context.Response.Close();
         }
     }
