@@ -85,7 +85,7 @@ public sealed class GenerationTargetsTests(ITestOutputHelper output) : IDisposab
         var spec = File.ReadAllBytes(TestPaths.Fixture("Operations.json"));
         var pin = Convert.ToHexStringLower(SHA256.HashData(spec));
         using var server = new SpecServer([.. spec, .. " "u8]); // a mirror serving other bytes (one more space)
-        var env = new Dictionary<string, string> { ["AUTH0_MCP_SPEC"] = server.Url + "spec.json", ["Auth0SpecSha256"] = pin, ["Auth0SpecMismatchHelp"] = "UPDATE-THE-PIN" };
+        var env = new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = server.Url + "spec.json", ["Auth0SpecSha256"] = pin, ["Auth0SpecMismatchHelp"] = "UPDATE-THE-PIN" };
 
         var bad = await BuildAsync(env);
 
@@ -110,7 +110,7 @@ public sealed class GenerationTargetsTests(ITestOutputHelper output) : IDisposab
         var first = File.ReadAllBytes(TestPaths.Fixture("Operations.json"));
         byte[] second = [.. first, .. "\n"u8];
         using var server = new SpecServer(first);
-        var env = new Dictionary<string, string> { ["AUTH0_MCP_SPEC"] = server.Url + "spec.json", ["Auth0SpecSha256"] = Convert.ToHexStringLower(SHA256.HashData(first)) };
+        var env = new Dictionary<string, string?> { ["AUTH0_MCP_SPEC"] = server.Url + "spec.json", ["Auth0SpecSha256"] = Convert.ToHexStringLower(SHA256.HashData(first)) };
         Assert.Equal(0, (await BuildAsync(env)).ExitCode);
 
         // The address now serves another spec, and the pin was moved to it.

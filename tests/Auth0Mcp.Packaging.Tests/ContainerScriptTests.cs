@@ -80,7 +80,7 @@ public sealed class ContainerScriptTests : IDisposable
         File.WriteAllText(Path.Combine(repo, ".gitignore"), "/build/out/\n");
         foreach (var args in new[] { "init -q", "add -A", "-c user.name=t -c user.email=t@example.com commit -q -m one" })
         {
-            var git = await Processes.RunAsync("git", args.Split(' '), repo);
+            var git = await ChildProcess.RunAsync("git", args.Split(' '), repo);
             Assert.True(git.ExitCode == 0, git.ToString());
         }
 
@@ -91,10 +91,10 @@ public sealed class ContainerScriptTests : IDisposable
         File.WriteAllText(Path.Combine(aot, "libe_sqlite3.so"), "sqlite");
         if (stamp is not null)
         {
-            File.WriteAllText(Path.Combine(aot, "auth0-mcp.stamp"), stamp == "current" ? (await Processes.RunAsync("bash", [Path.Combine(repo, "build", "aot-stamp.sh")])).Stdout : stamp);
+            File.WriteAllText(Path.Combine(aot, "auth0-mcp.stamp"), stamp == "current" ? (await ChildProcess.RunAsync("bash", [Path.Combine(repo, "build", "aot-stamp.sh")])).Stdout : stamp);
         }
 
-        return (await Processes.RunAsync("git", ["rev-parse", "HEAD"], repo)).Stdout.Trim();
+        return (await ChildProcess.RunAsync("git", ["rev-parse", "HEAD"], repo)).Stdout.Trim();
     }
 
     private string PublishedExecutable => File.ReadAllText(Path.Combine(_root, "repo", "build", "out", "aot", "auth0-mcp"));

@@ -47,7 +47,7 @@ public sealed class RuntimeConfigTests : IDisposable
     {
         var dotnet = SimulatedLaterRuntime();
 
-        var result = await Processes.RunAsync(dotnet, [Path.Combine(Folder(name), name + ".dll"), argument], _root, new Dictionary<string, string?>
+        var result = await ChildProcess.RunAsync(dotnet, [Path.Combine(Folder(name), name + ".dll"), argument], _root, new Dictionary<string, string?>
         {
             ["DOTNET_ROOT"] = Path.GetDirectoryName(dotnet),
             ["DOTNET_MULTILEVEL_LOOKUP"] = "0",
