@@ -60,6 +60,9 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>The pool the store's sessions come from, with the settings they run with (tests read them).</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
     private protected override string LockHeadSql => "SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE; " + HeadRecordSql;
 
     private protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>

@@ -1,16 +1,20 @@
 using System.Net;
+using System.Reflection;
+using System.Text.RegularExpressions;
 using Auth0Mcp.Admin;
 using Auth0Mcp.Sdk.Governance;
+using Auth0Mcp.Server.Tests.Http;
 using Auth0Mcp.Server.Tests.Infrastructure;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Playwright;
 
 namespace Auth0Mcp.Admin.Tests;
 
-/// <summary>Who may use the console and how it defends itself: 403 for non-admins (audited), antiforgery, CSP, the DNS-rebinding guard, accessibility.</summary>
+/// <summary>Who may use the console and how it defends itself: 403 for non-admins (audited), antiforgery on every POST handler, the security headers and the session cookie, the DNS-rebinding guard, accessibility.</summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class AdminConsoleSecurityTests(PrismFixture prism, ChromiumFixture chromium)
+public sealed partial class AdminConsoleSecurityTests(PrismFixture prism, ChromiumFixture chromium)
 {
     [Fact]
     public async Task Console_NonAdmin_Gets403AndAttemptIsAudited()
@@ -50,25 +54,113 @@ public sealed class AdminConsoleSecurityTests(PrismFixture prism, ChromiumFixtur
         Assert.Contains(await server.AuditAsync(), r => r.Event == "defaults.set" && r.User == "admin");
     }
 
+    /// <summary>The headers docs/admin.md lists for every response, exactly ("Sign-in and protection").</summary>
+    private static readonly Dictionary<string, string> DocumentedHeaders = new(StringComparer.Ordinal)
+    {
+        ["content-security-policy"] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ["x-content-type-options"] = "nosniff",
+        ["x-frame-options"] = "DENY",
+        ["referrer-policy"] = "same-origin",
+        ["cache-control"] = "no-cache, no-store",
+    };
+
     [Fact]
-    public async Task Console_Pages_SendStrictContentSecurityPolicy()
+    public async Task Console_PagesAndThe403Answer_SendEveryDocumentedSecurityHeader_AndTheSessionCookieIsHttpOnly()
     {
         await using var server = await ConsoleServer.StartAsync(prism.BaseUrl);
         await using var context = await chromium.NewContextAsync();
         var page = await context.NewPageAsync();
         await ConsolePages.SignInAsync(page, server.Admin, ConsoleServer.AdminKey);
-
+        var responses = new List<(string Path, IResponse Response)>();
         foreach (var path in new[] { "", "/tools", "/audit", "/signin" })
         {
-            var response = await page.GotoAsync(server.Admin + path);
-            var csp = await response!.HeaderValueAsync("content-security-policy");
-            Assert.NotNull(csp);
-            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
-            Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
-            Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
-            Assert.Equal("DENY", await response.HeaderValueAsync("x-frame-options"));
+            responses.Add((path, (await page.GotoAsync(server.Admin + path))!));
         }
+
+        // alice is signed in but no administrator: her 403 answer is written outside the pages.
+        await using var aliceContext = await chromium.NewContextAsync();
+        var alice = await aliceContext.NewPageAsync();
+        await ConsolePages.SignInAsync(alice, server.Admin, ConsoleServer.AliceKey);
+        var forbidden = (await alice.GotoAsync(server.Admin + "/tools"))!;
+        Assert.Equal(403, forbidden.Status);
+        responses.Add(("/tools (403)", forbidden));
+
+        foreach (var (path, response) in responses)
+        {
+            var headers = await response.AllHeadersAsync();
+            Assert.Equal(
+                DocumentedHeaders.Select(h => $"{path} {h.Key}: {h.Value}"),
+                DocumentedHeaders.Keys.Select(k => $"{path} {k}: {headers.GetValueOrDefault(k)}"));
+        }
+
+        // "a cookie session (HttpOnly, SameSite=Lax, path /admin)": no script on a page can read it.
+        var session = Assert.Single(await context.CookiesAsync(), c => c.Name == "auth0-mcp-admin");
+        Assert.True(session.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Lax, session.SameSite);
+        Assert.Equal("/admin", session.Path);
     }
+
+    /// <summary>Every POST handler of the console (its page and handler, "Page." for a page's unnamed OnPost) and a URL that reaches it.</summary>
+    public static TheoryData<string, string> PostHandlers => new()
+    {
+        { "Approvals.Grant", "/approvals?handler=Grant" },
+        { "Approvals.Deny", "/approvals?handler=Deny" },
+        { "Audit.Export", "/audit?handler=Export" },
+        { "Audit.Verify", "/audit?handler=Verify" },
+        { "Index.Doctor", "?handler=Doctor" },
+        { "KillSwitches.Request", "/killswitches?handler=Request" },
+        { "KillSwitches.Confirm", "/killswitches?handler=Confirm" },
+        { "Profiles.Create", "/profiles?handler=Create" },
+        { "Profiles.Bind", "/profiles?handler=Bind" },
+        { "Profiles.Unbind", "/profiles?handler=Unbind" },
+        { "Profiles.Delete", "/profiles?handler=Delete" },
+        { "Profiles.Grant", "/profiles?handler=Grant" },
+        { "Profiles.Deny", "/profiles?handler=Deny" },
+        { "Settings.", "/settings" },
+        { "SignIn.", "/signin" },
+        { "SignOut.", "/signout" },
+        { "Tool.Approve", "/tools/auth0_users_list?handler=Approve" },
+        { "Tool.Disable", "/tools/auth0_users_list?handler=Disable" },
+        { "Tool.Classify", "/tools/auth0_users_list?handler=Classify" },
+        { "Tools.Bulk", "/tools?handler=Bulk" },
+        { "Toolset.Add", "/toolsets/ops?handler=Add" },
+        { "Toolset.Remove", "/toolsets/ops?handler=Remove" },
+        { "Toolset.Delete", "/toolsets/ops?handler=Delete" },
+        { "Toolsets.Create", "/toolsets?handler=Create" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PostHandlers))]
+    public async Task Console_PostWithoutTheAntiforgeryToken_Gets400OnEveryHandler(string handler, string url)
+    {
+        // "Razor Pages validate the token on every POST; a form without it gets 400": a form another site makes the
+        // signed-in administrator's browser send has the session cookie but not the token.
+        using var governance = new TempGovernance();
+        await using var app = await AdminApp.StartAsync(governance.Store, new() { ["AUTH0_MCP_API_KEYS"] = $"{ConsoleServer.AdminKey}=admin:admins", ["AUTH0_MCP_ADMIN_GROUPS"] = "admins" });
+        using var browser = new HttpBrowser();
+        await browser.SignInAsync(app.Admin, ConsoleServer.AdminKey);
+
+        using var posted = await browser.PostWithoutTokenAsync(app.Admin + url, new() { ["id"] = "0123456789ab", ["name"] = "ops", ["on"] = "true", ["state"] = "approved" });
+
+        Assert.True(posted.StatusCode == HttpStatusCode.BadRequest, $"{handler} ({url}): {(int)posted.StatusCode}");
+    }
+
+    [Fact]
+    public void PostHandlers_OfTheAntiforgeryTheory_AreEveryPostHandlerOfTheConsole()
+    {
+        var handlers = typeof(AdminConsole).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && t.IsSubclassOf(typeof(PageModel)))
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+                .Select(m => PostHandler().Match(m.Name))
+                .Where(m => m.Success)
+                .Select(m => $"{t.Name[..^"Model".Length]}.{m.Groups[1].Value}"))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(handlers, PostHandlers.Select(row => (string)row[0]).Order(StringComparer.Ordinal));
+    }
+
+    [GeneratedRegex(@"^OnPost(\w*?)(?:Async)?$")]
+    private static partial Regex PostHandler();
 
     [Fact]
     public async Task Console_ForeignHostName_IsRefusedByDnsRebindingGuard()

@@ -18,8 +18,8 @@ namespace Auth0Mcp.Admin.Tests;
 /// <summary>
 /// The console's OIDC sign-in and session end to end over plain HTTP, with a fake identity provider (<see cref="FakeIdp"/>:
 /// the token endpoint through the handler's back-channel, RS256 ID tokens, PKCE and the redirect URI checked, single-use
-/// codes) and a browser's cookie jar by hand (<see cref="Jar"/>): behind a TLS-terminating proxy, sign-out, the audit of
-/// failed callbacks, and a change of identity provider.
+/// codes) and a browser's cookie jar by hand (<see cref="Jar"/>): behind a TLS-terminating proxy, the configured groups
+/// claim, sign-out, the audit of failed callbacks, and a change of identity provider.
 /// </summary>
 public sealed partial class AdminOidcSessionTests
 {
@@ -100,6 +100,39 @@ public sealed partial class AdminOidcSessionTests
         var settings = HostConfiguration.Load(["--http", "http://0.0.0.0:8081"], name => env.GetValueOrDefault(name), adminOnly: true);
 
         Assert.Contains(PublicUrl + "/", settings.AllowedOrigins);
+    }
+
+    [Fact]
+    public async Task GroupsClaimConfigured_OnlyThatClaimOfTheIdTokenMakesAnAdministrator()
+    {
+        // "groups (`groups`, or `GroupsClaim`; with Auth0, add the roles to the ID token in an Action)".
+        const string Roles = "https://example.com/roles";
+        using var governance = new TempGovernance();
+        var config = Path.Combine(Path.GetDirectoryName(governance.Store)!, "auth0-mcp.json");
+        await File.WriteAllTextAsync(config, $$"""{ "Authentication": { "Jwt": { "GroupsClaim": "{{Roles}}" } } }""");
+        var idp = new FakeIdp();
+        await using var app = await StartAsync(governance.Store, idp, new() { ["AUTH0_MCP_CONFIG"] = config });
+
+        // The admin group in the token's "groups", which this console is not set to read: signed in, but no administrator.
+        using (var jar = new Jar())
+        {
+            var (location, _) = await jar.ChallengeAsync(app.Admin);
+            await jar.CallbackAsync(app.Admin, idp, location, new[] { "admins" });
+            using var tools = await jar.GetAsync(app.Admin + "/tools");
+            Assert.Equal(HttpStatusCode.Forbidden, tools.StatusCode);
+        }
+
+        idp.GroupsClaim = Roles;
+        using (var jar = new Jar())
+        {
+            var (location, _) = await jar.ChallengeAsync(app.Admin);
+            await jar.CallbackAsync(app.Admin, idp, location, new[] { "admins" });
+            using var tools = await jar.GetAsync(app.Admin + "/tools");
+            Assert.Equal(HttpStatusCode.OK, tools.StatusCode);
+        }
+
+        var signIns = (await AuditAsync(governance)).Where(r => Str(r, "event") == "admin.signin").Select(r => Str(r, "details") ?? Str(r, "reason")).ToList();
+        Assert.Equal(["oidc; groups: ", "oidc; groups: admins"], signIns);
     }
 
     [Fact]
@@ -277,6 +310,9 @@ public sealed partial class AdminOidcSessionTests
 
         public RsaSecurityKey Key { get; } = new(RSA.Create(2048)) { KeyId = "test-key" };
 
+        /// <summary>The ID token's claim that lists the user's groups.</summary>
+        public string GroupsClaim { get; set; } = "groups";
+
         /// <summary>The redirect URI of the last code redemption.</summary>
         public string? LastRedirectUri { get; private set; }
 
@@ -306,7 +342,7 @@ public sealed partial class AdminOidcSessionTests
                 IssuedAt = now,
                 NotBefore = now,
                 Expires = now.AddMinutes(5),
-                Claims = new Dictionary<string, object> { ["sub"] = "idp|alice", ["nonce"] = grant.Nonce, ["groups"] = grant.Groups },
+                Claims = new Dictionary<string, object> { ["sub"] = "idp|alice", ["nonce"] = grant.Nonce, [GroupsClaim] = grant.Groups },
                 SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha256),
             });
             var body = JsonSerializer.Serialize(new Dictionary<string, object> { ["id_token"] = token, ["access_token"] = "at-" + Guid.NewGuid(), ["token_type"] = "Bearer", ["expires_in"] = 300 });

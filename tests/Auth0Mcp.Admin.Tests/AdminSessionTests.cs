@@ -1,8 +1,10 @@
 using System.Net;
+using System.Security.Claims;
 using System.Text.Json;
 using Auth0Mcp.Server;
 using Auth0Mcp.Server.Http;
 using Auth0Mcp.Server.Tests.Http;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -10,8 +12,10 @@ namespace Auth0Mcp.Admin.Tests;
 
 /// <summary>
 /// The console's session over plain HTTP (<c>auth0-mcp admin</c> in this process): it is held to the console as it is
-/// configured now (a removed key, another console's store), a restart ends it, anyone signed in may sign out, the audit
-/// export is a POST with the antiforgery token, and a forged OIDC callback lands on the sign-in page. (OIDC sessions:
+/// configured now (a removed key, its key's groups now, another console's store), a restart ends it, API-key sign-in
+/// is refused through a proxy and a wrong key is audited, anyone signed in may sign out and a renewal does not bring a
+/// signed-out session back, the audit export is a POST with the antiforgery token, and a forged OIDC callback lands on
+/// the sign-in page. (OIDC sessions:
 /// <see cref="AdminOidcSessionTests"/>.)
 /// </summary>
 public sealed class AdminSessionTests
@@ -42,6 +46,31 @@ public sealed class AdminSessionTests
         var ended = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.session.ended");
         Assert.Equal("admin", Str(ended, "user"));
         Assert.Contains("API key is no longer configured", Str(ended, "details") ?? Str(ended, "reason"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Session_ItsKeysGroupsChangedToNoAdminGroup_GoesOnWithThoseGroupsAndGets403()
+    {
+        // "the user's groups are taken as the key has them now": a key moved out of the admin group no longer opens the
+        // pages through a session signed in before the change.
+        using var governance = new TempGovernance();
+        using var browser = new HttpBrowser();
+        var sessions = new AdminSessionStore(TimeProvider.System);
+        await using (var before = await StartAsync(governance.Store, $"{AdminKey}=admin:admins", sessions))
+        {
+            await browser.SignInAsync(before.Admin, AdminKey);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(before.Admin + "/tools")).StatusCode);
+        }
+
+        await using var after = await StartAsync(governance.Store, $"{AdminKey}=admin:support", sessions);
+        using var response = await browser.GetAsync(after.Admin + "/tools");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var audit = await AuditAsync(governance);
+        var forbidden = Assert.Single(audit, r => Str(r, "event") == "admin.forbidden");
+        Assert.Equal("admin", Str(forbidden, "user"));
+        Assert.EndsWith("(groups: support)", Str(forbidden, "details") ?? Str(forbidden, "reason"), StringComparison.Ordinal);
+        Assert.DoesNotContain(audit, r => Str(r, "event") == "admin.session.ended"); // the key is still configured
     }
 
     [Fact]
@@ -105,6 +134,64 @@ public sealed class AdminSessionTests
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Contains(await AuditAsync(second), r => Str(r, "event") == "admin.session.ended");
         Assert.DoesNotContain(await AuditAsync(second), r => Str(r, "user") == "admin" && Str(r, "event") != "admin.session.ended");
+    }
+
+    [Fact]
+    public async Task SignIn_ApiKeyForwardedByALoopbackProxy_IsRefusedAndOpensNoSession()
+    {
+        // API-key sign-in is for loopback connections only: a reverse proxy on this machine connects from loopback but
+        // forwards for someone else.
+        using var governance = new TempGovernance();
+        using var browser = new HttpBrowser();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins");
+
+        using var form = await browser.GetAsync(app.Admin + "/signin");
+        using var posted = await browser.PostAsync(app.Admin + "/signin", await form.Content.ReadAsStringAsync(), new() { ["key"] = AdminKey }, new() { ["X-Forwarded-For"] = "203.0.113.7" });
+
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode); // the sign-in page again, not the redirect of a sign-in
+        Assert.Contains("API-key sign-in is only available on a loopback connection.", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var tools = await browser.GetAsync(app.Admin + "/tools");
+        Assert.Equal(HttpStatusCode.Redirect, tools.StatusCode);
+        Assert.Contains("/admin/signin", tools.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(await AuditAsync(governance), r => Str(r, "event") == "admin.signin");
+    }
+
+    [Fact]
+    public async Task SignIn_WrongApiKey_IsAuditedAsAFailedSignInWithoutTheKey()
+    {
+        const string WrongKey = "wrong-key-0123456789abcdef";
+        using var governance = new TempGovernance();
+        using var browser = new HttpBrowser();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins");
+
+        using var form = await browser.GetAsync(app.Admin + "/signin");
+        using var posted = await browser.PostAsync(app.Admin + "/signin", await form.Content.ReadAsStringAsync(), new() { ["key"] = WrongKey });
+
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        Assert.Contains("That key is not valid.", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var failed = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.signin.failed");
+        Assert.Equal("anonymous", Str(failed, "user"));
+        Assert.Equal("api key: no such key", Str(failed, "details") ?? Str(failed, "reason"));
+        Assert.DoesNotContain(WrongKey, await governance.AuditAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SessionStore_RenewedAfterItsSignOut_StaysRemoved_AnOpenOneIsRenewed()
+    {
+        // The cookie handler renews a session at the end of a request; a sign-out on another request meanwhile wins.
+        var store = new AdminSessionStore(TimeProvider.System);
+        var ticket = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity("apikey")), AdminAuthentication.CookieScheme);
+        var renewed = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity("apikey")), AdminAuthentication.CookieScheme);
+        var open = await store.StoreAsync(ticket);
+        var signedOut = await store.StoreAsync(ticket);
+
+        await store.RemoveAsync(signedOut);
+        await store.RenewAsync(signedOut, renewed);
+        await store.RenewAsync(open, renewed);
+
+        Assert.Null(await store.RetrieveAsync(signedOut));
+        Assert.Same(renewed, await store.RetrieveAsync(open));
+        Assert.Equal(1, store.Count);
     }
 
     [Fact]

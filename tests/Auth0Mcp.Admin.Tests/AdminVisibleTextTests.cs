@@ -15,6 +15,7 @@ namespace Auth0Mcp.Admin.Tests;
 /// separator characters as visible escapes: Razor wrote U+202E as <c>&amp;#x202E;</c>, which the browser obeyed, so the
 /// unknown tool <c>auth0_users_\u202etsil</c> read as <c>auth0_users_list</c> on the Audit page, a zero-width space hid
 /// in <c>Claude\u200b Desktop</c>, and a partly masked argument showed the rest of the call reversed to the approver.
+/// So do an access request's user and reason and a toolset's description.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
 public sealed partial class AdminVisibleTextTests(PrismFixture prism, ChromiumFixture chromium)
@@ -73,6 +74,28 @@ public sealed partial class AdminVisibleTextTests(PrismFixture prism, ChromiumFi
         await Assertions.Expect(page.Locator($"tr[data-seq='{unknown.Sequence}']")).ToContainTextAsync(@"auth0_users_\u202etsil");
         await page.GotoAsync(server.Admin + "/approvals");
         await Assertions.Expect(page.Locator($"tr[data-approval='{pending.Id}'] code.arguments")).ToContainTextAsync(@"{""app_metadata"":{""note"":""password=[REDACTED] \u202e""}");
+    }
+
+    [Fact]
+    public async Task Console_AccessRequestsUserAndReasonAndAToolsetsDescription_ServedAsVisibleEscapes()
+    {
+        // The Access profiles queue shows a request's user (a caller's name) and reason (the caller's words), and the
+        // Toolsets pages an administrator's description: each with its format characters as escapes.
+        await using var server = await ConsoleServer.StartAsync(prism.BaseUrl);
+        var governance = server.Server.App.Services.GetRequiredService<ToolGovernance>();
+        await governance.CreateToolsetAsync("readers", ["auth0_users_list"], "read \u202eylno", "setup");
+        await governance.CreateProfileAsync("breakglass", ["readers"], [], ["support"], AccessPolicy.ApprovalRequired, TimeSpan.FromHours(1), "setup");
+        await governance.RequestAccessAsync("breakglass", new CallerIdentity("dave\u200b", ["support"]), "urgent \u202eetadpu");
+
+        await using var context = await chromium.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await ConsolePages.SignInAsync(page, server.Admin, ConsoleServer.AdminKey);
+
+        var profiles = await ServedAsync(page, server.Admin + "/profiles");
+        Assert.Contains(@"<td>dave\u200b</td>", profiles, StringComparison.Ordinal);
+        Assert.Contains(@"<td>urgent \u202eetadpu</td>", profiles, StringComparison.Ordinal);
+        Assert.Contains(@"read \u202eylno", await ServedAsync(page, server.Admin + "/toolsets"), StringComparison.Ordinal);
+        Assert.Contains(@"<p>read \u202eylno</p>", await ServedAsync(page, server.Admin + "/toolsets/readers"), StringComparison.Ordinal);
     }
 
     [Fact]

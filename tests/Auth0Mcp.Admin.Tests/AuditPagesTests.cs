@@ -8,8 +8,8 @@ namespace Auth0Mcp.Admin.Tests;
 
 /// <summary>
 /// The Audit pages as an incident investigator reads them, over plain HTTP (<c>auth0-mcp admin</c> in this process) on
-/// records written straight into the store: a record's page shows every field it holds, and the time filter and its
-/// "Older records" links select exactly the records the filter names.
+/// records written straight into the store: a record's page shows every field it holds, and the time, user and outcome
+/// filters and their "Older records" links select exactly the records the filter names.
 /// </summary>
 public sealed partial class AuditPagesTests
 {
@@ -118,6 +118,38 @@ public sealed partial class AuditPagesTests
         var bad = await browser.PageAsync(app.Admin + "/audit?to=yesterday");
         Assert.Contains("data-testid=\"time-error\"", bad, StringComparison.Ordinal);
         Assert.DoesNotMatch(Row(), bad);
+    }
+
+    [Fact]
+    public async Task AuditPage_UserAndOutcomeFilters_ListOnlyTheirRecords_AndOlderRecordsLinksKeepBoth()
+    {
+        // 360 calls by alice and bob, every third denied: alice's denied calls (60) take two pages of 50.
+        using var governance = new TempGovernance();
+        var calls = new List<AuditRecord>();
+        await using (var store = GovernanceStores.Open(governance.Store))
+        {
+            await store.InitializeAsync();
+            for (var i = 0; i < 360; i++)
+            {
+                var call = Call("tool.call", i % 3 == 0 ? AuditOutcomes.Denied : AuditOutcomes.Success);
+                call.User = i % 2 == 0 ? "alice" : "bob";
+                calls.Add(call);
+            }
+
+            await Task.WhenAll(calls.Select(c => store.AppendAuditAsync(c)));
+        }
+
+        await using var app = await StartAsync(governance.Store);
+        using var browser = new HttpBrowser();
+        await browser.SignInAsync(app.Admin, AdminKey);
+
+        var (listed, links) = await AllPagesAsync(browser, app.Admin + "/audit?user=alice&outcome=denied");
+
+        var expected = calls.Where(c => c.User == "alice" && c.Outcome == AuditOutcomes.Denied).Select(c => c.Sequence).OrderDescending().ToList();
+        Assert.Equal(60, expected.Count);
+        Assert.Equal(expected, listed);
+        var link = Assert.Single(links);
+        Assert.Contains("user=alice&outcome=denied", link, StringComparison.Ordinal);
     }
 
     private static AuditRecord Call(string evt, string outcome) => new()

@@ -309,13 +309,25 @@ internal sealed partial class HttpBrowser : IDisposable
         return html;
     }
 
-    /// <summary>Posts <paramref name="fields"/> with the antiforgery token of the form in <paramref name="page"/>.</summary>
-    public Task<HttpResponseMessage> PostAsync(string url, string page, Dictionary<string, string> fields)
+    /// <summary>Posts <paramref name="fields"/> with the antiforgery token of the form in <paramref name="page"/> (and <paramref name="headers"/>).</summary>
+    public Task<HttpResponseMessage> PostAsync(string url, string page, Dictionary<string, string> fields, Dictionary<string, string>? headers = null)
     {
         var match = AntiforgeryField().Match(page);
         Assert.True(match.Success, "no antiforgery token on the page");
         fields["__af"] = WebUtility.HtmlDecode(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value);
-        return _http.PostAsync(url, new FormUrlEncodedContent(fields));
+        return PostWithoutTokenAsync(url, fields, headers);
+    }
+
+    /// <summary>Posts <paramref name="fields"/> as they are, with the session's cookies: no antiforgery token unless among them (a form from another site).</summary>
+    public async Task<HttpResponseMessage> PostWithoutTokenAsync(string url, Dictionary<string, string> fields, Dictionary<string, string>? headers = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(fields) };
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.Add(name, value);
+        }
+
+        return await _http.SendAsync(request);
     }
 
     /// <summary>Signs in with an API key on the sign-in page of the console at <paramref name="admin"/>.</summary>

@@ -251,6 +251,34 @@ public sealed class GovernanceStoreContractTests
         Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
     }
 
+    [Theory, PostgresStore]
+    public async Task Sessions_DatabaseDefaultSynchronousCommitOff_TheStoresRunWithItOn(string kind)
+    {
+        // "Commits are durable: the store's sessions run with synchronous_commit=on whatever the server default is."
+        // With it off, a commit the server acknowledged (an approval, a kill switch, an audit record) can be lost in a crash.
+        await using var fixture = await StoreFixture.CreateAsync(kind);
+        await fixture.ExecuteAsync("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = off', current_database()); END $$");
+        Assert.Equal("off", await ShowAsync(new NpgsqlConnection(fixture.Location + ";Pooling=false"))); // what any other session gets
+
+        await using var store = (PostgresGovernanceStore)await fixture.OpenAsync();
+
+        Assert.Equal("on", await ShowAsync(await store.DataSource.OpenConnectionAsync()));
+
+        static async Task<string?> ShowAsync(NpgsqlConnection connection)
+        {
+            await using (connection)
+            {
+                if (connection.State != System.Data.ConnectionState.Open)
+                {
+                    await connection.OpenAsync();
+                }
+
+                await using var show = new NpgsqlCommand("SHOW synchronous_commit", connection);
+                return (string?)await show.ExecuteScalarAsync();
+            }
+        }
+    }
+
     [Theory, SqliteStore, PostgresStore]
     public async Task Store_New_HasEmptyStateAtRevisionZeroAndEmptyChain(string kind)
     {
