@@ -21,14 +21,7 @@ public sealed class BoundedReadTests
     public async Task BodyStall_AfterTheHeaders_EndsWithinTheBudgetWithAClearError()
     {
         await using var h = await TightAsync();
-        h.Server.Api = async (ctx, _) =>
-        {
-            ctx.Response.StatusCode = 200;
-            ctx.Response.ContentType = "application/json";
-            await ctx.Response.WriteAsync("""{"users":[{"user_id":"a"},""", ctx.RequestAborted);
-            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
-            await h.Server.Stall(ctx);
-        };
+        StallAfterTheHeaders(h);
         var result = await CallWithinAsync(h, TimeSpan.FromSeconds(4));
 
         Assert.Contains("did not finish sending its answer in time", result.Text(), StringComparison.Ordinal);
@@ -44,14 +37,7 @@ public sealed class BoundedReadTests
             o.AttemptTimeout = TimeSpan.FromSeconds(1);
             o.RetryBudget = TimeSpan.FromSeconds(10);
         });
-        h.Server.Api = async (ctx, _) =>
-        {
-            ctx.Response.StatusCode = 200;
-            ctx.Response.ContentType = "application/json";
-            await ctx.Response.WriteAsync("""{"users":[{"user_id":"a"},""", ctx.RequestAborted);
-            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
-            await h.Server.Stall(ctx);
-        };
+        StallAfterTheHeaders(h);
         var result = await CallWithinAsync(h, TimeSpan.FromSeconds(6));
 
         Assert.Contains("did not finish sending its answer in time", result.Text(), StringComparison.Ordinal);
@@ -200,6 +186,16 @@ public sealed class BoundedReadTests
     }
 
     /// <summary>A connection with a 1 s attempt timeout and a 2 s budget.</summary>
+    /// <summary>The upstream answers 200, sends the start of a list, then sends nothing more.</summary>
+    private static void StallAfterTheHeaders(Harness h) => h.Server.Api = async (ctx, _) =>
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.WriteAsync("""{"users":[{"user_id":"a"},""", ctx.RequestAborted);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+        await h.Server.Stall(ctx);
+    };
+
     private static Task<Harness> TightAsync() => Harness.StaticAsync(o =>
     {
         o.AttemptTimeout = TimeSpan.FromSeconds(1);
