@@ -13,7 +13,8 @@ public sealed partial class ToolGovernance
     /// Asks an administrator to approve one exact call; an open request for the same call (caller, tool, arguments)
     /// is returned instead of a new one. Audited as <c>approval.requested</c>. A new request is refused with a
     /// <see cref="GovernanceException"/> when the caller already has <paramref name="maxOpenRequests"/> pending,
-    /// unexpired requests (on either channel).
+    /// unexpired requests (on either channel). Bounds no total of all callers' requests (the hook applies
+    /// <see cref="CallApprovalOptions.MaxOpenRequests"/>); closed approvals are kept as <see cref="CallApprovalOptions.MaxClosedRequestsKept"/>'s default.
     /// </summary>
     public async Task<CallApproval> RequestCallApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan expiry, int maxOpenRequests = int.MaxValue, CancellationToken cancellationToken = default)
     {
@@ -114,7 +115,8 @@ public sealed partial class ToolGovernance
     /// A pending confirmation of the same call (caller, tool, arguments) is asked again instead of a new one: its
     /// answer deadline moves to <paramref name="answerWithin"/> from now (audited as <c>approval.requested</c> with
     /// <c>asked-again</c>). A new confirmation is refused with a <see cref="GovernanceException"/> when the caller
-    /// already has <paramref name="maxOpenRequests"/> pending, unexpired requests (on either channel).
+    /// already has <paramref name="maxOpenRequests"/> pending, unexpired requests (on either channel); as
+    /// <see cref="RequestCallApprovalAsync"/>, no total of all callers' requests is bounded here.
     /// </summary>
     public async Task<CallApproval> RequestElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan answerWithin, int maxOpenRequests = int.MaxValue, CancellationToken cancellationToken = default)
     {
