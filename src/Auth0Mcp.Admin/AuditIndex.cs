@@ -5,14 +5,27 @@ namespace Auth0Mcp.Admin;
 
 /// <summary>
 /// The columns of one audit record the console filters and lists by. <paramref name="Unreadable"/>: the record's body
-/// is not a readable record (<see cref="AuditChain.TryRead"/>), so it has no sealed values; its <paramref name="Time"/> is
+/// is not a readable record (<see cref="AuditChain.TryRead"/>), so it has no sealed values; its time is
 /// the store's unsealed <c>time</c> column (the minimum when there is none), its kind and event are empty.
 /// </summary>
-internal sealed record AuditEntry(long Sequence, DateTimeOffset Time, string Kind, string Event, string? User, string? Tool, string? Outcome, string? DenialCode, bool Unreadable = false)
+/// <remarks>
+/// The index holds one for every record for the console's life, so it is kept small: the time as UTC ticks (the
+/// instant; the page shows UTC), and its strings shared with the other entries of its index (<see cref="AuditIndex"/>
+/// pools them), so an entry costs its own fields only.
+/// </remarks>
+internal sealed record AuditEntry(long Sequence, long TimeUtcTicks, string Kind, string Event, string? User, string? Tool, string? Outcome, string? DenialCode, bool Unreadable = false)
 {
+    public AuditEntry(long sequence, DateTimeOffset time, string kind, string @event, string? user, string? tool, string? outcome, string? denialCode, bool unreadable = false)
+        : this(sequence, time.UtcTicks, kind, @event, user, tool, outcome, denialCode, unreadable)
+    {
+    }
+
+    /// <summary>The record's time, in UTC.</summary>
+    public DateTimeOffset Time => new(TimeUtcTicks, TimeSpan.Zero);
+
     /// <summary>An entry for the record at <paramref name="row"/> whose body cannot be read.</summary>
     public static AuditEntry ForUnreadable(AuditRow row) =>
-        new(row.Sequence, row.Columns?.Time ?? DateTimeOffset.MinValue, "", "", null, null, null, null, Unreadable: true);
+        new(row.Sequence, row.Columns?.Time ?? DateTimeOffset.MinValue, "", "", null, null, null, null, unreadable: true);
 }
 
 /// <summary>
@@ -128,7 +141,9 @@ internal sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Before
 /// primary-key range read) before each page. A page is a keyset scan backwards from a sequence, so the newest page
 /// of 100,000 records costs the same as of 100. Bodies are read from the store only for a record's detail.
 /// Also remembers where each tool version's content was recorded (<see cref="ToolGovernance.ToolContentEvent"/>), and
-/// which record is the outcome of a call's intent (<see cref="AuditRecord.IntentSequence"/>).
+/// which record is the outcome of a call's intent (<see cref="AuditRecord.IntentSequence"/>). The index is not capped: it
+/// grows with the audit (docs/admin.md gives the measured bytes a record). The strings of its entries come from a small
+/// pool of its own (<see cref="Share"/>), so a tool name, event, outcome, denial code or user is held once, not once a record.
 /// </summary>
 internal sealed class AuditIndex(ToolGovernance governance)
 {
@@ -138,6 +153,16 @@ internal sealed class AuditIndex(ToolGovernance governance)
     private readonly List<AuditEntry> _entries = [];
     private readonly Dictionary<string, long> _content = new(StringComparer.Ordinal);
     private readonly Dictionary<long, long> _outcomes = [];
+
+    /// <summary>
+    /// How many distinct strings <see cref="_strings"/> holds at most. The columns' vocabularies are small (tool names,
+    /// events, outcomes, denial codes; users): past this many, as when callers' tool names or subjects are many,
+    /// further ones are kept unshared, which costs what they did before, and the pool stays bounded.
+    /// </summary>
+    internal const int MaxSharedStrings = 16_384;
+
+    /// <summary>One instance of each column's text, shared by the entries; used under <see cref="_refresh"/> only.</summary>
+    private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
 
     public long LastSequence
     {
@@ -179,7 +204,7 @@ internal sealed class AuditIndex(ToolGovernance governance)
                     continue;
                 }
 
-                batch.Add(new AuditEntry(row.Sequence, r.Time, r.Kind, r.Event, r.User, r.Tool, r.Outcome, r.DenialCode));
+                batch.Add(new AuditEntry(row.Sequence, r.Time, Share(r.Kind), Share(r.Event), Share(r.User), Share(r.Tool), Share(r.Outcome), Share(r.DenialCode)));
                 if (r.Event == ToolGovernance.ToolContentEvent && r.Tool is not null && r.Details is { } d && d.StartsWith(ContentPrefix, StringComparison.Ordinal) && d.Length >= ContentPrefix.Length + 64)
                 {
                     content.Add((ContentKey(r.Tool, d.Substring(ContentPrefix.Length, 64)), row.Sequence));
@@ -279,6 +304,28 @@ internal sealed class AuditIndex(ToolGovernance governance)
         }
 
         return null;
+    }
+
+    /// <summary>The index's one instance of <paramref name="text"/> (null stays null): the first seen, while the pool has room.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    private string? Share(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (_strings.TryGetValue(text, out var shared))
+        {
+            return shared;
+        }
+
+        if (_strings.Count < MaxSharedStrings)
+        {
+            _strings.Add(text, text);
+        }
+
+        return text;
     }
 
     private void Publish(List<AuditEntry> batch, List<(string Key, long Sequence)> content, List<(long Intent, long Outcome)> outcomes)

@@ -72,7 +72,7 @@ internal static class SettingsCatalog
         new("Governance:Groups", "AUTH0_MCP_GROUPS", "", "The caller's groups over stdio (comma-separated)", SettingKind.List),
         new("Governance:MaxOutputBytes", "AUTH0_MCP_MAX_OUTPUT_BYTES", "1048576", "Results above this size are truncated with paging advice (at least 1024)", SettingKind.Number),
         new("Governance:ArgumentPolicies", null, "", "Typed rules on tools' arguments: [{\"Name\", \"Tools\", \"Path\", \"Max\": 50}]", SettingKind.Json),
-        new("Governance:CallApproval", null, "(off)", "Per-call approval: {\"Default\", \"Expiry\", \"ElicitationTimeout\", \"MaxOpenRequestsPerCaller\", \"Rules\"}", SettingKind.Json),
+        new("Governance:CallApproval", null, "(off)", "Per-call approval: {\"Default\", \"Expiry\", \"ElicitationTimeout\", \"MaxOpenRequestsPerCaller\", \"MaxOpenRequests\", \"MaxClosedRequestsKept\", \"Rules\"}", SettingKind.Json),
         new("Authentication:Jwt:Authority", "AUTH0_MCP_OIDC_AUTHORITY", "", "HTTP: OIDC issuer whose JWTs are accepted, e.g. https://login.example.com/"),
         new("Authentication:Jwt:Audience", "AUTH0_MCP_OIDC_AUDIENCE", "", "HTTP: the audience those JWTs must carry"),
         new("Authentication:Jwt:SubjectClaim", null, "sub", "The JWT claim naming the caller"),

@@ -126,10 +126,10 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
             }
 
             // Ask: this round ends with an input-required result; the client retries the call with the answer.
-            var confirmation = await governance.TryRequestElicitedApprovalAsync(user, tool, hash, shown, Options.ElicitationTimeout, Options.MaxOpenRequestsPerCaller, cancellationToken).ConfigureAwait(false);
+            var (confirmation, refusal) = await governance.TryRequestElicitedApprovalAsync(user, tool, hash, shown, Options.ElicitationTimeout, CallApprovalLimits.Of(Options), cancellationToken).ConfigureAwait(false);
             if (confirmation is null)
             {
-                return TooManyOpenRequests(user);
+                return TooManyOpenRequests(refusal!);
             }
 
             throw new InputRequiredException(
@@ -137,20 +137,23 @@ public sealed class CallApprovalHook : ToolCallHook, IToolCallHookTimeout
                 StatePrefix + confirmation.Id);
         }
 
-        var request = known ?? await governance.TryRequestCallApprovalAsync(user, tool, hash, shown, Options.Expiry, Options.MaxOpenRequestsPerCaller, cancellationToken).ConfigureAwait(false);
+        var (request, refused) = known is not null ? (known, null)
+            : await governance.TryRequestCallApprovalAsync(user, tool, hash, shown, Options.Expiry, CallApprovalLimits.Of(Options), cancellationToken).ConfigureAwait(false);
         if (request is null)
         {
-            return TooManyOpenRequests(user);
+            return TooManyOpenRequests(refused!);
         }
 
         return HookDecision.Deny($"approval request {request.Id} is pending: an administrator must grant request {request.Id} (on the admin console or with the CLI), "
             + $"then the same call with the same arguments runs once (until {request.ExpiresAt:u})");
     }
 
-    /// <summary>The refusal of a call that would open a request past <see cref="CallApprovalOptions.MaxOpenRequestsPerCaller"/> (code <c>hook-denied</c>).</summary>
-    private HookDecision TooManyOpenRequests(string user) =>
-        HookDecision.Deny($"this call needs approval, but {ToolGovernance.TooManyOpenRequests(user, Options.MaxOpenRequestsPerCaller)}; then call again",
-            DenialCodes.HookDenied);
+    /// <summary>
+    /// The refusal of a call that would open a request past <see cref="CallApprovalOptions.MaxOpenRequestsPerCaller"/>
+    /// or <see cref="CallApprovalOptions.MaxOpenRequests"/> (code <c>hook-denied</c>); <paramref name="why"/> says which.
+    /// </summary>
+    private static HookDecision TooManyOpenRequests(string why) =>
+        HookDecision.Deny($"this call needs approval, but {why}; then call again", DenialCodes.HookDenied);
 
     /// <summary>
     /// Whether the user can confirm in the client: it declares form elicitation, and the session can carry an

@@ -24,6 +24,27 @@ public sealed class CallApprovalOptions
     /// </summary>
     public int MaxOpenRequestsPerCaller { get; set; } = 20;
 
+    /// <summary>
+    /// How many pending, unexpired requests all callers together may have at once (default 1,000, at least 1). A call
+    /// that would open another is refused (<c>hook-denied</c>, the message naming <c>CallApproval:MaxOpenRequests</c>)
+    /// until one is decided, answered or expires: the per-caller limit alone does not bound the shared state document
+    /// when many callers each have a few.
+    /// </summary>
+    public int MaxOpenRequests { get; set; } = DefaultMaxOpenRequests;
+
+    /// <summary>
+    /// How many closed requests (denied, declined, used or expired) the state document keeps across all callers,
+    /// the oldest dropped first (default 1,000, at least 1); each caller also keeps at most its newest 100. The audit
+    /// keeps every decision. An administrator's denial that still refuses its call is not dropped.
+    /// </summary>
+    public int MaxClosedRequestsKept { get; set; } = DefaultMaxClosedRequestsKept;
+
+    /// <summary>The default of <see cref="MaxOpenRequests"/>.</summary>
+    internal const int DefaultMaxOpenRequests = 1000;
+
+    /// <summary>The default of <see cref="MaxClosedRequestsKept"/>.</summary>
+    internal const int DefaultMaxClosedRequestsKept = 1000;
+
     /// <summary>The mode for <paramref name="tool"/> called by <paramref name="caller"/>, and the rule that chose it (null: the default).</summary>
     public (CallApprovalMode Mode, CallApprovalRule? Rule) ModeFor(GovernanceState state, GovernedTool tool, CallerIdentity caller)
     {
@@ -88,6 +109,16 @@ public sealed class CallApprovalOptions
             errors.Add("call approval: MaxOpenRequestsPerCaller must be at least 1");
         }
 
+        if (MaxOpenRequests < 1)
+        {
+            errors.Add("call approval: MaxOpenRequests must be at least 1");
+        }
+
+        if (MaxClosedRequestsKept < 1)
+        {
+            errors.Add("call approval: MaxClosedRequestsKept must be at least 1");
+        }
+
         for (var i = 0; i < Rules.Count; i++)
         {
             if (Rules[i].Tools.Count + Rules[i].Toolsets.Count + Rules[i].Profiles.Count == 0)
@@ -101,7 +132,7 @@ public sealed class CallApprovalOptions
 
     /// <summary>
     /// Reads the settings object <c>{"Default": "elicit|admin|none", "Expiry": "1h", "ElicitationTimeout": "5m",
-    /// "MaxOpenRequestsPerCaller": 20, "Rules": [{"Tools": [...], "Toolsets": [...], "Profiles": [...], "Mode": "admin"}]}</c>; problems go to <paramref name="errors"/>.
+    /// "MaxOpenRequestsPerCaller": 20, "MaxOpenRequests": 1000, "MaxClosedRequestsKept": 1000, "Rules": [{"Tools": [...], "Toolsets": [...], "Profiles": [...], "Mode": "admin"}]}</c>; problems go to <paramref name="errors"/>.
     /// </summary>
     internal static CallApprovalOptions Parse(JsonElement settings, List<string> errors)
     {
@@ -120,17 +151,9 @@ public sealed class CallApprovalOptions
                 case "default": options.Default = Mode(p.Value, "CallApproval:Default", errors) ?? options.Default; break;
                 case "expiry": options.Expiry = Duration(p.Value, "CallApproval:Expiry", errors) ?? options.Expiry; break;
                 case "elicitationtimeout": options.ElicitationTimeout = Duration(p.Value, "CallApproval:ElicitationTimeout", errors) ?? options.ElicitationTimeout; break;
-                case "maxopenrequestspercaller":
-                    if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var max))
-                    {
-                        options.MaxOpenRequestsPerCaller = max;
-                    }
-                    else
-                    {
-                        errors.Add("CallApproval:MaxOpenRequestsPerCaller must be a whole number (at least 1)");
-                    }
-
-                    break;
+                case "maxopenrequestspercaller": options.MaxOpenRequestsPerCaller = Count(p.Value, "CallApproval:MaxOpenRequestsPerCaller", errors) ?? options.MaxOpenRequestsPerCaller; break;
+                case "maxopenrequests": options.MaxOpenRequests = Count(p.Value, "CallApproval:MaxOpenRequests", errors) ?? options.MaxOpenRequests; break;
+                case "maxclosedrequestskept": options.MaxClosedRequestsKept = Count(p.Value, "CallApproval:MaxClosedRequestsKept", errors) ?? options.MaxClosedRequestsKept; break;
                 case "rules" when p.Value.ValueKind == JsonValueKind.Array:
                     var index = 0;
                     foreach (var item in p.Value.EnumerateArray())
@@ -161,7 +184,7 @@ public sealed class CallApprovalOptions
 
                     break;
                 default:
-                    errors.Add($"CallApproval: unknown or malformed key '{p.Name}' (Default, Expiry, ElicitationTimeout, MaxOpenRequestsPerCaller, Rules)");
+                    errors.Add($"CallApproval: unknown or malformed key '{p.Name}' (Default, Expiry, ElicitationTimeout, MaxOpenRequestsPerCaller, MaxOpenRequests, MaxClosedRequestsKept, Rules)");
                     break;
             }
         }
@@ -188,6 +211,18 @@ public sealed class CallApprovalOptions
         }
 
         return mode;
+    }
+
+    /// <summary>A whole number of requests; its range is checked by <see cref="Validate"/>.</summary>
+    private static int? Count(JsonElement value, string label, List<string> errors)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var count))
+        {
+            return count;
+        }
+
+        errors.Add($"{label} must be a whole number (at least 1)");
+        return null;
     }
 
     private static TimeSpan? Duration(JsonElement value, string label, List<string> errors)

@@ -13,27 +13,33 @@ public sealed partial class ToolGovernance
     /// Asks an administrator to approve one exact call; an open request for the same call (caller, tool, arguments)
     /// is returned instead of a new one. Audited as <c>approval.requested</c>. A new request is refused with a
     /// <see cref="GovernanceException"/> when the caller already has <paramref name="maxOpenRequests"/> pending,
-    /// unexpired requests (on either channel).
+    /// unexpired requests (on either channel). Bounds no total of all callers' requests (the hook applies
+    /// <see cref="CallApprovalOptions.MaxOpenRequests"/>); closed approvals are kept as <see cref="CallApprovalOptions.MaxClosedRequestsKept"/>'s default.
     /// </summary>
-    public async Task<CallApproval> RequestCallApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan expiry, int maxOpenRequests = int.MaxValue, CancellationToken cancellationToken = default) =>
-        await TryRequestCallApprovalAsync(user, tool, argumentsHash, arguments, expiry, maxOpenRequests, cancellationToken).ConfigureAwait(false)
-            ?? throw new GovernanceException(TooManyOpenRequests(user, maxOpenRequests));
+    public async Task<CallApproval> RequestCallApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan expiry, int maxOpenRequests = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        var (approval, refusal) = await TryRequestCallApprovalAsync(user, tool, argumentsHash, arguments, expiry, CallApprovalLimits.PerCallerOnly(maxOpenRequests), cancellationToken).ConfigureAwait(false);
+        return approval ?? throw new GovernanceException(refusal!);
+    }
 
-    /// <summary>As <see cref="RequestCallApprovalAsync"/>, but null instead of a new request when the caller already has <paramref name="maxOpenRequests"/> pending.</summary>
-    internal Task<CallApproval?> TryRequestCallApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan expiry, int maxOpenRequests, CancellationToken cancellationToken) =>
-        MutateAsync<CallApproval?>(user, (state, log) =>
+    /// <summary>
+    /// As <see cref="RequestCallApprovalAsync"/> within <paramref name="limits"/>: no new request, and the refusal
+    /// that says why, when the caller or all callers together already have as many pending as the limits allow.
+    /// </summary>
+    internal Task<(CallApproval? Approval, string? Refusal)> TryRequestCallApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan expiry, CallApprovalLimits limits, CancellationToken cancellationToken) =>
+        MutateAsync<(CallApproval?, string?)>(user, (state, log) =>
         {
-            Prune(state, log.Now);
+            Prune(state, log.Now, limits.ClosedKept);
             var open = state.CallApprovals.Find(a => a.Channel == CallApproval.AdminChannel && a.Status == CallApprovalStatus.Pending
                 && a.IsOpen(log.Now) && a.IsFor(user, tool, argumentsHash));
             if (open is not null)
             {
-                return open;
+                return (open, null);
             }
 
-            return PendingRequests(state, user, log.Now) >= maxOpenRequests
-                ? null
-                : Open(state, log, user, tool, argumentsHash, arguments, CallApproval.AdminChannel, expiry, $" expires={GovernanceNames.After(log.Now, expiry, "the call approval expiry"):O}");
+            return RefusalOfANewRequest(state, user, log.Now, limits) is { } refusal
+                ? (null, refusal)
+                : (Open(state, log, user, tool, argumentsHash, arguments, CallApproval.AdminChannel, expiry, $" expires={GovernanceNames.After(log.Now, expiry, "the call approval expiry"):O}"), null);
         }, cancellationToken);
 
     /// <summary>
@@ -109,17 +115,20 @@ public sealed partial class ToolGovernance
     /// A pending confirmation of the same call (caller, tool, arguments) is asked again instead of a new one: its
     /// answer deadline moves to <paramref name="answerWithin"/> from now (audited as <c>approval.requested</c> with
     /// <c>asked-again</c>). A new confirmation is refused with a <see cref="GovernanceException"/> when the caller
-    /// already has <paramref name="maxOpenRequests"/> pending, unexpired requests (on either channel).
+    /// already has <paramref name="maxOpenRequests"/> pending, unexpired requests (on either channel); as
+    /// <see cref="RequestCallApprovalAsync"/>, no total of all callers' requests is bounded here.
     /// </summary>
-    public async Task<CallApproval> RequestElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan answerWithin, int maxOpenRequests = int.MaxValue, CancellationToken cancellationToken = default) =>
-        await TryRequestElicitedApprovalAsync(user, tool, argumentsHash, arguments, answerWithin, maxOpenRequests, cancellationToken).ConfigureAwait(false)
-            ?? throw new GovernanceException(TooManyOpenRequests(user, maxOpenRequests));
+    public async Task<CallApproval> RequestElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan answerWithin, int maxOpenRequests = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        var (approval, refusal) = await TryRequestElicitedApprovalAsync(user, tool, argumentsHash, arguments, answerWithin, CallApprovalLimits.PerCallerOnly(maxOpenRequests), cancellationToken).ConfigureAwait(false);
+        return approval ?? throw new GovernanceException(refusal!);
+    }
 
-    /// <summary>As <see cref="RequestElicitedApprovalAsync"/>, but null instead of a new confirmation when the caller already has <paramref name="maxOpenRequests"/> pending.</summary>
-    internal Task<CallApproval?> TryRequestElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan answerWithin, int maxOpenRequests, CancellationToken cancellationToken) =>
-        MutateAsync<CallApproval?>(user, (state, log) =>
+    /// <summary>As <see cref="RequestElicitedApprovalAsync"/> within <paramref name="limits"/>: no new confirmation, and the refusal that says why, past them.</summary>
+    internal Task<(CallApproval? Approval, string? Refusal)> TryRequestElicitedApprovalAsync(string user, string tool, string argumentsHash, string? arguments, TimeSpan answerWithin, CallApprovalLimits limits, CancellationToken cancellationToken) =>
+        MutateAsync<(CallApproval?, string?)>(user, (state, log) =>
         {
-            Prune(state, log.Now);
+            Prune(state, log.Now, limits.ClosedKept);
             var open = state.CallApprovals.FindLast(a => a.Channel == CallApproval.ElicitationChannel && a.Status == CallApprovalStatus.Pending
                 && a.IsOpen(log.Now) && a.IsFor(user, tool, argumentsHash));
             if (open is not null)
@@ -127,12 +136,12 @@ public sealed partial class ToolGovernance
                 // Asked again (the client retried without an answer): the same confirmation, with a fresh deadline.
                 open.ExpiresAt = GovernanceNames.After(log.Now, answerWithin, "the call approval expiry");
                 log.Add("approval.requested", tool, $"{Link(open)} channel=elicitation asked-again expires={open.ExpiresAt:O}");
-                return open;
+                return (open, null);
             }
 
-            return PendingRequests(state, user, log.Now) >= maxOpenRequests
-                ? null
-                : Open(state, log, user, tool, argumentsHash, arguments, CallApproval.ElicitationChannel, answerWithin, " channel=elicitation");
+            return RefusalOfANewRequest(state, user, log.Now, limits) is { } refusal
+                ? (null, refusal)
+                : (Open(state, log, user, tool, argumentsHash, arguments, CallApproval.ElicitationChannel, answerWithin, " channel=elicitation"), null);
         }, cancellationToken);
 
     /// <summary>
@@ -196,32 +205,76 @@ public sealed partial class ToolGovernance
     /// </summary>
     private static string Link(CallApproval approval) => $"id={approval.Id} user={approval.User} arguments_sha256={approval.ArgumentsHash}";
 
-    /// <summary>The refusal of a request past <paramref name="maxOpenRequests"/>.</summary>
-    internal static string TooManyOpenRequests(string user, int maxOpenRequests) =>
-        $"{user} already has {maxOpenRequests} pending approval request(s), the most one caller may have: no new request until one is decided, answered or expires";
+    /// <summary>
+    /// Why a new request of <paramref name="user"/> may not open at <paramref name="now"/>: the caller already has
+    /// <see cref="CallApprovalLimits.PerCaller"/> pending, unexpired requests, or all callers together have
+    /// <see cref="CallApprovalLimits.InAll"/> (both channels). Null when it may.
+    /// </summary>
+    private static string? RefusalOfANewRequest(GovernanceState state, string user, DateTimeOffset now, CallApprovalLimits limits)
+    {
+        var pending = 0;
+        var callers = 0;
+        foreach (var a in state.CallApprovals)
+        {
+            if (a.Status == CallApprovalStatus.Pending && a.IsOpen(now))
+            {
+                pending++;
+                callers += string.Equals(a.User, user, StringComparison.Ordinal) ? 1 : 0;
+            }
+        }
 
-    /// <summary>How many requests of <paramref name="user"/> are pending and unexpired at <paramref name="now"/> (both channels).</summary>
-    private static int PendingRequests(GovernanceState state, string user, DateTimeOffset now) =>
-        state.CallApprovals.Count(a => a.Status == CallApprovalStatus.Pending && a.IsOpen(now) && string.Equals(a.User, user, StringComparison.Ordinal));
+        return callers >= limits.PerCaller
+            ? $"{user} already has {limits.PerCaller} pending approval request(s), the most one caller may have: no new request until one is decided, answered or expires"
+            : pending >= limits.InAll
+                ? $"all callers together already have {limits.InAll} pending approval request(s), the most the server keeps (CallApproval:MaxOpenRequests): no new request until one is decided, answered or expires"
+                : null;
+    }
 
     /// <summary>
-    /// Drops closed approvals 7 days after their expiry, and keeps at most the newest
-    /// <see cref="ClosedApprovalsKeptPerCaller"/> closed ones per caller, so no caller grows the shared document without
-    /// bound (the audit keeps every event). An administrator's denial that still refuses its call (unexpired) is not
-    /// closed: dropping it would lift the denial.
+    /// Drops closed approvals 7 days after their expiry, keeps at most the newest
+    /// <see cref="ClosedApprovalsKeptPerCaller"/> closed ones per caller and the newest <paramref name="closedKept"/>
+    /// across all callers (the oldest dropped first), so no caller, nor many callers together, grow the shared document
+    /// without bound (the audit keeps every event). An administrator's denial that still refuses its call (unexpired)
+    /// is not closed: dropping it would lift the denial.
     /// </summary>
-    private static void Prune(GovernanceState state, DateTimeOffset now)
+    private static void Prune(GovernanceState state, DateTimeOffset now, int closedKept)
     {
         state.CallApprovals.RemoveAll(a => !a.IsOpen(now) && a.ExpiresAt < now - ApprovalRetention);
-        var surplus = state.CallApprovals
+        var closed = state.CallApprovals
             .Where(a => !a.IsOpen(now) && !(a.Channel == CallApproval.AdminChannel && a.Status == CallApprovalStatus.Denied && a.ExpiresAt > now))
+            .ToList();
+        var surplus = closed
             .GroupBy(a => a.User, StringComparer.Ordinal)
             .Where(g => g.Count() > ClosedApprovalsKeptPerCaller)
-            .SelectMany(g => g.OrderByDescending(a => a.UsedAt ?? a.DecidedAt ?? a.RequestedAt).ThenByDescending(a => a.RequestedAt).Skip(ClosedApprovalsKeptPerCaller))
+            .SelectMany(g => NewestFirst(g).Skip(ClosedApprovalsKeptPerCaller))
             .ToHashSet();
+        if (closed.Count - surplus.Count > closedKept)
+        {
+            surplus.UnionWith(NewestFirst(closed.Where(a => !surplus.Contains(a))).Skip(closedKept));
+        }
+
         if (surplus.Count > 0)
         {
             state.CallApprovals.RemoveAll(surplus.Contains);
         }
     }
+
+    /// <summary>Closed approvals, the most recently closed first.</summary>
+    private static IOrderedEnumerable<CallApproval> NewestFirst(IEnumerable<CallApproval> closed) =>
+        closed.OrderByDescending(a => a.UsedAt ?? a.DecidedAt ?? a.RequestedAt).ThenByDescending(a => a.RequestedAt);
+}
+
+/// <summary>
+/// The bounds of the call approvals in the state document (<see cref="CallApprovalOptions"/>): pending requests per
+/// caller and in all, and closed ones kept in all.
+/// </summary>
+internal readonly record struct CallApprovalLimits(int PerCaller, int InAll, int ClosedKept)
+{
+    /// <summary>The limits <paramref name="options"/> set.</summary>
+    public static CallApprovalLimits Of(CallApprovalOptions options) =>
+        new(options.MaxOpenRequestsPerCaller, options.MaxOpenRequests, options.MaxClosedRequestsKept);
+
+    /// <summary>Only <paramref name="perCaller"/> pending per caller, as the public request methods take it; closed ones kept as by default.</summary>
+    public static CallApprovalLimits PerCallerOnly(int perCaller) =>
+        new(perCaller, int.MaxValue, CallApprovalOptions.DefaultMaxClosedRequestsKept);
 }
