@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Threading.RateLimiting;
 using Auth0Mcp.Sdk;
 using Auth0Mcp.Sdk.Governance;
 using Microsoft.AspNetCore.Builder;
@@ -65,7 +64,7 @@ internal static class HttpRequestGuard
             }
 
             var body = ReadOnlyMemory<byte>.Empty;
-            RateLimitLease? place = null;
+            IDisposable? place = null;
             CallerSessions? sessions = null;
             try
             {
