@@ -275,6 +275,24 @@ internal sealed class ServerSettings
     [AtLeast(1, ErrorMessage = "Server:MaxConcurrentRequestsPerCaller (AUTH0_MCP_CALLER_CONCURRENCY) must be at least 1")]
     public int MaxConcurrentRequestsPerCaller { get; set; } = Transport.CallerConcurrency.DefaultLimit;
 
+    /// <summary>
+    /// HTTP: how many MCP sessions one authenticated caller may have open at once (<c>AUTH0_MCP_CALLER_SESSIONS</c>);
+    /// an initialize beyond them gets 429.
+    /// </summary>
+    [AtLeast(1, ErrorMessage = "Server:MaxSessionsPerCaller (AUTH0_MCP_CALLER_SESSIONS) must be at least 1")]
+    public int MaxSessionsPerCaller { get; set; } = Transport.CallerSessions.DefaultLimit;
+
+    /// <summary>HTTP: the minutes an MCP session may go without a request before it ends (<c>AUTH0_MCP_SESSION_IDLE_MINUTES</c>).</summary>
+    [AtLeast(1, ErrorMessage = "Server:SessionIdleMinutes (AUTH0_MCP_SESSION_IDLE_MINUTES) must be at least 1")]
+    public int SessionIdleMinutes { get; set; } = 30;
+
+    /// <summary>
+    /// HTTP: the most idle MCP sessions kept, all callers' together (<c>AUTH0_MCP_MAX_IDLE_SESSIONS</c>); past it the
+    /// least recently used end.
+    /// </summary>
+    [AtLeast(1, ErrorMessage = "Server:MaxIdleSessions (AUTH0_MCP_MAX_IDLE_SESSIONS) must be at least 1")]
+    public int MaxIdleSessions { get; set; } = 10_000;
+
     /// <summary>Browser origins besides the server's own that may call it (<c>AUTH0_MCP_ALLOWED_ORIGINS</c>), e.g. <c>https://inspector.example.com</c>.</summary>
     [Origins(ErrorMessage = "Server:AllowedOrigins (AUTH0_MCP_ALLOWED_ORIGINS): expected origins such as https://app.example.com (scheme, host and port; no path)")]
     public List<string> AllowedOrigins { get; set; } = [];

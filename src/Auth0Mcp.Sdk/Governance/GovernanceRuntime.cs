@@ -292,10 +292,11 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     }
 
     /// <summary>
-    /// How many sessions' views are kept for list_changed notifications. The SDK does not say when a session ends (a
-    /// client's DELETE, its idle timeout): without a bound, every session ever opened would stay in memory with its
-    /// server. Past it, the least recently seen are forgotten; such a session gets notifications again after its next
-    /// <c>tools/list</c>.
+    /// How many sessions' views are kept for list_changed notifications. A host that sees its sessions end (the
+    /// <c>auth0-mcp</c> server over HTTP: a client's DELETE, its idle timeout) forgets each one's view then
+    /// (<see cref="ForgetSession"/>); this bound is the backstop for hosts that do not (the MCP SDK itself tells no
+    /// one), without which every session ever opened would stay in memory with its server. Past it, the least recently
+    /// seen are forgotten; such a session gets notifications again after its next <c>tools/list</c>.
     /// </summary>
     internal int MaxSessionViews { get; set; } = 1024;
 
@@ -306,6 +307,13 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     internal int MaxSessionViewsPerCaller { get; set; } = 32;
 
     internal int SessionViewCount => _sessions.Count;
+
+    /// <summary>Forgets the view of the session <paramref name="sessionId"/>, which has ended: it gets no more notifications.</summary>
+    internal void ForgetSession(string sessionId)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        _sessions.TryRemove(sessionId, out _);
+    }
 
     internal IReadOnlyList<string?> SessionViewCallers => _sessions.Values.Select(v => { lock (v) { return v.Caller?.User; } }).ToList();
 

@@ -75,12 +75,25 @@ internal static class HttpServe
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Math.Max(30_000_000L, settings.Server.MaxRequestBytes + 4L * 1024 * 1024));
         builder.Services.AddSingleton(settings);
 
+        // Sessions open per authenticated caller, counted from the initialize that opens one to its end: Transport/CallerSessions.cs.
+        var sessions = new CallerSessions(settings.Server.MaxSessionsPerCaller);
+        builder.Services.AddSingleton(sessions);
         builder.Services.AddAuth0Mcp(settings).WithHttpTransport(o =>
         {
             // Sessions for clients on the initialize handshake (they get tools/list_changed on their GET stream);
             // 2026-07-28+ clients are served statelessly on the same endpoint (no list_changed: they re-list;
             // a call's confirmation reaches them as an input-required result, Governance/Approvals/CallApprovalHook.cs).
             o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+            // A session with no request for this long ends (the SDK's default: 2 hours); past this many idle sessions
+            // (all callers' together), the least recently used end first.
+            // (Obsolete only as the stateful mode is: these bound the sessions that mode keeps.)
+#pragma warning disable MCP9006
+            o.IdleTimeout = TimeSpan.FromMinutes(settings.Server.SessionIdleMinutes);
+            o.MaxIdleSessionCount = settings.Server.MaxIdleSessions;
+#pragma warning restore MCP9006
+#pragma warning disable MCPEXP002 // RunSessionHandler is experimental: the one hook that runs from a session's start to its end.
+            o.RunSessionHandler = sessions.RunAsync;
+#pragma warning restore MCPEXP002
         }).WithCancelledRequestsEnded();
 
         var jwt = settings.Authentication.Jwt.Authority is not null;

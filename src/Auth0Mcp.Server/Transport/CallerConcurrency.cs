@@ -1,13 +1,13 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 
 namespace Auth0Mcp.Server.Transport;
 
 /// <summary>
 /// How many requests to the MCP endpoint one authenticated caller may have in progress at once
-/// (<c>Server:MaxConcurrentRequestsPerCaller</c>): a concurrency limiter per caller (the subject governance sees), taken
-/// by <see cref="HttpRequestGuard"/> for each POST. As many more as the limit wait their turn (oldest first), and any
+/// (<c>Server:MaxConcurrentRequestsPerCaller</c>): places counted per caller (the subject governance sees), taken
+/// by <see cref="HttpRequestGuard"/> for each POST; a caller's count exists only while it has something running, waiting
+/// or being read, and nothing runs on a timer (an idle server does not wake up). As many more as the limit wait their turn (oldest first), and any
 /// beyond those are answered 429 with <c>Retry-After</c> and a JSON-RPC error that names the limit, and recorded like the
 /// guard's own refusals (<c>too-many-requests</c>).
 /// <para>
@@ -20,7 +20,7 @@ namespace Auth0Mcp.Server.Transport;
 /// not counted.
 /// </para>
 /// </summary>
-internal sealed class CallerConcurrency : IDisposable
+internal sealed class CallerConcurrency
 {
     /// <summary>The default limit: requests one caller may have running at once.</summary>
     public const int DefaultLimit = 8;
@@ -31,86 +31,183 @@ internal sealed class CallerConcurrency : IDisposable
     /// <summary>The largest body read before its place is taken, to tell a request from a message that starts no work.</summary>
     public const int ReadFirstBytes = 16 * 1024;
 
-    private readonly PartitionedRateLimiter<HttpContext> _places;
-
-    // Small bodies one caller may have being read before they take a place (as many as its places, none waiting):
-    // beyond them, a small body waits for its place unread like a large one, so slow small bodies hold little memory.
-    private readonly PartitionedRateLimiter<HttpContext> _readers;
+    // Each caller's places, waiters and readers, by the subject governance sees; an entry lives while the caller has
+    // anything running, waiting or being read, and goes with the last (no timer: an idle server does not wake up).
+    // One lock for all: each hold is a few field updates.
+    private readonly Dictionary<string, Caller> _callers = new(StringComparer.Ordinal);
 
     /// <param name="limit">Requests one caller may have running at once; as many more wait.</param>
     public CallerConcurrency(int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         Limit = limit;
-        _places = PerCaller(limit, queue: limit);
-        _readers = PerCaller(limit, queue: 0);
-    }
-
-    // One concurrency limiter per caller: limit at once, queue more waiting their turn (oldest first).
-    private static PartitionedRateLimiter<HttpContext> PerCaller(int limit, int queue) =>
-        PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetConcurrencyLimiter(PartitionKey(context), _ => new ConcurrencyLimiterOptions
-        {
-            PermitLimit = limit,
-            QueueLimit = queue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }));
-
-    /// <summary>
-    /// A turn to read a small body before its place is taken (to dispose once it is read), or null when the caller has
-    /// <see cref="Limit"/> such bodies being read already: then this one takes its place first.
-    /// </summary>
-    public RateLimitLease? TryRead(HttpContext context)
-    {
-        var turn = _readers.AttemptAcquire(context);
-        if (turn.IsAcquired)
-        {
-            return turn;
-        }
-
-        turn.Dispose();
-        return null;
     }
 
     /// <summary>The requests one caller may have running at once.</summary>
     public int Limit { get; }
 
-    /// <summary>
-    /// Takes the caller's place for one request, waiting for one while the caller has <see cref="Limit"/> running:
-    /// the place to dispose once the request is answered, or null when it was refused (answered 429 and recorded) or the
-    /// client went away while it waited.
-    /// </summary>
-    public async ValueTask<RateLimitLease?> EnterAsync(HttpContext context)
+    /// <summary>Callers with a request running, waiting or being read (tests read it: an idle caller has no entry).</summary>
+    internal int CallerCount
     {
-        var place = _places.AttemptAcquire(context);
-        if (place.IsAcquired)
+        get
         {
-            return place;
+            lock (_callers)
+            {
+                return _callers.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A turn to read a small body before its place is taken (to dispose once it is read), or null when the caller has
+    /// <see cref="Limit"/> such bodies being read already: then this one takes its place first.
+    /// </summary>
+    public IDisposable? TryRead(HttpContext context)
+    {
+        var key = PartitionKey(context);
+        lock (_callers)
+        {
+            var caller = Rent(key);
+            if (caller.Readers < Limit)
+            {
+                caller.Readers++;
+                return new Held(this, key, reader: true);
+            }
+
+            Return(key, caller);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Takes the caller's place for one request, waiting for one while the caller has <see cref="Limit"/> running
+    /// (oldest first, at most <see cref="Limit"/> waiting): the place to dispose once the request is answered, or null
+    /// when it was refused (answered 429 and recorded) or the client went away while it waited.
+    /// </summary>
+    public async ValueTask<IDisposable?> EnterAsync(HttpContext context)
+    {
+        var key = PartitionKey(context);
+        LinkedListNode<TaskCompletionSource>? turn;
+        lock (_callers)
+        {
+            var caller = Rent(key);
+            if (caller.Running < Limit && caller.Waiting.Count == 0)
+            {
+                caller.Running++;
+                return new Held(this, key, reader: false);
+            }
+
+            if (caller.Waiting.Count >= Limit)
+            {
+                Return(key, caller);
+                turn = null;
+            }
+            else
+            {
+                turn = caller.Waiting.AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
         }
 
-        place.Dispose();
-        try
+        if (turn is null)
         {
-            place = await _places.AcquireAsync(context, 1, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
+            await RefuseAsync(context).ConfigureAwait(false);
             return null;
         }
 
-        if (place.IsAcquired)
+        try
         {
-            return place;
+            await turn.Value.Task.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            return new Held(this, key, reader: false);
         }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            lock (_callers)
+            {
+                var caller = _callers[key];
+                if (turn.List is not null)
+                {
+                    // Still waiting: it leaves the queue.
+                    caller.Waiting.Remove(turn);
+                    Return(key, caller);
+                    return null;
+                }
+            }
 
-        place.Dispose();
-        await RefuseAsync(context).ConfigureAwait(false);
-        return null;
+            // Its turn came as the client went away: the place passes on.
+            Leave(key, reader: false);
+            return null;
+        }
     }
 
-    public void Dispose()
+    // The caller's entry, counted as used once more (under the lock).
+    private Caller Rent(string key)
     {
-        _places.Dispose();
-        _readers.Dispose();
+        if (!_callers.TryGetValue(key, out var caller))
+        {
+            _callers[key] = caller = new Caller();
+        }
+
+        caller.Users++;
+        return caller;
+    }
+
+    // One use of the caller's entry ends (under the lock); the last one removes it.
+    private void Return(string key, Caller caller)
+    {
+        if (--caller.Users == 0)
+        {
+            _callers.Remove(key);
+        }
+    }
+
+    // A reader's turn or a running request's place is given back: a place goes to the oldest waiting, if any.
+    private void Leave(string key, bool reader)
+    {
+        lock (_callers)
+        {
+            var caller = _callers[key];
+            if (reader)
+            {
+                caller.Readers--;
+            }
+            else if (caller.Waiting.First is { } next)
+            {
+                // The place passes to the oldest waiting request: the count running stays.
+                caller.Waiting.RemoveFirst();
+                next.Value.TrySetResult();
+            }
+            else
+            {
+                caller.Running--;
+            }
+
+            Return(key, caller);
+        }
+    }
+
+    private sealed class Caller
+    {
+        /// <summary>Places, waiters and reading turns held: the entry goes at 0.</summary>
+        public int Users { get; set; }
+
+        public int Running { get; set; }
+
+        public int Readers { get; set; }
+
+        public LinkedList<TaskCompletionSource> Waiting { get; } = new();
+    }
+
+    private sealed class Held(CallerConcurrency owner, string key, bool reader) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.Leave(key, reader);
+            }
+        }
     }
 
     /// <summary>The refusal of a request over the limit: the status, the text and the audit's denial code.</summary>
@@ -119,8 +216,8 @@ internal sealed class CallerConcurrency : IDisposable
             $"Request refused: this caller already has {limit} requests running and {limit} waiting, the most Server:MaxConcurrentRequestsPerCaller (AUTH0_MCP_CALLER_CONCURRENCY) allows; nothing was run. Retry once some have been answered."),
         "null", null, null);
 
-    // Each caller's own limiter, by the subject governance sees; callers it cannot name share one. Resolved once per
-    // request: both limiters and each of their calls ask for it.
+    // Each caller's own places, by the subject governance sees; callers it cannot name share them. Resolved once per
+    // request: the reading turn and the place both ask for it.
     private static string PartitionKey(HttpContext context)
     {
         if (context.Items.TryGetValue(KeyItem, out var known) && known is string key)

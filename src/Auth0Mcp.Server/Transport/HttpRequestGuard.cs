@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Threading.RateLimiting;
 using Auth0Mcp.Sdk;
 using Auth0Mcp.Sdk.Governance;
 using Microsoft.AspNetCore.Builder;
@@ -65,7 +64,8 @@ internal static class HttpRequestGuard
             }
 
             var body = ReadOnlyMemory<byte>.Empty;
-            RateLimitLease? place = null;
+            IDisposable? place = null;
+            CallerSessions? sessions = null;
             try
             {
                 if (HttpMethods.IsPost(context.Request.Method))
@@ -107,6 +107,13 @@ internal static class HttpRequestGuard
                         return;
                     }
 
+                    // An initialize opens a session: the caller's sessions are counted (CallerSessions).
+                    sessions = kind == JsonRpcKind.Request ? context.RequestServices?.GetService<CallerSessions>() : null;
+                    if (sessions is not null && CallerSessions.OpensSession(context, read) && !await sessions.TryReserveAsync(context, read).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
                     // The buffer the body was read into is the one the request keeps: no copy.
                     body = read;
                     context.Request.Body = new MemoryStream(read.Array!, read.Offset, read.Count, writable: false);
@@ -118,6 +125,7 @@ internal static class HttpRequestGuard
             finally
             {
                 place?.Dispose();
+                sessions?.ReleaseUnclaimed(context);
             }
 
             if (context.Response.StatusCode >= StatusCodes.Status400BadRequest

@@ -39,7 +39,10 @@ internal sealed record JsonRpcRefusal(int Code, string DenialCode, string Messag
     /// <summary>The MCP SDK's transport refused the request (HTTP 400 or more) before governance saw it.</summary>
     public const string TransportRefused = "transport-refused";
 
-    /// <summary>The caller already had as many requests in progress and waiting as it may (HTTP 429): <see cref="CallerConcurrency"/>.</summary>
+    /// <summary>
+    /// The caller already had as many requests in progress and waiting as it may (<see cref="CallerConcurrency"/>), or as
+    /// many sessions open (<see cref="CallerSessions"/>): HTTP 429.
+    /// </summary>
     public const string TooManyRequests = "too-many-requests";
 
     /// <summary>The JSON-RPC error response, one line of UTF-8 without the line end.</summary>

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Auth0Mcp.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0Mcp.Server.Tests.Http;
 
@@ -93,6 +94,47 @@ public sealed class CallerConcurrencyTests : IDisposable
             Assert.Equal("too-many-requests", r.GetProperty("denial_code").GetString());
             Assert.Equal("denied", r.GetProperty("outcome").GetString());
         });
+    }
+
+    [Fact]
+    public async Task ACallersPlaces_AreKeptOnlyWhileItHasRequestsInProgress_AndTheOldestWaitingGoesNext()
+    {
+        // No timer and no entry for an idle caller: the count goes when its last request is answered.
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartAsync(auth0, 1);
+        var places = server.App.Services.GetRequiredService<Auth0Mcp.Server.Transport.CallerConcurrency>();
+        Assert.Equal(0, places.CallerCount);
+
+        // One running, one waiting, the third refused.
+        var held = new List<HeldPost>();
+        for (var i = 0; i < 3; i++)
+        {
+            held.Add(await HeldPost.StartAsync(server.Url, AliceKey, Initialize));
+        }
+
+        var refused = await Task.WhenAny(held.Select(h => h.Answer)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(429, (await refused).Status);
+        Assert.Equal(1, places.CallerCount);
+
+        // The waiting one runs once the running one is answered, then the caller is idle: its entry is gone.
+        foreach (var post in held.Where(h => !h.Answer.IsCompleted))
+        {
+            await post.ReleaseAsync();
+        }
+
+        foreach (var (status, _, _) in await Task.WhenAll(held.Where(h => h.Answer != refused).Select(h => h.Answer)).WaitAsync(TimeSpan.FromSeconds(60)))
+        {
+            Assert.Equal(200, status);
+        }
+
+        held.ForEach(h => h.Dispose());
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (places.CallerCount != 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, places.CallerCount);
     }
 
     [Fact]
