@@ -38,7 +38,7 @@ internal static class AdminServe
     {
         ArgumentNullException.ThrowIfNull(settings);
         var url = settings.HttpUrl ?? throw new InvalidOperationException("HttpUrl is not set.");
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = HttpServe.NewBuilder();
         HostLogging.Configure(builder.Logging);
         builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");
         builder.Services.AddSingleton(settings);

@@ -59,12 +59,35 @@ internal static class HttpServe
         return addresses.Select(a => a.TrimEnd('/') + (path == "/" ? "/" : path)).ToList();
     }
 
+    /// <summary>
+    /// A web application builder that reads no settings file of its own: the server's settings come from its catalogue
+    /// (<c>--config</c>, the environment; HostConfiguration.cs), validated there. ASP.NET Core's defaults would read
+    /// <c>appsettings.json</c> from the working directory, where a stray file could move the listening address past the
+    /// <c>--http</c> checks (its <c>Kestrel:Endpoints</c> replace the URL given) or change log levels, and would watch the
+    /// working directory's whole tree for changes to it (a busy folder such as /tmp woke the server 860 times a second).
+    /// The content root is the executable's folder, and no JSON file is read or watched there either.
+    /// </summary>
+    internal static WebApplicationBuilder NewBuilder()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
+        foreach (var source in builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.FileConfigurationSource>().ToList())
+        {
+            builder.Configuration.Sources.Remove(source);
+        }
+
+        return builder;
+    }
+
     /// <summary>Builds the web application; <paramref name="configureServices"/> runs last (tests use it to trust a local signing key).</summary>
     public static WebApplication Build(HostSettings settings, Action<IServiceCollection>? configureServices = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var url = settings.HttpUrl ?? throw new InvalidOperationException("HttpUrl is not set.");
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = NewBuilder();
         HostLogging.Configure(builder.Logging);
         // Authentication registers data protection; only the admin console (AUTH0_MCP_ADMIN) protects cookies with it.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
