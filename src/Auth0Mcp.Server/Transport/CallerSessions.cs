@@ -81,7 +81,7 @@ internal sealed class CallerSessions
             }
         }
 
-        var header = JsonRpcGuard.Peek(body.Span[..Math.Min(body.Length, 8192)]);
+        var header = JsonRpcGuard.Peek(body.Span);
         var refusal = Refusal(Limit) with { IdJson = header.Id ?? "null", Method = header.Method };
         await TransportAudit.RecordAsync(context.RequestServices, refusal, body.Length, Convert.ToHexStringLower(SHA256.HashData(body.Span)),
             caller, HttpRequestGuard.ClaimedSession(context)).ConfigureAwait(false);
@@ -91,9 +91,13 @@ internal sealed class CallerSessions
         return false;
     }
 
-    /// <summary>Whether <paramref name="body"/>, a request that names no session, is an <c>initialize</c>: it would open one.</summary>
-    public static bool OpensSession(HttpContext context, ReadOnlyMemory<byte> body) =>
-        HttpRequestGuard.ClaimedSession(context) is null && JsonRpcGuard.Peek(body.Span[..Math.Min(body.Length, 8192)]).Method == "initialize";
+    /// <summary>
+    /// Whether a request of <paramref name="method"/> (as the guard's walk read it, wherever it stands in the message)
+    /// would open a session: an <c>initialize</c> that names no session, tested as the SDK tests it (an empty
+    /// <c>Mcp-Session-Id</c> names none).
+    /// </summary>
+    public static bool OpensSession(HttpContext context, string? method) =>
+        method == "initialize" && string.IsNullOrEmpty(context.Request.Headers["Mcp-Session-Id"].ToString());
 
     /// <summary>Gives back the reservation of <paramref name="context"/>'s initialize when no session took it.</summary>
     public void ReleaseUnclaimed(HttpContext context)

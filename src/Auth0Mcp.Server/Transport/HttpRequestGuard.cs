@@ -88,7 +88,7 @@ internal static class HttpRequestGuard
                         return;
                     }
 
-                    (ArraySegment<byte> Body, JsonRpcKind Kind)? message;
+                    (ArraySegment<byte> Body, JsonRpcKind Kind, string? Method)? message;
                     using (reading)
                     {
                         message = await ReadBodyAsync(context, limits).ConfigureAwait(false);
@@ -99,7 +99,7 @@ internal static class HttpRequestGuard
                         return;
                     }
 
-                    var (read, kind) = message.Value;
+                    var (read, kind, method) = message.Value;
 
                     if (places is not null && place is null && kind == JsonRpcKind.Request
                         && (place = await places.EnterAsync(context).ConfigureAwait(false)) is null)
@@ -109,7 +109,7 @@ internal static class HttpRequestGuard
 
                     // An initialize opens a session: the caller's sessions are counted (CallerSessions).
                     sessions = kind == JsonRpcKind.Request ? context.RequestServices?.GetService<CallerSessions>() : null;
-                    if (sessions is not null && CallerSessions.OpensSession(context, read) && !await sessions.TryReserveAsync(context, read).ConfigureAwait(false))
+                    if (sessions is not null && CallerSessions.OpensSession(context, method) && !await sessions.TryReserveAsync(context, read).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -224,7 +224,7 @@ internal static class HttpRequestGuard
     /// dropped), or null when it was refused, answered and recorded. A body with a Content-Length is read into one array
     /// of that size, the one the request keeps.
     /// </summary>
-    private static async Task<(ArraySegment<byte> Body, JsonRpcKind Kind)?> ReadBodyAsync(HttpContext context, TransportLimits limits)
+    private static async Task<(ArraySegment<byte> Body, JsonRpcKind Kind, string? Method)?> ReadBodyAsync(HttpContext context, TransportLimits limits)
     {
         if (context.Request.ContentLength is { } declared && declared > limits.MaxRequestBytes)
         {
@@ -306,13 +306,13 @@ internal static class HttpRequestGuard
 
         // Only a refused body's sha256 (of the bytes read) is recorded, so a body that passes is not hashed.
         var body = new ArraySegment<byte>(whole)[Utf8Bom.LengthAt(whole)..];
-        if (JsonRpcGuard.Check(body.AsSpan(), limits, out JsonRpcKind kind) is { } refusal)
+        if (JsonRpcGuard.Check(body.AsSpan(), limits, out JsonRpcKind kind, out _, out var method) is { } refusal)
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, refusal, total, Convert.ToHexStringLower(SHA256.HashData(whole))).ConfigureAwait(false);
             return null;
         }
 
-        return (body, kind);
+        return (body, kind, method);
     }
 
     /// <summary>A chunked body read past the limit: answered 413 with the id from its start, recorded with the sha256 of what was read.</summary>

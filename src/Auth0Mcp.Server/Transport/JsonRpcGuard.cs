@@ -107,11 +107,19 @@ internal static class JsonRpcGuard
     /// and <paramref name="idKey"/> the <see cref="IdKey(RequestId)"/> of the id it concerns: a request's own id, or the
     /// <c>params.requestId</c> a cancellation names (null when it names none that is a string or a number); else the refusal.
     /// </summary>
-    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits, out JsonRpcKind kind, out string? idKey)
+    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits, out JsonRpcKind kind, out string? idKey) =>
+        Check(message, limits, out kind, out idKey, out _);
+
+    /// <summary>
+    /// As <see cref="Check(ReadOnlySpan{byte}, TransportLimits, out JsonRpcKind, out string?)"/>, with the message's
+    /// <paramref name="method"/> as the walk read it, wherever it stands in the message (null when it has none).
+    /// </summary>
+    public static JsonRpcRefusal? Check(ReadOnlySpan<byte> message, TransportLimits limits, out JsonRpcKind kind, out string? idKey, out string? method)
     {
         kind = JsonRpcKind.Other;
         idKey = null;
         var refusal = Inspect(message, limits, out var header);
+        method = header.Method;
         if (refusal is null)
         {
             kind = header switch

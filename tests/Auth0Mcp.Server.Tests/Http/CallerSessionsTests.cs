@@ -124,6 +124,39 @@ public sealed class CallerSessionsTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("empty-session-header")]
+    [InlineData("method-after-8-KiB-of-params")]
+    public async Task AnInitializeTheSdkOpensASessionFor_IsCountedHoweverItIsWritten(string shape)
+    {
+        // Review K5: an empty Mcp-Session-Id (the SDK opens a session for it) and a method written after large params
+        // (the count peeked at the first 8 KiB) each opened sessions past the cap, uncounted.
+        await using var auth0 = new RecordingHttpServer();
+        await using var server = await StartAsync(auth0, new() { ["AUTH0_MCP_CALLER_SESSIONS"] = "2" });
+        var sessions = server.App.Services.GetRequiredService<CallerSessions>();
+        var body = shape == "empty-session-header" ? Initialize
+            : "{\"jsonrpc\":\"2.0\",\"id\":7,\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\""
+              + new string('x', 9000) + "\",\"version\":\"1\"}},\"method\":\"initialize\"}";
+        var opened = 0;
+        var refused = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            var request = Post(server.Url, AliceKey, body);
+            if (shape == "empty-session-header")
+            {
+                request.Headers.TryAddWithoutValidation("Mcp-Session-Id", "");
+            }
+
+            using var response = await _http.SendAsync(request);
+            opened += response.Headers.Contains("Mcp-Session-Id") ? 1 : 0;
+            refused += response.StatusCode == HttpStatusCode.TooManyRequests ? 1 : 0;
+        }
+
+        Assert.Equal(2, opened);
+        Assert.Equal(2, refused);
+        Assert.Equal(2, sessions.OpenFor("alice"));
+    }
+
     /// <summary>Opens a session as a client does (initialize, initialized, tools/list): its id.</summary>
     private async Task<string> OpenAsync(Uri url, string key)
     {
