@@ -216,19 +216,25 @@ internal sealed class CallerConcurrency
             $"Request refused: this caller already has {limit} requests running and {limit} waiting, the most Server:MaxConcurrentRequestsPerCaller (AUTH0_MCP_CALLER_CONCURRENCY) allows; nothing was run. Retry once some have been answered."),
         "null", null, null);
 
-    // Each caller's own places, by the subject governance sees; callers it cannot name share them. Resolved once per
-    // request: the reading turn and the place both ask for it.
-    private static string PartitionKey(HttpContext context)
+    /// <summary>
+    /// The key that counts a request's caller, here and in <see cref="CallerSessions"/>: the subject governance sees
+    /// (<see cref="KeyOf"/>); callers it cannot name share one. Resolved once per request: the reading turn, the place
+    /// and the session count all ask for it.
+    /// </summary>
+    internal static string PartitionKey(HttpContext context)
     {
         if (context.Items.TryGetValue(KeyItem, out var known) && known is string key)
         {
             return key;
         }
 
-        key = "caller:" + (HttpRequestGuard.Caller(context)?.User ?? "");
+        key = KeyOf(HttpRequestGuard.Caller(context)?.User);
         context.Items[KeyItem] = key;
         return key;
     }
+
+    /// <summary>The key of the caller named <paramref name="user"/> (null: one governance cannot name).</summary>
+    internal static string KeyOf(string? user) => "caller:" + (user ?? "");
 
     private static readonly object KeyItem = new();
 

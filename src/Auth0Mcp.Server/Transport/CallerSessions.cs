@@ -45,7 +45,7 @@ internal sealed class CallerSessions
     {
         lock (_open)
         {
-            return _open.TryGetValue(Key(user), out var count) ? count : 0;
+            return _open.TryGetValue(CallerConcurrency.KeyOf(user), out var count) ? count : 0;
         }
     }
 
@@ -68,8 +68,7 @@ internal sealed class CallerSessions
     /// </summary>
     public async ValueTask<bool> TryReserveAsync(HttpContext context, ReadOnlyMemory<byte> body)
     {
-        var caller = HttpRequestGuard.Caller(context);
-        var key = Key(caller?.User);
+        var key = CallerConcurrency.PartitionKey(context);
         lock (_open)
         {
             var count = _open.GetValueOrDefault(key);
@@ -84,7 +83,7 @@ internal sealed class CallerSessions
         var header = JsonRpcGuard.Peek(body.Span);
         var refusal = Refusal(Limit) with { IdJson = header.Id ?? "null", Method = header.Method };
         await TransportAudit.RecordAsync(context.RequestServices, refusal, body.Length, Convert.ToHexStringLower(SHA256.HashData(body.Span)),
-            caller, HttpRequestGuard.ClaimedSession(context)).ConfigureAwait(false);
+            HttpRequestGuard.Caller(context), HttpRequestGuard.ClaimedSession(context)).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(refusal.Response(), context.RequestAborted).ConfigureAwait(false);
@@ -160,9 +159,6 @@ internal sealed class CallerSessions
             }
         }
     }
-
-    // Callers governance cannot name share one count, as they share one set of places (CallerConcurrency).
-    private static string Key(string? user) => "caller:" + (user ?? "");
 
     private sealed class Reservation(string key)
     {

@@ -108,8 +108,10 @@ internal static class HttpRequestGuard
                     }
 
                     // An initialize opens a session: the caller's sessions are counted (CallerSessions).
-                    sessions = kind == JsonRpcKind.Request ? context.RequestServices?.GetService<CallerSessions>() : null;
-                    if (sessions is not null && CallerSessions.OpensSession(context, method) && !await sessions.TryReserveAsync(context, read).ConfigureAwait(false))
+                    // (Only an initialize looks the count up: a call does not.)
+                    if (kind == JsonRpcKind.Request && CallerSessions.OpensSession(context, method)
+                        && (sessions = context.RequestServices?.GetService<CallerSessions>()) is not null
+                        && !await sessions.TryReserveAsync(context, read).ConfigureAwait(false))
                     {
                         return;
                     }
