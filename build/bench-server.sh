@@ -7,7 +7,8 @@
 # build/out/bench-server.md; docs/benchmarks-server.md holds the figures of one run. BENCH_R2R=1 repeats it on a
 # ReadyToRun publish; BENCH_AOT=1 publishes the Native AOT executable first (build/publish-aot.sh) and adds it to every
 # table. BENCH_ROUNDS (default 4) sets the interleaved rounds per row and BENCH_WARMUP (default 20) the warm-up calls
-# per contender (the JIT build tiers up over its first minute); BENCH_COLD_RUNS (default 9) the interleaved cold starts
+# per contender, BENCH_WARMUP_SECONDS (default 15) the seconds of 16 callers per contender after them (the JIT build
+# tiers up over its first tens of seconds of calls: the rounds measure each server past it); BENCH_COLD_RUNS (default 9) the interleaved cold starts
 # per server; with BENCH_COLD_ONLY=1 only the cold starts run (each start measured again after 2 s idle), and
 # BENCH_SETTLED_RUNS=N adds N rounds that read each server's RSS 2 s and 75 s after its last page (the second
 # collection, StartupTrim.Settle, runs a minute after the start-up trim). Usage: bash build/bench-server.sh [calls per row, default 400]

@@ -286,6 +286,10 @@ if (nativeClient is not null)
 // before the first round (the JIT build tiers up over its first minute: a longer warm-up measures the steady state).
 var Rounds = int.TryParse(Environment.GetEnvironmentVariable("BENCH_ROUNDS"), out var r) && r > 0 ? r : 4;
 var warmup = int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARMUP"), out var w) && w >= 0 ? w : 20;
+// BENCH_WARMUP_SECONDS (default 15): then each contender is called by 16 callers for that long, so every server is
+// measured past its tier-up (the JIT build compiles its hot methods again over its first tens of seconds of calls,
+// the Streamable HTTP server more of them than stdio; Node's V8 likewise). 0 leaves only the counted warm-up.
+var warmupSeconds = double.TryParse(Environment.GetEnvironmentVariable("BENCH_WARMUP_SECONDS"), CultureInfo.InvariantCulture, out var ws) && ws >= 0 ? ws : 15;
 var serial = contenders.ToDictionary(c => c.Name, _ => new List<double>());
 var parallel = contenders.ToDictionary(c => c.Name, _ => new List<double>());
 var roundP50 = contenders.ToDictionary(c => c.Name, _ => new List<double>());
@@ -295,6 +299,15 @@ foreach (var (_, call) in contenders)
     {
         await call();
     }
+
+    var warming = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+    {
+        while (warming.Elapsed.TotalSeconds < warmupSeconds)
+        {
+            await call();
+        }
+    }));
 }
 
 for (var round = 0; round < Rounds; round++)
@@ -308,7 +321,7 @@ for (var round = 0; round < Rounds; round++)
     }
 }
 
-Console.WriteLine($"\n## Per call against the local HTTPS stub (GET a client; {Rounds} interleaved rounds, {warmup} warm-up calls each)\n");
+Console.WriteLine($"\n## Per call against the local HTTPS stub (GET a client; {Rounds} interleaved rounds; {warmup} warm-up calls each, then {warmupSeconds:F0} s of 16 callers each)\n");
 if (!officialReached)
 {
     Console.WriteLine($"(The official server's {officialTool} did not succeed against the stub: {string.Concat(probe.Content.OfType<TextContentBlock>().Select(t => t.Text))[..Math.Min(200, string.Concat(probe.Content.OfType<TextContentBlock>().Select(t => t.Text)).Length)]})\n");
