@@ -36,9 +36,10 @@ internal sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 }
 
 /// <summary>
-/// Warns on stderr of sign-ins refused for a wrong key, so that a key-guessing attack is seen without filling the
-/// audit with anonymous traffic (nothing is recorded there): at most one line per peer address per
-/// <see cref="Interval"/>, with the count of refusals since that peer's last line. Never the key presented.
+/// Warns on stderr of sign-ins refused for a wrong API key or a rejected JWT (one instance for each), so that a
+/// key-guessing attack or a client with a stale token is seen without filling the audit with anonymous traffic
+/// (nothing is recorded there): at most one line per peer address per <see cref="Interval"/>, with the count of
+/// refusals since that peer's last line and why the last one was refused. Never the key or token presented.
 /// </summary>
 internal sealed partial class SignInRefusals
 {
@@ -53,8 +54,11 @@ internal sealed partial class SignInRefusals
     /// <summary>The clock (tests replace it).</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
-    /// <summary>Counts one refusal from <paramref name="peer"/>, and warns when that peer's last line is older than <see cref="Interval"/>.</summary>
-    public void Refused(ILogger logger, string peer)
+    /// <summary>
+    /// Counts one refusal from <paramref name="peer"/> of <paramref name="what"/> (the credential and why, e.g.
+    /// <c>a wrong API key</c>), and warns when that peer's last line is older than <see cref="Interval"/>.
+    /// </summary>
+    public void Refused(ILogger logger, string peer, string what)
     {
         var now = Time.GetTimestamp();
         int count;
@@ -83,11 +87,11 @@ internal sealed partial class SignInRefusals
             _peers[peer] = (now, 0);
         }
 
-        LogRefused(logger, peer, count, (int)Interval.TotalSeconds);
+        LogRefused(logger, what, peer, count, (int)Interval.TotalSeconds);
     }
 
-    [LoggerMessage(2, LogLevel.Warning, "Refused a sign-in with a wrong API key from {Peer} ({Count} from that address since its last such line; at most one line per address every {Seconds} s)")]
-    private static partial void LogRefused(ILogger logger, string peer, int count, int seconds);
+    [LoggerMessage(2, LogLevel.Warning, "Refused a sign-in with {What} from {Peer} ({Count} from that address since its last such line; at most one line per address every {Seconds} s)")]
+    private static partial void LogRefused(ILogger logger, string what, string peer, int count, int seconds);
 }
 
 /// <summary>
@@ -135,7 +139,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
 
         if (match is null)
         {
-            Options.Refusals.Refused(Logger, Context.Connection.RemoteIpAddress?.ToString() ?? "(unknown peer)");
+            Options.Refusals.Refused(Logger, Context.Connection.RemoteIpAddress?.ToString() ?? "(unknown peer)", "a wrong API key");
             return Task.FromResult(AuthenticateResult.Fail("invalid API key"));
         }
 

@@ -144,11 +144,21 @@ internal static class HttpServe
                 o.TokenValidationParameters.NameClaimType = settings.Authentication.Jwt.SubjectClaim;
                 o.TokenValidationParameters.RoleClaimType = settings.Authentication.Jwt.GroupsClaim;
                 var subject = settings.Authentication.Jwt.SubjectClaim;
+                var refusals = new SignInRefusals();
                 o.Events = new JwtBearerEvents
                 {
                     OnTokenValidated = context =>
                     {
                         BindSessionsToSubject(context.Principal, subject);
+                        return Task.CompletedTask;
+                    },
+                    // A token that fails validation: a rate-limited warning per peer address, as for a wrong API key.
+                    OnAuthenticationFailed = context =>
+                    {
+                        refusals.Refused(
+                            context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Auth0Mcp.Server.Http.JwtSignIn"),
+                            context.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "(unknown peer)",
+                            "a rejected JWT (" + WhyRejected(context.Exception) + ")");
                         return Task.CompletedTask;
                     },
                 };
@@ -221,6 +231,25 @@ internal static class HttpServe
     /// another claim (<c>Authentication:Jwt:SubjectClaim</c>, say <c>email</c>) gets a <c>nameidentifier</c> with that
     /// value, so its sessions are bound to the caller governance sees.
     /// </summary>
+    /// <summary>
+    /// Why a bearer token was rejected, in words an operator acts on (never the token, nor the library's message,
+    /// which may quote claims): the failure's kind, from the exception the JWT handler reports.
+    /// </summary>
+    internal static string WhyRejected(Exception exception) => exception switch
+    {
+        Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException => "expired",
+        Microsoft.IdentityModel.Tokens.SecurityTokenNotYetValidException => "not yet valid",
+        Microsoft.IdentityModel.Tokens.SecurityTokenInvalidAudienceException => "wrong audience",
+        Microsoft.IdentityModel.Tokens.SecurityTokenInvalidIssuerException => "wrong issuer",
+        Microsoft.IdentityModel.Tokens.SecurityTokenSignatureKeyNotFoundException => "signed by a key the authority does not publish",
+        Microsoft.IdentityModel.Tokens.SecurityTokenInvalidSignatureException => "bad signature",
+        Microsoft.IdentityModel.Tokens.SecurityTokenInvalidLifetimeException => "invalid lifetime",
+        Microsoft.IdentityModel.Tokens.SecurityTokenMalformedException or ArgumentException => "malformed",
+        InvalidOperationException => "the authority's signing keys could not be fetched",
+        Microsoft.IdentityModel.Tokens.SecurityTokenValidationException => "not valid",
+        _ => exception.GetType().Name,
+    };
+
     internal static void BindSessionsToSubject(ClaimsPrincipal? principal, string subjectClaim)
     {
         if (principal?.Identity is not ClaimsIdentity identity

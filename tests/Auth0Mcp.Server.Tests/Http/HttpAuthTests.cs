@@ -7,6 +7,7 @@ using Auth0Mcp.Server.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Auth0Mcp.Server.Tests.Http;
@@ -490,6 +491,39 @@ public sealed class HttpAuthTests : IDisposable
         Assert.Equal(3, logs.Lines.Count);
         Assert.Contains("203.0.113.5 (1 from that address", logs.Lines[1], StringComparison.Ordinal);
         Assert.Contains("198.51.100.23 (3 from that address", logs.Lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Jwt_Rejected_OneWarningPerPeerAddress_SayingWhy_NeverTheToken()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        var logs = new LinesLoggerProvider();
+        await using var server = await InProcessServer.StartAsync(Settings.Load(Env(auth0.BaseUrl), "--http", "http://127.0.0.1:0/mcp"), services =>
+        {
+            _issuer.Trust(services);
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+        });
+        var expired = _issuer.Token("carol", [], expires: DateTime.UtcNow.AddMinutes(-6));
+        using var http = new HttpClient();
+        async Task<HttpStatusCode> PostAsync(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new StringContent(Initialize, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        var otherAudience = _issuer.Token("carol", [], audience: "https://other.invalid/");
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(otherAudience));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(expired));
+
+        // Two refusals from one address within the minute: one line, naming the address and why, not the token.
+        var lines = logs.Lines.Where(l => l.Contains("Refused a sign-in", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(lines);
+        Assert.StartsWith("Warning Refused a sign-in with a rejected JWT (wrong audience) from 127.0.0.1 (1 from that address", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(otherAudience.Split('.')[1], string.Join("\n", logs.Lines), StringComparison.Ordinal);
+        Assert.DoesNotContain(expired.Split('.')[1], string.Join("\n", logs.Lines), StringComparison.Ordinal);
     }
 
     /// <summary>Posts an <c>initialize</c> to <paramref name="url"/> with <paramref name="headers"/> (<c>Host</c> included); the status.</summary>
