@@ -139,6 +139,8 @@ public sealed class GovernanceRuntimeRecordTests : IDisposable
         {
             Alice(new Claim(CallerIdentity.CredentialClaimType, "api-key 1a2b3c4d")),
             Alice(new Claim("iss", "https://issuer.example/"), new Claim("jti", "t-42")),
+            // A token that carries the credential claim itself (issued by the token's issuer, not the host): not believed.
+            Alice(new Claim("iss", "https://issuer.example/"), new Claim("jti", "t-43"), new Claim(CallerIdentity.CredentialClaimType, "api-key 5b0c2f11", ClaimValueTypes.String, "https://issuer.example/")),
             Alice(),
         })
         {
@@ -148,8 +150,9 @@ public sealed class GovernanceRuntimeRecordTests : IDisposable
         }
 
         var calls = (await h.AuditAsync()).Where(r => r.Kind == AuditKinds.Call).ToList();
-        Assert.Equal(["api-key 1a2b3c4d", "api-key 1a2b3c4d", "api-key 1a2b3c4d", "jwt iss=https://issuer.example/ jti=t-42", "jwt iss=https://issuer.example/ jti=t-42", "jwt iss=https://issuer.example/ jti=t-42", null, null, null],
+        Assert.Equal(["api-key 1a2b3c4d", "api-key 1a2b3c4d", "api-key 1a2b3c4d", "jwt iss=https://issuer.example/ jti=t-42", "jwt iss=https://issuer.example/ jti=t-42", "jwt iss=https://issuer.example/ jti=t-42",
+            "jwt iss=https://issuer.example/ jti=t-43", "jwt iss=https://issuer.example/ jti=t-43", "jwt iss=https://issuer.example/ jti=t-43", null, null, null],
             calls.Select(r => r.Credential));
-        Assert.Equal(3, calls.Count(r => r.Outcome == AuditOutcomes.Denied));
+        Assert.Equal(4, calls.Count(r => r.Outcome == AuditOutcomes.Denied));
     }
 }

@@ -10,7 +10,9 @@ public sealed record CallerIdentity(string User, IReadOnlyList<string> Groups)
 {
     /// <summary>
     /// The claim a host's authentication issues to say how the caller signed in and with what (<see cref="Credential"/>),
-    /// e.g. <c>api-key 1a2b3c4d</c>: never a secret, only what names one.
+    /// e.g. <c>api-key 1a2b3c4d</c>: never a secret, only what names one. Believed only when the host issued it itself
+    /// (the claim's issuer is <see cref="ClaimsIdentity.DefaultIssuer"/>, as for <c>new Claim(type, value)</c>): a token
+    /// that carries a claim of this name cannot choose what the audit says of it.
     /// </summary>
     public const string CredentialClaimType = "auth0_mcp_credential";
 
@@ -127,7 +129,8 @@ internal sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
     /// </summary>
     internal static string? CredentialOf(ClaimsPrincipal user)
     {
-        if (user.FindFirst(CallerIdentity.CredentialClaimType)?.Value is { Length: > 0 } stated)
+        // Only the host's own claim: one a token brought (its issuer is the token's) would let the caller write their credential.
+        if (user.FindFirst(c => c.Type == CallerIdentity.CredentialClaimType && c.Issuer == ClaimsIdentity.DefaultIssuer)?.Value is { Length: > 0 } stated)
         {
             return Limits.AuditName(stated, 256);
         }
