@@ -101,6 +101,73 @@ public sealed class AuditChainAttackTests
         Assert.Contains("3 record(s) read, the last numbered 4: the numbering and each link to the previous record's seal checked: NOT intact (see the problems)", broken.Checked);
     }
 
+    [Fact]
+    public void PublishNew_TwoWritersAtOnce_ExactlyOneFileStands_TheOtherIsToldSo()
+    {
+        // The step that creates a key file: File.Move without overwrite checks, then renames, so two racing writers
+        // both "succeeded" and the second replaced the first's key (about two races in three on this machine).
+        var dir = Directory.CreateTempSubdirectory("auth0mcp-publish-").FullName;
+        try
+        {
+            for (var trial = 0; trial < 500; trial++)
+            {
+                var path = Path.Combine(dir, $"k{trial}.key");
+                var temps = new[] { Path.Combine(dir, $"a{trial}.tmp"), Path.Combine(dir, $"b{trial}.tmp") };
+                File.WriteAllText(temps[0], "a");
+                File.WriteAllText(temps[1], "b");
+                using var start = new Barrier(2);
+                var published = new bool[2];
+                var threads = Enumerable.Range(0, 2).Select(n => new Thread(() =>
+                {
+                    start.SignalAndWait();
+                    published[n] = PrivateFiles.PublishNew(temps[n], path);
+                })).ToList();
+                threads.ForEach(t => t.Start());
+                threads.ForEach(t => t.Join());
+                Assert.True(published[0] != published[1], $"trial {trial}: published {published[0]} and {published[1]}");
+                Assert.Equal(published[0] ? "a" : "b", File.ReadAllText(path));
+            }
+
+            Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void KeyFile_TwoWritersCreatingItAtOnce_BothReadOneKey()
+    {
+        // Two store instances starting together on a new store with one key file: one key must win for both
+        // (a move that replaced the first writer's file left records sealed with a key no file holds).
+        var dir = Directory.CreateTempSubdirectory("auth0mcp-keyrace-").FullName;
+        try
+        {
+            for (var trial = 0; trial < 100; trial++)
+            {
+                var path = Path.Combine(dir, $"k{trial}.key");
+                using var start = new Barrier(2);
+                var ids = new string[2];
+                var threads = Enumerable.Range(0, 2).Select(n => new Thread(() =>
+                {
+                    start.SignalAndWait();
+                    ids[n] = AuditKeyRing.OpenFile(path).CurrentKeyId;
+                })).ToList();
+                threads.ForEach(t => t.Start());
+                threads.ForEach(t => t.Join());
+                Assert.True(ids[0] == ids[1], $"trial {trial}: the writers read keys {ids[0]} and {ids[1]}");
+                Assert.Equal(ids[0], AuditKeyRing.OpenFile(path).CurrentKeyId);
+            }
+
+            Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("hmac-sha256:0123456789abcdef:00ff", "0123456789abcdef")]
     [InlineData("hmac-sha256:0123456789ABCDEF:00ff", null)]

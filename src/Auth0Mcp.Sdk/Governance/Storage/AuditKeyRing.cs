@@ -231,14 +231,7 @@ public sealed class AuditKeyRing
             stream.Flush(flushToDisk: true);
         }
 
-        try
-        {
-            // Atomic: fails when another process created the file first, whose key then wins.
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temp);
-        }
+        // Atomic: when another writer created the file first, its key wins (the caller reads the file after this).
+        PrivateFiles.PublishNew(temp, path);
     }
 }

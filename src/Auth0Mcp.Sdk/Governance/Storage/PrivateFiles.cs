@@ -147,6 +147,55 @@ internal static partial class PrivateFiles
         };
     }
 
+    /// <summary>
+    /// Publishes the complete file <paramref name="temp"/> as <paramref name="path"/> only if no file is there, and
+    /// removes <paramref name="temp"/>: false (nothing replaced) when another writer published first, whose file then
+    /// stands. On Unix a hard link, which the kernel refuses with <c>EEXIST</c> atomically (<c>File.Move</c> without
+    /// overwrite checks, then renames: two racing writers both succeeded, the second replacing the first's file); on
+    /// Windows a move without replacing, which is atomic there.
+    /// </summary>
+    public static bool PublishNew(string temp, string path)
+    {
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                try
+                {
+                    File.Move(temp, path, overwrite: false);
+                    return true;
+                }
+                catch (IOException) when (File.Exists(path))
+                {
+                    return false;
+                }
+            }
+
+            if (Link(temp, path) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EEXIST)
+            {
+                return false;
+            }
+
+            throw new IOException($"cannot create {path} ({Marshal.GetPInvokeErrorMessage(errno)})", errno);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary><c>EEXIST</c>, the same on every Unix .NET runs on.</summary>
+    private const int EEXIST = 17;
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existing, string created);
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 }
