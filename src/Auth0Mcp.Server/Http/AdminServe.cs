@@ -19,7 +19,11 @@ internal static class AdminServe
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         await using var app = Build(settings);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (!await ListenFailure.TryStartAsync(app, settings.HttpUrl!, stderr, cancellationToken).ConfigureAwait(false))
+        {
+            return Cli.Usage;
+        }
+
         foreach (var address in ConsoleUrls(app))
         {
             await stderr.WriteLineAsync($"auth0-mcp: admin console at {address}").ConfigureAwait(false);

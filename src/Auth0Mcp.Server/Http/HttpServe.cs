@@ -32,7 +32,11 @@ internal static class HttpServe
     {
         await using var app = Build(settings);
         using var signals = HostLogging.AnnounceStopSignals(stderr);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (!await ListenFailure.TryStartAsync(app, settings.HttpUrl!, stderr, cancellationToken).ConfigureAwait(false))
+        {
+            return Cli.Usage;
+        }
+
         foreach (var address in ListeningUrls(app))
         {
             await stderr.WriteLineAsync($"auth0-mcp: MCP over Streamable HTTP at {address}").ConfigureAwait(false);
