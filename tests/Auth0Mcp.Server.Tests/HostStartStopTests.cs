@@ -1,12 +1,16 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Auth0Mcp.Server.Tests.Infrastructure;
 
 namespace Auth0Mcp.Server.Tests;
 
 /// <summary>
 /// How the real process starts and stops: an address it cannot listen on is one line and exit 2 (it was SIGABRT with
-/// the stack trace twice), and a failure nobody expected is one line and exit 1.
+/// the stack trace twice), a failure nobody expected is one line and exit 1, and SIGHUP and SIGQUIT stop it gracefully,
+/// saying so (SIGHUP ended it mid-call without a word).
 /// </summary>
 public sealed class HostStartStopTests
 {
@@ -73,5 +77,34 @@ public sealed class HostStartStopTests
         Assert.Equal(Cli.Failed, code);
         Assert.Equal(@"auth0-mcp: unexpected error: System.InvalidOperationException: the unexpected\nsecond line" + Environment.NewLine, stderr.ToString());
         Assert.Empty(stdout.ToString());
+    }
+
+    [Theory]
+    [InlineData("HUP")]
+    [InlineData("QUIT")]
+    public async Task Serve_SighupOrSigquit_StopsGracefullySayingSo_Exit0(string signal)
+    {
+        using var home = new TestHome();
+        using var server = Repo.StartServer(home.Environment(new Uri("http://127.0.0.1:9/"), "piper"), "serve");
+        var stderr = server.StandardError.ReadToEndAsync();
+        await server.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""" + "\n"));
+        await server.StandardInput.BaseStream.FlushAsync();
+        Assert.NotNull(await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+
+        using (var kill = Process.Start("kill", ["-" + signal, server.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var exited = server.WaitForExit(60_000);
+        if (!exited)
+        {
+            server.Kill(entireProcessTree: true);
+        }
+
+        Assert.True(exited, $"the server did not stop on SIG{signal}");
+        Assert.True(server.ExitCode == 0, $"exit {server.ExitCode}: {await stderr}");
+        Assert.Contains($"auth0-mcp: stopping (SIG{signal})", await stderr, StringComparison.Ordinal);
     }
 }

@@ -19,6 +19,7 @@ internal static class AdminServe
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         await using var app = Build(settings);
+        using var signals = HostLogging.AnnounceStopSignals(stderr, app.Lifetime);
         if (!await ListenFailure.TryStartAsync(app, settings.HttpUrl!, stderr, cancellationToken).ConfigureAwait(false))
         {
             return Cli.Usage;

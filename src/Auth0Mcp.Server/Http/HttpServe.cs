@@ -31,7 +31,7 @@ internal static class HttpServe
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         await using var app = Build(settings);
-        using var signals = HostLogging.AnnounceStopSignals(stderr);
+        using var signals = HostLogging.AnnounceStopSignals(stderr, app.Lifetime);
         if (!await ListenFailure.TryStartAsync(app, settings.HttpUrl!, stderr, cancellationToken).ConfigureAwait(false))
         {
             return Cli.Usage;
