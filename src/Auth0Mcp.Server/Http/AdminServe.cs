@@ -55,7 +55,7 @@ internal static class AdminServe
         HttpServe.UseOriginGuard(app, url, settings.AllowedOrigins);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        HealthEndpoints.Map(app);
         app.MapGet("/", () => Results.Redirect("/admin")).AllowAnonymous();
         AdminConsole.Map(app);
         return app;

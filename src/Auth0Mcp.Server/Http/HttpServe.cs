@@ -219,7 +219,8 @@ internal static class HttpServe
         // Size and shape of each JSON-RPC message, for authenticated callers, and each caller's places (after
         // authentication: the limit is each caller's): Transport/HttpRequestGuard.cs.
         app.UseJsonRpcGuard(Transport.TransportLimits.From(settings.Server));
-        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        // /healthz (liveness) and /readyz (the governance store answers): HealthEndpoints.cs.
+        HealthEndpoints.Map(app);
         app.MapMcp(settings.HttpPath).RequireAuthorization().GuardedByJsonRpc();
         if (settings.AdminEnabled)
         {
