@@ -17,10 +17,10 @@ internal static class Cli
     /// <summary>Exit code: done.</summary>
     public const int Ok = 0;
 
-    /// <summary>Exit code: a check failed (<c>audit verify</c> found tampering, <c>doctor</c> found a problem).</summary>
+    /// <summary>Exit code: a check failed (<c>audit verify</c> found tampering, <c>doctor</c> found a problem), or an unexpected error.</summary>
     public const int Failed = 1;
 
-    /// <summary>Exit code: bad usage, an unknown name, invalid settings or an unusable store; nothing was changed.</summary>
+    /// <summary>Exit code: bad usage, an unknown name, invalid settings, an unusable store or an address the server cannot listen on; nothing was changed.</summary>
     public const int Usage = 2;
 
     /// <summary>What <c>auth0-mcp --help</c> adds after the commands: the settings and how HTTP callers authenticate.</summary>
@@ -39,7 +39,8 @@ internal static class Cli
         and groups) are the governance identity. Unauthenticated requests get 401 with
         WWW-Authenticate: Bearer resource_metadata=".../.well-known/oauth-protected-resource/...".
 
-        Exit codes: 0 done, 1 a check failed (audit verify, doctor), 2 bad usage, invalid settings or store error.
+        Exit codes: 0 done, 1 a check failed (audit verify, doctor) or an unexpected error, 2 bad usage, invalid settings,
+        a store error or an address the server cannot listen on.
         Tab completion: dotnet tool install -g dotnet-suggest, then see docs/cli.md.
         """;
 
@@ -132,6 +133,14 @@ internal static class Cli
             // The governance store cannot be used (full, locked, unreadable, read-only, corrupt): name it, exit 2.
             await context.Error.WriteLineAsync($"auth0-mcp: {store.Message}").ConfigureAwait(false);
             return Usage;
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // The last resort: a failure no command expected ends the process with one line (the exception's type and
+            // message, on one line), not the runtime's abort with the stack trace. The messages that reach here are the
+            // runtime's and the libraries' (a file, an address, a parse position), not a setting's value.
+            await context.Error.WriteLineAsync($"auth0-mcp: unexpected error: {TerminalText.Escape($"{ex.GetType().FullName}: {ex.Message}")}").ConfigureAwait(false);
+            return Failed;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -29,17 +30,39 @@ internal static class HostLogging
     }
 
     /// <summary>
-    /// Says on <paramref name="stderr"/>, in one line, that SIGTERM or SIGINT stops the server (the host stops on them
-    /// on its own, and at Warning says nothing, so an operator saw a server end without a word). Dispose to stop.
+    /// Says on <paramref name="stderr"/>, in one line, which signal stops the server (the host stops on SIGTERM, SIGINT
+    /// and SIGQUIT on its own, and at Warning says nothing, so an operator saw a server end without a word), and stops
+    /// it on SIGHUP the same graceful way (the host leaves SIGHUP to the runtime, which ended the process at once: a
+    /// call in flight got no answer and its audit record no outcome). Dispose to stop.
     /// </summary>
-    public static IDisposable AnnounceStopSignals(TextWriter stderr)
+    public static IDisposable AnnounceStopSignals(TextWriter stderr, IHostApplicationLifetime lifetime)
     {
         ArgumentNullException.ThrowIfNull(stderr);
-        // The host's own handlers still run (and cancel the default termination): these only say so.
+        ArgumentNullException.ThrowIfNull(lifetime);
+        // The host's own handlers still run for SIGTERM, SIGINT and SIGQUIT (they cancel the default termination and stop
+        // the application); SIGHUP gets what they do.
         return new Registrations(
-            PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => stderr.WriteLine("auth0-mcp: stopping (SIGTERM)")),
-            PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => stderr.WriteLine("auth0-mcp: stopping (SIGINT)")));
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, Announce),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, Announce),
+            PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Announce),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                Announce(context);
+                context.Cancel = true;
+                lifetime.StopApplication();
+            }));
+
+        void Announce(PosixSignalContext context) => stderr.WriteLine($"auth0-mcp: stopping ({Name(context.Signal)})");
     }
+
+    private static string Name(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGTERM => "SIGTERM",
+        PosixSignal.SIGINT => "SIGINT",
+        PosixSignal.SIGQUIT => "SIGQUIT",
+        PosixSignal.SIGHUP => "SIGHUP",
+        _ => signal.ToString(),
+    };
 
     private sealed class Registrations(params IDisposable[] registrations) : IDisposable
     {

@@ -92,7 +92,7 @@ internal static class ServeCommand
         using var host = builder.Build();
         services = host.Services;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var signals = HostLogging.AnnounceStopSignals(stderr);
+        using var signals = HostLogging.AnnounceStopSignals(stderr, host.Services.GetRequiredService<IHostApplicationLifetime>());
         var pump = guard.PumpAsync(stop.Token);
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);

@@ -30,10 +30,12 @@ internal sealed class TerminalConsoleFormatter : ConsoleFormatter
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         ArgumentNullException.ThrowIfNull(textWriter);
-        if (logEntry.Category == HostCategory && logEntry.Exception is { } failed && GovernanceStoreException.Find(failed) is not null)
+        if (logEntry.Category == HostCategory && logEntry.Exception is { } failed
+            && (GovernanceStoreException.Find(failed) is not null || Http.ListenFailure.Reason(failed) is not null))
         {
-            // A governance store that cannot be used at start (locked, full, unreadable): Cli.cs says so in one line
-            // naming the store (exit 2); the host's failure with its stack trace before it would only bury that line.
+            // A governance store that cannot be used at start (locked, full, unreadable), or an address the host cannot
+            // listen on: Cli.cs / ListenFailure.cs say so in one line naming the store or the address (exit 2); the
+            // host's failure with its stack trace before it would only bury that line.
             return;
         }
 

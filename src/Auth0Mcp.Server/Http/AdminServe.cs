@@ -19,7 +19,12 @@ internal static class AdminServe
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         await using var app = Build(settings);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        using var signals = HostLogging.AnnounceStopSignals(stderr, app.Lifetime);
+        if (!await ListenFailure.TryStartAsync(app, settings.HttpUrl!, stderr, cancellationToken).ConfigureAwait(false))
+        {
+            return Cli.Usage;
+        }
+
         foreach (var address in ConsoleUrls(app))
         {
             await stderr.WriteLineAsync($"auth0-mcp: admin console at {address}").ConfigureAwait(false);
@@ -50,7 +55,7 @@ internal static class AdminServe
         HttpServe.UseOriginGuard(app, url, settings.AllowedOrigins);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        HealthEndpoints.Map(app);
         app.MapGet("/", () => Results.Redirect("/admin")).AllowAnonymous();
         AdminConsole.Map(app);
         return app;

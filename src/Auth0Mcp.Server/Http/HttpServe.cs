@@ -31,8 +31,12 @@ internal static class HttpServe
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         await using var app = Build(settings);
-        using var signals = HostLogging.AnnounceStopSignals(stderr);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        using var signals = HostLogging.AnnounceStopSignals(stderr, app.Lifetime);
+        if (!await ListenFailure.TryStartAsync(app, settings.HttpUrl!, stderr, cancellationToken).ConfigureAwait(false))
+        {
+            return Cli.Usage;
+        }
+
         foreach (var address in ListeningUrls(app))
         {
             await stderr.WriteLineAsync($"auth0-mcp: MCP over Streamable HTTP at {address}").ConfigureAwait(false);
@@ -215,7 +219,8 @@ internal static class HttpServe
         // Size and shape of each JSON-RPC message, for authenticated callers, and each caller's places (after
         // authentication: the limit is each caller's): Transport/HttpRequestGuard.cs.
         app.UseJsonRpcGuard(Transport.TransportLimits.From(settings.Server));
-        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        // /healthz (liveness) and /readyz (the governance store answers): HealthEndpoints.cs.
+        HealthEndpoints.Map(app);
         app.MapMcp(settings.HttpPath).RequireAuthorization().GuardedByJsonRpc();
         if (settings.AdminEnabled)
         {
