@@ -396,6 +396,8 @@ internal static class HostConfiguration
         {
             var found = new List<string>();
             governance.CallApprovals = CallApprovalOptions.Parse(approval, found);
+            // A rule's tool name or glob against the catalogue, as an argument policy's: one that matches no tool stops the server, named.
+            found.AddRange(governance.CallApprovals.UnmatchedToolPatterns(Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors.Select(d => d.Name)));
             errors.AddRange(found.Select(e => "Governance: " + e));
         }
     }

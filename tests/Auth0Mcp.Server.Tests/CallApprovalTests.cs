@@ -420,4 +420,21 @@ public sealed partial class CallApprovalTests(PrismFixture prism)
         Assert.Equal(2, code);
         Assert.Contains("granted, not pending", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_RuleNamingAToolsetOrProfileTheStateDoesNotHold_StartsAndWarnsOnStandardErrorNamingEach()
+    {
+        // Names compare exactly: "Ops" is not the toolset "ops". Toolsets and profiles may be created later, so not an error.
+        using var home = new TestHome();
+        var env = await ServerEnvironmentAsync(home, prism.BaseUrl, """
+            { "Governance": { "CallApproval": { "Rules": [
+              { "Toolsets": ["Ops"], "Mode": "admin" }, { "Profiles": ["Ops-Writers"], "Mode": "admin" } ] } } }
+            """);
+
+        var (code, _, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs("serve"), env: env, timeout: TimeSpan.FromMinutes(1));
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("call approval rule #1 (toolsets=Ops -> admin) names toolset 'Ops', which the governance state does not hold: the rule covers no call through that name until the state holds it (names are case-sensitive)", stderr, StringComparison.Ordinal);
+        Assert.Contains("call approval rule #2 (profiles=Ops-Writers -> admin) names profile 'Ops-Writers', which the governance state does not hold", stderr, StringComparison.Ordinal);
+    }
 }

@@ -15,6 +15,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     private IReadOnlyList<Auth0ToolDescriptor> _catalog = Tools("auth0_users_list", "auth0_clients_get", "auth0_users_delete", "auth0_roles_create");
     private IGovernanceStore _store = null!;
     private TimeSpan _progressInterval = TimeSpan.FromSeconds(2); // the clock is fake: no progress unless zero
+    private CallApprovalOptions? _callApprovals; // the settings file's call approval (null: the environment's)
 
     private string DbPath => Path.Combine(_directory, "gov.db");
 
@@ -54,6 +55,7 @@ public sealed class GovernanceCliTests : IAsyncLifetime
             DefaultActor = "default-admin",
             GrantedScopes = () => null,
             ProgressInterval = _progressInterval,
+            CallApprovals = _callApprovals,
         };
         var code = await Cli.RunAsync(args, context, CancellationToken.None);
         return (code, stdout.ToString(), stderr.ToString());
@@ -170,6 +172,29 @@ public sealed class GovernanceCliTests : IAsyncLifetime
         Assert.Equal(Cli.Ok, code);
         Assert.Contains("new tools still start pending review", err, StringComparison.Ordinal);
         Assert.Contains("new tool state: approved (new tools start pending review while require approval is on)", shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ToolsShow_CallApprovalRulesNamingAToolsetAndAProfileInAnotherCase_SayTheyNameUnknownOnes()
+    {
+        // Names compare exactly: "Ops" is not the toolset "ops", so the rules cover nothing and the tool needs no approval.
+        await RunAsync("tools", "approve", "auth0_users_list");
+        var governance = new ToolGovernance(_store, _clock);
+        await governance.CreateToolsetAsync("ops", ["auth0_users_list"], null, "admin");
+        await governance.CreateProfileAsync("ops-writers", ["ops"], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+        _callApprovals = new CallApprovalOptions();
+        _callApprovals.Rules.Add(new CallApprovalRule { Toolsets = { "Ops" }, Mode = CallApprovalMode.Admin });
+        _callApprovals.Rules.Add(new CallApprovalRule { Profiles = { "Ops-Writers" }, Mode = CallApprovalMode.Admin });
+
+        var (code, output, err) = await RunAsync("tools", "show", "auth0_users_list");
+
+        Assert.True(code == 0, err);
+        var approval = JsonDocument.Parse(output).RootElement.GetProperty("callApproval");
+        Assert.Equal("none", approval.GetProperty("mode").GetString());
+        Assert.Equal(
+            "no rule; call approval rule #1 (toolsets=Ops -> admin) names toolset 'Ops', which the governance state does not hold (did you mean 'ops'?); "
+            + "call approval rule #2 (profiles=Ops-Writers -> admin) names profile 'Ops-Writers', which the governance state does not hold (did you mean 'ops-writers'?)",
+            approval.GetProperty("rule").GetString());
     }
 
     [Theory]

@@ -114,6 +114,23 @@ public sealed class SettingsValidationCliTests : IDisposable
         Assert.False(File.Exists(store));
     }
 
+    [Theory]
+    [InlineData("tools", "show", "auth0_users_update")]
+    [InlineData("serve")]
+    public async Task Commands_CallApprovalRuleNamingAToolInAnotherCase_ExitTwoNamingTheRuleAndThePattern(params string[] command)
+    {
+        // Tool names compare exactly: the rule would cover no call, while the server.started record listed it.
+        var file = Path.Combine(_dir, "settings.json");
+        await File.WriteAllTextAsync(file, """{ "Governance": { "CallApproval": { "Rules": [ { "Tools": ["auth0_Users_update"], "Mode": "admin" } ] } } }""");
+
+        var (code, stdout, stderr) = await RunAsync(new() { ["AUTH0_MCP_CONFIG"] = file, ["AUTH0_MCP_STORE"] = Path.Combine(_dir, "governance.db") }, command);
+
+        Assert.True(code == Cli.Usage, $"exit {code}: {stderr}");
+        Assert.Empty(stdout);
+        Assert.StartsWith("auth0-mcp: invalid settings:", stderr, StringComparison.Ordinal);
+        Assert.True(stderr.Contains("\n  - Governance: call approval rule #1 (tools=auth0_Users_update -> admin): no tool matches 'auth0_Users_update'; did you mean 'auth0_users_update'", StringComparison.Ordinal), stderr);
+    }
+
     [Fact]
     public async Task AuditVerify_ConfigOption_TheStoreOfThatFileIsTheOneLookedFor()
     {

@@ -72,6 +72,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     /// <summary>The hooks in the order they run.</summary>
     public IReadOnlyList<IToolCallHook> Hooks => _hooks;
 
+    /// <summary>This runtime's log: what it finds at start (<c>GovernanceStartup</c>) is logged under its name, with no logger of its own.</summary>
+    internal ILogger Logger => _logger;
+
     /// <summary>
     /// Validates the options, creates the store schema, and syncs the catalogue (new tools get the default state,
     /// vanished ones become Removed, changed ones go back to review). Runs once; the filters call it on first use.

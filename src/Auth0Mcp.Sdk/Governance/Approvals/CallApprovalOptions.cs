@@ -76,11 +76,76 @@ public sealed class CallApprovalOptions
     /// The mode for <paramref name="tool"/> as <c>tools show</c> and the console show it: for callers no profile rule
     /// names (rules by profile depend on the caller), with the rule that chose it in words.
     /// </summary>
+    /// <remarks>
+    /// A rule before the one that chose (all rules when none did) that names a toolset or profile the state does not
+    /// hold is said after it (<see cref="UnknownNames(GovernanceState)"/>): such a rule covers nothing yet, so a mode of
+    /// <c>none</c> or the default may not be what its author meant.
+    /// </remarks>
     public (CallApprovalMode Mode, string Rule) Describe(GovernanceState state, GovernedTool tool)
     {
         var (mode, rule) = ModeFor(state, tool, new CallerIdentity("", []));
-        return (mode, rule?.ToString() ?? (mode == CallApprovalMode.None ? "no rule" : "default for Delete or Dangerous tools"));
+        var text = rule?.ToString() ?? (mode == CallApprovalMode.None ? "no rule" : "default for Delete or Dangerous tools");
+        var before = rule is null ? Rules.Count : Rules.IndexOf(rule);
+        var unknown = Enumerable.Range(0, before).SelectMany(i => UnknownNames(state, i)).ToList();
+        return (mode, unknown.Count == 0 ? text : $"{text}; {string.Join("; ", unknown)}");
     }
+
+    /// <summary>
+    /// The rules' tool names and globs that match none of <paramref name="toolNames"/> (names compare exactly, so
+    /// <c>auth0_Users_update</c> matches nothing), each a problem naming its rule: such a rule covers no call, so the
+    /// start refuses it (<c>GovernanceStartup</c>, the server's settings), as it refuses an argument policy's.
+    /// </summary>
+    internal IReadOnlyList<string> UnmatchedToolPatterns(IEnumerable<string> toolNames)
+    {
+        ArgumentNullException.ThrowIfNull(toolNames);
+        var names = toolNames.ToList();
+        var errors = new List<string>();
+        for (var i = 0; i < Rules.Count; i++)
+        {
+            foreach (var pattern in Rules[i].Tools.Where(p => !names.Exists(n => Glob.IsMatch(p, n))))
+            {
+                errors.Add($"{RuleLabel(i)}: no tool matches '{pattern}'{NameSuggestions.Hint(pattern, names)}");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// The toolsets and profiles the rules name that <paramref name="state"/> does not hold (names compare exactly, so
+    /// <c>Ops</c> is not <c>ops</c>), each in words naming its rule. Such a name covers no call until a toolset or
+    /// profile of that name is created, which may happen later: the start warns of them, <see cref="Describe"/> says them.
+    /// </summary>
+    internal IReadOnlyList<string> UnknownNames(GovernanceState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return Enumerable.Range(0, Rules.Count).SelectMany(i => UnknownNames(state, i)).ToList();
+    }
+
+    private IEnumerable<string> UnknownNames(GovernanceState state, int index)
+    {
+        var rule = Rules[index];
+        var toolsets = state.Toolsets.Select(t => t.Name).Append(Toolset.AllApproved).Append(Toolset.ReadOnly).ToList();
+        foreach (var name in rule.Toolsets.Where(n => !Toolset.IsAutomatic(n) && state.FindToolset(n) is null))
+        {
+            yield return Unknown(index, "toolset", name, toolsets);
+        }
+
+        foreach (var name in rule.Profiles.Where(n => state.FindProfile(n) is null))
+        {
+            yield return Unknown(index, "profile", name, state.Profiles.Select(p => p.Name));
+        }
+    }
+
+    private string Unknown(int index, string what, string name, IEnumerable<string> known)
+    {
+        var close = NameSuggestions.For(name, known);
+        var hint = close.Count == 0 ? "" : $" (did you mean {string.Join(" or ", close.Select(n => $"'{n}'"))}?)";
+        return $"{RuleLabel(index)} names {what} '{name}', which the governance state does not hold{hint}";
+    }
+
+    /// <summary><c>call approval rule #2 (toolsets=ops -&gt; admin)</c>: a rule as problems with it name it.</summary>
+    private string RuleLabel(int index) => $"call approval rule #{index + 1} ({Rules[index]})";
 
     /// <summary>The problems with these options; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
