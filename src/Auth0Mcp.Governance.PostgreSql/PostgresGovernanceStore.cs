@@ -224,9 +224,16 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
 
     private protected override object ToDbTime(DateTimeOffset time) => time.ToUniversalTime();
 
+    /// <summary>
+    /// The <c>timestamptz</c> column as Npgsql hands it over: a UTC <see cref="DateTime"/>; or, in a host that set
+    /// Npgsql's <c>Npgsql.EnableLegacyTimestampBehavior</c> switch (common after Npgsql 5 or EF Core migrations), the same
+    /// instant as the host's local time, which is converted back, never relabelled (in a non-UTC host that would move
+    /// every record's time by the offset, and <c>audit verify</c> would call each one edited).
+    /// </summary>
     private protected override DateTimeOffset FromDbTime(object value) => value switch
     {
         DateTimeOffset offset => offset,
+        DateTime { Kind: DateTimeKind.Local } local => new DateTimeOffset(local.ToUniversalTime()),
         DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
         _ => throw new InvalidCastException($"unexpected time value {value.GetType().Name}"),
     };
