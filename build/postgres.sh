@@ -31,8 +31,9 @@ fi
 VERSION="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
 
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$VERSION $CLUSTER"; then
+  # UTF8 whatever the locale (a POSIX one would make SQL_ASCII databases, which the governance store refuses).
   log "creating cluster $VERSION/$CLUSTER on port $PG_PORT"
-  pg_createcluster --port "$PG_PORT" "$VERSION" "$CLUSTER" >&2
+  pg_createcluster --encoding UTF8 --port "$PG_PORT" "$VERSION" "$CLUSTER" >&2
 fi
 
 CONF_DIR="/etc/postgresql/$VERSION/$CLUSTER"

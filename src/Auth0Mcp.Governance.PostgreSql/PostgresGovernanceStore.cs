@@ -82,7 +82,14 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var schema = await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+        var (schema, encoding) = await ReadCatalogAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (encoding != "UTF8")
+        {
+            throw new GovernanceStoreException(Description,
+                $"cannot initialize: the database's encoding is {encoding}; the governance store needs a UTF8 database (a caller's or a tool's name outside {encoding} would fail every write of its batch): "
+                + $"CREATE DATABASE name ENCODING 'UTF8' TEMPLATE template0 (docs/reliability.md, \"{DedicatedDatabaseSection}\")");
+        }
+
         var missing = Missing(schema);
         if (missing.Count == 0 && await HasHeadRowAsync(connection, cancellationToken).ConfigureAwait(false))
         {
@@ -94,7 +101,7 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
         {
             // Serialize schema creation between instances starting at once.
             await ExecuteAsync(connection, tx, "SELECT pg_advisory_xact_lock(7243001)", cancellationToken).ConfigureAwait(false);
-            schema = await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false); // another instance may have made it meanwhile
+            (schema, _) = await ReadCatalogAsync(connection, cancellationToken).ConfigureAwait(false); // another instance may have made it meanwhile
             missing = Missing(schema);
             await RefuseToRecreateTheChainAsync(connection, tx, schema.Tables, cancellationToken).ConfigureAwait(false);
             if (missing.Count > 0)
@@ -124,33 +131,69 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
     private protected override async Task<StoreSchema> ReadSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+        return (await ReadCatalogAsync(connection, cancellationToken).ConfigureAwait(false)).Schema;
     }
 
+    /// <summary>The docs/reliability.md section on the database the store needs, as messages name it.</summary>
+    private const string DedicatedDatabaseSection = "PostgreSQL: a database of its own";
+
     /// <summary>
-    /// The governance tables and the <c>catalog_hash</c> and <c>etag</c> columns, as the store's statements resolve them
-    /// (the search path), from the system catalogue: no privilege on the tables needed, and nothing changed.
+    /// The columns each governance table has in this build's schema; <c>governance_state.catalog_hash</c> and
+    /// <c>.etag</c>, which an older build's lacks, are added to it and so are not among them.
     /// </summary>
-    private static async Task<StoreSchema> ReadSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static readonly (string Table, string[] Columns)[] TableColumns =
+    [
+        ("governance_state", ["id", "revision", "body"]),
+        ("audit_log", ["seq", "time", "kind", "event", "user_name", "tool", "outcome", "body", "prev_hash", "hash"]),
+        ("audit_head", ["id", "seq", "hash"]),
+    ];
+
+    /// <summary>
+    /// The governance tables, their columns, as the store's statements resolve them (the search path), and the
+    /// database's encoding, from the system catalogue: no privilege on the tables needed, and nothing changed. A table
+    /// of that name without the store's columns is another application's: refused, before anything reads or alters it.
+    /// </summary>
+    private async Task<(StoreSchema Schema, string Encoding)> ReadCatalogAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT to_regclass('governance_state') IS NOT NULL, to_regclass('audit_log') IS NOT NULL, to_regclass('audit_head') IS NOT NULL,
-                   EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('governance_state') AND attname = 'catalog_hash' AND attnum > 0 AND NOT attisdropped),
-                   EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('governance_state') AND attname = 'etag' AND attnum > 0 AND NOT attisdropped)
+            SELECT current_setting('server_encoding');
+            SELECT t.name, a.attname
+            FROM (VALUES ('governance_state'), ('audit_log'), ('audit_head')) AS t(name)
+            JOIN pg_catalog.pg_class c ON c.oid = to_regclass(t.name)
+            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var tables = new HashSet<string>(StringComparer.Ordinal);
-        string[] names = ["governance_state", "audit_log", "audit_head"];
-        for (var i = 0; i < names.Length; i++)
+        var encoding = reader.GetString(0);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var columns = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (reader.GetBoolean(i))
+            var table = reader.GetString(0);
+            if (!columns.TryGetValue(table, out var names))
             {
-                tables.Add(names[i]);
+                columns[table] = names = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            if (!reader.IsDBNull(1))
+            {
+                names.Add(reader.GetString(1));
             }
         }
 
-        return new StoreSchema(true, null, tables, reader.GetBoolean(3), reader.GetBoolean(4));
+        foreach (var (table, required) in TableColumns)
+        {
+            if (columns.TryGetValue(table, out var names) && required.Where(c => !names.Contains(c)).ToList() is { Count: > 0 } lacking)
+            {
+                throw new GovernanceStoreException(Description,
+                    $"another application's table {table} is in the way (it has no column {string.Join(", ", lacking)}, which the governance store's {table} has): "
+                    + $"use a dedicated database or schema for the governance store; nothing was created or changed (docs/reliability.md, \"{DedicatedDatabaseSection}\")");
+            }
+        }
+
+        var state = columns.GetValueOrDefault("governance_state");
+        var schema = new StoreSchema(true, null, columns.Keys.ToHashSet(StringComparer.Ordinal), state?.Contains("catalog_hash") == true, state?.Contains("etag") == true);
+        return (schema, encoding);
     }
 
     /// <summary>What the writer's schema lacks, in words (empty: nothing).</summary>
@@ -181,9 +224,16 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
 
     private protected override object ToDbTime(DateTimeOffset time) => time.ToUniversalTime();
 
+    /// <summary>
+    /// The <c>timestamptz</c> column as Npgsql hands it over: a UTC <see cref="DateTime"/>; or, in a host that set
+    /// Npgsql's <c>Npgsql.EnableLegacyTimestampBehavior</c> switch (common after Npgsql 5 or EF Core migrations), the same
+    /// instant as the host's local time, which is converted back, never relabelled (in a non-UTC host that would move
+    /// every record's time by the offset, and <c>audit verify</c> would call each one edited).
+    /// </summary>
     private protected override DateTimeOffset FromDbTime(object value) => value switch
     {
         DateTimeOffset offset => offset,
+        DateTime { Kind: DateTimeKind.Local } local => new DateTimeOffset(local.ToUniversalTime()),
         DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
         _ => throw new InvalidCastException($"unexpected time value {value.GetType().Name}"),
     };
