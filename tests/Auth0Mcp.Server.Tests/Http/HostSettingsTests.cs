@@ -344,6 +344,39 @@ public sealed class HostSettingsTests : IDisposable
     }
 
     [Fact]
+    public void FileApiKeys_SpacesAroundTheKeyUserOrAGroup_AreRefusedNamingTheSetting_NeverTheKey()
+    {
+        // A client's key is trimmed, so " KEY " never matched; the subject "carol " never matched a profile bound to carol.
+        var file = File("""
+            { "Authentication": { "ApiKeys": [
+                { "Key": "carol-key-0123456789abcdef ", "User": "carol ", "Groups": [" ops", "dev"] },
+                { "Key": "dave-key-0123456789abcdef", "User": "dave" } ] } }
+            """);
+
+        var message = Problems([], "--config", file, "--http", "http://127.0.0.1:8080/mcp");
+
+        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 (carol )'s Key has spaces at its start or end, so it could never match (a client's key is trimmed): remove them", message, StringComparison.Ordinal);
+        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 (carol )'s User 'carol ' has spaces at its start or end, so it could never match (a profile's members are bound trimmed): write 'carol'", message, StringComparison.Ordinal);
+        Assert.Contains("API key #1 (carol )'s group ' ops' has spaces at its start or end", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'dev'", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("API key #2", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("key-0123456789", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ApiKeys_UserOrGroupNotInNormalizationFormC_IsRefusedGivingTheNfcForm()
+    {
+        // "jose" + U+0301 prints as "josé" but never matches the caller "jos" + U+00E9 a profile is bound to.
+        var message = Problems(new() { ["AUTH0_MCP_API_KEYS"] = "jose-key-0123456789abcdef=jose\u0301:cafe\u0301,ops" }, "--http", "http://127.0.0.1:8080/mcp");
+
+        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 (jose\u0301)'s User 'jose\u0301': not in Unicode normalization form C", message, StringComparison.Ordinal);
+        Assert.Contains("write it as 'jos\u00e9' (NFC)", message, StringComparison.Ordinal);
+        Assert.Contains("'s group 'cafe\u0301': not in Unicode normalization form C", message, StringComparison.Ordinal);
+        Assert.Contains("write it as 'caf\u00e9' (NFC)", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'ops'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ConfigFile_Token_IsBound()
     {
         var settings = Settings.Load([], "--config", File("""{ "Auth0": { "Token": "file-token" } }"""));
