@@ -663,18 +663,25 @@ internal sealed class SettingsEnvironmentSource(Func<string, string?> environmen
             for (var n = 0; n < entries.Length; n++)
             {
                 var entry = entries[n];
-                var eq = entry.IndexOf('=', StringComparison.Ordinal);
-                if (eq <= 0 || eq == entry.Length - 1)
+                if (SplitApiKey(entry) is not (var key, var who) || key.Length == 0 || key[0] == '=' || who.Length == 0)
                 {
                     source.Problems.Add($"{setting.Variable}: entry #{n + 1} is not KEY=user[:group1,group2]");
                     continue;
                 }
 
-                var item = ConfigurationPath.Combine(setting.Key, index.ToString(CultureInfo.InvariantCulture));
-                var who = entry[(eq + 1)..];
                 var colon = who.IndexOf(':', StringComparison.Ordinal);
-                Data[ConfigurationPath.Combine(item, nameof(ApiKeyEntry.Key))] = entry[..eq];
-                Data[ConfigurationPath.Combine(item, nameof(ApiKeyEntry.User))] = (colon < 0 ? who : who[..colon]).Trim();
+                var user = (colon < 0 ? who : who[..colon]).Trim();
+                if (user.Length == 0 || user[0] == '=')
+                {
+                    // KEY= =alice: the user never starts with '=' (a key's '=' padding is written against it: KEY==alice).
+                    source.Problems.Add($"{setting.Variable}: entry #{n + 1} has " + (user.Length == 0 ? "no user" : "a user starting with '='")
+                        + ": write KEY=user[:group1,group2], the key's '=' padding, if any, right before the '=' that starts the user (KEY==user)");
+                    continue;
+                }
+
+                var item = ConfigurationPath.Combine(setting.Key, index.ToString(CultureInfo.InvariantCulture));
+                Data[ConfigurationPath.Combine(item, nameof(ApiKeyEntry.Key))] = key;
+                Data[ConfigurationPath.Combine(item, nameof(ApiKeyEntry.User))] = user;
                 if (colon >= 0)
                 {
                     SettingsCatalog.SetList(Data, ConfigurationPath.Combine(item, nameof(ApiKeyEntry.Groups)), who[(colon + 1)..]);
@@ -683,6 +690,32 @@ internal sealed class SettingsEnvironmentSource(Func<string, string?> environmen
                 index++;
             }
         }
+    }
+
+    /// <summary>
+    /// One <c>KEY=user[:groups]</c> entry of <c>AUTH0_MCP_API_KEYS</c> cut into the key and what follows it, at the last
+    /// <c>=</c> of the entry's first run of <c>=</c>s: a key's base64 padding (<c>openssl rand -base64 16</c> ends in
+    /// <c>==</c>) stays with the key, and a user never starts with <c>=</c>. Spaces around that <c>=</c> are the
+    /// variable's layout, as around <c>;</c>, <c>:</c> and <c>,</c>, and are dropped (a client cannot send them: the
+    /// header's value is trimmed). Null: the entry has no <c>=</c>. So the environment cannot give a key holding
+    /// <c>;</c>, or <c>=</c> other than at its end; the settings file takes any key.
+    /// </summary>
+    private static (string Key, string Who)? SplitApiKey(string entry)
+    {
+        var first = entry.IndexOf('=', StringComparison.Ordinal);
+        if (first < 0)
+        {
+            return null;
+        }
+
+        var last = first;
+        while (last + 1 < entry.Length && entry[last + 1] == '=')
+        {
+            last++;
+        }
+
+        // The key is what comes before the run, with all of the run but the '=' that starts the user.
+        return (entry[..last].TrimEnd(), entry[(last + 1)..].TrimStart());
     }
 }
 

@@ -153,7 +153,12 @@ internal sealed class HostSettings : IValidatableObject
         for (var i = 0; i < Authentication.ApiKeys.Count; i++)
         {
             var entry = Authentication.ApiKeys[i];
-            var label = string.IsNullOrWhiteSpace(entry.User) ? $"API key #{i + 1}" : $"API key #{i + 1} ({entry.User})";
+            var label = string.IsNullOrWhiteSpace(entry.User) ? $"API key #{i + 1}" : $"API key #{i + 1} ({TerminalText.Escape(entry.User)})";
+            foreach (var problem in ApiKeyNameProblems(entry))
+            {
+                yield return new($"Authentication:ApiKeys (AUTH0_MCP_API_KEYS): {label}'s {problem}");
+            }
+
             if (entry.Key.Length < 16)
             {
                 yield return new($"{label} is too short: use at least 16 characters (e.g. openssl rand -hex 24)");
@@ -172,6 +177,39 @@ internal sealed class HostSettings : IValidatableObject
             if (entry.Key.Count(c => c == '.') == 2)
             {
                 yield return new($"{label} has two dots, so 'Authorization: Bearer KEY' would be read as a JWT: use a key without them (e.g. openssl rand -hex 24)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// What in an API key's text can never match: a key with spaces at its start or end (a client cannot send them: the
+    /// header's value is trimmed), and a user or group that is no name governance compares
+    /// (<see cref="ToolGovernance.MemberProblem"/>: blank, control characters, not NFC) or has spaces at its start or end
+    /// (the subject is taken as written, and a profile member is bound trimmed). Refused, not trimmed: the settings file's
+    /// text is the operator's, and the message says what to write. Never quotes the key.
+    /// </summary>
+    private static IEnumerable<string> ApiKeyNameProblems(ApiKeyEntry entry)
+    {
+        const string Spaces = "has spaces at its start or end, so it could never match";
+        if (entry.Key.Length > 0 && (char.IsWhiteSpace(entry.Key[0]) || char.IsWhiteSpace(entry.Key[^1])))
+        {
+            yield return $"Key {Spaces} (a client's key is trimmed): remove them";
+        }
+
+        foreach (var (what, name) in new[] { ("User", entry.User) }.Concat(entry.Groups.Select(g => ("group", g))))
+        {
+            if (what == "User" && string.IsNullOrWhiteSpace(name))
+            {
+                continue; // named below: "has no user"
+            }
+
+            if (ToolGovernance.MemberProblem(name) is { } problem)
+            {
+                yield return $"{what} '{TerminalText.Escape(name)}': {problem}";
+            }
+            else if (name.Trim().Length != name.Length)
+            {
+                yield return $"{what} '{TerminalText.Escape(name)}' {Spaces} (a profile's members are bound trimmed): write '{TerminalText.Escape(name.Trim())}'";
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 
@@ -1206,16 +1207,49 @@ public sealed partial class ToolGovernance
         }
     }
 
-    /// <summary>Users and groups bound to a profile: not blank, and no control or format characters (they are printed by listings).</summary>
+    /// <summary>Users and groups bound to a profile: <see cref="MemberProblem"/>.</summary>
     private static void ValidateMembers(IEnumerable<string> values, string what)
     {
         foreach (var value in values)
         {
-            if (string.IsNullOrWhiteSpace(value) || TerminalText.HasUnprintable(value))
+            if (MemberProblem(value) is { } problem)
             {
-                throw new GovernanceException($"invalid {what} '{TerminalText.Escape(value)}': not blank, and no control characters");
+                throw new GovernanceException($"invalid {what} '{TerminalText.Escape(value)}': {problem}");
             }
         }
+    }
+
+    /// <summary>
+    /// Why <paramref name="name"/> cannot be a user or group name governance compares (a profile's members, an API
+    /// key's user and groups), or null: not blank, no control or format characters (listings print them), well-formed
+    /// UTF-16, and in Unicode normalization form C. Names are compared ordinally, so <c>jose</c> + U+0301 (NFD) never
+    /// matches a caller <c>jos</c> + U+00E9 (NFC), though both print <c>josé</c>; NFC is the form identity providers and
+    /// keyboards give.
+    /// </summary>
+    internal static string? MemberProblem(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (string.IsNullOrWhiteSpace(name) || TerminalText.HasUnprintable(name))
+        {
+            return "not blank, and no control characters";
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(name[i]))
+            {
+                // A lone surrogate is no character at all (and string.IsNormalized throws on it).
+                return "not valid Unicode (a lone surrogate)";
+            }
+        }
+
+        return name.IsNormalized(NormalizationForm.FormC)
+            ? null
+            : $"not in Unicode normalization form C (a letter and a combining mark where one character is usual), so a caller whose name looks the same would not match it: write it as '{TerminalText.Escape(name.Normalize(NormalizationForm.FormC))}' (NFC)";
     }
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;

@@ -304,6 +304,78 @@ public sealed class HostSettingsTests : IDisposable
         Assert.DoesNotContain("aaaaaaaa", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("cHJvYmUtc2VjcmV0LWtleS0xMjM==alice", "cHJvYmUtc2VjcmV0LWtleS0xMjM=", "alice:")] // base64 of probe-secret-key-123
+    [InlineData("c2l4dGVlbi1ieXRlLWtleQ===alice", "c2l4dGVlbi1ieXRlLWtleQ==", "alice:")] // openssl rand -base64 16
+    [InlineData("c2l4dGVlbi1ieXRlLWtleQ===alice:ops,dev", "c2l4dGVlbi1ieXRlLWtleQ==", "alice:ops,dev")]
+    [InlineData("cHJvYmUtc2VjcmV0LWtleS0xMjM=alice", "cHJvYmUtc2VjcmV0LWtleS0xMjM", "alice:")]
+    [InlineData("alicekey0123456789abcdef = alice", "alicekey0123456789abcdef", "alice:")]
+    [InlineData("alicekey0123456789abcd== alice : ops", "alicekey0123456789abcd=", "alice:ops")]
+    public void EnvironmentApiKeys_TheKeyEndsAtTheLastEqualsOfTheFirstRun_SpacesAroundItAreLayout(string variable, string key, string who)
+    {
+        var entry = Assert.Single(Settings.Load(new() { ["AUTH0_MCP_API_KEYS"] = variable }, "--http", "http://127.0.0.1:8080/mcp").Authentication.ApiKeys);
+
+        Assert.Equal(key, entry.Key);
+        Assert.Equal(who, $"{entry.User}:{string.Join(',', entry.Groups)}");
+    }
+
+    [Theory]
+    [InlineData("k-0123456789abcdef= =alice", "AUTH0_MCP_API_KEYS: entry #1 has a user starting with '='")]
+    [InlineData("k-0123456789abcdef== = alice", "AUTH0_MCP_API_KEYS: entry #1 has a user starting with '='")]
+    [InlineData("k-0123456789abcdef==:ops", "AUTH0_MCP_API_KEYS: entry #1 has no user")]
+    [InlineData("k-0123456789abcdef==", "AUTH0_MCP_API_KEYS: entry #1 is not KEY=user[:group1,group2]")]
+    [InlineData("==alice", "AUTH0_MCP_API_KEYS: entry #1 is not KEY=user[:group1,group2]")]
+    public void EnvironmentApiKeys_NoUserOrOneStartingWithEquals_IsRefused(string variable, string expected)
+    {
+        var message = Problems(new() { ["AUTH0_MCP_API_KEYS"] = variable }, "--http", "http://127.0.0.1:8080/mcp");
+
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("0123456789abcdef", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FileApiKeys_AnyKeyText_IsTheKey()
+    {
+        // What the environment's form cannot hold (';', '=' inside, ':' and ',') the settings file takes as written.
+        const string key = "a;b=c:d,e==0123456789abcdef";
+        var file = File($$"""{ "Authentication": { "ApiKeys": [ { "Key": "{{key}}", "User": "alice" } ] } }""");
+
+        Assert.Equal(key, Assert.Single(Settings.Load([], "--config", file, "--http", "http://127.0.0.1:8080/mcp").Authentication.ApiKeys).Key);
+    }
+
+    [Fact]
+    public void FileApiKeys_SpacesAroundTheKeyUserOrAGroup_AreRefusedNamingTheSetting_NeverTheKey()
+    {
+        // A client's key is trimmed, so " KEY " never matched; the subject "carol " never matched a profile bound to carol.
+        var file = File("""
+            { "Authentication": { "ApiKeys": [
+                { "Key": "carol-key-0123456789abcdef ", "User": "carol ", "Groups": [" ops", "dev"] },
+                { "Key": "dave-key-0123456789abcdef", "User": "dave" } ] } }
+            """);
+
+        var message = Problems([], "--config", file, "--http", "http://127.0.0.1:8080/mcp");
+
+        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 (carol )'s Key has spaces at its start or end, so it could never match (a client's key is trimmed): remove them", message, StringComparison.Ordinal);
+        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 (carol )'s User 'carol ' has spaces at its start or end, so it could never match (a profile's members are bound trimmed): write 'carol'", message, StringComparison.Ordinal);
+        Assert.Contains("API key #1 (carol )'s group ' ops' has spaces at its start or end", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'dev'", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("API key #2", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("key-0123456789", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ApiKeys_UserOrGroupNotInNormalizationFormC_IsRefusedGivingTheNfcForm()
+    {
+        // "jose" + U+0301 prints as "josé" but never matches the caller "jos" + U+00E9 a profile is bound to.
+        var message = Problems(new() { ["AUTH0_MCP_API_KEYS"] = "jose-key-0123456789abcdef=jose\u0301:cafe\u0301,ops" }, "--http", "http://127.0.0.1:8080/mcp");
+
+        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 (jose\u0301)'s User 'jose\u0301': not in Unicode normalization form C", message, StringComparison.Ordinal);
+        Assert.Contains("write it as 'jos\u00e9' (NFC)", message, StringComparison.Ordinal);
+        Assert.Contains("'s group 'cafe\u0301': not in Unicode normalization form C", message, StringComparison.Ordinal);
+        Assert.Contains("write it as 'caf\u00e9' (NFC)", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'ops'", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ConfigFile_Token_IsBound()
     {

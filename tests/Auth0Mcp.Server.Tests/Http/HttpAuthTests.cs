@@ -455,6 +455,38 @@ public sealed class HttpAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task ApiKeys_InTheEnvironment_Base64PaddingAndSpacesAroundTheEquals_TheKeyAClientSendsSignsInAsItsUser()
+    {
+        // openssl rand -base64 keys end in '=' padding: cut at the first '=', the whole key got 401 and the key without
+        // its padding signed in as the user "=alice". Spaces around the '=' stayed in the key, which no client can send.
+        const string padded = "c2l4dGVlbi1ieXRlLWtleQ=="; // openssl rand -base64 16: 16 bytes, two '='s
+        const string bobKey = "bob-key-0123456789abcdef";
+        await using var auth0 = new RecordingHttpServer(body: "{\"user_id\":\"auth0|1\"}");
+        await _governance.RunAsync("tools", "approve", "*");
+        await _governance.RunAsync("profiles", "create", "support-readers", "--toolsets", "read-only", "--groups", "support", "--policy", "auto");
+        await using var server = await StartWithAsync(auth0.BaseUrl, "http://127.0.0.1:0/mcp", ("AUTH0_MCP_API_KEYS", $"{padded}=alice:support; {bobKey} = bob : support"));
+
+        await using (var alice = await server.ConnectAsync(new Dictionary<string, string> { ["X-API-Key"] = padded }))
+        {
+            Assert.True((await alice.CallToolAsync("auth0_users_get", new Dictionary<string, object?> { ["id"] = "auth0|1" })).IsError is not true);
+        }
+
+        await using (var bob = await server.ConnectAsync(new Dictionary<string, string> { ["X-API-Key"] = bobKey }))
+        {
+            Assert.NotEmpty(await bob.ListToolsAsync());
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostInitializeAsync(server.Url, ("X-API-Key", padded.TrimEnd('='))));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostInitializeAsync(server.Url, ("X-API-Key", padded[..^1])));
+        var records = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(records, r => r.GetProperty("event").GetString() == "tool.call" && r.GetProperty("user").GetString() == "alice"
+            && r.GetProperty("credential").GetString() == "api-key " + ApiKeyAuthenticationHandler.Fingerprint(padded));
+        var started = Assert.Single(records, r => r.GetProperty("event").GetString() == "server.started");
+        Assert.Contains($"\"api_keys\":\"alice {ApiKeyAuthenticationHandler.Fingerprint(padded)}, bob {ApiKeyAuthenticationHandler.Fingerprint(bobKey)}\"",
+            started.GetProperty("details").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ApiKey_WrongKeys_OneWarningPerPeerAddressAMinute_NamingThePeer_NeverTheKey()
     {
         var options = new ApiKeyAuthenticationOptions { Keys = [new ApiKeyEntry { Key = AliceKey, User = "alice" }] };
