@@ -171,14 +171,65 @@ internal static class CredentialSettings
     /// <summary>
     /// Binds <see cref="Auth0ConnectionOptions"/> to <see cref="Build(HostSettings)"/> (registered after the host's own
     /// settings, so a rotated credential in the file wins) and registers the <see cref="CredentialsFileCheck"/> that
-    /// reads the file again when it changes.
+    /// reads the file again when it changes. A server (<c>serve</c>) gives <paramref name="startupWarnings"/>: the
+    /// <see cref="StartupWarning"/> about the credential it starts with goes there.
     /// </summary>
-    public static void AddRotatableCredentials(IServiceCollection services, HostSettings settings)
+    public static void AddRotatableCredentials(IServiceCollection services, HostSettings settings, TextWriter? startupWarnings = null)
     {
         var configuration = Build(settings, out var file);
+        var origin = new CredentialOrigin(configuration, file);
         services.Configure<Auth0ConnectionOptions>(configuration.GetSection(Section));
         services.AddSingleton(new CredentialsFileCheck(configuration, file));
-        services.AddSingleton<Auth0Mcp.Sdk.Auth.IAuth0CredentialOrigin>(new CredentialOrigin(configuration, file));
+        services.AddSingleton<Auth0Mcp.Sdk.Auth.IAuth0CredentialOrigin>(origin);
+        if (startupWarnings is not null && StartupWarning(configuration, origin, DateTimeOffset.UtcNow) is { } warning)
+        {
+            startupWarnings.WriteLine("auth0-mcp: warning: " + warning);
+        }
+    }
+
+    /// <summary>How soon before a static token's expiry the server warns at start that it expires (24 h).</summary>
+    internal static readonly TimeSpan ExpiryNotice = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// What is wrong, at <paramref name="now"/>, with the credential a server starts with (the settings', or the
+    /// credentials file's, which wins): none configured, or a static token whose JWT <c>exp</c> has passed or comes
+    /// within <see cref="ExpiryNotice"/>; null when nothing is known to be wrong. Read from the configuration alone:
+    /// nothing is sent (discovery works without a credential, and the first call proves it). Never the token.
+    /// </summary>
+    internal static string? StartupWarning(IConfiguration configuration, CredentialOrigin origin, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(origin);
+        string? Value(string key) => configuration[$"{Section}:{key}"] is { } value && Auth0Mcp.Sdk.Auth.Auth0CredentialSnapshot.IsSet(value) ? value.Trim() : null;
+        const string Until = "every call will fail until AUTH0_TOKEN / AUTH0_CLIENT_ID+SECRET is set or `auth0-mcp credentials rotate` supplies one";
+        var token = Value(nameof(Auth0ConnectionOptions.Token));
+        if (token is null)
+        {
+            var id = Value(nameof(Auth0ConnectionOptions.ClientId)) is not null;
+            var secret = Value(nameof(Auth0ConnectionOptions.ClientSecret)) is not null;
+            var half = id == secret ? "" : id ? " (AUTH0_CLIENT_ID is set, AUTH0_CLIENT_SECRET is not)" : " (AUTH0_CLIENT_SECRET is set, AUTH0_CLIENT_ID is not)";
+            return id && secret ? null : $"no Auth0 credential configured{half}: tools are listed, {Until}";
+        }
+
+        // Client credentials renew themselves; a token used as it is ends at its exp (an opaque token: not known here).
+        if (Auth0Mcp.Sdk.Auth.Auth0TokenClaims.Read(token)?.ExpiresAt is not { } expires || expires - now > ExpiryNotice)
+        {
+            return null;
+        }
+
+        var at = expires.ToString("u", System.Globalization.CultureInfo.InvariantCulture);
+        var from = origin.From(nameof(Auth0ConnectionOptions.Token));
+        const string Renew = "set a new token (AUTH0_TOKEN, or `auth0-mcp credentials rotate`), or client credentials (AUTH0_CLIENT_ID+SECRET), which renew themselves";
+        if (expires <= now)
+        {
+            return $"the Auth0 token from {from} expired at {at}: tools are listed, every call will fail until you {Renew}";
+        }
+
+        var left = expires - now;
+        var within = left.TotalHours >= 1
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(int)left.TotalHours} h {left.Minutes} min")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Math.Max(1, (int)Math.Ceiling(left.TotalMinutes))} min");
+        return $"the Auth0 token from {from} expires at {at} (in {within}): every call will fail from then until you {Renew}";
     }
 
     /// <summary>
@@ -456,7 +507,8 @@ internal sealed class CredentialOrigin(IConfigurationRoot configuration, string?
         }
     }
 
-    private string From(string key)
+    /// <summary>Where the configuration's <c>Auth0:</c><paramref name="key"/> comes from, e.g. <c>the settings' Auth0:Token (AUTH0_TOKEN)</c>.</summary>
+    internal string From(string key)
     {
         var path = $"{CredentialSettings.Section}:{key}";
         var source = configuration.Providers.LastOrDefault(p => p.TryGet(path, out _));

@@ -735,7 +735,8 @@ internal static class HostComposition
             .WithStartupTrim()
             // A credential rotated with `auth0-mcp credentials rotate` reaches the next call without a restart.
             .WithCredentialsFileCheck();
-        CredentialSettings.AddRotatableCredentials(services, settings);
+        // The credential it starts with (none, an expired token) is said on stderr, never checked against Auth0 at start.
+        CredentialSettings.AddRotatableCredentials(services, settings, Console.Error);
         if (settings.Governance.Enabled)
         {
             mcp.WithToolGovernance(settings.ApplyTo);

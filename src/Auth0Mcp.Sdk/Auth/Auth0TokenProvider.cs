@@ -60,7 +60,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
     private long _renewalVersion;
     private int _requests;
     private long _backgroundRetryAfterTicks;
-    private (long Version, string Message, DateTimeOffset Until)? _failure;
+    private (long Version, string Message, string? Warning, DateTimeOffset Until)? _failure;
     private string? _renewedFor401;
     private (long Version, DateTimeOffset Until)? _rejected;
 
@@ -90,10 +90,17 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
             case Auth0CredentialKind.ClientCredentials:
                 break;
             default:
-                throw new Auth0CredentialException(
-                    credential.ClientId is not null ? "The Auth0 client credentials are incomplete: a client id is set, but no client secret (set AUTH0_CLIENT_SECRET, or AUTH0_TOKEN; in a host of your own: Auth0ConnectionOptions.ClientSecret, or Token)."
-                    : credential.ClientSecret is not null ? "The Auth0 client credentials are incomplete: a client secret is set, but no client id (set AUTH0_CLIENT_ID, or AUTH0_TOKEN; in a host of your own: Auth0ConnectionOptions.ClientId, or Token)."
-                    : "No Auth0 credential is configured: set AUTH0_TOKEN, or AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (in a host of your own: Auth0ConnectionOptions.Token, or Domain, ClientId and ClientSecret).");
+                throw credential.ClientId is not null
+                    ? new Auth0CredentialException(
+                        "The Auth0 client credentials are incomplete: a client id is set, but no client secret (set AUTH0_CLIENT_SECRET, or AUTH0_TOKEN; in a host of your own: Auth0ConnectionOptions.ClientSecret, or Token).",
+                        "the Auth0 client credentials are incomplete (a client id, no client secret: AUTH0_CLIENT_SECRET)")
+                    : credential.ClientSecret is not null
+                    ? new Auth0CredentialException(
+                        "The Auth0 client credentials are incomplete: a client secret is set, but no client id (set AUTH0_CLIENT_ID, or AUTH0_TOKEN; in a host of your own: Auth0ConnectionOptions.ClientId, or Token).",
+                        "the Auth0 client credentials are incomplete (a client secret, no client id: AUTH0_CLIENT_ID)")
+                    : new Auth0CredentialException(
+                        "No Auth0 credential is configured: set AUTH0_TOKEN, or AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (in a host of your own: Auth0ConnectionOptions.Token, or Domain, ClientId and ClientSecret).",
+                        "no Auth0 credential is configured (AUTH0_TOKEN, or AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET)");
         }
 
         var now = _time.GetUtcNow();
@@ -113,7 +120,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         {
             if (_failure is { } failure && failure.Version == credential.Version && Within(now, failure.Until, FailureMemory) && _renewal is null)
             {
-                throw new Auth0CredentialException(failure.Message);
+                throw new Auth0CredentialException(failure.Message, failure.Warning);
             }
         }
 
@@ -245,8 +252,10 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
         var now = _time.GetUtcNow();
         if (token.IsExpired(now))
         {
+            var expired = token.ExpiresAt!.Value.ToString("u", CultureInfo.InvariantCulture);
             throw new Auth0CredentialException(
-                $"The configured AUTH0_TOKEN expired at {token.ExpiresAt!.Value.ToString("u", CultureInfo.InvariantCulture)}: set a new token (auth0-mcp credentials rotate) or use client credentials, which renew themselves.");
+                $"The configured AUTH0_TOKEN expired at {expired}: set a new token (auth0-mcp credentials rotate) or use client credentials, which renew themselves.",
+                $"the configured Auth0 token (AUTH0_TOKEN) expired at {expired}");
         }
 
         return token;
@@ -300,7 +309,7 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
                 {
                     Volatile.Write(ref _backgroundRetryAfterTicks, t.IsCompletedSuccessfully ? 0 : (_time.GetUtcNow() + BackgroundRetryDelay).UtcTicks);
                     _failure = t.Exception?.InnerException is Auth0CredentialException failed
-                        ? (credential.Version, failed.Message, _time.GetUtcNow() + FailureMemory)
+                        ? (credential.Version, failed.Message, failed.Warning, _time.GetUtcNow() + FailureMemory)
                         : null;
 
                     if (t.IsCompletedSuccessfully && (_cached is null || _cached.CredentialVersion <= t.Result.CredentialVersion))
@@ -396,7 +405,13 @@ internal sealed class Auth0TokenProvider : IAuth0TokenProvider
 
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new Auth0CredentialException(DescribeTokenError(response.StatusCode, body, endpoint));
+                    // Refused (401, 403): every call meets it until the credential changes. Not Auth0's words (its
+                    // answer stays in the call's result), only the status.
+                    throw new Auth0CredentialException(
+                        DescribeTokenError(response.StatusCode, body, endpoint),
+                        response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                            ? $"Auth0's token endpoint refused the client credentials of client {credential.ClientId} ({(int)response.StatusCode} {response.StatusCode})"
+                            : null);
                 }
 
                 var token = ParseToken(body, credential, obtainedAt);

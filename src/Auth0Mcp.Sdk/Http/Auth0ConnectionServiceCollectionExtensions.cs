@@ -53,6 +53,7 @@ public static class Auth0ConnectionServiceCollectionExtensions
         services.TryAddSingleton<Auth0ApiClient>();
         services.TryAddTransient<Auth0Doctor>();
         services.TryAddTransient<Auth0TelemetryHandler>();
+        services.TryAddSingleton(sp => new Auth0CredentialWarnings(sp.GetRequiredService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.TryAddTransient<Auth0BearerHandler>();
         services.TryAddTransient<Auth0RequestBodyHandler>();
         // No default HttpClient loggers (a scope and two log checks per request): Auth0TelemetryHandler is the one

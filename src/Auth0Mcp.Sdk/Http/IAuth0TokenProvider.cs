@@ -27,4 +27,18 @@ public sealed class Auth0CredentialException : Exception
     public Auth0CredentialException(string message, Exception? inner = null) : base(Auth0Redaction.Redact(message), inner)
     {
     }
+
+    /// <summary>Creates the exception for a failure every call meets until the credential changes (<see cref="Warning"/>).</summary>
+    internal Auth0CredentialException(string message, string? warning) : base(Auth0Redaction.Redact(message))
+    {
+        Warning = warning is null ? null : Auth0Redaction.Redact(warning);
+    }
+
+    /// <summary>
+    /// Why every call fails until the credential changes (none configured, an expired token, credentials Auth0 refused),
+    /// for the operator's throttled warning (<see cref="Auth0Mcp.Sdk.Auth.Auth0CredentialWarnings"/>): the server's own
+    /// words, never the credential nor Auth0's answer. Null for a passing failure (the token endpoint down, rate-limited,
+    /// unreachable), which the next call may not meet.
+    /// </summary>
+    internal string? Warning { get; }
 }
