@@ -16,6 +16,7 @@ namespace Auth0Mcp.Admin;
 internal static class AdminAuthentication
 {
     public const string CookieScheme = "Auth0McpAdmin";
+    public const string CookieName = "auth0-mcp-admin";
     public const string OidcScheme = "Auth0McpAdminOidc";
     public const string Policy = "Auth0McpAdmin";
     public const string SubjectClaim = "sub";
@@ -57,6 +58,46 @@ internal static class AdminAuthentication
 
         claims.AddRange(groups.Select(g => new Claim(GroupsClaim, g)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, method, SubjectClaim, GroupsClaim));
+    }
+
+    // What names one sign-in: who, how, when, on which console, with which key or authority (not the groups: a renewal
+    // takes a key's groups as they are now, ValidateSessionAsync).
+    private static readonly string[] SignInClaims = [SubjectClaim, MethodClaim, SignedInClaim, ConsoleClaim, KeyClaim, ProviderClaim];
+
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> are the principal of the same sign-in (<see cref="AdminSessionStore.RenewAsync"/>).</summary>
+    internal static bool SameSignIn(ClaimsPrincipal a, ClaimsPrincipal b) =>
+        SignInClaims.All(type => a.FindFirst(type)?.Value == b.FindFirst(type)?.Value);
+
+    /// <summary>
+    /// Signs <paramref name="principal"/> in with a session of its own, under a new session id: both sign-in paths (the
+    /// key form, the OIDC callback) come here. A session the request already carries (the user's own earlier one, or
+    /// one someone else planted in the browser: a cookie set by a page on another port of the host reaches
+    /// <c>/admin</c> too) is ended first: it leaves the <see cref="AdminSessionStore"/> and
+    /// <c>admin.session.ended</c> is audited. (The cookie handler would otherwise renew the session it read under its
+    /// id, <c>ITicketStore.RenewAsync</c>, and the planted cookie would become the new user's session.)
+    /// </summary>
+    public static async Task SignInNewSessionAsync(HttpContext http, ClaimsPrincipal principal, AuthenticationProperties? properties = null)
+    {
+        if (http.Request.Cookies.ContainsKey(CookieName))
+        {
+            var held = await http.AuthenticateAsync(CookieScheme).ConfigureAwait(false);
+            // This request's cookie handler read that session: signing out of it removes it from the store and stops
+            // the handler renewing it at the end of the response.
+            await http.SignOutAsync(CookieScheme).ConfigureAwait(false);
+            if (held.Principal is { } previous)
+            {
+                await http.RequestServices.GetRequiredService<ToolGovernance>().RecordAdminEventAsync(Actor(previous), "admin.session.ended", null,
+                    $"a new sign-in in the same browser (as {Actor(principal)}) replaced it", http.RequestAborted).ConfigureAwait(false);
+            }
+        }
+
+        // That handler keeps the id of the session it read and would renew under it: a handler of its own, which finds
+        // no session for the cookie (just removed), stores the ticket under a new id.
+        var scheme = await http.RequestServices.GetRequiredService<IAuthenticationSchemeProvider>().GetSchemeAsync(CookieScheme).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"the authentication scheme {CookieScheme} is not registered");
+        var handler = (IAuthenticationSignInHandler)ActivatorUtilities.GetServiceOrCreateInstance(http.RequestServices, scheme.HandlerType);
+        await handler.InitializeAsync(scheme, http).ConfigureAwait(false);
+        await handler.SignInAsync(principal, properties).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -266,8 +307,19 @@ internal static class AdminAuthentication
         var groups = source.FindAll(options.GroupsClaim).Select(c => c.Value).ToList();
         var services = context.HttpContext.RequestServices;
         context.Principal = Principal(user, groups, "oidc", services.GetRequiredService<ToolGovernance>(), services.GetRequiredService<TimeProvider>().GetUtcNow(), provider: OidcProvider(options));
-        await context.HttpContext.RequestServices.GetRequiredService<ToolGovernance>()
+        await services.GetRequiredService<ToolGovernance>()
             .RecordAdminEventAsync(user, "admin.signin", null, $"oidc; groups: {string.Join(", ", groups)}", context.HttpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After the OIDC callback's checks: the session is opened here (<see cref="SignInNewSessionAsync"/>, a new id, a
+    /// session the browser held ended) rather than by the handler, which would renew the browser's session under its id.
+    /// </summary>
+    public static async Task OidcTicketReceivedAsync(TicketReceivedContext context)
+    {
+        await SignInNewSessionAsync(context.HttpContext, context.Principal ?? new ClaimsPrincipal(), context.Properties).ConfigureAwait(false);
+        context.Response.Redirect(string.IsNullOrEmpty(context.ReturnUri) ? AdminConsole.PathPrefix : context.ReturnUri);
+        context.HandleResponse();
     }
 }
 

@@ -195,6 +195,56 @@ public sealed class AdminSessionTests
     }
 
     [Fact]
+    public async Task SignIn_WithASessionCookieSomeoneElsePlanted_GetsANewSession_ThePlantedOneEnds()
+    {
+        // Session fixation: mallory (any valid key, no administrator) signs in and plants her cookie in the
+        // administrator's browser (a page on another port of 127.0.0.1 can set it for /admin); the administrator signs in.
+        using var governance = new TempGovernance();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins;{BobKey}=mallory:support");
+        using var mallory = new HttpBrowser();
+        await mallory.SignInAsync(app.Admin, BobKey);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mallory.GetAsync(app.Admin + "/tools")).StatusCode);
+        var planted = mallory.Cookie(app.Admin, AdminAuthentication.CookieName)!;
+        using var admin = new HttpBrowser();
+        admin.PlantCookie(app.Admin, AdminAuthentication.CookieName, planted);
+
+        await admin.SignInAsync(app.Admin, AdminKey);
+
+        var session = admin.Cookie(app.Admin, AdminAuthentication.CookieName);
+        Assert.NotNull(session);
+        Assert.NotEqual(planted, session);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(app.Admin + "/tools")).StatusCode);
+        using var replayed = await mallory.GetAsync(app.Admin + "/tools");
+        Assert.Equal(HttpStatusCode.Redirect, replayed.StatusCode); // to the sign-in page: no session at all, not the administrator's
+        Assert.Contains("/admin/signin", replayed.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var ended = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.session.ended");
+        Assert.Equal("mallory", Str(ended, "user"));
+        Assert.Equal("a new sign-in in the same browser (as admin) replaced it", Str(ended, "details") ?? Str(ended, "reason"));
+    }
+
+    [Fact]
+    public async Task SessionStore_RenewedWithAnotherSignInsTicket_DoesNotTakeIt_AndEndsTheSession()
+    {
+        // The cookie handler renews the session the request carries when it signs in over it: another sign-in's ticket
+        // must never land under that id (someone else may hold it). A renewal of the same sign-in (new groups) is kept.
+        var store = new AdminSessionStore(TimeProvider.System);
+        using var governance = new TempGovernance();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins");
+        var tools = app.Services.GetRequiredService<Auth0Mcp.Sdk.Governance.ToolGovernance>();
+        var signedIn = DateTimeOffset.UtcNow;
+        AuthenticationTicket Ticket(ClaimsPrincipal p) => new(p, AdminAuthentication.CookieScheme);
+        var mallory = await store.StoreAsync(Ticket(AdminAuthentication.Principal("mallory", ["support"], "apikey", tools, signedIn, BobKey)));
+        var own = await store.StoreAsync(Ticket(AdminAuthentication.Principal("admin", ["admins"], "apikey", tools, signedIn, AdminKey)));
+        var regrouped = Ticket(AdminAuthentication.Principal("admin", ["support"], "apikey", tools, signedIn, AdminKey));
+
+        await store.RenewAsync(mallory, Ticket(AdminAuthentication.Principal("admin", ["admins"], "apikey", tools, signedIn, AdminKey)));
+        await store.RenewAsync(own, regrouped);
+
+        Assert.Null(await store.RetrieveAsync(mallory));
+        Assert.Same(regrouped, await store.RetrieveAsync(own));
+    }
+
+    [Fact]
     public async Task SignOut_ANonAdministrator_CanEndTheirSession()
     {
         using var governance = new TempGovernance();

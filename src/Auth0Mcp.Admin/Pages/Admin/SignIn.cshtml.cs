@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -48,7 +47,7 @@ internal sealed class SignInModel : AdminPageModel
             return Page();
         }
 
-        await HttpContext.SignInAsync(AdminAuthentication.CookieScheme, AdminAuthentication.Principal(match.User, match.Groups, "apikey", Governance, HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), match.Key));
+        await AdminAuthentication.SignInNewSessionAsync(HttpContext, AdminAuthentication.Principal(match.User, match.Groups, "apikey", Governance, HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), match.Key));
         await Governance.RecordAdminEventAsync(match.User, "admin.signin", null, $"api key; groups: {string.Join(", ", match.Groups)}", cancellationToken);
         return LocalRedirect(ReturnUrl is { } r && Url.IsLocalUrl(r) && r.StartsWith(AdminConsole.PathPrefix, StringComparison.Ordinal) ? r : AdminConsole.PathPrefix);
     }
