@@ -174,32 +174,45 @@ internal static class AdminAuthentication
     /// <summary>
     /// A failed OIDC sign-in: back to the sign-in page, and into the audit when the callback carries a state this console
     /// issued (protected with its data-protection keys) and the browser's correlation cookie, at most
-    /// <see cref="OidcFailures.RecordedPerMinute"/> a minute. Anyone can send <c>/admin/signin-oidc?state=…</c>: the
-    /// others are counted, the count goes into the next record and, once a minute at most, the log. The authority's
-    /// <c>error</c> and <c>error_description</c> are quoted escaped (<see cref="TerminalText"/>) and cut short.
+    /// <see cref="SignInFailures.RecordedPerMinute"/> a minute (<see cref="SignInFailedAsync"/>). Anyone can send
+    /// <c>/admin/signin-oidc?state=…</c>: the others are counted, the count goes into the next record and, once a minute
+    /// at most, the log. The authority's <c>error</c> and <c>error_description</c> are quoted escaped
+    /// (<see cref="TerminalText"/>) and cut short.
     /// </summary>
     public static async Task OidcFailedAsync(RemoteFailureContext context)
     {
         var http = context.HttpContext;
-        var failures = http.RequestServices.GetRequiredService<OidcFailures>();
         var issued = context.Properties is not null
             && http.Request.Cookies.Any(c => c.Key.StartsWith(context.Options.CorrelationCookie.Name ?? ".AspNetCore.Correlation.", StringComparison.Ordinal));
-        if (failures.Admit(issued, out var notRecorded, out var toLog))
+        await SignInFailedAsync(http, SignInMethod.Oidc, issued, FailureText(context.Failure)).ConfigureAwait(false);
+        context.Response.Redirect(AdminConsole.PathPrefix + "/signin?failed=oidc");
+        context.HandleResponse();
+    }
+
+    /// <summary>
+    /// A failed sign-in (<paramref name="why"/>) into the audit as <c>admin.signin.failed</c> when <paramref name="recordable"/>,
+    /// at most <see cref="SignInFailures.RecordedPerMinute"/> a minute for each method (anyone can post a wrong key or
+    /// send a callback): the others are counted, the count goes into the method's next record and, once a minute at
+    /// most, a warning in the log.
+    /// </summary>
+    internal static async Task SignInFailedAsync(HttpContext http, SignInMethod method, bool recordable, string why)
+    {
+        var (prefix, name, unrecordable) = method == SignInMethod.Oidc
+            ? ("oidc: ", "OIDC", "callbacks with a state this console did not issue or without its correlation cookie, or ")
+            : ("api key: ", "API-key", "");
+        if (http.RequestServices.GetRequiredService<SignInFailures>().Admit(method, recordable, out var notRecorded, out var toLog))
         {
-            var governance = http.RequestServices.GetRequiredService<ToolGovernance>();
-            var more = notRecorded > 0 ? $" ({notRecorded} other failed OIDC sign-in{(notRecorded == 1 ? " was" : "s were")} not recorded since the last one)" : "";
-            await governance.RecordAdminEventAsync("anonymous", "admin.signin.failed", null, "oidc: " + FailureText(context.Failure) + more, http.RequestAborted).ConfigureAwait(false);
+            var more = notRecorded > 0 ? $" ({notRecorded} other failed {name} sign-in{(notRecorded == 1 ? " was" : "s were")} not recorded since the last one)" : "";
+            await http.RequestServices.GetRequiredService<ToolGovernance>()
+                .RecordAdminEventAsync("anonymous", "admin.signin.failed", null, prefix + why + more, http.RequestAborted).ConfigureAwait(false);
         }
 
         if (toLog > 0)
         {
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Auth0Mcp.Admin.SignIn").LogWarning(
-                "{Count} failed OIDC sign-ins were not audited (callbacks with a state this console did not issue or without its correlation cookie, or more than {Limit} a minute)",
-                toLog, OidcFailures.RecordedPerMinute);
+                "{Count} failed {Method} sign-ins were not audited ({Unrecordable}more than {Limit} a minute)",
+                toLog, name, unrecordable, SignInFailures.RecordedPerMinute);
         }
-
-        context.Response.Redirect(AdminConsole.PathPrefix + "/signin?failed=oidc");
-        context.HandleResponse();
     }
 
     /// <summary>Why an OIDC sign-in failed, for the audit: the authority's error and description quoted and escaped, each cut short.</summary>
@@ -323,61 +336,78 @@ internal static class AdminAuthentication
     }
 }
 
-/// <summary>
-/// How many failed OIDC sign-ins the audit takes: those with a state this console issued, at most
-/// <see cref="RecordedPerMinute"/> a minute (a fixed window); the rest are counted for the next record and the log.
-/// </summary>
-internal sealed class OidcFailures(TimeProvider time)
+/// <summary>How a sign-in was attempted, for <see cref="SignInFailures"/>.</summary>
+internal enum SignInMethod
 {
-    /// <summary>The most failed sign-ins recorded in the audit in one minute.</summary>
+    /// <summary>The OIDC callback.</summary>
+    Oidc,
+
+    /// <summary>The API-key form.</summary>
+    ApiKey,
+}
+
+/// <summary>
+/// How many failed sign-ins the audit takes, for each method: the recordable ones (an OIDC callback with a state this
+/// console issued; any wrong key), at most <see cref="RecordedPerMinute"/> a minute (a fixed window); the rest are
+/// counted for the method's next record and the log.
+/// </summary>
+internal sealed class SignInFailures(TimeProvider time)
+{
+    /// <summary>The most failed sign-ins of one method recorded in the audit in one minute.</summary>
     public const int RecordedPerMinute = 10;
 
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-    private readonly Lock _lock = new();
-    private DateTimeOffset _windowStart = DateTimeOffset.MinValue;
-    private DateTimeOffset _lastLog = DateTimeOffset.MinValue;
-    private int _recorded;
-    private int _notRecorded;
-    private int _notLogged;
+    private readonly Counts _oidc = new();
+    private readonly Counts _apiKey = new();
 
     /// <summary>
-    /// Whether this failure goes into the audit (<paramref name="issued"/>: its state is this console's, and within
-    /// the limit); <paramref name="notRecorded"/>: how many were left out since the last record (for that record);
+    /// Whether this failure goes into the audit (<paramref name="recordable"/>, and within the method's limit);
+    /// <paramref name="notRecorded"/>: how many of the method were left out since its last record (for that record);
     /// <paramref name="toLog"/>: how many left out to log now (0: no log line due).
     /// </summary>
-    public bool Admit(bool issued, out int notRecorded, out int toLog)
+    public bool Admit(SignInMethod method, bool recordable, out int notRecorded, out int toLog)
     {
-        lock (_lock)
+        var counts = method == SignInMethod.Oidc ? _oidc : _apiKey;
+        lock (counts)
         {
             var now = time.GetUtcNow();
-            if (now - _windowStart >= Window)
+            if (now - counts.WindowStart >= Window)
             {
-                _windowStart = now;
-                _recorded = 0;
+                counts.WindowStart = now;
+                counts.Recorded = 0;
             }
 
-            var admitted = issued && _recorded < RecordedPerMinute;
+            var admitted = recordable && counts.Recorded < RecordedPerMinute;
             notRecorded = 0;
             toLog = 0;
             if (admitted)
             {
-                _recorded++;
-                notRecorded = _notRecorded;
-                _notRecorded = 0;
+                counts.Recorded++;
+                notRecorded = counts.NotRecorded;
+                counts.NotRecorded = 0;
             }
             else
             {
-                _notRecorded++;
-                _notLogged++;
-                if (now - _lastLog >= Window)
+                counts.NotRecorded++;
+                counts.NotLogged++;
+                if (now - counts.LastLog >= Window)
                 {
-                    _lastLog = now;
-                    toLog = _notLogged;
-                    _notLogged = 0;
+                    counts.LastLog = now;
+                    toLog = counts.NotLogged;
+                    counts.NotLogged = 0;
                 }
             }
 
             return admitted;
         }
+    }
+
+    private sealed class Counts
+    {
+        public DateTimeOffset WindowStart = DateTimeOffset.MinValue;
+        public DateTimeOffset LastLog = DateTimeOffset.MinValue;
+        public int Recorded;
+        public int NotRecorded;
+        public int NotLogged;
     }
 }

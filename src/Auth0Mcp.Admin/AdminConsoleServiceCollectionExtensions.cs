@@ -38,7 +38,7 @@ public static class AdminConsoleServiceCollectionExtensions
         services.AddSingleton<AuditIndex>();
         services.AddSingleton<AdminConsole>();
         services.TryAddSingleton<AdminSessionStore>();
-        services.TryAddSingleton<OidcFailures>();
+        services.TryAddSingleton<SignInFailures>();
         services.AddHostedService<AdminStartup>();
 
         services.AddRazorPages(o =>

@@ -245,6 +245,38 @@ public sealed class AdminSessionTests
     }
 
     [Fact]
+    public async Task SignIn_WrongApiKeys_AtMostTenAMinuteAreAudited_TheRestCountedInTheNext()
+    {
+        const string WrongKey = "wrong-key-0123456789abcdef";
+        using var governance = new TempGovernance();
+        using var browser = new HttpBrowser();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await AdminApp.StartAsync(
+            governance.Store,
+            new() { ["AUTH0_MCP_API_KEYS"] = $"{AdminKey}=admin:admins", ["AUTH0_MCP_ADMIN_GROUPS"] = "admins" },
+            s => s.AddSingleton<TimeProvider>(clock));
+        var form = await browser.PageAsync(app.Admin + "/signin");
+
+        for (var i = 0; i < 30; i++)
+        {
+            using var posted = await browser.PostAsync(app.Admin + "/signin", form, new() { ["key"] = WrongKey + i });
+            Assert.Contains("That key is not valid.", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var failed = (await AuditAsync(governance)).Where(r => Str(r, "event") == "admin.signin.failed").Select(r => Str(r, "details") ?? Str(r, "reason")).ToList();
+        Assert.Equal(Enumerable.Repeat<string?>("api key: no such key", 10), failed);
+
+        // A minute later the next is recorded again, with the count of those left out.
+        clock.Advance(TimeSpan.FromSeconds(61));
+        using (await browser.PostAsync(app.Admin + "/signin", form, new() { ["key"] = WrongKey }))
+        {
+        }
+
+        var last = (await AuditAsync(governance)).Last(r => Str(r, "event") == "admin.signin.failed");
+        Assert.Equal("api key: no such key (20 other failed API-key sign-ins were not recorded since the last one)", Str(last, "details") ?? Str(last, "reason"));
+    }
+
+    [Fact]
     public async Task SignOut_ANonAdministrator_CanEndTheirSession()
     {
         using var governance = new TempGovernance();

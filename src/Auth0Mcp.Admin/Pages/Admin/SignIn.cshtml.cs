@@ -42,7 +42,8 @@ internal sealed class SignInModel : AdminPageModel
         var match = string.IsNullOrEmpty(key) ? null : AdminAuthentication.MatchKey(Console.Options.ApiKeys, key);
         if (match is null)
         {
-            await Governance.RecordAdminEventAsync("anonymous", "admin.signin.failed", null, "api key: no such key", cancellationToken);
+            // Anyone on this machine can post the form: at most 10 recorded a minute, the rest counted.
+            await AdminAuthentication.SignInFailedAsync(HttpContext, SignInMethod.ApiKey, recordable: true, "no such key");
             Error = "That key is not valid.";
             return Page();
         }
