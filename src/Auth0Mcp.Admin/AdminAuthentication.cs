@@ -273,6 +273,13 @@ internal static class AdminAuthentication
 
     private static string Fingerprint(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 
+    /// <summary>
+    /// The fingerprint that names <paramref name="key"/> in the audit: the first 8 hex digits of its SHA-256, the form
+    /// the MCP endpoint's records use (<c>ApiKeyAuthentication.Fingerprint</c>, in the server, which this assembly
+    /// does not reach): one key of a user is told from another, and the key is never revealed.
+    /// </summary>
+    internal static string KeyFingerprint(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 4);
+
     /// <summary>The API key entry matching <paramref name="presented"/>, comparing every key in fixed time.</summary>
     public static AdminApiKey? MatchKey(IEnumerable<AdminApiKey> keys, string presented)
     {
@@ -305,7 +312,7 @@ internal static class AdminAuthentication
         await http.Response.WriteAsync("403 Forbidden: you are signed in, but not as an administrator of this console.", http.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>After OIDC sign-in: keep only the subject and the groups (from the configured claims), and audit it.</summary>
+    /// <summary>After OIDC sign-in: keep only the subject and the groups (from the configured claims), and audit it with the token's issuer.</summary>
     public static async Task OidcSignedInAsync(Microsoft.AspNetCore.Authentication.OpenIdConnect.TokenValidatedContext context)
     {
         var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminConsoleOptions>>().Value.Oidc;
@@ -318,10 +325,11 @@ internal static class AdminAuthentication
         }
 
         var groups = source.FindAll(options.GroupsClaim).Select(c => c.Value).ToList();
+        var issuer = source.FindFirst("iss")?.Value is { Length: > 0 } iss ? iss : options.Authority ?? "";
         var services = context.HttpContext.RequestServices;
         context.Principal = Principal(user, groups, "oidc", services.GetRequiredService<ToolGovernance>(), services.GetRequiredService<TimeProvider>().GetUtcNow(), provider: OidcProvider(options));
         await services.GetRequiredService<ToolGovernance>()
-            .RecordAdminEventAsync(user, "admin.signin", null, $"oidc; groups: {string.Join(", ", groups)}", context.HttpContext.RequestAborted).ConfigureAwait(false);
+            .RecordAdminEventAsync(user, "admin.signin", null, $"oidc iss={Quoted(issuer, 200)}; groups: {string.Join(", ", groups)}", context.HttpContext.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>

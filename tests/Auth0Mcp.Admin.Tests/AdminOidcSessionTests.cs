@@ -132,7 +132,7 @@ public sealed partial class AdminOidcSessionTests
         }
 
         var signIns = (await AuditAsync(governance)).Where(r => Str(r, "event") == "admin.signin").Select(r => Str(r, "details") ?? Str(r, "reason")).ToList();
-        Assert.Equal(["oidc; groups: ", "oidc; groups: admins"], signIns);
+        Assert.Equal(["oidc iss=https://idp.test.invalid/; groups: ", "oidc iss=https://idp.test.invalid/; groups: admins"], signIns);
     }
 
     [Fact]

@@ -277,6 +277,30 @@ public sealed class AdminSessionTests
     }
 
     [Fact]
+    public async Task SignIn_TwoKeysOfOneUser_EachRecordNamesItsKeysFingerprint()
+    {
+        using var governance = new TempGovernance();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins;{RotatedKey}=admin:admins");
+        using (var one = new HttpBrowser())
+        {
+            await one.SignInAsync(app.Admin, AdminKey);
+        }
+
+        using (var two = new HttpBrowser())
+        {
+            await two.SignInAsync(app.Admin, RotatedKey);
+        }
+
+        var signIns = (await AuditAsync(governance)).Where(r => Str(r, "event") == "admin.signin").Select(r => Str(r, "details") ?? Str(r, "reason")).ToList();
+        // The MCP endpoint's form (the first 8 hex digits of the key's SHA-256), never the key.
+        Assert.Equal(
+            [$"api key {ApiKeyAuthenticationHandler.Fingerprint(AdminKey)}; groups: admins", $"api key {ApiKeyAuthenticationHandler.Fingerprint(RotatedKey)}; groups: admins"],
+            signIns);
+        Assert.Matches("^api key [0-9a-f]{8}; ", signIns[0]);
+        Assert.DoesNotContain(AdminKey, await governance.AuditAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignOut_ANonAdministrator_CanEndTheirSession()
     {
         using var governance = new TempGovernance();
