@@ -312,7 +312,11 @@ internal static class AdminAuthentication
         await http.Response.WriteAsync("403 Forbidden: you are signed in, but not as an administrator of this console.", http.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>After OIDC sign-in: keep only the subject and the groups (from the configured claims), and audit it with the token's issuer.</summary>
+    /// <summary>
+    /// After OIDC sign-in: keep only the subject and the groups (from the configured claims, each read as the MCP
+    /// endpoint reads a token's: trimmed, a JSON array given as text expanded, <see cref="ClaimsCallerIdentityResolver.GroupsOf"/>),
+    /// and audit it with the token's issuer.
+    /// </summary>
     public static async Task OidcSignedInAsync(Microsoft.AspNetCore.Authentication.OpenIdConnect.TokenValidatedContext context)
     {
         var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminConsoleOptions>>().Value.Oidc;
@@ -324,7 +328,7 @@ internal static class AdminAuthentication
             return;
         }
 
-        var groups = source.FindAll(options.GroupsClaim).Select(c => c.Value).ToList();
+        var groups = source.FindAll(options.GroupsClaim).SelectMany(c => ClaimsCallerIdentityResolver.GroupsOf(c.Value)).Distinct(StringComparer.Ordinal).ToList();
         var issuer = source.FindFirst("iss")?.Value is { Length: > 0 } iss ? iss : options.Authority ?? "";
         var services = context.HttpContext.RequestServices;
         context.Principal = Principal(user, groups, "oidc", services.GetRequiredService<ToolGovernance>(), services.GetRequiredService<TimeProvider>().GetUtcNow(), provider: OidcProvider(options));

@@ -135,6 +135,26 @@ public sealed partial class AdminOidcSessionTests
         Assert.Equal(["oidc iss=https://idp.test.invalid/; groups: ", "oidc iss=https://idp.test.invalid/; groups: admins"], signIns);
     }
 
+    [Theory]
+    [InlineData("[\"admins\", \"support\"]", "admins, support")]
+    [InlineData(" admins ", "admins")]
+    public async Task GroupsClaim_AsAJsonArrayInTextOrPadded_IsReadAsTheMcpEndpointReadsIt(string claim, string recorded)
+    {
+        // ClaimsCallerIdentityResolver.GroupsOf (docs/clients.md): the MCP endpoint takes such a claim as these groups.
+        using var governance = new TempGovernance();
+        var idp = new FakeIdp();
+        await using var app = await StartAsync(governance.Store, idp);
+        using var jar = new Jar();
+        var (location, _) = await jar.ChallengeAsync(app.Admin);
+        await jar.CallbackAsync(app.Admin, idp, location, claim);
+
+        using var tools = await jar.GetAsync(app.Admin + "/tools");
+
+        Assert.Equal(HttpStatusCode.OK, tools.StatusCode);
+        var signIn = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.signin");
+        Assert.Equal($"oidc iss={Issuer}; groups: {recorded}", Str(signIn, "details") ?? Str(signIn, "reason"));
+    }
+
     [Fact]
     public async Task SignIn_WithASessionCookieSomeoneElsePlanted_GetsANewSession_ThePlantedOneEnds()
     {
