@@ -16,6 +16,7 @@ namespace Auth0Mcp.Admin;
 internal static class AdminAuthentication
 {
     public const string CookieScheme = "Auth0McpAdmin";
+    public const string CookieName = "auth0-mcp-admin";
     public const string OidcScheme = "Auth0McpAdminOidc";
     public const string Policy = "Auth0McpAdmin";
     public const string SubjectClaim = "sub";
@@ -57,6 +58,46 @@ internal static class AdminAuthentication
 
         claims.AddRange(groups.Select(g => new Claim(GroupsClaim, g)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, method, SubjectClaim, GroupsClaim));
+    }
+
+    // What names one sign-in: who, how, when, on which console, with which key or authority (not the groups: a renewal
+    // takes a key's groups as they are now, ValidateSessionAsync).
+    private static readonly string[] SignInClaims = [SubjectClaim, MethodClaim, SignedInClaim, ConsoleClaim, KeyClaim, ProviderClaim];
+
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> are the principal of the same sign-in (<see cref="AdminSessionStore.RenewAsync"/>).</summary>
+    internal static bool SameSignIn(ClaimsPrincipal a, ClaimsPrincipal b) =>
+        SignInClaims.All(type => a.FindFirst(type)?.Value == b.FindFirst(type)?.Value);
+
+    /// <summary>
+    /// Signs <paramref name="principal"/> in with a session of its own, under a new session id: both sign-in paths (the
+    /// key form, the OIDC callback) come here. A session the request already carries (the user's own earlier one, or
+    /// one someone else planted in the browser: a cookie set by a page on another port of the host reaches
+    /// <c>/admin</c> too) is ended first: it leaves the <see cref="AdminSessionStore"/> and
+    /// <c>admin.session.ended</c> is audited. (The cookie handler would otherwise renew the session it read under its
+    /// id, <c>ITicketStore.RenewAsync</c>, and the planted cookie would become the new user's session.)
+    /// </summary>
+    public static async Task SignInNewSessionAsync(HttpContext http, ClaimsPrincipal principal, AuthenticationProperties? properties = null)
+    {
+        if (http.Request.Cookies.ContainsKey(CookieName))
+        {
+            var held = await http.AuthenticateAsync(CookieScheme).ConfigureAwait(false);
+            // This request's cookie handler read that session: signing out of it removes it from the store and stops
+            // the handler renewing it at the end of the response.
+            await http.SignOutAsync(CookieScheme).ConfigureAwait(false);
+            if (held.Principal is { } previous)
+            {
+                await http.RequestServices.GetRequiredService<ToolGovernance>().RecordAdminEventAsync(Actor(previous), "admin.session.ended", null,
+                    $"a new sign-in in the same browser (as {Actor(principal)}) replaced it", http.RequestAborted).ConfigureAwait(false);
+            }
+        }
+
+        // That handler keeps the id of the session it read and would renew under it: a handler of its own, which finds
+        // no session for the cookie (just removed), stores the ticket under a new id.
+        var scheme = await http.RequestServices.GetRequiredService<IAuthenticationSchemeProvider>().GetSchemeAsync(CookieScheme).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"the authentication scheme {CookieScheme} is not registered");
+        var handler = (IAuthenticationSignInHandler)ActivatorUtilities.GetServiceOrCreateInstance(http.RequestServices, scheme.HandlerType);
+        await handler.InitializeAsync(scheme, http).ConfigureAwait(false);
+        await handler.SignInAsync(principal, properties).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -133,32 +174,45 @@ internal static class AdminAuthentication
     /// <summary>
     /// A failed OIDC sign-in: back to the sign-in page, and into the audit when the callback carries a state this console
     /// issued (protected with its data-protection keys) and the browser's correlation cookie, at most
-    /// <see cref="OidcFailures.RecordedPerMinute"/> a minute. Anyone can send <c>/admin/signin-oidc?state=…</c>: the
-    /// others are counted, the count goes into the next record and, once a minute at most, the log. The authority's
-    /// <c>error</c> and <c>error_description</c> are quoted escaped (<see cref="TerminalText"/>) and cut short.
+    /// <see cref="SignInFailures.RecordedPerMinute"/> a minute (<see cref="SignInFailedAsync"/>). Anyone can send
+    /// <c>/admin/signin-oidc?state=…</c>: the others are counted, the count goes into the next record and, once a minute
+    /// at most, the log. The authority's <c>error</c> and <c>error_description</c> are quoted escaped
+    /// (<see cref="TerminalText"/>) and cut short.
     /// </summary>
     public static async Task OidcFailedAsync(RemoteFailureContext context)
     {
         var http = context.HttpContext;
-        var failures = http.RequestServices.GetRequiredService<OidcFailures>();
         var issued = context.Properties is not null
             && http.Request.Cookies.Any(c => c.Key.StartsWith(context.Options.CorrelationCookie.Name ?? ".AspNetCore.Correlation.", StringComparison.Ordinal));
-        if (failures.Admit(issued, out var notRecorded, out var toLog))
+        await SignInFailedAsync(http, SignInMethod.Oidc, issued, FailureText(context.Failure)).ConfigureAwait(false);
+        context.Response.Redirect(AdminConsole.PathPrefix + "/signin?failed=oidc");
+        context.HandleResponse();
+    }
+
+    /// <summary>
+    /// A failed sign-in (<paramref name="why"/>) into the audit as <c>admin.signin.failed</c> when <paramref name="recordable"/>,
+    /// at most <see cref="SignInFailures.RecordedPerMinute"/> a minute for each method (anyone can post a wrong key or
+    /// send a callback): the others are counted, the count goes into the method's next record and, once a minute at
+    /// most, a warning in the log.
+    /// </summary>
+    internal static async Task SignInFailedAsync(HttpContext http, SignInMethod method, bool recordable, string why)
+    {
+        var (prefix, name, unrecordable) = method == SignInMethod.Oidc
+            ? ("oidc: ", "OIDC", "callbacks with a state this console did not issue or without its correlation cookie, or ")
+            : ("api key: ", "API-key", "");
+        if (http.RequestServices.GetRequiredService<SignInFailures>().Admit(method, recordable, out var notRecorded, out var toLog))
         {
-            var governance = http.RequestServices.GetRequiredService<ToolGovernance>();
-            var more = notRecorded > 0 ? $" ({notRecorded} other failed OIDC sign-in{(notRecorded == 1 ? " was" : "s were")} not recorded since the last one)" : "";
-            await governance.RecordAdminEventAsync("anonymous", "admin.signin.failed", null, "oidc: " + FailureText(context.Failure) + more, http.RequestAborted).ConfigureAwait(false);
+            var more = notRecorded > 0 ? $" ({notRecorded} other failed {name} sign-in{(notRecorded == 1 ? " was" : "s were")} not recorded since the last one)" : "";
+            await http.RequestServices.GetRequiredService<ToolGovernance>()
+                .RecordAdminEventAsync("anonymous", "admin.signin.failed", null, prefix + why + more, http.RequestAborted).ConfigureAwait(false);
         }
 
         if (toLog > 0)
         {
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Auth0Mcp.Admin.SignIn").LogWarning(
-                "{Count} failed OIDC sign-ins were not audited (callbacks with a state this console did not issue or without its correlation cookie, or more than {Limit} a minute)",
-                toLog, OidcFailures.RecordedPerMinute);
+                "{Count} failed {Method} sign-ins were not audited ({Unrecordable}more than {Limit} a minute)",
+                toLog, name, unrecordable, SignInFailures.RecordedPerMinute);
         }
-
-        context.Response.Redirect(AdminConsole.PathPrefix + "/signin?failed=oidc");
-        context.HandleResponse();
     }
 
     /// <summary>Why an OIDC sign-in failed, for the audit: the authority's error and description quoted and escaped, each cut short.</summary>
@@ -219,6 +273,13 @@ internal static class AdminAuthentication
 
     private static string Fingerprint(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 
+    /// <summary>
+    /// The fingerprint that names <paramref name="key"/> in the audit: the first 8 hex digits of its SHA-256, the form
+    /// the MCP endpoint's records use (<c>ApiKeyAuthentication.Fingerprint</c>, in the server, which this assembly
+    /// does not reach): one key of a user is told from another, and the key is never revealed.
+    /// </summary>
+    internal static string KeyFingerprint(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 4);
+
     /// <summary>The API key entry matching <paramref name="presented"/>, comparing every key in fixed time.</summary>
     public static AdminApiKey? MatchKey(IEnumerable<AdminApiKey> keys, string presented)
     {
@@ -251,7 +312,11 @@ internal static class AdminAuthentication
         await http.Response.WriteAsync("403 Forbidden: you are signed in, but not as an administrator of this console.", http.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>After OIDC sign-in: keep only the subject and the groups (from the configured claims), and audit it.</summary>
+    /// <summary>
+    /// After OIDC sign-in: keep only the subject and the groups (from the configured claims, each read as the MCP
+    /// endpoint reads a token's: trimmed, a JSON array given as text expanded, <see cref="ClaimsCallerIdentityResolver.GroupsOf"/>),
+    /// and audit it with the token's issuer.
+    /// </summary>
     public static async Task OidcSignedInAsync(Microsoft.AspNetCore.Authentication.OpenIdConnect.TokenValidatedContext context)
     {
         var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminConsoleOptions>>().Value.Oidc;
@@ -263,69 +328,98 @@ internal static class AdminAuthentication
             return;
         }
 
-        var groups = source.FindAll(options.GroupsClaim).Select(c => c.Value).ToList();
+        var groups = source.FindAll(options.GroupsClaim).SelectMany(c => ClaimsCallerIdentityResolver.GroupsOf(c.Value)).Distinct(StringComparer.Ordinal).ToList();
+        var issuer = source.FindFirst("iss")?.Value is { Length: > 0 } iss ? iss : options.Authority ?? "";
         var services = context.HttpContext.RequestServices;
         context.Principal = Principal(user, groups, "oidc", services.GetRequiredService<ToolGovernance>(), services.GetRequiredService<TimeProvider>().GetUtcNow(), provider: OidcProvider(options));
-        await context.HttpContext.RequestServices.GetRequiredService<ToolGovernance>()
-            .RecordAdminEventAsync(user, "admin.signin", null, $"oidc; groups: {string.Join(", ", groups)}", context.HttpContext.RequestAborted).ConfigureAwait(false);
+        await services.GetRequiredService<ToolGovernance>()
+            .RecordAdminEventAsync(user, "admin.signin", null, $"oidc iss={Quoted(issuer, 200)}; groups: {string.Join(", ", groups)}", context.HttpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After the OIDC callback's checks: the session is opened here (<see cref="SignInNewSessionAsync"/>, a new id, a
+    /// session the browser held ended) rather than by the handler, which would renew the browser's session under its id.
+    /// </summary>
+    public static async Task OidcTicketReceivedAsync(TicketReceivedContext context)
+    {
+        await SignInNewSessionAsync(context.HttpContext, context.Principal ?? new ClaimsPrincipal(), context.Properties).ConfigureAwait(false);
+        context.Response.Redirect(string.IsNullOrEmpty(context.ReturnUri) ? AdminConsole.PathPrefix : context.ReturnUri);
+        context.HandleResponse();
     }
 }
 
-/// <summary>
-/// How many failed OIDC sign-ins the audit takes: those with a state this console issued, at most
-/// <see cref="RecordedPerMinute"/> a minute (a fixed window); the rest are counted for the next record and the log.
-/// </summary>
-internal sealed class OidcFailures(TimeProvider time)
+/// <summary>How a sign-in was attempted, for <see cref="SignInFailures"/>.</summary>
+internal enum SignInMethod
 {
-    /// <summary>The most failed sign-ins recorded in the audit in one minute.</summary>
+    /// <summary>The OIDC callback.</summary>
+    Oidc,
+
+    /// <summary>The API-key form.</summary>
+    ApiKey,
+}
+
+/// <summary>
+/// How many failed sign-ins the audit takes, for each method: the recordable ones (an OIDC callback with a state this
+/// console issued; any wrong key), at most <see cref="RecordedPerMinute"/> a minute (a fixed window); the rest are
+/// counted for the method's next record and the log.
+/// </summary>
+internal sealed class SignInFailures(TimeProvider time)
+{
+    /// <summary>The most failed sign-ins of one method recorded in the audit in one minute.</summary>
     public const int RecordedPerMinute = 10;
 
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-    private readonly Lock _lock = new();
-    private DateTimeOffset _windowStart = DateTimeOffset.MinValue;
-    private DateTimeOffset _lastLog = DateTimeOffset.MinValue;
-    private int _recorded;
-    private int _notRecorded;
-    private int _notLogged;
+    private readonly Counts _oidc = new();
+    private readonly Counts _apiKey = new();
 
     /// <summary>
-    /// Whether this failure goes into the audit (<paramref name="issued"/>: its state is this console's, and within
-    /// the limit); <paramref name="notRecorded"/>: how many were left out since the last record (for that record);
+    /// Whether this failure goes into the audit (<paramref name="recordable"/>, and within the method's limit);
+    /// <paramref name="notRecorded"/>: how many of the method were left out since its last record (for that record);
     /// <paramref name="toLog"/>: how many left out to log now (0: no log line due).
     /// </summary>
-    public bool Admit(bool issued, out int notRecorded, out int toLog)
+    public bool Admit(SignInMethod method, bool recordable, out int notRecorded, out int toLog)
     {
-        lock (_lock)
+        var counts = method == SignInMethod.Oidc ? _oidc : _apiKey;
+        lock (counts)
         {
             var now = time.GetUtcNow();
-            if (now - _windowStart >= Window)
+            if (now - counts.WindowStart >= Window)
             {
-                _windowStart = now;
-                _recorded = 0;
+                counts.WindowStart = now;
+                counts.Recorded = 0;
             }
 
-            var admitted = issued && _recorded < RecordedPerMinute;
+            var admitted = recordable && counts.Recorded < RecordedPerMinute;
             notRecorded = 0;
             toLog = 0;
             if (admitted)
             {
-                _recorded++;
-                notRecorded = _notRecorded;
-                _notRecorded = 0;
+                counts.Recorded++;
+                notRecorded = counts.NotRecorded;
+                counts.NotRecorded = 0;
             }
             else
             {
-                _notRecorded++;
-                _notLogged++;
-                if (now - _lastLog >= Window)
+                counts.NotRecorded++;
+                counts.NotLogged++;
+                if (now - counts.LastLog >= Window)
                 {
-                    _lastLog = now;
-                    toLog = _notLogged;
-                    _notLogged = 0;
+                    counts.LastLog = now;
+                    toLog = counts.NotLogged;
+                    counts.NotLogged = 0;
                 }
             }
 
             return admitted;
         }
+    }
+
+    private sealed class Counts
+    {
+        public DateTimeOffset WindowStart = DateTimeOffset.MinValue;
+        public DateTimeOffset LastLog = DateTimeOffset.MinValue;
+        public int Recorded;
+        public int NotRecorded;
+        public int NotLogged;
     }
 }

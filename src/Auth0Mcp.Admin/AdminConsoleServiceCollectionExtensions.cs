@@ -38,7 +38,7 @@ public static class AdminConsoleServiceCollectionExtensions
         services.AddSingleton<AuditIndex>();
         services.AddSingleton<AdminConsole>();
         services.TryAddSingleton<AdminSessionStore>();
-        services.TryAddSingleton<OidcFailures>();
+        services.TryAddSingleton<SignInFailures>();
         services.AddHostedService<AdminStartup>();
 
         services.AddRazorPages(o =>
@@ -65,7 +65,7 @@ public static class AdminConsoleServiceCollectionExtensions
 
         var authentication = services.AddAuthentication().AddCookie(AdminAuthentication.CookieScheme, o =>
         {
-            o.Cookie.Name = "auth0-mcp-admin";
+            o.Cookie.Name = AdminAuthentication.CookieName;
             o.Cookie.Path = AdminConsole.PathPrefix;
             o.Cookie.HttpOnly = true;
             // Behind a TLS-terminating proxy the requests are plain http: an https public URL makes the session cookie
@@ -109,6 +109,8 @@ public static class AdminConsoleServiceCollectionExtensions
 
                 o.Events.OnRedirectToIdentityProvider = AdminAuthentication.RedirectToIdentityProviderAsync;
                 o.Events.OnTokenValidated = AdminAuthentication.OidcSignedInAsync;
+                // The session is opened with a new id there, not renewed under the one the browser brought.
+                o.Events.OnTicketReceived = AdminAuthentication.OidcTicketReceivedAsync;
                 o.Events.OnRemoteFailure = AdminAuthentication.OidcFailedAsync;
             });
         }

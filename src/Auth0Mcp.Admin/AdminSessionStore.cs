@@ -28,13 +28,26 @@ internal sealed class AdminSessionStore(TimeProvider time) : ITicketStore
         return Task.FromResult(id);
     }
 
-    /// <summary>Renews a session still open; one removed meanwhile (signed out on another request) stays removed.</summary>
+    /// <summary>
+    /// Renews a session still open; one removed meanwhile (signed out on another request) stays removed. Only the
+    /// same sign-in is renewed (<see cref="AdminAuthentication.SameSignIn"/>: subject, method, sign-in time, key or
+    /// authority): the ticket of another sign-in is never put under an existing id (a sign-in over a session the
+    /// browser already has would keep that session's id, which someone else may know: session fixation), and the
+    /// session asked for is ended instead. (Sign-in stores a new session: <see cref="AdminAuthentication.SignInNewSessionAsync"/>.)
+    /// </summary>
     public Task RenewAsync(string key, AuthenticationTicket ticket)
     {
         ArgumentNullException.ThrowIfNull(ticket);
         if (_sessions.TryGetValue(key, out var current))
         {
-            _sessions.TryUpdate(key, ticket, current);
+            if (AdminAuthentication.SameSignIn(current.Principal, ticket.Principal))
+            {
+                _sessions.TryUpdate(key, ticket, current);
+            }
+            else
+            {
+                _sessions.TryRemove(KeyValuePair.Create(key, current));
+            }
         }
 
         return Task.CompletedTask;

@@ -33,6 +33,31 @@ public sealed partial class AdminConsoleSecurityTests(PrismFixture prism, Chromi
     }
 
     [Fact]
+    public async Task Console_SignInInABrowserCarryingSomeoneElsesSessionCookie_GetsANewSession_TheirCookieEnds()
+    {
+        // Session fixation in a real browser: alice (signed in, no administrator) plants her session cookie in the
+        // administrator's browser (a page on another port of the host can set it for /admin), who then signs in.
+        await using var server = await ConsoleServer.StartAsync(prism.BaseUrl);
+        await using var aliceContext = await chromium.NewContextAsync();
+        var alice = await aliceContext.NewPageAsync();
+        await ConsolePages.SignInAsync(alice, server.Admin, ConsoleServer.AliceKey);
+        var planted = Assert.Single(await aliceContext.CookiesAsync(), c => c.Name == AdminAuthentication.CookieName);
+        await using var context = await chromium.NewContextAsync();
+        await context.AddCookiesAsync([new() { Name = planted.Name, Value = planted.Value, Domain = planted.Domain, Path = planted.Path }]);
+        var page = await context.NewPageAsync();
+        Assert.Equal(403, (await page.GotoAsync(server.Admin))!.Status); // signed in as alice: the administrator goes to sign in
+
+        await ConsolePages.SignInAsync(page, server.Admin + "/signin", ConsoleServer.AdminKey);
+
+        var session = Assert.Single(await context.CookiesAsync(), c => c.Name == AdminAuthentication.CookieName);
+        Assert.NotEqual(planted.Value, session.Value);
+        Assert.Equal(200, (await page.GotoAsync(server.Admin + "/tools"))!.Status);
+        await alice.GotoAsync(server.Admin + "/tools");
+        Assert.Contains("/admin/signin", alice.Url, StringComparison.Ordinal); // no session at all, not the administrator's
+        Assert.Contains(await server.AuditAsync(), r => r.Event == "admin.session.ended" && r.User == "alice");
+    }
+
+    [Fact]
     public async Task Console_FormWithoutAntiforgeryToken_IsRefusedAndChangesNothing()
     {
         await using var server = await ConsoleServer.StartAsync(prism.BaseUrl);

@@ -132,7 +132,68 @@ public sealed partial class AdminOidcSessionTests
         }
 
         var signIns = (await AuditAsync(governance)).Where(r => Str(r, "event") == "admin.signin").Select(r => Str(r, "details") ?? Str(r, "reason")).ToList();
-        Assert.Equal(["oidc; groups: ", "oidc; groups: admins"], signIns);
+        Assert.Equal(["oidc iss=https://idp.test.invalid/; groups: ", "oidc iss=https://idp.test.invalid/; groups: admins"], signIns);
+    }
+
+    [Theory]
+    [InlineData("[\"admins\", \"support\"]", "admins, support")]
+    [InlineData(" admins ", "admins")]
+    public async Task GroupsClaim_AsAJsonArrayInTextOrPadded_IsReadAsTheMcpEndpointReadsIt(string claim, string recorded)
+    {
+        // ClaimsCallerIdentityResolver.GroupsOf (docs/clients.md): the MCP endpoint takes such a claim as these groups.
+        using var governance = new TempGovernance();
+        var idp = new FakeIdp();
+        await using var app = await StartAsync(governance.Store, idp);
+        using var jar = new Jar();
+        var (location, _) = await jar.ChallengeAsync(app.Admin);
+        await jar.CallbackAsync(app.Admin, idp, location, claim);
+
+        using var tools = await jar.GetAsync(app.Admin + "/tools");
+
+        Assert.Equal(HttpStatusCode.OK, tools.StatusCode);
+        var signIn = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.signin");
+        Assert.Equal($"oidc iss={Issuer}; groups: {recorded}", Str(signIn, "details") ?? Str(signIn, "reason"));
+    }
+
+    [Fact]
+    public async Task SignIn_WithASessionCookieSomeoneElsePlanted_GetsANewSession_ThePlantedOneEnds()
+    {
+        // Session fixation through the OIDC callback: mallory (an account at the identity provider, no administrator)
+        // plants her session cookie in the administrator's browser, and the administrator signs in.
+        using var governance = new TempGovernance();
+        var idp = new FakeIdp();
+        await using var app = await StartAsync(governance.Store, idp);
+        string planted;
+        using (var mallory = new Jar())
+        {
+            idp.Subject = "idp|mallory";
+            var (location, _) = await mallory.ChallengeAsync(app.Admin);
+            await mallory.CallbackAsync(app.Admin, idp, location, new[] { "support" });
+            using var forbidden = await mallory.GetAsync(app.Admin + "/tools");
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+            planted = mallory.Cookie(AdminAuthentication.CookieName)!;
+        }
+
+        using var admin = new Jar();
+        admin.Plant(AdminAuthentication.CookieName, planted);
+        idp.Subject = "idp|alice";
+        var (authorize, _) = await admin.ChallengeAsync(app.Admin);
+        await admin.CallbackAsync(app.Admin, idp, authorize, new[] { "admins" });
+
+        var session = admin.Cookie(AdminAuthentication.CookieName);
+        Assert.NotNull(session);
+        Assert.NotEqual(planted, session);
+        using (var tools = await admin.GetAsync(app.Admin + "/tools"))
+        {
+            Assert.Equal(HttpStatusCode.OK, tools.StatusCode);
+        }
+
+        using var replayed = await SendWithCookieAsync(app.Admin + "/tools", $"{AdminAuthentication.CookieName}={planted}");
+        Assert.Equal(HttpStatusCode.Redirect, replayed.StatusCode); // to the sign-in page: no session at all, not the administrator's
+        Assert.Contains("/admin/signin", replayed.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var ended = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.session.ended");
+        Assert.Equal("idp|mallory", Str(ended, "user"));
+        Assert.Equal("a new sign-in in the same browser (as idp|alice) replaced it", Str(ended, "details") ?? Str(ended, "reason"));
     }
 
     [Fact]
@@ -313,6 +374,9 @@ public sealed partial class AdminOidcSessionTests
         /// <summary>The ID token's claim that lists the user's groups.</summary>
         public string GroupsClaim { get; set; } = "groups";
 
+        /// <summary>The ID token's subject.</summary>
+        public string Subject { get; set; } = "idp|alice";
+
         /// <summary>The redirect URI of the last code redemption.</summary>
         public string? LastRedirectUri { get; private set; }
 
@@ -342,7 +406,7 @@ public sealed partial class AdminOidcSessionTests
                 IssuedAt = now,
                 NotBefore = now,
                 Expires = now.AddMinutes(5),
-                Claims = new Dictionary<string, object> { ["sub"] = "idp|alice", ["nonce"] = grant.Nonce, [GroupsClaim] = grant.Groups },
+                Claims = new Dictionary<string, object> { ["sub"] = Subject, ["nonce"] = grant.Nonce, [GroupsClaim] = grant.Groups },
                 SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha256),
             });
             var body = JsonSerializer.Serialize(new Dictionary<string, object> { ["id_token"] = token, ["access_token"] = "at-" + Guid.NewGuid(), ["token_type"] = "Bearer", ["expires_in"] = 300 });
@@ -357,6 +421,12 @@ public sealed partial class AdminOidcSessionTests
         private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
 
         public string Header() => string.Join("; ", _cookies.Select(c => c.Key + "=" + c.Value));
+
+        /// <summary>The value of the cookie <paramref name="name"/> in the jar (null: none).</summary>
+        public string? Cookie(string name) => _cookies.GetValueOrDefault(name);
+
+        /// <summary>Puts a cookie in the jar, as a page on another port of the host can.</summary>
+        public void Plant(string name, string value) => _cookies[name] = value;
 
         public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, Dictionary<string, string>? headers = null)
         {

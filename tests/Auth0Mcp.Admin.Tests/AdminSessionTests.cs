@@ -195,6 +195,112 @@ public sealed class AdminSessionTests
     }
 
     [Fact]
+    public async Task SignIn_WithASessionCookieSomeoneElsePlanted_GetsANewSession_ThePlantedOneEnds()
+    {
+        // Session fixation: mallory (any valid key, no administrator) signs in and plants her cookie in the
+        // administrator's browser (a page on another port of 127.0.0.1 can set it for /admin); the administrator signs in.
+        using var governance = new TempGovernance();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins;{BobKey}=mallory:support");
+        using var mallory = new HttpBrowser();
+        await mallory.SignInAsync(app.Admin, BobKey);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mallory.GetAsync(app.Admin + "/tools")).StatusCode);
+        var planted = mallory.Cookie(app.Admin, AdminAuthentication.CookieName)!;
+        using var admin = new HttpBrowser();
+        admin.PlantCookie(app.Admin, AdminAuthentication.CookieName, planted);
+
+        await admin.SignInAsync(app.Admin, AdminKey);
+
+        var session = admin.Cookie(app.Admin, AdminAuthentication.CookieName);
+        Assert.NotNull(session);
+        Assert.NotEqual(planted, session);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(app.Admin + "/tools")).StatusCode);
+        using var replayed = await mallory.GetAsync(app.Admin + "/tools");
+        Assert.Equal(HttpStatusCode.Redirect, replayed.StatusCode); // to the sign-in page: no session at all, not the administrator's
+        Assert.Contains("/admin/signin", replayed.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var ended = Assert.Single(await AuditAsync(governance), r => Str(r, "event") == "admin.session.ended");
+        Assert.Equal("mallory", Str(ended, "user"));
+        Assert.Equal("a new sign-in in the same browser (as admin) replaced it", Str(ended, "details") ?? Str(ended, "reason"));
+    }
+
+    [Fact]
+    public async Task SessionStore_RenewedWithAnotherSignInsTicket_DoesNotTakeIt_AndEndsTheSession()
+    {
+        // The cookie handler renews the session the request carries when it signs in over it: another sign-in's ticket
+        // must never land under that id (someone else may hold it). A renewal of the same sign-in (new groups) is kept.
+        var store = new AdminSessionStore(TimeProvider.System);
+        using var governance = new TempGovernance();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins");
+        var tools = app.Services.GetRequiredService<Auth0Mcp.Sdk.Governance.ToolGovernance>();
+        var signedIn = DateTimeOffset.UtcNow;
+        AuthenticationTicket Ticket(ClaimsPrincipal p) => new(p, AdminAuthentication.CookieScheme);
+        var mallory = await store.StoreAsync(Ticket(AdminAuthentication.Principal("mallory", ["support"], "apikey", tools, signedIn, BobKey)));
+        var own = await store.StoreAsync(Ticket(AdminAuthentication.Principal("admin", ["admins"], "apikey", tools, signedIn, AdminKey)));
+        var regrouped = Ticket(AdminAuthentication.Principal("admin", ["support"], "apikey", tools, signedIn, AdminKey));
+
+        await store.RenewAsync(mallory, Ticket(AdminAuthentication.Principal("admin", ["admins"], "apikey", tools, signedIn, AdminKey)));
+        await store.RenewAsync(own, regrouped);
+
+        Assert.Null(await store.RetrieveAsync(mallory));
+        Assert.Same(regrouped, await store.RetrieveAsync(own));
+    }
+
+    [Fact]
+    public async Task SignIn_WrongApiKeys_AtMostTenAMinuteAreAudited_TheRestCountedInTheNext()
+    {
+        const string WrongKey = "wrong-key-0123456789abcdef";
+        using var governance = new TempGovernance();
+        using var browser = new HttpBrowser();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await AdminApp.StartAsync(
+            governance.Store,
+            new() { ["AUTH0_MCP_API_KEYS"] = $"{AdminKey}=admin:admins", ["AUTH0_MCP_ADMIN_GROUPS"] = "admins" },
+            s => s.AddSingleton<TimeProvider>(clock));
+        var form = await browser.PageAsync(app.Admin + "/signin");
+
+        for (var i = 0; i < 30; i++)
+        {
+            using var posted = await browser.PostAsync(app.Admin + "/signin", form, new() { ["key"] = WrongKey + i });
+            Assert.Contains("That key is not valid.", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var failed = (await AuditAsync(governance)).Where(r => Str(r, "event") == "admin.signin.failed").Select(r => Str(r, "details") ?? Str(r, "reason")).ToList();
+        Assert.Equal(Enumerable.Repeat<string?>("api key: no such key", 10), failed);
+
+        // A minute later the next is recorded again, with the count of those left out.
+        clock.Advance(TimeSpan.FromSeconds(61));
+        using (await browser.PostAsync(app.Admin + "/signin", form, new() { ["key"] = WrongKey }))
+        {
+        }
+
+        var last = (await AuditAsync(governance)).Last(r => Str(r, "event") == "admin.signin.failed");
+        Assert.Equal("api key: no such key (20 other failed API-key sign-ins were not recorded since the last one)", Str(last, "details") ?? Str(last, "reason"));
+    }
+
+    [Fact]
+    public async Task SignIn_TwoKeysOfOneUser_EachRecordNamesItsKeysFingerprint()
+    {
+        using var governance = new TempGovernance();
+        await using var app = await StartAsync(governance.Store, $"{AdminKey}=admin:admins;{RotatedKey}=admin:admins");
+        using (var one = new HttpBrowser())
+        {
+            await one.SignInAsync(app.Admin, AdminKey);
+        }
+
+        using (var two = new HttpBrowser())
+        {
+            await two.SignInAsync(app.Admin, RotatedKey);
+        }
+
+        var signIns = (await AuditAsync(governance)).Where(r => Str(r, "event") == "admin.signin").Select(r => Str(r, "details") ?? Str(r, "reason")).ToList();
+        // The MCP endpoint's form (the first 8 hex digits of the key's SHA-256), never the key.
+        Assert.Equal(
+            [$"api key {ApiKeyAuthenticationHandler.Fingerprint(AdminKey)}; groups: admins", $"api key {ApiKeyAuthenticationHandler.Fingerprint(RotatedKey)}; groups: admins"],
+            signIns);
+        Assert.Matches("^api key [0-9a-f]{8}; ", signIns[0]);
+        Assert.DoesNotContain(AdminKey, await governance.AuditAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignOut_ANonAdministrator_CanEndTheirSession()
     {
         using var governance = new TempGovernance();

@@ -262,6 +262,9 @@ internal sealed class AdminApp : IAsyncDisposable
     /// <summary>The console's address, e.g. http://127.0.0.1:PORT/admin.</summary>
     public string Admin => AdminServe.ConsoleUrls(_app)[0];
 
+    /// <summary>The host's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Starts the console on <paramref name="store"/> with the given environment (AUTH0_MCP_STORE is set from it).</summary>
     public static async Task<AdminApp> StartAsync(string store, Dictionary<string, string?> env, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
@@ -296,9 +299,18 @@ internal sealed class AdminApp : IAsyncDisposable
 /// <summary>A cookie-keeping HTTP client that follows no redirect, as a browser's session would carry the cookies (no Chromium).</summary>
 internal sealed partial class HttpBrowser : IDisposable
 {
-    private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+    private readonly CookieContainer _cookies = new();
+    private readonly HttpClient _http;
+
+    public HttpBrowser() => _http = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = _cookies });
 
     public Task<HttpResponseMessage> GetAsync(string url) => _http.GetAsync(url);
+
+    /// <summary>The value of the cookie <paramref name="name"/> this browser sends to <paramref name="url"/> (null: none).</summary>
+    public string? Cookie(string url, string name) => _cookies.GetCookies(new Uri(url)).FirstOrDefault(c => c.Name == name)?.Value;
+
+    /// <summary>Sets a cookie for the path <c>/admin</c> of <paramref name="url"/>'s host, as a page on another port of that host can.</summary>
+    public void PlantCookie(string url, string name, string value) => _cookies.Add(new System.Net.Cookie(name, value, "/admin", new Uri(url).Host));
 
     /// <summary>The page at <paramref name="url"/> as HTML; fails unless it answers 200.</summary>
     public async Task<string> PageAsync(string url)

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -43,13 +42,14 @@ internal sealed class SignInModel : AdminPageModel
         var match = string.IsNullOrEmpty(key) ? null : AdminAuthentication.MatchKey(Console.Options.ApiKeys, key);
         if (match is null)
         {
-            await Governance.RecordAdminEventAsync("anonymous", "admin.signin.failed", null, "api key: no such key", cancellationToken);
+            // Anyone on this machine can post the form: at most 10 recorded a minute, the rest counted.
+            await AdminAuthentication.SignInFailedAsync(HttpContext, SignInMethod.ApiKey, recordable: true, "no such key");
             Error = "That key is not valid.";
             return Page();
         }
 
-        await HttpContext.SignInAsync(AdminAuthentication.CookieScheme, AdminAuthentication.Principal(match.User, match.Groups, "apikey", Governance, HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), match.Key));
-        await Governance.RecordAdminEventAsync(match.User, "admin.signin", null, $"api key; groups: {string.Join(", ", match.Groups)}", cancellationToken);
+        await AdminAuthentication.SignInNewSessionAsync(HttpContext, AdminAuthentication.Principal(match.User, match.Groups, "apikey", Governance, HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), match.Key));
+        await Governance.RecordAdminEventAsync(match.User, "admin.signin", null, $"api key {AdminAuthentication.KeyFingerprint(match.Key)}; groups: {string.Join(", ", match.Groups)}", cancellationToken);
         return LocalRedirect(ReturnUrl is { } r && Url.IsLocalUrl(r) && r.StartsWith(AdminConsole.PathPrefix, StringComparison.Ordinal) ? r : AdminConsole.PathPrefix);
     }
 }

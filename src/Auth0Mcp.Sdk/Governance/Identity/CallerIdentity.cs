@@ -144,7 +144,11 @@ internal sealed class ClaimsCallerIdentityResolver : ICallerIdentityResolver
         return "jwt iss=" + Limits.AuditName(issuer, 200) + (string.IsNullOrEmpty(jti) ? "" : " jti=" + Limits.AuditName(jti, 100));
     }
 
-    private static IEnumerable<string> GroupsOf(string value)
+    /// <summary>
+    /// The groups one claim value names: the value trimmed, or the items of a JSON array of strings given as text
+    /// (<c>["a","b"]</c>); a comma never splits one. The admin console reads an ID token's groups with it too.
+    /// </summary>
+    internal static IEnumerable<string> GroupsOf(string value)
     {
         var text = value.Trim();
         if (text.StartsWith('[') && TryReadStringArray(text) is { } items)
