@@ -66,6 +66,8 @@ internal static class SettingsCatalog
         new("Server:SessionIdleMinutes", "AUTH0_MCP_SESSION_IDLE_MINUTES", "30", "HTTP: minutes an MCP session may go without a request before it ends (at least 1)", SettingKind.Number),
         new("Server:MaxIdleSessions", "AUTH0_MCP_MAX_IDLE_SESSIONS", "10000", "HTTP: the most idle MCP sessions kept, all callers' together; past it the least recently used end (at least 1)", SettingKind.Number),
         new("Server:AllowedOrigins", "AUTH0_MCP_ALLOWED_ORIGINS", "(its own)", "HTTP: browser origins besides the server's own that may call it (comma-separated), e.g. https://app.example.com", SettingKind.List),
+        new("Server:LogLevel", "AUTH0_MCP_LOG_LEVEL", "Warning", "The least level logged to stderr: Trace, Debug, Information, Warning, Error or Critical"),
+        new("Server:LogFormat", "AUTH0_MCP_LOG_FORMAT", "text", "The log's format on stderr: text, or json (one object per line, with its UTC time)"),
         new("Governance:Enabled", "AUTH0_MCP_GOVERNANCE", "on", "on or off: approvals, profiles, hooks and audit", SettingKind.Switch),
         new("Governance:Store", "AUTH0_MCP_STORE", "LOCALAPPDATA/auth0-mcp/governance.db", "Governance store: a SQLite file path or a PostgreSQL connection string"),
         new("Governance:AuditKey", "AUTH0_MCP_AUDIT_KEY", "(key file)", "Audit keys inline (base64, at least 32 bytes, comma separated, the last seals new records)"),

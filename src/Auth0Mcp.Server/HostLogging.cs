@@ -4,29 +4,94 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
 
 namespace Auth0Mcp.Server;
 
 /// <summary>
-/// The log of every host (<c>serve</c> over stdio or HTTP, <c>admin</c>): warnings and worse to stderr, each entry
-/// through <see cref="TerminalConsoleFormatter"/>, so text a client chose (its <c>clientInfo.name</c>, a JSON-RPC method,
-/// a header) cannot move the cursor, clear a line or set the clipboard of the terminal that shows the log.
+/// The log of every host (<c>serve</c> over stdio or HTTP, <c>admin</c>): to stderr (stdout is the MCP channel over
+/// stdio), from the level <c>AUTH0_MCP_LOG_LEVEL</c> names (Warning by default), each entry either through
+/// <see cref="TerminalConsoleFormatter"/>, so text a client chose (its <c>clientInfo.name</c>, a JSON-RPC method, a
+/// header) cannot move the cursor, clear a line or set the clipboard of the terminal that shows the log, or, with
+/// <c>AUTH0_MCP_LOG_FORMAT=json</c>, as one JSON object per line with its UTC time (the framework's JSON console
+/// formatter), for a log collector.
 /// </summary>
 internal static class HostLogging
 {
-    /// <summary>Replaces <paramref name="logging"/>'s providers with the console, to stderr, at Warning.</summary>
-    public static void Configure(ILoggingBuilder logging)
+    /// <summary>The level names <c>AUTH0_MCP_LOG_LEVEL</c> takes, least severe first (not None: a store fault must be seen).</summary>
+    private static readonly LogLevel[] Levels = [LogLevel.Trace, LogLevel.Debug, LogLevel.Information, LogLevel.Warning, LogLevel.Error, LogLevel.Critical];
+
+    /// <summary>The level <paramref name="text"/> names (any case; unset: Warning), or false.</summary>
+    public static bool TryParseLevel(string? text, out LogLevel level)
     {
+        level = LogLevel.Warning;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        // Not Enum.TryParse: it takes numbers ("3") and lists ("Debug, Error").
+        foreach (var candidate in Levels)
+        {
+            if (string.Equals(text.Trim(), candidate.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                level = candidate;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="text"/> names a log format (unset, <c>text</c> or <c>json</c>, any case); <paramref name="json"/>: it is json.</summary>
+    public static bool TryParseFormat(string? text, out bool json)
+    {
+        var format = text?.Trim().ToLowerInvariant();
+        json = format == "json";
+        return string.IsNullOrEmpty(format) || format is "text" or "json";
+    }
+
+    /// <summary>Replaces <paramref name="logging"/>'s providers with the console, to stderr, at the level and in the format <paramref name="server"/> names.</summary>
+    public static void Configure(ILoggingBuilder logging, ServerSettings server)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        ArgumentNullException.ThrowIfNull(server);
+        // The settings were validated (HostSettings): a name that does not parse cannot reach here.
+        TryParseLevel(server.LogLevel, out var level);
+        TryParseFormat(server.LogFormat, out var json);
         logging.ClearProviders();
         logging.AddConsole(o =>
         {
             o.LogToStandardErrorThreshold = LogLevel.Trace;
-            o.FormatterName = TerminalConsoleFormatter.FormatterName;
+            o.FormatterName = json ? ConsoleFormatterNames.Json : TerminalConsoleFormatter.FormatterName;
         });
-        // An instance, not AddConsoleFormatter<,>: that binds an options type from configuration by reflection, and
-        // this formatter has no options.
-        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(ConsoleFormatter), new TerminalConsoleFormatter()));
-        logging.SetMinimumLevel(LogLevel.Warning);
+        if (json)
+        {
+            // One line per entry (the writer is not indented; a message's line breaks are escaped in its JSON string).
+            logging.Services.Configure<JsonConsoleFormatterOptions>(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+        }
+        else
+        {
+            // An instance, not AddConsoleFormatter<,>: that binds an options type from configuration by reflection, and
+            // this formatter has no options.
+            logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(ConsoleFormatter), new TerminalConsoleFormatter()));
+        }
+
+        // The console's provider, behind the one that quiets the MCP SDK's per-request noise (QuietSdkLoggerProvider).
+        foreach (var console in logging.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
+        {
+            logging.Services.Remove(console);
+        }
+
+        logging.Services.AddSingleton<ILoggerProvider>(services => new QuietSdkLoggerProvider(
+            new ConsoleLoggerProvider(services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), services.GetServices<ConsoleFormatter>()), level));
+        logging.SetMinimumLevel(level);
     }
 
     /// <summary>
@@ -72,6 +137,58 @@ internal static class HostLogging
             {
                 registration.Dispose();
             }
+        }
+    }
+}
+
+/// <summary>
+/// Logs what <paramref name="inner"/> logs, except that the MCP SDK's two warnings about a request for a method the
+/// server does not have (<c>… received request for method 'foo/bar', but no handler is available.</c> and its
+/// <c>… request handler failed</c> with the -32601 it answers) are logged at Debug: a client's mistake, answered to it,
+/// that any authenticated client could otherwise repeat into two warnings a request. Every other SDK warning stays.
+/// <paramref name="minimum"/>: the least level logged (<c>AUTH0_MCP_LOG_LEVEL</c>; the console logger does not filter).
+/// </summary>
+internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel minimum) : ILoggerProvider, ISupportExternalScope
+{
+    /// <summary>The SDK's categories (<c>ModelContextProtocol.Server.McpServer</c>, …).</summary>
+    private const string SdkCategories = "ModelContextProtocol.";
+
+    /// <summary>Whether the SDK's entry <paramref name="eventId"/> is about a request for a method the server has none of.</summary>
+    /// <remarks>Its event names are its logging methods' (McpSessionHandler: LoggerMessage without an explicit id).</remarks>
+    internal static bool IsUnknownMethod(EventId eventId, Exception? exception) =>
+        eventId.Name == "LogNoHandlerFoundForRequest"
+        || (eventId.Name == "LogRequestHandlerException" && exception is McpProtocolException { ErrorCode: McpErrorCode.MethodNotFound });
+
+    public ILogger CreateLogger(string categoryName)
+    {
+        var logger = inner.CreateLogger(categoryName);
+        return categoryName.StartsWith(SdkCategories, StringComparison.Ordinal) ? new Quiet(logger, minimum) : logger;
+    }
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => (inner as ISupportExternalScope)?.SetScopeProvider(scopeProvider);
+
+    public void Dispose() => inner.Dispose();
+
+    private sealed class Quiet(ILogger inner, LogLevel minimum) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel > LogLevel.Debug && IsUnknownMethod(eventId, exception))
+            {
+                if (minimum > LogLevel.Debug)
+                {
+                    return;
+                }
+
+                logLevel = LogLevel.Debug;
+            }
+
+            inner.Log(logLevel, eventId, state, exception, formatter);
         }
     }
 }

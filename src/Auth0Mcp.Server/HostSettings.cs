@@ -335,6 +335,14 @@ internal sealed class ServerSettings
     [Origins(ErrorMessage = "Server:AllowedOrigins (AUTH0_MCP_ALLOWED_ORIGINS): expected origins such as https://app.example.com (scheme, host and port; no path)")]
     public List<string> AllowedOrigins { get; set; } = [];
 
+    /// <summary>The least level logged to stderr (<c>AUTH0_MCP_LOG_LEVEL</c>): Trace, Debug, Information, Warning (unset), Error or Critical.</summary>
+    [LogLevelName(ErrorMessage = "Server:LogLevel (AUTH0_MCP_LOG_LEVEL): expected Trace, Debug, Information, Warning, Error or Critical")]
+    public string? LogLevel { get; set; }
+
+    /// <summary>The log's format (<c>AUTH0_MCP_LOG_FORMAT</c>): <c>text</c> (unset) or <c>json</c>, one object per line.</summary>
+    [LogFormatName(ErrorMessage = "Server:LogFormat (AUTH0_MCP_LOG_FORMAT): expected text or json")]
+    public string? LogFormat { get; set; }
+
     /// <summary>The tools mode <see cref="ToolsMode"/> names.</summary>
     internal ToolsMode Mode => ToolsModeOptions.TryParseMode(ToolsMode, out var mode) ? mode : Sdk.Progressive.ToolsMode.Full;
 }
@@ -562,6 +570,30 @@ internal sealed class ToolsModeNameAttribute : SettingCheckAttribute
 {
     /// <inheritdoc />
     protected override bool Passes(object? value) => value is not string { Length: > 0 } text || ToolsModeOptions.TryParseMode(text, out _);
+}
+
+/// <summary>Unset, or a log level name (<see cref="HostLogging.TryParseLevel"/>; the message adds the value).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class LogLevelNameAttribute : SettingCheckAttribute
+{
+    /// <inheritdoc />
+    protected override bool Passes(object? value) => HostLogging.TryParseLevel(value as string, out _);
+
+    /// <inheritdoc />
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        Passes(value) ? ValidationResult.Success : new ValidationResult($"{ErrorMessageString}, got '{TerminalText.Escape(value as string)}'");
+}
+
+/// <summary>Unset, or a log format name (<see cref="HostLogging.TryParseFormat"/>; the message adds the value).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class LogFormatNameAttribute : SettingCheckAttribute
+{
+    /// <inheritdoc />
+    protected override bool Passes(object? value) => HostLogging.TryParseFormat(value as string, out _);
+
+    /// <inheritdoc />
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        Passes(value) ? ValidationResult.Success : new ValidationResult($"{ErrorMessageString}, got '{TerminalText.Escape(value as string)}'");
 }
 
 /// <summary>Unset, or a tenant domain <see cref="Auth0Mcp.Sdk.Http.Auth0ConnectionOptions"/> can use (the message adds the value).</summary>

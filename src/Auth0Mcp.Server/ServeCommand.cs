@@ -79,7 +79,7 @@ internal static class ServeCommand
         // No default sources (appsettings files and their watchers, DOTNET_ variables, the command line) and no default
         // logging providers: the settings were bound and validated once (HostConfiguration.cs), so start-up pays for neither.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        HostLogging.Configure(builder.Logging);
+        HostLogging.Configure(builder.Logging, settings.Server);
         // stdin passes through the transport guard (size, shape; refusals answered and audited): Transport/StdioGuard.cs.
         IServiceProvider? services = null;
         var caller = settings.Governance.StdioCaller;

@@ -395,7 +395,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
 
         // 1. The one access decision.
-        var (state, unreadable) = await TryGetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var (state, unreadable) = await TryGetCurrentAsync(cancellationToken, record).ConfigureAwait(false);
         if (state is null)
         {
             return await DenyAsync(record, arguments, hookOutcomes, DenialCodes.StoreUnavailable, unreadable!, started).ConfigureAwait(false);
@@ -482,7 +482,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // the clock of now. Hooks that decided synchronously leave no more room than the decision itself did.
         // Not stopped by the call's cancellation: a hook may have spent an approval, and the call must reach its intent,
         // whose outcome records the cancellation (the call itself sees it and sends nothing).
-        if (deadline.Waited && await DecideAgainAsync(caller, name, scopes, " (changed while the before-hooks ran)", CancellationToken.None).ConfigureAwait(false) is { } changedWhileHooksRan)
+        if (deadline.Waited && await DecideAgainAsync(record, caller, name, scopes, " (changed while the before-hooks ran)", CancellationToken.None).ConfigureAwait(false) is { } changedWhileHooksRan)
         {
             return await DenyAsync(record, callContext.Arguments, hookOutcomes, changedWhileHooksRan.Code!, changedWhileHooksRan.Reason!, started,
                 changedWhileHooksRan.Disclosed ? null : (changedWhileHooksRan.CallerCode!, changedWhileHooksRan.CallerReason(name)!)).ConfigureAwait(false);
@@ -498,7 +498,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogAuditFailed(_logger, Governance.Store.Description, ex);
+            LogAuditFailed(_logger, record.Event ?? IntentEvent, record.Tool ?? name, LoggedUser(record), Governance.Store.Description, ex);
             return Refused($"{name} was not called: its audit record could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}). Nothing was sent to Auth0.");
         }
 
@@ -507,7 +507,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         // and a call such a change refuses is not sent (its intent gets a denied outcome). A change committed after
         // the intent comes after it in the chain too.
         var outcomeRecord = OutcomeRecord(record);
-        var changedMeanwhile = await DecideAgainAsync(caller, name, scopes, " (changed while the intent was written; nothing was sent to Auth0)", CancellationToken.None).ConfigureAwait(false);
+        var changedMeanwhile = await DecideAgainAsync(record, caller, name, scopes, " (changed while the intent was written; nothing was sent to Auth0)", CancellationToken.None).ConfigureAwait(false);
         if (changedMeanwhile is not null)
         {
             outcomeRecord.Outcome = AuditOutcomes.Denied;
@@ -836,7 +836,17 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogAuditFailed(_logger, Governance.Store.Description, ex);
+            // The tool, the user, the intent record and Auth0's status: the line an operator matches with the client's
+            // error and the audit (never an argument value).
+            if (record.IntentSequence is { } intentSequence)
+            {
+                LogOutcomeFailed(_logger, record.Tool ?? "", LoggedUser(record), Governance.Store.Description, record.Outcome ?? "", record.Auth0Status?.ToString(CultureInfo.InvariantCulture) ?? "none", intentSequence, ex);
+            }
+            else
+            {
+                LogAuditFailed(_logger, record.Event ?? CallEvent, record.Tool ?? "", LoggedUser(record), Governance.Store.Description, ex);
+            }
+
             var what = record.IntentSequence is { } intent
                 ? $"{record.Tool} was {(sent ? "sent" : "refused before anything was sent")}{(record.Auth0Status is { } s ? $" (Auth0 answered {s})" : "")}, but its outcome could not be written to the governance store {Governance.Store.Description} ({Describe(ex)}); its intent record #{intent} stands. The result is withheld."
                 : record.Event == DiscoveryEvent
@@ -848,13 +858,17 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     private static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
 
+    /// <summary>The caller a log line names: the record's user, or <c>(anonymous)</c>.</summary>
+    private static string LoggedUser(AuditRecord record) => record.User ?? "(anonymous)";
+
     /// <summary>
     /// The one access decision taken again, on the state and the clock of now: null when the call may still go on,
     /// otherwise its refusal (the reason ends with <paramref name="when"/>). A state the store cannot give refuses it.
+    /// <paramref name="record"/>: the call's (its intent, once written), for the log.
     /// </summary>
-    private async Task<AccessDecision?> DecideAgainAsync(CallerIdentity? caller, string name, IReadOnlySet<string>? scopes, string when, CancellationToken cancellationToken)
+    private async Task<AccessDecision?> DecideAgainAsync(AuditRecord record, CallerIdentity? caller, string name, IReadOnlySet<string>? scopes, string when, CancellationToken cancellationToken)
     {
-        var (latest, unreadable) = await TryGetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var (latest, unreadable) = await TryGetCurrentAsync(cancellationToken, record).ConfigureAwait(false);
         if (latest is null)
         {
             return AccessDecision.Deny(DenialCodes.StoreUnavailable, unreadable!);
@@ -866,9 +880,10 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
 
     /// <summary>
     /// The current state, or why the store could not give it (the refusal's reason: access cannot be decided without
-    /// it, and nothing is sent).
+    /// it, and nothing is sent). <paramref name="call"/>: the record of the call it is read for (none for a listing),
+    /// whose tool, user and intent (once written) the log names.
     /// </summary>
-    private async Task<(GovernanceState? State, string? Unreadable)> TryGetCurrentAsync(CancellationToken cancellationToken)
+    private async Task<(GovernanceState? State, string? Unreadable)> TryGetCurrentAsync(CancellationToken cancellationToken, AuditRecord? call = null)
     {
         try
         {
@@ -876,7 +891,19 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         }
         catch (GovernanceStoreException ex)
         {
-            LogStateUnreadable(_logger, Governance.Store.Description, ex);
+            if (call is null)
+            {
+                LogStateUnreadable(_logger, Governance.Store.Description, ex);
+            }
+            else if (call.Outcome == AuditOutcomes.Intent && call.Sequence > 0)
+            {
+                LogCallStateUnreadableAfterIntent(_logger, Governance.Store.Description, call.Tool ?? "", LoggedUser(call), call.Sequence, ex);
+            }
+            else
+            {
+                LogCallStateUnreadable(_logger, Governance.Store.Description, call.Tool ?? "", LoggedUser(call), ex);
+            }
+
             return (null, $"the governance store {Governance.Store.Description} could not be read ({ex.Message}), so access could not be decided; nothing was sent to Auth0");
         }
     }
@@ -1090,11 +1117,22 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     [LoggerMessage(7, LogLevel.Warning, "Tool governance has no tools to govern: register tools that carry an Auth0ToolDescriptor (e.g. WithAuth0ManagementTools), or set ToolGovernanceOptions.Catalog")]
     private static partial void LogEmptyCatalog(ILogger logger);
 
-    [LoggerMessage(4, LogLevel.Error, "Tool governance could not write an audit record to {Store}")]
-    private static partial void LogAuditFailed(ILogger logger, string store, Exception exception);
+    // The store faults name the call (tool, user, intent record, Auth0's status) so that the line meets the client's
+    // error and the audit; never an argument value.
+    [LoggerMessage(4, LogLevel.Error, "Tool governance could not write the {Event} record of {Tool} for {User} to {Store}")]
+    private static partial void LogAuditFailed(ILogger logger, string @event, string tool, string user, string store, Exception exception);
 
-    [LoggerMessage(8, LogLevel.Error, "Tool governance could not read the state from {Store}; the call was refused")]
+    [LoggerMessage(9, LogLevel.Error, "Tool governance could not write the outcome ({Outcome}, Auth0 status {Auth0Status}) of {Tool} for {User} to {Store}; its intent record #{IntentSequence} stands")]
+    private static partial void LogOutcomeFailed(ILogger logger, string tool, string user, string store, string outcome, string auth0Status, long intentSequence, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Error, "Tool governance could not read the state from {Store}; the tools a caller may see could not be decided")]
     private static partial void LogStateUnreadable(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Error, "Tool governance could not read the state from {Store}; the call of {Tool} for {User} was refused, nothing sent")]
+    private static partial void LogCallStateUnreadable(ILogger logger, string store, string tool, string user, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Error, "Tool governance could not read the state from {Store}; the call of {Tool} for {User} was refused, nothing sent; its intent record #{IntentSequence} gets a denied outcome")]
+    private static partial void LogCallStateUnreadableAfterIntent(ILogger logger, string store, string tool, string user, long intentSequence, Exception exception);
 
     private static readonly TimeSpan SessionIdleLimit = TimeSpan.FromHours(24);
 

@@ -44,7 +44,7 @@ internal static class AdminServe
         ArgumentNullException.ThrowIfNull(settings);
         var url = settings.HttpUrl ?? throw new InvalidOperationException("HttpUrl is not set.");
         var builder = HttpServe.NewBuilder();
-        HostLogging.Configure(builder.Logging);
+        HostLogging.Configure(builder.Logging, settings.Server);
         builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");
         builder.Services.AddSingleton(settings);
         AdminCommands.AddConnection(builder.Services, settings);

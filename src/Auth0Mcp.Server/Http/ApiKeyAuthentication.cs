@@ -183,7 +183,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
 /// proxy forwarded, or a connection whose client socket another local account holds (<see cref="LoopbackPeer"/>: a
 /// loopback port is open to every account on the machine).
 /// </summary>
-internal sealed partial class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+internal sealed class LocalUserAuthenticationHandler(IOptionsMonitor<LocalUserAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<LocalUserAuthenticationOptions>(options, logger, encoder)
 {
     public const string SchemeName = "LocalUser";
@@ -215,7 +215,11 @@ internal sealed partial class LocalUserAuthenticationHandler(IOptionsMonitor<Loc
 
             if (problem.Length > 0)
             {
-                LogRefused(Logger, $"{Context.Connection.RemoteIpAddress}:{Context.Connection.RemotePort}", problem);
+                // Rate-limited like a wrong API key, keyed by the address and why (the account's uid), not the client's
+                // port: another account opening connection after connection gets one line a minute, with the count.
+                var address = Context.Connection.RemoteIpAddress;
+                var why = address is null ? problem : problem.Replace(new System.Net.IPEndPoint(address, Context.Connection.RemotePort).ToString(), address.ToString(), StringComparison.Ordinal);
+                Options.Refusals.Refused(Logger, $"{address?.ToString() ?? "(unknown peer)"}: {why}", "the local user (AUTH0_MCP_HTTP_LOCAL_USER)");
             }
         }
 
@@ -227,9 +231,6 @@ internal sealed partial class LocalUserAuthenticationHandler(IOptionsMonitor<Loc
 
         return Task.FromResult(ApiKeyAuthenticationHandler.Success(Options.User, Options.Groups, Options.ClaimTypes, SchemeName, Scheme.Name, "local-user"));
     }
-
-    [LoggerMessage(1, LogLevel.Warning, "Refused the local user (AUTH0_MCP_HTTP_LOCAL_USER) to a loopback connection from {Peer}: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string peer, string reason);
 }
 
 /// <summary>Options of the local user scheme.</summary>
@@ -241,6 +242,9 @@ internal sealed class LocalUserAuthenticationOptions : AuthenticationSchemeOptio
 
     /// <summary>As <see cref="ApiKeyAuthenticationOptions.ClaimTypes"/>.</summary>
     public (string Subject, string Groups) ClaimTypes { get; set; } = ("sub", "groups");
+
+    /// <summary>The connections refused, per address and why, for the rate-limited warning (<see cref="SignInRefusals"/>).</summary>
+    internal SignInRefusals Refusals { get; } = new();
 
     /// <summary>Why a connection's client is not the server's own OS account, or null (<see cref="LoopbackPeer.Problem"/>; tests replace it).</summary>
     public Func<Microsoft.AspNetCore.Http.ConnectionInfo, string?> PeerProblem { get; set; } = LoopbackPeer.Problem;

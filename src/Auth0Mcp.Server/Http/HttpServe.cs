@@ -92,7 +92,7 @@ internal static class HttpServe
         ArgumentNullException.ThrowIfNull(settings);
         var url = settings.HttpUrl ?? throw new InvalidOperationException("HttpUrl is not set.");
         var builder = NewBuilder();
-        HostLogging.Configure(builder.Logging);
+        HostLogging.Configure(builder.Logging, settings.Server);
         // Authentication registers data protection; only the admin console (AUTH0_MCP_ADMIN) protects cookies with it.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.WebHost.UseUrls($"{url.Scheme}://{url.Host}:{url.Port}");

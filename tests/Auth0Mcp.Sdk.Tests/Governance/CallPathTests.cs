@@ -358,6 +358,46 @@ public sealed class CallPathTests
         Assert.Equal(Assert.Single(await f.Harness.IntentRecordsAsync()).Sequence, record.IntentSequence);
     }
 
+    /// <summary>
+    /// The store fails once the intent is written (locked, full): the client is told the intent record stands; the
+    /// operator's log line names the same call (tool, user, intent record, Auth0's status), never an argument value.
+    /// </summary>
+    [Fact]
+    public async Task StoreFault_OutcomeCannotBeWritten_TheLogLineNamesTheToolTheUserTheIntentAndAuth0sStatus()
+    {
+        using var logs = new CapturingLoggerProvider();
+        await using var f = await Fixture.StartAsync(logs: logs);
+        f.Store.AfterIntent = () => f.Store.FailWith = new GovernanceStoreException(f.Store.Description, "database is locked");
+
+        var result = await f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|secret-arg-1" });
+
+        f.Store.FailWith = null;
+        Assert.True(result.IsError);
+        Assert.Equal(1, f.Server.ApiCount);
+        var intent = Assert.Single(await f.Harness.IntentRecordsAsync());
+        Assert.Contains($"its intent record #{intent.Sequence} stands", ResultText.Of(result), StringComparison.Ordinal);
+        var line = Assert.Single(logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("could not write", StringComparison.Ordinal));
+        Assert.Contains($"could not write the outcome (success, Auth0 status 204) of auth0_users_delete for alice to {f.Store.Description}; its intent record #{intent.Sequence} stands", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-arg-1", logs.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StoreFault_StateCannotBeReadAfterTheIntent_TheLogLineNamesTheToolTheUserAndTheIntent()
+    {
+        using var logs = new CapturingLoggerProvider();
+        await using var f = await Fixture.StartAsync(logs: logs);
+        f.Store.AfterIntent = () => f.Store.ReadFailsWith = new GovernanceStoreException(f.Store.Description, "cannot read the state revision: timed out");
+
+        var result = await f.Client.CallToolAsync("auth0_users_delete", new Dictionary<string, object?> { ["id"] = "auth0|secret-arg-2" });
+
+        f.Store.ReadFailsWith = null;
+        Assert.True(result.IsError);
+        var intent = Assert.Single(await f.Harness.IntentRecordsAsync());
+        var line = Assert.Single(logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("could not read the state", StringComparison.Ordinal));
+        Assert.Contains($"the call of auth0_users_delete for alice was refused, nothing sent; its intent record #{intent.Sequence} gets a denied outcome", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-arg-2", logs.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StoreFault_StateCannotBeReadForAListing_TheErrorNamesTheStore()
     {
@@ -441,7 +481,7 @@ public sealed class CallPathTests
 
         public McpClient Client { get; }
 
-        public static async Task<Fixture> StartAsync(ConcurrentQueue<string>? events = null, string[]? granted = null, IToolCallHook[]? hooks = null)
+        public static async Task<Fixture> StartAsync(ConcurrentQueue<string>? events = null, string[]? granted = null, IToolCallHook[]? hooks = null, Microsoft.Extensions.Logging.ILoggerProvider? logs = null)
         {
             events ??= new ConcurrentQueue<string>();
             var server = await ScriptedAuth0Server.StartAsync();
@@ -459,13 +499,20 @@ public sealed class CallPathTests
                         o.Hooks.Add(hook);
                     }
                 },
-                s => s.AddAuth0Connection(o =>
+                s =>
                 {
-                    o.Domain = "tenant.example";
-                    o.BaseUrl = server.ApiBase;
-                    o.Token = token;
-                    o.MaxRetryAttempts = 0;
-                }),
+                    s.AddAuth0Connection(o =>
+                    {
+                        o.Domain = "tenant.example";
+                        o.BaseUrl = server.ApiBase;
+                        o.Token = token;
+                        o.MaxRetryAttempts = 0;
+                    });
+                    if (logs is not null)
+                    {
+                        s.AddSingleton(logs);
+                    }
+                },
                 store);
             await harness.AllowAsync(["alice"], "auth0_connections_list", "auth0_users_delete");
             var client = await harness.ConnectAsync(GovernanceHarness.User("alice"));

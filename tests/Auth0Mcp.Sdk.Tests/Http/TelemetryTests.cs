@@ -76,14 +76,36 @@ public sealed class TelemetryTests
         }
 
         meterListener.RecordObservableInstruments();
-        var call = Assert.Single(measurements, m => m.Instrument == "auth0.management.calls");
+        var call = Assert.Single(measurements, m => m.Instrument == Auth0Telemetry.CallsInstrument);
         Assert.Equal(200, call.Tags[Auth0Telemetry.StatusTag]);
         Assert.Equal(1, call.Tags[Auth0Telemetry.RetriesTag]);
-        var retry = Assert.Single(measurements, m => m.Instrument == "auth0.management.retries");
+        var retry = Assert.Single(measurements, m => m.Instrument == Auth0Telemetry.RetriesInstrument);
         Assert.Equal("503", retry.Tags[Auth0Telemetry.RetryReasonTag]);
-        var duration = Assert.Single(measurements, m => m.Instrument == "auth0.management.call.duration");
+        var duration = Assert.Single(measurements, m => m.Instrument == Auth0Telemetry.CallDurationInstrument);
         Assert.InRange(duration.Value, 0, 10);
         Assert.All(measurements.SelectMany(m => m.Tags.Values), v => Assert.DoesNotContain("needle-query-value", Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The names a host subscribes by (<c>AddSource(Auth0Telemetry.SourceName)</c>, <c>AddMeter(Auth0Telemetry.MeterName)</c>)
+    /// are public API: the class was internal, so the documented subscription did not compile outside the SDK.
+    /// </summary>
+    [Fact]
+    public void Names_AreThePublicApiAHostSubscribesBy()
+    {
+        Assert.True(typeof(Auth0Telemetry).IsPublic);
+        var names = typeof(Auth0Telemetry).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .ToDictionary(f => f.Name, f => (string?)f.GetRawConstantValue());
+        Assert.Equal(
+            new Dictionary<string, string?>
+            {
+                ["SourceName"] = "Auth0Mcp.Management",
+                ["MeterName"] = "Auth0Mcp.Management",
+                ["CallsInstrument"] = "auth0.management.calls",
+                ["CallDurationInstrument"] = "auth0.management.call.duration",
+                ["RetriesInstrument"] = "auth0.management.retries",
+            },
+            names);
     }
 
     [Fact]

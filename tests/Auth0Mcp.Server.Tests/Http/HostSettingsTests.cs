@@ -474,6 +474,8 @@ public sealed class HostSettingsTests : IDisposable
                 SettingKind.Json => new System.Text.Json.Nodes.JsonObject(),
                 _ when setting.Key.EndsWith("Url", StringComparison.Ordinal) || setting.Key.EndsWith("Authority", StringComparison.Ordinal) => "http://127.0.0.1:1",
                 _ when setting.Key.EndsWith("ToolsMode", StringComparison.Ordinal) => "progressive",
+                _ when setting.Key == "Server:LogLevel" => "Debug",
+                _ when setting.Key == "Server:LogFormat" => "json",
                 _ when setting.Key.EndsWith("AuditKey", StringComparison.Ordinal) => null,
                 _ when setting.Key == "Server:Http" => null,
                 // A token beside the client credentials is refused (ConfigFile_Token_IsBound binds it from a file).
@@ -495,5 +497,32 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Equal(["https://app.example.test"], settings.Server.AllowedOrigins);
         Assert.Equal((2048, 2048, 2048, 2048), (settings.Server.PageSize, settings.Server.MaxRequestBytes, settings.Server.MaxConcurrentRequestsPerCaller, settings.Governance.MaxOutputBytes));
         Assert.Equal("u", Assert.Single(settings.Authentication.ApiKeys).User);
+        Assert.Equal(("Debug", "json"), (settings.Server.LogLevel, settings.Server.LogFormat));
+    }
+
+    /// <summary>The log's level and format: names only (no number, no list), a bad one refused at start naming the setting and the value.</summary>
+    [Theory]
+    [InlineData("AUTH0_MCP_LOG_LEVEL", "verbose", "Server:LogLevel (AUTH0_MCP_LOG_LEVEL): expected Trace, Debug, Information, Warning, Error or Critical, got 'verbose'")]
+    [InlineData("AUTH0_MCP_LOG_LEVEL", "3", "Server:LogLevel (AUTH0_MCP_LOG_LEVEL): expected Trace, Debug, Information, Warning, Error or Critical, got '3'")]
+    [InlineData("AUTH0_MCP_LOG_LEVEL", "Debug, Error", "Server:LogLevel (AUTH0_MCP_LOG_LEVEL): expected Trace, Debug, Information, Warning, Error or Critical, got 'Debug, Error'")]
+    [InlineData("AUTH0_MCP_LOG_LEVEL", "None", "Server:LogLevel (AUTH0_MCP_LOG_LEVEL): expected Trace, Debug, Information, Warning, Error or Critical, got 'None'")]
+    [InlineData("AUTH0_MCP_LOG_FORMAT", "xml", "Server:LogFormat (AUTH0_MCP_LOG_FORMAT): expected text or json, got 'xml'")]
+    public void LogLevelOrFormat_Unknown_IsRefusedNamingTheSetting(string variable, string value, string problem)
+    {
+        Assert.Contains(problem, Problems(new() { [variable] = value }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LogLevelAndFormat_Names_AreTakenInAnyCase_DefaultWarningText()
+    {
+        var defaults = Settings.Load(new Dictionary<string, string?>());
+        var set = Settings.Load(new Dictionary<string, string?> { ["AUTH0_MCP_LOG_LEVEL"] = "information", ["AUTH0_MCP_LOG_FORMAT"] = "JSON" });
+
+        Assert.True(HostLogging.TryParseLevel(defaults.Server.LogLevel, out var level));
+        Assert.True(HostLogging.TryParseFormat(defaults.Server.LogFormat, out var json));
+        Assert.Equal((Microsoft.Extensions.Logging.LogLevel.Warning, false), (level, json));
+        Assert.True(HostLogging.TryParseLevel(set.Server.LogLevel, out level));
+        Assert.True(HostLogging.TryParseFormat(set.Server.LogFormat, out json));
+        Assert.Equal((Microsoft.Extensions.Logging.LogLevel.Information, true), (level, json));
     }
 }

@@ -660,9 +660,44 @@ public sealed class HttpAuthTests : IDisposable
         return (await ChildProcess.RunAsync(command[0], command[1..], timeout: TimeSpan.FromMinutes(1))).Stdout.Trim();
     }
 
-    private static async Task<AuthenticateResult> AuthenticateLocalUserAsync(LocalUserAuthenticationOptions options, IPAddress remote, int remotePort, IPAddress local, int localPort)
+    /// <summary>
+    /// Another local account opening connection after connection (each its own client port) is refused each time,
+    /// but logged at most once a minute per address and account, with the count: it cannot flood the log.
+    /// </summary>
+    [Fact]
+    public async Task LocalUser_AnotherAccountsConnections_OneWarningPerAddressAndAccountAMinute_WithTheCount()
     {
-        var handler = new LocalUserAuthenticationHandler(new FixedLocalUserOptions(options), NullLoggerFactory.Instance, UrlEncoder.Default);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new LocalUserAuthenticationOptions
+        {
+            User = "alice",
+            PeerProblem = c => $"the client socket belongs to another account (uid {(c.RemotePort < 50000 ? 65534 : 1001)}; this server runs as uid 1000)",
+        };
+        options.Refusals.Time = clock;
+        using var logs = new LinesLoggerProvider();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        var loopback = IPAddress.Loopback;
+
+        for (var port = 40000; port < 40300; port++)
+        {
+            Assert.False((await AuthenticateLocalUserAsync(options, loopback, port, loopback, 8080, factory)).Succeeded);
+        }
+
+        var line = Assert.Single(logs.Lines);
+        Assert.Equal("Warning Refused a sign-in with the local user (AUTH0_MCP_HTTP_LOCAL_USER) from 127.0.0.1: the client socket belongs to another account (uid 65534; this server runs as uid 1000) (1 from that address since its last such line; at most one line per address every 60 s)", line);
+
+        // Another account has its own line; the first gets its next one a minute on, with the count since its last.
+        Assert.False((await AuthenticateLocalUserAsync(options, loopback, 50001, loopback, 8080, factory)).Succeeded);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.False((await AuthenticateLocalUserAsync(options, loopback, 40300, loopback, 8080, factory)).Succeeded);
+        Assert.Equal(3, logs.Lines.Count);
+        Assert.Contains("uid 1001", logs.Lines[1], StringComparison.Ordinal);
+        Assert.Contains("uid 65534; this server runs as uid 1000) (300 from that address", logs.Lines[2], StringComparison.Ordinal);
+    }
+
+    private static async Task<AuthenticateResult> AuthenticateLocalUserAsync(LocalUserAuthenticationOptions options, IPAddress remote, int remotePort, IPAddress local, int localPort, Microsoft.Extensions.Logging.ILoggerFactory? logging = null)
+    {
+        var handler = new LocalUserAuthenticationHandler(new FixedLocalUserOptions(options), logging ?? NullLoggerFactory.Instance, UrlEncoder.Default);
         var context = new DefaultHttpContext();
         context.Connection.RemoteIpAddress = remote;
         context.Connection.RemotePort = remotePort;

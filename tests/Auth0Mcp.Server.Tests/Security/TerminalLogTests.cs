@@ -148,6 +148,9 @@ public sealed class TerminalLogTests
             psi.Environment[key] = value;
         }
 
+        // The unknown method's entries are the SDK's, at Debug (QuietSdkLoggerProvider): shown from that level.
+        psi.Environment["AUTH0_MCP_LOG_LEVEL"] = "Debug";
+
         using var server = Process.Start(psi)!;
         var stderr = server.StandardError.ReadToEndAsync();
         var stdin = new StreamWriter(server.StandardInput.BaseStream, new UTF8Encoding(false)) { NewLine = "\n" };
@@ -174,5 +177,143 @@ public sealed class TerminalLogTests
         Assert.True(log.Contains(@"Client (\u001b]52;c;ZWNobyBwd25lZAo=\u0007evil 1)", StringComparison.Ordinal), log);
         Assert.True(log.Contains(@"'zz\u001b[2K\rinfo: admin approved'", StringComparison.Ordinal), log);
         Assert.DoesNotContain(log, c => c != '\n' && TerminalText.IsUnprintable(c));
+    }
+
+    /// <summary>
+    /// A request for a method the server does not have is the client's mistake, answered to it (-32601): the SDK's two
+    /// warnings for it (no handler; the handler failed) are logged at Debug, so an authenticated client cannot turn
+    /// each request into two warnings. Any other SDK warning, or a handler's real failure, stays a warning.
+    /// </summary>
+    [Theory]
+    [InlineData(LogLevel.Warning)]
+    [InlineData(LogLevel.Debug)]
+    public void QuietSdk_UnknownMethodWarnings_AtDebug_OtherSdkWarningsStay(LogLevel minimum)
+    {
+        var lines = new List<string>();
+        using var provider = new QuietSdkLoggerProvider(new ListLoggerProvider(lines), minimum);
+        var sdk = provider.CreateLogger("ModelContextProtocol.Server.McpServer");
+        void Log(ILogger logger, string name, string message, Exception? exception = null) =>
+            logger.Log(LogLevel.Warning, new EventId(1, name), message, exception, (state, _) => state);
+
+        Log(sdk, "LogNoHandlerFoundForRequest", "no handler for foo/bar");
+        Log(sdk, "LogRequestHandlerException", "foo/bar failed", new ModelContextProtocol.McpProtocolException("Method 'foo/bar' is not available.", ModelContextProtocol.McpErrorCode.MethodNotFound));
+        Log(sdk, "LogRequestHandlerException", "tools/list failed", new ModelContextProtocol.McpProtocolException("the store could not be read", ModelContextProtocol.McpErrorCode.InternalError));
+        Log(sdk, "LogRequestHandlerException", "tools/call failed", new InvalidOperationException("bug"));
+        Log(sdk, "LogMessageHandlerException", "message handler failed");
+        Log(provider.CreateLogger("Auth0Mcp.Server.Other"), "LogNoHandlerFoundForRequest", "not the SDK's");
+
+        string[] kept = ["Warning tools/list failed", "Warning tools/call failed", "Warning message handler failed", "Warning not the SDK's"];
+        Assert.Equal(minimum == LogLevel.Debug ? ["Debug no handler for foo/bar", "Debug foo/bar failed", .. kept] : kept, lines);
+    }
+
+    [Fact]
+    public async Task Serve_UnknownMethods_NoWarningLines_TheClientStillGetsMethodNotFound()
+    {
+        var (stdout, stderr) = await RunStdioAsync([], [.. Enumerable.Range(1, 5).Select(n => $$"""{"jsonrpc":"2.0","id":{{n}},"method":"foo/bar"}""")]);
+
+        Assert.Equal(6, stdout.Count); // the initialize's answer, then one per request
+        Assert.All(stdout.Skip(1), line => Assert.Equal(-32601, System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("error").GetProperty("code").GetInt32()));
+        Assert.DoesNotContain("foo/bar", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("warn:", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// AUTH0_MCP_LOG_FORMAT=json: each entry is one JSON object on one line of stderr, with its UTC time; stdout (the MCP
+    /// channel) carries the answers and nothing else. AUTH0_MCP_LOG_LEVEL applies over stdio too.
+    /// </summary>
+    [Fact]
+    public async Task Serve_LogFormatJson_OneJsonObjectPerLineOnStderr_NothingElseOnStdout()
+    {
+        var (stdout, stderr) = await RunStdioAsync(
+            [("AUTH0_MCP_LOG_FORMAT", "json"), ("AUTH0_MCP_LOG_LEVEL", "Debug")],
+            ["""{"jsonrpc":"2.0","id":1,"method":"foo/bar\nfail: forged"}""", """{"jsonrpc":"2.0","id":2,"method":"tools/list"}"""]);
+
+        Assert.Equal(3, stdout.Count);
+        Assert.All(stdout, line => Assert.Equal("2.0", System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("jsonrpc").GetString()));
+        var entries = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("auth0-mcp: ", StringComparison.Ordinal)).ToList();
+        Assert.True(entries.Count > 3, stderr);
+        foreach (var line in entries)
+        {
+            var entry = System.Text.Json.JsonDocument.Parse(line).RootElement;
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", entry.GetProperty("Timestamp").GetString());
+            Assert.NotNull(entry.GetProperty("LogLevel").GetString());
+            Assert.NotNull(entry.GetProperty("Category").GetString());
+        }
+
+        // The unknown method (with its line break) is in one entry, at Debug.
+        Assert.Contains(entries, l => l.Contains("\"Debug\"", StringComparison.Ordinal) && l.Contains(@"foo/bar\nfail: forged", StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs <c>serve</c> over stdio with <paramref name="extra"/> settings: initializes, sends <paramref name="requests"/> (each answered), closes stdin.</summary>
+    private static async Task<(List<string> Stdout, string Stderr)> RunStdioAsync((string Name, string Value)[] extra, string[] requests)
+    {
+        using var home = new TestHome();
+        await home.GrantEverythingAsync("alice");
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        var psi = new ProcessStartInfo(Repo.ServerFile) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in Repo.ServerArgs("serve"))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in home.Environment(auth0.BaseUrl, "alice"))
+        {
+            psi.Environment[key] = value;
+        }
+
+        foreach (var (key, value) in extra)
+        {
+            psi.Environment[key] = value;
+        }
+
+        using var server = Process.Start(psi)!;
+        var stderr = server.StandardError.ReadToEndAsync();
+        var stdin = new StreamWriter(server.StandardInput.BaseStream, new UTF8Encoding(false)) { NewLine = "\n" };
+        var stdout = new List<string>();
+        try
+        {
+            await stdin.WriteLineAsync("""{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+            await stdin.FlushAsync();
+            stdout.Add((await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)))!);
+            await stdin.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+            foreach (var request in requests)
+            {
+                await stdin.WriteLineAsync(request.Replace("\n", "\\n", StringComparison.Ordinal));
+                await stdin.FlushAsync();
+                stdout.Add((await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)))!);
+            }
+        }
+        finally
+        {
+            stdin.Close();
+            if (!server.WaitForExit(20_000))
+            {
+                server.Kill();
+            }
+        }
+
+        stdout.AddRange((await server.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        return (stdout, await stderr);
+    }
+
+    /// <summary>Each entry as "Level message".</summary>
+    private sealed class ListLoggerProvider(List<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(List<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Add($"{logLevel} {formatter(state, exception)}");
+        }
     }
 }
