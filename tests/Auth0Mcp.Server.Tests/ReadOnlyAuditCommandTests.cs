@@ -314,7 +314,21 @@ public sealed class ReadOnlyAuditCommandTests : IDisposable
         public async ValueTask DisposeAsync()
         {
             NpgsqlConnection.ClearAllPools();
-            await ExecuteOnAsync(_admin, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+            // A child process's backend can outlive the process by a moment, and FORCE may not end another role's
+            // backend (42501): wait for it to go rather than fail the test in its clean-up.
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await ExecuteOnAsync(_admin, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+                    break;
+                }
+                catch (PostgresException ex) when (ex.SqlState is "42501" or "55006" && attempt < 100)
+                {
+                    await Task.Delay(100);
+                }
+            }
+
             foreach (var role in _roles)
             {
                 await ExecuteOnAsync(_admin, $"DROP ROLE IF EXISTS {role}");
