@@ -83,17 +83,19 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var (schema, encoding) = await ReadCatalogAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (encoding != "UTF8")
+        var missing = Missing(schema);
+        if (missing.Count == 0 && await HasHeadRowAsync(connection, cancellationToken).ConfigureAwait(false))
+        {
+            // A store that exists keeps working whatever its database's encoding (one made by an earlier build).
+            return;
+        }
+
+        // A new store: only in a database that holds any name (UTF8; SQL_ASCII keeps the bytes it is given).
+        if (encoding is not ("UTF8" or "SQL_ASCII"))
         {
             throw new GovernanceStoreException(Description,
                 $"cannot initialize: the database's encoding is {encoding}; the governance store needs a UTF8 database (a caller's or a tool's name outside {encoding} would fail every write of its batch): "
                 + $"CREATE DATABASE name ENCODING 'UTF8' TEMPLATE template0 (docs/reliability.md, \"{DedicatedDatabaseSection}\")");
-        }
-
-        var missing = Missing(schema);
-        if (missing.Count == 0 && await HasHeadRowAsync(connection, cancellationToken).ConfigureAwait(false))
-        {
-            return;
         }
 
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

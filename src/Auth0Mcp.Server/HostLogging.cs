@@ -142,10 +142,18 @@ internal static class HostLogging
 }
 
 /// <summary>
-/// Logs what <paramref name="inner"/> logs, except that the MCP SDK's two warnings about a request for a method the
-/// server does not have (<c>… received request for method 'foo/bar', but no handler is available.</c> and its
-/// <c>… request handler failed</c> with the -32601 it answers) are logged at Debug: a client's mistake, answered to it,
-/// that any authenticated client could otherwise repeat into two warnings a request. Every other SDK warning stays.
+/// Logs what <paramref name="inner"/> logs (the console, in either format), except:
+/// <list type="bullet">
+/// <item>the MCP SDK's two warnings about a request for a method the server does not have (<c>… received request for
+/// method 'foo/bar', but no handler is available.</c> and its <c>… request handler failed</c> with the -32601 it
+/// answers) are logged at Debug: a client's mistake, answered to it, that any authenticated client could otherwise
+/// repeat into two warnings a request. Every other SDK warning stays;</item>
+/// <item>nothing of the SDK's (nor of the server's transports, which run the SDK's) below Debug: its Trace entries hold every JSON-RPC message whole (a tool's arguments, a
+/// password among them, and its result), which the audit keeps only masked;</item>
+/// <item>the host's "Hosting failed to start" for a governance store that cannot be used at start or an address it
+/// cannot listen on: <c>Cli.cs</c> / <c>ListenFailure.cs</c> say so in one line naming the store or the address (exit
+/// 2), and the host's entry with its stack trace before it would only bury that line.</item>
+/// </list>
 /// <paramref name="minimum"/>: the least level logged (<c>AUTH0_MCP_LOG_LEVEL</c>; the console logger does not filter).
 /// </summary>
 internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel minimum) : ILoggerProvider, ISupportExternalScope
@@ -153,16 +161,28 @@ internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel min
     /// <summary>The SDK's categories (<c>ModelContextProtocol.Server.McpServer</c>, …).</summary>
     private const string SdkCategories = "ModelContextProtocol.";
 
+    /// <summary>The server's transports, which run the SDK's stream transport under their own category (its Trace entries too).</summary>
+    private const string TransportCategories = "Auth0Mcp.Server.Transport.";
+
     /// <summary>Whether the SDK's entry <paramref name="eventId"/> is about a request for a method the server has none of.</summary>
     /// <remarks>Its event names are its logging methods' (McpSessionHandler: LoggerMessage without an explicit id).</remarks>
     internal static bool IsUnknownMethod(EventId eventId, Exception? exception) =>
         eventId.Name == "LogNoHandlerFoundForRequest"
         || (eventId.Name == "LogRequestHandlerException" && exception is McpProtocolException { ErrorCode: McpErrorCode.MethodNotFound });
 
+    /// <summary>The host's own category, whose "Hosting failed to start" is left out for the failures said in one line.</summary>
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
+    /// <summary>Whether <paramref name="exception"/> is a start-up failure the CLI says in one line (the store, the listen address).</summary>
+    internal static bool SaidInOneLine(Exception? exception) =>
+        exception is not null && (Sdk.Governance.GovernanceStoreException.Find(exception) is not null || Http.ListenFailure.Reason(exception) is not null);
+
     public ILogger CreateLogger(string categoryName)
     {
         var logger = inner.CreateLogger(categoryName);
-        return categoryName.StartsWith(SdkCategories, StringComparison.Ordinal) ? new Quiet(logger, minimum) : logger;
+        return categoryName.StartsWith(SdkCategories, StringComparison.Ordinal) || categoryName.StartsWith(TransportCategories, StringComparison.Ordinal) ? new Quiet(logger, minimum)
+            : categoryName == HostCategory ? new HostStart(logger)
+            : logger;
     }
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => (inner as ISupportExternalScope)?.SetScopeProvider(scopeProvider);
@@ -174,10 +194,16 @@ internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel min
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => inner.BeginScope(state);
 
-        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+        // Below Debug the SDK writes whole messages: never (it asks before it formats them).
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug && inner.IsEnabled(logLevel);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            if (logLevel < LogLevel.Debug)
+            {
+                return;
+            }
+
             if (logLevel > LogLevel.Debug && IsUnknownMethod(eventId, exception))
             {
                 if (minimum > LogLevel.Debug)
@@ -189,6 +215,22 @@ internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel min
             }
 
             inner.Log(logLevel, eventId, state, exception, formatter);
+        }
+    }
+
+    private sealed class HostStart(ILogger inner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!SaidInOneLine(exception))
+            {
+                inner.Log(logLevel, eventId, state, exception, formatter);
+            }
         }
     }
 }

@@ -18,9 +18,6 @@ internal sealed class TerminalConsoleFormatter : ConsoleFormatter
 
     private const string Padding = "      ";
 
-    // The host's own category: its "Hosting failed to start" is the one entry left out (see Write).
-    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
-
     public TerminalConsoleFormatter()
         : base(FormatterName)
     {
@@ -30,15 +27,6 @@ internal sealed class TerminalConsoleFormatter : ConsoleFormatter
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         ArgumentNullException.ThrowIfNull(textWriter);
-        if (logEntry.Category == HostCategory && logEntry.Exception is { } failed
-            && (GovernanceStoreException.Find(failed) is not null || Http.ListenFailure.Reason(failed) is not null))
-        {
-            // A governance store that cannot be used at start (locked, full, unreadable), or an address the host cannot
-            // listen on: Cli.cs / ListenFailure.cs say so in one line naming the store or the address (exit 2); the
-            // host's failure with its stack trace before it would only bury that line.
-            return;
-        }
-
         var message = logEntry.Formatter?.Invoke(logEntry.State, logEntry.Exception);
         if (message is null && logEntry.Exception is null)
         {

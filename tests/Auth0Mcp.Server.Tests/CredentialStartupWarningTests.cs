@@ -88,6 +88,17 @@ public sealed class CredentialStartupWarningTests : IDisposable
     }
 
     [Fact]
+    public void Start_TokenWhosePayloadIsNotText_StartsWithoutAWarning()
+    {
+        // A payload with a lone surrogate escape ("iss":"\ud800") stopped serve at start (exit 1, InvalidOperationException):
+        // before the start-up warning, such a token only failed the calls.
+        static string Part(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = Part("""{"alg":"none"}""") + "." + Part("""{"iss":"\ud800","exp":4102444800}""") + ".c2ln";
+
+        Assert.Equal("", Start(new() { ["AUTH0_TOKEN"] = token }));
+    }
+
+    [Fact]
     public void Start_ExpiredTokenInTheCredentialsFile_NamesTheFile()
     {
         System.IO.File.WriteAllText(File, $$$"""{"Auth0":{"Token":"{{{Jwt(DateTimeOffset.UtcNow.AddDays(-2))}}}"}}""");

@@ -118,8 +118,9 @@ public sealed class Auth0TokenClaims
                 ReadString(root, "sub"),
                 ReadString(root, "gty"));
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string that is not text (a lone surrogate escape, "\ud800": GetString throws): no claims.
             return null;
         }
     }

@@ -137,6 +137,40 @@ public sealed class AuditChainAttackTests
     }
 
     [Fact]
+    public void PublishNew_FileSystemWithoutHardLinks_FallsBackToTheMove_ExistingFileStands()
+    {
+        // vfat, exFAT, CIFS without Unix extensions, some FUSE mounts refuse link(2) (EPERM): the key file must still be
+        // created there (the first start failed with "cannot create …audit-key (Operation not permitted)").
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no hard link is tried there
+        }
+
+        var dir = Directory.CreateTempSubdirectory("auth0mcp-nolink-").FullName;
+        var saved = PrivateFiles.LinkFile;
+        PrivateFiles.LinkFile = (_, _) =>
+        {
+            System.Runtime.InteropServices.Marshal.SetLastPInvokeError(1); // EPERM
+            return -1;
+        };
+        try
+        {
+            var path = Path.Combine(dir, "audit.key");
+            File.WriteAllText(Path.Combine(dir, "a.tmp"), "a");
+            File.WriteAllText(Path.Combine(dir, "b.tmp"), "b");
+            Assert.True(PrivateFiles.PublishNew(Path.Combine(dir, "a.tmp"), path));
+            Assert.False(PrivateFiles.PublishNew(Path.Combine(dir, "b.tmp"), path));
+            Assert.Equal("a", File.ReadAllText(path));
+            Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+        }
+        finally
+        {
+            PrivateFiles.LinkFile = saved;
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void KeyFile_TwoWritersCreatingItAtOnce_BothReadOneKey()
     {
         // Two store instances starting together on a new store with one key file: one key must win for both

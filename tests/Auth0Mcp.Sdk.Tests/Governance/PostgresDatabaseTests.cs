@@ -40,6 +40,43 @@ public sealed class PostgresDatabaseTests : IDisposable
         }
     }
 
+    [PostgresFact]
+    public async Task Initialize_StoreThatExistsInALatin1Database_KeepsWorking_ASqlAsciiDatabaseIsTakenNew()
+    {
+        // The encoding is checked before anything is created, not at every start: a store an earlier build made in
+        // such a database was refused at every start after the upgrade. SQL_ASCII keeps the bytes it is given.
+        foreach (var (encoding, existing) in new[] { ("LATIN1", true), ("SQL_ASCII", false) })
+        {
+            var database = "enc_" + Guid.NewGuid().ToString("N")[..12];
+            await ExecuteAsync(Admin, $"CREATE DATABASE {database} ENCODING '{encoding}' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'");
+            try
+            {
+                var location = new NpgsqlConnectionStringBuilder(Admin) { Database = database }.ToString();
+                if (existing)
+                {
+                    await ExecuteAsync(location, """
+                        CREATE TABLE governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision BIGINT NOT NULL, body TEXT NOT NULL, catalog_hash TEXT, etag TEXT);
+                        CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, time TIMESTAMPTZ NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+                        CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+                        INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+                        """);
+                }
+
+                await using (var store = new PostgresGovernanceStore(location, Seal()))
+                {
+                    await store.InitializeAsync();
+                }
+
+                Assert.Equal("1", await ScalarAsync(location, "SELECT count(*) FROM audit_head"));
+            }
+            finally
+            {
+                NpgsqlConnection.ClearAllPools();
+                await ExecuteAsync(Admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            }
+        }
+    }
+
     [Theory, PostgresStore]
     public async Task Initialize_AnotherApplicationsTableOfTheSameName_RefusedAsInTheWay_ItsTableUntouchedAndNothingCreated(string kind)
     {

@@ -70,19 +70,50 @@ public sealed class TerminalLogTests
             writer.ToString().Split(Environment.NewLine));
     }
 
-    [Fact]
-    public void Formatter_HostFailedToStartOnTheGovernanceStore_WritesNothing_OtherHostFailuresStay()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Log_HostFailedToStartOnTheGovernanceStoreOrTheListenAddress_WritesNothing_OtherHostFailuresStay(bool json)
     {
-        // Cli.cs says the store's error in one line (exit 2): the host's "Hosting failed to start" and its stack trace
-        // before it buried that line.
-        var formatter = new TerminalConsoleFormatter();
-        var store = new InvalidOperationException("start", new GovernanceStoreException("governance.db", "the store is locked by another process"));
-        var writer = new StringWriter();
-        formatter.Write(new LogEntry<string>(LogLevel.Error, "Microsoft.Extensions.Hosting.Internal.Host", new EventId(11), "Hosting failed to start", store, (state, _) => state), null, writer);
-        Assert.Empty(writer.ToString());
+        // Cli.cs / ListenFailure.cs say the store's error or the address in one line (exit 2): the host's "Hosting failed
+        // to start" and its stack trace before it buried that line, in either format (the filter is in front of both).
+        var lines = new List<string>();
+        using var provider = new QuietSdkLoggerProvider(new ListLoggerProvider(lines), json ? LogLevel.Trace : LogLevel.Warning);
+        var host = provider.CreateLogger("Microsoft.Extensions.Hosting.Internal.Host");
+        void Failed(Exception exception) => host.Log(LogLevel.Error, new EventId(11), "Hosting failed to start", exception, (state, _) => state);
 
-        formatter.Write(new LogEntry<string>(LogLevel.Error, "Microsoft.Extensions.Hosting.Internal.Host", new EventId(11), "Hosting failed to start", new InvalidOperationException("other"), (state, _) => state), null, writer);
-        Assert.Contains("Hosting failed to start", writer.ToString(), StringComparison.Ordinal);
+        Failed(new InvalidOperationException("start", new GovernanceStoreException("governance.db", "the store is locked by another process")));
+        Failed(new IOException("Failed to bind to address http://127.0.0.1:1: address already in use.", new Microsoft.AspNetCore.Connections.AddressInUseException("in use")));
+        Assert.Empty(lines);
+
+        Failed(new InvalidOperationException("other"));
+        Assert.Equal(["Error Hosting failed to start"], lines);
+    }
+
+    [Fact]
+    public void QuietSdk_TraceEntries_NeverLogged_TheyHoldWholeMessages()
+    {
+        var lines = new List<string>();
+        using var provider = new QuietSdkLoggerProvider(new ListLoggerProvider(lines), LogLevel.Trace);
+        var sdk = provider.CreateLogger("ModelContextProtocol.Server.StdioServerTransport");
+        Assert.False(sdk.IsEnabled(LogLevel.Trace));
+        sdk.Log(LogLevel.Trace, new EventId(1, "LogTransportReceivedMessageSensitive"), "received: {\"password\":\"x\"}", null, (state, _) => state);
+        sdk.Log(LogLevel.Debug, new EventId(2), "debug entry", null, (state, _) => state);
+        provider.CreateLogger("Auth0Mcp.Server.Transport.StdioGuardTransport").Log(LogLevel.Trace, new EventId(4), "the transport's trace", null, (state, _) => state);
+        provider.CreateLogger("Auth0Mcp.Server.Other").Log(LogLevel.Trace, new EventId(3), "ours at trace", null, (state, _) => state);
+        Assert.Equal(["Debug debug entry", "Trace ours at trace"], lines);
+    }
+
+    [Fact]
+    public async Task Serve_LogLevelTrace_TheCallsArgumentsNeverReachTheLog()
+    {
+        var (stdout, stderr) = await RunStdioAsync(
+            [("AUTH0_MCP_LOG_LEVEL", "Trace")],
+            ["""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"auth0_users_create","arguments":{"body":{"connection":"db","email":"a@example.com","password":"Sup3rS3cretPassw0rd!"}}}}"""]);
+
+        Assert.Equal(2, stdout.Count);
+        Assert.Contains("dbug:", stderr, StringComparison.Ordinal); // the level is that low: the host's own entries show
+        Assert.DoesNotContain("Sup3rS3cretPassw0rd!", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -171,18 +171,27 @@ internal static partial class PrivateFiles
                 }
             }
 
-            if (Link(temp, path) == 0)
+            if (LinkFile(temp, path) == 0)
             {
                 return true;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == EEXIST)
+            if (Marshal.GetLastPInvokeError() == EEXIST)
             {
                 return false;
             }
 
-            throw new IOException($"cannot create {path} ({Marshal.GetPInvokeErrorMessage(errno)})", errno);
+            // A file system without hard links (vfat, exFAT, CIFS without Unix extensions, some FUSE mounts: EPERM,
+            // EOPNOTSUPP, ENOSYS, …): the move, as before, whose check-then-rename race stays open only there.
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return false;
+            }
         }
         finally
         {
@@ -192,6 +201,9 @@ internal static partial class PrivateFiles
 
     /// <summary><c>EEXIST</c>, the same on every Unix .NET runs on.</summary>
     private const int EEXIST = 17;
+
+    /// <summary><c>link(2)</c>; tests replace it to play a file system without hard links (it sets the error with <see cref="Marshal.SetLastPInvokeError"/>).</summary>
+    internal static Func<string, string, int> LinkFile { get; set; } = Link;
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string existing, string created);
