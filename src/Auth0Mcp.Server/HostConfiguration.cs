@@ -481,6 +481,15 @@ internal static class HostConfiguration
 
 #if ADMIN_CONSOLE
     /// <summary>Sets the admin console options from <paramref name="settings"/>.</summary>
+    /// <summary>The OIDC scope besides <c>openid</c> and <c>profile</c> that carries the standard claim <paramref name="claim"/>, or null.</summary>
+    internal static string? StandardClaimScope(string claim) => claim switch
+    {
+        "email" or "email_verified" => "email",
+        "phone_number" or "phone_number_verified" => "phone",
+        "address" => "address",
+        _ => null,
+    };
+
     public static void ApplyTo(this HostSettings settings, Auth0Mcp.Admin.AdminConsoleOptions options)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -503,6 +512,12 @@ internal static class HostConfiguration
         options.PublicUrl = settings.Admin.PublicUrl is { Length: > 0 } publicUrl ? new Uri(publicUrl, UriKind.RelativeOrAbsolute) : null;
         options.Oidc.SubjectClaim = jwt.SubjectClaim;
         options.Oidc.GroupsClaim = jwt.GroupsClaim;
+        // A standard claim outside the profile scope comes in the ID token only when its scope is asked for (OIDC Core
+        // 5.4): with SubjectClaim "email" every console sign-in failed for a provider that follows that.
+        if (StandardClaimScope(jwt.SubjectClaim) is { } subjectScope)
+        {
+            options.Oidc.Scopes.Add(subjectScope);
+        }
         options.StoreFactory = _ => GovernanceStores.Open(settings.Governance);
         options.Catalog = AdminCommands.Catalog;
         options.GrantedScopes = () => AdminCommands.GrantedScopes(settings);

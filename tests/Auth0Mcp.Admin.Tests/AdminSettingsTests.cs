@@ -59,6 +59,35 @@ public sealed class AdminSettingsTests
         Assert.Equal("admin", Assert.Single(options.ApiKeys).User);
         Assert.Equal(452, options.Catalog.Count);
         Assert.Empty(options.Validate());
+        Assert.Empty(options.Oidc.Scopes); // sub: openid's
+    }
+
+    [Fact]
+    public void ApplyTo_SubjectClaimEmail_TheConsoleAsksForTheEmailScope()
+    {
+        // OIDC Core 5.4: email comes in the ID token only when the email scope is asked for; the console asked for
+        // "openid profile" alone, and every sign-in failed with "the ID token has no 'email' claim".
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
+            ["AUTH0_MCP_OIDC_AUTHORITY"] = "https://tenant.example/",
+            ["AUTH0_MCP_ADMIN_CLIENT_ID"] = "console",
+        };
+        var options = new AdminConsoleOptions();
+        var file = Path.Combine(Directory.CreateTempSubdirectory("auth0mcp-admin-").FullName, "settings.json");
+        File.WriteAllText(file, """{ "Authentication": { "Jwt": { "SubjectClaim": "email" } } }""");
+
+        try
+        {
+            Load(env, adminOnly: true, "--config", file, "--http", "http://127.0.0.1:0").ApplyTo(options);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+
+        Assert.Equal("email", options.Oidc.SubjectClaim);
+        Assert.Equal(["email"], options.Oidc.Scopes);
     }
 
     [Theory]
