@@ -203,13 +203,10 @@ internal sealed class HostSettings : IValidatableObject
                 continue; // named below: "has no user"
             }
 
+            // Spaces at an end included: a caller's name never has them (a token's groups and a key's user are trimmed).
             if (ToolGovernance.MemberProblem(name) is { } problem)
             {
                 yield return $"{what} '{TerminalText.Escape(name)}': {problem}";
-            }
-            else if (name.Trim().Length != name.Length)
-            {
-                yield return $"{what} '{TerminalText.Escape(name)}' {Spaces} (a profile's members are bound trimmed): write '{TerminalText.Escape(name.Trim())}'";
             }
         }
     }

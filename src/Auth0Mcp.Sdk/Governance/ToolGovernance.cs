@@ -1221,7 +1221,8 @@ public sealed partial class ToolGovernance
 
     /// <summary>
     /// Why <paramref name="name"/> cannot be a user or group name governance compares (a profile's members, an API
-    /// key's user and groups), or null: not blank, no control or format characters (listings print them), well-formed
+    /// key's user and groups), or null: not blank, no control or format characters (listings print them), no spaces at
+    /// either end, well-formed
     /// UTF-16, and in Unicode normalization form C. Names are compared ordinally, so <c>jose</c> + U+0301 (NFD) never
     /// matches a caller <c>jos</c> + U+00E9 (NFC), though both print <c>josé</c>; NFC is the form identity providers and
     /// keyboards give.
@@ -1232,6 +1233,13 @@ public sealed partial class ToolGovernance
         if (string.IsNullOrWhiteSpace(name) || TerminalText.HasUnprintable(name))
         {
             return "not blank, and no control characters";
+        }
+
+        if (name.Trim().Length != name.Length)
+        {
+            // The command line trims what it is given; through the library a padded name was bound that no caller matches
+            // (an API key's user and a token's groups are trimmed) and that listings print as the name without its spaces.
+            return $"no spaces at either end: write it as '{TerminalText.Escape(name.Trim())}'";
         }
 
         for (var i = 0; i < name.Length; i++)

@@ -38,6 +38,23 @@ public sealed class ProfileMemberNameTests : IAsyncLifetime
     [Theory]
     [InlineData("user")]
     [InlineData("group")]
+    public async Task CreateAndBind_NameWithSpacesAtAnEnd_IsRefusedGivingTheTrimmedForm(string what)
+    {
+        // Through the library (the CLI trims): a bound "carol " matched no caller and listed as "carol".
+        string[] names = ["carol "];
+        string[] users = what == "user" ? names : [];
+        string[] groups = what == "group" ? names : [];
+
+        var created = await Assert.ThrowsAsync<GovernanceException>(() =>
+            _governance.CreateProfileAsync("carol-one", [Toolset.AllApproved], users, groups, AccessPolicy.AutoApprove, null, "admin"));
+
+        Assert.Equal($"invalid {what} 'carol ': no spaces at either end: write it as 'carol'", created.Message);
+        Assert.Empty((await _governance.GetStateAsync()).Profiles);
+    }
+
+    [Theory]
+    [InlineData("user")]
+    [InlineData("group")]
     public async Task CreateAndBind_NameNotInNormalizationFormC_IsRefusedGivingTheNfcForm(string what)
     {
         Assert.False(Decomposed.IsNormalized(NormalizationForm.FormC));

@@ -356,8 +356,8 @@ public sealed class HostSettingsTests : IDisposable
         var message = Problems([], "--config", file, "--http", "http://127.0.0.1:8080/mcp");
 
         Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 (carol )'s Key has spaces at its start or end, so it could never match (a client's key is trimmed): remove them", message, StringComparison.Ordinal);
-        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 (carol )'s User 'carol ' has spaces at its start or end, so it could never match (a profile's members are bound trimmed): write 'carol'", message, StringComparison.Ordinal);
-        Assert.Contains("API key #1 (carol )'s group ' ops' has spaces at its start or end", message, StringComparison.Ordinal);
+        Assert.Contains("Authentication:ApiKeys (AUTH0_MCP_API_KEYS): API key #1 (carol )'s User 'carol ': no spaces at either end: write it as 'carol'", message, StringComparison.Ordinal);
+        Assert.Contains("API key #1 (carol )'s group ' ops': no spaces at either end: write it as 'ops'", message, StringComparison.Ordinal);
         Assert.DoesNotContain("'dev'", message, StringComparison.Ordinal);
         Assert.DoesNotContain("API key #2", message, StringComparison.Ordinal);
         Assert.DoesNotContain("key-0123456789", message, StringComparison.Ordinal);
