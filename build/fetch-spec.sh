@@ -4,7 +4,9 @@
 # the user cache ($XDG_CACHE_HOME or ~/.cache)/auth0mcp/spec/ under <file>.<sha12>.json (<file> with the first 12 hex
 # digits of the pinned sha256, the name build/update-spec and this script write), then under <file> (the older name);
 # else downloads the pinned URL into that cache as <file>.<sha12>.json. A file is used only when its sha256 equals the
-# pin: one with another sha256 under the pinned name is skipped, with a message. Prints `export AUTH0_MCP_SPEC=<path>`
+# pin: one with another sha256 under the pinned name is skipped, with a message. A matching $AUTH0_MCP_SPEC is also
+# copied into that cache as <file>.<sha12>.json (when none is there), so builds without the variable (a new shell, the
+# README's alias) find it there too; the path printed stays the one given. Prints `export AUTH0_MCP_SPEC=<path>`
 # on stdout (the path quoted for the shell, as printf %q does: a space, a quote or a $(…) in it stays part of the
 # path under eval), progress on stderr.
 # Usage: eval "$(bash build/fetch-spec.sh)"
@@ -39,6 +41,15 @@ for candidate in "${!var:-}" "../shared/openapi/$file" "$cached" "$cache/$file";
   [ -n "$candidate" ] || continue
   if matches "$candidate"; then
     echo "spec: $candidate (sha256 matches the pin)" >&2
+    if [ "$candidate" = "${!var:-}" ] && [ ! -e "$cached" ]; then
+      # Copied under a temporary name and moved into place: a build never finds half a file. Not fatal.
+      if mkdir -p "$cache" && keep="$(mktemp "$cache/.keep.XXXXXX")" && cp "$candidate" "$keep" && matches "$keep" && mv "$keep" "$cached"; then
+        echo "spec: kept a copy in $cached (later builds find it without $var)" >&2
+      else
+        [ -z "${keep:-}" ] || rm -f "$keep"
+        echo "spec: could not keep a copy in $cache (builds need $var set)" >&2
+      fi
+    fi
     printf 'export %s=%q\n' "$var" "$(cd "$(dirname "$candidate")" && pwd)/$(basename "$candidate")"
     exit 0
   fi
