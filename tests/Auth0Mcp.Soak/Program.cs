@@ -200,6 +200,8 @@ async Task RunUserOverHttpAsync(string user, List<SoakCall> mine)
         {
             call.Failure = ex.GetType().Name + ": " + ex.Message;
             call.FailedAt = watch.Elapsed;
+            // A client connected to the killed server (its session gone with it), however late its call fails.
+            call.OnKilledServersConnection = client is not null && generation < Volatile.Read(ref httpGeneration);
             if (client is not null)
             {
                 try
@@ -321,6 +323,9 @@ namespace Auth0Mcp.Soak
 
         /// <summary>When the call failed (since the soak began).</summary>
         public TimeSpan? FailedAt { get; set; }
+
+        /// <summary>Whether it failed on a client connected to the server before the SIGKILL (its session ended with it).</summary>
+        public bool OnKilledServersConnection { get; set; }
     }
 
     internal sealed record SoakOptions(int Calls, int Users, int StdioUsers, double FaultRate, string? Out)

@@ -49,7 +49,9 @@ internal sealed partial class Report
 
     /// <summary>
     /// Calls not answered outside the SIGKILL and restart window (from the kill to <see cref="KillGrace"/> after the
-    /// restart, HTTP only): none may be, so a server that answers nothing, or a transport that fails on its own, fails the soak.
+    /// restart, HTTP only; or on a client still connected to the killed server, whose session ended with it, however late
+    /// under load: the SDK's client then re-initializes and the new server refuses its mismatched version header): none
+    /// may be, so a server that answers nothing, or a transport that fails on its own, fails the soak.
     /// </summary>
     public int NotAnsweredOutsideTheKill { get; init; }
 
@@ -136,7 +138,7 @@ internal sealed partial class Report
             AnsweredWithError = calls.Count(c => c.Answered && c.IsError),
             NotAnswered = calls.Count(c => !c.Answered),
             NotAnsweredOutsideTheKill = calls.Count(c => !c.Answered && !(kill is { } k && c.Transport == "http"
-                && c.FailedAt is { } at && at >= k.Start && at <= k.End + KillGrace)),
+                && (c.OnKilledServersConnection || (c.FailedAt is { } at && at >= k.Start && at <= k.End + KillGrace)))),
             AuditRecords = records,
             Lost = lost.Count,
             Misattributed = misattributed,
