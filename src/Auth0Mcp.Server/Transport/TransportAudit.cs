@@ -28,6 +28,13 @@ internal static class TransportAudit
             return;
         }
 
+        var unrecorded = 0;
+        if (services.GetService<RefusalAdmission>() is { } admission
+            && !admission.TryAdmit(caller?.User ?? "", refusal.DenialCode ?? "", services.GetService<TimeProvider>() ?? TimeProvider.System, out unrecorded))
+        {
+            return; // counted: the caller's next recorded refusal of this kind says how many were not recorded
+        }
+
         try
         {
             var record = new AuditRecord
@@ -42,7 +49,8 @@ internal static class TransportAudit
                 Tool = refusal.Tool,
                 Outcome = AuditOutcomes.Denied,
                 DenialCode = refusal.DenialCode,
-                Reason = string.Create(CultureInfo.InvariantCulture, $"{refusal.Message} (method {refusal.Method ?? "unknown"}, {bytes} bytes{Claimed(claimedSession)})"),
+                Reason = string.Create(CultureInfo.InvariantCulture, $"{refusal.Message} (method {refusal.Method ?? "unknown"}, {bytes} bytes{Claimed(claimedSession)})")
+                    + (unrecorded > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {unrecorded} more such refusal(s) of this caller not recorded since the last one (at most {RefusalAdmission.RecordedPerMinute} a minute)") : ""),
                 ArgumentsHash = sha256.Length == 0 ? "" : (await governance.GetArgumentsDigestAsync(CancellationToken.None).ConfigureAwait(false)).Of("sha256:" + sha256),
             };
             await governance.AppendCallRecordAsync(record, CancellationToken.None).ConfigureAwait(false);
@@ -58,4 +66,67 @@ internal static class TransportAudit
     // At most 128 characters of what the client sent: enough for any session id the SDK issues.
     private static string Claimed(string? session) => string.IsNullOrEmpty(session) ? ""
         : ", Mcp-Session-Id claimed " + (session.Length > 128 ? session[..128] + "…" : session);
+}
+
+/// <summary>
+/// (One per host, a singleton of the server's services.) How many <c>request.refused</c> records one caller's refusals of one kind (its user and the denial code) may write: at
+/// most <see cref="RecordedPerMinute"/> a minute (a fixed window); the rest are counted and said in that caller's next
+/// record of the kind. A refusal takes none of the caller's places (it is answered at once) but each record is a durable
+/// write: an authenticated caller refused in a loop (over its concurrency or session cap, a wrong media type) wrote about
+/// 3,600 records a second and filled the store's disk, after which every caller's calls were refused.
+/// </summary>
+internal sealed class RefusalAdmission
+{
+    /// <summary>The most refusals of one caller and kind recorded in a minute.</summary>
+    public const int RecordedPerMinute = 10;
+
+    /// <summary>The most callers and kinds tracked; past it, those whose minute is over are forgotten.</summary>
+    private const int MaxKeys = 10_000;
+
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<(string User, string Code), (long Start, int Recorded, int Unrecorded)> _windows = [];
+
+    /// <summary>
+    /// Whether this refusal of <paramref name="user"/> with <paramref name="code"/> is recorded; when it is,
+    /// <paramref name="unrecorded"/> is how many of the kind were not since the last recorded one.
+    /// </summary>
+    public bool TryAdmit(string user, string code, TimeProvider time, out int unrecorded)
+    {
+        var now = time.GetTimestamp();
+        lock (_windows)
+        {
+            var key = (user, code);
+            if (!_windows.TryGetValue(key, out var window) || time.GetElapsedTime(window.Start, now) >= Window)
+            {
+                if (_windows.Count >= MaxKeys)
+                {
+                    foreach (var old in _windows.Where(w => time.GetElapsedTime(w.Value.Start, now) >= Window).Select(w => w.Key).ToList())
+                    {
+                        _windows.Remove(old);
+                    }
+
+                    if (_windows.Count >= MaxKeys)
+                    {
+                        _windows.Clear(); // that many callers and kinds within the minute: each may have its records again
+                    }
+                }
+
+                unrecorded = window.Unrecorded;
+                _windows[key] = (now, 1, 0);
+                return true;
+            }
+
+            if (window.Recorded < RecordedPerMinute)
+            {
+                unrecorded = window.Unrecorded;
+                _windows[key] = (window.Start, window.Recorded + 1, 0);
+                return true;
+            }
+
+            unrecorded = 0;
+            _windows[key] = (window.Start, window.Recorded, window.Unrecorded + 1);
+            return false;
+        }
+    }
 }

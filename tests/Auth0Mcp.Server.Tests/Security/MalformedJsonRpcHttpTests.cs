@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
 using Auth0Mcp.Server.Tests.Infrastructure;
 
 namespace Auth0Mcp.Server.Tests.Security;
@@ -202,6 +203,48 @@ public sealed class MalformedJsonRpcHttpTests : IDisposable
         Assert.Equal(types.Length, refused.Count);
         Assert.All(refused, r => Assert.Equal("malformed-request", r.GetProperty("denial_code").GetString()));
         Assert.All(refused, r => Assert.Equal("mallory", r.GetProperty("user").GetString()));
+    }
+
+    [Fact]
+    public async Task Post_RefusedInALoop_TenRecordsAMinutePerCallerAndKind_TheNextSaysHowManyWereNot()
+    {
+        // Each refusal was a durable record: an authenticated caller refused in a loop wrote about 3,600 a second and
+        // filled the store's disk, after which every caller's calls were refused.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var auth0 = new RecordingHttpServer(body: "[]");
+        await _governance.RunAsync("tools", "approve", "*");
+        await using var server = await InProcessServer.StartAsync(Settings.Load(new Dictionary<string, string?>
+        {
+            ["AUTH0_TOKEN"] = "test-token-http-sec",
+            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
+            ["AUTH0_MCP_STORE"] = _governance.Store,
+            ["AUTH0_MCP_API_KEYS"] = $"{MalloryKey}=mallory",
+        }, "--http", "http://127.0.0.1:0/mcp"), services => services.AddSingleton<TimeProvider>(clock));
+        using var http = new HttpClient();
+        async Task RefusedAsync()
+        {
+            using var request = Post(server.Url, "{}");
+            request.Content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("text/plain");
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        }
+
+        for (var i = 0; i < 25; i++)
+        {
+            await RefusedAsync(); // every one answered
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await RefusedAsync();
+
+        var refused = (await _governance.AuditAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(r => r.GetProperty("event").GetString() == "request.refused")
+            .ToList();
+        Assert.Equal(11, refused.Count);
+        Assert.All(refused.Take(10), r => Assert.DoesNotContain("not recorded", r.GetProperty("reason").GetString(), StringComparison.Ordinal));
+        Assert.Contains("; 15 more such refusal(s) of this caller not recorded since the last one (at most 10 a minute)", refused[10].GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
