@@ -1,3 +1,5 @@
+using Auth0Mcp.Server.Tests.Http;
+
 namespace Auth0Mcp.Server.Tests;
 
 /// <summary>
@@ -44,6 +46,56 @@ public sealed class CliFirstRunMessagesTests : IDisposable
 
         Assert.Equal(Cli.Usage, code);
         Assert.Contains("'extra'", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\n", "--token-stdin", "--token-stdin")]
+    [InlineData("", "--token-stdin", "--token-stdin")]
+    [InlineData("  \n", "--client-secret-stdin", "--client-id", "new-client", "--client-secret-stdin")]
+    public async Task Rotate_OptionGivenButStandardInputEmpty_SaysSo_NothingWritten(string input, string option, params string[] args)
+    {
+        var file = Path.Combine(_folder, "credentials.json");
+        var stderr = new StringWriter();
+        var context = new CliContext
+        {
+            Out = new StringWriter(),
+            Error = stderr,
+            In = new StringReader(input),
+            Environment = name => name == "AUTH0_MCP_CREDENTIALS_FILE" ? file : null,
+            OpenStore = () => throw new InvalidOperationException("no store"),
+        };
+
+        var code = await Cli.RunAsync(["credentials", "rotate", .. args], context, CancellationToken.None);
+
+        Assert.Equal(Cli.Usage, code);
+        Assert.Equal($"auth0-mcp: credentials rotate: {option}: standard input was empty (nothing was written)", stderr.ToString().TrimEnd());
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
+    public async Task Doctor_BeforeAnyStoreExists_SaysTheFirstCommandCreatesIt_AndCreatesNothing()
+    {
+        await using var auth0 = new RecordingHttpServer();
+        var store = Path.Combine(_folder, "state", "governance.db");
+        var env = new Dictionary<string, string?>
+        {
+            ["AUTH0_TOKEN"] = "opaque-token-one",
+            ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'),
+            ["AUTH0_MCP_CREDENTIALS_FILE"] = Path.Combine(_folder, "credentials.json"),
+            ["AUTH0_MCP_STORE"] = store,
+            ["AUTH0_MCP_AUDIT_KEY_FILE"] = Path.Combine(_folder, "audit.key"),
+        };
+        var stdout = new StringWriter();
+
+        var code = await Cli.RunAsync(["doctor"], new CliContext { Out = stdout, Error = new StringWriter(), Environment = name => env.GetValueOrDefault(name) }, CancellationToken.None);
+
+        Assert.Equal(Cli.Ok, code);
+        var line = Assert.Single(stdout.ToString().Split('\n'), l => l.Contains("tools:", StringComparison.Ordinal));
+        Assert.Equal(
+            $"[warn] tools: no governance store yet at {store}: the first governance command (auth0-mcp tools approve …) or serve creates it; "
+            + "if the server uses another one, set Governance:Store (AUTH0_MCP_STORE) as the server has it",
+            line.TrimEnd());
+        Assert.False(Directory.Exists(Path.GetDirectoryName(store)));
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
