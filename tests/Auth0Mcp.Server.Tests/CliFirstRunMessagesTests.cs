@@ -1,4 +1,7 @@
+using System.Text;
+using System.Text.Json;
 using Auth0Mcp.Server.Tests.Http;
+using Auth0Mcp.Server.Tests.Infrastructure;
 
 namespace Auth0Mcp.Server.Tests;
 
@@ -98,5 +101,45 @@ public sealed class CliFirstRunMessagesTests : IDisposable
         Assert.False(Directory.Exists(Path.GetDirectoryName(store)));
     }
 
+    [Fact]
+    public async Task ServeStdio_NoUserAndNothingApproved_SaysBothOnStderr_StdoutIsOnlyTheProtocol()
+    {
+        using var home = new TestHome();
+
+        var (stdout, stderr) = await ServeAsync(home.Environment(user: null));
+
+        var lines = stderr.Split('\n');
+        Assert.Single(lines, l => l == "auth0-mcp: warning: AUTH0_MCP_USER is not set: over stdio every call is refused as having no caller identity "
+            + "(set it, and AUTH0_MCP_GROUPS, to who the client acts for: the user the profiles name)");
+        Assert.Single(lines, l => l.StartsWith("auth0-mcp: warning: no tool is approved yet in ", StringComparison.Ordinal)
+            && l.EndsWith(": clients list none until one is; run auth0-mcp tools approve NAME|GLOB (e.g. 'auth0_users_list'; auth0-mcp tools list shows them)", StringComparison.Ordinal));
+        Assert.All(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Equal("2.0", JsonDocument.Parse(l).RootElement.GetProperty("jsonrpc").GetString()));
+    }
+
+    [Fact]
+    public async Task ServeStdio_UserSetAndAToolApproved_SaysNeither()
+    {
+        using var home = new TestHome();
+        await home.GrantEverythingAsync("piper");
+
+        var (_, stderr) = await ServeAsync(home.Environment(user: "piper"));
+
+        Assert.DoesNotContain("AUTH0_MCP_USER is not set", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("no tool is approved", stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static async Task<(string Stdout, string Stderr)> ServeAsync(Dictionary<string, string?> environment)
+    {
+        using var server = Repo.StartServer(environment, "serve");
+        var stderr = server.StandardError.ReadToEndAsync();
+        var output = server.StandardOutput.ReadToEndAsync();
+        await server.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pipe","version":"1"}}}""" + "\n"));
+        server.StandardInput.Close();
+        var stdout = await output.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(server.WaitForExit(30_000), "the server did not exit after its answer");
+        return (stdout, await stderr);
+    }
 }
