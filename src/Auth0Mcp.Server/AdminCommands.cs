@@ -81,18 +81,37 @@ internal static class AdminCommands
         }
         catch (Exception ex) when (GovernanceStoreException.Find(ex) is { } store)
         {
-            storeProblem = store.Message;
+            storeProblem = NotYetCreated(context.Settings.Governance) is { } path
+                ? $"no governance store yet at {path}: the first governance command (auth0-mcp tools approve …) or serve creates it; "
+                    + $"if the server uses another one, set {GovernanceStores.Setting} as the server has it"
+                : "approved tools unknown: " + store.Message;
         }
 
         using var provider = BuildConnection(context.Settings);
         var report = await provider.GetRequiredService<Auth0Doctor>().RunAsync(approved, cancellationToken).ConfigureAwait(false);
         if (storeProblem is not null)
         {
-            report.Checks = [.. report.Checks, Auth0DoctorCheck.Warn("tools", "approved tools unknown: " + storeProblem)];
+            report.Checks = [.. report.Checks, Auth0DoctorCheck.Warn("tools", storeProblem)];
         }
 
         await context.Out.WriteLineAsync(json ? report.ToJson() : report.ToText()).ConfigureAwait(false);
         return report.Healthy ? Cli.Ok : Cli.Failed;
+    }
+
+    /// <summary>
+    /// The SQLite file <paramref name="settings"/> name when it does not exist (a fresh install: nothing has created the
+    /// store yet), or null (it exists, or the store is PostgreSQL, whose own message says a database without the tables).
+    /// </summary>
+    private static string? NotYetCreated(GovernanceSettings settings)
+    {
+        var location = string.IsNullOrWhiteSpace(settings.Store) ? GovernanceStores.DefaultSqlitePath : settings.Store;
+        if (GovernanceStores.IsPostgres(location))
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(location);
+        return File.Exists(path) || Directory.Exists(path) ? null : path;
     }
 
     /// <summary>
@@ -128,11 +147,24 @@ internal static class AdminCommands
         });
         rotate.SetAction(async (parse, ct) =>
         {
-            var newToken = parse.GetValue(tokenStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : null;
-            var newSecret = parse.GetValue(secretStdin) ? (await context.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim() : null;
+            // An option that reads standard input and finds nothing there is said as such (nothing written), not as
+            // an option missing: `echo "" | auth0-mcp credentials rotate --token-stdin` did give --token-stdin.
+            var newToken = parse.GetValue(tokenStdin) ? await ReadSecretAsync(context, tokenStdin.Name, "", ct).ConfigureAwait(false) : null;
+            var newSecret = parse.GetValue(secretStdin)
+                ? await ReadSecretAsync(context, secretStdin.Name, newToken is null ? "" : " after the token's line (give one line each: the token, then the secret)", ct).ConfigureAwait(false)
+                : null;
             return await RotateAsync(newToken, parse.GetValue(clientId), newSecret, GovernanceCli.ActorOf(parse, context), context, ct).ConfigureAwait(false);
         });
         return new Command("credentials", "The Auth0 credential of running servers.") { rotate };
+    }
+
+    /// <summary>A line of standard input for <paramref name="option"/>, trimmed; an end or a blank line is bad usage naming the option.</summary>
+    private static async Task<string> ReadSecretAsync(CliContext context, string option, string where, CancellationToken cancellationToken)
+    {
+        var line = (await context.In.ReadLineAsync(cancellationToken).ConfigureAwait(false))?.Trim();
+        return string.IsNullOrEmpty(line)
+            ? throw new UsageException($"credentials rotate: {option}: standard input was empty{where} (nothing was written)")
+            : line;
     }
 
     private static async Task<int> RotateAsync(string? token, string? clientId, string? secret, string actor, CliContext context, CancellationToken cancellationToken)

@@ -106,7 +106,7 @@ internal static class Cli
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
         {
             // Once each: two missing arguments give System.CommandLine's one message twice.
-            foreach (var message in parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))
+            foreach (var message in CliSymbols.ErrorMessages(parse).Distinct(StringComparer.Ordinal))
             {
                 await ErrorAsync(context, parse, message).ConfigureAwait(false);
             }
@@ -355,15 +355,86 @@ internal static class CliSymbols
         {
             argument.Validators.Add(result =>
             {
-                foreach (var token in result.Tokens.Where(t => t.Value.Length > 1 && t.Value[0] == '-'))
+                foreach (var token in result.Tokens.Where(t => LooksLikeOption(t.Value)))
                 {
-                    result.AddError($"unknown option '{token.Value}'{OptionHint(token.Value, command)}");
+                    result.AddError(UnknownOption(token.Value, command));
                 }
             });
         }
 
         return command;
     }
+
+    /// <summary>
+    /// The parse errors as every command says them: a word starting with <c>-</c> that no option of the command took
+    /// (System.CommandLine's <c>Unrecognized command or argument '--jsn'.</c>) is <c>unknown option '--jsn'; did you
+    /// mean '--json'?</c>, as <see cref="RefusingUnknownOptions"/> says it where names are taken, and the word right
+    /// after it (the value meant for it: <c>serve --tools-mod progressive</c>) is not a second error.
+    /// </summary>
+    internal static IEnumerable<string> ErrorMessages(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        // Each unmatched word's own message, and what is said instead (null: nothing).
+        var replaced = new Dictionary<string, Queue<string?>>(StringComparer.Ordinal);
+        var unmatched = parse.UnmatchedTokens;
+        var next = 0;
+        var afterOption = false;
+        foreach (var token in parse.Tokens)
+        {
+            if (next < unmatched.Count && string.Equals(token.Value, unmatched[next], StringComparison.Ordinal))
+            {
+                var word = unmatched[next++];
+                string? said = LooksLikeOption(word) ? UnknownOption(word, parse.CommandResult.Command) : afterOption ? null : Unrecognized(word);
+                if (!replaced.TryGetValue(Unrecognized(word), out var queue))
+                {
+                    replaced[Unrecognized(word)] = queue = new();
+                }
+
+                queue.Enqueue(said);
+                afterOption = LooksLikeOption(word) && !word.Contains('=', StringComparison.Ordinal);
+            }
+            else
+            {
+                afterOption = false;
+            }
+        }
+
+        foreach (var error in parse.Errors)
+        {
+            if (error.SymbolResult is null or System.CommandLine.Parsing.CommandResult && replaced.TryGetValue(error.Message, out var queue) && queue.TryDequeue(out var said))
+            {
+                if (said is not null)
+                {
+                    yield return said;
+                }
+            }
+            else
+            {
+                yield return error.Message;
+            }
+        }
+    }
+
+    /// <summary>Whether a word on the command line is meant as an option (<c>-x</c>, <c>--json</c>; not <c>-</c>).</summary>
+    private static bool LooksLikeOption(string word) => word.Length > 1 && word[0] == '-';
+
+    /// <summary><c>unknown option '--jsn'; did you mean '--json'?</c> (of <c>--jsn=x</c>, the name only).</summary>
+    private static string UnknownOption(string word, Command command)
+    {
+        var name = word.StartsWith("--", StringComparison.Ordinal) && word.IndexOf('=', StringComparison.Ordinal) is > 2 and var equals ? word[..equals] : word;
+        return $"unknown option '{name}'{OptionHint(name, command)}";
+    }
+
+    /// <summary>System.CommandLine's own message for a word no symbol took (its wording, read from a parse, not copied).</summary>
+    private static string Unrecognized(string word)
+    {
+        // Read on the first parse error only: nothing of it on a start without one.
+        const string Probe = "auth0-mcp-unmatched-word";
+        s_unrecognized ??= new RootCommand().Parse([Probe]).Errors.Single().Message;
+        return s_unrecognized.Replace(Probe, word, StringComparison.Ordinal);
+    }
+
+    private static string? s_unrecognized;
 
     /// <summary><c>; did you mean '--json'?</c> for the options of <paramref name="command"/> within two edits, or nothing.</summary>
     private static string OptionHint(string typed, Command command)

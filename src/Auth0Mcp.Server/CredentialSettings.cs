@@ -181,14 +181,67 @@ internal static class CredentialSettings
         services.Configure<Auth0ConnectionOptions>(configuration.GetSection(Section));
         services.AddSingleton(new CredentialsFileCheck(configuration, file));
         services.AddSingleton<Auth0Mcp.Sdk.Auth.IAuth0CredentialOrigin>(origin);
-        if (startupWarnings is not null && StartupWarning(configuration, origin, DateTimeOffset.UtcNow) is { } warning)
+        if (startupWarnings is not null)
         {
-            startupWarnings.WriteLine("auth0-mcp: warning: " + warning);
+            foreach (var warning in StartupWarnings(configuration, origin, DateTimeOffset.UtcNow))
+            {
+                startupWarnings.WriteLine("auth0-mcp: warning: " + warning);
+            }
         }
     }
 
     /// <summary>How soon before a static token's expiry the server warns at start that it expires (24 h).</summary>
     internal static readonly TimeSpan ExpiryNotice = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// What a server says on stderr at start about its credential, a line each: what is wrong with it
+    /// (<see cref="StartupWarning"/>), then, when the credentials file supplies it, the settings' credential values it
+    /// leaves unused (<see cref="UnusedSettings"/>). Never a token or a secret.
+    /// </summary>
+    internal static IEnumerable<string> StartupWarnings(IConfigurationRoot configuration, CredentialOrigin origin, DateTimeOffset now)
+    {
+        if (StartupWarning(configuration, origin, now) is { } warning)
+        {
+            yield return warning;
+        }
+
+        if (UnusedSettings(configuration, origin) is { } unused)
+        {
+            yield return unused;
+        }
+    }
+
+    /// <summary>
+    /// When the credentials file (<c>credentials rotate</c> wrote it) supplies the credential in effect while the settings
+    /// (the environment, the settings file) set one too, which of the settings' values are not used: the file wins, so
+    /// an <c>AUTH0_TOKEN</c> set later would be ignored without a word. Null when nothing of the settings is unused.
+    /// </summary>
+    internal static string? UnusedSettings(IConfigurationRoot configuration, CredentialOrigin origin)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(origin);
+        if (origin.File is not { } file)
+        {
+            return null;
+        }
+
+        static bool IsSet(string? value) => value is not null && Auth0Mcp.Sdk.Auth.Auth0CredentialSnapshot.IsSet(value);
+        string[] keys = [nameof(Auth0ConnectionOptions.Token), nameof(Auth0ConnectionOptions.ClientId), nameof(Auth0ConnectionOptions.ClientSecret)];
+        // The credential in effect: a token wins over client credentials.
+        // The settings' values unused because of the file: one it sets too (even empty: a token cleared when client
+        // credentials were rotated in), and, when the file gives the credential in effect, the other kind's.
+        var used = IsSet(configuration[$"{Section}:{keys[0]}"]) ? keys[..1] : keys[1..];
+        var fileSupplies = used.Any(origin.FromFile);
+        var settings = configuration.Providers.Where(p => p is not CredentialsFileProvider).ToList();
+        var unused = keys
+            .Where(k => settings.Exists(p => p.TryGet($"{Section}:{k}", out var value) && IsSet(value)) && (origin.FromFile(k) || (fileSupplies && !used.Contains(k))))
+            .Select(k => $"{SettingsCatalog.Find($"{Section}:{k}")?.Variable} (the settings' {Section}:{k})")
+            .ToList();
+        return unused.Count == 0
+            ? null
+            : $"the credentials file {file} supplies the Auth0 credential; {(unused.Count == 1 ? unused[0] : $"{string.Join(", ", unused[..^1])} and {unused[^1]}")} {(unused.Count == 1 ? "is" : "are")} not used "
+                + "(remove the file, or run `auth0-mcp credentials rotate` to change it)";
+    }
 
     /// <summary>
     /// What is wrong, at <paramref name="now"/>, with the credential a server starts with (the settings', or the
@@ -507,14 +560,19 @@ internal sealed class CredentialOrigin(IConfigurationRoot configuration, string?
         }
     }
 
+    /// <summary>The credentials file read (null when its folder cannot be created).</summary>
+    internal string? File => file;
+
     /// <summary>Where the configuration's <c>Auth0:</c><paramref name="key"/> comes from, e.g. <c>the settings' Auth0:Token (AUTH0_TOKEN)</c>.</summary>
-    internal string From(string key)
+    internal string From(string key) => FromFile(key)
+        ? $"the credentials file {file}"
+        : $"the settings' {CredentialSettings.Section}:{key} ({SettingsCatalog.Find($"{CredentialSettings.Section}:{key}")?.Variable})";
+
+    /// <summary>Whether the configuration's <c>Auth0:</c><paramref name="key"/> comes from the credentials file (it sets it, even empty: it wins).</summary>
+    internal bool FromFile(string key)
     {
         var path = $"{CredentialSettings.Section}:{key}";
-        var source = configuration.Providers.LastOrDefault(p => p.TryGet(path, out _));
-        return source is CredentialsFileProvider && file is not null
-            ? $"the credentials file {file}"
-            : $"the settings' {path} ({SettingsCatalog.Find(path)?.Variable})";
+        return file is not null && configuration.Providers.LastOrDefault(p => p.TryGet(path, out _)) is CredentialsFileProvider;
     }
 }
 

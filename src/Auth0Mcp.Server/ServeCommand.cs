@@ -89,6 +89,8 @@ internal static class ServeCommand
             (refusal, bytes, sha256) => Transport.TransportAudit.RecordAsync(services, refusal, bytes, sha256, caller, null),
             overdue: () => services?.GetService<IHostApplicationLifetime>()?.StopApplication());
         builder.Services.AddAuth0Mcp(settings).WithStdioGuard(guard);
+        // After governance's start (hosted services start in order): why a client may see no tool or be refused every call.
+        builder.Services.AddSingleton<IHostedService>(sp => new StdioStartHints(sp, settings.Governance, stderr));
         using var host = builder.Build();
         services = host.Services;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -112,4 +114,37 @@ internal static class ServeCommand
 
         return 0;
     }
+}
+
+/// <summary>
+/// What <c>serve</c> over stdio says on stderr once it has started, when a client would otherwise see nothing and not
+/// know why (stdout is the MCP channel; <c>serve --http</c> prints its own start line): with governance on, that
+/// <c>AUTH0_MCP_USER</c> (the stdio caller) is not set, so every call is refused as having no caller identity; and that
+/// no tool is approved yet, so every client lists none. The state is the one governance read at start (one version
+/// read, no write).
+/// </summary>
+internal sealed class StdioStartHints(IServiceProvider services, GovernanceSettings settings, TextWriter stderr) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        if (settings.StdioCaller is null)
+        {
+            await stderr.WriteLineAsync("auth0-mcp: warning: AUTH0_MCP_USER is not set: over stdio every call is refused as having no caller identity "
+                + "(set it, and AUTH0_MCP_GROUPS, to who the client acts for: the user the profiles name)").ConfigureAwait(false);
+        }
+
+        if (services.GetService<Auth0Mcp.Sdk.Governance.ToolGovernance>() is { } governance
+            && Auth0Mcp.Sdk.Governance.ToolGovernance.ResolveToolset(await governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false), Auth0Mcp.Sdk.Governance.Toolset.AllApproved).Count == 0)
+        {
+            await stderr.WriteLineAsync($"auth0-mcp: warning: no tool is approved yet in {governance.Store.Description}: clients list none until one is; "
+                + "run auth0-mcp tools approve NAME|GLOB (e.g. 'auth0_users_list'; auth0-mcp tools list shows them)").ConfigureAwait(false);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -124,6 +124,47 @@ public sealed class CredentialStartupWarningTests : IDisposable
         Assert.Equal("", Start(new()));
     }
 
+    [Fact]
+    public void Start_CredentialsFileTokenAndAUTH0_TOKENSet_SaysTheFileWins_NeverEitherToken()
+    {
+        // `credentials rotate` wrote the file; an AUTH0_TOKEN set later is not used, and that is said at start.
+        System.IO.File.WriteAllText(File, """{"Auth0":{"Token":"rotated-token-0123456789"}}""");
+
+        var warnings = Start(new() { ["AUTH0_TOKEN"] = "env-token-0123456789" });
+
+        Assert.Equal(
+            $"auth0-mcp: warning: the credentials file {File} supplies the Auth0 credential; AUTH0_TOKEN (the settings' Auth0:Token) is not used "
+            + "(remove the file, or run `auth0-mcp credentials rotate` to change it)",
+            warnings.TrimEnd());
+        Assert.DoesNotContain("0123456789", warnings, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_CredentialsFileClientCredentialsAndAUTH0_TOKENSet_TheTokenItClearedIsNotUsed()
+    {
+        // Client credentials rotated in clear the file's token: the settings' token is hidden by it, and not used.
+        System.IO.File.WriteAllText(File, """{"Auth0":{"Token":"","ClientId":"file-client","ClientSecret":"file-secret-0123456789"}}""");
+
+        var warnings = Start(new() { ["AUTH0_TOKEN"] = "env-token-0123456789" });
+
+        Assert.Equal(
+            $"auth0-mcp: warning: the credentials file {File} supplies the Auth0 credential; AUTH0_TOKEN (the settings' Auth0:Token) is not used "
+            + "(remove the file, or run `auth0-mcp credentials rotate` to change it)",
+            warnings.TrimEnd());
+        Assert.DoesNotContain("0123456789", warnings, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_CredentialsFileTokenAndSettingsClientCredentials_TheyAreNotUsed()
+    {
+        System.IO.File.WriteAllText(File, """{"Auth0":{"Token":"rotated-token-0123456789"}}""");
+
+        var warnings = Start(new() { ["AUTH0_CLIENT_ID"] = "env-client", ["AUTH0_CLIENT_SECRET"] = "env-secret-0123456789" });
+
+        Assert.Contains("; AUTH0_CLIENT_ID (the settings' Auth0:ClientId) and AUTH0_CLIENT_SECRET (the settings' Auth0:ClientSecret) are not used", warnings, StringComparison.Ordinal);
+        Assert.Single(warnings.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private string Start(Dictionary<string, string?> environment)
