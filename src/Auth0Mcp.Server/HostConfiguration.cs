@@ -758,8 +758,6 @@ internal static class HostComposition
         {
             mcp.WithToolGovernance(settings.ApplyTo);
             services.AddSingleton<Auth0Mcp.Sdk.Auth.IAuth0CredentialEvents, GovernanceCredentialEvents>();
-            // How many refusals at the transport each caller may write to the audit (Transport/TransportAudit.cs).
-            services.AddSingleton<Transport.RefusalAdmission>();
         }
         else
         {

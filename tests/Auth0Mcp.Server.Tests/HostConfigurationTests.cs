@@ -252,7 +252,7 @@ public sealed class HostConfigurationTests : IDisposable
 
         Assert.True(code == Cli.Ok, $"exit {code}: {stdout}{stderr}");
         Assert.Contains("[ok]   token: present", stdout, StringComparison.Ordinal);
-        Assert.Contains("[warn] tools: approved tools unknown: governance store", stdout, StringComparison.Ordinal);
+        Assert.Contains("[warn] tools: no governance store yet at ", stdout, StringComparison.Ordinal);
         Assert.NotEmpty(auth0.Requests);
         // Nothing created: no store, no audit key, no catalogue sync.
         Assert.False(Directory.Exists(Path.GetDirectoryName(store)), string.Join(", ", Directory.EnumerateFileSystemEntries(_dir)));

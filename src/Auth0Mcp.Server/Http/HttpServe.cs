@@ -105,6 +105,9 @@ internal static class HttpServe
         // Sessions open per authenticated caller, counted from the initialize that opens one to its end: Transport/CallerSessions.cs.
         var sessions = new CallerSessions(settings.Server.MaxSessionsPerCaller);
         builder.Services.AddSingleton(sessions);
+        // How many refusals at the transport each caller may write to the audit (Transport/TransportAudit.cs): over HTTP
+        // many callers share the store, and one refused in a loop could fill its disk for all (stdio has one caller).
+        builder.Services.AddSingleton<RefusalAdmission>();
         builder.Services.AddAuth0Mcp(settings).WithHttpTransport(o =>
         {
             // Sessions for clients on the initialize handshake (they get tools/list_changed on their GET stream);
