@@ -138,8 +138,22 @@ internal sealed class StdioStartHints(IServiceProvider services, GovernanceSetti
                 + "(set it, and AUTH0_MCP_GROUPS, to who the client acts for: the user the profiles name)").ConfigureAwait(false);
         }
 
-        if (services.GetService<Auth0Mcp.Sdk.Governance.ToolGovernance>() is { } governance
-            && Auth0Mcp.Sdk.Governance.ToolGovernance.ResolveToolset(await governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false), Auth0Mcp.Sdk.Governance.Toolset.AllApproved).Count == 0)
+        if (services.GetService<Auth0Mcp.Sdk.Governance.ToolGovernance>() is not { } governance)
+        {
+            return;
+        }
+
+        int approved;
+        try
+        {
+            approved = Auth0Mcp.Sdk.Governance.ToolGovernance.ResolveToolset(await governance.GetCurrentAsync(cancellationToken).ConfigureAwait(false), Auth0Mcp.Sdk.Governance.Toolset.AllApproved).Count;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return; // a hint never stops the start: a store that cannot be read is said by the first request
+        }
+
+        if (approved == 0)
         {
             await stderr.WriteLineAsync($"auth0-mcp: warning: no tool is approved yet in {governance.Store.Description}: clients list none until one is; "
                 + "run auth0-mcp tools approve NAME|GLOB (e.g. 'auth0_users_list'; auth0-mcp tools list shows them)").ConfigureAwait(false);
