@@ -273,13 +273,6 @@ internal static class AdminAuthentication
 
     private static string Fingerprint(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 
-    /// <summary>
-    /// The fingerprint that names <paramref name="key"/> in the audit: the first 8 hex digits of its SHA-256, the form
-    /// the MCP endpoint's records use (<c>ApiKeyAuthentication.Fingerprint</c>, in the server, which this assembly
-    /// does not reach): one key of a user is told from another, and the key is never revealed.
-    /// </summary>
-    internal static string KeyFingerprint(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 4);
-
     /// <summary>The API key entry matching <paramref name="presented"/>, comparing every key in fixed time.</summary>
     public static AdminApiKey? MatchKey(IEnumerable<AdminApiKey> keys, string presented)
     {

@@ -1,3 +1,4 @@
+using Auth0Mcp.Sdk.Governance;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -154,10 +155,10 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
     internal static string Credential(byte[] digest) => "api-key " + Fingerprint(digest);
 
     /// <summary>The first 8 hex digits of <paramref name="digest"/> (a key's SHA-256): names a key, never reveals it.</summary>
-    internal static string Fingerprint(byte[] digest) => Convert.ToHexStringLower(digest, 0, 4);
+    internal static string Fingerprint(byte[] digest) => ApiKeyFingerprint.Of(digest);
 
     /// <summary>The fingerprint of <paramref name="key"/> (<see cref="Fingerprint(byte[])"/> of its SHA-256).</summary>
-    internal static string Fingerprint(string key) => Fingerprint(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    internal static string Fingerprint(string key) => ApiKeyFingerprint.Of(key);
 
     /// <summary>
     /// The ticket of <paramref name="user"/> in <paramref name="groups"/>, under the claim types governance reads (and

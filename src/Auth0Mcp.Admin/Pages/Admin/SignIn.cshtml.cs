@@ -49,7 +49,7 @@ internal sealed class SignInModel : AdminPageModel
         }
 
         await AdminAuthentication.SignInNewSessionAsync(HttpContext, AdminAuthentication.Principal(match.User, match.Groups, "apikey", Governance, HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), match.Key));
-        await Governance.RecordAdminEventAsync(match.User, "admin.signin", null, $"api key {AdminAuthentication.KeyFingerprint(match.Key)}; groups: {string.Join(", ", match.Groups)}", cancellationToken);
+        await Governance.RecordAdminEventAsync(match.User, "admin.signin", null, $"api key {Sdk.Governance.ApiKeyFingerprint.Of(match.Key)}; groups: {string.Join(", ", match.Groups)}", cancellationToken);
         return LocalRedirect(ReturnUrl is { } r && Url.IsLocalUrl(r) && r.StartsWith(AdminConsole.PathPrefix, StringComparison.Ordinal) ? r : AdminConsole.PathPrefix);
     }
 }
