@@ -405,6 +405,41 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
     }
 
+    /// <summary>
+    /// The columns each governance table has in this build's schema; <c>governance_state.catalog_hash</c> and
+    /// <c>.etag</c>, which an older build's lacks, are added to it and so are not among them.
+    /// </summary>
+    private static readonly (string Table, string[] Columns)[] TableColumns =
+    [
+        ("governance_state", ["id", "revision", "body"]),
+        ("audit_log", ["seq", "time", "kind", "event", "user_name", "tool", "outcome", "body", "prev_hash", "hash"]),
+        ("audit_head", ["id", "seq", "hash"]),
+    ];
+
+    /// <summary>
+    /// Throws when a table of a governance table's name lacks one of that table's columns: another application's table,
+    /// in the way. A provider calls it with the columns of the tables it found (<paramref name="columns"/>, by table
+    /// name) before anything reads, alters or creates anything, from <see cref="CreateSchemaAsync"/> and
+    /// <see cref="ReadSchemaAsync"/>. (Without it, such a table failed the first read, or, with the store's key column
+    /// and rows, was taken for the store's own with its head dropped; another <c>governance_state</c> was given the
+    /// store's columns and used.)
+    /// </summary>
+    /// <param name="columns">The column names of each governance table present.</param>
+    /// <param name="remedy">What to do instead, as the provider says it (a database or schema, a file of its own).</param>
+    /// <param name="section">The docs/reliability.md section the message names.</param>
+    private protected void RefuseTablesInTheWay(IReadOnlyDictionary<string, HashSet<string>> columns, string remedy, string section)
+    {
+        foreach (var (table, required) in TableColumns)
+        {
+            if (columns.TryGetValue(table, out var names) && required.Where(c => !names.Contains(c)).ToList() is { Count: > 0 } lacking)
+            {
+                throw new GovernanceStoreException(Description,
+                    $"another application's table {table} is in the way (it has no column {string.Join(", ", lacking)}, which the governance store's {table} has): "
+                    + $"{remedy}; nothing was created or changed (docs/reliability.md, \"{section}\")");
+            }
+        }
+    }
+
     /// <summary>What a provider found of the store (<see cref="ReadSchemaAsync"/>).</summary>
     /// <param name="Exists">Whether there is a store at all (a SQLite file).</param>
     /// <param name="Absent">When it does not exist: what is missing, in words.</param>
