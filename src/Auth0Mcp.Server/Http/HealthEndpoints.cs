@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -72,7 +73,7 @@ internal static class HealthEndpoints
 
                 if (db.LatestWrite is { Fault: { } fault } failed)
                 {
-                    return OneLine($"{fault.Message} (the latest write, at {failed.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z; none has succeeded since)");
+                    return OneLine(string.Create(CultureInfo.InvariantCulture, $"{fault.Message} (the latest write, at {failed.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z; none has succeeded since)"));
                 }
             }
 
