@@ -140,17 +140,6 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
     private const string DedicatedDatabaseSection = "PostgreSQL: a database of its own";
 
     /// <summary>
-    /// The columns each governance table has in this build's schema; <c>governance_state.catalog_hash</c> and
-    /// <c>.etag</c>, which an older build's lacks, are added to it and so are not among them.
-    /// </summary>
-    private static readonly (string Table, string[] Columns)[] TableColumns =
-    [
-        ("governance_state", ["id", "revision", "body"]),
-        ("audit_log", ["seq", "time", "kind", "event", "user_name", "tool", "outcome", "body", "prev_hash", "hash"]),
-        ("audit_head", ["id", "seq", "hash"]),
-    ];
-
-    /// <summary>
     /// The governance tables, their columns, as the store's statements resolve them (the search path), and the
     /// database's encoding, from the system catalogue: no privilege on the tables needed, and nothing changed. A table
     /// of that name without the store's columns is another application's: refused, before anything reads or alters it.
@@ -183,15 +172,7 @@ public sealed class PostgresGovernanceStore : DbGovernanceStore
             }
         }
 
-        foreach (var (table, required) in TableColumns)
-        {
-            if (columns.TryGetValue(table, out var names) && required.Where(c => !names.Contains(c)).ToList() is { Count: > 0 } lacking)
-            {
-                throw new GovernanceStoreException(Description,
-                    $"another application's table {table} is in the way (it has no column {string.Join(", ", lacking)}, which the governance store's {table} has): "
-                    + $"use a dedicated database or schema for the governance store; nothing was created or changed (docs/reliability.md, \"{DedicatedDatabaseSection}\")");
-            }
-        }
+        RefuseTablesInTheWay(columns, "use a dedicated database or schema for the governance store", DedicatedDatabaseSection);
 
         var state = columns.GetValueOrDefault("governance_state");
         var schema = new StoreSchema(true, null, columns.Keys.ToHashSet(StringComparer.Ordinal), state?.Contains("catalog_hash") == true, state?.Contains("etag") == true);

@@ -215,9 +215,12 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
         var builder = new SqliteConnectionStringBuilder(_connectionString) { Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         await using var connection = new SqliteConnection(builder.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Another application's table in the way is refused before anything is written (the WAL mode is written to the file).
+        await ReadGovernanceTablesAsync(connection, null, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await RefuseToRecreateTheChainAsync(connection, tx, await ReadTablesAsync(connection, tx, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var tables = await ReadGovernanceTablesAsync(connection, tx, cancellationToken).ConfigureAwait(false); // again, under the write lock
+        await RefuseToRecreateTheChainAsync(connection, tx, tables.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase), cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, tx, """
             CREATE TABLE IF NOT EXISTS governance_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, body TEXT NOT NULL, catalog_hash TEXT, etag TEXT);
             CREATE TABLE IF NOT EXISTS audit_log (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT, tool TEXT, outcome TEXT, body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
@@ -225,9 +228,10 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
             INSERT OR IGNORE INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
             """, cancellationToken).ConfigureAwait(false);
         // Columns an older build's table lacks: catalog_hash, then etag (its rows read as without a tag until the next save).
+        // A table made just now has them.
         foreach (var column in StateColumnsAdded)
         {
-            if (!await HasStateColumnAsync(connection, tx, column, cancellationToken).ConfigureAwait(false))
+            if (tables.TryGetValue("governance_state", out var state) && !state.Contains(column))
             {
                 await ExecuteAsync(connection, tx, $"ALTER TABLE governance_state ADD COLUMN {column} TEXT", cancellationToken).ConfigureAwait(false);
             }
@@ -268,34 +272,49 @@ public sealed class SqliteGovernanceStore : DbGovernanceStore
 
         await using (connection.ConfigureAwait(false))
         {
-            var tables = await ReadTablesAsync(connection, null, cancellationToken).ConfigureAwait(false);
-            return new StoreSchema(true, null, tables,
-                await HasStateColumnAsync(connection, null, "catalog_hash", cancellationToken).ConfigureAwait(false),
-                await HasStateColumnAsync(connection, null, "etag", cancellationToken).ConfigureAwait(false));
+            var tables = await ReadGovernanceTablesAsync(connection, null, cancellationToken).ConfigureAwait(false);
+            var state = tables.GetValueOrDefault("governance_state");
+            return new StoreSchema(true, null, tables.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase), state?.Contains("catalog_hash") == true, state?.Contains("etag") == true);
         }
     }
 
     /// <summary>The columns of <c>governance_state</c> later builds added, in the order they came.</summary>
     private static readonly string[] StateColumnsAdded = ["catalog_hash", "etag"];
 
-    private static async Task<bool> HasStateColumnAsync(DbConnection connection, DbTransaction? transaction, string column, CancellationToken cancellationToken)
-    {
-        await using var probe = Command(connection, transaction, "SELECT COUNT(*) FROM pragma_table_info('governance_state') WHERE name = @column");
-        Add(probe, "@column", column);
-        return Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
-    }
+    /// <summary>The docs/reliability.md section on the file the store needs, as messages name it.</summary>
+    private const string FileOfItsOwnSection = "SQLite: a file of its own";
 
-    /// <summary>The names of the tables in the file.</summary>
-    private static async Task<HashSet<string>> ReadTablesAsync(SqliteConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    /// <summary>
+    /// The governance tables in the file and their columns, from <c>sqlite_master</c> and <c>pragma_table_info</c>
+    /// (nothing changed; names compared as SQLite does, ignoring case). A table of that name without the store's columns
+    /// is another application's: refused (<see cref="DbGovernanceStore.RefuseTablesInTheWay"/>), before anything reads,
+    /// alters or creates anything.
+    /// </summary>
+    private async Task<Dictionary<string, HashSet<string>>> ReadGovernanceTablesAsync(SqliteConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        var tables = new HashSet<string>(StringComparer.Ordinal);
-        await using var command = Command(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table'");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var tables = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+        await using (var command = Command(connection, transaction, """
+            SELECT m.name, p.name FROM sqlite_master m LEFT JOIN pragma_table_info(m.name) p
+            WHERE m.type = 'table' AND m.name COLLATE NOCASE IN ('governance_state', 'audit_log', 'audit_head')
+            """))
         {
-            tables.Add(reader.GetString(0));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var table = reader.GetString(0).ToLowerInvariant();
+                if (!tables.TryGetValue(table, out var columns))
+                {
+                    tables[table] = columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                }
+
+                if (!reader.IsDBNull(1))
+                {
+                    columns.Add(reader.GetString(1));
+                }
+            }
         }
 
+        RefuseTablesInTheWay(tables, "use a file of its own for the governance store (another path: Governance:Store, AUTH0_MCP_STORE)", FileOfItsOwnSection);
         return tables;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,9 +9,9 @@ namespace Auth0Mcp.Server.Http;
 
 /// <summary>
 /// The probes of both HTTP hosts (<c>serve --http</c>, <c>admin</c>), unauthenticated: <c>/healthz</c>, liveness (the
-/// process serves HTTP: always <c>ok</c>), and <c>/readyz</c>, readiness (the governance state can be read: 200
-/// <c>ready</c>, else 503 with one line naming the store and what failed). Readiness does not check the Auth0 credential:
-/// a server with a wrong one still lists its tools, and says what is wrong on the call.
+/// process serves HTTP: always <c>ok</c>), and <c>/readyz</c>, readiness (the governance store takes writes and the state
+/// can be read: 200 <c>ready</c>, else 503 with one line naming the store and what failed). Readiness does not check the
+/// Auth0 credential: a server with a wrong one still lists its tools, and says what is wrong on the call.
 /// </summary>
 internal static class HealthEndpoints
 {
@@ -30,14 +31,20 @@ internal static class HealthEndpoints
     }
 
     /// <summary>
-    /// The readiness check: the store's cheapest read (the state's revision and tag, what a server reads before every
-    /// decision), bounded by <see cref="ReadyTimeout"/>. Probes that arrive while a read is under way share it, so a store
-    /// that does not answer is not asked again by every probe.
+    /// The readiness check. First the outcome of the store's latest write (<see cref="DbGovernanceStore.LatestWrite"/>,
+    /// kept by its writer, read without writing): when it failed, every call is refused (its audit intent cannot be
+    /// written, fail closed) although reads still answer (a full disk; another process holding SQLite's write lock, which
+    /// WAL readers pass). Only then does readiness write, once (<see cref="DbGovernanceStore.ProbeWriteAsync"/>, a write
+    /// that records nothing), to see the store take writes again: a server that is not ready is sent no calls, so no call
+    /// would. Then the store's cheapest read (the state's revision and tag, what a server reads before every decision).
+    /// Each is bounded by <see cref="ReadyTimeout"/>; probes that arrive while a write or a read is under way share it,
+    /// so a store that does not answer is not asked again by every probe.
     /// </summary>
     internal sealed class Readiness(IGovernanceStore? store)
     {
         private readonly Lock _gate = new();
         private Task<string?>? _running;
+        private Task? _writing;
 
         /// <summary>Null when ready; else one line naming the store and what failed.</summary>
         public async Task<string?> CheckAsync()
@@ -45,6 +52,29 @@ internal static class HealthEndpoints
             if (store is null)
             {
                 return null;
+            }
+
+            if (store is DbGovernanceStore db && db.LatestWrite is { Failed: true })
+            {
+                Task write;
+                lock (_gate)
+                {
+                    write = _writing is { IsCompleted: false } writing ? writing : _writing = ProbeWriteAsync(db);
+                }
+
+                try
+                {
+                    await write.WaitAsync(ReadyTimeout).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // still waiting (for another process's lock): the latest write's fault stands
+                }
+
+                if (db.LatestWrite is { Fault: { } fault } failed)
+                {
+                    return OneLine(string.Create(CultureInfo.InvariantCulture, $"{fault.Message} (the latest write, at {failed.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z; none has succeeded since)"));
+                }
             }
 
             Task<string?> read;
@@ -60,6 +90,19 @@ internal static class HealthEndpoints
             catch (TimeoutException)
             {
                 return OneLine($"governance store {store.Description}: no answer within {ReadyTimeout.TotalSeconds:0} s");
+            }
+        }
+
+        /// <summary>One write that records nothing; its outcome is the store's <see cref="DbGovernanceStore.LatestWrite"/>.</summary>
+        private static async Task ProbeWriteAsync(DbGovernanceStore store)
+        {
+            try
+            {
+                await store.ProbeWriteAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (GovernanceStoreException)
+            {
+                // kept as the store's latest write, which the check reads
             }
         }
 

@@ -100,6 +100,55 @@ public sealed class GovernanceStoreFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task SqliteStore_AnotherApplicationsTableOfTheSameName_RefusedAsInTheWay_TheFileUntouchedAndNothingCreated()
+    {
+        // Before, such a file was used as it was: an audit_log without seq failed with "no such column: seq"; one with
+        // seq and rows was taken for the store's own with its head dropped; another governance_state was given the
+        // store's columns (ALTER TABLE … ADD COLUMN) and used. SQLite's names ignore case, and so does the check.
+        (string Table, string Sql)[] cases =
+        [
+            ("audit_log", "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL); INSERT INTO audit_log (at, action) VALUES ('2026-01-01', 'login'), ('2026-01-02', 'logout')"),
+            ("audit_log", "CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, action TEXT NOT NULL); INSERT INTO audit_log VALUES (1, 'login'), (2, 'logout')"),
+            ("governance_state", "CREATE TABLE Governance_State (id INTEGER PRIMARY KEY, name TEXT NOT NULL); INSERT INTO governance_state VALUES (1, 'x'), (2, 'y')"),
+        ];
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var (table, sql) = cases[i];
+            var folder = Path.Combine(_directory, "app" + i);
+            Directory.CreateDirectory(folder);
+            var path = Path.Combine(folder, "app.db");
+            await using (var app = new SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                await app.OpenAsync();
+                await using var create = app.CreateCommand();
+                create.CommandText = sql;
+                await create.ExecuteNonQueryAsync();
+            }
+
+            var before = await File.ReadAllBytesAsync(path);
+            var seal = new AuditSealOptions { KeyFile = Path.Combine(folder, "audit.key"), CheckpointFile = Path.Combine(folder, "audit.checkpoints") };
+
+            await using (var store = new SqliteGovernanceStore(path, seal))
+            {
+                var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => store.InitializeAsync());
+                Assert.Contains($"governance store SQLite {path}: another application's table {table} is in the way (it has no column ", ex.Message, StringComparison.Ordinal);
+                Assert.Contains("use a file of its own for the governance store", ex.Message, StringComparison.Ordinal);
+                Assert.Contains("nothing was created or changed", ex.Message, StringComparison.Ordinal);
+            }
+
+            await using (var reader = new SqliteGovernanceStore(path, seal))
+            {
+                var ex = await Assert.ThrowsAsync<GovernanceStoreException>(() => reader.OpenReadOnlyAsync());
+                Assert.Contains($"another application's table {table} is in the way", ex.Message, StringComparison.Ordinal);
+            }
+
+            SqliteConnection.ClearAllPools();
+            Assert.Equal(before, await File.ReadAllBytesAsync(path));
+            Assert.Equal(["app.db"], Directory.GetFiles(folder).Select(Path.GetFileName)); // no -wal, key or checkpoint file
+        }
+    }
+
+    [Fact]
     public async Task SqliteStore_CorruptFile_EveryOperationThrowsStoreException()
     {
         var path = Path.Combine(_directory, "gov.db");

@@ -1,14 +1,17 @@
 using System.Net;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Server.Http;
+using Auth0Mcp.Server.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0Mcp.Server.Tests.Http;
 
 /// <summary>
 /// <c>/healthz</c> is liveness (always <c>ok</c> while the process serves HTTP); <c>/readyz</c> is readiness: 200 while
-/// the governance state can be read, 503 naming the store when it cannot (a fault, or no answer within 2 s). Both answer
-/// without authentication, as a container's or Kubernetes' probe asks.
+/// the governance store takes writes and its state can be read, 503 naming the store when its latest write failed, or
+/// when it cannot be read (a fault, or no answer within 2 s). Both answer without authentication, as a container's or
+/// Kubernetes' probe asks.
 /// </summary>
 public sealed class HealthEndpointTests
 {
@@ -45,6 +48,59 @@ public sealed class HealthEndpointTests
 
         store.Hang = false;
         store.Release();
+        Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(http, readyz));
+    }
+
+    [Fact]
+    public async Task Readyz_AnotherProcessHoldsTheWriteLock_503NamingTheStoreWhileCallsAreRefused_200OnceAWriteSucceeds()
+    {
+        using var governance = new TempGovernance();
+        await governance.RunAsync("tools", "approve", "auth0_users_get");
+        await governance.RunAsync("profiles", "create", "support-readers", "--toolsets", "read-only", "--groups", "support", "--policy", "auto");
+        await using var auth0 = new RecordingHttpServer(body: """{"user_id":"auth0|1"}""");
+        // The store the server would open, waiting 1 s (not 30) for another process's lock.
+        await using var store = new SqliteGovernanceStore(governance.Store, null, TimeSpan.FromSeconds(1));
+        const string Key = "key-ready-lock-0123456789abcdef";
+        await using var server = await InProcessServer.StartAsync(
+            Settings.Load(new() { ["AUTH0_TOKEN"] = "test-token-ready-3", ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'), ["AUTH0_MCP_API_KEYS"] = $"{Key}=alice:support", ["AUTH0_MCP_STORE"] = governance.Store }, "--http", "http://127.0.0.1:0/mcp"),
+            services => services.AddSingleton<IGovernanceStore>(store));
+        using var http = new HttpClient();
+        var readyz = new Uri(server.Url, "/readyz");
+        await using var client = await server.ConnectAsync(new Dictionary<string, string> { ["X-API-Key"] = Key });
+        var get = new Dictionary<string, object?> { ["id"] = "auth0|1" };
+        Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(http, readyz));
+
+        // Another process takes SQLite's write lock: readers go on (WAL), writers wait for it, then fail.
+        await using var other = new SqliteConnection($"Data Source={governance.Store};Pooling=False");
+        await other.OpenAsync();
+        var exclusive = other.BeginTransaction(deferred: false);
+        await using (var write = other.CreateCommand())
+        {
+            write.Transaction = exclusive;
+            write.CommandText = "UPDATE audit_head SET seq = seq WHERE id = 1";
+            await write.ExecuteNonQueryAsync();
+        }
+
+        var refused = await client.CallToolAsync("auth0_users_get", get);
+        Assert.True(refused.IsError);
+        Assert.Empty(auth0.Requests); // fail closed: the intent could not be written, nothing was sent
+
+        // Not ready while writes fail, although the state can still be read; the line names the store and the lock.
+        var (status, body) = await GetAsync(http, readyz);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.StartsWith($"governance store SQLite {governance.Store}: ", body, StringComparison.Ordinal);
+        Assert.Contains("locked by another process", body, StringComparison.Ordinal);
+        Assert.Contains("none has succeeded since", body, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', body);
+
+        // The lock released: ready again at the next probe, with no call needed to find out (a server that is not ready
+        // is sent none), and calls go through.
+        exclusive.Rollback();
+        exclusive.Dispose();
+        Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(http, readyz));
+        var served = await client.CallToolAsync("auth0_users_get", get);
+        Assert.True(served.IsError is not true);
+        Assert.Single(auth0.Requests);
         Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(http, readyz));
     }
 

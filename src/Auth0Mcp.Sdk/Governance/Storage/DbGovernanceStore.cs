@@ -42,6 +42,9 @@ public abstract class DbGovernanceStore : IGovernanceStore
     // write after it is refused (see the remarks).
     private volatile Tuple<string, Exception>? _durabilityLost;
 
+    // The outcome of the latest write (LatestWrite): null until the first.
+    private volatile StoreWriteOutcome? _latestWrite;
+
     // A record to write first in the first batch that writes any (WriteWithFirstRecord): null once it is committed.
     private volatile AuditRecord? _firstRecord;
 
@@ -146,6 +149,21 @@ public abstract class DbGovernanceStore : IGovernanceStore
     /// nothing. A batch that fails carries it to the next. The server's <c>server.started</c> record.
     /// </summary>
     internal void WriteWithFirstRecord(AuditRecord record) => _firstRecord = record;
+
+    /// <summary>
+    /// The outcome of the latest write (null: none yet): a batch committed and made durable, or the fault that failed
+    /// it, or the refusal of a write before it was queued (its audit key unusable, durability lost). Cheap to read:
+    /// readiness asks it on every probe, and answers "not ready" while it holds a fault (docs/reliability.md, "Probes").
+    /// </summary>
+    internal StoreWriteOutcome? LatestWrite => _latestWrite;
+
+    /// <summary>
+    /// A write that records nothing: one batch as a call's audit intent takes it (the write lock, the chain's end checked,
+    /// the head row rewritten as it is, the commit made durable), without a record or a checkpoint. Its outcome is
+    /// <see cref="LatestWrite"/>'s: what readiness asks, while the latest write failed, to see the store take writes
+    /// again when no call comes to try (a server that is not ready is sent none).
+    /// </summary>
+    internal Task ProbeWriteAsync(CancellationToken cancellationToken) => EnqueueAsync(new ProbeWork(), cancellationToken);
 
     /// <summary>
     /// The keys this store seals with, loaded (or, on an empty chain, created) as a write loads them
@@ -384,6 +402,41 @@ public abstract class DbGovernanceStore : IGovernanceStore
         {
             throw new GovernanceStoreException(Description,
                 $"cannot create the governance schema: the audit head is missing but audit_log holds records up to {last} (the head was dropped), {Advice}");
+        }
+    }
+
+    /// <summary>
+    /// The columns each governance table has in this build's schema; <c>governance_state.catalog_hash</c> and
+    /// <c>.etag</c>, which an older build's lacks, are added to it and so are not among them.
+    /// </summary>
+    private static readonly (string Table, string[] Columns)[] TableColumns =
+    [
+        ("governance_state", ["id", "revision", "body"]),
+        ("audit_log", ["seq", "time", "kind", "event", "user_name", "tool", "outcome", "body", "prev_hash", "hash"]),
+        ("audit_head", ["id", "seq", "hash"]),
+    ];
+
+    /// <summary>
+    /// Throws when a table of a governance table's name lacks one of that table's columns: another application's table,
+    /// in the way. A provider calls it with the columns of the tables it found (<paramref name="columns"/>, by table
+    /// name) before anything reads, alters or creates anything, from <see cref="CreateSchemaAsync"/> and
+    /// <see cref="ReadSchemaAsync"/>. (Without it, such a table failed the first read, or, with the store's key column
+    /// and rows, was taken for the store's own with its head dropped; another <c>governance_state</c> was given the
+    /// store's columns and used.)
+    /// </summary>
+    /// <param name="columns">The column names of each governance table present.</param>
+    /// <param name="remedy">What to do instead, as the provider says it (a database or schema, a file of its own).</param>
+    /// <param name="section">The docs/reliability.md section the message names.</param>
+    private protected void RefuseTablesInTheWay(IReadOnlyDictionary<string, HashSet<string>> columns, string remedy, string section)
+    {
+        foreach (var (table, required) in TableColumns)
+        {
+            if (columns.TryGetValue(table, out var names) && required.Where(c => !names.Contains(c)).ToList() is { Count: > 0 } lacking)
+            {
+                throw new GovernanceStoreException(Description,
+                    $"another application's table {table} is in the way (it has no column {string.Join(", ", lacking)}, which the governance store's {table} has): "
+                    + $"{remedy}; nothing was created or changed (docs/reliability.md, \"{section}\")");
+            }
         }
     }
 
@@ -786,8 +839,16 @@ public abstract class DbGovernanceStore : IGovernanceStore
     private async Task EnqueueAsync(WriteWork work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        ThrowIfDurabilityLost();
-        await SealAsync(cancellationToken).ConfigureAwait(false); // a missing or unreadable key fails here, before anything is queued
+        try
+        {
+            ThrowIfDurabilityLost();
+            await SealAsync(cancellationToken).ConfigureAwait(false); // a missing or unreadable key fails here, before anything is queued
+        }
+        catch (GovernanceStoreException ex)
+        {
+            _latestWrite = new StoreWriteOutcome(DateTimeOffset.UtcNow, ex); // every write is refused so
+            throw;
+        }
         lock (_startLock)
         {
             _writer ??= Task.Run(WriteLoopAsync, CancellationToken.None);
@@ -819,8 +880,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             catch (Exception ex)
             {
                 // Never let the writer die with callers waiting: whatever escaped fails this batch only.
-                var fault = ex as GovernanceStoreException ?? Fault("write the audit chain or the governance state", ex);
-                batch.ForEach(w => w.Done.TrySetException(fault));
+                Fail(batch, ex as GovernanceStoreException ?? Fault("write the audit chain or the governance state", ex));
             }
 
             batch.Clear();
@@ -845,7 +905,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
         if (DurabilityLost() is { } refused)
         {
             // Work queued before the failure was known: refused like any write after it.
-            batch.ForEach(w => w.Done.TrySetException(refused));
+            Fail(batch, refused);
             return;
         }
 
@@ -898,8 +958,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
                     continue;
                 }
 
-                var fault = ex is GovernanceStoreException store ? store : Fault("write the audit chain or the governance state", ex);
-                batch.ForEach(w => w.Done.TrySetException(fault));
+                Fail(batch, ex is GovernanceStoreException store ? store : Fault("write the audit chain or the governance state", ex));
                 return;
             }
         }
@@ -920,8 +979,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 + "so this store takes no more writes until the process restarts (then run 'auth0-mcp audit verify')";
             _durabilityLost = Tuple.Create(problem, ex);
             await ResetWriterAsync().ConfigureAwait(false);
-            var fault = new GovernanceStoreException(Description, problem, ex);
-            batch.ForEach(w => w.Done.TrySetException(fault));
+            Fail(batch, new GovernanceStoreException(Description, problem, ex));
             return;
         }
 
@@ -935,13 +993,20 @@ public abstract class DbGovernanceStore : IGovernanceStore
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // The records are committed, but without their checkpoint truncation would go unseen: fail closed.
-                var fault = new GovernanceStoreException(Description, $"records {rows[0].Sequence}..{sequence} were written but the audit checkpoint file {checkpoints.Path} could not be: {ex.Message}", ex);
-                batch.ForEach(w => w.Done.TrySetException(fault));
+                Fail(batch, new GovernanceStoreException(Description, $"records {rows[0].Sequence}..{sequence} were written but the audit checkpoint file {checkpoints.Path} could not be: {ex.Message}", ex));
                 return;
             }
         }
 
+        _latestWrite = new StoreWriteOutcome(DateTimeOffset.UtcNow, null);
         batch.ForEach(w => w.Done.TrySetResult());
+    }
+
+    /// <summary>Fails the batch's callers with <paramref name="fault"/>, the latest write's outcome (<see cref="LatestWrite"/>).</summary>
+    private void Fail(List<WriteWork> batch, GovernanceStoreException fault)
+    {
+        _latestWrite = new StoreWriteOutcome(DateTimeOffset.UtcNow, fault);
+        batch.ForEach(w => w.Done.TrySetException(fault));
     }
 
     /// <summary>
@@ -964,7 +1029,7 @@ public abstract class DbGovernanceStore : IGovernanceStore
             }
             else
             {
-                records = [((AppendWork)work).Record];
+                records = work is AppendWork append ? [append.Record] : []; // a ProbeWork records nothing
             }
 
             foreach (var record in first is not null && rows.Count == 0 && records.Count > 0 ? records.Prepend(first) : records)
@@ -975,9 +1040,14 @@ public abstract class DbGovernanceStore : IGovernanceStore
             }
         }
 
-        if (rows.Count > 0)
+        // A probe alone rewrites the head as it is: a commit that writes, as a record's would (a full disk fails it).
+        if (rows.Count > 0 || batch.Exists(w => w is ProbeWork))
         {
-            await InsertRowsAsync(connection, transaction, rows).ConfigureAwait(false);
+            if (rows.Count > 0)
+            {
+                await InsertRowsAsync(connection, transaction, rows).ConfigureAwait(false);
+            }
+
             var update = WriteCommand(connection, transaction, UpdateHeadSql, UpdateHeadParameters);
             Set(update, 0, sequence);
             Set(update, 1, previous);
@@ -1163,6 +1233,14 @@ public abstract class DbGovernanceStore : IGovernanceStore
         public AuditRecord Record { get; } = record;
 
         public override void Unseal() => Unseal(Record);
+    }
+
+    /// <summary>A write that records nothing (<see cref="ProbeWriteAsync"/>).</summary>
+    private sealed class ProbeWork : WriteWork
+    {
+        public override void Unseal()
+        {
+        }
     }
 
     private sealed class SaveWork(GovernanceState state, long expected, IReadOnlyList<AuditRecord> events) : WriteWork
