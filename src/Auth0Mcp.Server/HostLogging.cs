@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Configuration;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -61,6 +62,7 @@ internal static class HostLogging
         TryParseLevel(server.LogLevel, out var level);
         TryParseFormat(server.LogFormat, out var json);
         logging.ClearProviders();
+        IgnoreLoggingConfiguration(logging.Services);
         logging.AddConsole(o =>
         {
             o.LogToStandardErrorThreshold = LogLevel.Trace;
@@ -92,6 +94,26 @@ internal static class HostLogging
         logging.Services.AddSingleton<ILoggerProvider>(services => new QuietSdkLoggerProvider(
             new ConsoleLoggerProvider(services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), services.GetServices<ConsoleFormatter>()), level));
         logging.SetMinimumLevel(level);
+    }
+
+    /// <summary>
+    /// Takes out of <paramref name="services"/> what binds the configuration's <c>Logging</c> section to the log: ASP.NET
+    /// Core's builder (<c>serve --http</c>, <c>admin --http</c>) reads it from the environment (<c>Logging__LogLevel__Default</c>,
+    /// <c>ASPNETCORE_Logging__…</c>, <c>DOTNET_Logging__…</c>), and its levels overrode <c>AUTH0_MCP_LOG_LEVEL</c> (Trace lines
+    /// at Error), its <c>Logging:Console</c> keys the console's options. The filter's rules and the console's options are
+    /// then only what <see cref="Configure"/> and the hosts set.
+    /// </summary>
+    private static void IgnoreLoggingConfiguration(IServiceCollection services)
+    {
+        // LoggingBuilderExtensions.AddConfiguration(IConfiguration) registers three instances: the filter's rules
+        // (LoggerFilterConfigureOptions) and the section the providers' options bind from (LoggingConfiguration), both
+        // internal to Microsoft.Extensions.Logging.Configuration, and the section's change token.
+        var binding = typeof(ILoggerProviderConfigurationFactory).Assembly;
+        foreach (var bound in services.Where(d => !d.IsKeyedService
+            && (d.ImplementationInstance?.GetType().Assembly == binding || d.ImplementationInstance is ConfigurationChangeTokenSource<LoggerFilterOptions>)).ToList())
+        {
+            services.Remove(bound);
+        }
     }
 
     /// <summary>
