@@ -166,10 +166,12 @@ internal static class HostLogging
 /// <summary>
 /// Logs what <paramref name="inner"/> logs (the console, in either format), except:
 /// <list type="bullet">
-/// <item>the MCP SDK's two warnings about a request for a method the server does not have (<c>… received request for
-/// method 'foo/bar', but no handler is available.</c> and its <c>… request handler failed</c> with the -32601 it
-/// answers) are logged at Debug: a client's mistake, answered to it, that any authenticated client could otherwise
-/// repeat into two warnings a request. Every other SDK warning stays;</item>
+/// <item>the MCP SDK's warnings about a request the client got wrong are logged at Debug: a method the server does not
+/// have (<c>… received request for method 'foo/bar', but no handler is available.</c> and its <c>… request handler
+/// failed</c> with the -32601 it answers) and params a handler refuses (<c>… request handler failed</c> with -32602, e.g.
+/// a <c>tools/list</c> cursor the server never gave). Each is the client's mistake, answered to it, that any
+/// authenticated client could otherwise repeat into a warning (and a stack trace) a request. Every other SDK warning
+/// stays;</item>
 /// <item>nothing of the SDK's (nor of the server's transports, which run the SDK's) below Debug: its Trace entries hold every JSON-RPC message whole (a tool's arguments, a
 /// password among them, and its result), which the audit keeps only masked;</item>
 /// <item>the host's "Hosting failed to start" for a governance store that cannot be used at start or an address it
@@ -186,11 +188,14 @@ internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel min
     /// <summary>The server's transports, which run the SDK's stream transport under their own category (its Trace entries too).</summary>
     private const string TransportCategories = "Auth0Mcp.Server.Transport.";
 
-    /// <summary>Whether the SDK's entry <paramref name="eventId"/> is about a request for a method the server has none of.</summary>
+    /// <summary>
+    /// Whether the SDK's entry <paramref name="eventId"/> is about a client's mistake answered to it: a request for a
+    /// method the server has none of (-32601), or with params its handler refuses (-32602).
+    /// </summary>
     /// <remarks>Its event names are its logging methods' (McpSessionHandler: LoggerMessage without an explicit id).</remarks>
-    internal static bool IsUnknownMethod(EventId eventId, Exception? exception) =>
+    internal static bool IsClientMistake(EventId eventId, Exception? exception) =>
         eventId.Name == "LogNoHandlerFoundForRequest"
-        || (eventId.Name == "LogRequestHandlerException" && exception is McpProtocolException { ErrorCode: McpErrorCode.MethodNotFound });
+        || (eventId.Name == "LogRequestHandlerException" && exception is McpProtocolException { ErrorCode: McpErrorCode.MethodNotFound or McpErrorCode.InvalidParams });
 
     /// <summary>The host's own category, whose "Hosting failed to start" is left out for the failures said in one line.</summary>
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
@@ -226,7 +231,7 @@ internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel min
                 return;
             }
 
-            if (logLevel > LogLevel.Debug && IsUnknownMethod(eventId, exception))
+            if (logLevel > LogLevel.Debug && IsClientMistake(eventId, exception))
             {
                 if (minimum > LogLevel.Debug)
                 {

@@ -212,14 +212,15 @@ public sealed class TerminalLogTests
     }
 
     /// <summary>
-    /// A request for a method the server does not have is the client's mistake, answered to it (-32601): the SDK's two
-    /// warnings for it (no handler; the handler failed) are logged at Debug, so an authenticated client cannot turn
-    /// each request into two warnings. Any other SDK warning, or a handler's real failure, stays a warning.
+    /// A request for a method the server does not have (-32601), or with params a handler refuses (-32602), is the
+    /// client's mistake, answered to it: the SDK's warnings for it (no handler; the handler failed) are logged at Debug,
+    /// so an authenticated client cannot turn each request into warnings. Any other SDK warning, or a handler's real
+    /// failure, stays a warning.
     /// </summary>
     [Theory]
     [InlineData(LogLevel.Warning)]
     [InlineData(LogLevel.Debug)]
-    public void QuietSdk_UnknownMethodWarnings_AtDebug_OtherSdkWarningsStay(LogLevel minimum)
+    public void QuietSdk_ClientMistakeWarnings_AtDebug_OtherSdkWarningsStay(LogLevel minimum)
     {
         var lines = new List<string>();
         using var provider = new QuietSdkLoggerProvider(new ListLoggerProvider(lines), minimum);
@@ -229,13 +230,14 @@ public sealed class TerminalLogTests
 
         Log(sdk, "LogNoHandlerFoundForRequest", "no handler for foo/bar");
         Log(sdk, "LogRequestHandlerException", "foo/bar failed", new ModelContextProtocol.McpProtocolException("Method 'foo/bar' is not available.", ModelContextProtocol.McpErrorCode.MethodNotFound));
+        Log(sdk, "LogRequestHandlerException", "bad cursor", new ModelContextProtocol.McpProtocolException("Invalid tools/list cursor 'x'.", ModelContextProtocol.McpErrorCode.InvalidParams));
         Log(sdk, "LogRequestHandlerException", "tools/list failed", new ModelContextProtocol.McpProtocolException("the store could not be read", ModelContextProtocol.McpErrorCode.InternalError));
         Log(sdk, "LogRequestHandlerException", "tools/call failed", new InvalidOperationException("bug"));
         Log(sdk, "LogMessageHandlerException", "message handler failed");
         Log(provider.CreateLogger("Auth0Mcp.Server.Other"), "LogNoHandlerFoundForRequest", "not the SDK's");
 
         string[] kept = ["Warning tools/list failed", "Warning tools/call failed", "Warning message handler failed", "Warning not the SDK's"];
-        Assert.Equal(minimum == LogLevel.Debug ? ["Debug no handler for foo/bar", "Debug foo/bar failed", .. kept] : kept, lines);
+        Assert.Equal(minimum == LogLevel.Debug ? ["Debug no handler for foo/bar", "Debug foo/bar failed", "Debug bad cursor", .. kept] : kept, lines);
     }
 
     [Fact]
@@ -246,6 +248,19 @@ public sealed class TerminalLogTests
         Assert.Equal(6, stdout.Count); // the initialize's answer, then one per request
         Assert.All(stdout.Skip(1), line => Assert.Equal(-32601, System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("error").GetProperty("code").GetInt32()));
         Assert.DoesNotContain("foo/bar", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("warn:", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_InvalidParams_NoWarningLines_TheClientStillGetsInvalidParams()
+    {
+        // A tools/list cursor the server never gave passes the transport's guard and is refused by the handler (-32602):
+        // the SDK logged a warning with its stack trace for each such request.
+        var (stdout, stderr) = await RunStdioAsync([], [.. Enumerable.Range(1, 5).Select(n => $$$"""{"jsonrpc":"2.0","id":{{{n}}},"method":"tools/list","params":{"cursor":"bogus-{{{n}}}"}}""")]);
+
+        Assert.Equal(6, stdout.Count); // the initialize's answer, then one per request
+        Assert.All(stdout.Skip(1), line => Assert.Equal(-32602, System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("error").GetProperty("code").GetInt32()));
+        Assert.DoesNotContain("bogus-", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("warn:", stderr, StringComparison.Ordinal);
     }
 
