@@ -265,6 +265,31 @@ public sealed class TerminalLogTests
     }
 
     /// <summary>
+    /// A governance store that cannot be used at start is said in one line (exit 2), in either log format: the host's
+    /// "Hosting failed to start" with its stack trace is not written before it, over stdio or HTTP.
+    /// </summary>
+    [Theory]
+    [InlineData("text", false)]
+    [InlineData("json", false)]
+    [InlineData("text", true)]
+    [InlineData("json", true)]
+    public async Task Serve_StoreFaultAtStart_OnlyTheOneLine_InEitherFormat(string format, bool http)
+    {
+        using var home = new TestHome();
+        await File.WriteAllTextAsync(home.Store, new string('#', 8192));
+        var env = home.Environment(new Uri("http://127.0.0.1:9/"), "alice");
+        env["AUTH0_MCP_LOG_FORMAT"] = format;
+        env["AUTH0_MCP_API_KEYS"] = "key-logs-0123456789abcdef=alice";
+        string[] args = http ? ["serve", "--http", "http://127.0.0.1:0/mcp"] : ["serve"];
+
+        var (code, _, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs(args), env: env, timeout: TimeSpan.FromMinutes(2), input: "");
+
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"auth0-mcp: governance store SQLite {home.Store}: ", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The configuration's <c>Logging</c> section, which ASP.NET Core's builder binds to the filter and the console's
     /// options, sets nothing: the level is AUTH0_MCP_LOG_LEVEL's, the console's options and the JSON formatter's the host's.
     /// </summary>
