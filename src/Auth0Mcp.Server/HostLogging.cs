@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Configuration;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -61,6 +62,7 @@ internal static class HostLogging
         TryParseLevel(server.LogLevel, out var level);
         TryParseFormat(server.LogFormat, out var json);
         logging.ClearProviders();
+        IgnoreLoggingConfiguration(logging.Services);
         logging.AddConsole(o =>
         {
             o.LogToStandardErrorThreshold = LogLevel.Trace;
@@ -92,6 +94,26 @@ internal static class HostLogging
         logging.Services.AddSingleton<ILoggerProvider>(services => new QuietSdkLoggerProvider(
             new ConsoleLoggerProvider(services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), services.GetServices<ConsoleFormatter>()), level));
         logging.SetMinimumLevel(level);
+    }
+
+    /// <summary>
+    /// Takes out of <paramref name="services"/> what binds the configuration's <c>Logging</c> section to the log: ASP.NET
+    /// Core's builder (<c>serve --http</c>, <c>admin --http</c>) reads it from the environment (<c>Logging__LogLevel__Default</c>,
+    /// <c>ASPNETCORE_Logging__…</c>, <c>DOTNET_Logging__…</c>), and its levels overrode <c>AUTH0_MCP_LOG_LEVEL</c> (Trace lines
+    /// at Error), its <c>Logging:Console</c> keys the console's options. The filter's rules and the console's options are
+    /// then only what <see cref="Configure"/> and the hosts set.
+    /// </summary>
+    private static void IgnoreLoggingConfiguration(IServiceCollection services)
+    {
+        // LoggingBuilderExtensions.AddConfiguration(IConfiguration) registers three instances: the filter's rules
+        // (LoggerFilterConfigureOptions) and the section the providers' options bind from (LoggingConfiguration), both
+        // internal to Microsoft.Extensions.Logging.Configuration, and the section's change token.
+        var binding = typeof(ILoggerProviderConfigurationFactory).Assembly;
+        foreach (var bound in services.Where(d => !d.IsKeyedService
+            && (d.ImplementationInstance?.GetType().Assembly == binding || d.ImplementationInstance is ConfigurationChangeTokenSource<LoggerFilterOptions>)).ToList())
+        {
+            services.Remove(bound);
+        }
     }
 
     /// <summary>
@@ -144,10 +166,12 @@ internal static class HostLogging
 /// <summary>
 /// Logs what <paramref name="inner"/> logs (the console, in either format), except:
 /// <list type="bullet">
-/// <item>the MCP SDK's two warnings about a request for a method the server does not have (<c>… received request for
-/// method 'foo/bar', but no handler is available.</c> and its <c>… request handler failed</c> with the -32601 it
-/// answers) are logged at Debug: a client's mistake, answered to it, that any authenticated client could otherwise
-/// repeat into two warnings a request. Every other SDK warning stays;</item>
+/// <item>the MCP SDK's warnings about a request the client got wrong are logged at Debug: a method the server does not
+/// have (<c>… received request for method 'foo/bar', but no handler is available.</c> and its <c>… request handler
+/// failed</c> with the -32601 it answers) and params a handler refuses (<c>… request handler failed</c> with -32602, e.g.
+/// a <c>tools/list</c> cursor the server never gave). Each is the client's mistake, answered to it, that any
+/// authenticated client could otherwise repeat into a warning (and a stack trace) a request. Every other SDK warning
+/// stays;</item>
 /// <item>nothing of the SDK's (nor of the server's transports, which run the SDK's) below Debug: its Trace entries hold every JSON-RPC message whole (a tool's arguments, a
 /// password among them, and its result), which the audit keeps only masked;</item>
 /// <item>the host's "Hosting failed to start" for a governance store that cannot be used at start or an address it
@@ -164,11 +188,14 @@ internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel min
     /// <summary>The server's transports, which run the SDK's stream transport under their own category (its Trace entries too).</summary>
     private const string TransportCategories = "Auth0Mcp.Server.Transport.";
 
-    /// <summary>Whether the SDK's entry <paramref name="eventId"/> is about a request for a method the server has none of.</summary>
+    /// <summary>
+    /// Whether the SDK's entry <paramref name="eventId"/> is about a client's mistake answered to it: a request for a
+    /// method the server has none of (-32601), or with params its handler refuses (-32602).
+    /// </summary>
     /// <remarks>Its event names are its logging methods' (McpSessionHandler: LoggerMessage without an explicit id).</remarks>
-    internal static bool IsUnknownMethod(EventId eventId, Exception? exception) =>
+    internal static bool IsClientMistake(EventId eventId, Exception? exception) =>
         eventId.Name == "LogNoHandlerFoundForRequest"
-        || (eventId.Name == "LogRequestHandlerException" && exception is McpProtocolException { ErrorCode: McpErrorCode.MethodNotFound });
+        || (eventId.Name == "LogRequestHandlerException" && exception is McpProtocolException { ErrorCode: McpErrorCode.MethodNotFound or McpErrorCode.InvalidParams });
 
     /// <summary>The host's own category, whose "Hosting failed to start" is left out for the failures said in one line.</summary>
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
@@ -204,7 +231,7 @@ internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel min
                 return;
             }
 
-            if (logLevel > LogLevel.Debug && IsUnknownMethod(eventId, exception))
+            if (logLevel > LogLevel.Debug && IsClientMistake(eventId, exception))
             {
                 if (minimum > LogLevel.Debug)
                 {

@@ -3,6 +3,7 @@ using System.Text;
 using Auth0Mcp.Sdk.Governance;
 using Auth0Mcp.Server.Tests.Http;
 using Auth0Mcp.Server.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -211,14 +212,15 @@ public sealed class TerminalLogTests
     }
 
     /// <summary>
-    /// A request for a method the server does not have is the client's mistake, answered to it (-32601): the SDK's two
-    /// warnings for it (no handler; the handler failed) are logged at Debug, so an authenticated client cannot turn
-    /// each request into two warnings. Any other SDK warning, or a handler's real failure, stays a warning.
+    /// A request for a method the server does not have (-32601), or with params a handler refuses (-32602), is the
+    /// client's mistake, answered to it: the SDK's warnings for it (no handler; the handler failed) are logged at Debug,
+    /// so an authenticated client cannot turn each request into warnings. Any other SDK warning, or a handler's real
+    /// failure, stays a warning.
     /// </summary>
     [Theory]
     [InlineData(LogLevel.Warning)]
     [InlineData(LogLevel.Debug)]
-    public void QuietSdk_UnknownMethodWarnings_AtDebug_OtherSdkWarningsStay(LogLevel minimum)
+    public void QuietSdk_ClientMistakeWarnings_AtDebug_OtherSdkWarningsStay(LogLevel minimum)
     {
         var lines = new List<string>();
         using var provider = new QuietSdkLoggerProvider(new ListLoggerProvider(lines), minimum);
@@ -228,13 +230,14 @@ public sealed class TerminalLogTests
 
         Log(sdk, "LogNoHandlerFoundForRequest", "no handler for foo/bar");
         Log(sdk, "LogRequestHandlerException", "foo/bar failed", new ModelContextProtocol.McpProtocolException("Method 'foo/bar' is not available.", ModelContextProtocol.McpErrorCode.MethodNotFound));
+        Log(sdk, "LogRequestHandlerException", "bad cursor", new ModelContextProtocol.McpProtocolException("Invalid tools/list cursor 'x'.", ModelContextProtocol.McpErrorCode.InvalidParams));
         Log(sdk, "LogRequestHandlerException", "tools/list failed", new ModelContextProtocol.McpProtocolException("the store could not be read", ModelContextProtocol.McpErrorCode.InternalError));
         Log(sdk, "LogRequestHandlerException", "tools/call failed", new InvalidOperationException("bug"));
         Log(sdk, "LogMessageHandlerException", "message handler failed");
         Log(provider.CreateLogger("Auth0Mcp.Server.Other"), "LogNoHandlerFoundForRequest", "not the SDK's");
 
         string[] kept = ["Warning tools/list failed", "Warning tools/call failed", "Warning message handler failed", "Warning not the SDK's"];
-        Assert.Equal(minimum == LogLevel.Debug ? ["Debug no handler for foo/bar", "Debug foo/bar failed", .. kept] : kept, lines);
+        Assert.Equal(minimum == LogLevel.Debug ? ["Debug no handler for foo/bar", "Debug foo/bar failed", "Debug bad cursor", .. kept] : kept, lines);
     }
 
     [Fact]
@@ -246,6 +249,135 @@ public sealed class TerminalLogTests
         Assert.All(stdout.Skip(1), line => Assert.Equal(-32601, System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("error").GetProperty("code").GetInt32()));
         Assert.DoesNotContain("foo/bar", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("warn:", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_InvalidParams_NoWarningLines_TheClientStillGetsInvalidParams()
+    {
+        // A tools/list cursor the server never gave passes the transport's guard and is refused by the handler (-32602):
+        // the SDK logged a warning with its stack trace for each such request.
+        var (stdout, stderr) = await RunStdioAsync([], [.. Enumerable.Range(1, 5).Select(n => $$$"""{"jsonrpc":"2.0","id":{{{n}}},"method":"tools/list","params":{"cursor":"bogus-{{{n}}}"}}""")]);
+
+        Assert.Equal(6, stdout.Count); // the initialize's answer, then one per request
+        Assert.All(stdout.Skip(1), line => Assert.Equal(-32602, System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("error").GetProperty("code").GetInt32()));
+        Assert.DoesNotContain("bogus-", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("warn:", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A governance store that cannot be used at start is said in one line (exit 2), in either log format: the host's
+    /// "Hosting failed to start" with its stack trace is not written before it, over stdio or HTTP.
+    /// </summary>
+    [Theory]
+    [InlineData("text", false)]
+    [InlineData("json", false)]
+    [InlineData("text", true)]
+    [InlineData("json", true)]
+    public async Task Serve_StoreFaultAtStart_OnlyTheOneLine_InEitherFormat(string format, bool http)
+    {
+        using var home = new TestHome();
+        await File.WriteAllTextAsync(home.Store, new string('#', 8192));
+        var env = home.Environment(new Uri("http://127.0.0.1:9/"), "alice");
+        env["AUTH0_MCP_LOG_FORMAT"] = format;
+        env["AUTH0_MCP_API_KEYS"] = "key-logs-0123456789abcdef=alice";
+        string[] args = http ? ["serve", "--http", "http://127.0.0.1:0/mcp"] : ["serve"];
+
+        var (code, _, stderr) = await ChildProcess.RunAsync(Repo.ServerFile, Repo.ServerArgs(args), env: env, timeout: TimeSpan.FromMinutes(2), input: "");
+
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"auth0-mcp: governance store SQLite {home.Store}: ", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The configuration's <c>Logging</c> section, which ASP.NET Core's builder binds to the filter and the console's
+    /// options, sets nothing: the level is AUTH0_MCP_LOG_LEVEL's, the console's options and the JSON formatter's the host's.
+    /// </summary>
+    [Fact]
+    public void Configure_LoggingSectionOfTheConfiguration_SetsNoLevelNorConsoleOption()
+    {
+        var builder = Auth0Mcp.Server.Http.HttpServe.NewBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
+            ["Logging:Console:LogLevel:Default"] = "Trace",
+            ["Logging:Console:MaxQueueLength"] = "7",
+            ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
+        });
+        HostLogging.Configure(builder.Logging, new ServerSettings { LogLevel = "Error", LogFormat = "json" });
+        using var services = builder.Services.BuildServiceProvider();
+
+        var filter = services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>().CurrentValue;
+        Assert.Equal(LogLevel.Error, filter.MinLevel);
+        Assert.Empty(filter.Rules);
+        Assert.Equal(new ConsoleLoggerOptions().MaxQueueLength, services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.MaxQueueLength);
+        Assert.False(services.GetRequiredService<IOptionsMonitor<JsonConsoleFormatterOptions>>().CurrentValue.IncludeScopes);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");
+        Assert.False(logger.IsEnabled(LogLevel.Warning));
+        Assert.True(logger.IsEnabled(LogLevel.Error));
+    }
+
+    /// <summary>
+    /// Over HTTP, ASP.NET Core's builder reads the configuration's <c>Logging</c> section from the environment; its
+    /// levels overrode AUTH0_MCP_LOG_LEVEL (Trace lines at Error). AUTH0_MCP_LOG_LEVEL is the one control: at Error, a
+    /// started server that served a request has written only its own <c>auth0-mcp:</c> lines.
+    /// </summary>
+    [Fact]
+    public async Task HttpServe_LoggingSectionInTheEnvironment_DoesNotOverrideTheLogLevel()
+    {
+        using var home = new TestHome();
+        await home.GrantEverythingAsync("alice");
+        var env = home.Environment(new Uri("http://127.0.0.1:9/"), "alice");
+        env["AUTH0_MCP_API_KEYS"] = "key-logs-0123456789abcdef=alice";
+        env["AUTH0_MCP_LOG_LEVEL"] = "Error";
+        env["Logging__LogLevel__Default"] = "Trace";
+        env["Logging__Console__LogLevel__Default"] = "Trace";
+        env["ASPNETCORE_Logging__LogLevel__Microsoft"] = "Trace";
+        env["DOTNET_Logging__LogLevel__ModelContextProtocol"] = "Trace";
+        using var server = Repo.StartServer(env, "serve", "--http", "http://127.0.0.1:0/mcp");
+        var lines = new List<string>();
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            string? url = null;
+            while (url is null && await server.StandardError.ReadLineAsync(cts.Token) is { } line)
+            {
+                lines.Add(line);
+                var at = line.IndexOf(" at http://", StringComparison.Ordinal);
+                url = at >= 0 ? line[(at + 4)..].Trim() : null;
+            }
+
+            Assert.True(url is not null, string.Join('\n', lines));
+            using var client = new HttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = new StringContent(
+                    """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""",
+                    Encoding.UTF8,
+                    "application/json"),
+            };
+            request.Headers.Add("X-API-Key", "key-logs-0123456789abcdef");
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            using var response = await client.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        finally
+        {
+            using (var kill = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            if (!server.WaitForExit(60_000))
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+
+        lines.AddRange((await server.StandardError.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("auth0-mcp: stopping (SIGTERM)", lines);
+        Assert.All(lines, line => Assert.StartsWith("auth0-mcp: ", line, StringComparison.Ordinal));
     }
 
     /// <summary>
