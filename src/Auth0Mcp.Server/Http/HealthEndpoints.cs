@@ -15,6 +15,9 @@ namespace Auth0Mcp.Server.Http;
 /// </summary>
 internal static class HealthEndpoints
 {
+    /// <summary>The least time between two of readiness's writes to a failing store, in milliseconds.</summary>
+    internal const long ProbeWriteSpacingMs = 1000;
+
     /// <summary>How long <c>/readyz</c> waits for the store before it answers 503.</summary>
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(2);
 
@@ -45,6 +48,7 @@ internal static class HealthEndpoints
         private readonly Lock _gate = new();
         private Task<string?>? _running;
         private Task? _writing;
+        private long _writeStarted = long.MinValue / 2; // long ago, without overflow in the subtraction
 
         /// <summary>Null when ready; else one line naming the store and what failed.</summary>
         public async Task<string?> CheckAsync()
@@ -59,7 +63,17 @@ internal static class HealthEndpoints
                 Task write;
                 lock (_gate)
                 {
-                    write = _writing is { IsCompleted: false } writing ? writing : _writing = ProbeWriteAsync(db);
+                    // One write at a time, and at most one a second: the probe is unauthenticated, and each write is a
+                    // durable commit (an fsync) on a store that is already failing.
+                    if (_writing is { IsCompleted: false } writing || Environment.TickCount64 - _writeStarted < ProbeWriteSpacingMs)
+                    {
+                        write = _writing ?? Task.CompletedTask;
+                    }
+                    else
+                    {
+                        _writeStarted = Environment.TickCount64;
+                        write = _writing = ProbeWriteAsync(db);
+                    }
                 }
 
                 try
