@@ -1,3 +1,4 @@
+using Auth0Mcp.Sdk.Governance;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,9 +18,7 @@ internal sealed partial class Auth0CredentialWarnings(TimeProvider time, ILogger
 
     // The factory, not ILogger<T>: no generic logger type is built (the Native AOT start-up builds none at run time).
     private readonly ILogger _logger = loggers?.CreateLogger(Category) ?? NullLogger.Instance;
-    private readonly Lock _gate = new();
-    private long? _lastLine;
-    private int _since;
+    private readonly WindowedAdmission<string> _lines = new(1, Interval, time);
 
     /// <summary>The shortest time between two lines (one minute).</summary>
     internal static TimeSpan Interval { get; } = TimeSpan.FromMinutes(1);
@@ -30,22 +29,10 @@ internal sealed partial class Auth0CredentialWarnings(TimeProvider time, ILogger
     /// </summary>
     public void Failed(string why)
     {
-        var now = time.GetTimestamp();
-        int count;
-        lock (_gate)
+        if (_lines.TryAdmit(Category, out var unsaid))
         {
-            _since++;
-            if (_lastLine is { } last && time.GetElapsedTime(last, now) < Interval)
-            {
-                return;
-            }
-
-            count = _since;
-            _since = 0;
-            _lastLine = now;
+            Warn(_logger, why, unsaid + 1, (int)Interval.TotalSeconds);
         }
-
-        Warn(_logger, why, count, (int)Interval.TotalSeconds);
     }
 
     [LoggerMessage(1, LogLevel.Warning, "Auth0 calls fail for a credential reason: {Why} ({Count} failed calls since the last such line; at most one line every {Seconds} s). Every call fails until the credential changes: AUTH0_TOKEN, or AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (`auth0-mcp credentials rotate` applies a new one without a restart)")]
