@@ -362,8 +362,10 @@ internal sealed class SignInFailures(TimeProvider time)
     public const int RecordedPerMinute = 10;
 
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-    private readonly Counts _oidc = new();
-    private readonly Counts _apiKey = new();
+
+    // The audit's records, and the log's lines about those left out (one a minute), for each method.
+    private readonly WindowedAdmission<SignInMethod> _records = new(RecordedPerMinute, Window, time);
+    private readonly WindowedAdmission<SignInMethod> _lines = new(1, Window, time);
 
     /// <summary>
     /// Whether this failure goes into the audit (<paramref name="recordable"/>, and within the method's limit);
@@ -372,47 +374,23 @@ internal sealed class SignInFailures(TimeProvider time)
     /// </summary>
     public bool Admit(SignInMethod method, bool recordable, out int notRecorded, out int toLog)
     {
-        var counts = method == SignInMethod.Oidc ? _oidc : _apiKey;
-        lock (counts)
+        toLog = 0;
+        notRecorded = 0;
+        if (recordable && _records.TryAdmit(method, out notRecorded))
         {
-            var now = time.GetUtcNow();
-            if (now - counts.WindowStart >= Window)
-            {
-                counts.WindowStart = now;
-                counts.Recorded = 0;
-            }
-
-            var admitted = recordable && counts.Recorded < RecordedPerMinute;
-            notRecorded = 0;
-            toLog = 0;
-            if (admitted)
-            {
-                counts.Recorded++;
-                notRecorded = counts.NotRecorded;
-                counts.NotRecorded = 0;
-            }
-            else
-            {
-                counts.NotRecorded++;
-                counts.NotLogged++;
-                if (now - counts.LastLog >= Window)
-                {
-                    counts.LastLog = now;
-                    toLog = counts.NotLogged;
-                    counts.NotLogged = 0;
-                }
-            }
-
-            return admitted;
+            return true;
         }
-    }
 
-    private sealed class Counts
-    {
-        public DateTimeOffset WindowStart = DateTimeOffset.MinValue;
-        public DateTimeOffset LastLog = DateTimeOffset.MinValue;
-        public int Recorded;
-        public int NotRecorded;
-        public int NotLogged;
+        if (!recordable)
+        {
+            _records.Suppress(method);
+        }
+
+        if (_lines.TryAdmit(method, out var unsaid))
+        {
+            toLog = unsaid + 1;
+        }
+
+        return false;
     }
 }

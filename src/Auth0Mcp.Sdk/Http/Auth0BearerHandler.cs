@@ -8,7 +8,8 @@ namespace Auth0Mcp.Sdk.Http;
 /// Adds <c>Authorization: Bearer …</c> from <see cref="IAuth0TokenProvider"/> to each attempt. After a 401 it asks
 /// the provider once for a different token (a renewed or rotated one) and resends the request once with it: the one
 /// 401-refresh path (the retry strategy never retries a 401). A call that fails for a credential reason (no token to
-/// send, or a 401 that stays) is counted for the operator's throttled warning (<see cref="Auth0CredentialWarnings"/>).
+/// send, or a 401 that stays) is counted for the operator's throttled warning (<see cref="Auth0CredentialWarnings"/>),
+/// and a call answered with success ends it.
 /// </summary>
 internal sealed class Auth0BearerHandler(IAuth0TokenProvider tokens, Auth0CredentialWarnings warnings) : DelegatingHandler
 {
@@ -26,6 +27,10 @@ internal sealed class Auth0BearerHandler(IAuth0TokenProvider tokens, Auth0Creden
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
                 warnings.Failed(TokenRefused);
+            }
+            else if (response.IsSuccessStatusCode)
+            {
+                warnings.Succeeded();
             }
 
             return response;

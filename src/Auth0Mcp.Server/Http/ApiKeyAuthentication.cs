@@ -44,16 +44,19 @@ internal sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 /// </summary>
 internal sealed partial class SignInRefusals
 {
-    /// <summary>The most peers tracked; past it, those not refused within <see cref="Interval"/> are forgotten.</summary>
-    private const int MaxPeers = 10_000;
-
-    private readonly Dictionary<string, (long LastLine, int Since)> _peers = new(StringComparer.Ordinal);
+    // One line per peer a minute; at most 10,000 peers tracked (past it, those not refused within the minute are
+    // forgotten: WindowedAdmission).
+    private WindowedAdmission<string> _lines = Lines(TimeProvider.System);
 
     /// <summary>The shortest time between two lines about one peer (one minute).</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan Interval => _lines.Window;
 
-    /// <summary>The clock (tests replace it).</summary>
-    public TimeProvider Time { get; set; } = TimeProvider.System;
+    /// <summary>The clock (tests replace it before the first refusal).</summary>
+    public TimeProvider Time
+    {
+        get => _lines.Time;
+        set => _lines = Lines(value);
+    }
 
     /// <summary>
     /// Counts one refusal from <paramref name="peer"/> of <paramref name="what"/> (the credential and why, e.g.
@@ -61,35 +64,13 @@ internal sealed partial class SignInRefusals
     /// </summary>
     public void Refused(ILogger logger, string peer, string what)
     {
-        var now = Time.GetTimestamp();
-        int count;
-        lock (_peers)
+        if (_lines.TryAdmit(peer, out var unsaid))
         {
-            if (_peers.TryGetValue(peer, out var seen) && Time.GetElapsedTime(seen.LastLine, now) < Interval)
-            {
-                _peers[peer] = (seen.LastLine, seen.Since + 1);
-                return;
-            }
-
-            count = seen.Since + 1;
-            if (_peers.Count >= MaxPeers)
-            {
-                foreach (var old in _peers.Where(p => Time.GetElapsedTime(p.Value.LastLine, now) >= Interval).Select(p => p.Key).ToList())
-                {
-                    _peers.Remove(old);
-                }
-
-                if (_peers.Count >= MaxPeers)
-                {
-                    _peers.Clear(); // that many addresses within the interval: every one may have a line again
-                }
-            }
-
-            _peers[peer] = (now, 0);
+            LogRefused(logger, what, peer, unsaid + 1, (int)Interval.TotalSeconds);
         }
-
-        LogRefused(logger, what, peer, count, (int)Interval.TotalSeconds);
     }
+
+    private static WindowedAdmission<string> Lines(TimeProvider time) => new(1, TimeSpan.FromMinutes(1), time, comparer: StringComparer.Ordinal);
 
     [LoggerMessage(2, LogLevel.Warning, "Refused a sign-in with {What} from {Peer} ({Count} from that address since its last such line; at most one line per address every {Seconds} s)")]
     private static partial void LogRefused(ILogger logger, string what, string peer, int count, int seconds);

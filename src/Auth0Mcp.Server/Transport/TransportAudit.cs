@@ -30,7 +30,7 @@ internal static class TransportAudit
 
         var unrecorded = 0;
         if (services.GetService<RefusalAdmission>() is { } admission
-            && !admission.TryAdmit(caller?.User ?? "", refusal.DenialCode ?? "", services.GetService<TimeProvider>() ?? TimeProvider.System, out unrecorded))
+            && !admission.TryAdmit(caller?.User ?? "", refusal.DenialCode ?? "", out unrecorded))
         {
             return; // counted: the caller's next recorded refusal of this kind says how many were not recorded
         }
@@ -69,64 +69,23 @@ internal static class TransportAudit
 }
 
 /// <summary>
-/// (One per host, a singleton of the server's services.) How many <c>request.refused</c> records one caller's refusals of one kind (its user and the denial code) may write: at
+/// (One per host, a singleton of the server's services, on its clock: the TimeProvider among them.) How many <c>request.refused</c> records one caller's refusals of one kind (its user and the denial code) may write: at
 /// most <see cref="RecordedPerMinute"/> a minute (a fixed window); the rest are counted and said in that caller's next
 /// record of the kind. A refusal takes none of the caller's places (it is answered at once) but each record is a durable
 /// write: an authenticated caller refused in a loop (over its concurrency or session cap, a wrong media type) wrote about
 /// 3,600 records a second and filled the store's disk, after which every caller's calls were refused.
 /// </summary>
-internal sealed class RefusalAdmission
+internal sealed class RefusalAdmission(TimeProvider? time = null)
 {
     /// <summary>The most refusals of one caller and kind recorded in a minute.</summary>
     public const int RecordedPerMinute = 10;
 
-    /// <summary>The most callers and kinds tracked; past it, those whose minute is over are forgotten.</summary>
-    private const int MaxKeys = 10_000;
-
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-
-    private readonly Dictionary<(string User, string Code), (long Start, int Recorded, int Unrecorded)> _windows = [];
+    // At most 10,000 callers and kinds tracked; past it, those whose minute is over are forgotten (WindowedAdmission).
+    private readonly WindowedAdmission<(string User, string Code)> _records = new(RecordedPerMinute, TimeSpan.FromMinutes(1), time ?? TimeProvider.System);
 
     /// <summary>
     /// Whether this refusal of <paramref name="user"/> with <paramref name="code"/> is recorded; when it is,
     /// <paramref name="unrecorded"/> is how many of the kind were not since the last recorded one.
     /// </summary>
-    public bool TryAdmit(string user, string code, TimeProvider time, out int unrecorded)
-    {
-        var now = time.GetTimestamp();
-        lock (_windows)
-        {
-            var key = (user, code);
-            if (!_windows.TryGetValue(key, out var window) || time.GetElapsedTime(window.Start, now) >= Window)
-            {
-                if (_windows.Count >= MaxKeys)
-                {
-                    foreach (var old in _windows.Where(w => time.GetElapsedTime(w.Value.Start, now) >= Window).Select(w => w.Key).ToList())
-                    {
-                        _windows.Remove(old);
-                    }
-
-                    if (_windows.Count >= MaxKeys)
-                    {
-                        _windows.Clear(); // that many callers and kinds within the minute: each may have its records again
-                    }
-                }
-
-                unrecorded = window.Unrecorded;
-                _windows[key] = (now, 1, 0);
-                return true;
-            }
-
-            if (window.Recorded < RecordedPerMinute)
-            {
-                unrecorded = window.Unrecorded;
-                _windows[key] = (window.Start, window.Recorded + 1, 0);
-                return true;
-            }
-
-            unrecorded = 0;
-            _windows[key] = (window.Start, window.Recorded, window.Unrecorded + 1);
-            return false;
-        }
-    }
+    public bool TryAdmit(string user, string code, out int unrecorded) => _records.TryAdmit((user, code), out unrecorded);
 }

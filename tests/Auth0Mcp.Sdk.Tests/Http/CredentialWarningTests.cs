@@ -52,6 +52,57 @@ public sealed class CredentialWarningTests
     }
 
     [Fact]
+    public async Task CallsSucceedAgainAfterAWarning_OneLineSayingSo_OncePerFailingToWorkingTransition_NeverTheToken()
+    {
+        var (h, logs, time) = await StartAsync(o => o.Token = Harness.StaticToken);
+        await using var _ = h;
+        void Answer(int status) => h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, status, status == 401
+            ? """{"statusCode":401,"error":"Unauthorized","message":"Invalid tok3n-body-marker"}"""
+            : """[{"user_id":"auth0|1"}]""");
+        List<string> WorksAgain() => [.. Warnings(logs).Where(l => l.Contains("Auth0 calls work again", StringComparison.Ordinal))];
+
+        // Success before any failure: nothing to say.
+        Answer(200);
+        Assert.NotEqual(true, (await h.CallAsync(TestTool.Get())).IsError);
+        Assert.Empty(Warnings(logs));
+
+        Answer(401);
+        await h.CallAsync(TestTool.Get());
+        await h.CallAsync(TestTool.Get());
+        Answer(200);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.NotEqual(true, (await h.CallAsync(TestTool.Get())).IsError);
+        }
+
+        var works = Assert.Single(WorksAgain());
+        Assert.Equal(
+            $"Warning {Auth0CredentialWarnings.Category}: Auth0 calls work again: the Management API answered a call with success after calls had failed for a credential reason ({Auth0BearerHandler.TokenRefused})",
+            works.TrimEnd()); // (the capture adds the exception, none, after a space)
+
+        // Failing again within the minute of the warning: counted, not warned, so no second "work again" when it ends.
+        Answer(401);
+        await h.CallAsync(TestTool.Get());
+        Answer(200);
+        await h.CallAsync(TestTool.Get());
+        Assert.Single(WorksAgain());
+
+        // A minute on, failing is warned again, and its end told again, once.
+        time.Advance(TimeSpan.FromSeconds(61));
+        Answer(401);
+        await h.CallAsync(TestTool.Get());
+        Answer(200);
+        await h.CallAsync(TestTool.Get());
+        await h.CallAsync(TestTool.Get());
+        var lines = Warnings(logs);
+        Assert.Equal(4, lines.Count); // warned, worked again, warned, worked again
+        Assert.Contains("Auth0 calls fail for a credential reason", lines[2], StringComparison.Ordinal);
+        Assert.Contains("(3 failed calls since the last such line;", lines[2], StringComparison.Ordinal);
+        Assert.Contains("Auth0 calls work again", lines[3], StringComparison.Ordinal);
+        Assert.DoesNotContain(Harness.StaticToken, logs.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NoCredential_EveryCallFails_OneWarningSayingSo()
     {
         var (h, logs, _) = await StartAsync(_ => { });
