@@ -23,15 +23,15 @@ public sealed class RateLimitGateTests
         var (time, reset) = Clock(resetIn: 2);
         await using var h = await Harness.StartAsync(Generous, time);
         var answers = Upstream(h, time, reset);
-        var client = h.Services.GetRequiredService<Auth0ApiClient>();
+        await using var calls = new Calls(h);
 
         // The first call is told the reset and waits for it (its retry).
         var told = new ProgressLog();
-        var first = SendAsync(h, client, told);
+        var first = calls.SendAsync(told);
         await Until(() => !told.Reports.IsEmpty, "the first call's 429 and retry");
 
         // Eight more calls start before the reset: none may reach Auth0 until then.
-        var others = Enumerable.Range(0, 8).Select(_ => SendAsync(h, client)).ToArray();
+        var others = Enumerable.Range(0, 8).Select(_ => calls.SendAsync()).ToArray();
         await Task.Delay(300);
         Assert.Single(answers);
 
@@ -88,10 +88,10 @@ public sealed class RateLimitGateTests
             },
             time);
         Upstream(h, time, reset);
-        var client = h.Services.GetRequiredService<Auth0ApiClient>();
-        Assert.Equal(429, (await SendAsync(h, client).WaitAsync(TimeSpan.FromSeconds(20))).Outcome.Status);
+        await using var calls = new Calls(h);
+        Assert.Equal(429, (await calls.SendAsync().WaitAsync(TimeSpan.FromSeconds(20))).Outcome.Status);
 
-        var refused = (await SendAsync(h, client).WaitAsync(TimeSpan.FromSeconds(20))).Outcome;
+        var refused = (await calls.SendAsync().WaitAsync(TimeSpan.FromSeconds(20))).Outcome;
 
         Assert.Equal(1, h.Server.ApiCount);
         Assert.Equal(429, refused.Status);
@@ -106,11 +106,11 @@ public sealed class RateLimitGateTests
         var (time, reset) = Clock(resetIn: 2);
         await using var h = await Harness.StartAsync(Generous, time);
         Upstream(h, time, reset);
-        var client = h.Services.GetRequiredService<Auth0ApiClient>();
+        await using var calls = new Calls(h);
         var told = new ProgressLog();
-        var first = SendAsync(h, client, told);
+        var first = calls.SendAsync(told);
         await Until(() => !told.Reports.IsEmpty, "the first call's 429 and retry");
-        var others = Enumerable.Range(0, 10).Select(_ => SendAsync(h, client)).ToArray();
+        var others = Enumerable.Range(0, 10).Select(_ => calls.SendAsync()).ToArray();
         await Task.Delay(200);
 
         await AdvanceUntilDone(time, [first, .. others]);
@@ -137,12 +137,12 @@ public sealed class RateLimitGateTests
         h.Server.Api = (ctx, n) => n % 2 == 1
             ? ScriptedAuth0Server.Json(ctx, 429, Limited, ("Retry-After", "1"))
             : ScriptedAuth0Server.Json(ctx, 200, Ok);
-        var client = h.Services.GetRequiredService<Auth0ApiClient>();
+        await using var calls = new Calls(h);
 
         var delays = new List<TimeSpan>();
         for (var i = 0; i < 10; i++)
         {
-            var call = SendAsync(h, client);
+            var call = calls.SendAsync();
             await AdvanceUntilDone(time, [call]);
             var outcome = (await call).Outcome;
             Assert.True(outcome.Succeeded);
@@ -208,12 +208,6 @@ public sealed class RateLimitGateTests
         return answers;
     }
 
-    private static Task<Auth0Response> SendAsync(Harness h, Auth0ApiClient client, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress = null) =>
-        Task.Run(() => client.SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, new Uri(h.Server.ApiBase + "/users")),
-            new Auth0CallState("gate-test", progress: progress),
-            CancellationToken.None));
-
     /// <summary>Moves the fake clock on in small steps (50 ms every 10 ms) until every call has ended.</summary>
     private static async Task AdvanceUntilDone(FakeTimeProvider time, Task[] calls)
     {
@@ -235,5 +229,40 @@ public sealed class RateLimitGateTests
         }
 
         Assert.True(condition(), "never happened: " + what);
+    }
+
+    /// <summary>
+    /// Calls through the real pipeline. At the end any call still waiting (on the fake clock) is cancelled and awaited:
+    /// the pipeline's disposal waits for executions in progress, on the fake clock too, and would never end.
+    /// </summary>
+    private sealed class Calls(Harness h) : IAsyncDisposable
+    {
+        private readonly Auth0ApiClient _client = h.Services.GetRequiredService<Auth0ApiClient>();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly ConcurrentQueue<Task> _started = new();
+
+        public Task<Auth0Response> SendAsync(IProgress<ModelContextProtocol.ProgressNotificationValue>? progress = null)
+        {
+            var call = Task.Run(() => _client.SendAsync(
+                new HttpRequestMessage(HttpMethod.Get, new Uri(h.Server.ApiBase + "/users")),
+                new Auth0CallState("gate-test", progress: progress),
+                _stop.Token));
+            _started.Enqueue(call);
+            return call;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            try
+            {
+                await Task.WhenAll(_started).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+            {
+            }
+
+            _stop.Dispose();
+        }
     }
 }
