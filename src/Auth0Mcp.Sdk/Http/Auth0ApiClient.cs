@@ -60,8 +60,9 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
                 // pass unchanged; an Authorization header echoed into "error" does not reach the audit.
                 ErrorCode = code is null ? null : JsonRedactor.Secrets.RedactThenCut(code, MaxErrorCodeChars, fragment: true),
                 ErrorMessage = message is null ? null : Auth0Mcp.Sdk.Auth.Auth0Redaction.Redact(message),
-                Attempts = state.Retries + 1,
+                Attempts = state.Attempts,
                 RetryDelays = [.. state.RetryDelays],
+                RateLimitWait = state.RateLimitWait,
                 Duration = time.GetElapsedTime(started),
                 Bytes = truncated ? Math.Max(body.Length, response.Content.Headers.ContentLength ?? 0) : body.Length,
                 Truncated = truncated,
@@ -113,6 +114,7 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
             FailureMessage = message,
             Attempts = attempts,
             RetryDelays = [.. state.RetryDelays],
+            RateLimitWait = state.RateLimitWait,
             Duration = time.GetElapsedTime(started),
         };
 

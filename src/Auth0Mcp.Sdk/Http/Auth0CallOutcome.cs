@@ -24,11 +24,17 @@ internal sealed record Auth0CallOutcome
     /// <summary>The failure in words (redacted), when <see cref="Failure"/> is set.</summary>
     public string? FailureMessage { get; init; }
 
-    /// <summary>How many HTTP attempts were made (0 when the request was refused before sending).</summary>
+    /// <summary>How many HTTP attempts were made (0 when the request was refused before sending, or the rate-limit gate ended it unsent).</summary>
     public int Attempts { get; init; }
 
     /// <summary>The waits before each retry.</summary>
     public IReadOnlyList<TimeSpan> RetryDelays { get; init; } = [];
+
+    /// <summary>
+    /// The time waited, before sending, for the reset of a rate limit that another call on the connection was told of
+    /// (the rate-limit gate; zero when it was open). Not a retry: it is in no <see cref="RetryDelays"/>.
+    /// </summary>
+    public TimeSpan RateLimitWait { get; init; }
 
     /// <summary>How long the call took, retries, waits and the body included.</summary>
     public TimeSpan Duration { get; init; }

@@ -17,6 +17,7 @@ internal sealed class Auth0CallState
     private readonly List<TimeSpan> _delays = [];
     private int _progressCount;
     private int _sent;
+    private long _rateLimitWaitTicks;
     private long _started;
     private TimeProvider _time = TimeProvider.System;
 
@@ -59,6 +60,18 @@ internal sealed class Auth0CallState
     /// <summary>Set when a retry was not made because its wait would end past the budget.</summary>
     public TimeSpan? RefusedWait { get; internal set; }
 
+    /// <summary>
+    /// How many attempts were sent, as every outcome counts them: each retry's and the first, less the last when the
+    /// rate-limit gate ended it unsent (<see cref="NotSentAtGate"/>). A token renewal's resend is not one.
+    /// </summary>
+    public int Attempts => Retries + (NotSentAtGate ? 0 : 1);
+
+    /// <summary>Set when the rate-limit gate ended the call's last attempt unsent: its wait would not fit the budget.</summary>
+    public bool NotSentAtGate { get; private set; }
+
+    /// <summary>The time waited at the rate-limit gate (<see cref="Auth0RateLimitGate"/>) for a reset another call was told, all attempts together.</summary>
+    public TimeSpan RateLimitWait => TimeSpan.FromTicks(Interlocked.Read(ref _rateLimitWaitTicks));
+
     /// <summary>The budget of the whole call (all attempts, waits and the response body).</summary>
     public TimeSpan Budget { get; private set; } = Timeout.InfiniteTimeSpan;
 
@@ -98,6 +111,15 @@ internal sealed class Auth0CallState
 
     internal void NoteTokenRefresh() => TokenRefreshes++;
 
+    internal void NoteRateLimitWait(TimeSpan wait) => Interlocked.Add(ref _rateLimitWaitTicks, wait.Ticks);
+
+    /// <summary>The gate ended this attempt unsent: the reset it waits for is <paramref name="wait"/> away, past the budget.</summary>
+    internal void NoteNotSent(TimeSpan wait)
+    {
+        NotSentAtGate = true;
+        RefusedWait = wait;
+    }
+
     internal void NoteSent() => Interlocked.Increment(ref _sent);
 
     /// <summary>Sends a progress notification, if the caller asked for them; progress increases with each one.</summary>
@@ -121,5 +143,5 @@ internal sealed class Auth0CallState
     }
 
     /// <summary>A short text of what the retries were, e.g. <c>3 attempts; last: 503</c>.</summary>
-    internal string AttemptsText() => string.Create(CultureInfo.InvariantCulture, $"{Retries + 1} attempts{(LastRetryReason is null ? "" : "; last: " + LastRetryReason)}");
+    internal string AttemptsText() => string.Create(CultureInfo.InvariantCulture, $"{Attempts} attempts{(LastRetryReason is null ? "" : "; last: " + LastRetryReason)}");
 }

@@ -21,7 +21,8 @@ public static class Auth0ConnectionServiceCollectionExtensions
     /// scope guard and the doctor. Nothing is contacted and no credential is needed until the first call.
     /// </summary>
     /// <remarks>
-    /// The handler order, outermost first: telemetry, resilience (budget, retries, attempt timeout), bearer token
+    /// The handler order, outermost first: telemetry, resilience (budget, retries, the rate-limit gate shared by all
+    /// calls, attempt timeout), bearer token
     /// (with one renewal after a 401), request body shaping (for the typed Refit clients' multipart bodies).
     /// </remarks>
     public static IServiceCollection AddAuth0Connection(this IServiceCollection services, Action<Auth0ConnectionOptions>? configure = null)
@@ -51,6 +52,8 @@ public static class Auth0ConnectionServiceCollectionExtensions
         services.TryAddSingleton<IAuth0ScopeGuard, Auth0ScopeGuard>();
         services.TryAddSingleton<IAuth0HttpClientSource, Auth0HttpClientSource>();
         services.TryAddSingleton<Auth0ApiClient>();
+        // The tenant's rate limit is the credential's, shared by every caller: one gate per connection.
+        services.TryAddSingleton<Auth0RateLimitGate>();
         services.TryAddTransient<Auth0Doctor>();
         services.TryAddTransient<Auth0TelemetryHandler>();
         services.TryAddSingleton(sp => new Auth0CredentialWarnings(sp.GetRequiredService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));

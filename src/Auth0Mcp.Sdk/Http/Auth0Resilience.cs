@@ -13,9 +13,10 @@ namespace Auth0Mcp.Sdk.Http;
 /// The resilience pipeline of the Auth0 client (Microsoft.Extensions.Http.Resilience on Polly 8): a total budget, then
 /// the library's <see cref="HttpRetryStrategyOptions"/> (exponential backoff with jitter) with two things of ours: the
 /// predicate of <see cref="Auth0RetryPolicy.RetryReason"/> and a delay generator that honours <c>X-RateLimit-Reset</c> /
-/// <c>Retry-After</c>; then a per-attempt timeout. A retry whose requested wait would end past the budget is not made,
-/// so the call ends with Auth0's last answer rather than a blind timeout. What happens is noted on the request's
-/// <see cref="Auth0CallState"/>.
+/// <c>Retry-After</c> (plus a jitter of up to <see cref="Auth0RateLimitGate.MaxJitter"/>); then the connection's
+/// <see cref="Auth0RateLimitGate"/> (each attempt waits out a reset another call was told of); then a per-attempt
+/// timeout. A retry whose requested wait would end past the budget is not made, so the call ends with Auth0's last
+/// answer rather than a blind timeout. What happens is noted on the request's <see cref="Auth0CallState"/>.
 /// </summary>
 internal static class Auth0Resilience
 {
@@ -30,6 +31,8 @@ internal static class Auth0Resilience
         context.EnableReloads<Auth0ConnectionOptions>();
         var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<Auth0ConnectionOptions>>().CurrentValue;
         var time = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
+        // One gate per connection, outliving the pipeline's rebuilds on an options reload.
+        var gate = context.ServiceProvider.GetService<Auth0RateLimitGate>() ?? new Auth0RateLimitGate(time);
         builder.TimeProvider = time;
         // Auth0TelemetryHandler is the one place a call is recorded (and the tool's answer says what failed); the
         // pipeline's own events, each attempt and retry with its exception's stack, are detail for debugging, not
@@ -50,8 +53,11 @@ internal static class Auth0Resilience
                 UseJitter = true,
                 ShouldRetryAfterHeader = false,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args, time)),
+                // The wait Auth0 asks for, and a jitter: the calls it told the same reset do not all send again at once.
                 DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Result is { } response && Auth0RetryPolicy.TryGetServerDelay(response, time.GetUtcNow(), out var delay) ? delay : (TimeSpan?)null),
+                    args.Outcome.Result is { } response && Auth0RetryPolicy.TryGetServerDelay(response, time.GetUtcNow(), out var delay)
+                        ? delay + Auth0RateLimitGate.Jitter()
+                        : (TimeSpan?)null),
                 OnRetry = args =>
                 {
                     OnRetry(args);
@@ -60,6 +66,8 @@ internal static class Auth0Resilience
             });
         }
 
+        // Inside the retries, outside the attempt timeout: a wait at the gate is not an attempt, and is not timed as one.
+        builder.AddStrategy(_ => gate.Strategy());
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "auth0-attempt", Timeout = options.AttemptTimeout });
     }
 
@@ -87,9 +95,9 @@ internal static class Auth0Resilience
         {
             state.LastRetryReason = reason;
 
-            // A wait Auth0 asks for that ends at the deadline is no use: leave room for the next attempt itself.
+            // A wait Auth0 asks for that ends at the deadline is no use: leave room for the jitter and the next attempt itself.
             if (args.Outcome.Result is { } response && Auth0RetryPolicy.TryGetServerDelay(response, time.GetUtcNow(), out var wait)
-                && wait + TimeSpan.FromMilliseconds(100) >= state.Remaining)
+                && !Auth0RateLimitGate.Fits(wait, state))
             {
                 state.RefusedWait = wait;
                 return false;
