@@ -381,7 +381,8 @@ internal static class Auth0ToolResults
         var outcome = response.Outcome;
         var status = outcome.StatusCode!.Value;
         var sb = new StringBuilder();
-        sb.Append(descriptor.Name).Append(": Auth0 returned ").Append((int)status).Append(' ').Append(status);
+        // No attempt made: the connection's rate-limit gate held the call back (Auth0RateLimitGate); the 429 is the gate's.
+        sb.Append(descriptor.Name).Append(outcome.Attempts == 0 ? ": not sent to Auth0, held back with " : ": Auth0 returned ").Append((int)status).Append(' ').Append(status);
         if (outcome.ErrorMessage is { } message)
         {
             sb.Append(": ").Append(Shorten(message));

@@ -69,7 +69,7 @@ public sealed class RateLimitGateTests
         Assert.Equal(1, h.Server.ApiCount);
         Assert.True(result.IsError == true, result.Text());
         var text = result.Text();
-        Assert.Contains("429", text, StringComparison.Ordinal);
+        Assert.Contains(": not sent to Auth0, held back with 429 TooManyRequests", text, StringComparison.Ordinal);
         Assert.Contains("Not sent: an earlier call on this connection reached Auth0's rate limit", text, StringComparison.Ordinal);
         Assert.Contains("Rate limit reached; it resets at " + reset.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
         Assert.Contains("(0 attempts made; Auth0 asked for 2 s more, which would exceed the call's time budget)", text, StringComparison.Ordinal);
