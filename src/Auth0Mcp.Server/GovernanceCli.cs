@@ -596,6 +596,12 @@ internal static class GovernanceCli
             await r.Context.Error.WriteLineAsync("tampered: " + E(problem)).ConfigureAwait(false);
         }
 
+        // Only the first problems are kept as lines (AuditChain.ProblemLinesKept): the rest, counted by kind, in one line.
+        if (result.MoreThan(result.Problems.Count) is { } more)
+        {
+            await r.Context.Error.WriteLineAsync("tampered: " + E(more)).ConfigureAwait(false);
+        }
+
         if (result.SealsNotChecked is { } notChecked)
         {
             await r.Context.Error.WriteLineAsync("not checked: " + E(notChecked)).ConfigureAwait(false);

@@ -539,6 +539,43 @@ public sealed class GovernanceCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditVerify_KeyFileFromBeforeARotation_PrintsTheFirstProblemsThenHowManyMoreOfWhichKind()
+    {
+        // An operator restores a key file from before a rotation: every record is a problem. verify printed one line for
+        // each (3M records: 398 MB on stderr, 993 MB held until the end); it prints the first and one line for the rest.
+        await _store.InitializeAsync();
+        await Task.WhenAll(Enumerable.Range(0, AuditChain.ProblemLinesKept + 50).Select(i => Task.Run(() => _store.AppendAuditAsync(new AuditRecord
+        {
+            Time = _clock.GetUtcNow(),
+            Kind = AuditKinds.Call,
+            Event = "tool.call",
+            User = "u" + i,
+            Tool = "auth0_users_list",
+            Outcome = "ok",
+        }))));
+        var records = (await _store.GetAuditHeadAsync()).Sequence;
+        var sealedWith = AuditKeyRing.OpenFile(Path.Combine(_directory, "audit.key")).CurrentKeyId;
+        await _store.DisposeAsync();
+        var checkpoints = Path.Combine(_directory, "audit.checkpoints");
+        var checkpointLines = File.ReadLines(checkpoints).Count(l => l.Length > 0); // each signed with the key not restored
+        var restored = Path.Combine(_directory, "restored.key");
+        AuditKeyRing.OpenFile(restored); // another key
+        _store = new SqliteGovernanceStore(DbPath, new AuditSealOptions { KeyFile = restored, CheckpointFile = checkpoints });
+
+        var (code, output, err) = await RunAsync("audit", "verify");
+
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Cli.Failed, code); // the exit code as before
+        Assert.StartsWith($"audit chain BROKEN: {records + checkpointLines} problem(s) in {records} record(s)", output, StringComparison.Ordinal);
+        Assert.Equal(AuditChain.ProblemLinesKept + 1, lines.Length);
+        Assert.All(lines[..^1], l => Assert.Matches($"^tampered: record [0-9]+: sealed with key {sealedWith}, which is not in the key ring", l));
+        Assert.Equal(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"tampered: and {records + checkpointLines - AuditChain.ProblemLinesKept:N0} more: ")
+                + $"{records - AuditChain.ProblemLinesKept} record(s) sealed with key {sealedWith}, which is not in the key ring; {checkpointLines} problem(s) in the checkpoint file",
+            lines[^1]);
+    }
+
+    [Fact]
     public async Task AuditTailJsonAndExport_RowWithRawControlCharacters_JsonEscapedOneObjectPerLine()
     {
         await RunAsync("tools", "approve", "auth0_users_list");

@@ -226,6 +226,55 @@ public sealed class AuditChainAttackTests
     }
 
     [Fact]
+    public async Task Verify_MoreProblemsThanKeptAsLines_KeepsTheFirstCountsEveryOneByKindAndAlwaysKeepsTheChainsEnd()
+    {
+        // A key file from before a rotation restored: every record is a problem. Verify held all of them as lines (3M
+        // records: 993 MB, printed only at the end); it keeps the first as lines and counts the rest by kind, exactly.
+        var sealing = AuditKeyRing.FromKeys([Enumerable.Repeat((byte)1, 32).ToArray()], "old");
+        var restored = AuditKeyRing.FromKeys([new byte[32]], "restored");
+        var records = AuditChain.ProblemLinesKept + 50;
+        var rows = new List<AuditRow>();
+        var previous = AuditChain.Genesis;
+        for (var seq = 1; seq <= records; seq++)
+        {
+            var row = AuditChain.Seal(Call("user" + seq), seq, previous, sealing);
+            rows.Add(seq == records - 10 ? row with { Columns = row.Columns! with { User = "mallory" } } : row);
+            previous = row.Hash;
+        }
+
+        // The head names one record more than the chain holds: a finding about the chain's end, found last.
+        var verification = await AuditChain.VerifyAsync(rows.ToAsyncEnumerable(), (records + 1L, "x"), restored, null);
+
+        var keyKind = $"record(s) sealed with key {sealing.CurrentKeyId}, which is not in the key ring";
+        const string ColumnsKind = "record(s) whose indexed columns differ from the sealed record (edited)";
+        const string ChainKind = "finding(s) about the chain as a whole (its end, head, checkpoint file or key)";
+        Assert.False(verification.IsValid);
+        Assert.Equal(records, verification.Count);
+        Assert.Equal(records + 2, verification.ProblemCount); // every record's seal, one record's columns, the head
+        Assert.Equal(AuditChain.ProblemLinesKept + 1, verification.Problems.Count);
+        Assert.Equal(Enumerable.Range(1, AuditChain.ProblemLinesKept).Select(n => $"record {n}: "), verification.Problems.Take(AuditChain.ProblemLinesKept).Select(p => p[..(p.IndexOf(':', StringComparison.Ordinal) + 2)]));
+        Assert.Equal($"the chain ends at record {records} but the head says {records + 1} (records deleted at the end?)", verification.Problems[^1]);
+        Assert.Equal([(keyKind, (long)records), (ColumnsKind, 1L), (ChainKind, 1L)], verification.ProblemKinds);
+        Assert.Equal($"audit chain BROKEN: {records + 2} problem(s) in {records} record(s)", verification.Verdict);
+        Assert.Equal($"and 51 more: 50 {keyKind}; 1 {ColumnsKind}", verification.MoreThan(verification.Problems.Count));
+        Assert.Equal($"and 1,002 more: 1,000 {keyKind}; 1 {ColumnsKind}; 1 {ChainKind}", verification.MoreThan(50)); // the console shows 50
+    }
+
+    [Fact]
+    public async Task Verify_EveryProblemKeptAsALine_NothingMoreToSay()
+    {
+        var keys = AuditKeyRing.FromKeys([new byte[32]], "test");
+        var row = AuditChain.Seal(Call("alice"), 1, AuditChain.Genesis, keys);
+
+        var verification = await AuditChain.VerifyAsync(new[] { row with { Columns = row.Columns! with { Tool = "x" } } }.ToAsyncEnumerable(), (1L, row.Hash), keys, null);
+
+        Assert.Equal(1, verification.ProblemCount);
+        Assert.Single(verification.Problems);
+        Assert.Null(verification.MoreThan(verification.Problems.Count));
+        Assert.Equal("and 1 more: 1 record(s) whose indexed columns differ from the sealed record (edited)", verification.MoreThan(0));
+    }
+
+    [Fact]
     public async Task Verify_HeadReadAgainIsPastTheLastPage_ReadsOnToItAndReportsOnlyRecordsThatCannotBeRead()
     {
         // The rows went past the head read at the start (one record appended while they were read), and more were

@@ -29,9 +29,31 @@ public sealed record AuditRowColumns(DateTimeOffset Time, string Kind, string Ev
 /// <summary>The result of checking the audit chain.</summary>
 /// <param name="IsValid">Whether every check passed.</param>
 /// <param name="Count">How many records were checked.</param>
-/// <param name="Problems">What is wrong, one line per problem.</param>
+/// <param name="Problems">
+/// What is wrong, one line per problem: verify keeps the first 1,000 problems found in the records and the checkpoint
+/// file as lines, and every finding about the chain as a whole (its end, its head, its checkpoint file or key missing);
+/// past that each problem is only counted (<see cref="ProblemCount"/>), by its kind.
+/// </param>
 public sealed record AuditVerification(bool IsValid, long Count, IReadOnlyList<string> Problems)
 {
+    private readonly long? _problemCount;
+
+    /// <summary>
+    /// How many problems were found, exactly: more than <see cref="Problems"/> holds when verify kept only the first of
+    /// them as lines.
+    /// </summary>
+    public long ProblemCount
+    {
+        get => _problemCount ?? Problems.Count;
+        init => _problemCount = value;
+    }
+
+    /// <summary>Each kind of problem found, with how many of it, in the order first found (empty when not counted by kind).</summary>
+    internal IReadOnlyList<(string Kind, long Count)> ProblemKinds { get; init; } = [];
+
+    /// <summary>The kind of each line of <see cref="Problems"/> (as <see cref="ProblemKinds"/> names it), or empty.</summary>
+    internal IReadOnlyList<string> ProblemLineKinds { get; init; } = [];
+
     /// <summary>What was checked, in words (each holds when <see cref="IsValid"/>).</summary>
     public IReadOnlyList<string> Checked { get; init; } = [];
 
@@ -57,13 +79,42 @@ public sealed record AuditVerification(bool IsValid, long Count, IReadOnlyList<s
     /// <summary>The problems that are findings: every one but <see cref="SealsNotChecked"/>.</summary>
     internal IReadOnlyList<string> Tampered => Problems.Where(p => !ReferenceEquals(p, SealsNotChecked)).ToList();
 
+    /// <summary>How many of the problems are findings (every one but <see cref="SealsNotChecked"/>), exactly.</summary>
+    private long TamperedCount => ProblemCount - (SealsNotChecked is null ? 0 : 1);
+
+    /// <summary>
+    /// The line that closes a list of the first <paramref name="shown"/> of <see cref="Problems"/>: how many more were
+    /// found and of which kinds (<c>and 2,999,000 more: 2,999,000 record(s) sealed with key …</c>), or null when every
+    /// problem was shown.
+    /// </summary>
+    internal string? MoreThan(int shown)
+    {
+        shown = Math.Clamp(shown, 0, Problems.Count);
+        var more = ProblemCount - shown;
+        if (more <= 0)
+        {
+            return null;
+        }
+
+        if (ProblemLineKinds.Count != Problems.Count)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"and {more:N0} more");
+        }
+
+        var omitted = ProblemKinds
+            .Select(k => (k.Kind, Count: k.Count - ProblemLineKinds.Take(shown).LongCount(l => string.Equals(l, k.Kind, StringComparison.Ordinal))))
+            .Where(k => k.Count > 0)
+            .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Count:N0} {k.Kind}"));
+        return string.Create(CultureInfo.InvariantCulture, $"and {more:N0} more: {string.Join("; ", omitted)}");
+    }
+
     /// <summary>
     /// The verdict in one line, as <c>audit verify</c> and the console say it (the one wording): intact, BROKEN (with
     /// the findings' count), or NOT VERIFIED when nothing was found but the seals and checkpoints could not be checked.
     /// </summary>
     internal string Verdict =>
         IsValid ? $"audit chain intact: {Count} record(s)"
-        : Tampered.Count is var tampered and > 0 ? $"audit chain BROKEN: {tampered} problem(s) in {Count} record(s)"
+        : TamperedCount is var tampered and > 0 ? $"audit chain BROKEN: {tampered} problem(s) in {Count} record(s)"
         : $"audit chain NOT VERIFIED: {Count} record(s) linked without a gap, but the seals and checkpoints were not checked (the audit key file is missing)";
 }
 
@@ -179,6 +230,16 @@ public static class AuditChain
     internal const int ProgressEvery = 4096;
 
     /// <summary>
+    /// How many problems found in the records and the checkpoint file verify keeps as lines, the first found; past it
+    /// each is counted by its kind only, so that a chain with a problem in every record (read with a key file older
+    /// than the store) is verified in the memory an intact one takes.
+    /// </summary>
+    internal const int ProblemLinesKept = 1000;
+
+    /// <summary>How many keys not in the key ring verify names, each a kind of its own; records sealed with further ones are counted together.</summary>
+    private const int UnknownKeysNamed = 16;
+
+    /// <summary>
     /// Verifies rows in sequence order against each other, against <paramref name="keys"/> (every keyed seal),
     /// against the stored head, and against the checkpoints written outside the store.
     /// </summary>
@@ -199,7 +260,7 @@ public static class AuditChain
         Func<long, CancellationToken, IAsyncEnumerable<AuditRow>>? readAfter = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var problems = new List<string>();
+        var problems = new Findings(ProblemLinesKept);
         var walk = new ChainWalk(keys, checkpoints, problems, progress);
         await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -253,11 +314,11 @@ public static class AuditChain
             // Past the rows: records the head names are not there. Behind them without having been read before the
             // rows that pass it: the head was moved back (or, for a caller that gives no way to read it again, rows
             // were added after it).
-            problems.Add($"the chain ends at record {last} but the head says {head.Sequence} (records deleted at the end?)");
+            problems.AddAlways($"the chain ends at record {last} but the head says {head.Sequence} (records deleted at the end?)");
         }
         else if (head.Sequence > 0 && !string.Equals(head.Hash, headRowHash, StringComparison.Ordinal))
         {
-            problems.Add(head.Sequence == last ? "the last record's hash does not match the head" : $"record {head.Sequence}'s hash does not match the head");
+            problems.AddAlways(head.Sequence == last ? "the last record's hash does not match the head" : $"record {head.Sequence}'s hash does not match the head");
         }
         else
         {
@@ -267,16 +328,20 @@ public static class AuditChain
         var newest = checkpoints?.Read.Valid.MaxBy(c => c.Sequence);
         if (newest is not null && newest.Sequence > last)
         {
-            problems.Add($"the checkpoint of {newest.Time.UtcDateTime:O} names record {newest.Sequence} but the chain ends at record {last} (records deleted at the end, or the chain reset){Unsigned(checkpoints)}");
+            problems.AddAlways($"the checkpoint of {newest.Time.UtcDateTime:O} names record {newest.Sequence} but the chain ends at record {last} (records deleted at the end, or the chain reset){Unsigned(checkpoints)}");
         }
 
         if (checkpoints is { } file)
         {
-            problems.AddRange(file.Read.Problems);
+            foreach (var problem in file.Read.Problems)
+            {
+                problems.Add(FindingKinds.CheckpointFile, problem);
+            }
+
             // Read without the key (another machine's command line, often), the file may well be elsewhere: not a problem.
             if (!file.Read.Exists && keyed > 0 && file.Read.SignaturesChecked)
             {
-                problems.Add($"the checkpoint file {file.Path} is missing although {keyed} keyed record(s) exist (deleted? if this machine never wrote to the store, point the store's checkpoint file (AuditSealOptions.CheckpointFile; the server: AUTH0_MCP_AUDIT_CHECKPOINTS) at the file of one that did)");
+                problems.AddAlways($"the checkpoint file {file.Path} is missing although {keyed} keyed record(s) exist (deleted? if this machine never wrote to the store, point the store's checkpoint file (AuditSealOptions.CheckpointFile; the server: AUTH0_MCP_AUDIT_CHECKPOINTS) at the file of one that did)");
             }
         }
 
@@ -292,7 +357,7 @@ public static class AuditChain
                     : $"the checkpoint file {missing.CheckpointFile} ({checkpointLines} line(s); only a writer holding the audit key writes it) was not checked against its signatures")
                 + $": the audit key file {missing.KeyFile} is missing "
                 + "(a command that only reads never creates it; point this command at the key file the server uses: AUTH0_MCP_AUDIT_KEY_FILE, or AUTH0_MCP_AUDIT_KEY)";
-            problems.Add(notChecked);
+            problems.AddAlways(notChecked);
         }
 
         var limits = DescribeLimits(keyed, unkeyed, lastUnkeyed, keys, checkpoints, newest, last);
@@ -309,8 +374,11 @@ public static class AuditChain
             limits.Insert(0, $"the audit key file {absent.KeyFile} is missing: no seal was recomputed and no checkpoint signature checked");
         }
 
-        return new AuditVerification(problems.Count == 0, count, problems)
+        return new AuditVerification(problems.Total == 0, count, problems.Lines)
         {
+            ProblemCount = problems.Total,
+            ProblemKinds = problems.Kinds,
+            ProblemLineKinds = problems.LineKinds,
             Checked = checks,
             CannotProve = limits,
             SealsNotChecked = notChecked,
@@ -318,8 +386,90 @@ public static class AuditChain
         };
     }
 
+    /// <summary>The kinds of problem verify tells apart, as the count of them is said (<c>3 record(s) …</c>).</summary>
+    private static class FindingKinds
+    {
+        public const string Gap = "gap(s) in the numbering (records missing)";
+        public const string Link = "record(s) whose previous hash does not match the record before";
+        public const string Malformed = "record(s) with a malformed seal";
+        public const string OtherUnknownKeys = "record(s) sealed with other keys not in the key ring";
+        public const string Seal = "record(s) whose content does not match its seal (edited, or forged without the key)";
+        public const string UnkeyedAfterKeyed = "record(s) sealed without a key after keyed records (forged or recomputed)";
+        public const string Hash = "record(s) whose content does not match its hash (edited)";
+        public const string Unreadable = "record(s) whose body is not a readable record";
+        public const string Sequence = "record(s) whose sequence in the record does not match its position";
+        public const string ReChained = "record(s) whose previous hash in the record does not match its link (re-chained)";
+        public const string Columns = "record(s) whose indexed columns differ from the sealed record (edited)";
+        public const string Checkpoint = "record(s) that differ from a checkpoint (rewritten)";
+        public const string CheckpointFile = "problem(s) in the checkpoint file";
+        public const string Chain = "finding(s) about the chain as a whole (its end, head, checkpoint file or key)";
+
+        public static string UnknownKey(string keyId) => $"record(s) sealed with key {keyId}, which is not in the key ring";
+    }
+
+    /// <summary>
+    /// The problems found: the first <c>keep</c> found in the records and the checkpoint file as lines, each with its
+    /// kind, and every one counted by its kind; the findings about the chain as a whole (a handful at most) always as
+    /// lines. A chain with a problem in every record is thus verified in the memory of an intact one.
+    /// </summary>
+    private sealed class Findings(int keep)
+    {
+        private readonly Dictionary<string, int> _kindIndex = new(StringComparer.Ordinal);
+        private readonly List<(string Kind, long Count)> _kinds = [];
+        private readonly List<string> _lines = [];
+        private readonly List<string> _lineKinds = [];
+        private int _kept;
+
+        /// <summary>How many problems were found.</summary>
+        public long Total { get; private set; }
+
+        public IReadOnlyList<string> Lines => _lines;
+
+        public IReadOnlyList<string> LineKinds => _lineKinds;
+
+        public IReadOnlyList<(string Kind, long Count)> Kinds => _kinds;
+
+        /// <summary>A problem of <paramref name="kind"/>: kept as a line while fewer than <c>keep</c> are, counted always.</summary>
+        public void Add(string kind, string line)
+        {
+            if (_kept < keep)
+            {
+                _kept++;
+                Keep(kind, line);
+            }
+            else
+            {
+                Count(kind);
+            }
+        }
+
+        /// <summary>A finding about the chain as a whole: always kept as a line.</summary>
+        public void AddAlways(string line) => Keep(FindingKinds.Chain, line);
+
+        private void Keep(string kind, string line)
+        {
+            _lines.Add(line);
+            _lineKinds.Add(kind);
+            Count(kind);
+        }
+
+        private void Count(string kind)
+        {
+            Total++;
+            if (_kindIndex.TryGetValue(kind, out var index))
+            {
+                _kinds[index] = (kind, _kinds[index].Count + 1);
+            }
+            else
+            {
+                _kindIndex.Add(kind, _kinds.Count);
+                _kinds.Add((kind, 1));
+            }
+        }
+    }
+
     /// <summary>The checks of one row after another, in sequence order, and what they found so far.</summary>
-    private sealed class ChainWalk(AuditKeyRing? keys, (string Path, AuditCheckpointRead Read)? checkpoints, List<string> problems, IProgress<long>? progress)
+    private sealed class ChainWalk(AuditKeyRing? keys, (string Path, AuditCheckpointRead Read)? checkpoints, Findings problems, IProgress<long>? progress)
     {
         private readonly ILookup<long, AuditCheckpoint> _checkpoints = checkpoints?.Read.Valid.ToLookup(c => c.Sequence) ?? Enumerable.Empty<AuditCheckpoint>().ToLookup(c => c.Sequence);
         private readonly HashSet<string> _unknownKeys = new(StringComparer.Ordinal);
@@ -355,13 +505,13 @@ public static class AuditChain
             if (row.Sequence != _expected)
             {
                 NumberingOrLinksBroken = true;
-                problems.Add($"record {_expected}{(row.Sequence > _expected + 1 ? $"..{row.Sequence - 1}" : "")} is missing (next present is {row.Sequence})");
+                problems.Add(FindingKinds.Gap, $"record {_expected}{(row.Sequence > _expected + 1 ? $"..{row.Sequence - 1}" : "")} is missing (next present is {row.Sequence})");
             }
 
             if (!string.Equals(row.PreviousHash, Previous, StringComparison.Ordinal))
             {
                 NumberingOrLinksBroken = true;
-                problems.Add($"record {row.Sequence}: previous hash does not match record {row.Sequence - 1}");
+                problems.Add(FindingKinds.Link, $"record {row.Sequence}: previous hash does not match record {row.Sequence - 1}");
             }
 
             if (row.Hash.StartsWith(KeyedPrefix, StringComparison.Ordinal))
@@ -375,17 +525,17 @@ public static class AuditChain
                 LastUnkeyed = row.Sequence;
                 if (Keyed > 0)
                 {
-                    problems.Add($"record {row.Sequence}: sealed without a key after keyed records (forged or recomputed)");
+                    problems.Add(FindingKinds.UnkeyedAfterKeyed, $"record {row.Sequence}: sealed without a key after keyed records (forged or recomputed)");
                 }
                 else if (!string.Equals(ComputeHash(row.PreviousHash, row.Body), row.Hash, StringComparison.Ordinal))
                 {
-                    problems.Add($"record {row.Sequence}: content does not match its hash (edited)");
+                    problems.Add(FindingKinds.Hash, $"record {row.Sequence}: content does not match its hash (edited)");
                 }
             }
 
-            var found = problems.Count;
+            var found = problems.Total;
             var content = CheckContent(row, problems);
-            ContentDiffers |= problems.Count > found;
+            ContentDiffers |= problems.Total > found;
             if (content is { Kind: AuditKinds.Call } call)
             {
                 if (call.Outcome == AuditOutcomes.Intent)
@@ -406,7 +556,7 @@ public static class AuditChain
                 }
                 else
                 {
-                    problems.Add($"record {row.Sequence}: differs from the checkpoint of {checkpoint.Time.UtcDateTime:O} (rewritten){Unsigned(checkpoints)}");
+                    problems.Add(FindingKinds.Checkpoint, $"record {row.Sequence}: differs from the checkpoint of {checkpoint.Time.UtcDateTime:O} (rewritten){Unsigned(checkpoints)}");
                 }
             }
 
@@ -444,15 +594,16 @@ public static class AuditChain
 
     /// <summary>
     /// Checks a keyed seal. A key not in the ring is named with what to do the first time (in <paramref name="unknownKeys"/>
-    /// after): the writer refuses to go on with the same words.
+    /// after): the writer refuses to go on with the same words. Records sealed with the first few such keys are counted
+    /// by key, those of any further one together (a forger may name a new key id in every record).
     /// </summary>
-    private static void CheckKeyed(AuditRow row, AuditKeyRing? keys, List<string> problems, HashSet<string> unknownKeys)
+    private static void CheckKeyed(AuditRow row, AuditKeyRing? keys, Findings problems, HashSet<string> unknownKeys)
     {
         var rest = row.Hash.AsSpan(KeyedPrefix.Length);
         var colon = rest.IndexOf(':');
         if (colon <= 0 || !AuditKeyRing.IsKeyId(rest[..colon]))
         {
-            problems.Add($"record {row.Sequence}: malformed seal");
+            problems.Add(FindingKinds.Malformed, $"record {row.Sequence}: malformed seal");
             return;
         }
 
@@ -464,32 +615,35 @@ public static class AuditChain
 
         if (!keys.TryMac(keyId, MacHead(keyId, row.Sequence, row.PreviousHash) + row.Body, out var mac))
         {
-            problems.Add($"record {row.Sequence}: sealed with key {keyId}, which is not in the key ring ({keys.Source})"
-                + (unknownKeys.Add(keyId) ? $" (a key file older than the store, or a forged record): {AuditKeyRing.RestoreKeyAdvice(keyId)}" : ""));
+            var first = unknownKeys.Count < UnknownKeysNamed && unknownKeys.Add(keyId);
+            problems.Add(
+                unknownKeys.Contains(keyId) ? FindingKinds.UnknownKey(keyId) : FindingKinds.OtherUnknownKeys,
+                $"record {row.Sequence}: sealed with key {keyId}, which is not in the key ring ({keys.Source})"
+                + (first ? $" (a key file older than the store, or a forged record): {AuditKeyRing.RestoreKeyAdvice(keyId)}" : ""));
         }
         else if (!rest[(colon + 1)..].SequenceEqual(mac))
         {
-            problems.Add($"record {row.Sequence}: content does not match its seal (edited, or forged without the key)");
+            problems.Add(FindingKinds.Seal, $"record {row.Sequence}: content does not match its seal (edited, or forged without the key)");
         }
     }
 
     /// <summary>The body's sequence must be the row's, and each indexed column must equal the body's value; returns the record (null when unreadable).</summary>
-    private static AuditRecord? CheckContent(AuditRow row, List<string> problems)
+    private static AuditRecord? CheckContent(AuditRow row, Findings problems)
     {
         if (!TryRead(row, out var record))
         {
-            problems.Add($"record {row.Sequence}: body is not a readable record");
+            problems.Add(FindingKinds.Unreadable, $"record {row.Sequence}: body is not a readable record");
             return null;
         }
 
         if (record.Sequence != row.Sequence)
         {
-            problems.Add($"record {row.Sequence}: sequence in the record does not match its position");
+            problems.Add(FindingKinds.Sequence, $"record {row.Sequence}: sequence in the record does not match its position");
         }
 
         if (!string.Equals(record.PreviousHash, row.PreviousHash, StringComparison.Ordinal))
         {
-            problems.Add($"record {row.Sequence}: the previous hash in the record does not match its link (re-chained)");
+            problems.Add(FindingKinds.ReChained, $"record {row.Sequence}: the previous hash in the record does not match its link (re-chained)");
         }
 
         if (row.Columns is not { } c)
@@ -510,7 +664,7 @@ public static class AuditChain
         AddIfDiffers(differ, "outcome", c.Outcome, record.Outcome);
         if (differ.Count > 0)
         {
-            problems.Add($"record {row.Sequence}: column(s) {string.Join(", ", differ)} differ from the sealed record (edited)");
+            problems.Add(FindingKinds.Columns, $"record {row.Sequence}: column(s) {string.Join(", ", differ)} differ from the sealed record (edited)");
         }
 
         return record;
