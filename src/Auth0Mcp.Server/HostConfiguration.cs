@@ -75,7 +75,7 @@ internal static class SettingsCatalog
         new("Governance:AuditCheckpoints", "AUTH0_MCP_AUDIT_CHECKPOINTS", "STORE.audit-checkpoints", "The signed checkpoint file"),
         new("Governance:User", "AUTH0_MCP_USER", "", "The caller's identity over stdio"),
         new("Governance:Groups", "AUTH0_MCP_GROUPS", "", "The caller's groups over stdio (comma-separated)", SettingKind.List),
-        new("Governance:MaxOutputBytes", "AUTH0_MCP_MAX_OUTPUT_BYTES", "1048576", "Results above this size are truncated with paging advice (at least 1024)", SettingKind.Number),
+        new("Governance:MaxOutputBytes", "AUTH0_MCP_MAX_OUTPUT_BYTES", "262144", "Results above this size are truncated with paging advice (at least 1024)", SettingKind.Number),
         new("Governance:ArgumentPolicies", null, "", "Typed rules on tools' arguments: [{\"Name\", \"Tools\", \"Path\", \"Max\": 50}]", SettingKind.Json),
         new("Governance:CallApproval", null, "(off)", "Per-call approval: {\"Default\", \"Expiry\", \"ElicitationTimeout\", \"MaxOpenRequestsPerCaller\", \"MaxOpenRequests\", \"MaxClosedRequestsKept\", \"Rules\"}", SettingKind.Json),
         new("Authentication:Jwt:Authority", "AUTH0_MCP_OIDC_AUTHORITY", "", "HTTP: OIDC issuer whose JWTs are accepted, e.g. https://login.example.com/"),

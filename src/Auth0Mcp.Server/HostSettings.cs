@@ -373,7 +373,7 @@ internal sealed class GovernanceSettings
 
     /// <summary>Results above this size are truncated with paging advice (<c>AUTH0_MCP_MAX_OUTPUT_BYTES</c>).</summary>
     [AtLeast(1024, ErrorMessage = "Governance:MaxOutputBytes (AUTH0_MCP_MAX_OUTPUT_BYTES) must be at least 1024")]
-    public int MaxOutputBytes { get; set; } = 1024 * 1024;
+    public int MaxOutputBytes { get; set; } = Auth0Mcp.Sdk.Http.Auth0ConnectionOptions.DefaultMaxResponseBytes;
 
     /// <summary>Typed rules on tools' arguments, as JSON (the file's <c>Governance:ArgumentPolicies</c> array).</summary>
     public string? ArgumentPolicies { get; set; }

@@ -41,10 +41,18 @@ public sealed class Auth0ConnectionOptions
     public TimeSpan RetryBudget { get; set; } = TimeSpan.FromSeconds(25);
 
     /// <summary>
-    /// The output limit: the most of one Auth0 answer that is read (default 1 MiB). A longer answer is cut there and
-    /// the result says so, with paging advice; memory stays bounded whatever Auth0 sends.
+    /// The output limit: the most of one Auth0 answer that is read (default 256 KiB, <see cref="DefaultMaxResponseBytes"/>).
+    /// A longer answer is cut there and the result says so, with paging advice; memory stays bounded whatever Auth0 sends.
     /// </summary>
-    public int MaxResponseBytes { get; set; } = 1024 * 1024;
+    public int MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
+
+    /// <summary>
+    /// The default output limit, 256 KiB: a full page of 100 users of about 2 KB each fits, and so does more than an AI
+    /// client's context takes in one result (about 65,000 tokens). The server holds about 25 times the limit while one
+    /// result of that size is shaped and serialized (the MCP SDK escapes the text content with a buffer six characters a
+    /// character, and its thread keeps such buffers), so a larger limit costs memory on every thread that serves one.
+    /// </summary>
+    public const int DefaultMaxResponseBytes = 256 * 1024;
 
     /// <summary>How many times one call may be retried after a 429, a 5xx or a network error (default 4).</summary>
     public int MaxRetryAttempts { get; set; } = 4;

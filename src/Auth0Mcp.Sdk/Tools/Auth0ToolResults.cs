@@ -79,7 +79,7 @@ internal static class Auth0ToolResults
 
         // The one redactor, on the token stream (any depth, a BOM tolerated), with or without governance; a body that
         // looks like JSON but cannot be read is withheld, never passed on unchecked.
-        var body = Redacted(response.Body.Span);
+        var body = Redacted(response.Body);
         if (body is null)
         {
             return Withheld(descriptor, status);
@@ -142,14 +142,18 @@ internal static class Auth0ToolResults
     /// A 2xx body through the one redactor: JSON (any value, a leading BOM allowed) masked, as text and as UTF-8, or other
     /// text with secret-shaped runs masked (no JSON then). Null when it starts like a JSON object or array but cannot be read.
     /// </summary>
-    private static (string Text, byte[]? Json)? Redacted(ReadOnlySpan<byte> body)
+    private static (string Text, byte[]? Json)? Redacted(ReadOnlyMemory<byte> body)
     {
-        if (JsonRedactor.Secrets.RedactUtf8(body, out _) is { } json)
+        // The answer's own array when it is one (nothing is masked in it; a masked answer is a new array): no copy.
+        var json = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(body, out var whole) && whole is { Offset: 0, Array: { } array } && whole.Count == array.Length
+            ? JsonRedactor.Secrets.RedactUtf8Array(array, out _)
+            : JsonRedactor.Secrets.RedactUtf8(body.Span, out _);
+        if (json is not null)
         {
             return (Encoding.UTF8.GetString(json), json);
         }
 
-        var text = Encoding.UTF8.GetString(body);
+        var text = Encoding.UTF8.GetString(body.Span);
         var redacted = JsonRedactor.Secrets.RedactText(text, out _);
         return string.Equals(redacted, JsonRedactor.Withheld, StringComparison.Ordinal) ? null : (redacted, null);
     }
@@ -165,14 +169,17 @@ internal static class Auth0ToolResults
     /// </summary>
     private static CallToolResult Truncated(Auth0ToolDescriptor descriptor, Auth0Response response)
     {
+        // Worked on as UTF-8 ranges of the body: the kept part is copied once into the JSON that is redacted, once into
+        // the text, and once into structuredContent (each copy of a 1 MiB part lands on the large object heap).
         var prefix = response.Body.Span;
         var (items, kept, closed, parent) = WholeItems(prefix);
         var shown = string.Create(CultureInfo.InvariantCulture, $"shown are the first {kept} whole items");
+        var close = (byte)']';
         // The list is what was cut when the cut fell inside it; an object whose list ended before the cut (a client's
         // callbacks) was cut in another field.
         if ((kept == 0 || closed) && WholeFields(prefix) is { } fields)
         {
-            (items, kept, parent) = (fields.Json, fields.Count, null);
+            (items, kept, parent, close) = (fields.Range, fields.Count, null, (byte)'}');
             shown = string.Create(CultureInfo.InvariantCulture, $"shown are the object's first {kept} whole fields") +
                 (fields.CutAt is { } cut ? $", up to \"{cut}\", which was cut with the fields after it" : "");
         }
@@ -182,19 +189,21 @@ internal static class Auth0ToolResults
         // what the redactor cannot read is not shown. A list that was an object's field is masked inside that field,
         // as in the whole answer: a name that is secret only in its parent (secrets[].value) needs the parent's name,
         // and a list under a secret name is masked whole.
-        var json = Encoding.UTF8.GetBytes(parent is null ? items : "{" + Encoding.UTF8.GetString(JsonRedactor.EncodeString(parent)) + ":" + items + "}");
-        var redacted = kept > 0 ? JsonRedactor.Secrets.RedactUtf8(json, out _) : null;
-        if (redacted is not null && SecretMaps.IsSecretsPath(descriptor))
+        var empty = close == (byte)'}' ? "{}" : "[]";
+        ArraySegment<byte> shownJson = default;
+        if (kept > 0)
         {
-            redacted = SecretMaps.MaskValues(redacted, out _);
+            var json = Joined(parent is null ? [] : [(byte)'{', .. JsonRedactor.EncodeString(parent), (byte)':'], prefix[items], parent is null ? [close] : [close, (byte)'}']);
+            var redacted = JsonRedactor.Secrets.RedactUtf8Array(json, out _);
+            if (redacted is not null && SecretMaps.IsSecretsPath(descriptor))
+            {
+                redacted = SecretMaps.MaskValues(redacted, out _);
+            }
+
+            shownJson = redacted is null ? default : parent is null ? redacted : OnlyValue(redacted);
         }
 
-        if (redacted is not null && parent is not null)
-        {
-            redacted = OnlyValue(redacted);
-        }
-
-        var text = kept == 0 ? items : redacted is null ? (items.StartsWith('{') ? "{}" : "[]") : Encoding.UTF8.GetString(redacted);
+        var text = kept == 0 || shownJson.Array is null ? empty : Encoding.UTF8.GetString(shownJson);
         var paging = descriptor.InputSchema.Contains("\"per_page\"", StringComparison.Ordinal) ? " a smaller per_page (and page for the next ones),"
             : descriptor.InputSchema.Contains("\"take\"", StringComparison.Ordinal) ? " a smaller take (and from for the next ones),"
             : "";
@@ -204,15 +213,26 @@ internal static class Auth0ToolResults
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = text }, new TextContentBlock { Text = note }],
-            StructuredContent = Structured(Encoding.UTF8.GetBytes("{\"result\":" + text + ",\"truncated\":true}")),
+            StructuredContent = Structured(Joined("{\"result\":"u8, shownJson.Array is null ? Encoding.UTF8.GetBytes(text) : shownJson, ",\"truncated\":true}"u8)),
         };
     }
 
+    /// <summary>Three UTF-8 parts as one array, copied once.</summary>
+    private static byte[] Joined(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, ReadOnlySpan<byte> third)
+    {
+        var joined = new byte[first.Length + second.Length + third.Length];
+        first.CopyTo(joined);
+        second.CopyTo(joined.AsSpan(first.Length));
+        third.CopyTo(joined.AsSpan(first.Length + second.Length));
+        return joined;
+    }
+
     /// <summary>
-    /// The whole leading fields of a JSON object prefix, as an object, with the name of the field the cut fell in (null
-    /// when the cut fell between fields). Null when the prefix is not an object.
+    /// The whole leading fields of a JSON object prefix (where they are in it, from its <c>{</c>; the closing brace is the
+    /// caller's to add), with the name of the field the cut fell in (null when the cut fell between fields). Null when
+    /// the prefix is not an object.
     /// </summary>
-    private static (string Json, int Count, string? CutAt)? WholeFields(ReadOnlySpan<byte> prefix)
+    private static (Range Range, int Count, string? CutAt)? WholeFields(ReadOnlySpan<byte> prefix)
     {
         var reader = new Utf8JsonReader(prefix, isFinalBlock: false, default);
         long start;
@@ -252,16 +272,16 @@ internal static class Auth0ToolResults
             return null;
         }
 
-        var json = count == 0 ? "{}" : Encoding.UTF8.GetString(prefix[(int)start..(int)end]) + "}";
         var cutAt = name is null ? null : Limits.AuditName(JsonRedactor.Secrets.RedactText(name, out _), 64);
-        return (json, count, cutAt);
+        return (count == 0 ? default : (int)start..(int)end, count, cutAt);
     }
 
     /// <summary>
-    /// The complete items of the first array in a JSON prefix (a top-level array, or an object's first array property),
-    /// whether that array ended within the prefix, and the name of the property that holds it (null for a top-level array).
+    /// The complete items of the first array in a JSON prefix (a top-level array, or an object's first array property:
+    /// where they are in it, from its <c>[</c>; the closing bracket is the caller's to add), whether that array ended
+    /// within the prefix, and the name of the property that holds it (null for a top-level array).
     /// </summary>
-    private static (string Items, int Count, bool Closed, string? Parent) WholeItems(ReadOnlySpan<byte> prefix)
+    private static (Range Items, int Count, bool Closed, string? Parent) WholeItems(ReadOnlySpan<byte> prefix)
     {
         var reader = new Utf8JsonReader(prefix, isFinalBlock: false, default);
         var arrayDepth = -1;
@@ -312,16 +332,11 @@ internal static class Auth0ToolResults
             // A name before the list that is no text ("\ud800"): nothing of the list is shown, as the redactor withholds it.
         }
 
-        if (start < 0 || count == 0)
-        {
-            return ("[]", 0, closed, parent);
-        }
-
-        return (Encoding.UTF8.GetString(prefix[(int)start..(int)end]) + "]", count, closed, parent);
+        return start < 0 || count == 0 ? (default, 0, closed, parent) : ((int)start..(int)end, count, closed, parent);
     }
 
     /// <summary>The value of the one property of a JSON object (the list <see cref="Truncated"/> wrapped in its parent's name).</summary>
-    private static byte[] OnlyValue(byte[] json)
+    private static ArraySegment<byte> OnlyValue(byte[] json)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
         reader.Read();
@@ -329,7 +344,7 @@ internal static class Auth0ToolResults
         reader.Read();
         var start = reader.TokenStartIndex;
         reader.Skip();
-        return json[(int)start..(int)reader.BytesConsumed];
+        return new ArraySegment<byte>(json, (int)start, (int)(reader.BytesConsumed - start));
     }
 
     /// <summary>

@@ -122,6 +122,23 @@ public sealed class BoundedReadTests
     }
 
     [Fact]
+    public async Task DefaultLimit_ThreeHundredKilobyteAnswer_IsCutAtAQuarterMebibyte()
+    {
+        // The default output limit is 256 KiB (review AR: at 1 MiB a server held about 30 MB per thread that had served
+        // one full answer): a list of 300 KB comes back cut, with paging advice.
+        await using var h = await Harness.StaticAsync();
+        var items = string.Join(",", Enumerable.Range(0, 300).Select(i => $$"""{"user_id":"auth0|{{i}}","note":"{{new string('n', 1000)}}"}"""));
+        h.Server.Api = (ctx, _) => ScriptedAuth0Server.Json(ctx, 200, "[" + items + "]");
+
+        var result = await h.CallAsync(TestTool.Get(), """{"per_page":100}""");
+
+        Assert.True(result.IsError != true, result.Text());
+        Assert.Contains("more than the 262144-byte output limit", result.Text(), StringComparison.Ordinal);
+        var kept = result.StructuredContent!.Value.GetProperty("result").GetArrayLength();
+        Assert.InRange(kept, 200, 260);
+    }
+
+    [Fact]
     public async Task ObjectAnswer_OverTheLimit_ShowsItsWholeLeadingFieldsAndNamesTheCutOne()
     {
         // One object, no list: a login page template, a client with a long script. Before, the answer was "[]" and

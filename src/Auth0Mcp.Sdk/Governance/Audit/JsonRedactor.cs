@@ -287,6 +287,14 @@ public sealed partial class JsonRedactor
     }
 
     /// <summary>
+    /// <see cref="RedactUtf8(ReadOnlySpan{byte}, out int)"/> for JSON already in an array of its own (no BOM): the same
+    /// array when nothing is masked, not a copy (a tool's answer can be a mebibyte).
+    /// </summary>
+    internal byte[]? RedactUtf8Array(byte[] json, out int count) =>
+        Utf8Bom.LengthAt(json) > 0 ? RedactUtf8(json, out count)
+        : Edits(json, out count) is not { } edits ? null : edits.Count == 0 ? json : Splice(json, edits);
+
+    /// <summary>
     /// The one pass of the redactor over JSON (its BOM, if any, cut off first: <see cref="Utf8Bom"/>): the (start,
     /// end, replacement) byte ranges to splice into <paramref name="json"/> (none when nothing is masked), or null when
     /// it is not one valid JSON value. Nothing is copied: a caller that finds no edits keeps what it has.
@@ -529,16 +537,26 @@ public sealed partial class JsonRedactor
     /// <summary>The JSON with each (start, end) byte range, in order and not overlapping, replaced.</summary>
     internal static byte[] Splice(ReadOnlySpan<byte> json, List<(long Start, long End, byte[] Replacement)> edits)
     {
-        var output = new ArrayBufferWriter<byte>(json.Length);
-        var position = 0;
+        // Its exact length first, so the output is written into one array (no buffer that grows, no copy at the end).
+        var length = (long)json.Length;
         foreach (var (start, end, replacement) in edits)
         {
-            output.Write(json[position..(int)start]);
-            output.Write(replacement);
+            length += replacement.Length - (end - start);
+        }
+
+        var output = new byte[length];
+        var position = 0;
+        var written = 0;
+        foreach (var (start, end, replacement) in edits)
+        {
+            json[position..(int)start].CopyTo(output.AsSpan(written));
+            written += (int)start - position;
+            replacement.CopyTo(output.AsSpan(written));
+            written += replacement.Length;
             position = (int)end;
         }
 
-        output.Write(json[position..]);
-        return output.WrittenSpan.ToArray();
+        json[position..].CopyTo(output.AsSpan(written));
+        return output;
     }
 }
