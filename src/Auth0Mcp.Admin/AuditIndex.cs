@@ -31,11 +31,12 @@ internal sealed record AuditEntry(long Sequence, long TimeUtcTicks, string Kind,
 /// <summary>
 /// Filters of the Audit page (all optional; text filters match a part, ignoring case). <paramref name="From"/> and
 /// <paramref name="To"/> are both inclusive: a record at exactly either instant matches (the page passes the end of
-/// the unit a "To" names, <see cref="AuditTime.End"/>).
+/// the unit a "To" names, <see cref="AuditTime.End"/>). Not sealed: a test's filter stands still in
+/// <see cref="Matches"/> to show that a long search holds up no other reader.
 /// </summary>
-internal sealed record AuditFilter(string? User = null, string? Tool = null, string? Outcome = null, string? Kind = null, DateTimeOffset? From = null, DateTimeOffset? To = null)
+internal record AuditFilter(string? User = null, string? Tool = null, string? Outcome = null, string? Kind = null, DateTimeOffset? From = null, DateTimeOffset? To = null)
 {
-    public bool Matches(AuditEntry e) =>
+    public virtual bool Matches(AuditEntry e) =>
         (string.IsNullOrEmpty(User) || (e.User?.Contains(User, StringComparison.OrdinalIgnoreCase) ?? false))
         && (string.IsNullOrEmpty(Tool) || (e.Tool?.Contains(Tool, StringComparison.OrdinalIgnoreCase) ?? false))
         && (string.IsNullOrEmpty(Outcome) || string.Equals(e.Outcome, Outcome, StringComparison.Ordinal))
@@ -136,23 +137,47 @@ internal readonly record struct AuditTime(DateTimeOffset Start, int Digits)
 internal sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Before);
 
 /// <summary>
+/// Where the first reading of the whole audit is (<see cref="AuditIndex.BuildAsync"/>, at start, in the background):
+/// <paramref name="Indexed"/> records read of about <paramref name="Of"/> (the head's sequence when it began), and why
+/// the last attempt failed, if it did (<see cref="AdminStartup"/> tries again).
+/// </summary>
+internal sealed record AuditIndexing(int Indexed, long Of, string? Problem);
+
+/// <summary>
 /// An in-memory index of the audit chain for the console: the filterable columns of every record, in sequence
 /// order, caught up from the store (<see cref="IGovernanceStore.ReadAuditAsync"/> after the last sequence seen, a
 /// primary-key range read) before each page. A page is a keyset scan backwards from a sequence, so the newest page
-/// of 100,000 records costs the same as of 100. Bodies are read from the store only for a record's detail.
+/// of 100,000 records costs the same as of 100. Bodies are read from the store only for a record's detail, one row
+/// (<see cref="IGovernanceStore.ReadAuditRecordAsync"/>).
 /// Also remembers where each tool version's content was recorded (<see cref="ToolGovernance.ToolContentEvent"/>), and
 /// which record is the outcome of a call's intent (<see cref="AuditRecord.IntentSequence"/>). The index is not capped: it
 /// grows with the audit (docs/admin.md gives the measured bytes a record). The strings of its entries come from a small
 /// pool of its own (<see cref="Share"/>), so a tool name, event, outcome, denial code or user is held once, not once a record.
 /// </summary>
+/// <remarks>
+/// <para>The first reading of a large audit takes a while (about 27 s a million records): <see cref="AdminStartup"/> runs
+/// it in the background, the pages wait for <see cref="Ready"/> a moment (<see cref="PageWait"/>) and otherwise say how
+/// far it is (<see cref="CatchUpAsync"/>).</para>
+/// <para>Readers take no lock while they scan: entries are only appended, into fixed-size chunks that are never moved
+/// or replaced (<see cref="AuditEntries"/>), and a reader scans the chunks and count of one published snapshot. A long
+/// search therefore holds up neither another administrator's page nor the catch-up.</para>
+/// </remarks>
 internal sealed class AuditIndex(ToolGovernance governance)
 {
+    /// <summary>How long a page waits for the first reading of the audit before it shows how far it is instead.</summary>
+    public static readonly TimeSpan PageWait = TimeSpan.FromSeconds(2);
+
     private const string ContentPrefix = "{\"contentHash\":\"";
     private readonly SemaphoreSlim _refresh = new(1, 1);
+
+    // Guards _content and _outcomes (the entries are read without it: AuditEntries).
     private readonly object _lock = new();
-    private readonly List<AuditEntry> _entries = [];
+    private readonly AuditEntries _entries = new();
     private readonly Dictionary<string, long> _content = new(StringComparer.Ordinal);
     private readonly Dictionary<long, long> _outcomes = [];
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _buildOf;
+    private volatile string? _buildProblem;
 
     /// <summary>
     /// How many distinct strings <see cref="_strings"/> holds at most. The columns' vocabularies are small (tool names,
@@ -164,26 +189,54 @@ internal sealed class AuditIndex(ToolGovernance governance)
     /// <summary>One instance of each column's text, shared by the entries; used under <see cref="_refresh"/> only.</summary>
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
 
-    public long LastSequence
+    public long LastSequence => _entries.Snapshot() is { Count: > 0 } s ? s[s.Count - 1].Sequence : 0;
+
+    public int Count => _entries.Snapshot().Count;
+
+    /// <summary>Completes when the whole audit has been read once and the start's records written (<see cref="MarkReady"/>).</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>How far the first reading is (meaningful until <see cref="Ready"/> completes).</summary>
+    public AuditIndexing Progress => new(Count, Math.Max(Interlocked.Read(ref _buildOf), LastSequence), _buildProblem);
+
+    /// <summary>
+    /// The first reading of the audit (or its resumption, after a failed attempt): everything up to the head, with
+    /// <see cref="Progress"/> counting as it goes. Run in the background at start (<see cref="AdminStartup"/>).
+    /// </summary>
+    public async Task BuildAsync(CancellationToken cancellationToken)
     {
-        get
-        {
-            lock (_lock)
-            {
-                return _entries.Count == 0 ? 0 : _entries[^1].Sequence;
-            }
-        }
+        Interlocked.Exchange(ref _buildOf, (await governance.Store.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false)).Sequence);
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        _buildProblem = null;
     }
 
-    public int Count
+    /// <summary>Why the last attempt of <see cref="BuildAsync"/> failed, shown by the pages until one succeeds.</summary>
+    public void BuildFailed(string problem) => _buildProblem = problem;
+
+    /// <summary>The first reading is done and what start-up needed of it: the pages list from now on.</summary>
+    public void MarkReady() => _ready.TrySetResult();
+
+    /// <summary>
+    /// What a page does before it reads the index: waits up to <see cref="PageWait"/> for <see cref="Ready"/>, then reads
+    /// the records appended since (null: the index is current); while the first reading is still going, returns how
+    /// far it is, for the page to say so, and reads nothing.
+    /// </summary>
+    public async Task<AuditIndexing?> CatchUpAsync(CancellationToken cancellationToken = default)
     {
-        get
+        if (!_ready.Task.IsCompleted)
         {
-            lock (_lock)
+            try
             {
-                return _entries.Count;
+                await _ready.Task.WaitAsync(PageWait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return Progress;
             }
         }
+
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>Reads the records appended since the last refresh.</summary>
@@ -230,43 +283,56 @@ internal sealed class AuditIndex(ToolGovernance governance)
     }
 
     /// <summary>The newest records matching <paramref name="filter"/> older than <paramref name="before"/> (null: from the newest).</summary>
+    /// <remarks>
+    /// Scans one snapshot without a lock. A chunk none of whose times is in the filter's time range is skipped whole
+    /// (each chunk keeps its least and greatest time): times are not in sequence order (callers' clocks, several servers
+    /// on one store, unreadable records), so the range cannot be found by a binary search, but a range in the past
+    /// skips the chunks after it.
+    /// </remarks>
     public AuditPage Query(AuditFilter filter, long? before, int size)
     {
+        var entries = _entries.Snapshot();
         var result = new List<AuditEntry>(size);
-        lock (_lock)
+        var from = filter.From?.UtcTicks ?? long.MinValue;
+        var to = filter.To?.UtcTicks ?? long.MaxValue;
+        var i = before is { } b ? LowerBound(entries, b) - 1 : entries.Count - 1;
+        var more = false;
+        while (i >= 0 && !more)
         {
-            var i = before is { } b ? LowerBound(b) - 1 : _entries.Count - 1;
-            for (; i >= 0 && result.Count < size; i--)
+            if (!entries.MayHoldTimes(i, from, to))
             {
-                if (filter.Matches(_entries[i]))
+                i = entries.ChunkStart(i) - 1;
+                continue;
+            }
+
+            var e = entries[i--];
+            if (filter.Matches(e))
+            {
+                if (result.Count < size)
                 {
-                    result.Add(_entries[i]);
+                    result.Add(e);
+                }
+                else
+                {
+                    more = true;
                 }
             }
-
-            var more = false;
-            for (; i >= 0 && !more; i--)
-            {
-                more = filter.Matches(_entries[i]);
-            }
-
-            return new AuditPage(result, more && result.Count > 0 ? result[^1].Sequence : null);
         }
+
+        return new AuditPage(result, more && result.Count > 0 ? result[^1].Sequence : null);
     }
 
     /// <summary>The newest records about exactly <paramref name="tool"/>, except its content records.</summary>
     public IReadOnlyList<AuditEntry> ForTool(string tool, int max)
     {
+        var entries = _entries.Snapshot();
         var result = new List<AuditEntry>();
-        lock (_lock)
+        for (var i = entries.Count - 1; i >= 0 && result.Count < max; i--)
         {
-            for (var i = _entries.Count - 1; i >= 0 && result.Count < max; i--)
+            var e = entries[i];
+            if (string.Equals(e.Tool, tool, StringComparison.Ordinal) && e.Event != ToolGovernance.ToolContentEvent)
             {
-                var e = _entries[i];
-                if (string.Equals(e.Tool, tool, StringComparison.Ordinal) && e.Event != ToolGovernance.ToolContentEvent)
-                {
-                    result.Add(e);
-                }
+                result.Add(e);
             }
         }
 
@@ -295,16 +361,9 @@ internal sealed class AuditIndex(ToolGovernance governance)
     public async Task<AuditRecord?> ReadAsync(long sequence, CancellationToken cancellationToken = default) =>
         await ReadRowAsync(sequence, cancellationToken).ConfigureAwait(false) is { } row && AuditChain.TryRead(row, out var record) ? record : null;
 
-    /// <summary>One stored row, as it is (null when there is none).</summary>
-    public async Task<AuditRow?> ReadRowAsync(long sequence, CancellationToken cancellationToken = default)
-    {
-        await foreach (var row in governance.Store.ReadAuditAsync(sequence - 1, cancellationToken).ConfigureAwait(false))
-        {
-            return row.Sequence == sequence ? row : null;
-        }
-
-        return null;
-    }
+    /// <summary>One stored row, as it is (null when there is none): one primary-key read.</summary>
+    public Task<AuditRow?> ReadRowAsync(long sequence, CancellationToken cancellationToken = default) =>
+        governance.Store.ReadAuditRecordAsync(sequence, cancellationToken);
 
     /// <summary>The index's one instance of <paramref name="text"/> (null stays null): the first seen, while the pool has room.</summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
@@ -332,7 +391,7 @@ internal sealed class AuditIndex(ToolGovernance governance)
     {
         lock (_lock)
         {
-            _entries.AddRange(batch);
+            // The content and outcome maps first: an entry a reader sees has its links.
             foreach (var (key, seq) in content)
             {
                 _content[key] = seq;
@@ -345,18 +404,19 @@ internal sealed class AuditIndex(ToolGovernance governance)
             }
         }
 
+        _entries.Append(batch);
         batch.Clear();
         content.Clear();
         outcomes.Clear();
     }
 
-    private int LowerBound(long sequence)
+    private static int LowerBound(AuditEntriesSnapshot entries, long sequence)
     {
-        int lo = 0, hi = _entries.Count;
+        int lo = 0, hi = entries.Count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_entries[mid].Sequence < sequence)
+            if (entries[mid].Sequence < sequence)
             {
                 lo = mid + 1;
             }
@@ -370,4 +430,90 @@ internal sealed class AuditIndex(ToolGovernance governance)
     }
 
     private static string ContentKey(string tool, string hash) => tool + "\n" + hash;
+}
+
+/// <summary>
+/// The index's entries, appended by one writer (under the index's refresh) and read by any number of readers without
+/// a lock: in chunks of <see cref="ChunkSize"/> that are never moved, replaced or changed below the published count. A
+/// reader takes a <see cref="Snapshot"/> (the chunk directory and the count, published together after the entries
+/// they count were written) and reads only below its count; a growing directory is copied, the old one left to the
+/// readers that hold it, naming the same chunks.
+/// </summary>
+internal sealed class AuditEntries
+{
+    /// <summary>Entries per chunk (a power of two).</summary>
+    public const int ChunkSize = 4096;
+
+    private volatile AuditEntriesSnapshot _published = new([], 0);
+
+    public AuditEntriesSnapshot Snapshot() => _published;
+
+    /// <summary>Appends <paramref name="batch"/> and publishes it (one writer at a time).</summary>
+    public void Append(List<AuditEntry> batch)
+    {
+        var current = _published;
+        var chunks = current.Chunks;
+        var count = current.Count;
+        foreach (var e in batch)
+        {
+            var c = count / ChunkSize;
+            if (c == chunks.Length)
+            {
+                var grown = new AuditEntryChunk[Math.Max(4, chunks.Length * 2)];
+                Array.Copy(chunks, grown, chunks.Length);
+                chunks = grown;
+            }
+
+            var chunk = chunks[c] ??= new AuditEntryChunk();
+            chunk.Add(count % ChunkSize, e);
+            count++;
+        }
+
+        if (count != current.Count)
+        {
+            _published = new AuditEntriesSnapshot(chunks, count);
+        }
+    }
+}
+
+/// <summary>A chunk of <see cref="AuditEntries"/>: its entries, and the least and greatest of their times (UTC ticks).</summary>
+internal sealed class AuditEntryChunk
+{
+    private long _minTicks = long.MaxValue;
+    private long _maxTicks = long.MinValue;
+
+    public AuditEntry[] Items { get; } = new AuditEntry[AuditEntries.ChunkSize];
+
+    /// <summary>
+    /// Whether an entry of this chunk may have a time in [<paramref name="from"/>, <paramref name="to"/>]. The bounds
+    /// only widen as entries are added, so a reader that sees bounds newer than its snapshot skips nothing it should read.
+    /// </summary>
+    public bool MayHold(long from, long to) => Volatile.Read(ref _minTicks) <= to && Volatile.Read(ref _maxTicks) >= from;
+
+    public void Add(int slot, AuditEntry e)
+    {
+        Items[slot] = e;
+        if (e.TimeUtcTicks < _minTicks)
+        {
+            Volatile.Write(ref _minTicks, e.TimeUtcTicks);
+        }
+
+        if (e.TimeUtcTicks > _maxTicks)
+        {
+            Volatile.Write(ref _maxTicks, e.TimeUtcTicks);
+        }
+    }
+}
+
+/// <summary>What a reader of <see cref="AuditEntries"/> scans: the chunks and how many entries of them are published.</summary>
+internal sealed record AuditEntriesSnapshot(AuditEntryChunk[] Chunks, int Count)
+{
+    public AuditEntry this[int index] => Chunks[index / AuditEntries.ChunkSize].Items[index % AuditEntries.ChunkSize];
+
+    /// <summary>The index of the first entry of the chunk that holds <paramref name="index"/>.</summary>
+    public int ChunkStart(int index) => index - (index % AuditEntries.ChunkSize);
+
+    /// <summary>Whether the chunk that holds <paramref name="index"/> may hold an entry with a time in the range (UTC ticks, inclusive).</summary>
+    public bool MayHoldTimes(int index, long from, long to) =>
+        (from == long.MinValue && to == long.MaxValue) || Chunks[index / AuditEntries.ChunkSize].MayHold(from, to);
 }

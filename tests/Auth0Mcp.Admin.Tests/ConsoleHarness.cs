@@ -95,8 +95,12 @@ internal sealed class ConsoleServer : IAsyncDisposable
     /// <summary>The console's address, e.g. http://127.0.0.1:PORT/admin.</summary>
     public string Admin => $"{Server.Url.GetLeftPart(UriPartial.Authority)}/admin";
 
-    /// <summary>Starts the host; <paramref name="config"/>, when given, is its settings file (AUTH0_MCP_CONFIG).</summary>
-    public static async Task<ConsoleServer> StartAsync(Uri auth0, string? config = null)
+    /// <summary>
+    /// Starts the host; <paramref name="config"/>, when given, is its settings file (AUTH0_MCP_CONFIG); <paramref name="services"/>
+    /// runs last on its services. Returns once the console has read the audit (it does in the background after start:
+    /// <see cref="AdminStartup"/>), so that a test's records follow the start's, unless <paramref name="waitForIndex"/> is false.
+    /// </summary>
+    public static async Task<ConsoleServer> StartAsync(Uri auth0, string? config = null, Action<IServiceCollection>? services = null, bool waitForIndex = true)
     {
         var governance = new TempGovernance();
         string? configFile = null;
@@ -116,8 +120,26 @@ internal sealed class ConsoleServer : IAsyncDisposable
             ["AUTH0_MCP_ADMIN"] = "on",
             ["AUTH0_MCP_ADMIN_GROUPS"] = "admins",
         }, "--http", "http://127.0.0.1:0/mcp");
-        return new ConsoleServer(governance, await InProcessServer.StartAsync(settings));
+        var server = new ConsoleServer(governance, await InProcessServer.StartAsync(settings, services));
+        try
+        {
+            if (waitForIndex)
+            {
+                await IndexedAsync(server.Server.App.Services);
+            }
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
     }
+
+    /// <summary>Waits (a minute at most) until the console of <paramref name="services"/> has read the audit and recorded its tool versions.</summary>
+    public static Task IndexedAsync(IServiceProvider services) =>
+        services.GetRequiredService<AuditIndex>().Ready.WaitAsync(TimeSpan.FromMinutes(1));
 
     /// <summary>The stored governance state, read as the CLI reads it.</summary>
     public async Task<GovernanceState> StateAsync()
@@ -272,6 +294,7 @@ internal sealed class AdminApp : IAsyncDisposable
         var settings = HostConfiguration.Load(["--http", "http://127.0.0.1:0"], name => env.GetValueOrDefault(name), adminOnly: true);
         var admin = new AdminApp(AdminServe.Build(settings, services));
         await admin._app.StartAsync();
+        await ConsoleServer.IndexedAsync(admin.Services);
         return admin;
     }
 

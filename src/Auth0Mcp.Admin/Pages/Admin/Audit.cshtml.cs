@@ -35,12 +35,15 @@ internal sealed class AuditModel : AdminPageModel
 
     public AuditVerification? Verification { get; private set; }
 
+    /// <summary>The first reading of the audit is still going (after start, on a large audit): how far it is; no record is listed.</summary>
+    public AuditIndexing? Indexing { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        await Console.Audit.RefreshAsync(cancellationToken);
+        Indexing = await Console.Audit.CatchUpAsync(cancellationToken);
         FromTime = ReadTime("From", From);
         ToTime = ReadTime("To", To);
-        if (TimeError is not null)
+        if (TimeError is not null || Indexing is not null)
         {
             Records = new([], null);
             return;

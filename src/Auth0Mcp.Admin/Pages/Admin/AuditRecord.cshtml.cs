@@ -16,6 +16,9 @@ internal sealed class AuditRecordModel : AdminPageModel
     /// <summary>For an intent record: the sequence of the call's outcome record, when the audit index holds one.</summary>
     public long? OutcomeSequence { get; private set; }
 
+    /// <summary>For an intent record while the first reading of the audit is still going: how far it is (its outcome is not known yet).</summary>
+    public AuditIndexing? Indexing { get; private set; }
+
     /// <summary>The stored row when its body is not a readable record (<see cref="Record"/> is then null): shown as it is stored.</summary>
     public AuditRow? Unreadable { get; private set; }
 
@@ -29,8 +32,8 @@ internal sealed class AuditRecordModel : AdminPageModel
                 if (record.Outcome == AuditOutcomes.Intent)
                 {
                     // Records after the index's last are read first (a range read from its end), as the Audit page does.
-                    await Console.Audit.RefreshAsync(cancellationToken);
-                    OutcomeSequence = Console.Audit.OutcomeOf(record.Sequence);
+                    Indexing = await Console.Audit.CatchUpAsync(cancellationToken);
+                    OutcomeSequence = Indexing is null ? Console.Audit.OutcomeOf(record.Sequence) : null;
                 }
             }
             else

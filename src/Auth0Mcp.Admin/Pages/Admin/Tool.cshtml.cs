@@ -26,6 +26,9 @@ internal sealed class ToolModel : AdminPageModel
 
     public IReadOnlyList<AuditEntry> History { get; private set; } = [];
 
+    /// <summary>The first reading of the audit is still going: how far it is (the history and the diff are not shown).</summary>
+    public AuditIndexing? Indexing { get; private set; }
+
     public IReadOnlyList<ArgumentRule> Rules { get; private set; } = [];
 
     /// <summary>How this tool's calls are confirmed one by one, and by which rule (null: per-call approval is off).</summary>
@@ -56,7 +59,12 @@ internal sealed class ToolModel : AdminPageModel
         Rules = Console.RulesFor(Name);
         CallApproval = Console.CallApprovals?.Describe(state, Tool);
         Schema = d is null ? "" : JsonNode.Parse(d.InputSchema)?.ToJsonString(Indented) ?? d.InputSchema;
-        await Console.Audit.RefreshAsync(cancellationToken);
+        Indexing = await Console.Audit.CatchUpAsync(cancellationToken);
+        if (Indexing is not null)
+        {
+            return Page();
+        }
+
         History = Console.Audit.ForTool(Name, 100);
         if (Changed && Tool.ApprovedHash != Tool.ContentHash
             && Console.Audit.ContentSequence(Name, Tool.ApprovedHash!) is { } approvedSeq

@@ -278,6 +278,11 @@ public abstract class DbGovernanceStore : IGovernanceStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One row, by the primary key (<c>WHERE seq = @seq</c>).</remarks>
+    public async Task<AuditRow?> ReadAuditRecordAsync(long sequence, CancellationToken cancellationToken = default) =>
+        sequence < 1 ? null : (await ReadAuditRowsAsync("seq = @seq", sequence, 1, cancellationToken).ConfigureAwait(false)) is [var row] ? row : null;
+
+    /// <inheritdoc />
     public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default) => GuardAsync("read the audit head", async () =>
     {
         var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -778,16 +783,20 @@ public abstract class DbGovernanceStore : IGovernanceStore
         }
     }
 
-    private async Task<List<AuditRow>> ReadAuditPageAsync(long after, CancellationToken cancellationToken) => await GuardAsync("read the audit log", async () =>
+    private Task<List<AuditRow>> ReadAuditPageAsync(long after, CancellationToken cancellationToken) =>
+        ReadAuditRowsAsync("seq > @seq", after, ReadPage, cancellationToken);
+
+    /// <summary>The audit rows <paramref name="where"/> (a condition on <c>seq</c> against <c>@seq</c>) selects, in order, at most <paramref name="limit"/>.</summary>
+    private async Task<List<AuditRow>> ReadAuditRowsAsync(string where, long seq, int limit, CancellationToken cancellationToken) => await GuardAsync("read the audit log", async () =>
     {
         var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             await using var command = Command(connection, null, $"""
                 SELECT seq, time, kind, event, user_name, tool, outcome, body, prev_hash, hash
-                FROM audit_log WHERE seq > @after ORDER BY seq LIMIT {ReadPage}
+                FROM audit_log WHERE {where} ORDER BY seq LIMIT {limit}
                 """);
-            Add(command, "@after", after);
+            Add(command, "@seq", seq);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var page = new List<AuditRow>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -82,6 +82,29 @@ public interface IGovernanceStore : IAsyncDisposable
     /// <summary>The stored audit rows with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
     IAsyncEnumerable<AuditRow> ReadAuditAsync(long afterSequence = 0, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The stored audit row with sequence <paramref name="sequence"/>, as it is stored (null when there is none): what a
+    /// record's detail shows, one row, not a page of them.
+    /// </summary>
+    /// <remarks>
+    /// The default reads it as the first row of <see cref="ReadAuditAsync"/> after <paramref name="sequence"/> - 1 (a store
+    /// that reads by pages fetches a page for it); <see cref="DbGovernanceStore"/> reads the one row by its primary key.
+    /// </remarks>
+    async Task<AuditRow?> ReadAuditRecordAsync(long sequence, CancellationToken cancellationToken = default)
+    {
+        if (sequence < 1)
+        {
+            return null;
+        }
+
+        await foreach (var row in ReadAuditAsync(sequence - 1, cancellationToken).ConfigureAwait(false))
+        {
+            return row.Sequence == sequence ? row : null;
+        }
+
+        return null;
+    }
+
     /// <summary>The chain head: the last sequence and its hash ((0, genesis) when empty).</summary>
     Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken = default);
 
