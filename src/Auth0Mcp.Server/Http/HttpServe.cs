@@ -69,7 +69,8 @@ internal static class HttpServe
     /// <c>appsettings.json</c> from the working directory, where a stray file could move the listening address past the
     /// <c>--http</c> checks (its <c>Kestrel:Endpoints</c> replace the URL given) or change log levels, and would watch the
     /// working directory's whole tree for changes to it (a busy folder such as /tmp woke the server 860 times a second).
-    /// The content root is the executable's folder, and no JSON file is read or watched there either.
+    /// The content root is the executable's folder, and no JSON file is read or watched there either. Kestrel's own
+    /// section is not read from the environment either (<c>Kestrel__Endpoints__…</c> would replace the URL just the same).
     /// </summary>
     internal static WebApplicationBuilder NewBuilder()
     {
@@ -83,6 +84,9 @@ internal static class HttpServe
             builder.Configuration.Sources.Remove(source);
         }
 
+        // Nor does Kestrel read its section of what is left (the environment: Kestrel__Endpoints__X__Url, and its
+        // ASPNETCORE_/DOTNET_ forms): its endpoints there would replace the --http URL too. An empty section instead.
+        builder.WebHost.ConfigureKestrel(k => k.Configure(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), reloadOnChange: false));
         return builder;
     }
 

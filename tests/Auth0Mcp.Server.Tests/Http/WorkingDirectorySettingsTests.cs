@@ -8,7 +8,7 @@ namespace Auth0Mcp.Server.Tests.Http;
 /// <summary>
 /// The HTTP server reads its settings from its own catalogue only: an <c>appsettings.json</c> in the working directory
 /// (ASP.NET Core's default source) is neither read nor watched, so it cannot move the listening address past the
-/// <c>--http</c> checks (HttpServe.NewBuilder).
+/// <c>--http</c> checks (HttpServe.NewBuilder); nor do Kestrel's endpoints in the environment.
 /// </summary>
 public sealed class WorkingDirectorySettingsTests
 {
@@ -20,6 +20,24 @@ public sealed class WorkingDirectorySettingsTests
         // Before, Kestrel's endpoints from this file replaced the --http URL: the server listened here instead.
         await File.WriteAllTextAsync(Path.Combine(home.Dir, "appsettings.json"),
             "{\"Kestrel\":{\"Endpoints\":{\"stray\":{\"Url\":\"http://127.0.0.1:" + stray + "\"}}},\"Logging\":{\"LogLevel\":{\"Default\":\"Trace\"}}}");
+        await ServeAndCheckAsync(home, stray, new Dictionary<string, string>());
+    }
+
+    [Theory]
+    [InlineData("Kestrel__Endpoints__stray__Url")]
+    [InlineData("ASPNETCORE_Kestrel__Endpoints__stray__Url")]
+    [InlineData("DOTNET_Kestrel__Endpoints__stray__Url")]
+    public async Task Serve_KestrelEndpointsInTheEnvironment_AreNotBound_TheServerListensOnlyWhereHttpSays(string variable)
+    {
+        // Before, Kestrel bound the environment's endpoints instead of the --http URL ("Overriding address(es)"): one
+        // variable moved a loopback server to 0.0.0.0 past the --http checks.
+        using var home = new TestHome();
+        var stray = FreePort();
+        await ServeAndCheckAsync(home, stray, new Dictionary<string, string> { [variable] = "http://127.0.0.1:" + stray });
+    }
+
+    private static async Task ServeAndCheckAsync(TestHome home, int stray, Dictionary<string, string> environment)
+    {
         var psi = Repo.ServerStartInfo("serve", "--http", "http://127.0.0.1:0/mcp");
         psi.WorkingDirectory = home.Dir;
         psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
@@ -29,6 +47,11 @@ public sealed class WorkingDirectorySettingsTests
         }
 
         psi.Environment["AUTH0_MCP_API_KEYS"] = "k-0123456789abcdef0123=alice";
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
         using var server = Process.Start(psi)!;
         try
         {
