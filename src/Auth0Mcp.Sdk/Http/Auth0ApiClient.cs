@@ -67,6 +67,7 @@ internal sealed class Auth0ApiClient(IAuth0HttpClientSource http, IOptionsMonito
                 Bytes = truncated ? Math.Max(body.Length, response.Content.Headers.ContentLength ?? 0) : body.Length,
                 Truncated = truncated,
                 RefusedWait = state.RefusedWait,
+                NotSentAtGate = state.NotSentAtGate,
             };
             return new Auth0Response(outcome, body, response.Content.Headers.ContentType?.MediaType, KeptHeadersOf(response));
         }

@@ -48,6 +48,12 @@ internal sealed record Auth0CallOutcome
     /// <summary>The wait Auth0 asked for before a further retry, when that retry was not made because it would end past the call's budget.</summary>
     public TimeSpan? RefusedWait { get; init; }
 
+    /// <summary>
+    /// Whether the rate-limit gate ended the call's last attempt unsent (its wait for the reset another call was told
+    /// would not fit the budget): the final 429 is then the gate's, not an answer of Auth0's to this call.
+    /// </summary>
+    public bool NotSentAtGate { get; init; }
+
     /// <summary>Whether Auth0 answered 2xx.</summary>
     public bool Succeeded => Status is >= 200 and < 300;
 

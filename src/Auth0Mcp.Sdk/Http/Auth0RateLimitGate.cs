@@ -34,7 +34,8 @@ internal sealed class Auth0RateLimitGate(TimeProvider time)
     private const string RefusalBody =
         """{"statusCode":429,"error":"Too Many Requests","message":"Not sent: an earlier call on this connection reached Auth0's rate limit"}""";
 
-    // UTC ticks of the instant the gate opens; 0 or past: open.
+    // The instant the gate opens, on the provider's monotonic timestamp (a wall clock set back must not hold the gate
+    // past MaxHold); 0 or past: open.
     private long _openAt;
 
     /// <summary>A random jitter between zero and <see cref="MaxJitter"/>.</summary>
@@ -52,8 +53,8 @@ internal sealed class Auth0RateLimitGate(TimeProvider time)
     {
         get
         {
-            var left = Volatile.Read(ref _openAt) - time.GetUtcNow().UtcTicks;
-            return left > 0 ? TimeSpan.FromTicks(left) : TimeSpan.Zero;
+            var left = Volatile.Read(ref _openAt) - time.GetTimestamp();
+            return left > 0 ? TimeSpan.FromSeconds((double)left / time.TimestampFrequency) : TimeSpan.Zero;
         }
     }
 
@@ -67,7 +68,7 @@ internal sealed class Auth0RateLimitGate(TimeProvider time)
             return;
         }
 
-        var openAt = (now + (wait < MaxHold ? wait : MaxHold)).UtcTicks;
+        var openAt = time.GetTimestamp() + (long)((wait < MaxHold ? wait : MaxHold).TotalSeconds * time.TimestampFrequency);
         var seen = Volatile.Read(ref _openAt);
         while (openAt > seen)
         {

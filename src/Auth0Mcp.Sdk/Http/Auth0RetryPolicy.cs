@@ -52,16 +52,27 @@ internal static class Auth0RetryPolicy
     /// <summary>
     /// Reads the wait a response asks for: <c>X-RateLimit-Reset</c> (Auth0, epoch seconds) first, then
     /// <c>Retry-After</c> (seconds or an HTTP date). A reset already past gives zero; one past the year 9999 is ignored.
+    /// A time is read against <paramref name="now"/>, and against the answer's own <c>Date</c> when it has one: a local
+    /// clock behind Auth0's makes a reset look further away than it is (two minutes behind, a reset one second away reads
+    /// as 121 s), so the shorter of the two is taken (the <c>Date</c>'s plus one second, as it has whole seconds only).
     /// </summary>
     public static bool TryGetServerDelay(HttpResponseMessage response, DateTimeOffset now, out TimeSpan delay)
     {
         ArgumentNullException.ThrowIfNull(response);
-        var wait = ResetAt(response.Headers.TryGetValues("X-RateLimit-Reset", out var reset) ? reset.FirstOrDefault() : null) is { } at
-            ? (at > now ? at - now : TimeSpan.Zero)
-            : RetryAfter(response.Headers.TryGetValues("Retry-After", out var after) ? after.FirstOrDefault() : null, now);
+        var wait = WaitFrom(response, now);
+        if (wait is { } local && response.Headers.Date is { } date && WaitFrom(response, date) is { } byDate && byDate + TimeSpan.FromSeconds(1) < local)
+        {
+            wait = byDate + TimeSpan.FromSeconds(1);
+        }
+
         delay = wait ?? default;
         return wait is not null;
     }
+
+    private static TimeSpan? WaitFrom(HttpResponseMessage response, DateTimeOffset now) =>
+        ResetAt(response.Headers.TryGetValues("X-RateLimit-Reset", out var reset) ? reset.FirstOrDefault() : null) is { } at
+            ? (at > now ? at - now : TimeSpan.Zero)
+            : RetryAfter(response.Headers.TryGetValues("Retry-After", out var after) ? after.FirstOrDefault() : null, now);
 
     /// <summary>When an <c>X-RateLimit-Reset</c> value (epoch seconds) says the limit resets; null when it is not such a time.</summary>
     internal static DateTimeOffset? ResetAt(string? header) =>

@@ -194,7 +194,8 @@ internal static class Auth0ToolResults
         if (kept > 0)
         {
             var json = Joined(parent is null ? [] : [(byte)'{', .. JsonRedactor.EncodeString(parent), (byte)':'], prefix[items], parent is null ? [close] : [close, (byte)'}']);
-            var redacted = JsonRedactor.Secrets.RedactUtf8Array(json, out _);
+            // A byte that is not UTF-8 is read as U+FFFD, as the whole answer's text reads it (the redactor reads UTF-8 only).
+            var redacted = JsonRedactor.Secrets.RedactUtf8Array(System.Text.Unicode.Utf8.IsValid(json) ? json : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json)), out _);
             if (redacted is not null && SecretMaps.IsSecretsPath(descriptor))
             {
                 redacted = SecretMaps.MaskValues(redacted, out _);
@@ -396,8 +397,8 @@ internal static class Auth0ToolResults
         var outcome = response.Outcome;
         var status = outcome.StatusCode!.Value;
         var sb = new StringBuilder();
-        // No attempt made: the connection's rate-limit gate held the call back (Auth0RateLimitGate); the 429 is the gate's.
-        sb.Append(descriptor.Name).Append(outcome.Attempts == 0 ? ": not sent to Auth0, held back with " : ": Auth0 returned ").Append((int)status).Append(' ').Append(status);
+        // The connection's rate-limit gate held the last attempt back (Auth0RateLimitGate): the 429 is the gate's.
+        sb.Append(descriptor.Name).Append(outcome.NotSentAtGate ? ": not sent to Auth0, held back with " : ": Auth0 returned ").Append((int)status).Append(' ').Append(status);
         if (outcome.ErrorMessage is { } message)
         {
             sb.Append(": ").Append(Shorten(message));
@@ -448,7 +449,7 @@ internal static class Auth0ToolResults
 
                 // Why the retries stopped: a wait that would end past the call's budget, or the most retries allowed.
                 sb.Append(outcome.Attempts <= 1 && outcome.RefusedWait is null ? "."
-                    : outcome.RefusedWait is { } wait ? string.Create(CultureInfo.InvariantCulture, $" ({outcome.Attempts} {(outcome.Attempts == 1 ? "attempt" : "attempts")} made; Auth0 asked for {Math.Ceiling(wait.TotalSeconds)} s more, which would exceed the call's time budget).")
+                    : outcome.RefusedWait is { } wait ? string.Create(CultureInfo.InvariantCulture, $" ({outcome.Attempts} {(outcome.Attempts == 1 ? "attempt" : "attempts")} made; {(outcome.NotSentAtGate ? "the reset is" : "Auth0 asked for")} {Math.Ceiling(wait.TotalSeconds)} s more, which would exceed the call's time budget).")
                     : string.Create(CultureInfo.InvariantCulture, $" ({outcome.Attempts} attempts made, the most allowed)."));
                 break;
             case >= HttpStatusCode.InternalServerError:

@@ -72,7 +72,7 @@ public sealed class RateLimitGateTests
         Assert.Contains(": not sent to Auth0, held back with 429 TooManyRequests", text, StringComparison.Ordinal);
         Assert.Contains("Not sent: an earlier call on this connection reached Auth0's rate limit", text, StringComparison.Ordinal);
         Assert.Contains("Rate limit reached; it resets at " + reset.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
-        Assert.Contains("(0 attempts made; Auth0 asked for 2 s more, which would exceed the call's time budget)", text, StringComparison.Ordinal);
+        Assert.Contains("(0 attempts made; the reset is 2 s more, which would exceed the call's time budget)", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -176,6 +176,82 @@ public sealed class RateLimitGateTests
 
         time.Advance(Auth0RateLimitGate.MaxHold);
         Assert.Equal(TimeSpan.Zero, gate.ClosedFor);
+    }
+
+    [Fact]
+    public void Gate_WallClockSetBackAfterA429_DoesNotHoldItLonger()
+    {
+        // Review K7: the gate kept its reset on the wall clock, so a clock stepped back an hour (NTP, a VM's resume) kept
+        // every call refused for that hour. It keeps the monotonic timestamp now.
+        var time = new WallClock(new DateTimeOffset(2026, 7, 1, 12, 0, 0, TimeSpan.Zero));
+        var gate = new Auth0RateLimitGate(time);
+        using var limited = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        limited.Headers.Add("Retry-After", "2");
+        gate.Note(limited);
+
+        time.Now -= TimeSpan.FromHours(1);
+
+        Assert.InRange(gate.ClosedFor, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task Gate_LocalClockBehindAuth0s_HoldsUntilTheResetByTheAnswersDate_NotAMinute()
+    {
+        // Review K7: two minutes behind, a reset one second away by Auth0's clock read as 121 s, and one 429 refused every
+        // call on the connection for the 60 s cap. The answer's Date bounds the wait.
+        var auth0Now = new DateTimeOffset(2026, 7, 1, 12, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider(auth0Now - TimeSpan.FromMinutes(2));
+        var gate = new Auth0RateLimitGate(time);
+        using var limited = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        limited.Headers.Add("X-RateLimit-Reset", (auth0Now.ToUnixTimeSeconds() + 1).ToString(CultureInfo.InvariantCulture));
+        limited.Headers.Date = auth0Now;
+        gate.Note(limited);
+
+        Assert.InRange(gate.ClosedFor, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+        time.Advance(TimeSpan.FromSeconds(2));
+        var state = new Auth0CallState("auth0_users_list");
+        state.Start(time, TimeSpan.FromSeconds(25));
+        using var request = state.AttachTo(new HttpRequestMessage(HttpMethod.Get, "https://tenant.example/api/v2/users"));
+        Assert.Null(await gate.PassAsync(request, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RetryEndedAtTheGate_AfterAuth0s503_SaysItWasHeldBack_NotThatAuth0Returned429()
+    {
+        // Review K7: call A's first attempt got Auth0's 503; while it backed off, call B got a 429 whose reset is past A's
+        // budget, so the gate ended A's retry unsent. A's answer said "Auth0 returned 429" (it had one attempt, so the
+        // "no attempt" rule missed it); the outcome now says the gate held it back.
+        var (time, _) = Clock(resetIn: 0);
+        await using var h = await Harness.StartAsync(Generous, time);
+        var reset = time.GetUtcNow().AddSeconds(40);
+        h.Server.Api = (ctx, n) => n == 1
+            ? ScriptedAuth0Server.Json(ctx, 503, """{"statusCode":503,"error":"Service Unavailable","message":"try later"}""")
+            : ScriptedAuth0Server.Json(ctx, 429, Limited, ("X-RateLimit-Reset", reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
+        var a = Task.Run(() => h.CallAsync(TestTool.Get()));
+        await Until(() => h.Server.ApiCount >= 1, "call A's first attempt");
+        await Task.Delay(200);
+        var b = await h.CallAsync(TestTool.Get()).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Contains("Auth0 returned 429", b.Text(), StringComparison.Ordinal);
+        for (var i = 0; i < 400 && !a.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.WhenAny(a, Task.Delay(10));
+        }
+
+        var result = await a.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, h.Server.ApiCount);
+        Assert.Contains("not sent to Auth0, held back with 429 TooManyRequests", result.Text(), StringComparison.Ordinal);
+        Assert.Contains("(1 attempt made; the reset is", result.Text(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Auth0 returned 429", result.Text(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A wall clock a test sets (back, too); the timestamp stays the system's monotonic one.</summary>
+    private sealed class WallClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     private static void Generous(Auth0ConnectionOptions o)

@@ -73,3 +73,20 @@ public sealed class ResultShapingMemoryTests
         return Encoding.UTF8.GetBytes(sb.Append(']').ToString());
     }
 }
+
+/// <summary>A cut answer whose kept items hold a byte that is not UTF-8 shows them as the whole answer does (review K7).</summary>
+public sealed class TruncatedEncodingTests
+{
+    [Fact]
+    public void TruncatedAnswer_AByteThatIsNotUtf8InAKeptItem_TheItemsAreShownWithTheReplacementCharacter()
+    {
+        var descriptor = Auth0Mcp.ManagementApi.Auth0ToolCatalog.Descriptors.Single(d => d.Name == "auth0_users_list");
+        byte[] cut = [.. "[{\"user_id\":\"auth0|1\",\"name\":\"Ren"u8, 0xE9, .. "e\"},{\"user_id\":\"auth0|2\"},{\"user_id\":\"auth0|3\",\"name\":\"xxxx"u8];
+
+        var result = Auth0ToolResults.FromResponse(descriptor, new Auth0Response(new Auth0CallOutcome { Status = 200, Truncated = true, Bytes = cut.Length * 10 }, cut, "application/json", new Dictionary<string, string>()));
+
+        Assert.Equal("[{\"user_id\":\"auth0|1\",\"name\":\"Ren\uFFFDe\"},{\"user_id\":\"auth0|2\"}]", ((TextContentBlock)result.Content[0]).Text);
+        Assert.Equal(2, result.StructuredContent!.Value.GetProperty("result").GetArrayLength());
+        Assert.Contains("shown are the first 2 whole items", ((TextContentBlock)result.Content[1]).Text, StringComparison.Ordinal);
+    }
+}
