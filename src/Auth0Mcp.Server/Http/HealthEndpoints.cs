@@ -64,15 +64,18 @@ internal static class HealthEndpoints
                 lock (_gate)
                 {
                     // One write at a time, and at most one a second: the probe is unauthenticated, and each write is a
-                    // durable commit (an fsync) on a store that is already failing.
-                    if (_writing is { IsCompleted: false } writing || Environment.TickCount64 - _writeStarted < ProbeWriteSpacingMs)
+                    // durable commit (an fsync) on a store that is already failing. A probe sooner than that waits for
+                    // the next write's turn (shared by the probes meanwhile), so the fault it reads is never older.
+                    if (_writing is { IsCompleted: false } writing)
                     {
-                        write = _writing ?? Task.CompletedTask;
+                        write = writing;
                     }
                     else
                     {
-                        _writeStarted = Environment.TickCount64;
-                        write = _writing = ProbeWriteAsync(db);
+                        var now = Environment.TickCount64;
+                        var wait = Math.Max(0, ProbeWriteSpacingMs - (now - _writeStarted));
+                        _writeStarted = now + wait;
+                        write = _writing = ProbeWriteAsync(db, TimeSpan.FromMilliseconds(wait));
                     }
                 }
 
@@ -108,10 +111,15 @@ internal static class HealthEndpoints
         }
 
         /// <summary>One write that records nothing; its outcome is the store's <see cref="DbGovernanceStore.LatestWrite"/>.</summary>
-        private static async Task ProbeWriteAsync(DbGovernanceStore store)
+        private static async Task ProbeWriteAsync(DbGovernanceStore store, TimeSpan after)
         {
             try
             {
+                if (after > TimeSpan.Zero)
+                {
+                    await Task.Delay(after).ConfigureAwait(false);
+                }
+
                 await store.ProbeWriteAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (GovernanceStoreException)

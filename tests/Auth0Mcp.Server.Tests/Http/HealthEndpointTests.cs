@@ -105,6 +105,45 @@ public sealed class HealthEndpointTests
     }
 
     [Fact]
+    public async Task Readyz_CheckpointFileCannotBeWritten_503NamingIt_WhileCallsAreRefused_200OnceItCanBe()
+    {
+        // Review K7: readiness's probe write records nothing, so it appended no checkpoint and read as a success while
+        // every call's batch failed at the checkpoint file: /readyz said ready. The probe now asks whether a checkpoint
+        // could be appended.
+        using var governance = new TempGovernance();
+        await governance.RunAsync("tools", "approve", "auth0_users_get");
+        await governance.RunAsync("profiles", "create", "support-readers", "--toolsets", "read-only", "--groups", "support", "--policy", "auto");
+        await using var auth0 = new RecordingHttpServer(body: """{"user_id":"auth0|1"}""");
+        const string Key = "key-ready-checkpoint-0123456789abcdef";
+        await using var server = await InProcessServer.StartAsync(
+            Settings.Load(new() { ["AUTH0_TOKEN"] = "test-token-ready-4", ["AUTH0_MCP_BASE_URL"] = auth0.BaseUrl.ToString().TrimEnd('/'), ["AUTH0_MCP_API_KEYS"] = $"{Key}=alice:support", ["AUTH0_MCP_STORE"] = governance.Store }, "--http", "http://127.0.0.1:0/mcp"));
+        using var http = new HttpClient();
+        var readyz = new Uri(server.Url, "/readyz");
+        await using var client = await server.ConnectAsync(new Dictionary<string, string> { ["X-API-Key"] = Key });
+        var get = new Dictionary<string, object?> { ["id"] = "auth0|1" };
+        Assert.True((await client.CallToolAsync("auth0_users_get", get)).IsError is not true);
+        var checkpoints = governance.Store + ".audit-checkpoints";
+        Assert.True(File.Exists(checkpoints));
+        var kept = await File.ReadAllBytesAsync(checkpoints);
+        File.Delete(checkpoints);
+        Directory.CreateDirectory(checkpoints);
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True((await client.CallToolAsync("auth0_users_get", get)).IsError);
+            await Task.Delay(1100); // past the spacing of readiness's writes: each probe writes
+            var (status, body) = await GetAsync(http, readyz);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            Assert.Contains($"audit checkpoint file {checkpoints}", body, StringComparison.Ordinal);
+        }
+
+        Directory.Delete(checkpoints);
+        await File.WriteAllBytesAsync(checkpoints, kept);
+        Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(http, readyz));
+        Assert.True((await client.CallToolAsync("auth0_users_get", get)).IsError is not true);
+    }
+
+    [Fact]
     public async Task Readyz_GovernanceOff_200Ready()
     {
         await using var server = await InProcessServer.StartAsync(Settings.Load(

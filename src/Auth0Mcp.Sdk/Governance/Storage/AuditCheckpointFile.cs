@@ -69,6 +69,19 @@ internal sealed class AuditCheckpointFile(string path, long compactBytes = Audit
     /// <summary>The lock file that serializes the writers of <see cref="Path"/>.</summary>
     public string LockPath => Path + ".lock";
 
+    /// <summary>
+    /// Opens the file for appending, as <see cref="Append"/> does, and writes nothing: whether a checkpoint could be
+    /// appended now (readiness's write probe, which records nothing, asks it).
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be written (or it, or its lock file, is a symbolic link).</exception>
+    public void CheckWritable()
+    {
+        using var writers = AcquireLock();
+        PrivateFiles.RefuseLink(Path, "audit checkpoint file");
+        PrivateFiles.CreateIfMissing(Path);
+        using var file = PrivateFiles.OpenAppend(Path);
+    }
+
     /// <summary>Appends a checkpoint of (<paramref name="sequence"/>, <paramref name="hash"/>) signed with the current key.</summary>
     /// <exception cref="IOException">The file cannot be written (or it, or its lock file, is a symbolic link).</exception>
     public void Append(AuditKeyRing keys, long sequence, string hash, DateTimeOffset time)

@@ -1006,6 +1006,20 @@ public abstract class DbGovernanceStore : IGovernanceStore
                 return;
             }
         }
+        else if (batch.Exists(w => w is ProbeWork))
+        {
+            // Readiness's probe records nothing, so no checkpoint is appended: whether one could be is asked instead, or
+            // a checkpoint file that refuses every call's records would read as a store that takes writes (review K7).
+            try
+            {
+                checkpoints.CheckWritable();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Fail(batch, new GovernanceStoreException(Description, $"the audit checkpoint file {checkpoints.Path} cannot be written: {ex.Message}", ex));
+                return;
+            }
+        }
 
         _latestWrite = new StoreWriteOutcome(DateTimeOffset.UtcNow, null);
         batch.ForEach(w => w.Done.TrySetResult());
