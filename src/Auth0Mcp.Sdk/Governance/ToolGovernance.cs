@@ -949,8 +949,18 @@ public sealed partial class ToolGovernance
         }, cancellationToken);
 
     /// <summary>
-    /// A user's request for a profile. Just in time: active at once until the expiry. Approval required: waits
-    /// for <see cref="DecideAsync"/>. The user must be bound to the profile (directly or by a group).
+    /// How many closed grants (denied, or granted and expired) the state document keeps, the most recently closed
+    /// first: every saved change drops the older ones (<see cref="PruneGrants"/>; the audit keeps their events), so
+    /// just-in-time requests do not grow the one shared document without bound.
+    /// </summary>
+    internal const int ClosedGrantsKept = 1000;
+
+    /// <summary>
+    /// A user's request for a profile. Just in time: active at once until the expiry; a user who already holds an
+    /// active grant of the profile gets that grant back, renewed (its expiry moved to the new one when that is later),
+    /// not a second grant. Approval required: waits for <see cref="DecideAsync"/>; a user who already has a pending
+    /// request for the profile gets that request back, not a second one. The user must be bound to the profile
+    /// (directly or by a group).
     /// </summary>
     public Task<AccessGrant> RequestAccessAsync(string profile, CallerIdentity user, string? reason, CancellationToken cancellationToken = default)
     {
@@ -964,6 +974,26 @@ public sealed partial class ToolGovernance
             }
 
             var now = Time.GetUtcNow();
+            if (p.Policy == AccessPolicy.JustInTime
+                && state.Grants.FindLast(g => g.Profile == profile && g.User == user.User && g.IsActive(now)) is { } active)
+            {
+                var until = GovernanceNames.After(now, p.Expiry!.Value, $"the expiry of profile '{profile}'");
+                if (active.ExpiresAt is { } current && current < until)
+                {
+                    active.ExpiresAt = until;
+                    active.Reason = reason ?? active.Reason;
+                    log.Add("grant.activated", details: $"{profile} for {user.User} until {until:O} (just in time, renewed) id={active.Id}");
+                }
+
+                return active;
+            }
+
+            if (p.Policy == AccessPolicy.ApprovalRequired
+                && state.Grants.FindLast(g => g.Profile == profile && g.User == user.User && g.Status == GrantStatus.Requested) is { } pending)
+            {
+                return pending;
+            }
+
             var grant = new AccessGrant
             {
                 Id = NewId(),
@@ -1024,6 +1054,30 @@ public sealed partial class ToolGovernance
             log.Add(grant ? "grant.granted" : "grant.denied", details: $"{request.Profile} for {request.User} id={request.Id}{(request.ExpiresAt is null ? "" : $" until {request.ExpiresAt:O}")}");
             return request;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Keeps the newest <see cref="ClosedGrantsKept"/> closed grants (denied, or granted and expired at
+    /// <paramref name="now"/>), ordered by when they closed, and drops the rest; pending requests and active grants are
+    /// always kept. Run on every saved change.
+    /// </summary>
+    internal static void PruneGrants(GovernanceState state, DateTimeOffset now)
+    {
+        static bool Closed(AccessGrant g, DateTimeOffset now) =>
+            g.Status == GrantStatus.Denied || (g.Status == GrantStatus.Granted && !g.IsActive(now));
+
+        var closed = state.Grants.Count(g => Closed(g, now));
+        if (closed <= ClosedGrantsKept)
+        {
+            return;
+        }
+
+        var surplus = state.Grants.Where(g => Closed(g, now))
+            .OrderByDescending(g => g.Status == GrantStatus.Denied ? g.DecidedAt ?? g.RequestedAt : g.ExpiresAt ?? g.RequestedAt)
+            .ThenByDescending(g => g.RequestedAt)
+            .Skip(ClosedGrantsKept)
+            .ToHashSet();
+        state.Grants.RemoveAll(surplus.Contains);
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -1119,6 +1173,8 @@ public sealed partial class ToolGovernance
             {
                 return (result, false);
             }
+
+            PruneGrants(state, log.Now);
 
             if (await Store.TrySaveStateAsync(state, expected, log.Events, cancellationToken).ConfigureAwait(false))
             {

@@ -92,7 +92,7 @@ public sealed class ToolSearchTests
         var entitled = Catalog.Where(t => t.Action == Auth0ToolAction.Read || t.Group[0] == "roles").ToList();
 
         var hits = ToolSearch.Search(entitled, "delete the user", null);
-        var fresh = ToolSearchIndex.Build(entitled).Search("delete the user");
+        var fresh = ReferenceToolSearchIndex.Build(entitled).Search("delete the user");
 
         Assert.NotEmpty(hits);
         Assert.All(hits, h => Assert.Contains(h.Tool, entitled));
@@ -113,14 +113,16 @@ public sealed class ToolSearchTests
     }
 
     [Fact]
-    public void Search_SameTools_ReusesTheIndex()
+    public void Search_SameOrFewerTools_ReusesTheIndex()
     {
-        var first = ToolSearch.IndexOf(Catalog);
-        var again = ToolSearch.IndexOf(Catalog.ToList());
-        var other = ToolSearch.IndexOf(Catalog.Take(10).ToList());
+        var corpus = new ToolSearchCorpus();
+        var first = corpus.IndexOf(Catalog);
+        var again = corpus.IndexOf(Catalog.ToList());
+        var fewer = corpus.IndexOf(Catalog.Take(10).ToList());
 
         Assert.Same(first, again);
-        Assert.NotSame(first, other);
+        Assert.Same(first, fewer);
+        Assert.Equal(1, corpus.Builds);
     }
 
     [Fact]

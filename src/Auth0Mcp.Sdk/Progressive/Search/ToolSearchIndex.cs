@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Auth0Mcp.Sdk.Catalog;
 
@@ -10,7 +9,13 @@ namespace Auth0Mcp.Sdk.Progressive.Search;
 /// weighted fields of one document. Queries are stemmed like the documents and widened with the curated
 /// vocabulary (<see cref="SearchVocabulary"/>); a query verb also matches the tools of its action.
 /// </summary>
-/// <remarks>Immutable after <see cref="Build"/>; safe to search from many threads.</remarks>
+/// <remarks>
+/// The index holds each tool's raw term counts per field; a search ranks within a subset of its tools (a caller's
+/// entitled ones) exactly as an index built over that subset alone would: the statistics BM25F takes from the set
+/// (how many tools, the average field lengths, each term's document frequency, and which PUT/PATCH bodies a GET
+/// reads) are worked out for that subset during the search, from the postings of the query's terms. So one index
+/// of the whole catalogue serves every caller. Immutable after <see cref="Build"/>; safe to search from many threads.
+/// </remarks>
 internal sealed class ToolSearchIndex
 {
     // BM25 saturation; per-field weight and length normalisation (b) are in Fields.
@@ -38,130 +43,149 @@ internal sealed class ToolSearchIndex
     private const int BodyField = 5;
 
     private readonly Auth0ToolDescriptor[] _tools;
-    private readonly Dictionary<string, (int Doc, float Weight)[]> _postings;
+    private readonly Dictionary<Auth0ToolDescriptor, int> _ids;
+
+    // Per tool: its own term count per field (term → counts by field), the length of each field, its body's terms,
+    // and for a GET the PUT/PATCH tools of the same path (whose body fields it reads when they are in the set).
+    private readonly Dictionary<string, (int Doc, int[] Counts)[]> _postings;
+    private readonly Dictionary<string, int[]> _readers;
+    private readonly int[][] _lengths;
+    private readonly Dictionary<string, int>[] _bodies;
+    private readonly int[][] _writers;
     private readonly string[][] _nouns;
     private readonly string[][] _labels;
     private readonly SearchVocabulary _vocabulary;
 
-    private ToolSearchIndex(Auth0ToolDescriptor[] tools, Dictionary<string, (int, float)[]> postings, string[][] nouns, string[][] labels, SearchVocabulary vocabulary)
+    private ToolSearchIndex(Auth0ToolDescriptor[] tools, Dictionary<string, (int, int[])[]> postings, Dictionary<string, int[]> readers, int[][] lengths, Dictionary<string, int>[] bodies, int[][] writers, string[][] nouns, string[][] labels, SearchVocabulary vocabulary)
     {
         _tools = tools;
+        _ids = new Dictionary<Auth0ToolDescriptor, int>(tools.Length, ReferenceEqualityComparer.Instance);
+        for (var d = 0; d < tools.Length; d++)
+        {
+            _ids[tools[d]] = d;
+        }
+
         _postings = postings;
+        _readers = readers;
+        _lengths = lengths;
+        _bodies = bodies;
+        _writers = writers;
         _nouns = nouns;
         _labels = labels;
         _vocabulary = vocabulary;
     }
 
-    /// <summary>The tools in the index.</summary>
+    /// <summary>The tools in the index (each once).</summary>
     public IReadOnlyList<Auth0ToolDescriptor> Tools => _tools;
 
-    /// <summary>Indexes <paramref name="tools"/> with the built-in Auth0 vocabulary.</summary>
+    /// <summary>Whether <paramref name="tool"/> (this instance) is in the index.</summary>
+    public bool Contains(Auth0ToolDescriptor tool) => _ids.ContainsKey(tool);
+
+    /// <summary>Indexes <paramref name="tools"/> (each instance once) with the built-in Auth0 vocabulary.</summary>
     public static ToolSearchIndex Build(IEnumerable<Auth0ToolDescriptor> tools)
     {
         ArgumentNullException.ThrowIfNull(tools);
-        var docs = tools.ToArray();
+        var docs = tools.Distinct(ReferenceEqualityComparer.Instance).Cast<Auth0ToolDescriptor>().ToArray();
         var vocabulary = SearchVocabulary.Default;
-
-        // Term counts per field per document, then BM25F: tf' = Σ weight·tf / (1 − b + b·length/average length).
-        var counts = new Dictionary<string, int>[docs.Length][];
+        var analysis = new Analysis();
         var lengths = new int[docs.Length][];
-        var totals = new double[Fields.Length];
+        var bodies = new Dictionary<string, int>[docs.Length];
         var nouns = new string[docs.Length][];
         var labels = new string[docs.Length][];
-        var analysis = new Analysis();
-        var terms = docs.Select(d => FieldTerms(d, analysis)).ToArray();
-
-        // A GET reads the fields its resource's PUT/PATCH writes (a spec-derived link: "session lifetime" finds
-        // tenants_settings_get through tenants_settings_update's body).
-        var written = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var postings = new Dictionary<string, List<(int, int[])>>(StringComparer.Ordinal);
         for (var d = 0; d < docs.Length; d++)
         {
-            if (docs[d].Method is "PUT" or "PATCH")
-            {
-                CollectionsMarshal.GetValueRefOrAddDefault(written, docs[d].Path, out _) ??= [];
-                written[docs[d].Path].AddRange(terms[d][BodyField]);
-            }
-        }
-
-        for (var d = 0; d < docs.Length; d++)
-        {
-            if (docs[d].Method == "GET" && written.TryGetValue(docs[d].Path, out var fields))
-            {
-                terms[d][BodyField] = [.. terms[d][BodyField], .. fields];
-            }
-        }
-
-        for (var d = 0; d < docs.Length; d++)
-        {
-            var fieldTexts = terms[d];
-            counts[d] = new Dictionary<string, int>[Fields.Length];
+            var terms = FieldTerms(docs[d], analysis);
+            var counts = new Dictionary<string, int[]>(StringComparer.Ordinal);
             lengths[d] = new int[Fields.Length];
             for (var f = 0; f < Fields.Length; f++)
             {
-                var bag = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var term in fieldTexts[f])
+                foreach (var term in terms[f])
                 {
-                    bag[term] = bag.GetValueOrDefault(term) + 1;
+                    if (!counts.TryGetValue(term, out var byField))
+                    {
+                        counts[term] = byField = new int[Fields.Length];
+                    }
+
+                    byField[f]++;
                 }
 
-                counts[d][f] = bag;
-                lengths[d][f] = fieldTexts[f].Count;
-                totals[f] += fieldTexts[f].Count;
+                lengths[d][f] = terms[f].Count;
             }
 
-            nouns[d] = fieldTexts[0].Where(t => !vocabulary.IsVerb(t)).Distinct(StringComparer.Ordinal).ToArray();
+            foreach (var (term, byField) in counts)
+            {
+                if (!postings.TryGetValue(term, out var list))
+                {
+                    postings[term] = list = [];
+                }
+
+                list.Add((d, byField));
+            }
+
+            bodies[d] = counts.Where(c => c.Value[BodyField] > 0).ToDictionary(c => c.Key, c => c.Value[BodyField], StringComparer.Ordinal);
+            nouns[d] = terms[0].Where(t => !vocabulary.IsVerb(t)).Distinct(StringComparer.Ordinal).ToArray();
             labels[d] = SearchVocabulary.ActionLabels(docs[d]).ToArray();
         }
 
-        var average = totals.Select(t => docs.Length == 0 ? 1 : Math.Max(1, t / docs.Length)).ToArray();
-        var weights = new Dictionary<string, List<(int, float)>>(StringComparer.Ordinal);
+        // A GET reads the fields its resource's PUT/PATCH writes (a spec-derived link: "session lifetime" finds
+        // tenants_settings_get through tenants_settings_update's body), when that PUT/PATCH is in the searched set.
+        var writersOf = docs.Select((t, d) => (t, d)).Where(x => x.t.Method is "PUT" or "PATCH")
+            .ToLookup(x => x.t.Path, x => x.d, StringComparer.Ordinal);
+        var writers = new int[docs.Length][];
+        var readers = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
         for (var d = 0; d < docs.Length; d++)
         {
-            var doc = new Dictionary<string, float>(StringComparer.Ordinal);
-            for (var f = 0; f < Fields.Length; f++)
+            writers[d] = docs[d].Method == "GET" ? [.. writersOf[docs[d].Path]] : [];
+            foreach (var w in writers[d])
             {
-                var (_, weight, b) = Fields[f];
-                var norm = (float)(1 - b + (b * lengths[d][f] / average[f]));
-                foreach (var (term, tf) in counts[d][f])
+                foreach (var term in bodies[w].Keys)
                 {
-                    doc[term] = doc.GetValueOrDefault(term) + (weight * tf / norm);
-                }
-            }
+                    if (!readers.TryGetValue(term, out var set))
+                    {
+                        readers[term] = set = [];
+                    }
 
-            foreach (var (term, tf) in doc)
-            {
-                if (!weights.TryGetValue(term, out var list))
-                {
-                    weights[term] = list = [];
+                    set.Add(d);
                 }
-
-                list.Add((d, tf));
             }
         }
 
-        // Store each posting's final contribution: idf · tf'(k1 + 1) / (tf' + k1).
-        var postings = new Dictionary<string, (int, float)[]>(weights.Count, StringComparer.Ordinal);
-        foreach (var (term, list) in weights)
-        {
-            var idf = (float)Math.Log(1 + ((docs.Length - list.Count + 0.5) / (list.Count + 0.5)));
-            postings[term] = list.Select(p => (p.Item1, idf * p.Item2 * (K1 + 1) / (p.Item2 + K1))).ToArray();
-        }
-
-        return new ToolSearchIndex(docs, postings, nouns, labels, vocabulary);
+        return new ToolSearchIndex(
+            docs,
+            postings.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal),
+            readers.ToDictionary(r => r.Key, r => r.Value.Order().ToArray(), StringComparer.Ordinal),
+            lengths,
+            bodies,
+            writers,
+            nouns,
+            labels,
+            vocabulary);
     }
 
     /// <summary>
     /// The tools that match <paramref name="query"/>, best first, among those that pass <paramref name="include"/>
-    /// (all when null). A blank query returns every included tool by name.
+    /// (all when null), ranked over every tool of the index. A blank query returns every included tool by name.
     /// </summary>
-    public IReadOnlyList<ToolSearchHit> Search(string? query, Func<Auth0ToolDescriptor, bool>? include = null)
+    public IReadOnlyList<ToolSearchHit> Search(string? query, Func<Auth0ToolDescriptor, bool>? include = null) =>
+        Search(_tools, query, include);
+
+    /// <summary>
+    /// The tools of <paramref name="tools"/> (a subset of the index's, each once) that match <paramref name="query"/>,
+    /// best first, among those that pass <paramref name="include"/> (all when null): ranked as an index built over
+    /// exactly <paramref name="tools"/> would rank them. A blank query returns every included tool by name.
+    /// </summary>
+    public IReadOnlyList<ToolSearchHit> Search(IReadOnlyList<Auth0ToolDescriptor> tools, string? query, Func<Auth0ToolDescriptor, bool>? include = null)
     {
-        var parsed = _vocabulary.Expand(query ?? "", _postings.ContainsKey);
-        var scores = new float[_tools.Length];
-        var matched = new int[_tools.Length];
-        var best = new float[_tools.Length];
-        var alternative = new float[_tools.Length];
-        var present = new int[_tools.Length];
+        ArgumentNullException.ThrowIfNull(tools);
+        var set = new SetView(this, tools);
+        var parsed = _vocabulary.Expand(query ?? "", set.IsKnown);
+        var n = tools.Count;
+        var scores = new float[n];
+        var matched = new int[n];
+        var best = new float[n];
+        var alternative = new float[n];
+        var present = new int[n];
         var countable = 0;
         foreach (var word in parsed.Words)
         {
@@ -171,7 +195,8 @@ internal sealed class ToolSearchIndex
             {
                 foreach (var stem in stems)
                 {
-                    if (!_postings.TryGetValue(stem, out var list))
+                    var list = set.Postings(stem);
+                    if (list is null)
                     {
                         continue;
                     }
@@ -218,27 +243,28 @@ internal sealed class ToolSearchIndex
         var wantsAction = parsed.Actions.Where(a => a is not "@list" and not "@get").ToList();
         var wantsShape = parsed.Actions.Where(a => a is "@list" or "@get").ToList();
         var hits = new List<(ToolSearchHit Hit, int Nouns)>();
-        for (var d = 0; d < _tools.Length; d++)
+        for (var d = 0; d < n; d++)
         {
-            if (!(parsed.Words.Count == 0 || scores[d] > 0) || (include is not null && !include(_tools[d])))
+            if (!(parsed.Words.Count == 0 || scores[d] > 0) || (include is not null && !include(tools[d])))
             {
                 continue;
             }
 
-            var nouns = _nouns[d];
+            var id = set.Ids[d];
+            var nouns = _nouns[id];
             var covered = nouns.Length == 0 ? 0f : (float)nouns.Count(parsed.Stems.Contains) / nouns.Length;
             var boost = 1 + (NameCoverageBoost * covered);
-            if (wantsAction.Any(_labels[d].Contains))
+            if (wantsAction.Any(_labels[id].Contains))
             {
                 boost *= 1 + ActionBoost;
             }
 
-            if (wantsShape.Any(_labels[d].Contains))
+            if (wantsShape.Any(_labels[id].Contains))
             {
                 boost *= 1 + ShapeBoost;
             }
 
-            hits.Add((new ToolSearchHit(_tools[d], Math.Round(scores[d] * boost, 3), matched[d] == countable), nouns.Length));
+            hits.Add((new ToolSearchHit(tools[d], Math.Round(scores[d] * boost, 3), matched[d] == countable), nouns.Length));
         }
 
         // Equal scores: the tool with fewer name nouns (the more general one) first, then by name.
@@ -248,6 +274,162 @@ internal sealed class ToolSearchIndex
             .ThenBy(h => h.Hit.Tool.Name, StringComparer.Ordinal)
             .Select(h => h.Hit)
             .ToList();
+    }
+
+    /// <summary>
+    /// One search's subset of the index: each tool's position in it, the set's field lengths and their averages,
+    /// and each query term's postings within it (position, final BM25F contribution), worked out once per term.
+    /// </summary>
+    private sealed class SetView
+    {
+        private readonly ToolSearchIndex _index;
+        private readonly int[] _positions;
+        private readonly int[] _bodyLengths;
+        private readonly double[] _average;
+        private readonly Dictionary<string, (int Doc, float Score)[]?> _terms = new(StringComparer.Ordinal);
+
+        public SetView(ToolSearchIndex index, IReadOnlyList<Auth0ToolDescriptor> tools)
+        {
+            _index = index;
+            Ids = new int[tools.Count];
+            _positions = new int[index._tools.Length];
+            Array.Fill(_positions, -1);
+            for (var p = 0; p < tools.Count; p++)
+            {
+                if (!index._ids.TryGetValue(tools[p], out var id))
+                {
+                    throw new ArgumentException($"tool '{tools[p].Name}' is not in the index", nameof(tools));
+                }
+
+                if (_positions[id] >= 0)
+                {
+                    throw new ArgumentException($"tool '{tools[p].Name}' is in the set twice", nameof(tools));
+                }
+
+                Ids[p] = id;
+                _positions[id] = p;
+            }
+
+            // Field lengths over the set (a GET's body with the bodies of the set's PUT/PATCH of its path), then BM25F's
+            // averages: tf' = Σ weight·tf / (1 − b + b·length/average length).
+            _bodyLengths = new int[tools.Count];
+            var totals = new double[Fields.Length];
+            for (var p = 0; p < tools.Count; p++)
+            {
+                var lengths = index._lengths[Ids[p]];
+                var body = lengths[BodyField];
+                foreach (var w in index._writers[Ids[p]])
+                {
+                    if (_positions[w] >= 0)
+                    {
+                        body += index._lengths[w][BodyField];
+                    }
+                }
+
+                _bodyLengths[p] = body;
+                for (var f = 0; f < Fields.Length; f++)
+                {
+                    totals[f] += f == BodyField ? body : lengths[f];
+                }
+            }
+
+            _average = totals.Select(t => tools.Count == 0 ? 1 : Math.Max(1, t / tools.Count)).ToArray();
+        }
+
+        /// <summary>The index's id of each tool of the set, by position.</summary>
+        public int[] Ids { get; }
+
+        /// <summary>Whether some tool of the set has <paramref name="stem"/>.</summary>
+        public bool IsKnown(string stem) => Postings(stem) is not null;
+
+        /// <summary>The postings of <paramref name="stem"/> within the set, by position; null when no tool of it has the stem.</summary>
+        public (int Doc, float Score)[]? Postings(string stem)
+        {
+            if (_terms.TryGetValue(stem, out var known))
+            {
+                return known;
+            }
+
+            var weights = new List<(int Position, float Weight)>();
+            var counts = new int[Fields.Length];
+            var seen = new HashSet<int>();
+            void Add(int id, int[]? own)
+            {
+                var p = _positions[id];
+                if (p < 0 || !seen.Add(p))
+                {
+                    return;
+                }
+
+                if (own is null)
+                {
+                    Array.Clear(counts);
+                }
+                else
+                {
+                    own.CopyTo(counts, 0);
+                }
+
+                foreach (var w in _index._writers[id])
+                {
+                    if (_positions[w] >= 0)
+                    {
+                        counts[BodyField] += _index._bodies[w].GetValueOrDefault(stem);
+                    }
+                }
+
+                var tf = 0f;
+                var any = false;
+                for (var f = 0; f < Fields.Length; f++)
+                {
+                    if (counts[f] == 0)
+                    {
+                        continue;
+                    }
+
+                    var (_, weight, b) = Fields[f];
+                    var length = f == BodyField ? _bodyLengths[p] : _index._lengths[id][f];
+                    var norm = (float)(1 - b + (b * length / _average[f]));
+                    tf = tf + (weight * counts[f] / norm);
+                    any = true;
+                }
+
+                if (any)
+                {
+                    weights.Add((p, tf));
+                }
+            }
+
+            if (_index._postings.TryGetValue(stem, out var postings))
+            {
+                foreach (var (id, own) in postings)
+                {
+                    Add(id, own);
+                }
+            }
+
+            if (_index._readers.TryGetValue(stem, out var readers))
+            {
+                foreach (var id in readers)
+                {
+                    if (_positions[id] >= 0 && !seen.Contains(_positions[id]))
+                    {
+                        Add(id, null);
+                    }
+                }
+            }
+
+            (int, float)[]? result = null;
+            if (weights.Count > 0)
+            {
+                // Each posting's final contribution: idf · tf'(k1 + 1) / (tf' + k1).
+                var n = Ids.Length;
+                var idf = (float)Math.Log(1 + ((n - weights.Count + 0.5) / (weights.Count + 0.5)));
+                result = weights.Select(w => (w.Position, idf * w.Weight * (K1 + 1) / (w.Weight + K1))).ToArray();
+            }
+
+            return _terms[stem] = result;
+        }
     }
 
     // The terms of each field of Fields, in order, for one tool.
