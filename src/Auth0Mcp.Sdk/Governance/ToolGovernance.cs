@@ -379,6 +379,26 @@ public sealed partial class ToolGovernance
         }
     }
 
+    /// <summary>
+    /// Until when every decision taken at <paramref name="now"/> on <paramref name="state"/> stays the same: the earliest
+    /// expiry of a grant active at <paramref name="now"/> (the only thing in a decision that changes with the clock); null
+    /// when no active grant expires. A change of the state is a new revision.
+    /// </summary>
+    internal static DateTimeOffset? DecisionHoldsUntil(GovernanceState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        DateTimeOffset? until = null;
+        foreach (var grant in state.Grants)
+        {
+            if (grant.IsActive(now) && grant.ExpiresAt is { } expires && (until is null || expires < until))
+            {
+                until = expires;
+            }
+        }
+
+        return until;
+    }
+
     /// <summary>A profile bound to the caller: whether it is active, and what its toolsets reach.</summary>
     private sealed record BoundProfile(AccessProfile Profile, bool Active, bool All, bool Reads, HashSet<string>? Named)
     {
