@@ -117,7 +117,7 @@ public sealed partial class ToolGovernance
             return AccessDecision.UnknownTool(toolName);
         }
 
-        var access = CallerAccess.Of(state, caller, now);
+        var access = CallerAccess.Of(state, caller, now, manyTools: false);
         var decision = Decide(state, catalog, access, tool, grantedScopes);
         return decision.Allowed || IsDisclosed(catalog, access, tool, decision.Code) ? decision : decision with { Disclosed = false };
     }
@@ -154,7 +154,7 @@ public sealed partial class ToolGovernance
             return visible;
         }
 
-        var access = CallerAccess.Of(state, caller, now);
+        var access = CallerAccess.Of(state, caller, now, manyTools: true);
         foreach (var tool in state.Tools)
         {
             if (Decide(state, catalog, access, tool, grantedScopes).Allowed)
@@ -315,8 +315,8 @@ public sealed partial class ToolGovernance
     /// The caller's side of one decision, worked out once for all the tools it covers: the profiles bound to the caller
     /// (its user, or one of its groups, compared ordinally as <see cref="IsBound"/> does), in the state's order, each with
     /// whether it is active (automatic, or a grant to the caller's user active at the decision's instant) and the tools
-    /// its toolsets reach. A tool is then tested against those profiles only, by hash lookups: the decision costs the
-    /// profiles and grants once, not once per tool.
+    /// its toolsets reach. A tool is then tested against those profiles only (by hash lookups when the decision covers
+    /// many tools, a listing's): the decision costs the profiles and grants once, not once per tool.
     /// </summary>
     private sealed class CallerAccess
     {
@@ -324,7 +324,7 @@ public sealed partial class ToolGovernance
 
         public List<BoundProfile> Bound { get; }
 
-        public static CallerAccess Of(GovernanceState state, CallerIdentity caller, DateTimeOffset now)
+        public static CallerAccess Of(GovernanceState state, CallerIdentity caller, DateTimeOffset now, bool manyTools)
         {
             var groups = new HashSet<string>(caller.Groups, StringComparer.Ordinal);
             var bound = new List<BoundProfile>();
@@ -341,6 +341,7 @@ public sealed partial class ToolGovernance
                 var active = profile.Policy == AccessPolicy.AutoApprove
                     || (granted ??= new HashSet<string>(state.Grants.Where(g => string.Equals(g.User, caller.User, StringComparison.Ordinal) && g.IsActive(now)).Select(g => g.Profile), StringComparer.Ordinal)).Contains(profile.Name);
                 bool all = false, reads = false;
+                List<Toolset>? sets = null;
                 HashSet<string>? named = null;
                 foreach (var name in profile.Toolsets)
                 {
@@ -351,6 +352,13 @@ public sealed partial class ToolGovernance
                             break;
                         case Toolset.ReadOnly:
                             reads = true;
+                            break;
+                        case var _ when !manyTools:
+                            if (state.FindToolset(name) is { } one)
+                            {
+                                (sets ??= []).Add(one);
+                            }
+
                             break;
                         default:
                             // As FindToolset: the first toolset of that name.
@@ -372,7 +380,7 @@ public sealed partial class ToolGovernance
                     }
                 }
 
-                bound.Add(new BoundProfile(profile, active, all, reads, named));
+                bound.Add(new BoundProfile(profile, active, all, reads, sets, named));
             }
 
             return new CallerAccess(bound);
@@ -400,10 +408,14 @@ public sealed partial class ToolGovernance
     }
 
     /// <summary>A profile bound to the caller: whether it is active, and what its toolsets reach.</summary>
-    private sealed record BoundProfile(AccessProfile Profile, bool Active, bool All, bool Reads, HashSet<string>? Named)
+    /// <remarks>Its named toolsets' tools are in <paramref name="Named"/>, one hash set, for a listing; as the toolsets in <paramref name="Sets"/> for one tool.</remarks>
+    private sealed record BoundProfile(AccessProfile Profile, bool Active, bool All, bool Reads, List<Toolset>? Sets, HashSet<string>? Named)
     {
         public bool Contains(GovernedTool tool) =>
-            All || (Reads && tool.Action == Auth0ToolAction.Read) || Named?.Contains(tool.Name) == true;
+            All
+            || (Reads && tool.Action == Auth0ToolAction.Read)
+            || Named?.Contains(tool.Name) == true
+            || Sets?.Exists(set => set.Tools.Contains(tool.Name, StringComparer.Ordinal)) == true;
     }
 
     // ---------------------------------------------------------------- catalogue
