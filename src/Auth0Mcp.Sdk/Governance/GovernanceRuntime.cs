@@ -30,6 +30,7 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private readonly ConcurrentDictionary<string, SessionView> _sessions = new(StringComparer.Ordinal);
+    private long _sessionDecisions;
     private readonly SemaphoreSlim _notifyLock = new(1, 1);
     private IReadOnlyList<IToolCallHook> _hooks = [];
 
@@ -267,7 +268,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         var caller = await Identity.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
         var state = await CurrentForListingAsync(cancellationToken).ConfigureAwait(false);
         var scopes = await GrantedScopesAsync(obtainToken: false, cancellationToken).ConfigureAwait(false);
-        var visible = VisibleFor(state, caller, Governance.Time.GetUtcNow(), scopes);
+        var now = Governance.Time.GetUtcNow();
+        var decided = ToolGovernance.VisibleTools(state, _catalog, caller, now, scopes);
+        var visible = WithVisibilityHooks(state, decided, caller, now);
         result.Tools = result.Tools.Where(t => visible.Contains(t.Name)).ToList();
         result.CacheScope = CacheScope.Private;
         // One entry per session (stdio has a single session without an id); the latest request's server
@@ -278,6 +281,8 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
             view.Server = context.Server;
             view.Caller = caller;
             view.Visible = visible;
+            view.Decided = decided;
+            view.DecidedAs = DecisionStamp.Of(state, scopes, now);
             view.LastSeen = Governance.Time.GetTimestamp();
         }
 
@@ -310,6 +315,9 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     internal int MaxSessionViewsPerCaller { get; set; } = 32;
 
     internal int SessionViewCount => _sessions.Count;
+
+    /// <summary>How many times list_changed passes took a remembered session's access decision again (for tests).</summary>
+    internal long SessionDecisions => Interlocked.Read(ref _sessionDecisions);
 
     /// <summary>Forgets the view of the session <paramref name="sessionId"/>, which has ended: it gets no more notifications.</summary>
     internal void ForgetSession(string sessionId)
@@ -928,9 +936,12 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
     }
 
     /// <summary>The tools <paramref name="caller"/> may call: the access decision, less what a visibility hook would deny.</summary>
-    private IReadOnlySet<string> VisibleFor(GovernanceState state, CallerIdentity? caller, DateTimeOffset now, IReadOnlySet<string>? scopes)
+    private IReadOnlySet<string> VisibleFor(GovernanceState state, CallerIdentity? caller, DateTimeOffset now, IReadOnlySet<string>? scopes) =>
+        WithVisibilityHooks(state, ToolGovernance.VisibleTools(state, _catalog, caller, now, scopes), caller, now);
+
+    /// <summary>The tools of <paramref name="visible"/> (the access decision) that no visibility hook would deny at <paramref name="now"/>.</summary>
+    private IReadOnlySet<string> WithVisibilityHooks(GovernanceState state, IReadOnlySet<string> visible, CallerIdentity? caller, DateTimeOffset now)
     {
-        var visible = ToolGovernance.VisibleTools(state, _catalog, caller, now, scopes);
         if (caller is null || visible.Count == 0)
         {
             return visible;
@@ -998,7 +1009,16 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
                         continue;
                     }
 
-                    var visible = VisibleFor(state, view.Caller, now, scopes);
+                    // The access decision is taken again only when what it was taken on changed: the state, the token's
+                    // scopes, or the clock passed a grant's expiry. Visibility hooks (the time of day) are asked each pass.
+                    if (view.Decided is null || view.DecidedAs?.Holds(state, scopes, now) != true)
+                    {
+                        view.Decided = ToolGovernance.VisibleTools(state, _catalog, view.Caller, now, scopes);
+                        view.DecidedAs = DecisionStamp.Of(state, scopes, now);
+                        Interlocked.Increment(ref _sessionDecisions);
+                    }
+
+                    var visible = WithVisibilityHooks(state, view.Decided, view.Caller, now);
                     if (view.Visible is not null && view.Visible.SetEquals(visible))
                     {
                         continue;
@@ -1156,6 +1176,28 @@ public sealed partial class GovernanceRuntime : IAsyncDisposable
         public CallerIdentity? Caller { get; set; }
 
         public IReadOnlySet<string>? Visible { get; set; }
+
+        /// <summary>The access decision's tools (before visibility hooks), and what it was taken on.</summary>
+        public IReadOnlySet<string>? Decided { get; set; }
+
+        public DecisionStamp? DecidedAs { get; set; }
+    }
+
+    /// <summary>
+    /// What an access decision of a session's tools was taken on: the state (its revision and tag), the token's scopes,
+    /// and the instant; it holds, unchanged, until one of them changes or the clock reaches <paramref name="Until"/>.
+    /// </summary>
+    private sealed record DecisionStamp(long Revision, string? ETag, IReadOnlySet<string>? Scopes, DateTimeOffset At, DateTimeOffset? Until)
+    {
+        public static DecisionStamp Of(GovernanceState state, IReadOnlySet<string>? scopes, DateTimeOffset now) =>
+            new(state.Revision, state.ETag, scopes, now, ToolGovernance.DecisionHoldsUntil(state, now));
+
+        public bool Holds(GovernanceState state, IReadOnlySet<string>? scopes, DateTimeOffset now) =>
+            Revision == state.Revision
+            && string.Equals(ETag, state.ETag, StringComparison.Ordinal)
+            && (ReferenceEquals(Scopes, scopes) || (Scopes is not null && scopes is not null && Scopes.SetEquals(scopes)))
+            && now >= At
+            && (Until is null || now < Until);
     }
 
     /// <summary>

@@ -117,8 +117,9 @@ public sealed partial class ToolGovernance
             return AccessDecision.UnknownTool(toolName);
         }
 
-        var decision = Decide(state, catalog, caller, tool, now, grantedScopes);
-        return decision.Allowed || IsDisclosed(state, catalog, caller, tool, decision.Code) ? decision : decision with { Disclosed = false };
+        var access = CallerAccess.Of(state, caller, now, manyTools: false);
+        var decision = Decide(state, catalog, access, tool, grantedScopes);
+        return decision.Allowed || IsDisclosed(catalog, access, tool, decision.Code) ? decision : decision with { Disclosed = false };
     }
 
     /// <summary>
@@ -127,21 +128,21 @@ public sealed partial class ToolGovernance
     /// a kill switch, or a profile that is not active yet. A tool's review state (pending, disabled, removed), the
     /// server token's missing scopes and any tool outside the caller's profiles read as an unknown tool.
     /// </summary>
-    private static bool IsDisclosed(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity caller, GovernedTool tool, string? code) => code switch
+    private static bool IsDisclosed(IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerAccess access, GovernedTool tool, string? code) => code switch
     {
         DenialCodes.UnknownTool or DenialCodes.ProfileNotActive => true,
-        DenialCodes.KillSwitch => IsEntitled(state, catalog, caller, tool),
+        DenialCodes.KillSwitch => IsEntitled(catalog, access, tool),
         _ => false,
     };
 
-    private static bool IsEntitled(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity caller, GovernedTool tool) =>
+    private static bool IsEntitled(IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerAccess access, GovernedTool tool) =>
         catalog.TryGetValue(tool.Name, out var descriptor)
         && Unapproved(tool, descriptor.ContentHash, RiskNow(tool, descriptor)) is null
-        && state.Profiles.Any(p => IsBound(p, caller) && ProfileContains(state, p, tool));
+        && access.Bound.Exists(b => b.Contains(tool));
 
     /// <summary>
     /// The names of the tools <paramref name="caller"/> may call at <paramref name="now"/>: exactly the tools for which
-    /// <see cref="Evaluate"/> allows (it is asked for each).
+    /// <see cref="Evaluate"/> allows (the same decision is taken for each, with the caller's profiles worked out once).
     /// </summary>
     public static IReadOnlySet<string> VisibleTools(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity? caller, DateTimeOffset now, IReadOnlySet<string>? grantedScopes = null)
     {
@@ -153,9 +154,10 @@ public sealed partial class ToolGovernance
             return visible;
         }
 
+        var access = CallerAccess.Of(state, caller, now, manyTools: true);
         foreach (var tool in state.Tools)
         {
-            if (Decide(state, catalog, caller, tool, now, grantedScopes).Allowed)
+            if (Decide(state, catalog, access, tool, grantedScopes).Allowed)
             {
                 visible.Add(tool.Name);
             }
@@ -164,7 +166,7 @@ public sealed partial class ToolGovernance
         return visible;
     }
 
-    private static AccessDecision Decide(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerIdentity caller, GovernedTool tool, DateTimeOffset now, IReadOnlySet<string>? grantedScopes)
+    private static AccessDecision Decide(GovernanceState state, IReadOnlyDictionary<string, Auth0ToolDescriptor> catalog, CallerAccess access, GovernedTool tool, IReadOnlySet<string>? grantedScopes)
     {
         if (!catalog.TryGetValue(tool.Name, out var descriptor))
         {
@@ -186,19 +188,21 @@ public sealed partial class ToolGovernance
                 tool);
         }
 
+        // The caller's bound profiles, in the state's order: the first inactive one that holds the tool is the one named.
         string? inactive = null;
-        foreach (var profile in state.Profiles)
+        foreach (var bound in access.Bound)
         {
-            if (!IsBound(profile, caller) || !ProfileContains(state, profile, tool))
+            if (!bound.Contains(tool))
             {
                 continue;
             }
 
-            if (IsActive(state, profile, caller, now))
+            if (bound.Active)
             {
                 return AccessDecision.Allow(tool);
             }
 
+            var profile = bound.Profile;
             inactive ??= profile.Policy switch
             {
                 AccessPolicy.JustInTime => $"access profile '{profile.Name}' is not active: request just-in-time access (profiles request {profile.Name})",
@@ -307,30 +311,112 @@ public sealed partial class ToolGovernance
     internal static bool IsBound(AccessProfile profile, CallerIdentity caller) =>
         profile.Users.Contains(caller.User, StringComparer.Ordinal) || profile.Groups.Any(g => caller.Groups.Contains(g, StringComparer.Ordinal));
 
-    private static bool ProfileContains(GovernanceState state, AccessProfile profile, GovernedTool tool)
+    /// <summary>
+    /// The caller's side of one decision, worked out once for all the tools it covers: the profiles bound to the caller
+    /// (its user, or one of its groups, compared ordinally as <see cref="IsBound"/> does), in the state's order, each with
+    /// whether it is active (automatic, or a grant to the caller's user active at the decision's instant) and the tools
+    /// its toolsets reach. A tool is then tested against those profiles only (by hash lookups when the decision covers
+    /// many tools, a listing's): the decision costs the profiles and grants once, not once per tool.
+    /// </summary>
+    private sealed class CallerAccess
     {
-        foreach (var name in profile.Toolsets)
+        private CallerAccess(List<BoundProfile> bound) => Bound = bound;
+
+        public List<BoundProfile> Bound { get; }
+
+        public static CallerAccess Of(GovernanceState state, CallerIdentity caller, DateTimeOffset now, bool manyTools)
         {
-            var contains = name switch
+            var groups = new HashSet<string>(caller.Groups, StringComparer.Ordinal);
+            var bound = new List<BoundProfile>();
+            HashSet<string>? granted = null;
+            Dictionary<string, Toolset>? toolsets = null;
+            foreach (var profile in state.Profiles)
             {
-                Toolset.AllApproved => true,
-                Toolset.ReadOnly => tool.Action == Auth0ToolAction.Read,
-                _ => state.FindToolset(name)?.Tools.Contains(tool.Name, StringComparer.Ordinal) == true,
-            };
-            if (contains)
+                if (!profile.Users.Contains(caller.User, StringComparer.Ordinal) && !profile.Groups.Exists(groups.Contains))
+                {
+                    continue;
+                }
+
+                // The profiles granted to the caller's user now, read off the grants once.
+                var active = profile.Policy == AccessPolicy.AutoApprove
+                    || (granted ??= new HashSet<string>(state.Grants.Where(g => string.Equals(g.User, caller.User, StringComparison.Ordinal) && g.IsActive(now)).Select(g => g.Profile), StringComparer.Ordinal)).Contains(profile.Name);
+                bool all = false, reads = false;
+                List<Toolset>? sets = null;
+                HashSet<string>? named = null;
+                foreach (var name in profile.Toolsets)
+                {
+                    switch (name)
+                    {
+                        case Toolset.AllApproved:
+                            all = true;
+                            break;
+                        case Toolset.ReadOnly:
+                            reads = true;
+                            break;
+                        case var _ when !manyTools:
+                            if (state.FindToolset(name) is { } one)
+                            {
+                                (sets ??= []).Add(one);
+                            }
+
+                            break;
+                        default:
+                            // As FindToolset: the first toolset of that name.
+                            if (toolsets is null)
+                            {
+                                toolsets = new Dictionary<string, Toolset>(StringComparer.Ordinal);
+                                foreach (var set in state.Toolsets)
+                                {
+                                    toolsets.TryAdd(set.Name, set);
+                                }
+                            }
+
+                            if (toolsets.TryGetValue(name, out var toolset))
+                            {
+                                (named ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(toolset.Tools);
+                            }
+
+                            break;
+                    }
+                }
+
+                bound.Add(new BoundProfile(profile, active, all, reads, sets, named));
+            }
+
+            return new CallerAccess(bound);
+        }
+    }
+
+    /// <summary>
+    /// Until when every decision taken at <paramref name="now"/> on <paramref name="state"/> stays the same: the earliest
+    /// expiry of a grant active at <paramref name="now"/> (the only thing in a decision that changes with the clock); null
+    /// when no active grant expires. A change of the state is a new revision.
+    /// </summary>
+    internal static DateTimeOffset? DecisionHoldsUntil(GovernanceState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        DateTimeOffset? until = null;
+        foreach (var grant in state.Grants)
+        {
+            if (grant.IsActive(now) && grant.ExpiresAt is { } expires && (until is null || expires < until))
             {
-                return true;
+                until = expires;
             }
         }
 
-        return false;
+        return until;
     }
 
-    private static bool IsActive(GovernanceState state, AccessProfile profile, CallerIdentity caller, DateTimeOffset now) =>
-        profile.Policy == AccessPolicy.AutoApprove
-        || state.Grants.Any(g => string.Equals(g.Profile, profile.Name, StringComparison.Ordinal)
-            && string.Equals(g.User, caller.User, StringComparison.Ordinal)
-            && g.IsActive(now));
+    /// <summary>A profile bound to the caller: whether it is active, and what its toolsets reach.</summary>
+    /// <remarks>Its named toolsets' tools are in <paramref name="Named"/>, one hash set, for a listing; as the toolsets in <paramref name="Sets"/> for one tool.</remarks>
+    private sealed record BoundProfile(AccessProfile Profile, bool Active, bool All, bool Reads, List<Toolset>? Sets, HashSet<string>? Named)
+    {
+        public bool Contains(GovernedTool tool) =>
+            All
+            || (Reads && tool.Action == Auth0ToolAction.Read)
+            || Named?.Contains(tool.Name) == true
+            || Sets?.Exists(set => set.Tools.Contains(tool.Name, StringComparer.Ordinal)) == true;
+    }
 
     // ---------------------------------------------------------------- catalogue
 

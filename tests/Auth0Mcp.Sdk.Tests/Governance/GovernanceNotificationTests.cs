@@ -80,6 +80,48 @@ public sealed class GovernanceNotificationTests
         await listening.CancelAsync();
     }
     [Fact]
+    public async Task Refresh_NothingChanged_SessionsNotDecidedAgain_UntilTheStateChangesOrAGrantExpires()
+    {
+        // An idle server's refresh (every 15 s by default) took every remembered session's access decision again; it
+        // now does only when what the decision was taken on changed: the state, or the clock passed a grant's expiry.
+        await using var h = await GovernanceHarness.StartAsync([new FakeTool(Descriptors.UsersList), new FakeTool(Descriptors.RolesCreate)], o => o.RefreshInterval = TimeSpan.FromDays(1));
+        await h.ApproveAsync("auth0_users_list");
+        await h.Governance.CreateProfileAsync("p", [Toolset.AllApproved], ["alice"], [], AccessPolicy.AutoApprove, null, "admin");
+        await h.Governance.CreateProfileAsync("jit", [Toolset.AllApproved], ["bob"], [], AccessPolicy.JustInTime, TimeSpan.FromHours(1), "admin");
+        await h.Governance.RequestAccessAsync("jit", new CallerIdentity("bob", []), "on call");
+        var alice = await h.ConnectAsync(GovernanceHarness.User("alice"), legacyProtocol: true);
+        var bob = await h.ConnectAsync(GovernanceHarness.User("bob"), legacyProtocol: true);
+        Assert.Single(await alice.ListToolsAsync());
+        Assert.Single(await bob.ListToolsAsync());
+        var aliceNotified = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bobNotified = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var a = alice.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) => { aliceNotified.TrySetResult(); return ValueTask.CompletedTask; });
+        await using var b = bob.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) => { bobNotified.TrySetResult(); return ValueTask.CompletedTask; });
+
+        var decided = h.Runtime.SessionDecisions;
+        await h.Runtime.RefreshAsync();
+        h.Clock.Advance(TimeSpan.FromMinutes(59));
+        await h.Runtime.RefreshAsync();
+        Assert.Equal(decided, h.Runtime.SessionDecisions);
+
+        // Bob's just-in-time grant expires: both sessions are decided again, and bob's tools are gone.
+        h.Clock.Advance(TimeSpan.FromMinutes(2));
+        await h.Runtime.RefreshAsync();
+        Assert.Equal(decided + 2, h.Runtime.SessionDecisions);
+        await bobNotified.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(await bob.ListToolsAsync());
+        Assert.False(aliceNotified.Task.IsCompleted);
+
+        // A change of the state: decided again, and alice sees the tool approved.
+        decided = h.Runtime.SessionDecisions;
+        await h.ApproveAsync("auth0_roles_create");
+        await h.Runtime.RefreshAsync();
+        Assert.True(h.Runtime.SessionDecisions > decided);
+        await aliceNotified.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, (await alice.ListToolsAsync()).Count);
+    }
+
+    [Fact]
     public async Task ListChanged_WallClockStepsForwardADay_SessionStillNotified()
     {
         // Idleness is measured on the monotonic clock: a step of the wall clock (an NTP correction, a VM resumed)
