@@ -176,7 +176,8 @@ internal static class HostLogging
 /// password among them, and its result), which the audit keeps only masked;</item>
 /// <item>the host's "Hosting failed to start" for a governance store that cannot be used at start or an address it
 /// cannot listen on: <c>Cli.cs</c> / <c>ListenFailure.cs</c> say so in one line naming the store or the address (exit
-/// 2), and the host's entry with its stack trace before it would only bury that line.</item>
+/// 2), and the host's entry with its stack trace before it would only bury that line; nor for a start cancelled because
+/// the server was asked to stop meanwhile (stdin ended at once, a signal: a stop, <c>ServeCommand</c>).</item>
 /// </list>
 /// <paramref name="minimum"/>: the least level logged (<c>AUTH0_MCP_LOG_LEVEL</c>; the console logger does not filter).
 /// </summary>
@@ -202,7 +203,8 @@ internal sealed class QuietSdkLoggerProvider(ILoggerProvider inner, LogLevel min
 
     /// <summary>Whether <paramref name="exception"/> is a start-up failure the CLI says in one line (the store, the listen address).</summary>
     internal static bool SaidInOneLine(Exception? exception) =>
-        exception is not null && (Sdk.Governance.GovernanceStoreException.Find(exception) is not null || Http.ListenFailure.Reason(exception) is not null);
+        exception is not null && (Sdk.Governance.GovernanceStoreException.Find(exception) is not null || Http.ListenFailure.Reason(exception) is not null
+            || exception is OperationCanceledException); // a start cancelled by a stop: a stop, said as one (ServeCommand)
 
     public ILogger CreateLogger(string categoryName)
     {

@@ -96,7 +96,18 @@ internal static class ServeCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var signals = HostLogging.AnnounceStopSignals(stderr, host.Services.GetRequiredService<IHostApplicationLifetime>());
         var pump = guard.PumpAsync(stop.Token);
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+        {
+            // Asked to stop while still starting (stdin ended at once: `docker run` without -i; a signal): the start's
+            // work was cancelled, which is a stop, not a failure (the Native AOT build, quicker to read stdin's end, met
+            // it on a new store most times).
+        }
+
         await stop.CancelAsync().ConfigureAwait(false);
         try
         {
