@@ -309,11 +309,15 @@ public sealed partial class ToolGovernance
         Callable(globalKillSwitch: false, tool, tool.ContentHash, tool.Risk) is null;
 
     internal static bool IsBound(AccessProfile profile, CallerIdentity caller) =>
-        profile.Users.Contains(caller.User, StringComparer.Ordinal) || profile.Groups.Any(g => caller.Groups.Contains(g, StringComparer.Ordinal));
+        IsBound(profile, caller.User, g => caller.Groups.Contains(g, StringComparer.Ordinal));
+
+    /// <summary>The one binding rule: the profile names the user, or one of the groups <paramref name="inGroup"/> holds (ordinal names).</summary>
+    private static bool IsBound(AccessProfile profile, string user, Predicate<string> inGroup) =>
+        profile.Users.Contains(user, StringComparer.Ordinal) || profile.Groups.Exists(inGroup);
 
     /// <summary>
     /// The caller's side of one decision, worked out once for all the tools it covers: the profiles bound to the caller
-    /// (its user, or one of its groups, compared ordinally as <see cref="IsBound"/> does), in the state's order, each with
+    /// (its user, or one of its groups, compared ordinally as <see cref="IsBound(AccessProfile, CallerIdentity)"/> does), in the state's order, each with
     /// whether it is active (automatic, or a grant to the caller's user active at the decision's instant) and the tools
     /// its toolsets reach. A tool is then tested against those profiles only (by hash lookups when the decision covers
     /// many tools, a listing's): the decision costs the profiles and grants once, not once per tool.
@@ -332,7 +336,7 @@ public sealed partial class ToolGovernance
             Dictionary<string, Toolset>? toolsets = null;
             foreach (var profile in state.Profiles)
             {
-                if (!profile.Users.Contains(caller.User, StringComparer.Ordinal) && !profile.Groups.Exists(groups.Contains))
+                if (!IsBound(profile, caller.User, groups.Contains))
                 {
                     continue;
                 }
